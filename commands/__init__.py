@@ -1,0 +1,1 @@
+"""The `ledger` command line: a thin interface over `ledger/` and `projections/`."""

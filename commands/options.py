@@ -1,0 +1,207 @@
+"""Options and output shared by every command.
+
+`output_options` gives every command the same `--format`; `write_options`
+gives every write command `--at` and `--actor`. Rendering goes through
+tabulate (tables, markdown and any tabulate format), csv and json.
+"""
+
+from __future__ import annotations
+
+import csv
+import functools
+import io
+import json
+from typing import Any, Callable, Sequence
+
+import click
+
+from ledger import values
+from ledger.errors import InvalidInput
+
+BASIC_FORMATS = ("table", "json", "csv", "markdown")
+
+
+def tabulate_formats() -> list[str]:
+    import tabulate
+
+    return list(tabulate.tabulate_formats)
+
+
+class FormatType(click.ParamType):
+    """table | json | csv | markdown, or any tabulate format (github, html, …)."""
+
+    name = "format"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        text = str(value).strip().lower()
+        if text in BASIC_FORMATS or text in tabulate_formats():
+            return text
+        self.fail(f"'{value}' is not a format: use table, json, csv, markdown or a tabulate format")
+
+
+class DateType(click.ParamType):
+    name = "DATE"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        try:
+            return values.parse_date(value, f"--{param.name}" if param else "date")
+        except InvalidInput as e:
+            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+
+
+class DateTimeType(click.ParamType):
+    name = "DATETIME"
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        try:
+            return values.parse_datetime(value, f"--{param.name}" if param else "date-time")
+        except InvalidInput as e:
+            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+
+
+class ChoiceOf(click.ParamType):
+    """A vocabulary term, in English or Chinese, normalised by `ledger.values`."""
+
+    def __init__(self, parse: Callable[[str], str], name: str):
+        self.parse = parse
+        self.name = name
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> str:
+        try:
+            return self.parse(value)
+        except InvalidInput as e:
+            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+
+
+DATE = DateType()
+DATETIME = DateTimeType()
+
+
+def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatType(),
+        default="table",
+        show_default=True,
+        help="Output format: table, json, csv, markdown, or any tabulate format.",
+    )(f)
+
+
+def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--at (when the act really happened) and --actor for a write command."""
+    f = click.option(
+        "--at",
+        type=DATETIME,
+        default=None,
+        help="When the act really happened, if earlier than now (ISO date or date-time, local time).",
+    )(f)
+    f = click.option(
+        "--actor",
+        "actor",
+        default=None,
+        help="Who is acting (overrides the global --actor / LEDGER_ACTOR).",
+    )(f)
+    return output_options(f)
+
+
+def cell(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(cell(v)) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={cell(v)}" for k, v in value.items())
+    return value
+
+
+def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], headers: Sequence[str] | None = None) -> str:
+    """A list of records in the chosen format (json keeps every key)."""
+    if fmt == "json":
+        return json.dumps(list(rows), ensure_ascii=False, indent=2)
+    headers = list(headers or columns)
+    table = [[cell(row.get(c)) for c in columns] for row in rows]
+    if fmt == "csv":
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(table)
+        return out.getvalue().rstrip("\n")
+    import tabulate
+
+    tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
+    return tabulate.tabulate(table, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+
+
+def render_record(record: dict[str, Any], fmt: str, message: str | None = None) -> str:
+    """One record: json as an object, table as `message` (or key/value rows)."""
+    if fmt == "json":
+        return json.dumps(record, ensure_ascii=False, indent=2)
+    if fmt == "table" and message is not None:
+        return message
+    if fmt == "table":
+        import tabulate
+
+        return tabulate.tabulate([[k, cell(v)] for k, v in record.items()], tablefmt="plain", disable_numparse=True)
+    return render_rows([record], fmt, list(record))
+
+
+def echo(text: str) -> None:
+    click.echo(text)
+
+
+def pass_ledger(f: Callable[..., Any]) -> Callable[..., Any]:
+    """Give the command the shared LedgerContext as its first argument."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        return f(ctx.find_object(LedgerContext), *args, **kwargs)
+
+    return wrapper
+
+
+class LedgerContext:
+    """What the global options choose: the config, the actor, and the opened ledger."""
+
+    def __init__(self, config_path: str | None, actor: str | None):
+        self.config_path = config_path
+        self.global_actor = actor
+        self._config: Any = None
+        self._app: Any = None
+
+    @property
+    def config(self) -> Any:
+        if self._config is None:
+            from ledger.config import load_config
+
+            self._config = load_config(self.config_path)
+        return self._config
+
+    @property
+    def app(self) -> Any:
+        if self._app is None:
+            from ledger.application import open_ledger
+
+            self._app = open_ledger(self.config)
+        return self._app
+
+    def actor(self, override: str | None = None) -> str:
+        name = (override or self.global_actor or "").strip()
+        if not name:
+            import getpass
+
+            try:
+                name = getpass.getuser()
+            except Exception:  # no user name in this environment
+                name = ""
+        if not name:
+            raise InvalidInput("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR")
+        return name
+
+    def close(self) -> None:
+        if self._app is not None:
+            self._app.close()
+            self._app = None

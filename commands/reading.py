@@ -1,0 +1,168 @@
+"""Reading the ledger: `show`, `status`, `history`."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+import click
+
+from commands.options import ChoiceOf, LedgerContext, cell, echo, output_options, pass_ledger, render_rows
+from ledger import values
+from ledger.errors import UnknownID
+
+
+def _canonical_problem_id(text: str) -> str | None:
+    parts = values.split_problem_id(text)
+    return values.problem_display_id(*parts) if parts else None
+
+
+def _show_table(view: dict[str, Any]) -> str:
+    import tabulate
+
+    assignee = view.get("assignee") or {}
+    facts = [
+        ("id", view["id"]),
+        ("inspection", view["inspection"]),
+        ("number", view["number"]),
+        ("category", view["category"]),
+        ("title", view["title"]),
+        ("description", view["description"]),
+        ("type", f"{view['type']} ({values.PROBLEM_TYPES[view['type']]})"),
+        ("source", view["source"]),
+        ("status", f"{view['status']} ({values.STATUSES[view['status']]})"),
+        ("deadline", view["deadline"]),
+        ("overdue", view["overdue"]),
+        ("relapses", view["relapses"]),
+        ("reworks", view["reworks"]),
+        ("lead", assignee.get("lead")),
+        ("unit", assignee.get("unit")),
+        ("person", assignee.get("person")),
+        ("registered", f"{view['registered_at']} by {view['registered_by']}"),
+    ]
+    parts = [tabulate.tabulate([[k, cell(v)] for k, v in facts], tablefmt="plain", disable_numparse=True)]
+    if view["measures"]:
+        rows = [
+            [m["id"], m["text"], m["status"], m["due"], "; ".join(m["evidence"]), m["completed_by"]]
+            for m in view["measures"]
+        ]
+        parts.append(
+            "\nmeasures:\n"
+            + tabulate.tabulate(
+                [[cell(c) for c in r] for r in rows],
+                headers=["id", "text", "status", "due", "evidence", "done by"],
+                disable_numparse=True,
+            )
+        )
+    if view["verifications"]:
+        rows = [[v["at"], v["by"], v["grade"], "passed" if v["passed"] else "failed", v["note"]] for v in view["verifications"]]
+        parts.append("\nverifications:\n" + tabulate.tabulate(rows, headers=["at", "by", "grade", "result", "note"], disable_numparse=True))
+    if view["signoffs"]:
+        rows = [[s["at"], s["by"], s["meaning"], s["outcome"], s["note"]] for s in view["signoffs"]]
+        parts.append("\nsign-offs:\n" + tabulate.tabulate(rows, headers=["at", "by", "meaning", "outcome", "note"], disable_numparse=True))
+    if view["corrections"]:
+        rows = [[c["at"], c["by"], c["field"], cell(c["old"]), cell(c["new"]), c["reason"]] for c in view["corrections"]]
+        parts.append("\ncorrections:\n" + tabulate.tabulate(rows, headers=["at", "by", "field", "was", "now", "reason"], disable_numparse=True))
+    return "\n".join(parts)
+
+
+@click.command()
+@click.argument("problem_id", metavar="ID")
+@output_options
+@pass_ledger
+def show(state: LedgerContext, problem_id: str, fmt: str) -> None:
+    """Show one problem: its state, assignee, measures, verifications and sign-offs."""
+    from projections.status import load_inspection, load_problem
+
+    app = state.app
+    ident = _canonical_problem_id(problem_id)
+    with app.recorder.reading() as c:
+        view = load_problem(c, ident, style=app.recorder.placeholder, today=date.today()) if ident else None
+        inspection = None if view else load_inspection(c, problem_id.strip(), style=app.recorder.placeholder)
+    if view is None and inspection is None:
+        raise UnknownID("problem", problem_id)
+    if view is None:
+        if fmt == "json":
+            echo(json.dumps(inspection, ensure_ascii=False, indent=2))
+        else:
+            echo(render_rows([inspection], "table" if fmt == "table" else fmt, [k for k in inspection if k != "corrections"]))
+        return
+    if fmt == "json":
+        echo(json.dumps(view, ensure_ascii=False, indent=2))
+    elif fmt == "table":
+        echo(_show_table(view))
+    else:
+        from projections.status import STATUS_COLUMNS, status_row
+
+        echo(render_rows([status_row(view)], fmt, STATUS_COLUMNS))
+
+
+@click.command()
+@click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
+@click.option("--category", default=None, help="Only this category (类别).")
+@click.option("--unit", default=None, help="Only problems assigned to this unit (责任单位).")
+@click.option(
+    "--status",
+    "status_filter",
+    type=ChoiceOf(values.status, "STATUS"),
+    default=None,
+    help="registered | in_progress | verified | closed | ongoing.",
+)
+@click.option("--overdue", is_flag=True, help="Only problems past their deadline and not yet rectified.")
+@output_options
+@pass_ledger
+def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, fmt: str) -> None:
+    """List problems with their current status (from the read model, no replay)."""
+    from projections.status import STATUS_COLUMNS, load_problems, status_row
+
+    app = state.app
+    with app.recorder.reading() as c:
+        views = load_problems(
+            c,
+            style=app.recorder.placeholder,
+            today=date.today(),
+            inspection=inspection,
+            category=category,
+            unit=unit,
+            status=status_filter,
+            overdue=overdue,
+        )
+    if fmt == "json":
+        echo(json.dumps(views, ensure_ascii=False, indent=2))
+        return
+    if not views and fmt == "table":
+        echo("no problems match")
+        return
+    echo(render_rows([status_row(v) for v in views], fmt, STATUS_COLUMNS))
+
+
+@click.command()
+@click.argument("target", metavar="ID")
+@output_options
+@pass_ledger
+def history(state: LedgerContext, target: str, fmt: str) -> None:
+    """Every event of a problem (or inspection), oldest first: who did what, when."""
+    from ledger.domain import inspection_uuid
+    from projections.history import history_rows
+
+    app = state.app
+    events = []
+    ident = _canonical_problem_id(target)
+    if ident:
+        try:
+            events = app.history(app.get_problem(ident).id)
+        except UnknownID:
+            events = []
+    if not events:
+        events = app.history(inspection_uuid(target.strip()))
+    if not events:
+        raise UnknownID("problem", target)
+    rows = history_rows(events)
+    if fmt == "json":
+        echo(json.dumps([{k: r[k] for k in ("seq", "at", "recorded_at", "actor", "event", "details", "data")} for r in rows], ensure_ascii=False, indent=2))
+        return
+    echo(render_rows(rows, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"]))
+
+
+COMMANDS = [show, status, history]

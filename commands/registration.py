@@ -1,0 +1,95 @@
+"""Registering what the inspection fed back: `add-inspection`, `add-problem`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from commands.options import DATE, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
+from ledger import values
+
+
+def _text(value: str | None, what: str) -> str:
+    return values.required_text(value, what)
+
+
+@click.command("add-inspection")
+@click.argument("code")
+@click.option("--name", required=True, help="Name of the round, e.g. 县委第一巡察组巡察县交通运输局党组.")
+@click.option("--organisation", required=True, help="The inspected organisation (被巡察党组织).")
+@click.option("--group", required=True, help="The inspection group (巡视组/巡察组).")
+@click.option(
+    "--kind",
+    type=ChoiceOf(values.inspection_kind, "KIND"),
+    required=True,
+    help="regular 常规 | special 专项 | look-back 回头看 | escalated 提级 | mobile 机动.",
+)
+@click.option("--start", type=DATE, required=True, help="First day on site (进驻).")
+@click.option("--end", type=DATE, required=True, help="Last day on site.")
+@click.option("--feedback", type=DATE, default=None, help="Date the feedback (反馈) was given.")
+@write_options
+@pass_ledger
+def add_inspection(state: LedgerContext, code: str, name: str, organisation: str, group: str, kind: str, start: Any, end: Any, feedback: Any, at: Any, actor: str | None, fmt: str) -> None:
+    """Register an inspection round (巡视/巡察) under CODE, e.g. XC2019-1."""
+    code = values.inspection_code(code)
+    who = state.actor(actor)
+    inspection = state.app.add_inspection(
+        code=code,
+        name=_text(name, "--name"),
+        organisation=_text(organisation, "--organisation"),
+        group=_text(group, "--group"),
+        kind=kind,
+        start=start,
+        end=end,
+        feedback=feedback,
+        actor=who,
+        at=at,
+    )
+    echo(render_record({"code": inspection.code, "event": "InspectionRegistered"}, fmt, f"registered inspection {inspection.code}"))
+
+
+@click.command("add-problem")
+@click.option("--inspection", required=True, metavar="CODE", help="The inspection that fed the problem back.")
+@click.option("--category", required=True, help="Category (类别), e.g. 政治站位方面.")
+@click.option("--title", required=True, help='Title, e.g. 关于"思想认识不深刻"的问题.')
+@click.option("--description", default="", help="What the inspection found.")
+@click.option(
+    "--type",
+    "problem_type",
+    type=ChoiceOf(values.problem_type, "TYPE"),
+    default="deadline",
+    show_default=True,
+    help="immediate 立行立改 | deadline 限期整改 | long-term 长期坚持.",
+)
+@click.option("--deadline", type=DATE, default=None, help="Rectification deadline (整改时限).")
+@click.option("--number", type=click.IntRange(min=1), default=None, help="Number within the inspection (default: the next free one).")
+@click.option(
+    "--source",
+    type=ChoiceOf(values.source, "SOURCE"),
+    default="巡察",
+    show_default=True,
+    help="巡视 | 巡察 | 审计 | 督察 | 检视 | 自查.",
+)
+@write_options
+@pass_ledger
+def add_problem(state: LedgerContext, inspection: str, category: str, title: str, description: str, problem_type: str, deadline: Any, number: int | None, source: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Register a problem fed back by an inspection; prints its ID."""
+    who = state.actor(actor)
+    problem = state.app.add_problem(
+        inspection=values.inspection_code(inspection),
+        category=_text(category, "--category"),
+        title=_text(title, "--title"),
+        description=description.strip(),
+        type=problem_type,
+        source=source,
+        deadline=deadline,
+        number=number,
+        actor=who,
+        at=at,
+    )
+    record = {"id": problem.display_id, "inspection": problem.inspection, "number": problem.number, "status": problem.status}
+    echo(render_record(record, fmt, problem.display_id))
+
+
+COMMANDS = [add_inspection, add_problem]

@@ -1,0 +1,106 @@
+"""`ledger init`: create ledger.yaml and the store."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import click
+
+from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+
+
+@click.command()
+@output_options
+@pass_ledger
+def init(state: LedgerContext, fmt: str) -> None:
+    """Create ledger.yaml (if absent) and the store it names, in the current folder.
+
+    Never overwrites: an existing ledger.yaml is kept as it is, and an existing
+    store is left untouched.
+    """
+    from ledger.config import CONFIG_NAME, SAMPLE, load_config
+
+    path = Path(state.config_path) if state.config_path else Path.cwd() / CONFIG_NAME
+    created_config = False
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            with path.open("x", encoding="utf-8") as f:  # "x": never overwrite, even in a race
+                f.write(SAMPLE)
+            created_config = True
+        except FileExistsError:
+            pass
+    config = load_config(path)
+    created_store = _create_store(config)
+    record = {
+        "config": str(path),
+        "config_created": created_config,
+        "store": config.store,
+        "store_created": created_store,
+    }
+    lines = [
+        f"{'created' if created_config else 'kept existing'} {path}",
+        f"{'created' if created_store else 'kept existing'} store {config.store}",
+    ]
+    echo(render_record(record, fmt, "\n".join(lines)))
+
+
+def _create_store(config: object) -> bool:
+    """Create the schema once; a second `init` racing this one just waits."""
+    import sqlite3
+
+    from eventsourcing.persistence import OperationalError
+
+    from ledger.application import open_ledger
+    from ledger.errors import StoreError
+    from ledger.store import check_sqlite_store, is_url
+
+    store = config.store  # type: ignore[attr-defined]
+    existed = False
+    if not is_url(store):
+        try:
+            check_sqlite_store(store)
+            existed = True
+        except StoreError:
+            if Path(store).exists() and Path(store).stat().st_size > 0:
+                # A file that is not an (initialised) ledger: creating tables in it
+                # is all right only if it is an empty SQLite database.
+                try:
+                    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
+                    names = con.execute("SELECT name FROM sqlite_master").fetchall()
+                    con.close()
+                except sqlite3.DatabaseError:
+                    raise StoreError(f"{store} exists and is not a SQLite database: not touching it") from None
+                if names and not any(n[0] == "stored_events" for n in names):
+                    raise StoreError(f"{store} is a SQLite database of something else: not touching it")
+    for attempt in range(20):
+        try:
+            app = open_ledger(config, create=True)
+            break
+        except (OperationalError, sqlite3.OperationalError):
+            time.sleep(0.1 * (attempt + 1))
+    else:
+        raise StoreError(f"could not create the store {store}: it stayed locked")
+    try:
+        _write_meta(app)
+    finally:
+        app.close()
+    return not existed
+
+
+def _write_meta(app: object) -> None:
+    """Identify this ledger once: its ID and when it was created."""
+    import uuid
+    from datetime import datetime, timezone
+
+    with app.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
+        for key, value in (
+            ("ledger_id", str(uuid.uuid4())),
+            ("created_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
+            ("schema_version", "1"),
+        ):
+            c.execute("INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value))
+
+
+COMMANDS = [init]

@@ -1,0 +1,1 @@
+"""Write side of the rectification ledger: domain, application service, config, store."""

@@ -1,0 +1,306 @@
+"""The application service: each command method does get → call → save.
+
+Saving passes the new read-model views along with the events, so the
+recorder writes both in one transaction. A concurrent change to the same
+aggregate surfaces as an IntegrityError: the command is re-run against the
+fresh state (rules re-checked) a bounded number of times, then reported as a
+conflict (exit 3).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any, Callable, TypeVar
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.persistence import (
+    IntegrityError,
+    JSONTranscoder,
+    OperationalError,
+    PersistenceError,
+    Transcoding,
+)
+
+from ledger.domain import Inspection, Problem, inspection_uuid, problem_uuid, utc_now
+from ledger.errors import ConflictError, InvalidInput, RuleViolation, StoreError, UnknownID
+from ledger.values import split_problem_id
+from projections.views import inspection_view, problem_view
+
+T = TypeVar("T")
+
+MAX_ATTEMPTS = 8
+
+
+class DateAsISO(Transcoding):
+    type = date
+    name = "date_iso"
+
+    def encode(self, obj: date) -> str:
+        return obj.isoformat()
+
+    def decode(self, data: str) -> date:
+        return date.fromisoformat(data)
+
+
+class RectificationLedger(Application):
+    """The write side of the ledger."""
+
+    name = "RectificationLedger"
+
+    def __init__(self, env: dict[str, str], policy: dict[str, Any] | None = None) -> None:
+        super().__init__(env=env)
+        self.policy = dict(policy or {})
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        transcoder.register(DateAsISO())
+
+    # -- saving ------------------------------------------------------------
+
+    def _save(self, *aggregates: Inspection | Problem) -> None:
+        views = []
+        for aggregate in aggregates:
+            if isinstance(aggregate, Problem):
+                views.append(("problem", problem_view(aggregate)))
+            else:
+                views.append(("inspection", inspection_view(aggregate)))
+        self.save(*aggregates, views=views)
+
+    def _with_retry(self, attempt: Callable[[], T]) -> T:
+        """Run get → call → save again when someone else saved first."""
+        for _ in range(MAX_ATTEMPTS):
+            try:
+                return attempt()
+            except IntegrityError:
+                continue
+            except OperationalError as e:
+                if "locked" in str(e) or "busy" in str(e):
+                    raise ConflictError("the store is busy with another writer: try again") from None
+                raise StoreError(f"store error: {e}") from None
+            except (PersistenceError, sqlite3.Error) as e:
+                raise StoreError(f"store error: {e}") from None
+        raise ConflictError("changed concurrently by someone else: try again")
+
+    # -- lookups -------------------------------------------------------------
+
+    def get_inspection(self, code: str) -> Inspection:
+        try:
+            return self.repository.get(inspection_uuid(code))
+        except AggregateNotFoundError:
+            raise UnknownID("inspection", code) from None
+
+    def get_problem(self, problem_id: str) -> Problem:
+        parts = split_problem_id(problem_id)
+        if parts is None:
+            raise UnknownID("problem", problem_id)
+        try:
+            return self.repository.get(problem_uuid(*parts))
+        except AggregateNotFoundError:
+            raise UnknownID("problem", problem_id) from None
+
+    def next_problem_number(self, code: str) -> int:
+        with self.recorder.reading() as c:
+            c.execute(
+                self._sql("SELECT COALESCE(MAX(number), 0) FROM ledger_problems WHERE inspection = ?"),
+                (code,),
+            )
+            row = c.fetchone()
+        return int(row[0]) + 1
+
+    def _sql(self, statement: str) -> str:
+        style = getattr(self.recorder, "placeholder", "?")
+        return statement if style == "?" else statement.replace("?", style)
+
+    # -- inspections -----------------------------------------------------------
+
+    def add_inspection(self, *, code: str, actor: str, at: datetime | None = None, **fields: Any) -> Inspection:
+        def attempt() -> Inspection:
+            try:
+                existing = self.repository.get(inspection_uuid(code))
+            except AggregateNotFoundError:
+                existing = None
+            if existing is not None:
+
+                raise RuleViolation("inspection-code-unique", code, "an inspection with this code already exists")
+            inspection = Inspection.register(code=code, actor=actor, at=at or utc_now(), **fields)
+            self._save(inspection)
+            return inspection
+
+        return self._with_retry(attempt)
+
+    def correct_inspection(self, code: str, *, field: str, value: Any, reason: str, actor: str, at: datetime | None = None) -> Inspection:
+        def attempt() -> Inspection:
+            inspection = self.get_inspection(code)
+            inspection.correct(field, value, reason, actor, at or utc_now())
+            self._save(inspection)
+            return inspection
+
+        return self._with_retry(attempt)
+
+    # -- problems ------------------------------------------------------------
+
+    def add_problem(
+        self,
+        *,
+        inspection: str,
+        category: str,
+        title: str,
+        description: str = "",
+        type: str = "deadline",  # noqa: A002
+        source: str = "巡察",
+        deadline: date | None = None,
+        number: int | None = None,
+        actor: str,
+        at: datetime | None = None,
+    ) -> Problem:
+        moment = at or utc_now()
+
+        def attempt() -> Problem:
+            parent = self.get_inspection(inspection)
+            wanted = number if number is not None else self.next_problem_number(inspection)
+            if number is not None:
+                try:
+                    self.repository.get(problem_uuid(inspection, wanted))
+                except AggregateNotFoundError:
+                    pass
+                else:
+
+                    raise RuleViolation(
+                        "number-unique", f"{inspection}-{wanted}", f"problem number {wanted} is already taken in {inspection}"
+                    )
+            problem = Problem.register(
+                inspection=parent,
+                number=wanted,
+                category=category,
+                title=title,
+                description=description,
+                type=type,
+                source=source,
+                deadline=deadline,
+                actor=actor,
+                at=moment,
+            )
+            self._save(problem)
+            return problem
+
+        return self._with_retry(attempt)
+
+    def change_problem(self, problem_id: str, change: Callable[[Problem], T]) -> tuple[Problem, T]:
+        """get → call → save, re-run on a concurrent change."""
+
+        def attempt() -> tuple[Problem, T]:
+            problem = self.get_problem(problem_id)
+            result = change(problem)
+            self._save(problem)
+            return problem, result
+
+        return self._with_retry(attempt)
+
+    def assign(self, problem_id: str, *, lead: str, unit: str, person: str, deadline: date | None, actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id,
+            lambda p: p.assign(lead=lead, unit=unit, person=person, deadline=deadline, actor=actor, at=moment),
+        )[0]
+
+    def plan_measure(self, problem_id: str, *, text: str, due: date | None, actor: str, at: datetime | None = None) -> tuple[Problem, str]:
+        moment = at or utc_now()
+        return self.change_problem(problem_id, lambda p: p.plan_measure(text=text, due=due, actor=actor, at=moment))
+
+    def complete_measure(
+        self,
+        problem_id: str,
+        measure_id: str,
+        *,
+        evidence: list[str] | tuple[str, ...] = (),
+        rules: int = 0,
+        funds: Decimal = Decimal(0),
+        accountable: dict[str, int] | None = None,
+        clues: int = 0,
+        actor: str,
+        at: datetime | None = None,
+    ) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id,
+            lambda p: p.complete_measure(
+                measure_id=measure_id,
+                evidence=list(evidence),
+                rules=rules,
+                funds=funds,
+                accountable=dict(accountable or {}),
+                clues=clues,
+                actor=actor,
+                at=moment,
+            ),
+        )[0]
+
+    def verify(self, problem_id: str, *, grade: str, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id, lambda p: p.verify(grade=grade, note=note, actor=actor, at=moment, policy=self.policy)
+        )[0]
+
+    def sign_off(self, problem_id: str, *, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id, lambda p: p.sign_off(note=note, actor=actor, at=moment, policy=self.policy)
+        )[0]
+
+    def record_review(self, problem_id: str, *, result: str, note: str, actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id, lambda p: p.record_review(result=result, note=note, actor=actor, at=moment)
+        )[0]
+
+    def reopen(self, problem_id: str, *, reason: str, actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(problem_id, lambda p: p.reopen(reason=reason, actor=actor, at=moment))[0]
+
+    def correct_problem(self, problem_id: str, *, field: str, value: Any, reason: str, actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id, lambda p: p.correct(field=field, value=value, reason=reason, actor=actor, at=moment)
+        )[0]
+
+    # -- history -------------------------------------------------------------
+
+    def history(self, aggregate_id: Any) -> list[tuple[int, Any]]:
+        """(global sequence number, domain event) for one aggregate, in order."""
+        return [
+            (seq, self.mapper.to_domain_event(stored))
+            for seq, stored in self.recorder.select_events_with_positions(aggregate_id)
+        ]
+
+
+def open_ledger(config: Any, *, create: bool = False) -> RectificationLedger:
+    """The application over the store that `config` names."""
+    from ledger.store import store_env
+
+    env = store_env(config.store, create=create)
+    try:
+        return RectificationLedger(env=env, policy=config.policy)
+    except (PersistenceError, sqlite3.Error, OSError) as e:
+        raise StoreError(f"cannot open the store {config.store}: {e}") from None
+
+
+def parse_field_value(field: str, value: str) -> Any:
+    """Turn a `correct --value` into the type the field holds."""
+    from ledger import values
+
+    name = field.rsplit(".", 1)[-1]
+    if name in ("deadline", "due", "start", "end", "feedback"):
+        if value.strip().lower() in ("", "none") and name in ("deadline", "due", "feedback"):
+            return None
+        return values.parse_date(value, f"--value for {field}")
+    if name == "type":
+        return values.problem_type(value)
+    if name == "kind":
+        return values.inspection_kind(value)
+    if name == "source":
+        return values.source(value)
+    if not value.strip():
+        raise InvalidInput(f"--value for {field} must not be empty")
+    return value.strip()

@@ -1,0 +1,155 @@
+"""ledger.yaml: where the store is and which policies apply.
+
+The file is searched upward from the current folder (like git), unless
+`--config` or LEDGER_CONFIG names it. Relative paths in it are relative to the
+file itself, so a ledger folder can be moved or shared as a whole.
+"""
+
+from __future__ import annotations
+
+import copy
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import ConfigError
+
+CONFIG_NAME = "ledger.yaml"
+
+# Every key the file may hold, with its default. A key not listed here is a
+# typo and is reported, rather than silently ignored.
+DEFAULTS: dict[str, Any] = {
+    "store": "ledger.db",
+    "policy": {
+        # 21 CFR Part 11 style separation of duties: whoever completed a
+        # measure may not verify it, nor sign the problem off.
+        "separate_verifier": True,
+        "separate_signer": True,
+    },
+}
+
+SAMPLE = """\
+# rectification-ledger configuration (整改台账配置).
+# Paths are relative to this file. Every key is optional; these are the defaults.
+
+# Where the events are kept: a SQLite file (created by `ledger init`).
+# The environment variable LEDGER_STORE overrides this.
+store: ledger.db
+
+# Rules the ledger enforces on every command.
+policy:
+  # The verifier (核查验收) must not be anyone who completed a measure of the problem.
+  separate_verifier: true
+  # The signer (对账销号) must not be anyone who completed a measure of the problem.
+  separate_signer: true
+"""
+
+
+@dataclass
+class Config:
+    path: Path | None
+    data: dict[str, Any] = field(default_factory=lambda: copy.deepcopy(DEFAULTS))
+
+    @property
+    def folder(self) -> Path:
+        return self.path.parent if self.path else Path.cwd()
+
+    @property
+    def store(self) -> str:
+        """The store location: a SQLite file path (absolute) or a URL."""
+        value = os.environ.get("LEDGER_STORE") or str(self.data["store"])
+        if "://" in value:
+            return value
+        return str((self.folder / value).resolve())
+
+    @property
+    def policy(self) -> dict[str, Any]:
+        return self.data["policy"]
+
+    def section(self, name: str) -> Any:
+        return self.data[name]
+
+    def resolve_path(self, value: str) -> Path:
+        """A path written in ledger.yaml, taken relative to the file."""
+        return (self.folder / value).resolve()
+
+
+def find_config(start: Path | None = None) -> Path | None:
+    """The nearest ledger.yaml at or above `start`."""
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_NAME
+        if candidate.is_file():
+            return candidate
+    return None
+
+
+def _merge(defaults: dict[str, Any], given: dict[str, Any], where: str) -> dict[str, Any]:
+    merged = copy.deepcopy(defaults)
+    for key, value in given.items():
+        if key not in defaults:
+            known = ", ".join(sorted(defaults))
+            raise ConfigError(f"unknown key '{where}{key}' (known: {known})")
+        default = defaults[key]
+        if isinstance(default, dict):
+            if value is None:
+                continue
+            if not isinstance(value, dict):
+                raise ConfigError(f"'{where}{key}' must be a mapping, not {value!r}")
+            merged[key] = _merge(default, value, f"{where}{key}.")
+        elif isinstance(default, bool):
+            if not isinstance(value, bool):
+                raise ConfigError(f"'{where}{key}' must be true or false, not {value!r}")
+            merged[key] = value
+        elif isinstance(default, int):
+            if isinstance(value, bool) or not isinstance(value, int):
+                raise ConfigError(f"'{where}{key}' must be a whole number, not {value!r}")
+            merged[key] = value
+        elif isinstance(default, list):
+            if not isinstance(value, list):
+                raise ConfigError(f"'{where}{key}' must be a list, not {value!r}")
+            merged[key] = value
+        else:
+            merged[key] = value
+    return merged
+
+
+def load_config(path: str | Path | None = None, *, required: bool = True) -> Config:
+    """Read ledger.yaml (given, from LEDGER_CONFIG, or found upward)."""
+    import yaml
+
+    explicit = path or os.environ.get("LEDGER_CONFIG")
+    if explicit:
+        config_path: Path | None = Path(explicit).expanduser().resolve()
+        if not config_path.is_file():
+            raise ConfigError(f"config file not found: {explicit}")
+    else:
+        config_path = find_config()
+        if config_path is None:
+            if required:
+                raise ConfigError(
+                    f"no {CONFIG_NAME} here or in any parent folder: run `ledger init` first"
+                )
+            return Config(path=None)
+    try:
+        text = config_path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read {config_path}: {e}") from None
+    try:
+        given = yaml.safe_load(text)
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" at line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{config_path} is not valid YAML{where}") from None
+    if given is None:
+        given = {}
+    if not isinstance(given, dict):
+        raise ConfigError(f"{config_path} must hold a mapping of settings")
+    try:
+        data = _merge(DEFAULTS, given, "")
+    except ConfigError as e:
+        raise ConfigError(f"{config_path}: {e}") from None
+    if not isinstance(data["store"], str) or not data["store"].strip():
+        raise ConfigError(f"{config_path}: 'store' must be a file path or a URL")
+    return Config(path=config_path, data=data)

@@ -1,0 +1,564 @@
+"""Aggregates and events of the rectification ledger.
+
+Two aggregates: an Inspection (a 巡视/巡察 round) and a Problem it fed back.
+Each public method checks the lifecycle rules and raises `RuleViolation`
+before anything happens; the private `@event` methods only change state, so
+replaying the stored events never re-checks rules against today's clock or
+today's policy.
+
+Every event carries `actor` (who) and `at` (when the act really happened,
+UTC); the event's own `timestamp` is when it was recorded.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+from uuid import UUID, uuid5
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.errors import InvalidInput, RuleViolation
+from ledger.values import PASSING_GRADES, problem_display_id
+
+# Problem and inspection IDs are derived from their codes and numbers, so the
+# event store's uniqueness constraint keeps numbers unique per inspection even
+# when two offices register problems at the same moment.
+NAMESPACE = UUID("7d1c3f0e-5b8a-4c55-9a51-2f6a3b9e1c44")
+
+OPEN_STATUSES = ("registered", "in_progress", "verified")
+CLOSED_STATUSES = ("closed", "ongoing")
+
+
+def inspection_uuid(code: str) -> UUID:
+    return uuid5(NAMESPACE, f"inspection:{code}")
+
+
+def problem_uuid(code: str, number: int) -> UUID:
+    return uuid5(NAMESPACE, f"problem:{problem_display_id(code, number)}")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def _check_not_future(at: datetime, subject: str) -> None:
+    if at > utc_now():
+        raise InvalidInput(f"{subject}: --at {at.isoformat()} is in the future")
+
+
+class Inspection(Aggregate):
+    """A 巡视/巡察 round: who inspected whom, and when."""
+
+    INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback")
+
+    @staticmethod
+    def create_id(code: str, **_: Any) -> UUID:
+        return inspection_uuid(code)
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        code: str,
+        name: str,
+        organisation: str,
+        group: str,
+        kind: str,
+        start: date,
+        end: date,
+        feedback: date | None,
+        actor: str,
+        at: datetime,
+    ) -> Inspection:
+        _check_not_future(at, code)
+        cls._check_dates(code, start, end, feedback)
+        return cls(
+            code=code,
+            name=name,
+            organisation=organisation,
+            group=group,
+            kind=kind,
+            start=start,
+            end=end,
+            feedback=feedback,
+            actor=actor,
+            at=at,
+        )
+
+    @staticmethod
+    def _check_dates(code: str, start: date, end: date, feedback: date | None) -> None:
+        if end < start:
+            raise RuleViolation(
+                "dates-in-order", code, f"end {end} is before start {start}"
+            )
+        if feedback is not None and feedback < start:
+            raise RuleViolation(
+                "dates-in-order", code, f"feedback {feedback} is before start {start}"
+            )
+
+    @event("Registered")
+    def __init__(
+        self,
+        code: str,
+        name: str,
+        organisation: str,
+        group: str,
+        kind: str,
+        start: date,
+        end: date,
+        feedback: date | None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        self.code = code
+        self.name = name
+        self.organisation = organisation
+        self.group = group
+        self.kind = kind
+        self.start = start
+        self.end = end
+        self.feedback = feedback
+        self.registered_at = at
+        self.registered_by = actor
+        self.corrections: list[dict[str, Any]] = []
+
+    def correct(self, field: str, value: Any, reason: str, actor: str, at: datetime) -> None:
+        if field not in self.INSPECTION_FIELDS:
+            raise InvalidInput(
+                f"{self.code}: field '{field}' cannot be corrected "
+                f"(inspection fields: {', '.join(self.INSPECTION_FIELDS)})"
+            )
+        _check_not_future(at, self.code)
+        if field in ("start", "end", "feedback"):
+            dates = {f: getattr(self, f) for f in ("start", "end", "feedback")}
+            dates[field] = value
+            self._check_dates(self.code, dates["start"], dates["end"], dates["feedback"])
+        old = getattr(self, field)
+        if old == value:
+            raise RuleViolation("correction-changes-something", self.code, f"{field} is already {value}")
+        self._corrected(field=field, old=old, new=value, reason=reason, actor=actor, at=at)
+
+    @event("Corrected")
+    def _corrected(self, field: str, old: Any, new: Any, reason: str, actor: str, at: datetime) -> None:
+        setattr(self, field, new)
+        self.corrections.append(
+            {"field": field, "old": old, "new": new, "reason": reason, "by": actor, "at": at}
+        )
+
+
+class Problem(Aggregate):
+    """A problem fed back by an inspection, and everything done about it."""
+
+    CORRECTABLE = ("category", "title", "description", "type", "source", "deadline")
+
+    @staticmethod
+    def create_id(inspection: str, number: int, **_: Any) -> UUID:
+        return problem_uuid(inspection, number)
+
+    # -- registration ------------------------------------------------------
+
+    @classmethod
+    def register(
+        cls,
+        *,
+        inspection: Inspection,
+        number: int,
+        category: str,
+        title: str,
+        description: str,
+        type: str,  # noqa: A002 - the domain's word
+        source: str,
+        deadline: date | None,
+        actor: str,
+        at: datetime,
+    ) -> Problem:
+        ident = problem_display_id(inspection.code, number)
+        _check_not_future(at, ident)
+        if number < 1:
+            raise InvalidInput(f"{ident}: --number must be 1 or more")
+        if deadline is not None and deadline < at.date():
+            raise RuleViolation(
+                "deadline-after-registration",
+                ident,
+                f"deadline {deadline} is before registration on {at.date()}",
+            )
+        return cls(
+            inspection=inspection.code,
+            number=number,
+            category=category,
+            title=title,
+            description=description,
+            type=type,
+            source=source,
+            deadline=deadline,
+            actor=actor,
+            at=at,
+        )
+
+    @event("Registered")
+    def __init__(
+        self,
+        inspection: str,
+        number: int,
+        category: str,
+        title: str,
+        description: str,
+        type: str,  # noqa: A002
+        source: str,
+        deadline: date | None,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        self.inspection = inspection
+        self.number = number
+        self.category = category
+        self.title = title
+        self.description = description
+        self.type = type
+        self.source = source
+        self.deadline = deadline
+        self.registered_at = at
+        self.registered_by = actor
+        self.status = "registered"
+        self.assignments: list[dict[str, Any]] = []
+        self.measures: list[dict[str, Any]] = []
+        self.verifications: list[dict[str, Any]] = []
+        self.signoffs: list[dict[str, Any]] = []
+        self.reviews: list[dict[str, Any]] = []
+        self.reopenings: list[dict[str, Any]] = []
+        self.corrections: list[dict[str, Any]] = []
+        self.relapses = 0
+        self.reworks = 0
+
+    # -- derived facts -----------------------------------------------------
+
+    @property
+    def display_id(self) -> str:
+        return problem_display_id(self.inspection, self.number)
+
+    @property
+    def assignee(self) -> dict[str, Any] | None:
+        return self.assignments[-1] if self.assignments else None
+
+    @property
+    def current_deadline(self) -> date | None:
+        """The assignment's deadline if it set one, else the problem's."""
+        for assignment in reversed(self.assignments):
+            if assignment.get("deadline"):
+                return assignment["deadline"]
+        return self.deadline
+
+    @property
+    def completed_by(self) -> set[str]:
+        return {m["completed_by"] for m in self.measures if m["status"] == "done"}
+
+    @property
+    def last_completed_at(self) -> datetime | None:
+        times = [m["completed_at"] for m in self.measures if m["status"] == "done"]
+        return max(times) if times else None
+
+    def measure(self, measure_id: str) -> dict[str, Any]:
+        wanted = measure_id.strip().upper()
+        if "/" in wanted:  # accept the long form PROBLEM/M1
+            wanted = wanted.rsplit("/", 1)[1]
+        for m in self.measures:
+            if m["id"] == wanted:
+                return m
+        from ledger.errors import UnknownID
+
+        raise UnknownID("measure", f"{self.display_id}/{measure_id}")
+
+    # -- rule helpers ------------------------------------------------------
+
+    def _rule(self, rule: str, message: str) -> RuleViolation:
+        return RuleViolation(rule, self.display_id, message)
+
+    def _check_at(self, at: datetime) -> None:
+        _check_not_future(at, self.display_id)
+        if at < self.registered_at:
+            raise self._rule(
+                "acts-after-registration",
+                f"--at {at.isoformat()} is before the problem was registered "
+                f"({self.registered_at.isoformat()})",
+            )
+
+    def _check_open(self, act: str) -> None:
+        if self.status in CLOSED_STATUSES:
+            raise self._rule(
+                "reopen-before-new-work",
+                f"is {self.status}: cannot {act} until it is reopened (ledger reopen)",
+            )
+
+    # -- assignment ----------------------------------------------------------
+
+    def assign(
+        self, *, lead: str, unit: str, person: str, deadline: date | None, actor: str, at: datetime
+    ) -> None:
+        self._check_at(at)
+        self._check_open("reassign it")
+        if deadline is not None and deadline < self.registered_at.date():
+            raise self._rule(
+                "deadline-after-registration",
+                f"deadline {deadline} is before registration on {self.registered_at.date()}",
+            )
+        self._assigned(lead=lead, unit=unit, person=person, deadline=deadline, actor=actor, at=at)
+
+    @event("Assigned")
+    def _assigned(
+        self, lead: str, unit: str, person: str, deadline: date | None, actor: str, at: datetime
+    ) -> None:
+        self.assignments.append(
+            {"lead": lead, "unit": unit, "person": person, "deadline": deadline, "at": at, "by": actor}
+        )
+        if self.status == "registered":
+            self.status = "in_progress"
+
+    # -- measures -----------------------------------------------------------
+
+    def plan_measure(self, *, text: str, due: date | None, actor: str, at: datetime) -> str:
+        self._check_at(at)
+        self._check_open("plan a new measure")
+        if due is not None and due < self.registered_at.date():
+            raise self._rule(
+                "deadline-after-registration",
+                f"due date {due} is before registration on {self.registered_at.date()}",
+            )
+        measure_id = f"M{len(self.measures) + 1}"
+        self._measure_planned(measure_id=measure_id, text=text, due=due, actor=actor, at=at)
+        return measure_id
+
+    @event("MeasurePlanned")
+    def _measure_planned(
+        self, measure_id: str, text: str, due: date | None, actor: str, at: datetime
+    ) -> None:
+        self.measures.append(
+            {
+                "id": measure_id,
+                "text": text,
+                "due": due,
+                "status": "planned",
+                "planned_at": at,
+                "planned_by": actor,
+                "evidence": [],
+                "rules": 0,
+                "funds": Decimal(0),
+                "accountable": {},
+                "clues": 0,
+                "completed_at": None,
+                "completed_by": None,
+            }
+        )
+        # New work means the last verification no longer covers everything.
+        if self.status == "verified":
+            self.status = "in_progress"
+
+    def complete_measure(
+        self,
+        *,
+        measure_id: str,
+        evidence: list[str],
+        rules: int,
+        funds: Decimal,
+        accountable: dict[str, int],
+        clues: int,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        measure = self.measure(measure_id)
+        self._check_at(at)
+        self._check_open("complete a measure")
+        if self.status == "registered":
+            raise self._rule(
+                "assign-before-work", "is not assigned yet: assign it before completing measures"
+            )
+        if measure["status"] == "done":
+            raise self._rule("measure-done-once", f"measure {measure['id']} is already done")
+        if at < measure["planned_at"]:
+            raise self._rule(
+                "dates-in-order",
+                f"measure {measure['id']} cannot be completed before it was planned "
+                f"({measure['planned_at'].isoformat()})",
+            )
+        self._measure_completed(
+            measure_id=measure["id"],
+            evidence=list(evidence),
+            rules=rules,
+            funds=funds,
+            accountable=dict(accountable),
+            clues=clues,
+            actor=actor,
+            at=at,
+        )
+
+    @event("MeasureCompleted")
+    def _measure_completed(
+        self,
+        measure_id: str,
+        evidence: list[str],
+        rules: int,
+        funds: Decimal,
+        accountable: dict[str, int],
+        clues: int,
+        actor: str,
+        at: datetime,
+    ) -> None:
+        measure = self.measure(measure_id)
+        measure.update(
+            status="done",
+            evidence=list(evidence),
+            rules=rules,
+            funds=Decimal(funds),
+            accountable=dict(accountable),
+            clues=clues,
+            completed_at=at,
+            completed_by=actor,
+        )
+        if self.status == "verified":
+            self.status = "in_progress"
+
+    # -- verification (核查验收) ------------------------------------------------
+
+    def verify(self, *, grade: str, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> None:
+        self._check_at(at)
+        self._check_open("verify it again")
+        done = [m for m in self.measures if m["status"] == "done"]
+        if not done:
+            raise self._rule("verify-after-measures", "has no completed measure to verify")
+        still_open = [m["id"] for m in self.measures if m["status"] != "done"]
+        if still_open and self.type != "long-term":
+            raise self._rule(
+                "verify-after-measures", f"measures still open: {', '.join(still_open)}"
+            )
+        last = self.last_completed_at
+        if last is not None and at < last:
+            raise self._rule(
+                "verification-after-measure",
+                f"verification dated {at.isoformat()} is before the last completed "
+                f"measure ({last.isoformat()})",
+            )
+        if policy.get("separate_verifier", True) and actor in self.completed_by:
+            raise self._rule(
+                "separate-verifier",
+                f"{actor} completed a measure of this problem and may not verify it",
+            )
+        self._verification_recorded(
+            grade=grade, passed=grade in PASSING_GRADES, note=note, actor=actor, at=at
+        )
+
+    @event("VerificationRecorded")
+    def _verification_recorded(self, grade: str, passed: bool, note: str, actor: str, at: datetime) -> None:
+        self.verifications.append({"grade": grade, "passed": passed, "note": note, "by": actor, "at": at})
+        if passed:
+            self.status = "verified"
+        else:
+            # 一般/差: back for a second round of rectification (二次整改).
+            self.status = "in_progress"
+            self.reworks += 1
+
+    # -- sign-off (对账销号) -----------------------------------------------------
+
+    def sign_off(self, *, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> str:
+        self._check_at(at)
+        if self.status in CLOSED_STATUSES:
+            raise self._rule("sign-off-once", f"is already {self.status}")
+        last_verification = self.verifications[-1] if self.verifications else None
+        last_measure = self.last_completed_at
+        if (
+            self.status != "verified"
+            or last_verification is None
+            or not last_verification["passed"]
+            or (last_measure is not None and last_verification["at"] < last_measure)
+        ):
+            raise self._rule(
+                "sign-off-after-passing-verification",
+                "needs a passing verification (good or fair) recorded after its last "
+                "completed measure",
+            )
+        if at < last_verification["at"]:
+            raise self._rule(
+                "dates-in-order",
+                f"sign-off dated {at.isoformat()} is before the verification "
+                f"({last_verification['at'].isoformat()})",
+            )
+        if policy.get("separate_signer", True) and actor in self.completed_by:
+            raise self._rule(
+                "separate-signer",
+                f"{actor} completed a measure of this problem and may not sign it off",
+            )
+        outcome = "ongoing" if self.type == "long-term" else "closed"
+        self._signed_off(outcome=outcome, note=note, meaning="approval", actor=actor, at=at)
+        return outcome
+
+    @event("SignedOff")
+    def _signed_off(self, outcome: str, note: str, meaning: str, actor: str, at: datetime) -> None:
+        self.signoffs.append({"outcome": outcome, "note": note, "meaning": meaning, "by": actor, "at": at})
+        self.status = outcome
+
+    # -- after closure: 回头看 and relapse ----------------------------------------
+
+    def record_review(self, *, result: str, note: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        if self.status not in CLOSED_STATUSES:
+            raise self._rule("review-after-closure", f"is {self.status}: only closed problems are reviewed")
+        self._review_recorded(result=result, note=note, actor=actor, at=at)
+        if result == "relapsed":
+            self._reopened(reason=f"relapse found in review: {note}", actor=actor, at=at)
+
+    @event("ReviewRecorded")
+    def _review_recorded(self, result: str, note: str, actor: str, at: datetime) -> None:
+        self.reviews.append({"result": result, "note": note, "by": actor, "at": at})
+
+    def reopen(self, *, reason: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        if self.status not in CLOSED_STATUSES:
+            raise self._rule("reopen-after-closure", f"is {self.status}: only closed problems can be reopened")
+        self._reopened(reason=reason, actor=actor, at=at)
+
+    @event("Reopened")
+    def _reopened(self, reason: str, actor: str, at: datetime) -> None:
+        self.reopenings.append({"reason": reason, "by": actor, "at": at})
+        self.relapses += 1
+        self.status = "in_progress"
+
+    # -- corrections -------------------------------------------------------
+
+    def correct(self, *, field: str, value: Any, reason: str, actor: str, at: datetime) -> None:
+        """Fix an earlier entry; the original stays in the history."""
+        self._check_at(at)
+        target, _, attribute = field.partition(".")
+        if attribute:  # a measure's field: M1.text or M1.due
+            measure = self.measure(target)
+            if attribute not in ("text", "due"):
+                raise InvalidInput(f"{self.display_id}: measure field '{attribute}' cannot be corrected (text, due)")
+            old = measure[attribute]
+            field = f"{measure['id']}.{attribute}"
+        else:
+            if field not in self.CORRECTABLE:
+                raise InvalidInput(
+                    f"{self.display_id}: field '{field}' cannot be corrected "
+                    f"(fields: {', '.join(self.CORRECTABLE)}, M<n>.text, M<n>.due)"
+                )
+            old = getattr(self, field)
+        if isinstance(value, date) and value < self.registered_at.date():
+            raise self._rule(
+                "deadline-after-registration",
+                f"{field} {value} is before registration on {self.registered_at.date()}",
+            )
+        if field == "type" and self.status in CLOSED_STATUSES:
+            raise self._rule("reopen-before-new-work", f"is {self.status}: reopen it before changing its type")
+        if old == value:
+            raise self._rule("correction-changes-something", f"{field} is already {value}")
+        self._corrected(field=field, old=old, new=value, reason=reason, actor=actor, at=at)
+
+    @event("Corrected")
+    def _corrected(self, field: str, old: Any, new: Any, reason: str, actor: str, at: datetime) -> None:
+        target, _, attribute = field.partition(".")
+        if attribute:
+            self.measure(target)[attribute] = new
+        else:
+            setattr(self, field, new)
+        self.corrections.append(
+            {"field": field, "old": old, "new": new, "reason": reason, "by": actor, "at": at}
+        )

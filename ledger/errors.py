@@ -1,0 +1,52 @@
+"""Errors the ledger reports to its users.
+
+Each carries the exit code the CLI uses, so that `commands/` only has to print
+the message: 1 for a broken rule or an unknown ID, 2 for bad input or
+configuration, 3 for a conflicting concurrent change.
+"""
+
+
+class LedgerError(Exception):
+    """Base class: a user-facing error with a one-line message."""
+
+    exit_code = 1
+
+
+class RuleViolation(LedgerError):
+    """A lifecycle rule forbids the act (nothing was written)."""
+
+    def __init__(self, rule: str, subject: str, message: str):
+        self.rule = rule
+        self.subject = subject
+        super().__init__(f"{subject}: {message} [rule: {rule}]")
+
+
+class UnknownID(LedgerError):
+    """No problem, measure or inspection has that ID."""
+
+    def __init__(self, kind: str, ident: str):
+        self.kind = kind
+        self.ident = ident
+        super().__init__(f"unknown {kind} ID: {ident}")
+
+
+class InvalidInput(LedgerError):
+    """A value given on the command line or in a file is not acceptable."""
+
+    exit_code = 2
+
+
+class ConfigError(LedgerError):
+    """ledger.yaml is missing, unreadable or wrong."""
+
+    exit_code = 2
+
+
+class StoreError(LedgerError):
+    """The store cannot be opened, is not initialised, or failed."""
+
+
+class ConflictError(LedgerError):
+    """Someone else changed the same records at the same time: retry."""
+
+    exit_code = 3

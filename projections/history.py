@@ -1,0 +1,57 @@
+"""A problem's or inspection's events in plain words: what `history` prints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from projections.views import plain
+
+# Event attributes that are not details of the act itself.
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "at"}
+
+
+def event_name(domain_event: Any) -> str:
+    return type(domain_event).__name__
+
+
+def _describe_value(value: Any) -> str:
+    value = plain(value)
+    if isinstance(value, list):
+        return "[" + ", ".join(str(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{k}: {v}" for k, v in value.items()) + "}"
+    return str(value)
+
+
+def details(domain_event: Any) -> dict[str, Any]:
+    return {k: plain(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE}
+
+
+def describe(domain_event: Any) -> str:
+    """The act in words, e.g. `grade=good; note=…`; a correction shows old → new."""
+    data = details(domain_event)
+    if event_name(domain_event) == "Corrected":
+        return f"{data['field']}: {_describe_value(data['old'])} → {_describe_value(data['new'])} (reason: {data['reason']})"
+    parts = []
+    for key, value in data.items():
+        if value in (None, "", [], {}, 0, "0.00") and key not in ("passed",):
+            continue
+        parts.append(f"{key}={_describe_value(value)}")
+    return "; ".join(parts)
+
+
+def history_rows(events: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for seq, domain_event in events:
+        rows.append(
+            {
+                "seq": seq,
+                "at": plain(getattr(domain_event, "at", None) or domain_event.timestamp),
+                "recorded_at": plain(domain_event.timestamp),
+                "actor": getattr(domain_event, "actor", ""),
+                "event": event_name(domain_event),
+                "details": describe(domain_event),
+                "data": details(domain_event),
+            }
+        )
+    return rows

@@ -1,0 +1,73 @@
+"""Current status of problems, read from the stored read model (no replay)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from typing import Any
+
+from projections.tables import placeholder, problem_filters
+from projections.views import with_overdue
+
+
+def load_problems(
+    cursor: Any,
+    *,
+    style: str = "?",
+    today: date,
+    inspection: str | None = None,
+    category: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+    ids: list[str] | None = None,
+) -> list[dict[str, Any]]:
+    """Problem views in register order (inspection order, then number), with `overdue` for `today`."""
+    where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status, ids=ids)
+    if overdue:
+        where += (" AND " if where else " WHERE ") + (
+            "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
+        )
+        params.append(today.isoformat())
+    sql = (
+        "SELECT p.data FROM ledger_problems p "
+        "LEFT JOIN ledger_inspections i ON i.code = p.inspection"
+        + where.replace(" inspection =", " p.inspection =")
+        + " ORDER BY i.position, p.number"
+    )
+    cursor.execute(placeholder(sql, style), params)
+    return [with_overdue(json.loads(row[0]), today) for row in cursor.fetchall()]
+
+
+def load_problem(cursor: Any, problem_id: str, *, style: str = "?", today: date) -> dict[str, Any] | None:
+    cursor.execute(placeholder("SELECT data FROM ledger_problems WHERE id = ?", style), (problem_id,))
+    row = cursor.fetchone()
+    return with_overdue(json.loads(row[0]), today) if row else None
+
+
+def load_inspection(cursor: Any, code: str, *, style: str = "?") -> dict[str, Any] | None:
+    cursor.execute(placeholder("SELECT data FROM ledger_inspections WHERE code = ?", style), (code,))
+    row = cursor.fetchone()
+    return json.loads(row[0]) if row else None
+
+
+STATUS_COLUMNS = ("id", "category", "title", "type", "status", "unit", "person", "deadline", "overdue", "measures", "relapses")
+
+
+def status_row(view: dict[str, Any]) -> dict[str, Any]:
+    """The flat row `ledger status` prints for one problem."""
+    assignee = view.get("assignee") or {}
+    done = sum(1 for m in view["measures"] if m["status"] == "done")
+    return {
+        "id": view["id"],
+        "category": view["category"],
+        "title": view["title"],
+        "type": view["type"],
+        "status": view["status"],
+        "unit": assignee.get("unit"),
+        "person": assignee.get("person"),
+        "deadline": view["deadline"],
+        "overdue": view["overdue"],
+        "measures": f"{done}/{len(view['measures'])}",
+        "relapses": view["relapses"],
+    }

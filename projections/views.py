@@ -1,0 +1,106 @@
+"""Plain-value views of aggregates: what `show`, `status` and the read models hold.
+
+A view is JSON-ready (strings, numbers, lists, dicts). It is computed from the
+aggregate's state, both when events are saved (the stored read model) and when
+history is replayed (`replay`, `--as-of`), so the two can be compared exactly.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from typing import Any
+
+
+def plain(value: Any) -> Any:
+    """Convert dates, Decimals, sets and tuples to JSON-ready values."""
+    if isinstance(value, datetime):
+        return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.quantize(Decimal("0.01")), "f")
+    if isinstance(value, dict):
+        return {str(k): plain(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple, set)):
+        return [plain(v) for v in value]
+    return value
+
+
+def inspection_view(inspection: Any) -> dict[str, Any]:
+    return plain(
+        {
+            "code": inspection.code,
+            "name": inspection.name,
+            "organisation": inspection.organisation,
+            "group": inspection.group,
+            "kind": inspection.kind,
+            "start": inspection.start,
+            "end": inspection.end,
+            "feedback": inspection.feedback,
+            "registered_at": inspection.registered_at,
+            "registered_by": inspection.registered_by,
+            "corrections": inspection.corrections,
+        }
+    )
+
+
+def _figures(measures: list[dict[str, Any]]) -> dict[str, Any]:
+    done = [m for m in measures if m["status"] == "done"]
+    accountable: dict[str, int] = {}
+    for m in done:
+        for kind, n in m["accountable"].items():
+            accountable[kind] = accountable.get(kind, 0) + int(n)
+    return {
+        "rules": sum(int(m["rules"]) for m in done),
+        "funds": sum((Decimal(m["funds"]) for m in done), Decimal(0)),
+        "accountable": sum(accountable.values()),
+        "accountable_by_kind": accountable,
+        "clues": sum(int(m["clues"]) for m in done),
+    }
+
+
+def problem_view(problem: Any) -> dict[str, Any]:
+    assignee = problem.assignee
+    return plain(
+        {
+            "id": problem.display_id,
+            "inspection": problem.inspection,
+            "number": problem.number,
+            "category": problem.category,
+            "title": problem.title,
+            "description": problem.description,
+            "type": problem.type,
+            "source": problem.source,
+            "status": problem.status,
+            "deadline": problem.current_deadline,
+            "relapses": problem.relapses,
+            "reworks": problem.reworks,
+            "assignee": (
+                {k: assignee[k] for k in ("lead", "unit", "person", "deadline")} if assignee else None
+            ),
+            "assignments": problem.assignments,
+            "measures": problem.measures,
+            "verifications": problem.verifications,
+            "signoffs": problem.signoffs,
+            "reviews": problem.reviews,
+            "reopenings": problem.reopenings,
+            "corrections": problem.corrections,
+            "figures": _figures(problem.measures),
+            "registered_at": problem.registered_at,
+            "registered_by": problem.registered_by,
+            "version": problem.version,
+        }
+    )
+
+
+def is_overdue(view: dict[str, Any], today: date) -> bool:
+    """Past its deadline and not yet rectified (verified, closed or ongoing are not overdue)."""
+    deadline = view.get("deadline")
+    return bool(deadline) and view["status"] in ("registered", "in_progress") and deadline < today.isoformat()
+
+
+def with_overdue(view: dict[str, Any], today: date) -> dict[str, Any]:
+    view = dict(view)
+    view["overdue"] = is_overdue(view, today)
+    return view
