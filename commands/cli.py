@@ -78,9 +78,10 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None) -> None:
 
 
 def register_commands() -> None:
-    from commands import lifecycle, reading, registration, setup
+    # One module per group of commands; add a new group's module here.
+    from commands import audit, lifecycle, reading, registration, setup
 
-    for module in (setup, registration, lifecycle, reading):
+    for module in (setup, registration, lifecycle, reading, audit):
         for command in module.COMMANDS:
             cli.add_command(command)
 

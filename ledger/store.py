@@ -22,17 +22,28 @@ from projections.tables import SCHEMA, write_views
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
 
 
-class LedgerSQLiteRecorder(SQLiteApplicationRecorder):
-    """eventsourcing's SQLite recorder, plus the ledger's read models."""
+class LedgerRecorderMixin:
+    """What every ledger recorder does in the transaction that stores events.
+
+    Store-specific recorders (SQLite here) call `_after_insert` from their
+    `_insert_events`, with the cursor of the open transaction.
+    """
 
     placeholder = "?"
+
+    def _after_insert(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None, kwargs: dict[str, Any]) -> None:
+        write_views(c, kwargs.get("views", ()), self.placeholder)
+
+
+class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
+    """eventsourcing's SQLite recorder, plus the ledger's read models."""
 
     def construct_create_table_statements(self) -> list[str]:
         return super().construct_create_table_statements() + list(SCHEMA)
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
-        write_views(c, kwargs.get("views", ()), self.placeholder)
+        self._after_insert(c, stored_events, notification_ids, kwargs)
         return notification_ids
 
     @contextmanager

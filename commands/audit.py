@@ -1,0 +1,39 @@
+"""`ledger audit`: the audit trail (who did what, when and why), and its verification."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from commands.options import DATE, DATETIME, LedgerContext, output_options, pass_ledger
+from ledger.errors import LedgerError
+
+
+@click.command()
+@click.option("--inspection", default=None, metavar="CODE", help="Only events of this inspection and its problems.")
+@click.option("--problem", default=None, metavar="ID", help="Only events of this problem.")
+@click.option("--since", type=DATE, default=None, help="Only events recorded on or after this date.")
+@click.option("--until", type=DATE, default=None, help="Only events recorded on or before this date.")
+@click.option("--actor", "by_actor", default=None, metavar="NAME", help="Only events by this actor.")
+@click.option("--verify", is_flag=True, help="Recompute the hash chain from the first event and check it.")
+@click.option("--checkpoint", default=None, metavar="FILE|TEXT", help="With --verify: also prove the ledger still holds the history this signed checkpoint covered.")
+@output_options
+@pass_ledger
+def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoint: str | None, fmt: str) -> None:
+    """Every event in log order: who did what, when and why (or --verify the chain)."""
+    if verify or checkpoint:
+        try:
+            from commands.integrity import verify_ledger
+        except ImportError:
+            raise LedgerError("audit --verify is not available in this build") from None
+        verify_ledger(state, checkpoint=checkpoint, fmt=fmt)
+        return
+    try:
+        from commands.trail import show_audit_trail
+    except ImportError:
+        raise LedgerError("the audit trail is not available in this build") from None
+    show_audit_trail(state, inspection=inspection, problem=problem, since=since, until=until, actor=by_actor, fmt=fmt)
+
+
+COMMANDS = [audit]
