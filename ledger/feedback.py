@@ -62,6 +62,7 @@ class ProblemSpec:
     person: str | None
     line: int
     measures: list[MeasureSpec] = field(default_factory=list)
+    lines: dict[str, int] = field(default_factory=dict)  # field → its line, where known
 
 
 @dataclass
@@ -177,6 +178,7 @@ def _problem(where: _Where, data: dict[str, Any], lines: dict[str, int], line: i
         unit=people["unit"] or None,
         person=people["person"] or None,
         line=line,
+        lines=dict(lines),
     )
 
 
@@ -201,10 +203,10 @@ def _check_whole(where: _Where, result: FeedbackList) -> FeedbackList:
     seen: dict[int, int] = {}
     for p in result.problems:
         if p.number in seen:
-            raise where.error(p.line, f"number: {p.number} is listed twice (also on line {seen[p.number]})")
+            raise where.error(p.lines.get("number", p.line), f"number: {p.number} is listed twice (also on line {seen[p.number]})")
         seen[p.number] = p.line
         if result.categories is not None and p.category not in result.categories:
-            raise where.error(p.line, f"category: '{p.category}' is not one of the listed categories ({', '.join(result.categories)})")
+            raise where.error(p.lines.get("category", p.line), f"category: '{p.category}' is not one of the listed categories ({', '.join(result.categories)})")
     return result
 
 
