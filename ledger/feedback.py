@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ledger import values
-from ledger.errors import InvalidInput, LedgerError
+from ledger.errors import InvalidInput
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback")
 PROBLEM_KEYS = (
@@ -410,5 +410,3 @@ def read_feedback_list(path: str | Path, progress: Callable[[Any], Any] = lambda
         return _read_csv(where, text, progress)
     raise InvalidInput(f"{path}: unknown file type '{suffix or '(none)'}': use .yaml, .yml or .csv")
 
-
-__all__ = ["FeedbackList", "InspectionSpec", "LedgerError", "MeasureSpec", "ProblemSpec", "read_feedback_list"]
