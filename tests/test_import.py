@@ -250,3 +250,13 @@ def test_executable_shows_no_progress_bar_when_not_a_terminal(tmp_path):
     assert bad.returncode == 2 and bad.stderr.count("\n") == 1 and "Traceback" not in bad.stderr
     rows = json.loads(run_executable("status", "--format", "json", cwd=tmp_path).stdout)
     assert len(rows) == 300
+
+
+def test_the_seed_report_example_imports_and_reconciles(ledger):
+    example = FEEDBACK_YAML.parent / "xc2019-1.yaml"
+    if not example.exists():
+        pytest.skip("examples/xc2019-1.yaml is not in this build")
+    record = ledger.json("import", example)
+    assert record["inspection"] == "XC2019-1" and record["added"] == 9
+    assert "matched 9 · missing 0 · extra 0 · changed 0" in ledger.out("reconcile", example)
+    assert "nothing new" in ledger.out("import", example)
