@@ -18,6 +18,12 @@ def _canonical_problem_id(text: str) -> str | None:
     return values.problem_display_id(*parts) if parts else None
 
 
+def _escalation_label(level: str | None) -> str | None:
+    from ledger.watch import ESCALATION_LEVELS
+
+    return f"{level} ({ESCALATION_LEVELS[level]})" if level else None
+
+
 def _show_table(view: dict[str, Any]) -> str:
     import tabulate
 
@@ -36,6 +42,7 @@ def _show_table(view: dict[str, Any]) -> str:
         ("overdue", view["overdue"]),
         ("relapses", view["relapses"]),
         ("reworks", view["reworks"]),
+        ("escalation", _escalation_label(view.get("escalation"))),
         ("lead", assignee.get("lead")),
         ("unit", assignee.get("unit")),
         ("person", assignee.get("person")),
@@ -61,6 +68,15 @@ def _show_table(view: dict[str, Any]) -> str:
     if view["signoffs"]:
         rows = [[s["at"], s["by"], s["meaning"], s["outcome"], s["note"]] for s in view["signoffs"]]
         parts.append("\nsign-offs:\n" + tabulate.tabulate(rows, headers=["at", "by", "meaning", "outcome", "note"], disable_numparse=True))
+    if view.get("escalations"):
+        rows = [[e["at"], e["by"], _escalation_label(e["level"]), e["note"]] for e in view["escalations"]]
+        parts.append("\nescalations:\n" + tabulate.tabulate(rows, headers=["at", "by", "level", "note"], disable_numparse=True))
+    if view.get("progress"):
+        rows = [[e["at"], e["by"], e["text"]] for e in view["progress"]]
+        parts.append("\nprogress:\n" + tabulate.tabulate(rows, headers=["at", "by", "progress"], disable_numparse=True))
+    if view.get("reviews"):
+        rows = [[r["at"], r["by"], r["result"], r["note"]] for r in view["reviews"]]
+        parts.append("\nreviews (回头看):\n" + tabulate.tabulate(rows, headers=["at", "by", "result", "note"], disable_numparse=True))
     if view["corrections"]:
         rows = [[c["at"], c["by"], c["field"], cell(c["old"]), cell(c["new"]), c["reason"]] for c in view["corrections"]]
         parts.append("\ncorrections:\n" + tabulate.tabulate(rows, headers=["at", "by", "field", "was", "now", "reason"], disable_numparse=True))

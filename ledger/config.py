@@ -27,6 +27,14 @@ DEFAULTS: dict[str, Any] = {
         "separate_verifier": True,
         "separate_signer": True,
     },
+    # Watching against slippage and relapse: see ledger/watch.py.
+    "watch": {
+        "escalate_after_days_late": 7,
+        "progress_interval_days": 90,
+        "review_points_days": [90, 180],
+        "review_window_days": 30,
+        "due_within_days": 7,
+    },
 }
 
 SAMPLE = """\
@@ -43,6 +51,20 @@ policy:
   separate_verifier: true
   # The signer (对账销号) must not be anyone who completed a measure of the problem.
   separate_signer: true
+
+# Watching against slippage and relapse (督办、长期坚持、回头看).
+watch:
+  # `ledger due` suggests the next escalation level (督办通知书 → 提醒书 → 告诫书 → 问责书)
+  # for problems late by more than this many days.
+  escalate_after_days_late: 7
+  # `ledger due` lists long-term problems (长期坚持) whose last progress entry is older than this.
+  progress_interval_days: 90
+  # 回头看: a review falls due this many days after sign-off (对账销号), one per point.
+  review_points_days: [90, 180]
+  # A review point with no review within this many days after it falls due is missed.
+  review_window_days: 30
+  # What `ledger due` lists as coming due when --within is not given.
+  due_within_days: 7
 """
 
 

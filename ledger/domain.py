@@ -562,3 +562,92 @@ class Problem(Aggregate):
         self.corrections.append(
             {"field": field, "old": old, "new": new, "reason": reason, "by": actor, "at": at}
         )
+
+    # -- watching against slippage: escalation (督办) and progress (长期坚持) ------
+    # Added after the core events; problems recorded before these existed have
+    # none, hence the class-level empty defaults (never mutated in place).
+
+    escalations = ()  # type: ignore[assignment]
+    progress = ()  # type: ignore[assignment]
+
+    @property
+    def escalation(self) -> str | None:
+        """The current escalation level (levels only go up)."""
+        return self.escalations[-1]["level"] if self.escalations else None
+
+    def escalate(self, *, level: str, note: str, actor: str, at: datetime) -> None:
+        from ledger.watch import ESCALATION_LEVELS
+
+        self._check_at(at)
+        self._check_open("escalate it")
+        order = list(ESCALATION_LEVELS)
+        current = self.escalation
+        if current is not None and order.index(level) <= order.index(current):
+            raise self._rule(
+                "escalation-only-up",
+                f"is already at {current} ({ESCALATION_LEVELS[current]}): "
+                f"escalation can only go up to a higher level than that",
+            )
+        self._escalated(level=level, note=note, actor=actor, at=at)
+
+    @event("Escalated")
+    def _escalated(self, level: str, note: str, actor: str, at: datetime) -> None:
+        self.escalations = [*self.escalations, {"level": level, "note": note, "by": actor, "at": at}]
+
+    def record_progress(self, *, text: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        if self.status == "closed":
+            raise self._rule(
+                "progress-while-not-closed",
+                "is closed: progress is reported on open and long-term (ongoing) problems",
+            )
+        self._progress_recorded(text=text, actor=actor, at=at)
+
+    @event("ProgressRecorded")
+    def _progress_recorded(self, text: str, actor: str, at: datetime) -> None:
+        self.progress = [*self.progress, {"text": text, "by": actor, "at": at}]
+
+
+class SampleDraw(Aggregate):
+    """A random draw of signed-off problems for on-site re-checking (台账销号反向核查).
+
+    Each draw is kept, so a sample cannot be redrawn quietly until a
+    favourable one comes up. The draw is reproducible: `random.Random(seed)`
+    sampling `size` from the recorded population, in its recorded order.
+    """
+
+    @classmethod
+    def draw(cls, *, inspection: str, seed: int, size: int, population: list[str], actor: str, at: datetime) -> SampleDraw:
+        _check_not_future(at, inspection)
+        if not population:
+            raise RuleViolation("sample-from-closed", inspection, "has no signed-off problems to sample")
+        if size < 1 or size > len(population):
+            raise RuleViolation(
+                "sample-size", inspection, f"sample size {size} must be between 1 and {len(population)} (signed-off problems)"
+            )
+        return cls(
+            inspection=inspection,
+            seed=seed,
+            size=size,
+            drawn_ids=draw_sample(population, seed, size),
+            population=list(population),
+            actor=actor,
+            at=at,
+        )
+
+    @event("Drawn")
+    def __init__(self, inspection: str, seed: int, size: int, drawn_ids: list[str], population: list[str], actor: str, at: datetime) -> None:
+        self.inspection = inspection
+        self.seed = seed
+        self.size = size
+        self.drawn_ids = list(drawn_ids)
+        self.population = list(population)
+        self.drawn_by = actor
+        self.drawn_at = at
+
+
+def draw_sample(population: list[str], seed: int, size: int) -> list[str]:
+    """The same (population, seed, size) always gives the same sample."""
+    import random
+
+    return random.Random(seed).sample(list(population), size)

@@ -51,7 +51,7 @@ def load_inspection(cursor: Any, code: str, *, style: str = "?") -> dict[str, An
     return json.loads(row[0]) if row else None
 
 
-STATUS_COLUMNS = ("id", "category", "title", "type", "status", "unit", "person", "deadline", "overdue", "measures", "relapses")
+STATUS_COLUMNS = ("id", "category", "title", "type", "status", "unit", "person", "deadline", "overdue", "measures", "relapses", "escalation")
 
 
 def status_row(view: dict[str, Any]) -> dict[str, Any]:
@@ -70,4 +70,5 @@ def status_row(view: dict[str, Any]) -> dict[str, Any]:
         "overdue": view["overdue"],
         "measures": f"{done}/{len(view['measures'])}",
         "relapses": view["relapses"],
+        "escalation": view.get("escalation"),
     }

@@ -1,0 +1,160 @@
+"""Taking in an inspection's feedback list: `import`, and checking it against the ledger: `reconcile` (对账)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Any, Callable, Iterator
+
+import click
+
+from commands.options import DATETIME, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows
+from ledger import values
+
+# Files with at least this many rows show a progress bar (on a terminal only).
+PROGRESS_FROM = 200
+
+
+def _progress(label: str) -> Callable[[Any], Any]:
+    """An iterator wrapper that shows click's progress bar on a terminal, else does nothing."""
+
+    def wrap(items: Any) -> Any:
+        if len(items) < PROGRESS_FROM or not sys.stdout.isatty():
+            return items
+        return _bar(items, label)
+
+    return wrap
+
+
+def _bar(items: Any, label: str) -> Iterator[Any]:
+    with click.progressbar(items, label=label) as bar:
+        yield from bar
+
+
+@click.command("import")
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--at", type=DATETIME, default=None, help="When the problems were fed back (default: the inspection's feedback date).")
+@click.option("--actor", "actor", default=None, help="Who is acting (overrides the global --actor / LEDGER_ACTOR).")
+@output_options
+@pass_ledger
+def import_(state: LedgerContext, file: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Import an inspection's feedback list (YAML or CSV, see docs/import.md).
+
+    The whole file is checked first; any bad row rejects it, naming the line.
+    Importing the same file again adds nothing.
+    """
+    from ledger.feedback import read_feedback_list
+    from ledger.importing import import_feedback
+
+    who = state.actor(actor)
+    feedback = read_feedback_list(file, progress=_progress("checking"))
+    result = import_feedback(state.app, feedback, actor=who, at=at, progress=_progress("building"))
+    record = {
+        "file": file,
+        "inspection": result.inspection,
+        "inspection_added": result.inspection_added,
+        "added": len(result.added),
+        "skipped": len(result.skipped),
+        "measures": result.measures,
+    }
+    if fmt == "json":
+        record["added_ids"] = result.added
+    if result.nothing_new:
+        message = f"{file}: nothing new: inspection {result.inspection} and its {len(result.skipped)} problems are already in the ledger"
+    else:
+        message = (
+            f"{file}: imported {len(result.added)} problems ({result.measures} measures) into {result.inspection}"
+            + (" (new inspection)" if result.inspection_added else "")
+            + (f"; {len(result.skipped)} already present, skipped" if result.skipped else "")
+        )
+    echo(render_record(record, fmt, message))
+
+
+RECONCILE_COLUMNS = ("result", "id", "category", "title", "status", "details")
+
+
+def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]]) -> list[dict[str, Any]]:
+    """matched / missing / extra / changed, in the list's order, extras last."""
+    rows = []
+    listed = set()
+    for spec in feedback.problems:
+        listed.add(spec.number)
+        ident = f"{code}-{spec.number}"
+        view = present.get(spec.number)
+        if view is None:
+            rows.append({"result": "missing", "id": ident, "category": spec.category, "title": spec.title, "status": None, "details": "listed, not in the ledger"})
+            continue
+        changes = [
+            f"{name}: ledger '{view[name]}', list '{getattr(spec, name)}'"
+            for name in ("category", "title")
+            if view[name] != getattr(spec, name)
+        ]
+        rows.append(
+            {
+                "result": "changed" if changes else "matched",
+                "id": ident,
+                "category": view["category"],
+                "title": view["title"],
+                "status": view["status"],
+                "status_label": values.STATUSES.get(view["status"], view["status"]),
+                "relapses": view.get("relapses", 0),
+                "details": "; ".join(changes),
+            }
+        )
+    for number in sorted(n for n in present if n not in listed):
+        view = present[number]
+        rows.append(
+            {
+                "result": "extra",
+                "id": view["id"],
+                "category": view["category"],
+                "title": view["title"],
+                "status": view["status"],
+                "status_label": values.STATUSES.get(view["status"], view["status"]),
+                "relapses": view.get("relapses", 0),
+                "details": "in the ledger, not on the list",
+            }
+        )
+    return rows
+
+
+@click.command()
+@click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--inspection", default=None, metavar="CODE", help="The ledger's inspection to compare with (default: the list's own code).")
+@output_options
+@pass_ledger
+def reconcile(state: LedgerContext, file: str, inspection: str | None, fmt: str) -> None:
+    """Compare the official feedback list with the ledger (对账); exit 1 on any mismatch.
+
+    Every listed problem must be in the ledger with the same category and
+    title, and the ledger must hold nothing the list lacks.
+    """
+    from ledger.feedback import read_feedback_list
+    from ledger.importing import present_problems
+
+    feedback = read_feedback_list(file, progress=_progress("checking"))
+    code = values.inspection_code(inspection) if inspection else feedback.inspection.code
+    rows = reconcile_rows(feedback, code, present_problems(state.app, code))
+    counts = {k: sum(1 for r in rows if r["result"] == k) for k in ("matched", "missing", "extra", "changed")}
+    by_status: dict[str, int] = {}
+    for r in rows:
+        if r["status"]:
+            by_status[r["status"]] = by_status.get(r["status"], 0) + 1
+    mismatch = any(counts[k] for k in ("missing", "extra", "changed"))
+    if fmt == "json":
+        echo(json.dumps({"inspection": code, "file": file, "counts": counts, "statuses": by_status, "ok": not mismatch, "rows": rows}, ensure_ascii=False, indent=2))
+    else:
+        echo(render_rows(rows, fmt, RECONCILE_COLUMNS))
+        if fmt == "table":
+            states = ", ".join(f"{values.STATUSES.get(s, s)} {n}" for s, n in by_status.items())
+            echo(
+                f"\n{code} against {file}: matched {counts['matched']} · missing {counts['missing']} · "
+                f"extra {counts['extra']} · changed {counts['changed']}" + (f" ({states})" if states else "")
+            )
+    if mismatch:
+        if fmt == "table":
+            click.echo("ledger: reconcile: the ledger does not match the feedback list", err=True)
+        click.get_current_context().exit(1)
+
+
+COMMANDS = [import_, reconcile]

@@ -1,0 +1,42 @@
+"""Helpers shared by the import, deadline, review and sampling tests."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+EXAMPLES = REPO / "examples"
+FEEDBACK_YAML = EXAMPLES / "feedback.yaml"
+FEEDBACK_CSV = EXAMPLES / "feedback.csv"
+
+
+def event_count(folder: Path) -> int:
+    con = sqlite3.connect(folder / "ledger.db")
+    try:
+        return con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
+    finally:
+        con.close()
+
+
+def problem_count(folder: Path) -> int:
+    con = sqlite3.connect(folder / "ledger.db")
+    try:
+        return con.execute("SELECT COUNT(*) FROM ledger_problems").fetchone()[0]
+    finally:
+        con.close()
+
+
+def close_problem(ledger, ident: str, *, done_at: str = "2020-08-01", verify_at: str = "2020-08-05", close_at: str = "2020-08-10") -> None:
+    """Complete every planned measure, verify (another person) and sign off (a third)."""
+    view = ledger.json("show", ident)
+    if view["status"] == "registered":
+        ledger("assign", ident, "--lead", "周建国", "--unit", "办公室", "--person", "孙丽", "--at", done_at)
+    if not view["measures"]:
+        ledger("plan", ident, "整改措施", "--at", done_at)
+        view = ledger.json("show", ident)
+    for m in view["measures"]:
+        if m["status"] != "done":
+            ledger("done", ident, m["id"], "--evidence", "会议纪要", "--at", done_at, actor="孙丽")
+    ledger("verify", ident, "--grade", "good", "--at", verify_at, actor="巡察办")
+    ledger("close", ident, "--at", close_at, actor="局长")
