@@ -265,6 +265,12 @@ class RectificationLedger(Application):
             problem_id, lambda p: p.correct(field=field, value=value, reason=reason, actor=actor, at=moment)
         )[0]
 
+    def withhold(self, problem_id: str, *, reason: str, fields: list[str], actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id, lambda p: p.withhold(reason=reason, fields=fields, actor=actor, at=moment)
+        )[0]
+
     # -- history -------------------------------------------------------------
 
     def history(self, aggregate_id: Any) -> list[tuple[int, Any]]:

@@ -86,6 +86,7 @@ def problem_view(problem: Any) -> dict[str, Any]:
             "reviews": problem.reviews,
             "reopenings": problem.reopenings,
             "corrections": problem.corrections,
+            "withheld": getattr(problem, "withheld", []),
             "figures": _figures(problem.measures),
             "registered_at": problem.registered_at,
             "registered_by": problem.registered_by,
