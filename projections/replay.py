@@ -133,7 +133,7 @@ COMPARED = {
 
 def _rows(cursor: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
     cursor.execute(sql)
-    names = [d[0] for d in cursor.description]
+    names = [n.strip() for n in sql.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(",")]
     return names, [tuple(r) for r in cursor.fetchall()]
 
 
