@@ -130,6 +130,14 @@ def _publication_day(settings: dict[str, Any], as_of: Any) -> date:
     return as_of.astimezone().date() if as_of is not None else date.today()
 
 
+def _withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
+    from projections.status import load_problems
+
+    with app.recorder.reading() as c:
+        views = load_problems(c, style=app.recorder.placeholder, today=date.today(), inspection=inspection)
+    return {v["id"]: v.get("withheld") or [] for v in views}
+
+
 @click.command()
 @click.option("--inspection", required=True, metavar="CODE", help="The inspection whose rectification is published.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text"]), default="markdown", show_default=True, help="Output format.")
@@ -151,6 +159,10 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, as
         found = _check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
+    if as_of is not None:
+        # A decision to withhold binds every publication, including one of an earlier state.
+        withheld = _withheld_now(state.app, inspection)
+        problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
     document = RENDERERS[fmt](
         build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
     )
