@@ -9,11 +9,11 @@ from typing import Any
 
 import click
 
-from commands.options import DATETIME, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from commands.asof import as_of_option
+from commands.options import ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
 from ledger import values
 from ledger.errors import ConfigError, InvalidInput, UnknownID
 
-AS_OF_HELP = "The state as it stood at this moment: only events recorded up to then (ISO date-time, local time)."
 
 
 def _reason(value: str) -> str:
@@ -61,7 +61,7 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 
 @click.command()
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection (default: the whole ledger).")
-@click.option("--as-of", "as_of", type=DATETIME, default=None, help=AS_OF_HELP)
+@as_of_option
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Headings in Chinese or English.")
 @output_options
 @pass_ledger
@@ -142,7 +142,7 @@ def _withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
 @click.option("--inspection", required=True, metavar="CODE", help="The inspection whose rectification is published.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text"]), default="markdown", show_default=True, help="Output format.")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
-@click.option("--as-of", "as_of", type=DATETIME, default=None, help=AS_OF_HELP)
+@as_of_option
 @pass_ledger
 def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection; withheld items are counted but not printed."""

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from commands.options import DATETIME, ChoiceOf, LedgerContext, cell, echo, output_options, pass_ledger, render_rows
+from commands.asof import as_of_option
+from commands.options import ChoiceOf, LedgerContext, cell, echo, output_options, pass_ledger, render_rows
 from ledger import values
 from ledger.errors import UnknownID
 
@@ -68,12 +69,9 @@ def _show_table(view: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-AS_OF_HELP = "The state as it stood at this moment: only events recorded up to then (ISO date-time, local time)."
-
-
 @click.command()
 @click.argument("problem_id", metavar="ID")
-@click.option("--as-of", "as_of", type=DATETIME, default=None, help=AS_OF_HELP)
+@as_of_option
 @output_options
 @pass_ledger
 def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
@@ -116,7 +114,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     help="registered | in_progress | verified | closed | ongoing.",
 )
 @click.option("--overdue", is_flag=True, help="Only problems past their deadline and not yet rectified.")
-@click.option("--as-of", "as_of", type=DATETIME, default=None, help=AS_OF_HELP)
+@as_of_option
 @output_options
 @pass_ledger
 def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, as_of: Any, fmt: str) -> None:

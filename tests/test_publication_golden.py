@@ -157,3 +157,13 @@ def test_summary_json_shape_whole_ledger(seed004):
     assert list(result) == ["rows", "total", "figures"]
     assert list(result["rows"][0]) == ["category", "problems", "completed", "ongoing", "open", "overdue", "relapsed", "rate"]
     assert json.dumps(result, ensure_ascii=False).count("政治站位方面") == 1
+
+
+def test_a_bare_as_of_date_means_the_end_of_that_day(seed004):
+    # signed off on 2020-04-20 (recorded that day): "as of 2020-04-20" includes it, "as of 2020-04-19" does not
+    assert seed004.json("summary", "--as-of", "2020-04-20")["total"]["completed"] == 8
+    assert seed004.json("summary", "--as-of", "2020-04-19")["total"]["completed"] == 0
+    from datetime import date
+
+    today = seed004.json("summary", "--as-of", date.today().isoformat())
+    assert today == seed004.json("summary")
