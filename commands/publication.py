@@ -71,7 +71,7 @@ def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str,
     from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
 
     check_as_of(as_of)
-    with StateReader(state.app, as_of) as r:
+    with StateReader(state.app, as_of, inspection=inspection) as r:
         if inspection is not None:
             _check_inspection(r, inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
@@ -155,7 +155,7 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, as
     settings = dict(state.config.section("publication"))
     narratives = _narratives(state.config, settings)
     day = _publication_day(settings, as_of)
-    with StateReader(state.app, as_of) as r:
+    with StateReader(state.app, as_of, inspection=inspection) as r:
         found = _check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)

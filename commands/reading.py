@@ -81,7 +81,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
 
     check_as_of(as_of)
     ident = _canonical_problem_id(problem_id)
-    with StateReader(state.app, as_of) as r:
+    with StateReader(state.app, as_of, problem=problem_id) as r:
         view = load_problem(r.cursor, ident, style=r.style, today=r.today) if ident else None
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
     if view is None and inspection is None:
@@ -123,7 +123,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
     from projections.status import STATUS_COLUMNS, load_problems, status_row
 
     check_as_of(as_of)
-    with StateReader(state.app, as_of) as r:
+    with StateReader(state.app, as_of, inspection=inspection) as r:
         views = load_problems(
             r.cursor,
             style=r.style,

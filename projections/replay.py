@@ -103,13 +103,13 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def rebuild(app: Any, *, until: datetime | None = None) -> Rebuilt:
-    """Every aggregate from the events alone (only those recorded at or before `until`)."""
+def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None = None) -> Rebuilt:
+    """Every aggregate (or those in `ids`) from the events alone (only those recorded at or before `until`)."""
     result = Rebuilt()
     aggregates = result.aggregates
     cut: set[UUID] = set()  # aggregates with a later event skipped: keep their prefix only
     with no_gc():
-        for seq, event in iter_events(app):
+        for seq, event in iter_events(app, ids=ids):
             result.events += 1
             result.last_seq = seq
             key = event.originator_id
@@ -133,8 +133,28 @@ def materialise(rebuilt: Rebuilt) -> sqlite3.Connection:
     return con
 
 
-def as_of_connection(app: Any, moment: datetime) -> sqlite3.Connection:
-    return materialise(rebuild(app, until=moment))
+def as_of_connection(app: Any, moment: datetime, ids: list[UUID] | None = None) -> sqlite3.Connection:
+    """The read models as of `moment`; with `ids`, only those aggregates (relative order is kept)."""
+    return materialise(rebuild(app, until=moment, ids=ids))
+
+
+def scope_ids(app: Any, *, inspection: str | None = None, problem: str | None = None) -> list[UUID] | None:
+    """The aggregates a scoped as-of query needs: an inspection and its problems, or one problem."""
+    from ledger.domain import inspection_uuid, problem_uuid
+    from ledger.values import split_problem_id
+
+    if problem is not None:
+        ids = [inspection_uuid(problem.strip())]  # `show` also shows an inspection by its code
+        parts = split_problem_id(problem)
+        if parts is not None:
+            ids += [inspection_uuid(parts[0]), problem_uuid(*parts)]
+        return ids
+    if inspection is None:
+        return None
+    with app.recorder.reading() as c:
+        c.execute(app._sql("SELECT number FROM ledger_problems WHERE inspection = ?"), (inspection,))
+        numbers = [row[0] for row in c.fetchall()]
+    return [inspection_uuid(inspection)] + [problem_uuid(inspection, n) for n in numbers]
 
 
 # -- comparing with the stored read models ---------------------------------------
@@ -209,9 +229,10 @@ class StateReader:
     `today` is the day overdue is judged on: the as-of day for a past state.
     """
 
-    def __init__(self, app: Any, as_of: datetime | None = None):
+    def __init__(self, app: Any, as_of: datetime | None = None, *, inspection: str | None = None, problem: str | None = None):
         self.app = app
         self.as_of = as_of
+        self.scope = {"inspection": inspection, "problem": problem}
         self._context: Any = None
         self._connection: sqlite3.Connection | None = None
 
@@ -226,7 +247,7 @@ class StateReader:
         else:
             self.style = "?"
             self.today = self.as_of.astimezone().date()
-            self._connection = as_of_connection(self.app, self.as_of)
+            self._connection = as_of_connection(self.app, self.as_of, scope_ids(self.app, **self.scope))
             self.cursor = self._connection.cursor()
         return self
 
