@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from typing import Any
 
 import click
 
+from commands.asof import as_of_option
 from commands.options import ChoiceOf, LedgerContext, cell, echo, output_options, pass_ledger, render_rows
 from ledger import values
 from ledger.errors import UnknownID
@@ -48,6 +48,8 @@ def _show_table(view: dict[str, Any]) -> str:
         ("person", assignee.get("person")),
         ("registered", f"{view['registered_at']} by {view['registered_by']}"),
     ]
+    for w in view.get("withheld") or []:  # insiders see the text, marked as not for publication
+        facts.append(("withheld", f"{', '.join(w['fields'])} ({w['reason']}) since {w['at']} by {w['by']}"))
     parts = [tabulate.tabulate([[k, cell(v)] for k, v in facts], tablefmt="plain", disable_numparse=True)]
     if view["measures"]:
         rows = [
@@ -85,17 +87,19 @@ def _show_table(view: dict[str, Any]) -> str:
 
 @click.command()
 @click.argument("problem_id", metavar="ID")
+@as_of_option
 @output_options
 @pass_ledger
-def show(state: LedgerContext, problem_id: str, fmt: str) -> None:
+def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     """Show one problem: its state, assignee, measures, verifications and sign-offs."""
+    from projections.replay import StateReader, check_as_of
     from projections.status import load_inspection, load_problem
 
-    app = state.app
+    check_as_of(as_of)
     ident = _canonical_problem_id(problem_id)
-    with app.recorder.reading() as c:
-        view = load_problem(c, ident, style=app.recorder.placeholder, today=date.today()) if ident else None
-        inspection = None if view else load_inspection(c, problem_id.strip(), style=app.recorder.placeholder)
+    with StateReader(state.app, as_of, problem=problem_id) as r:
+        view = load_problem(r.cursor, ident, style=r.style, today=r.today) if ident else None
+        inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
     if view is None and inspection is None:
         raise UnknownID("problem", problem_id)
     if view is None:
@@ -126,18 +130,20 @@ def show(state: LedgerContext, problem_id: str, fmt: str) -> None:
     help="registered | in_progress | verified | closed | ongoing.",
 )
 @click.option("--overdue", is_flag=True, help="Only problems past their deadline and not yet rectified.")
+@as_of_option
 @output_options
 @pass_ledger
-def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, fmt: str) -> None:
+def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, as_of: Any, fmt: str) -> None:
     """List problems with their current status (from the read model, no replay)."""
+    from projections.replay import StateReader, check_as_of
     from projections.status import STATUS_COLUMNS, load_problems, status_row
 
-    app = state.app
-    with app.recorder.reading() as c:
+    check_as_of(as_of)
+    with StateReader(state.app, as_of, inspection=inspection) as r:
         views = load_problems(
-            c,
-            style=app.recorder.placeholder,
-            today=date.today(),
+            r.cursor,
+            style=r.style,
+            today=r.today,
             inspection=inspection,
             category=category,
             unit=unit,

@@ -26,7 +26,7 @@ from eventsourcing.persistence import (
 from ledger.domain import Inspection, Problem, inspection_uuid, problem_uuid, utc_now
 from ledger.errors import ConflictError, InvalidInput, RuleViolation, StoreError, UnknownID
 from ledger.values import split_problem_id
-from projections.views import inspection_view, problem_view
+from projections.views import read_model_views
 
 T = TypeVar("T")
 
@@ -59,14 +59,8 @@ class RectificationLedger(Application):
 
     # -- saving ------------------------------------------------------------
 
-    def _save(self, *aggregates: Inspection | Problem) -> None:
-        views = []
-        for aggregate in aggregates:
-            if isinstance(aggregate, Problem):
-                views.append(("problem", problem_view(aggregate)))
-            else:
-                views.append(("inspection", inspection_view(aggregate)))
-        self.save(*aggregates, views=views)
+    def _save(self, *aggregates: Any) -> None:
+        self.save(*aggregates, views=read_model_views(aggregates))
 
     def _with_retry(self, attempt: Callable[[], T]) -> T:
         """Run get → call → save again when someone else saved first."""
@@ -263,6 +257,12 @@ class RectificationLedger(Application):
         moment = at or utc_now()
         return self.change_problem(
             problem_id, lambda p: p.correct(field=field, value=value, reason=reason, actor=actor, at=moment)
+        )[0]
+
+    def withhold(self, problem_id: str, *, reason: str, fields: list[str], actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id, lambda p: p.withhold(reason=reason, fields=fields, actor=actor, at=moment)
         )[0]
 
     # -- history -------------------------------------------------------------

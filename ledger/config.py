@@ -35,6 +35,18 @@ DEFAULTS: dict[str, Any] = {
         "review_window_days": 30,
         "due_within_days": 7,
     },
+    # The public report (整改情况公布) written by `ledger publish`.
+    "publication": {
+        "title": "",
+        "authority": "",
+        "responsibility": "",
+        "effects": "",
+        "next_steps": "",
+        "closing": "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。",
+        "contact": "",
+        "phone": "",
+        "date": "",
+    },
 }
 
 SAMPLE = """\
@@ -65,6 +77,28 @@ watch:
   review_window_days: 30
   # What `ledger due` lists as coming due when --within is not given.
   due_within_days: 7
+
+# The public report (整改情况公布) that `ledger publish` writes. Section 二 and the
+# figures of 三 come from the ledger; the narrative sections are your own text,
+# kept in files (paths relative to this file; plain paragraphs, blank-line separated).
+publication:
+  # Title of the report; empty: "<organisation>关于<group>巡察反馈意见整改情况的公布".
+  title: ""
+  # Who ordered the inspection, for the opening line "根据<authority>统一部署，…" (e.g. 县委).
+  authority: ""
+  # 一、党组织履行整改主体责任情况
+  responsibility: ""
+  # 三、整改成效: optional narrative printed before the figures.
+  effects: ""
+  # 四、下一步打算
+  next_steps: ""
+  # The closing sentence; empty to leave it out.
+  closing: 欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。
+  # 联系人 and 联系电话 printed at the end.
+  contact: ""
+  phone: ""
+  # Date printed under the report (YYYY-MM-DD); empty: the --as-of date, or today.
+  date: ""
 """
 
 

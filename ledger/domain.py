@@ -608,6 +608,44 @@ class Problem(Aggregate):
         self.progress = [*self.progress, {"text": text, "by": actor, "at": at}]
 
 
+    # -- withholding from publication (不予公开) ---------------------------------
+    # Added after the core lifecycle: a problem, or some of its fields, may be
+    # kept out of the public report for one of the reasons in WITHHOLD_REASONS.
+    # It still counts in every total; only its text is not printed.
+
+    WITHHOLDABLE = ("problem", "title", "description", "measures")
+
+    def withhold(self, *, reason: str, fields: list[str], actor: str, at: datetime) -> None:
+        from ledger.values import WITHHOLD_REASONS
+
+        self._check_at(at)
+        if reason not in WITHHOLD_REASONS:
+            raise InvalidInput(f"--reason: '{reason}' is not one of {', '.join(WITHHOLD_REASONS)}")
+        wanted = []
+        for name in fields or ["problem"]:
+            field = name.strip()
+            if field not in self.WITHHOLDABLE:
+                try:
+                    field = self.measure(field)["id"]
+                except Exception:
+                    raise InvalidInput(
+                        f"{self.display_id}: '{name}' cannot be withheld "
+                        f"(problem, title, description, measures, M<n>)"
+                    ) from None
+            if field not in wanted:
+                wanted.append(field)
+        already = {f for w in getattr(self, "withheld", []) for f in w["fields"]}
+        if "problem" in already or set(wanted) <= already:
+            raise self._rule("withhold-changes-something", f"{', '.join(wanted)} already withheld")
+        self._withheld(reason=reason, fields=wanted, actor=actor, at=at)
+
+    @event("Withheld")
+    def _withheld(self, reason: str, fields: list[str], actor: str, at: datetime) -> None:
+        if not hasattr(self, "withheld"):
+            self.withheld: list[dict[str, Any]] = []
+        self.withheld.append({"reason": reason, "fields": list(fields), "by": actor, "at": at})
+
+
 class SampleDraw(Aggregate):
     """A random draw of signed-off problems for on-site re-checking (台账销号反向核查).
 

@@ -202,3 +202,12 @@ def required_text(value: str | None, what: str) -> str:
     if not text:
         raise InvalidInput(f"{what} must not be empty")
     return text
+
+
+# Grounds for keeping an item out of the public report (不予公开), per DOMAIN.md.
+WITHHOLD_REASONS = {
+    "state-secret": "国家秘密",
+    "open-case": "在办案件",
+    "privacy": "个人隐私",
+    "sensitive": "敏感事项",
+}

@@ -89,6 +89,7 @@ def problem_view(problem: Any) -> dict[str, Any]:
             "escalation": problem.escalation,
             "escalations": problem.escalations,
             "progress": problem.progress,
+            "withheld": getattr(problem, "withheld", []),
             "figures": _figures(problem.measures),
             "registered_at": problem.registered_at,
             "registered_by": problem.registered_by,
@@ -107,3 +108,19 @@ def with_overdue(view: dict[str, Any], today: date) -> dict[str, Any]:
     view = dict(view)
     view["overdue"] = is_overdue(view, today)
     return view
+
+
+def read_model_views(aggregates: Any) -> list[tuple[str, dict[str, Any]]]:
+    """("problem" | "inspection", view) for the aggregates that have a read model.
+
+    Other aggregates (sample draws, checkpoints) live in the event log only.
+    """
+    from ledger.domain import Inspection, Problem
+
+    out: list[tuple[str, dict[str, Any]]] = []
+    for aggregate in aggregates:
+        if isinstance(aggregate, Problem):
+            out.append(("problem", problem_view(aggregate)))
+        elif isinstance(aggregate, Inspection):
+            out.append(("inspection", inspection_view(aggregate)))
+    return out

@@ -1,0 +1,179 @@
+"""Publication (整改情况公布): `summary`, `publish`, and `withhold` (不予公开)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commands.asof import as_of_option
+from commands.options import ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from ledger import values
+from ledger.errors import ConfigError, InvalidInput, UnknownID
+
+
+
+def _reason(value: str) -> str:
+    text = value.strip().lower()
+    if text in values.WITHHOLD_REASONS:
+        return text
+    for key, label in values.WITHHOLD_REASONS.items():
+        if value.strip() == label:
+            return key
+    raise InvalidInput(f"reason: '{value}' is not one of {', '.join(values.WITHHOLD_REASONS)}")
+
+
+@click.command()
+@click.argument("problem_id", metavar="ID")
+@click.option(
+    "--reason",
+    type=ChoiceOf(_reason, "REASON"),
+    required=True,
+    help="state-secret 国家秘密 | open-case 在办案件 | privacy 个人隐私 | sensitive 敏感事项.",
+)
+@click.option(
+    "--field",
+    "fields",
+    multiple=True,
+    help="What to withhold: problem (default: all its text), title, description, measures, or M<n> (repeatable).",
+)
+@write_options
+@pass_ledger
+def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[str, ...], at: Any, actor: str | None, fmt: str) -> None:
+    """Keep a problem (or some of its fields) out of the public report; it still counts in every total."""
+    problem = state.app.withhold(problem_id, reason=reason, fields=list(fields), actor=state.actor(actor), at=at)
+    latest = problem.withheld[-1]
+    record = {"id": problem.display_id, "event": "Withheld", "reason": reason, "fields": latest["fields"]}
+    echo(render_record(record, fmt, f"{problem.display_id}: {', '.join(latest['fields'])} withheld from publication ({reason})"))
+
+
+def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
+    from projections.status import load_inspection
+
+    found = load_inspection(reader.cursor, code, style=reader.style)
+    if found is None:
+        raise UnknownID("inspection", code)
+    return found
+
+
+@click.command()
+@click.option("--inspection", default=None, metavar="CODE", help="Only this inspection (default: the whole ledger).")
+@as_of_option
+@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Headings in Chinese or English.")
+@output_options
+@pass_ledger
+def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str, fmt: str) -> None:
+    """Problems per category: completed, ongoing, open, overdue, relapsed, completion rate, and the headline figures."""
+    from projections.replay import StateReader, check_as_of
+    from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
+
+    check_as_of(as_of)
+    with StateReader(state.app, as_of, inspection=inspection) as r:
+        if inspection is not None:
+            _check_inspection(r, inspection)
+        result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
+    if fmt == "json":
+        echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    headers = [HEADERS[lang][k] for k in KEYS]
+    rows = table_rows(result, lang)
+    figures = figure_rows(result, lang)
+    figure_headers = ["成效", "数量"] if lang == "zh" else ["figure", "value"]
+    if fmt == "csv":
+        import csv
+        import io
+
+        out = io.StringIO()
+        writer = csv.writer(out, lineterminator="\n")
+        writer.writerow(headers)
+        writer.writerows(rows)
+        writer.writerow([])
+        writer.writerow(figure_headers)
+        writer.writerows(figures)
+        echo(out.getvalue().rstrip("\n"))
+        return
+    import tabulate
+
+    tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
+    echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
+    echo("")
+    echo(tabulate.tabulate(figures, headers=figure_headers, tablefmt=tablefmt, disable_numparse=True))
+
+
+def _narratives(config: Any, settings: dict[str, Any]) -> dict[str, str]:
+    texts = {}
+    for key in ("responsibility", "effects", "next_steps"):
+        name = settings.get(key)
+        if not name:
+            texts[key] = ""
+            continue
+        path = config.resolve_path(str(name))
+        try:
+            texts[key] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"publication.{key}: cannot read {path}: {e}") from None
+    return texts
+
+
+def _publication_day(settings: dict[str, Any], as_of: Any) -> date:
+    value = settings.get("date")
+    if isinstance(value, date):
+        return value
+    if value:
+        try:
+            return values.parse_date(str(value), "publication.date")
+        except InvalidInput as e:
+            raise ConfigError(str(e)) from None
+    return as_of.astimezone().date() if as_of is not None else date.today()
+
+
+def _withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
+    from projections.status import load_problems
+
+    with app.recorder.reading() as c:
+        views = load_problems(c, style=app.recorder.placeholder, today=date.today(), inspection=inspection)
+    return {v["id"]: v.get("withheld") or [] for v in views}
+
+
+@click.command()
+@click.option("--inspection", required=True, metavar="CODE", help="The inspection whose rectification is published.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text"]), default="markdown", show_default=True, help="Output format.")
+@click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
+@as_of_option
+@pass_ledger
+def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, as_of: Any) -> None:
+    """Write the public report (整改情况公布) of an inspection; withheld items are counted but not printed."""
+    from projections.publication import RENDERERS, build
+    from projections.replay import StateReader, check_as_of
+    from projections.status import load_problems
+    from projections.summary import summarise
+
+    check_as_of(as_of)
+    settings = dict(state.config.section("publication"))
+    narratives = _narratives(state.config, settings)
+    day = _publication_day(settings, as_of)
+    with StateReader(state.app, as_of, inspection=inspection) as r:
+        found = _check_inspection(r, inspection)
+        problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
+        result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
+    if as_of is not None:
+        # A decision to withhold binds every publication, including one of an earlier state.
+        withheld = _withheld_now(state.app, inspection)
+        problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
+    document = RENDERERS[fmt](
+        build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
+    )
+    if out is None:
+        click.echo(document, nl=False)
+        return
+    try:
+        Path(out).write_text(document, encoding="utf-8")
+    except OSError as e:
+        raise InvalidInput(f"--out: cannot write {out}: {e}") from None
+    echo(f"wrote {out}")
+
+
+COMMANDS = [summary, publish, withhold]

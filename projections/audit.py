@@ -1,0 +1,143 @@
+"""The audit trail: every event in log order, in plain words, corrections beside what they correct.
+
+Built from the event log alone (nothing from the read models but the list of an
+inspection's problems, to select their events). A correction row names the
+event that set the value it corrects ("corrects #12"), and that event's row
+names its corrections ("corrected by #45").
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Iterable
+
+from projections.history import _describe_value, describe, details, event_name
+from projections.views import plain
+
+COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
+
+# Fields an event sets, so a later correction of that field can point back to it.
+_INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback")
+_PROBLEM_FIELDS = ("category", "title", "description", "type", "source", "deadline")
+
+
+def _v(value: Any) -> str:
+    return _describe_value(value) if value not in (None, "") else "—"
+
+
+def plain_words(domain_event: Any, is_problem: bool) -> str:
+    """The act in a sentence an auditor can read."""
+    d = details(domain_event)
+    name = event_name(domain_event)
+    if name == "Registered" and not is_problem:
+        text = (
+            f"registered inspection {d['code']} «{d['name']}»: {d['group']} inspected {d['organisation']} "
+            f"from {d['start']} to {d['end']} ({d['kind']})"
+        )
+        return text + (f", feedback given {d['feedback']}" if d.get("feedback") else "")
+    if name == "Registered":
+        text = f"registered problem {d['number']} [{d['category']}] {d['title']}; type {d['type']}, source {d['source']}"
+        if d.get("deadline"):
+            text += f", deadline {d['deadline']}"
+        if d.get("description"):
+            text += f"; description: {d['description']}"
+        return text
+    if name == "Assigned":
+        text = f"assigned to {d['person']} ({d['unit']}), responsible leader {d['lead']}"
+        return text + (f", deadline {d['deadline']}" if d.get("deadline") else "")
+    if name == "MeasurePlanned":
+        return f"planned measure {d['measure_id']}: {d['text']}" + (f" (due {d['due']})" if d.get("due") else "")
+    if name == "MeasureCompleted":
+        parts = [f"completed measure {d['measure_id']}"]
+        if d.get("evidence"):
+            parts.append("evidence: " + ", ".join(d["evidence"]))
+        outcomes = []
+        if d.get("rules"):
+            outcomes.append(f"rules {d['rules']}")
+        if d.get("funds") not in (None, "0.00"):
+            outcomes.append(f"funds {d['funds']} yuan")
+        if d.get("accountable"):
+            outcomes.append("accountable " + ", ".join(f"{k} {n}" for k, n in d["accountable"].items()))
+        if d.get("clues"):
+            outcomes.append(f"clues {d['clues']}")
+        if outcomes:
+            parts.append("outcomes: " + ", ".join(outcomes))
+        return "; ".join(parts)
+    if name == "VerificationRecorded":
+        text = f"verification graded {d['grade']}: {'passed' if d['passed'] else 'failed, back for 二次整改'}"
+        return text + (f"; note: {d['note']}" if d.get("note") else "")
+    if name == "SignedOff":
+        text = f"signed off ({d['meaning']}) as {d['outcome']}"
+        return text + (f"; note: {d['note']}" if d.get("note") else "")
+    if name == "ReviewRecorded":
+        return f"review (回头看): {d['result']}; note: {d['note']}"
+    if name == "Reopened":
+        return f"reopened: {d['reason']}"
+    if name == "Corrected":
+        return f"corrected {d['field']}: {_v(d['old'])} → {_v(d['new'])}; reason: {d['reason']}"
+    if name == "Withheld":
+        return f"withheld from publication: {', '.join(d['fields'])} (reason: {d['reason']})"
+    return describe(domain_event)
+
+
+def trail_rows(
+    events: Iterable[tuple[int, Any]],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    actor: str | None = None,
+) -> list[dict[str, Any]]:
+    """Rows of the audit trail, in log order, filtered by recorded date and actor."""
+    subjects: dict[Any, str] = {}
+    problems: set[Any] = set()
+    last_set: dict[tuple[Any, str], int] = {}
+    rows: list[dict[str, Any]] = []
+    by_seq: dict[int, dict[str, Any]] = {}
+    corrected_by: dict[int, list[str]] = {}
+    for seq, domain_event in events:
+        key = domain_event.originator_id
+        name = event_name(domain_event)
+        correction = ""
+        if name == "Registered":
+            if hasattr(domain_event, "number"):
+                problems.add(key)
+                subjects[key] = f"{domain_event.inspection}-{domain_event.number}"
+                fields: tuple[str, ...] = _PROBLEM_FIELDS
+            else:
+                subjects[key] = domain_event.code
+                fields = _INSPECTION_FIELDS
+            for f in fields:
+                last_set[(key, f)] = seq
+        elif name == "MeasurePlanned":
+            last_set[(key, f"{domain_event.measure_id}.text")] = seq
+            last_set[(key, f"{domain_event.measure_id}.due")] = seq
+        elif name == "Corrected":
+            original = last_set.get((key, domain_event.field))
+            if original is not None:
+                correction = f"corrects #{original}"
+                corrected_by.setdefault(original, []).append(f"#{seq} ({domain_event.field})")
+            last_set[(key, domain_event.field)] = seq
+        recorded = domain_event.timestamp
+        day = recorded.date()
+        who = getattr(domain_event, "actor", "")
+        if (since and day < since) or (until and day > until) or (actor and who != actor):
+            continue
+        row = {
+            "seq": seq,
+            "recorded_at": plain(recorded),
+            "at": plain(getattr(domain_event, "at", None) or recorded),
+            "actor": who,
+            "subject": subjects.get(key, str(key)),
+            "event": name,
+            "details": plain_words(domain_event, key in problems),
+            "correction": correction,
+            "data": details(domain_event),
+        }
+        rows.append(row)
+        by_seq[seq] = row
+    for original, later in corrected_by.items():
+        row = by_seq.get(original)
+        if row is not None:
+            note = "corrected by " + ", ".join(later)
+            row["correction"] = f"{row['correction']}; {note}" if row["correction"] else note
+    return rows

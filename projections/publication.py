@@ -1,0 +1,217 @@
+"""The public report (整改情况公布), in the structure of a real one (seeds/004).
+
+Opening paragraph (from the inspection), 一 (narrative), 二 (generated from
+the ledger, per category and problem, with each problem's completed measures),
+三 (optional narrative, then the summary figures), 四 (narrative), closing,
+contact, phone and date.
+
+Withheld problems and fields (ledger withhold) are counted but their text is
+replaced by WITHHELD: nothing the ledger marks confidential reaches any format.
+"""
+
+from __future__ import annotations
+
+import html
+from datetime import date
+from typing import Any
+
+from projections.summary import wan_yuan
+
+WITHHELD = "（依规不予公开）"
+NUMERALS = "零一二三四五六七八九"
+SENTENCE_END = ("。", "！", "？", "；", ".", "!", "?", ";", "”", "」")
+
+
+def chinese_number(n: int) -> str:
+    """1 → 一, 10 → 十, 12 → 十二, 20 → 二十, 99 → 九十九 (enough for categories and measures)."""
+    if n < 10:
+        return NUMERALS[n]
+    tens, ones = divmod(n, 10)
+    if n >= 100:
+        return str(n)
+    return ("" if tens == 1 else NUMERALS[tens]) + "十" + (NUMERALS[ones] if ones else "")
+
+
+def chinese_date(value: str | date) -> str:
+    d = value if isinstance(value, date) else date.fromisoformat(str(value))
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def _date_range(start: str, end: str) -> str:
+    s, e = date.fromisoformat(start), date.fromisoformat(end)
+    if s.year == e.year:
+        return f"{chinese_date(s)}至{e.month}月{e.day}日"
+    return f"{chinese_date(s)}至{chinese_date(e)}"
+
+
+def _word(inspection: dict[str, Any]) -> str:
+    """巡视 or 巡察, as the inspecting group calls itself."""
+    return "巡视" if "巡视" in (inspection.get("group") or "") else "巡察"
+
+
+def _withheld_fields(view: dict[str, Any]) -> set[str]:
+    return {f for w in view.get("withheld") or [] for f in w["fields"]}
+
+
+def _sentence(text: str) -> str:
+    text = text.strip()
+    return text if text.endswith(SENTENCE_END) else text + "。"
+
+
+def problem_heading(view: dict[str, Any], n: int) -> str:
+    hidden = _withheld_fields(view)
+    if "problem" in hidden or "title" in hidden:
+        return f"{n}.{WITHHELD}"
+    title = view["title"].strip().rstrip("。")
+    if not title.startswith("关于"):
+        title = f"关于“{title}”的问题"
+    return f"{n}.{title}。"
+
+
+def measures_paragraph(view: dict[str, Any]) -> str | None:
+    """The completed measures as one paragraph, "一是…二是…" when there are several."""
+    hidden = _withheld_fields(view)
+    if "problem" in hidden:
+        return None
+    done = [m for m in view["measures"] if m["status"] == "done"]
+    if not done:
+        return None
+    if "measures" in hidden:
+        return WITHHELD
+    texts = [WITHHELD if m["id"] in hidden else _sentence(m["text"]) for m in done]
+    if len(texts) == 1:
+        return texts[0]
+    return "".join(f"{chinese_number(i)}是{t}" for i, t in enumerate(texts, start=1))
+
+
+def figures_paragraph(summary: dict[str, Any]) -> str:
+    t, f = summary["total"], summary["figures"]
+    rate = "—" if t["rate"] is None else f"{t['rate']:.1f}%"
+    parts = [
+        f"反馈问题{t['problems']}个，已完成整改{t['completed']}个，基本完成、持续整改{t['ongoing']}个，"
+        f"未完成{t['open']}个，整改完成率{rate}。"
+    ]
+    extra = []
+    if f["rules"]:
+        extra.append(f"完善和新建制度{f['rules']}项")
+    if f["funds"] and float(f["funds"]):
+        extra.append(f"清退、追回资金{wan_yuan(f['funds'])}万元")
+    if f["accountable"]:
+        extra.append(f"问责、处理{f['accountable']}人")
+    if f["clues"]:
+        extra.append(f"移交问题线索{f['clues']}件")
+    if extra:
+        parts.append("通过整改，" + "，".join(extra) + "。")
+    return "".join(parts)
+
+
+def _paragraphs(text: str) -> list[str]:
+    """A narrative file's paragraphs: each non-empty line is one."""
+    return [line.strip() for line in text.splitlines() if line.strip()]
+
+
+def build(
+    *,
+    inspection: dict[str, Any],
+    problems: list[dict[str, Any]],
+    summary: dict[str, Any],
+    settings: dict[str, Any],
+    narratives: dict[str, str],
+    day: date,
+) -> list[tuple[str, str]]:
+    """The report as blocks: ("title" | "h1" | "h2" | "p" | "sign", text)."""
+    word = _word(inspection)
+    org, group = inspection["organisation"], inspection["group"]
+    blocks: list[tuple[str, str]] = []
+    title = settings.get("title") or f"{org}关于{group}{word}反馈意见整改情况的公布"
+    blocks.append(("title", title))
+
+    opening = f"根据{settings['authority']}统一部署，" if settings.get("authority") else ""
+    opening += f"{_date_range(inspection['start'], inspection['end'])}，{group}对{org}进行了{word}。"
+    if inspection.get("feedback"):
+        opening += f"{chinese_date(inspection['feedback'])}，{group}向{org}反馈了{word}意见。"
+    opening += f"按照党务公开原则和{word}工作有关要求，现将{word}整改情况予以公布。"
+    blocks.append(("p", opening))
+
+    blocks.append(("h1", "一、党组织履行整改主体责任情况"))
+    blocks.extend(("p", p) for p in _paragraphs(narratives.get("responsibility", "")))
+
+    blocks.append(("h1", f"二、{word}反馈意见整改落实情况"))
+    categories: dict[str, list[dict[str, Any]]] = {}
+    for view in problems:
+        categories.setdefault(view["category"], []).append(view)
+    n = 0
+    for c, (category, views) in enumerate(categories.items(), start=1):
+        blocks.append(("h2", f"（{chinese_number(c)}）{category}"))
+        for view in views:
+            n += 1
+            blocks.append(("p", problem_heading(view, n)))
+            measures = measures_paragraph(view)
+            if measures:
+                blocks.append(("p", measures))
+
+    blocks.append(("h1", "三、整改成效"))
+    blocks.extend(("p", p) for p in _paragraphs(narratives.get("effects", "")))
+    blocks.append(("p", figures_paragraph(summary)))
+
+    blocks.append(("h1", "四、下一步打算"))
+    blocks.extend(("p", p) for p in _paragraphs(narratives.get("next_steps", "")))
+    if settings.get("closing"):
+        blocks.append(("p", settings["closing"].strip()))
+    if settings.get("contact"):
+        blocks.append(("sign", f"联系人：{settings['contact']}"))
+    if settings.get("phone"):
+        blocks.append(("sign", f"联系电话：{settings['phone']}"))
+    blocks.append(("sign", chinese_date(day)))
+    return blocks
+
+
+def render_markdown(blocks: list[tuple[str, str]]) -> str:
+    marks = {"title": "# ", "h1": "## ", "h2": "### "}
+    return "\n\n".join(marks.get(kind, "") + text for kind, text in blocks) + "\n"
+
+
+def render_text(blocks: list[tuple[str, str]]) -> str:
+    lines = []
+    for kind, text in blocks:
+        lines.append(text)
+        if kind == "title":
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+_CSS = """
+@page { size: A4; margin: 2.5cm 2.2cm; }
+body { font-family: "FangSong", "仿宋", "STFangsong", "Noto Serif CJK SC", "SimSun", serif;
+       font-size: 16pt; line-height: 1.8; max-width: 42em; margin: 2em auto; color: #000; }
+h1 { font-family: "SimSun", "宋体", "Noto Serif CJK SC", serif; font-size: 22pt; text-align: center;
+     font-weight: bold; margin: 0 0 1em; }
+h2 { font-family: "SimHei", "黑体", "Noto Sans CJK SC", sans-serif; font-size: 16pt; font-weight: normal; margin: 0.6em 0 0; }
+h3 { font-family: "KaiTi", "楷体", "Noto Serif CJK SC", serif; font-size: 16pt; font-weight: normal; margin: 0.4em 0 0; }
+p { text-indent: 2em; margin: 0; text-align: justify; }
+p.sign { text-align: right; text-indent: 0; }
+h2, h3 { page-break-after: avoid; break-after: avoid; }
+p { orphans: 2; widows: 2; }
+"""
+
+
+def render_html(blocks: list[tuple[str, str]]) -> str:
+    title = next((text for kind, text in blocks if kind == "title"), "")
+    tags = {"title": "h1", "h1": "h2", "h2": "h3", "p": "p"}
+    body = []
+    for kind, text in blocks:
+        if kind == "sign":
+            body.append(f'<p class="sign">{html.escape(text)}</p>')
+        else:
+            tag = tags[kind]
+            body.append(f"<{tag}>{html.escape(text)}</{tag}>")
+    return (
+        "<!DOCTYPE html>\n"
+        '<html lang="zh-CN">\n<head>\n<meta charset="utf-8">\n'
+        f"<title>{html.escape(title)}</title>\n<style>{_CSS}</style>\n</head>\n<body>\n"
+        + "\n".join(body)
+        + "\n</body>\n</html>\n"
+    )
+
+
+RENDERERS = {"markdown": render_markdown, "text": render_text, "html": render_html}

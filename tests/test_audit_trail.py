@@ -1,0 +1,79 @@
+"""`ledger audit`: every event in log order, in plain words, corrections beside what they correct."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+from conftest import run_executable
+
+
+def _two_inspections(ledger):
+    ledger("add-inspection", "XC2020-2", "--name", "乙", "--organisation", "县水利局党组", "--group", "县委第二巡察组",
+           "--kind", "regular", "--start", "2020-03-01", "--end", "2020-04-01", "--at", "2020-04-02")
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“甲”的问题", "--at", "2020-01-15")
+    ledger("add-problem", "--inspection", "XC2020-2", "--category", "作风建设方面", "--title", "关于“乙”的问题", "--at", "2020-04-03")
+    ledger("assign", "XC2019-1-1", "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", actor="主任")
+    ledger("plan", "XC2019-1-1", "制定学习计划", actor="王琎")
+    ledger("correct", "XC2019-1-1", "--field", "title", "--value", "关于“甲甲”的问题", "--reason", "录入错误")
+    ledger("correct", "XC2019-1-1", "--field", "M1.text", "--value", "制定年度学习计划", "--reason", "表述不准", actor="王琎")
+    return ledger
+
+
+def test_every_event_in_log_order_with_times_actor_and_words(inspected):
+    ledger = _two_inspections(inspected)
+    rows = ledger.json("audit")
+    assert [r["seq"] for r in rows] == sorted(r["seq"] for r in rows)
+    assert len(rows) == ledger.json("replay")["events"] == 8
+    assert [r["event"] for r in rows] == [
+        "Registered", "Registered", "Registered", "Registered", "Assigned", "MeasurePlanned", "Corrected", "Corrected",
+    ]
+    first = rows[0]
+    assert first["subject"] == "XC2019-1" and first["at"] == "2020-01-14T00:00:00Z"
+    assert first["recorded_at"].startswith(str(datetime.now(timezone.utc).year))
+    assert "县委第一巡察组 inspected 县交通运输局党组 from 2019-10-28 to 2019-11-18" in first["details"]
+    assign = rows[4]
+    assert assign["actor"] == "主任" and assign["subject"] == "XC2019-1-1"
+    assert assign["details"] == "assigned to 王琎 (办公室), responsible leader 杨荣"
+
+
+def test_corrections_are_shown_beside_what_they_correct(inspected):
+    ledger = _two_inspections(inspected)
+    rows = {r["seq"]: r for r in ledger.json("audit", "--problem", "XC2019-1-1")}
+    registered = next(r for r in rows.values() if r["event"] == "Registered")
+    planned = next(r for r in rows.values() if r["event"] == "MeasurePlanned")
+    title_fix, text_fix = [r for r in rows.values() if r["event"] == "Corrected"]
+    assert title_fix["correction"] == f"corrects #{registered['seq']}"
+    assert registered["correction"] == f"corrected by #{title_fix['seq']} (title)"
+    assert text_fix["correction"] == f"corrects #{planned['seq']}"
+    assert "关于“甲”的问题 → 关于“甲甲”的问题" in title_fix["details"] and "录入错误" in title_fix["details"]
+    table = ledger.out("audit", "--problem", "XC2019-1-1")
+    assert f"corrects #{registered['seq']}" in table
+
+
+def test_filters(inspected):
+    ledger = _two_inspections(inspected)
+    only_first = ledger.json("audit", "--inspection", "XC2019-1")
+    assert {r["subject"] for r in only_first} == {"XC2019-1", "XC2019-1-1"}
+    assert {r["subject"] for r in ledger.json("audit", "--inspection", "XC2020-2")} == {"XC2020-2", "XC2020-2-1"}
+    assert {r["actor"] for r in ledger.json("audit", "--actor", "王琎")} == {"王琎"}
+    today = datetime.now(timezone.utc).date().isoformat()
+    assert len(ledger.json("audit", "--since", today, "--until", today)) == 8
+    assert ledger.json("audit", "--until", "2000-01-01") == []
+    assert ledger.out("audit", "--actor", "nobody") == "no events match"
+    csv = ledger.out("audit", "--format", "csv").splitlines()
+    assert csv[0] == "seq,recorded_at,at,actor,subject,event,details,correction" and len(csv) == 9
+
+
+def test_bad_filters_are_one_line_errors(inspected):
+    assert "unknown problem ID: XC2019-1-7" in inspected("audit", "--problem", "XC2019-1-7", expect=1).stderr
+    assert "unknown inspection ID: NOPE" in inspected("audit", "--inspection", "NOPE", expect=1).stderr
+    result = inspected("audit", "--since", "2020-02-01", "--until", "2020-01-01", expect=2)
+    assert "--until 2020-01-01 is before --since 2020-02-01" in result.stderr
+    assert "Traceback" not in inspected("audit", "--since", "yesterday", expect=2).stderr
+
+
+def test_installed_executable_prints_the_trail_and_replays(inspected):
+    result = run_executable("audit", "--format", "json", cwd=inspected.folder)
+    assert result.returncode == 0, result.stderr
+    result = run_executable("replay", cwd=inspected.folder)
+    assert result.returncode == 0 and "replayed 1 events" in result.stdout
