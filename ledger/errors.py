@@ -64,3 +64,7 @@ class TamperingFound(LedgerError):
         else:
             self.seq = int(seq)
             super().__init__(f"tampering found: first bad sequence number {seq}: event {seq} {reason}")
+
+
+class NotAuthorised(LedgerError):
+    """The actor's roles in ledger.yaml do not allow the command (exit 1)."""
