@@ -79,9 +79,26 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None) -> None:
 
 def register_commands() -> None:
     # One module per group of commands; add a new group's module here.
-    from commands import audit, deadlines, feedback, lifecycle, maintenance, publication, reading, registration, sampling, setup
+    from commands import (
+        audit,
+        confidential,
+        deadlines,
+        doctor,
+        evidence,
+        feedback,
+        lifecycle,
+        maintenance,
+        publication,
+        reading,
+        registration,
+        sampling,
+        setup,
+    )
 
-    for module in (setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling, publication, maintenance):
+    for module in (
+        setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
+        publication, maintenance, evidence, confidential, doctor,
+    ):
         for command in module.COMMANDS:
             cli.add_command(command)
 

@@ -110,6 +110,11 @@ def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any
 def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Sign a problem off (对账销号); long-term problems become ongoing (基本完成、持续整改)."""
     problem = state.app.sign_off(problem_id, note=note.strip(), actor=state.actor(actor), at=at)
+    if problem.status == "verified":  # 双审核: a signature recorded, more signers needed
+        signed = len(problem.pending_signatures)
+        required = state.app.policy.get("required_signers", 1)
+        _report(problem, "SignatureRecorded", fmt, f"signature {signed} of {required} recorded; a different signer must sign to close", signatures=signed)
+        return
     _report(problem, "SignedOff", fmt, f"signed off as {values.STATUSES[problem.status]}")
 
 

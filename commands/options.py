@@ -199,6 +199,12 @@ class LedgerContext:
                 name = ""
         if not name:
             raise InvalidInput("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR")
+        # Every write command asks for its actor: check their authority here, once for all.
+        ctx = click.get_current_context(silent=True)
+        if ctx is not None and ctx.command is not None:
+            from ledger.authority import check_authority
+
+            check_authority(self.config, name, ctx.command.name)
         return name
 
     def close(self) -> None:

@@ -79,6 +79,11 @@ def _show_table(view: dict[str, Any]) -> str:
     if view.get("reviews"):
         rows = [[r["at"], r["by"], r["result"], r["note"]] for r in view["reviews"]]
         parts.append("\nreviews (回头看):\n" + tabulate.tabulate(rows, headers=["at", "by", "result", "note"], disable_numparse=True))
+    if view.get("signatures"):
+        rows = [[s["at"], s["by"], s["meaning"], s["note"]] for s in view["signatures"]]
+        parts.append("\nsignatures awaiting a second signer (双审核):\n" + tabulate.tabulate(rows, headers=["at", "by", "meaning", "note"], disable_numparse=True))
+    if view.get("sensitive_fields"):
+        parts.append("\nsensitive (ledger reveal):\n" + "\n".join(f"{f}  [encrypted]" for f in view["sensitive_fields"]))
     if view["corrections"]:
         rows = [[c["at"], c["by"], c["field"], cell(c["old"]), cell(c["new"]), c["reason"]] for c in view["corrections"]]
         parts.append("\ncorrections:\n" + tabulate.tabulate(rows, headers=["at", "by", "field", "was", "now", "reason"], disable_numparse=True))

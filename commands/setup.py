@@ -56,6 +56,9 @@ def _create_store(config: object) -> bool:
     from ledger.errors import StoreError
     from ledger.store import check_sqlite_store, is_url
 
+    from ledger.chain import check_algorithm
+
+    check_algorithm(config.data["hash"])  # type: ignore[attr-defined]  # before anything is created
     store = config.store  # type: ignore[attr-defined]
     existed = False
     if not is_url(store):
@@ -83,22 +86,27 @@ def _create_store(config: object) -> bool:
     else:
         raise StoreError(f"could not create the store {store}: it stayed locked")
     try:
-        _write_meta(app)
+        _write_meta(app, config)
     finally:
         app.close()
     return not existed
 
 
-def _write_meta(app: object) -> None:
-    """Identify this ledger once: its ID and when it was created."""
+def _write_meta(app: object, config: object) -> None:
+    """Identify this ledger once: its ID, when it was created, its hash algorithm."""
     import uuid
     from datetime import datetime, timezone
+
+    from ledger.chain import check_algorithm
+
+    algorithm = check_algorithm(config.data["hash"])  # type: ignore[attr-defined]
 
     with app.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
         for key, value in (
             ("ledger_id", str(uuid.uuid4())),
             ("created_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
             ("schema_version", "1"),
+            ("hash_algorithm", algorithm),
         ):
             c.execute("INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value))
 

@@ -265,6 +265,12 @@ class RectificationLedger(Application):
             problem_id, lambda p: p.withhold(reason=reason, fields=fields, actor=actor, at=moment)
         )[0]
 
+    def confide(self, problem_id: str, *, field: str, ciphertext: str, actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id, lambda p: p.confide(field=field, ciphertext=ciphertext, actor=actor, at=moment)
+        )[0]
+
     # -- history -------------------------------------------------------------
 
     def history(self, aggregate_id: Any) -> list[tuple[int, Any]]:
@@ -281,7 +287,8 @@ def open_ledger(config: Any, *, create: bool = False) -> RectificationLedger:
 
     env = store_env(config.store, create=create)
     try:
-        return RectificationLedger(env=env, policy=config.policy)
+        policy = {**config.policy, "required_signers": config.section("signoff")["required_signers"]}
+        return RectificationLedger(env=env, policy=policy)
     except (PersistenceError, sqlite3.Error, OSError) as e:
         raise StoreError(f"cannot open the store {config.store}: {e}") from None
 

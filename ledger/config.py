@@ -47,6 +47,15 @@ DEFAULTS: dict[str, Any] = {
         "phone": "",
         "date": "",
     },
+    # Hash chain algorithm, read only by `ledger init` (recorded in the ledger).
+    "hash": "sha256",
+    # Ed25519 key that signs checkpoints; public_key defaults to private_key + ".pub".
+    "signing": {"private_key": "ledger-signing.key", "public_key": ""},
+    # People and their roles; None (absent) means single-user mode.
+    "people": None,
+    "signoff": {"required_signers": 1},
+    # Environment variable holding the AES key for sensitive fields.
+    "sensitive": {"key_env": "LEDGER_CIPHER_KEY"},
 }
 
 SAMPLE = """\
@@ -99,6 +108,37 @@ publication:
   phone: ""
   # Date printed under the report (YYYY-MM-DD); empty: the --as-of date, or today.
   date: ""
+
+# Hash chain over every event (tamper evidence): sha256, or sm3 (国密 GB/T 32905).
+# Read only by `ledger init`: the algorithm is recorded in the ledger and never changes.
+hash: sha256
+
+# Checkpoints (`ledger checkpoint`, `publish`) are signed with this Ed25519 key,
+# made by `ledger keygen` (mode 0600; keep it off shared drives). The public key
+# (default: the private key path + ".pub") is all a verifier needs.
+signing:
+  private_key: ledger-signing.key
+  public_key: ""
+
+# Who may do what (21 CFR Part 11 §11.10(g)). Without this list the ledger runs
+# in single-user mode (anyone may run any command; `ledger doctor` says so).
+# Roles: registrar 登记, responsible 责任人, verifier 验收, signer 销号审批, auditor 审计.
+# people:
+#   - name: 张三
+#     roles: [registrar, verifier]
+#   - name: 李四
+#     roles: [signer]
+
+# Sign-off (对账销号): 2 = 双审核 (unit head and supervising leader): a problem
+# closes only when two different authorised signers have signed.
+signoff:
+  required_signers: 1
+
+# Sensitive fields (whistle-blower identity, case details: `ledger confide`) are
+# stored AES-GCM encrypted with the base64 key in this environment variable
+# (`ledger keygen --cipher` prints a new one). Without it they read "[encrypted]".
+sensitive:
+  key_env: LEDGER_CIPHER_KEY
 """
 
 

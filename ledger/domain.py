@@ -487,6 +487,8 @@ class Problem(Aggregate):
                 "separate-signer",
                 f"{actor} completed a measure of this problem and may not sign it off",
             )
+        if not self._enough_signatures(note=note, actor=actor, at=at, required=int(policy.get("required_signers", 1))):
+            return self.status
         outcome = "ongoing" if self.type == "long-term" else "closed"
         self._signed_off(outcome=outcome, note=note, meaning="approval", actor=actor, at=at)
         return outcome
@@ -644,6 +646,47 @@ class Problem(Aggregate):
         if not hasattr(self, "withheld"):
             self.withheld: list[dict[str, Any]] = []
         self.withheld.append({"reason": reason, "fields": list(fields), "by": actor, "at": at})
+
+    # -- 双审核 (several signers) and sensitive fields ---------------------------
+    # Added after the core events; attributes default for problems recorded earlier.
+
+    @property
+    def pending_signatures(self) -> list[dict[str, Any]]:
+        """Signatures on the current passing verification, not yet closing the problem."""
+        current = len(self.verifications)
+        return [s for s in getattr(self, "signatures", []) if s["verification"] == current and self.status == "verified"]
+
+    def _enough_signatures(self, *, note: str, actor: str, at: datetime, required: int) -> bool:
+        """With `required` > 1, record this signature and say whether it completes the set."""
+        if required <= 1:
+            return True
+        pending = self.pending_signatures
+        if any(s["by"] == actor for s in pending):
+            raise self._rule(
+                "different-signers",
+                f"{actor} has already signed; {required} different signers must sign (双审核)",
+            )
+        if len(pending) + 1 >= required:
+            return True
+        self._signature_recorded(meaning="approval", note=note, verification=len(self.verifications), actor=actor, at=at)
+        return False
+
+    @event("SignatureRecorded")
+    def _signature_recorded(self, meaning: str, note: str, verification: int, actor: str, at: datetime) -> None:
+        if not hasattr(self, "signatures"):
+            self.signatures: list[dict[str, Any]] = []
+        self.signatures.append({"meaning": meaning, "note": note, "verification": verification, "by": actor, "at": at})
+
+    def confide(self, *, field: str, ciphertext: str, actor: str, at: datetime) -> None:
+        """Record a sensitive field's value, already encrypted (see ledger.confidential)."""
+        self._check_at(at)
+        self._sensitive_recorded(field=field, ciphertext=ciphertext, actor=actor, at=at)
+
+    @event("SensitiveRecorded")
+    def _sensitive_recorded(self, field: str, ciphertext: str, actor: str, at: datetime) -> None:
+        if not hasattr(self, "sensitive"):
+            self.sensitive: dict[str, dict[str, Any]] = {}
+        self.sensitive[field] = {"ciphertext": ciphertext, "by": actor, "at": at}
 
 
 class SampleDraw(Aggregate):

@@ -50,3 +50,21 @@ class ConflictError(LedgerError):
     """Someone else changed the same records at the same time: retry."""
 
     exit_code = 3
+
+
+class TamperingFound(LedgerError):
+    """The stored history does not verify: something was edited, deleted, inserted or reordered."""
+
+    exit_code = 4
+
+    def __init__(self, seq: int | str, reason: str | None = None):
+        if reason is None:
+            self.seq = None
+            super().__init__(f"tampering found: {seq}")
+        else:
+            self.seq = int(seq)
+            super().__init__(f"tampering found: first bad sequence number {seq}: event {seq} {reason}")
+
+
+class NotAuthorised(LedgerError):
+    """The actor's roles in ledger.yaml do not allow the command (exit 1)."""

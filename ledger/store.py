@@ -16,6 +16,7 @@ from uuid import UUID
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
+from ledger.chain import CHAIN_SCHEMA, append_links
 from ledger.errors import StoreError
 from projections.tables import SCHEMA, write_views
 
@@ -33,13 +34,20 @@ class LedgerRecorderMixin:
 
     def _after_insert(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None, kwargs: dict[str, Any]) -> None:
         write_views(c, kwargs.get("views", ()), self.placeholder)
+        self._link_events(c, stored_events, notification_ids)
+
+    def _link_events(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None) -> None:
+        """Extend the hash chain (ledger.chain) in the same transaction as the events."""
+        if not notification_ids or len(notification_ids) != len(stored_events):
+            raise StoreError("the store did not report the positions of new events: cannot extend the hash chain")
+        append_links(c, stored_events, notification_ids, self.placeholder)
 
 
 class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, plus the ledger's read models."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + list(SCHEMA)
+        return super().construct_create_table_statements() + list(SCHEMA) + list(CHAIN_SCHEMA)
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)

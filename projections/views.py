@@ -83,6 +83,9 @@ def problem_view(problem: Any) -> dict[str, Any]:
             "measures": problem.measures,
             "verifications": problem.verifications,
             "signoffs": problem.signoffs,
+            "signatures": problem.pending_signatures,
+            # Names only: values stay encrypted in the events, never in read models.
+            "sensitive_fields": sorted(getattr(problem, "sensitive", {})),
             "reviews": problem.reviews,
             "reopenings": problem.reopenings,
             "corrections": problem.corrections,

@@ -1,0 +1,49 @@
+"""Sensitive fields: `confide` records one encrypted, `reveal` reads them with the key."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+
+
+@click.command()
+@click.argument("problem_id", metavar="ID")
+@click.option("--field", required=True, help="whistleblower 举报人 | case-details 案情.")
+@click.option("--value", required=True, help="The value; stored encrypted, never in summaries or publications.")
+@write_options
+@pass_ledger
+def confide(state: LedgerContext, problem_id: str, field: str, value: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Record a sensitive field of a problem, encrypted at rest (key from the environment)."""
+    from ledger import values
+    from ledger.confidential import encrypt, field_name
+
+    name = field_name(field)
+    text = values.required_text(value, "--value")
+    who = state.actor(actor)
+    ciphertext = encrypt(state.config, text)  # before opening the store: no key, nothing written
+    problem = state.app.confide(problem_id, field=name, ciphertext=ciphertext, actor=who, at=at)
+    record = {"id": problem.display_id, "event": "SensitiveRecorded", "field": name}
+    echo(render_record(record, fmt, f"{problem.display_id}: {name} recorded (encrypted)"))
+
+
+@click.command()
+@click.argument("problem_id", metavar="ID")
+@output_options
+@pass_ledger
+def reveal(state: LedgerContext, problem_id: str, fmt: str) -> None:
+    """Show a problem's sensitive fields: decrypted with the key, else "[encrypted]"."""
+    from ledger.confidential import decrypt
+
+    state.actor()  # authority check: reading these is restricted
+    problem = state.app.get_problem(problem_id)
+    rows = [
+        {"field": name, "value": decrypt(state.config, entry["ciphertext"], f"{problem.display_id} {name}"), "by": entry["by"], "at": entry["at"].isoformat()}
+        for name, entry in sorted(getattr(problem, "sensitive", {}).items())
+    ]
+    echo(render_rows(rows, fmt, ["field", "value", "by", "at"]))
+
+
+COMMANDS = [confide, reveal]

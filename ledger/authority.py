@@ -1,0 +1,102 @@
+"""Who may do what (21 CFR Part 11 §11.10(g) authority checks).
+
+ledger.yaml may list people with their roles. When it does, every write
+command checks the actor's roles against `COMMAND_ROLES`; a write command not
+in the table needs registrar. Without the list the ledger runs in single-user
+mode (`ledger doctor` says so). Names are asserted by --actor / LEDGER_ACTOR
+or the OS user: this is authority, not authentication.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ledger.errors import ConfigError, NotAuthorised
+
+ROLES = {
+    "registrar": "登记",
+    "responsible": "责任人",
+    "verifier": "验收",
+    "signer": "销号审批",
+    "auditor": "审计",
+}
+ROLE_ALIASES = {**{r: r for r in ROLES}, **{zh: r for r, zh in ROLES.items()}}
+
+# command name → roles any one of which allows it.
+COMMAND_ROLES: dict[str, tuple[str, ...]] = {
+    "add-inspection": ("registrar",),
+    "add-problem": ("registrar",),
+    "import": ("registrar",),
+    "import-log": ("registrar", "auditor"),
+    "correct": ("registrar",),
+    "confide": ("registrar",),
+    "assign": ("registrar", "responsible"),
+    "plan": ("responsible",),
+    "done": ("responsible",),
+    "progress": ("responsible",),
+    "verify": ("verifier",),
+    "review": ("verifier",),
+    "escalate": ("registrar", "verifier"),
+    "withhold": ("registrar", "signer"),
+    "close": ("signer",),
+    "reopen": ("verifier", "signer"),
+    "sample": ("auditor",),
+    "checkpoint": ("registrar", "signer", "auditor"),
+    "publish": ("registrar", "signer"),
+    "keygen": ("registrar", "auditor"),
+    # Reading sensitive fields is restricted too, though it writes nothing.
+    "reveal": ("verifier", "signer", "auditor"),
+}
+DEFAULT_ROLES = ("registrar",)
+
+
+def people(config: Any) -> dict[str, set[str]] | None:
+    """name → roles, or None in single-user mode. Raises ConfigError on a bad list."""
+    given = config.data.get("people")
+    if given is None:
+        return None
+    if not isinstance(given, list):
+        raise ConfigError("'people' must be a list of {name: …, roles: […]}")
+    found: dict[str, set[str]] = {}
+    for i, entry in enumerate(given, 1):
+        if not isinstance(entry, dict) or set(entry) - {"name", "roles"}:
+            raise ConfigError(f"people entry {i} must be a mapping with 'name' and 'roles' only")
+        name = str(entry.get("name") or "").strip()
+        if not name:
+            raise ConfigError(f"people entry {i} has no name")
+        if name in found:
+            raise ConfigError(f"people: '{name}' is listed twice")
+        roles = entry.get("roles") or []
+        if isinstance(roles, str):
+            roles = [roles]
+        if not isinstance(roles, list):
+            raise ConfigError(f"people: roles of '{name}' must be a list")
+        unknown = [str(r) for r in roles if str(r).strip() not in ROLE_ALIASES]
+        if unknown:
+            raise ConfigError(f"people: unknown role {unknown[0]!r} for '{name}' (roles: {', '.join(ROLES)})")
+        found[name] = {ROLE_ALIASES[str(r).strip()] for r in roles}
+    return found
+
+
+def required_roles(command_name: str) -> tuple[str, ...]:
+    return COMMAND_ROLES.get(command_name, DEFAULT_ROLES)
+
+
+def check_authority(config: Any, actor: str, command_name: str) -> None:
+    """Refuse (exit 1) unless `actor` holds a role that allows `command_name`."""
+    listed = people(config)
+    if listed is None:
+        return
+    needed = required_roles(command_name)
+    if actor not in listed:
+        raise NotAuthorised(f"{actor} is not listed under people in ledger.yaml: may not run `ledger {command_name}`")
+    if not listed[actor] & set(needed):
+        wanted = " or ".join(f"{r} ({ROLES[r]})" for r in needed)
+        has = ", ".join(sorted(listed[actor])) or "no roles"
+        raise NotAuthorised(f"{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}")
+
+
+def signers(config: Any) -> set[str] | None:
+    """Names holding the signer role, or None in single-user mode."""
+    listed = people(config)
+    return None if listed is None else {n for n, r in listed.items() if "signer" in r}

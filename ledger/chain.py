@@ -1,0 +1,261 @@
+"""The hash chain: every stored event linked to the one before it, in global order.
+
+An auditor can reproduce it without this program. For the event with global
+sequence number n (its notification id: the SQLite rowid of `stored_events`)
+whose predecessor in the log has sequence number p (0 for the first event):
+
+    digest(n) = H( digest(p)                      32 bytes; 32 zero bytes when p = 0
+                 ‖ n                              8 bytes, unsigned big-endian
+                 ‖ originator_id                  16 bytes, the aggregate's UUID
+                 ‖ originator_version             8 bytes, unsigned big-endian
+                 ‖ len(topic) ‖ topic             4 bytes big-endian length, then UTF-8
+                 ‖ len(state) ‖ state )           4 bytes big-endian length, then the
+                                                  stored bytes exactly as stored
+
+H is SHA-256 (FIPS 180-4) or SM3 (GB/T 32905-2016), chosen when the ledger is
+created and recorded in `ledger_meta` (key `hash_algorithm`); both give 32
+bytes. The links live in `ledger_chain(seq, prev, digest)`, written in the same
+transaction as the events; `prev` is UNIQUE, so two events can never claim the
+same predecessor (the chain cannot fork), and a link cannot lag its event.
+
+Including the sequence number, the aggregate ID and version means that moving
+an event (to another position or aggregate) changes its digest, not only
+editing its bytes. SQL here is plain and uses the recorder's placeholder, so
+another store's recorder can reuse it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import struct
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator, Sequence
+from uuid import UUID
+
+from ledger.errors import ConfigError, TamperingFound
+
+ALGORITHMS = ("sha256", "sm3")
+DEFAULT_ALGORITHM = "sha256"
+DIGEST_SIZE = 32
+GENESIS = bytes(DIGEST_SIZE)
+BATCH = 20_000
+
+CHAIN_SCHEMA = [
+    """CREATE TABLE IF NOT EXISTS ledger_chain (
+        seq INTEGER PRIMARY KEY,
+        prev INTEGER NOT NULL UNIQUE,
+        digest BLOB NOT NULL
+    )""",
+]
+
+_U64 = struct.Struct(">Q")
+_U32 = struct.Struct(">I")
+
+
+class _SM3:
+    """SM3 through the `cryptography` package, shaped like a hashlib object."""
+
+    def __init__(self, data: bytes = b"") -> None:
+        from cryptography.hazmat.primitives import hashes
+
+        self._h = hashes.Hash(hashes.SM3())
+        if data:
+            self._h.update(data)
+
+    def update(self, data: bytes) -> None:
+        self._h.update(data)
+
+    def digest(self) -> bytes:
+        return self._h.finalize()
+
+
+def hasher(algorithm: str) -> Callable[[bytes], Any]:
+    """A constructor `H(data)` with `.digest()`, for a chain algorithm name."""
+    if algorithm == "sha256":
+        return hashlib.sha256
+    if algorithm == "sm3":
+        if "sm3" in hashlib.algorithms_available:
+            try:
+                hashlib.new("sm3")
+                return lambda data=b"": hashlib.new("sm3", data)
+            except ValueError:  # listed but disabled by the OpenSSL policy
+                pass
+        return _SM3
+    raise ConfigError(f"unknown hash algorithm '{algorithm}' (use {' or '.join(ALGORITHMS)})")
+
+
+def check_algorithm(value: Any) -> str:
+    name = str(value).strip().lower().replace("-", "")
+    if name not in ALGORITHMS:
+        raise ConfigError(f"'hash' must be {' or '.join(ALGORITHMS)}, not {value!r}")
+    return name
+
+
+def id_bytes(originator_id: Any) -> bytes:
+    """16 bytes of the aggregate UUID, whether stored as hex text or a UUID."""
+    if isinstance(originator_id, UUID):
+        return originator_id.bytes
+    try:
+        return bytes.fromhex(originator_id)
+    except (TypeError, ValueError):
+        return UUID(str(originator_id)).bytes
+
+
+def link_digest(h: Callable[[bytes], Any], prev_digest: bytes, seq: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
+    topic_bytes = topic.encode("utf-8")
+    state = bytes(state)
+    return h(
+        b"".join(
+            (
+                prev_digest,
+                _U64.pack(seq),
+                id_bytes(originator_id),
+                _U64.pack(version),
+                _U32.pack(len(topic_bytes)),
+                topic_bytes,
+                _U32.pack(len(state)),
+                state,
+            )
+        )
+    ).digest()
+
+
+def sql(statement: str, style: str) -> str:
+    return statement if style == "?" else statement.replace("?", style)
+
+
+def recorded_algorithm(cursor: Any, style: str = "?") -> str:
+    """The algorithm this ledger was created with (sha256 for ledgers older than the chain)."""
+    cursor.execute(sql("SELECT value FROM ledger_meta WHERE key = ?", style), ("hash_algorithm",))
+    row = cursor.fetchone()
+    return str(row[0]) if row else DEFAULT_ALGORITHM
+
+
+def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], style: str = "?") -> None:
+    """Link newly inserted events to the chain, inside the inserting transaction.
+
+    The caller's transaction already holds the write lock (SQLite: the event
+    INSERT came first), so the head read here is the real head.
+    """
+    h = hasher(recorded_algorithm(cursor, style))
+    cursor.execute("SELECT seq, digest FROM ledger_chain ORDER BY seq DESC LIMIT 1")
+    row = cursor.fetchone()
+    prev_seq, prev_digest = (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
+    insert = sql("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", style)
+    for stored, seq in sorted(zip(stored_events, positions), key=lambda pair: pair[1]):
+        digest = link_digest(h, prev_digest, seq, stored.originator_id, stored.originator_version, stored.topic, stored.state)
+        cursor.execute(insert, (seq, prev_seq, digest))
+        prev_seq, prev_digest = seq, digest
+
+
+@dataclass(frozen=True)
+class Link:
+    """One verified event of the log, with its chain link."""
+
+    seq: int
+    prev: int
+    digest: bytes
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+@dataclass
+class ChainSummary:
+    algorithm: str
+    count: int = 0
+    head_seq: int = 0
+    head_digest: bytes = GENESIS
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "algorithm": self.algorithm,
+            "events": self.count,
+            "head_seq": self.head_seq,
+            "head_digest": self.head_digest.hex(),
+        }
+
+
+def _pages(cursor: Any, statement: str, style: str, batch: int) -> Iterator[tuple[Any, ...]]:
+    """Rows of `statement` (ordered by its first column, `> ?` on it) in keyset pages."""
+    after = -1
+    while True:
+        cursor.execute(sql(statement, style), (after, batch))
+        rows = cursor.fetchall()
+        if not rows:
+            return
+        yield from rows
+        after = rows[-1][0]
+        if len(rows) < batch:
+            return
+
+
+EVENTS_PAGE = "SELECT {pos}, originator_id, originator_version, topic, state FROM {table} WHERE {pos} > ? ORDER BY {pos} LIMIT ?"
+CHAIN_PAGE = "SELECT seq, prev, digest FROM ledger_chain WHERE seq > ? ORDER BY seq LIMIT ?"
+
+
+def walk(
+    events: Iterator[tuple[Any, ...]],
+    chain: Iterator[tuple[Any, ...]],
+    algorithm: str,
+    *,
+    base_seq: int = 0,
+    base_digest: bytes = GENESIS,
+) -> Iterator[Link]:
+    """Recompute the chain over two ordered streams and yield each verified link.
+
+    `events` yields (seq, originator_id, version, topic, state) and `chain`
+    (seq, prev, digest). Raises TamperingFound at the first bad sequence
+    number: an edited, deleted, inserted or moved event, or a broken link.
+    """
+    h = hasher(algorithm)
+    prev_seq, prev_digest = base_seq, base_digest
+    e = next(events, None)
+    k = next(chain, None)
+    while e is not None or k is not None:
+        if k is None:
+            raise TamperingFound(e[0], "is stored but has no chain link (inserted after the fact)")
+        if e is None:
+            missing = int(k[1]) if int(k[1]) != prev_seq else int(k[0])
+            raise TamperingFound(missing, "is missing from the store (deleted)")
+        seq, link_seq = int(e[0]), int(k[0])
+        if seq < link_seq:
+            raise TamperingFound(seq, "is stored but has no chain link (inserted after the fact)")
+        if seq > link_seq:
+            raise TamperingFound(link_seq, "is missing from the store (deleted)")
+        if int(k[1]) != prev_seq:
+            if int(k[1]) > prev_seq:
+                raise TamperingFound(int(k[1]), "is missing from the store with its chain link (deleted)")
+            raise TamperingFound(seq, f"links to {k[1]}, not to the event before it ({prev_seq})")
+        state = e[4]
+        digest = link_digest(h, prev_digest, seq, e[1], int(e[2]), e[3], state)
+        if digest != bytes(k[2]):
+            raise TamperingFound(seq, "does not match its recorded hash (edited, moved or reordered)")
+        yield Link(seq, prev_seq, digest, e[1], int(e[2]), e[3], bytes(state))
+        prev_seq, prev_digest = seq, digest
+        e = next(events, None)
+        k = next(chain, None)
+
+
+def walk_store(cursor_events: Any, cursor_chain: Any, *, algorithm: str, style: str = "?", position: str = "rowid", table: str = "stored_events", batch: int = BATCH) -> Iterator[Link]:
+    """`walk` over a store: two cursors (one per stream), read raw in pages."""
+    events = _pages(cursor_events, EVENTS_PAGE.format(pos=position, table=table), style, batch)
+    chain = _pages(cursor_chain, CHAIN_PAGE, style, batch)
+    return walk(events, chain, algorithm)
+
+
+def summarise(links: Iterator[Link], algorithm: str, *, watch: int | None = None) -> tuple[ChainSummary, bytes | None]:
+    """Consume verified links; also return the digest at sequence number `watch`."""
+    summary = ChainSummary(algorithm)
+    seen: bytes | None = None
+    count = 0
+    link = None
+    for link in links:
+        count += 1
+        if watch is not None and link.seq == watch:
+            seen = link.digest
+    if link is not None:
+        summary.head_seq, summary.head_digest = link.seq, link.digest
+    summary.count = count
+    return summary, seen

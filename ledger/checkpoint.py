@@ -1,0 +1,310 @@
+"""Signed checkpoints: a published, signed statement "this ledger had this head".
+
+A checkpoint is {ledger id, sequence number, hash algorithm, head digest,
+time}, signed with the ledger's Ed25519 key and recorded as an event (a
+`Checkpoint` aggregate of its own, so problem views are untouched). Printed as
+a short text block, it can go at the end of a published report; months later
+`ledger audit --verify --checkpoint` proves that the ledger still holds exactly
+the history the block covered, with only the public key.
+
+The signed message is the UTF-8 text
+
+    rectification-ledger checkpoint v1\\n
+    ledger: <ledger id>\\n
+    sequence: <n>\\n
+    hash: <sha256|sm3>\\n
+    head: <digest of event n, lower-case hex>\\n
+    time: <UTC, ISO 8601>\\n
+
+and the block carries the fields, the signer's public key (raw 32 bytes,
+base64), its fingerprint (first 20 bytes of SHA-256 of the raw key, hex) and
+the signature (base64).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import os
+import re
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from eventsourcing.domain import Aggregate, event
+
+from ledger.errors import ConfigError, InvalidInput, TamperingFound
+
+BEGIN = "-----BEGIN LEDGER CHECKPOINT-----"
+END = "-----END LEDGER CHECKPOINT-----"
+PREAMBLE = "rectification-ledger checkpoint v1\n"
+FIELDS = ("ledger", "sequence", "hash", "head", "time")
+
+
+class Checkpoint(Aggregate):
+    """A signed checkpoint, recorded in the ledger it describes."""
+
+    @event("Recorded")
+    def __init__(self, ledger_id: str, sequence: int, algorithm: str, head: str, time: str, public_key: str, fingerprint: str, signature: str, actor: str, at: datetime) -> None:
+        self.ledger_id = ledger_id
+        self.sequence = sequence
+        self.algorithm = algorithm
+        self.head = head
+        self.time = time
+        self.public_key = public_key
+        self.fingerprint = fingerprint
+        self.signature = signature
+        self.actor = actor
+        self.at = at
+
+
+# -- keys ----------------------------------------------------------------------
+
+
+def private_key_path(config: Any) -> Path:
+    return config.resolve_path(str(config.section("signing")["private_key"]))
+
+
+def public_key_path(config: Any) -> Path:
+    given = str(config.section("signing").get("public_key") or "")
+    if given:
+        return config.resolve_path(given)
+    path = private_key_path(config)
+    return path.with_name(path.name + ".pub")
+
+
+def fingerprint(raw_public: bytes) -> str:
+    digest = hashlib.sha256(raw_public).hexdigest()[:40]
+    return " ".join(digest[i : i + 4] for i in range(0, 40, 4))
+
+
+def raw_public(public_key: Any) -> bytes:
+    from cryptography.hazmat.primitives import serialization
+
+    return public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+
+def public_key_line(raw: bytes) -> str:
+    return f"ed25519 {base64.b64encode(raw).decode('ascii')}"
+
+
+def generate_keys(config: Any) -> dict[str, Any]:
+    """Write a new Ed25519 key pair; never overwrites an existing private key."""
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path, pub_path = private_key_path(config), public_key_path(config)
+    key = Ed25519PrivateKey.generate()
+    pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        raise InvalidInput(f"a signing key already exists at {path}: not overwriting it (move it away first)") from None
+    with os.fdopen(fd, "wb") as f:
+        f.write(pem)
+    os.chmod(path, 0o600)  # whatever the umask
+    raw = raw_public(key.public_key())
+    pub_path.write_text(public_key_line(raw) + "\n", encoding="ascii")
+    return {"private_key": str(path), "public_key_file": str(pub_path), "public_key": public_key_line(raw), "fingerprint": fingerprint(raw)}
+
+
+def load_private_key(config: Any) -> Any:
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    path = private_key_path(config)
+    if not path.is_file():
+        raise ConfigError(f"no signing key at {path}: run `ledger keygen` first")
+    try:
+        key = serialization.load_pem_private_key(path.read_bytes(), password=None)
+    except (ValueError, TypeError, OSError) as e:
+        raise ConfigError(f"{path} is not a readable Ed25519 private key ({e})") from None
+    if not isinstance(key, Ed25519PrivateKey):
+        raise ConfigError(f"{path} is not an Ed25519 private key")
+    return key
+
+
+def parse_public_key(text: str, where: str) -> bytes:
+    """Raw 32-byte key from "ed25519 BASE64", bare base64, or a PEM public key."""
+    text = text.strip()
+    if text.startswith("-----BEGIN PUBLIC KEY-----"):
+        from cryptography.hazmat.primitives import serialization
+
+        try:
+            return raw_public(serialization.load_pem_public_key(text.encode("ascii")))
+        except (ValueError, TypeError) as e:
+            raise ConfigError(f"{where} is not a readable public key ({e})") from None
+    value = text.split()[-1] if text else ""
+    try:
+        raw = base64.b64decode(value, validate=True)
+    except ValueError:
+        raw = b""
+    if len(raw) != 32:
+        raise ConfigError(f"{where} is not an Ed25519 public key (want 'ed25519 BASE64')")
+    return raw
+
+
+def load_public_key(path: Path) -> bytes:
+    try:
+        text = path.read_text(encoding="ascii")
+    except (OSError, UnicodeDecodeError) as e:
+        raise ConfigError(f"cannot read public key {path}: {e}") from None
+    return parse_public_key(text, str(path))
+
+
+# -- the checkpoint ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SignedCheckpoint:
+    ledger: str
+    sequence: int
+    hash: str
+    head: str
+    time: str
+    public_key: bytes
+    signature: bytes
+
+    def message(self) -> bytes:
+        return message(self.ledger, self.sequence, self.hash, self.head, self.time)
+
+    def record(self) -> dict[str, Any]:
+        return {
+            "ledger": self.ledger,
+            "sequence": self.sequence,
+            "hash": self.hash,
+            "head": self.head,
+            "time": self.time,
+            "public_key": public_key_line(self.public_key),
+            "fingerprint": fingerprint(self.public_key),
+            "signature": base64.b64encode(self.signature).decode("ascii"),
+        }
+
+
+def message(ledger: str, sequence: int, algorithm: str, head: str, time: str) -> bytes:
+    body = "".join(f"{k}: {v}\n" for k, v in zip(FIELDS, (ledger, sequence, algorithm, head, time)))
+    return (PREAMBLE + body).encode("utf-8")
+
+
+def ledger_meta(cursor: Any, style: str = "?") -> dict[str, str]:
+    cursor.execute("SELECT key, value FROM ledger_meta")
+    return {str(k): str(v) for k, v in cursor.fetchall()}
+
+
+def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
+    """Verify the chain, sign its head, and record the checkpoint as an event.
+
+    For `publish` and `ledger checkpoint`: returns the checkpoint's record
+    (format it with `format_checkpoint_block`). Raises TamperingFound rather
+    than sign a history that does not verify.
+    """
+    from ledger.integrity import verify_store
+
+    key = load_private_key(config)
+    summary, _ = verify_store(config.store)
+    with app.recorder.reading() as c:
+        meta = ledger_meta(c)
+    now = datetime.now(timezone.utc)
+    time = now.isoformat(timespec="seconds").replace("+00:00", "Z")
+    head = summary.head_digest.hex()
+    ledger_id = meta.get("ledger_id", "")
+    raw = raw_public(key.public_key())
+    signature = key.sign(message(ledger_id, summary.head_seq, summary.algorithm, head, time))
+    cp = SignedCheckpoint(ledger_id, summary.head_seq, summary.algorithm, head, time, raw, signature)
+    record = cp.record()
+    app.save(
+        Checkpoint(
+            ledger_id=ledger_id,
+            sequence=cp.sequence,
+            algorithm=cp.hash,
+            head=head,
+            time=time,
+            public_key=record["public_key"],
+            fingerprint=record["fingerprint"],
+            signature=record["signature"],
+            actor=actor,
+            at=now,
+        )
+    )
+    return record
+
+
+def format_checkpoint_block(cp: dict[str, Any]) -> str:
+    """The text block printed at the end of a published report."""
+    lines = [BEGIN]
+    lines += [f"{k}: {cp[k]}" for k in FIELDS]
+    lines += [
+        f"public-key: {cp['public_key']}",
+        f"fingerprint: {cp['fingerprint']}",
+        f"signature: {cp['signature']}",
+        END,
+    ]
+    return "\n".join(lines)
+
+
+_BLOCK = re.compile(re.escape(BEGIN) + r"(.*?)" + re.escape(END), re.S)
+
+
+def parse_checkpoint(text_or_file: str) -> SignedCheckpoint:
+    """A checkpoint from a file (e.g. a whole published report) or the block's text."""
+    text = text_or_file
+    if BEGIN not in text:
+        path = Path(text_or_file).expanduser()
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file ({e.__class__.__name__}: {text_or_file})") from None
+    found = _BLOCK.findall(text)
+    if not found:
+        raise InvalidInput(f"--checkpoint: no '{BEGIN}' … '{END}' block found")
+    if len(found) > 1:
+        raise InvalidInput("--checkpoint: more than one checkpoint block found: give one")
+    fields: dict[str, str] = {}
+    for line in found[0].strip().splitlines():
+        name, sep, value = line.partition(":")
+        if sep:
+            fields[name.strip().lower()] = value.strip()
+    missing = [k for k in (*FIELDS, "public-key", "signature") if k not in fields]
+    if missing:
+        raise InvalidInput(f"--checkpoint: the block lacks {', '.join(missing)}")
+    try:
+        sequence = int(fields["sequence"])
+        signature = base64.b64decode(fields["signature"], validate=True)
+    except ValueError:
+        raise InvalidInput("--checkpoint: the sequence or signature is garbled") from None
+    try:
+        raw = parse_public_key(fields["public-key"], "the checkpoint's public-key")
+    except ConfigError as e:
+        raise InvalidInput(f"--checkpoint: {e}") from None
+    return SignedCheckpoint(fields["ledger"], sequence, fields["hash"], fields["head"].lower(), fields["time"], raw, signature)
+
+
+def check_signature(cp: SignedCheckpoint, trusted: bytes | None) -> str:
+    """Raise TamperingFound unless `cp` is signed by the trusted key; say which key was used."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    if trusted is not None and trusted != cp.public_key:
+        raise TamperingFound(
+            f"the checkpoint was signed by key {fingerprint(cp.public_key)}, not by this ledger's key {fingerprint(trusted)}"
+        )
+    try:
+        Ed25519PublicKey.from_public_bytes(cp.public_key).verify(cp.signature, cp.message())
+    except InvalidSignature:
+        raise TamperingFound("the checkpoint's signature does not match its contents (the block was altered)") from None
+    if trusted is None:
+        return f"signature valid for the key in the block itself (fingerprint {fingerprint(cp.public_key)}): compare it with the published fingerprint"
+    return f"signature valid (key fingerprint {fingerprint(cp.public_key)})"
+
+
+def trusted_key(config: Any, given: str | None = None) -> bytes | None:
+    """The verifier's public key: given on the command line, else the ledger's .pub file, else None."""
+    if given:
+        path = Path(given).expanduser()
+        return load_public_key(path) if path.is_file() else parse_public_key(given, "--public-key")
+    if config is None:
+        return None
+    path = public_key_path(config)
+    return load_public_key(path) if path.is_file() else None

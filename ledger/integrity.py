@@ -1,0 +1,83 @@
+"""Verifying a SQLite store's hash chain, alone or against a signed checkpoint.
+
+The store is read raw (no event decoding) with its own read-only connection,
+in one read transaction so that the events and the chain are one snapshot
+even while others append. A damaged or truncated file is tampering evidence
+too (exit 4), named with the last sequence number that did verify.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from ledger.chain import ChainSummary, recorded_algorithm, summarise, walk_store
+from ledger.errors import StoreError, TamperingFound
+
+
+@contextmanager
+def snapshot(path: str) -> Iterator[sqlite3.Connection]:
+    if not Path(path).is_file():
+        raise StoreError(f"no ledger store at {path}: run `ledger init` first")
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+    except sqlite3.Error as e:
+        raise TamperingFound(f"the store {path} cannot be opened ({e})") from None
+    try:
+        con.execute("BEGIN")
+        yield con
+    finally:
+        con.close()
+
+
+def ledger_meta(con: Any) -> dict[str, str]:
+    return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM ledger_meta").fetchall()}
+
+
+def verify_store(path: str, *, watch: int | None = None) -> tuple[ChainSummary, bytes | None]:
+    """Recompute the whole chain; the summary, and the digest at sequence number `watch`."""
+    last_good = 0
+    try:
+        with snapshot(path) as con:
+            tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
+            if "ledger_chain" not in tables:
+                if {"stored_events", "ledger_meta"} <= tables:
+                    raise TamperingFound(f"the store {path} has no hash chain table (ledger_chain): dropped, or made before the chain existed")
+                raise StoreError(f"{path} is not an initialised ledger store: run `ledger init`")
+            algorithm = recorded_algorithm(con.cursor())
+            links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm)
+
+            def tracked() -> Iterator[Any]:
+                nonlocal last_good
+                for link in links:
+                    last_good = link.seq
+                    yield link
+
+            return summarise(tracked(), algorithm, watch=watch)
+    except sqlite3.DatabaseError as e:
+        raise TamperingFound(
+            f"the store file {path} is damaged or truncated after sequence number {last_good} ({e})"
+        ) from None
+
+
+def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, ledger_id: str) -> str:
+    """Raise TamperingFound unless the verified chain still holds the history `cp` covered."""
+    if cp.ledger != ledger_id:
+        raise TamperingFound(f"the checkpoint is for ledger {cp.ledger}, but this is ledger {ledger_id}")
+    if cp.hash != summary.algorithm:
+        raise TamperingFound(f"the checkpoint uses {cp.hash}, but this ledger's chain uses {summary.algorithm}")
+    if cp.sequence > summary.head_seq:
+        raise TamperingFound(
+            f"the checkpoint covers events up to {cp.sequence}, but the ledger now ends at {summary.head_seq} (history truncated)"
+        )
+    if cp.sequence == 0:
+        return "checkpoint of an empty ledger"
+    if digest_at is None:
+        raise TamperingFound(f"first bad sequence number {cp.sequence}: the event the checkpoint covered is no longer in the ledger")
+    if digest_at.hex() != cp.head:
+        raise TamperingFound(
+            f"history up to sequence number {cp.sequence} differs from the checkpoint of {cp.time} (rewritten since)"
+        )
+    return f"holds the history of the checkpoint of {cp.time} (events up to {cp.sequence})"
