@@ -138,13 +138,39 @@ def _withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
     return {v["id"]: v.get("withheld") or [] for v in views}
 
 
+def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool | None) -> str:
+    """Append a signed checkpoint of the ledger's head, so readers can check the report against it."""
+    from ledger.checkpoint import format_checkpoint_block, private_key_path, record_checkpoint
+
+    if sign is None:
+        sign = private_key_path(state.config).is_file()
+        if not sign:
+            click.echo("ledger: note: no signing key, so the report carries no checkpoint (run `ledger keygen`)", err=True)
+    if not sign:
+        return document
+    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor()))
+    if fmt == "html":
+        import html
+
+        return document.replace("</body>", f'<pre class="checkpoint">{html.escape(block)}</pre>\n</body>', 1)
+    if fmt == "markdown":
+        return document.rstrip("\n") + "\n\n```\n" + block + "\n```\n"
+    return document.rstrip("\n") + "\n\n" + block + "\n"
+
+
 @click.command()
 @click.option("--inspection", required=True, metavar="CODE", help="The inspection whose rectification is published.")
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text"]), default="markdown", show_default=True, help="Output format.")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
+@click.option(
+    "--sign/--no-sign",
+    "sign",
+    default=None,
+    help="Record a signed checkpoint and print it at the end (default: when a signing key exists).",
+)
 @as_of_option
 @pass_ledger
-def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, as_of: Any) -> None:
+def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection; withheld items are counted but not printed."""
     from projections.publication import RENDERERS, build
     from projections.replay import StateReader, check_as_of
@@ -166,6 +192,7 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, as
     document = RENDERERS[fmt](
         build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
     )
+    document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
         click.echo(document, nl=False)
         return

@@ -62,6 +62,7 @@ def _show_table(view: dict[str, Any]) -> str:
                 [[cell(c) for c in r] for r in rows],
                 headers=["id", "text", "status", "due", "evidence", "done by"],
                 disable_numparse=True,
+                maxcolwidths=[None, 48, None, None, 24, None],  # long measure texts wrap
             )
         )
     if view["verifications"]:
