@@ -79,9 +79,9 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None) -> None:
 
 def register_commands() -> None:
     # One module per group of commands; add a new group's module here.
-    from commands import audit, lifecycle, reading, registration, setup
+    from commands import audit, lifecycle, migrate, reading, registration, setup
 
-    for module in (setup, registration, lifecycle, reading, audit):
+    for module in (setup, registration, lifecycle, reading, audit, migrate):
         for command in module.COMMANDS:
             cli.add_command(command)
 
