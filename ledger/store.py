@@ -33,6 +33,16 @@ from projections.tables import SCHEMA, write_views
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
 
 
+def lock_timeout() -> int:
+    """How long a writer waits for another writer's lock before exit 3 (LEDGER_LOCK_TIMEOUT, seconds)."""
+    value = os.environ.get("LEDGER_LOCK_TIMEOUT", "").strip()
+    if not value:
+        return SQLITE_LOCK_TIMEOUT_SECONDS
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"LEDGER_LOCK_TIMEOUT must be a whole number of seconds (1 or more), not {value!r}")
+    return int(value)
+
+
 class LedgerRecorderMixin:
     """What every ledger recorder does in the transaction that stores events.
 
@@ -243,7 +253,6 @@ def is_url(store: str) -> bool:
 
 PG_SCHEMES = ("postgresql", "postgres")
 PG_CONNECT_TIMEOUT_SECONDS = 5
-PG_LOCK_TIMEOUT_SECONDS = SQLITE_LOCK_TIMEOUT_SECONDS
 
 
 @dataclass
@@ -333,7 +342,7 @@ def postgres_env(location: PgLocation, *, create: bool) -> dict[str, str]:
         "POSTGRES_USER": location.user,
         "POSTGRES_PASSWORD": location.password,
         "POSTGRES_CONNECT_TIMEOUT": str(PG_CONNECT_TIMEOUT_SECONDS),
-        "POSTGRES_LOCK_TIMEOUT": str(PG_LOCK_TIMEOUT_SECONDS),
+        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout()),
         "POSTGRES_POOL_SIZE": "1",
         "CREATE_TABLE": "y" if create else "n",
         "APPLICATION_RECORDER_TOPIC": "ledger.store:LedgerPostgresRecorder",
@@ -344,7 +353,7 @@ def sqlite_env(path: str, *, create: bool) -> dict[str, str]:
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": path,
-        "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT_SECONDS),
+        "SQLITE_LOCK_TIMEOUT": str(lock_timeout()),
         "CREATE_TABLE": "y" if create else "n",
         "APPLICATION_RECORDER_TOPIC": "ledger.store:LedgerSQLiteRecorder",
     }
