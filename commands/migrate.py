@@ -6,6 +6,10 @@ happens on the target as it did on the source. Tables the recorder does not
 fill (read models written with views, ledger_meta) are copied row for row.
 At the end every event and every `ledger_*` table is compared with the source;
 any difference fails the command and empties the target again.
+
+Each batch of events is its own transaction, so a migration that is killed
+leaves a target holding a prefix of the source's events: running the command
+again checks that prefix and carries on from there.
 """
 
 from __future__ import annotations
@@ -59,14 +63,15 @@ def _migrate(source: str, target: str) -> dict[str, int]:
     try:
         with app.recorder.reading() as c:
             c.execute("SELECT COUNT(*) FROM stored_events")
-            existing = c.fetchone()[0]
-        if existing:
-            raise StoreError(f"{describe_store(target)} already holds {existing} events: migrate only into an empty store")
-        _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
+            existing = int(c.fetchone()[0])
+        if existing and not _holds_prefix(source, app, existing):
+            raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
+        if not existing:
+            _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
         try:
-            return _copy_and_verify(source, app)
-        except BaseException:
-            _empty(app)
+            return _copy_and_verify(source, app, skip=existing)
+        except LedgerError:
+            _empty(app)  # a copy that does not verify is no use to anyone
             raise
     finally:
         app.close()
@@ -90,13 +95,36 @@ def _ledger_tables(con: sqlite3.Connection) -> list[str]:
     return [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ledger%' ORDER BY name")]
 
 
-def _copy_and_verify(source: str, app: Any) -> dict[str, int]:
+def _holds_prefix(source: str, app: Any, existing: int) -> bool:
+    """Whether the target's events are the source's first `existing` events (an interrupted migration)."""
+    con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        with app.recorder.reading() as c:
+            c.execute("SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY notification_id")
+            copied = (tuple(_plain(v) for v in row) for row in c)
+            seen = 0
+            for batch in _source_events(con):
+                for _, e in batch:
+                    if seen == existing:
+                        return True
+                    if next(copied, None) != (e.originator_id.hex, e.originator_version, e.topic, e.state):
+                        return False
+                    seen += 1
+            return seen == existing
+    finally:
+        con.close()
+
+
+def _copy_and_verify(source: str, app: Any, skip: int = 0) -> dict[str, int]:
     con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         con.execute("BEGIN")  # one consistent snapshot of the source
         events = 0
         for batch in _source_events(con):
-            app.recorder.insert_events([e for _, e in batch])
+            if events + len(batch) <= skip:
+                events += len(batch)
+                continue
+            app.recorder.insert_events([e for _, e in batch[max(0, skip - events):]])
             events += len(batch)
         rows = 0
         for table in _ledger_tables(con):

@@ -60,7 +60,8 @@ class Ledger:
         from ledger.store import parse_pg_url
 
         with psycopg.connect(**parse_pg_url(self.store).conninfo()) as con:
-            return [tuple(r) for r in con.execute(sql.replace("%", "%%").replace("?", "%s"), params).fetchall()]
+            cursor = con.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+            return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
 
     def __call__(self, *args: Any, actor: str = "clerk", expect: int | None = 0, input: str | None = None) -> Any:
         argv = [str(a) for a in args]

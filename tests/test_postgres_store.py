@@ -171,10 +171,20 @@ def test_migrate_copies_everything_and_the_copy_works(sqlite_ledger: Ledger, pg_
         assert result.exit_code == 0, result.stderr
 
 
-def test_migrate_refuses_a_store_that_holds_events(sqlite_ledger: Ledger, pg_database: str) -> None:
-    sqlite_ledger("migrate", "--to", pg_database)
+def test_migrate_refuses_a_store_that_holds_other_events(sqlite_ledger: Ledger, pg_database: str, tmp_path: Path) -> None:
+    other = tmp_path / "other"
+    other.mkdir()
+    on_pg = Ledger(other, pg_database)
+    on_pg("init")
+    on_pg(*INSPECTION, actor="someone")
     result = sqlite_ledger("migrate", "--to", pg_database, expect=1)
-    assert "already holds 9 events" in result.stderr
+    assert "already holds 1 events of another ledger" in result.stderr
+    assert on_pg.query("SELECT COUNT(*) FROM stored_events") == [(1,)]
+
+
+def test_migrating_again_only_verifies(sqlite_ledger: Ledger, pg_database: str) -> None:
+    sqlite_ledger("migrate", "--to", pg_database)
+    assert sqlite_ledger.json("migrate", "--to", pg_database)["verified"] is True
     assert Ledger(sqlite_ledger.folder, pg_database).query("SELECT COUNT(*) FROM stored_events") == [(9,)]
 
 
