@@ -55,8 +55,9 @@ def free_port() -> int:
 
 
 class PgServer:
-    def __init__(self, bin_dir: Path):
+    def __init__(self, bin_dir: Path, durable: bool = False):
         self.bin_dir = bin_dir
+        self.durable = durable  # fsync on, as a real server would run (the benchmarks)
         self.port = free_port()
         self.root = Path(tempfile.mkdtemp(prefix="ledger-pg-"))
         self.data = self.root / "data"
@@ -91,11 +92,8 @@ class PgServer:
             "host all all 127.0.0.1/32 trust\n"
             "local all all trust\n"
         )
-        settings = (
-            f"-p {self.port} -h 127.0.0.1 -k {self.root} -F "
-            "-c max_connections=200 -c shared_buffers=64MB -c synchronous_commit=off "
-            "-c full_page_writes=off -c log_min_messages=fatal"
-        )
+        settings = f"-p {self.port} -h 127.0.0.1 -k {self.root} -c max_connections=200 -c log_min_messages=fatal "
+        settings += "-c shared_buffers=128MB" if self.durable else "-F -c shared_buffers=64MB -c synchronous_commit=off -c full_page_writes=off"
         self._run(str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", settings, "-w", "-t", "60", "start")
         self.started = True
         with self.connect() as con:
