@@ -261,6 +261,10 @@ def main() -> None:
     # -- single commands on the big ledger ------------------------------------
     for size in sizes[1:]:
         folder = folders[size]
+        # The floor again, right beside: the machine's load drifts during a long run.
+        floor_here = median_run(lambda i: FLOOR, workdir, args.runs)
+        floor_s = floor_here[0] if not isinstance(floor_here, str) else float("nan")
+        note("interpreter + imports floor", f"beside {size:,}", fmt_time(floor_here), "", fmt_peak(floor_here))
         add = median_run(lambda i: [exe, "add-problem", "--inspection", generate.code_of(0), "--category", "政治站位方面", "--title", f"新问题{i}"], folder, args.runs)
         ratio = f"{add[0] / floor_s:.2f}× floor (target ≤ 1.5×)" if not isinstance(add, str) else ""
         note("add-problem", f"{size:,} events", fmt_time(add), ratio, fmt_peak(add))

@@ -114,27 +114,25 @@ def show(state: LedgerContext, problem_id: str, fmt: str) -> None:
 @pass_ledger
 def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, fmt: str) -> None:
     """List problems with their current status (from the read model, no replay)."""
-    from projections.status import STATUS_COLUMNS, load_problems, status_row
+    from projections.status import STATUS_COLUMNS, iter_problems, problem_query, status_row
 
     app = state.app
+    today = date.today()
+    sql, params = problem_query(
+        style=app.recorder.placeholder, today=today, inspection=inspection, category=category,
+        unit=unit, status=status_filter, overdue=overdue,
+    )
     with app.recorder.reading() as c:
-        views = load_problems(
-            c,
-            style=app.recorder.placeholder,
-            today=date.today(),
-            inspection=inspection,
-            category=category,
-            unit=unit,
-            status=status_filter,
-            overdue=overdue,
-        )
-    if fmt == "json":
-        echo(json.dumps(views, ensure_ascii=False, indent=2))
-        return
-    if not views and fmt == "table":
+        problems = iter_problems(c, sql=sql, params=params, today=today)
+        if fmt == "json":
+            echo(json.dumps(list(problems), ensure_ascii=False, indent=2))
+            return
+        # Only the flat rows are kept, not every problem's full view.
+        rows = [status_row(v) for v in problems]
+    if not rows and fmt == "table":
         echo("no problems match")
         return
-    echo(render_rows([status_row(v) for v in views], fmt, STATUS_COLUMNS))
+    echo(render_rows(rows, fmt, STATUS_COLUMNS))
 
 
 @click.command()

@@ -206,3 +206,37 @@ def test_migrate_errors_are_one_line(sqlite_ledger: Ledger, pg_database: str, tm
 def test_migrate_json_record(sqlite_ledger: Ledger, pg_database: str) -> None:
     out = json.loads(sqlite_ledger("migrate", "--to", pg_database, "--format", "json").stdout)
     assert out["target"] == pg_database and out["rows"] >= 7
+
+
+# -- one schema for both stores ------------------------------------------------------
+
+
+def test_sqlite_ddl_is_translated_for_postgresql() -> None:
+    from ledger.store import pg_ddl
+
+    assert pg_ddl("CREATE TABLE t (seq INTEGER PRIMARY KEY AUTOINCREMENT, h BLOB NOT NULL, n integer, x REAL)") == (
+        "CREATE TABLE t (seq BIGSERIAL PRIMARY KEY, h BYTEA NOT NULL, n BIGINT, x DOUBLE PRECISION)"
+    )
+    assert pg_ddl("CREATE INDEX IF NOT EXISTS i ON t (n)") == "CREATE INDEX IF NOT EXISTS i ON t (n)"
+
+
+def test_rows_read_by_index_and_by_name_on_both_stores(ledger: Ledger) -> None:
+    ledger(*INSPECTION)
+    from ledger.application import open_ledger
+    from ledger.config import load_config
+
+    import os
+
+    os.environ["LEDGER_STORE"] = ledger.store or ""
+    try:
+        app = open_ledger(load_config(ledger.folder / "ledger.yaml"))
+    finally:
+        del os.environ["LEDGER_STORE"]
+    try:
+        with app.recorder.reading() as c:
+            c.execute(f"SELECT code, position FROM ledger_inspections WHERE code = {app.recorder.placeholder}", ("XC2019-1",))
+            row = c.fetchone()
+        assert row[0] == row["code"] == "XC2019-1" and row[1] == row["position"] == 1
+        assert [p for p, _ in app.history(__import__("ledger.domain").domain.inspection_uuid("XC2019-1"))] == [1]
+    finally:
+        app.close()
