@@ -17,6 +17,13 @@ def _one_line(message: str) -> str:
     return " ".join(str(message).split())
 
 
+STORE_LIBRARIES = ("eventsourcing.", "sqlite3", "psycopg")
+
+
+def _from_store(error: BaseException) -> bool:
+    return any(cls.__module__.startswith(STORE_LIBRARIES) for cls in type(error).__mro__)
+
+
 class LedgerGroup(click.Group):
     """Turns every user mistake into one line on stderr and an exit code.
 
@@ -41,6 +48,13 @@ class LedgerGroup(click.Group):
         except LedgerError as e:
             click.echo(f"ledger: error: {_one_line(str(e))}", err=True)
             sys.exit(e.exit_code)
+        except Exception as e:
+            # A store failure no command foresaw (damaged file, disk full, lost
+            # server): still one line, never a traceback.
+            if not _from_store(e):
+                raise
+            click.echo(f"ledger: error: store error: {_one_line(str(e)) or type(e).__name__}", err=True)
+            sys.exit(1)
         except KeyboardInterrupt:
             click.echo("ledger: interrupted; nothing half-written is kept", err=True)
             sys.exit(130)
@@ -87,6 +101,7 @@ def register_commands() -> None:
         evidence,
         feedback,
         lifecycle,
+        migrate,
         maintenance,
         publication,
         reading,
@@ -97,7 +112,7 @@ def register_commands() -> None:
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, maintenance, evidence, confidential, doctor,
+        publication, maintenance, evidence, confidential, doctor, migrate,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -142,27 +142,24 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
 def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, as_of: Any, fmt: str) -> None:
     """List problems with their current status (from the read model, no replay)."""
     from projections.replay import StateReader, check_as_of
-    from projections.status import STATUS_COLUMNS, load_problems, status_row
+    from projections.status import STATUS_COLUMNS, iter_problems, problem_query, status_row
 
     check_as_of(as_of)
     with StateReader(state.app, as_of, inspection=inspection) as r:
-        views = load_problems(
-            r.cursor,
-            style=r.style,
-            today=r.today,
-            inspection=inspection,
-            category=category,
-            unit=unit,
-            status=status_filter,
-            overdue=overdue,
+        sql, params = problem_query(
+            style=r.style, today=r.today, inspection=inspection, category=category,
+            unit=unit, status=status_filter, overdue=overdue,
         )
-    if fmt == "json":
-        echo(json.dumps(views, ensure_ascii=False, indent=2))
-        return
-    if not views and fmt == "table":
+        problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
+        if fmt == "json":
+            echo(json.dumps(list(problems), ensure_ascii=False, indent=2))
+            return
+        # Only the flat rows are kept, not every problem's full view.
+        rows = [status_row(v) for v in problems]
+    if not rows and fmt == "table":
         echo("no problems match")
         return
-    echo(render_rows([status_row(v) for v in views], fmt, STATUS_COLUMNS))
+    echo(render_rows(rows, fmt, STATUS_COLUMNS))
 
 
 @click.command()

@@ -50,18 +50,20 @@ def _create_store(config: object) -> bool:
     """Create the schema once; a second `init` racing this one just waits."""
     import sqlite3
 
-    from eventsourcing.persistence import OperationalError
+    from eventsourcing.persistence import IntegrityError, OperationalError
 
     from ledger.application import open_ledger
     from ledger.errors import StoreError
-    from ledger.store import check_sqlite_store, is_url
+    from ledger.store import check_sqlite_store, is_url, parse_pg_url, probe_pg_store
 
     from ledger.chain import check_algorithm
 
     check_algorithm(config.data["hash"])  # type: ignore[attr-defined]  # before anything is created
     store = config.store  # type: ignore[attr-defined]
     existed = False
-    if not is_url(store):
+    if is_url(store):
+        existed = probe_pg_store(parse_pg_url(store))[1]
+    else:
         try:
             check_sqlite_store(store)
             existed = True
@@ -81,7 +83,7 @@ def _create_store(config: object) -> bool:
         try:
             app = open_ledger(config, create=True)
             break
-        except (OperationalError, sqlite3.OperationalError):
+        except (OperationalError, IntegrityError, sqlite3.OperationalError):
             time.sleep(0.1 * (attempt + 1))
     else:
         raise StoreError(f"could not create the store {store}: it stayed locked")
@@ -101,6 +103,7 @@ def _write_meta(app: object, config: object) -> None:
 
     algorithm = check_algorithm(config.data["hash"])  # type: ignore[attr-defined]
 
+    mark = app.recorder.placeholder  # type: ignore[attr-defined]
     with app.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
         for key, value in (
             ("ledger_id", str(uuid.uuid4())),
@@ -108,7 +111,7 @@ def _write_meta(app: object, config: object) -> None:
             ("schema_version", "1"),
             ("hash_algorithm", algorithm),
         ):
-            c.execute("INSERT INTO ledger_meta (key, value) VALUES (?, ?) ON CONFLICT (key) DO NOTHING", (key, value))
+            c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
 
 
 COMMANDS = [init]

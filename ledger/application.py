@@ -52,6 +52,8 @@ class RectificationLedger(Application):
     def __init__(self, env: dict[str, str], policy: dict[str, Any] | None = None) -> None:
         super().__init__(env=env)
         self.policy = dict(policy or {})
+        # The database login the server authenticated (PostgreSQL), else None.
+        self.login: str | None = env.get("LEDGER_LOGIN") or None
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
@@ -60,7 +62,21 @@ class RectificationLedger(Application):
     # -- saving ------------------------------------------------------------
 
     def _save(self, *aggregates: Any) -> None:
+        self._check_actor_is_login(aggregates)
         self.save(*aggregates, views=read_model_views(aggregates))
+
+    def _check_actor_is_login(self, aggregates: Any) -> None:
+        """policy.actor_is_login: on a server store, nobody may act under another name."""
+        if not self.policy.get("actor_is_login") or self.login is None:
+            return
+        for aggregate in aggregates:
+            for pending in getattr(aggregate, "_pending_events", ()):
+                actor = getattr(pending, "actor", None)
+                if actor is not None and actor != self.login:
+                    raise RuleViolation(
+                        "actor-is-login", str(actor),
+                        f"the database login is '{self.login}': acting as someone else is not allowed",
+                    )
 
     def _with_retry(self, attempt: Callable[[], T]) -> T:
         """Run get → call → save again when someone else saved first."""
@@ -70,7 +86,7 @@ class RectificationLedger(Application):
             except IntegrityError:
                 continue
             except OperationalError as e:
-                if "locked" in str(e) or "busy" in str(e):
+                if "locked" in str(e) or "busy" in str(e) or "lock timeout" in str(e):
                     raise ConflictError("the store is busy with another writer: try again") from None
                 raise StoreError(f"store error: {e}") from None
             except (PersistenceError, sqlite3.Error) as e:
@@ -283,14 +299,14 @@ class RectificationLedger(Application):
 
 def open_ledger(config: Any, *, create: bool = False) -> RectificationLedger:
     """The application over the store that `config` names."""
-    from ledger.store import store_env
+    from ledger.store import describe_store, store_env
 
     env = store_env(config.store, create=create)
     try:
         policy = {**config.policy, "required_signers": config.section("signoff")["required_signers"]}
         return RectificationLedger(env=env, policy=policy)
     except (PersistenceError, sqlite3.Error, OSError) as e:
-        raise StoreError(f"cannot open the store {config.store}: {e}") from None
+        raise StoreError(f"cannot open the store {describe_store(config.store)}: {e}") from None
 
 
 def parse_field_value(field: str, value: str) -> Any:

@@ -26,6 +26,8 @@ DEFAULTS: dict[str, Any] = {
         # measure may not verify it, nor sign the problem off.
         "separate_verifier": True,
         "separate_signer": True,
+        # On a PostgreSQL store: the actor must be the authenticated database login.
+        "actor_is_login": False,
     },
     # Watching against slippage and relapse: see ledger/watch.py.
     "watch": {
@@ -62,8 +64,9 @@ SAMPLE = """\
 # rectification-ledger configuration (整改台账配置).
 # Paths are relative to this file. Every key is optional; these are the defaults.
 
-# Where the events are kept: a SQLite file (created by `ledger init`).
-# The environment variable LEDGER_STORE overrides this.
+# Where the events are kept: a SQLite file (created by `ledger init`), or a
+# shared PostgreSQL server for many offices: postgresql://user@host:5432/db
+# (password from the URL or PGPASSWORD). LEDGER_STORE overrides this.
 store: ledger.db
 
 # Rules the ledger enforces on every command.
@@ -72,6 +75,9 @@ policy:
   separate_verifier: true
   # The signer (对账销号) must not be anyone who completed a measure of the problem.
   separate_signer: true
+  # On PostgreSQL every event records the database login beside the claimed
+  # actor; with this on, the actor must be that login.
+  actor_is_login: false
 
 # Watching against slippage and relapse (督办、长期坚持、回头看).
 watch:

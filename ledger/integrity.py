@@ -18,7 +18,14 @@ from ledger.errors import StoreError, TamperingFound
 
 
 @contextmanager
-def snapshot(path: str) -> Iterator[sqlite3.Connection]:
+def snapshot(path: str) -> Iterator[Any]:
+    """A read-only connection in one read transaction (SQLite file or PostgreSQL URL)."""
+    from ledger.store import is_url
+
+    if is_url(path):
+        with pg_snapshot(path) as con:
+            yield con
+        return
     if not Path(path).is_file():
         raise StoreError(f"no ledger store at {path}: run `ledger init` first")
     try:
@@ -36,8 +43,32 @@ def ledger_meta(con: Any) -> dict[str, str]:
     return {str(k): str(v) for k, v in con.execute("SELECT key, value FROM ledger_meta").fetchall()}
 
 
+@contextmanager
+def pg_snapshot(url: str) -> Iterator[Any]:
+    """A REPEATABLE READ, read-only transaction: events and chain as one snapshot."""
+    import psycopg
+
+    from ledger.store import parse_pg_url, pg_error_line
+
+    location = parse_pg_url(url)
+    try:
+        con = psycopg.connect(**location.conninfo())
+    except psycopg.Error as e:
+        raise StoreError(f"cannot use the PostgreSQL store {location}: {pg_error_line(e)}") from None
+    try:
+        con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+        con.read_only = True
+        yield con
+    finally:
+        con.close()
+
+
 def verify_store(path: str, *, watch: int | None = None) -> tuple[ChainSummary, bytes | None]:
     """Recompute the whole chain; the summary, and the digest at sequence number `watch`."""
+    from ledger.store import is_url
+
+    if is_url(path):
+        return _verify_postgres(path, watch)
     last_good = 0
     try:
         with snapshot(path) as con:
@@ -81,3 +112,20 @@ def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, le
             f"history up to sequence number {cp.sequence} differs from the checkpoint of {cp.time} (rewritten since)"
         )
     return f"holds the history of the checkpoint of {cp.time} (events up to {cp.sequence})"
+
+
+def _verify_postgres(url: str, watch: int | None) -> tuple[ChainSummary, bytes | None]:
+    import psycopg
+
+    with pg_snapshot(url) as con:
+        try:
+            found = con.execute("SELECT to_regclass('ledger_chain') IS NOT NULL, to_regclass('stored_events') IS NOT NULL").fetchone()
+            if not found[1]:
+                raise StoreError(f"{url} is not an initialised ledger store: run `ledger init`")
+            if not found[0]:
+                raise TamperingFound(f"the store {url} has no hash chain table (ledger_chain)")
+            algorithm = recorded_algorithm(con.cursor(), "%s")
+            links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style="%s", position="notification_id")
+            return summarise(links, algorithm, watch=watch)
+        except psycopg.Error as e:
+            raise StoreError(f"cannot read the PostgreSQL store: {e}") from None

@@ -1,14 +1,25 @@
 """Store selection: which eventsourcing persistence module, and where.
 
-The ledger's application recorder extends eventsourcing's SQLite recorder so
-that the read models (`projections.tables`) are written in the same database
-transaction as the events: a reader never sees one without the other.
+The ledger's application recorders extend eventsourcing's SQLite and
+PostgreSQL recorders so that the read models (`projections.tables`) are
+written in the same database transaction as the events: a reader never sees
+one without the other.
+
+A store is a SQLite file path (the default, embedded) or a URL
+`postgresql://user[:password]@host:port/db` (a shared server for many offices).
+On PostgreSQL every stored event row also carries `login`, the database login
+the server authenticated (filled in by the server, not the client), beside the
+`actor` the command claimed.
 """
 
 from __future__ import annotations
 
+import getpass
+import os
+import re
 import sqlite3
 from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
 from uuid import UUID
@@ -17,10 +28,20 @@ from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import CHAIN_SCHEMA, append_links
-from ledger.errors import StoreError
+from ledger.errors import ConfigError, StoreError
 from projections.tables import SCHEMA, write_views
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
+
+
+def lock_timeout() -> int:
+    """How long a writer waits for another writer's lock before exit 3 (LEDGER_LOCK_TIMEOUT, seconds)."""
+    value = os.environ.get("LEDGER_LOCK_TIMEOUT", "").strip()
+    if not value:
+        return SQLITE_LOCK_TIMEOUT_SECONDS
+    if not value.isdigit() or int(value) < 1:
+        raise ConfigError(f"LEDGER_LOCK_TIMEOUT must be a whole number of seconds (1 or more), not {value!r}")
+    return int(value)
 
 
 class LedgerRecorderMixin:
@@ -41,6 +62,14 @@ class LedgerRecorderMixin:
         if not notification_ids or len(notification_ids) != len(stored_events):
             raise StoreError("the store did not report the positions of new events: cannot extend the hash chain")
         append_links(c, stored_events, notification_ids, self.placeholder)
+
+    # The global sequence number of events is `rowid` on SQLite and
+    # `notification_id` on PostgreSQL: code that must name it uses this.
+    position_column = "rowid"
+
+    def select_logins(self, positions: Sequence[int]) -> dict[int, str]:
+        """The authenticated database login of each event (a server store only; SQLite has none)."""
+        return {}
 
 
 class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
@@ -82,15 +111,257 @@ class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
             ]
 
 
+class Row(tuple):  # type: ignore[type-arg]
+    """A result row readable by index and by column name, like sqlite3.Row."""
+
+    names: dict[str, int]
+
+    def __getitem__(self, key: Any) -> Any:  # type: ignore[override]
+        if isinstance(key, str):
+            return tuple.__getitem__(self, self.names[key])
+        return tuple.__getitem__(self, key)
+
+    def keys(self) -> list[str]:
+        return list(self.names)
+
+
+def hybrid_row(cursor: Any) -> Any:
+    """psycopg row factory giving `Row`s, so SQL written for SQLite reads the same."""
+    names = {d.name: i for i, d in enumerate(cursor.description or ())}
+
+    def make(values: Sequence[Any]) -> Row:
+        row = Row(values)
+        row.names = names
+        return row
+
+    return make
+
+
+# SQLite DDL words that PostgreSQL spells differently. SCHEMA is written for
+# SQLite; this keeps one schema for both stores.
+_PG_DDL = (
+    (re.compile(r"\bINTEGER\s+PRIMARY\s+KEY\s+AUTOINCREMENT\b", re.I), "BIGSERIAL PRIMARY KEY"),
+    (re.compile(r"\bAUTOINCREMENT\b", re.I), ""),
+    (re.compile(r"\bINTEGER\b", re.I), "BIGINT"),
+    (re.compile(r"\bBLOB\b", re.I), "BYTEA"),
+    (re.compile(r"\bREAL\b", re.I), "DOUBLE PRECISION"),
+)
+
+
+def pg_ddl(statement: str) -> str:
+    for pattern, replacement in _PG_DDL:
+        statement = pattern.sub(replacement, statement)
+    return statement
+
+
+def _pg_recorder_base() -> type:
+    try:
+        from eventsourcing.postgres import PostgresApplicationRecorder
+    except ImportError:  # psycopg not installed
+        raise StoreError(
+            "PostgreSQL support is not installed: pip install 'rectification-ledger[postgresql]'"
+        ) from None
+    return PostgresApplicationRecorder
+
+
+def __getattr__(name: str) -> Any:
+    # The PostgreSQL recorder is built on first use, so that SQLite-only
+    # installs (and CLI start-up) never import psycopg.
+    if name == "LedgerPostgresRecorder":
+        cls = _make_postgres_recorder()
+        globals()[name] = cls
+        return cls
+    raise AttributeError(name)
+
+
+# Who wrote each event, as the server authenticated it; a trigger overwrites
+# whatever a client might send, so the column cannot be forged from outside.
+_PG_LOGIN_DDL = (
+    "ALTER TABLE {table} ADD COLUMN IF NOT EXISTS login TEXT NOT NULL DEFAULT session_user",
+    """CREATE OR REPLACE FUNCTION ledger_stamp_login() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN NEW.login := session_user; RETURN NEW; END; $$""",
+    "DROP TRIGGER IF EXISTS ledger_stamp_login ON {table}",
+    "CREATE TRIGGER ledger_stamp_login BEFORE INSERT ON {table} FOR EACH ROW EXECUTE FUNCTION ledger_stamp_login()",
+)
+
+
+def _make_postgres_recorder() -> type:
+    base = _pg_recorder_base()
+    from psycopg.sql import SQL
+
+    class LedgerPostgresRecorder(LedgerRecorderMixin, base):  # type: ignore[misc, valid-type]
+        """eventsourcing's PostgreSQL recorder, plus the ledger's read models."""
+
+        placeholder = "%s"
+        position_column = "notification_id"
+
+        def __init__(self, datastore: Any, **kwargs: Any) -> None:
+            # The same table name as on SQLite, so SQL written for one store reads the other.
+            kwargs["events_table_name"] = "stored_events"
+            super().__init__(datastore, **kwargs)
+            table = self.events_table_name
+            self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*SCHEMA, *CHAIN_SCHEMA])  # type: ignore[attr-defined]
+            self.sql_create_statements.extend(SQL(s.replace("{table}", table)) for s in _PG_LOGIN_DDL)  # type: ignore[attr-defined]
+
+        def _fetch_ids_after_insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+            # Runs inside the insert transaction, right after the events (and
+            # under the events table lock, so writers are serialised).
+            notification_ids = super()._fetch_ids_after_insert_events(c, stored_events, **kwargs)
+            factory = c.row_factory
+            c.row_factory = hybrid_row
+            try:
+                self._after_insert(c, stored_events, notification_ids, kwargs)
+            finally:
+                c.row_factory = factory
+            return notification_ids
+
+        def select_logins(self, positions: Sequence[int]) -> dict[int, str]:
+            with self.reading() as c:
+                c.execute(
+                    "SELECT notification_id, login FROM stored_events WHERE notification_id = ANY(%s)",
+                    (list(positions),),
+                )
+                return {row[0]: row[1] for row in c.fetchall()}
+
+        @contextmanager
+        def reading(self) -> Iterator[Any]:
+            """A cursor in a read transaction (a consistent snapshot)."""
+            with self.datastore.transaction(commit=False) as c:
+                c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                c.row_factory = hybrid_row
+                yield c
+
+        def select_events_with_positions(self, originator_id: UUID) -> list[tuple[int, StoredEvent]]:
+            with self.reading() as c:
+                c.execute(
+                    "SELECT notification_id, originator_id, originator_version, topic, state "
+                    f"FROM {self.events_table_name} WHERE originator_id = %s ORDER BY originator_version",
+                    (originator_id,),
+                )
+                return [
+                    (
+                        row["notification_id"],
+                        StoredEvent(
+                            originator_id=row["originator_id"],
+                            originator_version=row["originator_version"],
+                            topic=row["topic"],
+                            state=bytes(row["state"]),
+                        ),
+                    )
+                    for row in c.fetchall()
+                ]
+
+    LedgerPostgresRecorder.__module__ = __name__
+    return LedgerPostgresRecorder
+
+
 def is_url(store: str) -> bool:
     return "://" in store
+
+
+PG_SCHEMES = ("postgresql", "postgres")
+PG_CONNECT_TIMEOUT_SECONDS = 5
+
+
+@dataclass
+class PgLocation:
+    user: str
+    password: str
+    host: str
+    port: int
+    dbname: str
+
+    def __str__(self) -> str:
+        # Never show the password.
+        return f"postgresql://{self.user}@{self.host}:{self.port}/{self.dbname}"
+
+    def conninfo(self) -> dict[str, Any]:
+        return {
+            "user": self.user, "password": self.password or None, "host": self.host,
+            "port": self.port, "dbname": self.dbname, "connect_timeout": PG_CONNECT_TIMEOUT_SECONDS,
+        }
+
+
+def parse_pg_url(store: str) -> PgLocation:
+    """`postgresql://user[:password]@host[:port]/db`; the password may also come from PGPASSWORD."""
+    from urllib.parse import unquote, urlsplit
+
+    try:
+        parts = urlsplit(store)
+        port = parts.port or 5432
+    except ValueError as e:
+        raise ConfigError(f"store URL is not valid: {e}") from None
+    if parts.scheme not in PG_SCHEMES:
+        raise ConfigError(f"store '{parts.scheme}://…' is not supported; use a SQLite file path or postgresql://user@host:port/db")
+    dbname = unquote(parts.path.lstrip("/"))
+    if not parts.hostname or not dbname or "/" in dbname:
+        raise ConfigError("store URL must look like postgresql://user@host:port/db")
+    user = unquote(parts.username or "") or os.environ.get("PGUSER") or getpass.getuser()
+    password = unquote(parts.password or "") or os.environ.get("PGPASSWORD", "")
+    return PgLocation(user=user, password=password, host=parts.hostname, port=port, dbname=dbname)
+
+
+def pg_error_line(e: BaseException) -> str:
+    """The first line of a server or connection error, without libpq's noise."""
+    text = str(e).strip().splitlines()[0] if str(e).strip() else type(e).__name__
+    # libpq prefixes: 'connection failed: connection to server at "…" (…), port N failed: FATAL:  …'
+    if "failed: " in text:
+        text = text.rsplit("failed: ", 1)[-1]
+    return " ".join(text.replace("FATAL:", "").split())
+
+
+def check_pg_store(location: PgLocation, *, create: bool) -> str:
+    """Connect once to say clearly why a server cannot be used; returns the login.
+
+    The connection pool would only report a time-out, not the reason (server
+    down, login refused, no such database).
+    """
+    login, initialised = probe_pg_store(location)
+    if not create and not initialised:
+        raise StoreError(f"{location} is not an initialised ledger store: run `ledger init`")
+    return login
+
+
+def probe_pg_store(location: PgLocation) -> tuple[str, bool]:
+    """(the authenticated login, whether the ledger's tables exist)."""
+    try:
+        import psycopg
+    except ImportError:
+        _pg_recorder_base()
+        raise
+    try:
+        with psycopg.connect(**location.conninfo()) as con:
+            row = con.execute(
+                "SELECT session_user, to_regclass('stored_events') IS NOT NULL, "
+                "to_regclass('ledger_problems') IS NOT NULL, to_regclass('ledger_meta') IS NOT NULL"
+            ).fetchone()
+    except psycopg.Error as e:
+        raise StoreError(f"cannot use the PostgreSQL store {location}: {pg_error_line(e)}") from None
+    assert row is not None
+    return str(row[0]), all(row[1:])
+
+
+def postgres_env(location: PgLocation, *, create: bool) -> dict[str, str]:
+    return {
+        "PERSISTENCE_MODULE": "eventsourcing.postgres",
+        "POSTGRES_DBNAME": location.dbname,
+        "POSTGRES_HOST": location.host,
+        "POSTGRES_PORT": str(location.port),
+        "POSTGRES_USER": location.user,
+        "POSTGRES_PASSWORD": location.password,
+        "POSTGRES_CONNECT_TIMEOUT": str(PG_CONNECT_TIMEOUT_SECONDS),
+        "POSTGRES_LOCK_TIMEOUT": str(lock_timeout()),
+        "POSTGRES_POOL_SIZE": "1",
+        "CREATE_TABLE": "y" if create else "n",
+        "APPLICATION_RECORDER_TOPIC": "ledger.store:LedgerPostgresRecorder",
+    }
 
 
 def sqlite_env(path: str, *, create: bool) -> dict[str, str]:
     return {
         "PERSISTENCE_MODULE": "eventsourcing.sqlite",
         "SQLITE_DBNAME": path,
-        "SQLITE_LOCK_TIMEOUT": str(SQLITE_LOCK_TIMEOUT_SECONDS),
+        "SQLITE_LOCK_TIMEOUT": str(lock_timeout()),
         "CREATE_TABLE": "y" if create else "n",
         "APPLICATION_RECORDER_TOPIC": "ledger.store:LedgerSQLiteRecorder",
     }
@@ -107,15 +378,29 @@ def check_sqlite_store(path: str) -> None:
         finally:
             con.close()
     except sqlite3.DatabaseError as e:
+        if "readonly" in str(e) or not os.access(path, os.W_OK) or not os.access(Path(path).parent, os.W_OK):
+            raise StoreError(f"{path} is read-only: the ledger needs to write to the file and its folder ({e})") from None
         raise StoreError(f"{path} is not a readable ledger store ({e})") from None
     if not {"stored_events", "ledger_problems", "ledger_meta"} <= tables:
         raise StoreError(f"{path} is not an initialised ledger store: run `ledger init`")
 
 
+def describe_store(store: str) -> str:
+    """The store for messages (a URL without its password)."""
+    if is_url(store):
+        try:
+            return str(parse_pg_url(store))
+        except ConfigError:
+            return store.split("://", 1)[0] + "://…"
+    return store
+
+
 def store_env(store: str, *, create: bool) -> dict[str, str]:
     if is_url(store):
-        scheme = store.split("://", 1)[0]
-        raise StoreError(f"store '{scheme}://…' is not supported; use a SQLite file path")
+        location = parse_pg_url(store)
+        env = postgres_env(location, create=create)
+        env["LEDGER_LOGIN"] = check_pg_store(location, create=create)
+        return env
     if not create:
         check_sqlite_store(store)
     else:

@@ -10,6 +10,31 @@ from projections.tables import placeholder, problem_filters
 from projections.views import with_overdue
 
 
+def problem_query(
+    *,
+    style: str = "?",
+    today: date,
+    inspection: str | None = None,
+    category: str | None = None,
+    unit: str | None = None,
+    status: str | None = None,
+    overdue: bool = False,
+) -> tuple[str, list[Any]]:
+    where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status)
+    if overdue:
+        where += (" AND " if where else " WHERE ") + (
+            "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
+        )
+        params.append(today.isoformat())
+    sql = (
+        "SELECT p.data FROM ledger_problems p "
+        "LEFT JOIN ledger_inspections i ON i.code = p.inspection"
+        + where.replace(" inspection =", " p.inspection =")
+        + " ORDER BY i.position, p.number"
+    )
+    return placeholder(sql, style), params
+
+
 def load_problems(
     cursor: Any,
     *,
@@ -35,8 +60,20 @@ def load_problems(
         + where.replace(" inspection =", " p.inspection =")
         + " ORDER BY i.position, p.number"
     )
-    cursor.execute(placeholder(sql, style), params)
-    return [with_overdue(json.loads(row[0]), today) for row in cursor.fetchall()]
+    return list(iter_problems(cursor, sql=placeholder(sql, style), params=params, today=today))
+
+
+def iter_problems(cursor: Any, *, sql: str, params: list[Any], today: date) -> Any:
+    """The views one at a time, so that a province-size listing never holds them all."""
+    cursor.execute(sql, params)
+    # eventsourcing's SQLite cursor wrapper has only fetchone/fetchall.
+    raw = getattr(cursor, "sqlite_cursor", cursor)
+    while True:
+        rows = raw.fetchmany(500)
+        if not rows:
+            return
+        for row in rows:
+            yield with_overdue(json.loads(row[0]), today)
 
 
 def load_problem(cursor: Any, problem_id: str, *, style: str = "?", today: date) -> dict[str, Any] | None:

@@ -1,4 +1,10 @@
-"""Shared fixtures: a fresh ledger folder on a real SQLite file, and a CLI runner."""
+"""Shared fixtures: a fresh ledger folder on a real store, and a CLI runner.
+
+The `ledger` fixture (and so `inspected`) runs every test twice: on a SQLite
+file and on a fresh database of a throw-away PostgreSQL server
+(tests/pgserver.py). A test that reads or damages the SQLite file itself is
+marked `@pytest.mark.sqlite_only`.
+"""
 
 from __future__ import annotations
 
@@ -15,6 +21,8 @@ from click.testing import CliRunner
 
 from commands.cli import cli
 
+pytest_plugins = ["pgserver"]
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
 
@@ -22,13 +30,42 @@ SEEDS = REPO.parent / "shared" / "seeds"
 class Ledger:
     """Runs `ledger` commands in one folder through click's CliRunner."""
 
-    def __init__(self, folder: Path):
+    def __init__(self, folder: Path, store: str | None = None):
         self.folder = folder
         self.runner = CliRunner()
+        # None: the SQLite file ledger.yaml names; else a postgresql:// URL.
+        self.store = store
+        self.kind = "postgresql" if store else "sqlite"
+
+    @property
+    def env(self) -> dict[str, str]:
+        """LEDGER_* variables for running the installed executable on this ledger."""
+        env = {"LEDGER_CONFIG": str(self.folder / "ledger.yaml")}
+        if self.store:
+            env["LEDGER_STORE"] = self.store
+        return env
+
+    def query(self, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+        """Rows of a `?`-placeholder query, straight from the store (either kind)."""
+        if self.store is None:
+            import sqlite3
+
+            con = sqlite3.connect(self.folder / "ledger.db")
+            try:
+                return [tuple(r) for r in con.execute(sql, params).fetchall()]
+            finally:
+                con.close()
+        import psycopg
+
+        from ledger.store import parse_pg_url
+
+        with psycopg.connect(**parse_pg_url(self.store).conninfo()) as con:
+            cursor = con.execute(sql.replace("%", "%%").replace("?", "%s"), params)
+            return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
 
     def __call__(self, *args: Any, actor: str = "clerk", expect: int | None = 0, input: str | None = None) -> Any:
         argv = [str(a) for a in args]
-        env = {"LEDGER_ACTOR": actor, "LEDGER_CONFIG": str(self.folder / "ledger.yaml"), "LEDGER_STORE": None}
+        env = {"LEDGER_ACTOR": actor, "LEDGER_CONFIG": str(self.folder / "ledger.yaml"), "LEDGER_STORE": self.store}
         result = self.runner.invoke(cli, argv, env=env, input=input, catch_exceptions=False)
         if expect is not None:
             assert result.exit_code == expect, (
@@ -44,13 +81,25 @@ class Ledger:
         return self(*args, actor=actor).stdout.strip()
 
 
+STORES = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=STORES)
+def store_kind(request: pytest.FixtureRequest) -> str:
+    """Which store a test runs on: every store-level test runs on both."""
+    if request.param == "postgresql" and request.node.get_closest_marker("sqlite_only"):
+        pytest.skip("reads or damages the SQLite file itself")
+    return str(request.param)
+
+
 @pytest.fixture
-def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
-    """An initialised, empty ledger in its own folder (the working directory)."""
+def ledger(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest, store_kind: str) -> Ledger:
+    """An initialised, empty ledger in its own folder (the working directory), on each store."""
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("LEDGER_STORE", raising=False)
     monkeypatch.delenv("LEDGER_CONFIG", raising=False)
-    instance = Ledger(tmp_path)
+    store = request.getfixturevalue("pg_database") if store_kind == "postgresql" else None
+    instance = Ledger(tmp_path, store)
     instance("init")
     return instance
 

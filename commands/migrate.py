@@ -1,0 +1,200 @@
+"""`ledger migrate --to postgresql://…`: move a SQLite ledger onto a shared server.
+
+The events are copied in their order through the PostgreSQL recorder, so
+whatever the recorder does in the insert transaction (read models, hash chain)
+happens on the target as it did on the source. Tables the recorder does not
+fill (read models written with views, ledger_meta) are copied row for row.
+At the end every event and every `ledger_*` table is compared with the source;
+any difference fails the command and empties the target again.
+
+Each batch of events is its own transaction, so a migration that is killed
+leaves a target holding a prefix of the source's events: running the command
+again checks that prefix and carries on from there.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any, Iterator, Sequence
+from uuid import UUID
+
+import click
+
+from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+from ledger.errors import InvalidInput, LedgerError, StoreError
+
+BATCH = 1000
+
+
+@click.command()
+@click.option("--to", "target", required=True, metavar="URL", help="The empty PostgreSQL store: postgresql://user@host:port/db.")
+@output_options
+@pass_ledger
+def migrate(state: LedgerContext, target: str, fmt: str) -> None:
+    """Copy this (SQLite) ledger into an empty PostgreSQL store and verify the copy.
+
+    Afterwards point `store:` in ledger.yaml (or LEDGER_STORE) at the URL.
+    """
+    from eventsourcing.persistence import PersistenceError
+
+    from ledger.store import describe_store, is_url, parse_pg_url
+
+    source = state.config.store
+    if is_url(source):
+        raise InvalidInput(f"the store is already {describe_store(source)}: migrate copies a SQLite ledger")
+    if not is_url(target):
+        raise InvalidInput("--to must be a postgresql://user@host:port/db URL")
+    location = parse_pg_url(target)
+    state.app  # noqa: B018 - fails with one line if the source is not a ledger
+    try:
+        counts = _migrate(source, target)
+    except PersistenceError as e:
+        raise StoreError(f"migration to {location} failed: {e}") from None
+    record = {"source": source, "target": str(location), **counts, "verified": True}
+    echo(render_record(record, fmt, f"copied {counts['events']} events and {counts['rows']} read-model rows to {location}; verified"))
+
+
+def _migrate(source: str, target: str) -> dict[str, int]:
+    from ledger.application import RectificationLedger
+    from ledger.store import describe_store, store_env
+
+    env = store_env(target, create=True)
+    app = RectificationLedger(env=env)
+    try:
+        with app.recorder.reading() as c:
+            c.execute("SELECT COUNT(*) FROM stored_events")
+            existing = int(c.fetchone()[0])
+        if existing and not _holds_prefix(source, app, existing):
+            raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
+        if not existing:
+            _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
+        try:
+            return _copy_and_verify(source, app, skip=existing)
+        except LedgerError:
+            _empty(app)  # a copy that does not verify is no use to anyone
+            raise
+    finally:
+        app.close()
+
+
+def _source_events(con: sqlite3.Connection) -> Iterator[list[tuple[int, Any]]]:
+    from eventsourcing.persistence import StoredEvent
+
+    cursor = con.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid")
+    while True:
+        rows = cursor.fetchmany(BATCH)
+        if not rows:
+            return
+        yield [
+            (r[0], StoredEvent(originator_id=UUID(r[1]), originator_version=r[2], topic=r[3], state=bytes(r[4])))
+            for r in rows
+        ]
+
+
+def _ledger_tables(con: sqlite3.Connection) -> list[str]:
+    return [r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name LIKE 'ledger%' ORDER BY name")]
+
+
+def _holds_prefix(source: str, app: Any, existing: int) -> bool:
+    """Whether the target's events are the source's first `existing` events (an interrupted migration)."""
+    con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        with app.recorder.reading() as c:
+            c.execute("SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY notification_id")
+            copied = (tuple(_plain(v) for v in row) for row in c)
+            seen = 0
+            for batch in _source_events(con):
+                for _, e in batch:
+                    if seen == existing:
+                        return True
+                    if next(copied, None) != (e.originator_id.hex, e.originator_version, e.topic, e.state):
+                        return False
+                    seen += 1
+            return seen == existing
+    finally:
+        con.close()
+
+
+def _copy_and_verify(source: str, app: Any, skip: int = 0) -> dict[str, int]:
+    con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+    try:
+        con.execute("BEGIN")  # one consistent snapshot of the source
+        events = 0
+        for batch in _source_events(con):
+            if events + len(batch) <= skip:
+                events += len(batch)
+                continue
+            app.recorder.insert_events([e for _, e in batch[max(0, skip - events):]])
+            events += len(batch)
+        rows = 0
+        for table in _ledger_tables(con):
+            if _count(app, table) == 0:
+                rows += _copy_table(con, app, table)
+        _verify(con, app)
+        con.rollback()
+    finally:
+        con.close()
+    return {"events": events, "rows": rows}
+
+
+def _count(app: Any, table: str) -> int:
+    with app.recorder.reading() as c:
+        c.execute(f"SELECT COUNT(*) FROM {table}")
+        return int(c.fetchone()[0])
+
+
+def _columns(con: sqlite3.Connection, table: str) -> list[str]:
+    return [r[1] for r in con.execute(f"PRAGMA table_info({table})")]
+
+
+def _copy_table(con: sqlite3.Connection, app: Any, table: str) -> int:
+    columns = _columns(con, table)
+    rows = con.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
+    if rows:
+        sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})"
+        with app.recorder.datastore.transaction(commit=True) as c:
+            c.executemany(sql, rows)
+    return len(rows)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, (bytes, memoryview, bytearray)):
+        return bytes(value)
+    if isinstance(value, UUID):
+        return value.hex
+    return value
+
+
+def _verify(con: sqlite3.Connection, app: Any) -> None:
+    """Every event, in order, and every ledger_* table equal on both sides."""
+    with app.recorder.reading() as c:
+        c.execute("SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY notification_id")
+        copied = (tuple(_plain(v) for v in row) for row in c)
+        for batch in _source_events(con):
+            for _, e in batch:
+                if next(copied, None) != (e.originator_id.hex, e.originator_version, e.topic, e.state):
+                    raise LedgerError(f"verification failed: event {e.originator_id} v{e.originator_version} differs on the target")
+        if next(copied, None) is not None:
+            raise LedgerError("verification failed: the target holds more events than the source")
+        for table in _ledger_tables(con):
+            columns = _columns(con, table)
+            mine = sorted(tuple(_plain(v) for v in r) for r in con.execute(f"SELECT {', '.join(columns)} FROM {table}"))
+            c.execute(f"SELECT {', '.join(columns)} FROM {table}")
+            theirs = sorted(tuple(_plain(v) for v in r) for r in c.fetchall())
+            if mine != theirs:
+                raise LedgerError(f"verification failed: table {table} differs on the target ({len(mine)} rows here, {len(theirs)} there)")
+
+
+def _empty(app: Any) -> None:
+    """Leave the target as empty as it was found, so the command can simply be run again."""
+    try:
+        with app.recorder.datastore.transaction(commit=True) as c:
+            c.execute("SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND (tablename LIKE 'ledger%' OR tablename = 'stored_events')")
+            tables: Sequence[str] = [r["tablename"] for r in c.fetchall()]
+            if tables:
+                c.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY")
+    except Exception:  # the original error is the one to report
+        pass
+
+
+COMMANDS = [migrate]
