@@ -36,20 +36,23 @@ def iter_stored(app: Any, *, ids: list[UUID] | None = None, batch: int = BATCH) 
 
     recorder = app.recorder
     table = recorder.events_table_name
+    # The global sequence number is `rowid` on SQLite, `notification_id` on PostgreSQL.
+    position = getattr(recorder, "position_column", "rowid")
+    mark = getattr(recorder, "placeholder", "?")
     where = ""
     params: list[Any] = []
     if ids is not None:
         if not ids:
             return
-        where = f" AND originator_id IN ({', '.join('?' for _ in ids)})"
-        params = [i.hex for i in ids]
-    uuids: dict[str, UUID] = {}  # one UUID object per aggregate, not one per event
+        where = f" AND originator_id IN ({', '.join(mark for _ in ids)})"
+        params = [i.hex if position == "rowid" else i for i in ids]
+    uuids: dict[Any, UUID] = {}  # one UUID object per aggregate, not one per event
     with recorder.reading() as c:
         last = 0
         while True:
             c.execute(
-                f"SELECT rowid, originator_id, originator_version, topic, state FROM {table} "
-                f"WHERE rowid > ?{where} ORDER BY rowid LIMIT ?",
+                f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} "
+                f"WHERE {position} > {mark}{where} ORDER BY {position} LIMIT {mark}",
                 [last, *params, batch],
             )
             rows = c.fetchall()
@@ -58,8 +61,8 @@ def iter_stored(app: Any, *, ids: list[UUID] | None = None, batch: int = BATCH) 
             for row in rows:
                 ident = uuids.get(row[1])
                 if ident is None:
-                    ident = uuids[row[1]] = UUID(row[1])
-                yield row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=row[4])
+                    ident = uuids[row[1]] = row[1] if isinstance(row[1], UUID) else UUID(row[1])
+                yield row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))
             last = rows[-1][0]
 
 

@@ -11,20 +11,13 @@ FEEDBACK_YAML = EXAMPLES / "feedback.yaml"
 FEEDBACK_CSV = EXAMPLES / "feedback.csv"
 
 
-def event_count(folder: Path) -> int:
-    con = sqlite3.connect(folder / "ledger.db")
-    try:
-        return con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-    finally:
-        con.close()
+def event_count(ledger) -> int:
+    """Events in the ledger's store (SQLite or PostgreSQL)."""
+    return ledger.query("SELECT COUNT(*) FROM stored_events")[0][0]
 
 
-def problem_count(folder: Path) -> int:
-    con = sqlite3.connect(folder / "ledger.db")
-    try:
-        return con.execute("SELECT COUNT(*) FROM ledger_problems").fetchone()[0]
-    finally:
-        con.close()
+def problem_count(ledger) -> int:
+    return ledger.query("SELECT COUNT(*) FROM ledger_problems")[0][0]
 
 
 def close_problem(ledger, ident: str, *, done_at: str = "2020-08-01", verify_at: str = "2020-08-05", close_at: str = "2020-08-10") -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from datetime import datetime, timezone
 
 from conftest import run_executable
@@ -72,6 +74,7 @@ def test_bad_filters_are_one_line_errors(inspected):
     assert "Traceback" not in inspected("audit", "--since", "yesterday", expect=2).stderr
 
 
+@pytest.mark.sqlite_only  # reads or edits the SQLite file itself
 def test_installed_executable_prints_the_trail_and_replays(inspected):
     result = run_executable("audit", "--format", "json", cwd=inspected.folder)
     assert result.returncode == 0, result.stderr

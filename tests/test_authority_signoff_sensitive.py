@@ -31,11 +31,7 @@ def configure(ledger, text: str) -> None:
 
 
 def event_count(ledger) -> int:
-    con = sqlite3.connect(ledger.folder / "ledger.db")
-    try:
-        return con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-    finally:
-        con.close()
+    return ledger.query("SELECT COUNT(*) FROM stored_events")[0][0]
 
 
 def lifecycle(ledger, signers=("sig1",)) -> None:
@@ -139,6 +135,7 @@ def problem(inspected):
     return inspected
 
 
+@pytest.mark.sqlite_only  # reads or edits the SQLite file itself
 def test_sensitive_field_is_encrypted_at_rest(problem, monkeypatch):
     monkeypatch.setenv("LEDGER_CIPHER_KEY", KEY)
     problem("confide", "XC2019-1-1", "--field", "举报人", "--value", "张举报", "--at", "2020-01-16")

@@ -9,6 +9,9 @@ import pytest
 
 from ledger.chain import GENESIS, _SM3, hasher, link_digest
 
+# These tests change the SQLite file itself with plain SQL.
+pytestmark = pytest.mark.sqlite_only
+
 
 def populate(ledger) -> None:
     for title in ("关于“思想认识不深刻”的问题", "second", "third"):

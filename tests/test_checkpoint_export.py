@@ -11,6 +11,9 @@ import pytest
 from ledger.chain import GENESIS, hasher, link_digest
 from tests.conftest import INSPECTION, Ledger, run_executable
 
+# These tests change the SQLite file itself with plain SQL.
+pytestmark = pytest.mark.sqlite_only
+
 
 def add(ledger, n: int, prefix: str = "p") -> None:
     for i in range(n):

@@ -72,6 +72,7 @@ def test_bad_config_is_one_line(tmp_path, monkeypatch, text, message):
     assert message in result.stderr and result.stderr.count("\n") == 1
 
 
+@pytest.mark.sqlite_only
 def test_config_is_found_upward_and_store_is_relative_to_it(ledger, monkeypatch):
     ledger(*INSPECTION)
     sub = ledger.folder / "a" / "b"
@@ -101,6 +102,7 @@ def test_init_refuses_a_file_that_is_not_a_ledger(tmp_path, monkeypatch):
     assert (tmp_path / "ledger.db").read_bytes() == b"this is not sqlite" * 100
 
 
+@pytest.mark.sqlite_only
 def test_missing_store_says_run_init(ledger):
     (ledger.folder / "ledger.db").unlink()
     result = ledger("status", expect=1)
@@ -153,3 +155,12 @@ def test_executable_reports_user_mistakes_without_traceback(tmp_path):
     assert result.returncode == 2 and "Traceback" not in result.stderr
     con = sqlite3.connect(tmp_path / "ledger.db")
     assert con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] == 0
+
+
+def test_sample_ledger_yaml_in_the_repository_is_what_init_writes_and_loads():
+    from ledger.config import SAMPLE, load_config
+    from tests.conftest import REPO
+
+    assert (REPO / "ledger.yaml").read_text(encoding="utf-8") == SAMPLE
+    config = load_config(REPO / "ledger.yaml")
+    assert config.store.endswith("ledger.db")

@@ -11,11 +11,7 @@ PROBLEM = ["add-problem", "--inspection", "XC2019-1", "--category", "政治站�
 
 
 def event_count(ledger) -> int:
-    con = sqlite3.connect(ledger.folder / "ledger.db")
-    try:
-        return con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]
-    finally:
-        con.close()
+    return ledger.query("SELECT COUNT(*) FROM stored_events")[0][0]
 
 
 def assigned(ledger, *extra: str) -> str:

@@ -54,12 +54,9 @@ def test_every_draw_is_recorded_with_seed_size_ids_and_who(closed):
 
 
 def test_draws_are_events_in_the_store(closed):
-    import sqlite3
-
     _draw(closed, "--size", "2", "--seed", "5")
-    con = sqlite3.connect(closed.folder / "ledger.db")
-    topics = [r[0] for r in con.execute("SELECT topic FROM stored_events ORDER BY rowid")]
-    con.close()
+    position = "rowid" if closed.kind == "sqlite" else "notification_id"
+    topics = [r[0] for r in closed.query(f"SELECT topic FROM stored_events ORDER BY {position}")]
     assert topics[-1] == "ledger.domain:SampleDraw.Drawn"
 
 
