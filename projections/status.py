@@ -19,8 +19,10 @@ def problem_query(
     unit: str | None = None,
     status: str | None = None,
     overdue: bool = False,
+    ids: list[str] | None = None,
 ) -> tuple[str, list[Any]]:
-    where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status)
+    """The query for problem views in register order (inspection order, then number)."""
+    where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status, ids=ids)
     if overdue:
         where += (" AND " if where else " WHERE ") + (
             "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
@@ -48,19 +50,10 @@ def load_problems(
     ids: list[str] | None = None,
 ) -> list[dict[str, Any]]:
     """Problem views in register order (inspection order, then number), with `overdue` for `today`."""
-    where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status, ids=ids)
-    if overdue:
-        where += (" AND " if where else " WHERE ") + (
-            "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
-        )
-        params.append(today.isoformat())
-    sql = (
-        "SELECT p.data FROM ledger_problems p "
-        "LEFT JOIN ledger_inspections i ON i.code = p.inspection"
-        + where.replace(" inspection =", " p.inspection =")
-        + " ORDER BY i.position, p.number"
+    sql, params = problem_query(
+        style=style, today=today, inspection=inspection, category=category, unit=unit, status=status, overdue=overdue, ids=ids
     )
-    return list(iter_problems(cursor, sql=placeholder(sql, style), params=params, today=today))
+    return list(iter_problems(cursor, sql=sql, params=params, today=today))
 
 
 def iter_problems(cursor: Any, *, sql: str, params: list[Any], today: date) -> Any:
