@@ -226,9 +226,6 @@ def write_big_csv(path: Path, n: int) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-# On PostgreSQL one 40k-statement import transaction stalls in psycopg's pipeline
-# (a known limitation of this release, see docs/postgresql.md); SQLite only for now.
-@pytest.mark.sqlite_only
 def test_ten_thousand_problems_import_in_one_go(ledger, tmp_path):
     big = tmp_path / "big.csv"
     write_big_csv(big, 10_000)
