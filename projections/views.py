@@ -12,19 +12,36 @@ from decimal import Decimal
 from typing import Any
 
 
+_AS_IS = (str, int, float, bool, type(None))
+
+
 def plain(value: Any) -> Any:
     """Convert dates, Decimals, sets and tuples to JSON-ready values."""
-    if isinstance(value, datetime):
-        return value.astimezone(timezone.utc).isoformat(timespec="seconds").replace("+00:00", "Z")
-    if isinstance(value, date):
-        return value.isoformat()
-    if isinstance(value, Decimal):
-        return format(value.quantize(Decimal("0.01")), "f")
+    # Most values are already plain: test for them first (replay computes a view per problem).
+    if isinstance(value, _AS_IS):
+        return value
     if isinstance(value, dict):
         return {str(k): plain(v) for k, v in value.items()}
     if isinstance(value, (list, tuple, set)):
         return [plain(v) for v in value]
+    if isinstance(value, datetime):
+        return _utc_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value.quantize(_FEN), "f")
     return value
+
+
+_FEN = Decimal("0.01")
+
+
+def _utc_text(moment: datetime) -> str:
+    if moment.utcoffset() is not None and not moment.utcoffset():
+        text = moment.isoformat(timespec="seconds")  # already UTC: no conversion needed
+    else:
+        text = moment.astimezone(timezone.utc).isoformat(timespec="seconds")
+    return text.replace("+00:00", "Z")
 
 
 def inspection_view(inspection: Any) -> dict[str, Any]:
