@@ -291,10 +291,9 @@ class RectificationLedger(Application):
 
     def history(self, aggregate_id: Any) -> list[tuple[int, Any]]:
         """(global sequence number, domain event) for one aggregate, in order."""
-        return [
-            (seq, self.mapper.to_domain_event(stored))
-            for seq, stored in self.recorder.select_events_with_positions(aggregate_id)
-        ]
+        from projections.replay import iter_events
+
+        return list(iter_events(self, ids=[aggregate_id]))
 
 
 def open_ledger(config: Any, *, create: bool = False) -> RectificationLedger:

@@ -22,7 +22,6 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Iterator, Sequence
-from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
@@ -88,27 +87,6 @@ class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         """A cursor in a read transaction (a consistent snapshot)."""
         with self.datastore.transaction(commit=False) as c:
             yield c
-
-    def select_events_with_positions(self, originator_id: UUID) -> list[tuple[int, StoredEvent]]:
-        """One aggregate's events with their global sequence numbers."""
-        with self.reading() as c:
-            c.execute(
-                "SELECT rowid, originator_id, originator_version, topic, state "
-                f"FROM {self.events_table_name} WHERE originator_id = ? ORDER BY originator_version",
-                (originator_id.hex,),
-            )
-            return [
-                (
-                    row["rowid"],
-                    StoredEvent(
-                        originator_id=UUID(row["originator_id"]),
-                        originator_version=row["originator_version"],
-                        topic=row["topic"],
-                        state=row["state"],
-                    ),
-                )
-                for row in c.fetchall()
-            ]
 
 
 class Row(tuple):  # type: ignore[type-arg]
@@ -230,26 +208,6 @@ def _make_postgres_recorder() -> type:
                 c.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
                 c.row_factory = hybrid_row
                 yield c
-
-        def select_events_with_positions(self, originator_id: UUID) -> list[tuple[int, StoredEvent]]:
-            with self.reading() as c:
-                c.execute(
-                    "SELECT notification_id, originator_id, originator_version, topic, state "
-                    f"FROM {self.events_table_name} WHERE originator_id = %s ORDER BY originator_version",
-                    (originator_id,),
-                )
-                return [
-                    (
-                        row["notification_id"],
-                        StoredEvent(
-                            originator_id=row["originator_id"],
-                            originator_version=row["originator_version"],
-                            topic=row["topic"],
-                            state=bytes(row["state"]),
-                        ),
-                    )
-                    for row in c.fetchall()
-                ]
 
     LedgerPostgresRecorder.__module__ = __name__
     return LedgerPostgresRecorder
