@@ -161,11 +161,12 @@ def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[
     cursor.execute("SELECT seq, digest FROM ledger_chain ORDER BY seq DESC LIMIT 1")
     row = cursor.fetchone()
     prev_seq, prev_digest = (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
-    insert = sql("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", style)
+    links = []
     for stored, seq in sorted(zip(stored_events, positions), key=lambda pair: pair[1]):
         digest = link_digest(h, prev_digest, seq, stored.originator_id, stored.originator_version, stored.topic, stored.state)
-        cursor.execute(insert, (seq, prev_seq, digest))
+        links.append((seq, prev_seq, digest))
         prev_seq, prev_digest = seq, digest
+    cursor.executemany(sql("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", style), links)
 
 
 @dataclass(frozen=True)

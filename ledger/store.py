@@ -165,6 +165,8 @@ _PG_LOGIN_DDL = (
 
 def _make_postgres_recorder() -> type:
     base = _pg_recorder_base()
+    from eventsourcing.persistence import InterfaceError, OperationalError
+    from eventsourcing.utils import retry
     from psycopg.sql import SQL
 
     class LedgerPostgresRecorder(LedgerRecorderMixin, base):  # type: ignore[misc, valid-type]
@@ -180,6 +182,19 @@ def _make_postgres_recorder() -> type:
             table = self.events_table_name
             self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*SCHEMA, *CHAIN_SCHEMA])  # type: ignore[attr-defined]
             self.sql_create_statements.extend(SQL(s.replace("{table}", table)) for s in _PG_LOGIN_DDL)  # type: ignore[attr-defined]
+
+        @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+        def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+            # As eventsourcing's, but not in pipeline mode: the read models and
+            # the chain are written after the events in the same transaction,
+            # and thousands of statements queued in a pipeline that is never
+            # drained can stall a bulk import.
+            if not stored_events:
+                return None
+            with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as c:
+                self._insert_events(c, stored_events, **kwargs)
+                self._insert_stored_events(c, stored_events, **kwargs)  # locks the events table first
+                return self._fetch_ids_after_insert_events(c, stored_events, **kwargs)
 
         def _fetch_ids_after_insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
             # Runs inside the insert transaction, right after the events (and

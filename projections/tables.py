@@ -100,14 +100,25 @@ _UPSERT_INSPECTION = (
 
 
 def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style: str = "?") -> None:
-    """Upsert ("problem" | "inspection", view) pairs, inside the caller's transaction."""
+    """Upsert ("problem" | "inspection", view) pairs, inside the caller's transaction.
+
+    One `executemany` per table: a bulk import writes thousands of rows, and
+    row-at-a-time round trips dominate on a server store.
+    """
+    problems: list[tuple[Any, ...]] = []
+    inspections: list[tuple[Any, ...]] = []
     for kind, view in views:
         if kind == "problem":
-            cursor.execute(placeholder(_UPSERT_PROBLEM, style), problem_row(view))
+            problems.append(problem_row(view))
         elif kind == "inspection":
-            cursor.execute(placeholder(_UPSERT_INSPECTION, style), (view["code"], dumps(view)))
+            inspections.append((view["code"], dumps(view)))
         else:  # pragma: no cover - a programming error, not a user's
             raise ValueError(f"unknown read model {kind!r}")
+    # Positions are per table, so writing one table before the other keeps each order.
+    if inspections:
+        cursor.executemany(placeholder(_UPSERT_INSPECTION, style), inspections)
+    if problems:
+        cursor.executemany(placeholder(_UPSERT_PROBLEM, style), problems)
 
 
 def problem_filters(
