@@ -29,7 +29,7 @@ def replay(state: LedgerContext, fmt: str) -> None:
     connection = materialise(rebuilt)
     try:
         with app.recorder.reading() as c:
-            difference = first_difference(c, connection)
+            difference = first_difference(c, connection, app.recorder.placeholder)
     finally:
         connection.close()
     elapsed = time.perf_counter() - started

@@ -108,10 +108,29 @@ def _write_meta(app: object, config: object) -> None:
         for key, value in (
             ("ledger_id", str(uuid.uuid4())),
             ("created_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
-            ("schema_version", "1"),
+            ("schema_version", SCHEMA_VERSION),
             ("hash_algorithm", algorithm),
         ):
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
+        _upgrade(c, mark)
+
+
+# 2: per-category totals (ledger_category_totals) kept by triggers.
+SCHEMA_VERSION = "2"
+
+
+def _upgrade(c: object, mark: str) -> None:
+    """Bring a store made by an earlier version up to SCHEMA_VERSION (its new tables exist by now, empty)."""
+    from projections.tables import RECOUNT_TOTALS
+
+    c.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")  # type: ignore[attr-defined]
+    row = c.fetchone()  # type: ignore[attr-defined]
+    if row is not None and str(row["value"]) == "1":
+        if mark != "?":  # PostgreSQL: hold writers off while counting (SQLite's DELETE takes its write lock)
+            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
+        for statement in RECOUNT_TOTALS:
+            c.execute(statement)  # type: ignore[attr-defined]
+        c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]
 
 
 COMMANDS = [init]

@@ -28,7 +28,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import CHAIN_SCHEMA, append_links
 from ledger.errors import ConfigError, StoreError
-from projections.tables import SCHEMA, write_views
+from projections.tables import PG_TRIGGERS, SCHEMA, SQLITE_TRIGGERS, write_views
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
 
@@ -75,7 +75,7 @@ class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, plus the ledger's read models."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + list(SCHEMA) + list(CHAIN_SCHEMA)
+        return super().construct_create_table_statements() + list(SCHEMA) + list(SQLITE_TRIGGERS) + list(CHAIN_SCHEMA)
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
@@ -181,6 +181,7 @@ def _make_postgres_recorder() -> type:
             super().__init__(datastore, **kwargs)
             table = self.events_table_name
             self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*SCHEMA, *CHAIN_SCHEMA])  # type: ignore[attr-defined]
+            self.sql_create_statements.extend(SQL(s) for s in PG_TRIGGERS)  # type: ignore[attr-defined]
             self.sql_create_statements.extend(SQL(s.replace("{table}", table)) for s in _PG_LOGIN_DDL)  # type: ignore[attr-defined]
 
         @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)

@@ -1,7 +1,8 @@
 """The publication summary (整改情况统计): one row per category, a total, and the headline figures.
 
-Computed by SQL over the columns of the `ledger_problems` read model, so a
-summary costs the same however long the history is. The same query runs on
+Computed by SQL over the read models, so a summary costs the same however
+long the history is: for the whole ledger from the per-category totals that
+triggers keep beside `ledger_problems`, for one inspection over its problems. The same query runs on
 the stored read model (current state) and on an as-of rebuild.
 """
 
@@ -78,6 +79,30 @@ ORDER BY first_seen
 """
 
 
+# The whole ledger: the per-category totals kept by triggers (projections.tables),
+# plus a count of overdue problems, which depends on the day and so cannot be
+# kept in advance (the (status, deadline, category) index reads only those).
+_TOTALS_SQL = """
+SELECT t.category, t.problems, t.completed, t.ongoing, t.problems - t.completed - t.ongoing,
+       COALESCE(o.overdue, 0), t.relapsed, t.rules, t.funds_fen, t.accountable, t.clues, t.first_seen
+FROM ledger_category_totals t
+LEFT JOIN (SELECT category, COUNT(*) AS overdue FROM ledger_problems
+           WHERE status IN ('registered', 'in_progress') AND deadline < ?
+           GROUP BY category) o ON o.category = t.category
+WHERE t.problems > 0
+ORDER BY t.first_seen
+"""
+
+
+def has_totals(cursor: Any, style: str) -> bool:
+    """Whether the store keeps category totals (a store made before them does not until `ledger init`)."""
+    if style == "?":
+        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_category_totals'")
+        return cursor.fetchone() is not None
+    cursor.execute("SELECT to_regclass('ledger_category_totals') IS NOT NULL")
+    return bool(cursor.fetchone()[0])
+
+
 def rate(completed: int, problems: int) -> float | None:
     """整改完成率 in percent, one decimal (half up); None when there are no problems."""
     if not problems:
@@ -100,7 +125,10 @@ def summarise(cursor: Any, *, today: date, inspection: str | None = None, style:
     if inspection is not None:
         where = "WHERE p.inspection = ?"
         params.append(inspection)
-    cursor.execute(placeholder(_SQL.format(where=where), style), params)
+    if inspection is None and has_totals(cursor, style):
+        cursor.execute(placeholder(_TOTALS_SQL, style), params)
+    else:
+        cursor.execute(placeholder(_SQL.format(where=where), style), params)
     rows = []
     totals = dict.fromkeys(("problems", "completed", "ongoing", "open", "overdue", "relapsed"), 0)
     figures = {"rules": 0, "funds_fen": 0, "accountable": 0, "clues": 0}

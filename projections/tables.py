@@ -41,6 +41,23 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_category ON ledger_problems (category)",
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_unit ON ledger_problems (unit)",
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_position ON ledger_problems (position)",
+    # Status and deadline first: counting overdue problems reads only the open ones past their deadline.
+    "CREATE INDEX IF NOT EXISTS ledger_problems_by_deadline ON ledger_problems (status, deadline, category)",
+    # Per-category totals of ledger_problems, kept by triggers on every write to it
+    # (SQLITE_TRIGGERS / PG_TRIGGERS), so the whole-ledger summary reads a few rows
+    # however many problems there are. first_seen orders categories as the register does.
+    """CREATE TABLE IF NOT EXISTS ledger_category_totals (
+        category TEXT PRIMARY KEY,
+        problems INTEGER NOT NULL,
+        completed INTEGER NOT NULL,
+        ongoing INTEGER NOT NULL,
+        relapsed INTEGER NOT NULL,
+        rules INTEGER NOT NULL,
+        funds_fen INTEGER NOT NULL,
+        accountable INTEGER NOT NULL,
+        clues INTEGER NOT NULL,
+        first_seen INTEGER
+    )""",
     """CREATE TABLE IF NOT EXISTS ledger_meta (
         key TEXT PRIMARY KEY,
         value TEXT NOT NULL
@@ -48,6 +65,91 @@ SCHEMA = [
 ]
 
 READ_MODEL_TABLES = ("ledger_inspections", "ledger_problems")
+
+# Where a problem sits in the register: its inspection's position, then its number.
+_REGISTER_KEY = "COALESCE((SELECT position FROM ledger_inspections WHERE code = {row}.inspection), 0) * 1000000000 + {row}.number"
+
+_FIRST_SEEN = (
+    "(SELECT MIN(COALESCE(i.position, 0) * 1000000000 + p.number) FROM ledger_problems p "
+    "LEFT JOIN ledger_inspections i ON i.code = p.inspection WHERE p.category = {row}.category)"
+)
+
+
+def _add_to_totals(row: str, least: str) -> str:
+    """Count one ledger_problems row into its category's totals."""
+    flag = "CASE WHEN {cond} THEN 1 ELSE 0 END"
+    values = (
+        f"{row}.category, 1, {flag.format(cond=f'{row}.status = %closed%')}, {flag.format(cond=f'{row}.status = %ongoing%')}, "
+        f"{flag.format(cond=f'{row}.relapses > 0')}, {row}.rules, {row}.funds_fen, {row}.accountable, {row}.clues, "
+        + _REGISTER_KEY.format(row=row)
+    ).replace("%closed%", "'closed'").replace("%ongoing%", "'ongoing'")
+    t = "ledger_category_totals"
+    return (
+        f"INSERT INTO {t} (category, problems, completed, ongoing, relapsed, rules, funds_fen, accountable, clues, first_seen) "
+        f"VALUES ({values}) ON CONFLICT (category) DO UPDATE SET "
+        + ", ".join(f"{c} = {t}.{c} + excluded.{c}" for c in ("problems", "completed", "ongoing", "relapsed", "rules", "funds_fen", "accountable", "clues"))
+        + f", first_seen = {least}(COALESCE({t}.first_seen, excluded.first_seen), excluded.first_seen)"
+    )
+
+
+def _take_from_totals(row: str) -> str:
+    """Count one ledger_problems row out of its category's totals (and re-find the category's first problem if it was that one)."""
+    flag = "CASE WHEN {cond} THEN 1 ELSE 0 END"
+    t = "ledger_category_totals"
+    return (
+        f"UPDATE {t} SET problems = problems - 1, "
+        f"completed = completed - {flag.format(cond=f'{row}.status = ' + chr(39) + 'closed' + chr(39))}, "
+        f"ongoing = ongoing - {flag.format(cond=f'{row}.status = ' + chr(39) + 'ongoing' + chr(39))}, "
+        f"relapsed = relapsed - {flag.format(cond=f'{row}.relapses > 0')}, "
+        f"rules = rules - {row}.rules, funds_fen = funds_fen - {row}.funds_fen, "
+        f"accountable = accountable - {row}.accountable, clues = clues - {row}.clues "
+        f"WHERE category = {row}.category"
+    )
+
+
+def _refind_first_seen(row: str, moved: str = "") -> str:
+    """Only when the category's first problem left it (rare: a corrected category, or a delete)."""
+    t = "ledger_category_totals"
+    return (
+        f"UPDATE {t} SET first_seen = {_FIRST_SEEN.format(row=row)} "
+        f"WHERE category = {row}.category{moved} AND first_seen = {_REGISTER_KEY.format(row=row)}"
+    )
+
+
+_MOVED = " AND OLD.category <> NEW.category"
+
+# The same maintenance in each store's trigger language. An UPDATE counts the
+# old row out and the new one in (the category may have been corrected).
+SQLITE_TRIGGERS = [
+    "CREATE TRIGGER IF NOT EXISTS ledger_totals_insert AFTER INSERT ON ledger_problems BEGIN "
+    f"{_add_to_totals('NEW', 'MIN')}; END",
+    "CREATE TRIGGER IF NOT EXISTS ledger_totals_update AFTER UPDATE ON ledger_problems BEGIN "
+    f"{_take_from_totals('OLD')}; {_add_to_totals('NEW', 'MIN')}; {_refind_first_seen('OLD', _MOVED)}; END",
+    "CREATE TRIGGER IF NOT EXISTS ledger_totals_delete AFTER DELETE ON ledger_problems BEGIN "
+    f"{_take_from_totals('OLD')}; {_refind_first_seen('OLD')}; END",
+]
+
+PG_TRIGGERS = [
+    "CREATE OR REPLACE FUNCTION ledger_totals() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN "
+    f"IF TG_OP IN ('UPDATE', 'DELETE') THEN {_take_from_totals('OLD')}; END IF; "
+    f"IF TG_OP IN ('INSERT', 'UPDATE') THEN {_add_to_totals('NEW', 'LEAST')}; END IF; "
+    f"IF TG_OP = 'UPDATE' THEN {_refind_first_seen('OLD', _MOVED)}; END IF; "
+    f"IF TG_OP = 'DELETE' THEN {_refind_first_seen('OLD')}; END IF; "
+    "RETURN NULL; END; $$",
+    "DROP TRIGGER IF EXISTS ledger_totals ON ledger_problems",
+    "CREATE TRIGGER ledger_totals AFTER INSERT OR UPDATE OR DELETE ON ledger_problems FOR EACH ROW EXECUTE FUNCTION ledger_totals()",
+]
+
+# Recount every category from ledger_problems (a store made before the totals existed).
+RECOUNT_TOTALS = [
+    "DELETE FROM ledger_category_totals",
+    "INSERT INTO ledger_category_totals (category, problems, completed, ongoing, relapsed, rules, funds_fen, accountable, clues, first_seen) "
+    "SELECT p.category, COUNT(*), "
+    "SUM(CASE WHEN p.status = 'closed' THEN 1 ELSE 0 END), SUM(CASE WHEN p.status = 'ongoing' THEN 1 ELSE 0 END), "
+    "SUM(CASE WHEN p.relapses > 0 THEN 1 ELSE 0 END), SUM(p.rules), SUM(p.funds_fen), SUM(p.accountable), SUM(p.clues), "
+    "MIN(COALESCE(i.position, 0) * 1000000000 + p.number) "
+    "FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection GROUP BY p.category",
+]
 
 PROBLEM_COLUMNS = (
     "id", "inspection", "number", "category", "unit", "status", "type", "deadline",

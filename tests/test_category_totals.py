@@ -1,0 +1,109 @@
+"""The per-category totals behind the whole-ledger summary (ledger_category_totals).
+
+Triggers keep them on every write to ledger_problems, on both stores. These
+tests check them against counts worked out by hand, across category
+corrections (a problem moving between categories, and its category's order),
+an upgrade of a store made before the totals existed, and tampering.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+
+PROBLEM = ["add-problem", "--inspection", "XC2019-1", "--title", "关于“某某”的问题", "--at", "2020-01-15"]
+
+
+def execute(ledger, *statements: str) -> None:
+    """Run statements on the store itself and commit them (a plain SQL client, not the ledger)."""
+    if ledger.kind == "sqlite":
+        con = sqlite3.connect(ledger.folder / "ledger.db")
+        try:
+            for statement in statements:
+                con.execute(statement)
+            con.commit()
+        finally:
+            con.close()
+    else:
+        for statement in statements:
+            ledger.query(statement)
+
+
+def categories(ledger) -> list[tuple[str, int]]:
+    return [(row["category"], row["problems"]) for row in ledger.json("summary")["rows"]]
+
+
+def test_totals_follow_new_problems_and_corrected_categories(inspected):
+    for category in ("甲方面", "乙方面", "甲方面"):
+        inspected(*PROBLEM, "--category", category)
+    assert categories(inspected) == [("甲方面", 2), ("乙方面", 1)]
+
+    # Problem 1 moves to a new category: it now comes first, and 甲方面 sorts by its problem 3.
+    inspected("correct", "XC2019-1-1", "--field", "category", "--value", "丙方面", "--reason", "归类有误")
+    assert categories(inspected) == [("丙方面", 1), ("乙方面", 1), ("甲方面", 1)]
+
+    # 乙方面 loses its only problem: its row disappears from the summary.
+    inspected("correct", "XC2019-1-2", "--field", "category", "--value", "甲方面", "--reason", "归类有误")
+    assert categories(inspected) == [("丙方面", 1), ("甲方面", 2)]
+    assert inspected.query("SELECT problems FROM ledger_category_totals WHERE category = '乙方面'") == [(0,)]
+
+    inspected("replay")  # the stored totals equal the ones rebuilt from the events
+
+
+def test_totals_count_status_relapse_and_figures(inspected):
+    pid = inspected.out(*PROBLEM, "--category", "甲方面")
+    inspected(*PROBLEM, "--category", "甲方面")
+    inspected("assign", pid, "--lead", "局长", "--unit", "办公室", "--person", "张三", "--deadline", "2020-03-31")
+    mid = inspected.out("plan", pid, "建立制度", actor="张三")
+    inspected("done", pid, mid, "--rules", "2", "--funds", "1234.50", "--clues", "1", actor="张三")
+    inspected("verify", pid, "--grade", "good", actor="巡察办")
+    inspected("close", pid, actor="主要负责人")
+    row = inspected.json("summary")["rows"][0]
+    assert (row["problems"], row["completed"], row["open"], row["relapsed"]) == (2, 1, 1, 0)
+    inspected("review", pid, "--relapsed", "--note", "回头看发现反弹", actor="巡察办")
+    summary = inspected.json("summary")
+    row = summary["rows"][0]
+    assert (row["problems"], row["completed"], row["open"], row["relapsed"]) == (2, 0, 2, 1)
+    assert summary["figures"]["rules"] == 2 and summary["figures"]["funds"] == "1234.50"
+    assert inspected.query(
+        "SELECT problems, completed, ongoing, relapsed, rules, funds_fen, clues FROM ledger_category_totals"
+    ) == [(2, 0, 0, 1, 2, 123450, 1)]
+
+
+def drop_totals(ledger) -> None:
+    """Make the store look like one created before the totals existed."""
+    if ledger.kind == "sqlite":
+        drops = [f"DROP TRIGGER ledger_totals_{op}" for op in ("insert", "update", "delete")]
+    else:
+        drops = ["DROP TRIGGER ledger_totals ON ledger_problems", "DROP FUNCTION ledger_totals()"]
+    execute(ledger, *drops, "DROP TABLE ledger_category_totals", "UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version'")
+
+
+def test_a_store_from_before_the_totals_still_summarises_and_init_adds_them(inspected):
+    for category in ("甲方面", "乙方面", "甲方面"):
+        inspected(*PROBLEM, "--category", category)
+    before = inspected.json("summary")
+    drop_totals(inspected)
+    inspected(*PROBLEM, "--category", "乙方面")  # written without triggers
+    expected = [("甲方面", 2), ("乙方面", 2)]
+    assert categories(inspected) == expected  # counted over the problems instead
+    inspected("replay")
+
+    inspected("init")  # creates the totals and counts what is there
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("2",)]
+    assert inspected.query("SELECT category, problems FROM ledger_category_totals ORDER BY first_seen") == expected
+    assert categories(inspected) == expected
+    assert inspected.json("summary")["figures"] == before["figures"]
+    inspected(*PROBLEM, "--category", "丙方面")
+    assert categories(inspected) == expected + [("丙方面", 1)]
+    inspected("init")  # a second init counts nothing twice
+    assert categories(inspected) == expected + [("丙方面", 1)]
+    inspected("replay")
+
+
+def test_replay_names_a_tampered_category_total(inspected):
+    inspected(*PROBLEM, "--category", "甲方面")
+    execute(inspected, "UPDATE ledger_category_totals SET problems = 5 WHERE category = '甲方面'")
+    result = inspected("replay", expect=1)
+    assert "ledger_category_totals: 甲方面 problems differs: stored 5, replay 1" in result.stderr
