@@ -48,6 +48,11 @@ class LedgerGroup(click.Group):
         except LedgerError as e:
             click.echo(f"ledger: error: {_one_line(str(e))}", err=True)
             sys.exit(e.exit_code)
+        except UnicodeDecodeError:
+            # Inputs reach commands as text, and files are read with their own checks:
+            # undecodable bytes here come from damaged stored text.
+            click.echo("ledger: error: store error: stored text is not valid UTF-8 (a damaged store file?)", err=True)
+            sys.exit(1)
         except Exception as e:
             # A store failure no command foresaw (damaged file, disk full, lost
             # server): still one line, never a traceback.

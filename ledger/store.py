@@ -355,6 +355,8 @@ def check_sqlite_store(path: str) -> None:
         if "readonly" in str(e) or not os.access(path, os.W_OK) or not os.access(Path(path).parent, os.W_OK):
             raise StoreError(f"{path} is read-only: the ledger needs to write to the file and its folder ({e})") from None
         raise StoreError(f"{path} is not a readable ledger store ({e})") from None
+    except UnicodeDecodeError:  # a damaged schema page: its text is not even UTF-8
+        raise StoreError(f"{path} is not a readable ledger store (its schema is damaged)") from None
     if not {"stored_events", "ledger_problems", "ledger_meta"} <= tables:
         raise StoreError(f"{path} is not an initialised ledger store: run `ledger init`")
 
