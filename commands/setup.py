@@ -32,22 +32,25 @@ def init(state: LedgerContext, fmt: str) -> None:
         except FileExistsError:
             pass
     config = load_config(path)
-    created_store = _create_store(config)
+    created_store, upgraded = _create_store(config)
     record = {
         "config": str(path),
         "config_created": created_config,
         "store": config.store,
         "store_created": created_store,
+        "store_upgraded": upgraded,
     }
     lines = [
         f"{'created' if created_config else 'kept existing'} {path}",
         f"{'created' if created_store else 'kept existing'} store {config.store}",
     ]
+    if upgraded:
+        lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: per-category totals counted")
     echo(render_record(record, fmt, "\n".join(lines)))
 
 
-def _create_store(config: object) -> bool:
-    """Create the schema once; a second `init` racing this one just waits."""
+def _create_store(config: object) -> tuple[bool, bool]:
+    """Create the schema once (a second `init` racing this one just waits); (created, upgraded)."""
     import sqlite3
 
     from eventsourcing.persistence import IntegrityError, OperationalError
@@ -88,14 +91,14 @@ def _create_store(config: object) -> bool:
     else:
         raise StoreError(f"could not create the store {store}: it stayed locked")
     try:
-        _write_meta(app, config)
+        upgraded = _write_meta(app, config)
     finally:
         app.close()
-    return not existed
+    return not existed, upgraded
 
 
-def _write_meta(app: object, config: object) -> None:
-    """Identify this ledger once: its ID, when it was created, its hash algorithm."""
+def _write_meta(app: object, config: object) -> bool:
+    """Identify this ledger once: its ID, when it was created, its hash algorithm; True if it was upgraded."""
     import uuid
     from datetime import datetime, timezone
 
@@ -112,14 +115,14 @@ def _write_meta(app: object, config: object) -> None:
             ("hash_algorithm", algorithm),
         ):
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
-        _upgrade(c, mark)
+        return _upgrade(c, mark)
 
 
 # 2: per-category totals (ledger_category_totals) kept by triggers.
 SCHEMA_VERSION = "2"
 
 
-def _upgrade(c: object, mark: str) -> None:
+def _upgrade(c: object, mark: str) -> bool:
     """Bring a store made by an earlier version up to SCHEMA_VERSION (its new tables exist by now, empty)."""
     from projections.tables import RECOUNT_TOTALS
 
@@ -131,6 +134,8 @@ def _upgrade(c: object, mark: str) -> None:
         for statement in RECOUNT_TOTALS:
             c.execute(statement)  # type: ignore[attr-defined]
         c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]
+        return True
+    return False
 
 
 COMMANDS = [init]

@@ -90,14 +90,14 @@ def test_a_store_from_before_the_totals_still_summarises_and_init_adds_them(insp
     assert categories(inspected) == expected  # counted over the problems instead
     inspected("replay")
 
-    inspected("init")  # creates the totals and counts what is there
+    assert "upgraded the store to schema 2" in inspected.out("init")  # creates the totals and counts what is there
     assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("2",)]
     assert inspected.query("SELECT category, problems FROM ledger_category_totals ORDER BY first_seen") == expected
     assert categories(inspected) == expected
     assert inspected.json("summary")["figures"] == before["figures"]
     inspected(*PROBLEM, "--category", "丙方面")
     assert categories(inspected) == expected + [("丙方面", 1)]
-    inspected("init")  # a second init counts nothing twice
+    assert inspected.json("init")["store_upgraded"] is False  # a second init counts nothing twice
     assert categories(inspected) == expected + [("丙方面", 1)]
     inspected("replay")
 
