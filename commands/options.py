@@ -11,7 +11,7 @@ import csv
 import functools
 import io
 import json
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import click
 
@@ -133,6 +133,36 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
 
     tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
     return tabulate.tabulate(table, headers=headers, tablefmt=tablefmt, disable_numparse=True)
+
+
+STREAMED_FORMATS = ("csv", "json")
+
+
+def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
+    """Print csv or json a record at a time (a province-size listing is never all in memory).
+
+    The output is exactly `render_rows`'s; other formats need every row to size the columns.
+    """
+    if fmt == "json":
+        first = True
+        for row in rows:
+            text = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            click.echo(("[\n  " if first else ",\n  ") + text, nl=False)
+            first = False
+        click.echo("[]" if first else "\n]")
+        return
+    if fmt != "csv":
+        raise ValueError(f"{fmt} is not streamed")  # pragma: no cover - a programming error
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(columns)
+    for n, row in enumerate(rows, 1):
+        writer.writerow([cell(row.get(c)) for c in columns])
+        if n % 500 == 0:
+            click.echo(out.getvalue(), nl=False)
+            out.seek(0)
+            out.truncate()
+    click.echo(out.getvalue(), nl=False)
 
 
 def render_record(record: dict[str, Any], fmt: str, message: str | None = None) -> str:

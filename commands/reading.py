@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import ChoiceOf, LedgerContext, cell, echo, output_options, pass_ledger, render_rows
+from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, cell, echo, echo_rows, output_options, pass_ledger, render_rows
 from ledger import values
 from ledger.errors import UnknownID
 
@@ -152,7 +152,10 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         )
         problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
         if fmt == "json":
-            echo(json.dumps(list(problems), ensure_ascii=False, indent=2))
+            echo_rows(problems, fmt, STATUS_COLUMNS)
+            return
+        if fmt in STREAMED_FORMATS:
+            echo_rows((status_row(v) for v in problems), fmt, STATUS_COLUMNS)
             return
         # Only the flat rows are kept, not every problem's full view.
         rows = [status_row(v) for v in problems]

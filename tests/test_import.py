@@ -260,3 +260,18 @@ def test_the_seed_report_example_imports_and_reconciles(ledger):
     assert record["inspection"] == "XC2019-1" and record["added"] == 9
     assert "matched 9 · missing 0 · extra 0 · changed 0" in ledger.out("reconcile", example)
     assert "nothing new" in ledger.out("import", example)
+
+
+def test_status_streams_csv_and_json_exactly_as_rendered_whole(ledger, tmp_path):
+    """csv and json are printed a record at a time; the text is what rendering all rows at once gives."""
+    from commands.options import render_rows
+    from projections.status import STATUS_COLUMNS, status_row
+
+    big = tmp_path / "big.csv"
+    write_big_csv(big, 1234)  # more than two of the 500-row chunks
+    ledger("import", big)
+    views = json.loads(ledger("status", "--format", "json").stdout)
+    assert len(views) == 1234 and [v["id"] for v in views[:2]] == ["BIG-1-1", "BIG-1-2"]
+    assert ledger("status", "--format", "json").stdout == render_rows(views, "json", STATUS_COLUMNS) + "\n"
+    assert ledger("status", "--format", "csv").stdout == render_rows([status_row(v) for v in views], "csv", STATUS_COLUMNS) + "\n"
+    assert ledger("status", "--format", "json", "--status", "closed").stdout == "[]\n"
