@@ -16,35 +16,35 @@ class ReadModelMismatch(LedgerError):
 
 
 @click.command()
+@click.option(
+    "--jobs",
+    type=click.IntRange(1, 64),
+    default=None,
+    help="Processes that rebuild in parallel, each a share of the aggregates (default: one per CPU on a large ledger).",
+)
 @output_options
 @pass_ledger
-def replay(state: LedgerContext, fmt: str) -> None:
+def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
     """Rebuild every read model from the events alone, compare with the stored ones, report the speed."""
-    from projections.replay import first_difference, materialise, rebuild
+    from projections.read_model_check import check_read_models
 
-    app = state.app
     started = time.perf_counter()
-    rebuilt = rebuild(app)
-    decoded = time.perf_counter() - started
-    connection = materialise(rebuilt)
-    try:
-        with app.recorder.reading() as c:
-            difference = first_difference(c, connection, app.recorder.placeholder)
-    finally:
-        connection.close()
+    result = check_read_models(state.app, state.config, jobs)
     elapsed = time.perf_counter() - started
+    difference = result.difference
     record = {
-        "events": rebuilt.events,
-        "aggregates": len(rebuilt.aggregates),
+        "events": result.events,
+        "aggregates": result.aggregates,
+        "jobs": result.jobs,
         "seconds": round(elapsed, 3),
-        "events_per_second": int(rebuilt.events / decoded) if decoded > 0 else None,
+        "events_per_second": int(result.events / elapsed) if elapsed > 0 else None,
         "matches": difference is None,
         "difference": difference,
     }
     rate = f"{record['events_per_second']:,}" if record["events_per_second"] is not None else "n/a"
     message = (
-        f"replayed {rebuilt.events:,} events ({len(rebuilt.aggregates):,} aggregates) in {elapsed:.3f}s, "
-        f"decoded at {rate} events/s; read models "
+        f"replayed {result.events:,} events ({result.aggregates:,} aggregates) in {elapsed:.3f}s, "
+        f"{rate} events/s ({result.jobs} process{'es' if result.jobs > 1 else ''}); read models "
         + ("match" if difference is None else "DIFFER")
     )
     echo(render_record(record, fmt, message))

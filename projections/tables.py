@@ -140,15 +140,20 @@ PG_TRIGGERS = [
     "CREATE TRIGGER ledger_totals AFTER INSERT OR UPDATE OR DELETE ON ledger_problems FOR EACH ROW EXECUTE FUNCTION ledger_totals()",
 ]
 
-# Recount every category from ledger_problems (a store made before the totals existed).
-RECOUNT_TOTALS = [
-    "DELETE FROM ledger_category_totals",
-    "INSERT INTO ledger_category_totals (category, problems, completed, ongoing, relapsed, rules, funds_fen, accountable, clues, first_seen) "
+# Every category's totals counted over ledger_problems, in ledger_category_totals' column order.
+COUNT_TOTALS = (
     "SELECT p.category, COUNT(*), "
     "SUM(CASE WHEN p.status = 'closed' THEN 1 ELSE 0 END), SUM(CASE WHEN p.status = 'ongoing' THEN 1 ELSE 0 END), "
     "SUM(CASE WHEN p.relapses > 0 THEN 1 ELSE 0 END), SUM(p.rules), SUM(p.funds_fen), SUM(p.accountable), SUM(p.clues), "
     "MIN(COALESCE(i.position, 0) * 1000000000 + p.number) "
-    "FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection GROUP BY p.category",
+    "FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection GROUP BY p.category"
+)
+
+# Recount every category from ledger_problems (a store made before the totals existed).
+RECOUNT_TOTALS = [
+    "DELETE FROM ledger_category_totals",
+    "INSERT INTO ledger_category_totals (category, problems, completed, ongoing, relapsed, rules, funds_fen, accountable, clues, first_seen) "
+    + COUNT_TOTALS,
 ]
 
 PROBLEM_COLUMNS = (

@@ -63,6 +63,22 @@ class Ledger:
             cursor = con.execute(sql.replace("%", "%%").replace("?", "%s"), params)
             return [tuple(r) for r in cursor.fetchall()] if cursor.description else []
 
+    def execute(self, *statements: str) -> None:
+        """Run statements on the store itself and commit them (a plain SQL client, not the ledger)."""
+        if self.store is None:
+            import sqlite3
+
+            con = sqlite3.connect(self.folder / "ledger.db")
+            try:
+                for statement in statements:
+                    con.execute(statement)
+                con.commit()
+            finally:
+                con.close()
+        else:
+            for statement in statements:
+                self.query(statement)
+
     def __call__(self, *args: Any, actor: str = "clerk", expect: int | None = 0, input: str | None = None) -> Any:
         argv = [str(a) for a in args]
         env = {"LEDGER_ACTOR": actor, "LEDGER_CONFIG": str(self.folder / "ledger.yaml"), "LEDGER_STORE": self.store}

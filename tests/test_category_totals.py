@@ -8,26 +8,8 @@ an upgrade of a store made before the totals existed, and tampering.
 
 from __future__ import annotations
 
-import sqlite3
-
-import pytest
 
 PROBLEM = ["add-problem", "--inspection", "XC2019-1", "--title", "关于“某某”的问题", "--at", "2020-01-15"]
-
-
-def execute(ledger, *statements: str) -> None:
-    """Run statements on the store itself and commit them (a plain SQL client, not the ledger)."""
-    if ledger.kind == "sqlite":
-        con = sqlite3.connect(ledger.folder / "ledger.db")
-        try:
-            for statement in statements:
-                con.execute(statement)
-            con.commit()
-        finally:
-            con.close()
-    else:
-        for statement in statements:
-            ledger.query(statement)
 
 
 def categories(ledger) -> list[tuple[str, int]]:
@@ -77,7 +59,7 @@ def drop_totals(ledger) -> None:
         drops = [f"DROP TRIGGER ledger_totals_{op}" for op in ("insert", "update", "delete")]
     else:
         drops = ["DROP TRIGGER ledger_totals ON ledger_problems", "DROP FUNCTION ledger_totals()"]
-    execute(ledger, *drops, "DROP TABLE ledger_category_totals", "UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version'")
+    ledger.execute(*drops, "DROP TABLE ledger_category_totals", "UPDATE ledger_meta SET value = '1' WHERE key = 'schema_version'")
 
 
 def test_a_store_from_before_the_totals_still_summarises_and_init_adds_them(inspected):
@@ -104,6 +86,6 @@ def test_a_store_from_before_the_totals_still_summarises_and_init_adds_them(insp
 
 def test_replay_names_a_tampered_category_total(inspected):
     inspected(*PROBLEM, "--category", "甲方面")
-    execute(inspected, "UPDATE ledger_category_totals SET problems = 5 WHERE category = '甲方面'")
+    inspected.execute("UPDATE ledger_category_totals SET problems = 5 WHERE category = '甲方面'")
     result = inspected("replay", expect=1)
     assert "ledger_category_totals: 甲方面 problems differs: stored 5, replay 1" in result.stderr

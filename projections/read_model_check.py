@@ -1,0 +1,303 @@
+"""`ledger replay`: check the stored read models against the events, one aggregate at a time.
+
+Events are read in aggregate order (originator ID, then version) through the
+event table's primary key, so each aggregate is rebuilt, turned into its view
+and compared with its stored row before the next one starts: memory stays
+flat however long the log is. The ID space is split into ranges checked by
+separate processes (aggregate IDs are uuid5 hashes, so ranges are even).
+
+Besides every row's columns and data, the check covers what depends on more
+than one aggregate: each row's `position` (order of first appearance in the
+log), rows no event creates, and the per-category totals (which must equal a
+recount of the problems just checked).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+from uuid import UUID
+
+from projections.replay import _first_json_difference, no_gc
+from projections.tables import PROBLEM_COLUMNS, dumps, placeholder, problem_row
+
+BATCH = 2000  # events per query, and aggregates per comparison query
+
+# Fewer events than this are checked in the calling process: starting workers would cost more.
+PARALLEL_FROM = 50_000
+
+
+@dataclass
+class Difference:
+    first_seq: int  # the first event of the aggregate that differs: the earliest is reported
+    text: str
+
+
+@dataclass
+class RangeResult:
+    events: int = 0
+    aggregates: int = 0
+    # (first event's position in the log, key) of every rebuilt read-model row, per table
+    problems: list[tuple[int, str]] = field(default_factory=list)
+    inspections: list[tuple[int, str]] = field(default_factory=list)
+    difference: Difference | None = None
+
+    def differ(self, first_seq: int, text: str) -> None:
+        if self.difference is None or first_seq < self.difference.first_seq:
+            self.difference = Difference(first_seq, text)
+
+
+def id_ranges(jobs: int, uuid_type: bool) -> list[tuple[Any, Any]]:
+    """`jobs` [low, high) ranges of aggregate IDs covering them all (None: unbounded)."""
+    bounds: list[Any] = [None]
+    for k in range(1, jobs):
+        value = k * (1 << 128) // jobs
+        bounds.append(UUID(int=value) if uuid_type else f"{value:032x}")
+    bounds.append(None)
+    return list(zip(bounds[:-1], bounds[1:]))
+
+
+def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[tuple[Any, list[tuple[int, Any]]]]:
+    """(originator ID, [(position, StoredEvent), ...]) per aggregate in the range, in ID order."""
+    from eventsourcing.persistence import StoredEvent
+
+    recorder = app.recorder
+    position = getattr(recorder, "position_column", "rowid")
+    mark = getattr(recorder, "placeholder", "?")
+    table = recorder.events_table_name
+    upper = f" AND originator_id < {mark}" if high is not None else ""
+    columns = f"{position}, originator_id, originator_version, topic, state"
+    current: Any = None
+    events: list[tuple[int, Any]] = []
+    ident: UUID | None = None
+    with recorder.reading() as c:
+        after: tuple[Any, int] | None = None
+        while True:
+            if after is None:
+                where = f"originator_id >= {mark}" if low is not None else "1 = 1"
+                params: list[Any] = [low] if low is not None else []
+            else:
+                where = f"(originator_id, originator_version) > ({mark}, {mark})"
+                params = list(after)
+            if high is not None:
+                params.append(high)
+            c.execute(
+                f"SELECT {columns} FROM {table} WHERE {where}{upper} "
+                f"ORDER BY originator_id, originator_version LIMIT {mark}",
+                [*params, BATCH],
+            )
+            rows = c.fetchall()
+            if not rows:
+                break
+            for row in rows:
+                if row[1] != current:
+                    if events:
+                        yield current, events
+                    current, events = row[1], []
+                    ident = row[1] if isinstance(row[1], UUID) else UUID(row[1])
+                events.append((row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))))
+            after = (rows[-1][1], rows[-1][2])
+    if events:
+        yield current, events
+
+
+_PROBLEM_SQL = f"SELECT {', '.join(PROBLEM_COLUMNS)} FROM ledger_problems WHERE id IN ({{marks}})"
+_INSPECTION_SQL = "SELECT code, data FROM ledger_inspections WHERE code IN ({marks})"
+
+
+def _compare_batch(cursor: Any, style: str, pending: list[tuple[str, int, str, tuple[Any, ...]]], result: RangeResult) -> None:
+    """Compare rebuilt rows (kind, first_seq, key, row) with the stored ones, one query per table."""
+    for kind, table, sql, names in (
+        ("problem", "ledger_problems", _PROBLEM_SQL, PROBLEM_COLUMNS),
+        ("inspection", "ledger_inspections", _INSPECTION_SQL, ("code", "data")),
+    ):
+        mine = [(seq, key, row) for k, seq, key, row in pending if k == kind]
+        if not mine:
+            continue
+        cursor.execute(placeholder(sql.format(marks=", ".join("?" for _ in mine)), style), [key for _, key, _ in mine])
+        stored = {r[0]: tuple(r) for r in cursor.fetchall()}
+        for seq, key, row in mine:
+            theirs = stored.get(key)
+            if theirs is None:
+                result.differ(seq, f"{table}: {key} is missing from the stored read model")
+                continue
+            if theirs == row:
+                continue
+            for name, a, b in zip(names, theirs, row):
+                if a == b:
+                    continue
+                if name == "data":
+                    text = f"{table}: {key} data differs at {_first_json_difference(json.loads(a), json.loads(b))}"
+                else:
+                    text = f"{table}: {key} {name} differs: stored {a!r}, replay {b!r}"
+                result.differ(seq, text)
+                break
+
+
+def check_range(app: Any, low: Any, high: Any) -> RangeResult:
+    """Rebuild every aggregate in [low, high), comparing each read-model row with the stored one."""
+    from ledger.domain import Inspection, Problem
+    from projections.views import inspection_view, problem_view
+
+    to_domain_event = app.mapper.to_domain_event
+    style = app.recorder.placeholder
+    result = RangeResult()
+    pending: list[tuple[str, int, str, tuple[Any, ...]]] = []
+    with no_gc(), app.recorder.reading() as stored:
+        for _, events in iter_aggregate_events(app, low, high):
+            aggregate = None
+            for _, event in events:
+                aggregate = to_domain_event(event).mutate(aggregate)
+            result.events += len(events)
+            result.aggregates += 1
+            first_seq = events[0][0]  # version 1: where the aggregate first appears in the log
+            if isinstance(aggregate, Problem):
+                row = problem_row(problem_view(aggregate))
+                result.problems.append((first_seq, row[0]))
+                pending.append(("problem", first_seq, row[0], row))
+            elif isinstance(aggregate, Inspection):
+                view = inspection_view(aggregate)
+                result.inspections.append((first_seq, view["code"]))
+                pending.append(("inspection", first_seq, view["code"], (view["code"], dumps(view))))
+            if len(pending) >= BATCH:
+                _compare_batch(stored, style, pending, result)
+                pending = []
+        if pending:
+            _compare_batch(stored, style, pending, result)
+    return result
+
+
+def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any) -> None:
+    from ledger.application import open_ledger
+
+    try:
+        app = open_ledger(config)
+        try:
+            connection.send(("ok", check_range(app, low, high)))
+        finally:
+            app.close()
+    except BaseException as e:  # noqa: BLE001 - reported by the parent as one line
+        connection.send(("error", f"{type(e).__name__}: {e}"))
+    finally:
+        connection.close()
+
+
+def default_jobs() -> int:
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+def _merge(results: list[RangeResult]) -> RangeResult:
+    total = RangeResult()
+    for r in results:
+        total.events += r.events
+        total.aggregates += r.aggregates
+        total.problems.extend(r.problems)
+        total.inspections.extend(r.inspections)
+        if r.difference is not None:
+            total.differ(r.difference.first_seq, r.difference.text)
+    return total
+
+
+def _check_positions(cursor: Any, result: RangeResult) -> str | None:
+    """Each stored row's position is its rank by first appearance; no stored row lacks events."""
+    for table, key, rebuilt in (
+        ("ledger_inspections", "code", result.inspections),
+        ("ledger_problems", "id", result.problems),
+    ):
+        rebuilt.sort()
+        expected = {k: n for n, (_, k) in enumerate(rebuilt, 1)}
+        cursor.execute(f"SELECT {key}, position FROM {table} ORDER BY position")
+        for k, position in cursor.fetchall():
+            if k not in expected:
+                return f"{table}: {k} is in the stored read model but no event creates it"
+            if position != expected[k]:
+                return f"{table}: {k} position differs: stored {position!r}, replay {expected[k]!r}"
+    return None
+
+
+def _check_totals(cursor: Any, style: str) -> str | None:
+    """The stored category totals equal a recount of the (just checked) problem rows."""
+    from projections.replay import COMPARED
+    from projections.summary import has_totals
+    from projections.tables import COUNT_TOTALS
+
+    if not has_totals(cursor, style):
+        return None  # a store made before them: `ledger init` adds them
+    _, stored_sql = COMPARED["ledger_category_totals"]
+    names = [n.strip() for n in stored_sql.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(",")]
+    cursor.execute(stored_sql)
+    stored = {r[0]: tuple(r) for r in cursor.fetchall()}
+    cursor.execute(COUNT_TOTALS)
+    # PostgreSQL sums integers as numeric: compare as int.
+    counted = {r[0]: (r[0], *(int(v) for v in tuple(r)[1:])) for r in cursor.fetchall()}
+    for category in sorted(set(stored) | set(counted)):
+        if category not in stored:
+            return f"ledger_category_totals: {category} is missing from the stored read model"
+        if category not in counted:
+            return f"ledger_category_totals: {category} is in the stored read model but no problem is in it"
+        for name, a, b in zip(names, stored[category], counted[category]):
+            if a != b:
+                return f"ledger_category_totals: {category} {name} differs: stored {a!r}, replay {b!r}"
+    return None
+
+
+@dataclass
+class CheckResult:
+    events: int
+    aggregates: int
+    jobs: int
+    difference: str | None
+
+
+def check_read_models(app: Any, config: Any, jobs: int | None = None) -> CheckResult:
+    """Rebuild every aggregate from its events and compare with the stored read models."""
+    recorder = app.recorder
+    position = getattr(recorder, "position_column", "rowid")
+    with recorder.reading() as c:
+        c.execute(f"SELECT COALESCE(MAX({position}), 0) FROM {recorder.events_table_name}")
+        size = int(c.fetchone()[0])
+    if jobs is None:
+        jobs = default_jobs() if size >= PARALLEL_FROM else 1
+    uuid_type = position != "rowid"
+    ranges = id_ranges(jobs, uuid_type)
+    if jobs == 1:
+        results = [check_range(app, *ranges[0])]
+    else:
+        results = _run_workers(config, ranges)
+    merged = _merge(results)
+    with no_gc(), recorder.reading() as c:
+        difference = merged.difference.text if merged.difference else None
+        difference = difference or _check_positions(c, merged) or _check_totals(c, recorder.placeholder)
+    return CheckResult(events=merged.events, aggregates=merged.aggregates, jobs=jobs, difference=difference)
+
+
+def _run_workers(config: Any, ranges: list[tuple[Any, Any]]) -> list[RangeResult]:
+    import multiprocessing
+
+    from ledger.errors import StoreError
+
+    context = multiprocessing.get_context("fork")
+    workers = []
+    for low, high in ranges:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_check_range_in_worker, args=(config, low, high, sender), daemon=True)
+        process.start()
+        sender.close()
+        workers.append((process, receiver))
+    results: list[RangeResult] = []
+    errors: list[str] = []
+    for process, receiver in workers:
+        try:
+            status, payload = receiver.recv()
+        except EOFError:
+            status, payload = "error", f"a replay worker stopped (exit code {process.exitcode})"
+        process.join()
+        if status == "ok":
+            results.append(payload)
+        else:
+            errors.append(payload)
+    if errors:
+        raise StoreError(f"replay failed: {errors[0]}")
+    return results
