@@ -291,7 +291,11 @@ def main() -> None:
                 elif size == big:
                     verdict = "target ≤ 0.5 s"
             note(label, f"{size:,} events", fmt_time(result), verdict, fmt_peak(result))
-        for label, argv in (("audit --verify", [exe, "audit", "--verify"]), ("replay", [exe, "replay"])):
+        for label, argv in (
+            ("audit --verify", [exe, "audit", "--verify"]),
+            ("replay (one process per CPU)", [exe, "replay"]),
+            ("replay --jobs 1", [exe, "replay", "--jobs", "1"]),
+        ):
             result = median_run(lambda i: argv, folder, max(1, args.runs // 2))
             rate = result if isinstance(result, str) else f"{count_events(folder) / result[0]:,.0f} events/s"
             target = "target ≥ 100k/s" if label.startswith("audit") else "target ≥ 50k/s"
