@@ -138,7 +138,7 @@ def main() -> None:
                 "replay_s": replay["seconds"],
                 "replay_rate": replay["events_per_second"],
             })
-    print(f"| events | problems | `status --inspection X` | `summary --inspection X` | `summary` (whole) | `--version` (start-up) | `replay` | replay decode rate |")
+    print(f"| events | problems | `status --inspection X` | `summary --inspection X` | `summary` (whole) | `--version` (start-up) | `replay` | replay rate (whole check) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
