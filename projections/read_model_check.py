@@ -17,16 +17,58 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterator
+from typing import Any, Iterator, Sequence
 from uuid import UUID
 
-from projections.replay import _first_json_difference, no_gc
-from projections.tables import PROBLEM_COLUMNS, dumps, placeholder, problem_row
+from projections.replay import no_gc
+from projections.tables import PROBLEM_COLUMNS, TOTALS_COLUMNS, dumps, placeholder, problem_row
 
 BATCH = 2000  # events per query, and aggregates per comparison query
 
 # Fewer events than this are checked in the calling process: starting workers would cost more.
 PARALLEL_FROM = 50_000
+
+
+# What each read model holds, keyed by its first column, in a comparable order.
+COMPARED = {
+    "ledger_inspections": ("code", "SELECT code, position, data FROM ledger_inspections ORDER BY position"),
+    "ledger_problems": (
+        "id",
+        "SELECT id, inspection, number, position, category, unit, status, type, deadline, relapses, "
+        "rules, funds_fen, accountable, clues, data FROM ledger_problems ORDER BY position",
+    ),
+    "ledger_category_totals": (
+        "category",
+        f"SELECT {', '.join(TOTALS_COLUMNS)} FROM ledger_category_totals WHERE problems > 0 ORDER BY category",
+    ),
+}
+
+
+def _json_difference(stored: Any, rebuilt: Any, path: str = "") -> str:
+    if isinstance(stored, dict) and isinstance(rebuilt, dict):
+        for key in list(stored) + [k for k in rebuilt if k not in stored]:
+            if key not in rebuilt:
+                return f"{path}{key}: stored has it, replay does not"
+            if key not in stored:
+                return f"{path}{key}: replay has it, stored does not"
+            if stored[key] != rebuilt[key]:
+                return _json_difference(stored[key], rebuilt[key], f"{path}{key}.")
+    if isinstance(stored, list) and isinstance(rebuilt, list) and len(stored) == len(rebuilt):
+        for i, (a, b) in enumerate(zip(stored, rebuilt)):
+            if a != b:
+                return _json_difference(a, b, f"{path}{i}.")
+    return f"{path.rstrip('.') or 'value'}: stored {json.dumps(stored, ensure_ascii=False)}, replay {json.dumps(rebuilt, ensure_ascii=False)}"
+
+
+def _row_difference(table: str, key: Any, names: Sequence[str], stored: Sequence[Any], rebuilt: Sequence[Any]) -> str | None:
+    """A sentence naming the first column that differs between a stored and a rebuilt row."""
+    for name, a, b in zip(names, stored, rebuilt):
+        if a == b:
+            continue
+        if name == "data":
+            return f"{table}: {key} data differs at {_json_difference(json.loads(a), json.loads(b))}"
+        return f"{table}: {key} {name} differs: stored {a!r}, replay {b!r}"
+    return None
 
 
 @dataclass
@@ -59,8 +101,8 @@ def id_ranges(jobs: int, uuid_type: bool) -> list[tuple[Any, Any]]:
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[tuple[Any, list[tuple[int, Any]]]]:
-    """(originator ID, [(position, StoredEvent), ...]) per aggregate in the range, in ID order."""
+def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[list[tuple[int, Any]]]:
+    """[(position, StoredEvent), ...] of each aggregate in the range, aggregates in ID order."""
     from eventsourcing.persistence import StoredEvent
 
     recorder = app.recorder
@@ -94,13 +136,13 @@ def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[tuple[Any, 
             for row in rows:
                 if row[1] != current:
                     if events:
-                        yield current, events
+                        yield events
                     current, events = row[1], []
                     ident = row[1] if isinstance(row[1], UUID) else UUID(row[1])
                 events.append((row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))))
             after = (rows[-1][1], rows[-1][2])
     if events:
-        yield current, events
+        yield events
 
 
 _PROBLEM_SQL = f"SELECT {', '.join(PROBLEM_COLUMNS)} FROM ledger_problems WHERE id IN ({{marks}})"
@@ -123,17 +165,9 @@ def _compare_batch(cursor: Any, style: str, pending: list[tuple[str, int, str, t
             if theirs is None:
                 result.differ(seq, f"{table}: {key} is missing from the stored read model")
                 continue
-            if theirs == row:
-                continue
-            for name, a, b in zip(names, theirs, row):
-                if a == b:
-                    continue
-                if name == "data":
-                    text = f"{table}: {key} data differs at {_first_json_difference(json.loads(a), json.loads(b))}"
-                else:
-                    text = f"{table}: {key} {name} differs: stored {a!r}, replay {b!r}"
-                result.differ(seq, text)
-                break
+            difference = _row_difference(table, key, names, theirs, row)
+            if difference is not None:
+                result.differ(seq, difference)
 
 
 def check_range(app: Any, low: Any, high: Any) -> RangeResult:
@@ -146,7 +180,7 @@ def check_range(app: Any, low: Any, high: Any) -> RangeResult:
     result = RangeResult()
     pending: list[tuple[str, int, str, tuple[Any, ...]]] = []
     with no_gc(), app.recorder.reading() as stored:
-        for _, events in iter_aggregate_events(app, low, high):
+        for events in iter_aggregate_events(app, low, high):
             aggregate = None
             for _, event in events:
                 aggregate = to_domain_event(event).mutate(aggregate)
@@ -219,27 +253,25 @@ def _check_positions(cursor: Any, result: RangeResult) -> str | None:
 
 def _check_totals(cursor: Any, style: str) -> str | None:
     """The stored category totals equal a recount of the (just checked) problem rows."""
-    from projections.replay import COMPARED
     from projections.summary import has_totals
     from projections.tables import COUNT_TOTALS
 
     if not has_totals(cursor, style):
         return None  # a store made before them: `ledger init` adds them
-    _, stored_sql = COMPARED["ledger_category_totals"]
-    names = [n.strip() for n in stored_sql.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(",")]
-    cursor.execute(stored_sql)
+    table = "ledger_category_totals"
+    cursor.execute(COMPARED[table][1])
     stored = {r[0]: tuple(r) for r in cursor.fetchall()}
     cursor.execute(COUNT_TOTALS)
     # PostgreSQL sums integers as numeric: compare as int.
     counted = {r[0]: (r[0], *(int(v) for v in tuple(r)[1:])) for r in cursor.fetchall()}
     for category in sorted(set(stored) | set(counted)):
         if category not in stored:
-            return f"ledger_category_totals: {category} is missing from the stored read model"
+            return f"{table}: {category} is missing from the stored read model"
         if category not in counted:
-            return f"ledger_category_totals: {category} is in the stored read model but no problem is in it"
-        for name, a, b in zip(names, stored[category], counted[category]):
-            if a != b:
-                return f"ledger_category_totals: {category} {name} differs: stored {a!r}, replay {b!r}"
+            return f"{table}: {category} is in the stored read model but no problem is in it"
+        difference = _row_difference(table, category, TOTALS_COLUMNS, stored[category], counted[category])
+        if difference is not None:
+            return difference
     return None
 
 

@@ -1,6 +1,8 @@
 """Rebuilding the read models from the event log alone.
 
-`replay` and every `--as-of` go through here: the stored events are read in
+Every `--as-of` goes through here (`ledger replay` checks the stored read
+models aggregate by aggregate instead: projections.read_model_check): the
+stored events are read in
 notification (log) order in batches, decoded by the application's mapper,
 applied to aggregates held in a dict, and the views of the resulting
 aggregates are written, in order of first appearance, into an in-memory
@@ -17,7 +19,6 @@ the audit question is "what did the ledger say then?".
 from __future__ import annotations
 
 import gc
-import json
 import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -151,78 +152,6 @@ def scope_ids(app: Any, *, inspection: str | None = None, problem: str | None = 
         c.execute(app._sql("SELECT number FROM ledger_problems WHERE inspection = ?"), (inspection,))
         numbers = [row[0] for row in c.fetchall()]
     return [inspection_uuid(inspection)] + [problem_uuid(inspection, n) for n in numbers]
-
-
-# -- comparing with the stored read models ---------------------------------------
-
-COMPARED = {
-    "ledger_inspections": ("code", "SELECT code, position, data FROM ledger_inspections ORDER BY position"),
-    "ledger_problems": (
-        "id",
-        "SELECT id, inspection, number, position, category, unit, status, type, deadline, relapses, "
-        "rules, funds_fen, accountable, clues, data FROM ledger_problems ORDER BY position",
-    ),
-    "ledger_category_totals": (
-        "category",
-        "SELECT category, problems, completed, ongoing, relapsed, rules, funds_fen, accountable, clues, first_seen "
-        "FROM ledger_category_totals WHERE problems > 0 ORDER BY category",
-    ),
-}
-
-
-def _rows(cursor: Any, sql: str) -> tuple[list[str], list[tuple[Any, ...]]]:
-    cursor.execute(sql)
-    names = [n.strip() for n in sql.split("SELECT ", 1)[1].split(" FROM ", 1)[0].split(",")]
-    return names, [tuple(r) for r in cursor.fetchall()]
-
-
-def _first_json_difference(stored: Any, rebuilt: Any, path: str = "") -> str:
-    if isinstance(stored, dict) and isinstance(rebuilt, dict):
-        for key in list(stored) + [k for k in rebuilt if k not in stored]:
-            if key not in rebuilt:
-                return f"{path}{key}: stored has it, replay does not"
-            if key not in stored:
-                return f"{path}{key}: replay has it, stored does not"
-            if stored[key] != rebuilt[key]:
-                return _first_json_difference(stored[key], rebuilt[key], f"{path}{key}.")
-    if isinstance(stored, list) and isinstance(rebuilt, list) and len(stored) == len(rebuilt):
-        for i, (a, b) in enumerate(zip(stored, rebuilt)):
-            if a != b:
-                return _first_json_difference(a, b, f"{path}{i}.")
-    return f"{path.rstrip('.') or 'value'}: stored {json.dumps(stored, ensure_ascii=False)}, replay {json.dumps(rebuilt, ensure_ascii=False)}"
-
-
-def first_difference(stored_cursor: Any, rebuilt: sqlite3.Connection, style: str = "?") -> str | None:
-    """A sentence naming the first difference between the stored and rebuilt read models."""
-    from projections.summary import has_totals
-
-    tables = [t for t in COMPARED if t != "ledger_category_totals" or has_totals(stored_cursor, style)]
-    with no_gc():
-        return _first_difference(stored_cursor, rebuilt, tables)
-
-
-def _first_difference(stored_cursor: Any, rebuilt: sqlite3.Connection, tables: list[str]) -> str | None:
-    for table in tables:
-        key, sql = COMPARED[table]
-        names, stored_rows = _rows(stored_cursor, sql)
-        _, rebuilt_rows = _rows(rebuilt.cursor(), sql)
-        stored_by_key = {r[0]: r for r in stored_rows}
-        rebuilt_by_key = {r[0]: r for r in rebuilt_rows}
-        for r in rebuilt_rows:
-            if r[0] not in stored_by_key:
-                return f"{table}: {r[0]} is missing from the stored read model"
-        for r in stored_rows:
-            if r[0] not in rebuilt_by_key:
-                return f"{table}: {r[0]} is in the stored read model but no event creates it"
-        for r in rebuilt_rows:
-            s = stored_by_key[r[0]]
-            for name, a, b in zip(names, s, r):
-                if a == b:
-                    continue
-                if name == "data":
-                    return f"{table}: {r[0]} data differs at {_first_json_difference(json.loads(a), json.loads(b))}"
-                return f"{table}: {r[0]} {name} differs: stored {a!r}, replay {b!r}"
-    return None
 
 
 # -- reading the current state or the state as of a moment -------------------------

@@ -75,35 +75,41 @@ _FIRST_SEEN = (
 )
 
 
+TOTALS_COLUMNS = (
+    "category", "problems", "completed", "ongoing", "relapsed", "rules", "funds_fen", "accountable", "clues", "first_seen",
+)
+
+
+def _counted(row: str) -> dict[str, str]:
+    """What one ledger_problems row adds to each summed column of its category's totals."""
+    return {
+        "problems": "1",
+        "completed": f"CASE WHEN {row}.status = 'closed' THEN 1 ELSE 0 END",
+        "ongoing": f"CASE WHEN {row}.status = 'ongoing' THEN 1 ELSE 0 END",
+        "relapsed": f"CASE WHEN {row}.relapses > 0 THEN 1 ELSE 0 END",
+        **{c: f"{row}.{c}" for c in ("rules", "funds_fen", "accountable", "clues")},
+    }
+
+
 def _add_to_totals(row: str, least: str) -> str:
     """Count one ledger_problems row into its category's totals."""
-    flag = "CASE WHEN {cond} THEN 1 ELSE 0 END"
-    values = (
-        f"{row}.category, 1, {flag.format(cond=f'{row}.status = %closed%')}, {flag.format(cond=f'{row}.status = %ongoing%')}, "
-        f"{flag.format(cond=f'{row}.relapses > 0')}, {row}.rules, {row}.funds_fen, {row}.accountable, {row}.clues, "
-        + _REGISTER_KEY.format(row=row)
-    ).replace("%closed%", "'closed'").replace("%ongoing%", "'ongoing'")
     t = "ledger_category_totals"
+    counted = _counted(row)
     return (
-        f"INSERT INTO {t} (category, problems, completed, ongoing, relapsed, rules, funds_fen, accountable, clues, first_seen) "
-        f"VALUES ({values}) ON CONFLICT (category) DO UPDATE SET "
-        + ", ".join(f"{c} = {t}.{c} + excluded.{c}" for c in ("problems", "completed", "ongoing", "relapsed", "rules", "funds_fen", "accountable", "clues"))
+        f"INSERT INTO {t} ({', '.join(TOTALS_COLUMNS)}) "
+        f"VALUES ({row}.category, {', '.join(counted.values())}, {_REGISTER_KEY.format(row=row)}) "
+        "ON CONFLICT (category) DO UPDATE SET "
+        + ", ".join(f"{c} = {t}.{c} + excluded.{c}" for c in counted)
         + f", first_seen = {least}(COALESCE({t}.first_seen, excluded.first_seen), excluded.first_seen)"
     )
 
 
 def _take_from_totals(row: str) -> str:
-    """Count one ledger_problems row out of its category's totals (and re-find the category's first problem if it was that one)."""
-    flag = "CASE WHEN {cond} THEN 1 ELSE 0 END"
-    t = "ledger_category_totals"
+    """Count one ledger_problems row out of its category's totals."""
     return (
-        f"UPDATE {t} SET problems = problems - 1, "
-        f"completed = completed - {flag.format(cond=f'{row}.status = ' + chr(39) + 'closed' + chr(39))}, "
-        f"ongoing = ongoing - {flag.format(cond=f'{row}.status = ' + chr(39) + 'ongoing' + chr(39))}, "
-        f"relapsed = relapsed - {flag.format(cond=f'{row}.relapses > 0')}, "
-        f"rules = rules - {row}.rules, funds_fen = funds_fen - {row}.funds_fen, "
-        f"accountable = accountable - {row}.accountable, clues = clues - {row}.clues "
-        f"WHERE category = {row}.category"
+        "UPDATE ledger_category_totals SET "
+        + ", ".join(f"{c} = {c} - {amount}" for c, amount in _counted(row).items())
+        + f" WHERE category = {row}.category"
     )
 
 
@@ -152,8 +158,7 @@ COUNT_TOTALS = (
 # Recount every category from ledger_problems (a store made before the totals existed).
 RECOUNT_TOTALS = [
     "DELETE FROM ledger_category_totals",
-    "INSERT INTO ledger_category_totals (category, problems, completed, ongoing, relapsed, rules, funds_fen, accountable, clues, first_seen) "
-    + COUNT_TOTALS,
+    f"INSERT INTO ledger_category_totals ({', '.join(TOTALS_COLUMNS)}) " + COUNT_TOTALS,
 ]
 
 PROBLEM_COLUMNS = (

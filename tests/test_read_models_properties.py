@@ -23,8 +23,8 @@ from ledger.errors import LedgerError
 from ledger.store import sqlite_env
 from projections.summary import summarise
 import projections.summary as summary_module
-from projections.read_model_check import check_read_models
-from projections.replay import COMPARED, as_of_connection, first_difference, materialise, rebuild
+from projections.read_model_check import COMPARED, check_read_models
+from projections.replay import as_of_connection, materialise, rebuild
 
 CODE = "XC2020-1"
 
@@ -151,7 +151,6 @@ def test_incremental_read_models_equal_a_full_replay(steps, monkeypatch):
                     pass  # refused by a rule: nothing written
             rebuilt = materialise(rebuild(app))
             with app.recorder.reading() as c:
-                assert first_difference(c, rebuilt) is None
                 assert snapshot(c) == snapshot(rebuilt.cursor())
                 # `ledger replay`'s aggregate-at-a-time check agrees.
                 assert check_read_models(app, None, jobs=1).difference is None
