@@ -16,15 +16,10 @@ from pathlib import Path
 
 from tabulate import tabulate
 
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tests"))
+from big_feedback import write_big_csv  # noqa: E402
+
 LEDGER = str(Path(sys.executable).parent / "ledger")
-
-
-def write_list(path: Path, n: int) -> None:
-    lines = ["inspection,inspection_name,organisation,group,kind,start,end,feedback,number,category,title,type,deadline,lead,unit,person,measure,measure_due"]
-    for i in range(1, n + 1):
-        head = "BIG-1,大规模巡察,某局党组,第一巡察组,regular,2020-01-01,2020-02-01,2020-03-01" if i == 1 else ",,,,,,,"
-        lines.append(f"{head},{i},类别{i % 7},关于“问题{i}”的问题,deadline,2020-12-31,领导{i % 13},单位{i % 17},责任人{i % 101},措施{i},2020-10-31")
-    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
 def timed(*args: str, cwd: Path) -> float:
@@ -42,7 +37,7 @@ def main() -> None:
     for n in sizes:
         folder = Path(tempfile.mkdtemp(prefix="ledger-bench-"))
         try:
-            write_list(folder / "list.csv", n)
+            write_big_csv(folder / "list.csv", n)
             timed("init", cwd=folder)
             first = timed("import", "list.csv", cwd=folder)
             again = timed("import", "list.csv", cwd=folder)

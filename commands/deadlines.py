@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import re
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -97,9 +96,7 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
     span = policy.due_within_days if within is None else within
     rows = due_rows(_views(state, today, unit=unit, inspection=inspection), today, span, policy)
     overdue = [r for r in rows if r["due"] == "deadline" and r["overdue"]]
-    if fmt == "json":
-        echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif not rows and fmt == "table":
+    if not rows and fmt == "table":
         echo(f"nothing overdue or due within {span} days of {today}")
     else:
         echo(render_rows(rows, fmt, DUE_COLUMNS))
@@ -200,9 +197,7 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
     ]
     if only_due:
         rows = [r for r in rows if r["state"] in ("due", "missed")]
-    if fmt == "json":
-        echo(json.dumps(rows, ensure_ascii=False, indent=2))
-    elif not rows and fmt == "table":
+    if not rows and fmt == "table":
         echo(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}")
     else:
         echo(render_rows(rows, fmt, REVIEW_COLUMNS))

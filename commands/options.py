@@ -11,7 +11,7 @@ import csv
 import functools
 import io
 import json
-from typing import Any, Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
 
@@ -117,52 +117,48 @@ def cell(value: Any) -> Any:
     return value
 
 
+STREAMED_FORMATS = ("csv", "json")
+
+
+def rendered_pieces(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], headers: Sequence[str] | None = None) -> Iterator[str]:
+    """csv or json text a piece at a time (a record, or 500 csv lines); joined, the whole text and a newline."""
+    if fmt == "json":  # json keeps every key
+        first = True
+        for row in rows:
+            yield ("[\n  " if first else ",\n  ") + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
+            first = False
+        yield "[]\n" if first else "\n]\n"
+        return
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(headers or columns))
+    for n, row in enumerate(rows, 1):
+        writer.writerow([cell(row.get(c)) for c in columns])
+        if n % 500 == 0:
+            yield out.getvalue()
+            out.seek(0)
+            out.truncate()
+    yield out.getvalue()
+
+
 def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], headers: Sequence[str] | None = None) -> str:
     """A list of records in the chosen format (json keeps every key)."""
-    if fmt == "json":
-        return json.dumps(list(rows), ensure_ascii=False, indent=2)
-    headers = list(headers or columns)
-    table = [[cell(row.get(c)) for c in columns] for row in rows]
-    if fmt == "csv":
-        out = io.StringIO()
-        writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows(table)
-        return out.getvalue().rstrip("\n")
+    if fmt in STREAMED_FORMATS:
+        return "".join(rendered_pieces(rows, fmt, columns, headers)).rstrip("\n")
     import tabulate
 
+    table = [[cell(row.get(c)) for c in columns] for row in rows]
     tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
-    return tabulate.tabulate(table, headers=headers, tablefmt=tablefmt, disable_numparse=True)
-
-
-STREAMED_FORMATS = ("csv", "json")
+    return tabulate.tabulate(table, headers=list(headers or columns), tablefmt=tablefmt, disable_numparse=True)
 
 
 def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
     """Print csv or json a record at a time (a province-size listing is never all in memory).
 
-    The output is exactly `render_rows`'s; other formats need every row to size the columns.
+    The text is exactly `render_rows`'s; other formats need every row to size the columns.
     """
-    if fmt == "json":
-        first = True
-        for row in rows:
-            text = json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-            click.echo(("[\n  " if first else ",\n  ") + text, nl=False)
-            first = False
-        click.echo("[]" if first else "\n]")
-        return
-    if fmt != "csv":
-        raise ValueError(f"{fmt} is not streamed")  # pragma: no cover - a programming error
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(columns)
-    for n, row in enumerate(rows, 1):
-        writer.writerow([cell(row.get(c)) for c in columns])
-        if n % 500 == 0:
-            click.echo(out.getvalue(), nl=False)
-            out.seek(0)
-            out.truncate()
-    click.echo(out.getvalue(), nl=False)
+    for piece in rendered_pieces(rows, fmt, columns):
+        click.echo(piece, nl=False)
 
 
 def render_record(record: dict[str, Any], fmt: str, message: str | None = None) -> str:

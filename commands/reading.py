@@ -151,14 +151,12 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
             unit=unit, status=status_filter, overdue=overdue,
         )
         problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
-        if fmt == "json":
-            echo_rows(problems, fmt, STATUS_COLUMNS)
-            return
+        # json gives every problem's full view; the other formats its flat row.
+        records = problems if fmt == "json" else (status_row(v) for v in problems)
         if fmt in STREAMED_FORMATS:
-            echo_rows((status_row(v) for v in problems), fmt, STATUS_COLUMNS)
+            echo_rows(records, fmt, STATUS_COLUMNS)
             return
-        # Only the flat rows are kept, not every problem's full view.
-        rows = [status_row(v) for v in problems]
+        rows = list(records)  # only the flat rows are kept, not every problem's full view
     if not rows and fmt == "table":
         echo("no problems match")
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from datetime import date
 from typing import Any
 
@@ -53,9 +52,6 @@ def show_audit_trail(
         raise InvalidInput(f"--until {until} is before --since {since}")
     ids = _selected_ids(state, inspection, problem)
     rows = trail_rows(iter_events(state.app, ids=ids), since=since, until=until, actor=actor)
-    if fmt == "json":
-        echo(json.dumps(rows, ensure_ascii=False, indent=2))
-        return
     if not rows and fmt == "table":
         echo("no events match")
         return

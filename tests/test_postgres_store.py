@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -73,22 +75,25 @@ def test_actor_is_login_policy_refuses_acting_as_someone_else(ledger: Ledger) ->
     assert ledger.out(*ADD, actor="postgres") == "XC2019-1-1"
 
 
-def test_recorder_reports_logins_by_position(ledger: Ledger) -> None:
-    ledger(*INSPECTION)
+def open_app(ledger: Ledger) -> Any:
+    """The ledger's application, opened as a command opens it (on the store the fixture chose)."""
     from ledger.application import open_ledger
     from ledger.config import load_config
 
-    import os
-
     os.environ["LEDGER_STORE"] = ledger.store or ""
     try:
-        app = open_ledger(load_config(ledger.folder / "ledger.yaml"))
-        try:
-            logins = app.recorder.select_logins([1])
-        finally:
-            app.close()
+        return open_ledger(load_config(ledger.folder / "ledger.yaml"))
     finally:
         del os.environ["LEDGER_STORE"]
+
+
+def test_recorder_reports_logins_by_position(ledger: Ledger) -> None:
+    ledger(*INSPECTION)
+    app = open_app(ledger)
+    try:
+        logins = app.recorder.select_logins([1])
+    finally:
+        app.close()
     assert logins == ({1: "postgres"} if ledger.kind == "postgresql" else {})
 
 
@@ -222,16 +227,7 @@ def test_sqlite_ddl_is_translated_for_postgresql() -> None:
 
 def test_rows_read_by_index_and_by_name_on_both_stores(ledger: Ledger) -> None:
     ledger(*INSPECTION)
-    from ledger.application import open_ledger
-    from ledger.config import load_config
-
-    import os
-
-    os.environ["LEDGER_STORE"] = ledger.store or ""
-    try:
-        app = open_ledger(load_config(ledger.folder / "ledger.yaml"))
-    finally:
-        del os.environ["LEDGER_STORE"]
+    app = open_app(ledger)
     try:
         with app.recorder.reading() as c:
             c.execute(f"SELECT code, position FROM ledger_inspections WHERE code = {app.recorder.placeholder}", ("XC2019-1",))
