@@ -114,7 +114,14 @@ def _as_bytes(value: Any) -> bytes:
     return b"" if value is None else str(value).encode("utf-8")
 
 
-def link_digest(h: Callable[[bytes], Any], prev_digest: bytes, seq: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
+def event_bytes(seq: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
+    """The bytes of one stored event that every integrity structure covers.
+
+    seq ‖ originator_id ‖ originator_version ‖ len(topic) ‖ topic ‖ len(state) ‖ state,
+    as in the module docstring. The chain hashes them after the previous
+    digest; anything else that commits to an event (a tree, a signature) must
+    use these same bytes, so there is one definition of what an event is.
+    """
     topic_bytes = _as_bytes(topic)
     state = _as_bytes(state)
     if not isinstance(version, int):
@@ -124,20 +131,21 @@ def link_digest(h: Callable[[bytes], Any], prev_digest: bytes, seq: int, origina
             version = -1
     if not 0 <= version < 2**64:
         version = 2**64 - 1  # an edited, impossible version can never match
-    return h(
-        b"".join(
-            (
-                prev_digest,
-                _U64.pack(seq),
-                id_bytes(originator_id),
-                _U64.pack(version),
-                _U32.pack(len(topic_bytes)),
-                topic_bytes,
-                _U32.pack(len(state)),
-                state,
-            )
+    return b"".join(
+        (
+            _U64.pack(seq),
+            id_bytes(originator_id),
+            _U64.pack(version),
+            _U32.pack(len(topic_bytes)),
+            topic_bytes,
+            _U32.pack(len(state)),
+            state,
         )
-    ).digest()
+    )
+
+
+def link_digest(h: Callable[[bytes], Any], prev_digest: bytes, seq: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
+    return h(prev_digest + event_bytes(seq, originator_id, version, topic, state)).digest()
 
 
 def sql(statement: str, style: str) -> str:
