@@ -196,14 +196,21 @@ class ChainSummary:
     count: int = 0
     head_seq: int = 0
     head_digest: bytes = GENESIS
+    # The Merkle tree (ledger.merkle) as recomputed: its size and root, and at the watched event.
+    tree_size: int | None = None
+    tree_root: bytes | None = None
+    tree_at: tuple[int, bytes] | None = None
 
     def record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "algorithm": self.algorithm,
             "events": self.count,
             "head_seq": self.head_seq,
             "head_digest": self.head_digest.hex(),
         }
+        if self.tree_root is not None:
+            record.update(tree_size=self.tree_size, tree_root=self.tree_root.hex())
+        return record
 
 
 def _pages(cursor: Any, statement: str, style: str, batch: int) -> Iterator[tuple[Any, ...]]:

@@ -19,6 +19,15 @@ The signed message is the UTF-8 text
 and the block carries the fields, the signer's public key (raw 32 bytes,
 base64), its fingerprint (first 20 bytes of SHA-256 of the raw key, hex) and
 the signature (base64).
+
+Since the Merkle tree (ledger.merkle), a checkpoint also signs the tree's
+size (number of events up to <n>) and root: the message then starts with
+`rectification-ledger checkpoint v2` and ends with
+
+    tree-size: <number of leaves>\n
+    tree-root: <root, lower-case hex>\n
+
+A block without these two lines is a v1 checkpoint and verifies as before.
 """
 
 from __future__ import annotations
@@ -40,13 +49,15 @@ BEGIN = "-----BEGIN LEDGER CHECKPOINT-----"
 END = "-----END LEDGER CHECKPOINT-----"
 PREAMBLE = "rectification-ledger checkpoint v1\n"
 FIELDS = ("ledger", "sequence", "hash", "head", "time")
+PREAMBLE_TREE = "rectification-ledger checkpoint v2\n"
+TREE_FIELDS = ("tree-size", "tree-root")
 
 
 class Checkpoint(Aggregate):
     """A signed checkpoint, recorded in the ledger it describes."""
 
     @event("Recorded")
-    def __init__(self, ledger_id: str, sequence: int, algorithm: str, head: str, time: str, public_key: str, fingerprint: str, signature: str, actor: str, at: datetime) -> None:
+    def __init__(self, ledger_id: str, sequence: int, algorithm: str, head: str, time: str, public_key: str, fingerprint: str, signature: str, actor: str, at: datetime, tree_size: int | None = None, tree_root: str | None = None) -> None:
         self.ledger_id = ledger_id
         self.sequence = sequence
         self.algorithm = algorithm
@@ -57,6 +68,8 @@ class Checkpoint(Aggregate):
         self.signature = signature
         self.actor = actor
         self.at = at
+        self.tree_size = tree_size
+        self.tree_root = tree_root
 
 
 # -- keys ----------------------------------------------------------------------
@@ -166,26 +179,36 @@ class SignedCheckpoint:
     time: str
     public_key: bytes
     signature: bytes
+    tree_size: int | None = None
+    tree_root: str | None = None
 
     def message(self) -> bytes:
-        return message(self.ledger, self.sequence, self.hash, self.head, self.time)
+        return message(self.ledger, self.sequence, self.hash, self.head, self.time, self.tree_size, self.tree_root)
 
     def record(self) -> dict[str, Any]:
-        return {
+        record: dict[str, Any] = {
             "ledger": self.ledger,
             "sequence": self.sequence,
             "hash": self.hash,
             "head": self.head,
             "time": self.time,
-            "public_key": public_key_line(self.public_key),
-            "fingerprint": fingerprint(self.public_key),
-            "signature": base64.b64encode(self.signature).decode("ascii"),
         }
+        if self.tree_size is not None:
+            record.update(tree_size=self.tree_size, tree_root=self.tree_root)
+        record.update(
+            public_key=public_key_line(self.public_key),
+            fingerprint=fingerprint(self.public_key),
+            signature=base64.b64encode(self.signature).decode("ascii"),
+        )
+        return record
 
 
-def message(ledger: str, sequence: int, algorithm: str, head: str, time: str) -> bytes:
+def message(ledger: str, sequence: int, algorithm: str, head: str, time: str, tree_size: int | None = None, tree_root: str | None = None) -> bytes:
     body = "".join(f"{k}: {v}\n" for k, v in zip(FIELDS, (ledger, sequence, algorithm, head, time)))
-    return (PREAMBLE + body).encode("utf-8")
+    if tree_size is None:
+        return (PREAMBLE + body).encode("utf-8")
+    body += f"tree-size: {tree_size}\ntree-root: {tree_root}\n"
+    return (PREAMBLE_TREE + body).encode("utf-8")
 
 
 def ledger_meta(cursor: Any, style: str = "?") -> dict[str, str]:
@@ -211,8 +234,10 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
     head = summary.head_digest.hex()
     ledger_id = meta.get("ledger_id", "")
     raw = raw_public(key.public_key())
-    signature = key.sign(message(ledger_id, summary.head_seq, summary.algorithm, head, time))
-    cp = SignedCheckpoint(ledger_id, summary.head_seq, summary.algorithm, head, time, raw, signature)
+    tree_size = summary.tree_size
+    tree_root = summary.tree_root.hex() if summary.tree_root is not None else None
+    signature = key.sign(message(ledger_id, summary.head_seq, summary.algorithm, head, time, tree_size, tree_root))
+    cp = SignedCheckpoint(ledger_id, summary.head_seq, summary.algorithm, head, time, raw, signature, tree_size, tree_root)
     record = cp.record()
     app.save(
         Checkpoint(
@@ -226,6 +251,8 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
             signature=record["signature"],
             actor=actor,
             at=now,
+            tree_size=tree_size,
+            tree_root=tree_root,
         )
     )
     return record
@@ -235,6 +262,8 @@ def format_checkpoint_block(cp: dict[str, Any]) -> str:
     """The text block printed at the end of a published report."""
     lines = [BEGIN]
     lines += [f"{k}: {cp[k]}" for k in FIELDS]
+    if cp.get("tree_size") is not None:
+        lines += [f"tree-size: {cp['tree_size']}", f"tree-root: {cp['tree_root']}"]
     lines += [
         f"public-key: {cp['public_key']}",
         f"fingerprint: {cp['fingerprint']}",
@@ -278,7 +307,16 @@ def parse_checkpoint(text_or_file: str) -> SignedCheckpoint:
         raw = parse_public_key(fields["public-key"], "the checkpoint's public-key")
     except ConfigError as e:
         raise InvalidInput(f"--checkpoint: {e}") from None
-    return SignedCheckpoint(fields["ledger"], sequence, fields["hash"], fields["head"].lower(), fields["time"], raw, signature)
+    tree_size, tree_root = None, None
+    if any(k in fields for k in TREE_FIELDS):
+        tree_root = fields.get("tree-root", "")
+        try:
+            tree_size = int(fields.get("tree-size", ""))
+            if tree_size < 0 or len(bytes.fromhex(tree_root)) != 32:
+                raise ValueError
+        except ValueError:
+            raise InvalidInput("--checkpoint: the tree-size or tree-root is garbled") from None
+    return SignedCheckpoint(fields["ledger"], sequence, fields["hash"], fields["head"].lower(), fields["time"], raw, signature, tree_size, tree_root)
 
 
 def check_signature(cp: SignedCheckpoint, trusted: bytes | None) -> str:

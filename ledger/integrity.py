@@ -78,7 +78,7 @@ def verify_store(path: str, *, watch: int | None = None) -> tuple[ChainSummary, 
                     raise TamperingFound(f"the store {path} has no hash chain table (ledger_chain): dropped, or made before the chain existed")
                 raise StoreError(f"{path} is not an initialised ledger store: run `ledger init`")
             algorithm = recorded_algorithm(con.cursor())
-            links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm)
+            links, tree = with_tree_check(con, walk_store(con.cursor(), con.cursor(), algorithm=algorithm), algorithm, "?", watch, path)
 
             def tracked() -> Iterator[Any]:
                 nonlocal last_good
@@ -86,11 +86,35 @@ def verify_store(path: str, *, watch: int | None = None) -> tuple[ChainSummary, 
                     last_good = link.seq
                     yield link
 
-            return summarise(tracked(), algorithm, watch=watch)
+            return tree.into(*summarise(tracked(), algorithm, watch=watch))
     except sqlite3.DatabaseError as e:
         raise TamperingFound(
             f"the store file {path} is damaged or truncated after sequence number {last_good} ({e})"
         ) from None
+
+
+class _TreeHead:
+    def __init__(self) -> None:
+        self.values: tuple[int, bytes, Any] | None = None
+
+    def into(self, summary: ChainSummary, seen: bytes | None) -> tuple[ChainSummary, bytes | None]:
+        if self.values is not None:
+            summary.tree_size, summary.tree_root, summary.tree_at = self.values
+        return summary, seen
+
+
+def with_tree_check(con: Any, links: Iterator[Any], algorithm: str, style: str, watch: int | None, where: str) -> tuple[Iterator[Any], _TreeHead]:
+    """Check the stored Merkle tree (ledger.merkle) against the events as the chain verifies them."""
+    from ledger.merkle import TreeCheck, checked, has_tree_table
+
+    if not has_tree_table(con, postgres=style != "?"):
+        raise TamperingFound(f"the store {where} has no Merkle tree table (ledger_merkle): dropped, or made before the tree existed (`ledger init` upgrades it)")
+    head = _TreeHead()
+
+    def done(size: int, root: bytes, at: Any) -> None:
+        head.values = (size, root, at)
+
+    return checked(links, TreeCheck(con.cursor(), algorithm, style, watch=watch), done), head
 
 
 def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, ledger_id: str) -> str:
@@ -111,6 +135,13 @@ def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, le
         raise TamperingFound(
             f"history up to sequence number {cp.sequence} differs from the checkpoint of {cp.time} (rewritten since)"
         )
+    if getattr(cp, "tree_size", None) is not None and summary.tree_at is not None:
+        size, root = summary.tree_at
+        if (size, root.hex()) != (cp.tree_size, cp.tree_root):
+            raise TamperingFound(
+                f"the checkpoint of {cp.time} signs tree size {cp.tree_size} root {cp.tree_root}, "
+                f"but the events up to {cp.sequence} give tree size {size} root {root.hex()}"
+            )
     return f"holds the history of the checkpoint of {cp.time} (events up to {cp.sequence})"
 
 
@@ -126,6 +157,7 @@ def _verify_postgres(url: str, watch: int | None) -> tuple[ChainSummary, bytes |
                 raise TamperingFound(f"the store {url} has no hash chain table (ledger_chain)")
             algorithm = recorded_algorithm(con.cursor(), "%s")
             links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style="%s", position="notification_id")
-            return summarise(links, algorithm, watch=watch)
+            links, tree = with_tree_check(con, links, algorithm, "%s", watch, url)
+            return tree.into(*summarise(links, algorithm, watch=watch))
         except psycopg.Error as e:
             raise StoreError(f"cannot read the PostgreSQL store: {e}") from None

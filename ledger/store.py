@@ -28,6 +28,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import CHAIN_SCHEMA, append_links
 from ledger.errors import ConfigError, StoreError
+from ledger.merkle import MERKLE_SCHEMA, append_leaves
 from projections.tables import PG_TRIGGERS, SCHEMA, SQLITE_TRIGGERS, write_views
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
@@ -61,6 +62,7 @@ class LedgerRecorderMixin:
         if not notification_ids or len(notification_ids) != len(stored_events):
             raise StoreError("the store did not report the positions of new events: cannot extend the hash chain")
         append_links(c, stored_events, notification_ids, self.placeholder)
+        append_leaves(c, stored_events, notification_ids, self.placeholder, position=self.position_column)
 
     # The global sequence number of events is `rowid` on SQLite and
     # `notification_id` on PostgreSQL: code that must name it uses this.
@@ -75,7 +77,7 @@ class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, plus the ledger's read models."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + list(SCHEMA) + list(SQLITE_TRIGGERS) + list(CHAIN_SCHEMA)
+        return super().construct_create_table_statements() + list(SCHEMA) + list(SQLITE_TRIGGERS) + list(CHAIN_SCHEMA) + list(MERKLE_SCHEMA)
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
@@ -180,7 +182,7 @@ def _make_postgres_recorder() -> type:
             kwargs["events_table_name"] = "stored_events"
             super().__init__(datastore, **kwargs)
             table = self.events_table_name
-            self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*SCHEMA, *CHAIN_SCHEMA])  # type: ignore[attr-defined]
+            self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*SCHEMA, *CHAIN_SCHEMA, *MERKLE_SCHEMA])  # type: ignore[attr-defined]
             self.sql_create_statements.extend(SQL(s) for s in PG_TRIGGERS)  # type: ignore[attr-defined]
             self.sql_create_statements.extend(SQL(s.replace("{table}", table)) for s in _PG_LOGIN_DDL)  # type: ignore[attr-defined]
 
