@@ -52,11 +52,24 @@ def checkpoint(state: LedgerContext, at: Any, actor: str | None, fmt: str) -> No
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The JSON-lines file to write.")
 @click.option("--since", type=click.IntRange(min=0), default=0, help="Only events with this sequence number or later.")
+@click.option("--inspection", default=None, metavar="CODE", help="Instead: only this inspection's events, each with a Merkle inclusion proof against the latest checkpoint (made now if none covers them).")
 @output_options
 @pass_ledger
-def export(state: LedgerContext, out: str, since: int, fmt: str) -> None:
+def export(state: LedgerContext, out: str, since: int, inspection: str | None, fmt: str) -> None:
     """Write the complete event log with every hash, one JSON object per line (verified first)."""
     from ledger.export import export_store
+
+    if inspection is not None:
+        from ledger.proofs import export_inspection
+
+        if since:
+            raise click.UsageError("--since and --inspection cannot be combined")
+        done = export_inspection(state.app, state.config, inspection, Path(out), state.actor)
+        cp = done.pop("checkpoint")
+        done["checkpoint"] = {k: cp[k] for k in ("sequence", "time", "tree_size", "tree_root")}
+        note = "made a new checkpoint" if done["checkpoint_made"] else "the latest checkpoint"
+        echo(render_record(done, fmt, f"exported {done['events']} events of {inspection} to {out}, each proven against {note} of {cp['time']} (tree size {cp['tree_size']})"))
+        return
 
     record = export_store(state.config.store, Path(out), since=since)
     echo(render_record(record, fmt, f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"))
@@ -74,7 +87,11 @@ def verify_export(file: str, checkpoint: str | None, public_key: str | None, fmt
     from ledger.chain import ChainSummary
     from ledger.export import read_export
     from ledger.integrity import check_checkpoint
+    from ledger.proofs import is_inspection_export
 
+    if is_inspection_export(Path(file)):
+        _verify_inspection_export(file, checkpoint, public_key, fmt)
+        return
     cp = parse_checkpoint(checkpoint) if checkpoint else None
     header, trailer, digest_at, _ = read_export(Path(file), watch=cp.sequence if cp else None)
     record: dict[str, Any] = {"verified": True, "file": file, "ledger_id": header.get("ledger_id"), "hash": header.get("hash"), "since": header.get("since"), **{k: trailer[k] for k in ("events", "head_seq", "head_digest")}}
@@ -90,6 +107,29 @@ def verify_export(file: str, checkpoint: str | None, public_key: str | None, fmt
         note = check_checkpoint(summary, digest_at, cp, str(header.get("ledger_id")))
         record["checkpoint"] = {"sequence": cp.sequence, "time": cp.time, "result": note, "signature": signature_note}
         lines += [f"checkpoint: {note}", f"checkpoint: {signature_note}"]
+    echo(render_record(record, fmt, "\n".join(lines)))
+
+
+def _verify_inspection_export(file: str, checkpoint: str | None, public_key: str | None, fmt: str) -> None:
+    """Every event's inclusion proof against the export's checkpoint, which must be signed by a trusted key."""
+    from ledger.checkpoint import trusted_key
+    from ledger.config import load_config
+    from ledger.proofs import check_signatures, read_checkpoint, read_inspection_export, same_checkpoint
+
+    header, embedded, events = read_inspection_export(Path(file))
+    config = None if public_key else load_config(required=False)
+    trusted = trusted_key(config if config and config.path else None, public_key)
+    checkpoints = [("the export's checkpoint", embedded)]
+    if checkpoint:
+        given = read_checkpoint(checkpoint, "--checkpoint")
+        same_checkpoint(embedded, given)
+        checkpoints.append(("--checkpoint", given))
+    notes = check_signatures(checkpoints, trusted)
+    record = {
+        "verified": True, "file": file, "inspection": header["inspection"], "events": len(events), "ledger_id": header["ledger_id"],
+        "checkpoint": {"sequence": embedded.sequence, "time": embedded.time, "tree_size": embedded.tree_size, "tree_root": embedded.tree_root}, "signatures": notes,
+    }
+    lines = [f"inspection export verified: {len(events)} events of {header['inspection']}, each in the tree of {embedded.tree_size} events signed at {embedded.time}", *notes]
     echo(render_record(record, fmt, "\n".join(lines)))
 
 

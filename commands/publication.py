@@ -63,18 +63,22 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection (default: the whole ledger).")
 @as_of_option
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Headings in Chinese or English.")
+@click.option("--from-export", "from_export", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="Recompute one inspection's figures from its proven export (`export --inspection`), without the store.")
 @output_options
 @pass_ledger
-def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str, fmt: str) -> None:
+def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str, from_export: str | None, fmt: str) -> None:
     """Problems per category: completed, ongoing, open, overdue, relapsed, completion rate, and the headline figures."""
     from projections.replay import StateReader, check_as_of
     from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
 
     check_as_of(as_of)
-    with StateReader(state.app, as_of, inspection=inspection) as r:
-        if inspection is not None:
-            _check_inspection(r, inspection)
-        result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
+    if from_export is not None:
+        result = _summary_from_export(from_export, inspection, as_of)
+    else:
+        with StateReader(state.app, as_of, inspection=inspection) as r:
+            if inspection is not None:
+                _check_inspection(r, inspection)
+            result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
     if fmt == "json":
         echo(json.dumps(result, ensure_ascii=False, indent=2))
         return
@@ -101,6 +105,30 @@ def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str,
     echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
     echo("")
     echo(tabulate.tabulate(figures, headers=figure_headers, tablefmt=tablefmt, disable_numparse=True))
+
+
+def _summary_from_export(file: str, inspection: str | None, as_of: Any) -> dict[str, Any]:
+    """The figures of the exported inspection, replayed from its proven events alone."""
+    from datetime import date
+    from pathlib import Path
+
+    from ledger.errors import InvalidInput
+    from ledger.proofs import read_inspection_export, replay_inspection
+    from projections.replay import Rebuilt, materialise
+    from projections.summary import summarise
+
+    if as_of is not None:
+        raise InvalidInput("--as-of cannot be combined with --from-export: the export is the state at its checkpoint")
+    header, _, events = read_inspection_export(Path(file))
+    code = header["inspection"]
+    if inspection is not None and inspection != code:
+        raise InvalidInput(f"--inspection {inspection}: {file} is the export of inspection {code}")
+    rebuilt = Rebuilt(aggregates=replay_inspection(events), events=len(events))
+    con = materialise(rebuilt)
+    try:
+        return summarise(con.cursor(), today=date.today(), inspection=code, style="?")
+    finally:
+        con.close()
 
 
 def _narratives(config: Any, settings: dict[str, Any]) -> dict[str, str]:

@@ -1,0 +1,56 @@
+"""Merkle proofs: `prove-consistency` (needs the store) and `verify-consistency` (needs only the files)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+
+
+@click.command("prove-consistency")
+@click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint (a checkpoint file or a report ending in one).")
+@click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The proof file to write.")
+@output_options
+@pass_ledger
+def prove_consistency(state: LedgerContext, old: str, new: str, out: str, fmt: str) -> None:
+    """Prove from the store that the ledger at --to extends the ledger at --from (nothing rewritten between)."""
+    from ledger.checkpoint import trusted_key
+    from ledger.proofs import canonical, check_signatures, prove_consistency as prove, read_checkpoint, write_atomically
+
+    old_cp, new_cp = read_checkpoint(old, "--from"), read_checkpoint(new, "--to")
+    check_signatures([("--from", old_cp), ("--to", new_cp)], trusted_key(state.config))
+    with state.app.recorder.reading() as c:
+        c.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")
+        ledger_id = str(c.fetchone()[0])
+    proof = prove(state.app, old_cp, new_cp, ledger_id)
+    write_atomically(Path(out), canonical(proof))
+    record = {"out": out, "old_tree_size": proof["old"]["tree_size"], "new_tree_size": proof["new"]["tree_size"], "hashes": len(proof["proof"])}
+    echo(render_record(record, fmt, f"wrote {out}: tree of {record['new_tree_size']} events extends tree of {record['old_tree_size']} ({record['hashes']} hashes)"))
+
+
+@click.command("verify-consistency")
+@click.argument("proof_file", metavar="PROOF", type=click.Path(dir_okay=False))
+@click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint the supervisor kept.")
+@click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")
+@click.option("--public-key", default=None, metavar="FILE|KEY", help="The ledger's public key (default: the ledger.yaml one if there is one).")
+@output_options
+def verify_consistency(proof_file: str, old: str, new: str, public_key: str | None, fmt: str) -> None:
+    """Verify, with neither store nor export, that the ledger at --to extends the ledger at --from (exit 4 if not)."""
+    from ledger.checkpoint import trusted_key
+    from ledger.config import load_config
+    from ledger.proofs import check_consistency, check_signatures, read_checkpoint, read_consistency_proof
+
+    proof = read_consistency_proof(Path(proof_file))
+    old_cp, new_cp = read_checkpoint(old, "--from"), read_checkpoint(new, "--to")
+    config: Any = None if public_key else load_config(required=False)
+    notes = check_signatures([("--from", old_cp), ("--to", new_cp)], trusted_key(config if config and config.path else None, public_key))
+    result = check_consistency(proof, old_cp, new_cp, proof_file)
+    record = {"verified": True, "result": result, "signatures": notes}
+    echo(render_record(record, fmt, "\n".join([f"consistency verified: {result}", *notes])))
+
+
+COMMANDS = [prove_consistency, verify_consistency]

@@ -1,0 +1,517 @@
+"""Proof files over the Merkle tree (ledger.merkle), checkable without the store.
+
+Two formats, both UTF-8 JSON written in one canonical form (keys in the
+documented order, no spaces, hex in lower case, one object per line, each line
+ending in "\\n"); a reader re-serialises what it parsed and refuses any file
+whose bytes differ, so no byte can change without the verification failing.
+
+* A consistency proof (`ledger prove-consistency`): one line,
+
+    {"format": "rectification-ledger consistency proof", "version": 1,
+     "ledger": ID, "hash": "sha256"|"sm3",
+     "old": {"sequence": s, "tree_size": m, "tree_root": hex},
+     "new": {"sequence": s, "tree_size": n, "tree_root": hex},
+     "proof": [hex, ...]}                   RFC 6962 PROOF(m, D[n])
+
+* An inspection export (`ledger export --inspection CODE`): a header line,
+
+    {"format": "rectification-ledger inspection export", "version": 1,
+     "ledger_id": ID, "hash": …, "inspection": CODE, "checkpoint": {…}}
+
+  where "checkpoint" is the signed checkpoint the proofs lead to (its fields
+  as `ledger checkpoint --format json` prints them), then one line per event
+  of the inspection in log order,
+
+    {"seq": n, "leaf_index": i, "originator_id": 32 hex, "originator_version": v,
+     "topic": …, "state": text | "state_b64": base64, "proof": [hex, ...]}
+
+  (the proof is RFC 6962 PATH(i, D[tree_size])), and an end line
+  {"end": true, "events": N}.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable
+
+from ledger.chain import hasher, id_bytes
+from ledger.errors import InvalidInput, StoreError, TamperingFound
+from ledger.merkle import event_leaf, root_from_inclusion, verify_consistency
+
+CONSISTENCY_FORMAT = "rectification-ledger consistency proof"
+INSPECTION_FORMAT = "rectification-ledger inspection export"
+CHECKPOINT_KEYS = ("ledger", "sequence", "hash", "head", "time", "tree_size", "tree_root", "public_key", "fingerprint", "signature")
+
+
+def canonical(obj: Any) -> str:
+    return json.dumps(obj, ensure_ascii=False, separators=(",", ":")) + "\n"
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    result: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in result:
+            raise ValueError(f"duplicate key {key!r}")
+        result[key] = value
+    return result
+
+
+def parse_line(line: str) -> Any:
+    """A JSON line that must be in canonical form; ValueError otherwise."""
+    obj = json.loads(line, object_pairs_hook=_no_duplicates)
+    if canonical(obj) != line:
+        raise ValueError("not in canonical form (spacing, key order, escapes or line end differ)")
+    return obj
+
+
+def hex_digest(value: Any, what: str) -> bytes:
+    if not isinstance(value, str) or len(value) != 64 or value != value.lower():
+        raise ValueError(f"{what} is not 64 lower-case hex digits")
+    return bytes.fromhex(value)
+
+
+def _keys(obj: Any, keys: tuple[str, ...], what: str) -> None:
+    if not isinstance(obj, dict) or tuple(obj) != keys:
+        raise ValueError(f"{what} must have exactly the keys {', '.join(keys)} in that order")
+
+
+def _count(value: Any, what: str) -> int:
+    if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{what} is not a whole number")
+    return value
+
+
+# -- checkpoints ------------------------------------------------------------------
+
+
+def tree_head(cp: Any, name: str) -> tuple[int, bytes]:
+    if getattr(cp, "tree_size", None) is None:
+        raise InvalidInput(f"{name}: the checkpoint of {cp.time} predates the Merkle tree (no tree-size/tree-root): it cannot be proven consistent")
+    return int(cp.tree_size), bytes.fromhex(cp.tree_root)
+
+
+def read_checkpoint(source: str, name: str) -> Any:
+    """A checkpoint from a file or report; a damaged block is tampering (exit 4), no block at all is exit 2."""
+    from ledger.checkpoint import BEGIN, parse_checkpoint
+
+    try:
+        return parse_checkpoint(source)
+    except InvalidInput as e:
+        text = source
+        if BEGIN not in text:
+            try:
+                text = Path(source).expanduser().read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                text = ""
+        if "CHECKPOINT-----" in text or "LEDGER CHECKPOINT" in text:
+            raise TamperingFound(f"{name} {source}: the checkpoint block is damaged ({str(e).removeprefix('--checkpoint: ')})") from None
+        raise InvalidInput(f"{name}: {str(e).removeprefix('--checkpoint: ')}") from None
+
+
+def check_signatures(checkpoints: list[tuple[str, Any]], trusted: bytes | None) -> list[str]:
+    """Each checkpoint signed by the trusted key (or, without one, all by the same key); the notes."""
+    from ledger.checkpoint import check_signature, fingerprint
+
+    notes = []
+    first_key = checkpoints[0][1].public_key
+    for name, cp in checkpoints:
+        if trusted is None and cp.public_key != first_key:
+            raise TamperingFound(f"{name}: signed by key {fingerprint(cp.public_key)}, not by the key of the other checkpoint {fingerprint(first_key)}")
+        try:
+            notes.append(f"{name}: {check_signature(cp, trusted)}")
+        except TamperingFound as e:
+            raise TamperingFound(f"{name}: {str(e).removeprefix('tampering found: ')}") from None
+    return notes
+
+
+# -- consistency proofs ---------------------------------------------------------------
+
+
+def prove_consistency(app: Any, old: Any, new: Any, ledger_id: str) -> dict[str, Any]:
+    """The proof that `new`'s tree extends `old`'s, from the stored tree (which must agree with both)."""
+    from ledger.merkle import StoredTree
+
+    old_size, old_root = tree_head(old, "--from")
+    new_size, new_root = tree_head(new, "--to")
+    for name, cp in (("--from", old), ("--to", new)):
+        if cp.ledger != ledger_id:
+            raise InvalidInput(f"{name}: the checkpoint is for ledger {cp.ledger}, but this is ledger {ledger_id}")
+    if old_size > new_size or old.sequence > new.sequence:
+        raise InvalidInput(f"--from covers {old_size} events, --to only {new_size}: give the older checkpoint as --from")
+    recorder = app.recorder
+    with recorder.reading() as c:
+        tree = StoredTree(c, recorder.placeholder)
+        if tree.algorithm != new.hash or tree.algorithm != old.hash:
+            raise InvalidInput(f"the checkpoints use {old.hash}/{new.hash}, but this ledger's tree uses {tree.algorithm}")
+        for name, size, root in (("--from", old_size, old_root), ("--to", new_size, new_root)):
+            if size > tree.size:
+                raise TamperingFound(f"{name}: the checkpoint's tree has {size} events, but the store's only {tree.size} (history truncated)")
+            if tree.root(size) != root:
+                raise TamperingFound(f"{name}: the store's tree of {size} events does not have the checkpoint's root (history rewritten since)")
+        proof = tree.consistency(old_size, new_size)
+    return {
+        "format": CONSISTENCY_FORMAT,
+        "version": 1,
+        "ledger": ledger_id,
+        "hash": new.hash,
+        "old": {"sequence": old.sequence, "tree_size": old_size, "tree_root": old_root.hex()},
+        "new": {"sequence": new.sequence, "tree_size": new_size, "tree_root": new_root.hex()},
+        "proof": [p.hex() for p in proof],
+    }
+
+
+def write_atomically(out: Path, text: str) -> None:
+    import os
+
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
+    try:
+        tmp.write_text(text, encoding="utf-8", newline="\n")
+        os.replace(tmp, out)
+    except OSError as e:
+        tmp.unlink(missing_ok=True)
+        raise InvalidInput(f"cannot write {out}: {e.strerror or e}") from None
+
+
+def _read_bytes(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as e:
+        raise InvalidInput(f"cannot read {path}: {e.strerror or e}") from None
+
+
+def read_consistency_proof(path: Path) -> dict[str, Any]:
+    """Parse a proof file strictly: exit 2 if it is not a proof at all, exit 4 if it is a damaged one."""
+    data = _read_bytes(path)
+    # A damaged proof is tampering (exit 4), anything else is the wrong file (exit 2): no
+    # single changed byte can remove all three marks.
+    looks_like = (
+        b"rectification-ledger consistency" in data
+        or b"consistency proof" in data
+        or (b'"old":{"sequence":' in data and b'"proof":[' in data)
+    )
+    try:
+        text = data.decode("utf-8")
+        if text.count("\n") != 1:
+            raise ValueError("a proof is exactly one line ending in a line feed")
+        obj = parse_line(text)
+        if not isinstance(obj, dict) or obj.get("format") != CONSISTENCY_FORMAT:
+            raise LookupError
+        _keys(obj, ("format", "version", "ledger", "hash", "old", "new", "proof"), "the proof")
+        if obj["version"] != 1:
+            raise ValueError(f"version {obj['version']!r} is not supported")
+        if not isinstance(obj["ledger"], str) or obj["hash"] not in ("sha256", "sm3"):
+            raise ValueError("ledger or hash is garbled")
+        for side in ("old", "new"):
+            _keys(obj[side], ("sequence", "tree_size", "tree_root"), f'"{side}"')
+            _count(obj[side]["sequence"], f"{side}.sequence")
+            _count(obj[side]["tree_size"], f"{side}.tree_size")
+            hex_digest(obj[side]["tree_root"], f"{side}.tree_root")
+        if not isinstance(obj["proof"], list):
+            raise ValueError('"proof" is not a list')
+        for i, p in enumerate(obj["proof"]):
+            hex_digest(p, f"proof[{i}]")
+    except LookupError:
+        if looks_like:
+            raise TamperingFound(f"{path}: the consistency proof is damaged (its format line was altered)") from None
+        raise InvalidInput(f"{path} is not a consistency proof (no '{CONSISTENCY_FORMAT}' format)") from None
+    except (ValueError, UnicodeDecodeError) as e:
+        if looks_like:
+            raise TamperingFound(f"{path}: the consistency proof is damaged ({e})") from None
+        raise InvalidInput(f"{path} is not a consistency proof ({e})") from None
+    return obj
+
+
+def check_consistency(proof: dict[str, Any], old: Any, new: Any, where: str) -> str:
+    """Raise TamperingFound unless the proof shows that checkpoint `new` extends checkpoint `old`."""
+    old_size, old_root = tree_head(old, "--from")
+    new_size, new_root = tree_head(new, "--to")
+    if old.ledger != new.ledger:
+        raise TamperingFound(f"the checkpoints are of different ledgers ({old.ledger} and {new.ledger})")
+    if old.hash != new.hash or proof["hash"] != new.hash:
+        raise TamperingFound(f"{where}: hash algorithms differ (proof {proof['hash']}, checkpoints {old.hash}/{new.hash})")
+    if proof["ledger"] != new.ledger:
+        raise TamperingFound(f"{where}: the proof is for ledger {proof['ledger']}, the checkpoints for {new.ledger}")
+    for side, cp, size, root in (("old", old, old_size, old_root), ("new", new, new_size, new_root)):
+        claimed = proof[side]
+        if (claimed["sequence"], claimed["tree_size"], claimed["tree_root"]) != (cp.sequence, size, root.hex()):
+            name = "--from" if side == "old" else "--to"
+            raise TamperingFound(f"{where}: the proof's {side} tree (size {claimed['tree_size']}) is not the {name} checkpoint's (size {size} root {root.hex()})")
+    if old.sequence > new.sequence or old_size > new_size:
+        raise TamperingFound(f"the --from checkpoint (events up to {old.sequence}) is later than the --to checkpoint (up to {new.sequence})")
+    h = hasher(new.hash)
+    path = [bytes.fromhex(p) for p in proof["proof"]]
+    if not verify_consistency(h, old_size, new_size, old_root, new_root, path):
+        raise TamperingFound(f"{where}: the proof does not show that the tree of {new_size} events extends the tree of {old_size} (proof or checkpoints altered, or history rewritten)")
+    return f"the ledger of {new.time} (events up to {new.sequence}, tree size {new_size}) extends the ledger of {old.time} (events up to {old.sequence}, tree size {old_size})"
+
+
+# -- inspection exports ------------------------------------------------------------------
+
+
+CHECKPOINT_TOPIC = "ledger.checkpoint:Checkpoint.Recorded"
+DRAW_TOPIC = "ledger.domain:SampleDraw.Drawn"
+
+
+def _state_json(state: Any) -> dict[str, Any]:
+    try:
+        return json.loads(bytes(state))
+    except (ValueError, UnicodeDecodeError):
+        return {}
+
+
+def inspection_aggregates(c: Any, app: Any, code: str) -> list[Any]:
+    """The aggregates of one inspection: itself, its problems (measures, verification, sign-off are their events), its sample draws."""
+    from ledger.domain import inspection_uuid, problem_uuid
+
+    recorder = app.recorder
+    mark, position = recorder.placeholder, recorder.position_column
+    c.execute(f"SELECT number FROM ledger_problems WHERE inspection = {mark}", (code,))
+    ids = [inspection_uuid(code)] + [problem_uuid(code, int(row[0])) for row in c.fetchall()]
+    c.execute(f"SELECT originator_id, state FROM stored_events WHERE topic = {mark} ORDER BY {position}", (DRAW_TOPIC,))
+    for oid, state in c.fetchall():
+        if _state_json(state).get("inspection") == code:
+            ids.append(oid)
+    return ids
+
+
+def _stored_id(oid: Any, position: str) -> Any:
+    from uuid import UUID
+
+    if position == "rowid":  # SQLite keeps the UUID as 32 hex digits
+        return oid.hex if isinstance(oid, UUID) else str(oid)
+    return oid if isinstance(oid, UUID) else UUID(str(oid))
+
+
+def latest_checkpoint(c: Any, app: Any) -> dict[str, Any] | None:
+    recorder = app.recorder
+    mark, position = recorder.placeholder, recorder.position_column
+    c.execute(f"SELECT state FROM stored_events WHERE topic = {mark} ORDER BY {position} DESC LIMIT 1", (CHECKPOINT_TOPIC,))
+    row = c.fetchone()
+    if row is None:
+        return None
+    state = _state_json(row[0])
+    if state.get("tree_size") is None:
+        return None
+    return {
+        "ledger": state["ledger_id"], "sequence": state["sequence"], "hash": state["algorithm"], "head": state["head"],
+        "time": state["time"], "tree_size": state["tree_size"], "tree_root": state["tree_root"],
+        "public_key": state["public_key"], "fingerprint": state["fingerprint"], "signature": state["signature"],
+    }
+
+
+def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callable[[], str]) -> dict[str, Any]:
+    """Write one inspection's events with an inclusion proof each against the latest checkpoint.
+
+    The latest recorded checkpoint is used when it already covers all of the
+    inspection's events; otherwise a fresh one is made and recorded first
+    (which needs the signing key, like `ledger checkpoint`).
+    """
+    from ledger.checkpoint import record_checkpoint
+    from ledger.domain import inspection_uuid
+    from ledger.merkle import StoredTree, leaf_indexes
+
+    recorder = app.recorder
+    mark, position = recorder.placeholder, recorder.position_column
+    with recorder.reading() as c:
+        c.execute(f"SELECT 1 FROM stored_events WHERE originator_id = {mark} LIMIT 1", (_stored_id(inspection_uuid(code), position),))
+        if c.fetchone() is None:
+            from ledger.errors import UnknownID
+
+            raise UnknownID("inspection", code)
+        ids = [_stored_id(i, position) for i in inspection_aggregates(c, app, code)]
+        c.execute(
+            f"SELECT MAX({position}) FROM stored_events WHERE originator_id IN ({', '.join(mark for _ in ids)})", ids
+        )
+        last = int(c.fetchone()[0])
+        cp = latest_checkpoint(c, app)
+    made = False
+    if cp is None or int(cp["sequence"]) < last:
+        cp = record_checkpoint(app, config, actor())
+        made = True
+    with recorder.reading() as c:
+        c.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")
+        ledger_id = str(c.fetchone()[0])
+        tree = StoredTree(c, mark)
+        size = int(cp["tree_size"])
+        if tree.root(size).hex() != cp["tree_root"]:
+            raise TamperingFound(f"the store's tree of {size} events does not have the root of the checkpoint of {cp['time']} (history rewritten since)")
+        c.execute(
+            f"SELECT {position}, originator_id, originator_version, topic, state FROM stored_events "
+            f"WHERE originator_id IN ({', '.join(mark for _ in ids)}) AND {position} <= {mark} ORDER BY {position}",
+            [*ids, int(cp["sequence"])],
+        )
+        rows = c.fetchall()
+        indexes = leaf_indexes(c, {int(r[0]) for r in rows}, mark, position=position, upto=int(cp["sequence"]))
+        header = {
+            "format": INSPECTION_FORMAT, "version": 1, "ledger_id": ledger_id, "hash": cp["hash"], "inspection": code,
+            "checkpoint": {k: cp[k] for k in CHECKPOINT_KEYS},
+        }
+        lines = [canonical(header)]
+        for seq, oid, version, topic, state in rows:
+            index = indexes[int(seq)]
+            record: dict[str, Any] = {
+                "seq": int(seq), "leaf_index": index, "originator_id": id_bytes(oid).hex(),
+                "originator_version": int(version), "topic": str(topic),
+            }
+            state = bytes(state)
+            try:
+                record["state"] = state.decode("utf-8")
+            except UnicodeDecodeError:
+                record["state_b64"] = base64.b64encode(state).decode("ascii")
+            record["proof"] = [p.hex() for p in tree.inclusion(index, size)]
+            lines.append(canonical(record))
+        lines.append(canonical({"end": True, "events": len(rows)}))
+    write_atomically(out, "".join(lines))
+    return {"out": str(out), "inspection": code, "events": len(rows), "checkpoint_made": made, "checkpoint": cp}
+
+
+def is_inspection_export(path: Path) -> bool:
+    try:
+        with path.open("rb") as f:
+            first = f.readline(4096)
+    except OSError:
+        return False
+    return INSPECTION_FORMAT.encode() in first
+
+
+@dataclass
+class ExportedEvent:
+    seq: int
+    leaf_index: int
+    originator_id: str
+    originator_version: int
+    topic: str
+    state: bytes
+
+
+EVENT_KEYS_TEXT = ("seq", "leaf_index", "originator_id", "originator_version", "topic", "state", "proof")
+EVENT_KEYS_B64 = ("seq", "leaf_index", "originator_id", "originator_version", "topic", "state_b64", "proof")
+
+
+def _checkpoint_from(record: Any) -> Any:
+    from ledger.checkpoint import SignedCheckpoint, parse_public_key
+
+    _keys(record, CHECKPOINT_KEYS, '"checkpoint"')
+    signature = base64.b64decode(record["signature"], validate=True)
+    raw = parse_public_key(record["public_key"], "the checkpoint's public_key")
+    hex_digest(record["head"], "checkpoint.head")
+    hex_digest(record["tree_root"], "checkpoint.tree_root")
+    return SignedCheckpoint(
+        str(record["ledger"]), _count(record["sequence"], "checkpoint.sequence"), str(record["hash"]), record["head"],
+        str(record["time"]), raw, signature, _count(record["tree_size"], "checkpoint.tree_size"), record["tree_root"],
+    )
+
+
+def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[ExportedEvent]]:
+    """Parse and verify every inclusion proof against the embedded checkpoint's root (not its signature)."""
+    from ledger.checkpoint import fingerprint
+    from ledger.errors import ConfigError
+
+    data = _read_bytes(path)
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise TamperingFound(f"{path}: the inspection export is not UTF-8 text (damaged)") from None
+    lines = text.splitlines(keepends=True)
+    if not lines or INSPECTION_FORMAT not in lines[0]:
+        raise InvalidInput(f"{path} is not an inspection export (no '{INSPECTION_FORMAT}' header on line 1)")
+    events: list[ExportedEvent] = []
+    try:
+        header = parse_line(lines[0])
+        _keys(header, ("format", "version", "ledger_id", "hash", "inspection", "checkpoint"), "the header")
+        if header["format"] != INSPECTION_FORMAT or header["version"] != 1:
+            raise ValueError("format or version is not supported")
+        cp = _checkpoint_from(header["checkpoint"])
+        if header["checkpoint"]["fingerprint"] != fingerprint(cp.public_key):
+            raise ValueError("the checkpoint's fingerprint is not that of its public key")
+        if header["ledger_id"] != cp.ledger or header["hash"] != cp.hash:
+            raise ValueError("the header's ledger_id or hash differs from its checkpoint's")
+        if not isinstance(header["inspection"], str) or not header["inspection"]:
+            raise ValueError("the inspection code is missing")
+        h = hasher(cp.hash)
+        root = bytes.fromhex(cp.tree_root)
+        if len(lines) < 2:
+            raise ValueError("no end line (truncated)")
+        end = parse_line(lines[-1])
+        _keys(end, ("end", "events"), "the end line")
+        if end["end"] is not True or end["events"] != len(lines) - 2:
+            raise ValueError(f"the end line counts {end['events']} events, the file holds {len(lines) - 2} (lines removed or added)")
+        previous = (-1, -1)
+        for number, line in enumerate(lines[1:-1], start=2):
+            e = parse_line(line)
+            _keys(e, EVENT_KEYS_TEXT if isinstance(e, dict) and "state" in e else EVENT_KEYS_B64, f"line {number}")
+            seq, index = _count(e["seq"], f"line {number} seq"), _count(e["leaf_index"], f"line {number} leaf_index")
+            version = _count(e["originator_version"], f"line {number} originator_version")
+            if seq <= previous[0] or index <= previous[1]:
+                raise ValueError(f"line {number}: events are not in log order")
+            previous = (seq, index)
+            oid = e["originator_id"]
+            if not isinstance(oid, str) or len(oid) != 32 or oid != oid.lower():
+                raise ValueError(f"line {number}: originator_id is not 32 lower-case hex digits")
+            bytes.fromhex(oid)
+            if not isinstance(e["topic"], str):
+                raise ValueError(f"line {number}: topic is not text")
+            state = e["state"].encode("utf-8") if "state" in e else base64.b64decode(e["state_b64"], validate=True)
+            if "state_b64" in e and base64.b64encode(state).decode("ascii") != e["state_b64"]:
+                raise ValueError(f"line {number}: state_b64 is not canonical base64")
+            if not isinstance(e["proof"], list):
+                raise ValueError(f"line {number}: proof is not a list")
+            path_hashes = [hex_digest(p, f"line {number} proof") for p in e["proof"]]
+            leaf = event_leaf(h, seq, oid, version, e["topic"], state)
+            if root_from_inclusion(h, index, cp.tree_size, leaf, path_hashes) != root:
+                raise TamperingFound(f"{path}: event {seq} (line {number}) is not in the checkpoint's tree: its bytes or its proof were altered")
+            events.append(ExportedEvent(seq, index, oid, version, e["topic"], state))
+    except (ValueError, TypeError, ConfigError, InvalidInput) as e:
+        raise TamperingFound(f"{path}: the inspection export is damaged ({e})") from None
+    _check_scope(path, header["inspection"], events)
+    return header, cp, events
+
+
+def _check_scope(path: Path, code: str, events: list[ExportedEvent]) -> None:
+    """The inspection itself is there, and each aggregate's versions run 1, 2, 3, … without a gap."""
+    from ledger.domain import inspection_uuid
+
+    if inspection_uuid(code).hex not in {e.originator_id for e in events}:
+        raise TamperingFound(f"{path}: the events of inspection {code} itself are missing (the export was cut or its inspection code changed)")
+    versions: dict[str, int] = {}
+    for e in events:
+        expected = versions.get(e.originator_id, 0) + 1
+        if e.originator_version != expected:
+            raise TamperingFound(f"{path}: event {e.seq} is version {e.originator_version} of aggregate {e.originator_id}, expected {expected} (an event was left out)")
+        versions[e.originator_id] = expected
+
+
+def same_checkpoint(embedded: Any, given: Any) -> None:
+    if (given.ledger, given.sequence, given.hash, given.tree_size, given.tree_root) != (
+        embedded.ledger, embedded.sequence, embedded.hash, embedded.tree_size, embedded.tree_root
+    ):
+        raise TamperingFound(
+            f"the export's proofs lead to the checkpoint of {embedded.time} (tree size {embedded.tree_size} root {embedded.tree_root}), "
+            f"not to the given checkpoint of {given.time} (tree size {given.tree_size} root {given.tree_root})"
+        )
+
+
+def replay_inspection(events: list[ExportedEvent]) -> Any:
+    """The exported events decoded and applied, as an in-memory read model (the --as-of way)."""
+    from uuid import UUID
+
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger.application import RectificationLedger
+
+    app = RectificationLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    aggregates: dict[Any, Any] = {}
+    try:
+        for e in events:
+            stored = StoredEvent(originator_id=UUID(e.originator_id), originator_version=e.originator_version, topic=e.topic, state=e.state)
+            event = app.mapper.to_domain_event(stored)
+            aggregates[event.originator_id] = event.mutate(aggregates.get(event.originator_id))
+    except Exception as exc:  # a proven event this build cannot decode
+        raise StoreError(f"cannot replay the exported events: {type(exc).__name__}: {exc}") from None
+    finally:
+        app.close()
+    return aggregates
+
