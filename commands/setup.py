@@ -32,13 +32,14 @@ def init(state: LedgerContext, fmt: str) -> None:
         except FileExistsError:
             pass
     config = load_config(path)
-    created_store, upgraded = _create_store(config)
+    created_store, upgraded, tree_built = _create_store(config)
     record = {
         "config": str(path),
         "config_created": created_config,
         "store": config.store,
         "store_created": created_store,
         "store_upgraded": upgraded,
+        "tree_built": tree_built,
     }
     lines = [
         f"{'created' if created_config else 'kept existing'} {path}",
@@ -46,11 +47,13 @@ def init(state: LedgerContext, fmt: str) -> None:
     ]
     if upgraded:
         lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: per-category totals counted")
+    if tree_built is not None:
+        lines.append(f"upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)")
     echo(render_record(record, fmt, "\n".join(lines)))
 
 
-def _create_store(config: object) -> tuple[bool, bool]:
-    """Create the schema once (a second `init` racing this one just waits); (created, upgraded)."""
+def _create_store(config: object) -> tuple[bool, bool, int | None]:
+    """Create the schema once (a second `init` racing this one just waits); (created, upgraded, events put in a new tree)."""
     import sqlite3
 
     from eventsourcing.persistence import IntegrityError, OperationalError
@@ -91,13 +94,13 @@ def _create_store(config: object) -> tuple[bool, bool]:
     else:
         raise StoreError(f"could not create the store {store}: it stayed locked")
     try:
-        upgraded = _write_meta(app, config)
+        upgraded, tree_built = _write_meta(app, config)
     finally:
         app.close()
-    return not existed, upgraded
+    return not existed, upgraded, tree_built
 
 
-def _write_meta(app: object, config: object) -> bool:
+def _write_meta(app: object, config: object) -> tuple[bool, int | None]:
     """Identify this ledger once: its ID, when it was created, its hash algorithm; True if it was upgraded."""
     import uuid
     from datetime import datetime, timezone
@@ -115,7 +118,27 @@ def _write_meta(app: object, config: object) -> bool:
             ("hash_algorithm", algorithm),
         ):
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
-        return _upgrade(c, mark)
+        return _upgrade(c, mark), _build_tree(c, mark, app.recorder.position_column)  # type: ignore[attr-defined]
+
+
+def _build_tree(c: object, mark: str, position: str) -> int | None:
+    """A store made before the Merkle tree: build it over the existing events in one pass (None if nothing to do)."""
+    from ledger.merkle import build_tree, stored_size
+
+    factory = getattr(c, "row_factory", None)
+    if mark != "?":  # PostgreSQL: rows as tuples here; hold writers off while building (SQLite: the meta INSERT took the write lock)
+        from psycopg.rows import tuple_row
+
+        c.row_factory = tuple_row  # type: ignore[attr-defined]
+    try:
+        if stored_size(c) > 0:
+            return None
+        if mark != "?":
+            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
+        return build_tree(c, mark, position=position) or None
+    finally:
+        if mark != "?":
+            c.row_factory = factory  # type: ignore[attr-defined]
 
 
 # 2: per-category totals (ledger_category_totals) kept by triggers.

@@ -233,6 +233,9 @@ def import_log(app: Any, path: Path) -> dict[str, Any]:
             )
             c.execute("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", (link.seq, link.prev, link.digest))
         write_views(c, _views(app, links), recorder.placeholder)
+        from ledger.merkle import build_tree
+
+        build_tree(c)  # the Merkle tree over the restored events
     return {"file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"]}
 
 

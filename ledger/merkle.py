@@ -118,7 +118,12 @@ def append_leaves(cursor: Any, stored_events: Sequence[Any], positions: Sequence
     """Add newly inserted events to the tree, inside the inserting transaction (which holds the write lock)."""
     h = hasher(recorded_algorithm(cursor, style))
     ordered = sorted(zip(stored_events, positions), key=lambda pair: pair[1])
-    size = stored_size(cursor)
+    try:
+        size = stored_size(cursor)
+    except Exception as e:  # the store's own error type (sqlite3, psycopg)
+        if "ledger_merkle" not in str(e):
+            raise
+        raise StoreError("the store was made before the Merkle tree: run `ledger init` to upgrade it") from None
     if size == 0 and ordered:
         cursor.execute(sql(f"SELECT 1 FROM {table} WHERE {position} < ? LIMIT 1", style), (ordered[0][1],))
         if cursor.fetchone() is not None:

@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from ledger.chain import GENESIS, hasher, link_digest
+from ledger.merkle import build_tree
 from tests.conftest import INSPECTION, Ledger, run_executable
 
 # These tests change the SQLite file itself with plain SQL.
@@ -39,6 +40,9 @@ def rewrite_history(path: Path, seq: int, old: bytes, new: bytes) -> None:
         for s, oid, v, topic, st in con.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall():
             prev = link_digest(hasher("sha256"), prev, s, oid, v, topic, st)
             con.execute("UPDATE ledger_chain SET digest = ? WHERE seq = ?", (prev, s))
+        # … and the Merkle tree, whose layout is documented too.
+        con.execute("DELETE FROM ledger_merkle")
+        build_tree(con.cursor())
     con.close()
 
 
@@ -84,6 +88,7 @@ def test_truncated_history_is_caught_by_the_checkpoint(signed):
     with con:
         con.execute("DELETE FROM stored_events WHERE rowid >= 3")
         con.execute("DELETE FROM ledger_chain WHERE seq >= 3")
+        con.execute("DELETE FROM ledger_merkle WHERE (idx + 1) << level > 2")  # the tree's nodes past event 2
     con.close()
     signed.out("audit", "--verify")
     result = signed("audit", "--verify", "--checkpoint", "may-report.txt", expect=4)
