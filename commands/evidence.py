@@ -114,17 +114,11 @@ def _verify_inspection_export(file: str, checkpoint: str | None, public_key: str
     """Every event's inclusion proof against the export's checkpoint, which must be signed by a trusted key."""
     from ledger.checkpoint import trusted_key
     from ledger.config import load_config
-    from ledger.proofs import check_signatures, read_checkpoint, read_inspection_export, same_checkpoint
+    from ledger.proofs import verified_inspection_export
 
-    header, embedded, events = read_inspection_export(Path(file))
     config = None if public_key else load_config(required=False)
     trusted = trusted_key(config if config and config.path else None, public_key)
-    checkpoints = [("the export's checkpoint", embedded)]
-    if checkpoint:
-        given = read_checkpoint(checkpoint, "--checkpoint")
-        same_checkpoint(embedded, given)
-        checkpoints.append(("--checkpoint", given))
-    notes = check_signatures(checkpoints, trusted)
+    header, embedded, events, notes = verified_inspection_export(Path(file), trusted, checkpoint)
     record = {
         "verified": True, "file": file, "inspection": header["inspection"], "events": len(events), "ledger_id": header["ledger_id"],
         "checkpoint": {"sequence": embedded.sequence, "time": embedded.time, "tree_size": embedded.tree_size, "tree_root": embedded.tree_root}, "signatures": notes,

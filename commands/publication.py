@@ -112,14 +112,17 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any) -> dict[
     from datetime import date
     from pathlib import Path
 
+    from ledger.checkpoint import trusted_key
+    from ledger.config import load_config
     from ledger.errors import InvalidInput
-    from ledger.proofs import read_inspection_export, replay_inspection
+    from ledger.proofs import replay_inspection, verified_inspection_export
     from projections.replay import Rebuilt, materialise
     from projections.summary import summarise
 
     if as_of is not None:
         raise InvalidInput("--as-of cannot be combined with --from-export: the export is the state at its checkpoint")
-    header, _, events = read_inspection_export(Path(file))
+    config = load_config(required=False)
+    header, _, events, _ = verified_inspection_export(Path(file), trusted_key(config if config and config.path else None))
     code = header["inspection"]
     if inspection is not None and inspection != code:
         raise InvalidInput(f"--inspection {inspection}: {file} is the export of inspection {code}")

@@ -94,21 +94,31 @@ def tree_head(cp: Any, name: str) -> tuple[int, bytes]:
 
 
 def read_checkpoint(source: str, name: str) -> Any:
-    """A checkpoint from a file or report; a damaged block is tampering (exit 4), no block at all is exit 2."""
-    from ledger.checkpoint import BEGIN, parse_checkpoint
+    """A checkpoint from a file or report, byte for byte as `ledger checkpoint` prints it.
 
+    A damaged block is tampering (exit 4), no block at all is exit 2. The
+    block must be in its canonical form (field order, spacing, the fingerprint
+    of its key), so that no byte of it can change unnoticed.
+    """
+    from ledger.checkpoint import BEGIN, END, format_checkpoint_block, parse_checkpoint
+
+    text = source
+    if BEGIN not in text:
+        try:
+            text = Path(source).expanduser().read_bytes().decode("utf-8", errors="replace")
+        except OSError:
+            text = ""
     try:
-        return parse_checkpoint(source)
+        cp = parse_checkpoint(source)
     except InvalidInput as e:
-        text = source
-        if BEGIN not in text:
-            try:
-                text = Path(source).expanduser().read_text(encoding="utf-8")
-            except (OSError, UnicodeDecodeError):
-                text = ""
         if "CHECKPOINT-----" in text or "LEDGER CHECKPOINT" in text:
             raise TamperingFound(f"{name} {source}: the checkpoint block is damaged ({str(e).removeprefix('--checkpoint: ')})") from None
         raise InvalidInput(f"{name}: {str(e).removeprefix('--checkpoint: ')}") from None
+    start = text.index(BEGIN)
+    block = text[start : text.index(END, start) + len(END)]
+    if block != format_checkpoint_block(cp.record()):
+        raise TamperingFound(f"{name} {source}: the checkpoint block is altered (not as it was printed: spacing, order, key or fingerprint lines differ)")
+    return cp
 
 
 def check_signatures(checkpoints: list[tuple[str, Any]], trusted: bytes | None) -> list[str]:
@@ -368,13 +378,22 @@ def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callab
     return {"out": str(out), "inspection": code, "events": len(rows), "checkpoint_made": made, "checkpoint": cp}
 
 
+def _looks_like_inspection_export(first: bytes) -> bool:
+    # No single changed byte can remove all three marks: a damaged export is still recognised (exit 4).
+    return (
+        b"rectification-ledger inspection" in first
+        or b"inspection export" in first
+        or (b'"inspection":' in first and b'"checkpoint":{"ledger":' in first)
+    )
+
+
 def is_inspection_export(path: Path) -> bool:
     try:
         with path.open("rb") as f:
-            first = f.readline(4096)
+            first = f.readline(1 << 16)
     except OSError:
         return False
-    return INSPECTION_FORMAT.encode() in first
+    return _looks_like_inspection_export(first)
 
 
 @dataclass
@@ -411,13 +430,14 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
     from ledger.errors import ConfigError
 
     data = _read_bytes(path)
+    if not _looks_like_inspection_export(data.split(b"\n", 1)[0]):
+        raise InvalidInput(f"{path} is not an inspection export (no '{INSPECTION_FORMAT}' header on line 1)")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         raise TamperingFound(f"{path}: the inspection export is not UTF-8 text (damaged)") from None
-    lines = text.splitlines(keepends=True)
-    if not lines or INSPECTION_FORMAT not in lines[0]:
-        raise InvalidInput(f"{path} is not an inspection export (no '{INSPECTION_FORMAT}' header on line 1)")
+    pieces = text.split("\n")  # only "\n" ends a line (JSON text may hold U+2028 and the like)
+    lines = [piece + "\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
     events: list[ExportedEvent] = []
     try:
         header = parse_line(lines[0])
@@ -482,6 +502,17 @@ def _check_scope(path: Path, code: str, events: list[ExportedEvent]) -> None:
         if e.originator_version != expected:
             raise TamperingFound(f"{path}: event {e.seq} is version {e.originator_version} of aggregate {e.originator_id}, expected {expected} (an event was left out)")
         versions[e.originator_id] = expected
+
+
+def verified_inspection_export(path: Path, trusted: bytes | None, checkpoint: str | None = None) -> tuple[dict[str, Any], Any, list[ExportedEvent], list[str]]:
+    """Every inclusion proof, the export's checkpoint signed (by the trusted key), and the same as `checkpoint` if given."""
+    header, embedded, events = read_inspection_export(path)
+    checkpoints = [("the export's checkpoint", embedded)]
+    if checkpoint:
+        given = read_checkpoint(checkpoint, "--checkpoint")
+        same_checkpoint(embedded, given)
+        checkpoints.append(("--checkpoint", given))
+    return header, embedded, events, check_signatures(checkpoints, trusted)
 
 
 def same_checkpoint(embedded: Any, given: Any) -> None:
