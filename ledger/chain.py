@@ -188,6 +188,7 @@ class Link:
     originator_version: int
     topic: str
     state: bytes
+    covered: bytes = b""  # event_bytes of the event, computed once for every structure that checks it
 
 
 @dataclass
@@ -265,10 +266,11 @@ def walk(
                 raise TamperingFound(int(k[1]), "is missing from the store with its chain link (deleted)")
             raise TamperingFound(seq, f"links to {k[1]}, not to the event before it ({prev_seq})")
         state = e[4]
-        digest = link_digest(h, prev_digest, seq, e[1], int(e[2]), e[3], state)
+        covered = event_bytes(seq, e[1], int(e[2]), e[3], state)
+        digest = h(prev_digest + covered).digest()
         if digest != bytes(k[2]):
             raise TamperingFound(seq, "does not match its recorded hash (edited, moved or reordered)")
-        yield Link(seq, prev_seq, digest, e[1], int(e[2]), e[3], bytes(state))
+        yield Link(seq, prev_seq, digest, e[1], int(e[2]), e[3], bytes(state), covered)
         prev_seq, prev_digest = seq, digest
         e = next(events, None)
         k = next(chain, None)

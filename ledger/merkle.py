@@ -339,10 +339,14 @@ class TreeCheck:
             stream = self.levels[level] = self._level(level)
         return next(stream, None)
 
-    def add(self, seq: int, originator_id: Any, version: int, topic: Any, state: Any) -> None:
-        leaf = event_leaf(self.frontier.h, seq, originator_id, version, topic, state)
+    def add(self, seq: int, originator_id: Any, version: int, topic: Any, state: Any, covered: bytes = b"") -> None:
+        h = self.frontier.h
+        leaf = h(LEAF + covered).digest() if covered else event_leaf(h, seq, originator_id, version, topic, state)
         for level, idx, value in self.frontier.add(leaf):
-            stored = self._stored(level)
+            stream = self.levels.get(level)
+            if stream is None:
+                stream = self.levels[level] = self._level(level)
+            stored = next(stream, None)
             if stored is None or stored[0] != idx:
                 raise TamperingFound(f"the Merkle tree (ledger_merkle) lacks node level {level} index {idx} (event {seq}): the tree table was edited")
             if stored[1] != value:
@@ -367,7 +371,7 @@ class TreeCheck:
 def checked(links: Iterator[Any], check: TreeCheck, summary_hook: Callable[[int, bytes, tuple[int, bytes] | None], None]) -> Iterator[Any]:
     """Pass verified chain links through, checking the tree as they go; report the tree head at the end."""
     for link in links:
-        check.add(link.seq, link.originator_id, link.originator_version, link.topic, link.state)
+        check.add(link.seq, link.originator_id, link.originator_version, link.topic, link.state, link.covered)
         yield link
     size, root = check.finish()
     summary_hook(size, root, check.at_watch)

@@ -411,11 +411,13 @@ EVENT_KEYS_B64 = ("seq", "leaf_index", "originator_id", "originator_version", "t
 
 
 def _checkpoint_from(record: Any) -> Any:
-    from ledger.checkpoint import SignedCheckpoint, parse_public_key
+    from ledger.checkpoint import SignedCheckpoint, parse_public_key, public_key_line
 
     _keys(record, CHECKPOINT_KEYS, '"checkpoint"')
     signature = base64.b64decode(record["signature"], validate=True)
     raw = parse_public_key(record["public_key"], "the checkpoint's public_key")
+    if record["public_key"] != public_key_line(raw) or record["signature"] != base64.b64encode(signature).decode("ascii"):
+        raise ValueError("the checkpoint's public_key or signature is not written as `ledger checkpoint` writes it")
     hex_digest(record["head"], "checkpoint.head")
     hex_digest(record["tree_root"], "checkpoint.tree_root")
     return SignedCheckpoint(
