@@ -64,16 +64,17 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 @as_of_option
 @click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Headings in Chinese or English.")
 @click.option("--from-export", "from_export", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="Recompute one inspection's figures from its proven export (`export --inspection`), without the store.")
+@click.option("--public-key", default=None, metavar="FILE|KEY", help="With --from-export: the ledger's public key the export's checkpoint must be signed by.")
 @output_options
 @pass_ledger
-def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str, from_export: str | None, fmt: str) -> None:
+def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str, from_export: str | None, public_key: str | None, fmt: str) -> None:
     """Problems per category: completed, ongoing, open, overdue, relapsed, completion rate, and the headline figures."""
     from projections.replay import StateReader, check_as_of
     from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
 
     check_as_of(as_of)
     if from_export is not None:
-        result = _summary_from_export(from_export, inspection, as_of)
+        result = _summary_from_export(from_export, inspection, as_of, public_key)
     else:
         with StateReader(state.app, as_of, inspection=inspection) as r:
             if inspection is not None:
@@ -107,7 +108,7 @@ def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str,
     echo(tabulate.tabulate(figures, headers=figure_headers, tablefmt=tablefmt, disable_numparse=True))
 
 
-def _summary_from_export(file: str, inspection: str | None, as_of: Any) -> dict[str, Any]:
+def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_key: str | None = None) -> dict[str, Any]:
     """The figures of the exported inspection, replayed from its proven events alone."""
     from datetime import date
     from pathlib import Path
@@ -121,8 +122,9 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any) -> dict[
 
     if as_of is not None:
         raise InvalidInput("--as-of cannot be combined with --from-export: the export is the state at its checkpoint")
-    config = load_config(required=False)
-    header, _, events, _ = verified_inspection_export(Path(file), trusted_key(config if config and config.path else None))
+    config = None if public_key else load_config(required=False)
+    trusted = trusted_key(config if config and config.path else None, public_key)
+    header, _, events, _ = verified_inspection_export(Path(file), trusted)
     code = header["inspection"]
     if inspection is not None and inspection != code:
         raise InvalidInput(f"--inspection {inspection}: {file} is the export of inspection {code}")

@@ -334,10 +334,13 @@ def test_inspection_export_proves_its_figures_without_other_events(two_inspectio
     verified = run_executable("verify-export", "xc.jsonl", "--checkpoint", "report.md", "--public-key", "ledger-signing.key.pub", "--format", "json", cwd=office, env=env)
     assert verified.returncode == 0, verified.stderr
     assert json.loads(verified.stdout)["events"] == len(events)
-    figures = run_executable("summary", "--from-export", "xc.jsonl", "--format", "json", cwd=office, env=env)
+    figures = run_executable("summary", "--from-export", "xc.jsonl", "--public-key", "ledger-signing.key.pub", "--format", "json", cwd=office, env=env)
     assert figures.returncode == 0, figures.stderr
     assert json.loads(figures.stdout) == ledger.json("summary", "--inspection", "XC2020-2")
     assert json.loads(figures.stdout)["total"]["relapsed"] == 1
+    (office / "other.pub").write_text("ed25519 " + base64.b64encode(bytes(range(32))).decode() + "\n", encoding="ascii")
+    forged_key = run_executable("summary", "--from-export", "xc.jsonl", "--public-key", "other.pub", cwd=office, env=env)
+    assert forged_key.returncode == 4 and "tampering found" in forged_key.stderr
 
 
 def test_export_of_an_unknown_inspection_or_without_a_key(two_inspections):
