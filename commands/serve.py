@@ -36,6 +36,8 @@ def _read_token(token: str | None, token_file: str | None) -> str | None:
         token = token.strip()
         if len(token) < 8:
             raise click.UsageError("--token must be at least 8 characters")
+        if not all(33 <= ord(ch) < 127 for ch in token):
+            raise click.UsageError("--token must be printable ASCII without spaces (it travels in HTTP headers)")
     return token
 
 

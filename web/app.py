@@ -33,6 +33,12 @@ HERE = Path(__file__).resolve().parent
 READ_METHODS = ("GET", "HEAD")
 TOKEN_COOKIE = "ledger_token"
 PAGE_SIZE = 200
+EVENT_LABELS = {
+    "Registered": "登记", "Assigned": "交办（责任到人）", "MeasurePlanned": "制定措施", "MeasureCompleted": "完成措施",
+    "VerificationRecorded": "核查验收", "SignatureRecorded": "销号签署", "SignedOff": "对账销号", "ReviewRecorded": "回头看",
+    "Reopened": "重新整改", "Corrected": "更正", "Withheld": "不予公开", "Escalated": "督办", "ProgressRecorded": "进展报告",
+    "SensitiveRecorded": "敏感信息（加密）", "Drawn": "抽查",
+}
 REPORT_TYPES = {"markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
 
 
@@ -145,6 +151,7 @@ def _templates() -> Jinja2Templates:
     env.filters["light_label"] = lambda x: LIGHT_LABELS.get(x, "无")
     env.filters["percent"] = lambda r: "—" if r is None else f"{r:.1f}%"
     env.filters["reason_label"] = lambda r: values.WITHHOLD_REASONS.get(r, r)
+    env.filters["event_label"] = lambda e: EVENT_LABELS.get(e, e)
     env.filters["evidence_text"] = _evidence_text
     env.filters["evidence_digest"] = _evidence_digest
     return templates
@@ -329,9 +336,11 @@ def create_app(config: Any, *, token: str | None = None) -> Starlette:
         fmt = request.query_params.get("format")
         if fmt in REPORT_TYPES:
             return Response(public_report(view.ledger, config, inspection=code, fmt=fmt), media_type=REPORT_TYPES[fmt])
-        if fmt not in (None, ""):
-            raise InvalidInput(f"format: '{fmt}' is not one of markdown, html, text")
+        if fmt not in (None, "", "json"):
+            raise InvalidInput(f"format: '{fmt}' is not one of markdown, html, text, json")
         markdown = public_report(view.ledger, config, inspection=code, fmt="markdown")
+        if fmt == "json":
+            return _json({"inspection": code, "format": "markdown", "text": markdown})
         return page(request, "report.html", code=code, markdown=markdown, title=f"整改情况公布 {code}")
 
     def verify(request: Request) -> Response:
