@@ -27,7 +27,7 @@ CHROMEDRIVER = next((p for p in ("/usr/bin/chromedriver", shutil.which("chromedr
 FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
-    "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=zh-CN",
+    "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=zh-CN", "--hide-scrollbars",
 ]
 
 pytestmark = pytest.mark.slow
