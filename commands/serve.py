@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from commands.options import LedgerContext, pass_ledger
+from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
 from ledger.errors import InvalidInput
 
 
@@ -56,8 +56,9 @@ def _check_port_free(host: str, port: int) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--token", default=None, help="Access token every request must carry (header, or open a page with ?token=… once).")
 @click.option("--token-file", default=None, metavar="FILE", help="Read the access token from the first line of FILE instead.")
+@output_options
 @pass_ledger
-def serve(state: LedgerContext, host: str, port: int, token: str | None, token_file: str | None) -> None:
+def serve(state: LedgerContext, host: str, port: int, token: str | None, token_file: str | None, fmt: str) -> None:
     """Serve a read-only web view of the ledger (总览, 问题清单, 督办, 统计, 公布, 核验).
 
     Only GET and HEAD are answered; the store is opened read-only. Loopback
@@ -76,11 +77,14 @@ def serve(state: LedgerContext, host: str, port: int, token: str | None, token_f
     url = f"http://{shown}:{port}/"
     from ledger.store import describe_store
 
-    click.echo(f"ledger: serving {describe_store(state.config.store)} read-only at {url}", err=True)
+    store = describe_store(state.config.store)
+    lines = [f"serving {store} read-only at {url} (Ctrl-C to stop)"]
     if secret:
-        click.echo(f"ledger: every request needs the token: open {url}?token=<token> once, or send 'Authorization: Bearer <token>'", err=True)
+        lines.append(f"every request needs the token: open {url}?token=<token> once, or send 'Authorization: Bearer <token>'")
     else:
-        click.echo("ledger: loopback only: no token needed (Ctrl-C to stop)", err=True)
+        lines.append("loopback only: no token needed")
+    # The announcement goes to stdout (json: one record a script can read for the URL).
+    echo(render_record({"url": url, "store": store, "read_only": True, "token_required": bool(secret)}, fmt, "\n".join(lines)))
     uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False, server_header=False)
 
 
