@@ -51,6 +51,8 @@ def overview(cursor: Any, *, style: str = "?", today: date, lights: Any) -> dict
         for k in COUNTS:
             total[k] += numbers[k]
         rows.append({
+            # Inspections of one round (轮次) are grouped on the overview, with the round's subtotal.
+            "round": view.get("round"),
             "code": code, "name": view["name"], "organisation": view["organisation"], "group": view["group"],
             "kind": view["kind"], "feedback": view.get("feedback"),
             **numbers, "rate": rate(numbers["completed"], numbers["problems"]),
@@ -61,3 +63,16 @@ def overview(cursor: Any, *, style: str = "?", today: date, lights: Any) -> dict
         "inspections": rows,
         "total": {**total, "rate": rate(total["completed"], total["problems"])},
     }
+
+
+def by_round(rows: list[dict[str, Any]]) -> list[tuple[Any, list[dict[str, Any]], dict[str, Any]]]:
+    """(round or None, its inspections, their subtotal) in order of first appearance."""
+    groups: dict[Any, list[dict[str, Any]]] = {}
+    for row in rows:
+        groups.setdefault(row.get("round"), []).append(row)
+    out = []
+    for key, members in groups.items():
+        subtotal = {k: sum(r[k] for r in members) for k in COUNTS}
+        subtotal["rate"] = rate(subtotal["completed"], subtotal["problems"])
+        out.append((key, members, subtotal))
+    return out

@@ -275,3 +275,60 @@ def test_withheld_and_sensitive_text_appear_on_no_page(withheld, monkeypatch):
             assert shown[cli_view["id"]] == cli_view
     assert shown["XC2019-1-3"]["title"] == "（依规不予公开）" and shown["XC2019-1-3"]["withheld"]
     assert "whistleblower" in client.get("/problems/XC2019-1-4").text  # the field's name, never its value
+
+
+def test_served_by_the_installed_executable_with_a_token(lit, tmp_path):
+    import os
+    import socket
+    import time
+    import urllib.error
+    import urllib.request
+
+    from conftest import ledger_executable
+
+    ledger, ids, _ = lit
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    token_file = tmp_path / "token"
+    token_file.write_text("file-token-2026\n", encoding="utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.update(ledger.env)
+    process = subprocess.Popen([ledger_executable(), "serve", "--port", str(port), "--token-file", str(token_file), "--format", "json"],
+                               cwd=ledger.folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        announced = json.loads("".join(iter(process.stdout.readline, "}\n")) + "}")
+        assert announced["url"] == f"http://127.0.0.1:{port}/" and announced["token_required"] and announced["read_only"]
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(announced["url"], timeout=2)
+            except urllib.error.HTTPError as e:
+                assert e.code == 401
+                break
+            except OSError:
+                time.sleep(0.1)
+        else:
+            pytest.fail("ledger serve did not answer")
+        request = urllib.request.Request(announced["url"] + "?format=json", headers={"Authorization": "Bearer file-token-2026"})
+        with urllib.request.urlopen(request, timeout=5) as response:
+            assert json.loads(response.read())["total"]["problems"] == len(LIT)
+        request = urllib.request.Request(announced["url"], method="POST", headers={"Authorization": "Bearer file-token-2026"})
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=5)
+        assert refused.value.code == 405
+    finally:
+        process.terminate()
+        process.wait(timeout=10)
+
+
+def test_overview_groups_inspections_by_round_with_subtotals():
+    from projections.overview import COUNTS, by_round
+
+    def row(code, round_, problems, completed):
+        return {"code": code, "round": round_, **dict.fromkeys(COUNTS, 0), "problems": problems, "completed": completed, "open": problems - completed}
+
+    rows = [row("A", "第一轮", 10, 9), row("B", "第二轮", 4, 1), row("C", "第一轮", 6, 6), row("D", None, 1, 0)]
+    groups = by_round(rows)
+    assert [(key, [r["code"] for r in members]) for key, members, _ in groups] == [("第一轮", ["A", "C"]), ("第二轮", ["B"]), (None, ["D"])]
+    first = groups[0][2]
+    assert (first["problems"], first["completed"], first["open"], first["rate"]) == (16, 15, 1, 93.8)

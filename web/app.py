@@ -175,7 +175,7 @@ def create_app(config: Any, *, token: str | None = None) -> Starlette:
     """The web view over the ledger `config` names; with `token`, every request must carry it."""
     from projections.deadlines import LIGHTS, due_rows, load_views
     from projections.disclosure import hidden_fields, public_events, public_view
-    from projections.overview import overview
+    from projections.overview import by_round, overview
     from projections.status import LIGHT_CHOICES, iter_problems, load_inspection, load_problem, problem_query
     from projections.summary import FIGURE_LABELS, HEADERS, figure_rows, summarise, table_rows
 
@@ -195,10 +195,7 @@ def create_app(config: Any, *, token: str | None = None) -> Starlette:
             data = overview(r.cursor, style=r.style, today=r.today, lights=view.lights)
         if _wants_json(request):
             return _json(data)
-        groups: dict[Any, list[dict[str, Any]]] = {}
-        for row in data["inspections"]:
-            groups.setdefault(row.get("round"), []).append(row)
-        return page(request, "overview.html", data=data, groups=list(groups.items()), title="总览")
+        return page(request, "overview.html", data=data, groups=by_round(data["inspections"]), title="总览")
 
     def problems(request: Request) -> Response:
         filters = {k: _filter(request, k) for k in ("inspection", "category", "unit", "status", "light")}
