@@ -61,7 +61,13 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
     policy = watch_policy(state.config)
     today = as_of or date.today()
     span = policy.due_within_days if within is None else within
-    rows = due_rows(_views(state, today, unit=unit, inspection=inspection), today, span, policy, light_policy(state.config))
+    from projections.deadlines import due_views
+    from projections.replay import StateReader
+
+    with StateReader(state.app) as r:
+        r.today = today
+        views = due_views(r, within=span, unit=unit, inspection=inspection)
+    rows = due_rows(views, today, span, policy, light_policy(state.config))
     overdue = [r for r in rows if r["due"] == "deadline" and r["overdue"]]
     if not rows and fmt == "table":
         echo(f"nothing overdue or due within {span} days of {today}")

@@ -62,6 +62,30 @@ def load_views(reader: Any, **filters: Any) -> list[dict[str, Any]]:
     return load_problems(reader.cursor, style=reader.style, today=reader.today, **filters)
 
 
+def due_views(reader: Any, *, within: int, unit: str | None = None, inspection: str | None = None) -> list[dict[str, Any]]:
+    """Only the problems `due_rows` can list: open with a deadline at most `within` days ahead, or long-term not closed.
+
+    Read from the read model with SQL, so `due` costs what it lists, not the whole register.
+    """
+    import json
+
+    from projections.tables import placeholder
+    from projections.views import with_overdue
+
+    sql = (
+        "SELECT p.data FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection "
+        "WHERE ((p.status IN ('registered', 'in_progress') AND p.deadline IS NOT NULL AND p.deadline <= ?) "
+        "OR (p.type = 'long-term' AND p.status <> 'closed'))"
+    )
+    params: list[Any] = [(reader.today + timedelta(days=within)).isoformat()]
+    for column, value in (("unit", unit), ("inspection", inspection)):
+        if value is not None:
+            sql += f" AND p.{column} = ?"
+            params.append(value)
+    reader.cursor.execute(placeholder(sql + " ORDER BY i.position, p.number", reader.style), params)
+    return [with_overdue(json.loads(row[0]), reader.today) for row in reader.cursor.fetchall()]
+
+
 DUE_COLUMNS = ("id", "due", "title", "unit", "person", "date", "days_left", "days_late", "light", "escalation", "suggest")
 
 

@@ -173,7 +173,7 @@ def _evidence_digest(item: Any) -> str:
 
 def create_app(config: Any, *, token: str | None = None) -> Starlette:
     """The web view over the ledger `config` names; with `token`, every request must carry it."""
-    from projections.deadlines import LIGHTS, due_rows, load_views
+    from projections.deadlines import LIGHTS, due_rows, due_views, load_views
     from projections.disclosure import hidden_fields, public_events, public_view
     from projections.overview import by_round, overview
     from projections.status import LIGHT_CHOICES, iter_problems, load_inspection, load_problem, problem_query
@@ -296,7 +296,7 @@ def create_app(config: Any, *, token: str | None = None) -> Starlette:
         else:
             raise InvalidInput(f"within: '{within_text}' is not a number of days")
         with view.reader() as r:
-            views = [public_view(v) for v in load_views(r, unit=unit, inspection=inspection)]
+            views = [public_view(v) for v in due_views(r, within=within, unit=unit, inspection=inspection)]
             today = r.today
         rows = due_rows(views, today, within, view.watch, view.lights)
         if _wants_json(request):
