@@ -11,7 +11,7 @@ import click
 from commands.asof import as_of_option
 from commands.options import ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
 from ledger import values
-from ledger.errors import InvalidInput, UnknownID
+from ledger.errors import InvalidInput
 
 
 
