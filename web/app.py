@@ -39,6 +39,7 @@ EVENT_LABELS = {
     "Reopened": "重新整改", "Corrected": "更正", "Withheld": "不予公开", "Escalated": "督办", "ProgressRecorded": "进展报告",
     "SensitiveRecorded": "敏感信息（加密）", "Drawn": "抽查",
 }
+FIELD_LABELS = {"problem": "全部内容", "title": "标题", "description": "问题描述", "measures": "全部措施"}
 REPORT_TYPES = {"markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
 
 
@@ -152,9 +153,20 @@ def _templates() -> Jinja2Templates:
     env.filters["percent"] = lambda r: "—" if r is None else f"{r:.1f}%"
     env.filters["reason_label"] = lambda r: values.WITHHOLD_REASONS.get(r, r)
     env.filters["event_label"] = lambda e: EVENT_LABELS.get(e, e)
+    env.filters["field_label"] = lambda f: FIELD_LABELS.get(f, f)
+    env.filters["seq_links"] = _seq_links
     env.filters["evidence_text"] = _evidence_text
     env.filters["evidence_digest"] = _evidence_digest
     return templates
+
+
+def _seq_links(text: str) -> Any:
+    """`corrects #12` with #12 a link to that event's row."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"#(\d+)", r'<a href="#event-\1">#\1</a>', str(escape(text))))
 
 
 def _evidence_text(item: Any) -> str:
