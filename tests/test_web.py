@@ -332,3 +332,42 @@ def test_overview_groups_inspections_by_round_with_subtotals():
     assert [(key, [r["code"] for r in members]) for key, members, _ in groups] == [("第一轮", ["A", "C"]), ("第二轮", ["B"]), (None, ["D"])]
     first = groups[0][2]
     assert (first["problems"], first["completed"], first["open"], first["rate"]) == (16, 15, 1, 93.8)
+
+
+def test_light_sql_agrees_with_the_light_of_each_view():
+    """The SQL filters (status --light, the overview's counts) and projections.deadlines.light agree on every day."""
+    import sqlite3
+    from datetime import date, timedelta
+
+    from hypothesis import given, settings, strategies as st
+
+    from ledger.watch import LightPolicy
+    from projections.deadlines import light
+    from projections.overview import _SQL as OVERVIEW_SQL
+    from projections.deadlines import light_bounds
+    from projections.status import _light_condition
+
+    statuses = st.sampled_from(["registered", "in_progress", "verified", "closed", "ongoing"])
+    problem = st.tuples(statuses, st.one_of(st.none(), st.integers(-40, 40)))
+
+    @settings(max_examples=150, deadline=None)
+    @given(st.lists(problem, min_size=1, max_size=12), st.integers(0, 25), st.integers(0, 25), st.dates(date(2019, 1, 1), date(2030, 1, 1)))
+    def check(problems, a, b, today):
+        lights = LightPolicy(green_days=max(a, b), yellow_days=min(a, b))
+        con = sqlite3.connect(":memory:")
+        con.execute("CREATE TABLE ledger_problems (n INTEGER, inspection TEXT, status TEXT, deadline TEXT)")
+        views = []
+        for n, (status, offset) in enumerate(problems):
+            deadline = None if offset is None else (today + timedelta(days=offset)).isoformat()
+            con.execute("INSERT INTO ledger_problems VALUES (?, 'X', ?, ?)", (n, status, deadline))
+            views.append({"status": status, "deadline": deadline})
+        expected = [light(v, today, lights) for v in views]
+        for name in ("red", "yellow", "green", "none"):
+            condition, params = _light_condition(name, today, lights)
+            found = {r[0] for r in con.execute(f"SELECT n FROM ledger_problems WHERE {condition}", params)}
+            assert found == {n for n, e in enumerate(expected) if (e or "none") == name}, name
+        start, yellow_end, green_end = light_bounds(today, lights)
+        row = con.execute(OVERVIEW_SQL, [start, start, yellow_end, yellow_end, green_end]).fetchone()
+        assert list(row[5:]) == [expected.count("red"), expected.count("yellow"), expected.count("green")]
+
+    check()
