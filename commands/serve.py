@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
 from pathlib import Path
 
 import click
@@ -13,6 +11,8 @@ from ledger.errors import InvalidInput
 
 
 def is_loopback(host: str) -> bool:
+    import ipaddress
+
     if host.strip().lower() == "localhost":
         return True
     try:
@@ -42,6 +42,8 @@ def _read_token(token: str | None, token_file: str | None) -> str | None:
 
 
 def _check_port_free(host: str, port: int) -> None:
+    import socket
+
     family = socket.AF_INET6 if ":" in host.strip("[]") else socket.AF_INET
     with socket.socket(family, socket.SOCK_STREAM) as s:
         s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
