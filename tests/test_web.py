@@ -24,7 +24,11 @@ pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
 def client_for(ledger, monkeypatch, token=None):
-    from starlette.testclient import TestClient
+    import warnings
+
+    with warnings.catch_warnings():  # Starlette's TestClient still runs on httpx, and says so
+        warnings.simplefilter("ignore", DeprecationWarning)
+        from starlette.testclient import TestClient
 
     from ledger.config import load_config
     from web.app import create_app
