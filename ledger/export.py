@@ -212,8 +212,6 @@ def read_export(path: Path, *, watch: int | None = None, keep: bool = False) -> 
 
 def import_log(app: Any, path: Path) -> dict[str, Any]:
     """Restore a complete export into an empty store, in one transaction (SQLite)."""
-    from projections.tables import write_views
-
     header, trailer, _, links = read_export(path, keep=True)
     if int(header["base_seq"]) != 0:
         raise InvalidInput(f"{path} is a partial export (--since {header.get('since')}): only a complete export can be imported")
@@ -232,27 +230,33 @@ def import_log(app: Any, path: Path) -> dict[str, Any]:
                 (link.seq, link.originator_id, link.originator_version, link.topic, link.state),
             )
             c.execute("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", (link.seq, link.prev, link.digest))
-        write_views(c, _views(app, links), recorder.placeholder)
+        _write_registered(c, app, links, recorder.placeholder)
     return {"file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"]}
 
 
-def _views(app: Any, links: list[Link]) -> list[tuple[str, dict[str, Any]]]:
-    """Read-model views of every problem and inspection, in order of first event."""
-    from eventsourcing.persistence import StoredEvent
+def _write_registered(c: Any, app: Any, links: list[Link], style: str) -> None:
+    """Everything the store's registered in-transaction writers keep (read models, …) for the restored events.
+
+    The aggregates are rebuilt from the events; an event that cannot be decoded
+    or applied (an export forged with recomputed digests) is tampering, named.
+    """
     from uuid import UUID
 
-    from ledger.domain import Inspection, Problem
-    from projections.views import inspection_view, problem_view
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger.store import IN_TRANSACTION_WRITERS
 
     aggregates: dict[str, Any] = {}
+    stored_events = []
     for link in links:
-        stored = StoredEvent(originator_id=UUID(link.originator_id), originator_version=link.originator_version, topic=link.topic, state=link.state)
-        domain_event = app.mapper.to_domain_event(stored)
-        aggregates[link.originator_id] = domain_event.mutate(aggregates.get(link.originator_id))
-    views = []
-    for aggregate in aggregates.values():
-        if isinstance(aggregate, Problem):
-            views.append(("problem", problem_view(aggregate)))
-        elif isinstance(aggregate, Inspection):
-            views.append(("inspection", inspection_view(aggregate)))
-    return views
+        try:
+            stored = StoredEvent(originator_id=UUID(hex=link.originator_id), originator_version=link.originator_version, topic=link.topic, state=link.state)
+            domain_event = app.mapper.to_domain_event(stored)
+            aggregates[link.originator_id] = domain_event.mutate(aggregates.get(link.originator_id))
+        except Exception as e:  # any failure to decode or apply is a forged or damaged event
+            raise TamperingFound(link.seq, f"cannot be read back as an event of this ledger ({type(e).__name__})") from None
+        stored_events.append(stored)
+    kwargs = {"views": app.views_for(list(aggregates.values()))}
+    positions = [link.seq for link in links]
+    for registration in IN_TRANSACTION_WRITERS.values():
+        registration.writer(c, stored_events, positions, kwargs, style)
