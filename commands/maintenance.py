@@ -25,10 +25,14 @@ class ReadModelMismatch(LedgerError):
 @output_options
 @pass_ledger
 def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
-    """Rebuild every read model from the events alone, compare with the stored ones, report the speed."""
+    """Verify the events, rebuild every read model from them alone, compare with the stored ones, report the speed."""
+    from ledger.checkpoint import trusted_key
+    from ledger.integrity import verify_store
     from projections.read_model_check import check_read_models
 
     started = time.perf_counter()
+    # The events are the truth replay rebuilds from: first prove they are the recorded ones.
+    verify_store(state.config.store, trusted=trusted_key(state.config))
     result = check_read_models(state.app, state.config, jobs)
     elapsed = time.perf_counter() - started
     difference = result.difference

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable, TypeVar
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -24,7 +24,7 @@ from eventsourcing.persistence import (
 )
 
 from ledger.domain import Inspection, Problem, inspection_uuid, problem_uuid, utc_now
-from ledger.errors import ConflictError, InvalidInput, RuleViolation, StoreError, UnknownID
+from ledger.errors import ConflictError, InvalidInput, LedgerError, RuleViolation, StoreError, UnknownID
 from ledger.values import split_problem_id
 
 T = TypeVar("T")
@@ -41,6 +41,23 @@ class DateAsISO(Transcoding):
 
     def decode(self, data: str) -> date:
         return date.fromisoformat(data)
+
+
+class _CheckedRepository(Repository):  # type: ignore[misc, type-arg]
+    """eventsourcing's repository; events that cannot be rebuilt into their aggregate are tampering, not a traceback."""
+
+    def get(self, aggregate_id: Any, **kwargs: Any) -> Any:
+        try:
+            return super().get(aggregate_id, **kwargs)
+        except (AggregateNotFoundError, LedgerError, PersistenceError):
+            raise
+        except Exception as e:  # noqa: BLE001 - what forged or re-typed stored events make the library raise
+            from ledger.errors import TamperingFound
+
+            raise TamperingFound(
+                f"the stored events of aggregate {aggregate_id} cannot be rebuilt ({type(e).__name__}): "
+                "the store was altered; run `ledger audit --verify` and `ledger replay` to find the event"
+            ) from None
 
 
 class RectificationLedger(Application):
@@ -61,6 +78,11 @@ class RectificationLedger(Application):
         self.policy = dict(policy or {})
         # The database login the server authenticated (PostgreSQL), else None.
         self.login: str | None = env.get("LEDGER_LOGIN") or None
+
+    def construct_repository(self) -> Any:
+        repository = super().construct_repository()
+        repository.__class__ = _CheckedRepository
+        return repository
 
     def construct_env(self, name: str, env: Any = None) -> Any:
         """Only the settings the ledger passes: never the process environment.
