@@ -80,11 +80,14 @@ def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = Non
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         with snapshot(path) as con, tmp.open("w", encoding="utf-8", newline="\n") as f:
+            from ledger.store import is_url
+
+            style, position = ("%s", "notification_id") if is_url(path) else ("?", "rowid")
             meta = ledger_meta(con)
-            algorithm = recorded_algorithm(con.cursor())
+            algorithm = recorded_algorithm(con.cursor(), style)
             base_seq, base_digest, count, end = 0, GENESIS, 0, None
             header_line = ""
-            for link in walk_store(con.cursor(), con.cursor(), algorithm=algorithm):
+            for link in walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position):
                 if link.seq < since:
                     base_seq, base_digest = link.seq, link.digest
                     continue

@@ -28,8 +28,10 @@ def snapshot(path: str) -> Iterator[Any]:
         return
     if not Path(path).is_file():
         raise StoreError(f"no ledger store at {path}: run `ledger init` first")
+    from ledger.store import connect_read_only
+
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, isolation_level=None)
+        con, _ = connect_read_only(path, isolation_level=None)
     except sqlite3.Error as e:
         raise TamperingFound(f"the store {path} cannot be opened ({e})") from None
     try:

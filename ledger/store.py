@@ -403,12 +403,51 @@ def sqlite_env(path: str, *, create: bool) -> dict[str, str]:
     }
 
 
+def writable(path: str) -> bool:
+    """Whether the ledger can write the SQLite file and its folder (the -wal and -shm files live there)."""
+    folder = Path(path).resolve().parent
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+
+
+def read_only_uri(path: str, mode: str = "ro") -> str:
+    """A SQLite URI opening `path` read-only: `mode=ro`, or `immutable=1` (read-only media)."""
+    from urllib.parse import quote
+
+    query = "mode=ro" if mode == "ro" else "mode=ro&immutable=1"
+    return f"file:{quote(str(Path(path).resolve()))}?{query}"
+
+
+def connect_read_only(path: str, **kwargs: Any) -> tuple[sqlite3.Connection, str]:
+    """A read-only connection that works on read-only media too; (connection, its URI).
+
+    `mode=ro` still needs the -shm file beside a WAL database; where even that
+    cannot be created (a read-only mount or folder) the file is opened
+    `immutable=1`: SQLite then takes no locks and reads the file as it is.
+    """
+    last: Exception | None = None
+    for mode in ("ro", "immutable"):
+        uri = read_only_uri(path, mode)
+        try:
+            con = sqlite3.connect(uri, uri=True, **kwargs)
+        except sqlite3.Error as e:
+            last = e
+            continue
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return con, uri
+        except sqlite3.OperationalError as e:  # cannot open -shm/-wal: try immutable
+            con.close()
+            last = e
+    assert last is not None
+    raise last
+
+
 def check_sqlite_store(path: str) -> None:
     """Fail with one clear line if `path` is not an initialised ledger."""
     if not Path(path).is_file():
         raise StoreError(f"no ledger store at {path}: run `ledger init` first")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con, _ = connect_read_only(path)
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
@@ -441,6 +480,10 @@ def store_env(store: str, *, create: bool) -> dict[str, str]:
         return env
     if not create:
         check_sqlite_store(store)
+        if not writable(store):
+            # Read-only media (an auditor's archived copy): every read works, writes fail cleanly.
+            _, uri = connect_read_only(store)
+            return sqlite_env(uri, create=False)
     else:
         Path(store).parent.mkdir(parents=True, exist_ok=True)
     return sqlite_env(store, create=create)
