@@ -196,17 +196,19 @@ def test_export_re_encodings_are_refused(signed, tmp_path, edit):
 READ_COMMANDS = [["audit", "--verify"], ["status"], ["replay"], ["doctor"], ["audit"], ["summary"], ["history", "XC2019-1-1"], ["show", "XC2019-1-1"]]
 
 
-def _can_mount_read_only() -> bool:
+def _can_mount_read_only(tmp_path: Path) -> bool:
     if not shutil.which("unshare"):
         return False
-    done = subprocess.run(["unshare", "-rm", "sh", "-c", "mount --bind -o ro / /mnt"], capture_output=True)
+    (tmp_path / "probe-a").mkdir()
+    (tmp_path / "probe-b").mkdir()
+    done = subprocess.run(["unshare", "-rm", "sh", "-c", f"mount --bind -o ro {tmp_path / 'probe-a'} {tmp_path / 'probe-b'}"], capture_output=True)
     return done.returncode == 0
 
 
 @pytest.mark.sqlite_only
 def test_read_only_mount_verifies_as_it_is(signed, tmp_path):
     """A clean copy on a read-only mount (bind-mounted read-only in a private mount namespace)."""
-    if not _can_mount_read_only():
+    if not _can_mount_read_only(tmp_path):
         pytest.skip("cannot make a read-only mount here (no unshare or user namespaces)")
     archive = tmp_path / "archive"
     archive.mkdir()
