@@ -158,6 +158,7 @@ class ExportReader:
 
     def __init__(self, path: Path):
         self.path = path
+        self.bad_ending = False
         try:
             self._file = path.open(encoding="utf-8", newline="")  # lines exactly as written
         except OSError as e:
@@ -172,6 +173,8 @@ class ExportReader:
         if self.header.get("version") != 1:
             raise InvalidInput(f"{path}: export version {self.header.get('version')} is not supported")
         self.header_line = self.last_line
+        if self.bad_ending:
+            raise TamperingFound(f"line 1 of {path} does not end in a single \\n (damaged or re-encoded export)")
         unknown = set(self.header) - HEADER_KEYS
         if unknown:
             raise TamperingFound(f"{path}: the header has keys no export writes: {', '.join(sorted(unknown))}")
@@ -185,15 +188,19 @@ class ExportReader:
             raise TamperingFound(f"line {lineno} of {self.path} is not UTF-8 text (damaged export)") from None
         if not line:
             return None
-        if not line.endswith("\n") or line.endswith("\r\n"):
-            raise TamperingFound(f"line {lineno} of {self.path} does not end in a single \\n (damaged or re-encoded export)")
         self.last_line = line[:-1]
         try:
-            return json.loads(line, object_pairs_hook=_no_duplicates)
+            value = json.loads(line, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError:
             raise TamperingFound(f"line {lineno} of {self.path} is not valid JSON (damaged export)") from None
         except _DuplicateKey as e:
             raise TamperingFound(f"line {lineno} of {self.path} gives the key {e} twice (damaged or forged export)") from None
+        if not line.endswith("\n") or line.endswith("\r\n"):
+            if lineno == 1:  # judged once the header is known to be an export's
+                self.bad_ending = True
+            else:
+                raise TamperingFound(f"line {lineno} of {self.path} does not end in a single \\n (damaged or re-encoded export)")
+        return value
 
     def events(self) -> Iterator[dict[str, Any]]:
         while True:
