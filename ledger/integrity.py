@@ -32,8 +32,10 @@ def snapshot(path: str) -> Iterator[Any]:
 
     try:
         con, _ = connect_read_only(path, isolation_level=None)
+    except sqlite3.OperationalError as e:  # permissions, a folder in its place: not evidence of tampering
+        raise StoreError(f"the store {path} cannot be opened ({e})") from None
     except sqlite3.Error as e:
-        raise TamperingFound(f"the store {path} cannot be opened ({e})") from None
+        raise TamperingFound(f"the store file {path} is damaged or truncated ({e})") from None
     try:
         con.execute("BEGIN")
         yield con
