@@ -160,7 +160,7 @@ class ExportReader:
         self.path = path
         self.bad_ending = False
         try:
-            self._file = path.open(encoding="utf-8", newline="")  # lines exactly as written
+            self._file = path.open("rb")  # lines exactly as written, each decoded on its own
         except OSError as e:
             raise InvalidInput(f"cannot read {path}: {e.strerror or e}") from None
         try:
@@ -182,12 +182,13 @@ class ExportReader:
         self.lineno = 1
 
     def _next_json(self, lineno: int) -> Any:
+        raw = self._file.readline()
+        if not raw:
+            return None
         try:
-            line = self._file.readline()
+            line = raw.decode("utf-8")
         except UnicodeDecodeError:
             raise TamperingFound(f"line {lineno} of {self.path} is not UTF-8 text (damaged export)") from None
-        if not line:
-            return None
         self.last_line = line[:-1]
         try:
             value = json.loads(line, object_pairs_hook=_no_duplicates)
