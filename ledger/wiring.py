@@ -22,12 +22,18 @@ def wire() -> None:
     from ledger import application
     from ledger.store import register_in_transaction_writer
     from projections.tables import PG_TRIGGERS, SCHEMA, SQLITE_TRIGGERS, write_read_models
-    from projections.replay import iter_events
     from projections.views import read_model_views
 
     register_in_transaction_writer(
         "read_models", write_read_models, schema=SCHEMA, sqlite_schema=SQLITE_TRIGGERS, pg_schema=PG_TRIGGERS
     )
     application.RectificationLedger.views_for = staticmethod(read_model_views)  # type: ignore[assignment]
-    application.RectificationLedger.events_of = lambda app, aggregate_id: iter_events(app, ids=[aggregate_id])  # type: ignore[assignment]
+    application.RectificationLedger.events_of = _events_of  # type: ignore[assignment]
     _wired = True
+
+
+def _events_of(app: object, aggregate_id: object) -> object:
+    """One aggregate's (sequence number, domain event) pairs, by the read side's portable reader."""
+    from projections.replay import iter_events  # only when asked: start-up stays light
+
+    return iter_events(app, ids=[aggregate_id])
