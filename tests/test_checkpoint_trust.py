@@ -265,3 +265,41 @@ def test_read_only_postgresql_login(signed, pg_server, request):
             con.execute(f'REVOKE ALL ON ALL TABLES IN SCHEMA public FROM "{role}"')
         with pg_server.connect() as con:
             con.execute(f'DROP OWNED BY "{role}"') if False else None
+
+
+# -- every kind of tampering, on both stores ----------------------------------------------------
+
+
+@pytest.mark.parametrize("kind", ["edit", "delete", "delete-with-link", "insert", "move", "truncate"])
+def test_every_kind_of_tampering_on_both_stores(signed, kind):
+    """The basic kinds, by plain SQL on either store: exit 4 naming the event or the checkpoint."""
+    pos = "notification_id" if signed.store else "rowid"
+    rows = signed.query(f"SELECT {pos}, originator_id, originator_version, topic, state FROM stored_events ORDER BY {pos}")
+    if kind == "edit":
+        edit_state(signed, 3, b"p1", b"pY")
+        verify_fails(signed, seq=3)
+    elif kind == "delete":
+        signed.execute(f"DELETE FROM stored_events WHERE {pos} = 3")
+        verify_fails(signed, seq=3)
+    elif kind == "delete-with-link":
+        signed.execute(f"DELETE FROM stored_events WHERE {pos} = 3", "DELETE FROM ledger_chain WHERE seq = 3")
+        verify_fails(signed, seq=3)
+    elif kind == "insert":
+        seq, oid, version, topic, state = rows[-1]
+        if signed.store:
+            signed.query(f"INSERT INTO stored_events ({pos}, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)", (seq + 1, oid, version + 1, topic, bytes(state)))
+        else:
+            signed.execute(f"INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES ({seq + 1}, '{oid}', {version + 1}, '{topic}', X'{bytes(state).hex()}')")
+        verify_fails(signed, seq=seq + 1)
+    elif kind == "move":  # an event moved to another aggregate
+        other = rows[1][1]
+        if signed.store:
+            signed.query(f"UPDATE stored_events SET originator_id = ?, originator_version = 99 WHERE {pos} = 3", (other,))
+        else:
+            signed.execute(f"UPDATE stored_events SET originator_id = '{other}', originator_version = 99 WHERE rowid = 3")
+        verify_fails(signed, seq=3)
+    else:  # the newest events, the recorded checkpoint among them, cut off: the kept block sees it
+        signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 5", "DELETE FROM ledger_chain WHERE seq >= 5")
+        signed("audit", "--verify")
+        signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 4", "DELETE FROM ledger_chain WHERE seq >= 4")
+        assert "history truncated" in verify_fails(signed, "--checkpoint", "may.checkpoint")
