@@ -1,13 +1,14 @@
-"""`ledger audit --verify [--checkpoint FILE|TEXT]`: prove the history was not rewritten."""
+"""`ledger audit --verify [--checkpoint FILE|TEXT|FOLDER …]`: prove the history was not rewritten."""
 
 from __future__ import annotations
 
 from commands.options import LedgerContext, echo, render_record
 
 
-def verify_ledger(state: LedgerContext, checkpoint: str | None, fmt: str) -> None:
-    """Exit 0 with the count and head, or exit 4 naming the first bad sequence number."""
+def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None, fmt: str, public_key: str | None = None, fingerprints: tuple[str, ...] = ()) -> None:
+    """Exit 0 with the count and head, or exit 4 naming the first bad sequence number or checkpoint."""
     from projections.verification import verification
 
-    record, lines = verification(state.config, checkpoint)
+    record, lines = verification(state.config, checkpoint, public_key, fingerprints)
     echo(render_record(record, fmt, "\n".join(lines)))
+
