@@ -399,3 +399,8 @@ def leaf_indexes(cursor: Any, wanted: set[int], style: str = "?", *, position: s
             break
         after = rows[-1][0]
     return found
+
+
+def write_tree(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
+    """The in-transaction writer (ledger.store's hook) that extends the tree."""
+    append_leaves(cursor, stored_events, positions, style, position="rowid" if style == "?" else "notification_id")
