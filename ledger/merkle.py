@@ -342,7 +342,10 @@ class TreeCheck:
     def add(self, seq: int, originator_id: Any, version: int, topic: Any, state: Any, covered: bytes = b"") -> None:
         h = self.frontier.h
         leaf = h(LEAF + covered).digest() if covered else event_leaf(h, seq, originator_id, version, topic, state)
-        for level, idx, value in self.frontier.add(leaf):
+        done = self.frontier.add(leaf)
+        if self.cursor is None:  # a store made before the tree: recompute only
+            done = []
+        for level, idx, value in done:
             stream = self.levels.get(level)
             if stream is None:
                 stream = self.levels[level] = self._level(level)
@@ -357,6 +360,8 @@ class TreeCheck:
 
     def finish(self) -> tuple[int, bytes]:
         """After the last event: no stored node may be left over; (size, root)."""
+        if self.cursor is None:
+            return self.frontier.size, self.frontier.root()
         for level in range(max(self.frontier.size.bit_length(), 1) + 1):
             extra = self._stored(level)
             if extra is not None:

@@ -37,7 +37,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ledger.chain import hasher, id_bytes
+from ledger.chain import hasher
 from ledger.errors import InvalidInput, StoreError, TamperingFound
 from ledger.merkle import event_leaf, root_from_inclusion, verify_consistency
 
@@ -363,7 +363,7 @@ def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callab
         for seq, oid, version, topic, state in rows:
             index = indexes[int(seq)]
             record: dict[str, Any] = {
-                "seq": int(seq), "leaf_index": index, "originator_id": id_bytes(oid).hex(),
+                "seq": int(seq), "leaf_index": index, "originator_id": oid.hex if not isinstance(oid, str) else oid,
                 "originator_version": int(version), "topic": str(topic),
             }
             state = bytes(state)
