@@ -166,7 +166,7 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None) -> dict[str,
             raise Refused("export signed by another key")
         signed_by = raw
     for seq, cp in recorded_checkpoints:
-        message = checkpoint_message(cp["ledger_id"], cp["sequence"], cp["algorithm"], cp["head"], cp["time"])
+        message = checkpoint_message(cp["ledger_id"], cp["sequence"], cp["algorithm"], cp["head"], cp["time"], cp.get("tree_size"), cp.get("tree_root"))
         raw = ed25519_key(cp["public_key"])
         try:
             Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(cp["signature"], validate=True), message)
@@ -179,11 +179,11 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None) -> dict[str,
     return {"header": header, "head_seq": prev_seq, "head_digest": prev_digest.hex(), "digests": digests, "signed_by": signed_by}
 
 
-def checkpoint_message(ledger: str, sequence: int, algorithm: str, head: str, time: str) -> bytes:
-    return (
-        "rectification-ledger checkpoint v1\n"
-        f"ledger: {ledger}\nsequence: {sequence}\nhash: {algorithm}\nhead: {head}\ntime: {time}\n"
-    ).encode("utf-8")
+def checkpoint_message(ledger: str, sequence: int, algorithm: str, head: str, time: str, tree_size: object = None, tree_root: object = None) -> bytes:
+    body = f"ledger: {ledger}\nsequence: {sequence}\nhash: {algorithm}\nhead: {head}\ntime: {time}\n"
+    if tree_size is None:  # v1: made before the Merkle tree
+        return ("rectification-ledger checkpoint v1\n" + body).encode("utf-8")
+    return ("rectification-ledger checkpoint v2\n" + body + f"tree-size: {tree_size}\ntree-root: {tree_root}\n").encode("utf-8")
 
 
 def parse_blocks(text: str) -> list[dict[str, str]]:
@@ -194,7 +194,7 @@ def parse_blocks(text: str) -> list[dict[str, str]]:
         for line in body.strip().splitlines():
             name, sep, value = line.partition(":")
             name = name.strip().lower()
-            if not sep or name in fields or name not in {"ledger", "sequence", "hash", "head", "time", "public-key", "fingerprint", "signature"}:
+            if not sep or name in fields or name not in {"ledger", "sequence", "hash", "head", "time", "tree-size", "tree-root", "public-key", "fingerprint", "signature"}:
                 raise Refused(f"bad block line {line!r}")
             fields[name] = value.strip()
         out.append(fields)
@@ -206,7 +206,7 @@ def verify_block(block: dict[str, str], *, trusted_key: bytes | None = None, fin
     raw = ed25519_key(block["public-key"])
     if "fingerprint" in block and "".join(block["fingerprint"].split()).lower() != fingerprint_hex(raw):
         raise Refused("fingerprint line is not the key's")
-    message = checkpoint_message(block["ledger"], int(block["sequence"]), block["hash"], block["head"], block["time"])
+    message = checkpoint_message(block["ledger"], int(block["sequence"]), block["hash"], block["head"], block["time"], block.get("tree-size"), block.get("tree-root"))
     try:
         Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(block["signature"], validate=True), message)
     except InvalidSignature:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from ledger.chain import GENESIS, hasher, link_digest
+from ledger.merkle import build_tree
 
 
 def position(ledger: Any) -> str:
@@ -32,6 +33,8 @@ def recompute_chain(ledger: Any) -> None:
         con = sqlite3.connect(ledger.folder / "ledger.db")
         with con:
             con.executemany("UPDATE ledger_chain SET digest = ? WHERE seq = ?", updates)
+            # … and the Merkle tree, whose layout is documented too.
+            _rebuild(con.cursor(), "?", "rowid")
         con.close()
     else:
         import psycopg
@@ -40,6 +43,24 @@ def recompute_chain(ledger: Any) -> None:
 
         with psycopg.connect(**parse_pg_url(ledger.store).conninfo()) as con:
             con.cursor().executemany("UPDATE ledger_chain SET digest = %s WHERE seq = %s", updates)
+            _rebuild(con.cursor(), "%s", "notification_id")
+
+
+def _rebuild(cursor: Any, style: str, pos: str) -> None:
+    from ledger.errors import TamperingFound
+
+    cursor.execute("SAVEPOINT tree")
+    try:
+        cursor.execute("DELETE FROM ledger_merkle")
+        build_tree(cursor, style, position=pos)
+    except TamperingFound:  # a re-spelled row no tree can cover: keep the old tree; verification names the row
+        cursor.execute("ROLLBACK TO SAVEPOINT tree")
+    cursor.execute("RELEASE SAVEPOINT tree")
+
+
+def truncate_tree(ledger: Any, size: int) -> None:
+    """A careful truncation also drops the tree's nodes past the first `size` events."""
+    ledger.execute(f"DELETE FROM ledger_merkle WHERE (idx + 1) * (CAST(1 AS BIGINT) << CAST(level AS INTEGER)) > {size}")
 
 
 def edit_state(ledger: Any, seq: int, old: bytes, new: bytes) -> None:
