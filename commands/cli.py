@@ -113,11 +113,12 @@ def register_commands() -> None:
         registration,
         sampling,
         setup,
+        sheet,
     )
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, maintenance, evidence, confidential, doctor, migrate,
+        publication, sheet, maintenance, evidence, confidential, doctor, migrate,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -149,6 +149,8 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
     if not sign:
         return document
     block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor()))
+    if fmt == "docx":
+        return block
     if fmt == "html":
         import html
 
@@ -160,7 +162,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 
 @click.command()
 @click.option("--inspection", required=True, metavar="CODE", help="The inspection whose rectification is published.")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text"]), default="markdown", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text", "docx"]), default="markdown", show_default=True, help="Output format (docx: a Word document in 公文 layout, needs --out).")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
 @click.option(
     "--sign/--no-sign",
@@ -178,6 +180,8 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
     from projections.summary import summarise
 
     check_as_of(as_of)
+    if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):
+        raise InvalidInput("--format docx writes a Word document: give --out FILE.docx")
     settings = dict(state.config.section("publication"))
     narratives = _narratives(state.config, settings)
     day = _publication_day(settings, as_of)
@@ -189,10 +193,15 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
         # A decision to withhold binds every publication, including one of an earlier state.
         withheld = _withheld_now(state.app, inspection)
         problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
-    document = RENDERERS[fmt](
-        build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
-    )
-    document = _with_checkpoint(state, document, fmt, sign)
+    blocks = build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
+    if fmt == "docx":
+        from projections.word import write_report
+
+        checkpoint = _with_checkpoint(state, "", fmt, sign) or None
+        write_report(out, blocks, checkpoint)  # type: ignore[arg-type]
+        echo(f"wrote {out}")
+        return
+    document = _with_checkpoint(state, RENDERERS[fmt](blocks), fmt, sign)
     if out is None:
         click.echo(document, nl=False)
         return

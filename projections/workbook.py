@@ -101,3 +101,99 @@ def write_tables(path: str | Path, tables: Sequence[list[list[str]]], title: str
         row += 1
     set_widths(ws, widths)
     save(book, path)
+
+
+def _lines(text: Any, chars: float) -> int:
+    """How many lines `text` takes in a column `chars` CJK characters wide."""
+    import math
+
+    return sum(max(1, math.ceil(display_width(line) / 2 / chars)) for line in str(text).splitlines() or [""])
+
+
+def write_sheet(path: str | Path, sheet: Any) -> None:
+    """The 台账 as xlsx: title rows, bold repeated header, problem cells merged over their measures, A4 landscape."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    from projections.sheet import COLUMNS, MEASURE_COLUMNS, WIDTHS
+
+    book = Workbook()
+    ws = book.active
+    ws.title = "台账"
+    n = len(COLUMNS)
+    last = get_column_letter(n)
+    thin = Side(style="thin")
+    box = Border(top=thin, bottom=thin, left=thin, right=thin)
+    body_font = Font(name="宋体", size=10.5)
+    line_height = 14.5  # points per line of 10.5 pt text
+
+    ws.append([sheet.title])
+    ws.merge_cells(f"A1:{last}1")
+    ws["A1"].font = Font(name="黑体", size=16)
+    ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+    ws.row_dimensions[1].height = 32
+    ws.append([sheet.subtitle])
+    ws.merge_cells(f"A2:{last}2")
+    ws["A2"].font = Font(name="宋体", size=10.5)
+    ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
+    ws.append(list(COLUMNS))
+    for c in range(1, n + 1):
+        cell = ws.cell(row=3, column=c)
+        cell.font = Font(name="黑体", size=10.5, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = box
+    ws.row_dimensions[3].height = 30
+
+    row = 4
+    for problem in sheet.problems:
+        first = row
+        needed = 0  # lines the problem's own cells need, spread over its rows
+        for c, name in enumerate(COLUMNS, 1):
+            if name not in MEASURE_COLUMNS:
+                needed = max(needed, _lines(problem.cells[name], WIDTHS[name]))
+        for measure in problem.measures:
+            lines = 1
+            for c, name in enumerate(COLUMNS, 1):
+                value = measure[name] if name in MEASURE_COLUMNS else (problem.cells[name] if row == first else None)
+                cell = ws.cell(row=row, column=c, value=value)
+                if name in MEASURE_COLUMNS:
+                    lines = max(lines, _lines(value, WIDTHS[name]))
+            ws.row_dimensions[row].height = lines * line_height + 4
+            row += 1
+        span = row - first
+        total = sum(ws.row_dimensions[r].height for r in range(first, row))
+        if needed * line_height + 4 > total:  # the merged cells need more room than the measures give
+            extra = (needed * line_height + 4 - total) / span
+            for r in range(first, row):
+                ws.row_dimensions[r].height += extra
+        for c, name in enumerate(COLUMNS, 1):
+            for r in range(first, row):
+                cell = ws.cell(row=r, column=c)
+                cell.border = box
+                cell.font = body_font
+                centred = name in ("序号", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
+                cell.alignment = Alignment(horizontal="center" if centred else "left", vertical="center", wrap_text=True)
+            if name not in MEASURE_COLUMNS and span > 1:
+                ws.merge_cells(start_row=first, start_column=c, end_row=row - 1, end_column=c)
+    ws.cell(row=row, column=1, value=sheet.totals)
+    ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
+    ws.cell(row=row, column=1).font = body_font
+    ws.cell(row=row, column=1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
+    ws.row_dimensions[row].height = _lines(sheet.totals, sum(WIDTHS.values())) * line_height + 6
+
+    for c, name in enumerate(COLUMNS, 1):
+        ws.column_dimensions[get_column_letter(c)].width = WIDTHS[name] * 2 + 1
+    ws.freeze_panes = "A4"
+    ws.print_title_rows = "3:3"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    save(book, path)
