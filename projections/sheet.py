@@ -19,9 +19,9 @@ from projections.publication import WITHHELD, _withheld_fields, _word, chinese_d
 COLUMNS = ("序号", "问题类别", "反馈问题", "整改措施", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
 # Per measure; every other column is the problem's and spans its rows.
 MEASURE_COLUMNS = ("整改措施", "完成情况")
-# Relative widths in characters (a CJK character is one here), for xlsx columns and docx cells.
+# Widths in CJK characters (with the cell's padding), for xlsx columns and docx cells.
 # Together about 80 characters: an A4 landscape page at 10.5 pt.
-WIDTHS = {"序号": 3, "问题类别": 6, "反馈问题": 14, "整改措施": 22, "责任领导": 4, "责任单位": 5, "责任人": 4, "整改时限": 6, "完成情况": 8, "销号情况": 7}
+WIDTHS = {"序号": 3.5, "问题类别": 6, "反馈问题": 14, "整改措施": 18, "责任领导": 5, "责任单位": 5.5, "责任人": 4.5, "整改时限": 8, "完成情况": 8, "销号情况": 7.5}
 
 SIGNOFF_STATES = {
     "registered": "未销号",
