@@ -74,6 +74,13 @@ class FeedbackList:
     unit: str = "line"  # how errors name a place: a file's line, or a sheet's row
 
 
+def place(path: str, unit: str, line: int | None) -> str:
+    """`FILE: line N`, or for a workbook `FILE: sheet NAME, row N`."""
+    if not line:
+        return path
+    return f"{path}{', ' if unit == 'row' else ': '}{unit} {line}"
+
+
 class _Where:
     """Names the file and line (or sheet and row) in every error, and each column as the file spells it."""
 
@@ -83,8 +90,7 @@ class _Where:
         self.labels: dict[str, str] = {}  # the name a message starts with → the file's heading
 
     def error(self, line: int | None, message: str) -> InvalidInput:
-        where = f"{self.path}: {self.unit} {line}" if line else self.path
-        return InvalidInput(f"{where}: {self._relabel(message)}")
+        return InvalidInput(f"{place(self.path, self.unit, line)}: {self._relabel(message)}")
 
     def _relabel(self, message: str) -> str:
         if not self.labels or ": " not in message:

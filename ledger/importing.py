@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from ledger.errors import InvalidInput, LedgerError
-from ledger.feedback import FeedbackList, ProblemSpec
+from ledger.feedback import FeedbackList, ProblemSpec, place
 
 
 @dataclass
@@ -51,7 +51,7 @@ def present_problems(app: Any, code: str) -> dict[int, dict[str, Any]]:
 
 
 def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> InvalidInput:
-    return InvalidInput(f"{feedback.path}: {feedback.unit} {line}: {error}")
+    return InvalidInput(f"{place(feedback.path, feedback.unit, line)}: {error}")
 
 
 def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime) -> Any:
@@ -134,7 +134,7 @@ def _build_list(
         for name, value in header.fields().items():
             if getattr(parent, name) != value:
                 raise InvalidInput(
-                    f"{feedback.path}: {feedback.unit} {header.line}: inspection {header.code} is already in the ledger "
+                    f"{place(feedback.path, feedback.unit, header.line)}: inspection {header.code} is already in the ledger "
                     f"with {name} '{getattr(parent, name)}', not '{value}' (see `ledger reconcile`)"
                 )
     else:
@@ -154,7 +154,7 @@ def _build_list(
             for name in ("category", "title"):
                 if known[name] != getattr(spec, name):
                     raise InvalidInput(
-                        f"{feedback.path}: {feedback.unit} {spec.line}: {name}: {ident} is already in the ledger with "
+                        f"{place(feedback.path, feedback.unit, spec.line)}: {name}: {ident} is already in the ledger with "
                         f"{name} '{known[name]}', not '{getattr(spec, name)}' (see `ledger reconcile`)"
                     )
             skipped.append(ident)
