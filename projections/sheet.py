@@ -59,17 +59,17 @@ def _local_day(moment: str | None) -> str:
 
 def _measure_state(m: dict[str, Any]) -> str:
     if m["status"] == "done":
-        return f"已完成（{_local_day(m.get('completed_at'))}）"
-    return "正在整改" + (f"（时限{m['due']}）" if m.get("due") else "")
+        return f"已完成\n{_local_day(m.get('completed_at'))}"
+    return "正在整改" + (f"\n时限{m['due']}" if m.get("due") else "")
 
 
 def _signoff_state(view: dict[str, Any]) -> str:
     state = SIGNOFF_STATES.get(view["status"], view["status"])
     closing = [s for s in view.get("signoffs") or [] if s.get("outcome") == view["status"]]
     if view["status"] in ("closed", "ongoing") and closing:
-        state += f"（{_local_day(closing[-1]['at'])}）"
+        state += f"\n{_local_day(closing[-1]['at'])}"
     if view.get("overdue"):
-        state += "，已超期"
+        state += "\n已超期"
     return state
 
 

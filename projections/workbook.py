@@ -100,7 +100,24 @@ def write_tables(path: str | Path, tables: Sequence[list[list[str]]], title: str
             row += 1
         row += 1
     set_widths(ws, widths)
+    _print_landscape(ws, title_rows="1:1")
     save(book, path)
+
+
+def _print_landscape(ws: Any, title_rows: str) -> None:
+    """A4 landscape, one page wide (as many pages long as it takes), the header row on every page."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.print_title_rows = title_rows
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.print_options.horizontalCentered = True
+    ws.page_margins.left = ws.page_margins.right = 0.5
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
 
 
 def _lines(text: Any, chars: float) -> int:
@@ -115,7 +132,6 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Border, Font, Side
     from openpyxl.utils import get_column_letter
-    from openpyxl.worksheet.properties import PageSetupProperties
 
     from projections.sheet import COLUMNS, MEASURE_COLUMNS, WIDTHS
 
@@ -186,14 +202,5 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
     for c, name in enumerate(COLUMNS, 1):
         ws.column_dimensions[get_column_letter(c)].width = WIDTHS[name] * 2 + 1
     ws.freeze_panes = "A4"
-    ws.print_title_rows = "3:3"
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = ws.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.oddFooter.center.text = "第 &P 页，共 &N 页"
+    _print_landscape(ws, title_rows="3:3")
     save(book, path)
