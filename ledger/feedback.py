@@ -509,6 +509,25 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
+def _merged_ranges(path: Path, worksheet_path: str) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range, read from the sheet's XML.
+
+    Read directly: openpyxl checks each merged range against all before it (quadratic; minutes
+    for a 台账 of a few thousand problems), and its read-only mode, used for speed, skips them."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    found = []
+    with zipfile.ZipFile(path) as z, z.open(worksheet_path.lstrip("/")) as xml:
+        for _, element in iterparse(xml):
+            if element.tag.endswith("}mergeCell") and element.get("ref"):
+                found.append(range_boundaries(element.get("ref")))
+            element.clear()
+    return found  # type: ignore[return-value]
+
+
 def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) -> list[FeedbackList]:
     """A worksheet of the 台账 (first sheet, or `sheet`), merged cells read as the 台账 means them."""
     import zipfile
@@ -517,29 +536,38 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) ->
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = load_workbook(path, data_only=True)
+        book = load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
         raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
-    if sheet is None:
-        ws = book.worksheets[0]
-    elif sheet in book.sheetnames:
-        ws = book[sheet]
-    else:
-        raise InvalidInput(f"--sheet: {path} has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")
-    where = _Where(f"{path}: sheet {ws.title}", unit="row")
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
+        else:
+            raise InvalidInput(f"--sheet: {path} has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")
+        where = _Where(f"{path}: sheet {ws.title}", unit="row")
+        if not hasattr(ws, "iter_rows") or not hasattr(ws, "_worksheet_path"):
+            raise where.error(None, "is not a worksheet (a chart sheet?): name the 台账's sheet with --sheet")
+        rows = [(r, list(values)) for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
+        merges = _merged_ranges(path, ws._worksheet_path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
+    finally:
+        book.close()
+    width = max((len(v) for _, v in rows), default=0)
     # (row, column) of each merged cell below or right of its range's first → that first cell.
     merged_from: dict[tuple[int, int], tuple[int, int]] = {}
-    for rng in ws.merged_cells.ranges:
-        for r in range(rng.min_row, rng.max_row + 1):
-            for c in range(rng.min_col, rng.max_col + 1):
-                if (r, c) != (rng.min_row, rng.min_col):
-                    merged_from[(r, c)] = (rng.min_row, rng.min_col)
-    grid = {(cell.row, cell.column): cell.value for row in ws.iter_rows() for cell in row if cell.value is not None}
-    width = ws.max_column
-    rows: list[tuple[int, list[Any]]] = []
-    for r in range(1, ws.max_row + 1):
-        values_ = [grid.get((r, c)) for c in range(1, width + 1)]
-        rows.append((r, values_))
+    for min_col, min_row, max_col, max_row in merges:
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    merged_from[(r, c)] = (min_row, min_col)
+
+    def value(r: int, c: int) -> Any:
+        found = rows[r - 1][1] if 0 < r <= len(rows) else []
+        return found[c - 1] if c - 1 < len(found) else None
+
     # The header is the first row naming at least two columns: a title row (merged across) comes before it.
     header_at = next((i for i, (r, vals) in enumerate(rows) if sum(1 for v in vals if _cell_text(v).strip()) >= 2), None)
     if header_at is None:
@@ -550,7 +578,7 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) ->
     key_col = {k: i + 1 for i, k in enumerate(keys) if k}
     body: list[tuple[int, list[str]]] = []
     continued: set[int] = set()
-    for r, vals in rows[header_at + 1:]:
+    for r, _ in rows[header_at + 1:]:
         # A number or title cell merged down from the row above: this row is one more measure of that problem.
         is_continued = any(
             (r, key_col[k]) in merged_from and merged_from[(r, key_col[k])][0] < r for k in ("number", "title") if k in key_col
@@ -559,11 +587,11 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) ->
         for c in range(1, width + 1):
             origin = merged_from.get((r, c))
             if origin is None:
-                cells.append(_cell_text(vals[c - 1]))
+                cells.append(_cell_text(value(r, c)))
             elif is_continued and origin[0] < r:
                 cells.append("")  # the problem's own cell, already read on its first row
             else:
-                cells.append(_cell_text(grid.get(origin)))  # e.g. a category merged over several problems
+                cells.append(_cell_text(value(*origin)))  # e.g. a category merged over several problems
         if is_continued:
             continued.add(r)
         if any(c.strip() for c in cells):

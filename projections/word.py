@@ -191,11 +191,32 @@ def _narrow_cell_margins(table: Any, twips: int = 57) -> None:
     table._tbl.tblPr.append(margins)
 
 
-def _cell_text(cell: Any, text: Any, font: str, size: float, align: Any) -> None:
+def _table_style(document: Any, name: str, east_asian: str, size: float) -> Any:
+    """A paragraph style for table cells: set once, not on each of thousands of cells."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    style.font.name = LATIN_FONT
+    style.font.size = Pt(size)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+    fmt = style.paragraph_format
+    fmt.line_spacing = Pt(size * 1.45)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.first_line_indent = Pt(0)
+    return style
+
+
+def _cell_text(cell: Any, text: Any, style: Any, align: Any) -> None:
     p = cell.paragraphs[0]
+    p._p.get_or_add_pPr().style = style.style_id  # (Paragraph.style looks the style up among all, each time)
     p.alignment = align
-    _exact_lines(p, size * 1.45)
-    set_fonts(p.add_run("" if text is None else str(text)), font, size)
+    if text not in (None, ""):
+        p.add_run(str(text))
 
 
 def sheet_document(sheet: Any) -> Any:
@@ -213,6 +234,8 @@ def sheet_document(sheet: Any) -> Any:
     _a4(section, landscape=True, margins_mm={"top": 20, "bottom": 20, "left": 15, "right": 15, "footer": 10})
     _style_defaults(document, BODY_FONT, size)
     _page_numbers(document, section)
+    body_style = _table_style(document, "台账正文", BODY_FONT, size)
+    heading_style = _table_style(document, "台账表头", "黑体", size)
     title = document.add_paragraph()
     title.alignment = WD_ALIGN_PARAGRAPH.CENTER
     _exact_lines(title, 30)
@@ -225,38 +248,41 @@ def sheet_document(sheet: Any) -> Any:
     usable = 297 - 15 - 15
     total = sum(WIDTHS.values())
     widths = [Mm(usable * WIDTHS[c] / total) for c in COLUMNS]
+    # All rows at once: python-docx adds a row by scanning every row before it.
     table = document.add_table(rows=1 + sheet.row_count, cols=len(COLUMNS))
+    rows = iter(list(table.rows))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
-    centre, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
-    header = table.rows[0]
-    _repeat_header(header)
-    for c, name in enumerate(COLUMNS):
-        _cell_text(header.cells[c], name, "黑体", size, centre)
-    row = 1
-    for problem in sheet.problems:
-        first = row
-        for measure in problem.measures:
-            cells = table.rows[row].cells
-            for c, name in enumerate(COLUMNS):
-                if name in MEASURE_COLUMNS:
-                    _cell_text(cells[c], measure[name], BODY_FONT, size, left if name == "整改措施" else centre)
-                elif row == first:
-                    aligned = left if name in ("问题类别", "反馈问题") else centre
-                    _cell_text(cells[c], problem.cells[name], BODY_FONT, size, aligned)
-            row += 1
-        if row - first > 1:
-            for c, name in enumerate(COLUMNS):
-                if name not in MEASURE_COLUMNS:
-                    table.cell(first, c).merge(table.cell(row - 1, c))
     _narrow_cell_margins(table)
     for c, column in enumerate(table.columns):
         column.width = widths[c]  # w:gridCol, which LibreOffice reads
-    for r in table.rows:
-        for c, cell in enumerate(r.cells):
-            cell.width = widths[c]
-            cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    centre, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+    middle = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    header = next(rows)
+    _repeat_header(header)
+    for c, name in enumerate(COLUMNS):
+        header.cells[c].width = widths[c]
+        header.cells[c].vertical_alignment = middle
+        _cell_text(header.cells[c], name, heading_style, centre)
+    # Row by row, merging through w:vMerge directly: python-docx's cell lookups and merge()
+    # walk the whole table each time, which a 台账 of thousands of measures cannot afford.
+    for problem in sheet.problems:
+        span = len(problem.measures)
+        for i, measure in enumerate(problem.measures):
+            cells = next(rows).cells
+            for c, name in enumerate(COLUMNS):
+                cell = cells[c]
+                cell.width = widths[c]
+                cell.vertical_alignment = middle
+                if name in MEASURE_COLUMNS:
+                    _cell_text(cell, measure[name], body_style, left if name == "整改措施" else centre)
+                    continue
+                if i == 0:
+                    aligned = left if name in ("问题类别", "反馈问题") else centre
+                    _cell_text(cell, problem.cells[name], body_style, aligned)
+                if span > 1:
+                    cell._tc.vMerge = "restart" if i == 0 else "continue"
     totals = document.add_paragraph()
     totals.paragraph_format.space_before = Pt(6)
     _exact_lines(totals, 18)

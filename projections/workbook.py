@@ -127,10 +127,22 @@ def _lines(text: Any, chars: float) -> int:
     return sum(max(1, math.ceil(display_width(line) / 2 / chars)) for line in str(text).splitlines() or [""])
 
 
+def _merge(ws: Any, first_row: int, first_column: int, last_row: int, last_column: int) -> None:
+    """Merge cells, without openpyxl's check against every earlier range (quadratic; ours never overlap)."""
+    from openpyxl.utils import get_column_letter
+    from openpyxl.worksheet.cell_range import CellRange
+
+    ref = f"{get_column_letter(first_column)}{first_row}:{get_column_letter(last_column)}{last_row}"
+    ws.merged_cells.ranges.add(CellRange(ref))  # (a MergedCellRange would also re-read every border)
+
+
+CENTRED = ("序号", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
+
+
 def write_sheet(path: str | Path, sheet: Any) -> None:
     """The 台账 as xlsx: title rows, bold repeated header, problem cells merged over their measures, A4 landscape."""
     from openpyxl import Workbook
-    from openpyxl.styles import Alignment, Border, Font, Side
+    from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
     from openpyxl.utils import get_column_letter
 
     from projections.sheet import COLUMNS, MEASURE_COLUMNS, WIDTHS
@@ -144,6 +156,10 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
     box = Border(top=thin, bottom=thin, left=thin, right=thin)
     body_font = Font(name="宋体", size=10.5)
     line_height = 14.5  # points per line of 10.5 pt text
+    for name, horizontal in (("台账居中", "center"), ("台账居左", "left")):
+        style = NamedStyle(name=name, font=body_font, border=box)
+        style.alignment = Alignment(horizontal=horizontal, vertical="center", wrap_text=True)
+        book.add_named_style(style)
 
     ws.append([sheet.title])
     ws.merge_cells(f"A1:{last}1")
@@ -185,14 +201,11 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
             for r in range(first, row):
                 ws.row_dimensions[r].height += extra
         for c, name in enumerate(COLUMNS, 1):
+            style = "台账居中" if name in CENTRED else "台账居左"
             for r in range(first, row):
-                cell = ws.cell(row=r, column=c)
-                cell.border = box
-                cell.font = body_font
-                centred = name in ("序号", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
-                cell.alignment = Alignment(horizontal="center" if centred else "left", vertical="center", wrap_text=True)
+                ws.cell(row=r, column=c).style = style  # one named style: setting font, border … per cell is slow
             if name not in MEASURE_COLUMNS and span > 1:
-                ws.merge_cells(start_row=first, start_column=c, end_row=row - 1, end_column=c)
+                _merge(ws, first, c, row - 1, c)
     ws.cell(row=row, column=1, value=sheet.totals)
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
     ws.cell(row=row, column=1).font = body_font

@@ -451,3 +451,65 @@ def test_executable_imports_the_round_and_writes_the_sheets(tmp_path):
     assert report.returncode == 0, report.stderr
     bad = run_executable("status", "--format", "xlsx", cwd=tmp_path)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr
+
+
+# -- CSV and xlsx share one path: the same 台账 either way reads the same ----------------------------
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_texts = st.text(alphabet="整改措施制度学习台账清查文件会议abc123", min_size=1, max_size=12)
+_problems = st.lists(
+    st.tuples(st.sampled_from(CATEGORIES), _texts, st.lists(_texts, min_size=1, max_size=4), st.booleans()),
+    min_size=1,
+    max_size=6,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(problems=_problems)
+def test_merged_xlsx_and_continuation_csv_read_the_same(tmp_path_factory, problems):
+    """A 台账 written as xlsx with merged cells and as CSV with continuation rows gives the same list."""
+    import csv
+
+    from openpyxl import Workbook
+
+    from ledger.feedback import read_feedback_lists
+
+    folder = tmp_path_factory.mktemp("same")
+    header = ["巡察编号", "巡察名称", "被巡察单位", "巡察组", "巡察类型", "进驻时间", "结束时间", "序号", "问题类别", "反馈问题", "责任人", "责任领导", "责任单位", "整改措施"]
+    inspection = ["XC1", "名称", "单位", "巡察组", "常规", "2021-03-01", "2021-04-15"]
+    rows: list[list] = []
+    merges: list[tuple[int, int, int]] = []  # (column, first row, last row) in sheet rows
+    for n, (category, title, measures, people) in enumerate(problems, 1):
+        first = len(rows) + 2
+        who = ["李华", "张明", "办公室"] if people else ["", "", ""]
+        for m, text in enumerate(measures):
+            if m == 0:
+                rows.append((inspection if n == 1 else [""] * 7) + [str(n), category, f"关于“{title}{n}”的问题"] + who + [text])
+            else:
+                rows.append([""] * 13 + [text])
+        if len(measures) > 1:
+            merges += [(c, first, first + len(measures) - 1) for c in range(8, 14)]
+    csv_path = folder / "list.csv"
+    with csv_path.open("w", encoding="gbk", newline="") as f:
+        csv.writer(f).writerows([header] + rows)
+    book = Workbook()
+    ws = book.active
+    ws.append(header)
+    for row in rows:
+        ws.append([v or None for v in row])
+    for c, a, b in merges:
+        ws.merge_cells(start_row=a, start_column=c, end_row=b, end_column=c)
+    xlsx_path = folder / "list.xlsx"
+    book.save(xlsx_path)
+
+    def content(lists):
+        return [
+            (f.inspection.fields(), [(p.number, p.category, p.title, p.lead, p.unit, p.person, [m.text for m in p.measures]) for p in f.problems])
+            for f in lists
+        ]
+
+    from_csv, from_xlsx = read_feedback_lists(csv_path), read_feedback_lists(xlsx_path)
+    assert content(from_csv) == content(from_xlsx)
+    assert [len(p.measures) for p in from_xlsx[0].problems] == [len(m) for _, _, m, _ in problems]
