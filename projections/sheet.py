@@ -21,7 +21,7 @@ COLUMNS = ("序号", "问题类别", "反馈问题", "整改措施", "责任领�
 MEASURE_COLUMNS = ("整改措施", "完成情况")
 # Widths in CJK characters (with the cell's padding), for xlsx columns and docx cells.
 # Together about 80 characters: an A4 landscape page at 10.5 pt.
-WIDTHS = {"序号": 3.5, "问题类别": 6, "反馈问题": 14, "整改措施": 18, "责任领导": 5, "责任单位": 5.5, "责任人": 4.5, "整改时限": 8, "完成情况": 8, "销号情况": 7.5}
+WIDTHS = {"序号": 3.5, "问题类别": 6, "反馈问题": 11, "整改措施": 21, "责任领导": 5, "责任单位": 5.5, "责任人": 4.5, "整改时限": 8, "完成情况": 8, "销号情况": 7.5}
 
 SIGNOFF_STATES = {
     "registered": "未销号",
