@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import LedgerContext, echo, pass_ledger
+from commands.options import LedgerContext, echo, format_option, pass_ledger, render_record
 from ledger.errors import InvalidInput
 
 SHEET_FORMATS = (".xlsx", ".docx")
@@ -47,8 +47,9 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
     help="Keep the text of withheld problems (for internal use; needs the registrar, verifier, signer or auditor role).",
 )
 @as_of_option
+@format_option
 @pass_ledger
-def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, as_of: Any) -> None:
+def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, as_of: Any, fmt: str) -> None:
     """Write the standard 台账: one row per measure, each problem's cells merged over its measures.
 
     Columns 序号, 问题类别, 反馈问题, 整改措施, 责任领导, 责任单位, 责任人, 整改时限,
@@ -69,7 +70,9 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, as_of
         from projections.word import write_sheet_docx
 
         write_sheet_docx(out, result)
-    echo(f"wrote {out}: {len(result.problems)} problems, {result.row_count} measure rows" + (" (internal: withheld text included)" if internal else ""))
+    record = {"file": out, "inspection": inspection.strip(), "problems": len(result.problems), "rows": result.row_count, "internal": internal}
+    message = f"wrote {out}: {len(result.problems)} problems, {result.row_count} measure rows" + (" (internal: withheld text included)" if internal else "")
+    echo(render_record(record, fmt, message))
 
 
 COMMANDS = [sheet]
