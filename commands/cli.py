@@ -112,13 +112,14 @@ def register_commands() -> None:
         reading,
         registration,
         sampling,
+        serve,
         setup,
         sheet,
     )
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, sheet, maintenance, evidence, confidential, doctor, migrate,
+        publication, sheet, maintenance, evidence, confidential, doctor, migrate, serve,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import click
 from commands.asof import as_of_option
 from commands.options import ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
 from ledger import values
-from ledger.errors import ConfigError, InvalidInput, UnknownID
+from ledger.errors import InvalidInput
 
 
 
@@ -51,12 +50,9 @@ def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[s
 
 
 def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
-    from projections.status import load_inspection
+    from projections.publication import check_inspection
 
-    found = load_inspection(reader.cursor, code, style=reader.style)
-    if found is None:
-        raise UnknownID("inspection", code)
-    return found
+    return check_inspection(reader, code)
 
 
 @click.command()
@@ -103,41 +99,6 @@ def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str,
     echo(tabulate.tabulate(figures, headers=figure_headers, tablefmt=tablefmt, disable_numparse=True))
 
 
-def _narratives(config: Any, settings: dict[str, Any]) -> dict[str, str]:
-    texts = {}
-    for key in ("responsibility", "effects", "next_steps"):
-        name = settings.get(key)
-        if not name:
-            texts[key] = ""
-            continue
-        path = config.resolve_path(str(name))
-        try:
-            texts[key] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(f"publication.{key}: cannot read {path}: {e}") from None
-    return texts
-
-
-def _publication_day(settings: dict[str, Any], as_of: Any) -> date:
-    value = settings.get("date")
-    if isinstance(value, date):
-        return value
-    if value:
-        try:
-            return values.parse_date(str(value), "publication.date")
-        except InvalidInput as e:
-            raise ConfigError(str(e)) from None
-    return as_of.astimezone().date() if as_of is not None else date.today()
-
-
-def _withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
-    from projections.status import load_problems
-
-    with app.recorder.reading() as c:
-        views = load_problems(c, style=app.recorder.placeholder, today=date.today(), inspection=inspection)
-    return {v["id"]: v.get("withheld") or [] for v in views}
-
-
 def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool | None) -> str:
     """Append a signed checkpoint of the ledger's head, so readers can check the report against it."""
     from ledger.checkpoint import format_checkpoint_block, private_key_path, record_checkpoint
@@ -174,34 +135,23 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @pass_ledger
 def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection; withheld items are counted but not printed."""
-    from projections.publication import RENDERERS, build
-    from projections.replay import StateReader, check_as_of
-    from projections.status import load_problems
-    from projections.summary import summarise
+    from projections.publication import report
+    from projections.replay import check_as_of
 
     check_as_of(as_of)
     if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):
         raise InvalidInput("--format docx writes a Word document: give --out FILE.docx")
-    settings = dict(state.config.section("publication"))
-    narratives = _narratives(state.config, settings)
-    day = _publication_day(settings, as_of)
-    with StateReader(state.app, as_of, inspection=inspection) as r:
-        found = _check_inspection(r, inspection)
-        problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
-        result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
-    if as_of is not None:
-        # A decision to withhold binds every publication, including one of an earlier state.
-        withheld = _withheld_now(state.app, inspection)
-        problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
-    blocks = build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
     if fmt == "docx":
+        from projections.publication import report_blocks
         from projections.word import write_report
 
+        blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of)
         checkpoint = _with_checkpoint(state, "", fmt, sign) or None
         write_report(out, blocks, checkpoint)  # type: ignore[arg-type]
         echo(f"wrote {out}")
         return
-    document = _with_checkpoint(state, RENDERERS[fmt](blocks), fmt, sign)
+    document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of)
+    document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
         click.echo(document, nl=False)
         return

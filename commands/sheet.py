@@ -18,7 +18,7 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
     """The 台账 rows of `inspection` as they stood at `as_of` (default now)."""
     from datetime import date
 
-    from commands.publication import _check_inspection, _withheld_now
+    from projections.publication import check_inspection, withheld_now
     from projections.replay import StateReader, check_as_of
     from projections.sheet import build_sheet
     from projections.status import load_problems
@@ -26,13 +26,13 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
 
     check_as_of(as_of)
     with StateReader(state.app, as_of, inspection=inspection) as r:
-        found = _check_inspection(r, inspection)
+        found = check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
         today = r.today
     if as_of is not None and not internal:
         # A decision to withhold binds every public sheet, including one of an earlier state.
-        withheld = _withheld_now(state.app, inspection)
+        withheld = withheld_now(state.app, inspection)
         problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
     day = today if isinstance(today, date) else date.today()
     return build_sheet(inspection=found, problems=problems, summary=result, day=day, internal=internal)

@@ -121,7 +121,6 @@ def _build_list(
     from eventsourcing.application import AggregateNotFoundError
 
     from ledger.domain import Inspection, inspection_uuid
-    from projections.views import inspection_view, problem_view
 
     moment = registration_moment(feedback, at)
     header = feedback.inspection
@@ -143,7 +142,7 @@ def _build_list(
         except LedgerError as e:
             raise _line_error(feedback, header.line, e) from None
         aggregates.append(parent)
-        views.append(("inspection", inspection_view(parent)))
+        views += app.views_for([parent])
         inspection_added = True
     present = present_problems(app, header.code)
     added, skipped, measures = [], [], 0
@@ -164,7 +163,7 @@ def _build_list(
         except LedgerError as e:
             raise _line_error(feedback, spec.line, e) from None
         aggregates.append(problem)
-        views.append(("problem", problem_view(problem)))
+        views += app.views_for([problem])
         added.append(ident)
         measures += len(spec.measures)
     return ImportResult(header.code, inspection_added, added, skipped, measures)
