@@ -35,6 +35,10 @@ class LedgerGroup(click.Group):
         extra.pop("standalone_mode", None)
         try:
             result = super().main(args=args, prog_name=prog_name or "ledger", standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:
+            # `ledger` alone: the help, as --help prints it, not squeezed into an error line.
+            click.echo(e.ctx.get_help() if e.ctx else e.format_message())
+            sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "ledger"
             click.echo(f"ledger: error: {_one_line(e.format_message())} (see `{command} --help`)", err=True)

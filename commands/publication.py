@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from commands.options import PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
 from ledger import values
 from ledger.errors import ConfigError, InvalidInput, UnknownID
 
@@ -27,7 +27,7 @@ def _reason(value: str) -> str:
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option(
     "--reason",
     type=ChoiceOf(_reason, "REASON"),
@@ -37,6 +37,7 @@ def _reason(value: str) -> str:
 @click.option(
     "--field",
     "fields",
+    type=SHORT_TEXT,
     multiple=True,
     help="What to withhold: problem (default: all its text), title, description, measures, or M<n> (repeatable).",
 )
