@@ -80,9 +80,9 @@ class Inspection(Aggregate):
         _check_not_future(at, code)
         cls._check_dates(code, start, end, feedback)
         today = local_day(utc_now())
-        for name, day in (("start", start), ("feedback", feedback)):
+        for label, day in (("start", start), ("feedback", feedback)):
             if day is not None and day > today:
-                raise RuleViolation("no-future-acts", code, f"{name} {day} is in the future")
+                raise RuleViolation("no-future-acts", code, f"{label} {day} is in the future")
         return cls(
             code=code,
             name=name,

@@ -109,7 +109,7 @@ BAD_YAML = [
     ("  end: 2020-05-22\n", "  end: 2020-03-22\n", "end: 2020-03-22", "end: 2020-03-22 is before start 2020-04-07"),
     ("  code: XC2020-2\n", "  code: XC 2020/2\n", "code: XC 2020/2", "inspection code: 'XC 2020/2' must be"),
     ("      - text: 对2018年以来", "      - txt: 对2018年以来", "- txt: 对2018年以来", "measure: unknown field 'txt'"),
-    ("        due: 2020-09-30\n", "        due: 2020-9-30\n", "due: 2020-9-30", "due: '2020-9-30' is not a valid date"),
+    ("        due: 2020-09-30\n", "        due: 2020-9-31\n", "due: 2020-9-31", "due: '2020-9-31' is not a valid date"),
     ("    deadline: 2020-07-31\n", "    deadline: 2020-07-31\n    measures: 立即整改\n", "measures: 立即整改", "measures: must be a list"),
     ("    category: 党的领导方面\n", "    category: [党的领导方面\n", "    category: [党的领导方面", "not valid YAML"),
     ("    deadline: 2020-07-31\n", "    deadline: 2020-06-30\n", "- number: 3", "deadline 2020-06-30 is before registration"),
