@@ -218,6 +218,12 @@ def parse_datetime(value: str | datetime, what: str = "--at") -> datetime:
         raise InvalidInput(f"{what}: '{value}' is out of range ({MIN_DATE} to {MAX_DATE})") from None
 
 
+def is_bare_date(value: str) -> bool:
+    """True when `value` is a date without a time of day."""
+    found = _date_part(_ascii_digits(str(value)).strip())
+    return found is not None and not found[1].strip()
+
+
 def moment_text(moment: datetime | date | None) -> str:
     """A time stamp as messages print it: to the second, without microseconds."""
     if moment is None:
