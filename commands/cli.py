@@ -24,6 +24,22 @@ def _from_store(error: BaseException) -> bool:
     return any(cls.__module__.startswith(STORE_LIBRARIES) for cls in type(error).__mro__)
 
 
+def _broken_history(error: BaseException) -> str | None:
+    """What is wrong when an aggregate's stored events cannot be folded: one was deleted or reordered."""
+    name = type(error).__name__
+    if name == "OriginatorVersionError":
+        numbers = [a for a in error.args if isinstance(a, int)]
+        detail = f" (version {numbers[0]} where version {numbers[1]} was expected)" if len(numbers) == 2 else ""
+        return f"an aggregate's stored events are not consecutive{detail}: an event was deleted or reordered"
+    if isinstance(error, AssertionError):
+        frame = error.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        if frame is not None and "eventsourcing" in frame.tb_frame.f_code.co_filename:
+            return "an aggregate's history does not start with its creation event: an event was deleted"
+    return None
+
+
 class LedgerGroup(click.Group):
     """Turns every user mistake into one line on stderr and an exit code.
 
@@ -58,6 +74,10 @@ class LedgerGroup(click.Group):
             click.echo("ledger: error: store error: stored text is not valid UTF-8 (a damaged store file?)", err=True)
             sys.exit(1)
         except Exception as e:
+            broken = _broken_history(e)
+            if broken:
+                click.echo(f"ledger: error: tampering found: {broken}: run `ledger audit --verify` to find the event", err=True)
+                sys.exit(4)
             # A store failure no command foresaw (damaged file, disk full, lost
             # server): still one line, never a traceback.
             if not _from_store(e):

@@ -118,7 +118,10 @@ class ExportReader:
             self._file = path.open(encoding="utf-8")
         except OSError as e:
             raise InvalidInput(f"cannot read {path}: {e.strerror or e}") from None
-        self.header = self._next_json(1)
+        try:
+            self.header = self._next_json(1)
+        except TamperingFound:  # line 1 is not even JSON: some other file, not a damaged export
+            raise InvalidInput(f"{path} is not a ledger export (no '{FORMAT}' header on line 1)") from None
         if not isinstance(self.header, dict) or self.header.get("format") != FORMAT:
             raise InvalidInput(f"{path} is not a ledger export (no '{FORMAT}' header on line 1)")
         if self.header.get("version") != 1:
@@ -135,7 +138,7 @@ class ExportReader:
             return None
         try:
             return json.loads(line)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise TamperingFound(f"line {lineno} of {self.path} is not valid JSON (damaged export)") from None
 
     def events(self) -> Iterator[dict[str, Any]]:
