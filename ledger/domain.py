@@ -188,7 +188,7 @@ class Problem(Aggregate):
         ident = problem_display_id(inspection.code, number)
         _check_not_future(at, ident)
         if not 1 <= number <= MAX_NUMBER:
-            raise InvalidInput(f"{ident}: --number must be from 1 to {MAX_NUMBER}")
+            raise RuleViolation("number-range", ident, f"problem numbers run from 1 to {MAX_NUMBER}: give a free --number")
         if local_day(at) < inspection.start:
             raise RuleViolation(
                 "dates-in-order",
