@@ -24,6 +24,17 @@ def _from_store(error: BaseException) -> bool:
     return any(cls.__module__.startswith(STORE_LIBRARIES) for cls in type(error).__mro__)
 
 
+def _unreadable_argument(args: list[Any]) -> str | None:
+    """An argument that is not text at all (bytes that are not UTF-8, a NUL): refused before any command runs."""
+    for number, arg in enumerate(args, 1):
+        text = str(arg)
+        if "\x00" in text:
+            return f"argument {number} contains a NUL character"
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            return f"argument {number} is not valid UTF-8 text"
+    return None
+
+
 def _broken_history(error: BaseException) -> str | None:
     """What is wrong when an aggregate's stored events cannot be folded: one was deleted or reordered."""
     name = type(error).__name__
@@ -49,6 +60,10 @@ class LedgerGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
+        unreadable = _unreadable_argument(sys.argv[1:] if args is None else list(args))
+        if unreadable:
+            click.echo(f"ledger: error: {unreadable}", err=True)
+            sys.exit(EXIT_USAGE)
         try:
             result = super().main(args=args, prog_name=prog_name or "ledger", standalone_mode=False, **extra)
         except click.exceptions.NoArgsIsHelpError as e:

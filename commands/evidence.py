@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from ledger.errors import InvalidInput
+
+from commands.options import LedgerContext, check_out_file, echo, output_options, pass_ledger, render_record, write_options
 
 
 @click.command()
@@ -58,7 +60,11 @@ def export(state: LedgerContext, out: str, since: int, fmt: str) -> None:
     """Write the complete event log with every hash, one JSON object per line (verified first)."""
     from ledger.export import export_store
 
-    record = export_store(state.config.store, Path(out), since=since)
+    check_out_file(out)
+    try:
+        record = export_store(state.config.store, Path(out), since=since)
+    except OSError as e:
+        raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
     echo(render_record(record, fmt, f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"))
 
 

@@ -93,6 +93,19 @@ CODE = ValueType(lambda v, what: values.inspection_code(v), "CODE")
 PROBLEM_ID = ValueType(values.problem_id, "ID")
 
 
+def check_out_file(out: str, what: str = "--out") -> None:
+    """Refuse an output path that cannot be a file before anything is done (empty, a folder, a name too long)."""
+    from pathlib import Path
+
+    target = Path(out)
+    try:
+        bad = not target.name or target.is_dir() or len(target.name.encode("utf-8", "surrogateescape")) > 255
+    except (OSError, ValueError):
+        bad = True
+    if bad:
+        raise InvalidInput(f"{what}: '{out}' is not a file name that can be written")
+
+
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option(
         "--format",

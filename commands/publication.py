@@ -179,6 +179,10 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
     from projections.summary import summarise
 
     check_as_of(as_of)
+    if out is not None:
+        from commands.options import check_out_file
+
+        check_out_file(out)
     settings = dict(state.config.section("publication"))
     narratives = _narratives(state.config, settings)
     day = _publication_day(settings, as_of)

@@ -373,8 +373,12 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
 
     explicit = path or os.environ.get("LEDGER_CONFIG")
     if explicit:
-        config_path: Path | None = Path(explicit).expanduser().resolve()
-        if not config_path.is_file():
+        try:
+            config_path: Path | None = Path(explicit).expanduser().resolve()
+            found = config_path.is_file()  # type: ignore[union-attr]
+        except (OSError, ValueError, RuntimeError) as e:
+            raise ConfigError(f"config file {explicit!r} cannot be used: {getattr(e, 'strerror', None) or e}") from None
+        if not found:
             raise ConfigError(f"config file not found: {explicit}")
     else:
         config_path = find_config()

@@ -132,6 +132,14 @@ CASES = [
     (["review", "XC1-1", "--holds", "--relapsed", "--note", "n"], 2, "exactly one of --holds or --relapsed"),
     (["review", "XC1-1", "--note", "n"], 2, "exactly one of --holds or --relapsed"),
     (["done", "XC1-2", "XC1-1/M1", "--at", "2020-02-01"], 1, "unknown measure ID"),
+    # arguments that are not text, and output files that cannot be written (read commands too)
+    (["status", "--unit", "\udcff"], 2, "not valid UTF-8"),
+    (["history", "\udcff"], 2, "not valid UTF-8"),
+    (["import", "a\x00b"], 2, "NUL"),
+    (["export", "--out", ""], 2, "not a file name"),
+    (["export", "--out", "x" * 300], 2, "not a file name"),
+    (["publish", "--inspection", "XC1", "--out", "."], 2, "not a file name"),
+    (["--config", "x" * 5000, "status"], 2, "cannot be used"),
 ]
 
 
