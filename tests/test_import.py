@@ -98,7 +98,7 @@ BAD_YAML = [
     ("    deadline: 2020-07-31\n", "    deadline: 2020-02-30\n", "deadline: 2020-02-30", "deadline: '2020-02-30' is not a valid date"),
     ("    deadline: 2020-07-31\n", "    deadline: next week\n", "deadline: next week", "is not a valid date"),
     ("  - number: 3\n", "  - number: three\n", "- number: three", "number: 'three' is not a whole number"),
-    ("  - number: 3\n", "  - number: 0\n", "- number: 0", "number: 0 must be 1 or more"),
+    ("  - number: 3\n", "  - number: 0\n", "- number: 0", "number: '0' must be 1 or more"),
     ("  - number: 3\n", "  - number: 2\n", "LAST:- number: 2", "number: 2 is listed twice (also on line 34)"),
     ("    type: immediate\n", "    type: immediate\n    owner: 张三\n", "owner: 张三", "unknown field 'owner'"),
     ("    type: immediate\n", "    type: immediate\n    type: deadline\n", "NEXT:    type: immediate", "'type' is given twice"),
