@@ -363,7 +363,7 @@ def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True
                 f"{what}: contains the control character U+{ord(ch):04X}"
                 + (" (only newline and tab are allowed)" if kind == "long" else "")
             )
-        if ch in _BIDI or category in ("Cs", "Cn"):
+        if ch in _BIDI or category == "Cs" or (ord(ch) & 0xFFFE) == 0xFFFE:
             raise InvalidInput(f"{what}: contains U+{ord(ch):04X}, a character that changes or hides how the text reads")
         if kind == "name" and category == "Cf":
             raise InvalidInput(f"{what}: contains the invisible character U+{ord(ch):04X}, not allowed in a name")
@@ -392,11 +392,6 @@ def short_text(value: Any, what: str, *, required: bool = True) -> str:
 def long_text(value: Any, what: str, *, required: bool = True) -> str:
     """A description or measure text: newlines and tabs allowed, no other control characters."""
     return _text(value, what, kind="long", limit=MAX_LONG_TEXT, required=required)
-
-
-def same_name(a: str, b: str) -> bool:
-    """Names compare after normalisation (NFC, spaces collapsed)."""
-    return " ".join(unicodedata.normalize("NFC", a).split()) == " ".join(unicodedata.normalize("NFC", b).split())
 
 
 def required_text(value: str | None, what: str) -> str:
