@@ -16,10 +16,12 @@ The budget is fixed (max_examples) so CI stays within minutes; `pytest
 
 from __future__ import annotations
 
+import os
 import shutil
 import unicodedata
 import sqlite3
 import tempfile
+from datetime import date
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
@@ -35,7 +37,7 @@ from ledger.errors import InvalidInput
 
 # -- the grammars ------------------------------------------------------------------
 
-DAYS = st.dates(min_value=__import__("datetime").date(2020, 3, 2), max_value=__import__("datetime").date(2025, 12, 31))
+DAYS = st.dates(min_value=date(2020, 3, 2), max_value=date(2025, 12, 31))
 
 
 def spelled(day: Any, form: int) -> str:
@@ -231,7 +233,7 @@ def expected_text(kind: str, typed: str) -> str:
     return parse(typed, "field")
 
 
-@settings(max_examples=int(__import__("os").environ.get("LEDGER_PROPERTY_EXAMPLES", "600")), deadline=None,
+@settings(max_examples=int(os.environ.get("LEDGER_PROPERTY_EXAMPLES", "600")), deadline=None,
           phases=[Phase.explicit, Phase.reuse, Phase.generate, Phase.shrink],
           suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture, HealthCheck.filter_too_much])
 @given(command=commands())
