@@ -368,8 +368,8 @@ def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True
         if kind == "name" and category == "Cf":
             raise InvalidInput(f"{what}: contains the invisible character U+{ord(ch):04X}, not allowed in a name")
     if kind != "long":
-        # One line: any space (no-break, ideographic, …) is a plain space, and a run of them is one.
-        text = re.sub(" {2,}", " ", "".join(" " if unicodedata.category(ch) == "Zs" else ch for ch in text))
+        # One line; a run of plain spaces is one (an ideographic space U+3000 is kept: it is part of the text).
+        text = re.sub(" {2,}", " ", text)
     if not any(not _invisible(ch) for ch in text):
         if required:
             raise InvalidInput(f"{what}: must not be empty" + (" (it holds only invisible characters)" if text else ""))
