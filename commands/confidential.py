@@ -17,7 +17,6 @@ from commands.options import LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, e
 @pass_ledger
 def confide(state: LedgerContext, problem_id: str, field: str, value: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a sensitive field of a problem, encrypted at rest (key from the environment)."""
-    from ledger import values
     from ledger.confidential import encrypt, field_name
 
     name = field_name(field)
