@@ -61,16 +61,23 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 
 @click.command()
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection (default: the whole ledger).")
+@click.option("--round", "round_name", default=None, metavar="NAME", help="One row per inspected unit of this round (轮次), and the total.")
 @as_of_option
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Headings in Chinese or English.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
 @output_options
 @pass_ledger
-def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str, fmt: str) -> None:
-    """Problems per category: completed, ongoing, open, overdue, relapsed, completion rate, and the headline figures."""
+def summary(state: LedgerContext, inspection: str | None, round_name: str | None, as_of: Any, lang: str | None, fmt: str) -> None:
+    """Problems per category: completed, ongoing, extended, open, overdue, relapsed, completion rate, and the headline figures."""
     from projections.replay import StateReader, check_as_of
     from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
 
     check_as_of(as_of)
+    lang = lang or state.lang
+    if round_name is not None:
+        if inspection is not None:
+            raise click.UsageError("--round and --inspection cannot be combined: a round summary covers all its inspections")
+        _round_summary(state, round_name, as_of, lang, fmt)
+        return
     with StateReader(state.app, as_of, inspection=inspection) as r:
         if inspection is not None:
             _check_inspection(r, inspection)
@@ -82,25 +89,45 @@ def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str,
     rows = table_rows(result, lang)
     figures = figure_rows(result, lang)
     figure_headers = ["成效", "数量"] if lang == "zh" else ["figure", "value"]
+    _echo_tables(fmt, [(headers, rows), (figure_headers, figures)])
+
+
+def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> None:
+    """Several tables one after another: csv separated by an empty line, the others by a blank line."""
     if fmt == "csv":
         import csv
         import io
 
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows(rows)
-        writer.writerow([])
-        writer.writerow(figure_headers)
-        writer.writerows(figures)
+        for n, (headers, rows) in enumerate(tables):
+            if n:
+                writer.writerow([])
+            writer.writerow(headers)
+            writer.writerows(rows)
         echo(out.getvalue().rstrip("\n"))
         return
     import tabulate
 
     tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
-    echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
-    echo("")
-    echo(tabulate.tabulate(figures, headers=figure_headers, tablefmt=tablefmt, disable_numparse=True))
+    for n, (headers, rows) in enumerate(tables):
+        if n:
+            echo("")
+        echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
+
+
+def _round_summary(state: LedgerContext, name: str, as_of: Any, lang: str, fmt: str) -> None:
+    from projections.replay import StateReader
+    from projections.rounds import summarise_round, table_headers, table_rows
+
+    with StateReader(state.app, as_of) as r:
+        result = summarise_round(r.cursor, name.strip(), today=r.today, style=r.style)
+    if fmt == "json":
+        echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if fmt == "table":
+        echo(name.strip())
+    _echo_tables(fmt, [(table_headers(lang), table_rows(result, lang))])
 
 
 def _narratives(config: Any, settings: dict[str, Any]) -> dict[str, str]:
@@ -159,7 +186,15 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 
 
 @click.command()
-@click.option("--inspection", required=True, metavar="CODE", help="The inspection whose rectification is published.")
+@click.option("--inspection", default=None, metavar="CODE", help="The inspection whose rectification is published.")
+@click.option("--round", "round_name", default=None, metavar="NAME", help="Publish the round's public summary (轮次) instead of one inspection's report.")
+@click.option(
+    "--stage",
+    type=click.Choice(["final", "progress"]),
+    default="final",
+    show_default=True,
+    help="final: 整改情况 (the report); progress: 整改进展情况 (the interim report, e.g. at the end of 集中整改).",
+)
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text"]), default="markdown", show_default=True, help="Output format.")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
 @click.option(
@@ -170,17 +205,27 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 )
 @as_of_option
 @pass_ledger
-def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
-    """Write the public report (整改情况公布) of an inspection; withheld items are counted but not printed."""
+def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
+    """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
     from projections.publication import RENDERERS, build
     from projections.replay import StateReader, check_as_of
     from projections.status import load_problems
     from projections.summary import summarise
 
     check_as_of(as_of)
+    if (inspection is None) == (round_name is None):
+        raise click.UsageError("give either --inspection CODE or --round NAME")
     settings = dict(state.config.section("publication"))
-    narratives = _narratives(state.config, settings)
     day = _publication_day(settings, as_of)
+    if round_name is not None:
+        from projections.rounds import build_round, summarise_round
+
+        with StateReader(state.app, as_of) as r:
+            result = summarise_round(r.cursor, round_name.strip(), today=r.today, style=r.style)
+        document = RENDERERS[fmt](build_round(result, settings=settings, day=day, stage=stage))
+        _write_document(state, document, fmt, out, sign)
+        return
+    narratives = _narratives(state.config, settings)
     with StateReader(state.app, as_of, inspection=inspection) as r:
         found = _check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
@@ -190,8 +235,12 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
         withheld = _withheld_now(state.app, inspection)
         problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
     document = RENDERERS[fmt](
-        build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
+        build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day, stage=stage)
     )
+    _write_document(state, document, fmt, out, sign)
+
+
+def _write_document(state: LedgerContext, document: str, fmt: str, out: str | None, sign: bool | None) -> None:
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
         click.echo(document, nl=False)

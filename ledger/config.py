@@ -48,7 +48,12 @@ DEFAULTS: dict[str, Any] = {
         "contact": "",
         "phone": "",
         "date": "",
+        "progress_title": "",
+        "headline": "last",
+        "accountability": "by-form",
     },
+    # Language on screen: zh (Chinese, the default) or en. LEDGER_LANG and --lang override it.
+    "language": "zh",
     # Hash chain algorithm, read only by `ledger init` (recorded in the ledger).
     "hash": "sha256",
     # Ed25519 key that signs checkpoints; public_key defaults to private_key + ".pub".
@@ -114,6 +119,16 @@ publication:
   phone: ""
   # Date printed under the report (YYYY-MM-DD); empty: the --as-of date, or today.
   date: ""
+  # Title of the interim report (`publish --stage progress`, 整改进展情况); empty: generated.
+  progress_title: ""
+  # Where the headline numbers (反馈问题N个，已完成整改N个…) go: last (in 三、整改成效) or first (after the opening).
+  headline: last
+  # People held accountable: by-form (each form with zeros: 党纪政务处分0人、组织处理0人…) or total.
+  accountability: by-form
+
+# Language on screen (table headings, status words, messages): zh or en.
+# LEDGER_LANG and the global --lang option override it. JSON output is always English.
+language: zh
 
 # Hash chain over every event (tamper evidence): sha256, or sm3 (国密 GB/T 32905).
 # Read only by `ledger init`: the algorithm is recorded in the ledger and never changes.
@@ -252,6 +267,13 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
         data = _merge(DEFAULTS, given, "")
     except ConfigError as e:
         raise ConfigError(f"{config_path}: {e}") from None
+    if data["language"] not in ("zh", "en"):
+        raise ConfigError(f"{config_path}: 'language' must be zh or en, not {data['language']!r}")
+    publication = data["publication"]
+    if publication["headline"] not in ("first", "last"):
+        raise ConfigError(f"{config_path}: 'publication.headline' must be first or last, not {publication['headline']!r}")
+    if publication["accountability"] not in ("by-form", "total"):
+        raise ConfigError(f"{config_path}: 'publication.accountability' must be by-form or total, not {publication['accountability']!r}")
     if not isinstance(data["store"], str) or not data["store"].strip():
         raise ConfigError(f"{config_path}: 'store' must be a file path or a URL")
     return Config(path=config_path, data=data)

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from projections.tables import placeholder, problem_filters
-from projections.views import with_overdue
+from projections.views import INSPECTION_DEFAULTS, with_overdue
 
 
 def problem_query(
@@ -78,7 +78,14 @@ def load_problem(cursor: Any, problem_id: str, *, style: str = "?", today: date)
 def load_inspection(cursor: Any, code: str, *, style: str = "?") -> dict[str, Any] | None:
     cursor.execute(placeholder("SELECT data FROM ledger_inspections WHERE code = ?", style), (code,))
     row = cursor.fetchone()
-    return json.loads(row[0]) if row else None
+    return {**INSPECTION_DEFAULTS, **json.loads(row[0])} if row else None
+
+
+def load_inspections(cursor: Any, *, style: str = "?", round: str | None = None) -> list[dict[str, Any]]:  # noqa: A002
+    """Inspection views in register order; with `round`, only that round's (轮次)."""
+    cursor.execute("SELECT data FROM ledger_inspections ORDER BY position")
+    found = [{**INSPECTION_DEFAULTS, **json.loads(row[0])} for row in cursor.fetchall()]
+    return found if round is None else [i for i in found if i["round"] == round]
 
 
 STATUS_COLUMNS = ("id", "category", "title", "type", "status", "unit", "person", "deadline", "overdue", "measures", "relapses", "escalation")
