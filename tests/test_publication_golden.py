@@ -88,7 +88,7 @@ def _check_golden(name: str, text: str) -> None:
 
 
 def test_summary_markdown_is_golden(seed004):
-    out = seed004("summary", "--inspection", "XC2019-1", "--as-of", AS_OF, "--format", "markdown").stdout
+    out = seed004("summary", "--inspection", "XC2019-1", "--as-of", AS_OF, "--format", "markdown", "--lang", "zh").stdout
     _check_golden("xc2019-1-summary.md", out)
 
 
