@@ -20,9 +20,13 @@ def problem_query(
     status: str | None = None,
     overdue: bool = False,
     ids: list[str] | None = None,
+    inspections: list[str] | None = None,
 ) -> tuple[str, list[Any]]:
     """The query for problem views in register order (inspection order, then number)."""
     where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status, ids=ids)
+    if inspections is not None:  # a round's inspections
+        where += (" AND " if where else " WHERE ") + f"p.inspection IN ({', '.join('?' for _ in inspections)})"
+        params.extend(inspections)
     if overdue:
         where += (" AND " if where else " WHERE ") + (
             "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
