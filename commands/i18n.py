@@ -70,7 +70,9 @@ HEADINGS = {
     "registered_by": "登记人", "parent": "上级问题", "extended_to": "延期至", "done by": "完成人", "level": "级别",
     "progress": "进展", "meaning": "含义", "outcome": "结果", "field": "字段", "was": "原值", "now": "现值",
     "to": "延期至", "previous": "原时限", "decision": "审批", "requested_by": "申请人", "decided_by": "审批人",
-    "value": "值", "key": "项目", "source": "来源", "description": "描述",
+    "value": "值", "key": "项目", "source": "来源", "description": "描述", "subject": "对象", "correction": "更正",
+    "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
+    "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量",
 }
 
 STATUS_WORDS = {
@@ -91,11 +93,14 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
     "state": {"complete": "已完成", "due": "到期", "missed": "已错过", "upcoming": "未到期"},
 }
 
-# Columns whose long text wraps, so a table fits a 120-column terminal.
+# Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.
 WRAP = {
-    "title": 26, "category": 12, "text": 36, "details": 40, "note": 20, "description": 30, "reason": 20,
-    "name": 24, "organisation": 14, "group": 12, "unit": 10, "person": 8, "evidence": 20, "escalation": 10,
-    "suggest": 14, "recorded_at": 20, "at": 20,
+    "title": 20, "category": 8, "text": 30, "details": 20, "note": 16, "description": 24, "reason": 16,
+    "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 7,
+    "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
+    "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 8,
+    "reviews": 7, "missed": 6, "signed_off": 10, "review_date": 11, "point": 5, "state": 8, "result": 8,
+    "due": 8,
 }
 
 
@@ -179,6 +184,24 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"No such option: (\S+)(.*)", "没有这个选项：{0}{1}"),
     (r"No such command '(.+)'\.(.*)", "没有这个命令：'{0}'{1}"),
     (r"Invalid value for '(.+)': (.+)", "选项 '{0}' 的值无效：{1}"),
+    # Confirmations of write commands.
+    (r"registered inspection (.+)", "已登记巡察 {0}"),
+    (r"(.+): assigned to (.+) \((.+)\), lead (.+) \(status: (\w+)\)",
+     lambda m: f"{m[1]}：已分配给{m[2]}（{m[3]}），责任领导{m[4]}（状态：{_STATUS_IN_TEXT.get(m[5], m[5])}）"),
+    (r"(.+): measure (\w+) done \(status: (\w+)\)",
+     lambda m: f"{m[1]}：整改措施 {m[2]} 已完成（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
+    (r"(.+): verification (\w+) \((.+)\) passed \(status: (\w+)\)",
+     lambda m: f"{m[1]}：核查验收 {m[3]}，通过（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
+    (r"(.+): verification (\w+) \((.+)\) failed: back for 二次整改 \(status: (\w+)\)",
+     lambda m: f"{m[1]}：核查验收 {m[3]}，未通过：退回二次整改（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
+    (r"(.+): signed off as (.+) \(status: (\w+)\)",
+     lambda m: f"{m[1]}：已销号，{m[2]}（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
+    (r"(.+): extension to (\S+) requested; the deadline stays (\S+) until it is approved \(ledger approve-extension\)",
+     "{0}：已申请延期至 {1}；批准前整改时限仍为 {2}（ledger approve-extension）"),
+    (r"(.+): extension approved; deadline (\S+)", "{0}：延期已批准；整改时限 {1}"),
+    (r"(.+): extension refused; deadline (\S+)", "{0}：延期未批准；整改时限仍为 {1}"),
+    (r"wrote (.+)", "已写入 {0}"),
+    (r"no problems match", "没有符合条件的问题"),
     (r"(.+) \(see `(.+) --help`\)", lambda m: f"{translate(m[1], 'zh')}（见 `{m[2]} --help`）"),
 ]
 

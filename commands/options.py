@@ -155,7 +155,15 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     shown = list(headers) if headers else [i18n.heading(c, lang) for c in columns]
     # Long texts wrap on screen (a 120-column terminal); documents keep whole lines.
     widths = i18n.max_widths(columns) if fmt == "table" and table else None
-    return tabulate.tabulate(table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths)
+    if widths is None:
+        return tabulate.tabulate(table, headers=shown, tablefmt=tablefmt, disable_numparse=True)
+    padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0  # the 2-space separators already part the columns
+    try:
+        return tabulate.tabulate(
+            table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths
+        )
+    finally:
+        tabulate.MIN_PADDING = padding
 
 
 def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
@@ -172,7 +180,9 @@ def render_record(record: dict[str, Any], fmt: str, message: str | None = None) 
     if fmt == "json":
         return json.dumps(record, ensure_ascii=False, indent=2)
     if fmt == "table" and message is not None:
-        return message
+        from commands import i18n
+
+        return i18n.translate(message, i18n.current())
     if fmt == "table":
         import tabulate
 

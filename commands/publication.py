@@ -249,7 +249,9 @@ def _write_document(state: LedgerContext, document: str, fmt: str, out: str | No
         Path(out).write_text(document, encoding="utf-8")
     except OSError as e:
         raise InvalidInput(f"--out: cannot write {out}: {e}") from None
-    echo(f"wrote {out}")
+    from commands import i18n
+
+    echo(i18n.translate(f"wrote {out}", i18n.current()))
 
 
 COMMANDS = [summary, publish, withhold]

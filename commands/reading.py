@@ -189,7 +189,9 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
             return
         rows = list(records)  # only the flat rows are kept, not every problem's full view
     if not rows and fmt == "table":
-        echo("no problems match")
+        from commands import i18n
+
+        echo(i18n.translate("no problems match", i18n.current()))
         return
     echo(render_rows(rows, fmt, STATUS_COLUMNS))
 
