@@ -26,6 +26,7 @@ def remember(option: str | None, config_path: str | None) -> None:
     """The running command's --lang and --config (set by the `ledger` group)."""
     global _remembered
     _remembered = (option, config_path)
+    _resolved.clear()  # each command reads its own ledger.yaml afresh
 
 
 def resolve_lang(option: str | None, config_path: str | None) -> str:
@@ -95,7 +96,7 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
 
 # Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.
 WRAP = {
-    "title": 20, "category": 8, "text": 30, "details": 20, "note": 16, "description": 24, "reason": 16,
+    "title": 16, "category": 8, "text": 30, "details": 20, "note": 16, "description": 24, "reason": 16,
     "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 7,
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
     "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 8,
@@ -137,6 +138,7 @@ _STATUS_IN_TEXT = {**STATUS_WORDS}
 
 # (pattern over the whole English line, Chinese template or function of the match).
 CATALOGUE: list[tuple[str, Any]] = [
+    (r"(.+) \(see `(.+) --help`\)", lambda m: f"{translate(m[1], 'zh')}（见 `{m[2]} --help`）"),
     (r"unknown (problem|inspection|measure|round) ID: (.+)", lambda m: f"未知的{KINDS[m[1]]}编号：{m[2]}"),
     (r"no ledger\.yaml here or in any parent folder: run `ledger init` first",
      "当前文件夹及上级文件夹中没有 ledger.yaml：请先运行 `ledger init`"),
@@ -202,7 +204,6 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+): extension refused; deadline (\S+)", "{0}：延期未批准；整改时限仍为 {1}"),
     (r"wrote (.+)", "已写入 {0}"),
     (r"no problems match", "没有符合条件的问题"),
-    (r"(.+) \(see `(.+) --help`\)", lambda m: f"{translate(m[1], 'zh')}（见 `{m[2]} --help`）"),
 ]
 
 _COMPILED: list[tuple[re.Pattern[str], Any]] | None = None

@@ -113,7 +113,16 @@ def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> N
     for n, (headers, rows) in enumerate(tables):
         if n:
             echo("")
-        echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
+        if fmt != "table":
+            echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
+            continue
+        # On screen, long headings and names wrap so the table fits a 120-column terminal.
+        widths = [44, 16] if len(headers) == 2 else [16] + [10] * (len(headers) - 1)
+        padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0
+        try:
+            echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths))
+        finally:
+            tabulate.MIN_PADDING = padding
 
 
 def _round_summary(state: LedgerContext, name: str, as_of: Any, lang: str, fmt: str) -> None:
