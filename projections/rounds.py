@@ -27,7 +27,7 @@ HEADERS = {
     "zh": {
         "inspection": "编号", "unit": "被巡察单位", "problems": "反馈问题", "completed": "已完成",
         "ongoing": "基本完成", "extended": "延期", "open": "未完成", "overdue": "逾期", "rate": "完成率",
-        "rules": "制度（项）", "funds": "资金（万元）", "accountable": "问责（人）", "clues": "线索（件）",
+        "rules": "制度(项)", "funds": "资金(万元)", "accountable": "问责(人)", "clues": "线索(件)",
         "total": "合计",
     },
     "en": {
