@@ -101,7 +101,7 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: st
     from commands import i18n
 
     state = LedgerContext(config_path, actor, lang)
-    i18n.remember(lang, config_path)
+    i18n.remember(lang, config_path, lambda: state.config)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

@@ -20,12 +20,14 @@ LANGS = ("zh", "en")
 
 _remembered: tuple[str | None, str | None] | None = None
 _resolved: dict[tuple[str | None, str | None, str], str] = {}
+_config_of_command: Callable[[], Any] | None = None
 
 
-def remember(option: str | None, config_path: str | None) -> None:
-    """The running command's --lang and --config (set by the `ledger` group)."""
-    global _remembered
+def remember(option: str | None, config_path: str | None, config: Callable[[], Any] | None = None) -> None:
+    """The running command's --lang and --config, and how it loads ledger.yaml (set by the `ledger` group)."""
+    global _remembered, _config_of_command
     _remembered = (option, config_path)
+    _config_of_command = config  # the command's own loaded configuration: read once
     _resolved.clear()  # each command reads its own ledger.yaml afresh
 
 
@@ -41,9 +43,12 @@ def resolve_lang(option: str | None, config_path: str | None) -> str:
         lang = env[:2]
     else:
         try:
-            from ledger.config import load_config
+            if _config_of_command is not None:
+                lang = _config_of_command().data.get("language", "zh")
+            else:
+                from ledger.config import load_config
 
-            lang = load_config(config_path, required=False).data.get("language", "zh")
+                lang = load_config(config_path, required=False).data.get("language", "zh")
         except Exception:  # a broken ledger.yaml is reported by the command itself
             lang = "zh"
     _resolved[key] = lang
@@ -96,10 +101,10 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
 
 # Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.
 WRAP = {
-    "title": 16, "category": 8, "text": 30, "details": 20, "note": 16, "description": 24, "reason": 16,
+    "title": 16, "category": 8, "text": 30, "details": 16, "note": 16, "description": 24, "reason": 16,
     "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 7,
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
-    "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 8,
+    "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
     "reviews": 7, "missed": 6, "signed_off": 10, "review_date": 11, "point": 5, "state": 8, "result": 8,
     "due": 8,
 }
