@@ -33,7 +33,7 @@ HEADERS = {
     "en": {
         "inspection": "code", "unit": "inspected unit", "problems": "problems", "completed": "completed",
         "ongoing": "basically done", "extended": "extended", "open": "not yet done", "overdue": "overdue",
-        "rate": "rate", "rules": "rules", "funds": "funds (10,000 yuan)", "accountable": "accountable",
+        "rate": "rate", "rules": "rules", "funds": "funds (10,000 yuan)", "accountable": "held to account",
         "clues": "clues", "total": "total",
     },
 }
