@@ -119,7 +119,8 @@ def _write_meta(app: object, config: object) -> bool:
 
 
 # 2: per-category totals (ledger_category_totals) kept by triggers.
-# 3: the totals count refined problems (细化) under their parent, not as problems of their own.
+# 3: the totals count refined problems (细化) under their parent, not as problems of their own,
+#    and keep the extended ones (申请延期整改) in a new column.
 SCHEMA_VERSION = "3"
 
 # The totals triggers of an earlier schema, replaced on upgrade.
@@ -138,6 +139,10 @@ def _upgrade(c: object, mark: str) -> bool:
             triggers = list(PG_TRIGGERS)
         else:
             triggers = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_OLD_TRIGGERS] + list(SQLITE_TRIGGERS)
+        from projections.summary import has_totals
+
+        if not has_totals(c, mark):  # the table exists by now: only its `extended` column may be missing
+            c.execute("ALTER TABLE ledger_category_totals ADD COLUMN extended INTEGER NOT NULL DEFAULT 0")  # type: ignore[attr-defined]
         for statement in triggers + RECOUNT_TOTALS:
             c.execute(statement)  # type: ignore[attr-defined]
         c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]

@@ -92,18 +92,14 @@ def _sql_params(today: date) -> list[Any]:
 
 
 # The whole ledger: the per-category totals kept by triggers (projections.tables),
-# plus the open problems that are overdue (depends on the day, so it cannot be kept
-# in advance) or extended (申请延期整改), read through the (status, deadline, category) index.
+# plus a count of overdue problems, which depends on the day and so cannot be
+# kept in advance (the (status, deadline, category) index reads only those).
 _TOTALS_SQL = """
-SELECT t.category, t.problems, t.completed, t.ongoing, COALESCE(o.extended, 0),
-       t.problems - t.completed - t.ongoing - COALESCE(o.extended, 0),
+SELECT t.category, t.problems, t.completed, t.ongoing, t.extended, t.problems - t.completed - t.ongoing - t.extended,
        COALESCE(o.overdue, 0), t.relapsed, t.rules, t.funds_fen, t.accountable, t.clues, t.first_seen
 FROM ledger_category_totals t
-LEFT JOIN (SELECT category,
-                  SUM(CASE WHEN status IN ('registered', 'in_progress') AND deadline < ? THEN 1 ELSE 0 END) AS overdue,
-                  SUM(CASE WHEN data LIKE ? THEN 1 ELSE 0 END) AS extended
-           FROM ledger_problems
-           WHERE status IN ('registered', 'in_progress', 'verified') AND data NOT LIKE ?
+LEFT JOIN (SELECT category, COUNT(*) AS overdue FROM ledger_problems
+           WHERE status IN ('registered', 'in_progress') AND deadline < ? AND data NOT LIKE ?
            GROUP BY category) o ON o.category = t.category
 WHERE t.problems > 0
 ORDER BY t.first_seen
@@ -111,12 +107,15 @@ ORDER BY t.first_seen
 
 
 def has_totals(cursor: Any, style: str) -> bool:
-    """Whether the store keeps category totals (a store made before them does not until `ledger init`)."""
+    """Whether the store keeps category totals of the current schema (an older store does not until `ledger init`)."""
     if style == "?":
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_category_totals'")
+        cursor.execute("SELECT 1 FROM pragma_table_info('ledger_category_totals') WHERE name = 'extended'")
         return cursor.fetchone() is not None
-    cursor.execute("SELECT to_regclass('ledger_category_totals') IS NOT NULL")
-    return bool(cursor.fetchone()[0])
+    cursor.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'ledger_category_totals' "
+        "AND column_name = 'extended' AND table_schema = ANY(current_schemas(false))"
+    )
+    return cursor.fetchone() is not None
 
 
 def rate(completed: int, problems: int, places: int = 1) -> float | None:
@@ -139,7 +138,7 @@ def wan_yuan(yuan: str) -> str:
 def summarise(cursor: Any, *, today: date, inspection: str | None = None, style: str = "?") -> dict[str, Any]:
     """{"rows": [...], "total": {...}, "figures": {...}} — the JSON shape of `ledger summary`."""
     if inspection is None and has_totals(cursor, style):
-        cursor.execute(placeholder(_TOTALS_SQL, style), [today.isoformat(), EXTENDED_PATTERN, CHILD_PATTERN])
+        cursor.execute(placeholder(_TOTALS_SQL, style), [today.isoformat(), CHILD_PATTERN])
     else:
         where, params = "", _sql_params(today)
         if inspection is not None:

@@ -52,6 +52,7 @@ SCHEMA = [
         completed INTEGER NOT NULL,
         ongoing INTEGER NOT NULL,
         relapsed INTEGER NOT NULL,
+        extended INTEGER NOT NULL DEFAULT 0,
         rules INTEGER NOT NULL,
         funds_fen INTEGER NOT NULL,
         accountable INTEGER NOT NULL,
@@ -76,7 +77,8 @@ _FIRST_SEEN = (
 
 
 TOTALS_COLUMNS = (
-    "category", "problems", "completed", "ongoing", "relapsed", "rules", "funds_fen", "accountable", "clues", "first_seen",
+    "category", "problems", "completed", "ongoing", "relapsed", "extended", "rules", "funds_fen", "accountable", "clues",
+    "first_seen",
 )
 
 
@@ -102,6 +104,12 @@ def _counted(row: str) -> dict[str, str]:
         "completed": f"CASE WHEN {official} AND {row}.status = 'closed' THEN 1 ELSE 0 END",
         "ongoing": f"CASE WHEN {official} AND {row}.status = 'ongoing' THEN 1 ELSE 0 END",
         "relapsed": f"CASE WHEN {official} AND {row}.relapses > 0 THEN 1 ELSE 0 END",
+        # Not done, with an approved extension in force (申请延期整改): kept here, not counted
+        # per summary, so the whole-ledger summary never reads the problems' data.
+        "extended": (
+            f"CASE WHEN {official} AND {row}.status NOT IN ('closed', 'ongoing') "
+            f"AND {row}.data LIKE '{EXTENDED_PATTERN}' THEN 1 ELSE 0 END"
+        ),
         **{c: f"{row}.{c}" for c in ("rules", "funds_fen", "accountable", "clues")},
     }
 
@@ -164,7 +172,7 @@ PG_TRIGGERS = [
 # Every category's totals counted over ledger_problems, in ledger_category_totals' column order.
 COUNT_TOTALS = (
     "SELECT p.category, "
-    + ", ".join(f"SUM({_counted('p')[c]})" for c in ("problems", "completed", "ongoing", "relapsed"))
+    + ", ".join(f"SUM({_counted('p')[c]})" for c in ("problems", "completed", "ongoing", "relapsed", "extended"))
     + ", SUM(p.rules), SUM(p.funds_fen), SUM(p.accountable), SUM(p.clues), "
     "MIN(COALESCE(i.position, 0) * 1000000000 + p.number) "
     "FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection GROUP BY p.category"

@@ -97,11 +97,17 @@ def test_init_upgrades_a_schema_2_store_so_refinements_count_under_their_parent(
         drops = [f"DROP TRIGGER ledger_totals_{op}" for op in ("insert", "update", "delete")]
     else:
         drops = ["DROP TRIGGER ledger_totals ON ledger_problems"]
-    # A schema-2 store whose triggers count every row as a problem: simulated by counting the child by hand.
-    inspected.execute(*drops, "UPDATE ledger_meta SET value = '2' WHERE key = 'schema_version'")
+    # A schema-2 store: totals without the extended column, and triggers that count every row as a
+    # problem (simulated by counting the child by hand).
+    inspected.execute(
+        *drops, "ALTER TABLE ledger_category_totals DROP COLUMN extended",
+        "UPDATE ledger_meta SET value = '2' WHERE key = 'schema_version'",
+    )
     inspected("add-problem", "--parent", parent, "--title", "细化", "--at", "2020-01-16")
     inspected.execute("UPDATE ledger_category_totals SET problems = problems + 1")
-    assert inspected.json("summary")["total"]["problems"] == 2  # wrong until upgraded
+    # Until upgraded, the summary counts over the problems themselves (the totals lack a column).
+    assert inspected.json("summary")["total"]["problems"] == 1
+    inspected("replay")
     assert "upgraded the store to schema 3" in inspected.out("init")
     assert inspected.json("summary")["total"]["problems"] == 1
     inspected("add-problem", "--parent", parent, "--title", "再一个细化", "--at", "2020-01-16")  # the new triggers
