@@ -94,7 +94,10 @@ VALUE_WORDS: dict[str, dict[str, str]] = {
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
     "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
     "grade": {"good": "好", "fair": "较好", "poor": "一般", "bad": "差"},
-    "result": {"holds": "整改到位", "relapsed": "反弹", "passed": "通过", "failed": "未通过"},
+    "result": {
+        "holds": "整改到位", "relapsed": "反弹", "passed": "通过", "failed": "未通过",
+        "matched": "一致", "missing": "台账缺少", "extra": "清单外", "changed": "有出入",
+    },
     "due": {"deadline": "整改时限", "progress": "进展报告"},
     "state": {"complete": "已完成", "due": "到期", "missed": "已错过", "upcoming": "未到期"},
 }
