@@ -122,12 +122,13 @@ def register_commands() -> None:
         reading,
         registration,
         sampling,
+        serve,
         setup,
     )
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, maintenance, evidence, confidential, doctor, migrate,
+        publication, maintenance, evidence, confidential, doctor, migrate, serve,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

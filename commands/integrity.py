@@ -1,28 +1,14 @@
-"""`ledger audit --verify [--checkpoint FILE|TEXT]`: prove the history was not rewritten."""
+"""`ledger audit --verify [--checkpoint FILE|TEXT|FOLDER …]`: prove the history was not rewritten."""
 
 from __future__ import annotations
-
-from typing import Any
 
 from commands.options import LedgerContext, echo, render_record
 
 
-def verify_ledger(state: LedgerContext, checkpoint: str | None, fmt: str) -> None:
-    """Exit 0 with the count and head, or exit 4 naming the first bad sequence number."""
-    from ledger.checkpoint import check_signature, parse_checkpoint, trusted_key
-    from ledger.integrity import check_checkpoint, ledger_meta, snapshot, verify_store
+def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None, fmt: str, public_key: str | None = None, fingerprints: tuple[str, ...] = ()) -> None:
+    """Exit 0 with the count and head, or exit 4 naming the first bad sequence number or checkpoint."""
+    from projections.verification import verification
 
-    config = state.config
-    cp = parse_checkpoint(checkpoint) if checkpoint else None
-    summary, digest_at = verify_store(config.store, watch=cp.sequence if cp else None)
-    record: dict[str, Any] = {"verified": True, **summary.record()}
-    head = f"{summary.algorithm}:{summary.head_digest.hex()}"
-    lines = [f"chain verified: {summary.count} events, head {summary.head_seq} {head}"]
-    if cp is not None:
-        signature_note = check_signature(cp, trusted_key(config))
-        with snapshot(config.store) as con:
-            ledger_id = ledger_meta(con).get("ledger_id", "")
-        note = check_checkpoint(summary, digest_at, cp, ledger_id)
-        record["checkpoint"] = {"sequence": cp.sequence, "time": cp.time, "head": cp.head, "result": note, "signature": signature_note}
-        lines += [f"checkpoint: {note}", f"checkpoint: {signature_note}"]
+    record, lines = verification(state.config, checkpoint, public_key, fingerprints)
     echo(render_record(record, fmt, "\n".join(lines)))
+

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import click
 from commands.asof import as_of_option
 from commands.options import ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
 from ledger import values
-from ledger.errors import ConfigError, InvalidInput, UnknownID
+from ledger.errors import InvalidInput
 
 
 
@@ -51,12 +50,9 @@ def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[s
 
 
 def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
-    from projections.status import load_inspection
+    from projections.publication import check_inspection
 
-    found = load_inspection(reader.cursor, code, style=reader.style)
-    if found is None:
-        raise UnknownID("inspection", code)
-    return found
+    return check_inspection(reader, code)
 
 
 @click.command()
@@ -139,41 +135,6 @@ def _round_summary(state: LedgerContext, name: str, as_of: Any, lang: str, fmt: 
     _echo_tables(fmt, [(table_headers(lang), table_rows(result, lang))])
 
 
-def _narratives(config: Any, settings: dict[str, Any]) -> dict[str, str]:
-    texts = {}
-    for key in ("responsibility", "effects", "next_steps"):
-        name = settings.get(key)
-        if not name:
-            texts[key] = ""
-            continue
-        path = config.resolve_path(str(name))
-        try:
-            texts[key] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(f"publication.{key}: cannot read {path}: {e}") from None
-    return texts
-
-
-def _publication_day(settings: dict[str, Any], as_of: Any) -> date:
-    value = settings.get("date")
-    if isinstance(value, date):
-        return value
-    if value:
-        try:
-            return values.parse_date(str(value), "publication.date")
-        except InvalidInput as e:
-            raise ConfigError(str(e)) from None
-    return as_of.astimezone().date() if as_of is not None else date.today()
-
-
-def _withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
-    from projections.status import load_problems
-
-    with app.recorder.reading() as c:
-        views = load_problems(c, style=app.recorder.placeholder, today=date.today(), inspection=inspection)
-    return {v["id"]: v.get("withheld") or [] for v in views}
-
-
 def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool | None) -> str:
     """Append a signed checkpoint of the ledger's head, so readers can check the report against it."""
     from ledger.checkpoint import format_checkpoint_block, private_key_path, record_checkpoint
@@ -216,40 +177,16 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @pass_ledger
 def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
-    from projections.publication import RENDERERS, build
-    from projections.replay import StateReader, check_as_of
-    from projections.status import load_problems
-    from projections.summary import summarise
+    from projections.publication import report, round_report
+    from projections.replay import check_as_of
 
     check_as_of(as_of)
     if (inspection is None) == (round_name is None):
         raise click.UsageError("give either --inspection CODE or --round NAME")
-    settings = dict(state.config.section("publication"))
-    day = _publication_day(settings, as_of)
     if round_name is not None:
-        from projections.rounds import build_round, summarise_round
-
-        with StateReader(state.app, as_of) as r:
-            result = summarise_round(r.cursor, round_name.strip(), today=r.today, style=r.style)
-        document = RENDERERS[fmt](build_round(result, settings=settings, day=day, stage=stage))
-        _write_document(state, document, fmt, out, sign)
-        return
-    narratives = _narratives(state.config, settings)
-    with StateReader(state.app, as_of, inspection=inspection) as r:
-        found = _check_inspection(r, inspection)
-        problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
-        result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
-    if as_of is not None:
-        # A decision to withhold binds every publication, including one of an earlier state.
-        withheld = _withheld_now(state.app, inspection)
-        problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
-    document = RENDERERS[fmt](
-        build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day, stage=stage)
-    )
-    _write_document(state, document, fmt, out, sign)
-
-
-def _write_document(state: LedgerContext, document: str, fmt: str, out: str | None, sign: bool | None) -> None:
+        document = round_report(state.app, state.config, name=round_name.strip(), fmt=fmt, as_of=as_of, stage=stage)
+    else:
+        document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage)
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
         click.echo(document, nl=False)
