@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from commands.i18n import error_line
 from commands.options import LedgerContext
 from ledger.errors import LedgerError
 
@@ -72,16 +73,16 @@ class LedgerGroup(click.Group):
             sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "ledger"
-            click.echo(f"ledger: error: {_one_line(e.format_message())} (see `{command} --help`)", err=True)
+            click.echo(error_line(f"{_one_line(e.format_message())} (see `{command} --help`)"), err=True)
             sys.exit(EXIT_USAGE)
         except click.ClickException as e:
-            click.echo(f"ledger: error: {_one_line(e.format_message())}", err=True)
+            click.echo(error_line(_one_line(e.format_message())), err=True)
             sys.exit(e.exit_code)
         except click.Abort:
             click.echo("ledger: aborted", err=True)
             sys.exit(1)
         except LedgerError as e:
-            click.echo(f"ledger: error: {_one_line(str(e))}", err=True)
+            click.echo(error_line(_one_line(str(e))), err=True)
             sys.exit(e.exit_code)
         except UnicodeDecodeError:
             # Inputs reach commands as text, and files are read with their own checks:
@@ -120,9 +121,15 @@ class LedgerGroup(click.Group):
     default=None,
     help="Who is acting, recorded on every event (env LEDGER_ACTOR; default: the OS user).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language on screen: zh (default) or en (env LEDGER_LANG; ledger.yaml language:). JSON is always English.",
+)
 @click.version_option(package_name="rectification-ledger", prog_name="ledger")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, actor: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: str | None) -> None:
     """An append-only, event-sourced ledger of inspection rectification work
     (巡视巡察整改): problems fed back, measures taken, verification, sign-off
     (对账销号), and the watch against relapse (防止回潮反弹).
@@ -130,7 +137,10 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None) -> None:
     Every act is a permanent, attributable event; status, history and
     summaries are computed from those events.
     """
-    state = LedgerContext(config_path, actor)
+    from commands import i18n
+
+    state = LedgerContext(config_path, actor, lang)
+    i18n.remember(lang, config_path, lambda: state.config)
     ctx.obj = state
     ctx.call_on_close(state.close)
 

@@ -142,4 +142,37 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
         echo(render_rows(rows, fmt, REVIEW_COLUMNS))
 
 
-COMMANDS = [due, escalate, progress, reviews]
+@click.command()
+@click.argument("problem_id", metavar="ID")
+@click.option("--to", "to", type=DATE, required=True, help="The deadline asked for (later than the current one).")
+@click.option("--reason", required=True, help="Why the deadline cannot be met (申请延期整改的理由).")
+@write_options
+@pass_ledger
+def extend(state: LedgerContext, problem_id: str, to: date, reason: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Request a later deadline (申请延期整改); it takes effect only when a signer approves it."""
+    problem = state.app.request_extension(
+        problem_id, to=to, reason=values.required_text(reason, "--reason"), actor=state.actor(actor), at=at
+    )
+    record = {"id": problem.display_id, "event": "ExtensionRequested", "to": to.isoformat(), "deadline": _iso(problem.current_deadline), "status": problem.status}
+    echo(render_record(record, fmt, f"{problem.display_id}: extension to {to} requested; the deadline stays {_iso(problem.current_deadline)} until it is approved (ledger approve-extension)"))
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@click.command("approve-extension")
+@click.argument("problem_id", metavar="ID")
+@click.option("--refuse", is_flag=True, help="Refuse the request instead: the deadline stays as it was.")
+@click.option("--note", default="", help="A note on the decision.")
+@write_options
+@pass_ledger
+def approve_extension(state: LedgerContext, problem_id: str, refuse: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Approve (or --refuse) a problem's pending extension request; approved, it becomes the deadline."""
+    problem = state.app.decide_extension(problem_id, approve=not refuse, note=note.strip(), actor=state.actor(actor), at=at)
+    decision = problem.extensions[-1]["decision"]
+    record = {"id": problem.display_id, "event": "ExtensionDecided", "decision": decision, "deadline": _iso(problem.current_deadline), "status": problem.status}
+    echo(render_record(record, fmt, f"{problem.display_id}: extension {decision}; deadline {_iso(problem.current_deadline)}"))
+
+
+COMMANDS = [due, escalate, progress, reviews, extend, approve_extension]

@@ -121,6 +121,9 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
         )
     for number in sorted(n for n in present if n not in listed):
         view = present[number]
+        if view.get("parent"):
+            continue  # a refinement (细化) hangs under an official problem: matched through its parent
+
         rows.append(
             {
                 "result": "extra",

@@ -146,12 +146,12 @@ def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: s
     _report(problem, "Reopened", fmt, f"reopened (relapses: {problem.relapses})", relapses=problem.relapses)
 
 
-INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback")
+INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 
 
 @click.command()
 @click.argument("target", metavar="ID", type=PROBLEM_ID)
-@click.option("--field", type=SHORT_TEXT, required=True, help="Problem: category, title, description, type, source, deadline, M<n>.text, M<n>.due; inspection: name, organisation, group, kind, start, end, feedback.")
+@click.option("--field", type=SHORT_TEXT, required=True, help="Problem: category, title, description, type, source, deadline, M<n>.text, M<n>.due; inspection: name, organisation, group, kind, start, end, feedback, round.")
 @click.option("--value", type=LONG_TEXT, required=True, help="The corrected value ('none' clears a date).")
 @click.option("--reason", type=LONG_TEXT, required=True, help="Why the correction is needed.")
 @write_options

@@ -267,9 +267,23 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
         return "".join(rendered_pieces(rows, fmt, columns, headers)).rstrip("\n")
     import tabulate
 
-    table = [[cell(row.get(c)) for c in columns] for row in rows]
+    from commands import i18n
+
+    lang = i18n.current()
+    table = [[cell(i18n.value_word(c, row.get(c), lang)) for c in columns] for row in rows]
     tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
-    return tabulate.tabulate(table, headers=list(headers or columns), tablefmt=tablefmt, disable_numparse=True)
+    shown = list(headers) if headers else [i18n.heading(c, lang) for c in columns]
+    # Long texts wrap on screen (a 120-column terminal); documents keep whole lines.
+    widths = i18n.max_widths(columns) if fmt == "table" and table else None
+    if widths is None:
+        return tabulate.tabulate(table, headers=shown, tablefmt=tablefmt, disable_numparse=True)
+    padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0  # the 2-space separators already part the columns
+    try:
+        return tabulate.tabulate(
+            table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths
+        )
+    finally:
+        tabulate.MIN_PADDING = padding
 
 
 def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
@@ -286,11 +300,17 @@ def render_record(record: dict[str, Any], fmt: str, message: str | None = None) 
     if fmt == "json":
         return json.dumps(record, ensure_ascii=False, indent=2)
     if fmt == "table" and message is not None:
-        return message
+        from commands import i18n
+
+        return i18n.translate(message, i18n.current())
     if fmt == "table":
         import tabulate
 
-        return tabulate.tabulate([[k, cell(v)] for k, v in record.items()], tablefmt="plain", disable_numparse=True)
+        from commands import i18n
+
+        lang = i18n.current()
+        rows = [[i18n.heading(k, lang), cell(i18n.value_word(k, v, lang))] for k, v in record.items()]
+        return tabulate.tabulate(rows, tablefmt="plain", disable_numparse=True)
     return render_rows([record], fmt, list(record))
 
 
@@ -312,11 +332,19 @@ def pass_ledger(f: Callable[..., Any]) -> Callable[..., Any]:
 class LedgerContext:
     """What the global options choose: the config, the actor, and the opened ledger."""
 
-    def __init__(self, config_path: str | None, actor: str | None):
+    def __init__(self, config_path: str | None, actor: str | None, lang: str | None = None):
         self.config_path = config_path
         self.global_actor = actor
+        self.chosen_lang = lang
         self._config: Any = None
         self._app: Any = None
+
+    @property
+    def lang(self) -> str:
+        """zh or en: --lang, else LEDGER_LANG, else ledger.yaml's language, else zh."""
+        from commands.i18n import resolve_lang
+
+        return resolve_lang(self.chosen_lang, self.config_path)
 
     @property
     def config(self) -> Any:

@@ -34,6 +34,8 @@ COMMAND_ROLES: dict[str, tuple[str, ...]] = {
     "plan": ("responsible",),
     "done": ("responsible",),
     "progress": ("responsible",),
+    "extend": ("responsible",),
+    "approve-extension": ("signer",),
     "verify": ("verifier",),
     "review": ("verifier",),
     "escalate": ("registrar", "verifier"),

@@ -166,6 +166,11 @@ SCHEMA: dict[str, Setting] = {
     "publication.contact": Setting("", text()),
     "publication.phone": Setting("", text()),
     "publication.date": Setting("", optional_date),
+    "publication.progress_title": Setting("", text()),
+    "publication.headline": Setting("last", one_of("first", "last")),
+    "publication.accountability": Setting("by-form", one_of("by-form", "total")),
+    # Language on screen: zh (Chinese, the default) or en. LEDGER_LANG and --lang override it.
+    "language": Setting("zh", one_of("zh", "en")),
     # Hash chain algorithm, read only by `ledger init` (recorded in the ledger).
     "hash": Setting("sha256", lambda value, key: one_of("sha256", "sm3")(str(value).replace("-", ""), key)),
     # Ed25519 key that signs checkpoints; public_key defaults to private_key + ".pub".
@@ -255,6 +260,16 @@ publication:
   phone: ""
   # Date printed under the report (YYYY-MM-DD); empty: the --as-of date, or today.
   date: ""
+  # Title of the interim report (`publish --stage progress`, 整改进展情况); empty: generated.
+  progress_title: ""
+  # Where the headline numbers (反馈问题N个，已完成整改N个…) go: last (in 三、整改成效) or first (after the opening).
+  headline: last
+  # People held accountable: by-form (each form with zeros: 党纪政务处分0人、组织处理0人…) or total.
+  accountability: by-form
+
+# Language on screen (table headings, status words, messages): zh or en.
+# LEDGER_LANG and the global --lang option override it. JSON output is always English.
+language: zh
 
 # Hash chain over every event (tamper evidence): sha256, or sm3 (国密 GB/T 32905).
 # Read only by `ledger init`: the algorithm is recorded in the ledger and never changes.

@@ -1,6 +1,7 @@
 """Aggregates and events of the rectification ledger.
 
-Two aggregates: an Inspection (a 巡视/巡察 round) and a Problem it fed back.
+Two aggregates: an Inspection (one 巡视/巡察 of one organisation; several
+inspections of one campaign form a round, 轮次) and a Problem it fed back.
 Each public method checks the lifecycle rules and raises `RuleViolation`
 before anything happens; the private `@event` methods only change state, so
 replaying the stored events never re-checks rules against today's clock or
@@ -54,9 +55,9 @@ def local_day(at: datetime) -> date:
 
 
 class Inspection(Aggregate):
-    """A 巡视/巡察 round: who inspected whom, and when."""
+    """A 巡视/巡察 of one organisation: who inspected whom, when, and in which round (轮次)."""
 
-    INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback")
+    INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
@@ -76,6 +77,7 @@ class Inspection(Aggregate):
         feedback: date | None,
         actor: str,
         at: datetime,
+        round: str = "",  # noqa: A002 - the domain's word (轮次)
     ) -> Inspection:
         _check_not_future(at, code)
         cls._check_dates(code, start, end, feedback)
@@ -94,6 +96,7 @@ class Inspection(Aggregate):
             feedback=feedback,
             actor=actor,
             at=at,
+            round=round,
         )
 
     @staticmethod
@@ -120,8 +123,10 @@ class Inspection(Aggregate):
         feedback: date | None,
         actor: str,
         at: datetime,
+        round: str = "",  # noqa: A002 - absent from events recorded before rounds existed
     ) -> None:
         self.code = code
+        self.round = round
         self.name = name
         self.organisation = organisation
         self.group = group
@@ -184,8 +189,11 @@ class Problem(Aggregate):
         deadline: date | None,
         actor: str,
         at: datetime,
+        parent: Problem | None = None,
     ) -> Problem:
         ident = problem_display_id(inspection.code, number)
+        if parent is not None:
+            parent.check_refinable(ident)
         _check_not_future(at, ident)
         if not 1 <= number <= MAX_NUMBER:
             raise RuleViolation("number-range", ident, f"problem numbers run from 1 to {MAX_NUMBER}: give a free --number")
@@ -212,6 +220,7 @@ class Problem(Aggregate):
             deadline=deadline,
             actor=actor,
             at=at,
+            parent=parent.display_id if parent is not None else "",
         )
 
     @event("Registered")
@@ -227,8 +236,10 @@ class Problem(Aggregate):
         deadline: date | None,
         actor: str,
         at: datetime,
+        parent: str = "",  # absent from events recorded before refinement existed
     ) -> None:
         self.inspection = inspection
+        self.parent = parent
         self.number = number
         self.category = category
         self.title = title
@@ -261,11 +272,12 @@ class Problem(Aggregate):
 
     @property
     def current_deadline(self) -> date | None:
-        """The assignment's deadline if it set one, else the problem's."""
-        for assignment in reversed(self.assignments):
-            if assignment.get("deadline"):
-                return assignment["deadline"]
-        return self.deadline
+        """The latest of: an approved extension, an assignment's deadline; else the problem's."""
+        assigned = next((a for a in reversed(self.assignments) if a.get("deadline")), None)
+        extended = next((e for e in reversed(self.extensions) if e["decision"] == "approved"), None)
+        if extended is not None and (assigned is None or extended["decided_at"] >= assigned["at"]):
+            return extended["to"]
+        return assigned["deadline"] if assigned is not None else self.deadline
 
     @property
     def completed_by(self) -> set[str]:
@@ -460,7 +472,8 @@ class Problem(Aggregate):
         self._check_after_closure_acts(at, "the verification")
         self._check_open("verify it again")
         done = [m for m in self.measures if m["status"] == "done"]
-        if not done:
+        # A refined problem's work may all be in its children (细化), which sign-off checks.
+        if not done and not self.children:
             raise self._rule("verify-after-measures", "has no completed measure to verify")
         still_open = [m["id"] for m in self.measures if m["status"] != "done"]
         if still_open and self.type != "long-term":
@@ -495,11 +508,20 @@ class Problem(Aggregate):
 
     # -- sign-off (对账销号) -----------------------------------------------------
 
-    def sign_off(self, *, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> str:
+    def sign_off(
+        self, *, note: str, actor: str, at: datetime, policy: dict[str, Any], children: dict[str, str] | None = None
+    ) -> str:
+        """`children`: the status of each finer problem registered under this one (细化)."""
         self._check_at(at)
         self._check_after_closure_acts(at, "the sign-off")
         if self.status in CLOSED_STATUSES:
             raise self._rule("sign-off-once", f"is already {self.status}")
+        unfinished = [c for c in self.children if (children or {}).get(c) not in CLOSED_STATUSES]
+        if unfinished:
+            raise self._rule(
+                "children-signed-off-first",
+                f"its refined problems are not all signed off yet: {', '.join(unfinished)}",
+            )
         last_verification = self.verifications[-1] if self.verifications else None
         last_measure = self.last_completed_at
         if (
@@ -728,6 +750,99 @@ class Problem(Aggregate):
         if not hasattr(self, "sensitive"):
             self.sensitive: dict[str, dict[str, Any]] = {}
         self.sensitive[field] = {"ciphertext": ciphertext, "by": actor, "at": at}
+
+
+    # -- refinement (细化): finer problems under a fed-back one --------------------
+    # Added after the core events: problems recorded earlier have no parent and no children.
+
+    children = ()  # type: ignore[assignment]
+
+    def check_refinable(self, child: str) -> None:
+        """Whether a finer problem may be registered under this one."""
+        if self.parent:
+            raise self._rule(
+                "refine-official-problems",
+                f"is itself a refinement of {self.parent}: register {child} under {self.parent} instead",
+            )
+        self._check_open("refine it")
+
+    def add_child(self, *, child: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        self.check_refinable(child)
+        self._child_added(child=child, actor=actor, at=at)
+
+    @event("ChildAdded")
+    def _child_added(self, child: str, actor: str, at: datetime) -> None:
+        self.children = [*self.children, child]
+
+    # -- extensions (申请延期整改) -----------------------------------------------------
+    # Requested by the responsible person, effective only once a signer approves.
+
+    extensions = ()  # type: ignore[assignment]
+
+    @property
+    def pending_extension(self) -> dict[str, Any] | None:
+        last = self.extensions[-1] if self.extensions else None
+        return last if last is not None and last["decision"] == "pending" else None
+
+    def request_extension(self, *, to: date, reason: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        self._check_open("extend its deadline")
+        if self.pending_extension is not None:
+            raise self._rule(
+                "one-extension-request-at-a-time",
+                f"already has an extension to {self.pending_extension['to']} awaiting a decision "
+                f"(ledger approve-extension)",
+            )
+        current = self.current_deadline
+        if current is None:
+            raise self._rule("extend-a-deadline", "has no deadline to extend: assign one first")
+        if to <= current:
+            raise self._rule("extend-a-deadline", f"new deadline {to} is not later than the current one ({current})")
+        self._extension_requested(to=to, reason=reason, previous=current, actor=actor, at=at)
+
+    @event("ExtensionRequested")
+    def _extension_requested(self, to: date, reason: str, previous: date, actor: str, at: datetime) -> None:
+        self.extensions = [
+            *self.extensions,
+            {
+                "to": to, "previous": previous, "reason": reason, "requested_by": actor, "requested_at": at,
+                "decision": "pending", "decided_by": None, "decided_at": None, "note": "",
+            },
+        ]
+
+    def decide_extension(self, *, approve: bool, note: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        pending = self.pending_extension
+        if pending is None:
+            raise self._rule("decide-a-requested-extension", "has no extension request awaiting a decision")
+        if actor == pending["requested_by"]:
+            raise self._rule(
+                "separate-approver",
+                f"{actor} requested this extension and may not decide it",
+            )
+        if at < pending["requested_at"]:
+            raise self._rule(
+                "dates-in-order",
+                f"decision dated {at.isoformat()} is before the request ({pending['requested_at'].isoformat()})",
+            )
+        if approve:
+            self._check_open("extend its deadline")
+        self._extension_decided(approved=approve, note=note, actor=actor, at=at)
+
+    @event("ExtensionDecided")
+    def _extension_decided(self, approved: bool, note: str, actor: str, at: datetime) -> None:
+        last = dict(self.extensions[-1])
+        last.update(decision="approved" if approved else "refused", decided_by=actor, decided_at=at, note=note)
+        self.extensions = [*self.extensions[:-1], last]
+
+    @property
+    def extended_to(self) -> date | None:
+        """The deadline an approved extension set, if the current deadline comes from one."""
+        approved = [e for e in self.extensions if e["decision"] == "approved"]
+        if not approved:
+            return None
+        return approved[-1]["to"] if self.current_deadline == approved[-1]["to"] else None
 
 
 class SampleDraw(Aggregate):

@@ -16,7 +16,7 @@ from typing import Any, Callable
 from ledger import values
 from ledger.errors import InvalidInput
 
-INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback")
+INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
     "number", "category", "title", "description", "type", "deadline", "source",
     "lead", "unit", "person", "measures",
@@ -36,6 +36,7 @@ class InspectionSpec:
     end: date
     feedback: date | None
     line: int
+    round: str = ""  # noqa: A003 - the round (轮次) the inspection belongs to; optional
 
     def fields(self) -> dict[str, Any]:
         return {k: getattr(self, k) for k in INSPECTION_KEYS if k != "code"}
@@ -164,6 +165,7 @@ def _inspection(where: _Where, data: dict[str, Any], lines: dict[str, int], line
         end=_date(where, at("end"), data.get("end"), "end", required=True),  # type: ignore[arg-type]
         feedback=_date(where, at("feedback"), data.get("feedback"), "feedback", required=False),
         line=line,
+        round=_text(where, at("round"), data.get("round"), "round", required=False),
     )
     if spec.end < spec.start:
         raise where.error(at("end"), f"end: {spec.end} is before start {spec.start}")
@@ -341,7 +343,7 @@ def _read_yaml(where: _Where, text: str, progress: Callable[[Any], Any]) -> Feed
 # Column → field.
 CSV_COLUMNS = {
     "inspection": "code", "inspection_name": "name", "organisation": "organisation", "group": "group",
-    "kind": "kind", "start": "start", "end": "end", "feedback": "feedback",
+    "kind": "kind", "start": "start", "end": "end", "feedback": "feedback", "round": "round",
     "number": "number", "category": "category", "title": "title", "description": "description",
     "type": "type", "deadline": "deadline", "source": "source",
     "lead": "lead", "unit": "unit", "person": "person", "measure": "measure", "measure_due": "measure_due",
@@ -368,8 +370,9 @@ CSV_ALIASES = {
     **dict.fromkeys(("责任人", "具体责任人"), "person"),
     **dict.fromkeys(("整改措施", "措施"), "measure"),
     **dict.fromkeys(("措施时限", "措施完成时限"), "measure_due"),
+    **dict.fromkeys(("轮次", "巡察轮次", "巡视轮次"), "round"),
 }
-CSV_INSPECTION = ("inspection", "inspection_name", "organisation", "group", "kind", "start", "end", "feedback")
+CSV_INSPECTION = ("inspection", "inspection_name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 # The name each check's message starts with → its column.
 _MESSAGE_NAMES = {
     "inspection code": "inspection", "name": "inspection_name", "measure text": "measure", "due": "measure_due",

@@ -55,6 +55,8 @@ ACCOUNTABILITY_KINDS = {
     "discipline": "党纪政务处分",
     "admonition": "诫勉谈话",
     "organisational": "组织处理",
+    "referred": "交由纪委监委调查",
+    "criticism": "批评教育",
     "unspecified": "未分类",
 }
 REVIEW_RESULTS = ("holds", "relapsed")
