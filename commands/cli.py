@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from commands.i18n import error_line
 from commands.options import LedgerContext
 from ledger.errors import LedgerError
 
@@ -24,6 +25,33 @@ def _from_store(error: BaseException) -> bool:
     return any(cls.__module__.startswith(STORE_LIBRARIES) for cls in type(error).__mro__)
 
 
+def _unreadable_argument(args: list[Any]) -> str | None:
+    """An argument that is not text at all (bytes that are not UTF-8, a NUL): refused before any command runs."""
+    for number, arg in enumerate(args, 1):
+        text = str(arg)
+        if "\x00" in text:
+            return f"argument {number} contains a NUL character"
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            return f"argument {number} is not valid UTF-8 text"
+    return None
+
+
+def _broken_history(error: BaseException) -> str | None:
+    """What is wrong when an aggregate's stored events cannot be folded: one was deleted or reordered."""
+    name = type(error).__name__
+    if name == "OriginatorVersionError":
+        numbers = [a for a in error.args if isinstance(a, int)]
+        detail = f" (version {numbers[0]} where version {numbers[1]} was expected)" if len(numbers) == 2 else ""
+        return f"an aggregate's stored events are not consecutive{detail}: an event was deleted or reordered"
+    if isinstance(error, AssertionError):
+        frame = error.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        if frame is not None and "eventsourcing" in frame.tb_frame.f_code.co_filename:
+            return "an aggregate's history does not start with its creation event: an event was deleted"
+    return None
+
+
 class LedgerGroup(click.Group):
     """Turns every user mistake into one line on stderr and an exit code.
 
@@ -33,20 +61,28 @@ class LedgerGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
+        unreadable = _unreadable_argument(sys.argv[1:] if args is None else list(args))
+        if unreadable:
+            click.echo(f"ledger: error: {unreadable}", err=True)
+            sys.exit(EXIT_USAGE)
         try:
             result = super().main(args=args, prog_name=prog_name or "ledger", standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:
+            # `ledger` alone: the help, as --help prints it, not squeezed into an error line.
+            click.echo(e.ctx.get_help() if e.ctx else e.format_message())
+            sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "ledger"
-            click.echo(f"ledger: error: {_one_line(e.format_message())} (see `{command} --help`)", err=True)
+            click.echo(error_line(f"{_one_line(e.format_message())} (see `{command} --help`)"), err=True)
             sys.exit(EXIT_USAGE)
         except click.ClickException as e:
-            click.echo(f"ledger: error: {_one_line(e.format_message())}", err=True)
+            click.echo(error_line(_one_line(e.format_message())), err=True)
             sys.exit(e.exit_code)
         except click.Abort:
             click.echo("ledger: aborted", err=True)
             sys.exit(1)
         except LedgerError as e:
-            click.echo(f"ledger: error: {_one_line(str(e))}", err=True)
+            click.echo(error_line(_one_line(str(e))), err=True)
             sys.exit(e.exit_code)
         except UnicodeDecodeError:
             # Inputs reach commands as text, and files are read with their own checks:
@@ -54,6 +90,10 @@ class LedgerGroup(click.Group):
             click.echo("ledger: error: store error: stored text is not valid UTF-8 (a damaged store file?)", err=True)
             sys.exit(1)
         except Exception as e:
+            broken = _broken_history(e)
+            if broken:
+                click.echo(f"ledger: error: tampering found: {broken}: run `ledger audit --verify` to find the event", err=True)
+                sys.exit(4)
             # A store failure no command foresaw (damaged file, disk full, lost
             # server): still one line, never a traceback.
             if not _from_store(e):
@@ -81,9 +121,15 @@ class LedgerGroup(click.Group):
     default=None,
     help="Who is acting, recorded on every event (env LEDGER_ACTOR; default: the OS user).",
 )
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Language on screen: zh (default) or en (env LEDGER_LANG; ledger.yaml language:). JSON is always English.",
+)
 @click.version_option(package_name="rectification-ledger", prog_name="ledger")
 @click.pass_context
-def cli(ctx: click.Context, config_path: str | None, actor: str | None) -> None:
+def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: str | None) -> None:
     """An append-only, event-sourced ledger of inspection rectification work
     (巡视巡察整改): problems fed back, measures taken, verification, sign-off
     (对账销号), and the watch against relapse (防止回潮反弹).
@@ -91,7 +137,10 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None) -> None:
     Every act is a permanent, attributable event; status, history and
     summaries are computed from those events.
     """
-    state = LedgerContext(config_path, actor)
+    from commands import i18n
+
+    state = LedgerContext(config_path, actor, lang)
+    i18n.remember(lang, config_path, lambda: state.config)
     ctx.obj = state
     ctx.call_on_close(state.close)
 
@@ -115,11 +164,12 @@ def register_commands() -> None:
         sampling,
         serve,
         setup,
+        sheet,
     )
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, maintenance, evidence, proofs, confidential, doctor, migrate, serve,
+        publication, sheet, maintenance, evidence, proofs, confidential, doctor, migrate, serve,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from commands.options import DATE, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import DATE, LONG_TEXT, OPTIONAL_LONG_TEXT, PROBLEM_ID, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from ledger import values
 
 
@@ -82,9 +82,9 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--level", type=ChoiceOf(_level_choice, "LEVEL"), required=True, help="notice 督办通知书 | reminder 提醒书 | warning 告诫书 | accountability 问责书 (only up).")
-@click.option("--note", default="", help="E.g. the document's number, or what it demands.")
+@click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="E.g. the document's number, or what it demands.")
 @write_options
 @pass_ledger
 def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
@@ -94,14 +94,14 @@ def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: A
 
     moment = at or utc_now()
     who = state.actor(actor)
-    problem, _ = state.app.change_problem(problem_id, lambda p: p.escalate(level=level, note=note.strip(), actor=who, at=moment))
+    problem, _ = state.app.change_problem(problem_id, lambda p: p.escalate(level=level, note=note, actor=who, at=moment))
     record = {"id": problem.display_id, "event": "Escalated", "level": level, "status": problem.status}
     echo(render_record(record, fmt, f"{problem.display_id}: escalated to {level} ({ESCALATION_LEVELS[level]})"))
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.argument("text")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.argument("text", type=LONG_TEXT)
 @write_options
 @pass_ledger
 def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: str | None, fmt: str) -> None:
@@ -110,7 +110,7 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
 
     moment = at or utc_now()
     who = state.actor(actor)
-    entry = values.required_text(text, "progress text")
+    entry = text
     problem, _ = state.app.change_problem(problem_id, lambda p: p.record_progress(text=entry, actor=who, at=moment))
     record = {"id": problem.display_id, "event": "ProgressRecorded", "status": problem.status, "entries": len(problem.progress)}
     echo(render_record(record, fmt, f"{problem.display_id}: progress recorded (status: {problem.status})"))
@@ -142,4 +142,37 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
         echo(render_rows(rows, fmt, REVIEW_COLUMNS))
 
 
-COMMANDS = [due, escalate, progress, reviews]
+@click.command()
+@click.argument("problem_id", metavar="ID")
+@click.option("--to", "to", type=DATE, required=True, help="The deadline asked for (later than the current one).")
+@click.option("--reason", required=True, help="Why the deadline cannot be met (申请延期整改的理由).")
+@write_options
+@pass_ledger
+def extend(state: LedgerContext, problem_id: str, to: date, reason: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Request a later deadline (申请延期整改); it takes effect only when a signer approves it."""
+    problem = state.app.request_extension(
+        problem_id, to=to, reason=values.required_text(reason, "--reason"), actor=state.actor(actor), at=at
+    )
+    record = {"id": problem.display_id, "event": "ExtensionRequested", "to": to.isoformat(), "deadline": _iso(problem.current_deadline), "status": problem.status}
+    echo(render_record(record, fmt, f"{problem.display_id}: extension to {to} requested; the deadline stays {_iso(problem.current_deadline)} until it is approved (ledger approve-extension)"))
+
+
+def _iso(value: date | None) -> str | None:
+    return value.isoformat() if value else None
+
+
+@click.command("approve-extension")
+@click.argument("problem_id", metavar="ID")
+@click.option("--refuse", is_flag=True, help="Refuse the request instead: the deadline stays as it was.")
+@click.option("--note", default="", help="A note on the decision.")
+@write_options
+@pass_ledger
+def approve_extension(state: LedgerContext, problem_id: str, refuse: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Approve (or --refuse) a problem's pending extension request; approved, it becomes the deadline."""
+    problem = state.app.decide_extension(problem_id, approve=not refuse, note=note.strip(), actor=state.actor(actor), at=at)
+    decision = problem.extensions[-1]["decision"]
+    record = {"id": problem.display_id, "event": "ExtensionDecided", "decision": decision, "deadline": _iso(problem.current_deadline), "status": problem.status}
+    echo(render_record(record, fmt, f"{problem.display_id}: extension {decision}; deadline {_iso(problem.current_deadline)}"))
+
+
+COMMANDS = [due, escalate, progress, reviews, extend, approve_extension]

@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from ledger.errors import InvalidInput
+
+from commands.options import LedgerContext, check_out_file, echo, format_option, output_options, pass_ledger, render_record, write_options
 
 
 @click.command()
@@ -64,13 +66,14 @@ def checkpoint(state: LedgerContext, out: str | None, at: Any, actor: str | None
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The JSON-lines file to write.")
 @click.option("--since", type=click.IntRange(min=0), default=0, help="Only events with this sequence number or later.")
 @click.option("--inspection", default=None, metavar="CODE", help="Instead: only this inspection's events, each with a Merkle inclusion proof against the latest checkpoint (made now if none covers them).")
-@output_options
+@format_option
 @pass_ledger
 def export(state: LedgerContext, out: str, since: int, inspection: str | None, fmt: str) -> None:
     """Write the complete event log with every hash, one JSON object per line (verified first)."""
     from ledger.checkpoint import load_private_key, private_key_path
     from ledger.export import export_store
 
+    check_out_file(out)
     if inspection is not None:
         from ledger.proofs import export_inspection
 
@@ -84,7 +87,10 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, f
         return
     # Signed when the ledger's key is at hand, so the header and head are bound to it.
     key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
-    record = export_store(state.config.store, Path(out), since=since, signing_key=key)
+    try:
+        record = export_store(state.config.store, Path(out), since=since, signing_key=key)
+    except OSError as e:
+        raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
     echo(render_record(record, fmt, f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"))
 
 

@@ -19,6 +19,7 @@ from ledger import values
 from ledger.errors import InvalidInput
 
 BASIC_FORMATS = ("table", "json", "csv", "markdown")
+OFFICE_FORMATS = ("xlsx",)
 
 
 def tabulate_formats() -> list[str]:
@@ -28,35 +29,39 @@ def tabulate_formats() -> list[str]:
 
 
 class FormatType(click.ParamType):
-    """table | json | csv | markdown, or any tabulate format (github, html, …)."""
+    """table | json | csv | markdown, or any tabulate format (github, html, …); xlsx where a file is written."""
 
     name = "format"
 
+    def __init__(self, office: bool = False):
+        self.office = office
+
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         text = str(value).strip().lower()
-        if text in BASIC_FORMATS or text in tabulate_formats():
+        if text in BASIC_FORMATS or text in tabulate_formats() or (self.office and text in OFFICE_FORMATS):
             return text
-        self.fail(f"'{value}' is not a format: use table, json, csv, markdown or a tabulate format")
+        also = ", xlsx (with --out)" if self.office else ""
+        self.fail(f"'{value}' is not a format: use table, json, csv, markdown{also} or a tabulate format")
 
 
-class DateType(click.ParamType):
-    name = "DATE"
+class ValueType(click.ParamType):
+    """A typed value parsed by `ledger.values`, the one grammar of user input.
+
+    A refusal is a usage error (exit 2) naming the option; every command
+    option goes through one of these, so no command can forget a check.
+    """
+
+    def __init__(self, parse: Callable[[Any, str], Any], name: str):
+        self.parse = parse
+        self.name = name
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        what = ("--" + param.name.replace("_", "-")) if param is not None and param.param_type_name == "option" else (param.human_readable_name if param is not None else self.name)
         try:
-            return values.parse_date(value, f"--{param.name}" if param else "date")
+            return self.parse(value, what)
         except InvalidInput as e:
-            self.fail(str(e).split(": ", 1)[-1], param, ctx)
-
-
-class DateTimeType(click.ParamType):
-    name = "DATETIME"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        try:
-            return values.parse_datetime(value, f"--{param.name}" if param else "date-time")
-        except InvalidInput as e:
-            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+            message = str(e)
+            self.fail(message.split(": ", 1)[-1] if message.startswith(what + ":") else message, param, ctx)
 
 
 class ChoiceOf(click.ParamType):
@@ -73,11 +78,41 @@ class ChoiceOf(click.ParamType):
             self.fail(str(e).split(": ", 1)[-1], param, ctx)
 
 
-DATE = DateType()
-DATETIME = DateTimeType()
+def _count(maximum: int, minimum: int = 0) -> ValueType:
+    return ValueType(lambda v, what: values.parse_count(v, what, maximum=maximum, minimum=minimum), "N")
 
 
-def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+DATE = ValueType(values.parse_date, "DATE")
+DATETIME = ValueType(values.parse_datetime, "DATETIME")
+AMOUNT = ValueType(values.parse_amount, "YUAN")
+COUNT = _count(values.MAX_COUNT)
+PROBLEM_NUMBER = _count(values.MAX_NUMBER, minimum=1)
+SAMPLE_SIZE = _count(values.MAX_NUMBER, minimum=1)
+SEED = _count(2**63 - 1)
+NAME = ValueType(values.name, "NAME")
+SHORT_TEXT = ValueType(values.short_text, "TEXT")
+LONG_TEXT = ValueType(values.long_text, "TEXT")
+OPTIONAL_TEXT = ValueType(lambda v, what: values.short_text(v, what, required=False), "TEXT")
+OPTIONAL_LONG_TEXT = ValueType(lambda v, what: values.long_text(v, what, required=False), "TEXT")
+CODE = ValueType(lambda v, what: values.inspection_code(v), "CODE")
+PROBLEM_ID = ValueType(values.problem_id, "ID")
+
+
+def check_out_file(out: str, what: str = "--out") -> None:
+    """Refuse an output path that cannot be a file before anything is done (empty, a folder, a name too long)."""
+    from pathlib import Path
+
+    target = Path(out)
+    try:
+        bad = not target.name or target.is_dir() or len(target.name.encode("utf-8", "surrogateescape")) > 255
+    except (OSError, ValueError):
+        bad = True
+    if bad:
+        raise InvalidInput(f"{what}: '{out}' is not a file name that can be written")
+
+
+def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--format for a command that records or writes something itself: its output is a report of what it did."""
     return click.option(
         "--format",
         "fmt",
@@ -86,6 +121,90 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Output format: table, json, csv, markdown, or any tabulate format.",
     )(f)
+
+
+def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--format and --out for a read command: any format to standard output or a file, and xlsx to a file.
+
+    The listing is rendered once, by the command itself; xlsx is its csv text
+    turned into a workbook here, so every read command has it the same way.
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out = kwargs.pop("out", None)
+        fmt = kwargs.get("fmt")
+        if out is None:
+            if fmt in OFFICE_FORMATS:
+                raise InvalidInput(f"--format {fmt} writes a workbook, not text: give --out FILE.{fmt}")
+            return f(*args, **kwargs)
+        return _to_file(f, args, kwargs, out)
+
+    wrapper = click.option(
+        "--out",
+        "out",
+        default=None,
+        metavar="FILE",
+        help="Write the output to this file instead of standard output (needed by --format xlsx).",
+    )(wrapper)
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatType(office=True),
+        default="table",
+        show_default=True,
+        help="Output format: table, json, csv, markdown, xlsx (with --out), or any tabulate format.",
+    )(wrapper)
+
+
+def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str) -> Any:
+    """Run the command with its output caught, then write it to `out` (xlsx: as a workbook)."""
+    import contextlib
+
+    from pathlib import Path
+
+    fmt = kwargs["fmt"]
+    suffix = Path(out).suffix.lower()
+    if fmt == "xlsx" and suffix != ".xlsx":
+        raise InvalidInput(f"--out: an xlsx workbook's file name ends in .xlsx, not '{Path(out).name}'")
+    if fmt != "xlsx" and suffix == ".xlsx":
+        raise InvalidInput(f"--out: {Path(out).name} is named as a workbook: add --format xlsx")
+    if fmt == "xlsx":
+        kwargs["fmt"] = "csv"
+    caught = io.StringIO()
+    exit_code = 0
+    try:
+        with contextlib.redirect_stdout(caught):
+            f(*args, **kwargs)
+    except click.exceptions.Exit as e:  # e.g. `due --check` finding overdue items: the listing is still written
+        exit_code = e.exit_code
+    text = caught.getvalue()
+    if fmt == "xlsx":
+        from projections.workbook import write_tables
+
+        command = click.get_current_context().command.name or "ledger"
+        write_tables(out, _csv_tables(text), title=command)
+    else:
+        try:
+            # A BOM lets Excel/WPS open a UTF-8 CSV with its Chinese intact.
+            Path(out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        except OSError as e:
+            raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
+    click.echo(f"wrote {out}")
+    if exit_code:
+        click.get_current_context().exit(exit_code)
+
+
+def _csv_tables(text: str) -> list[list[list[str]]]:
+    """csv text → tables (a blank line separates them, as `summary` prints its two)."""
+    tables: list[list[list[str]]] = [[]]
+    for row in csv.reader(io.StringIO(text)):
+        if not any(c.strip() for c in row):
+            if tables[-1]:
+                tables.append([])
+            continue
+        tables[-1].append(row)
+    return [t for t in tables if t]
 
 
 def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -99,10 +218,11 @@ def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "--actor",
         "actor",
+        type=NAME,
         default=None,
         help="Who is acting (overrides the global --actor / LEDGER_ACTOR).",
     )(f)
-    return output_options(f)
+    return format_option(f)
 
 
 def cell(value: Any) -> Any:
@@ -147,9 +267,23 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
         return "".join(rendered_pieces(rows, fmt, columns, headers)).rstrip("\n")
     import tabulate
 
-    table = [[cell(row.get(c)) for c in columns] for row in rows]
+    from commands import i18n
+
+    lang = i18n.current()
+    table = [[cell(i18n.value_word(c, row.get(c), lang)) for c in columns] for row in rows]
     tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
-    return tabulate.tabulate(table, headers=list(headers or columns), tablefmt=tablefmt, disable_numparse=True)
+    shown = list(headers) if headers else [i18n.heading(c, lang) for c in columns]
+    # Long texts wrap on screen (a 120-column terminal); documents keep whole lines.
+    widths = i18n.max_widths(columns) if fmt == "table" and table else None
+    if widths is None:
+        return tabulate.tabulate(table, headers=shown, tablefmt=tablefmt, disable_numparse=True)
+    padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0  # the 2-space separators already part the columns
+    try:
+        return tabulate.tabulate(
+            table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths
+        )
+    finally:
+        tabulate.MIN_PADDING = padding
 
 
 def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
@@ -166,11 +300,17 @@ def render_record(record: dict[str, Any], fmt: str, message: str | None = None) 
     if fmt == "json":
         return json.dumps(record, ensure_ascii=False, indent=2)
     if fmt == "table" and message is not None:
-        return message
+        from commands import i18n
+
+        return i18n.translate(message, i18n.current())
     if fmt == "table":
         import tabulate
 
-        return tabulate.tabulate([[k, cell(v)] for k, v in record.items()], tablefmt="plain", disable_numparse=True)
+        from commands import i18n
+
+        lang = i18n.current()
+        rows = [[i18n.heading(k, lang), cell(i18n.value_word(k, v, lang))] for k, v in record.items()]
+        return tabulate.tabulate(rows, tablefmt="plain", disable_numparse=True)
     return render_rows([record], fmt, list(record))
 
 
@@ -192,11 +332,19 @@ def pass_ledger(f: Callable[..., Any]) -> Callable[..., Any]:
 class LedgerContext:
     """What the global options choose: the config, the actor, and the opened ledger."""
 
-    def __init__(self, config_path: str | None, actor: str | None):
+    def __init__(self, config_path: str | None, actor: str | None, lang: str | None = None):
         self.config_path = config_path
         self.global_actor = actor
+        self.chosen_lang = lang
         self._config: Any = None
         self._app: Any = None
+
+    @property
+    def lang(self) -> str:
+        """zh or en: --lang, else LEDGER_LANG, else ledger.yaml's language, else zh."""
+        from commands.i18n import resolve_lang
+
+        return resolve_lang(self.chosen_lang, self.config_path)
 
     @property
     def config(self) -> Any:
@@ -215,13 +363,14 @@ class LedgerContext:
         return self._app
 
     def actor(self, override: str | None = None) -> str:
-        name = (override or self.global_actor or "").strip()
+        given = override if override is not None else self.global_actor
+        name = values.name(given, "--actor") if given is not None else ""
         if not name:
             import getpass
 
             try:
-                name = getpass.getuser()
-            except Exception:  # no user name in this environment
+                name = values.name(getpass.getuser(), "OS user name")
+            except Exception:  # no usable user name in this environment
                 name = ""
         if not name:
             raise InvalidInput("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
 from ledger import values
 from ledger.errors import InvalidInput
 
@@ -25,7 +25,7 @@ def _reason(value: str) -> str:
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option(
     "--reason",
     type=ChoiceOf(_reason, "REASON"),
@@ -35,6 +35,7 @@ def _reason(value: str) -> str:
 @click.option(
     "--field",
     "fields",
+    type=SHORT_TEXT,
     multiple=True,
     help="What to withhold: problem (default: all its text), title, description, measures, or M<n> (repeatable).",
 )
@@ -56,18 +57,25 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 
 @click.command()
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection (default: the whole ledger).")
+@click.option("--round", "round_name", default=None, metavar="NAME", help="One row per inspected unit of this round (轮次), and the total.")
 @as_of_option
-@click.option("--lang", type=click.Choice(["zh", "en"]), default="zh", show_default=True, help="Headings in Chinese or English.")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
 @click.option("--from-export", "from_export", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="Recompute one inspection's figures from its proven export (`export --inspection`), without the store.")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="With --from-export: the ledger's public key the export's checkpoint must be signed by.")
 @output_options
 @pass_ledger
-def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str, from_export: str | None, public_key: str | None, fmt: str) -> None:
-    """Problems per category: completed, ongoing, open, overdue, relapsed, completion rate, and the headline figures."""
+def summary(state: LedgerContext, inspection: str | None, round_name: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fmt: str) -> None:
+    """Problems per category: completed, ongoing, extended, open, overdue, relapsed, completion rate, and the headline figures."""
     from projections.replay import StateReader, check_as_of
     from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
 
     check_as_of(as_of)
+    lang = lang or state.lang
+    if round_name is not None:
+        if inspection is not None:
+            raise click.UsageError("--round and --inspection cannot be combined: a round summary covers all its inspections")
+        _round_summary(state, round_name, as_of, lang, fmt)
+        return
     if from_export is not None:
         result = _summary_from_export(from_export, inspection, as_of, public_key)
     else:
@@ -82,25 +90,54 @@ def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str,
     rows = table_rows(result, lang)
     figures = figure_rows(result, lang)
     figure_headers = ["成效", "数量"] if lang == "zh" else ["figure", "value"]
+    _echo_tables(fmt, [(headers, rows), (figure_headers, figures)])
+
+
+def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> None:
+    """Several tables one after another: csv separated by an empty line, the others by a blank line."""
     if fmt == "csv":
         import csv
         import io
 
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
-        writer.writerow(headers)
-        writer.writerows(rows)
-        writer.writerow([])
-        writer.writerow(figure_headers)
-        writer.writerows(figures)
+        for n, (headers, rows) in enumerate(tables):
+            if n:
+                writer.writerow([])
+            writer.writerow(headers)
+            writer.writerows(rows)
         echo(out.getvalue().rstrip("\n"))
         return
     import tabulate
 
     tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
-    echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
-    echo("")
-    echo(tabulate.tabulate(figures, headers=figure_headers, tablefmt=tablefmt, disable_numparse=True))
+    for n, (headers, rows) in enumerate(tables):
+        if n:
+            echo("")
+        if fmt != "table":
+            echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
+            continue
+        # On screen, long headings and names wrap so the table fits a 120-column terminal.
+        widths = [44, 16] if len(headers) == 2 else [16] + [10] * (len(headers) - 1)
+        padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0
+        try:
+            echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths))
+        finally:
+            tabulate.MIN_PADDING = padding
+
+
+def _round_summary(state: LedgerContext, name: str, as_of: Any, lang: str, fmt: str) -> None:
+    from projections.replay import StateReader
+    from projections.rounds import summarise_round, table_headers, table_rows
+
+    with StateReader(state.app, as_of) as r:
+        result = summarise_round(r.cursor, name.strip(), today=r.today, style=r.style)
+    if fmt == "json":
+        echo(json.dumps(result, ensure_ascii=False, indent=2))
+        return
+    if fmt == "table":
+        echo(name.strip())
+    _echo_tables(fmt, [(table_headers(lang), table_rows(result, lang))])
 
 
 def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_key: str | None = None) -> dict[str, Any]:
@@ -142,6 +179,8 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
     if not sign:
         return document
     block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor()))
+    if fmt == "docx":
+        return block
     if fmt == "html":
         import html
 
@@ -152,8 +191,16 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 
 
 @click.command()
-@click.option("--inspection", required=True, metavar="CODE", help="The inspection whose rectification is published.")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text"]), default="markdown", show_default=True, help="Output format.")
+@click.option("--inspection", type=CODE, default=None, metavar="CODE", help="The inspection whose rectification is published.")
+@click.option("--round", "round_name", type=SHORT_TEXT, default=None, metavar="NAME", help="Publish the round's public summary (轮次) instead of one inspection's report.")
+@click.option(
+    "--stage",
+    type=click.Choice(["final", "progress"]),
+    default="final",
+    show_default=True,
+    help="final: 整改情况 (the report); progress: 整改进展情况 (the interim report, e.g. at the end of 集中整改).",
+)
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text", "docx"]), default="markdown", show_default=True, help="Output format (docx: a Word document in 公文 layout, needs --out).")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
 @click.option(
     "--sign/--no-sign",
@@ -163,13 +210,35 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 )
 @as_of_option
 @pass_ledger
-def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
-    """Write the public report (整改情况公布) of an inspection; withheld items are counted but not printed."""
-    from projections.publication import report
+def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
+    """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
+    from projections.publication import report, round_report
     from projections.replay import check_as_of
 
     check_as_of(as_of)
-    document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of)
+    if (inspection is None) == (round_name is None):
+        raise click.UsageError("give either --inspection CODE or --round NAME")
+    if out is not None:
+        from commands.options import check_out_file
+
+        check_out_file(out)
+    if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):
+        raise InvalidInput("--format docx writes a Word document: give --out FILE.docx")
+    if fmt == "docx":
+        if round_name is not None:
+            raise InvalidInput("--format docx writes one inspection's report: use --inspection CODE (a round's summary is markdown, html or text)")
+        from projections.publication import report_blocks
+        from projections.word import write_report
+
+        blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage)
+        checkpoint = _with_checkpoint(state, "", fmt, sign) or None
+        write_report(out, blocks, checkpoint)  # type: ignore[arg-type]
+        echo(f"wrote {out}")
+        return
+    if round_name is not None:
+        document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage)
+    else:
+        document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage)
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
         click.echo(document, nl=False)
@@ -178,7 +247,9 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
         Path(out).write_text(document, encoding="utf-8")
     except OSError as e:
         raise InvalidInput(f"--out: cannot write {out}: {e}") from None
-    echo(f"wrote {out}")
+    from commands import i18n
+
+    echo(i18n.translate(f"wrote {out}", i18n.current()))
 
 
 COMMANDS = [summary, publish, withhold]

@@ -48,9 +48,34 @@ def _show_table(view: dict[str, Any]) -> str:
         ("person", assignee.get("person")),
         ("registered", f"{view['registered_at']} by {view['registered_by']}"),
     ]
+    if view.get("parent"):
+        facts.insert(4, ("parent", f"{view['parent']} (细化 refinement of)"))
+    if view.get("children"):
+        facts.insert(4, ("refined into", ", ".join(view["children"])))
     for w in view.get("withheld") or []:  # insiders see the text, marked as not for publication
         facts.append(("withheld", f"{', '.join(w['fields'])} ({w['reason']}) since {w['at']} by {w['by']}"))
-    parts = [tabulate.tabulate([[k, cell(v)] for k, v in facts], tablefmt="plain", disable_numparse=True)]
+    from commands import i18n
+
+    lang = i18n.current()
+    parts = [
+        tabulate.tabulate(
+            [[i18n.heading(k, lang), cell(v)] for k, v in facts], tablefmt="plain", disable_numparse=True, maxcolwidths=[None, 96]
+        )
+    ]
+    if view.get("extensions"):
+        rows = [
+            [e["requested_at"], e["requested_by"], e["previous"], e["to"], e["reason"], e["decision"], e["decided_by"], e["decided_at"], e["note"]]
+            for e in view["extensions"]
+        ]
+        parts.append(
+            "\nextensions (申请延期整改; the deadline history):\n"
+            + tabulate.tabulate(
+                [[cell(c) for c in r] for r in rows],
+                headers=["requested", "by", "deadline was", "asked for", "reason", "decision", "decided by", "decided", "note"],
+                disable_numparse=True,
+                maxcolwidths=[None, 10, None, None, 24, None, 10, None, 16],
+            )
+        )
     if view["measures"]:
         rows = [
             [m["id"], m["text"], m["status"], m["due"], "; ".join(m["evidence"]), m["completed_by"]]
@@ -107,7 +132,9 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
         view = load_problem(r.cursor, ident, style=r.style, today=r.today) if ident else None
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
     if view is None and inspection is None:
-        raise UnknownID("problem", problem_id)
+        from commands.asof import describe_moment
+
+        raise UnknownID("problem", f"{problem_id}{describe_moment(as_of)}")
     if view is None:
         if fmt == "json":
             echo(json.dumps(inspection, ensure_ascii=False, indent=2))
@@ -136,6 +163,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     help="registered | in_progress | verified | closed | ongoing.",
 )
 @click.option("--overdue", is_flag=True, help="Only problems past their deadline and not yet rectified.")
+@click.option("--round", "round_name", default=None, metavar="NAME", help="Only the problems of this round's inspections (轮次).")
 @click.option(
     "--light",
     type=click.Choice(["red", "yellow", "green", "none"]),
@@ -145,7 +173,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
 @as_of_option
 @output_options
 @pass_ledger
-def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, light: str | None, as_of: Any, fmt: str) -> None:
+def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, round_name: str | None, light: str | None, as_of: Any, fmt: str) -> None:
     """List problems with their current status (from the read model, no replay)."""
     from projections.replay import StateReader, check_as_of
     from projections.status import STATUS_COLUMNS, iter_problems, problem_query, status_row
@@ -157,9 +185,14 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
 
         lights = light_policy(state.config)
     with StateReader(state.app, as_of, inspection=inspection) as r:
+        inspections = None
+        if round_name is not None:
+            from projections.rounds import round_inspections
+
+            inspections = [i["code"] for i in round_inspections(r.cursor, round_name.strip(), style=r.style)]
         sql, params = problem_query(
             style=r.style, today=r.today, inspection=inspection, category=category,
-            unit=unit, status=status_filter, overdue=overdue, light=light, lights=lights,
+            unit=unit, status=status_filter, overdue=overdue, inspections=inspections, light=light, lights=lights,
         )
         problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
         # json gives every problem's full view; the other formats its flat row.
@@ -169,7 +202,10 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
             return
         rows = list(records)  # only the flat rows are kept, not every problem's full view
     if not rows and fmt == "table":
-        echo("no problems match")
+        from commands import i18n
+        from commands.asof import describe_moment
+
+        echo(i18n.translate("no problems match", i18n.current()) + describe_moment(as_of))
         return
     echo(render_rows(rows, fmt, STATUS_COLUMNS))
 

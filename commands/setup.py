@@ -46,7 +46,7 @@ def init(state: LedgerContext, fmt: str) -> None:
         f"{'created' if created_store else 'kept existing'} store {config.store}",
     ]
     if upgraded:
-        lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: per-category totals counted")
+        lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: per-category totals recounted (refined problems count under their parent)")
     if tree_built is not None:
         lines.append(f"upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)")
     echo(render_record(record, fmt, "\n".join(lines)))
@@ -142,19 +142,31 @@ def _build_tree(c: object, mark: str, position: str) -> int | None:
 
 
 # 2: per-category totals (ledger_category_totals) kept by triggers.
-SCHEMA_VERSION = "2"
+# 3: the totals count refined problems (细化) under their parent, not as problems of their own,
+#    and keep the extended ones (申请延期整改) in a new column.
+SCHEMA_VERSION = "3"
+
+# The totals triggers of an earlier schema, replaced on upgrade.
+SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")
 
 
 def _upgrade(c: object, mark: str) -> bool:
     """Bring a store made by an earlier version up to SCHEMA_VERSION (its new tables exist by now, empty)."""
-    from projections.tables import RECOUNT_TOTALS
+    from projections.tables import PG_TRIGGERS, RECOUNT_TOTALS, SQLITE_TRIGGERS
 
     c.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")  # type: ignore[attr-defined]
     row = c.fetchone()  # type: ignore[attr-defined]
-    if row is not None and str(row["value"]) == "1":
+    if row is not None and str(row["value"]) in ("1", "2"):
         if mark != "?":  # PostgreSQL: hold writers off while counting (SQLite's DELETE takes its write lock)
             c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
-        for statement in RECOUNT_TOTALS:
+            triggers = list(PG_TRIGGERS)
+        else:
+            triggers = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_OLD_TRIGGERS] + list(SQLITE_TRIGGERS)
+        from projections.summary import has_totals
+
+        if not has_totals(c, mark):  # the table exists by now: only its `extended` column may be missing
+            c.execute("ALTER TABLE ledger_category_totals ADD COLUMN extended INTEGER NOT NULL DEFAULT 0")  # type: ignore[attr-defined]
+        for statement in triggers + RECOUNT_TOTALS:
             c.execute(statement)  # type: ignore[attr-defined]
         c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]
         return True

@@ -202,13 +202,20 @@ class RectificationLedger(Application):
         source: str = "巡察",
         deadline: date | None = None,
         number: int | None = None,
+        parent: str | None = None,
         actor: str,
         at: datetime | None = None,
     ) -> Problem:
+        """With `parent`, a finer problem (细化) under that fed-back problem of the same inspection."""
         moment = at or utc_now()
 
         def attempt() -> Problem:
-            parent = self.get_inspection(inspection)
+            owner = self.get_inspection(inspection)
+            refined = self.get_problem(parent) if parent else None
+            if refined is not None and refined.inspection != owner.code:
+                raise RuleViolation(
+                    "refine-within-inspection", refined.display_id, f"belongs to {refined.inspection}, not {owner.code}"
+                )
             wanted = number if number is not None else self.next_problem_number(inspection)
             if number is not None:
                 try:
@@ -221,7 +228,8 @@ class RectificationLedger(Application):
                         "number-unique", f"{inspection}-{wanted}", f"problem number {wanted} is already taken in {inspection}"
                     )
             problem = Problem.register(
-                inspection=parent,
+                inspection=owner,
+                parent=refined,
                 number=wanted,
                 category=category,
                 title=title,
@@ -232,7 +240,11 @@ class RectificationLedger(Application):
                 actor=actor,
                 at=moment,
             )
-            self._save(problem)
+            if refined is None:
+                self._save(problem)
+            else:
+                refined.add_child(child=problem.display_id, actor=actor, at=moment)
+                self._save(refined, problem)
             return problem
 
         return self._with_retry(attempt)
@@ -295,8 +307,23 @@ class RectificationLedger(Application):
 
     def sign_off(self, problem_id: str, *, note: str = "", actor: str, at: datetime | None = None) -> Problem:
         moment = at or utc_now()
+
+        def sign(p: Problem) -> str:
+            children = {c: self.get_problem(c).status for c in p.children}
+            return p.sign_off(note=note, actor=actor, at=moment, policy=self.policy, children=children)
+
+        return self.change_problem(problem_id, sign)[0]
+
+    def request_extension(self, problem_id: str, *, to: date, reason: str, actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
         return self.change_problem(
-            problem_id, lambda p: p.sign_off(note=note, actor=actor, at=moment, policy=self.policy)
+            problem_id, lambda p: p.request_extension(to=to, reason=reason, actor=actor, at=moment)
+        )[0]
+
+    def decide_extension(self, problem_id: str, *, approve: bool, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+        return self.change_problem(
+            problem_id, lambda p: p.decide_extension(approve=approve, note=note, actor=actor, at=moment)
         )[0]
 
     def record_review(self, problem_id: str, *, result: str, note: str, actor: str, at: datetime | None = None) -> Problem:
@@ -364,6 +391,10 @@ def parse_field_value(field: str, value: str) -> Any:
         return values.inspection_kind(value)
     if name == "source":
         return values.source(value)
-    if not value.strip():
-        raise InvalidInput(f"--value for {field} must not be empty")
-    return value.strip()
+    if name == "round":
+        return values.short_text(value, f"--value for {field}")
+    if name in ("description", "text"):
+        return values.long_text(value, f"--value for {field}")
+    if name in ("organisation", "group"):
+        return values.name(value, f"--value for {field}")
+    return values.short_text(value, f"--value for {field}")

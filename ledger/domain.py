@@ -1,6 +1,7 @@
 """Aggregates and events of the rectification ledger.
 
-Two aggregates: an Inspection (a 巡视/巡察 round) and a Problem it fed back.
+Two aggregates: an Inspection (one 巡视/巡察 of one organisation; several
+inspections of one campaign form a round, 轮次) and a Problem it fed back.
 Each public method checks the lifecycle rules and raises `RuleViolation`
 before anything happens; the private `@event` methods only change state, so
 replaying the stored events never re-checks rules against today's clock or
@@ -20,7 +21,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInput, RuleViolation
-from ledger.values import PASSING_GRADES, problem_display_id
+from ledger.values import MAX_NUMBER, PASSING_GRADES, moment_text, problem_display_id
 
 # Problem and inspection IDs are derived from their codes and numbers, so the
 # event store's uniqueness constraint keeps numbers unique per inspection even
@@ -45,13 +46,18 @@ def utc_now() -> datetime:
 
 def _check_not_future(at: datetime, subject: str) -> None:
     if at > utc_now():
-        raise InvalidInput(f"{subject}: --at {at.isoformat()} is in the future")
+        raise InvalidInput(f"{subject}: --at {moment_text(at)} is in the future")
+
+
+def local_day(at: datetime) -> date:
+    """The calendar day an act happened on, in this machine's time zone (as --at was typed)."""
+    return at.astimezone().date()
 
 
 class Inspection(Aggregate):
-    """A 巡视/巡察 round: who inspected whom, and when."""
+    """A 巡视/巡察 of one organisation: who inspected whom, when, and in which round (轮次)."""
 
-    INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback")
+    INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
@@ -71,9 +77,14 @@ class Inspection(Aggregate):
         feedback: date | None,
         actor: str,
         at: datetime,
+        round: str = "",  # noqa: A002 - the domain's word (轮次)
     ) -> Inspection:
         _check_not_future(at, code)
         cls._check_dates(code, start, end, feedback)
+        today = local_day(utc_now())
+        for label, day in (("start", start), ("feedback", feedback)):
+            if day is not None and day > today:
+                raise RuleViolation("no-future-acts", code, f"{label} {day} is in the future")
         return cls(
             code=code,
             name=name,
@@ -85,6 +96,7 @@ class Inspection(Aggregate):
             feedback=feedback,
             actor=actor,
             at=at,
+            round=round,
         )
 
     @staticmethod
@@ -111,8 +123,10 @@ class Inspection(Aggregate):
         feedback: date | None,
         actor: str,
         at: datetime,
+        round: str = "",  # noqa: A002 - absent from events recorded before rounds existed
     ) -> None:
         self.code = code
+        self.round = round
         self.name = name
         self.organisation = organisation
         self.group = group
@@ -135,6 +149,8 @@ class Inspection(Aggregate):
             dates = {f: getattr(self, f) for f in ("start", "end", "feedback")}
             dates[field] = value
             self._check_dates(self.code, dates["start"], dates["end"], dates["feedback"])
+            if field in ("start", "feedback") and value is not None and value > local_day(utc_now()):
+                raise RuleViolation("no-future-acts", self.code, f"{field} {value} is in the future")
         old = getattr(self, field)
         if old == value:
             raise RuleViolation("correction-changes-something", self.code, f"{field} is already {value}")
@@ -173,11 +189,20 @@ class Problem(Aggregate):
         deadline: date | None,
         actor: str,
         at: datetime,
+        parent: Problem | None = None,
     ) -> Problem:
         ident = problem_display_id(inspection.code, number)
+        if parent is not None:
+            parent.check_refinable(ident)
         _check_not_future(at, ident)
-        if number < 1:
-            raise InvalidInput(f"{ident}: --number must be 1 or more")
+        if not 1 <= number <= MAX_NUMBER:
+            raise RuleViolation("number-range", ident, f"problem numbers run from 1 to {MAX_NUMBER}: give a free --number")
+        if local_day(at) < inspection.start:
+            raise RuleViolation(
+                "dates-in-order",
+                ident,
+                f"registered on {local_day(at)}, before inspection {inspection.code} started ({inspection.start})",
+            )
         if deadline is not None and deadline < at.date():
             raise RuleViolation(
                 "deadline-after-registration",
@@ -195,6 +220,7 @@ class Problem(Aggregate):
             deadline=deadline,
             actor=actor,
             at=at,
+            parent=parent.display_id if parent is not None else "",
         )
 
     @event("Registered")
@@ -210,8 +236,10 @@ class Problem(Aggregate):
         deadline: date | None,
         actor: str,
         at: datetime,
+        parent: str = "",  # absent from events recorded before refinement existed
     ) -> None:
         self.inspection = inspection
+        self.parent = parent
         self.number = number
         self.category = category
         self.title = title
@@ -244,11 +272,12 @@ class Problem(Aggregate):
 
     @property
     def current_deadline(self) -> date | None:
-        """The assignment's deadline if it set one, else the problem's."""
-        for assignment in reversed(self.assignments):
-            if assignment.get("deadline"):
-                return assignment["deadline"]
-        return self.deadline
+        """The latest of: an approved extension, an assignment's deadline; else the problem's."""
+        assigned = next((a for a in reversed(self.assignments) if a.get("deadline")), None)
+        extended = next((e for e in reversed(self.extensions) if e["decision"] == "approved"), None)
+        if extended is not None and (assigned is None or extended["decided_at"] >= assigned["at"]):
+            return extended["to"]
+        return assigned["deadline"] if assigned is not None else self.deadline
 
     @property
     def completed_by(self) -> set[str]:
@@ -261,8 +290,12 @@ class Problem(Aggregate):
 
     def measure(self, measure_id: str) -> dict[str, Any]:
         wanted = measure_id.strip().upper()
-        if "/" in wanted:  # accept the long form PROBLEM/M1
-            wanted = wanted.rsplit("/", 1)[1]
+        if "/" in wanted:  # accept the long form PROBLEM/M1, of this problem only
+            owner, _, wanted = wanted.rpartition("/")
+            if owner.strip() != self.display_id.upper():
+                from ledger.errors import UnknownID
+
+                raise UnknownID("measure", f"{self.display_id}/{measure_id}")
         for m in self.measures:
             if m["id"] == wanted:
                 return m
@@ -280,8 +313,19 @@ class Problem(Aggregate):
         if at < self.registered_at:
             raise self._rule(
                 "acts-after-registration",
-                f"--at {at.isoformat()} is before the problem was registered "
-                f"({self.registered_at.isoformat()})",
+                f"--at {moment_text(at)} is before the problem was registered "
+                f"({moment_text(self.registered_at)})",
+            )
+
+    def _check_after_closure_acts(self, at: datetime, act: str) -> None:
+        """An act is never dated before the sign-off or reopening it follows."""
+        candidates = [("sign-off", e["at"]) for e in self.signoffs[-1:]]
+        candidates += [("reopening", e["at"]) for e in self.reopenings[-1:]]
+        last = max(candidates, key=lambda c: c[1], default=None)
+        if last is not None and at < last[1]:
+            raise self._rule(
+                "dates-in-order",
+                f"{act} dated {moment_text(at)} is before the {last[0]} it follows ({moment_text(last[1])})",
             )
 
     def _check_open(self, act: str) -> None:
@@ -297,6 +341,7 @@ class Problem(Aggregate):
         self, *, lead: str, unit: str, person: str, deadline: date | None, actor: str, at: datetime
     ) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the assignment")
         self._check_open("reassign it")
         if deadline is not None and deadline < self.registered_at.date():
             raise self._rule(
@@ -319,6 +364,7 @@ class Problem(Aggregate):
 
     def plan_measure(self, *, text: str, due: date | None, actor: str, at: datetime) -> str:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the measure")
         self._check_open("plan a new measure")
         if due is not None and due < self.registered_at.date():
             raise self._rule(
@@ -368,6 +414,7 @@ class Problem(Aggregate):
     ) -> None:
         measure = self.measure(measure_id)
         self._check_at(at)
+        self._check_after_closure_acts(at, "the completion")
         self._check_open("complete a measure")
         if self.status == "registered":
             raise self._rule(
@@ -379,7 +426,7 @@ class Problem(Aggregate):
             raise self._rule(
                 "dates-in-order",
                 f"measure {measure['id']} cannot be completed before it was planned "
-                f"({measure['planned_at'].isoformat()})",
+                f"({moment_text(measure['planned_at'])})",
             )
         self._measure_completed(
             measure_id=measure["id"],
@@ -422,9 +469,11 @@ class Problem(Aggregate):
 
     def verify(self, *, grade: str, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the verification")
         self._check_open("verify it again")
         done = [m for m in self.measures if m["status"] == "done"]
-        if not done:
+        # A refined problem's work may all be in its children (细化), which sign-off checks.
+        if not done and not self.children:
             raise self._rule("verify-after-measures", "has no completed measure to verify")
         still_open = [m["id"] for m in self.measures if m["status"] != "done"]
         if still_open and self.type != "long-term":
@@ -435,8 +484,8 @@ class Problem(Aggregate):
         if last is not None and at < last:
             raise self._rule(
                 "verification-after-measure",
-                f"verification dated {at.isoformat()} is before the last completed "
-                f"measure ({last.isoformat()})",
+                f"verification dated {moment_text(at)} is before the last completed "
+                f"measure ({moment_text(last)})",
             )
         if policy.get("separate_verifier", True) and actor in self.completed_by:
             raise self._rule(
@@ -459,10 +508,20 @@ class Problem(Aggregate):
 
     # -- sign-off (对账销号) -----------------------------------------------------
 
-    def sign_off(self, *, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> str:
+    def sign_off(
+        self, *, note: str, actor: str, at: datetime, policy: dict[str, Any], children: dict[str, str] | None = None
+    ) -> str:
+        """`children`: the status of each finer problem registered under this one (细化)."""
         self._check_at(at)
+        self._check_after_closure_acts(at, "the sign-off")
         if self.status in CLOSED_STATUSES:
             raise self._rule("sign-off-once", f"is already {self.status}")
+        unfinished = [c for c in self.children if (children or {}).get(c) not in CLOSED_STATUSES]
+        if unfinished:
+            raise self._rule(
+                "children-signed-off-first",
+                f"its refined problems are not all signed off yet: {', '.join(unfinished)}",
+            )
         last_verification = self.verifications[-1] if self.verifications else None
         last_measure = self.last_completed_at
         if (
@@ -479,8 +538,8 @@ class Problem(Aggregate):
         if at < last_verification["at"]:
             raise self._rule(
                 "dates-in-order",
-                f"sign-off dated {at.isoformat()} is before the verification "
-                f"({last_verification['at'].isoformat()})",
+                f"sign-off dated {moment_text(at)} is before the verification "
+                f"({moment_text(last_verification['at'])})",
             )
         if policy.get("separate_signer", True) and actor in self.completed_by:
             raise self._rule(
@@ -502,6 +561,7 @@ class Problem(Aggregate):
 
     def record_review(self, *, result: str, note: str, actor: str, at: datetime) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the review")
         if self.status not in CLOSED_STATUSES:
             raise self._rule("review-after-closure", f"is {self.status}: only closed problems are reviewed")
         self._review_recorded(result=result, note=note, actor=actor, at=at)
@@ -514,6 +574,7 @@ class Problem(Aggregate):
 
     def reopen(self, *, reason: str, actor: str, at: datetime) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the reopening")
         if self.status not in CLOSED_STATUSES:
             raise self._rule("reopen-after-closure", f"is {self.status}: only closed problems can be reopened")
         self._reopened(reason=reason, actor=actor, at=at)
@@ -581,6 +642,7 @@ class Problem(Aggregate):
         from ledger.watch import ESCALATION_LEVELS
 
         self._check_at(at)
+        self._check_after_closure_acts(at, "the escalation")
         self._check_open("escalate it")
         order = list(ESCALATION_LEVELS)
         current = self.escalation
@@ -598,6 +660,7 @@ class Problem(Aggregate):
 
     def record_progress(self, *, text: str, actor: str, at: datetime) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the progress report")
         if self.status == "closed":
             raise self._rule(
                 "progress-while-not-closed",
@@ -689,6 +752,99 @@ class Problem(Aggregate):
         self.sensitive[field] = {"ciphertext": ciphertext, "by": actor, "at": at}
 
 
+    # -- refinement (细化): finer problems under a fed-back one --------------------
+    # Added after the core events: problems recorded earlier have no parent and no children.
+
+    children = ()  # type: ignore[assignment]
+
+    def check_refinable(self, child: str) -> None:
+        """Whether a finer problem may be registered under this one."""
+        if self.parent:
+            raise self._rule(
+                "refine-official-problems",
+                f"is itself a refinement of {self.parent}: register {child} under {self.parent} instead",
+            )
+        self._check_open("refine it")
+
+    def add_child(self, *, child: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        self.check_refinable(child)
+        self._child_added(child=child, actor=actor, at=at)
+
+    @event("ChildAdded")
+    def _child_added(self, child: str, actor: str, at: datetime) -> None:
+        self.children = [*self.children, child]
+
+    # -- extensions (申请延期整改) -----------------------------------------------------
+    # Requested by the responsible person, effective only once a signer approves.
+
+    extensions = ()  # type: ignore[assignment]
+
+    @property
+    def pending_extension(self) -> dict[str, Any] | None:
+        last = self.extensions[-1] if self.extensions else None
+        return last if last is not None and last["decision"] == "pending" else None
+
+    def request_extension(self, *, to: date, reason: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        self._check_open("extend its deadline")
+        if self.pending_extension is not None:
+            raise self._rule(
+                "one-extension-request-at-a-time",
+                f"already has an extension to {self.pending_extension['to']} awaiting a decision "
+                f"(ledger approve-extension)",
+            )
+        current = self.current_deadline
+        if current is None:
+            raise self._rule("extend-a-deadline", "has no deadline to extend: assign one first")
+        if to <= current:
+            raise self._rule("extend-a-deadline", f"new deadline {to} is not later than the current one ({current})")
+        self._extension_requested(to=to, reason=reason, previous=current, actor=actor, at=at)
+
+    @event("ExtensionRequested")
+    def _extension_requested(self, to: date, reason: str, previous: date, actor: str, at: datetime) -> None:
+        self.extensions = [
+            *self.extensions,
+            {
+                "to": to, "previous": previous, "reason": reason, "requested_by": actor, "requested_at": at,
+                "decision": "pending", "decided_by": None, "decided_at": None, "note": "",
+            },
+        ]
+
+    def decide_extension(self, *, approve: bool, note: str, actor: str, at: datetime) -> None:
+        self._check_at(at)
+        pending = self.pending_extension
+        if pending is None:
+            raise self._rule("decide-a-requested-extension", "has no extension request awaiting a decision")
+        if actor == pending["requested_by"]:
+            raise self._rule(
+                "separate-approver",
+                f"{actor} requested this extension and may not decide it",
+            )
+        if at < pending["requested_at"]:
+            raise self._rule(
+                "dates-in-order",
+                f"decision dated {at.isoformat()} is before the request ({pending['requested_at'].isoformat()})",
+            )
+        if approve:
+            self._check_open("extend its deadline")
+        self._extension_decided(approved=approve, note=note, actor=actor, at=at)
+
+    @event("ExtensionDecided")
+    def _extension_decided(self, approved: bool, note: str, actor: str, at: datetime) -> None:
+        last = dict(self.extensions[-1])
+        last.update(decision="approved" if approved else "refused", decided_by=actor, decided_at=at, note=note)
+        self.extensions = [*self.extensions[:-1], last]
+
+    @property
+    def extended_to(self) -> date | None:
+        """The deadline an approved extension set, if the current deadline comes from one."""
+        approved = [e for e in self.extensions if e["decision"] == "approved"]
+        if not approved:
+            return None
+        return approved[-1]["to"] if self.current_deadline == approved[-1]["to"] else None
+
+
 class SampleDraw(Aggregate):
     """A random draw of signed-off problems for on-site re-checking (台账销号反向核查).
 
@@ -698,8 +854,19 @@ class SampleDraw(Aggregate):
     """
 
     @classmethod
-    def draw(cls, *, inspection: str, seed: int, size: int, population: list[str], actor: str, at: datetime) -> SampleDraw:
+    def draw(
+        cls, *, inspection: str, seed: int, size: int, population: list[str], actor: str, at: datetime,
+        signed_off: dict[str, datetime] | None = None,
+    ) -> SampleDraw:
+        """`signed_off`: when each problem of the population was signed off; a draw is never dated before one."""
         _check_not_future(at, inspection)
+        latest = max((signed_off or {}).items(), key=lambda item: item[1], default=None)
+        if latest is not None and at < latest[1]:
+            raise RuleViolation(
+                "dates-in-order",
+                inspection,
+                f"the draw dated {moment_text(at)} is before the sign-off of {latest[0]} ({moment_text(latest[1])})",
+            )
         if not population:
             raise RuleViolation("sample-from-closed", inspection, "has no signed-off problems to sample")
         if size < 1 or size > len(population):

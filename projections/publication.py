@@ -68,6 +68,11 @@ def problem_heading(view: dict[str, Any], n: int) -> str:
     return f"{n}.{title}。"
 
 
+def child_heading(view: dict[str, Any], k: int) -> str:
+    """A refined problem under its official one: (1)关于…"""
+    return f"（{k}）" + problem_heading(view, k).split(".", 1)[1]
+
+
 def measures_paragraph(view: dict[str, Any]) -> str | None:
     """The completed measures as one paragraph, "一是…二是…" when there are several."""
     hidden = _withheld_fields(view)
@@ -84,12 +89,38 @@ def measures_paragraph(view: dict[str, Any]) -> str | None:
     return "".join(f"{chinese_number(i)}是{t}" for i, t in enumerate(texts, start=1))
 
 
-def figures_paragraph(summary: dict[str, Any]) -> str:
+# Accountability forms printed one by one, zeros included (政务处分 0人 …), as real reports do.
+ACCOUNTABILITY_FORMS = ("discipline", "organisational", "admonition", "referred", "criticism")
+
+
+def accountability_by_form(problems: list[dict[str, Any]]) -> dict[str, int]:
+    """People held accountable per form over the problems' completed measures (withheld ones included)."""
+    counts = dict.fromkeys(ACCOUNTABILITY_FORMS, 0)
+    for view in problems:
+        for kind, n in view["figures"].get("accountable_by_kind", {}).items():
+            counts[kind] = counts.get(kind, 0) + int(n)
+    return counts
+
+
+def _accountability_text(total: int, by_form: dict[str, int] | None) -> str:
+    from ledger.values import ACCOUNTABILITY_KINDS
+
+    text = f"问责、处理{total}人"
+    if by_form:
+        forms = [f"{ACCOUNTABILITY_KINDS[k]}{n}人" for k, n in by_form.items() if n or k in ACCOUNTABILITY_FORMS]
+        text += "（其中" + "、".join(forms) + "）"
+    return text
+
+
+def figures_paragraph(summary: dict[str, Any], by_form: dict[str, int] | None = None, stage: str = "final") -> str:
+    """The headline numbers; `by_form`: accountability per form, printed with zeros when anyone was held accountable."""
     t, f = summary["total"], summary["figures"]
     rate = "—" if t["rate"] is None else f"{t['rate']:.1f}%"
+    extended = f"申请延期整改{t['extended']}个，" if t.get("extended") else ""
     parts = [
-        f"反馈问题{t['problems']}个，已完成整改{t['completed']}个，基本完成、持续整改{t['ongoing']}个，"
-        f"未完成{t['open']}个，整改完成率{rate}。"
+        ("截至目前，" if stage == "progress" else "")
+        + f"反馈问题{t['problems']}个，已完成整改{t['completed']}个，基本完成、持续整改{t['ongoing']}个，"
+        f"{extended}未完成{t['open']}个，整改完成率{rate}。"
     ]
     extra = []
     if f["rules"]:
@@ -97,7 +128,7 @@ def figures_paragraph(summary: dict[str, Any]) -> str:
     if f["funds"] and float(f["funds"]):
         extra.append(f"清退、追回资金{wan_yuan(f['funds'])}万元")
     if f["accountable"]:
-        extra.append(f"问责、处理{f['accountable']}人")
+        extra.append(_accountability_text(f["accountable"], by_form))
     if f["clues"]:
         extra.append(f"移交问题线索{f['clues']}件")
     if extra:
@@ -118,28 +149,43 @@ def build(
     settings: dict[str, Any],
     narratives: dict[str, str],
     day: date,
+    stage: str = "final",
 ) -> list[tuple[str, str]]:
-    """The report as blocks: ("title" | "h1" | "h2" | "p" | "sign", text)."""
+    """The report as blocks: ("title" | "h1" | "h2" | "p" | "sign", text).
+
+    `stage` "progress" writes the interim 整改进展情况 instead of the final 整改情况.
+    """
     word = _word(inspection)
     org, group = inspection["organisation"], inspection["group"]
+    progress = stage == "progress"
+    situation = "整改进展情况" if progress else "整改情况"
     blocks: list[tuple[str, str]] = []
-    title = settings.get("title") or f"{org}关于{group}{word}反馈意见整改情况的公布"
+    title = settings.get("progress_title" if progress else "title") or f"{org}关于{group}{word}反馈意见{situation}的公布"
     blocks.append(("title", title))
+    by_form = accountability_by_form(problems) if settings.get("accountability", "by-form") == "by-form" else None
+    figures = figures_paragraph(summary, by_form, stage)
+    headline_first = settings.get("headline") == "first"
 
     opening = f"根据{settings['authority']}统一部署，" if settings.get("authority") else ""
     opening += f"{_date_range(inspection['start'], inspection['end'])}，{group}对{org}进行了{word}。"
     if inspection.get("feedback"):
         opening += f"{chinese_date(inspection['feedback'])}，{group}向{org}反馈了{word}意见。"
-    opening += f"按照党务公开原则和{word}工作有关要求，现将{word}整改情况予以公布。"
+    opening += f"按照党务公开原则和{word}工作有关要求，现将{word}{situation}予以公布。"
     blocks.append(("p", opening))
+    if headline_first:
+        blocks.append(("p", figures))
 
     blocks.append(("h1", "一、党组织履行整改主体责任情况"))
     blocks.extend(("p", p) for p in _paragraphs(narratives.get("responsibility", "")))
 
     blocks.append(("h1", f"二、{word}反馈意见整改落实情况"))
     categories: dict[str, list[dict[str, Any]]] = {}
+    children: dict[str, list[dict[str, Any]]] = {}
     for view in problems:
-        categories.setdefault(view["category"], []).append(view)
+        if view.get("parent"):  # a refinement (细化): printed as (1)… under its official problem
+            children.setdefault(view["parent"], []).append(view)
+        else:
+            categories.setdefault(view["category"], []).append(view)
     n = 0
     for c, (category, views) in enumerate(categories.items(), start=1):
         blocks.append(("h2", f"（{chinese_number(c)}）{category}"))
@@ -149,10 +195,18 @@ def build(
             measures = measures_paragraph(view)
             if measures:
                 blocks.append(("p", measures))
+            if "problem" in _withheld_fields(view):
+                continue  # nothing of a withheld problem is printed, its refinements included
+            for k, child in enumerate(children.get(view["id"], []), start=1):
+                blocks.append(("p", child_heading(child, k)))
+                measures = measures_paragraph(child)
+                if measures:
+                    blocks.append(("p", measures))
 
-    blocks.append(("h1", "三、整改成效"))
+    blocks.append(("h1", "三、阶段性整改成效" if progress else "三、整改成效"))
     blocks.extend(("p", p) for p in _paragraphs(narratives.get("effects", "")))
-    blocks.append(("p", figures_paragraph(summary)))
+    if not headline_first:
+        blocks.append(("p", figures))
 
     blocks.append(("h1", "四、下一步打算"))
     blocks.extend(("p", p) for p in _paragraphs(narratives.get("next_steps", "")))
@@ -273,8 +327,16 @@ def withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
     return {v["id"]: v.get("withheld") or [] for v in views}
 
 
-def report(app: Any, config: Any, *, inspection: str, fmt: str, as_of: datetime | None = None) -> str:
-    """The public report of an inspection in `fmt` (markdown, html or text), without a checkpoint."""
+def report(app: Any, config: Any, *, inspection: str, fmt: str, as_of: datetime | None = None, stage: str = "final") -> str:
+    """The public report of an inspection in `fmt` (markdown, html or text), without a checkpoint.
+
+    `stage` "progress": the interim 整改进展情况 instead of the final 整改情况.
+    """
+    return RENDERERS[fmt](report_blocks(app, config, inspection=inspection, as_of=as_of, stage=stage))
+
+
+def report_blocks(app: Any, config: Any, *, inspection: str, as_of: datetime | None = None, stage: str = "final") -> list[tuple[str, str]]:
+    """The public report's blocks (see `build`), which every format renders: markdown, html, text, docx."""
     from projections.replay import StateReader
     from projections.status import load_problems
     from projections.summary import summarise
@@ -290,5 +352,16 @@ def report(app: Any, config: Any, *, inspection: str, fmt: str, as_of: datetime 
         # A decision to withhold binds every publication, including one of an earlier state.
         withheld = withheld_now(app, inspection)
         problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
-    blocks = build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day)
-    return RENDERERS[fmt](blocks)
+    return build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day, stage=stage)
+
+
+def round_report(app: Any, config: Any, *, name: str, fmt: str, as_of: datetime | None = None, stage: str = "final") -> str:
+    """A round's public summary (轮次) in `fmt`, without a checkpoint."""
+    from projections.replay import StateReader
+    from projections.rounds import build_round, summarise_round
+
+    settings = dict(config.section("publication"))
+    day = publication_day(settings, as_of)
+    with StateReader(app, as_of) as r:
+        result = summarise_round(r.cursor, name, today=r.today, style=r.style)
+    return RENDERERS[fmt](build_round(result, settings=settings, day=day, stage=stage))

@@ -7,7 +7,7 @@ from datetime import date
 from typing import Any
 
 from projections.tables import placeholder, problem_filters
-from projections.views import with_overdue
+from projections.views import INSPECTION_DEFAULTS, with_overdue
 
 
 def problem_query(
@@ -20,6 +20,7 @@ def problem_query(
     status: str | None = None,
     overdue: bool = False,
     ids: list[str] | None = None,
+    inspections: list[str] | None = None,
     light: str | None = None,
     lights: Any = None,
 ) -> tuple[str, list[Any]]:
@@ -28,6 +29,9 @@ def problem_query(
     `light` (red, yellow, green or none) keeps the problems with that light under the `lights` thresholds.
     """
     where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status, ids=ids)
+    if inspections is not None:  # a round's inspections
+        where += (" AND " if where else " WHERE ") + f"p.inspection IN ({', '.join('?' for _ in inspections)})"
+        params.extend(inspections)
     if overdue:
         where += (" AND " if where else " WHERE ") + (
             "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
@@ -107,7 +111,14 @@ def load_problem(cursor: Any, problem_id: str, *, style: str = "?", today: date)
 def load_inspection(cursor: Any, code: str, *, style: str = "?") -> dict[str, Any] | None:
     cursor.execute(placeholder("SELECT data FROM ledger_inspections WHERE code = ?", style), (code,))
     row = cursor.fetchone()
-    return json.loads(row[0]) if row else None
+    return {**INSPECTION_DEFAULTS, **json.loads(row[0])} if row else None
+
+
+def load_inspections(cursor: Any, *, style: str = "?", round: str | None = None) -> list[dict[str, Any]]:  # noqa: A002
+    """Inspection views in register order; with `round`, only that round's (轮次)."""
+    cursor.execute("SELECT data FROM ledger_inspections ORDER BY position")
+    found = [{**INSPECTION_DEFAULTS, **json.loads(row[0])} for row in cursor.fetchall()]
+    return found if round is None else [i for i in found if i["round"] == round]
 
 
 STATUS_COLUMNS = ("id", "category", "title", "type", "status", "unit", "person", "deadline", "overdue", "measures", "relapses", "escalation")

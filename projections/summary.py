@@ -12,9 +12,11 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.tables import placeholder
+from projections.tables import CHILD_PATTERN, EXTENDED_PATTERN, placeholder
 
-KEYS = ("category", "problems", "completed", "ongoing", "open", "overdue", "relapsed", "rate")
+KEYS = ("category", "problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "rate")
+# problems = completed + ongoing + extended + open: every fed-back problem is in exactly one.
+COUNT_KEYS = ("problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed")
 
 HEADERS = {
     "zh": {
@@ -22,6 +24,7 @@ HEADERS = {
         "problems": "反馈问题",
         "completed": "已完成整改",
         "ongoing": "基本完成、持续整改",
+        "extended": "申请延期整改",
         "open": "未完成",
         "overdue": "逾期",
         "relapsed": "反弹",
@@ -33,6 +36,7 @@ HEADERS = {
         "problems": "problems",
         "completed": "completed",
         "ongoing": "basically done, continuing",
+        "extended": "extended",
         "open": "not yet done",
         "overdue": "overdue",
         "relapsed": "relapsed",
@@ -62,32 +66,40 @@ FIGURE_LABELS = {
 # (inspection position, then problem number).
 _SQL = """
 SELECT p.category,
-       COUNT(*),
-       SUM(CASE WHEN p.status = 'closed' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.status = 'ongoing' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.status NOT IN ('closed', 'ongoing') THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.deadline IS NOT NULL AND p.deadline < ?
+       SUM(CASE WHEN p.data NOT LIKE ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'closed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'ongoing' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data LIKE ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data NOT LIKE ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.deadline IS NOT NULL AND p.deadline < ?
                  AND p.status IN ('registered', 'in_progress') THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.relapses > 0 THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.relapses > 0 THEN 1 ELSE 0 END),
        SUM(p.rules), SUM(p.funds_fen), SUM(p.accountable), SUM(p.clues),
        MIN(COALESCE(i.position, 0) * 1000000000 + p.number) AS first_seen
 FROM ledger_problems p
 LEFT JOIN ledger_inspections i ON i.code = p.inspection
 {where}
 GROUP BY p.category
+HAVING SUM(CASE WHEN p.data NOT LIKE ? THEN 1 ELSE 0 END) > 0
 ORDER BY first_seen
 """
+
+
+def _sql_params(today: date) -> list[Any]:
+    child, extended = CHILD_PATTERN, EXTENDED_PATTERN
+    # SELECT's parameters, then (the WHERE's go here) HAVING's.
+    return [child, child, child, child, extended, child, extended, child, today.isoformat(), child, child]
 
 
 # The whole ledger: the per-category totals kept by triggers (projections.tables),
 # plus a count of overdue problems, which depends on the day and so cannot be
 # kept in advance (the (status, deadline, category) index reads only those).
 _TOTALS_SQL = """
-SELECT t.category, t.problems, t.completed, t.ongoing, t.problems - t.completed - t.ongoing,
+SELECT t.category, t.problems, t.completed, t.ongoing, t.extended, t.problems - t.completed - t.ongoing - t.extended,
        COALESCE(o.overdue, 0), t.relapsed, t.rules, t.funds_fen, t.accountable, t.clues, t.first_seen
 FROM ledger_category_totals t
 LEFT JOIN (SELECT category, COUNT(*) AS overdue FROM ledger_problems
-           WHERE status IN ('registered', 'in_progress') AND deadline < ?
+           WHERE status IN ('registered', 'in_progress') AND deadline < ? AND data NOT LIKE ?
            GROUP BY category) o ON o.category = t.category
 WHERE t.problems > 0
 ORDER BY t.first_seen
@@ -95,62 +107,69 @@ ORDER BY t.first_seen
 
 
 def has_totals(cursor: Any, style: str) -> bool:
-    """Whether the store keeps category totals (a store made before them does not until `ledger init`)."""
+    """Whether the store keeps category totals of the current schema (an older store does not until `ledger init`)."""
     if style == "?":
-        cursor.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_category_totals'")
+        cursor.execute("SELECT 1 FROM pragma_table_info('ledger_category_totals') WHERE name = 'extended'")
         return cursor.fetchone() is not None
-    cursor.execute("SELECT to_regclass('ledger_category_totals') IS NOT NULL")
-    return bool(cursor.fetchone()[0])
+    cursor.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'ledger_category_totals' "
+        "AND column_name = 'extended' AND table_schema = ANY(current_schemas(false))"
+    )
+    return cursor.fetchone() is not None
 
 
-def rate(completed: int, problems: int) -> float | None:
-    """整改完成率 in percent, one decimal (half up); None when there are no problems."""
+def rate(completed: int, problems: int, places: int = 1) -> float | None:
+    """整改完成率 in percent, `places` decimals (half up); None when there are no problems."""
     if not problems:
         return None
-    value = (Decimal(completed) * 100 / Decimal(problems)).quantize(Decimal("0.1"), rounding="ROUND_HALF_UP")
+    step = Decimal(1).scaleb(-places)
+    value = (Decimal(completed) * 100 / Decimal(problems)).quantize(step, rounding="ROUND_HALF_UP")
     return float(value)
 
 
 def wan_yuan(yuan: str) -> str:
-    """Yuan as 万元, exact, without trailing zeros."""
-    text = format(Decimal(yuan) / Decimal(10_000), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    """Yuan as 万元, as reports print them: two decimals, half up (12000.50 yuan → 1.20)."""
+    if not Decimal(yuan):
+        return "0"
+    return format((Decimal(yuan) / Decimal(10_000)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"), "f")
 
 
 def summarise(cursor: Any, *, today: date, inspection: str | None = None, style: str = "?") -> dict[str, Any]:
     """{"rows": [...], "total": {...}, "figures": {...}} — the JSON shape of `ledger summary`."""
-    where, params = "", [today.isoformat()]
-    if inspection is not None:
-        where = "WHERE p.inspection = ?"
-        params.append(inspection)
     if inspection is None and has_totals(cursor, style):
-        cursor.execute(placeholder(_TOTALS_SQL, style), params)
+        cursor.execute(placeholder(_TOTALS_SQL, style), [today.isoformat(), CHILD_PATTERN])
     else:
+        where, params = "", _sql_params(today)
+        if inspection is not None:
+            where = "WHERE p.inspection = ?"
+            params.insert(-1, inspection)
         cursor.execute(placeholder(_SQL.format(where=where), style), params)
+    return _collect(cursor.fetchall())
+
+
+def _collect(fetched: list[Any]) -> dict[str, Any]:
     rows = []
-    totals = dict.fromkeys(("problems", "completed", "ongoing", "open", "overdue", "relapsed"), 0)
+    totals = dict.fromkeys(COUNT_KEYS, 0)
     figures = {"rules": 0, "funds_fen": 0, "accountable": 0, "clues": 0}
-    for r in cursor.fetchall():
-        row = dict(zip(("category", "problems", "completed", "ongoing", "open", "overdue", "relapsed"), r[:7]))
-        row = {k: (v if k == "category" else int(v or 0)) for k, v in row.items()}
+    n = len(COUNT_KEYS)
+    for r in fetched:
+        row = {"category": r[0], **{k: int(v or 0) for k, v in zip(COUNT_KEYS, r[1 : 1 + n])}}
         row["rate"] = rate(row["completed"], row["problems"])
         rows.append(row)
         for k in totals:
             totals[k] += row[k]
-        for k, v in zip(("rules", "funds_fen", "accountable", "clues"), r[7:11]):
+        for k, v in zip(("rules", "funds_fen", "accountable", "clues"), r[1 + n : 5 + n]):
             figures[k] += int(v or 0)
     total = {"category": None, **totals, "rate": rate(totals["completed"], totals["problems"])}
+    return {"rows": rows, "total": total, "figures": _figures(figures)}
+
+
+def _figures(figures: dict[str, int]) -> dict[str, Any]:
     return {
-        "rows": rows,
-        "total": total,
-        "figures": {
-            "rules": figures["rules"],
-            "funds": format(Decimal(figures["funds_fen"]) / 100, ".2f"),  # yuan, as in the problem views
-            "accountable": figures["accountable"],
-            "clues": figures["clues"],
-        },
+        "rules": figures["rules"],
+        "funds": format(Decimal(figures["funds_fen"]) / 100, ".2f"),  # yuan, as in the problem views
+        "accountable": figures["accountable"],
+        "clues": figures["clues"],
     }
 
 

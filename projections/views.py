@@ -45,8 +45,13 @@ def _utc_text(moment: datetime) -> str:
 
 
 def inspection_view(inspection: Any) -> dict[str, Any]:
+    # Keys added after the first release appear only when set, so a store's
+    # earlier read models still equal their replay (readers fill the defaults:
+    # projections.status.with_defaults).
+    optional = {"round": inspection.round} if getattr(inspection, "round", "") else {}
     return plain(
         {
+            **optional,
             "code": inspection.code,
             "name": inspection.name,
             "organisation": inspection.organisation,
@@ -79,8 +84,19 @@ def _figures(measures: list[dict[str, Any]]) -> dict[str, Any]:
 
 def problem_view(problem: Any) -> dict[str, Any]:
     assignee = problem.assignee
+    # As for inspections: refinement and extensions appear only when present.
+    optional: dict[str, Any] = {}
+    if getattr(problem, "parent", ""):
+        optional["parent"] = problem.parent
+    if problem.children:
+        optional["children"] = list(problem.children)
+    if problem.extensions:
+        optional["extensions"] = problem.extensions
+        if problem.extended_to is not None:
+            optional["extended_to"] = problem.extended_to
     return plain(
         {
+            **optional,
             "id": problem.display_id,
             "inspection": problem.inspection,
             "number": problem.number,
@@ -124,8 +140,14 @@ def is_overdue(view: dict[str, Any], today: date) -> bool:
     return bool(deadline) and view["status"] in ("registered", "in_progress") and deadline < today.isoformat()
 
 
+# What a reader sees for the keys a stored view carries only when set.
+PROBLEM_DEFAULTS: dict[str, Any] = {"parent": None, "children": [], "extensions": [], "extended_to": None}
+INSPECTION_DEFAULTS: dict[str, Any] = {"round": None}
+
+
 def with_overdue(view: dict[str, Any], today: date) -> dict[str, Any]:
-    view = dict(view)
+    """The view as readers get it: every key present, and `overdue` judged on `today`."""
+    view = {**PROBLEM_DEFAULTS, **view}
     view["overdue"] = is_overdue(view, today)
     return view
 

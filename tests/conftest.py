@@ -23,6 +23,22 @@ from commands.cli import cli
 
 pytest_plugins = ["pgserver"]
 
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line("markers", "language: runs with the user's language settings (no LEDGER_LANG=en)")
+
+
+@pytest.fixture(autouse=True)
+def english_on_screen(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests assert English messages: LEDGER_LANG=en in os.environ, so subprocesses inherit it too.
+
+    Tests marked `language` start without it and choose the language themselves.
+    """
+    if request.node.get_closest_marker("language"):
+        monkeypatch.delenv("LEDGER_LANG", raising=False)
+    else:
+        monkeypatch.setenv("LEDGER_LANG", "en")
+
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
 
@@ -149,7 +165,7 @@ def ledger_executable() -> str:
 
 
 def run_executable(*args: Any, cwd: Path, actor: str = "clerk", env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_LANG"}
     full_env["LEDGER_ACTOR"] = actor
     full_env.update(env or {})
     return subprocess.run(
@@ -160,3 +176,17 @@ def run_executable(*args: Any, cwd: Path, actor: str = "clerk", env: dict[str, s
         text=True,
         timeout=120,
     )
+
+
+def configure(folder: Path, text: str) -> None:
+    """Add settings to ledger.yaml; a top-level section given in `text` replaces the file's own.
+
+    (ledger.yaml refuses a key given twice, so appending a second `publication:` is an error.)
+    """
+    import re
+
+    path = Path(folder) / "ledger.yaml"
+    current = path.read_text(encoding="utf-8")
+    for key in re.findall(r"^([A-Za-z_]+):", text, flags=re.MULTILINE):
+        current = re.sub(rf"^{key}:.*\n(?:(?:[ #].*)?\n)*", "", current, flags=re.MULTILINE)
+    path.write_text(current.rstrip("\n") + "\n" + text.lstrip("\n"), encoding="utf-8")

@@ -61,7 +61,7 @@ def test_without_a_ledger_yaml_commands_say_run_init(tmp_path, monkeypatch):
         ("- a list\n", "must hold a mapping"),
         ("polcy:\n  separate_verifier: false\n", "unknown key 'polcy'"),
         ("policy:\n  separate_verifier: maybe\n", "must be true or false"),
-        ("store: ''\n", "'store' must be"),
+        ("store: ''\n", "'store' must not be empty"),
     ],
 )
 def test_bad_config_is_one_line(tmp_path, monkeypatch, text, message):
@@ -141,7 +141,7 @@ def test_installed_executable_runs_a_lifecycle(tmp_path):
 
 
 def test_python_dash_m_ledger_works(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_LANG"}
     result = subprocess.run([sys.executable, "-m", "ledger", "--help"], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert result.returncode == 0 and "add-problem" in result.stdout
 

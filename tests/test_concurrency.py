@@ -23,7 +23,7 @@ WRITER = Path(__file__).resolve().parent / "concurrent_writer.py"
 
 
 def start_writers(ledger: Ledger, go: Path) -> list[subprocess.Popen[str]]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_LANG"}
     env.update(ledger.env)
     env["PYTHONPATH"] = os.pathsep.join([str(REPO), str(REPO / "tests")])
     return [

@@ -87,7 +87,7 @@ def test_kill_9_in_the_middle_of_a_migration(tmp_path: Path, pg_database: str) -
     )
     total = event_count(source)
     target = Ledger(tmp_path, pg_database)
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_LANG"}
     env.update(source.env)
     migrate = [ledger_executable(), "migrate", "--to", pg_database]
     process = subprocess.Popen(migrate, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -130,7 +130,7 @@ def test_read_only_sqlite_store(ledger: Ledger) -> None:
                 shutil.copy(ledger.folder / name, folder / name)
             os.chmod(folder, 0o555)
             os.chmod(folder / "ledger.db", 0o444)
-            env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+            env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_LANG"}
             env.update(LEDGER_ACTOR="clerk", HOME=str(folder))
             run = lambda *a: subprocess.run(  # noqa: E731
                 [*prefix, ledger_executable(), *a], cwd=folder, env=env, capture_output=True, text=True, timeout=60
@@ -172,7 +172,7 @@ def test_full_disk(inspected: Ledger) -> None:
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # write() fails with EFBIG instead
         resource.setrlimit(resource.RLIMIT_FSIZE, (65536, 65536))
 
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_LANG"}
     env.update(LEDGER_ACTOR="clerk")
     big = ["add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "大", "--description", "很长" * 10000]
     result = subprocess.run(

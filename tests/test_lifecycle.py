@@ -79,7 +79,8 @@ def test_inspection_dates_must_be_in_order(ledger):
         (["--type", "someday"], "is not one of"),
         (["--source", "rumour"], "is not one of"),
         (["--number", "0"], "0"),
-        (["--at", "2999-01-01"], "in the future"),
+        (["--at", "2090-01-01"], "in the future"),
+            (["--at", "2999-01-01"], "out of range"),
         (["--at", "yesterday"], "not a valid date-time"),
     ],
 )
@@ -364,7 +365,9 @@ def test_status_table_aligns_wide_characters(inspected):
 
     lines = inspected.out("status").splitlines()
     type_column = lines[0].index("type")
-    for line in lines[2:]:
+    rows = [line for line in lines[2:] if " deadline " in line]  # not the lines a wrapped title continues on
+    assert len(rows) == 2
+    for line in rows:
         # the type value starts at the same display column on every row, whatever the CJK text before it
         assert wcswidth(line[: line.index(" deadline ") + 1]) == type_column
 

@@ -35,6 +35,12 @@ class ModelProblem:
         self.doers: set[str] = set()
         self.relapses = 0
         self.verified_since_work = False
+        self.deadline: date | None = None  # in force: the assignment's, or an approved extension's
+        self.pending: date | None = None  # an extension asked for, not yet decided
+        self.requester: str | None = None
+
+
+ASSIGNED_DEADLINE = date(2020, 3, 31)
 
 
 class LedgerLifecycle(RuleBasedStateMachine):
@@ -89,9 +95,25 @@ class LedgerLifecycle(RuleBasedStateMachine):
     def do_assign(self, pid):
         m = self.model[pid]
         allowed = m.status not in CLOSED_STATUSES
-        if self.attempt(allowed, lambda: self.app.assign(pid, lead="l", unit="u", person=WORKER, deadline=None, actor="clerk", at=self.tick())):
+        if self.attempt(allowed, lambda: self.app.assign(pid, lead="l", unit="u", person=WORKER, deadline=ASSIGNED_DEADLINE, actor="clerk", at=self.tick())):
+            m.deadline = ASSIGNED_DEADLINE  # a later assignment supersedes an earlier extension
             if m.status == "registered":
                 m.status = "in_progress"
+
+    def do_extend(self, pid, actor, days):
+        m = self.model[pid]
+        to = (m.deadline or ASSIGNED_DEADLINE) + timedelta(days=days)
+        allowed = m.status not in CLOSED_STATUSES and m.pending is None and m.deadline is not None and to > m.deadline
+        if self.attempt(allowed, lambda: self.app.request_extension(pid, to=to, reason="理由", actor=actor, at=self.tick())):
+            m.pending, m.requester = to, actor
+
+    def do_decide(self, pid, actor, approve):
+        m = self.model[pid]
+        allowed = m.pending is not None and actor != m.requester and (not approve or m.status not in CLOSED_STATUSES)
+        if self.attempt(allowed, lambda: self.app.decide_extension(pid, approve=approve, actor=actor, at=self.tick())):
+            if approve:
+                m.deadline = m.pending
+            m.pending = m.requester = None
 
     def do_plan(self, pid):
         m = self.model[pid]
@@ -189,6 +211,16 @@ class LedgerLifecycle(RuleBasedStateMachine):
         self.do_reopen(self.pick(data))
 
     @precondition(lambda self: self.model)
+    @rule(data=st.data(), actor=ACTORS, days=st.integers(min_value=-10, max_value=90))
+    def extend(self, data, actor, days):
+        self.do_extend(self.pick(data), actor, days)
+
+    @precondition(lambda self: self.model)
+    @rule(data=st.data(), actor=ACTORS, approve=st.booleans())
+    def decide_extension(self, data, actor, approve):
+        self.do_decide(self.pick(data), actor, approve)
+
+    @precondition(lambda self: self.model)
     @rule(data=st.data(), right_person=st.integers(min_value=0, max_value=4), passing=st.integers(min_value=0, max_value=3))
     def advance(self, data, right_person, passing):
         """The natural next step for a problem, usually by the right person: reaches deep states."""
@@ -225,6 +257,10 @@ class LedgerLifecycle(RuleBasedStateMachine):
             assert view["status"] == m.status
             assert view["relapses"] == m.relapses
             assert [x["status"] for x in view["measures"]] == m.measures
+            # the deadline in force: an extension counts only once approved
+            assert view["deadline"] == (m.deadline.isoformat() if m.deadline else None)
+            pending = [e for e in view.get("extensions", []) if e["decision"] == "pending"]
+            assert [e["to"] for e in pending] == ([m.pending.isoformat()] if m.pending else [])
             # rebuilt from the events alone, the problem is what the read model says
             rebuilt: Problem = self.app.get_problem(pid)
             assert problem_view(rebuilt) == view

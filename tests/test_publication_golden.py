@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, configure
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLE = REPO / "examples" / "xc2019-1.yaml"
@@ -72,8 +72,7 @@ def enter_with_clock(ledger, monkeypatch, data, clock: Clock | None = None) -> C
 @pytest.fixture
 def seed004(ledger, monkeypatch):
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    with open(ledger.folder / "ledger.yaml", "a", encoding="utf-8") as f:
-        f.write(PUBLICATION)
+    configure(ledger.folder, PUBLICATION)
     enter_with_clock(ledger, monkeypatch, data)
     return ledger
 
@@ -88,7 +87,7 @@ def _check_golden(name: str, text: str) -> None:
 
 
 def test_summary_markdown_is_golden(seed004):
-    out = seed004("summary", "--inspection", "XC2019-1", "--as-of", AS_OF, "--format", "markdown").stdout
+    out = seed004("summary", "--inspection", "XC2019-1", "--as-of", AS_OF, "--format", "markdown", "--lang", "zh").stdout
     _check_golden("xc2019-1-summary.md", out)
 
 
@@ -106,7 +105,7 @@ def test_summary_json_counts_the_long_term_item_as_ongoing(seed004):
     result = seed004.json("summary", "--inspection", "XC2019-1", "--as-of", AS_OF)
     assert [r["category"] for r in result["rows"]] == ["政治站位方面", "依法严惩方面", "综合治理方面", "组织领导方面"]
     assert result["total"] == {
-        "category": None, "problems": 9, "completed": 8, "ongoing": 1, "open": 0,
+        "category": None, "problems": 9, "completed": 8, "ongoing": 1, "extended": 0, "open": 0,
         "overdue": 0, "relapsed": 0, "rate": 88.9,
     }
     assert set(result["figures"]) == {"rules", "funds", "accountable", "clues"}
@@ -155,7 +154,7 @@ def test_publish_needs_a_known_inspection(seed004):
 def test_summary_json_shape_whole_ledger(seed004):
     result = seed004.json("summary")
     assert list(result) == ["rows", "total", "figures"]
-    assert list(result["rows"][0]) == ["category", "problems", "completed", "ongoing", "open", "overdue", "relapsed", "rate"]
+    assert list(result["rows"][0]) == ["category", "problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "rate"]
     assert json.dumps(result, ensure_ascii=False).count("政治站位方面") == 1
 
 

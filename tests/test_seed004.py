@@ -159,7 +159,7 @@ def test_entering_stops_with_a_clear_message_at_the_first_failure(tmp_path):
     # The inspection is already there, so the helper's first command must fail.
     first = next(demo_enter.steps(yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))))
     assert run_executable(*first, cwd=tmp_path).returncode == 0
-    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_LANG"}
     result = subprocess.run(
         [sys.executable, str(REPO / "scripts" / "demo_enter.py"), str(EXAMPLE)],
         cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120,

@@ -1,0 +1,162 @@
+"""A round (轮次): the inspections one campaign made of several units, summed up per unit.
+
+One row per inspected unit — 反馈问题, 已完成, 基本完成, 延期, 未完成, 完成率, and the
+figures 制度, 资金, 问责, 线索 — and the total. Each row is the inspection's own
+summary (projections.summary), so a round's figures always agree with
+`summary --inspection` for each of its units. The rate has two decimals, as
+published round summaries print it (688 of 697 → 98.71%).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from ledger.errors import UnknownID
+from projections.summary import rate, summarise, wan_yuan
+
+ROW_KEYS = (
+    "inspection", "unit", "problems", "completed", "ongoing", "extended", "open", "overdue", "rate",
+    "rules", "funds", "accountable", "clues",
+)
+COUNTED = ("problems", "completed", "ongoing", "extended", "open", "overdue")
+RATE_PLACES = 2
+
+HEADERS = {
+    "zh": {
+        "inspection": "编号", "unit": "被巡察单位", "problems": "反馈问题", "completed": "已完成",
+        "ongoing": "基本完成", "extended": "延期", "open": "未完成", "overdue": "逾期", "rate": "完成率",
+        "rules": "制度(项)", "funds": "资金(万元)", "accountable": "问责(人)", "clues": "线索(件)",
+        "total": "合计",
+    },
+    "en": {
+        "inspection": "code", "unit": "inspected unit", "problems": "problems", "completed": "completed",
+        "ongoing": "basically done", "extended": "extended", "open": "not yet done", "overdue": "overdue",
+        "rate": "rate", "rules": "rules", "funds": "funds (10,000 yuan)", "accountable": "held to account",
+        "clues": "clues", "total": "total",
+    },
+}
+
+
+def round_names(inspections: list[dict[str, Any]]) -> list[str]:
+    names: list[str] = []
+    for i in inspections:
+        if i.get("round") and i["round"] not in names:
+            names.append(i["round"])
+    return names
+
+
+def round_inspections(cursor: Any, name: str, *, style: str = "?") -> list[dict[str, Any]]:
+    """The round's inspections in register order; UnknownID when no inspection is in it."""
+    from projections.status import load_inspections
+
+    everything = load_inspections(cursor, style=style)
+    found = [i for i in everything if i["round"] == name]
+    if not found:
+        known = round_names(everything)
+        raise UnknownID("round", f"{name} (rounds: {', '.join(known) if known else 'none yet'})")
+    return found
+
+
+def summarise_round(cursor: Any, name: str, *, today: date, style: str = "?") -> dict[str, Any]:
+    """{"round", "rows": [one per inspected unit], "total"} — the JSON shape of `summary --round`."""
+    rows = []
+    for inspection in round_inspections(cursor, name, style=style):
+        result = summarise(cursor, today=today, inspection=inspection["code"], style=style)
+        total, figures = result["total"], result["figures"]
+        row = {"inspection": inspection["code"], "unit": inspection["organisation"]}
+        row.update({k: total[k] for k in COUNTED})
+        row["rate"] = rate(row["completed"], row["problems"], RATE_PLACES)
+        row.update(figures)
+        rows.append(row)
+    total_row: dict[str, Any] = {"inspection": None, "unit": None}
+    total_row.update({k: sum(r[k] for r in rows) for k in COUNTED})
+    total_row["rate"] = rate(total_row["completed"], total_row["problems"], RATE_PLACES)
+    total_row.update(
+        rules=sum(r["rules"] for r in rows),
+        funds=format(sum((Decimal(r["funds"]) for r in rows), Decimal(0)), ".2f"),
+        accountable=sum(r["accountable"] for r in rows),
+        clues=sum(r["clues"] for r in rows),
+    )
+    return {"round": name, "rows": rows, "total": total_row}
+
+
+def percent(value: float | None) -> str:
+    return "—" if value is None else f"{value:.{RATE_PLACES}f}%"
+
+
+TABLE_KEYS = ("unit", "problems", "completed", "ongoing", "extended", "open", "rate", "rules", "funds", "accountable", "clues")
+
+
+def table_rows(result: dict[str, Any], lang: str) -> list[list[Any]]:
+    out = []
+    for row in result["rows"] + [dict(result["total"], unit=HEADERS[lang]["total"])]:
+        cells = []
+        for k in TABLE_KEYS:
+            value = row[k]
+            if k == "rate":
+                value = percent(value)
+            elif k == "funds":
+                value = wan_yuan(value)
+            cells.append(value)
+        out.append(cells)
+    return out
+
+
+def table_headers(lang: str) -> list[str]:
+    return [HEADERS[lang][k] for k in TABLE_KEYS]
+
+
+def round_paragraphs(result: dict[str, Any]) -> list[str]:
+    """The round's public summary in prose: the total first, then each unit."""
+    t = result["total"]
+    units = len(result["rows"])
+    head = (
+        f"{result['round']}共巡察{units}个单位（党组织），反馈问题{t['problems']}个。截至目前，已完成整改{t['completed']}个，"
+        f"基本完成、持续整改{t['ongoing']}个，申请延期整改{t['extended']}个，未完成{t['open']}个，"
+        f"整改完成率{percent(t['rate'])}。"
+    )
+    extra = _figures_sentence(t)
+    paragraphs = [head + extra]
+    for r in result["rows"]:
+        paragraphs.append(
+            f"{r['unit']}：反馈问题{r['problems']}个，已完成整改{r['completed']}个，基本完成、持续整改{r['ongoing']}个，"
+            f"申请延期整改{r['extended']}个，未完成{r['open']}个，整改完成率{percent(r['rate'])}。{_figures_sentence(r)}"
+        )
+    return paragraphs
+
+
+def _figures_sentence(row: dict[str, Any]) -> str:
+    parts = []
+    if row["rules"]:
+        parts.append(f"完善和新建制度{row['rules']}项")
+    if Decimal(row["funds"]):
+        parts.append(f"清退、追回资金{wan_yuan(row['funds'])}万元")
+    if row["accountable"]:
+        parts.append(f"问责、处理{row['accountable']}人")
+    if row["clues"]:
+        parts.append(f"移交问题线索{row['clues']}件")
+    return ("通过整改，" + "，".join(parts) + "。") if parts else ""
+
+
+def build_round(result: dict[str, Any], *, settings: dict[str, Any], day: date, stage: str = "final") -> list[tuple[str, str]]:
+    """The round's public summary as report blocks (projections.publication renders them)."""
+    from projections.publication import chinese_date
+
+    word = "整改进展情况" if stage == "progress" else "整改情况"
+    blocks: list[tuple[str, str]] = [("title", f"关于{result['round']}{word}的通报")]
+    blocks.append(("p", f"现将{result['round']}反馈问题{word}公布如下。"))
+    blocks.append(("h1", "一、总体情况"))
+    paragraphs = round_paragraphs(result)
+    blocks.append(("p", paragraphs[0]))
+    blocks.append(("h1", "二、各单位整改情况"))
+    blocks.extend(("p", p) for p in paragraphs[1:])
+    if settings.get("closing"):
+        blocks.append(("p", settings["closing"].strip()))
+    if settings.get("contact"):
+        blocks.append(("sign", f"联系人：{settings['contact']}"))
+    if settings.get("phone"):
+        blocks.append(("sign", f"联系电话：{settings['phone']}"))
+    blocks.append(("sign", chinese_date(day)))
+    return blocks

@@ -1,0 +1,105 @@
+"""Chinese on screen by default; English with --lang en, LEDGER_LANG=en or `language: en`.
+
+These tests run without the suite's LEDGER_LANG=en (marker `language`). JSON
+keys and values are the same in every language.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+import wcwidth
+
+from commands.i18n import CATALOGUE, translate
+from conftest import run_executable
+
+pytestmark = pytest.mark.language
+
+LONG = "关于“党组理论学习中心组学习制度落实不到位、学习内容针对性不强、学习形式单一、学用结合不紧密”的问题"
+
+
+def problem(ledger, title: str = "关于“思想认识不深刻”的问题") -> str:
+    return ledger.out("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", title, "--at", "2020-01-15")
+
+
+def width(text: str) -> int:
+    return max(wcwidth.wcswidth(line) for line in text.splitlines())
+
+
+def test_headings_status_words_and_errors_are_chinese_by_default(inspected, monkeypatch):
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    pid = problem(inspected)
+    inspected("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31")
+    status = inspected.out("status")
+    assert status.splitlines()[0].split()[:5] == ["编号", "类别", "问题", "类型", "状态"]
+    assert "整改中" in status and "限期整改" in status and "in_progress" not in status
+    summary = inspected.out("summary")
+    assert "反馈问题" in summary and "申请延期" in summary and "合计" in summary
+
+    unknown = inspected("show", "XC2019-1-99", expect=1)
+    assert unknown.stderr == "ledger: 错误: 未知的问题编号：XC2019-1-99\n"
+    rule = inspected("close", pid, actor="主要负责人", expect=1)
+    assert rule.stderr.startswith(f"ledger: 错误: {pid}：销号前须有") and "[规则: sign-off-after-passing-verification]" in rule.stderr
+    usage = inspected("assign", pid, "--lead", "杨荣", expect=2)
+    assert usage.stderr.startswith("ledger: 错误: 缺少选项 '--unit'") and "assign --help`）" in usage.stderr
+    confirm = inspected.out("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "李明")
+    assert confirm == f"{pid}：已分配给李明（办公室），责任领导杨荣（状态：整改中）"
+
+
+def test_english_with_the_option_the_environment_or_the_config(inspected, monkeypatch):
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    pid = problem(inspected)
+    assert inspected.out("--lang", "en", "status").splitlines()[0].split()[:5] == ["id", "category", "title", "type", "status"]
+    assert inspected("--lang", "en", "show", "XC2019-1-99", expect=1).stderr == "ledger: error: unknown problem ID: XC2019-1-99\n"
+
+    monkeypatch.setenv("LEDGER_LANG", "en")
+    assert "registered" in inspected.out("status") and "已登记" not in inspected.out("status")
+    assert inspected("--lang", "zh", "show", "XC2019-1-99", expect=1).stderr.startswith("ledger: 错误: ")  # the option wins
+
+    monkeypatch.delenv("LEDGER_LANG")
+    config = inspected.folder / "ledger.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("language: zh", "language: en"), encoding="utf-8")
+    assert inspected.out("status").splitlines()[0].startswith("id")
+    assert inspected("show", "XC2019-1-99", expect=1).stderr.startswith("ledger: error: unknown problem ID")
+    assert "registered" in inspected.out("status", "--format", "json")  # JSON: English values anyway
+    config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: fr"), encoding="utf-8")
+    bad = inspected("status", expect=2)
+    assert "'language' must be zh or en" in bad.stderr and bad.stderr.count("\n") == 1
+    del pid
+
+
+def test_json_is_the_same_in_every_language(inspected, monkeypatch):
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    pid = problem(inspected)
+    for command in (["status"], ["show", pid], ["summary"], ["due", "--as-of", "2020-06-01"], ["history", pid]):
+        zh = json.loads(inspected(*command, "--format", "json").stdout)
+        en = json.loads(inspected("--lang", "en", *command, "--format", "json").stdout)
+        assert zh == en, command
+
+
+def test_tables_fit_a_120_column_terminal(inspected, monkeypatch):
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    for _ in range(3):
+        pid = problem(inspected, LONG)
+        inspected("assign", pid, "--lead", "党组书记、局长", "--unit", "机关党支部（办公室）", "--person", "欧阳晓明", "--deadline", "2020-03-31")
+        inspected("escalate", pid, "--level", "accountability", "--note", "县纪委监委问责书〔2020〕第12号")
+    for lang in ("zh", "en"):
+        for command in (["status"], ["due", "--as-of", "2020-06-01"], ["history", pid], ["audit"], ["summary"]):
+            text = inspected("--lang", lang, *command).stdout
+            assert width(text) <= 120, (lang, command, width(text))
+    assert "学用结合不紧密" in inspected.out("status").replace("\n", "").replace(" ", "")  # wrapped, not cut
+
+
+def test_untranslated_messages_fall_back_to_english():
+    assert translate("something the catalogue never heard of", "zh") == "something the catalogue never heard of"
+    assert translate("unknown problem ID: X-1", "en") == "unknown problem ID: X-1"
+    assert all(isinstance(p, str) for p, _ in CATALOGUE)
+
+
+def test_the_installed_executable_speaks_chinese_unless_told(inspected, monkeypatch):
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    zh = run_executable("show", "XC2019-1-99", cwd=inspected.folder, env=inspected.env)
+    assert zh.returncode == 1 and zh.stderr == "ledger: 错误: 未知的问题编号：XC2019-1-99\n"
+    en = run_executable("show", "XC2019-1-99", cwd=inspected.folder, env={**inspected.env, "LEDGER_LANG": "en"})
+    assert en.returncode == 1 and en.stderr == "ledger: error: unknown problem ID: XC2019-1-99\n"
