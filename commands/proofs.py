@@ -7,14 +7,14 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+from commands.options import LedgerContext, echo, format_option, output_options, pass_ledger, render_record
 
 
 @click.command("prove-consistency")
 @click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint (a checkpoint file or a report ending in one).")
 @click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The proof file to write.")
-@output_options
+@format_option
 @pass_ledger
 def prove_consistency(state: LedgerContext, old: str, new: str, out: str, fmt: str) -> None:
     """Prove from the store that the ledger at --to extends the ledger at --from (nothing rewritten between)."""
