@@ -11,13 +11,16 @@ from commands.options import LedgerContext, echo, output_options, pass_ledger, r
 
 
 @click.command()
+@click.option("--admin-key", default=None, metavar="PATH", help="The administrator's private key: used if it exists, else created there (default: keys/admin-LEDGER_ID.pem under the user's config folder).")
 @output_options
 @pass_ledger
-def init(state: LedgerContext, fmt: str) -> None:
+def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
     """Create ledger.yaml (if absent) and the store it names, in the current folder.
 
     Never overwrites: an existing ledger.yaml is kept as it is, and an existing
-    store is left untouched.
+    store is left untouched. A new ledger is founded by its administrator (the
+    acting name): their public key is recorded in the ledger's first event and
+    its fingerprint printed, for the supervising office to keep.
     """
     from ledger.config import CONFIG_NAME, SAMPLE, load_config
 
@@ -33,12 +36,14 @@ def init(state: LedgerContext, fmt: str) -> None:
             pass
     config = load_config(path)
     created_store, upgraded = _create_store(config)
+    founded = _found(config, state.typed_name(), admin_key)
     record = {
         "config": str(path),
         "config_created": created_config,
         "store": config.store,
         "store_created": created_store,
         "store_upgraded": upgraded,
+        **founded,
     }
     lines = [
         f"{'created' if created_config else 'kept existing'} {path}",
@@ -46,7 +51,51 @@ def init(state: LedgerContext, fmt: str) -> None:
     ]
     if upgraded:
         lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: per-category totals counted")
+    if founded.get("founded"):
+        lines.append(f"administrator {founded['administrator']}: key {founded['admin_key']}")
+        lines.append(f"administrator key fingerprint: {founded['admin_fingerprint']} (give it to the supervising office to keep)")
+    else:
+        lines.append(f"administrator {founded['administrator']} (fingerprint {founded['admin_fingerprint']})")
     echo(render_record(record, fmt, "\n".join(lines)))
+
+
+def _found(config: object, administrator: str, admin_key: str | None) -> dict[str, object]:
+    """Record the ledger's first event (LedgerFounded, with the administrator's public key) once."""
+    from eventsourcing.persistence import IntegrityError
+
+    from ledger import identity
+    from ledger.application import open_ledger
+    from ledger.domain import utc_now
+
+    app = open_ledger(config)
+    try:
+        authority = app.authority()
+        if authority is None:
+            ledger_id = app.ledger_id()
+            path = Path(admin_key) if admin_key else identity.default_admin_key(ledger_id)
+            if not path.is_file():
+                identity.write_key_pair(path)
+            key = identity.load_private_key(path, "--admin-key")
+            raw = identity.raw_public_of(key)
+            app.signer = identity.Signer(name=administrator, private_key=key, raw_public=raw, meaning="init")
+            founding = identity.Authority(
+                ledger_id=ledger_id,
+                administrator=administrator,
+                public_key=identity.b64(raw),
+                fingerprint=identity.fingerprint(raw),
+                actor=administrator,
+                at=utc_now(),
+            )
+            try:
+                app.save(founding)
+            except IntegrityError:  # another `init` founded it at the same moment
+                app._authority = None
+                authority = app.authority()
+            else:
+                return {"founded": True, "administrator": administrator, "admin_key": str(path), "admin_fingerprint": founding.admin_fingerprint}
+        return {"founded": False, "administrator": authority.administrator, "admin_fingerprint": authority.admin_fingerprint}
+    finally:
+        app.close()
 
 
 def _create_store(config: object) -> tuple[bool, bool]:
