@@ -108,6 +108,7 @@ def register_commands() -> None:
         lifecycle,
         migrate,
         maintenance,
+        people,
         publication,
         reading,
         registration,
@@ -117,7 +118,7 @@ def register_commands() -> None:
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, maintenance, evidence, confidential, doctor, migrate,
+        publication, maintenance, evidence, confidential, doctor, migrate, people,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

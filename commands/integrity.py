@@ -25,4 +25,17 @@ def verify_ledger(state: LedgerContext, checkpoint: str | None, fmt: str) -> Non
         note = check_checkpoint(summary, digest_at, cp, ledger_id)
         record["checkpoint"] = {"sequence": cp.sequence, "time": cp.time, "head": cp.head, "result": note, "signature": signature_note}
         lines += [f"checkpoint: {note}", f"checkpoint: {signature_note}"]
+    lines += _verify_acts(config.store, record)
     echo(render_record(record, fmt, "\n".join(lines)))
+
+
+def _verify_acts(store: str, record: dict[str, Any]) -> list[str]:
+    """The signature step: every act signed by someone holding the role then (exit 4 naming the event)."""
+    from ledger.integrity import ledger_meta, snapshot
+    from ledger.signatures import verify_acts
+
+    with snapshot(store) as con:
+        ledger_id = ledger_meta(con).get("ledger_id", "")
+    acts = verify_acts(store, ledger_id)
+    record["acts"] = acts.record()
+    return [acts.line()]

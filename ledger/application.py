@@ -58,6 +58,8 @@ class RectificationLedger(Application):
         self.signer: Any = None
         # Evidence files (ledger.attachments manifests) that this command's events carry.
         self.attachments: list[dict[str, Any]] = []
+        # (name, roles) of whoever acts, when roles are known: each event written is checked against them.
+        self.acting: tuple[str, set[str]] | None = None
         self._authority: Any = None
         self._ledger_id: str | None = None
 
@@ -75,6 +77,15 @@ class RectificationLedger(Application):
         self._check_actor_is_login(objs)
         pending = [e for o in objs if o is not None for e in getattr(o, "_pending_events", ())]
         if pending:
+            if self.acting is not None:
+                from ledger.authority import event_refusal
+                from ledger.errors import NotAuthorised
+
+                name, roles = self.acting
+                for domain_event in pending:
+                    refusal = event_refusal(name, roles, type(domain_event).__qualname__)
+                    if refusal:
+                        raise NotAuthorised(refusal + ": nothing written")
             for domain_event in pending:
                 if self.attachments:
                     object.__setattr__(domain_event, "attachments", [dict(a) for a in self.attachments])

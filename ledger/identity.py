@@ -71,6 +71,50 @@ class Authority(Aggregate):
         p = self.people.get(name)
         return set(p["roles"]) if p and p["active"] else set()
 
+    # -- the administrator's acts (rules checked here, state changed by the events below)
+
+    def add_person(self, *, name: str, roles: list[str], public_key: str | None, fingerprint: str | None, actor: str, at: datetime) -> list[str]:
+        """Enrol `name`, or give an enrolled person a new key and more roles; what was done, in words."""
+        done: list[str] = []
+        if public_key is not None:
+            holder = next((n for n, p in self.people.items() if p["public_key"] == public_key and n != name), None)
+            if holder is not None:
+                raise InvalidInput(f"--public-key: that key is already enrolled for {holder}: each person needs their own key")
+        current = self.people.get(name)
+        if current is None or not current["active"]:
+            if public_key is None and current is not None:
+                raise InvalidInput(f"{name} was revoked: re-enrolling needs a new --public-key")
+            self._enrolled(name=name, roles=sorted(set(roles)), public_key=public_key, fingerprint=fingerprint, actor=actor, at=at)
+            return [f"enrolled {name} with {', '.join(sorted(set(roles))) or 'no roles'}"]
+        if public_key is not None and public_key != current["public_key"]:
+            self._key_enrolled(name=name, public_key=public_key, fingerprint=fingerprint, actor=actor, at=at)
+            done.append(f"enrolled a new key for {name} ({fingerprint})")
+        for role in sorted(set(roles) - set(current["roles"])):
+            self._granted(name=name, role=role, actor=actor, at=at)
+            done.append(f"granted {name} the role {role}")
+        if not done:
+            raise InvalidInput(f"{name} is already enrolled with that key and those roles: nothing to change")
+        return done
+
+    def revoke(self, *, name: str, role: str | None, actor: str, at: datetime) -> str:
+        current = self.people.get(name)
+        if current is None or not current["active"]:
+            raise InvalidInput(f"{name} is not enrolled (see `ledger person list`)")
+        if role is None:
+            self._person_revoked(name=name, actor=actor, at=at)
+            return f"revoked {name}: key and every role"
+        if role not in current["roles"]:
+            raise InvalidInput(f"{name} does not hold the role {role}")
+        self._role_revoked(name=name, role=role, actor=actor, at=at)
+        return f"revoked the role {role} of {name}"
+
+    def set_policy(self, *, name: str, value: str, actor: str, at: datetime) -> None:
+        if name not in POLICIES or value not in POLICIES[name]:
+            raise InvalidInput(f"policy {name}={value}: known policies: " + "; ".join(f"{k}: {'|'.join(v)}" for k, v in POLICIES.items()))
+        if self.policy.get(name) == value:
+            raise InvalidInput(f"policy {name} is already {value}")
+        self._policy_set(name=name, value=value, actor=actor, at=at)
+
     @event("PersonEnrolled")
     def _enrolled(self, name: str, roles: list[str], public_key: str | None, fingerprint: str | None, actor: str, at: datetime) -> None:
         self.people[name] = {

@@ -27,7 +27,9 @@ def authenticate(state: Any, name: str, command: str, options: dict[str, Any]) -
     if authority is None or not authority.enrolled_ever:
         if proxy:
             raise InvalidInput("--for: entering a paper signature needs people enrolled in the ledger (ledger person add)")
-        check_authority(state.config, name, command)
+        roles = check_authority(state.config, name, command)
+        if roles is not None:
+            app.acting = (name, roles)
         _keep_attachments(state, attach)
         return name
 
@@ -68,6 +70,7 @@ def authenticate(state: Any, name: str, command: str, options: dict[str, Any]) -
         wanted = " or ".join(f"{r} ({ROLES[r]})" for r in needed)
         has = ", ".join(sorted(held)) or "no roles"
         raise NotAuthorised(f"{acting} may not run `ledger {command}`: it needs the role {wanted}; {acting} has {has}")
+    app.acting = (acting, held)
     app.signer = identity.Signer(name=name, private_key=key, raw_public=raw, meaning=command, principal=principal)
     _keep_attachments(state, attach)
     return acting
