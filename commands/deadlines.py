@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from commands.options import DATE, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import attach_option, DATE, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from ledger import values
 
 
@@ -129,6 +129,7 @@ def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: A
 @click.command()
 @click.argument("problem_id", metavar="ID")
 @click.argument("text")
+@attach_option
 @write_options
 @pass_ledger
 def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: str | None, fmt: str) -> None:

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from commands.options import DATETIME, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows
+from commands.options import key_option, DATETIME, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows
 from ledger import values
 
 # Files with at least this many rows show a progress bar (on a terminal only).
@@ -35,6 +35,7 @@ def _bar(items: Any, label: str) -> Iterator[Any]:
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--at", type=DATETIME, default=None, help="When the problems were fed back (default: the inspection's feedback date).")
 @click.option("--actor", "actor", default=None, help="Who is acting (overrides the global --actor / LEDGER_ACTOR).")
+@key_option
 @output_options
 @pass_ledger
 def import_(state: LedgerContext, file: str, at: Any, actor: str | None, fmt: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from commands.options import DATE, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
+from commands.options import attach_option, DATE, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
 from ledger import values
 
 
@@ -65,6 +65,7 @@ def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, ac
     help="People held accountable: N, or KIND=N with KIND discipline|admonition|organisational (repeatable).",
 )
 @click.option("--clues", default="0", help="Problem clues transferred (移交问题线索), a count.")
+@attach_option
 @write_options
 @pass_ledger
 def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple[str, ...], rules: str, funds: str, accountable: tuple[str, ...], clues: str, at: Any, actor: str | None, fmt: str) -> None:
@@ -93,6 +94,7 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
     help="good 好 | fair 较好 | poor 一般 | bad 差 (poor and bad send it back for 二次整改).",
 )
 @click.option("--note", default="", help="What the verification found.")
+@attach_option
 @write_options
 @pass_ledger
 def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
@@ -105,6 +107,7 @@ def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any
 @click.command()
 @click.argument("problem_id", metavar="ID")
 @click.option("--note", default="", help="A note on the sign-off.")
+@attach_option
 @write_options
 @pass_ledger
 def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
@@ -123,6 +126,7 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
 @click.option("--holds", "result", flag_value="holds", help="The rectification holds.")
 @click.option("--relapsed", "result", flag_value="relapsed", help="The problem came back (回潮/反弹): reopens it.")
 @click.option("--note", required=True, help="What the review (回头看) found.")
+@attach_option
 @write_options
 @pass_ledger
 def review(state: LedgerContext, problem_id: str, result: str | None, note: str, at: Any, actor: str | None, fmt: str) -> None:

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+from commands.options import key_option, LedgerContext, echo, output_options, pass_ledger, render_record
 from ledger.errors import InvalidInput, LedgerError, StoreError
 
 BATCH = 1000
@@ -28,6 +28,7 @@ BATCH = 1000
 
 @click.command()
 @click.option("--to", "target", required=True, metavar="URL", help="The empty PostgreSQL store: postgresql://user@host:port/db.")
+@key_option
 @output_options
 @pass_ledger
 def migrate(state: LedgerContext, target: str, fmt: str) -> None:
@@ -46,6 +47,7 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
         raise InvalidInput("--to must be a postgresql://user@host:port/db URL")
     location = parse_pg_url(target)
     state.app  # noqa: B018 - fails with one line if the source is not a ledger
+    state.actor(command="migrate")  # copying the whole ledger is an act of someone allowed to
     try:
         counts = _migrate(source, target)
     except PersistenceError as e:

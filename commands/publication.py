@@ -10,7 +10,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from commands.options import key_option, attach_option, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
 from ledger import values
 from ledger.errors import ConfigError, InvalidInput, UnknownID
 
@@ -40,6 +40,7 @@ def _reason(value: str) -> str:
     multiple=True,
     help="What to withhold: problem (default: all its text), title, description, measures, or M<n> (repeatable).",
 )
+@attach_option
 @write_options
 @pass_ledger
 def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[str, ...], at: Any, actor: str | None, fmt: str) -> None:
@@ -148,7 +149,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
             click.echo("ledger: note: no signing key, so the report carries no checkpoint (run `ledger keygen`)", err=True)
     if not sign:
         return document
-    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor()))
+    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(command="publish")))
     if fmt == "html":
         import html
 
@@ -168,6 +169,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
     default=None,
     help="Record a signed checkpoint and print it at the end (default: when a signing key exists).",
 )
+@key_option
 @as_of_option
 @pass_ledger
 def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
@@ -178,6 +180,9 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
     from projections.summary import summarise
 
     check_as_of(as_of)
+    state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
+    if not state.app.signed_mode():
+        click.echo("ledger: note: nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)", err=True)
     settings = dict(state.config.section("publication"))
     narratives = _narratives(state.config, settings)
     day = _publication_day(settings, as_of)

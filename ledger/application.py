@@ -58,6 +58,7 @@ class RectificationLedger(Application):
         self.signer: Any = None
         # Evidence files (ledger.attachments manifests) that this command's events carry.
         self.attachments: list[dict[str, Any]] = []
+        self.attachment_bytes: tuple[str, list[Any]] | None = None
         # (name, roles) of whoever acts, when roles are known: each event written is checked against them.
         self.acting: tuple[str, set[str]] | None = None
         self._authority: Any = None
@@ -97,6 +98,10 @@ class RectificationLedger(Application):
                 from ledger.errors import NotAuthorised
 
                 raise NotAuthorised("people are enrolled in this ledger, so every act must be signed: nothing written")
+            if self.attachment_bytes is not None:
+                from ledger.attachments import keep_files
+
+                keep_files(self, *self.attachment_bytes)
         return super().save(*objs, **kwargs)
 
     # -- identity ------------------------------------------------------------

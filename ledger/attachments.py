@@ -42,12 +42,10 @@ def digest_of(data: bytes, algorithm: str) -> str:
     return hasher(algorithm)(data).digest().hex()
 
 
-def keep_files(app: Any, store: str, paths: tuple[str, ...] | list[str]) -> list[dict[str, Any]]:
-    """Read each file, keep its bytes, return the manifests the act's events will carry."""
-    from ledger.store import is_url
-
+def read_files(app: Any, paths: tuple[str, ...] | list[str]) -> list[tuple[dict[str, Any], bytes]]:
+    """Each file's manifest (what the act's events carry) and its bytes."""
     algorithm = algorithm_of(app)
-    manifests, contents = [], []
+    contents = []
     for given in paths:
         path = Path(given)
         try:
@@ -55,8 +53,14 @@ def keep_files(app: Any, store: str, paths: tuple[str, ...] | list[str]) -> list
         except OSError as e:
             raise InvalidInput(f"--attach: cannot read {given}: {e.strerror or e}") from None
         manifest = {"name": path.name, "size": len(data), "hash": algorithm, "digest": digest_of(data, algorithm)}
-        manifests.append(manifest)
         contents.append((manifest, data))
+    return contents
+
+
+def keep_files(app: Any, store: str, contents: list[tuple[dict[str, Any], bytes]]) -> None:
+    """Keep the bytes under their digests (called as the act is saved, after every check passed)."""
+    from ledger.store import is_url
+
     if is_url(store):
         mark = app.recorder.placeholder
         with app.recorder.datastore.transaction(commit=True) as c:
@@ -76,7 +80,6 @@ def keep_files(app: Any, store: str, paths: tuple[str, ...] | list[str]) -> list
             tmp = folder / f".{manifest['digest']}.{os.getpid()}"
             tmp.write_bytes(data)
             os.replace(tmp, target)
-    return manifests
 
 
 def fetch(store: str, digest: str) -> bytes | None:

@@ -79,6 +79,8 @@ def authenticate(state: Any, name: str, command: str, options: dict[str, Any]) -
 def _keep_attachments(state: Any, paths: tuple[str, ...]) -> None:
     if not paths:
         return
-    from ledger.attachments import keep_files
+    from ledger.attachments import read_files
 
-    state.app.attachments = keep_files(state.app, state.config.store, paths)
+    contents = read_files(state.app, paths)
+    state.app.attachments = [manifest for manifest, _ in contents]
+    state.app.attachment_bytes = (state.config.store, contents)
