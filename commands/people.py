@@ -68,7 +68,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
 @person.command()
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, help="A role to grant (registrar 登记, responsible 责任人, verifier 验收, signer 销号审批, auditor 审计); repeatable.")
-@click.option("--public-key", "public_key", default=None, metavar="FILE", help="NAME's public key file (from `ledger person keygen`); needed to enrol someone new.")
+@click.option("--public-key", "public_key", default=None, metavar="FILE", help="NAME's public key file (from `ledger person keygen`; default: keys/NAME.pem.pub under the user's config folder, if there).")
 @admin_key_option
 @output_options
 @pass_ledger
@@ -77,8 +77,14 @@ def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str
     from ledger.domain import utc_now
     from ledger.identity import b64, fingerprint, read_public_key
 
+    from ledger.identity import default_person_key
+
     who = values.person_name(name, "NAME")
     wanted = [_role(r) for r in roles]
+    if public_key is None:
+        beside = default_person_key(who).with_name(f"{who}.pem.pub")
+        if beside.is_file() and (state.app.authority() is None or (state.app.authority().person(who) or {}).get("public_key") is None):
+            public_key = str(beside)
     raw = read_public_key(public_key) if public_key else None
     authority = _as_admin(state, admin_key, "person add")
     current = authority.person(who)

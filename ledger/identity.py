@@ -295,7 +295,7 @@ def signed_message(*, ledger_id: str, aggregate: UUID | str, version: int, topic
 
 def content_of_state(state: dict[str, Any]) -> bytes:
     """The signed content: the decoded stored state without its `signature`."""
-    return canonical({k: v for k, v in state.items() if k != "signature"})
+    return canonical({k: v for k, v in state.items() if k != "act_signature"})
 
 
 def sign_events(events: list[Any], signer: Signer, ledger_id: str, transcoder: Any) -> None:
@@ -305,7 +305,7 @@ def sign_events(events: list[Any], signer: Signer, ledger_id: str, transcoder: A
     time = datetime.now(timezone.utc).isoformat(timespec="microseconds").replace("+00:00", "Z")
     key = signer.fingerprint
     for domain_event in events:
-        state = {k: v for k, v in vars(domain_event).items() if k not in ("originator_id", "originator_version", "signature")}
+        state = {k: v for k, v in vars(domain_event).items() if k not in ("originator_id", "originator_version", "act_signature")}
         class_version = getattr(type(domain_event), "class_version", 1)
         if class_version > 1:
             state["class_version"] = class_version
@@ -332,7 +332,7 @@ def sign_events(events: list[Any], signer: Signer, ledger_id: str, transcoder: A
             "time": time,
             "value": b64(signer.private_key.sign(message)),
         }
-        object.__setattr__(domain_event, "signature", signature)
+        object.__setattr__(domain_event, "act_signature", signature)
 
 
 def admin_signer(authority: Any, key_path: str | None, meaning: str) -> Signer:

@@ -125,7 +125,7 @@ def verify_acts(store: str, ledger_id: str) -> ActsReport:
             raise TamperingFound(seq, "is not readable JSON: its signature cannot be checked") from None
         qualname = topic.split(":", 1)[-1]
         name = qualname.rsplit(".", 1)[-1]
-        sig = state.get("signature")
+        sig = state.get("act_signature")
         is_authority = _same_id(originator_id, authority_id)
         if sig is None:
             if is_authority:

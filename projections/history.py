@@ -7,13 +7,13 @@ from typing import Any
 from projections.views import plain
 
 # Event attributes that are not details of the act itself.
-_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "at", "signature", "attachments"}
+_ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "at", "act_signature", "attachments"}
 
 
 def act_note(domain_event: Any) -> str:
     """Who signed the act (and for whom, when a clerk entered a paper signature) and its evidence files."""
     parts = []
-    sig = getattr(domain_event, "signature", None)
+    sig = getattr(domain_event, "act_signature", None)
     if isinstance(sig, dict):
         if sig.get("for"):
             parts.append(f"signed on paper by {sig['for']}, entered and signed by {sig.get('signer')}")
@@ -28,7 +28,7 @@ def act_note(domain_event: Any) -> str:
 def act_fields(domain_event: Any) -> dict[str, Any]:
     """The signature and attachments of an event, for json/csv rows (empty for an unsigned act)."""
     found: dict[str, Any] = {}
-    sig = getattr(domain_event, "signature", None)
+    sig = getattr(domain_event, "act_signature", None)
     if isinstance(sig, dict):
         found["signed_by"] = sig.get("signer")
         if sig.get("for"):
