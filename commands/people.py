@@ -9,7 +9,7 @@ import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record, render_rows
 from ledger import values
-from ledger.errors import InvalidInput, StoreError
+from ledger.errors import InvalidInput
 
 
 def _role(value: str) -> str:
@@ -22,10 +22,10 @@ def _role(value: str) -> str:
 
 
 def _authority(state: LedgerContext) -> Any:
-    authority = state.app.authority()
-    if authority is None:
-        raise StoreError("this ledger has no administrator yet (it was made before people were kept in the ledger): run `ledger init` once to found it")
-    return authority
+    """The stored Authority, or one founded now from the administrator `ledger init` noted (saved with the first enrolment)."""
+    from ledger.identity import founding
+
+    return founding(state.app)
 
 
 def _as_admin(state: LedgerContext, admin_key: str | None, meaning: str) -> Any:

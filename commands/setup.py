@@ -60,40 +60,33 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
 
 
 def _found(config: object, administrator: str, admin_key: str | None) -> dict[str, object]:
-    """Record the ledger's first event (LedgerFounded, with the administrator's public key) once."""
-    from eventsourcing.persistence import IntegrityError
+    """Make (or adopt) the administrator's key pair and note it in ledger_meta, once.
 
+    The key goes into the ledger's history as the Authority's first event
+    (LedgerFounded), signed by it, with the first enrolment: a ledger in which
+    nobody is ever enrolled keeps exactly the events it had (trial mode).
+    """
     from ledger import identity
     from ledger.application import open_ledger
-    from ledger.domain import utc_now
 
     app = open_ledger(config)
     try:
         authority = app.authority()
-        if authority is None:
-            ledger_id = app.ledger_id()
-            path = Path(admin_key) if admin_key else identity.default_admin_key(ledger_id)
-            if not path.is_file():
-                identity.write_key_pair(path)
-            key = identity.load_private_key(path, "--admin-key")
-            raw = identity.raw_public_of(key)
-            app.signer = identity.Signer(name=administrator, private_key=key, raw_public=raw, meaning="init")
-            founding = identity.Authority(
-                ledger_id=ledger_id,
-                administrator=administrator,
-                public_key=identity.b64(raw),
-                fingerprint=identity.fingerprint(raw),
-                actor=administrator,
-                at=utc_now(),
-            )
-            try:
-                app.save(founding)
-            except IntegrityError:  # another `init` founded it at the same moment
-                app._authority = None
-                authority = app.authority()
-            else:
-                return {"founded": True, "administrator": administrator, "admin_key": str(path), "admin_fingerprint": founding.admin_fingerprint}
-        return {"founded": False, "administrator": authority.administrator, "admin_fingerprint": authority.admin_fingerprint}
+        if authority is not None:
+            return {"founded": False, "administrator": authority.administrator, "admin_fingerprint": authority.admin_fingerprint}
+        noted = identity.noted_administrator(app)
+        if noted is not None:
+            return {"founded": False, "administrator": noted[0], "admin_fingerprint": identity.fingerprint(noted[1])}
+        path = Path(admin_key) if admin_key else identity.default_admin_key(app.ledger_id())
+        if not path.is_file():
+            identity.write_key_pair(path)
+        raw = identity.raw_public_of(identity.load_private_key(path, "--admin-key"))
+        identity.note_administrator(app, administrator, raw)
+        noted = identity.noted_administrator(app)  # another `init` at the same moment may have noted its own
+        assert noted is not None
+        if noted[1] != raw:
+            return {"founded": False, "administrator": noted[0], "admin_fingerprint": identity.fingerprint(noted[1])}
+        return {"founded": True, "administrator": administrator, "admin_key": str(path), "admin_fingerprint": identity.fingerprint(raw)}
     finally:
         app.close()
 

@@ -335,6 +335,35 @@ def sign_events(events: list[Any], signer: Signer, ledger_id: str, transcoder: A
         object.__setattr__(domain_event, "act_signature", signature)
 
 
+def note_administrator(app: Any, name: str, raw_public: bytes) -> None:
+    """Keep the administrator's name and public key in ledger_meta until the founding event is written."""
+    mark = app.recorder.placeholder
+    with app.recorder.datastore.transaction(commit=True) as c:
+        for key, value in (("administrator", name), ("administrator_key", b64(raw_public))):
+            c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
+
+
+def noted_administrator(app: Any) -> tuple[str, bytes] | None:
+    with app.recorder.reading() as c:
+        c.execute("SELECT key, value FROM ledger_meta WHERE key IN ('administrator', 'administrator_key')")
+        found = {str(k): str(v) for k, v in c.fetchall()}
+    if "administrator" not in found or "administrator_key" not in found:
+        return None
+    return found["administrator"], base64.b64decode(found["administrator_key"])
+
+
+def founding(app: Any) -> Any:
+    """The ledger's Authority: the stored one, or (before the first enrolment) a new one founded from ledger_meta, unsaved."""
+    stored = app.authority()
+    if stored is not None:
+        return stored
+    noted = noted_administrator(app)
+    if noted is None:
+        raise NotAuthorised("this ledger has no administrator yet (it was made before people were kept in the ledger): run `ledger init` once to make one")
+    name, raw = noted
+    return Authority(ledger_id=app.ledger_id(), administrator=name, public_key=b64(raw), fingerprint=fingerprint(raw), actor=name, at=datetime.now(timezone.utc))
+
+
 def admin_signer(authority: Any, key_path: str | None, meaning: str) -> Signer:
     """The administrator's Signer, from --admin-key or the default location for this ledger."""
     path = Path(key_path) if key_path else default_admin_key(authority.ledger_id)
