@@ -139,6 +139,38 @@ def _withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
     return {v["id"]: v.get("withheld") or [] for v in views}
 
 
+PROXY_EVENTS = {"SignedOff": "销号", "SignatureRecorded": "销号签字", "VerificationRecorded": "核查验收", "MeasureCompleted": "完成整改措施", "ReviewRecorded": "回头看"}
+
+
+def _with_proxy_note(state: LedgerContext, document: str, fmt: str, problems: list[dict[str, Any]]) -> str:
+    """Name both people where a clerk entered what someone signed on paper (--for); nothing otherwise."""
+    from ledger.domain import problem_uuid
+    from ledger.signatures import proxy_entries
+
+    ids: dict[str, str] = {}
+    for view in problems:
+        code, _, number = str(view["id"]).rpartition("-")
+        if number.isdigit():
+            ids[str(problem_uuid(code, int(number)))] = view["id"]
+    if not ids or not state.app.signed_mode():
+        return document
+    entries = proxy_entries(state.config.store, set(ids))
+    if not entries:
+        return document
+    lines = []
+    for e in entries:
+        ident = next((v for k, v in ids.items() if k.replace("-", "") == str(e["aggregate"]).replace("-", "")), e["aggregate"])
+        files = "、".join(f"{a['name']}（{a['hash']}:{a['digest'][:16]}…）" for a in e["attachments"])
+        act = PROXY_EVENTS.get(e["event"], e["event"])
+        lines.append(f"{ident}的{act}由{e['for']}在纸质文件上签署，{e['entered_by']}代为录入并电子签名" + (f"，附{files}" if files else "") + "。")
+    if fmt == "html":
+        import html
+
+        block = "<p class=\"proxy-entries\">" + "<br>".join(html.escape(line) for line in lines) + "</p>"
+        return document.replace("</body>", block + "\n</body>", 1)
+    return document.rstrip("\n") + "\n\n" + "\n".join(("- " if fmt == "markdown" else "") + line for line in lines) + "\n"
+
+
 def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool | None) -> str:
     """Append a signed checkpoint of the ledger's head, so readers can check the report against it."""
     from ledger.checkpoint import format_checkpoint_block, private_key_path, record_checkpoint
@@ -197,6 +229,7 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
     document = RENDERERS[fmt](
         build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
     )
+    document = _with_proxy_note(state, document, fmt, problems)
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
         click.echo(document, nl=False)

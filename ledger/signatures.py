@@ -182,6 +182,31 @@ def verify_acts(store: str, ledger_id: str) -> ActsReport:
     return report
 
 
+def proxy_entries(store: str, aggregates: set[str] | None = None) -> list[dict[str, Any]]:
+    """Acts a clerk entered for someone who signed on paper (--for): seq, aggregate, event, for whom, by whom, files."""
+    found = []
+    for seq, originator_id, _version, topic, raw in _raw_events(store):
+        if b'"for":"' not in raw and b'"for": "' not in raw:
+            continue
+        state = json.loads(raw)
+        sig = state.get("act_signature")
+        if not isinstance(sig, dict) or not sig.get("for"):
+            continue
+        if aggregates is not None and not any(_same_id(originator_id, a) for a in aggregates):
+            continue
+        found.append(
+            {
+                "seq": seq,
+                "aggregate": originator_id,
+                "event": topic.rsplit(".", 1)[-1],
+                "for": sig["for"],
+                "entered_by": sig.get("signer"),
+                "attachments": state.get("attachments") or [],
+            }
+        )
+    return found
+
+
 def _native(qualname: str) -> str | None:
     from ledger.authority import event_command
 

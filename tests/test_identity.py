@@ -382,6 +382,19 @@ def test_a_clerk_enters_a_paper_sign_off(signed: Ledger, tmp_path: Path) -> None
     trail = signed.json("audit")
     assert trail[-1]["signed_by"] == "赵六"
     assert "1 entered for someone else" in verify(signed).stdout
+    report = signed.out("publish", "--inspection", "XC2019-1", "--no-sign", actor="赵六")
+    assert "XC2019-1-1的销号由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in report
+
+
+def test_checkpoints_and_publishing_are_signed_acts_too(signed: Ledger) -> None:
+    signed("keygen", actor="王琎")
+    signed("checkpoint", actor="路人", expect=1)
+    signed("checkpoint", actor="王琎")
+    signed("publish", "--inspection", "XC2019-1", "--out", "report.md", actor="王琎")
+    trail = signed.json("audit")
+    assert [r["event"] for r in trail[-2:]] == ["Recorded", "Recorded"]
+    assert all(r["signed_by"] == "王琎" for r in trail[-2:])
+    assert "signatures verified" in signed.out("audit", "--verify", "--checkpoint", "report.md")
 
 
 def test_a_policy_in_the_ledger_forbids_proxy_sign_off(signed: Ledger, tmp_path: Path) -> None:
