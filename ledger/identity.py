@@ -199,14 +199,22 @@ def write_key_pair(path: Path) -> dict[str, Any]:
     return {"private_key": str(path), "public_key_file": str(pub), "public_key": b64(raw), "fingerprint": fingerprint(raw), "passphrase": bool(passphrase)}
 
 
+# An unencrypted PKCS#8 Ed25519 private key is these 16 DER bytes and the 32-byte seed.
+_PKCS8_ED25519 = bytes.fromhex("302e020100300506032b657004220420")
+
+
 def load_private_key(path: Path, what: str = "--key") -> Any:
-    from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
     try:
         data = path.read_bytes()
     except OSError as e:
         raise NotAuthorised(f"{what}: cannot read the private key {path}: {e.strerror or e}") from None
+    seed = _plain_pkcs8_seed(data)
+    if seed is not None:  # the common case, without importing cryptography's serialization (start-up time)
+        return Ed25519PrivateKey.from_private_bytes(seed)
+    from cryptography.hazmat.primitives import serialization
+
     passphrase = os.environ.get(PASSPHRASE_ENV, "")
     try:
         key = serialization.load_pem_private_key(data, password=passphrase.encode("utf-8") if passphrase else None)
@@ -219,10 +227,19 @@ def load_private_key(path: Path, what: str = "--key") -> Any:
     return key
 
 
-def raw_public_of(private_key: Any) -> bytes:
-    from cryptography.hazmat.primitives import serialization
+def _plain_pkcs8_seed(data: bytes) -> bytes | None:
+    lines = data.strip().splitlines()
+    if len(lines) < 3 or lines[0] != b"-----BEGIN PRIVATE KEY-----" or lines[-1] != b"-----END PRIVATE KEY-----":
+        return None
+    try:
+        der = base64.b64decode(b"".join(lines[1:-1]), validate=True)
+    except ValueError:
+        return None
+    return der[16:] if len(der) == 48 and der.startswith(_PKCS8_ED25519) else None
 
-    return private_key.public_key().public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
+
+def raw_public_of(private_key: Any) -> bytes:
+    return bytes(private_key.public_key().public_bytes_raw())
 
 
 def read_public_key(path: str) -> bytes:
