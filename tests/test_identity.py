@@ -513,3 +513,60 @@ def test_signatures_verify_from_the_documented_layout_alone(signed: Ledger) -> N
         Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(sig["value"]), message)
         checked += 1
     assert checked == len(rows) > 10
+
+
+# -- names and keys ---------------------------------------------------------------
+
+from hypothesis import given, settings, strategies as st  # noqa: E402
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(min_size=1, max_size=30))
+def test_person_names_are_one_spelling_or_refused(text: str) -> None:
+    import unicodedata
+
+    from ledger.errors import InvalidInput
+    from ledger.values import person_name
+
+    try:
+        name = person_name(text)
+    except InvalidInput:
+        return
+    assert name == unicodedata.normalize("NFC", name) == person_name(name)
+    assert person_name(unicodedata.normalize("NFD", name)) == name
+    assert not any(unicodedata.category(c) in ("Cc", "Cf", "Co", "Cn", "Cs", "Zl", "Zp") for c in name)
+
+
+def test_a_passphrase_protected_key_and_ledger_key(ledger: Ledger, monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("LEDGER_KEY_PASSPHRASE", "正确的口令")
+    shown = ledger("person", "keygen", "王琎", "--out", str(tmp_path / "w.pem"), actor=ADMIN).stdout
+    assert "passphrase-protected" in shown
+    assert (tmp_path / "w.pem").stat().st_mode & 0o777 == 0o600
+    assert b"ENCRYPTED" in (tmp_path / "w.pem").read_bytes()
+    ledger("person", "add", "王琎", "--role", "registrar", "--public-key", str(tmp_path / "w.pem.pub"), actor=ADMIN)
+    monkeypatch.setenv("LEDGER_KEY", str(tmp_path / "w.pem"))
+    ledger(*INSPECTION, actor="王琎")
+    monkeypatch.setenv("LEDGER_KEY_PASSPHRASE", "错误的口令")
+    result = ledger(*PROBLEM, actor="王琎", expect=1)
+    assert "wrong passphrase" in result.stderr
+    monkeypatch.delenv("LEDGER_KEY_PASSPHRASE")
+    result = ledger(*PROBLEM, actor="王琎", expect=1)
+    assert "passphrase-protected" in result.stderr
+    assert "signatures verified" in verify(ledger).stdout
+
+
+def test_a_new_key_replaces_the_old_one(signed: Ledger, tmp_path: Path) -> None:
+    old = tmp_path / "old.pem"
+    os.rename(keys_dir() / "王琎.pem", old)
+    os.rename(keys_dir() / "王琎.pem.pub", tmp_path / "old.pem.pub")
+    signed("person", "keygen", "王琎", actor=ADMIN)
+    signed("person", "add", "王琎", "--public-key", str(keys_dir() / "王琎.pem.pub"), actor=ADMIN)
+    result = signed(*PROBLEM, "--key", str(old), actor="王琎", expect=1)
+    assert "is not the key enrolled for 王琎" in result.stderr
+    signed(*PROBLEM, actor="王琎")
+    people = {p["name"]: p for p in signed.json("person", "list")}
+    assert people["王琎"]["status"] == "active" and "registrar since" in people["王琎"]["roles"]
+    # One key, one person.
+    result = signed("person", "add", "路人", "--role", "signer", "--public-key", str(keys_dir() / "杨荣.pem.pub"), actor=ADMIN, expect=2)
+    assert "already enrolled for 杨荣" in result.stderr
+    assert "signatures verified" in verify(signed).stdout
