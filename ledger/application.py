@@ -109,7 +109,7 @@ class RectificationLedger(Application):
     def authority(self) -> Any:
         """The ledger's Authority aggregate (people, keys, roles), or None before `ledger init` founded it."""
         if self._authority is None:
-            from ledger.identity import AUTHORITY_ID
+            from ledger.authority import AUTHORITY_ID
 
             try:
                 self._authority = self.repository.get(AUTHORITY_ID)

@@ -10,6 +10,8 @@ or the OS user: this is authority, not authentication.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
+
 
 from ledger.errors import ConfigError, NotAuthorised
 
@@ -48,6 +50,10 @@ COMMAND_ROLES: dict[str, tuple[str, ...]] = {
     "reveal": ("verifier", "signer", "auditor"),
 }
 DEFAULT_ROLES = ("registrar",)
+
+# The ID of the ledger's Authority aggregate (ledger.identity): uuid5(ledger.domain.NAMESPACE, "authority").
+# Kept here so that looking for it does not import the aggregate's module (start-up time).
+AUTHORITY_ID = UUID("e789fc1c-384e-5f4a-ae77-abb4feefca10")
 
 # event (aggregate.Event qualname) → the command that records it on its own.
 # Whatever command writes an event (import writes Registered, Assigned and

@@ -32,8 +32,9 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import ConfigError, InvalidInput, NotAuthorised
 
-# uuid5(ledger.domain.NAMESPACE, "authority"): one Authority aggregate per ledger.
-AUTHORITY_ID = uuid5(UUID("7d1c3f0e-5b8a-4c55-9a51-2f6a3b9e1c44"), "authority")
+from ledger.authority import AUTHORITY_ID  # noqa: E402 - one Authority aggregate per ledger
+
+assert AUTHORITY_ID == uuid5(UUID("7d1c3f0e-5b8a-4c55-9a51-2f6a3b9e1c44"), "authority")
 PREAMBLE = "rectification-ledger act v1\n"
 PASSPHRASE_ENV = "LEDGER_KEY_PASSPHRASE"
 APP_DIR = "rectification-ledger"

@@ -113,7 +113,7 @@ def _apply_authority(known: _People, name: str, state: dict[str, Any]) -> None:
 def verify_acts(store: str, ledger_id: str) -> ActsReport:
     """Check every signature in the log; TamperingFound names the first bad event."""
     from ledger.authority import ROLES, may_write, required_roles
-    from ledger.identity import AUTHORITY_ID
+    from ledger.authority import AUTHORITY_ID
 
     authority_id = str(AUTHORITY_ID)
     known = _People()
