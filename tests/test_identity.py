@@ -570,3 +570,22 @@ def test_a_new_key_replaces_the_old_one(signed: Ledger, tmp_path: Path) -> None:
     result = signed("person", "add", "路人", "--role", "signer", "--public-key", str(keys_dir() / "杨荣.pem.pub"), actor=ADMIN, expect=2)
     assert "already enrolled for 杨荣" in result.stderr
     assert "signatures verified" in verify(signed).stdout
+
+
+@pytest.mark.sqlite_only  # export and import-log read and write SQLite stores
+def test_signatures_survive_export_and_import_log(signed: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    through_verification(signed)
+    export = tmp_path / "log.jsonl"
+    signed("export", "--out", str(export))
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    monkeypatch.chdir(copy)
+    other = Ledger(copy)
+    other("init", actor="someone")
+    other("import-log", str(export), actor="someone")
+    shown = other.out("audit", "--verify")
+    assert "signatures verified" in shown
+    # The restored ledger is no longer in trial mode: its people are the ones enrolled in it.
+    result = other("close", "XC2019-1-1", actor="someone", expect=1)
+    assert "someone is not enrolled" in result.stderr
+    other("close", "XC2019-1-1", actor="杨荣")
