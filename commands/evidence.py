@@ -91,6 +91,12 @@ def verify_export(file: str, checkpoint: str | None, public_key: str | None, evi
         note = check_checkpoint(summary, digest_at, cp, str(header.get("ledger_id")))
         record["checkpoint"] = {"sequence": cp.sequence, "time": cp.time, "result": note, "signature": signature_note}
         lines += [f"checkpoint: {note}", f"checkpoint: {signature_note}"]
+    if not header.get("since"):  # a complete export: every act's signature, offline
+        from ledger.signatures import export_rows, verify_event_rows
+
+        acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")))
+        record["acts"] = acts.record()
+        lines.append(acts.line())
     if evidence_dir is not None:
         from ledger.attachments import verify_folder
 

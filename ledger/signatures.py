@@ -111,14 +111,31 @@ def _apply_authority(known: _People, name: str, state: dict[str, Any]) -> None:
 
 
 def verify_acts(store: str, ledger_id: str) -> ActsReport:
-    """Check every signature in the log; TamperingFound names the first bad event."""
+    """Check every signature in the store's log; TamperingFound names the first bad event."""
+    return verify_event_rows(_raw_events(store), ledger_id)
+
+
+def export_rows(path: Any) -> Iterator[tuple[int, str, int, str, bytes]]:
+    """(seq, originator_id, version, topic, state) of each event line of an export (ledger.export)."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            event = json.loads(line)
+            if "seq" not in event or "topic" not in event:
+                continue  # the header and end lines
+            text = event.get("state")
+            raw = text.encode("utf-8") if text is not None else base64.b64decode(event.get("state_b64", ""))
+            yield int(event["seq"]), str(event["originator_id"]), int(event["originator_version"]), str(event["topic"]), raw
+
+
+def verify_event_rows(rows: Any, ledger_id: str) -> ActsReport:
+    """Check every signature of these events, in log order; TamperingFound names the first bad event."""
     from ledger.authority import ROLES, may_write, required_roles
     from ledger.authority import AUTHORITY_ID
 
     authority_id = str(AUTHORITY_ID)
     known = _People()
     report = ActsReport()
-    for seq, originator_id, version, topic, raw in _raw_events(store):
+    for seq, originator_id, version, topic, raw in rows:
         try:
             state = json.loads(raw)
         except ValueError:

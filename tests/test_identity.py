@@ -471,7 +471,8 @@ def test_verify_export_checks_the_evidence_folder(signed: Ledger, tmp_path: Path
     assert "does not match" in result.stderr
     (folder / "学习计划.pdf").unlink()
     (folder / hashlib.sha256(b"plan bytes").hexdigest()).write_bytes(b"plan bytes")
-    assert "1 attached files present" in signed.out("verify-export", str(export), "--evidence", str(folder))
+    shown = signed.out("verify-export", str(export), "--evidence", str(folder))
+    assert "1 attached files present" in shown and "signatures verified" in shown
 
 
 # -- the documented layout, checked without this program ----------------------------
