@@ -590,3 +590,26 @@ def test_signatures_survive_export_and_import_log(signed: Ledger, tmp_path: Path
     result = other("close", "XC2019-1-1", actor="someone", expect=1)
     assert "someone is not enrolled" in result.stderr
     other("close", "XC2019-1-1", actor="杨荣")
+
+
+def test_migrate_by_someone_allowed_carries_signatures_and_evidence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database: str) -> None:
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LEDGER_STORE", raising=False)
+    led = Ledger(tmp_path)
+    led("init")
+    enrol(led)
+    led(*INSPECTION, actor="王琎")
+    led(*PROBLEM, actor="王琎")
+    led("assign", "XC2019-1-1", "--lead", "l", "--unit", "u", "--person", "张三", "--at", "2020-01-16", actor="王琎")
+    led("plan", "XC2019-1-1", "m", "--at", "2020-01-17", actor="张三")
+    (tmp_path / "计划.pdf").write_bytes(b"the plan")
+    led("done", "XC2019-1-1", "M1", "--attach", str(tmp_path / "计划.pdf"), "--at", "2020-02-01", actor="张三")
+    result = led("migrate", "--to", pg_database, actor="张三", expect=1)
+    assert "张三 may not run `ledger migrate`" in result.stderr
+    out = led.json("migrate", "--to", pg_database, actor="王琎")
+    assert out["verified"] is True and out["evidence_files"] == 1
+    on_pg = Ledger(tmp_path, pg_database)
+    assert "signatures verified" in on_pg.out("audit", "--verify")
+    assert on_pg.json("evidence", "verify")["files"] == 1
+    on_pg("verify", "XC2019-1-1", "--grade", "good", "--at", "2020-02-05", actor="路人", expect=1)
+    on_pg("verify", "XC2019-1-1", "--grade", "good", "--at", "2020-02-05", actor="李四")
