@@ -87,6 +87,11 @@ class RectificationLedger(Application):
                     refusal = event_refusal(name, roles, type(domain_event).__qualname__)
                     if refusal:
                         raise NotAuthorised(refusal + ": nothing written")
+            administering = [e for e in pending if type(e).__qualname__.startswith("Authority.")]
+            if administering and (self.signer is None or not self.signer.meaning.startswith(("person", "init"))):
+                from ledger.errors import NotAuthorised
+
+                raise NotAuthorised("only the administrator, with the administrator's key, changes who may act: nothing written")
             for domain_event in pending:
                 if self.attachments:
                     object.__setattr__(domain_event, "attachments", [dict(a) for a in self.attachments])
