@@ -613,3 +613,17 @@ def test_migrate_by_someone_allowed_carries_signatures_and_evidence(tmp_path: Pa
     assert on_pg.json("evidence", "verify")["files"] == 1
     on_pg("verify", "XC2019-1-1", "--grade", "good", "--at", "2020-02-05", actor="路人", expect=1)
     on_pg("verify", "XC2019-1-1", "--grade", "good", "--at", "2020-02-05", actor="李四")
+
+
+def test_actor_is_login_holds_beside_signatures(ledger: Ledger) -> None:
+    if ledger.kind != "postgresql":
+        pytest.skip("the policy only applies where there is a database login")
+    enrol(ledger, {"postgres": ["registrar"], "王琎": ["registrar"]})
+    config = ledger.folder / "ledger.yaml"
+    config.write_text(config.read_text(encoding="utf-8").replace("actor_is_login: false", "actor_is_login: true"), encoding="utf-8")
+    before = events(ledger)
+    result = ledger(*INSPECTION, actor="王琎", expect=1)  # the right key, but not the database login
+    assert "actor-is-login" in result.stderr
+    assert events(ledger) == before
+    ledger(*INSPECTION, actor="postgres")
+    assert "signatures verified" in verify(ledger).stdout
