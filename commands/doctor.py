@@ -86,11 +86,17 @@ def _identity_checks(state: LedgerContext) -> Any:
         yield {"check": "acts", "status": "error", "detail": str(e)}
         return
     if authority is None or not authority.enrolled_ever:
+        from ledger.identity import fingerprint, noted_administrator
+
+        noted = noted_administrator(app) if authority is None else (authority.administrator, None)
+        admin = "no administrator yet: run `ledger init` once"
+        if noted is not None:
+            admin = f"administrator {noted[0]}" + (f" (key fingerprint {fingerprint(noted[1])})" if noted[1] else "")
         yield {
             "check": "acts",
             "status": "warn",
             "detail": "trial mode: nobody is enrolled in this ledger, so its acts are unauthenticated (typed names, unsigned); "
-            "enrol people with `ledger person add` (this ends trial mode for good)",
+            f"enrol people with `ledger person add` (this ends trial mode for good); {admin}",
         }
         return
     active = {n: p for n, p in authority.people.items() if p["active"]}
