@@ -17,17 +17,19 @@ from ledger.errors import LedgerError
 @click.option("--until", type=DATE, default=None, help="Only events recorded on or before this date.")
 @click.option("--actor", "by_actor", default=None, metavar="NAME", help="Only events by this actor.")
 @click.option("--verify", is_flag=True, help="Recompute the hash chain from the first event and check it.")
-@click.option("--checkpoint", default=None, metavar="FILE|TEXT", help="With --verify: also prove the ledger still holds the history this signed checkpoint covered.")
+@click.option("--checkpoint", "checkpoints", multiple=True, metavar="FILE|FOLDER|TEXT", help="With --verify: also prove the ledger still holds the history each signed checkpoint covered (a block, a report, or a folder of them; repeatable).")
+@click.option("--public-key", default=None, metavar="FILE|KEY", help="With --checkpoint: the key checkpoints must be signed by (default: the ledger's .pub file).")
+@click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --checkpoint: trust the key with this fingerprint (as published; repeatable).")
 @output_options
 @pass_ledger
-def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoint: str | None, fmt: str) -> None:
+def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
     """Every event in log order: who did what, when and why (or --verify the chain)."""
-    if verify or checkpoint:
+    if verify or checkpoints:
         try:
             from commands.integrity import verify_ledger
         except ImportError:
             raise LedgerError("audit --verify is not available in this build") from None
-        verify_ledger(state, checkpoint=checkpoint, fmt=fmt)
+        verify_ledger(state, checkpoint=checkpoints, fmt=fmt, public_key=public_key, fingerprints=fingerprints)
         return
     try:
         from commands.trail import show_audit_trail

@@ -53,8 +53,10 @@ def _checks(config: Any, *, enrolled: bool = False) -> Any:
             yield {"check": "hash", "status": "warn", "detail": f"ledger.yaml says {wanted}, but this ledger was created with {recorded}: {recorded} is used (it cannot change)"}
         else:
             yield {"check": "hash", "status": "ok", "detail": recorded}
-        summary, _ = verify_store(config.store)
-        yield {"check": "chain", "status": "ok", "detail": f"{summary.count} events verified, head {summary.head_seq}"}
+        from ledger.checkpoint import trusted_key
+
+        summary, _ = verify_store(config.store, trusted=trusted_key(config))
+        yield {"check": "chain", "status": "ok", "detail": f"{summary.count} events verified, head {summary.head_seq}; {summary.checkpoints} recorded checkpoint(s) match"}
     except LedgerError as e:
         yield {"check": "chain", "status": "error", "detail": str(e)}
     key = private_key_path(config)

@@ -36,17 +36,28 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
 
 
 @click.command()
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="Also write the block to this file, for a supervisor to keep.")
 @write_options
 @pass_ledger
-def checkpoint(state: LedgerContext, at: Any, actor: str | None, fmt: str) -> None:
+def checkpoint(state: LedgerContext, out: str | None, at: Any, actor: str | None, fmt: str) -> None:
     """Verify the chain, sign its head and record the signed checkpoint; print it as a block."""
     from ledger.checkpoint import format_checkpoint_block, record_checkpoint
+    from ledger.errors import InvalidInput
 
     if at is not None:
         raise click.UsageError("--at: a checkpoint is always made now")
     who = state.actor(actor)
+    if out is not None and Path(out).exists():
+        raise InvalidInput(f"--out: {out} already exists: not overwriting a kept checkpoint")
     record = record_checkpoint(state.app, state.config, who)
-    echo(render_record(record, fmt, format_checkpoint_block(record)))
+    block = format_checkpoint_block(record)
+    if out is not None:
+        try:
+            with open(out, "x", encoding="utf-8") as f:
+                f.write(block + "\n")
+        except OSError as e:
+            raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e} (the checkpoint is recorded in the ledger; print it with --format json)") from None
+    echo(render_record({**record, "out": out} if out else record, fmt, block))
 
 
 @click.command()
@@ -56,41 +67,51 @@ def checkpoint(state: LedgerContext, at: Any, actor: str | None, fmt: str) -> No
 @pass_ledger
 def export(state: LedgerContext, out: str, since: int, fmt: str) -> None:
     """Write the complete event log with every hash, one JSON object per line (verified first)."""
+    from ledger.checkpoint import load_private_key, private_key_path
     from ledger.export import export_store
 
-    record = export_store(state.config.store, Path(out), since=since)
+    # Signed when the ledger's key is at hand, so the header and head are bound to it.
+    key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
+    record = export_store(state.config.store, Path(out), since=since, signing_key=key)
     echo(render_record(record, fmt, f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"))
 
 
 @click.command("verify-export")
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("--checkpoint", default=None, metavar="FILE|TEXT", help="Also prove the export holds the history this signed checkpoint covered.")
-@click.option("--public-key", default=None, metavar="FILE|KEY", help="The ledger's public key (default: the ledger.yaml one if there is one, else the key in the checkpoint).")
+@click.option("--checkpoint", "checkpoints", multiple=True, metavar="FILE|FOLDER|TEXT", help="Also prove the export holds the history each signed checkpoint covered (repeatable).")
+@click.option("--public-key", default=None, metavar="FILE|KEY", help="The key checkpoints and the export must be signed by (default: the ledger.yaml one if there is one).")
+@click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="Trust the key with this published fingerprint (repeatable).")
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also check the evidence files the exported events name: DIR holds them (named by digest, or by their name).")
 @output_options
-def verify_export(file: str, checkpoint: str | None, public_key: str | None, evidence_dir: str | None, fmt: str) -> None:
+def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], evidence_dir: str | None, fmt: str) -> None:
     """Verify an export on a machine without the store (exit 4 when it does not verify)."""
-    from ledger.checkpoint import check_signature, parse_checkpoint, trusted_key
-    from ledger.config import load_config
+    from commands.integrity import check_all
     from ledger.chain import ChainSummary
+    from ledger.checkpoint import parse_checkpoints, trust_of
+    from ledger.config import load_config
+    from ledger.errors import InvalidInput
     from ledger.export import read_export
-    from ledger.integrity import check_checkpoint
 
-    cp = parse_checkpoint(checkpoint) if checkpoint else None
-    header, trailer, digest_at, _ = read_export(Path(file), watch=cp.sequence if cp else None)
+    given = [cp for value in checkpoints for cp in parse_checkpoints(value)]
+    config = None if public_key else load_config(required=False)
+    trust = trust_of(config if config and config.path else None, public_key, fingerprints)
+    exported = read_export(Path(file), also_at=[cp.sequence for cp in given], trust=trust)
+    header, trailer = exported.header, exported.trailer
     record: dict[str, Any] = {"verified": True, "file": file, "ledger_id": header.get("ledger_id"), "hash": header.get("hash"), "since": header.get("since"), **{k: trailer[k] for k in ("events", "head_seq", "head_digest")}}
     lines = [f"export verified: {trailer['events']} events, head {trailer['head_seq']} {header.get('hash')}:{trailer['head_digest']}"]
-    if cp is not None:
-        config = None if public_key else load_config(required=False)
-        signature_note = check_signature(cp, trusted_key(config if config and config.path else None, public_key))
+    record["signed"] = exported.signature_note
+    lines.append(f"export: {exported.signature_note}")
+    if exported.checkpoints:
+        lines.append(f"checkpoints recorded in the export: {exported.checkpoints}, each matches its history")
+    if given:
         summary = ChainSummary(str(header.get("hash")), int(trailer["events"]), int(trailer["head_seq"]), bytes.fromhex(trailer["head_digest"]))
-        if cp.sequence < int(header.get("base_seq", 0)):
-            from ledger.errors import InvalidInput
-
-            raise InvalidInput(f"--checkpoint covers events up to {cp.sequence}, before this partial export begins: export with --since {cp.sequence} or less")
-        note = check_checkpoint(summary, digest_at, cp, str(header.get("ledger_id")))
-        record["checkpoint"] = {"sequence": cp.sequence, "time": cp.time, "result": note, "signature": signature_note}
-        lines += [f"checkpoint: {note}", f"checkpoint: {signature_note}"]
+        summary.digests_at = exported.digests_at
+        for cp in given:
+            if 0 < cp.sequence < int(header.get("base_seq", 0)):
+                raise InvalidInput(f"--checkpoint {cp.source} covers events up to {cp.sequence}, before this partial export begins: export with --since {cp.sequence} or less")
+        record["checkpoints"] = check_all(given, summary, str(header.get("ledger_id")), trust, lines)
+        if len(given) == 1:
+            record["checkpoint"] = record["checkpoints"][0]
     if not header.get("since"):  # a complete export: every act's signature, offline
         from ledger.signatures import export_rows, verify_event_rows
 

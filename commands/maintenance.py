@@ -15,6 +15,63 @@ class ReadModelMismatch(LedgerError):
     """The stored read models differ from a replay of the events."""
 
 
+class _Alongside:
+    """Run `function(*args, **kwargs)` in a forked process; `result()` re-raises its LedgerError."""
+
+    def __init__(self, function: Any, *args: Any, **kwargs: Any) -> None:
+        import multiprocessing
+
+        try:
+            context = multiprocessing.get_context("fork")
+        except ValueError:  # no fork on this platform: run it here
+            self.process = None
+            self.error: LedgerError | None = None
+            try:
+                function(*args, **kwargs)
+            except LedgerError as e:
+                self.error = e
+            return
+        self.receiver, sender = context.Pipe(duplex=False)
+        self.process = context.Process(target=_run_and_send, args=(function, args, kwargs, sender), daemon=True)
+        self.process.start()
+        sender.close()
+
+    def result(self) -> None:
+        if self.process is None:
+            if self.error is not None:
+                raise self.error
+            return
+        try:
+            status, payload = self.receiver.recv()
+        except EOFError:
+            status, payload = "error", f"the verifying process stopped (exit code {self.process.exitcode})"
+        finally:
+            self.process.join()
+            self.process = None
+            self.error = None
+        if status == "ok":
+            return
+        from ledger.errors import StoreError, TamperingFound
+
+        if status == "tampering":
+            raise TamperingFound(payload)
+        raise StoreError(payload) if status == "error" else LedgerError(payload)
+
+
+def _run_and_send(function: Any, args: Any, kwargs: Any, sender: Any) -> None:
+    from ledger.errors import TamperingFound
+
+    try:
+        function(*args, **kwargs)
+        sender.send(("ok", None))
+    except TamperingFound as e:
+        sender.send(("tampering", str(e).removeprefix("tampering found: ")))
+    except BaseException as e:  # noqa: BLE001 - reported by the parent as one line
+        sender.send(("error", str(e) or type(e).__name__))
+    finally:
+        sender.close()
+
+
 @click.command()
 @click.option(
     "--jobs",
@@ -25,11 +82,21 @@ class ReadModelMismatch(LedgerError):
 @output_options
 @pass_ledger
 def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
-    """Rebuild every read model from the events alone, compare with the stored ones, report the speed."""
+    """Verify the events, rebuild every read model from them alone, compare with the stored ones, report the speed."""
+    from ledger.checkpoint import trusted_key
+    from ledger.integrity import verify_store
     from projections.read_model_check import check_read_models
 
     started = time.perf_counter()
-    result = check_read_models(state.app, state.config, jobs)
+    # The events are the truth replay rebuilds from: prove they are the recorded ones
+    # (chain and recorded checkpoints), in a process of its own while the rebuild runs.
+    verification = _Alongside(verify_store, state.config.store, trusted=trusted_key(state.config))
+    try:
+        result = check_read_models(state.app, state.config, jobs)
+    except LedgerError:
+        verification.result()  # tampering found by the chain explains a failed rebuild better
+        raise
+    verification.result()
     elapsed = time.perf_counter() - started
     difference = result.difference
     record = {

@@ -14,7 +14,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Callable, TypeVar
 
-from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import (
     IntegrityError,
     JSONTranscoder,
@@ -24,9 +24,8 @@ from eventsourcing.persistence import (
 )
 
 from ledger.domain import Inspection, Problem, inspection_uuid, problem_uuid, utc_now
-from ledger.errors import ConflictError, InvalidInput, RuleViolation, StoreError, UnknownID
+from ledger.errors import ConflictError, InvalidInput, LedgerError, RuleViolation, StoreError, UnknownID
 from ledger.values import split_problem_id
-from projections.views import read_model_views
 
 T = TypeVar("T")
 
@@ -44,12 +43,37 @@ class DateAsISO(Transcoding):
         return date.fromisoformat(data)
 
 
+class _CheckedRepository(Repository):  # type: ignore[misc, type-arg]
+    """eventsourcing's repository; events that cannot be rebuilt into their aggregate are tampering, not a traceback."""
+
+    def get(self, aggregate_id: Any, **kwargs: Any) -> Any:
+        try:
+            return super().get(aggregate_id, **kwargs)
+        except (AggregateNotFoundError, LedgerError, PersistenceError):
+            raise
+        except Exception as e:  # noqa: BLE001 - what forged or re-typed stored events make the library raise
+            from ledger.errors import TamperingFound
+
+            raise TamperingFound(
+                f"the stored events of aggregate {aggregate_id} cannot be rebuilt ({type(e).__name__}): "
+                "the store was altered; run `ledger audit --verify` and `ledger replay` to find the event"
+            ) from None
+
+
 class RectificationLedger(Application):
     """The write side of the ledger."""
 
     name = "RectificationLedger"
 
+    @staticmethod
+    def views_for(aggregates: Any) -> list[tuple[str, dict[str, Any]]]:
+        """The read-model rows for saved aggregates (set by `ledger.wiring`)."""
+        return []
+
     def __init__(self, env: dict[str, str], policy: dict[str, Any] | None = None) -> None:
+        from ledger.wiring import wire
+
+        wire()  # before the recorder is made: it creates the registered tables
         super().__init__(env=env)
         self.policy = dict(policy or {})
         # The database login the server authenticated (PostgreSQL), else None.
@@ -64,6 +88,22 @@ class RectificationLedger(Application):
         self._authority: Any = None
         self._ledger_id: str | None = None
 
+    def construct_repository(self) -> Any:
+        repository = super().construct_repository()
+        repository.__class__ = _CheckedRepository
+        return repository
+
+    def construct_env(self, name: str, env: Any = None) -> Any:
+        """Only the settings the ledger passes: never the process environment.
+
+        eventsourcing would read COMPRESSOR_TOPIC, CIPHER_TOPIC,
+        PERSISTENCE_MODULE, POSTGRES_SCHEMA, … from os.environ, so a stray
+        variable could change how events are stored.
+        """
+        from eventsourcing.utils import Environment
+
+        return Environment(name, dict(env or {}))
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         transcoder.register(DateAsISO())
@@ -71,7 +111,7 @@ class RectificationLedger(Application):
     # -- saving ------------------------------------------------------------
 
     def _save(self, *aggregates: Any) -> None:
-        self.save(*aggregates, views=read_model_views(aggregates))
+        self.save(*aggregates, views=self.views_for(aggregates))
 
     def save(self, *objs: Any, **kwargs: Any) -> Any:
         """Every write passes here: sign each event (or refuse an unsigned act once people are enrolled)."""
@@ -362,9 +402,10 @@ class RectificationLedger(Application):
 
     def history(self, aggregate_id: Any) -> list[tuple[int, Any]]:
         """(global sequence number, domain event) for one aggregate, in order."""
-        from projections.replay import iter_events
+        return list(self.events_of(aggregate_id))
 
-        return list(iter_events(self, ids=[aggregate_id]))
+    # The reader `history` uses (set by `ledger.wiring` to the read side's portable reader).
+    events_of: Any = None
 
 
 def open_ledger(config: Any, *, create: bool = False) -> RectificationLedger:

@@ -28,7 +28,7 @@ from __future__ import annotations
 
 import hashlib
 import struct
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Callable, Iterator, Sequence
 from uuid import UUID
 
@@ -91,27 +91,31 @@ def check_algorithm(value: Any) -> str:
     return name
 
 
-def id_bytes(originator_id: Any) -> bytes:
-    """16 bytes of the aggregate UUID, whether stored as hex text or a UUID."""
+class NonCanonical(TamperingFound):
+    """A stored value is not in the one form the ledger writes: a re-encoded event."""
+
+
+def _canonical_id(seq: int, originator_id: Any) -> bytes:
+    """16 bytes of the aggregate UUID; only the spelling the store itself writes is accepted.
+
+    SQLite keeps it as TEXT of 32 lower-case hex digits (uuid.hex), PostgreSQL
+    as a `uuid` (a UUID here). Any other spelling (upper case, dashes, braces,
+    a BLOB) names the same UUID to a hash but not to the application, which
+    looks the text up exactly: it is refused as tampering.
+    """
     if isinstance(originator_id, UUID):
         return originator_id.bytes
-    try:
-        return bytes.fromhex(originator_id)
-    except (TypeError, ValueError):
-        pass
-    try:
-        return UUID(str(originator_id)).bytes
-    except ValueError:
-        # Not a UUID at all: only a hand-edited row looks like this; its
-        # digest then differs and verification names the row.
-        return str(originator_id).encode("utf-8")
+    if type(originator_id) is str and len(originator_id) == 32 and originator_id == originator_id.lower():
+        try:
+            return bytes.fromhex(originator_id)
+        except ValueError:
+            pass
+    raise NonCanonical(seq, f"has a re-spelled originator_id {_show(originator_id)} (not 32 lower-case hex digits)")
 
 
-def _as_bytes(value: Any) -> bytes:
-    """Stored bytes as they are; a value of another type (edited by hand) hashes as its text."""
-    if isinstance(value, (bytes, bytearray, memoryview)):
-        return bytes(value)
-    return b"" if value is None else str(value).encode("utf-8")
+def _show(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "…"
 
 
 def event_bytes(seq: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
@@ -121,20 +125,29 @@ def event_bytes(seq: int, originator_id: Any, version: int, topic: str, state: b
     as in the module docstring. The chain hashes them after the previous
     digest; anything else that commits to an event (a tree, a signature) must
     use these same bytes, so there is one definition of what an event is.
+
+    Each column must hold exactly the type and spelling the ledger writes
+    (originator_id: see `_canonical_id`; originator_version an INTEGER;
+    topic TEXT; state a BLOB), so every value the application reads is the
+    value covered: anything else raises NonCanonical naming the event.
     """
-    topic_bytes = _as_bytes(topic)
-    state = _as_bytes(state)
-    if not isinstance(version, int):
-        try:
-            version = int(version)
-        except (TypeError, ValueError):
-            version = -1
-    if not 0 <= version < 2**64:
-        version = 2**64 - 1  # an edited, impossible version can never match
+    oid = _canonical_id(seq, originator_id)
+    if type(version) is not int or not 0 <= version < 2**64:
+        raise NonCanonical(seq, f"has an originator_version stored as {_show(version)} (not an integer)")
+    if type(topic) is not str:
+        raise NonCanonical(seq, f"has a topic stored as {type(topic).__name__}, not text")
+    if isinstance(state, memoryview):
+        state = bytes(state)
+    if type(state) is not bytes:
+        raise NonCanonical(seq, f"has a state stored as {type(state).__name__}, not bytes (BLOB)")
+    try:
+        topic_bytes = topic.encode("utf-8")
+    except UnicodeEncodeError:
+        raise NonCanonical(seq, "has a topic that is not valid Unicode text") from None
     return b"".join(
         (
             _U64.pack(seq),
-            id_bytes(originator_id),
+            oid,
             _U64.pack(version),
             _U32.pack(len(topic_bytes)),
             topic_bytes,
@@ -196,6 +209,8 @@ class ChainSummary:
     count: int = 0
     head_seq: int = 0
     head_digest: bytes = GENESIS
+    checkpoints: int = 0  # signed checkpoints recorded in the log, each checked against it
+    digests_at: dict[int, bytes] = field(default_factory=dict)  # verified digests asked for (`also_at`)
 
     def record(self) -> dict[str, Any]:
         return {
@@ -203,6 +218,7 @@ class ChainSummary:
             "events": self.count,
             "head_seq": self.head_seq,
             "head_digest": self.head_digest.hex(),
+            "checkpoints_in_log": self.checkpoints,
         }
 
 
@@ -248,6 +264,8 @@ def walk(
         if e is None:
             missing = int(k[1]) if int(k[1]) != prev_seq else int(k[0])
             raise TamperingFound(missing, "is missing from the store (deleted)")
+        if type(k[0]) is not int or type(k[1]) is not int or not isinstance(k[2], (bytes, memoryview)) or len(k[2]) != DIGEST_SIZE:
+            raise NonCanonical(k[0] if type(k[0]) is int else (e[0] if e else 0), "has a chain link not stored as (integer, integer, 32-byte BLOB)")
         seq, link_seq = int(e[0]), int(k[0])
         if seq < link_seq:
             raise TamperingFound(seq, "is stored but has no chain link (inserted after the fact)")
@@ -258,10 +276,10 @@ def walk(
                 raise TamperingFound(int(k[1]), "is missing from the store with its chain link (deleted)")
             raise TamperingFound(seq, f"links to {k[1]}, not to the event before it ({prev_seq})")
         state = e[4]
-        digest = link_digest(h, prev_digest, seq, e[1], int(e[2]), e[3], state)
+        digest = link_digest(h, prev_digest, seq, e[1], e[2], e[3], state)
         if digest != bytes(k[2]):
             raise TamperingFound(seq, "does not match its recorded hash (edited, moved or reordered)")
-        yield Link(seq, prev_seq, digest, e[1], int(e[2]), e[3], bytes(state))
+        yield Link(seq, prev_seq, digest, e[1] if isinstance(e[1], str) else e[1].hex, e[2], e[3], bytes(state))
         prev_seq, prev_digest = seq, digest
         e = next(events, None)
         k = next(chain, None)

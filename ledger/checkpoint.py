@@ -166,6 +166,8 @@ class SignedCheckpoint:
     time: str
     public_key: bytes
     signature: bytes
+    printed_fingerprint: str | None = None  # the block's `fingerprint:` line, if it had one
+    source: str = ""  # where the block was read (for messages)
 
     def message(self) -> bytes:
         return message(self.ledger, self.sequence, self.hash, self.head, self.time)
@@ -188,6 +190,29 @@ def message(ledger: str, sequence: int, algorithm: str, head: str, time: str) ->
     return (PREAMBLE + body).encode("utf-8")
 
 
+RECORDED_TOPIC = "ledger.checkpoint:Checkpoint.Recorded"
+
+
+def from_recorded(state: bytes) -> SignedCheckpoint:
+    """The signed checkpoint a stored `Checkpoint.Recorded` event holds (its JSON state); ValueError if garbled."""
+    import json
+
+    data = json.loads(state)
+    if not isinstance(data, dict):
+        raise ValueError("not an object")
+    sequence = data["sequence"]
+    if type(sequence) is not int:
+        raise ValueError("sequence is not an integer")
+    fields = [data[k] for k in ("ledger_id", "algorithm", "head", "time", "public_key", "fingerprint", "signature")]
+    if not all(type(v) is str for v in fields):
+        raise ValueError("a field is not text")
+    ledger_id, algorithm, head, time, public_key, printed, signature = fields
+    raw = parse_public_key(public_key, "the recorded checkpoint's public key")
+    if printed != fingerprint(raw):
+        raise ValueError("its fingerprint is not that of its key")
+    return SignedCheckpoint(ledger_id, sequence, algorithm, head, time, raw, base64.b64decode(signature, validate=True))
+
+
 def ledger_meta(cursor: Any, style: str = "?") -> dict[str, str]:
     cursor.execute("SELECT key, value FROM ledger_meta")
     return {str(k): str(v) for k, v in cursor.fetchall()}
@@ -203,7 +228,7 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
     from ledger.integrity import verify_store
 
     key = load_private_key(config)
-    summary, _ = verify_store(config.store)
+    summary, _ = verify_store(config.store, trusted=trusted_key(config))
     with app.recorder.reading() as c:
         meta = ledger_meta(c)
     now = datetime.now(timezone.utc)
@@ -245,58 +270,141 @@ def format_checkpoint_block(cp: dict[str, Any]) -> str:
 
 
 _BLOCK = re.compile(re.escape(BEGIN) + r"(.*?)" + re.escape(END), re.S)
+BLOCK_KEYS = (*FIELDS, "public-key", "fingerprint", "signature")
 
 
 def parse_checkpoint(text_or_file: str) -> SignedCheckpoint:
-    """A checkpoint from a file (e.g. a whole published report) or the block's text."""
-    text = text_or_file
-    if BEGIN not in text:
-        path = Path(text_or_file).expanduser()
-        try:
-            text = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file ({e.__class__.__name__}: {text_or_file})") from None
+    """The one checkpoint in a file (e.g. a whole published report) or a block's text."""
+    found = parse_checkpoints(text_or_file)
+    if len(found) > 1:
+        raise InvalidInput(f"--checkpoint: {text_or_file} holds {len(found)} checkpoint blocks: give one")
+    return found[0]
+
+
+def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
+    """Every checkpoint block in a block's text, a file (a report), or the files of a folder."""
+    if BEGIN in text_or_path:
+        return _blocks(text_or_path, "the block given")
+    path = Path(text_or_path).expanduser()
+    if path.is_dir():
+        found = []
+        for child in sorted(p for p in path.rglob("*") if p.is_file()):
+            try:
+                text = child.read_text(encoding="utf-8")
+            except (OSError, UnicodeDecodeError):
+                continue  # not a text file: cannot hold a block
+            if BEGIN in text:
+                found += _blocks(text, str(child))
+        if not found:
+            raise InvalidInput(f"--checkpoint: no file in the folder {path} holds a checkpoint block")
+        return found
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file or folder ({e.__class__.__name__}: {text_or_path})") from None
+    return _blocks(text, str(path))
+
+
+def _blocks(text: str, source: str) -> list[SignedCheckpoint]:
     found = _BLOCK.findall(text)
     if not found:
-        raise InvalidInput(f"--checkpoint: no '{BEGIN}' … '{END}' block found")
-    if len(found) > 1:
-        raise InvalidInput("--checkpoint: more than one checkpoint block found: give one")
+        raise InvalidInput(f"--checkpoint: no '{BEGIN}' … '{END}' block found in {source}")
+    many = len(found) > 1
+    return [_block(body, f"{source}#{n}" if many else source) for n, body in enumerate(found, 1)]
+
+
+def _block(body: str, source: str) -> SignedCheckpoint:
     fields: dict[str, str] = {}
-    for line in found[0].strip().splitlines():
+    for line in body.strip().splitlines():
         name, sep, value = line.partition(":")
-        if sep:
-            fields[name.strip().lower()] = value.strip()
+        key = name.strip().lower()
+        if not sep or key not in BLOCK_KEYS:
+            raise InvalidInput(f"--checkpoint: {source}: the block has a line that is not one of its fields: {line.strip()[:40]!r}")
+        if key in fields:
+            raise InvalidInput(f"--checkpoint: {source}: the block gives '{key}' twice")
+        fields[key] = value.strip()
     missing = [k for k in (*FIELDS, "public-key", "signature") if k not in fields]
     if missing:
-        raise InvalidInput(f"--checkpoint: the block lacks {', '.join(missing)}")
+        raise InvalidInput(f"--checkpoint: {source}: the block lacks {', '.join(missing)}")
+    if not fields["sequence"].isdigit() or (fields["sequence"] != "0" and fields["sequence"].startswith("0")):
+        raise InvalidInput(f"--checkpoint: {source}: the sequence is garbled")
     try:
-        sequence = int(fields["sequence"])
         signature = base64.b64decode(fields["signature"], validate=True)
     except ValueError:
-        raise InvalidInput("--checkpoint: the sequence or signature is garbled") from None
+        raise InvalidInput(f"--checkpoint: {source}: the signature is garbled") from None
     try:
         raw = parse_public_key(fields["public-key"], "the checkpoint's public-key")
     except ConfigError as e:
-        raise InvalidInput(f"--checkpoint: {e}") from None
-    return SignedCheckpoint(fields["ledger"], sequence, fields["hash"], fields["head"].lower(), fields["time"], raw, signature)
+        raise InvalidInput(f"--checkpoint: {source}: {e}") from None
+    return SignedCheckpoint(
+        fields["ledger"], int(fields["sequence"]), fields["hash"], fields["head"], fields["time"], raw, signature,
+        printed_fingerprint=fields.get("fingerprint"), source=source,
+    )
 
 
-def check_signature(cp: SignedCheckpoint, trusted: bytes | None) -> str:
-    """Raise TamperingFound unless `cp` is signed by the trusted key; say which key was used."""
+def normalise_fingerprint(value: str, where: str = "--fingerprint") -> str:
+    """A fingerprint as 40 lower-case hex digits, however it was spaced or cased."""
+    text = "".join(value.split()).replace(":", "").lower()
+    if len(text) != 40 or any(c not in "0123456789abcdef" for c in text):
+        raise InvalidInput(f"{where}: '{value}' is not a key fingerprint (40 hex digits, as `ledger keygen` prints)")
+    return text
+
+
+@dataclass(frozen=True)
+class Trust:
+    """The keys a verifier trusts: a public key, and/or pinned fingerprints."""
+
+    key: bytes | None = None
+    fingerprints: frozenset[str] = frozenset()
+    source: str = ""
+
+
+class KeyNotTrusted(TamperingFound):
+    """A validly signed block, by a key the verifier was not told to trust."""
+
+
+def check_signature(cp: SignedCheckpoint, trust: Trust | bytes | None) -> str:
+    """Raise unless `cp` is validly signed by a trusted key; a sentence saying which key it was."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    if trusted is not None and trusted != cp.public_key:
-        raise TamperingFound(
-            f"the checkpoint was signed by key {fingerprint(cp.public_key)}, not by this ledger's key {fingerprint(trusted)}"
-        )
+    if not isinstance(trust, Trust):
+        trust = Trust(key=trust, source="the ledger's public key") if trust is not None else Trust()
+    name = cp.source or "the checkpoint"
+    printed = fingerprint(cp.public_key)
+    if cp.printed_fingerprint is not None:
+        try:
+            claimed = normalise_fingerprint(cp.printed_fingerprint, "fingerprint")
+        except InvalidInput:
+            claimed = ""
+        if claimed != printed.replace(" ", ""):
+            raise TamperingFound(f"{name}: its fingerprint line ({cp.printed_fingerprint}) is not the fingerprint of its public key ({printed})")
     try:
         Ed25519PublicKey.from_public_bytes(cp.public_key).verify(cp.signature, cp.message())
-    except InvalidSignature:
-        raise TamperingFound("the checkpoint's signature does not match its contents (the block was altered)") from None
-    if trusted is None:
-        return f"signature valid for the key in the block itself (fingerprint {fingerprint(cp.public_key)}): compare it with the published fingerprint"
-    return f"signature valid (key fingerprint {fingerprint(cp.public_key)})"
+    except (InvalidSignature, ValueError):
+        raise TamperingFound(f"{name}: the checkpoint's signature does not match its contents (the block was altered)") from None
+    if trust.key is not None:
+        if trust.key != cp.public_key:
+            whose = "this ledger's key" if trust.source.endswith(".pub") else "the trusted key"
+            raise TamperingFound(f"{name}: the checkpoint was signed by key {printed}, not by {whose} {fingerprint(trust.key)} ({trust.source})")
+        return f"signature valid, by the trusted key {printed} ({trust.source})"
+    if trust.fingerprints:
+        if printed.replace(" ", "") not in trust.fingerprints:
+            raise TamperingFound(f"{name}: the checkpoint was signed by key {printed}, not by a key whose fingerprint was given (--fingerprint)")
+        return f"signature valid, by the key with the pinned fingerprint {printed}"
+    raise KeyNotTrusted(
+        f"{name}: signature valid, key not trusted: the block carries its own key ({printed}); "
+        "give the ledger's public key (--public-key) or pin that fingerprint (--fingerprint) after comparing it with the published one"
+    )
+
+
+def trust_of(config: Any, public_key: str | None = None, fingerprints: tuple[str, ...] = ()) -> Trust:
+    """What the verifier trusts: --public-key, else the ledger's .pub file; plus any pinned fingerprints."""
+    pinned = frozenset(normalise_fingerprint(f) for f in fingerprints)
+    if public_key:
+        return Trust(trusted_key(None, public_key), pinned, "--public-key")
+    key = trusted_key(config) if config is not None else None
+    return Trust(key, pinned, str(public_key_path(config)) if key is not None else "")
 
 
 def trusted_key(config: Any, given: str | None = None) -> bytes | None:

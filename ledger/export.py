@@ -23,10 +23,11 @@ import itertools
 import json
 import os
 from pathlib import Path
-from typing import Any, Iterator
+from dataclasses import dataclass
+from typing import Any, Iterator, Sequence
 
 from ledger.chain import GENESIS, Link, walk
-from ledger.errors import InvalidInput, StoreError, TamperingFound
+from ledger.errors import InvalidInput, LedgerError, StoreError, TamperingFound
 
 FORMAT = "rectification-ledger export"
 LAYOUT = (
@@ -55,8 +56,22 @@ def event_line(link: Link) -> dict[str, Any]:
     return record
 
 
-def export_store(path: str, out: Path, *, since: int = 0) -> dict[str, Any]:
-    """Verify the store while writing its log to `out` (atomically); the end record."""
+EXPORT_PREAMBLE = "rectification-ledger export v1\n"
+
+
+def end_message(ledger_id: str, header_digest: str, events: int, head_seq: int, head_digest: str) -> bytes:
+    """What an export's signature covers (UTF-8), so the header and the head are bound to the key."""
+    body = f"ledger: {ledger_id}\nheader: {header_digest}\nevents: {events}\nhead_seq: {head_seq}\nhead: {head_digest}\n"
+    return (EXPORT_PREAMBLE + body).encode("utf-8")
+
+
+def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = None) -> dict[str, Any]:
+    """Verify the store while writing its log to `out` (atomically); the end record.
+
+    The end line carries the digest of the header line, and, with the
+    ledger's signing key, a signature over the header digest and the head.
+    """
+    from ledger.chain import hasher
     import sqlite3
 
     from ledger.chain import recorded_algorithm, walk_store
@@ -65,24 +80,35 @@ def export_store(path: str, out: Path, *, since: int = 0) -> dict[str, Any]:
     tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")
     try:
         with snapshot(path) as con, tmp.open("w", encoding="utf-8", newline="\n") as f:
+            from ledger.store import is_url
+
+            style, position = ("%s", "notification_id") if is_url(path) else ("?", "rowid")
             meta = ledger_meta(con)
-            algorithm = recorded_algorithm(con.cursor())
+            algorithm = recorded_algorithm(con.cursor(), style)
             base_seq, base_digest, count, end = 0, GENESIS, 0, None
-            header_written = False
-            for link in walk_store(con.cursor(), con.cursor(), algorithm=algorithm):
+            header_line = ""
+            for link in walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position):
                 if link.seq < since:
                     base_seq, base_digest = link.seq, link.digest
                     continue
-                if not header_written:
-                    f.write(_line(_header(meta, algorithm, since, base_seq, base_digest)))
-                    header_written = True
+                if not header_line:
+                    header_line = _line(_header(meta, algorithm, since, base_seq, base_digest))
+                    f.write(header_line)
                 f.write(_line(event_line(link)))
                 count += 1
                 end = link
-            if not header_written:
-                f.write(_line(_header(meta, algorithm, since, base_seq, base_digest)))
+            if not header_line:
+                header_line = _line(_header(meta, algorithm, since, base_seq, base_digest))
+                f.write(header_line)
             head_seq, head_digest = (end.seq, end.digest) if end else (base_seq, base_digest)
-            trailer = {"end": True, "events": count, "head_seq": head_seq, "head_digest": head_digest.hex()}
+            header_digest = hasher(algorithm)(header_line[:-1].encode("utf-8")).digest().hex()
+            trailer: dict[str, Any] = {"end": True, "events": count, "head_seq": head_seq, "head_digest": head_digest.hex(), "header_digest": header_digest}
+            if signing_key is not None:
+                from ledger.checkpoint import public_key_line, raw_public
+
+                message = end_message(meta.get("ledger_id", ""), header_digest, count, head_seq, head_digest.hex())
+                trailer["public_key"] = public_key_line(raw_public(signing_key.public_key()))
+                trailer["signature"] = base64.b64encode(signing_key.sign(message)).decode("ascii")
             f.write(_line(trailer))
         os.replace(tmp, out)
     except sqlite3.DatabaseError as e:
@@ -109,34 +135,73 @@ def _header(meta: dict[str, str], algorithm: str, since: int, base_seq: int, bas
     }
 
 
+# Every key a header or an end line may have; any other is refused (exports are read by machines).
+HEADER_KEYS = {"format", "version", "ledger_id", "created_at", "hash", "since", "base_seq", "base_digest", "layout"}
+END_KEYS = {"end", "events", "head_seq", "head_digest", "header_digest", "public_key", "signature"}
+
+
+class _DuplicateKey(Exception):
+    pass
+
+
+def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in pairs:
+        if key in out:
+            raise _DuplicateKey(repr(key))
+        out[key] = value
+    return out
+
+
 class ExportReader:
     """Reads and checks an export file: its header, its events in order, its end line."""
 
     def __init__(self, path: Path):
         self.path = path
+        self.bad_ending = False
         try:
-            self._file = path.open(encoding="utf-8")
+            self._file = path.open("rb")  # lines exactly as written, each decoded on its own
         except OSError as e:
             raise InvalidInput(f"cannot read {path}: {e.strerror or e}") from None
-        self.header = self._next_json(1)
+        try:
+            self.header = self._next_json(1)
+        except TamperingFound:  # line 1 unreadable: not an export at all (a wrong file), not a damaged one
+            self._file.close()
+            raise InvalidInput(f"{path} is not a ledger export (line 1 is not a JSON header)") from None
         if not isinstance(self.header, dict) or self.header.get("format") != FORMAT:
             raise InvalidInput(f"{path} is not a ledger export (no '{FORMAT}' header on line 1)")
         if self.header.get("version") != 1:
             raise InvalidInput(f"{path}: export version {self.header.get('version')} is not supported")
+        self.header_line = self.last_line
+        if self.bad_ending:
+            raise TamperingFound(f"line 1 of {path} does not end in a single \\n (damaged or re-encoded export)")
+        unknown = set(self.header) - HEADER_KEYS
+        if unknown:
+            raise TamperingFound(f"{path}: the header has keys no export writes: {', '.join(sorted(unknown))}")
         self.trailer: dict[str, Any] | None = None
         self.lineno = 1
 
     def _next_json(self, lineno: int) -> Any:
-        try:
-            line = self._file.readline()
-        except UnicodeDecodeError:
-            raise TamperingFound(f"line {lineno} of {self.path} is not UTF-8 text (damaged export)") from None
-        if not line:
+        raw = self._file.readline()
+        if not raw:
             return None
         try:
-            return json.loads(line)
+            line = raw.decode("utf-8")
+        except UnicodeDecodeError:
+            raise TamperingFound(f"line {lineno} of {self.path} is not UTF-8 text (damaged export)") from None
+        self.last_line = line[:-1]
+        try:
+            value = json.loads(line, object_pairs_hook=_no_duplicates)
         except json.JSONDecodeError:
             raise TamperingFound(f"line {lineno} of {self.path} is not valid JSON (damaged export)") from None
+        except _DuplicateKey as e:
+            raise TamperingFound(f"line {lineno} of {self.path} gives the key {e} twice (damaged or forged export)") from None
+        if not line.endswith("\n") or line.endswith("\r\n"):
+            if lineno == 1:  # judged once the header is known to be an export's
+                self.bad_ending = True
+            else:
+                raise TamperingFound(f"line {lineno} of {self.path} does not end in a single \\n (damaged or re-encoded export)")
+        return value
 
     def events(self) -> Iterator[dict[str, Any]]:
         while True:
@@ -157,64 +222,199 @@ class ExportReader:
         self._file.close()
 
 
-def _state(event: dict[str, Any]) -> bytes:
-    if "state" in event:
-        return str(event["state"]).encode("utf-8")
-    return base64.b64decode(event["state_b64"])
+EVENT_KEYS = {"seq", "prev", "originator_id", "originator_version", "topic", "digest"}
 
 
-def read_export(path: Path, *, watch: int | None = None, keep: bool = False) -> tuple[dict[str, Any], dict[str, Any], bytes | None, list[Link]]:
-    """Verify an export: (header, end record, digest at `watch`, links if `keep`)."""
+def _strict_int(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def _is_hex(value: Any, size: int) -> bool:
+    return type(value) is str and len(value) == 2 * size and all(c in "0123456789abcdef" for c in value)
+
+
+def _event_fields(path: Path, e: dict[str, Any]) -> tuple[tuple[Any, ...], tuple[Any, ...]]:
+    """(event tuple, link tuple) of an event line, refusing any value not written exactly as `export` writes it."""
+    seq = e.get("seq")
+    name = seq if _strict_int(seq) else "?"
+    keys = set(e)
+    state_keys = keys - EVENT_KEYS
+    if not EVENT_KEYS <= keys or state_keys not in ({"state"}, {"state_b64"}):
+        raise TamperingFound(f"{path}: the event line of sequence number {name} has keys {sorted(keys)}, not those of an export")
+    if not (_strict_int(seq) and _strict_int(e["prev"]) and _strict_int(e["originator_version"])):
+        raise TamperingFound(f"{path}: the event line of sequence number {name} has a number that is not a plain integer")
+    if type(e["topic"]) is not str or not _is_hex(e["digest"], 32):
+        raise TamperingFound(f"{path}: the event line of sequence number {name} has a garbled topic or digest")
+    if "state" in e:
+        if type(e["state"]) is not str:
+            raise TamperingFound(f"{path}: the event line of sequence number {name} has a state that is not text")
+        try:
+            state = e["state"].encode("utf-8")
+        except UnicodeEncodeError:
+            raise TamperingFound(f"{path}: the event line of sequence number {name} has a state that is not valid Unicode") from None
+    else:
+        raw = e["state_b64"]
+        try:
+            state = base64.b64decode(raw, validate=True) if type(raw) is str else None
+        except ValueError:
+            state = None
+        if state is None or base64.b64encode(state).decode("ascii") != raw:
+            raise TamperingFound(f"{path}: the event line of sequence number {name} has a garbled state_b64")
+        try:
+            state.decode("utf-8")
+        except UnicodeDecodeError:
+            pass
+        else:  # text is always written as "state": one spelling per event
+            raise TamperingFound(f"{path}: the event line of sequence number {name} gives UTF-8 text as state_b64 (not as export writes it)")
+    return (seq, e["originator_id"], e["originator_version"], e["topic"], state), (seq, e["prev"], bytes.fromhex(e["digest"]))
+
+
+@dataclass
+class Exported:
+    """A verified export."""
+
+    header: dict[str, Any]
+    trailer: dict[str, Any]
+    links: list[Link]
+    digests_at: dict[int, bytes]  # verified digests asked for (`also_at`)
+    checkpoints: int  # signed checkpoints recorded among its events, each matching
+    signature_note: str
+
+
+def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, trust: Any = None) -> Exported:
+    """Verify an export: its header, every link, its end line, the checkpoints among its events, its signature.
+
+    Raises TamperingFound on the first thing that does not verify, InvalidInput
+    if the file is not an export at all.
+    """
+    from ledger.chain import hasher
+    from ledger.integrity import RecordedCheckpoints
+
     reader = ExportReader(path)
     try:
         header = reader.header
-        algorithm = str(header.get("hash"))
-        try:
-            base_seq, base_digest = int(header["base_seq"]), bytes.fromhex(header["base_digest"])
-        except (KeyError, TypeError, ValueError):
-            raise TamperingFound(f"{path}: the header's base_seq/base_digest are missing or garbled") from None
-        first, second = itertools.tee(reader.events())
+        algorithm = header.get("hash")
+        if algorithm not in ("sha256", "sm3"):
+            raise TamperingFound(f"{path}: the header's hash {algorithm!r} is not sha256 or sm3")
+        base_seq, base_text = header.get("base_seq"), header.get("base_digest")
+        if not _strict_int(base_seq) or not _is_hex(base_text, 32) or not _strict_int(header.get("since")):
+            raise TamperingFound(f"{path}: the header's since/base_seq/base_digest are missing or garbled")
+        if type(header.get("ledger_id")) is not str or type(header.get("created_at")) is not str or header.get("layout") != LAYOUT:
+            raise TamperingFound(f"{path}: the header's ledger_id, created_at or layout is missing or altered")
+        base_digest = bytes.fromhex(base_text)
+        pairs = (_event_fields(path, e) for e in reader.events())
+        first, second = itertools.tee(pairs)
 
         def events() -> Iterator[tuple[Any, ...]]:
-            for e in first:
-                try:
-                    yield (int(e["seq"]), str(e["originator_id"]), int(e["originator_version"]), str(e["topic"]), _state(e))
-                except (KeyError, TypeError, ValueError):
-                    raise TamperingFound(f"{path}: event line {e.get('seq', '?')} lacks a field or is garbled") from None
+            for event, _ in first:
+                yield event
 
         def chain() -> Iterator[tuple[Any, ...]]:
-            for e in second:
-                try:
-                    yield (int(e["seq"]), int(e["prev"]), bytes.fromhex(e["digest"]))
-                except (KeyError, TypeError, ValueError):
-                    raise TamperingFound(f"{path}: event line {e.get('seq', '?')} lacks a field or is garbled") from None
+            for _, link in second:
+                yield link
 
-        seen = base_digest if watch is not None and watch == base_seq else None
+        wanted = set(also_at)
+        digests_at = {base_seq: base_digest} if base_seq in wanted else {}
         links: list[Link] = []
         count, last = 0, None
-        for link in walk(events(), chain(), algorithm, base_seq=base_seq, base_digest=base_digest):
+        recorded = RecordedCheckpoints()
+        for link in recorded.watch(walk(events(), chain(), algorithm, base_seq=base_seq, base_digest=base_digest)):
             count += 1
             last = link
-            if watch is not None and link.seq == watch:
-                seen = link.digest
+            if link.seq in wanted:
+                digests_at[link.seq] = link.digest
             if keep:
                 links.append(link)
         trailer = reader.trailer
         head_seq, head_digest = (last.seq, last.digest) if last else (base_seq, base_digest)
         if trailer is None:
             raise TamperingFound(f"{path} is truncated after sequence number {head_seq}: no end line")
+        unknown = set(trailer) - END_KEYS
+        if unknown:
+            raise TamperingFound(f"{path}: the end line has keys no export writes: {', '.join(sorted(unknown))}")
         if trailer.get("events") != count or trailer.get("head_seq") != head_seq or trailer.get("head_digest") != head_digest.hex():
             raise TamperingFound(f"{path}: the end line does not match the events (events removed or added at the end)")
-        return header, trailer, seen, links
+        header_digest = hasher(algorithm)(reader.header_line.encode("utf-8")).digest().hex()
+        if "header_digest" in trailer and trailer["header_digest"] != header_digest:
+            raise TamperingFound(f"{path}: the header line is not the one the end line covers (header_digest differs: the header was altered)")
+        # Checkpoints recorded among the events: each must match this export's history
+        # (those covering events before a partial export begins cannot be checked here).
+        recorded.found = [(seq, state) for seq, state in recorded.found]
+        checkable = _checkable(recorded, base_seq)
+        checked = checkable.check(
+            lambda seqs: _digests_in(path, seqs, base_seq, base_digest), str(header["ledger_id"]), algorithm, getattr(trust, "key", None)
+        )
+        note = _check_export_signature(path, header, trailer, header_digest, trust)
+        return Exported(header, trailer, links, digests_at, checked, note)
     finally:
         reader.close()
 
 
+def _checkable(recorded: Any, base_seq: int) -> Any:
+    from ledger.checkpoint import from_recorded
+    from ledger.integrity import RecordedCheckpoints
+
+    kept = RecordedCheckpoints()
+    for seq, state in recorded.found:
+        try:
+            if 0 < from_recorded(state).sequence < base_seq:
+                continue
+        except Exception:  # noqa: BLE001 - unreadable: `check` names it
+            pass
+        kept.found.append((seq, state))
+    return kept
+
+
+def _digests_in(path: Path, seqs: list[int], base_seq: int, base_digest: bytes) -> dict[int, bytes]:
+    """The digests at `seqs`, read again from the (already verified) export."""
+    wanted = set(seqs)
+    out = {base_seq: base_digest} if base_seq in wanted else {}
+    if not wanted - set(out):
+        return out
+    with path.open(encoding="utf-8", newline="") as f:
+        next(f)
+        for line in f:
+            record = json.loads(line)
+            if record.get("seq") in wanted:
+                out[record["seq"]] = bytes.fromhex(record["digest"])
+    return out
+
+
+def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[str, Any], header_digest: str, trust: Any) -> str:
+    """Verify the end line's signature, if any; a sentence saying what was proven."""
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    from ledger.checkpoint import fingerprint, parse_public_key
+
+    signed = "signature" in trailer or "public_key" in trailer
+    if not signed:
+        return "not signed (made without the signing key, or by an older version): only checkpoints can vouch for it"
+    if "header_digest" not in trailer or type(trailer.get("signature")) is not str or type(trailer.get("public_key")) is not str:
+        raise TamperingFound(f"{path}: the end line's signature, public_key or header_digest is missing or garbled")
+    try:
+        raw = parse_public_key(trailer["public_key"], "the export's public_key")
+        signature = base64.b64decode(trailer["signature"], validate=True)
+        message = end_message(str(header["ledger_id"]), header_digest, trailer["events"], trailer["head_seq"], trailer["head_digest"])
+        Ed25519PublicKey.from_public_bytes(raw).verify(signature, message)
+    except (InvalidSignature, ValueError, LedgerError):
+        raise TamperingFound(f"{path}: the export's signature does not match its header and head (forged or altered)") from None
+    key = getattr(trust, "key", None)
+    pinned = getattr(trust, "fingerprints", frozenset())
+    printed = fingerprint(raw)
+    if key is not None and key != raw:
+        raise TamperingFound(f"{path}: the export was signed by key {printed}, not by the trusted key {fingerprint(key)}")
+    if key is None and pinned and printed.replace(" ", "") not in pinned:
+        raise TamperingFound(f"{path}: the export was signed by key {printed}, not by a key whose fingerprint was given")
+    if key is None and not pinned:
+        return f"signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it"
+    return f"signed by the trusted key {printed}"
+
+
 def import_log(app: Any, path: Path) -> dict[str, Any]:
     """Restore a complete export into an empty store, in one transaction (SQLite)."""
-    from projections.tables import write_views
-
-    header, trailer, _, links = read_export(path, keep=True)
+    exported = read_export(path, keep=True)
+    header, trailer, links = exported.header, exported.trailer, exported.links
     if int(header["base_seq"]) != 0:
         raise InvalidInput(f"{path} is a partial export (--since {header.get('since')}): only a complete export can be imported")
     recorder = app.recorder
@@ -232,27 +432,33 @@ def import_log(app: Any, path: Path) -> dict[str, Any]:
                 (link.seq, link.originator_id, link.originator_version, link.topic, link.state),
             )
             c.execute("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", (link.seq, link.prev, link.digest))
-        write_views(c, _views(app, links), recorder.placeholder)
+        _write_registered(c, app, links, recorder.placeholder)
     return {"file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"]}
 
 
-def _views(app: Any, links: list[Link]) -> list[tuple[str, dict[str, Any]]]:
-    """Read-model views of every problem and inspection, in order of first event."""
-    from eventsourcing.persistence import StoredEvent
+def _write_registered(c: Any, app: Any, links: list[Link], style: str) -> None:
+    """Everything the store's registered in-transaction writers keep (read models, …) for the restored events.
+
+    The aggregates are rebuilt from the events; an event that cannot be decoded
+    or applied (an export forged with recomputed digests) is tampering, named.
+    """
     from uuid import UUID
 
-    from ledger.domain import Inspection, Problem
-    from projections.views import inspection_view, problem_view
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger.store import IN_TRANSACTION_WRITERS
 
     aggregates: dict[str, Any] = {}
+    stored_events = []
     for link in links:
-        stored = StoredEvent(originator_id=UUID(link.originator_id), originator_version=link.originator_version, topic=link.topic, state=link.state)
-        domain_event = app.mapper.to_domain_event(stored)
-        aggregates[link.originator_id] = domain_event.mutate(aggregates.get(link.originator_id))
-    views = []
-    for aggregate in aggregates.values():
-        if isinstance(aggregate, Problem):
-            views.append(("problem", problem_view(aggregate)))
-        elif isinstance(aggregate, Inspection):
-            views.append(("inspection", inspection_view(aggregate)))
-    return views
+        try:
+            stored = StoredEvent(originator_id=UUID(hex=link.originator_id), originator_version=link.originator_version, topic=link.topic, state=link.state)
+            domain_event = app.mapper.to_domain_event(stored)
+            aggregates[link.originator_id] = domain_event.mutate(aggregates.get(link.originator_id))
+        except Exception as e:  # any failure to decode or apply is a forged or damaged event
+            raise TamperingFound(link.seq, f"cannot be read back as an event of this ledger ({type(e).__name__})") from None
+        stored_events.append(stored)
+    kwargs = {"views": app.views_for(list(aggregates.values()))}
+    positions = [link.seq for link in links]
+    for registration in IN_TRANSACTION_WRITERS.values():
+        registration.writer(c, stored_events, positions, kwargs, style)

@@ -87,7 +87,6 @@ def import_feedback(
     from eventsourcing.application import AggregateNotFoundError
 
     from ledger.domain import Inspection, inspection_uuid
-    from projections.views import inspection_view, problem_view
 
     moment = registration_moment(feedback, at)
     header = feedback.inspection
@@ -112,7 +111,7 @@ def import_feedback(
             except LedgerError as e:
                 raise _line_error(feedback, header.line, e) from None
             aggregates.append(parent)
-            views.append(("inspection", inspection_view(parent)))
+            views += app.views_for([parent])
         present = present_problems(app, header.code)
         added, skipped, measures = [], [], 0
         for spec in progress(feedback.problems):
@@ -132,7 +131,7 @@ def import_feedback(
             except LedgerError as e:
                 raise _line_error(feedback, spec.line, e) from None
             aggregates.append(problem)
-            views.append(("problem", problem_view(problem)))
+            views += app.views_for([problem])
             added.append(ident)
             measures += len(spec.measures)
         if aggregates:

@@ -1,9 +1,11 @@
 """Store selection: which eventsourcing persistence module, and where.
 
 The ledger's application recorders extend eventsourcing's SQLite and
-PostgreSQL recorders so that the read models (`projections.tables`) are
-written in the same database transaction as the events: a reader never sees
-one without the other.
+PostgreSQL recorders so that whatever must never lag the events is written in
+the same database transaction as them: the hash chain (`ledger.chain`), and
+every writer registered with `register_in_transaction_writer` (the read
+models, registered by `ledger.wiring`). A reader never sees one without the
+other. The write side defines the hook; it never imports the read side.
 
 A store is a SQLite file path (the default, embedded) or a URL
 `postgresql://user[:password]@host:port/db` (a shared server for many offices).
@@ -21,16 +23,64 @@ import sqlite3
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import CHAIN_SCHEMA, append_links
 from ledger.errors import ConfigError, StoreError
-from projections.tables import PG_TRIGGERS, SCHEMA, SQLITE_TRIGGERS, write_views
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
+
+# A writer called inside the transaction that inserts events, after the events
+# and the chain links: writer(cursor, stored_events, positions, kwargs, placeholder).
+# `positions` are the events' global sequence numbers, in the order of
+# `stored_events`; `kwargs` are those given to `insert_events` (e.g. views=…).
+InTransactionWriter = Callable[[Any, Sequence[StoredEvent], Sequence[int], dict[str, Any], str], None]
+
+
+@dataclass(frozen=True)
+class _Registration:
+    name: str
+    writer: InTransactionWriter
+    schema: tuple[str, ...]  # CREATE … IF NOT EXISTS statements, written for SQLite
+    sqlite_schema: tuple[str, ...]  # SQLite only (e.g. triggers)
+    pg_schema: tuple[str, ...]  # PostgreSQL only
+
+
+IN_TRANSACTION_WRITERS: dict[str, _Registration] = {}
+
+
+def register_in_transaction_writer(
+    name: str,
+    writer: InTransactionWriter,
+    *,
+    schema: Sequence[str] = (),
+    sqlite_schema: Sequence[str] = (),
+    pg_schema: Sequence[str] = (),
+) -> None:
+    """Have every insert transaction call `writer` too, and every store create its tables.
+
+    Registering the same name again replaces it (wiring may run more than once).
+    Writers run in registration order.
+    """
+    IN_TRANSACTION_WRITERS[name] = _Registration(name, writer, tuple(schema), tuple(sqlite_schema), tuple(pg_schema))
+
+
+def registered_schema(kind: str) -> list[str]:
+    """The registered writers' DDL for a store kind ("sqlite" or "postgresql"), SQLite spelling."""
+    out: list[str] = []
+    for r in IN_TRANSACTION_WRITERS.values():
+        out += r.schema
+    return out
+
+
+def registered_store_specific(kind: str) -> list[str]:
+    out: list[str] = []
+    for r in IN_TRANSACTION_WRITERS.values():
+        out += r.sqlite_schema if kind == "sqlite" else r.pg_schema
+    return out
 
 
 def lock_timeout() -> int:
@@ -53,8 +103,10 @@ class LedgerRecorderMixin:
     placeholder = "?"
 
     def _after_insert(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None, kwargs: dict[str, Any]) -> None:
-        write_views(c, kwargs.get("views", ()), self.placeholder)
         self._link_events(c, stored_events, notification_ids)
+        assert notification_ids is not None  # checked by _link_events
+        for registration in IN_TRANSACTION_WRITERS.values():
+            registration.writer(c, stored_events, notification_ids, kwargs, self.placeholder)
 
     def _link_events(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None) -> None:
         """Extend the hash chain (ledger.chain) in the same transaction as the events."""
@@ -75,7 +127,17 @@ class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, plus the ledger's read models."""
 
     def construct_create_table_statements(self) -> list[str]:
-        return super().construct_create_table_statements() + list(SCHEMA) + list(SQLITE_TRIGGERS) + list(CHAIN_SCHEMA)
+        return (
+            super().construct_create_table_statements()
+            + list(CHAIN_SCHEMA)
+            + registered_schema("sqlite")
+            + registered_store_specific("sqlite")
+        )
+
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+        if not stored_events:  # as eventsourcing's stock recorder: nothing to do
+            return []
+        return super().insert_events(stored_events, **kwargs)
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
@@ -180,8 +242,8 @@ def _make_postgres_recorder() -> type:
             kwargs["events_table_name"] = "stored_events"
             super().__init__(datastore, **kwargs)
             table = self.events_table_name
-            self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*SCHEMA, *CHAIN_SCHEMA])  # type: ignore[attr-defined]
-            self.sql_create_statements.extend(SQL(s) for s in PG_TRIGGERS)  # type: ignore[attr-defined]
+            self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*CHAIN_SCHEMA, *registered_schema("postgresql")])  # type: ignore[attr-defined]
+            self.sql_create_statements.extend(SQL(s) for s in registered_store_specific("postgresql"))  # type: ignore[attr-defined]
             self.sql_create_statements.extend(SQL(s.replace("{table}", table)) for s in _PG_LOGIN_DDL)  # type: ignore[attr-defined]
 
         @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
@@ -191,7 +253,7 @@ def _make_postgres_recorder() -> type:
             # and thousands of statements queued in a pipeline that is never
             # drained can stall a bulk import.
             if not stored_events:
-                return None
+                return []
             with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as c:
                 self._insert_events(c, stored_events, **kwargs)
                 self._insert_stored_events(c, stored_events, **kwargs)  # locks the events table first
@@ -341,12 +403,51 @@ def sqlite_env(path: str, *, create: bool) -> dict[str, str]:
     }
 
 
+def writable(path: str) -> bool:
+    """Whether the ledger can write the SQLite file and its folder (the -wal and -shm files live there)."""
+    folder = Path(path).resolve().parent
+    return os.access(path, os.W_OK) and os.access(folder, os.W_OK)
+
+
+def read_only_uri(path: str, mode: str = "ro") -> str:
+    """A SQLite URI opening `path` read-only: `mode=ro`, or `immutable=1` (read-only media)."""
+    from urllib.parse import quote
+
+    query = "mode=ro" if mode == "ro" else "mode=ro&immutable=1"
+    return f"file:{quote(str(Path(path).resolve()))}?{query}"
+
+
+def connect_read_only(path: str, **kwargs: Any) -> tuple[sqlite3.Connection, str]:
+    """A read-only connection that works on read-only media too; (connection, its URI).
+
+    `mode=ro` still needs the -shm file beside a WAL database; where even that
+    cannot be created (a read-only mount or folder) the file is opened
+    `immutable=1`: SQLite then takes no locks and reads the file as it is.
+    """
+    last: Exception | None = None
+    for mode in ("ro", "immutable"):
+        uri = read_only_uri(path, mode)
+        try:
+            con = sqlite3.connect(uri, uri=True, **kwargs)
+        except sqlite3.Error as e:
+            last = e
+            continue
+        try:
+            con.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()
+            return con, uri
+        except sqlite3.OperationalError as e:  # cannot open -shm/-wal: try immutable
+            con.close()
+            last = e
+    assert last is not None
+    raise last
+
+
 def check_sqlite_store(path: str) -> None:
     """Fail with one clear line if `path` is not an initialised ledger."""
     if not Path(path).is_file():
         raise StoreError(f"no ledger store at {path}: run `ledger init` first")
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        con, _ = connect_read_only(path)
         try:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
         finally:
@@ -379,6 +480,10 @@ def store_env(store: str, *, create: bool) -> dict[str, str]:
         return env
     if not create:
         check_sqlite_store(store)
+        if not writable(store):
+            # Read-only media (an auditor's archived copy): every read works, writes fail cleanly.
+            _, uri = connect_read_only(store)
+            return sqlite_env(uri, create=False)
     else:
         Path(store).parent.mkdir(parents=True, exist_ok=True)
     return sqlite_env(store, create=create)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from typing import Any, Iterator, Sequence
 from uuid import UUID
 
-from projections.replay import no_gc
+from projections.replay import apply, decode, no_gc, stored_uuid, unreadable
 from projections.tables import PROBLEM_COLUMNS, TOTALS_COLUMNS, dumps, placeholder, problem_row
 
 BATCH = 2000  # events per query, and aggregates per comparison query
@@ -138,7 +138,9 @@ def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[list[tuple[
                     if events:
                         yield events
                     current, events = row[1], []
-                    ident = row[1] if isinstance(row[1], UUID) else UUID(row[1])
+                    ident = stored_uuid(row[0], row[1])
+                if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
+                    unreadable(row[0], "has a column of the wrong type")
                 events.append((row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))))
             after = (rows[-1][1], rows[-1][2])
     if events:
@@ -182,8 +184,8 @@ def check_range(app: Any, low: Any, high: Any) -> RangeResult:
     with no_gc(), app.recorder.reading() as stored:
         for events in iter_aggregate_events(app, low, high):
             aggregate = None
-            for _, event in events:
-                aggregate = to_domain_event(event).mutate(aggregate)
+            for seq, event in events:
+                aggregate = apply(decode(to_domain_event, seq, event), seq, aggregate)
             result.events += len(events)
             result.aggregates += 1
             first_seq = events[0][0]  # version 1: where the aggregate first appears in the log
@@ -213,7 +215,12 @@ def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any) ->
         finally:
             app.close()
     except BaseException as e:  # noqa: BLE001 - reported by the parent as one line
-        connection.send(("error", f"{type(e).__name__}: {e}"))
+        from ledger.errors import TamperingFound
+
+        if isinstance(e, TamperingFound):
+            connection.send(("tampering", str(e)))
+        else:
+            connection.send(("error", f"{type(e).__name__}: {e}"))
     finally:
         connection.close()
 
@@ -320,6 +327,7 @@ def _run_workers(config: Any, ranges: list[tuple[Any, Any]]) -> list[RangeResult
         workers.append((process, receiver))
     results: list[RangeResult] = []
     errors: list[str] = []
+    tampering: list[str] = []
     for process, receiver in workers:
         try:
             status, payload = receiver.recv()
@@ -328,8 +336,14 @@ def _run_workers(config: Any, ranges: list[tuple[Any, Any]]) -> list[RangeResult
         process.join()
         if status == "ok":
             results.append(payload)
+        elif status == "tampering":
+            tampering.append(payload)
         else:
             errors.append(payload)
+    if tampering:
+        from ledger.errors import TamperingFound
+
+        raise TamperingFound(min(tampering).removeprefix("tampering found: "))
     if errors:
         raise StoreError(f"replay failed: {errors[0]}")
     return results

@@ -62,16 +62,52 @@ def iter_stored(app: Any, *, ids: list[UUID] | None = None, batch: int = BATCH) 
             for row in rows:
                 ident = uuids.get(row[1])
                 if ident is None:
-                    ident = uuids[row[1]] = row[1] if isinstance(row[1], UUID) else UUID(row[1])
+                    ident = uuids[row[1]] = stored_uuid(row[0], row[1])
+                if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
+                    unreadable(row[0], "has a column of the wrong type")
                 yield row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))
             last = rows[-1][0]
+
+
+def stored_uuid(seq: int, value: Any) -> UUID:
+    """The aggregate UUID of a stored row, only in the spelling the store writes (see ledger.chain)."""
+    if isinstance(value, UUID):
+        return value
+    if type(value) is str and len(value) == 32 and value == value.lower():
+        try:
+            return UUID(hex=value)
+        except ValueError:
+            pass
+    unreadable(seq, f"has a re-spelled originator_id {value!r}")
+    raise AssertionError  # unreachable
+
+
+def unreadable(seq: int, why: str) -> None:
+    from ledger.errors import TamperingFound
+
+    raise TamperingFound(seq, f"cannot be read back ({why}): run `ledger audit --verify`")
+
+
+def decode(to_domain_event: Any, seq: int, stored: Any) -> Any:
+    """The domain event of a stored one; an undecodable event is tampering, named, not a traceback."""
+    try:
+        return to_domain_event(stored)
+    except Exception as e:  # noqa: BLE001 - whatever the library raises on forged bytes
+        unreadable(seq, f"{type(e).__name__} decoding it")
+
+
+def apply(event: Any, seq: int, aggregate: Any) -> Any:
+    try:
+        return event.mutate(aggregate)
+    except Exception as e:  # noqa: BLE001 - an event that does not fit its aggregate's history
+        unreadable(seq, f"{type(e).__name__} applying it to its aggregate")
 
 
 def iter_events(app: Any, **kwargs: Any) -> Iterator[tuple[int, Any]]:
     """(global sequence number, domain event) in log order."""
     to_domain_event = app.mapper.to_domain_event
     for seq, stored in iter_stored(app, **kwargs):
-        yield seq, to_domain_event(stored)
+        yield seq, decode(to_domain_event, seq, stored)
 
 
 @dataclass
@@ -113,7 +149,7 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
             if until is not None and (key in cut or event.timestamp > until):
                 cut.add(key)
                 continue
-            aggregates[key] = event.mutate(aggregates.get(key))
+            aggregates[key] = apply(event, seq, aggregates.get(key))
     if until is not None:
         result.events = sum(a.version for a in aggregates.values())
     return result

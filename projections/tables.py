@@ -233,6 +233,11 @@ def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
         cursor.executemany(placeholder(_UPSERT_PROBLEM, style), problems)
 
 
+def write_read_models(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
+    """The store's in-transaction hook (see `ledger.wiring`): the views the saving command passed."""
+    write_views(cursor, kwargs.get("views", ()), style)
+
+
 def problem_filters(
     *,
     inspection: str | None = None,

@@ -74,9 +74,12 @@ def test_checkpoint_still_valid_after_later_appends(signed):
 def test_rewritten_history_with_a_recomputed_chain_is_caught(signed):
     add(signed, 2, "later")
     rewrite_history(signed.folder / "ledger.db", 2, b"p0", b"pX")
-    signed.out("audit", "--verify")  # the chain alone is consistent again …
-    result = signed("audit", "--verify", "--checkpoint", "may-report.txt", expect=4)  # … the checkpoint is not fooled
-    assert "differs from the checkpoint" in result.stderr
+    # The chain alone is consistent again, but the checkpoint recorded in the ledger is not fooled …
+    result = signed("audit", "--verify", expect=4)
+    assert "the checkpoint recorded as event 5" in result.stderr and "events 1..4" in result.stderr
+    # … nor is the copy kept outside.
+    result = signed("audit", "--verify", "--checkpoint", "may-report.txt", expect=4)
+    assert "differs from" in result.stderr
 
 
 def test_truncated_history_is_caught_by_the_checkpoint(signed):
@@ -129,12 +132,19 @@ def test_export_import_export_is_byte_identical(signed, tmp_path):
     restored("import-log", first)
     second = folder / "second.jsonl"
     restored("export", "--out", second)
-    assert second.read_bytes() == first.read_bytes()
+    # Byte-identical but for the signature: the restored ledger's folder has no signing key.
+    *body1, end1 = first.read_bytes().splitlines()
+    *body2, end2 = second.read_bytes().splitlines()
+    assert body1 == body2
+    unsigned = {k: v for k, v in json.loads(end1).items() if k not in ("public_key", "signature")}
+    assert json.loads(end2) == unsigned and "signature" in json.loads(end1)
     assert restored.json("audit", "--verify") == head
     assert restored.json("show", "XC2019-1-1")["assignee"]["person"] == "李"
     assert restored.json("status") == signed.json("status")
     # The restored ledger is the same ledger: the May checkpoint verifies against it.
-    assert "holds the history" in restored.out("audit", "--verify", "--checkpoint", signed.folder / "may-report.txt")
+    # (its folder has no .pub: the key is given, as an auditor would)
+    pub = signed.folder / "ledger-signing.key.pub"
+    assert "holds the history" in restored.out("audit", "--verify", "--checkpoint", signed.folder / "may-report.txt", "--public-key", pub)
     # It keeps working: new events extend the same chain.
     restored("add-problem", "--inspection", "XC2019-1", "--category", "c", "--title", "new", "--at", "2020-01-15")
     assert restored.json("audit", "--verify")["events"] == head["events"] + 1

@@ -1,0 +1,39 @@
+"""The one place where the write side is told about the read side.
+
+`ledger.store` calls every registered in-transaction writer inside the
+transaction that inserts events; `ledger.application` asks its view builder
+which read-model rows the saved aggregates need. Both hooks are defined by the
+write side and filled here with what the read side (`projections`) provides,
+so no other module of `ledger/` imports `projections/`. Another writer that
+must commit with the events (e.g. an index over the log) is one more
+`register_in_transaction_writer` line here.
+"""
+
+from __future__ import annotations
+
+_wired = False
+
+
+def wire() -> None:
+    """Register the read models' writer, tables and view builder (idempotent)."""
+    global _wired
+    if _wired:
+        return
+    from ledger import application
+    from ledger.store import register_in_transaction_writer
+    from projections.tables import PG_TRIGGERS, SCHEMA, SQLITE_TRIGGERS, write_read_models
+    from projections.views import read_model_views
+
+    register_in_transaction_writer(
+        "read_models", write_read_models, schema=SCHEMA, sqlite_schema=SQLITE_TRIGGERS, pg_schema=PG_TRIGGERS
+    )
+    application.RectificationLedger.views_for = staticmethod(read_model_views)  # type: ignore[assignment]
+    application.RectificationLedger.events_of = _events_of  # type: ignore[assignment]
+    _wired = True
+
+
+def _events_of(app: object, aggregate_id: object) -> object:
+    """One aggregate's (sequence number, domain event) pairs, by the read side's portable reader."""
+    from projections.replay import iter_events  # only when asked: start-up stays light
+
+    return iter_events(app, ids=[aggregate_id])

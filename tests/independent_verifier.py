@@ -1,0 +1,233 @@
+"""An export and checkpoint verifier written only from docs/tamper-evidence.md.
+
+It imports nothing from the ledger: Python's hashlib and json, and the
+`cryptography` package (Ed25519, SM3). It is what an auditor could write to
+check the ledger's output without trusting the ledger's own program.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+import struct
+from typing import Any
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+
+class Refused(Exception):
+    """The export or block does not verify."""
+
+
+LAYOUT = (
+    "digest(n) = H(digest(prev) [32 bytes, zeros for the first] || u64be(n) || originator_id [16 bytes] "
+    "|| u64be(originator_version) || u32be(len(topic)) || topic [UTF-8] || u32be(len(state)) || state)"
+)
+HEADER_KEYS = {"format", "version", "ledger_id", "created_at", "hash", "since", "base_seq", "base_digest", "layout"}
+EVENT_KEYS = {"seq", "prev", "originator_id", "originator_version", "topic", "digest"}
+END_KEYS = {"end", "events", "head_seq", "head_digest", "header_digest", "public_key", "signature"}
+HEX64 = re.compile(r"[0-9a-f]{64}\Z")
+HEX32 = re.compile(r"[0-9a-f]{32}\Z")
+
+
+def H(algorithm: str, data: bytes) -> bytes:
+    if algorithm == "sha256":
+        return hashlib.sha256(data).digest()
+    if algorithm == "sm3":
+        h = hashes.Hash(hashes.SM3())
+        h.update(data)
+        return h.finalize()
+    raise Refused(f"unknown hash {algorithm!r}")
+
+
+def _object(line: str) -> dict[str, Any]:
+    def no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        keys = [k for k, _ in pairs]
+        if len(keys) != len(set(keys)):
+            raise Refused("duplicate key")
+        return dict(pairs)
+
+    try:
+        value = json.loads(line, object_pairs_hook=no_duplicates)
+    except json.JSONDecodeError as e:
+        raise Refused(f"not JSON: {e}") from None
+    if not isinstance(value, dict):
+        raise Refused("not an object")
+    return value
+
+
+def _int(value: Any) -> bool:
+    return type(value) is int and value >= 0
+
+
+def ed25519_key(text: str) -> bytes:
+    parts = text.split()
+    if len(parts) != 2 or parts[0] != "ed25519":
+        raise Refused("public key is not 'ed25519 BASE64'")
+    raw = base64.b64decode(parts[1], validate=True)
+    if len(raw) != 32:
+        raise Refused("public key is not 32 bytes")
+    return raw
+
+
+def fingerprint_hex(raw: bytes) -> str:
+    return hashlib.sha256(raw).hexdigest()[:40]
+
+
+def verify_export(data: bytes, *, trusted_key: bytes | None = None) -> dict[str, Any]:
+    """Check every line of an export; returns the header, head, and every digest by sequence number."""
+    if not data.endswith(b"\n"):
+        raise Refused("the last line does not end in \\n")
+    text = data.decode("utf-8")  # UnicodeDecodeError: not UTF-8
+    lines = text[:-1].split("\n")
+    if any(line.endswith("\r") for line in lines):
+        raise Refused("a line ends in \\r\\n")
+    if len(lines) < 2:
+        raise Refused("no end line")
+    header = _object(lines[0])
+    if set(header) != HEADER_KEYS or header["format"] != "rectification-ledger export" or header["version"] != 1:
+        raise Refused("not a version 1 export header")
+    if header["layout"] != LAYOUT or header["hash"] not in ("sha256", "sm3"):
+        raise Refused("layout or hash altered")
+    if not (_int(header["since"]) and _int(header["base_seq"]) and HEX64.match(str(header["base_digest"]))):
+        raise Refused("garbled base")
+    algorithm = header["hash"]
+    prev_seq, prev_digest = header["base_seq"], bytes.fromhex(header["base_digest"])
+    digests = {prev_seq: prev_digest}
+    recorded_checkpoints = []
+    for line in lines[1:-1]:
+        e = _object(line)
+        extra = set(e) - EVENT_KEYS
+        if not EVENT_KEYS <= set(e) or extra not in ({"state"}, {"state_b64"}):
+            raise Refused(f"event keys {sorted(e)}")
+        seq = e["seq"]
+        if not (_int(seq) and _int(e["prev"]) and _int(e["originator_version"]) and e["originator_version"] < 2**64):
+            raise Refused(f"event {seq}: a number is not an integer")
+        if type(e["originator_id"]) is not str or not HEX32.match(e["originator_id"]) or type(e["topic"]) is not str:
+            raise Refused(f"event {seq}: originator_id or topic not as written")
+        if not HEX64.match(str(e["digest"])):
+            raise Refused(f"event {seq}: digest not lower-case hex")
+        if "state" in e:
+            if type(e["state"]) is not str:
+                raise Refused(f"event {seq}: state is not text")
+            state = e["state"].encode("utf-8")
+        else:
+            state = base64.b64decode(e["state_b64"], validate=True)
+            if base64.b64encode(state).decode() != e["state_b64"]:
+                raise Refused(f"event {seq}: state_b64 not canonical")
+            try:
+                state.decode("utf-8")
+                raise Refused(f"event {seq}: UTF-8 state given as state_b64")
+            except UnicodeDecodeError:
+                pass
+        if e["prev"] != prev_seq or seq <= prev_seq:
+            raise Refused(f"event {seq}: does not link to {prev_seq}")
+        topic = e["topic"].encode("utf-8")
+        covered = (
+            prev_digest
+            + struct.pack(">Q", seq)
+            + bytes.fromhex(e["originator_id"])
+            + struct.pack(">Q", e["originator_version"])
+            + struct.pack(">I", len(topic)) + topic
+            + struct.pack(">I", len(state)) + state
+        )
+        digest = H(algorithm, covered)
+        if digest.hex() != e["digest"]:
+            raise Refused(f"event {seq}: digest does not match")
+        if e["topic"] == "ledger.checkpoint:Checkpoint.Recorded":
+            recorded_checkpoints.append((seq, json.loads(state)))
+        prev_seq, prev_digest = seq, digest
+        digests[seq] = digest
+    end = _object(lines[-1])
+    if end.get("end") is not True or not set(end) <= END_KEYS:
+        raise Refused("not an end line")
+    if end["events"] != len(lines) - 2 or end["head_seq"] != prev_seq or end["head_digest"] != prev_digest.hex():
+        raise Refused("end line does not match the events")
+    header_digest = H(algorithm, lines[0].encode("utf-8")).hex()
+    if "header_digest" in end and end["header_digest"] != header_digest:
+        raise Refused("header altered")
+    signed_by = None
+    if "signature" in end or "public_key" in end:
+        raw = ed25519_key(end["public_key"])
+        message = (
+            "rectification-ledger export v1\n"
+            f"ledger: {header['ledger_id']}\nheader: {end['header_digest']}\nevents: {end['events']}\n"
+            f"head_seq: {end['head_seq']}\nhead: {end['head_digest']}\n"
+        ).encode("utf-8")
+        try:
+            Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(end["signature"], validate=True), message)
+        except InvalidSignature:
+            raise Refused("export signature invalid") from None
+        if trusted_key is not None and raw != trusted_key:
+            raise Refused("export signed by another key")
+        signed_by = raw
+    for seq, cp in recorded_checkpoints:
+        message = checkpoint_message(cp["ledger_id"], cp["sequence"], cp["algorithm"], cp["head"], cp["time"])
+        raw = ed25519_key(cp["public_key"])
+        try:
+            Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(cp["signature"], validate=True), message)
+        except InvalidSignature:
+            raise Refused(f"recorded checkpoint {seq}: signature invalid") from None
+        if cp["ledger_id"] != header["ledger_id"] or not cp["sequence"] < seq:
+            raise Refused(f"recorded checkpoint {seq}: not of this ledger")
+        if cp["sequence"] in digests and digests[cp["sequence"]].hex() != cp["head"]:
+            raise Refused(f"recorded checkpoint {seq}: history differs")
+    return {"header": header, "head_seq": prev_seq, "head_digest": prev_digest.hex(), "digests": digests, "signed_by": signed_by}
+
+
+def checkpoint_message(ledger: str, sequence: int, algorithm: str, head: str, time: str) -> bytes:
+    return (
+        "rectification-ledger checkpoint v1\n"
+        f"ledger: {ledger}\nsequence: {sequence}\nhash: {algorithm}\nhead: {head}\ntime: {time}\n"
+    ).encode("utf-8")
+
+
+def parse_blocks(text: str) -> list[dict[str, str]]:
+    blocks = re.findall(r"-----BEGIN LEDGER CHECKPOINT-----(.*?)-----END LEDGER CHECKPOINT-----", text, re.S)
+    out = []
+    for body in blocks:
+        fields: dict[str, str] = {}
+        for line in body.strip().splitlines():
+            name, sep, value = line.partition(":")
+            name = name.strip().lower()
+            if not sep or name in fields or name not in {"ledger", "sequence", "hash", "head", "time", "public-key", "fingerprint", "signature"}:
+                raise Refused(f"bad block line {line!r}")
+            fields[name] = value.strip()
+        out.append(fields)
+    return out
+
+
+def verify_block(block: dict[str, str], *, trusted_key: bytes | None = None, fingerprint: str | None = None) -> None:
+    """A block verifies only against a trusted key or a pinned fingerprint."""
+    raw = ed25519_key(block["public-key"])
+    if "fingerprint" in block and "".join(block["fingerprint"].split()).lower() != fingerprint_hex(raw):
+        raise Refused("fingerprint line is not the key's")
+    message = checkpoint_message(block["ledger"], int(block["sequence"]), block["hash"], block["head"], block["time"])
+    try:
+        Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(block["signature"], validate=True), message)
+    except InvalidSignature:
+        raise Refused("checkpoint signature invalid") from None
+    if trusted_key is not None:
+        if raw != trusted_key:
+            raise Refused("checkpoint signed by another key")
+    elif fingerprint is not None:
+        if "".join(fingerprint.split()).lower() != fingerprint_hex(raw):
+            raise Refused("checkpoint key is not the pinned one")
+    else:
+        raise Refused("signature valid, key not trusted")
+
+
+def export_holds(verified: dict[str, Any], block: dict[str, str]) -> None:
+    """The export holds the history the block covered."""
+    sequence = int(block["sequence"])
+    if block["ledger"] != verified["header"]["ledger_id"] or block["hash"] != verified["header"]["hash"]:
+        raise Refused("checkpoint of another ledger")
+    if sequence == 0:
+        return
+    digest = verified["digests"].get(sequence)
+    if digest is None or digest.hex() != block["head"]:
+        raise Refused("history differs from the checkpoint")

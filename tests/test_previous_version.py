@@ -1,0 +1,45 @@
+"""A ledger made by the previous version (tests/data/previous-version, made with commit 1d8cab9)
+still opens, verifies, keeps its old checkpoints and exports valid, and takes new events."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import Ledger, run_executable
+
+DATA = Path(__file__).resolve().parent / "data" / "previous-version"
+
+
+@pytest.fixture
+def previous(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Ledger:
+    for name in ("ledger.db", "ledger-signing.key.pub", "previous.checkpoint", "previous.jsonl"):
+        shutil.copy(DATA / name, tmp_path / name)
+    (tmp_path / "ledger.yaml").write_text("store: ledger.db\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv("LEDGER_STORE", raising=False)
+    return Ledger(tmp_path)
+
+
+def test_previous_ledger_verifies_with_its_old_checkpoint(previous):
+    data = previous.json("audit", "--verify", "--checkpoint", "previous.checkpoint")
+    assert data["events"] == 5 and data["checkpoints_in_log"] == 1
+    assert "holds the history" in data["checkpoint"]["result"]
+    done = run_executable("audit", "--verify", "--checkpoint", "previous.checkpoint", cwd=previous.folder)
+    assert done.returncode == 0, done.stderr
+    exported = previous.json("verify-export", "previous.jsonl", "--checkpoint", "previous.checkpoint")
+    assert exported["head_seq"] == 5 and "not signed" in exported["signed"]
+    previous("replay")
+
+
+def test_previous_ledger_upgrades_and_keeps_working(previous, tmp_path):
+    previous("init")
+    previous("add-problem", "--inspection", "XC2019-1", "--category", "c", "--title", "new", "--at", "2020-01-15")
+    assert previous.json("audit", "--verify", "--checkpoint", "previous.checkpoint")["events"] == 6
+    restored = Ledger(tmp_path / "restored")
+    (tmp_path / "restored").mkdir()
+    restored("init")
+    restored("import-log", previous.folder / "previous.jsonl")
+    assert restored.json("audit", "--verify")["head_seq"] == 5
