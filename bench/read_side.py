@@ -1,4 +1,5 @@
-"""Read-side speed: are `status` and `summary` flat as the log grows, and how fast is `replay`?
+"""Read-side speed: are `status` and `summary` flat as the log grows, how fast is `replay`,
+and how fast does the web view (`ledger serve`) answer its overview?
 
     .venv/bin/python bench/read_side.py                 # 10k and 300k events
     .venv/bin/python bench/read_side.py --sizes 10000   # just the small one
@@ -8,7 +9,10 @@ application API `RectificationLedger`, several aggregates per save), each with
 inspections of 100 problems taken through their whole life (assign, two
 measures, verify, sign-off, some reviews, some left open), then times the
 installed `ledger` executable in a subprocess (median of --runs runs, wall
-clock, including interpreter start-up) and prints a markdown table.
+clock, including interpreter start-up) and prints a markdown table. The web
+view's pages are timed in-process (Starlette's TestClient against the app
+`ledger serve` runs: server time, no network, median of --runs requests after
+one warm-up request).
 """
 
 from __future__ import annotations
@@ -110,6 +114,34 @@ def timed(folder: Path, args: list[str], runs: int) -> float:
     return statistics.median(times)
 
 
+WEB_PAGES = {"overview": "/", "overview_json": "/?format=json", "problems_one": "/problems?inspection={code}", "summary_page": "/summary"}
+
+
+def web_timings(folder: Path, code: str, runs: int) -> dict[str, float]:
+    """Median seconds per page of the web view over the ledger in `folder`."""
+    import warnings
+
+    warnings.simplefilter("ignore", DeprecationWarning)
+    from starlette.testclient import TestClient
+
+    from ledger.config import load_config
+    from web.app import create_app
+
+    client = TestClient(create_app(load_config(folder / "ledger.yaml")))
+    out = {}
+    for name, path in WEB_PAGES.items():
+        url = path.format(code=code)
+        assert client.get(url).status_code == 200, url  # warm-up: templates compiled, files cached
+        times = []
+        for _ in range(runs):
+            started = time.perf_counter()
+            response = client.get(url)
+            times.append(time.perf_counter() - started)
+            assert response.status_code == 200, url
+        out[name] = statistics.median(times)
+    return out
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 300_000])
@@ -137,6 +169,7 @@ def main() -> None:
                 "version": timed(folder, ["--version"], args.runs),
                 "replay_s": replay["seconds"],
                 "replay_rate": replay["events_per_second"],
+                **web_timings(folder, code, args.runs),
             })
     print(f"| events | problems | `status --inspection X` | `summary --inspection X` | `summary` (whole) | `--version` (start-up) | `replay` | replay rate (whole check) |")
     print("|---:|---:|---:|---:|---:|---:|---:|---:|")
@@ -144,6 +177,14 @@ def main() -> None:
         print(
             f"| {r['events']:,} | {r['problems']:,} | {r['status'] * 1000:.0f} ms | {r['summary_one'] * 1000:.0f} ms | "
             f"{r['summary_all'] * 1000:.0f} ms | {r['version'] * 1000:.0f} ms | {r['replay_s']:.1f} s | {r['replay_rate']:,} events/s |"
+        )
+    print()
+    print("| events | web `/` (overview) | web `/?format=json` | web `/problems?inspection=X` | web `/summary` |")
+    print("|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['events']:,} | {r['overview'] * 1000:.1f} ms | {r['overview_json'] * 1000:.1f} ms | "
+            f"{r['problems_one'] * 1000:.1f} ms | {r['summary_page'] * 1000:.1f} ms |"
         )
 
 

@@ -113,12 +113,13 @@ def register_commands() -> None:
         reading,
         registration,
         sampling,
+        serve,
         setup,
     )
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, maintenance, evidence, confidential, doctor, migrate, people,
+        publication, maintenance, evidence, confidential, doctor, migrate, people, serve,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

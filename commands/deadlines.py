@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timedelta
+from datetime import date
 from typing import Any
 
 import click
@@ -32,47 +32,13 @@ def _level_choice(value: str) -> str:
     return escalation_level(value)
 
 
-def _day(moment: str) -> date:
-    """The UTC calendar day of a stored time stamp."""
-    return datetime.fromisoformat(moment.replace("Z", "+00:00")).date()
-
-
 def _views(state: LedgerContext, as_of: date, **filters: Any) -> list[dict[str, Any]]:
-    from projections.status import load_problems
+    from projections.deadlines import load_views
+    from projections.replay import StateReader
 
-    app = state.app
-    with app.recorder.reading() as c:
-        return load_problems(c, style=app.recorder.placeholder, today=as_of, **filters)
-
-
-DUE_COLUMNS = ("id", "due", "title", "unit", "person", "date", "days_left", "days_late", "escalation", "suggest")
-
-
-def due_rows(views: list[dict[str, Any]], as_of: date, within: int, policy: Any) -> list[dict[str, Any]]:
-    """Deadlines overdue or coming due, then long-term problems whose progress report is overdue."""
-    from ledger.watch import ESCALATION_LEVELS, next_level
-
-    deadlines, progress = [], []
-    for v in views:
-        assignee = v.get("assignee") or {}
-        base = {"id": v["id"], "title": v["title"], "unit": assignee.get("unit"), "person": assignee.get("person"), "escalation": v.get("escalation")}
-        if v["deadline"] and v["status"] in ("registered", "in_progress"):
-            days = (date.fromisoformat(v["deadline"]) - as_of).days
-            if days < 0:
-                late = -days
-                suggest = next_level(v.get("escalation")) if late > policy.escalate_after_days_late else None
-                deadlines.append({**base, "due": "deadline", "date": v["deadline"], "days_left": None, "days_late": late, "overdue": True, "suggest": f"{suggest} ({ESCALATION_LEVELS[suggest]})" if suggest else None, "suggest_level": suggest})
-            elif days <= within:
-                deadlines.append({**base, "due": "deadline", "date": v["deadline"], "days_left": days, "days_late": None, "overdue": False, "suggest": None, "suggest_level": None})
-        if v["type"] == "long-term" and v["status"] != "closed":
-            reported = [e["at"] for e in v.get("progress") or []] + [s["at"] for s in v["signoffs"]] + [v["registered_at"]]
-            last = max(_day(t) for t in reported)
-            next_due = last + timedelta(days=policy.progress_interval_days)
-            if next_due < as_of:
-                progress.append({**base, "due": "progress", "date": next_due.isoformat(), "last_progress": last.isoformat(), "days_left": None, "days_late": (as_of - next_due).days, "overdue": True, "suggest": None, "suggest_level": None})
-    deadlines.sort(key=lambda r: (-(r["days_late"] or 0), r["days_left"] or 0, r["id"]))
-    progress.sort(key=lambda r: (-r["days_late"], r["id"]))
-    return deadlines + progress
+    with StateReader(state.app) as r:
+        r.today = as_of
+        return load_views(r, **filters)
 
 
 @click.command()
@@ -89,12 +55,19 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
     Also lists long-term problems (长期坚持) whose last progress report is
     older than the policy interval.
     """
-    from ledger.watch import watch_policy
+    from ledger.watch import light_policy, watch_policy
+    from projections.deadlines import DUE_COLUMNS, due_rows
 
     policy = watch_policy(state.config)
     today = as_of or date.today()
     span = policy.due_within_days if within is None else within
-    rows = due_rows(_views(state, today, unit=unit, inspection=inspection), today, span, policy)
+    from projections.deadlines import due_views
+    from projections.replay import StateReader
+
+    with StateReader(state.app) as r:
+        r.today = today
+        views = due_views(r, within=span, unit=unit, inspection=inspection)
+    rows = due_rows(views, today, span, policy, light_policy(state.config))
     overdue = [r for r in rows if r["due"] == "deadline" and r["overdue"]]
     if not rows and fmt == "table":
         echo(f"nothing overdue or due within {span} days of {today}")
@@ -144,41 +117,6 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
     echo(render_record(record, fmt, f"{problem.display_id}: progress recorded (status: {problem.status})"))
 
 
-REVIEW_COLUMNS = ("id", "title", "status", "signed_off", "point", "review_date", "state", "reviews", "missed", "relapses")
-
-
-def review_row(view: dict[str, Any], as_of: date, policy: Any) -> dict[str, Any]:
-    """Where a signed-off problem stands against the review points (回头看)."""
-    closed_on = _day(view["signoffs"][-1]["at"])
-    reviews = sorted(_day(r["at"]) for r in view.get("reviews") or [] if _day(r["at"]) >= closed_on)
-    window = timedelta(days=policy.review_window_days)
-    state, point_days, point_date, missed = "complete", None, None, 0
-    for days in policy.review_points_days:
-        when = closed_on + timedelta(days=days)
-        # A review counts for a point from `window` days before it on.
-        found = next((r for r in reviews if r >= when - window), None)
-        if found is not None:
-            reviews.remove(found)
-            continue
-        if as_of > when + window:
-            missed += 1
-        if point_days is None:
-            point_days, point_date = days, when
-            state = "missed" if as_of > when + window else "due" if as_of >= when else "upcoming"
-    return {
-        "id": view["id"],
-        "title": view["title"],
-        "status": view["status"],
-        "signed_off": closed_on.isoformat(),
-        "point": f"{point_days}d" if point_days else None,
-        "review_date": point_date.isoformat() if point_date else None,
-        "state": state,
-        "reviews": sum(1 for r in view.get("reviews") or [] if _day(r["at"]) >= closed_on),
-        "missed": missed,
-        "relapses": view["relapses"],
-    }
-
-
 @click.command()
 @click.option("--due", "only_due", is_flag=True, help="Only problems whose review is due or missed.")
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
@@ -188,6 +126,7 @@ def review_row(view: dict[str, Any], as_of: date, policy: Any) -> dict[str, Any]
 def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str) -> None:
     """Signed-off problems against the review points after closure (回头看, ledger.yaml watch.review_points_days)."""
     from ledger.watch import watch_policy
+    from projections.deadlines import REVIEW_COLUMNS, review_row
 
     policy = watch_policy(state.config)
     today = as_of or date.today()

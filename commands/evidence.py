@@ -85,7 +85,7 @@ def export(state: LedgerContext, out: str, since: int, fmt: str) -> None:
 @output_options
 def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], evidence_dir: str | None, fmt: str) -> None:
     """Verify an export on a machine without the store (exit 4 when it does not verify)."""
-    from commands.integrity import check_all
+    from projections.verification import check_all
     from ledger.chain import ChainSummary
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.config import load_config

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -12,7 +11,7 @@ import click
 from commands.asof import as_of_option
 from commands.options import key_option, attach_option, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
 from ledger import values
-from ledger.errors import ConfigError, InvalidInput, UnknownID
+from ledger.errors import InvalidInput
 
 
 
@@ -52,12 +51,9 @@ def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[s
 
 
 def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
-    from projections.status import load_inspection
+    from projections.publication import check_inspection
 
-    found = load_inspection(reader.cursor, code, style=reader.style)
-    if found is None:
-        raise UnknownID("inspection", code)
-    return found
+    return check_inspection(reader, code)
 
 
 @click.command()
@@ -104,55 +100,23 @@ def summary(state: LedgerContext, inspection: str | None, as_of: Any, lang: str,
     echo(tabulate.tabulate(figures, headers=figure_headers, tablefmt=tablefmt, disable_numparse=True))
 
 
-def _narratives(config: Any, settings: dict[str, Any]) -> dict[str, str]:
-    texts = {}
-    for key in ("responsibility", "effects", "next_steps"):
-        name = settings.get(key)
-        if not name:
-            texts[key] = ""
-            continue
-        path = config.resolve_path(str(name))
-        try:
-            texts[key] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(f"publication.{key}: cannot read {path}: {e}") from None
-    return texts
-
-
-def _publication_day(settings: dict[str, Any], as_of: Any) -> date:
-    value = settings.get("date")
-    if isinstance(value, date):
-        return value
-    if value:
-        try:
-            return values.parse_date(str(value), "publication.date")
-        except InvalidInput as e:
-            raise ConfigError(str(e)) from None
-    return as_of.astimezone().date() if as_of is not None else date.today()
-
-
-def _withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
-    from projections.status import load_problems
-
-    with app.recorder.reading() as c:
-        views = load_problems(c, style=app.recorder.placeholder, today=date.today(), inspection=inspection)
-    return {v["id"]: v.get("withheld") or [] for v in views}
-
-
 PROXY_EVENTS = {"SignedOff": "销号", "SignatureRecorded": "销号签字", "VerificationRecorded": "核查验收", "MeasureCompleted": "完成整改措施", "ReviewRecorded": "回头看"}
 
 
-def _with_proxy_note(state: LedgerContext, document: str, fmt: str, problems: list[dict[str, Any]]) -> str:
+def _with_proxy_note(state: LedgerContext, document: str, fmt: str, inspection: str) -> str:
     """Name both people where a clerk entered what someone signed on paper (--for); nothing otherwise."""
     from ledger.domain import problem_uuid
     from ledger.signatures import proxy_entries
+    from ledger.values import problem_display_id
 
-    ids: dict[str, str] = {}
-    for view in problems:
-        code, _, number = str(view["id"]).rpartition("-")
-        if number.isdigit():
-            ids[str(problem_uuid(code, int(number)))] = view["id"]
-    if not ids or not state.app.signed_mode():
+    if not state.app.signed_mode():
+        return document
+    app = state.app
+    with app.recorder.reading() as c:
+        c.execute(app._sql("SELECT number FROM ledger_problems WHERE inspection = ?"), (inspection,))
+        numbers = [int(row[0]) for row in c.fetchall()]
+    ids = {str(problem_uuid(inspection, n)): problem_display_id(inspection, n) for n in numbers}
+    if not ids:
         return document
     entries = proxy_entries(state.config.store, set(ids))
     if not entries:
@@ -206,30 +170,15 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @pass_ledger
 def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection; withheld items are counted but not printed."""
-    from projections.publication import RENDERERS, build
-    from projections.replay import StateReader, check_as_of
-    from projections.status import load_problems
-    from projections.summary import summarise
+    from projections.publication import report
+    from projections.replay import check_as_of
 
     check_as_of(as_of)
     state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
     if not state.app.signed_mode():
         click.echo("ledger: note: nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)", err=True)
-    settings = dict(state.config.section("publication"))
-    narratives = _narratives(state.config, settings)
-    day = _publication_day(settings, as_of)
-    with StateReader(state.app, as_of, inspection=inspection) as r:
-        found = _check_inspection(r, inspection)
-        problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
-        result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
-    if as_of is not None:
-        # A decision to withhold binds every publication, including one of an earlier state.
-        withheld = _withheld_now(state.app, inspection)
-        problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
-    document = RENDERERS[fmt](
-        build(inspection=found, problems=problems, summary=result, settings=settings, narratives=narratives, day=day)
-    )
-    document = _with_proxy_note(state, document, fmt, problems)
+    document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of)
+    document = _with_proxy_note(state, document, fmt, inspection.strip())
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
         click.echo(document, nl=False)

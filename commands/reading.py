@@ -136,19 +136,30 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     help="registered | in_progress | verified | closed | ongoing.",
 )
 @click.option("--overdue", is_flag=True, help="Only problems past their deadline and not yet rectified.")
+@click.option(
+    "--light",
+    type=click.Choice(["red", "yellow", "green", "none"]),
+    default=None,
+    help="Only problems with this warning light (红黄绿, thresholds in ledger.yaml `lights:`).",
+)
 @as_of_option
 @output_options
 @pass_ledger
-def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, as_of: Any, fmt: str) -> None:
+def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, light: str | None, as_of: Any, fmt: str) -> None:
     """List problems with their current status (from the read model, no replay)."""
     from projections.replay import StateReader, check_as_of
     from projections.status import STATUS_COLUMNS, iter_problems, problem_query, status_row
 
     check_as_of(as_of)
+    lights = None
+    if light is not None:
+        from ledger.watch import light_policy
+
+        lights = light_policy(state.config)
     with StateReader(state.app, as_of, inspection=inspection) as r:
         sql, params = problem_query(
             style=r.style, today=r.today, inspection=inspection, category=category,
-            unit=unit, status=status_filter, overdue=overdue,
+            unit=unit, status=status_filter, overdue=overdue, light=light, lights=lights,
         )
         problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
         # json gives every problem's full view; the other formats its flat row.

@@ -37,6 +37,8 @@ DEFAULTS: dict[str, Any] = {
         "review_window_days": 30,
         "due_within_days": 7,
     },
+    # 红黄绿 warning lights by days to the deadline (`ledger due`, `ledger serve`).
+    "lights": {"green_days": 20, "yellow_days": 10},
     # The public report (整改情况公布) written by `ledger publish`.
     "publication": {
         "title": "",
@@ -92,6 +94,13 @@ watch:
   review_window_days: 30
   # What `ledger due` lists as coming due when --within is not given.
   due_within_days: 7
+
+# 红黄绿 warning lights on open problems, by days left to the deadline (`ledger due`
+# and the web view, `ledger serve`): red when overdue, yellow with this many days
+# or fewer left, green with green_days or fewer; none further off.
+lights:
+  green_days: 20
+  yellow_days: 10
 
 # The public report (整改情况公布) that `ledger publish` writes. Section 二 and the
 # figures of 三 come from the ledger; the narrative sections are your own text,

@@ -69,3 +69,23 @@ def watch_policy(config: Any) -> WatchPolicy:
         review_window_days=data["review_window_days"],
         due_within_days=data["due_within_days"],
     )
+
+
+@dataclass(frozen=True)
+class LightPolicy:
+    """红黄绿 warning lights by days to the deadline: green from `green_days` left, yellow from `yellow_days`, red when overdue."""
+
+    green_days: int
+    yellow_days: int
+
+
+def light_policy(config: Any) -> LightPolicy:
+    """The `lights:` section of ledger.yaml, checked."""
+    data = config.section("lights")
+    where = f"{config.path}: " if getattr(config, "path", None) else ""
+    for key in ("green_days", "yellow_days"):
+        if data[key] < 0:
+            raise ConfigError(f"{where}'lights.{key}' must not be negative")
+    if data["yellow_days"] > data["green_days"]:
+        raise ConfigError(f"{where}'lights.yellow_days' must not be more than 'lights.green_days'")
+    return LightPolicy(green_days=data["green_days"], yellow_days=data["yellow_days"])

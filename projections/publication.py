@@ -12,7 +12,7 @@ replaced by WITHHELD: nothing the ledger marks confidential reaches any format.
 from __future__ import annotations
 
 import html
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from projections.summary import wan_yuan
@@ -215,3 +215,80 @@ def render_html(blocks: list[tuple[str, str]]) -> str:
 
 
 RENDERERS = {"markdown": render_markdown, "text": render_text, "html": render_html}
+
+
+# -- the report as `ledger publish` writes it (before any checkpoint) --------------
+
+
+def narratives(config: Any, settings: dict[str, Any]) -> dict[str, str]:
+    """The narrative sections' texts, from the files ledger.yaml names."""
+    from ledger.errors import ConfigError
+
+    texts = {}
+    for key in ("responsibility", "effects", "next_steps"):
+        name = settings.get(key)
+        if not name:
+            texts[key] = ""
+            continue
+        path = config.resolve_path(str(name))
+        try:
+            texts[key] = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as e:
+            raise ConfigError(f"publication.{key}: cannot read {path}: {e}") from None
+    return texts
+
+
+def publication_day(settings: dict[str, Any], as_of: datetime | None) -> date:
+    from ledger import values
+    from ledger.errors import ConfigError, InvalidInput
+
+    value = settings.get("date")
+    if isinstance(value, date):
+        return value
+    if value:
+        try:
+            return values.parse_date(str(value), "publication.date")
+        except InvalidInput as e:
+            raise ConfigError(str(e)) from None
+    return as_of.astimezone().date() if as_of is not None else date.today()
+
+
+def check_inspection(reader: Any, code: str) -> dict[str, Any]:
+    """The inspection's view, or UnknownID."""
+    from ledger.errors import UnknownID
+    from projections.status import load_inspection
+
+    found = load_inspection(reader.cursor, code, style=reader.style)
+    if found is None:
+        raise UnknownID("inspection", code)
+    return found
+
+
+def withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
+    """Each problem's withholding decisions as they stand now."""
+    from projections.status import load_problems
+
+    with app.recorder.reading() as c:
+        views = load_problems(c, style=app.recorder.placeholder, today=date.today(), inspection=inspection)
+    return {v["id"]: v.get("withheld") or [] for v in views}
+
+
+def report(app: Any, config: Any, *, inspection: str, fmt: str, as_of: datetime | None = None) -> str:
+    """The public report of an inspection in `fmt` (markdown, html or text), without a checkpoint."""
+    from projections.replay import StateReader
+    from projections.status import load_problems
+    from projections.summary import summarise
+
+    settings = dict(config.section("publication"))
+    texts = narratives(config, settings)
+    day = publication_day(settings, as_of)
+    with StateReader(app, as_of, inspection=inspection) as r:
+        found = check_inspection(r, inspection)
+        problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
+        result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
+    if as_of is not None:
+        # A decision to withhold binds every publication, including one of an earlier state.
+        withheld = withheld_now(app, inspection)
+        problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
+    blocks = build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day)
+    return RENDERERS[fmt](blocks)

@@ -20,14 +20,23 @@ def problem_query(
     status: str | None = None,
     overdue: bool = False,
     ids: list[str] | None = None,
+    light: str | None = None,
+    lights: Any = None,
 ) -> tuple[str, list[Any]]:
-    """The query for problem views in register order (inspection order, then number)."""
+    """The query for problem views in register order (inspection order, then number).
+
+    `light` (red, yellow, green or none) keeps the problems with that light under the `lights` thresholds.
+    """
     where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status, ids=ids)
     if overdue:
         where += (" AND " if where else " WHERE ") + (
             "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
         )
         params.append(today.isoformat())
+    if light is not None:
+        condition, values = _light_condition(light, today, lights)
+        where += (" AND " if where else " WHERE ") + condition
+        params.extend(values)
     sql = (
         "SELECT p.data FROM ledger_problems p "
         "LEFT JOIN ledger_inspections i ON i.code = p.inspection"
@@ -35,6 +44,26 @@ def problem_query(
         + " ORDER BY i.position, p.number"
     )
     return placeholder(sql, style), params
+
+
+LIGHT_CHOICES = ("red", "yellow", "green", "none")
+
+
+def _light_condition(light: str, today: date, lights: Any) -> tuple[str, list[Any]]:
+    """SQL for one light, the same days as projections.deadlines.light."""
+    from projections.deadlines import light_bounds
+
+    start, yellow_end, green_end = light_bounds(today, lights)
+    warned = "deadline IS NOT NULL AND status IN ('registered', 'in_progress')"
+    if light == "red":
+        return f"({warned} AND deadline < ?)", [start]
+    if light == "yellow":
+        return f"({warned} AND deadline >= ? AND deadline <= ?)", [start, yellow_end]
+    if light == "green":
+        return f"({warned} AND deadline > ? AND deadline <= ?)", [yellow_end, green_end]
+    if light == "none":
+        return f"(NOT ({warned}) OR deadline > ?)", [green_end]
+    raise ValueError(f"not a light: {light}")
 
 
 def load_problems(

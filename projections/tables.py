@@ -41,6 +41,8 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_category ON ledger_problems (category)",
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_unit ON ledger_problems (unit)",
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_position ON ledger_problems (position)",
+    # Covers the overview's per-inspection counts and lights (projections.overview) without reading the views.
+    "CREATE INDEX IF NOT EXISTS ledger_problems_by_inspection ON ledger_problems (inspection, status, deadline)",
     # Status and deadline first: counting overdue problems reads only the open ones past their deadline.
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_deadline ON ledger_problems (status, deadline, category)",
     # Per-category totals of ledger_problems, kept by triggers on every write to it

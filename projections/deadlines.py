@@ -1,0 +1,151 @@
+"""Deadlines and the watch after closure: what `due` and `reviews` list, and the 红黄绿 lights.
+
+The same functions feed the CLI (`ledger due`, `ledger reviews`) and the web
+view, so a problem's light on a page is the one `due` implies.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+OPEN_STATUSES = ("registered", "in_progress")
+
+# red: past its deadline; yellow: lights.yellow_days or fewer left; green:
+# lights.green_days or fewer left; None: further off, no deadline, or rectified.
+LIGHTS = ("red", "yellow", "green")
+LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", None: "无"}
+
+
+def day_of(moment: str) -> date:
+    """The UTC calendar day of a stored time stamp."""
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).date()
+
+
+def days_left(view: dict[str, Any], today: date) -> int | None:
+    """Days to an open problem's deadline (negative when late); None when it has none or is rectified."""
+    if not view.get("deadline") or view["status"] not in OPEN_STATUSES:
+        return None
+    return (date.fromisoformat(view["deadline"]) - today).days
+
+
+def light_for_days(days: int | None, policy: Any) -> str | None:
+    if days is None:
+        return None
+    if days < 0:
+        return "red"
+    if days <= policy.yellow_days:
+        return "yellow"
+    if days <= policy.green_days:
+        return "green"
+    return None
+
+
+def light(view: dict[str, Any], today: date, policy: Any) -> str | None:
+    """The problem's warning light by days to its deadline (thresholds: ledger.yaml `lights:`)."""
+    return light_for_days(days_left(view, today), policy)
+
+
+def light_bounds(today: date, policy: Any) -> tuple[str, str, str]:
+    """(today, last yellow day, last green day) as ISO dates, for SQL over the read model."""
+    return (
+        today.isoformat(),
+        (today + timedelta(days=policy.yellow_days)).isoformat(),
+        (today + timedelta(days=policy.green_days)).isoformat(),
+    )
+
+
+def load_views(reader: Any, **filters: Any) -> list[dict[str, Any]]:
+    """The problem views `due` and `reviews` work on, through a StateReader-like (cursor, style, today)."""
+    from projections.status import load_problems
+
+    return load_problems(reader.cursor, style=reader.style, today=reader.today, **filters)
+
+
+def due_views(reader: Any, *, within: int, unit: str | None = None, inspection: str | None = None) -> list[dict[str, Any]]:
+    """Only the problems `due_rows` can list: open with a deadline at most `within` days ahead, or long-term not closed.
+
+    Read from the read model with SQL, so `due` costs what it lists, not the whole register.
+    """
+    import json
+
+    from projections.tables import placeholder
+    from projections.views import with_overdue
+
+    sql = (
+        "SELECT p.data FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection "
+        "WHERE ((p.status IN ('registered', 'in_progress') AND p.deadline IS NOT NULL AND p.deadline <= ?) "
+        "OR (p.type = 'long-term' AND p.status <> 'closed'))"
+    )
+    params: list[Any] = [(reader.today + timedelta(days=within)).isoformat()]
+    for column, value in (("unit", unit), ("inspection", inspection)):
+        if value is not None:
+            sql += f" AND p.{column} = ?"
+            params.append(value)
+    reader.cursor.execute(placeholder(sql + " ORDER BY i.position, p.number", reader.style), params)
+    return [with_overdue(json.loads(row[0]), reader.today) for row in reader.cursor.fetchall()]
+
+
+DUE_COLUMNS = ("id", "due", "title", "unit", "person", "date", "days_left", "days_late", "light", "escalation", "suggest")
+
+
+def due_rows(views: list[dict[str, Any]], as_of: date, within: int, policy: Any, lights: Any) -> list[dict[str, Any]]:
+    """Deadlines overdue or coming due, then long-term problems whose progress report is overdue."""
+    from ledger.watch import ESCALATION_LEVELS, next_level
+
+    deadlines, progress = [], []
+    for v in views:
+        assignee = v.get("assignee") or {}
+        base = {"id": v["id"], "title": v["title"], "unit": assignee.get("unit"), "person": assignee.get("person"), "escalation": v.get("escalation")}
+        days = days_left(v, as_of)
+        if days is not None:
+            if days < 0:
+                late = -days
+                suggest = next_level(v.get("escalation")) if late > policy.escalate_after_days_late else None
+                deadlines.append({**base, "due": "deadline", "date": v["deadline"], "days_left": None, "days_late": late, "overdue": True, "light": light_for_days(days, lights), "suggest": f"{suggest} ({ESCALATION_LEVELS[suggest]})" if suggest else None, "suggest_level": suggest})
+            elif days <= within:
+                deadlines.append({**base, "due": "deadline", "date": v["deadline"], "days_left": days, "days_late": None, "overdue": False, "light": light_for_days(days, lights), "suggest": None, "suggest_level": None})
+        if v["type"] == "long-term" and v["status"] != "closed":
+            reported = [e["at"] for e in v.get("progress") or []] + [s["at"] for s in v["signoffs"]] + [v["registered_at"]]
+            last = max(day_of(t) for t in reported)
+            next_due = last + timedelta(days=policy.progress_interval_days)
+            if next_due < as_of:
+                progress.append({**base, "due": "progress", "date": next_due.isoformat(), "last_progress": last.isoformat(), "days_left": None, "days_late": (as_of - next_due).days, "overdue": True, "light": None, "suggest": None, "suggest_level": None})
+    deadlines.sort(key=lambda r: (-(r["days_late"] or 0), r["days_left"] or 0, r["id"]))
+    progress.sort(key=lambda r: (-r["days_late"], r["id"]))
+    return deadlines + progress
+
+
+REVIEW_COLUMNS = ("id", "title", "status", "signed_off", "point", "review_date", "state", "reviews", "missed", "relapses")
+
+
+def review_row(view: dict[str, Any], as_of: date, policy: Any) -> dict[str, Any]:
+    """Where a signed-off problem stands against the review points (回头看)."""
+    closed_on = day_of(view["signoffs"][-1]["at"])
+    reviews = sorted(day_of(r["at"]) for r in view.get("reviews") or [] if day_of(r["at"]) >= closed_on)
+    window = timedelta(days=policy.review_window_days)
+    state, point_days, point_date, missed = "complete", None, None, 0
+    for days in policy.review_points_days:
+        when = closed_on + timedelta(days=days)
+        # A review counts for a point from `window` days before it on.
+        found = next((r for r in reviews if r >= when - window), None)
+        if found is not None:
+            reviews.remove(found)
+            continue
+        if as_of > when + window:
+            missed += 1
+        if point_days is None:
+            point_days, point_date = days, when
+            state = "missed" if as_of > when + window else "due" if as_of >= when else "upcoming"
+    return {
+        "id": view["id"],
+        "title": view["title"],
+        "status": view["status"],
+        "signed_off": closed_on.isoformat(),
+        "point": f"{point_days}d" if point_days else None,
+        "review_date": point_date.isoformat() if point_date else None,
+        "state": state,
+        "reviews": sum(1 for r in view.get("reviews") or [] if day_of(r["at"]) >= closed_on),
+        "missed": missed,
+        "relapses": view["relapses"],
+    }
