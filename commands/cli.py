@@ -115,11 +115,12 @@ def register_commands() -> None:
         sampling,
         serve,
         setup,
+        sheet,
     )
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, maintenance, evidence, confidential, doctor, migrate, people, serve,
+        publication, sheet, maintenance, evidence, confidential, doctor, migrate, people, serve,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import LedgerContext, echo, format_option, output_options, pass_ledger, render_record, render_rows, write_options
 
 
 @click.command()
@@ -63,7 +63,7 @@ def checkpoint(state: LedgerContext, out: str | None, at: Any, actor: str | None
 @click.command()
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The JSON-lines file to write.")
 @click.option("--since", type=click.IntRange(min=0), default=0, help="Only events with this sequence number or later.")
-@output_options
+@format_option
 @pass_ledger
 def export(state: LedgerContext, out: str, since: int, fmt: str) -> None:
     """Write the complete event log with every hash, one JSON object per line (verified first)."""
@@ -194,7 +194,7 @@ def _same(a: str, b: str) -> bool:
 @evidence.command("get")
 @click.argument("digest")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the file.")
-@output_options
+@format_option
 @pass_ledger
 def evidence_get(state: LedgerContext, digest: str, out: str, fmt: str) -> None:
     """Write the kept bytes of the file with DIGEST (checked against the digest first)."""

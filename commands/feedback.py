@@ -31,44 +31,62 @@ def _bar(items: Any, label: str) -> Iterator[Any]:
         yield from bar
 
 
+def file_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--sheet and --encoding: where the rows are in a workbook, and how a CSV file's bytes are text."""
+    f = click.option("--encoding", default=None, metavar="NAME", help="The CSV file's encoding (default: UTF-8 with or without BOM, else GB18030/GBK).")(f)
+    return click.option("--sheet", default=None, metavar="NAME", help="The xlsx worksheet to read (default: the first).")(f)
+
+
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
+@file_options
 @click.option("--at", type=DATETIME, default=None, help="When the problems were fed back (default: the inspection's feedback date).")
 @click.option("--actor", "actor", default=None, help="Who is acting (overrides the global --actor / LEDGER_ACTOR).")
 @key_option
 @output_options
 @pass_ledger
-def import_(state: LedgerContext, file: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Import an inspection's feedback list (YAML or CSV, see docs/import.md).
+def import_(state: LedgerContext, file: str, sheet: str | None, encoding: str | None, at: Any, actor: str | None, fmt: str) -> None:
+    """Import feedback lists (xlsx 台账, CSV or YAML, see docs/import.md).
 
-    The whole file is checked first; any bad row rejects it, naming the line.
-    Importing the same file again adds nothing.
+    The whole file is checked first; any bad row rejects it, naming the line
+    (or sheet and row). A 台账 may hold several inspections (a round); all
+    go in together or none does. Importing the same file again adds nothing.
     """
-    from ledger.feedback import read_feedback_list
-    from ledger.importing import import_feedback
+    from ledger.feedback import read_feedback_lists
+    from ledger.importing import import_feedback_lists
 
     who = state.actor(actor)
-    feedback = read_feedback_list(file, progress=_progress("checking"))
-    result = import_feedback(state.app, feedback, actor=who, at=at, progress=_progress("building"))
-    record = {
-        "file": file,
-        "inspection": result.inspection,
-        "inspection_added": result.inspection_added,
-        "added": len(result.added),
-        "skipped": len(result.skipped),
-        "measures": result.measures,
-    }
-    if fmt == "json":
-        record["added_ids"] = result.added
-    if result.nothing_new:
-        message = f"{file}: nothing new: inspection {result.inspection} and its {len(result.skipped)} problems are already in the ledger"
+    lists = read_feedback_lists(file, progress=_progress("checking"), sheet=sheet, encoding=encoding)
+    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress("building"))
+    records, messages = [], []
+    for result in results:
+        record = {
+            "file": file,
+            "inspection": result.inspection,
+            "inspection_added": result.inspection_added,
+            "added": len(result.added),
+            "skipped": len(result.skipped),
+            "measures": result.measures,
+        }
+        if fmt == "json":
+            record["added_ids"] = result.added
+        records.append(record)
+        if result.nothing_new:
+            messages.append(f"{file}: nothing new: inspection {result.inspection} and its {len(result.skipped)} problems are already in the ledger")
+        else:
+            messages.append(
+                f"{file}: imported {len(result.added)} problems ({result.measures} measures) into {result.inspection}"
+                + (" (new inspection)" if result.inspection_added else "")
+                + (f"; {len(result.skipped)} already present, skipped" if result.skipped else "")
+            )
+    if len(records) == 1:
+        echo(render_record(records[0], fmt, messages[0]))
+    elif fmt == "json":
+        echo(json.dumps(records, ensure_ascii=False, indent=2))
+    elif fmt == "table":
+        echo("\n".join(messages))
     else:
-        message = (
-            f"{file}: imported {len(result.added)} problems ({result.measures} measures) into {result.inspection}"
-            + (" (new inspection)" if result.inspection_added else "")
-            + (f"; {len(result.skipped)} already present, skipped" if result.skipped else "")
-        )
-    echo(render_record(record, fmt, message))
+        echo(render_rows(records, fmt, list(records[0])))
 
 
 RECONCILE_COLUMNS = ("result", "id", "category", "title", "status", "details")
@@ -122,9 +140,10 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
 @click.command()
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--inspection", default=None, metavar="CODE", help="The ledger's inspection to compare with (default: the list's own code).")
+@file_options
 @output_options
 @pass_ledger
-def reconcile(state: LedgerContext, file: str, inspection: str | None, fmt: str) -> None:
+def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: str | None, encoding: str | None, fmt: str) -> None:
     """Compare the official feedback list with the ledger (对账); exit 1 on any mismatch.
 
     Every listed problem must be in the ledger with the same category and
@@ -133,8 +152,9 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, fmt: str)
     from ledger.feedback import read_feedback_list
     from ledger.importing import present_problems
 
-    feedback = read_feedback_list(file, progress=_progress("checking"))
-    code = values.inspection_code(inspection) if inspection else feedback.inspection.code
+    wanted = values.inspection_code(inspection) if inspection else None
+    feedback = read_feedback_list(file, progress=_progress("checking"), sheet=sheet, encoding=encoding, code=wanted)
+    code = wanted or feedback.inspection.code
     rows = reconcile_rows(feedback, code, present_problems(state.app, code))
     counts = {k: sum(1 for r in rows if r["result"] == k) for k in ("matched", "missing", "extra", "changed")}
     by_status: dict[str, int] = {}

@@ -19,6 +19,7 @@ from ledger import values
 from ledger.errors import InvalidInput
 
 BASIC_FORMATS = ("table", "json", "csv", "markdown")
+OFFICE_FORMATS = ("xlsx",)
 
 
 def tabulate_formats() -> list[str]:
@@ -28,15 +29,19 @@ def tabulate_formats() -> list[str]:
 
 
 class FormatType(click.ParamType):
-    """table | json | csv | markdown, or any tabulate format (github, html, …)."""
+    """table | json | csv | markdown, or any tabulate format (github, html, …); xlsx where a file is written."""
 
     name = "format"
 
+    def __init__(self, office: bool = False):
+        self.office = office
+
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         text = str(value).strip().lower()
-        if text in BASIC_FORMATS or text in tabulate_formats():
+        if text in BASIC_FORMATS or text in tabulate_formats() or (self.office and text in OFFICE_FORMATS):
             return text
-        self.fail(f"'{value}' is not a format: use table, json, csv, markdown or a tabulate format")
+        also = ", xlsx (with --out)" if self.office else ""
+        self.fail(f"'{value}' is not a format: use table, json, csv, markdown{also} or a tabulate format")
 
 
 class DateType(click.ParamType):
@@ -77,7 +82,8 @@ DATE = DateType()
 DATETIME = DateTimeType()
 
 
-def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--format for a command that records or writes something itself: its output is a report of what it did."""
     return click.option(
         "--format",
         "fmt",
@@ -135,6 +141,89 @@ def attach_option(f: Callable[..., Any]) -> Callable[..., Any]:
         help="An evidence file (佐证材料) to fingerprint into the act and keep; repeat for several.",
     )(f)
 
+def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--format and --out for a read command: any format to standard output or a file, and xlsx to a file.
+
+    The listing is rendered once, by the command itself; xlsx is its csv text
+    turned into a workbook here, so every read command has it the same way.
+    """
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        out = kwargs.pop("out", None)
+        fmt = kwargs.get("fmt")
+        if out is None:
+            if fmt in OFFICE_FORMATS:
+                raise InvalidInput(f"--format {fmt} writes a workbook, not text: give --out FILE.{fmt}")
+            return f(*args, **kwargs)
+        return _to_file(f, args, kwargs, out)
+
+    wrapper = click.option(
+        "--out",
+        "out",
+        default=None,
+        metavar="FILE",
+        help="Write the output to this file instead of standard output (needed by --format xlsx).",
+    )(wrapper)
+    return click.option(
+        "--format",
+        "fmt",
+        type=FormatType(office=True),
+        default="table",
+        show_default=True,
+        help="Output format: table, json, csv, markdown, xlsx (with --out), or any tabulate format.",
+    )(wrapper)
+
+
+def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str) -> Any:
+    """Run the command with its output caught, then write it to `out` (xlsx: as a workbook)."""
+    import contextlib
+
+    from pathlib import Path
+
+    fmt = kwargs["fmt"]
+    suffix = Path(out).suffix.lower()
+    if fmt == "xlsx" and suffix != ".xlsx":
+        raise InvalidInput(f"--out: an xlsx workbook's file name ends in .xlsx, not '{Path(out).name}'")
+    if fmt != "xlsx" and suffix == ".xlsx":
+        raise InvalidInput(f"--out: {Path(out).name} is named as a workbook: add --format xlsx")
+    if fmt == "xlsx":
+        kwargs["fmt"] = "csv"
+    caught = io.StringIO()
+    exit_code = 0
+    try:
+        with contextlib.redirect_stdout(caught):
+            f(*args, **kwargs)
+    except click.exceptions.Exit as e:  # e.g. `due --check` finding overdue items: the listing is still written
+        exit_code = e.exit_code
+    text = caught.getvalue()
+    if fmt == "xlsx":
+        from projections.workbook import write_tables
+
+        command = click.get_current_context().command.name or "ledger"
+        write_tables(out, _csv_tables(text), title=command)
+    else:
+        try:
+            # A BOM lets Excel/WPS open a UTF-8 CSV with its Chinese intact.
+            Path(out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
+        except OSError as e:
+            raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
+    click.echo(f"wrote {out}")
+    if exit_code:
+        click.get_current_context().exit(exit_code)
+
+
+def _csv_tables(text: str) -> list[list[list[str]]]:
+    """csv text → tables (a blank line separates them, as `summary` prints its two)."""
+    tables: list[list[list[str]]] = [[]]
+    for row in csv.reader(io.StringIO(text)):
+        if not any(c.strip() for c in row):
+            if tables[-1]:
+                tables.append([])
+            continue
+        tables[-1].append(row)
+    return [t for t in tables if t]
+
 
 def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """--at (when the act really happened), --actor, --key and --for for a write command."""
@@ -151,7 +240,7 @@ def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
         default=None,
         help="Who is acting (overrides the global --actor / LEDGER_ACTOR).",
     )(f)
-    return output_options(f)
+    return format_option(f)
 
 
 def cell(value: Any) -> Any:

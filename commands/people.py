@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record, render_rows
+from commands.options import LedgerContext, echo, format_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values
 from ledger.errors import InvalidInput
 
@@ -49,7 +49,7 @@ def person() -> None:
 @person.command()
 @click.argument("name")
 @click.option("--out", default=None, metavar="PATH", help="Where to write the private key (default: keys/NAME.pem under the user's config folder); the public key goes beside it (.pub).")
-@output_options
+@format_option
 def keygen(name: str, out: str | None, fmt: str) -> None:
     """Make an Ed25519 key pair for NAME (private key mode 0600; passphrase from LEDGER_KEY_PASSPHRASE if set)."""
     from ledger.identity import default_person_key, write_key_pair
@@ -70,7 +70,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
 @click.option("--role", "roles", multiple=True, help="A role to grant (registrar 登记, responsible 责任人, verifier 验收, signer 销号审批, auditor 审计); repeatable.")
 @click.option("--public-key", "public_key", default=None, metavar="FILE", help="NAME's public key file (from `ledger person keygen`; default: keys/NAME.pem.pub under the user's config folder, if there).")
 @admin_key_option
-@output_options
+@format_option
 @pass_ledger
 def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str | None, admin_key: str | None, fmt: str) -> None:
     """Enrol NAME with roles and a public key, or grant an enrolled person more roles or a new key."""
@@ -105,7 +105,7 @@ def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str
 @click.argument("name")
 @click.option("--role", default=None, help="Revoke only this role (default: the key and every role).")
 @admin_key_option
-@output_options
+@format_option
 @pass_ledger
 def revoke(state: LedgerContext, name: str, role: str | None, admin_key: str | None, fmt: str) -> None:
     """Revoke a role of NAME, or NAME altogether; their earlier acts stay valid."""
@@ -146,7 +146,7 @@ def list_(state: LedgerContext, fmt: str) -> None:
 @person.command("import")
 @click.option("--keys", "keys_dir", default=None, metavar="DIR", help="A folder of public keys named NAME.pem.pub or NAME.pub to enrol with the people.")
 @admin_key_option
-@output_options
+@format_option
 @pass_ledger
 def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, fmt: str) -> None:
     """Move `people:` from ledger.yaml into the ledger, once; afterwards that key in ledger.yaml is refused."""
@@ -184,7 +184,7 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
 @person.command()
 @click.option("--proxy-signoff", type=click.Choice(["allowed", "forbidden"]), required=True, help="May a clerk enter a sign-off (close) signed on paper by someone else (--for)?")
 @admin_key_option
-@output_options
+@format_option
 @pass_ledger
 def policy(state: LedgerContext, proxy_signoff: str, admin_key: str | None, fmt: str) -> None:
     """Record the ledger's identity policy (an event signed by the administrator)."""

@@ -146,6 +146,8 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
     if not sign:
         return document
     block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(command="publish")))
+    if fmt == "docx":
+        return block
     if fmt == "html":
         import html
 
@@ -157,7 +159,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 
 @click.command()
 @click.option("--inspection", required=True, metavar="CODE", help="The inspection whose rectification is published.")
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text"]), default="markdown", show_default=True, help="Output format.")
+@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text", "docx"]), default="markdown", show_default=True, help="Output format (docx: a Word document in 公文 layout, needs --out).")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
 @click.option(
     "--sign/--no-sign",
@@ -177,6 +179,17 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
     state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
     if not state.app.signed_mode():
         click.echo("ledger: note: nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)", err=True)
+    if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):
+        raise InvalidInput("--format docx writes a Word document: give --out FILE.docx")
+    if fmt == "docx":
+        from projections.publication import report_blocks
+        from projections.word import write_report
+
+        blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of)
+        checkpoint = _with_checkpoint(state, "", fmt, sign) or None
+        write_report(out, blocks, checkpoint)  # type: ignore[arg-type]
+        echo(f"wrote {out}")
+        return
     document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of)
     document = _with_proxy_note(state, document, fmt, inspection.strip())
     document = _with_checkpoint(state, document, fmt, sign)

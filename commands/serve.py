@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+from commands.options import LedgerContext, echo, format_option, pass_ledger, render_record
 from ledger.errors import InvalidInput
 
 
@@ -58,7 +58,7 @@ def _check_port_free(host: str, port: int) -> None:
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--token", default=None, help="Access token every request must carry (header, or open a page with ?token=… once).")
 @click.option("--token-file", default=None, metavar="FILE", help="Read the access token from the first line of FILE instead.")
-@output_options
+@format_option
 @pass_ledger
 def serve(state: LedgerContext, host: str, port: int, token: str | None, token_file: str | None, fmt: str) -> None:
     """Serve a read-only web view of the ledger (总览, 问题清单, 督办, 统计, 公布, 核验).

@@ -48,6 +48,8 @@ COMMAND_ROLES: dict[str, tuple[str, ...]] = {
     "keygen": ("registrar", "auditor"),
     # Reading sensitive fields is restricted too, though it writes nothing.
     "reveal": ("verifier", "signer", "auditor"),
+    # Only `sheet --internal` asks: the 台账 with withheld text, for insiders.
+    "sheet": ("registrar", "verifier", "signer", "auditor"),
 }
 DEFAULT_ROLES = ("registrar",)
 

@@ -71,17 +71,35 @@ class FeedbackList:
     inspection: InspectionSpec
     problems: list[ProblemSpec]
     categories: list[str] | None = None
+    unit: str = "line"  # how errors name a place: a file's line, or a sheet's row
+
+
+def place(path: str, unit: str, line: int | None) -> str:
+    """`FILE: line N`, or for a workbook `FILE: sheet NAME, row N`."""
+    if not line:
+        return path
+    return f"{path}{', ' if unit == 'row' else ': '}{unit} {line}"
 
 
 class _Where:
-    """Names the file and line in every error."""
+    """Names the file and line (or sheet and row) in every error, and each column as the file spells it."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, unit: str = "line"):
         self.path = path
+        self.unit = unit
+        self.labels: dict[str, str] = {}  # the name a message starts with → the file's heading
 
     def error(self, line: int | None, message: str) -> InvalidInput:
-        where = f"{self.path}: line {line}" if line else self.path
-        return InvalidInput(f"{where}: {message}")
+        return InvalidInput(f"{place(self.path, self.unit, line)}: {self._relabel(message)}")
+
+    def _relabel(self, message: str) -> str:
+        if not self.labels or ": " not in message:
+            return message
+        prefix, rest = message.split(": ", 1)
+        names = prefix.split(", ")
+        if not all(n in self.labels for n in names):
+            return message
+        return ", ".join(self.labels[n] for n in names) + ": " + rest
 
     def check(self, line: int | None, parse: Callable[[], Any]) -> Any:
         try:
@@ -305,9 +323,9 @@ def _read_yaml(where: _Where, text: str, progress: Callable[[Any], Any]) -> Feed
     return _check_whole(where, FeedbackList(where.path, inspection, problems, categories))
 
 
-# -- CSV ---------------------------------------------------------------------------
+# -- CSV and xlsx: one row model ------------------------------------------------------
 
-# Column → field; Chinese 台账 headings are accepted too.
+# Column → field.
 CSV_COLUMNS = {
     "inspection": "code", "inspection_name": "name", "organisation": "organisation", "group": "group",
     "kind": "kind", "start": "start", "end": "end", "feedback": "feedback",
@@ -315,15 +333,146 @@ CSV_COLUMNS = {
     "type": "type", "deadline": "deadline", "source": "source",
     "lead": "lead", "unit": "unit", "person": "person", "measure": "measure", "measure_due": "measure_due",
 }
+# The headings offices give these columns in their 台账 (Excel/WPS), accepted as well.
 CSV_ALIASES = {
-    "巡察": "inspection", "序号": "number", "类别": "category", "问题": "title", "问题描述": "description",
-    "类型": "type", "整改时限": "deadline", "来源": "source", "责任领导": "lead", "责任单位": "unit",
-    "责任人": "person", "整改措施": "measure", "措施时限": "measure_due",
+    **dict.fromkeys(("巡察", "巡视", "巡察编号", "巡视编号", "巡察代码"), "inspection"),
+    **dict.fromkeys(("巡察名称", "巡视名称"), "inspection_name"),
+    **dict.fromkeys(("被巡察单位", "被巡视单位", "被巡察党组织", "被巡视党组织"), "organisation"),
+    **dict.fromkeys(("巡察组", "巡视组"), "group"),
+    **dict.fromkeys(("巡察类型", "巡视类型", "巡察方式"), "kind"),
+    **dict.fromkeys(("进驻时间", "进驻日期", "开始时间", "开始日期"), "start"),
+    **dict.fromkeys(("结束时间", "结束日期", "撤离时间"), "end"),
+    **dict.fromkeys(("反馈时间", "反馈日期"), "feedback"),
+    **dict.fromkeys(("序号", "问题序号", "问题编号"), "number"),
+    **dict.fromkeys(("类别", "问题类别", "方面"), "category"),
+    **dict.fromkeys(("问题", "反馈问题", "存在问题", "具体问题"), "title"),
+    **dict.fromkeys(("问题描述", "具体表现"), "description"),
+    **dict.fromkeys(("类型", "整改类型"), "type"),
+    **dict.fromkeys(("整改时限", "完成时限"), "deadline"),
+    **dict.fromkeys(("来源", "问题来源"), "source"),
+    **dict.fromkeys(("责任领导", "分管领导"), "lead"),
+    **dict.fromkeys(("责任单位", "责任部门", "牵头单位", "责任股室"), "unit"),
+    **dict.fromkeys(("责任人", "具体责任人"), "person"),
+    **dict.fromkeys(("整改措施", "措施"), "measure"),
+    **dict.fromkeys(("措施时限", "措施完成时限"), "measure_due"),
 }
 CSV_INSPECTION = ("inspection", "inspection_name", "organisation", "group", "kind", "start", "end", "feedback")
+# The name each check's message starts with → its column.
+_MESSAGE_NAMES = {
+    "inspection code": "inspection", "name": "inspection_name", "measure text": "measure", "due": "measure_due",
+    **{c: c for c in CSV_COLUMNS},
+}
 
 
-def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any]) -> FeedbackList:
+def _heading_key(name: str) -> str:
+    """A heading as typed (spaces, line breaks, a trailing * for required) → its column key."""
+    text = "".join(str(name).split()).rstrip("*＊")
+    return CSV_ALIASES.get(text, text.lower())
+
+
+def _columns(where: _Where, header_line: int, header: list[str]) -> list[str | None]:
+    columns: list[str | None] = []
+    spelled: dict[str, str] = {}
+    for name in header:
+        if not str(name).strip():
+            columns.append(None)  # an unnamed, empty column (Excel often has one at the end)
+            continue
+        key = _heading_key(name)
+        if key not in CSV_COLUMNS:
+            raise where.error(header_line, f"unknown column '{name}' (columns: {', '.join(CSV_COLUMNS)}, or their 台账 headings: see docs/import.md)")
+        if key in spelled:
+            raise where.error(header_line, f"column '{name}' is given twice (also as '{spelled[key]}')")
+        spelled[key] = str(name).strip()
+        columns.append(key)
+    for needed in ("inspection", "number", "category", "title"):
+        if needed not in spelled:
+            zh = next(zh for zh, k in CSV_ALIASES.items() if k == needed)
+            raise where.error(header_line, f"column '{needed}' ({zh}) is missing")
+    where.labels = {m: spelled[c] for m, c in _MESSAGE_NAMES.items() if c in spelled}
+    return columns
+
+
+def _read_rows(
+    where: _Where,
+    header_line: int,
+    header: list[str],
+    rows: list[tuple[int, list[str]]],
+    progress: Callable[[Any], Any],
+    continued: set[int] = frozenset(),  # type: ignore[assignment]
+) -> list[FeedbackList]:
+    """The shared path of CSV and xlsx: rows of text cells → one feedback list per inspection.
+
+    A row without a number (or one in `continued`, merged into the row above) continues the
+    problem above with one more measure; a row naming another inspection code starts that inspection.
+    """
+    columns = _columns(where, header_line, header)
+    spelled = dict(zip(columns, header))
+    lists: list[FeedbackList] = []
+    header_values: dict[str, str] = {}
+    problem_cells: dict[str, str] = {}
+    for line, row in progress(rows):
+        if len(row) > len(columns) and any(str(c).strip() for c in row[len(columns):]):
+            raise where.error(line, f"has {len(row)} cells but the header names {len(columns)} columns")
+        for i, c in enumerate(columns):
+            if c is None and i < len(row) and str(row[i]).strip():
+                raise where.error(line, f"'{row[i]}' is in a column without a heading")
+        cells = {c: (str(row[i]).strip() if i < len(row) else "") for i, c in enumerate(columns) if c}
+        problem_fields = [c for c in cells if c in PROBLEM_KEYS and cells[c]]
+        measure = _text(where, line, cells.get("measure"), "measure", required=False)
+        continuation = line in continued or (not cells["number"] and (not cells["title"] or cells["title"] == problem_cells.get("title")))
+        if continuation and lists and lists[-1].problems:
+            for c in problem_fields:  # cells repeated on each measure row are fine; different ones are not
+                if cells[c] != problem_cells.get(c, ""):
+                    raise where.error(line, f"{c}: a continuation row (no {spelled['number'] if 'number' in spelled else 'number'}) holds only a measure; '{cells[c]}' differs from the problem above")
+            for c in CSV_INSPECTION:
+                if cells.get(c) and cells[c] != header_values.get(c, ""):
+                    raise where.error(line, f"{c}: '{cells[c]}' differs from the problem above ('{header_values.get(c, '')}')")
+            if measure:
+                lists[-1].problems[-1].measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
+            elif cells.get("measure_due"):
+                raise where.error(line, "measure_due: given without a measure")
+            continue
+        if not any(cells.values()):
+            continue
+        if continuation and not problem_fields and not measure:
+            continue
+        if continuation:
+            raise where.error(line, "measure: a continuation row (no number) must follow a problem's row")
+        given = {c: cells[c] for c in CSV_INSPECTION if cells.get(c)}
+        code = given.get("inspection", "")
+        if not lists or (code and code != header_values.get("inspection")):
+            if lists:
+                missing = [c for c in ("inspection_name", "organisation", "group", "kind", "start", "end") if not given.get(c)]
+                if missing:
+                    raise where.error(line, f"{missing[0]}: is required: inspection '{code}' differs from the row above, so this row starts another inspection and must give its header")
+            data = {CSV_COLUMNS[c]: v for c, v in given.items()}
+            lists.append(FeedbackList(where.path, _inspection(where, data, {}, line), [], unit=where.unit))
+            header_values = given
+        else:
+            for c, v in given.items():
+                if header_values.get(c, "") != v:
+                    raise where.error(line, f"{c}: '{v}' differs from the first row of inspection {header_values.get('inspection')} ('{header_values.get(c, '')}')")
+        data = {c: cells[c] for c in cells if c in PROBLEM_KEYS}
+        spec = _problem(where, data, {}, line)
+        if measure:
+            spec.measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
+        elif cells.get("measure_due"):
+            raise where.error(line, "measure_due: given without a measure")
+        lists[-1].problems.append(spec)
+        problem_cells = {c: cells[c] for c in cells if c in PROBLEM_KEYS}
+    if not lists:
+        raise where.error(None, "has a header but no rows")
+    seen: dict[str, int] = {}
+    for feedback in lists:
+        code = feedback.inspection.code
+        if code in seen:
+            raise where.error(feedback.inspection.line, f"inspection: {code} appears again after another inspection (also from {where.unit} {seen[code]}): keep an inspection's rows together")
+        seen[code] = feedback.inspection.line
+        _check_whole(where, feedback)
+    return lists
+
+
+def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any]) -> list[FeedbackList]:
     import io
 
     reader = csv.reader(io.StringIO(text, newline=""))
@@ -339,74 +488,202 @@ def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any]) -> Feedb
     if not rows:
         raise where.error(None, "is empty: the first row must name the columns")
     header_line, header = rows[0]
-    columns: list[str] = []
-    for name in header:
-        key = name.strip().lower().replace(" ", "_")
-        key = CSV_ALIASES.get(name.strip(), key)
-        if key not in CSV_COLUMNS:
-            raise where.error(header_line, f"unknown column '{name}' (columns: {', '.join(CSV_COLUMNS)})")
-        if key in columns:
-            raise where.error(header_line, f"column '{name}' is given twice")
-        columns.append(key)
-    for needed in ("inspection", "number", "category", "title"):
-        if needed not in columns:
-            raise where.error(header_line, f"column '{needed}' is missing")
-    inspection: InspectionSpec | None = None
-    header_values: dict[str, str] = {}
-    problems: list[ProblemSpec] = []
-    for line, row in progress(rows[1:]):
-        if len(row) > len(columns):
-            raise where.error(line, f"has {len(row)} cells but the header names {len(columns)} columns")
-        cells = {c: (row[i].strip() if i < len(row) else "") for i, c in enumerate(columns)}
-        given = {c: cells[c] for c in CSV_INSPECTION if cells.get(c)}
-        if inspection is None:
-            data = {CSV_COLUMNS[c]: v for c, v in given.items()}
-            inspection = _inspection(where, data, {}, line)
-            header_values = given
+    return _read_rows(where, header_line, header, rows[1:], progress)
+
+
+# -- xlsx ---------------------------------------------------------------------------
+
+
+def _cell_text(value: Any) -> str:
+    """An xlsx cell as the text the CSV path reads: real dates become ISO dates, 3.0 becomes 3."""
+    from datetime import datetime
+
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat(sep=" ")
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def _merged_ranges(path: Path, worksheet_path: str) -> list[tuple[int, int, int, int]]:
+    """(min_col, min_row, max_col, max_row) of each merged range, read from the sheet's XML.
+
+    Read directly: openpyxl checks each merged range against all before it (quadratic; minutes
+    for a 台账 of a few thousand problems), and its read-only mode, used for speed, skips them."""
+    import zipfile
+    from xml.etree.ElementTree import iterparse
+
+    from openpyxl.utils.cell import range_boundaries
+
+    found = []
+    with zipfile.ZipFile(path) as z, z.open(worksheet_path.lstrip("/")) as xml:
+        for _, element in iterparse(xml):
+            if element.tag.endswith("}mergeCell") and element.get("ref"):
+                found.append(range_boundaries(element.get("ref")))
+            element.clear()
+    return found  # type: ignore[return-value]
+
+
+def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) -> list[FeedbackList]:
+    """A worksheet of the 台账 (first sheet, or `sheet`), merged cells read as the 台账 means them."""
+    import zipfile
+
+    from openpyxl import load_workbook
+    from openpyxl.utils.exceptions import InvalidFileException
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
+        raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
+    try:
+        if sheet is None:
+            ws = book.worksheets[0]
+        elif sheet in book.sheetnames:
+            ws = book[sheet]
         else:
-            for c, v in given.items():
-                if header_values.get(c, "") != v:
-                    raise where.error(line, f"{c}: '{v}' differs from the first row ('{header_values.get(c, '')}'): one inspection per file")
-        problem_fields = [c for c in columns if c in PROBLEM_KEYS and c != "measures" and cells[c]]
-        measure = _text(where, line, cells.get("measure"), "measure", required=False)
-        if not cells["number"] and not cells["title"]:
-            if problem_fields:
-                raise where.error(line, f"{problem_fields[0]}: a continuation row (no number, no title) holds only a measure")
-            if not measure:
-                continue
-            if not problems:
-                raise where.error(line, "measure: a continuation row (no number) must follow a problem's row")
-            problems[-1].measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
-            continue
-        data = {c: cells[c] for c in columns if c in PROBLEM_KEYS}
-        spec = _problem(where, data, {}, line)
-        if measure:
-            spec.measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
-        elif cells.get("measure_due"):
-            raise where.error(line, "measure_due: given without a measure")
-        problems.append(spec)
-    if inspection is None:
-        raise where.error(None, "has a header but no rows")
-    return _check_whole(where, FeedbackList(where.path, inspection, problems))
+            raise InvalidInput(f"--sheet: {path} has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")
+        where = _Where(f"{path}: sheet {ws.title}", unit="row")
+        if not hasattr(ws, "iter_rows") or not hasattr(ws, "_worksheet_path"):
+            raise where.error(None, "is not a worksheet (a chart sheet?): name the 台账's sheet with --sheet")
+        rows = [(r, list(values)) for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
+        merges = _merged_ranges(path, ws._worksheet_path)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
+        raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
+    finally:
+        book.close()
+    width = max((len(v) for _, v in rows), default=0)
+    # (row, column) of each merged cell below or right of its range's first → that first cell.
+    merged_from: dict[tuple[int, int], tuple[int, int]] = {}
+    for min_col, min_row, max_col, max_row in merges:
+        for r in range(min_row, max_row + 1):
+            for c in range(min_col, max_col + 1):
+                if (r, c) != (min_row, min_col):
+                    merged_from[(r, c)] = (min_row, min_col)
+
+    def value(r: int, c: int) -> Any:
+        found = rows[r - 1][1] if 0 < r <= len(rows) else []
+        return found[c - 1] if c - 1 < len(found) else None
+
+    # The header is the first row naming at least two columns: a title row (merged across) comes before it.
+    header_at = next((i for i, (r, vals) in enumerate(rows) if sum(1 for v in vals if _cell_text(v).strip()) >= 2), None)
+    if header_at is None:
+        raise where.error(None, "is empty: a row must name the columns")
+    header_line, header_values = rows[header_at]
+    header = [_cell_text(v).strip() for v in header_values]
+    keys = [_heading_key(h) if h else None for h in header]
+    key_col = {k: i + 1 for i, k in enumerate(keys) if k}
+    body: list[tuple[int, list[str]]] = []
+    continued: set[int] = set()
+    for r, _ in rows[header_at + 1:]:
+        # A number or title cell merged down from the row above: this row is one more measure of that problem.
+        is_continued = any(
+            (r, key_col[k]) in merged_from and merged_from[(r, key_col[k])][0] < r for k in ("number", "title") if k in key_col
+        )
+        cells = []
+        for c in range(1, width + 1):
+            origin = merged_from.get((r, c))
+            if origin is None:
+                cells.append(_cell_text(value(r, c)))
+            elif is_continued and origin[0] < r:
+                cells.append("")  # the problem's own cell, already read on its first row
+            else:
+                cells.append(_cell_text(value(*origin)))  # e.g. a category merged over several problems
+        if is_continued:
+            continued.add(r)
+        if any(c.strip() for c in cells):
+            body.append((r, cells))
+    return _read_rows(where, header_line, header, body, progress, continued)
 
 
-def read_feedback_list(path: str | Path, progress: Callable[[Any], Any] = lambda items: items) -> FeedbackList:
-    """Read and check the whole file; raise InvalidInput naming file, line and field."""
+# -- any file --------------------------------------------------------------------------
+
+ENCODINGS_TRIED = ("utf-8", "gb18030")
+
+
+def decode_text(where: _Where, raw: bytes, encoding: str | None = None) -> str:
+    """Text from bytes as Excel/WPS save them: UTF-8 (with or without BOM), else GB18030 (GBK), or `encoding`."""
+    import codecs
+
+    if encoding:
+        try:
+            name = codecs.lookup(encoding).name
+        except LookupError:
+            raise InvalidInput(f"--encoding: '{encoding}' is not a known text encoding (e.g. utf-8, gb18030, gbk)") from None
+        tried = ["utf-8-sig" if name == "utf-8" else name]
+    elif raw.startswith(codecs.BOM_UTF8):
+        tried = ["utf-8-sig"]
+    elif raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        tried = ["utf-16"]
+    else:
+        tried = list(ENCODINGS_TRIED)
+    first_error: UnicodeDecodeError | None = None
+    for name in tried:
+        try:
+            return raw.decode(name)
+        except UnicodeDecodeError as e:
+            first_error = first_error or e
+    assert first_error is not None
+    line = raw[: first_error.start].count(b"\n") + 1
+    if encoding:
+        raise where.error(line, f"is not {encoding} text")
+    raise where.error(line, "is neither UTF-8 nor GB18030/GBK text (save it as 'CSV UTF-8', or give --encoding)")
+
+
+def read_feedback_lists(
+    path: str | Path,
+    progress: Callable[[Any], Any] = lambda items: items,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+) -> list[FeedbackList]:
+    """Read and check the whole file: one list per inspection it holds (YAML: one).
+
+    Raises InvalidInput naming the file, line (or sheet and row) and field."""
     where = _Where(str(path))
     file = Path(path)
+    suffix = file.suffix.lower()
+    if sheet is not None and suffix != ".xlsx":
+        raise InvalidInput(f"--sheet: only an .xlsx workbook has sheets, not {path}")
+    if suffix in (".xlsx", ".xlsm"):
+        if encoding:
+            raise InvalidInput(f"--encoding: an .xlsx workbook carries its own encoding ({path})")
+        if not file.is_file():
+            raise InvalidInput(f"{path}: cannot read (no such file)")
+        return _read_xlsx(file, sheet, progress)
+    if suffix == ".xls":
+        raise InvalidInput(f"{path}: the old .xls format is not read: save it as .xlsx (Excel 工作簿) or CSV")
+    if suffix not in (".yaml", ".yml", ".csv"):
+        raise InvalidInput(f"{path}: unknown file type '{suffix or '(none)'}': use .xlsx, .csv, .yaml or .yml")
     try:
         raw = file.read_bytes()
     except OSError as e:
         raise InvalidInput(f"{path}: cannot read ({e.strerror or e})") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as e:
-        line = raw[: e.start].count(b"\n") + 1
-        raise where.error(line, "is not UTF-8 text (save it as UTF-8, e.g. 'CSV UTF-8')") from None
-    suffix = file.suffix.lower()
-    if suffix in (".yaml", ".yml"):
-        return _read_yaml(where, text, progress)
+    text = decode_text(where, raw, encoding)
     if suffix == ".csv":
         return _read_csv(where, text, progress)
-    raise InvalidInput(f"{path}: unknown file type '{suffix or '(none)'}': use .yaml, .yml or .csv")
+    return [_read_yaml(where, text, progress)]
 
+
+def read_feedback_list(
+    path: str | Path,
+    progress: Callable[[Any], Any] = lambda items: items,
+    *,
+    sheet: str | None = None,
+    encoding: str | None = None,
+    code: str | None = None,
+) -> FeedbackList:
+    """The one inspection's list the file holds (or, of several, the one with `code`)."""
+    lists = read_feedback_lists(path, progress, sheet=sheet, encoding=encoding)
+    if code is not None:
+        for feedback in lists:
+            if feedback.inspection.code == code:
+                return feedback
+        if len(lists) > 1:
+            raise InvalidInput(f"{path}: holds no inspection {code} (it holds {', '.join(f.inspection.code for f in lists)})")
+    if len(lists) > 1:
+        raise InvalidInput(f"{path}: holds {len(lists)} inspections ({', '.join(f.inspection.code for f in lists)}): name one with --inspection")
+    return lists[0]

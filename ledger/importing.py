@@ -15,7 +15,7 @@ from datetime import datetime
 from typing import Any, Callable
 
 from ledger.errors import InvalidInput, LedgerError
-from ledger.feedback import FeedbackList, ProblemSpec
+from ledger.feedback import FeedbackList, ProblemSpec, place
 
 
 @dataclass
@@ -51,7 +51,7 @@ def present_problems(app: Any, code: str) -> dict[int, dict[str, Any]]:
 
 
 def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> InvalidInput:
-    return InvalidInput(f"{feedback.path}: line {line}: {error}")
+    return InvalidInput(f"{place(feedback.path, feedback.unit, line)}: {error}")
 
 
 def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime) -> Any:
@@ -84,58 +84,86 @@ def import_feedback(
     at: datetime | None = None,
     progress: Callable[[Any], Any] = lambda items: items,
 ) -> ImportResult:
+    return import_feedback_lists(app, [feedback], actor=actor, at=at, progress=progress)[0]
+
+
+def import_feedback_lists(
+    app: Any,
+    lists: list[FeedbackList],
+    *,
+    actor: str,
+    at: datetime | None = None,
+    progress: Callable[[Any], Any] = lambda items: items,
+) -> list[ImportResult]:
+    """Every inspection of one file (a round's 台账 may hold several), saved in one transaction."""
+
+    def attempt() -> list[ImportResult]:
+        aggregates: list[Any] = []
+        views: list[tuple[str, dict[str, Any]]] = []
+        results = [_build_list(app, feedback, actor, at, progress, aggregates, views) for feedback in lists]
+        if aggregates:
+            app.save(*aggregates, views=views)  # one transaction: all or nothing
+        return results
+
+    return app._with_retry(attempt)
+
+
+def _build_list(
+    app: Any,
+    feedback: FeedbackList,
+    actor: str,
+    at: datetime | None,
+    progress: Callable[[Any], Any],
+    aggregates: list[Any],
+    views: list[tuple[str, dict[str, Any]]],
+) -> ImportResult:
+    """Check one inspection's list against the ledger and build what is new into `aggregates`."""
     from eventsourcing.application import AggregateNotFoundError
 
     from ledger.domain import Inspection, inspection_uuid
 
     moment = registration_moment(feedback, at)
     header = feedback.inspection
-
-    def attempt() -> ImportResult:
-        aggregates: list[Any] = []
-        views: list[tuple[str, dict[str, Any]]] = []
+    try:
+        parent = app.repository.get(inspection_uuid(header.code))
+    except AggregateNotFoundError:
+        parent = None
+    inspection_added = False
+    if parent is not None:
+        for name, value in header.fields().items():
+            if getattr(parent, name) != value:
+                raise InvalidInput(
+                    f"{place(feedback.path, feedback.unit, header.line)}: inspection {header.code} is already in the ledger "
+                    f"with {name} '{getattr(parent, name)}', not '{value}' (see `ledger reconcile`)"
+                )
+    else:
         try:
-            parent = app.repository.get(inspection_uuid(header.code))
-        except AggregateNotFoundError:
-            parent = None
-        if parent is not None:
-            for name, value in header.fields().items():
-                if getattr(parent, name) != value:
+            parent = Inspection.register(code=header.code, actor=actor, at=moment, **header.fields())
+        except LedgerError as e:
+            raise _line_error(feedback, header.line, e) from None
+        aggregates.append(parent)
+        views += app.views_for([parent])
+        inspection_added = True
+    present = present_problems(app, header.code)
+    added, skipped, measures = [], [], 0
+    for spec in progress(feedback.problems):
+        ident = f"{header.code}-{spec.number}"
+        known = present.get(spec.number)
+        if known is not None:
+            for name in ("category", "title"):
+                if known[name] != getattr(spec, name):
                     raise InvalidInput(
-                        f"{feedback.path}: line {header.line}: inspection {header.code} is already in the ledger "
-                        f"with {name} '{getattr(parent, name)}', not '{value}' (see `ledger reconcile`)"
+                        f"{place(feedback.path, feedback.unit, spec.line)}: {name}: {ident} is already in the ledger with "
+                        f"{name} '{known[name]}', not '{getattr(spec, name)}' (see `ledger reconcile`)"
                     )
-        else:
-            try:
-                parent = Inspection.register(code=header.code, actor=actor, at=moment, **header.fields())
-            except LedgerError as e:
-                raise _line_error(feedback, header.line, e) from None
-            aggregates.append(parent)
-            views += app.views_for([parent])
-        present = present_problems(app, header.code)
-        added, skipped, measures = [], [], 0
-        for spec in progress(feedback.problems):
-            ident = f"{header.code}-{spec.number}"
-            known = present.get(spec.number)
-            if known is not None:
-                for name in ("category", "title"):
-                    if known[name] != getattr(spec, name):
-                        raise InvalidInput(
-                            f"{feedback.path}: line {spec.line}: {name}: {ident} is already in the ledger with "
-                            f"{name} '{known[name]}', not '{getattr(spec, name)}' (see `ledger reconcile`)"
-                        )
-                skipped.append(ident)
-                continue
-            try:
-                problem = _build_problem(parent, spec, actor, moment)
-            except LedgerError as e:
-                raise _line_error(feedback, spec.line, e) from None
-            aggregates.append(problem)
-            views += app.views_for([problem])
-            added.append(ident)
-            measures += len(spec.measures)
-        if aggregates:
-            app.save(*aggregates, views=views)  # one transaction: all or nothing
-        return ImportResult(header.code, bool(aggregates) and aggregates[0] is parent, added, skipped, measures)
-
-    return app._with_retry(attempt)
+            skipped.append(ident)
+            continue
+        try:
+            problem = _build_problem(parent, spec, actor, moment)
+        except LedgerError as e:
+            raise _line_error(feedback, spec.line, e) from None
+        aggregates.append(problem)
+        views += app.views_for([problem])
+        added.append(ident)
+        measures += len(spec.measures)
+    return ImportResult(header.code, inspection_added, added, skipped, measures)

@@ -275,6 +275,11 @@ def withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
 
 def report(app: Any, config: Any, *, inspection: str, fmt: str, as_of: datetime | None = None) -> str:
     """The public report of an inspection in `fmt` (markdown, html or text), without a checkpoint."""
+    return RENDERERS[fmt](report_blocks(app, config, inspection=inspection, as_of=as_of))
+
+
+def report_blocks(app: Any, config: Any, *, inspection: str, as_of: datetime | None = None) -> list[tuple[str, str]]:
+    """The public report's blocks (see `build`), which every format renders: markdown, html, text, docx."""
     from projections.replay import StateReader
     from projections.status import load_problems
     from projections.summary import summarise
@@ -290,5 +295,4 @@ def report(app: Any, config: Any, *, inspection: str, fmt: str, as_of: datetime 
         # A decision to withhold binds every publication, including one of an earlier state.
         withheld = withheld_now(app, inspection)
         problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
-    blocks = build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day)
-    return RENDERERS[fmt](blocks)
+    return build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day)

@@ -154,9 +154,12 @@ def test_empty_problem_list_and_unknown_file_type(ledger, tmp_path):
     empty = tmp_path / "empty.yaml"
     empty.write_text(text[: text.index("problems:")] + "problems: []\n", encoding="utf-8")
     assert "empty.yaml: lists no problems" in ledger("import", empty, expect=2).stderr
-    other = tmp_path / "list.xlsx"
+    other = tmp_path / "list.ods"
     other.write_bytes(b"PK")
-    assert "unknown file type '.xlsx'" in ledger("import", other, expect=2).stderr
+    assert "unknown file type '.ods'" in ledger("import", other, expect=2).stderr
+    broken = tmp_path / "list.xlsx"
+    broken.write_bytes(b"PK")
+    assert "list.xlsx: not a readable xlsx workbook" in ledger("import", broken, expect=2).stderr
     assert "cannot read" in ledger("import", tmp_path / "absent.yaml", expect=2).stderr
 
 
@@ -172,13 +175,13 @@ BAD_CSV = [
     (",2020-07-31,,,,,,\n", ",2020-13-31,,,,,,\n", 5, "deadline: '2020-13-31' is not a valid date"),
     (",,,,,,,,3,", ",,,,,,,,x3,", 5, "number: 'x3' is not a whole number"),
     (",,,,,,,,2,全面从严治党方面,关于“项目资金管理不规范”的问题", ",,,,,,,,2,全面从严治党方面,", 4, "title: is required"),
-    (",,,,,,,,3,", "XC2020-3,,,,,,,,3,", 5, "inspection: 'XC2020-3' differs from the first row"),
+    (",,,,,,,,3,", "XC2020-3,,,,,,,,3,", 5, "inspection_name: is required: inspection 'XC2020-3' differs from the row above"),
     ("inspection,inspection_name", "inspection,name", 1, "unknown column 'name'"),
     ("inspection,inspection_name", "inspectio,inspection_name", 1, "unknown column 'inspectio'"),
-    (",,,,,,,,,,,,,,,,,,\"建立学习台账", ",,,,,,,,,,,,deadline,,,,,,\"建立学习台账", 3, "type: a continuation row"),
+    (",,,,,,,,,,,,,,,,,,\"建立学习台账", ",,,,,,,,,,,,immediate,,,,,,\"建立学习台账", 3, "type: a continuation row"),
     (",deadline,2020-10-31,,吴志强,财务股,郑敏", ",deadline,2020-10-31,,吴志强,,郑敏", 4, "unit: responsible people need"),
     (",immediate,2020-07-31,,,,,,\n", ",immediate,2020-07-31,,,,,,2020-08-01\n", 5, "measure_due: given without a measure"),
-    (",immediate,2020-07-31,,,,,,\n", ",immediate,2020-07-31,,,,,,,,\n", 5, "has 22 cells but the header names 20 columns"),
+    (",immediate,2020-07-31,,,,,,\n", ",immediate,2020-07-31,,,,,,,,x\n", 5, "has 22 cells but the header names 20 columns"),
 ]
 
 
@@ -203,7 +206,7 @@ def test_csv_continuation_row_first_and_chinese_headings(ledger, tmp_path):
     bad = tmp_path / "cont.csv"
     bad.write_text("巡察,inspection_name,organisation,group,kind,start,end,序号,类别,问题,整改措施\n"
                    "XC1,n,o,g,regular,2020-01-01,2020-01-02,,,,先整改\n", encoding="utf-8")
-    assert "cont.csv: line 2: measure: a continuation row (no number) must follow" in ledger("import", bad, expect=2).stderr
+    assert "cont.csv: line 2: 整改措施: a continuation row (no number) must follow" in ledger("import", bad, expect=2).stderr
     good = tmp_path / "zh.csv"
     good.write_text("\ufeff巡察,inspection_name,organisation,group,kind,start,end,序号,类别,问题,类型,整改时限,整改措施\n"
                     "XC1,n,o,g,常规,2020-01-01,2020-01-02,1,作风方面,关于“文山会海”的问题,立行立改,2030-01-01,精简会议\n"
@@ -213,10 +216,10 @@ def test_csv_continuation_row_first_and_chinese_headings(ledger, tmp_path):
     assert view["type"] == "immediate" and [m["text"] for m in view["measures"]] == ["精简会议", "压缩文件"]
 
 
-def test_not_utf8(ledger, tmp_path):
-    bad = tmp_path / "gbk.csv"
-    bad.write_bytes("inspection,number,category,title\nXC1,1,作风,问题\n".encode("gbk"))
-    assert "gbk.csv: line 2: is not UTF-8" in ledger("import", bad, expect=2).stderr
+def test_neither_utf8_nor_gb18030(ledger, tmp_path):
+    bad = tmp_path / "latin.csv"
+    bad.write_bytes("inspection,number,category,title\nXC1,1,作风,问题\n".encode("utf-8") + b"\xff\xff\xff\n")
+    assert "latin.csv: line 3: is neither UTF-8 nor GB18030/GBK text" in ledger("import", bad, expect=2).stderr
 
 
 def test_ten_thousand_problems_import_in_one_go(ledger, tmp_path):

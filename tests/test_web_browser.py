@@ -99,6 +99,18 @@ def served(ledger, tmp_path):
     log.close()
 
 
+def _click_and_wait(driver, selector: str) -> None:
+    """Click a link or submit button and wait until the next page has replaced this one."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    page = driver.find_element(By.TAG_NAME, "html")
+    driver.find_element(By.CSS_SELECTOR, selector).click()
+    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
+    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+
+
 def _visit(driver, url: str, shots: Path, name: str) -> None:
     driver.get(url)
     height = driver.execute_script("return document.documentElement.scrollHeight")
@@ -164,7 +176,7 @@ def test_filters_work_and_lights_match_due(served, driver, tmp_path):
     for light in ("red", "yellow", "green"):
         driver.get(base + "/problems")
         Select(driver.find_element(By.NAME, "light")).select_by_value(light)
-        driver.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+        _click_and_wait(driver, "#filters button[type=submit]")
         rows = driver.find_elements(By.CSS_SELECTOR, "#problems tbody tr[data-id]")
         assert f"light={light}" in driver.current_url
         assert sorted(r.get_attribute("data-id") for r in rows) == sorted(i for i, l in due_lights.items() if l == light)
@@ -174,7 +186,7 @@ def test_filters_work_and_lights_match_due(served, driver, tmp_path):
     driver.get(base + "/problems")
     Select(driver.find_element(By.NAME, "unit")).select_by_visible_text("党建办")
     Select(driver.find_element(By.NAME, "status")).select_by_visible_text("已完成整改")
-    driver.find_element(By.CSS_SELECTOR, "#filters button[type=submit]").click()
+    _click_and_wait(driver, "#filters button[type=submit]")
     rows = driver.find_elements(By.CSS_SELECTOR, "#problems tbody tr[data-id]")
     assert [r.get_attribute("data-id") for r in rows] == [f"{CODE}-8"]
     assert Select(driver.find_element(By.NAME, "unit")).first_selected_option.text == "党建办"
@@ -183,7 +195,7 @@ def test_filters_work_and_lights_match_due(served, driver, tmp_path):
     _visit(driver, base + "/", shots, "overview")
     for light in ("red", "yellow", "green"):
         assert int(driver.find_element(By.ID, f"count-{light}").text) == sum(1 for l in due_lights.values() if l == light)
-    driver.find_element(By.CSS_SELECTOR, "a.light-card.red").click()
+    _click_and_wait(driver, "a.light-card.red")
     assert [r.get_attribute("data-id") for r in driver.find_elements(By.CSS_SELECTOR, "#problems tbody tr[data-id]")] == [f"{CODE}-1"]
 
     # The 督办 page shows due's rows with the same lights.

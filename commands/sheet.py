@@ -1,0 +1,78 @@
+"""`ledger sheet`: the standard 台账 of an inspection, as an xlsx workbook or a Word table."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commands.asof import as_of_option
+from commands.options import LedgerContext, echo, format_option, pass_ledger, render_record
+from ledger.errors import InvalidInput
+
+SHEET_FORMATS = (".xlsx", ".docx")
+
+
+def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool) -> Any:
+    """The 台账 rows of `inspection` as they stood at `as_of` (default now)."""
+    from datetime import date
+
+    from projections.publication import check_inspection, withheld_now
+    from projections.replay import StateReader, check_as_of
+    from projections.sheet import build_sheet
+    from projections.status import load_problems
+    from projections.summary import summarise
+
+    check_as_of(as_of)
+    with StateReader(state.app, as_of, inspection=inspection) as r:
+        found = check_inspection(r, inspection)
+        problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
+        result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
+        today = r.today
+    if as_of is not None and not internal:
+        # A decision to withhold binds every public sheet, including one of an earlier state.
+        withheld = withheld_now(state.app, inspection)
+        problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
+    day = today if isinstance(today, date) else date.today()
+    return build_sheet(inspection=found, problems=problems, summary=result, day=day, internal=internal)
+
+
+@click.command()
+@click.option("--inspection", required=True, metavar="CODE", help="The inspection whose 台账 is written.")
+@click.option("--out", "out", required=True, metavar="FILE", help="台账.xlsx (a workbook) or 台账.docx (a Word table).")
+@click.option(
+    "--internal",
+    is_flag=True,
+    help="Keep the text of withheld problems (for internal use; needs the registrar, verifier, signer or auditor role).",
+)
+@as_of_option
+@format_option
+@pass_ledger
+def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, as_of: Any, fmt: str) -> None:
+    """Write the standard 台账: one row per measure, each problem's cells merged over its measures.
+
+    Columns 序号, 问题类别, 反馈问题, 整改措施, 责任领导, 责任单位, 责任人, 整改时限,
+    完成情况, 销号情况; A4 landscape. Withheld problems are left out as `publish`
+    leaves them out, unless --internal.
+    """
+    suffix = Path(out).suffix.lower()
+    if suffix not in SHEET_FORMATS:
+        raise InvalidInput(f"--out: write the 台账 to an .xlsx or .docx file, not '{Path(out).name}'")
+    if internal:
+        state.actor()  # authority check: the withheld text is for insiders only
+    result = load_sheet(state, inspection.strip(), as_of, internal)
+    if suffix == ".xlsx":
+        from projections.workbook import write_sheet
+
+        write_sheet(out, result)
+    else:
+        from projections.word import write_sheet_docx
+
+        write_sheet_docx(out, result)
+    record = {"file": out, "inspection": inspection.strip(), "problems": len(result.problems), "rows": result.row_count, "internal": internal}
+    message = f"wrote {out}: {len(result.problems)} problems, {result.row_count} measure rows" + (" (internal: withheld text included)" if internal else "")
+    echo(render_record(record, fmt, message))
+
+
+COMMANDS = [sheet]

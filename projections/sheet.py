@@ -1,0 +1,114 @@
+"""The standard 台账 (rectification ledger sheet) of one inspection, as rows ready to write.
+
+One row per measure; the problem's own cells (序号, 问题类别, 反馈问题, 责任领导,
+责任单位, 责任人, 整改时限, 销号情况) span its measure rows. The public sheet
+leaves out withheld text exactly as the public report does (projections.publication):
+a withheld problem shows its number, category, deadline and state, and WITHHELD
+in place of its title and measures; withheld fields and measures are replaced
+one by one. The internal sheet keeps everything and says so in its title.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from projections.publication import WITHHELD, _withheld_fields, _word, chinese_date, figures_paragraph
+
+COLUMNS = ("序号", "问题类别", "反馈问题", "整改措施", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
+# Per measure; every other column is the problem's and spans its rows.
+MEASURE_COLUMNS = ("整改措施", "完成情况")
+# Widths in CJK characters (with the cell's padding), for xlsx columns and docx cells.
+# Together about 80 characters: an A4 landscape page at 10.5 pt.
+WIDTHS = {"序号": 3.5, "问题类别": 6, "反馈问题": 11, "整改措施": 21, "责任领导": 5, "责任单位": 5.5, "责任人": 4.5, "整改时限": 8, "完成情况": 8, "销号情况": 7.5}
+
+SIGNOFF_STATES = {
+    "registered": "未销号",
+    "in_progress": "未销号",
+    "verified": "已验收，待销号",
+    "closed": "已销号",
+    "ongoing": "基本完成、持续整改",
+}
+
+
+@dataclass
+class SheetProblem:
+    cells: dict[str, Any]  # the problem's own columns
+    measures: list[dict[str, str]] = field(default_factory=list)  # 整改措施, 完成情况 per measure row
+
+
+@dataclass
+class Sheet:
+    title: str
+    subtitle: str
+    problems: list[SheetProblem]
+    totals: str  # the same figures as `summary` and the report's 三、整改成效
+    internal: bool
+
+    @property
+    def row_count(self) -> int:
+        return sum(len(p.measures) for p in self.problems)
+
+
+def _local_day(moment: str | None) -> str:
+    if not moment:
+        return ""
+    return datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone().date().isoformat()
+
+
+def _measure_state(m: dict[str, Any]) -> str:
+    if m["status"] == "done":
+        return f"已完成\n{_local_day(m.get('completed_at'))}"
+    return "正在整改" + (f"\n时限{m['due']}" if m.get("due") else "")
+
+
+def _signoff_state(view: dict[str, Any]) -> str:
+    state = SIGNOFF_STATES.get(view["status"], view["status"])
+    closing = [s for s in view.get("signoffs") or [] if s.get("outcome") == view["status"]]
+    if view["status"] in ("closed", "ongoing") and closing:
+        state += f"\n{_local_day(closing[-1]['at'])}"
+    if view.get("overdue"):
+        state += "\n已超期"
+    return state
+
+
+def sheet_problem(view: dict[str, Any], number: int, *, internal: bool) -> SheetProblem:
+    hidden = set() if internal else _withheld_fields(view)
+    whole = "problem" in hidden
+    assignee = view.get("assignee") or {}
+    cells = {
+        "序号": number,
+        "问题类别": view["category"],
+        "反馈问题": WITHHELD if whole or "title" in hidden else view["title"],
+        "责任领导": "" if whole else assignee.get("lead") or "",
+        "责任单位": "" if whole else assignee.get("unit") or "",
+        "责任人": "" if whole else assignee.get("person") or "",
+        "整改时限": view.get("deadline") or "",
+        "销号情况": _signoff_state(view),
+    }
+    problem = SheetProblem(cells)
+    if whole:
+        problem.measures.append({"整改措施": WITHHELD, "完成情况": ""})
+        return problem
+    for m in view["measures"]:
+        text = WITHHELD if "measures" in hidden or m["id"] in hidden else m["text"]
+        problem.measures.append({"整改措施": text, "完成情况": _measure_state(m)})
+    if not problem.measures:
+        problem.measures.append({"整改措施": "", "完成情况": ""})
+    return problem
+
+
+def build_sheet(
+    *, inspection: dict[str, Any], problems: list[dict[str, Any]], summary: dict[str, Any], day: date, internal: bool
+) -> Sheet:
+    word = _word(inspection)
+    title = f"{inspection['organisation']}{word}反馈问题整改台账"
+    if internal:
+        title += "（内部资料，含不予公开内容）"
+    subtitle = f"{inspection['group']}（{inspection['code']}）　截至{chinese_date(day)}"
+    rows = [sheet_problem(view, n, internal=internal) for n, view in enumerate(problems, start=1)]
+    measures = sum(len(v["measures"]) for v in problems)
+    done = sum(1 for v in problems for m in v["measures"] if m["status"] == "done")
+    totals = f"合计：{figures_paragraph(summary)}整改措施{measures}项，已完成{done}项。"
+    return Sheet(title, subtitle, rows, totals, internal)

@@ -1,0 +1,295 @@
+"""Word documents (python-docx): the public report in 公文 layout, and the 台账 as a table.
+
+The report follows GB/T 9704-2012: A4; margins top 37 mm, bottom 35 mm, left
+28 mm, right 26 mm; title 方正小标宋简体 二号 (22 pt) centred; body 仿宋_GB2312
+三号 (16 pt) with a two-character first-line indent; 一、 headings 黑体, (一)
+headings 楷体_GB2312; lines exactly 28 pt apart; page numbers "— 1 —" in 宋体
+四号 (14 pt), odd pages on the right and even pages on the left, one character
+in from the edge. Chinese font names go in w:eastAsia (Word picks the font of
+CJK text from it), the Latin ones in w:ascii/w:hAnsi.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from ledger.errors import InvalidInput
+
+TITLE_FONT = "方正小标宋简体"
+BODY_FONT = "仿宋_GB2312"
+HEADING_FONTS = {"h1": "黑体", "h2": "楷体_GB2312"}
+PAGE_NUMBER_FONT = "宋体"
+LATIN_FONT = "Times New Roman"
+MARGINS_MM = {"top": 37, "bottom": 35, "left": 28, "right": 26}
+TITLE_PT, BODY_PT, PAGE_NUMBER_PT, LINE_PT = 22, 16, 14, 28
+
+
+def set_fonts(run: Any, east_asian: str, size: float | None = None, *, latin: str = LATIN_FONT, bold: bool | None = None) -> None:
+    """Name the run's fonts for Latin and for CJK text (w:eastAsia), and its size."""
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    run.font.name = latin
+    rfonts = run._element.get_or_add_rPr().get_or_add_rFonts()
+    rfonts.set(qn("w:eastAsia"), east_asian)
+    rfonts.set(qn("w:ascii"), latin)
+    rfonts.set(qn("w:hAnsi"), latin)
+    if size is not None:
+        run.font.size = Pt(size)
+    if bold is not None:
+        run.font.bold = bold
+
+
+def _style_defaults(document: Any, east_asian: str, size: float) -> None:
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    style = document.styles["Normal"]
+    style.font.name = LATIN_FONT
+    style.font.size = Pt(size)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+
+
+def _exact_lines(paragraph: Any, points: float = LINE_PT) -> None:
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.shared import Pt
+
+    fmt = paragraph.paragraph_format
+    fmt.line_spacing = Pt(points)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.space_before = Pt(0)
+    fmt.space_after = Pt(0)
+
+
+def _page_number(paragraph: Any, align: Any, indent: str) -> None:
+    """"— N —" with N from a PAGE field, so Word and LibreOffice number every page themselves."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    paragraph.alignment = align
+    setattr(paragraph.paragraph_format, indent, Pt(PAGE_NUMBER_PT))
+
+    def run(text: str = "") -> Any:
+        r = paragraph.add_run(text)
+        set_fonts(r, PAGE_NUMBER_FONT, PAGE_NUMBER_PT, latin=PAGE_NUMBER_FONT)
+        return r
+
+    run("— ")
+    for kind, text in (("begin", None), ("instr", " PAGE "), ("separate", None), ("text", "1"), ("end", None)):
+        r = run()
+        if kind == "instr":
+            instr = OxmlElement("w:instrText")
+            instr.set(qn("xml:space"), "preserve")
+            instr.text = text
+            r._element.append(instr)
+        elif kind == "text":
+            r.text = text
+        else:
+            fld = OxmlElement("w:fldChar")
+            fld.set(qn("w:fldCharType"), kind)
+            r._element.append(fld)
+    run(" —")
+
+
+def _page_numbers(document: Any, section: Any) -> None:
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    document.settings.odd_and_even_pages_header_footer = True
+    _page_number(section.footer.paragraphs[0], WD_ALIGN_PARAGRAPH.RIGHT, "right_indent")
+    _page_number(section.even_page_footer.paragraphs[0], WD_ALIGN_PARAGRAPH.LEFT, "left_indent")
+
+
+def _a4(section: Any, *, landscape: bool, margins_mm: dict[str, float]) -> None:
+    from docx.enum.section import WD_ORIENT
+    from docx.shared import Mm
+
+    width, height = (Mm(297), Mm(210)) if landscape else (Mm(210), Mm(297))
+    section.orientation = WD_ORIENT.LANDSCAPE if landscape else WD_ORIENT.PORTRAIT
+    section.page_width, section.page_height = width, height
+    section.top_margin = Mm(margins_mm["top"])
+    section.bottom_margin = Mm(margins_mm["bottom"])
+    section.left_margin = Mm(margins_mm["left"])
+    section.right_margin = Mm(margins_mm["right"])
+    section.footer_distance = Mm(margins_mm.get("footer", 25))
+
+
+def save(document: Any, path: str | Path) -> None:
+    try:
+        document.save(str(path))
+    except OSError as e:
+        raise InvalidInput(f"--out: cannot write {path}: {e.strerror or e}") from None
+
+
+def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None) -> Any:
+    """The report's blocks (projections.publication.build) as a 公文-style Word document."""
+    from docx import Document
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Pt
+
+    document = Document()
+    section = document.sections[0]
+    _a4(section, landscape=False, margins_mm=MARGINS_MM)
+    _style_defaults(document, BODY_FONT, BODY_PT)
+    _page_numbers(document, section)
+    indent = Pt(2 * BODY_PT)  # two characters
+    for kind, text in blocks:
+        p = document.add_paragraph()
+        if kind == "title":
+            _exact_lines(p, 36)  # 二号 lines need more than 28 pt
+            p.alignment = WD_ALIGN_PARAGRAPH.CENTER
+            set_fonts(p.add_run(text), TITLE_FONT, TITLE_PT)
+            blank = document.add_paragraph()
+            _exact_lines(blank)
+            continue
+        _exact_lines(p)
+        if kind == "sign":
+            p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+            p.paragraph_format.right_indent = Pt(4 * BODY_PT)
+            set_fonts(p.add_run(text), BODY_FONT, BODY_PT)
+            continue
+        p.alignment = WD_ALIGN_PARAGRAPH.JUSTIFY
+        p.paragraph_format.first_line_indent = indent
+        if kind in HEADING_FONTS:
+            p.paragraph_format.keep_with_next = True
+        set_fonts(p.add_run(text), HEADING_FONTS.get(kind, BODY_FONT), BODY_PT)
+    if checkpoint:
+        document.add_paragraph()
+        for line in checkpoint.splitlines():
+            p = document.add_paragraph()
+            _exact_lines(p, 12)
+            set_fonts(p.add_run(line), "宋体", 9, latin="Courier New")
+    return document
+
+
+def write_report(path: str | Path, blocks: list[tuple[str, str]], checkpoint: str | None = None) -> None:
+    save(report_document(blocks, checkpoint), path)
+
+
+def _repeat_header(row: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    tr_pr = row._tr.get_or_add_trPr()
+    header = OxmlElement("w:tblHeader")
+    header.set(qn("w:val"), "true")
+    tr_pr.append(header)
+
+
+def _narrow_cell_margins(table: Any, twips: int = 57) -> None:
+    """1 mm left and right inside each cell (Word's default is 1.9 mm): narrow columns keep their words."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    margins = OxmlElement("w:tblCellMar")
+    for side in ("left", "right"):
+        m = OxmlElement(f"w:{side}")
+        m.set(qn("w:w"), str(twips))
+        m.set(qn("w:type"), "dxa")
+        margins.append(m)
+    table._tbl.tblPr.append(margins)
+
+
+def _table_style(document: Any, name: str, east_asian: str, size: float) -> Any:
+    """A paragraph style for table cells: set once, not on each of thousands of cells."""
+    from docx.enum.style import WD_STYLE_TYPE
+    from docx.enum.text import WD_LINE_SPACING
+    from docx.oxml.ns import qn
+    from docx.shared import Pt
+
+    style = document.styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+    style.base_style = document.styles["Normal"]
+    style.font.name = LATIN_FONT
+    style.font.size = Pt(size)
+    style.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), east_asian)
+    fmt = style.paragraph_format
+    fmt.line_spacing = Pt(size * 1.45)
+    fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
+    fmt.space_before = fmt.space_after = Pt(0)
+    fmt.first_line_indent = Pt(0)
+    return style
+
+
+def _cell_text(cell: Any, text: Any, style: Any, align: Any) -> None:
+    p = cell.paragraphs[0]
+    p._p.get_or_add_pPr().style = style.style_id  # (Paragraph.style looks the style up among all, each time)
+    p.alignment = align
+    if text not in (None, ""):
+        p.add_run(str(text))
+
+
+def sheet_document(sheet: Any) -> Any:
+    """The 台账 as one Word table on A4 landscape pages, the header row repeated on each page."""
+    from docx import Document
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.shared import Mm, Pt
+
+    from projections.sheet import COLUMNS, MEASURE_COLUMNS, WIDTHS
+
+    size = 10.5
+    document = Document()
+    section = document.sections[0]
+    _a4(section, landscape=True, margins_mm={"top": 20, "bottom": 20, "left": 15, "right": 15, "footer": 10})
+    _style_defaults(document, BODY_FONT, size)
+    _page_numbers(document, section)
+    body_style = _table_style(document, "台账正文", BODY_FONT, size)
+    heading_style = _table_style(document, "台账表头", "黑体", size)
+    title = document.add_paragraph()
+    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
+    _exact_lines(title, 30)
+    set_fonts(title.add_run(sheet.title), TITLE_FONT, 18)
+    sub = document.add_paragraph()
+    sub.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+    _exact_lines(sub, 20)
+    set_fonts(sub.add_run(sheet.subtitle), BODY_FONT, size)
+
+    usable = 297 - 15 - 15
+    total = sum(WIDTHS.values())
+    widths = [Mm(usable * WIDTHS[c] / total) for c in COLUMNS]
+    # All rows at once: python-docx adds a row by scanning every row before it.
+    table = document.add_table(rows=1 + sheet.row_count, cols=len(COLUMNS))
+    rows = iter(list(table.rows))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _narrow_cell_margins(table)
+    for c, column in enumerate(table.columns):
+        column.width = widths[c]  # w:gridCol, which LibreOffice reads
+    centre, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
+    middle = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+    header = next(rows)
+    _repeat_header(header)
+    for c, name in enumerate(COLUMNS):
+        header.cells[c].width = widths[c]
+        header.cells[c].vertical_alignment = middle
+        _cell_text(header.cells[c], name, heading_style, centre)
+    # Row by row, merging through w:vMerge directly: python-docx's cell lookups and merge()
+    # walk the whole table each time, which a 台账 of thousands of measures cannot afford.
+    for problem in sheet.problems:
+        span = len(problem.measures)
+        for i, measure in enumerate(problem.measures):
+            cells = next(rows).cells
+            for c, name in enumerate(COLUMNS):
+                cell = cells[c]
+                cell.width = widths[c]
+                cell.vertical_alignment = middle
+                if name in MEASURE_COLUMNS:
+                    _cell_text(cell, measure[name], body_style, left if name == "整改措施" else centre)
+                    continue
+                if i == 0:
+                    aligned = left if name in ("问题类别", "反馈问题") else centre
+                    _cell_text(cell, problem.cells[name], body_style, aligned)
+                if span > 1:
+                    cell._tc.vMerge = "restart" if i == 0 else "continue"
+    totals = document.add_paragraph()
+    totals.paragraph_format.space_before = Pt(6)
+    _exact_lines(totals, 18)
+    totals.paragraph_format.space_before = Pt(6)
+    set_fonts(totals.add_run(sheet.totals), BODY_FONT, size)
+    return document
+
+
+def write_sheet_docx(path: str | Path, sheet: Any) -> None:
+    save(sheet_document(sheet), path)
