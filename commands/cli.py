@@ -24,6 +24,33 @@ def _from_store(error: BaseException) -> bool:
     return any(cls.__module__.startswith(STORE_LIBRARIES) for cls in type(error).__mro__)
 
 
+def _unreadable_argument(args: list[Any]) -> str | None:
+    """An argument that is not text at all (bytes that are not UTF-8, a NUL): refused before any command runs."""
+    for number, arg in enumerate(args, 1):
+        text = str(arg)
+        if "\x00" in text:
+            return f"argument {number} contains a NUL character"
+        if any("\ud800" <= ch <= "\udfff" for ch in text):
+            return f"argument {number} is not valid UTF-8 text"
+    return None
+
+
+def _broken_history(error: BaseException) -> str | None:
+    """What is wrong when an aggregate's stored events cannot be folded: one was deleted or reordered."""
+    name = type(error).__name__
+    if name == "OriginatorVersionError":
+        numbers = [a for a in error.args if isinstance(a, int)]
+        detail = f" (version {numbers[0]} where version {numbers[1]} was expected)" if len(numbers) == 2 else ""
+        return f"an aggregate's stored events are not consecutive{detail}: an event was deleted or reordered"
+    if isinstance(error, AssertionError):
+        frame = error.__traceback__
+        while frame is not None and frame.tb_next is not None:
+            frame = frame.tb_next
+        if frame is not None and "eventsourcing" in frame.tb_frame.f_code.co_filename:
+            return "an aggregate's history does not start with its creation event: an event was deleted"
+    return None
+
+
 class LedgerGroup(click.Group):
     """Turns every user mistake into one line on stderr and an exit code.
 
@@ -33,8 +60,16 @@ class LedgerGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
+        unreadable = _unreadable_argument(sys.argv[1:] if args is None else list(args))
+        if unreadable:
+            click.echo(f"ledger: error: {unreadable}", err=True)
+            sys.exit(EXIT_USAGE)
         try:
             result = super().main(args=args, prog_name=prog_name or "ledger", standalone_mode=False, **extra)
+        except click.exceptions.NoArgsIsHelpError as e:
+            # `ledger` alone: the help, as --help prints it, not squeezed into an error line.
+            click.echo(e.ctx.get_help() if e.ctx else e.format_message())
+            sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "ledger"
             click.echo(f"ledger: error: {_one_line(e.format_message())} (see `{command} --help`)", err=True)
@@ -54,6 +89,10 @@ class LedgerGroup(click.Group):
             click.echo("ledger: error: store error: stored text is not valid UTF-8 (a damaged store file?)", err=True)
             sys.exit(1)
         except Exception as e:
+            broken = _broken_history(e)
+            if broken:
+                click.echo(f"ledger: error: tampering found: {broken}: run `ledger audit --verify` to find the event", err=True)
+                sys.exit(4)
             # A store failure no command foresaw (damaged file, disk full, lost
             # server): still one line, never a traceback.
             if not _from_store(e):

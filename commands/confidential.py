@@ -6,22 +6,21 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.option("--field", required=True, help="whistleblower 举报人 | case-details 案情.")
-@click.option("--value", required=True, help="The value; stored encrypted, never in summaries or publications.")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.option("--field", type=SHORT_TEXT, required=True, help="whistleblower 举报人 | case-details 案情.")
+@click.option("--value", type=LONG_TEXT, required=True, help="The value; stored encrypted, never in summaries or publications.")
 @write_options
 @pass_ledger
 def confide(state: LedgerContext, problem_id: str, field: str, value: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a sensitive field of a problem, encrypted at rest (key from the environment)."""
-    from ledger import values
     from ledger.confidential import encrypt, field_name
 
     name = field_name(field)
-    text = values.required_text(value, "--value")
+    text = value
     who = state.actor(actor)
     ciphertext = encrypt(state.config, text)  # before opening the store: no key, nothing written
     problem = state.app.confide(problem_id, field=name, ciphertext=ciphertext, actor=who, at=at)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from commands.options import attach_option, DATE, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from ledger import values
 
 
@@ -82,9 +82,9 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--level", type=ChoiceOf(_level_choice, "LEVEL"), required=True, help="notice 督办通知书 | reminder 提醒书 | warning 告诫书 | accountability 问责书 (only up).")
-@click.option("--note", default="", help="E.g. the document's number, or what it demands.")
+@click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="E.g. the document's number, or what it demands.")
 @write_options
 @pass_ledger
 def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
@@ -94,14 +94,14 @@ def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: A
 
     moment = at or utc_now()
     who = state.actor(actor)
-    problem, _ = state.app.change_problem(problem_id, lambda p: p.escalate(level=level, note=note.strip(), actor=who, at=moment))
+    problem, _ = state.app.change_problem(problem_id, lambda p: p.escalate(level=level, note=note, actor=who, at=moment))
     record = {"id": problem.display_id, "event": "Escalated", "level": level, "status": problem.status}
     echo(render_record(record, fmt, f"{problem.display_id}: escalated to {level} ({ESCALATION_LEVELS[level]})"))
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.argument("text")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.argument("text", type=LONG_TEXT)
 @attach_option
 @write_options
 @pass_ledger
@@ -111,7 +111,7 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
 
     moment = at or utc_now()
     who = state.actor(actor)
-    entry = values.required_text(text, "progress text")
+    entry = text
     problem, _ = state.app.change_problem(problem_id, lambda p: p.record_progress(text=entry, actor=who, at=moment))
     record = {"id": problem.display_id, "event": "ProgressRecorded", "status": problem.status, "entries": len(problem.progress)}
     echo(render_record(record, fmt, f"{problem.display_id}: progress recorded (status: {problem.status})"))

@@ -61,9 +61,16 @@ def _checks(config: Any, *, enrolled: bool = False) -> Any:
         yield {"check": "chain", "status": "error", "detail": str(e)}
     key = private_key_path(config)
     if key.is_file():
+        from ledger.checkpoint import load_private_key
+
         mode = key.stat().st_mode & 0o777
         status = "ok" if mode & 0o077 == 0 else "warn"
-        yield {"check": "signing key", "status": status, "detail": f"{key} (mode {mode:o}{'' if status == 'ok' else ': readable by others, chmod 600'})"}
+        try:
+            load_private_key(config)  # an empty or damaged key file is not a key
+        except LedgerError as e:
+            yield {"check": "signing key", "status": "error", "detail": str(e)}
+        else:
+            yield {"check": "signing key", "status": status, "detail": f"{key} (mode {mode:o}{'' if status == 'ok' else ': readable by others, chmod 600'})"}
     else:
         yield {"check": "signing key", "status": "warn", "detail": f"none at {key}: run `ledger keygen` before checkpoints or publishing"}
     pub = public_key_path(config)

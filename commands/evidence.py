@@ -7,7 +7,9 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, format_option, output_options, pass_ledger, render_record, render_rows, write_options
+from ledger.errors import InvalidInput
+
+from commands.options import LedgerContext, check_out_file, echo, format_option, output_options, pass_ledger, render_record, render_rows, write_options
 
 
 @click.command()
@@ -70,9 +72,13 @@ def export(state: LedgerContext, out: str, since: int, fmt: str) -> None:
     from ledger.checkpoint import load_private_key, private_key_path
     from ledger.export import export_store
 
+    check_out_file(out)
     # Signed when the ledger's key is at hand, so the header and head are bound to it.
     key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
-    record = export_store(state.config.store, Path(out), since=since, signing_key=key)
+    try:
+        record = export_store(state.config.store, Path(out), since=since, signing_key=key)
+    except OSError as e:
+        raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
     echo(render_record(record, fmt, f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"))
 
 

@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from commands.options import key_option, DATETIME, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows
+from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values
 
 # Files with at least this many rows show a progress bar (on a terminal only).
@@ -41,7 +41,7 @@ def file_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.argument("file", type=click.Path(dir_okay=False))
 @file_options
 @click.option("--at", type=DATETIME, default=None, help="When the problems were fed back (default: the inspection's feedback date).")
-@click.option("--actor", "actor", default=None, help="Who is acting (overrides the global --actor / LEDGER_ACTOR).")
+@click.option("--actor", "actor", type=NAME, default=None, help="Who is acting (overrides the global --actor / LEDGER_ACTOR).")
 @key_option
 @output_options
 @pass_ledger

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from commands.options import attach_option, DATE, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
+from commands.options import AMOUNT, COUNT, ChoiceOf, DATE, LONG_TEXT, LedgerContext, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, attach_option, echo, pass_ledger, render_record, write_options
 from ledger import values
 
 
@@ -17,10 +17,10 @@ def _report(problem: Any, event: str, fmt: str, message: str, **extra: Any) -> N
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.option("--lead", required=True, help="Responsible leader (责任领导).")
-@click.option("--unit", required=True, help="Responsible unit (责任单位/牵头股室).")
-@click.option("--person", required=True, help="Responsible person (责任人).")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.option("--lead", type=NAME, required=True, help="Responsible leader (责任领导).")
+@click.option("--unit", type=NAME, required=True, help="Responsible unit (责任单位/牵头股室).")
+@click.option("--person", type=NAME, required=True, help="Responsible person (责任人).")
 @click.option("--deadline", type=DATE, default=None, help="Deadline for this assignment (整改时限).")
 @write_options
 @pass_ledger
@@ -28,9 +28,9 @@ def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: 
     """Assign (or reassign) a problem to the people responsible (责任到人)."""
     problem = state.app.assign(
         problem_id,
-        lead=values.required_text(lead, "--lead"),
-        unit=values.required_text(unit, "--unit"),
-        person=values.required_text(person, "--person"),
+        lead=lead,
+        unit=unit,
+        person=person,
         deadline=deadline,
         actor=state.actor(actor),
         at=at,
@@ -39,80 +39,80 @@ def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: 
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.argument("text")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.argument("text", type=LONG_TEXT)
 @click.option("--due", type=DATE, default=None, help="When the measure is due.")
 @write_options
 @pass_ledger
 def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, actor: str | None, fmt: str) -> None:
     """Plan a rectification measure (整改措施) for a problem; prints the measure's ID."""
     problem, measure_id = state.app.plan_measure(
-        problem_id, text=values.required_text(text, "measure text"), due=due, actor=state.actor(actor), at=at
+        problem_id, text=text, due=due, actor=state.actor(actor), at=at
     )
     record = {"id": problem.display_id, "measure": measure_id, "event": "MeasurePlanned", "status": problem.status}
     echo(render_record(record, fmt, measure_id))
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.argument("measure_id", metavar="MEASURE_ID")
-@click.option("--evidence", multiple=True, help="Evidence reference (佐证材料); repeat for several.")
-@click.option("--rules", default="0", help="Rules made or revised (建章立制), a count.")
-@click.option("--funds", default="0", help="Funds returned or recovered (清退/追回资金), in yuan.")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.argument("measure_id", metavar="MEASURE_ID", type=SHORT_TEXT)
+@click.option("--evidence", type=SHORT_TEXT, multiple=True, help="Evidence reference (佐证材料); repeat for several.")
+@click.option("--rules", type=COUNT, default=0, help="Rules made or revised (建章立制), a count.")
+@click.option("--funds", type=AMOUNT, default="0", help="Funds returned or recovered (清退/追回资金), in yuan.")
 @click.option(
     "--accountable",
     multiple=True,
     help="People held accountable: N, or KIND=N with KIND discipline|admonition|organisational (repeatable).",
 )
-@click.option("--clues", default="0", help="Problem clues transferred (移交问题线索), a count.")
+@click.option("--clues", type=COUNT, default=0, help="Problem clues transferred (移交问题线索), a count.")
 @attach_option
 @write_options
 @pass_ledger
-def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple[str, ...], rules: str, funds: str, accountable: tuple[str, ...], clues: str, at: Any, actor: str | None, fmt: str) -> None:
+def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple[str, ...], rules: int, funds: Decimal, accountable: tuple[str, ...], clues: int, at: Any, actor: str | None, fmt: str) -> None:
     """Record a planned measure as completed, with its evidence and outcomes."""
-    items = [values.required_text(e, "--evidence") for e in evidence]
     problem = state.app.complete_measure(
         problem_id,
         measure_id,
-        evidence=items,
-        rules=values.parse_count(rules, "--rules"),
-        funds=values.parse_amount(funds) if funds else Decimal(0),
+        evidence=list(evidence),
+        rules=rules,
+        funds=funds,
         accountable=values.parse_accountable(accountable),
-        clues=values.parse_count(clues, "--clues"),
+        clues=clues,
         actor=state.actor(actor),
         at=at,
     )
-    _report(problem, "MeasureCompleted", fmt, f"measure {measure_id.upper()} done", measure=measure_id.upper())
+    measure = problem.measure(measure_id)["id"]
+    _report(problem, "MeasureCompleted", fmt, f"measure {measure} done", measure=measure)
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option(
     "--grade",
     type=ChoiceOf(values.grade, "GRADE"),
     required=True,
     help="good 好 | fair 较好 | poor 一般 | bad 差 (poor and bad send it back for 二次整改).",
 )
-@click.option("--note", default="", help="What the verification found.")
+@click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="What the verification found.")
 @attach_option
 @write_options
 @pass_ledger
 def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a verification (核查验收) of a problem's rectification."""
-    problem = state.app.verify(problem_id, grade=grade, note=note.strip(), actor=state.actor(actor), at=at)
+    problem = state.app.verify(problem_id, grade=grade, note=note, actor=state.actor(actor), at=at)
     outcome = "passed" if grade in values.PASSING_GRADES else "failed: back for 二次整改"
     _report(problem, "VerificationRecorded", fmt, f"verification {grade} ({values.GRADES[grade]}) {outcome}", grade=grade)
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.option("--note", default="", help="A note on the sign-off.")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="A note on the sign-off.")
 @attach_option
 @write_options
 @pass_ledger
 def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Sign a problem off (对账销号); long-term problems become ongoing (基本完成、持续整改)."""
-    problem = state.app.sign_off(problem_id, note=note.strip(), actor=state.actor(actor), at=at)
+    problem = state.app.sign_off(problem_id, note=note, actor=state.actor(actor), at=at)
     if problem.status == "verified":  # 双审核: a signature recorded, more signers needed
         signed = len(problem.pending_signatures)
         required = state.app.policy.get("required_signers", 1)
@@ -122,32 +122,31 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.option("--holds", "result", flag_value="holds", help="The rectification holds.")
-@click.option("--relapsed", "result", flag_value="relapsed", help="The problem came back (回潮/反弹): reopens it.")
-@click.option("--note", required=True, help="What the review (回头看) found.")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.option("--holds", is_flag=True, help="The rectification holds.")
+@click.option("--relapsed", is_flag=True, help="The problem came back (回潮/反弹): reopens it.")
+@click.option("--note", type=LONG_TEXT, required=True, help="What the review (回头看) found.")
 @attach_option
 @write_options
 @pass_ledger
-def review(state: LedgerContext, problem_id: str, result: str | None, note: str, at: Any, actor: str | None, fmt: str) -> None:
+def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a review (回头看) of a closed problem: it holds, or it relapsed."""
-    if result is None:
-        raise click.UsageError("give --holds or --relapsed")
-    problem = state.app.record_review(
-        problem_id, result=result, note=values.required_text(note, "--note"), actor=state.actor(actor), at=at
-    )
+    if holds == relapsed:
+        raise click.UsageError("give exactly one of --holds or --relapsed")
+    result = "holds" if holds else "relapsed"
+    problem = state.app.record_review(problem_id, result=result, note=note, actor=state.actor(actor), at=at)
     message = "review: holds" if result == "holds" else f"review: relapsed, reopened (relapses: {problem.relapses})"
     _report(problem, "ReviewRecorded", fmt, message, result=result, relapses=problem.relapses)
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
-@click.option("--reason", required=True, help="Why it is reopened (e.g. the relapse found).")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.option("--reason", type=LONG_TEXT, required=True, help="Why it is reopened (e.g. the relapse found).")
 @write_options
 @pass_ledger
 def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: str | None, fmt: str) -> None:
     """Reopen a closed problem (a relapse, 反弹); counted in relapses forever."""
-    problem = state.app.reopen(problem_id, reason=values.required_text(reason, "--reason"), actor=state.actor(actor), at=at)
+    problem = state.app.reopen(problem_id, reason=reason, actor=state.actor(actor), at=at)
     _report(problem, "Reopened", fmt, f"reopened (relapses: {problem.relapses})", relapses=problem.relapses)
 
 
@@ -155,17 +154,17 @@ INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "f
 
 
 @click.command()
-@click.argument("target", metavar="ID")
-@click.option("--field", required=True, help="Problem: category, title, description, type, source, deadline, M<n>.text, M<n>.due; inspection: name, organisation, group, kind, start, end, feedback.")
-@click.option("--value", required=True, help="The corrected value ('none' clears a date).")
-@click.option("--reason", required=True, help="Why the correction is needed.")
+@click.argument("target", metavar="ID", type=PROBLEM_ID)
+@click.option("--field", type=SHORT_TEXT, required=True, help="Problem: category, title, description, type, source, deadline, M<n>.text, M<n>.due; inspection: name, organisation, group, kind, start, end, feedback.")
+@click.option("--value", type=LONG_TEXT, required=True, help="The corrected value ('none' clears a date).")
+@click.option("--reason", type=LONG_TEXT, required=True, help="Why the correction is needed.")
 @write_options
 @pass_ledger
 def correct(state: LedgerContext, target: str, field: str, value: str, reason: str, at: Any, actor: str | None, fmt: str) -> None:
     """Correct an earlier entry of a problem or inspection; the original stays visible."""
     from ledger.application import parse_field_value
 
-    why = values.required_text(reason, "--reason")
+    why = reason
     field = field.strip()
     new = parse_field_value(field, value)
     who = state.actor(actor)

@@ -44,24 +44,24 @@ class FormatType(click.ParamType):
         self.fail(f"'{value}' is not a format: use table, json, csv, markdown{also} or a tabulate format")
 
 
-class DateType(click.ParamType):
-    name = "DATE"
+class ValueType(click.ParamType):
+    """A typed value parsed by `ledger.values`, the one grammar of user input.
+
+    A refusal is a usage error (exit 2) naming the option; every command
+    option goes through one of these, so no command can forget a check.
+    """
+
+    def __init__(self, parse: Callable[[Any, str], Any], name: str):
+        self.parse = parse
+        self.name = name
 
     def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        what = ("--" + param.name.replace("_", "-")) if param is not None and param.param_type_name == "option" else (param.human_readable_name if param is not None else self.name)
         try:
-            return values.parse_date(value, f"--{param.name}" if param else "date")
+            return self.parse(value, what)
         except InvalidInput as e:
-            self.fail(str(e).split(": ", 1)[-1], param, ctx)
-
-
-class DateTimeType(click.ParamType):
-    name = "DATETIME"
-
-    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
-        try:
-            return values.parse_datetime(value, f"--{param.name}" if param else "date-time")
-        except InvalidInput as e:
-            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+            message = str(e)
+            self.fail(message.split(": ", 1)[-1] if message.startswith(what + ":") else message, param, ctx)
 
 
 class ChoiceOf(click.ParamType):
@@ -78,8 +78,37 @@ class ChoiceOf(click.ParamType):
             self.fail(str(e).split(": ", 1)[-1], param, ctx)
 
 
-DATE = DateType()
-DATETIME = DateTimeType()
+def _count(maximum: int, minimum: int = 0) -> ValueType:
+    return ValueType(lambda v, what: values.parse_count(v, what, maximum=maximum, minimum=minimum), "N")
+
+
+DATE = ValueType(values.parse_date, "DATE")
+DATETIME = ValueType(values.parse_datetime, "DATETIME")
+AMOUNT = ValueType(values.parse_amount, "YUAN")
+COUNT = _count(values.MAX_COUNT)
+PROBLEM_NUMBER = _count(values.MAX_NUMBER, minimum=1)
+SAMPLE_SIZE = _count(values.MAX_NUMBER, minimum=1)
+SEED = _count(2**63 - 1)
+NAME = ValueType(values.name, "NAME")
+SHORT_TEXT = ValueType(values.short_text, "TEXT")
+LONG_TEXT = ValueType(values.long_text, "TEXT")
+OPTIONAL_TEXT = ValueType(lambda v, what: values.short_text(v, what, required=False), "TEXT")
+OPTIONAL_LONG_TEXT = ValueType(lambda v, what: values.long_text(v, what, required=False), "TEXT")
+CODE = ValueType(lambda v, what: values.inspection_code(v), "CODE")
+PROBLEM_ID = ValueType(values.problem_id, "ID")
+
+
+def check_out_file(out: str, what: str = "--out") -> None:
+    """Refuse an output path that cannot be a file before anything is done (empty, a folder, a name too long)."""
+    from pathlib import Path
+
+    target = Path(out)
+    try:
+        bad = not target.name or target.is_dir() or len(target.name.encode("utf-8", "surrogateescape")) > 255
+    except (OSError, ValueError):
+        bad = True
+    if bad:
+        raise InvalidInput(f"{what}: '{out}' is not a file name that can be written")
 
 
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -237,6 +266,7 @@ def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
     f = click.option(
         "--actor",
         "actor",
+        type=NAME,
         default=None,
         help="Who is acting (overrides the global --actor / LEDGER_ACTOR).",
     )(f)
@@ -357,13 +387,14 @@ class LedgerContext:
         return self._app
 
     def typed_name(self, override: str | None = None) -> str:
-        name = (override or self.global_actor or "").strip()
+        given = override if override is not None else self.global_actor
+        name = values.name(given, "--actor") if given is not None else ""
         if not name:
             import getpass
 
             try:
-                name = getpass.getuser()
-            except Exception:  # no user name in this environment
+                name = values.name(getpass.getuser(), "OS user name")
+            except Exception:  # no usable user name in this environment
                 name = ""
         if not name:
             raise InvalidInput("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR")

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import key_option, attach_option, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from commands.options import ChoiceOf, LedgerContext, PROBLEM_ID, SHORT_TEXT, attach_option, echo, key_option, output_options, pass_ledger, render_record, write_options
 from ledger import values
 from ledger.errors import InvalidInput
 
@@ -26,7 +26,7 @@ def _reason(value: str) -> str:
 
 
 @click.command()
-@click.argument("problem_id", metavar="ID")
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option(
     "--reason",
     type=ChoiceOf(_reason, "REASON"),
@@ -36,6 +36,7 @@ def _reason(value: str) -> str:
 @click.option(
     "--field",
     "fields",
+    type=SHORT_TEXT,
     multiple=True,
     help="What to withhold: problem (default: all its text), title, description, measures, or M<n> (repeatable).",
 )
@@ -176,6 +177,10 @@ def publish(state: LedgerContext, inspection: str, fmt: str, out: str | None, si
     from projections.replay import check_as_of
 
     check_as_of(as_of)
+    if out is not None:
+        from commands.options import check_out_file
+
+        check_out_file(out)
     state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
     if not state.app.signed_mode():
         click.echo("ledger: note: nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)", err=True)

@@ -107,7 +107,9 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
         view = load_problem(r.cursor, ident, style=r.style, today=r.today) if ident else None
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
     if view is None and inspection is None:
-        raise UnknownID("problem", problem_id)
+        from commands.asof import describe_moment
+
+        raise UnknownID("problem", f"{problem_id}{describe_moment(as_of)}")
     if view is None:
         if fmt == "json":
             echo(json.dumps(inspection, ensure_ascii=False, indent=2))
@@ -169,7 +171,9 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
             return
         rows = list(records)  # only the flat rows are kept, not every problem's full view
     if not rows and fmt == "table":
-        echo("no problems match")
+        from commands.asof import describe_moment
+
+        echo(f"no problems match{describe_moment(as_of)}")
         return
     echo(render_rows(rows, fmt, STATUS_COLUMNS))
 

@@ -6,19 +6,15 @@ from typing import Any
 
 import click
 
-from commands.options import DATE, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
+from commands.options import CODE, DATE, NAME, OPTIONAL_LONG_TEXT, PROBLEM_NUMBER, SHORT_TEXT, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
 from ledger import values
 
 
-def _text(value: str | None, what: str) -> str:
-    return values.required_text(value, what)
-
-
 @click.command("add-inspection")
-@click.argument("code")
-@click.option("--name", required=True, help="Name of the round, e.g. 县委第一巡察组巡察县交通运输局党组.")
-@click.option("--organisation", required=True, help="The inspected organisation (被巡察党组织).")
-@click.option("--group", required=True, help="The inspection group (巡视组/巡察组).")
+@click.argument("code", type=CODE)
+@click.option("--name", type=SHORT_TEXT, required=True, help="Name of the round, e.g. 县委第一巡察组巡察县交通运输局党组.")
+@click.option("--organisation", type=NAME, required=True, help="The inspected organisation (被巡察党组织).")
+@click.option("--group", type=NAME, required=True, help="The inspection group (巡视组/巡察组).")
 @click.option(
     "--kind",
     type=ChoiceOf(values.inspection_kind, "KIND"),
@@ -32,13 +28,12 @@ def _text(value: str | None, what: str) -> str:
 @pass_ledger
 def add_inspection(state: LedgerContext, code: str, name: str, organisation: str, group: str, kind: str, start: Any, end: Any, feedback: Any, at: Any, actor: str | None, fmt: str) -> None:
     """Register an inspection round (巡视/巡察) under CODE, e.g. XC2019-1."""
-    code = values.inspection_code(code)
     who = state.actor(actor)
     inspection = state.app.add_inspection(
         code=code,
-        name=_text(name, "--name"),
-        organisation=_text(organisation, "--organisation"),
-        group=_text(group, "--group"),
+        name=name,
+        organisation=organisation,
+        group=group,
         kind=kind,
         start=start,
         end=end,
@@ -50,10 +45,10 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
 
 
 @click.command("add-problem")
-@click.option("--inspection", required=True, metavar="CODE", help="The inspection that fed the problem back.")
-@click.option("--category", required=True, help="Category (类别), e.g. 政治站位方面.")
-@click.option("--title", required=True, help='Title, e.g. 关于"思想认识不深刻"的问题.')
-@click.option("--description", default="", help="What the inspection found.")
+@click.option("--inspection", type=CODE, required=True, metavar="CODE", help="The inspection that fed the problem back.")
+@click.option("--category", type=SHORT_TEXT, required=True, help="Category (类别), e.g. 政治站位方面.")
+@click.option("--title", type=SHORT_TEXT, required=True, help='Title, e.g. 关于"思想认识不深刻"的问题.')
+@click.option("--description", type=OPTIONAL_LONG_TEXT, default="", help="What the inspection found.")
 @click.option(
     "--type",
     "problem_type",
@@ -63,7 +58,7 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
     help="immediate 立行立改 | deadline 限期整改 | long-term 长期坚持.",
 )
 @click.option("--deadline", type=DATE, default=None, help="Rectification deadline (整改时限).")
-@click.option("--number", type=click.IntRange(min=1), default=None, help="Number within the inspection (default: the next free one).")
+@click.option("--number", type=PROBLEM_NUMBER, default=None, help="Number within the inspection (default: the next free one).")
 @click.option(
     "--source",
     type=ChoiceOf(values.source, "SOURCE"),
@@ -77,10 +72,10 @@ def add_problem(state: LedgerContext, inspection: str, category: str, title: str
     """Register a problem fed back by an inspection; prints its ID."""
     who = state.actor(actor)
     problem = state.app.add_problem(
-        inspection=values.inspection_code(inspection),
-        category=_text(category, "--category"),
-        title=_text(title, "--title"),
-        description=description.strip(),
+        inspection=inspection,
+        category=category,
+        title=title,
+        description=description,
         type=problem_type,
         source=source,
         deadline=deadline,

@@ -7,27 +7,33 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_rows, write_options
+from commands.options import CODE, SAMPLE_SIZE, SEED, LedgerContext, echo, output_options, pass_ledger, render_rows, write_options
 from ledger import values
 
 SAMPLE_COLUMNS = ("id", "category", "title", "status", "unit", "person")
 DRAW_COLUMNS = ("draw", "inspection", "seed", "size", "population", "drawn", "by", "at")
 
 
-def signed_off_population(app: Any, code: str) -> list[str]:
-    """IDs of the inspection's signed-off problems (closed or ongoing), in number order."""
+def signed_off_population(app: Any, code: str) -> dict[str, Any]:
+    """ID → when it was last signed off, for the inspection's signed-off problems (closed or ongoing), in number order."""
+    from datetime import datetime
+
     with app.recorder.reading() as c:
         c.execute(
-            app._sql("SELECT id FROM ledger_problems WHERE inspection = ? AND status IN ('closed', 'ongoing') ORDER BY number"),
+            app._sql("SELECT id, data FROM ledger_problems WHERE inspection = ? AND status IN ('closed', 'ongoing') ORDER BY number"),
             (code,),
         )
-        return [row[0] for row in c.fetchall()]
+        found = {}
+        for ident, data in c.fetchall():
+            signoffs = json.loads(data).get("signoffs") or []
+            found[ident] = datetime.fromisoformat(signoffs[-1]["at"].replace("Z", "+00:00")) if signoffs else None
+        return found
 
 
 @click.command()
-@click.option("--inspection", required=True, metavar="CODE", help="Draw from this inspection's signed-off problems.")
-@click.option("--size", type=click.IntRange(min=1), required=True, help="How many problems to draw.")
-@click.option("--seed", type=click.IntRange(min=0), default=None, help="Seed of the draw (default: a fresh random one, recorded).")
+@click.option("--inspection", type=CODE, required=True, metavar="CODE", help="Draw from this inspection's signed-off problems.")
+@click.option("--size", type=SAMPLE_SIZE, required=True, help="How many problems to draw.")
+@click.option("--seed", type=SEED, default=None, help="Seed of the draw (default: a fresh random one, recorded).")
 @write_options
 @pass_ledger
 def sample(state: LedgerContext, inspection: str, size: int, seed: int | None, at: Any, actor: str | None, fmt: str) -> None:
@@ -41,15 +47,17 @@ def sample(state: LedgerContext, inspection: str, size: int, seed: int | None, a
     from ledger.domain import SampleDraw, utc_now
     from projections.status import load_problems
 
-    code = values.inspection_code(inspection)
+    code = inspection
     app = state.app
     app.get_inspection(code)  # unknown inspection: one clear line
     who = state.actor(actor)
     chosen_seed = secrets.randbelow(2**32) if seed is None else seed
 
     def attempt() -> Any:
+        population = signed_off_population(app, code)
         draw = SampleDraw.draw(
-            inspection=code, seed=chosen_seed, size=size, population=signed_off_population(app, code), actor=who, at=at or utc_now()
+            inspection=code, seed=chosen_seed, size=size, population=list(population), actor=who, at=at or utc_now(),
+            signed_off={k: v for k, v in population.items() if v is not None},
         )
         app.save(draw)
         return draw

@@ -435,6 +435,8 @@ def parse_field_value(field: str, value: str) -> Any:
         return values.inspection_kind(value)
     if name == "source":
         return values.source(value)
-    if not value.strip():
-        raise InvalidInput(f"--value for {field} must not be empty")
-    return value.strip()
+    if name in ("description", "text"):
+        return values.long_text(value, f"--value for {field}")
+    if name in ("organisation", "group"):
+        return values.name(value, f"--value for {field}")
+    return values.short_text(value, f"--value for {field}")

@@ -34,7 +34,7 @@ from typing import Any
 
 from eventsourcing.domain import Aggregate, event
 
-from ledger.errors import ConfigError, InvalidInput, TamperingFound
+from ledger.errors import ConfigError, InvalidInput, StoreError, TamperingFound
 
 BEGIN = "-----BEGIN LEDGER CHECKPOINT-----"
 END = "-----END LEDGER CHECKPOINT-----"
@@ -102,11 +102,22 @@ def generate_keys(config: Any) -> dict[str, Any]:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
         raise InvalidInput(f"a signing key already exists at {path}: not overwriting it (move it away first)") from None
-    with os.fdopen(fd, "wb") as f:
-        f.write(pem)
-    os.chmod(path, 0o600)  # whatever the umask
     raw = raw_public(key.public_key())
-    pub_path.write_text(public_key_line(raw) + "\n", encoding="ascii")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(pem)
+            f.flush()
+            os.fsync(f.fileno())
+        os.chmod(path, 0o600)  # whatever the umask
+        pub_path.write_text(public_key_line(raw) + "\n", encoding="ascii")
+    except OSError as e:
+        # A full disk must not leave an empty or half key file behind that looks like a key.
+        for leftover in (path, pub_path):
+            try:
+                leftover.unlink()
+            except OSError:
+                pass
+        raise StoreError(f"cannot write the signing key pair at {path}: {e.strerror or e}; nothing was kept") from None
     return {"private_key": str(path), "public_key_file": str(pub_path), "public_key": public_key_line(raw), "fingerprint": fingerprint(raw)}
 
 

@@ -9,58 +9,190 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
-from ledger.errors import ConfigError
+from ledger.errors import ConfigError, InvalidInput
 
 CONFIG_NAME = "ledger.yaml"
 
-# Every key the file may hold, with its default. A key not listed here is a
-# typo and is reported, rather than silently ignored.
-DEFAULTS: dict[str, Any] = {
-    "store": "ledger.db",
-    "policy": {
-        # 21 CFR Part 11 style separation of duties: whoever completed a
-        # measure may not verify it, nor sign the problem off.
-        "separate_verifier": True,
-        "separate_signer": True,
-        # On a PostgreSQL store: the actor must be the authenticated database login.
-        "actor_is_login": False,
-    },
+# -- the schema: every key the file may hold, its default and its check ---------
+#
+# A key not listed here is a typo and is reported, rather than silently
+# ignored. Adding a key is one line: `"section.key": Setting(default, check)`.
+
+
+@dataclass(frozen=True)
+class Setting:
+    default: Any
+    check: Callable[[Any, str], Any]  # (value, "section.key") -> normalised value, or ConfigError
+
+
+def _is_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def boolean(value: Any, key: str) -> bool:
+    if not isinstance(value, bool):
+        raise ConfigError(f"'{key}' must be true or false, not {value!r}")
+    return value
+
+
+def whole(low: int, high: int) -> Callable[[Any, str], int]:
+    def check(value: Any, key: str) -> int:
+        if not _is_int(value) or not low <= value <= high:
+            raise ConfigError(f"'{key}' must be a whole number from {low} to {high}, not {value!r}")
+        return int(value)
+
+    return check
+
+
+def days_list(value: Any, key: str) -> list[int]:
+    if not isinstance(value, list) or not value or not all(_is_int(v) and 1 <= v <= 3650 for v in value):
+        raise ConfigError(f"'{key}' must be a list of whole numbers of days from 1 to 3650, not {value!r}")
+    if value != sorted(set(value)):
+        raise ConfigError(f"'{key}' must be in increasing order without repeats")
+    return list(value)
+
+
+def text(*, required: bool = False, long: bool = False) -> Callable[[Any, str], str]:
+    def check(value: Any, key: str) -> str:
+        from ledger import values
+
+        if value is None:
+            value = ""
+        if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+            raise ConfigError(f"'{key}' must be text, not {value!r}")
+        try:
+            parse = values.long_text if long else values.short_text
+            return parse(str(value), key, required=required)
+        except InvalidInput as e:
+            raise ConfigError(f"'{key}' " + str(e).split(": ", 1)[-1]) from None
+
+    return check
+
+
+def one_of(*choices: str) -> Callable[[Any, str], str]:
+    def check(value: Any, key: str) -> str:
+        name = str(value).strip().lower() if isinstance(value, str) else None
+        if name not in choices:
+            raise ConfigError(f"'{key}' must be {' or '.join(choices)}, not {value!r}")
+        return name
+
+    return check
+
+
+def optional_date(value: Any, key: str) -> Any:
+    from ledger import values
+
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool) or not isinstance(value, (str, date)):
+        raise ConfigError(f"'{key}' must be a date such as 2020-09-30, not {value!r}")
+    try:
+        return values.parse_date(value, key)
+    except InvalidInput as e:
+        raise ConfigError(f"'{key}': " + str(e).split(": ", 1)[-1]) from None
+
+
+def env_name(value: Any, key: str) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,99}", value.strip()):
+        raise ConfigError(f"'{key}' must be the name of an environment variable, not {value!r}")
+    return value.strip()
+
+
+def people_list(value: Any, key: str) -> Any:
+    """None (single-user mode) or a list of {name, roles}; names normalised and compared as normalised."""
+    from ledger import values
+    from ledger.authority import ROLE_ALIASES, ROLES
+
+    if value is None:
+        return None
+    if not isinstance(value, list):
+        raise ConfigError(f"'{key}' must be a list of {{name: …, roles: […]}}")
+    found: list[dict[str, Any]] = []
+    seen: set[str] = set()
+    for i, entry in enumerate(value, 1):
+        if not isinstance(entry, dict) or set(entry) - {"name", "roles"}:
+            raise ConfigError(f"{key} entry {i} must be a mapping with 'name' and 'roles' only")
+        if not isinstance(entry.get("name"), str):
+            raise ConfigError(f"{key} entry {i} has no name")
+        try:
+            person = values.name(entry["name"], f"{key} entry {i} name")
+        except InvalidInput as e:
+            raise ConfigError(str(e)) from None
+        if person in seen:
+            raise ConfigError(f"{key}: '{person}' is listed twice")
+        seen.add(person)
+        roles = entry.get("roles") or []
+        if isinstance(roles, str):
+            roles = [roles]
+        if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
+            raise ConfigError(f"{key}: roles of '{person}' must be a list of role names")
+        unknown = [r for r in roles if r.strip() not in ROLE_ALIASES]
+        if unknown:
+            raise ConfigError(f"{key}: unknown role {unknown[0]!r} for '{person}' (roles: {', '.join(ROLES)})")
+        found.append({"name": person, "roles": [r.strip() for r in roles]})
+    return found
+
+
+SCHEMA: dict[str, Setting] = {
+    "store": Setting("ledger.db", text(required=True)),
+    # 21 CFR Part 11 style separation of duties: whoever completed a
+    # measure may not verify it, nor sign the problem off.
+    "policy.separate_verifier": Setting(True, boolean),
+    "policy.separate_signer": Setting(True, boolean),
+    # On a PostgreSQL store: the actor must be the authenticated database login.
+    "policy.actor_is_login": Setting(False, boolean),
     # Watching against slippage and relapse: see ledger/watch.py.
-    "watch": {
-        "escalate_after_days_late": 7,
-        "progress_interval_days": 90,
-        "review_points_days": [90, 180],
-        "review_window_days": 30,
-        "due_within_days": 7,
-    },
+    "watch.escalate_after_days_late": Setting(7, whole(0, 3650)),
+    "watch.progress_interval_days": Setting(90, whole(1, 3650)),
+    "watch.review_points_days": Setting([90, 180], days_list),
+    "watch.review_window_days": Setting(30, whole(0, 3650)),
+    "watch.due_within_days": Setting(7, whole(0, 3650)),
     # 红黄绿 warning lights by days to the deadline (`ledger due`, `ledger serve`).
-    "lights": {"green_days": 20, "yellow_days": 10},
+    "lights.green_days": Setting(20, whole(0, 3650)),
+    "lights.yellow_days": Setting(10, whole(0, 3650)),
     # The public report (整改情况公布) written by `ledger publish`.
-    "publication": {
-        "title": "",
-        "authority": "",
-        "responsibility": "",
-        "effects": "",
-        "next_steps": "",
-        "closing": "欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。",
-        "contact": "",
-        "phone": "",
-        "date": "",
-    },
+    "publication.title": Setting("", text()),
+    "publication.authority": Setting("", text()),
+    "publication.responsibility": Setting("", text()),
+    "publication.effects": Setting("", text()),
+    "publication.next_steps": Setting("", text()),
+    "publication.closing": Setting("欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。", text(long=True)),
+    "publication.contact": Setting("", text()),
+    "publication.phone": Setting("", text()),
+    "publication.date": Setting("", optional_date),
     # Hash chain algorithm, read only by `ledger init` (recorded in the ledger).
-    "hash": "sha256",
+    "hash": Setting("sha256", lambda value, key: one_of("sha256", "sm3")(str(value).replace("-", ""), key)),
     # Ed25519 key that signs checkpoints; public_key defaults to private_key + ".pub".
-    "signing": {"private_key": "ledger-signing.key", "public_key": ""},
+    "signing.private_key": Setting("ledger-signing.key", text(required=True)),
+    "signing.public_key": Setting("", text()),
     # People and their roles; None (absent) means single-user mode.
-    "people": None,
-    "signoff": {"required_signers": 1},
+    "people": Setting(None, people_list),
+    # 双审核: how many different signers a sign-off needs.
+    "signoff.required_signers": Setting(1, whole(1, 10)),
     # Environment variable holding the AES key for sensitive fields.
-    "sensitive": {"key_env": "LEDGER_CIPHER_KEY"},
+    "sensitive.key_env": Setting("LEDGER_CIPHER_KEY", env_name),
 }
+
+
+def _defaults() -> dict[str, Any]:
+    tree: dict[str, Any] = {}
+    for key, setting in SCHEMA.items():
+        *sections, name = key.split(".")
+        node = tree
+        for section in sections:
+            node = node.setdefault(section, {})
+        node[name] = copy.deepcopy(setting.default)
+    return tree
+
+
+# The defaults as nested sections, as `Config.data` holds them.
+DEFAULTS: dict[str, Any] = _defaults()
 
 SAMPLE = """\
 # rectification-ledger configuration (整改台账配置).
@@ -196,34 +328,53 @@ def find_config(start: Path | None = None) -> Path | None:
     return None
 
 
-def _merge(defaults: dict[str, Any], given: dict[str, Any], where: str) -> dict[str, Any]:
+def _validate(given: dict[str, Any], defaults: dict[str, Any], where: str = "") -> dict[str, Any]:
+    """The defaults, overlaid with `given` checked key by key against SCHEMA."""
     merged = copy.deepcopy(defaults)
     for key, value in given.items():
-        if key not in defaults:
+        if not isinstance(key, str) or key not in defaults:
             known = ", ".join(sorted(defaults))
             raise ConfigError(f"unknown key '{where}{key}' (known: {known})")
-        default = defaults[key]
-        if isinstance(default, dict):
-            if value is None:
-                continue
-            if not isinstance(value, dict):
-                raise ConfigError(f"'{where}{key}' must be a mapping, not {value!r}")
-            merged[key] = _merge(default, value, f"{where}{key}.")
-        elif isinstance(default, bool):
-            if not isinstance(value, bool):
-                raise ConfigError(f"'{where}{key}' must be true or false, not {value!r}")
-            merged[key] = value
-        elif isinstance(default, int):
-            if isinstance(value, bool) or not isinstance(value, int):
-                raise ConfigError(f"'{where}{key}' must be a whole number, not {value!r}")
-            merged[key] = value
-        elif isinstance(default, list):
-            if not isinstance(value, list):
-                raise ConfigError(f"'{where}{key}' must be a list, not {value!r}")
-            merged[key] = value
-        else:
-            merged[key] = value
+        full = f"{where}{key}"
+        if full in SCHEMA:
+            merged[key] = SCHEMA[full].check(value, full)
+            continue
+        # a section
+        if value is None:
+            continue
+        if not isinstance(value, dict):
+            raise ConfigError(f"'{full}' must be a mapping, not {value!r}")
+        merged[key] = _validate(value, defaults[key], f"{full}.")
     return merged
+
+
+def _strict_loader() -> Any:
+    """A SafeLoader that refuses a key given twice and keeps dates as text (checked by the schema)."""
+    import yaml
+
+    class StrictLoader(yaml.SafeLoader):
+        pass
+
+    def construct_map(loader: Any, node: Any) -> Any:
+        loader.flatten_mapping(node)
+        data: dict[Any, Any] = {}
+        for key_node, value_node in node.value:
+            key = loader.construct_object(key_node, deep=True)
+            try:
+                duplicate = key in data
+            except TypeError:  # an unhashable key (a list or mapping used as a key)
+                raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark) from None
+            if duplicate:
+                raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice", key_node.start_mark)
+            data[key] = loader.construct_object(value_node, deep=True)
+        return data
+
+    def construct_timestamp(loader: Any, node: Any) -> str:
+        return str(node.value)
+
+    StrictLoader.add_constructor("tag:yaml.org,2002:map", construct_map)
+    StrictLoader.add_constructor("tag:yaml.org,2002:timestamp", construct_timestamp)
+    return StrictLoader
 
 
 def load_config(path: str | Path | None = None, *, required: bool = True) -> Config:
@@ -232,8 +383,12 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
 
     explicit = path or os.environ.get("LEDGER_CONFIG")
     if explicit:
-        config_path: Path | None = Path(explicit).expanduser().resolve()
-        if not config_path.is_file():
+        try:
+            config_path: Path | None = Path(explicit).expanduser().resolve()
+            found = config_path.is_file()  # type: ignore[union-attr]
+        except (OSError, ValueError, RuntimeError) as e:
+            raise ConfigError(f"config file {explicit!r} cannot be used: {getattr(e, 'strerror', None) or e}") from None
+        if not found:
             raise ConfigError(f"config file not found: {explicit}")
     else:
         config_path = find_config()
@@ -248,19 +403,22 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
     except (OSError, UnicodeDecodeError) as e:
         raise ConfigError(f"cannot read {config_path}: {e}") from None
     try:
-        given = yaml.safe_load(text)
+        given = yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
         where = f" at line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{config_path} is not valid YAML{where}") from None
+        problem = getattr(e, "problem", None)
+        if problem and "given twice" in problem:
+            raise ConfigError(f"{config_path}{where}: {problem}") from None
+        raise ConfigError(f"{config_path} is not valid YAML{where}" + (f" ({problem})" if problem else "")) from None
+    except RecursionError:
+        raise ConfigError(f"{config_path} is nested too deeply") from None
     if given is None:
         given = {}
     if not isinstance(given, dict):
         raise ConfigError(f"{config_path} must hold a mapping of settings")
     try:
-        data = _merge(DEFAULTS, given, "")
+        data = _validate(given, DEFAULTS)
     except ConfigError as e:
         raise ConfigError(f"{config_path}: {e}") from None
-    if not isinstance(data["store"], str) or not data["store"].strip():
-        raise ConfigError(f"{config_path}: 'store' must be a file path or a URL")
     return Config(path=config_path, data=data)

@@ -20,7 +20,7 @@ from uuid import UUID, uuid5
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInput, RuleViolation
-from ledger.values import PASSING_GRADES, problem_display_id
+from ledger.values import MAX_NUMBER, PASSING_GRADES, moment_text, problem_display_id
 
 # Problem and inspection IDs are derived from their codes and numbers, so the
 # event store's uniqueness constraint keeps numbers unique per inspection even
@@ -45,7 +45,12 @@ def utc_now() -> datetime:
 
 def _check_not_future(at: datetime, subject: str) -> None:
     if at > utc_now():
-        raise InvalidInput(f"{subject}: --at {at.isoformat()} is in the future")
+        raise InvalidInput(f"{subject}: --at {moment_text(at)} is in the future")
+
+
+def local_day(at: datetime) -> date:
+    """The calendar day an act happened on, in this machine's time zone (as --at was typed)."""
+    return at.astimezone().date()
 
 
 class Inspection(Aggregate):
@@ -74,6 +79,10 @@ class Inspection(Aggregate):
     ) -> Inspection:
         _check_not_future(at, code)
         cls._check_dates(code, start, end, feedback)
+        today = local_day(utc_now())
+        for label, day in (("start", start), ("feedback", feedback)):
+            if day is not None and day > today:
+                raise RuleViolation("no-future-acts", code, f"{label} {day} is in the future")
         return cls(
             code=code,
             name=name,
@@ -135,6 +144,8 @@ class Inspection(Aggregate):
             dates = {f: getattr(self, f) for f in ("start", "end", "feedback")}
             dates[field] = value
             self._check_dates(self.code, dates["start"], dates["end"], dates["feedback"])
+            if field in ("start", "feedback") and value is not None and value > local_day(utc_now()):
+                raise RuleViolation("no-future-acts", self.code, f"{field} {value} is in the future")
         old = getattr(self, field)
         if old == value:
             raise RuleViolation("correction-changes-something", self.code, f"{field} is already {value}")
@@ -176,8 +187,14 @@ class Problem(Aggregate):
     ) -> Problem:
         ident = problem_display_id(inspection.code, number)
         _check_not_future(at, ident)
-        if number < 1:
-            raise InvalidInput(f"{ident}: --number must be 1 or more")
+        if not 1 <= number <= MAX_NUMBER:
+            raise RuleViolation("number-range", ident, f"problem numbers run from 1 to {MAX_NUMBER}: give a free --number")
+        if local_day(at) < inspection.start:
+            raise RuleViolation(
+                "dates-in-order",
+                ident,
+                f"registered on {local_day(at)}, before inspection {inspection.code} started ({inspection.start})",
+            )
         if deadline is not None and deadline < at.date():
             raise RuleViolation(
                 "deadline-after-registration",
@@ -261,8 +278,12 @@ class Problem(Aggregate):
 
     def measure(self, measure_id: str) -> dict[str, Any]:
         wanted = measure_id.strip().upper()
-        if "/" in wanted:  # accept the long form PROBLEM/M1
-            wanted = wanted.rsplit("/", 1)[1]
+        if "/" in wanted:  # accept the long form PROBLEM/M1, of this problem only
+            owner, _, wanted = wanted.rpartition("/")
+            if owner.strip() != self.display_id.upper():
+                from ledger.errors import UnknownID
+
+                raise UnknownID("measure", f"{self.display_id}/{measure_id}")
         for m in self.measures:
             if m["id"] == wanted:
                 return m
@@ -280,8 +301,19 @@ class Problem(Aggregate):
         if at < self.registered_at:
             raise self._rule(
                 "acts-after-registration",
-                f"--at {at.isoformat()} is before the problem was registered "
-                f"({self.registered_at.isoformat()})",
+                f"--at {moment_text(at)} is before the problem was registered "
+                f"({moment_text(self.registered_at)})",
+            )
+
+    def _check_after_closure_acts(self, at: datetime, act: str) -> None:
+        """An act is never dated before the sign-off or reopening it follows."""
+        candidates = [("sign-off", e["at"]) for e in self.signoffs[-1:]]
+        candidates += [("reopening", e["at"]) for e in self.reopenings[-1:]]
+        last = max(candidates, key=lambda c: c[1], default=None)
+        if last is not None and at < last[1]:
+            raise self._rule(
+                "dates-in-order",
+                f"{act} dated {moment_text(at)} is before the {last[0]} it follows ({moment_text(last[1])})",
             )
 
     def _check_open(self, act: str) -> None:
@@ -297,6 +329,7 @@ class Problem(Aggregate):
         self, *, lead: str, unit: str, person: str, deadline: date | None, actor: str, at: datetime
     ) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the assignment")
         self._check_open("reassign it")
         if deadline is not None and deadline < self.registered_at.date():
             raise self._rule(
@@ -319,6 +352,7 @@ class Problem(Aggregate):
 
     def plan_measure(self, *, text: str, due: date | None, actor: str, at: datetime) -> str:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the measure")
         self._check_open("plan a new measure")
         if due is not None and due < self.registered_at.date():
             raise self._rule(
@@ -368,6 +402,7 @@ class Problem(Aggregate):
     ) -> None:
         measure = self.measure(measure_id)
         self._check_at(at)
+        self._check_after_closure_acts(at, "the completion")
         self._check_open("complete a measure")
         if self.status == "registered":
             raise self._rule(
@@ -379,7 +414,7 @@ class Problem(Aggregate):
             raise self._rule(
                 "dates-in-order",
                 f"measure {measure['id']} cannot be completed before it was planned "
-                f"({measure['planned_at'].isoformat()})",
+                f"({moment_text(measure['planned_at'])})",
             )
         self._measure_completed(
             measure_id=measure["id"],
@@ -422,6 +457,7 @@ class Problem(Aggregate):
 
     def verify(self, *, grade: str, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the verification")
         self._check_open("verify it again")
         done = [m for m in self.measures if m["status"] == "done"]
         if not done:
@@ -435,8 +471,8 @@ class Problem(Aggregate):
         if last is not None and at < last:
             raise self._rule(
                 "verification-after-measure",
-                f"verification dated {at.isoformat()} is before the last completed "
-                f"measure ({last.isoformat()})",
+                f"verification dated {moment_text(at)} is before the last completed "
+                f"measure ({moment_text(last)})",
             )
         if policy.get("separate_verifier", True) and actor in self.completed_by:
             raise self._rule(
@@ -461,6 +497,7 @@ class Problem(Aggregate):
 
     def sign_off(self, *, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> str:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the sign-off")
         if self.status in CLOSED_STATUSES:
             raise self._rule("sign-off-once", f"is already {self.status}")
         last_verification = self.verifications[-1] if self.verifications else None
@@ -479,8 +516,8 @@ class Problem(Aggregate):
         if at < last_verification["at"]:
             raise self._rule(
                 "dates-in-order",
-                f"sign-off dated {at.isoformat()} is before the verification "
-                f"({last_verification['at'].isoformat()})",
+                f"sign-off dated {moment_text(at)} is before the verification "
+                f"({moment_text(last_verification['at'])})",
             )
         if policy.get("separate_signer", True) and actor in self.completed_by:
             raise self._rule(
@@ -502,6 +539,7 @@ class Problem(Aggregate):
 
     def record_review(self, *, result: str, note: str, actor: str, at: datetime) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the review")
         if self.status not in CLOSED_STATUSES:
             raise self._rule("review-after-closure", f"is {self.status}: only closed problems are reviewed")
         self._review_recorded(result=result, note=note, actor=actor, at=at)
@@ -514,6 +552,7 @@ class Problem(Aggregate):
 
     def reopen(self, *, reason: str, actor: str, at: datetime) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the reopening")
         if self.status not in CLOSED_STATUSES:
             raise self._rule("reopen-after-closure", f"is {self.status}: only closed problems can be reopened")
         self._reopened(reason=reason, actor=actor, at=at)
@@ -581,6 +620,7 @@ class Problem(Aggregate):
         from ledger.watch import ESCALATION_LEVELS
 
         self._check_at(at)
+        self._check_after_closure_acts(at, "the escalation")
         self._check_open("escalate it")
         order = list(ESCALATION_LEVELS)
         current = self.escalation
@@ -598,6 +638,7 @@ class Problem(Aggregate):
 
     def record_progress(self, *, text: str, actor: str, at: datetime) -> None:
         self._check_at(at)
+        self._check_after_closure_acts(at, "the progress report")
         if self.status == "closed":
             raise self._rule(
                 "progress-while-not-closed",
@@ -698,8 +739,19 @@ class SampleDraw(Aggregate):
     """
 
     @classmethod
-    def draw(cls, *, inspection: str, seed: int, size: int, population: list[str], actor: str, at: datetime) -> SampleDraw:
+    def draw(
+        cls, *, inspection: str, seed: int, size: int, population: list[str], actor: str, at: datetime,
+        signed_off: dict[str, datetime] | None = None,
+    ) -> SampleDraw:
+        """`signed_off`: when each problem of the population was signed off; a draw is never dated before one."""
         _check_not_future(at, inspection)
+        latest = max((signed_off or {}).items(), key=lambda item: item[1], default=None)
+        if latest is not None and at < latest[1]:
+            raise RuleViolation(
+                "dates-in-order",
+                inspection,
+                f"the draw dated {moment_text(at)} is before the sign-off of {latest[0]} ({moment_text(latest[1])})",
+            )
         if not population:
             raise RuleViolation("sample-from-closed", inspection, "has no signed-off problems to sample")
         if size < 1 or size > len(population):

@@ -111,14 +111,28 @@ class _Where:
 # -- checking one record, whatever the file format -----------------------------
 
 
+# Fields holding a person's, unit's or organisation's name, and fields of free text.
+NAME_FIELDS = ("organisation", "group", "lead", "unit", "person")
+LONG_FIELDS = ("description", "measure text")
+
+
 def _text(where: _Where, line: int, value: Any, name: str, *, required: bool) -> str:
+    """A text cell, checked by the one grammar of typed values (ledger.values)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
             raise where.error(line, f"{name}: is required and must not be empty")
         return ""
     if isinstance(value, (dict, list)):
         raise where.error(line, f"{name}: must be text, not a {'mapping' if isinstance(value, dict) else 'list'}")
-    return " ".join(str(value).split()) if name != "description" else str(value).strip()
+    if isinstance(value, bool):
+        raise where.error(line, f"{name}: must be text, not {str(value).lower()}")
+    text = str(value)
+    if name in LONG_FIELDS:
+        return where.check(line, lambda: values.long_text(text, name, required=required))
+    # One line: a spreadsheet cell's line breaks and tabs become spaces.
+    text = " ".join(text.replace("\t", " ").replace("\r\n", " ").replace("\n", " ").split(" "))
+    parse = values.name if name in NAME_FIELDS else values.short_text
+    return where.check(line, lambda: parse(text, name) if required or text.strip() else "")
 
 
 def _date(where: _Where, line: int, value: Any, name: str, *, required: bool) -> date | None:
@@ -161,12 +175,9 @@ def _inspection(where: _Where, data: dict[str, Any], lines: dict[str, int], line
 def _number(where: _Where, line: int, value: Any) -> int:
     if value is None or (isinstance(value, str) and not value.strip()):
         raise where.error(line, "number: is required (the problem's number in the feedback list)")
-    if isinstance(value, bool) or not (isinstance(value, int) or (isinstance(value, str) and value.strip().isdigit())):
+    if isinstance(value, bool) or not isinstance(value, (int, str)):
         raise where.error(line, f"number: '{value}' is not a whole number")
-    number = int(value)
-    if number < 1:
-        raise where.error(line, f"number: {number} must be 1 or more")
-    return number
+    return where.check(line, lambda: values.parse_count(value, "number", maximum=values.MAX_NUMBER, minimum=1))
 
 
 def _problem(where: _Where, data: dict[str, Any], lines: dict[str, int], line: int) -> ProblemSpec:
@@ -285,6 +296,8 @@ def _read_yaml(where: _Where, text: str, progress: Callable[[Any], Any]) -> Feed
 
     try:
         doc = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
+    except RecursionError:
+        raise where.error(None, "not valid YAML (nested too deeply)") from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or getattr(e, "context", None) or "invalid"
@@ -302,7 +315,7 @@ def _read_yaml(where: _Where, text: str, progress: Callable[[Any], Any]) -> Feed
     if categories is not None:
         if not isinstance(categories, list) or not all(isinstance(c, str) and c.strip() for c in categories):
             raise where.error(doc.key_lines.get("categories"), "categories: must be a list of category names")
-        categories = [c.strip() for c in categories]
+        categories = [_text(where, doc.key_lines.get("categories"), c, "category", required=True) for c in categories]
     items = doc.get("problems")
     if not isinstance(items, list):
         raise where.error(doc.key_lines.get("problems"), "problems: a list of problems is required")
@@ -475,7 +488,8 @@ def _read_rows(
 def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any]) -> list[FeedbackList]:
     import io
 
-    reader = csv.reader(io.StringIO(text, newline=""))
+    # strict: a quote never closed is an error, not a cell swallowing the rest of the file.
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     rows: list[tuple[int, list[str]]] = []
     previous_end = 0
     try:
@@ -483,6 +497,8 @@ def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any]) -> list[
             rows.append((previous_end + 1, row))
             previous_end = reader.line_num
     except csv.Error as e:
+        if "unexpected end of data" in str(e):
+            raise where.error(previous_end + 1, "not valid CSV (a quote opened in this row is never closed)") from None
         raise where.error(previous_end + 1, f"not valid CSV ({e})") from None
     rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
     if not rows:

@@ -7,8 +7,10 @@ store is opened.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, timezone
-from decimal import Decimal, InvalidOperation
+import unicodedata
+from datetime import date, datetime, timedelta, timezone
+from decimal import Decimal
+from typing import Any
 
 from ledger.errors import InvalidInput
 
@@ -99,61 +101,183 @@ def source(value: str) -> str:
     raise InvalidInput(f"source: '{value}' is not one of {choices}")
 
 
+# -- the grammar of every value a user can type ----------------------------------
+#
+# Options (commands/options.py), import files (ledger/feedback.py) and
+# ledger.yaml (ledger/config.py) all parse through these functions, so a
+# value refused in one place is refused everywhere.
+
+# Dates the ledger accepts: anything a rectification could concern, and no
+# date a computer calendar cannot represent in every time zone.
+MIN_DATE = date(1950, 1, 1)
+MAX_DATE = date(2099, 12, 31)
+# Counts (rules made, clues, people held accountable) and problem numbers.
+MAX_COUNT = 1_000_000
+MAX_NUMBER = 999_999
+# Yuan, below 10^13 (ten trillion): stored as whole fen in a 64-bit integer.
+MAX_YUAN = Decimal(10) ** 13
+# Longest text accepted, in characters.
+MAX_NAME = 200
+MAX_SHORT_TEXT = 1_000
+MAX_LONG_TEXT = 50_000
+
+_DATE_FORMS = (
+    re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})"),
+    re.compile(r"(\d{4})/(\d{1,2})/(\d{1,2})"),
+    re.compile(r"(\d{4})\.(\d{1,2})\.(\d{1,2})"),
+    re.compile(r"(\d{4})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日?"),
+)
+DATE_SPELLINGS = "YYYY-MM-DD, 2020-1-5, 2020/9/30, 2020.9.30 or 2020年9月30日"
+_TIME = re.compile(r"(\d{1,2}):(\d{2})(?::(\d{2})(?:\.(\d{1,6}))?)?\s*(Z|[+-]\d{2}:?\d{2})?", re.IGNORECASE)
+
+
+def _ascii_digits(text: str) -> str:
+    """Full-width digits and punctuation (１２．５, ／) as typed by Chinese input methods, in ASCII."""
+    return unicodedata.normalize("NFKC", text)
+
+
+def _date_part(text: str) -> tuple[date, str] | None:
+    """The date at the start of `text` and what follows it, or None."""
+    for form in _DATE_FORMS:
+        match = form.match(text)
+        if match:
+            year, month, day = (int(g) for g in match.groups())
+            try:
+                return date(year, month, day), text[match.end():]
+            except ValueError:
+                return None
+    return None
+
+
+def _check_date_range(day: date, value: Any, what: str) -> date:
+    if not MIN_DATE <= day <= MAX_DATE:
+        raise InvalidInput(f"{what}: '{value}' is out of range ({MIN_DATE} to {MAX_DATE})")
+    return day
+
+
 def parse_date(value: str | date, what: str = "date") -> date:
+    """A calendar date as offices type it; refused outside MIN_DATE..MAX_DATE."""
     if isinstance(value, datetime):
-        return value.date()
+        value = value.date()
     if isinstance(value, date):
-        return value
-    text = str(value).strip()
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError
-        return date.fromisoformat(text)
-    except ValueError:
-        raise InvalidInput(f"{what}: '{value}' is not a valid date (YYYY-MM-DD)") from None
+        return _check_date_range(value, value, what)
+    text = _ascii_digits(str(value)).strip()
+    found = _date_part(text)
+    if found is None or found[1].strip():
+        raise InvalidInput(f"{what}: '{_shown(value)}' is not a valid date ({DATE_SPELLINGS})")
+    return _check_date_range(found[0], value, what)
 
 
 def parse_datetime(value: str | datetime, what: str = "--at") -> datetime:
-    """An ISO date or date-time; a naive one is in this machine's local time."""
+    """A date, or a date and time (HH:MM[:SS], optional Z or ±HH:MM); naive means this machine's local time. UTC out."""
     if isinstance(value, datetime):
         moment = value
     else:
-        text = str(value).strip()
-        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            text += "T00:00:00"
+        text = _ascii_digits(str(value)).strip()
+        found = _date_part(text)
+        wrong = InvalidInput(
+            f"{what}: '{_shown(value)}' is not a valid date-time (a date such as 2020-09-30, or 2020-09-30T14:30)"
+        )
+        if found is None:
+            raise wrong
+        day, rest = found
+        rest = rest.strip()
+        hour = minute = second = micro = 0
+        zone = None
+        if rest:
+            if rest[0] in "Tt":
+                rest = rest[1:]
+            match = _TIME.fullmatch(rest.strip())
+            if not match:
+                raise wrong
+            hour, minute = int(match.group(1)), int(match.group(2))
+            second = int(match.group(3) or 0)
+            micro = int((match.group(4) or "0").ljust(6, "0"))
+            zone = match.group(5)
         try:
-            if not re.match(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}", text):
-                raise ValueError
-            moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+            moment = datetime(day.year, day.month, day.day, hour, minute, second, micro)
         except ValueError:
-            raise InvalidInput(
-                f"{what}: '{value}' is not a valid date-time (YYYY-MM-DD or YYYY-MM-DDTHH:MM)"
-            ) from None
-    if moment.tzinfo is None:
-        moment = moment.astimezone()  # local time
-    return moment.astimezone(timezone.utc)
-
-
-def parse_amount(value: str | Decimal, what: str = "--funds") -> Decimal:
-    """Yuan, as a Decimal with at most two decimal places."""
+            raise wrong from None
+        if zone:
+            if zone.upper() == "Z":
+                tz = timezone.utc
+            else:
+                digits = zone[1:].replace(":", "")
+                hours, minutes = int(digits[:2]), int(digits[2:])
+                if hours > 23 or minutes > 59:
+                    raise wrong
+                offset = timedelta(hours=hours, minutes=minutes)
+                tz = timezone(offset if zone[0] == "+" else -offset)
+            moment = moment.replace(tzinfo=tz)
+    _check_date_range(moment.date(), value, what)
     try:
-        amount = Decimal(str(value).strip().replace(",", ""))
-    except InvalidOperation:
-        raise InvalidInput(f"{what}: '{value}' is not an amount of yuan") from None
-    if not amount.is_finite() or amount < 0:
-        raise InvalidInput(f"{what}: '{value}' must be a non-negative amount of yuan")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise InvalidInput(f"{what}: '{value}' has more than two decimal places (fen)")
+        if moment.tzinfo is None:
+            moment = moment.astimezone()  # local time
+        return moment.astimezone(timezone.utc)
+    except (OverflowError, ValueError, OSError):
+        raise InvalidInput(f"{what}: '{value}' is out of range ({MIN_DATE} to {MAX_DATE})") from None
+
+
+def is_bare_date(value: str) -> bool:
+    """True when `value` is a date without a time of day."""
+    found = _date_part(_ascii_digits(str(value)).strip())
+    return found is not None and not found[1].strip()
+
+
+def moment_text(moment: datetime | date | None) -> str:
+    """A time stamp as messages print it: to the second, without microseconds."""
+    if moment is None:
+        return ""
+    if isinstance(moment, datetime):
+        return moment.replace(microsecond=0).isoformat()
+    return moment.isoformat()
+
+
+_AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
+
+
+def parse_amount(value: str | Decimal | int, what: str = "--funds") -> Decimal:
+    """Yuan, e.g. 12000.50 or 12,000.50, with at most two decimal places (fen)."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"{what}: '{value}' is not an amount of yuan")
+    if isinstance(value, (Decimal, int)):
+        amount = Decimal(value)
+        if not amount.is_finite() or amount < 0 or amount >= MAX_YUAN or amount != amount.quantize(Decimal("0.01")):
+            raise InvalidInput(f"{what}: '{value}' is not an amount of yuan below {MAX_YUAN:,} with at most two decimals")
+        return amount
+    text = _ascii_digits(str(value)).strip()
+    if text.endswith("元"):
+        text = text[:-1].strip()
+    match = _AMOUNT.fullmatch(text)
+    if not match:
+        if re.fullmatch(r"\d[\d,]*\.\d{3,}", text):
+            raise InvalidInput(f"{what}: '{_shown(value)}' has more than two decimal places (fen)")
+        raise InvalidInput(
+            f"{what}: '{_shown(value)}' is not an amount of yuan (digits, optionally grouped 12,000.50, at most two decimals)"
+        )
+    amount = Decimal(text.replace(",", ""))
+    if amount >= MAX_YUAN:
+        raise InvalidInput(f"{what}: '{_shown(value)}' is too large (below {MAX_YUAN:,} yuan)")
     return amount
 
 
-def parse_count(value: str | int, what: str) -> int:
-    try:
-        number = int(str(value).strip())
-    except ValueError:
-        raise InvalidInput(f"{what}: '{value}' is not a whole number") from None
-    if number < 0:
-        raise InvalidInput(f"{what}: '{value}' must not be negative")
+def parse_count(value: str | int, what: str, maximum: int = MAX_COUNT, minimum: int = 0) -> int:
+    """A whole number from `minimum` to `maximum`."""
+    if isinstance(value, bool):
+        raise InvalidInput(f"{what}: '{value}' is not a whole number")
+    if isinstance(value, int):
+        number = value
+    else:
+        text = _ascii_digits(str(value)).strip()
+        if not re.fullmatch(r"[+-]?\d+", text):
+            raise InvalidInput(f"{what}: '{_shown(value)}' is not a whole number")
+        if len(text.lstrip("+-0")) > len(str(maximum)):
+            raise InvalidInput(f"{what}: '{_shown(value)}' is too large (at most {maximum})")
+        number = int(text)
+    if number < minimum:
+        raise InvalidInput(f"{what}: '{_shown(value)}' must be {minimum} or more" if minimum else f"{what}: '{_shown(value)}' must not be negative")
+    if number > maximum:
+        raise InvalidInput(f"{what}: '{_shown(value)}' is too large (at most {maximum})")
     return number
 
 
@@ -167,17 +291,19 @@ def parse_accountable(values: list[str] | tuple[str, ...]) -> dict[str, int]:
         else:
             kind, number_text = "unspecified", value
         counts[kind] = counts.get(kind, 0) + parse_count(number_text, "--accountable")
+        if counts[kind] > MAX_COUNT:
+            raise InvalidInput(f"--accountable: {counts[kind]} {kind} is too large (at most {MAX_COUNT})")
     return {k: v for k, v in counts.items() if v}
 
 
-INSPECTION_CODE = re.compile(r"[\w.]+(?:-[\w.]+)*")
+INSPECTION_CODE = re.compile(r"[A-Za-z0-9_.\u4e00-\u9fff]+(?:-[A-Za-z0-9_.\u4e00-\u9fff]+)*")
 
 
 def inspection_code(value: str) -> str:
-    text = value.strip()
+    text = unicodedata.normalize("NFC", str(value)).strip()
     if not INSPECTION_CODE.fullmatch(text) or len(text) > 64:
         raise InvalidInput(
-            f"inspection code: '{value}' must be letters, digits, '.', '_' or '-' (at most 64)"
+            f"inspection code: '{_shown(value)}' must be letters, digits, '.', '_' or '-' (at most 64)"
         )
     return text
 
@@ -188,20 +314,88 @@ def problem_display_id(code: str, number: int) -> str:
 
 def split_problem_id(value: str) -> tuple[str, int] | None:
     """'XC2020-1-3' -> ('XC2020-1', 3); None when it cannot be a problem ID."""
-    text = value.strip()
+    text = unicodedata.normalize("NFC", str(value)).strip()
     if "-" not in text:
         return None
     code, _, number = text.rpartition("-")
-    if not number.isdigit() or not INSPECTION_CODE.fullmatch(code):
+    if not re.fullmatch(r"\d{1,6}", number) or not INSPECTION_CODE.fullmatch(code) or len(code) > 64:
         return None
     return code, int(number)
 
 
-def required_text(value: str | None, what: str) -> str:
-    text = (value or "").strip()
-    if not text:
-        raise InvalidInput(f"{what} must not be empty")
+def problem_id(value: Any, what: str = "ID") -> str:
+    """A problem ID (or inspection code) as typed: one line of text; whether it exists is the ledger's question."""
+    text = _text(value, what, kind="short", limit=200)
     return text
+
+
+# -- text ------------------------------------------------------------------------
+
+# Characters that show nothing: a text made only of these (and spaces) is empty.
+_INVISIBLE_EXTRA = {"\u115f", "\u1160", "\u3164", "\uffa0", "\u034f", "\u2800", "\u180e"}
+# Bidirectional overrides make a text display other than it reads.
+_BIDI = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c")
+
+
+def _invisible(ch: str) -> bool:
+    return ch.isspace() or unicodedata.category(ch) in ("Cf", "Zs", "Zl", "Zp", "Cc") or ch in _INVISIBLE_EXTRA
+
+
+def _shown(value: Any) -> str:
+    """A value as an error message may print it: control characters made visible, long text cut."""
+    text = str(value)
+    shown = "".join(ch if ch.isprintable() or ch == " " else f"\\u{ord(ch):04x}" for ch in text)
+    return shown if len(shown) <= 80 else shown[:77] + "..."
+
+
+def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what}: must be text")
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+    text = text.strip()
+    allowed = "\n\t" if kind == "long" else ""
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category == "Cc" and ch not in allowed:
+            raise InvalidInput(
+                f"{what}: contains the control character U+{ord(ch):04X}"
+                + (" (only newline and tab are allowed)" if kind == "long" else "")
+            )
+        if ch in _BIDI or category == "Cs" or (ord(ch) & 0xFFFE) == 0xFFFE:
+            raise InvalidInput(f"{what}: contains U+{ord(ch):04X}, a character that changes or hides how the text reads")
+        if kind == "name" and category == "Cf":
+            raise InvalidInput(f"{what}: contains the invisible character U+{ord(ch):04X}, not allowed in a name")
+    if kind != "long":
+        # One line; a run of plain spaces is one (an ideographic space U+3000 is kept: it is part of the text).
+        text = re.sub(" {2,}", " ", text)
+    if not any(not _invisible(ch) for ch in text):
+        if required:
+            raise InvalidInput(f"{what}: must not be empty" + (" (it holds only invisible characters)" if text else ""))
+        return ""
+    if len(text) > limit:
+        raise InvalidInput(f"{what}: is {len(text)} characters long (at most {limit})")
+    return text
+
+
+def name(value: Any, what: str) -> str:
+    """A person's, unit's or organisation's name: one line, NFC, no control or invisible characters."""
+    return _text(value, what, kind="name", limit=MAX_NAME)
+
+
+def short_text(value: Any, what: str, *, required: bool = True) -> str:
+    """A title, category, note or reference: one line, NFC, no control characters."""
+    return _text(value, what, kind="short", limit=MAX_SHORT_TEXT, required=required)
+
+
+def long_text(value: Any, what: str, *, required: bool = True) -> str:
+    """A description or measure text: newlines and tabs allowed, no other control characters."""
+    return _text(value, what, kind="long", limit=MAX_LONG_TEXT, required=required)
+
+
+def required_text(value: str | None, what: str) -> str:
+    return short_text(value, what)
 
 
 # Grounds for keeping an item out of the public report (不予公开), per DOMAIN.md.

@@ -136,8 +136,12 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None = None) -> Rebuilt:
-    """Every aggregate (or those in `ids`) from the events alone (only those recorded at or before `until`)."""
+def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None = None, by_at: bool = False) -> Rebuilt:
+    """Every aggregate (or those in `ids`) from the events alone (only those recorded at or before `until`).
+
+    With `by_at`, `until` cuts by when each act happened (its `at`) instead: each
+    aggregate keeps its events up to the first one dated after `until`.
+    """
     result = Rebuilt()
     aggregates = result.aggregates
     cut: set[UUID] = set()  # aggregates with a later event skipped: keep their prefix only
@@ -146,7 +150,8 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
             result.events += 1
             result.last_seq = seq
             key = event.originator_id
-            if until is not None and (key in cut or event.timestamp > until):
+            when = getattr(event, "at", None) or event.timestamp if by_at else event.timestamp
+            if until is not None and (key in cut or when > until):
                 cut.add(key)
                 continue
             aggregates[key] = apply(event, seq, aggregates.get(key))
@@ -166,9 +171,9 @@ def materialise(rebuilt: Rebuilt) -> sqlite3.Connection:
     return con
 
 
-def as_of_connection(app: Any, moment: datetime, ids: list[UUID] | None = None) -> sqlite3.Connection:
-    """The read models as of `moment`; with `ids`, only those aggregates (relative order is kept)."""
-    return materialise(rebuild(app, until=moment, ids=ids))
+def as_of_connection(app: Any, moment: datetime, ids: list[UUID] | None = None, *, by_at: bool = False) -> sqlite3.Connection:
+    """The read models as of `moment` (or as at it, `by_at`); with `ids`, only those aggregates (relative order is kept)."""
+    return materialise(rebuild(app, until=moment, ids=ids, by_at=by_at))
 
 
 def scope_ids(app: Any, *, inspection: str | None = None, problem: str | None = None) -> list[UUID] | None:
@@ -217,7 +222,8 @@ class StateReader:
         else:
             self.style = "?"
             self.today = self.as_of.astimezone().date()
-            self._connection = as_of_connection(self.app, self.as_of, scope_ids(self.app, **self.scope))
+            by_at = type(self.as_of).__name__ == "AsAt"  # --as-at (commands.asof.AsAt)
+            self._connection = as_of_connection(self.app, self.as_of, scope_ids(self.app, **self.scope), by_at=by_at)
             self.cursor = self._connection.cursor()
         return self
 
@@ -233,4 +239,7 @@ def check_as_of(as_of: datetime | None) -> None:
     from ledger.errors import InvalidInput
 
     if as_of is not None and as_of > utc_now():
-        raise InvalidInput(f"--as-of {as_of.isoformat()} is in the future")
+        from ledger.values import moment_text
+
+        option = "--as-at" if type(as_of).__name__ == "AsAt" else "--as-of"
+        raise InvalidInput(f"{option} {moment_text(as_of)} is in the future")

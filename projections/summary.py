@@ -112,11 +112,10 @@ def rate(completed: int, problems: int) -> float | None:
 
 
 def wan_yuan(yuan: str) -> str:
-    """Yuan as 万元, exact, without trailing zeros."""
-    text = format(Decimal(yuan) / Decimal(10_000), "f")
-    if "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
+    """Yuan as 万元, as reports print them: two decimals, half up (12000.50 yuan → 1.20)."""
+    if not Decimal(yuan):
+        return "0"
+    return format((Decimal(yuan) / Decimal(10_000)).quantize(Decimal("0.01"), rounding="ROUND_HALF_UP"), "f")
 
 
 def summarise(cursor: Any, *, today: date, inspection: str | None = None, style: str = "?") -> dict[str, Any]:

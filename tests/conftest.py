@@ -170,3 +170,17 @@ def run_executable(*args: Any, cwd: Path, actor: str = "clerk", env: dict[str, s
         text=True,
         timeout=120,
     )
+
+
+def configure(folder: Path, text: str) -> None:
+    """Add settings to ledger.yaml; a top-level section given in `text` replaces the file's own.
+
+    (ledger.yaml refuses a key given twice, so appending a second `publication:` is an error.)
+    """
+    import re
+
+    path = Path(folder) / "ledger.yaml"
+    current = path.read_text(encoding="utf-8")
+    for key in re.findall(r"^([A-Za-z_]+):", text, flags=re.MULTILINE):
+        current = re.sub(rf"^{key}:.*\n(?:(?:[ #].*)?\n)*", "", current, flags=re.MULTILINE)
+    path.write_text(current.rstrip("\n") + "\n" + text.lstrip("\n"), encoding="utf-8")

@@ -26,8 +26,10 @@ people:
 
 
 def configure(ledger, text: str) -> None:
-    path = ledger.folder / "ledger.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+    """Append settings; a section given again replaces the sample's (a key given twice is refused)."""
+    from conftest import configure as configure_file
+
+    configure_file(ledger.folder, text)
 
 
 def event_count(ledger) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, configure
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 EXAMPLE = REPO / "examples" / "xc2019-1.yaml"
@@ -72,8 +72,7 @@ def enter_with_clock(ledger, monkeypatch, data, clock: Clock | None = None) -> C
 @pytest.fixture
 def seed004(ledger, monkeypatch):
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
-    with open(ledger.folder / "ledger.yaml", "a", encoding="utf-8") as f:
-        f.write(PUBLICATION)
+    configure(ledger.folder, PUBLICATION)
     enter_with_clock(ledger, monkeypatch, data)
     return ledger
 

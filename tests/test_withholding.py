@@ -9,7 +9,7 @@ from datetime import datetime, timezone
 import pytest
 import yaml
 
-from conftest import REPO
+from conftest import REPO, configure
 from test_publication_golden import AS_OF, EXAMPLE, PUBLICATION, enter_with_clock
 
 SECRET_DESCRIPTION = "涉及举报人张某某的住址"
@@ -19,8 +19,7 @@ SECRET_DESCRIPTION = "涉及举报人张某某的住址"
 def withheld(ledger, monkeypatch):
     data = yaml.safe_load(EXAMPLE.read_text(encoding="utf-8"))
     data["problems"][4]["description"] = SECRET_DESCRIPTION
-    with open(ledger.folder / "ledger.yaml", "a", encoding="utf-8") as f:
-        f.write(PUBLICATION)
+    configure(ledger.folder, PUBLICATION)
     clock = enter_with_clock(ledger, monkeypatch, data)
     # withheld after the report's date: an --as-of the report's date must still not print them
     clock.set_to(datetime(2020, 10, 1, tzinfo=timezone.utc))
