@@ -36,6 +36,8 @@ def audit(state: LedgerContext, inspection: str | None, problem: str | None, sin
     except ImportError:
         raise LedgerError("the audit trail is not available in this build") from None
     show_audit_trail(state, inspection=inspection, problem=problem, since=since, until=until, actor=by_actor, fmt=fmt)
+    if not state.app.signed_mode():
+        click.echo("ledger: note: nobody is enrolled in this ledger (trial mode): the actors above are typed names, not authenticated", err=True)
 
 
 COMMANDS = [audit]

@@ -158,6 +158,7 @@ def register_commands() -> None:
         migrate,
         maintenance,
         proofs,
+        people,
         publication,
         reading,
         registration,
@@ -169,7 +170,7 @@ def register_commands() -> None:
 
     for module in (
         setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, sheet, maintenance, evidence, proofs, confidential, doctor, migrate, serve,
+        publication, sheet, maintenance, evidence, proofs, confidential, doctor, migrate, people, serve,
     ):
         for command in module.COMMANDS:
             cli.add_command(command)

@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from commands.options import DATE, LONG_TEXT, OPTIONAL_LONG_TEXT, PROBLEM_ID, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from ledger import values
 
 
@@ -102,6 +102,7 @@ def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: A
 @click.command()
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.argument("text", type=LONG_TEXT)
+@attach_option
 @write_options
 @pass_ledger
 def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: str | None, fmt: str) -> None:

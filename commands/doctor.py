@@ -14,13 +14,15 @@ from commands.options import LedgerContext, echo, output_options, pass_ledger, r
 @pass_ledger
 def doctor(state: LedgerContext, fmt: str) -> None:
     """Check identities, the hash chain, the signing key and the cipher key; exit 1 on an error."""
-    rows = list(_checks(state.config))
+    identity_rows = list(_identity_checks(state))
+    enrolled = any(r["check"] == "acts" and r["status"] == "ok" for r in identity_rows)
+    rows = identity_rows + list(_checks(state.config, enrolled=enrolled))
     echo(render_rows(rows, fmt, ["check", "status", "detail"]))
     if any(r["status"] == "error" for r in rows):
         raise SystemExit(1)
 
 
-def _checks(config: Any) -> Any:
+def _checks(config: Any, *, enrolled: bool = False) -> Any:
     from ledger import authority, confidential
     from ledger.checkpoint import private_key_path, public_key_path
     from ledger.errors import LedgerError
@@ -28,8 +30,10 @@ def _checks(config: Any) -> Any:
 
     yield {"check": "config", "status": "ok", "detail": str(config.path)}
     try:
-        listed = authority.people(config)
-        if listed is None:
+        listed = {} if enrolled else authority.people(config)
+        if enrolled:
+            pass  # the people enrolled in the ledger were shown above; ledger.yaml's list is not read
+        elif listed is None:
             yield {"check": "identities", "status": "warn", "detail": "single-user mode: no people listed in ledger.yaml, so anyone may run any command"}
         else:
             by_role = {r: sorted(n for n, roles in listed.items() if r in roles) for r in authority.ROLES}
@@ -77,6 +81,50 @@ def _checks(config: Any) -> Any:
         yield {"check": "cipher key", "status": "ok" if aes else "warn", "detail": f"{env} is set" if aes else f"{env} is not set: sensitive fields read as [encrypted]"}
     except LedgerError as e:
         yield {"check": "cipher key", "status": "error", "detail": str(e)}
+
+
+def _identity_checks(state: LedgerContext) -> Any:
+    """Who may act, from the ledger itself: trial mode, or the people enrolled and their roles."""
+    from ledger.authority import ROLES
+    from ledger.errors import LedgerError
+
+    try:
+        app = state.app
+        authority = app.authority()
+    except LedgerError as e:
+        yield {"check": "acts", "status": "error", "detail": str(e)}
+        return
+    if authority is None or not authority.enrolled_ever:
+        from ledger.identity import fingerprint, noted_administrator
+
+        noted = noted_administrator(app) if authority is None else (authority.administrator, None)
+        admin = "no administrator yet: run `ledger init` once"
+        if noted is not None:
+            admin = f"administrator {noted[0]}" + (f" (key fingerprint {fingerprint(noted[1])})" if noted[1] else "")
+        yield {
+            "check": "acts",
+            "status": "warn",
+            "detail": "trial mode: nobody is enrolled in this ledger, so its acts are unauthenticated (typed names, unsigned); "
+            f"enrol people with `ledger person add` (this ends trial mode for good); {admin}",
+        }
+        return
+    active = {n: p for n, p in authority.people.items() if p["active"]}
+    by_role = {r: sorted(n for n, p in active.items() if r in p["roles"]) for r in ROLES}
+    yield {"check": "acts", "status": "ok", "detail": f"every act is signed: {len(active)} people enrolled by the administrator {authority.administrator} ({authority.admin_fingerprint})"}
+    yield {"check": "identities", "status": "ok", "detail": "; ".join(f"{r}: {', '.join(ns) or '-'}" for r, ns in by_role.items())}
+    try:
+        from ledger.signatures import verify_acts
+
+        acts = verify_acts(state.config.store, app.ledger_id())
+        yield {"check": "signatures", "status": "ok", "detail": acts.line().removeprefix("acts: ")}
+    except LedgerError as e:
+        yield {"check": "signatures", "status": "error", "detail": str(e)}
+    keyless = sorted(n for n, p in active.items() if not p["public_key"])
+    if keyless:
+        yield {"check": "keys", "status": "warn", "detail": f"enrolled without a key, so they cannot act yet: {', '.join(keyless)}"}
+    required = int(state.config.section("signoff")["required_signers"])
+    if len(by_role["signer"]) < required:
+        yield {"check": "sign-off", "status": "error", "detail": f"signoff.required_signers is {required} but only {len(by_role['signer'])} enrolled people have the signer role"}
 
 
 COMMANDS = [doctor]

@@ -1,4 +1,4 @@
-"""Tamper evidence: `keygen`, `checkpoint`, `export`, `verify-export`, `import-log`."""
+"""Tamper evidence: `keygen`, `checkpoint`, `export`, `verify-export`, `import-log`, and evidence files (`ledger evidence …`)."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import click
 
 from ledger.errors import InvalidInput
 
-from commands.options import LedgerContext, check_out_file, echo, format_option, output_options, pass_ledger, render_record, write_options
+from commands.options import LedgerContext, check_out_file, echo, format_option, output_options, pass_ledger, render_record, render_rows, write_options
 
 
 @click.command()
@@ -99,8 +99,9 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, f
 @click.option("--checkpoint", "checkpoints", multiple=True, metavar="FILE|FOLDER|TEXT", help="Also prove the export holds the history each signed checkpoint covered (repeatable).")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="The key checkpoints and the export must be signed by (default: the ledger.yaml one if there is one).")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="Trust the key with this published fingerprint (repeatable).")
+@click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also check the evidence files the exported events name: DIR holds them (named by digest, or by their name).")
 @output_options
-def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
+def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], evidence_dir: str | None, fmt: str) -> None:
     """Verify an export on a machine without the store (exit 4 when it does not verify)."""
     from projections.verification import check_all
     from ledger.chain import ChainSummary
@@ -135,6 +136,19 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
         record["checkpoints"] = check_all(given, summary, str(header.get("ledger_id")), trust, lines)
         if len(given) == 1:
             record["checkpoint"] = record["checkpoints"][0]
+    if not header.get("since"):  # a complete export: every act's signature, offline
+        from ledger.signatures import export_rows, verify_event_rows
+
+        acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")))
+        record["acts"] = acts.record()
+        lines.append(acts.line())
+    if evidence_dir is not None:
+        from ledger.attachments import verify_folder
+
+        manifests = list(_export_manifests(Path(file)))
+        checked = verify_folder(manifests, Path(evidence_dir))
+        record["evidence"] = checked
+        lines.append(f"evidence: {checked['files']} attached files present in {evidence_dir} with matching digests")
     echo(render_record(record, fmt, "\n".join(lines)))
 
 
@@ -151,6 +165,24 @@ def _verify_inspection_export(file: str, checkpoint: str | None, trust: Any, fmt
     echo(render_record(record, fmt, "\n".join(lines)))
 
 
+def _export_manifests(path: Path) -> Any:
+    """The evidence manifests of the events in an export (JSON lines, each event's state as JSON)."""
+    import base64
+    import json
+
+    with path.open(encoding="utf-8") as f:
+        for line in f:
+            event = json.loads(line)
+            if "seq" not in event or "topic" not in event:
+                continue  # the header and end lines
+            text = event.get("state")
+            raw = text.encode("utf-8") if text is not None else base64.b64decode(event.get("state_b64", ""))
+            if b'"attachments"' not in raw:
+                continue
+            for manifest in json.loads(raw).get("attachments") or ():
+                yield {"seq": event["seq"], **manifest}
+
+
 @click.command("import-log")
 @click.argument("file", type=click.Path(dir_okay=False))
 @write_options
@@ -164,4 +196,75 @@ def import_log(state: LedgerContext, file: str, at: Any, actor: str | None, fmt:
     echo(render_record(record, fmt, f"imported {record['events']} events; head {record['head_seq']} {record['head_digest']}"))
 
 
-COMMANDS = [keygen, checkpoint, export, verify_export, import_log]
+@click.group()
+def evidence() -> None:
+    """Evidence files (佐证材料) attached to acts with --attach: list, get, verify."""
+
+
+@evidence.command("list")
+@click.argument("problem_id", metavar="[PROBLEM]", required=False)
+@output_options
+@pass_ledger
+def evidence_list(state: LedgerContext, problem_id: str | None, fmt: str) -> None:
+    """Every attached file (of one problem, if given): event, name, size, digest."""
+    from ledger.attachments import attached
+
+    wanted = None
+    if problem_id:
+        wanted = str(state.app.get_problem(problem_id).id)
+    rows = [r for r in attached(state.config.store) if wanted is None or _same(r["aggregate"], wanted)]
+    if not rows and fmt == "table":
+        echo("no evidence files attached")
+        return
+    echo(render_rows(rows, fmt, ["seq", "event", "actor", "name", "size", "hash", "digest"]))
+
+
+def _same(a: str, b: str) -> bool:
+    from uuid import UUID
+
+    try:
+        return UUID(a) == UUID(b)
+    except ValueError:
+        return False
+
+
+@evidence.command("get")
+@click.argument("digest")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the file.")
+@format_option
+@pass_ledger
+def evidence_get(state: LedgerContext, digest: str, out: str, fmt: str) -> None:
+    """Write the kept bytes of the file with DIGEST (checked against the digest first)."""
+    from ledger.attachments import attached, digest_of, fetch
+    from ledger.errors import TamperingFound, UnknownID
+
+    wanted = digest.strip().lower()
+    named = next((r for r in attached(state.config.store) if r["digest"] == wanted), None)
+    if named is None:
+        raise UnknownID("evidence file", digest)
+    data = fetch(state.config.store, wanted)
+    if data is None:
+        raise TamperingFound(f"evidence file {named['name']} ({wanted}) attached to event {named['seq']} has vanished from the store")
+    if digest_of(data, named["hash"]) != wanted:
+        raise TamperingFound(f"evidence file {named['name']} ({wanted}) attached to event {named['seq']} has changed: its bytes no longer match")
+    try:
+        Path(out).write_bytes(data)
+    except OSError as e:
+        from ledger.errors import InvalidInput
+
+        raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
+    echo(render_record({"name": named["name"], "digest": wanted, "size": len(data), "out": out}, fmt, f"wrote {named['name']} ({len(data)} bytes) to {out}"))
+
+
+@evidence.command("verify")
+@output_options
+@pass_ledger
+def evidence_verify(state: LedgerContext, fmt: str) -> None:
+    """Check every attached file's kept bytes against its recorded digest (exit 4 naming a changed or vanished file)."""
+    from ledger.attachments import verify_kept
+
+    counts = verify_kept(state.config.store)
+    echo(render_record({"verified": True, **counts}, fmt, f"evidence verified: {counts['files']} attachments, {counts['distinct']} distinct files, every one present and unchanged"))
+
+
+COMMANDS = [keygen, checkpoint, export, verify_export, import_log, evidence]

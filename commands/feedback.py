@@ -8,7 +8,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
-from commands.options import DATETIME, NAME, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows
+from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values
 
 # Files with at least this many rows show a progress bar (on a terminal only).
@@ -42,6 +42,7 @@ def file_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @file_options
 @click.option("--at", type=DATETIME, default=None, help="When the problems were fed back (default: the inspection's feedback date).")
 @click.option("--actor", "actor", type=NAME, default=None, help="Who is acting (overrides the global --actor / LEDGER_ACTOR).")
+@key_option
 @output_options
 @pass_ledger
 def import_(state: LedgerContext, file: str, sheet: str | None, encoding: str | None, at: Any, actor: str | None, fmt: str) -> None:

@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from commands.options import AMOUNT, COUNT, DATE, LONG_TEXT, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
+from commands.options import AMOUNT, COUNT, ChoiceOf, DATE, LONG_TEXT, LedgerContext, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, attach_option, echo, pass_ledger, render_record, write_options
 from ledger import values
 
 
@@ -65,6 +65,7 @@ def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, ac
     help="People held accountable: N, or KIND=N with KIND discipline|admonition|organisational (repeatable).",
 )
 @click.option("--clues", type=COUNT, default=0, help="Problem clues transferred (移交问题线索), a count.")
+@attach_option
 @write_options
 @pass_ledger
 def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple[str, ...], rules: int, funds: Decimal, accountable: tuple[str, ...], clues: int, at: Any, actor: str | None, fmt: str) -> None:
@@ -93,6 +94,7 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
     help="good 好 | fair 较好 | poor 一般 | bad 差 (poor and bad send it back for 二次整改).",
 )
 @click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="What the verification found.")
+@attach_option
 @write_options
 @pass_ledger
 def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
@@ -105,6 +107,7 @@ def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any
 @click.command()
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="A note on the sign-off.")
+@attach_option
 @write_options
 @pass_ledger
 def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
@@ -123,6 +126,7 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
 @click.option("--holds", is_flag=True, help="The rectification holds.")
 @click.option("--relapsed", is_flag=True, help="The problem came back (回潮/反弹): reopens it.")
 @click.option("--note", type=LONG_TEXT, required=True, help="What the review (回头看) found.")
+@attach_option
 @write_options
 @pass_ledger
 def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:

@@ -20,7 +20,7 @@ from uuid import UUID
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+from commands.options import key_option, LedgerContext, echo, output_options, pass_ledger, render_record
 from ledger.errors import InvalidInput, LedgerError, StoreError
 
 BATCH = 1000
@@ -28,6 +28,7 @@ BATCH = 1000
 
 @click.command()
 @click.option("--to", "target", required=True, metavar="URL", help="The empty PostgreSQL store: postgresql://user@host:port/db.")
+@key_option
 @output_options
 @pass_ledger
 def migrate(state: LedgerContext, target: str, fmt: str) -> None:
@@ -46,6 +47,7 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
         raise InvalidInput("--to must be a postgresql://user@host:port/db URL")
     location = parse_pg_url(target)
     state.app  # noqa: B018 - fails with one line if the source is not a ledger
+    state.actor(command="migrate")  # copying the whole ledger is an act of someone allowed to
     try:
         counts = _migrate(source, target)
     except PersistenceError as e:
@@ -69,12 +71,31 @@ def _migrate(source: str, target: str) -> dict[str, int]:
         if not existing:
             _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
         try:
-            return _copy_and_verify(source, app, skip=existing)
+            counts = _copy_and_verify(source, app, skip=existing)
+            counts["evidence_files"] = _copy_evidence(source, target, app)
+            return counts
         except LedgerError:
             _empty(app)  # a copy that does not verify is no use to anyone
             raise
     finally:
         app.close()
+
+
+def _copy_evidence(source: str, target: str, app: Any) -> int:
+    """The kept bytes of attached evidence files, from the folder beside the SQLite file into the server's table."""
+    from ledger.attachments import attached, digest_of, fetch, keep_files
+
+    contents = {}
+    for item in attached(source):
+        if item["digest"] in contents:
+            continue
+        data = fetch(source, item["digest"])
+        if data is None or digest_of(data, item["hash"]) != item["digest"]:
+            raise StoreError(f"evidence file {item['name']} ({item['digest']}) of event {item['seq']} is missing or changed beside {source}: run `ledger evidence verify`")
+        contents[item["digest"]] = ({k: item[k] for k in ("name", "size", "hash", "digest")}, data)
+    if contents:
+        keep_files(app, target, list(contents.values()))
+    return len(contents)
 
 
 def _source_events(con: sqlite3.Connection) -> Iterator[list[tuple[int, Any]]]:

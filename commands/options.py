@@ -123,6 +123,53 @@ def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     )(f)
 
 
+def _remember(key: str) -> Callable[..., Any]:
+    def callback(ctx: click.Context, param: Any, value: Any) -> Any:
+        if value not in (None, ()):
+            ctx.meta[f"ledger.{key}"] = value
+        return value
+
+    return callback
+
+
+def key_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--key: the acting person's private key (else LEDGER_KEY, else their default key file)."""
+    return click.option(
+        "--key",
+        "key_path",
+        default=None,
+        metavar="PATH",
+        expose_value=False,
+        callback=_remember("key"),
+        help="The acting person's private key (env LEDGER_KEY; default: keys/NAME.pem under the user's config folder).",
+    )(f)
+
+
+def proxy_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--for NAME: enter a paper signature of NAME (the act is NAME's, entered and signed by the actor)."""
+    return click.option(
+        "--for",
+        "proxy",
+        default=None,
+        metavar="NAME",
+        expose_value=False,
+        callback=_remember("for"),
+        help="Enter what NAME signed on paper: recorded as NAME's act, entered and signed by you (needs --attach of the paper).",
+    )(f)
+
+
+def attach_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--attach FILE (repeatable): evidence files (佐证材料) fingerprinted into the event, bytes kept."""
+    return click.option(
+        "--attach",
+        "attach",
+        multiple=True,
+        metavar="FILE",
+        expose_value=False,
+        callback=_remember("attach"),
+        help="An evidence file (佐证材料) to fingerprint into the act and keep; repeat for several.",
+    )(f)
+
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     """--format and --out for a read command: any format to standard output or a file, and xlsx to a file.
 
@@ -208,7 +255,8 @@ def _csv_tables(text: str) -> list[list[list[str]]]:
 
 
 def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
-    """--at (when the act really happened) and --actor for a write command."""
+    """--at (when the act really happened), --actor, --key and --for for a write command."""
+    f = proxy_option(key_option(f))
     f = click.option(
         "--at",
         type=DATETIME,
@@ -360,9 +408,13 @@ class LedgerContext:
             from ledger.application import open_ledger
 
             self._app = open_ledger(self.config)
+            if self.config.data.get("people") is not None and self._app.signed_mode():
+                from ledger.identity import people_in_config_refused
+
+                people_in_config_refused(self.config)
         return self._app
 
-    def actor(self, override: str | None = None) -> str:
+    def typed_name(self, override: str | None = None) -> str:
         given = override if override is not None else self.global_actor
         name = values.name(given, "--actor") if given is not None else ""
         if not name:
@@ -374,13 +426,25 @@ class LedgerContext:
                 name = ""
         if not name:
             raise InvalidInput("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR")
-        # Every write command asks for its actor: check their authority here, once for all.
-        ctx = click.get_current_context(silent=True)
-        if ctx is not None and ctx.command is not None:
-            from ledger.authority import check_authority
+        return values.person_name(name, "--actor")
 
-            check_authority(self.config, name, ctx.command.name)
-        return name
+    def actor(self, override: str | None = None, command: str | None = None) -> str:
+        """The name the act is recorded under, after checking who may do it.
+
+        Once people are enrolled in the ledger, the actor must hold the private
+        key enrolled for that name and a role allowing the command now; the
+        application then signs every event written. Before (trial mode) the
+        names are only typed, and ledger.yaml's `people:` is checked if present.
+        """
+        name = self.typed_name(override)
+        ctx = click.get_current_context(silent=True)
+        if command is None and ctx is not None and ctx.command is not None:
+            command = ctx.command.name
+        if command is None:
+            return name
+        from ledger.signing import authenticate
+
+        return authenticate(self, name, command, ctx.meta if ctx is not None else {})
 
     def close(self) -> None:
         if self._app is not None:

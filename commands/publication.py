@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, echo, output_options, pass_ledger, render_record, write_options
+from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, render_record, write_options
 from ledger import values
 from ledger.errors import InvalidInput
 
@@ -39,6 +39,7 @@ def _reason(value: str) -> str:
     multiple=True,
     help="What to withhold: problem (default: all its text), title, description, measures, or M<n> (repeatable).",
 )
+@attach_option
 @write_options
 @pass_ledger
 def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[str, ...], at: Any, actor: str | None, fmt: str) -> None:
@@ -168,6 +169,41 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_k
         con.close()
 
 
+PROXY_EVENTS = {"SignedOff": "销号", "SignatureRecorded": "销号签字", "VerificationRecorded": "核查验收", "MeasureCompleted": "完成整改措施", "ReviewRecorded": "回头看"}
+
+
+def _with_proxy_note(state: LedgerContext, document: str, fmt: str, inspection: str) -> str:
+    """Name both people where a clerk entered what someone signed on paper (--for); nothing otherwise."""
+    from ledger.domain import problem_uuid
+    from ledger.signatures import proxy_entries
+    from ledger.values import problem_display_id
+
+    if not state.app.signed_mode():
+        return document
+    app = state.app
+    with app.recorder.reading() as c:
+        c.execute(app._sql("SELECT number FROM ledger_problems WHERE inspection = ?"), (inspection,))
+        numbers = [int(row[0]) for row in c.fetchall()]
+    ids = {str(problem_uuid(inspection, n)): problem_display_id(inspection, n) for n in numbers}
+    if not ids:
+        return document
+    entries = proxy_entries(state.config.store, set(ids))
+    if not entries:
+        return document
+    lines = []
+    for e in entries:
+        ident = next((v for k, v in ids.items() if k.replace("-", "") == str(e["aggregate"]).replace("-", "")), e["aggregate"])
+        files = "、".join(f"{a['name']}（{a['hash']}:{a['digest'][:16]}…）" for a in e["attachments"])
+        act = PROXY_EVENTS.get(e["event"], e["event"])
+        lines.append(f"{ident}的{act}由{e['for']}在纸质文件上签署，{e['entered_by']}代为录入并电子签名" + (f"，附{files}" if files else "") + "。")
+    if fmt == "html":
+        import html
+
+        block = "<p class=\"proxy-entries\">" + "<br>".join(html.escape(line) for line in lines) + "</p>"
+        return document.replace("</body>", block + "\n</body>", 1)
+    return document.rstrip("\n") + "\n\n" + "\n".join(("- " if fmt == "markdown" else "") + line for line in lines) + "\n"
+
+
 def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool | None) -> str:
     """Append a signed checkpoint of the ledger's head, so readers can check the report against it."""
     from ledger.checkpoint import format_checkpoint_block, private_key_path, record_checkpoint
@@ -178,7 +214,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
             click.echo("ledger: note: no signing key, so the report carries no checkpoint (run `ledger keygen`)", err=True)
     if not sign:
         return document
-    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor()))
+    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(command="publish")))
     if fmt == "docx":
         return block
     if fmt == "html":
@@ -208,6 +244,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
     default=None,
     help="Record a signed checkpoint and print it at the end (default: when a signing key exists).",
 )
+@key_option
 @as_of_option
 @pass_ledger
 def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
@@ -222,6 +259,9 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         from commands.options import check_out_file
 
         check_out_file(out)
+    state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
+    if not state.app.signed_mode():
+        click.echo("ledger: note: nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)", err=True)
     if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):
         raise InvalidInput("--format docx writes a Word document: give --out FILE.docx")
     if fmt == "docx":
@@ -239,6 +279,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage)
     else:
         document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage)
+        document = _with_proxy_note(state, document, fmt, inspection.strip())
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
         click.echo(document, nl=False)

@@ -233,7 +233,7 @@ def history(state: LedgerContext, target: str, fmt: str) -> None:
         raise UnknownID("problem", target)
     rows = history_rows(events)
     if fmt == "json":
-        echo(json.dumps([{k: r[k] for k in ("seq", "at", "recorded_at", "actor", "event", "details", "data")} for r in rows], ensure_ascii=False, indent=2))
+        echo(json.dumps([{k: r[k] for k in ("seq", "at", "recorded_at", "actor", "event", "details", "data", "signed_by", "entered_for", "meaning", "attachments") if k in r} for r in rows], ensure_ascii=False, indent=2))
         return
     echo(render_rows(rows, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"]))
 

@@ -11,13 +11,16 @@ from commands.options import LedgerContext, echo, output_options, pass_ledger, r
 
 
 @click.command()
+@click.option("--admin-key", default=None, metavar="PATH", help="The administrator's private key: used if it exists, else created there (default: keys/admin-LEDGER_ID.pem under the user's config folder).")
 @output_options
 @pass_ledger
-def init(state: LedgerContext, fmt: str) -> None:
+def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
     """Create ledger.yaml (if absent) and the store it names, in the current folder.
 
     Never overwrites: an existing ledger.yaml is kept as it is, and an existing
-    store is left untouched.
+    store is left untouched. A new ledger is founded by its administrator (the
+    acting name): their public key is recorded in the ledger's first event and
+    its fingerprint printed, for the supervising office to keep.
     """
     from ledger.config import CONFIG_NAME, SAMPLE, load_config
 
@@ -33,6 +36,7 @@ def init(state: LedgerContext, fmt: str) -> None:
             pass
     config = load_config(path)
     created_store, upgraded, tree_built = _create_store(config)
+    founded = _found(config, state.typed_name(), admin_key)
     record = {
         "config": str(path),
         "config_created": created_config,
@@ -40,6 +44,7 @@ def init(state: LedgerContext, fmt: str) -> None:
         "store_created": created_store,
         "store_upgraded": upgraded,
         "tree_built": tree_built,
+        **founded,
     }
     lines = [
         f"{'created' if created_config else 'kept existing'} {path}",
@@ -49,7 +54,44 @@ def init(state: LedgerContext, fmt: str) -> None:
         lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: per-category totals recounted (refined problems count under their parent)")
     if tree_built is not None:
         lines.append(f"upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)")
+    if founded.get("founded"):
+        lines.append(f"administrator {founded['administrator']}: key {founded['admin_key']}")
+        lines.append(f"administrator key fingerprint: {founded['admin_fingerprint']} (give it to the supervising office to keep)")
+    else:
+        lines.append(f"administrator {founded['administrator']} (fingerprint {founded['admin_fingerprint']})")
     echo(render_record(record, fmt, "\n".join(lines)))
+
+
+def _found(config: object, administrator: str, admin_key: str | None) -> dict[str, object]:
+    """Make (or adopt) the administrator's key pair and note it in ledger_meta, once.
+
+    The key goes into the ledger's history as the Authority's first event
+    (LedgerFounded), signed by it, with the first enrolment: a ledger in which
+    nobody is ever enrolled keeps exactly the events it had (trial mode).
+    """
+    from ledger import identity
+    from ledger.application import open_ledger
+
+    app = open_ledger(config)
+    try:
+        authority = app.authority()
+        if authority is not None:
+            return {"founded": False, "administrator": authority.administrator, "admin_fingerprint": authority.admin_fingerprint}
+        noted = identity.noted_administrator(app)
+        if noted is not None:
+            return {"founded": False, "administrator": noted[0], "admin_fingerprint": identity.fingerprint(noted[1])}
+        path = Path(admin_key) if admin_key else identity.default_admin_key(app.ledger_id())
+        if not path.is_file():
+            identity.write_key_pair(path)
+        raw = identity.raw_public_of(identity.load_private_key(path, "--admin-key"))
+        identity.note_administrator(app, administrator, raw)
+        noted = identity.noted_administrator(app)  # another `init` at the same moment may have noted its own
+        assert noted is not None
+        if noted[1] != raw:
+            return {"founded": False, "administrator": noted[0], "admin_fingerprint": identity.fingerprint(noted[1])}
+        return {"founded": True, "administrator": administrator, "admin_key": str(path), "admin_fingerprint": identity.fingerprint(raw)}
+    finally:
+        app.close()
 
 
 def _create_store(config: object) -> tuple[bool, bool, int | None]:

@@ -78,6 +78,15 @@ class RectificationLedger(Application):
         self.policy = dict(policy or {})
         # The database login the server authenticated (PostgreSQL), else None.
         self.login: str | None = env.get("LEDGER_LOGIN") or None
+        # Who signs what this command writes (ledger.identity.Signer); None in trial mode.
+        self.signer: Any = None
+        # Evidence files (ledger.attachments manifests) that this command's events carry.
+        self.attachments: list[dict[str, Any]] = []
+        self.attachment_bytes: tuple[str, list[Any]] | None = None
+        # (name, roles) of whoever acts, when roles are known: each event written is checked against them.
+        self.acting: tuple[str, set[str]] | None = None
+        self._authority: Any = None
+        self._ledger_id: str | None = None
 
     def construct_repository(self) -> Any:
         repository = super().construct_repository()
@@ -102,8 +111,68 @@ class RectificationLedger(Application):
     # -- saving ------------------------------------------------------------
 
     def _save(self, *aggregates: Any) -> None:
-        self._check_actor_is_login(aggregates)
         self.save(*aggregates, views=self.views_for(aggregates))
+
+    def save(self, *objs: Any, **kwargs: Any) -> Any:
+        """Every write passes here: sign each event (or refuse an unsigned act once people are enrolled)."""
+        self._check_actor_is_login(objs)
+        pending = [e for o in objs if o is not None for e in getattr(o, "_pending_events", ())]
+        if pending:
+            if self.acting is not None:
+                from ledger.authority import event_refusal
+                from ledger.errors import NotAuthorised
+
+                name, roles = self.acting
+                for domain_event in pending:
+                    refusal = event_refusal(name, roles, type(domain_event).__qualname__)
+                    if refusal:
+                        raise NotAuthorised(refusal + ": nothing written")
+            administering = [e for e in pending if type(e).__qualname__.startswith("Authority.")]
+            if administering and (self.signer is None or not self.signer.meaning.startswith(("person", "init"))):
+                from ledger.errors import NotAuthorised
+
+                raise NotAuthorised("only the administrator, with the administrator's key, changes who may act: nothing written")
+            for domain_event in pending:
+                if self.attachments:
+                    object.__setattr__(domain_event, "attachments", [dict(a) for a in self.attachments])
+            if self.signer is not None:
+                from ledger.identity import sign_events
+
+                sign_events(pending, self.signer, self.ledger_id(), self.mapper.transcoder)
+            elif self.signed_mode():
+                from ledger.errors import NotAuthorised
+
+                raise NotAuthorised("people are enrolled in this ledger, so every act must be signed: nothing written")
+            if self.attachment_bytes is not None:
+                from ledger.attachments import keep_files
+
+                keep_files(self, *self.attachment_bytes)
+        return super().save(*objs, **kwargs)
+
+    # -- identity ------------------------------------------------------------
+
+    def authority(self) -> Any:
+        """The ledger's Authority aggregate (people, keys, roles), or None before `ledger init` founded it."""
+        if self._authority is None:
+            from ledger.authority import AUTHORITY_ID
+
+            try:
+                self._authority = self.repository.get(AUTHORITY_ID)
+            except AggregateNotFoundError:
+                return None
+        return self._authority
+
+    def signed_mode(self) -> bool:
+        authority = self.authority()
+        return authority is not None and authority.enrolled_ever
+
+    def ledger_id(self) -> str:
+        if self._ledger_id is None:
+            with self.recorder.reading() as c:
+                c.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")
+                row = c.fetchone()
+            self._ledger_id = str(row[0]) if row else ""
+        return self._ledger_id
 
     def _check_actor_is_login(self, aggregates: Any) -> None:
         """policy.actor_is_login: on a server store, nobody may act under another name."""
@@ -112,6 +181,8 @@ class RectificationLedger(Application):
         for aggregate in aggregates:
             for pending in getattr(aggregate, "_pending_events", ()):
                 actor = getattr(pending, "actor", None)
+                if self.signer is not None:  # proxy entry: the one who enters it is the login
+                    actor = self.signer.name
                 if actor is not None and actor != self.login:
                     raise RuleViolation(
                         "actor-is-login", str(actor),

@@ -10,6 +10,8 @@ or the OS user: this is authority, not authentication.
 from __future__ import annotations
 
 from typing import Any
+from uuid import UUID
+
 
 from ledger.errors import ConfigError, NotAuthorised
 
@@ -53,6 +55,60 @@ COMMAND_ROLES: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_ROLES = ("registrar",)
 
+# The ID of the ledger's Authority aggregate (ledger.identity): uuid5(ledger.domain.NAMESPACE, "authority").
+# Kept here so that looking for it does not import the aggregate's module (start-up time).
+AUTHORITY_ID = UUID("e789fc1c-384e-5f4a-ae77-abb4feefca10")
+
+# event (aggregate.Event qualname) → the command that records it on its own.
+# Whatever command writes an event (import writes Registered, Assigned and
+# MeasurePlanned), its actor must also hold a role for this command, so a
+# bulk path never lets anyone do what they may not do one act at a time.
+EVENT_COMMANDS: dict[str, str] = {
+    "Inspection.Registered": "add-inspection",
+    "Inspection.Corrected": "correct",
+    "Problem.Registered": "add-problem",
+    "Problem.Assigned": "assign",
+    "Problem.MeasurePlanned": "plan",
+    "Problem.MeasureCompleted": "done",
+    "Problem.VerificationRecorded": "verify",
+    "Problem.SignatureRecorded": "close",
+    "Problem.SignedOff": "close",
+    "Problem.ReviewRecorded": "review",
+    "Problem.Reopened": "reopen",
+    "Problem.Corrected": "correct",
+    "Problem.Escalated": "escalate",
+    "Problem.ProgressRecorded": "progress",
+    "Problem.Withheld": "withhold",
+    "Problem.SensitiveRecorded": "confide",
+    "SampleDraw.Drawn": "sample",
+    "Checkpoint.Recorded": "checkpoint",
+}
+# Commands that may write an event other than their own (the event's command's roles are checked too).
+WRITES_ALSO: dict[str, set[str]] = {
+    "import": {"add-inspection", "add-problem", "assign", "plan"},
+    "review": {"reopen"},
+    "publish": {"checkpoint"},
+}
+
+
+def event_command(qualname: str) -> str | None:
+    return EVENT_COMMANDS.get(qualname)
+
+
+def may_write(meaning: str, qualname: str) -> bool:
+    """Whether the command `meaning` ever writes this event (unknown events: yes, roles decide)."""
+    native = EVENT_COMMANDS.get(qualname)
+    return native is None or native == meaning or native in WRITES_ALSO.get(meaning, set())
+
+
+def event_refusal(actor: str, roles: set[str], qualname: str) -> str | None:
+    """Why `actor` with `roles` may not record this event, or None."""
+    native = EVENT_COMMANDS.get(qualname)
+    if native is None or roles & set(required_roles(native)):
+        return None
+    wanted = " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(native))
+    return f"{actor} may not record {qualname.rsplit('.', 1)[-1]} (what `ledger {native}` records): it needs the role {wanted}"
+
 
 def people(config: Any) -> dict[str, set[str]] | None:
     """name → roles, or None in single-user mode. Raises ConfigError on a bad list."""
@@ -86,11 +142,11 @@ def required_roles(command_name: str) -> tuple[str, ...]:
     return COMMAND_ROLES.get(command_name, DEFAULT_ROLES)
 
 
-def check_authority(config: Any, actor: str, command_name: str) -> None:
-    """Refuse (exit 1) unless `actor` holds a role that allows `command_name`."""
+def check_authority(config: Any, actor: str, command_name: str) -> set[str] | None:
+    """Refuse (exit 1) unless `actor` holds a role that allows `command_name`; their roles (None: anyone)."""
     listed = people(config)
     if listed is None:
-        return
+        return None
     needed = required_roles(command_name)
     if actor not in listed:
         raise NotAuthorised(f"{actor} is not listed under people in ledger.yaml: may not run `ledger {command_name}`")
@@ -98,6 +154,7 @@ def check_authority(config: Any, actor: str, command_name: str) -> None:
         wanted = " or ".join(f"{r} ({ROLES[r]})" for r in needed)
         has = ", ".join(sorted(listed[actor])) or "no roles"
         raise NotAuthorised(f"{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}")
+    return set(listed[actor])
 
 
 def signers(config: Any) -> set[str] | None:

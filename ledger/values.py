@@ -407,3 +407,33 @@ WITHHOLD_REASONS = {
     "privacy": "个人隐私",
     "sensitive": "敏感事项",
 }
+
+
+# Characters a name may not contain: controls (Cc), format characters such as
+# zero-width spaces and direction marks (Cf), separators other than a plain
+# space (Zl, Zp, Zs other than U+0020), unassigned/private code points, and the
+# path separators (a person's key file is named after them).
+_NAME_FORBIDDEN_CATEGORIES = ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
+
+
+def person_name(value: object, what: str = "name") -> str:
+    """A person's name, NFC-normalised; refuses invisible or control characters.
+
+    `销号人` and `销号人` + U+200B must never be two different people.
+    """
+    import unicodedata
+
+    text = unicodedata.normalize("NFC", str(value if value is not None else "")).strip()
+    if not text:
+        raise InvalidInput(f"{what}: a name is required")
+    for ch in text:
+        category = unicodedata.category(ch)
+        if category in _NAME_FORBIDDEN_CATEGORIES or (category == "Zs" and ch != " "):
+            raise InvalidInput(f"{what}: {text!r} contains an invisible or control character (U+{ord(ch):04X})")
+        if ch in "/\\":
+            raise InvalidInput(f"{what}: {text!r} may not contain '/' or '\\'")
+    if "  " in text:
+        raise InvalidInput(f"{what}: {text!r} contains two spaces in a row")
+    if len(text) > 100:
+        raise InvalidInput(f"{what}: longer than 100 characters")
+    return text

@@ -11,7 +11,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable
 
-from projections.history import _describe_value, describe, details, event_name
+from projections.history import _describe_value, act_fields, act_note, describe, details, event_name
 from projections.views import plain
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
@@ -80,6 +80,13 @@ def plain_words(domain_event: Any, is_problem: bool) -> str:
     return describe(domain_event)
 
 
+def _subject_of(domain_event: Any, key: Any) -> str:
+    """A subject without a code of its own: the ledger's people (the Authority aggregate), or the ID."""
+    if type(domain_event).__qualname__.startswith("Authority."):
+        return "people (人员与权限)"
+    return str(key)
+
+
 def trail_rows(
     events: Iterable[tuple[int, Any]],
     *,
@@ -127,11 +134,12 @@ def trail_rows(
             "recorded_at": plain(recorded),
             "at": plain(getattr(domain_event, "at", None) or recorded),
             "actor": who,
-            "subject": subjects.get(key, str(key)),
+            "subject": subjects.get(key) or _subject_of(domain_event, key),
             "event": name,
-            "details": plain_words(domain_event, key in problems),
+            "details": plain_words(domain_event, key in problems) + act_note(domain_event),
             "correction": correction,
             "data": details(domain_event),
+            **act_fields(domain_event),
         }
         rows.append(row)
         by_seq[seq] = row

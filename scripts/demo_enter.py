@@ -51,6 +51,17 @@ def _date(value: Any) -> str:
     return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
+def enrolment(data: dict[str, Any]) -> Iterator[list[str]]:
+    """Each person gets a key pair and is enrolled with their roles by the administrator (who ran `init`)."""
+    people = {CLERK: ["registrar"], VERIFIER: ["verifier"], SIGNER: ["signer"]}
+    for p in data["problems"]:
+        if p.get("person"):
+            people.setdefault(p["person"], ["responsible"])
+    for name, roles in people.items():
+        yield ["person", "keygen", name]
+        yield ["person", "add", name, *[x for r in roles for x in ("--role", r)]]
+
+
 def steps(data: dict[str, Any]) -> Iterator[list[str]]:
     """The `ledger` commands (without the leading `ledger`) that enter `data`, in order."""
     insp = data["inspection"]
@@ -139,7 +150,7 @@ def main(argv: list[str]) -> int:
     exe = ledger_executable()
     previous = None
     count = 0
-    for step in steps(data):
+    for step in [*enrolment(data), *steps(data)]:
         if step[0] != previous:
             print(f"\n# {step[0]}", flush=True)
             previous = step[0]

@@ -116,6 +116,16 @@ class Ledger:
 STORES = ["sqlite", "postgresql"]
 
 
+@pytest.fixture(autouse=True)
+def _private_config_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Keys go under a throw-away config folder, never the real home."""
+    home = tmp_path_factory.mktemp("config-home")
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(home))
+    for name in ("LEDGER_KEY", "LEDGER_KEY_PASSPHRASE"):
+        monkeypatch.delenv(name, raising=False)
+    return home
+
+
 @pytest.fixture(params=STORES)
 def store_kind(request: pytest.FixtureRequest) -> str:
     """Which store a test runs on: every store-level test runs on both."""

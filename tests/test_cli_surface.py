@@ -22,9 +22,14 @@ def all_commands():
 @pytest.mark.parametrize("name, command", all_commands())
 def test_every_command_has_help_text(name, command):
     assert command.help and len(command.help.strip()) > 20, f"`ledger {name}` lacks help text"
-    result = CliRunner().invoke(cli, [name, "--help"])
-    assert result.exit_code == 0
-    assert "--format" in result.stdout, f"`ledger {name}` lacks --format"
+    import click
+
+    # A group of commands (ledger person …): each of its commands.
+    paths = [[name, sub] for sub in sorted(command.commands)] if isinstance(command, click.Group) else [[name]]
+    for path in paths:
+        result = CliRunner().invoke(cli, [*path, "--help"])
+        assert result.exit_code == 0
+        assert "--format" in result.stdout, f"`ledger {' '.join(path)}` lacks --format"
 
 
 @pytest.mark.parametrize("name, command", all_commands())

@@ -1,0 +1,199 @@
+"""`ledger person …`: people, their keys and roles, enrolled in the ledger by its administrator."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from commands.options import LedgerContext, echo, format_option, output_options, pass_ledger, render_record, render_rows
+from ledger import values
+from ledger.errors import InvalidInput
+
+
+def _role(value: str) -> str:
+    from ledger.authority import ROLE_ALIASES, ROLES
+
+    role = ROLE_ALIASES.get(str(value).strip())
+    if role is None:
+        raise InvalidInput(f"--role: unknown role {value!r} (roles: {', '.join(f'{r} {zh}' for r, zh in ROLES.items())})")
+    return role
+
+
+def _authority(state: LedgerContext) -> Any:
+    """The stored Authority, or one founded now from the administrator `ledger init` noted (saved with the first enrolment)."""
+    from ledger.identity import founding
+
+    return founding(state.app)
+
+
+def _as_admin(state: LedgerContext, admin_key: str | None, meaning: str) -> Any:
+    from ledger.identity import admin_signer
+
+    authority = _authority(state)
+    state.app.signer = admin_signer(authority, admin_key, meaning)
+    return authority
+
+
+admin_key_option = click.option(
+    "--admin-key", default=None, metavar="PATH", help="The administrator's private key (default: the one `ledger init` made for this ledger)."
+)
+
+
+@click.group()
+def person() -> None:
+    """People, their keys and their roles, recorded in the ledger (signed by its administrator)."""
+
+
+@person.command()
+@click.argument("name")
+@click.option("--out", default=None, metavar="PATH", help="Where to write the private key (default: keys/NAME.pem under the user's config folder); the public key goes beside it (.pub).")
+@format_option
+def keygen(name: str, out: str | None, fmt: str) -> None:
+    """Make an Ed25519 key pair for NAME (private key mode 0600; passphrase from LEDGER_KEY_PASSPHRASE if set)."""
+    from ledger.identity import default_person_key, write_key_pair
+
+    who = values.person_name(name, "NAME")
+    record = {"name": who, **write_key_pair(Path(out) if out else default_person_key(who))}
+    lines = [
+        f"private key: {record['private_key']} (mode 0600{', passphrase-protected' if record['passphrase'] else ''}; keep it secret)",
+        f"public key:  {record['public_key_file']}",
+        f"fingerprint: {record['fingerprint']}",
+        f"(the administrator enrols it: ledger person add {who} --role ROLE --public-key {record['public_key_file']})",
+    ]
+    echo(render_record(record, fmt, "\n".join(lines)))
+
+
+@person.command()
+@click.argument("name")
+@click.option("--role", "roles", multiple=True, help="A role to grant (registrar 登记, responsible 责任人, verifier 验收, signer 销号审批, auditor 审计); repeatable.")
+@click.option("--public-key", "public_key", default=None, metavar="FILE", help="NAME's public key file (from `ledger person keygen`; default: keys/NAME.pem.pub under the user's config folder, if there).")
+@admin_key_option
+@format_option
+@pass_ledger
+def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str | None, admin_key: str | None, fmt: str) -> None:
+    """Enrol NAME with roles and a public key, or grant an enrolled person more roles or a new key."""
+    from ledger.domain import utc_now
+    from ledger.identity import b64, fingerprint, read_public_key
+
+    from ledger.identity import default_person_key
+
+    who = values.person_name(name, "NAME")
+    wanted = [_role(r) for r in roles]
+    if public_key is None:
+        beside = default_person_key(who).with_name(f"{who}.pem.pub")
+        if beside.is_file() and (state.app.authority() is None or (state.app.authority().person(who) or {}).get("public_key") is None):
+            public_key = str(beside)
+    raw = read_public_key(public_key) if public_key else None
+    authority = _as_admin(state, admin_key, "person add")
+    current = authority.person(who)
+    if raw is None and (current is None or not current["active"]):
+        raise InvalidInput(f"--public-key: enrolling {who} needs their public key file (ledger person keygen {who})")
+    if not wanted and (current is None or not current["active"]):
+        raise InvalidInput(f"--role: give {who} at least one role")
+    done = authority.add_person(
+        name=who, roles=wanted, public_key=b64(raw) if raw else None, fingerprint=fingerprint(raw) if raw else None,
+        actor=authority.administrator, at=utc_now(),
+    )
+    state.app.save(authority)
+    record = {"name": who, "roles": sorted(authority.roles_of(who)), "fingerprint": authority.person(who)["fingerprint"], "done": done}
+    echo(render_record(record, fmt, "\n".join(done)))
+
+
+@person.command()
+@click.argument("name")
+@click.option("--role", default=None, help="Revoke only this role (default: the key and every role).")
+@admin_key_option
+@format_option
+@pass_ledger
+def revoke(state: LedgerContext, name: str, role: str | None, admin_key: str | None, fmt: str) -> None:
+    """Revoke a role of NAME, or NAME altogether; their earlier acts stay valid."""
+    from ledger.domain import utc_now
+
+    who = values.person_name(name, "NAME")
+    authority = _as_admin(state, admin_key, "person revoke")
+    message = authority.revoke(name=who, role=_role(role) if role else None, actor=authority.administrator, at=utc_now())
+    state.app.save(authority)
+    echo(render_record({"name": who, "roles": sorted(authority.roles_of(who))}, fmt, message))
+
+
+@person.command("list")
+@output_options
+@pass_ledger
+def list_(state: LedgerContext, fmt: str) -> None:
+    """Who could do what, with which key, since when (from the ledger's own events)."""
+    from projections.views import plain
+
+    authority = _authority(state)
+    rows = []
+    for name, p in sorted(authority.people.items()):
+        rows.append(
+            {
+                "name": name,
+                "roles": ", ".join(f"{r} since {plain(at)}" for r, at in sorted(p["roles"].items())) or "-",
+                "fingerprint": p["fingerprint"] or "(no key)",
+                "enrolled_at": plain(p["enrolled_at"]),
+                "status": "active" if p["active"] else f"revoked {plain(p['revoked_at'])}",
+            }
+        )
+    if not rows and fmt == "table":
+        echo(f"nobody is enrolled: trial mode (typed names, unsigned acts). Administrator: {authority.administrator} ({authority.admin_fingerprint})")
+        return
+    echo(render_rows(rows, fmt, ["name", "roles", "fingerprint", "enrolled_at", "status"]))
+
+
+@person.command("import")
+@click.option("--keys", "keys_dir", default=None, metavar="DIR", help="A folder of public keys named NAME.pem.pub or NAME.pub to enrol with the people.")
+@admin_key_option
+@format_option
+@pass_ledger
+def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, fmt: str) -> None:
+    """Move `people:` from ledger.yaml into the ledger, once; afterwards that key in ledger.yaml is refused."""
+    from ledger.authority import people
+    from ledger.domain import utc_now
+    from ledger.identity import b64, fingerprint, read_public_key
+
+    listed = people(state.config)
+    if not listed:
+        raise InvalidInput(f"{state.config.path} lists no people: nothing to import (enrol people with `ledger person add`)")
+    authority = _as_admin(state, admin_key, "person import")
+    if authority.enrolled_ever:
+        raise InvalidInput("people are already enrolled in this ledger: `person import` runs once; use `ledger person add`")
+    now = utc_now()
+    done = []
+    for raw_name, roles in listed.items():
+        name = values.person_name(raw_name, "people: name")
+        raw = None
+        if keys_dir:
+            for candidate in (Path(keys_dir) / f"{name}.pem.pub", Path(keys_dir) / f"{name}.pub"):
+                if candidate.is_file():
+                    raw = read_public_key(str(candidate))
+                    break
+        authority.add_person(
+            name=name, roles=sorted(roles), public_key=b64(raw) if raw else None, fingerprint=fingerprint(raw) if raw else None,
+            actor=authority.administrator, at=now,
+        )
+        done.append({"name": name, "roles": sorted(roles), "key": fingerprint(raw) if raw else None})
+    state.app.save(authority)
+    lines = [f"enrolled {d['name']}: {', '.join(d['roles'])}" + ("" if d["key"] else " (no key yet: ledger person add NAME --public-key FILE)") for d in done]
+    lines.append(f"now remove 'people:' from {state.config.path}: it is refused from now on")
+    echo(render_record({"imported": done}, fmt, "\n".join(lines)))
+
+
+@person.command()
+@click.option("--proxy-signoff", type=click.Choice(["allowed", "forbidden"]), required=True, help="May a clerk enter a sign-off (close) signed on paper by someone else (--for)?")
+@admin_key_option
+@format_option
+@pass_ledger
+def policy(state: LedgerContext, proxy_signoff: str, admin_key: str | None, fmt: str) -> None:
+    """Record the ledger's identity policy (an event signed by the administrator)."""
+    from ledger.domain import utc_now
+
+    authority = _as_admin(state, admin_key, "person policy")
+    authority.set_policy(name="proxy_signoff", value=proxy_signoff, actor=authority.administrator, at=utc_now())
+    state.app.save(authority)
+    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, f"policy: proxy entry of sign-off is {proxy_signoff}"))
+
+
+COMMANDS = [person]

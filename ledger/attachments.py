@@ -1,0 +1,158 @@
+"""Evidence files (佐证材料): fingerprinted into the act, bytes kept content-addressed.
+
+`--attach FILE` puts {name, size, hash, digest} of the file in the event (so
+the chain and the act's signature cover it) and keeps the bytes under their
+digest (the ledger's hash algorithm, lower-case hex): in the folder
+`<store>.evidence/` beside a SQLite store, in the table `ledger_evidence` of a
+PostgreSQL store (so every office sees them). A file's bytes are never
+replaced: the same digest is the same bytes.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any, Iterator
+
+from ledger.errors import InvalidInput, TamperingFound
+
+PG_TABLE = """CREATE TABLE IF NOT EXISTS ledger_evidence (
+    digest TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    size BIGINT NOT NULL,
+    content BYTEA NOT NULL
+)"""
+
+
+def evidence_folder(store: str) -> Path:
+    return Path(store + ".evidence")
+
+
+def algorithm_of(app: Any) -> str:
+    from ledger.chain import recorded_algorithm
+
+    with app.recorder.reading() as c:
+        return recorded_algorithm(c, app.recorder.placeholder)
+
+
+def digest_of(data: bytes, algorithm: str) -> str:
+    from ledger.chain import hasher
+
+    return hasher(algorithm)(data).digest().hex()
+
+
+def read_files(app: Any, paths: tuple[str, ...] | list[str]) -> list[tuple[dict[str, Any], bytes]]:
+    """Each file's manifest (what the act's events carry) and its bytes."""
+    algorithm = algorithm_of(app)
+    contents = []
+    for given in paths:
+        path = Path(given)
+        try:
+            data = path.read_bytes()
+        except OSError as e:
+            raise InvalidInput(f"--attach: cannot read {given}: {e.strerror or e}") from None
+        manifest = {"name": path.name, "size": len(data), "hash": algorithm, "digest": digest_of(data, algorithm)}
+        contents.append((manifest, data))
+    return contents
+
+
+def keep_files(app: Any, store: str, contents: list[tuple[dict[str, Any], bytes]]) -> None:
+    """Keep the bytes under their digests (called as the act is saved, after every check passed)."""
+    from ledger.store import is_url
+
+    if is_url(store):
+        mark = app.recorder.placeholder
+        with app.recorder.datastore.transaction(commit=True) as c:
+            c.execute(PG_TABLE)
+            for manifest, data in contents:
+                c.execute(
+                    f"INSERT INTO ledger_evidence (digest, name, size, content) VALUES ({mark}, {mark}, {mark}, {mark}) ON CONFLICT (digest) DO NOTHING",
+                    (manifest["digest"], manifest["name"], manifest["size"], data),
+                )
+    else:
+        folder = evidence_folder(store)
+        folder.mkdir(parents=True, exist_ok=True)
+        for manifest, data in contents:
+            target = folder / manifest["digest"]
+            if target.is_file() and target.stat().st_size == len(data):
+                continue
+            tmp = folder / f".{manifest['digest']}.{os.getpid()}"
+            tmp.write_bytes(data)
+            os.replace(tmp, target)
+
+
+def fetch(store: str, digest: str) -> bytes | None:
+    """The kept bytes under `digest`, or None."""
+    from ledger.store import is_url
+
+    if is_url(store):
+        from ledger.integrity import pg_snapshot
+
+        with pg_snapshot(store) as con:
+            if not con.execute("SELECT to_regclass('ledger_evidence') IS NOT NULL").fetchone()[0]:
+                return None
+            row = con.execute("SELECT content FROM ledger_evidence WHERE digest = %s", (digest,)).fetchone()
+            return bytes(row[0]) if row else None
+    path = evidence_folder(store) / digest
+    return path.read_bytes() if path.is_file() else None
+
+
+def attached(store: str) -> Iterator[dict[str, Any]]:
+    """Every evidence file named by an event: seq, aggregate, event, actor and the manifest, in log order."""
+    from ledger.integrity import snapshot
+    from ledger.store import is_url
+
+    position = "notification_id" if is_url(store) else "rowid"
+    with snapshot(store) as con:
+        cursor = con.cursor()
+        cursor.execute(f"SELECT {position}, originator_id, topic, state FROM stored_events ORDER BY {position}")
+        for seq, originator_id, topic, state in cursor:
+            raw = bytes(state)
+            if b'"attachments"' not in raw:
+                continue
+            data = json.loads(raw)
+            for manifest in data.get("attachments") or ():
+                yield {
+                    "seq": int(seq),
+                    "aggregate": str(originator_id),
+                    "event": str(topic).rsplit(".", 1)[-1],
+                    "actor": data.get("actor", ""),
+                    **manifest,
+                }
+
+
+def verify_kept(store: str) -> dict[str, int]:
+    """Raise TamperingFound naming the first evidence file whose bytes changed or vanished."""
+    checked: dict[str, bool] = {}
+    files = 0
+    for item in attached(store):
+        files += 1
+        digest = item["digest"]
+        if digest in checked:
+            continue
+        data = fetch(store, digest)
+        if data is None:
+            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has vanished from the store")
+        if digest_of(data, item["hash"]) != digest or len(data) != int(item["size"]):
+            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has changed: its bytes no longer match")
+        checked[digest] = True
+    return {"files": files, "distinct": len(checked)}
+
+
+def verify_folder(manifests: list[dict[str, Any]], folder: Path) -> dict[str, int]:
+    """For `verify-export --evidence DIR`: each manifest's file, by digest or by name, with matching bytes."""
+    if not folder.is_dir():
+        raise InvalidInput(f"--evidence: {folder} is not a folder")
+    seen = 0
+    for item in manifests:
+        candidates = [folder / item["digest"], folder / item["name"]]
+        found = next((p for p in candidates if p.is_file()), None)
+        if found is None:
+            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{item['digest']}) of event {item['seq']} is not in {folder}")
+        data = found.read_bytes()
+        if digest_of(data, item["hash"]) != item["digest"]:
+            raise TamperingFound(f"evidence file {found} does not match the digest recorded in event {item['seq']} ({item['hash']}:{item['digest']})")
+        seen += 1
+    return {"files": seen}
+

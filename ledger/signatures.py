@@ -1,0 +1,237 @@
+"""Verifying every act's signature and the signer's authority at that moment.
+
+A step of `audit --verify` of its own, after the hash chain: it reads the
+stored events raw (no domain classes), in log order, and replays the
+Authority aggregate's events from their JSON as it goes, so "held the role at
+that moment" means: granted by an earlier event in the log and not revoked
+since. Events written while nobody was enrolled are counted as unsigned; an
+unsigned event after the first enrolment, a signature that does not verify
+(forged, or copied from another event), a key not enrolled for the signer, or
+a signer without the role is tampering (exit 4) naming the event.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from dataclasses import dataclass, field
+from typing import Any, Iterator
+from uuid import UUID
+
+from ledger.errors import TamperingFound
+
+
+@dataclass
+class ActsReport:
+    signed: int = 0
+    unsigned: int = 0
+    proxies: int = 0
+    people: int = 0
+    founded: bool = False
+
+    @property
+    def trial(self) -> bool:
+        return self.people == 0
+
+    def record(self) -> dict[str, Any]:
+        return {"signed": self.signed, "unsigned": self.unsigned, "proxy_entries": self.proxies, "people_enrolled": self.people, "trial_mode": self.trial}
+
+    def line(self) -> str:
+        if self.trial:
+            return (
+                f"acts: trial mode: nobody is enrolled, so the {self.unsigned} acts are unauthenticated (typed names); "
+                "enrol people with `ledger person add` to sign every act"
+            )
+        text = f"acts: {self.signed} signatures verified, each signer held the role at that moment"
+        if self.proxies:
+            text += f"; {self.proxies} entered for someone else (--for)"
+        if self.unsigned:
+            text += f"; {self.unsigned} unsigned acts from before enrolment"
+        return text
+
+
+@dataclass
+class _People:
+    admin: str = ""
+    admin_key: str = ""
+    people: dict[str, dict[str, Any]] = field(default_factory=dict)
+    policy: dict[str, str] = field(default_factory=dict)
+    ever: bool = False
+
+
+def _raw_events(store: str) -> Iterator[tuple[int, str, int, str, bytes]]:
+    from ledger.integrity import snapshot
+    from ledger.store import is_url
+
+    position = "notification_id" if is_url(store) else "rowid"
+    with snapshot(store) as con:
+        cursor = con.cursor()
+        cursor.execute(f"SELECT {position}, originator_id, originator_version, topic, state FROM stored_events ORDER BY {position}")
+        for seq, originator_id, version, topic, state in cursor:
+            yield int(seq), str(originator_id), int(version), str(topic), bytes(state)
+
+
+def _verify(raw_key_b64: str, signature: str, message: bytes) -> bool:
+    from cryptography.exceptions import InvalidSignature
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+
+    try:
+        key = Ed25519PublicKey.from_public_bytes(base64.b64decode(raw_key_b64, validate=True))
+        key.verify(base64.b64decode(signature, validate=True), message)
+        return True
+    except (InvalidSignature, ValueError, TypeError):
+        return False
+
+
+def _message(ledger_id: str, aggregate: str, version: int, topic: str, sig: dict[str, Any], state: dict[str, Any]) -> bytes:
+    from ledger.identity import content_of_state, signed_message
+
+    return signed_message(
+        ledger_id=ledger_id, aggregate=aggregate, version=version, topic=topic,
+        meaning=str(sig.get("meaning", "")), signer=str(sig.get("signer", "")), principal=sig.get("for") or None,
+        key=str(sig.get("key", "")), time=str(sig.get("time", "")), content=content_of_state(state),
+    )
+
+
+def _apply_authority(known: _People, name: str, state: dict[str, Any]) -> None:
+    who = state.get("name")
+    if name == "PersonEnrolled":
+        known.people[who] = {"key": state.get("public_key"), "fingerprint": state.get("fingerprint"), "roles": set(state.get("roles") or ()), "active": True}
+        known.ever = True
+    elif name == "KeyEnrolled":
+        known.people[who].update(key=state.get("public_key"), fingerprint=state.get("fingerprint"), active=True)
+    elif name == "RoleGranted":
+        known.people[who]["roles"].add(state.get("role"))
+    elif name == "RoleRevoked":
+        known.people[who]["roles"].discard(state.get("role"))
+    elif name == "PersonRevoked":
+        known.people[who].update(key=None, fingerprint=None, roles=set(), active=False)
+    elif name == "PolicySet":
+        known.policy[str(state.get("name"))] = str(state.get("value"))
+
+
+def verify_acts(store: str, ledger_id: str) -> ActsReport:
+    """Check every signature in the store's log; TamperingFound names the first bad event."""
+    return verify_event_rows(_raw_events(store), ledger_id)
+
+
+def export_rows(path: Any) -> Iterator[tuple[int, str, int, str, bytes]]:
+    """(seq, originator_id, version, topic, state) of each event line of an export (ledger.export)."""
+    with open(path, encoding="utf-8") as f:
+        for line in f:
+            event = json.loads(line)
+            if "seq" not in event or "topic" not in event:
+                continue  # the header and end lines
+            text = event.get("state")
+            raw = text.encode("utf-8") if text is not None else base64.b64decode(event.get("state_b64", ""))
+            yield int(event["seq"]), str(event["originator_id"]), int(event["originator_version"]), str(event["topic"]), raw
+
+
+def verify_event_rows(rows: Any, ledger_id: str) -> ActsReport:
+    """Check every signature of these events, in log order; TamperingFound names the first bad event."""
+    from ledger.authority import ROLES, may_write, required_roles
+    from ledger.authority import AUTHORITY_ID
+
+    authority_id = str(AUTHORITY_ID)
+    known = _People()
+    report = ActsReport()
+    for seq, originator_id, version, topic, raw in rows:
+        try:
+            state = json.loads(raw)
+        except ValueError:
+            raise TamperingFound(seq, "is not readable JSON: its signature cannot be checked") from None
+        qualname = topic.split(":", 1)[-1]
+        name = qualname.rsplit(".", 1)[-1]
+        sig = state.get("act_signature")
+        is_authority = _same_id(originator_id, authority_id)
+        if sig is None:
+            if is_authority:
+                raise TamperingFound(seq, f"({name}) changes who may act but is not signed by the administrator")
+            if known.ever:
+                raise TamperingFound(seq, f"({name}) is not signed, though people were enrolled before it: an act written around the ledger's checks")
+            report.unsigned += 1
+            continue
+        if not isinstance(sig, dict):
+            raise TamperingFound(seq, "has a malformed signature")
+        message = _message(ledger_id, originator_id, version, topic, sig, state)
+        signer = sig.get("signer")
+        if is_authority:
+            if name == "LedgerFounded":
+                known.admin, known.admin_key = str(state.get("administrator")), str(state.get("public_key"))
+                report.founded = True
+            if signer != known.admin or not known.admin_key:
+                raise TamperingFound(seq, f"({name}) is signed by {signer}, not by the administrator {known.admin or '(none founded)'}")
+            if not _verify(known.admin_key, str(sig.get("value", "")), message):
+                raise TamperingFound(seq, f"({name}) carries a signature that does not verify with the administrator's key (forged, or copied from another event)")
+            _apply_authority(known, name, state)
+            report.signed += 1
+            continue
+        person = known.people.get(signer)
+        if person is None or not person["active"] or not person["key"]:
+            raise TamperingFound(seq, f"({name}) is signed by {signer}, who was not enrolled with a key at that moment")
+        if sig.get("key") != person["fingerprint"]:
+            raise TamperingFound(seq, f"({name}) is signed with key {sig.get('key')}, not the key enrolled for {signer}")
+        if not _verify(person["key"], str(sig.get("value", "")), message):
+            raise TamperingFound(seq, f"({name}) carries a signature by {signer} that does not verify (forged, altered, or copied from another event)")
+        meaning = str(sig.get("meaning", ""))
+        principal = sig.get("for") or None
+        acting = principal or signer
+        if principal is not None:
+            other = known.people.get(principal)
+            if other is None or not other["active"]:
+                raise TamperingFound(seq, f"({name}) was entered for {principal}, who was not enrolled at that moment")
+            if meaning == "close" and known.policy.get("proxy_signoff") == "forbidden":
+                raise TamperingFound(seq, f"({name}) is a sign-off entered by {signer} for {principal}, which the ledger's policy forbade at that moment")
+            report.proxies += 1
+        if "actor" in state and state["actor"] != acting:
+            raise TamperingFound(seq, f"({name}) names {state['actor']} as actor but was signed as {acting}'s act")
+        if not may_write(meaning, qualname):
+            raise TamperingFound(seq, f"({name}) is signed with the meaning `{meaning}`, which never records this event")
+        roles = known.people[acting]["roles"]
+        for command in {meaning, _native(qualname) or meaning}:
+            if not roles & set(required_roles(command)):
+                wanted = " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(command))
+                raise TamperingFound(seq, f"({name}) was recorded as {acting}'s act, but {acting} did not hold the role {wanted} at that moment")
+        report.signed += 1
+    report.people = sum(1 for p in known.people.values() if p["active"]) if known.ever else 0
+    if known.ever and report.people == 0:
+        report.people = len(known.people)  # everyone revoked: still not trial mode
+    return report
+
+
+def proxy_entries(store: str, aggregates: set[str] | None = None) -> list[dict[str, Any]]:
+    """Acts a clerk entered for someone who signed on paper (--for): seq, aggregate, event, for whom, by whom, files."""
+    found = []
+    for seq, originator_id, _version, topic, raw in _raw_events(store):
+        if b'"for":"' not in raw and b'"for": "' not in raw:
+            continue
+        state = json.loads(raw)
+        sig = state.get("act_signature")
+        if not isinstance(sig, dict) or not sig.get("for"):
+            continue
+        if aggregates is not None and not any(_same_id(originator_id, a) for a in aggregates):
+            continue
+        found.append(
+            {
+                "seq": seq,
+                "aggregate": originator_id,
+                "event": topic.rsplit(".", 1)[-1],
+                "for": sig["for"],
+                "entered_by": sig.get("signer"),
+                "attachments": state.get("attachments") or [],
+            }
+        )
+    return found
+
+
+def _native(qualname: str) -> str | None:
+    from ledger.authority import event_command
+
+    return event_command(qualname)
+
+
+def _same_id(stored: str, wanted: str) -> bool:
+    try:
+        return UUID(stored) == UUID(wanted)
+    except ValueError:
+        return False
