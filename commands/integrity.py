@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from commands.options import LedgerContext, echo, render_record
 
 
@@ -12,17 +10,4 @@ def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None
     from projections.verification import verification
 
     record, lines = verification(state.config, checkpoint, public_key, fingerprints)
-    lines += _verify_acts(state.config.store, record)
     echo(render_record(record, fmt, "\n".join(lines)))
-
-
-def _verify_acts(store: str, record: dict[str, Any]) -> list[str]:
-    """The signature step: every act signed by someone holding the role then (exit 4 naming the event)."""
-    from ledger.integrity import ledger_meta, snapshot
-    from ledger.signatures import verify_acts
-
-    with snapshot(store) as con:
-        ledger_id = ledger_meta(con).get("ledger_id", "")
-    acts = verify_acts(store, ledger_id)
-    record["acts"] = acts.record()
-    return [acts.line()]

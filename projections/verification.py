@@ -39,7 +39,20 @@ def verification(
         record["checkpoints"] = check_all(checkpoints, summary, ledger_id, trust, lines)
         if len(checkpoints) == 1:  # the single-checkpoint shape, as before
             record["checkpoint"] = record["checkpoints"][0]
+    lines += verify_acts_step(config.store, record)
     return record, lines
+
+
+def verify_acts_step(store: str, record: dict[str, Any]) -> list[str]:
+    """The signature step: every act signed by someone holding the role then (exit 4 naming the event)."""
+    from ledger.integrity import ledger_meta, snapshot
+    from ledger.signatures import verify_acts
+
+    with snapshot(store) as con:
+        ledger_id = ledger_meta(con).get("ledger_id", "")
+    acts = verify_acts(store, ledger_id)
+    record["acts"] = acts.record()
+    return [acts.line()]
 
 
 def check_all(checkpoints: list[Any], summary: Any, ledger_id: str, trust: Any, lines: list[str]) -> list[dict[str, Any]]:
@@ -96,6 +109,9 @@ def latest_checkpoint(app: Any) -> dict[str, Any] | None:
         "public_key": event.public_key,
         "fingerprint": event.fingerprint,
         "signature": event.signature,
+        # A checkpoint signed with the Merkle tree's size and root (v2) carries them in its block.
+        "tree_size": getattr(event, "tree_size", None),
+        "tree_root": getattr(event, "tree_root", None),
     }
     return {
         **record,

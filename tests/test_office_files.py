@@ -157,10 +157,10 @@ def test_internal_sheet_needs_an_insider_role(ledger, tmp_path):
     path = ledger.folder / "ledger.yaml"
     path.write_text(
         path.read_text(encoding="utf-8")
-        + "people:\n  - name: reg\n    roles: [registrar]\n  - name: resp\n    roles: [responsible]\n  - name: aud\n    roles: [auditor]\n",
+        + "people:\n  - name: reg\n    roles: [registrar, responsible]\n  - name: resp\n    roles: [responsible]\n  - name: aud\n    roles: [auditor]\n",
         encoding="utf-8",
     )
-    ledger("import", REPO / "examples" / "feedback.yaml", actor="reg")
+    ledger("import", REPO / "examples" / "feedback.yaml", actor="reg")  # its planned measures need responsible too
     refused = ledger("sheet", "--inspection", "XC2020-2", "--out", tmp_path / "x.xlsx", "--internal", actor="resp", expect=1)
     assert "resp may not run `ledger sheet`" in refused.stderr and not (tmp_path / "x.xlsx").exists()
     ledger("sheet", "--inspection", "XC2020-2", "--out", tmp_path / "x.xlsx", actor="resp")  # the public one

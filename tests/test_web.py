@@ -14,7 +14,7 @@ from urllib.parse import quote
 
 import pytest
 
-from conftest import REPO
+from conftest import REPO, configure
 from web_ledgers import EXPECTED_LIGHTS, LIT, enter_lit_ledger
 
 CODE = "XC2026-1"
@@ -112,14 +112,12 @@ def test_lights_match_due_and_the_overview_counts_them(lit):
 
 def test_lights_thresholds_come_from_ledger_yaml(lit, monkeypatch):
     ledger, ids, _ = lit
-    with open(ledger.folder / "ledger.yaml", "a", encoding="utf-8") as f:
-        f.write("\nlights:\n  green_days: 5\n  yellow_days: 3\n")
+    configure(ledger.folder, "lights:\n  green_days: 5\n  yellow_days: 3\n")
     client = client_for(ledger, monkeypatch)
     assert [p["id"] for p in get_json(client, "/problems?light=green")] == [ids[1]]
     assert get_json(client, "/problems?light=yellow") == []
     assert {r["id"]: r["light"] for r in ledger.json("due", "--within", "30") if r["due"] == "deadline"}[ids[1]] == "green"
-    with open(ledger.folder / "ledger.yaml", "a", encoding="utf-8") as f:
-        f.write("\nlights:\n  green_days: 5\n  yellow_days: 9\n")
+    configure(ledger.folder, "lights:\n  green_days: 5\n  yellow_days: 9\n")
     result = ledger("due", expect=2)
     assert "lights.yellow_days" in result.stderr
 
