@@ -130,7 +130,7 @@ def test_overview_matches_summary_per_inspection(lit):
     assert [r["code"] for r in overview["inspections"]] == [CODE, "XC2026-2"]
     for row in overview["inspections"]:
         total = ledger.json("summary", "--inspection", row["code"])["total"]
-        assert {k: row[k] for k in ("problems", "completed", "ongoing", "open", "rate")} == {k: total[k] for k in ("problems", "completed", "ongoing", "open", "rate")}
+        assert {k: row[k] for k in ("problems", "completed", "ongoing", "extended", "open", "rate")} == {k: total[k] for k in ("problems", "completed", "ongoing", "extended", "open", "rate")}
     assert overview["total"]["problems"] == len(LIT) and overview["total"]["completed"] == 1
 
 
@@ -346,6 +346,7 @@ def test_light_sql_agrees_with_the_light_of_each_view():
     from ledger.watch import LightPolicy
     from projections.deadlines import light
     from projections.overview import _SQL as OVERVIEW_SQL
+    from projections.tables import CHILD_PATTERN, EXTENDED_PATTERN
     from projections.deadlines import light_bounds
     from projections.status import _light_condition
 
@@ -357,11 +358,11 @@ def test_light_sql_agrees_with_the_light_of_each_view():
     def check(problems, a, b, today):
         lights = LightPolicy(green_days=max(a, b), yellow_days=min(a, b))
         con = sqlite3.connect(":memory:")
-        con.execute("CREATE TABLE ledger_problems (n INTEGER, inspection TEXT, status TEXT, deadline TEXT)")
+        con.execute("CREATE TABLE ledger_problems (n INTEGER, inspection TEXT, status TEXT, deadline TEXT, data TEXT DEFAULT '{}')")
         views = []
         for n, (status, offset) in enumerate(problems):
             deadline = None if offset is None else (today + timedelta(days=offset)).isoformat()
-            con.execute("INSERT INTO ledger_problems VALUES (?, 'X', ?, ?)", (n, status, deadline))
+            con.execute("INSERT INTO ledger_problems (n, inspection, status, deadline) VALUES (?, 'X', ?, ?)", (n, status, deadline))
             views.append({"status": status, "deadline": deadline})
         expected = [light(v, today, lights) for v in views]
         for name in ("red", "yellow", "green", "none"):
@@ -369,7 +370,23 @@ def test_light_sql_agrees_with_the_light_of_each_view():
             found = {r[0] for r in con.execute(f"SELECT n FROM ledger_problems WHERE {condition}", params)}
             assert found == {n for n, e in enumerate(expected) if (e or "none") == name}, name
         start, yellow_end, green_end = light_bounds(today, lights)
-        row = con.execute(OVERVIEW_SQL, [start, start, yellow_end, yellow_end, green_end]).fetchone()
-        assert list(row[5:]) == [expected.count("red"), expected.count("yellow"), expected.count("green")]
+        counted = [CHILD_PATTERN] * 4 + [EXTENDED_PATTERN, CHILD_PATTERN, EXTENDED_PATTERN]
+        row = con.execute(OVERVIEW_SQL, [*counted, start, start, yellow_end, yellow_end, green_end]).fetchone()
+        assert list(row[6:]) == [expected.count("red"), expected.count("yellow"), expected.count("green")]
 
     check()
+
+
+def test_overview_counts_as_summary_does_with_refinements_and_extensions(inspected, monkeypatch):
+    """Refinements (细化) are not counted again and an approved extension (延期) is apart from 未完成, as in `summary`."""
+    first = inspected.out("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“学习不深入”的问题", "--at", "2020-01-15")
+    second = inspected.out("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“制度不健全”的问题", "--at", "2020-01-15")
+    inspected("add-problem", "--parent", first, "--title", "关于“学习笔记缺失”的问题", "--at", "2020-01-16")
+    inspected("assign", second, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31", "--at", "2020-01-16")
+    inspected("extend", second, "--to", "2020-06-30", "--reason", "涉及跨部门协调", "--at", "2020-03-20", actor="王琎")
+    inspected("approve-extension", second, "--at", "2020-03-25", actor="县委巡察办")
+    [row] = get_json(client_for(inspected, monkeypatch), "/")["inspections"]
+    total = inspected.json("summary", "--inspection", "XC2019-1")["total"]
+    keys = ("problems", "completed", "ongoing", "extended", "open", "rate")
+    assert {k: row[k] for k in keys} == {k: total[k] for k in keys}
+    assert (row["problems"], row["extended"], row["open"]) == (2, 1, 1)
