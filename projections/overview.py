@@ -12,7 +12,7 @@ from typing import Any
 
 from projections.deadlines import light_bounds
 from projections.summary import rate
-from projections.tables import CHILD_PATTERN, EXTENDED_PATTERN, placeholder
+from projections.tables import COUNTED_PARAMS, COUNTED_SQL, placeholder
 
 # As `summary` counts them: official (fed-back) problems only, refinements (细化) not again;
 # an open problem whose extension (申请延期整改) was approved counts as extended, not open.
@@ -23,11 +23,7 @@ _OPEN = "p.status IN ('registered', 'in_progress') AND p.deadline IS NOT NULL"
 
 _SQL = f"""
 SELECT p.inspection,
-       SUM(CASE WHEN p.data NOT LIKE ? THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'closed' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'ongoing' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data LIKE ? THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data NOT LIKE ? THEN 1 ELSE 0 END),
+       {COUNTED_SQL},
        SUM(CASE WHEN {_OPEN} AND p.deadline < ? THEN 1 ELSE 0 END),
        SUM(CASE WHEN {_OPEN} AND p.deadline >= ? AND p.deadline <= ? THEN 1 ELSE 0 END),
        SUM(CASE WHEN {_OPEN} AND p.deadline > ? AND p.deadline <= ? THEN 1 ELSE 0 END)
@@ -46,9 +42,7 @@ def _inspections(cursor: Any, style: str) -> list[tuple[str, dict[str, Any]]]:
 def overview(cursor: Any, *, style: str = "?", today: date, lights: Any) -> dict[str, Any]:
     """{"as_of", "lights", "inspections": [...], "total"}: per inspection 反馈问题, 已完成, 基本完成, 延期, 未完成, 完成率 and lights."""
     start, yellow_end, green_end = light_bounds(today, lights)
-    child, extended = CHILD_PATTERN, EXTENDED_PATTERN
-    counted = [child, child, child, child, extended, child, extended]
-    cursor.execute(placeholder(_SQL, style), [*counted, start, start, yellow_end, yellow_end, green_end])
+    cursor.execute(placeholder(_SQL, style), [*COUNTED_PARAMS, start, start, yellow_end, yellow_end, green_end])
     counts = {row[0]: [int(v or 0) for v in row[1:]] for row in cursor.fetchall()}
     rows = []
     total = dict.fromkeys(COUNTS, 0)

@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.tables import CHILD_PATTERN, EXTENDED_PATTERN, placeholder
+from projections.tables import CHILD_PATTERN, COUNTED_PARAMS, COUNTED_SQL, placeholder
 
 KEYS = ("category", "problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "rate")
 # problems = completed + ongoing + extended + open: every fed-back problem is in exactly one.
@@ -66,11 +66,7 @@ FIGURE_LABELS = {
 # (inspection position, then problem number).
 _SQL = """
 SELECT p.category,
-       SUM(CASE WHEN p.data NOT LIKE ? THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'closed' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'ongoing' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data LIKE ? THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data NOT LIKE ? THEN 1 ELSE 0 END),
+       """ + COUNTED_SQL + """,
        SUM(CASE WHEN p.data NOT LIKE ? AND p.deadline IS NOT NULL AND p.deadline < ?
                  AND p.status IN ('registered', 'in_progress') THEN 1 ELSE 0 END),
        SUM(CASE WHEN p.data NOT LIKE ? AND p.relapses > 0 THEN 1 ELSE 0 END),
@@ -86,9 +82,9 @@ ORDER BY first_seen
 
 
 def _sql_params(today: date) -> list[Any]:
-    child, extended = CHILD_PATTERN, EXTENDED_PATTERN
+    child = CHILD_PATTERN
     # SELECT's parameters, then (the WHERE's go here) HAVING's.
-    return [child, child, child, child, extended, child, extended, child, today.isoformat(), child, child]
+    return [*COUNTED_PARAMS, child, today.isoformat(), child, child]
 
 
 # The whole ledger: the per-category totals kept by triggers (projections.tables),

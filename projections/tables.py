@@ -92,6 +92,16 @@ CHILD_MARK = '"parent":"'
 CHILD_PATTERN = f"%{CHILD_MARK}%"
 EXTENDED_PATTERN = '%"extended_to":"%'
 
+# How `summary` and the web overview count problems (p = a ledger_problems row): official
+# problems, completed, ongoing (基本完成), extended (申请延期整改) and open, in that order;
+# every fed-back problem is in exactly one of the last four. Its parameters are COUNTED_PARAMS.
+COUNTED_SQL = """SUM(CASE WHEN p.data NOT LIKE ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'closed' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'ongoing' THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data LIKE ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data NOT LIKE ? THEN 1 ELSE 0 END)"""
+COUNTED_PARAMS = [CHILD_PATTERN] * 4 + [EXTENDED_PATTERN, CHILD_PATTERN, EXTENDED_PATTERN]
+
 
 def is_official(row: str) -> str:
     """SQL: the row is an official problem, not a refinement (a literal pattern: for SQL run without parameters)."""

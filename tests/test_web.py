@@ -346,7 +346,7 @@ def test_light_sql_agrees_with_the_light_of_each_view():
     from ledger.watch import LightPolicy
     from projections.deadlines import light
     from projections.overview import _SQL as OVERVIEW_SQL
-    from projections.tables import CHILD_PATTERN, EXTENDED_PATTERN
+    from projections.tables import COUNTED_PARAMS
     from projections.deadlines import light_bounds
     from projections.status import _light_condition
 
@@ -370,8 +370,7 @@ def test_light_sql_agrees_with_the_light_of_each_view():
             found = {r[0] for r in con.execute(f"SELECT n FROM ledger_problems WHERE {condition}", params)}
             assert found == {n for n, e in enumerate(expected) if (e or "none") == name}, name
         start, yellow_end, green_end = light_bounds(today, lights)
-        counted = [CHILD_PATTERN] * 4 + [EXTENDED_PATTERN, CHILD_PATTERN, EXTENDED_PATTERN]
-        row = con.execute(OVERVIEW_SQL, [*counted, start, start, yellow_end, yellow_end, green_end]).fetchone()
+        row = con.execute(OVERVIEW_SQL, [*COUNTED_PARAMS, start, start, yellow_end, yellow_end, green_end]).fetchone()
         assert list(row[6:]) == [expected.count("red"), expected.count("yellow"), expected.count("green")]
 
     check()
