@@ -166,21 +166,16 @@ def _verify_inspection_export(file: str, checkpoint: str | None, trust: Any, fmt
 
 
 def _export_manifests(path: Path) -> Any:
-    """The evidence manifests of the events in an export (JSON lines, each event's state as JSON)."""
-    import base64
+    """The evidence manifests of the events in an export (each event's state as JSON)."""
     import json
 
-    with path.open(encoding="utf-8") as f:
-        for line in f:
-            event = json.loads(line)
-            if "seq" not in event or "topic" not in event:
-                continue  # the header and end lines
-            text = event.get("state")
-            raw = text.encode("utf-8") if text is not None else base64.b64decode(event.get("state_b64", ""))
-            if b'"attachments"' not in raw:
-                continue
-            for manifest in json.loads(raw).get("attachments") or ():
-                yield {"seq": event["seq"], **manifest}
+    from ledger.signatures import export_rows
+
+    for seq, _, _, _, raw in export_rows(path):
+        if b'"attachments"' not in raw:
+            continue
+        for manifest in json.loads(raw).get("attachments") or ():
+            yield {"seq": seq, **manifest}
 
 
 @click.command("import-log")

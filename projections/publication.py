@@ -210,6 +210,13 @@ def build(
 
     blocks.append(("h1", "四、下一步打算"))
     blocks.extend(("p", p) for p in _paragraphs(narratives.get("next_steps", "")))
+    blocks.extend(closing_blocks(settings, day))
+    return blocks
+
+
+def closing_blocks(settings: dict[str, Any], day: date) -> list[tuple[str, str]]:
+    """What ends every public report: the closing sentence, 联系人, 联系电话 and the date."""
+    blocks = []
     if settings.get("closing"):
         blocks.append(("p", settings["closing"].strip()))
     if settings.get("contact"):

@@ -142,7 +142,7 @@ def _figures_sentence(row: dict[str, Any]) -> str:
 
 def build_round(result: dict[str, Any], *, settings: dict[str, Any], day: date, stage: str = "final") -> list[tuple[str, str]]:
     """The round's public summary as report blocks (projections.publication renders them)."""
-    from projections.publication import chinese_date
+    from projections.publication import closing_blocks
 
     word = "整改进展情况" if stage == "progress" else "整改情况"
     blocks: list[tuple[str, str]] = [("title", f"关于{result['round']}{word}的通报")]
@@ -152,11 +152,5 @@ def build_round(result: dict[str, Any], *, settings: dict[str, Any], day: date, 
     blocks.append(("p", paragraphs[0]))
     blocks.append(("h1", "二、各单位整改情况"))
     blocks.extend(("p", p) for p in paragraphs[1:])
-    if settings.get("closing"):
-        blocks.append(("p", settings["closing"].strip()))
-    if settings.get("contact"):
-        blocks.append(("sign", f"联系人：{settings['contact']}"))
-    if settings.get("phone"):
-        blocks.append(("sign", f"联系电话：{settings['phone']}"))
-    blocks.append(("sign", chinese_date(day)))
+    blocks.extend(closing_blocks(settings, day))
     return blocks
