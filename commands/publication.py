@@ -249,9 +249,11 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @pass_ledger
 def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
+    from commands import i18n
     from projections.publication import report, round_report
     from projections.replay import check_as_of
 
+    lang = i18n.current()  # a report's dates: 2020年4月15日 in Chinese, ISO in English
     check_as_of(as_of)
     if (inspection is None) == (round_name is None):
         raise click.UsageError("give either --inspection CODE or --round NAME")
@@ -265,20 +267,21 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
     if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):
         raise InvalidInput("--format docx writes a Word document: give --out FILE.docx")
     if fmt == "docx":
-        if round_name is not None:
-            raise InvalidInput("--format docx writes one inspection's report: use --inspection CODE (a round's summary is markdown, html or text)")
-        from projections.publication import report_blocks
+        from projections.publication import report_blocks, round_report_blocks
         from projections.word import write_report
 
-        blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage)
+        if round_name is not None:
+            blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang)
+        else:
+            blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
         checkpoint = _with_checkpoint(state, "", fmt, sign) or None
         write_report(out, blocks, checkpoint)  # type: ignore[arg-type]
         echo(f"wrote {out}")
         return
     if round_name is not None:
-        document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage)
+        document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
     else:
-        document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage)
+        document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
         document = _with_proxy_note(state, document, fmt, inspection.strip())
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:
@@ -288,9 +291,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         Path(out).write_text(document, encoding="utf-8")
     except OSError as e:
         raise InvalidInput(f"--out: cannot write {out}: {e}") from None
-    from commands import i18n
-
-    echo(i18n.translate(f"wrote {out}", i18n.current()))
+    echo(i18n.translate(f"wrote {out}", lang))
 
 
 COMMANDS = [summary, publish, withhold]

@@ -37,8 +37,17 @@ def chinese_date(value: str | date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def _date_range(start: str, end: str) -> str:
+def report_date(value: str | date, lang: str = "zh") -> str:
+    """A date as a report prints it: 2020年4月15日 in Chinese, ISO (2020-04-15) otherwise."""
+    if lang == "zh":
+        return chinese_date(value)
+    return (value if isinstance(value, date) else date.fromisoformat(str(value))).isoformat()
+
+
+def _date_range(start: str, end: str, lang: str = "zh") -> str:
     s, e = date.fromisoformat(start), date.fromisoformat(end)
+    if lang != "zh":
+        return f"{s.isoformat()}至{e.isoformat()}"
     if s.year == e.year:
         return f"{chinese_date(s)}至{e.month}月{e.day}日"
     return f"{chinese_date(s)}至{chinese_date(e)}"
@@ -150,10 +159,12 @@ def build(
     narratives: dict[str, str],
     day: date,
     stage: str = "final",
+    lang: str = "zh",
 ) -> list[tuple[str, str]]:
     """The report as blocks: ("title" | "h1" | "h2" | "p" | "sign", text).
 
     `stage` "progress" writes the interim 整改进展情况 instead of the final 整改情况.
+    `lang` "zh" prints dates as 2020年4月15日, any other language as ISO dates.
     """
     word = _word(inspection)
     org, group = inspection["organisation"], inspection["group"]
@@ -167,9 +178,9 @@ def build(
     headline_first = settings.get("headline") == "first"
 
     opening = f"根据{settings['authority']}统一部署，" if settings.get("authority") else ""
-    opening += f"{_date_range(inspection['start'], inspection['end'])}，{group}对{org}进行了{word}。"
+    opening += f"{_date_range(inspection['start'], inspection['end'], lang)}，{group}对{org}进行了{word}。"
     if inspection.get("feedback"):
-        opening += f"{chinese_date(inspection['feedback'])}，{group}向{org}反馈了{word}意见。"
+        opening += f"{report_date(inspection['feedback'], lang)}，{group}向{org}反馈了{word}意见。"
     opening += f"按照党务公开原则和{word}工作有关要求，现将{word}{situation}予以公布。"
     blocks.append(("p", opening))
     if headline_first:
@@ -210,11 +221,11 @@ def build(
 
     blocks.append(("h1", "四、下一步打算"))
     blocks.extend(("p", p) for p in _paragraphs(narratives.get("next_steps", "")))
-    blocks.extend(closing_blocks(settings, day))
+    blocks.extend(closing_blocks(settings, day, lang))
     return blocks
 
 
-def closing_blocks(settings: dict[str, Any], day: date) -> list[tuple[str, str]]:
+def closing_blocks(settings: dict[str, Any], day: date, lang: str = "zh") -> list[tuple[str, str]]:
     """What ends every public report: the closing sentence, 联系人, 联系电话 and the date."""
     blocks = []
     if settings.get("closing"):
@@ -223,7 +234,7 @@ def closing_blocks(settings: dict[str, Any], day: date) -> list[tuple[str, str]]
         blocks.append(("sign", f"联系人：{settings['contact']}"))
     if settings.get("phone"):
         blocks.append(("sign", f"联系电话：{settings['phone']}"))
-    blocks.append(("sign", chinese_date(day)))
+    blocks.append(("sign", report_date(day, lang)))
     return blocks
 
 
@@ -334,15 +345,19 @@ def withheld_now(app: Any, inspection: str) -> dict[str, list[Any]]:
     return {v["id"]: v.get("withheld") or [] for v in views}
 
 
-def report(app: Any, config: Any, *, inspection: str, fmt: str, as_of: datetime | None = None, stage: str = "final") -> str:
+def report(
+    app: Any, config: Any, *, inspection: str, fmt: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh"
+) -> str:
     """The public report of an inspection in `fmt` (markdown, html or text), without a checkpoint.
 
     `stage` "progress": the interim 整改进展情况 instead of the final 整改情况.
     """
-    return RENDERERS[fmt](report_blocks(app, config, inspection=inspection, as_of=as_of, stage=stage))
+    return RENDERERS[fmt](report_blocks(app, config, inspection=inspection, as_of=as_of, stage=stage, lang=lang))
 
 
-def report_blocks(app: Any, config: Any, *, inspection: str, as_of: datetime | None = None, stage: str = "final") -> list[tuple[str, str]]:
+def report_blocks(
+    app: Any, config: Any, *, inspection: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh"
+) -> list[tuple[str, str]]:
     """The public report's blocks (see `build`), which every format renders: markdown, html, text, docx."""
     from projections.replay import StateReader
     from projections.status import load_problems
@@ -359,11 +374,20 @@ def report_blocks(app: Any, config: Any, *, inspection: str, as_of: datetime | N
         # A decision to withhold binds every publication, including one of an earlier state.
         withheld = withheld_now(app, inspection)
         problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
-    return build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day, stage=stage)
+    return build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day, stage=stage, lang=lang)
 
 
-def round_report(app: Any, config: Any, *, name: str, fmt: str, as_of: datetime | None = None, stage: str = "final") -> str:
+def round_report(
+    app: Any, config: Any, *, name: str, fmt: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh"
+) -> str:
     """A round's public summary (轮次) in `fmt`, without a checkpoint."""
+    return RENDERERS[fmt](round_report_blocks(app, config, name=name, as_of=as_of, stage=stage, lang=lang))
+
+
+def round_report_blocks(
+    app: Any, config: Any, *, name: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh"
+) -> list[tuple[str, str]]:
+    """A round's public summary as report blocks (every format renders them, docx included)."""
     from projections.replay import StateReader
     from projections.rounds import build_round, summarise_round
 
@@ -371,4 +395,4 @@ def round_report(app: Any, config: Any, *, name: str, fmt: str, as_of: datetime 
     day = publication_day(settings, as_of)
     with StateReader(app, as_of) as r:
         result = summarise_round(r.cursor, name, today=r.today, style=r.style)
-    return RENDERERS[fmt](build_round(result, settings=settings, day=day, stage=stage))
+    return build_round(result, settings=settings, day=day, stage=stage, lang=lang)

@@ -140,7 +140,9 @@ def _figures_sentence(row: dict[str, Any]) -> str:
     return ("通过整改，" + "，".join(parts) + "。") if parts else ""
 
 
-def build_round(result: dict[str, Any], *, settings: dict[str, Any], day: date, stage: str = "final") -> list[tuple[str, str]]:
+def build_round(
+    result: dict[str, Any], *, settings: dict[str, Any], day: date, stage: str = "final", lang: str = "zh"
+) -> list[tuple[str, str]]:
     """The round's public summary as report blocks (projections.publication renders them)."""
     from projections.publication import closing_blocks
 
@@ -152,5 +154,5 @@ def build_round(result: dict[str, Any], *, settings: dict[str, Any], day: date, 
     blocks.append(("p", paragraphs[0]))
     blocks.append(("h1", "二、各单位整改情况"))
     blocks.extend(("p", p) for p in paragraphs[1:])
-    blocks.extend(closing_blocks(settings, day))
+    blocks.extend(closing_blocks(settings, day, lang))
     return blocks

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from projections.publication import WITHHELD, _withheld_fields, _word, chinese_date, figures_paragraph
+from projections.publication import WITHHELD, _withheld_fields, _word, figures_paragraph, report_date
 
 COLUMNS = ("序号", "问题类别", "反馈问题", "整改措施", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
 # Per measure; every other column is the problem's and spans its rows.
@@ -51,29 +51,31 @@ class Sheet:
         return sum(len(p.measures) for p in self.problems)
 
 
-def _local_day(moment: str | None) -> str:
+def _local_day(moment: str | None, lang: str) -> str:
     if not moment:
         return ""
-    return datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone().date().isoformat()
+    return report_date(datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone().date(), lang)
 
 
-def _measure_state(m: dict[str, Any]) -> str:
+def _measure_state(m: dict[str, Any], lang: str) -> str:
     if m["status"] == "done":
-        return f"已完成\n{_local_day(m.get('completed_at'))}"
-    return "正在整改" + (f"\n时限{m['due']}" if m.get("due") else "")
+        return f"已完成\n{_local_day(m.get('completed_at'), lang)}"
+    return "正在整改" + (f"\n时限{report_date(m['due'], lang)}" if m.get("due") else "")
 
 
-def _signoff_state(view: dict[str, Any]) -> str:
+def _signoff_state(view: dict[str, Any], lang: str) -> str:
     state = SIGNOFF_STATES.get(view["status"], view["status"])
     closing = [s for s in view.get("signoffs") or [] if s.get("outcome") == view["status"]]
     if view["status"] in ("closed", "ongoing") and closing:
-        state += f"\n{_local_day(closing[-1]['at'])}"
+        state += f"\n{_local_day(closing[-1]['at'], lang)}"
+    elif view.get("extended_to"):  # an approved extension (申请延期整改): counted apart, as summaries count it
+        state = f"申请延期整改\n延期至{report_date(view['extended_to'], lang)}"
     if view.get("overdue"):
         state += "\n已超期"
     return state
 
 
-def sheet_problem(view: dict[str, Any], number: int, *, internal: bool) -> SheetProblem:
+def sheet_problem(view: dict[str, Any], number: int, *, internal: bool, lang: str = "zh") -> SheetProblem:
     hidden = set() if internal else _withheld_fields(view)
     whole = "problem" in hidden
     assignee = view.get("assignee") or {}
@@ -84,8 +86,8 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool) -> Sheet
         "责任领导": "" if whole else assignee.get("lead") or "",
         "责任单位": "" if whole else assignee.get("unit") or "",
         "责任人": "" if whole else assignee.get("person") or "",
-        "整改时限": view.get("deadline") or "",
-        "销号情况": _signoff_state(view),
+        "整改时限": report_date(view["deadline"], lang) if view.get("deadline") else "",
+        "销号情况": _signoff_state(view, lang),
     }
     problem = SheetProblem(cells)
     if whole:
@@ -93,21 +95,23 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool) -> Sheet
         return problem
     for m in view["measures"]:
         text = WITHHELD if "measures" in hidden or m["id"] in hidden else m["text"]
-        problem.measures.append({"整改措施": text, "完成情况": _measure_state(m)})
+        problem.measures.append({"整改措施": text, "完成情况": _measure_state(m, lang)})
     if not problem.measures:
         problem.measures.append({"整改措施": "", "完成情况": ""})
     return problem
 
 
 def build_sheet(
-    *, inspection: dict[str, Any], problems: list[dict[str, Any]], summary: dict[str, Any], day: date, internal: bool
+    *, inspection: dict[str, Any], problems: list[dict[str, Any]], summary: dict[str, Any], day: date, internal: bool,
+    lang: str = "zh",
 ) -> Sheet:
+    """The 台账's rows; `lang` "zh" prints dates as 2020年4月15日, any other language as ISO dates."""
     word = _word(inspection)
     title = f"{inspection['organisation']}{word}反馈问题整改台账"
     if internal:
         title += "（内部资料，含不予公开内容）"
-    subtitle = f"{inspection['group']}（{inspection['code']}）　截至{chinese_date(day)}"
-    rows = [sheet_problem(view, n, internal=internal) for n, view in enumerate(problems, start=1)]
+    subtitle = f"{inspection['group']}（{inspection['code']}）　截至{report_date(day, lang)}"
+    rows = [sheet_problem(view, n, internal=internal, lang=lang) for n, view in enumerate(problems, start=1)]
     measures = sum(len(v["measures"]) for v in problems)
     done = sum(1 for v in problems for m in v["measures"] if m["status"] == "done")
     totals = f"合计：{figures_paragraph(summary)}整改措施{measures}项，已完成{done}项。"

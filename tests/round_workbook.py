@@ -2,8 +2,9 @@
 
 `python tests/round_workbook.py` rewrites examples/round.xlsx from this.
 One sheet: a merged title row, Chinese headings, each inspection's header cells
-merged over its rows, 问题类别 merged over its problems, each problem's cells
-merged over its measure rows, dates as real dates and as text.
+(轮次, the round all three belong to, among them) merged over its rows, 问题类别
+merged over its problems, each problem's cells merged over its measure rows,
+dates as real dates and as text.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 from datetime import datetime
 from pathlib import Path
 
+ROUND = "十届县委第十二轮巡察"
 UNITS = [
     ("XC2020-12-1", "县水利局党组", "县委第一巡察组", ("2020-04-07", "2020-05-22", "2020-07-03")),
     ("XC2020-12-2", "县交通运输局党组", "县委第二巡察组", ("2020-04-08", "2020-05-25", "2020-07-06")),
@@ -32,7 +34,7 @@ PROBLEMS = [
 ]
 PEOPLE = [("周建国", "办公室", "孙丽"), ("吴志强", "财务股", "郑敏"), ("王海", "机关党委", "陈静")]
 HEADINGS = [
-    "巡察编号", "巡察名称", "被巡察单位", "巡察组", "巡察类型", "进驻时间", "结束时间", "反馈时间",
+    "轮次", "巡察编号", "巡察名称", "被巡察单位", "巡察组", "巡察类型", "进驻时间", "结束时间", "反馈时间",
     "序号", "问题类别", "反馈问题", "整改类型", "整改时限", "责任领导", "责任单位", "责任人", "整改措施", "措施时限",
 ]
 MERGED_PER_PROBLEM = ("序号", "反馈问题", "整改类型", "整改时限", "责任领导", "责任单位", "责任人")
@@ -80,7 +82,7 @@ def write_round_workbook(path: Path) -> Path:
                     ws.merge_cells(start_row=first, start_column=col[name], end_row=row - 1, end_column=col[name])
         ws.merge_cells(start_row=category_first, start_column=col["问题类别"], end_row=row - 1, end_column=col["问题类别"])
         header = {
-            "巡察编号": code, "巡察名称": f"{group}对{organisation}的常规巡察", "被巡察单位": organisation,
+            "轮次": ROUND, "巡察编号": code, "巡察名称": f"{group}对{organisation}的常规巡察", "被巡察单位": organisation,
             "巡察组": group, "巡察类型": "常规", "进驻时间": datetime.fromisoformat(start), "结束时间": end,
             "反馈时间": datetime.fromisoformat(feedback),
         }

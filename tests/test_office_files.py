@@ -15,7 +15,7 @@ import pytest
 
 from conftest import run_executable
 from guard_helpers import close_problem
-from round_workbook import CATEGORIES, PROBLEMS, UNITS, expected_measures, write_round_workbook
+from round_workbook import CATEGORIES, PROBLEMS, ROUND, UNITS, expected_measures, write_round_workbook
 
 REPO = Path(__file__).resolve().parent.parent
 ROUND_XLSX = REPO / "examples" / "round.xlsx"
@@ -129,6 +129,85 @@ def test_round_sheets_agree_with_summary(round_ledger, tmp_path):
         continued = table._tbl.xpath(".//w:tc[w:tcPr/w:vMerge[not(@w:val) or @w:val='continue']]")
         assert len(continued) == 8 * (len(body) - 10)  # eight merged columns over every extra measure row
         assert any("合计：" in p.text for p in document.paragraphs)
+
+
+def _docx_text(path: Path) -> str:
+    from docx import Document
+
+    return "\n".join(p.text for p in Document(path).paragraphs)
+
+
+def test_a_round_from_one_xlsx_comes_out_as_sheets_and_a_round_summary_that_agree(round_ledger, tmp_path):
+    """The issue's done-when: three units × ten problems in from examples/round.xlsx (its 轮次 column),
+    out as each unit's 台账 xlsx and docx and as the round summary (table, xlsx, report, Word report),
+    every figure read back from the files and checked against `summary --format json`."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    ledger = round_ledger
+    # One approved extension (申请延期整改), so the round has every kind of count.
+    person = ledger.json("show", "XC2020-12-3-2")["assignee"]["person"]
+    ledger("extend", "XC2020-12-3-2", "--to", "2021-06-30", "--reason", "工程需跨年度实施", actor=person)
+    ledger("approve-extension", "XC2020-12-3-2", actor="县委巡察办主任")
+
+    assert {ledger.json("show", code)["round"] for code, *_ in UNITS} == {ROUND}  # from the 轮次 column
+    result = ledger.json("summary", "--round", ROUND, "--format", "json")
+    assert [(r["inspection"], r["unit"]) for r in result["rows"]] == [(code, org) for code, org, *_ in UNITS]
+    counts = ("problems", "completed", "ongoing", "extended", "open")
+    figures = ("rules", "funds", "accountable", "clues")
+    assert [tuple(r[k] for k in counts) for r in result["rows"]] == [(10, 2, 1, 0, 7), (10, 1, 0, 0, 9), (10, 0, 0, 1, 9)]
+
+    for row in result["rows"]:
+        code = row["inspection"]
+        own = ledger.json("summary", "--inspection", code, "--format", "json")
+        assert {k: own["total"][k] for k in counts} == {k: row[k] for k in counts}
+        assert own["figures"] == {k: row[k] for k in figures}
+        xlsx, docx = tmp_path / f"{code}.xlsx", tmp_path / f"{code}.docx"
+        ledger("sheet", "--inspection", code, "--out", xlsx)
+        ledger("sheet", "--inspection", code, "--out", docx)
+        ws = load_workbook(xlsx).active
+        body = list(ws.iter_rows(min_row=4, max_row=ws.max_row - 1, values_only=True))
+        states = [r[9] for r in body if r[9] is not None]
+        table = Document(docx).tables[0]
+        docx_states = [r.cells[9].text for r in table.rows[1:]]
+        docx_states = [s for i, s in enumerate(docx_states) if i == 0 or table.rows[i + 1].cells[0].text != table.rows[i].cells[0].text]
+        for listed in (states, docx_states):
+            assert len(listed) == row["problems"]
+            assert sum(s.startswith("已销号") for s in listed) == row["completed"]
+            assert sum(s.startswith("基本完成") for s in listed) == row["ongoing"]
+            assert sum(s.startswith("申请延期整改") for s in listed) == row["extended"]
+            assert sum(s.startswith(("未销号", "已验收")) for s in listed) == row["open"]
+        footer = ws.cell(row=ws.max_row, column=1).value
+        assert f"反馈问题{row['problems']}个，已完成整改{row['completed']}个" in footer
+        assert footer in _docx_text(docx)
+
+    # The round summary as a workbook: one row per unit and the total, the same numbers as the JSON.
+    out = tmp_path / "round.xlsx"
+    ledger("summary", "--round", ROUND, "--format", "xlsx", "--out", out)
+    rows = [r for r in load_workbook(out).active.iter_rows(values_only=True) if any(v is not None for v in r)]
+    assert len(rows) == 1 + len(UNITS) + 1
+    for got, want in zip(rows[1:], result["rows"] + [dict(result["total"], unit="total")]):
+        assert got[0] == want["unit"] and list(got[1:6]) == [want[k] for k in counts]
+        assert got[6] == f"{want['rate']:.2f}%"
+    total = result["total"]
+    assert [total[k] for k in counts] == [sum(r[k] for r in result["rows"]) for k in counts] == [30, 3, 1, 1, 25]
+
+    # The round's public summary, as markdown and as a Word 公文: the same sentences, the JSON's figures.
+    md = tmp_path / "round.md"
+    ledger("publish", "--round", ROUND, "--out", md, "--no-sign")
+    word = tmp_path / "round.docx"
+    ledger("publish", "--round", ROUND, "--format", "docx", "--out", word, "--no-sign")
+    head = (
+        f"{ROUND}共巡察3个单位（党组织），反馈问题{total['problems']}个。截至目前，已完成整改{total['completed']}个，"
+        f"基本完成、持续整改{total['ongoing']}个，申请延期整改{total['extended']}个，未完成{total['open']}个，"
+        f"整改完成率{total['rate']:.2f}%。"
+    )
+    for text in (md.read_text(encoding="utf-8"), _docx_text(word)):
+        assert head in text
+        for r in result["rows"]:
+            assert f"{r['unit']}：反馈问题{r['problems']}个，已完成整改{r['completed']}个，基本完成、持续整改{r['ongoing']}个，" \
+                   f"申请延期整改{r['extended']}个，未完成{r['open']}个，整改完成率{r['rate']:.2f}%。" in text
+    assert Document(word).paragraphs[0].text == f"关于{ROUND}整改情况的通报"
 
 
 def test_public_files_leave_withheld_text_out_and_internal_keeps_it(round_ledger, tmp_path):
