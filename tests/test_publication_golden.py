@@ -97,8 +97,21 @@ def test_summary_markdown_english_is_golden(seed004):
 
 
 def test_publish_markdown_is_golden(seed004):
-    out = seed004("publish", "--inspection", "XC2019-1", "--as-of", AS_OF).stdout
+    # In Chinese (the default on a clerk's machine) the report prints its dates as 2020年9月15日.
+    out = seed004("--lang", "zh", "publish", "--inspection", "XC2019-1", "--as-of", AS_OF).stdout
     _check_golden("xc2019-1-publish.md", out)
+
+
+def test_publish_markdown_english_is_golden(seed004):
+    # The same report under --lang en: the text is the report's own (Chinese), the dates ISO.
+    out = seed004("--lang", "en", "publish", "--inspection", "XC2019-1", "--as-of", AS_OF).stdout
+    _check_golden("xc2019-1-publish-en.md", out)
+    chinese = (GOLDEN / "xc2019-1-publish.md").read_text(encoding="utf-8")
+    dates = {"2019年10月28日至11月18日": "2019-10-28至2019-11-18", "2020年1月14日": "2020-01-14", "2020年9月15日": "2020-09-15"}
+    for zh, iso in dates.items():
+        assert chinese.count(zh) == 1 and out.count(iso) == 1
+        chinese = chinese.replace(zh, iso)
+    assert out == chinese  # nothing else differs
 
 
 def test_summary_json_counts_the_long_term_item_as_ongoing(seed004):
@@ -139,7 +152,7 @@ def test_publish_html_is_one_self_contained_page(seed004, tmp_path):
 
 
 def test_publish_text_follows_the_reports_order(seed004):
-    text = seed004("publish", "--inspection", "XC2019-1", "--as-of", AS_OF, "--format", "text").stdout
+    text = seed004("--lang", "zh", "publish", "--inspection", "XC2019-1", "--as-of", AS_OF, "--format", "text").stdout
     marks = ["根据县委统一部署", "一、党组织履行整改主体责任情况", "二、巡察反馈意见整改落实情况", "（一）政治站位方面",
              "9.关于“档案资料不规范”的问题。", "三、整改成效", "四、下一步打算", "联系人：王琎", "2020年9月15日"]
     positions = [text.index(m) for m in marks]
