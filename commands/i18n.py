@@ -89,7 +89,48 @@ STATUS_WORDS = {
     "ongoing": "基本完成、持续整改",
 }
 
-VALUE_WORDS: dict[str, dict[str, str]] = {
+# Event names as `history` and `audit` print them (JSON and CSV keep the English names).
+EVENT_WORDS = {
+    "Registered": "登记", "Assigned": "责任到人", "ChildAdded": "登记细化问题", "Corrected": "更正",
+    "Drawn": "抽查抽样", "Escalated": "督办", "ExtensionRequested": "申请延期", "ExtensionDecided": "延期审批",
+    "MeasurePlanned": "制定整改措施", "MeasureCompleted": "完成整改措施", "VerificationRecorded": "核查验收",
+    "SignatureRecorded": "签字（双审核）", "SignedOff": "销号", "Reopened": "重新打开", "ReviewRecorded": "回头看",
+    "ProgressRecorded": "报告进展", "Withheld": "不予公开", "SensitiveRecorded": "登记敏感内容",
+    "Recorded": "记录检查点", "LedgerFounded": "创建台账", "KeyEnrolled": "登记密钥", "PersonEnrolled": "登记人员",
+    "PersonRevoked": "撤销人员", "RoleGranted": "授予角色", "RoleRevoked": "撤销角色", "PolicySet": "设定代录规则",
+}
+
+# Words inside the details of an act (projections.history.act_note).
+_ACT_NOTE = [
+    (re.compile(r"signed on paper by (.+?), entered and signed by ([^;\]]+)"), r"\1纸质签字，\2代为录入并签名"),
+    (re.compile(r"signed by ([^;\]]+)"), r"\1签名"),
+    (re.compile(r"attached: "), "附件："),
+]
+
+
+def _details_words(text: str) -> str:
+    for pattern, replacement in _ACT_NOTE:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+def _field_words(text: str) -> str:
+    """A corrected field's name: description → 描述, M2.due → M2.时限."""
+    head, dot, tail = text.partition(".")
+    if dot:
+        return f"{head}.{ {'text': '内容', 'due': '时限'}.get(tail, tail)}"
+    return HEADINGS.get(text, text)
+
+
+VALUE_WORDS: dict[str, Any] = {
+    "event": EVENT_WORDS,
+    "field": _field_words,
+    "subject": {"people (人员与权限)": "人员与权限"},
+    "details": _details_words,
+    "meaning": {"approval": "批准", "review": "审核", "responsibility": "负责"},
+    "outcome": {"closed": "已销号", "ongoing": "基本完成、持续整改"},
+    "measure": {"planned": "正在整改", "done": "已完成"},
+    "level": {"notice": "督办通知书", "reminder": "提醒书", "warning": "告诫书", "accountability": "问责书"},
     "status": STATUS_WORDS,
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
     "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
@@ -123,9 +164,51 @@ def value_word(column: str, value: Any, lang: str) -> Any:
     if isinstance(value, bool):
         return "是" if value else "否"
     words = VALUE_WORDS.get(column)
+    if callable(words) and isinstance(value, str):
+        return words(value)
     if words and isinstance(value, str):
         return words.get(value, value)
     return value
+
+
+# `show`'s sub-tables: (Chinese title, English title) and their columns (heading keys).
+SECTIONS = {
+    "extensions": ("延期申请（整改时限变更记录）", "extensions (申请延期整改; the deadline history)"),
+    "measures": ("整改措施", "measures"),
+    "verifications": ("核查验收", "verifications"),
+    "signoffs": ("销号", "sign-offs"),
+    "escalations": ("督办", "escalations"),
+    "progress": ("进展报告", "progress"),
+    "reviews": ("回头看", "reviews (回头看)"),
+    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer (双审核)"),
+    "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
+    "corrections": ("更正", "corrections"),
+}
+SUB_HEADINGS = {
+    "requested": "申请时间", "asked for": "延期至", "deadline was": "原时限", "decided by": "审批人", "decided": "审批时间",
+    "done by": "完成人", "due": "时限", "text": "内容", "id": "编号", "at": "时间", "by": "经办人",
+}
+
+
+def section_title(key: str, lang: str) -> str:
+    zh, en = SECTIONS[key]
+    return (zh + "：") if lang == "zh" else (en + ":")
+
+
+# Who "by" is depends on the table.
+BY = {
+    "extensions": "申请人", "verifications": "核查人", "signoffs": "签字人", "signatures": "签字人", "escalations": "督办人",
+    "reviews": "核查人", "progress": "报告人", "corrections": "更正人",
+}
+
+
+def sub_heading(section: str, column: str, lang: str) -> str:
+    """A heading of one of `show`'s sub-tables."""
+    if lang != "zh":
+        return column
+    if column == "by" and section in BY:
+        return BY[section]
+    return SUB_HEADINGS.get(column) or HEADINGS.get(column, column)
 
 
 def status_word(status: str, lang: str) -> str:

@@ -18,16 +18,20 @@ def _canonical_problem_id(text: str) -> str | None:
     return values.problem_display_id(*parts) if parts else None
 
 
-def _escalation_label(level: str | None) -> str | None:
+def _escalation_label(level: str | None, lang: str = "en") -> str | None:
     from ledger.watch import ESCALATION_LEVELS
 
-    return f"{level} ({ESCALATION_LEVELS[level]})" if level else None
+    if not level:
+        return None
+    return ESCALATION_LEVELS[level] if lang == "zh" else f"{level} ({ESCALATION_LEVELS[level]})"
 
 
-def _show_table(view: dict[str, Any]) -> str:
-    import tabulate
+def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
+    from commands import i18n
 
+    zh = lang == "zh"
     assignee = view.get("assignee") or {}
+    kind, status = view["type"], view["status"]
     facts = [
         ("id", view["id"]),
         ("inspection", view["inspection"]),
@@ -35,84 +39,91 @@ def _show_table(view: dict[str, Any]) -> str:
         ("category", view["category"]),
         ("title", view["title"]),
         ("description", view["description"]),
-        ("type", f"{view['type']} ({values.PROBLEM_TYPES[view['type']]})"),
+        ("type", values.PROBLEM_TYPES[kind] if zh else f"{kind} ({values.PROBLEM_TYPES[kind]})"),
         ("source", view["source"]),
-        ("status", f"{view['status']} ({values.STATUSES[view['status']]})"),
+        ("status", i18n.status_word(status, lang) if zh else f"{status} ({values.STATUSES[status]})"),
         ("deadline", view["deadline"]),
-        ("overdue", view["overdue"]),
+        ("overdue", i18n.value_word("overdue", view["overdue"], lang)),
         ("relapses", view["relapses"]),
         ("reworks", view["reworks"]),
-        ("escalation", _escalation_label(view.get("escalation"))),
+        ("escalation", _escalation_label(view.get("escalation"), lang)),
         ("lead", assignee.get("lead")),
         ("unit", assignee.get("unit")),
         ("person", assignee.get("person")),
-        ("registered", f"{view['registered_at']} by {view['registered_by']}"),
+        ("registered", f"{view['registered_at']}，{view['registered_by']}" if zh else f"{view['registered_at']} by {view['registered_by']}"),
     ]
     if view.get("parent"):
-        facts.insert(4, ("parent", f"{view['parent']} (细化 refinement of)"))
+        facts.insert(4, ("parent", f"{view['parent']}（细化自该问题）" if zh else f"{view['parent']} (细化 refinement of)"))
     if view.get("children"):
-        facts.insert(4, ("refined into", ", ".join(view["children"])))
+        facts.insert(4, ("refined into", ("、" if zh else ", ").join(view["children"])))
     for w in view.get("withheld") or []:  # insiders see the text, marked as not for publication
-        facts.append(("withheld", f"{', '.join(w['fields'])} ({w['reason']}) since {w['at']} by {w['by']}"))
+        if zh:
+            facts.append(("withheld", f"{'、'.join(w['fields'])}（{w['reason']}），{w['at']}起，{w['by']}决定"))
+        else:
+            facts.append(("withheld", f"{', '.join(w['fields'])} ({w['reason']}) since {w['at']} by {w['by']}"))
+    return facts
+
+
+# Each sub-table of `show`: its section, its columns (heading key, the value's word list in i18n or None).
+_SUB_TABLES: list[tuple[str, list[tuple[str, str | None]], Any, list[int | None] | None]] = [
+    ("extensions",
+     [("requested", None), ("by", None), ("deadline was", None), ("asked for", None), ("reason", None), ("decision", "decision"),
+      ("decided by", None), ("decided", None), ("note", None)],
+     lambda e: [e["requested_at"], e["requested_by"], e["previous"], e["to"], e["reason"], e["decision"], e["decided_by"], e["decided_at"], e["note"]],
+     [None, 10, None, None, 24, None, 10, None, 16]),
+    ("measures",
+     [("id", None), ("text", None), ("status", "measure"), ("due", None), ("evidence", None), ("done by", None)],
+     lambda m: [m["id"], m["text"], m["status"], m["due"], "; ".join(m["evidence"]), m["completed_by"]],
+     [None, 48, None, None, 24, None]),  # long measure texts wrap
+    ("verifications",
+     [("at", None), ("by", None), ("grade", "grade"), ("result", "result"), ("note", None)],
+     lambda v: [v["at"], v["by"], v["grade"], "passed" if v["passed"] else "failed", v["note"]], None),
+    ("signoffs",
+     [("at", None), ("by", None), ("meaning", "meaning"), ("outcome", "outcome"), ("note", None)],
+     lambda s: [s["at"], s["by"], s["meaning"], s["outcome"], s["note"]], None),
+    ("escalations",
+     [("at", None), ("by", None), ("level", "level"), ("note", None)],
+     lambda e: [e["at"], e["by"], e["level"], e["note"]], None),
+    ("progress", [("at", None), ("by", None), ("progress", None)], lambda e: [e["at"], e["by"], e["text"]], None),
+    ("reviews",
+     [("at", None), ("by", None), ("result", "result"), ("note", None)],
+     lambda r: [r["at"], r["by"], r["result"], r["note"]], None),
+    ("signatures",
+     [("at", None), ("by", None), ("meaning", "meaning"), ("note", None)],
+     lambda s: [s["at"], s["by"], s["meaning"], s["note"]], None),
+    ("corrections",
+     [("at", None), ("by", None), ("field", "field"), ("was", None), ("now", None), ("reason", None)],
+     lambda c: [c["at"], c["by"], c["field"], c["old"], c["new"], c["reason"]], None),
+]
+
+
+def _show_table(view: dict[str, Any]) -> str:
+    import tabulate
+
     from commands import i18n
 
     lang = i18n.current()
     parts = [
         tabulate.tabulate(
-            [[i18n.heading(k, lang), cell(v)] for k, v in facts], tablefmt="plain", disable_numparse=True, maxcolwidths=[None, 96]
+            [[i18n.heading(k, lang), cell(v)] for k, v in _facts(view, lang)],
+            tablefmt="plain", disable_numparse=True, maxcolwidths=[None, 96],
         )
     ]
-    if view.get("extensions"):
+    for key, columns, row_of, widths in _SUB_TABLES:
+        if key == "corrections":
+            if view.get("sensitive_fields"):
+                encrypted = "[已加密]" if lang == "zh" else "[encrypted]"
+                parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{f}  {encrypted}" for f in view["sensitive_fields"]))
+        entries = view.get(key)
+        if not entries:
+            continue
         rows = [
-            [e["requested_at"], e["requested_by"], e["previous"], e["to"], e["reason"], e["decision"], e["decided_by"], e["decided_at"], e["note"]]
-            for e in view["extensions"]
+            [cell(i18n.value_word(words, value, lang) if words else value) for (_, words), value in zip(columns, row_of(e))]
+            for e in entries
         ]
-        parts.append(
-            "\nextensions (申请延期整改; the deadline history):\n"
-            + tabulate.tabulate(
-                [[cell(c) for c in r] for r in rows],
-                headers=["requested", "by", "deadline was", "asked for", "reason", "decision", "decided by", "decided", "note"],
-                disable_numparse=True,
-                maxcolwidths=[None, 10, None, None, 24, None, 10, None, 16],
-            )
-        )
-    if view["measures"]:
-        rows = [
-            [m["id"], m["text"], m["status"], m["due"], "; ".join(m["evidence"]), m["completed_by"]]
-            for m in view["measures"]
-        ]
-        parts.append(
-            "\nmeasures:\n"
-            + tabulate.tabulate(
-                [[cell(c) for c in r] for r in rows],
-                headers=["id", "text", "status", "due", "evidence", "done by"],
-                disable_numparse=True,
-                maxcolwidths=[None, 48, None, None, 24, None],  # long measure texts wrap
-            )
-        )
-    if view["verifications"]:
-        rows = [[v["at"], v["by"], v["grade"], "passed" if v["passed"] else "failed", v["note"]] for v in view["verifications"]]
-        parts.append("\nverifications:\n" + tabulate.tabulate(rows, headers=["at", "by", "grade", "result", "note"], disable_numparse=True))
-    if view["signoffs"]:
-        rows = [[s["at"], s["by"], s["meaning"], s["outcome"], s["note"]] for s in view["signoffs"]]
-        parts.append("\nsign-offs:\n" + tabulate.tabulate(rows, headers=["at", "by", "meaning", "outcome", "note"], disable_numparse=True))
-    if view.get("escalations"):
-        rows = [[e["at"], e["by"], _escalation_label(e["level"]), e["note"]] for e in view["escalations"]]
-        parts.append("\nescalations:\n" + tabulate.tabulate(rows, headers=["at", "by", "level", "note"], disable_numparse=True))
-    if view.get("progress"):
-        rows = [[e["at"], e["by"], e["text"]] for e in view["progress"]]
-        parts.append("\nprogress:\n" + tabulate.tabulate(rows, headers=["at", "by", "progress"], disable_numparse=True))
-    if view.get("reviews"):
-        rows = [[r["at"], r["by"], r["result"], r["note"]] for r in view["reviews"]]
-        parts.append("\nreviews (回头看):\n" + tabulate.tabulate(rows, headers=["at", "by", "result", "note"], disable_numparse=True))
-    if view.get("signatures"):
-        rows = [[s["at"], s["by"], s["meaning"], s["note"]] for s in view["signatures"]]
-        parts.append("\nsignatures awaiting a second signer (双审核):\n" + tabulate.tabulate(rows, headers=["at", "by", "meaning", "note"], disable_numparse=True))
-    if view.get("sensitive_fields"):
-        parts.append("\nsensitive (ledger reveal):\n" + "\n".join(f"{f}  [encrypted]" for f in view["sensitive_fields"]))
-    if view["corrections"]:
-        rows = [[c["at"], c["by"], c["field"], cell(c["old"]), cell(c["new"]), c["reason"]] for c in view["corrections"]]
-        parts.append("\ncorrections:\n" + tabulate.tabulate(rows, headers=["at", "by", "field", "was", "now", "reason"], disable_numparse=True))
+        headers = [i18n.sub_heading(key, name, lang) for name, _ in columns]
+        options = {"maxcolwidths": widths} if widths else {}
+        parts.append("\n" + i18n.section_title(key, lang) + "\n" + tabulate.tabulate(rows, headers=headers, disable_numparse=True, **options))
     return "\n".join(parts)
 
 

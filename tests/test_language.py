@@ -103,3 +103,52 @@ def test_the_installed_executable_speaks_chinese_unless_told(inspected, monkeypa
     assert zh.returncode == 1 and zh.stderr == "ledger: 错误: 未知的问题编号：XC2019-1-99\n"
     en = run_executable("show", "XC2019-1-99", cwd=inspected.folder, env={**inspected.env, "LEDGER_LANG": "en"})
     assert en.returncode == 1 and en.stderr == "ledger: error: unknown problem ID: XC2019-1-99\n"
+
+
+def _busy_problem(ledger) -> str:
+    """A problem with every one of `show`'s sub-tables: extension, measures, verification, sign-off, escalation,
+    progress, correction."""
+    pid = problem(ledger)
+    ledger("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31", "--at", "2020-01-16")
+    ledger("plan", pid, "修订学习制度", "--at", "2020-01-17")
+    ledger("escalate", pid, "--level", "notice", "--note", "督办〔2020〕1号", "--at", "2020-01-18")
+    ledger("extend", pid, "--to", "2020-06-30", "--reason", "制度需经党组会审议", "--at", "2020-01-19", actor="王琎")
+    ledger("approve-extension", pid, "--note", "同意", "--at", "2020-01-20", actor="主要负责人")
+    ledger("progress", pid, "已起草制度初稿", "--at", "2020-01-21", actor="王琎")
+    ledger("correct", pid, "--field", "description", "--value", "学习流于形式", "--reason", "补充描述")
+    ledger("done", pid, "M1", "--at", "2020-02-01", actor="王琎")
+    ledger("verify", pid, "--grade", "good", "--at", "2020-02-05", actor="巡察办")
+    ledger("close", pid, "--at", "2020-02-10", actor="主要负责人")
+    return pid
+
+
+def test_show_sub_tables_and_event_names_are_chinese_by_default(inspected, monkeypatch):
+    import re
+
+    from commands.i18n import EVENT_WORDS, SECTIONS
+
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    pid = _busy_problem(inspected)
+    shown = inspected.out("show", pid)
+    for key in ("extensions", "measures", "verifications", "signoffs", "escalations", "progress", "corrections"):
+        assert SECTIONS[key][0] + "：" in shown, key
+    for word in ("已批准", "已完成", "好", "通过", "批准", "已销号", "督办通知书", "签字人", "核查人", "申请人", "原值", "现值"):
+        assert word in shown, word
+    # No English word left: what is Latin is the ledger's own ids (XC…, M1), ISO moments (T, Z) and the actor's name.
+    assert set(re.findall(r"[A-Za-z_]{2,}", shown)) <= {"XC", "clerk"}, set(re.findall(r"[A-Za-z_]{2,}", shown))
+
+    english = inspected.out("--lang", "en", "show", pid)
+    for key in ("extensions", "measures", "verifications", "signoffs", "escalations", "progress", "corrections"):
+        assert SECTIONS[key][1] + ":" in english, key
+    assert "approved" in english and "passed" in english and "approval" in english and "已销号" not in english
+
+    for command in (["history", pid], ["audit", "--problem", pid]):
+        for lang, names in (("zh", set(EVENT_WORDS.values())), ("en", set(EVENT_WORDS))):
+            rows = json.loads(inspected(*command, "--format", "json").stdout)
+            listed = inspected("--lang", lang, *command, "--format", "markdown").stdout.splitlines()[2:]
+            column = [line.split("|")[5 if command[0] == "history" else 6].strip() for line in listed]
+            assert column == [(EVENT_WORDS[r["event"]] if lang == "zh" else r["event"]) for r in rows], (lang, command)
+            assert set(column) <= names
+        assert {r["event"] for r in json.loads(inspected(*command, "--format", "json").stdout)} <= set(EVENT_WORDS)  # JSON: English
+    signed = inspected.out("history", pid)
+    assert "signed by" not in signed
