@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from commands import i18n
 from commands.options import DATE, DATETIME, LedgerContext, output_options, pass_ledger
 from ledger.errors import LedgerError
 
@@ -37,7 +38,7 @@ def audit(state: LedgerContext, inspection: str | None, problem: str | None, sin
         raise LedgerError("the audit trail is not available in this build") from None
     show_audit_trail(state, inspection=inspection, problem=problem, since=since, until=until, actor=by_actor, fmt=fmt)
     if not state.app.signed_mode():
-        click.echo("ledger: note: nobody is enrolled in this ledger (trial mode): the actors above are typed names, not authenticated", err=True)
+        click.echo(i18n.note_line("nobody is enrolled in this ledger (trial mode): the actors above are typed names, not authenticated"), err=True)
 
 
 COMMANDS = [audit]

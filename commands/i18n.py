@@ -230,6 +230,8 @@ _STATUS_IN_TEXT = {**STATUS_WORDS}
 # (pattern over the whole English line, Chinese template or function of the match).
 CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+) \(see `(.+) --help`\)", lambda m: f"{translate(m[1], 'zh')}（见 `{m[2]} --help`）"),
+    (r"unknown round ID: (.+?) \(rounds: (.+)\)",
+     lambda m: f"未知的轮次：{m[1]}（已有轮次：{'尚无' if m[2] == 'none yet' else m[2]}）"),
     (r"unknown (problem|inspection|measure|round) ID: (.+)", lambda m: f"未知的{KINDS[m[1]]}编号：{m[2]}"),
     (r"no ledger\.yaml here or in any parent folder: run `ledger init` first",
      "当前文件夹及上级文件夹中没有 ledger.yaml：请先运行 `ledger init`"),
@@ -276,7 +278,7 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"Missing argument '(.+)'\.(.*)", "缺少参数 '{0}'{1}"),
     (r"No such option: (\S+)(.*)", "没有这个选项：{0}{1}"),
     (r"No such command '(.+)'\.(.*)", "没有这个命令：'{0}'{1}"),
-    (r"Invalid value for '(.+)': (.+)", "选项 '{0}' 的值无效：{1}"),
+    (r"Invalid value for '(.+?)': (.+)", lambda m: f"选项 '{m[1]}' 的值无效：{_tail(m[2]) or m[2]}"),
     # Confirmations of write commands.
     (r"registered inspection (.+)", "已登记巡察 {0}"),
     (r"(.+): assigned to (.+) \((.+)\), lead (.+) \(status: (\w+)\)",
@@ -293,11 +295,207 @@ CATALOGUE: list[tuple[str, Any]] = [
      "{0}：已申请延期至 {1}；批准前整改时限仍为 {2}（ledger approve-extension）"),
     (r"(.+): extension approved; deadline (\S+)", "{0}：延期已批准；整改时限 {1}"),
     (r"(.+): extension refused; deadline (\S+)", "{0}：延期未批准；整改时限仍为 {1}"),
+    (r"wrote (.+?): (\d+) problems, (\d+) measure rows( \(internal: withheld text included\))?",
+     lambda m: f"已写入 {m[1]}：问题 {m[2]} 个，整改措施 {m[3]} 行" + ("（内部资料：含不予公开内容）" if m[4] else "")),
     (r"wrote (.+)", "已写入 {0}"),
+    (r"(.+): imported (\d+) problems \((\d+) measures\) into ([^\s;]+)( \(new inspection\))?(.*)",
+     lambda m: f"{m[1]}：已导入问题 {m[2]} 个（整改措施 {m[3]} 项）到 {m[4]}" + ("（新登记巡察）" if m[5] else "")
+     + re.sub(r"; (\d+) already present, skipped", r"；\1 个已存在，跳过", m[6])),
+    (r"(.+): nothing new: inspection (\S+) and its (\d+) problems are already in the ledger",
+     "{0}：没有新内容：巡察 {1} 及其 {2} 个问题已在台账中"),
     (r"no problems match", "没有符合条件的问题"),
 ]
 
+_ACTS = {"verification": "核查验收", "sign-off": "销号", "assignment": "责任到人", "measure": "整改措施", "registration": "登记",
+         "extension request": "延期申请", "review": "回头看", "escalation": "督办", "reopening": "重新打开"}
+
+_OS_ERRORS = {
+    "No such file or directory": "文件或文件夹不存在", "Permission denied": "没有权限", "Is a directory": "这是一个文件夹",
+    "Not a directory": "不是文件夹", "Read-only file system": "文件系统只读", "No space left on device": "磁盘空间不足",
+    "File exists": "文件已存在",
+}
+
+
+def _os_error(text: str) -> str:
+    return _OS_ERRORS.get(text, text)
+
+
+# What follows "subject: " or "where: " in many messages (the part before is kept as it is, or read by HEADS):
+# rules' explanations, values' complaints, files' and options' troubles.
+TAILS: list[tuple[str, Any]] = [
+    # lifecycle rules
+    (r"(\S+) (\S+) is in the future", "{0} {1} 晚于当前时间"),
+    (r"end (\S+) is before start (\S+)", "结束时间 {0} 早于进驻时间 {1}"),
+    (r"feedback (\S+) is before start (\S+)", "反馈时间 {0} 早于进驻时间 {1}"),
+    (r"(\S+) is before start (\S+)", "{0} 早于进驻时间 {1}"),
+    (r"problem numbers run from 1 to (\d+): give a free --number", "问题序号须在 1 至 {0} 之间：请用 --number 给出未用的序号"),
+    (r"registered on (\S+), before inspection (\S+) started \((\S+)\)", "登记日期 {0} 早于巡察 {1} 进驻日期（{2}）"),
+    (r"--at (\S+) is before the problem was registered \((\S+)\)", "--at {0} 早于问题登记时间（{1}）"),
+    (r"(.+) dated (\S+) is before the (.+) it follows \((\S+)\)",
+     lambda m: f"{_ACTS.get(m[1], m[1])}日期 {m[2]} 早于此前的{_ACTS.get(m[3], m[3])}（{m[4]}）"),
+    (r"(deadline|due date) (\S+) is before registration on (\S+)",
+     lambda m: f"{'整改时限' if m[1] == 'deadline' else '措施时限'} {m[2]} 早于登记日期 {m[3]}"),
+    (r"measure (\w+) is already done", "整改措施 {0} 已经完成"),
+    (r"measure (\w+) cannot be completed before it was planned \((\S+)\)", "整改措施 {0} 不能早于其制定时间（{1}）完成"),
+    (r"has no completed measure to verify", "没有已完成的整改措施可供核查验收"),
+    (r"measures still open: (.+)", "仍有未完成的整改措施：{0}"),
+    (r"verification dated (\S+) is before the last completed measure \((\S+)\)", "核查验收日期 {0} 早于最后一项整改措施的完成时间（{1}）"),
+    (r"sign-off dated (\S+) is before the verification \((\S+)\)", "销号日期 {0} 早于核查验收（{1}）"),
+    (r"decision dated (\S+) is before the request \((\S+)\)", "审批日期 {0} 早于延期申请（{1}）"),
+    (r"the draw dated (\S+) is before the sign-off of (\S+) \((\S+)\)", "抽查日期 {0} 早于 {1} 的销号（{2}）"),
+    (r"is (\w+): only closed problems are reviewed",
+     lambda m: f"状态为{_STATUS_IN_TEXT.get(m[1], m[1])}：只有已销号的问题才能回头看"),
+    (r"is (\w+): only closed problems can be reopened",
+     lambda m: f"状态为{_STATUS_IN_TEXT.get(m[1], m[1])}：只有已销号的问题才能重新打开"),
+    (r"is (\w+): reopen it before changing its type",
+     lambda m: f"状态为{_STATUS_IN_TEXT.get(m[1], m[1])}：须先重新打开（ledger reopen）才能改变类型"),
+    (r"is already at (\w+) \((.+)\): escalation can only go up to a higher level than that", "已是{1}：督办只能升到更高一级"),
+    (r"is closed: progress is reported on open and long-term \(ongoing\) problems", "已销号：只对未完成和长期坚持（持续整改）的问题报告进展"),
+    (r"(.+) already withheld", "{0} 已经不予公开"),
+    (r"(.+) has already signed; (\d+) different signers must sign \(双审核\)", "{0} 已经签字；须由 {1} 个不同的人签字（双审核）"),
+    (r"has no signed-off problems to sample", "没有已销号的问题可供抽查"),
+    (r"sample size (\d+) must be between 1 and (\d+) \(signed-off problems\)", "抽查数量 {0} 须在 1 至 {1} 之间（已销号问题数）"),
+    (r"the database login is '(.+)': acting as someone else is not allowed", "数据库登录名为 '{0}'：不得以他人名义操作"),
+    (r"belongs to (\S+), not (\S+)", "属于 {0}，不属于 {1}"),
+    (r"(\S+) is already (.+)", lambda m: f"{_field_words(m[1])}已经是 {m[2]}：更正须有所改变"),
+    (r"field '(.+)' cannot be corrected \((.+)\)", "字段 '{0}' 不能更正（可更正：{1}）"),
+    (r"measure field '(.+)' cannot be corrected \((.+)\)", "整改措施的字段 '{0}' 不能更正（可更正：{1}）"),
+    (r"'(.+)' cannot be withheld \((.+)\)", "'{0}' 不能设为不予公开（可选：{1}）"),
+    # values
+    (r"'(.*)' is not one of (.+)", "'{0}' 不是可选值之一：{1}"),
+    (r"'(.*)' is out of range \((\S+) to (\S+)\)", "'{0}' 超出范围（{1} 至 {2}）"),
+    (r"'(.*)' is not a valid date \(.+\)", "'{0}' 不是有效日期（可写作 2020-09-30、2020-9-30、2020/9/30、2020.9.30 或 2020年9月30日）"),
+    (r"'(.*)' is not a valid date-time \(.+\)", "'{0}' 不是有效的日期时间（如 2020-09-30 或 2020-09-30T14:30）"),
+    (r"'(.*)' has more than two decimal places \(fen\)", "'{0}' 超过两位小数（分）"),
+    (r"'(.*)' is too large \(below (.+) yuan\)", "'{0}' 太大（须小于 {1} 元）"),
+    (r"'(.*)' is not an amount of yuan.*", "'{0}' 不是以元计的金额（数字，可用 12,000.50 分组，最多两位小数）"),
+    (r"'(.*)' is not a whole number", "'{0}' 不是整数"),
+    (r"'(.*)' is too large \(at most (.+)\)", "'{0}' 太大（最多 {1}）"),
+    (r"'(.*)' must be (\S+) or more", "'{0}' 须不小于 {1}"),
+    (r"(\d+) (\w+) is too large \(at most (\d+)\)", "{1} {0} 人太多（最多 {2}）"),
+    (r"'(.*)' must be letters, digits, '\.', '_' or '-' \(at most 64\)", "'{0}' 只能由字母、数字、'.'、'_' 或 '-' 组成（最多 64 个）"),
+    (r"must be text(, not .+)?", "须为文字"),
+    (r"must not be empty", "不能为空"),
+    (r"is required and must not be empty", "必须填写，不能为空"),
+    (r"is required", "必须填写"),
+    (r"is required \(the problem's number in the feedback list\)", "必须填写（问题在反馈清单中的序号）"),
+    (r"is (\d+) characters long \(at most (\d+)\)", "长度为 {0} 个字符（最多 {1} 个）"),
+    (r"a name is required", "须填写姓名"),
+    (r"longer than (\d+) characters", "超过 {0} 个字符"),
+    (r"contains the control character (U\+\w+)", "含有控制字符 {0}"),
+    (r"contains (U\+\w+), a character that changes or hides how the text reads", "含有会改变或隐藏文字显示方式的字符 {0}"),
+    (r"contains the invisible character (U\+\w+), not allowed in a name", "含有不可见字符 {0}，姓名中不允许"),
+    (r"(.+) contains an invisible or control character \((U\+\w+)\)", "{0} 含有不可见字符或控制字符（{1}）"),
+    (r"(.+) may not contain '/' or '\\'", "{0} 不能含有 '/' 或 '\\'"),
+    (r"(.+) contains two spaces in a row", "{0} 含有两个连续的空格"),
+    (r"'(.*)' is not a number of days \(e\.g\. 7, 7d or 2w\)", "'{0}' 不是天数（如 7、7d 或 2w）"),
+    # files, options, stores, keys
+    (r"cannot write (.+?): (.+)", lambda m: f"无法写入 {m[1]}：{_os_error(m[2])}"),
+    (r"cannot read \(no such file\)", "无法读取（文件不存在）"),
+    (r"cannot read \((.+)\)", lambda m: f"无法读取（{_os_error(m[1])}）"),
+    (r"cannot read (.+?): (.+)", lambda m: f"无法读取 {m[1]}：{_os_error(m[2])}"),
+    (r"unknown file type '(.+)': use \.xlsx, \.csv, \.yaml or \.yml", "未知的文件类型 '{0}'：请使用 .xlsx、.csv、.yaml 或 .yml"),
+    (r"the old \.xls format is not read: save it as \.xlsx \(Excel 工作簿\) or CSV", "不能读取旧的 .xls 格式：请另存为 .xlsx（Excel 工作簿）或 CSV"),
+    (r"not a readable xlsx workbook \((.+)\)", "不是可读取的 xlsx 工作簿（{0}）"),
+    (r"unknown column '(.+)' \(columns: .+\)", "未知的列 '{0}'（列名见 docs/import.md，可用英文列名或台账表头）"),
+    (r"column '(.+)' is given twice \(also as '(.+)'\)", "列 '{0}' 重复（又写作 '{1}'）"),
+    (r"column '(.+)' \((.+)\) is missing", "缺少列 '{0}'（{1}）"),
+    (r"has (\d+) cells but the header names (\d+) columns", "有 {0} 个单元格，但表头只有 {1} 列"),
+    (r"is not (\S+) text", "不是 {0} 编码的文字"),
+    (r"is neither UTF-8 nor GB18030/GBK text \(save it as 'CSV UTF-8', or give --encoding\)",
+     "既不是 UTF-8 也不是 GB18030/GBK 编码的文字（请另存为“CSV UTF-8”，或用 --encoding 指定编码）"),
+    (r"'(.+)' is not a known text encoding \(e\.g\. utf-8, gb18030, gbk\)", "'{0}' 不是已知的文字编码（如 utf-8、gb18030、gbk）"),
+    (r"has no sheet '(.+)' \(sheets: (.+)\)", "没有工作表 '{0}'（工作表：{1}）"),
+    (r"(.+) has no sheet '(.+)' \(sheets: (.+)\)", "{0} 中没有工作表 '{1}'（工作表：{2}）"),
+    (r"only an \.xlsx workbook has sheets, not (.+)", "只有 .xlsx 工作簿才有工作表，{0} 不是"),
+    (r"lists no problems", "没有列出任何问题"),
+    (r"has a header but no rows", "只有表头，没有数据行"),
+    (r"is empty: the first row must name the columns", "是空的：第一行须为列名"),
+    (r"is empty: a row must name the columns", "是空的：须有一行列名"),
+    (r"a continuation row \(no (.+)\) holds only a measure; '(.*)' differs from the problem above",
+     "续行（没有{0}）只能填写整改措施；'{1}' 与上面的问题不同"),
+    (r"holds no inspection (\S+) \(it holds (.+)\)", "其中没有巡察 {0}（其中有 {1}）"),
+    (r"holds (\d+) inspections \((.+)\): name one with --inspection", "含有 {0} 个巡察（{1}）：请用 --inspection 指定一个"),
+    (r"write the 台账 to an \.xlsx or \.docx file, not '(.+)'", "台账须写入 .xlsx 或 .docx 文件，不能写入 '{0}'"),
+    (r"--format docx writes a Word document: give --out FILE\.docx", "--format docx 生成 Word 文档：请给出 --out 文件名.docx"),
+    (r"--format (\w+) writes a workbook, not text: give --out FILE\.(\w+)", "--format {0} 生成工作簿而不是文字：请给出 --out 文件名.{1}"),
+    (r"an xlsx workbook's file name ends in \.xlsx, not '(.+)'", "xlsx 工作簿的文件名须以 .xlsx 结尾，不能是 '{0}'"),
+    (r"(.+) is named as a workbook: add --format xlsx", "{0} 是工作簿文件名：请加上 --format xlsx"),
+    (r"'(.+)' is not a file name that can be written", "'{0}' 不是可写入的文件名"),
+    (r"give either --inspection CODE or --round NAME", "请给出 --inspection 巡察编号 或 --round 轮次名称（二者选一）"),
+    (r"--round and --inspection cannot be combined: a round summary covers all its inspections",
+     "--round 与 --inspection 不能同时使用：轮次汇总涵盖该轮的全部巡察"),
+    (r"(\S+) and (\S+) cannot be combined", "{0} 与 {1} 不能同时使用"),
+    (r"--as-of cannot be combined with --from-export: the export is the state at its checkpoint",
+     "--as-of 不能与 --from-export 同时使用：导出文件即其检查点时的状态"),
+    (r"give exactly one of --holds or --relapsed", "请在 --holds 与 --relapsed 中选择一个"),
+    (r"give --as-of \(recorded time\) or --as-at \(when acts happened\), not both", "--as-of（记录时间）与 --as-at（发生时间）只能给出一个"),
+    (r"(\S+) is not a problem of --inspection (\S+)", "{0} 不是 --inspection {1} 的问题"),
+    (r"--until (\S+) is before --since (\S+)", "--until {0} 早于 --since {1}"),
+    (r"no signing key at (.+): run `ledger keygen` first", "{0} 处没有签名密钥：请先运行 `ledger keygen`"),
+    (r"a (?:signing )?key (?:pair )?already exists at (.+): not overwriting it \(move it away first\)", "{0} 处已有密钥：不会覆盖（请先移走）"),
+    (r"no ledger store at (.+): run `ledger init` first", "{0} 处没有台账存储：请先运行 `ledger init`"),
+    (r"(.+) is not an initialised ledger store: run `ledger init`", "{0} 不是已初始化的台账存储：请运行 `ledger init`"),
+    (r"(.+) is not a readable ledger store \((.+)\)", "{0} 不是可读取的台账存储（{1}）"),
+    (r"cannot open the store (.+?): (.+)", "无法打开存储 {0}：{1}"),
+    (r"store error: (.+)", "存储错误：{0}"),
+    (r"(.+) is not enrolled in this ledger \(see `ledger person list`\): may not run `ledger (.+)`",
+     "{0} 未在本台账登记（见 `ledger person list`）：无权运行 `ledger {1}`"),
+    (r"(.+) has no key enrolled: the administrator must run `(.+)`", "{0} 没有登记密钥：须由管理员运行 `{1}`"),
+    (r"no private key for (.+) at (.+): give --key PATH or set LEDGER_KEY", "{1} 处没有 {0} 的私钥：请用 --key 给出路径或设置 LEDGER_KEY"),
+    (r"people are enrolled in this ledger, so every act must be signed: nothing written", "本台账已登记人员，每项操作都须签名：未写入任何内容"),
+    (r"only the administrator, with the administrator's key, changes who may act: nothing written",
+     "只有管理员（使用管理员密钥）才能变更人员与权限：未写入任何内容"),
+    (r"no actor given and no OS user name: use --actor or LEDGER_ACTOR", "没有给出操作人，也没有系统用户名：请用 --actor 或 LEDGER_ACTOR"),
+    (r"'(.+)' is not a format: use table, json, csv, markdown(.*) or a tabulate format", "'{0}' 不是输出格式：请用 table、json、csv、markdown{1} 或 tabulate 的格式"),
+    # ledger.yaml
+    (r"unknown key '(.+)' \(known: (.+)\)", "未知的设置项 '{0}'（可用：{1}）"),
+    (r"'(.+)' must be true or false, not (.+)", "'{0}' 须为 true 或 false，不能是 {1}"),
+    (r"'(.+)' must be a whole number from (\d+) to (\d+), not (.+)", "'{0}' 须为 {1} 至 {2} 的整数，不能是 {3}"),
+    (r"'(.+)' must be a date such as (\S+), not (.+)", "'{0}' 须为日期（如 {1}），不能是 {2}"),
+    (r"'(.+)' must be text, not (.+)", "'{0}' 须为文字，不能是 {1}"),
+    (r"'(.+)' must be a mapping, not (.+)", "'{0}' 须为映射（键: 值），不能是 {1}"),
+    (r"'(.+)' must be (\S+) or (\S+), not (.+)", "'{0}' 须为 {1} 或 {2}，不能是 {3}"),
+    (r"(.+) is not valid YAML(.*)", "{0} 不是有效的 YAML{1}"),
+    (r"not valid YAML \((.+)\)", "不是有效的 YAML（{0}）"),
+    (r"not valid CSV \((.+)\)", "不是有效的 CSV（{0}）"),
+    (r"(.+) must hold a mapping of settings", "{0} 须为设置项的映射"),
+]
+
+# The place a message names, before its first ": " (a file's line, a sheet's row).
+HEADS: list[tuple[str, str]] = [
+    (r"line (\d+)", "第 {0} 行"),
+    (r"sheet (.+), row (\d+)", "工作表 {0} 第 {1} 行"),
+    (r"sheet (.+)", "工作表 {0}"),
+]
+
 _COMPILED: list[tuple[re.Pattern[str], Any]] | None = None
+_TAILS: list[tuple[re.Pattern[str], Any]] = []
+_HEADS: list[tuple[re.Pattern[str], Any]] = []
+_RULE = re.compile(r"(.+?): (.+) \[rule: ([\w-]+)\]", re.DOTALL)
+
+
+def _apply(patterns: list[tuple[re.Pattern[str], Any]], text: str) -> str | None:
+    for pattern, template in patterns:
+        m = pattern.fullmatch(text)
+        if m is not None:
+            return template(m) if callable(template) else template.format(*m.groups())
+    return None
+
+
+def _tail(text: str) -> str | None:
+    """`text` in Chinese: a known message, or "where: message" with the message known (None: not known)."""
+    found = _apply(_COMPILED or [], text) or _apply(_TAILS, text)
+    if found is not None:
+        return found
+    start = 0
+    while (i := text.find(": ", start)) != -1:
+        rest = _tail(text[i + 2:])
+        if rest is not None:
+            head = text[:i]
+            return (_apply(_HEADS, head) or head) + "：" + rest
+        start = i + 2
+    return None
 
 
 def translate(message: str, lang: str) -> str:
@@ -306,15 +504,35 @@ def translate(message: str, lang: str) -> str:
     if lang != "zh":
         return message
     if _COMPILED is None:
+        _TAILS.extend((re.compile(p, re.DOTALL), t) for p, t in TAILS)
+        _HEADS.extend((re.compile(p), t) for p, t in HEADS)
         _COMPILED = [(re.compile(p, re.DOTALL), t) for p, t in CATALOGUE]
-    for pattern, template in _COMPILED:
-        m = pattern.fullmatch(message)
-        if m is None:
-            continue
-        if callable(template):
-            return template(m)
-        return template.format(*m.groups())
-    return message
+    found = _apply(_COMPILED, message)
+    if found is not None:
+        return found
+    rule = _RULE.fullmatch(message)
+    if rule is not None:  # a lifecycle rule: "subject: why [rule: id]"
+        why = _tail(rule[2])
+        if why is not None:
+            return f"{rule[1]}：{why} [规则: {rule[3]}]"
+    return _tail(message) or message
+
+
+NOTE_PREFIX = {"zh": "ledger: 提示: ", "en": "ledger: note: "}
+NOTES = {
+    "no signing key, so the report carries no checkpoint (run `ledger keygen`)":
+        "没有签名密钥，报告不带检查点（运行 `ledger keygen` 生成）",
+    "nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)":
+        "本台账尚未登记人员：报告所依据的操作未经认证（输入的姓名，未签名）",
+    "nobody is enrolled in this ledger (trial mode): the actors above are typed names, not authenticated":
+        "本台账尚未登记人员（试用模式）：以上操作人是输入的姓名，未经认证",
+}
+
+
+def note_line(message: str) -> str:
+    """A note on standard error, in the command's language."""
+    lang = current()
+    return NOTE_PREFIX[lang] + (NOTES.get(message, message) if lang == "zh" else message)
 
 
 def error_line(message: str, lang: str | None = None) -> str:

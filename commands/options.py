@@ -237,7 +237,9 @@ def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str)
             Path(out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
         except OSError as e:
             raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
-    click.echo(f"wrote {out}")
+    from commands import i18n
+
+    click.echo(i18n.translate(f"wrote {out}", i18n.current()))
     if exit_code:
         click.get_current_context().exit(exit_code)
 

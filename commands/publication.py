@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from commands import i18n
 from commands.asof import as_of_option
 from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, render_record, write_options
 from ledger import values
@@ -211,7 +212,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
     if sign is None:
         sign = private_key_path(state.config).is_file()
         if not sign:
-            click.echo("ledger: note: no signing key, so the report carries no checkpoint (run `ledger keygen`)", err=True)
+            click.echo(i18n.note_line("no signing key, so the report carries no checkpoint (run `ledger keygen`)"), err=True)
     if not sign:
         return document
     block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(command="publish")))
@@ -249,7 +250,6 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @pass_ledger
 def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
-    from commands import i18n
     from projections.publication import report, round_report
     from projections.replay import check_as_of
 
@@ -263,7 +263,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         check_out_file(out)
     state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
     if not state.app.signed_mode():
-        click.echo("ledger: note: nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)", err=True)
+        click.echo(i18n.note_line("nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)"), err=True)
     if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):
         raise InvalidInput("--format docx writes a Word document: give --out FILE.docx")
     if fmt == "docx":
@@ -276,7 +276,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
             blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
         checkpoint = _with_checkpoint(state, "", fmt, sign) or None
         write_report(out, blocks, checkpoint)  # type: ignore[arg-type]
-        echo(f"wrote {out}")
+        echo(i18n.translate(f"wrote {out}", lang))
         return
     if round_name is not None:
         document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang)

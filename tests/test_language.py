@@ -65,7 +65,8 @@ def test_english_with_the_option_the_environment_or_the_config(inspected, monkey
     assert "registered" in inspected.out("status", "--format", "json")  # JSON: English values anyway
     config.write_text(config.read_text(encoding="utf-8").replace("language: en", "language: fr"), encoding="utf-8")
     bad = inspected("status", expect=2)
-    assert "'language' must be zh or en" in bad.stderr and bad.stderr.count("\n") == 1
+    # A ledger.yaml that names no language we speak is refused in the default language.
+    assert "'language' 须为 zh 或 en，不能是 'fr'" in bad.stderr and bad.stderr.count("\n") == 1
     del pid
 
 
@@ -152,3 +153,80 @@ def test_show_sub_tables_and_event_names_are_chinese_by_default(inspected, monke
         assert {r["event"] for r in json.loads(inspected(*command, "--format", "json").stdout)} <= set(EVENT_WORDS)  # JSON: English
     signed = inspected.out("history", pid)
     assert "signed by" not in signed
+
+
+# -- refusals: Chinese by default, English under --lang en -----------------------------------------
+
+ZH_CSV = (
+    "巡察编号,巡察名称,被巡察单位,巡察组,巡察类型,进驻时间,结束时间,序号,问题类别,反馈问题,整改时限\n"
+    "XC2021-1,县委第一巡察组对县财政局党组的巡察,县财政局党组,县委第一巡察组,常规,2021-03-01,2021-04-15,1,党的领导方面,关于“学习不深入”的问题,{deadline}\n"
+)
+
+
+def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
+    """(argv, exit status, a fragment of the English message, a fragment of its Chinese text) for many kinds of refusal."""
+    open_one = problem(ledger)
+    ledger("plan", open_one, "修订学习制度", "--at", "2020-01-16")
+    ledger("escalate", open_one, "--level", "warning", "--at", "2020-01-16")
+    done = problem(ledger, "关于“责任意识不够强”的问题")
+    ledger("assign", done, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--at", "2020-01-16")
+    ledger("plan", done, "建立台账", "--at", "2020-01-16")
+    ledger("done", done, "M1", "--at", "2020-01-20", actor="王琎")
+    (folder / "list.txt").write_text("x", encoding="utf-8")
+    (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
+    (folder / "bad-date.csv").write_text(ZH_CSV.format(deadline="2021-13-30"), encoding="utf-8")
+    (folder / "bad-column.csv").write_text(ZH_CSV.replace("反馈问题", "反馈意见").format(deadline="2021-09-30"), encoding="utf-8")
+    inspection = ["--name", "n", "--organisation", "o", "--group", "g", "--kind", "regular"]
+    return [
+        (["show", "XC2019-1-99"], 1, "unknown problem ID", "未知的问题编号"),
+        (["done", open_one, "M1"], 1, "is not assigned yet", "尚未责任到人"),
+        (["close", done], 1, "needs a passing verification", "销号前须有"),
+        (["done", done, "M1"], 1, "measure M1 is already done", "整改措施 M1 已经完成"),
+        (["verify", open_one, "--grade", "good"], 1, "has no completed measure to verify", "没有已完成的整改措施"),
+        (["extend", open_one, "--to", "2021-01-01", "--reason", "工程跨年"], 1, "has no deadline to extend", "没有可延期的整改时限"),
+        (["approve-extension", done], 1, "has no extension request", "没有待审批的延期申请"),
+        (["reopen", done, "--reason", "复查"], 1, "only closed problems can be reopened", "只有已销号的问题才能重新打开"),
+        (["review", done, "--holds", "--note", "复查"], 1, "only closed problems are reviewed", "只有已销号的问题才能回头看"),
+        (["escalate", open_one, "--level", "notice"], 1, "escalation can only go up", "督办只能升到更高一级"),
+        (["correct", open_one, "--field", "title", "--value", "关于“思想认识不深刻”的问题", "--reason", "核对"], 1, "is already", "问题已经是 关于“思想认识不深刻”的问题：更正须有所改变"),
+        (["add-inspection", "XC2019-1", *inspection, "--start", "2020-03-01", "--end", "2020-04-01"], 1, "already exists", "该巡察编号已存在"),
+        (["add-inspection", "XC9", *inspection, "--start", "2020-03-01", "--end", "2020-02-01"], 1, "is before start", "早于进驻时间"),
+        (["assign", open_one, "--lead", "a", "--unit", "b", "--person", "c", "--at", "2099-01-01"], 2, "is in the future", "晚于当前时间"),
+        (["assign", open_one, "--lead", "a", "--unit", "b", "--person", "c", "--deadline", "2020/2/30"], 2, "is not a valid date", "不是有效日期"),
+        (["done", done, "M9", "--funds", "abc"], 2, "is not an amount of yuan", "不是以元计的金额"),
+        (["import", str(folder / "list.txt")], 2, "unknown file type", "未知的文件类型"),
+        (["import", str(folder / "old.xls")], 2, "the old .xls format is not read", "不能读取旧的 .xls 格式"),
+        (["import", str(folder / "missing.csv")], 2, "cannot read", "无法读取（文件或文件夹不存在）"),
+        (["import", str(folder / "bad-date.csv")], 2, "line 2: 整改时限: '2021-13-30' is not a valid date", "第 2 行：整改时限：'2021-13-30' 不是有效日期"),
+        (["import", str(folder / "bad-column.csv")], 2, "line 1: unknown column '反馈意见'", "第 1 行：未知的列 '反馈意见'"),
+        (["sheet", "--inspection", "XC2019-1", "--out", str(folder / "t.pdf")], 2, "write the 台账 to an .xlsx or .docx file", "台账须写入"),
+        (["publish", "--inspection", "XC2019-1", "--format", "docx", "--no-sign"], 2, "writes a Word document", "生成 Word 文档"),
+        (["publish", "--no-sign"], 2, "give either --inspection CODE or --round NAME", "二者选一"),
+        (["summary", "--round", "第十二轮", "--inspection", "XC2019-1"], 2, "cannot be combined", "不能同时使用"),
+        (["summary", "--round", "没有这一轮"], 1, "unknown round ID: 没有这一轮 (rounds: none yet)", "未知的轮次：没有这一轮（已有轮次：尚无）"),
+        (["status", "--format", "xlsx"], 2, "writes a workbook, not text", "生成工作簿"),
+    ]
+
+
+def _english_sentence(line: str) -> list[str]:
+    """Runs of three or more English words, leaving out `commands`, --options, 'quoted values' and [规则: rule-ids]."""
+    import re
+
+    bare = re.sub(r"`[^`]*`|'[^']*'|--[\w-]+|\[规则: [\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf)\b", " ", line)
+    return re.findall(r"[A-Za-z]+(?:[ ,]+[A-Za-z]+){2,}", bare)
+
+
+def test_refusals_speak_chinese_by_default_and_english_when_told(inspected, monkeypatch, tmp_path):
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    cases = _refusals(inspected, tmp_path)
+    for argv, status, english, chinese in cases:
+        # (publish first notes, on a line of its own, that nobody is enrolled: in the same language)
+        *notes, zh = inspected(*argv, expect=status).stderr.splitlines()
+        assert zh.startswith("ledger: 错误: ") and all(n.startswith("ledger: 提示: ") for n in notes), (argv, zh, notes)
+        assert chinese in zh, (argv, zh)
+        for line in [zh, *notes]:
+            assert not _english_sentence(line.removeprefix("ledger: 错误: ").removeprefix("ledger: 提示: ")), (argv, line)
+        *notes, en = inspected("--lang", "en", *argv, expect=status).stderr.splitlines()
+        assert en.startswith("ledger: error: ") and all(n.startswith("ledger: note: ") for n in notes), (argv, en, notes)
+        assert english in en and chinese not in en and "规则" not in en, (argv, en)
+    assert len(cases) >= 25
