@@ -11,8 +11,10 @@ CJK text from it), the Latin ones in w:ascii/w:hAnsi.
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
+from xml.sax.saxutils import escape
 
 from ledger.errors import InvalidInput
 
@@ -219,14 +221,62 @@ def _cell_text(cell: Any, text: Any, style: Any, align: Any) -> None:
         p.add_run(str(text))
 
 
+_XML_UNSAFE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_BREAKS = re.compile(r"(\r\n|\n|\r|\t)")
+
+
+def _run_xml(text: Any) -> str:
+    """One w:r holding `text` as python-docx's run.text writes it: line breaks as w:br, tabs as w:tab."""
+    if text in (None, ""):
+        return ""
+    parts = []
+    for piece in _BREAKS.split(_XML_UNSAFE.sub("", str(text))):
+        if piece == "\t":
+            parts.append("<w:tab/>")
+        elif piece in ("\n", "\r", "\r\n"):
+            parts.append("<w:br/>")
+        elif piece:
+            parts.append(f'<w:t xml:space="preserve">{escape(piece)}</w:t>')
+    return "<w:r>" + "".join(parts) + "</w:r>"
+
+
+def _cell_xml(text: Any, width: int, style_id: str, align: str, merge: str | None) -> str:
+    """A w:tc: its width, its place in a vertical merge (restart / continue), centred vertically, one paragraph."""
+    vmerge = "" if merge is None else ('<w:vMerge w:val="restart"/>' if merge == "restart" else "<w:vMerge/>")
+    cell = f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{vmerge}<w:vAlign w:val="center"/></w:tcPr>'
+    if merge == "continue":  # covered by the cell above: an empty paragraph, as Word writes it
+        return cell + "<w:p/></w:tc>"
+    return cell + f'<w:p><w:pPr><w:pStyle w:val="{escape(style_id, {chr(34): "&quot;"})}"/><w:jc w:val="{align}"/></w:pPr>{_run_xml(text)}</w:p></w:tc>'
+
+
+def _body_rows(sheet: Any, twips: list[int], style_id: str) -> Iterator[str]:
+    """Each measure row of the 台账 as w:tr XML; the problem's own cells merged (w:vMerge) over its measure rows."""
+    from projections.sheet import COLUMNS, MEASURE_COLUMNS
+
+    for problem in sheet.problems:
+        span = len(problem.measures)
+        for i, measure in enumerate(problem.measures):
+            cells = []
+            for c, name in enumerate(COLUMNS):
+                if name in MEASURE_COLUMNS:
+                    cells.append(_cell_xml(measure[name], twips[c], style_id, "left" if name == "整改措施" else "center", None))
+                    continue
+                merge = None if span == 1 else ("restart" if i == 0 else "continue")
+                text = problem.cells[name] if i == 0 else None
+                cells.append(_cell_xml(text, twips[c], style_id, "left" if name in ("问题类别", "反馈问题") else "center", merge))
+            yield "<w:tr>" + "".join(cells) + "</w:tr>"
+
+
 def sheet_document(sheet: Any) -> Any:
     """The 台账 as one Word table on A4 landscape pages, the header row repeated on each page."""
     from docx import Document
     from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
     from docx.shared import Mm, Pt
 
-    from projections.sheet import COLUMNS, MEASURE_COLUMNS, WIDTHS
+    from projections.sheet import COLUMNS, WIDTHS
 
     size = 10.5
     document = Document()
@@ -248,43 +298,37 @@ def sheet_document(sheet: Any) -> Any:
     usable = 297 - 15 - 15
     total = sum(WIDTHS.values())
     widths = [Mm(usable * WIDTHS[c] / total) for c in COLUMNS]
-    # All rows at once: python-docx adds a row by scanning every row before it.
-    table = document.add_table(rows=1 + sheet.row_count, cols=len(COLUMNS))
-    rows = iter(list(table.rows))
+    table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     table.autofit = False
     _narrow_cell_margins(table)
     for c, column in enumerate(table.columns):
         column.width = widths[c]  # w:gridCol, which LibreOffice reads
-    centre, left = WD_ALIGN_PARAGRAPH.CENTER, WD_ALIGN_PARAGRAPH.LEFT
-    middle = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-    header = next(rows)
+    header = table.rows[0]
     _repeat_header(header)
     for c, name in enumerate(COLUMNS):
         header.cells[c].width = widths[c]
-        header.cells[c].vertical_alignment = middle
-        _cell_text(header.cells[c], name, heading_style, centre)
-    # Row by row, merging through w:vMerge directly: python-docx's cell lookups and merge()
-    # walk the whole table each time, which a 台账 of thousands of measures cannot afford.
-    for problem in sheet.problems:
-        span = len(problem.measures)
-        for i, measure in enumerate(problem.measures):
-            cells = next(rows).cells
-            for c, name in enumerate(COLUMNS):
-                cell = cells[c]
-                cell.width = widths[c]
-                cell.vertical_alignment = middle
-                if name in MEASURE_COLUMNS:
-                    _cell_text(cell, measure[name], body_style, left if name == "整改措施" else centre)
-                    continue
-                if i == 0:
-                    aligned = left if name in ("问题类别", "反馈问题") else centre
-                    _cell_text(cell, problem.cells[name], body_style, aligned)
-                if span > 1:
-                    cell._tc.vMerge = "restart" if i == 0 else "continue"
+        header.cells[c].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        _cell_text(header.cells[c], name, heading_style, WD_ALIGN_PARAGRAPH.CENTER)
+    # The body as XML text, parsed in batches: python-docx's row and cell objects cost a walk of
+    # the table per access, which a 台账 of thousands of measures cannot afford.
+    twips = [int(w.twips) for w in widths]
+    tbl = table._tbl
+    batch: list[str] = []
+
+    def flush() -> None:
+        if batch:
+            parsed = parse_xml(f"<w:tbl {nsdecls('w')}>" + "".join(batch) + "</w:tbl>")
+            tbl.extend(list(parsed))
+            batch.clear()
+
+    for row in _body_rows(sheet, twips, body_style.style_id):
+        batch.append(row)
+        if len(batch) == 500:
+            flush()
+    flush()
     totals = document.add_paragraph()
-    totals.paragraph_format.space_before = Pt(6)
     _exact_lines(totals, 18)
     totals.paragraph_format.space_before = Pt(6)
     set_fonts(totals.add_run(sheet.totals), BODY_FONT, size)

@@ -229,6 +229,31 @@ def test_sheet_dates_are_chinese_in_chinese_and_iso_in_english(round_ledger, tmp
         assert (cells[7].text, cells[8].text, cells[9].text) == (deadline, done, closed)
 
 
+def test_sheet_docx_rows_written_as_xml_read_back_as_written(tmp_path):
+    """The 台账's body rows are written as w:tr XML: what python-docx reads back is the text as given,
+    markup characters and line breaks included, each problem's cells merged over its measure rows."""
+    from docx import Document
+
+    from projections.sheet import COLUMNS, Sheet, SheetProblem
+    from projections.word import write_sheet_docx
+
+    tricky = "关于“<b>&amp;”的问题 \"引号\" 'x'"
+    one = SheetProblem({"序号": 1, "问题类别": "作风方面", "反馈问题": tricky, "责任领导": "", "责任单位": "办公室",
+                        "责任人": "孙丽", "整改时限": "2020年12月31日", "销号情况": "已销号\n2020年8月10日"})
+    one.measures += [{"整改措施": "一是修订制度；\n二是建立台账。", "完成情况": "已完成\n2020年8月1日"}, {"整改措施": "\t复查", "完成情况": ""}]
+    two = SheetProblem({**one.cells, "序号": 2, "反馈问题": "关于“文山会海”的问题"}, [{"整改措施": "精简会议", "完成情况": "正在整改"}])
+    path = tmp_path / "t.docx"
+    write_sheet_docx(path, Sheet("标题", "副标题", [one, two], "合计：…", False))
+    table = Document(path).tables[0]
+    assert [c.text for c in table.rows[0].cells] == list(COLUMNS)
+    rows = [[c.text for c in r.cells] for r in table.rows[1:]]
+    assert rows[0] == ["1", "作风方面", tricky, "一是修订制度；\n二是建立台账。", "", "办公室", "孙丽", "2020年12月31日", "已完成\n2020年8月1日", "已销号\n2020年8月10日"]
+    assert rows[1][3:4] == ["\t复查"] and rows[1][2] == tricky  # the merged cell reads as the cell above
+    assert rows[2][:4] == ["2", "作风方面", "关于“文山会海”的问题", "精简会议"]
+    continued = table._tbl.xpath(".//w:tc[w:tcPr/w:vMerge[not(@w:val) or @w:val='continue']]")
+    assert len(continued) == 8  # problem 1's eight own cells over its second row; problem 2 has one row
+
+
 def test_public_files_leave_withheld_text_out_and_internal_keeps_it(round_ledger, tmp_path):
     ledger = round_ledger
     one, two = tmp_path / "one", tmp_path / "two"
