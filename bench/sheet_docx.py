@@ -9,6 +9,9 @@ as w:tr XML, parsed in batches) and, as the baseline, the same table filled thro
 python-docx's rows, cells and paragraphs (the way `sheet` wrote it before). Both documents
 are saved and read back with python-docx to check they hold the same cell texts and the
 same merges. Prints a markdown table: seconds to build and save each, and the ratio.
+With --ledger N, also times the installed `ledger sheet` end to end (start-up, reading the
+store, building, saving) on a generated ledger of one inspection with N problems
+(bench/generate.py: three measures each), as docx and as xlsx.
 The target: a 5,000-problem 台账 well under 10 s.
 """
 
@@ -126,6 +129,7 @@ def main() -> None:
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 1000, 5000])
+    parser.add_argument("--ledger", type=int, default=0, metavar="N", help="also time `ledger sheet` on a ledger of N problems")
     args = parser.parse_args()
     rows = []
     with tempfile.TemporaryDirectory() as folder:
@@ -138,6 +142,34 @@ def main() -> None:
             rows.append([f"{n:,}", f"{sheet.row_count:,}", f"{api_s:.2f}", f"{xml_s:.2f}", f"{api_s / xml_s:.1f}×", "yes" if same else "NO"])
             print(f"{n:,} problems done", file=sys.stderr)
     print(tabulate.tabulate(rows, headers=["problems", "measure rows", "python-docx API s", "XML rows s", "speed-up", "same table"], tablefmt="github", disable_numparse=True))
+    if args.ledger:
+        print()
+        print(end_to_end(args.ledger))
+
+
+def end_to_end(n: int) -> str:
+    """`ledger sheet` through the installed executable on a generated ledger of one inspection with n problems."""
+    import os
+    import subprocess
+
+    import tabulate
+
+    sys.path.insert(0, str(REPO / "bench"))
+    from generate import code_of, generate
+
+    executable = str(Path(sys.executable).parent / "ledger")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    rows = []
+    with tempfile.TemporaryDirectory() as folder:
+        subprocess.run([executable, "init"], cwd=folder, env=env, check=True, capture_output=True)
+        generate(str(Path(folder) / "ledger.db"), 1, problems=n)
+        for suffix in ("docx", "xlsx"):
+            start = time.perf_counter()
+            done = subprocess.run([executable, "sheet", "--inspection", code_of(0), "--out", f"台账.{suffix}"], cwd=folder, env=env, capture_output=True, text=True)
+            seconds = time.perf_counter() - start
+            assert done.returncode == 0, done.stderr
+            rows.append([f"ledger sheet --out 台账.{suffix}", f"{n:,}", f"{seconds:.2f}"])
+    return tabulate.tabulate(rows, headers=["command", "problems", "s (wall, incl. start-up)"], tablefmt="github", disable_numparse=True)
 
 
 if __name__ == "__main__":
