@@ -21,7 +21,8 @@ COLUMNS = ("序号", "问题类别", "反馈问题", "整改措施", "责任领�
 MEASURE_COLUMNS = ("整改措施", "完成情况")
 # Widths in CJK characters (with the cell's padding), for xlsx columns and docx cells.
 # Together about 80 characters: an A4 landscape page at 10.5 pt.
-WIDTHS = {"序号": 3.5, "问题类别": 6, "反馈问题": 11, "整改措施": 21, "责任领导": 5, "责任单位": 5.5, "责任人": 4.5, "整改时限": 8, "完成情况": 8, "销号情况": 7.5}
+# 整改时限, 完成情况 and 销号情况 hold a date as reports print it (2020年10月31日) on a line of its own.
+WIDTHS = {"序号": 3.5, "问题类别": 5.5, "反馈问题": 10, "整改措施": 14, "责任领导": 5.5, "责任单位": 5.5, "责任人": 4, "整改时限": 11, "完成情况": 10.5, "销号情况": 10.5}
 
 SIGNOFF_STATES = {
     "registered": "未销号",
@@ -60,7 +61,7 @@ def _local_day(moment: str | None, lang: str) -> str:
 def _measure_state(m: dict[str, Any], lang: str) -> str:
     if m["status"] == "done":
         return f"已完成\n{_local_day(m.get('completed_at'), lang)}"
-    return "正在整改" + (f"\n时限{report_date(m['due'], lang)}" if m.get("due") else "")
+    return "正在整改" + (f"，时限\n{report_date(m['due'], lang)}" if m.get("due") else "")
 
 
 def _signoff_state(view: dict[str, Any], lang: str) -> str:

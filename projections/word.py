@@ -197,6 +197,7 @@ def _table_style(document: Any, name: str, east_asian: str, size: float) -> Any:
     """A paragraph style for table cells: set once, not on each of thousands of cells."""
     from docx.enum.style import WD_STYLE_TYPE
     from docx.enum.text import WD_LINE_SPACING
+    from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
     from docx.shared import Pt
 
@@ -210,6 +211,12 @@ def _table_style(document: Any, name: str, east_asian: str, size: float) -> Any:
     fmt.line_spacing_rule = WD_LINE_SPACING.EXACTLY
     fmt.space_before = fmt.space_after = Pt(0)
     fmt.first_line_indent = Pt(0)
+    # No extra space between CJK and Latin text or digits: a date (2020年10月31日) keeps to one line.
+    ppr = style.element.get_or_add_pPr()
+    for name in ("w:autoSpaceDE", "w:autoSpaceDN"):
+        setting = OxmlElement(name)
+        setting.set(qn("w:val"), "0")
+        ppr.insert_element_before(setting, "w:bidi", "w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:jc")
     return style
 
 
