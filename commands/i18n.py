@@ -133,6 +133,7 @@ VALUE_WORDS: dict[str, Any] = {
     "level": {"notice": "督办通知书", "reminder": "提醒书", "warning": "告诫书", "accountability": "问责书"},
     "status": STATUS_WORDS,
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
+    "kind": {"regular": "常规巡察", "special": "专项巡察", "look-back": "回头看", "escalated": "提级巡察", "mobile": "机动巡察"},
     "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
     "grade": {"good": "好", "fair": "较好", "poor": "一般", "bad": "差"},
     "result": {

@@ -127,6 +127,27 @@ def _show_table(view: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
+INSPECTION_FACTS = ("code", "name", "organisation", "group", "kind", "round", "start", "end", "feedback", "registered_at", "registered_by")
+
+
+def _inspection_table(inspection: dict[str, Any]) -> str:
+    """An inspection as `show` prints it: one fact a line, in the order a clerk reads them, then its corrections."""
+    import tabulate
+
+    from commands import i18n
+
+    lang = i18n.current()
+    keys = [k for k in INSPECTION_FACTS if k in inspection] + [k for k in inspection if k not in INSPECTION_FACTS and k != "corrections"]
+    facts = [[i18n.heading(k, lang), cell(i18n.value_word(k, inspection[k], lang))] for k in keys]
+    parts = [tabulate.tabulate(facts, tablefmt="plain", disable_numparse=True, maxcolwidths=[None, 96])]
+    for key, columns, row_of, _ in _SUB_TABLES:
+        if key == "corrections" and inspection.get("corrections"):
+            rows = [[cell(i18n.value_word(w, v, lang) if w else v) for (_, w), v in zip(columns, row_of(c))] for c in inspection["corrections"]]
+            headers = [i18n.sub_heading(key, name, lang) for name, _ in columns]
+            parts.append("\n" + i18n.section_title(key, lang) + "\n" + tabulate.tabulate(rows, headers=headers, disable_numparse=True))
+    return "\n".join(parts)
+
+
 @click.command()
 @click.argument("problem_id", metavar="ID")
 @as_of_option
@@ -149,8 +170,10 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     if view is None:
         if fmt == "json":
             echo(json.dumps(inspection, ensure_ascii=False, indent=2))
+        elif fmt == "table":
+            echo(_inspection_table(inspection))
         else:
-            echo(render_rows([inspection], "table" if fmt == "table" else fmt, [k for k in inspection if k != "corrections"]))
+            echo(render_rows([inspection], fmt, [k for k in inspection if k != "corrections"]))
         return
     if fmt == "json":
         echo(json.dumps(view, ensure_ascii=False, indent=2))

@@ -230,3 +230,14 @@ def test_refusals_speak_chinese_by_default_and_english_when_told(inspected, monk
         assert en.startswith("ledger: error: ") and all(n.startswith("ledger: note: ") for n in notes), (argv, en, notes)
         assert english in en and chinese not in en and "规则" not in en, (argv, en)
     assert len(cases) >= 25
+
+
+def test_show_inspection_one_fact_a_line_in_either_language(inspected, monkeypatch):
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    inspected("correct", "XC2019-1", "--field", "round", "--value", "十届县委第十二轮巡察", "--reason", "补录轮次")
+    zh = inspected.out("show", "XC2019-1").splitlines()
+    assert [line.split()[0] for line in zh[:6]] == ["编号", "名称", "被巡察单位", "巡察组", "类别", "轮次"]
+    assert zh[4].split()[1] == "常规巡察" and "更正：" in zh and any("轮次" in line and "补录轮次" in line for line in zh)
+    en = inspected.out("--lang", "en", "show", "XC2019-1").splitlines()
+    assert [line.split()[0] for line in en[:6]] == ["code", "name", "organisation", "group", "kind", "round"]
+    assert en[4].split()[1] == "regular" and "corrections:" in en
