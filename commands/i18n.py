@@ -79,6 +79,8 @@ HEADINGS = {
     "value": "值", "key": "项目", "source": "来源", "description": "描述", "subject": "对象", "correction": "更正",
     "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
     "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量",
+    "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
+    "enrolled_at": "登记时间", "revoked_at": "撤销时间",
 }
 
 STATUS_WORDS = {
@@ -131,6 +133,7 @@ VALUE_WORDS: dict[str, Any] = {
     "outcome": {"closed": "已销号", "ongoing": "基本完成、持续整改"},
     "measure": {"planned": "正在整改", "done": "已完成"},
     "level": {"notice": "督办通知书", "reminder": "提醒书", "warning": "告诫书", "accountability": "问责书"},
+    "light": {"red": "红灯", "yellow": "黄灯", "green": "绿灯"},
     "status": STATUS_WORDS,
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
     "kind": {"regular": "常规巡察", "special": "专项巡察", "look-back": "回头看", "escalated": "提级巡察", "mobile": "机动巡察"},
@@ -305,6 +308,7 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+): nothing new: inspection (\S+) and its (\d+) problems are already in the ledger",
      "{0}：没有新内容：巡察 {1} 及其 {2} 个问题已在台账中"),
     (r"no problems match", "没有符合条件的问题"),
+    (r"no samples drawn", "尚未抽查"),
 ]
 
 _ACTS = {"verification": "核查验收", "sign-off": "销号", "assignment": "责任到人", "measure": "整改措施", "registration": "登记",

@@ -120,7 +120,9 @@ def samples(state: LedgerContext, inspection: str | None, fmt: str) -> None:
         if inspection is None or e.inspection == inspection
     ]
     if not rows and fmt == "table":
-        echo("no samples drawn")
+        from commands import i18n
+
+        echo(i18n.translate("no samples drawn", i18n.current()))
         return
     echo(render_rows(rows, fmt, DRAW_COLUMNS))
 
