@@ -12,6 +12,7 @@ ledger.yaml, else zh.
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 from typing import Any, Callable, Sequence
@@ -488,8 +489,11 @@ def _apply(patterns: list[tuple[re.Pattern[str], Any]], text: str) -> str | None
     return None
 
 
+@functools.lru_cache(maxsize=512)
 def _tail(text: str) -> str | None:
-    """`text` in Chinese: a known message, or "where: message" with the message known (None: not known)."""
+    """`text` in Chinese: a known message, or "where: message" with the message known (None: not known).
+
+    Remembered, so a message with many ": " (a pasted title in it) costs each suffix once, not every split."""
     found = _apply(_COMPILED or [], text) or _apply(_TAILS, text)
     if found is not None:
         return found

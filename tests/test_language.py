@@ -96,6 +96,9 @@ def test_untranslated_messages_fall_back_to_english():
     assert translate("something the catalogue never heard of", "zh") == "something the catalogue never heard of"
     assert translate("unknown problem ID: X-1", "en") == "unknown problem ID: X-1"
     assert all(isinstance(p, str) for p, _ in CATALOGUE)
+    # A pasted title full of ": " is read once per suffix (not once per way of splitting it) and left as it is.
+    pasted = "x.csv: line 2: 反馈问题: " + ": ".join(["甲"] * 200) + " no such thing"
+    assert translate(pasted, "zh") == pasted
 
 
 def test_the_installed_executable_speaks_chinese_unless_told(inspected, monkeypatch):
