@@ -84,7 +84,10 @@ def import_(state: LedgerContext, file: str, sheet: str | None, encoding: str | 
     elif fmt == "json":
         echo(json.dumps(records, ensure_ascii=False, indent=2))
     elif fmt == "table":
-        echo("\n".join(messages))
+        from commands import i18n
+
+        lang = i18n.current()
+        echo("\n".join(i18n.translate(m, lang) for m in messages))
     else:
         echo(render_rows(records, fmt, list(records[0])))
 

@@ -244,3 +244,15 @@ def test_show_inspection_one_fact_a_line_in_either_language(inspected, monkeypat
     en = inspected.out("--lang", "en", "show", "XC2019-1").splitlines()
     assert [line.split()[0] for line in en[:6]] == ["code", "name", "organisation", "group", "kind", "round"]
     assert en[4].split()[1] == "regular" and "corrections:" in en
+
+
+def test_import_confirmations_are_chinese_by_default(ledger, monkeypatch):
+    from conftest import REPO
+
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    lines = ledger.out("import", REPO / "examples" / "round.xlsx").splitlines()
+    assert [line.split("：", 1)[1] for line in lines] == [
+        f"已导入问题 10 个（整改措施 23 项）到 XC2020-12-{n}（新登记巡察）" for n in (1, 2, 3)
+    ]
+    again = ledger.out("--lang", "en", "import", REPO / "examples" / "round.xlsx").splitlines()
+    assert all("nothing new: inspection XC2020-12-" in line for line in again) and len(again) == 3
