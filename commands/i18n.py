@@ -111,7 +111,27 @@ _ACT_NOTE = [
 ]
 
 
+# Keys inside the details of an act ("lead=…; unit=…") that HEADINGS does not name.
+DETAIL_KEYS = {
+    "measure_id": "措施编号", "rules": "制度", "funds": "资金", "accountable": "问责", "clues": "线索", "passed": "通过",
+    "approved": "批准", "child": "细化问题", "fields": "字段", "old": "原值", "new": "现值", "administrator": "管理员",
+    "ledger_id": "台账编号", "public_key": "公钥", "fingerprint": "密钥指纹", "roles": "角色", "role": "角色",
+    "verification": "核查", "sequence": "序号", "time": "时间", "head": "链头", "algorithm": "算法",
+    "signature": "签名", "tree_size": "树大小", "tree_root": "树根", "deadline": "整改时限", "due": "时限",
+    "number": "序号", "name": "姓名",
+}
+_DETAIL = re.compile(r"(^|; )([a-z_]+)=([^;\[]*)")
+
+
 def _details_words(text: str) -> str:
+    def pair(m: re.Match[str]) -> str:
+        key, value = m[2], m[3]
+        words = VALUE_WORDS.get(key)
+        if isinstance(words, dict):
+            value = words.get(value.strip(), value.strip()) + (" " if value.endswith(" ") else "")
+        return f"{m[1]}{DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={value}"
+
+    text = _DETAIL.sub(pair, text)
     for pattern, replacement in _ACT_NOTE:
         text = pattern.sub(replacement, text)
     return text

@@ -154,8 +154,10 @@ def test_show_sub_tables_and_event_names_are_chinese_by_default(inspected, monke
             assert column == [(EVENT_WORDS[r["event"]] if lang == "zh" else r["event"]) for r in rows], (lang, command)
             assert set(column) <= names
         assert {r["event"] for r in json.loads(inspected(*command, "--format", "json").stdout)} <= set(EVENT_WORDS)  # JSON: English
-    signed = inspected.out("history", pid)
-    assert "signed by" not in signed
+    history = inspected.out("history", pid, "--format", "markdown")
+    assert "责任领导=杨荣" in history and "等次=好" in history and "lead=" not in history
+    english = inspected.out("--lang", "en", "history", pid, "--format", "markdown")
+    assert "lead=杨荣" in english and "grade=good" in english
 
 
 # -- refusals: Chinese by default, English under --lang en -----------------------------------------
