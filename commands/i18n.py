@@ -330,6 +330,24 @@ CATALOGUE: list[tuple[str, Any]] = [
      "{0}：没有新内容：巡察 {1} 及其 {2} 个问题已在台账中"),
     (r"no problems match", "没有符合条件的问题"),
     (r"no samples drawn", "尚未抽查"),
+    # audit --verify, verify-export
+    (r"chain verified: (\d+) events, head (\d+) (\S+)", "哈希链验证通过：共 {0} 个事件，链头为第 {1} 个事件 {2}"),
+    (r"checkpoints recorded in the (ledger|export): (\d+), each matches its history",
+     lambda m: f"{'台账' if m[1] == 'ledger' else '导出文件'}中记录的检查点 {m[2]} 个，均与其历史一致"),
+    (r"acts: (\d+) signatures verified, each signer held the role at that moment(.*)",
+     lambda m: f"操作：{m[1]} 个签名验证通过，签名人当时均具有相应角色" + re.sub(
+         r"; (\d+) unsigned acts from before enrolment", r"；另有 \1 个登记人员之前的未签名操作",
+         re.sub(r"; (\d+) entered for someone else \(--for\)", r"；其中 \1 个为代为录入（--for）", m[2]))),
+    (r"acts: trial mode: nobody is enrolled, so the (\d+) acts are unauthenticated \(typed names\); "
+     r"enrol people with `ledger person add` to sign every act",
+     "操作：试用模式：尚未登记人员，{0} 个操作未经认证（输入的姓名）；用 `ledger person add` 登记人员后每项操作都会签名"),
+    (r"(checkpoint(?: .+)?): holds the history of the checkpoint of (\S+) \(events up to (\d+)\)",
+     lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：台账保有 {m[2]} 检查点的历史（至第 {m[3]} 个事件）"),
+    (r"(checkpoint(?: .+)?): checkpoint of an empty ledger", lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：空台账的检查点"),
+    (r"(checkpoint(?: .+)?): signature valid, by the trusted key (.+) \((.+)\)",
+     lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：签名有效，签名密钥 {m[2]} 可信（{m[3]}）"),
+    (r"(checkpoint(?: .+)?): signature valid, by the key with the pinned fingerprint (.+)",
+     lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：签名有效，密钥指纹与指定的 {m[2]} 一致"),
 ]
 
 _ACTS = {"verification": "核查验收", "sign-off": "销号", "assignment": "责任到人", "measure": "整改措施", "registration": "登记",

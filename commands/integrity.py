@@ -9,5 +9,8 @@ def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None
     """Exit 0 with the count and head, or exit 4 naming the first bad sequence number or checkpoint."""
     from projections.verification import verification
 
+    from commands import i18n
+
     record, lines = verification(state.config, checkpoint, public_key, fingerprints)
-    echo(render_record(record, fmt, "\n".join(lines)))
+    lang = i18n.current()
+    echo(render_record(record, fmt, "\n".join(i18n.translate(line, lang) for line in lines)))

@@ -258,3 +258,13 @@ def test_import_confirmations_are_chinese_by_default(ledger, monkeypatch):
     ]
     again = ledger.out("--lang", "en", "import", REPO / "examples" / "round.xlsx").splitlines()
     assert all("nothing new: inspection XC2020-12-" in line for line in again) and len(again) == 3
+
+
+def test_audit_verify_speaks_the_language(inspected, monkeypatch):
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    problem(inspected)
+    zh = inspected.out("audit", "--verify").splitlines()
+    assert zh[0].startswith("哈希链验证通过：共 2 个事件") and zh[-1].startswith("操作：试用模式：尚未登记人员，2 个操作未经认证")
+    en = inspected.out("--lang", "en", "audit", "--verify").splitlines()
+    assert en[0].startswith("chain verified: 2 events") and en[-1].startswith("acts: trial mode")
+    assert inspected.json("audit", "--verify") == inspected.json("--lang", "en", "audit", "--verify")
