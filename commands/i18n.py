@@ -289,7 +289,7 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+): an inspection with this code already exists \[rule: ([\w-]+)\]", "{0}：该巡察编号已存在 [规则: {1}]"),
     (r"(.+): problem number (\d+) is already taken in (.+) \[rule: ([\w-]+)\]", "{0}：{2} 中已有第 {1} 号问题 [规则: {3}]"),
     (r"(.+): (.+) is before registration on (\S+) \[rule: ([\w-]+)\]", "{0}：{1} 早于登记日期 {2} [规则: {3}]"),
-    (r"(.+) must not be empty", "{0} 不能为空"),
+    (r"(?!Invalid value for )(.+) must not be empty", "{0} 不能为空"),
     (r"changed concurrently by someone else: try again", "他人同时修改了同一记录：请重试"),
     (r"the store is busy with another writer: try again", "存储正被其他写入占用：请重试"),
     (r"tampering found: (.+)", "发现篡改：{0}"),
@@ -401,7 +401,7 @@ TAILS: list[tuple[str, Any]] = [
     (r"sample size (\d+) must be between 1 and (\d+) \(signed-off problems\)", "抽查数量 {0} 须在 1 至 {1} 之间（已销号问题数）"),
     (r"the database login is '(.+)': acting as someone else is not allowed", "数据库登录名为 '{0}'：不得以他人名义操作"),
     (r"belongs to (\S+), not (\S+)", "属于 {0}，不属于 {1}"),
-    (r"(\S+) is already (.+)", lambda m: f"{_field_words(m[1])}已经是 {m[2]}：更正须有所改变"),
+    (r"([A-Za-z_][\w.]*) is already (?!in the ledger)(.+)", lambda m: f"{_field_words(m[1])}已经是 {m[2]}：更正须有所改变"),
     (r"field '(.+)' cannot be corrected \((.+)\)", "字段 '{0}' 不能更正（可更正：{1}）"),
     (r"measure field '(.+)' cannot be corrected \((.+)\)", "整改措施的字段 '{0}' 不能更正（可更正：{1}）"),
     (r"'(.+)' cannot be withheld \((.+)\)", "'{0}' 不能设为不予公开（可选：{1}）"),
@@ -492,7 +492,81 @@ TAILS: list[tuple[str, Any]] = [
      "只有管理员（使用管理员密钥）才能变更人员与权限：未写入任何内容"),
     (r"no actor given and no OS user name: use --actor or LEDGER_ACTOR", "没有给出操作人，也没有系统用户名：请用 --actor 或 LEDGER_ACTOR"),
     (r"'(.+)' is not a format: use table, json, csv, markdown(.*) or a tabulate format", "'{0}' 不是输出格式：请用 table、json、csv、markdown{1} 或 tabulate 的格式"),
+    # feedback lists (import, reconcile): what a row or a field says wrong
+    (r"responsible people need lead, unit and person together", "责任领导、责任单位、责任人须一并填写"),
+    (r"unknown field '(.+)' \(fields: (.+)\)", "未知的字段 '{0}'（可用：{1}）"),
+    (r"unknown section '(.+)' \(sections: (.+)\)", "未知的部分 '{0}'（可用：{1}）"),
+    (r"(\S+) is listed twice \(also on line (\d+)\)", "{0} 重复（第 {1} 行也有）"),
+    (r"'(.+)' is not one of the listed categories \((.+)\)", "'{0}' 不在列出的问题类别中（{1}）"),
+    (r"'(.*)' differs from the problem above \('(.*)'\)", "'{0}' 与上面的问题不同（'{1}'）"),
+    (r"'(.*)' differs from the first row of inspection (\S+) \('(.*)'\)", "'{0}' 与巡察 {1} 第一行不同（'{2}'）"),
+    (r"given without a measure", "填写了措施时限却没有整改措施"),
+    (r"a continuation row \(no number\) must follow a problem's row", "续行（没有序号）须跟在问题所在行之后"),
+    (r"'(.*)' is in a column without a heading", "'{0}' 所在的列没有表头"),
+    (r"is required: inspection '(.+)' differs from the row above, so this row starts another inspection and must give its header",
+     "必须填写：巡察 '{0}' 与上一行不同，本行开始另一个巡察，须填写巡察的表头各列"),
+    (r"(\S+) appears again after another inspection \(also from (.+)\): keep an inspection's rows together",
+     "{0} 在另一个巡察之后再次出现（又见 {1}）：同一巡察的行须连在一起"),
+    (r"each measure must be text or a mapping with text and due", "每项整改措施须为文字，或含 text 与 due 的映射"),
+    (r"must be a list( of category names)?", "须为列表"),
+    (r"a list of problems is required", "须有问题列表"),
+    (r"each problem must be a mapping \(number, category, title, …\)", "每个问题须为映射（number、category、title …）"),
+    (r"a mapping with the inspection's code, name, … is required", "须为含巡察编号、名称等的映射"),
+    (r"must be a mapping with 'inspection' and 'problems'", "须为含 inspection 与 problems 的映射"),
+    (r"is not a worksheet \(a chart sheet\?\): name the 台账's sheet with --sheet", "不是工作表（图表？）：请用 --sheet 指定台账所在的工作表"),
+    (r"an \.xlsx workbook carries its own encoding \((.+)\)", "xlsx 工作簿自带编码（{0}）"),
+    (r"inspection (\S+) is already in the ledger with (\w+) '(.*)', not '(.*)' \(see `ledger reconcile`\)",
+     lambda m: f"巡察 {m[1]} 已在台账中，其{HEADINGS.get(m[2], m[2])}为 '{m[3]}'，而不是 '{m[4]}'（见 `ledger reconcile`）"),
+    (r"(\S+) is already in the ledger with (\w+) '(.*)', not '(.*)' \(see `ledger reconcile`\)",
+     lambda m: f"{m[1]} 已在台账中，其{HEADINGS.get(m[2], m[2])}为 '{m[3]}'，而不是 '{m[4]}'（见 `ledger reconcile`）"),
+    (r"problem number (\d+) is already taken in (\S+)", "{1} 中已有第 {0} 号问题"),
+    # people and keys
+    (r"unknown role (.+) \(roles: (.+)\)", "未知的角色 {0}（角色：{1}）"),
+    (r"give (.+) at least one role", "请至少给 {0} 一个角色"),
+    (r"enrolling (.+) needs their public key file \(ledger person keygen (.+)\)", "登记 {0} 需要其公钥文件（ledger person keygen {1}）"),
+    (r"that key is already enrolled for (.+): each person needs their own key", "该密钥已登记给 {0}：每人须有自己的密钥"),
+    (r"(.+) was revoked: re-enrolling needs a new --public-key", "{0} 已被撤销：重新登记须提供新的 --public-key"),
+    (r"(.+) is already enrolled with that key and those roles: nothing to change", "{0} 已用该密钥和这些角色登记：无需更改"),
+    (r"(.+) is not enrolled \(see `ledger person list`\)", "{0} 未登记（见 `ledger person list`）"),
+    (r"(.+) does not hold the role (.+)", "{0} 没有角色 {1}"),
+    (r"policy (\S+) is already (.+)", "规则 {0} 已经是 {1}"),
+    (r"(.+) is passphrase-protected: set (\S+)", "{0} 有口令保护：请设置 {1}"),
+    (r"(.+) is not a private key this ledger can use \(wrong passphrase in (\S+)\?\)", "{0} 不是本台账能用的私钥（{1} 中的口令不对？）"),
+    (r"(.+) is not an Ed25519 (private|public) key(.*)",
+     lambda m: f"{m[1]} 不是 Ed25519 {'私钥' if m[2] == 'private' else '公钥'}{m[3].replace(' or ', ' 或 ')}"),
+    (r"(.+) is not a (readable )?public key(.*)", "{0} 不是可读取的公钥{2}"),
+    (r"no administrator key at (.+): only the administrator \((.+)\) may run `ledger (.+)` \(give --admin-key PATH\)",
+     "{0} 处没有管理员密钥：只有管理员（{1}）才能运行 `ledger {2}`（请用 --admin-key 给出路径）"),
+    (r"(.+) is not this ledger's administrator key \(fingerprint (.+)\)", "{0} 不是本台账的管理员密钥（密钥指纹 {1}）"),
+    (r"people are already enrolled in this ledger: `person import` runs once; use `ledger person add`",
+     "本台账已登记人员：`person import` 只运行一次；请用 `ledger person add`"),
+    (r"(.+) lists no people: nothing to import \(enrol people with `ledger person add`\)",
+     "{0} 没有列出人员：无可导入（请用 `ledger person add` 登记人员）"),
+    (r"entering a paper signature needs people enrolled in the ledger \(ledger person add\)", "代录纸质签字须先在台账中登记人员（ledger person add）"),
+    (r"that is you; act in your own name without --for", "这就是你本人：请不用 --for，以自己的名义操作"),
+    (r"(.+) is not enrolled in this ledger", "{0} 未在本台账登记"),
+    (r"attach the paper that was signed \(--attach FILE\)", "请附上签字的纸质文件（--attach 文件）"),
+    (r"this ledger's policy forbids entering a sign-off for someone else \(proxy_signoff: forbidden\)",
+     "本台账的规则不允许代他人录入销号（proxy_signoff: forbidden）"),
+    (r"the key (.+) \(fingerprint (.+)\) is not the key enrolled for (.+) \((.+)\): nothing written",
+     "密钥 {0}（指纹 {1}）不是 {2} 登记的密钥（{3}）：未写入任何内容"),
+    # exports, checkpoints
+    (r"(.+) is not a ledger export \((.+)\)", "{0} 不是台账导出文件（{1}）"),
+    (r"(.+) is a partial export \(--since (.+)\): only a complete export can be imported", "{0} 是部分导出（--since {1}）：只能导入完整的导出文件"),
+    (r"the store is not empty: import-log restores only into a new, empty ledger \(`ledger init` in a new folder\)",
+     "存储不是空的：import-log 只能恢复到新建的空台账（在新文件夹中运行 `ledger init`）"),
+    (r"a checkpoint is always made now", "检查点总是以当前时间生成"),
+    (r"(.+) already exists: not overwriting a kept checkpoint", "{0} 已存在：不覆盖保存的检查点"),
+    (r"(.+) holds (\d+) checkpoint blocks: give one", "{0} 含有 {1} 个检查点：请只给一个"),
+    (r"no file in the folder (.+) holds a checkpoint block", "文件夹 {0} 中没有含检查点的文件"),
+    (r"'(.+)' is not a key fingerprint \(40 hex digits, as `ledger keygen` prints\)", "'{0}' 不是密钥指纹（40 位十六进制数字，如 `ledger keygen` 所示）"),
     # ledger.yaml
+    (r"no (\S+) here or in any parent folder: run `ledger init` first", "当前文件夹及上级文件夹中没有 {0}：请先运行 `ledger init`"),
+    (r"config file (.+) cannot be used: (.+)", lambda m: f"配置文件 {m[1]} 无法使用：{_os_error(m[2])}"),
+    (r"'(.+)' must be in increasing order without repeats", "'{0}' 须递增且不重复"),
+    (r"'(.+)' must be the name of an environment variable, not (.+)", "'{0}' 须为环境变量名，不能是 {1}"),
+    (r"(.+) is nested too deeply", "{0} 嵌套过深"),
+    (r"unknown hash algorithm '(.+)' \(use (.+)\)", "未知的哈希算法 '{0}'（可用 {1}）"),
     (r"unknown key '(.+)' \(known: (.+)\)", "未知的设置项 '{0}'（可用：{1}）"),
     (r"'(.+)' must be true or false, not (.+)", "'{0}' 须为 true 或 false，不能是 {1}"),
     (r"'(.+)' must be a whole number from (\d+) to (\d+), not (.+)", "'{0}' 须为 {1} 至 {2} 的整数，不能是 {3}"),
@@ -527,6 +601,16 @@ def _apply(patterns: list[tuple[re.Pattern[str], Any]], text: str) -> str | None
     return None
 
 
+def _field_names(head: str) -> str | None:
+    """A place that is a field's English name (or several: "lead, unit"), in Chinese."""
+    if not re.fullmatch(r"[a-z_]+(, [a-z_]+)*", head):
+        return None
+    names = head.split(", ")
+    if not all(n in DETAIL_KEYS or n in HEADINGS for n in names):
+        return None
+    return "、".join(DETAIL_KEYS.get(n) or HEADINGS[n] for n in names)
+
+
 @functools.lru_cache(maxsize=512)
 def _tail(text: str) -> str | None:
     """`text` in Chinese: a known message, or "where: message" with the message known (None: not known).
@@ -540,7 +624,7 @@ def _tail(text: str) -> str | None:
         rest = _tail(text[i + 2:])
         if rest is not None:
             head = text[:i]
-            return (_apply(_HEADS, head) or head) + "：" + rest
+            return (_apply(_HEADS, head) or _field_names(head) or head) + "：" + rest
         start = i + 2
     return None
 

@@ -181,6 +181,10 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
     (folder / "old.xls").write_bytes(b"\xd0\xcf\x11\xe0")
     (folder / "bad-date.csv").write_text(ZH_CSV.format(deadline="2021-13-30"), encoding="utf-8")
     (folder / "bad-column.csv").write_text(ZH_CSV.replace("反馈问题", "反馈意见").format(deadline="2021-09-30"), encoding="utf-8")
+    (folder / "people.csv").write_text(
+        "巡察编号,巡察名称,被巡察单位,巡察组,巡察类型,进驻时间,结束时间,序号,问题类别,反馈问题,责任领导,责任人\n"
+        "XC2021-1,n,o,g,常规,2021-03-01,2021-04-15,1,党的领导方面,关于甲的问题,张明,李华\n", encoding="utf-8")
+    (folder / "twice.csv").write_text(ZH_CSV.format(deadline="2021-09-30") + ",,,,,,,1,党的领导方面,关于乙的问题,\n", encoding="utf-8")
     inspection = ["--name", "n", "--organisation", "o", "--group", "g", "--kind", "regular"]
     return [
         (["show", "XC2019-1-99"], 1, "unknown problem ID", "未知的问题编号"),
@@ -204,6 +208,10 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["import", str(folder / "missing.csv")], 2, "cannot read", "无法读取（文件或文件夹不存在）"),
         (["import", str(folder / "bad-date.csv")], 2, "line 2: 整改时限: '2021-13-30' is not a valid date", "第 2 行：整改时限：'2021-13-30' 不是有效日期"),
         (["import", str(folder / "bad-column.csv")], 2, "line 1: unknown column '反馈意见'", "第 1 行：未知的列 '反馈意见'"),
+        (["import", str(folder / "people.csv")], 2, "line 2: unit: responsible people need lead, unit and person together",
+         "第 2 行：责任单位：责任领导、责任单位、责任人须一并填写"),
+        (["import", str(folder / "twice.csv")], 2, "line 3: 序号: 1 is listed twice (also on line 2)", "第 3 行：序号：1 重复（第 2 行也有）"),
+        (["add-problem", "--inspection", "XC2019-1", "--category", "作风方面", "--title", " "], 2, "must not be empty", "不能为空"),
         (["sheet", "--inspection", "XC2019-1", "--out", str(folder / "t.pdf")], 2, "write the 台账 to an .xlsx or .docx file", "台账须写入"),
         (["publish", "--inspection", "XC2019-1", "--format", "docx", "--no-sign"], 2, "writes a Word document", "生成 Word 文档"),
         (["publish", "--no-sign"], 2, "give either --inspection CODE or --round NAME", "二者选一"),
@@ -234,7 +242,7 @@ def test_refusals_speak_chinese_by_default_and_english_when_told(inspected, monk
         *notes, en = inspected("--lang", "en", *argv, expect=status).stderr.splitlines()
         assert en.startswith("ledger: error: ") and all(n.startswith("ledger: note: ") for n in notes), (argv, en, notes)
         assert english in en and chinese not in en and "规则" not in en, (argv, en)
-    assert len(cases) >= 25
+    assert len(cases) >= 30
 
 
 def test_show_inspection_one_fact_a_line_in_either_language(inspected, monkeypatch):
