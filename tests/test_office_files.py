@@ -111,6 +111,8 @@ def test_round_sheets_agree_with_summary(round_ledger, tmp_path):
         assert ws.page_setup.orientation == "landscape" and int(ws.page_setup.paperSize) == 9
         assert ws.sheet_properties.pageSetUpPr.fitToPage and int(ws.page_setup.fitToWidth) == 1 and int(ws.page_setup.fitToHeight) == 0
         assert ws.print_title_rows.replace("$", "") == "3:3"
+        # The footer's page numbers have room below the table (LibreOffice cut them in half at 0.1 in).
+        assert ws.oddFooter.center.text and ws.page_margins.bottom - ws.page_margins.footer >= 0.3
         assert all(ws.column_dimensions[letter].width >= 8 for letter in "ABCDEFGHIJ")
         assert ws.column_dimensions["D"].width > ws.column_dimensions["A"].width
         assert ws["D4"].alignment.wrap_text and ws["C4"].alignment.wrap_text
