@@ -276,3 +276,21 @@ def test_audit_verify_speaks_the_language(inspected, monkeypatch):
     en = inspected.out("--lang", "en", "audit", "--verify").splitlines()
     assert en[0].startswith("chain verified: 2 events") and en[-1].startswith("acts: trial mode")
     assert inspected.json("audit", "--verify") == inspected.json("--lang", "en", "audit", "--verify")
+
+
+def test_a_broken_ledger_yaml_is_refused_in_the_language(inspected, monkeypatch):
+    from conftest import configure
+
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    config = inspected.folder / "ledger.yaml"
+    original = config.read_text(encoding="utf-8")
+    config.write_text(original + "lights:\n  yellow_days: 30\n", encoding="utf-8")  # ledger.yaml has a lights section
+    zh = inspected("status", expect=2).stderr
+    assert zh.startswith("ledger: 错误: ") and "ledger.yaml 第 " in zh and "行：'lights' 重复给出" in zh and zh.count("\n") == 1
+    en = inspected("--lang", "en", "status", expect=2).stderr
+    assert "ledger.yaml at line " in en and ": 'lights' is given twice" in en
+    config.write_text(original, encoding="utf-8")
+    configure(inspected.folder, "lights:\n  green_days: 20\n  yellow_days: 30\n")
+    zh = inspected("due", expect=2).stderr
+    assert "'lights.yellow_days' 不能大于 'lights.green_days'" in zh and zh.count("\n") == 1, zh
+    assert "'lights.yellow_days' must not be more than 'lights.green_days'" in inspected("--lang", "en", "due", expect=2).stderr
