@@ -420,8 +420,13 @@ def import_log(app: Any, path: Path) -> dict[str, Any]:
     recorder = app.recorder
     with recorder.datastore.transaction(commit=True) as c:
         c.execute("SELECT COUNT(*) FROM stored_events")
-        if int(c.fetchone()[0]):
+        held = int(c.fetchone()[0])
+        if held and not (held == 1 and only_founded(c, recorder.placeholder)):
             raise StoreError("the store is not empty: import-log restores only into a new, empty ledger (`ledger init` in a new folder)")
+        if held:  # the new ledger's own founding event: the restored ledger brings its own administrator
+            for table in ("stored_events", "ledger_chain", "ledger_merkle"):
+                c.execute(f"DELETE FROM {table}")
+            c.execute("DELETE FROM ledger_meta WHERE key IN ('administrator', 'administrator_key')")
         for key in ("ledger_id", "created_at"):
             c.execute("UPDATE ledger_meta SET value = ? WHERE key = ?", (str(header[key]), key))
         c.execute("INSERT INTO ledger_meta (key, value) VALUES ('hash_algorithm', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (header["hash"],))
@@ -433,7 +438,29 @@ def import_log(app: Any, path: Path) -> dict[str, Any]:
             )
             c.execute("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", (link.seq, link.prev, link.digest))
         _write_registered(c, app, links, recorder.placeholder)  # read models, the Merkle tree
+        _note_founding(c, links, recorder.placeholder)
     return {"file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"]}
+
+
+def only_founded(c: Any, mark: str) -> bool:
+    """Whether the store's one event is the founding event `ledger init` wrote (nothing else happened in it)."""
+    from ledger.authority import AUTHORITY_ID
+
+    c.execute("SELECT originator_id, originator_version, topic FROM stored_events")
+    rows = c.fetchall()
+    return len(rows) == 1 and str(rows[0][0]).replace("-", "") == AUTHORITY_ID.hex and int(rows[0][1]) == 1 and str(rows[0][2]).endswith(":Authority.LedgerFounded")
+
+
+def _note_founding(c: Any, links: list[Link], mark: str) -> None:
+    """ledger_meta notes the restored ledger's administrator, as `ledger init` noted it on the original."""
+    import json
+
+    for link in links:
+        if link.topic.endswith(":Authority.LedgerFounded"):
+            state = json.loads(link.state)
+            for key, value in (("administrator", state.get("administrator")), ("administrator_key", state.get("public_key"))):
+                c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
+            return
 
 
 def _write_registered(c: Any, app: Any, links: list[Link], style: str) -> None:

@@ -645,3 +645,162 @@ def test_actor_is_login_holds_beside_signatures(ledger: Ledger) -> None:
     assert events(ledger) == before
     ledger(*INSPECTION, actor="postgres")
     assert "signatures verified" in verify(ledger).stdout
+
+
+# -- the founding event (LedgerFounded), recorded by `ledger init` ----------------------
+
+
+def _store_events(ledger: Ledger) -> list[tuple[Any, ...]]:
+    from integrity_helpers import events as stored
+
+    return stored(ledger)
+
+
+def test_init_records_the_founding_event_as_the_genesis(ledger: Ledger) -> None:
+    from ledger import identity
+
+    (seq, _oid, version, topic, state), = _store_events(ledger)
+    assert seq == 1 and version == 1 and topic.endswith(":Authority.LedgerFounded")
+    data = json.loads(bytes(state))
+    key = identity.load_private_key(next(keys_dir().glob("admin-*.pem")))
+    assert data["public_key"] == identity.b64(identity.raw_public_of(key))
+    assert data["administrator"] == ADMIN and data["act_signature"]["signer"] == ADMIN and data["act_signature"]["meaning"] == "init"
+    # A second init records nothing more.
+    again = ledger.json("init")
+    assert again["founding_event"] is True and again["founded"] is False
+    assert len(_store_events(ledger)) == 1
+    printed = again["admin_fingerprint"]
+    shown = ledger.out("audit", "--verify", "--admin-fingerprint", printed)
+    assert f"founding: event 1, administrator {ADMIN}, key fingerprint {printed}" in shown
+    # Trial mode as before: typed names act, unsigned; the founding event is no act.
+    ledger(*INSPECTION, actor="anyone")
+    acts = ledger.json("audit", "--verify")["acts"]
+    assert acts["trial_mode"] is True and acts["unsigned"] == 1 and acts["signed"] == 1
+    assert acts["founding"]["seq"] == 1
+
+
+def _forge_founding(ledger: Ledger) -> Any:
+    """An insider replaces the administrator's key in the founding event, self-signs it with their own and rebuilds the chain."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from integrity_helpers import position, recompute_chain
+    from ledger import identity
+
+    seq, oid, version, topic, state = _store_events(ledger)[0]
+    data = json.loads(bytes(state))
+    mine = Ed25519PrivateKey.generate()
+    raw = identity.raw_public_of(mine)
+    data["public_key"], data["fingerprint"] = identity.b64(raw), identity.fingerprint(raw)
+    sig = dict(data["act_signature"], key=identity.fingerprint(raw))
+    message = identity.signed_message(
+        ledger_id=data["ledger_id"], aggregate=str(oid), version=version, topic=topic, meaning=sig["meaning"], signer=sig["signer"],
+        principal=None, key=sig["key"], time=sig["time"], content=identity.content_of_state(data),
+    )
+    data["act_signature"] = dict(sig, value=identity.b64(mine.sign(message)))
+    new = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if ledger.store:
+        ledger.query(f"UPDATE stored_events SET state = ? WHERE {position(ledger)} = ?", (new, seq))
+    else:
+        ledger.execute(f"UPDATE stored_events SET state = X'{new.hex()}' WHERE rowid = {seq}")
+    recompute_chain(ledger)
+    return raw
+
+
+def test_a_replaced_administrator_key_in_the_founding_event_is_exit_4(signed: Ledger) -> None:
+    from integrity_helpers import verify_fails
+    from ledger import identity
+
+    printed = signed.json("init")["admin_fingerprint"]
+    assert "signatures verified" in verify(signed).stdout
+    raw = _forge_founding(signed)
+    line = verify_fails(signed, seq=1)
+    assert "(LedgerFounded) carries the administrator key" in line and "not the key noted when the ledger was made" in line
+    # A forger who also rewrites ledger_meta is caught by the fingerprint the supervising office kept since init.
+    signed.execute(f"UPDATE ledger_meta SET value = '{identity.b64(raw)}' WHERE key = 'administrator_key'")
+    line = verify_fails(signed, "--admin-fingerprint", printed, seq=1)
+    assert "not the one whose fingerprint was given" in line
+
+
+def test_a_founding_event_removed_or_copied_from_another_ledger_is_exit_4(ledger: Ledger) -> None:
+    from integrity_helpers import position, recompute_chain, verify_fails
+
+    printed = ledger.json("init")["admin_fingerprint"]
+    ledger(*INSPECTION)
+    # Another ledger's ID in the founding event (a founding copied over).
+    seq, _oid, _v, _topic, state = _store_events(ledger)[0]
+    data = json.loads(bytes(state))
+    original = bytes(state)
+    data["ledger_id"] = "00000000-0000-4000-8000-000000000000"
+    copied = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    for new in (copied,):
+        if ledger.store:
+            ledger.query(f"UPDATE stored_events SET state = ? WHERE {position(ledger)} = ?", (new, seq))
+        else:
+            ledger.execute(f"UPDATE stored_events SET state = X'{new.hex()}' WHERE rowid = {seq}")
+    recompute_chain(ledger)
+    assert "not this ledger" in verify_fails(ledger, seq=1)
+    # Removing the founding event altogether: the kept fingerprint notices there is none.
+    ledger.execute(f"DELETE FROM stored_events WHERE {position(ledger)} = 1", "DELETE FROM ledger_chain WHERE seq = 1")
+    assert original
+    line = ledger("audit", "--verify", "--admin-fingerprint", printed, expect=4).stderr
+    assert "tampering found" in line and "Traceback" not in line
+
+
+def test_init_records_the_founding_event_of_a_ledger_made_before_founding_events(ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger whose init only noted the administrator key (no LedgerFounded): the next init records it, or says what to do."""
+    from integrity_helpers import position
+
+    # As `ledger init` left a ledger before founding events: the key noted in ledger_meta, no event.
+    ledger.execute(f"DELETE FROM stored_events WHERE {position(ledger)} = 1", "DELETE FROM ledger_chain", "DELETE FROM ledger_merkle")
+    old = ledger
+    old(*INSPECTION)
+    assert [t for _, _, _, t, _ in _store_events(old)][0].endswith(":Inspection.Registered")
+    assert "no founding event in the log" in old.out("audit", "--verify")
+    # The administrator key moved away: init says what to run, writes nothing, still succeeds.
+    key_file = next(keys_dir().glob("admin-*.pem"))
+    moved = tmp_path / "admin.pem"
+    os.rename(key_file, moved)
+    result = old("init")
+    assert "the founding event is not recorded yet" in result.stdout and "ledger init --admin-key PATH" in result.stdout
+    assert len(_store_events(old)) == 1
+    result = old("init", "--admin-key", str(moved))
+    assert "recorded the founding event" in result.stdout
+    found = _store_events(old)
+    assert len(found) == 2 and found[1][3].endswith(":Authority.LedgerFounded")
+    shown = old.out("audit", "--verify")
+    assert f"founding: event {found[1][0]}," in shown and "trial mode" in shown
+    # Then enrolment works as on a new ledger.
+    from ledger import identity
+
+    monkeypatch.setattr(identity, "default_admin_key", lambda ledger_id: moved)
+    enrol(old, {"王琎": ["registrar"]})
+    old(*PROBLEM, actor="王琎")
+    assert "1 unsigned acts from before enrolment" in old.out("audit", "--verify")
+
+
+def test_migrate_into_a_target_that_init_founded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database: str) -> None:
+    """`ledger init` on the server first (its own founding event, nothing else): migrate replaces it with the source's history."""
+    target = tmp_path / "target"
+    target.mkdir()
+    monkeypatch.chdir(target)
+    monkeypatch.delenv("LEDGER_STORE", raising=False)
+    Ledger(target, pg_database)("init", actor="someone")
+    source = tmp_path / "source"
+    source.mkdir()
+    monkeypatch.chdir(source)
+    led = Ledger(source)
+    led("init")
+    enrol(led, {"王琎": ["registrar"]})
+    led(*INSPECTION, actor="王琎")
+    out = led.json("migrate", "--to", pg_database, actor="王琎")
+    assert out["verified"] is True and out["events"] == events(led)
+    shown = Ledger(source, pg_database).out("audit", "--verify")
+    assert f"founding: event 1, administrator {ADMIN}" in shown and "signatures verified" in shown
+    # A target holding more than its founding event is still refused.
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    again = Ledger(other)
+    again("init")
+    result = again("migrate", "--to", pg_database, expect=None)
+    assert result.exit_code != 0 and "already holds" in result.stderr
