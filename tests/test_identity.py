@@ -804,3 +804,80 @@ def test_migrate_into_a_target_that_init_founded(tmp_path: Path, monkeypatch: py
     again("init")
     result = again("migrate", "--to", pg_database, expect=None)
     assert result.exit_code != 0 and "already holds" in result.stderr
+
+
+# -- authority and --at: judged when the act is recorded (log order) -------------------------
+
+
+def test_backdating_never_restores_a_revoked_authority(signed: Ledger) -> None:
+    from datetime import datetime, timezone
+
+    through_verification(signed)
+    signed("person", "revoke", "杨荣", "--role", "signer", actor=ADMIN)
+    before = events(signed)
+    # Dated the day after verification, long before the revocation: still refused.
+    result = signed("close", "XC2019-1-1", "--at", "2020-02-06", actor="杨荣", expect=1)
+    assert "杨荣 may not run `ledger close`" in result.stderr
+    assert events(signed) == before
+    # The same backdated sign-off written straight into the store with 杨荣's key: exit 4 naming it.
+    app = open_app(signed)
+    try:
+        app.signer = signer_for("杨荣", "close")
+        app.sign_off("XC2019-1-1", actor="杨荣", at=datetime(2020, 2, 6, tzinfo=timezone.utc))
+    finally:
+        app.close()
+    assert events(signed) == before + 1
+    result = verify(signed, expect=4)
+    assert f"first bad sequence number {before + 1}:" in result.stderr or f"event {before + 1} " in result.stderr
+    assert "did not hold the role signer" in result.stderr
+
+
+def test_a_role_granted_today_may_record_earlier_work(signed: Ledger) -> None:
+    """The other side of the rule: --at says when the work happened; the signature, who vouches for it now."""
+    through_verification(signed)
+    signed("close", "XC2019-1-1", "--at", "2020-02-06", actor="赵六", expect=1)
+    signed("person", "add", "赵六", "--role", "signer", actor=ADMIN)
+    signed("close", "XC2019-1-1", "--at", "2020-02-06", actor="赵六")
+    last = signed.json("history", "XC2019-1-1")[-1]
+    assert last["actor"] == "赵六" and last["at"].startswith("2020-02-06")
+    assert "signatures verified" in verify(signed).stdout
+
+
+@pytest.mark.sqlite_only  # renumbers the SQLite file's rows as an insider would
+def test_a_forged_act_moved_before_the_revocation_is_caught_by_a_later_checkpoint(signed: Ledger) -> None:
+    """Log order decides authority, so a forger moves the act before the revocation and recomputes the chain: a checkpoint made after the revocation no longer matches."""
+    import sqlite3
+
+    from integrity_helpers import recompute_chain
+    from ledger.signatures import verify_acts
+
+    through_verification(signed)
+    signed("keygen", actor="王琎")
+    signed("person", "revoke", "杨荣", "--role", "signer", actor=ADMIN)
+    revocation = events(signed)
+    signed("checkpoint", "--out", "kept.txt", actor="王琎")
+    app = open_app(signed)
+    try:
+        app.signer = signer_for("杨荣", "close")
+        app.sign_off("XC2019-1-1", actor="杨荣")
+    finally:
+        app.close()
+    assert "did not hold the role signer" in verify(signed, expect=4).stderr
+    db = signed.folder / "ledger.db"
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall()
+    moved = rows[: revocation - 1] + [rows[-1]] + rows[revocation - 1 : -1]
+    with con:
+        con.execute("DELETE FROM stored_events")
+        con.execute("DELETE FROM ledger_chain")
+        for seq, row in enumerate(moved, 1):
+            con.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)", (seq, *row))
+            con.execute("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", (seq, seq - 1, b"\0" * 32))
+    con.close()
+    recompute_chain(signed)
+    ledger_id = signed.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
+    assert verify_acts(str(db), ledger_id).signed  # by log order alone the moved act now passes …
+    result = verify(signed, expect=4)  # … but the checkpoint recorded after the revocation does not match
+    assert "checkpoint" in result.stderr and "Traceback" not in result.stderr
+    result = signed("audit", "--verify", "--checkpoint", "kept.txt", expect=4)
+    assert "checkpoint" in result.stderr
