@@ -881,3 +881,72 @@ def test_a_forged_act_moved_before_the_revocation_is_caught_by_a_later_checkpoin
     assert "checkpoint" in result.stderr and "Traceback" not in result.stderr
     result = signed("audit", "--verify", "--checkpoint", "kept.txt", expect=4)
     assert "checkpoint" in result.stderr
+
+
+# -- exports carry the evidence bytes; import-log restores them -------------------------
+
+
+def _another_store(ledger: Ledger, request: pytest.FixtureRequest) -> str | None:
+    """A second empty store of the same kind as `ledger`'s (a new server database, or None: a SQLite file)."""
+    if ledger.store is None:
+        return None
+    server = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(name))
+    return str(server.url(name))
+
+
+def test_export_and_import_log_carry_the_evidence_files(signed: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    import shutil
+
+    through_verification(signed)
+    paper = tmp_path / "销号审批表.pdf"
+    paper.write_bytes("%PDF-1.4 signed by 杨荣".encode("utf-8"))
+    signed("close", "XC2019-1-1", "--attach", str(paper), actor="杨荣")
+    digest = signed.json("evidence", "list")[0]["digest"]
+    export, kept = tmp_path / "log.jsonl", tmp_path / "evidence"
+    out = signed.json("export", "--out", str(export), "--evidence", str(kept))
+    assert out["evidence"] == {"files": 1, "distinct": 1}
+    assert (kept / digest).read_bytes() == paper.read_bytes()
+    result = signed("export", "--out", str(tmp_path / "again.jsonl"), "--evidence", str(kept), expect=2)
+    assert "not an empty folder" in result.stderr and not (tmp_path / "again.jsonl").exists()
+    assert "1 attached files present" in signed.out("verify-export", str(export), "--evidence", str(kept))
+
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    monkeypatch.chdir(copy)
+    other = Ledger(copy, _another_store(signed, request))
+    other("init", actor="someone")
+
+    def untouched() -> None:
+        assert events(other) == 1  # its founding event only
+        assert other.json("evidence", "verify")["files"] == 0
+
+    # Without the files: refused, nothing written.
+    result = other("import-log", str(export), actor="someone", expect=2)
+    assert "names 1 evidence file(s): give --evidence DIR" in result.stderr
+    untouched()
+    # A changed file: exit 4 naming it, nothing written.
+    changed = tmp_path / "changed"
+    shutil.copytree(kept, changed)
+    (changed / digest).write_bytes(b"%PDF-1.4 another paper")
+    result = other("import-log", str(export), "--evidence", str(changed), actor="someone", expect=4)
+    assert "does not match the digest recorded in event" in result.stderr and digest in result.stderr
+    untouched()
+    # A missing file: exit 4 naming it, nothing written.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = other("import-log", str(export), "--evidence", str(empty), actor="someone", expect=4)
+    assert "销号审批表.pdf" in result.stderr and "is not in" in result.stderr
+    untouched()
+    # With the folder the export wrote: every event, every file, each checked.
+    done = other.json("import-log", str(export), "--evidence", str(kept), actor="someone")
+    assert done["evidence_files"] == 1 and done["events"] == events(signed)
+    assert other.json("evidence", "verify")["files"] == 1
+    other("evidence", "get", digest, "--out", str(tmp_path / "back.pdf"))
+    assert (tmp_path / "back.pdf").read_bytes() == paper.read_bytes()
+    shown = other.out("audit", "--verify")
+    assert "signatures verified" in shown and f"administrator {ADMIN}" in shown
+    # The restored ledger goes on: its people act, numbered after the restored events.
+    other("reopen", "XC2019-1-1", "--reason", "回头看发现反弹", actor="李四")
+    assert "signatures verified" in other.out("audit", "--verify")
