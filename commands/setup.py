@@ -86,6 +86,13 @@ def _found(config: object, administrator: str, admin_key: str | None) -> dict[st
         noted = identity.noted_administrator(app)
         path = Path(admin_key) if admin_key else identity.default_admin_key(app.ledger_id())
         if noted is None:
+            if app.policy.get("actor_is_login") and app.login is not None and administrator != app.login:
+                from ledger.errors import NotAuthorised
+
+                raise NotAuthorised(
+                    f"policy.actor_is_login: the database login is '{app.login}': the administrator who founds this ledger "
+                    f"must act as {app.login} (run `ledger init` as {app.login}); the store is made, nothing else written"
+                )
             if not path.is_file():
                 identity.write_key_pair(path)
             raw = identity.raw_public_of(identity.load_private_key(path, "--admin-key"))
@@ -109,6 +116,13 @@ def _found(config: object, administrator: str, admin_key: str | None) -> dict[st
                 "todo": f"the founding event is not recorded yet: {path} is not the administrator key noted for this ledger "
                 f"(fingerprint {identity.fingerprint(raw)}): run `ledger init --admin-key PATH` with that key",
             }
+        if app.policy.get("actor_is_login") and app.login is not None and name != app.login:
+            from ledger.errors import NotAuthorised
+
+            raise NotAuthorised(
+                f"policy.actor_is_login: the database login is '{app.login}', but the administrator noted for this ledger is {name}: "
+                f"the founding event is not recorded (run `ledger init` as {app.login}, or set actor_is_login: false for it)"
+            )
         recorded, now = identity.record_founding(app, name, key, raw)
         founded = {
             "founded": created, "founding_event": True, "founding_recorded": now,

@@ -159,7 +159,7 @@ def test_executable_reports_user_mistakes_without_traceback(tmp_path):
     result = run_executable("status", "--format", "yaml-ish", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     con = sqlite3.connect(tmp_path / "ledger.db")
-    assert con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] == 0
+    assert con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] == 1  # the founding event `init` recorded, nothing more
 
 
 def test_sample_ledger_yaml_in_the_repository_is_what_init_writes_and_loads():

@@ -509,6 +509,7 @@ def test_signatures_verify_from_the_documented_layout_alone(signed: Ledger) -> N
     through_verification(signed)
     con = sqlite3.connect(signed.folder / "ledger.db")
     ledger_id = con.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'").fetchone()[0]
+    noted = con.execute("SELECT value FROM ledger_meta WHERE key = 'administrator_key'").fetchone()[0]
     rows = con.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall()
     con.close()
     keys: dict[str, bytes] = {}
@@ -517,7 +518,11 @@ def test_signatures_verify_from_the_documented_layout_alone(signed: Ledger) -> N
         data = json.loads(state)
         sig = data["act_signature"]
         if topic.endswith("Authority.LedgerFounded"):
+            # The founding event's rules: version 1, this ledger, the key init noted, its own fingerprint.
+            assert _seq == 1 and version == 1 and data["ledger_id"] == ledger_id and data["public_key"] == noted
             keys[data["administrator"]] = base64.b64decode(data["public_key"])
+            founding = hashlib.sha256(keys[data["administrator"]]).hexdigest()[:40]
+            assert data["fingerprint"] == " ".join(founding[i : i + 4] for i in range(0, 40, 4))
         if topic.endswith("Authority.PersonEnrolled"):
             keys[data["name"]] = base64.b64decode(data["public_key"])
         raw = keys[sig["signer"]]
@@ -950,3 +955,17 @@ def test_export_and_import_log_carry_the_evidence_files(signed: Ledger, tmp_path
     # The restored ledger goes on: its people act, numbered after the restored events.
     other("reopen", "XC2019-1-1", "--reason", "回头看发现反弹", actor="李四")
     assert "signatures verified" in other.out("audit", "--verify")
+
+
+def test_init_founds_as_the_database_login_under_actor_is_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database: str) -> None:
+    from ledger.config import SAMPLE
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ledger.yaml").write_text(SAMPLE.replace("actor_is_login: false", "actor_is_login: true"), encoding="utf-8")
+    led = Ledger(tmp_path, pg_database)
+    result = led("init", actor="clerk", expect=1)
+    assert "the database login is 'postgres'" in result.stderr and "Traceback" not in result.stderr
+    assert events(led) == 0
+    founded = led.json("init", actor="postgres")
+    assert founded["founding_event"] is True and founded["administrator"] == "postgres"
+    assert "founding: event 1, administrator postgres" in verify(led).stdout
