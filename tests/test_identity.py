@@ -969,3 +969,65 @@ def test_init_founds_as_the_database_login_under_actor_is_login(tmp_path: Path, 
     founded = led.json("init", actor="postgres")
     assert founded["founding_event"] is True and founded["administrator"] == "postgres"
     assert "founding: event 1, administrator postgres" in verify(led).stdout
+
+
+# -- the rest of the "done when" list ------------------------------------------------------------
+
+
+def test_another_config_listing_people_gives_nobody_authority(signed: Ledger, tmp_path: Path) -> None:
+    """An insider's own ledger.yaml naming himself signer, pointed at the same store: refused, nothing written."""
+    through_verification(signed)
+    other = tmp_path / "mine.yaml"
+    store = signed.store or str(signed.folder / "ledger.db")
+    other.write_text(f"store: {store}\npeople:\n  - name: 路人\n    roles: [signer]\n", encoding="utf-8")
+    before = events(signed)
+    from commands.cli import cli
+
+    result = signed.runner.invoke(cli, ["close", "XC2019-1-1"], env={"LEDGER_CONFIG": str(other), "LEDGER_ACTOR": "路人", "LEDGER_STORE": signed.store})
+    assert result.exit_code == 2 and "'people' is no longer read" in result.stderr
+    # Without the list, the typed name is simply not enrolled.
+    other.write_text(f"store: {store}\n", encoding="utf-8")
+    result = signed.runner.invoke(cli, ["close", "XC2019-1-1"], env={"LEDGER_CONFIG": str(other), "LEDGER_ACTOR": "路人", "LEDGER_STORE": signed.store})
+    assert result.exit_code == 1 and "路人 is not enrolled" in result.stderr
+    assert events(signed) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["correct", "XC2019-1-1", "--field", "title", "--value", "改", "--reason", "r"],
+        ["checkpoint"],
+        ["import-log", "log.jsonl"],
+        ["import", "fb.yaml"],
+        ["escalate", "XC2019-1-1", "--level", "notice"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_every_write_path_refuses_a_typed_name(signed: Ledger, args: list[str]) -> None:
+    (signed.folder / "fb.yaml").write_text("problems: []\n", encoding="utf-8")
+    signed("export", "--out", str(signed.folder / "log.jsonl"))
+    signed("keygen", actor="王琎")
+    before = events(signed)
+    result = signed(*args, actor="路人", expect=1)
+    assert "路人 is not enrolled" in result.stderr and "Traceback" not in result.stderr
+    assert events(signed) == before
+
+
+def test_doctor_no_longer_says_all_is_well_after_an_act_written_around_the_checks(signed: Ledger) -> None:
+    """The issue: after the bypass, `audit --verify` and `doctor` said all was well."""
+    from eventsourcing.application import Application
+
+    result = signed("doctor", "--format", "json", expect=None)  # warnings (no signing key) are not errors
+    checks = {r["check"]: r for r in json.loads(result.stdout)}
+    assert checks["signatures"]["status"] == "ok"
+    app = open_app(signed)
+    try:
+        problem = app.get_problem("XC2019-1-1")
+        problem.assign(lead="l", unit="u", person="p", deadline=None, actor="路人", at=problem.registered_at)
+        Application.save(app, problem)
+    finally:
+        app.close()
+    result = signed("doctor", "--format", "json", expect=1)
+    checks = {r["check"]: r for r in json.loads(result.stdout)}
+    assert checks["signatures"]["status"] == "error" and "is not signed" in checks["signatures"]["detail"]
+    assert "is not signed" in verify(signed, expect=4).stderr
