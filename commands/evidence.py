@@ -114,8 +114,9 @@ def _check_evidence_out(folder: Path) -> None:
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="The key checkpoints and the export must be signed by (default: the ledger.yaml one if there is one).")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="Trust the key with this published fingerprint (repeatable).")
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also check the evidence files the exported events name: DIR holds them (named by digest, or by their name).")
+@click.option("--admin-fingerprint", "admin_fingerprints", multiple=True, metavar="HEX", help="The administrator key fingerprint `ledger init` printed: the export's founding event must carry that key.")
 @output_options
-def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], evidence_dir: str | None, fmt: str) -> None:
+def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], evidence_dir: str | None, admin_fingerprints: tuple[str, ...], fmt: str) -> None:
     """Verify an export on a machine without the store (exit 4 when it does not verify)."""
     from projections.verification import check_all
     from ledger.chain import ChainSummary
@@ -153,9 +154,12 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
     if not header.get("since"):  # a complete export: every act's signature, offline
         from ledger.signatures import export_rows, verify_event_rows
 
-        acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")))
+        pinned = frozenset("".join(f.split()).lower() for f in admin_fingerprints)
+        acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")), admin_fingerprints=pinned)
         record["acts"] = acts.record()
-        lines.append(acts.line())
+        lines += [acts.founding_line(), acts.line()]
+    elif admin_fingerprints:
+        raise InvalidInput("--admin-fingerprint: a partial export (--since) does not hold the founding event")
     if evidence_dir is not None:
         from ledger.attachments import verify_folder
 

@@ -606,6 +606,10 @@ def test_signatures_survive_export_and_import_log(signed: Ledger, tmp_path: Path
     monkeypatch.chdir(copy)
     other = Ledger(copy)
     other("init", actor="someone")
+    printed = signed.json("init")["admin_fingerprint"]
+    assert f"key fingerprint {printed}" in signed.out("verify-export", str(export), "--admin-fingerprint", printed)
+    result = signed("verify-export", str(export), "--admin-fingerprint", "0000" * 10, expect=4)
+    assert "not the one whose fingerprint was given" in result.stderr
     other("import-log", str(export), actor="someone")
     shown = other.out("audit", "--verify")
     assert "signatures verified" in shown
