@@ -469,7 +469,6 @@ def test_attached_files_are_fingerprinted_kept_and_checked(signed: Ledger, tmp_p
     assert "学习计划.pdf" in result.stderr and "vanished" in result.stderr
 
 
-@pytest.mark.sqlite_only  # export reads a SQLite store
 def test_verify_export_checks_the_evidence_folder(signed: Ledger, tmp_path: Path) -> None:
     import hashlib
 
@@ -596,7 +595,6 @@ def test_a_new_key_replaces_the_old_one(signed: Ledger, tmp_path: Path) -> None:
     assert "signatures verified" in verify(signed).stdout
 
 
-@pytest.mark.sqlite_only  # export and import-log read and write SQLite stores
 def test_signatures_survive_export_and_import_log(signed: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     through_verification(signed)
     export = tmp_path / "log.jsonl"
