@@ -57,7 +57,17 @@ class LedgerGroup(click.Group):
 
     0 ok · 1 rule violation, unknown ID or store problem · 2 usage or config ·
     3 conflict (changed concurrently: retry) · 4 tampering found.
+
+    Commands are loaded when named (click's lazy subcommands): see COMMAND_MODULES.
     """
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(COMMAND_MODULES) | set(self.commands))
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
+            _load(COMMAND_MODULES[cmd_name])
+        return self.commands.get(cmd_name)
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
@@ -145,38 +155,43 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: st
     ctx.call_on_close(state.close)
 
 
-def register_commands() -> None:
-    # One module per group of commands; add a new group's module here.
-    from commands import (
-        audit,
-        confidential,
-        deadlines,
-        doctor,
-        evidence,
-        feedback,
-        lifecycle,
-        migrate,
-        maintenance,
-        proofs,
-        people,
-        publication,
-        reading,
-        registration,
-        sampling,
-        serve,
-        setup,
-        sheet,
-    )
+# The module of each command: running one command imports only its module (start-up time is a feature);
+# `ledger --help` and register_commands() import them all. tests/test_cli_surface.py keeps this in step with each module's COMMANDS.
+COMMAND_MODULES: dict[str, str] = {
+    "init": "setup",
+    **dict.fromkeys(["add-inspection", "add-problem"], "registration"),
+    **dict.fromkeys(["assign", "plan", "done", "verify", "close", "review", "reopen", "correct"], "lifecycle"),
+    **dict.fromkeys(["show", "status", "history"], "reading"),
+    "audit": "audit",
+    **dict.fromkeys(["import", "reconcile"], "feedback"),
+    **dict.fromkeys(["due", "escalate", "progress", "reviews", "extend", "approve-extension"], "deadlines"),
+    **dict.fromkeys(["sample", "samples"], "sampling"),
+    **dict.fromkeys(["summary", "publish", "withhold"], "publication"),
+    "sheet": "sheet",
+    "replay": "maintenance",
+    **dict.fromkeys(["keygen", "checkpoint", "export", "verify-export", "import-log", "evidence"], "evidence"),
+    **dict.fromkeys(["prove-consistency", "verify-consistency"], "proofs"),
+    **dict.fromkeys(["confide", "reveal"], "confidential"),
+    "doctor": "doctor",
+    "migrate": "migrate",
+    "person": "people",
+    "serve": "serve",
+}
 
-    for module in (
-        setup, registration, lifecycle, reading, audit, feedback, deadlines, sampling,
-        publication, sheet, maintenance, evidence, proofs, confidential, doctor, migrate, people, serve,
-    ):
-        for command in module.COMMANDS:
+
+def _load(module_name: str) -> None:
+    import importlib
+
+    module = importlib.import_module(f"commands.{module_name}")
+    for command in module.COMMANDS:
+        if command.name not in cli.commands:
             cli.add_command(command)
 
 
-register_commands()
+def register_commands() -> None:
+    """Import every command module (for code that walks `cli.commands`)."""
+    for module_name in dict.fromkeys(COMMAND_MODULES.values()):
+        _load(module_name)
 
 
 def main() -> None:

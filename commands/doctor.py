@@ -97,10 +97,12 @@ def _identity_checks(state: LedgerContext) -> Any:
     if authority is None or not authority.enrolled_ever:
         from ledger.identity import fingerprint, noted_administrator
 
-        noted = noted_administrator(app) if authority is None else (authority.administrator, None)
+        noted = noted_administrator(app)
         admin = "no administrator yet: run `ledger init` once"
-        if noted is not None:
-            admin = f"administrator {noted[0]}" + (f" (key fingerprint {fingerprint(noted[1])})" if noted[1] else "")
+        if authority is not None:
+            admin = f"administrator {authority.administrator} (key fingerprint {authority.admin_fingerprint}, founding event recorded)"
+        elif noted is not None:
+            admin = f"administrator {noted[0]} (key fingerprint {fingerprint(noted[1])}; no founding event yet: run `ledger init`)"
         yield {
             "check": "acts",
             "status": "warn",

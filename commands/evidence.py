@@ -66,14 +66,17 @@ def checkpoint(state: LedgerContext, out: str | None, at: Any, actor: str | None
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The JSON-lines file to write.")
 @click.option("--since", type=click.IntRange(min=0), default=0, help="Only events with this sequence number or later.")
 @click.option("--inspection", default=None, metavar="CODE", help="Instead: only this inspection's events, each with a Merkle inclusion proof against the latest checkpoint (made now if none covers them).")
+@click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also write the evidence files the exported events name into DIR (a new or empty folder), each named by its digest.")
 @format_option
 @pass_ledger
-def export(state: LedgerContext, out: str, since: int, inspection: str | None, fmt: str) -> None:
+def export(state: LedgerContext, out: str, since: int, inspection: str | None, evidence_dir: str | None, fmt: str) -> None:
     """Write the complete event log with every hash, one JSON object per line (verified first)."""
     from ledger.checkpoint import load_private_key, private_key_path
     from ledger.export import export_store
 
     check_out_file(out)
+    if evidence_dir is not None:
+        _check_evidence_out(Path(evidence_dir))
     if inspection is not None:
         from ledger.proofs import export_inspection
 
@@ -91,7 +94,18 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, f
         record = export_store(state.config.store, Path(out), since=since, signing_key=key)
     except OSError as e:
         raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
-    echo(render_record(record, fmt, f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"))
+    line = f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"
+    if evidence_dir is not None:
+        from ledger.attachments import export_files
+
+        record["evidence"] = export_files(state.config.store, list(_export_manifests(Path(out))), Path(evidence_dir))
+        line += f"; {record['evidence']['distinct']} evidence files written to {evidence_dir}"
+    echo(render_record(record, fmt, line))
+
+
+def _check_evidence_out(folder: Path) -> None:
+    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
+        raise InvalidInput(f"--evidence: {folder} exists and is not an empty folder: not mixing files into it")
 
 
 @click.command("verify-export")
@@ -100,8 +114,9 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, f
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="The key checkpoints and the export must be signed by (default: the ledger.yaml one if there is one).")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="Trust the key with this published fingerprint (repeatable).")
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also check the evidence files the exported events name: DIR holds them (named by digest, or by their name).")
+@click.option("--admin-fingerprint", "admin_fingerprints", multiple=True, metavar="HEX", help="The administrator key fingerprint `ledger init` printed: the export's founding event must carry that key.")
 @output_options
-def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], evidence_dir: str | None, fmt: str) -> None:
+def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], evidence_dir: str | None, admin_fingerprints: tuple[str, ...], fmt: str) -> None:
     """Verify an export on a machine without the store (exit 4 when it does not verify)."""
     from projections.verification import check_all
     from ledger.chain import ChainSummary
@@ -139,9 +154,12 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
     if not header.get("since"):  # a complete export: every act's signature, offline
         from ledger.signatures import export_rows, verify_event_rows
 
-        acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")))
+        pinned = frozenset("".join(f.split()).lower() for f in admin_fingerprints)
+        acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")), admin_fingerprints=pinned)
         record["acts"] = acts.record()
-        lines.append(acts.line())
+        lines += [acts.founding_line(), acts.line()]
+    elif admin_fingerprints:
+        raise InvalidInput("--admin-fingerprint: a partial export (--since) does not hold the founding event")
     if evidence_dir is not None:
         from ledger.attachments import verify_folder
 
@@ -167,28 +185,28 @@ def _verify_inspection_export(file: str, checkpoint: str | None, trust: Any, fmt
 
 def _export_manifests(path: Path) -> Any:
     """The evidence manifests of the events in an export (each event's state as JSON)."""
-    import json
+    from ledger.export import export_manifests
 
-    from ledger.signatures import export_rows
-
-    for seq, _, _, _, raw in export_rows(path):
-        if b'"attachments"' not in raw:
-            continue
-        for manifest in json.loads(raw).get("attachments") or ():
-            yield {"seq": seq, **manifest}
+    return export_manifests(path)
 
 
 @click.command("import-log")
 @click.argument("file", type=click.Path(dir_okay=False))
+@click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="The evidence files the export names (the folder `ledger export --evidence DIR` wrote): each is checked against its digest and kept in this store.")
 @write_options
 @pass_ledger
-def import_log(state: LedgerContext, file: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Restore an export into an empty store (verified first; the chain head is unchanged)."""
+def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: Any, actor: str | None, fmt: str) -> None:
+    """Restore an export into an empty store (verified first; the chain head is unchanged), with its evidence files."""
     from ledger.export import import_log as restore
 
     state.actor(actor)  # authority check: restoring is a write
-    record = restore(state.app, Path(file))
-    echo(render_record(record, fmt, f"imported {record['events']} events; head {record['head_seq']} {record['head_digest']}"))
+    if evidence_dir is not None and not Path(evidence_dir).is_dir():
+        raise InvalidInput(f"--evidence: {evidence_dir} is not a folder")
+    record = restore(state.app, Path(file), store=state.config.store, evidence=Path(evidence_dir) if evidence_dir else None)
+    line = f"imported {record['events']} events; head {record['head_seq']} {record['head_digest']}"
+    if record["evidence_files"]:
+        line += f"; kept {record['evidence_files']} evidence files, each matching its digest"
+    echo(render_record(record, fmt, line))
 
 
 @click.group()

@@ -66,6 +66,12 @@ def _migrate(source: str, target: str) -> dict[str, int]:
         with app.recorder.reading() as c:
             c.execute("SELECT COUNT(*) FROM stored_events")
             existing = int(c.fetchone()[0])
+        if existing == 1 and not _holds_prefix(source, app, existing):
+            from ledger.export import only_founded
+
+            with app.recorder.reading() as c:
+                if only_founded(c, app.recorder.placeholder):
+                    existing = 0  # only the founding event of a `ledger init` run on the target: emptied below
         if existing and not _holds_prefix(source, app, existing):
             raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
         if not existing:

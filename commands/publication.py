@@ -173,36 +173,52 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_k
 PROXY_EVENTS = {"SignedOff": "销号", "SignatureRecorded": "销号签字", "VerificationRecorded": "核查验收", "MeasureCompleted": "完成整改措施", "ReviewRecorded": "回头看"}
 
 
-def _with_proxy_note(state: LedgerContext, document: str, fmt: str, inspection: str) -> str:
-    """Name both people where a clerk entered what someone signed on paper (--for); nothing otherwise."""
+def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
+    """One sentence per act a clerk entered for someone who signed on paper (--for), naming both people; none in trial mode."""
     from ledger.domain import problem_uuid
     from ledger.signatures import proxy_entries
     from ledger.values import problem_display_id
 
     if not state.app.signed_mode():
-        return document
+        return []
     app = state.app
     with app.recorder.reading() as c:
         c.execute(app._sql("SELECT number FROM ledger_problems WHERE inspection = ?"), (inspection,))
         numbers = [int(row[0]) for row in c.fetchall()]
     ids = {str(problem_uuid(inspection, n)): problem_display_id(inspection, n) for n in numbers}
     if not ids:
-        return document
-    entries = proxy_entries(state.config.store, set(ids))
-    if not entries:
-        return document
+        return []
     lines = []
-    for e in entries:
+    for e in proxy_entries(state.config.store, set(ids)):
         ident = next((v for k, v in ids.items() if k.replace("-", "") == str(e["aggregate"]).replace("-", "")), e["aggregate"])
         files = "、".join(f"{a['name']}（{a['hash']}:{a['digest'][:16]}…）" for a in e["attachments"])
         act = PROXY_EVENTS.get(e["event"], e["event"])
         lines.append(f"{ident}的{act}由{e['for']}在纸质文件上签署，{e['entered_by']}代为录入并电子签名" + (f"，附{files}" if files else "") + "。")
+    return lines
+
+
+def _with_proxy_note(state: LedgerContext, document: str, fmt: str, inspection: str) -> str:
+    """Name both people where a clerk entered what someone signed on paper (--for); nothing otherwise."""
+    lines = _proxy_lines(state, inspection)
+    if not lines:
+        return document
     if fmt == "html":
         import html
 
         block = "<p class=\"proxy-entries\">" + "<br>".join(html.escape(line) for line in lines) + "</p>"
         return document.replace("</body>", block + "\n</body>", 1)
     return document.rstrip("\n") + "\n\n" + "\n".join(("- " if fmt == "markdown" else "") + line for line in lines) + "\n"
+
+
+def _with_proxy_blocks(state: LedgerContext, blocks: list[tuple[str, str]], inspection: str) -> list[tuple[str, str]]:
+    """The Word report's paragraphs with the proxy entries after the body, before the signature (落款)."""
+    lines = _proxy_lines(state, inspection)
+    if not lines:
+        return blocks
+    end = len(blocks)
+    while end > 0 and blocks[end - 1][0] == "sign":
+        end -= 1
+    return blocks[:end] + [("p", line) for line in lines] + blocks[end:]
 
 
 def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool | None) -> str:
@@ -274,6 +290,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
             blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang)
         else:
             blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
+            blocks = _with_proxy_blocks(state, blocks, inspection.strip())  # type: ignore[union-attr]
         checkpoint = _with_checkpoint(state, "", fmt, sign) or None
         write_report(out, blocks, checkpoint)  # type: ignore[arg-type]
         echo(i18n.translate(f"wrote {out}", lang))

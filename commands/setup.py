@@ -59,15 +59,21 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
         lines.append(f"administrator key fingerprint: {founded['admin_fingerprint']} (give it to the supervising office to keep)")
     else:
         lines.append(f"administrator {founded['administrator']} (fingerprint {founded['admin_fingerprint']})")
+    if founded.get("founding_recorded") and not founded.get("founded"):
+        lines.append("recorded the founding event (the administrator's public key) in the ledger")
+    if founded.get("todo"):
+        lines.append(f"note: {founded['todo']}")
     echo(render_record(record, fmt, "\n".join(lines)))
 
 
 def _found(config: object, administrator: str, admin_key: str | None) -> dict[str, object]:
-    """Make (or adopt) the administrator's key pair and note it in ledger_meta, once.
+    """Found the ledger once: the administrator's key pair, noted in ledger_meta and recorded as LedgerFounded.
 
-    The key goes into the ledger's history as the Authority's first event
-    (LedgerFounded), signed by it, with the first enrolment: a ledger in which
-    nobody is ever enrolled keeps exactly the events it had (trial mode).
+    A new ledger's founding event is its first event (the genesis), signed by
+    the administrator's key. A ledger made before founding events existed gets
+    it now, at the end of its log, if the administrator's key is at hand;
+    otherwise the result says what to run. Trial mode is unchanged: nobody is
+    enrolled, acts stay unsigned.
     """
     from ledger import identity
     from ledger.application import open_ledger
@@ -76,20 +82,55 @@ def _found(config: object, administrator: str, admin_key: str | None) -> dict[st
     try:
         authority = app.authority()
         if authority is not None:
-            return {"founded": False, "administrator": authority.administrator, "admin_fingerprint": authority.admin_fingerprint}
+            return {"founded": False, "founding_event": True, "administrator": authority.administrator, "admin_fingerprint": authority.admin_fingerprint}
         noted = identity.noted_administrator(app)
-        if noted is not None:
-            return {"founded": False, "administrator": noted[0], "admin_fingerprint": identity.fingerprint(noted[1])}
         path = Path(admin_key) if admin_key else identity.default_admin_key(app.ledger_id())
+        if noted is None:
+            if app.policy.get("actor_is_login") and app.login is not None and administrator != app.login:
+                from ledger.errors import NotAuthorised
+
+                raise NotAuthorised(
+                    f"policy.actor_is_login: the database login is '{app.login}': the administrator who founds this ledger "
+                    f"must act as {app.login} (run `ledger init` as {app.login}); the store is made, nothing else written"
+                )
+            if not path.is_file():
+                identity.write_key_pair(path)
+            raw = identity.raw_public_of(identity.load_private_key(path, "--admin-key"))
+            identity.note_administrator(app, administrator, raw)
+            noted = identity.noted_administrator(app)  # another `init` at the same moment may have noted its own
+            assert noted is not None
+            created = noted[1] == raw
+        else:
+            created = False
+        name, raw = noted
         if not path.is_file():
-            identity.write_key_pair(path)
-        raw = identity.raw_public_of(identity.load_private_key(path, "--admin-key"))
-        identity.note_administrator(app, administrator, raw)
-        noted = identity.noted_administrator(app)  # another `init` at the same moment may have noted its own
-        assert noted is not None
-        if noted[1] != raw:
-            return {"founded": False, "administrator": noted[0], "admin_fingerprint": identity.fingerprint(noted[1])}
-        return {"founded": True, "administrator": administrator, "admin_key": str(path), "admin_fingerprint": identity.fingerprint(raw)}
+            return {
+                "founded": False, "founding_event": False, "administrator": name, "admin_fingerprint": identity.fingerprint(raw),
+                "todo": f"the founding event is not recorded yet: the administrator's key (fingerprint {identity.fingerprint(raw)}) "
+                f"is not at {path}: run `ledger init --admin-key PATH` with it (or it is recorded with the first `ledger person add`)",
+            }
+        key = identity.load_private_key(path, "--admin-key")
+        if identity.raw_public_of(key) != raw:
+            return {
+                "founded": False, "founding_event": False, "administrator": name, "admin_fingerprint": identity.fingerprint(raw),
+                "todo": f"the founding event is not recorded yet: {path} is not the administrator key noted for this ledger "
+                f"(fingerprint {identity.fingerprint(raw)}): run `ledger init --admin-key PATH` with that key",
+            }
+        if app.policy.get("actor_is_login") and app.login is not None and name != app.login:
+            from ledger.errors import NotAuthorised
+
+            raise NotAuthorised(
+                f"policy.actor_is_login: the database login is '{app.login}', but the administrator noted for this ledger is {name}: "
+                f"the founding event is not recorded (run `ledger init` as {app.login}, or set actor_is_login: false for it)"
+            )
+        recorded, now = identity.record_founding(app, name, key, raw)
+        founded = {
+            "founded": created, "founding_event": True, "founding_recorded": now,
+            "administrator": recorded.administrator, "admin_fingerprint": recorded.admin_fingerprint,
+        }
+        if created:
+            founded["admin_key"] = str(path)
+        return founded
     finally:
         app.close()
 

@@ -82,6 +82,19 @@ def keep_files(app: Any, store: str, contents: list[tuple[dict[str, Any], bytes]
             os.replace(tmp, target)
 
 
+def keep_files_in(c: Any, mark: str, app: Any, store: str, contents: list[tuple[dict[str, Any], bytes]]) -> None:
+    """As keep_files, inside the caller's transaction `c` (PostgreSQL: the same commit as the events)."""
+    if mark != "?":
+        c.execute(PG_TABLE)
+        for manifest, data in contents:
+            c.execute(
+                f"INSERT INTO ledger_evidence (digest, name, size, content) VALUES ({mark}, {mark}, {mark}, {mark}) ON CONFLICT (digest) DO NOTHING",
+                (manifest["digest"], manifest["name"], manifest["size"], data),
+            )
+        return
+    keep_files(app, store, contents)  # the folder beside the file; an orphan file if the commit then fails is harmless (content-addressed)
+
+
 def fetch(store: str, digest: str) -> bytes | None:
     """The kept bytes under `digest`, or None."""
     from ledger.store import is_url
@@ -138,6 +151,24 @@ def verify_kept(store: str) -> dict[str, int]:
             raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has changed: its bytes no longer match")
         checked[digest] = True
     return {"files": files, "distinct": len(checked)}
+
+
+def export_files(store: str, manifests: list[dict[str, Any]], folder: Path) -> dict[str, int]:
+    """For `export --evidence DIR`: each named file's kept bytes, checked, written to DIR under its digest."""
+    folder.mkdir(parents=True, exist_ok=True)
+    written: set[str] = set()
+    for item in manifests:
+        digest = item["digest"]
+        if digest in written:
+            continue
+        data = fetch(store, digest)
+        if data is None:
+            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has vanished from the store")
+        if digest_of(data, item["hash"]) != digest or len(data) != int(item["size"]):
+            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has changed: its bytes no longer match")
+        (folder / digest).write_bytes(data)
+        written.add(digest)
+    return {"files": len(manifests), "distinct": len(written)}
 
 
 def verify_folder(manifests: list[dict[str, Any]], folder: Path) -> dict[str, int]:

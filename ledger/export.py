@@ -411,29 +411,118 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
     return f"signed by the trusted key {printed}"
 
 
-def import_log(app: Any, path: Path) -> dict[str, Any]:
-    """Restore a complete export into an empty store, in one transaction (SQLite)."""
+def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None = None) -> dict[str, Any]:
+    """Restore a complete export into an empty store, in one transaction (either store).
+
+    The evidence files the exported events name are taken from `evidence` (a
+    folder written by `export --evidence`), each checked against its recorded
+    digest before anything is written, and kept in the store's evidence storage
+    within the same transaction. An export naming files, restored without the
+    folder, is refused: nothing is ever lost silently.
+    """
+    from uuid import UUID
+
     exported = read_export(path, keep=True)
     header, trailer, links = exported.header, exported.trailer, exported.links
     if int(header["base_seq"]) != 0:
         raise InvalidInput(f"{path} is a partial export (--since {header.get('since')}): only a complete export can be imported")
+    manifests = list(export_manifests(path))
+    files = _evidence_files(manifests, evidence, path)
     recorder = app.recorder
+    mark = recorder.placeholder
+    server = mark != "?"
     with recorder.datastore.transaction(commit=True) as c:
+        if server:
+            from ledger.store import hybrid_row
+
+            c.row_factory = hybrid_row
+            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
         c.execute("SELECT COUNT(*) FROM stored_events")
-        if int(c.fetchone()[0]):
+        held = int(c.fetchone()[0])
+        if held and not (held == 1 and only_founded(c, mark)):
             raise StoreError("the store is not empty: import-log restores only into a new, empty ledger (`ledger init` in a new folder)")
+        if held:  # the new ledger's own founding event: the restored ledger brings its own administrator
+            for table in ("stored_events", "ledger_chain", "ledger_merkle"):
+                c.execute(f"DELETE FROM {table}")
+            c.execute("DELETE FROM ledger_meta WHERE key IN ('administrator', 'administrator_key')")
         for key in ("ledger_id", "created_at"):
-            c.execute("UPDATE ledger_meta SET value = ? WHERE key = ?", (str(header[key]), key))
-        c.execute("INSERT INTO ledger_meta (key, value) VALUES ('hash_algorithm', ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (header["hash"],))
+            c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = {mark}", (str(header[key]), key))
+        c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ('hash_algorithm', {mark}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (header["hash"],))
+        # The event's global sequence number is its position: rowid (SQLite), notification_id (PostgreSQL).
+        position = "notification_id" if server else "rowid"
+        insert = f"INSERT INTO stored_events ({position}, originator_id, originator_version, topic, state) VALUES ({mark}, {mark}, {mark}, {mark}, {mark})"
         for link in links:
-            # SQLite: the rowid is the event's global sequence number.
-            c.execute(
-                "INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)",
-                (link.seq, link.originator_id, link.originator_version, link.topic, link.state),
-            )
-            c.execute("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", (link.seq, link.prev, link.digest))
-        _write_registered(c, app, links, recorder.placeholder)  # read models, the Merkle tree
-    return {"file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"]}
+            oid = UUID(hex=link.originator_id) if server else link.originator_id
+            c.execute(insert, (link.seq, oid, link.originator_version, link.topic, link.state))
+            c.execute(f"INSERT INTO ledger_chain (seq, prev, digest) VALUES ({mark}, {mark}, {mark})", (link.seq, link.prev, link.digest))
+        if server and links:  # later events are numbered after the restored ones
+            c.execute("SELECT setval(pg_get_serial_sequence('stored_events', 'notification_id'), %s)", (links[-1].seq,))
+        _write_registered(c, app, links, mark)  # read models, the Merkle tree
+        _note_founding(c, links, mark)
+        if files:
+            from ledger.attachments import keep_files_in
+
+            keep_files_in(c, mark, app, store, list(files.values()))
+    return {
+        "file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"],
+        "evidence_files": len(files),
+    }
+
+
+def export_manifests(path: Path) -> Iterator[dict[str, Any]]:
+    """The evidence manifests the events of an export carry, each with its event's seq."""
+    from ledger.signatures import export_rows
+
+    for seq, _, _, _, raw in export_rows(path):
+        if b'"attachments"' not in raw:
+            continue
+        for manifest in json.loads(raw).get("attachments") or ():
+            yield {"seq": seq, **manifest}
+
+
+def _evidence_files(manifests: list[dict[str, Any]], folder: Path | None, path: Path) -> dict[str, tuple[dict[str, Any], bytes]]:
+    """digest → (manifest, bytes) of every file the export names, each checked; nothing is written before this passes."""
+    if not manifests:
+        return {}
+    if folder is None:
+        distinct = len({m["digest"] for m in manifests})
+        raise InvalidInput(
+            f"{path} names {distinct} evidence file(s): give --evidence DIR, the folder `ledger export --evidence DIR` wrote (nothing written)"
+        )
+    from ledger.attachments import digest_of, verify_folder
+
+    verify_folder(manifests, folder)
+    files: dict[str, tuple[dict[str, Any], bytes]] = {}
+    for item in manifests:
+        if item["digest"] in files:
+            continue
+        found = next(p for p in (folder / item["digest"], folder / item["name"]) if p.is_file())
+        data = found.read_bytes()
+        if digest_of(data, item["hash"]) != item["digest"] or len(data) != int(item["size"]):  # read again: the bytes kept are the bytes checked
+            raise TamperingFound(f"evidence file {found} does not match the digest recorded in event {item['seq']} ({item['hash']}:{item['digest']})")
+        files[item["digest"]] = ({k: item[k] for k in ("name", "size", "hash", "digest")}, data)
+    return files
+
+
+def only_founded(c: Any, mark: str) -> bool:
+    """Whether the store's one event is the founding event `ledger init` wrote (nothing else happened in it)."""
+    from ledger.authority import AUTHORITY_ID
+
+    c.execute("SELECT originator_id, originator_version, topic FROM stored_events")
+    rows = c.fetchall()
+    return len(rows) == 1 and str(rows[0][0]).replace("-", "") == AUTHORITY_ID.hex and int(rows[0][1]) == 1 and str(rows[0][2]).endswith(":Authority.LedgerFounded")
+
+
+def _note_founding(c: Any, links: list[Link], mark: str) -> None:
+    """ledger_meta notes the restored ledger's administrator, as `ledger init` noted it on the original."""
+    import json
+
+    for link in links:
+        if link.topic.endswith(":Authority.LedgerFounded"):
+            state = json.loads(link.state)
+            for key, value in (("administrator", state.get("administrator")), ("administrator_key", state.get("public_key"))):
+                c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (key, str(value)))
+            return
 
 
 def _write_registered(c: Any, app: Any, links: list[Link], style: str) -> None:

@@ -361,6 +361,28 @@ def note_administrator(app: Any, name: str, raw_public: bytes) -> None:
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
 
 
+def record_founding(app: Any, name: str, private_key: Any, raw_public: bytes) -> tuple[Any, bool]:
+    """Write LedgerFounded (signed by the administrator's key) unless the ledger has it; (the Authority, written now)."""
+    from eventsourcing.persistence import IntegrityError
+
+    authority = Authority(
+        ledger_id=app.ledger_id(), administrator=name, public_key=b64(raw_public), fingerprint=fingerprint(raw_public),
+        actor=name, at=datetime.now(timezone.utc),
+    )
+    app.signer = Signer(name=name, private_key=private_key, raw_public=raw_public, meaning="init")
+    try:
+        app.save(authority)
+    except IntegrityError:  # another `init` founded it at the same moment
+        app._authority = None
+        stored = app.authority()
+        assert stored is not None
+        return stored, False
+    finally:
+        app.signer = None
+    app._authority = authority
+    return authority, True
+
+
 def noted_administrator(app: Any) -> tuple[str, bytes] | None:
     with app.recorder.reading() as c:
         c.execute("SELECT key, value FROM ledger_meta WHERE key IN ('administrator', 'administrator_key')")

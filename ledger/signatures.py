@@ -28,13 +28,24 @@ class ActsReport:
     proxies: int = 0
     people: int = 0
     founded: bool = False
+    administrator: str = ""
+    admin_fingerprint: str = ""
+    founding_seq: int = 0
 
     @property
     def trial(self) -> bool:
         return self.people == 0
 
     def record(self) -> dict[str, Any]:
-        return {"signed": self.signed, "unsigned": self.unsigned, "proxy_entries": self.proxies, "people_enrolled": self.people, "trial_mode": self.trial}
+        return {
+            "signed": self.signed, "unsigned": self.unsigned, "proxy_entries": self.proxies, "people_enrolled": self.people, "trial_mode": self.trial,
+            "founding": {"seq": self.founding_seq, "administrator": self.administrator, "fingerprint": self.admin_fingerprint} if self.founded else None,
+        }
+
+    def founding_line(self) -> str:
+        if not self.founded:
+            return "founding: no founding event in the log (a ledger made before founding events: `ledger init` records it)"
+        return f"founding: event {self.founding_seq}, administrator {self.administrator}, key fingerprint {self.admin_fingerprint}, self-signed and verified"
 
     def line(self) -> str:
         if self.trial:
@@ -110,9 +121,20 @@ def _apply_authority(known: _People, name: str, state: dict[str, Any]) -> None:
         known.policy[str(state.get("name"))] = str(state.get("value"))
 
 
-def verify_acts(store: str, ledger_id: str) -> ActsReport:
-    """Check every signature in the store's log; TamperingFound names the first bad event."""
-    return verify_event_rows(_raw_events(store), ledger_id)
+def verify_acts(store: str, ledger_id: str, admin_fingerprints: frozenset[str] = frozenset()) -> ActsReport:
+    """Check every signature in the store's log; TamperingFound names the first bad event.
+
+    The founding event's key must be the one `ledger init` noted in ledger_meta,
+    and (if given) one of `admin_fingerprints`, the fingerprint kept since init.
+    """
+    from ledger.integrity import snapshot
+
+    with snapshot(store) as con:
+        cursor = con.cursor()
+        cursor.execute("SELECT value FROM ledger_meta WHERE key = 'administrator_key'")
+        row = cursor.fetchone()
+    noted = str(row[0]) if row else None
+    return verify_event_rows(_raw_events(store), ledger_id, noted_key=noted, admin_fingerprints=admin_fingerprints)
 
 
 def export_rows(path: Any) -> Iterator[tuple[int, str, int, str, bytes]]:
@@ -127,8 +149,10 @@ def export_rows(path: Any) -> Iterator[tuple[int, str, int, str, bytes]]:
             yield int(event["seq"]), str(event["originator_id"]), int(event["originator_version"]), str(event["topic"]), raw
 
 
-def verify_event_rows(rows: Any, ledger_id: str) -> ActsReport:
+def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None, admin_fingerprints: frozenset[str] = frozenset()) -> ActsReport:
     """Check every signature of these events, in log order; TamperingFound names the first bad event."""
+    from ledger.identity import fingerprint
+
     from ledger.authority import ROLES, may_write, required_roles
     from ledger.authority import AUTHORITY_ID
 
@@ -157,8 +181,25 @@ def verify_event_rows(rows: Any, ledger_id: str) -> ActsReport:
         signer = sig.get("signer")
         if is_authority:
             if name == "LedgerFounded":
+                if report.founded or version != 1:
+                    raise TamperingFound(seq, f"(LedgerFounded, version {version}) founds the ledger a second time: a replaced administrator")
+                if state.get("ledger_id") != ledger_id:
+                    raise TamperingFound(seq, f"(LedgerFounded) founds the ledger {state.get('ledger_id')}, not this ledger {ledger_id}: copied from another ledger")
                 known.admin, known.admin_key = str(state.get("administrator")), str(state.get("public_key"))
-                report.founded = True
+                try:
+                    printed = fingerprint(base64.b64decode(known.admin_key, validate=True))
+                except ValueError:
+                    raise TamperingFound(seq, "(LedgerFounded) carries a malformed administrator key") from None
+                if noted_key is not None and noted_key != known.admin_key:
+                    raise TamperingFound(
+                        seq, f"(LedgerFounded) carries the administrator key {printed}, not the key noted when the ledger was made "
+                        f"({_printed(noted_key)}): a replaced administrator"
+                    )
+                if admin_fingerprints and printed.replace(" ", "") not in admin_fingerprints:
+                    raise TamperingFound(seq, f"(LedgerFounded) carries the administrator key {printed}, not the one whose fingerprint was given: a replaced administrator")
+                if str(state.get("fingerprint")) != printed or sig.get("key") != printed:
+                    raise TamperingFound(seq, "(LedgerFounded) names a fingerprint that is not its key's")
+                report.founded, report.founding_seq, report.administrator, report.admin_fingerprint = True, seq, known.admin, printed
             if signer != known.admin or not known.admin_key:
                 raise TamperingFound(seq, f"({name}) is signed by {signer}, not by the administrator {known.admin or '(none founded)'}")
             if not _verify(known.admin_key, str(sig.get("value", "")), message):
@@ -193,6 +234,8 @@ def verify_event_rows(rows: Any, ledger_id: str) -> ActsReport:
                 wanted = " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(command))
                 raise TamperingFound(seq, f"({name}) was recorded as {acting}'s act, but {acting} did not hold the role {wanted} at that moment")
         report.signed += 1
+    if admin_fingerprints and not report.founded:
+        raise TamperingFound("the log holds no founding event (LedgerFounded), so no administrator key to compare with the fingerprint given: it was removed")
     report.people = sum(1 for p in known.people.values() if p["active"]) if known.ever else 0
     if known.ever and report.people == 0:
         report.people = len(known.people)  # everyone revoked: still not trial mode
@@ -222,6 +265,15 @@ def proxy_entries(store: str, aggregates: set[str] | None = None) -> list[dict[s
             }
         )
     return found
+
+
+def _printed(raw_b64: str) -> str:
+    from ledger.identity import fingerprint
+
+    try:
+        return fingerprint(base64.b64decode(raw_b64, validate=True))
+    except ValueError:
+        return "(malformed)"
 
 
 def _native(qualname: str) -> str | None:

@@ -15,6 +15,7 @@ def verification(
     checkpoint: tuple[str, ...] | str | None = None,
     public_key: str | None = None,
     fingerprints: tuple[str, ...] = (),
+    admin_fingerprints: tuple[str, ...] = (),
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
@@ -39,20 +40,21 @@ def verification(
         record["checkpoints"] = check_all(checkpoints, summary, ledger_id, trust, lines)
         if len(checkpoints) == 1:  # the single-checkpoint shape, as before
             record["checkpoint"] = record["checkpoints"][0]
-    lines += verify_acts_step(config.store, record)
+    lines += verify_acts_step(config.store, record, admin_fingerprints)
     return record, lines
 
 
-def verify_acts_step(store: str, record: dict[str, Any]) -> list[str]:
-    """The signature step: every act signed by someone holding the role then (exit 4 naming the event)."""
+def verify_acts_step(store: str, record: dict[str, Any], admin_fingerprints: tuple[str, ...] = ()) -> list[str]:
+    """The signature step: the founding event, every act signed by someone holding the role then (exit 4 naming the event)."""
     from ledger.integrity import ledger_meta, snapshot
     from ledger.signatures import verify_acts
 
     with snapshot(store) as con:
         ledger_id = ledger_meta(con).get("ledger_id", "")
-    acts = verify_acts(store, ledger_id)
+    pinned = frozenset("".join(f.split()).lower() for f in admin_fingerprints)
+    acts = verify_acts(store, ledger_id, pinned)
     record["acts"] = acts.record()
-    return [acts.line()]
+    return [acts.founding_line(), acts.line()]
 
 
 def check_all(checkpoints: list[Any], summary: Any, ledger_id: str, trust: Any, lines: list[str]) -> list[dict[str, Any]]:

@@ -25,15 +25,16 @@ def test_every_event_in_log_order_with_times_actor_and_words(inspected):
     ledger = _two_inspections(inspected)
     rows = ledger.json("audit")
     assert [r["seq"] for r in rows] == sorted(r["seq"] for r in rows)
-    assert len(rows) == ledger.json("replay")["events"] == 8
+    assert len(rows) == ledger.json("replay")["events"] == 9  # the founding event `ledger init` recorded, then the acts
     assert [r["event"] for r in rows] == [
-        "Registered", "Registered", "Registered", "Registered", "Assigned", "MeasurePlanned", "Corrected", "Corrected",
+        "LedgerFounded", "Registered", "Registered", "Registered", "Registered", "Assigned", "MeasurePlanned", "Corrected", "Corrected",
     ]
-    first = rows[0]
+    assert rows[0]["actor"] == "clerk" and rows[0]["seq"] == 1  # the administrator (the fixture's init)
+    first = rows[1]
     assert first["subject"] == "XC2019-1" and first["at"] == "2020-01-14T00:00:00Z"
     assert first["recorded_at"].startswith(str(datetime.now(timezone.utc).year))
     assert "县委第一巡察组 inspected 县交通运输局党组 from 2019-10-28 to 2019-11-18" in first["details"]
-    assign = rows[4]
+    assign = rows[5]
     assert assign["actor"] == "主任" and assign["subject"] == "XC2019-1-1"
     assert assign["details"] == "assigned to 王琎 (办公室), responsible leader 杨荣"
 
@@ -59,11 +60,11 @@ def test_filters(inspected):
     assert {r["subject"] for r in ledger.json("audit", "--inspection", "XC2020-2")} == {"XC2020-2", "XC2020-2-1"}
     assert {r["actor"] for r in ledger.json("audit", "--actor", "王琎")} == {"王琎"}
     today = datetime.now(timezone.utc).date().isoformat()
-    assert len(ledger.json("audit", "--since", today, "--until", today)) == 8
+    assert len(ledger.json("audit", "--since", today, "--until", today)) == 9
     assert ledger.json("audit", "--until", "2000-01-01") == []
     assert ledger.out("audit", "--actor", "nobody") == "no events match"
     csv = ledger.out("audit", "--format", "csv").splitlines()
-    assert csv[0] == "seq,recorded_at,at,actor,subject,event,details,correction" and len(csv) == 9
+    assert csv[0] == "seq,recorded_at,at,actor,subject,event,details,correction" and len(csv) == 10
 
 
 def test_bad_filters_are_one_line_errors(inspected):
@@ -79,4 +80,4 @@ def test_installed_executable_prints_the_trail_and_replays(inspected):
     result = run_executable("audit", "--format", "json", cwd=inspected.folder)
     assert result.returncode == 0, result.stderr
     result = run_executable("replay", cwd=inspected.folder)
-    assert result.returncode == 0 and "replayed 1 events" in result.stdout
+    assert result.returncode == 0 and "replayed 2 events" in result.stdout

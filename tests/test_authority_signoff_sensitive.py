@@ -65,9 +65,10 @@ WRITES = [
 
 
 def test_every_registered_write_command_is_covered():
-    from commands.cli import cli
+    from commands.cli import cli, register_commands
     from ledger.authority import COMMAND_ROLES
 
+    register_commands()
     writes = {name for name, cmd in cli.commands.items() if any(p.name == "actor" for p in cmd.params)}
     tested = {args[0] for args, _ in WRITES}
     assert writes - {"add-inspection"} <= tested | set(COMMAND_ROLES)

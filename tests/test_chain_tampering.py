@@ -57,10 +57,10 @@ def chained(inspected):
 
 def test_verify_reports_count_head_and_digest(chained):
     out = chained.out("audit", "--verify")
-    assert out.startswith("chain verified: 5 events, head 5 sha256:")
+    assert out.startswith("chain verified: 6 events, head 6 sha256:")  # the founding event `ledger init` recorded, then 5 acts
     data = chained.json("audit", "--verify")
-    assert data["events"] == 5 and data["head_seq"] == 5
-    (digest,) = rows(chained, "SELECT digest FROM ledger_chain WHERE seq = 5")[0]
+    assert data["events"] == 6 and data["head_seq"] == 6
+    (digest,) = rows(chained, "SELECT digest FROM ledger_chain WHERE seq = 6")[0]
     assert data["head_digest"] == bytes(digest).hex()
 
 
@@ -78,9 +78,9 @@ def test_chain_is_reproducible_from_the_documented_layout(chained):
 
 
 def test_edited_event_is_caught(chained):
-    (state,) = rows(chained, "SELECT state FROM stored_events WHERE rowid = 3")[0]
-    execute(chained, ("UPDATE stored_events SET state = ? WHERE rowid = 3", (state.replace(b"second", b"SECOND"),)))
-    verify_fails(chained, 3)
+    (state,) = rows(chained, "SELECT state FROM stored_events WHERE rowid = 4")[0]
+    execute(chained, ("UPDATE stored_events SET state = ? WHERE rowid = 4", (state.replace(b"second", b"SECOND"),)))
+    verify_fails(chained, 4)
 
 
 def test_deleted_event_is_caught(chained):
@@ -94,24 +94,24 @@ def test_deleted_event_with_its_link_is_caught(chained):
 
 
 def test_deleted_last_link_is_caught(chained):
-    execute(chained, ("DELETE FROM ledger_chain WHERE seq = 5",))
-    verify_fails(chained, 5)
+    execute(chained, ("DELETE FROM ledger_chain WHERE seq = 6",))
+    verify_fails(chained, 6)
 
 
 def test_inserted_event_is_caught(chained):
-    oid, version, topic, state = rows(chained, "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid = 4")[0]
-    execute(chained, ("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (6, ?, ?, ?, ?)", (oid, version + 5, topic, state)))
-    verify_fails(chained, 6)
+    oid, version, topic, state = rows(chained, "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid = 5")[0]
+    execute(chained, ("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (7, ?, ?, ?, ?)", (oid, version + 5, topic, state)))
+    verify_fails(chained, 7)
 
 
 def test_inserted_event_with_a_forged_link_is_caught(chained):
-    oid, version, topic, state = rows(chained, "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid = 4")[0]
+    oid, version, topic, state = rows(chained, "SELECT originator_id, originator_version, topic, state FROM stored_events WHERE rowid = 5")[0]
     execute(
         chained,
-        ("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (6, ?, ?, ?, ?)", (oid, version + 5, topic, state)),
-        ("INSERT INTO ledger_chain (seq, prev, digest) VALUES (6, 5, ?)", (bytes(32),)),
+        ("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (7, ?, ?, ?, ?)", (oid, version + 5, topic, state)),
+        ("INSERT INTO ledger_chain (seq, prev, digest) VALUES (7, 6, ?)", (bytes(32),)),
     )
-    verify_fails(chained, 6)
+    verify_fails(chained, 7)
 
 
 def test_reordered_events_are_caught(chained):

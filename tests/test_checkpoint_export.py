@@ -62,14 +62,14 @@ def test_checkpoint_without_a_key_is_a_clear_error(inspected):
 def test_checkpoint_is_an_event_and_leaves_problem_views_alone(signed):
     before = signed.json("status")
     data = signed.json("audit", "--verify")
-    assert data["events"] == 5  # inspection, 3 problems, the checkpoint
+    assert data["events"] == 6  # the founding event, inspection, 3 problems, the checkpoint
     assert signed.json("status") == before
 
 
 def test_checkpoint_still_valid_after_later_appends(signed):
     add(signed, 4, "later")
     out = signed.out("audit", "--verify", "--checkpoint", "may-report.txt")
-    assert "holds the history of the checkpoint" in out and "(events up to 4)" in out
+    assert "holds the history of the checkpoint" in out and "(events up to 5)" in out
     text = (signed.folder / "may-report.txt").read_text(encoding="utf-8")
     block = text[text.index("-----BEGIN"):]
     assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", block)
@@ -77,10 +77,10 @@ def test_checkpoint_still_valid_after_later_appends(signed):
 
 def test_rewritten_history_with_a_recomputed_chain_is_caught(signed):
     add(signed, 2, "later")
-    rewrite_history(signed.folder / "ledger.db", 2, b"p0", b"pX")
+    rewrite_history(signed.folder / "ledger.db", 3, b"p0", b"pX")
     # The chain alone is consistent again, but the checkpoint recorded in the ledger is not fooled …
     result = signed("audit", "--verify", expect=4)
-    assert "the checkpoint recorded as event 5" in result.stderr and "events 1..4" in result.stderr
+    assert "the checkpoint recorded as event 6" in result.stderr and "events 1..5" in result.stderr
     # … nor is the copy kept outside.
     result = signed("audit", "--verify", "--checkpoint", "may-report.txt", expect=4)
     assert "differs from" in result.stderr
@@ -100,7 +100,7 @@ def test_truncated_history_is_caught_by_the_checkpoint(signed):
 
 def test_altered_block_or_other_key_is_caught(signed, tmp_path):
     text = (signed.folder / "may-report.txt").read_text(encoding="utf-8")
-    forged = text.replace("sequence: 4", "sequence: 3")
+    forged = text.replace("sequence: 5", "sequence: 4")
     assert "signature does not match" in signed("audit", "--verify", "--checkpoint", forged, expect=4).stderr
     other = Ledger(tmp_path / "other")
     (tmp_path / "other").mkdir()
@@ -171,7 +171,7 @@ def test_verify_export_on_a_machine_without_the_store(signed, tmp_path):
     pub = (signed.folder / "ledger-signing.key.pub").read_text().strip()
     ok = run_executable("verify-export", "e.jsonl", "--checkpoint", "may-report.txt", "--public-key", pub, cwd=elsewhere)
     assert ok.returncode == 0, ok.stderr
-    assert "export verified: 7 events" in ok.stdout and "holds the history" in ok.stdout
+    assert "export verified: 8 events" in ok.stdout and "holds the history" in ok.stdout
 
     lines = (elsewhere / "e.jsonl").read_text(encoding="utf-8").splitlines(keepends=True)
     (elsewhere / "cut.jsonl").write_text("".join(lines[:-2]), encoding="utf-8")

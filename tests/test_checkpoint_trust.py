@@ -35,20 +35,20 @@ def signed(inspected):
 
 
 def test_rewrite_and_recompute_is_caught_by_the_checkpoint_in_the_store(signed):
-    edit_state(signed, 3, b"p1", b"pX")
+    edit_state(signed, 4, b"p1", b"pX")  # 1 is the founding event, 2 the inspection, 3.. the problems
     recompute_chain(signed)
     line = verify_fails(signed)
-    assert "the checkpoint recorded as event 5" in line and "covers events up to 4" in line
+    assert "the checkpoint recorded as event 6" in line and "covers events up to 5" in line
     for command in (["replay"], ["audit", "--verify", "--format", "json"]):
         result = signed(*command, expect=4)
-        assert "checkpoint recorded as event 5" in result.stderr
-    assert "checkpoint recorded as event 5" in signed("doctor", "--format", "json", expect=1).stdout
+        assert "checkpoint recorded as event 6" in result.stderr
+    assert "checkpoint recorded as event 6" in signed("doctor", "--format", "json", expect=1).stdout
 
 
 def test_a_forged_checkpoint_event_in_the_store_is_caught(signed):
-    edit_state(signed, 5, b'"sequence":4', b'"sequence":3')
+    edit_state(signed, 6, b'"sequence":5', b'"sequence":4')
     recompute_chain(signed)
-    assert "signature does not match" in verify_fails(signed, seq=5)
+    assert "signature does not match" in verify_fails(signed, seq=6)
 
 
 # -- hole 3: whose key signed the block --------------------------------------------------------
@@ -108,10 +108,10 @@ def test_several_checkpoints_files_and_folders(signed, tmp_path):
     shutil.copy(signed.folder / "june.checkpoint", folder / "june.txt")
     (folder / "notes.txt").write_text("no block here\n", encoding="utf-8")
     data = signed.json("audit", "--verify", "--checkpoint", folder, "--checkpoint", "may.checkpoint")
-    assert [c["sequence"] for c in data["checkpoints"]] == [7, 4, 4]
+    assert [c["sequence"] for c in data["checkpoints"]] == [8, 5, 5]
     assert "already exists" in signed("checkpoint", "--out", "june.checkpoint", expect=2).stderr
     # One that no longer matches is named.
-    (folder / "june.txt").write_text((folder / "june.txt").read_text().replace("sequence: 7", "sequence: 6"), encoding="utf-8")
+    (folder / "june.txt").write_text((folder / "june.txt").read_text().replace("sequence: 8", "sequence: 7"), encoding="utf-8")
     result = signed("audit", "--verify", "--checkpoint", folder, expect=4)
     assert "june.txt" in result.stderr
 
@@ -276,8 +276,8 @@ def test_every_kind_of_tampering_on_both_stores(signed, kind):
     pos = "notification_id" if signed.store else "rowid"
     rows = signed.query(f"SELECT {pos}, originator_id, originator_version, topic, state FROM stored_events ORDER BY {pos}")
     if kind == "edit":
-        edit_state(signed, 3, b"p1", b"pY")
-        verify_fails(signed, seq=3)
+        edit_state(signed, 4, b"p1", b"pY")
+        verify_fails(signed, seq=4)
     elif kind == "delete":
         signed.execute(f"DELETE FROM stored_events WHERE {pos} = 3")
         verify_fails(signed, seq=3)

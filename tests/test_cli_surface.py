@@ -16,7 +16,32 @@ from tests.conftest import INSPECTION, run_executable
 
 
 def all_commands():
+    from commands.cli import register_commands
+
+    register_commands()
     return sorted(cli.commands.items())
+
+
+def test_command_modules_name_every_command_and_only_its_module_is_loaded():
+    """COMMAND_MODULES (lazy loading) matches each module's COMMANDS; running a write command imports no other command module."""
+    import importlib
+    import subprocess
+    import sys
+
+    from commands.cli import COMMAND_MODULES
+
+    for module_name in set(COMMAND_MODULES.values()):
+        for command in importlib.import_module(f"commands.{module_name}").COMMANDS:
+            assert COMMAND_MODULES[command.name] == module_name, command.name
+    assert len(COMMAND_MODULES) == len(all_commands())
+    probe = (
+        "import sys\n"
+        "from commands.cli import cli\n"
+        "try:\n    cli.main(['add-problem', '--help'], standalone_mode=False)\nexcept SystemExit:\n    pass\n"
+        "print(sorted(m for m in sys.modules if m.startswith(('commands.', 'docx', 'openpyxl', 'starlette', 'uvicorn', 'projections.publication'))))"
+    )
+    loaded = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True).stdout.strip().splitlines()[-1]
+    assert eval(loaded) == ["commands.cli", "commands.i18n", "commands.options", "commands.registration"], loaded
 
 
 @pytest.mark.parametrize("name, command", all_commands())
@@ -159,7 +184,7 @@ def test_executable_reports_user_mistakes_without_traceback(tmp_path):
     result = run_executable("status", "--format", "yaml-ish", cwd=tmp_path)
     assert result.returncode == 2 and "Traceback" not in result.stderr
     con = sqlite3.connect(tmp_path / "ledger.db")
-    assert con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] == 0
+    assert con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0] == 1  # the founding event `init` recorded, nothing more
 
 
 def test_sample_ledger_yaml_in_the_repository_is_what_init_writes_and_loads():

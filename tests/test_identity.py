@@ -384,6 +384,24 @@ def test_a_clerk_enters_a_paper_sign_off(signed: Ledger, tmp_path: Path) -> None
     assert "1 entered for someone else" in verify(signed).stdout
     report = signed.out("publish", "--inspection", "XC2019-1", "--no-sign", actor="赵六")
     assert "XC2019-1-1的销号由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in report
+    # The Word report names both people too, in the body before the signature (落款).
+    from docx import Document
+
+    signed("publish", "--inspection", "XC2019-1", "--format", "docx", "--out", "report.docx", "--no-sign", actor="赵六")
+    paragraphs = [p.text for p in Document(str(signed.folder / "report.docx")).paragraphs]
+    entry = next(i for i, text in enumerate(paragraphs) if "由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in text)
+    assert paragraphs[entry].startswith("XC2019-1-1的销号")
+    assert any(text.strip() for text in paragraphs[entry + 1 :]), "the signature (落款) follows the proxy entries"
+
+
+def test_a_word_report_without_proxy_entries_names_nobody_twice(signed: Ledger) -> None:
+    from docx import Document
+
+    through_verification(signed)
+    signed("close", "XC2019-1-1", actor="杨荣")
+    signed("publish", "--inspection", "XC2019-1", "--format", "docx", "--out", "plain.docx", "--no-sign", actor="王琎")
+    text = "\n".join(p.text for p in Document(str(signed.folder / "plain.docx")).paragraphs)
+    assert "代为录入" not in text and "XC2019" not in text.split("\n")[0]
 
 
 def test_checkpoints_and_publishing_are_signed_acts_too(signed: Ledger) -> None:
@@ -451,7 +469,6 @@ def test_attached_files_are_fingerprinted_kept_and_checked(signed: Ledger, tmp_p
     assert "学习计划.pdf" in result.stderr and "vanished" in result.stderr
 
 
-@pytest.mark.sqlite_only  # export reads a SQLite store
 def test_verify_export_checks_the_evidence_folder(signed: Ledger, tmp_path: Path) -> None:
     import hashlib
 
@@ -491,6 +508,7 @@ def test_signatures_verify_from_the_documented_layout_alone(signed: Ledger) -> N
     through_verification(signed)
     con = sqlite3.connect(signed.folder / "ledger.db")
     ledger_id = con.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'").fetchone()[0]
+    noted = con.execute("SELECT value FROM ledger_meta WHERE key = 'administrator_key'").fetchone()[0]
     rows = con.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall()
     con.close()
     keys: dict[str, bytes] = {}
@@ -499,7 +517,11 @@ def test_signatures_verify_from_the_documented_layout_alone(signed: Ledger) -> N
         data = json.loads(state)
         sig = data["act_signature"]
         if topic.endswith("Authority.LedgerFounded"):
+            # The founding event's rules: version 1, this ledger, the key init noted, its own fingerprint.
+            assert _seq == 1 and version == 1 and data["ledger_id"] == ledger_id and data["public_key"] == noted
             keys[data["administrator"]] = base64.b64decode(data["public_key"])
+            founding = hashlib.sha256(keys[data["administrator"]]).hexdigest()[:40]
+            assert data["fingerprint"] == " ".join(founding[i : i + 4] for i in range(0, 40, 4))
         if topic.endswith("Authority.PersonEnrolled"):
             keys[data["name"]] = base64.b64decode(data["public_key"])
         raw = keys[sig["signer"]]
@@ -573,7 +595,6 @@ def test_a_new_key_replaces_the_old_one(signed: Ledger, tmp_path: Path) -> None:
     assert "signatures verified" in verify(signed).stdout
 
 
-@pytest.mark.sqlite_only  # export and import-log read and write SQLite stores
 def test_signatures_survive_export_and_import_log(signed: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     through_verification(signed)
     export = tmp_path / "log.jsonl"
@@ -583,6 +604,10 @@ def test_signatures_survive_export_and_import_log(signed: Ledger, tmp_path: Path
     monkeypatch.chdir(copy)
     other = Ledger(copy)
     other("init", actor="someone")
+    printed = signed.json("init")["admin_fingerprint"]
+    assert f"key fingerprint {printed}" in signed.out("verify-export", str(export), "--admin-fingerprint", printed)
+    result = signed("verify-export", str(export), "--admin-fingerprint", "0000" * 10, expect=4)
+    assert "not the one whose fingerprint was given" in result.stderr
     other("import-log", str(export), actor="someone")
     shown = other.out("audit", "--verify")
     assert "signatures verified" in shown
@@ -627,3 +652,391 @@ def test_actor_is_login_holds_beside_signatures(ledger: Ledger) -> None:
     assert events(ledger) == before
     ledger(*INSPECTION, actor="postgres")
     assert "signatures verified" in verify(ledger).stdout
+
+
+# -- the founding event (LedgerFounded), recorded by `ledger init` ----------------------
+
+
+def _store_events(ledger: Ledger) -> list[tuple[Any, ...]]:
+    from integrity_helpers import events as stored
+
+    return stored(ledger)
+
+
+def test_init_records_the_founding_event_as_the_genesis(ledger: Ledger) -> None:
+    from ledger import identity
+
+    (seq, _oid, version, topic, state), = _store_events(ledger)
+    assert seq == 1 and version == 1 and topic.endswith(":Authority.LedgerFounded")
+    data = json.loads(bytes(state))
+    key = identity.load_private_key(next(keys_dir().glob("admin-*.pem")))
+    assert data["public_key"] == identity.b64(identity.raw_public_of(key))
+    assert data["administrator"] == ADMIN and data["act_signature"]["signer"] == ADMIN and data["act_signature"]["meaning"] == "init"
+    # A second init records nothing more.
+    again = ledger.json("init")
+    assert again["founding_event"] is True and again["founded"] is False
+    assert len(_store_events(ledger)) == 1
+    printed = again["admin_fingerprint"]
+    shown = ledger.out("audit", "--verify", "--admin-fingerprint", printed)
+    assert f"founding: event 1, administrator {ADMIN}, key fingerprint {printed}" in shown
+    # Trial mode as before: typed names act, unsigned; the founding event is no act.
+    ledger(*INSPECTION, actor="anyone")
+    acts = ledger.json("audit", "--verify")["acts"]
+    assert acts["trial_mode"] is True and acts["unsigned"] == 1 and acts["signed"] == 1
+    assert acts["founding"]["seq"] == 1
+
+
+def _forge_founding(ledger: Ledger) -> Any:
+    """An insider replaces the administrator's key in the founding event, self-signs it with their own and rebuilds the chain."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from integrity_helpers import position, recompute_chain
+    from ledger import identity
+
+    seq, oid, version, topic, state = _store_events(ledger)[0]
+    data = json.loads(bytes(state))
+    mine = Ed25519PrivateKey.generate()
+    raw = identity.raw_public_of(mine)
+    data["public_key"], data["fingerprint"] = identity.b64(raw), identity.fingerprint(raw)
+    sig = dict(data["act_signature"], key=identity.fingerprint(raw))
+    message = identity.signed_message(
+        ledger_id=data["ledger_id"], aggregate=str(oid), version=version, topic=topic, meaning=sig["meaning"], signer=sig["signer"],
+        principal=None, key=sig["key"], time=sig["time"], content=identity.content_of_state(data),
+    )
+    data["act_signature"] = dict(sig, value=identity.b64(mine.sign(message)))
+    new = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if ledger.store:
+        ledger.query(f"UPDATE stored_events SET state = ? WHERE {position(ledger)} = ?", (new, seq))
+    else:
+        ledger.execute(f"UPDATE stored_events SET state = X'{new.hex()}' WHERE rowid = {seq}")
+    recompute_chain(ledger)
+    return raw
+
+
+def test_a_replaced_administrator_key_in_the_founding_event_is_exit_4(signed: Ledger) -> None:
+    from integrity_helpers import verify_fails
+    from ledger import identity
+
+    printed = signed.json("init")["admin_fingerprint"]
+    assert "signatures verified" in verify(signed).stdout
+    raw = _forge_founding(signed)
+    line = verify_fails(signed, seq=1)
+    assert "(LedgerFounded) carries the administrator key" in line and "not the key noted when the ledger was made" in line
+    # A forger who also rewrites ledger_meta is caught by the fingerprint the supervising office kept since init.
+    signed.execute(f"UPDATE ledger_meta SET value = '{identity.b64(raw)}' WHERE key = 'administrator_key'")
+    line = verify_fails(signed, "--admin-fingerprint", printed, seq=1)
+    assert "not the one whose fingerprint was given" in line
+
+
+def test_a_founding_event_removed_or_copied_from_another_ledger_is_exit_4(ledger: Ledger) -> None:
+    from integrity_helpers import position, recompute_chain, verify_fails
+
+    printed = ledger.json("init")["admin_fingerprint"]
+    ledger(*INSPECTION)
+    # Another ledger's ID in the founding event (a founding copied over), the chain recomputed.
+    seq, _oid, _v, _topic, state = _store_events(ledger)[0]
+    data = json.loads(bytes(state))
+    data["ledger_id"] = "00000000-0000-4000-8000-000000000000"
+    copied = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    if ledger.store:
+        ledger.query(f"UPDATE stored_events SET state = ? WHERE {position(ledger)} = ?", (copied, seq))
+    else:
+        ledger.execute(f"UPDATE stored_events SET state = X'{copied.hex()}' WHERE rowid = {seq}")
+    recompute_chain(ledger)
+    assert "not this ledger" in verify_fails(ledger, seq=1)
+    # The founding event removed: the chain names it, even recomputed …
+    ledger.execute(f"DELETE FROM stored_events WHERE {position(ledger)} = 1", "DELETE FROM ledger_chain WHERE seq = 1")
+    recompute_chain(ledger)
+    assert "event 1 is missing" in verify_fails(ledger, seq=1)
+    # … and a log renumbered without it (it would read like a ledger from before founding events) has no
+    # founding event for the fingerprint the supervising office kept.
+    from ledger.errors import TamperingFound
+    from ledger.signatures import verify_event_rows
+
+    ledger_id = ledger.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
+    rest = [(n, str(o), int(v), str(t), bytes(st_)) for n, (_, o, v, t, st_) in enumerate(_store_events(ledger), 1)]
+    assert verify_event_rows(iter(rest), ledger_id).founded is False
+    with pytest.raises(TamperingFound, match="holds no founding event"):
+        verify_event_rows(iter(rest), ledger_id, admin_fingerprints=frozenset({printed.replace(" ", "")}))
+
+
+def test_init_records_the_founding_event_of_a_ledger_made_before_founding_events(ledger: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A ledger whose init only noted the administrator key (no LedgerFounded): the next init records it, or says what to do."""
+    from integrity_helpers import position
+
+    # As `ledger init` left a ledger before founding events: the key noted in ledger_meta, no event.
+    ledger.execute(f"DELETE FROM stored_events WHERE {position(ledger)} = 1", "DELETE FROM ledger_chain", "DELETE FROM ledger_merkle")
+    old = ledger
+    old(*INSPECTION)
+    assert [t for _, _, _, t, _ in _store_events(old)][0].endswith(":Inspection.Registered")
+    assert "no founding event in the log" in old.out("audit", "--verify")
+    # The administrator key moved away: init says what to run, writes nothing, still succeeds.
+    key_file = next(keys_dir().glob("admin-*.pem"))
+    moved = tmp_path / "admin.pem"
+    os.rename(key_file, moved)
+    result = old("init")
+    assert "the founding event is not recorded yet" in result.stdout and "ledger init --admin-key PATH" in result.stdout
+    assert len(_store_events(old)) == 1
+    result = old("init", "--admin-key", str(moved))
+    assert "recorded the founding event" in result.stdout
+    found = _store_events(old)
+    assert len(found) == 2 and found[1][3].endswith(":Authority.LedgerFounded")
+    shown = old.out("audit", "--verify")
+    assert f"founding: event {found[1][0]}," in shown and "trial mode" in shown
+    # Then enrolment works as on a new ledger.
+    from ledger import identity
+
+    monkeypatch.setattr(identity, "default_admin_key", lambda ledger_id: moved)
+    enrol(old, {"王琎": ["registrar"]})
+    old(*PROBLEM, actor="王琎")
+    assert "1 unsigned acts from before enrolment" in old.out("audit", "--verify")
+
+
+def test_migrate_into_a_target_that_init_founded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database: str) -> None:
+    """`ledger init` on the server first (its own founding event, nothing else): migrate replaces it with the source's history."""
+    target = tmp_path / "target"
+    target.mkdir()
+    monkeypatch.chdir(target)
+    monkeypatch.delenv("LEDGER_STORE", raising=False)
+    Ledger(target, pg_database)("init", actor="someone")
+    source = tmp_path / "source"
+    source.mkdir()
+    monkeypatch.chdir(source)
+    led = Ledger(source)
+    led("init")
+    enrol(led, {"王琎": ["registrar"]})
+    led(*INSPECTION, actor="王琎")
+    out = led.json("migrate", "--to", pg_database, actor="王琎")
+    assert out["verified"] is True and out["events"] == events(led)
+    shown = Ledger(source, pg_database).out("audit", "--verify")
+    assert f"founding: event 1, administrator {ADMIN}" in shown and "signatures verified" in shown
+    # A target holding more than its founding event is still refused.
+    other = tmp_path / "other"
+    other.mkdir()
+    monkeypatch.chdir(other)
+    again = Ledger(other)
+    again("init")
+    result = again("migrate", "--to", pg_database, expect=None)
+    assert result.exit_code != 0 and "already holds" in result.stderr
+
+
+# -- authority and --at: judged when the act is recorded (log order) -------------------------
+
+
+def test_backdating_never_restores_a_revoked_authority(signed: Ledger) -> None:
+    from datetime import datetime, timezone
+
+    through_verification(signed)
+    signed("person", "revoke", "杨荣", "--role", "signer", actor=ADMIN)
+    before = events(signed)
+    # Dated the day after verification, long before the revocation: still refused.
+    result = signed("close", "XC2019-1-1", "--at", "2020-02-06", actor="杨荣", expect=1)
+    assert "杨荣 may not run `ledger close`" in result.stderr
+    assert events(signed) == before
+    # The same backdated sign-off written straight into the store with 杨荣's key: exit 4 naming it.
+    app = open_app(signed)
+    try:
+        app.signer = signer_for("杨荣", "close")
+        app.sign_off("XC2019-1-1", actor="杨荣", at=datetime(2020, 2, 6, tzinfo=timezone.utc))
+    finally:
+        app.close()
+    assert events(signed) == before + 1
+    result = verify(signed, expect=4)
+    assert f"first bad sequence number {before + 1}:" in result.stderr or f"event {before + 1} " in result.stderr
+    assert "did not hold the role signer" in result.stderr
+
+
+def test_a_role_granted_today_may_record_earlier_work(signed: Ledger) -> None:
+    """The other side of the rule: --at says when the work happened; the signature, who vouches for it now."""
+    through_verification(signed)
+    signed("close", "XC2019-1-1", "--at", "2020-02-06", actor="赵六", expect=1)
+    signed("person", "add", "赵六", "--role", "signer", actor=ADMIN)
+    signed("close", "XC2019-1-1", "--at", "2020-02-06", actor="赵六")
+    last = signed.json("history", "XC2019-1-1")[-1]
+    assert last["actor"] == "赵六" and last["at"].startswith("2020-02-06")
+    assert "signatures verified" in verify(signed).stdout
+
+
+@pytest.mark.sqlite_only  # renumbers the SQLite file's rows as an insider would
+def test_a_forged_act_moved_before_the_revocation_is_caught_by_a_later_checkpoint(signed: Ledger) -> None:
+    """Log order decides authority, so a forger moves the act before the revocation and recomputes the chain: a checkpoint made after the revocation no longer matches."""
+    import sqlite3
+
+    from integrity_helpers import recompute_chain
+    from ledger.signatures import verify_acts
+
+    through_verification(signed)
+    signed("keygen", actor="王琎")
+    signed("person", "revoke", "杨荣", "--role", "signer", actor=ADMIN)
+    revocation = events(signed)
+    signed("checkpoint", "--out", "kept.txt", actor="王琎")
+    app = open_app(signed)
+    try:
+        app.signer = signer_for("杨荣", "close")
+        app.sign_off("XC2019-1-1", actor="杨荣")
+    finally:
+        app.close()
+    assert "did not hold the role signer" in verify(signed, expect=4).stderr
+    db = signed.folder / "ledger.db"
+    con = sqlite3.connect(db)
+    rows = con.execute("SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall()
+    moved = rows[: revocation - 1] + [rows[-1]] + rows[revocation - 1 : -1]
+    with con:
+        con.execute("DELETE FROM stored_events")
+        con.execute("DELETE FROM ledger_chain")
+        for seq, row in enumerate(moved, 1):
+            con.execute("INSERT INTO stored_events (rowid, originator_id, originator_version, topic, state) VALUES (?, ?, ?, ?, ?)", (seq, *row))
+            con.execute("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", (seq, seq - 1, b"\0" * 32))
+    con.close()
+    recompute_chain(signed)
+    ledger_id = signed.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
+    assert verify_acts(str(db), ledger_id).signed  # by log order alone the moved act now passes …
+    result = verify(signed, expect=4)  # … but the checkpoint recorded after the revocation does not match
+    assert "checkpoint" in result.stderr and "Traceback" not in result.stderr
+    result = signed("audit", "--verify", "--checkpoint", "kept.txt", expect=4)
+    assert "checkpoint" in result.stderr
+
+
+# -- exports carry the evidence bytes; import-log restores them -------------------------
+
+
+def _another_store(ledger: Ledger, request: pytest.FixtureRequest) -> str | None:
+    """A second empty store of the same kind as `ledger`'s (a new server database, or None: a SQLite file)."""
+    if ledger.store is None:
+        return None
+    server = request.getfixturevalue("pg_server")
+    name = server.create_database()
+    request.addfinalizer(lambda: server.drop_database(name))
+    return str(server.url(name))
+
+
+def test_export_and_import_log_carry_the_evidence_files(signed: Ledger, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest) -> None:
+    import shutil
+
+    through_verification(signed)
+    paper = tmp_path / "销号审批表.pdf"
+    paper.write_bytes("%PDF-1.4 signed by 杨荣".encode("utf-8"))
+    signed("close", "XC2019-1-1", "--attach", str(paper), actor="杨荣")
+    digest = signed.json("evidence", "list")[0]["digest"]
+    export, kept = tmp_path / "log.jsonl", tmp_path / "evidence"
+    out = signed.json("export", "--out", str(export), "--evidence", str(kept))
+    assert out["evidence"] == {"files": 1, "distinct": 1}
+    assert (kept / digest).read_bytes() == paper.read_bytes()
+    result = signed("export", "--out", str(tmp_path / "again.jsonl"), "--evidence", str(kept), expect=2)
+    assert "not an empty folder" in result.stderr and not (tmp_path / "again.jsonl").exists()
+    assert "1 attached files present" in signed.out("verify-export", str(export), "--evidence", str(kept))
+
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    monkeypatch.chdir(copy)
+    other = Ledger(copy, _another_store(signed, request))
+    other("init", actor="someone")
+
+    def untouched() -> None:
+        assert events(other) == 1  # its founding event only
+        assert other.json("evidence", "verify")["files"] == 0
+
+    # Without the files: refused, nothing written.
+    result = other("import-log", str(export), actor="someone", expect=2)
+    assert "names 1 evidence file(s): give --evidence DIR" in result.stderr
+    untouched()
+    # A changed file: exit 4 naming it, nothing written.
+    changed = tmp_path / "changed"
+    shutil.copytree(kept, changed)
+    (changed / digest).write_bytes(b"%PDF-1.4 another paper")
+    result = other("import-log", str(export), "--evidence", str(changed), actor="someone", expect=4)
+    assert "does not match the digest recorded in event" in result.stderr and digest in result.stderr
+    untouched()
+    # A missing file: exit 4 naming it, nothing written.
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    result = other("import-log", str(export), "--evidence", str(empty), actor="someone", expect=4)
+    assert "销号审批表.pdf" in result.stderr and "is not in" in result.stderr
+    untouched()
+    # With the folder the export wrote: every event, every file, each checked.
+    done = other.json("import-log", str(export), "--evidence", str(kept), actor="someone")
+    assert done["evidence_files"] == 1 and done["events"] == events(signed)
+    assert other.json("evidence", "verify")["files"] == 1
+    other("evidence", "get", digest, "--out", str(tmp_path / "back.pdf"))
+    assert (tmp_path / "back.pdf").read_bytes() == paper.read_bytes()
+    shown = other.out("audit", "--verify")
+    assert "signatures verified" in shown and f"administrator {ADMIN}" in shown
+    # The restored ledger goes on: its people act, numbered after the restored events.
+    other("reopen", "XC2019-1-1", "--reason", "回头看发现反弹", actor="李四")
+    assert "signatures verified" in other.out("audit", "--verify")
+
+
+def test_init_founds_as_the_database_login_under_actor_is_login(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database: str) -> None:
+    from ledger.config import SAMPLE
+
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "ledger.yaml").write_text(SAMPLE.replace("actor_is_login: false", "actor_is_login: true"), encoding="utf-8")
+    led = Ledger(tmp_path, pg_database)
+    result = led("init", actor="clerk", expect=1)
+    assert "the database login is 'postgres'" in result.stderr and "Traceback" not in result.stderr
+    assert events(led) == 0
+    founded = led.json("init", actor="postgres")
+    assert founded["founding_event"] is True and founded["administrator"] == "postgres"
+    assert "founding: event 1, administrator postgres" in verify(led).stdout
+
+
+# -- the rest of the "done when" list ------------------------------------------------------------
+
+
+def test_another_config_listing_people_gives_nobody_authority(signed: Ledger, tmp_path: Path) -> None:
+    """An insider's own ledger.yaml naming himself signer, pointed at the same store: refused, nothing written."""
+    through_verification(signed)
+    other = tmp_path / "mine.yaml"
+    store = signed.store or str(signed.folder / "ledger.db")
+    other.write_text(f"store: {store}\npeople:\n  - name: 路人\n    roles: [signer]\n", encoding="utf-8")
+    before = events(signed)
+    from commands.cli import cli
+
+    result = signed.runner.invoke(cli, ["close", "XC2019-1-1"], env={"LEDGER_CONFIG": str(other), "LEDGER_ACTOR": "路人", "LEDGER_STORE": signed.store})
+    assert result.exit_code == 2 and "'people' is no longer read" in result.stderr
+    # Without the list, the typed name is simply not enrolled.
+    other.write_text(f"store: {store}\n", encoding="utf-8")
+    result = signed.runner.invoke(cli, ["close", "XC2019-1-1"], env={"LEDGER_CONFIG": str(other), "LEDGER_ACTOR": "路人", "LEDGER_STORE": signed.store})
+    assert result.exit_code == 1 and "路人 is not enrolled" in result.stderr
+    assert events(signed) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["correct", "XC2019-1-1", "--field", "title", "--value", "改", "--reason", "r"],
+        ["checkpoint"],
+        ["import-log", "log.jsonl"],
+        ["import", "fb.yaml"],
+        ["escalate", "XC2019-1-1", "--level", "notice"],
+    ],
+    ids=lambda a: a[0],
+)
+def test_every_write_path_refuses_a_typed_name(signed: Ledger, args: list[str]) -> None:
+    (signed.folder / "fb.yaml").write_text("problems: []\n", encoding="utf-8")
+    signed("export", "--out", str(signed.folder / "log.jsonl"))
+    signed("keygen", actor="王琎")
+    before = events(signed)
+    result = signed(*args, actor="路人", expect=1)
+    assert "路人 is not enrolled" in result.stderr and "Traceback" not in result.stderr
+    assert events(signed) == before
+
+
+def test_doctor_no_longer_says_all_is_well_after_an_act_written_around_the_checks(signed: Ledger) -> None:
+    """The issue: after the bypass, `audit --verify` and `doctor` said all was well."""
+    from eventsourcing.application import Application
+
+    result = signed("doctor", "--format", "json", expect=None)  # warnings (no signing key) are not errors
+    checks = {r["check"]: r for r in json.loads(result.stdout)}
+    assert checks["signatures"]["status"] == "ok"
+    app = open_app(signed)
+    try:
+        problem = app.get_problem("XC2019-1-1")
+        problem.assign(lead="l", unit="u", person="p", deadline=None, actor="路人", at=problem.registered_at)
+        Application.save(app, problem)
+    finally:
+        app.close()
+    result = signed("doctor", "--format", "json", expect=1)
+    checks = {r["check"]: r for r in json.loads(result.stdout)}
+    assert checks["signatures"]["status"] == "error" and "is not signed" in checks["signatures"]["detail"]
+    assert "is not signed" in verify(signed, expect=4).stderr

@@ -191,7 +191,7 @@ def test_a_bad_csv_row_rejects_the_whole_file(ledger, tmp_path, old, new, line, 
     err = ledger("import", bad, expect=2).stderr.strip()
     assert f"bad.csv: line {line}: " in err, err
     assert message in err, err
-    assert problem_count(ledger) == 0 and event_count(ledger) == 0
+    assert problem_count(ledger) == 0 and event_count(ledger) == 1  # the founding event only
 
 
 def test_csv_line_numbers_count_cells_with_line_breaks(ledger, tmp_path):
@@ -228,10 +228,10 @@ def test_ten_thousand_problems_import_in_one_go(ledger, tmp_path):
     record = ledger.json("import", big)
     assert record["added"] == 10_000 and record["measures"] == 10_000
     assert problem_count(ledger) == 10_000
-    assert event_count(ledger) == 1 + 3 * 10_000
+    assert event_count(ledger) == 2 + 3 * 10_000  # the founding event, the inspection, 3 per problem
     again = ledger.json("import", big)
     assert again["added"] == 0 and again["skipped"] == 10_000
-    assert event_count(ledger) == 1 + 3 * 10_000
+    assert event_count(ledger) == 2 + 3 * 10_000  # the founding event, the inspection, 3 per problem
 
 
 def test_executable_shows_no_progress_bar_when_not_a_terminal(tmp_path):

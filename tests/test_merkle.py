@@ -129,7 +129,7 @@ def test_tree_is_written_with_the_events(inspected):
     assert len(rows) < 2 * len(leaves)
     assert [rows[(0, i)] for i in range(len(leaves))] == leaves
     data = inspected.json("audit", "--verify")
-    assert data["tree_size"] == len(leaves) == 7
+    assert data["tree_size"] == len(leaves) == 8  # the founding event, the inspection, 6 problems
     assert data["tree_root"] == mth(leaves).hex()
 
 
@@ -172,7 +172,7 @@ def block_fields(path: Path) -> dict[str, str]:
 def test_checkpoint_signs_the_tree_size_and_root(signed):
     may = block_fields(signed.folder / "may.txt")
     leaves = stored_leaves(signed)
-    assert int(may["tree-size"]) == 4 and may["tree-root"] == mth(leaves[:4]).hex()
+    assert int(may["tree-size"]) == 5 and may["tree-root"] == mth(leaves[:5]).hex()
     out = signed.out("audit", "--verify", "--checkpoint", "may.txt")
     assert "holds the history" in out
     # The tree lines are signed: dropping or changing them breaks the signature.

@@ -44,7 +44,7 @@ def test_every_event_records_the_server_login_beside_the_claimed_actor(pg_server
     as_a = Ledger(tmp_path, pg_server.url(pg_database.rsplit("/", 1)[1], user="office_a"))
     as_a(*ADD, actor="李四")
     rows = led.query("SELECT notification_id, login FROM stored_events ORDER BY notification_id")
-    assert [login for _, login in rows] == ["postgres", "office_a"]
+    assert [login for _, login in rows] == ["postgres", "postgres", "office_a"]  # the founding event (init), then the acts
     # The claimed actor stays in the event; the login sits beside it.
     history = led.json("history", "XC2019-1-1")
     assert history[-1]["actor"] == "李四"
@@ -71,7 +71,7 @@ def test_actor_is_login_policy_refuses_acting_as_someone_else(ledger: Ledger) ->
     config.write_text(config.read_text(encoding="utf-8").replace("actor_is_login: false", "actor_is_login: true"), encoding="utf-8")
     result = ledger(*ADD, actor="clerk", expect=1)
     assert "actor-is-login" in result.stderr and "postgres" in result.stderr
-    assert ledger.query("SELECT COUNT(*) FROM stored_events") == [(1,)]
+    assert ledger.query("SELECT COUNT(*) FROM stored_events") == [(2,)]  # the founding event and the inspection
     assert ledger.out(*ADD, actor="postgres") == "XC2019-1-1"
 
 
@@ -161,7 +161,7 @@ def test_migrate_copies_everything_and_the_copy_works(sqlite_ledger: Ledger, pg_
     before = {cmd: sqlite_ledger.json(cmd) for cmd in ("status",)}
     history = sqlite_ledger.json("history", "XC2019-1-2")
     out = sqlite_ledger.json("migrate", "--to", pg_database)
-    assert out["events"] == 9 and out["verified"] is True
+    assert out["events"] == 10 and out["verified"] is True  # the founding event and 9 acts
     on_pg = Ledger(sqlite_ledger.folder, pg_database)
     assert on_pg.json("status") == before["status"]
     assert on_pg.json("history", "XC2019-1-2") == history
@@ -169,7 +169,7 @@ def test_migrate_copies_everything_and_the_copy_works(sqlite_ledger: Ledger, pg_
     assert meta == dict(sqlite_ledger.query("SELECT key, value FROM ledger_meta"))
     # Positions continue after the copied ones; numbering continues too.
     assert on_pg.out("add-problem", "--inspection", "XC2019-1", "--category", "c", "--title", "t", "--at", "2020-02-02") == "XC2019-1-6"
-    assert on_pg.query("SELECT MAX(notification_id) FROM stored_events") == [(10,)]
+    assert on_pg.query("SELECT MAX(notification_id) FROM stored_events") == [(11,)]
     # The chain, when this build has one, verifies on the copy.
     result = on_pg("audit", "--verify", expect=None)
     if "not available in this build" not in result.stderr:
@@ -183,21 +183,21 @@ def test_migrate_refuses_a_store_that_holds_other_events(sqlite_ledger: Ledger, 
     on_pg("init")
     on_pg(*INSPECTION, actor="someone")
     result = sqlite_ledger("migrate", "--to", pg_database, expect=1)
-    assert "already holds 1 events of another ledger" in result.stderr
-    assert on_pg.query("SELECT COUNT(*) FROM stored_events") == [(1,)]
+    assert "already holds 2 events of another ledger" in result.stderr  # its founding event and an act
+    assert on_pg.query("SELECT COUNT(*) FROM stored_events") == [(2,)]
 
 
 def test_migrating_again_only_verifies(sqlite_ledger: Ledger, pg_database: str) -> None:
     sqlite_ledger("migrate", "--to", pg_database)
     assert sqlite_ledger.json("migrate", "--to", pg_database)["verified"] is True
-    assert Ledger(sqlite_ledger.folder, pg_database).query("SELECT COUNT(*) FROM stored_events") == [(9,)]
+    assert Ledger(sqlite_ledger.folder, pg_database).query("SELECT COUNT(*) FROM stored_events") == [(10,)]
 
 
 def test_migrate_into_an_initialised_empty_store(sqlite_ledger: Ledger, pg_database: str, tmp_path: Path) -> None:
     other = tmp_path / "other"
     other.mkdir()
-    Ledger(other, pg_database)("init")
-    assert sqlite_ledger.json("migrate", "--to", pg_database)["events"] == 9
+    Ledger(other, pg_database)("init")  # its own founding event only: replaced by the source's history
+    assert sqlite_ledger.json("migrate", "--to", pg_database)["events"] == 10
 
 
 def test_migrate_errors_are_one_line(sqlite_ledger: Ledger, pg_database: str, tmp_path: Path) -> None:
@@ -232,7 +232,7 @@ def test_rows_read_by_index_and_by_name_on_both_stores(ledger: Ledger) -> None:
         with app.recorder.reading() as c:
             c.execute(f"SELECT code, position FROM ledger_inspections WHERE code = {app.recorder.placeholder}", ("XC2019-1",))
             row = c.fetchone()
-        assert row[0] == row["code"] == "XC2019-1" and row[1] == row["position"] == 1
-        assert [p for p, _ in app.history(__import__("ledger.domain").domain.inspection_uuid("XC2019-1"))] == [1]
+        assert row[0] == row["code"] == "XC2019-1" and row[1] == row["position"] == 1  # the first inspection
+        assert [p for p, _ in app.history(__import__("ledger.domain").domain.inspection_uuid("XC2019-1"))] == [2]  # event 1 is the founding event
     finally:
         app.close()

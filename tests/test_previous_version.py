@@ -35,9 +35,12 @@ def test_previous_ledger_verifies_with_its_old_checkpoint(previous):
 
 
 def test_previous_ledger_upgrades_and_keeps_working(previous, tmp_path):
-    previous("init")
+    upgraded = previous.json("init")
+    # Made before founding events: init records one now, after its 5 events, with a new administrator key.
+    assert upgraded["founded"] is True and upgraded["founding_recorded"] is True
     previous("add-problem", "--inspection", "XC2019-1", "--category", "c", "--title", "new", "--at", "2020-01-15")
-    assert previous.json("audit", "--verify", "--checkpoint", "previous.checkpoint")["events"] == 6
+    verified = previous.json("audit", "--verify", "--checkpoint", "previous.checkpoint")
+    assert verified["events"] == 7 and verified["acts"]["founding"]["seq"] == 6 and verified["acts"]["trial_mode"] is True
     restored = Ledger(tmp_path / "restored")
     (tmp_path / "restored").mkdir()
     restored("init")

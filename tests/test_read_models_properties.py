@@ -215,7 +215,7 @@ def test_replay_names_the_first_difference_after_tampering(inspected):
 
 def test_replay_reports_count_time_and_rate_as_json(inspected):
     record = inspected.json("replay")
-    assert record["events"] == 1 and record["matches"] is True and record["difference"] is None
+    assert record["events"] == 2 and record["matches"]  # the founding event and the inspection is True and record["difference"] is None
     assert record["events_per_second"] > 0 and record["seconds"] >= 0
 
 

@@ -26,7 +26,7 @@ def test_replay_matches_in_any_number_of_processes(several, jobs):
     record = several.json("replay", "--jobs", jobs)
     events = several.query("SELECT COUNT(*) FROM stored_events")[0][0]
     assert record["matches"] is True and record["difference"] is None
-    assert (record["events"], record["aggregates"], record["jobs"]) == (events, 8, int(jobs))
+    assert (record["events"], record["aggregates"], record["jobs"]) == (events, 9, int(jobs))  # the Authority, the inspection, 7 problems
 
 
 @pytest.mark.parametrize("jobs", ["1", "2", "3"])
