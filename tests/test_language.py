@@ -272,9 +272,9 @@ def test_audit_verify_speaks_the_language(inspected, monkeypatch):
     monkeypatch.delenv("LEDGER_LANG", raising=False)
     problem(inspected)
     zh = inspected.out("audit", "--verify").splitlines()
-    assert zh[0].startswith("哈希链验证通过：共 2 个事件") and zh[-1].startswith("操作：试用模式：尚未登记人员，2 个操作未经认证")
+    assert zh[0].startswith("哈希链验证通过：共 3 个事件") and zh[-1].startswith("操作：试用模式：尚未登记人员，2 个操作未经认证")
     en = inspected.out("--lang", "en", "audit", "--verify").splitlines()
-    assert en[0].startswith("chain verified: 2 events") and en[-1].startswith("acts: trial mode")
+    assert en[0].startswith("chain verified: 3 events") and en[-1].startswith("acts: trial mode")
     assert inspected.json("audit", "--verify") == inspected.json("--lang", "en", "audit", "--verify")
 
 
