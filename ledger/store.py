@@ -33,6 +33,9 @@ from ledger.errors import ConfigError, StoreError
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
 
+# SQLite's page cache while a transaction is held open (negative: KiB), see held_transaction.
+HELD_CACHE_KIB = -32768
+
 # A writer called inside the transaction that inserts events, after the events
 # and the chain links: writer(cursor, stored_events, positions, kwargs, placeholder).
 # `positions` are the events' global sequence numbers, in the order of
@@ -153,11 +156,17 @@ class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         if self._held is not None:
             raise StoreError("a transaction is already held open")
         with self.datastore.transaction(commit=True) as c:
+            # A long transaction writes each table and index a batch at a time: with SQLite's
+            # default 2 MB page cache its dirty pages are spilled to the WAL again and again.
+            c.execute("PRAGMA cache_size")
+            cache = c.fetchone()[0]
+            c.execute(f"PRAGMA cache_size = {HELD_CACHE_KIB}")
             self._held = c
             try:
                 yield
             finally:
                 self._held = None
+                c.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
