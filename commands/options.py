@@ -327,13 +327,42 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     widths = i18n.max_widths(columns) if fmt == "table" and table else None
     if widths is None:
         return tabulate.tabulate(table, headers=shown, tablefmt=tablefmt, disable_numparse=True)
+    cell_widths: list[int | None] | None = widths
+    wrap = getattr(tabulate, "_wrap_text_to_colwidths", None)
+    if wrap is not None:
+        _wrap_long_cells(table, widths, wrap, getattr(tabulate, "wcwidth", None))
+        cell_widths = None  # wrapped already: tabulate need not look at every cell again
     padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0  # the 2-space separators already part the columns
     try:
         return tabulate.tabulate(
-            table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths
+            table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=cell_widths, maxheadercolwidths=widths
         )
     finally:
         tabulate.MIN_PADDING = padding
+
+
+def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap: Any, wcwidth: Any) -> None:
+    """Wrap, in place, the cells wider than their column's limit, exactly as tabulate's maxcolwidths does.
+
+    tabulate wraps every cell of a limited column (a text wrapper per cell: most of the time of a
+    long listing); a one-line cell that already fits comes out of it unchanged (a number as its
+    text, which prints the same), so only the others are handed to tabulate's own wrapping.
+    """
+    limited = [(i, w) for i, w in enumerate(widths) if w is not None]
+    for row in table:
+        for i, width in limited:
+            value = row[i]
+            text = value if type(value) is str else str(value) if type(value) is int else None
+            if text is not None and (
+                text == ""
+                or (
+                    text.isprintable() and text.strip() == text
+                    and (len(text) <= width // 2 or (len(text) <= width and text.isascii())
+                         or (wcwidth is not None and 0 <= wcwidth.wcswidth(text) <= width))
+                )
+            ):
+                continue
+            row[i] = wrap([[value]], [width], numparses=[False])[0][0]
 
 
 def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
@@ -343,6 +372,19 @@ def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) 
     """
     for piece in rendered_pieces(rows, fmt, columns):
         click.echo(piece, nl=False)
+
+
+def echo_csv_batches(batches: Iterable[Sequence[Sequence[Any]]], columns: Sequence[str]) -> None:
+    """Print csv of rows whose values are already as csv prints them (text, numbers, None for empty), a batch at a time."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(list(columns))
+    for batch in batches:
+        writer.writerows(batch)
+        click.echo(out.getvalue(), nl=False)
+        out.seek(0)
+        out.truncate()
+    click.echo(out.getvalue(), nl=False)
 
 
 def render_record(record: dict[str, Any], fmt: str, message: str | None = None) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, cell, echo, echo_rows, output_options, pass_ledger, render_rows
+from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, cell, echo, echo_csv_batches, echo_rows, output_options, pass_ledger, render_rows
 from ledger import values
 from ledger.errors import UnknownID
 
@@ -210,7 +210,10 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
 def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, round_name: str | None, light: str | None, as_of: Any, fmt: str) -> None:
     """List problems with their current status (from the read model, no replay)."""
     from projections.replay import StateReader, check_as_of
-    from projections.status import STATUS_COLUMNS, iter_problems, problem_query, status_row
+    from projections.status import (
+        STATUS_COLUMNS, STATUS_SELECT, has_status_columns, iter_problems, iter_row_batches, iter_status_rows, problem_query,
+        status_row, status_text_select,
+    )
 
     check_as_of(as_of)
     lights = None
@@ -224,13 +227,23 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
             from projections.rounds import round_inspections
 
             inspections = [i["code"] for i in round_inspections(r.cursor, round_name.strip(), style=r.style)]
+        # json gives every problem's full view; the other formats its flat row, read from
+        # the read model's own columns (a store not yet upgraded: from each view).
+        flat = fmt != "json" and has_status_columns(r.cursor)
+        select = (status_text_select(r.today) if fmt == "csv" else STATUS_SELECT) if flat else "p.data"
         sql, params = problem_query(
             style=r.style, today=r.today, inspection=inspection, category=category,
             unit=unit, status=status_filter, overdue=overdue, inspections=inspections, light=light, lights=lights,
+            select=select,
         )
-        problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
-        # json gives every problem's full view; the other formats its flat row.
-        records = problems if fmt == "json" else (status_row(v) for v in problems)
+        if flat and fmt == "csv":
+            echo_csv_batches(iter_row_batches(r.cursor, sql=sql, params=params), STATUS_COLUMNS)
+            return
+        if flat:
+            records = iter_status_rows(r.cursor, sql=sql, params=params, today=r.today)
+        else:
+            problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
+            records = problems if fmt == "json" else (status_row(v) for v in problems)
         if fmt in STREAMED_FORMATS:
             echo_rows(records, fmt, STATUS_COLUMNS)
             return

@@ -42,7 +42,7 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
         "config_created": created_config,
         "store": config.store,
         "store_created": created_store,
-        "store_upgraded": upgraded,
+        "store_upgraded": bool(upgraded),
         "tree_built": tree_built,
         **founded,
     }
@@ -51,7 +51,7 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
         f"{'created' if created_store else 'kept existing'} store {config.store}",
     ]
     if upgraded:
-        lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: per-category totals recounted (refined problems count under their parent)")
+        lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: {'; '.join(upgraded)}")
     if tree_built is not None:
         lines.append(f"upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)")
     if founded.get("founded"):
@@ -135,7 +135,7 @@ def _found(config: object, administrator: str, admin_key: str | None) -> dict[st
         app.close()
 
 
-def _create_store(config: object) -> tuple[bool, bool, int | None]:
+def _create_store(config: object) -> tuple[bool, list[str], int | None]:
     """Create the schema once (a second `init` racing this one just waits); (created, upgraded, events put in a new tree)."""
     import sqlite3
 
@@ -183,8 +183,8 @@ def _create_store(config: object) -> tuple[bool, bool, int | None]:
     return not existed, upgraded, tree_built
 
 
-def _write_meta(app: object, config: object) -> tuple[bool, int | None]:
-    """Identify this ledger once: its ID, when it was created, its hash algorithm; True if it was upgraded."""
+def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
+    """Identify this ledger once: its ID, when it was created, its hash algorithm; (what upgrading did, events put in a new tree)."""
     import uuid
     from datetime import datetime, timezone
 
@@ -227,33 +227,78 @@ def _build_tree(c: object, mark: str, position: str) -> int | None:
 # 2: per-category totals (ledger_category_totals) kept by triggers.
 # 3: the totals count refined problems (细化) under their parent, not as problems of their own,
 #    and keep the extended ones (申请延期整改) in a new column.
-SCHEMA_VERSION = "3"
+# 4: ledger_problems carries the columns `status` lists (title, person, measures done/total,
+#    escalation), so a full listing never decodes the problems' JSON views.
+SCHEMA_VERSION = "4"
 
 # The totals triggers of an earlier schema, replaced on upgrade.
 SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")
 
+# Problems whose status-row columns are filled per statement when upgrading (bounded memory).
+UPGRADE_BATCH = 2000
 
-def _upgrade(c: object, mark: str) -> bool:
-    """Bring a store made by an earlier version up to SCHEMA_VERSION (its new tables exist by now, empty)."""
-    from projections.tables import PG_TRIGGERS, RECOUNT_TOTALS, SQLITE_TRIGGERS
 
+def _upgrade(c: object, mark: str) -> list[str]:
+    """Bring a store made by an earlier version up to SCHEMA_VERSION (its new tables exist by now, empty); what was done."""
     c.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")  # type: ignore[attr-defined]
     row = c.fetchone()  # type: ignore[attr-defined]
-    if row is not None and str(row["value"]) in ("1", "2"):
-        if mark != "?":  # PostgreSQL: hold writers off while counting (SQLite's DELETE takes its write lock)
-            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
-            triggers = list(PG_TRIGGERS)
-        else:
-            triggers = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_OLD_TRIGGERS] + list(SQLITE_TRIGGERS)
-        from projections.summary import has_totals
+    version = str(row["value"]) if row is not None else SCHEMA_VERSION
+    if version not in ("1", "2", "3"):
+        return []
+    if mark != "?":  # PostgreSQL: hold writers off while upgrading (SQLite: the meta INSERT took the write lock)
+        c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
+    done = []
+    if version in ("1", "2"):
+        _recount_totals(c, mark)
+        done.append("per-category totals recounted (refined problems count under their parent)")
+    filled = _fill_status_columns(c, mark)
+    done.append(f"status columns filled for {filled} problems")
+    c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]
+    return done
 
-        if not has_totals(c, mark):  # the table exists by now: only its `extended` column may be missing
-            c.execute("ALTER TABLE ledger_category_totals ADD COLUMN extended INTEGER NOT NULL DEFAULT 0")  # type: ignore[attr-defined]
-        for statement in triggers + RECOUNT_TOTALS:
+
+def _recount_totals(c: object, mark: str) -> None:
+    from projections.summary import has_totals
+    from projections.tables import PG_TRIGGERS, RECOUNT_TOTALS, SQLITE_TRIGGERS
+
+    if mark != "?":
+        triggers = list(PG_TRIGGERS)
+    else:
+        triggers = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_OLD_TRIGGERS] + list(SQLITE_TRIGGERS)
+    if not has_totals(c, mark):  # the table exists by now: only its `extended` column may be missing
+        c.execute("ALTER TABLE ledger_category_totals ADD COLUMN extended INTEGER NOT NULL DEFAULT 0")  # type: ignore[attr-defined]
+    for statement in triggers + RECOUNT_TOTALS:
+        c.execute(statement)  # type: ignore[attr-defined]
+
+
+def _fill_status_columns(c: object, mark: str) -> int:
+    """Add schema 4's status-row columns and fill them from each problem's stored view, in one pass; how many problems.
+
+    Written by the same function as every save (projections.tables.status_row_values), so
+    `replay` checks them like any other column. Pages of UPGRADE_BATCH problems keep memory flat.
+    """
+    import json
+
+    from projections.read_model_check import stored_problem_columns
+    from projections.tables import STATUS_ROW_COLUMNS, STATUS_ROW_DDL, status_row_values
+
+    present = set(stored_problem_columns(c))
+    for column, statement in zip(STATUS_ROW_COLUMNS, STATUS_ROW_DDL):
+        if column not in present:
             c.execute(statement)  # type: ignore[attr-defined]
-        c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]
-        return True
-    return False
+    # The per-category totals triggers fire on UPDATE too; these columns do not change any total.
+    update = (
+        f"UPDATE ledger_problems SET {', '.join(f'{col} = {mark}' for col in STATUS_ROW_COLUMNS)} WHERE id = {mark}"
+    )
+    filled, after = 0, ""
+    while True:
+        c.execute(f"SELECT id, data FROM ledger_problems WHERE id > {mark} ORDER BY id LIMIT {UPGRADE_BATCH}", (after,))  # type: ignore[attr-defined]
+        rows = c.fetchall()  # type: ignore[attr-defined]
+        if not rows:
+            return filled
+        c.executemany(update, [(*status_row_values(json.loads(r["data"])), r["id"]) for r in rows])  # type: ignore[attr-defined]
+        filled += len(rows)
+        after = rows[-1]["id"]
 
 
 COMMANDS = [init]

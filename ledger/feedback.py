@@ -11,7 +11,7 @@ import csv
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values
 from ledger.errors import InvalidInput
@@ -42,14 +42,14 @@ class InspectionSpec:
         return {k: getattr(self, k) for k in INSPECTION_KEYS if k != "code"}
 
 
-@dataclass
+@dataclass(slots=True)  # a list of 50,000 problems is held while it is imported
 class MeasureSpec:
     text: str
     due: date | None
     line: int
 
 
-@dataclass
+@dataclass(slots=True)
 class ProblemSpec:
     number: int
     category: str
@@ -412,7 +412,7 @@ def _read_rows(
     where: _Where,
     header_line: int,
     header: list[str],
-    rows: list[tuple[int, list[str]]],
+    rows: Iterable[tuple[int, list[str]]],
     progress: Callable[[Any], Any],
     continued: set[int] = frozenset(),  # type: ignore[assignment]
 ) -> list[FeedbackList]:
@@ -493,21 +493,39 @@ def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any]) -> list[
 
     # strict: a quote never closed is an error, not a cell swallowing the rest of the file.
     reader = csv.reader(io.StringIO(text, newline=""), strict=True)
-    rows: list[tuple[int, list[str]]] = []
-    previous_end = 0
-    try:
-        for row in reader:
-            rows.append((previous_end + 1, row))
-            previous_end = reader.line_num
-    except csv.Error as e:
-        if "unexpected end of data" in str(e):
-            raise where.error(previous_end + 1, "not valid CSV (a quote opened in this row is never closed)") from None
-        raise where.error(previous_end + 1, f"not valid CSV ({e})") from None
-    rows = [(n, r) for n, r in rows if any(c.strip() for c in r)]
-    if not rows:
+    state = {"end": 0}
+
+    def rows() -> Iterator[tuple[int, list[str]]]:
+        """The non-blank rows with their first line's number, read as they are checked (never all at once)."""
+        try:
+            for row in reader:
+                start, state["end"] = state["end"] + 1, reader.line_num
+                if any(c.strip() for c in row):
+                    yield start, row
+        except csv.Error as e:
+            if "unexpected end of data" in str(e):
+                raise where.error(state["end"] + 1, "not valid CSV (a quote opened in this row is never closed)") from None
+            raise where.error(state["end"] + 1, f"not valid CSV ({e})") from None
+
+    found = rows()
+    first = next(found, None)
+    if first is None:
         raise where.error(None, "is empty: the first row must name the columns")
-    header_line, header = rows[0]
-    return _read_rows(where, header_line, header, rows[1:], progress)
+    header_line, header = first
+    return _read_rows(where, header_line, header, _Sized(found, text.count("\n")), progress)
+
+
+class _Sized:
+    """Rows read lazily, with a length for the progress bar (the file's lines: rows hold at most that many)."""
+
+    def __init__(self, rows: Iterator[tuple[int, list[str]]], length: int) -> None:
+        self.rows, self.length = rows, length
+
+    def __iter__(self) -> Iterator[tuple[int, list[str]]]:
+        return self.rows
+
+    def __len__(self) -> int:
+        return self.length
 
 
 # -- xlsx ---------------------------------------------------------------------------

@@ -50,6 +50,17 @@ def present_problems(app: Any, code: str) -> dict[int, dict[str, Any]]:
         return {int(number): json.loads(data) for number, data in c.fetchall()}
 
 
+def present_titles(app: Any, code: str) -> dict[int, dict[str, Any]]:
+    """number → category and title of the problems the ledger holds for `code` (what an import compares)."""
+    with app.recorder.reading() as c:
+        c.execute("SELECT * FROM ledger_problems WHERE 1 = 0")
+        columns = {d[0] for d in getattr(c, "sqlite_cursor", c).description or ()}
+        if "title" in columns:  # schema 4: plain columns, no view to decode
+            c.execute(app._sql("SELECT number, category, title FROM ledger_problems WHERE inspection = ?"), (code,))
+            return {int(r[0]): {"category": r[1], "title": r[2]} for r in c.fetchall()}
+    return {n: {"category": v["category"], "title": v["title"]} for n, v in present_problems(app, code).items()}
+
+
 def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> InvalidInput:
     return InvalidInput(f"{place(feedback.path, feedback.unit, line)}: {error}")
 
@@ -95,29 +106,60 @@ def import_feedback_lists(
     at: datetime | None = None,
     progress: Callable[[Any], Any] = lambda items: items,
 ) -> list[ImportResult]:
-    """Every inspection of one file (a round's 台账 may hold several), saved in one transaction."""
+    """Every inspection of one file (a round's 台账 may hold several), saved in one transaction.
+
+    What the ledger already holds is read first; then the problems are built and
+    saved BATCH at a time inside one held transaction (every save's checks and
+    signing as usual): memory stays bounded however long the list, and a bad row
+    anywhere still leaves nothing behind.
+    """
 
     def attempt() -> list[ImportResult]:
-        aggregates: list[Any] = []
-        views: list[tuple[str, dict[str, Any]]] = []
-        results = [_build_list(app, feedback, actor, at, progress, aggregates, views) for feedback in lists]
-        if aggregates:
-            app.save(*aggregates, views=views)  # one transaction: all or nothing
+        plans = [_plan_list(app, feedback, actor, at) for feedback in lists]
+        batch = _Batch(app)
+        with app.recorder.held_transaction():
+            results = [_build_list(app, plan, actor, progress, batch) for plan in plans]
+            batch.save()
         return results
 
     return app._with_retry(attempt)
 
 
-def _build_list(
-    app: Any,
-    feedback: FeedbackList,
-    actor: str,
-    at: datetime | None,
-    progress: Callable[[Any], Any],
-    aggregates: list[Any],
-    views: list[tuple[str, dict[str, Any]]],
-) -> ImportResult:
-    """Check one inspection's list against the ledger and build what is new into `aggregates`."""
+# Problems built and saved at a time inside the import's one transaction.
+BATCH = 500
+
+
+class _Batch:
+    """Aggregates waiting to be saved, with their read-model views."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self.aggregates: list[Any] = []
+        self.views: list[tuple[str, dict[str, Any]]] = []
+
+    def add(self, aggregate: Any) -> None:
+        self.aggregates.append(aggregate)
+        self.views += self.app.views_for([aggregate])
+        if len(self.aggregates) >= BATCH:
+            self.save()
+
+    def save(self) -> None:
+        if self.aggregates:
+            self.app.save(*self.aggregates, views=self.views)
+            self.aggregates, self.views = [], []
+
+
+@dataclass
+class _Plan:
+    feedback: FeedbackList
+    moment: datetime
+    parent: Any
+    inspection_added: bool
+    present: dict[int, dict[str, Any]]
+
+
+def _plan_list(app: Any, feedback: FeedbackList, actor: str, at: datetime | None) -> _Plan:
+    """Read what the ledger holds of one inspection's list; its Inspection, new (unsaved) or stored."""
     from eventsourcing.application import AggregateNotFoundError
 
     from ledger.domain import Inspection, inspection_uuid
@@ -141,14 +183,19 @@ def _build_list(
             parent = Inspection.register(code=header.code, actor=actor, at=moment, **header.fields())
         except LedgerError as e:
             raise _line_error(feedback, header.line, e) from None
-        aggregates.append(parent)
-        views += app.views_for([parent])
         inspection_added = True
-    present = present_problems(app, header.code)
+    return _Plan(feedback, moment, parent, inspection_added, present_titles(app, header.code))
+
+
+def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any], batch: _Batch) -> ImportResult:
+    """Check one inspection's list against what the ledger held and build what is new into `batch`."""
+    feedback, header = plan.feedback, plan.feedback.inspection
+    if plan.inspection_added:
+        batch.add(plan.parent)
     added, skipped, measures = [], [], 0
     for spec in progress(feedback.problems):
         ident = f"{header.code}-{spec.number}"
-        known = present.get(spec.number)
+        known = plan.present.get(spec.number)
         if known is not None:
             for name in ("category", "title"):
                 if known[name] != getattr(spec, name):
@@ -159,11 +206,10 @@ def _build_list(
             skipped.append(ident)
             continue
         try:
-            problem = _build_problem(parent, spec, actor, moment)
+            problem = _build_problem(plan.parent, spec, actor, plan.moment)
         except LedgerError as e:
             raise _line_error(feedback, spec.line, e) from None
-        aggregates.append(problem)
-        views += app.views_for([problem])
+        batch.add(problem)
         added.append(ident)
         measures += len(spec.measures)
-    return ImportResult(header.code, inspection_added, added, skipped, measures)
+    return ImportResult(header.code, plan.inspection_added, added, skipped, measures)

@@ -33,6 +33,9 @@ from ledger.errors import ConfigError, StoreError
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
 
+# SQLite's page cache while a transaction is held open (negative: KiB), see held_transaction.
+HELD_CACHE_KIB = -32768
+
 # A writer called inside the transaction that inserts events, after the events
 # and the chain links: writer(cursor, stored_events, positions, kwargs, placeholder).
 # `positions` are the events' global sequence numbers, in the order of
@@ -102,6 +105,9 @@ class LedgerRecorderMixin:
 
     placeholder = "?"
 
+    # The cursor of a transaction held open by `held_transaction`, else None.
+    _held: Any = None
+
     def _after_insert(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None, kwargs: dict[str, Any]) -> None:
         self._link_events(c, stored_events, notification_ids)
         assert notification_ids is not None  # checked by _link_events
@@ -137,7 +143,30 @@ class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         if not stored_events:  # as eventsourcing's stock recorder: nothing to do
             return []
+        if self._held is not None:
+            return self._insert_events(self._held, stored_events, **kwargs)
         return super().insert_events(stored_events, **kwargs)
+
+    @contextmanager
+    def held_transaction(self) -> Iterator[None]:
+        """Every save inside goes into ONE transaction, committed at the end (rolled back on any error).
+
+        A big import writes in bounded batches this way and is still all or nothing.
+        """
+        if self._held is not None:
+            raise StoreError("a transaction is already held open")
+        with self.datastore.transaction(commit=True) as c:
+            # A long transaction writes each table and index a batch at a time: with SQLite's
+            # default 2 MB page cache its dirty pages are spilled to the WAL again and again.
+            c.execute("PRAGMA cache_size")
+            cache = c.fetchone()[0]
+            c.execute(f"PRAGMA cache_size = {HELD_CACHE_KIB}")
+            self._held = c
+            try:
+                yield
+            finally:
+                self._held = None
+                c.execute(f"PRAGMA cache_size = {int(cache)}")
 
     def _insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
         notification_ids = super()._insert_events(c, stored_events, **kwargs)
@@ -246,18 +275,38 @@ def _make_postgres_recorder() -> type:
             self.sql_create_statements.extend(SQL(s) for s in registered_store_specific("postgresql"))  # type: ignore[attr-defined]
             self.sql_create_statements.extend(SQL(s.replace("{table}", table)) for s in _PG_LOGIN_DDL)  # type: ignore[attr-defined]
 
-        @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
         def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+            if not stored_events:
+                return []
+            if self._held is not None:  # inside held_transaction: no retry, the caller's transaction decides
+                return self._insert_with(self._held, stored_events, **kwargs)
+            return self._insert_in_own_transaction(stored_events, **kwargs)
+
+        @retry((InterfaceError, OperationalError), max_attempts=10, wait=0.2)
+        def _insert_in_own_transaction(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
             # As eventsourcing's, but not in pipeline mode: the read models and
             # the chain are written after the events in the same transaction,
             # and thousands of statements queued in a pipeline that is never
             # drained can stall a bulk import.
-            if not stored_events:
-                return []
             with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as c:
-                self._insert_events(c, stored_events, **kwargs)
-                self._insert_stored_events(c, stored_events, **kwargs)  # locks the events table first
-                return self._fetch_ids_after_insert_events(c, stored_events, **kwargs)
+                return self._insert_with(c, stored_events, **kwargs)
+
+        def _insert_with(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
+            self._insert_events(c, stored_events, **kwargs)
+            self._insert_stored_events(c, stored_events, **kwargs)  # locks the events table first
+            return self._fetch_ids_after_insert_events(c, stored_events, **kwargs)
+
+        @contextmanager
+        def held_transaction(self) -> Iterator[None]:
+            """Every save inside goes into ONE transaction, committed at the end (rolled back on any error)."""
+            if self._held is not None:
+                raise StoreError("a transaction is already held open")
+            with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as c:
+                self._held = c
+                try:
+                    yield
+                finally:
+                    self._held = None
 
         def _fetch_ids_after_insert_events(self, c: Any, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
             # Runs inside the insert transaction, right after the events (and

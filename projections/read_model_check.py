@@ -35,7 +35,8 @@ COMPARED = {
     "ledger_problems": (
         "id",
         "SELECT id, inspection, number, position, category, unit, status, type, deadline, relapses, "
-        "rules, funds_fen, accountable, clues, data FROM ledger_problems ORDER BY position",
+        "rules, funds_fen, accountable, clues, data, title, person, measures_done, measures_total, escalation "
+        "FROM ledger_problems ORDER BY position",
     ),
     "ledger_category_totals": (
         "category",
@@ -147,17 +148,28 @@ def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[list[tuple[
         yield events
 
 
-_PROBLEM_SQL = f"SELECT {', '.join(PROBLEM_COLUMNS)} FROM ledger_problems WHERE id IN ({{marks}})"
 _INSPECTION_SQL = "SELECT code, data FROM ledger_inspections WHERE code IN ({marks})"
 
 
-def _compare_batch(cursor: Any, style: str, pending: list[tuple[str, int, str, tuple[Any, ...]]], result: RangeResult) -> None:
+def stored_problem_columns(cursor: Any) -> tuple[str, ...]:
+    """PROBLEM_COLUMNS that the store's ledger_problems has (a store not yet upgraded lacks the newest)."""
+    cursor.execute("SELECT * FROM ledger_problems WHERE 1 = 0")
+    description = getattr(cursor, "sqlite_cursor", cursor).description or ()
+    present = {d[0] for d in description}
+    return tuple(c for c in PROBLEM_COLUMNS if c in present)
+
+
+def _compare_batch(
+    cursor: Any, style: str, pending: list[tuple[str, int, str, tuple[Any, ...]]], result: RangeResult, columns: tuple[str, ...] = PROBLEM_COLUMNS
+) -> None:
     """Compare rebuilt rows (kind, first_seq, key, row) with the stored ones, one query per table."""
+    problem_sql = f"SELECT {', '.join(columns)} FROM ledger_problems WHERE id IN ({{marks}})"
+    kept = [PROBLEM_COLUMNS.index(c) for c in columns]
     for kind, table, sql, names in (
-        ("problem", "ledger_problems", _PROBLEM_SQL, PROBLEM_COLUMNS),
+        ("problem", "ledger_problems", problem_sql, columns),
         ("inspection", "ledger_inspections", _INSPECTION_SQL, ("code", "data")),
     ):
-        mine = [(seq, key, row) for k, seq, key, row in pending if k == kind]
+        mine = [(seq, key, row if kind != "problem" or len(kept) == len(row) else tuple(row[i] for i in kept)) for k, seq, key, row in pending if k == kind]
         if not mine:
             continue
         cursor.execute(placeholder(sql.format(marks=", ".join("?" for _ in mine)), style), [key for _, key, _ in mine])
@@ -182,6 +194,7 @@ def check_range(app: Any, low: Any, high: Any) -> RangeResult:
     result = RangeResult()
     pending: list[tuple[str, int, str, tuple[Any, ...]]] = []
     with no_gc(), app.recorder.reading() as stored:
+        columns = stored_problem_columns(stored)
         for events in iter_aggregate_events(app, low, high):
             aggregate = None
             for seq, event in events:
@@ -198,10 +211,10 @@ def check_range(app: Any, low: Any, high: Any) -> RangeResult:
                 result.inspections.append((first_seq, view["code"]))
                 pending.append(("inspection", first_seq, view["code"], (view["code"], dumps(view))))
             if len(pending) >= BATCH:
-                _compare_batch(stored, style, pending, result)
+                _compare_batch(stored, style, pending, result, columns)
                 pending = []
         if pending:
-            _compare_batch(stored, style, pending, result)
+            _compare_batch(stored, style, pending, result, columns)
     return result
 
 

@@ -23,10 +23,12 @@ def problem_query(
     inspections: list[str] | None = None,
     light: str | None = None,
     lights: Any = None,
+    select: str = "p.data",
 ) -> tuple[str, list[Any]]:
     """The query for problem views in register order (inspection order, then number).
 
     `light` (red, yellow, green or none) keeps the problems with that light under the `lights` thresholds.
+    `select` is what each row holds: the JSON view, or STATUS_SELECT (the flat status rows).
     """
     where, params = problem_filters(inspection=inspection, category=category, unit=unit, status=status, ids=ids)
     if inspections is not None:  # a round's inspections
@@ -42,7 +44,7 @@ def problem_query(
         where += (" AND " if where else " WHERE ") + condition
         params.extend(values)
     sql = (
-        "SELECT p.data FROM ledger_problems p "
+        f"SELECT {select} FROM ledger_problems p "
         "LEFT JOIN ledger_inspections i ON i.code = p.inspection"
         + where.replace(" inspection =", " p.inspection =")
         + " ORDER BY i.position, p.number"
@@ -142,3 +144,64 @@ def status_row(view: dict[str, Any]) -> dict[str, Any]:
         "relapses": view["relapses"],
         "escalation": view.get("escalation"),
     }
+
+
+# The status rows straight from the read model's columns (schema 4): no JSON view is decoded.
+STATUS_SELECT = (
+    "p.id, p.category, p.title, p.type, p.status, p.unit, p.person, p.deadline, "
+    "p.measures_done, p.measures_total, p.relapses, p.escalation"
+)
+
+
+def has_status_columns(cursor: Any) -> bool:
+    """Whether the store's ledger_problems has the status-row columns (a store not yet upgraded by `init` lacks them)."""
+    from projections.read_model_check import stored_problem_columns
+    from projections.tables import STATUS_ROW_COLUMNS
+
+    return set(STATUS_ROW_COLUMNS) <= set(stored_problem_columns(cursor))
+
+
+def iter_status_rows(cursor: Any, *, sql: str, params: list[Any], today: date) -> Any:
+    """status_row() of each problem selected with STATUS_SELECT, one at a time, from plain columns."""
+    cursor.execute(sql, params)
+    raw = getattr(cursor, "sqlite_cursor", cursor)
+    today_text = today.isoformat()
+    open_states = ("registered", "in_progress")
+    while True:
+        rows = raw.fetchmany(2000)
+        if not rows:
+            return
+        for r in rows:
+            deadline, state = r[7], r[4]
+            yield {
+                "id": r[0], "category": r[1], "title": r[2], "type": r[3], "status": state, "unit": r[5], "person": r[6],
+                "deadline": deadline,
+                # as projections.views.is_overdue
+                "overdue": bool(deadline) and state in open_states and deadline < today_text,
+                "measures": f"{r[8]}/{r[9]}", "relapses": r[10], "escalation": r[11],
+            }
+
+
+def status_text_select(today: date) -> str:
+    """STATUS_SELECT with every value as csv prints it (cell()): overdue as yes/no, measures as done/total.
+
+    A csv listing then writes the database's rows as they come, with no Python per value.
+    `today` is a date, so its text is only digits and dashes.
+    """
+    return (
+        "p.id, p.category, p.title, p.type, p.status, p.unit, p.person, p.deadline, "
+        "CASE WHEN p.deadline IS NOT NULL AND p.deadline <> '' AND p.status IN ('registered', 'in_progress') "
+        f"AND p.deadline < '{today.isoformat()}' THEN 'yes' ELSE 'no' END, "
+        "CAST(p.measures_done AS TEXT) || '/' || CAST(p.measures_total AS TEXT), p.relapses, p.escalation"
+    )
+
+
+def iter_row_batches(cursor: Any, *, sql: str, params: list[Any], size: int = 2000) -> Any:
+    """The query's rows, a batch at a time."""
+    cursor.execute(sql, params)
+    raw = getattr(cursor, "sqlite_cursor", cursor)
+    while True:
+        rows = raw.fetchmany(size)
+        if not rows:
+            return
+        yield rows

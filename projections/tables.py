@@ -19,6 +19,8 @@ SCHEMA = [
         position INTEGER NOT NULL,
         data TEXT NOT NULL
     )""",
+    # `data` (the JSON view) last: SQLite reads the columns before a long value without reading
+    # through it, so listings of the other columns stay quick (an upgraded store has them after it).
     """CREATE TABLE IF NOT EXISTS ledger_problems (
         id TEXT PRIMARY KEY,
         inspection TEXT NOT NULL,
@@ -34,6 +36,11 @@ SCHEMA = [
         funds_fen INTEGER NOT NULL,
         accountable INTEGER NOT NULL,
         clues INTEGER NOT NULL,
+        title TEXT NOT NULL DEFAULT '',
+        person TEXT,
+        measures_done INTEGER NOT NULL DEFAULT 0,
+        measures_total INTEGER NOT NULL DEFAULT 0,
+        escalation TEXT,
         data TEXT NOT NULL,
         UNIQUE (inspection, number)
     )""",
@@ -199,7 +206,31 @@ RECOUNT_TOTALS = [
 PROBLEM_COLUMNS = (
     "id", "inspection", "number", "category", "unit", "status", "type", "deadline",
     "relapses", "rules", "funds_fen", "accountable", "clues", "data",
+    *("title", "person", "measures_done", "measures_total", "escalation"),
 )
+
+# Columns added by schema 4 so that listing every problem (`status`) reads plain columns,
+# not each problem's JSON view; `ledger init` adds and fills them in an older store.
+STATUS_ROW_COLUMNS = ("title", "person", "measures_done", "measures_total", "escalation")
+STATUS_ROW_DDL = (
+    "ALTER TABLE ledger_problems ADD COLUMN title TEXT NOT NULL DEFAULT ''",
+    "ALTER TABLE ledger_problems ADD COLUMN person TEXT",
+    "ALTER TABLE ledger_problems ADD COLUMN measures_done INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE ledger_problems ADD COLUMN measures_total INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE ledger_problems ADD COLUMN escalation TEXT",
+)
+
+
+def status_row_values(view: dict[str, Any]) -> tuple[Any, ...]:
+    """The STATUS_ROW_COLUMNS of one problem view."""
+    measures = view["measures"]
+    return (
+        view["title"],
+        (view.get("assignee") or {}).get("person"),
+        sum(1 for m in measures if m["status"] == "done"),
+        len(measures),
+        view.get("escalation"),
+    )
 
 
 def placeholder(sql: str, style: str) -> str:
@@ -228,6 +259,7 @@ def problem_row(view: dict[str, Any]) -> tuple[Any, ...]:
         figures["accountable"],
         figures["clues"],
         dumps(view),
+        *status_row_values(view),
     )
 
 
@@ -265,7 +297,14 @@ def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
     if inspections:
         cursor.executemany(placeholder(_UPSERT_INSPECTION, style), inspections)
     if problems:
-        cursor.executemany(placeholder(_UPSERT_PROBLEM, style), problems)
+        try:
+            cursor.executemany(placeholder(_UPSERT_PROBLEM, style), problems)
+        except Exception as e:
+            if "no column named" in str(e) or type(e).__name__ == "UndefinedColumn":
+                from ledger.errors import StoreError
+
+                raise StoreError("the store was made by an earlier version of the ledger: run `ledger init` to upgrade it") from None
+            raise
 
 
 def write_read_models(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:

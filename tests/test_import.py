@@ -278,3 +278,30 @@ def test_status_streams_csv_and_json_exactly_as_rendered_whole(ledger, tmp_path)
     writer.writerows([cell(status_row(v).get(c)) for c in STATUS_COLUMNS] for v in views)
     assert ledger("status", "--format", "csv").stdout == whole.getvalue()
     assert ledger("status", "--format", "json", "--status", "closed").stdout == "[]\n"
+
+
+def test_a_rule_broken_after_several_batches_leaves_nothing_behind(ledger, tmp_path, monkeypatch):
+    """The import saves in batches inside one transaction: a row refused by a rule late in the file
+    (after whole batches were written inside it) still rolls every one of them back."""
+    from ledger import importing
+
+    monkeypatch.setattr(importing, "BATCH", 40)
+    big = tmp_path / "big.csv"
+    write_big_csv(big, 300)
+    lines = big.read_text(encoding="utf-8").splitlines()
+    # Problem 250's deadline is before the feedback date (2020-03-01) the problems are registered on:
+    # refused by Problem.register while building, not by the file check.
+    assert lines[250].startswith(",,,,,,,,250,") and ",2020-12-31," in lines[250]
+    lines[250] = lines[250].replace(",2020-12-31,", ",2020-01-31,")
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    err = ledger("import", big, expect=2).stderr
+    assert "big.csv: line 251: " in err and "deadline 2020-01-31 is before registration" in err, err
+    assert problem_count(ledger) == 0 and event_count(ledger) == 0
+    assert ledger.query("SELECT COUNT(*) FROM ledger_inspections") == [(0,)]
+
+    lines[250] = lines[250].replace(",2020-01-31,", ",2020-12-31,")
+    big.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    assert ledger.json("import", big)["added"] == 300  # 8 batches, one transaction
+    assert problem_count(ledger) == 300 and event_count(ledger) == 1 + 3 * 300
+    ledger("audit", "--verify")
+    ledger("replay")
