@@ -6,6 +6,7 @@ and succeeded there (exit 0, or exit 4 for a clean read-only copy).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import shutil
 import subprocess
@@ -49,6 +50,64 @@ def test_a_forged_checkpoint_event_in_the_store_is_caught(signed):
     edit_state(signed, 5, b'"sequence":4', b'"sequence":3')
     recompute_chain(signed)
     assert "signature does not match" in verify_fails(signed, seq=5)
+
+
+def signing_a_wrong_tree(monkeypatch, forge: str):
+    """The key holder signs the true head with a tree of his own making (size or root), e.g. to prove forged events."""
+    import ledger.integrity as integrity
+
+    real = integrity.verify_store
+
+    def lying(*args, **kwargs):
+        summary, seen = real(*args, **kwargs)
+        if forge == "root":
+            summary.tree_root = hashlib.sha256(b"another history").digest()
+        else:
+            summary.tree_size -= 1
+        return summary, seen
+
+    context = monkeypatch.context()
+    context.__enter__().setattr(integrity, "verify_store", lying)
+    return context
+
+
+@pytest.mark.parametrize("forge", ["root", "size"])
+def test_a_recorded_checkpoint_signing_a_wrong_tree_is_caught(signed, monkeypatch, forge):
+    context = signing_a_wrong_tree(monkeypatch, forge)
+    try:
+        signed("checkpoint")  # event 8, covering events up to 7; the head it signs is true
+    finally:
+        context.__exit__(None, None, None)
+    line = verify_fails(signed)
+    assert "the checkpoint recorded as event 8" in line and "tree" in line, line
+    # The checkpoint recorded as event 5 still proves events up to 4: they part after it.
+    assert "first bad sequence number 5 (or a later one up to 7)" in line, line
+    assert "checkpoint recorded as event 8" in signed("replay", expect=4).stderr
+    assert "checkpoint recorded as event 8" in signed("doctor", "--format", "json", expect=1).stdout
+
+
+def signed_block(ledger, sequence: int, tree_size: int, tree_root: str) -> str:
+    """A block signed with the ledger's own key over the true head at `sequence` and the given tree."""
+    from cryptography.hazmat.primitives import serialization
+
+    from ledger.checkpoint import SignedCheckpoint, format_checkpoint_block, raw_public
+
+    key = serialization.load_pem_private_key((ledger.folder / "ledger-signing.key").read_bytes(), password=None)
+    ledger_id = ledger.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
+    head = bytes(ledger.query(f"SELECT digest FROM ledger_chain WHERE seq = {sequence}")[0][0]).hex()
+    unsigned = SignedCheckpoint(ledger_id, sequence, "sha256", head, "2020-06-30T00:00:00Z", raw_public(key.public_key()), b"", tree_size, tree_root)
+    signature = key.sign(unsigned.message())
+    record = SignedCheckpoint(**{**unsigned.__dict__, "signature": signature}).record()
+    return format_checkpoint_block(record)
+
+
+def test_a_kept_checkpoint_signing_a_wrong_tree_is_caught(signed):
+    data = signed.json("audit", "--verify")
+    seq, size, root = data["head_seq"], data["tree_size"], data["tree_root"]
+    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", signed_block(signed, seq, size, root))
+    for tree_size, tree_root in ((size - 1, root), (size, hashlib.sha256(b"another history").hexdigest())):
+        line = verify_fails(signed, "--checkpoint", signed_block(signed, seq, tree_size, tree_root))
+        assert f"signs tree size {tree_size} root {tree_root}" in line and f"give tree size {size} root {root}" in line, line
 
 
 # -- hole 3: whose key signed the block --------------------------------------------------------
