@@ -6,6 +6,7 @@ and succeeded there (exit 0, or exit 4 for a clean read-only copy).
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import json
 import shutil
@@ -157,6 +158,59 @@ def test_altered_fingerprint_line_is_refused(signed):
     genuine = (signed.folder / "may.checkpoint").read_text(encoding="utf-8")
     altered = genuine.replace("fingerprint: ", "fingerprint: 0000 ", 1).replace(genuine.split("fingerprint: ")[1][:5], "", 1)
     assert "fingerprint" in signed("audit", "--verify", "--checkpoint", altered, expect=4).stderr
+
+
+def test_the_fingerprint_line_is_inside_the_signature(signed):
+    genuine = (signed.folder / "may.checkpoint").read_text(encoding="utf-8")
+    assert genuine.splitlines()[1] == "version: 3"
+    line = next(l for l in genuine.splitlines() if l.startswith("fingerprint: "))
+    # Spelled otherwise, it still names the block's key, but it is not the line that was signed.
+    respelled = genuine.replace(line, "fingerprint: " + line.removeprefix("fingerprint: ").replace(" ", "").upper())
+    assert "signature does not match" in signed("audit", "--verify", "--checkpoint", respelled, expect=4).stderr
+    for cut in ("version: 3\n", line + "\n"):  # read as a v2 block, or without the signed line
+        assert "signature does not match" in signed("audit", "--verify", "--checkpoint", genuine.replace(cut, ""), expect=4).stderr
+    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", genuine)
+    # The checkpoint recorded in the store signs its fingerprint too: a recorded one re-spelled is caught.
+    edit_state_all(signed, line.removeprefix("fingerprint: ").encode(), line.removeprefix("fingerprint: ").replace(" ", "").encode())
+    recompute_chain(signed)
+    assert "recorded checkpoint" in verify_fails(signed, seq=5)
+
+
+def edit_state_all(ledger, old: bytes, new: bytes) -> None:
+    from tests.integrity_helpers import position
+
+    pos = position(ledger)
+    for seq, state in ledger.query(f"SELECT {pos}, state FROM stored_events"):
+        if old in bytes(state):
+            edit_state(ledger, seq, old, new)
+
+
+def test_old_checkpoints_still_verify(signed, monkeypatch):
+    """v1 (before the tree) and v2 (tree, fingerprint not signed) blocks, kept and recorded, verify as before."""
+    import ledger.checkpoint as checkpoint
+
+    monkeypatch.setattr(checkpoint, "VERSION", 2)  # as the version before v3 signed
+    v2 = signed.out("checkpoint")  # recorded as event 7, covering events up to 6
+    monkeypatch.setattr(checkpoint, "VERSION", 3)
+    assert "version:" not in v2 and "tree-root:" in v2
+    data = signed.json("audit", "--verify")
+    assert data["checkpoints_in_log"] == 2
+    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", v2)
+    from tests.test_merkle import v1_block
+
+    ledger_id = signed.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
+    head = bytes(signed.query("SELECT digest FROM ledger_chain WHERE seq = 4")[0][0]).hex()
+    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", v1_block(signed.folder, 4, head, ledger_id))
+    # The independent verifier (written from the document) reads all three versions.
+    from tests.independent_verifier import parse_blocks, verify_block
+
+    trusted = base64.b64decode((signed.folder / "ledger-signing.key.pub").read_text().split()[1])
+    for text in (v2, v1_block(signed.folder, 4, head, ledger_id), (signed.folder / "may.checkpoint").read_text(encoding="utf-8")):
+        (block,) = parse_blocks(text)
+        verify_block(block, trusted_key=trusted)
+    (block,) = parse_blocks(v2.replace("tree-size: ", "version: 3\ntree-size: "))
+    with pytest.raises(Exception, match="signature invalid"):
+        verify_block(block, trusted_key=trusted)
 
 
 def test_several_checkpoints_files_and_folders(signed, tmp_path):

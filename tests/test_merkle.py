@@ -346,7 +346,7 @@ def test_inspection_export_proves_its_figures_without_other_events(two_inspectio
     for name in ("xc.jsonl", "ledger-signing.key.pub"):
         (office / name).write_bytes((ledger.folder / name).read_bytes())
     block = "-----BEGIN LEDGER CHECKPOINT-----\n" + "\n".join(
-        f"{k.replace('_', '-')}: {header['checkpoint'][k]}" for k in ("ledger", "sequence", "hash", "head", "time", "tree_size", "tree_root", "public_key", "fingerprint", "signature")
+        f"{k.replace('_', '-')}: {v}" for k, v in header["checkpoint"].items()  # version 3 first, then the block's lines
     ) + "\n-----END LEDGER CHECKPOINT-----\n"
     (office / "report.md").write_text("# 整改情况\n\n" + block, encoding="utf-8")
     env = {"HOME": str(office), "XDG_CONFIG_HOME": str(office), "LEDGER_LANG": "en"}
