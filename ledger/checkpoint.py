@@ -350,7 +350,11 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
     if BEGIN in text_or_path:
         return _blocks(text_or_path, "the block given")
     path = Path(text_or_path).expanduser()
-    if path.is_dir():
+    try:
+        folder = path.is_dir()
+    except (OSError, ValueError):  # a damaged block's text is no file name either (too long, a NUL byte)
+        folder = False
+    if folder:
         found = []
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             try:
@@ -364,8 +368,9 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
         return found
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file or folder ({e.__class__.__name__}: {text_or_path})") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        shown = text_or_path if len(text_or_path) <= 80 else text_or_path[:77] + "…"
+        raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file or folder ({e.__class__.__name__}: {shown!r})") from None
     return _blocks(text, str(path))
 
 

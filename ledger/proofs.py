@@ -106,7 +106,7 @@ def read_checkpoint(source: str, name: str) -> Any:
     if BEGIN not in text:
         try:
             text = Path(source).expanduser().read_bytes().decode("utf-8", errors="replace")
-        except OSError:
+        except (OSError, ValueError):  # not a file name at all (a damaged block's text)
             text = ""
     try:
         cp = parse_checkpoint(source)

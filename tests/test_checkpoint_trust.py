@@ -383,7 +383,7 @@ def test_read_only_postgresql_login(signed, pg_server, request):
 # -- every kind of tampering, on both stores ----------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["edit", "delete", "delete-with-link", "insert", "move", "truncate"])
+@pytest.mark.parametrize("kind", ["edit", "delete", "delete-with-link", "insert", "move", "reorder", "truncate"])
 def test_every_kind_of_tampering_on_both_stores(signed, kind):
     """The basic kinds, by plain SQL on either store: exit 4 naming the event or the checkpoint."""
     pos = "notification_id" if signed.store else "rowid"
@@ -410,6 +410,14 @@ def test_every_kind_of_tampering_on_both_stores(signed, kind):
             signed.query(f"UPDATE stored_events SET originator_id = ?, originator_version = 99 WHERE {pos} = 3", (other,))
         else:
             signed.execute(f"UPDATE stored_events SET originator_id = '{other}', originator_version = 99 WHERE rowid = 3")
+        verify_fails(signed, seq=3)
+    elif kind == "reorder":  # two events' contents swapped in the log
+        (_, _, _, topic3, state3), (_, _, _, topic4, state4) = rows[2], rows[3]
+        for seq, topic, state in ((3, topic4, state4), (4, topic3, state3)):
+            if signed.store:
+                signed.query(f"UPDATE stored_events SET topic = ?, state = ? WHERE {pos} = ?", (topic, bytes(state), seq))
+            else:
+                signed.execute(f"UPDATE stored_events SET topic = '{topic}', state = X'{bytes(state).hex()}' WHERE rowid = {seq}")
         verify_fails(signed, seq=3)
     else:  # the newest events, the recorded checkpoint among them, cut off: the kept block sees it
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 5", "DELETE FROM ledger_chain WHERE seq >= 5")
