@@ -301,6 +301,23 @@ def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, le
     return f"holds the history of the checkpoint of {cp.time} (events up to {cp.sequence})"
 
 
+# The column types the ledger creates on PostgreSQL: a column re-typed (say originator_id as text, so that
+# 32 hex digits hash like the UUID while the application no longer finds the events) is tampering.
+# (Other columns re-typed are caught value by value: a text state is not bytes, and so on.)
+PG_COLUMN_TYPES = {"originator_id": "uuid"}
+
+
+def _check_column_types(con: Any) -> None:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'stored_events' AND table_schema = current_schema()"
+    ).fetchall()
+    found = {str(name): str(kind) for name, kind in rows}
+    for column, kind in PG_COLUMN_TYPES.items():
+        if column in found and found[column] != kind:
+            first = con.execute("SELECT min(notification_id) FROM stored_events").fetchone()[0]
+            raise TamperingFound(first or 0, f"is stored in a column re-typed: stored_events.{column} is {found[column]}, not {kind} as the ledger creates it")
+
+
 def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at: Iterable[int]) -> tuple[ChainSummary, bytes | None]:
     import psycopg
 
@@ -315,6 +332,7 @@ def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at
                 raise TamperingFound(f"the store {url} has no hash chain table (ledger_chain)")
             algorithm = recorded_algorithm(con.cursor(), "%s")
             tree_stored = has_tree_table(con, postgres=True)
+            _check_column_types(con)
             try:
                 passed = fast_pass(con, algorithm, "%s", "notification_id", tree_stored)
             except _Differs:
