@@ -104,5 +104,6 @@ def test_a_damaged_block_given_as_text_is_not_a_traceback(files):
 
     for args in (["verify-export", str(folder / "xc.jsonl")], ["audit", "--verify"]):
         result = CliRunner().invoke(cli, [*args, "--checkpoint", damaged], env={"LEDGER_CONFIG": str(folder / "ledger.yaml")})
-        assert result.exit_code in (2, 4) and result.exception is None or isinstance(result.exception, SystemExit), result.output
+        assert result.exit_code in (2, 4), (result.exit_code, result.exception, result.output)
+        assert result.exception is None or isinstance(result.exception, SystemExit), result.exception
         assert "Traceback" not in result.output
