@@ -426,3 +426,31 @@ def test_every_kind_of_tampering_on_both_stores(signed, kind):
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 4", "DELETE FROM ledger_chain WHERE seq >= 4")
         truncate_tree(signed, 3)
         assert "history truncated" in verify_fails(signed, "--checkpoint", "may.checkpoint")
+
+
+def test_an_export_holding_a_checkpoint_that_signs_a_wrong_tree_is_refused(signed, monkeypatch, tmp_path):
+    """The key holder's export: a recorded checkpoint signing the true head with another tree, every link valid."""
+    import ledger.integrity as integrity
+
+    forged = hashlib.sha256(b"another history").digest()
+    real_verify, real_heads = integrity.verify_store, integrity._tree_heads
+
+    def lying_verify(*args, **kwargs):
+        summary, seen = real_verify(*args, **kwargs)
+        summary.tree_root = forged
+        return summary, seen
+
+    def lying_heads(*args):
+        lookup = real_heads(*args)
+        return lambda seqs: {s: (v[0], forged) if s == 7 else v for s, v in lookup(seqs).items()}
+
+    with monkeypatch.context() as m:
+        m.setattr(integrity, "verify_store", lying_verify)
+        signed("checkpoint")  # event 8, covering events up to 7, signing the forged root
+        # Only so that `export` writes the file the key holder could write by hand: its store check is told the same lie.
+        m.setattr(integrity, "verify_store", real_verify)
+        m.setattr(integrity, "_tree_heads", lying_heads)
+        signed("export", "--out", tmp_path / "e.jsonl")
+    assert "checkpoint recorded as event 8" in verify_fails(signed)
+    result = signed("verify-export", tmp_path / "e.jsonl", expect=4)
+    assert "tree" in result.stderr and "Traceback" not in result.stderr, result.stderr
