@@ -106,8 +106,8 @@ def read_checkpoint(source: str, name: str) -> Any:
     if BEGIN not in text:
         try:
             text = Path(source).expanduser().read_bytes().decode("utf-8", errors="replace")
-        except (OSError, ValueError):  # not a file name at all (a damaged block's text)
-            text = ""
+        except (OSError, ValueError):  # not a file: the block's own text, damaged
+            text = source
     try:
         cp = parse_checkpoint(source)
     except InvalidInput as e:
@@ -387,13 +387,24 @@ def _looks_like_inspection_export(first: bytes) -> bool:
     )
 
 
+def _header_of(data: bytes) -> bytes:
+    """Line 1; if it is not JSON (a byte of it turned into a line break), lines 1 and 2 joined as they were."""
+    lines = data.split(b"\n", 2)
+    try:
+        json.loads(lines[0])
+        return lines[0]
+    except ValueError:
+        return b"".join(lines[:2])
+
+
 def is_inspection_export(path: Path) -> bool:
     try:
         with path.open("rb") as f:
             first = f.readline(1 << 16)
+            second = f.readline(1 << 16)
     except OSError:
         return False
-    return _looks_like_inspection_export(first)
+    return _looks_like_inspection_export(_header_of(first + second))
 
 
 @dataclass
@@ -437,7 +448,7 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
     from ledger.errors import ConfigError
 
     data = _read_bytes(path)
-    if not _looks_like_inspection_export(data.split(b"\n", 1)[0]):
+    if not _looks_like_inspection_export(_header_of(data)):
         raise InvalidInput(f"{path} is not an inspection export (no '{INSPECTION_FORMAT}' header on line 1)")
     try:
         text = data.decode("utf-8")
