@@ -201,7 +201,10 @@ def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
             ("hash_algorithm", algorithm),
         ):
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
-        return _upgrade(c, mark), _build_tree(c, mark, app.recorder.position_column)  # type: ignore[attr-defined]
+        upgraded, built = _upgrade(c, mark), _build_tree(c, mark, app.recorder.position_column)  # type: ignore[attr-defined]
+        # From now on the store has its Merkle tree: verification refuses a store whose tree table is gone.
+        c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", ("merkle_tree", "rfc9162"))
+        return upgraded, built
 
 
 def _build_tree(c: object, mark: str, position: str) -> int | None:

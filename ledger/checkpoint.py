@@ -51,13 +51,16 @@ PREAMBLE = "rectification-ledger checkpoint v1\n"
 FIELDS = ("ledger", "sequence", "hash", "head", "time")
 PREAMBLE_TREE = "rectification-ledger checkpoint v2\n"
 TREE_FIELDS = ("tree-size", "tree-root")
+# v3 (the version `ledger checkpoint` makes): the v2 fields and the key's fingerprint line, all signed.
+PREAMBLE_V3 = "rectification-ledger checkpoint v3\n"
+VERSION = 3
 
 
 class Checkpoint(Aggregate):
     """A signed checkpoint, recorded in the ledger it describes."""
 
     @event("Recorded")
-    def __init__(self, ledger_id: str, sequence: int, algorithm: str, head: str, time: str, public_key: str, fingerprint: str, signature: str, actor: str, at: datetime, tree_size: int | None = None, tree_root: str | None = None) -> None:
+    def __init__(self, ledger_id: str, sequence: int, algorithm: str, head: str, time: str, public_key: str, fingerprint: str, signature: str, actor: str, at: datetime, tree_size: int | None = None, tree_root: str | None = None, checkpoint_version: int | None = None) -> None:
         self.ledger_id = ledger_id
         self.sequence = sequence
         self.algorithm = algorithm
@@ -70,6 +73,7 @@ class Checkpoint(Aggregate):
         self.at = at
         self.tree_size = tree_size
         self.tree_root = tree_root
+        self.checkpoint_version = checkpoint_version  # 3: the fingerprint is signed too (None: v1/v2, read from the fields)
 
 
 # -- keys ----------------------------------------------------------------------
@@ -194,12 +198,17 @@ class SignedCheckpoint:
     tree_root: str | None = None
     printed_fingerprint: str | None = None  # the block's `fingerprint:` line, if it had one
     source: str = ""  # where the block was read (for messages)
+    version: int | None = None  # 3 for a v3 block (its `version: 3` line); None: v1 or v2, told by the tree fields
 
     def message(self) -> bytes:
+        if self.version == 3:  # a line missing from a v3 block is signed as empty: the signature then fails
+            tree_size = "" if self.tree_size is None else self.tree_size
+            return message(self.ledger, self.sequence, self.hash, self.head, self.time, tree_size, self.tree_root or "", self.printed_fingerprint or "")  # type: ignore[arg-type]
         return message(self.ledger, self.sequence, self.hash, self.head, self.time, self.tree_size, self.tree_root)
 
     def record(self) -> dict[str, Any]:
-        record: dict[str, Any] = {
+        record: dict[str, Any] = {"version": 3} if self.version == 3 else {}
+        record |= {
             "ledger": self.ledger,
             "sequence": self.sequence,
             "hash": self.hash,
@@ -216,12 +225,17 @@ class SignedCheckpoint:
         return record
 
 
-def message(ledger: str, sequence: int, algorithm: str, head: str, time: str, tree_size: int | None = None, tree_root: str | None = None) -> bytes:
+def message(
+    ledger: str, sequence: int, algorithm: str, head: str, time: str, tree_size: int | None = None, tree_root: str | None = None, fingerprint_line: str | None = None
+) -> bytes:
+    """The signed text: v1 (no tree), v2 (tree size and root), v3 (and the key's fingerprint, as printed)."""
     body = "".join(f"{k}: {v}\n" for k, v in zip(FIELDS, (ledger, sequence, algorithm, head, time)))
     if tree_size is None:
         return (PREAMBLE + body).encode("utf-8")
     body += f"tree-size: {tree_size}\ntree-root: {tree_root}\n"
-    return (PREAMBLE_TREE + body).encode("utf-8")
+    if fingerprint_line is None:
+        return (PREAMBLE_TREE + body).encode("utf-8")
+    return (PREAMBLE_V3 + body + f"fingerprint: {fingerprint_line}\n").encode("utf-8")
 
 
 RECORDED_TOPIC = "ledger.checkpoint:Checkpoint.Recorded"
@@ -247,7 +261,12 @@ def from_recorded(state: bytes) -> SignedCheckpoint:
     tree_size, tree_root = data.get("tree_size"), data.get("tree_root")
     if tree_size is not None and (type(tree_size) is not int or type(tree_root) is not str):
         raise ValueError("tree_size or tree_root is garbled")
-    return SignedCheckpoint(ledger_id, sequence, algorithm, head, time, raw, base64.b64decode(signature, validate=True), tree_size, tree_root)
+    version = data.get("checkpoint_version")
+    if version not in (None, 3) or (version == 3 and tree_size is None):
+        raise ValueError(f"checkpoint_version {version!r} is not one this ledger writes")
+    return SignedCheckpoint(
+        ledger_id, sequence, algorithm, head, time, raw, base64.b64decode(signature, validate=True), tree_size, tree_root, printed_fingerprint=printed, version=version
+    )
 
 
 def ledger_meta(cursor: Any, style: str = "?") -> dict[str, str]:
@@ -275,8 +294,9 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
     raw = raw_public(key.public_key())
     tree_size = summary.tree_size
     tree_root = summary.tree_root.hex() if summary.tree_root is not None else None
-    signature = key.sign(message(ledger_id, summary.head_seq, summary.algorithm, head, time, tree_size, tree_root))
-    cp = SignedCheckpoint(ledger_id, summary.head_seq, summary.algorithm, head, time, raw, signature, tree_size, tree_root)
+    version = VERSION if tree_size is not None and VERSION == 3 else None
+    unsigned = SignedCheckpoint(ledger_id, summary.head_seq, summary.algorithm, head, time, raw, b"", tree_size, tree_root, fingerprint(raw), version=version)
+    cp = SignedCheckpoint(**{**unsigned.__dict__, "signature": key.sign(unsigned.message())})
     record = cp.record()
     app.save(
         Checkpoint(
@@ -292,6 +312,7 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
             at=now,
             tree_size=tree_size,
             tree_root=tree_root,
+            checkpoint_version=version,
         )
     )
     return record
@@ -299,7 +320,7 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
 
 def format_checkpoint_block(cp: dict[str, Any]) -> str:
     """The text block printed at the end of a published report."""
-    lines = [BEGIN]
+    lines = [BEGIN] + (["version: 3"] if cp.get("version") == 3 else [])
     lines += [f"{k}: {cp[k]}" for k in FIELDS]
     if cp.get("tree_size") is not None:
         lines += [f"tree-size: {cp['tree_size']}", f"tree-root: {cp['tree_root']}"]
@@ -313,7 +334,7 @@ def format_checkpoint_block(cp: dict[str, Any]) -> str:
 
 
 _BLOCK = re.compile(re.escape(BEGIN) + r"(.*?)" + re.escape(END), re.S)
-BLOCK_KEYS = (*FIELDS, *TREE_FIELDS, "public-key", "fingerprint", "signature")
+BLOCK_KEYS = ("version", *FIELDS, *TREE_FIELDS, "public-key", "fingerprint", "signature")
 
 
 def parse_checkpoint(text_or_file: str) -> SignedCheckpoint:
@@ -329,7 +350,11 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
     if BEGIN in text_or_path:
         return _blocks(text_or_path, "the block given")
     path = Path(text_or_path).expanduser()
-    if path.is_dir():
+    try:
+        folder = path.is_dir()
+    except (OSError, ValueError):  # a damaged block's text is no file name either (too long, a NUL byte)
+        folder = False
+    if folder:
         found = []
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             try:
@@ -343,8 +368,9 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
         return found
     try:
         text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file or folder ({e.__class__.__name__}: {text_or_path})") from None
+    except (OSError, UnicodeDecodeError, ValueError) as e:
+        shown = text_or_path if len(text_or_path) <= 80 else text_or_path[:77] + "…"
+        raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file or folder ({e.__class__.__name__}: {shown!r})") from None
     return _blocks(text, str(path))
 
 
@@ -388,9 +414,14 @@ def _block(body: str, source: str) -> SignedCheckpoint:
                 raise ValueError
         except ValueError:
             raise InvalidInput(f"--checkpoint: {source}: the tree-size or tree-root is garbled") from None
+    version = None
+    if "version" in fields:
+        if fields["version"] != "3":
+            raise InvalidInput(f"--checkpoint: {source}: version {fields['version']!r} is not a checkpoint version this ledger reads (3)")
+        version = 3  # without its tree or fingerprint lines it no longer matches its signature
     return SignedCheckpoint(
         fields["ledger"], int(fields["sequence"]), fields["hash"], fields["head"], fields["time"], raw, signature,
-        tree_size, tree_root, printed_fingerprint=fields.get("fingerprint"), source=source,
+        tree_size, tree_root, printed_fingerprint=fields.get("fingerprint"), source=source, version=version,
     )
 
 

@@ -341,8 +341,14 @@ def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, 
         # (those covering events before a partial export begins cannot be checked here).
         recorded.found = [(seq, state) for seq, state in recorded.found]
         checkable = _checkable(recorded, base_seq)
+        # A complete export holds every event: the tree of any checkpoint among them can be recomputed and compared.
+        complete = base_seq == 0 and header.get("since") == 0
         checked = checkable.check(
-            lambda seqs: _digests_in(path, seqs, base_seq, base_digest), str(header["ledger_id"]), algorithm, getattr(trust, "key", None)
+            lambda seqs: _digests_in(path, seqs, base_seq, base_digest),
+            str(header["ledger_id"]),
+            algorithm,
+            getattr(trust, "key", None),
+            trees_at=(lambda seqs: _tree_heads_in(path, seqs, algorithm)) if complete else None,
         )
         note = _check_export_signature(path, header, trailer, header_digest, trust)
         return Exported(header, trailer, links, digests_at, checked, note)
@@ -377,6 +383,27 @@ def _digests_in(path: Path, seqs: list[int], base_seq: int, base_digest: bytes) 
             record = json.loads(line)
             if record.get("seq") in wanted:
                 out[record["seq"]] = bytes.fromhex(record["digest"])
+    return out
+
+
+def _tree_heads_in(path: Path, seqs: list[int], algorithm: str) -> dict[int, tuple[int, bytes]]:
+    """(tree size, root) at `seqs`, recomputed from the (already verified) events of a complete export."""
+    from ledger.chain import hasher
+    from ledger.merkle import Frontier, event_leaf
+
+    wanted, out = set(seqs), {}
+    h = hasher(algorithm)
+    frontier = Frontier(h)
+    with path.open(encoding="utf-8", newline="") as f:
+        next(f)
+        for line in f:
+            record = json.loads(line)
+            if "seq" not in record or len(out) == len(wanted):  # the end line, or all found
+                break
+            (seq, oid, version, topic, state), _ = _event_fields(path, record)
+            frontier.add(event_leaf(h, seq, oid, version, topic, state))
+            if seq in wanted:
+                out[seq] = (frontier.size, frontier.root())
     return out
 
 

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ledger.chain import ChainSummary, Link, recorded_algorithm, summarise, walk_store
+from ledger.chain import ChainSummary, Link, _Differs, _Pass, fast_pass, recorded_algorithm, walk_store
 from ledger.errors import StoreError, TamperingFound
 
 
@@ -88,7 +88,16 @@ class RecordedCheckpoints:
                 self.found.append((link.seq, link.state))
             yield link
 
-    def check(self, digests_at: Callable[[list[int]], dict[int, bytes]], ledger_id: str, algorithm: str, trusted: bytes | None) -> int:
+    def check(
+        self,
+        digests_at: Callable[[list[int]], dict[int, bytes]],
+        ledger_id: str,
+        algorithm: str,
+        trusted: bytes | None,
+        *,
+        trees_at: Callable[[list[int]], dict[int, tuple[int, bytes]]] | None = None,
+        tree_stored: bool = True,
+    ) -> int:
         """Raise TamperingFound naming the first checkpoint the history no longer matches; the number checked."""
         from cryptography.exceptions import InvalidSignature
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -116,19 +125,33 @@ class RecordedCheckpoints:
             if not 0 <= cp.sequence < event_seq:
                 raise TamperingFound(event_seq, f"is a checkpoint claiming events up to {cp.sequence}, which it cannot cover")
             parsed.append((event_seq, cp))
+        signs_tree = [(event_seq, cp) for event_seq, cp in parsed if cp.tree_size is not None]
+        if signs_tree and not tree_stored:
+            event_seq, cp = signs_tree[0]
+            raise TamperingFound(
+                f"the checkpoint recorded as event {event_seq} (signed {cp.time}) signs the Merkle tree of events up to {cp.sequence}, "
+                "but the store has no tree table (ledger_merkle): the tree was dropped"
+            )
         digests = digests_at(sorted({cp.sequence for _, cp in parsed if cp.sequence}))
+        trees = trees_at(sorted({cp.sequence for _, cp in signs_tree})) if trees_at is not None else {}
         matched = 0  # every event up to here is proven by a matching checkpoint
         for event_seq, cp in sorted(parsed, key=lambda pair: pair[1].sequence):
             if cp.sequence == 0:
                 continue
             digest = digests.get(cp.sequence)
+            first = matched + 1
+            named = (
+                f"first bad sequence number {first}{'' if first == cp.sequence else f' (or a later one up to {cp.sequence})'}: "
+                f"the checkpoint recorded as event {event_seq} (signed {cp.time}) covers events up to {cp.sequence}"
+            )
             if digest is None or digest.hex() != cp.head:
-                where = f"event {cp.sequence}" if matched + 1 == cp.sequence else f"events {matched + 1}..{cp.sequence}"
-                first = matched + 1
+                where = f"event {cp.sequence}" if first == cp.sequence else f"events {first}..{cp.sequence}"
+                raise TamperingFound(f"{named}, and the history differs from it in {where} (rewritten, links recomputed)")
+            tree = trees.get(cp.sequence)
+            if cp.tree_size is not None and tree is not None and (tree[0], tree[1].hex()) != (cp.tree_size, cp.tree_root):
                 raise TamperingFound(
-                    f"first bad sequence number {first}{'' if first == cp.sequence else f' (or a later one up to {cp.sequence})'}: "
-                    f"the checkpoint recorded as event {event_seq} (signed {cp.time}) covers events up to {cp.sequence}, "
-                    f"and the history differs from it in {where} (rewritten, links recomputed)"
+                    f"{named} and signs tree size {cp.tree_size} root {cp.tree_root}, but those events give tree size "
+                    f"{tree[0]} root {tree[1].hex()} (the signed tree is not this history's)"
                 )
             matched = max(matched, cp.sequence)
         return len(parsed)
@@ -149,18 +172,18 @@ def _chain_digests(con: Any, style: str) -> Callable[[list[int]], dict[int, byte
 
 
 def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None = None, also_at: Iterable[int] = ()) -> tuple[ChainSummary, bytes | None]:
-    """Recompute the whole chain and check every checkpoint recorded in it.
+    """Recompute the whole chain and the tree, and check every checkpoint recorded in the store.
 
-    Returns the summary and the digest at sequence number `watch` (and in
-    `summary.digests_at`, the digests at `also_at`, from the same snapshot). `trusted`
-    is the ledger's public key if the verifier has one: recorded checkpoints
-    must then be signed by it.
+    Returns the summary and the digest at sequence number `watch`; in
+    `summary.digests_at` and `summary.trees_at` the digests and tree heads
+    (size, root) at `also_at`, from the same snapshot. `trusted` is the
+    ledger's public key if the verifier has one: recorded checkpoints must
+    then be signed by it.
     """
     from ledger.store import is_url
 
     if is_url(path):
         return _verify_postgres(path, watch, trusted, also_at)
-    last_good = 0
     try:
         with snapshot(path) as con:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -169,48 +192,84 @@ def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None =
                     raise TamperingFound(f"the store {path} has no hash chain table (ledger_chain): dropped, or made before the chain existed")
                 raise StoreError(f"{path} is not an initialised ledger store: run `ledger init`")
             algorithm = recorded_algorithm(con.cursor())
-            recorded = RecordedCheckpoints()
-            links, tree = with_tree_check(con, walk_store(con.cursor(), con.cursor(), algorithm=algorithm), algorithm, "?", watch, path)
-
-            def tracked() -> Iterator[Any]:
-                nonlocal last_good
-                for link in links:
-                    last_good = link.seq
-                    yield link
-
-            summary, seen = tree.into(*summarise(recorded.watch(tracked()), algorithm, watch=watch))
-            summary.checkpoints = recorded.check(_chain_digests(con, "?"), ledger_meta(con).get("ledger_id", ""), algorithm, trusted)
-            summary.digests_at = _chain_digests(con, "?")(sorted(set(also_at)))
-            return summary, seen
+            tree_stored = "ledger_merkle" in tables
+            try:
+                found = fast_pass(con, algorithm, "?", "rowid", tree_stored)
+            except (_Differs, sqlite3.DatabaseError):
+                found = _careful(con, algorithm, "?", "rowid", tree_stored, path)
+            return _conclude(con, "?", "rowid", algorithm, found, tree_stored, watch, trusted, also_at)
     except sqlite3.DatabaseError as e:
+        raise TamperingFound(f"the store file {path} is damaged or truncated ({e})") from None
+
+
+def _careful(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, where: str) -> _Pass:
+    """The reference check, event by event: run when the fast pass meets anything it does not vouch for.
+
+    It names the first bad event or tree node (TamperingFound). If it finds
+    nothing, the store is sound but not laid out as the ledger writes it (for
+    instance tree rows re-inserted in another order): its result stands.
+    """
+    from array import array
+
+    from ledger.checkpoint import RECORDED_TOPIC
+    from ledger.merkle import TreeCheck, checked
+
+    found = _Pass(positions=array("q"))
+    links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position)
+    check = TreeCheck(con.cursor() if tree_stored else None, algorithm, style)
+    heads: list[tuple[int, bytes]] = []
+    try:
+        for link in checked(links, check, lambda size, root, _: heads.append((size, root))):
+            found.count += 1
+            found.head_seq, found.head_digest = link.seq, link.digest
+            found.positions.append(link.seq)
+            if link.topic == RECORDED_TOPIC:
+                found.recorded.append((link.seq, link.state))
+    except sqlite3.DatabaseError as e:
+        raise TamperingFound(f"the store file {where} is damaged or truncated after sequence number {found.head_seq} ({e})") from None
+    found.tree_size, found.tree_root = heads[-1]
+    return found
+
+
+def _conclude(con: Any, style: str, position: str, algorithm: str, found: _Pass, tree_stored: bool, watch: int | None, trusted: bytes | None, also_at: Iterable[int]) -> tuple[ChainSummary, bytes | None]:
+    """After the pass: the tree is where the metadata says, the recorded checkpoints match, and the heads asked for."""
+    meta = ledger_meta(con)
+    if not tree_stored and meta.get("merkle_tree"):
         raise TamperingFound(
-            f"the store file {path} is damaged or truncated after sequence number {last_good} ({e})"
-        ) from None
+            "the store's Merkle tree table (ledger_merkle) is gone although the store's metadata says it has one "
+            f"(ledger_meta merkle_tree = {meta['merkle_tree']}): the tree was dropped"
+        )
+    trees = _tree_heads(con, style, position, algorithm, found, tree_stored)
+    summary = ChainSummary(algorithm, found.count, found.head_seq, found.head_digest)
+    summary.tree_size, summary.tree_root = found.tree_size, found.tree_root
+    recorded = RecordedCheckpoints()
+    recorded.found = found.recorded
+    summary.checkpoints = recorded.check(_chain_digests(con, style), meta.get("ledger_id", ""), algorithm, trusted, trees_at=trees, tree_stored=tree_stored)
+    wanted = sorted(set(also_at) | ({watch} if watch is not None else set()))
+    summary.digests_at = _chain_digests(con, style)(wanted)
+    summary.trees_at = trees(wanted)
+    if watch is not None:
+        summary.tree_at = summary.trees_at.get(watch)
+    return summary, summary.digests_at.get(watch) if watch is not None else None
 
 
-class _TreeHead:
-    def __init__(self) -> None:
-        self.values: tuple[int, bytes, Any] | None = None
+def _tree_heads(con: Any, style: str, position: str, algorithm: str, found: _Pass, tree_stored: bool) -> Callable[[list[int]], dict[int, tuple[int, bytes]]]:
+    """(size, root) of the tree at each sequence number asked for, from the verified stored tree (else recomputed)."""
+    from bisect import bisect_right
 
-    def into(self, summary: ChainSummary, seen: bytes | None) -> tuple[ChainSummary, bytes | None]:
-        if self.values is not None:
-            summary.tree_size, summary.tree_root, summary.tree_at = self.values
-        return summary, seen
+    from ledger.merkle import StoredTree, recomputed_roots
 
+    def lookup(seqs: list[int]) -> dict[int, tuple[int, bytes]]:
+        sizes = {seq: bisect_right(found.positions, seq) for seq in seqs if seq >= 0}
+        if not sizes:
+            return {}
+        if tree_stored:
+            tree = StoredTree(con.cursor(), style, algorithm)
+            return {seq: (size, tree.root(size)) for seq, size in sizes.items()}
+        roots = recomputed_roots(con.cursor(), style, algorithm, set(sizes.values()), position=position)
+        return {seq: (size, roots[size]) for seq, size in sizes.items()}
 
-def with_tree_check(con: Any, links: Iterator[Any], algorithm: str, style: str, watch: int | None, where: str) -> tuple[Iterator[Any], _TreeHead]:
-    """Check the stored Merkle tree (ledger.merkle) against the events as the chain verifies them."""
-    from ledger.merkle import TreeCheck, checked, has_tree_table
-
-    # A store made before the tree (or an archived copy of one) verifies as it is: the tree is
-    # recomputed from the verified events, for the checkpoints' tree fields; `ledger init` builds it.
-    stored = has_tree_table(con, postgres=style != "?")
-    head = _TreeHead()
-
-    def done(size: int, root: bytes, at: Any) -> None:
-        head.values = (size, root, at)
-
-    return checked(links, TreeCheck(con.cursor() if stored else None, algorithm, style, watch=watch), done), head
+    return lookup
 
 
 def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, ledger_id: str) -> str:
@@ -231,8 +290,9 @@ def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, le
         raise TamperingFound(
             f"history up to sequence number {cp.sequence} differs from the checkpoint of {cp.time} (rewritten since)"
         )
-    if getattr(cp, "tree_size", None) is not None and summary.tree_at is not None:
-        size, root = summary.tree_at
+    head = summary.trees_at.get(cp.sequence) if getattr(cp, "tree_size", None) is not None else None
+    if head is not None:
+        size, root = head
         if (size, root.hex()) != (cp.tree_size, cp.tree_root):
             raise TamperingFound(
                 f"the checkpoint of {cp.time} signs tree size {cp.tree_size} root {cp.tree_root}, "
@@ -241,8 +301,27 @@ def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, le
     return f"holds the history of the checkpoint of {cp.time} (events up to {cp.sequence})"
 
 
+# The column types the ledger creates on PostgreSQL: a column re-typed (say originator_id as text, so that
+# 32 hex digits hash like the UUID while the application no longer finds the events) is tampering.
+# (Other columns re-typed are caught value by value: a text state is not bytes, and so on.)
+PG_COLUMN_TYPES = {"originator_id": "uuid"}
+
+
+def _check_column_types(con: Any) -> None:
+    rows = con.execute(
+        "SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'stored_events' AND table_schema = current_schema()"
+    ).fetchall()
+    found = {str(name): str(kind) for name, kind in rows}
+    for column, kind in PG_COLUMN_TYPES.items():
+        if column in found and found[column] != kind:
+            first = con.execute("SELECT min(notification_id) FROM stored_events").fetchone()[0]
+            raise TamperingFound(first or 0, f"is stored in a column re-typed: stored_events.{column} is {found[column]}, not {kind} as the ledger creates it")
+
+
 def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at: Iterable[int]) -> tuple[ChainSummary, bytes | None]:
     import psycopg
+
+    from ledger.merkle import has_tree_table
 
     with pg_snapshot(url) as con:
         try:
@@ -252,12 +331,12 @@ def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at
             if not found[0]:
                 raise TamperingFound(f"the store {url} has no hash chain table (ledger_chain)")
             algorithm = recorded_algorithm(con.cursor(), "%s")
-            links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style="%s", position="notification_id")
-            links, tree = with_tree_check(con, links, algorithm, "%s", watch, url)
-            recorded = RecordedCheckpoints()
-            summary, seen = tree.into(*summarise(recorded.watch(links), algorithm, watch=watch))
-            summary.checkpoints = recorded.check(_chain_digests(con, "%s"), ledger_meta(con).get("ledger_id", ""), algorithm, trusted)
-            summary.digests_at = _chain_digests(con, "%s")(sorted(set(also_at)))
-            return summary, seen
+            tree_stored = has_tree_table(con, postgres=True)
+            _check_column_types(con)
+            try:
+                passed = fast_pass(con, algorithm, "%s", "notification_id", tree_stored)
+            except _Differs:
+                passed = _careful(con, algorithm, "%s", "notification_id", tree_stored, url)
+            return _conclude(con, "%s", "notification_id", algorithm, passed, tree_stored, watch, trusted, also_at)
         except psycopg.Error as e:
             raise StoreError(f"cannot read the PostgreSQL store: {e}") from None

@@ -159,6 +159,25 @@ def build_tree(cursor: Any, style: str = "?", *, position: str = "rowid", table:
     return frontier.size
 
 
+def recomputed_roots(cursor: Any, style: str, algorithm: str, sizes: set[int], *, position: str = "rowid", table: str = "stored_events") -> dict[int, bytes]:
+    """MTH of the first `size` events for each size, recomputed from the events (a store without its tree)."""
+    h = hasher(algorithm)
+    frontier = Frontier(h)
+    roots = {0: h(b"").digest()} if 0 in sizes else {}
+    biggest, after = max(sizes, default=0), -(2**63)
+    while frontier.size < biggest:
+        cursor.execute(sql(f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} WHERE {position} > ? ORDER BY {position} LIMIT ?", style), (after, PAGE))
+        events = cursor.fetchall()
+        if not events:
+            break
+        for seq, oid, version, topic, state in events:
+            frontier.add(event_leaf(h, int(seq), oid, int(version), topic, bytes(state)))
+            if frontier.size in sizes:
+                roots[frontier.size] = frontier.root()
+        after = events[-1][0]
+    return roots
+
+
 # -- reading: roots and proofs from the stored nodes ---------------------------------
 
 

@@ -106,8 +106,8 @@ def read_checkpoint(source: str, name: str) -> Any:
     if BEGIN not in text:
         try:
             text = Path(source).expanduser().read_bytes().decode("utf-8", errors="replace")
-        except OSError:
-            text = ""
+        except (OSError, ValueError):  # not a file: the block's own text, damaged
+            text = source
     try:
         cp = parse_checkpoint(source)
     except InvalidInput as e:
@@ -305,7 +305,7 @@ def latest_checkpoint(c: Any, app: Any) -> dict[str, Any] | None:
     state = _state_json(row[0])
     if state.get("tree_size") is None:
         return None
-    return {
+    return ({"version": 3} if state.get("checkpoint_version") == 3 else {}) | {
         "ledger": state["ledger_id"], "sequence": state["sequence"], "hash": state["algorithm"], "head": state["head"],
         "time": state["time"], "tree_size": state["tree_size"], "tree_root": state["tree_root"],
         "public_key": state["public_key"], "fingerprint": state["fingerprint"], "signature": state["signature"],
@@ -357,7 +357,7 @@ def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callab
         indexes = leaf_indexes(c, {int(r[0]) for r in rows}, mark, position=position, upto=int(cp["sequence"]))
         header = {
             "format": INSPECTION_FORMAT, "version": 1, "ledger_id": ledger_id, "hash": cp["hash"], "inspection": code,
-            "checkpoint": {k: cp[k] for k in CHECKPOINT_KEYS},
+            "checkpoint": {k: cp[k] for k in (("version",) if cp.get("version") == 3 else ()) + CHECKPOINT_KEYS},
         }
         lines = [canonical(header)]
         for seq, oid, version, topic, state in rows:
@@ -383,17 +383,28 @@ def _looks_like_inspection_export(first: bytes) -> bool:
     return (
         b"rectification-ledger inspection" in first
         or b"inspection export" in first
-        or (b'"inspection":' in first and b'"checkpoint":{"ledger":' in first)
+        or (b'"inspection":' in first and b'"checkpoint":{"' in first)
     )
+
+
+def _header_of(data: bytes) -> bytes:
+    """Line 1; if it is not JSON (a byte of it turned into a line break), lines 1 and 2 joined as they were."""
+    lines = data.split(b"\n", 2)
+    try:
+        json.loads(lines[0])
+        return lines[0]
+    except ValueError:
+        return b"".join(lines[:2])
 
 
 def is_inspection_export(path: Path) -> bool:
     try:
         with path.open("rb") as f:
             first = f.readline(1 << 16)
+            second = f.readline(1 << 16)
     except OSError:
         return False
-    return _looks_like_inspection_export(first)
+    return _looks_like_inspection_export(_header_of(first + second))
 
 
 @dataclass
@@ -413,7 +424,11 @@ EVENT_KEYS_B64 = ("seq", "leaf_index", "originator_id", "originator_version", "t
 def _checkpoint_from(record: Any) -> Any:
     from ledger.checkpoint import SignedCheckpoint, parse_public_key, public_key_line
 
-    _keys(record, CHECKPOINT_KEYS, '"checkpoint"')
+    versioned = isinstance(record, dict) and "version" in record
+    version = record["version"] if versioned else None
+    _keys(record, (("version",) if versioned else ()) + CHECKPOINT_KEYS, '"checkpoint"')
+    if versioned and (type(version) is not int or version != 3):
+        raise ValueError(f"the checkpoint's version {version!r} is not 3")
     signature = base64.b64decode(record["signature"], validate=True)
     raw = parse_public_key(record["public_key"], "the checkpoint's public_key")
     if record["public_key"] != public_key_line(raw) or record["signature"] != base64.b64encode(signature).decode("ascii"):
@@ -423,6 +438,7 @@ def _checkpoint_from(record: Any) -> Any:
     return SignedCheckpoint(
         str(record["ledger"]), _count(record["sequence"], "checkpoint.sequence"), str(record["hash"]), record["head"],
         str(record["time"]), raw, signature, _count(record["tree_size"], "checkpoint.tree_size"), record["tree_root"],
+        printed_fingerprint=record["fingerprint"] if version == 3 else None, version=version,
     )
 
 
@@ -432,7 +448,7 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
     from ledger.errors import ConfigError
 
     data = _read_bytes(path)
-    if not _looks_like_inspection_export(data.split(b"\n", 1)[0]):
+    if not _looks_like_inspection_export(_header_of(data)):
         raise InvalidInput(f"{path} is not an inspection export (no '{INSPECTION_FORMAT}' header on line 1)")
     try:
         text = data.decode("utf-8")

@@ -102,7 +102,7 @@ def latest_checkpoint(app: Any) -> dict[str, Any] | None:
 
     ident = row[1] if isinstance(row[1], UUID) else UUID(row[1])
     event = app.mapper.to_domain_event(StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4])))
-    record = {
+    record = ({"version": 3} if getattr(event, "checkpoint_version", None) == 3 else {}) | {
         "ledger": event.ledger_id,
         "sequence": event.sequence,
         "hash": event.algorithm,

@@ -17,6 +17,7 @@ NAMESPACE = uuid.UUID("7d1c3f0e-5b8a-4c55-9a51-2f6a3b9e1c44")
 BEGIN = "-----BEGIN LEDGER CHECKPOINT-----"
 END = "-----END LEDGER CHECKPOINT-----"
 BLOCK_FIELDS = ("ledger", "sequence", "hash", "head", "time", "tree-size", "tree-root", "public-key", "fingerprint", "signature")
+CHECKPOINT_KEYS = ("ledger", "sequence", "hash", "head", "time", "tree_size", "tree_root", "public_key", "fingerprint", "signature")
 
 
 class Refused(Exception):
@@ -86,7 +87,7 @@ def fingerprint(raw: bytes) -> str:
 
 
 def check_checkpoint(fields: dict, trusted_key: bytes) -> None:
-    """fields: ledger, sequence, hash, head, time, tree_size, tree_root, public_key, fingerprint, signature."""
+    """fields: [version 3,] ledger, sequence, hash, head, time, tree_size, tree_root, public_key, fingerprint, signature."""
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
@@ -94,14 +95,16 @@ def check_checkpoint(fields: dict, trusted_key: bytes) -> None:
     if algo != "ed25519":
         raise Refused("not an ed25519 key")
     raw = base64.b64decode(b64, validate=True)
+    if base64.b64encode(raw).decode() != b64:
+        raise Refused("public key is not canonical base64")
     if raw != trusted_key:
         raise Refused("signed by another key")
     if fields["fingerprint"] != fingerprint(raw):
         raise Refused("fingerprint is not the key's")
-    message = "rectification-ledger checkpoint v2\n" + "".join(
-        f"{name}: {fields[key]}\n"
-        for name, key in (("ledger", "ledger"), ("sequence", "sequence"), ("hash", "hash"), ("head", "head"), ("time", "time"), ("tree-size", "tree_size"), ("tree-root", "tree_root"))
-    )
+    signed = (("ledger", "ledger"), ("sequence", "sequence"), ("hash", "hash"), ("head", "head"), ("time", "time"), ("tree-size", "tree_size"), ("tree-root", "tree_root"))
+    if fields.get("version") == 3:  # v3 also signs the fingerprint line
+        signed += (("fingerprint", "fingerprint"),)
+    message = f"rectification-ledger checkpoint v{3 if fields.get('version') == 3 else 2}\n" + "".join(f"{name}: {fields[key]}\n" for name, key in signed)
     signature = base64.b64decode(fields["signature"], validate=True)
     if base64.b64encode(signature).decode() != fields["signature"]:
         raise Refused("signature is not canonical base64")
@@ -120,9 +123,12 @@ def parse_block(text: str) -> dict:
     if end < 0:
         raise Refused("block not closed")
     lines = text[start : end + len(END)].split("\n")
+    fields: dict = {}
+    if len(lines) > 1 and lines[1] == "version: 3":  # a v3 block: then the v2 lines
+        fields["version"] = 3
+        lines = lines[:1] + lines[2:]
     if len(lines) != len(BLOCK_FIELDS) + 2 or lines[0] != BEGIN or lines[-1] != END:
         raise Refused("block has the wrong lines")
-    fields = {}
     for name, line in zip(BLOCK_FIELDS, lines[1:-1]):
         if not line.startswith(name + ": "):
             raise Refused(f"expected {name}")
@@ -230,7 +236,9 @@ def verify_inspection_export(data: bytes, trusted_key: bytes) -> dict:
     if header["format"] != "rectification-ledger inspection export" or header["version"] != 1:
         raise Refused("not an inspection export")
     cp = header["checkpoint"]
-    keys(cp, ("ledger", "sequence", "hash", "head", "time", "tree_size", "tree_root", "public_key", "fingerprint", "signature"))
+    keys(cp, (("version",) if "version" in cp else ()) + CHECKPOINT_KEYS)
+    if "version" in cp and (type(cp["version"]) is not int or cp["version"] != 3):
+        raise Refused("unknown checkpoint version")
     if header["ledger_id"] != cp["ledger"] or header["hash"] != cp["hash"]:
         raise Refused("header differs from its checkpoint")
     check_checkpoint(cp, trusted_key)

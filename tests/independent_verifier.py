@@ -166,7 +166,9 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None) -> dict[str,
             raise Refused("export signed by another key")
         signed_by = raw
     for seq, cp in recorded_checkpoints:
-        message = checkpoint_message(cp["ledger_id"], cp["sequence"], cp["algorithm"], cp["head"], cp["time"], cp.get("tree_size"), cp.get("tree_root"))
+        message = checkpoint_message(
+            cp["ledger_id"], cp["sequence"], cp["algorithm"], cp["head"], cp["time"], cp.get("tree_size"), cp.get("tree_root"), cp.get("checkpoint_version"), cp["fingerprint"]
+        )
         raw = ed25519_key(cp["public_key"])
         try:
             Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(cp["signature"], validate=True), message)
@@ -179,8 +181,13 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None) -> dict[str,
     return {"header": header, "head_seq": prev_seq, "head_digest": prev_digest.hex(), "digests": digests, "signed_by": signed_by}
 
 
-def checkpoint_message(ledger: str, sequence: int, algorithm: str, head: str, time: str, tree_size: object = None, tree_root: object = None) -> bytes:
+def checkpoint_message(
+    ledger: str, sequence: int, algorithm: str, head: str, time: str, tree_size: object = None, tree_root: object = None, version: object = None, fingerprint: object = None
+) -> bytes:
     body = f"ledger: {ledger}\nsequence: {sequence}\nhash: {algorithm}\nhead: {head}\ntime: {time}\n"
+    if version == 3:  # v3: the tree and the fingerprint line, as printed, are signed
+        tree = f"tree-size: {'' if tree_size is None else tree_size}\ntree-root: {tree_root or ''}\n"
+        return ("rectification-ledger checkpoint v3\n" + body + tree + f"fingerprint: {fingerprint or ''}\n").encode("utf-8")
     if tree_size is None:  # v1: made before the Merkle tree
         return ("rectification-ledger checkpoint v1\n" + body).encode("utf-8")
     return ("rectification-ledger checkpoint v2\n" + body + f"tree-size: {tree_size}\ntree-root: {tree_root}\n").encode("utf-8")
@@ -194,9 +201,11 @@ def parse_blocks(text: str) -> list[dict[str, str]]:
         for line in body.strip().splitlines():
             name, sep, value = line.partition(":")
             name = name.strip().lower()
-            if not sep or name in fields or name not in {"ledger", "sequence", "hash", "head", "time", "tree-size", "tree-root", "public-key", "fingerprint", "signature"}:
+            if not sep or name in fields or name not in {"version", "ledger", "sequence", "hash", "head", "time", "tree-size", "tree-root", "public-key", "fingerprint", "signature"}:
                 raise Refused(f"bad block line {line!r}")
             fields[name] = value.strip()
+        if fields.get("version", "3") != "3":
+            raise Refused("unknown checkpoint version")
         out.append(fields)
     return out
 
@@ -206,7 +215,10 @@ def verify_block(block: dict[str, str], *, trusted_key: bytes | None = None, fin
     raw = ed25519_key(block["public-key"])
     if "fingerprint" in block and "".join(block["fingerprint"].split()).lower() != fingerprint_hex(raw):
         raise Refused("fingerprint line is not the key's")
-    message = checkpoint_message(block["ledger"], int(block["sequence"]), block["hash"], block["head"], block["time"], block.get("tree-size"), block.get("tree-root"))
+    version = 3 if block.get("version") == "3" else None
+    message = checkpoint_message(
+        block["ledger"], int(block["sequence"]), block["hash"], block["head"], block["time"], block.get("tree-size"), block.get("tree-root"), version, block.get("fingerprint")
+    )
     try:
         Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(block["signature"], validate=True), message)
     except InvalidSignature:

@@ -6,6 +6,8 @@ and succeeded there (exit 0, or exit 4 for a clean read-only copy).
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import json
 import shutil
 import subprocess
@@ -49,6 +51,64 @@ def test_a_forged_checkpoint_event_in_the_store_is_caught(signed):
     edit_state(signed, 6, b'"sequence":5', b'"sequence":4')
     recompute_chain(signed)
     assert "signature does not match" in verify_fails(signed, seq=6)
+
+
+def signing_a_wrong_tree(monkeypatch, forge: str):
+    """The key holder signs the true head with a tree of his own making (size or root), e.g. to prove forged events."""
+    import ledger.integrity as integrity
+
+    real = integrity.verify_store
+
+    def lying(*args, **kwargs):
+        summary, seen = real(*args, **kwargs)
+        if forge == "root":
+            summary.tree_root = hashlib.sha256(b"another history").digest()
+        else:
+            summary.tree_size -= 1
+        return summary, seen
+
+    context = monkeypatch.context()
+    context.__enter__().setattr(integrity, "verify_store", lying)
+    return context
+
+
+@pytest.mark.parametrize("forge", ["root", "size"])
+def test_a_recorded_checkpoint_signing_a_wrong_tree_is_caught(signed, monkeypatch, forge):
+    context = signing_a_wrong_tree(monkeypatch, forge)
+    try:
+        signed("checkpoint")  # event 8, covering events up to 7; the head it signs is true
+    finally:
+        context.__exit__(None, None, None)
+    line = verify_fails(signed)
+    assert "the checkpoint recorded as event 8" in line and "tree" in line, line
+    # The checkpoint recorded as event 5 still proves events up to 4: they part after it.
+    assert "first bad sequence number 5 (or a later one up to 7)" in line, line
+    assert "checkpoint recorded as event 8" in signed("replay", expect=4).stderr
+    assert "checkpoint recorded as event 8" in signed("doctor", "--format", "json", expect=1).stdout
+
+
+def signed_block(ledger, sequence: int, tree_size: int, tree_root: str) -> str:
+    """A block signed with the ledger's own key over the true head at `sequence` and the given tree."""
+    from cryptography.hazmat.primitives import serialization
+
+    from ledger.checkpoint import SignedCheckpoint, format_checkpoint_block, raw_public
+
+    key = serialization.load_pem_private_key((ledger.folder / "ledger-signing.key").read_bytes(), password=None)
+    ledger_id = ledger.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
+    head = bytes(ledger.query(f"SELECT digest FROM ledger_chain WHERE seq = {sequence}")[0][0]).hex()
+    unsigned = SignedCheckpoint(ledger_id, sequence, "sha256", head, "2020-06-30T00:00:00Z", raw_public(key.public_key()), b"", tree_size, tree_root)
+    signature = key.sign(unsigned.message())
+    record = SignedCheckpoint(**{**unsigned.__dict__, "signature": signature}).record()
+    return format_checkpoint_block(record)
+
+
+def test_a_kept_checkpoint_signing_a_wrong_tree_is_caught(signed):
+    data = signed.json("audit", "--verify")
+    seq, size, root = data["head_seq"], data["tree_size"], data["tree_root"]
+    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", signed_block(signed, seq, size, root))
+    for tree_size, tree_root in ((size - 1, root), (size, hashlib.sha256(b"another history").hexdigest())):
+        line = verify_fails(signed, "--checkpoint", signed_block(signed, seq, tree_size, tree_root))
+        assert f"signs tree size {tree_size} root {tree_root}" in line and f"give tree size {size} root {root}" in line, line
 
 
 # -- hole 3: whose key signed the block --------------------------------------------------------
@@ -98,6 +158,59 @@ def test_altered_fingerprint_line_is_refused(signed):
     genuine = (signed.folder / "may.checkpoint").read_text(encoding="utf-8")
     altered = genuine.replace("fingerprint: ", "fingerprint: 0000 ", 1).replace(genuine.split("fingerprint: ")[1][:5], "", 1)
     assert "fingerprint" in signed("audit", "--verify", "--checkpoint", altered, expect=4).stderr
+
+
+def test_the_fingerprint_line_is_inside_the_signature(signed):
+    genuine = (signed.folder / "may.checkpoint").read_text(encoding="utf-8")
+    assert genuine.splitlines()[1] == "version: 3"
+    line = next(l for l in genuine.splitlines() if l.startswith("fingerprint: "))
+    # Spelled otherwise, it still names the block's key, but it is not the line that was signed.
+    respelled = genuine.replace(line, "fingerprint: " + line.removeprefix("fingerprint: ").replace(" ", "").upper())
+    assert "signature does not match" in signed("audit", "--verify", "--checkpoint", respelled, expect=4).stderr
+    for cut in ("version: 3\n", line + "\n"):  # read as a v2 block, or without the signed line
+        assert "signature does not match" in signed("audit", "--verify", "--checkpoint", genuine.replace(cut, ""), expect=4).stderr
+    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", genuine)
+    # The checkpoint recorded in the store signs its fingerprint too: a recorded one re-spelled is caught.
+    edit_state_all(signed, line.removeprefix("fingerprint: ").encode(), line.removeprefix("fingerprint: ").replace(" ", "").encode())
+    recompute_chain(signed)
+    assert "recorded checkpoint" in verify_fails(signed, seq=5)
+
+
+def edit_state_all(ledger, old: bytes, new: bytes) -> None:
+    from tests.integrity_helpers import position
+
+    pos = position(ledger)
+    for seq, state in ledger.query(f"SELECT {pos}, state FROM stored_events"):
+        if old in bytes(state):
+            edit_state(ledger, seq, old, new)
+
+
+def test_old_checkpoints_still_verify(signed, monkeypatch):
+    """v1 (before the tree) and v2 (tree, fingerprint not signed) blocks, kept and recorded, verify as before."""
+    import ledger.checkpoint as checkpoint
+
+    monkeypatch.setattr(checkpoint, "VERSION", 2)  # as the version before v3 signed
+    v2 = signed.out("checkpoint")  # recorded as event 7, covering events up to 6
+    monkeypatch.setattr(checkpoint, "VERSION", 3)
+    assert "version:" not in v2 and "tree-root:" in v2
+    data = signed.json("audit", "--verify")
+    assert data["checkpoints_in_log"] == 2
+    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", v2)
+    from tests.test_merkle import v1_block
+
+    ledger_id = signed.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
+    head = bytes(signed.query("SELECT digest FROM ledger_chain WHERE seq = 4")[0][0]).hex()
+    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", v1_block(signed.folder, 4, head, ledger_id))
+    # The independent verifier (written from the document) reads all three versions.
+    from tests.independent_verifier import parse_blocks, verify_block
+
+    trusted = base64.b64decode((signed.folder / "ledger-signing.key.pub").read_text().split()[1])
+    for text in (v2, v1_block(signed.folder, 4, head, ledger_id), (signed.folder / "may.checkpoint").read_text(encoding="utf-8")):
+        (block,) = parse_blocks(text)
+        verify_block(block, trusted_key=trusted)
+    (block,) = parse_blocks(v2.replace("tree-size: ", "version: 3\ntree-size: "))
+    with pytest.raises(Exception, match="signature invalid"):
+        verify_block(block, trusted_key=trusted)
 
 
 def test_several_checkpoints_files_and_folders(signed, tmp_path):
@@ -270,7 +383,7 @@ def test_read_only_postgresql_login(signed, pg_server, request):
 # -- every kind of tampering, on both stores ----------------------------------------------------
 
 
-@pytest.mark.parametrize("kind", ["edit", "delete", "delete-with-link", "insert", "move", "truncate"])
+@pytest.mark.parametrize("kind", ["edit", "delete", "delete-with-link", "insert", "move", "reorder", "truncate"])
 def test_every_kind_of_tampering_on_both_stores(signed, kind):
     """The basic kinds, by plain SQL on either store: exit 4 naming the event or the checkpoint."""
     pos = "notification_id" if signed.store else "rowid"
@@ -298,6 +411,14 @@ def test_every_kind_of_tampering_on_both_stores(signed, kind):
         else:
             signed.execute(f"UPDATE stored_events SET originator_id = '{other}', originator_version = 99 WHERE rowid = 3")
         verify_fails(signed, seq=3)
+    elif kind == "reorder":  # two events' contents swapped in the log
+        (_, _, _, topic3, state3), (_, _, _, topic4, state4) = rows[2], rows[3]
+        for seq, topic, state in ((3, topic4, state4), (4, topic3, state3)):
+            if signed.store:
+                signed.query(f"UPDATE stored_events SET topic = ?, state = ? WHERE {pos} = ?", (topic, bytes(state), seq))
+            else:
+                signed.execute(f"UPDATE stored_events SET topic = '{topic}', state = X'{bytes(state).hex()}' WHERE rowid = {seq}")
+        verify_fails(signed, seq=3)
     else:  # the newest events, the recorded checkpoint among them, cut off: the kept block sees it
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 5", "DELETE FROM ledger_chain WHERE seq >= 5")
         truncate_tree(signed, 4)
@@ -305,3 +426,31 @@ def test_every_kind_of_tampering_on_both_stores(signed, kind):
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 4", "DELETE FROM ledger_chain WHERE seq >= 4")
         truncate_tree(signed, 3)
         assert "history truncated" in verify_fails(signed, "--checkpoint", "may.checkpoint")
+
+
+def test_an_export_holding_a_checkpoint_that_signs_a_wrong_tree_is_refused(signed, monkeypatch, tmp_path):
+    """The key holder's export: a recorded checkpoint signing the true head with another tree, every link valid."""
+    import ledger.integrity as integrity
+
+    forged = hashlib.sha256(b"another history").digest()
+    real_verify, real_heads = integrity.verify_store, integrity._tree_heads
+
+    def lying_verify(*args, **kwargs):
+        summary, seen = real_verify(*args, **kwargs)
+        summary.tree_root = forged
+        return summary, seen
+
+    def lying_heads(*args):
+        lookup = real_heads(*args)
+        return lambda seqs: {s: (v[0], forged) if s == 7 else v for s, v in lookup(seqs).items()}
+
+    with monkeypatch.context() as m:
+        m.setattr(integrity, "verify_store", lying_verify)
+        signed("checkpoint")  # event 8, covering events up to 7, signing the forged root
+        # Only so that `export` writes the file the key holder could write by hand: its store check is told the same lie.
+        m.setattr(integrity, "verify_store", real_verify)
+        m.setattr(integrity, "_tree_heads", lying_heads)
+        signed("export", "--out", tmp_path / "e.jsonl")
+    assert "checkpoint recorded as event 8" in verify_fails(signed)
+    result = signed("verify-export", tmp_path / "e.jsonl", expect=4)
+    assert "tree" in result.stderr and "Traceback" not in result.stderr, result.stderr

@@ -68,6 +68,19 @@ def test_respelled_originator_id_recomputed_chain(inspected):
     verify_fails(ledger, seq=1 if ledger.store else seq)
 
 
+def test_postgresql_id_column_retyped_as_hex_text(inspected):
+    """PostgreSQL: originator_id re-typed as TEXT holding the 32 hex digits SQLite would store, links recomputed.
+
+    The hash covers the same 16 bytes, but the application (which looks up a uuid) no longer finds the events.
+    """
+    ledger = assigned(inspected)
+    if not ledger.store:
+        pytest.skip("a SQLite column has no type to change")
+    ledger.execute("ALTER TABLE stored_events ALTER COLUMN originator_id TYPE TEXT USING replace(originator_id::text, '-', '')")
+    recompute_chain(ledger)
+    assert "re-typed" in verify_fails(ledger, seq=1)
+
+
 # -- hole 7: columns re-typed ---------------------------------------------------------------
 
 

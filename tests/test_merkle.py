@@ -140,6 +140,9 @@ TREE_EDITS = {
     "extra": ["INSERT INTO ledger_merkle (level, idx, hash) SELECT 0, 99, hash FROM ledger_merkle WHERE level = 0 AND idx = 0"],
     "extra-high": ["INSERT INTO ledger_merkle (level, idx, hash) SELECT 40, 0, hash FROM ledger_merkle WHERE level = 0 AND idx = 0"],
     "emptied": ["DELETE FROM ledger_merkle"],
+    # The store's metadata says it has a tree: dropping or cutting it short is tampering, not "made before the tree".
+    "dropped": ["DROP TABLE ledger_merkle"],
+    "truncated": ["DELETE FROM ledger_merkle WHERE (idx + 1) * (CAST(1 AS BIGINT) << CAST(level AS INTEGER)) > 4"],
 }
 
 
@@ -150,6 +153,15 @@ def test_an_insider_editing_the_tree_is_caught(inspected, edit):
     inspected.execute(*TREE_EDITS[edit])
     result = inspected("audit", "--verify", expect=4)
     assert "ledger_merkle" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "ledger_merkle" in inspected("doctor", "--format", "json", expect=1).stdout
+
+
+def test_a_dropped_tree_is_caught_by_the_checkpoints_that_signed_it(signed):
+    # The forger also deletes the metadata that says the store has a tree; the recorded v2 checkpoints signed its roots.
+    signed.execute("DROP TABLE ledger_merkle", "DELETE FROM ledger_meta WHERE key = 'merkle_tree'")
+    result = signed("audit", "--verify", expect=4)
+    assert "ledger_merkle" in result.stderr and "checkpoint recorded as event" in result.stderr, result.stderr
 
 
 # -- checkpoints sign the tree ------------------------------------------------------------------
@@ -200,23 +212,29 @@ def v1_block(folder: Path, sequence: int, head: str, ledger_id: str) -> str:
 
 
 @pytest.mark.sqlite_only  # turns the store back into one made before the tree
-def test_init_upgrades_an_older_store_and_old_checkpoints_still_verify(signed):
-    may = block_fields(signed.folder / "may.txt")
-    ledger_id = signed.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
-    old_block = v1_block(signed.folder, int(may["sequence"]), may["head"], ledger_id)
-    signed.execute("DROP TABLE ledger_merkle")
-    assert "run `ledger init` to upgrade" in signed("add-problem", "--inspection", "XC2019-1", "--category", "c", "--title", "t", expect=1).stderr
+def test_init_upgrades_an_older_store_and_old_checkpoints_still_verify(inspected):
+    add(inspected, 3)
+    inspected("keygen")
+    # A store as the version before the tree left it: no tree table, no metadata saying it has one.
+    inspected.execute("DROP TABLE ledger_merkle", "DELETE FROM ledger_meta WHERE key = 'merkle_tree'")
+    ledger_id = inspected.query("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")[0][0]
+    head = bytes(inspected.query("SELECT digest FROM ledger_chain WHERE seq = 4")[0][0]).hex()
+    old_block = v1_block(inspected.folder, 4, head, ledger_id)
+    assert "run `ledger init` to upgrade" in inspected("add-problem", "--inspection", "XC2019-1", "--category", "c", "--title", "t", expect=1).stderr
     # Verifies as it is (a read-only archive need not be upgraded); the tree is recomputed.
-    assert signed.json("audit", "--verify")["tree_root"] == mth(stored_leaves(signed)).hex()
-    before = signed.query("SELECT COUNT(*) FROM stored_events")[0][0]
-    out = signed.out("init")
+    assert inspected.json("audit", "--verify")["tree_root"] == mth(stored_leaves(inspected)).hex()
+    assert "holds the history" in inspected.out("audit", "--verify", "--checkpoint", old_block)
+    before = inspected.query("SELECT COUNT(*) FROM stored_events")[0][0]
+    out = inspected.out("init")
     assert f"built the Merkle tree over its {before} events" in out
-    assert signed.json("audit", "--verify")["tree_size"] == before
-    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", old_block)
-    assert "holds the history" in signed.out("audit", "--verify", "--checkpoint", "may.txt")
-    add(signed, 2, "after")
-    assert signed.json("audit", "--verify")["tree_root"] == mth(stored_leaves(signed)).hex()
-    assert "upgraded" not in signed.out("init")
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'merkle_tree'") == [("rfc9162",)]
+    assert inspected.json("audit", "--verify")["tree_size"] == before
+    assert "holds the history" in inspected.out("audit", "--verify", "--checkpoint", old_block)
+    (inspected.folder / "now.txt").write_text(inspected.out("checkpoint") + "\n", encoding="utf-8")
+    assert "holds the history" in inspected.out("audit", "--verify", "--checkpoint", "now.txt")
+    add(inspected, 2, "after")
+    assert inspected.json("audit", "--verify")["tree_root"] == mth(stored_leaves(inspected)).hex()
+    assert "upgraded" not in inspected.out("init")
 
 
 # -- consistency proofs ---------------------------------------------------------------------------
@@ -328,7 +346,7 @@ def test_inspection_export_proves_its_figures_without_other_events(two_inspectio
     for name in ("xc.jsonl", "ledger-signing.key.pub"):
         (office / name).write_bytes((ledger.folder / name).read_bytes())
     block = "-----BEGIN LEDGER CHECKPOINT-----\n" + "\n".join(
-        f"{k.replace('_', '-')}: {header['checkpoint'][k]}" for k in ("ledger", "sequence", "hash", "head", "time", "tree_size", "tree_root", "public_key", "fingerprint", "signature")
+        f"{k.replace('_', '-')}: {v}" for k, v in header["checkpoint"].items()  # version 3 first, then the block's lines
     ) + "\n-----END LEDGER CHECKPOINT-----\n"
     (office / "report.md").write_text("# 整改情况\n\n" + block, encoding="utf-8")
     env = {"HOME": str(office), "XDG_CONFIG_HOME": str(office), "LEDGER_LANG": "en"}

@@ -1,0 +1,107 @@
+"""`audit --verify` reads the store in one fast streaming pass and falls back to the careful,
+event-by-event check whenever the fast pass meets anything it does not vouch for.
+
+The fast pass must never accept what the careful check refuses: every tampering below
+must make it defer (and the careful check then names it), on both stores.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import ledger.chain as chain
+import ledger.integrity as integrity
+from ledger.errors import TamperingFound
+
+
+def add(ledger, n: int) -> None:
+    for i in range(n):
+        ledger("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", f"p{i}", "--at", "2020-01-15")
+
+
+def store_of(ledger) -> str:
+    return ledger.store or str(ledger.folder / "ledger.db")
+
+
+def pos(ledger) -> str:
+    return "notification_id" if ledger.store else "rowid"
+
+
+# Each: statements run by an insider with a plain SQL client ({pos} is the sequence number column).
+MUTATIONS = {
+    "state-byte": ["UPDATE stored_events SET state = state || 'x' WHERE {pos} = 3"],
+    "version": ["UPDATE stored_events SET originator_version = originator_version + 10 WHERE {pos} = 4"],
+    "topic": ["UPDATE stored_events SET topic = topic || 'x' WHERE {pos} = 2"],
+    "event-deleted": ["DELETE FROM stored_events WHERE {pos} = 5"],
+    "event-moved": ["UPDATE stored_events SET {pos} = 100 WHERE {pos} = 7"],
+    "digest": ["UPDATE ledger_chain SET digest = (SELECT digest FROM ledger_chain WHERE seq = 1) WHERE seq = 2"],
+    "prev": ["UPDATE ledger_chain SET prev = 50 WHERE seq = 3"],
+    "link-deleted": ["DELETE FROM ledger_chain WHERE seq = 7"],
+    "link-extra": ["INSERT INTO ledger_chain (seq, prev, digest) SELECT 100, 7, digest FROM ledger_chain WHERE seq = 7"],
+    "leaf": ["UPDATE ledger_merkle SET hash = (SELECT hash FROM ledger_merkle WHERE level = 0 AND idx = 0) WHERE level = 0 AND idx = 5"],
+    "node": ["UPDATE ledger_merkle SET hash = (SELECT hash FROM ledger_merkle WHERE level = 0 AND idx = 0) WHERE level = 1 AND idx = 1"],
+    "node-deleted": ["DELETE FROM ledger_merkle WHERE level = 2 AND idx = 0"],
+    "node-extra": ["INSERT INTO ledger_merkle (level, idx, hash) SELECT 1, 50, hash FROM ledger_merkle WHERE level = 0 AND idx = 0"],
+    "node-relabelled": ["UPDATE ledger_merkle SET idx = 60 WHERE level = 0 AND idx = 6"],
+    "nodes-swapped": [
+        "UPDATE ledger_merkle SET idx = 99 WHERE level = 0 AND idx = 1",
+        "UPDATE ledger_merkle SET idx = 1 WHERE level = 0 AND idx = 2",
+        "UPDATE ledger_merkle SET idx = 2 WHERE level = 0 AND idx = 99",
+    ],
+    "event-before-the-first": [
+        "INSERT INTO stored_events (originator_id, originator_version, topic, state, {pos}) "
+        "SELECT originator_id, originator_version + 100, topic, state, -1 FROM stored_events WHERE {pos} = 2",
+        "INSERT INTO ledger_chain (seq, prev, digest) SELECT -1, -2, digest FROM ledger_chain WHERE seq = 2",
+    ],
+}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_the_fast_pass_defers_on_every_tampering(inspected, name, monkeypatch):
+    add(inspected, 6)
+    assert integrity.verify_store(store_of(inspected))[0].count == 7
+    if name == "event-before-the-first" and inspected.store:
+        columns = "originator_id, originator_version, topic, state, login, {pos}"
+        MUTATIONS[name][0] = MUTATIONS[name][0].replace("originator_id, originator_version, topic, state, {pos}", columns).replace("state, -1", "state, login, -1")
+    inspected.execute(*(s.format(pos=pos(inspected)) for s in MUTATIONS[name]))
+    deferred = []
+    careful = integrity._careful
+    monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
+    with pytest.raises(TamperingFound):
+        integrity.verify_store(store_of(inspected))
+    assert deferred, "the fast pass vouched for a tampered store"
+    result = inspected("audit", "--verify", expect=4)
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+@pytest.mark.sqlite_only  # SQLite keeps rows in insertion (rowid) order; the fast pass relies on it
+def test_tree_rows_stored_in_another_order_still_verify(inspected, monkeypatch):
+    add(inspected, 6)
+    before = integrity.verify_store(store_of(inspected))[0]
+    inspected.execute(
+        "CREATE TABLE kept AS SELECT level, idx, hash FROM ledger_merkle ORDER BY level DESC, idx DESC",
+        "DELETE FROM ledger_merkle",
+        "INSERT INTO ledger_merkle (level, idx, hash) SELECT level, idx, hash FROM kept",
+        "DROP TABLE kept",
+    )
+    deferred = []
+    careful = integrity._careful
+    monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
+    after = integrity.verify_store(store_of(inspected))[0]
+    assert deferred  # not as the ledger writes it: checked the careful way, and sound
+    assert (after.count, after.head_digest, after.tree_size, after.tree_root) == (before.count, before.head_digest, before.tree_size, before.tree_root)
+
+
+def test_pages_join_up(inspected, monkeypatch):
+    """Pages smaller than the ledger: the tree and the chain carry over from page to page."""
+    add(inspected, 12)
+    whole = integrity.verify_store(store_of(inspected))[0]
+    for page in (1, 2, 3, 5):
+        monkeypatch.setattr(chain, "FAST_PAGE", page)
+        deferred = []
+        careful = integrity._careful
+        monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
+        paged = integrity.verify_store(store_of(inspected))[0]
+        monkeypatch.setattr(integrity, "_careful", careful)
+        assert not deferred
+        assert (paged.count, paged.head_digest, paged.tree_size, paged.tree_root) == (whole.count, whole.head_digest, whole.tree_size, whole.tree_root)
