@@ -71,7 +71,9 @@ def serve(state: LedgerContext, host: str, port: int, token: str | None, token_f
         raise click.UsageError(f"--host {host} is not a loopback address: serving beyond this machine requires --token or --token-file")
     from web.app import create_app
 
-    app = create_app(state.config, token=secret)
+    from commands import i18n
+
+    app = create_app(state.config, token=secret, lang=i18n.current())
     _check_port_free(host, port)
     import uvicorn
 

@@ -183,8 +183,22 @@ def _evidence_digest(item: Any) -> str:
     return ""
 
 
-def create_app(config: Any, *, token: str | None = None) -> Starlette:
-    """The web view over the ledger `config` names; with `token`, every request must carry it."""
+def _configured_lang(config: Any) -> str:
+    import os
+
+    env = os.environ.get("LEDGER_LANG", "").strip().lower()[:2]
+    if env in ("zh", "en"):
+        return env
+    chosen = str(config.data.get("language", "zh"))
+    return chosen if chosen in ("zh", "en") else "zh"
+
+
+def create_app(config: Any, *, token: str | None = None, lang: str | None = None) -> Starlette:
+    """The web view over the ledger `config` names; with `token`, every request must carry it.
+
+    `lang` is the published report's language (its dates): by default as `ledger publish` would
+    choose it, from LEDGER_LANG or ledger.yaml's `language:`, so the page is the CLI's report byte for byte.
+    """
     from projections.deadlines import LIGHTS, due_rows, due_views, load_views
     from projections.disclosure import hidden_fields, public_events, public_view
     from projections.overview import by_round, overview
@@ -193,6 +207,7 @@ def create_app(config: Any, *, token: str | None = None) -> Starlette:
 
     view = LedgerView(config)
     templates = _templates()
+    report_lang = lang or _configured_lang(config)
 
     def page(request: Request, name: str, **context: Any) -> Response:
         context.setdefault("today", date.today().isoformat())
@@ -344,10 +359,10 @@ def create_app(config: Any, *, token: str | None = None) -> Starlette:
         code = request.path_params["code"]
         fmt = request.query_params.get("format")
         if fmt in REPORT_TYPES:
-            return Response(public_report(view.ledger, config, inspection=code, fmt=fmt), media_type=REPORT_TYPES[fmt])
+            return Response(public_report(view.ledger, config, inspection=code, fmt=fmt, lang=report_lang), media_type=REPORT_TYPES[fmt])
         if fmt not in (None, "", "json"):
             raise InvalidInput(f"format: '{fmt}' is not one of markdown, html, text, json")
-        markdown = public_report(view.ledger, config, inspection=code, fmt="markdown")
+        markdown = public_report(view.ledger, config, inspection=code, fmt="markdown", lang=report_lang)
         if fmt == "json":
             return _json({"inspection": code, "format": "markdown", "text": markdown})
         return page(request, "report.html", code=code, markdown=markdown, title=f"整改情况公布 {code}")
