@@ -1,0 +1,161 @@
+"""Every message the ledger can put on screen, found in its source: the checker of the message catalogue.
+
+A site is a raise of a user-facing error (or a helper that makes one), or an echo of a fixed or
+formatted string. Its message template is read from the AST: literal text kept, each `{…}` replaced
+by a sample value. The sample is tried with a few kinds of values (a name, a number), since the
+catalogue's patterns ask for words or digits in places.
+"""
+
+from __future__ import annotations
+
+import ast
+import itertools
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGES = ("ledger", "commands", "projections")
+
+# Errors whose first argument is the whole message.
+WHOLE = {
+    "InvalidInput", "ConfigError", "StoreError", "ConflictError", "NotAuthorised", "LedgerError", "ReadModelMismatch",
+    "UsageError", "BadParameter", "ClickException", "ValueError",
+}
+# Message fragments that are worded into a message by the raise that catches them (`… ({e})`).
+FRAGMENT = {"ValueError"}
+ECHO = {"echo", "secho"}
+
+# Sample values for a `{…}`: a name (matches \S+, \w+, .+) and a number (\d+). CJK, so a sample is never
+# mistaken for an untranslated English word.
+SAMPLES = ("甲1", "7")
+
+
+@dataclass(frozen=True)
+class Site:
+    file: str
+    line: int
+    kind: str  # raise / rule / tamper / echo / status / fragment / row
+    template: str  # literal text, a {} for each value
+
+    def samples(self) -> list[str]:
+        holes = self.template.count("\x00")
+        if holes <= 4:
+            choices = itertools.product(SAMPLES, repeat=holes)
+        else:
+            choices = [(s,) * holes for s in SAMPLES]
+        found = []
+        for values in choices:
+            text = self.template
+            for v in values:
+                text = text.replace("\x00", v, 1)
+            found.append(text)
+        return found
+
+    def __str__(self) -> str:
+        return f"{self.file}:{self.line} [{self.kind}] {self.template.replace(chr(0), '{}')}"
+
+
+def _texts(node: ast.AST) -> list[str]:
+    """The templates an expression can give (an `a if c else b` gives both); [] when it is not text."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return [node.value]
+    if isinstance(node, ast.JoinedStr):
+        parts = [""]
+        for value in node.values:
+            if isinstance(value, ast.Constant):
+                parts = [p + str(value.value) for p in parts]
+            else:
+                parts = [p + "\x00" for p in parts]
+        return parts
+    if isinstance(node, ast.IfExp):
+        return _texts(node.body) + _texts(node.orelse)
+    if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
+        left, right = _texts(node.left), _texts(node.right)
+        if left and right:
+            return [a + b for a in left for b in right]
+        if left:
+            return [a + "\x00" for a in left]
+        if right:
+            return ["\x00" + b for b in right]
+    return []
+
+
+def _name(func: ast.AST) -> str:
+    if isinstance(func, ast.Name):
+        return func.id
+    if isinstance(func, ast.Attribute):
+        return func.attr
+    return ""
+
+
+def _sites_in(path: Path) -> list[Site]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    rel = str(path.relative_to(REPO))
+    found: list[Site] = []
+
+    def add(kind: str, node: ast.AST, templates: list[str]) -> None:
+        found.extend(Site(rel, node.lineno, kind, t) for t in templates)
+
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call) or not node.args:
+            continue
+        name = _name(node.func)
+        if name in WHOLE:
+            add("fragment" if name in FRAGMENT else "raise", node, _texts(node.args[0]))
+        elif name == "RuleViolation" and len(node.args) == 3:
+            add("rule", node, [f"\x00: {t} [rule: x-y]" for t in _texts(node.args[2])])
+        elif name == "_rule" and len(node.args) == 2:
+            add("rule", node, [f"\x00: {t} [rule: x-y]" for t in _texts(node.args[1])])
+        elif name in ("TamperingFound", "NonCanonical", "KeyNotTrusted"):
+            if len(node.args) == 1:
+                add("tamper", node, [f"tampering found: {t}" for t in _texts(node.args[0])])
+            else:
+                add("tamper", node, [f"tampering found: first bad sequence number 7: event 7 {t}" for t in _texts(node.args[1])])
+        elif name == "error" and len(node.args) == 2:  # a feedback list's place and what is wrong there
+            add("row", node, [f"x.csv: line 2: {t}" for t in _texts(node.args[1])])
+        elif name in ECHO:
+            arg = node.args[0]
+            if isinstance(arg, ast.Call) and _name(arg.func) in ("translate", "note_line") and arg.args:
+                add("status", node, _texts(arg.args[0]))  # translated as it prints
+            else:
+                add("echo", node, _texts(arg))  # printed as written
+        elif name == "render_record" and len(node.args) == 3:  # a write command's confirmation, translated as it prints
+            add("status", node, _texts(node.args[2]))
+    return found
+
+
+def message_sites() -> list[Site]:
+    sites: list[Site] = []
+    for package in PACKAGES:
+        for path in sorted((REPO / package).rglob("*.py")):
+            if path.name != "i18n.py":
+                sites.extend(_sites_in(path))
+    return sites
+
+
+def english_words(line: str) -> list[str]:
+    """Runs of three or more English words, leaving out `commands`, --options, 'quoted values', file names,
+    [规则: rule-ids] and the PostgreSQL URL shape."""
+    bare = re.sub(
+        r"`[^`]*`|'[^']*'|\"[^\"]*\"|--[\w/-]+|\[规则: [\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf|yaml|jsonl?)\b"
+        r"|postgresql://\S+|https?://\S+|-----[A-Z ]+-----",
+        " ",
+        line,
+    )
+    return re.findall(r"[A-Za-z]+(?:[ ,]+[A-Za-z]+){2,}", bare)
+
+
+def in_chinese(site: Site) -> bool:
+    """Some sample of the site's message reads in Chinese: the catalogue changed it and left no English sentence."""
+    from commands.i18n import translate
+
+    for sample in site.samples():
+        if not english_words(sample):
+            return True  # nothing to translate: a value, a path, a table already in words
+        if site.kind == "echo":
+            return False  # English words echoed as written: the screen shows them whatever the catalogue says
+        zh = translate(sample, "zh")
+        if zh != sample and not english_words(zh):
+            return True
+    return False
