@@ -289,7 +289,7 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+): an inspection with this code already exists \[rule: ([\w-]+)\]", "{0}：该巡察编号已存在 [规则: {1}]"),
     (r"(.+): problem number (\d+) is already taken in (.+) \[rule: ([\w-]+)\]", "{0}：{2} 中已有第 {1} 号问题 [规则: {3}]"),
     (r"(.+): (.+) is before registration on (\S+) \[rule: ([\w-]+)\]", "{0}：{1} 早于登记日期 {2} [规则: {3}]"),
-    (r"(?!Invalid value for )(.+) must not be empty", "{0} 不能为空"),
+    (r"(?!Invalid value for )(.+)(?<!: is required and) must not be empty", "{0} 不能为空"),
     (r"changed concurrently by someone else: try again", "他人同时修改了同一记录：请重试"),
     (r"the store is busy with another writer: try again", "存储正被其他写入占用：请重试"),
     (r"tampering found: (.+)", "发现篡改：{0}"),
@@ -482,7 +482,7 @@ TAILS: list[tuple[str, Any]] = [
     (r"(.+) is not an initialised ledger store: run `ledger init`", "{0} 不是已初始化的台账存储：请运行 `ledger init`"),
     (r"(.+) is not a readable ledger store \((.+)\)", "{0} 不是可读取的台账存储（{1}）"),
     (r"cannot open the store (.+?): (.+)", "无法打开存储 {0}：{1}"),
-    (r"store error: (.+)", "存储错误：{0}"),
+    (r"store error: (.+)", lambda m: f"存储错误：{_inner(m[1])}"),
     (r"(.+) is not enrolled in this ledger \(see `ledger person list`\): may not run `ledger (.+)`",
      "{0} 未在本台账登记（见 `ledger person list`）：无权运行 `ledger {1}`"),
     (r"(.+) has no key enrolled: the administrator must run `(.+)`", "{0} 没有登记密钥：须由管理员运行 `{1}`"),
@@ -609,6 +609,313 @@ TAILS: list[tuple[str, Any]] = [
     (r"(.+) must hold a mapping of settings", "{0} 须为设置项的映射"),
 ]
 
+
+def _inner(text: str) -> str:
+    """A worded-in reason (`… (REASON)`) in Chinese when the catalogue knows it, else as it is."""
+    return _tail(text) or text
+
+
+_SIDES = {"old": "旧", "new": "新"}
+
+# What an event of the log was found to be ("first bad sequence number N: event N FINDING").
+FINDINGS: list[tuple[str, Any]] = [
+    (r"has a re-spelled originator_id (.+) \(not 32 lower-case hex digits\)", "的 originator_id 被改写为 {0}（不是 32 位小写十六进制数字）"),
+    (r"has an originator_version stored as (.+) \(not an integer\)", "的 originator_version 存为 {0}（不是整数）"),
+    (r"has a topic stored as (\S+), not text", "的 topic 存为 {0}，不是文字"),
+    (r"has a state stored as (\S+), not bytes \(BLOB\)", "的 state 存为 {0}，不是字节（BLOB）"),
+    (r"has a topic that is not valid Unicode text", "的 topic 不是有效的 Unicode 文字"),
+    (r"is stored but has no chain link \(inserted after the fact\)", "已存储但没有哈希链链接（事后插入）"),
+    (r"is missing from the store \(deleted\)", "在存储中缺失（被删除）"),
+    (r"is missing from the store with its chain link \(deleted\)", "连同其哈希链链接在存储中缺失（被删除）"),
+    (r"has a chain link not stored as \(integer, integer, 32-byte BLOB\)", "的哈希链链接不是按（整数，整数，32 字节 BLOB）存储"),
+    (r"links to (\S+), not to the event before it \((\S+)\)", "链接到 {0}，而不是它之前的事件（{1}）"),
+    (r"does not match its recorded hash \(edited, moved or reordered\)", "与其记录的哈希不符（被编辑、移动或重新排序）"),
+    (r"cannot be read back as an event of this ledger \((.+)\)", lambda m: f"无法读回为本台账的事件（{_inner(m[1])}）"),
+    (r"cannot be read back \((.+)\): run `ledger audit --verify`", lambda m: f"无法读回（{_inner(m[1])}）：请运行 `ledger audit --verify`"),
+    (r"is a checkpoint signed by key (.+), not by this ledger's key (.+)", "是由密钥 {0} 签名的检查点，而不是本台账的密钥 {1}"),
+    (r"is a checkpoint of ledger (\S+) \((.+)\), not of this one", "是台账 {0}（{1}）的检查点，不是本台账的"),
+    (r"is a checkpoint claiming events up to (\S+), which it cannot cover", "是声称涵盖至第 {0} 个事件的检查点，而它不可能涵盖这些事件"),
+    (r"is a recorded checkpoint that cannot be read \((.+)\)", lambda m: f"是无法读取的已记录检查点（{_inner(m[1])}）"),
+    (r"is a recorded checkpoint whose signature does not match its contents", "是签名与内容不符的已记录检查点"),
+    (r"has a malformed signature", "的签名格式不对"),
+    (r"is not readable JSON: its signature cannot be checked", "不是可读取的 JSON：无法检查其签名"),
+    (r"\((.+?)\) is signed by (.+), who was not enrolled with a key at that moment", "（{0}）由 {1} 签名，而其当时没有登记密钥"),
+    (r"\((.+?)\) is signed with key (.+), not the key enrolled for (.+)", "（{0}）用密钥 {1} 签名，不是 {2} 登记的密钥"),
+    (r"\((.+?)\) carries a signature by (.+) that does not verify \(forged, altered, or copied from another event\)",
+     "（{0}）带有 {1} 的签名，但签名验证不通过（伪造、改动或从其他事件复制）"),
+    (r"\((.+?)\) names (.+) as actor but was signed as (.+)'s act", "（{0}）的操作人是 {1}，签名却是 {2} 的操作"),
+    (r"\((.+?)\) is signed with the meaning `(.+)`, which never records this event", "（{0}）签名的含义为 `{1}`，而此类事件从不以该含义记录"),
+    (r"\((.+?)\) changes who may act but is not signed by the administrator", "（{0}）变更了人员与权限，却不是管理员签名"),
+    (r"\((.+?)\) is not signed, though people were enrolled before it: an act written around the ledger's checks",
+     "（{0}）没有签名，而此前已登记人员：是绕过台账检查写入的操作"),
+    (r"\((.+?)\) is signed by (.+), not by the administrator (.+)", "（{0}）由 {1} 签名，不是管理员 {2}"),
+    (r"\((.+?)\) carries a signature that does not verify with the administrator's key \(forged, or copied from another event\)",
+     "（{0}）的签名用管理员密钥验证不通过（伪造，或从其他事件复制）"),
+    (r"\((.+?)\) was entered for (.+), who was not enrolled at that moment", "（{0}）代 {1} 录入，而其当时未登记"),
+    (r"\((.+?)\) is a sign-off entered by (.+) for (.+), which the ledger's policy forbade at that moment",
+     "（{0}）是 {1} 代 {2} 录入的销号，而台账规则当时不允许代录销号"),
+    (r"\((.+?)\) was recorded as (.+)'s act, but (.+) did not hold the role (.+) at that moment",
+     "（{0}）记录为 {1} 的操作，但 {2} 当时没有角色 {3}"),
+]
+_FINDINGS: list[tuple[re.Pattern[str], Any]] = []
+
+
+def _finding(seq: str, text: str) -> str | None:
+    if not _FINDINGS:
+        _FINDINGS.extend((re.compile(p, re.DOTALL), t) for p, t in FINDINGS)
+    found = _apply(_FINDINGS, text)
+    if found is None:
+        return None
+    return f"事件 {seq}" + ("" if found[0] in "（的" else " ") + found
+
+
+# Checkpoints, proofs, exports, the hash chain and the Merkle tree, evidence files, sensitive fields, migrate,
+# serve, and lines some commands print. Tried before CATALOGUE, whose patterns are more general.
+CATALOGUE_FIRST: list[tuple[str, Any]] = [
+    # tampering: what was found
+    (r"tampering found: (.+)", lambda m: f"发现篡改：{_inner(m[1])}"),
+    (r"first bad sequence number (\d+): event (\d+) (.+)",
+     lambda m: (lambda f: f and f"第一个出错的序号 {m[1]}：{f}")(_finding(m[2], m[3]))),
+    (r"first bad sequence number (\d+): the event the checkpoint covered is no longer in the ledger", "第一个出错的序号 {0}：检查点涵盖的事件已不在台账中"),
+    (r"first bad sequence number (\d+)(?: \(or a later one up to (\d+)\))?: the checkpoint recorded as event (\d+) \(signed (\S+)\) "
+     r"covers events up to (\d+), and the history differs from it in (.+) \(rewritten, links recomputed\)",
+     lambda m: f"第一个出错的序号 {m[1]}" + (f"（或其后直至 {m[2]} 的某一个）" if m[2] else "")
+     + f"：记录为事件 {m[3]} 的检查点（签署于 {m[4]}）涵盖至第 {m[5]} 个事件，而历史在{_events_words(m[6])}与之不同（被改写，链接被重算）"),
+    (r"the stored events of aggregate (\S+) cannot be rebuilt \((.+)\): the store was altered; run `ledger audit --verify` and `ledger replay` to find the event",
+     lambda m: f"聚合 {m[1]} 的存储事件无法重建（{_inner(m[2])}）：存储已被改动；请运行 `ledger audit --verify` 和 `ledger replay` 找出该事件"),
+    (r"(.+): run `ledger audit --verify` to find the event", lambda m: f"{_inner(m[1])}：请运行 `ledger audit --verify` 找出该事件"),
+    (r"an aggregate's stored events are not consecutive(?: \(version (\d+) where version (\d+) was expected\))?: an event was deleted or reordered",
+     lambda m: "某个聚合的存储事件不连续" + (f"（应为第 {m[2]} 版，实为第 {m[1]} 版）" if m[1] else "") + "：有事件被删除或重新排序"),
+    (r"an aggregate's history does not start with its creation event: an event was deleted", "某个聚合的历史不是从其创建事件开始：有事件被删除"),
+    (r"stored text is not valid UTF-8 \(a damaged store file\?\)", "存储的文字不是有效的 UTF-8（存储文件损坏？）"),
+    (r"argument (\d+) contains a NUL character", "第 {0} 个参数含有 NUL 字符"),
+    (r"argument (\d+) is not valid UTF-8 text", "第 {0} 个参数不是有效的 UTF-8 文字"),
+    (r"evidence file (.+) \((.+)\) attached to event (\d+) has vanished from the store", "事件 {2} 所附佐证材料 {0}（{1}）已从存储中消失"),
+    (r"evidence file (.+) \((.+)\) attached to event (\d+) has changed: its bytes no longer match", "事件 {2} 所附佐证材料 {0}（{1}）已被改变：字节与记录不符"),
+    (r"evidence file (.+) \((.+)\) of event (\d+) is missing or changed beside (.+): run `ledger evidence verify`",
+     "事件 {2} 的佐证材料 {0}（{1}）在 {3} 旁缺失或已改变：请运行 `ledger evidence verify`"),
+    (r"evidence file (.+) \((.+)\) of event (\d+) is not in (.+)", "事件 {2} 的佐证材料 {0}（{1}）不在 {3} 中"),
+    (r"evidence file (.+) does not match the digest recorded in event (\d+) \((.+)\)", "佐证材料 {0} 与事件 {1} 中记录的摘要（{2}）不符"),
+    # checkpoints given or kept
+    (r"signature valid, key not trusted: the block carries its own key \((.+)\); give the ledger's public key \(--public-key\) "
+     r"or pin that fingerprint \(--fingerprint\) after comparing it with the published one",
+     "签名有效，但密钥不可信：检查点块自带密钥（{0}）；请给出本台账的公钥（--public-key），或与公布的指纹核对后指定该指纹（--fingerprint）"),
+    (r"its fingerprint line \((.+)\) is not the fingerprint of its public key \((.+)\)", "其指纹行（{0}）不是其公钥的指纹（{1}）"),
+    (r"the checkpoint's signature does not match its contents \(the block was altered\)", "检查点的签名与其内容不符（检查点块被改动）"),
+    (r"the checkpoint was signed by key (.+), not by a key whose fingerprint was given \(--fingerprint\)", "检查点由密钥 {0} 签名，不是给定指纹（--fingerprint）的密钥"),
+    (r"the checkpoint was signed by key (.+), not by this ledger's key (.+) \((.+)\)", "检查点由密钥 {0} 签名，不是本台账的密钥 {1}（{2}）"),
+    (r"the checkpoint was signed by key (.+), not by the trusted key (.+) \((.+)\)", "检查点由密钥 {0} 签名，不是可信的密钥 {1}（{2}）"),
+    (r"the checkpoint was signed by key (.+), not by (.+)", "检查点由密钥 {0} 签名，不是 {1}"),
+    (r"the checkpoint is for ledger (\S+), but this is ledger (\S+)", "该检查点属于台账 {0}，而这是台账 {1}"),
+    (r"the checkpoint uses (\S+), but this ledger's chain uses (\S+)", "检查点使用 {0}，而本台账的哈希链使用 {1}"),
+    (r"the checkpoint covers events up to (\d+), but the ledger now ends at (\d+) \(history truncated\)", "检查点涵盖至第 {0} 个事件，而台账现在止于第 {1} 个（历史被截断）"),
+    (r"history up to sequence number (\d+) differs from the checkpoint of (\S+) \(rewritten since\)", "至序号 {0} 的历史与 {1} 的检查点不同（此后被改写）"),
+    (r"the checkpoint of (\S+) signs tree size (\d+) root (\S+), but the events up to (\d+) give tree size (\d+) root (\S+)",
+     "{0} 的检查点签署的树大小为 {1}、树根为 {2}，而至第 {3} 个事件的事件给出的树大小为 {4}、树根为 {5}"),
+    (r"the checkpoint block is altered \(not as it was printed: spacing, order, key or fingerprint lines differ\)",
+     "检查点块被改动（与打印出来的不同：空格、顺序、密钥行或指纹行不同）"),
+    (r"the checkpoint block is damaged \((.+)\)", lambda m: f"检查点块已损坏（{_inner(m[1])}）"),
+    (r"no '(.+)' … '(.+)' block found in (.+)", "{2} 中没有 '{0}' … '{1}' 检查点块"),
+    (r"not a checkpoint block and not a readable file or folder \((.+)\)", "既不是检查点块，也不是可读取的文件或文件夹（{0}）"),
+    (r"the block has a line that is not one of its fields: (.+)", "检查点块中有一行不是它的字段：{0}"),
+    (r"the block gives '(.+)' twice", "检查点块两次给出 '{0}'"),
+    (r"the block lacks (.+)", "检查点块缺少 {0}"),
+    (r"the sequence is garbled", "序号已损坏"),
+    (r"the signature is garbled", "签名已损坏"),
+    (r"the tree-size or tree-root is garbled", "tree-size 或 tree-root 已损坏"),
+    (r"not an object", "不是 JSON 对象"),
+    (r"sequence is not an integer", "sequence 不是整数"),
+    (r"a field is not text", "有字段不是文字"),
+    (r"its fingerprint is not that of its key", "其指纹不是其公钥的指纹"),
+    (r"tree_size or tree_root is garbled", "tree_size 或 tree_root 已损坏"),
+    (r"cannot write the signing key pair at (.+?): (.+); nothing was kept", lambda m: f"无法在 {m[1]} 写入签名密钥对：{_os_error(m[2])}；未保留任何内容"),
+    (r"(.+) is not a readable Ed25519 private key \((.+)\)", "{0} 不是可读取的 Ed25519 私钥（{1}）"),
+    (r"--checkpoint (\S+) covers events up to (\d+), before this partial export begins: export with --since (\d+) or less",
+     "--checkpoint {0} 只涵盖至第 {1} 个事件，早于本部分导出的起点：请用 --since {2} 或更小的值导出"),
+    (r"an inspection export is proven against one checkpoint: give one --checkpoint", "巡察导出文件依据一个检查点证明：请只给一个 --checkpoint"),
+    (r"cannot write (.+?): (.+) \(the checkpoint is recorded in the ledger; print it with --format json\)",
+     lambda m: f"无法写入 {m[1]}：{_os_error(m[2])}（检查点已记录在台账中；可用 --format json 打印）"),
+    # proofs
+    (r"the checkpoint of (\S+) predates the Merkle tree \(no tree-size/tree-root\): it cannot be proven consistent",
+     "{0} 的检查点早于默克尔树（没有 tree-size/tree-root）：无法为它证明一致性"),
+    (r"--from covers (\d+) events, --to only (\d+): give the older checkpoint as --from", "--from 涵盖 {0} 个事件，--to 只有 {1} 个：请把较早的检查点作为 --from"),
+    (r"the checkpoints use (\S+)/(\S+), but this ledger's tree uses (\S+)", "检查点使用 {0}/{1}，而本台账的默克尔树使用 {2}"),
+    (r"the checkpoints are of different ledgers \((\S+) and (\S+)\)", "两个检查点属于不同的台账（{0} 与 {1}）"),
+    (r"hash algorithms differ \(proof (\S+), checkpoints (\S+)/(\S+)\)", "哈希算法不同（证明 {0}，检查点 {1}/{2}）"),
+    (r"the proof is for ledger (\S+), the checkpoints for (\S+)", "证明属于台账 {0}，检查点属于台账 {1}"),
+    (r"the --from checkpoint \(events up to (\d+)\) is later than the --to checkpoint \(up to (\d+)\)", "--from 检查点（至第 {0} 个事件）晚于 --to 检查点（至第 {1} 个）"),
+    (r"the proof's (\w+) tree \(size (\d+)\) is not the (\S+) checkpoint's \(size (\d+) root (\S+)\)",
+     lambda m: f"证明中的{_SIDES.get(m[1], m[1])}树（大小 {m[2]}）与 {m[3]} 检查点的树（大小 {m[4]}，树根 {m[5]}）不符"),
+    (r"the proof does not show that the tree of (\d+) events extends the tree of (\d+) \(proof or checkpoints altered, or history rewritten\)",
+     "证明不能表明 {0} 个事件的树是 {1} 个事件的树的延伸（证明或检查点被改动，或历史被改写）"),
+    (r"signed by key (.+), not by the key of the other checkpoint (.+)", "由密钥 {0} 签名，不是另一个检查点的密钥 {1}"),
+    (r"the checkpoint's tree has (\d+) events, but the store's only (\d+) \(history truncated\)", "检查点的树有 {0} 个事件，而存储中只有 {1} 个（历史被截断）"),
+    (r"the store's tree of (\d+) events does not have the checkpoint's root \(history rewritten since\)", "存储中 {0} 个事件的树没有检查点的树根（此后历史被改写）"),
+    (r"the store's tree of (\d+) events does not have the root of the checkpoint of (\S+) \(history rewritten since\)",
+     "存储中 {0} 个事件的树没有 {1} 检查点的树根（此后历史被改写）"),
+    (r"the consistency proof is damaged \(its format line was altered\)", "一致性证明已损坏（其格式行被改动）"),
+    (r"the consistency proof is damaged \((.+)\)", lambda m: f"一致性证明已损坏（{_inner(m[1])}）"),
+    (r"(.+) is not a consistency proof \(no '(.+)' format\)", "{0} 不是一致性证明（没有 '{1}' 格式）"),
+    (r"(.+) is not a consistency proof \((.+)\)", lambda m: f"{m[1]} 不是一致性证明（{_inner(m[2])}）"),
+    (r"not in canonical form \(spacing, key order, escapes or line end differ\)", "不是规范格式（空格、键的顺序、转义或行尾不同）"),
+    (r"(.+) is not 64 lower-case hex digits", "{0} 不是 64 位小写十六进制数字"),
+    (r"(\S+) is not 32 lower-case hex digits", "{0} 不是 32 位小写十六进制数字"),
+    (r"(.+) must have exactly the keys (.+) in that order", "{0} 须依次恰好含有键 {1}"),
+    (r"a proof is exactly one line ending in a line feed", "证明须恰好是以换行符结尾的一行"),
+    (r"version (.+) is not supported", "不支持版本 {0}"),
+    (r"format or version is not supported", "不支持该格式或版本"),
+    (r"ledger or hash is garbled", "ledger 或 hash 已损坏"),
+    (r"(\"?\w+\"?) is not a list", "{0} 不是列表"),
+    (r"(\w+) is not text", "{0} 不是文字"),
+    (r"(\S+) is not canonical base64", "{0} 不是规范的 base64"),
+    (r"(\S+) is not a whole number", "{0} 不是整数"),
+    (r"events are not in log order", "事件没有按日志顺序排列"),
+    (r"the checkpoint's public_key or signature is not written as `ledger checkpoint` writes it",
+     "检查点的 public_key 或 signature 与 `ledger checkpoint` 写出的格式不同"),
+    (r"the checkpoint's fingerprint is not that of its public key", "检查点的指纹不是其公钥的指纹"),
+    (r"the header's ledger_id or hash differs from its checkpoint's", "表头的 ledger_id 或 hash 与其检查点的不同"),
+    (r"the inspection code is missing", "缺少巡察编号"),
+    (r"no end line \(truncated\)", "没有结束行（被截断）"),
+    (r"the end line counts (\d+) events, the file holds (\d+) \(lines removed or added\)", "结束行记有 {0} 个事件，文件中却有 {1} 个（有行被删除或添加）"),
+    (r"(.+) is not an inspection export \(no '(.+)' header on line 1\)", "{0} 不是巡察导出文件（第 1 行没有 '{1}' 表头）"),
+    (r"the inspection export is not UTF-8 text \(damaged\)", "巡察导出文件不是 UTF-8 文字（已损坏）"),
+    (r"the inspection export is damaged \((.+)\)", lambda m: f"巡察导出文件已损坏（{_inner(m[1])}）"),
+    (r"the events of inspection (\S+) itself are missing \(the export was cut or its inspection code changed\)",
+     "巡察 {0} 本身的事件缺失（导出文件被截短或巡察编号被改动）"),
+    (r"event (\d+) is version (\d+) of aggregate (\S+), expected (\d+) \(an event was left out\)", "事件 {0} 是聚合 {2} 的第 {1} 版，应为第 {3} 版（有事件被遗漏）"),
+    (r"event (\d+) \(line (\d+)\) is not in the checkpoint's tree: its bytes or its proof were altered", "事件 {0}（第 {1} 行）不在检查点的树中：其字节或证明被改动"),
+    (r"the export's proofs lead to the checkpoint of (\S+) \(tree size (\d+) root (\S+)\), not to the given checkpoint of (\S+) \(tree size (\d+) root (\S+)\)",
+     "导出文件的证明指向 {0} 的检查点（树大小 {1}，树根 {2}），而不是给定的 {3} 的检查点（树大小 {4}，树根 {5}）"),
+    (r"cannot replay the exported events: (.+?): (.+)", "无法重放导出的事件：{0}：{1}"),
+    (r"(.+) is the export of inspection (\S+)", "{0} 是巡察 {1} 的导出文件"),
+    # exports
+    (r"(.+) is not a ledger export \(no '(.+)' header on line 1\)", "{0} 不是台账导出文件（第 1 行没有 '{1}' 表头）"),
+    (r"(.+) is not a ledger export \(line 1 is not a JSON header\)", "{0} 不是台账导出文件（第 1 行不是 JSON 表头）"),
+    (r"export version (.+) is not supported", "不支持导出文件版本 {0}"),
+    (r"the event line of sequence number (\d+) has keys (.+), not those of an export", "序号 {0} 的事件行含有键 {1}，不是导出文件的键"),
+    (r"the event line of sequence number (\d+) has a number that is not a plain integer", "序号 {0} 的事件行中有数字不是普通整数"),
+    (r"the event line of sequence number (\d+) has a garbled topic or digest", "序号 {0} 的事件行的 topic 或 digest 已损坏"),
+    (r"the event line of sequence number (\d+) has a state that is not text", "序号 {0} 的事件行的 state 不是文字"),
+    (r"the event line of sequence number (\d+) has a garbled state_b64", "序号 {0} 的事件行的 state_b64 已损坏"),
+    (r"the event line of sequence number (\d+) gives UTF-8 text as state_b64 \(not as export writes it\)",
+     "序号 {0} 的事件行以 UTF-8 文字给出 state_b64（与导出文件的写法不同）"),
+    (r"the event line of sequence number (\d+) has a state that is not valid Unicode", "序号 {0} 的事件行的 state 不是有效的 Unicode"),
+    (r"the end line's signature, public_key or header_digest is missing or garbled", "结束行的 signature、public_key 或 header_digest 缺失或已损坏"),
+    (r"the export was signed by key (.+), not by the trusted key (.+)", "导出文件由密钥 {0} 签名，不是可信的密钥 {1}"),
+    (r"the export was signed by key (.+), not by a key whose fingerprint was given", "导出文件由密钥 {0} 签名，不是给定指纹的密钥"),
+    (r"the export's signature does not match its header and head \(forged or altered\)", "导出文件的签名与其表头和链头不符（伪造或改动）"),
+    (r"the store file (.+) is damaged or truncated after sequence number (\d+) \((.+)\)", "存储文件 {0} 在序号 {1} 之后已损坏或被截断（{2}）"),
+    (r"the store file (.+) is damaged or truncated \((.+)\)", "存储文件 {0} 已损坏或被截断（{1}）"),
+    (r"line (\d+) of (.+) does not end in a single \\n \(damaged or re-encoded export\)", "{1} 第 {0} 行不是以单个 \\n 结尾（导出文件已损坏或被重新编码）"),
+    (r"line (\d+) of (.+) is not UTF-8 text \(damaged export\)", "{1} 第 {0} 行不是 UTF-8 文字（导出文件已损坏）"),
+    (r"line (\d+) of (.+) is not valid JSON \(damaged export\)", "{1} 第 {0} 行不是有效的 JSON（导出文件已损坏）"),
+    (r"line (\d+) of (.+) gives the key (.+) twice \(damaged or forged export\)", "{1} 第 {0} 行两次给出键 {2}（导出文件已损坏或伪造）"),
+    (r"line (\d+) of (.+) is not an event object \(damaged export\)", "{1} 第 {0} 行不是事件对象（导出文件已损坏）"),
+    (r"(.+) has lines after its end line \(damaged export\)", "{0} 在结束行之后还有内容（导出文件已损坏）"),
+    (r"the header has keys no export writes: (.+)", "表头含有导出文件不会写的键：{0}"),
+    (r"the end line has keys no export writes: (.+)", "结束行含有导出文件不会写的键：{0}"),
+    (r"the header's hash (\S+) is not sha256 or sm3", "表头的 hash {0} 不是 sha256 或 sm3"),
+    (r"the header's since/base_seq/base_digest are missing or garbled", "表头的 since/base_seq/base_digest 缺失或已损坏"),
+    (r"the header's ledger_id, created_at or layout is missing or altered", "表头的 ledger_id、created_at 或 layout 缺失或被改动"),
+    (r"(.+) is truncated after sequence number (\d+): no end line", "{0} 在序号 {1} 之后被截断：没有结束行"),
+    (r"the end line does not match the events \(events removed or added at the end\)", "结束行与事件不符（末尾有事件被删除或添加）"),
+    (r"the header line is not the one the end line covers \(header_digest differs: the header was altered\)",
+     "表头行不是结束行所涵盖的那一行（header_digest 不同：表头被改动）"),
+    # the hash chain, the Merkle tree, the store
+    (r"the store (.+) has no hash chain table \(ledger_chain\)(: dropped, or made before the chain existed)?",
+     lambda m: f"存储 {m[1]} 没有哈希链表（ledger_chain）" + ("：已被删除，或建于哈希链之前" if m[2] else "")),
+    (r"the Merkle tree \(ledger_merkle\) lacks node level (\d+) index (\d+)(?: \(event (\d+)\): the tree table was edited)?",
+     lambda m: f"默克尔树（ledger_merkle）缺少第 {m[1]} 层第 {m[2]} 号节点" + (f"（事件 {m[3]}）：树表被编辑" if m[3] else "")),
+    (r"the Merkle tree \(ledger_merkle\) has node level (\d+) index (\d+) beyond the (\d+) events: the tree table was edited",
+     "默克尔树（ledger_merkle）有超出 {2} 个事件范围的第 {0} 层第 {1} 号节点：树表被编辑"),
+    (r"the Merkle tree \(ledger_merkle\) leaf (\d+) \(event (\d+)\) does not match the events: the tree table was edited",
+     "默克尔树（ledger_merkle）第 {0} 号叶子（事件 {1}）与事件不符：树表被编辑"),
+    (r"the Merkle tree \(ledger_merkle\) node level (\d+) index (\d+) does not match the events: the tree table was edited",
+     "默克尔树（ledger_merkle）第 {0} 层第 {1} 号节点与事件不符：树表被编辑"),
+    (r"the Merkle tree \(ledger_merkle\) (.+) does not match the events: the tree table was edited", "默克尔树（ledger_merkle）{0} 与事件不符：树表被编辑"),
+    (r"the tree has (\d+) leaves, fewer than (\d+)", "默克尔树只有 {0} 个叶子，少于 {1} 个"),
+    (r"leaf (\d+) is not in a tree of (\d+) leaves", "第 {0} 号叶子不在 {1} 个叶子的树中"),
+    (r"a tree of (\d+) leaves cannot be a prefix of one of (\d+)", "{0} 个叶子的树不可能是 {1} 个叶子的树的前缀"),
+    (r"the store did not report the positions of new events: cannot extend the hash chain", "存储没有报告新事件的位置：无法延伸哈希链"),
+    (r"(.+) is not a readable ledger store \(its schema is damaged\)", "{0} 不是可读取的台账存储（其结构已损坏）"),
+    (r"cannot read the PostgreSQL store: (.+)", "无法读取 PostgreSQL 存储：{0}"),
+    (r"read models differ from the events: (.+)", "读取模型与事件不一致：{0}"),
+    (r"the audit trail is not available in this build", "此版本不提供审计记录"),
+    (r"audit --verify is not available in this build", "此版本不提供 audit --verify"),
+    # migrate
+    (r"the store is already (.+): migrate copies a SQLite ledger", "存储已经是 {0}：migrate 只复制 SQLite 台账"),
+    (r"--to must be a postgresql://user@host:port/db URL", "--to 须为形如 postgresql://用户@主机:端口/数据库 的地址"),
+    (r"(.+) already holds (\d+) events of another ledger: migrate only into an empty store", "{0} 中已有另一个台账的 {1} 个事件：只能迁移到空的存储"),
+    (r"verification failed: the target holds more events than the source", "校验失败：目标存储中的事件比源存储多"),
+    (r"verification failed: table (\S+) differs on the target \((\d+) rows here, (\d+) there\)", "校验失败：目标存储的表 {0} 不同（此处 {1} 行，目标 {2} 行）"),
+    (r"verification failed: event (\S+) v(\d+) differs on the target", "校验失败：事件 {0} 第 {1} 版在目标存储中不同"),
+    (r"copied (\d+) events and (\d+) read-model rows to (.+); verified", "已将 {0} 个事件和 {1} 行读取模型复制到 {2}；校验通过"),
+    # sensitive fields (confide / reveal)
+    (r"'(.*)' is not a sensitive field \(use (.+)\)", "'{0}' 不是敏感字段（可用 {1}）"),
+    (r"the key in (\S+) is not a base64 AES key of 16, 24 or 32 bytes", "{0} 中的密钥不是 16、24 或 32 字节的 base64 AES 密钥"),
+    (r"sensitive fields need the AES key in the environment variable (\S+) \(make one with `ledger keygen --cipher`\)",
+     "敏感字段需要环境变量 {0} 中的 AES 密钥（用 `ledger keygen --cipher` 生成）"),
+    (r"cannot decrypt (.+) with the key in (\S+): wrong key \(or the value was damaged\)", "无法用 {1} 中的密钥解密 {0}：密钥不对（或内容已损坏）"),
+    (r"(.+)\n\(set (\S+) to this value; keep it secret: without it sensitive fields cannot be read\)",
+     "{0}\n（请将 {1} 设为此值，并妥善保密：没有它就无法读取敏感字段）"),
+    # serve
+    (r"give --token or --token-file, not both", "--token 与 --token-file 只能给出一个"),
+    (r"--host (\S+) is not a loopback address: serving beyond this machine requires --token or --token-file",
+     "--host {0} 不是本机回环地址：向本机以外提供服务须有 --token 或 --token-file"),
+    (r"(.+) holds no token on its first line", "{0} 第一行没有令牌"),
+    (r"--token must be at least (\d+) characters", "--token 至少须有 {0} 个字符"),
+    (r"--token must be printable ASCII without spaces \(it travels in HTTP headers\)", "--token 须为不含空格的可打印 ASCII 字符（它在 HTTP 头中传递）"),
+    (r"cannot listen on (.+) \((.+)\)", lambda m: f"无法在 {m[1]} 上监听（{_os_error(m[2])}）"),
+    (r"cannot read (.+) \((\w+)\)", "无法读取 {0}（{1}）"),
+    # people, keys, ledger.yaml, values
+    (r"this ledger has no administrator yet \(it was made before people were kept in the ledger\): run `ledger init` once to make one",
+     "本台账尚无管理员（建于台账保存人员之前）：请运行一次 `ledger init` 设立管理员"),
+    (r"'people' is no longer read: this ledger's people and roles are enrolled in the ledger itself \(see `ledger person list`\); "
+     r"remove the 'people' key from ledger\.yaml",
+     "不再读取 'people'：本台账的人员与角色登记在台账本身中（见 `ledger person list`）；请从 ledger.yaml 中删除 'people' 键"),
+    (r"cannot read the private key (.+?): (.+)", lambda m: f"无法读取私钥 {m[1]}：{_os_error(m[2])}"),
+    (r"policy: proxy entry of sign-off is (\S+)", lambda m: f"规则：代录销号为{ {'allowed': '允许', 'forbidden': '不允许'}.get(m[1], ' ' + m[1])}"),
+    (r"nobody is enrolled: trial mode \(typed names, unsigned acts\)\. Administrator: (.+) \((.+)\)",
+     "尚未登记人员：试用模式（输入的姓名，未签名的操作）。管理员：{0}（{1}）"),
+    (r"contains the control character (U\+\w+) \(only newline and tab are allowed\)", "含有控制字符 {0}（只允许换行符和制表符）"),
+    (r"must not be empty \(it holds only invisible characters\)", "不能为空（只含不可见字符）"),
+    (r"is required and must not be empty", "必须填写，不能为空"),
+    (r"nested too deeply", "嵌套过深"),
+    (r"a quote opened in this row is never closed", "本行有引号未闭合"),
+    (r"not valid (YAML|CSV) \((.+)\)", lambda m: f"不是有效的 {m[1]}（{_inner(m[2])}）"),
+    (r"(.+) is not a folder", "{0} 不是文件夹"),
+    (r"'(.*)' is not one of the listed categories \((.+)\)", "'{0}' 不在列出的问题类别中（{1}）"),  # before TAILS' "is not one of"
+    (r"(.+) is not a problem of --inspection (\S+)", "{0} 不是 --inspection {1} 的问题"),
+    (r"(.+): (.+) withheld from publication \((.+)\)", "{0}：{1} 不予公开（{2}）"),
+    # lines some commands print
+    (r"ledger: interrupted; nothing half-written is kept", "ledger: 已中断；写了一半的内容不会保留"),
+    (r"nothing overdue or due within (\d+) days of (\S+)", "截至 {1}，没有逾期或 {0} 天内到期的问题"),
+    (r"ledger: due: (\d+) problem\(s\) overdue as of (\S+)", "ledger: due: 截至 {1}，{0} 个问题逾期"),
+    (r"\nas of (\S+): (\d+) overdue, (\d+) due within (\d+) days, (\d+) long-term without recent progress",
+     "\n截至 {0}：逾期 {1} 个，{3} 天内到期 {2} 个，长期坚持但近期没有进展 {4} 个"),
+    (r"no evidence files attached", "没有附佐证材料"),
+    (r"evidence verified: (\d+) attachments, (\d+) distinct files, every one present and unchanged", "佐证材料验证通过：附件 {0} 个，不同文件 {1} 个，均在且未改变"),
+    (r"exported (\d+) events of (\S+) to (.+), each proven against (the latest checkpoint|made a new checkpoint|\S+) of (\S+) \(tree size (\d+)\)",
+     lambda m: f"已将 {m[2]} 的 {m[1]} 个事件导出到 {m[3]}，每个事件均依据"
+     f"{ {'the latest checkpoint': '最新的', 'made a new checkpoint': '新生成的'}.get(m[4], m[4])} {m[5]} 检查点证明（树大小 {m[6]}）"),
+    (r"wrote (.+): tree of (\d+) events extends tree of (\d+) \((\d+) hashes\)", "已写入 {0}：{1} 个事件的树是 {2} 个事件的树的延伸（{3} 个哈希）"),
+    (r"ledger: reconcile: the ledger does not match the feedback list", "ledger: reconcile: 台账与反馈清单不一致"),
+    (r"\n(\S+) against (.+): matched (\d+) · missing (\d+) · extra (\d+) · changed (\d+)(?: \((.+)\))?",
+     lambda m: f"\n{m[1]} 对照 {m[2]}：一致 {m[3]} · 台账缺少 {m[4]} · 清单外 {m[5]} · 有出入 {m[6]}" + (f"（{m[7].replace(', ', '，')}）" if m[7] else "")),
+    (r"\ndraw (\S+): seed (\S+), (\d+) of (\d+) signed-off problems of (\S+), drawn by (.+) \(recorded\)",
+     "\n抽查 {0}：种子 {1}，从 {4} 的 {3} 个已销号问题中抽取 {2} 个，抽查人 {5}（已记录）"),
+    (r"no events match", "没有符合条件的事件"),
+]
+
+
+def _events_words(text: str) -> str:
+    """"event 7" / "events 3..7" as a place in the history."""
+    m = re.fullmatch(r"events? (\d+)(?:\.\.(\d+))?", text)
+    if m is None:
+        return " " + text + " "
+    return f"事件 {m[1]}" + (f" 至 {m[2]} " if m[2] else " ")
+
+
 # The place a message names, before its first ": " (a file's line, a sheet's row).
 HEADS: list[tuple[str, str]] = [
     (r"line (\d+)", "第 {0} 行"),
@@ -667,7 +974,7 @@ def translate(message: str, lang: str) -> str:
     if _COMPILED is None:
         _TAILS.extend((re.compile(p, re.DOTALL), t) for p, t in TAILS)
         _HEADS.extend((re.compile(p), t) for p, t in HEADS)
-        _COMPILED = [(re.compile(p, re.DOTALL), t) for p, t in CATALOGUE]
+        _COMPILED = [(re.compile(p, re.DOTALL), t) for p, t in CATALOGUE_FIRST + CATALOGUE]
     found = _apply(_COMPILED, message)
     if found is not None:
         return found

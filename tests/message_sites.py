@@ -35,7 +35,7 @@ SAMPLES = ("甲1", "7")
 class Site:
     file: str
     line: int
-    kind: str  # raise / rule / tamper / echo / status / fragment / row
+    kind: str  # raise / rule / tamper / echo / status / note / fragment / row
     template: str  # literal text, a {} for each value
 
     def samples(self) -> list[str]:
@@ -62,9 +62,12 @@ def _texts(node: ast.AST) -> list[str]:
         return [node.value]
     if isinstance(node, ast.JoinedStr):
         parts = [""]
-        for value in node.values:
+        for i, value in enumerate(node.values):
+            after = node.values[i + 1] if i + 1 < len(node.values) else None
             if isinstance(value, ast.Constant):
                 parts = [p + str(value.value) for p in parts]
+            elif i == 0 and isinstance(after, ast.Constant) and str(after.value)[:1] in ("'", '"'):
+                parts = [p + "ledger.yaml: " for p in parts]  # a place given as "FILE: " right before the quoted key
             else:
                 parts = [p + "\x00" for p in parts]
         return parts
@@ -116,8 +119,10 @@ def _sites_in(path: Path) -> list[Site]:
             add("row", node, [f"x.csv: line 2: {t}" for t in _texts(node.args[1])])
         elif name in ECHO:
             arg = node.args[0]
-            if isinstance(arg, ast.Call) and _name(arg.func) in ("translate", "note_line") and arg.args:
+            if isinstance(arg, ast.Call) and _name(arg.func) in ("translate", "error_line") and arg.args:
                 add("status", node, _texts(arg.args[0]))  # translated as it prints
+            elif isinstance(arg, ast.Call) and _name(arg.func) == "note_line" and arg.args:
+                add("note", node, _texts(arg.args[0]))  # a note, from NOTES
             else:
                 add("echo", node, _texts(arg))  # printed as written
         elif name == "render_record" and len(node.args) == 3:  # a write command's confirmation, translated as it prints
@@ -139,7 +144,8 @@ def english_words(line: str) -> list[str]:
     [规则: rule-ids] and the PostgreSQL URL shape."""
     bare = re.sub(
         r"`[^`]*`|'[^']*'|\"[^\"]*\"|--[\w/-]+|\[规则: [\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf|yaml|jsonl?)\b"
-        r"|postgresql://\S+|https?://\S+|-----[A-Z ]+-----",
+        r"|postgresql://\S+|https?://\S+|-----[A-Z ]+-----|[(（]ledger [^)）]*[)）]"
+        r"|[\w<>.-]+(?:, [\w<>.-]+){2,}",  # a list of values as typed: fields, keys, codes
         " ",
         line,
     )
@@ -153,6 +159,12 @@ def in_chinese(site: Site) -> bool:
     for sample in site.samples():
         if not english_words(sample):
             return True  # nothing to translate: a value, a path, a table already in words
+        if site.kind == "note":
+            from commands.i18n import NOTES
+
+            if sample in NOTES and not english_words(NOTES[sample]):
+                return True
+            continue
         if site.kind == "echo":
             return False  # English words echoed as written: the screen shows them whatever the catalogue says
         zh = translate(sample, "zh")
