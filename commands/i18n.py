@@ -155,7 +155,9 @@ VALUE_WORDS: dict[str, Any] = {
     "measure": {"planned": "正在整改", "done": "已完成"},
     "level": {"notice": "督办通知书", "reminder": "提醒书", "warning": "告诫书", "accountability": "问责书"},
     "light": {"red": "红灯", "yellow": "黄灯", "green": "绿灯"},
-    "status": STATUS_WORDS,
+    "status": {**STATUS_WORDS, "ok": "正常", "warn": "注意", "error": "错误"},  # a problem's, or a doctor check's
+    "check": lambda text: CHECK_WORDS.get(text, text),
+    "detail": lambda text: _detail_words(text),
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
     "kind": {"regular": "常规巡察", "special": "专项巡察", "look-back": "回头看", "escalated": "提级巡察", "mobile": "机动巡察"},
     "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
@@ -175,7 +177,7 @@ WRAP = {
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
     "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
     "reviews": 7, "missed": 6, "signed_off": 10, "review_date": 11, "point": 5, "state": 8, "result": 8,
-    "due": 8,
+    "due": 8, "detail": 72,
 }
 
 
@@ -914,6 +916,63 @@ def _events_words(text: str) -> str:
     if m is None:
         return " " + text + " "
     return f"事件 {m[1]}" + (f" 至 {m[2]} " if m[2] else " ")
+
+
+
+# `doctor`: its checks, their states and the detail of each (a detail that is an error message reads as one).
+CHECK_WORDS = {
+    "acts": "操作签名", "config": "配置文件", "identities": "人员与角色", "sign-off": "销号签字", "hash": "哈希算法",
+    "chain": "哈希链", "signing key": "签名密钥", "public key": "公钥", "cipher key": "加密密钥", "signatures": "签名",
+    "keys": "密钥",
+}
+CHECK_STATES = {"ok": "正常", "warn": "注意", "error": "错误"}
+_ROLE_WORDS = {"registrar": "登记", "responsible": "责任人", "verifier": "验收", "signer": "销号审批", "auditor": "审计"}
+
+
+def _admin_words(text: str) -> str:
+    if text == "no administrator yet: run `ledger init` once":
+        return "尚无管理员：请运行一次 `ledger init`"
+    m = re.fullmatch(r"administrator (.+?)(?: \(key fingerprint (.+)\))?", text)
+    if m is None:
+        return text
+    return f"管理员 {m[1]}" + (f"（密钥指纹 {m[2]}）" if m[2] else "")
+
+
+def _roles_words(text: str) -> str | None:
+    """"registrar: 张三; signer: -" as doctor lists who holds each role."""
+    parts = [p.partition(": ") for p in text.split("; ")]
+    if not all(sep and role in _ROLE_WORDS for role, sep, _ in parts):
+        return None
+    return "；".join(f"{_ROLE_WORDS[role]}：{'无' if names == '-' else names.replace(', ', '、')}" for role, _, names in parts)
+
+
+DOCTOR_DETAILS: list[tuple[str, Any]] = [
+    (r"trial mode: nobody is enrolled in this ledger, so its acts are unauthenticated \(typed names, unsigned\); "
+     r"enrol people with `ledger person add` \(this ends trial mode for good\); (.+)",
+     lambda m: "试用模式：本台账尚未登记人员，操作未经认证（输入的姓名，未签名）；用 `ledger person add` 登记人员（试用模式随即永久结束）；"
+     + _admin_words(m[1])),
+    (r"single-user mode: no people listed in ledger\.yaml, so anyone may run any command", "单用户模式：ledger.yaml 中没有列出人员，任何人都可以运行任何命令"),
+    (r"signoff\.required_signers is (\d+) but only (\d+) (?:enrolled )?people have the signer role", "signoff.required_signers 为 {0}，但只有 {1} 人具有销号审批（signer）角色"),
+    (r"(\d+) signer\(s\) needed to close a problem", "销号须有 {0} 人签字"),
+    (r"ledger\.yaml says (\S+), but this ledger was created with (\S+): (\S+) is used \(it cannot change\)", "ledger.yaml 设为 {0}，但本台账创建时使用 {1}：仍使用 {2}（不能更改）"),
+    (r"(\d+) events verified, head (\d+); (\d+) recorded checkpoint\(s\) match", "{0} 个事件验证通过，链头为第 {1} 个事件；{2} 个已记录的检查点均一致"),
+    (r"(.+) \(mode (\d+)(: readable by others, chmod 600)?\)", lambda m: f"{m[1]}（权限 {m[2]}" + ("：其他人可读，请 chmod 600" if m[3] else "") + "）"),
+    (r"none at (.+): run `ledger keygen` before checkpoints or publishing", "{0} 处没有密钥：生成检查点或发布报告前请运行 `ledger keygen`"),
+    (r"none at (.+)", "{0} 处没有"),
+    (r"(\S+) is set", "已设置 {0}"),
+    (r"(\S+) is not set: sensitive fields read as \[encrypted\]", "未设置 {0}：敏感字段显示为 [encrypted]"),
+    (r"every act is signed: (\d+) people enrolled by the administrator (.+) \((.+)\)", "每项操作都有签名：管理员 {1}（{2}）已登记 {0} 人"),
+    (r"enrolled without a key, so they cannot act yet: (.+)", lambda m: f"已登记但没有密钥，尚不能操作：{m[1].replace(', ', '、')}"),
+    (r"(\d+) signatures verified, each signer held the role at that moment.*",
+     lambda m: translate("acts: " + m[0], "zh").removeprefix("操作：")),
+]
+_DOCTOR: list[tuple[re.Pattern[str], Any]] = []
+
+
+def _detail_words(text: str) -> str:
+    if not _DOCTOR:
+        _DOCTOR.extend((re.compile(p, re.DOTALL), t) for p, t in DOCTOR_DETAILS)
+    return _apply(_DOCTOR, text) or _roles_words(text) or translate(text, "zh")
 
 
 # The place a message names, before its first ": " (a file's line, a sheet's row).

@@ -35,7 +35,7 @@ SAMPLES = ("甲1", "7")
 class Site:
     file: str
     line: int
-    kind: str  # raise / rule / tamper / echo / status / note / fragment / row
+    kind: str  # raise / rule / tamper / echo / status / note / detail / fragment / row
     template: str  # literal text, a {} for each value
 
     def samples(self) -> list[str]:
@@ -101,6 +101,11 @@ def _sites_in(path: Path) -> list[Site]:
         found.extend(Site(rel, node.lineno, kind, t) for t in templates)
 
     for node in ast.walk(tree):
+        if isinstance(node, ast.Dict):  # a `doctor` row: its detail is printed through the catalogue
+            for key, value in zip(node.keys, node.values):
+                if isinstance(key, ast.Constant) and key.value == "detail" and value is not None:
+                    add("detail", value, _texts(value))
+            continue
         if not isinstance(node, ast.Call) or not node.args:
             continue
         name = _name(node.func)
@@ -159,6 +164,12 @@ def in_chinese(site: Site) -> bool:
     for sample in site.samples():
         if not english_words(sample):
             return True  # nothing to translate: a value, a path, a table already in words
+        if site.kind == "detail":
+            from commands.i18n import value_word
+
+            if not english_words(value_word("detail", sample, "zh")):
+                return True
+            continue
         if site.kind == "note":
             from commands.i18n import NOTES
 
