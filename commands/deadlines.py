@@ -139,7 +139,7 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
     if only_due:
         rows = [r for r in rows if r["state"] in ("due", "missed")]
     if not rows and fmt == "table":
-        echo(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}")
+        echo(i18n.translate(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}", i18n.current()))
     else:
         echo(render_rows(rows, fmt, REVIEW_COLUMNS))
 

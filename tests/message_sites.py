@@ -66,6 +66,8 @@ def _texts(node: ast.AST) -> list[str]:
             after = node.values[i + 1] if i + 1 < len(node.values) else None
             if isinstance(value, ast.Constant):
                 parts = [p + str(value.value) for p in parts]
+            elif isinstance(value.value, ast.IfExp) and _texts(value.value.body) and _texts(value.value.orelse):
+                parts = [p + t for p in parts for t in _texts(value.value.body) + _texts(value.value.orelse)]
             elif i == 0 and isinstance(after, ast.Constant) and str(after.value)[:1] in ("'", '"'):
                 parts = [p + "ledger.yaml: " for p in parts]  # a place given as "FILE: " right before the quoted key
             else:
@@ -106,10 +108,21 @@ def _sites_in(path: Path) -> list[Site]:
                 if isinstance(key, ast.Constant) and key.value == "detail" and value is not None:
                     add("detail", value, _texts(value))
             continue
+        if isinstance(node, ast.Assign) and isinstance(node.value, ast.List) and any(
+            isinstance(t, ast.Name) and t.id == "lines" for t in node.targets
+        ):  # the lines of a report a command prints (through render_record's message)
+            for element in node.value.elts:
+                add("status", element, _texts(element))
+            continue
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.JoinedStr) and path.parent.name == "ledger":
+            add("fragment", node, _texts(node.value))  # a finding or note a command words into a line
+            continue
         if not isinstance(node, ast.Call) or not node.args:
             continue
         name = _name(node.func)
-        if name in WHOLE:
+        if name == "append" and isinstance(node.func, ast.Attribute) and isinstance(node.func.value, ast.Name) and node.func.value.id == "lines":
+            add("status", node, _texts(node.args[0]))
+        elif name in WHOLE:
             add("fragment" if name in FRAGMENT else "raise", node, _texts(node.args[0]))
         elif name == "RuleViolation" and len(node.args) == 3:
             add("rule", node, [f"\x00: {t} [rule: x-y]" for t in _texts(node.args[2])])
@@ -179,6 +192,8 @@ def in_chinese(site: Site) -> bool:
         if site.kind == "echo":
             return False  # English words echoed as written: the screen shows them whatever the catalogue says
         zh = translate(sample, "zh")
+        if site.kind == "status" and zh == sample:  # render_record translates a command's message a line at a time
+            zh = "\n".join(translate(line, "zh") for line in sample.split("\n"))
         if zh != sample and not english_words(zh):
             return True
     return False
