@@ -347,7 +347,7 @@ CATALOGUE: list[tuple[str, Any]] = [
      lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：台账保有 {m[2]} 检查点的历史（至第 {m[3]} 个事件）"),
     (r"(checkpoint(?: .+)?): checkpoint of an empty ledger", lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：空台账的检查点"),
     (r"(checkpoint(?: .+)?): signature valid, by the trusted key (.+) \((.+)\)",
-     lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：签名有效，签名密钥 {m[2]} 可信（{m[3]}）"),
+     lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：签名有效，签名密钥 {m[2]} 可信（{_trust_words(m[3])}）"),
     (r"(checkpoint(?: .+)?): signature valid, by the key with the pinned fingerprint (.+)",
      lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：签名有效，密钥指纹与指定的 {m[2]} 一致"),
 ]
@@ -609,7 +609,25 @@ TAILS: list[tuple[str, Any]] = [
     (r"not valid YAML \((.+)\)", "不是有效的 YAML（{0}）"),
     (r"not valid CSV \((.+)\)", "不是有效的 CSV（{0}）"),
     (r"(.+) must hold a mapping of settings", "{0} 须为设置项的映射"),
+    (r"'(.+)' must be (.+), not (.+)", lambda m: f"'{m[1]}' 须为 {m[2].replace(' or ', ' 或 ')}，不能是 {m[3]}"),  # last: the general form
 ]
+
+
+def _trust_words(source: str) -> str:
+    """Where a trusted key came from, as a checkpoint's note names it (a path stays as it is)."""
+    return {"the ledger's public key": "本台账的公钥"}.get(source, source)
+
+
+def translate_lines(message: str, lang: str) -> str:
+    """A command's message a line at a time; a checkpoint block in it stays exactly as signed and printed."""
+    out, inside = [], False
+    for line in message.split("\n"):
+        if line.startswith("-----BEGIN "):
+            inside = True
+        out.append(line if inside else translate(line, lang))
+        if line.startswith("-----END "):
+            inside = False
+    return "\n".join(out)
 
 
 def _inner(text: str) -> str:
@@ -853,7 +871,10 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"verification failed: event (\S+) v(\d+) differs on the target", "校验失败：事件 {0} 第 {1} 版在目标存储中不同"),
     (r"copied (\d+) events and (\d+) read-model rows to (.+); verified", "已将 {0} 个事件和 {1} 行读取模型复制到 {2}；校验通过"),
     # sensitive fields (confide / reveal)
-    (r"'(.*)' is not a sensitive field \(use (.+)\)", "'{0}' 不是敏感字段（可用 {1}）"),
+    (r"'(.*)' is not a sensitive field \(use (.+)\)", lambda m: f"'{m[1]}' 不是敏感字段（可用 {m[2].replace(' or ', ' 或 ')}）"),
+    (r"migration to (.+?) failed: (.+)", lambda m: f"迁移到 {m[1]} 失败：{_inner(m[2])}"),
+    (r"exported (\d+) events to (.+); head (\d+) (\S+)", "已将 {0} 个事件导出到 {1}；链头为第 {2} 个事件 {3}"),
+    (r"imported (\d+) events; head (\d+) (\S+)", "已导入 {0} 个事件；链头为第 {1} 个事件 {2}"),
     (r"the key in (\S+) is not a base64 AES key of 16, 24 or 32 bytes", "{0} 中的密钥不是 16、24 或 32 字节的 base64 AES 密钥"),
     (r"sensitive fields need the AES key in the environment variable (\S+) \(make one with `ledger keygen --cipher`\)",
      "敏感字段需要环境变量 {0} 中的 AES 密钥（用 `ledger keygen --cipher` 生成）"),
@@ -894,7 +915,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"export verified: (\d+) events, head (\d+) (\S+)", "导出文件验证通过：共 {0} 个事件，链头为第 {1} 个事件 {2}"),
     (r"export: (.+)", lambda m: f"导出文件：{_inner(m[1])}"),
     (r"signed by the trusted key (.+)", "由可信的密钥 {0} 签名"),
-    (r"signature valid, by the trusted key (.+) \((.+)\)", "签名有效，签名密钥 {0} 可信（{1}）"),
+    (r"signature valid, by the trusted key (.+) \((.+)\)", lambda m: f"签名有效，签名密钥 {m[1]} 可信（{_trust_words(m[2])}）"),
     (r"signature valid, by the key with the pinned fingerprint (.+)", "签名有效，密钥指纹与指定的 {0} 一致"),
     (r"holds the history of the checkpoint of (\S+) \(events up to (\d+)\)", "台账保有 {0} 检查点的历史（至第 {1} 个事件）"),
     (r"signature valid, key not trusted \((.+)\): give --public-key or --fingerprint to prove who made it",

@@ -352,8 +352,7 @@ def render_record(record: dict[str, Any], fmt: str, message: str | None = None) 
     if fmt == "table" and message is not None:
         from commands import i18n
 
-        lang = i18n.current()
-        return "\n".join(i18n.translate(line, lang) for line in message.split("\n"))  # each line its own message
+        return i18n.translate_lines(message, i18n.current())
     if fmt == "table":
         import tabulate
 

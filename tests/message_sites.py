@@ -167,16 +167,17 @@ def english_words(line: str) -> list[str]:
         " ",
         line,
     )
-    return re.findall(r"[A-Za-z]+(?:[ ,]+[A-Za-z]+){2,}", bare)
+    bare = bare.replace(SAMPLES[0], " ")  # a value between words ("exported {n} events to {file}") does not part them
+    return re.findall(r"[A-Za-z]+(?:[ ,;:]+[A-Za-z]+){2,}", bare)
 
 
 def in_chinese(site: Site) -> bool:
     """Some sample of the site's message reads in Chinese: the catalogue changed it and left no English sentence."""
-    from commands.i18n import translate
+    from commands.i18n import translate, translate_lines
 
+    if not english_words(site.template.replace("\x00", " ")):
+        return True  # nothing to translate: a value, a path, words already Chinese
     for sample in site.samples():
-        if not english_words(sample):
-            return True  # nothing to translate: a value, a path, a table already in words
         if site.kind == "detail":
             from commands.i18n import value_word
 
@@ -193,7 +194,7 @@ def in_chinese(site: Site) -> bool:
             return False  # English words echoed as written: the screen shows them whatever the catalogue says
         zh = translate(sample, "zh")
         if site.kind == "status" and zh == sample:  # render_record translates a command's message a line at a time
-            zh = "\n".join(translate(line, "zh") for line in sample.split("\n"))
+            zh = translate_lines(sample, "zh")
         if zh != sample and not english_words(zh):
             return True
     return False
