@@ -79,7 +79,9 @@ class LedgerGroup(click.Group):
             click.echo(error_line(_one_line(e.format_message())), err=True)
             sys.exit(e.exit_code)
         except click.Abort:
-            click.echo("ledger: aborted", err=True)
+            from commands import i18n
+
+            click.echo(i18n.translate("ledger: aborted", i18n.current()), err=True)
             sys.exit(1)
         except LedgerError as e:
             click.echo(error_line(_one_line(str(e))), err=True)

@@ -303,7 +303,20 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+): '(.*)' is not a valid date \(YYYY-MM-DD\)", "{0}：'{1}' 不是有效日期（YYYY-MM-DD）"),
     (r"Missing option '(.+)'\.(.*)", "缺少选项 '{0}'{1}"),
     (r"Missing argument '(.+)'\.(.*)", "缺少参数 '{0}'{1}"),
+    (r"No such option: (\S+) Did you mean (\S+)\?(.*)", "没有这个选项：{0}，是否要用 {1}？{2}"),
+    (r"No such option: (\S+) \(Possible options: (.+)\)(.*)", "没有这个选项：{0}（可能是：{1}）{2}"),
     (r"No such option: (\S+)(.*)", "没有这个选项：{0}{1}"),
+    (r"No such option '(.+?)'\. Did you mean '(.+?)'\?(.*)", "没有这个选项 '{0}'，是否要用 '{1}'？{2}"),
+    (r"No such option '(.+?)'\.(.*)", "没有这个选项 '{0}'{1}"),
+    # click's own complaints about a value or the arguments
+    (r"Got unexpected extra arguments? \((.+)\)(.*)", "多余的参数（{0}）{1}"),
+    (r"Option '(.+)' requires an argument\.(.*)", "选项 '{0}' 须带一个值{1}"),
+    (r"Option '(.+)' requires (\d+) arguments\.(.*)", "选项 '{0}' 须带 {1} 个值{2}"),
+    (r"Option '(.+)' does not take a value\.(.*)", "选项 '{0}' 不带值{1}"),
+    (r"(?!Invalid value for )(.+) is not in the range (.+?)\.", "{0} 不在范围 {1} 之内"),
+    (r"'(.*)' is not a valid (integer|float|boolean)( range)?\.",
+     lambda m: f"'{m[1]}' 不是有效的{ {'integer': '整数', 'float': '数', 'boolean': '布尔值'}[m[2]]}"),
+    (r"ledger: aborted", "ledger: 已取消"),
     (r"No such command '(.+)'\.(.*)", "没有这个命令：'{0}'{1}"),
     (r"Invalid value for '(.+?)': (.+)", lambda m: f"选项 '{m[1]}' 的值无效：{_tail(m[2]) or m[2]}"),
     # Confirmations of write commands.
@@ -408,7 +421,7 @@ TAILS: list[tuple[str, Any]] = [
     (r"measure field '(.+)' cannot be corrected \((.+)\)", "整改措施的字段 '{0}' 不能更正（可更正：{1}）"),
     (r"'(.+)' cannot be withheld \((.+)\)", "'{0}' 不能设为不予公开（可选：{1}）"),
     # values
-    (r"'(.*)' is not one of (.+)", "'{0}' 不是可选值之一：{1}"),
+    (r"'(.*)' is not one of (.+?)\.?", "'{0}' 不是可选值之一：{1}"),
     (r"'(.*)' is out of range \((\S+) to (\S+)\)", "'{0}' 超出范围（{1} 至 {2}）"),
     (r"'(.*)' is not a valid date \(.+\)", "'{0}' 不是有效日期（可写作 2020-09-30、2020-9-30、2020/9/30、2020.9.30 或 2020年9月30日）"),
     (r"'(.*)' is not a valid date-time \(.+\)", "'{0}' 不是有效的日期时间（如 2020-09-30 或 2020-09-30T14:30）"),
@@ -493,7 +506,9 @@ TAILS: list[tuple[str, Any]] = [
     (r"only the administrator, with the administrator's key, changes who may act: nothing written",
      "只有管理员（使用管理员密钥）才能变更人员与权限：未写入任何内容"),
     (r"no actor given and no OS user name: use --actor or LEDGER_ACTOR", "没有给出操作人，也没有系统用户名：请用 --actor 或 LEDGER_ACTOR"),
-    (r"'(.+)' is not a format: use table, json, csv, markdown(.*) or a tabulate format", "'{0}' 不是输出格式：请用 table、json、csv、markdown{1} 或 tabulate 的格式"),
+    (r"'(.+)' is not a format: use table, json, csv, markdown(.*) or a tabulate format",
+     lambda m: f"'{m[1]}' 不是输出格式：请用 table、json、csv、markdown"
+     f"{m[2].replace(', ', '、').replace(' (with --out)', '（须与 --out 同用）')} 或 tabulate 的格式"),
     # feedback lists (import, reconcile): what a row or a field says wrong
     (r"responsible people need lead, unit and person together", "责任领导、责任单位、责任人须一并填写"),
     (r"unknown field '(.+)' \(fields: (.+)\)", "未知的字段 '{0}'（可用：{1}）"),

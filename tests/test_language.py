@@ -206,6 +206,11 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["confide", open_one, "--field", "whistleblower", "--value", "v"], 2, "sensitive fields need the AES key", "敏感字段需要环境变量"),
         (["serve", "--token", "short"], 2, "--token must be at least 8 characters", "--token 至少须有 8 个字符"),
         (["serve", "--host", "0.0.0.0"], 2, "is not a loopback address", "不是本机回环地址"),
+        # click's own complaints
+        (["status", "--inpsection", "XC2019-1"], 2, "No such option '--inpsection'. Did you mean '--inspection'?",
+         "没有这个选项 '--inpsection'，是否要用 '--inspection'？"),
+        (["status", "extra"], 2, "Got unexpected extra argument (extra)", "多余的参数（extra）"),
+        (["serve", "--port", "99999"], 2, "99999 is not in the range 1<=x<=65535", "99999 不在范围 1<=x<=65535 之内"),
         (["serve", "--token", "long-enough-token", "--token-file", str(folder / "list.txt")], 2, "give --token or --token-file, not both",
          "--token 与 --token-file 只能给出一个"),
         (["show", "XC2019-1-99"], 1, "unknown problem ID", "未知的问题编号"),
@@ -263,7 +268,7 @@ def test_refusals_speak_chinese_by_default_and_english_when_told(inspected, monk
         *notes, en = inspected("--lang", "en", *argv, expect=status).stderr.splitlines()
         assert en.startswith("ledger: error: ") and all(n.startswith("ledger: note: ") for n in notes), (argv, en, notes)
         assert english in en and chinese not in en and "规则" not in en, (argv, en)
-    assert len(cases) >= 39
+    assert len(cases) >= 42
 
 
 def test_show_inspection_one_fact_a_line_in_either_language(inspected, monkeypatch):
