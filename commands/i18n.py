@@ -129,6 +129,8 @@ def _details_words(text: str) -> str:
         words = VALUE_WORDS.get(key)
         if isinstance(words, dict):
             value = words.get(value.strip(), value.strip()) + (" " if value.endswith(" ") else "")
+        elif callable(words) and key in ("status", "roles"):
+            value = words(value.strip()) + (" " if value.endswith(" ") else "")
         return f"{m[1]}{DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={value}"
 
     text = _DETAIL.sub(pair, text)
@@ -155,7 +157,9 @@ VALUE_WORDS: dict[str, Any] = {
     "measure": {"planned": "正在整改", "done": "已完成"},
     "level": {"notice": "督办通知书", "reminder": "提醒书", "warning": "告诫书", "accountability": "问责书"},
     "light": {"red": "红灯", "yellow": "黄灯", "green": "绿灯"},
-    "status": {**STATUS_WORDS, "ok": "正常", "warn": "注意", "error": "错误"},  # a problem's, or a doctor check's
+    "status": lambda text: _status_words(text),  # a problem's, a doctor check's, a person's
+    "roles": lambda text: _held_roles(text),
+    "fingerprint": {"(no key)": "（无密钥）"},
     "check": lambda text: CHECK_WORDS.get(text, text),
     "detail": lambda text: _detail_words(text),
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
@@ -290,7 +294,8 @@ CATALOGUE: list[tuple[str, Any]] = [
      "{0}：本身是 {1} 的细化问题：请将 {2} 登记在 {3} 之下 [规则: {4}]"),
     (r"(.+): an inspection with this code already exists \[rule: ([\w-]+)\]", "{0}：该巡察编号已存在 [规则: {1}]"),
     (r"(.+): problem number (\d+) is already taken in (.+) \[rule: ([\w-]+)\]", "{0}：{2} 中已有第 {1} 号问题 [规则: {3}]"),
-    (r"(.+): (.+) is before registration on (\S+) \[rule: ([\w-]+)\]", "{0}：{1} 早于登记日期 {2} [规则: {3}]"),
+    (r"(.+): (.+) is before registration on (\S+) \[rule: ([\w-]+)\]",
+     lambda m: f"{m[1]}：{re.sub(r'^(deadline|due date) ', lambda d: '整改时限 ' if d[1] == 'deadline' else '措施时限 ', m[2])} 早于登记日期 {m[3]} [规则: {m[4]}]"),
     (r"(?!Invalid value for )(.+)(?<!: is required and) must not be empty", "{0} 不能为空"),
     (r"changed concurrently by someone else: try again", "他人同时修改了同一记录：请重试"),
     (r"the store is busy with another writer: try again", "存储正被其他写入占用：请重试"),
@@ -417,7 +422,8 @@ TAILS: list[tuple[str, Any]] = [
     (r"the database login is '(.+)': acting as someone else is not allowed", "数据库登录名为 '{0}'：不得以他人名义操作"),
     (r"belongs to (\S+), not (\S+)", "属于 {0}，不属于 {1}"),
     (r"([A-Za-z_][\w.]*) is already (?!in the ledger)(.+)", lambda m: f"{_field_words(m[1])}已经是 {m[2]}：更正须有所改变"),
-    (r"field '(.+)' cannot be corrected \((.+)\)", "字段 '{0}' 不能更正（可更正：{1}）"),
+    (r"field '(.+)' cannot be corrected \((.+)\)",
+     lambda m: f"字段 '{m[1]}' 不能更正（可更正：{m[2].replace('inspection fields: ', '巡察的字段：').replace('fields: ', '字段：')}）"),
     (r"measure field '(.+)' cannot be corrected \((.+)\)", "整改措施的字段 '{0}' 不能更正（可更正：{1}）"),
     (r"'(.+)' cannot be withheld \((.+)\)", "'{0}' 不能设为不予公开（可选：{1}）"),
     # values
@@ -608,8 +614,8 @@ TAILS: list[tuple[str, Any]] = [
     (r"(.+) exists and is not a SQLite database: not touching it", "{0} 已存在且不是 SQLite 数据库：不动它"),
     (r"(.+) is a SQLite database of something else: not touching it", "{0} 是别的用途的 SQLite 数据库：不动它"),
     (r"could not create the store (.+): it stayed locked", "无法创建存储 {0}：一直被锁定"),
-    (r"the store was made before the Merkle tree: run `ledger init` to upgrade it", "该存储建于 Merkle 树之前：请运行 `ledger init` 升级"),
-    (r"the store has events but no Merkle tree yet: run `ledger init` to upgrade it", "存储中有事件但还没有 Merkle 树：请运行 `ledger init` 升级"),
+    (r"the store was made before the Merkle tree: run `ledger init` to upgrade it", "该存储建于默克尔树之前：请运行 `ledger init` 升级"),
+    (r"the store has events but no Merkle tree yet: run `ledger init` to upgrade it", "存储中有事件但还没有默克尔树：请运行 `ledger init` 升级"),
     (r"'(.+)' must be the name of an environment variable, not (.+)", "'{0}' 须为环境变量名，不能是 {1}"),
     (r"(.+) is nested too deeply", "{0} 嵌套过深"),
     (r"unknown hash algorithm '(.+)' \(use (.+)\)", "未知的哈希算法 '{0}'（可用 {1}）"),
@@ -765,6 +771,9 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"tree_size or tree_root is garbled", "tree_size 或 tree_root 已损坏"),
     (r"cannot write the signing key pair at (.+?): (.+); nothing was kept", lambda m: f"无法在 {m[1]} 写入签名密钥对：{_os_error(m[2])}；未保留任何内容"),
     (r"(.+) is not a readable Ed25519 private key \((.+)\)", "{0} 不是可读取的 Ed25519 私钥（{1}）"),
+    (r"(.+) is not an Ed25519 public key \(want '(.+)'\)", "{0} 不是 Ed25519 公钥（应为 '{1}'）"),
+    (r"cannot read public key (.+?): (.+)", lambda m: f"无法读取公钥 {m[1]}：{_os_error(m[2])}"),
+    (r"unknown role (.+) for '(.+)' \(roles: (.+)\)", "'{1}' 的角色 {0} 未知（角色：{2}）"),  # before "unknown role … (roles: …)"
     (r"--checkpoint (\S+) covers events up to (\d+), before this partial export begins: export with --since (\d+) or less",
      "--checkpoint {0} 只涵盖至第 {1} 个事件，早于本部分导出的起点：请用 --since {2} 或更小的值导出"),
     (r"an inspection export is proven against one checkpoint: give one --checkpoint", "巡察导出文件依据一个检查点证明：请只给一个 --checkpoint"),
@@ -874,7 +883,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"the store did not report the positions of new events: cannot extend the hash chain", "存储没有报告新事件的位置：无法延伸哈希链"),
     (r"(.+) is not a readable ledger store \(its schema is damaged\)", "{0} 不是可读取的台账存储（其结构已损坏）"),
     (r"cannot read the PostgreSQL store: (.+)", "无法读取 PostgreSQL 存储：{0}"),
-    (r"read models differ from the events: (.+)", "读取模型与事件不一致：{0}"),
+    (r"read models differ from the events: (.+)", lambda m: f"读取模型与事件不一致：{_inner(m[1])}"),
     (r"the audit trail is not available in this build", "此版本不提供审计记录"),
     (r"audit --verify is not available in this build", "此版本不提供 audit --verify"),
     # migrate
@@ -965,6 +974,26 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"administrator key fingerprint: (.+) \(give it to the supervising office to keep\)", "管理员密钥指纹：{0}（请交监督部门保存）"),
     (r"administrator (\S+): key (.+)", "管理员 {0}：密钥 {1}"),
     (r"administrator (\S+) \(fingerprint (.+)\)", "管理员 {0}（密钥指纹 {1}）"),
+    # lifecycle confirmations framed by `ID: … (status: …)`
+    (r"(.+): review: relapsed, reopened \(relapses: (\d+)\) \(status: (\w+)\)",
+     lambda m: f"{m[1]}：回头看：反弹，已重新打开（反弹 {m[2]} 次）（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
+    (r"(.+): signature (\d+) of (\d+) recorded; a different signer must sign to close \(status: (\w+)\)",
+     lambda m: f"{m[1]}：已记录第 {m[2]} 个签字（共须 {m[3]} 个）；须由另一位签字人签字才能销号（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
+    # replay and the read models
+    (r"replayed ([\d,]+) events \(([\d,]+) aggregates\) in ([\d.]+)s, (\S+) events/s \((\d+) process(?:es)?\); read models (match|DIFFER)",
+     lambda m: f"已重放 {m[1]} 个事件（{m[2]} 个聚合），用时 {m[3]} 秒，每秒 {m[4].replace('n/a', '—')} 个事件（{m[5]} 个进程）；读取模型"
+     + ("一致" if m[6] == "match" else "不一致")),
+    (r"(\S+): (.+) is missing from the stored read model", "{0}：存储的读取模型中缺少 {1}"),
+    (r"(\S+): (.+) data differs at (.+)", lambda m: f"{m[1]}：{m[2]} 的数据在 {_inner(m[3])} 处不同"),
+    (r"(\S+): (.+) (\S+) differs: stored (.+), replay (.+)", "{0}：{1} 的 {2} 不同：存储为 {3}，重放为 {4}"),
+    (r"(.+): stored has it, replay does not", "{0}：存储中有，重放中没有"),
+    (r"(.+): replay has it, stored does not", "{0}：重放中有，存储中没有"),
+    (r"(.+): stored (.+), replay (.+)", "{0}：存储为 {1}，重放为 {2}"),
+    (r"has a column of the wrong type", "有一列的类型不对"),
+    (r"has a re-spelled originator_id (.+)", "originator_id 被改写为 {0}"),
+    (r"(\w+) decoding it", "解码时出错：{0}"),
+    (r"(\w+) applying it to its aggregate", "应用到其聚合时出错：{0}"),
+    (r"the verifying process stopped \(exit code (.+)\)", "验证进程已停止（退出码 {0}）"),
     # lines some commands print
     (r"ledger: interrupted; nothing half-written is kept", "ledger: 已中断；写了一半的内容不会保留"),
     (r"nothing overdue or due within (\d+) days of (\S+)", "截至 {1}，没有逾期或 {0} 天内到期的问题"),
@@ -1045,6 +1074,21 @@ DOCTOR_DETAILS: list[tuple[str, Any]] = [
      lambda m: translate("acts: " + m[0], "zh").removeprefix("操作：")),
 ]
 _DOCTOR: list[tuple[re.Pattern[str], Any]] = []
+
+
+_STATES = {**STATUS_WORDS, "ok": "正常", "warn": "注意", "error": "错误", "active": "有效"}
+
+
+def _status_words(text: str) -> str:
+    if text in _STATES:
+        return _STATES[text]
+    revoked = re.fullmatch(r"revoked (\S+)", text)
+    return f"已撤销（{revoked[1]}）" if revoked else text
+
+
+def _held_roles(text: str) -> str:
+    """`person list`'s roles: "signer since 2020-01-01, verifier since …"."""
+    return "；".join(re.sub(r"^(\w+) since (\S+)$", lambda m: f"{_ROLE_WORDS.get(m[1], m[1])}（{m[2]} 起）", part) for part in text.split(", "))
 
 
 def _detail_words(text: str) -> str:

@@ -108,6 +108,12 @@ def _sites_in(path: Path) -> list[Site]:
                 if isinstance(key, ast.Constant) and key.value == "detail" and value is not None:
                     add("detail", value, _texts(value))
             continue
+        if isinstance(node, ast.Assign) and any(isinstance(t, ast.Name) and t.id == "message" for t in node.targets):
+            if path.name == "lifecycle.py":  # handed to _report, which frames it
+                add("status", node, [f"\x00: {t} (status: in_progress)" for t in _texts(node.value)])
+            else:
+                add("status", node, _texts(node.value))  # a command's message, printed through render_record
+            continue
         if isinstance(node, ast.Assign) and isinstance(node.value, ast.List) and any(
             isinstance(t, ast.Name) and t.id == "lines" for t in node.targets
         ):  # the lines of a report a command prints (through render_record's message)
@@ -133,6 +139,13 @@ def _sites_in(path: Path) -> list[Site]:
                 add("tamper", node, [f"tampering found: {t}" for t in _texts(node.args[0])])
             else:
                 add("tamper", node, [f"tampering found: first bad sequence number 7: event 7 {t}" for t in _texts(node.args[1])])
+        elif name == "_report" and len(node.args) == 4:  # a lifecycle act's confirmation: "ID: MESSAGE (status: …)"
+            add("status", node, [f"\x00: {t} (status: in_progress)" for t in _texts(node.args[3])])
+        elif name == "unreadable" and len(node.args) == 2:  # an event that cannot be read back
+            add("tamper", node, [f"tampering found: first bad sequence number 7: event 7 cannot be read back ({t}): run `ledger audit --verify`"
+                                 for t in _texts(node.args[1])])
+        elif name == "differ" and len(node.args) == 2:  # how a stored read model differs from a replay
+            add("raise", node, [f"read models differ from the events: {t}" for t in _texts(node.args[1])])
         elif name == "error" and len(node.args) == 2:  # a feedback list's place and what is wrong there
             add("row", node, [f"x.csv: line 2: {t}" for t in _texts(node.args[1])])
         elif name in ECHO:
