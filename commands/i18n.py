@@ -707,7 +707,8 @@ def _finding(seq: str, text: str) -> str | None:
     found = _apply(_FINDINGS, text)
     if found is None:
         return None
-    return f"事件 {seq}" + ("" if found[0] in "（的" else " ") + found
+    found = re.sub(r"^（(\w+)）", lambda m: f"（{EVENT_WORDS.get(m[1], m[1])}）", found)  # the event's kind, as history names it
+    return f"事件 {seq}" + ("" if found[0] == "（" else " ") + found
 
 
 # Checkpoints, proofs, exports, the hash chain and the Merkle tree, evidence files, sensitive fields, migrate,

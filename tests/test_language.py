@@ -365,3 +365,17 @@ def test_doctor_speaks_the_language(inspected, monkeypatch):
     en = inspected.out("--lang", "en", "doctor")
     assert en.splitlines()[0].split() == ["check", "status", "detail"] and "trial mode: nobody is enrolled" in en
     assert inspected.json("doctor") == inspected.json("--lang", "en", "doctor")
+
+
+def test_a_tampered_store_is_named_in_the_language(inspected, monkeypatch):
+    """An edited event and a dropped Merkle node: exit 4 naming them, in Chinese by default."""
+    from integrity_helpers import edit_state
+
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    problem(inspected, "关于“学习不深入”的问题")
+    edit_state(inspected, 2, "学习不深入".encode(), "学习很深入".encode())
+    zh = inspected("audit", "--verify", expect=4).stderr
+    assert zh.startswith("ledger: 错误: 发现篡改：第一个出错的序号 2：事件 2 ") and zh.count("\n") == 1, zh
+    assert not _english_sentence(zh), zh
+    en = inspected("--lang", "en", "audit", "--verify", expect=4).stderr
+    assert en.startswith("ledger: error: tampering found: first bad sequence number 2: event 2 "), en
