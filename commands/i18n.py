@@ -980,6 +980,14 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
      lambda m: f"{m[1]}：回头看：反弹，已重新打开（反弹 {m[2]} 次）（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
     (r"(.+): signature (\d+) of (\d+) recorded; a different signer must sign to close \(status: (\w+)\)",
      lambda m: f"{m[1]}：已记录第 {m[2]} 个签字（共须 {m[3]} 个）；须由另一位签字人签字才能销号（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
+    (r"(.+): review: holds \(status: (\w+)\)", lambda m: f"{m[1]}：回头看：整改到位（状态：{_STATUS_IN_TEXT.get(m[2], m[2])}）"),
+    (r"(.+): reopened \(relapses: (\d+)\) \(status: (\w+)\)",
+     lambda m: f"{m[1]}：已重新打开（反弹 {m[2]} 次）（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
+    (r"(.+): ([\w.]+) corrected \(status: (\w+)\)", lambda m: f"{m[1]}：{_field_words(m[2])}已更正（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
+    (r"(.+): ([\w.]+) corrected", lambda m: f"{m[1]}：{_field_words(m[2])}已更正"),
+    (r"(.+): progress recorded \(status: (\w+)\)", lambda m: f"{m[1]}：已报告进展（状态：{_STATUS_IN_TEXT.get(m[2], m[2])}）"),
+    (r"(.+): escalated to (\w+) \((.+)\)", "{0}：已督办（{2}）"),
+    (r"(.+): ([\w-]+) recorded \(encrypted\)", lambda m: f"{m[1]}：{ {'whistleblower': '举报人', 'case-details': '案情'}.get(m[2], m[2])}已加密记录"),
     # replay and the read models
     (r"replayed ([\d,]+) events \(([\d,]+) aggregates\) in ([\d.]+)s, (\S+) events/s \((\d+) process(?:es)?\); read models (match|DIFFER)",
      lambda m: f"已重放 {m[1]} 个事件（{m[2]} 个聚合），用时 {m[3]} 秒，每秒 {m[4].replace('n/a', '—')} 个事件（{m[5]} 个进程）；读取模型"

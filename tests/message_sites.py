@@ -31,6 +31,19 @@ ECHO = {"echo", "secho"}
 SAMPLES = ("甲1", "7")
 
 
+# Sites whose values come from a short fixed list, a sample can only be one of them: the message as printed.
+FILLED = {
+    ("commands/lifecycle.py", "\x00: verification "): [
+        "XC-1: verification good (好) passed (status: verified)",
+        "XC-1: verification poor (一般) failed: back for 二次整改 (status: in_progress)",
+    ],
+    ("commands/deadlines.py", "\x00: extension \x00; deadline"): [
+        "XC-1: extension approved; deadline 2020-06-30",
+        "XC-1: extension refused; deadline 2020-03-31",
+    ],
+}
+
+
 @dataclass(frozen=True)
 class Site:
     file: str
@@ -39,6 +52,9 @@ class Site:
     template: str  # literal text, a {} for each value
 
     def samples(self) -> list[str]:
+        for (file, start), filled in FILLED.items():
+            if self.file == file and self.template.startswith(start):
+                return filled
         holes = self.template.count("\x00")
         if holes <= 4:
             choices = itertools.product(SAMPLES, repeat=holes)
@@ -184,30 +200,37 @@ def english_words(line: str) -> list[str]:
     return re.findall(r"[A-Za-z]+(?:[ ,;:]+[A-Za-z]+){2,}", bare)
 
 
+# Words that are names, not English to translate, when a short line is all there is.
+NAMES = {"ledger", "sha256", "sm3", "json", "csv", "xlsx", "docx", "yaml", "ok"}
+
+
+def _short_english(site: Site) -> bool:
+    """A confirmation or echoed line of one or two English words ("review: holds", "{field} corrected")."""
+    if site.kind not in ("status", "echo"):
+        return False
+    bare = re.sub(r"`[^`]*`|'[^']*'|--[\w/-]+|\(status: [^)]*\)|\S+\.(?:xlsx|docx|csv|txt|yaml|jsonl?)\b", " ", site.template)
+    return any(w.lower() not in NAMES for w in re.findall(r"[A-Za-z]{3,}", bare))
+
+
 def in_chinese(site: Site) -> bool:
-    """Some sample of the site's message reads in Chinese: the catalogue changed it and left no English sentence."""
-    from commands.i18n import translate, translate_lines
-
-    if not english_words(site.template.replace("\x00", " ")):
+    """Some sample of the site's message (every one, for a FILLED site) reads in Chinese: the catalogue changed it
+    and left no English sentence."""
+    if not english_words(site.template.replace("\x00", " ")) and not _short_english(site):
         return True  # nothing to translate: a value, a path, words already Chinese
-    for sample in site.samples():
-        if site.kind == "detail":
-            from commands.i18n import value_word
+    filled = any(site.file == f and site.template.startswith(start) for f, start in FILLED)
+    return (all if filled else any)(_reads_in_chinese(site, sample) for sample in site.samples())
 
-            if not english_words(value_word("detail", sample, "zh")):
-                return True
-            continue
-        if site.kind == "note":
-            from commands.i18n import NOTES
 
-            if sample in NOTES and not english_words(NOTES[sample]):
-                return True
-            continue
-        if site.kind == "echo":
-            return False  # English words echoed as written: the screen shows them whatever the catalogue says
-        zh = translate(sample, "zh")
-        if site.kind == "status" and zh == sample:  # render_record translates a command's message a line at a time
-            zh = translate_lines(sample, "zh")
-        if zh != sample and not english_words(zh):
-            return True
-    return False
+def _reads_in_chinese(site: Site, sample: str) -> bool:
+    from commands.i18n import NOTES, translate, translate_lines, value_word
+
+    if site.kind == "detail":
+        return not english_words(value_word("detail", sample, "zh"))
+    if site.kind == "note":
+        return sample in NOTES and not english_words(NOTES[sample])
+    if site.kind == "echo":
+        return False  # English words echoed as written: the screen shows them whatever the catalogue says
+    zh = translate(sample, "zh")
+    if site.kind == "status" and zh == sample:  # render_record translates a command's message a line at a time
+        zh = translate_lines(sample, "zh")
+    return zh != sample and not english_words(zh)

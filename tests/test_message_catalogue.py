@@ -35,6 +35,7 @@ def test_the_sites_are_found():
     assert not in_chinese(Site("x.py", 1, "raise", "the frobnicator \x00 is not wound up"))
     assert in_chinese(Site("x.py", 1, "raise", "unknown problem ID: \x00"))
     assert not in_chinese(Site("x.py", 1, "echo", "no problems match"))  # known, but echoed as written
+    assert not in_chinese(Site("x.py", 1, "status", "\x00: frobbed (status: \x00)"))  # one English word is English too
 
 
 def test_every_message_has_a_chinese_rendering():
