@@ -714,6 +714,9 @@ def _finding(seq: str, text: str) -> str | None:
 # Checkpoints, proofs, exports, the hash chain and the Merkle tree, evidence files, sensitive fields, migrate,
 # serve, and lines some commands print. Tried before CATALOGUE, whose patterns are more general.
 CATALOGUE_FIRST: list[tuple[str, Any]] = [
+    # a reading at a moment: "… as of T (recorded time)" / "… as at T (by the dates acts happened)"
+    (r"(.+) as of (\S+) \(recorded time\)", lambda m: f"{translate(m[1], 'zh')}（截至记录时间 {m[2]}）"),
+    (r"(.+) as at (\S+) \(by the dates acts happened\)", lambda m: f"{translate(m[1], 'zh')}（按操作发生日期，截至 {m[2]}）"),
     # tampering: what was found
     (r"tampering found: (.+)", lambda m: f"发现篡改：{_inner(m[1])}"),
     (r"first bad sequence number (\d+): event (\d+) (.+)",

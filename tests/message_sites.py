@@ -33,6 +33,13 @@ SAMPLES = ("甲1", "7")
 
 # Sites whose values come from a short fixed list, a sample can only be one of them: the message as printed.
 FILLED = {
+    ("commands/cli.py", "an aggregate's stored events are not consecutive"): [
+        "tampering found: an aggregate's stored events are not consecutive (version 3 where version 2 was expected): an event was deleted or reordered",
+        "tampering found: an aggregate's stored events are not consecutive: an event was deleted or reordered",
+    ],
+    ("commands/reading.py", "no problems match"): ["no problems match", "no problems match as of 2020-09-15T23:59:59+00:00 (recorded time)"],
+    ("commands/asof.py", " as at "): ["no problems match as at 2020-09-15T23:59:59+00:00 (by the dates acts happened)"],
+    ("commands/asof.py", " as of "): ["unknown problem ID: XC-1 as of 2020-09-15T23:59:59+00:00 (recorded time)"],
     ("commands/lifecycle.py", "\x00: verification "): [
         "XC-1: verification good (好) passed (status: verified)",
         "XC-1: verification poor (一般) failed: back for 二次整改 (status: in_progress)",
@@ -136,7 +143,7 @@ def _sites_in(path: Path) -> list[Site]:
             for element in node.value.elts:
                 add("status", element, _texts(element))
             continue
-        if isinstance(node, ast.Return) and isinstance(node.value, ast.JoinedStr) and path.parent.name == "ledger":
+        if isinstance(node, ast.Return) and isinstance(node.value, ast.JoinedStr) and path.parent.name in ("ledger", "commands"):
             add("fragment", node, _texts(node.value))  # a finding or note a command words into a line
             continue
         if not isinstance(node, ast.Call) or not node.args:

@@ -214,6 +214,8 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["serve", "--token", "long-enough-token", "--token-file", str(folder / "list.txt")], 2, "give --token or --token-file, not both",
          "--token 与 --token-file 只能给出一个"),
         (["show", "XC2019-1-99"], 1, "unknown problem ID", "未知的问题编号"),
+        (["show", "XC2019-1-99", "--as-of", "2020-01-01"], 1, "unknown problem ID: XC2019-1-99 as of 2020-01-01T23:59:59+00:00 (recorded time)",
+         "未知的问题编号：XC2019-1-99（截至记录时间 2020-01-01T23:59:59+00:00）"),
         (["done", open_one, "M1"], 1, "is not assigned yet", "尚未责任到人"),
         (["close", done], 1, "needs a passing verification", "销号前须有"),
         (["done", done, "M1"], 1, "measure M1 is already done", "整改措施 M1 已经完成"),
@@ -268,7 +270,7 @@ def test_refusals_speak_chinese_by_default_and_english_when_told(inspected, monk
         *notes, en = inspected("--lang", "en", *argv, expect=status).stderr.splitlines()
         assert en.startswith("ledger: error: ") and all(n.startswith("ledger: note: ") for n in notes), (argv, en, notes)
         assert english in en and chinese not in en and "规则" not in en, (argv, en)
-    assert len(cases) >= 42
+    assert len(cases) >= 43
 
 
 def test_show_inspection_one_fact_a_line_in_either_language(inspected, monkeypatch):
