@@ -698,12 +698,12 @@ FINDINGS: list[tuple[str, Any]] = [
     (r"\((.+?)\) was recorded as (.+)'s act, but (.+) did not hold the role (.+) at that moment",
      "（{0}）记录为 {1} 的操作，但 {2} 当时没有角色 {3}"),
 ]
-_FINDINGS: list[tuple[re.Pattern[str], Any]] = []
+_FINDINGS: list[tuple[Any, Any]] = []
 
 
 def _finding(seq: str, text: str) -> str | None:
     if not _FINDINGS:
-        _FINDINGS.extend((re.compile(p, re.DOTALL), t) for p, t in FINDINGS)
+        _FINDINGS.extend((_Lazy(p, re.DOTALL), t) for p, t in FINDINGS)
     found = _apply(_FINDINGS, text)
     if found is None:
         return None
@@ -1085,7 +1085,7 @@ DOCTOR_DETAILS: list[tuple[str, Any]] = [
     (r"(\d+) signatures verified, each signer held the role at that moment.*",
      lambda m: translate("acts: " + m[0], "zh").removeprefix("操作：")),
 ]
-_DOCTOR: list[tuple[re.Pattern[str], Any]] = []
+_DOCTOR: list[tuple[Any, Any]] = []
 
 
 _STATES = {**STATUS_WORDS, "ok": "正常", "warn": "注意", "error": "错误", "active": "有效"}
@@ -1105,7 +1105,7 @@ def _held_roles(text: str) -> str:
 
 def _detail_words(text: str) -> str:
     if not _DOCTOR:
-        _DOCTOR.extend((re.compile(p, re.DOTALL), t) for p, t in DOCTOR_DETAILS)
+        _DOCTOR.extend((_Lazy(p, re.DOTALL), t) for p, t in DOCTOR_DETAILS)
     return _apply(_DOCTOR, text) or _roles_words(text) or translate(text, "zh")
 
 
@@ -1117,13 +1117,60 @@ HEADS: list[tuple[str, str]] = [
     (r"sheet (.+)", "工作表 {0}"),
 ]
 
-_COMPILED: list[tuple[re.Pattern[str], Any]] | None = None
-_TAILS: list[tuple[re.Pattern[str], Any]] = []
-_HEADS: list[tuple[re.Pattern[str], Any]] = []
+def _required_text(pattern: str) -> str:
+    """The longest run of plain text every match of `pattern` contains (outside groups, classes and quantified
+    characters); "" when there is none to rely on (a top-level alternation)."""
+    best, run, depth, i = "", "", 0, 0
+    while i < len(pattern):
+        c, char = pattern[i], None
+        if c == "\\":
+            following = pattern[i + 1]
+            char = following if depth == 0 and not following.isalnum() else None
+            i += 2
+        elif c == "[":
+            i = pattern.index("]", i + 2 if pattern[i + 1:i + 2] in ("]", "^") else i + 1) + 1
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+            i += 1
+        elif c in "*+?{":
+            run = run[:-1]  # the character before a quantifier may be absent or repeated
+            i = pattern.index("}", i) + 1 if c == "{" else i + 1
+        elif c == "|" and depth == 0:
+            return ""
+        else:
+            char = c if depth == 0 and c not in ".^$" else None
+            i += 1
+        if char is None:
+            best, run = max(best, run, key=len), ""
+        else:
+            run += char
+    return max(best, run, key=len)
+
+
+class _Lazy:
+    """A catalogue pattern compiled when first needed, and tried only on a text holding its required plain text:
+    a command pays for the few patterns its message could match, not for compiling the whole catalogue."""
+
+    __slots__ = ("pattern", "flags", "required", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags, self.required, self._compiled = pattern, flags, _required_text(pattern), None
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        if self.required not in text:
+            return None
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled.fullmatch(text)
+
+
+_COMPILED: list[tuple[Any, Any]] | None = None
+_TAILS: list[tuple[Any, Any]] = []
+_HEADS: list[tuple[Any, Any]] = []
 _RULE = re.compile(r"(.+?): (.+) \[rule: ([\w-]+)\]", re.DOTALL)
 
 
-def _apply(patterns: list[tuple[re.Pattern[str], Any]], text: str) -> str | None:
+def _apply(patterns: list[tuple[Any, Any]], text: str) -> str | None:
     for pattern, template in patterns:
         m = pattern.fullmatch(text)
         if m is not None:
@@ -1165,9 +1212,9 @@ def translate(message: str, lang: str) -> str:
     if lang != "zh":
         return message
     if _COMPILED is None:
-        _TAILS.extend((re.compile(p, re.DOTALL), t) for p, t in TAILS)
-        _HEADS.extend((re.compile(p), t) for p, t in HEADS)
-        _COMPILED = [(re.compile(p, re.DOTALL), t) for p, t in CATALOGUE_FIRST + CATALOGUE]
+        _TAILS.extend((_Lazy(p, re.DOTALL), t) for p, t in TAILS)
+        _HEADS.extend((_Lazy(p), t) for p, t in HEADS)
+        _COMPILED = [(_Lazy(p, re.DOTALL), t) for p, t in CATALOGUE_FIRST + CATALOGUE]
     found = _apply(_COMPILED, message)
     if found is not None:
         return found
