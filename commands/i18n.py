@@ -1002,6 +1002,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"(.+): replay has it, stored does not", "{0}：重放中有，存储中没有"),
     (r"(.+): stored (.+), replay (.+)", "{0}：存储为 {1}，重放为 {2}"),
     (r"has a column of the wrong type", "有一列的类型不对"),
+    (r"has no recorded time", "没有记录时间"),
     (r"has a re-spelled originator_id (.+)", "originator_id 被改写为 {0}"),
     (r"(\w+) decoding it", "解码时出错：{0}"),
     (r"(\w+) applying it to its aggregate", "应用到其聚合时出错：{0}"),
