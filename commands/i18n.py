@@ -953,7 +953,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
      "巡察导出文件验证通过：{1} 的 {0} 个事件均在 {3} 签署的 {2} 个事件的树中"),
     (r"private key: (.+) \(mode 0600(, passphrase-protected)?; keep it secret\)",
      lambda m: f"私钥：{m[1]}（权限 0600" + ("，有口令保护" if m[2] else "") + "；请妥善保密）"),
-    (r"public key:  (.+)", "公钥：    {0}"),
+    (r"public key:  (.+)", "公钥：{0}"),
     (r"fingerprint: (.+)", "密钥指纹：{0}"),
     (r"\(the administrator enrols it: ledger person add (.+) --role ROLE --public-key (.+)\)",
      "（由管理员登记：`ledger person add {0} --role 角色 --public-key {1}`）"),
