@@ -73,7 +73,7 @@ class LedgerGroup(click.Group):
         extra.pop("standalone_mode", None)
         unreadable = _unreadable_argument(sys.argv[1:] if args is None else list(args))
         if unreadable:
-            click.echo(f"ledger: error: {unreadable}", err=True)
+            click.echo(error_line(unreadable), err=True)
             sys.exit(EXIT_USAGE)
         try:
             result = super().main(args=args, prog_name=prog_name or "ledger", standalone_mode=False, **extra)
@@ -89,7 +89,9 @@ class LedgerGroup(click.Group):
             click.echo(error_line(_one_line(e.format_message())), err=True)
             sys.exit(e.exit_code)
         except click.Abort:
-            click.echo("ledger: aborted", err=True)
+            from commands import i18n
+
+            click.echo(i18n.translate("ledger: aborted", i18n.current()), err=True)
             sys.exit(1)
         except LedgerError as e:
             click.echo(error_line(_one_line(str(e))), err=True)
@@ -97,21 +99,23 @@ class LedgerGroup(click.Group):
         except UnicodeDecodeError:
             # Inputs reach commands as text, and files are read with their own checks:
             # undecodable bytes here come from damaged stored text.
-            click.echo("ledger: error: store error: stored text is not valid UTF-8 (a damaged store file?)", err=True)
+            click.echo(error_line("store error: stored text is not valid UTF-8 (a damaged store file?)"), err=True)
             sys.exit(1)
         except Exception as e:
             broken = _broken_history(e)
             if broken:
-                click.echo(f"ledger: error: tampering found: {broken}: run `ledger audit --verify` to find the event", err=True)
+                click.echo(error_line(f"tampering found: {broken}: run `ledger audit --verify` to find the event"), err=True)
                 sys.exit(4)
             # A store failure no command foresaw (damaged file, disk full, lost
             # server): still one line, never a traceback.
             if not _from_store(e):
                 raise
-            click.echo(f"ledger: error: store error: {_one_line(str(e)) or type(e).__name__}", err=True)
+            click.echo(error_line(f"store error: {_one_line(str(e)) or type(e).__name__}"), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            click.echo("ledger: interrupted; nothing half-written is kept", err=True)
+            from commands import i18n
+
+            click.echo(i18n.translate("ledger: interrupted; nothing half-written is kept", i18n.current()), err=True)
             sys.exit(130)
         sys.exit(result if isinstance(result, int) else 0)
 

@@ -8,6 +8,7 @@ from typing import Any
 
 import click
 
+from commands import i18n
 from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from ledger import values
 
@@ -70,14 +71,14 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
     rows = due_rows(views, today, span, policy, light_policy(state.config))
     overdue = [r for r in rows if r["due"] == "deadline" and r["overdue"]]
     if not rows and fmt == "table":
-        echo(f"nothing overdue or due within {span} days of {today}")
+        echo(i18n.translate(f"nothing overdue or due within {span} days of {today}", i18n.current()))
     else:
         echo(render_rows(rows, fmt, DUE_COLUMNS))
         if fmt == "table":
             stale = sum(1 for r in rows if r["due"] == "progress")
-            echo(f"\nas of {today}: {len(overdue)} overdue, {len(rows) - len(overdue) - stale} due within {span} days, {stale} long-term without recent progress")
+            echo(i18n.translate(f"\nas of {today}: {len(overdue)} overdue, {len(rows) - len(overdue) - stale} due within {span} days, {stale} long-term without recent progress", i18n.current()))
     if check and overdue:
-        click.echo(f"ledger: due: {len(overdue)} problem(s) overdue as of {today}", err=True)
+        click.echo(i18n.translate(f"ledger: due: {len(overdue)} problem(s) overdue as of {today}", i18n.current()), err=True)
         click.get_current_context().exit(1)
 
 
@@ -138,7 +139,7 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
     if only_due:
         rows = [r for r in rows if r["state"] in ("due", "missed")]
     if not rows and fmt == "table":
-        echo(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}")
+        echo(i18n.translate(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}", i18n.current()))
     else:
         echo(render_rows(rows, fmt, REVIEW_COLUMNS))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from commands import i18n
 from ledger.errors import InvalidInput
 
 from commands.options import LedgerContext, check_out_file, echo, format_option, output_options, pass_ledger, render_record, render_rows, write_options
@@ -227,7 +228,7 @@ def evidence_list(state: LedgerContext, problem_id: str | None, fmt: str) -> Non
         wanted = str(state.app.get_problem(problem_id).id)
     rows = [r for r in attached(state.config.store) if wanted is None or _same(r["aggregate"], wanted)]
     if not rows and fmt == "table":
-        echo("no evidence files attached")
+        echo(i18n.translate("no evidence files attached", i18n.current()))
         return
     echo(render_rows(rows, fmt, ["seq", "event", "actor", "name", "size", "hash", "digest"]))
 

@@ -8,6 +8,7 @@ from typing import Any, Callable, Iterator
 
 import click
 
+from commands import i18n
 from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values
 
@@ -174,13 +175,13 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
         echo(render_rows(rows, fmt, RECONCILE_COLUMNS))
         if fmt == "table":
             states = ", ".join(f"{values.STATUSES.get(s, s)} {n}" for s, n in by_status.items())
-            echo(
+            echo(i18n.translate(
                 f"\n{code} against {file}: matched {counts['matched']} · missing {counts['missing']} · "
-                f"extra {counts['extra']} · changed {counts['changed']}" + (f" ({states})" if states else "")
-            )
+                f"extra {counts['extra']} · changed {counts['changed']}" + (f" ({states})" if states else ""), i18n.current()
+            ))
     if mismatch:
         if fmt == "table":
-            click.echo("ledger: reconcile: the ledger does not match the feedback list", err=True)
+            click.echo(i18n.translate("ledger: reconcile: the ledger does not match the feedback list", i18n.current()), err=True)
         click.get_current_context().exit(1)
 
 

@@ -129,6 +129,8 @@ def _details_words(text: str) -> str:
         words = VALUE_WORDS.get(key)
         if isinstance(words, dict):
             value = words.get(value.strip(), value.strip()) + (" " if value.endswith(" ") else "")
+        elif callable(words) and key in ("status", "roles"):
+            value = words(value.strip()) + (" " if value.endswith(" ") else "")
         return f"{m[1]}{DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={value}"
 
     text = _DETAIL.sub(pair, text)
@@ -155,7 +157,11 @@ VALUE_WORDS: dict[str, Any] = {
     "measure": {"planned": "正在整改", "done": "已完成"},
     "level": {"notice": "督办通知书", "reminder": "提醒书", "warning": "告诫书", "accountability": "问责书"},
     "light": {"red": "红灯", "yellow": "黄灯", "green": "绿灯"},
-    "status": STATUS_WORDS,
+    "status": lambda text: _status_words(text),  # a problem's, a doctor check's, a person's
+    "roles": lambda text: _held_roles(text),
+    "fingerprint": {"(no key)": "（无密钥）"},
+    "check": lambda text: CHECK_WORDS.get(text, text),
+    "detail": lambda text: _detail_words(text),
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
     "kind": {"regular": "常规巡察", "special": "专项巡察", "look-back": "回头看", "escalated": "提级巡察", "mobile": "机动巡察"},
     "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
@@ -175,7 +181,7 @@ WRAP = {
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
     "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
     "reviews": 7, "missed": 6, "signed_off": 10, "review_date": 11, "point": 5, "state": 8, "result": 8,
-    "due": 8,
+    "due": 8, "detail": 72,
 }
 
 
@@ -288,8 +294,9 @@ CATALOGUE: list[tuple[str, Any]] = [
      "{0}：本身是 {1} 的细化问题：请将 {2} 登记在 {3} 之下 [规则: {4}]"),
     (r"(.+): an inspection with this code already exists \[rule: ([\w-]+)\]", "{0}：该巡察编号已存在 [规则: {1}]"),
     (r"(.+): problem number (\d+) is already taken in (.+) \[rule: ([\w-]+)\]", "{0}：{2} 中已有第 {1} 号问题 [规则: {3}]"),
-    (r"(.+): (.+) is before registration on (\S+) \[rule: ([\w-]+)\]", "{0}：{1} 早于登记日期 {2} [规则: {3}]"),
-    (r"(?!Invalid value for )(.+) must not be empty", "{0} 不能为空"),
+    (r"(.+): (.+) is before registration on (\S+) \[rule: ([\w-]+)\]",
+     lambda m: f"{m[1]}：{re.sub(r'^(deadline|due date) ', lambda d: '整改时限 ' if d[1] == 'deadline' else '措施时限 ', m[2])} 早于登记日期 {m[3]} [规则: {m[4]}]"),
+    (r"(?!Invalid value for )(.+)(?<!: is required and) must not be empty", "{0} 不能为空"),
     (r"changed concurrently by someone else: try again", "他人同时修改了同一记录：请重试"),
     (r"the store is busy with another writer: try again", "存储正被其他写入占用：请重试"),
     (r"tampering found: (.+)", "发现篡改：{0}"),
@@ -301,7 +308,20 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+): '(.*)' is not a valid date \(YYYY-MM-DD\)", "{0}：'{1}' 不是有效日期（YYYY-MM-DD）"),
     (r"Missing option '(.+)'\.(.*)", "缺少选项 '{0}'{1}"),
     (r"Missing argument '(.+)'\.(.*)", "缺少参数 '{0}'{1}"),
+    (r"No such option: (\S+) Did you mean (\S+)\?(.*)", "没有这个选项：{0}，是否要用 {1}？{2}"),
+    (r"No such option: (\S+) \(Possible options: (.+)\)(.*)", "没有这个选项：{0}（可能是：{1}）{2}"),
     (r"No such option: (\S+)(.*)", "没有这个选项：{0}{1}"),
+    (r"No such option '(.+?)'\. Did you mean '(.+?)'\?(.*)", "没有这个选项 '{0}'，是否要用 '{1}'？{2}"),
+    (r"No such option '(.+?)'\.(.*)", "没有这个选项 '{0}'{1}"),
+    # click's own complaints about a value or the arguments
+    (r"Got unexpected extra arguments? \((.+)\)(.*)", "多余的参数（{0}）{1}"),
+    (r"Option '(.+)' requires an argument\.(.*)", "选项 '{0}' 须带一个值{1}"),
+    (r"Option '(.+)' requires (\d+) arguments\.(.*)", "选项 '{0}' 须带 {1} 个值{2}"),
+    (r"Option '(.+)' does not take a value\.(.*)", "选项 '{0}' 不带值{1}"),
+    (r"(?!Invalid value for )(.+) is not in the range (.+?)\.", "{0} 不在范围 {1} 之内"),
+    (r"'(.*)' is not a valid (integer|float|boolean)( range)?\.",
+     lambda m: f"'{m[1]}' 不是有效的{ {'integer': '整数', 'float': '数', 'boolean': '布尔值'}[m[2]]}"),
+    (r"ledger: aborted", "ledger: 已取消"),
     (r"No such command '(.+)'\.(.*)", "没有这个命令：'{0}'{1}"),
     (r"Invalid value for '(.+?)': (.+)", lambda m: f"选项 '{m[1]}' 的值无效：{_tail(m[2]) or m[2]}"),
     # Confirmations of write commands.
@@ -345,7 +365,7 @@ CATALOGUE: list[tuple[str, Any]] = [
      lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：台账保有 {m[2]} 检查点的历史（至第 {m[3]} 个事件）"),
     (r"(checkpoint(?: .+)?): checkpoint of an empty ledger", lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：空台账的检查点"),
     (r"(checkpoint(?: .+)?): signature valid, by the trusted key (.+) \((.+)\)",
-     lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：签名有效，签名密钥 {m[2]} 可信（{m[3]}）"),
+     lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：签名有效，签名密钥 {m[2]} 可信（{_trust_words(m[3])}）"),
     (r"(checkpoint(?: .+)?): signature valid, by the key with the pinned fingerprint (.+)",
      lambda m: f"{m[1].replace('checkpoint', '检查点', 1)}：签名有效，密钥指纹与指定的 {m[2]} 一致"),
 ]
@@ -402,11 +422,12 @@ TAILS: list[tuple[str, Any]] = [
     (r"the database login is '(.+)': acting as someone else is not allowed", "数据库登录名为 '{0}'：不得以他人名义操作"),
     (r"belongs to (\S+), not (\S+)", "属于 {0}，不属于 {1}"),
     (r"([A-Za-z_][\w.]*) is already (?!in the ledger)(.+)", lambda m: f"{_field_words(m[1])}已经是 {m[2]}：更正须有所改变"),
-    (r"field '(.+)' cannot be corrected \((.+)\)", "字段 '{0}' 不能更正（可更正：{1}）"),
+    (r"field '(.+)' cannot be corrected \((.+)\)",
+     lambda m: f"字段 '{m[1]}' 不能更正（可更正：{m[2].replace('inspection fields: ', '巡察的字段：').replace('fields: ', '字段：')}）"),
     (r"measure field '(.+)' cannot be corrected \((.+)\)", "整改措施的字段 '{0}' 不能更正（可更正：{1}）"),
     (r"'(.+)' cannot be withheld \((.+)\)", "'{0}' 不能设为不予公开（可选：{1}）"),
     # values
-    (r"'(.*)' is not one of (.+)", "'{0}' 不是可选值之一：{1}"),
+    (r"'(.*)' is not one of (.+?)\.?", "'{0}' 不是可选值之一：{1}"),
     (r"'(.*)' is out of range \((\S+) to (\S+)\)", "'{0}' 超出范围（{1} 至 {2}）"),
     (r"'(.*)' is not a valid date \(.+\)", "'{0}' 不是有效日期（可写作 2020-09-30、2020-9-30、2020/9/30、2020.9.30 或 2020年9月30日）"),
     (r"'(.*)' is not a valid date-time \(.+\)", "'{0}' 不是有效的日期时间（如 2020-09-30 或 2020-09-30T14:30）"),
@@ -482,7 +503,7 @@ TAILS: list[tuple[str, Any]] = [
     (r"(.+) is not an initialised ledger store: run `ledger init`", "{0} 不是已初始化的台账存储：请运行 `ledger init`"),
     (r"(.+) is not a readable ledger store \((.+)\)", "{0} 不是可读取的台账存储（{1}）"),
     (r"cannot open the store (.+?): (.+)", "无法打开存储 {0}：{1}"),
-    (r"store error: (.+)", "存储错误：{0}"),
+    (r"store error: (.+)", lambda m: f"存储错误：{_inner(m[1])}"),
     (r"(.+) is not enrolled in this ledger \(see `ledger person list`\): may not run `ledger (.+)`",
      "{0} 未在本台账登记（见 `ledger person list`）：无权运行 `ledger {1}`"),
     (r"(.+) has no key enrolled: the administrator must run `(.+)`", "{0} 没有登记密钥：须由管理员运行 `{1}`"),
@@ -491,7 +512,9 @@ TAILS: list[tuple[str, Any]] = [
     (r"only the administrator, with the administrator's key, changes who may act: nothing written",
      "只有管理员（使用管理员密钥）才能变更人员与权限：未写入任何内容"),
     (r"no actor given and no OS user name: use --actor or LEDGER_ACTOR", "没有给出操作人，也没有系统用户名：请用 --actor 或 LEDGER_ACTOR"),
-    (r"'(.+)' is not a format: use table, json, csv, markdown(.*) or a tabulate format", "'{0}' 不是输出格式：请用 table、json、csv、markdown{1} 或 tabulate 的格式"),
+    (r"'(.+)' is not a format: use table, json, csv, markdown(.*) or a tabulate format",
+     lambda m: f"'{m[1]}' 不是输出格式：请用 table、json、csv、markdown"
+     f"{m[2].replace(', ', '、').replace(' (with --out)', '（须与 --out 同用）')} 或 tabulate 的格式"),
     # feedback lists (import, reconcile): what a row or a field says wrong
     (r"responsible people need lead, unit and person together", "责任领导、责任单位、责任人须一并填写"),
     (r"unknown field '(.+)' \(fields: (.+)\)", "未知的字段 '{0}'（可用：{1}）"),
@@ -591,8 +614,8 @@ TAILS: list[tuple[str, Any]] = [
     (r"(.+) exists and is not a SQLite database: not touching it", "{0} 已存在且不是 SQLite 数据库：不动它"),
     (r"(.+) is a SQLite database of something else: not touching it", "{0} 是别的用途的 SQLite 数据库：不动它"),
     (r"could not create the store (.+): it stayed locked", "无法创建存储 {0}：一直被锁定"),
-    (r"the store was made before the Merkle tree: run `ledger init` to upgrade it", "该存储建于 Merkle 树之前：请运行 `ledger init` 升级"),
-    (r"the store has events but no Merkle tree yet: run `ledger init` to upgrade it", "存储中有事件但还没有 Merkle 树：请运行 `ledger init` 升级"),
+    (r"the store was made before the Merkle tree: run `ledger init` to upgrade it", "该存储建于默克尔树之前：请运行 `ledger init` 升级"),
+    (r"the store has events but no Merkle tree yet: run `ledger init` to upgrade it", "存储中有事件但还没有默克尔树：请运行 `ledger init` 升级"),
     (r"'(.+)' must be the name of an environment variable, not (.+)", "'{0}' 须为环境变量名，不能是 {1}"),
     (r"(.+) is nested too deeply", "{0} 嵌套过深"),
     (r"unknown hash algorithm '(.+)' \(use (.+)\)", "未知的哈希算法 '{0}'（可用 {1}）"),
@@ -607,7 +630,485 @@ TAILS: list[tuple[str, Any]] = [
     (r"not valid YAML \((.+)\)", "不是有效的 YAML（{0}）"),
     (r"not valid CSV \((.+)\)", "不是有效的 CSV（{0}）"),
     (r"(.+) must hold a mapping of settings", "{0} 须为设置项的映射"),
+    (r"'(.+)' must be (.+), not (.+)", lambda m: f"'{m[1]}' 须为 {m[2].replace(' or ', ' 或 ')}，不能是 {m[3]}"),  # last: the general form
 ]
+
+
+def _trust_words(source: str) -> str:
+    """Where a trusted key came from, as a checkpoint's note names it (a path stays as it is)."""
+    return {"the ledger's public key": "本台账的公钥"}.get(source, source)
+
+
+def translate_lines(message: str, lang: str) -> str:
+    """A command's message a line at a time; a checkpoint block in it stays exactly as signed and printed."""
+    out, inside = [], False
+    for line in message.split("\n"):
+        if line.startswith("-----BEGIN "):
+            inside = True
+        out.append(line if inside else translate(line, lang))
+        if line.startswith("-----END "):
+            inside = False
+    return "\n".join(out)
+
+
+def _inner(text: str) -> str:
+    """A worded-in reason (`… (REASON)`) in Chinese when the catalogue knows it, else as it is."""
+    return _tail(text) or text
+
+
+_SIDES = {"old": "旧", "new": "新"}
+
+# What an event of the log was found to be ("first bad sequence number N: event N FINDING").
+FINDINGS: list[tuple[str, Any]] = [
+    (r"has a re-spelled originator_id (.+) \(not 32 lower-case hex digits\)", "的 originator_id 被改写为 {0}（不是 32 位小写十六进制数字）"),
+    (r"has an originator_version stored as (.+) \(not an integer\)", "的 originator_version 存为 {0}（不是整数）"),
+    (r"has a topic stored as (\S+), not text", "的 topic 存为 {0}，不是文字"),
+    (r"has a state stored as (\S+), not bytes \(BLOB\)", "的 state 存为 {0}，不是字节（BLOB）"),
+    (r"has a topic that is not valid Unicode text", "的 topic 不是有效的 Unicode 文字"),
+    (r"is stored but has no chain link \(inserted after the fact\)", "已存储但没有哈希链链接（事后插入）"),
+    (r"is missing from the store \(deleted\)", "在存储中缺失（被删除）"),
+    (r"is missing from the store with its chain link \(deleted\)", "连同其哈希链链接在存储中缺失（被删除）"),
+    (r"has a chain link not stored as \(integer, integer, 32-byte BLOB\)", "的哈希链链接不是按（整数，整数，32 字节 BLOB）存储"),
+    (r"links to (\S+), not to the event before it \((\S+)\)", "链接到 {0}，而不是它之前的事件（{1}）"),
+    (r"does not match its recorded hash \(edited, moved or reordered\)", "与其记录的哈希不符（被编辑、移动或重新排序）"),
+    (r"cannot be read back as an event of this ledger \((.+)\)", lambda m: f"无法读回为本台账的事件（{_inner(m[1])}）"),
+    (r"cannot be read back \((.+)\): run `ledger audit --verify`", lambda m: f"无法读回（{_inner(m[1])}）：请运行 `ledger audit --verify`"),
+    (r"is a checkpoint signed by key (.+), not by this ledger's key (.+)", "是由密钥 {0} 签名的检查点，而不是本台账的密钥 {1}"),
+    (r"is a checkpoint of ledger (\S+) \((.+)\), not of this one", "是台账 {0}（{1}）的检查点，不是本台账的"),
+    (r"is a checkpoint claiming events up to (\S+), which it cannot cover", "是声称涵盖至第 {0} 个事件的检查点，而它不可能涵盖这些事件"),
+    (r"is a recorded checkpoint that cannot be read \((.+)\)", lambda m: f"是无法读取的已记录检查点（{_inner(m[1])}）"),
+    (r"is a recorded checkpoint whose signature does not match its contents", "是签名与内容不符的已记录检查点"),
+    (r"has a malformed signature", "的签名格式不对"),
+    (r"is not readable JSON: its signature cannot be checked", "不是可读取的 JSON：无法检查其签名"),
+    (r"\((.+?)\) is signed by (.+), who was not enrolled with a key at that moment", "（{0}）由 {1} 签名，而其当时没有登记密钥"),
+    (r"\((.+?)\) is signed with key (.+), not the key enrolled for (.+)", "（{0}）用密钥 {1} 签名，不是 {2} 登记的密钥"),
+    (r"\((.+?)\) carries a signature by (.+) that does not verify \(forged, altered, or copied from another event\)",
+     "（{0}）带有 {1} 的签名，但签名验证不通过（伪造、改动或从其他事件复制）"),
+    (r"\((.+?)\) names (.+) as actor but was signed as (.+)'s act", "（{0}）的操作人是 {1}，签名却是 {2} 的操作"),
+    (r"\((.+?)\) is signed with the meaning `(.+)`, which never records this event", "（{0}）签名的含义为 `{1}`，而此类事件从不以该含义记录"),
+    (r"\((.+?)\) changes who may act but is not signed by the administrator", "（{0}）变更了人员与权限，却不是管理员签名"),
+    (r"\((.+?)\) is not signed, though people were enrolled before it: an act written around the ledger's checks",
+     "（{0}）没有签名，而此前已登记人员：是绕过台账检查写入的操作"),
+    (r"\((.+?)\) is signed by (.+), not by the administrator (.+)", "（{0}）由 {1} 签名，不是管理员 {2}"),
+    (r"\((.+?)\) carries a signature that does not verify with the administrator's key \(forged, or copied from another event\)",
+     "（{0}）的签名用管理员密钥验证不通过（伪造，或从其他事件复制）"),
+    (r"\((.+?)\) was entered for (.+), who was not enrolled at that moment", "（{0}）代 {1} 录入，而其当时未登记"),
+    (r"\((.+?)\) is a sign-off entered by (.+) for (.+), which the ledger's policy forbade at that moment",
+     "（{0}）是 {1} 代 {2} 录入的销号，而台账规则当时不允许代录销号"),
+    (r"\((.+?)\) was recorded as (.+)'s act, but (.+) did not hold the role (.+) at that moment",
+     "（{0}）记录为 {1} 的操作，但 {2} 当时没有角色 {3}"),
+]
+_FINDINGS: list[tuple[Any, Any]] = []
+
+
+def _finding(seq: str, text: str) -> str | None:
+    if not _FINDINGS:
+        _FINDINGS.extend((_Lazy(p, re.DOTALL), t) for p, t in FINDINGS)
+    found = _apply(_FINDINGS, text)
+    if found is None:
+        return None
+    found = re.sub(r"^（(\w+)）", lambda m: f"（{EVENT_WORDS.get(m[1], m[1])}）", found)  # the event's kind, as history names it
+    return f"事件 {seq}" + ("" if found[0] == "（" else " ") + found
+
+
+# Checkpoints, proofs, exports, the hash chain and the Merkle tree, evidence files, sensitive fields, migrate,
+# serve, and lines some commands print. Tried before CATALOGUE, whose patterns are more general.
+CATALOGUE_FIRST: list[tuple[str, Any]] = [
+    # a reading at a moment: "… as of T (recorded time)" / "… as at T (by the dates acts happened)"
+    (r"(.+) as of (\S+) \(recorded time\)", lambda m: f"{translate(m[1], 'zh')}（截至记录时间 {m[2]}）"),
+    (r"(.+) as at (\S+) \(by the dates acts happened\)", lambda m: f"{translate(m[1], 'zh')}（按操作发生日期，截至 {m[2]}）"),
+    # tampering: what was found
+    (r"tampering found: (.+)", lambda m: f"发现篡改：{_inner(m[1])}"),
+    (r"first bad sequence number (\d+): event (\d+) (.+)",
+     lambda m: (lambda f: f and f"第一个出错的序号 {m[1]}：{f}")(_finding(m[2], m[3]))),
+    (r"first bad sequence number (\d+): the event the checkpoint covered is no longer in the ledger", "第一个出错的序号 {0}：检查点涵盖的事件已不在台账中"),
+    (r"first bad sequence number (\d+)(?: \(or a later one up to (\d+)\))?: the checkpoint recorded as event (\d+) \(signed (\S+)\) "
+     r"covers events up to (\d+), and the history differs from it in (.+) \(rewritten, links recomputed\)",
+     lambda m: f"第一个出错的序号 {m[1]}" + (f"（或其后直至 {m[2]} 的某一个）" if m[2] else "")
+     + f"：记录为事件 {m[3]} 的检查点（签署于 {m[4]}）涵盖至第 {m[5]} 个事件，而历史在{_events_words(m[6])}与之不同（被改写，链接被重算）"),
+    (r"the stored events of aggregate (\S+) cannot be rebuilt \((.+)\): the store was altered; run `ledger audit --verify` and `ledger replay` to find the event",
+     lambda m: f"聚合 {m[1]} 的存储事件无法重建（{_inner(m[2])}）：存储已被改动；请运行 `ledger audit --verify` 和 `ledger replay` 找出该事件"),
+    (r"(.+): run `ledger audit --verify` to find the event", lambda m: f"{_inner(m[1])}：请运行 `ledger audit --verify` 找出该事件"),
+    (r"an aggregate's stored events are not consecutive(?: \(version (\d+) where version (\d+) was expected\))?: an event was deleted or reordered",
+     lambda m: "某个聚合的存储事件不连续" + (f"（应为第 {m[2]} 版，实为第 {m[1]} 版）" if m[1] else "") + "：有事件被删除或重新排序"),
+    (r"an aggregate's history does not start with its creation event: an event was deleted", "某个聚合的历史不是从其创建事件开始：有事件被删除"),
+    (r"stored text is not valid UTF-8 \(a damaged store file\?\)", "存储的文字不是有效的 UTF-8（存储文件损坏？）"),
+    (r"argument (\d+) contains a NUL character", "第 {0} 个参数含有 NUL 字符"),
+    (r"argument (\d+) is not valid UTF-8 text", "第 {0} 个参数不是有效的 UTF-8 文字"),
+    (r"evidence file (.+) \((.+)\) attached to event (\d+) has vanished from the store", "事件 {2} 所附佐证材料 {0}（{1}）已从存储中消失"),
+    (r"evidence file (.+) \((.+)\) attached to event (\d+) has changed: its bytes no longer match", "事件 {2} 所附佐证材料 {0}（{1}）已被改变：字节与记录不符"),
+    (r"evidence file (.+) \((.+)\) of event (\d+) is missing or changed beside (.+): run `ledger evidence verify`",
+     "事件 {2} 的佐证材料 {0}（{1}）在 {3} 旁缺失或已改变：请运行 `ledger evidence verify`"),
+    (r"evidence file (.+) \((.+)\) of event (\d+) is not in (.+)", "事件 {2} 的佐证材料 {0}（{1}）不在 {3} 中"),
+    (r"evidence file (.+) does not match the digest recorded in event (\d+) \((.+)\)", "佐证材料 {0} 与事件 {1} 中记录的摘要（{2}）不符"),
+    # checkpoints given or kept
+    (r"signature valid, key not trusted: the block carries its own key \((.+)\); give the ledger's public key \(--public-key\) "
+     r"or pin that fingerprint \(--fingerprint\) after comparing it with the published one",
+     "签名有效，但密钥不可信：检查点块自带密钥（{0}）；请给出本台账的公钥（--public-key），或与公布的指纹核对后指定该指纹（--fingerprint）"),
+    (r"its fingerprint line \((.+)\) is not the fingerprint of its public key \((.+)\)", "其指纹行（{0}）不是其公钥的指纹（{1}）"),
+    (r"the checkpoint's signature does not match its contents \(the block was altered\)", "检查点的签名与其内容不符（检查点块被改动）"),
+    (r"the checkpoint was signed by key (.+), not by a key whose fingerprint was given \(--fingerprint\)", "检查点由密钥 {0} 签名，不是给定指纹（--fingerprint）的密钥"),
+    (r"the checkpoint was signed by key (.+), not by this ledger's key (.+) \((.+)\)", "检查点由密钥 {0} 签名，不是本台账的密钥 {1}（{2}）"),
+    (r"the checkpoint was signed by key (.+), not by the trusted key (.+) \((.+)\)", "检查点由密钥 {0} 签名，不是可信的密钥 {1}（{2}）"),
+    (r"the checkpoint was signed by key (.+), not by (.+)", "检查点由密钥 {0} 签名，不是 {1}"),
+    (r"the checkpoint is for ledger (\S+), but this is ledger (\S+)", "该检查点属于台账 {0}，而这是台账 {1}"),
+    (r"the checkpoint uses (\S+), but this ledger's chain uses (\S+)", "检查点使用 {0}，而本台账的哈希链使用 {1}"),
+    (r"the checkpoint covers events up to (\d+), but the ledger now ends at (\d+) \(history truncated\)", "检查点涵盖至第 {0} 个事件，而台账现在止于第 {1} 个（历史被截断）"),
+    (r"history up to sequence number (\d+) differs from the checkpoint of (\S+) \(rewritten since\)", "至序号 {0} 的历史与 {1} 的检查点不同（此后被改写）"),
+    (r"the checkpoint of (\S+) signs tree size (\d+) root (\S+), but the events up to (\d+) give tree size (\d+) root (\S+)",
+     "{0} 的检查点签署的树大小为 {1}、树根为 {2}，而至第 {3} 个事件的事件给出的树大小为 {4}、树根为 {5}"),
+    (r"the checkpoint block is altered \(not as it was printed: spacing, order, key or fingerprint lines differ\)",
+     "检查点块被改动（与打印出来的不同：空格、顺序、密钥行或指纹行不同）"),
+    (r"the checkpoint block is damaged \((.+)\)", lambda m: f"检查点块已损坏（{_inner(m[1])}）"),
+    (r"no '(.+)' … '(.+)' block found in (.+)", "{2} 中没有 '{0}' … '{1}' 检查点块"),
+    (r"not a checkpoint block and not a readable file or folder \((.+)\)", "既不是检查点块，也不是可读取的文件或文件夹（{0}）"),
+    (r"the block has a line that is not one of its fields: (.+)", "检查点块中有一行不是它的字段：{0}"),
+    (r"the block gives '(.+)' twice", "检查点块两次给出 '{0}'"),
+    (r"the block lacks (.+)", "检查点块缺少 {0}"),
+    (r"the sequence is garbled", "序号已损坏"),
+    (r"the signature is garbled", "签名已损坏"),
+    (r"the tree-size or tree-root is garbled", "tree-size 或 tree-root 已损坏"),
+    (r"not an object", "不是 JSON 对象"),
+    (r"sequence is not an integer", "sequence 不是整数"),
+    (r"a field is not text", "有字段不是文字"),
+    (r"its fingerprint is not that of its key", "其指纹不是其公钥的指纹"),
+    (r"tree_size or tree_root is garbled", "tree_size 或 tree_root 已损坏"),
+    (r"cannot write the signing key pair at (.+?): (.+); nothing was kept", lambda m: f"无法在 {m[1]} 写入签名密钥对：{_os_error(m[2])}；未保留任何内容"),
+    (r"(.+) is not a readable Ed25519 private key \((.+)\)", "{0} 不是可读取的 Ed25519 私钥（{1}）"),
+    (r"(.+) is not an Ed25519 public key \(want '(.+)'\)", "{0} 不是 Ed25519 公钥（应为 '{1}'）"),
+    (r"cannot read public key (.+?): (.+)", lambda m: f"无法读取公钥 {m[1]}：{_os_error(m[2])}"),
+    (r"unknown role (.+) for '(.+)' \(roles: (.+)\)", "'{1}' 的角色 {0} 未知（角色：{2}）"),  # before "unknown role … (roles: …)"
+    (r"--checkpoint (\S+) covers events up to (\d+), before this partial export begins: export with --since (\d+) or less",
+     "--checkpoint {0} 只涵盖至第 {1} 个事件，早于本部分导出的起点：请用 --since {2} 或更小的值导出"),
+    (r"an inspection export is proven against one checkpoint: give one --checkpoint", "巡察导出文件依据一个检查点证明：请只给一个 --checkpoint"),
+    (r"cannot write (.+?): (.+) \(the checkpoint is recorded in the ledger; print it with --format json\)",
+     lambda m: f"无法写入 {m[1]}：{_os_error(m[2])}（检查点已记录在台账中；可用 --format json 打印）"),
+    # proofs
+    (r"the checkpoint of (\S+) predates the Merkle tree \(no tree-size/tree-root\): it cannot be proven consistent",
+     "{0} 的检查点早于默克尔树（没有 tree-size/tree-root）：无法为它证明一致性"),
+    (r"--from covers (\d+) events, --to only (\d+): give the older checkpoint as --from", "--from 涵盖 {0} 个事件，--to 只有 {1} 个：请把较早的检查点作为 --from"),
+    (r"the checkpoints use (\S+)/(\S+), but this ledger's tree uses (\S+)", "检查点使用 {0}/{1}，而本台账的默克尔树使用 {2}"),
+    (r"the checkpoints are of different ledgers \((\S+) and (\S+)\)", "两个检查点属于不同的台账（{0} 与 {1}）"),
+    (r"hash algorithms differ \(proof (\S+), checkpoints (\S+)/(\S+)\)", "哈希算法不同（证明 {0}，检查点 {1}/{2}）"),
+    (r"the proof is for ledger (\S+), the checkpoints for (\S+)", "证明属于台账 {0}，检查点属于台账 {1}"),
+    (r"the --from checkpoint \(events up to (\d+)\) is later than the --to checkpoint \(up to (\d+)\)", "--from 检查点（至第 {0} 个事件）晚于 --to 检查点（至第 {1} 个）"),
+    (r"the proof's (\w+) tree \(size (\d+)\) is not the (\S+) checkpoint's \(size (\d+) root (\S+)\)",
+     lambda m: f"证明中的{_SIDES.get(m[1], m[1])}树（大小 {m[2]}）与 {m[3]} 检查点的树（大小 {m[4]}，树根 {m[5]}）不符"),
+    (r"the proof does not show that the tree of (\d+) events extends the tree of (\d+) \(proof or checkpoints altered, or history rewritten\)",
+     "证明不能表明 {0} 个事件的树是 {1} 个事件的树的延伸（证明或检查点被改动，或历史被改写）"),
+    (r"signed by key (.+), not by the key of the other checkpoint (.+)", "由密钥 {0} 签名，不是另一个检查点的密钥 {1}"),
+    (r"the checkpoint's tree has (\d+) events, but the store's only (\d+) \(history truncated\)", "检查点的树有 {0} 个事件，而存储中只有 {1} 个（历史被截断）"),
+    (r"the store's tree of (\d+) events does not have the checkpoint's root \(history rewritten since\)", "存储中 {0} 个事件的树没有检查点的树根（此后历史被改写）"),
+    (r"the store's tree of (\d+) events does not have the root of the checkpoint of (\S+) \(history rewritten since\)",
+     "存储中 {0} 个事件的树没有 {1} 检查点的树根（此后历史被改写）"),
+    (r"the consistency proof is damaged \(its format line was altered\)", "一致性证明已损坏（其格式行被改动）"),
+    (r"the consistency proof is damaged \((.+)\)", lambda m: f"一致性证明已损坏（{_inner(m[1])}）"),
+    (r"(.+) is not a consistency proof \(no '(.+)' format\)", "{0} 不是一致性证明（没有 '{1}' 格式）"),
+    (r"(.+) is not a consistency proof \((.+)\)", lambda m: f"{m[1]} 不是一致性证明（{_inner(m[2])}）"),
+    (r"not in canonical form \(spacing, key order, escapes or line end differ\)", "不是规范格式（空格、键的顺序、转义或行尾不同）"),
+    (r"(.+) is not 64 lower-case hex digits", "{0} 不是 64 位小写十六进制数字"),
+    (r"(\S+) is not 32 lower-case hex digits", "{0} 不是 32 位小写十六进制数字"),
+    (r"(.+) must have exactly the keys (.+) in that order", "{0} 须依次恰好含有键 {1}"),
+    (r"a proof is exactly one line ending in a line feed", "证明须恰好是以换行符结尾的一行"),
+    (r"version (.+) is not supported", "不支持版本 {0}"),
+    (r"format or version is not supported", "不支持该格式或版本"),
+    (r"ledger or hash is garbled", "ledger 或 hash 已损坏"),
+    (r"(\"?\w+\"?) is not a list", "{0} 不是列表"),
+    (r"(\w+) is not text", "{0} 不是文字"),
+    (r"(\S+) is not canonical base64", "{0} 不是规范的 base64"),
+    (r"(\S+) is not a whole number", "{0} 不是整数"),
+    (r"events are not in log order", "事件没有按日志顺序排列"),
+    (r"the checkpoint's public_key or signature is not written as `ledger checkpoint` writes it",
+     "检查点的 public_key 或 signature 与 `ledger checkpoint` 写出的格式不同"),
+    (r"the checkpoint's fingerprint is not that of its public key", "检查点的指纹不是其公钥的指纹"),
+    (r"the header's ledger_id or hash differs from its checkpoint's", "表头的 ledger_id 或 hash 与其检查点的不同"),
+    (r"the inspection code is missing", "缺少巡察编号"),
+    (r"no end line \(truncated\)", "没有结束行（被截断）"),
+    (r"the end line counts (\d+) events, the file holds (\d+) \(lines removed or added\)", "结束行记有 {0} 个事件，文件中却有 {1} 个（有行被删除或添加）"),
+    (r"(.+) is not an inspection export \(no '(.+)' header on line 1\)", "{0} 不是巡察导出文件（第 1 行没有 '{1}' 表头）"),
+    (r"the inspection export is not UTF-8 text \(damaged\)", "巡察导出文件不是 UTF-8 文字（已损坏）"),
+    (r"the inspection export is damaged \((.+)\)", lambda m: f"巡察导出文件已损坏（{_inner(m[1])}）"),
+    (r"the events of inspection (\S+) itself are missing \(the export was cut or its inspection code changed\)",
+     "巡察 {0} 本身的事件缺失（导出文件被截短或巡察编号被改动）"),
+    (r"event (\d+) is version (\d+) of aggregate (\S+), expected (\d+) \(an event was left out\)", "事件 {0} 是聚合 {2} 的第 {1} 版，应为第 {3} 版（有事件被遗漏）"),
+    (r"event (\d+) \(line (\d+)\) is not in the checkpoint's tree: its bytes or its proof were altered", "事件 {0}（第 {1} 行）不在检查点的树中：其字节或证明被改动"),
+    (r"the export's proofs lead to the checkpoint of (\S+) \(tree size (\d+) root (\S+)\), not to the given checkpoint of (\S+) \(tree size (\d+) root (\S+)\)",
+     "导出文件的证明指向 {0} 的检查点（树大小 {1}，树根 {2}），而不是给定的 {3} 的检查点（树大小 {4}，树根 {5}）"),
+    (r"cannot replay the exported events: (.+?): (.+)", "无法重放导出的事件：{0}：{1}"),
+    (r"(.+) is the export of inspection (\S+)", "{0} 是巡察 {1} 的导出文件"),
+    # exports
+    (r"(.+) is not a ledger export \(no '(.+)' header on line 1\)", "{0} 不是台账导出文件（第 1 行没有 '{1}' 表头）"),
+    (r"(.+) is not a ledger export \(line 1 is not a JSON header\)", "{0} 不是台账导出文件（第 1 行不是 JSON 表头）"),
+    (r"export version (.+) is not supported", "不支持导出文件版本 {0}"),
+    (r"the event line of sequence number (\d+) has keys (.+), not those of an export", "序号 {0} 的事件行含有键 {1}，不是导出文件的键"),
+    (r"the event line of sequence number (\d+) has a number that is not a plain integer", "序号 {0} 的事件行中有数字不是普通整数"),
+    (r"the event line of sequence number (\d+) has a garbled topic or digest", "序号 {0} 的事件行的 topic 或 digest 已损坏"),
+    (r"the event line of sequence number (\d+) has a state that is not text", "序号 {0} 的事件行的 state 不是文字"),
+    (r"the event line of sequence number (\d+) has a garbled state_b64", "序号 {0} 的事件行的 state_b64 已损坏"),
+    (r"the event line of sequence number (\d+) gives UTF-8 text as state_b64 \(not as export writes it\)",
+     "序号 {0} 的事件行以 UTF-8 文字给出 state_b64（与导出文件的写法不同）"),
+    (r"the event line of sequence number (\d+) has a state that is not valid Unicode", "序号 {0} 的事件行的 state 不是有效的 Unicode"),
+    (r"the end line's signature, public_key or header_digest is missing or garbled", "结束行的 signature、public_key 或 header_digest 缺失或已损坏"),
+    (r"the export was signed by key (.+), not by the trusted key (.+)", "导出文件由密钥 {0} 签名，不是可信的密钥 {1}"),
+    (r"the export was signed by key (.+), not by a key whose fingerprint was given", "导出文件由密钥 {0} 签名，不是给定指纹的密钥"),
+    (r"the export's signature does not match its header and head \(forged or altered\)", "导出文件的签名与其表头和链头不符（伪造或改动）"),
+    (r"the store file (.+) is damaged or truncated after sequence number (\d+) \((.+)\)", "存储文件 {0} 在序号 {1} 之后已损坏或被截断（{2}）"),
+    (r"the store file (.+) is damaged or truncated \((.+)\)", "存储文件 {0} 已损坏或被截断（{1}）"),
+    (r"line (\d+) of (.+) does not end in a single \\n \(damaged or re-encoded export\)", "{1} 第 {0} 行不是以单个 \\n 结尾（导出文件已损坏或被重新编码）"),
+    (r"line (\d+) of (.+) is not UTF-8 text \(damaged export\)", "{1} 第 {0} 行不是 UTF-8 文字（导出文件已损坏）"),
+    (r"line (\d+) of (.+) is not valid JSON \(damaged export\)", "{1} 第 {0} 行不是有效的 JSON（导出文件已损坏）"),
+    (r"line (\d+) of (.+) gives the key (.+) twice \(damaged or forged export\)", "{1} 第 {0} 行两次给出键 {2}（导出文件已损坏或伪造）"),
+    (r"line (\d+) of (.+) is not an event object \(damaged export\)", "{1} 第 {0} 行不是事件对象（导出文件已损坏）"),
+    (r"(.+) has lines after its end line \(damaged export\)", "{0} 在结束行之后还有内容（导出文件已损坏）"),
+    (r"the header has keys no export writes: (.+)", "表头含有导出文件不会写的键：{0}"),
+    (r"the end line has keys no export writes: (.+)", "结束行含有导出文件不会写的键：{0}"),
+    (r"the header's hash (\S+) is not sha256 or sm3", "表头的 hash {0} 不是 sha256 或 sm3"),
+    (r"the header's since/base_seq/base_digest are missing or garbled", "表头的 since/base_seq/base_digest 缺失或已损坏"),
+    (r"the header's ledger_id, created_at or layout is missing or altered", "表头的 ledger_id、created_at 或 layout 缺失或被改动"),
+    (r"(.+) is truncated after sequence number (\d+): no end line", "{0} 在序号 {1} 之后被截断：没有结束行"),
+    (r"the end line does not match the events \(events removed or added at the end\)", "结束行与事件不符（末尾有事件被删除或添加）"),
+    (r"the header line is not the one the end line covers \(header_digest differs: the header was altered\)",
+     "表头行不是结束行所涵盖的那一行（header_digest 不同：表头被改动）"),
+    # the hash chain, the Merkle tree, the store
+    (r"the store (.+) has no hash chain table \(ledger_chain\)(: dropped, or made before the chain existed)?",
+     lambda m: f"存储 {m[1]} 没有哈希链表（ledger_chain）" + ("：已被删除，或建于哈希链之前" if m[2] else "")),
+    (r"the Merkle tree \(ledger_merkle\) lacks node level (\d+) index (\d+)(?: \(event (\d+)\): the tree table was edited)?",
+     lambda m: f"默克尔树（ledger_merkle）缺少第 {m[1]} 层第 {m[2]} 号节点" + (f"（事件 {m[3]}）：树表被编辑" if m[3] else "")),
+    (r"the Merkle tree \(ledger_merkle\) has node level (\d+) index (\d+) beyond the (\d+) events: the tree table was edited",
+     "默克尔树（ledger_merkle）有超出 {2} 个事件范围的第 {0} 层第 {1} 号节点：树表被编辑"),
+    (r"the Merkle tree \(ledger_merkle\) leaf (\d+) \(event (\d+)\) does not match the events: the tree table was edited",
+     "默克尔树（ledger_merkle）第 {0} 号叶子（事件 {1}）与事件不符：树表被编辑"),
+    (r"the Merkle tree \(ledger_merkle\) node level (\d+) index (\d+) does not match the events: the tree table was edited",
+     "默克尔树（ledger_merkle）第 {0} 层第 {1} 号节点与事件不符：树表被编辑"),
+    (r"the Merkle tree \(ledger_merkle\) (.+) does not match the events: the tree table was edited", "默克尔树（ledger_merkle）{0} 与事件不符：树表被编辑"),
+    (r"the tree has (\d+) leaves, fewer than (\d+)", "默克尔树只有 {0} 个叶子，少于 {1} 个"),
+    (r"leaf (\d+) is not in a tree of (\d+) leaves", "第 {0} 号叶子不在 {1} 个叶子的树中"),
+    (r"a tree of (\d+) leaves cannot be a prefix of one of (\d+)", "{0} 个叶子的树不可能是 {1} 个叶子的树的前缀"),
+    (r"the store did not report the positions of new events: cannot extend the hash chain", "存储没有报告新事件的位置：无法延伸哈希链"),
+    (r"(.+) is not a readable ledger store \(its schema is damaged\)", "{0} 不是可读取的台账存储（其结构已损坏）"),
+    (r"cannot read the PostgreSQL store: (.+)", "无法读取 PostgreSQL 存储：{0}"),
+    (r"read models differ from the events: (.+)", lambda m: f"读取模型与事件不一致：{_inner(m[1])}"),
+    (r"the audit trail is not available in this build", "此版本不提供审计记录"),
+    (r"audit --verify is not available in this build", "此版本不提供 audit --verify"),
+    # migrate
+    (r"the store is already (.+): migrate copies a SQLite ledger", "存储已经是 {0}：migrate 只复制 SQLite 台账"),
+    (r"--to must be a postgresql://user@host:port/db URL", "--to 须为形如 postgresql://用户@主机:端口/数据库 的地址"),
+    (r"(.+) already holds (\d+) events of another ledger: migrate only into an empty store", "{0} 中已有另一个台账的 {1} 个事件：只能迁移到空的存储"),
+    (r"verification failed: the target holds more events than the source", "校验失败：目标存储中的事件比源存储多"),
+    (r"verification failed: table (\S+) differs on the target \((\d+) rows here, (\d+) there\)", "校验失败：目标存储的表 {0} 不同（此处 {1} 行，目标 {2} 行）"),
+    (r"verification failed: event (\S+) v(\d+) differs on the target", "校验失败：事件 {0} 第 {1} 版在目标存储中不同"),
+    (r"copied (\d+) events and (\d+) read-model rows to (.+); verified", "已将 {0} 个事件和 {1} 行读取模型复制到 {2}；校验通过"),
+    # sensitive fields (confide / reveal)
+    (r"'(.*)' is not a sensitive field \(use (.+)\)", lambda m: f"'{m[1]}' 不是敏感字段（可用 {m[2].replace(' or ', ' 或 ')}）"),
+    (r"migration to (.+?) failed: (.+)", lambda m: f"迁移到 {m[1]} 失败：{_inner(m[2])}"),
+    (r"exported (\d+) events to (.+); head (\d+) (\S+)", "已将 {0} 个事件导出到 {1}；链头为第 {2} 个事件 {3}"),
+    (r"imported (\d+) events; head (\d+) (\S+)", "已导入 {0} 个事件；链头为第 {1} 个事件 {2}"),
+    (r"the key in (\S+) is not a base64 AES key of 16, 24 or 32 bytes", "{0} 中的密钥不是 16、24 或 32 字节的 base64 AES 密钥"),
+    (r"sensitive fields need the AES key in the environment variable (\S+) \(make one with `ledger keygen --cipher`\)",
+     "敏感字段需要环境变量 {0} 中的 AES 密钥（用 `ledger keygen --cipher` 生成）"),
+    (r"cannot decrypt (.+) with the key in (\S+): wrong key \(or the value was damaged\)", "无法用 {1} 中的密钥解密 {0}：密钥不对（或内容已损坏）"),
+    # serve
+    (r"give --token or --token-file, not both", "--token 与 --token-file 只能给出一个"),
+    (r"--host (\S+) is not a loopback address: serving beyond this machine requires --token or --token-file",
+     "--host {0} 不是本机回环地址：向本机以外提供服务须有 --token 或 --token-file"),
+    (r"(.+) holds no token on its first line", "{0} 第一行没有令牌"),
+    (r"--token must be at least (\d+) characters", "--token 至少须有 {0} 个字符"),
+    (r"--token must be printable ASCII without spaces \(it travels in HTTP headers\)", "--token 须为不含空格的可打印 ASCII 字符（它在 HTTP 头中传递）"),
+    (r"cannot listen on (.+) \((.+)\)", lambda m: f"无法在 {m[1]} 上监听（{_os_error(m[2])}）"),
+    (r"cannot read (.+) \((\w+)\)", "无法读取 {0}（{1}）"),
+    # people, keys, ledger.yaml, values
+    (r"this ledger has no administrator yet \(it was made before people were kept in the ledger\): run `ledger init` once to make one",
+     "本台账尚无管理员（建于台账保存人员之前）：请运行一次 `ledger init` 设立管理员"),
+    (r"'people' is no longer read: this ledger's people and roles are enrolled in the ledger itself \(see `ledger person list`\); "
+     r"remove the 'people' key from ledger\.yaml",
+     "不再读取 'people'：本台账的人员与角色登记在台账本身中（见 `ledger person list`）；请从 ledger.yaml 中删除 'people' 键"),
+    (r"cannot read the private key (.+?): (.+)", lambda m: f"无法读取私钥 {m[1]}：{_os_error(m[2])}"),
+    (r"policy: proxy entry of sign-off is (\S+)", lambda m: f"规则：代录销号为{ {'allowed': '允许', 'forbidden': '不允许'}.get(m[1], ' ' + m[1])}"),
+    (r"nobody is enrolled: trial mode \(typed names, unsigned acts\)\. Administrator: (.+) \((.+)\)",
+     "尚未登记人员：试用模式（输入的姓名，未签名的操作）。管理员：{0}（{1}）"),
+    (r"contains the control character (U\+\w+) \(only newline and tab are allowed\)", "含有控制字符 {0}（只允许换行符和制表符）"),
+    (r"must not be empty \(it holds only invisible characters\)", "不能为空（只含不可见字符）"),
+    (r"is required and must not be empty", "必须填写，不能为空"),
+    (r"nested too deeply", "嵌套过深"),
+    (r"a quote opened in this row is never closed", "本行有引号未闭合"),
+    (r"not valid (YAML|CSV) \((.+)\)", lambda m: f"不是有效的 {m[1]}（{_inner(m[2])}）"),
+    (r"(.+) is not a folder", "{0} 不是文件夹"),
+    (r"'(.*)' is not one of the listed categories \((.+)\)", "'{0}' 不在列出的问题类别中（{1}）"),  # before TAILS' "is not one of"
+    (r"(.+) is not a problem of --inspection (\S+)", "{0} 不是 --inspection {1} 的问题"),
+    (r"(.+): (.+) withheld from publication \((.+)\)", "{0}：{1} 不予公开（{2}）"),
+    # lines of reports a command prints (render_record translates its message a line at a time)
+    (r"consistency verified: (.+)", lambda m: f"一致性验证通过：{_inner(m[1])}"),
+    (r"the ledger of (\S+) \(events up to (\d+), tree size (\d+)\) extends the ledger of (\S+) \(events up to (\d+), tree size (\d+)\)",
+     "{0} 的台账（至第 {1} 个事件，树大小 {2}）是 {3} 的台账（至第 {4} 个事件，树大小 {5}）的延伸"),
+    (r"export verified: (\d+) events, head (\d+) (\S+)", "导出文件验证通过：共 {0} 个事件，链头为第 {1} 个事件 {2}"),
+    (r"export: (.+)", lambda m: f"导出文件：{_inner(m[1])}"),
+    (r"signed by the trusted key (.+)", "由可信的密钥 {0} 签名"),
+    (r"signature valid, by the trusted key (.+) \((.+)\)", lambda m: f"签名有效，签名密钥 {m[1]} 可信（{_trust_words(m[2])}）"),
+    (r"signature valid, by the key with the pinned fingerprint (.+)", "签名有效，密钥指纹与指定的 {0} 一致"),
+    (r"holds the history of the checkpoint of (\S+) \(events up to (\d+)\)", "台账保有 {0} 检查点的历史（至第 {1} 个事件）"),
+    (r"signature valid, key not trusted \((.+)\): give --public-key or --fingerprint to prove who made it",
+     "签名有效，但密钥不可信（{0}）：请给出 --public-key 或 --fingerprint 以证明是谁生成的"),
+    (r"evidence: (\d+) attached files present in (.+) with matching digests", "佐证材料：{1} 中有全部 {0} 个附件，摘要均一致"),
+    (r"inspection export verified: (\d+) events of (\S+), each in the tree of (\d+) events signed at (\S+)",
+     "巡察导出文件验证通过：{1} 的 {0} 个事件均在 {3} 签署的 {2} 个事件的树中"),
+    (r"private key: (.+) \(mode 0600(, passphrase-protected)?; keep it secret\)",
+     lambda m: f"私钥：{m[1]}（权限 0600" + ("，有口令保护" if m[2] else "") + "；请妥善保密）"),
+    (r"public key:  (.+)", "公钥：{0}"),
+    (r"fingerprint: (.+)", "密钥指纹：{0}"),
+    (r"\(the administrator enrols it: ledger person add (.+) --role ROLE --public-key (.+)\)",
+     "（由管理员登记：`ledger person add {0} --role 角色 --public-key {1}`）"),
+    (r"\(set (\S+) to this value; keep it secret: without it sensitive fields cannot be read\)", "（请将 {0} 设为此值，并妥善保密：没有它就无法读取敏感字段）"),
+    (r"enrolled (.+?): (.+?)( \(no key yet: ledger person add NAME --public-key FILE\))?",
+     lambda m: f"已登记 {m[1]}：{m[2]}" + ("（尚无密钥：ledger person add 姓名 --public-key 文件）" if m[3] else "")),
+    (r"now remove 'people:' from (.+): it is refused from now on", "现在请从 {0} 中删除 'people:'：此后不再接受"),
+    (r"revoked (.+): key and every role", "已撤销 {0}：密钥及全部角色"),
+    (r"revoked the role (\S+) of (.+)", "已撤销 {1} 的角色 {0}"),
+    (r"(.+) may not record (\w+) \(what `ledger (.+)` records\): it needs the role (.+)",
+     lambda m: f"{m[1]} 无权记录 {m[2]}（`ledger {m[3]}` 记录的事件）：需要角色 {m[4].replace(' or ', ' 或 ')}"),
+    (r"serving (.+) read-only at (\S+) \(Ctrl-C to stop\)", "以只读方式在 {1} 提供 {0}（按 Ctrl-C 停止）"),
+    (r"every request needs the token: open (\S+)\?token=<token> once, or send 'Authorization: Bearer <token>'",
+     "每个请求都须带令牌：打开一次 {0}?token=<令牌>，或发送 'Authorization: Bearer <令牌>'"),
+    (r"loopback only: no token needed", "仅限本机回环地址：无需令牌"),
+    (r"(created|kept existing) (store )?(.+)",
+     lambda m: ("已创建" if m[1] == "created" else "保留现有的") + ("存储 " if m[2] else " ") + m[3]),
+    (r"upgraded the store to schema (\S+): per-category totals recounted \(refined problems count under their parent\)",
+     "已将存储升级到第 {0} 版结构：重新统计各类别合计（细化问题计入其上级问题）"),
+    (r"upgraded the store: built the Merkle tree over its (\d+) events \(earlier checkpoints still verify\)",
+     "已升级存储：为其 {0} 个事件建立默克尔树（此前的检查点仍可验证）"),
+    (r"administrator key fingerprint: (.+) \(give it to the supervising office to keep\)", "管理员密钥指纹：{0}（请交监督部门保存）"),
+    (r"administrator (\S+): key (.+)", "管理员 {0}：密钥 {1}"),
+    (r"administrator (\S+) \(fingerprint (.+)\)", "管理员 {0}（密钥指纹 {1}）"),
+    # lifecycle confirmations framed by `ID: … (status: …)`
+    (r"(.+): review: relapsed, reopened \(relapses: (\d+)\) \(status: (\w+)\)",
+     lambda m: f"{m[1]}：回头看：反弹，已重新打开（反弹 {m[2]} 次）（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
+    (r"(.+): signature (\d+) of (\d+) recorded; a different signer must sign to close \(status: (\w+)\)",
+     lambda m: f"{m[1]}：已记录第 {m[2]} 个签字（共须 {m[3]} 个）；须由另一位签字人签字才能销号（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
+    (r"(.+): review: holds \(status: (\w+)\)", lambda m: f"{m[1]}：回头看：整改到位（状态：{_STATUS_IN_TEXT.get(m[2], m[2])}）"),
+    (r"(.+): reopened \(relapses: (\d+)\) \(status: (\w+)\)",
+     lambda m: f"{m[1]}：已重新打开（反弹 {m[2]} 次）（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
+    (r"(.+): ([\w.]+) corrected \(status: (\w+)\)", lambda m: f"{m[1]}：{_field_words(m[2])}已更正（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
+    (r"(.+): ([\w.]+) corrected", lambda m: f"{m[1]}：{_field_words(m[2])}已更正"),
+    (r"(.+): progress recorded \(status: (\w+)\)", lambda m: f"{m[1]}：已报告进展（状态：{_STATUS_IN_TEXT.get(m[2], m[2])}）"),
+    (r"(.+): escalated to (\w+) \((.+)\)", "{0}：已督办（{2}）"),
+    (r"(.+): ([\w-]+) recorded \(encrypted\)", lambda m: f"{m[1]}：{ {'whistleblower': '举报人', 'case-details': '案情'}.get(m[2], m[2])}已加密记录"),
+    # replay and the read models
+    (r"replayed ([\d,]+) events \(([\d,]+) aggregates\) in ([\d.]+)s, (\S+) events/s \((\d+) process(?:es)?\); read models (match|DIFFER)",
+     lambda m: f"已重放 {m[1]} 个事件（{m[2]} 个聚合），用时 {m[3]} 秒，每秒 {m[4].replace('n/a', '—')} 个事件（{m[5]} 个进程）；读取模型"
+     + ("一致" if m[6] == "match" else "不一致")),
+    (r"(\S+): (.+) is missing from the stored read model", "{0}：存储的读取模型中缺少 {1}"),
+    (r"(\S+): (.+) data differs at (.+)", lambda m: f"{m[1]}：{m[2]} 的数据在 {_inner(m[3])} 处不同"),
+    (r"(\S+): (.+) (\S+) differs: stored (.+), replay (.+)", "{0}：{1} 的 {2} 不同：存储为 {3}，重放为 {4}"),
+    (r"(.+): stored has it, replay does not", "{0}：存储中有，重放中没有"),
+    (r"(.+): replay has it, stored does not", "{0}：重放中有，存储中没有"),
+    (r"(.+): stored (.+), replay (.+)", "{0}：存储为 {1}，重放为 {2}"),
+    (r"has a column of the wrong type", "有一列的类型不对"),
+    (r"has no recorded time", "没有记录时间"),
+    (r"has a re-spelled originator_id (.+)", "originator_id 被改写为 {0}"),
+    (r"(\w+) decoding it", "解码时出错：{0}"),
+    (r"(\w+) applying it to its aggregate", "应用到其聚合时出错：{0}"),
+    (r"the verifying process stopped \(exit code (.+)\)", "验证进程已停止（退出码 {0}）"),
+    # lines some commands print
+    (r"ledger: interrupted; nothing half-written is kept", "ledger: 已中断；写了一半的内容不会保留"),
+    (r"nothing overdue or due within (\d+) days of (\S+)", "截至 {1}，没有逾期或 {0} 天内到期的问题"),
+    (r"ledger: due: (\d+) problem\(s\) overdue as of (\S+)", "ledger: due: 截至 {1}，{0} 个问题逾期"),
+    (r"(\n?)as of (\S+): (\d+) overdue, (\d+) due within (\d+) days, (\d+) long-term without recent progress",
+     "{0}截至 {1}：逾期 {2} 个，{4} 天内到期 {3} 个，长期坚持但近期没有进展 {5} 个"),
+    (r"no reviews due or missed as of (\S+)", "截至 {0}，没有到期或错过的回头看"),
+    (r"no reviews to list as of (\S+)", "截至 {0}，没有可列出的回头看"),
+    (r"no evidence files attached", "没有附佐证材料"),
+    (r"evidence verified: (\d+) attachments, (\d+) distinct files, every one present and unchanged", "佐证材料验证通过：附件 {0} 个，不同文件 {1} 个，均在且未改变"),
+    (r"exported (\d+) events of (\S+) to (.+), each proven against (the latest checkpoint|made a new checkpoint|\S+) of (\S+) \(tree size (\d+)\)",
+     lambda m: f"已将 {m[2]} 的 {m[1]} 个事件导出到 {m[3]}，每个事件均依据"
+     f"{ {'the latest checkpoint': '最新的', 'made a new checkpoint': '新生成的'}.get(m[4], m[4])} {m[5]} 检查点证明（树大小 {m[6]}）"),
+    (r"wrote (.+): tree of (\d+) events extends tree of (\d+) \((\d+) hashes\)", "已写入 {0}：{1} 个事件的树是 {2} 个事件的树的延伸（{3} 个哈希）"),
+    (r"ledger: reconcile: the ledger does not match the feedback list", "ledger: reconcile: 台账与反馈清单不一致"),
+    (r"\n(\S+) against (.+): matched (\d+) · missing (\d+) · extra (\d+) · changed (\d+)(?: \((.+)\))?",
+     lambda m: f"\n{m[1]} 对照 {m[2]}：一致 {m[3]} · 台账缺少 {m[4]} · 清单外 {m[5]} · 有出入 {m[6]}" + (f"（{m[7].replace(', ', '，')}）" if m[7] else "")),
+    (r"(\n?)draw (\S+): seed (\S+), (\d+) of (\d+) signed-off problems of (\S+), drawn by (.+) \(recorded\)",
+     "{0}抽查 {1}：种子 {2}，从 {5} 的 {4} 个已销号问题中抽取 {3} 个，抽查人 {6}（已记录）"),
+    (r"no events match", "没有符合条件的事件"),
+]
+
+
+def _events_words(text: str) -> str:
+    """"event 7" / "events 3..7" as a place in the history."""
+    m = re.fullmatch(r"events? (\d+)(?:\.\.(\d+))?", text)
+    if m is None:
+        return " " + text + " "
+    return f"事件 {m[1]}" + (f" 至 {m[2]} " if m[2] else " ")
+
+
+
+# `doctor`: its checks, their states and the detail of each (a detail that is an error message reads as one).
+CHECK_WORDS = {
+    "acts": "操作签名", "config": "配置文件", "identities": "人员与角色", "sign-off": "销号签字", "hash": "哈希算法",
+    "chain": "哈希链", "signing key": "签名密钥", "public key": "公钥", "cipher key": "加密密钥", "signatures": "签名",
+    "keys": "密钥",
+}
+CHECK_STATES = {"ok": "正常", "warn": "注意", "error": "错误"}
+_ROLE_WORDS = {"registrar": "登记", "responsible": "责任人", "verifier": "验收", "signer": "销号审批", "auditor": "审计"}
+
+
+def _admin_words(text: str) -> str:
+    if text == "no administrator yet: run `ledger init` once":
+        return "尚无管理员：请运行一次 `ledger init`"
+    m = re.fullmatch(r"administrator (.+?)(?: \(key fingerprint (.+)\))?", text)
+    if m is None:
+        return text
+    return f"管理员 {m[1]}" + (f"（密钥指纹 {m[2]}）" if m[2] else "")
+
+
+def _roles_words(text: str) -> str | None:
+    """"registrar: 张三; signer: -" as doctor lists who holds each role."""
+    parts = [p.partition(": ") for p in text.split("; ")]
+    if not all(sep and role in _ROLE_WORDS for role, sep, _ in parts):
+        return None
+    return "；".join(f"{_ROLE_WORDS[role]}：{'无' if names == '-' else names.replace(', ', '、')}" for role, _, names in parts)
+
+
+DOCTOR_DETAILS: list[tuple[str, Any]] = [
+    (r"trial mode: nobody is enrolled in this ledger, so its acts are unauthenticated \(typed names, unsigned\); "
+     r"enrol people with `ledger person add` \(this ends trial mode for good\); (.+)",
+     lambda m: "试用模式：本台账尚未登记人员，操作未经认证（输入的姓名，未签名）；用 `ledger person add` 登记人员（试用模式随即永久结束）；"
+     + _admin_words(m[1])),
+    (r"single-user mode: no people listed in ledger\.yaml, so anyone may run any command", "单用户模式：ledger.yaml 中没有列出人员，任何人都可以运行任何命令"),
+    (r"signoff\.required_signers is (\d+) but only (\d+) (?:enrolled )?people have the signer role", "signoff.required_signers 为 {0}，但只有 {1} 人具有销号审批（signer）角色"),
+    (r"(\d+) signer\(s\) needed to close a problem", "销号须有 {0} 人签字"),
+    (r"ledger\.yaml says (\S+), but this ledger was created with (\S+): (\S+) is used \(it cannot change\)", "ledger.yaml 设为 {0}，但本台账创建时使用 {1}：仍使用 {2}（不能更改）"),
+    (r"(\d+) events verified, head (\d+); (\d+) recorded checkpoint\(s\) match", "{0} 个事件验证通过，链头为第 {1} 个事件；{2} 个已记录的检查点均一致"),
+    (r"(.+) \(mode (\d+)(: readable by others, chmod 600)?\)", lambda m: f"{m[1]}（权限 {m[2]}" + ("：其他人可读，请 chmod 600" if m[3] else "") + "）"),
+    (r"none at (.+): run `ledger keygen` before checkpoints or publishing", "{0} 处没有密钥：生成检查点或发布报告前请运行 `ledger keygen`"),
+    (r"none at (.+)", "{0} 处没有"),
+    (r"(\S+) is set", "已设置 {0}"),
+    (r"(\S+) is not set: sensitive fields read as \[encrypted\]", "未设置 {0}：敏感字段显示为 [encrypted]"),
+    (r"every act is signed: (\d+) people enrolled by the administrator (.+) \((.+)\)", "每项操作都有签名：管理员 {1}（{2}）已登记 {0} 人"),
+    (r"enrolled without a key, so they cannot act yet: (.+)", lambda m: f"已登记但没有密钥，尚不能操作：{m[1].replace(', ', '、')}"),
+    (r"(\d+) signatures verified, each signer held the role at that moment.*",
+     lambda m: translate("acts: " + m[0], "zh").removeprefix("操作：")),
+]
+_DOCTOR: list[tuple[Any, Any]] = []
+
+
+_STATES = {**STATUS_WORDS, "ok": "正常", "warn": "注意", "error": "错误", "active": "有效"}
+
+
+def _status_words(text: str) -> str:
+    if text in _STATES:
+        return _STATES[text]
+    revoked = re.fullmatch(r"revoked (\S+)", text)
+    return f"已撤销（{revoked[1]}）" if revoked else text
+
+
+def _held_roles(text: str) -> str:
+    """`person list`'s roles: "signer since 2020-01-01, verifier since …"."""
+    return "；".join(re.sub(r"^(\w+) since (\S+)$", lambda m: f"{_ROLE_WORDS.get(m[1], m[1])}（{m[2]} 起）", part) for part in text.split(", "))
+
+
+def _detail_words(text: str) -> str:
+    if not _DOCTOR:
+        _DOCTOR.extend((_Lazy(p, re.DOTALL), t) for p, t in DOCTOR_DETAILS)
+    return _apply(_DOCTOR, text) or _roles_words(text) or translate(text, "zh")
+
 
 # The place a message names, before its first ": " (a file's line, a sheet's row).
 HEADS: list[tuple[str, str]] = [
@@ -617,13 +1118,60 @@ HEADS: list[tuple[str, str]] = [
     (r"sheet (.+)", "工作表 {0}"),
 ]
 
-_COMPILED: list[tuple[re.Pattern[str], Any]] | None = None
-_TAILS: list[tuple[re.Pattern[str], Any]] = []
-_HEADS: list[tuple[re.Pattern[str], Any]] = []
+def _required_text(pattern: str) -> str:
+    """The longest run of plain text every match of `pattern` contains (outside groups, classes and quantified
+    characters); "" when there is none to rely on (a top-level alternation)."""
+    best, run, depth, i = "", "", 0, 0
+    while i < len(pattern):
+        c, char = pattern[i], None
+        if c == "\\":
+            following = pattern[i + 1]
+            char = following if depth == 0 and not following.isalnum() else None
+            i += 2
+        elif c == "[":
+            i = pattern.index("]", i + 2 if pattern[i + 1:i + 2] in ("]", "^") else i + 1) + 1
+        elif c in "()":
+            depth += 1 if c == "(" else -1
+            i += 1
+        elif c in "*+?{":
+            run = run[:-1]  # the character before a quantifier may be absent or repeated
+            i = pattern.index("}", i) + 1 if c == "{" else i + 1
+        elif c == "|" and depth == 0:
+            return ""
+        else:
+            char = c if depth == 0 and c not in ".^$" else None
+            i += 1
+        if char is None:
+            best, run = max(best, run, key=len), ""
+        else:
+            run += char
+    return max(best, run, key=len)
+
+
+class _Lazy:
+    """A catalogue pattern compiled when first needed, and tried only on a text holding its required plain text:
+    a command pays for the few patterns its message could match, not for compiling the whole catalogue."""
+
+    __slots__ = ("pattern", "flags", "required", "_compiled")
+
+    def __init__(self, pattern: str, flags: int = 0):
+        self.pattern, self.flags, self.required, self._compiled = pattern, flags, _required_text(pattern), None
+
+    def fullmatch(self, text: str) -> re.Match[str] | None:
+        if self.required not in text:
+            return None
+        if self._compiled is None:
+            self._compiled = re.compile(self.pattern, self.flags)
+        return self._compiled.fullmatch(text)
+
+
+_COMPILED: list[tuple[Any, Any]] | None = None
+_TAILS: list[tuple[Any, Any]] = []
+_HEADS: list[tuple[Any, Any]] = []
 _RULE = re.compile(r"(.+?): (.+) \[rule: ([\w-]+)\]", re.DOTALL)
 
 
-def _apply(patterns: list[tuple[re.Pattern[str], Any]], text: str) -> str | None:
+def _apply(patterns: list[tuple[Any, Any]], text: str) -> str | None:
     for pattern, template in patterns:
         m = pattern.fullmatch(text)
         if m is not None:
@@ -665,9 +1213,9 @@ def translate(message: str, lang: str) -> str:
     if lang != "zh":
         return message
     if _COMPILED is None:
-        _TAILS.extend((re.compile(p, re.DOTALL), t) for p, t in TAILS)
-        _HEADS.extend((re.compile(p), t) for p, t in HEADS)
-        _COMPILED = [(re.compile(p, re.DOTALL), t) for p, t in CATALOGUE]
+        _TAILS.extend((_Lazy(p, re.DOTALL), t) for p, t in TAILS)
+        _HEADS.extend((_Lazy(p), t) for p, t in HEADS)
+        _COMPILED = [(_Lazy(p, re.DOTALL), t) for p, t in CATALOGUE_FIRST + CATALOGUE]
     found = _apply(_COMPILED, message)
     if found is not None:
         return found

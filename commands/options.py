@@ -394,7 +394,7 @@ def render_record(record: dict[str, Any], fmt: str, message: str | None = None) 
     if fmt == "table" and message is not None:
         from commands import i18n
 
-        return i18n.translate(message, i18n.current())
+        return i18n.translate_lines(message, i18n.current())
     if fmt == "table":
         import tabulate
 

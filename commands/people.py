@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from commands import i18n
 from commands.options import LedgerContext, echo, format_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values
 from ledger.errors import InvalidInput
@@ -138,7 +139,7 @@ def list_(state: LedgerContext, fmt: str) -> None:
             }
         )
     if not rows and fmt == "table":
-        echo(f"nobody is enrolled: trial mode (typed names, unsigned acts). Administrator: {authority.administrator} ({authority.admin_fingerprint})")
+        echo(i18n.translate(f"nobody is enrolled: trial mode (typed names, unsigned acts). Administrator: {authority.administrator} ({authority.admin_fingerprint})", i18n.current()))
         return
     echo(render_rows(rows, fmt, ["name", "roles", "fingerprint", "enrolled_at", "status"]))
 

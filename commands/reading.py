@@ -252,7 +252,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         from commands import i18n
         from commands.asof import describe_moment
 
-        echo(i18n.translate("no problems match", i18n.current()) + describe_moment(as_of))
+        echo(i18n.translate("no problems match" + describe_moment(as_of), i18n.current()))
         return
     echo(render_rows(rows, fmt, STATUS_COLUMNS))
 

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from commands import i18n
 from commands.options import CODE, SAMPLE_SIZE, SEED, LedgerContext, echo, output_options, pass_ledger, render_rows, write_options
 from ledger import values
 
@@ -77,7 +78,7 @@ def sample(state: LedgerContext, inspection: str, size: int, seed: int | None, a
         return
     echo(render_rows(rows, fmt, SAMPLE_COLUMNS))
     if fmt == "table":
-        echo(f"\ndraw {draw.id}: seed {draw.seed}, {draw.size} of {len(draw.population)} signed-off problems of {code}, drawn by {who} (recorded)")
+        echo(i18n.translate(f"\ndraw {draw.id}: seed {draw.seed}, {draw.size} of {len(draw.population)} signed-off problems of {code}, drawn by {who} (recorded)", i18n.current()))
 
 
 def all_draws(app: Any) -> list[Any]:

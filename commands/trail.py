@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+from commands import i18n
 from commands.options import LedgerContext, echo, render_rows
 from ledger import values
 from ledger.errors import InvalidInput, UnknownID
@@ -53,6 +54,6 @@ def show_audit_trail(
     ids = _selected_ids(state, inspection, problem)
     rows = trail_rows(iter_events(state.app, ids=ids), since=since, until=until, actor=actor)
     if not rows and fmt == "table":
-        echo("no events match")
+        echo(i18n.translate("no events match", i18n.current()))
         return
     echo(render_rows(rows, fmt, COLUMNS))

@@ -150,7 +150,10 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
             result.events += 1
             result.last_seq = seq
             key = event.originator_id
-            when = getattr(event, "at", None) or event.timestamp if by_at else event.timestamp
+            try:
+                when = getattr(event, "at", None) or event.timestamp if by_at else event.timestamp
+            except AttributeError:  # a stored state whose time key was re-spelled: named, not a traceback
+                unreadable(seq, "has no recorded time")
             if until is not None and (key in cut or when > until):
                 cut.add(key)
                 continue

@@ -134,6 +134,21 @@ def test_swapped_states_with_recomputed_chain_never_traceback(inspected):
     assert "first bad sequence number" in result.stderr
 
 
+def test_an_event_whose_time_key_was_renamed_is_tampering_in_a_reading_at_a_moment(inspected):
+    """The stored state's `timestamp` key re-spelled, the chain recomputed: `status --as-of` names the event (exit 4),
+    where it raised AttributeError."""
+    from tests.integrity_helpers import edit_state
+
+    ledger = assigned(inspected)
+    seq = events(ledger)[-1][0]
+    edit_state(ledger, seq, b'"timestamp"', b'"Timestamp"')
+    recompute_chain(ledger)
+    for moment in (["--as-of", "2020-12-31"], ["--as-at", "2020-12-31"]):
+        result = ledger("status", *moment, expect=4)
+        assert f"first bad sequence number {seq}: event {seq} cannot be read back (" in result.stderr, result.stderr
+    assert "(has no recorded time)" in ledger("status", "--as-of", "2020-12-31", expect=4).stderr
+
+
 # -- hole 8 --------------------------------------------------------------------------------
 
 

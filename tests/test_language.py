@@ -185,9 +185,37 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         "巡察编号,巡察名称,被巡察单位,巡察组,巡察类型,进驻时间,结束时间,序号,问题类别,反馈问题,责任领导,责任人\n"
         "XC2021-1,n,o,g,常规,2021-03-01,2021-04-15,1,党的领导方面,关于甲的问题,张明,李华\n", encoding="utf-8")
     (folder / "twice.csv").write_text(ZH_CSV.format(deadline="2021-09-30") + ",,,,,,,1,党的领导方面,关于乙的问题,\n", encoding="utf-8")
+    (folder / "cp.txt").write_text("-----BEGIN LEDGER CHECKPOINT-----\nnonsense here\n-----END LEDGER CHECKPOINT-----\n", encoding="utf-8")
+    (folder / "proof.json").write_text("{}\n", encoding="utf-8")
+    (folder / "export.jsonl").write_text("x\n", encoding="utf-8")
     inspection = ["--name", "n", "--organisation", "o", "--group", "g", "--kind", "regular"]
+    migrate = (
+        (["migrate", "--to", "elsewhere.db"], 2, "--to must be a postgresql://user@host:port/db URL", "--to 须为形如 postgresql://")
+        if ledger.kind == "sqlite"
+        else (["migrate", "--to", "elsewhere.db"], 2, "migrate copies a SQLite ledger", "migrate 只复制 SQLite 台账")
+    )
     return [
+        # checkpoints, proofs, exports, migrate, sensitive fields, serve
+        (["audit", "--verify", "--checkpoint", str(folder / "cp.txt")], 2, "the block has a line that is not one of its fields",
+         "检查点块中有一行不是它的字段"),
+        (["verify-consistency", str(folder / "proof.json"), "--from", str(folder / "cp.txt"), "--to", str(folder / "cp.txt")], 2,
+         "is not a consistency proof (no 'rectification-ledger consistency proof' format)", "不是一致性证明（没有 'rectification-ledger consistency proof' 格式）"),
+        (["verify-export", str(folder / "export.jsonl")], 2, "is not a ledger export (line 1 is not a JSON header)", "不是台账导出文件（第 1 行不是 JSON 表头）"),
+        migrate,
+        (["confide", open_one, "--field", "nope", "--value", "v"], 2, "'nope' is not a sensitive field", "'nope' 不是敏感字段"),
+        (["confide", open_one, "--field", "whistleblower", "--value", "v"], 2, "sensitive fields need the AES key", "敏感字段需要环境变量"),
+        (["serve", "--token", "short"], 2, "--token must be at least 8 characters", "--token 至少须有 8 个字符"),
+        (["serve", "--host", "0.0.0.0"], 2, "is not a loopback address", "不是本机回环地址"),
+        # click's own complaints
+        (["status", "--inpsection", "XC2019-1"], 2, "No such option '--inpsection'. Did you mean '--inspection'?",
+         "没有这个选项 '--inpsection'，是否要用 '--inspection'？"),
+        (["status", "extra"], 2, "Got unexpected extra argument (extra)", "多余的参数（extra）"),
+        (["serve", "--port", "99999"], 2, "99999 is not in the range 1<=x<=65535", "99999 不在范围 1<=x<=65535 之内"),
+        (["serve", "--token", "long-enough-token", "--token-file", str(folder / "list.txt")], 2, "give --token or --token-file, not both",
+         "--token 与 --token-file 只能给出一个"),
         (["show", "XC2019-1-99"], 1, "unknown problem ID", "未知的问题编号"),
+        (["show", "XC2019-1-99", "--as-of", "2020-01-01"], 1, "unknown problem ID: XC2019-1-99 as of 2020-01-01T23:59:59+00:00 (recorded time)",
+         "未知的问题编号：XC2019-1-99（截至记录时间 2020-01-01T23:59:59+00:00）"),
         (["done", open_one, "M1"], 1, "is not assigned yet", "尚未责任到人"),
         (["close", done], 1, "needs a passing verification", "销号前须有"),
         (["done", done, "M1"], 1, "measure M1 is already done", "整改措施 M1 已经完成"),
@@ -242,7 +270,7 @@ def test_refusals_speak_chinese_by_default_and_english_when_told(inspected, monk
         *notes, en = inspected("--lang", "en", *argv, expect=status).stderr.splitlines()
         assert en.startswith("ledger: error: ") and all(n.startswith("ledger: note: ") for n in notes), (argv, en, notes)
         assert english in en and chinese not in en and "规则" not in en, (argv, en)
-    assert len(cases) >= 30
+    assert len(cases) >= 43
 
 
 def test_show_inspection_one_fact_a_line_in_either_language(inspected, monkeypatch):
@@ -294,3 +322,62 @@ def test_a_broken_ledger_yaml_is_refused_in_the_language(inspected, monkeypatch)
     zh = inspected("due", expect=2).stderr
     assert "'lights.yellow_days' 不能大于 'lights.green_days'" in zh and zh.count("\n") == 1, zh
     assert "'lights.yellow_days' must not be more than 'lights.green_days'" in inspected("--lang", "en", "due", expect=2).stderr
+
+
+def test_proofs_and_tampering_speak_the_language(inspected, monkeypatch, tmp_path):
+    """A consistency proof made, verified, and tampered with; a checkpoint block printed stays as signed."""
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    inspected("keygen")
+    problem(inspected)
+    first = inspected.out("checkpoint", "--out", tmp_path / "c1.txt")
+    problem(inspected, "关于“责任意识不够强”的问题")
+    inspected("checkpoint", "--out", tmp_path / "c2.txt")
+    # The printed block is the signed one, word for word, in any language (its fingerprint line is not translated).
+    assert first.splitlines() == (tmp_path / "c1.txt").read_text(encoding="utf-8").splitlines()
+    proof = tmp_path / "proof.json"
+    assert "个事件的树是" in inspected.out("prove-consistency", "--from", tmp_path / "c1.txt", "--to", tmp_path / "c2.txt", "--out", proof)
+    ok = inspected.out("verify-consistency", proof, "--from", tmp_path / "c1.txt", "--to", tmp_path / "c2.txt").splitlines()
+    assert ok[0].startswith("一致性验证通过：") and all("签名有效" in line for line in ok[1:]) and len(ok) == 3, ok
+    en = inspected.out("--lang", "en", "verify-consistency", proof, "--from", tmp_path / "c1.txt", "--to", tmp_path / "c2.txt")
+    assert en.startswith("consistency verified: the ledger of ")
+    swapped = ["verify-consistency", proof, "--from", tmp_path / "c2.txt", "--to", tmp_path / "c1.txt"]
+    zh = inspected(*swapped, expect=4).stderr
+    assert zh.startswith("ledger: 错误: 发现篡改：") and "证明中的旧树" in zh and not _english_sentence(zh), zh
+    assert "tampering found: " in inspected("--lang", "en", *swapped, expect=4).stderr
+    # A sensitive field given with a key that is not an AES key
+    monkeypatch.setenv("LEDGER_CIPHER_KEY", "not-a-key")
+    pid = problem(inspected, "关于“作风不实”的问题")
+    confide = ["confide", pid, "--field", "whistleblower", "--value", "张某"]
+    zh = inspected(*confide, expect=2).stderr
+    assert "LEDGER_CIPHER_KEY 中的密钥不是 16、24 或 32 字节的 base64 AES 密钥" in zh, zh
+    assert "is not a base64 AES key of 16, 24 or 32 bytes" in inspected("--lang", "en", *confide, expect=2).stderr
+
+
+def test_doctor_speaks_the_language(inspected, monkeypatch):
+    import re
+
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    zh = inspected.out("doctor")
+    assert zh.splitlines()[0].split() == ["检查项", "状态", "详情"], zh
+    for words in ("哈希链", "签名密钥", "注意", "正常", "试用模式：本台账尚未登记人员", "处没有密钥：生成检查点或发布报告前请运行"):
+        assert words in zh, words
+    for line in zh.splitlines():
+        assert not _english_sentence(re.sub(r"(?:[0-9a-f]{4} ){9}[0-9a-f]{4}", "", line)), line  # a key fingerprint is not words
+    assert width(zh) <= 120, width(zh)
+    en = inspected.out("--lang", "en", "doctor")
+    assert en.splitlines()[0].split() == ["check", "status", "detail"] and "trial mode: nobody is enrolled" in en
+    assert inspected.json("doctor") == inspected.json("--lang", "en", "doctor")
+
+
+def test_a_tampered_store_is_named_in_the_language(inspected, monkeypatch):
+    """An edited event and a dropped Merkle node: exit 4 naming them, in Chinese by default."""
+    from integrity_helpers import edit_state
+
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    problem(inspected, "关于“学习不深入”的问题")
+    edit_state(inspected, 2, "学习不深入".encode(), "学习很深入".encode())
+    zh = inspected("audit", "--verify", expect=4).stderr
+    assert zh.startswith("ledger: 错误: 发现篡改：第一个出错的序号 2：事件 2 ") and zh.count("\n") == 1, zh
+    assert not _english_sentence(zh), zh
+    en = inspected("--lang", "en", "audit", "--verify", expect=4).stderr
+    assert en.startswith("ledger: error: tampering found: first bad sequence number 2: event 2 "), en
