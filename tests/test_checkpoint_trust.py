@@ -76,15 +76,15 @@ def signing_a_wrong_tree(monkeypatch, forge: str):
 def test_a_recorded_checkpoint_signing_a_wrong_tree_is_caught(signed, monkeypatch, forge):
     context = signing_a_wrong_tree(monkeypatch, forge)
     try:
-        signed("checkpoint")  # event 8, covering events up to 7; the head it signs is true
+        signed("checkpoint")  # event 9, covering events up to 8; the head it signs is true
     finally:
         context.__exit__(None, None, None)
     line = verify_fails(signed)
-    assert "the checkpoint recorded as event 8" in line and "tree" in line, line
-    # The checkpoint recorded as event 5 still proves events up to 4: they part after it.
-    assert "first bad sequence number 5 (or a later one up to 7)" in line, line
-    assert "checkpoint recorded as event 8" in signed("replay", expect=4).stderr
-    assert "checkpoint recorded as event 8" in signed("doctor", "--format", "json", expect=1).stdout
+    assert "the checkpoint recorded as event 9" in line and "tree" in line, line
+    # The checkpoint recorded as event 6 still proves events up to 5: they part after it.
+    assert "first bad sequence number 6 (or a later one up to 8)" in line, line
+    assert "checkpoint recorded as event 9" in signed("replay", expect=4).stderr
+    assert "checkpoint recorded as event 9" in signed("doctor", "--format", "json", expect=1).stdout
 
 
 def signed_block(ledger, sequence: int, tree_size: int, tree_root: str) -> str:
@@ -173,7 +173,7 @@ def test_the_fingerprint_line_is_inside_the_signature(signed):
     # The checkpoint recorded in the store signs its fingerprint too: a recorded one re-spelled is caught.
     edit_state_all(signed, line.removeprefix("fingerprint: ").encode(), line.removeprefix("fingerprint: ").replace(" ", "").encode())
     recompute_chain(signed)
-    assert "recorded checkpoint" in verify_fails(signed, seq=5)
+    assert "recorded checkpoint" in verify_fails(signed, seq=6)
 
 
 def edit_state_all(ledger, old: bytes, new: bytes) -> None:
@@ -442,15 +442,15 @@ def test_an_export_holding_a_checkpoint_that_signs_a_wrong_tree_is_refused(signe
 
     def lying_heads(*args):
         lookup = real_heads(*args)
-        return lambda seqs: {s: (v[0], forged) if s == 7 else v for s, v in lookup(seqs).items()}
+        return lambda seqs: {s: (v[0], forged) if s == 8 else v for s, v in lookup(seqs).items()}
 
     with monkeypatch.context() as m:
         m.setattr(integrity, "verify_store", lying_verify)
-        signed("checkpoint")  # event 8, covering events up to 7, signing the forged root
+        signed("checkpoint")  # event 9, covering events up to 8, signing the forged root
         # Only so that `export` writes the file the key holder could write by hand: its store check is told the same lie.
         m.setattr(integrity, "verify_store", real_verify)
         m.setattr(integrity, "_tree_heads", lying_heads)
         signed("export", "--out", tmp_path / "e.jsonl")
-    assert "checkpoint recorded as event 8" in verify_fails(signed)
+    assert "checkpoint recorded as event 9" in verify_fails(signed)
     result = signed("verify-export", tmp_path / "e.jsonl", expect=4)
     assert "tree" in result.stderr and "Traceback" not in result.stderr, result.stderr
