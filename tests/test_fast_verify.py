@@ -160,3 +160,19 @@ def test_tampering_is_named_the_same_whatever_the_jobs(inspected, name, monkeypa
 def test_jobs_goes_with_verify(inspected):
     result = inspected("audit", "--jobs", "2", expect=2)
     assert "--jobs goes with --verify" in result.stderr
+
+
+def test_the_installed_executable_takes_jobs(inspected):
+    """The `ledger` executable: --jobs 2 says what --jobs 1 says, on a sound and on a tampered store."""
+    from conftest import run_executable
+
+    env = {"LEDGER_CONFIG": str(inspected.folder / "ledger.yaml")} | ({"LEDGER_STORE": inspected.store} if inspected.store else {})
+    add(inspected, 3)
+    one = run_executable("audit", "--verify", "--jobs", "1", cwd=inspected.folder, env=env)
+    two = run_executable("audit", "--verify", "--jobs", "2", cwd=inspected.folder, env=env)
+    assert one.returncode == two.returncode == 0 and one.stdout == two.stdout and "chain verified: 5 events" in two.stdout, (one, two)
+    assert run_executable("audit", "--verify", "--jobs", "0", cwd=inspected.folder, env=env).returncode == 2
+    inspected.execute(*mutation(inspected, "state-byte"))
+    one = run_executable("audit", "--verify", "--jobs", "1", cwd=inspected.folder, env=env)
+    two = run_executable("audit", "--verify", "--jobs", "2", cwd=inspected.folder, env=env)
+    assert one.returncode == two.returncode == 4 and one.stderr == two.stderr and "first bad sequence number 3:" in two.stderr, (one, two)
