@@ -9,8 +9,10 @@ chain and the tree are written exactly as in use), then, in the same run:
   nothing else (the floor any verification stands on); also the event rows alone;
 * verify: `verify_store`, what `audit --verify` runs: the chain recomputed, every
   leaf and node of the tree recomputed and compared with the stored ones, every
-  recorded checkpoint checked; as events/s and as a ratio to the raw read of the
-  same rows (target ≥ 0.6×), and to the event rows alone (for comparison);
+  recorded checkpoint checked; with the default jobs of `audit --verify` (one
+  process per CPU from 50,000 events) and with `--jobs 1` beside it; as events/s
+  and as a ratio to the raw read of the same rows (target ≥ 0.6×), and to the
+  event rows alone (for comparison);
 * write commands (`add-problem`, the installed executable, median of 5) against
   the interpreter-plus-imports floor of bench/scale.py (target ≤ 1.5×).
 
@@ -35,6 +37,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from eventsourcing.persistence import StoredEvent  # noqa: E402
 
+from ledger.chain import PARALLEL_FROM, default_jobs  # noqa: E402
 from ledger.integrity import verify_store  # noqa: E402
 
 PAGE = 20_000
@@ -57,9 +60,11 @@ def build(folder: Path, n: int, algorithm: str) -> str:
     state = (b'{"actor":"bench","at":{"_type_":"datetime_iso","_data_":"2020-01-15T00:00:00+00:00"},'
              b'"title":"' + "关于思想认识不深刻的问题".encode() * 8 + b'","timestamp":"2020-01-15T00:00:00+00:00"}')
     batch = 1000
-    for start in range(0, n - 1, batch):
+    with sqlite3.connect(folder / "ledger.db") as con:  # the founding event and the inspection
+        existing = con.execute("SELECT count(*) FROM stored_events").fetchone()[0]
+    for start in range(0, n - existing, batch):
         oid = uuid4()
-        events = [StoredEvent(oid, v + 1, "ledger.domain:Problem.Corrected", state) for v in range(min(batch, n - 1 - start))]
+        events = [StoredEvent(oid, v + 1, "ledger.domain:Problem.Corrected", state) for v in range(min(batch, n - existing - start))]
         app.recorder.insert_events(events)
     app.close()
     return str(folder / "ledger.db")
@@ -125,18 +130,23 @@ def main(sizes: list[int]) -> None:
                 size_mb = os.path.getsize(store) / 1e6
                 events_s, count = best_of(5, raw_read, store, (EVENTS,))
                 raw_s, _ = best_of(5, raw_read, store)
-                verify_s, (summary, _) = best_of(5, verify_store, store)
-                assert summary.count == count == n and summary.tree_size == n
-                rows.append([algorithm, f"{n:,}", f"{size_mb:.1f}", f"{n / events_s:,.0f}", f"{n / raw_s:,.0f}", f"{verify_s:.2f}", f"{n / verify_s:,.0f}",
-                             f"{raw_s / verify_s:.2f}× (target ≥ 0.6×)", f"{events_s / verify_s:.2f}×"])
+                one_s, (one, _) = best_of(5, lambda: verify_store(store, jobs=1))
+                verify_s, (summary, _) = best_of(5, lambda: verify_store(store, jobs=None))  # audit --verify's default
+                assert summary.count == one.count == count == n and summary.tree_size == n and summary.tree_root == one.tree_root
+                jobs = default_jobs() if n >= PARALLEL_FROM else 1
+                rows.append([algorithm, f"{n:,}", f"{size_mb:.1f}", f"{n / events_s:,.0f}", f"{n / raw_s:,.0f}",
+                             f"{one_s:.2f} s, {n / one_s:,.0f} ev/s", f"{raw_s / one_s:.2f}×",
+                             f"{jobs}", f"{verify_s:.2f} s, {n / verify_s:,.0f} ev/s", f"{raw_s / verify_s:.2f}× (target ≥ 0.6×)", f"{events_s / verify_s:.2f}×"])
                 if algorithm == "sha256" and n == sizes[-1]:
                     folder = Path(tmp)
                     floor = median_run(lambda i: FLOOR, folder, 5)
                     add = median_run(lambda i: [ledger_executable(), "add-problem", "--inspection", "XC1", "--category", "c", "--title", f"t{i}"], folder, 5,
                                      {"LEDGER_CONFIG": str(folder / "ledger.yaml")})
                     writes = (floor, add, n)
-    print(tabulate.tabulate(rows, headers=["hash", "events", "store MB", "raw read, events only (ev/s)", "raw read, same rows (ev/s)", "verify s", "verify ev/s",
-                                      "verify / raw read of the same rows", "verify / raw read of events only"], disable_numparse=True))
+    print(tabulate.tabulate(rows, headers=["hash", "events", "store MB", "raw read, events only (ev/s)", "raw read, same rows (ev/s)",
+                                      "verify --jobs 1", "--jobs 1 / same rows", "default jobs", "verify, default jobs",
+                                      "verify (default jobs) / raw read of the same rows", "verify (default jobs) / events only"], disable_numparse=True))
+    print(f"\nCPUs: {os.cpu_count()}; load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
     floor, add, n = writes
     if isinstance(floor, str) or isinstance(add, str):
         print(f"\nwrite command: {add} / floor {floor}")

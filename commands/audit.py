@@ -22,18 +22,21 @@ from ledger.errors import LedgerError
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="With --checkpoint: the key checkpoints must be signed by (default: the ledger's .pub file).")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --checkpoint: trust the key with this fingerprint (as published; repeatable).")
 @click.option("--admin-fingerprint", "admin_fingerprints", multiple=True, metavar="HEX", help="With --verify: the administrator key fingerprint `ledger init` printed; the founding event must carry that key.")
+@click.option("--jobs", type=click.IntRange(1, 64), default=None, help="With --verify: processes that check the chain and tree in parallel, each a slice of the log (default: one per CPU on a large ledger).")
 @output_options
 @pass_ledger
-def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], admin_fingerprints: tuple[str, ...], fmt: str) -> None:
+def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], admin_fingerprints: tuple[str, ...], jobs: int | None, fmt: str) -> None:
     """Every event in log order: who did what, when and why (or --verify the chain)."""
     if admin_fingerprints and not verify:
         raise click.UsageError("--admin-fingerprint goes with --verify")
+    if jobs is not None and not verify:
+        raise click.UsageError("--jobs goes with --verify")
     if verify or checkpoints:
         try:
             from commands.integrity import verify_ledger
         except ImportError:
             raise LedgerError("audit --verify is not available in this build") from None
-        verify_ledger(state, checkpoint=checkpoints, fmt=fmt, public_key=public_key, fingerprints=fingerprints, admin_fingerprints=admin_fingerprints)
+        verify_ledger(state, checkpoint=checkpoints, fmt=fmt, public_key=public_key, fingerprints=fingerprints, admin_fingerprints=admin_fingerprints, jobs=jobs)
         return
     try:
         from commands.trail import show_audit_trail

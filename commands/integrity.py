@@ -5,12 +5,12 @@ from __future__ import annotations
 from commands.options import LedgerContext, echo, render_record
 
 
-def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None, fmt: str, public_key: str | None = None, fingerprints: tuple[str, ...] = (), admin_fingerprints: tuple[str, ...] = ()) -> None:
+def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None, fmt: str, public_key: str | None = None, fingerprints: tuple[str, ...] = (), admin_fingerprints: tuple[str, ...] = (), jobs: int | None = 1) -> None:
     """Exit 0 with the count and head, or exit 4 naming the first bad sequence number or checkpoint."""
     from projections.verification import verification
 
     from commands import i18n
 
-    record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints)
+    record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs)
     lang = i18n.current()
     echo(render_record(record, fmt, "\n".join(i18n.translate(line, lang) for line in lines)))

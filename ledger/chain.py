@@ -456,3 +456,117 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
     result.tree_size, result.tree_root = size, root if root is not None else h(b"").digest()
     return result
 
+
+
+# -- the same pass split over processes (`audit --verify --jobs`) ----------------------------
+
+# Slices start at multiples of 2**SLICE_BITS events: every tree node up to that level lies wholly
+# inside one slice, so each worker checks its own; the parent makes the few nodes above.
+SLICE_BITS = 14
+PARALLEL_FROM = 50_000  # events: below this, starting processes costs more than it saves (as `replay`)
+
+
+def default_jobs() -> int:
+    """One process per CPU (as `replay --jobs`), at most 8."""
+    import os
+
+    return max(1, min(os.cpu_count() or 1, 8))
+
+
+@dataclass
+class _Slice:
+    count: int = 0
+    head_seq: int = 0
+    head_digest: bytes = GENESIS
+    roots: list[bytes] = field(default_factory=list)  # the root of each whole unit (2**bits events), in order
+    pending: list[bytes] = field(default_factory=list)  # a last, partial unit's pending subtree roots, the lowest last
+    recorded: list[tuple[int, bytes]] = field(default_factory=list)
+
+
+def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, units: Sequence[tuple[int, int, int, int]], bits: int, table: str = "stored_events") -> _Slice:
+    """`fast_pass` over some units of the log: (first leaf index, events, position before them, last position).
+
+    Each unit starts at a multiple of 2**bits events. Its first link is checked
+    against the stored link before it (each stored link must equal H(stored link
+    before it ‖ event), so checking every link from its stored predecessor proves
+    the chain whole); its leaves and the tree nodes up to level `bits` inside it
+    are recomputed and compared with the stored rows. Raises _Differs on
+    anything it does not vouch for: the parent then runs the careful check.
+    """
+    from ledger.checkpoint import RECORDED_TOPIC
+    from ledger.merkle import LEAF, NODE
+
+    h = hasher(algorithm)
+    pack_head = struct.Struct(">Q16sQI").pack
+    pack_len = _U32.pack
+    topics: dict[Any, bytes] = {}
+    ids: dict[Any, bytes] = {}
+    events_sql = sql(f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} WHERE {position} > ? AND {position} <= ? ORDER BY {position}", style)
+    chain_sql = sql("SELECT seq, prev, digest FROM ledger_chain WHERE seq > ? AND seq <= ? ORDER BY seq", style)
+    nodes_sql = sql("SELECT level, idx, hash FROM ledger_merkle WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx", style)
+    events_cursor, other = con.cursor(), con.cursor()
+    result = _Slice()
+    prev_seq, prev_digest = 0, GENESIS
+    for n, (first, count, after, last) in enumerate(units):
+        if n == 0 and first > 0:  # the stored link before the slice: checked by the slice before
+            other.execute(sql("SELECT digest FROM ledger_chain WHERE seq = ?", style), (after,))
+            found = other.fetchall()
+            if len(found) != 1 or not isinstance(found[0][0], bytes) or len(found[0][0]) != DIGEST_SIZE:
+                raise _Differs
+            prev_seq, prev_digest = after, found[0][0]
+        events_cursor.execute(events_sql, (after, last))
+        rows = events_cursor.fetchall()
+        if len(rows) != count or (first == 0 and rows[0][0] < 1):
+            raise _Differs
+        size = first
+        stack: list[bytes] = []
+        push, pop = stack.append, stack.pop
+        links: list[tuple[int, int, bytes]] = []
+        made: list[tuple[int, int, bytes]] = []
+        add_link, add_made = links.append, made.append
+        try:
+            for seq, oid, version, topic, state in rows:  # as in fast_pass, the climb stopping at the unit's root
+                topic_bytes = topics.get(topic)
+                if topic_bytes is None:
+                    if type(topic) is not str:
+                        raise _Differs
+                    topic_bytes = topics[topic] = topic.encode("utf-8")
+                oid_bytes = ids.get(oid)
+                if oid_bytes is None:
+                    oid_bytes = ids[oid] = _canonical_id(seq, oid)
+                covered = pack_head(seq, oid_bytes, version, len(topic_bytes)) + topic_bytes + pack_len(len(state)) + state
+                prev_digest = h(prev_digest + covered).digest()
+                add_link((seq, prev_seq, prev_digest))
+                prev_seq = seq
+                if topic == RECORDED_TOPIC:
+                    result.recorded.append((seq, bytes(state)))
+                node = h(LEAF + covered).digest()
+                add_made((0, size, node))
+                index, level = size, 0
+                while index & 1 and level < bits:
+                    node = h(NODE + pop() + node).digest()
+                    index >>= 1
+                    level += 1
+                    add_made((level, index, node))
+                push(node)
+                size += 1
+        except (TypeError, ValueError, OverflowError, struct.error, TamperingFound):
+            raise _Differs from None
+        other.execute(chain_sql, (after, last))
+        if other.fetchall() != links:
+            raise _Differs
+        if tree_stored:
+            made.sort()  # by level, then index
+            stored: list[Any] = []
+            for level in range(made[-1][0] + 1):
+                other.execute(nodes_sql, (level, first >> level, size >> level))
+                stored += other.fetchall()
+            if stored != made:
+                raise _Differs
+        if count == 1 << bits:
+            result.roots.append(stack[0])
+        else:
+            result.pending = stack
+        result.count += count
+    result.head_seq, result.head_digest = prev_seq, prev_digest
+    return result

@@ -171,19 +171,21 @@ def _chain_digests(con: Any, style: str) -> Callable[[list[int]], dict[int, byte
     return lookup
 
 
-def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None = None, also_at: Iterable[int] = ()) -> tuple[ChainSummary, bytes | None]:
+def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None = None, also_at: Iterable[int] = (), jobs: int | None = 1) -> tuple[ChainSummary, bytes | None]:
     """Recompute the whole chain and the tree, and check every checkpoint recorded in the store.
 
     Returns the summary and the digest at sequence number `watch`; in
     `summary.digests_at` and `summary.trees_at` the digests and tree heads
     (size, root) at `also_at`, from the same snapshot. `trusted` is the
     ledger's public key if the verifier has one: recorded checkpoints must
-    then be signed by it.
+    then be signed by it. `jobs` processes share the fast pass (None: one per
+    CPU on a large ledger); whatever it is, anything found is named by the
+    same careful check, so the result and the message do not depend on it.
     """
     from ledger.store import is_url
 
     if is_url(path):
-        return _verify_postgres(path, watch, trusted, also_at)
+        return _verify_postgres(path, watch, trusted, also_at, jobs)
     try:
         with snapshot(path) as con:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -194,12 +196,129 @@ def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None =
             algorithm = recorded_algorithm(con.cursor())
             tree_stored = "ledger_merkle" in tables
             try:
-                found = fast_pass(con, algorithm, "?", "rowid", tree_stored)
+                found = _pass(path, con, algorithm, "?", "rowid", tree_stored, jobs)
             except (_Differs, sqlite3.DatabaseError):
                 found = _careful(con, algorithm, "?", "rowid", tree_stored, path)
             return _conclude(con, "?", "rowid", algorithm, found, tree_stored, watch, trusted, also_at)
     except sqlite3.DatabaseError as e:
         raise TamperingFound(f"the store file {path} is damaged or truncated ({e})") from None
+
+
+def _pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int | None) -> _Pass:
+    """The fast pass, in this process or shared by `jobs` forked ones (raises _Differs as fast_pass does)."""
+    from ledger.chain import PARALLEL_FROM, default_jobs
+
+    if jobs is None:
+        cursor = con.cursor()
+        cursor.execute(f"SELECT COALESCE(MAX({position}), 0) FROM stored_events")
+        jobs = default_jobs() if int(cursor.fetchone()[0]) >= PARALLEL_FROM else 1
+    if jobs > 1:
+        return _parallel_pass(path, con, algorithm, style, position, tree_stored, jobs)
+    return fast_pass(con, algorithm, style, position, tree_stored)
+
+
+def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int) -> _Pass:
+    """The fast pass split at multiples of 2**SLICE_BITS events, each share checked by a forked process.
+
+    Each worker opens its own read-only snapshot and checks its units against
+    the stored link before them (`ledger.chain.slice_pass`); this process then
+    makes and compares the tree nodes above the units, checks that nothing is
+    stored beyond, and folds the root. Any difference anywhere: _Differs, and
+    the caller's careful check names the first bad event in log order.
+    """
+    from array import array
+
+    import ledger.chain as chain
+    from ledger.merkle import NODE
+
+    bits = chain.SLICE_BITS
+    cursor = con.cursor()
+    cursor.execute(f"SELECT {position} FROM stored_events ORDER BY {position}")
+    positions = array("q", (row[0] for row in cursor.fetchall()))
+    size = len(positions)
+    unit = 1 << bits
+    units = [(first, min(unit, size - first), positions[first - 1] if first else chain.LOWEST, positions[min(first + unit, size) - 1]) for first in range(0, size, unit)]
+    jobs = min(jobs, len(units))
+    if jobs < 2:
+        return fast_pass(con, algorithm, style, position, tree_stored)
+    shares = [units[k * len(units) // jobs : (k + 1) * len(units) // jobs] for k in range(jobs)]
+    slices = _run_slices(path, algorithm, style, position, tree_stored, shares, bits)
+    h = chain.hasher(algorithm)
+    result = _Pass(positions=positions)
+    stack: list[bytes] = []  # roots of the pending complete subtrees above the units, the lowest last
+    made: list[tuple[int, int, bytes]] = []
+    k = 0
+    for part in slices:
+        result.recorded += part.recorded
+        result.count += part.count
+        for node in part.roots:
+            index, level = k, bits
+            while index & 1:
+                node = h(NODE + stack.pop() + node).digest()
+                index >>= 1
+                level += 1
+                made.append((level, index, node))
+            stack.append(node)
+            k += 1
+    last = slices[-1]
+    result.head_seq, result.head_digest = last.head_seq, last.head_digest
+    if result.count != size:
+        raise _Differs
+    other = con.cursor()
+    other.execute(chain.sql("SELECT 1 FROM ledger_chain WHERE seq > ? OR seq < 1 LIMIT 1", style), (result.head_seq,))
+    if other.fetchone() is not None:
+        raise _Differs
+    if tree_stored:
+        other.execute(chain.sql("SELECT level, idx, hash FROM ledger_merkle WHERE level > ? ORDER BY level, idx", style), (bits,))
+        if other.fetchall() != sorted(made):
+            raise _Differs
+        other.execute("SELECT count(*) FROM ledger_merkle")
+        if other.fetchone()[0] != sum(size >> level for level in range(size.bit_length())):
+            raise _Differs
+    root = None
+    for node in reversed(stack + last.pending):  # the lowest pending subtree is the rightmost
+        root = node if root is None else h(NODE + node + root).digest()
+    result.tree_size, result.tree_root = size, root if root is not None else h(b"").digest()
+    return result
+
+
+def _run_slices(path: str, algorithm: str, style: str, position: str, tree_stored: bool, shares: list[Any], bits: int) -> list[Any]:
+    """Each share's slice_pass in a forked process of its own, in order; _Differs if any did not vouch for its share."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    workers = []
+    for share in shares:
+        receiver, sender = context.Pipe(duplex=False)
+        process = context.Process(target=_slice_in_worker, args=(path, algorithm, style, position, tree_stored, share, bits, sender), daemon=True)
+        process.start()
+        sender.close()
+        workers.append((process, receiver))
+    results, vouched = [], True
+    for process, receiver in workers:
+        try:
+            outcome, value = receiver.recv()
+        except EOFError:  # the worker died without a word
+            outcome, value = "differs", None
+        receiver.close()
+        process.join()
+        vouched = vouched and outcome == "ok"
+        results.append(value)
+    if not vouched:
+        raise _Differs
+    return results
+
+
+def _slice_in_worker(path: str, algorithm: str, style: str, position: str, tree_stored: bool, share: Any, bits: int, sender: Any) -> None:
+    from ledger.chain import slice_pass
+
+    try:
+        with snapshot(path) as con:
+            sender.send(("ok", slice_pass(con, algorithm, style, position, tree_stored, share, bits)))
+    except BaseException:  # noqa: BLE001 - whatever it is, the parent's careful check names it
+        sender.send(("differs", None))
+    finally:
+        sender.close()
 
 
 def _careful(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, where: str) -> _Pass:
@@ -318,7 +437,7 @@ def _check_column_types(con: Any) -> None:
             raise TamperingFound(first or 0, f"is stored in a column re-typed: stored_events.{column} is {found[column]}, not {kind} as the ledger creates it")
 
 
-def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at: Iterable[int]) -> tuple[ChainSummary, bytes | None]:
+def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at: Iterable[int], jobs: int | None = 1) -> tuple[ChainSummary, bytes | None]:
     import psycopg
 
     from ledger.merkle import has_tree_table
@@ -334,7 +453,7 @@ def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at
             tree_stored = has_tree_table(con, postgres=True)
             _check_column_types(con)
             try:
-                passed = fast_pass(con, algorithm, "%s", "notification_id", tree_stored)
+                passed = _pass(url, con, algorithm, "%s", "notification_id", tree_stored, jobs)
             except _Differs:
                 passed = _careful(con, algorithm, "%s", "notification_id", tree_stored, url)
             return _conclude(con, "%s", "notification_id", algorithm, passed, tree_stored, watch, trusted, also_at)

@@ -16,11 +16,14 @@ def verification(
     public_key: str | None = None,
     fingerprints: tuple[str, ...] = (),
     admin_fingerprints: tuple[str, ...] = (),
+    jobs: int | None = 1,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
     `checkpoint` is one or more checkpoint texts, files or folders; each is
     checked against the recomputed history and against a trusted key.
+    `jobs`: processes sharing the chain and tree check (None: one per CPU on a
+    large ledger); the result and any message are the same whatever it is.
     """
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.integrity import ledger_meta, snapshot, verify_store
@@ -28,7 +31,7 @@ def verification(
     given = (checkpoint,) if isinstance(checkpoint, str) else tuple(checkpoint or ())
     checkpoints = [cp for value in given for cp in parse_checkpoints(value)]
     trust = trust_of(config, public_key, fingerprints)
-    summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints])
+    summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs)
     record: dict[str, Any] = {"verified": True, **summary.record()}
     head = f"{summary.algorithm}:{summary.head_digest.hex()}"
     lines = [f"chain verified: {summary.count} events, head {summary.head_seq} {head}"]

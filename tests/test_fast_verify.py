@@ -37,7 +37,7 @@ MUTATIONS = {
     "digest": ["UPDATE ledger_chain SET digest = (SELECT digest FROM ledger_chain WHERE seq = 1) WHERE seq = 2"],
     "prev": ["UPDATE ledger_chain SET prev = 50 WHERE seq = 3"],
     "link-deleted": ["DELETE FROM ledger_chain WHERE seq = 7"],
-    "link-extra": ["INSERT INTO ledger_chain (seq, prev, digest) SELECT 100, 8, digest FROM ledger_chain WHERE seq = 8"],
+    "link-extra": ["INSERT INTO ledger_chain (seq, prev, digest) SELECT 100, 8, digest FROM ledger_chain WHERE seq = 8"],  # after the head
     "leaf": ["UPDATE ledger_merkle SET hash = (SELECT hash FROM ledger_merkle WHERE level = 0 AND idx = 0) WHERE level = 0 AND idx = 5"],
     "node": ["UPDATE ledger_merkle SET hash = (SELECT hash FROM ledger_merkle WHERE level = 0 AND idx = 0) WHERE level = 1 AND idx = 1"],
     "node-deleted": ["DELETE FROM ledger_merkle WHERE level = 2 AND idx = 0"],
@@ -56,14 +56,20 @@ MUTATIONS = {
 }
 
 
+def mutation(ledger, name: str) -> list[str]:
+    """The statements of MUTATIONS[name] for this store (a copy: the table is shared by the tests)."""
+    statements = list(MUTATIONS[name])
+    if name == "event-before-the-first" and ledger.store:  # PostgreSQL's table also has the login column
+        columns = "originator_id, originator_version, topic, state, login, {pos}"
+        statements[0] = statements[0].replace("originator_id, originator_version, topic, state, {pos}", columns).replace("state, -1", "state, login, -1")
+    return [s.format(pos=pos(ledger)) for s in statements]
+
+
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_the_fast_pass_defers_on_every_tampering(inspected, name, monkeypatch):
     add(inspected, 6)
     assert integrity.verify_store(store_of(inspected))[0].count == 8  # the founding event, the inspection, 6 problems
-    if name == "event-before-the-first" and inspected.store:
-        columns = "originator_id, originator_version, topic, state, login, {pos}"
-        MUTATIONS[name][0] = MUTATIONS[name][0].replace("originator_id, originator_version, topic, state, {pos}", columns).replace("state, -1", "state, login, -1")
-    inspected.execute(*(s.format(pos=pos(inspected)) for s in MUTATIONS[name]))
+    inspected.execute(*mutation(inspected, name))
     deferred = []
     careful = integrity._careful
     monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
@@ -105,3 +111,68 @@ def test_pages_join_up(inspected, monkeypatch):
         monkeypatch.setattr(integrity, "_careful", careful)
         assert not deferred
         assert (paged.count, paged.head_digest, paged.tree_size, paged.tree_root) == (whole.count, whole.head_digest, whole.tree_size, whole.tree_root)
+
+
+def sharing(monkeypatch) -> list[int]:
+    """Count the times the pass was shared between processes (so a test knows the parallel path ran)."""
+    shared: list[int] = []
+    run = integrity._run_slices
+    monkeypatch.setattr(integrity, "_run_slices", lambda *a: shared.append(len(a[5])) or run(*a))
+    return shared
+
+
+def test_slices_join_up(inspected, monkeypatch):
+    """Slices of 1, 2, 4, 8 events over 2 and 3 processes: the chain, the tree and its root as from one pass."""
+    add(inspected, 12)
+    whole = integrity.verify_store(store_of(inspected))[0]
+    shared = sharing(monkeypatch)
+    for bits in (0, 1, 2, 3):
+        monkeypatch.setattr(chain, "SLICE_BITS", bits)
+        for jobs in (2, 3):
+            deferred = []
+            careful = integrity._careful
+            monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
+            split = integrity.verify_store(store_of(inspected), jobs=jobs, also_at=[4, 9])[0]
+            monkeypatch.setattr(integrity, "_careful", careful)
+            assert not deferred, f"slices of {2**bits} over {jobs} processes did not join up"
+            assert (split.count, split.head_digest, split.tree_size, split.tree_root) == (whole.count, whole.head_digest, whole.tree_size, whole.tree_root)
+    assert len(shared) == 8 and set(shared) == {2, 3}
+
+
+@pytest.mark.parametrize("name", sorted(MUTATIONS))
+def test_tampering_is_named_the_same_whatever_the_jobs(inspected, name, monkeypatch):
+    """`audit --verify --jobs 2` with small slices: the same exit 4 and message as --jobs 1, from the careful check."""
+    add(inspected, 6)
+    inspected.execute(*mutation(inspected, name))
+    monkeypatch.setattr(chain, "SLICE_BITS", 1)  # slices of 2 events: every mutation above lands inside a worker's share
+    shared = sharing(monkeypatch)
+    deferred = []
+    careful = integrity._careful
+    monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
+    one = inspected("audit", "--verify", "--jobs", "1", expect=4)
+    two = inspected("audit", "--verify", "--jobs", "2", expect=4)
+    assert shared == [2], "--jobs 2 did not share the pass"
+    assert len(deferred) == 2, "a pass vouched for a tampered store"
+    assert one.stderr == two.stderr and "Traceback" not in two.stderr and len(two.stderr.strip().splitlines()) == 1
+    assert one.stdout == two.stdout
+
+
+def test_jobs_goes_with_verify(inspected):
+    result = inspected("audit", "--jobs", "2", expect=2)
+    assert "--jobs goes with --verify" in result.stderr
+
+
+def test_the_installed_executable_takes_jobs(inspected):
+    """The `ledger` executable: --jobs 2 says what --jobs 1 says, on a sound and on a tampered store."""
+    from conftest import run_executable
+
+    env = {"LEDGER_CONFIG": str(inspected.folder / "ledger.yaml")} | ({"LEDGER_STORE": inspected.store} if inspected.store else {})
+    add(inspected, 3)
+    one = run_executable("audit", "--verify", "--jobs", "1", cwd=inspected.folder, env=env)
+    two = run_executable("audit", "--verify", "--jobs", "2", cwd=inspected.folder, env=env)
+    assert one.returncode == two.returncode == 0 and one.stdout == two.stdout and "chain verified: 5 events" in two.stdout, (one, two)
+    assert run_executable("audit", "--verify", "--jobs", "0", cwd=inspected.folder, env=env).returncode == 2
+    inspected.execute(*mutation(inspected, "state-byte"))
+    one = run_executable("audit", "--verify", "--jobs", "1", cwd=inspected.folder, env=env)
+    two = run_executable("audit", "--verify", "--jobs", "2", cwd=inspected.folder, env=env)
+    assert one.returncode == two.returncode == 4 and one.stderr == two.stderr and "first bad sequence number 3:" in two.stderr, (one, two)
