@@ -1018,13 +1018,13 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"status columns filled for (\d+) problems", "为 {0} 个问题填写状态列"),
     (r"recorded the founding event \(the administrator's public key\) in the ledger", "已在台账中记录创建台账事件（管理员的公钥）"),
     (r"note: (.+)", lambda m: f"提示：{_inner(m[1])}"),
-    (r"the founding event is not recorded yet: the administrator's key \(fingerprint (\S+)\) is not at (.+): "
+    (r"the founding event is not recorded yet: the administrator's key \(fingerprint ([^)]+)\) is not at (.+): "
      r"run `ledger init --admin-key PATH` with it \(or it is recorded with the first `ledger person add`\)",
      "尚未记录创建台账事件：管理员密钥（指纹 {0}）不在 {1}：请用该密钥运行 `ledger init --admin-key PATH`（或在第一次 `ledger person add` 时记录）"),
-    (r"the founding event is not recorded yet: (.+) is not the administrator key noted for this ledger \(fingerprint (\S+)\): "
+    (r"the founding event is not recorded yet: (.+) is not the administrator key noted for this ledger \(fingerprint ([^)]+)\): "
      r"run `ledger init --admin-key PATH` with that key",
      "尚未记录创建台账事件：{0} 不是本台账记下的管理员密钥（指纹 {1}）：请用该密钥运行 `ledger init --admin-key PATH`"),
-    (r"founding: event (\S+), administrator (.+), key fingerprint (\S+), self-signed and verified",
+    (r"founding: event (\S+), administrator (.+), key fingerprint (.+), self-signed and verified",
      "创建台账：事件 {0}，管理员 {1}，密钥指纹 {2}，自签名且验证通过"),
     (r"founding: no founding event in the log \(a ledger made before founding events: `ledger init` records it\)",
      "创建台账：日志中没有创建台账事件（台账建于引入创建台账事件之前：运行 `ledger init` 即可记录）"),

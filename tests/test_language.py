@@ -382,3 +382,12 @@ def test_a_tampered_store_is_named_in_the_language(inspected, monkeypatch):
     assert not _english_sentence(zh), zh
     en = inspected("--lang", "en", "audit", "--verify", expect=4).stderr
     assert en.startswith("ledger: error: tampering found: first bad sequence number 3: event 3 "), en
+
+
+def test_the_founding_event_reads_in_the_language(inspected, monkeypatch):
+    """audit --verify names the founding event (its key fingerprint printed in groups of four) in Chinese."""
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    zh = inspected.out("audit", "--verify")
+    assert "创建台账：事件 1，管理员 " in zh and "，自签名且验证通过" in zh, zh
+    assert not any(_english_sentence(line) for line in zh.splitlines()), zh
+    assert "founding: event 1, administrator " in inspected.out("--lang", "en", "audit", "--verify")
