@@ -420,6 +420,12 @@ TAILS: list[tuple[str, Any]] = [
     (r"has no signed-off problems to sample", "没有已销号的问题可供抽查"),
     (r"sample size (\d+) must be between 1 and (\d+) \(signed-off problems\)", "抽查数量 {0} 须在 1 至 {1} 之间（已销号问题数）"),
     (r"the database login is '(.+)': acting as someone else is not allowed", "数据库登录名为 '{0}'：不得以他人名义操作"),
+    (r"the database login is '(.+)': the administrator who founds this ledger must act as (.+) \(run `ledger init` as (.+)\); "
+     r"the store is made, nothing else written",
+     "数据库登录名为 '{0}'：创建本台账的管理员须以 {1} 的身份操作（请以 {2} 的身份运行 `ledger init`）；存储已建立，未写入其他内容"),
+    (r"the database login is '(.+)', but the administrator noted for this ledger is (.+): the founding event is not recorded "
+     r"\(run `ledger init` as (.+), or set actor_is_login: false for it\)",
+     "数据库登录名为 '{0}'，而本台账记下的管理员是 {1}：未记录创建台账事件（请以 {2} 的身份运行 `ledger init`，或为此设置 actor_is_login: false）"),
     (r"belongs to (\S+), not (\S+)", "属于 {0}，不属于 {1}"),
     (r"([A-Za-z_][\w.]*) is already (?!in the ledger)(.+)", lambda m: f"{_field_words(m[1])}已经是 {m[2]}：更正须有所改变"),
     (r"field '(.+)' cannot be corrected \((.+)\)",
@@ -575,6 +581,10 @@ TAILS: list[tuple[str, Any]] = [
      "密钥 {0}（指纹 {1}）不是 {2} 登记的密钥（{3}）：未写入任何内容"),
     # exports, checkpoints
     (r"(.+) is not a ledger export \((.+)\)", "{0} 不是台账导出文件（{1}）"),
+    (r"(.+) names (\d+) evidence file\(s\): give --evidence DIR, the folder `ledger export --evidence DIR` wrote \(nothing written\)",
+     "{0} 列有 {1} 个佐证材料文件：请用 --evidence DIR 给出 `ledger export --evidence DIR` 写出的文件夹（未写入任何内容）"),
+    (r"--evidence: (.+) exists and is not an empty folder: not mixing files into it", "--evidence：{0} 已存在且不是空文件夹：不会把文件混入其中"),
+    (r"a partial export \(--since\) does not hold the founding event", "部分导出（--since）不含创建台账事件"),
     (r"(.+) is a partial export \(--since (.+)\): only a complete export can be imported", "{0} 是部分导出（--since {1}）：只能导入完整的导出文件"),
     (r"the store is not empty: import-log restores only into a new, empty ledger \(`ledger init` in a new folder\)",
      "存储不是空的：import-log 只能恢复到新建的空台账（在新文件夹中运行 `ledger init`）"),
@@ -615,6 +625,7 @@ TAILS: list[tuple[str, Any]] = [
     (r"(.+) is a SQLite database of something else: not touching it", "{0} 是别的用途的 SQLite 数据库：不动它"),
     (r"could not create the store (.+): it stayed locked", "无法创建存储 {0}：一直被锁定"),
     (r"the store was made before the Merkle tree: run `ledger init` to upgrade it", "该存储建于默克尔树之前：请运行 `ledger init` 升级"),
+    (r"the store was made by an earlier version of the ledger: run `ledger init` to upgrade it", "该存储由较早版本的台账程序建立：请运行 `ledger init` 升级"),
     (r"the store has events but no Merkle tree yet: run `ledger init` to upgrade it", "存储中有事件但还没有默克尔树：请运行 `ledger init` 升级"),
     (r"'(.+)' must be the name of an environment variable, not (.+)", "'{0}' 须为环境变量名，不能是 {1}"),
     (r"(.+) is nested too deeply", "{0} 嵌套过深"),
@@ -666,6 +677,9 @@ FINDINGS: list[tuple[str, Any]] = [
     (r"has a state stored as (\S+), not bytes \(BLOB\)", "的 state 存为 {0}，不是字节（BLOB）"),
     (r"has a topic that is not valid Unicode text", "的 topic 不是有效的 Unicode 文字"),
     (r"is stored but has no chain link \(inserted after the fact\)", "已存储但没有哈希链链接（事后插入）"),
+    (r"is stored before the first event \(a sequence number below 1: inserted after the fact\)", "存储在第一个事件之前（序号小于 1：事后插入）"),
+    (r"is stored in a column re-typed: stored_events\.(\w+) is (.+), not (.+) as the ledger creates it",
+     "存储在类型被改动的列中：stored_events.{0} 为 {1}，而不是台账建表时的 {2}"),
     (r"is missing from the store \(deleted\)", "在存储中缺失（被删除）"),
     (r"is missing from the store with its chain link \(deleted\)", "连同其哈希链链接在存储中缺失（被删除）"),
     (r"has a chain link not stored as \(integer, integer, 32-byte BLOB\)", "的哈希链链接不是按（整数，整数，32 字节 BLOB）存储"),
@@ -679,6 +693,17 @@ FINDINGS: list[tuple[str, Any]] = [
     (r"is a recorded checkpoint that cannot be read \((.+)\)", lambda m: f"是无法读取的已记录检查点（{_inner(m[1])}）"),
     (r"is a recorded checkpoint whose signature does not match its contents", "是签名与内容不符的已记录检查点"),
     (r"has a malformed signature", "的签名格式不对"),
+    # the founding event (LedgerFounded): a second one, one copied from another ledger, a replaced administrator key
+    (r"\(LedgerFounded, version (\S+)\) founds the ledger a second time: a replaced administrator",
+     "（创建台账，版本 {0}）再次创建本台账：管理员被替换"),
+    (r"\(LedgerFounded\) founds the ledger (\S+), not this ledger (\S+): copied from another ledger",
+     "（LedgerFounded）创建的是台账 {0}，不是本台账 {1}：从其他台账复制而来"),
+    (r"\(LedgerFounded\) carries the administrator key (.+), not the key noted when the ledger was made \((.+)\): a replaced administrator",
+     "（LedgerFounded）所载的管理员密钥为 {0}，不是创建台账时记下的密钥（{1}）：管理员被替换"),
+    (r"\(LedgerFounded\) carries the administrator key (.+), not the one whose fingerprint was given: a replaced administrator",
+     "（LedgerFounded）所载的管理员密钥为 {0}，不是给定指纹的密钥：管理员被替换"),
+    (r"\(LedgerFounded\) names a fingerprint that is not its key's", "（LedgerFounded）所记的指纹不是其密钥的指纹"),
+    (r"\(LedgerFounded\) carries a malformed administrator key", "（LedgerFounded）所载的管理员密钥格式不对"),
     (r"is not readable JSON: its signature cannot be checked", "不是可读取的 JSON：无法检查其签名"),
     (r"\((.+?)\) is signed by (.+), who was not enrolled with a key at that moment", "（{0}）由 {1} 签名，而其当时没有登记密钥"),
     (r"\((.+?)\) is signed with key (.+), not the key enrolled for (.+)", "（{0}）用密钥 {1} 签名，不是 {2} 登记的密钥"),
@@ -719,13 +744,26 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"(.+) as at (\S+) \(by the dates acts happened\)", lambda m: f"{translate(m[1], 'zh')}（按操作发生日期，截至 {m[2]}）"),
     # tampering: what was found
     (r"tampering found: (.+)", lambda m: f"发现篡改：{_inner(m[1])}"),
-    (r"first bad sequence number (\d+): event (\d+) (.+)",
+    (r"first bad sequence number (-?\d+): event (-?\d+) (.+)",
      lambda m: (lambda f: f and f"第一个出错的序号 {m[1]}：{f}")(_finding(m[2], m[3]))),
     (r"first bad sequence number (\d+): the event the checkpoint covered is no longer in the ledger", "第一个出错的序号 {0}：检查点涵盖的事件已不在台账中"),
     (r"first bad sequence number (\d+)(?: \(or a later one up to (\d+)\))?: the checkpoint recorded as event (\d+) \(signed (\S+)\) "
-     r"covers events up to (\d+), and the history differs from it in (.+) \(rewritten, links recomputed\)",
+     r"covers events up to (\d+)",
      lambda m: f"第一个出错的序号 {m[1]}" + (f"（或其后直至 {m[2]} 的某一个）" if m[2] else "")
-     + f"：记录为事件 {m[3]} 的检查点（签署于 {m[4]}）涵盖至第 {m[5]} 个事件，而历史在{_events_words(m[6])}与之不同（被改写，链接被重算）"),
+     + f"：记录为事件 {m[3]} 的检查点（签署于 {m[4]}）涵盖至第 {m[5]} 个事件"),
+    (r"(.+), and the history differs from it in (.+) \(rewritten, links recomputed\)",
+     lambda m: f"{_inner(m[1])}，而历史在{_events_words(m[2])}与之不同（被改写，链接被重算）"),
+    (r"(.+) and signs tree size (\d+) root (\S+), but those events give tree size (\d+) root (\S+) \(the signed tree is not this history's\)",
+     lambda m: f"{_inner(m[1])}，签署的树大小为 {m[2]}、树根为 {m[3]}，而这些事件给出的树大小为 {m[4]}、树根为 {m[5]}（签署的树不是本历史的树）"),
+    # the Merkle tree dropped, the founding event removed
+    (r"the store's Merkle tree table \(ledger_merkle\) is gone although the store's metadata says it has one "
+     r"\(ledger_meta merkle_tree = (.+)\): the tree was dropped",
+     "存储的默克尔树表（ledger_merkle）已不存在，而存储的元数据记载有该表（ledger_meta merkle_tree = {0}）：树被删除"),
+    (r"the checkpoint recorded as event (\d+) \(signed (\S+)\) signs the Merkle tree of events up to (\d+), "
+     r"but the store has no tree table \(ledger_merkle\): the tree was dropped",
+     "记录为事件 {0} 的检查点（签署于 {1}）签署了至第 {2} 个事件的默克尔树，而存储中没有树表（ledger_merkle）：树被删除"),
+    (r"the log holds no founding event \(LedgerFounded\), so no administrator key to compare with the fingerprint given: it was removed",
+     "日志中没有创建台账事件（LedgerFounded），因而没有可与给定指纹比对的管理员密钥：该事件被删除"),
     (r"the stored events of aggregate (\S+) cannot be rebuilt \((.+)\): the store was altered; run `ledger audit --verify` and `ledger replay` to find the event",
      lambda m: f"聚合 {m[1]} 的存储事件无法重建（{_inner(m[2])}）：存储已被改动；请运行 `ledger audit --verify` 和 `ledger replay` 找出该事件"),
     (r"(.+): run `ledger audit --verify` to find the event", lambda m: f"{_inner(m[1])}：请运行 `ledger audit --verify` 找出该事件"),
@@ -811,6 +849,9 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"(.+) must have exactly the keys (.+) in that order", "{0} 须依次恰好含有键 {1}"),
     (r"a proof is exactly one line ending in a line feed", "证明须恰好是以换行符结尾的一行"),
     (r"version (.+) is not supported", "不支持版本 {0}"),
+    (r"version (.+) is not a checkpoint version this ledger reads \((.+)\)", "版本 {0} 不是本台账能读取的检查点版本（{1}）"),
+    (r"checkpoint_version (.+) is not one this ledger writes", "checkpoint_version {0} 不是本台账写出的版本"),
+    (r"the checkpoint's version (.+) is not (\d+)", "检查点的版本 {0} 不是 {1}"),
     (r"format or version is not supported", "不支持该格式或版本"),
     (r"ledger or hash is garbled", "ledger 或 hash 已损坏"),
     (r"(\"?\w+\"?) is not a list", "{0} 不是列表"),
@@ -971,8 +1012,22 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"loopback only: no token needed", "仅限本机回环地址：无需令牌"),
     (r"(created|kept existing) (store )?(.+)",
      lambda m: ("已创建" if m[1] == "created" else "保留现有的") + ("存储 " if m[2] else " ") + m[3]),
-    (r"upgraded the store to schema (\S+): per-category totals recounted \(refined problems count under their parent\)",
-     "已将存储升级到第 {0} 版结构：重新统计各类别合计（细化问题计入其上级问题）"),
+    (r"upgraded the store to schema (\S+): (.+)",
+     lambda m: f"已将存储升级到第 {m[1]} 版结构：" + "；".join(_inner(done) for done in m[2].split("; "))),
+    (r"per-category totals recounted \(refined problems count under their parent\)", "重新统计各类别合计（细化问题计入其上级问题）"),
+    (r"status columns filled for (\d+) problems", "为 {0} 个问题填写状态列"),
+    (r"recorded the founding event \(the administrator's public key\) in the ledger", "已在台账中记录创建台账事件（管理员的公钥）"),
+    (r"note: (.+)", lambda m: f"提示：{_inner(m[1])}"),
+    (r"the founding event is not recorded yet: the administrator's key \(fingerprint ([^)]+)\) is not at (.+): "
+     r"run `ledger init --admin-key PATH` with it \(or it is recorded with the first `ledger person add`\)",
+     "尚未记录创建台账事件：管理员密钥（指纹 {0}）不在 {1}：请用该密钥运行 `ledger init --admin-key PATH`（或在第一次 `ledger person add` 时记录）"),
+    (r"the founding event is not recorded yet: (.+) is not the administrator key noted for this ledger \(fingerprint ([^)]+)\): "
+     r"run `ledger init --admin-key PATH` with that key",
+     "尚未记录创建台账事件：{0} 不是本台账记下的管理员密钥（指纹 {1}）：请用该密钥运行 `ledger init --admin-key PATH`"),
+    (r"founding: event (\S+), administrator (.+), key fingerprint (.+), self-signed and verified",
+     "创建台账：事件 {0}，管理员 {1}，密钥指纹 {2}，自签名且验证通过"),
+    (r"founding: no founding event in the log \(a ledger made before founding events: `ledger init` records it\)",
+     "创建台账：日志中没有创建台账事件（台账建于引入创建台账事件之前：运行 `ledger init` 即可记录）"),
     (r"upgraded the store: built the Merkle tree over its (\d+) events \(earlier checkpoints still verify\)",
      "已升级存储：为其 {0} 个事件建立默克尔树（此前的检查点仍可验证）"),
     (r"administrator key fingerprint: (.+) \(give it to the supervising office to keep\)", "管理员密钥指纹：{0}（请交监督部门保存）"),
@@ -1052,10 +1107,11 @@ _ROLE_WORDS = {"registrar": "登记", "responsible": "责任人", "verifier": "�
 def _admin_words(text: str) -> str:
     if text == "no administrator yet: run `ledger init` once":
         return "尚无管理员：请运行一次 `ledger init`"
-    m = re.fullmatch(r"administrator (.+?)(?: \(key fingerprint (.+)\))?", text)
+    m = re.fullmatch(r"administrator (.+?)(?: \(key fingerprint ([^,;]+?)(, founding event recorded|; no founding event yet: run `ledger init`)?\))?", text)
     if m is None:
         return text
-    return f"管理员 {m[1]}" + (f"（密钥指纹 {m[2]}）" if m[2] else "")
+    founding = {", founding event recorded": "，已记录创建台账事件", "; no founding event yet: run `ledger init`": "；尚无创建台账事件：请运行 `ledger init`"}
+    return f"管理员 {m[1]}" + (f"（密钥指纹 {m[2]}{founding.get(m[3] or '', '')}）" if m[2] else "")
 
 
 def _roles_words(text: str) -> str | None:

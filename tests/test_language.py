@@ -375,9 +375,19 @@ def test_a_tampered_store_is_named_in_the_language(inspected, monkeypatch):
 
     monkeypatch.delenv("LEDGER_LANG", raising=False)
     problem(inspected, "关于“学习不深入”的问题")
-    edit_state(inspected, 2, "学习不深入".encode(), "学习很深入".encode())
+    # event 1 founds the ledger, 2 registers the inspection, 3 the problem
+    edit_state(inspected, 3, "学习不深入".encode(), "学习很深入".encode())
     zh = inspected("audit", "--verify", expect=4).stderr
-    assert zh.startswith("ledger: 错误: 发现篡改：第一个出错的序号 2：事件 2 ") and zh.count("\n") == 1, zh
+    assert zh.startswith("ledger: 错误: 发现篡改：第一个出错的序号 3：事件 3 ") and zh.count("\n") == 1, zh
     assert not _english_sentence(zh), zh
     en = inspected("--lang", "en", "audit", "--verify", expect=4).stderr
-    assert en.startswith("ledger: error: tampering found: first bad sequence number 2: event 2 "), en
+    assert en.startswith("ledger: error: tampering found: first bad sequence number 3: event 3 "), en
+
+
+def test_the_founding_event_reads_in_the_language(inspected, monkeypatch):
+    """audit --verify names the founding event (its key fingerprint printed in groups of four) in Chinese."""
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    zh = inspected.out("audit", "--verify")
+    assert "创建台账：事件 1，管理员 " in zh and "，自签名且验证通过" in zh, zh
+    assert not any(_english_sentence(line) for line in zh.splitlines()), zh
+    assert "founding: event 1, administrator " in inspected.out("--lang", "en", "audit", "--verify")

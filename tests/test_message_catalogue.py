@@ -17,6 +17,9 @@ STAYS: dict[tuple[str, str], str] = {
     # internal faults, never a user's doing: a programming error surfaces as a traceback on purpose
     ("projections/tables.py", "unknown read model"): "a caller passed a read model the code does not have",
     ("projections/status.py", "not a light"): "a caller passed a light the code does not have",
+    # both stores' guard (SQLite and PostgreSQL): held_transaction is entered only by ledger/importing.py, once per
+    # attempt and never nested, and its `finally` clears the hold even when an attempt fails and is retried
+    ("ledger/store.py", "a transaction is already held open"): "held_transaction entered inside itself: a programming error",
 }
 
 
