@@ -144,13 +144,20 @@ def verify_kept(store: str) -> dict[str, int]:
         digest = item["digest"]
         if digest in checked:
             continue
-        data = fetch(store, digest)
-        if data is None:
-            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has vanished from the store")
-        if digest_of(data, item["hash"]) != digest or len(data) != int(item["size"]):
-            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has changed: its bytes no longer match")
+        kept_bytes(store, item)
         checked[digest] = True
     return {"files": files, "distinct": len(checked)}
+
+
+def kept_bytes(store: str, item: dict[str, Any]) -> bytes:
+    """The kept bytes of one attached file, refused as tampering when they vanished or no longer match."""
+    digest = item["digest"]
+    data = fetch(store, digest)
+    if data is None:
+        raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has vanished from the store")
+    if digest_of(data, item["hash"]) != digest or len(data) != int(item["size"]):
+        raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has changed: its bytes no longer match")
+    return data
 
 
 def export_files(store: str, manifests: list[dict[str, Any]], folder: Path) -> dict[str, int]:
@@ -161,11 +168,7 @@ def export_files(store: str, manifests: list[dict[str, Any]], folder: Path) -> d
         digest = item["digest"]
         if digest in written:
             continue
-        data = fetch(store, digest)
-        if data is None:
-            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has vanished from the store")
-        if digest_of(data, item["hash"]) != digest or len(data) != int(item["size"]):
-            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has changed: its bytes no longer match")
+        data = kept_bytes(store, item)
         (folder / digest).write_bytes(data)
         written.add(digest)
     return {"files": len(manifests), "distinct": len(written)}
