@@ -250,9 +250,11 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
 
 
 def _english_sentence(line: str) -> list[str]:
-    """Runs of three or more English words, leaving out `commands`, --options, 'quoted values' and [规则: rule-ids]."""
+    """Runs of three or more English words, leaving out `commands`, --options, 'quoted values', [规则: rule-ids]
+    and key fingerprints (groups of four hex digits: "da8f eeda" is a random key, not words)."""
     import re
 
+    line = re.sub(r"(?:\b[0-9a-f]{4}\b\s*){2,}", " ", line)
     bare = re.sub(r"`[^`]*`|'[^']*'|--[\w-]+|\[规则: [\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf)\b", " ", line)
     return re.findall(r"[A-Za-z]+(?:[ ,]+[A-Za-z]+){2,}", bare)
 
