@@ -31,7 +31,14 @@ def verification(
     given = (checkpoint,) if isinstance(checkpoint, str) else tuple(checkpoint or ())
     checkpoints = [cp for value in given for cp in parse_checkpoints(value)]
     trust = trust_of(config, public_key, fingerprints)
-    summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs)
+    # On a large ledger the signature step (its own snapshot, as when run after) runs beside the chain check.
+    acts_step = _acts_alongside(config.store, admin_fingerprints) if _shares_work(config.store, jobs) else None
+    try:
+        summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs)
+    except BaseException:
+        if acts_step is not None:
+            acts_step(abandon=True)
+        raise
     record: dict[str, Any] = {"verified": True, **summary.record()}
     head = f"{summary.algorithm}:{summary.head_digest.hex()}"
     lines = [f"chain verified: {summary.count} events, head {summary.head_seq} {head}"]
@@ -40,11 +47,97 @@ def verification(
     if checkpoints:
         with snapshot(config.store) as con:
             ledger_id = ledger_meta(con).get("ledger_id", "")
-        record["checkpoints"] = check_all(checkpoints, summary, ledger_id, trust, lines)
+        try:
+            record["checkpoints"] = check_all(checkpoints, summary, ledger_id, trust, lines)
+        except BaseException:
+            if acts_step is not None:
+                acts_step(abandon=True)
+            raise
         if len(checkpoints) == 1:  # the single-checkpoint shape, as before
             record["checkpoint"] = record["checkpoints"][0]
-    lines += verify_acts_step(config.store, record, admin_fingerprints)
+    if acts_step is None:
+        lines += verify_acts_step(config.store, record, admin_fingerprints)
+    else:
+        lines += acts_step(record=record)
     return record, lines
+
+
+def _shares_work(store: str, jobs: int | None) -> bool:
+    """Whether `jobs` means more than one process for this ledger (None: one per CPU from PARALLEL_FROM events)."""
+    from ledger.chain import PARALLEL_FROM, default_jobs
+    from ledger.integrity import snapshot
+    from ledger.store import is_url
+
+    if jobs is not None:
+        return jobs > 1
+    if default_jobs() < 2:
+        return False
+    try:
+        with snapshot(store) as con:
+            cursor = con.cursor()
+            cursor.execute(f"SELECT COALESCE(MAX({'notification_id' if is_url(store) else 'rowid'}), 0) FROM stored_events")
+            return int(cursor.fetchone()[0]) >= PARALLEL_FROM
+    except Exception:  # noqa: BLE001 - an unreadable store: the chain check names what is wrong, in this process
+        return False
+
+
+def _acts_alongside(store: str, admin_fingerprints: tuple[str, ...]) -> Any:
+    """Start the signature step in a forked process; the returned function collects its lines (or its refusal).
+
+    The refusal is the same TamperingFound, same text, as in this process; anything
+    else that went wrong there (the process died, the store could not be read) runs
+    the step again here, so its error reads as it always does.
+    """
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_acts_in_worker, args=(store, admin_fingerprints, sender), daemon=True)
+    process.start()
+    sender.close()
+
+    def collect(record: dict[str, Any] | None = None, abandon: bool = False) -> list[str]:
+        from ledger.errors import TamperingFound
+
+        if abandon:
+            process.kill()
+            process.join()
+            receiver.close()
+            return []
+        try:
+            outcome, value = receiver.recv()
+        except EOFError:
+            outcome, value = "failed", None
+        receiver.close()
+        process.join()
+        if outcome == "tampered":
+            seq, message = value
+            error = TamperingFound(message.removeprefix("tampering found: "))
+            error.seq = seq
+            raise error
+        if outcome != "ok":
+            return verify_acts_step(store, record if record is not None else {}, admin_fingerprints)
+        acts_record, acts_lines = value
+        if record is not None:
+            record["acts"] = acts_record
+        return acts_lines
+
+    return collect
+
+
+def _acts_in_worker(store: str, admin_fingerprints: tuple[str, ...], sender: Any) -> None:
+    from ledger.errors import TamperingFound
+
+    try:
+        record: dict[str, Any] = {}
+        lines = verify_acts_step(store, record, admin_fingerprints)
+        sender.send(("ok", (record["acts"], lines)))
+    except TamperingFound as e:
+        sender.send(("tampered", (e.seq, str(e))))
+    except BaseException:  # noqa: BLE001 - the parent runs the step itself and reports as usual
+        sender.send(("failed", None))
+    finally:
+        sender.close()
 
 
 def verify_acts_step(store: str, record: dict[str, Any], admin_fingerprints: tuple[str, ...] = ()) -> list[str]:

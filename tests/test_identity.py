@@ -1040,3 +1040,59 @@ def test_doctor_no_longer_says_all_is_well_after_an_act_written_around_the_check
     checks = {r["check"]: r for r in json.loads(result.stdout)}
     assert checks["signatures"]["status"] == "error" and "is not signed" in checks["signatures"]["detail"]
     assert "is not signed" in verify(signed, expect=4).stderr
+
+
+def _replace_state(ledger: Ledger, seq: int, new: bytes) -> None:
+    """Rewrite one stored event's state in place (an insider with write access to the store)."""
+    position = "notification_id" if ledger.store else "rowid"
+    if ledger.store:
+        ledger.query(f"UPDATE stored_events SET state = ? WHERE {position} = ?", (new, seq))
+        return
+    import sqlite3
+
+    con = sqlite3.connect(ledger.folder / "ledger.db")
+    con.execute(f"UPDATE stored_events SET state = ? WHERE {position} = ?", (new, seq))
+    con.commit()
+    con.close()
+
+
+def test_a_signature_spelled_with_escapes_is_still_checked(ledger: Ledger) -> None:
+    """The signature step skips decoding events that hold no signature key; a key spelled with \\u escapes
+    (which the application reads as a signature) is not such an event: a forged signature in trial mode is found."""
+    from integrity_helpers import recompute_chain
+
+    ledger(*INSPECTION, actor="王琎")
+    ledger(*PROBLEM, actor="王琎")
+    position = "notification_id" if ledger.store else "rowid"
+    seq, state = ledger.query(f"SELECT {position}, state FROM stored_events ORDER BY {position} DESC LIMIT 1")[0]
+    raw = bytes(state)
+    forged = {"signer": "王琎", "meaning": "add-problem", "key": "0000", "time": "2020-01-15T00:00:00+00:00", "value": "AAAA"}
+    escaped = raw[:-1] + b',"act_signatur\\u0065":' + json.dumps(forged, ensure_ascii=False).encode("utf-8") + b"}"
+    assert json.loads(escaped)["act_signature"] == forged  # what the application would read
+    _replace_state(ledger, seq, escaped)
+    recompute_chain(ledger)  # the chain and tree say nothing now: only the signature step can find it
+    one = ledger("audit", "--verify", "--jobs", "1", expect=4)
+    assert f"event {seq} " in one.stderr and "who was not enrolled" in one.stderr, one.stderr
+    two = ledger("audit", "--verify", "--jobs", "2", expect=4)
+    assert two.stderr == one.stderr
+
+
+def test_jobs_check_signatures_beside_the_chain_and_say_the_same(signed: Ledger) -> None:
+    """With more than one process the signature step runs beside the chain check: same lines, same record, same refusal."""
+    from eventsourcing.application import Application
+
+    one = signed("audit", "--verify", "--jobs", "1", "--format", "json")
+    two = signed("audit", "--verify", "--jobs", "2", "--format", "json")
+    assert json.loads(two.stdout) == json.loads(one.stdout) and json.loads(one.stdout)["acts"]["signed"] > 0
+    assert signed("audit", "--verify", "--jobs", "2").stdout == signed("audit", "--verify", "--jobs", "1").stdout
+    # An act written around the ledger's own save after enrolment: exit 4, whatever --jobs.
+    app = open_app(signed)
+    try:
+        problem = app.get_problem("XC2019-1-1")
+        problem.assign(lead="l", unit="u", person="p", deadline=None, actor="王琎", at=problem.registered_at)
+        Application.save(app, problem)
+    finally:
+        app.close()
+    refused = signed("audit", "--verify", "--jobs", "1", expect=4)
+    assert "is not signed, though people were enrolled before it" in refused.stderr
+    assert signed("audit", "--verify", "--jobs", "2", expect=4).stderr == refused.stderr
