@@ -291,13 +291,21 @@ STREAMED_FORMATS = ("csv", "json")
 
 
 def rendered_pieces(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], headers: Sequence[str] | None = None) -> Iterator[str]:
-    """csv or json text a piece at a time (a record, or 500 csv lines); joined, the whole text and a newline."""
+    """csv or json text a piece at a time (a record, or 500 csv lines); joined, the whole text and a newline.
+
+    json is an array with one record a line: Python's json encodes with C only without
+    indenting, and a record a line is what grep, diff and `jq -c` readers want of a long listing.
+    """
     if fmt == "json":  # json keeps every key
-        first = True
+        parts: list[str] = []
+        count = 0
         for row in rows:
-            yield ("[\n  " if first else ",\n  ") + json.dumps(row, ensure_ascii=False, indent=2).replace("\n", "\n  ")
-            first = False
-        yield "[]\n" if first else "\n]\n"
+            parts.append(("[\n  " if count == 0 else ",\n  ") + json.dumps(row, ensure_ascii=False))
+            count += 1
+            if len(parts) == 200:  # a write per 200 records, not per record
+                yield "".join(parts)
+                parts = []
+        yield "".join(parts) + ("[]\n" if count == 0 else "\n]\n")
         return
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
@@ -349,6 +357,7 @@ def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap:
     text, which prints the same), so only the others are handed to tabulate's own wrapping.
     """
     limited = [(i, w) for i, w in enumerate(widths) if w is not None]
+    wrapped: dict[tuple[Any, int], Any] = {}  # categories, units and people repeat down a listing: wrap each once
     for row in table:
         for i, width in limited:
             value = row[i]
@@ -362,7 +371,11 @@ def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap:
                 )
             ):
                 continue
-            row[i] = wrap([[value]], [width], numparses=[False])[0][0]
+            key = (value, width)
+            done = wrapped.get(key)
+            if done is None:
+                done = wrapped[key] = wrap([[value]], [width], numparses=[False])[0][0]
+            row[i] = done
 
 
 def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:
