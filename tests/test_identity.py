@@ -1024,22 +1024,27 @@ def test_every_write_path_refuses_a_typed_name(signed: Ledger, args: list[str]) 
 
 def test_doctor_no_longer_says_all_is_well_after_an_act_written_around_the_checks(signed: Ledger) -> None:
     """The issue: after the bypass, `audit --verify` and `doctor` said all was well."""
-    from eventsourcing.application import Application
-
     result = signed("doctor", "--format", "json", expect=None)  # warnings (no signing key) are not errors
     checks = {r["check"]: r for r in json.loads(result.stdout)}
     assert checks["signatures"]["status"] == "ok"
-    app = open_app(signed)
-    try:
-        problem = app.get_problem("XC2019-1-1")
-        problem.assign(lead="l", unit="u", person="p", deadline=None, actor="路人", at=problem.registered_at)
-        Application.save(app, problem)
-    finally:
-        app.close()
+    _assign_around_the_checks(signed, "路人")
     result = signed("doctor", "--format", "json", expect=1)
     checks = {r["check"]: r for r in json.loads(result.stdout)}
     assert checks["signatures"]["status"] == "error" and "is not signed" in checks["signatures"]["detail"]
     assert "is not signed" in verify(signed, expect=4).stderr
+
+
+def _assign_around_the_checks(ledger: Ledger, actor: str) -> None:
+    """Assign XC2019-1-1 through the library's own save, around the ledger's checks (an insider with the code)."""
+    from eventsourcing.application import Application
+
+    app = open_app(ledger)
+    try:
+        problem = app.get_problem("XC2019-1-1")
+        problem.assign(lead="l", unit="u", person="p", deadline=None, actor=actor, at=problem.registered_at)
+        Application.save(app, problem)
+    finally:
+        app.close()
 
 
 def _replace_state(ledger: Ledger, seq: int, new: bytes) -> None:
@@ -1079,20 +1084,12 @@ def test_a_signature_spelled_with_escapes_is_still_checked(ledger: Ledger) -> No
 
 def test_jobs_check_signatures_beside_the_chain_and_say_the_same(signed: Ledger) -> None:
     """With more than one process the signature step runs beside the chain check: same lines, same record, same refusal."""
-    from eventsourcing.application import Application
-
     one = signed("audit", "--verify", "--jobs", "1", "--format", "json")
     two = signed("audit", "--verify", "--jobs", "2", "--format", "json")
     assert json.loads(two.stdout) == json.loads(one.stdout) and json.loads(one.stdout)["acts"]["signed"] > 0
     assert signed("audit", "--verify", "--jobs", "2").stdout == signed("audit", "--verify", "--jobs", "1").stdout
     # An act written around the ledger's own save after enrolment: exit 4, whatever --jobs.
-    app = open_app(signed)
-    try:
-        problem = app.get_problem("XC2019-1-1")
-        problem.assign(lead="l", unit="u", person="p", deadline=None, actor="王琎", at=problem.registered_at)
-        Application.save(app, problem)
-    finally:
-        app.close()
+    _assign_around_the_checks(signed, "王琎")
     refused = signed("audit", "--verify", "--jobs", "1", expect=4)
     assert "is not signed, though people were enrolled before it" in refused.stderr
     assert signed("audit", "--verify", "--jobs", "2", expect=4).stderr == refused.stderr
