@@ -29,7 +29,7 @@ sys.path.insert(0, str(HERE))
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 
-from scale import FLOOR, ledger_executable, run  # noqa: E402
+from scale import FLOOR, compile_like_an_install, ledger_executable, run  # noqa: E402
 
 # Wall time drifts with the machine's load; the child's CPU time (user + system) much less.
 LAUNCHER = r"""
@@ -67,10 +67,7 @@ def main() -> None:
     parser.add_argument("--runs", type=int, default=9)
     args = parser.parse_args()
     exe = ledger_executable()
-    import compileall
-
-    for package in ("ledger", "commands", "projections"):
-        compileall.compile_dir(str(HERE.parent / package), quiet=1)
+    compile_like_an_install()
     with tempfile.TemporaryDirectory() as tmp:
         work = Path(tmp)
         config_home = work / "config"

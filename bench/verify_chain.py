@@ -120,7 +120,9 @@ def best_of(runs: int, fn, *args):
 def main(sizes: list[int]) -> None:
     import tabulate
 
-    from scale import FLOOR, ledger_executable, median_run
+    from scale import FLOOR, compile_like_an_install, ledger_executable, median_run
+
+    compile_like_an_install()
 
     rows = []
     for algorithm in ("sha256", "sm3"):
