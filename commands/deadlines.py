@@ -90,7 +90,7 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
 @pass_ledger
 def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record an escalation (督办) of a problem; levels only go up."""
-    from ledger.domain import utc_now
+    from ledger.ids import utc_now
     from ledger.watch import ESCALATION_LEVELS
 
     moment = at or utc_now()
@@ -108,7 +108,7 @@ def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: A
 @pass_ledger
 def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a progress report on a problem, e.g. a long-term one (长期坚持)."""
-    from ledger.domain import utc_now
+    from ledger.ids import utc_now
 
     moment = at or utc_now()
     who = state.actor(actor)

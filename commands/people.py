@@ -75,7 +75,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
 @pass_ledger
 def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str | None, admin_key: str | None, fmt: str) -> None:
     """Enrol NAME with roles and a public key, or grant an enrolled person more roles or a new key."""
-    from ledger.domain import utc_now
+    from ledger.ids import utc_now
     from ledger.identity import b64, fingerprint, read_public_key
 
     from ledger.identity import default_person_key
@@ -110,7 +110,7 @@ def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str
 @pass_ledger
 def revoke(state: LedgerContext, name: str, role: str | None, admin_key: str | None, fmt: str) -> None:
     """Revoke a role of NAME, or NAME altogether; their earlier acts stay valid."""
-    from ledger.domain import utc_now
+    from ledger.ids import utc_now
 
     who = values.person_name(name, "NAME")
     authority = _as_admin(state, admin_key, "person revoke")
@@ -152,7 +152,7 @@ def list_(state: LedgerContext, fmt: str) -> None:
 def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, fmt: str) -> None:
     """Move `people:` from ledger.yaml into the ledger, once; afterwards that key in ledger.yaml is refused."""
     from ledger.authority import people
-    from ledger.domain import utc_now
+    from ledger.ids import utc_now
     from ledger.identity import b64, fingerprint, read_public_key
 
     listed = people(state.config)
@@ -189,7 +189,7 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
 @pass_ledger
 def policy(state: LedgerContext, proxy_signoff: str, admin_key: str | None, fmt: str) -> None:
     """Record the ledger's identity policy (an event signed by the administrator)."""
-    from ledger.domain import utc_now
+    from ledger.ids import utc_now
 
     authority = _as_admin(state, admin_key, "person policy")
     authority.set_policy(name="proxy_signoff", value=proxy_signoff, actor=authority.administrator, at=utc_now())

@@ -175,7 +175,7 @@ PROXY_EVENTS = {"SignedOff": "销号", "SignatureRecorded": "销号签字", "Ver
 
 def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
     """One sentence per act a clerk entered for someone who signed on paper (--for), naming both people; none in trial mode."""
-    from ledger.domain import problem_uuid
+    from ledger.ids import problem_uuid
     from ledger.signatures import proxy_entries
     from ledger.values import problem_display_id
 

@@ -263,7 +263,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
 @pass_ledger
 def history(state: LedgerContext, target: str, fmt: str) -> None:
     """Every event of a problem (or inspection), oldest first: who did what, when."""
-    from ledger.domain import inspection_uuid
+    from ledger.ids import inspection_uuid
     from projections.history import history_rows
 
     app = state.app

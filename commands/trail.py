@@ -13,7 +13,7 @@ from ledger.errors import InvalidInput, UnknownID
 
 def _selected_ids(state: LedgerContext, inspection: str | None, problem: str | None) -> list[Any] | None:
     """The aggregates whose events are wanted; None for all."""
-    from ledger.domain import inspection_uuid, problem_uuid
+    from ledger.ids import inspection_uuid, problem_uuid
 
     if problem is not None:
         parts = values.split_problem_id(problem)

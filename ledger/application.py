@@ -12,7 +12,7 @@ from __future__ import annotations
 import sqlite3
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import (
@@ -23,9 +23,12 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from ledger.domain import Inspection, Problem, inspection_uuid, problem_uuid, utc_now
 from ledger.errors import ConflictError, InvalidInput, LedgerError, RuleViolation, StoreError, UnknownID
+from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.values import split_problem_id
+
+if TYPE_CHECKING:
+    from ledger.domain import Inspection, Problem
 
 T = TypeVar("T")
 
@@ -245,6 +248,8 @@ class RectificationLedger(Application):
             if existing is not None:
 
                 raise RuleViolation("inspection-code-unique", code, "an inspection with this code already exists")
+            from ledger.domain import Inspection  # the event classes are built only when a command writes
+
             inspection = Inspection.register(code=code, actor=actor, at=at or utc_now(), **fields)
             self._save(inspection)
             return inspection
@@ -298,6 +303,8 @@ class RectificationLedger(Application):
                     raise RuleViolation(
                         "number-unique", f"{inspection}-{wanted}", f"problem number {wanted} is already taken in {inspection}"
                     )
+            from ledger.domain import Problem
+
             problem = Problem.register(
                 inspection=owner,
                 parent=refined,

@@ -13,35 +13,19 @@ UTC); the event's own `timestamp` is when it was recorded.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
-from uuid import UUID, uuid5
+from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInput, RuleViolation
+from ledger.ids import NAMESPACE, inspection_uuid, problem_uuid, utc_now  # noqa: F401 (re-exported)
 from ledger.values import MAX_NUMBER, PASSING_GRADES, moment_text, problem_display_id
-
-# Problem and inspection IDs are derived from their codes and numbers, so the
-# event store's uniqueness constraint keeps numbers unique per inspection even
-# when two offices register problems at the same moment.
-NAMESPACE = UUID("7d1c3f0e-5b8a-4c55-9a51-2f6a3b9e1c44")
 
 OPEN_STATUSES = ("registered", "in_progress", "verified")
 CLOSED_STATUSES = ("closed", "ongoing")
-
-
-def inspection_uuid(code: str) -> UUID:
-    return uuid5(NAMESPACE, f"inspection:{code}")
-
-
-def problem_uuid(code: str, number: int) -> UUID:
-    return uuid5(NAMESPACE, f"problem:{problem_display_id(code, number)}")
-
-
-def utc_now() -> datetime:
-    return datetime.now(timezone.utc)
 
 
 def _check_not_future(at: datetime, subject: str) -> None:

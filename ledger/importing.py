@@ -34,7 +34,7 @@ class ImportResult:
 def registration_moment(feedback: FeedbackList, at: datetime | None) -> datetime:
     """When the problems were fed back: --at, else the feedback date, else now."""
     from ledger import values
-    from ledger.domain import utc_now
+    from ledger.ids import utc_now
 
     if at is not None:
         return at

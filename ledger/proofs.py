@@ -274,7 +274,7 @@ def _state_json(state: Any) -> dict[str, Any]:
 
 def inspection_aggregates(c: Any, app: Any, code: str) -> list[Any]:
     """The aggregates of one inspection: itself, its problems (measures, verification, sign-off are their events), its sample draws."""
-    from ledger.domain import inspection_uuid, problem_uuid
+    from ledger.ids import inspection_uuid, problem_uuid
 
     recorder = app.recorder
     mark, position = recorder.placeholder, recorder.position_column
@@ -320,7 +320,7 @@ def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callab
     (which needs the signing key, like `ledger checkpoint`).
     """
     from ledger.checkpoint import record_checkpoint
-    from ledger.domain import inspection_uuid
+    from ledger.ids import inspection_uuid
     from ledger.merkle import StoredTree, leaf_indexes
 
     recorder = app.recorder
@@ -510,7 +510,7 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
 
 def _check_scope(path: Path, code: str, events: list[ExportedEvent]) -> None:
     """The inspection itself is there, and each aggregate's versions run 1, 2, 3, … without a gap."""
-    from ledger.domain import inspection_uuid
+    from ledger.ids import inspection_uuid
 
     if inspection_uuid(code).hex not in {e.originator_id for e in events}:
         raise TamperingFound(f"{path}: the events of inspection {code} itself are missing (the export was cut or its inspection code changed)")

@@ -181,7 +181,7 @@ def as_of_connection(app: Any, moment: datetime, ids: list[UUID] | None = None, 
 
 def scope_ids(app: Any, *, inspection: str | None = None, problem: str | None = None) -> list[UUID] | None:
     """The aggregates a scoped as-of query needs: an inspection and its problems, or one problem."""
-    from ledger.domain import inspection_uuid, problem_uuid
+    from ledger.ids import inspection_uuid, problem_uuid
     from ledger.values import split_problem_id
 
     if problem is not None:
@@ -238,7 +238,7 @@ class StateReader:
 
 
 def check_as_of(as_of: datetime | None) -> None:
-    from ledger.domain import utc_now
+    from ledger.ids import utc_now
     from ledger.errors import InvalidInput
 
     if as_of is not None and as_of > utc_now():
