@@ -55,7 +55,7 @@ COMMAND_ROLES: dict[str, tuple[str, ...]] = {
 }
 DEFAULT_ROLES = ("registrar",)
 
-# The ID of the ledger's Authority aggregate (ledger.identity): uuid5(ledger.domain.NAMESPACE, "authority").
+# The ID of the ledger's Authority aggregate (ledger.identity): uuid5(ledger.ids.NAMESPACE, "authority").
 # Kept here so that looking for it does not import the aggregate's module (start-up time).
 AUTHORITY_ID = UUID("e789fc1c-384e-5f4a-ae77-abb4feefca10")
 

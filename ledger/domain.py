@@ -21,7 +21,7 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInput, RuleViolation
-from ledger.ids import NAMESPACE, inspection_uuid, problem_uuid, utc_now  # noqa: F401 (re-exported)
+from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.values import MAX_NUMBER, PASSING_GRADES, moment_text, problem_display_id
 
 OPEN_STATUSES = ("registered", "in_progress", "verified")
