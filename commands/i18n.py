@@ -131,6 +131,8 @@ def _details_words(text: str) -> str:
             value = words.get(value.strip(), value.strip()) + (" " if value.endswith(" ") else "")
         elif callable(words) and key in ("status", "roles"):
             value = words(value.strip()) + (" " if value.endswith(" ") else "")
+        elif value.strip() in ("True", "False"):  # approved=True, passed=False
+            value = ("是" if value.strip() == "True" else "否") + (" " if value.endswith(" ") else "")
         return f"{m[1]}{DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={value}"
 
     text = _DETAIL.sub(pair, text)
@@ -147,9 +149,23 @@ def _field_words(text: str) -> str:
     return HEADINGS.get(text, text)
 
 
+def _correction_words(text: str) -> str:
+    """An audit row's links: corrects #3 → 更正 #3; corrected by #9 (title), #12 (M1.due) → 被 #9（标题）、#12（M1.时限）更正."""
+    parts = []
+    for part in text.split("; "):
+        if part.startswith("corrects "):
+            part = "更正 " + part[len("corrects "):]
+        elif part.startswith("corrected by "):
+            items = re.findall(r"(#\d+) \(([^)]*)\)", part)
+            part = "被 " + "、".join(f"{seq}（{_field_words(field)}）" for seq, field in items) + " 更正"
+        parts.append(part)
+    return "；".join(parts)
+
+
 VALUE_WORDS: dict[str, Any] = {
     "event": EVENT_WORDS,
     "field": _field_words,
+    "correction": _correction_words,
     "subject": {"people (人员与权限)": "人员与权限"},
     "details": _details_words,
     "meaning": {"approval": "批准", "review": "审核", "responsibility": "负责"},

@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from commands import i18n
-from commands.options import LedgerContext, echo, render_rows
+from commands.options import STREAMED_FORMATS, LedgerContext, echo, render_rows
 from ledger import values
 from ledger.errors import InvalidInput, UnknownID
 
@@ -52,7 +52,9 @@ def show_audit_trail(
     if since and until and until < since:
         raise InvalidInput(f"--until {until} is before --since {since}")
     ids = _selected_ids(state, inspection, problem)
-    rows = trail_rows(iter_events(state.app, ids=ids), since=since, until=until, actor=actor)
+    # The sentences are worded in the reader's language on screen; json and csv keep them English (stable data).
+    lang = "en" if fmt in STREAMED_FORMATS else i18n.current()
+    rows = trail_rows(iter_events(state.app, ids=ids), since=since, until=until, actor=actor, lang=lang)
     if not rows and fmt == "table":
         echo(i18n.translate("no events match", i18n.current()))
         return

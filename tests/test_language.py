@@ -394,3 +394,31 @@ def test_the_founding_event_reads_in_the_language(inspected, monkeypatch):
     assert "创建台账：事件 1，管理员 " in zh and "，自签名且验证通过" in zh, zh
     assert not any(_english_sentence(line) for line in zh.splitlines()), zh
     assert "founding: event 1, administrator " in inspected.out("--lang", "en", "audit", "--verify")
+
+
+def test_audit_trail_sentences_are_chinese_on_screen_and_english_in_json_and_csv(inspected, monkeypatch):
+    """`audit`'s details and corrections read in Chinese on screen; json and csv keep the English sentences."""
+    import re
+
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    pid = _busy_problem(inspected)
+    inspected("review", pid, "--holds", "--note", "整改到位", "--at", "2020-05-01", actor="巡察办")
+    inspected("correct", pid, "--field", "title", "--value", "关于“学习流于形式”的问题", "--reason", "录入错误")
+    listed = inspected.out("audit", "--problem", pid, "--format", "markdown")
+    rows = [line.split("|") for line in listed.splitlines()[2:]]
+    details, corrections = [r[7].strip() for r in rows], [r[8].strip() for r in rows]
+    for sentence in ("登记问题 1〔政治站位方面〕", "责任到人：王琎（办公室），责任领导 杨荣", "制定整改措施 M1：修订学习制度",
+                     "完成整改措施 M1", "核查验收评为“好”：通过", "对账销号（批准）：已完成整改", "回头看：整改到位；说明：整改到位",
+                     "更正问题描述：— → 学习流于形式；理由：补充描述", "更正标题：关于“思想认识不深刻”的问题 → 关于“学习流于形式”的问题"):
+        assert any(sentence in d for d in details), sentence
+    assert any(c.startswith("被 #") and c.endswith("更正") for c in corrections) and any(c.startswith("更正 #") for c in corrections)
+    # No English word left: what is Latin is the ledger's own ids (XC…, M1), ISO moments (T, Z) and the actor's name.
+    latin = set(re.findall(r"[A-Za-z_]{2,}", "\n".join(details + corrections)))
+    assert latin <= {"XC", "clerk"}, latin
+
+    english = inspected.out("--lang", "en", "audit", "--problem", pid, "--format", "markdown")
+    assert "registered problem 1 [政治站位方面]" in english and "corrects #" in english and "登记问题" not in english
+    as_json = json.loads(inspected("audit", "--problem", pid, "--format", "json").stdout)
+    assert as_json == json.loads(inspected("--lang", "en", "audit", "--problem", pid, "--format", "json").stdout)
+    assert as_json[0]["details"].startswith("registered problem 1 [政治站位方面]")
+    assert "registered problem 1" in inspected.out("audit", "--problem", pid, "--format", "csv")
