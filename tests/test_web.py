@@ -389,3 +389,24 @@ def test_overview_counts_as_summary_does_with_refinements_and_extensions(inspect
     keys = ("problems", "completed", "ongoing", "extended", "open", "rate")
     assert {k: row[k] for k in keys} == {k: total[k] for k in keys}
     assert (row["problems"], row["extended"], row["open"]) == (2, 1, 1)
+
+
+def test_pages_word_the_trail_findings_and_errors_in_chinese_and_json_stays_english(lit):
+    """The pages are Chinese: an audit row's sentence and links, the checkpoint's findings and an error;
+    ?format=json stays the CLI's JSON, English sentences and all."""
+    import re
+
+    ledger, ids, client = lit
+    ledger("correct", ids[0], "--field", "title", "--value", "关于“学习教育流于形式”的问题", "--reason", "录入错误")
+    for url in (f"/problems/{ids[0]}", f"/audit?problem={ids[0]}"):
+        page = client.get(url).text
+        trail = page[page.index('id="trail"'):]
+        cells = re.findall(r"<td>(.*?)</td>", trail, re.S)
+        assert any(c.startswith("登记问题 1〔") for c in cells) and any("更正标题：" in c for c in cells), url
+        assert "registered problem" not in trail and "corrects #" not in trail and "corrected by" not in trail, url
+        assert re.search(r'被 <a href="#event-\d+">#\d+</a>（问题） 更正', trail), url
+    assert get_json(client, f"/audit?problem={ids[0]}")[0]["details"].startswith("registered problem 1 [")
+    verify = client.get("/verify").text
+    assert "台账保有" in verify and "签名有效" in verify and "holds the history" not in verify and "signature valid" not in verify
+    missing = client.get("/problems/XC2026-1-99")
+    assert missing.status_code == 404 and "未知的问题编号：XC2026-1-99" in missing.text and "unknown problem" not in missing.text
