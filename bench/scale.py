@@ -401,7 +401,8 @@ def main() -> None:
         problems = count_problems(folder)
         for label, argv in (
             ("status --inspection (30 problems)", [exe, "status", "--inspection", generate.code_of(1)]),
-            ("summary", [exe, "summary"]),
+            ("summary --inspection (30 problems)", [exe, "summary", "--inspection", generate.code_of(1)]),
+            ("summary (whole ledger)", [exe, "summary"]),
             ("status (every problem, csv)", [exe, "status", "--format", "csv"]),
             ("status (every problem, json)", [exe, "status", "--format", "json"]),
         ):

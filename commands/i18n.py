@@ -1031,7 +1031,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"upgraded the store to schema (\S+): (.+)",
      lambda m: f"已将存储升级到第 {m[1]} 版结构：" + "；".join(_inner(done) for done in m[2].split("; "))),
     (r"per-category totals recounted \(refined problems count under their parent\)", "重新统计各类别合计（细化问题计入其上级问题）"),
-    (r"status columns filled for (\d+) problems", "为 {0} 个问题填写状态列"),
+    (r"status and parent columns filled for (\d+) problems", "为 {0} 个问题填写状态列和上级问题列"),
     (r"recorded the founding event \(the administrator's public key\) in the ledger", "已在台账中记录创建台账事件（管理员的公钥）"),
     (r"note: (.+)", lambda m: f"提示：{_inner(m[1])}"),
     (r"the founding event is not recorded yet: the administrator's key \(fingerprint ([^)]+)\) is not at (.+): "

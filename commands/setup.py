@@ -189,6 +189,7 @@ def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
     from datetime import datetime, timezone
 
     from ledger.chain import check_algorithm
+    from projections.tables import DEADLINE_INDEX
 
     algorithm = check_algorithm(config.data["hash"])  # type: ignore[attr-defined]
 
@@ -202,6 +203,7 @@ def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
         ):
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
         upgraded, built = _upgrade(c, mark), _build_tree(c, mark, app.recorder.position_column)  # type: ignore[attr-defined]
+        c.execute(DEADLINE_INDEX)  # after the upgrade: it needs the `parent` column
         # From now on the store has its Merkle tree: verification refuses a store whose tree table is gone.
         c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", ("merkle_tree", "rfc9162"))
         return upgraded, built
@@ -232,7 +234,9 @@ def _build_tree(c: object, mark: str, position: str) -> int | None:
 #    and keep the extended ones (申请延期整改) in a new column.
 # 4: ledger_problems carries the columns `status` lists (title, person, measures done/total,
 #    escalation), so a full listing never decodes the problems' JSON views.
-SCHEMA_VERSION = "4"
+# 5: ledger_problems.parent (a refined problem's parent, NULL otherwise), also in the overdue index
+#    (status, deadline, category, parent): the whole-ledger summary counts overdue problems from it.
+SCHEMA_VERSION = "5"
 
 # The totals triggers of an earlier schema, replaced on upgrade.
 SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")
@@ -246,7 +250,7 @@ def _upgrade(c: object, mark: str) -> list[str]:
     c.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")  # type: ignore[attr-defined]
     row = c.fetchone()  # type: ignore[attr-defined]
     version = str(row["value"]) if row is not None else SCHEMA_VERSION
-    if version not in ("1", "2", "3"):
+    if version not in ("1", "2", "3", "4"):
         return []
     if mark != "?":  # PostgreSQL: hold writers off while upgrading (SQLite: the meta INSERT took the write lock)
         c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
@@ -254,8 +258,10 @@ def _upgrade(c: object, mark: str) -> list[str]:
     if version in ("1", "2"):
         _recount_totals(c, mark)
         done.append("per-category totals recounted (refined problems count under their parent)")
-    filled = _fill_status_columns(c, mark)
-    done.append(f"status columns filled for {filled} problems")
+    filled = _fill_added_columns(c, mark)
+    done.append(f"status and parent columns filled for {filled} problems")
+    # The overdue index of an earlier schema lacks `parent`: dropped here, made again by _write_meta.
+    c.execute("DROP INDEX IF EXISTS ledger_problems_by_deadline")  # type: ignore[attr-defined]
     c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]
     return done
 
@@ -274,32 +280,30 @@ def _recount_totals(c: object, mark: str) -> None:
         c.execute(statement)  # type: ignore[attr-defined]
 
 
-def _fill_status_columns(c: object, mark: str) -> int:
-    """Add schema 4's status-row columns and fill them from each problem's stored view, in one pass; how many problems.
+def _fill_added_columns(c: object, mark: str) -> int:
+    """Add the columns of schemas 4 and 5 and fill them from each problem's stored view, in one pass; how many problems.
 
-    Written by the same function as every save (projections.tables.status_row_values), so
+    Written by the same function as every save (projections.tables.added_values), so
     `replay` checks them like any other column. Pages of UPGRADE_BATCH problems keep memory flat.
     """
     import json
 
     from projections.read_model_check import stored_problem_columns
-    from projections.tables import STATUS_ROW_COLUMNS, STATUS_ROW_DDL, status_row_values
+    from projections.tables import ADDED_COLUMNS, ADDED_DDL, added_values
 
     present = set(stored_problem_columns(c))
-    for column, statement in zip(STATUS_ROW_COLUMNS, STATUS_ROW_DDL):
+    for column, statement in zip(ADDED_COLUMNS, ADDED_DDL):
         if column not in present:
             c.execute(statement)  # type: ignore[attr-defined]
     # The per-category totals triggers fire on UPDATE too; these columns do not change any total.
-    update = (
-        f"UPDATE ledger_problems SET {', '.join(f'{col} = {mark}' for col in STATUS_ROW_COLUMNS)} WHERE id = {mark}"
-    )
+    update = f"UPDATE ledger_problems SET {', '.join(f'{col} = {mark}' for col in ADDED_COLUMNS)} WHERE id = {mark}"
     filled, after = 0, ""
     while True:
         c.execute(f"SELECT id, data FROM ledger_problems WHERE id > {mark} ORDER BY id LIMIT {UPGRADE_BATCH}", (after,))  # type: ignore[attr-defined]
         rows = c.fetchall()  # type: ignore[attr-defined]
         if not rows:
             return filled
-        c.executemany(update, [(*status_row_values(json.loads(r["data"])), r["id"]) for r in rows])  # type: ignore[attr-defined]
+        c.executemany(update, [(*added_values(json.loads(r["data"])), r["id"]) for r in rows])  # type: ignore[attr-defined]
         filled += len(rows)
         after = rows[-1]["id"]
 

@@ -26,7 +26,7 @@ from datetime import datetime
 from typing import Any, Iterator
 from uuid import UUID
 
-from projections.tables import SCHEMA, SQLITE_TRIGGERS, write_views
+from projections.tables import DEADLINE_INDEX, SCHEMA, SQLITE_TRIGGERS, write_views
 
 BATCH = 5000
 
@@ -166,7 +166,7 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
 def materialise(rebuilt: Rebuilt) -> sqlite3.Connection:
     """The rebuilt read models in an in-memory database with the stored schema."""
     con = sqlite3.connect(":memory:")
-    for statement in [*SCHEMA, *SQLITE_TRIGGERS]:
+    for statement in [*SCHEMA, DEADLINE_INDEX, *SQLITE_TRIGGERS]:
         con.execute(statement)
     with no_gc():
         write_views(con.cursor(), rebuilt.views())

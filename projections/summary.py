@@ -89,29 +89,38 @@ def _sql_params(today: date) -> list[Any]:
 
 # The whole ledger: the per-category totals kept by triggers (projections.tables),
 # plus a count of overdue problems, which depends on the day and so cannot be
-# kept in advance (the (status, deadline, category) index reads only those).
+# kept in advance. From schema 5 the (status, deadline, category, parent) index holds
+# all it reads; an older store is told its refinements apart by their JSON views.
 _TOTALS_SQL = """
 SELECT t.category, t.problems, t.completed, t.ongoing, t.extended, t.problems - t.completed - t.ongoing - t.extended,
        COALESCE(o.overdue, 0), t.relapsed, t.rules, t.funds_fen, t.accountable, t.clues, t.first_seen
 FROM ledger_category_totals t
 LEFT JOIN (SELECT category, COUNT(*) AS overdue FROM ledger_problems
-           WHERE status IN ('registered', 'in_progress') AND deadline < ? AND data NOT LIKE ?
+           WHERE status IN ('registered', 'in_progress') AND deadline < ? AND {official}
            GROUP BY category) o ON o.category = t.category
 WHERE t.problems > 0
 ORDER BY t.first_seen
 """
+TOTALS_SQL = _TOTALS_SQL.format(official="parent IS NULL")
+_TOTALS_SQL_BEFORE_5 = _TOTALS_SQL.format(official="data NOT LIKE ?")
+
+
+def has_column(cursor: Any, style: str, table: str, column: str) -> bool:
+    """Whether the store's `table` has `column` (a store made by an earlier version may lack it until `ledger init`)."""
+    if style == "?":
+        cursor.execute("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", (table, column))
+        return cursor.fetchone() is not None
+    cursor.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = %s "
+        "AND column_name = %s AND table_schema = ANY(current_schemas(false))",
+        (table, column),
+    )
+    return cursor.fetchone() is not None
 
 
 def has_totals(cursor: Any, style: str) -> bool:
     """Whether the store keeps category totals of the current schema (an older store does not until `ledger init`)."""
-    if style == "?":
-        cursor.execute("SELECT 1 FROM pragma_table_info('ledger_category_totals') WHERE name = 'extended'")
-        return cursor.fetchone() is not None
-    cursor.execute(
-        "SELECT 1 FROM information_schema.columns WHERE table_name = 'ledger_category_totals' "
-        "AND column_name = 'extended' AND table_schema = ANY(current_schemas(false))"
-    )
-    return cursor.fetchone() is not None
+    return has_column(cursor, style, "ledger_category_totals", "extended")
 
 
 def rate(completed: int, problems: int, places: int = 1) -> float | None:
@@ -133,7 +142,10 @@ def wan_yuan(yuan: str) -> str:
 def summarise(cursor: Any, *, today: date, inspection: str | None = None, style: str = "?") -> dict[str, Any]:
     """{"rows": [...], "total": {...}, "figures": {...}} — the JSON shape of `ledger summary`."""
     if inspection is None and has_totals(cursor, style):
-        cursor.execute(placeholder(_TOTALS_SQL, style), [today.isoformat(), CHILD_PATTERN])
+        if has_column(cursor, style, "ledger_problems", "parent"):
+            cursor.execute(placeholder(TOTALS_SQL, style), [today.isoformat()])
+        else:
+            cursor.execute(placeholder(_TOTALS_SQL_BEFORE_5, style), [today.isoformat(), CHILD_PATTERN])
     else:
         where, params = "", _sql_params(today)
         if inspection is not None:

@@ -13,6 +13,12 @@ import json
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
+# Status and deadline first: counting overdue problems reads only the open ones past their deadline;
+# with category and parent (schema 5) the whole-ledger summary counts them from the index alone.
+# Not in SCHEMA: `ledger init` makes it after upgrading, since an older store lacks `parent` until
+# then (PostgreSQL checks the columns even when an index of that name exists).
+DEADLINE_INDEX = "CREATE INDEX IF NOT EXISTS ledger_problems_by_deadline ON ledger_problems (status, deadline, category, parent)"
+
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS ledger_inspections (
         code TEXT PRIMARY KEY,
@@ -41,6 +47,7 @@ SCHEMA = [
         measures_done INTEGER NOT NULL DEFAULT 0,
         measures_total INTEGER NOT NULL DEFAULT 0,
         escalation TEXT,
+        parent TEXT,
         data TEXT NOT NULL,
         UNIQUE (inspection, number)
     )""",
@@ -50,8 +57,6 @@ SCHEMA = [
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_position ON ledger_problems (position)",
     # Covers the overview's per-inspection counts and lights (projections.overview) without reading the views.
     "CREATE INDEX IF NOT EXISTS ledger_problems_by_inspection ON ledger_problems (inspection, status, deadline)",
-    # Status and deadline first: counting overdue problems reads only the open ones past their deadline.
-    "CREATE INDEX IF NOT EXISTS ledger_problems_by_deadline ON ledger_problems (status, deadline, category)",
     # Per-category totals of ledger_problems, kept by triggers on every write to it
     # (SQLITE_TRIGGERS / PG_TRIGGERS), so the whole-ledger summary reads a few rows
     # however many problems there are. first_seen orders categories as the register does.
@@ -207,6 +212,7 @@ PROBLEM_COLUMNS = (
     "id", "inspection", "number", "category", "unit", "status", "type", "deadline",
     "relapses", "rules", "funds_fen", "accountable", "clues", "data",
     *("title", "person", "measures_done", "measures_total", "escalation"),
+    "parent",
 )
 
 # Columns added by schema 4 so that listing every problem (`status`) reads plain columns,
@@ -219,6 +225,16 @@ STATUS_ROW_DDL = (
     "ALTER TABLE ledger_problems ADD COLUMN measures_total INTEGER NOT NULL DEFAULT 0",
     "ALTER TABLE ledger_problems ADD COLUMN escalation TEXT",
 )
+
+# Schema 5: the refined problem's parent (NULL for a fed-back problem), so that counting official
+# problems needs no look inside the JSON view. `ledger init` adds and fills it with the status columns.
+ADDED_COLUMNS = (*STATUS_ROW_COLUMNS, "parent")
+ADDED_DDL = (*STATUS_ROW_DDL, "ALTER TABLE ledger_problems ADD COLUMN parent TEXT")
+
+
+def added_values(view: dict[str, Any]) -> tuple[Any, ...]:
+    """The ADDED_COLUMNS of one problem view."""
+    return (*status_row_values(view), view.get("parent") or None)
 
 
 def status_row_values(view: dict[str, Any]) -> tuple[Any, ...]:
@@ -259,7 +275,7 @@ def problem_row(view: dict[str, Any]) -> tuple[Any, ...]:
         figures["accountable"],
         figures["clues"],
         dumps(view),
-        *status_row_values(view),
+        *added_values(view),
     )
 
 

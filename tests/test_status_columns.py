@@ -1,4 +1,5 @@
-"""Schema 4: the columns `status` lists are kept in ledger_problems (no JSON view decoded per row).
+"""Schemas 4 and 5: the columns `status` lists, and a refined problem's parent, are kept in
+ledger_problems (no JSON view decoded per row).
 
 On both stores: the listing read from the columns equals the one computed from each problem's
 view; `ledger init` adds and fills the columns of an older store in one pass (until then reads
@@ -59,12 +60,29 @@ def test_listing_from_the_columns_equals_the_one_from_the_views(inspected):
     inspected("replay")
 
 
-def make_schema_3(ledger) -> None:
-    """Make the store look like one created before schema 4 (SQLite 3.35+ drops columns too)."""
+# The overdue index of schemas 1 to 4, without `parent`.
+OLD_DEADLINE_INDEX = "CREATE INDEX ledger_problems_by_deadline ON ledger_problems (status, deadline, category)"
+
+
+def make_schema(ledger, version: str, dropped: tuple[str, ...]) -> None:
+    """Make the store look like one created by an earlier schema (SQLite 3.35+ drops columns too)."""
     ledger.execute(
-        *(f"ALTER TABLE ledger_problems DROP COLUMN {c}" for c in NEW_COLUMNS),
-        "UPDATE ledger_meta SET value = '3' WHERE key = 'schema_version'",
+        "DROP INDEX ledger_problems_by_deadline",
+        *(f"ALTER TABLE ledger_problems DROP COLUMN {c}" for c in dropped),
+        OLD_DEADLINE_INDEX,
+        f"UPDATE ledger_meta SET value = '{version}' WHERE key = 'schema_version'",
     )
+
+
+def make_schema_3(ledger) -> None:
+    make_schema(ledger, "3", (*NEW_COLUMNS, "parent"))
+
+
+def deadline_index(ledger) -> str:
+    """The overdue index's columns, as the store describes them."""
+    if ledger.kind == "sqlite":
+        return ", ".join(r[0] for r in ledger.query("SELECT name FROM pragma_index_info('ledger_problems_by_deadline')"))
+    return ledger.query("SELECT indexdef FROM pg_indexes WHERE indexname = 'ledger_problems_by_deadline'")[0][0]
 
 
 def test_a_schema_3_store_is_read_until_init_upgrades_it_in_one_pass(inspected):
@@ -83,8 +101,8 @@ def test_a_schema_3_store_is_read_until_init_upgrades_it_in_one_pass(inspected):
     assert inspected.query("SELECT COUNT(*) FROM ledger_problems") == [(2,)]  # nothing written
     assert inspected.json("audit", "--verify")["events"] == inspected.query("SELECT COUNT(*) FROM stored_events")[0][0]
 
-    assert "upgraded the store to schema 4: status columns filled for 2 problems" in inspected.out("init")
-    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("4",)]
+    assert "upgraded the store to schema 5: status and parent columns filled for 2 problems" in inspected.out("init")
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("5",)]
     assert listing(inspected) == expected
     assert inspected.json("init")["store_upgraded"] is False  # a second init does nothing again
     inspected("replay")
@@ -100,13 +118,57 @@ def test_replay_names_a_tampered_status_column(inspected):
         ("measures_done", "2", "2"),
         ("person", "'李四'", "'李四'"),
         ("escalation", "NULL", "None"),
+        ("parent", "'XC2019-1-2'", "'XC2019-1-2'"),
     ):
         original = inspected.query(f"SELECT {column} FROM ledger_problems WHERE id = 'XC2019-1-1'")[0][0]
         inspected.execute(f"UPDATE ledger_problems SET {column} = {value} WHERE id = 'XC2019-1-1'")
         result = inspected("replay", expect=1)
         assert f"ledger_problems: XC2019-1-1 {column} differs: stored {stored}, replay {original!r}" in result.stderr
-        inspected.execute(f"UPDATE ledger_problems SET {column} = {original!r} WHERE id = 'XC2019-1-1'")
+        restored = "NULL" if original is None else repr(original)
+        inspected.execute(f"UPDATE ledger_problems SET {column} = {restored} WHERE id = 'XC2019-1-1'")
     inspected("replay")
+
+
+def overdue_family(ledger) -> tuple[str, str]:
+    """A fed-back problem and its refinement, both open and past their deadlines."""
+    parent = ledger.out(*PROBLEM, "--title", "关于“甲”的问题")
+    child = ledger.out("add-problem", "--parent", parent, "--title", "细化问题", "--at", "2020-01-16")
+    for pid in (parent, child):
+        ledger("assign", pid, "--lead", "局长", "--unit", "办公室", "--person", "张三", "--deadline", "2020-03-31", "--at", "2020-01-17")
+    return parent, child
+
+
+def test_the_whole_summary_counts_overdue_problems_from_the_index_alone(inspected):
+    """Refinements are not counted again, and telling them apart reads no JSON view (schema 5)."""
+    from projections.summary import TOTALS_SQL
+
+    parent, child = overdue_family(inspected)
+    assert inspected.query("SELECT id, parent FROM ledger_problems ORDER BY number") == [(parent, None), (child, parent)]
+    for args in ((), ("--inspection", "XC2019-1")):
+        total = inspected.json("summary", *args)["total"]
+        assert (total["problems"], total["open"], total["overdue"]) == (1, 1, 1), args
+    assert deadline_index(inspected).endswith("category, parent)" if inspected.kind != "sqlite" else "category, parent")
+    if inspected.kind == "sqlite":
+        plan = " | ".join(r[3] for r in inspected.query("EXPLAIN QUERY PLAN " + TOTALS_SQL, ("2026-01-01",)))
+        assert "SEARCH ledger_problems USING COVERING INDEX ledger_problems_by_deadline" in plan, plan
+
+
+def test_a_schema_4_store_gets_the_parent_column_and_index_from_init(inspected):
+    parent, child = overdue_family(inspected)
+    expected = inspected.json("summary")
+    make_schema(inspected, "4", ("parent",))
+    assert inspected.json("summary") == expected  # told apart by the JSON views meanwhile
+    inspected("replay")
+    refused = inspected(*PROBLEM, "--title", "新问题", expect=None)
+    assert refused.exit_code != 0 and "run `ledger init` to upgrade it" in refused.stderr
+
+    assert "upgraded the store to schema 5: status and parent columns filled for 2 problems" in inspected.out("init")
+    assert inspected.query("SELECT id, parent FROM ledger_problems ORDER BY number") == [(parent, None), (child, parent)]
+    assert "parent" in deadline_index(inspected)
+    assert inspected.json("summary") == expected
+    inspected("replay")
+    inspected(*PROBLEM, "--title", "新问题")
+    assert inspected.json("summary")["total"]["problems"] == 2
 
 
 def test_the_table_wraps_exactly_as_tabulate_does_with_every_cell_wrapped():
