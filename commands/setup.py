@@ -288,8 +288,7 @@ def _fill_added_columns(c: object, mark: str) -> int:
     """
     import json
 
-    from projections.read_model_check import stored_problem_columns
-    from projections.tables import ADDED_COLUMNS, ADDED_DDL, added_values
+    from projections.tables import ADDED_COLUMNS, ADDED_DDL, added_values, stored_problem_columns
 
     present = set(stored_problem_columns(c))
     for column, statement in zip(ADDED_COLUMNS, ADDED_DDL):

@@ -21,7 +21,7 @@ from typing import Any, Iterator, Sequence
 from uuid import UUID
 
 from projections.replay import apply, decode, no_gc, stored_uuid, unreadable
-from projections.tables import PROBLEM_COLUMNS, TOTALS_COLUMNS, dumps, placeholder, problem_row
+from projections.tables import PROBLEM_COLUMNS, TOTALS_COLUMNS, dumps, placeholder, problem_row, stored_problem_columns
 
 BATCH = 2000  # events per query, and aggregates per comparison query
 
@@ -149,14 +149,6 @@ def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[list[tuple[
 
 
 _INSPECTION_SQL = "SELECT code, data FROM ledger_inspections WHERE code IN ({marks})"
-
-
-def stored_problem_columns(cursor: Any) -> tuple[str, ...]:
-    """PROBLEM_COLUMNS that the store's ledger_problems has (a store not yet upgraded lacks the newest)."""
-    cursor.execute("SELECT * FROM ledger_problems WHERE 1 = 0")
-    description = getattr(cursor, "sqlite_cursor", cursor).description or ()
-    present = {d[0] for d in description}
-    return tuple(c for c in PROBLEM_COLUMNS if c in present)
 
 
 def _compare_batch(

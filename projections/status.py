@@ -155,8 +155,7 @@ STATUS_SELECT = (
 
 def has_status_columns(cursor: Any) -> bool:
     """Whether the store's ledger_problems has the status-row columns (a store not yet upgraded by `init` lacks them)."""
-    from projections.read_model_check import stored_problem_columns
-    from projections.tables import STATUS_ROW_COLUMNS
+    from projections.tables import STATUS_ROW_COLUMNS, stored_problem_columns
 
     return set(STATUS_ROW_COLUMNS) <= set(stored_problem_columns(cursor))
 

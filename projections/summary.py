@@ -12,7 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
-from projections.tables import CHILD_PATTERN, COUNTED_PARAMS, COUNTED_SQL, placeholder
+from projections.tables import CHILD_PATTERN, COUNTED_PARAMS, COUNTED_SQL, placeholder, stored_problem_columns
 
 KEYS = ("category", "problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "rate")
 # problems = completed + ongoing + extended + open: every fed-back problem is in exactly one.
@@ -105,22 +105,16 @@ TOTALS_SQL = _TOTALS_SQL.format(official="parent IS NULL")
 _TOTALS_SQL_BEFORE_5 = _TOTALS_SQL.format(official="data NOT LIKE ?")
 
 
-def has_column(cursor: Any, style: str, table: str, column: str) -> bool:
-    """Whether the store's `table` has `column` (a store made by an earlier version may lack it until `ledger init`)."""
-    if style == "?":
-        cursor.execute("SELECT 1 FROM pragma_table_info(?) WHERE name = ?", (table, column))
-        return cursor.fetchone() is not None
-    cursor.execute(
-        "SELECT 1 FROM information_schema.columns WHERE table_name = %s "
-        "AND column_name = %s AND table_schema = ANY(current_schemas(false))",
-        (table, column),
-    )
-    return cursor.fetchone() is not None
-
-
 def has_totals(cursor: Any, style: str) -> bool:
     """Whether the store keeps category totals of the current schema (an older store does not until `ledger init`)."""
-    return has_column(cursor, style, "ledger_category_totals", "extended")
+    if style == "?":
+        cursor.execute("SELECT 1 FROM pragma_table_info('ledger_category_totals') WHERE name = 'extended'")
+        return cursor.fetchone() is not None
+    cursor.execute(
+        "SELECT 1 FROM information_schema.columns WHERE table_name = 'ledger_category_totals' "
+        "AND column_name = 'extended' AND table_schema = ANY(current_schemas(false))"
+    )
+    return cursor.fetchone() is not None
 
 
 def rate(completed: int, problems: int, places: int = 1) -> float | None:
@@ -142,7 +136,7 @@ def wan_yuan(yuan: str) -> str:
 def summarise(cursor: Any, *, today: date, inspection: str | None = None, style: str = "?") -> dict[str, Any]:
     """{"rows": [...], "total": {...}, "figures": {...}} — the JSON shape of `ledger summary`."""
     if inspection is None and has_totals(cursor, style):
-        if has_column(cursor, style, "ledger_problems", "parent"):
+        if "parent" in stored_problem_columns(cursor):
             cursor.execute(placeholder(TOTALS_SQL, style), [today.isoformat()])
         else:
             cursor.execute(placeholder(_TOTALS_SQL_BEFORE_5, style), [today.isoformat(), CHILD_PATTERN])

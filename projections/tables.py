@@ -208,13 +208,6 @@ RECOUNT_TOTALS = [
     f"INSERT INTO ledger_category_totals ({', '.join(TOTALS_COLUMNS)}) " + COUNT_TOTALS,
 ]
 
-PROBLEM_COLUMNS = (
-    "id", "inspection", "number", "category", "unit", "status", "type", "deadline",
-    "relapses", "rules", "funds_fen", "accountable", "clues", "data",
-    *("title", "person", "measures_done", "measures_total", "escalation"),
-    "parent",
-)
-
 # Columns added by schema 4 so that listing every problem (`status`) reads plain columns,
 # not each problem's JSON view; `ledger init` adds and fills them in an older store.
 STATUS_ROW_COLUMNS = ("title", "person", "measures_done", "measures_total", "escalation")
@@ -230,6 +223,21 @@ STATUS_ROW_DDL = (
 # problems needs no look inside the JSON view. `ledger init` adds and fills it with the status columns.
 ADDED_COLUMNS = (*STATUS_ROW_COLUMNS, "parent")
 ADDED_DDL = (*STATUS_ROW_DDL, "ALTER TABLE ledger_problems ADD COLUMN parent TEXT")
+
+
+PROBLEM_COLUMNS = (
+    "id", "inspection", "number", "category", "unit", "status", "type", "deadline",
+    "relapses", "rules", "funds_fen", "accountable", "clues", "data",
+    *ADDED_COLUMNS,
+)
+
+
+def stored_problem_columns(cursor: Any) -> tuple[str, ...]:
+    """PROBLEM_COLUMNS that the store's ledger_problems has (a store not yet upgraded lacks the newest)."""
+    cursor.execute("SELECT * FROM ledger_problems WHERE 1 = 0")
+    description = getattr(cursor, "sqlite_cursor", cursor).description or ()
+    present = {d[0] for d in description}
+    return tuple(c for c in PROBLEM_COLUMNS if c in present)
 
 
 def added_values(view: dict[str, Any]) -> tuple[Any, ...]:
