@@ -410,3 +410,26 @@ def test_pages_word_the_trail_findings_and_errors_in_chinese_and_json_stays_engl
     assert "台账保有" in verify and "签名有效" in verify and "holds the history" not in verify and "signature valid" not in verify
     missing = client.get("/problems/XC2026-1-99")
     assert missing.status_code == 404 and "未知的问题编号：XC2026-1-99" in missing.text and "unknown problem" not in missing.text
+
+
+def test_summary_page_heads_every_column_it_prints(inspected, monkeypatch):
+    """One heading per cell, in the CLI's order: 申请延期整改 between 基本完成 and 未完成 (it was missing, so the
+    counts sat under the wrong headings)."""
+    import re
+
+    from projections.summary import HEADERS, KEYS
+
+    second = inspected.out("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“制度不健全”的问题", "--at", "2020-01-15")
+    inspected("assign", second, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31", "--at", "2020-01-16")
+    inspected("extend", second, "--to", "2020-06-30", "--reason", "涉及跨部门协调", "--at", "2020-03-20", actor="王琎")
+    inspected("approve-extension", second, "--at", "2020-03-25", actor="县委巡察办")
+    client = client_for(inspected, monkeypatch)
+    for url in ("/summary", "/summary?inspection=XC2019-1"):
+        page = client.get(url).text
+        table = page[page.index('id="summary"'):page.index("</table>", page.index('id="summary"'))]
+        headings = [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table, re.S)]
+        assert headings == [HEADERS["zh"][k] for k in KEYS], url
+        rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table[table.index("<tbody>"):], re.S)
+        assert rows and all(len(re.findall(r"<td", r)) == len(headings) for r in rows), url
+        cells = re.findall(r"<td[^>]*>(.*?)</td>", rows[0], re.S)
+        assert cells[headings.index("申请延期整改")] == "1", url

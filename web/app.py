@@ -207,7 +207,7 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
     from projections.disclosure import hidden_fields, public_events, public_view
     from projections.overview import by_round, overview
     from projections.status import LIGHT_CHOICES, iter_problems, load_inspection, load_problem, problem_query
-    from projections.summary import FIGURE_LABELS, HEADERS, figure_rows, summarise, table_rows
+    from projections.summary import FIGURE_LABELS, HEADERS, KEYS, figure_rows, summarise, table_rows
 
     view = LedgerView(config)
     templates = _templates()
@@ -346,7 +346,7 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
         if _wants_json(request):
             return _json(result)
         return page(
-            request, "summary.html", headers=[HEADERS["zh"][k] for k in ("category", "problems", "completed", "ongoing", "open", "overdue", "relapsed", "rate")],
+            request, "summary.html", headers=[HEADERS["zh"][k] for k in KEYS],
             rows=table_rows(result, "zh"), figures=figure_rows(result, "zh"), inspection=found,
             inspections=all_inspections, title="整改情况统计", figure_labels=FIGURE_LABELS["zh"],
         )
