@@ -166,6 +166,21 @@ def sql(statement: str, style: str) -> str:
     return statement if style == "?" else statement.replace("?", style)
 
 
+def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], style: str = "?") -> None:
+    """Append rows to a table inside the caller's transaction: one executemany on
+    SQLite, one COPY on PostgreSQL (a bulk load writes a chain link and about two
+    tree nodes an event; row-by-row INSERTs to a server cost 5-10x the COPY)."""
+    if not rows:
+        return
+    names = ", ".join(columns)
+    if style == "?":
+        cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})", rows)
+        return
+    with cursor.copy(f"COPY {table} ({names}) FROM STDIN") as copy:
+        for row in rows:
+            copy.write_row(row)
+
+
 def recorded_algorithm(cursor: Any, style: str = "?") -> str:
     """The algorithm this ledger was created with (sha256 for ledgers older than the chain)."""
     cursor.execute(sql("SELECT value FROM ledger_meta WHERE key = ?", style), ("hash_algorithm",))
@@ -188,7 +203,7 @@ def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[
         digest = link_digest(h, prev_digest, seq, stored.originator_id, stored.originator_version, stored.topic, stored.state)
         links.append((seq, prev_seq, digest))
         prev_seq, prev_digest = seq, digest
-    cursor.executemany(sql("INSERT INTO ledger_chain (seq, prev, digest) VALUES (?, ?, ?)", style), links)
+    insert_rows(cursor, "ledger_chain", ("seq", "prev", "digest"), links, style)
 
 
 @dataclass(frozen=True)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Sequence
 
-from ledger.chain import event_bytes, hasher, recorded_algorithm, sql
+from ledger.chain import event_bytes, hasher, insert_rows, recorded_algorithm, sql
 from ledger.errors import StoreError, TamperingFound
 
 MERKLE_SCHEMA = [
@@ -107,10 +107,19 @@ def _node(cursor: Any, style: str, level: int, idx: int) -> bytes:
 
 
 def load_frontier(cursor: Any, style: str, h: Callable[[bytes], Any], size: int) -> Frontier:
+    # One query for the right edge (a node per set bit of the size): a round trip
+    # each would be ~20 on a server store at a million events, on every write.
+    wanted = {level: (size >> level) - 1 for level in range(size.bit_length()) if size >> level & 1}
+    if not wanted:
+        return Frontier(h, size, {})
+    where = " OR ".join("(level = ? AND idx = ?)" for _ in wanted)
+    cursor.execute(sql(f"SELECT level, idx, hash FROM ledger_merkle WHERE {where}", style), [v for pair in wanted.items() for v in pair])
+    found = {(int(level), int(idx)): bytes(hash_) for level, idx, hash_ in cursor.fetchall()}
     pending = {}
-    for level in range(size.bit_length()):
-        if size >> level & 1:
-            pending[level] = _node(cursor, style, level, (size >> level) - 1)
+    for level, idx in wanted.items():
+        if (level, idx) not in found:
+            raise TamperingFound(f"the Merkle tree (ledger_merkle) lacks node level {level} index {idx}")
+        pending[level] = found[(level, idx)]
     return Frontier(h, size, pending)
 
 
@@ -133,7 +142,7 @@ def append_leaves(cursor: Any, stored_events: Sequence[Any], positions: Sequence
     for stored, seq in ordered:
         leaf = event_leaf(h, seq, stored.originator_id, stored.originator_version, stored.topic, stored.state)
         rows.extend(frontier.add(leaf))
-    cursor.executemany(sql("INSERT INTO ledger_merkle (level, idx, hash) VALUES (?, ?, ?)", style), rows)
+    insert_rows(cursor, "ledger_merkle", ("level", "idx", "hash"), rows, style)
 
 
 def build_tree(cursor: Any, style: str = "?", *, position: str = "rowid", table: str = "stored_events") -> int:
@@ -154,7 +163,7 @@ def build_tree(cursor: Any, style: str = "?", *, position: str = "rowid", table:
         rows = []
         for seq, oid, version, topic, state in events:
             rows.extend(frontier.add(event_leaf(h, int(seq), oid, int(version), topic, state)))
-        cursor.executemany(sql("INSERT INTO ledger_merkle (level, idx, hash) VALUES (?, ?, ?)", style), rows)
+        insert_rows(cursor, "ledger_merkle", ("level", "idx", "hash"), rows, style)
         after = events[-1][0]
     return frontier.size
 

@@ -157,6 +157,19 @@ def test_an_insider_editing_the_tree_is_caught(inspected, edit):
     assert "ledger_merkle" in inspected("doctor", "--format", "json", expect=1).stdout
 
 
+@pytest.mark.parametrize("size, missing", [(8, (3, 0)), (7, (1, 2))])
+def test_a_write_onto_a_tree_missing_its_right_edge_is_refused(inspected, size, missing):
+    """The next leaves hang on the right edge (one node per set bit of the size),
+    read in one query: a node missing there stops the write, naming it."""
+    add(inspected, size - 2)
+    inspected.execute("DELETE FROM ledger_merkle WHERE level = %d AND idx = %d" % missing)
+    before = inspected.query("SELECT COUNT(*) FROM stored_events")
+    result = inspected("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "next", expect=4)
+    assert f"ledger_merkle) lacks node level {missing[0]} index {missing[1]}" in result.stderr
+    assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    assert inspected.query("SELECT COUNT(*) FROM stored_events") == before
+
+
 def test_a_dropped_tree_is_caught_by_the_checkpoints_that_signed_it(signed):
     # The forger also deletes the metadata that says the store has a tree; the recorded v2 checkpoints signed its roots.
     signed.execute("DROP TABLE ledger_merkle", "DELETE FROM ledger_meta WHERE key = 'merkle_tree'")
