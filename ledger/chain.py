@@ -185,7 +185,12 @@ def recorded_algorithm(cursor: Any, style: str = "?") -> str:
     """The algorithm this ledger was created with (sha256 for ledgers older than the chain)."""
     cursor.execute(sql("SELECT value FROM ledger_meta WHERE key = ?", style), ("hash_algorithm",))
     row = cursor.fetchone()
-    return str(row[0]) if row else DEFAULT_ALGORITHM
+    return algorithm_named(row[0] if row else None)
+
+
+def algorithm_named(value: Any) -> str:
+    """ledger_meta's hash_algorithm value, or the algorithm of ledgers older than the chain when there is none."""
+    return DEFAULT_ALGORITHM if value is None else str(value)
 
 
 def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], style: str = "?") -> None:
@@ -194,10 +199,18 @@ def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[
     The caller's transaction already holds the write lock (SQLite: the event
     INSERT came first), so the head read here is the real head.
     """
-    h = hasher(recorded_algorithm(cursor, style))
-    cursor.execute("SELECT seq, digest FROM ledger_chain ORDER BY seq DESC LIMIT 1")
-    row = cursor.fetchone()
-    prev_seq, prev_digest = (int(row[0]), bytes(row[1])) if row else (0, GENESIS)
+    # The algorithm and the head in one query: a round trip saved on every write to a server store.
+    cursor.execute(
+        sql(
+            "SELECT (SELECT value FROM ledger_meta WHERE key = ?), "
+            "(SELECT seq FROM ledger_chain ORDER BY seq DESC LIMIT 1), (SELECT digest FROM ledger_chain ORDER BY seq DESC LIMIT 1)",
+            style,
+        ),
+        ("hash_algorithm",),
+    )
+    algorithm, head_seq, head_digest = cursor.fetchone()
+    h = hasher(algorithm_named(algorithm))
+    prev_seq, prev_digest = (int(head_seq), bytes(head_digest)) if head_seq is not None else (0, GENESIS)
     links = []
     for stored, seq in sorted(zip(stored_events, positions), key=lambda pair: pair[1]):
         digest = link_digest(h, prev_digest, seq, stored.originator_id, stored.originator_version, stored.topic, stored.state)

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Sequence
 
-from ledger.chain import event_bytes, hasher, insert_rows, recorded_algorithm, sql
+from ledger.chain import algorithm_named, event_bytes, hasher, insert_rows, recorded_algorithm, sql
 from ledger.errors import StoreError, TamperingFound
 
 MERKLE_SCHEMA = [
@@ -125,10 +125,14 @@ def load_frontier(cursor: Any, style: str, h: Callable[[bytes], Any], size: int)
 
 def append_leaves(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], style: str = "?", *, position: str = "rowid", table: str = "stored_events") -> None:
     """Add newly inserted events to the tree, inside the inserting transaction (which holds the write lock)."""
-    h = hasher(recorded_algorithm(cursor, style))
     ordered = sorted(zip(stored_events, positions), key=lambda pair: pair[1])
-    try:
-        size = stored_size(cursor)
+    try:  # the algorithm and the size in one query (a round trip saved on a server store)
+        cursor.execute(
+            sql("SELECT (SELECT value FROM ledger_meta WHERE key = ?), (SELECT MAX(idx) FROM ledger_merkle WHERE level = 0)", style),
+            ("hash_algorithm",),
+        )
+        algorithm, last = cursor.fetchone()
+        size = 0 if last is None else int(last) + 1
     except Exception as e:  # the store's own error type (sqlite3, psycopg)
         if "ledger_merkle" not in str(e):
             raise
@@ -137,6 +141,7 @@ def append_leaves(cursor: Any, stored_events: Sequence[Any], positions: Sequence
         cursor.execute(sql(f"SELECT 1 FROM {table} WHERE {position} < ? LIMIT 1", style), (ordered[0][1],))
         if cursor.fetchone() is not None:
             raise StoreError("the store has events but no Merkle tree yet: run `ledger init` to upgrade it")
+    h = hasher(algorithm_named(algorithm))
     frontier = load_frontier(cursor, style, h, size)
     rows = []
     for stored, seq in ordered:
