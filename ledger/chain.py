@@ -30,7 +30,7 @@ import functools
 import hashlib
 import struct
 from dataclasses import dataclass, field
-from typing import Any, Callable, Iterator, Sequence
+from typing import Any, Callable, Iterable, Iterator, Sequence
 from uuid import UUID
 
 from ledger.errors import ConfigError, TamperingFound
@@ -166,12 +166,10 @@ def sql(statement: str, style: str) -> str:
     return statement if style == "?" else statement.replace("?", style)
 
 
-def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: Sequence[Sequence[Any]], style: str = "?") -> None:
-    """Append rows to a table inside the caller's transaction: one executemany on
-    SQLite, one COPY on PostgreSQL (a bulk load writes a chain link and about two
-    tree nodes an event; row-by-row INSERTs to a server cost 5-10x the COPY)."""
-    if not rows:
-        return
+def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "?") -> None:
+    """Append rows (a list or a generator) to a table inside the caller's transaction:
+    one executemany on SQLite, one COPY on PostgreSQL (a bulk load writes a chain link
+    and about two tree nodes an event; row-by-row INSERTs to a server cost 5-10x the COPY)."""
     names = ", ".join(columns)
     if style == "?":
         cursor.executemany(f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})", rows)

@@ -477,9 +477,9 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ('hash_algorithm', {mark}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (header["hash"],))
         # The event's global sequence number is its position: rowid (SQLite), notification_id (PostgreSQL).
         position = "notification_id" if server else "rowid"
-        events = [(link.seq, UUID(hex=link.originator_id) if server else link.originator_id, link.originator_version, link.topic, link.state) for link in links]
+        events = ((link.seq, UUID(hex=link.originator_id) if server else link.originator_id, link.originator_version, link.topic, link.state) for link in links)
         insert_rows(c, "stored_events", (position, "originator_id", "originator_version", "topic", "state"), events, mark)
-        insert_rows(c, "ledger_chain", ("seq", "prev", "digest"), [(link.seq, link.prev, link.digest) for link in links], mark)
+        insert_rows(c, "ledger_chain", ("seq", "prev", "digest"), ((link.seq, link.prev, link.digest) for link in links), mark)
         if server and links:  # later events are numbered after the restored ones
             c.execute("SELECT setval(pg_get_serial_sequence('stored_events', 'notification_id'), %s)", (links[-1].seq,))
         _write_registered(c, app, links, mark)  # read models, the Merkle tree
