@@ -350,13 +350,13 @@ def _shown(value: Any) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
-def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True) -> str:
-    if value is None:
-        value = ""
-    if not isinstance(value, str):
-        raise InvalidInput(f"{what}: must be text")
-    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
-    text = text.strip()
+def _refuse_characters(text: str, what: str, kind: str) -> None:
+    """Refuse control characters (but newline and tab in long text), bidirectional overrides,
+    surrogates and noncharacters, and in a name any invisible format character.
+
+    Each of these is in a category str.isprintable() is False for (Cc, Cf, Cs, Cn),
+    so a printable text need not be looked at (tests/test_hostile_input.py holds them to it).
+    """
     allowed = "\n\t" if kind == "long" else ""
     for ch in text:
         category = unicodedata.category(ch)
@@ -369,6 +369,17 @@ def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True
             raise InvalidInput(f"{what}: contains U+{ord(ch):04X}, a character that changes or hides how the text reads")
         if kind == "name" and category == "Cf":
             raise InvalidInput(f"{what}: contains the invisible character U+{ord(ch):04X}, not allowed in a name")
+
+
+def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise InvalidInput(f"{what}: must be text")
+    text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
+    text = text.strip()
+    if not text.isprintable():  # a printable text has none of the characters refused below: skip the loop
+        _refuse_characters(text, what, kind)
     if kind != "long":
         # One line; a run of plain spaces is one (an ideographic space U+3000 is kept: it is part of the text).
         text = re.sub(" {2,}", " ", text)

@@ -356,3 +356,29 @@ def test_as_at_shows_the_state_by_the_dates_acts_happened(hostile: Ledger) -> No
     assert rows["XC1-1"] == "closed" and rows["XC1-3"] == "ongoing"
     assert "as at 2019-12-31" in hostile.out("status", "--as-at", "2019-12-31") and "by the dates acts happened" in hostile.out("status", "--as-at", "2019-12-31")
     assert hostile("status", "--as-at", "2020-01-20", "--as-of", "2020-01-20", expect=2)
+
+
+def test_a_printable_text_holds_no_character_the_text_grammar_refuses() -> None:
+    """ledger.values._text skips its per-character checks for a printable text: every
+    code point str.isprintable() accepts must pass them, in every kind of text."""
+    import sys
+
+    from ledger import values
+    from ledger.errors import InvalidInput
+
+    refused = []
+    for code in range(sys.maxunicode + 1):
+        ch = chr(code)
+        if not ch.isprintable():
+            continue
+        for kind in ("name", "short", "long"):
+            try:
+                values._refuse_characters(ch, "x", kind)
+            except InvalidInput:
+                refused.append((hex(code), kind))
+    assert refused == []
+    # and the checks the shortcut skips still refuse (one of each)
+    for ch, kind in (("\x07", "short"), ("\u202e", "short"), ("\ud800", "long"), ("\uffff", "short"), ("\u200b", "name")):
+        assert not ch.isprintable()
+        with pytest.raises(InvalidInput):
+            values._refuse_characters(f"a{ch}b", "x", kind)
