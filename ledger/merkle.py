@@ -92,17 +92,29 @@ class Frontier:
 # -- written in the insert transaction ---------------------------------------------
 
 
+_LAST_LEAF = "SELECT MAX(idx) FROM ledger_merkle WHERE level = 0"
+
+
+def _size_after(last_leaf: Any) -> int:
+    """The tree's size from the index of its last leaf (None: no leaf yet)."""
+    return 0 if last_leaf is None else int(last_leaf) + 1
+
+
 def stored_size(cursor: Any) -> int:
-    cursor.execute("SELECT MAX(idx) FROM ledger_merkle WHERE level = 0")
+    cursor.execute(_LAST_LEAF)
     row = cursor.fetchone()
-    return 0 if row is None or row[0] is None else int(row[0]) + 1
+    return _size_after(None if row is None else row[0])
+
+
+def _missing_node(level: int, idx: int) -> TamperingFound:
+    return TamperingFound(f"the Merkle tree (ledger_merkle) lacks node level {level} index {idx}")
 
 
 def _node(cursor: Any, style: str, level: int, idx: int) -> bytes:
     cursor.execute(sql("SELECT hash FROM ledger_merkle WHERE level = ? AND idx = ?", style), (level, idx))
     row = cursor.fetchone()
     if row is None:
-        raise TamperingFound(f"the Merkle tree (ledger_merkle) lacks node level {level} index {idx}")
+        raise _missing_node(level, idx)
     return bytes(row[0])
 
 
@@ -118,7 +130,7 @@ def load_frontier(cursor: Any, style: str, h: Callable[[bytes], Any], size: int)
     pending = {}
     for level, idx in wanted.items():
         if (level, idx) not in found:
-            raise TamperingFound(f"the Merkle tree (ledger_merkle) lacks node level {level} index {idx}")
+            raise _missing_node(level, idx)
         pending[level] = found[(level, idx)]
     return Frontier(h, size, pending)
 
@@ -128,11 +140,11 @@ def append_leaves(cursor: Any, stored_events: Sequence[Any], positions: Sequence
     ordered = sorted(zip(stored_events, positions), key=lambda pair: pair[1])
     try:  # the algorithm and the size in one query (a round trip saved on a server store)
         cursor.execute(
-            sql("SELECT (SELECT value FROM ledger_meta WHERE key = ?), (SELECT MAX(idx) FROM ledger_merkle WHERE level = 0)", style),
+            sql(f"SELECT (SELECT value FROM ledger_meta WHERE key = ?), ({_LAST_LEAF})", style),
             ("hash_algorithm",),
         )
         algorithm, last = cursor.fetchone()
-        size = 0 if last is None else int(last) + 1
+        size = _size_after(last)
     except Exception as e:  # the store's own error type (sqlite3, psycopg)
         if "ledger_merkle" not in str(e):
             raise

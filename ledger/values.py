@@ -378,7 +378,7 @@ def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True
         raise InvalidInput(f"{what}: must be text")
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
     text = text.strip()
-    if not text.isprintable():  # a printable text has none of the characters refused below: skip the loop
+    if not text.isprintable():  # a printable text holds none of the characters _refuse_characters refuses
         _refuse_characters(text, what, kind)
     if kind != "long":
         # One line; a run of plain spaces is one (an ideographic space U+3000 is kept: it is part of the text).
