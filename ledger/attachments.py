@@ -33,7 +33,7 @@ def algorithm_of(app: Any) -> str:
     from ledger.chain import recorded_algorithm
 
     with app.recorder.reading() as c:
-        return recorded_algorithm(c, app.recorder.placeholder)
+        return recorded_algorithm(c)
 
 
 def digest_of(data: bytes, algorithm: str) -> str:

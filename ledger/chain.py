@@ -179,9 +179,13 @@ def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[
             copy.write_row(row)
 
 
-def recorded_algorithm(cursor: Any, style: str = "?") -> str:
+# The algorithm a ledger records at `init`; also a subquery where a write reads it with something else.
+RECORDED_ALGORITHM = "SELECT value FROM ledger_meta WHERE key = 'hash_algorithm'"
+
+
+def recorded_algorithm(cursor: Any) -> str:
     """The algorithm this ledger was created with (sha256 for ledgers older than the chain)."""
-    cursor.execute(sql("SELECT value FROM ledger_meta WHERE key = ?", style), ("hash_algorithm",))
+    cursor.execute(RECORDED_ALGORITHM)
     row = cursor.fetchone()
     return algorithm_named(row[0] if row else None)
 
@@ -199,12 +203,8 @@ def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[
     """
     # The algorithm and the head in one query: a round trip saved on every write to a server store.
     cursor.execute(
-        sql(
-            "SELECT (SELECT value FROM ledger_meta WHERE key = ?), "
-            "(SELECT seq FROM ledger_chain ORDER BY seq DESC LIMIT 1), (SELECT digest FROM ledger_chain ORDER BY seq DESC LIMIT 1)",
-            style,
-        ),
-        ("hash_algorithm",),
+        f"SELECT ({RECORDED_ALGORITHM}), "
+        "(SELECT seq FROM ledger_chain ORDER BY seq DESC LIMIT 1), (SELECT digest FROM ledger_chain ORDER BY seq DESC LIMIT 1)"
     )
     algorithm, head_seq, head_digest = cursor.fetchone()
     h = hasher(algorithm_named(algorithm))

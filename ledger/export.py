@@ -84,7 +84,7 @@ def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = Non
 
             style, position = ("%s", "notification_id") if is_url(path) else ("?", "rowid")
             meta = ledger_meta(con)
-            algorithm = recorded_algorithm(con.cursor(), style)
+            algorithm = recorded_algorithm(con.cursor())
             base_seq, base_digest, count, end = 0, GENESIS, 0, None
             header_line = ""
             for link in walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position):

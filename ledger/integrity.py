@@ -449,7 +449,7 @@ def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at
                 raise StoreError(f"{url} is not an initialised ledger store: run `ledger init`")
             if not found[0]:
                 raise TamperingFound(f"the store {url} has no hash chain table (ledger_chain)")
-            algorithm = recorded_algorithm(con.cursor(), "%s")
+            algorithm = recorded_algorithm(con.cursor())
             tree_stored = has_tree_table(con, postgres=True)
             _check_column_types(con)
             try:

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator, Sequence
 
-from ledger.chain import algorithm_named, event_bytes, hasher, insert_rows, recorded_algorithm, sql
+from ledger.chain import RECORDED_ALGORITHM, algorithm_named, event_bytes, hasher, insert_rows, recorded_algorithm, sql
 from ledger.errors import StoreError, TamperingFound
 
 MERKLE_SCHEMA = [
@@ -139,10 +139,7 @@ def append_leaves(cursor: Any, stored_events: Sequence[Any], positions: Sequence
     """Add newly inserted events to the tree, inside the inserting transaction (which holds the write lock)."""
     ordered = sorted(zip(stored_events, positions), key=lambda pair: pair[1])
     try:  # the algorithm and the size in one query (a round trip saved on a server store)
-        cursor.execute(
-            sql(f"SELECT (SELECT value FROM ledger_meta WHERE key = ?), ({_LAST_LEAF})", style),
-            ("hash_algorithm",),
-        )
+        cursor.execute(f"SELECT ({RECORDED_ALGORITHM}), ({_LAST_LEAF})")
         algorithm, last = cursor.fetchone()
         size = _size_after(last)
     except Exception as e:  # the store's own error type (sqlite3, psycopg)
@@ -166,7 +163,7 @@ def build_tree(cursor: Any, style: str = "?", *, position: str = "rowid", table:
     """Build the tree of a store that has events but no tree (an upgrade), in one pass; the number of leaves."""
     if stored_size(cursor) > 0:
         return 0
-    h = hasher(recorded_algorithm(cursor, style))
+    h = hasher(recorded_algorithm(cursor))
     frontier = Frontier(h)
     after = -1
     while True:
@@ -213,7 +210,7 @@ class StoredTree:
     def __init__(self, cursor: Any, style: str = "?", algorithm: str | None = None):
         self.cursor = cursor
         self.style = style
-        self.algorithm = algorithm or recorded_algorithm(cursor, style)
+        self.algorithm = algorithm or recorded_algorithm(cursor)
         self.h = hasher(self.algorithm)
         self.size = stored_size(cursor)
         self._cache: dict[tuple[int, int], bytes] = {}
