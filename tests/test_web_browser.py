@@ -100,15 +100,24 @@ def served(ledger, tmp_path):
 
 
 def _click_and_wait(driver, selector: str) -> None:
-    """Click a link or submit button and wait until the next page has replaced this one."""
+    """Click a link or submit button and wait until the next page has replaced this one.
+
+    The old page is marked on its window object; the next page has no mark. Asking an
+    element of the old page whether it is stale (selenium's staleness_of) can instead
+    fail with "Node with given id does not belong to the document" while Chromium
+    swaps the documents, so the wait ignores errors raised during that swap.
+    """
+    from selenium.common.exceptions import WebDriverException
     from selenium.webdriver.common.by import By
-    from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.ui import WebDriverWait
 
-    page = driver.find_element(By.TAG_NAME, "html")
+    driver.execute_script("window.ledgerPageBeforeClick = true")
     driver.find_element(By.CSS_SELECTOR, selector).click()
-    WebDriverWait(driver, 30).until(expected_conditions.staleness_of(page))
-    WebDriverWait(driver, 30).until(lambda d: d.execute_script("return document.readyState") == "complete")
+    WebDriverWait(driver, 30, ignored_exceptions=(WebDriverException,)).until(
+        lambda d: d.execute_script(
+            "return window.ledgerPageBeforeClick === undefined && document.readyState === 'complete'"
+        )
+    )
 
 
 def _visit(driver, url: str, shots: Path, name: str) -> None:
