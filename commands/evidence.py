@@ -10,7 +10,7 @@ import click
 from commands import i18n
 from ledger.errors import InvalidInput
 
-from commands.options import LedgerContext, check_out_file, echo, format_option, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
 
 
 @click.command()
@@ -40,26 +40,29 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
 
 @click.command()
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="Also write the block to this file, for a supervisor to keep.")
+@force_option
 @write_options
 @pass_ledger
-def checkpoint(state: LedgerContext, out: str | None, at: Any, actor: str | None, fmt: str) -> None:
+def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, actor: str | None, fmt: str) -> None:
     """Verify the chain, sign its head and record the signed checkpoint; print it as a block."""
     from ledger.checkpoint import format_checkpoint_block, record_checkpoint
     from ledger.errors import InvalidInput
 
     if at is not None:
         raise click.UsageError("--at: a checkpoint is always made now")
+    if out is not None:
+        check_out_file(out, force=force)
     who = state.actor(actor)
-    if out is not None and Path(out).exists():
-        raise InvalidInput(f"--out: {out} already exists: not overwriting a kept checkpoint")
     record = record_checkpoint(state.app, state.config, who)
     block = format_checkpoint_block(record)
     if out is not None:
+        from ledger.outputs import write_output
+
         try:
-            with open(out, "x", encoding="utf-8") as f:
-                f.write(block + "\n")
-        except OSError as e:
-            raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e} (the checkpoint is recorded in the ledger; print it with --format json)") from None
+            write_output(out, block + "\n", force=force)
+        except InvalidInput as e:
+            reason = str(e).rsplit(": ", 1)[-1]
+            raise InvalidInput(f"--out: cannot write {out}: {reason} (the checkpoint is recorded in the ledger; print it with --format json)") from None
     echo(render_record({**record, "out": out} if out else record, fmt, block))
 
 
@@ -68,14 +71,16 @@ def checkpoint(state: LedgerContext, out: str | None, at: Any, actor: str | None
 @click.option("--since", type=click.IntRange(min=0), default=0, help="Only events with this sequence number or later.")
 @click.option("--inspection", default=None, metavar="CODE", help="Instead: only this inspection's events, each with a Merkle inclusion proof against the latest checkpoint (made now if none covers them).")
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also write the evidence files the exported events name into DIR (a new or empty folder), each named by its digest.")
+@force_option
 @format_option
 @pass_ledger
-def export(state: LedgerContext, out: str, since: int, inspection: str | None, evidence_dir: str | None, fmt: str) -> None:
+def export(state: LedgerContext, out: str, since: int, inspection: str | None, evidence_dir: str | None, force: bool, fmt: str) -> None:
     """Write the complete event log with every hash, one JSON object per line (verified first)."""
     from ledger.checkpoint import load_private_key, private_key_path
     from ledger.export import export_store
+    from ledger.outputs import replacing
 
-    check_out_file(out)
+    check_out_file(out, force=force)
     if evidence_dir is not None:
         _check_evidence_out(Path(evidence_dir))
     if inspection is not None:
@@ -83,7 +88,9 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
 
         if since:
             raise click.UsageError("--since and --inspection cannot be combined")
-        done = export_inspection(state.app, state.config, inspection, Path(out), state.actor)
+        with replacing(out, force=force) as tmp:
+            done = export_inspection(state.app, state.config, inspection, tmp, state.actor)
+        done["out"] = out
         cp = done.pop("checkpoint")
         done["checkpoint"] = {k: cp[k] for k in ("sequence", "time", "tree_size", "tree_root")}
         note = "made a new checkpoint" if done["checkpoint_made"] else "the latest checkpoint"
@@ -91,10 +98,8 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
         return
     # Signed when the ledger's key is at hand, so the header and head are bound to it.
     key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
-    try:
-        record = export_store(state.config.store, Path(out), since=since, signing_key=key)
-    except OSError as e:
-        raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
+    with replacing(out, force=force) as tmp:
+        record = export_store(state.config.store, tmp, since=since, signing_key=key)
     line = f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"
     if evidence_dir is not None:
         from ledger.attachments import export_files
@@ -245,13 +250,16 @@ def _same(a: str, b: str) -> bool:
 @evidence.command("get")
 @click.argument("digest")
 @click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the file.")
+@force_option
 @format_option
 @pass_ledger
-def evidence_get(state: LedgerContext, digest: str, out: str, fmt: str) -> None:
+def evidence_get(state: LedgerContext, digest: str, out: str, force: bool, fmt: str) -> None:
     """Write the kept bytes of the file with DIGEST (checked against the digest first)."""
     from ledger.attachments import attached, digest_of, fetch
     from ledger.errors import TamperingFound, UnknownID
+    from ledger.outputs import write_output
 
+    check_out_file(out, force=force)
     wanted = digest.strip().lower()
     named = next((r for r in attached(state.config.store) if r["digest"] == wanted), None)
     if named is None:
@@ -261,12 +269,7 @@ def evidence_get(state: LedgerContext, digest: str, out: str, fmt: str) -> None:
         raise TamperingFound(f"evidence file {named['name']} ({wanted}) attached to event {named['seq']} has vanished from the store")
     if digest_of(data, named["hash"]) != wanted:
         raise TamperingFound(f"evidence file {named['name']} ({wanted}) attached to event {named['seq']} has changed: its bytes no longer match")
-    try:
-        Path(out).write_bytes(data)
-    except OSError as e:
-        from ledger.errors import InvalidInput
-
-        raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
+    write_output(out, data, force=force)
     echo(render_record({"name": named["name"], "digest": wanted, "size": len(data), "out": out}, fmt, f"wrote {named['name']} ({len(data)} bytes) to {out}"))
 
 

@@ -606,6 +606,13 @@ TAILS: list[tuple[str, Any]] = [
      "存储不是空的：import-log 只能恢复到新建的空台账（在新文件夹中运行 `ledger init`）"),
     (r"a checkpoint is always made now", "检查点总是以当前时间生成"),
     (r"(.+) already exists: not overwriting a kept checkpoint", "{0} 已存在：不覆盖保存的检查点"),
+    # the one rule for every --out (ledger/outputs.py)
+    (r"(.+) already exists: not overwriting it \(give --force to replace it\)", "{0} 已存在：不会覆盖（如要替换请加 --force）"),
+    (r"(.+) is the ledger's own (.+): never written over",
+     lambda m: f"{m[1]} 是台账自己的{ {'store': '存储文件', 'store journal': '存储日志文件', 'key': '密钥', 'configuration (ledger.yaml)': '配置文件（ledger.yaml）'}.get(m[2], m[2]) }：绝不覆盖"),
+    (r"(.+) is inside the ledger's (keys|kept evidence) folder: never written into",
+     lambda m: f"{m[1]} 在台账的{'密钥' if m[2] == 'keys' else '佐证材料保存'}文件夹内：绝不写入"),
+    (r"--force replaces an --out file: give --out FILE", "--force 用于替换 --out 文件：请给出 --out FILE"),
     (r"(.+) holds (\d+) checkpoint blocks: give one", "{0} 含有 {1} 个检查点：请只给一个"),
     (r"no file in the folder (.+) holds a checkpoint block", "文件夹 {0} 中没有含检查点的文件"),
     (r"'(.+)' is not a key fingerprint \(40 hex digits, as `ledger keygen` prints\)", "'{0}' 不是密钥指纹（40 位十六进制数字，如 `ledger keygen` 所示）"),

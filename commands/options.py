@@ -98,17 +98,40 @@ CODE = ValueType(lambda v, what: values.inspection_code(v), "CODE")
 PROBLEM_ID = ValueType(values.problem_id, "ID")
 
 
-def check_out_file(out: str, what: str = "--out") -> None:
-    """Refuse an output path that cannot be a file before anything is done (empty, a folder, a name too long)."""
-    from pathlib import Path
+def check_out_file(out: str, what: str = "--out", *, force: bool = False, is_key: bool = False) -> Any:
+    """The one rule for every --out (ledger/outputs.py), checked before anything is done: a path to write.
 
-    target = Path(out)
+    Refused: a name that cannot be a file; the store, its journal/WAL/SHM, its evidence, a key or
+    ledger.yaml (by real path and inode, --force or not); an existing file without --force.
+    """
+    from ledger.outputs import check_output
+
+    return check_output(out, force=force, config=_config_or_none(), what=what, is_key=is_key)
+
+
+def _config_or_none() -> Any:
+    """This command's ledger.yaml, or the defaults where there is none (what the store's name would be)."""
+    from ledger.config import load_config
+    from ledger.errors import ConfigError
+
+    ctx = click.get_current_context(silent=True)
+    state = ctx.find_object(LedgerContext) if ctx is not None else None
     try:
-        bad = not target.name or target.is_dir() or len(target.name.encode("utf-8", "surrogateescape")) > 255
-    except (OSError, ValueError):
-        bad = True
-    if bad:
-        raise InvalidInput(f"{what}: '{out}' is not a file name that can be written")
+        if state is not None:
+            try:
+                return state.config
+            except ConfigError:
+                return load_config(state.config_path, required=False) if state.config_path is None else None
+        return load_config(required=False)
+    except ConfigError:
+        return None
+
+
+def force_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--force: replace an existing --out file (never the store, its evidence, a key or ledger.yaml)."""
+    return click.option(
+        "--force", "force", is_flag=True, default=False, help="Replace the --out file if it exists (never the store, its evidence or a key)."
+    )(f)
 
 
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -180,13 +203,17 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(f)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         out = kwargs.pop("out", None)
+        force = kwargs.pop("force", False)
         fmt = kwargs.get("fmt")
         if out is None:
             if fmt in OFFICE_FORMATS:
                 raise InvalidInput(f"--format {fmt} writes a workbook, not text: give --out FILE.{fmt}")
+            if force:
+                raise click.UsageError("--force replaces an --out file: give --out FILE")
             return f(*args, **kwargs)
-        return _to_file(f, args, kwargs, out)
+        return _to_file(f, args, kwargs, out, force)
 
+    wrapper = force_option(wrapper)
     wrapper = click.option(
         "--out",
         "out",
@@ -204,11 +231,13 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
     )(wrapper)
 
 
-def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str) -> Any:
+def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str, force: bool) -> Any:
     """Run the command with its output caught, then write it to `out` (xlsx: as a workbook)."""
     import contextlib
 
     from pathlib import Path
+
+    from ledger.outputs import replacing, write_output
 
     fmt = kwargs["fmt"]
     suffix = Path(out).suffix.lower()
@@ -216,6 +245,7 @@ def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str)
         raise InvalidInput(f"--out: an xlsx workbook's file name ends in .xlsx, not '{Path(out).name}'")
     if fmt != "xlsx" and suffix == ".xlsx":
         raise InvalidInput(f"--out: {Path(out).name} is named as a workbook: add --format xlsx")
+    check_out_file(out, force=force)
     if fmt == "xlsx":
         kwargs["fmt"] = "csv"
     caught = io.StringIO()
@@ -230,13 +260,11 @@ def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str)
         from projections.workbook import write_tables
 
         command = click.get_current_context().command.name or "ledger"
-        write_tables(out, _csv_tables(text), title=command)
+        with replacing(out, force=force) as tmp:
+            write_tables(tmp, _csv_tables(text), title=command)
     else:
-        try:
-            # A BOM lets Excel/WPS open a UTF-8 CSV with its Chinese intact.
-            Path(out).write_text(text, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
-        except OSError as e:
-            raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
+        # A BOM lets Excel/WPS open a UTF-8 CSV with its Chinese intact.
+        write_output(out, text, force=force, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     from commands import i18n
 
     click.echo(i18n.translate(f"wrote {out}", i18n.current()))

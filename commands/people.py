@@ -55,8 +55,13 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
     """Make an Ed25519 key pair for NAME (private key mode 0600; passphrase from LEDGER_KEY_PASSPHRASE if set)."""
     from ledger.identity import default_person_key, write_key_pair
 
+    from commands.options import check_out_file
+
     who = values.person_name(name, "NAME")
-    record = {"name": who, **write_key_pair(Path(out) if out else default_person_key(who))}
+    path = Path(out) if out else default_person_key(who)
+    for each in (path, path.with_name(path.name + ".pub")):  # keys are never replaced: no --force
+        check_out_file(str(each), is_key=True)
+    record = {"name": who, **write_key_pair(path)}
     lines = [
         f"private key: {record['private_key']} (mode 0600{', passphrase-protected' if record['passphrase'] else ''}; keep it secret)",
         f"public key:  {record['public_key_file']}",

@@ -7,27 +7,30 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, format_option, output_options, pass_ledger, render_record
+from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record
 
 
 @click.command("prove-consistency")
 @click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint (a checkpoint file or a report ending in one).")
 @click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The proof file to write.")
+@force_option
 @format_option
 @pass_ledger
-def prove_consistency(state: LedgerContext, old: str, new: str, out: str, fmt: str) -> None:
+def prove_consistency(state: LedgerContext, old: str, new: str, out: str, force: bool, fmt: str) -> None:
     """Prove from the store that the ledger at --to extends the ledger at --from (nothing rewritten between)."""
     from ledger.checkpoint import trusted_key
-    from ledger.proofs import canonical, check_signatures, prove_consistency as prove, read_checkpoint, write_atomically
+    from ledger.outputs import write_output
+    from ledger.proofs import canonical, check_signatures, prove_consistency as prove, read_checkpoint
 
+    check_out_file(out, force=force)
     old_cp, new_cp = read_checkpoint(old, "--from"), read_checkpoint(new, "--to")
     check_signatures([("--from", old_cp), ("--to", new_cp)], trusted_key(state.config))
     with state.app.recorder.reading() as c:
         c.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")
         ledger_id = str(c.fetchone()[0])
     proof = prove(state.app, old_cp, new_cp, ledger_id)
-    write_atomically(Path(out), canonical(proof))
+    write_output(out, canonical(proof), force=force)
     record = {"out": out, "old_tree_size": proof["old"]["tree_size"], "new_tree_size": proof["new"]["tree_size"], "hashes": len(proof["proof"])}
     echo(render_record(record, fmt, f"wrote {out}: tree of {record['new_tree_size']} events extends tree of {record['old_tree_size']} ({record['hashes']} hashes)"))
 

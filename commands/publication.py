@@ -255,6 +255,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 )
 @click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text", "docx"]), default="markdown", show_default=True, help="Output format (docx: a Word document in 公文 layout, needs --out).")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
+@click.option("--force", "force", is_flag=True, default=False, help="Replace the --out file if it exists (never the store, its evidence or a key).")
 @click.option(
     "--sign/--no-sign",
     "sign",
@@ -264,7 +265,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @key_option
 @as_of_option
 @pass_ledger
-def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
+def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, force: bool, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
     from projections.publication import report, round_report
     from projections.replay import check_as_of
@@ -276,7 +277,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
     if out is not None:
         from commands.options import check_out_file
 
-        check_out_file(out)
+        check_out_file(out, force=force)
     state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
     if not state.app.signed_mode():
         click.echo(i18n.note_line("nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)"), err=True)
@@ -292,7 +293,10 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
             blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
             blocks = _with_proxy_blocks(state, blocks, inspection.strip())  # type: ignore[union-attr]
         checkpoint = _with_checkpoint(state, "", fmt, sign) or None
-        write_report(out, blocks, checkpoint)  # type: ignore[arg-type]
+        from ledger.outputs import replacing
+
+        with replacing(out, force=force) as tmp:  # type: ignore[arg-type]
+            write_report(tmp, blocks, checkpoint)
         echo(i18n.translate(f"wrote {out}", lang))
         return
     if round_name is not None:
@@ -304,10 +308,9 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
     if out is None:
         click.echo(document, nl=False)
         return
-    try:
-        Path(out).write_text(document, encoding="utf-8")
-    except OSError as e:
-        raise InvalidInput(f"--out: cannot write {out}: {e}") from None
+    from ledger.outputs import write_output
+
+    write_output(out, document, force=force)
     echo(i18n.translate(f"wrote {out}", lang))
 
 

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import LedgerContext, echo, format_option, pass_ledger, render_record
+from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, pass_ledger, render_record
 from ledger.errors import InvalidInput
 
 SHEET_FORMATS = (".xlsx", ".docx")
@@ -48,10 +48,11 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
     is_flag=True,
     help="Keep the text of withheld problems (for internal use; needs the registrar, verifier, signer or auditor role).",
 )
+@force_option
 @as_of_option
 @format_option
 @pass_ledger
-def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, as_of: Any, fmt: str) -> None:
+def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force: bool, as_of: Any, fmt: str) -> None:
     """Write the standard 台账: one row per measure, each problem's cells merged over its measures.
 
     Columns 序号, 问题类别, 反馈问题, 整改措施, 责任领导, 责任单位, 责任人, 整改时限,
@@ -61,17 +62,21 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, as_of
     suffix = Path(out).suffix.lower()
     if suffix not in SHEET_FORMATS:
         raise InvalidInput(f"--out: write the 台账 to an .xlsx or .docx file, not '{Path(out).name}'")
+    check_out_file(out, force=force)
     if internal:
         state.actor()  # authority check: the withheld text is for insiders only
     result = load_sheet(state, inspection.strip(), as_of, internal)
-    if suffix == ".xlsx":
-        from projections.workbook import write_sheet
+    from ledger.outputs import replacing
 
-        write_sheet(out, result)
-    else:
-        from projections.word import write_sheet_docx
+    with replacing(out, force=force) as tmp:
+        if suffix == ".xlsx":
+            from projections.workbook import write_sheet
 
-        write_sheet_docx(out, result)
+            write_sheet(tmp, result)
+        else:
+            from projections.word import write_sheet_docx
+
+            write_sheet_docx(tmp, result)
     record = {"file": out, "inspection": inspection.strip(), "problems": len(result.problems), "rows": result.row_count, "internal": internal}
     message = f"wrote {out}: {len(result.problems)} problems, {result.row_count} measure rows" + (" (internal: withheld text included)" if internal else "")
     echo(render_record(record, fmt, message))

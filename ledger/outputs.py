@@ -1,0 +1,159 @@
+"""The one rule for every file a command writes (`--out`).
+
+- Never the store, its journal/WAL/SHM, the kept evidence, a key or ledger.yaml:
+  compared by real path (symlinks resolved) and by inode (hard links), refused even with --force.
+- An existing file is replaced only with --force.
+- The bytes go to a new temporary file in the same folder, renamed onto the name at the end:
+  a failure leaves the old file as it was and no half-written one.
+
+Light imports only: the CLI checks the name before any store is opened.
+"""
+
+from __future__ import annotations
+
+import os
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, Iterator
+
+from ledger.errors import InvalidInput
+
+SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
+
+
+def _guarded(config: Any) -> tuple[list[Path], list[Path]]:
+    """(files, folders) no command may write into: the store's, the evidence's, the keys', ledger.yaml."""
+    files: list[Path] = []
+    folders: list[Path] = []
+    if config is None:
+        return files, folders
+    from ledger.store import is_url
+
+    store = config.store
+    if not is_url(store):
+        files += [Path(store + end) for end in SQLITE_COMPANIONS]
+        folders.append(Path(store + ".evidence"))
+    if config.path is not None:
+        files.append(Path(config.path))
+    signing = config.section("signing")
+    private = config.resolve_path(str(signing["private_key"]))
+    files += [private, private.with_name(private.name + ".pub")]
+    if signing.get("public_key"):
+        files.append(config.resolve_path(str(signing["public_key"])))
+    from ledger.identity import config_dir
+
+    folders.append(config_dir() / "keys")  # every person's and the administrator's keys
+    given = os.environ.get("LEDGER_KEY", "").strip()
+    if given:
+        files.append(Path(given))
+    return files, folders
+
+
+def _real(path: Path) -> Path:
+    try:
+        return Path(os.path.realpath(path))
+    except (OSError, ValueError):
+        return path
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    try:
+        st = os.stat(path)
+    except (OSError, ValueError):
+        return None
+    return st.st_dev, st.st_ino
+
+
+def check_output(out: str | Path, *, force: bool = False, config: Any = None, what: str = "--out", is_key: bool = False) -> Path:
+    """Refuse, before anything is done, an output the rule forbids; the path to write."""
+    text = str(out)
+    target = Path(text)
+    try:
+        bad = not text or not target.name or target.is_dir() or len(target.name.encode("utf-8", "surrogateescape")) > 255
+    except (OSError, ValueError):
+        bad = True
+    if bad:
+        raise InvalidInput(f"{what}: '{text}' is not a file name that can be written")
+    files, folders = _guarded(config)
+    real = _real(target)
+    inode = _identity(target)
+    for guarded in files:
+        if real == _real(guarded) or (inode is not None and inode == _identity(guarded)):
+            raise InvalidInput(f"{what}: {text} is the ledger's own {_kind(guarded, config)}: never written over")
+    for folder in folders:
+        root = _real(folder)
+        if real == root or root in real.parents:
+            if is_key and folder.name == "keys" and not target.exists():
+                continue  # a new key pair may go into the keys folder (person keygen's default)
+            raise InvalidInput(f"{what}: {text} is inside the ledger's {'keys' if folder.name == 'keys' else 'kept evidence'} folder: never written into")
+    if inode is not None and not force:
+        raise InvalidInput(f"{what}: {text} already exists: not overwriting it (give --force to replace it)")
+    if target.is_symlink() and not force:
+        raise InvalidInput(f"{what}: {text} already exists: not overwriting it (give --force to replace it)")
+    return target
+
+
+def _kind(path: Path, config: Any) -> str:
+    name = path.name
+    if config is not None and config.path is not None and _real(path) == _real(Path(config.path)):
+        return "configuration (ledger.yaml)"
+    if name.endswith(("-wal", "-shm", "-journal")):
+        return "store journal"
+    if name.endswith((".key", ".pub", ".pem")) or "key" in name.lower():
+        return "key"
+    return "store"
+
+
+def _new_file_mode() -> int:
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
+
+
+@contextmanager
+def replacing(out: str | Path, *, force: bool = False, what: str = "--out", mode: int | None = None) -> Iterator[Path]:
+    """A new temporary file beside `out` to write; renamed onto `out` when the block ends without error.
+
+    Without --force the rename refuses a file that appeared meanwhile (a hard link, atomically).
+    """
+    import tempfile
+
+    target = Path(out)
+    folder = target.parent if str(target.parent) else Path(".")
+    try:
+        fd, name = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=folder)
+    except OSError as e:
+        raise InvalidInput(f"{what}: cannot write {out}: {e.strerror or e}") from None
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        yield tmp
+        os.chmod(tmp, _new_file_mode() if mode is None else mode)
+        if force:
+            os.replace(tmp, target)
+        else:
+            try:
+                os.link(tmp, target)
+            except FileExistsError:
+                raise InvalidInput(f"{what}: {out} already exists: not overwriting it (give --force to replace it)") from None
+            except OSError:  # a file system without hard links
+                if target.exists():
+                    raise InvalidInput(f"{what}: {out} already exists: not overwriting it (give --force to replace it)") from None
+                os.replace(tmp, target)
+    except OSError as e:
+        raise InvalidInput(f"{what}: cannot write {out}: {e.strerror or e}") from None
+    finally:
+        try:
+            tmp.unlink()
+        except OSError:
+            pass
+
+
+def write_output(out: str | Path, data: str | bytes, *, force: bool = False, what: str = "--out", encoding: str = "utf-8") -> None:
+    """Write `data` to `out` by the rule (the caller checked the name with check_output first)."""
+    with replacing(out, force=force, what=what) as tmp:
+        if isinstance(data, bytes):
+            tmp.write_bytes(data)
+        else:
+            with tmp.open("w", encoding=encoding, newline="") as f:
+                f.write(data)
