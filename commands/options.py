@@ -11,6 +11,7 @@ import csv
 import functools
 import io
 import json
+import re
 from typing import Any, Callable, Iterable, Iterator, Sequence
 
 import click
@@ -250,11 +251,14 @@ def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str,
         kwargs["fmt"] = "csv"
     caught = io.StringIO()
     exit_code = 0
+    _escape_csv[0] = fmt != "xlsx"  # the workbook's cells are string cells: no quote to hide a formula
     try:
         with contextlib.redirect_stdout(caught):
             f(*args, **kwargs)
     except click.exceptions.Exit as e:  # e.g. `due --check` finding overdue items: the listing is still written
         exit_code = e.exit_code
+    finally:
+        _escape_csv[0] = True
     text = caught.getvalue()
     if fmt == "xlsx":
         from projections.workbook import write_tables
@@ -303,6 +307,30 @@ def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return format_option(f)
 
 
+# OWASP CSV injection: a text field starting with one of these is read as a formula by spreadsheets.
+FORMULA_STARTS = frozenset("=+-@\t\r")
+_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# Off while a listing is rendered as csv only to become an xlsx workbook (its cells are string cells).
+_escape_csv = [True]
+
+
+def csv_text(value: Any) -> Any:
+    """A csv field as text: a text starting with = + - @ tab or CR gets a leading single quote.
+
+    Numbers stay as they are: an int or a text that is a plain (negative) number is data, not a formula.
+    """
+    if type(value) is str and value[:1] in FORMULA_STARTS and _escape_csv[0] and not _NUMBER.fullmatch(value):
+        return "'" + value
+    return value
+
+
+def csv_row(row: Sequence[Any]) -> Sequence[Any]:
+    """A csv row with its text fields escaped (the row itself when none needs it)."""
+    if not _escape_csv[0] or not any(type(v) is str and v[:1] in FORMULA_STARTS for v in row):
+        return row
+    return [csv_text(v) for v in row]
+
+
 def cell(value: Any) -> Any:
     if value is None:
         return ""
@@ -337,9 +365,9 @@ def rendered_pieces(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[
         return
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(headers or columns))
+    writer.writerow(csv_row(list(headers or columns)))
     for n, row in enumerate(rows, 1):
-        writer.writerow([cell(row.get(c)) for c in columns])
+        writer.writerow(csv_row([cell(row.get(c)) for c in columns]))
         if n % 500 == 0:
             yield out.getvalue()
             out.seek(0)
@@ -419,9 +447,9 @@ def echo_csv_batches(batches: Iterable[Sequence[Sequence[Any]]], columns: Sequen
     """Print csv of rows whose values are already as csv prints them (text, numbers, None for empty), a batch at a time."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(list(columns))
+    writer.writerow(csv_row(list(columns)))
     for batch in batches:
-        writer.writerows(batch)
+        writer.writerows(map(csv_row, batch))
         click.echo(out.getvalue(), nl=False)
         out.seek(0)
         out.truncate()

@@ -101,13 +101,15 @@ def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> N
         import csv
         import io
 
+        from commands.options import csv_row
+
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")
         for n, (headers, rows) in enumerate(tables):
             if n:
                 writer.writerow([])
-            writer.writerow(headers)
-            writer.writerows(rows)
+            writer.writerow(csv_row(headers))
+            writer.writerows(map(csv_row, rows))
         echo(out.getvalue().rstrip("\n"))
         return
     import tabulate

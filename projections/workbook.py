@@ -41,6 +41,13 @@ def typed(text: str) -> Any:
     return text
 
 
+def as_text(cell: Any) -> Any:
+    """Keep a text cell a string cell: openpyxl would store a text starting with '=' as a live formula."""
+    if cell.data_type == "f":
+        cell.data_type = "s"
+    return cell
+
+
 def _style_header(ws: Any, row: int, count: int) -> None:
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
@@ -82,7 +89,7 @@ def write_tables(path: str | Path, tables: Sequence[list[list[str]]], title: str
             continue
         header, *body = table
         for c, text in enumerate(header, 1):
-            ws.cell(row=row, column=c, value=text)
+            as_text(ws.cell(row=row, column=c, value=text))
             widths[c] = max(widths.get(c, 0), display_width(text))
         _style_header(ws, row, len(header))
         if row == 1:
@@ -91,7 +98,7 @@ def write_tables(path: str | Path, tables: Sequence[list[list[str]]], title: str
         for values in body:
             for c, text in enumerate(values, 1):
                 value = typed(text)
-                cell = ws.cell(row=row, column=c, value=value)
+                cell = as_text(ws.cell(row=row, column=c, value=value))
                 if isinstance(value, date):
                     cell.number_format = "yyyy-mm-dd"
                 if isinstance(value, str) and (display_width(value) > MAX_WIDTH or "\n" in value):
@@ -165,11 +172,13 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
         book.add_named_style(style)
 
     ws.append([sheet.title])
+    as_text(ws["A1"])
     ws.merge_cells(f"A1:{last}1")
     ws["A1"].font = Font(name="黑体", size=16)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
     ws.row_dimensions[1].height = 32
     ws.append([sheet.subtitle])
+    as_text(ws["A2"])
     ws.merge_cells(f"A2:{last}2")
     ws["A2"].font = Font(name="宋体", size=10.5)
     ws["A2"].alignment = Alignment(horizontal="right", vertical="center")
@@ -193,6 +202,8 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
             for c, name in enumerate(COLUMNS, 1):
                 value = measure[name] if name in MEASURE_COLUMNS else (problem.cells[name] if row == first else None)
                 cell = ws.cell(row=row, column=c, value=value)
+                if cell.data_type == "f":  # text written as text, never a formula
+                    cell.data_type = "s"
                 if name in MEASURE_COLUMNS:
                     lines = max(lines, _lines(value, WIDTHS[name]))
             ws.row_dimensions[row].height = lines * line_height + 4
@@ -209,7 +220,7 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
                 ws.cell(row=r, column=c).style = style  # one named style: setting font, border … per cell is slow
             if name not in MEASURE_COLUMNS and span > 1:
                 _merge(ws, first, c, row - 1, c)
-    ws.cell(row=row, column=1, value=sheet.totals)
+    as_text(ws.cell(row=row, column=1, value=sheet.totals))
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
     ws.cell(row=row, column=1).font = body_font
     ws.cell(row=row, column=1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
