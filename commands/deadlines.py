@@ -13,6 +13,9 @@ from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_
 from ledger import values
 
 
+MAX_DAYS = 55_000  # from 1950 to 2099 and back: the ledger's whole calendar
+
+
 class DaysType(click.ParamType):
     """A span of days: 7, 7d or 2w."""
 
@@ -24,7 +27,10 @@ class DaysType(click.ParamType):
         match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", str(value).lower())
         if not match:
             self.fail(f"'{value}' is not a number of days (e.g. 7, 7d or 2w)", param, ctx)
-        return int(match.group(1)) * (7 if match.group(2) == "w" else 1)
+        days = int(match.group(1)[:12]) * (7 if match.group(2) == "w" else 1)
+        if len(match.group(1).lstrip("0")) > 5 or days > MAX_DAYS:  # beyond any calendar date the ledger holds
+            self.fail(f"'{value}' is too many days (at most {MAX_DAYS}, about 150 years)", param, ctx)
+        return days
 
 
 def _level_choice(value: str) -> str:

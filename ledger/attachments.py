@@ -44,15 +44,17 @@ def digest_of(data: bytes, algorithm: str) -> str:
 
 def read_files(app: Any, paths: tuple[str, ...] | list[str]) -> list[tuple[dict[str, Any], bytes]]:
     """Each file's manifest (what the act's events carry) and its bytes."""
+    from ledger import values
+    from ledger.inputs import MAX_EVIDENCE_BYTES, read_regular
+
     algorithm = algorithm_of(app)
     contents = []
     for given in paths:
         path = Path(given)
-        try:
-            data = path.read_bytes()
-        except OSError as e:
-            raise InvalidInput(f"--attach: cannot read {given}: {e.strerror or e}") from None
-        manifest = {"name": path.name, "size": len(data), "hash": algorithm, "digest": digest_of(data, algorithm)}
+        # The file's name is shown in every listing and report: the one text grammar holds for it too.
+        name = values.name(path.name, f"--attach: the file name {values.shown(path.name)}")
+        data = read_regular(path, "--attach", MAX_EVIDENCE_BYTES)
+        manifest = {"name": name, "size": len(data), "hash": algorithm, "digest": digest_of(data, algorithm)}
         contents.append((manifest, data))
     return contents
 

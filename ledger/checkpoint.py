@@ -356,8 +356,12 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
         folder = False
     if folder:
         found = []
+        from ledger.inputs import MAX_TEXT_BYTES
+
         for child in sorted(p for p in path.rglob("*") if p.is_file()):
             try:
+                if child.stat().st_size > MAX_TEXT_BYTES:
+                    continue  # too large to be a report holding a block
                 text = child.read_text(encoding="utf-8")
             except (OSError, UnicodeDecodeError):
                 continue  # not a text file: cannot hold a block
@@ -366,8 +370,17 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
         if not found:
             raise InvalidInput(f"--checkpoint: no file in the folder {path} holds a checkpoint block")
         return found
+    from ledger.inputs import read_regular
+
     try:
-        text = path.read_text(encoding="utf-8")
+        exists = path.exists()
+    except (OSError, ValueError):
+        exists = False
+    try:
+        if exists:  # a device, a FIFO or an oversized file is refused, not read
+            text = read_regular(path, "--checkpoint").decode("utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, ValueError) as e:
         shown = text_or_path if len(text_or_path) <= 80 else text_or_path[:77] + "…"
         raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file or folder ({e.__class__.__name__}: {shown!r})") from None
@@ -395,8 +408,10 @@ def _block(body: str, source: str) -> SignedCheckpoint:
     missing = [k for k in (*FIELDS, "public-key", "signature") if k not in fields]
     if missing:
         raise InvalidInput(f"--checkpoint: {source}: the block lacks {', '.join(missing)}")
-    if not fields["sequence"].isdigit() or (fields["sequence"] != "0" and fields["sequence"].startswith("0")):
+    if not fields["sequence"].isascii() or not fields["sequence"].isdigit() or (fields["sequence"] != "0" and fields["sequence"].startswith("0")):
         raise InvalidInput(f"--checkpoint: {source}: the sequence is garbled")
+    if len(fields["sequence"]) > 18:  # a store's sequence numbers are 64-bit
+        raise InvalidInput(f"--checkpoint: {source}: the sequence {fields['sequence'][:30]} is too large to be a sequence number")
     try:
         signature = base64.b64decode(fields["signature"], validate=True)
     except ValueError:
@@ -409,8 +424,8 @@ def _block(body: str, source: str) -> SignedCheckpoint:
     if any(k in fields for k in TREE_FIELDS):
         tree_root = fields.get("tree-root", "")
         try:
-            tree_size = int(fields.get("tree-size", ""))
-            if tree_size < 0 or len(bytes.fromhex(tree_root)) != 32:
+            tree_size = int(fields.get("tree-size", "")[:19])
+            if tree_size < 0 or len(fields.get("tree-size", "")) > 18 or len(bytes.fromhex(tree_root)) != 32:
                 raise ValueError
         except ValueError:
             raise InvalidInput(f"--checkpoint: {source}: the tree-size or tree-root is garbled") from None

@@ -31,20 +31,60 @@ class Setting:
     check: Callable[[Any, str], Any]  # (value, "section.key") -> normalised value, or ConfigError
 
 
+def _brief(value: Any) -> str:
+    """A wrong value as a message shows it: its repr, cut short (a YAML alias bomb must not print itself)."""
+    if isinstance(value, (list, dict)) and len(value) > 20:
+        return f"a {'list' if isinstance(value, list) else 'mapping'} of {len(value)} items"
+    text = repr(value)
+    return text if len(text) <= 80 else text[:77] + "..."
+
+
+# A YAML alias may repeat a node; so many that the document expands to more nodes than this is an
+# alias bomb (billion laughs), refused before anything is built from it.
+MAX_YAML_EXPANSION = 100_000
+
+
+def refuse_alias_bomb(root: Any, limit: int, where: str) -> None:
+    """Refuse a composed YAML node graph whose expansion (aliases counted as copies) exceeds `limit` nodes."""
+    import yaml
+
+    sizes: dict[int, int] = {}
+    stack: list[tuple[Any, bool]] = [(root, False)]
+    while stack:
+        node, done = stack.pop()
+        key = id(node)
+        if done:
+            children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+            total = 1 + sum(sizes.get(id(c), 1) for c in children)
+            sizes[key] = total
+            if total > limit:
+                raise ConfigError(f"{where}: its YAML aliases (*name) expand to more than {limit:,} values: refused (an alias bomb?)")
+            continue
+        if key in sizes:
+            continue
+        if isinstance(node, yaml.ScalarNode):
+            sizes[key] = 1
+            continue
+        sizes[key] = 1  # while in progress: a recursive alias counts once
+        stack.append((node, True))
+        children = node.value if isinstance(node, yaml.SequenceNode) else [n for pair in node.value for n in pair]
+        stack.extend((c, False) for c in children if id(c) not in sizes)
+
+
 def _is_int(value: Any) -> bool:
     return isinstance(value, int) and not isinstance(value, bool)
 
 
 def boolean(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"'{key}' must be true or false, not {value!r}")
+        raise ConfigError(f"'{key}' must be true or false, not {_brief(value)}")
     return value
 
 
 def whole(low: int, high: int) -> Callable[[Any, str], int]:
     def check(value: Any, key: str) -> int:
         if not _is_int(value) or not low <= value <= high:
-            raise ConfigError(f"'{key}' must be a whole number from {low} to {high}, not {value!r}")
+            raise ConfigError(f"'{key}' must be a whole number from {low} to {high}, not {_brief(value)}")
         return int(value)
 
     return check
@@ -52,7 +92,7 @@ def whole(low: int, high: int) -> Callable[[Any, str], int]:
 
 def days_list(value: Any, key: str) -> list[int]:
     if not isinstance(value, list) or not value or not all(_is_int(v) and 1 <= v <= 3650 for v in value):
-        raise ConfigError(f"'{key}' must be a list of whole numbers of days from 1 to 3650, not {value!r}")
+        raise ConfigError(f"'{key}' must be a list of whole numbers of days from 1 to 3650, not {_brief(value)}")
     if value != sorted(set(value)):
         raise ConfigError(f"'{key}' must be in increasing order without repeats")
     return list(value)
@@ -65,7 +105,7 @@ def text(*, required: bool = False, long: bool = False) -> Callable[[Any, str], 
         if value is None:
             value = ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ConfigError(f"'{key}' must be text, not {value!r}")
+            raise ConfigError(f"'{key}' must be text, not {_brief(value)}")
         try:
             parse = values.long_text if long else values.short_text
             return parse(str(value), key, required=required)
@@ -79,7 +119,7 @@ def one_of(*choices: str) -> Callable[[Any, str], str]:
     def check(value: Any, key: str) -> str:
         name = str(value).strip().lower() if isinstance(value, str) else None
         if name not in choices:
-            raise ConfigError(f"'{key}' must be {' or '.join(choices)}, not {value!r}")
+            raise ConfigError(f"'{key}' must be {' or '.join(choices)}, not {_brief(value)}")
         return name
 
     return check
@@ -91,7 +131,7 @@ def optional_date(value: Any, key: str) -> Any:
     if value is None or value == "":
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, date)):
-        raise ConfigError(f"'{key}' must be a date such as 2020-09-30, not {value!r}")
+        raise ConfigError(f"'{key}' must be a date such as 2020-09-30, not {_brief(value)}")
     try:
         return values.parse_date(value, key)
     except InvalidInput as e:
@@ -100,7 +140,7 @@ def optional_date(value: Any, key: str) -> Any:
 
 def env_name(value: Any, key: str) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,99}", value.strip()):
-        raise ConfigError(f"'{key}' must be the name of an environment variable, not {value!r}")
+        raise ConfigError(f"'{key}' must be the name of an environment variable, not {_brief(value)}")
     return value.strip()
 
 
@@ -358,7 +398,7 @@ def _validate(given: dict[str, Any], defaults: dict[str, Any], where: str = "") 
         if value is None:
             continue
         if not isinstance(value, dict):
-            raise ConfigError(f"'{full}' must be a mapping, not {value!r}")
+            raise ConfigError(f"'{full}' must be a mapping, not {_brief(value)}")
         merged[key] = _validate(value, defaults[key], f"{full}.")
     return merged
 
@@ -368,7 +408,11 @@ def _strict_loader() -> Any:
     import yaml
 
     class StrictLoader(yaml.SafeLoader):
-        pass
+        def get_single_node(self) -> Any:
+            node = super().get_single_node()
+            if node is not None:
+                refuse_alias_bomb(node, MAX_YAML_EXPANSION, CONFIG_NAME)
+            return node
 
     def construct_map(loader: Any, node: Any) -> Any:
         loader.flatten_mapping(node)

@@ -159,10 +159,10 @@ class ExportReader:
     def __init__(self, path: Path):
         self.path = path
         self.bad_ending = False
-        try:
-            self._file = path.open("rb")  # lines exactly as written, each decoded on its own
-        except OSError as e:
-            raise InvalidInput(f"cannot read {path}: {e.strerror or e}") from None
+        from ledger.inputs import MAX_EXPORT_BYTES, open_regular
+
+        fd, _ = open_regular(path, "export", MAX_EXPORT_BYTES)  # a regular file: a device or FIFO is not read
+        self._file = os.fdopen(fd, "rb")  # lines exactly as written, each decoded on its own
         try:
             self.header = self._next_json(1)
         except TamperingFound:  # line 1 unreadable: not an export at all (a wrong file), not a damaged one
@@ -192,7 +192,7 @@ class ExportReader:
         self.last_line = line[:-1]
         try:
             value = json.loads(line, object_pairs_hook=_no_duplicates)
-        except json.JSONDecodeError:
+        except (json.JSONDecodeError, RecursionError):
             raise TamperingFound(f"line {lineno} of {self.path} is not valid JSON (damaged export)") from None
         except _DuplicateKey as e:
             raise TamperingFound(f"line {lineno} of {self.path} gives the key {e} twice (damaged or forged export)") from None

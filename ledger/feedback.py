@@ -127,6 +127,8 @@ def _text(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
         raise where.error(line, f"{name}: must be text, not a {'mapping' if isinstance(value, dict) else 'list'}")
     if isinstance(value, bool):
         raise where.error(line, f"{name}: must be text, not {str(value).lower()}")
+    if isinstance(value, (bytes, bytearray)):  # YAML !!binary: never stored as the text "b'…'"
+        raise where.error(line, f"{name}: must be text, not binary data")
     text = str(value)
     if name in LONG_FIELDS:
         return where.check(line, lambda: values.long_text(text, name, required=required))
@@ -260,7 +262,17 @@ def _loader() -> Any:
     import yaml
 
     class LineLoader(yaml.SafeLoader):
-        pass
+        def get_single_node(self) -> Any:
+            from ledger.config import refuse_alias_bomb
+
+            node = super().get_single_node()
+            if node is not None:  # a list's own nodes, and a million more through aliases at most
+                refuse_alias_bomb(node, self.distinct + 1_000_000, "the YAML file")
+            return node
+
+        def compose_node(self, parent: Any, index: Any) -> Any:
+            self.distinct = getattr(self, "distinct", 0) + 1
+            return super().compose_node(parent, index)
 
     def construct_map(loader: Any, node: Any) -> Any:
         data = _Map()
@@ -647,9 +659,13 @@ def decode_text(where: _Where, raw: bytes, encoding: str | None = None) -> str:
 
     if encoding:
         try:
-            name = codecs.lookup(encoding).name
-        except LookupError:
-            raise InvalidInput(f"--encoding: '{encoding}' is not a known text encoding (e.g. utf-8, gb18030, gbk)") from None
+            info = codecs.lookup(encoding)
+        except (LookupError, ValueError, TypeError):
+            info = None
+        # rot13, base64, hex, zlib … are codecs but not text encodings: bytes.decode refuses them
+        if info is None or not getattr(info, "_is_text_encoding", True):
+            raise InvalidInput(f"--encoding: '{values.shown(encoding)}' is not a known text encoding (e.g. utf-8, gb18030, gbk)")
+        name = info.name
         tried = ["utf-8-sig" if name == "utf-8" else name]
     elif raw.startswith(codecs.BOM_UTF8):
         tried = ["utf-8-sig"]
@@ -695,10 +711,9 @@ def read_feedback_lists(
         raise InvalidInput(f"{path}: the old .xls format is not read: save it as .xlsx (Excel 工作簿) or CSV")
     if suffix not in (".yaml", ".yml", ".csv"):
         raise InvalidInput(f"{path}: unknown file type '{suffix or '(none)'}': use .xlsx, .csv, .yaml or .yml")
-    try:
-        raw = file.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"{path}: cannot read ({e.strerror or e})") from None
+    from ledger.inputs import MAX_LIST_BYTES, read_regular
+
+    raw = read_regular(file, "FILE", MAX_LIST_BYTES)
     text = decode_text(where, raw, encoding)
     if suffix == ".csv":
         return _read_csv(where, text, progress)

@@ -207,10 +207,12 @@ _PKCS8_ED25519 = bytes.fromhex("302e020100300506032b657004220420")
 def load_private_key(path: Path, what: str = "--key") -> Any:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-    try:
-        data = path.read_bytes()
-    except OSError as e:
-        raise NotAuthorised(f"{what}: cannot read the private key {path}: {e.strerror or e}") from None
+    from ledger.inputs import MAX_KEY_BYTES, read_regular
+
+    if path.exists():  # a device, a FIFO or a huge file is bad input (exit 2), never read
+        data = read_regular(path, what, MAX_KEY_BYTES)
+    else:
+        raise NotAuthorised(f"{what}: cannot read the private key {path}: No such file or directory")
     seed = _plain_pkcs8_seed(data)
     if seed is not None:  # the common case, without importing cryptography's serialization (start-up time)
         return Ed25519PrivateKey.from_private_bytes(seed)
@@ -245,10 +247,9 @@ def raw_public_of(private_key: Any) -> bytes:
 
 def read_public_key(path: str) -> bytes:
     """A public key file: `ed25519 <base64>` (as keygen writes) or a PEM public key; the raw 32 bytes."""
-    try:
-        text = Path(path).read_text(encoding="ascii").strip()
-    except (OSError, UnicodeDecodeError) as e:
-        raise InvalidInput(f"--public-key: cannot read {path}: {e}") from None
+    from ledger.inputs import MAX_KEY_BYTES, read_regular_text
+
+    text = read_regular_text(path, "--public-key", MAX_KEY_BYTES, "ascii").strip()
     if text.startswith("-----BEGIN"):
         from cryptography.hazmat.primitives import serialization
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey

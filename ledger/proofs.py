@@ -61,7 +61,10 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
 
 def parse_line(line: str) -> Any:
     """A JSON line that must be in canonical form; ValueError otherwise."""
-    obj = json.loads(line, object_pairs_hook=_no_duplicates)
+    try:
+        obj = json.loads(line, object_pairs_hook=_no_duplicates)
+    except RecursionError:  # [[[[…]]]] nested past Python's limit
+        raise ValueError("its JSON is nested too deeply") from None
     if canonical(obj) != line:
         raise ValueError("not in canonical form (spacing, key order, escapes or line end differ)")
     return obj
@@ -102,12 +105,16 @@ def read_checkpoint(source: str, name: str) -> Any:
     """
     from ledger.checkpoint import BEGIN, END, format_checkpoint_block, parse_checkpoint
 
+    from ledger.inputs import read_regular
+
     text = source
     if BEGIN not in text:
         try:
-            text = Path(source).expanduser().read_bytes().decode("utf-8", errors="replace")
+            exists = Path(source).expanduser().exists()
         except (OSError, ValueError):  # not a file: the block's own text, damaged
-            text = source
+            exists = False
+        if exists:
+            text = read_regular(Path(source).expanduser(), name).decode("utf-8", errors="replace")
     try:
         cp = parse_checkpoint(source)
     except InvalidInput as e:
@@ -186,10 +193,9 @@ def write_atomically(out: Path, text: str) -> None:
 
 
 def _read_bytes(path: Path) -> bytes:
-    try:
-        return path.read_bytes()
-    except OSError as e:
-        raise InvalidInput(f"cannot read {path}: {e.strerror or e}") from None
+    from ledger.inputs import read_regular
+
+    return read_regular(path, "PROOF")
 
 
 def read_consistency_proof(path: Path) -> dict[str, Any]:
@@ -393,7 +399,7 @@ def _header_of(data: bytes) -> bytes:
     try:
         json.loads(lines[0])
         return lines[0]
-    except ValueError:
+    except (ValueError, RecursionError):
         return b"".join(lines[:2])
 
 

@@ -350,16 +350,27 @@ def _shown(value: Any) -> str:
     return shown if len(shown) <= 80 else shown[:77] + "..."
 
 
-def _refuse_characters(text: str, what: str, kind: str) -> None:
-    """Refuse control characters (but newline and tab in long text), bidirectional overrides,
-    surrogates and noncharacters, and in a name any invisible format character.
+shown = _shown
 
-    Each of these is in a category str.isprintable() is False for (Cc, Cf, Cs, Cn),
+# Characters no text may hold, whatever the field or entry point: format characters (zero-width
+# joiner, BOM, word joiner, soft hyphen …), private-use code points, line and paragraph separators.
+_HIDDEN_CATEGORIES = ("Cf", "Co", "Zl", "Zp")
+
+
+def _refuse_characters(text: str, what: str, kind: str, hidden: bool = True) -> None:
+    """The one grammar of every text: refuse control characters (but newline and tab in long text),
+    bidirectional overrides, surrogates and noncharacters, and (`hidden`) format, private-use and
+    separator characters.
+
+    Each of these is in a category str.isprintable() is False for (Cc, Cf, Cs, Co, Cn, Zl, Zp),
     so a printable text need not be looked at (tests/test_hostile_input.py holds them to it).
+    `_text` calls it first without `hidden`, so that a text of zero-width spaces alone reads "empty".
     """
     allowed = "\n\t" if kind == "long" else ""
     for ch in text:
         category = unicodedata.category(ch)
+        if hidden and category in _HIDDEN_CATEGORIES and ch not in _BIDI:
+            raise InvalidInput(f"{what}: contains U+{ord(ch):04X}, an invisible, private-use or separator character no text may hold")
         if category == "Cc" and ch not in allowed:
             raise InvalidInput(
                 f"{what}: contains the control character U+{ord(ch):04X}"
@@ -379,7 +390,7 @@ def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
     text = text.strip()
     if not text.isprintable():  # a printable text holds none of the characters _refuse_characters refuses
-        _refuse_characters(text, what, kind)
+        _refuse_characters(text, what, kind, hidden=False)
     if kind != "long":
         # One line; a run of plain spaces is one (an ideographic space U+3000 is kept: it is part of the text).
         text = re.sub(" {2,}", " ", text)
@@ -387,6 +398,8 @@ def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True
         if required:
             raise InvalidInput(f"{what}: must not be empty" + (" (it holds only invisible characters)" if text else ""))
         return ""
+    if not text.isprintable():
+        _refuse_characters(text, what, kind)
     if len(text) > limit:
         raise InvalidInput(f"{what}: is {len(text)} characters long (at most {limit})")
     return text

@@ -303,10 +303,13 @@ def narratives(config: Any, settings: dict[str, Any]) -> dict[str, str]:
             texts[key] = ""
             continue
         path = config.resolve_path(str(name))
+        from ledger.errors import InvalidInput
+        from ledger.inputs import read_regular_text
+
         try:
-            texts[key] = path.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as e:
-            raise ConfigError(f"publication.{key}: cannot read {path}: {e}") from None
+            texts[key] = read_regular_text(path, f"publication.{key}")
+        except InvalidInput as e:
+            raise ConfigError(str(e)) from None
     return texts
 
 
