@@ -177,7 +177,7 @@ def _iso(value: date | None) -> str | None:
 @pass_ledger
 def approve_extension(state: LedgerContext, problem_id: str, refuse: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Approve (or --refuse) a problem's pending extension request; approved, it becomes the deadline."""
-    problem = state.app.decide_extension(problem_id, approve=not refuse, note=note.strip(), actor=state.actor(actor), at=at)
+    problem = state.app.decide_extension(problem_id, approve=not refuse, note=values.long_text(note, "--note", required=False), actor=state.actor(actor), at=at)
     decision = problem.extensions[-1]["decision"]
     record = {"id": problem.display_id, "event": "ExtensionDecided", "decision": decision, "deadline": _iso(problem.current_deadline), "status": problem.status}
     echo(render_record(record, fmt, f"{problem.display_id}: extension {decision}; deadline {_iso(problem.current_deadline)}"))

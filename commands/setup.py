@@ -24,6 +24,8 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
     """
     from ledger.config import CONFIG_NAME, SAMPLE, load_config
 
+    if admin_key is not None:
+        _check_admin_key(Path(admin_key))  # before anything is made: a wrong file leaves nothing behind
     path = Path(state.config_path) if state.config_path else Path.cwd() / CONFIG_NAME
     created_config = False
     if not path.exists():
@@ -34,9 +36,20 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
             created_config = True
         except FileExistsError:
             pass
-    config = load_config(path)
-    created_store, upgraded, tree_built = _create_store(config)
-    founded = _found(config, state.typed_name(), admin_key)
+    store_before: set[str] = set()
+    try:
+        config = load_config(path)
+        store_before = _store_files(config)
+        created_store, upgraded, tree_built = _create_store(config)
+        founded = _found(config, state.typed_name(), admin_key)
+    except BaseException:
+        # Nothing half-made stays: the ledger.yaml and the SQLite files this run created go again.
+        if created_config:
+            path.unlink(missing_ok=True)
+            if "config" in locals():
+                for made in _store_files(config) - store_before:
+                    _remove(Path(made))
+        raise
     record = {
         "config": str(path),
         "config_created": created_config,
@@ -64,6 +77,38 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
     if founded.get("todo"):
         lines.append(f"note: {founded['todo']}")
     echo(render_record(record, fmt, "\n".join(lines)))
+
+
+def _check_admin_key(path: Path) -> None:
+    """An --admin-key that exists must be a private key this ledger can use (exit 2 naming what is wrong)."""
+    from ledger import identity
+    from ledger.errors import InvalidInput, NotAuthorised
+
+    if not path.exists() and not path.is_symlink():
+        return  # made there by init
+    try:
+        identity.load_private_key(path, "--admin-key")
+    except NotAuthorised as e:
+        raise InvalidInput(str(e)) from None
+
+
+def _store_files(config: object) -> set[str]:
+    """The SQLite store's files and evidence folder as they are now (nothing for a PostgreSQL store)."""
+    from ledger.store import is_url
+
+    store = config.store  # type: ignore[attr-defined]
+    if is_url(store):
+        return set()
+    return {name for name in (store, store + "-wal", store + "-shm", store + "-journal", store + ".evidence") if Path(name).exists()}
+
+
+def _remove(path: Path) -> None:
+    import shutil
+
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        path.unlink(missing_ok=True)
 
 
 def _found(config: object, administrator: str, admin_key: str | None) -> dict[str, object]:

@@ -213,6 +213,8 @@ def load_private_key(path: Path, what: str = "--key") -> Any:
         data = read_regular(path, what, MAX_KEY_BYTES)
     else:
         raise NotAuthorised(f"{what}: cannot read the private key {path}: No such file or directory")
+    if b"-----BEGIN" not in data or b"PRIVATE KEY-----" not in data:
+        raise NotAuthorised(f"{what}: {path} is not a private key: it holds no PEM private key block (-----BEGIN PRIVATE KEY-----), as `ledger person keygen` writes")
     seed = _plain_pkcs8_seed(data)
     if seed is not None:  # the common case, without importing cryptography's serialization (start-up time)
         return Ed25519PrivateKey.from_private_bytes(seed)
@@ -224,7 +226,9 @@ def load_private_key(path: Path, what: str = "--key") -> Any:
     except TypeError:
         raise NotAuthorised(f"{what}: {path} is passphrase-protected: set {PASSPHRASE_ENV}") from None
     except ValueError:
-        raise NotAuthorised(f"{what}: {path} is not a private key this ledger can use (wrong passphrase in {PASSPHRASE_ENV}?)") from None
+        if passphrase and b"ENCRYPTED" in data:
+            raise NotAuthorised(f"{what}: {path} is not a private key this ledger can use (wrong passphrase in {PASSPHRASE_ENV}?)") from None
+        raise NotAuthorised(f"{what}: {path} is not a private key this ledger can use: its PEM block is damaged or of another format") from None
     if not isinstance(key, Ed25519PrivateKey):
         raise NotAuthorised(f"{what}: {path} is not an Ed25519 private key")
     return key

@@ -190,7 +190,7 @@ def test_init_with_a_file_that_is_no_key_leaves_nothing(tmp_path: Path, monkeypa
 @pytest.mark.parametrize("args, message", [
     (["assign", "XC1-2", "--lead", "杨\u2028荣", "--unit", "u", "--person", "p"], "U+2028"),
     (["assign", "XC1-2", "--lead", "l", "--unit", "办\ue000公室", "--person", "p"], "U+E000"),
-    (["assign", "XC1-2", "--lead", "l", "--unit", "办公室\u2029", "--person", "p"], "U+2029"),
+    (["assign", "XC1-2", "--lead", "l", "--unit", "办公\u2029室", "--person", "p"], "U+2029"),
     (["add-problem", "--inspection", "XC1", "--category", "c", "--title", "学习\u200d不深入"], "U+200D"),
     (["add-problem", "--inspection", "XC1", "--category", "c", "--title", "\ufeff学习不深入"], "U+FEFF"),
     (["add-problem", "--inspection", "XC1", "--category", "c", "--title", "学习\u2060不深入"], "U+2060"),
