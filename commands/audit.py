@@ -31,6 +31,10 @@ def audit(state: LedgerContext, inspection: str | None, problem: str | None, sin
         raise click.UsageError("--admin-fingerprint goes with --verify")
     if jobs is not None and not verify:
         raise click.UsageError("--jobs goes with --verify")
+    if admin_fingerprints:  # garbled is bad input (exit 2), as for --fingerprint, not a replaced administrator
+        from ledger.checkpoint import normalise_fingerprint
+
+        admin_fingerprints = tuple(normalise_fingerprint(f, "--admin-fingerprint") for f in admin_fingerprints)
     if verify or checkpoints:
         try:
             from commands.integrity import verify_ledger

@@ -151,8 +151,13 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: st
     Every act is a permanent, attributable event; status, history and
     summaries are computed from those events.
     """
+    import os
+
     from commands import i18n
 
+    env = os.environ.get("LEDGER_LANG", "").strip()
+    if lang is None and env and env[:2].lower() not in ("zh", "en"):  # refused like --lang fr, not silently ignored
+        raise click.UsageError(f"LEDGER_LANG: '{env[:20]}' is not one of zh, en")
     state = LedgerContext(config_path, actor, lang)
     i18n.remember(lang, config_path, lambda: state.config)
     ctx.obj = state

@@ -160,7 +160,9 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
     if not header.get("since"):  # a complete export: every act's signature, offline
         from ledger.signatures import export_rows, verify_event_rows
 
-        pinned = frozenset("".join(f.split()).lower() for f in admin_fingerprints)
+        from ledger.checkpoint import normalise_fingerprint
+
+        pinned = frozenset(normalise_fingerprint(f, "--admin-fingerprint") for f in admin_fingerprints)
         acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")), admin_fingerprints=pinned)
         record["acts"] = acts.record()
         lines += [acts.founding_line(), acts.line()]

@@ -162,6 +162,7 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
     wanted = values.inspection_code(inspection) if inspection else None
     feedback = read_feedback_list(file, progress=_progress("checking"), sheet=sheet, encoding=encoding, code=wanted)
     code = wanted or feedback.inspection.code
+    _known_inspection(state, code)
     rows = reconcile_rows(feedback, code, present_problems(state.app, code))
     counts = {k: sum(1 for r in rows if r["result"] == k) for k in ("matched", "missing", "extra", "changed")}
     by_status: dict[str, int] = {}
@@ -183,6 +184,16 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
         if fmt == "table":
             click.echo(i18n.translate("ledger: reconcile: the ledger does not match the feedback list", i18n.current()), err=True)
         click.get_current_context().exit(1)
+
+
+def _known_inspection(state: LedgerContext, code: str) -> None:
+    """An inspection the ledger does not hold is an unknown ID (exit 1), not a list of 'missing' rows."""
+    from ledger.errors import UnknownID
+    from projections.status import load_inspection
+
+    with state.app.recorder.reading() as c:
+        if load_inspection(c, code, style=state.app.recorder.placeholder) is None:
+            raise UnknownID("inspection", code)
 
 
 COMMANDS = [import_, reconcile]

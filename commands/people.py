@@ -160,6 +160,8 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
     from ledger.ids import utc_now
     from ledger.identity import b64, fingerprint, read_public_key
 
+    if keys_dir is not None and not Path(keys_dir).is_dir():
+        raise InvalidInput(f"--keys: {keys_dir} is not a folder of public keys")
     listed = people(state.config)
     if not listed:
         raise InvalidInput(f"{state.config.path} lists no people: nothing to import (enrol people with `ledger person add`)")

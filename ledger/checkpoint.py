@@ -347,6 +347,8 @@ def parse_checkpoint(text_or_file: str) -> SignedCheckpoint:
 
 def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
     """Every checkpoint block in a block's text, a file (a report), or the files of a folder."""
+    if not text_or_path.strip():  # '' would be read as the current folder
+        raise InvalidInput("--checkpoint: an empty value is neither a checkpoint block nor a file or folder")
     if BEGIN in text_or_path:
         return _blocks(text_or_path, "the block given")
     path = Path(text_or_path).expanduser()

@@ -115,6 +115,13 @@ def text(*, required: bool = False, long: bool = False) -> Callable[[Any, str], 
     return check
 
 
+def _path_text(value: Any, key: str) -> str:
+    """A file path or URL is written as text: `store: 5` is a number, not the file "5"."""
+    if not isinstance(value, str):
+        raise ConfigError(f"'{key}' must be a file path or postgresql:// URL written as text, not {_brief(value)}")
+    return value
+
+
 def one_of(*choices: str) -> Callable[[Any, str], str]:
     def check(value: Any, key: str) -> str:
         name = str(value).strip().lower() if isinstance(value, str) else None
@@ -180,7 +187,7 @@ def people_list(value: Any, key: str) -> Any:
 
 
 SCHEMA: dict[str, Setting] = {
-    "store": Setting("ledger.db", text(required=True)),
+    "store": Setting("ledger.db", lambda value, key: text(required=True)(_path_text(value, key), key)),
     # 21 CFR Part 11 style separation of duties: whoever completed a
     # measure may not verify it, nor sign the problem off.
     "policy.separate_verifier": Setting(True, boolean),
@@ -478,6 +485,9 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
         raise ConfigError(f"{config_path} must hold a mapping of settings")
     try:
         data = _validate(given, DEFAULTS)
+        lights = data["lights"]
+        if lights["yellow_days"] > lights["green_days"]:  # yellow is the nearer warning (ledger/watch.py checks it too)
+            raise ConfigError("'lights.yellow_days' must not be more than 'lights.green_days'")  # at load, so every command refuses it
     except ConfigError as e:
         raise ConfigError(f"{config_path}: {e}") from None
     return Config(path=config_path, data=data)

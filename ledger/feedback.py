@@ -713,6 +713,10 @@ def read_feedback_lists(
         raise InvalidInput(f"{path}: unknown file type '{suffix or '(none)'}': use .xlsx, .csv, .yaml or .yml")
     from ledger.inputs import MAX_LIST_BYTES, read_regular
 
+    try:
+        file.stat()
+    except OSError as e:
+        raise InvalidInput(f"{path}: cannot read ({e.strerror or e})") from None
     raw = read_regular(file, "FILE", MAX_LIST_BYTES)
     text = decode_text(where, raw, encoding)
     if suffix == ".csv":

@@ -27,6 +27,12 @@ def authenticate(state: Any, name: str, command: str, options: dict[str, Any]) -
     if authority is None or not authority.enrolled_ever:
         if proxy:
             raise InvalidInput("--for: entering a paper signature needs people enrolled in the ledger (ledger person add)")
+        # Nothing is signed in trial mode, but a key named that is not there is a mistake said now, not ignored.
+        given = options.get("ledger.key")
+        where = "--key" if given else "LEDGER_KEY"
+        given = given or os.environ.get("LEDGER_KEY", "").strip()
+        if given and not Path(given).is_file():
+            raise InvalidInput(f"{where}: no private key file at {given}")
         roles = check_authority(state.config, name, command)
         if roles is not None:
             app.acting = (name, roles)

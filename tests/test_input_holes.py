@@ -276,7 +276,9 @@ def test_person_import_with_a_missing_keys_folder_is_refused(hostile: Ledger) ->
 
 def test_reconcile_an_unknown_inspection(hostile: Ledger) -> None:
     (hostile.folder / "list.csv").write_text(
-        "巡察编号,问题类别,反馈问题\nNOPE,政治站位方面,学习不深入\n", encoding="utf-8"
+        "巡察编号,巡察名称,被巡察单位,巡察组,巡察类型,进驻时间,结束时间,序号,问题类别,反馈问题\n"
+        "NOPE,县委第九巡察组巡察县文旅局党组,县文旅局党组,县委第九巡察组,常规,2020-01-01,2020-01-10,1,政治站位方面,学习不深入\n",
+        encoding="utf-8",
     )
     result = hostile("reconcile", "list.csv", "--inspection", "NOPE", expect=None)
     assert "unknown inspection" in result.stderr, (result.stdout, result.stderr)
