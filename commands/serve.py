@@ -25,9 +25,11 @@ def _read_token(token: str | None, token_file: str | None) -> str | None:
     if token is not None and token_file is not None:
         raise click.UsageError("give --token or --token-file, not both")
     if token_file is not None:
+        from ledger.inputs import MAX_KEY_BYTES, read_regular
+
         try:
-            lines = Path(token_file).expanduser().read_text(encoding="utf-8").splitlines()
-        except (OSError, UnicodeDecodeError) as e:
+            lines = read_regular(Path(token_file).expanduser(), "--token-file", MAX_KEY_BYTES).decode("utf-8").splitlines()
+        except UnicodeDecodeError as e:
             raise InvalidInput(f"--token-file: cannot read {token_file} ({e.__class__.__name__})") from None
         token = lines[0] if lines else ""
         if not token.strip():
