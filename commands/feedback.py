@@ -162,7 +162,8 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
     wanted = values.inspection_code(inspection) if inspection else None
     feedback = read_feedback_list(file, progress=_progress("checking"), sheet=sheet, encoding=encoding, code=wanted)
     code = wanted or feedback.inspection.code
-    _known_inspection(state, code)
+    if wanted:  # named with --inspection: it must be one the ledger holds (a list's own absent inspection reads "missing")
+        _known_inspection(state, code)
     rows = reconcile_rows(feedback, code, present_problems(state.app, code))
     counts = {k: sum(1 for r in rows if r["result"] == k) for k in ("matched", "missing", "extra", "changed")}
     by_status: dict[str, int] = {}

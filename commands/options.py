@@ -310,6 +310,17 @@ def write_options(f: Callable[..., Any]) -> Callable[..., Any]:
 # OWASP CSV injection: a text field starting with one of these is read as a formula by spreadsheets.
 FORMULA_STARTS = frozenset("=+-@\t\r")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+# A field that may start like a formula: a trigger after a comma or line end, perhaps inside a quote.
+# The pattern starts with the trigger's character class, which the regex engine scans for in C.
+_MAYBE_FORMULA = re.compile(r'[=+@\t\r-](?:(?<=[,\n].)|(?<=[,\n]".))')
+
+
+def _maybe_formula(text: str, start: int) -> bool:
+    """Whether some csv field of text[start:] may start like a formula (never False when one does)."""
+    first = text[start : start + 2]
+    return first[:1] in FORMULA_STARTS or (first[:1] == '"' and first[1:] in FORMULA_STARTS) or _MAYBE_FORMULA.search(text, start) is not None
+
+
 # Off while a listing is rendered as csv only to become an xlsx workbook (its cells are string cells).
 _escape_csv = [True]
 
@@ -449,8 +460,17 @@ def echo_csv_batches(batches: Iterable[Sequence[Sequence[Any]]], columns: Sequen
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(csv_row(list(columns)))
     for batch in batches:
-        writer.writerows(map(csv_row, batch))
-        click.echo(out.getvalue(), nl=False)
+        start = out.tell()
+        writer.writerows(batch)
+        # Most batches hold no field starting like a formula: one regular-expression scan of the text
+        # says so; only a batch where it may (a field start, quoted or not) is written again field by field.
+        text = out.getvalue()
+        if _escape_csv[0] and _maybe_formula(text, start):
+            out.seek(start)
+            out.truncate()
+            writer.writerows(map(csv_row, batch))
+            text = out.getvalue()
+        click.echo(text, nl=False)
         out.seek(0)
         out.truncate()
     click.echo(out.getvalue(), nl=False)

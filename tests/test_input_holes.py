@@ -264,6 +264,9 @@ def test_bad_settings_are_refused(hostile: Ledger, text: str, message: str) -> N
 
 
 def test_an_empty_checkpoint_is_refused(hostile: Ledger) -> None:
+    """'' is no checkpoint: it used to be read as the current folder, and verified whatever blocks lay there."""
+    hostile("keygen")
+    hostile("checkpoint", "--out", "kept.checkpoint")
     one_line(hostile("audit", "--verify", "--checkpoint", "", expect=None), 2, "--checkpoint")
 
 

@@ -134,7 +134,9 @@ def test_no_out_writes_through_a_symlink_or_hard_link_to_the_store(folder: Path,
     os.link(folder / "ledger.db", folder / f"hard{suffix}")
     for name in (f"link{suffix}", f"hard{suffix}"):
         args = _args(command, name, folder)
-        _refused(ledger, folder, args + ["--force"] if command[0] != "person" else args)
+        _refused(ledger, folder, args)
+        if command[0] != "person":
+            _refused(ledger, folder, args + ["--force"])
 
 
 def test_an_existing_file_is_replaced_only_with_force(folder: Path) -> None:
@@ -185,6 +187,8 @@ def test_on_postgresql_the_key_and_ledger_yaml_are_kept_too(ledger: Ledger) -> N
     for args in SETUP:
         ledger(*args)
     ledger("keygen")
-    for target in ("ledger-signing.key", "ledger.yaml"):
-        _refused(ledger, ledger.folder, ["status", "--out", target, "--force"])
-        _refused(ledger, ledger.folder, ["publish", "--inspection", "XC1", "--no-sign", "--out", target, "--force"])
+    (ledger.folder / "key-link.md").symlink_to(ledger.folder / "ledger-signing.key")
+    for target in ("ledger-signing.key", "ledger.yaml", "key-link.md"):
+        for force in ([], ["--force"]):
+            _refused(ledger, ledger.folder, ["status", "--out", target, *force])
+            _refused(ledger, ledger.folder, ["publish", "--inspection", "XC1", "--no-sign", "--out", target, *force])
