@@ -61,7 +61,8 @@ def test_changed_title_and_category(ledger, tmp_path):
 
 def test_inspection_option_compares_with_another_code(ledger):
     ledger("import", FEEDBACK_YAML)
-    assert "matched 0 · missing 4" in ledger("reconcile", FEEDBACK_YAML, "--inspection", "XC2099-1", expect=1).stdout
+    # an inspection the ledger does not hold is an unknown ID, not a list of missing rows (issue 24, item 13)
+    assert "unknown inspection ID: XC2099-1" in ledger("reconcile", FEEDBACK_YAML, "--inspection", "XC2099-1", expect=1).stderr
     assert "matched 4" in ledger.out("reconcile", FEEDBACK_YAML, "--inspection", "XC2020-2")
 
 
