@@ -9,7 +9,8 @@ any difference fails the command and empties the target again.
 
 Each batch of events is its own transaction, so a migration that is killed
 leaves a target holding a prefix of the source's events: running the command
-again checks that prefix and carries on from there.
+again checks that prefix and carries on from there. One stopped with Ctrl-C
+empties the target before it exits.
 """
 
 from __future__ import annotations
@@ -48,15 +49,18 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
     location = parse_pg_url(target)
     state.app  # noqa: B018 - fails with one line if the source is not a ledger
     state.actor(command="migrate")  # copying the whole ledger is an act of someone allowed to
+    from commands.progress import progress
+
     try:
-        counts = _migrate(source, target)
+        with progress("copying the events", fmt) as report:
+            counts = _migrate(source, target, report)
     except PersistenceError as e:
         raise StoreError(f"migration to {location} failed: {e}") from None
     record = {"source": source, "target": str(location), **counts, "verified": True}
     echo(render_record(record, fmt, f"copied {counts['events']} events and {counts['rows']} read-model rows to {location}; verified"))
 
 
-def _migrate(source: str, target: str) -> dict[str, int]:
+def _migrate(source: str, target: str, progress: Any = None) -> dict[str, int]:
     from ledger.application import RectificationLedger
     from ledger.store import describe_store, store_env
 
@@ -77,11 +81,11 @@ def _migrate(source: str, target: str) -> dict[str, int]:
         if not existing:
             _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
         try:
-            counts = _copy_and_verify(source, app, skip=existing)
+            counts = _copy_and_verify(source, app, skip=existing, progress=progress)
             counts["evidence_files"] = _copy_evidence(source, target, app)
             return counts
-        except LedgerError:
-            _empty(app)  # a copy that does not verify is no use to anyone
+        except (LedgerError, KeyboardInterrupt):
+            _empty(app)  # a copy that does not verify, or was stopped, is no use to anyone
             raise
     finally:
         app.close()
@@ -146,10 +150,13 @@ def _holds_prefix(source: str, app: Any, existing: int) -> bool:
         con.close()
 
 
-def _copy_and_verify(source: str, app: Any, skip: int = 0) -> dict[str, int]:
+def _copy_and_verify(source: str, app: Any, skip: int = 0, progress: Any = None) -> dict[str, int]:
     con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         con.execute("BEGIN")  # one consistent snapshot of the source
+        total = int(con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]) if progress is not None else 0
+        if progress is not None:
+            progress(0, total)
         events = 0
         for batch in _source_events(con):
             if events + len(batch) <= skip:
@@ -157,6 +164,8 @@ def _copy_and_verify(source: str, app: Any, skip: int = 0) -> dict[str, int]:
                 continue
             app.recorder.insert_events([e for _, e in batch[max(0, skip - events):]])
             events += len(batch)
+            if progress is not None:
+                progress(events, total)
         rows = 0
         for table in _ledger_tables(con):
             if table not in DERIVED_TABLES and _count(app, table) == 0:

@@ -111,8 +111,22 @@ def check_out_file(out: str, what: str = "--out") -> None:
         raise InvalidInput(f"{what}: '{out}' is not a file name that can be written")
 
 
+QUIET = "ledger.quiet"  # set in click's context meta by --quiet; read by commands/progress.py
+
+
+def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--quiet: no progress bar (every command has it, through the shared option decorators)."""
+
+    def remember(ctx: click.Context, param: Any, value: bool) -> None:
+        if value:
+            ctx.meta[QUIET] = True
+
+    return click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=remember, help="No progress bar on the terminal.")(f)
+
+
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """--format for a command that records or writes something itself: its output is a report of what it did."""
+    f = quiet_option(f)
     return click.option(
         "--format",
         "fmt",
@@ -187,6 +201,7 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
             return f(*args, **kwargs)
         return _to_file(f, args, kwargs, out)
 
+    wrapper = quiet_option(wrapper)
     wrapper = click.option(
         "--out",
         "out",
