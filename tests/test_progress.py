@@ -201,3 +201,17 @@ def test_ctrl_c_in_migrate_leaves_the_target_empty(big: Path, tmp_path: Path, pg
     assert on_pipe(["audit", "--verify"], big).returncode == 0  # the source is untouched
     again = on_pipe(["migrate", "--to", pg_database, "--format", "json"], big)
     assert again.returncode == 0, again.stderr
+
+
+def test_import_shows_its_bar_on_a_terminal_standard_error(tmp_path: Path) -> None:
+    """`import` had a bar when standard output was a terminal; now it follows the same rule as the rest."""
+    from big_feedback import write_big_csv
+
+    folder = _fresh(tmp_path, "imported")
+    write_big_csv(folder / "big.csv", 300)
+    code, out, shown = on_terminal(["import", "big.csv"], folder)
+    assert code == 0, shown
+    assert "checking the feedback list" in shown and "recording the problems" in shown and "100%" in shown, shown
+    assert "imported 300 problems" in out
+    code, _, shown = on_terminal(["import", "big.csv", "--format", "json"], folder)  # again: nothing new, and no bar in json
+    assert code == 0 and "%" not in shown, shown
