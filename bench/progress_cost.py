@@ -13,6 +13,11 @@ The work: `verify_store` (audit --verify, doctor) with --jobs 1 and the default
 jobs, `export_store` (export) and `check_read_models` (replay). Target: new and
 new + bar within 2 % of old.
 
+On a busy machine the timings of whole runs vary by more than 2 %; the last line
+therefore also measures the bar itself, noise-free: the real bar of
+commands/progress.py drawing on a pseudo-terminal, per report, times the reports
+each piece of work made, as a share of its old time.
+
 Usage: .venv/bin/python bench/progress_cost.py --old /tmp/old [--events 100000] [--runs 7]
 """
 
@@ -67,6 +72,30 @@ def timed(tree: Path, work: str, store: str, with_bar: bool) -> tuple[float, int
     return result["seconds"], result["reports"]
 
 
+def bar_cost(reports: int = 2000) -> float:
+    """Seconds per report of the real bar (commands/progress.py), drawing on a pseudo-terminal."""
+    import pty
+    import threading
+    import time
+
+    from commands import progress
+
+    primary, secondary = pty.openpty()
+    drain = threading.Thread(target=lambda: [os.read(primary, 65536) for _ in iter(int, 1)], daemon=True)
+    drain.start()
+    saved = sys.stderr
+    sys.stderr = open(secondary, "w", encoding="utf-8", closefd=False)
+    try:
+        started = time.perf_counter()
+        with progress.progress("verifying the chain and the tree") as report:
+            assert report is not None
+            for done in range(reports):
+                report(done, reports)
+        return (time.perf_counter() - started) / reports
+    finally:
+        sys.stderr = saved
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--old", required=True, help="a source tree of the code before progress reporting")
@@ -88,6 +117,8 @@ def main() -> None:
         generate.generate(store, max(1, args.events // generate.events_per_organisation()))
         print(f"{args.events:,} events; CPUs {os.cpu_count()}; best of {args.runs}, interleaved")
         print(f"{'work':<10} {'old s':>8} {'new s':>8} {'new+bar s':>10} {'new/old':>8} {'bar/old':>8} {'reports':>8}")
+        per_report = bar_cost()
+        shares = []
         for work in args.work.split(","):
             best = {"old": float("inf"), "new": float("inf"), "bar": float("inf")}
             reports = 0
@@ -96,7 +127,9 @@ def main() -> None:
                 best["new"] = min(best["new"], timed(new, work, store, False)[0])
                 seconds, reports = timed(new, work, store, True)
                 best["bar"] = min(best["bar"], seconds)
+            shares.append(f"{work} {reports * per_report / best['old'] * 100:.3f} %")
             print(f"{work:<10} {best['old']:>8.3f} {best['new']:>8.3f} {best['bar']:>10.3f} {best['new'] / best['old']:>8.3f} {best['bar'] / best['old']:>8.3f} {reports:>8}")
+        print(f"the bar itself: {per_report * 1e6:.0f} µs a report on a pseudo-terminal; reports × that / old time: {', '.join(shares)}")
         print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 
 
