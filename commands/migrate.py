@@ -14,8 +14,9 @@ again checks that prefix and carries on from there.
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 from uuid import UUID
 
 import click
@@ -24,6 +25,28 @@ from commands.options import key_option, LedgerContext, echo, output_options, pa
 from ledger.errors import InvalidInput, LedgerError, StoreError
 
 BATCH = 1000
+
+# A test names a point where the migration stops dead, as a kill -9 would:
+# LEDGER_TEST_FAULT=in-batch:N (inside the Nth batch's transaction, after its
+# positions are taken), after-batch:N (between batches), after-events (before the
+# tables), after-table:N (one of FAULT_POINTS). Read once per run; unset, each
+# point is a call that does nothing.
+FAULT_ENV = "LEDGER_TEST_FAULT"
+FAULT_POINTS = ("in-batch", "after-batch", "after-events", "after-table")
+
+
+def _fault_point() -> Callable[[str, int], None]:
+    wanted = os.environ.get(FAULT_ENV, "")
+    if not wanted:
+        return lambda point, n=1: None
+    name, _, count = wanted.partition(":")
+    at = int(count) if count.isdigit() else 1  # a test checks the exit status (137): a misspelt point fails it
+
+    def stop(point: str, n: int = 1) -> None:
+        if point == name and n == at:
+            os._exit(137)  # no clean-up, no rollback sent: as SIGKILL
+
+    return stop
 
 
 @click.command()
@@ -147,20 +170,28 @@ def _holds_prefix(source: str, app: Any, existing: int) -> bool:
 
 
 def _copy_and_verify(source: str, app: Any, skip: int = 0) -> dict[str, int]:
+    fault = _fault_point()
     con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         con.execute("BEGIN")  # one consistent snapshot of the source
-        events = 0
+        events = batches = 0
         for batch in _source_events(con):
             if events + len(batch) <= skip:
                 events += len(batch)
                 continue
-            app.recorder.insert_events([e for _, e in batch[max(0, skip - events):]])
+            batches += 1
+            with app.recorder.held_transaction():
+                app.recorder.insert_events([e for _, e in batch[max(0, skip - events):]])
+                fault("in-batch", batches)
+            fault("after-batch", batches)
             events += len(batch)
-        rows = 0
+        fault("after-events")
+        rows = tables = 0
         for table in _ledger_tables(con):
             if table not in DERIVED_TABLES and _count(app, table) == 0:
                 rows += _copy_table(con, app, table)
+                tables += 1
+                fault("after-table", tables)
         _verify(con, app)
         con.rollback()
     finally:
