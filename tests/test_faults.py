@@ -158,6 +158,18 @@ def test_a_migration_stopped_dead_resumes_and_verifies(migration_source: Path, t
     assert_migrated_exactly(source, target)
 
 
+def test_an_sm3_ledger_migrates_exactly(tmp_path: Path, pg_database: str) -> None:
+    """The target links with the source's algorithm from its first batch: ledger_meta goes first."""
+    (tmp_path / "ledger.yaml").write_text("hash: sm3\n", encoding="utf-8")
+    source = Ledger(tmp_path)
+    source("init")
+    source(*INSPECTION)
+    source(*ADD)
+    result = run_migrate(source, pg_database)
+    assert result.returncode == 0, result.stderr
+    assert_migrated_exactly(source, Ledger(tmp_path, pg_database))
+
+
 # -- a store that cannot be written --------------------------------------------
 
 
