@@ -840,6 +840,8 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     # proofs
     (r"the checkpoint of (\S+) predates the Merkle tree \(no tree-size/tree-root\): it cannot be proven consistent",
      "{0} 的检查点早于默克尔树（没有 tree-size/tree-root）：无法为它证明一致性"),
+    (r"the checkpoint of (\S+) covers no events \(tree size 0\): there is nothing to prove consistent",
+     "{0} 的检查点不涵盖任何事件（树大小为 0）：没有可证明一致性的内容"),
     (r"--from covers (\d+) events, --to only (\d+): give the older checkpoint as --from", "--from 涵盖 {0} 个事件，--to 只有 {1} 个：请把较早的检查点作为 --from"),
     (r"the checkpoints use (\S+)/(\S+), but this ledger's tree uses (\S+)", "检查点使用 {0}/{1}，而本台账的默克尔树使用 {2}"),
     (r"the checkpoints are of different ledgers \((\S+) and (\S+)\)", "两个检查点属于不同的台账（{0} 与 {1}）"),

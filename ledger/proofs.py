@@ -90,6 +90,8 @@ def _count(value: Any, what: str) -> int:
 def tree_head(cp: Any, name: str) -> tuple[int, bytes]:
     if getattr(cp, "tree_size", None) is None:
         raise InvalidInput(f"{name}: the checkpoint of {cp.time} predates the Merkle tree (no tree-size/tree-root): it cannot be proven consistent")
+    if int(cp.tree_size) == 0:  # RFC 9162 defines no proof from the empty tree; the reference verifiers refuse m = 0
+        raise InvalidInput(f"{name}: the checkpoint of {cp.time} covers no events (tree size 0): there is nothing to prove consistent")
     return int(cp.tree_size), bytes.fromhex(cp.tree_root)
 
 
