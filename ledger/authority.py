@@ -161,3 +161,76 @@ def signers(config: Any) -> set[str] | None:
     """Names holding the signer role, or None in single-user mode."""
     listed = people(config)
     return None if listed is None else {n for n, r in listed.items() if "signer" in r}
+
+
+# -- the tables docs/tamper-evidence.md prints, rendered from the definitions above (scripts/doc_tables.py) ----------
+
+DOC_BEGIN = "<!-- BEGIN GENERATED from ledger/authority.py by scripts/doc_tables.py: do not edit by hand -->"
+DOC_END = "<!-- END GENERATED -->"
+
+
+def _event_topics() -> dict[str, str]:
+    """qualname → topic of every event class of the ledger's aggregates (imports them: for the document only)."""
+    import inspect
+
+    from eventsourcing.domain import CanMutateAggregate
+    from eventsourcing.utils import get_topic
+
+    import ledger.checkpoint
+    import ledger.domain
+    import ledger.identity
+
+    found: dict[str, str] = {}
+    for module in (ledger.domain, ledger.checkpoint, ledger.identity):
+        for owner in vars(module).values():
+            if not inspect.isclass(owner) or owner.__module__ != module.__name__:
+                continue
+            for cls in vars(owner).values():
+                name = getattr(cls, "__qualname__", "")
+                if inspect.isclass(cls) and issubclass(cls, CanMutateAggregate) and name.startswith(owner.__name__ + ".") and name.rsplit(".", 1)[-1] not in ("Event", "Created"):
+                    found[name] = get_topic(cls)
+    return found
+
+
+def document_tables() -> str:
+    """The role that may sign each act, the events and meanings each act may record, and the Authority's topics, as markdown."""
+    def roles(command: str) -> str:
+        return " or ".join(f"`{r}` ({ROLES[r]})" for r in required_roles(command))
+
+    lines = [DOC_BEGIN, "", "**Who may sign each act** (`COMMAND_ROLES`): the acting person must hold one of these roles.", ""]
+    lines += ["| act (`meaning`) | roles, any one of |", "|---|---|"]
+    lines += [f"| `{command}` | {roles(command)} |" for command in COMMAND_ROLES]
+    lines += [f"| any other act | {roles('')} |", ""]
+    topics = _event_topics()
+    lines += [
+        "**Which events each act may record** (`EVENT_COMMANDS`, `WRITES_ALSO`): an event signed with a meaning not",
+        "listed for it is refused; the acting person needs a role for the meaning *and* for the event's own act.",
+        "",
+        "| event topic | its own act | meanings it may be signed with |",
+        "|---|---|---|",
+    ]
+    for qualname, topic in topics.items():
+        if qualname.startswith("Authority."):
+            continue
+        native = EVENT_COMMANDS.get(qualname)
+        if native is None:
+            lines.append(f"| `{topic}` | (none) | any act: the meaning's roles decide |")
+            continue
+        meanings = [native] + sorted(c for c, also in WRITES_ALSO.items() if native in also)
+        lines.append(f"| `{topic}` | `{native}` | {', '.join(f'`{m}`' for m in meanings)} |")
+    lines += [
+        "",
+        "**People and roles** (the Authority aggregate): signed by the administrator; the meaning is the administrator's",
+        "command and is not checked.",
+        "",
+        "| event topic |",
+        "|---|",
+    ]
+    lines += [f"| `{topic}` |" for qualname, topic in topics.items() if qualname.startswith("Authority.")]
+    return "\n".join([*lines, "", DOC_END])
+
+
+def document_with_tables(text: str) -> str:
+    """`text` (docs/tamper-evidence.md) with the generated tables put between their markers."""
+    start, end = text.index(DOC_BEGIN), text.index(DOC_END) + len(DOC_END)
+    return text[:start] + document_tables() + text[end:]
