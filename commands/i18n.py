@@ -914,6 +914,8 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"the store file (.+) is damaged or truncated after sequence number (\d+) \((.+)\)", "存储文件 {0} 在序号 {1} 之后已损坏或被截断（{2}）"),
     (r"the store file (.+) is damaged or truncated \((.+)\)", "存储文件 {0} 已损坏或被截断（{1}）"),
     (r"line (\d+) of (.+) does not end in a single \\n \(damaged or re-encoded export\)", "{1} 第 {0} 行不是以单个 \\n 结尾（导出文件已损坏或被重新编码）"),
+    (r"line (\d+) of (.+) is not written as `ledger export` writes it \(spacing or \\u escapes differ: re-encoded export\)",
+     "{1} 第 {0} 行不是 `ledger export` 写出的样子（空格或 \\u 转义不同：导出文件被重新编码）"),
     (r"line (\d+) of (.+) is not UTF-8 text \(damaged export\)", "{1} 第 {0} 行不是 UTF-8 文字（导出文件已损坏）"),
     (r"line (\d+) of (.+) is not valid JSON \(damaged export\)", "{1} 第 {0} 行不是有效的 JSON（导出文件已损坏）"),
     (r"line (\d+) of (.+) gives the key (.+) twice \(damaged or forged export\)", "{1} 第 {0} 行两次给出键 {2}（导出文件已损坏或伪造）"),
