@@ -80,6 +80,9 @@ EVENT_COMMANDS: dict[str, str] = {
     "Problem.ProgressRecorded": "progress",
     "Problem.Withheld": "withhold",
     "Problem.SensitiveRecorded": "confide",
+    "Problem.ChildAdded": "add-problem",  # add-problem --parent: the refined problem notes its new child
+    "Problem.ExtensionRequested": "extend",
+    "Problem.ExtensionDecided": "approve-extension",
     "SampleDraw.Drawn": "sample",
     "Checkpoint.Recorded": "checkpoint",
 }
