@@ -36,3 +36,10 @@ def test_a_change_to_the_code_shows_in_the_comparison(monkeypatch):
 def test_the_script_checks_and_rewrites(tmp_path):
     done = subprocess.run([sys.executable, str(ROOT / "scripts" / "doc_tables.py"), "--check"], capture_output=True, text=True, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
+
+
+def test_the_document_gives_the_export_layout_text_exactly():
+    """An auditor copies the header's `layout` from the document: it must be the text ledger writes (and no other is accepted)."""
+    from ledger.export import LAYOUT
+
+    assert f"```\n{LAYOUT}\n```" in DOC.read_text(encoding="utf-8")
