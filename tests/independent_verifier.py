@@ -2,7 +2,10 @@
 
 It imports nothing from the ledger: Python's hashlib and json, and the
 `cryptography` package (Ed25519, SM3). It is what an auditor could write to
-check the ledger's output without trusting the ledger's own program.
+check the ledger's output without trusting the ledger's own program: the
+chain, the export's spelling rule, checkpoint blocks and signed end lines under
+the one trust rule, and every act's signer, meaning and roles against the
+tables it reads from the document's markdown (`doc_tables`).
 """
 
 from __future__ import annotations

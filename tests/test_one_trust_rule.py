@@ -38,9 +38,10 @@ def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
     run(folder, "prove-consistency", "--from", "may.checkpoint", "--to", "june.checkpoint", "--out", "p.json")
     run(folder, "export", "--out", "log.jsonl")
     run(folder, "export", "--out", "tail.jsonl", "--since", "4")
+    run(folder, "export", "--out", "late.jsonl", "--since", "6")  # after may.checkpoint's events (up to 4) and its own event (5)
     run(folder, "export", "--inspection", "XC2019-1", "--out", "xc.jsonl")
     away = tmp_path_factory.mktemp("auditor")  # no ledger.yaml, no .pub: only what is handed over
-    for name in ("may.checkpoint", "june.checkpoint", "p.json", "log.jsonl", "tail.jsonl", "xc.jsonl", "ledger-signing.key.pub"):
+    for name in ("may.checkpoint", "june.checkpoint", "p.json", "log.jsonl", "tail.jsonl", "late.jsonl", "xc.jsonl", "ledger-signing.key.pub"):
         (away / name).write_bytes((folder / name).read_bytes())
     block = (folder / "may.checkpoint").read_text(encoding="utf-8")
     printed = next(line.split(": ", 1)[1] for line in block.splitlines() if line.startswith("fingerprint: "))
@@ -100,6 +101,8 @@ def test_the_exit_codes_the_document_gives(made):
     assert "does not hold the founding event" in run(away, "verify-export", "tail.jsonl", "--fingerprint", printed, "--admin-fingerprint", printed, expect=2)
     # may.checkpoint covers events up to 4 (founding, inspection, two problems); tail.jsonl starts after 3.
     run(away, "verify-export", "tail.jsonl", "--fingerprint", printed, "--checkpoint", "may.checkpoint")
+    assert "before this partial export begins" in run(away, "verify-export", "late.jsonl", "--fingerprint", printed, "--checkpoint", "may.checkpoint", expect=2)
+    run(away, "verify-export", "late.jsonl", "--fingerprint", printed, "--checkpoint", "june.checkpoint")
     for bad in ("zz", "0123"):
         assert "not a key fingerprint" in run(away, "verify-export", "log.jsonl", "--fingerprint", bad, expect=2)
     assert "--public-key" in run(away, "verify-export", "log.jsonl", "--public-key", "ed25519 AAAA", expect=2)
