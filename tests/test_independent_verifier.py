@@ -204,3 +204,4 @@ def test_independent_verifier_and_ledger_both_refuse_a_wrong_meaning_or_role(act
     (tmp_path / "forged.jsonl").write_bytes(forged)
     done = run_executable("verify-export", tmp_path / "forged.jsonl", cwd=tmp_path, env={"HOME": str(tmp_path), "LEDGER_LANG": "en"})
     assert done.returncode == 4, (done.stdout, done.stderr)
+    assert ("never records this event" if why == "never records" else "did not hold the role") in done.stderr, done.stderr
