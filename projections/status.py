@@ -24,8 +24,14 @@ def problem_query(
     light: str | None = None,
     lights: Any = None,
     select: str = "p.data",
+    order: str | None = "register",
+    limit: int | None = None,
 ) -> tuple[str, list[Any]]:
     """The query for problem views in register order (inspection order, then number).
+
+    `order` "urgency": open problems with a deadline first, earliest deadline first (red, then
+    yellow, then green: the lights are bands of days to the deadline), then the rest in register
+    order; None: no order (for a count). `limit`: at most that many rows.
 
     `light` (red, yellow, green or none) keeps the problems with that light under the `lights` thresholds.
     `select` is what each row holds: the JSON view, or STATUS_SELECT (the flat status rows).
@@ -47,9 +53,23 @@ def problem_query(
         f"SELECT {select} FROM ledger_problems p "
         "LEFT JOIN ledger_inspections i ON i.code = p.inspection"
         + where.replace(" inspection =", " p.inspection =")
-        + " ORDER BY i.position, p.number"
+        + (ORDERS[order] if order else "")
+        + (f" LIMIT {int(limit)}" if limit is not None else "")
     )
     return placeholder(sql, style), params
+
+
+_WARNED = "p.deadline IS NOT NULL AND p.deadline <> '' AND p.status IN ('registered', 'in_progress')"
+ORDERS = {
+    "register": " ORDER BY i.position, p.number",
+    "urgency": f" ORDER BY CASE WHEN {_WARNED} THEN 0 ELSE 1 END, CASE WHEN {_WARNED} THEN p.deadline END, i.position, p.number",
+}
+
+
+def count_problems(cursor: Any, sql: str, params: list[Any]) -> int:
+    """How many rows a problem_query(order=None) selecting COUNT(*) counts."""
+    cursor.execute(sql, params)
+    return int(cursor.fetchone()[0])
 
 
 LIGHT_CHOICES = ("red", "yellow", "green", "none")
