@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, output_options, pass_ledger, render_record, render_rows, write_options
 from ledger import values
 
 
@@ -48,13 +48,14 @@ def _views(state: LedgerContext, as_of: date, **filters: Any) -> list[dict[str, 
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Count days against this date instead of today.")
 @click.option("--check", is_flag=True, help="Exit 1 when any deadline is overdue (for a daily cron job).")
-@output_options
+@listing_options
 @pass_ledger
-def due(state: LedgerContext, within: int | None, unit: str | None, inspection: str | None, as_of: date | None, check: bool, fmt: str) -> None:
+def due(state: LedgerContext, within: int | None, unit: str | None, inspection: str | None, as_of: date | None, check: bool, fmt: str, screen: Screen) -> None:
     """What is overdue or coming due, with days left or late, and the escalation to consider.
 
     Also lists long-term problems (长期坚持) whose last progress report is
-    older than the policy interval.
+    older than the policy interval. Most urgent first (most days late, then
+    fewest days left); on a terminal 30 rows unless --limit N or --all.
     """
     from ledger.watch import light_policy, watch_policy
     from projections.deadlines import DUE_COLUMNS, due_rows
@@ -73,7 +74,8 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
     if not rows and fmt == "table":
         echo(i18n.translate(f"nothing overdue or due within {span} days of {today}", i18n.current()))
     else:
-        echo(render_rows(rows, fmt, DUE_COLUMNS))
+        shown, total = screen.cut(rows)
+        screen.show(shown, fmt, DUE_COLUMNS, total)
         if fmt == "table":
             stale = sum(1 for r in rows if r["due"] == "progress")
             echo(i18n.translate(f"\nas of {today}: {len(overdue)} overdue, {len(rows) - len(overdue) - stale} due within {span} days, {stale} long-term without recent progress", i18n.current()))
@@ -122,10 +124,14 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
 @click.option("--due", "only_due", is_flag=True, help="Only problems whose review is due or missed.")
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Count days against this date instead of today.")
-@output_options
+@listing_options
 @pass_ledger
-def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str) -> None:
-    """Signed-off problems against the review points after closure (回头看, ledger.yaml watch.review_points_days)."""
+def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str, screen: Screen) -> None:
+    """Signed-off problems against the review points after closure (回头看, ledger.yaml watch.review_points_days).
+
+    On a terminal: missed first, then due, upcoming and complete, each by review date; 30 rows
+    unless --limit N or --all.
+    """
     from ledger.watch import watch_policy
     from projections.deadlines import REVIEW_COLUMNS, review_row
 
@@ -141,7 +147,13 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
     if not rows and fmt == "table":
         echo(i18n.translate(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}", i18n.current()))
     else:
-        echo(render_rows(rows, fmt, REVIEW_COLUMNS))
+        if screen.urgent_first:
+            rows.sort(key=lambda r: (REVIEW_URGENCY.get(r["state"], len(REVIEW_URGENCY)), r["review_date"] or "9999"))  # stable: register order within
+        shown, total = screen.cut(rows)
+        screen.show(shown, fmt, REVIEW_COLUMNS, total)
+
+
+REVIEW_URGENCY = {"missed": 0, "due": 1, "upcoming": 2, "complete": 3}
 
 
 @click.command()

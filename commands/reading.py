@@ -280,10 +280,13 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
 
 @click.command()
 @click.argument("target", metavar="ID")
-@output_options
+@listing_options
 @pass_ledger
-def history(state: LedgerContext, target: str, fmt: str) -> None:
-    """Every event of a problem (or inspection), oldest first: who did what, when."""
+def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None:
+    """Every event of a problem (or inspection), oldest first: who did what, when.
+
+    On a terminal: newest first, 30 events unless --limit N or --all.
+    """
     from ledger.ids import inspection_uuid
     from projections.history import history_rows
 
@@ -301,9 +304,11 @@ def history(state: LedgerContext, target: str, fmt: str) -> None:
         raise UnknownID("problem", target)
     rows = history_rows(events)
     if fmt == "json":
+        rows, _ = screen.cut(rows)
         echo(json.dumps([{k: r[k] for k in ("seq", "at", "recorded_at", "actor", "event", "details", "data", "signed_by", "entered_for", "meaning", "attachments") if k in r} for r in rows], ensure_ascii=False, indent=2))
         return
-    echo(render_rows(rows, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"]))
+    shown, total = screen.newest(rows) if screen.urgent_first else screen.cut(rows)
+    screen.show(shown, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"], total)
 
 
 COMMANDS = [show, status, history]

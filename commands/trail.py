@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from commands import i18n
-from commands.options import STREAMED_FORMATS, LedgerContext, echo, render_rows
+from commands.options import STREAMED_FORMATS, LedgerContext, Screen, echo, render_rows
 from ledger import values
 from ledger.errors import InvalidInput, UnknownID
 
@@ -44,6 +44,7 @@ def show_audit_trail(
     until: date | None,
     actor: str | None,
     fmt: str,
+    screen: Screen | None = None,
 ) -> None:
     """Print every selected event in log order with its sequence number, times, actor and details."""
     from projections.audit import COLUMNS, trail_rows
@@ -58,4 +59,8 @@ def show_audit_trail(
     if not rows and fmt == "table":
         echo(i18n.translate("no events match", i18n.current()))
         return
-    echo(render_rows(rows, fmt, COLUMNS))
+    if screen is None:
+        echo(render_rows(rows, fmt, COLUMNS))
+        return
+    shown, total = screen.newest(rows) if screen.urgent_first else screen.cut(rows)
+    screen.show(shown, fmt, COLUMNS, total)
