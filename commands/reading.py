@@ -217,7 +217,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
     from projections.replay import StateReader, check_as_of
     from projections.status import (
         STATUS_COLUMNS, STATUS_SELECT, count_problems, has_status_columns, iter_problems, iter_row_batches, iter_status_rows,
-        problem_query, status_row, status_text_select,
+        most_urgent, problem_query, status_row, status_text_select,
     )
 
     check_as_of(as_of)
@@ -237,24 +237,24 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         flat = fmt != "json" and has_status_columns(r.cursor)
         select = (status_text_select(r.today) if fmt == "csv" else STATUS_SELECT) if flat else "p.data"
 
-        def query(select: str, order: str | None, limit: int | None = None) -> tuple[str, list[Any]]:
-            return problem_query(
-                style=r.style, today=r.today, inspection=inspection, category=category,
-                unit=unit, status=status_filter, overdue=overdue, inspections=inspections, light=light, lights=lights,
-                select=select, order=order, limit=limit,
-            )
-
+        chosen = dict(
+            style=r.style, today=r.today, inspection=inspection, category=category,
+            unit=unit, status=status_filter, overdue=overdue, inspections=inspections, light=light, lights=lights,
+        )
         total = None
         if screen.terminal and screen.limit is not None:  # only the rows shown are read, and a count
-            total = count_problems(r.cursor, *query("COUNT(*)", None))
-        sql, params = query(select, "urgency" if screen.urgent_first else "register", screen.limit)
+            total = count_problems(r.cursor, *problem_query(**chosen, select="COUNT(*)", order=None))
+            queries = most_urgent(r.cursor, limit=screen.limit, select=select, **chosen)
+        else:
+            queries = [problem_query(**chosen, select=select, order="urgency" if screen.urgent_first else "register", limit=screen.limit)]
+        sql, params = queries[0]
         if flat and fmt == "csv":
             echo_csv_batches(iter_row_batches(r.cursor, sql=sql, params=params), STATUS_COLUMNS)
             return
         if flat:
-            records = iter_status_rows(r.cursor, sql=sql, params=params, today=r.today)
+            records = (row for sql, params in queries for row in iter_status_rows(r.cursor, sql=sql, params=params, today=r.today))
         else:
-            problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
+            problems = (view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
             records = problems if fmt == "json" else (status_row(v) for v in problems)
         if fmt in STREAMED_FORMATS:
             echo_rows(records, fmt, STATUS_COLUMNS)

@@ -261,3 +261,17 @@ def test_due_on_a_terminal_is_cut_most_urgent_first(folder: Path) -> None:
 def test_help_says_so() -> None:
     done = subprocess.run([ledger_executable(), "status", "--help"], capture_output=True, text=True, env={**os.environ, "LEDGER_LANG": "en"})
     assert "--limit N" in done.stdout and "--all" in done.stdout and "most urgent first" in done.stdout
+
+
+def test_status_on_a_terminal_on_each_store(ledger, tmp_path: Path) -> None:
+    """The two-step most-urgent query (keys from the deadline index, then the rows) on SQLite and PostgreSQL."""
+    _feedback_list(tmp_path / "feedback.yaml")
+    ledger("import", str(tmp_path / "feedback.yaml"))
+    for limit, want in (("12", urgency_order()[:12]), ("40", urgency_order()[:40]), ("1000", urgency_order())):
+        text, code = on_terminal("status", "--limit", limit, cwd=tmp_path, env=ledger.env)
+        assert code == 0, text
+        assert shown_ids(text) == want, (limit, text)
+    text, code = on_terminal("status", "--inspection", "XC2021-3", "--unit", "财务股", "--limit", "5", cwd=tmp_path, env=ledger.env)
+    financial = [i for i in urgency_order() if int(i.rsplit("-", 1)[1]) % 3 == 1]
+    assert code == 0 and shown_ids(text) == financial[:5]
+    assert f"{len(financial) - 5} more not shown (5 of {len(financial)})" in text
