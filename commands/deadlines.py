@@ -63,24 +63,30 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
     policy = watch_policy(state.config)
     today = as_of or date.today()
     span = policy.due_within_days if within is None else within
-    from projections.deadlines import due_views
+    from projections.deadlines import due_views, due_views_shown
     from projections.replay import StateReader
 
+    listed: int | None = None
     with StateReader(state.app) as r:
         r.today = today
-        views = due_views(r, within=span, unit=unit, inspection=inspection)
+        if screen.terminal and screen.limit is not None:  # only the rows shown are read, and counts of the rest
+            views, listed, late = due_views_shown(r, within=span, limit=screen.limit, unit=unit, inspection=inspection)
+        else:
+            views = due_views(r, within=span, unit=unit, inspection=inspection)
     rows = due_rows(views, today, span, policy, light_policy(state.config))
-    overdue = [r for r in rows if r["due"] == "deadline" and r["overdue"]]
+    stale = sum(1 for r in rows if r["due"] == "progress")
+    if listed is None:
+        late = sum(1 for r in rows if r["due"] == "deadline" and r["overdue"])
+        listed = len(rows) - stale
     if not rows and fmt == "table":
         echo(i18n.translate(f"nothing overdue or due within {span} days of {today}", i18n.current()))
     else:
-        shown, total = screen.cut(rows)
-        screen.show(shown, fmt, DUE_COLUMNS, total)
+        shown, _ = screen.cut(rows)
+        screen.show(shown, fmt, DUE_COLUMNS, listed + stale)
         if fmt == "table":
-            stale = sum(1 for r in rows if r["due"] == "progress")
-            echo(i18n.translate(f"\nas of {today}: {len(overdue)} overdue, {len(rows) - len(overdue) - stale} due within {span} days, {stale} long-term without recent progress", i18n.current()))
-    if check and overdue:
-        click.echo(i18n.translate(f"ledger: due: {len(overdue)} problem(s) overdue as of {today}", i18n.current()), err=True)
+            echo(i18n.translate(f"\nas of {today}: {late} overdue, {listed - late} due within {span} days, {stale} long-term without recent progress", i18n.current()))
+    if check and late:
+        click.echo(i18n.translate(f"ledger: due: {late} problem(s) overdue as of {today}", i18n.current()), err=True)
         click.get_current_context().exit(1)
 
 

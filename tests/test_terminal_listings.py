@@ -256,6 +256,9 @@ def test_due_on_a_terminal_is_cut_most_urgent_first(folder: Path) -> None:
     assert "more not shown (3 of 36)" in text  # 9 red, 9 yellow, 9 green; 9 long-term without progress
     piped = run_executable("due", "--within", "30", cwd=folder)
     assert len(shown_ids(piped.stdout)) == 36
+    # The summary counts the whole ledger, not the rows shown.
+    summary = f"as of {TODAY}: 9 overdue, 18 due within 30 days, 9 long-term without recent progress"
+    assert summary in text and summary in piped.stdout
 
 
 def test_help_says_so() -> None:
@@ -275,3 +278,6 @@ def test_status_on_a_terminal_on_each_store(ledger, tmp_path: Path) -> None:
     financial = [i for i in urgency_order() if int(i.rsplit("-", 1)[1]) % 3 == 1]
     assert code == 0 and shown_ids(text) == financial[:5]
     assert f"{len(financial) - 5} more not shown (5 of {len(financial)})" in text
+    text, code = on_terminal("due", "--within", "30", "--limit", "2", cwd=tmp_path, env=ledger.env)
+    assert code == 0 and shown_ids(text) == urgency_order()[:2]
+    assert "34 more not shown (2 of 36)" in text and f"as of {TODAY}: 9 overdue, 18 due within 30 days" in text
