@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
 from ledger import values
 
 
@@ -31,15 +31,6 @@ def _level_choice(value: str) -> str:
     from ledger.watch import escalation_level
 
     return escalation_level(value)
-
-
-def _views(state: LedgerContext, as_of: date, **filters: Any) -> list[dict[str, Any]]:
-    from projections.deadlines import load_views
-    from projections.replay import StateReader
-
-    with StateReader(state.app) as r:
-        r.today = as_of
-        return load_views(r, **filters)
 
 
 @click.command()
@@ -138,25 +129,41 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
     On a terminal: missed first, then due, upcoming and complete, each by review date; 30 rows
     unless --limit N or --all.
     """
+    import heapq
+
     from ledger.watch import watch_policy
-    from projections.deadlines import REVIEW_COLUMNS, review_row
+    from projections.deadlines import REVIEW_COLUMNS, review_row, signed_off_views
+    from projections.replay import StateReader
 
     policy = watch_policy(state.config)
     today = as_of or date.today()
-    rows = [
-        review_row(v, today, policy)
-        for v in _views(state, today, inspection=inspection)
-        if v["status"] in ("closed", "ongoing") and v["signoffs"]
-    ]
-    if only_due:
-        rows = [r for r in rows if r["state"] in ("due", "missed")]
+    with StateReader(state.app) as r:
+        r.today = today
+        # One signed-off problem's view at a time: only the review rows are kept (or, on a terminal, the most urgent).
+        found = (review_row(v, today, policy) for v in signed_off_views(r, inspection=inspection) if v["signoffs"])
+        if only_due:
+            found = (row for row in found if row["state"] in ("due", "missed"))
+        if screen.urgent_first:
+            total = 0
+
+            def ranked() -> Any:
+                nonlocal total
+                for n, row in enumerate(found):
+                    total = n + 1
+                    yield (REVIEW_URGENCY.get(row["state"], len(REVIEW_URGENCY)), row["review_date"] or "9999", n), row
+
+            if screen.limit is None:
+                rows = [row for _, row in sorted(ranked(), key=lambda pair: pair[0])]
+            else:  # register order within a state and date
+                rows = [row for _, row in heapq.nsmallest(screen.limit, ranked(), key=lambda pair: pair[0])]
+        else:
+            rows = list(found)
+            total = len(rows)
+            rows, _ = screen.cut(rows)
     if not rows and fmt == "table":
         echo(i18n.translate(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}", i18n.current()))
     else:
-        if screen.urgent_first:
-            rows.sort(key=lambda r: (REVIEW_URGENCY.get(r["state"], len(REVIEW_URGENCY)), r["review_date"] or "9999"))  # stable: register order within
-        shown, total = screen.cut(rows)
-        screen.show(shown, fmt, REVIEW_COLUMNS, total)
+        screen.show(rows, fmt, REVIEW_COLUMNS, total)
 
 
 REVIEW_URGENCY = {"missed": 0, "due": 1, "upcoming": 2, "complete": 3}

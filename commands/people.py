@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import LedgerContext, Screen, echo, format_option, listing_options, output_options, pass_ledger, render_record, render_rows
+from commands.options import LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
 from ledger import values
 from ledger.errors import InvalidInput
 

@@ -86,6 +86,25 @@ def due_views(reader: Any, *, within: int, unit: str | None = None, inspection: 
     return [with_overdue(json.loads(row[0]), reader.today) for row in reader.cursor.fetchall()]
 
 
+def signed_off_views(reader: Any, *, inspection: str | None = None) -> Any:
+    """The views of the signed-off problems (closed or ongoing) in register order, one at a time: what `reviews` reads."""
+    import json
+
+    from projections.tables import placeholder
+    from projections.views import with_overdue
+
+    sql = (
+        "SELECT p.data FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection "
+        "WHERE p.status IN ('closed', 'ongoing')" + (" AND p.inspection = ?" if inspection is not None else "")
+        + " ORDER BY i.position, p.number"
+    )
+    reader.cursor.execute(placeholder(sql, reader.style), [inspection] if inspection is not None else [])
+    raw = getattr(reader.cursor, "sqlite_cursor", reader.cursor)  # eventsourcing's wrapper has no fetchmany
+    while rows := raw.fetchmany(500):
+        for row in rows:
+            yield with_overdue(json.loads(row[0]), reader.today)
+
+
 def due_views_shown(reader: Any, *, within: int, limit: int, unit: str | None = None, inspection: str | None = None) -> tuple[list[dict[str, Any]], int, int]:
     """What `due` shows on a terminal, reading no more than it shows: (views, deadlines listed in all, of them overdue).
 
