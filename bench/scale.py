@@ -180,6 +180,12 @@ def listings_on_terminal(t: "Table", exe: str, folder: Path, problems: int, tw: 
             t.note("status on a terminal (most urgent 30), beside task list", size, fmt_time(shown),
                    f"{ratio:.2f}× task list ({fmt_time(tw['list'])})", "≤ 0.5× task list", ratio <= 0.5, fmt_peak(shown))
         t.note("status on a terminal, peak memory", size, f"{shown[1]} MB", "", "≤ 60 MB", shown[1] <= 60)
+    for label, argv in (("due on a terminal (most urgent 30)", [exe, "due"]), ("reviews on a terminal (most urgent 30)", [exe, "reviews"])):
+        other = median_on_terminal(argv, folder, max(1, min(runs, 3)))
+        if isinstance(other, str):
+            t.unmeasured(label, size, other, "")
+        else:
+            t.note(label, size, fmt_time(other), f"{other[2]} lines", peak=fmt_peak(other))
     piped = piped_lines([exe, "status", "--format", "csv"], folder)
     if isinstance(piped, str):
         t.unmeasured("status --format csv, piped (every problem)", size, piped, "complete")

@@ -47,7 +47,7 @@ def show_audit_trail(
     screen: Screen | None = None,
 ) -> None:
     """Print every selected event in log order with its sequence number, times, actor and details."""
-    from projections.audit import COLUMNS, trail_rows
+    from projections.audit import COLUMNS, trail_tail
     from projections.replay import iter_events
 
     if since and until and until < since:
@@ -55,12 +55,18 @@ def show_audit_trail(
     ids = _selected_ids(state, inspection, problem)
     # The sentences are worded in the reader's language on screen; json and csv keep them English (stable data).
     lang = "en" if fmt in STREAMED_FORMATS else i18n.current()
-    rows = trail_rows(iter_events(state.app, ids=ids), since=since, until=until, actor=actor, lang=lang)
+    newest = screen is not None and screen.urgent_first and screen.limit is not None
+    rows, total = trail_tail(iter_events(state.app, ids=ids), since=since, until=until, actor=actor, lang=lang,
+                             last=screen.limit if newest else None)
     if not rows and fmt == "table":
         echo(i18n.translate("no events match", i18n.current()))
         return
     if screen is None:
         echo(render_rows(rows, fmt, COLUMNS))
         return
-    shown, total = screen.newest(rows) if screen.urgent_first else screen.cut(rows)
-    screen.show(shown, fmt, COLUMNS, total)
+    if screen.urgent_first:  # newest first; on a terminal only the newest `limit` were worded
+        rows.reverse()
+        rows = rows[: screen.limit] if screen.limit is not None else rows
+    else:
+        rows, total = screen.cut(rows)
+    screen.show(rows, fmt, COLUMNS, total)

@@ -281,3 +281,18 @@ def test_status_on_a_terminal_on_each_store(ledger, tmp_path: Path) -> None:
     text, code = on_terminal("due", "--within", "30", "--limit", "2", cwd=tmp_path, env=ledger.env)
     assert code == 0 and shown_ids(text) == urgency_order()[:2]
     assert "34 more not shown (2 of 36)" in text and f"as of {TODAY}: 9 overdue, 18 due within 30 days" in text
+
+
+def test_the_newest_trail_rows_keep_their_correction_notes(inspected, tmp_path: Path) -> None:
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“学习不深入”的问题", "--at", "2020-01-14")
+    inspected("correct", "XC2019-1-1", "--field", "title", "--value", "关于“学习不够深入”的问题", "--reason", "录入错误")
+    every = inspected.json("audit")
+    registered = next(r["seq"] for r in every if r["event"] == "Registered" and r["subject"] == "XC2019-1-1")
+    corrected = every[-1]["seq"]
+    text, code = on_terminal("audit", "--limit", "1", cwd=tmp_path, env=inspected.env)
+    assert code == 0, text
+    assert re.findall(r"^(\d+)  ", text, flags=re.MULTILINE) == [str(corrected)]
+    assert f"corrects #{registered}" in text
+    text, code = on_terminal("audit", cwd=tmp_path, env=inspected.env)
+    assert code == 0, text
+    assert "corrected by" in text and f"#{corrected} (title)" in text  # wrapped in its column
