@@ -298,7 +298,7 @@ def page(pieces: Iterable[str]) -> None:
 
     if not os.environ.get("PAGER", "").strip() and os.environ.get("TERM") not in ("dumb", "emacs"):
         os.environ["PAGER"] = "less -FRX"  # quit if one screen, keep colours, leave the text on screen
-    click.echo_via_pager(piece.rstrip("\n") if i == 0 else piece for i, piece in enumerate(_joined(pieces)))
+    click.echo_via_pager(_joined(pieces))
 
 
 def _joined(pieces: Iterable[str]) -> Iterator[str]:

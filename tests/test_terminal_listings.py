@@ -236,6 +236,23 @@ def test_the_paged_table_is_formatted_a_chunk_at_a_time() -> None:
     assert all(line[status_at:].startswith("in_progress") for line in lines if ROW.match(line) and "惠农" not in line)
 
 
+def test_the_pager_gets_every_chunk_line_by_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Chunks joined for the pager: no line of one chunk glued to the next one's."""
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    import click
+
+    from commands import options
+
+    paged: list[str] = []
+    monkeypatch.setattr(click, "echo_via_pager", lambda pieces: paged.extend(pieces))
+    rows = ({"id": f"XC2021-3-{n}", "status": "closed"} for n in range(1, 451))
+    options.page(options.table_pieces(rows, "table", ["id", "status"], chunk=100))
+    assert len(paged) == 5
+    lines = "".join(paged).splitlines()
+    assert [line.split()[0] for line in lines[2:]] == [f"XC2021-3-{n}" for n in range(1, 451)]
+    assert all(len(line.split()) == 2 for line in lines[2:])
+
+
 def test_trails_on_a_terminal_are_newest_first_and_cut(folder: Path) -> None:
     text, code = on_terminal("audit", "--limit", "5", cwd=folder)
     assert code == 0, text
