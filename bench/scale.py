@@ -167,6 +167,7 @@ def piped_lines(argv: list[str], cwd: Path) -> tuple[float, int, int] | str:
 def listings_on_terminal(t: "Table", exe: str, folder: Path, problems: int, tw: dict[str, Any] | str, runs: int) -> None:
     """Issue 27: `ledger status` on a terminal (the most urgent 30 and a closing line) beside `task list` of as many
     tasks, its peak memory, and the same listing piped as csv, complete."""
+    problems = count_problems(folder)  # now: earlier rows of a full run add problems to this ledger
     size = f"{problems:,} problems"
     shown = median_on_terminal([exe, "status"], folder, runs)
     if isinstance(shown, str):
