@@ -365,6 +365,9 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+): nothing new: inspection (\S+) and its (\d+) problems are already in the ledger",
      "{0}：没有新内容：巡察 {1} 及其 {2} 个问题已在台账中"),
     (r"no problems match", "没有符合条件的问题"),
+    (r"([\d,]+) more not shown \(([\d,]+) of ([\d,]+)\): --limit N shows N, --all shows every one",
+     "另有 {0} 条未显示（共 {2} 条，已显示 {1} 条）：--limit N 显示 N 条，--all 显示全部"),
+    (r"--limit and --all do not go together: give one", "--limit 与 --all 不能同时使用：只给其中一个"),
     (r"no samples drawn", "尚未抽查"),
     # audit --verify, verify-export
     (r"chain verified: (\d+) events, head (\d+) (\S+)", "哈希链验证通过：共 {0} 个事件，链头为第 {1} 个事件 {2}"),
