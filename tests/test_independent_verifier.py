@@ -25,7 +25,8 @@ def made(tmp_path: Path, request: pytest.FixtureRequest) -> Path:
     (tmp_path / "ledger.yaml").write_text(f"hash: {request.param}\n", encoding="utf-8")
     run(tmp_path, "init")
     run(tmp_path, *INSPECTION)
-    for title in ("思想认识不深刻", "second \u2028 line", "third"):
+    # (U+2028 is refused by the text grammar now: issue 24 item 9) quotes and a backslash exercise JSON's escapes
+    for title in ("思想认识不深刻", 'second "引号" \\ line', "third"):
         run(tmp_path, "add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", title, "--at", "2020-01-15")
     run(tmp_path, "keygen")
     run(tmp_path, "checkpoint", "--out", "may.checkpoint")

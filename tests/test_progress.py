@@ -96,10 +96,10 @@ LONG_COMMANDS = [
     (["audit", "--verify", "--jobs", "2"], "verifying the chain and the tree"),
     (["replay"], "rebuilding the read models"),
     (["replay", "--jobs", "2"], "rebuilding the read models"),
-    (["export", "--out", "again.jsonl"], "verifying and writing the events"),
+    (["export", "--out", "again.jsonl", "--force"], "verifying and writing the events"),  # run twice: --force replaces
     (["verify-export", "all.jsonl"], "verifying the export"),
     (["evidence", "verify"], "checking the evidence files"),
-    (["sheet", "--inspection", "P00001-1", "--out", "台账.xlsx"], "writing the 台账"),
+    (["sheet", "--inspection", "P00001-1", "--out", "台账.xlsx", "--force"], "writing the 台账"),
     (["publish", "--round", ROUND, "--no-sign"], "reading the round"),
     (["doctor"], "verifying the chain and the tree"),
 ]
@@ -172,7 +172,7 @@ def test_ctrl_c_in_export_leaves_no_file(big: Path, tmp_path: Path) -> None:
 def test_ctrl_c_in_export_keeps_an_earlier_file_as_it_was(big: Path, tmp_path: Path) -> None:
     out = tmp_path / "kept.jsonl"
     out.write_text("an earlier export\n", encoding="utf-8")
-    result = interrupt_in_the_middle(["export", "--out", str(out)], big, "verifying and writing the events", tmp_path)
+    result = interrupt_in_the_middle(["export", "--out", str(out), "--force"], big, "verifying and writing the events", tmp_path)
     _stopped_cleanly(result)
     assert out.read_text(encoding="utf-8") == "an earlier export\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["kept.jsonl", "paused"]
