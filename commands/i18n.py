@@ -81,7 +81,8 @@ HEADINGS = {
     "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
     "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量",
     "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
-    "enrolled_at": "登记时间", "revoked_at": "撤销时间",
+    "enrolled_at": "登记时间", "revoked_at": "撤销时间", "score": "相似度", "shared": "相同词语",
+    "links": "关联问题", "as": "关联类型", "problem": "问题",
 }
 
 STATUS_WORDS = {

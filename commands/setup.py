@@ -203,10 +203,26 @@ def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
         ):
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
         upgraded, built = _upgrade(c, mark), _build_tree(c, mark, app.recorder.position_column)  # type: ignore[attr-defined]
+        indexed = _fill_similarity_index(c, mark)
+        if indexed:
+            upgraded.append(f"similarity index built over {indexed} problems")
         c.execute(DEADLINE_INDEX)  # after the upgrade: it needs the `parent` column
         # From now on the store has its Merkle tree: verification refuses a store whose tree table is gone.
         c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", ("merkle_tree", "rfc9162"))
         return upgraded, built
+
+
+def _fill_similarity_index(c: object, mark: str) -> int:
+    """A store made before the similarity index (`ledger similar`): index its problems once; how many."""
+    from projections.similarity import DOCS, rebuild_index
+
+    c.execute(f"SELECT (SELECT COUNT(*) FROM ledger_problems), (SELECT COUNT(*) FROM {DOCS})")  # type: ignore[attr-defined]
+    problems, indexed = (int(v) for v in tuple(c.fetchone()))  # type: ignore[attr-defined]
+    if not problems or indexed:
+        return 0
+    if mark != "?":
+        c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
+    return rebuild_index(c, mark)
 
 
 def _build_tree(c: object, mark: str, position: str) -> int | None:

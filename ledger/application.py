@@ -432,6 +432,29 @@ class RectificationLedger(Application):
             problem_id, lambda p: p.confide(field=field, ciphertext=ciphertext, actor=actor, at=moment)
         )[0]
 
+    def link(self, new_id: str, old_id: str, *, kind: str, note: str = "", actor: str, at: datetime | None = None) -> tuple[Problem, Problem]:
+        """Link a later problem to an earlier one (both saved in one transaction); (new, old)."""
+        moment = at or utc_now()
+
+        def attempt() -> tuple[Problem, Problem]:
+            new, old = self.get_problem(new_id), self.get_problem(old_id)
+            new.link_earlier(old, kind=kind, note=note, actor=actor, at=moment)
+            self._save(new, old)
+            return new, old
+
+        return self._with_retry(attempt)
+
+    def reject_like(self, new_id: str, old_id: str, *, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+
+        def attempt() -> Problem:
+            new, old = self.get_problem(new_id), self.get_problem(old_id)
+            new.reject_like(old, note=note, actor=actor, at=moment)
+            self._save(new)
+            return new
+
+        return self._with_retry(attempt)
+
     # -- history -------------------------------------------------------------
 
     def history(self, aggregate_id: Any) -> list[tuple[int, Any]]:

@@ -45,6 +45,8 @@ COMMAND_ROLES: dict[str, tuple[str, ...]] = {
     "close": ("signer",),
     "reopen": ("verifier", "signer"),
     "sample": ("auditor",),
+    # 屡查屡犯: a later problem linked to an earlier one (or a suggestion rejected).
+    "link": ("registrar", "verifier"),
     "checkpoint": ("registrar", "signer", "auditor"),
     "publish": ("registrar", "signer"),
     "keygen": ("registrar", "auditor"),
@@ -80,6 +82,9 @@ EVENT_COMMANDS: dict[str, str] = {
     "Problem.ProgressRecorded": "progress",
     "Problem.Withheld": "withhold",
     "Problem.SensitiveRecorded": "confide",
+    "Problem.Linked": "link",
+    "Problem.FoundAgain": "link",
+    "Problem.LikeRejected": "link",
     "SampleDraw.Drawn": "sample",
     "Checkpoint.Recorded": "checkpoint",
 }

@@ -27,6 +27,15 @@ def wire() -> None:
     register_in_transaction_writer(
         "read_models", write_read_models, schema=SCHEMA, sqlite_schema=SQLITE_TRIGGERS, pg_schema=PG_TRIGGERS
     )
+    from projections import similarity
+
+    register_in_transaction_writer(
+        "similarity_index",
+        similarity.write_similarity_index,
+        schema=similarity.SCHEMA,
+        sqlite_schema=similarity.SQLITE_SCHEMA,
+        pg_schema=similarity.PG_SCHEMA,
+    )
     from ledger.merkle import MERKLE_SCHEMA, write_tree
 
     register_in_transaction_writer("merkle_tree", write_tree, schema=MERKLE_SCHEMA)

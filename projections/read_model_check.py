@@ -287,6 +287,18 @@ def _check_totals(cursor: Any, style: str) -> str | None:
     return None
 
 
+def _check_similarity(cursor: Any, style: str) -> str | None:
+    """The similarity index (`ledger similar`) equals one rebuilt from the (just checked) problem rows."""
+    from projections.similarity import check_index, has_index
+
+    return check_index(cursor, style) if has_index(cursor, style) else None
+
+
+# Tables derived from the checked read models (not from one aggregate's events): name → check(cursor, style),
+# each returning what differs or None. Run after the rows, positions and totals are checked.
+DERIVED_CHECKS = {"similarity_index": _check_similarity}
+
+
 @dataclass
 class CheckResult:
     events: int
@@ -314,6 +326,8 @@ def check_read_models(app: Any, config: Any, jobs: int | None = None) -> CheckRe
     with no_gc(), recorder.reading() as c:
         difference = merged.difference.text if merged.difference else None
         difference = difference or _check_positions(c, merged) or _check_totals(c, recorder.placeholder)
+        for check in DERIVED_CHECKS.values():
+            difference = difference or check(c, recorder.placeholder)
     return CheckResult(events=merged.events, aggregates=merged.aggregates, jobs=jobs, difference=difference)
 
 

@@ -1,0 +1,107 @@
+"""屡查屡犯: `similar` (earlier problems like this one) and `link` (a later problem is an earlier one found again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from commands.options import NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from ledger.errors import InvalidInput, UnknownID
+
+COLUMNS = ("id", "score", "inspection", "organisation", "round", "status", "title", "shared")
+
+
+def _matching(state: LedgerContext) -> Any:
+    from projections.similarity import Matching
+
+    return Matching.from_config(state.config)
+
+
+@click.command()
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID, required=False)
+@click.option("--text", type=SHORT_TEXT, default=None, help="Compare this text instead of a registered problem.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="At most this many.")
+@click.option(
+    "--scope",
+    type=click.Choice(["all", "organisation", "round"]),
+    default="all",
+    show_default=True,
+    help="all: every earlier inspection; organisation: of the same inspected organisation; round: other units of the same round (共性问题).",
+)
+@click.option("--organisation", type=NAME, default=None, help="With --text: the organisation (for --scope organisation).")
+@output_options
+@pass_ledger
+def similar(state: LedgerContext, problem_id: str | None, text: str | None, limit: int, scope: str, organisation: str | None, fmt: str) -> None:
+    """Earlier problems like problem ID (or --text), best first, with a score from 0 to 1 and the words they share."""
+    from projections.recurrence import like, subject_of, text_subject
+
+    if (problem_id is None) == (text is None):
+        raise click.UsageError("give a problem ID or --text, not both")
+    if problem_id is None and scope == "round":
+        raise click.UsageError("--scope round needs a problem ID (its inspection's round)")
+    if problem_id is None and scope == "organisation" and organisation is None:
+        raise click.UsageError("--scope organisation with --text needs --organisation")
+    app = state.app
+    matching = _matching(state)
+    style = app.recorder.placeholder
+    with app.recorder.reading() as c:
+        if problem_id is not None:
+            subject = subject_of(c, problem_id, style)
+            if subject is None:
+                raise UnknownID("problem", problem_id)
+            if scope == "round" and not subject.round:
+                raise InvalidInput(f"{problem_id}: its inspection {subject.inspection} belongs to no round: use --scope all or organisation")
+        else:
+            subject = text_subject(text or "", organisation)
+        found = like(c, subject, matching, style=style, scope=scope, limit=limit)
+    if fmt not in ("json",):
+        found = [{**r, "score": f"{r['score']:.2f}", "shared": "、".join(r["shared"])} for r in found]
+    if not found and fmt == "table":
+        from commands import i18n
+
+        echo(i18n.translate(f"no earlier problem scores {matching.threshold:.2f} or more", i18n.current()))
+        return
+    echo(render_rows(found, fmt, COLUMNS))
+
+
+KINDS = {"recurrence": "recurrence", "same-kind": "same-kind", "屡查屡犯": "recurrence", "重犯": "recurrence", "同类": "same-kind", "同类问题": "same-kind"}
+
+
+@click.command()
+@click.argument("new_id", metavar="NEW", type=PROBLEM_ID)
+@click.argument("old_id", metavar="OLD", type=PROBLEM_ID)
+@click.option("--as", "kind", default=None, metavar="KIND", help="recurrence 屡查屡犯 (the earlier problem found again) | same-kind 同类问题.")
+@click.option("--reject", is_flag=True, help="OLD is not like NEW: never offer it again.")
+@click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="Why (e.g. the earlier feedback's wording).")
+@write_options
+@pass_ledger
+def link(state: LedgerContext, new_id: str, old_id: str, kind: str | None, reject: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Link problem NEW to the earlier problem OLD (--as recurrence|same-kind), or --reject the suggestion.
+
+    A recurrence of a signed-off problem counts as a relapse of it (relapses +1, for good).
+    """
+    if reject == (kind is not None):
+        raise click.UsageError("give exactly one of --as KIND or --reject")
+    who = state.actor(actor)
+    if reject:
+        problem = state.app.reject_like(new_id, old_id, note=note, actor=who, at=at)
+        record = {"id": problem.display_id, "event": "LikeRejected", "problem": old_id}
+        echo(render_record(record, fmt, f"{problem.display_id}: {old_id} rejected as like it; not offered again"))
+        return
+    chosen = KINDS.get(kind.strip().lower() if kind else "")
+    if chosen is None:
+        raise InvalidInput(f"--as: {kind!r} is not recurrence or same-kind")
+    new, old = state.app.link(new_id, old_id, kind=chosen, note=note, actor=who, at=at)
+    relapse = bool((old.linked_to(new.display_id) or {}).get("relapse"))
+    record = {"id": new.display_id, "event": "Linked", "problem": old.display_id, "as": chosen, "relapse": relapse, "relapses": old.relapses}
+    if chosen == "recurrence" and relapse:
+        message = f"{new.display_id}: linked as a recurrence of {old.display_id}, which relapsed (relapses: {old.relapses})"
+    elif chosen == "recurrence":
+        message = f"{new.display_id}: linked as a recurrence of {old.display_id} (not signed off: no relapse counted)"
+    else:
+        message = f"{new.display_id}: linked as the same kind as {old.display_id}"
+    echo(render_record(record, fmt, message))
+
+
+COMMANDS = [similar, link]

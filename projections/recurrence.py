@@ -1,0 +1,109 @@
+"""Earlier problems like a given one (屡查屡犯), read from the stored similarity index.
+
+`similar` and the warning at `add-problem`/`import` read through here: the
+subject problem (or a text), the candidates found by projections.similarity,
+kept to the chosen scope and to earlier inspections, with what the reader
+needs beside each (inspection, organisation, round, status).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from projections.similarity import Matching, find_similar, has_index, indexed_text
+
+SCOPES = ("all", "organisation", "round")
+
+
+@dataclass
+class Subject:
+    id: str | None
+    inspection: str | None
+    organisation: str | None
+    round: str | None
+    start: str | None
+    position: int | None
+    text: str
+    skip: set[str]  # linked already or rejected: never offered again
+
+
+def _sql(statement: str, style: str) -> str:
+    return statement if style == "?" else statement.replace("?", style)
+
+
+def _inspection_data(cursor: Any, codes: set[str], style: str) -> dict[str, dict[str, Any]]:
+    if not codes:
+        return {}
+    ordered = sorted(codes)
+    cursor.execute(_sql(f"SELECT code, data FROM ledger_inspections WHERE code IN ({', '.join('?' for _ in ordered)})", style), ordered)
+    return {r[0]: json.loads(r[1]) for r in cursor.fetchall()}
+
+
+def subject_of(cursor: Any, problem_id: str, style: str) -> Subject | None:
+    """The problem as a subject to compare, or None if there is no such problem."""
+    cursor.execute(_sql("SELECT id, inspection, position, data FROM ledger_problems WHERE id = ?", style), (problem_id,))
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    view = json.loads(row[3])
+    inspection = _inspection_data(cursor, {row[1]}, style).get(row[1], {})
+    skip = {link["problem"] for link in view.get("links", [])} | {r["problem"] for r in view.get("rejected", [])}
+    return Subject(
+        id=row[0], inspection=row[1], organisation=inspection.get("organisation"), round=inspection.get("round"),
+        start=inspection.get("start"), position=int(row[2]), text=indexed_text(view), skip=skip,
+    )
+
+
+def text_subject(text: str, organisation: str | None = None, round_name: str | None = None) -> Subject:
+    return Subject(id=None, inspection=None, organisation=organisation, round=round_name, start=None, position=None, text=text, skip=set())
+
+
+def like(cursor: Any, subject: Subject, matching: Matching, *, style: str = "?", scope: str = "all", limit: int = 10) -> list[dict[str, Any]]:
+    """Earlier problems like the subject, best first: records with id, score, inspection, organisation, round, status, title, shared."""
+    if not has_index(cursor, style):
+        return []
+    rows: dict[str, dict[str, Any]] = {}
+
+    def keep(ids: list[str]) -> set[str]:
+        missing = [i for i in ids if i not in rows]
+        if missing:
+            cursor.execute(
+                _sql(f"SELECT id, inspection, status, title, position FROM ledger_problems WHERE id IN ({', '.join('?' for _ in missing)})", style),
+                missing,
+            )
+            found = [tuple(r) for r in cursor.fetchall()]
+            inspections = _inspection_data(cursor, {r[1] for r in found}, style)
+            for problem, inspection, status, title, position in found:
+                data = inspections.get(inspection, {})
+                rows[problem] = {
+                    "id": problem, "inspection": inspection, "organisation": data.get("organisation"), "round": data.get("round"),
+                    "status": status, "title": title, "_start": data.get("start") or "", "_position": int(position),
+                }
+        return {i for i in ids if i in rows and _in_scope(rows[i], subject, scope)}
+
+    found = find_similar(
+        cursor, subject.text, matching, style=style,
+        exclude=lambda p: p == subject.id or p in subject.skip, keep=keep,
+    )
+    out = []
+    for candidate in found[:limit]:
+        row = {k: v for k, v in rows[candidate.id].items() if not k.startswith("_")}
+        out.append({"id": candidate.id, "score": candidate.score, **{k: v for k, v in row.items() if k != "id"}, "shared": candidate.shared})
+    return out
+
+
+def _in_scope(row: dict[str, Any], subject: Subject, scope: str) -> bool:
+    if subject.inspection is not None:
+        if row["inspection"] == subject.inspection:
+            return False  # its own inspection's problems are siblings, not earlier findings
+        # Earlier: an inspection that started before the subject's (or the same day, registered before it);
+        # within a round (共性问题) every other unit's inspection counts, whenever it started.
+        if scope != "round" and (row["_start"], row["_position"]) >= ((subject.start or ""), subject.position or 0):
+            return False
+    if scope == "organisation":
+        return subject.organisation is not None and row["organisation"] == subject.organisation
+    if scope == "round":
+        return subject.round is not None and row["round"] == subject.round
+    return True
