@@ -102,6 +102,7 @@ EVENT_WORDS = {
     "ProgressRecorded": "报告进展", "Withheld": "不予公开", "SensitiveRecorded": "登记敏感内容",
     "Recorded": "记录检查点", "LedgerFounded": "创建台账", "KeyEnrolled": "登记密钥", "PersonEnrolled": "登记人员",
     "PersonRevoked": "撤销人员", "RoleGranted": "授予角色", "RoleRevoked": "撤销角色", "PolicySet": "设定代录规则",
+    "Linked": "关联以前的问题", "FoundAgain": "再次发现", "LikeRejected": "排除相似问题",
 }
 
 # Words inside the details of an act (projections.history.act_note).
@@ -404,6 +405,18 @@ def _os_error(text: str) -> str:
 # What follows "subject: " or "where: " in many messages (the part before is kept as it is, or read by HEADS):
 # rules' explanations, values' complaints, files' and options' troubles.
 TAILS: list[tuple[str, Any]] = [
+    # 屡查屡犯: links between a later problem and an earlier one
+    (r"cannot be linked to itself", "不能与自身关联"),
+    (r"and (\S+) were fed back by the same inspection: link a problem found again by a later one",
+     "与 {0} 由同一次巡察反馈：只能关联后一次巡察再次发现的问题"),
+    (r"was registered before (\S+): give the later problem first \(ledger link NEW OLD\)",
+     "登记早于 {0}：请先写后发现的问题（ledger link 新问题 旧问题）"),
+    (r"is already linked to (\S+): a link is never undone", "已与 {0} 关联：关联不可撤销"),
+    (r"is already linked to (\S+)", "已与 {0} 关联"),
+    (r"(\S+) was rejected as like it: nothing written", "{0} 已被排除为不相似：未写入任何内容"),
+    (r"(\S+) was already rejected as like it", "{0} 已被排除为不相似"),
+    (r"its inspection (\S+) belongs to no round: use --scope all or organisation", "其巡察 {0} 不属于任何轮次：请用 --scope all 或 organisation"),
+    (r"(.+) is not recurrence or same-kind", "{0} 不是 recurrence（屡查屡犯）或 same-kind（同类问题）"),
     # lifecycle rules
     (r"(\S+) (\S+) is in the future", "{0} {1} 晚于当前时间"),
     (r"end (\S+) is before start (\S+)", "结束时间 {0} 早于进驻时间 {1}"),
@@ -650,6 +663,10 @@ TAILS: list[tuple[str, Any]] = [
     (r"unknown key '(.+)' \(known: (.+)\)", "未知的设置项 '{0}'（可用：{1}）"),
     (r"'(.+)' must be true or false, not (.+)", "'{0}' 须为 true 或 false，不能是 {1}"),
     (r"'(.+)' must be a whole number from (\d+) to (\d+), not (.+)", "'{0}' 须为 {1} 至 {2} 的整数，不能是 {3}"),
+    (r"'(.+)' must be a number from 0 to 1, not (.+)", "'{0}' 须为 0 至 1 之间的数，不能是 {1}"),
+    (r"'(.+)' must be a list of words, not (.+)", "'{0}' 须为词语列表，不能是 {1}"),
+    (r"'(.+)' must be a list of groups such as (\S+), not (.+)", "'{0}' 须为同义词组的列表，如 {1}，不能是 {2}"),
+    (r"'(.+)' group (\d+) must name two or more words, such as (\S+), not (.+)", "'{0}' 第 {1} 组须有两个或更多词语，如 {2}，不能是 {3}"),
     (r"'(.+)' must be a date such as (\S+), not (.+)", "'{0}' 须为日期（如 {1}），不能是 {2}"),
     (r"'(.+)' must be text, not (.+)", "'{0}' 须为文字，不能是 {1}"),
     (r"'(.+)' must be a mapping, not (.+)", "'{0}' 须为映射（键: 值），不能是 {1}"),
@@ -1033,6 +1050,30 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
      lambda m: f"已将存储升级到第 {m[1]} 版结构：" + "；".join(_inner(done) for done in m[2].split("; "))),
     (r"per-category totals recounted \(refined problems count under their parent\)", "重新统计各类别合计（细化问题计入其上级问题）"),
     (r"status and parent columns filled for (\d+) problems", "为 {0} 个问题填写状态列和上级问题列"),
+    (r"similarity index built over (\d+) problems", "为 {0} 个问题建立相似问题索引"),
+    # 屡查屡犯: similar and link
+    (r"(\S+) may be an earlier problem of (.+) found again: (.+)", "{0} 可能是{1}以前的问题再次出现（屡查屡犯）：{2}"),
+    (r"(\S+) is like earlier problems of other units: (.+)", "{0} 与其他单位以前的问题相似：{1}"),
+    (r"(\d+) more new problems are like earlier ones", "另有 {0} 个新问题与以前的问题相似"),
+    (r"see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`",
+     "用 `ledger similar 编号` 查看；确认后用 `ledger link 新问题 旧问题 --as recurrence` 关联，或用 `--reject` 排除"),
+    (r"no earlier problem scores ([\d.]+) or more", "没有相似度达到 {0} 的以前问题"),
+    (r"(\S+): (\S+) rejected as like it; not offered again", "{0}：已排除 {1}，不再提示"),
+    (r"(\S+): linked as a recurrence of (\S+), which relapsed \(relapses: (\d+)\)",
+     "{0}：已关联为 {1} 再次出现（屡查屡犯），{1} 计为反弹（反弹 {2} 次）"),
+    (r"(\S+): linked as a recurrence of (\S+) \(not signed off: no relapse counted\)",
+     "{0}：已关联为 {1} 再次出现（屡查屡犯）（{1} 尚未销号，不计反弹）"),
+    (r"(\S+): linked as the same kind as (\S+)", "{0}：已关联为 {1} 的同类问题"),
+    (r"give a problem ID or --text, not both", "请给出问题编号或 --text，二者选一"),
+    (r"--scope round needs a problem ID \(its inspection's round\)", "--scope round 须给出问题编号（按其巡察的轮次）"),
+    (r"--scope organisation with --text needs --organisation", "--text 与 --scope organisation 同用时须给出 --organisation"),
+    (r"give exactly one of --as KIND or --reject", "请在 --as 类型 与 --reject 中选择一个"),
+    (r"(\S+): (.+) is missing from the stored similarity index", "{0}：存储的相似问题索引中缺少 {1}"),
+    (r"(\S+): (.+) is in the stored similarity index but no problem has that id", "{0}：存储的相似问题索引中有 {1}，但没有这个编号的问题"),
+    (r"(\S+): (\S+) text differs: stored (.+), replay (.+)", "{0}：{1} 的文本不同：存储为 {2}，重放为 {3}"),
+    (r"(\S+): term (.+) lists (\S+), whose text does not hold it", "{0}：词 {1} 列出了 {2}，但其文本中没有这个词"),
+    (r"(\S+): term (.+) is missing (\S+)", "{0}：词 {1} 缺少 {2}"),
+    (r"(\S+): term (.+) document frequency differs: stored (\d+), replay (\d+)", "{0}：词 {1} 的文档频次不同：存储为 {2}，重放为 {3}"),
     (r"recorded the founding event \(the administrator's public key\) in the ledger", "已在台账中记录创建台账事件（管理员的公钥）"),
     (r"note: (.+)", lambda m: f"提示：{_inner(m[1])}"),
     (r"the founding event is not recorded yet: the administrator's key \(fingerprint ([^)]+)\) is not at (.+): "

@@ -105,3 +105,59 @@ def link(state: LedgerContext, new_id: str, old_id: str, kind: str | None, rejec
 
 
 COMMANDS = [similar, link]
+
+
+# Lines the warning prints at most (an import of a whole round may find many).
+WARN_LINES = 20
+
+
+def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
+    """On stderr: the likely earlier problems of each new problem, its own organisation's apart from other units'.
+
+    A warning, never a refusal: the problems are registered already. Silent when the
+    ledger holds no problem of another inspection, or on a store made before the index.
+    """
+    from commands import i18n
+    from projections.recurrence import like, subject_of
+    from projections.similarity import has_index
+
+    if not ids:
+        return
+    app = state.app
+    style = app.recorder.placeholder
+    matching = None
+    lines: list[str] = []
+    more = 0
+    with app.recorder.reading() as c:
+        if not has_index(c, style):
+            return
+        inspections = sorted({i.rsplit("-", 1)[0] for i in ids})
+        c.execute(
+            app._sql(f"SELECT 1 FROM ledger_problems WHERE inspection NOT IN ({', '.join('?' for _ in inspections)}) LIMIT 1"), inspections
+        )
+        if c.fetchone() is None:
+            return
+        matching = _matching(state)
+        for problem_id in ids:
+            subject = subject_of(c, problem_id, style)
+            if subject is None:
+                continue
+            found = like(c, subject, matching, style=style, limit=6)
+            if not found:
+                continue
+            if len(lines) >= WARN_LINES:
+                more += 1
+                continue
+            own = [f"{r['id']} ({r['score']:.2f})" for r in found if r["organisation"] == subject.organisation][:3]
+            other = [f"{r['id']} {r['organisation']} ({r['score']:.2f})" for r in found if r["organisation"] != subject.organisation][:3]
+            if own:
+                lines.append(f"{problem_id} may be an earlier problem of {subject.organisation} found again: {', '.join(own)}")
+            if other:
+                lines.append(f"{problem_id} is like earlier problems of other units: {', '.join(other)}")
+    lang = i18n.current()
+    for line in lines:
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(line, lang), err=True)
+    if more:
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(f"{more} more new problems are like earlier ones", lang), err=True)
+    if lines:
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate("see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`", lang), err=True)

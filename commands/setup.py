@@ -216,13 +216,22 @@ def _fill_similarity_index(c: object, mark: str) -> int:
     """A store made before the similarity index (`ledger similar`): index its problems once; how many."""
     from projections.similarity import DOCS, rebuild_index
 
-    c.execute(f"SELECT (SELECT COUNT(*) FROM ledger_problems), (SELECT COUNT(*) FROM {DOCS})")  # type: ignore[attr-defined]
-    problems, indexed = (int(v) for v in tuple(c.fetchone()))  # type: ignore[attr-defined]
-    if not problems or indexed:
-        return 0
-    if mark != "?":
-        c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
-    return rebuild_index(c, mark)
+    factory = getattr(c, "row_factory", None)
+    if mark != "?":  # PostgreSQL: rows as tuples here, as the write path reads them
+        from psycopg.rows import tuple_row
+
+        c.row_factory = tuple_row  # type: ignore[attr-defined]
+    try:
+        c.execute(f"SELECT (SELECT COUNT(*) FROM ledger_problems), (SELECT COUNT(*) FROM {DOCS})")  # type: ignore[attr-defined]
+        problems, indexed = (int(v) for v in tuple(c.fetchone()))  # type: ignore[attr-defined]
+        if not problems or indexed:
+            return 0
+        if mark != "?":
+            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
+        return rebuild_index(c, mark)
+    finally:
+        if mark != "?":
+            c.row_factory = factory  # type: ignore[attr-defined]
 
 
 def _build_tree(c: object, mark: str, position: str) -> int | None:
