@@ -120,7 +120,7 @@ DETAIL_KEYS = {
     "ledger_id": "台账编号", "public_key": "公钥", "fingerprint": "密钥指纹", "roles": "角色", "role": "角色",
     "verification": "核查", "sequence": "序号", "time": "时间", "head": "链头", "algorithm": "算法",
     "signature": "签名", "tree_size": "树大小", "tree_root": "树根", "deadline": "整改时限", "due": "时限",
-    "number": "序号", "name": "姓名",
+    "number": "序号", "name": "姓名", "link": "关联类型",
 }
 _DETAIL = re.compile(r"(^|; )([a-z_]+)=([^;\[]*)")
 
@@ -183,6 +183,9 @@ VALUE_WORDS: dict[str, Any] = {
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
     "kind": {"regular": "常规巡察", "special": "专项巡察", "look-back": "回头看", "escalated": "提级巡察", "mobile": "机动巡察"},
     "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
+    "link": {"recurrence": "屡查屡犯", "same-kind": "同类问题"},
+    "as": {"recurrence": "屡查屡犯", "same-kind": "同类问题"},
+    "direction": {"earlier": "以前的问题", "later": "再次发现"},
     "grade": {"good": "好", "fair": "较好", "poor": "一般", "bad": "差"},
     "result": {
         "holds": "整改到位", "relapsed": "反弹", "passed": "通过", "failed": "未通过",
@@ -231,11 +234,14 @@ SECTIONS = {
     "reviews": ("回头看", "reviews (回头看)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer (双审核)"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
+    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence 屡查屡犯, same kind)"),
+    "rejected": ("已排除的相似问题", "rejected as not alike"),
     "corrections": ("更正", "corrections"),
 }
 SUB_HEADINGS = {
     "requested": "申请时间", "asked for": "延期至", "deadline was": "原时限", "decided by": "审批人", "decided": "审批时间",
     "done by": "完成人", "due": "时限", "text": "内容", "id": "编号", "at": "时间", "by": "经办人",
+    "direction": "先后", "relapse": "计为反弹",
 }
 
 
@@ -1069,6 +1075,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"--scope organisation with --text needs --organisation", "--text 与 --scope organisation 同用时须给出 --organisation"),
     (r"give exactly one of --as KIND or --reject", "请在 --as 类型 与 --reject 中选择一个"),
     (r"(\S+): (.+) is missing from the stored similarity index", "{0}：存储的相似问题索引中缺少 {1}"),
+    (r"(\S+): (\S+) is in the stored links but no event links them", "{0}：存储的问题关联中有 {1}，但没有事件建立这一关联"),
     (r"(\S+): (.+) is in the stored similarity index but no problem has that id", "{0}：存储的相似问题索引中有 {1}，但没有这个编号的问题"),
     (r"(\S+): (\S+) text differs: stored (.+), replay (.+)", "{0}：{1} 的文本不同：存储为 {2}，重放为 {3}"),
     (r"(\S+): term (.+) lists (\S+), whose text does not hold it", "{0}：词 {1} 列出了 {2}，但其文本中没有这个词"),

@@ -859,18 +859,19 @@ class Problem(Aggregate):
                 raise self._rule("link-once", f"is already linked to {earlier.display_id}")
         if any(r["problem"] == earlier.display_id for r in self.rejected):
             raise self._rule("link-after-rejection", f"{earlier.display_id} was rejected as like it: nothing written")
-        self._linked(problem=earlier.display_id, kind=kind, note=note, actor=actor, at=at)
-        earlier._found_again(problem=self.display_id, kind=kind, note=note, actor=actor, at=at)
+        self._linked(problem=earlier.display_id, link=kind, note=note, actor=actor, at=at)
+        earlier._found_again(problem=self.display_id, link=kind, note=note, actor=actor, at=at)
 
+    # `link`: recurrence (屡查屡犯) or same-kind (同类问题).
     @event("Linked")
-    def _linked(self, problem: str, kind: str, note: str, actor: str, at: datetime) -> None:
-        self.links = [*self.links, {"problem": problem, "as": kind, "direction": "earlier", "note": note, "by": actor, "at": at}]
+    def _linked(self, problem: str, link: str, note: str, actor: str, at: datetime) -> None:
+        self.links = [*self.links, {"problem": problem, "as": link, "direction": "earlier", "note": note, "by": actor, "at": at}]
 
     @event("FoundAgain")
-    def _found_again(self, problem: str, kind: str, note: str, actor: str, at: datetime) -> None:
-        relapse = kind == "recurrence" and self.status in CLOSED_STATUSES
-        link = {"problem": problem, "as": kind, "direction": "later", "note": note, "by": actor, "at": at, "relapse": relapse}
-        self.links = [*self.links, link]
+    def _found_again(self, problem: str, link: str, note: str, actor: str, at: datetime) -> None:
+        relapse = link == "recurrence" and self.status in CLOSED_STATUSES
+        entry = {"problem": problem, "as": link, "direction": "later", "note": note, "by": actor, "at": at, "relapse": relapse}
+        self.links = [*self.links, entry]
         if relapse:
             self.relapses += 1
 

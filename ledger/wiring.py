@@ -36,6 +36,7 @@ def wire() -> None:
         sqlite_schema=similarity.SQLITE_SCHEMA,
         pg_schema=similarity.PG_SCHEMA,
     )
+    register_in_transaction_writer("problem_links", similarity.write_problem_links, schema=similarity.LINKS_SCHEMA)
     from ledger.merkle import MERKLE_SCHEMA, write_tree
 
     register_in_transaction_writer("merkle_tree", write_tree, schema=MERKLE_SCHEMA)

@@ -296,7 +296,14 @@ def _check_similarity(cursor: Any, style: str) -> str | None:
 
 # Tables derived from the checked read models (not from one aggregate's events): name → check(cursor, style),
 # each returning what differs or None. Run after the rows, positions and totals are checked.
-DERIVED_CHECKS = {"similarity_index": _check_similarity}
+def _check_links(cursor: Any, style: str) -> str | None:
+    """The links between problems (屡查屡犯) equal those of the (just checked) problem rows."""
+    from projections.similarity import check_links, has_links
+
+    return check_links(cursor, style) if has_links(cursor, style) else None
+
+
+DERIVED_CHECKS = {"similarity_index": _check_similarity, "problem_links": _check_links}
 
 
 @dataclass

@@ -107,3 +107,33 @@ def _in_scope(row: dict[str, Any], subject: Subject, scope: str) -> bool:
     if scope == "round":
         return subject.round is not None and row["round"] == subject.round
     return True
+
+
+def recurrences(cursor: Any, *, style: str = "?", inspection: str | None = None, inspections: list[str] | None = None) -> list[dict[str, Any]]:
+    """屡查屡犯 per unit and round: confirmed recurrences (a later problem linked to an earlier one), by the later one's inspection."""
+    from projections.similarity import LINKS, has_links
+
+    if not has_links(cursor, style):
+        return []
+    codes = [inspection] if inspection is not None else inspections
+    where, params = "", []
+    if codes is not None:
+        if not codes:
+            return []
+        where = f" AND p.inspection IN ({', '.join('?' for _ in codes)})"
+        params = list(codes)
+    cursor.execute(
+        _sql(
+            f"SELECT p.inspection, COUNT(*) FROM {LINKS} l JOIN ledger_problems p ON p.id = l.new "
+            f"WHERE l.link = 'recurrence'{where} GROUP BY p.inspection",
+            style,
+        ),
+        params,
+    )
+    counted = [(r[0], int(r[1])) for r in cursor.fetchall()]
+    data = _inspection_data(cursor, {c for c, _ in counted}, style)
+    by_unit: dict[tuple[str, str], int] = {}
+    for code, n in counted:
+        key = (data.get(code, {}).get("organisation") or "", data.get(code, {}).get("round") or "")
+        by_unit[key] = by_unit.get(key, 0) + n
+    return [{"organisation": o, "round": r or None, "recurrences": n} for (o, r), n in sorted(by_unit.items())]

@@ -166,10 +166,14 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
 def materialise(rebuilt: Rebuilt) -> sqlite3.Connection:
     """The rebuilt read models in an in-memory database with the stored schema."""
     con = sqlite3.connect(":memory:")
-    for statement in [*SCHEMA, DEADLINE_INDEX, *SQLITE_TRIGGERS]:
+    from projections.similarity import LINKS_SCHEMA, write_links
+
+    for statement in [*SCHEMA, DEADLINE_INDEX, *SQLITE_TRIGGERS, *LINKS_SCHEMA]:
         con.execute(statement)
     with no_gc():
-        write_views(con.cursor(), rebuilt.views())
+        views = rebuilt.views()
+        write_views(con.cursor(), views)
+        write_links(con.cursor(), views)  # counted by summary and publish as of then too
     con.commit()
     return con
 

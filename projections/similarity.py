@@ -323,6 +323,7 @@ def rebuild_index(cursor: Any, style: str = "?") -> int:
     cursor.execute("SELECT data FROM ledger_problems")
     views = [("problem", json.loads(r[0])) for r in cursor.fetchall()]
     write_index(cursor, views, style)
+    write_links(cursor, views, style)
     return len(views)
 
 
@@ -410,3 +411,51 @@ def find_similar(
             out.append(Candidate(problem, round(value, 4), shared_words(mine, texts[problem], shared)))
     out.sort(key=lambda c: (-c.score, c.id))
     return out
+
+
+# -- confirmed links (屡查屡犯, 同类问题), for counting -------------------------------------
+# One row per link, from the later problem's view: `summary` and `publish` count them without reading views.
+
+LINKS = "ledger_problem_links"
+LINKS_SCHEMA = [f"CREATE TABLE IF NOT EXISTS {LINKS} (new TEXT NOT NULL, old TEXT NOT NULL, link TEXT NOT NULL, PRIMARY KEY (new, old))"]
+
+
+def link_rows(view: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(view["id"], k["problem"], k["as"]) for k in view.get("links", ()) if k["direction"] == "earlier"]
+
+
+def write_links(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style: str = "?") -> None:
+    rows = [row for kind, view in views if kind == "problem" for row in link_rows(view)]
+    if rows:  # a link is never undone: rows are only added
+        cursor.executemany(_sql(f"INSERT INTO {LINKS} (new, old, link) VALUES (?, ?, ?) ON CONFLICT (new, old) DO NOTHING", style), rows)
+
+
+def write_problem_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
+    """The store's in-transaction hook (see `ledger.wiring`)."""
+    write_links(cursor, kwargs.get("views", ()), style)
+
+
+def has_links(cursor: Any, style: str = "?") -> bool:
+    if style == "?":
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (LINKS,))
+        return bool(cursor.fetchone()[0])
+    cursor.execute(f"SELECT to_regclass('{LINKS}') IS NOT NULL")
+    return bool(cursor.fetchone()[0])
+
+
+def check_links(cursor: Any, style: str = "?") -> str | None:
+    """The stored links equal those of the (already checked) problem views."""
+    import json
+
+    cursor.execute("SELECT data FROM ledger_problems WHERE data LIKE '%\"links\":[%'")
+    expected = {(r[0], r[1]): r[2] for d in cursor.fetchall() for r in link_rows(json.loads(d[0]))}
+    cursor.execute(f"SELECT new, old, link FROM {LINKS}")
+    stored = {(r[0], r[1]): r[2] for r in cursor.fetchall()}
+    for key in sorted(set(expected) | set(stored)):
+        if key not in stored:
+            return f"{LINKS}: {key[0]}→{key[1]} is missing from the stored read model"
+        if key not in expected:
+            return f"{LINKS}: {key[0]}→{key[1]} is in the stored links but no event links them"
+        if stored[key] != expected[key]:
+            return f"{LINKS}: {key[0]}→{key[1]} link differs: stored {stored[key]!r}, replay {expected[key]!r}"
+    return None
