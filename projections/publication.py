@@ -131,6 +131,8 @@ def figures_paragraph(summary: dict[str, Any], by_form: dict[str, int] | None = 
         + f"反馈问题{t['problems']}个，已完成整改{t['completed']}个，基本完成、持续整改{t['ongoing']}个，"
         f"{extended}未完成{t['open']}个，整改完成率{rate}。"
     ]
+    if t.get("recurrences"):  # 屡查屡犯: confirmed with `ledger link --as recurrence`
+        parts.append(f"反馈问题中，以前巡察反馈过的问题再次出现（屡查屡犯）{t['recurrences']}个。")
     extra = []
     if f["rules"]:
         extra.append(f"完善和新建制度{f['rules']}项")
