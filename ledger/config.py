@@ -212,7 +212,7 @@ SCHEMA: dict[str, Setting] = {
     # Earlier problems like a new one (`ledger similar`, the warning at add-problem and import):
     # the least score listed, synonyms (the first word of each group is the form compared),
     # and words weighted down like 不到位 (see projections/similarity.py).
-    "similar.threshold": Setting(0.3, fraction),
+    "similar.threshold": Setting(0.25, fraction),
     "similar.synonyms": Setting([], synonym_groups),
     "similar.stock_words": Setting([], word_list),
     # Environment variable holding the AES key for sensitive fields.
@@ -338,7 +338,7 @@ signoff:
 # 重大事项集体决策/三重一大 …). stock_words: words of every title, weighted down
 # like the built-in 关于…的问题, 不到位, 不规范, 落实.
 similar:
-  threshold: 0.3
+  threshold: 0.25
   synonyms: []
   #  - 公务接待/公务招待
   #  - [违规吃喝, 大吃大喝]

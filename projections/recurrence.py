@@ -98,9 +98,9 @@ def _in_scope(row: dict[str, Any], subject: Subject, scope: str) -> bool:
     if subject.inspection is not None:
         if row["inspection"] == subject.inspection:
             return False  # its own inspection's problems are siblings, not earlier findings
-        # Earlier: an inspection that started before the subject's (or the same day, registered before it);
-        # within a round (共性问题) every other unit's inspection counts, whenever it started.
-        if scope != "round" and (row["_start"], row["_position"]) >= ((subject.start or ""), subject.position or 0):
+        # Earlier: an inspection that started before the subject's did (another unit's inspected the same
+        # days is of the same round, not earlier); with --scope round (共性问题) those are what is asked for.
+        if scope != "round" and row["_start"] >= (subject.start or ""):
             return False
     if scope == "organisation":
         return subject.organisation is not None and row["organisation"] == subject.organisation

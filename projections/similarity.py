@@ -12,9 +12,9 @@ The index holds the text as entered (NFKC, lower case): what ledger.yaml says
 (synonyms, stock words, threshold) applies when a query is scored, so changing
 it never makes the stored index disagree with its replay.
 
-Score: the cosine of the two texts' term sets, each term weighted by
-idf × (STOCK_WEIGHT if the term belongs to a stock phrase of titles). It is in
-0..1, symmetric, and 1 for the same text.
+Score: the geometric mean of the cosine and the overlap of the two texts' term
+sets, each term weighted by idf × (STOCK_WEIGHT if the term belongs to a stock
+phrase of titles). It is in 0..1, symmetric, and 1 for the same text.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ BUILT_IN_SYNONYMS: tuple[tuple[str, ...], ...] = (
     ("形式主义官僚主义", "四风"),
 )
 
-DEFAULT_THRESHOLD = 0.3
+DEFAULT_THRESHOLD = 0.25
 # Text indexed per problem: the title and the start of the description (bounds the postings written).
 DESCRIPTION_CHARS = 200
 # Candidates scored exactly per query.
@@ -151,7 +151,12 @@ def score(a: set[int], b: set[int], weight: Any) -> tuple[float, list[int]]:
     if wa <= 0 or wb <= 0:
         return 0.0, []
     together = sum(weight(t) ** 2 for t in shared)
-    value = together / math.sqrt(wa * wb)
+    # The geometric mean of the cosine and the overlap (shared weight over the smaller text's): a
+    # problem fed back again usually says the old finding plus new detail, which the cosine alone
+    # punishes. Both are symmetric and in 0..1, and 1 for the same text; so is their mean.
+    cosine = together / math.sqrt(wa * wb)
+    overlap = together / min(wa, wb)
+    value = math.sqrt(cosine * overlap)
     return min(1.0, max(0.0, value)), sorted(shared, key=lambda t: (-weight(t), t))
 
 

@@ -73,7 +73,7 @@ def test_synonyms_match_and_can_be_configured(two_rounds):
 def test_unrelated_text_gets_no_suggestion_and_the_threshold_is_configurable(two_rounds):
     ledger = two_rounds
     assert ledger.json("similar", "--text", "意识形态工作责任制落实不到位") == []
-    assert "no earlier problem scores 0.30 or more" in ledger.out("similar", "--text", "意识形态工作责任制落实不到位")
+    assert "no earlier problem scores 0.25 or more" in ledger.out("similar", "--text", "意识形态工作责任制落实不到位")
     assert ledger.json("similar", "--text", "违规发放津贴补贴")[0]["score"] == 1.0
     configure(ledger.folder, "similar:\n  threshold: 1\n")
     assert [r["id"] for r in ledger.json("similar", "--text", "以各种名义违规发放补贴津贴")] == []
