@@ -4,8 +4,9 @@ Offline, no segmenter and no heavy library (start-up time is a feature): a text
 is cut into runs of letters and digits at punctuation, each run into character
 bigrams (a lone character is its own term). The store keeps, beside the
 problems and in the same transaction (`write_similarity_index`, registered by
-`ledger.wiring`), each problem's indexed text, its postings (term → problem)
-and each term's document frequency, so a query reads only the postings of its
+`ledger.wiring`), each problem's indexed text, its postings (term → problem;
+none for the stock words of titles, which find nothing) and each term's
+document frequency, so a query reads only the postings of its
 own terms, then scores a short list of candidates exactly.
 
 The index holds the text as entered (NFKC, lower case): what ledger.yaml says
@@ -20,6 +21,7 @@ phrase of titles). It is in 0..1, symmetric, and 1 for the same text.
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Sequence
@@ -54,17 +56,11 @@ def normalise(text: str) -> str:
     return unicodedata.normalize("NFKC", text or "").lower()
 
 
+_RUN = re.compile(r"[^\W_]+")  # letters and digits (CJK included); punctuation and spaces part runs
+
+
 def _runs(text: str) -> list[str]:
-    runs, current = [], []
-    for ch in text:
-        if ch.isalnum():
-            current.append(ch)
-        elif current:
-            runs.append("".join(current))
-            current = []
-    if current:
-        runs.append("".join(current))
-    return runs
+    return _RUN.findall(text)
 
 
 def term(a: str, b: str = "") -> int:
@@ -75,11 +71,12 @@ def term(a: str, b: str = "") -> int:
 def terms(text: str) -> set[int]:
     """The distinct terms of an already normalised text."""
     out: set[int] = set()
-    for run in _runs(text):
+    for run in _RUN.findall(text):
         if len(run) == 1:
-            out.add(term(run))
+            out.add(ord(run))
         else:
-            out.update(term(run[i], run[i + 1]) for i in range(len(run) - 1))
+            codes = [ord(c) * 0x110000 for c in run[:-1]]
+            out.update(map(int.__add__, codes, map(ord, run[1:])))
     return out
 
 
@@ -235,14 +232,17 @@ def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
         old = terms(stored[problem]) if problem in stored else set()
         new = terms(wanted[problem])
         for t in new - old:
-            added.append((t, problem))
             counts[t] = counts.get(t, 0) + 1
+            if t not in STOCK_TERMS:
+                added.append((t, problem))
         for t in old - new:
-            removed.append((t, problem))
             counts[t] = counts.get(t, 0) - 1
+            if t not in STOCK_TERMS:
+                removed.append((t, problem))
     if removed:
         cursor.executemany(_sql(f"DELETE FROM {POSTINGS} WHERE term = ? AND problem = ?", style), removed)
     if added:
+        added.sort()  # in key order: the postings' B-tree is filled leaf by leaf, not at random
         cursor.executemany(_sql(f"INSERT INTO {POSTINGS} (term, problem) VALUES (?, ?)", style), added)
     changes = [(t, n) for t, n in counts.items() if n]
     if changes:
@@ -292,10 +292,11 @@ def check_index(cursor: Any, style: str = "?") -> str | None:
             return f"{DOCS}: {problem} is in the stored similarity index but no problem has that id"
         if stored[problem] != expected[problem]:
             return f"{DOCS}: {problem} text differs: stored {stored[problem]!r}, replay {expected[problem]!r}"
-    postings: dict[int, set[str]] = {}
+    documents: dict[int, set[str]] = {}
     for problem, text in expected.items():
         for t in terms(text):
-            postings.setdefault(t, set()).add(problem)
+            documents.setdefault(t, set()).add(problem)
+    postings = {t: found for t, found in documents.items() if t not in STOCK_TERMS}
     cursor.execute(f"SELECT term, problem FROM {POSTINGS}")
     seen: dict[int, set[str]] = {}
     for t, problem in cursor.fetchall():
@@ -309,8 +310,8 @@ def check_index(cursor: Any, style: str = "?") -> str | None:
             return f"{POSTINGS}: term {term_text(t)!r} is missing {sorted(missing)[0]}"
     cursor.execute(f"SELECT term, df FROM {FREQUENCIES}")
     frequencies = {int(r[0]): int(r[1]) for r in cursor.fetchall()}
-    for t in sorted(set(postings) | set(frequencies)):
-        want = len(postings.get(t, ()))
+    for t in sorted(set(documents) | set(frequencies)):
+        want = len(documents.get(t, ()))
         if frequencies.get(t, 0) != want:
             return f"{FREQUENCIES}: term {term_text(t)!r} document frequency differs: stored {frequencies.get(t, 0)}, replay {want}"
     return None
