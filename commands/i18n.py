@@ -1061,6 +1061,8 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"(\S+) may be an earlier problem of (.+) found again: (.+)", "{0} 可能是{1}以前的问题再次出现（屡查屡犯）：{2}"),
     (r"(\S+) is like earlier problems of other units: (.+)", "{0} 与其他单位以前的问题相似：{1}"),
     (r"(\d+) more new problems are like earlier ones", "另有 {0} 个新问题与以前的问题相似"),
+    (r"(\d+) new problems were not checked for earlier ones \(from (\S+)\): `ledger similar ID` checks one",
+     "另有 {0} 个新问题（自 {1} 起）未与以前的问题比对：可用 `ledger similar 编号` 逐个比对"),
     (r"see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`",
      "用 `ledger similar 编号` 查看；确认后用 `ledger link 新问题 旧问题 --as recurrence` 关联，或用 `--reject` 排除"),
     (r"no earlier problem scores ([\d.]+) or more", "没有相似度达到 {0} 的以前问题"),

@@ -64,48 +64,48 @@ def like(cursor: Any, subject: Subject, matching: Matching, *, style: str = "?",
     """Earlier problems like the subject, best first: records with id, score, inspection, organisation, round, status, title, shared."""
     if not has_index(cursor, style):
         return []
-    rows: dict[str, dict[str, Any]] = {}
+    inspections: dict[str, dict[str, Any]] = {}
 
     def keep(ids: list[str]) -> set[str]:
-        missing = [i for i in ids if i not in rows]
-        if missing:
-            cursor.execute(
-                _sql(f"SELECT id, inspection, status, title, position FROM ledger_problems WHERE id IN ({', '.join('?' for _ in missing)})", style),
-                missing,
-            )
-            found = [tuple(r) for r in cursor.fetchall()]
-            inspections = _inspection_data(cursor, {r[1] for r in found}, style)
-            for problem, inspection, status, title, position in found:
-                data = inspections.get(inspection, {})
-                rows[problem] = {
-                    "id": problem, "inspection": inspection, "organisation": data.get("organisation"), "round": data.get("round"),
-                    "status": status, "title": title, "_start": data.get("start") or "", "_position": int(position),
-                }
-        return {i for i in ids if i in rows and _in_scope(rows[i], subject, scope)}
+        # A problem's id is its inspection's code, a hyphen and its number: the scope is judged
+        # by the inspections alone, a few rows, before any problem row is read.
+        codes = {i.rsplit("-", 1)[0] for i in ids}
+        inspections.update(_inspection_data(cursor, codes - set(inspections), style))
+        return {i for i in ids if _in_scope(i.rsplit("-", 1)[0], inspections.get(i.rsplit("-", 1)[0], {}), subject, scope)}
 
     found = find_similar(
         cursor, subject.text, matching, style=style,
-        exclude=lambda p: p == subject.id or p in subject.skip, keep=keep,
+        exclude=lambda p: p == subject.id or p in subject.skip, keep=keep, limit=limit,
     )
+    if not found:
+        return []
+    ids = [c.id for c in found]
+    cursor.execute(_sql(f"SELECT id, status, title FROM ledger_problems WHERE id IN ({', '.join('?' for _ in ids)})", style), ids)
+    rows = {r[0]: (r[1], r[2]) for r in cursor.fetchall()}
     out = []
-    for candidate in found[:limit]:
-        row = {k: v for k, v in rows[candidate.id].items() if not k.startswith("_")}
-        out.append({"id": candidate.id, "score": candidate.score, **{k: v for k, v in row.items() if k != "id"}, "shared": candidate.shared})
+    for candidate in found:
+        code = candidate.id.rsplit("-", 1)[0]
+        data = inspections.get(code, {})
+        status, title = rows.get(candidate.id, (None, None))
+        out.append({
+            "id": candidate.id, "score": candidate.score, "inspection": code, "organisation": data.get("organisation"),
+            "round": data.get("round"), "status": status, "title": title, "shared": candidate.shared,
+        })
     return out
 
 
-def _in_scope(row: dict[str, Any], subject: Subject, scope: str) -> bool:
+def _in_scope(code: str, inspection: dict[str, Any], subject: Subject, scope: str) -> bool:
     if subject.inspection is not None:
-        if row["inspection"] == subject.inspection:
+        if code == subject.inspection:
             return False  # its own inspection's problems are siblings, not earlier findings
         # Earlier: an inspection that started before the subject's did (another unit's inspected the same
         # days is of the same round, not earlier); with --scope round (共性问题) those are what is asked for.
-        if scope != "round" and row["_start"] >= (subject.start or ""):
+        if scope != "round" and (inspection.get("start") or "") >= (subject.start or ""):
             return False
     if scope == "organisation":
-        return subject.organisation is not None and row["organisation"] == subject.organisation
+        return subject.organisation is not None and inspection.get("organisation") == subject.organisation
     if scope == "round":
-        return subject.round is not None and row["round"] == subject.round
+        return subject.round is not None and inspection.get("round") == subject.round
     return True
 
 

@@ -157,9 +157,9 @@ def score(a: set[int], b: set[int], weight: Any) -> tuple[float, list[int]]:
     return min(1.0, max(0.0, value)), sorted(shared, key=lambda t: (-weight(t), t))
 
 
-def shared_words(text_a: str, text_b: str, shared: Sequence[int], limit: int = 4) -> list[str]:
-    """The shared terms grown into the longest common stretches they belong to, for "why"."""
-    wanted = {term_text(t) for t in shared}
+def shared_words(text_a: str, text_b: str, shared: Sequence[int], limit: int = 4, stock: frozenset[int] = frozenset()) -> list[str]:
+    """The shared terms grown into the longest common stretches they belong to, for "why" (stock words left out)."""
+    wanted = {term_text(t) for t in shared if t not in stock}
     found: list[str] = []
     for run in _runs(text_a):
         i = 0
@@ -352,6 +352,14 @@ def _frequencies(cursor: Any, wanted: Iterable[int], style: str) -> dict[int, in
     return found
 
 
+# Query terms whose postings are read to find candidates: the rarest this many (a recurrence shares
+# its distinctive words; the common ones only add rows to sum), each in at most COMMON of the problems.
+LOOKED_TERMS = 16
+COMMON = 0.02
+# Candidates summed in SQL, before the scope (earlier inspections, one organisation) is applied.
+GATHERED = 400
+
+
 def find_similar(
     cursor: Any,
     text: str,
@@ -361,11 +369,12 @@ def find_similar(
     exclude: Any = None,
     keep: Any = None,
     candidates: int = CANDIDATES,
+    limit: int | None = None,
 ) -> list[Candidate]:
-    """Problems whose indexed text is like `text`, best first, at or above the threshold.
+    """Problems whose indexed text is like `text`, best first, at or above the threshold (at most `limit`).
 
     `exclude(id)` drops a problem before it is scored (itself, rejected ones);
-    `keep(ids)` returns those of the ids in scope (a query on ledger_problems).
+    `keep(ids)` returns those of the ids in scope.
     """
     query = normalise(text)
     forms = matching.variants(query)
@@ -377,9 +386,10 @@ def find_similar(
     if not documents:
         return []
     df = _frequencies(cursor, query_terms, style)
-    # Terms in almost every problem find nothing worth finding and cost the most to read.
-    common = max(50, documents // 5)
-    looked = [(t, matching.weight(t, df[t], documents)) for t in query_terms if 0 < df.get(t, 0) <= common and t not in matching.stock]
+    # Terms in many problems find nothing worth finding and cost the most to read.
+    common = max(50, int(documents * COMMON))
+    informative = sorted((df[t], t) for t in query_terms if 0 < df.get(t, 0) <= common and t not in matching.stock)
+    looked = [(t, matching.weight(t, n, documents)) for n, t in informative[:LOOKED_TERMS]]
     if not looked:
         return []
     values = ", ".join("(?, ?)" for _ in looked)
@@ -387,7 +397,7 @@ def find_similar(
     cursor.execute(
         _sql(
             f"WITH q (term, w) AS (VALUES {values}) SELECT p.problem, SUM(CAST(q.w AS REAL)) AS s FROM q "
-            f"JOIN {POSTINGS} p ON p.term = q.term GROUP BY p.problem ORDER BY s DESC, p.problem LIMIT {int(candidates) * 2}",
+            f"JOIN {POSTINGS} p ON p.term = q.term GROUP BY p.problem ORDER BY s DESC, p.problem LIMIT {GATHERED}",
             style,
         ),
         [v for pair in looked for v in pair],
@@ -405,18 +415,19 @@ def find_similar(
     mine = matching.canonical(query)
     mine_terms = terms(mine)
     their_terms = {p: terms(t) for p, t in texts.items()}
-    df = _frequencies(cursor, set(mine_terms).union(*their_terms.values()), style)
+    needed = set(mine_terms).union(*their_terms.values())
+    df.update(_frequencies(cursor, needed - set(df), style))
+    weights = {t: matching.weight(t, df.get(t, 0), documents) for t in needed}
+    weight = weights.__getitem__
 
-    def weight(t: int) -> float:
-        return matching.weight(t, df.get(t, 0), documents)
-
-    out = []
+    scored = []
     for problem, theirs in their_terms.items():
         value, shared = score(mine_terms, theirs, weight)
         if value >= matching.threshold:
-            out.append(Candidate(problem, round(value, 4), shared_words(mine, texts[problem], shared)))
-    out.sort(key=lambda c: (-c.score, c.id))
-    return out
+            scored.append((-round(value, 4), problem, shared))
+    scored.sort(key=lambda c: c[:2])
+    # "Why" only for those shown.
+    return [Candidate(p, -v, shared_words(mine, texts[p], shared, stock=matching.stock)) for v, p, shared in scored[:limit]]
 
 
 # -- confirmed links (屡查屡犯, 同类问题), for counting -------------------------------------
