@@ -82,7 +82,9 @@ HEADINGS = {
     "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量",
     "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
     "enrolled_at": "登记时间", "revoked_at": "撤销时间", "score": "相似度", "shared": "相同词语",
-    "links": "关联问题", "as": "关联类型", "problem": "问题",
+    "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",
+    "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
+    "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
 }
 
 STATUS_WORDS = {
@@ -278,7 +280,7 @@ def max_widths(columns: Sequence[str]) -> list[int | None]:
 
 PREFIX = {"zh": "ledger: 错误: ", "en": "ledger: error: "}
 
-KINDS = {"problem": "问题", "inspection": "巡察", "measure": "整改措施", "round": "轮次"}
+KINDS = {"problem": "问题", "inspection": "巡察", "measure": "整改措施", "round": "轮次", "organisation": "被巡察单位"}
 
 _STATUS_IN_TEXT = {**STATUS_WORDS}
 
@@ -288,6 +290,7 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"unknown round ID: (.+?) \(rounds: (.+)\)",
      lambda m: f"未知的轮次：{m[1]}（已有轮次：{'尚无' if m[2] == 'none yet' else m[2]}）"),
     (r"unknown (problem|inspection|measure|round) ID: (.+)", lambda m: f"未知的{KINDS[m[1]]}编号：{m[2]}"),
+    (r"unknown organisation ID: (.+)", "没有对“{0}”的巡察"),
     (r"no ledger\.yaml here or in any parent folder: run `ledger init` first",
      "当前文件夹及上级文件夹中没有 ledger.yaml：请先运行 `ledger init`"),
     (r"(.+): needs a passing verification \(good or fair\) recorded after its last completed measure \[rule: ([\w-]+)\]",
@@ -1066,6 +1069,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`",
      "用 `ledger similar 编号` 查看；确认后用 `ledger link 新问题 旧问题 --as recurrence` 关联，或用 `--reject` 排除"),
     (r"no earlier problem scores ([\d.]+) or more", "没有相似度达到 {0} 的以前问题"),
+    (r"no inspection of '(.+)' \(organisations: (.+)\)", lambda m: f"没有对“{m[1]}”的巡察（被巡察单位：{'尚无' if m[2] == 'none yet' else m[2]}）"),
     (r"(\S+): (\S+) rejected as like it; not offered again", "{0}：已排除 {1}，不再提示"),
     (r"(\S+): linked as a recurrence of (\S+), which relapsed \(relapses: (\d+)\)",
      "{0}：已关联为 {1} 再次出现（屡查屡犯），{1} 计为反弹（反弹 {2} 次）"),

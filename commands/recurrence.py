@@ -6,6 +6,7 @@ from typing import Any
 
 import click
 
+from commands.asof import as_of_option
 from commands.options import NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from ledger.errors import InvalidInput, UnknownID
 
@@ -167,3 +168,46 @@ def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
         click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(f"{unchecked} new problems were not checked for earlier ones (from {ids[CHECKED_AT_MOST]}): `ledger similar ID` checks one", lang), err=True)
     if lines:
         click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate("see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`", lang), err=True)
+
+
+PROFILE_COLUMNS = ("round", "inspection", "start", "problems", "completed", "ongoing", "extended", "open", "overdue",
+                   "relapsed", "reopened", "recurrences", "found_again", "rate")
+LINK_COLUMNS = ("problem", "title", "as", "direction", "linked", "relapse")
+
+
+@click.command()
+@click.argument("organisation", type=NAME)
+@as_of_option
+@output_options
+@pass_ledger
+def profile(state: LedgerContext, organisation: str, as_of: Any, fmt: str) -> None:
+    """One inspected unit across rounds: each inspection's problems and where they stand, categories
+    round by round, relapses, reopenings, and the problems found again (屡查屡犯)."""
+    import json
+
+    from commands import i18n
+    from projections.profile import organisations, profile as unit_profile
+    from projections.replay import StateReader, check_as_of
+
+    check_as_of(as_of)
+    with StateReader(state.app, as_of) as r:
+        found = unit_profile(r.cursor, organisation, today=r.today, style=r.style)
+        known = organisations(r.cursor) if found is None else []
+    if found is None:
+        raise InvalidInput(f"no inspection of '{organisation}' (organisations: {', '.join(known) or 'none yet'})")
+    if fmt == "json":
+        echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    lang = i18n.current()
+    rows = [{**row, "rate": "—" if row["rate"] is None else f"{row['rate']:.1f}%"} for row in found["inspections"]]
+    total = {**found["total"], "round": "合计" if lang == "zh" else "total", "inspection": "", "start": ""}
+    total["rate"] = "—" if total["rate"] is None else f"{total['rate']:.1f}%"
+    parts = [organisation if fmt == "table" else "", render_rows([*rows, total], fmt, PROFILE_COLUMNS)]
+    codes = [row["inspection"] for row in found["inspections"]]
+    parts.append(render_rows(found["categories"], fmt, ["category", *codes]))
+    if found["links"]:
+        parts.append(render_rows(found["links"], fmt, LINK_COLUMNS))
+    echo("\n\n".join(p for p in parts if p))
+
+
+COMMANDS.append(profile)
