@@ -1087,6 +1087,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"(\S+): term (.+) lists (\S+), whose text does not hold it", "{0}：词 {1} 列出了 {2}，但其文本中没有这个词"),
     (r"(\S+): term (.+) is missing (\S+)", "{0}：词 {1} 缺少 {2}"),
     (r"(\S+): term (.+) document frequency differs: stored (\d+), replay (\d+)", "{0}：词 {1} 的文档频次不同：存储为 {2}，重放为 {3}"),
+    (r"(\S+): the count of problems indexed differs: stored (\d+), replay (\d+)", "{0}：已索引的问题数不同：存储为 {1}，重放为 {2}"),
     (r"recorded the founding event \(the administrator's public key\) in the ledger", "已在台账中记录创建台账事件（管理员的公钥）"),
     (r"note: (.+)", lambda m: f"提示：{_inner(m[1])}"),
     (r"the founding event is not recorded yet: the administrator's key \(fingerprint ([^)]+)\) is not at (.+): "

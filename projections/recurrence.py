@@ -33,12 +33,22 @@ def _sql(statement: str, style: str) -> str:
     return statement if style == "?" else statement.replace("?", style)
 
 
+INSPECTION_FIELDS = ("organisation", "round", "start")
+
+
+def _field(name: str, style: str) -> str:
+    """SQL reading one key of an inspection's JSON view (cheaper than decoding each view here)."""
+    return f"json_extract(data, '$.{name}')" if style == "?" else f"(data::json ->> '{name}')"
+
+
 def _inspection_data(cursor: Any, codes: set[str], style: str) -> dict[str, dict[str, Any]]:
+    """code → {organisation, round, start} of these inspections."""
     if not codes:
         return {}
     ordered = sorted(codes)
-    cursor.execute(_sql(f"SELECT code, data FROM ledger_inspections WHERE code IN ({', '.join('?' for _ in ordered)})", style), ordered)
-    return {r[0]: json.loads(r[1]) for r in cursor.fetchall()}
+    fields = ", ".join(_field(f, style) for f in INSPECTION_FIELDS)
+    cursor.execute(_sql(f"SELECT code, {fields} FROM ledger_inspections WHERE code IN ({', '.join('?' for _ in ordered)})", style), ordered)
+    return {r[0]: dict(zip(INSPECTION_FIELDS, tuple(r)[1:])) for r in cursor.fetchall()}
 
 
 def subject_of(cursor: Any, problem_id: str, style: str) -> Subject | None:

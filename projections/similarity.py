@@ -181,6 +181,9 @@ def shared_words(text_a: str, text_b: str, shared: Sequence[int], limit: int = 4
 # -- the stored index -----------------------------------------------------------
 
 DOCS = "ledger_similar_docs"
+# The number of problems indexed, kept in the frequencies table under a term no text has
+# (counting the documents at every query would read the whole table).
+DOCUMENTS = -1
 POSTINGS = "ledger_similar_terms"
 FREQUENCIES = "ledger_similar_df"
 
@@ -228,6 +231,9 @@ def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
     added: list[tuple[int, str]] = []
     removed: list[tuple[int, str]] = []
     counts: dict[int, int] = {}
+    fresh = sum(1 for problem in changed if problem not in stored)
+    if fresh:
+        counts[DOCUMENTS] = fresh
     for problem in changed:
         old = terms(stored[problem]) if problem in stored else set()
         new = terms(wanted[problem])
@@ -310,6 +316,9 @@ def check_index(cursor: Any, style: str = "?") -> str | None:
             return f"{POSTINGS}: term {term_text(t)!r} is missing {sorted(missing)[0]}"
     cursor.execute(f"SELECT term, df FROM {FREQUENCIES}")
     frequencies = {int(r[0]): int(r[1]) for r in cursor.fetchall()}
+    counted = frequencies.pop(DOCUMENTS, 0)
+    if counted != len(expected):
+        return f"{FREQUENCIES}: the count of problems indexed differs: stored {counted}, replay {len(expected)}"
     for t in sorted(set(documents) | set(frequencies)):
         want = len(documents.get(t, ()))
         if frequencies.get(t, 0) != want:
@@ -352,12 +361,13 @@ def _frequencies(cursor: Any, wanted: Iterable[int], style: str) -> dict[int, in
     return found
 
 
-# Query terms whose postings are read to find candidates: the rarest this many (a recurrence shares
-# its distinctive words; the common ones only add rows to sum), each in at most COMMON of the problems.
+# Query terms whose postings are read to find candidates: the rarest, at most LOOKED_TERMS of them,
+# and after the FEWEST_TERMS rarest only while the postings read stay under POSTINGS_READ.
 LOOKED_TERMS = 16
-COMMON = 0.02
+FEWEST_TERMS = 3
+POSTINGS_READ = 10000
 # Candidates summed in SQL, before the scope (earlier inspections, one organisation) is applied.
-GATHERED = 400
+GATHERED = 200
 
 
 def find_similar(
@@ -381,15 +391,19 @@ def find_similar(
     query_terms = set().union(*(terms(f) for f in forms))
     if not query_terms:
         return []
-    cursor.execute(f"SELECT COUNT(*) FROM {DOCS}")
-    documents = int(cursor.fetchone()[0])
+    df = _frequencies(cursor, query_terms | {DOCUMENTS}, style)
+    documents = df.pop(DOCUMENTS, 0)
     if not documents:
         return []
-    df = _frequencies(cursor, query_terms, style)
-    # Terms in many problems find nothing worth finding and cost the most to read.
-    common = max(50, int(documents * COMMON))
-    informative = sorted((df[t], t) for t in query_terms if 0 < df.get(t, 0) <= common and t not in matching.stock)
-    looked = [(t, matching.weight(t, n, documents)) for n, t in informative[:LOOKED_TERMS]]
+    # The rarest terms find a recurrence (it shares its distinctive words); common ones only add rows
+    # to sum: read the rarest first, the next only while the postings read stay within a budget.
+    looked: list[tuple[int, float]] = []
+    read = 0
+    for n, t in sorted((df[t], t) for t in query_terms if df.get(t, 0) > 0 and t not in matching.stock):
+        if len(looked) >= LOOKED_TERMS or (len(looked) >= FEWEST_TERMS and read + n > POSTINGS_READ):
+            break
+        looked.append((t, matching.weight(t, n, documents)))
+        read += n
     if not looked:
         return []
     values = ", ".join("(?, ?)" for _ in looked)

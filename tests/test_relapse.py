@@ -189,7 +189,8 @@ def test_link_needs_a_registrar_or_verifier(two_rounds):
 @pytest.mark.parametrize(
     "damage, named",
     [
-        ("UPDATE ledger_similar_df SET df = df + 1 WHERE term = (SELECT MIN(term) FROM ledger_similar_df)", "document frequency differs"),
+        ("UPDATE ledger_similar_df SET df = df + 1 WHERE term = (SELECT MAX(term) FROM ledger_similar_df)", "document frequency differs"),
+        ("UPDATE ledger_similar_df SET df = df - 1 WHERE term = -1", "count of problems indexed differs"),
         ("DELETE FROM ledger_similar_terms WHERE problem = 'XC2021-1-2'", "is missing XC2021-1-2"),
         ("UPDATE ledger_similar_docs SET text = '无关' WHERE problem = 'XC2021-1-1'", "XC2021-1-1 text differs"),
         ("INSERT INTO ledger_problem_links (new, old, link) VALUES ('XC2022-1-1', 'XC2021-1-1', 'recurrence')", "no event links them"),
