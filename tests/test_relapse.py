@@ -248,3 +248,35 @@ def test_the_same_text_scores_1(a):
     from projections.similarity import normalise, terms
 
     assert _score(a, a) == (pytest.approx(1.0) if terms(normalise(a)) else 0.0)
+
+
+# -- the unit across rounds ------------------------------------------------------------
+
+
+def test_profile_shows_the_unit_across_rounds(two_rounds, monkeypatch):
+    ledger = two_rounds
+    close_problem(ledger, "XC2021-1-1", done_at="2021-05-01", verify_at="2021-05-05", close_at="2021-05-10")
+    new, _ = _problem(ledger, "XC2024-1", "以各种名义违规发放补贴津贴", "2024-03-10")
+    ledger("link", new, "XC2021-1-1", "--as", "recurrence")
+    found = ledger.json("profile", "县财政局党组")
+    assert [i["inspection"] for i in found["inspections"]] == ["XC2021-1", "XC2024-1"]
+    first, second = found["inspections"]
+    assert (first["problems"], first["completed"], first["open"], first["relapsed"], first["found_again"]) == (3, 1, 2, 1, 1)
+    assert (second["problems"], second["recurrences"], second["round"]) == (1, 1, "第三轮")
+    assert found["total"]["problems"] == 4 and found["total"]["recurrences"] == 1
+    assert found["categories"] == [{"category": "作风建设方面", "XC2021-1": 3, "XC2024-1": 1}]
+    assert {(k["problem"], k["linked"], k["direction"]) for k in found["links"]} == {(new, "XC2021-1-1", "earlier"), ("XC2021-1-1", new, "later")}
+    table = ledger.out("profile", "县财政局党组")
+    assert "XC2021-1" in table and "XC2024-1" in table and "found_again" in table
+    assert "no inspection of '县公安局党组'" in ledger("profile", "县公安局党组", expect=2).stderr
+    # the web page says the same
+    from test_web import client_for, get_json
+
+    client = client_for(ledger, monkeypatch)
+    from urllib.parse import quote
+
+    assert get_json(client, f"/units/{quote('县财政局党组')}") == found
+    page = client.get(f"/units/{quote('县财政局党组')}").text
+    assert "屡查屡犯" in page and new in page
+    assert client.get(f"/units/{quote('县公安局党组')}").status_code == 404
+    assert "屡查屡犯" in client.get(f"/problems/{new}").text
