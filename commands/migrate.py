@@ -180,7 +180,9 @@ def _columns(con: sqlite3.Connection, table: str) -> list[str]:
 
 def _copy_table(con: sqlite3.Connection, app: Any, table: str) -> int:
     columns = _columns(con, table)
-    rows = con.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
+    # In the order written; a table WITHOUT ROWID (the similarity postings) in its key's order.
+    without_rowid = "WITHOUT ROWID" in (con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0] or "").upper()
+    rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}" + ("" if without_rowid else " ORDER BY rowid")).fetchall()
     if rows:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})"
         with app.recorder.datastore.transaction(commit=True) as c:
