@@ -17,6 +17,7 @@ def verification(
     fingerprints: tuple[str, ...] = (),
     admin_fingerprints: tuple[str, ...] = (),
     jobs: int | None = 1,
+    progress: Any = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
@@ -24,6 +25,7 @@ def verification(
     checked against the recomputed history and against a trusted key.
     `jobs`: processes sharing the chain and tree check (None: one per CPU on a
     large ledger); the result and any message are the same whatever it is.
+    `progress(done, total)` is told how far the chain and tree check is.
     """
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.integrity import ledger_meta, snapshot, verify_store
@@ -34,7 +36,7 @@ def verification(
     # On a large ledger the signature step (its own snapshot, as when run after) runs beside the chain check.
     acts_step = _acts_alongside(config.store, admin_fingerprints) if _shares_work(config.store, jobs) else None
     try:
-        summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs)
+        summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs, progress=progress)
     except BaseException:
         if acts_step is not None:
             acts_step(abandon=True)
