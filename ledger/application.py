@@ -204,8 +204,16 @@ class RectificationLedger(Application):
                     raise ConflictError("the store is busy with another writer: try again") from None
                 raise StoreError(f"store error: {e}") from None
             except (PersistenceError, sqlite3.Error) as e:
+                self._refuse_planted_schema()
                 raise StoreError(f"store error: {e}") from None
+        self._refuse_planted_schema()  # a planted trigger that aborts every write is not a concurrent change
         raise ConflictError("changed concurrently by someone else: try again")
+
+    def _refuse_planted_schema(self) -> None:
+        from ledger.schema import check_store_schema
+
+        with self.recorder.reading() as c:
+            check_store_schema(c, postgres=self.recorder.placeholder != "?", where="")
 
     # -- lookups -------------------------------------------------------------
 

@@ -207,10 +207,13 @@ class StateReader:
     `today` is the day overdue is judged on: the as-of day for a past state.
     """
 
-    def __init__(self, app: Any, as_of: datetime | None = None, *, inspection: str | None = None, problem: str | None = None):
+    def __init__(self, app: Any, as_of: datetime | None = None, *, inspection: str | None = None, problem: str | None = None, checked: bool = False):
         self.app = app
         self.as_of = as_of
         self.scope = {"inspection": inspection, "problem": problem}
+        # What is signed or published reads the stored rows only once they are proven
+        # against the events, in the same snapshot (an inspection's) or the same run.
+        self.checked = checked
         self._context: Any = None
         self._connection: sqlite3.Connection | None = None
 
@@ -220,8 +223,16 @@ class StateReader:
         if self.as_of is None:
             self.style = self.app.recorder.placeholder
             self.today = date.today()
+            if self.checked and self.scope["inspection"] is None:
+                check_all_rows(self.app)
             self._context = self.app.recorder.reading()
             self.cursor = self._context.__enter__()
+            if self.checked and self.scope["inspection"] is not None:
+                try:
+                    check_rows(self.app, self.cursor, self.scope["inspection"])
+                except BaseException:
+                    self._context.__exit__(None, None, None)
+                    raise
         else:
             self.style = "?"
             self.today = self.as_of.astimezone().date()
@@ -235,6 +246,30 @@ class StateReader:
             self._context.__exit__(*exc)
         if self._connection is not None:
             self._connection.close()
+
+
+def derived_rows_differ(difference: str) -> Exception:
+    from ledger.errors import TamperingFound
+
+    return TamperingFound(f"the derived tables differ from the events: {difference}")
+
+
+def check_rows(app: Any, cursor: Any, inspection: str) -> None:
+    """One inspection's stored rows against its events, through `cursor`; TamperingFound naming the first difference."""
+    from projections.read_model_check import check_inspection_rows
+
+    difference = check_inspection_rows(app, cursor, inspection)
+    if difference is not None:
+        raise derived_rows_differ(difference)
+
+
+def check_all_rows(app: Any) -> None:
+    """Every stored row (and the category totals) against the events."""
+    from projections.read_model_check import check_read_models
+
+    difference = check_read_models(app, None, jobs=1).difference
+    if difference is not None:
+        raise derived_rows_differ(difference)
 
 
 def check_as_of(as_of: datetime | None) -> None:

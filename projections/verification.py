@@ -17,6 +17,7 @@ def verification(
     fingerprints: tuple[str, ...] = (),
     admin_fingerprints: tuple[str, ...] = (),
     jobs: int | None = 1,
+    app: Any = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
@@ -24,6 +25,8 @@ def verification(
     checked against the recomputed history and against a trusted key.
     `jobs`: processes sharing the chain and tree check (None: one per CPU on a
     large ledger); the result and any message are the same whatever it is.
+    `app` (the ledger open on the same store): the events just proven are also
+    rebuilt into every derived table and compared with the stored rows.
     """
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.integrity import ledger_meta, snapshot, verify_store
@@ -59,6 +62,11 @@ def verification(
         lines += verify_acts_step(config.store, record, admin_fingerprints)
     else:
         lines += acts_step(record=record)
+    if app is not None:
+        from projections.read_model_check import derived_tables_step
+
+        lines.append(derived_tables_step(app, config, jobs))
+        record["derived_tables"] = "match"
     return record, lines
 
 

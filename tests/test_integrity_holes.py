@@ -47,7 +47,7 @@ def test_respelled_originator_id_is_tampering(inspected, spelling):
     assert len(ledger.json("history", "XC2019-1-1")) == 1
     # …and every check says so.
     assert "re-spelled originator_id" in verify_fails(ledger, seq=seq)
-    doctor = ledger("doctor", "--format", "json", expect=1)
+    doctor = ledger("doctor", "--format", "json", expect=4)
     assert "first bad sequence number" in doctor.stdout
     result = ledger("export", "--out", "x.jsonl", expect=4)
     assert f"first bad sequence number {seq}" in result.stderr

@@ -1,0 +1,172 @@
+"""Issue 24's trust holes, each written as the attack first, on both stores where it applies.
+
+1: derived tables edited by hand; 2: schema objects planted in the store; 3: a stored
+topic naming a module to import; 10: exit codes of `doctor` and `replay`; 11: the kept
+evidence files; 7 (tampered stores): one line, no traceback, bounded time.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.conftest import INSPECTION
+
+
+def two_problems(ledger):
+    ledger(*INSPECTION)
+    for title in ("思想认识不深刻", "落实主体责任不到位"):
+        ledger("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", title, "--at", "2020-01-15")
+    return ledger
+
+
+def one_line(result) -> str:
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip() and "note:" not in line]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+# -- hole 1: derived tables edited by hand --------------------------------------------------
+
+FORGE_CLOSED = (
+    "UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'",
+    "UPDATE ledger_category_totals SET completed = problems",
+)
+
+
+def test_derived_tables_edited_by_hand_fail_verify_and_doctor(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute(*FORGE_CLOSED)
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_problems" in line and "XC2019-1-2" in line and "status" in line
+    doctor = ledger("doctor", "--format", "json", expect=4)
+    assert "ledger_problems: XC2019-1-2 status differs" in doctor.stdout
+
+
+def test_category_totals_edited_alone_fail_verify(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE ledger_category_totals SET completed = problems")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_category_totals" in line and "completed" in line
+
+
+def test_inspection_row_edited_fails_verify(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE ledger_inspections SET data = replace(data, '县交通运输局党组', '县财政局党组')")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_inspections" in line and "XC2019-1" in line
+
+
+def test_publish_never_signs_figures_from_forged_derived_tables(ledger):
+    """The issue's exact reproduction: publish must not sign, and no report verifies."""
+    ledger = two_problems(ledger)
+    ledger("keygen")
+    ledger.execute(*FORGE_CLOSED)
+    report = ledger.folder / "report.md"
+    line = one_line(ledger("publish", "--inspection", "XC2019-1", "--out", report, expect=4))
+    assert "ledger_problems: XC2019-1-2 status differs" in line
+    assert not report.exists()
+    # Nor the other signed or published outputs.
+    for args in (
+        ("sheet", "--inspection", "XC2019-1", "--out", ledger.folder / "s.xlsx"),
+        ("publish", "--inspection", "XC2019-1", "--format", "html"),
+    ):
+        assert "differs" in one_line(ledger(*args, expect=4))
+
+
+def test_report_signed_before_a_forgery_does_not_verify_after_it(ledger):
+    ledger = two_problems(ledger)
+    ledger("keygen")
+    report = ledger.folder / "report.md"
+    ledger("publish", "--inspection", "XC2019-1", "--out", report)
+    ledger.execute(*FORGE_CLOSED)
+    line = one_line(ledger("audit", "--verify", "--checkpoint", report, expect=4))
+    assert "XC2019-1-2" in line
+
+
+def test_replay_names_forged_derived_tables_as_tampering(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute(*FORGE_CLOSED)
+    line = one_line(ledger("replay", expect=4))
+    assert "ledger_problems: XC2019-1-2 status differs" in line
+
+
+def test_a_stored_problem_row_deleted_by_hand_is_not_left_out_of_a_report(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute("DELETE FROM ledger_problems WHERE id = 'XC2019-1-2'")
+    line = one_line(ledger("publish", "--inspection", "XC2019-1", expect=4))
+    assert "ledger_problems: XC2019-1-2 is missing from the stored read model" in line
+
+
+def test_a_stored_problem_row_added_by_hand_is_not_published(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute(
+        "INSERT INTO ledger_problems (id, inspection, number, position, category, unit, status, type, deadline, relapses, rules, "
+        "funds_fen, accountable, clues, data) SELECT 'XC2019-1-9', inspection, 9, 9, category, unit, status, type, deadline, relapses, "
+        "rules, funds_fen, accountable, clues, data FROM ledger_problems WHERE id = 'XC2019-1-1'"
+    )
+    line = one_line(ledger("sheet", "--inspection", "XC2019-1", "--out", ledger.folder / "s.xlsx", expect=4))
+    assert "XC2019-1-9" in line
+
+
+# -- hole 2: schema objects planted in the store -----------------------------------------
+
+CLOSE_ON_UPDATE = {
+    "sqlite": "CREATE TRIGGER close_them AFTER UPDATE ON ledger_problems BEGIN "
+    "UPDATE ledger_problems SET status = 'closed' WHERE id = NEW.id AND status <> 'closed'; END",
+    "postgresql": [
+        "CREATE FUNCTION close_them() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN NEW.status := 'closed'; RETURN NEW; END; $$",
+        "CREATE TRIGGER close_them BEFORE UPDATE ON ledger_problems FOR EACH ROW EXECUTE FUNCTION close_them()",
+    ],
+}
+ABORT_INSERTS = {
+    "sqlite": "CREATE TRIGGER no_more BEFORE INSERT ON stored_events BEGIN SELECT RAISE(ABORT, 'no'); END",
+    "postgresql": [
+        "CREATE FUNCTION no_more() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN RAISE EXCEPTION 'no'; END; $$",
+        "CREATE TRIGGER no_more BEFORE INSERT ON stored_events FOR EACH ROW EXECUTE FUNCTION no_more()",
+    ],
+}
+
+
+def plant(ledger, statements):
+    statements = statements[ledger.kind]
+    ledger.execute(*([statements] if isinstance(statements, str) else statements))
+
+
+@pytest.mark.parametrize("command", [("audit", "--verify"), ("doctor",), ("replay",)])
+def test_a_trigger_closing_problems_is_tampering(ledger, command):
+    ledger = two_problems(ledger)
+    plant(ledger, CLOSE_ON_UPDATE)
+    result = ledger(*command, *(("--format", "json") if command[0] == "doctor" else ()), expect=4)
+    text = result.stderr if command[0] != "doctor" else result.stdout
+    assert "trigger close_them" in text and "ledger_problems" in text
+
+
+def test_a_trigger_aborting_inserts_is_tampering_not_a_concurrent_change(ledger):
+    ledger = two_problems(ledger)
+    plant(ledger, ABORT_INSERTS)
+    line = one_line(ledger("add-problem", "--inspection", "XC2019-1", "--category", "c", "--title", "t", expect=4))
+    assert "trigger no_more" in line
+    assert "trigger no_more" in one_line(ledger("audit", "--verify", expect=4))
+
+
+@pytest.mark.parametrize(
+    ("planted", "name"),
+    [("CREATE VIEW open_problems AS SELECT id FROM ledger_problems", "view open_problems"),
+     ("CREATE INDEX sneaky ON ledger_problems (title)", "index sneaky"),
+     ("CREATE TABLE notes (x TEXT)", "table notes"),
+     ("ALTER TABLE ledger_problems ADD COLUMN extra TEXT", "table ledger_problems")],
+    ids=["view", "index", "table", "column"],
+)
+def test_other_planted_schema_objects_are_tampering(ledger, planted, name):
+    ledger = two_problems(ledger)
+    ledger.execute(planted)
+    assert name in one_line(ledger("audit", "--verify", expect=4))
+
+
+def test_a_store_as_init_made_it_passes_the_schema_check(ledger):
+    ledger = two_problems(ledger)
+    ledger("assign", "XC2019-1-1", "--lead", "王", "--unit", "办公室", "--person", "李", "--at", "2020-01-16")
+    ledger("init")  # again: nothing changes
+    ledger("audit", "--verify")
+    ledger("replay")
