@@ -91,6 +91,12 @@ class RectificationLedger(Application):
         self._authority: Any = None
         self._ledger_id: str | None = None
 
+    def construct_mapper(self) -> Any:
+        """Topics resolve only against the ledger's own event classes (ledger.topics): nothing else is imported."""
+        from ledger.topics import LedgerMapper
+
+        return LedgerMapper(transcoder=self.construct_transcoder())
+
     def construct_repository(self) -> Any:
         repository = super().construct_repository()
         repository.__class__ = _CheckedRepository

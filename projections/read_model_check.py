@@ -184,6 +184,17 @@ def check_range(app: Any, low: Any, high: Any) -> RangeResult:
 
 def check_aggregates(app: Any, stored: Any, groups: Any) -> RangeResult:
     """Rebuild each aggregate of `groups` ([(position, StoredEvent), ...] each), comparing its row with the one `stored` reads."""
+    try:
+        return _check_each(app, stored, groups)
+    finally:
+        # A generator left suspended by an error would close its read transaction only when
+        # collected, after the store is closed: a second error, a traceback. Close it now.
+        close = getattr(groups, "close", None)
+        if close is not None:
+            close()
+
+
+def _check_each(app: Any, stored: Any, groups: Any) -> RangeResult:
     from ledger.domain import Inspection, Problem
     from projections.views import inspection_view, problem_view
 

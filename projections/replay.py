@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any, Iterator
 from uuid import UUID
 
+from ledger.errors import TamperingFound
 from projections.tables import DEADLINE_INDEX, SCHEMA, SQLITE_TRIGGERS, write_views
 
 BATCH = 5000
@@ -92,6 +93,8 @@ def decode(to_domain_event: Any, seq: int, stored: Any) -> Any:
     """The domain event of a stored one; an undecodable event is tampering, named, not a traceback."""
     try:
         return to_domain_event(stored)
+    except TamperingFound as e:  # ledger.topics.ForeignTopic: a topic no event of the ledger has (nothing was imported)
+        raise TamperingFound(seq, getattr(e, "detail", str(e))) from None
     except Exception as e:  # noqa: BLE001 - whatever the library raises on forged bytes
         unreadable(seq, f"{type(e).__name__} decoding it")
 
@@ -125,6 +128,15 @@ class Rebuilt:
 
 
 @contextmanager
+def _closing(generator: Any) -> Iterator[None]:
+    """Close a reading generator on an error now, not when collected after the store is closed (a second error)."""
+    try:
+        yield
+    finally:
+        generator.close()
+
+
+@contextmanager
 def no_gc() -> Iterator[None]:
     """Nothing built in a replay is cyclic garbage; the collector would only rescan the growing dicts."""
     was_enabled = gc.isenabled()
@@ -145,8 +157,9 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
     result = Rebuilt()
     aggregates = result.aggregates
     cut: set[UUID] = set()  # aggregates with a later event skipped: keep their prefix only
-    with no_gc():
-        for seq, event in iter_events(app, ids=ids):
+    events = iter_events(app, ids=ids)
+    with no_gc(), _closing(events):
+        for seq, event in events:
             result.events += 1
             result.last_seq = seq
             key = event.originator_id

@@ -170,3 +170,69 @@ def test_a_store_as_init_made_it_passes_the_schema_check(ledger):
     ledger("init")  # again: nothing changes
     ledger("audit", "--verify")
     ledger("replay")
+
+
+# -- hole 3: a stored topic naming a module to import ------------------------------------
+
+MARKER_MODULE = "import pathlib, os\npathlib.Path(os.environ['TRUST_MARKER']).write_text('imported')\nclass Boom:\n    pass\n"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [("history", "XC2019-1-2"), ("audit", "--problem", "XC2019-1-2"), ("replay",), ("audit", "--verify"),
+     ("status", "--as-at", "2020-12-31"), ("show", "XC2019-1-2", "--as-at", "2020-12-31"), ("publish", "--inspection", "XC2019-1"), ("audit",)],
+    ids=lambda c: " ".join(c),
+)
+def test_a_stored_topic_never_imports_a_module(ledger, tmp_path, monkeypatch, command):
+    from tests.integrity_helpers import events, recompute_chain
+
+    ledger = two_problems(ledger)
+    marker = tmp_path / "marker"
+    monkeypatch.setenv("TRUST_MARKER", str(marker))
+    (tmp_path / "planted_topic_mod.py").write_text(MARKER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    seq = events(ledger)[-1][0]
+    pos = "notification_id" if ledger.store else "rowid"
+    ledger.execute(f"UPDATE stored_events SET topic = 'planted_topic_mod:Boom' WHERE {pos} = {seq}")
+    recompute_chain(ledger)
+    result = ledger(*command, expect=4)
+    assert "planted_topic_mod:Boom" in one_line(result) or "planted_topic_mod" in result.stdout
+    assert not marker.exists(), f"{' '.join(command)} imported the module a stored topic named"
+
+
+def test_an_aggregate_topic_in_a_state_never_imports_a_module(ledger, tmp_path, monkeypatch):
+    from tests.integrity_helpers import edit_state, events, recompute_chain
+
+    ledger = two_problems(ledger)
+    marker = tmp_path / "marker"
+    monkeypatch.setenv("TRUST_MARKER", str(marker))
+    (tmp_path / "planted_topic_mod.py").write_text(MARKER_MODULE)
+    monkeypatch.syspath_prepend(str(tmp_path))
+    seq = events(ledger)[-1][0]
+    edit_state(ledger, seq, b'"originator_topic":"ledger.domain:Problem"', b'"originator_topic":"planted_topic_mod:Boom"')
+    recompute_chain(ledger)
+    assert "planted_topic_mod:Boom" in one_line(ledger("history", "XC2019-1-2", expect=4))
+    assert "planted_topic_mod:Boom" in one_line(ledger("replay", expect=4))
+    assert not marker.exists()
+
+
+@pytest.mark.sqlite_only
+def test_python_dash_m_ledger_never_runs_a_file_beside_the_store(ledger, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    from tests.integrity_helpers import events, recompute_chain
+
+    ledger = two_problems(ledger)
+    marker = tmp_path / "marker"
+    (tmp_path / "beside.py").write_text(MARKER_MODULE)
+    seq = events(ledger)[-1][0]
+    ledger.execute(f"UPDATE stored_events SET topic = 'beside:Boom' WHERE rowid = {seq}")
+    recompute_chain(ledger)
+    env = {**os.environ, **ledger.env, "TRUST_MARKER": str(marker), "LEDGER_ACTOR": "clerk"}
+    for args in (["history", "XC2019-1-2"], ["replay"], ["audit"]):
+        result = subprocess.run([sys.executable, "-m", "ledger", *args], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60)
+        assert result.returncode == 4, result.stderr
+        assert "beside:Boom" in result.stderr and "Traceback" not in result.stderr
+        assert not marker.exists(), f"python -m ledger {' '.join(args)} ran beside.py"
