@@ -16,7 +16,7 @@ def doctor(state: LedgerContext, fmt: str) -> None:
     """Check identities, the hash chain, the derived tables, the signing key and the cipher key; exit 4 on tampering, 1 on another error."""
     identity_rows = list(_identity_checks(state))
     enrolled = any(r["check"] == "acts" and r["status"] == "ok" for r in identity_rows)
-    rows = identity_rows + list(_checks(state.config, enrolled=enrolled, app=state.app))
+    rows = identity_rows + list(_checks(state.config, enrolled=enrolled, app=lambda: state.app))
     tampered = any(r.pop("tampering", False) for r in rows)
     echo(render_rows(rows, fmt, ["check", "status", "detail"]))
     if tampered:
@@ -74,9 +74,15 @@ def _checks(config: Any, *, enrolled: bool = False, app: Any = None) -> Any:
             from projections.read_model_check import derived_tables_step
 
             try:
-                yield {"check": "derived tables", "status": "ok", "detail": derived_tables_step(app, config).removeprefix("derived tables: ")}
+                yield {"check": "derived tables", "status": "ok", "detail": derived_tables_step(app(), config).removeprefix("derived tables: ")}
             except LedgerError as e:
                 yield _failed("derived tables", e)
+        from projections.verification import evidence_step
+
+        try:
+            yield {"check": "evidence", "status": "ok", "detail": evidence_step(config.store, {}).removeprefix("evidence verified: ")}
+        except LedgerError as e:
+            yield _failed("evidence", e)
     key = private_key_path(config)
     if key.is_file():
         from ledger.checkpoint import load_private_key

@@ -11,6 +11,6 @@ def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None
 
     from commands import i18n
 
-    record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs, app=state.app)
+    record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs, app=lambda: state.app)
     lang = i18n.current()
     echo(render_record(record, fmt, "\n".join(i18n.translate(line, lang) for line in lines)))

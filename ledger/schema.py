@@ -77,7 +77,16 @@ def expected_sqlite() -> dict[tuple[str, str], Any]:
 
 def check_sqlite_schema(con: Any, where: str) -> None:
     """TamperingFound naming the first catalog entry of the store that `ledger init` does not make, or makes otherwise."""
-    compare(sqlite_catalog(con), expected_sqlite(), where, complete=_current(con))
+    compare(sqlite_catalog(con), expected_sqlite(), where, complete=_current(con), optional=_before_tree(con))
+
+
+def _before_tree(con: Any) -> frozenset[tuple[str, str]]:
+    """A store made before the Merkle tree (no `merkle_tree` in its metadata) lacks its table until `ledger init`."""
+    cursor = con.cursor() if hasattr(con, "cursor") else con
+    cursor.execute("SELECT 1 FROM ledger_meta WHERE key = 'merkle_tree'")
+    if cursor.fetchone() is not None:
+        return frozenset()
+    return frozenset({("table", "ledger_merkle"), ("index", "sqlite_autoindex_ledger_merkle_1"), ("index", "ledger_merkle_pkey")})
 
 
 def _current(con: Any) -> bool:
@@ -91,7 +100,7 @@ def _current(con: Any) -> bool:
     return row is not None and str(row[0]) == STORE_SCHEMA_VERSION
 
 
-def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], Any], where: str, *, complete: bool = True) -> None:
+def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], Any], where: str, *, complete: bool = True, optional: frozenset[tuple[str, str]] = frozenset()) -> None:
     """Raise TamperingFound for the first difference (extra objects first: they are what acts).
 
     `complete` False (a store of an earlier schema version, before `ledger init` upgrades
@@ -111,6 +120,8 @@ def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], A
     for key in sorted(expected):
         kind, name = key
         if key not in found:
+            if key in optional:
+                continue
             raise TamperingFound(f"{store} lacks the {kind} {name} that `ledger init` makes: dropped")
         if expected[key] is not None and found[key] != expected[key]:
             raise TamperingFound(f"{store} has the {kind} {name} defined otherwise than `ledger init` makes it: altered")
@@ -144,6 +155,7 @@ def _dollar_body(statement: str) -> str:
 
 def expected_pg() -> dict[tuple[str, str], Any]:
     """The PostgreSQL catalog entries `ledger init` makes: names, with a table's column names and a function's body."""
+    from ledger.attachments import PG_TABLE as PG_EVIDENCE_TABLE
     from ledger.store import _PG_LOGIN_DDL, registered_store_specific
 
     expected: dict[tuple[str, str], Any] = {}
@@ -168,7 +180,18 @@ def expected_pg() -> dict[tuple[str, str], Any]:
         if trigger:
             on = trigger.group(3).replace("{table}", "stored_events")
             expected[("trigger", trigger.group(1))] = (on, trigger.group(4).split("EXECUTE FUNCTION ")[-1])
+    # Made by the first evidence file attached (ledger.attachments), not by `ledger init`.
+    expected[("table", "ledger_evidence")] = frozenset(_columns(PG_EVIDENCE_TABLE))
+    expected[("index", "ledger_evidence_pkey")] = None
     return expected
+
+
+PG_OPTIONAL = frozenset({("table", "ledger_evidence"), ("index", "ledger_evidence_pkey")})
+
+
+def _columns(create_table: str) -> list[str]:
+    body = create_table[create_table.index("(") + 1 : create_table.rindex(")")]
+    return [line.split()[0] for line in body.split(",") if line.split() and line.split()[0].upper() not in ("PRIMARY", "UNIQUE")]
 
 
 def pg_catalog(cursor: Any) -> dict[tuple[str, str], Any]:
@@ -218,4 +241,4 @@ def pg_catalog(cursor: Any) -> dict[tuple[str, str], Any]:
 
 def check_pg_schema(cursor: Any, where: str) -> None:
     """As check_sqlite_schema, on PostgreSQL: tables, columns, indexes, views, triggers, functions, rules, policies."""
-    compare(pg_catalog(cursor), expected_pg(), where, complete=_current(cursor))
+    compare(pg_catalog(cursor), expected_pg(), where, complete=_current(cursor), optional=PG_OPTIONAL | _before_tree(cursor))

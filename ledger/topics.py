@@ -11,6 +11,7 @@ is imported.
 
 from __future__ import annotations
 
+from datetime import datetime
 from functools import lru_cache
 from typing import Any
 
@@ -41,6 +42,11 @@ def event_topics() -> dict[str, str]:
     return topics
 
 
+# Names are refused past 100 characters (ledger.values.person_name); any version of the ledger kept
+# them far shorter than a short text. A longer actor was written into the store by hand.
+LONGEST_ACTOR = 1_000
+
+
 class ForeignTopic(TamperingFound):
     """A stored event names a class that is not one of the ledger's events."""
 
@@ -58,6 +64,11 @@ class LedgerMapper(Mapper):  # type: ignore[type-arg]
         if not isinstance(topic, str) or topic not in topics:
             raise ForeignTopic(stored_event, f"has the topic {str(topic)[:200]!r}, which is not one of the ledger's event classes")
         event = super().to_domain_event(stored_event)
+        if not isinstance(event.__dict__.get("timestamp"), datetime):  # every event the ledger writes has its time
+            raise ForeignTopic(stored_event, "has no recorded time (its timestamp is missing or not a time)")
+        actor = event.__dict__.get("actor")
+        if isinstance(actor, str) and len(actor) > LONGEST_ACTOR:
+            raise ForeignTopic(stored_event, f"has an actor of {len(actor):,} characters: the ledger never writes one longer than {LONGEST_ACTOR:,}")
         origin = event.__dict__.get("originator_topic")
         if origin is not None and origin != topics[topic]:
             raise ForeignTopic(stored_event, f"names the aggregate class {str(origin)[:200]!r}, not {topics[topic]} whose event it is")

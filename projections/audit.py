@@ -178,50 +178,62 @@ def trail_rows(
     by_seq: dict[int, dict[str, Any]] = {}
     corrected_by: dict[int, list[str]] = {}
     for seq, domain_event in events:
-        key = domain_event.originator_id
-        name = event_name(domain_event)
-        correction = ""
-        if name == "Registered":
-            if hasattr(domain_event, "number"):
-                problems.add(key)
-                subjects[key] = f"{domain_event.inspection}-{domain_event.number}"
-                fields: tuple[str, ...] = _PROBLEM_FIELDS
-            else:
-                subjects[key] = domain_event.code
-                fields = _INSPECTION_FIELDS
-            for f in fields:
-                last_set[(key, f)] = seq
-        elif name == "MeasurePlanned":
-            last_set[(key, f"{domain_event.measure_id}.text")] = seq
-            last_set[(key, f"{domain_event.measure_id}.due")] = seq
-        elif name == "Corrected":
-            original = last_set.get((key, domain_event.field))
-            if original is not None:
-                correction = f"corrects #{original}"
-                corrected_by.setdefault(original, []).append(f"#{seq} ({domain_event.field})")
-            last_set[(key, domain_event.field)] = seq
-        recorded = domain_event.timestamp
-        day = recorded.date()
-        who = getattr(domain_event, "actor", "")
-        if (since and day < since) or (until and day > until) or (actor and who != actor):
-            continue
-        row = {
-            "seq": seq,
-            "recorded_at": plain(recorded),
-            "at": plain(getattr(domain_event, "at", None) or recorded),
-            "actor": who,
-            "subject": subjects.get(key) or _subject_of(domain_event, key),
-            "event": name,
-            "details": plain_words(domain_event, key in problems, lang) + act_note(domain_event),
-            "correction": correction,
-            "data": details(domain_event),
-            **act_fields(domain_event),
-        }
-        rows.append(row)
-        by_seq[seq] = row
+        try:
+            _trail_row(seq, domain_event, rows, by_seq, subjects, problems, last_set, corrected_by, since, until, actor, lang)
+        except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as e:  # a state rewritten in the store
+            from ledger.errors import TamperingFound
+
+            raise TamperingFound(seq, f"cannot be read back ({type(e).__name__} reading it): run `ledger audit --verify`") from None
     for original, later in corrected_by.items():
         row = by_seq.get(original)
         if row is not None:
             note = "corrected by " + ", ".join(later)
             row["correction"] = f"{row['correction']}; {note}" if row["correction"] else note
     return rows
+
+
+def _trail_row(
+    seq: int, domain_event: Any, rows: list[dict[str, Any]], by_seq: dict[int, dict[str, Any]], subjects: dict[Any, str], problems: set[Any],
+    last_set: dict[tuple[Any, str], int], corrected_by: dict[int, list[str]], since: date | None, until: date | None, actor: str | None, lang: str,
+) -> None:
+    key = domain_event.originator_id
+    name = event_name(domain_event)
+    correction = ""
+    if name == "Registered":
+        if hasattr(domain_event, "number"):
+            problems.add(key)
+            subjects[key] = f"{domain_event.inspection}-{domain_event.number}"
+            fields: tuple[str, ...] = _PROBLEM_FIELDS
+        else:
+            subjects[key] = domain_event.code
+            fields = _INSPECTION_FIELDS
+        for f in fields:
+            last_set[(key, f)] = seq
+    elif name == "MeasurePlanned":
+        last_set[(key, f"{domain_event.measure_id}.text")] = seq
+        last_set[(key, f"{domain_event.measure_id}.due")] = seq
+    elif name == "Corrected":
+        original = last_set.get((key, domain_event.field))
+        if original is not None:
+            correction = f"corrects #{original}"
+            corrected_by.setdefault(original, []).append(f"#{seq} ({domain_event.field})")
+        last_set[(key, domain_event.field)] = seq
+    recorded = domain_event.timestamp
+    day = recorded.date()
+    who = getattr(domain_event, "actor", "")
+    if (since and day < since) or (until and day > until) or (actor and who != actor):
+        return
+    row = {
+        "seq": seq,
+        "recorded_at": plain(recorded),
+        "at": plain(getattr(domain_event, "at", None) or recorded),
+        "actor": who,
+        "subject": subjects.get(key) or _subject_of(domain_event, key),
+        "event": name,
+        "details": plain_words(domain_event, key in problems, lang) + act_note(domain_event),
+        "correction": correction,
+        "data": details(domain_event),
+        **act_fields(domain_event),
+    }
+    rows.append(row)
+    by_seq[seq] = row

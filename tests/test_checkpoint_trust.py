@@ -422,7 +422,8 @@ def test_every_kind_of_tampering_on_both_stores(signed, kind):
     else:  # the newest events, the recorded checkpoint among them, cut off: the kept block sees it
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 5", "DELETE FROM ledger_chain WHERE seq >= 5")
         truncate_tree(signed, 4)
-        signed("audit", "--verify")
+        # The chain alone is consistent; the derived rows of the cut events are not (issue 24).
+        assert "no event creates it" in verify_fails(signed)
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 4", "DELETE FROM ledger_chain WHERE seq >= 4")
         truncate_tree(signed, 3)
         assert "history truncated" in verify_fails(signed, "--checkpoint", "may.checkpoint")

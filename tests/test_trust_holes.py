@@ -236,3 +236,96 @@ def test_python_dash_m_ledger_never_runs_a_file_beside_the_store(ledger, tmp_pat
         assert result.returncode == 4, result.stderr
         assert "beside:Boom" in result.stderr and "Traceback" not in result.stderr
         assert not marker.exists(), f"python -m ledger {' '.join(args)} ran beside.py"
+
+
+# -- hole 11: the kept evidence files ------------------------------------------------------
+
+
+def test_verify_and_doctor_check_the_kept_evidence_files(ledger, tmp_path):
+    import hashlib
+
+    ledger = two_problems(ledger)
+    plan = tmp_path / "学习计划.pdf"
+    plan.write_bytes(b"%PDF-1.4 learning plan")
+    ledger("assign", "XC2019-1-1", "--lead", "王", "--unit", "办公室", "--person", "李", "--at", "2020-01-16")
+    ledger("plan", "XC2019-1-1", "制定学习计划", "--at", "2020-01-17")
+    ledger("done", "XC2019-1-1", "M1", "--evidence", "学习计划", "--attach", str(plan), "--at", "2020-02-01")
+    assert "evidence verified: 1 attachments" in ledger.out("audit", "--verify")
+    digest = hashlib.sha256(plan.read_bytes()).hexdigest()
+    if ledger.store:
+        ledger.query("UPDATE ledger_evidence SET content = ? WHERE digest = ?", (b"swapped", digest))
+    else:
+        (ledger.folder / "ledger.db.evidence" / digest).write_bytes(b"swapped")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "学习计划.pdf" in line and "has changed" in line
+    doctor = ledger("doctor", "--format", "json", expect=4)
+    assert "学习计划.pdf" in doctor.stdout
+
+
+# -- hole 7, tampered stores: one line, exit 4, no traceback, bounded time -----------------
+
+
+def _rewrite_states(ledger, change) -> None:
+    """Rewrite every problem event's state with `change(dict) -> bytes`, and re-chain (a careful forger)."""
+    import json
+
+    from tests.integrity_helpers import events, recompute_chain
+
+    pos = "notification_id" if ledger.store else "rowid"
+    for seq, _, _, topic, state in events(ledger):
+        if topic.startswith("ledger.domain:Problem."):
+            new = change(json.loads(bytes(state)))
+            if ledger.store:
+                ledger.query(f"UPDATE stored_events SET state = ? WHERE {pos} = ?", (new, seq))
+            else:
+                ledger.execute(f"UPDATE stored_events SET state = X'{new.hex()}' WHERE rowid = {seq}")
+    recompute_chain(ledger)
+
+
+def _dumps(data) -> bytes:
+    import json
+
+    return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+REWRITES = {
+    "empty": lambda d: b"{}",
+    "no-timestamp": lambda d: _dumps({k: v for k, v in d.items() if k != "timestamp"}),
+    "other-aggregate": lambda d: _dumps({**d, "originator_topic": "ledger.domain:Inspection"}),
+}
+
+
+@pytest.mark.parametrize("rewrite", sorted(REWRITES))
+@pytest.mark.parametrize(
+    "command",
+    [("audit",), ("status", "--as-at", "2020-12-31"), ("summary", "--as-at", "2020-12-31"),
+     ("publish", "--inspection", "XC2019-1", "--as-at", "2020-12-31"), ("history", "XC2019-1-1"), ("audit", "--verify")],
+    ids=lambda c: " ".join(c),
+)
+def test_states_rewritten_and_rechained_are_one_line_of_tampering(ledger, rewrite, command):
+    ledger = two_problems(ledger)
+    _rewrite_states(ledger, REWRITES[rewrite])
+    one_line(ledger(*command, expect=4))
+
+
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("command", [("doctor",), ("evidence", "verify"), ("evidence", "list", "XC2019-1-1"), ("audit", "--verify")], ids=lambda c: " ".join(c))
+def test_a_state_retyped_as_text_is_tampering_not_a_type_error(ledger, command):
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE stored_events SET state = CAST(state AS TEXT) WHERE rowid = 3")
+    result = ledger(*command, expect=4)
+    assert "Traceback" not in result.stderr + result.stdout
+    if command != ("doctor",):
+        assert "tampering found" in one_line(result)
+
+
+@pytest.mark.parametrize("command", [("history", "XC2019-1-1"), ("audit",), ("audit", "--problem", "XC2019-1-1")], ids=lambda c: " ".join(c))
+def test_a_two_megabyte_actor_answers_in_bounded_time(ledger, command):
+    import time
+
+    ledger = two_problems(ledger)
+    _rewrite_states(ledger, lambda d: _dumps({**d, "actor": "某" * 2_000_000}) if "actor" in d else _dumps(d))
+    started = time.monotonic()
+    result = ledger(*command, expect=None)
+    assert time.monotonic() - started < 10, f"{' '.join(command)} took {time.monotonic() - started:.1f}s"
+    assert result.exit_code in (0, 4) and "Traceback" not in result.stderr
