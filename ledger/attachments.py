@@ -130,7 +130,7 @@ def attached(store: str) -> Iterator[dict[str, Any]]:
                 data = json.loads(raw)
                 manifests = data.get("attachments") or ()
                 if not isinstance(manifests, list) or not all(isinstance(m, dict) and {"name", "hash", "digest", "size"} <= m.keys() for m in manifests):
-                    raise ValueError("attachments are not evidence manifests")
+                    raise TypeError("not evidence manifests")
             except (ValueError, AttributeError, TypeError) as e:
                 raise TamperingFound(int(seq), f"cannot be read back ({type(e).__name__} reading its evidence): run `ledger audit --verify`") from None
             for manifest in manifests:

@@ -145,7 +145,7 @@ _PG_LIBRARY = {
     ("function", "es_insert_events_uuid"),
 }
 # What acts is named first: a trigger before the function it runs.
-_ORDER = ("trigger", "rule", "policy", "row security on table", "view", "function", "index", "table", "type", "sequence")
+_ORDER = ("trigger", "rule", "policy", "table with row security", "view", "function", "index", "table", "type", "sequence")
 _PG_KINDS = {"r": "table", "i": "index", "S": "sequence", "v": "view", "m": "view", "c": "type", "f": "table", "p": "table", "I": "index"}
 
 
@@ -235,7 +235,7 @@ def pg_catalog(cursor: Any) -> dict[tuple[str, str], Any]:
         "WHERE n.nspname = current_schema() AND c.relrowsecurity"
     )
     for (table,) in cursor.fetchall():
-        found[("row security on table", str(table))] = (str(table),)
+        found[("table with row security", str(table))] = (str(table),)
     return found
 
 
