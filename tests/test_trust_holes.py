@@ -329,3 +329,45 @@ def test_a_two_megabyte_actor_answers_in_bounded_time(ledger, command):
     result = ledger(*command, expect=None)
     assert time.monotonic() - started < 10, f"{' '.join(command)} took {time.monotonic() - started:.1f}s"
     assert result.exit_code in (0, 4) and "Traceback" not in result.stderr
+
+
+# -- hole 10: replay proves the events (chain and signatures) before it compares -----------
+
+
+@pytest.fixture
+def signed(ledger):
+    from tests.test_identity import PROBLEM, enrol
+
+    enrol(ledger)
+    ledger(*INSPECTION, actor="王琎")
+    ledger(*PROBLEM, actor="王琎")
+    return ledger
+
+
+def test_replay_names_an_act_written_around_the_checks(signed):
+    from tests.test_identity import _assign_around_the_checks
+
+    signed("replay")
+    _assign_around_the_checks(signed, "路人")
+    line = one_line(signed("replay", expect=4))
+    assert "is not signed" in line
+
+
+def test_replay_names_a_copied_signature(signed):
+    import json
+
+    from tests.integrity_helpers import events, recompute_chain
+
+    signed("assign", "XC2019-1-1", "--lead", "刘局长", "--unit", "办公室", "--person", "张三", "--at", "2020-01-16", actor="王琎")
+    rows = events(signed)
+    first, last = json.loads(bytes(rows[-2][4])), json.loads(bytes(rows[-1][4]))
+    last["act_signature"] = first["act_signature"]
+    new = json.dumps(last, ensure_ascii=False, separators=(",", ":")).encode()
+    pos = "notification_id" if signed.store else "rowid"
+    if signed.store:
+        signed.query(f"UPDATE stored_events SET state = ? WHERE {pos} = ?", (new, rows[-1][0]))
+    else:
+        signed.execute(f"UPDATE stored_events SET state = X'{new.hex()}' WHERE rowid = {rows[-1][0]}")
+    recompute_chain(signed)
+    line = one_line(signed("replay", expect=4))
+    assert f"event {rows[-1][0]}" in line
