@@ -371,3 +371,16 @@ def test_replay_names_a_copied_signature(signed):
     recompute_chain(signed)
     line = one_line(signed("replay", expect=4))
     assert f"event {rows[-1][0]}" in line
+
+
+def test_the_web_report_page_never_shows_figures_from_forged_derived_tables(ledger, monkeypatch):
+    from tests.test_web import client_for
+
+    ledger = two_problems(ledger)
+    client = client_for(ledger, monkeypatch)
+    assert client.get("/reports/XC2019-1?format=json").status_code == 200
+    ledger.execute(*FORGE_CLOSED)
+    page = client.get("/reports/XC2019-1?format=json")
+    assert page.status_code == 500 and "ledger_problems: XC2019-1-2 status differs" in page.text
+    verify = client.get("/verify?format=json").json()
+    assert verify["verified"] is False and "XC2019-1-2" in verify["error"]
