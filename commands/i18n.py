@@ -708,7 +708,6 @@ FINDINGS: list[tuple[str, Any]] = [
     # a stored event that names a class the ledger does not have (ledger.topics): nothing was imported
     (r"has the topic (.+), which is not one of the ledger's event classes", "的 topic 为 {0}，不是本台账的事件类（未导入任何模块）"),
     (r"names the aggregate class (.+), not (\S+) whose event it is", "所指的聚合类为 {0}，而不是它所属的 {1}"),
-    (r"has no recorded time \(its timestamp is missing or not a time\)", "没有记录时间（timestamp 缺失或不是时间）"),
     (r"has an actor of ([\d,]+) characters: the ledger never writes one longer than ([\d,]+)", "的操作人长达 {0} 个字符：台账从不写入超过 {1} 个字符的操作人"),
     (r"is a checkpoint signed by key (.+), not by this ledger's key (.+)", "是由密钥 {0} 签名的检查点，而不是本台账的密钥 {1}"),
     (r"is a checkpoint of ledger (\S+) \((.+)\), not of this one", "是台账 {0}（{1}）的检查点，不是本台账的"),
