@@ -13,10 +13,10 @@ from commands.options import LedgerContext, echo, output_options, pass_ledger, r
 @output_options
 @pass_ledger
 def doctor(state: LedgerContext, fmt: str) -> None:
-    """Check identities, the hash chain, the derived tables, the signing key and the cipher key; exit 4 on tampering, 1 on another error."""
-    identity_rows = list(_identity_checks(state))
+    """Check identities, the hash chain, the derived tables, evidence, the signing key and the cipher key; exit 4 on tampering, 1 on another error."""
+    identity_rows = list(_identity_checks(state, fmt))
     enrolled = any(r["check"] == "acts" and r["status"] == "ok" for r in identity_rows)
-    rows = identity_rows + list(_checks(state.config, enrolled=enrolled, app=lambda: state.app))
+    rows = identity_rows + list(_checks(state.config, enrolled=enrolled, fmt=fmt, app=lambda: state.app))
     tampered = any(r.pop("tampering", False) for r in rows)
     echo(render_rows(rows, fmt, ["check", "status", "detail"]))
     if tampered:
@@ -32,7 +32,7 @@ def _failed(check: str, e: Exception) -> dict[str, Any]:
     return {"check": check, "status": "error", "detail": str(e), "tampering": isinstance(e, TamperingFound)}
 
 
-def _checks(config: Any, *, enrolled: bool = False, app: Any = None) -> Any:
+def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app: Any = None) -> Any:
     from ledger import authority, confidential
     from ledger.checkpoint import private_key_path, public_key_path
     from ledger.errors import LedgerError
@@ -65,7 +65,10 @@ def _checks(config: Any, *, enrolled: bool = False, app: Any = None) -> Any:
             yield {"check": "hash", "status": "ok", "detail": recorded}
         from ledger.checkpoint import trusted_key
 
-        summary, _ = verify_store(config.store, trusted=trusted_key(config))
+        from commands.progress import progress
+
+        with progress("verifying the chain and the tree", fmt) as report:
+            summary, _ = verify_store(config.store, trusted=trusted_key(config), progress=report)
         yield {"check": "chain", "status": "ok", "detail": f"{summary.count} events verified, head {summary.head_seq}; {summary.checkpoints} recorded checkpoint(s) match"}
     except LedgerError as e:
         yield _failed("chain", e)
@@ -107,7 +110,7 @@ def _checks(config: Any, *, enrolled: bool = False, app: Any = None) -> Any:
         yield {"check": "cipher key", "status": "error", "detail": str(e)}
 
 
-def _identity_checks(state: LedgerContext) -> Any:
+def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
     """Who may act, from the ledger itself: trial mode, or the people enrolled and their roles."""
     from ledger.authority import ROLES
     from ledger.errors import LedgerError
@@ -141,7 +144,10 @@ def _identity_checks(state: LedgerContext) -> Any:
     try:
         from ledger.signatures import verify_acts
 
-        acts = verify_acts(state.config.store, app.ledger_id())
+        from commands.progress import progress
+
+        with progress("checking the signatures", fmt) as report:
+            acts = verify_acts(state.config.store, app.ledger_id(), progress=report)
         yield {"check": "signatures", "status": "ok", "detail": acts.line().removeprefix("acts: ")}
     except LedgerError as e:
         yield _failed("signatures", e)

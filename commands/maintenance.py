@@ -94,6 +94,7 @@ def _run_and_send(function: Any, args: Any, kwargs: Any, sender: Any) -> None:
 @pass_ledger
 def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
     """Verify the events, rebuild every read model from them alone, compare with the stored ones, report the speed."""
+    from commands.progress import progress
     from ledger.checkpoint import trusted_key
     from projections.read_model_check import check_read_models
 
@@ -102,7 +103,8 @@ def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
     # (chain and recorded checkpoints), in a process of its own while the rebuild runs.
     verification = _Alongside(_verify_events, state.config.store, trusted_key(state.config))
     try:
-        result = check_read_models(state.app, state.config, jobs)
+        with progress("rebuilding the read models", fmt) as report:
+            result = check_read_models(state.app, state.config, jobs, progress=report)
     except LedgerError:
         verification.result()  # tampering found by the chain explains a failed rebuild better
         raise

@@ -10,7 +10,7 @@ import click
 
 from commands import i18n
 from commands.asof import as_of_option
-from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, render_record, write_options
+from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, write_options
 from ledger import values
 from ledger.errors import InvalidInput
 
@@ -64,9 +64,10 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
 @click.option("--from-export", "from_export", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="Recompute one inspection's figures from its proven export (`export --inspection`), without the store.")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="With --from-export: the ledger's public key the export's checkpoint must be signed by.")
+@click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --from-export: trust the key with this published fingerprint (repeatable).")
 @output_options
 @pass_ledger
-def summary(state: LedgerContext, inspection: str | None, round_name: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fmt: str) -> None:
+def summary(state: LedgerContext, inspection: str | None, round_name: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
     """Problems per category: completed, ongoing, extended, open, overdue, relapsed, completion rate, and the headline figures."""
     from projections.replay import StateReader, check_as_of
     from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
@@ -79,7 +80,7 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
         _round_summary(state, round_name, as_of, lang, fmt)
         return
     if from_export is not None:
-        result = _summary_from_export(from_export, inspection, as_of, public_key)
+        result = _summary_from_export(from_export, inspection, as_of, public_key, fingerprints)
     else:
         with StateReader(state.app, as_of, inspection=inspection) as r:
             if inspection is not None:
@@ -142,12 +143,12 @@ def _round_summary(state: LedgerContext, name: str, as_of: Any, lang: str, fmt: 
     _echo_tables(fmt, [(table_headers(lang), table_rows(result, lang))])
 
 
-def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_key: str | None = None) -> dict[str, Any]:
+def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_key: str | None = None, fingerprints: tuple[str, ...] = ()) -> dict[str, Any]:
     """The figures of the exported inspection, replayed from its proven events alone."""
     from datetime import date
     from pathlib import Path
 
-    from ledger.checkpoint import trusted_key
+    from ledger.checkpoint import trust_of
     from ledger.config import load_config
     from ledger.errors import InvalidInput
     from ledger.proofs import replay_inspection, verified_inspection_export
@@ -157,8 +158,8 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_k
     if as_of is not None:
         raise InvalidInput("--as-of cannot be combined with --from-export: the export is the state at its checkpoint")
     config = None if public_key else load_config(required=False)
-    trusted = trusted_key(config if config and config.path else None, public_key)
-    header, _, events, _ = verified_inspection_export(Path(file), trusted)
+    trust = trust_of(config if config and config.path else None, public_key, fingerprints)
+    header, _, events, _ = verified_inspection_export(Path(file), trust)
     code = header["inspection"]
     if inspection is not None and inspection != code:
         raise InvalidInput(f"--inspection {inspection}: {file} is the export of inspection {code}")
@@ -263,6 +264,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 )
 @key_option
 @as_of_option
+@quiet_option
 @pass_ledger
 def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
@@ -287,7 +289,9 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         from projections.word import write_report
 
         if round_name is not None:
-            blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang)
+            from commands.progress import stepped
+
+            blocks = stepped("reading the round", lambda: round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang))
         else:
             blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
             blocks = _with_proxy_blocks(state, blocks, inspection.strip())  # type: ignore[union-attr]
@@ -296,7 +300,9 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         echo(i18n.translate(f"wrote {out}", lang))
         return
     if round_name is not None:
-        document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
+        from commands.progress import stepped
+
+        document = stepped("reading the round", lambda: round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang))
     else:
         document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
         document = _with_proxy_note(state, document, fmt, inspection.strip())

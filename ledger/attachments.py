@@ -143,11 +143,18 @@ def attached(store: str) -> Iterator[dict[str, Any]]:
                 }
 
 
-def verify_kept(store: str) -> dict[str, int]:
-    """Raise TamperingFound naming the first evidence file whose bytes changed or vanished."""
+def verify_kept(store: str, progress: Any = None) -> dict[str, int]:
+    """Raise TamperingFound naming the first evidence file whose bytes changed or vanished.
+
+    `progress(done, total)`, if given, is told as each file is reached."""
     checked: dict[str, bool] = {}
     files = 0
-    for item in attached(store):
+    items = list(attached(store)) if progress is not None else attached(store)
+    if progress is not None:
+        progress(0, len(items))  # type: ignore[arg-type]
+    for item in items:
+        if progress is not None and files:
+            progress(files, len(items))  # type: ignore[arg-type]
         files += 1
         digest = item["digest"]
         if digest in checked:

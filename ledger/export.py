@@ -65,8 +65,13 @@ def end_message(ledger_id: str, header_digest: str, events: int, head_seq: int, 
     return (EXPORT_PREAMBLE + body).encode("utf-8")
 
 
-def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = None) -> dict[str, Any]:
+PROGRESS_EVERY = 2000  # events between two reports to a `progress(done, total)` callback
+
+
+def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = None, progress: Any = None) -> dict[str, Any]:
     """Verify the store while writing its log to `out` (atomically); the end record.
+
+    `progress(seq, last seq)` is told every PROGRESS_EVERY events; an interruption leaves no file behind.
 
     The end line carries the digest of the header line, and, with the
     ledger's signing key, a signature over the header digest and the head.
@@ -87,7 +92,15 @@ def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = Non
             algorithm = recorded_algorithm(con.cursor())
             base_seq, base_digest, count, end = 0, GENESIS, 0, None
             header_line = ""
-            for link in walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position):
+            total = 0
+            if progress is not None:
+                cursor = con.cursor()
+                cursor.execute(f"SELECT COALESCE(MAX({position}), 0) FROM stored_events")
+                total = int(cursor.fetchone()[0])
+                progress(0, total)
+            for n, link in enumerate(walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position), 1):
+                if progress is not None and n % PROGRESS_EVERY == 0:
+                    progress(link.seq, total)
                 if link.seq < since:
                     base_seq, base_digest = link.seq, link.digest
                     continue
@@ -158,7 +171,7 @@ class ExportReader:
 
     def __init__(self, path: Path):
         self.path = path
-        self.bad_ending = False
+        self.bad_ending = self.respelled = False
         try:
             self._file = path.open("rb")  # lines exactly as written, each decoded on its own
         except OSError as e:
@@ -175,11 +188,16 @@ class ExportReader:
         self.header_line = self.last_line
         if self.bad_ending:
             raise TamperingFound(f"line 1 of {path} does not end in a single \\n (damaged or re-encoded export)")
+        if self.respelled:
+            raise TamperingFound(self._respelled(1))
         unknown = set(self.header) - HEADER_KEYS
         if unknown:
             raise TamperingFound(f"{path}: the header has keys no export writes: {', '.join(sorted(unknown))}")
         self.trailer: dict[str, Any] | None = None
         self.lineno = 1
+
+    def _respelled(self, lineno: int) -> str:
+        return f"line {lineno} of {self.path} is not written as `ledger export` writes it (spacing or \\u escapes differ: re-encoded export)"
 
     def _next_json(self, lineno: int) -> Any:
         raw = self._file.readline()
@@ -196,6 +214,12 @@ class ExportReader:
             raise TamperingFound(f"line {lineno} of {self.path} is not valid JSON (damaged export)") from None
         except _DuplicateKey as e:
             raise TamperingFound(f"line {lineno} of {self.path} gives the key {e} twice (damaged or forged export)") from None
+        if line.endswith("\n") and not line.endswith("\r\n") and _line(value) != line:
+            # One rule with inspection exports and proofs: each line exactly as written (no spaces, no \u escapes).
+            if lineno == 1:  # judged once the header is known to be an export's
+                self.respelled = True
+            else:
+                raise TamperingFound(self._respelled(lineno))
         if not line.endswith("\n") or line.endswith("\r\n"):
             if lineno == 1:  # judged once the header is known to be an export's
                 self.bad_ending = True
@@ -217,6 +241,9 @@ class ExportReader:
                     raise TamperingFound(f"{self.path} has lines after its end line (damaged export)")
                 return
             yield obj
+
+    def tell(self) -> int:
+        return self._file.tell()
 
     def close(self) -> None:
         self._file.close()
@@ -281,8 +308,10 @@ class Exported:
     signature_note: str
 
 
-def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, trust: Any = None) -> Exported:
+def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, trust: Any = None, progress: Any = None) -> Exported:
     """Verify an export: its header, every link, its end line, the checkpoints among its events, its signature.
+
+    `progress(bytes read, file size)` is told every PROGRESS_EVERY events.
 
     Raises TamperingFound on the first thing that does not verify, InvalidInput
     if the file is not an export at all.
@@ -318,8 +347,13 @@ def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, 
         links: list[Link] = []
         count, last = 0, None
         recorded = RecordedCheckpoints()
+        size = path.stat().st_size if progress is not None else 0
+        if progress is not None:
+            progress(0, size)
         for link in recorded.watch(walk(events(), chain(), algorithm, base_seq=base_seq, base_digest=base_digest)):
             count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(reader.tell(), size)
             last = link
             if link.seq in wanted:
                 digests_at[link.seq] = link.digest
@@ -434,11 +468,15 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
     if key is None and pinned and printed.replace(" ", "") not in pinned:
         raise TamperingFound(f"{path}: the export was signed by key {printed}, not by a key whose fingerprint was given")
     if key is None and not pinned:
+        if trust is not None:  # one rule with checkpoint blocks: a signature by a key nobody trusts proves nothing
+            from ledger.checkpoint import KeyNotTrusted
+
+            raise KeyNotTrusted(f"{path}: signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it")
         return f"signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it"
     return f"signed by the trusted key {printed}"
 
 
-def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None = None) -> dict[str, Any]:
+def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None = None, checking: Any = None, writing: Any = None) -> dict[str, Any]:
     """Restore a complete export into an empty store, in one transaction (either store).
 
     The evidence files the exported events name are taken from `evidence` (a
@@ -446,10 +484,12 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
     digest before anything is written, and kept in the store's evidence storage
     within the same transaction. An export naming files, restored without the
     folder, is refused: nothing is ever lost silently.
+    `checking` and `writing`, `progress(done, total)` callbacks, are told how far the check and the write are;
+    an interruption while writing rolls the one transaction back.
     """
     from uuid import UUID
 
-    exported = read_export(path, keep=True)
+    exported = read_export(path, keep=True, progress=checking)
     header, trailer, links = exported.header, exported.trailer, exported.links
     if int(header["base_seq"]) != 0:
         raise InvalidInput(f"{path} is a partial export (--since {header.get('since')}): only a complete export can be imported")
@@ -477,7 +517,7 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ('hash_algorithm', {mark}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (header["hash"],))
         # The event's global sequence number is its position: rowid (SQLite), notification_id (PostgreSQL).
         position = "notification_id" if server else "rowid"
-        events = ((link.seq, UUID(hex=link.originator_id) if server else link.originator_id, link.originator_version, link.topic, link.state) for link in links)
+        events = ((link.seq, UUID(hex=link.originator_id) if server else link.originator_id, link.originator_version, link.topic, link.state) for link in _reporting(links, writing))
         insert_rows(c, "stored_events", (position, "originator_id", "originator_version", "topic", "state"), events, mark)
         insert_rows(c, "ledger_chain", ("seq", "prev", "digest"), ((link.seq, link.prev, link.digest) for link in links), mark)
         if server and links:  # later events are numbered after the restored ones
@@ -492,6 +532,22 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         "file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"],
         "evidence_files": len(files),
     }
+
+
+def _reporting(links: list[Link], progress: Any) -> Any:
+    """The links, telling `progress` how many are written every PROGRESS_EVERY."""
+    if progress is None:
+        return links
+    return _counted(links, progress)
+
+
+def _counted(links: list[Link], progress: Any) -> Iterator[Link]:
+    total = len(links)
+    for n, link in enumerate(links):
+        if n % PROGRESS_EVERY == 0:
+            progress(n, total)
+        yield link
+    progress(total, total)
 
 
 def export_manifests(path: Path) -> Iterator[dict[str, Any]]:

@@ -176,16 +176,21 @@ def _compare_batch(
                 result.differ(seq, difference)
 
 
-def check_range(app: Any, low: Any, high: Any) -> RangeResult:
-    """Rebuild every aggregate in [low, high), comparing each read-model row with the stored one."""
+def check_range(app: Any, low: Any, high: Any, progress: Any = None, total: int = 0) -> RangeResult:
+    """Rebuild every aggregate in [low, high), comparing each read-model row with the stored one.
+
+    `progress(events rebuilt, total)` is told after each comparison batch: a callback, or a shared
+    counter (a worker's, with `.value`) the parent reports."""
+    if callable(progress):
+        progress(0, total)
     with no_gc(), app.recorder.reading() as stored:
-        return check_aggregates(app, stored, iter_aggregate_events(app, low, high))
+        return check_aggregates(app, stored, iter_aggregate_events(app, low, high), progress, total)
 
 
-def check_aggregates(app: Any, stored: Any, groups: Any) -> RangeResult:
+def check_aggregates(app: Any, stored: Any, groups: Any, progress: Any = None, total: int = 0) -> RangeResult:
     """Rebuild each aggregate of `groups` ([(position, StoredEvent), ...] each), comparing its row with the one `stored` reads."""
     try:
-        return _check_each(app, stored, groups)
+        return _check_each(app, stored, groups, progress, total)
     finally:
         # A generator left suspended by an error would close its read transaction only when
         # collected, after the store is closed: a second error, a traceback. Close it now.
@@ -194,7 +199,7 @@ def check_aggregates(app: Any, stored: Any, groups: Any) -> RangeResult:
             close()
 
 
-def _check_each(app: Any, stored: Any, groups: Any) -> RangeResult:
+def _check_each(app: Any, stored: Any, groups: Any, progress: Any, total: int) -> RangeResult:
     from ledger.domain import Inspection, Problem
     from projections.views import inspection_view, problem_view
 
@@ -221,18 +226,28 @@ def _check_each(app: Any, stored: Any, groups: Any) -> RangeResult:
         if len(pending) >= BATCH:
             _compare_batch(stored, style, pending, result, columns)
             pending = []
+            if progress is not None:
+                _tell(progress, result.events, total)
     if pending:
         _compare_batch(stored, style, pending, result, columns)
     return result
 
 
-def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any) -> None:
+def _tell(progress: Any, done: int, total: int) -> None:
+    if callable(progress):
+        progress(done, total)
+    else:  # a worker's share of a counter: what it has added so far is `done`
+        progress[1].value += done - progress[0]
+        progress[0] = done
+
+
+def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any, counter: Any = None) -> None:
     from ledger.application import open_ledger
 
     try:
         app = open_ledger(config)
         try:
-            connection.send(("ok", check_range(app, low, high)))
+            connection.send(("ok", check_range(app, low, high, [0, counter] if counter is not None else None)))
         finally:
             app.close()
     except BaseException as e:  # noqa: BLE001 - reported by the parent as one line
@@ -311,8 +326,10 @@ class CheckResult:
     difference: str | None
 
 
-def check_read_models(app: Any, config: Any, jobs: int | None = None) -> CheckResult:
-    """Rebuild every aggregate from its events and compare with the stored read models."""
+def check_read_models(app: Any, config: Any, jobs: int | None = None, progress: Any = None) -> CheckResult:
+    """Rebuild every aggregate from its events and compare with the stored read models.
+
+    `progress(events rebuilt, total)` is told every BATCH aggregates (from the workers too)."""
     recorder = app.recorder
     position = getattr(recorder, "position_column", "rowid")
     with recorder.reading() as c:
@@ -323,9 +340,9 @@ def check_read_models(app: Any, config: Any, jobs: int | None = None) -> CheckRe
     uuid_type = position != "rowid"
     ranges = id_ranges(jobs, uuid_type)
     if jobs == 1:
-        results = [check_range(app, *ranges[0])]
+        results = [check_range(app, *ranges[0], progress=progress, total=size)]
     else:
-        results = _run_workers(config, ranges)
+        results = _run_workers(config, ranges, progress, size)
     merged = _merge(results)
     with no_gc(), recorder.reading() as c:
         difference = merged.difference.text if merged.difference else None
@@ -333,16 +350,19 @@ def check_read_models(app: Any, config: Any, jobs: int | None = None) -> CheckRe
     return CheckResult(events=merged.events, aggregates=merged.aggregates, jobs=jobs, difference=difference)
 
 
-def _run_workers(config: Any, ranges: list[tuple[Any, Any]]) -> list[RangeResult]:
+def _run_workers(config: Any, ranges: list[tuple[Any, Any]], progress: Any = None, size: int = 0) -> list[RangeResult]:
     import multiprocessing
 
     from ledger.errors import StoreError
 
     context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0, lock=False) if progress is not None else None
+    if progress is not None:
+        progress(0, size)
     workers = []
     for low, high in ranges:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_check_range_in_worker, args=(config, low, high, sender), daemon=True)
+        process = context.Process(target=_check_range_in_worker, args=(config, low, high, sender, counter), daemon=True)
         process.start()
         sender.close()
         workers.append((process, receiver))
@@ -351,6 +371,8 @@ def _run_workers(config: Any, ranges: list[tuple[Any, Any]]) -> list[RangeResult
     tampering: list[str] = []
     for process, receiver in workers:
         try:
+            while counter is not None and not receiver.poll(0.2):
+                progress(counter.value, size)
             status, payload = receiver.recv()
         except EOFError:
             status, payload = "error", f"a replay worker stopped (exit code {process.exitcode})"
