@@ -732,7 +732,13 @@ FINDINGS: list[tuple[str, Any]] = [
     (r"links to (\S+), not to the event before it \((\S+)\)", "链接到 {0}，而不是它之前的事件（{1}）"),
     (r"does not match its recorded hash \(edited, moved or reordered\)", "与其记录的哈希不符（被编辑、移动或重新排序）"),
     (r"cannot be read back as an event of this ledger \((.+)\)", lambda m: f"无法读回为本台账的事件（{_inner(m[1])}）"),
+    (r"cannot be read back \((\w+) reading its evidence\): run `ledger audit --verify`", "无法读回（读取其佐证材料时出现 {0}）：请运行 `ledger audit --verify`"),
+    (r"cannot be read back \((\w+) reading it\): run `ledger audit --verify`", "无法读回（读取时出现 {0}）：请运行 `ledger audit --verify`"),
     (r"cannot be read back \((.+)\): run `ledger audit --verify`", lambda m: f"无法读回（{_inner(m[1])}）：请运行 `ledger audit --verify`"),
+    # a stored event that names a class the ledger does not have (ledger.topics): nothing was imported
+    (r"has the topic (.+), which is not one of the ledger's event classes", "的 topic 为 {0}，不是本台账的事件类（未导入任何模块）"),
+    (r"names the aggregate class (.+), not (\S+) whose event it is", "所指的聚合类为 {0}，而不是它所属的 {1}"),
+    (r"has an actor of ([\d,]+) characters: the ledger never writes one longer than ([\d,]+)", "的操作人长达 {0} 个字符：台账从不写入超过 {1} 个字符的操作人"),
     (r"is a checkpoint signed by key (.+), not by this ledger's key (.+)", "是由密钥 {0} 签名的检查点，而不是本台账的密钥 {1}"),
     (r"is a checkpoint of ledger (\S+) \((.+)\), not of this one", "是台账 {0}（{1}）的检查点，不是本台账的"),
     (r"is a checkpoint claiming events up to (\S+), which it cannot cover", "是声称涵盖至第 {0} 个事件的检查点，而它不可能涵盖这些事件"),
@@ -770,6 +776,17 @@ FINDINGS: list[tuple[str, Any]] = [
      "（{0}）记录为 {1} 的操作，但 {2} 当时没有角色 {3}"),
 ]
 _FINDINGS: list[tuple[Any, Any]] = []
+
+
+_SCHEMA_KINDS = {
+    "trigger": "触发器", "rule": "规则", "policy": "行级安全策略", "table with row security": "启用行级安全的表", "view": "视图",
+    "function": "函数", "index": "索引", "table": "表", "type": "类型", "sequence": "序列",
+}
+
+
+def _store_words(text: str) -> str:
+    """"the store PATH" / "the store" in Chinese."""
+    return "存储 " + text.removeprefix("the store ") + " " if text.startswith("the store ") else "存储"
 
 
 def _finding(seq: str, text: str) -> str | None:
@@ -979,6 +996,16 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"(.+) is not a readable ledger store \(its schema is damaged\)", "{0} 不是可读取的台账存储（其结构已损坏）"),
     (r"cannot read the PostgreSQL store: (.+)", "无法读取 PostgreSQL 存储：{0}"),
     (r"read models differ from the events: (.+)", lambda m: f"读取模型与事件不一致：{_inner(m[1])}"),
+    (r"derived tables: (\d+) aggregates rebuilt from (\d+) events, every row matches", "派生表：由 {1} 个事件重建 {0} 个聚合，每一行均一致"),
+    (r"the derived tables differ from the events: (.+)", lambda m: f"派生表与事件不一致：{_inner(m[1])}"),
+    (r"the event of aggregate (\S+) version (\d+) (.+)", lambda m: _finding(f"（聚合 {m[1]} 第 {m[2]} 版）", m[3])),
+    # the store's schema (ledger.schema): what `ledger init` makes, and nothing else
+    (r"(.+) has an? (.+?) (\S+)(?: on (\S+))? that `ledger init` does not make: a schema object planted in the store",
+     lambda m: f"{_store_words(m[1])}有 `ledger init` 不会建立的{_SCHEMA_KINDS.get(m[2], m[2])} {m[3]}" + (f"（在 {m[4]} 上）" if m[4] else "") + "：被植入存储的结构对象"),
+    (r"(.+) lacks the (.+?) (\S+) that `ledger init` makes: dropped",
+     lambda m: f"{_store_words(m[1])}缺少 `ledger init` 建立的{_SCHEMA_KINDS.get(m[2], m[2])} {m[3]}：已被删除"),
+    (r"(.+) has the (.+?) (\S+) defined otherwise than `ledger init` makes it: altered",
+     lambda m: f"{_store_words(m[1])}的{_SCHEMA_KINDS.get(m[2], m[2])} {m[3]} 与 `ledger init` 建立的定义不同：已被改动"),
     (r"the audit trail is not available in this build", "此版本不提供审计记录"),
     (r"audit --verify is not available in this build", "此版本不提供 audit --verify"),
     # migrate
@@ -1190,7 +1217,7 @@ def _events_words(text: str) -> str:
 CHECK_WORDS = {
     "acts": "操作签名", "config": "配置文件", "identities": "人员与角色", "sign-off": "销号签字", "hash": "哈希算法",
     "chain": "哈希链", "signing key": "签名密钥", "public key": "公钥", "cipher key": "加密密钥", "signatures": "签名",
-    "keys": "密钥",
+    "keys": "密钥", "derived tables": "派生表", "evidence": "佐证材料",
 }
 CHECK_STATES = {"ok": "正常", "warn": "注意", "error": "错误"}
 _ROLE_WORDS = {"registrar": "登记", "responsible": "责任人", "verifier": "验收", "signer": "销号审批", "auditor": "审计"}
@@ -1223,6 +1250,8 @@ DOCTOR_DETAILS: list[tuple[str, Any]] = [
     (r"signoff\.required_signers is (\d+) but only (\d+) (?:enrolled )?people have the signer role", "signoff.required_signers 为 {0}，但只有 {1} 人具有销号审批（signer）角色"),
     (r"(\d+) signer\(s\) needed to close a problem", "销号须有 {0} 人签字"),
     (r"ledger\.yaml says (\S+), but this ledger was created with (\S+): (\S+) is used \(it cannot change\)", "ledger.yaml 设为 {0}，但本台账创建时使用 {1}：仍使用 {2}（不能更改）"),
+    (r"(\d+) aggregates rebuilt from (\d+) events, every row matches", "由 {1} 个事件重建 {0} 个聚合，每一行均一致"),
+    (r"(\d+) attachments, (\d+) distinct files, every one present and unchanged", "附件 {0} 个，不同文件 {1} 个，均在且未改变"),
     (r"(\d+) events verified, head (\d+); (\d+) recorded checkpoint\(s\) match", "{0} 个事件验证通过，链头为第 {1} 个事件；{2} 个已记录的检查点均一致"),
     (r"(.+) \(mode (\d+)(: readable by others, chmod 600)?\)", lambda m: f"{m[1]}（权限 {m[2]}" + ("：其他人可读，请 chmod 600" if m[3] else "") + "）"),
     (r"none at (.+): run `ledger keygen` before checkpoints or publishing", "{0} 处没有密钥：生成检查点或发布报告前请运行 `ledger keygen`"),

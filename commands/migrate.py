@@ -108,6 +108,10 @@ def _migrate(source: str, target: str, progress: Any = None) -> dict[str, int]:
             raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
         if not existing:
             _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
+        from projections.tables import DEADLINE_INDEX
+
+        with app.recorder.datastore.transaction(commit=True) as c:
+            c.execute(DEADLINE_INDEX)  # as `ledger init` makes it: the schema check wants the store init makes
         try:
             counts = _copy_and_verify(source, app, skip=existing, progress=progress)
             counts["evidence_files"] = _copy_evidence(source, target, app)

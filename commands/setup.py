@@ -261,7 +261,7 @@ def _build_tree(c: object, mark: str, position: str) -> int | None:
 #    escalation), so a full listing never decodes the problems' JSON views.
 # 5: ledger_problems.parent (a refined problem's parent, NULL otherwise), also in the overdue index
 #    (status, deadline, category, parent): the whole-ledger summary counts overdue problems from it.
-SCHEMA_VERSION = "5"
+from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION  # noqa: E402 - said once, beside the schema check
 
 # The totals triggers of an earlier schema, replaced on upgrade.
 SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")

@@ -91,6 +91,12 @@ class RectificationLedger(Application):
         self._authority: Any = None
         self._ledger_id: str | None = None
 
+    def construct_mapper(self) -> Any:
+        """Topics resolve only against the ledger's own event classes (ledger.topics): nothing else is imported."""
+        from ledger.topics import LedgerMapper
+
+        return LedgerMapper(transcoder=self.construct_transcoder())
+
     def construct_repository(self) -> Any:
         repository = super().construct_repository()
         repository.__class__ = _CheckedRepository
@@ -204,8 +210,16 @@ class RectificationLedger(Application):
                     raise ConflictError("the store is busy with another writer: try again") from None
                 raise StoreError(f"store error: {e}") from None
             except (PersistenceError, sqlite3.Error) as e:
+                self._refuse_planted_schema()
                 raise StoreError(f"store error: {e}") from None
+        self._refuse_planted_schema()  # a planted trigger that aborts every write is not a concurrent change
         raise ConflictError("changed concurrently by someone else: try again")
+
+    def _refuse_planted_schema(self) -> None:
+        from ledger.schema import check_store_schema
+
+        with self.recorder.reading() as c:
+            check_store_schema(c, postgres=self.recorder.placeholder != "?", where="")
 
     # -- lookups -------------------------------------------------------------
 

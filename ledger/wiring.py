@@ -40,6 +40,10 @@ def wire() -> None:
     from ledger.merkle import MERKLE_SCHEMA, write_tree
 
     register_in_transaction_writer("merkle_tree", write_tree, schema=MERKLE_SCHEMA)
+    from ledger import schema
+    from projections.tables import DEADLINE_INDEX
+
+    schema.AFTER_UPGRADE[:] = [DEADLINE_INDEX]  # `ledger init` makes it after upgrading: the schema check expects it
     application.RectificationLedger.views_for = staticmethod(read_model_views)  # type: ignore[assignment]
     application.RectificationLedger.events_of = _events_of  # type: ignore[assignment]
     _wired = True

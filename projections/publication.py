@@ -368,7 +368,7 @@ def report_blocks(
     settings = dict(config.section("publication"))
     texts = narratives(config, settings)
     day = publication_day(settings, as_of)
-    with StateReader(app, as_of, inspection=inspection) as r:
+    with StateReader(app, as_of, inspection=inspection, checked=True) as r:
         found = check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
@@ -395,6 +395,6 @@ def round_report_blocks(
 
     settings = dict(config.section("publication"))
     day = publication_day(settings, as_of)
-    with StateReader(app, as_of) as r:
+    with StateReader(app, as_of, checked=True) as r:
         result = summarise_round(r.cursor, name, today=r.today, style=r.style)
     return build_round(result, settings=settings, day=day, stage=stage, lang=lang)

@@ -389,7 +389,7 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
 
         latest = latest_checkpoint(view.ledger)
         try:
-            record, lines = verification(config, latest["block"] if latest else None)
+            record, lines = verification(config, latest["block"] if latest else None, app=lambda: view.ledger)
             error = None
         except TamperingFound as e:
             record, lines, error = {"verified": False, "error": str(e)}, [], str(e)
