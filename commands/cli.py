@@ -204,6 +204,7 @@ COMMAND_MODULES: dict[str, str] = {
     "migrate": "migrate",
     "person": "people",
     "serve": "serve",
+    **dict.fromkeys(["similar", "link", "profile"], "recurrence"),
 }
 
 

@@ -76,6 +76,13 @@ def import_(state: LedgerContext, file: str, sheet: str | None, encoding: str | 
                 + (" (new inspection)" if result.inspection_added else "")
                 + (f"; {len(result.skipped)} already present, skipped" if result.skipped else "")
             )
+    emit_import_output(records, messages, fmt)
+    from commands.recurrence import warn_earlier
+
+    warn_earlier(state, [i for result in results for i in result.added])
+
+
+def emit_import_output(records: list[dict[str, Any]], messages: list[str], fmt: str) -> None:
     if len(records) == 1:
         echo(render_record(records[0], fmt, messages[0]))
     elif fmt == "json":

@@ -13,6 +13,6 @@ def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None
     from commands.progress import progress
 
     with progress("verifying the chain and the tree", fmt) as report:
-        record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs, progress=report)
+        record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs, progress=report, app=lambda: state.app)
     lang = i18n.current()
     echo(render_record(record, fmt, "\n".join(i18n.translate(line, lang) for line in lines)))

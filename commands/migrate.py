@@ -108,6 +108,10 @@ def _migrate(source: str, target: str, progress: Any = None) -> dict[str, int]:
             raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
         if not existing:
             _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
+        from projections.tables import DEADLINE_INDEX
+
+        with app.recorder.datastore.transaction(commit=True) as c:
+            c.execute(DEADLINE_INDEX)  # as `ledger init` makes it: the schema check wants the store init makes
         try:
             counts = _copy_and_verify(source, app, skip=existing, progress=progress)
             counts["evidence_files"] = _copy_evidence(source, target, app)
@@ -229,7 +233,9 @@ def _columns(con: sqlite3.Connection, table: str) -> list[str]:
 
 def _copy_table(con: sqlite3.Connection, app: Any, table: str) -> int:
     columns = _columns(con, table)
-    rows = con.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
+    # In the order written; a table WITHOUT ROWID (the similarity postings) in its key's order.
+    without_rowid = "WITHOUT ROWID" in (con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0] or "").upper()
+    rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}" + ("" if without_rowid else " ORDER BY rowid")).fetchall()
     if rows:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})"
         with app.recorder.datastore.transaction(commit=True) as c:

@@ -596,8 +596,37 @@ def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap:
             key = (value, width)
             done = wrapped.get(key)
             if done is None:
-                done = wrapped[key] = wrap([[value]], [width], numparses=[False])[0][0]
+                if text is not None and len(text) > LINEAR_WRAP_FROM:
+                    done = wrapped[key] = _wrap_linear(text, width)
+                else:
+                    done = wrapped[key] = wrap([[value]], [width], numparses=[False])[0][0]
             row[i] = done
+
+
+# tabulate's wrapping takes time growing with the square of a cell's length (50,000 characters:
+# seconds; a 2 MB value written into a tampered store: past any patience); longer cells are cut
+# into lines of the column's width in one pass, every character kept.
+LINEAR_WRAP_FROM = 2_000
+
+
+def _wrap_linear(text: str, width: int) -> str:
+    try:
+        from wcwidth import wcwidth
+    except ImportError:  # pragma: no cover - tabulate installs it with its widechars extra
+        wcwidth = None
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line: list[str] = []
+        used = 0
+        for ch in paragraph:
+            w = max(wcwidth(ch), 0) if wcwidth is not None else 1
+            if used + w > width and line:
+                lines.append("".join(line))
+                line, used = [], 0
+            line.append(ch)
+            used += w
+        lines.append("".join(line))
+    return "\n".join(lines)
 
 
 def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:

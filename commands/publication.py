@@ -93,7 +93,14 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
     rows = table_rows(result, lang)
     figures = figure_rows(result, lang)
     figure_headers = ["成效", "数量"] if lang == "zh" else ["figure", "value"]
-    _echo_tables(fmt, [(headers, rows), (figure_headers, figures)])
+    tables = [(headers, rows), (figure_headers, figures)]
+    if result.get("recurrences"):
+        tables.append((recurrence_headers(lang), [[r["organisation"], r["round"] or "", r["recurrences"]] for r in result["recurrences"]]))
+    _echo_tables(fmt, tables)
+
+
+def recurrence_headers(lang: str) -> list[str]:
+    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences (屡查屡犯)"]
 
 
 def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> None:

@@ -25,7 +25,7 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
     from projections.summary import summarise
 
     check_as_of(as_of)
-    with StateReader(state.app, as_of, inspection=inspection) as r:
+    with StateReader(state.app, as_of, inspection=inspection, checked=True) as r:
         found = check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)

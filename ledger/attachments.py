@@ -123,11 +123,19 @@ def attached(store: str) -> Iterator[dict[str, Any]]:
         cursor = con.cursor()
         cursor.execute(f"SELECT {position}, originator_id, topic, state FROM stored_events ORDER BY {position}")
         for seq, originator_id, topic, state in cursor:
+            if not isinstance(state, (bytes, memoryview)):  # a state re-typed in the store: named, not a TypeError
+                raise TamperingFound(int(seq), "cannot be read back (has a column of the wrong type): run `ledger audit --verify`")
             raw = bytes(state)
             if b'"attachments"' not in raw:
                 continue
-            data = json.loads(raw)
-            for manifest in data.get("attachments") or ():
+            try:
+                data = json.loads(raw)
+                manifests = data.get("attachments") or ()
+                if not isinstance(manifests, list) or not all(isinstance(m, dict) and {"name", "hash", "digest", "size"} <= m.keys() for m in manifests):
+                    raise TypeError("not evidence manifests")
+            except (ValueError, AttributeError, TypeError) as e:
+                raise TamperingFound(int(seq), f"cannot be read back ({type(e).__name__} reading its evidence): run `ledger audit --verify`") from None
+            for manifest in manifests:
                 yield {
                     "seq": int(seq),
                     "aggregate": str(originator_id),

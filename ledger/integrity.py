@@ -200,7 +200,11 @@ def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None =
                 found = _pass(path, con, algorithm, "?", "rowid", tree_stored, jobs, progress)
             except (_Differs, sqlite3.DatabaseError):
                 found = _careful(con, algorithm, "?", "rowid", tree_stored, path)
-            return _conclude(con, "?", "rowid", algorithm, found, tree_stored, watch, trusted, also_at)
+            concluded = _conclude(con, "?", "rowid", algorithm, found, tree_stored, watch, trusted, also_at)
+            from ledger.schema import check_sqlite_schema
+
+            check_sqlite_schema(con, path)  # after the chain: a dropped chain or tree table is named as such
+            return concluded
     except sqlite3.DatabaseError as e:
         raise TamperingFound(f"the store file {path} is damaged or truncated ({e})") from None
 
@@ -464,6 +468,10 @@ def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at
                 passed = _pass(url, con, algorithm, "%s", "notification_id", tree_stored, jobs, progress)
             except _Differs:
                 passed = _careful(con, algorithm, "%s", "notification_id", tree_stored, url)
-            return _conclude(con, "%s", "notification_id", algorithm, passed, tree_stored, watch, trusted, also_at)
+            concluded = _conclude(con, "%s", "notification_id", algorithm, passed, tree_stored, watch, trusted, also_at)
+            from ledger.schema import check_pg_schema
+
+            check_pg_schema(con.cursor(), url)  # after the chain: a dropped chain or tree table is named as such
+            return concluded
         except psycopg.Error as e:
             raise StoreError(f"cannot read the PostgreSQL store: {e}") from None

@@ -187,7 +187,27 @@ def trail_tail(
 
     Every event is still read (a correction points back to the event it corrects), but only the kept
     ones are worded: on a terminal the newest thirty cost the reading of the log, not its rows.
+    An event whose state was rewritten in the store (a field missing or of another type) is exit 4 naming it.
     """
+    at = [0]  # the event being read or worded, for the message
+    try:
+        return _trail_tail(events, at, since=since, until=until, actor=actor, lang=lang, last=last)
+    except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as e:
+        from ledger.errors import TamperingFound
+
+        raise TamperingFound(at[0], f"cannot be read back ({type(e).__name__} reading it): run `ledger audit --verify`") from None
+
+
+def _trail_tail(
+    events: Iterable[tuple[int, Any]],
+    at: list[int],
+    *,
+    since: date | None,
+    until: date | None,
+    actor: str | None,
+    lang: str,
+    last: int | None,
+) -> tuple[list[dict[str, Any]], int]:
     import collections
 
     subjects: dict[Any, str] = {}
@@ -197,6 +217,7 @@ def trail_tail(
     corrected_by: dict[int, list[str]] = {}
     total = 0
     for seq, domain_event in events:
+        at[0] = seq
         key = domain_event.originator_id
         name = event_name(domain_event)
         correction = ""
@@ -226,6 +247,7 @@ def trail_tail(
         total += 1
     rows: list[dict[str, Any]] = []
     for seq, domain_event, correction in kept:
+        at[0] = seq
         key = domain_event.originator_id
         recorded = domain_event.timestamp
         row = {
