@@ -546,35 +546,90 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _merged_ranges(path: Path, worksheet_path: str) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of each merged range, read from the sheet's XML.
+# A 台账 is a few thousand rows of a few dozen columns; a sheet reaching past these is refused before
+# it is read (a 12 KB file with one cell at XFD1048576 would otherwise be read as a billion empty cells).
+MAX_ROWS = 100_000
+MAX_COLUMNS = 128
 
-    Read directly: openpyxl checks each merged range against all before it (quadratic; minutes
+
+@dataclass
+class _SheetScan:
+    merges: list[tuple[int, int, int, int]]  # (min_col, min_row, max_col, max_row), as in the file
+
+
+def _unsafe_xml(path: Path, error: Exception) -> InvalidInput:
+    """One line for XML a workbook should never hold: broken, or declaring entities (the billion laughs, XXE)."""
+    from defusedxml import DefusedXmlException
+
+    if isinstance(error, DefusedXmlException):
+        return InvalidInput(f"{path}: not a readable xlsx workbook (its XML declares entities or a DTD, which a workbook never needs; refused as unsafe)")
+    return InvalidInput(f"{path}: not a readable xlsx workbook (its XML is not well-formed: {error})")
+
+
+def _scan_sheet(path: Path, where: _Where, worksheet_path: str) -> _SheetScan:
+    """One safe pass over the sheet's XML before openpyxl reads it: its extent, merged ranges and formulas.
+
+    Refuses a sheet reaching past MAX_ROWS or MAX_COLUMNS, a merged range doing so, and a formula cell
+    without the value Excel saves with it (read as empty, a formula deadline would silently vanish).
+    Merged ranges are read here as well: openpyxl checks each against all before it (quadratic; minutes
     for a 台账 of a few thousand problems), and its read-only mode, used for speed, skips them."""
+    import re
     import zipfile
-    from xml.etree.ElementTree import iterparse
 
-    from openpyxl.utils.cell import range_boundaries
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-    found = []
+    ref = re.compile(r"([A-Z]{1,3})([0-9]+)$")
+
+    def beyond(cell: str) -> bool:
+        found = ref.match(cell or "")
+        return bool(found) and (int(found[2]) > MAX_ROWS or column_index_from_string(found[1]) > MAX_COLUMNS)
+
+    too_big = f"reaches past row {MAX_ROWS:,} or column {MAX_COLUMNS} (a 台账 is smaller: delete the stray cells, or split the sheet)"
+    merges = []
+    formula = False
     with zipfile.ZipFile(path) as z, z.open(worksheet_path.lstrip("/")) as xml:
         for _, element in iterparse(xml):
-            if element.tag.endswith("}mergeCell") and element.get("ref"):
-                found.append(range_boundaries(element.get("ref")))
-            element.clear()
-    return found  # type: ignore[return-value]
+            tag = element.tag
+            if tag.endswith("}row"):
+                cells = list(element)
+                if cells and (beyond(cells[-1].get("r", "")) or int(element.get("r") or 0) > MAX_ROWS):
+                    raise where.error(None, f"cell {cells[-1].get('r')} {too_big}")
+                if formula:  # only rows holding a formula are looked at cell by cell
+                    for c in cells:
+                        f, v = c.find("{*}f"), c.find("{*}v")
+                        if f is not None and (v is None or v.text is None) and c.find("{*}is") is None:
+                            raise where.error(None, f"cell {c.get('r')} holds a formula ({f.text or 'shared'}) without the value Excel saves with it: open and save the file in Excel or WPS, or paste the values")
+                    formula = False
+                element.clear()
+            elif tag.endswith("}f"):
+                formula = True
+            elif tag.endswith("}mergeCell") and element.get("ref"):
+                bounds = range_boundaries(element.get("ref"))
+                if bounds[2] > MAX_COLUMNS or bounds[3] > MAX_ROWS:
+                    raise where.error(None, f"merged range {element.get('ref')} {too_big}")
+                merges.append(bounds)
+            elif tag.endswith("}dimension") and element.get("ref") and any(beyond(r) for r in element.get("ref").split(":")):
+                raise where.error(None, f"its dimension {element.get('ref')} {too_big}")
+    return _SheetScan(merges)  # type: ignore[arg-type]
 
 
 def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) -> list[FeedbackList]:
     """A worksheet of the 台账 (first sheet, or `sheet`), merged cells read as the 台账 means them."""
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+    except (ParseError, DefusedXmlException) as e:
+        raise _unsafe_xml(path, e) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
+        if isinstance(e.__context__, (ParseError, DefusedXmlException)):
+            raise _unsafe_xml(path, e.__context__) from None
         raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
     try:
         if sheet is None:
@@ -586,25 +641,21 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) ->
         where = _Where(f"{path}: sheet {ws.title}", unit="row")
         if not hasattr(ws, "iter_rows") or not hasattr(ws, "_worksheet_path"):
             raise where.error(None, "is not a worksheet (a chart sheet?): name the 台账's sheet with --sheet")
+        merges = _scan_sheet(path, where, ws._worksheet_path).merges
+        ws.reset_dimensions()  # rows as the file holds them, not padded to what its dimension claims
         rows = [(r, list(values)) for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
-        merges = _merged_ranges(path, ws._worksheet_path)
+    except (ParseError, DefusedXmlException) as e:
+        raise _unsafe_xml(path, e) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
     finally:
         book.close()
     width = max((len(v) for _, v in rows), default=0)
-    # (row, column) of each merged cell below or right of its range's first → that first cell.
-    merged_from: dict[tuple[int, int], tuple[int, int]] = {}
-    for min_col, min_row, max_col, max_row in merges:
-        for r in range(min_row, max_row + 1):
-            for c in range(min_col, max_col + 1):
-                if (r, c) != (min_row, min_col):
-                    merged_from[(r, c)] = (min_row, min_col)
+    merged_from = _merged_cells(where, merges, len(rows), width)
 
     def value(r: int, c: int) -> Any:
         found = rows[r - 1][1] if 0 < r <= len(rows) else []
         return found[c - 1] if c - 1 < len(found) else None
-
     # The header is the first row naming at least two columns: a title row (merged across) comes before it.
     header_at = next((i for i, (r, vals) in enumerate(rows) if sum(1 for v in vals if _cell_text(v).strip()) >= 2), None)
     if header_at is None:
@@ -634,6 +685,24 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) ->
         if any(c.strip() for c in cells):
             body.append((r, cells))
     return _read_rows(where, header_line, header, body, progress, continued)
+
+
+
+
+def _merged_cells(where: _Where, merges: list[tuple[int, int, int, int]], height: int, width: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, column) of each merged cell below or right of its range's first → that first cell.
+
+    Each range is clipped to the cells the sheet holds (a range may run past them), and ranges may not
+    overlap (Excel never writes that): the map is never larger than the sheet itself."""
+    merged_from: dict[tuple[int, int], tuple[int, int]] = {}
+    for min_col, min_row, max_col, max_row in merges:
+        for r in range(min_row, min(max_row, height) + 1):
+            for c in range(min_col, min(max_col, width) + 1):
+                if (r, c) != (min_row, min_col):
+                    if (r, c) in merged_from:
+                        raise where.error(r, f"merged ranges overlap at column {c} (a workbook Excel would not open)")
+                    merged_from[(r, c)] = (min_row, min_col)
+    return merged_from
 
 
 # -- any file --------------------------------------------------------------------------
