@@ -79,9 +79,10 @@ def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime) -> 
         deadline=spec.deadline,
         actor=actor,
         at=at,
+        columns=spec.extra,
     )
-    if spec.person:
-        problem.assign(lead=spec.lead, unit=spec.unit, person=spec.person, deadline=None, actor=actor, at=at)
+    if spec.lead or spec.unit or spec.person:  # a 台账 may name the leader and unit without a person
+        problem.assign(lead=spec.lead or "", unit=spec.unit or "", person=spec.person or "", deadline=None, actor=actor, at=at)
     for measure in spec.measures:
         problem.plan_measure(text=measure.text, due=measure.due, actor=actor, at=at)
     return problem
@@ -105,14 +106,23 @@ def import_feedback_lists(
     actor: str,
     at: datetime | None = None,
     progress: Callable[[Any], Any] = lambda items: items,
+    dry_run: bool = False,
 ) -> list[ImportResult]:
     """Every inspection of one file (a round's 台账 may hold several), saved in one transaction.
+
+    `dry_run` (`import --preview`): everything is read, compared and built (every rule checked) as for
+    the import, and nothing is saved.
 
     What the ledger already holds is read first; then the problems are built and
     saved BATCH at a time inside one held transaction (every save's checks and
     signing as usual): memory stays bounded however long the list, and a bad row
     anywhere still leaves nothing behind.
     """
+
+    if dry_run:
+        plans = [_plan_list(app, feedback, actor, at) for feedback in lists]
+        dropped = _Dropped(app)
+        return [_build_list(app, plan, actor, progress, dropped) for plan in plans]
 
     def attempt() -> list[ImportResult]:
         plans = [_plan_list(app, feedback, actor, at) for feedback in lists]
@@ -149,6 +159,16 @@ class _Batch:
             self.aggregates, self.views = [], []
 
 
+class _Dropped(_Batch):
+    """A batch that is never saved: `import --preview`."""
+
+    def add(self, aggregate: Any) -> None:
+        pass
+
+    def save(self) -> None:
+        pass
+
+
 @dataclass
 class _Plan:
     feedback: FeedbackList
@@ -178,6 +198,8 @@ def _plan_list(app: Any, feedback: FeedbackList, actor: str, at: datetime | None
                     f"{place(feedback.path, feedback.unit, header.line)}: inspection {header.code} is already in the ledger "
                     f"with {name} '{getattr(parent, name)}', not '{value}' (see `ledger reconcile`)"
                 )
+    elif feedback.registered:
+        raise InvalidInput(f"--inspection: unknown inspection {header.code} (register it with `ledger add-inspection` first)")
     else:
         try:
             parent = Inspection.register(code=header.code, actor=actor, at=moment, **header.fields())
