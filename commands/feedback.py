@@ -135,6 +135,13 @@ def _read_options(state: LedgerContext, file: str, inspection_code: str | None, 
 
 
 PREVIEW_ROWS = 5
+# Why a column is read as it is, in one word (the longer reasons go through the catalogue).
+_WHY_ZH = {"heading": "已知表头", "unknown": "未知表头", "inspection": "巡察信息（取自已登记的巡察）", "split": "按此列拆分巡察"}
+
+
+def _why(why: str, lang: str) -> str:
+    return _WHY_ZH.get(why, why) if lang == "zh" and why in _WHY_ZH else i18n.translate(why, lang)
+
 
 
 def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str | None, options: Any, at: Any, actor: str | None, fmt: str) -> None:
@@ -175,7 +182,7 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
     if columns:
         out.append(i18n.translate("how each column is read:", lang))
         out.append(render_rows(
-            [{"heading": c["heading"], "read as": c["field"] or i18n.translate("kept as an extra column", lang), "why": i18n.translate(c["why"], lang)} for c in columns],
+            [{"heading": c["heading"], "read as": c["field"] or i18n.translate("kept as an extra column", lang), "why": _why(c["why"], lang)} for c in columns],
             "table", ["heading", "read as", "why"],
         ))
         out.append("")

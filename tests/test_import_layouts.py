@@ -170,3 +170,16 @@ def test_the_installed_ledger_imports_a_gbk_csv_with_inspection(tmp_path):
     done = run_executable("import", path, "--inspection", "SJ2023", "--format", "json", cwd=folder)
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["added"] == 6
+
+
+def test_the_sheet_of_an_imported_audit_ledger_keeps_the_files_numbers_and_is_titled_by_source(ledger, tmp_path):
+    from openpyxl import load_workbook
+
+    _audit(ledger)
+    ledger("import", office.soe_audit_ledger(tmp_path / "审计整改台账.xlsx"), "--inspection", "SJ2023")
+    out = tmp_path / "台账.xlsx"
+    ledger("sheet", "--inspection", "SJ2023", "--out", out)
+    rows = list(load_workbook(out).active.iter_rows(values_only=True))
+    assert rows[0][0] == "远航集团审计整改台账"
+    numbers = [r[0] for r in rows[3:9]]
+    assert [str(n) for n in numbers] == ["1", "2", "3", "3", "5", "6"]

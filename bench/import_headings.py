@@ -1,0 +1,79 @@
+"""Import of a 50,000-row feedback list, this tree against another (e.g. main), in the same run.
+
+Run: .venv/bin/python bench/import_headings.py OLD_TREE [ROWS] [ROUNDS]   (default 50000 rows, 2 rounds)
+     (make OLD_TREE with `git worktree add --detach /tmp/old main`)
+
+Issue 25 reads headings through a larger table (normalised, specific before generic, extra columns kept)
+and numbers, dates and types as offices type them; issue 24 adds a safe pass over an xlsx sheet. Target:
+the new import within 10 % of the old one's time, and at most 150 MB. Each import runs in its own process
+into a fresh SQLite ledger, old and new alternating; the figures are each side's best time and peak RSS.
+Two files: the English-headed CSV of tests/big_feedback.py, and the same rows under Chinese 台账 headings.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tabulate import tabulate
+
+HERE = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(HERE / "tests"))
+from big_feedback import HEADER, write_big_csv  # noqa: E402
+
+ZH = {"inspection": "巡察编号", "inspection_name": "巡察名称", "organisation": "被巡察单位", "group": "巡察组", "kind": "巡察类型",
+      "start": "进驻时间", "end": "结束时间", "feedback": "反馈时间", "number": "序号", "category": "问题类别", "title": "反馈问题",
+      "type": "整改类型", "deadline": "整改时限", "lead": "责任领导", "unit": "责任单位", "person": "责任人", "measure": "整改措施",
+      "measure_due": "措施时限"}
+
+
+def run(tree: Path, folder: Path, *args: str) -> tuple[float, int]:
+    """Seconds and peak RSS (MB) of `ledger ARGS` run from `tree`'s sources."""
+    code = f"import sys; sys.path.insert(0, {str(tree)!r}); from commands.cli import main; sys.argv = ['ledger', *{list(args)!r}]; main()"
+    env = {**os.environ, "LEDGER_ACTOR": "bench", "LEDGER_LANG": "en"}
+    start = time.perf_counter()
+    child = subprocess.Popen([sys.executable, "-c", code], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    elapsed = time.perf_counter() - start
+    if status != 0:
+        raise SystemExit(f"{tree}: ledger {' '.join(args)} failed: {child.stderr.read().decode()[-2000:]}")
+    return elapsed, usage.ru_maxrss // 1024
+
+
+def main() -> None:
+    old = Path(sys.argv[1]).resolve()
+    rows = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
+    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    work = Path(tempfile.mkdtemp(prefix="ledger-bench-headings-"))
+    try:
+        write_big_csv(work / "en.csv", rows)
+        text = (work / "en.csv").read_text(encoding="utf-8")
+        zh_header = ",".join(ZH[c] for c in HEADER.split(","))
+        (work / "zh.csv").write_text(text.replace(HEADER, zh_header, 1), encoding="utf-8")
+        best: dict[tuple[str, str], tuple[float, int]] = {}
+        for _ in range(rounds):
+            for file in ("en.csv", "zh.csv"):
+                for side, tree in (("old", old), ("new", HERE)):
+                    folder = work / f"{side}-{file}"
+                    shutil.rmtree(folder, ignore_errors=True)
+                    folder.mkdir()
+                    run(tree, folder, "init")
+                    seconds, mb = run(tree, folder, "import", str(work / file))
+                    was = best.get((side, file), (float("inf"), 0))
+                    best[(side, file)] = (min(was[0], seconds), max(was[1], mb))
+        table = []
+        for file in ("en.csv", "zh.csv"):
+            (o, om), (n, nm) = best[("old", file)], best[("new", file)]
+            table.append([file, rows, f"{o:.2f}", f"{n:.2f}", f"{n / o:.3f}", om, nm, "met" if n <= 1.1 * o and nm <= 150 else "NOT met"])
+        print(tabulate(table, headers=["file", "rows", "old s", "new s", "new/old", "old MB", "new MB", "≤1.10 and ≤150 MB"]))
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
