@@ -81,6 +81,7 @@ class FeedbackList:
     unit: str = "line"  # how errors name a place: a file's line, or a sheet's row
     columns: list[Any] = field(default_factory=list)  # how each heading was read (CSV, xlsx): ColumnReading
     registered: bool = False  # the inspection is already in the ledger (--inspection): never created by the import
+    fingerprint: str = ""  # SHA-256 of the file's bytes: named by every act entered from it
 
 
 def place(path: str, unit: str, line: int | None) -> str:
@@ -1100,7 +1101,7 @@ def read_feedback_lists(
             raise InvalidInput(f"--encoding: an .xlsx workbook carries its own encoding ({path})")
         if not file.is_file():
             raise InvalidInput(f"{path}: cannot read (no such file)")
-        return _read_xlsx(file, sheet, progress, options)
+        return _fingerprinted(_read_xlsx(file, sheet, progress, options), file.read_bytes())
     if suffix == ".xls":
         raise InvalidInput(f"{path}: the old .xls format is not read: save it as .xlsx (Excel 工作簿) or CSV")
     if suffix not in (".yaml", ".yml", ".csv"):
@@ -1111,8 +1112,17 @@ def read_feedback_lists(
         raise InvalidInput(f"{path}: cannot read ({e.strerror or e})") from None
     text = decode_text(where, raw, encoding)
     if suffix == ".csv":
-        return _read_csv(where, text, progress, options)
-    return [_read_yaml(where, text, progress)]
+        return _fingerprinted(_read_csv(where, text, progress, options), raw)
+    return _fingerprinted([_read_yaml(where, text, progress)], raw)
+
+
+def _fingerprinted(lists: list[FeedbackList], raw: bytes) -> list[FeedbackList]:
+    import hashlib
+
+    digest = hashlib.sha256(raw).hexdigest()
+    for feedback in lists:
+        feedback.fingerprint = digest
+    return lists
 
 
 def read_feedback_list(

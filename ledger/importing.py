@@ -65,7 +65,16 @@ def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> Invali
     return InvalidInput(f"{place(feedback.path, feedback.unit, line)}: {error}")
 
 
-def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime) -> Any:
+def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
+    """Where an act entered from a file comes from: the file, its fingerprint and the row."""
+    from pathlib import Path
+
+    file, _, sheet = feedback.path.partition(": sheet ")
+    where = f"工作表“{sheet}”第{spec.line}行" if sheet else f"第{spec.line}行"
+    return f"录自《{Path(file).name}》{where}，文件 SHA-256 {feedback.fingerprint}"
+
+
+def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, feedback: FeedbackList | None = None) -> Any:
     from ledger.domain import Problem
 
     problem = Problem.register(
@@ -85,6 +94,11 @@ def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime) -> 
         problem.assign(lead=spec.lead or "", unit=spec.unit or "", person=spec.person or "", deadline=None, actor=actor, at=at)
     for measure in spec.measures:
         problem.plan_measure(text=measure.text, due=measure.due, actor=actor, at=at)
+    if feedback is not None and spec.state.get("progress"):
+        # The file's 进展情况 as the clerk's entry now, naming the file and row: never as someone's own report.
+        from ledger.ids import utc_now
+
+        problem.record_progress(text=f"{spec.state['progress']}（{_entered_from(feedback, spec)}）", actor=actor, at=max(at, utc_now()))
     return problem
 
 
@@ -228,7 +242,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
             skipped.append(ident)
             continue
         try:
-            problem = _build_problem(plan.parent, spec, actor, plan.moment)
+            problem = _build_problem(plan.parent, spec, actor, plan.moment, feedback)
         except LedgerError as e:
             raise _line_error(feedback, spec.line, e) from None
         batch.add(problem)

@@ -183,3 +183,19 @@ def test_the_sheet_of_an_imported_audit_ledger_keeps_the_files_numbers_and_is_ti
     assert rows[0][0] == "远航集团审计整改台账"
     numbers = [r[0] for r in rows[3:9]]
     assert [str(n) for n in numbers] == ["1", "2", "3", "3", "5", "6"]
+
+
+def test_progress_from_the_file_is_the_clerks_entry_naming_the_file_and_row(ledger, tmp_path):
+    """进展情况 comes in as a progress act of the clerk who imported it, naming the file, its SHA-256 and the row:
+    never as the responsible person's own report. The rest of the progress columns are kept as text."""
+    import hashlib
+
+    _inspection(ledger, "XS2018", name="省委第三巡视组对省发展改革委党组的巡视", organisation="省发展改革委党组", group="省委第三巡视组",
+                kind="regular", start="2018-09-03", end="2018-11-02", feedback="2018-12-20")
+    path = office.oa_ledger(tmp_path / "巡视整改台账.xlsx")
+    ledger("import", path, "--inspection", "XS2018", actor="录入员")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    progress = ledger.json("show", "XS2018-2")["progress"]
+    assert len(progress) == 1 and progress[0]["by"] == "录入员"
+    assert progress[0]["text"] == f"已完成3个支部换届（录自《巡视整改台账.xlsx》工作表“Sheet1”第4行，文件 SHA-256 {digest}）"
+    assert ledger.json("show", "XS2018-3")["progress"] == []  # no 进展情况 in its row
