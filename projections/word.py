@@ -117,6 +117,72 @@ def _a4(section: Any, *, landscape: bool, margins_mm: dict[str, float]) -> None:
     section.footer_distance = Mm(margins_mm.get("footer", 25))
 
 
+# GB/T 9704-2012: 28 characters a line of 三号 (16 pt) on the 156 mm type area, 22 lines on its 225 mm.
+TYPE_WIDTH_MM, TYPE_HEIGHT_MM, CHARS_PER_LINE, LINES_PER_PAGE = 156, 225, 28, 22
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def document_grid(section: Any, *, font_pt: float = BODY_PT) -> tuple[int, int]:
+    """w:docGrid linesAndChars: Word and LibreOffice then set CHARS_PER_LINE characters on each line exactly.
+
+    charSpace is what each character's pitch adds to the font size, in 1/4096 pt; linePitch is in twips.
+    Returns (linePitch, charSpace)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    pitch_pt = TYPE_WIDTH_MM * TWIPS_PER_MM / CHARS_PER_LINE / 20
+    char_space = round((pitch_pt - font_pt) * 4096)
+    line_pitch = round(TYPE_HEIGHT_MM * TWIPS_PER_MM / LINES_PER_PAGE)
+    sect = section._sectPr
+    for old in sect.findall(qn("w:docGrid")):
+        sect.remove(old)
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(line_pitch))
+    grid.set(qn("w:charSpace"), str(char_space))
+    sect.append(grid)
+    return line_pitch, char_space
+
+
+# Fonts python-docx's template lists for Japanese text; a Chinese 公文 names its own.
+_TEMPLATE_FONTS = ("ＭＳ 明朝", "MS Mincho", "ＭＳ ゴシック", "MS Gothic")
+
+
+def _without_template_leftovers(document: Any, title: str) -> None:
+    """No trace of python-docx's template: its core properties (author python-docx, created 2013, its
+    description), its thumbnail, its Japanese fonts, and text tagged en-US (zh-CN instead)."""
+    import re
+    from datetime import datetime, timezone
+
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+
+    props = document.core_properties
+    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    props.author, props.last_modified_by, props.comments, props.keywords, props.subject = "", "", "", "", ""
+    props.title, props.language, props.revision = title, "zh-CN", 1
+    props.created = props.modified = now
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[rid]
+    for rel in document.part.rels.values():
+        if rel.reltype == RT.FONT_TABLE and not rel.is_external:
+            part = rel.target_part
+            xml = part.blob.decode("utf-8")
+            for name in _TEMPLATE_FONTS:
+                xml = re.sub(rf'<w:font w:name="{re.escape(name)}">.*?</w:font>\s*', "", xml, flags=re.DOTALL)
+            part._blob = xml.encode("utf-8")
+    for lang in document.styles.element.iter(qn("w:lang")):
+        for attr in ("w:val", "w:eastAsia"):
+            if lang.get(qn(attr)):
+                lang.set(qn(attr), "zh-CN")
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
+        for attr, value in list(fonts.attrib.items()):
+            if value in _TEMPLATE_FONTS:
+                del fonts.attrib[attr]
+
+
 def save(document: Any, path: str | Path) -> None:
     try:
         document.save(str(path))
@@ -130,13 +196,18 @@ def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
+    from projections.publication import chinese_punctuation
+
     document = Document()
     section = document.sections[0]
     _a4(section, landscape=False, margins_mm=MARGINS_MM)
     _style_defaults(document, BODY_FONT, BODY_PT)
+    document_grid(section)
     _page_numbers(document, section)
+    _without_template_leftovers(document, next((t for k, t in blocks if k == "title"), ""))
     indent = Pt(2 * BODY_PT)  # two characters
     for kind, text in blocks:
+        text = chinese_punctuation(text)
         p = document.add_paragraph()
         if kind == "title":
             _exact_lines(p, 36)  # 二号 lines need more than 28 pt
@@ -288,6 +359,7 @@ def sheet_document(sheet: Any) -> Any:
     size = 10.5
     document = Document()
     section = document.sections[0]
+    _without_template_leftovers(document, sheet.title)
     _a4(section, landscape=True, margins_mm={"top": 20, "bottom": 20, "left": 15, "right": 15, "footer": 10})
     _style_defaults(document, BODY_FONT, size)
     _page_numbers(document, section)

@@ -190,7 +190,7 @@ def test_a_round_from_one_xlsx_comes_out_as_sheets_and_a_round_summary_that_agre
     assert len(rows) == 1 + len(UNITS) + 1
     for got, want in zip(rows[1:], result["rows"] + [dict(result["total"], unit="total")]):
         assert got[0] == want["unit"] and list(got[1:6]) == [want[k] for k in counts]
-        assert got[6] == f"{want['rate']:.2f}%"
+        assert got[6] == f"{want['rate']:.1f}%"
     total = result["total"]
     assert [total[k] for k in counts] == [sum(r[k] for r in result["rows"]) for k in counts] == [30, 3, 1, 1, 25]
 
@@ -202,13 +202,13 @@ def test_a_round_from_one_xlsx_comes_out_as_sheets_and_a_round_summary_that_agre
     head = (
         f"{ROUND}共巡察3个单位（党组织），反馈问题{total['problems']}个。截至目前，已完成整改{total['completed']}个，"
         f"基本完成、持续整改{total['ongoing']}个，申请延期整改{total['extended']}个，未完成{total['open']}个，"
-        f"整改完成率{total['rate']:.2f}%。"
+        f"整改完成率{total['rate']:.1f}%。"
     )
     for text in (md.read_text(encoding="utf-8"), _docx_text(word)):
         assert head in text
         for r in result["rows"]:
             assert f"{r['unit']}：反馈问题{r['problems']}个，已完成整改{r['completed']}个，基本完成、持续整改{r['ongoing']}个，" \
-                   f"申请延期整改{r['extended']}个，未完成{r['open']}个，整改完成率{r['rate']:.2f}%。" in text
+                   f"申请延期整改{r['extended']}个，未完成{r['open']}个，整改完成率{r['rate']:.1f}%。" in text
     assert Document(word).paragraphs[0].text == f"关于{ROUND}整改情况的通报"
 
 
