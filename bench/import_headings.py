@@ -45,6 +45,19 @@ def run(tree: Path, folder: Path, *args: str) -> tuple[float, int]:
     return elapsed, usage.ru_maxrss // 1024
 
 
+def read_only(tree: Path, file: Path) -> tuple[float, int]:
+    """Seconds and peak RSS (MB) of reading and checking the file alone (what the heading matching changes)."""
+    code = (
+        f"import sys, time; sys.path.insert(0, {str(tree)!r}); from ledger.feedback import read_feedback_lists; "
+        f"t = time.perf_counter(); read_feedback_lists({str(file)!r}); print(time.perf_counter() - t)"
+    )
+    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(child.pid, 0)
+    if status != 0:
+        raise SystemExit(child.stderr.read().decode()[-2000:])
+    return float(child.stdout.read()), usage.ru_maxrss // 1024
+
+
 def main() -> None:
     old = Path(sys.argv[1]).resolve()
     rows = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
@@ -55,6 +68,19 @@ def main() -> None:
         text = (work / "en.csv").read_text(encoding="utf-8")
         zh_header = ",".join(ZH[c] for c in HEADER.split(","))
         (work / "zh.csv").write_text(text.replace(HEADER, zh_header, 1), encoding="utf-8")
+        reads: dict[tuple[str, str], tuple[float, int]] = {}
+        for _ in range(3 * rounds):  # the read alone, many times: the machine is shared, the best run is the figure
+            for file in ("en.csv", "zh.csv"):
+                for side, tree in (("old", old), ("new", HERE)):
+                    seconds, mb = read_only(tree, work / file)
+                    was = reads.get((side, file), (float("inf"), 0))
+                    reads[(side, file)] = (min(was[0], seconds), max(was[1], mb))
+        print(tabulate(
+            [[f, rows, f"{reads[('old', f)][0]:.2f}", f"{reads[('new', f)][0]:.2f}", f"{reads[('new', f)][0] / reads[('old', f)][0]:.3f}",
+              reads[("old", f)][1], reads[("new", f)][1]] for f in ("en.csv", "zh.csv")],
+            headers=["read and check only", "rows", "old s", "new s", "new/old", "old MB", "new MB"],
+        ))
+        print()
         best: dict[tuple[str, str], tuple[float, int]] = {}
         for _ in range(rounds):
             for file in ("en.csv", "zh.csv"):

@@ -11,6 +11,7 @@ CJK text from it), the Latin ones in w:ascii/w:hAnsi.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -141,6 +142,14 @@ def document_grid(section: Any, *, font_pt: float = BODY_PT) -> tuple[int, int]:
     grid.set(qn("w:linePitch"), str(line_pitch))
     grid.set(qn("w:charSpace"), str(char_space))
     sect.append(grid)
+    # LibreOffice gives a character wider than the grid's pitch two cells (14 a line): narrow the body's
+    # characters by the same amount in the Normal style, so both Word and LibreOffice set 28 a line.
+    squeeze = OxmlElement("w:spacing")
+    squeeze.set(qn("w:val"), str(math.floor((pitch_pt - font_pt) * 20)))  # twentieths of a point, rounded down
+    rpr = section.part.document.styles["Normal"].element.get_or_add_rPr()
+    for old in rpr.findall(qn("w:spacing")):
+        rpr.remove(old)
+    rpr.append(squeeze)
     return line_pitch, char_space
 
 
@@ -190,7 +199,39 @@ def save(document: Any, path: str | Path) -> None:
         raise InvalidInput(f"--out: cannot write {path}: {e.strerror or e}") from None
 
 
-def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None) -> Any:
+def _width(text: str) -> float:
+    """Characters a line of text takes on the grid: a Chinese character one, a digit or Latin letter half."""
+    import unicodedata
+
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def _signature(blocks: list[tuple[str, str]], issuer: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The body, and its end as GB/T 9704-2012 7.3.5.2 and 7.3.6 place it for a document without a seal:
+    the issuer (署名) one empty line after the body, the date (成文日期) under it, its first character two
+    characters right of the issuer's, and the date two characters from the right; 联系人 and 联系电话 as a
+    附注 in parentheses on the line after the date, two characters in."""
+    end = len(blocks)
+    while end > 0 and blocks[end - 1][0] == "sign":
+        end -= 1
+    signs = [t for _, t in blocks[end:]]
+    if not signs:
+        return blocks, []
+    day, notes = signs[-1], [t for t in signs[:-1] if t.startswith(("联系人", "联系电话"))]
+    others = [("sign-left", t) for t in signs[:-1] if t not in notes]
+    tail: list[tuple[str, str]] = [("blank", "")]
+    if issuer:
+        issuer_right = max(2.0, 4 + _width(day) - _width(issuer))
+        tail.append((f"sign-right:{issuer_right}", issuer))
+        tail.append((f"sign-right:{issuer_right + _width(issuer) - 2 - _width(day)}", day))
+    else:
+        tail.append(("sign-right:4", day))
+    if notes:
+        tail.append(("note", "（" + "，".join(notes) + "）"))
+    return blocks[:end] + others, tail
+
+
+def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None, issuer: str = "") -> Any:
     """The report's blocks (projections.publication.build) as a 公文-style Word document."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
@@ -206,8 +247,24 @@ def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None
     _page_numbers(document, section)
     _without_template_leftovers(document, next((t for k, t in blocks if k == "title"), ""))
     indent = Pt(2 * BODY_PT)  # two characters
-    for kind, text in blocks:
+    body, tail = _signature(blocks, issuer)
+    for kind, text in body + tail:
         text = chinese_punctuation(text)
+        if kind == "blank":
+            _exact_lines(document.add_paragraph())
+            continue
+        if kind.startswith("sign-right:") or kind == "note":
+            p = document.add_paragraph()
+            _exact_lines(p)
+            if kind == "note":
+                p.paragraph_format.first_line_indent = indent
+            else:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                p.paragraph_format.right_indent = Pt(float(kind.split(":", 1)[1]) * BODY_PT)
+            set_fonts(p.add_run(text), BODY_FONT, BODY_PT)
+            continue
+        if kind == "sign-left":
+            kind = "p"
         p = document.add_paragraph()
         if kind == "title":
             _exact_lines(p, 36)  # 二号 lines need more than 28 pt
@@ -236,8 +293,8 @@ def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None
     return document
 
 
-def write_report(path: str | Path, blocks: list[tuple[str, str]], checkpoint: str | None = None) -> None:
-    save(report_document(blocks, checkpoint), path)
+def write_report(path: str | Path, blocks: list[tuple[str, str]], checkpoint: str | None = None, issuer: str = "") -> None:
+    save(report_document(blocks, checkpoint, issuer), path)
 
 
 def _repeat_header(row: Any) -> None:
@@ -342,7 +399,7 @@ def _body_rows(sheet: Any, twips: list[int], style_id: str) -> Iterator[str]:
                 merge = None if span == 1 else ("restart" if i == 0 else "continue")
                 text = problem.cells[name] if i == 0 else None
                 cells.append(_cell_xml(text, twips[c], style_id, "left" if name in ("问题类别", "反馈问题") else "center", merge))
-            yield "<w:tr>" + "".join(cells) + "</w:tr>"
+            yield "<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cells) + "</w:tr>"  # a row never splits across pages
 
 
 def sheet_document(sheet: Any) -> Any:

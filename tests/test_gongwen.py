@@ -77,3 +77,46 @@ def test_titles_are_never_quoted_twice_and_punctuation_is_chinese(report):
 )
 def test_chinese_punctuation(given, wanted):
     assert chinese_punctuation(given) == wanted
+
+
+def test_issuer_date_and_contacts_are_placed_as_the_standard_says(ledger, tmp_path):
+    """GB/T 9704-2012 7.3.5.2 and 7.3.6: one empty line after the body, the issuer (署名), the date under it with
+    its first character two characters right of the issuer's, the date two characters from the right; 联系人
+    and 联系电话 as a 附注 in parentheses, two characters in, on the line after the date (not as a signature)."""
+    from docx import Document
+
+    from conftest import configure
+
+    configure(ledger.folder, "publication:\n  contact: 李明\n  phone: 0000-1234567\n")
+    path = tmp_path / "清单.csv"
+    path.write_text(CSV, encoding="utf-8")
+    ledger("import", path)
+    out = tmp_path / "公布.docx"
+    ledger("publish", "--inspection", "XC2022-3", "--format", "docx", "--out", out, "--no-sign")
+    paragraphs = Document(str(out)).paragraphs
+    texts = [p.text for p in paragraphs]
+    at = texts.index("县教育局党组")
+    assert texts[at - 1] == "" and texts[at - 2].startswith("欢迎广大干部群众")
+    issuer, day, note = paragraphs[at], paragraphs[at + 1], paragraphs[at + 2]
+    assert note.text == "（联系人：李明，联系电话：0000-1234567）"
+    assert note.paragraph_format.first_line_indent.pt == 32
+    width = lambda t: sum(1 if ord(c) > 0x2e80 else 0.5 for c in t)  # noqa: E731
+    char = 16
+    assert day.paragraph_format.right_indent.pt == 2 * char
+    issuer_start = 28 - issuer.paragraph_format.right_indent.pt / char - width(issuer.text)
+    day_start = 28 - day.paragraph_format.right_indent.pt / char - width(day.text)
+    assert day_start - issuer_start == 2
+
+
+def test_the_sheets_rows_never_split_across_pages(ledger, tmp_path):
+    path = tmp_path / "清单.csv"
+    path.write_text(CSV, encoding="utf-8")
+    ledger("import", path)
+    out = tmp_path / "台账.docx"
+    ledger("sheet", "--inspection", "XC2022-3", "--out", out)
+    xml = zipfile.ZipFile(out).read("word/document.xml").decode()
+    rows = re.findall(r"<w:tr\b.*?</w:tr>", xml, flags=re.DOTALL)
+    body = [r for r in rows if "关于" in r or "“" in r]
+    assert body and all("<w:cantSplit/>" in r for r in body)
+    props = zipfile.ZipFile(out).read("docProps/core.xml").decode()
+    assert "python-docx" not in props
