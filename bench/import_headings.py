@@ -1,6 +1,6 @@
 """Import of a 50,000-row feedback list, this tree against another (e.g. main), in the same run.
 
-Run: .venv/bin/python bench/import_headings.py OLD_TREE [ROWS] [ROUNDS]   (default 50000 rows, 2 rounds)
+Run: .venv/bin/python bench/import_headings.py OLD_TREE [ROWS] [ROUNDS] [--read-only]   (default 50000 rows, 2 rounds)
      (make OLD_TREE with `git worktree add --detach /tmp/old main`)
 
 Issue 25 reads headings through a larger table (normalised, specific before generic, extra columns kept)
@@ -60,8 +60,9 @@ def read_only(tree: Path, file: Path) -> tuple[float, int]:
 
 def main() -> None:
     old = Path(sys.argv[1]).resolve()
-    rows = int(sys.argv[2]) if len(sys.argv) > 2 else 50_000
-    rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+    given = [a for a in sys.argv[1:] if not a.startswith("--")]
+    rows = int(given[1]) if len(given) > 1 else 50_000
+    rounds = int(given[2]) if len(given) > 2 else 2
     work = Path(tempfile.mkdtemp(prefix="ledger-bench-headings-"))
     try:
         write_big_csv(work / "en.csv", rows)
@@ -81,6 +82,8 @@ def main() -> None:
             headers=["read and check only", "rows", "old s", "new s", "new/old", "old MB", "new MB"],
         ))
         print()
+        if "--read-only" in sys.argv:
+            return
         best: dict[tuple[str, str], tuple[float, int]] = {}
         for _ in range(rounds):
             for file in ("en.csv", "zh.csv"):

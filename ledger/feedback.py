@@ -8,6 +8,7 @@ described in docs/import.md; examples are under examples/.
 from __future__ import annotations
 
 import csv
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -554,6 +555,10 @@ IMMEDIATE = ("立行立改", "立即整改", "即知即改", "已立行立改")
 def office_deadline(value: Any, what: str) -> tuple[date | None, str | None]:
     """A deadline as offices type it → (date, the type it implies): 2019年2月 (the month's end), 2021年底,
     长期坚持 / 长期 (long-term, no deadline), 立行立改 (immediate), or any date values.parse_date reads."""
+    try:
+        return values.parse_date(value, what), None  # the common case first: a date as the ledger reads dates
+    except InvalidInput:
+        pass
     text = unicodedata.normalize("NFKC", str(value)).strip() if not isinstance(value, date) else value
     if isinstance(text, str):
         plain = "".join(text.split())
@@ -573,6 +578,7 @@ def office_deadline(value: Any, what: str) -> tuple[date | None, str | None]:
 _SHORT_LONG = {"短期": "deadline", "中期": "deadline", "长期": "long-term"}
 
 
+@functools.lru_cache(maxsize=256)  # a column holds a few values, met on every row
 def office_type(text: str) -> str | None:
     """A problem type as offices write it, or None when the cell says something else (a 问题类型 such as 财务管理)."""
     plain = "".join(unicodedata.normalize("NFKC", text).split())
@@ -588,6 +594,7 @@ def office_type(text: str) -> str | None:
         return None
 
 
+@functools.lru_cache(maxsize=256)
 def office_source(text: str) -> str | None:
     """The source a free-text 问题来源 names (国资委全面审计 → 审计), or None."""
     try:
@@ -601,6 +608,9 @@ def office_source(text: str) -> str | None:
 
 
 def _number_or_none(text: str) -> int | None:
+    if text.isascii() and text.isdigit() and not text.startswith("0"):
+        number = int(text)
+        return number if number <= values.MAX_NUMBER else None
     try:
         return values.parse_count(text, "number", maximum=values.MAX_NUMBER, minimum=1)
     except InvalidInput:
