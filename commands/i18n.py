@@ -871,6 +871,8 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     # proofs
     (r"the checkpoint of (\S+) predates the Merkle tree \(no tree-size/tree-root\): it cannot be proven consistent",
      "{0} 的检查点早于默克尔树（没有 tree-size/tree-root）：无法为它证明一致性"),
+    (r"the checkpoint of (\S+) covers no events \(tree size 0\): there is nothing to prove consistent",
+     "{0} 的检查点不涵盖任何事件（树大小为 0）：没有可证明一致性的内容"),
     (r"--from covers (\d+) events, --to only (\d+): give the older checkpoint as --from", "--from 涵盖 {0} 个事件，--to 只有 {1} 个：请把较早的检查点作为 --from"),
     (r"the checkpoints use (\S+)/(\S+), but this ledger's tree uses (\S+)", "检查点使用 {0}/{1}，而本台账的默克尔树使用 {2}"),
     (r"the checkpoints are of different ledgers \((\S+) and (\S+)\)", "两个检查点属于不同的台账（{0} 与 {1}）"),
@@ -943,6 +945,8 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"the store file (.+) is damaged or truncated after sequence number (\d+) \((.+)\)", "存储文件 {0} 在序号 {1} 之后已损坏或被截断（{2}）"),
     (r"the store file (.+) is damaged or truncated \((.+)\)", "存储文件 {0} 已损坏或被截断（{1}）"),
     (r"line (\d+) of (.+) does not end in a single \\n \(damaged or re-encoded export\)", "{1} 第 {0} 行不是以单个 \\n 结尾（导出文件已损坏或被重新编码）"),
+    (r"line (\d+) of (.+) is not written as `ledger export` writes it \(spacing or \\u escapes differ: re-encoded export\)",
+     "{1} 第 {0} 行不是 `ledger export` 写出的样子（空格或 \\u 转义不同：导出文件被重新编码）"),
     (r"line (\d+) of (.+) is not UTF-8 text \(damaged export\)", "{1} 第 {0} 行不是 UTF-8 文字（导出文件已损坏）"),
     (r"line (\d+) of (.+) is not valid JSON \(damaged export\)", "{1} 第 {0} 行不是有效的 JSON（导出文件已损坏）"),
     (r"line (\d+) of (.+) gives the key (.+) twice \(damaged or forged export\)", "{1} 第 {0} 行两次给出键 {2}（导出文件已损坏或伪造）"),

@@ -1,21 +1,27 @@
 """`ledger migrate --to postgresql://…`: move a SQLite ledger onto a shared server.
 
-The events are copied in their order through the PostgreSQL recorder, so
-whatever the recorder does in the insert transaction (read models, hash chain)
-happens on the target as it did on the source. Tables the recorder does not
-fill (read models written with views, ledger_meta) are copied row for row.
-At the end every event and every `ledger_*` table is compared with the source;
-any difference fails the command and empties the target again.
+The events are copied in their order at the positions they hold in the source
+(not numbered again by the server's sequence), through the PostgreSQL
+recorder, so whatever it does in the insert transaction (read models, hash
+chain, Merkle tree) happens on the target as it did on the source, and gives
+the same links and nodes. ledger_meta (the hash algorithm) goes first; the
+other tables the recorder does not fill (read models written with views) are
+copied row for row after the events. At the end every event with its position
+and every `ledger_*` table is compared with the source; any difference fails
+the command and empties the target again.
 
 Each batch of events is its own transaction, so a migration that is killed
 leaves a target holding a prefix of the source's events: running the command
-again checks that prefix and carries on from there.
+again checks that prefix and carries on from there. Where the kill landed
+cannot change the copy: a position the server's sequence handed out to a
+rolled-back batch is never used by it.
 """
 
 from __future__ import annotations
 
+import os
 import sqlite3
-from typing import Any, Iterator, Sequence
+from typing import Any, Callable, Iterator, Sequence
 from uuid import UUID
 
 import click
@@ -24,6 +30,28 @@ from commands.options import key_option, LedgerContext, echo, output_options, pa
 from ledger.errors import InvalidInput, LedgerError, StoreError
 
 BATCH = 1000
+
+# A test names a point where the migration stops dead, as a kill -9 would:
+# LEDGER_TEST_FAULT=in-batch:N (inside the Nth batch's transaction, after its
+# positions are taken), after-batch:N (between batches), after-events (before the
+# tables), after-table:N (one of FAULT_POINTS). Read once per run; unset, each
+# point is a call that does nothing.
+FAULT_ENV = "LEDGER_TEST_FAULT"
+FAULT_POINTS = ("in-batch", "after-batch", "after-events", "after-table")
+
+
+def _fault_point() -> Callable[[str, int], None]:
+    wanted = os.environ.get(FAULT_ENV, "")
+    if not wanted:
+        return lambda point, n=1: None
+    name, _, count = wanted.partition(":")
+    at = int(count) if count.isdigit() else 1  # a test checks the exit status (137): a misspelt point fails it
+
+    def stop(point: str, n: int = 1) -> None:
+        if point == name and n == at:
+            os._exit(137)  # no clean-up, no rollback sent: as SIGKILL
+
+    return stop
 
 
 @click.command()
@@ -127,18 +155,18 @@ def _ledger_tables(con: sqlite3.Connection) -> list[str]:
 
 
 def _holds_prefix(source: str, app: Any, existing: int) -> bool:
-    """Whether the target's events are the source's first `existing` events (an interrupted migration)."""
+    """Whether the target's events are the source's first `existing` events, at the same positions (an interrupted migration)."""
     con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         with app.recorder.reading() as c:
-            c.execute("SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY notification_id")
+            c.execute("SELECT notification_id, originator_id, originator_version, topic, state FROM stored_events ORDER BY notification_id")
             copied = (tuple(_plain(v) for v in row) for row in c)
             seen = 0
             for batch in _source_events(con):
-                for _, e in batch:
+                for position, e in batch:
                     if seen == existing:
                         return True
-                    if next(copied, None) != (e.originator_id.hex, e.originator_version, e.topic, e.state):
+                    if next(copied, None) != (position, e.originator_id.hex, e.originator_version, e.topic, e.state):
                         return False
                     seen += 1
             return seen == existing
@@ -147,20 +175,32 @@ def _holds_prefix(source: str, app: Any, existing: int) -> bool:
 
 
 def _copy_and_verify(source: str, app: Any, skip: int = 0) -> dict[str, int]:
+    fault = _fault_point()
     con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         con.execute("BEGIN")  # one consistent snapshot of the source
-        events = 0
+        rows = 0
+        if _count(app, "ledger_meta") == 0:  # the algorithm the recorder links with, before any event
+            rows += _copy_table(con, app, "ledger_meta")
+        events = batches = 0
         for batch in _source_events(con):
             if events + len(batch) <= skip:
                 events += len(batch)
                 continue
-            app.recorder.insert_events([e for _, e in batch[max(0, skip - events):]])
+            batches += 1
+            rest = batch[max(0, skip - events):]
+            with app.recorder.held_transaction():
+                app.recorder.insert_events_at([e for _, e in rest], [position for position, _ in rest])
+                fault("in-batch", batches)
+            fault("after-batch", batches)
             events += len(batch)
-        rows = 0
+        fault("after-events")
+        tables = 0
         for table in _ledger_tables(con):
             if table not in DERIVED_TABLES and _count(app, table) == 0:
                 rows += _copy_table(con, app, table)
+                tables += 1
+                fault("after-table", tables)
         _verify(con, app)
         con.rollback()
     finally:
@@ -197,13 +237,13 @@ def _plain(value: Any) -> Any:
 
 
 def _verify(con: sqlite3.Connection, app: Any) -> None:
-    """Every event, in order, and every ledger_* table equal on both sides."""
+    """Every event, in order and at its position, and every ledger_* table equal on both sides."""
     with app.recorder.reading() as c:
-        c.execute("SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY notification_id")
+        c.execute("SELECT notification_id, originator_id, originator_version, topic, state FROM stored_events ORDER BY notification_id")
         copied = (tuple(_plain(v) for v in row) for row in c)
         for batch in _source_events(con):
-            for _, e in batch:
-                if next(copied, None) != (e.originator_id.hex, e.originator_version, e.topic, e.state):
+            for position, e in batch:
+                if next(copied, None) != (position, e.originator_id.hex, e.originator_version, e.topic, e.state):
                     raise LedgerError(f"verification failed: event {e.originator_id} v{e.originator_version} differs on the target")
         if next(copied, None) is not None:
             raise LedgerError("verification failed: the target holds more events than the source")

@@ -14,15 +14,18 @@ from commands.options import LedgerContext, echo, format_option, output_options,
 @click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint (a checkpoint file or a report ending in one).")
 @click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The proof file to write.")
+@click.option("--public-key", default=None, metavar="FILE|KEY", help="The key both checkpoints must be signed by (default: the ledger's .pub).")
+@click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="Trust the key with this published fingerprint (repeatable).")
 @format_option
 @pass_ledger
-def prove_consistency(state: LedgerContext, old: str, new: str, out: str, fmt: str) -> None:
+def prove_consistency(state: LedgerContext, old: str, new: str, out: str, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
     """Prove from the store that the ledger at --to extends the ledger at --from (nothing rewritten between)."""
-    from ledger.checkpoint import trusted_key
+    from ledger.checkpoint import trust_of
     from ledger.proofs import canonical, check_signatures, prove_consistency as prove, read_checkpoint, write_atomically
 
+    trust = trust_of(state.config, public_key, fingerprints)
     old_cp, new_cp = read_checkpoint(old, "--from"), read_checkpoint(new, "--to")
-    check_signatures([("--from", old_cp), ("--to", new_cp)], trusted_key(state.config))
+    check_signatures([("--from", old_cp), ("--to", new_cp)], trust)
     with state.app.recorder.reading() as c:
         c.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")
         ledger_id = str(c.fetchone()[0])
@@ -37,17 +40,19 @@ def prove_consistency(state: LedgerContext, old: str, new: str, out: str, fmt: s
 @click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint the supervisor kept.")
 @click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="The ledger's public key (default: the ledger.yaml one if there is one).")
+@click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="Trust the key with this published fingerprint (repeatable).")
 @output_options
-def verify_consistency(proof_file: str, old: str, new: str, public_key: str | None, fmt: str) -> None:
+def verify_consistency(proof_file: str, old: str, new: str, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
     """Verify, with neither store nor export, that the ledger at --to extends the ledger at --from (exit 4 if not)."""
-    from ledger.checkpoint import trusted_key
+    from ledger.checkpoint import trust_of
     from ledger.config import load_config
     from ledger.proofs import check_consistency, check_signatures, read_checkpoint, read_consistency_proof
 
+    config: Any = None if public_key else load_config(required=False)
+    trust = trust_of(config if config and config.path else None, public_key, fingerprints)  # bad values: exit 2 before any file is read
     proof = read_consistency_proof(Path(proof_file))
     old_cp, new_cp = read_checkpoint(old, "--from"), read_checkpoint(new, "--to")
-    config: Any = None if public_key else load_config(required=False)
-    notes = check_signatures([("--from", old_cp), ("--to", new_cp)], trusted_key(config if config and config.path else None, public_key))
+    notes = check_signatures([("--from", old_cp), ("--to", new_cp)], trust)
     result = check_consistency(proof, old_cp, new_cp, proof_file)
     record = {"verified": True, "result": result, "signatures": notes}
     echo(render_record(record, fmt, "\n".join([f"consistency verified: {result}", *notes])))

@@ -64,9 +64,10 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
 @click.option("--from-export", "from_export", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="Recompute one inspection's figures from its proven export (`export --inspection`), without the store.")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="With --from-export: the ledger's public key the export's checkpoint must be signed by.")
+@click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --from-export: trust the key with this published fingerprint (repeatable).")
 @output_options
 @pass_ledger
-def summary(state: LedgerContext, inspection: str | None, round_name: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fmt: str) -> None:
+def summary(state: LedgerContext, inspection: str | None, round_name: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
     """Problems per category: completed, ongoing, extended, open, overdue, relapsed, completion rate, and the headline figures."""
     from projections.replay import StateReader, check_as_of
     from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
@@ -79,7 +80,7 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
         _round_summary(state, round_name, as_of, lang, fmt)
         return
     if from_export is not None:
-        result = _summary_from_export(from_export, inspection, as_of, public_key)
+        result = _summary_from_export(from_export, inspection, as_of, public_key, fingerprints)
     else:
         with StateReader(state.app, as_of, inspection=inspection) as r:
             if inspection is not None:
@@ -142,12 +143,12 @@ def _round_summary(state: LedgerContext, name: str, as_of: Any, lang: str, fmt: 
     _echo_tables(fmt, [(table_headers(lang), table_rows(result, lang))])
 
 
-def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_key: str | None = None) -> dict[str, Any]:
+def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_key: str | None = None, fingerprints: tuple[str, ...] = ()) -> dict[str, Any]:
     """The figures of the exported inspection, replayed from its proven events alone."""
     from datetime import date
     from pathlib import Path
 
-    from ledger.checkpoint import trusted_key
+    from ledger.checkpoint import trust_of
     from ledger.config import load_config
     from ledger.errors import InvalidInput
     from ledger.proofs import replay_inspection, verified_inspection_export
@@ -157,8 +158,8 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_k
     if as_of is not None:
         raise InvalidInput("--as-of cannot be combined with --from-export: the export is the state at its checkpoint")
     config = None if public_key else load_config(required=False)
-    trusted = trusted_key(config if config and config.path else None, public_key)
-    header, _, events, _ = verified_inspection_export(Path(file), trusted)
+    trust = trust_of(config if config and config.path else None, public_key, fingerprints)
+    header, _, events, _ = verified_inspection_export(Path(file), trust)
     code = header["inspection"]
     if inspection is not None and inspection != code:
         raise InvalidInput(f"--inspection {inspection}: {file} is the export of inspection {code}")

@@ -80,6 +80,9 @@ EVENT_COMMANDS: dict[str, str] = {
     "Problem.ProgressRecorded": "progress",
     "Problem.Withheld": "withhold",
     "Problem.SensitiveRecorded": "confide",
+    "Problem.ChildAdded": "add-problem",  # add-problem --parent: the refined problem notes its new child
+    "Problem.ExtensionRequested": "extend",
+    "Problem.ExtensionDecided": "approve-extension",
     "SampleDraw.Drawn": "sample",
     "Checkpoint.Recorded": "checkpoint",
 }
@@ -161,3 +164,4 @@ def signers(config: Any) -> set[str] | None:
     """Names holding the signer role, or None in single-user mode."""
     listed = people(config)
     return None if listed is None else {n for n, r in listed.items() if "signer" in r}
+

@@ -158,7 +158,7 @@ class ExportReader:
 
     def __init__(self, path: Path):
         self.path = path
-        self.bad_ending = False
+        self.bad_ending = self.respelled = False
         try:
             self._file = path.open("rb")  # lines exactly as written, each decoded on its own
         except OSError as e:
@@ -175,11 +175,16 @@ class ExportReader:
         self.header_line = self.last_line
         if self.bad_ending:
             raise TamperingFound(f"line 1 of {path} does not end in a single \\n (damaged or re-encoded export)")
+        if self.respelled:
+            raise TamperingFound(self._respelled(1))
         unknown = set(self.header) - HEADER_KEYS
         if unknown:
             raise TamperingFound(f"{path}: the header has keys no export writes: {', '.join(sorted(unknown))}")
         self.trailer: dict[str, Any] | None = None
         self.lineno = 1
+
+    def _respelled(self, lineno: int) -> str:
+        return f"line {lineno} of {self.path} is not written as `ledger export` writes it (spacing or \\u escapes differ: re-encoded export)"
 
     def _next_json(self, lineno: int) -> Any:
         raw = self._file.readline()
@@ -196,6 +201,12 @@ class ExportReader:
             raise TamperingFound(f"line {lineno} of {self.path} is not valid JSON (damaged export)") from None
         except _DuplicateKey as e:
             raise TamperingFound(f"line {lineno} of {self.path} gives the key {e} twice (damaged or forged export)") from None
+        if line.endswith("\n") and not line.endswith("\r\n") and _line(value) != line:
+            # One rule with inspection exports and proofs: each line exactly as written (no spaces, no \u escapes).
+            if lineno == 1:  # judged once the header is known to be an export's
+                self.respelled = True
+            else:
+                raise TamperingFound(self._respelled(lineno))
         if not line.endswith("\n") or line.endswith("\r\n"):
             if lineno == 1:  # judged once the header is known to be an export's
                 self.bad_ending = True
@@ -434,6 +445,10 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
     if key is None and pinned and printed.replace(" ", "") not in pinned:
         raise TamperingFound(f"{path}: the export was signed by key {printed}, not by a key whose fingerprint was given")
     if key is None and not pinned:
+        if trust is not None:  # one rule with checkpoint blocks: a signature by a key nobody trusts proves nothing
+            from ledger.checkpoint import KeyNotTrusted
+
+            raise KeyNotTrusted(f"{path}: signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it")
         return f"signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it"
     return f"signed by the trusted key {printed}"
 

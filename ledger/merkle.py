@@ -287,7 +287,7 @@ class StoredTree:
 
 def root_from_inclusion(h: Callable[[bytes], Any], index: int, size: int, leaf: bytes, path: Sequence[bytes]) -> bytes | None:
     """RFC 9162 §2.1.3.2: the root the path leads to, or None if the path cannot be right."""
-    if not 0 <= index < size:
+    if not 0 <= index < size or not _digests(h, [leaf, *path]):
         return None
     fn, sn, r = index, size - 1, leaf
     for p in path:
@@ -307,15 +307,19 @@ def root_from_inclusion(h: Callable[[bytes], Any], index: int, size: int, leaf: 
 
 
 def verify_inclusion(h: Callable[[bytes], Any], index: int, size: int, leaf: bytes, path: Sequence[bytes], root: bytes) -> bool:
-    return root_from_inclusion(h, index, size, leaf, path) == root
+    return _digests(h, [root]) and root_from_inclusion(h, index, size, leaf, path) == root
+
+
+def _digests(h: Callable[[bytes], Any], hashes: Sequence[Any]) -> bool:
+    """Each one a digest of `h`'s length (32 bytes for SHA-256 and SM3): an empty or cut hash proves nothing."""
+    size = len(h(b"").digest())
+    return all(isinstance(x, bytes) and len(x) == size for x in hashes)
 
 
 def verify_consistency(h: Callable[[bytes], Any], old: int, new: int, old_root: bytes, new_root: bytes, proof: Sequence[bytes]) -> bool:
-    """RFC 9162 §2.1.4.2, plus the trivial cases: an empty old tree, and equal sizes."""
-    if not 0 <= old <= new:
+    """RFC 9162 §2.1.4.2, plus equal sizes; m = 0 is refused, as the RFC's reference verifiers do (nothing to prove)."""
+    if not 0 < old <= new or not _digests(h, [old_root, new_root, *proof]):
         return False
-    if old == 0:
-        return not proof and old_root == h(b"").digest()
     if old == new:
         return not proof and old_root == new_root
     path = list(proof)

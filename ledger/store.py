@@ -28,7 +28,7 @@ from typing import Any, Callable, Iterator, Sequence
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 
-from ledger.chain import CHAIN_SCHEMA, append_links
+from ledger.chain import CHAIN_SCHEMA, append_links, insert_rows
 from ledger.errors import ConfigError, StoreError
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
@@ -314,6 +314,30 @@ def _make_postgres_recorder() -> type:
             self._insert_events(c, stored_events, **kwargs)
             self._insert_stored_events(c, stored_events, **kwargs)  # locks the events table first
             return self._fetch_ids_after_insert_events(c, stored_events, **kwargs)
+
+        def insert_events_at(self, stored_events: Sequence[StoredEvent], positions: Sequence[int]) -> None:
+            """Write another store's events at the positions they hold there (`ledger migrate`).
+
+            Positions drawn from the sequence are not given back when the transaction
+            is rolled back or killed, and a link's digest covers its position: a copy
+            numbered by the sequence would differ from its source after any lost batch.
+            The chain, tree and read models are written in the same transaction, as for
+            any insert; the sequence is moved past the copied positions for later writes.
+            """
+            if self._held is None:
+                with self.held_transaction():
+                    return self.insert_events_at(stored_events, positions)
+            c = self._held
+            c.execute(SQL("; ").join(self.lock_table_statements))
+            rows = [(p, e.originator_id, e.originator_version, e.topic, e.state) for e, p in zip(stored_events, positions, strict=True)]
+            insert_rows(c, self.events_table_name, ("notification_id", "originator_id", "originator_version", "topic", "state"), rows, self.placeholder)
+            c.execute("SELECT setval(pg_get_serial_sequence(%s, 'notification_id'), %s)", (self.events_table_name, max(positions)))
+            factory = c.row_factory
+            c.row_factory = hybrid_row
+            try:
+                self._after_insert(c, stored_events, list(positions), {})
+            finally:
+                c.row_factory = factory
 
         @contextmanager
         def held_transaction(self) -> Iterator[None]:

@@ -147,6 +147,8 @@ def parse_block(text: str) -> dict:
 def root_from_inclusion(alg: str, index: int, size: int, r: bytes, path: list) -> bytes:
     if not 0 <= index < size:
         raise Refused("leaf index outside the tree")
+    if any(len(x) != 32 for x in [r, *path]):
+        raise Refused("a hash is not 32 bytes")
     fn, sn = index, size - 1
     for p in path:
         if sn == 0:
@@ -167,10 +169,9 @@ def root_from_inclusion(alg: str, index: int, size: int, r: bytes, path: list) -
 
 
 def consistent(alg: str, m: int, n: int, old_root: bytes, new_root: bytes, proof: list) -> bool:
-    if not 0 <= m <= n:
+    # The document: m = 0 is refused; every hash is a digest of 32 bytes.
+    if not 0 < m <= n or any(len(x) != 32 for x in [old_root, new_root, *proof]):
         return False
-    if m == 0:
-        return not proof and old_root == H(alg, b"")
     if m == n:
         return not proof and old_root == new_root
     path = list(proof)

@@ -2,7 +2,10 @@
 
 It imports nothing from the ledger: Python's hashlib and json, and the
 `cryptography` package (Ed25519, SM3). It is what an auditor could write to
-check the ledger's output without trusting the ledger's own program.
+check the ledger's output without trusting the ledger's own program: the
+chain, the export's spelling rule, checkpoint blocks and signed end lines under
+the one trust rule, and every act's signer, meaning and roles against the
+tables it reads from the document's markdown (`doc_tables`).
 """
 
 from __future__ import annotations
@@ -12,6 +15,8 @@ import hashlib
 import json
 import re
 import struct
+import uuid
+from dataclasses import dataclass
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
@@ -78,7 +83,25 @@ def fingerprint_hex(raw: bytes) -> str:
     return hashlib.sha256(raw).hexdigest()[:40]
 
 
-def verify_export(data: bytes, *, trusted_key: bytes | None = None) -> dict[str, Any]:
+def canonical_line(line: str) -> None:
+    """The document's one spelling rule: the line is what re-serialising its parsed object gives."""
+    if json.dumps(_object(line), ensure_ascii=False, separators=(",", ":")) != line:
+        raise Refused("a line is not written as ledger writes it (spacing or \\u escapes)")
+
+
+def trusted(raw: bytes, trusted_key: bytes | None, fingerprint: str | None, what: str) -> None:
+    """The document's one trust rule: a signature counts only if made by a trusted key (or one with the pinned fingerprint)."""
+    if trusted_key is not None:
+        if raw != trusted_key:
+            raise Refused(f"{what} signed by another key")
+    elif fingerprint is not None:
+        if "".join(fingerprint.replace(":", "").split()).lower() != fingerprint_hex(raw):
+            raise Refused(f"{what}: key is not the pinned one")
+    else:
+        raise Refused("signature valid, key not trusted")
+
+
+def verify_export(data: bytes, *, trusted_key: bytes | None = None, fingerprint: str | None = None) -> dict[str, Any]:
     """Check every line of an export; returns the header, head, and every digest by sequence number."""
     if not data.endswith(b"\n"):
         raise Refused("the last line does not end in \\n")
@@ -88,6 +111,8 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None) -> dict[str,
         raise Refused("a line ends in \\r\\n")
     if len(lines) < 2:
         raise Refused("no end line")
+    for line in lines:
+        canonical_line(line)
     header = _object(lines[0])
     if set(header) != HEADER_KEYS or header["format"] != "rectification-ledger export" or header["version"] != 1:
         raise Refused("not a version 1 export header")
@@ -162,8 +187,7 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None) -> dict[str,
             Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(end["signature"], validate=True), message)
         except InvalidSignature:
             raise Refused("export signature invalid") from None
-        if trusted_key is not None and raw != trusted_key:
-            raise Refused("export signed by another key")
+        trusted(raw, trusted_key, fingerprint, "export")
         signed_by = raw
     for seq, cp in recorded_checkpoints:
         message = checkpoint_message(
@@ -223,14 +247,7 @@ def verify_block(block: dict[str, str], *, trusted_key: bytes | None = None, fin
         Ed25519PublicKey.from_public_bytes(raw).verify(base64.b64decode(block["signature"], validate=True), message)
     except InvalidSignature:
         raise Refused("checkpoint signature invalid") from None
-    if trusted_key is not None:
-        if raw != trusted_key:
-            raise Refused("checkpoint signed by another key")
-    elif fingerprint is not None:
-        if "".join(fingerprint.split()).lower() != fingerprint_hex(raw):
-            raise Refused("checkpoint key is not the pinned one")
-    else:
-        raise Refused("signature valid, key not trusted")
+    trusted(raw, trusted_key, fingerprint, "checkpoint")
 
 
 def export_holds(verified: dict[str, Any], block: dict[str, str]) -> None:
@@ -243,3 +260,144 @@ def export_holds(verified: dict[str, Any], block: dict[str, str]) -> None:
     digest = verified["digests"].get(sequence)
     if digest is None or digest.hex() != block["head"]:
         raise Refused("history differs from the checkpoint")
+
+
+# -- signed acts, from the section "Signed acts" and its generated tables --------------------------------------
+
+AUTHORITY = uuid.UUID("e789fc1c-384e-5f4a-ae77-abb4feefca10")
+
+
+@dataclass
+class Tables:
+    """The document's tables: roles per act (`None` key: any other act), meanings per event topic (None: any act)."""
+
+    roles: dict[str | None, set[str]]
+    own_act: dict[str, str | None]
+    meanings: dict[str, set[str] | None]
+    authority_topics: set[str]
+
+
+def _cells(row: str) -> list[str]:
+    return [c.strip() for c in row.strip().strip("|").split("|")]
+
+
+def _ticked(cell: str) -> list[str]:
+    return re.findall(r"`([^`]+)`", cell)
+
+
+def doc_tables(markdown: str) -> Tables:
+    """Read the generated tables of docs/tamper-evidence.md (the markdown, nothing of the ledger's code)."""
+    body = markdown.split("<!-- BEGIN GENERATED", 1)[1].split("<!-- END GENERATED -->", 1)[0]
+    tables: list[list[list[str]]] = []
+    for block in re.split(r"\n\s*\n", body):
+        rows = [line for line in block.splitlines() if line.startswith("|")]
+        if rows:
+            tables.append([_cells(r) for r in rows[2:]])  # past the heading and the |---| line
+    acts, events, people = tables
+    roles: dict[str | None, set[str]] = {}
+    for act, allowed in acts:
+        roles[None if act == "any other act" else _ticked(act)[0]] = set(_ticked(allowed))
+    own: dict[str, str | None] = {}
+    meanings: dict[str, set[str] | None] = {}
+    for topic, native, allowed in events:
+        name = _ticked(topic)[0]
+        own[name] = (_ticked(native) or [None])[0]
+        meanings[name] = set(_ticked(allowed)) if _ticked(allowed) else None
+    return Tables(roles, own, meanings, {_ticked(row[0])[0] for row in people})
+
+
+def spaced(fingerprint: str) -> str:
+    return " ".join(fingerprint[i : i + 4] for i in range(0, 40, 4))
+
+
+def act_message(ledger_id: str, originator_id: str, version: int, topic: str, sig: dict[str, Any], state: dict[str, Any]) -> bytes:
+    content = json.dumps({k: v for k, v in state.items() if k != "act_signature"}, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
+    return (
+        "rectification-ledger act v1\n"
+        f"ledger: {ledger_id}\naggregate: {uuid.UUID(hex=originator_id)}\nversion: {version}\ntopic: {topic}\n"
+        f"meaning: {sig['meaning']}\nsigner: {sig['signer']}\nfor: {sig.get('for') or ''}\nkey: {sig['key']}\n"
+        f"time: {sig['time']}\ncontent: {content}\n"
+    ).encode("utf-8")
+
+
+def _signature_valid(key_b64: str, value: str, message: bytes) -> bool:
+    try:
+        Ed25519PublicKey.from_public_bytes(base64.b64decode(key_b64, validate=True)).verify(base64.b64decode(value, validate=True), message)
+        return True
+    except (InvalidSignature, ValueError):
+        return False
+
+
+def verify_acts(data: bytes, tables: Tables, *, admin_fingerprint: str | None = None) -> dict[str, int]:
+    """Every act of a complete export: signed by whom the document says, with a meaning and roles the tables allow."""
+    lines = data.decode("utf-8")[:-1].split("\n")
+    ledger_id = _object(lines[0])["ledger_id"]
+    admin, admin_key = None, None
+    people: dict[str, dict[str, Any]] = {}
+    policy: dict[str, str] = {}
+    enrolled_ever = False
+    counts = {"signed": 0, "unsigned": 0}
+    for line in lines[1:-1]:
+        e = _object(line)
+        seq, topic, version = e["seq"], e["topic"], e["originator_version"]
+        state = json.loads(e["state"] if "state" in e else base64.b64decode(e["state_b64"]))
+        sig = state.get("act_signature") if isinstance(state, dict) else None
+        name = topic.rsplit(".", 1)[-1]
+        if uuid.UUID(hex=e["originator_id"]) == AUTHORITY:
+            if topic not in tables.authority_topics or sig is None:
+                raise Refused(f"event {seq}: an Authority event not signed, or of an unknown topic")
+            message = act_message(ledger_id, e["originator_id"], version, topic, sig, state)
+            if name == "LedgerFounded":
+                printed = spaced(fingerprint_hex(base64.b64decode(state["public_key"], validate=True)))
+                if admin is not None or version != 1 or state["ledger_id"] != ledger_id:
+                    raise Refused(f"event {seq}: a second or foreign founding")
+                if state["fingerprint"] != printed or sig["key"] != printed:
+                    raise Refused(f"event {seq}: founding fingerprint is not its key's")
+                if admin_fingerprint is not None and "".join(admin_fingerprint.split()).lower() != printed.replace(" ", ""):
+                    raise Refused(f"event {seq}: not the administrator key whose fingerprint was given")
+                admin, admin_key = state["administrator"], state["public_key"]
+            if sig["signer"] != admin or admin_key is None or not _signature_valid(admin_key, sig["value"], message):
+                raise Refused(f"event {seq}: not signed by the administrator")
+            who = state.get("name")
+            if name == "PersonEnrolled":
+                people[who] = {"key": state["public_key"], "fingerprint": state["fingerprint"], "roles": set(state["roles"]), "active": True}
+                enrolled_ever = True
+            elif name == "KeyEnrolled":
+                people[who].update(key=state["public_key"], fingerprint=state["fingerprint"], active=True)
+            elif name == "RoleGranted":
+                people[who]["roles"].add(state["role"])
+            elif name == "RoleRevoked":
+                people[who]["roles"].discard(state["role"])
+            elif name == "PersonRevoked":
+                people[who].update(key=None, fingerprint=None, roles=set(), active=False)
+            elif name == "PolicySet":
+                policy[state["name"]] = state["value"]
+            counts["signed"] += 1
+            continue
+        if sig is None:
+            if enrolled_ever:
+                raise Refused(f"event {seq}: unsigned after people were enrolled")
+            counts["unsigned"] += 1
+            continue
+        signer = people.get(sig["signer"])
+        if signer is None or not signer["active"] or not signer["key"] or sig["key"] != signer["fingerprint"]:
+            raise Refused(f"event {seq}: signer not enrolled with that key")
+        if not _signature_valid(signer["key"], sig["value"], act_message(ledger_id, e["originator_id"], version, topic, sig, state)):
+            raise Refused(f"event {seq}: act signature does not verify")
+        acting = sig.get("for") or sig["signer"]
+        if sig.get("for"):
+            if not people.get(acting, {}).get("active"):
+                raise Refused(f"event {seq}: entered for someone not enrolled")
+            if sig["meaning"] == "close" and policy.get("proxy_signoff") == "forbidden":
+                raise Refused(f"event {seq}: proxy sign-off forbidden")
+        if "actor" in state and state["actor"] != acting:
+            raise Refused(f"event {seq}: actor is not the acting person")
+        allowed = tables.meanings.get(topic)
+        if allowed is not None and sig["meaning"] not in allowed:
+            raise Refused(f"event {seq}: meaning {sig['meaning']!r} never records {topic}")
+        own = tables.own_act.get(topic) or sig["meaning"]
+        for act in {sig["meaning"], own}:
+            if not people[acting]["roles"] & tables.roles.get(act, tables.roles[None]):
+                raise Refused(f"event {seq}: {acting} lacks the role for {act}")
+        counts["signed"] += 1
+    return counts

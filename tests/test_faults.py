@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from commands.migrate import BATCH
 from conftest import INSPECTION, REPO, Ledger, ledger_executable, run_executable
 from consistency import missing_checks, read_models_equal_replay
 
@@ -78,36 +79,97 @@ def test_kill_9_in_the_middle_of_a_bulk_write(ledger: Ledger) -> None:
         pytest.skip(f"all else held; not checked, missing in this build: {', '.join(missing)}")
 
 
-@pytest.mark.slow
-def test_kill_9_in_the_middle_of_a_migration(tmp_path: Path, pg_database: str) -> None:
-    source = Ledger(tmp_path)
-    source("init")
+# -- a migration stopped dead and run again ------------------------------------------
+#
+# `migrate` stops with os._exit (as kill -9: no rollback sent, no clean-up) at a point the
+# test names in LEDGER_TEST_FAULT (commands/migrate.py), instead of racing a timer.
+MIGRATION_ORGANISATIONS = 10  # 2,600-odd events: three batches of commands.migrate.BATCH
+
+
+@pytest.fixture(scope="module")
+def migration_source(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    folder = tmp_path_factory.mktemp("migration-source")
+    Ledger(folder)("init")
     subprocess.run(
-        [sys.executable, str(GENERATE), "--store", str(tmp_path / "ledger.db"), "--organisations", str(ORGANISATIONS)],
+        [sys.executable, str(GENERATE), "--store", str(folder / "ledger.db"), "--organisations", str(MIGRATION_ORGANISATIONS)],
         check=True, capture_output=True, timeout=600,
     )
-    total = event_count(source)
-    target = Ledger(tmp_path, pg_database)
+    return folder
+
+
+def run_migrate(source: Ledger, target: str, fault: str | None = None) -> subprocess.CompletedProcess[str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_") or k == "LEDGER_LANG"}
-    env.update(source.env)
-    migrate = [ledger_executable(), "migrate", "--to", pg_database]
-    process = subprocess.Popen(migrate, cwd=tmp_path, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    env.update(source.env, LEDGER_ACTOR="clerk")
+    if fault:
+        env["LEDGER_TEST_FAULT"] = fault
+    return subprocess.run([ledger_executable(), "migrate", "--to", target], cwd=source.folder, env=env, capture_output=True, text=True, timeout=600)
 
-    def some_copied() -> bool:
-        try:
-            return event_count(target) > 0
-        except Exception:  # tables not created yet
-            return False
 
-    kill_when(process, some_copied)
-    copied = event_count(target)
-    assert copied < total and copied % 1000 == 0  # whole batches only
-    again = subprocess.run(migrate, cwd=tmp_path, env=env, capture_output=True, text=True, timeout=600)
+def plain_rows(rows: list[tuple[object, ...]]) -> list[tuple[object, ...]]:
+    """Rows as both stores' drivers would agree on them: UUIDs as hex text, BLOBs as bytes."""
+    from uuid import UUID
+
+    return [tuple(v.hex if isinstance(v, UUID) else bytes(v) if isinstance(v, memoryview) else v for v in row) for row in rows]
+
+
+def assert_migrated_exactly(source: Ledger, target: Ledger) -> None:
+    """The target is the source: the same positions, chain links and tree nodes; it verifies and replays."""
+    for table, columns, order in (
+        ("stored_events", "{pos}, originator_id, originator_version, topic, state", "{pos}"),
+        ("ledger_chain", "seq, prev, digest", "seq"),
+        ("ledger_merkle", "level, idx, hash", "level, idx"),
+    ):
+        mine = source.query(f"SELECT {columns} FROM {table} ORDER BY {order}".format(pos="rowid"))
+        theirs = target.query(f"SELECT {columns} FROM {table} ORDER BY {order}".format(pos="notification_id"))
+        assert plain_rows(mine) == plain_rows(theirs), f"{table} differs on the target"
+    assert target.json("status") == source.json("status")
+    target("audit", "--verify")
+    target("replay")
+    read_models_equal_replay(target)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "faults",
+    [
+        ["in-batch:2"],  # inside a batch's transaction, after its positions were drawn from the sequence
+        ["in-batch:2", "in-batch:1"],  # killed again inside the resumed run's first batch: two batches' positions lost
+        ["after-batch:1"],  # between batches
+        ["after-events"],  # between the events and the tables
+        ["after-table:1"],  # among the tables
+    ],
+    ids=lambda faults: "+".join(faults),
+)
+def test_a_migration_stopped_dead_resumes_and_verifies(migration_source: Path, tmp_path: Path, pg_database: str, faults: list[str]) -> None:
+    folder = tmp_path / "source"
+    shutil.copytree(migration_source, folder)
+    source = Ledger(folder)
+    total = event_count(source)
+    target = Ledger(folder, pg_database)
+    for fault in faults:
+        stopped = run_migrate(source, pg_database, fault)
+        assert stopped.returncode == 137, (fault, stopped.returncode, stopped.stderr)
+        copied = event_count(target)
+        if "batch" in fault:
+            assert copied < total
+        assert copied % BATCH == 0 or copied == total  # whole batches only
+    again = run_migrate(source, pg_database)
     assert again.returncode == 0, again.stderr
     assert "verified" in again.stdout
     assert event_count(target) == total
-    assert target.json("status") == source.json("status")
-    read_models_equal_replay(target)
+    assert_migrated_exactly(source, target)
+
+
+def test_an_sm3_ledger_migrates_exactly(tmp_path: Path, pg_database: str) -> None:
+    """The target links with the source's algorithm from its first batch: ledger_meta goes first."""
+    (tmp_path / "ledger.yaml").write_text("hash: sm3\n", encoding="utf-8")
+    source = Ledger(tmp_path)
+    source("init")
+    source(*INSPECTION)
+    source(*ADD)
+    result = run_migrate(source, pg_database)
+    assert result.returncode == 0, result.stderr
+    assert_migrated_exactly(source, Ledger(tmp_path, pg_database))
 
 
 # -- a store that cannot be written --------------------------------------------

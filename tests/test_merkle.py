@@ -43,14 +43,14 @@ def mth(leaves: list[bytes], h=SHA) -> bytes:
     return node_hash(h, mth(leaves[:k], h), mth(leaves[k:], h))
 
 
-def memory_tree(leaves: list[bytes]) -> StoredTree:
+def memory_tree(leaves: list[bytes], h=SHA) -> StoredTree:
     con = sqlite3.connect(":memory:")
     con.execute(MERKLE_SCHEMA[0])
     con.execute("CREATE TABLE ledger_meta (key TEXT PRIMARY KEY, value TEXT)")
-    frontier = Frontier(SHA)
+    frontier = Frontier(h)
     for leaf in leaves:
         con.executemany("INSERT INTO ledger_merkle VALUES (?, ?, ?)", frontier.add(leaf))
-    return StoredTree(con.cursor())
+    return StoredTree(con.cursor(), algorithm="sha256" if h is SHA else "sm3")
 
 
 # -- the hashing and the proofs, against the RFC -------------------------------------------
@@ -94,7 +94,7 @@ def test_proofs_verify_and_any_change_fails(n, data):
         bad[j] = bytes([bad[j][0] ^ 1]) + bad[j][1:]
         assert not verify_inclusion(SHA, i, n, leaves[i], bad, root)
         assert not verify_inclusion(SHA, i, n, leaves[i], path[:-1], root)
-    m = data.draw(st.integers(0, n))
+    m = data.draw(st.integers(1, n))
     proof = tree.consistency(m, n)
     assert verify_consistency(SHA, m, n, tree.root(m), root, proof)
     if 0 < m < n:
@@ -105,6 +105,46 @@ def test_proofs_verify_and_any_change_fails(n, data):
         assert not verify_consistency(SHA, m, n, root, root, proof)
         assert not verify_consistency(SHA, m, n, tree.root(m), tree.root(m), proof)
         assert not verify_consistency(SHA, m, n, tree.root(m), root, proof + [root])
+
+
+# -- edge cases named after the transparency-dev/merkle test data (written here from their meaning) ----------
+
+EMPTY = SHA(b"").digest()  # MTH({}), the empty tree's root
+SHORT = b"not a digest"  # 12 bytes: no SHA-256 or SM3 digest has that length
+
+
+def test_consistency_with_both_sizes_zero_and_roots_that_do_not_match_is_refused():
+    """consistency/additional/roots-do-not-match-and-sizes-are-zero: sizes 0 and 0, the empty root, another root."""
+    assert not verify_consistency(SHA, 0, 0, EMPTY, SHORT, [])
+    assert not verify_consistency(SHA, 0, 0, EMPTY, SHA(b"x").digest(), [])
+
+
+def test_consistency_from_an_empty_tree_is_refused():
+    """consistency/additional/size1-is-zero-and-size2-is-not-zero: as the reference does, m = 0 is not proven."""
+    leaves = [leaf_hash(SHA, i.to_bytes(4, "big")) for i in range(3)]
+    assert not verify_consistency(SHA, 0, 1, EMPTY, SHORT, [])
+    assert not verify_consistency(SHA, 0, 1, EMPTY, leaves[0], [])
+    assert not verify_consistency(SHA, 0, 3, EMPTY, memory_tree(leaves).root(3), [])
+
+
+def test_inclusion_with_an_empty_root_and_leaf_is_refused():
+    """inclusion/single-entry/empty-root-and-leaf: index 0 of a tree of 1, root and leaf both empty, no path."""
+    assert not verify_inclusion(SHA, 0, 1, b"", [], b"")
+
+
+@pytest.mark.parametrize("algorithm", ["sha256", "sm3"])
+def test_every_hash_must_have_the_digest_length(algorithm):
+    h = SHA if algorithm == "sha256" else hasher(algorithm)
+    leaves = [leaf_hash(h, i.to_bytes(4, "big")) for i in range(5)]
+    tree = memory_tree(leaves, h)
+    root, old = tree.root(5), tree.root(3)
+    path, proof = tree.inclusion(1, 5), tree.consistency(3, 5)
+    assert verify_inclusion(h, 1, 5, leaves[1], path, root) and verify_consistency(h, 3, 5, old, root, proof)
+    for cut in (SHORT, root + b"\x00", root[:-1]):
+        assert not verify_inclusion(h, 0, 1, cut, [], cut)  # a one-leaf tree: the leaf is the root
+        assert not verify_inclusion(h, 1, 5, leaves[1], [*path[:-1], cut], root)
+        assert not verify_consistency(h, 3, 3, cut, cut, [])  # equal sizes: the roots are compared only
+        assert not verify_consistency(h, 3, 5, old, root, [*proof[:-1], cut])
 
 
 # -- the stored tree ------------------------------------------------------------------------

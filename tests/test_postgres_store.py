@@ -236,3 +236,87 @@ def test_rows_read_by_index_and_by_name_on_both_stores(ledger: Ledger) -> None:
         assert [p for p, _ in app.history(__import__("ledger.domain").domain.inspection_uuid("XC2019-1"))] == [2]  # event 1 is the founding event
     finally:
         app.close()
+
+
+# -- gaps in the sequence: a transaction rolled back after taking positions ----------
+
+
+def test_gaps_left_by_rolled_back_writes_verify_round_trip_and_migrate(tmp_path: Path, pg_server: PgServer) -> None:
+    """PostgreSQL does not give back sequence values of a rolled-back transaction: the positions of a
+    correct ledger can have gaps, and nothing that checks or copies a ledger may take them for damage."""
+    from eventsourcing.persistence import StoredEvent
+
+    from consistency import open_app, read_models_equal_replay
+
+    first = tmp_path / "on-server"
+    first.mkdir()
+    on_pg = Ledger(first, pg_server.url(pg_server.create_database()))
+    on_pg("init")
+    on_pg(*INSPECTION)
+    on_pg("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "学习不深入", "--at", "2020-01-15")
+    on_pg("keygen")
+    (first / "before.txt").write_text(on_pg.out("checkpoint") + "\n", encoding="utf-8")
+    ((taken_id, taken_version, topic, state),) = on_pg.query(
+        "SELECT originator_id, originator_version, topic, state FROM stored_events ORDER BY notification_id DESC LIMIT 1"
+    )
+    app = open_app(on_pg)
+    try:
+        # A write refused by the store (a version already taken: what a concurrent writer meets), and a
+        # batch rolled back by its caller (a refused import): each had drawn positions before it ended.
+        with pytest.raises(Exception):
+            app.recorder.insert_events([StoredEvent(originator_id=taken_id, originator_version=taken_version, topic=topic, state=bytes(state))])
+        with pytest.raises(RuntimeError), app.recorder.held_transaction():
+            app.recorder.insert_events([StoredEvent(originator_id=taken_id, originator_version=taken_version + 1, topic=topic, state=bytes(state))] * 1)
+            raise RuntimeError("refused after the events were inserted")
+    finally:
+        app.close()
+    for n in range(2, 4):
+        on_pg("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", f"问题{n}", "--at", "2020-01-16")
+    (first / "after.txt").write_text(on_pg.out("checkpoint") + "\n", encoding="utf-8")
+    positions = [p for (p,) in on_pg.query("SELECT notification_id FROM stored_events ORDER BY notification_id")]
+    assert positions[-1] - positions[0] + 1 - len(positions) == 2, positions  # two positions lost, one per rolled-back write
+
+    on_pg("audit", "--verify")
+    on_pg("replay")
+    # Checkpoints on either side of the gaps: the tree's size is the count of events, not the last position.
+    on_pg("prove-consistency", "--from", first / "before.txt", "--to", first / "after.txt", "--out", first / "proof.json")
+    on_pg("verify-consistency", first / "proof.json", "--from", first / "before.txt", "--to", first / "after.txt")
+    exported = tmp_path / "log.jsonl"
+    on_pg("export", "--out", exported)
+
+    def log_of(export: Path) -> list[Any]:
+        """An export's lines, its end line without the signature (the copies have no signing key)."""
+        lines = [json.loads(line) for line in export.read_text(encoding="utf-8").splitlines()]
+        for key in ("public_key", "signature"):
+            lines[-1].pop(key, None)
+        return lines
+
+    def restored(folder: Path, store: str | None) -> Ledger:
+        folder.mkdir()
+        led = Ledger(folder, store)
+        led("init")
+        led("import-log", exported)
+        led("audit", "--verify")
+        again = folder / "again.jsonl"
+        led("export", "--out", again)
+        assert log_of(again) == log_of(exported)  # the same positions, links, bytes
+        return led
+
+    restored(tmp_path / "server-copy", pg_server.url(pg_server.create_database()))
+    on_sqlite = restored(tmp_path / "file-copy", None)
+    assert [p for (p,) in on_sqlite.query("SELECT rowid FROM stored_events ORDER BY rowid")] == positions
+
+    # A SQLite ledger with the gaps, moved to a server: the same log again.
+    target = pg_server.url(pg_server.create_database())
+    assert on_sqlite.json("migrate", "--to", target)["verified"] is True
+    migrated = Ledger(on_sqlite.folder, target)
+    migrated("audit", "--verify")
+    migrated("replay")
+    read_models_equal_replay(migrated)
+    moved = tmp_path / "moved.jsonl"
+    migrated("export", "--out", moved)
+    assert log_of(moved) == log_of(exported)
+    # Writes after the copy are numbered after its last position.
+    migrated("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "问题4", "--at", "2020-01-17")
+    assert migrated.query("SELECT MAX(notification_id) FROM stored_events") == [(positions[-1] + 1,)]
+    migrated("audit", "--verify")

@@ -1,0 +1,96 @@
+"""Render the role and meaning tables of docs/tamper-evidence.md from ledger/authority.py.
+
+    .venv/bin/python scripts/doc_tables.py          # rewrite the document's generated part
+    .venv/bin/python scripts/doc_tables.py --check  # exit 1 if the document differs from the code
+
+The tables are the code's one definition (`COMMAND_ROLES`, `EVENT_COMMANDS`, `WRITES_ALSO` and the
+ledger's event classes), rendered; tests/test_doc_tables.py fails when the document differs.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from ledger.authority import COMMAND_ROLES, EVENT_COMMANDS, ROLES, WRITES_ALSO, required_roles
+
+DOC = Path(__file__).resolve().parent.parent / "docs" / "tamper-evidence.md"
+
+
+DOC_BEGIN = "<!-- BEGIN GENERATED from ledger/authority.py by scripts/doc_tables.py: do not edit by hand -->"
+DOC_END = "<!-- END GENERATED -->"
+
+
+def _event_topics() -> dict[str, str]:
+    """qualname → topic of every event class of the ledger's aggregates (imports them: for the document only)."""
+    import inspect
+
+    from eventsourcing.domain import CanMutateAggregate
+    from eventsourcing.utils import get_topic
+
+    import ledger.checkpoint
+    import ledger.domain
+    import ledger.identity
+
+    found: dict[str, str] = {}
+    for module in (ledger.domain, ledger.checkpoint, ledger.identity):
+        for owner in vars(module).values():
+            if not inspect.isclass(owner) or owner.__module__ != module.__name__:
+                continue
+            for cls in vars(owner).values():
+                name = getattr(cls, "__qualname__", "")
+                if inspect.isclass(cls) and issubclass(cls, CanMutateAggregate) and name.startswith(owner.__name__ + ".") and name.rsplit(".", 1)[-1] not in ("Event", "Created"):
+                    found[name] = get_topic(cls)
+    return found
+
+
+def document_tables() -> str:
+    """The role that may sign each act, the events and meanings each act may record, and the Authority's topics, as markdown."""
+    def roles(command: str) -> str:
+        return " or ".join(f"`{r}` ({ROLES[r]})" for r in required_roles(command))
+
+    lines = [DOC_BEGIN, "", "**Who may sign each act** (`COMMAND_ROLES`): the acting person must hold one of these roles.", ""]
+    lines += ["| act (`meaning`) | roles, any one of |", "|---|---|"]
+    lines += [f"| `{command}` | {roles(command)} |" for command in COMMAND_ROLES]
+    lines += [f"| any other act | {roles('')} |", ""]
+    topics = _event_topics()
+    lines += [
+        "**Which events each act may record** (`EVENT_COMMANDS`, `WRITES_ALSO`): an event signed with a meaning not",
+        "listed for it is refused; the acting person needs a role for the meaning *and* for the event's own act.",
+        "",
+        "| event topic | its own act | meanings it may be signed with |",
+        "|---|---|---|",
+    ]
+    for qualname, topic in topics.items():
+        if qualname.startswith("Authority."):
+            continue
+        native = EVENT_COMMANDS.get(qualname)
+        if native is None:
+            lines.append(f"| `{topic}` | (none) | any act: the meaning's roles decide |")
+            continue
+        meanings = [native] + sorted(c for c, also in WRITES_ALSO.items() if native in also)
+        lines.append(f"| `{topic}` | `{native}` | {', '.join(f'`{m}`' for m in meanings)} |")
+    lines += [
+        "",
+        "**People and roles** (the Authority aggregate): signed by the administrator; the meaning is the administrator's",
+        "command and is not checked.",
+        "",
+        "| event topic |",
+        "|---|",
+    ]
+    lines += [f"| `{topic}` |" for qualname, topic in topics.items() if qualname.startswith("Authority.")]
+    return "\n".join([*lines, "", DOC_END])
+
+
+def document_with_tables(text: str) -> str:
+    """`text` (docs/tamper-evidence.md) with the generated tables put between their markers."""
+    start, end = text.index(DOC_BEGIN), text.index(DOC_END) + len(DOC_END)
+    return text[:start] + document_tables() + text[end:]
+
+
+if __name__ == "__main__":
+    text = DOC.read_text(encoding="utf-8")
+    wanted = document_with_tables(text)
+    if "--check" in sys.argv[1:]:
+        sys.exit(0 if wanted == text else "docs/tamper-evidence.md: the generated tables differ from ledger/authority.py (run scripts/doc_tables.py)")
+    DOC.write_text(wanted, encoding="utf-8")
