@@ -91,6 +91,111 @@ def run(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[
     return float(wall), child.returncode, int(rss) // 1024, err
 
 
+# The same on a pseudo-terminal (120 columns, 40 lines) as standard input and output, the way a
+# person at a terminal runs the command; the parent drains what is printed and counts its lines.
+TERMINAL_LAUNCHER = r"""
+import fcntl, os, struct, sys, termios, time
+master, slave = os.openpty()
+fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))
+t = time.perf_counter()
+pid = os.fork()
+if pid == 0:
+    os.close(master)
+    os.dup2(slave, 0)
+    os.dup2(slave, 1)
+    os.execv(sys.argv[1], sys.argv[1:])
+os.close(slave)
+lines = 0
+while True:
+    try:
+        data = os.read(master, 65536)
+    except OSError:  # EIO: the child closed the terminal
+        break
+    if not data:
+        break
+    lines += data.count(b"\n")
+_, status, usage = os.wait4(pid, 0)
+sys.stderr.write("\nBENCH %f %d %d\n" % (time.perf_counter() - t, usage.ru_maxrss, lines))
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+
+
+def run_on_terminal(argv: list[str], cwd: Path, env: dict[str, str] | None = None) -> tuple[float, int, int, int, str]:
+    """(wall seconds, exit code, peak RSS in MB, lines printed, stderr) of one command on a pseudo-terminal."""
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    full_env.update(env or {})
+    full_env.setdefault("LEDGER_ACTOR", "bench")
+    full_env.setdefault("TERM", "xterm")
+    child = subprocess.run(
+        [sys.executable, "-S", "-c", TERMINAL_LAUNCHER, argv[0], *argv[1:]],
+        cwd=cwd, env=full_env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+    )
+    err, _, last = child.stderr.rstrip("\n").rpartition("\nBENCH ")
+    wall, rss, lines = last.split()
+    return float(wall), child.returncode, int(rss) // 1024, int(lines), err
+
+
+def median_on_terminal(argv: list[str], cwd: Path, runs: int) -> tuple[float, int, int] | str:
+    """Median wall time, max peak RSS and the lines printed, on a pseudo-terminal; or an error text."""
+    times, peaks, lines = [], [], 0
+    for _ in range(runs):
+        wall, code, peak, lines, err = run_on_terminal(argv, cwd)
+        if code != 0:
+            return f"error: {err.strip().splitlines()[-1] if err.strip() else code}"
+        times.append(wall)
+        peaks.append(peak)
+    return statistics.median(times), max(peaks), lines
+
+
+def piped_lines(argv: list[str], cwd: Path) -> tuple[float, int, int] | str:
+    """(wall seconds, peak RSS in MB, lines) of a command whose standard output is a pipe read to the end."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("LEDGER_")}
+    env.setdefault("LEDGER_ACTOR", "bench")
+    child = subprocess.Popen([sys.executable, "-S", "-c", LAUNCHER, argv[0], *argv[1:]], cwd=cwd, env=env,
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    lines = 0
+    assert child.stdout is not None and child.stderr is not None
+    while chunk := child.stdout.read(1 << 16):
+        lines += chunk.count(b"\n")
+    err = child.stderr.read().decode("utf-8", "replace")
+    if child.wait() != 0:
+        return f"error: {err.strip().splitlines()[-1] if err.strip() else child.returncode}"
+    wall, rss = err.rstrip("\n").rpartition("\nBENCH ")[2].split()
+    return float(wall), int(rss) // 1024, lines
+
+
+def listings_on_terminal(t: "Table", exe: str, folder: Path, problems: int, tw: dict[str, Any] | str, runs: int) -> None:
+    """Issue 27: `ledger status` on a terminal (the most urgent 30 and a closing line) beside `task list` of as many
+    tasks, its peak memory, and the same listing piped as csv, complete."""
+    problems = count_problems(folder)  # now: earlier rows of a full run add problems to this ledger
+    size = f"{problems:,} problems"
+    shown = median_on_terminal([exe, "status"], folder, runs)
+    if isinstance(shown, str):
+        t.unmeasured("status on a terminal (most urgent 30)", size, shown, "≤ 0.5× task list")
+    else:
+        t.note("status on a terminal (most urgent 30), lines printed", size, f"{shown[2]} lines", "", "30 rows and a closing line", "")
+        if isinstance(tw, str) or isinstance(tw["list"], str):
+            t.unmeasured("status on a terminal ÷ task list", size, str(tw if isinstance(tw, str) else tw["list"]), "≤ 0.5× task list")
+        else:
+            ratio = shown[0] / tw["list"][0]
+            t.note("status on a terminal (most urgent 30), beside task list", size, fmt_time(shown),
+                   f"{ratio:.2f}× task list ({fmt_time(tw['list'])})", "≤ 0.5× task list", ratio <= 0.5, fmt_peak(shown))
+        t.note("status on a terminal, peak memory", size, f"{shown[1]} MB", "", "≤ 60 MB", shown[1] <= 60)
+    for label, argv in (("due on a terminal (most urgent 30)", [exe, "due"]), ("reviews on a terminal (most urgent 30)", [exe, "reviews"])):
+        other = median_on_terminal(argv, folder, max(1, min(runs, 3)))
+        if isinstance(other, str):
+            t.unmeasured(label, size, other, "")
+        else:
+            t.note(label, size, fmt_time(other), f"{other[2]} lines", peak=fmt_peak(other))
+    piped = piped_lines([exe, "status", "--format", "csv"], folder)
+    if isinstance(piped, str):
+        t.unmeasured("status --format csv, piped (every problem)", size, piped, "complete")
+    else:
+        complete = piped[2] == problems + 1
+        t.note("status --format csv, piped (every problem)", size, f"{piped[0]:.3f} s", f"{piped[2] - 1:,} rows of {problems:,}",
+               "complete", complete, f"{piped[1]} MB")
+
+
 def median_run(argv_for: Callable[[int], list[str]], cwd: Path, runs: int, env: dict[str, str] | None = None) -> tuple[float, int] | str:
     """Median wall time and max peak RSS, or MISSING / an error text."""
     times, peaks = [], []
@@ -160,10 +265,13 @@ def taskwarrior(workdir: Path, tasks: int, runs: int) -> dict[str, Any] | str:
     if not task:
         return "n/a (taskwarrior not installed: apt-get install -y taskwarrior)"
     home = workdir / "taskwarrior"
+    env = {"HOME": str(home), "TASKRC": str(home / ".taskrc")}
+    if (home / f"imported-{tasks}").exists():  # kept by an earlier run with --workdir: the import takes minutes
+        listing = median_run(lambda i: [task, "rc.verbose=nothing", "list"], home, runs, env)
+        return {"add": "n/a (not run on a kept task list)", "list": listing}
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
     (home / ".taskrc").write_text(f"data.location={home / 'data'}\nconfirmation=off\nverbose=nothing\nhooks=off\n")
-    env = {"HOME": str(home), "TASKRC": str(home / ".taskrc")}
     data = [
         {"description": f"问题{i}：整改不到位", "status": "pending", "project": f"P{i // 30:05d}", "entry": "20200115T000000Z", "uuid": None}
         for i in range(tasks)
@@ -176,8 +284,9 @@ def taskwarrior(workdir: Path, tasks: int, runs: int) -> dict[str, Any] | str:
     wall, code, _, err = run([task, "rc.confirmation=off", "import", str(home / "import.json")], home, env)
     if code != 0:
         return f"error: task import: {err.strip()[-200:]}"
-    add = median_run(lambda i: [task, "add", f"新问题{i}", "project:P99999"], home, runs, env)
     listing = median_run(lambda i: [task, "rc.verbose=nothing", "list"], home, runs, env)
+    (home / f"imported-{tasks}").touch()
+    add = median_run(lambda i: [task, "add", f"新问题{i}", "project:P99999"], home, runs, env)
     return {"add": add, "list": listing}
 
 
@@ -286,6 +395,7 @@ def main() -> None:
     parser.add_argument("--import-rows", type=int, default=50000, help="problems in the feedback list imported")
     parser.add_argument("--tasks", type=int, default=None, help="Taskwarrior tasks (default: as many as the big ledger's problems)")
     parser.add_argument("--workdir", default=None, help="where the ledgers are generated (kept if given)")
+    parser.add_argument("--listings", action="store_true", help="only the big ledger's listings on a terminal beside Taskwarrior (issue 27): minutes, not an hour")
     parser.add_argument("--quick", action="store_true", help="--sizes 2000,10000 --runs 3 --bulk-events 3000 --import-rows 2000: a few minutes")
     args = parser.parse_args()
     if args.quick:
@@ -310,6 +420,15 @@ def main() -> None:
             written, seconds = make_ledger(folder, size)
             t.note("bulk load, ledger on SQLite (ledger for the commands)", f"{written:,} events", f"{written / seconds:,.0f} events/s")
         folders[size] = folder
+
+    if args.listings:
+        problems = count_problems(folders[big])
+        tw = taskwarrior(workdir, args.tasks or problems, args.runs)
+        if not isinstance(tw, str):
+            t.note("task list", f"{args.tasks or problems:,} tasks", fmt_time(tw["list"]), peak=fmt_peak(tw["list"]))
+        listings_on_terminal(t, exe, folders[big], problems, tw, args.runs)
+        print_table(t, args)
+        return
 
     # -- bulk load: the same rows through the ledger, raw sqlite3 and PostgreSQL, afresh --
     bulk_folder = workdir / "bulk"
@@ -464,17 +583,21 @@ def main() -> None:
             t.unmeasured("status, every problem as a table (beside task list)", f"{problems:,} problems", str(status), "≤ 1.0× task list")
         else:
             ratio = status[0] / tw["list"][0]
-            t.note("status, every problem as a table (beside task list)", f"{problems:,} problems", fmt_time(status),
+            t.note("status, every problem as a table, not on a terminal (beside task list)", f"{problems:,} problems", fmt_time(status),
                    f"{ratio:.2f}× task list of {tasks:,}", "≤ 1.0× task list (30k)", ratio <= 1.0, fmt_peak(status))
+    listings_on_terminal(t, exe, problems_folder, problems, tw, args.runs)
+    print_table(t, args)
+    if not args.workdir:
+        shutil.rmtree(workdir, ignore_errors=True)
 
+
+def print_table(t: Table, args: Any) -> None:
     import tabulate
 
     print(f"\nMachine: {machine()}; load average {os.getloadavg()[0]:.1f} at the end\n"
           f"Date: {datetime.now(timezone.utc):%Y-%m-%d %H:%M} UTC\n"
           f"Command: .venv/bin/python bench/scale.py {' '.join(sys.argv[1:])}\nRuns per figure: {args.runs} (median)\n")
     print(tabulate.tabulate(t.rows, headers=Table.HEADERS, tablefmt="github", disable_numparse=True))
-    if not args.workdir:
-        shutil.rmtree(workdir, ignore_errors=True)
 
 
 def count_problems(folder: Path) -> int:

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import DATE, DATETIME, LedgerContext, output_options, pass_ledger
+from commands.options import DATE, DATETIME, LedgerContext, Screen, listing_options, pass_ledger
 from ledger.errors import LedgerError
 
 
@@ -23,10 +23,13 @@ from ledger.errors import LedgerError
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --checkpoint: trust the key with this fingerprint (as published; repeatable).")
 @click.option("--admin-fingerprint", "admin_fingerprints", multiple=True, metavar="HEX", help="With --verify: the administrator key fingerprint `ledger init` printed; the founding event must carry that key.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="With --verify: processes that check the chain and tree in parallel, each a slice of the log (default: one per CPU on a large ledger).")
-@output_options
+@listing_options
 @pass_ledger
-def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], admin_fingerprints: tuple[str, ...], jobs: int | None, fmt: str) -> None:
-    """Every event in log order: who did what, when and why (or --verify the chain)."""
+def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], admin_fingerprints: tuple[str, ...], jobs: int | None, fmt: str, screen: Screen) -> None:
+    """Every event in log order: who did what, when and why (or --verify the chain).
+
+    On a terminal: newest first, 30 events unless --limit N or --all.
+    """
     if admin_fingerprints and not verify:
         raise click.UsageError("--admin-fingerprint goes with --verify")
     if jobs is not None and not verify:
@@ -42,7 +45,7 @@ def audit(state: LedgerContext, inspection: str | None, problem: str | None, sin
         from commands.trail import show_audit_trail
     except ImportError:
         raise LedgerError("the audit trail is not available in this build") from None
-    show_audit_trail(state, inspection=inspection, problem=problem, since=since, until=until, actor=by_actor, fmt=fmt)
+    show_audit_trail(state, inspection=inspection, problem=problem, since=since, until=until, actor=by_actor, fmt=fmt, screen=screen)
     if not state.app.signed_mode():
         click.echo(i18n.note_line("nobody is enrolled in this ledger (trial mode): the actors above are typed names, not authenticated"), err=True)
 

@@ -52,6 +52,18 @@ def _broken_history(error: BaseException) -> str | None:
     return None
 
 
+class _Interrupted(Exception):
+    """Ctrl-C inside a command, carried past click (which would print a blank line and call it aborted)."""
+
+
+def _interrupted() -> None:
+    """One line and exit 130; the writers have already taken back what they began (a transaction, a temporary file)."""
+    from commands import i18n
+
+    click.echo(i18n.translate("ledger: interrupted; nothing half-written is kept", i18n.current()), err=True)
+    sys.exit(130)
+
+
 class LedgerGroup(click.Group):
     """Turns every user mistake into one line on stderr and an exit code.
 
@@ -68,6 +80,12 @@ class LedgerGroup(click.Group):
         if cmd_name not in self.commands and cmd_name in COMMAND_MODULES:
             _load(COMMAND_MODULES[cmd_name])
         return self.commands.get(cmd_name)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KeyboardInterrupt:
+            raise _Interrupted() from None
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
@@ -88,7 +106,11 @@ class LedgerGroup(click.Group):
         except click.ClickException as e:
             click.echo(error_line(_one_line(e.format_message())), err=True)
             sys.exit(e.exit_code)
-        except click.Abort:
+        except _Interrupted:
+            _interrupted()
+        except click.Abort as e:
+            if isinstance(e.__cause__, KeyboardInterrupt):
+                _interrupted()
             from commands import i18n
 
             click.echo(i18n.translate("ledger: aborted", i18n.current()), err=True)
@@ -113,10 +135,7 @@ class LedgerGroup(click.Group):
             click.echo(error_line(f"store error: {_one_line(str(e)) or type(e).__name__}"), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
-            from commands import i18n
-
-            click.echo(i18n.translate("ledger: interrupted; nothing half-written is kept", i18n.current()), err=True)
-            sys.exit(130)
+            _interrupted()
         sys.exit(result if isinstance(result, int) else 0)
 
 
@@ -180,6 +199,7 @@ COMMAND_MODULES: dict[str, str] = {
     "migrate": "migrate",
     "person": "people",
     "serve": "serve",
+    **dict.fromkeys(["similar", "link", "profile"], "recurrence"),
 }
 
 

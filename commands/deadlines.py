@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
 from ledger import values
 
 
@@ -33,28 +33,20 @@ def _level_choice(value: str) -> str:
     return escalation_level(value)
 
 
-def _views(state: LedgerContext, as_of: date, **filters: Any) -> list[dict[str, Any]]:
-    from projections.deadlines import load_views
-    from projections.replay import StateReader
-
-    with StateReader(state.app) as r:
-        r.today = as_of
-        return load_views(r, **filters)
-
-
 @click.command()
 @click.option("--within", type=DaysType(), default=None, help="Also list deadlines this many days ahead (7, 7d, 2w; default from ledger.yaml, 7).")
 @click.option("--unit", default=None, help="Only problems assigned to this unit (责任单位).")
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Count days against this date instead of today.")
 @click.option("--check", is_flag=True, help="Exit 1 when any deadline is overdue (for a daily cron job).")
-@output_options
+@listing_options
 @pass_ledger
-def due(state: LedgerContext, within: int | None, unit: str | None, inspection: str | None, as_of: date | None, check: bool, fmt: str) -> None:
+def due(state: LedgerContext, within: int | None, unit: str | None, inspection: str | None, as_of: date | None, check: bool, fmt: str, screen: Screen) -> None:
     """What is overdue or coming due, with days left or late, and the escalation to consider.
 
     Also lists long-term problems (长期坚持) whose last progress report is
-    older than the policy interval.
+    older than the policy interval. Most urgent first (most days late, then
+    fewest days left); on a terminal 30 rows unless --limit N or --all.
     """
     from ledger.watch import light_policy, watch_policy
     from projections.deadlines import DUE_COLUMNS, due_rows
@@ -62,23 +54,30 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
     policy = watch_policy(state.config)
     today = as_of or date.today()
     span = policy.due_within_days if within is None else within
-    from projections.deadlines import due_views
+    from projections.deadlines import due_views, due_views_shown
     from projections.replay import StateReader
 
+    listed: int | None = None
     with StateReader(state.app) as r:
         r.today = today
-        views = due_views(r, within=span, unit=unit, inspection=inspection)
+        if screen.terminal and screen.limit is not None:  # only the rows shown are read, and counts of the rest
+            views, listed, late = due_views_shown(r, within=span, limit=screen.limit, unit=unit, inspection=inspection)
+        else:
+            views = due_views(r, within=span, unit=unit, inspection=inspection)
     rows = due_rows(views, today, span, policy, light_policy(state.config))
-    overdue = [r for r in rows if r["due"] == "deadline" and r["overdue"]]
+    stale = sum(1 for r in rows if r["due"] == "progress")
+    if listed is None:
+        late = sum(1 for r in rows if r["due"] == "deadline" and r["overdue"])
+        listed = len(rows) - stale
     if not rows and fmt == "table":
         echo(i18n.translate(f"nothing overdue or due within {span} days of {today}", i18n.current()))
     else:
-        echo(render_rows(rows, fmt, DUE_COLUMNS))
+        shown, _ = screen.cut(rows)
+        screen.show(shown, fmt, DUE_COLUMNS, listed + stale)
         if fmt == "table":
-            stale = sum(1 for r in rows if r["due"] == "progress")
-            echo(i18n.translate(f"\nas of {today}: {len(overdue)} overdue, {len(rows) - len(overdue) - stale} due within {span} days, {stale} long-term without recent progress", i18n.current()))
-    if check and overdue:
-        click.echo(i18n.translate(f"ledger: due: {len(overdue)} problem(s) overdue as of {today}", i18n.current()), err=True)
+            echo(i18n.translate(f"\nas of {today}: {late} overdue, {listed - late} due within {span} days, {stale} long-term without recent progress", i18n.current()))
+    if check and late:
+        click.echo(i18n.translate(f"ledger: due: {late} problem(s) overdue as of {today}", i18n.current()), err=True)
         click.get_current_context().exit(1)
 
 
@@ -122,26 +121,52 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
 @click.option("--due", "only_due", is_flag=True, help="Only problems whose review is due or missed.")
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Count days against this date instead of today.")
-@output_options
+@listing_options
 @pass_ledger
-def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str) -> None:
-    """Signed-off problems against the review points after closure (回头看, ledger.yaml watch.review_points_days)."""
+def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str, screen: Screen) -> None:
+    """Signed-off problems against the review points after closure (回头看, ledger.yaml watch.review_points_days).
+
+    On a terminal: missed first, then due, upcoming and complete, each by review date; 30 rows
+    unless --limit N or --all.
+    """
+    import heapq
+
     from ledger.watch import watch_policy
-    from projections.deadlines import REVIEW_COLUMNS, review_row
+    from projections.deadlines import REVIEW_COLUMNS, review_row, signed_off_views
+    from projections.replay import StateReader
 
     policy = watch_policy(state.config)
     today = as_of or date.today()
-    rows = [
-        review_row(v, today, policy)
-        for v in _views(state, today, inspection=inspection)
-        if v["status"] in ("closed", "ongoing") and v["signoffs"]
-    ]
-    if only_due:
-        rows = [r for r in rows if r["state"] in ("due", "missed")]
+    with StateReader(state.app) as r:
+        r.today = today
+        # One signed-off problem's view at a time: only the review rows are kept (or, on a terminal, the most urgent).
+        found = (review_row(v, today, policy) for v in signed_off_views(r, inspection=inspection) if v["signoffs"])
+        if only_due:
+            found = (row for row in found if row["state"] in ("due", "missed"))
+        if screen.urgent_first:
+            total = 0
+
+            def ranked() -> Any:
+                nonlocal total
+                for n, row in enumerate(found):
+                    total = n + 1
+                    yield (REVIEW_URGENCY.get(row["state"], len(REVIEW_URGENCY)), row["review_date"] or "9999", n), row
+
+            if screen.limit is None:
+                rows = [row for _, row in sorted(ranked(), key=lambda pair: pair[0])]
+            else:  # register order within a state and date
+                rows = [row for _, row in heapq.nsmallest(screen.limit, ranked(), key=lambda pair: pair[0])]
+        else:
+            rows = list(found)
+            total = len(rows)
+            rows, _ = screen.cut(rows)
     if not rows and fmt == "table":
         echo(i18n.translate(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}", i18n.current()))
     else:
-        echo(render_rows(rows, fmt, REVIEW_COLUMNS))
+        screen.show(rows, fmt, REVIEW_COLUMNS, total)
+
+
+REVIEW_URGENCY = {"missed": 0, "due": 1, "upcoming": 2, "complete": 3}
 
 
 @click.command()

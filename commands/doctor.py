@@ -13,16 +13,26 @@ from commands.options import LedgerContext, echo, output_options, pass_ledger, r
 @output_options
 @pass_ledger
 def doctor(state: LedgerContext, fmt: str) -> None:
-    """Check identities, the hash chain, the signing key and the cipher key; exit 1 on an error."""
-    identity_rows = list(_identity_checks(state))
+    """Check identities, the hash chain, the derived tables, evidence, the signing key and the cipher key; exit 4 on tampering, 1 on another error."""
+    identity_rows = list(_identity_checks(state, fmt))
     enrolled = any(r["check"] == "acts" and r["status"] == "ok" for r in identity_rows)
-    rows = identity_rows + list(_checks(state.config, enrolled=enrolled))
+    rows = identity_rows + list(_checks(state.config, enrolled=enrolled, fmt=fmt, app=lambda: state.app))
+    tampered = any(r.pop("tampering", False) for r in rows)
     echo(render_rows(rows, fmt, ["check", "status", "detail"]))
+    if tampered:
+        raise SystemExit(4)
     if any(r["status"] == "error" for r in rows):
         raise SystemExit(1)
 
 
-def _checks(config: Any, *, enrolled: bool = False) -> Any:
+def _failed(check: str, e: Exception) -> dict[str, Any]:
+    """An error row; tampering found makes `doctor` exit 4, as every command does."""
+    from ledger.errors import TamperingFound
+
+    return {"check": check, "status": "error", "detail": str(e), "tampering": isinstance(e, TamperingFound)}
+
+
+def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app: Any = None) -> Any:
     from ledger import authority, confidential
     from ledger.checkpoint import private_key_path, public_key_path
     from ledger.errors import LedgerError
@@ -55,10 +65,27 @@ def _checks(config: Any, *, enrolled: bool = False) -> Any:
             yield {"check": "hash", "status": "ok", "detail": recorded}
         from ledger.checkpoint import trusted_key
 
-        summary, _ = verify_store(config.store, trusted=trusted_key(config))
+        from commands.progress import progress
+
+        with progress("verifying the chain and the tree", fmt) as report:
+            summary, _ = verify_store(config.store, trusted=trusted_key(config), progress=report)
         yield {"check": "chain", "status": "ok", "detail": f"{summary.count} events verified, head {summary.head_seq}; {summary.checkpoints} recorded checkpoint(s) match"}
     except LedgerError as e:
-        yield {"check": "chain", "status": "error", "detail": str(e)}
+        yield _failed("chain", e)
+    else:
+        if app is not None:
+            from projections.read_model_check import derived_tables_step
+
+            try:
+                yield {"check": "derived tables", "status": "ok", "detail": derived_tables_step(app(), config).removeprefix("derived tables: ")}
+            except LedgerError as e:
+                yield _failed("derived tables", e)
+        from projections.verification import evidence_step
+
+        try:
+            yield {"check": "evidence", "status": "ok", "detail": evidence_step(config.store, {}).removeprefix("evidence verified: ")}
+        except LedgerError as e:
+            yield _failed("evidence", e)
     key = private_key_path(config)
     if key.is_file():
         from ledger.checkpoint import load_private_key
@@ -83,7 +110,7 @@ def _checks(config: Any, *, enrolled: bool = False) -> Any:
         yield {"check": "cipher key", "status": "error", "detail": str(e)}
 
 
-def _identity_checks(state: LedgerContext) -> Any:
+def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
     """Who may act, from the ledger itself: trial mode, or the people enrolled and their roles."""
     from ledger.authority import ROLES
     from ledger.errors import LedgerError
@@ -92,7 +119,7 @@ def _identity_checks(state: LedgerContext) -> Any:
         app = state.app
         authority = app.authority()
     except LedgerError as e:
-        yield {"check": "acts", "status": "error", "detail": str(e)}
+        yield _failed("acts", e)
         return
     if authority is None or not authority.enrolled_ever:
         from ledger.identity import fingerprint, noted_administrator
@@ -117,10 +144,13 @@ def _identity_checks(state: LedgerContext) -> Any:
     try:
         from ledger.signatures import verify_acts
 
-        acts = verify_acts(state.config.store, app.ledger_id())
+        from commands.progress import progress
+
+        with progress("checking the signatures", fmt) as report:
+            acts = verify_acts(state.config.store, app.ledger_id(), progress=report)
         yield {"check": "signatures", "status": "ok", "detail": acts.line().removeprefix("acts: ")}
     except LedgerError as e:
-        yield {"check": "signatures", "status": "error", "detail": str(e)}
+        yield _failed("signatures", e)
     keyless = sorted(n for n, p in active.items() if not p["public_key"])
     if keyless:
         yield {"check": "keys", "status": "warn", "detail": f"enrolled without a key, so they cannot act yet: {', '.join(keyless)}"}

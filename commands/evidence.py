@@ -90,9 +90,12 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
         echo(render_record(done, fmt, f"exported {done['events']} events of {inspection} to {out}, each proven against {note} of {cp['time']} (tree size {cp['tree_size']})"))
         return
     # Signed when the ledger's key is at hand, so the header and head are bound to it.
+    from commands.progress import progress
+
     key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
     try:
-        record = export_store(state.config.store, Path(out), since=since, signing_key=key)
+        with progress("verifying and writing the events", fmt) as report:
+            record = export_store(state.config.store, Path(out), since=since, signing_key=key, progress=report)
     except OSError as e:
         raise InvalidInput(f"--out: cannot write {out}: {e.strerror or e}") from None
     line = f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"
@@ -134,8 +137,11 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
             raise InvalidInput("an inspection export is proven against one checkpoint: give one --checkpoint")
         _verify_inspection_export(file, checkpoints[0] if checkpoints else None, trust, fmt)
         return
+    from commands.progress import progress
+
     given = [cp for value in checkpoints for cp in parse_checkpoints(value)]
-    exported = read_export(Path(file), also_at=[cp.sequence for cp in given], trust=trust)
+    with progress("verifying the export", fmt) as report:
+        exported = read_export(Path(file), also_at=[cp.sequence for cp in given], trust=trust, progress=report)
     header, trailer = exported.header, exported.trailer
     record: dict[str, Any] = {"verified": True, "file": file, "ledger_id": header.get("ledger_id"), "hash": header.get("hash"), "since": header.get("since"), **{k: trailer[k] for k in ("events", "head_seq", "head_digest")}}
     lines = [f"export verified: {trailer['events']} events, head {trailer['head_seq']} {header.get('hash')}:{trailer['head_digest']}"]
@@ -156,7 +162,8 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
         from ledger.signatures import export_rows, verify_event_rows
 
         pinned = frozenset("".join(f.split()).lower() for f in admin_fingerprints)
-        acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")), admin_fingerprints=pinned)
+        with progress("checking the signatures", fmt) as report:
+            acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")), admin_fingerprints=pinned, progress=report, total=int(trailer["head_seq"]))
         record["acts"] = acts.record()
         lines += [acts.founding_line(), acts.line()]
     elif admin_fingerprints:
@@ -198,12 +205,14 @@ def _export_manifests(path: Path) -> Any:
 @pass_ledger
 def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: Any, actor: str | None, fmt: str) -> None:
     """Restore an export into an empty store (verified first; the chain head is unchanged), with its evidence files."""
+    from commands.progress import progress
     from ledger.export import import_log as restore
 
     state.actor(actor)  # authority check: restoring is a write
     if evidence_dir is not None and not Path(evidence_dir).is_dir():
         raise InvalidInput(f"--evidence: {evidence_dir} is not a folder")
-    record = restore(state.app, Path(file), store=state.config.store, evidence=Path(evidence_dir) if evidence_dir else None)
+    with progress("verifying the export", fmt) as checking, progress("writing the events", fmt) as writing:
+        record = restore(state.app, Path(file), store=state.config.store, evidence=Path(evidence_dir) if evidence_dir else None, checking=checking, writing=writing)
     line = f"imported {record['events']} events; head {record['head_seq']} {record['head_digest']}"
     if record["evidence_files"]:
         line += f"; kept {record['evidence_files']} evidence files, each matching its digest"
@@ -275,9 +284,11 @@ def evidence_get(state: LedgerContext, digest: str, out: str, fmt: str) -> None:
 @pass_ledger
 def evidence_verify(state: LedgerContext, fmt: str) -> None:
     """Check every attached file's kept bytes against its recorded digest (exit 4 naming a changed or vanished file)."""
+    from commands.progress import progress
     from ledger.attachments import verify_kept
 
-    counts = verify_kept(state.config.store)
+    with progress("checking the evidence files", fmt) as report:
+        counts = verify_kept(state.config.store, progress=report)
     echo(render_record({"verified": True, **counts}, fmt, f"evidence verified: {counts['files']} attachments, {counts['distinct']} distinct files, every one present and unchanged"))
 
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import json
-import sys
-from typing import Any, Callable, Iterator
+from typing import Any, Callable
 
 import click
 
@@ -16,20 +15,17 @@ from ledger import values
 PROGRESS_FROM = 200
 
 
-def _progress(label: str) -> Callable[[Any], Any]:
-    """An iterator wrapper that shows click's progress bar on a terminal, else does nothing."""
+def _progress(label: str, fmt: str | None = None) -> Callable[[Any], Any]:
+    """An iterator wrapper that shows the shared progress bar (commands/progress.py) on a terminal, else does nothing."""
 
     def wrap(items: Any) -> Any:
-        if len(items) < PROGRESS_FROM or not sys.stdout.isatty():
+        from commands import progress
+
+        if len(items) < PROGRESS_FROM:
             return items
-        return _bar(items, label)
+        return progress.wrap(items, label, fmt)
 
     return wrap
-
-
-def _bar(items: Any, label: str) -> Iterator[Any]:
-    with click.progressbar(items, label=label) as bar:
-        yield from bar
 
 
 def file_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -69,8 +65,8 @@ def import_(
         _preview(state, file, sheet, encoding, options, at, actor, fmt)
         return
     who = state.actor(actor)
-    lists = read_feedback_lists(file, progress=_progress("checking"), sheet=sheet, encoding=encoding, options=options)
-    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress("building"))
+    lists = read_feedback_lists(file, progress=_progress("checking the feedback list", fmt), sheet=sheet, encoding=encoding, options=options)
+    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress("recording the problems", fmt))
     kept = _kept_columns(lists)
     records, messages = [], []
     for result in results:
@@ -97,6 +93,13 @@ def import_(
             )
     if kept and fmt == "table":
         messages.append(f"{file}: kept as extra columns with each problem: {'、'.join(kept)}")
+    emit_import_output(records, messages, fmt, kept=bool(kept))
+    from commands.recurrence import warn_earlier
+
+    warn_earlier(state, [i for result in results for i in result.added])
+
+
+def emit_import_output(records: list[dict[str, Any]], messages: list[str], fmt: str, *, kept: bool = False) -> None:
     if len(records) == 1 and not kept:
         echo(render_record(records[0], fmt, messages[0]))
     elif fmt == "json":
@@ -261,7 +264,7 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
     from ledger.importing import present_problems
 
     wanted = values.inspection_code(inspection) if inspection else None
-    feedback = read_feedback_list(file, progress=_progress("checking"), sheet=sheet, encoding=encoding, code=wanted)
+    feedback = read_feedback_list(file, progress=_progress("checking the feedback list", fmt), sheet=sheet, encoding=encoding, code=wanted)
     code = wanted or feedback.inspection.code
     rows = reconcile_rows(feedback, code, present_problems(state.app, code))
     counts = {k: sum(1 for r in rows if r["result"] == k) for k in ("matched", "missing", "extra", "changed")}

@@ -81,7 +81,10 @@ HEADINGS = {
     "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
     "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量",
     "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
-    "enrolled_at": "登记时间", "revoked_at": "撤销时间",
+    "enrolled_at": "登记时间", "revoked_at": "撤销时间", "score": "相似度", "shared": "相同词语",
+    "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",
+    "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
+    "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
 }
 
 STATUS_WORDS = {
@@ -101,6 +104,7 @@ EVENT_WORDS = {
     "ProgressRecorded": "报告进展", "Withheld": "不予公开", "SensitiveRecorded": "登记敏感内容",
     "Recorded": "记录检查点", "LedgerFounded": "创建台账", "KeyEnrolled": "登记密钥", "PersonEnrolled": "登记人员",
     "PersonRevoked": "撤销人员", "RoleGranted": "授予角色", "RoleRevoked": "撤销角色", "PolicySet": "设定代录规则",
+    "Linked": "关联以前的问题", "FoundAgain": "再次发现", "LikeRejected": "排除相似问题",
 }
 
 # Words inside the details of an act (projections.history.act_note).
@@ -118,7 +122,7 @@ DETAIL_KEYS = {
     "ledger_id": "台账编号", "public_key": "公钥", "fingerprint": "密钥指纹", "roles": "角色", "role": "角色",
     "verification": "核查", "sequence": "序号", "time": "时间", "head": "链头", "algorithm": "算法",
     "signature": "签名", "tree_size": "树大小", "tree_root": "树根", "deadline": "整改时限", "due": "时限",
-    "number": "序号", "name": "姓名",
+    "number": "序号", "name": "姓名", "link": "关联类型",
 }
 _DETAIL = re.compile(r"(^|; )([a-z_]+)=([^;\[]*)")
 
@@ -181,6 +185,9 @@ VALUE_WORDS: dict[str, Any] = {
     "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
     "kind": {"regular": "常规巡察", "special": "专项巡察", "look-back": "回头看", "escalated": "提级巡察", "mobile": "机动巡察"},
     "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
+    "link": {"recurrence": "屡查屡犯", "same-kind": "同类问题"},
+    "as": {"recurrence": "屡查屡犯", "same-kind": "同类问题"},
+    "direction": {"earlier": "以前的问题", "later": "再次发现"},
     "grade": {"good": "好", "fair": "较好", "poor": "一般", "bad": "差"},
     "result": {
         "holds": "整改到位", "relapsed": "反弹", "passed": "通过", "failed": "未通过",
@@ -229,11 +236,14 @@ SECTIONS = {
     "reviews": ("回头看", "reviews (回头看)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer (双审核)"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
+    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence 屡查屡犯, same kind)"),
+    "rejected": ("已排除的相似问题", "rejected as not alike"),
     "corrections": ("更正", "corrections"),
 }
 SUB_HEADINGS = {
     "requested": "申请时间", "asked for": "延期至", "deadline was": "原时限", "decided by": "审批人", "decided": "审批时间",
     "done by": "完成人", "due": "时限", "text": "内容", "id": "编号", "at": "时间", "by": "经办人",
+    "direction": "先后", "relapse": "计为反弹",
 }
 
 
@@ -270,7 +280,7 @@ def max_widths(columns: Sequence[str]) -> list[int | None]:
 
 PREFIX = {"zh": "ledger: 错误: ", "en": "ledger: error: "}
 
-KINDS = {"problem": "问题", "inspection": "巡察", "measure": "整改措施", "round": "轮次"}
+KINDS = {"problem": "问题", "inspection": "巡察", "measure": "整改措施", "round": "轮次", "organisation": "被巡察单位"}
 
 _STATUS_IN_TEXT = {**STATUS_WORDS}
 
@@ -280,6 +290,7 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"unknown round ID: (.+?) \(rounds: (.+)\)",
      lambda m: f"未知的轮次：{m[1]}（已有轮次：{'尚无' if m[2] == 'none yet' else m[2]}）"),
     (r"unknown (problem|inspection|measure|round) ID: (.+)", lambda m: f"未知的{KINDS[m[1]]}编号：{m[2]}"),
+    (r"unknown organisation ID: (.+)", "没有对“{0}”的巡察"),
     (r"no ledger\.yaml here or in any parent folder: run `ledger init` first",
      "当前文件夹及上级文件夹中没有 ledger.yaml：请先运行 `ledger init`"),
     (r"(.+): needs a passing verification \(good or fair\) recorded after its last completed measure \[rule: ([\w-]+)\]",
@@ -365,6 +376,9 @@ CATALOGUE: list[tuple[str, Any]] = [
     (r"(.+): nothing new: inspection (\S+) and its (\d+) problems are already in the ledger",
      "{0}：没有新内容：巡察 {1} 及其 {2} 个问题已在台账中"),
     (r"no problems match", "没有符合条件的问题"),
+    (r"([\d,]+) more not shown \(([\d,]+) of ([\d,]+)\): --limit N shows N, --all shows every one",
+     "另有 {0} 条未显示（共 {2} 条，已显示 {1} 条）：--limit N 显示 N 条，--all 显示全部"),
+    (r"--limit and --all do not go together: give one", "--limit 与 --all 不能同时使用：只给其中一个"),
     (r"no samples drawn", "尚未抽查"),
     # audit --verify, verify-export
     (r"chain verified: (\d+) events, head (\d+) (\S+)", "哈希链验证通过：共 {0} 个事件，链头为第 {1} 个事件 {2}"),
@@ -403,6 +417,18 @@ def _os_error(text: str) -> str:
 # What follows "subject: " or "where: " in many messages (the part before is kept as it is, or read by HEADS):
 # rules' explanations, values' complaints, files' and options' troubles.
 TAILS: list[tuple[str, Any]] = [
+    # 屡查屡犯: links between a later problem and an earlier one
+    (r"cannot be linked to itself", "不能与自身关联"),
+    (r"and (\S+) were fed back by the same inspection: link a problem found again by a later one",
+     "与 {0} 由同一次巡察反馈：只能关联后一次巡察再次发现的问题"),
+    (r"was registered before (\S+): give the later problem first \(ledger link NEW OLD\)",
+     "登记早于 {0}：请先写后发现的问题（ledger link 新问题 旧问题）"),
+    (r"is already linked to (\S+): a link is never undone", "已与 {0} 关联：关联不可撤销"),
+    (r"is already linked to (\S+)", "已与 {0} 关联"),
+    (r"(\S+) was rejected as like it: nothing written", "{0} 已被排除为不相似：未写入任何内容"),
+    (r"(\S+) was already rejected as like it", "{0} 已被排除为不相似"),
+    (r"its inspection (\S+) belongs to no round: use --scope all or organisation", "其巡察 {0} 不属于任何轮次：请用 --scope all 或 organisation"),
+    (r"(.+) is not recurrence or same-kind", "{0} 不是 recurrence（屡查屡犯）或 same-kind（同类问题）"),
     # lifecycle rules
     (r"(\S+) (\S+) is in the future", "{0} {1} 晚于当前时间"),
     (r"end (\S+) is before start (\S+)", "结束时间 {0} 早于进驻时间 {1}"),
@@ -680,6 +706,10 @@ TAILS: list[tuple[str, Any]] = [
     (r"unknown key '(.+)' \(known: (.+)\)", "未知的设置项 '{0}'（可用：{1}）"),
     (r"'(.+)' must be true or false, not (.+)", "'{0}' 须为 true 或 false，不能是 {1}"),
     (r"'(.+)' must be a whole number from (\d+) to (\d+), not (.+)", "'{0}' 须为 {1} 至 {2} 的整数，不能是 {3}"),
+    (r"'(.+)' must be a number from 0 to 1, not (.+)", "'{0}' 须为 0 至 1 之间的数，不能是 {1}"),
+    (r"'(.+)' must be a list of words, not (.+)", "'{0}' 须为词语列表，不能是 {1}"),
+    (r"'(.+)' must be a list of groups such as (\S+), not (.+)", "'{0}' 须为同义词组的列表，如 {1}，不能是 {2}"),
+    (r"'(.+)' group (\d+) must name two or more words, such as (\S+), not (.+)", "'{0}' 第 {1} 组须有两个或更多词语，如 {2}，不能是 {3}"),
     (r"'(.+)' must be a date such as (\S+), not (.+)", "'{0}' 须为日期（如 {1}），不能是 {2}"),
     (r"'(.+)' must be text, not (.+)", "'{0}' 须为文字，不能是 {1}"),
     (r"'(.+)' must be a mapping, not (.+)", "'{0}' 须为映射（键: 值），不能是 {1}"),
@@ -733,7 +763,13 @@ FINDINGS: list[tuple[str, Any]] = [
     (r"links to (\S+), not to the event before it \((\S+)\)", "链接到 {0}，而不是它之前的事件（{1}）"),
     (r"does not match its recorded hash \(edited, moved or reordered\)", "与其记录的哈希不符（被编辑、移动或重新排序）"),
     (r"cannot be read back as an event of this ledger \((.+)\)", lambda m: f"无法读回为本台账的事件（{_inner(m[1])}）"),
+    (r"cannot be read back \((\w+) reading its evidence\): run `ledger audit --verify`", "无法读回（读取其佐证材料时出现 {0}）：请运行 `ledger audit --verify`"),
+    (r"cannot be read back \((\w+) reading it\): run `ledger audit --verify`", "无法读回（读取时出现 {0}）：请运行 `ledger audit --verify`"),
     (r"cannot be read back \((.+)\): run `ledger audit --verify`", lambda m: f"无法读回（{_inner(m[1])}）：请运行 `ledger audit --verify`"),
+    # a stored event that names a class the ledger does not have (ledger.topics): nothing was imported
+    (r"has the topic (.+), which is not one of the ledger's event classes", "的 topic 为 {0}，不是本台账的事件类（未导入任何模块）"),
+    (r"names the aggregate class (.+), not (\S+) whose event it is", "所指的聚合类为 {0}，而不是它所属的 {1}"),
+    (r"has an actor of ([\d,]+) characters: the ledger never writes one longer than ([\d,]+)", "的操作人长达 {0} 个字符：台账从不写入超过 {1} 个字符的操作人"),
     (r"is a checkpoint signed by key (.+), not by this ledger's key (.+)", "是由密钥 {0} 签名的检查点，而不是本台账的密钥 {1}"),
     (r"is a checkpoint of ledger (\S+) \((.+)\), not of this one", "是台账 {0}（{1}）的检查点，不是本台账的"),
     (r"is a checkpoint claiming events up to (\S+), which it cannot cover", "是声称涵盖至第 {0} 个事件的检查点，而它不可能涵盖这些事件"),
@@ -771,6 +807,17 @@ FINDINGS: list[tuple[str, Any]] = [
      "（{0}）记录为 {1} 的操作，但 {2} 当时没有角色 {3}"),
 ]
 _FINDINGS: list[tuple[Any, Any]] = []
+
+
+_SCHEMA_KINDS = {
+    "trigger": "触发器", "rule": "规则", "policy": "行级安全策略", "table with row security": "启用行级安全的表", "view": "视图",
+    "function": "函数", "index": "索引", "table": "表", "type": "类型", "sequence": "序列",
+}
+
+
+def _store_words(text: str) -> str:
+    """"the store PATH" / "the store" in Chinese."""
+    return "存储 " + text.removeprefix("the store ") + " " if text.startswith("the store ") else "存储"
 
 
 def _finding(seq: str, text: str) -> str | None:
@@ -980,6 +1027,16 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"(.+) is not a readable ledger store \(its schema is damaged\)", "{0} 不是可读取的台账存储（其结构已损坏）"),
     (r"cannot read the PostgreSQL store: (.+)", "无法读取 PostgreSQL 存储：{0}"),
     (r"read models differ from the events: (.+)", lambda m: f"读取模型与事件不一致：{_inner(m[1])}"),
+    (r"derived tables: (\d+) aggregates rebuilt from (\d+) events, every row matches", "派生表：由 {1} 个事件重建 {0} 个聚合，每一行均一致"),
+    (r"the derived tables differ from the events: (.+)", lambda m: f"派生表与事件不一致：{_inner(m[1])}"),
+    (r"the event of aggregate (\S+) version (\d+) (.+)", lambda m: _finding(f"（聚合 {m[1]} 第 {m[2]} 版）", m[3])),
+    # the store's schema (ledger.schema): what `ledger init` makes, and nothing else
+    (r"(.+) has an? (.+?) (\S+)(?: on (\S+))? that `ledger init` does not make: a schema object planted in the store",
+     lambda m: f"{_store_words(m[1])}有 `ledger init` 不会建立的{_SCHEMA_KINDS.get(m[2], m[2])} {m[3]}" + (f"（在 {m[4]} 上）" if m[4] else "") + "：被植入存储的结构对象"),
+    (r"(.+) lacks the (.+?) (\S+) that `ledger init` makes: dropped",
+     lambda m: f"{_store_words(m[1])}缺少 `ledger init` 建立的{_SCHEMA_KINDS.get(m[2], m[2])} {m[3]}：已被删除"),
+    (r"(.+) has the (.+?) (\S+) defined otherwise than `ledger init` makes it: altered",
+     lambda m: f"{_store_words(m[1])}的{_SCHEMA_KINDS.get(m[2], m[2])} {m[3]} 与 `ledger init` 建立的定义不同：已被改动"),
     (r"the audit trail is not available in this build", "此版本不提供审计记录"),
     (r"audit --verify is not available in this build", "此版本不提供 audit --verify"),
     # migrate
@@ -1067,6 +1124,35 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
      lambda m: f"已将存储升级到第 {m[1]} 版结构：" + "；".join(_inner(done) for done in m[2].split("; "))),
     (r"per-category totals recounted \(refined problems count under their parent\)", "重新统计各类别合计（细化问题计入其上级问题）"),
     (r"status and parent columns filled for (\d+) problems", "为 {0} 个问题填写状态列和上级问题列"),
+    (r"similarity index built over (\d+) problems", "为 {0} 个问题建立相似问题索引"),
+    # 屡查屡犯: similar and link
+    (r"(\S+) may be an earlier problem of (.+) found again: (.+)", "{0} 可能是{1}以前的问题再次出现（屡查屡犯）：{2}"),
+    (r"(\S+) is like earlier problems of other units: (.+)", "{0} 与其他单位以前的问题相似：{1}"),
+    (r"(\d+) more new problems are like earlier ones", "另有 {0} 个新问题与以前的问题相似"),
+    (r"(\d+) new problems were not checked for earlier ones \(from (\S+)\): `ledger similar ID` checks one",
+     "另有 {0} 个新问题（自 {1} 起）未与以前的问题比对：可用 `ledger similar 编号` 逐个比对"),
+    (r"see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`",
+     "用 `ledger similar 编号` 查看；确认后用 `ledger link 新问题 旧问题 --as recurrence` 关联，或用 `--reject` 排除"),
+    (r"no earlier problem scores ([\d.]+) or more", "没有相似度达到 {0} 的以前问题"),
+    (r"no inspection of '(.+)' \(organisations: (.+)\)", lambda m: f"没有对“{m[1]}”的巡察（被巡察单位：{'尚无' if m[2] == 'none yet' else m[2]}）"),
+    (r"(\S+): (\S+) rejected as like it; not offered again", "{0}：已排除 {1}，不再提示"),
+    (r"(\S+): linked as a recurrence of (\S+), which relapsed \(relapses: (\d+)\)",
+     "{0}：已关联为 {1} 再次出现（屡查屡犯），{1} 计为反弹（反弹 {2} 次）"),
+    (r"(\S+): linked as a recurrence of (\S+) \(not signed off: no relapse counted\)",
+     "{0}：已关联为 {1} 再次出现（屡查屡犯）（{1} 尚未销号，不计反弹）"),
+    (r"(\S+): linked as the same kind as (\S+)", "{0}：已关联为 {1} 的同类问题"),
+    (r"give a problem ID or --text, not both", "请给出问题编号或 --text，二者选一"),
+    (r"--scope round needs a problem ID \(its inspection's round\)", "--scope round 须给出问题编号（按其巡察的轮次）"),
+    (r"--scope organisation with --text needs --organisation", "--text 与 --scope organisation 同用时须给出 --organisation"),
+    (r"give exactly one of --as KIND or --reject", "请在 --as 类型 与 --reject 中选择一个"),
+    (r"(\S+): (.+) is missing from the stored similarity index", "{0}：存储的相似问题索引中缺少 {1}"),
+    (r"(\S+): (\S+) is in the stored links but no event links them", "{0}：存储的问题关联中有 {1}，但没有事件建立这一关联"),
+    (r"(\S+): (.+) is in the stored similarity index but no problem has that id", "{0}：存储的相似问题索引中有 {1}，但没有这个编号的问题"),
+    (r"(\S+): (\S+) text differs: stored (.+), replay (.+)", "{0}：{1} 的文本不同：存储为 {2}，重放为 {3}"),
+    (r"(\S+): term (.+) lists (\S+), whose text does not hold it", "{0}：词 {1} 列出了 {2}，但其文本中没有这个词"),
+    (r"(\S+): term (.+) is missing (\S+)", "{0}：词 {1} 缺少 {2}"),
+    (r"(\S+): term (.+) document frequency differs: stored (\d+), replay (\d+)", "{0}：词 {1} 的文档频次不同：存储为 {2}，重放为 {3}"),
+    (r"(\S+): the count of problems indexed differs: stored (\d+), replay (\d+)", "{0}：已索引的问题数不同：存储为 {1}，重放为 {2}"),
     (r"recorded the founding event \(the administrator's public key\) in the ledger", "已在台账中记录创建台账事件（管理员的公钥）"),
     (r"note: (.+)", lambda m: f"提示：{_inner(m[1])}"),
     (r"the founding event is not recorded yet: the administrator's key \(fingerprint ([^)]+)\) is not at (.+): "
@@ -1115,6 +1201,19 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"the verifying process stopped \(exit code (.+)\)", "验证进程已停止（退出码 {0}）"),
     # lines some commands print
     (r"ledger: interrupted; nothing half-written is kept", "ledger: 已中断；写了一半的内容不会保留"),
+    # progress bars' labels (commands/progress.py)
+    (r"verifying the chain and the tree", "正在验证哈希链和默克尔树"),
+    (r"checking the signatures", "正在核验签名"),
+    (r"rebuilding the read models", "正在重建读模型"),
+    (r"verifying and writing the events", "正在验证并写出事件"),
+    (r"verifying the export", "正在验证导出文件"),
+    (r"writing the events", "正在写入事件"),
+    (r"copying the events", "正在复制事件"),
+    (r"checking the evidence files", "正在核对佐证材料"),
+    (r"writing the 台账", "正在生成台账"),
+    (r"reading the round", "正在汇总本轮情况"),
+    (r"checking the feedback list", "正在检查反馈清单"),
+    (r"recording the problems", "正在登记问题"),
     (r"nothing overdue or due within (\d+) days of (\S+)", "截至 {1}，没有逾期或 {0} 天内到期的问题"),
     (r"ledger: due: (\d+) problem\(s\) overdue as of (\S+)", "ledger: due: 截至 {1}，{0} 个问题逾期"),
     (r"(\n?)as of (\S+): (\d+) overdue, (\d+) due within (\d+) days, (\d+) long-term without recent progress",
@@ -1149,7 +1248,7 @@ def _events_words(text: str) -> str:
 CHECK_WORDS = {
     "acts": "操作签名", "config": "配置文件", "identities": "人员与角色", "sign-off": "销号签字", "hash": "哈希算法",
     "chain": "哈希链", "signing key": "签名密钥", "public key": "公钥", "cipher key": "加密密钥", "signatures": "签名",
-    "keys": "密钥",
+    "keys": "密钥", "derived tables": "派生表", "evidence": "佐证材料",
 }
 CHECK_STATES = {"ok": "正常", "warn": "注意", "error": "错误"}
 _ROLE_WORDS = {"registrar": "登记", "responsible": "责任人", "verifier": "验收", "signer": "销号审批", "auditor": "审计"}
@@ -1182,6 +1281,8 @@ DOCTOR_DETAILS: list[tuple[str, Any]] = [
     (r"signoff\.required_signers is (\d+) but only (\d+) (?:enrolled )?people have the signer role", "signoff.required_signers 为 {0}，但只有 {1} 人具有销号审批（signer）角色"),
     (r"(\d+) signer\(s\) needed to close a problem", "销号须有 {0} 人签字"),
     (r"ledger\.yaml says (\S+), but this ledger was created with (\S+): (\S+) is used \(it cannot change\)", "ledger.yaml 设为 {0}，但本台账创建时使用 {1}：仍使用 {2}（不能更改）"),
+    (r"(\d+) aggregates rebuilt from (\d+) events, every row matches", "由 {1} 个事件重建 {0} 个聚合，每一行均一致"),
+    (r"(\d+) attachments, (\d+) distinct files, every one present and unchanged", "附件 {0} 个，不同文件 {1} 个，均在且未改变"),
     (r"(\d+) events verified, head (\d+); (\d+) recorded checkpoint\(s\) match", "{0} 个事件验证通过，链头为第 {1} 个事件；{2} 个已记录的检查点均一致"),
     (r"(.+) \(mode (\d+)(: readable by others, chmod 600)?\)", lambda m: f"{m[1]}（权限 {m[2]}" + ("：其他人可读，请 chmod 600" if m[3] else "") + "）"),
     (r"none at (.+): run `ledger keygen` before checkpoints or publishing", "{0} 处没有密钥：生成检查点或发布报告前请运行 `ledger keygen`"),

@@ -10,7 +10,9 @@ def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None
     from projections.verification import verification
 
     from commands import i18n
+    from commands.progress import progress
 
-    record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs)
+    with progress("verifying the chain and the tree", fmt) as report:
+        record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs, progress=report, app=lambda: state.app)
     lang = i18n.current()
     echo(render_record(record, fmt, "\n".join(i18n.translate(line, lang) for line in lines)))

@@ -12,7 +12,18 @@ from ledger.errors import LedgerError
 
 
 class ReadModelMismatch(LedgerError):
-    """The stored read models differ from a replay of the events."""
+    """The stored read models differ from a replay of the events: edited by hand, tampering (exit 4)."""
+
+    exit_code = 4
+
+
+def _verify_events(store: str, trusted: Any) -> None:
+    """The chain, the recorded checkpoints and every act's signature: what replay rebuilds from is the recorded history."""
+    from ledger.integrity import verify_store
+    from projections.verification import verify_acts_step
+
+    verify_store(store, trusted=trusted)
+    verify_acts_step(store, {})
 
 
 class _Alongside:
@@ -83,16 +94,17 @@ def _run_and_send(function: Any, args: Any, kwargs: Any, sender: Any) -> None:
 @pass_ledger
 def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
     """Verify the events, rebuild every read model from them alone, compare with the stored ones, report the speed."""
+    from commands.progress import progress
     from ledger.checkpoint import trusted_key
-    from ledger.integrity import verify_store
     from projections.read_model_check import check_read_models
 
     started = time.perf_counter()
     # The events are the truth replay rebuilds from: prove they are the recorded ones
     # (chain and recorded checkpoints), in a process of its own while the rebuild runs.
-    verification = _Alongside(verify_store, state.config.store, trusted=trusted_key(state.config))
+    verification = _Alongside(_verify_events, state.config.store, trusted_key(state.config))
     try:
-        result = check_read_models(state.app, state.config, jobs)
+        with progress("rebuilding the read models", fmt) as report:
+            result = check_read_models(state.app, state.config, jobs, progress=report)
     except LedgerError:
         verification.result()  # tampering found by the chain explains a failed rebuild better
         raise

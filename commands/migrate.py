@@ -14,7 +14,8 @@ Each batch of events is its own transaction, so a migration that is killed
 leaves a target holding a prefix of the source's events: running the command
 again checks that prefix and carries on from there. Where the kill landed
 cannot change the copy: a position the server's sequence handed out to a
-rolled-back batch is never used by it.
+rolled-back batch is never used by it. One stopped with Ctrl-C empties the
+target before it exits.
 """
 
 from __future__ import annotations
@@ -76,15 +77,18 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
     location = parse_pg_url(target)
     state.app  # noqa: B018 - fails with one line if the source is not a ledger
     state.actor(command="migrate")  # copying the whole ledger is an act of someone allowed to
+    from commands.progress import progress
+
     try:
-        counts = _migrate(source, target)
+        with progress("copying the events", fmt) as report:
+            counts = _migrate(source, target, report)
     except PersistenceError as e:
         raise StoreError(f"migration to {location} failed: {e}") from None
     record = {"source": source, "target": str(location), **counts, "verified": True}
     echo(render_record(record, fmt, f"copied {counts['events']} events and {counts['rows']} read-model rows to {location}; verified"))
 
 
-def _migrate(source: str, target: str) -> dict[str, int]:
+def _migrate(source: str, target: str, progress: Any = None) -> dict[str, int]:
     from ledger.application import RectificationLedger
     from ledger.store import describe_store, store_env
 
@@ -104,12 +108,16 @@ def _migrate(source: str, target: str) -> dict[str, int]:
             raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
         if not existing:
             _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
+        from projections.tables import DEADLINE_INDEX
+
+        with app.recorder.datastore.transaction(commit=True) as c:
+            c.execute(DEADLINE_INDEX)  # as `ledger init` makes it: the schema check wants the store init makes
         try:
-            counts = _copy_and_verify(source, app, skip=existing)
+            counts = _copy_and_verify(source, app, skip=existing, progress=progress)
             counts["evidence_files"] = _copy_evidence(source, target, app)
             return counts
-        except LedgerError:
-            _empty(app)  # a copy that does not verify is no use to anyone
+        except (LedgerError, KeyboardInterrupt):
+            _empty(app)  # a copy that does not verify, or was stopped, is no use to anyone
             raise
     finally:
         app.close()
@@ -174,11 +182,14 @@ def _holds_prefix(source: str, app: Any, existing: int) -> bool:
         con.close()
 
 
-def _copy_and_verify(source: str, app: Any, skip: int = 0) -> dict[str, int]:
+def _copy_and_verify(source: str, app: Any, skip: int = 0, progress: Any = None) -> dict[str, int]:
     fault = _fault_point()
     con = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     try:
         con.execute("BEGIN")  # one consistent snapshot of the source
+        total = int(con.execute("SELECT COUNT(*) FROM stored_events").fetchone()[0]) if progress is not None else 0
+        if progress is not None:
+            progress(0, total)
         rows = 0
         if _count(app, "ledger_meta") == 0:  # the algorithm the recorder links with, before any event
             rows += _copy_table(con, app, "ledger_meta")
@@ -194,6 +205,8 @@ def _copy_and_verify(source: str, app: Any, skip: int = 0) -> dict[str, int]:
                 fault("in-batch", batches)
             fault("after-batch", batches)
             events += len(batch)
+            if progress is not None:
+                progress(events, total)
         fault("after-events")
         tables = 0
         for table in _ledger_tables(con):
@@ -220,7 +233,9 @@ def _columns(con: sqlite3.Connection, table: str) -> list[str]:
 
 def _copy_table(con: sqlite3.Connection, app: Any, table: str) -> int:
     columns = _columns(con, table)
-    rows = con.execute(f"SELECT {', '.join(columns)} FROM {table} ORDER BY rowid").fetchall()
+    # In the order written; a table WITHOUT ROWID (the similarity postings) in its key's order.
+    without_rowid = "WITHOUT ROWID" in (con.execute("SELECT sql FROM sqlite_master WHERE name = ?", (table,)).fetchone()[0] or "").upper()
+    rows = con.execute(f"SELECT {', '.join(columns)} FROM {table}" + ("" if without_rowid else " ORDER BY rowid")).fetchall()
     if rows:
         sql = f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join('%s' for _ in columns)})"
         with app.recorder.datastore.transaction(commit=True) as c:

@@ -111,8 +111,22 @@ def check_out_file(out: str, what: str = "--out") -> None:
         raise InvalidInput(f"{what}: '{out}' is not a file name that can be written")
 
 
+QUIET = "ledger.quiet"  # set in click's context meta by --quiet; read by commands/progress.py
+
+
+def quiet_option(f: Callable[..., Any]) -> Callable[..., Any]:
+    """--quiet: no progress bar (every command has it, through the shared option decorators)."""
+
+    def remember(ctx: click.Context, param: Any, value: bool) -> None:
+        if value:
+            ctx.meta[QUIET] = True
+
+    return click.option("--quiet", "-q", is_flag=True, expose_value=False, callback=remember, help="No progress bar on the terminal.")(f)
+
+
 def format_option(f: Callable[..., Any]) -> Callable[..., Any]:
     """--format for a command that records or writes something itself: its output is a report of what it did."""
+    f = quiet_option(f)
     return click.option(
         "--format",
         "fmt",
@@ -187,6 +201,7 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
             return f(*args, **kwargs)
         return _to_file(f, args, kwargs, out)
 
+    wrapper = quiet_option(wrapper)
     wrapper = click.option(
         "--out",
         "out",
@@ -202,6 +217,140 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
         show_default=True,
         help="Output format: table, json, csv, markdown, xlsx (with --out), or any tabulate format.",
     )(wrapper)
+
+
+DEFAULT_LIMIT = 30  # rows a listing shows on a terminal, as `gh issue list` does
+
+
+class Screen:
+    """How a listing is shown, decided once here for every listing command.
+
+    On a terminal (standard output a TTY, which `--out` never is, and the table format) a
+    listing shows the most urgent rows first and stops after DEFAULT_LIMIT (or `--limit N`),
+    ending with a line saying how many more there are; `--all` shows every row through the
+    user's pager. Piped, to a file, or as csv/json it is complete, in its usual order, streamed
+    (`--limit N` still cuts it to N rows).
+    """
+
+    def __init__(self, terminal: bool, limit: int | None, everything: bool):
+        self.terminal = terminal
+        self.pager = terminal and everything
+        self.limit = None if everything else (limit if limit is not None else (DEFAULT_LIMIT if terminal else None))
+
+    @property
+    def urgent_first(self) -> bool:
+        return self.terminal
+
+    def cut(self, rows: Iterable[Any]) -> tuple[list[Any], int]:
+        """(the rows shown, how many there are in all): the rest are counted, not kept."""
+        import itertools
+
+        it = iter(rows)
+        shown = list(it if self.limit is None else itertools.islice(it, self.limit))
+        return shown, len(shown) + sum(1 for _ in it)
+
+    def newest(self, rows: Iterable[Any]) -> tuple[list[Any], int]:
+        """Like cut, of rows given oldest first, shown newest first: only the last `limit` are kept."""
+        import collections
+
+        if self.limit is None:
+            shown = list(rows)
+            shown.reverse()
+            return shown, len(shown)
+        kept: collections.deque[Any] = collections.deque(maxlen=self.limit)
+        total = 0
+        for row in rows:
+            kept.append(row)
+            total += 1
+        return list(reversed(kept)), total
+
+    def show(self, rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], total: int | None = None, headers: Sequence[str] | None = None) -> None:
+        """Print the listing: through the pager (`--all` on a terminal), else as one text, then the closing line."""
+        if self.pager:
+            page(table_pieces(rows, fmt, columns, headers))
+            return
+        shown = rows if isinstance(rows, list) else list(rows)
+        echo(render_rows(shown, fmt, columns, headers))
+        self.closing(len(shown), total)
+
+    def closing(self, shown: int, total: int | None) -> None:
+        """On a terminal, when rows were left out: how many, and how to see them."""
+        if not self.terminal or total is None or total <= shown:
+            return
+        from commands import i18n
+
+        echo(i18n.translate(f"{total - shown:,} more not shown ({shown:,} of {total:,}): --limit N shows N, --all shows every one", i18n.current()))
+
+
+def listing_options(f: Callable[..., Any]) -> Callable[..., Any]:
+    """output_options, plus --limit N and --all, for a listing: the command is given `screen`, a Screen."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        import sys
+
+        limit, everything = kwargs.pop("limit", None), kwargs.pop("everything", False)
+        if limit is not None and everything:
+            raise click.UsageError("--limit and --all do not go together: give one")
+        # Inside output_options: with --out, standard output is the text being caught, not a TTY.
+        terminal = kwargs.get("fmt") == "table" and sys.stdout.isatty()
+        return f(*args, screen=Screen(terminal, limit, everything), **kwargs)
+
+    wrapper = click.option(
+        "--all", "everything", is_flag=True,
+        help="On a terminal: every row, most urgent first, through the pager ($PAGER, else less -FRX).",
+    )(wrapper)
+    wrapper = click.option(
+        "--limit", type=click.IntRange(min=1), default=None, metavar="N",
+        help=f"Show N rows (on a terminal the default is {DEFAULT_LIMIT}, most urgent first; piped, to a file or as csv/json: every row).",
+    )(wrapper)
+    return output_options(wrapper)
+
+
+def page(pieces: Iterable[str]) -> None:
+    """Text through the user's pager a piece at a time, as git does: $PAGER, else less -FRX."""
+    import os
+
+    if not os.environ.get("PAGER", "").strip() and os.environ.get("TERM") not in ("dumb", "emacs"):
+        os.environ["PAGER"] = "less -FRX"  # quit if one screen, keep colours, leave the text on screen
+    click.echo_via_pager(_joined(pieces))
+
+
+def _joined(pieces: Iterable[str]) -> Iterator[str]:
+    """The pieces, each but the last ending in a newline (echo_via_pager adds the final one)."""
+    previous = None
+    for piece in pieces:
+        if previous is not None:
+            yield previous + "\n"
+        previous = piece
+    if previous is not None:
+        yield previous
+
+
+def table_pieces(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str], headers: Sequence[str] | None = None, chunk: int = 200) -> Iterator[str]:
+    """A table a chunk of rows at a time, so the first screen is out before the last row is formatted.
+
+    Each chunk is laid out by tabulate; after the first, its columns are made at least as wide as
+    those already shown (blank headers of those widths, their lines dropped), so they line up.
+    """
+    import itertools
+
+    it = iter(rows)
+    widths: list[int] | None = None
+    first = True
+    while True:
+        batch = list(itertools.islice(it, chunk))
+        if not batch and not first:
+            return
+        lines = render_rows(batch, fmt, columns, headers, min_widths=widths).split("\n")
+        rule = next((i for i, line in enumerate(lines) if line and set(line) <= {"-", " "}), None)
+        if rule is not None:
+            found = [len(dashes) for dashes in lines[rule].split()]
+            widths = found if widths is None else [max(a, b) for a, b in zip(widths, found)]
+        yield "\n".join(lines if first or rule is None else lines[rule + 1:])
+        first = False
+        if len(batch) < chunk:
+            return
 
 
 def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str) -> Any:
@@ -319,8 +468,11 @@ def rendered_pieces(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[
     yield out.getvalue()
 
 
-def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], headers: Sequence[str] | None = None) -> str:
-    """A list of records in the chosen format (json keeps every key)."""
+def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str], headers: Sequence[str] | None = None, min_widths: Sequence[int] | None = None) -> str:
+    """A list of records in the chosen format (json keeps every key).
+
+    `min_widths`: a table's columns at least this wide, under blank headers (a later chunk of a paged table).
+    """
     if fmt in STREAMED_FORMATS:
         return "".join(rendered_pieces(rows, fmt, columns, headers)).rstrip("\n")
     import tabulate
@@ -331,6 +483,8 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     table = [[cell(i18n.value_word(c, row.get(c), lang)) for c in columns] for row in rows]
     tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
     shown = list(headers) if headers else [i18n.heading(c, lang) for c in columns]
+    if min_widths is not None:
+        shown = [" " * w for w in min_widths]
     # Long texts wrap on screen (a 120-column terminal); documents keep whole lines.
     widths = i18n.max_widths(columns) if fmt == "table" and table else None
     if widths is None:
@@ -343,7 +497,8 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0  # the 2-space separators already part the columns
     try:
         return tabulate.tabulate(
-            table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=cell_widths, maxheadercolwidths=widths
+            table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=cell_widths,
+            maxheadercolwidths=None if min_widths is not None else widths,
         )
     finally:
         tabulate.MIN_PADDING = padding
@@ -374,8 +529,37 @@ def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap:
             key = (value, width)
             done = wrapped.get(key)
             if done is None:
-                done = wrapped[key] = wrap([[value]], [width], numparses=[False])[0][0]
+                if text is not None and len(text) > LINEAR_WRAP_FROM:
+                    done = wrapped[key] = _wrap_linear(text, width)
+                else:
+                    done = wrapped[key] = wrap([[value]], [width], numparses=[False])[0][0]
             row[i] = done
+
+
+# tabulate's wrapping takes time growing with the square of a cell's length (50,000 characters:
+# seconds; a 2 MB value written into a tampered store: past any patience); longer cells are cut
+# into lines of the column's width in one pass, every character kept.
+LINEAR_WRAP_FROM = 2_000
+
+
+def _wrap_linear(text: str, width: int) -> str:
+    try:
+        from wcwidth import wcwidth
+    except ImportError:  # pragma: no cover - tabulate installs it with its widechars extra
+        wcwidth = None
+    lines: list[str] = []
+    for paragraph in text.splitlines() or [""]:
+        line: list[str] = []
+        used = 0
+        for ch in paragraph:
+            w = max(wcwidth(ch), 0) if wcwidth is not None else 1
+            if used + w > width and line:
+                lines.append("".join(line))
+                line, used = [], 0
+            line.append(ch)
+            used += w
+        lines.append("".join(line))
+    return "\n".join(lines)
 
 
 def echo_rows(rows: Iterable[dict[str, Any]], fmt: str, columns: Sequence[str]) -> None:

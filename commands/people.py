@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import LedgerContext, echo, format_option, output_options, pass_ledger, render_record, render_rows
+from commands.options import LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
 from ledger import values
 from ledger.errors import InvalidInput
 
@@ -120,10 +120,13 @@ def revoke(state: LedgerContext, name: str, role: str | None, admin_key: str | N
 
 
 @person.command("list")
-@output_options
+@listing_options
 @pass_ledger
-def list_(state: LedgerContext, fmt: str) -> None:
-    """Who could do what, with which key, since when (from the ledger's own events)."""
+def list_(state: LedgerContext, fmt: str, screen: Screen) -> None:
+    """Who could do what, with which key, since when (from the ledger's own events).
+
+    By name; on a terminal 30 people unless --limit N or --all.
+    """
     from projections.views import plain
 
     authority = _authority(state)
@@ -141,7 +144,8 @@ def list_(state: LedgerContext, fmt: str) -> None:
     if not rows and fmt == "table":
         echo(i18n.translate(f"nobody is enrolled: trial mode (typed names, unsigned acts). Administrator: {authority.administrator} ({authority.admin_fingerprint})", i18n.current()))
         return
-    echo(render_rows(rows, fmt, ["name", "roles", "fingerprint", "enrolled_at", "status"]))
+    shown, total = screen.cut(rows)
+    screen.show(shown, fmt, ["name", "roles", "fingerprint", "enrolled_at", "status"], total)
 
 
 @person.command("import")

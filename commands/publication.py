@@ -10,7 +10,7 @@ import click
 
 from commands import i18n
 from commands.asof import as_of_option
-from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, render_record, write_options
+from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, write_options
 from ledger import values
 from ledger.errors import InvalidInput
 
@@ -93,7 +93,14 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
     rows = table_rows(result, lang)
     figures = figure_rows(result, lang)
     figure_headers = ["成效", "数量"] if lang == "zh" else ["figure", "value"]
-    _echo_tables(fmt, [(headers, rows), (figure_headers, figures)])
+    tables = [(headers, rows), (figure_headers, figures)]
+    if result.get("recurrences"):
+        tables.append((recurrence_headers(lang), [[r["organisation"], r["round"] or "", r["recurrences"]] for r in result["recurrences"]]))
+    _echo_tables(fmt, tables)
+
+
+def recurrence_headers(lang: str) -> list[str]:
+    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences (屡查屡犯)"]
 
 
 def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> None:
@@ -264,6 +271,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 )
 @key_option
 @as_of_option
+@quiet_option
 @pass_ledger
 def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, sign: bool | None, as_of: Any) -> None:
     """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
@@ -289,7 +297,9 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
 
         issuer = ""  # 署名: the inspected organisation publishes its rectification; a round's summary, its authority
         if round_name is not None:
-            blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang)
+            from commands.progress import stepped
+
+            blocks = stepped("reading the round", lambda: round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang))
             issuer = str(state.config.section("publication").get("authority") or "")
         else:
             blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
@@ -300,7 +310,9 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         echo(i18n.translate(f"wrote {out}", lang))
         return
     if round_name is not None:
-        document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
+        from commands.progress import stepped
+
+        document = stepped("reading the round", lambda: round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang))
     else:
         document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
         document = _with_proxy_note(state, document, fmt, inspection.strip())

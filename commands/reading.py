@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, cell, echo, echo_csv_batches, echo_rows, output_options, pass_ledger, render_rows
+from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
 from ledger import values
 from ledger.errors import UnknownID
 
@@ -93,6 +93,12 @@ _SUB_TABLES: list[tuple[str, list[tuple[str, str | None]], Any, list[int | None]
     ("signatures",
      [("at", None), ("by", None), ("meaning", "meaning"), ("note", None)],
      lambda s: [s["at"], s["by"], s["meaning"], s["note"]], None),
+    ("links",
+     [("problem", None), ("as", "as"), ("direction", "direction"), ("relapse", "relapse"), ("at", None), ("by", None), ("note", None)],
+     lambda k: [k["problem"], k["as"], k["direction"], k.get("relapse", False), k["at"], k["by"], k["note"]], None),
+    ("rejected",
+     [("problem", None), ("at", None), ("by", None), ("note", None)],
+     lambda r: [r["problem"], r["at"], r["by"], r["note"]], None),
     ("corrections",
      [("at", None), ("by", None), ("field", "field"), ("was", None), ("now", None), ("reason", None)],
      lambda c: [c["at"], c["by"], c["field"], c["old"], c["new"], c["reason"]], None),
@@ -207,14 +213,19 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     help="Only problems with this warning light (红黄绿, thresholds in ledger.yaml `lights:`).",
 )
 @as_of_option
-@output_options
+@listing_options
 @pass_ledger
-def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, round_name: str | None, light: str | None, as_of: Any, fmt: str) -> None:
-    """List problems with their current status (from the read model, no replay)."""
+def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, round_name: str | None, light: str | None, as_of: Any, fmt: str, screen: Screen) -> None:
+    """List problems with their current status (from the read model, no replay).
+
+    On a terminal: the most urgent first (red, yellow, green by deadline, then the rest
+    in register order), 30 of them unless --limit N or --all. Piped, with --out or as
+    csv/json: every problem in register order.
+    """
     from projections.replay import StateReader, check_as_of
     from projections.status import (
-        STATUS_COLUMNS, STATUS_SELECT, has_status_columns, iter_problems, iter_row_batches, iter_status_rows, problem_query,
-        status_row, status_text_select,
+        STATUS_COLUMNS, STATUS_SELECT, count_problems, has_status_columns, iter_problems, iter_row_batches, iter_status_rows,
+        most_urgent, problem_query, status_row, status_text_select,
     )
 
     check_as_of(as_of)
@@ -233,38 +244,57 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         # the read model's own columns (a store not yet upgraded: from each view).
         flat = fmt != "json" and has_status_columns(r.cursor)
         select = (status_text_select(r.today) if fmt == "csv" else STATUS_SELECT) if flat else "p.data"
-        sql, params = problem_query(
+
+        chosen = dict(
             style=r.style, today=r.today, inspection=inspection, category=category,
             unit=unit, status=status_filter, overdue=overdue, inspections=inspections, light=light, lights=lights,
-            select=select,
         )
+        total = None
+        if screen.terminal and screen.limit is not None:  # only the rows shown are read, and a count
+            total = count_problems(r.cursor, *problem_query(**chosen, select="COUNT(*)", order=None))
+            queries = most_urgent(r.cursor, limit=screen.limit, select=select, **chosen)
+        else:
+            queries = [problem_query(**chosen, select=select, order="urgency" if screen.urgent_first else "register", limit=screen.limit)]
+        sql, params = queries[0]
         if flat and fmt == "csv":
             echo_csv_batches(iter_row_batches(r.cursor, sql=sql, params=params), STATUS_COLUMNS)
             return
         if flat:
-            records = iter_status_rows(r.cursor, sql=sql, params=params, today=r.today)
+            records = (row for sql, params in queries for row in iter_status_rows(r.cursor, sql=sql, params=params, today=r.today))
         else:
-            problems = iter_problems(r.cursor, sql=sql, params=params, today=r.today)
+            problems = (view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
             records = problems if fmt == "json" else (status_row(v) for v in problems)
         if fmt in STREAMED_FORMATS:
             echo_rows(records, fmt, STATUS_COLUMNS)
             return
-        rows = list(records)  # only the flat rows are kept, not every problem's full view
+        if screen.pager:
+            first = next(records, None)
+            if first is not None:
+                import itertools
+
+                screen.show(itertools.chain([first], records), fmt, STATUS_COLUMNS)
+                return
+            rows: list[dict[str, Any]] = []
+        else:
+            rows = list(records)  # only the flat rows are kept, not every problem's full view
     if not rows and fmt == "table":
         from commands import i18n
         from commands.asof import describe_moment
 
         echo(i18n.translate("no problems match" + describe_moment(as_of), i18n.current()))
         return
-    echo(render_rows(rows, fmt, STATUS_COLUMNS))
+    screen.show(rows, fmt, STATUS_COLUMNS, total)
 
 
 @click.command()
 @click.argument("target", metavar="ID")
-@output_options
+@listing_options
 @pass_ledger
-def history(state: LedgerContext, target: str, fmt: str) -> None:
-    """Every event of a problem (or inspection), oldest first: who did what, when."""
+def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None:
+    """Every event of a problem (or inspection), oldest first: who did what, when.
+
+    On a terminal: newest first, 30 events unless --limit N or --all.
+    """
     from ledger.ids import inspection_uuid
     from projections.history import history_rows
 
@@ -282,9 +312,11 @@ def history(state: LedgerContext, target: str, fmt: str) -> None:
         raise UnknownID("problem", target)
     rows = history_rows(events)
     if fmt == "json":
+        rows, _ = screen.cut(rows)
         echo(json.dumps([{k: r[k] for k in ("seq", "at", "recorded_at", "actor", "event", "details", "data", "signed_by", "entered_for", "meaning", "attachments") if k in r} for r in rows], ensure_ascii=False, indent=2))
         return
-    echo(render_rows(rows, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"]))
+    shown, total = screen.newest(rows) if screen.urgent_first else screen.cut(rows)
+    screen.show(shown, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"], total)
 
 
 COMMANDS = [show, status, history]

@@ -104,6 +104,10 @@ def add_problem(state: LedgerContext, inspection: str | None, category: str | No
     )
     record = {"id": problem.display_id, "inspection": problem.inspection, "number": problem.number, "status": problem.status, "parent": problem.parent or None}
     echo(render_record(record, fmt, problem.display_id))
+    if parent is None:  # a refinement is the same problem in finer parts, not a new finding
+        from commands.recurrence import warn_earlier
+
+        warn_earlier(state, [problem.display_id])
 
 
 COMMANDS = [add_inspection, add_problem]

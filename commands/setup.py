@@ -203,10 +203,35 @@ def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
         ):
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
         upgraded, built = _upgrade(c, mark), _build_tree(c, mark, app.recorder.position_column)  # type: ignore[attr-defined]
+        indexed = _fill_similarity_index(c, mark)
+        if indexed:
+            upgraded.append(f"similarity index built over {indexed} problems")
         c.execute(DEADLINE_INDEX)  # after the upgrade: it needs the `parent` column
         # From now on the store has its Merkle tree: verification refuses a store whose tree table is gone.
         c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", ("merkle_tree", "rfc9162"))
         return upgraded, built
+
+
+def _fill_similarity_index(c: object, mark: str) -> int:
+    """A store made before the similarity index (`ledger similar`): index its problems once; how many."""
+    from projections.similarity import DOCS, rebuild_index
+
+    factory = getattr(c, "row_factory", None)
+    if mark != "?":  # PostgreSQL: rows as tuples here, as the write path reads them
+        from psycopg.rows import tuple_row
+
+        c.row_factory = tuple_row  # type: ignore[attr-defined]
+    try:
+        c.execute(f"SELECT (SELECT COUNT(*) FROM ledger_problems), (SELECT COUNT(*) FROM {DOCS})")  # type: ignore[attr-defined]
+        problems, indexed = (int(v) for v in tuple(c.fetchone()))  # type: ignore[attr-defined]
+        if not problems or indexed:
+            return 0
+        if mark != "?":
+            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
+        return rebuild_index(c, mark)
+    finally:
+        if mark != "?":
+            c.row_factory = factory  # type: ignore[attr-defined]
 
 
 def _build_tree(c: object, mark: str, position: str) -> int | None:
@@ -236,7 +261,7 @@ def _build_tree(c: object, mark: str, position: str) -> int | None:
 #    escalation), so a full listing never decodes the problems' JSON views.
 # 5: ledger_problems.parent (a refined problem's parent, NULL otherwise), also in the overdue index
 #    (status, deadline, category, parent): the whole-ledger summary counts overdue problems from it.
-SCHEMA_VERSION = "5"
+from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION  # noqa: E402 - said once, beside the schema check
 
 # The totals triggers of an earlier schema, replaced on upgrade.
 SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")

@@ -25,7 +25,7 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
     from projections.summary import summarise
 
     check_as_of(as_of)
-    with StateReader(state.app, as_of, inspection=inspection) as r:
+    with StateReader(state.app, as_of, inspection=inspection, checked=True) as r:
         found = check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
@@ -63,15 +63,22 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, as_of
         raise InvalidInput(f"--out: write the 台账 to an .xlsx or .docx file, not '{Path(out).name}'")
     if internal:
         state.actor()  # authority check: the withheld text is for insiders only
-    result = load_sheet(state, inspection.strip(), as_of, internal)
-    if suffix == ".xlsx":
-        from projections.workbook import write_sheet
+    from commands.progress import progress
 
-        write_sheet(out, result)
-    else:
-        from projections.word import write_sheet_docx
+    with progress("writing the 台账", fmt) as report:  # two steps: the rows (rebuilt with --as-of), the file
+        if report is not None:
+            report(0, 2)
+        result = load_sheet(state, inspection.strip(), as_of, internal)
+        if report is not None:
+            report(1, 2)
+        if suffix == ".xlsx":
+            from projections.workbook import write_sheet
 
-        write_sheet_docx(out, result)
+            write_sheet(out, result)
+        else:
+            from projections.word import write_sheet_docx
+
+            write_sheet_docx(out, result)
     record = {"file": out, "inspection": inspection.strip(), "problems": len(result.problems), "rows": result.row_count, "internal": internal}
     message = f"wrote {out}: {len(result.problems)} problems, {result.row_count} measure rows" + (" (internal: withheld text included)" if internal else "")
     echo(render_record(record, fmt, message))

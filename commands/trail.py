@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from commands import i18n
-from commands.options import STREAMED_FORMATS, LedgerContext, echo, render_rows
+from commands.options import STREAMED_FORMATS, LedgerContext, Screen, echo, render_rows
 from ledger import values
 from ledger.errors import InvalidInput, UnknownID
 
@@ -44,9 +44,10 @@ def show_audit_trail(
     until: date | None,
     actor: str | None,
     fmt: str,
+    screen: Screen | None = None,
 ) -> None:
     """Print every selected event in log order with its sequence number, times, actor and details."""
-    from projections.audit import COLUMNS, trail_rows
+    from projections.audit import COLUMNS, trail_tail
     from projections.replay import iter_events
 
     if since and until and until < since:
@@ -54,8 +55,18 @@ def show_audit_trail(
     ids = _selected_ids(state, inspection, problem)
     # The sentences are worded in the reader's language on screen; json and csv keep them English (stable data).
     lang = "en" if fmt in STREAMED_FORMATS else i18n.current()
-    rows = trail_rows(iter_events(state.app, ids=ids), since=since, until=until, actor=actor, lang=lang)
+    newest = screen is not None and screen.urgent_first and screen.limit is not None
+    rows, total = trail_tail(iter_events(state.app, ids=ids), since=since, until=until, actor=actor, lang=lang,
+                             last=screen.limit if newest else None)
     if not rows and fmt == "table":
         echo(i18n.translate("no events match", i18n.current()))
         return
-    echo(render_rows(rows, fmt, COLUMNS))
+    if screen is None:
+        echo(render_rows(rows, fmt, COLUMNS))
+        return
+    if screen.urgent_first:  # newest first; on a terminal only the newest `limit` were worded
+        rows.reverse()
+        rows = rows[: screen.limit] if screen.limit is not None else rows
+    else:
+        rows, total = screen.cut(rows)
+    screen.show(rows, fmt, COLUMNS, total)

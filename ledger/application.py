@@ -91,6 +91,12 @@ class RectificationLedger(Application):
         self._authority: Any = None
         self._ledger_id: str | None = None
 
+    def construct_mapper(self) -> Any:
+        """Topics resolve only against the ledger's own event classes (ledger.topics): nothing else is imported."""
+        from ledger.topics import LedgerMapper
+
+        return LedgerMapper(transcoder=self.construct_transcoder())
+
     def construct_repository(self) -> Any:
         repository = super().construct_repository()
         repository.__class__ = _CheckedRepository
@@ -204,8 +210,16 @@ class RectificationLedger(Application):
                     raise ConflictError("the store is busy with another writer: try again") from None
                 raise StoreError(f"store error: {e}") from None
             except (PersistenceError, sqlite3.Error) as e:
+                self._refuse_planted_schema()
                 raise StoreError(f"store error: {e}") from None
+        self._refuse_planted_schema()  # a planted trigger that aborts every write is not a concurrent change
         raise ConflictError("changed concurrently by someone else: try again")
+
+    def _refuse_planted_schema(self) -> None:
+        from ledger.schema import check_store_schema
+
+        with self.recorder.reading() as c:
+            check_store_schema(c, postgres=self.recorder.placeholder != "?", where="")
 
     # -- lookups -------------------------------------------------------------
 
@@ -431,6 +445,29 @@ class RectificationLedger(Application):
         return self.change_problem(
             problem_id, lambda p: p.confide(field=field, ciphertext=ciphertext, actor=actor, at=moment)
         )[0]
+
+    def link(self, new_id: str, old_id: str, *, kind: str, note: str = "", actor: str, at: datetime | None = None) -> tuple[Problem, Problem]:
+        """Link a later problem to an earlier one (both saved in one transaction); (new, old)."""
+        moment = at or utc_now()
+
+        def attempt() -> tuple[Problem, Problem]:
+            new, old = self.get_problem(new_id), self.get_problem(old_id)
+            new.link_earlier(old, kind=kind, note=note, actor=actor, at=moment)
+            self._save(new, old)
+            return new, old
+
+        return self._with_retry(attempt)
+
+    def reject_like(self, new_id: str, old_id: str, *, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+        moment = at or utc_now()
+
+        def attempt() -> Problem:
+            new, old = self.get_problem(new_id), self.get_problem(old_id)
+            new.reject_like(old, note=note, actor=actor, at=moment)
+            self._save(new)
+            return new
+
+        return self._with_retry(attempt)
 
     # -- history -------------------------------------------------------------
 

@@ -121,11 +121,19 @@ def attached(store: str) -> Iterator[dict[str, Any]]:
         cursor = con.cursor()
         cursor.execute(f"SELECT {position}, originator_id, topic, state FROM stored_events ORDER BY {position}")
         for seq, originator_id, topic, state in cursor:
+            if not isinstance(state, (bytes, memoryview)):  # a state re-typed in the store: named, not a TypeError
+                raise TamperingFound(int(seq), "cannot be read back (has a column of the wrong type): run `ledger audit --verify`")
             raw = bytes(state)
             if b'"attachments"' not in raw:
                 continue
-            data = json.loads(raw)
-            for manifest in data.get("attachments") or ():
+            try:
+                data = json.loads(raw)
+                manifests = data.get("attachments") or ()
+                if not isinstance(manifests, list) or not all(isinstance(m, dict) and {"name", "hash", "digest", "size"} <= m.keys() for m in manifests):
+                    raise TypeError("not evidence manifests")
+            except (ValueError, AttributeError, TypeError) as e:
+                raise TamperingFound(int(seq), f"cannot be read back ({type(e).__name__} reading its evidence): run `ledger audit --verify`") from None
+            for manifest in manifests:
                 yield {
                     "seq": int(seq),
                     "aggregate": str(originator_id),
@@ -135,11 +143,18 @@ def attached(store: str) -> Iterator[dict[str, Any]]:
                 }
 
 
-def verify_kept(store: str) -> dict[str, int]:
-    """Raise TamperingFound naming the first evidence file whose bytes changed or vanished."""
+def verify_kept(store: str, progress: Any = None) -> dict[str, int]:
+    """Raise TamperingFound naming the first evidence file whose bytes changed or vanished.
+
+    `progress(done, total)`, if given, is told as each file is reached."""
     checked: dict[str, bool] = {}
     files = 0
-    for item in attached(store):
+    items = list(attached(store)) if progress is not None else attached(store)
+    if progress is not None:
+        progress(0, len(items))  # type: ignore[arg-type]
+    for item in items:
+        if progress is not None and files:
+            progress(files, len(items))  # type: ignore[arg-type]
         files += 1
         digest = item["digest"]
         if digest in checked:

@@ -45,6 +45,8 @@ COMMAND_ROLES: dict[str, tuple[str, ...]] = {
     "close": ("signer",),
     "reopen": ("verifier", "signer"),
     "sample": ("auditor",),
+    # 屡查屡犯: a later problem linked to an earlier one (or a suggestion rejected).
+    "link": ("registrar", "verifier"),
     "checkpoint": ("registrar", "signer", "auditor"),
     "publish": ("registrar", "signer"),
     "keygen": ("registrar", "auditor"),
@@ -83,6 +85,10 @@ EVENT_COMMANDS: dict[str, str] = {
     "Problem.ChildAdded": "add-problem",  # add-problem --parent: the refined problem notes its new child
     "Problem.ExtensionRequested": "extend",
     "Problem.ExtensionDecided": "approve-extension",
+    # 屡查屡犯: `link` records Linked on the later problem and FoundAgain on the earlier in one act.
+    "Problem.Linked": "link",
+    "Problem.FoundAgain": "link",
+    "Problem.LikeRejected": "link",
     "SampleDraw.Drawn": "sample",
     "Checkpoint.Recorded": "checkpoint",
 }

@@ -368,7 +368,7 @@ class _Pass:
     positions: Any = None  # array of every event's sequence number, in order: leaf index i is positions[i]
 
 
-def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, table: str = "stored_events") -> _Pass:
+def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, table: str = "stored_events", progress: Any = None) -> _Pass:
     """Recompute chain links, leaf hashes and the tree in one streaming pass, comparing stored rows in bulk.
 
     Per event: one pass over the covered bytes for the chain and one for the
@@ -376,6 +376,7 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
     stored links of a page are compared as one list, each level's stored nodes
     as one concatenation. Raises _Differs on anything it cannot vouch for: the
     careful pass (`walk` and `TreeCheck`) then names it exactly.
+    `progress(done, total)`, if given, is told after each page (total: the highest position).
     """
     from array import array
     from operator import itemgetter
@@ -402,6 +403,11 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
     push, pop = stack.append, stack.pop
     topics_get, ids_get = topics.get, ids.get
     after = tree_after = LOWEST
+    total = 0
+    if progress is not None:
+        other.execute(f"SELECT COALESCE(MAX({position}), 0) FROM {table}")
+        total = int(other.fetchone()[0])
+        progress(0, total)
     while True:
         events_cursor.execute(events_sql, (after, FAST_PAGE))
         rows = events_cursor.fetchall()
@@ -464,6 +470,8 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
                     raise _Differs
         result.positions.extend(map(itemgetter(0), rows))
         after = last
+        if progress is not None:
+            progress(size, total)
         if len(rows) < FAST_PAGE:
             break
     # Nothing stored beyond what was recomputed: no later chain link, no extra tree node.
@@ -509,7 +517,7 @@ class _Slice:
     recorded: list[tuple[int, bytes]] = field(default_factory=list)
 
 
-def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, units: Sequence[tuple[int, int, int, int]], bits: int, table: str = "stored_events") -> _Slice:
+def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, units: Sequence[tuple[int, int, int, int]], bits: int, table: str = "stored_events", checked: Any = None) -> _Slice:
     """`fast_pass` over some units of the log: (first leaf index, events, position before them, last position).
 
     Each unit starts at a multiple of 2**bits events. Its first link is checked
@@ -518,6 +526,7 @@ def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored:
     the chain whole); its leaves and the tree nodes up to level `bits` inside it
     are recomputed and compared with the stored rows. Raises _Differs on
     anything it does not vouch for: the parent then runs the careful check.
+    `checked`, a shared counter, is added each unit's events once checked (the parent shows it as progress).
     """
     from ledger.checkpoint import RECORDED_TOPIC
     from ledger.merkle import LEAF, NODE
@@ -594,5 +603,7 @@ def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored:
         else:
             result.pending = stack
         result.count += count
+        if checked is not None:
+            checked.value += count
     result.head_seq, result.head_digest = prev_seq, prev_digest
     return result

@@ -153,6 +153,35 @@ def column_map(value: Any, key: str) -> dict[str, str]:
         raise ConfigError(str(e)) from None
 
 
+def fraction(value: Any, key: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
+        raise ConfigError(f"'{key}' must be a number from 0 to 1, not {value!r}")
+    return float(value)
+
+
+def word_list(value: Any, key: str) -> list[str]:
+    if value is None:
+        return []
+    if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
+        raise ConfigError(f"'{key}' must be a list of words, not {value!r}")
+    return [w.strip() for w in value]
+
+
+def synonym_groups(value: Any, key: str) -> list[list[str]]:
+    """Groups of words meaning the same: each a list, or one text with the words separated by '/'."""
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise ConfigError(f"'{key}' must be a list of groups such as 公务用车/公车, not {value!r}")
+    groups = []
+    for i, group in enumerate(value, 1):
+        words = group.split("/") if isinstance(group, str) else group
+        if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words) or len(words) < 2:
+            raise ConfigError(f"'{key}' group {i} must name two or more words, such as 公务用车/公车, not {group!r}")
+        groups.append([w.strip() for w in words])
+    return groups
+
+
 SCHEMA: dict[str, Setting] = {
     "store": Setting("ledger.db", text(required=True)),
     # 21 CFR Part 11 style separation of duties: whoever completed a
@@ -196,6 +225,12 @@ SCHEMA: dict[str, Setting] = {
     "signoff.required_signers": Setting(1, whole(1, 10)),
     # How `ledger import` reads an office's own headings: {heading: field, or extra} (docs/import.md).
     "import.columns": Setting({}, column_map),
+    # Earlier problems like a new one (`ledger similar`, the warning at add-problem and import):
+    # the least score listed, synonyms (the first word of each group is the form compared),
+    # and words weighted down like 不到位 (see projections/similarity.py).
+    "similar.threshold": Setting(0.25, fraction),
+    "similar.synonyms": Setting([], synonym_groups),
+    "similar.stock_words": Setting([], word_list),
     # Environment variable holding the AES key for sensitive fields.
     "sensitive.key_env": Setting("LEDGER_CIPHER_KEY", env_name),
 }
@@ -311,6 +346,19 @@ signing:
 # closes only when two different authorised signers have signed.
 signoff:
   required_signers: 1
+
+# Earlier problems like a new one (屡查屡犯): `ledger similar`, and the warning line
+# at add-problem and import. Scores run from 0 to 1; only those at or above the
+# threshold are named. Synonyms: groups of words meaning the same (the first is the
+# form compared), added to the built-in ones (公务用车/公车, 组织生活/三会一课,
+# 重大事项集体决策/三重一大 …). stock_words: words of every title, weighted down
+# like the built-in 关于…的问题, 不到位, 不规范, 落实.
+similar:
+  threshold: 0.25
+  synonyms: []
+  #  - 公务接待/公务招待
+  #  - [违规吃喝, 大吃大喝]
+  stock_words: []
 
 # Sensitive fields (whistle-blower identity, case details: `ledger confide`) are
 # stored AES-GCM encrypted with the base64 key in this environment variable

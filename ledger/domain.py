@@ -834,6 +834,68 @@ class Problem(Aggregate):
         return approved[-1]["to"] if self.current_deadline == approved[-1]["to"] else None
 
 
+    # -- recurrence (屡查屡犯): a problem found again in a later inspection ------------------
+    # Added after the core events: problems recorded earlier have no links.
+
+    links = ()  # type: ignore[assignment]
+    rejected = ()  # type: ignore[assignment]
+
+    def linked_to(self, other: str) -> dict[str, Any] | None:
+        return next((link for link in self.links if link["problem"] == other), None)
+
+    def link_earlier(self, earlier: Problem, *, kind: str, note: str, actor: str, at: datetime) -> None:
+        """Record that this problem is `earlier` found again (recurrence) or of the same kind (same-kind).
+
+        A recurrence of a signed-off problem is a relapse of it: its relapses go up by one, for good.
+        """
+        self._check_at(at)
+        earlier._check_at(at)
+        if earlier.display_id == self.display_id:
+            raise self._rule("link-another-problem", "cannot be linked to itself")
+        if earlier.inspection == self.inspection:
+            raise self._rule("link-another-inspection", f"and {earlier.display_id} were fed back by the same inspection: link a problem found again by a later one")
+        if earlier.registered_at > self.registered_at:
+            raise self._rule(
+                "link-earlier-problem",
+                f"was registered before {earlier.display_id}: give the later problem first (ledger link NEW OLD)",
+            )
+        for mine, theirs in ((self, earlier.display_id), (earlier, self.display_id)):
+            if mine.linked_to(theirs) is not None:
+                raise self._rule("link-once", f"is already linked to {earlier.display_id}")
+        if any(r["problem"] == earlier.display_id for r in self.rejected):
+            raise self._rule("link-after-rejection", f"{earlier.display_id} was rejected as like it: nothing written")
+        self._linked(problem=earlier.display_id, link=kind, note=note, actor=actor, at=at)
+        earlier._found_again(problem=self.display_id, link=kind, note=note, actor=actor, at=at)
+
+    # `link`: recurrence (屡查屡犯) or same-kind (同类问题).
+    @event("Linked")
+    def _linked(self, problem: str, link: str, note: str, actor: str, at: datetime) -> None:
+        self.links = [*self.links, {"problem": problem, "as": link, "direction": "earlier", "note": note, "by": actor, "at": at}]
+
+    @event("FoundAgain")
+    def _found_again(self, problem: str, link: str, note: str, actor: str, at: datetime) -> None:
+        relapse = link == "recurrence" and self.status in CLOSED_STATUSES
+        entry = {"problem": problem, "as": link, "direction": "later", "note": note, "by": actor, "at": at, "relapse": relapse}
+        self.links = [*self.links, entry]
+        if relapse:
+            self.relapses += 1
+
+    def reject_like(self, earlier: Problem, *, note: str, actor: str, at: datetime) -> None:
+        """Record that `earlier`, offered as like this problem, is not: it is not offered again."""
+        self._check_at(at)
+        if earlier.display_id == self.display_id:
+            raise self._rule("link-another-problem", "cannot be linked to itself")
+        if self.linked_to(earlier.display_id) is not None:
+            raise self._rule("link-once", f"is already linked to {earlier.display_id}: a link is never undone")
+        if any(r["problem"] == earlier.display_id for r in self.rejected):
+            raise self._rule("reject-once", f"{earlier.display_id} was already rejected as like it")
+        self._rejected(problem=earlier.display_id, note=note, actor=actor, at=at)
+
+    @event("LikeRejected")
+    def _rejected(self, problem: str, note: str, actor: str, at: datetime) -> None:
+        self.rejected = [*self.rejected, {"problem": problem, "note": note, "by": actor, "at": at}]
+
+
 class SampleDraw(Aggregate):
     """A random draw of signed-off problems for on-site re-checking (台账销号反向核查).
 

@@ -65,8 +65,13 @@ def end_message(ledger_id: str, header_digest: str, events: int, head_seq: int, 
     return (EXPORT_PREAMBLE + body).encode("utf-8")
 
 
-def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = None) -> dict[str, Any]:
+PROGRESS_EVERY = 2000  # events between two reports to a `progress(done, total)` callback
+
+
+def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = None, progress: Any = None) -> dict[str, Any]:
     """Verify the store while writing its log to `out` (atomically); the end record.
+
+    `progress(seq, last seq)` is told every PROGRESS_EVERY events; an interruption leaves no file behind.
 
     The end line carries the digest of the header line, and, with the
     ledger's signing key, a signature over the header digest and the head.
@@ -87,7 +92,15 @@ def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = Non
             algorithm = recorded_algorithm(con.cursor())
             base_seq, base_digest, count, end = 0, GENESIS, 0, None
             header_line = ""
-            for link in walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position):
+            total = 0
+            if progress is not None:
+                cursor = con.cursor()
+                cursor.execute(f"SELECT COALESCE(MAX({position}), 0) FROM stored_events")
+                total = int(cursor.fetchone()[0])
+                progress(0, total)
+            for n, link in enumerate(walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position), 1):
+                if progress is not None and n % PROGRESS_EVERY == 0:
+                    progress(link.seq, total)
                 if link.seq < since:
                     base_seq, base_digest = link.seq, link.digest
                     continue
@@ -229,6 +242,9 @@ class ExportReader:
                 return
             yield obj
 
+    def tell(self) -> int:
+        return self._file.tell()
+
     def close(self) -> None:
         self._file.close()
 
@@ -292,8 +308,10 @@ class Exported:
     signature_note: str
 
 
-def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, trust: Any = None) -> Exported:
+def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, trust: Any = None, progress: Any = None) -> Exported:
     """Verify an export: its header, every link, its end line, the checkpoints among its events, its signature.
+
+    `progress(bytes read, file size)` is told every PROGRESS_EVERY events.
 
     Raises TamperingFound on the first thing that does not verify, InvalidInput
     if the file is not an export at all.
@@ -329,8 +347,13 @@ def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, 
         links: list[Link] = []
         count, last = 0, None
         recorded = RecordedCheckpoints()
+        size = path.stat().st_size if progress is not None else 0
+        if progress is not None:
+            progress(0, size)
         for link in recorded.watch(walk(events(), chain(), algorithm, base_seq=base_seq, base_digest=base_digest)):
             count += 1
+            if progress is not None and count % PROGRESS_EVERY == 0:
+                progress(reader.tell(), size)
             last = link
             if link.seq in wanted:
                 digests_at[link.seq] = link.digest
@@ -453,7 +476,7 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
     return f"signed by the trusted key {printed}"
 
 
-def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None = None) -> dict[str, Any]:
+def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None = None, checking: Any = None, writing: Any = None) -> dict[str, Any]:
     """Restore a complete export into an empty store, in one transaction (either store).
 
     The evidence files the exported events name are taken from `evidence` (a
@@ -461,10 +484,12 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
     digest before anything is written, and kept in the store's evidence storage
     within the same transaction. An export naming files, restored without the
     folder, is refused: nothing is ever lost silently.
+    `checking` and `writing`, `progress(done, total)` callbacks, are told how far the check and the write are;
+    an interruption while writing rolls the one transaction back.
     """
     from uuid import UUID
 
-    exported = read_export(path, keep=True)
+    exported = read_export(path, keep=True, progress=checking)
     header, trailer, links = exported.header, exported.trailer, exported.links
     if int(header["base_seq"]) != 0:
         raise InvalidInput(f"{path} is a partial export (--since {header.get('since')}): only a complete export can be imported")
@@ -492,7 +517,7 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ('hash_algorithm', {mark}) ON CONFLICT (key) DO UPDATE SET value = excluded.value", (header["hash"],))
         # The event's global sequence number is its position: rowid (SQLite), notification_id (PostgreSQL).
         position = "notification_id" if server else "rowid"
-        events = ((link.seq, UUID(hex=link.originator_id) if server else link.originator_id, link.originator_version, link.topic, link.state) for link in links)
+        events = ((link.seq, UUID(hex=link.originator_id) if server else link.originator_id, link.originator_version, link.topic, link.state) for link in _reporting(links, writing))
         insert_rows(c, "stored_events", (position, "originator_id", "originator_version", "topic", "state"), events, mark)
         insert_rows(c, "ledger_chain", ("seq", "prev", "digest"), ((link.seq, link.prev, link.digest) for link in links), mark)
         if server and links:  # later events are numbered after the restored ones
@@ -507,6 +532,22 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         "file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"],
         "evidence_files": len(files),
     }
+
+
+def _reporting(links: list[Link], progress: Any) -> Any:
+    """The links, telling `progress` how many are written every PROGRESS_EVERY."""
+    if progress is None:
+        return links
+    return _counted(links, progress)
+
+
+def _counted(links: list[Link], progress: Any) -> Iterator[Link]:
+    total = len(links)
+    for n, link in enumerate(links):
+        if n % PROGRESS_EVERY == 0:
+            progress(n, total)
+        yield link
+    progress(total, total)
 
 
 def export_manifests(path: Path) -> Iterator[dict[str, Any]]:

@@ -171,7 +171,7 @@ def _chain_digests(con: Any, style: str) -> Callable[[list[int]], dict[int, byte
     return lookup
 
 
-def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None = None, also_at: Iterable[int] = (), jobs: int | None = 1) -> tuple[ChainSummary, bytes | None]:
+def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None = None, also_at: Iterable[int] = (), jobs: int | None = 1, progress: Any = None) -> tuple[ChainSummary, bytes | None]:
     """Recompute the whole chain and the tree, and check every checkpoint recorded in the store.
 
     Returns the summary and the digest at sequence number `watch`; in
@@ -181,11 +181,12 @@ def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None =
     then be signed by it. `jobs` processes share the fast pass (None: one per
     CPU on a large ledger); whatever it is, anything found is named by the
     same careful check, so the result and the message do not depend on it.
+    `progress(done, total)`, if given, is told how many events are checked, a page at a time.
     """
     from ledger.store import is_url
 
     if is_url(path):
-        return _verify_postgres(path, watch, trusted, also_at, jobs)
+        return _verify_postgres(path, watch, trusted, also_at, jobs, progress)
     try:
         with snapshot(path) as con:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -196,15 +197,19 @@ def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None =
             algorithm = recorded_algorithm(con.cursor())
             tree_stored = "ledger_merkle" in tables
             try:
-                found = _pass(path, con, algorithm, "?", "rowid", tree_stored, jobs)
+                found = _pass(path, con, algorithm, "?", "rowid", tree_stored, jobs, progress)
             except (_Differs, sqlite3.DatabaseError):
                 found = _careful(con, algorithm, "?", "rowid", tree_stored, path)
-            return _conclude(con, "?", "rowid", algorithm, found, tree_stored, watch, trusted, also_at)
+            concluded = _conclude(con, "?", "rowid", algorithm, found, tree_stored, watch, trusted, also_at)
+            from ledger.schema import check_sqlite_schema
+
+            check_sqlite_schema(con, path)  # after the chain: a dropped chain or tree table is named as such
+            return concluded
     except sqlite3.DatabaseError as e:
         raise TamperingFound(f"the store file {path} is damaged or truncated ({e})") from None
 
 
-def _pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int | None) -> _Pass:
+def _pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int | None, progress: Any = None) -> _Pass:
     """The fast pass, in this process or shared by `jobs` forked ones (raises _Differs as fast_pass does)."""
     from ledger.chain import PARALLEL_FROM, default_jobs
 
@@ -213,11 +218,11 @@ def _pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_s
         cursor.execute(f"SELECT COALESCE(MAX({position}), 0) FROM stored_events")
         jobs = default_jobs() if int(cursor.fetchone()[0]) >= PARALLEL_FROM else 1
     if jobs > 1:
-        return _parallel_pass(path, con, algorithm, style, position, tree_stored, jobs)
-    return fast_pass(con, algorithm, style, position, tree_stored)
+        return _parallel_pass(path, con, algorithm, style, position, tree_stored, jobs, progress)
+    return fast_pass(con, algorithm, style, position, tree_stored, progress=progress)
 
 
-def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int) -> _Pass:
+def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int, progress: Any = None) -> _Pass:
     """The fast pass split at multiples of 2**SLICE_BITS events, each share checked by a forked process.
 
     Each worker opens its own read-only snapshot and checks its units against
@@ -240,9 +245,9 @@ def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: st
     units = [(first, min(unit, size - first), positions[first - 1] if first else chain.LOWEST, positions[min(first + unit, size) - 1]) for first in range(0, size, unit)]
     jobs = min(jobs, len(units))
     if jobs < 2:
-        return fast_pass(con, algorithm, style, position, tree_stored)
+        return fast_pass(con, algorithm, style, position, tree_stored, progress=progress)
     shares = [units[k * len(units) // jobs : (k + 1) * len(units) // jobs] for k in range(jobs)]
-    slices = _run_slices(path, algorithm, style, position, tree_stored, shares, bits)
+    slices = _run_slices(path, algorithm, style, position, tree_stored, shares, bits, progress, size)
     h = chain.hasher(algorithm)
     result = _Pass(positions=positions)
     stack: list[bytes] = []  # roots of the pending complete subtrees above the units, the lowest last
@@ -282,21 +287,28 @@ def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: st
     return result
 
 
-def _run_slices(path: str, algorithm: str, style: str, position: str, tree_stored: bool, shares: list[Any], bits: int) -> list[Any]:
-    """Each share's slice_pass in a forked process of its own, in order; _Differs if any did not vouch for its share."""
+def _run_slices(path: str, algorithm: str, style: str, position: str, tree_stored: bool, shares: list[Any], bits: int, progress: Any = None, size: int = 0) -> list[Any]:
+    """Each share's slice_pass in a forked process of its own, in order; _Differs if any did not vouch for its share.
+
+    With `progress`, the workers add the events they have checked to a shared counter the parent reports while it waits."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
+    checked = context.Value("q", 0, lock=False) if progress is not None else None
+    if progress is not None:
+        progress(0, size)
     workers = []
     for share in shares:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_slice_in_worker, args=(path, algorithm, style, position, tree_stored, share, bits, sender), daemon=True)
+        process = context.Process(target=_slice_in_worker, args=(path, algorithm, style, position, tree_stored, share, bits, sender, checked), daemon=True)
         process.start()
         sender.close()
         workers.append((process, receiver))
     results, vouched = [], True
     for process, receiver in workers:
         try:
+            while checked is not None and not receiver.poll(0.2):
+                progress(checked.value, size)
             outcome, value = receiver.recv()
         except EOFError:  # the worker died without a word
             outcome, value = "differs", None
@@ -309,12 +321,12 @@ def _run_slices(path: str, algorithm: str, style: str, position: str, tree_store
     return results
 
 
-def _slice_in_worker(path: str, algorithm: str, style: str, position: str, tree_stored: bool, share: Any, bits: int, sender: Any) -> None:
+def _slice_in_worker(path: str, algorithm: str, style: str, position: str, tree_stored: bool, share: Any, bits: int, sender: Any, checked: Any = None) -> None:
     from ledger.chain import slice_pass
 
     try:
         with snapshot(path) as con:
-            sender.send(("ok", slice_pass(con, algorithm, style, position, tree_stored, share, bits)))
+            sender.send(("ok", slice_pass(con, algorithm, style, position, tree_stored, share, bits, checked=checked)))
     except BaseException:  # noqa: BLE001 - whatever it is, the parent's careful check names it
         sender.send(("differs", None))
     finally:
@@ -437,7 +449,7 @@ def _check_column_types(con: Any) -> None:
             raise TamperingFound(first or 0, f"is stored in a column re-typed: stored_events.{column} is {found[column]}, not {kind} as the ledger creates it")
 
 
-def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at: Iterable[int], jobs: int | None = 1) -> tuple[ChainSummary, bytes | None]:
+def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at: Iterable[int], jobs: int | None = 1, progress: Any = None) -> tuple[ChainSummary, bytes | None]:
     import psycopg
 
     from ledger.merkle import has_tree_table
@@ -453,9 +465,13 @@ def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at
             tree_stored = has_tree_table(con, postgres=True)
             _check_column_types(con)
             try:
-                passed = _pass(url, con, algorithm, "%s", "notification_id", tree_stored, jobs)
+                passed = _pass(url, con, algorithm, "%s", "notification_id", tree_stored, jobs, progress)
             except _Differs:
                 passed = _careful(con, algorithm, "%s", "notification_id", tree_stored, url)
-            return _conclude(con, "%s", "notification_id", algorithm, passed, tree_stored, watch, trusted, also_at)
+            concluded = _conclude(con, "%s", "notification_id", algorithm, passed, tree_stored, watch, trusted, also_at)
+            from ledger.schema import check_pg_schema
+
+            check_pg_schema(con.cursor(), url)  # after the chain: a dropped chain or tree table is named as such
+            return concluded
         except psycopg.Error as e:
             raise StoreError(f"cannot read the PostgreSQL store: {e}") from None

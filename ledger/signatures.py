@@ -121,7 +121,7 @@ def _apply_authority(known: _People, name: str, state: dict[str, Any]) -> None:
         known.policy[str(state.get("name"))] = str(state.get("value"))
 
 
-def verify_acts(store: str, ledger_id: str, admin_fingerprints: frozenset[str] = frozenset()) -> ActsReport:
+def verify_acts(store: str, ledger_id: str, admin_fingerprints: frozenset[str] = frozenset(), progress: Any = None) -> ActsReport:
     """Check every signature in the store's log; TamperingFound names the first bad event.
 
     The founding event's key must be the one `ledger init` noted in ledger_meta,
@@ -133,8 +133,14 @@ def verify_acts(store: str, ledger_id: str, admin_fingerprints: frozenset[str] =
         cursor = con.cursor()
         cursor.execute("SELECT value FROM ledger_meta WHERE key = 'administrator_key'")
         row = cursor.fetchone()
+        total = 0
+        if progress is not None:
+            from ledger.store import is_url
+
+            cursor.execute(f"SELECT COALESCE(MAX({'notification_id' if is_url(store) else 'rowid'}), 0) FROM stored_events")
+            total = int(cursor.fetchone()[0])
     noted = str(row[0]) if row else None
-    return verify_event_rows(_raw_events(store), ledger_id, noted_key=noted, admin_fingerprints=admin_fingerprints)
+    return verify_event_rows(_raw_events(store), ledger_id, noted_key=noted, admin_fingerprints=admin_fingerprints, progress=progress, total=total)
 
 
 def export_rows(path: Any) -> Iterator[tuple[int, str, int, str, bytes]]:
@@ -149,8 +155,10 @@ def export_rows(path: Any) -> Iterator[tuple[int, str, int, str, bytes]]:
             yield int(event["seq"]), str(event["originator_id"]), int(event["originator_version"]), str(event["topic"]), raw
 
 
-def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None, admin_fingerprints: frozenset[str] = frozenset()) -> ActsReport:
-    """Check every signature of these events, in log order; TamperingFound names the first bad event."""
+def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None, admin_fingerprints: frozenset[str] = frozenset(), progress: Any = None, total: int = 0) -> ActsReport:
+    """Check every signature of these events, in log order; TamperingFound names the first bad event.
+
+    `progress(seq, total)` is told every PROGRESS_EVERY events (`total`: the last sequence number)."""
     from ledger.identity import fingerprint
 
     from ledger.authority import ROLES, may_write, required_roles
@@ -160,6 +168,8 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
     authority_by_spelling: dict[str, bool] = {}  # each aggregate's id is parsed once, not once per event
     known = _People()
     report = ActsReport()
+    if progress is not None:
+        rows = _reporting(rows, progress, total)
     for seq, originator_id, version, topic, raw in rows:
         qualname = topic.split(":", 1)[-1]
         name = qualname.rsplit(".", 1)[-1]
@@ -248,6 +258,19 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
     if known.ever and report.people == 0:
         report.people = len(known.people)  # everyone revoked: still not trial mode
     return report
+
+
+PROGRESS_EVERY = 2000
+
+
+def _reporting(rows: Any, progress: Any, total: int) -> Iterator[Any]:
+    """The rows, telling `progress` the sequence number reached every PROGRESS_EVERY rows."""
+    progress(0, total)
+    for n, row in enumerate(rows, 1):
+        if n % PROGRESS_EVERY == 0:
+            progress(row[0], total)
+        yield row
+    progress(total, total)
 
 
 def proxy_entries(store: str, aggregates: set[str] | None = None) -> list[dict[str, Any]]:

@@ -27,9 +27,23 @@ def wire() -> None:
     register_in_transaction_writer(
         "read_models", write_read_models, schema=SCHEMA, sqlite_schema=SQLITE_TRIGGERS, pg_schema=PG_TRIGGERS
     )
+    from projections import similarity
+
+    register_in_transaction_writer(
+        "similarity_index",
+        similarity.write_similarity_index,
+        schema=similarity.SCHEMA,
+        sqlite_schema=similarity.SQLITE_SCHEMA,
+        pg_schema=similarity.PG_SCHEMA,
+    )
+    register_in_transaction_writer("problem_links", similarity.write_problem_links, schema=similarity.LINKS_SCHEMA)
     from ledger.merkle import MERKLE_SCHEMA, write_tree
 
     register_in_transaction_writer("merkle_tree", write_tree, schema=MERKLE_SCHEMA)
+    from ledger import schema
+    from projections.tables import DEADLINE_INDEX
+
+    schema.AFTER_UPGRADE[:] = [DEADLINE_INDEX]  # `ledger init` makes it after upgrading: the schema check expects it
     application.RectificationLedger.views_for = staticmethod(read_model_views)  # type: ignore[assignment]
     application.RectificationLedger.events_of = _events_of  # type: ignore[assignment]
     _wired = True

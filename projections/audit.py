@@ -171,13 +171,53 @@ def trail_rows(
     lang: str = "en",
 ) -> list[dict[str, Any]]:
     """Rows of the audit trail, in log order, filtered by recorded date and actor; `details` in `lang`."""
+    return trail_tail(events, since=since, until=until, actor=actor, lang=lang)[0]
+
+
+def trail_tail(
+    events: Iterable[tuple[int, Any]],
+    *,
+    since: date | None = None,
+    until: date | None = None,
+    actor: str | None = None,
+    lang: str = "en",
+    last: int | None = None,
+) -> tuple[list[dict[str, Any]], int]:
+    """(rows of the trail as trail_rows, how many events were selected); with `last`, only the last that many rows.
+
+    Every event is still read (a correction points back to the event it corrects), but only the kept
+    ones are worded: on a terminal the newest thirty cost the reading of the log, not its rows.
+    An event whose state was rewritten in the store (a field missing or of another type) is exit 4 naming it.
+    """
+    at = [0]  # the event being read or worded, for the message
+    try:
+        return _trail_tail(events, at, since=since, until=until, actor=actor, lang=lang, last=last)
+    except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as e:
+        from ledger.errors import TamperingFound
+
+        raise TamperingFound(at[0], f"cannot be read back ({type(e).__name__} reading it): run `ledger audit --verify`") from None
+
+
+def _trail_tail(
+    events: Iterable[tuple[int, Any]],
+    at: list[int],
+    *,
+    since: date | None,
+    until: date | None,
+    actor: str | None,
+    lang: str,
+    last: int | None,
+) -> tuple[list[dict[str, Any]], int]:
+    import collections
+
     subjects: dict[Any, str] = {}
     problems: set[Any] = set()
     last_set: dict[tuple[Any, str], int] = {}
-    rows: list[dict[str, Any]] = []
-    by_seq: dict[int, dict[str, Any]] = {}
+    kept: collections.deque[tuple[int, Any, str]] = collections.deque(maxlen=last)
     corrected_by: dict[int, list[str]] = {}
+    total = 0
     for seq, domain_event in events:
+        at[0] = seq
         key = domain_event.originator_id
         name = event_name(domain_event)
         correction = ""
@@ -200,28 +240,31 @@ def trail_rows(
                 correction = f"corrects #{original}"
                 corrected_by.setdefault(original, []).append(f"#{seq} ({domain_event.field})")
             last_set[(key, domain_event.field)] = seq
-        recorded = domain_event.timestamp
-        day = recorded.date()
-        who = getattr(domain_event, "actor", "")
-        if (since and day < since) or (until and day > until) or (actor and who != actor):
+        day = domain_event.timestamp.date()
+        if (since and day < since) or (until and day > until) or (actor and getattr(domain_event, "actor", "") != actor):
             continue
+        kept.append((seq, domain_event, correction))
+        total += 1
+    rows: list[dict[str, Any]] = []
+    for seq, domain_event, correction in kept:
+        at[0] = seq
+        key = domain_event.originator_id
+        recorded = domain_event.timestamp
         row = {
             "seq": seq,
             "recorded_at": plain(recorded),
             "at": plain(getattr(domain_event, "at", None) or recorded),
-            "actor": who,
+            "actor": getattr(domain_event, "actor", ""),
             "subject": subjects.get(key) or _subject_of(domain_event, key),
-            "event": name,
+            "event": event_name(domain_event),
             "details": plain_words(domain_event, key in problems, lang) + act_note(domain_event),
             "correction": correction,
             "data": details(domain_event),
             **act_fields(domain_event),
         }
-        rows.append(row)
-        by_seq[seq] = row
-    for original, later in corrected_by.items():
-        row = by_seq.get(original)
-        if row is not None:
+        later = corrected_by.get(seq)
+        if later:
             note = "corrected by " + ", ".join(later)
             row["correction"] = f"{row['correction']}; {note}" if row["correction"] else note
-    return rows
+        rows.append(row)
+    return rows, total

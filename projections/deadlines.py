@@ -86,6 +86,67 @@ def due_views(reader: Any, *, within: int, unit: str | None = None, inspection: 
     return [with_overdue(json.loads(row[0]), reader.today) for row in reader.cursor.fetchall()]
 
 
+def signed_off_views(reader: Any, *, inspection: str | None = None) -> Any:
+    """The views of the signed-off problems (closed or ongoing) in register order, one at a time: what `reviews` reads."""
+    import json
+
+    from projections.tables import placeholder
+    from projections.views import with_overdue
+
+    sql = (
+        "SELECT p.data FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection "
+        "WHERE p.status IN ('closed', 'ongoing')" + (" AND p.inspection = ?" if inspection is not None else "")
+        + " ORDER BY i.position, p.number"
+    )
+    reader.cursor.execute(placeholder(sql, reader.style), [inspection] if inspection is not None else [])
+    raw = getattr(reader.cursor, "sqlite_cursor", reader.cursor)  # eventsourcing's wrapper has no fetchmany
+    while rows := raw.fetchmany(500):
+        for row in rows:
+            yield with_overdue(json.loads(row[0]), reader.today)
+
+
+def due_views_shown(reader: Any, *, within: int, limit: int, unit: str | None = None, inspection: str | None = None) -> tuple[list[dict[str, Any]], int, int]:
+    """What `due` shows on a terminal, reading no more than it shows: (views, deadlines listed in all, of them overdue).
+
+    The views are the `limit` open problems with the earliest deadlines within the span (found from the
+    (status, deadline) index) and every long-term problem not closed (for the progress rows); the two
+    numbers are counted in SQL, so the closing and summary lines hold for the whole ledger.
+    """
+    import json
+
+    from projections.status import entry_key
+    from projections.tables import placeholder
+    from projections.views import with_overdue
+
+    filters, chosen = "", []
+    for column, value in (("unit", unit), ("inspection", inspection)):
+        if value is not None:
+            filters += f" AND p.{column} = ?"
+            chosen.append(value)
+    warned = "p.status IN ('registered', 'in_progress') AND p.deadline IS NOT NULL AND p.deadline <> '' AND p.deadline <= ?" + filters
+    window = [(reader.today + timedelta(days=within)).isoformat(), *chosen]
+
+    def rows(sql: str, params: list[Any]) -> list[Any]:
+        reader.cursor.execute(placeholder(sql, reader.style), params)
+        return reader.cursor.fetchall()
+
+    listed, overdue = rows(
+        f"SELECT COUNT(*), COALESCE(SUM(CASE WHEN p.deadline < ? THEN 1 ELSE 0 END), 0) FROM ledger_problems p WHERE {warned}",
+        [reader.today.isoformat(), *window],
+    )[0]
+    found = rows(f"SELECT p.id, p.data FROM ledger_problems p WHERE {warned} ORDER BY p.deadline, {entry_key(reader.style)} LIMIT {int(limit)}", window)
+    seen = {row[0] for row in found}
+    found += [
+        row for row in rows(
+            "SELECT p.id, p.data FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection "
+            f"WHERE p.type = 'long-term' AND p.status <> 'closed'{filters} ORDER BY i.position, p.number",
+            chosen,
+        )
+        if row[0] not in seen
+    ]
+    return [with_overdue(json.loads(row[1]), reader.today) for row in found], int(listed), int(overdue)
+
+
 DUE_COLUMNS = ("id", "due", "title", "unit", "person", "date", "days_left", "days_late", "light", "escalation", "suggest")
 
 

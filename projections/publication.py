@@ -147,6 +147,8 @@ def figures_paragraph(summary: dict[str, Any], by_form: dict[str, int] | None = 
         + f"反馈问题{t['problems']}个，已完成整改{t['completed']}个，基本完成、持续整改{t['ongoing']}个，"
         f"{extended}未完成{t['open']}个，整改完成率{rate}。"
     ]
+    if t.get("recurrences"):  # 屡查屡犯: confirmed with `ledger link --as recurrence`
+        parts.append(f"反馈问题中，以前巡察反馈过的问题再次出现（屡查屡犯）{t['recurrences']}个。")
     extra = []
     if f["rules"]:
         extra.append(f"完善和新建制度{f['rules']}项")
@@ -382,7 +384,7 @@ def report_blocks(
     settings = dict(config.section("publication"))
     texts = narratives(config, settings)
     day = publication_day(settings, as_of)
-    with StateReader(app, as_of, inspection=inspection) as r:
+    with StateReader(app, as_of, inspection=inspection, checked=True) as r:
         found = check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
@@ -409,6 +411,6 @@ def round_report_blocks(
 
     settings = dict(config.section("publication"))
     day = publication_day(settings, as_of)
-    with StateReader(app, as_of) as r:
+    with StateReader(app, as_of, checked=True) as r:
         result = summarise_round(r.cursor, name, today=r.today, style=r.style)
     return build_round(result, settings=settings, day=day, stage=stage, lang=lang)

@@ -176,8 +176,30 @@ def _compare_batch(
                 result.differ(seq, difference)
 
 
-def check_range(app: Any, low: Any, high: Any) -> RangeResult:
-    """Rebuild every aggregate in [low, high), comparing each read-model row with the stored one."""
+def check_range(app: Any, low: Any, high: Any, progress: Any = None, total: int = 0) -> RangeResult:
+    """Rebuild every aggregate in [low, high), comparing each read-model row with the stored one.
+
+    `progress(events rebuilt, total)` is told after each comparison batch: a callback, or a shared
+    counter (a worker's, with `.value`) the parent reports."""
+    if callable(progress):
+        progress(0, total)
+    with no_gc(), app.recorder.reading() as stored:
+        return check_aggregates(app, stored, iter_aggregate_events(app, low, high), progress, total)
+
+
+def check_aggregates(app: Any, stored: Any, groups: Any, progress: Any = None, total: int = 0) -> RangeResult:
+    """Rebuild each aggregate of `groups` ([(position, StoredEvent), ...] each), comparing its row with the one `stored` reads."""
+    try:
+        return _check_each(app, stored, groups, progress, total)
+    finally:
+        # A generator left suspended by an error would close its read transaction only when
+        # collected, after the store is closed: a second error, a traceback. Close it now.
+        close = getattr(groups, "close", None)
+        if close is not None:
+            close()
+
+
+def _check_each(app: Any, stored: Any, groups: Any, progress: Any, total: int) -> RangeResult:
     from ledger.domain import Inspection, Problem
     from projections.views import inspection_view, problem_view
 
@@ -185,38 +207,47 @@ def check_range(app: Any, low: Any, high: Any) -> RangeResult:
     style = app.recorder.placeholder
     result = RangeResult()
     pending: list[tuple[str, int, str, tuple[Any, ...]]] = []
-    with no_gc(), app.recorder.reading() as stored:
-        columns = stored_problem_columns(stored)
-        for events in iter_aggregate_events(app, low, high):
-            aggregate = None
-            for seq, event in events:
-                aggregate = apply(decode(to_domain_event, seq, event), seq, aggregate)
-            result.events += len(events)
-            result.aggregates += 1
-            first_seq = events[0][0]  # version 1: where the aggregate first appears in the log
-            if isinstance(aggregate, Problem):
-                row = problem_row(problem_view(aggregate))
-                result.problems.append((first_seq, row[0]))
-                pending.append(("problem", first_seq, row[0], row))
-            elif isinstance(aggregate, Inspection):
-                view = inspection_view(aggregate)
-                result.inspections.append((first_seq, view["code"]))
-                pending.append(("inspection", first_seq, view["code"], (view["code"], dumps(view))))
-            if len(pending) >= BATCH:
-                _compare_batch(stored, style, pending, result, columns)
-                pending = []
-        if pending:
+    columns = stored_problem_columns(stored)
+    for events in groups:
+        aggregate = None
+        for seq, event in events:
+            aggregate = apply(decode(to_domain_event, seq, event), seq, aggregate)
+        result.events += len(events)
+        result.aggregates += 1
+        first_seq = events[0][0]  # version 1: where the aggregate first appears in the log
+        if isinstance(aggregate, Problem):
+            row = problem_row(problem_view(aggregate))
+            result.problems.append((first_seq, row[0]))
+            pending.append(("problem", first_seq, row[0], row))
+        elif isinstance(aggregate, Inspection):
+            view = inspection_view(aggregate)
+            result.inspections.append((first_seq, view["code"]))
+            pending.append(("inspection", first_seq, view["code"], (view["code"], dumps(view))))
+        if len(pending) >= BATCH:
             _compare_batch(stored, style, pending, result, columns)
+            pending = []
+            if progress is not None:
+                _tell(progress, result.events, total)
+    if pending:
+        _compare_batch(stored, style, pending, result, columns)
     return result
 
 
-def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any) -> None:
+def _tell(progress: Any, done: int, total: int) -> None:
+    if callable(progress):
+        progress(done, total)
+    else:  # a worker's share of a counter: what it has added so far is `done`
+        progress[1].value += done - progress[0]
+        progress[0] = done
+
+
+def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any, counter: Any = None) -> None:
     from ledger.application import open_ledger
 
     try:
         app = open_ledger(config)
         try:
-            connection.send(("ok", check_range(app, low, high)))
+            connection.send(("ok", check_range(app, low, high, [0, counter] if counter is not None else None)))
         finally:
             app.close()
     except BaseException as e:  # noqa: BLE001 - reported by the parent as one line
@@ -287,6 +318,25 @@ def _check_totals(cursor: Any, style: str) -> str | None:
     return None
 
 
+def _check_similarity(cursor: Any, style: str) -> str | None:
+    """The similarity index (`ledger similar`) equals one rebuilt from the (just checked) problem rows."""
+    from projections.similarity import check_index, has_index
+
+    return check_index(cursor, style) if has_index(cursor, style) else None
+
+
+# Tables derived from the checked read models (not from one aggregate's events): name → check(cursor, style),
+# each returning what differs or None. Run after the rows, positions and totals are checked.
+def _check_links(cursor: Any, style: str) -> str | None:
+    """The links between problems (屡查屡犯) equal those of the (just checked) problem rows."""
+    from projections.similarity import check_links, has_links
+
+    return check_links(cursor, style) if has_links(cursor, style) else None
+
+
+DERIVED_CHECKS = {"similarity_index": _check_similarity, "problem_links": _check_links}
+
+
 @dataclass
 class CheckResult:
     events: int
@@ -295,8 +345,10 @@ class CheckResult:
     difference: str | None
 
 
-def check_read_models(app: Any, config: Any, jobs: int | None = None) -> CheckResult:
-    """Rebuild every aggregate from its events and compare with the stored read models."""
+def check_read_models(app: Any, config: Any, jobs: int | None = None, progress: Any = None) -> CheckResult:
+    """Rebuild every aggregate from its events and compare with the stored read models.
+
+    `progress(events rebuilt, total)` is told every BATCH aggregates (from the workers too)."""
     recorder = app.recorder
     position = getattr(recorder, "position_column", "rowid")
     with recorder.reading() as c:
@@ -307,26 +359,31 @@ def check_read_models(app: Any, config: Any, jobs: int | None = None) -> CheckRe
     uuid_type = position != "rowid"
     ranges = id_ranges(jobs, uuid_type)
     if jobs == 1:
-        results = [check_range(app, *ranges[0])]
+        results = [check_range(app, *ranges[0], progress=progress, total=size)]
     else:
-        results = _run_workers(config, ranges)
+        results = _run_workers(config, ranges, progress, size)
     merged = _merge(results)
     with no_gc(), recorder.reading() as c:
         difference = merged.difference.text if merged.difference else None
         difference = difference or _check_positions(c, merged) or _check_totals(c, recorder.placeholder)
+        for check in DERIVED_CHECKS.values():
+            difference = difference or check(c, recorder.placeholder)
     return CheckResult(events=merged.events, aggregates=merged.aggregates, jobs=jobs, difference=difference)
 
 
-def _run_workers(config: Any, ranges: list[tuple[Any, Any]]) -> list[RangeResult]:
+def _run_workers(config: Any, ranges: list[tuple[Any, Any]], progress: Any = None, size: int = 0) -> list[RangeResult]:
     import multiprocessing
 
     from ledger.errors import StoreError
 
     context = multiprocessing.get_context("fork")
+    counter = context.Value("q", 0, lock=False) if progress is not None else None
+    if progress is not None:
+        progress(0, size)
     workers = []
     for low, high in ranges:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_check_range_in_worker, args=(config, low, high, sender), daemon=True)
+        process = context.Process(target=_check_range_in_worker, args=(config, low, high, sender, counter), daemon=True)
         process.start()
         sender.close()
         workers.append((process, receiver))
@@ -335,6 +392,8 @@ def _run_workers(config: Any, ranges: list[tuple[Any, Any]]) -> list[RangeResult
     tampering: list[str] = []
     for process, receiver in workers:
         try:
+            while counter is not None and not receiver.poll(0.2):
+                progress(counter.value, size)
             status, payload = receiver.recv()
         except EOFError:
             status, payload = "error", f"a replay worker stopped (exit code {process.exitcode})"
@@ -352,3 +411,98 @@ def _run_workers(config: Any, ranges: list[tuple[Any, Any]]) -> list[RangeResult
     if errors:
         raise StoreError(f"replay failed: {errors[0]}")
     return results
+
+
+# -- the derived rows a signed or published figure rests on, checked in the same snapshot ----------
+
+REGISTERED_PROBLEM = "ledger.domain:Problem.Registered"
+
+
+def _scope_groups(app: Any, cursor: Any, ids: list[Any]) -> Iterator[list[tuple[int, Any]]]:
+    """[(position, StoredEvent), ...] of each aggregate in `ids`, read through `cursor` (its snapshot)."""
+    from eventsourcing.persistence import StoredEvent
+
+    recorder = app.recorder
+    position = getattr(recorder, "position_column", "rowid")
+    mark = getattr(recorder, "placeholder", "?")
+    keys = sorted({i.hex if position == "rowid" else i for i in ids})
+    for start in range(0, len(keys), BATCH):
+        part = keys[start : start + BATCH]
+        cursor.execute(
+            f"SELECT {position}, originator_id, originator_version, topic, state FROM {recorder.events_table_name} "
+            f"WHERE originator_id IN ({', '.join(mark for _ in part)}) ORDER BY originator_id, originator_version",
+            part,
+        )
+        current, events = None, []
+        for row in cursor.fetchall():
+            if row[1] != current:
+                if events:
+                    yield events
+                current, events = row[1], []
+                ident = stored_uuid(row[0], row[1])
+            if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
+                unreadable(row[0], "has a column of the wrong type")
+            events.append((row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))))
+        if events:
+            yield events
+
+
+def check_inspection_rows(app: Any, cursor: Any, code: str) -> str | None:
+    """The stored rows of one inspection and its problems against its events, read through `cursor`; the first difference.
+
+    Its problems are found both ways: the stored rows of the inspection, and the events
+    that register a problem of it (so a stored row deleted by hand is missed, not skipped).
+    The order of the rows (their positions) must be the order the events first appear in.
+    """
+    from ledger.ids import inspection_uuid
+
+    recorder = app.recorder
+    position = getattr(recorder, "position_column", "rowid")
+    style = getattr(recorder, "placeholder", "?")
+    cursor.execute(placeholder("SELECT id, position FROM ledger_problems WHERE inspection = ?", style), (code,))
+    stored = {str(r[0]): r[1] for r in cursor.fetchall()}
+    registered = json.dumps({"inspection": code}, ensure_ascii=False, separators=(",", ":"))[1:-1].encode()
+    if position == "rowid":
+        cursor.execute(
+            f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} WHERE topic = ? AND instr(state, ?) > 0",
+            (REGISTERED_PROBLEM, registered),
+        )
+    else:
+        cursor.execute(
+            f"SELECT DISTINCT originator_id FROM {recorder.events_table_name} WHERE topic = %s AND position(%s::bytea IN state) > 0",
+            (REGISTERED_PROBLEM, registered),
+        )
+    ids = [inspection_uuid(code)] + [stored_uuid(0, r[0]) for r in cursor.fetchall()]
+    ids += [_problem_uuid(key) for key in stored]
+    with no_gc():
+        result = check_aggregates(app, cursor, _scope_groups(app, cursor, [i for i in ids if i is not None]))
+    if result.difference is not None:
+        return result.difference.text
+    cursor.execute(placeholder("SELECT id, inspection FROM ledger_problems WHERE id IN ({})".format(", ".join("?" for _ in result.problems) or "NULL"), style), [k for _, k in result.problems])
+    in_scope = {str(r[0]) for r in cursor.fetchall() if r[1] == code}
+    for key in sorted(set(stored) - in_scope):
+        return f"ledger_problems: {key} is in the stored read model but no event creates it"
+    by_events = [k for _, k in sorted(result.problems) if k in in_scope]
+    by_position = sorted(in_scope, key=lambda k: stored[k])
+    for mine, theirs in zip(by_events, by_position):
+        if mine != theirs:
+            return f"ledger_problems: {theirs} position differs: stored {stored[theirs]!r}, replay places {mine} there"
+    return None
+
+
+def _problem_uuid(key: str) -> Any:
+    from ledger.ids import problem_uuid
+    from ledger.values import split_problem_id
+
+    parts = split_problem_id(key)
+    return problem_uuid(*parts) if parts is not None else None
+
+
+def derived_tables_step(app: Any, config: Any, jobs: int | None = None) -> str:
+    """Every derived table against the events: a line saying so, or TamperingFound naming table, row and column."""
+    from projections.replay import derived_rows_differ
+
+    result = check_read_models(app, config, jobs)
+    if result.difference is not None:
+        raise derived_rows_differ(result.difference)
+    return f"derived tables: {result.aggregates} aggregates rebuilt from {result.events} events, every row matches"

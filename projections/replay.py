@@ -26,6 +26,7 @@ from datetime import datetime
 from typing import Any, Iterator
 from uuid import UUID
 
+from ledger.errors import TamperingFound
 from projections.tables import DEADLINE_INDEX, SCHEMA, SQLITE_TRIGGERS, write_views
 
 BATCH = 5000
@@ -92,6 +93,8 @@ def decode(to_domain_event: Any, seq: int, stored: Any) -> Any:
     """The domain event of a stored one; an undecodable event is tampering, named, not a traceback."""
     try:
         return to_domain_event(stored)
+    except TamperingFound as e:  # ledger.topics.ForeignTopic: a topic no event of the ledger has (nothing was imported)
+        raise TamperingFound(seq, getattr(e, "detail", str(e))) from None
     except Exception as e:  # noqa: BLE001 - whatever the library raises on forged bytes
         unreadable(seq, f"{type(e).__name__} decoding it")
 
@@ -125,6 +128,15 @@ class Rebuilt:
 
 
 @contextmanager
+def _closing(generator: Any) -> Iterator[None]:
+    """Close a reading generator on an error now, not when collected after the store is closed (a second error)."""
+    try:
+        yield
+    finally:
+        generator.close()
+
+
+@contextmanager
 def no_gc() -> Iterator[None]:
     """Nothing built in a replay is cyclic garbage; the collector would only rescan the growing dicts."""
     was_enabled = gc.isenabled()
@@ -145,8 +157,9 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
     result = Rebuilt()
     aggregates = result.aggregates
     cut: set[UUID] = set()  # aggregates with a later event skipped: keep their prefix only
-    with no_gc():
-        for seq, event in iter_events(app, ids=ids):
+    events = iter_events(app, ids=ids)
+    with no_gc(), _closing(events):
+        for seq, event in events:
             result.events += 1
             result.last_seq = seq
             key = event.originator_id
@@ -166,10 +179,14 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
 def materialise(rebuilt: Rebuilt) -> sqlite3.Connection:
     """The rebuilt read models in an in-memory database with the stored schema."""
     con = sqlite3.connect(":memory:")
-    for statement in [*SCHEMA, DEADLINE_INDEX, *SQLITE_TRIGGERS]:
+    from projections.similarity import LINKS_SCHEMA, write_links
+
+    for statement in [*SCHEMA, DEADLINE_INDEX, *SQLITE_TRIGGERS, *LINKS_SCHEMA]:
         con.execute(statement)
     with no_gc():
-        write_views(con.cursor(), rebuilt.views())
+        views = rebuilt.views()
+        write_views(con.cursor(), views)
+        write_links(con.cursor(), views)  # counted by summary and publish as of then too
     con.commit()
     return con
 
@@ -207,10 +224,13 @@ class StateReader:
     `today` is the day overdue is judged on: the as-of day for a past state.
     """
 
-    def __init__(self, app: Any, as_of: datetime | None = None, *, inspection: str | None = None, problem: str | None = None):
+    def __init__(self, app: Any, as_of: datetime | None = None, *, inspection: str | None = None, problem: str | None = None, checked: bool = False):
         self.app = app
         self.as_of = as_of
         self.scope = {"inspection": inspection, "problem": problem}
+        # What is signed or published reads the stored rows only once they are proven
+        # against the events, in the same snapshot (an inspection's) or the same run.
+        self.checked = checked
         self._context: Any = None
         self._connection: sqlite3.Connection | None = None
 
@@ -220,8 +240,16 @@ class StateReader:
         if self.as_of is None:
             self.style = self.app.recorder.placeholder
             self.today = date.today()
+            if self.checked and self.scope["inspection"] is None:
+                check_all_rows(self.app)
             self._context = self.app.recorder.reading()
             self.cursor = self._context.__enter__()
+            if self.checked and self.scope["inspection"] is not None:
+                try:
+                    check_rows(self.app, self.cursor, self.scope["inspection"])
+                except BaseException:
+                    self._context.__exit__(None, None, None)
+                    raise
         else:
             self.style = "?"
             self.today = self.as_of.astimezone().date()
@@ -235,6 +263,30 @@ class StateReader:
             self._context.__exit__(*exc)
         if self._connection is not None:
             self._connection.close()
+
+
+def derived_rows_differ(difference: str) -> Exception:
+    from ledger.errors import TamperingFound
+
+    return TamperingFound(f"the derived tables differ from the events: {difference}")
+
+
+def check_rows(app: Any, cursor: Any, inspection: str) -> None:
+    """One inspection's stored rows against its events, through `cursor`; TamperingFound naming the first difference."""
+    from projections.read_model_check import check_inspection_rows
+
+    difference = check_inspection_rows(app, cursor, inspection)
+    if difference is not None:
+        raise derived_rows_differ(difference)
+
+
+def check_all_rows(app: Any) -> None:
+    """Every stored row (and the category totals) against the events."""
+    from projections.read_model_check import check_read_models
+
+    difference = check_read_models(app, None, jobs=1).difference
+    if difference is not None:
+        raise derived_rows_differ(difference)
 
 
 def check_as_of(as_of: datetime | None) -> None:

@@ -24,8 +24,17 @@ def problem_query(
     light: str | None = None,
     lights: Any = None,
     select: str = "p.data",
+    order: str | None = "register",
+    limit: int | None = None,
+    band: str | None = None,
+    keys: list[int] | None = None,
 ) -> tuple[str, list[Any]]:
     """The query for problem views in register order (inspection order, then number).
+
+    `order` "urgency": open problems with a deadline first, earliest deadline first (red, then
+    yellow, then green: the lights are bands of days to the deadline), then the rest in register
+    order; None: no order (for a count). `limit`: at most that many rows. `band` "warned" or "rest":
+    only the open problems with a deadline, or only the others; `keys`: only these entry keys (KEY).
 
     `light` (red, yellow, green or none) keeps the problems with that light under the `lights` thresholds.
     `select` is what each row holds: the JSON view, or STATUS_SELECT (the flat status rows).
@@ -39,6 +48,11 @@ def problem_query(
             "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
         )
         params.append(today.isoformat())
+    if band is not None:
+        where += (" AND " if where else " WHERE ") + (f"({_WARNED})" if band == "warned" else f"NOT ({_WARNED})")
+    if keys is not None:
+        where += (" AND " if where else " WHERE ") + (f"{entry_key(style)} IN ({', '.join('?' for _ in keys)})" if keys else "1 = 0")
+        params.extend(keys)
     if light is not None:
         condition, values = _light_condition(light, today, lights)
         where += (" AND " if where else " WHERE ") + condition
@@ -47,9 +61,49 @@ def problem_query(
         f"SELECT {select} FROM ledger_problems p "
         "LEFT JOIN ledger_inspections i ON i.code = p.inspection"
         + where.replace(" inspection =", " p.inspection =")
-        + " ORDER BY i.position, p.number"
+        + (ORDERS[order].format(key=entry_key(style)) if order else "")
+        + (f" LIMIT {int(limit)}" if limit is not None else "")
     )
     return placeholder(sql, style), params
+
+
+_WARNED = "p.deadline IS NOT NULL AND p.deadline <> '' AND p.status IN ('registered', 'in_progress')"
+ORDERS = {
+    "register": " ORDER BY i.position, p.number",
+    # Ties on a deadline go in the order the problems were entered ({key}).
+    "urgency": f" ORDER BY CASE WHEN {_WARNED} THEN 0 ELSE 1 END, CASE WHEN {_WARNED} THEN p.deadline END, "
+               f"CASE WHEN {_WARNED} THEN {{key}} END, i.position, p.number",
+    "deadline": " ORDER BY p.deadline, {key}",
+}
+
+
+def entry_key(style: str) -> str:
+    """The column in the order problems were entered: SQLite's rowid (in every index, so the most urgent are found
+    from the (status, deadline) index alone, without reading a row), PostgreSQL's position."""
+    return "p.rowid" if style == "?" else "p.position"
+
+
+def most_urgent(cursor: Any, *, limit: int, **query: Any) -> list[tuple[str, list[Any]]]:
+    """The queries for the `limit` most urgent problems (order "urgency"), each reading no more rows than it shows.
+
+    First the keys of the open problems with the earliest deadlines, from an index; then, if they are
+    fewer than `limit`, the first of the others in register order. A whole-table sort would read every
+    problem's row (its view included) to show thirty.
+    """
+    style = query.get("style", "?")
+    select = query.pop("select")
+    cursor.execute(*problem_query(**query, select=entry_key(style), order="deadline", band="warned", limit=limit))
+    keys = [row[0] for row in cursor.fetchall()]
+    found = [problem_query(**query, select=select, order="urgency", keys=keys)] if keys else []
+    if len(keys) < limit:
+        found.append(problem_query(**query, select=select, order="register", band="rest", limit=limit - len(keys)))
+    return found
+
+
+def count_problems(cursor: Any, sql: str, params: list[Any]) -> int:
+    """How many rows a problem_query(order=None) selecting COUNT(*) counts."""
+    cursor.execute(sql, params)
+    return int(cursor.fetchone()[0])
 
 
 LIGHT_CHOICES = ("red", "yellow", "green", "none")

@@ -146,7 +146,18 @@ def summarise(cursor: Any, *, today: date, inspection: str | None = None, style:
             where = "WHERE p.inspection = ?"
             params.insert(-1, inspection)
         cursor.execute(placeholder(_SQL.format(where=where), style), params)
-    return _collect(cursor.fetchall())
+    result = _collect(cursor.fetchall())
+    add_recurrences(result, cursor, style=style, inspection=inspection)
+    return result
+
+
+def add_recurrences(result: dict[str, Any], cursor: Any, **scope: Any) -> None:
+    """屡查屡犯: `recurrences` in the total, and per unit and round (projections.recurrence)."""
+    from projections.recurrence import recurrences
+
+    by_unit = recurrences(cursor, **scope)
+    result["total"]["recurrences"] = sum(r["recurrences"] for r in by_unit)
+    result["recurrences"] = by_unit
 
 
 def _collect(fetched: list[Any]) -> dict[str, Any]:

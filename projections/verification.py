@@ -17,6 +17,8 @@ def verification(
     fingerprints: tuple[str, ...] = (),
     admin_fingerprints: tuple[str, ...] = (),
     jobs: int | None = 1,
+    progress: Any = None,
+    app: Any = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
@@ -24,6 +26,10 @@ def verification(
     checked against the recomputed history and against a trusted key.
     `jobs`: processes sharing the chain and tree check (None: one per CPU on a
     large ledger); the result and any message are the same whatever it is.
+    `progress(done, total)` is told how far the chain and tree check is.
+    `app` (a function giving the ledger open on the same store, called once the
+    chain verified): the events just proven are also rebuilt into every derived
+    table and compared with the stored rows, and the kept evidence files checked.
     """
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.integrity import ledger_meta, snapshot, verify_store
@@ -34,7 +40,7 @@ def verification(
     # On a large ledger the signature step (its own snapshot, as when run after) runs beside the chain check.
     acts_step = _acts_alongside(config.store, admin_fingerprints) if _shares_work(config.store, jobs) else None
     try:
-        summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs)
+        summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs, progress=progress)
     except BaseException:
         if acts_step is not None:
             acts_step(abandon=True)
@@ -59,7 +65,22 @@ def verification(
         lines += verify_acts_step(config.store, record, admin_fingerprints)
     else:
         lines += acts_step(record=record)
+    if app is not None:
+        from projections.read_model_check import derived_tables_step
+
+        lines.append(derived_tables_step(app(), config, jobs))
+        record["derived_tables"] = "match"
+        lines.append(evidence_step(config.store, record))
     return record, lines
+
+
+def evidence_step(store: str, record: dict[str, Any]) -> str:
+    """Every kept evidence file against the digest its event recorded, as `ledger evidence verify` does (exit 4 naming a changed or vanished one)."""
+    from ledger.attachments import verify_kept
+
+    counts = verify_kept(store)
+    record["evidence"] = counts
+    return f"evidence verified: {counts['files']} attachments, {counts['distinct']} distinct files, every one present and unchanged"
 
 
 def _shares_work(store: str, jobs: int | None) -> bool:

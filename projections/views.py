@@ -96,6 +96,10 @@ def problem_view(problem: Any) -> dict[str, Any]:
         optional["extensions"] = problem.extensions
         if problem.extended_to is not None:
             optional["extended_to"] = problem.extended_to
+    if problem.links:
+        optional["links"] = problem.links
+    if problem.rejected:
+        optional["rejected"] = problem.rejected
     return plain(
         {
             **optional,

@@ -87,5 +87,5 @@ def test_a_store_from_before_the_totals_still_summarises_and_init_adds_them(insp
 def test_replay_names_a_tampered_category_total(inspected):
     inspected(*PROBLEM, "--category", "甲方面")
     inspected.execute("UPDATE ledger_category_totals SET problems = 5 WHERE category = '甲方面'")
-    result = inspected("replay", expect=1)
+    result = inspected("replay", expect=4)
     assert "ledger_category_totals: 甲方面 problems differs: stored 5, replay 1" in result.stderr

@@ -44,7 +44,7 @@ def test_rewrite_and_recompute_is_caught_by_the_checkpoint_in_the_store(signed):
     for command in (["replay"], ["audit", "--verify", "--format", "json"]):
         result = signed(*command, expect=4)
         assert "checkpoint recorded as event 6" in result.stderr
-    assert "checkpoint recorded as event 6" in signed("doctor", "--format", "json", expect=1).stdout
+    assert "checkpoint recorded as event 6" in signed("doctor", "--format", "json", expect=4).stdout
 
 
 def test_a_forged_checkpoint_event_in_the_store_is_caught(signed):
@@ -84,7 +84,7 @@ def test_a_recorded_checkpoint_signing_a_wrong_tree_is_caught(signed, monkeypatc
     # The checkpoint recorded as event 6 still proves events up to 5: they part after it.
     assert "first bad sequence number 6 (or a later one up to 8)" in line, line
     assert "checkpoint recorded as event 9" in signed("replay", expect=4).stderr
-    assert "checkpoint recorded as event 9" in signed("doctor", "--format", "json", expect=1).stdout
+    assert "checkpoint recorded as event 9" in signed("doctor", "--format", "json", expect=4).stdout
 
 
 def signed_block(ledger, sequence: int, tree_size: int, tree_root: str) -> str:
@@ -422,7 +422,8 @@ def test_every_kind_of_tampering_on_both_stores(signed, kind):
     else:  # the newest events, the recorded checkpoint among them, cut off: the kept block sees it
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 5", "DELETE FROM ledger_chain WHERE seq >= 5")
         truncate_tree(signed, 4)
-        signed("audit", "--verify")
+        # The chain alone is consistent; the derived rows of the cut events are not (issue 24).
+        assert "no event creates it" in verify_fails(signed)
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 4", "DELETE FROM ledger_chain WHERE seq >= 4")
         truncate_tree(signed, 3)
         assert "history truncated" in verify_fails(signed, "--checkpoint", "may.checkpoint")

@@ -1028,7 +1028,7 @@ def test_doctor_no_longer_says_all_is_well_after_an_act_written_around_the_check
     checks = {r["check"]: r for r in json.loads(result.stdout)}
     assert checks["signatures"]["status"] == "ok"
     _assign_around_the_checks(signed, "路人")
-    result = signed("doctor", "--format", "json", expect=1)
+    result = signed("doctor", "--format", "json", expect=4)
     checks = {r["check"]: r for r in json.loads(result.stdout)}
     assert checks["signatures"]["status"] == "error" and "is not signed" in checks["signatures"]["detail"]
     assert "is not signed" in verify(signed, expect=4).stderr

@@ -119,7 +119,7 @@ def test_summary_json_counts_the_long_term_item_as_ongoing(seed004):
     assert [r["category"] for r in result["rows"]] == ["政治站位方面", "依法严惩方面", "综合治理方面", "组织领导方面"]
     assert result["total"] == {
         "category": None, "problems": 9, "completed": 8, "ongoing": 1, "extended": 0, "open": 0,
-        "overdue": 0, "relapsed": 0, "rate": 88.9,
+        "overdue": 0, "relapsed": 0, "rate": 88.9, "recurrences": 0,  # 屡查屡犯 (issue 26)
     }
     assert set(result["figures"]) == {"rules", "funds", "accountable", "clues"}
 
@@ -166,7 +166,7 @@ def test_publish_needs_a_known_inspection(seed004):
 
 def test_summary_json_shape_whole_ledger(seed004):
     result = seed004.json("summary")
-    assert list(result) == ["rows", "total", "figures"]
+    assert list(result) == ["rows", "total", "figures", "recurrences"]  # recurrences: 屡查屡犯 per unit and round (issue 26)
     assert list(result["rows"][0]) == ["category", "problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "rate"]
     assert json.dumps(result, ensure_ascii=False).count("政治站位方面") == 1
 

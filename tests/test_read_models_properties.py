@@ -200,17 +200,17 @@ def test_replay_names_the_first_difference_after_tampering(inspected):
     con = sqlite3.connect(inspected.folder / "ledger.db")
     con.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'")
     con.commit()
-    result = inspected("replay", expect=1)
+    result = inspected("replay", expect=4)
     assert "XC2019-1-2 status differs: stored 'closed', replay 'registered'" in result.stderr
     assert "events" in result.stdout
     con.execute("UPDATE ledger_problems SET status = 'registered', data = replace(data, '“乙”', '“丙”') WHERE id = 'XC2019-1-2'")
     con.commit()
-    result = inspected("replay", expect=1)
+    result = inspected("replay", expect=4)
     assert "XC2019-1-2 data differs at title" in result.stderr
     con.execute("DELETE FROM ledger_problems WHERE id = 'XC2019-1-1'")
     con.commit()
     con.close()
-    assert "XC2019-1-1 is missing" in inspected("replay", expect=1).stderr
+    assert "XC2019-1-1 is missing" in inspected("replay", expect=4).stderr
 
 
 def test_replay_reports_count_time_and_rate_as_json(inspected):

@@ -36,22 +36,22 @@ def test_replay_names_the_earliest_difference_whatever_the_processes(several, jo
         "UPDATE ledger_problems SET unit = '别处' WHERE id = 'XC2019-1-2'",
         "UPDATE ledger_problems SET data = replace(data, '问题4', '问题九') WHERE id = 'XC2019-1-4'",
     )
-    result = several("replay", "--jobs", jobs, expect=1)
+    result = several("replay", "--jobs", jobs, expect=4)
     assert "ledger_problems: XC2019-1-2 unit differs: stored '别处', replay '办公室'" in result.stderr
     several.execute("UPDATE ledger_problems SET unit = '办公室' WHERE id = 'XC2019-1-2'")
-    assert "XC2019-1-4 data differs at title" in several("replay", "--jobs", jobs, expect=1).stderr
+    assert "XC2019-1-4 data differs at title" in several("replay", "--jobs", jobs, expect=4).stderr
 
 
 def test_replay_finds_rows_no_event_creates_and_wrong_positions(several):
     several.execute("UPDATE ledger_problems SET position = 99 WHERE id = 'XC2019-1-5'")
-    assert "ledger_problems: XC2019-1-5 position differs: stored 99, replay 5" in several("replay", "--jobs", "2", expect=1).stderr
+    assert "ledger_problems: XC2019-1-5 position differs: stored 99, replay 5" in several("replay", "--jobs", "2", expect=4).stderr
     several.execute("UPDATE ledger_problems SET position = 5 WHERE id = 'XC2019-1-5'")
     several.execute(
         "INSERT INTO ledger_problems (id, inspection, number, position, category, unit, status, type, deadline, relapses, "
         "rules, funds_fen, accountable, clues, data) VALUES ('XC2019-1-50', 'XC2019-1', 50, 50, '政治站位方面', NULL, "
         "'closed', 'deadline', NULL, 0, 0, 0, 0, 0, '{}')"
     )
-    result = several("replay", "--jobs", "2", expect=1)
+    result = several("replay", "--jobs", "2", expect=4)
     assert "ledger_problems: XC2019-1-50 is in the stored read model but no event creates it" in result.stderr
     several.execute("DELETE FROM ledger_problems WHERE id = 'XC2019-1-50'")
     assert several.json("replay", "--jobs", "2")["matches"] is True

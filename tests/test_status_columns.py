@@ -122,7 +122,7 @@ def test_replay_names_a_tampered_status_column(inspected):
     ):
         original = inspected.query(f"SELECT {column} FROM ledger_problems WHERE id = 'XC2019-1-1'")[0][0]
         inspected.execute(f"UPDATE ledger_problems SET {column} = {value} WHERE id = 'XC2019-1-1'")
-        result = inspected("replay", expect=1)
+        result = inspected("replay", expect=4)
         assert f"ledger_problems: XC2019-1-1 {column} differs: stored {stored}, replay {original!r}" in result.stderr
         restored = "NULL" if original is None else repr(original)
         inspected.execute(f"UPDATE ledger_problems SET {column} = {restored} WHERE id = 'XC2019-1-1'")

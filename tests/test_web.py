@@ -246,7 +246,11 @@ def _every_page(client, problem_ids, codes):
     for code in codes:
         urls += [f"/problems?inspection={code}", f"/audit?inspection={code}", f"/summary?inspection={code}",
                  f"/reports/{code}", f"/reports/{code}?format=markdown", f"/reports/{code}?format=html", f"/reports/{code}?format=text"]
-    for url in urls:
+    from urllib.parse import quote
+
+    for inspection in client.get("/?format=json").json()["inspections"]:
+        urls.append(f"/units/{quote(inspection['organisation'])}")  # the unit across rounds (issue 26)
+    for url in dict.fromkeys(urls):
         for suffix in ("", "&format=json" if "?" in url else "?format=json"):
             if "/reports/" in url and "format=" in url and suffix:
                 continue

@@ -372,12 +372,24 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
             return _json({"inspection": code, "format": "markdown", "text": markdown})
         return page(request, "report.html", code=code, markdown=markdown, title=f"整改情况公布 {code}")
 
+    def unit(request: Request) -> Response:
+        from projections.profile import profile
+
+        name = request.path_params["organisation"]
+        with view.reader() as r:
+            found = profile(r.cursor, name, today=r.today, style=r.style, disclose=public_view)
+        if found is None:
+            raise UnknownID("organisation", name)
+        if _wants_json(request):
+            return _json(found)
+        return page(request, "profile.html", p=found, title=f"{name} · 历轮巡察")
+
     def verify(request: Request) -> Response:
         from projections.verification import latest_checkpoint, verification
 
         latest = latest_checkpoint(view.ledger)
         try:
-            record, lines = verification(config, latest["block"] if latest else None)
+            record, lines = verification(config, latest["block"] if latest else None, app=lambda: view.ledger)
             error = None
         except TamperingFound as e:
             record, lines, error = {"verified": False, "error": str(e)}, [], str(e)
@@ -401,6 +413,7 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
         Route("/summary", summary, methods=["GET"]),
         Route("/reports", reports, methods=["GET"]),
         Route("/reports/{code}", report, methods=["GET"]),
+        Route("/units/{organisation}", unit, methods=["GET"]),
         Route("/verify", verify, methods=["GET"]),
         Mount("/static", app=StaticFiles(directory=str(HERE / "static")), name="static"),
     ]

@@ -76,13 +76,14 @@ class ReadOnlyPostgres:
 
 def _mapper() -> Any:
     """A mapper with the application's own transcodings (no store is opened for it)."""
-    from eventsourcing.persistence import JSONTranscoder, Mapper
+    from eventsourcing.persistence import JSONTranscoder
 
     from ledger.application import RectificationLedger
+    from ledger.topics import LedgerMapper
 
     transcoder = JSONTranscoder()
     RectificationLedger.register_transcodings(object.__new__(RectificationLedger), transcoder)
-    return Mapper(transcoder=transcoder)
+    return LedgerMapper(transcoder=transcoder)
 
 
 class ReadOnlyLedger:

@@ -1,0 +1,213 @@
+"""屡查屡犯: `similar` (earlier problems like this one) and `link` (a later problem is an earlier one found again)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import click
+
+from commands.asof import as_of_option
+from commands.options import NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from ledger.errors import InvalidInput, UnknownID
+
+COLUMNS = ("id", "score", "inspection", "organisation", "round", "status", "title", "shared")
+
+
+def _matching(state: LedgerContext) -> Any:
+    from projections.similarity import Matching
+
+    return Matching.from_config(state.config)
+
+
+@click.command()
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID, required=False)
+@click.option("--text", type=SHORT_TEXT, default=None, help="Compare this text instead of a registered problem.")
+@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="At most this many.")
+@click.option(
+    "--scope",
+    type=click.Choice(["all", "organisation", "round"]),
+    default="all",
+    show_default=True,
+    help="all: every earlier inspection; organisation: of the same inspected organisation; round: other units of the same round (共性问题).",
+)
+@click.option("--organisation", type=NAME, default=None, help="With --text: the organisation (for --scope organisation).")
+@output_options
+@pass_ledger
+def similar(state: LedgerContext, problem_id: str | None, text: str | None, limit: int, scope: str, organisation: str | None, fmt: str) -> None:
+    """Earlier problems like problem ID (or --text), best first, with a score from 0 to 1 and the words they share."""
+    from projections.recurrence import like, subject_of, text_subject
+
+    if (problem_id is None) == (text is None):
+        raise click.UsageError("give a problem ID or --text, not both")
+    if problem_id is None and scope == "round":
+        raise click.UsageError("--scope round needs a problem ID (its inspection's round)")
+    if problem_id is None and scope == "organisation" and organisation is None:
+        raise click.UsageError("--scope organisation with --text needs --organisation")
+    app = state.app
+    matching = _matching(state)
+    style = app.recorder.placeholder
+    with app.recorder.reading() as c:
+        if problem_id is not None:
+            subject = subject_of(c, problem_id, style)
+            if subject is None:
+                raise UnknownID("problem", problem_id)
+            if scope == "round" and not subject.round:
+                raise InvalidInput(f"{problem_id}: its inspection {subject.inspection} belongs to no round: use --scope all or organisation")
+        else:
+            subject = text_subject(text or "", organisation)
+        found = like(c, subject, matching, style=style, scope=scope, limit=limit)
+    if fmt not in ("json",):
+        found = [{**r, "score": f"{r['score']:.2f}", "shared": "、".join(r["shared"])} for r in found]
+    if not found and fmt == "table":
+        from commands import i18n
+
+        echo(i18n.translate(f"no earlier problem scores {matching.threshold:.2f} or more", i18n.current()))
+        return
+    echo(render_rows(found, fmt, COLUMNS))
+
+
+KINDS = {"recurrence": "recurrence", "same-kind": "same-kind", "屡查屡犯": "recurrence", "重犯": "recurrence", "同类": "same-kind", "同类问题": "same-kind"}
+
+
+@click.command()
+@click.argument("new_id", metavar="NEW", type=PROBLEM_ID)
+@click.argument("old_id", metavar="OLD", type=PROBLEM_ID)
+@click.option("--as", "kind", default=None, metavar="KIND", help="recurrence 屡查屡犯 (the earlier problem found again) | same-kind 同类问题.")
+@click.option("--reject", is_flag=True, help="OLD is not like NEW: never offer it again.")
+@click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="Why (e.g. the earlier feedback's wording).")
+@write_options
+@pass_ledger
+def link(state: LedgerContext, new_id: str, old_id: str, kind: str | None, reject: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Link problem NEW to the earlier problem OLD (--as recurrence|same-kind), or --reject the suggestion.
+
+    A recurrence of a signed-off problem counts as a relapse of it (relapses +1, for good).
+    """
+    if reject == (kind is not None):
+        raise click.UsageError("give exactly one of --as KIND or --reject")
+    who = state.actor(actor)
+    if reject:
+        problem = state.app.reject_like(new_id, old_id, note=note, actor=who, at=at)
+        record = {"id": problem.display_id, "event": "LikeRejected", "problem": old_id}
+        echo(render_record(record, fmt, f"{problem.display_id}: {old_id} rejected as like it; not offered again"))
+        return
+    chosen = KINDS.get(kind.strip().lower() if kind else "")
+    if chosen is None:
+        raise InvalidInput(f"--as: {kind!r} is not recurrence or same-kind")
+    new, old = state.app.link(new_id, old_id, kind=chosen, note=note, actor=who, at=at)
+    relapse = bool((old.linked_to(new.display_id) or {}).get("relapse"))
+    record = {"id": new.display_id, "event": "Linked", "problem": old.display_id, "as": chosen, "relapse": relapse, "relapses": old.relapses}
+    if chosen == "recurrence" and relapse:
+        message = f"{new.display_id}: linked as a recurrence of {old.display_id}, which relapsed (relapses: {old.relapses})"
+    elif chosen == "recurrence":
+        message = f"{new.display_id}: linked as a recurrence of {old.display_id} (not signed off: no relapse counted)"
+    else:
+        message = f"{new.display_id}: linked as the same kind as {old.display_id}"
+    echo(render_record(record, fmt, message))
+
+
+COMMANDS = [similar, link]
+
+
+# Lines the warning prints at most (an import of a whole round may find many).
+WARN_LINES = 20
+# New problems an import checks at most (each check is a query: ~2 ms on a quiet machine at 115k problems);
+# the rest are named as not checked, for `ledger similar`.
+CHECKED_AT_MOST = 2000
+
+
+def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
+    """On stderr: the likely earlier problems of each new problem, its own organisation's apart from other units'.
+
+    A warning, never a refusal: the problems are registered already. Silent when the
+    ledger holds no problem of another inspection, or on a store made before the index.
+    """
+    from commands import i18n
+    from projections.recurrence import like, subject_of
+    from projections.similarity import has_index
+
+    if not ids:
+        return
+    app = state.app
+    style = app.recorder.placeholder
+    matching = None
+    lines: list[str] = []
+    more = unchecked = 0
+    with app.recorder.reading() as c:
+        if not has_index(c, style):
+            return
+        inspections = sorted({i.rsplit("-", 1)[0] for i in ids})
+        c.execute(
+            app._sql(f"SELECT 1 FROM ledger_problems WHERE inspection NOT IN ({', '.join('?' for _ in inspections)}) LIMIT 1"), inspections
+        )
+        if c.fetchone() is None:
+            return
+        matching = _matching(state)
+        unchecked = max(0, len(ids) - CHECKED_AT_MOST)
+        for problem_id in ids[:CHECKED_AT_MOST]:
+            subject = subject_of(c, problem_id, style)
+            if subject is None:
+                continue
+            found = like(c, subject, matching, style=style, limit=6)
+            if not found:
+                continue
+            if len(lines) >= WARN_LINES:
+                more += 1
+                continue
+            own = [f"{r['id']} ({r['score']:.2f})" for r in found if r["organisation"] == subject.organisation][:3]
+            other = [f"{r['id']} {r['organisation']} ({r['score']:.2f})" for r in found if r["organisation"] != subject.organisation][:3]
+            if own:
+                lines.append(f"{problem_id} may be an earlier problem of {subject.organisation} found again: {', '.join(own)}")
+            if other:
+                lines.append(f"{problem_id} is like earlier problems of other units: {', '.join(other)}")
+    lang = i18n.current()
+    for line in lines:
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(line, lang), err=True)
+    if more:
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(f"{more} more new problems are like earlier ones", lang), err=True)
+    if unchecked:
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(f"{unchecked} new problems were not checked for earlier ones (from {ids[CHECKED_AT_MOST]}): `ledger similar ID` checks one", lang), err=True)
+    if lines:
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate("see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`", lang), err=True)
+
+
+PROFILE_COLUMNS = ("round", "inspection", "start", "problems", "completed", "ongoing", "extended", "open", "overdue",
+                   "relapsed", "reopened", "recurrences", "found_again", "rate")
+LINK_COLUMNS = ("problem", "title", "as", "direction", "linked", "relapse")
+
+
+@click.command()
+@click.argument("organisation", type=NAME)
+@as_of_option
+@output_options
+@pass_ledger
+def profile(state: LedgerContext, organisation: str, as_of: Any, fmt: str) -> None:
+    """One inspected unit across rounds: each inspection's problems and where they stand, categories
+    round by round, relapses, reopenings, and the problems found again (屡查屡犯)."""
+    import json
+
+    from commands import i18n
+    from projections.profile import organisations, profile as unit_profile
+    from projections.replay import StateReader, check_as_of
+
+    check_as_of(as_of)
+    with StateReader(state.app, as_of) as r:
+        found = unit_profile(r.cursor, organisation, today=r.today, style=r.style)
+        known = organisations(r.cursor) if found is None else []
+    if found is None:
+        raise InvalidInput(f"no inspection of '{organisation}' (organisations: {', '.join(known) or 'none yet'})")
+    if fmt == "json":
+        echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    lang = i18n.current()
+    rows = [{**row, "rate": "—" if row["rate"] is None else f"{row['rate']:.1f}%"} for row in found["inspections"]]
+    total = {**found["total"], "round": "合计" if lang == "zh" else "total", "inspection": "", "start": ""}
+    total["rate"] = "—" if total["rate"] is None else f"{total['rate']:.1f}%"
+    parts = [organisation if fmt == "table" else "", render_rows([*rows, total], fmt, PROFILE_COLUMNS)]
+    codes = [row["inspection"] for row in found["inspections"]]
+    parts.append(render_rows(found["categories"], fmt, ["category", *codes]))
+    if found["links"]:
+        parts.append(render_rows(found["links"], fmt, LINK_COLUMNS))
+    echo("\n\n".join(p for p in parts if p))
+
+
+COMMANDS.append(profile)

@@ -1,0 +1,492 @@
+"""Finding earlier problems like a new one (屡查屡犯): character bigrams weighted by IDF.
+
+Offline, no segmenter and no heavy library (start-up time is a feature): a text
+is cut into runs of letters and digits at punctuation, each run into character
+bigrams (a lone character is its own term). The store keeps, beside the
+problems and in the same transaction (`write_similarity_index`, registered by
+`ledger.wiring`), each problem's indexed text, its postings (term → problem;
+none for the stock words of titles, which find nothing) and each term's
+document frequency, so a query reads only the postings of its
+own terms, then scores a short list of candidates exactly.
+
+The index holds the text as entered (NFKC, lower case): what ledger.yaml says
+(synonyms, stock words, threshold) applies when a query is scored, so changing
+it never makes the stored index disagree with its replay.
+
+Score: the geometric mean of the cosine and the overlap of the two texts' term
+sets, each term weighted by idf × (STOCK_WEIGHT if the term belongs to a stock
+phrase of titles). It is in 0..1, symmetric, and 1 for the same text.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import unicodedata
+from dataclasses import dataclass, field
+from typing import Any, Iterable, Sequence
+
+# What a title says of nearly every problem (关于…的问题, 不到位, 落实 …): kept, but weighted down.
+STOCK_PHRASES = (
+    "关于", "的问题", "问题", "不到位", "不规范", "不严格", "不够", "不力", "不足", "不深", "不实", "不细",
+    "不健全", "不完善", "不扎实", "不及时", "不彻底", "不全面", "不充分", "有差距", "存在", "落实", "方面",
+    "工作", "情况", "有效", "进一步", "加强", "执行", "现象", "较多", "较为", "仍然", "一些", "部分", "个别",
+)
+STOCK_WEIGHT = 0.2
+
+# Synonyms every ledger knows; ledger.yaml's similar.synonyms adds to them. The first is the form compared.
+BUILT_IN_SYNONYMS: tuple[tuple[str, ...], ...] = (
+    ("公务用车", "公车"),
+    ("组织生活", "三会一课"),
+    ("重大事项集体决策", "三重一大"),
+    ("党风廉政建设", "党风廉政"),
+    ("中央八项规定精神", "八项规定精神", "八项规定"),
+    ("津贴补贴", "补贴津贴"),
+    ("形式主义官僚主义", "四风"),
+)
+
+DEFAULT_THRESHOLD = 0.25
+# Text indexed per problem: the title and the start of the description (bounds the postings written).
+DESCRIPTION_CHARS = 200
+# Candidates scored exactly per query.
+CANDIDATES = 60
+
+
+def normalise(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").lower()
+
+
+_RUN = re.compile(r"[^\W_]+")  # letters and digits (CJK included); punctuation and spaces part runs
+
+
+def _runs(text: str) -> list[str]:
+    return _RUN.findall(text)
+
+
+def term(a: str, b: str = "") -> int:
+    """A term as an integer (postings stay small): a character, or two packed in one number."""
+    return ord(a) if not b else ord(a) * 0x110000 + ord(b)
+
+
+def terms(text: str) -> set[int]:
+    """The distinct terms of an already normalised text."""
+    out: set[int] = set()
+    for run in _RUN.findall(text):
+        if len(run) == 1:
+            out.add(ord(run))
+        else:
+            codes = [ord(c) * 0x110000 for c in run[:-1]]
+            out.update(map(int.__add__, codes, map(ord, run[1:])))
+    return out
+
+
+def term_text(value: int) -> str:
+    return chr(value) if value < 0x110000 else chr(value // 0x110000) + chr(value % 0x110000)
+
+
+def indexed_text(view: dict[str, Any]) -> str:
+    """What of a problem is indexed: its title and the start of its description, normalised."""
+    description = (view.get("description") or "")[:DESCRIPTION_CHARS]
+    return normalise(f"{view.get('title') or ''}\n{description}".strip())
+
+
+STOCK_TERMS = frozenset(t for phrase in STOCK_PHRASES for t in terms(normalise(phrase)))
+
+
+@dataclass(frozen=True)
+class Matching:
+    """What ledger.yaml says about matching (similar.*)."""
+
+    threshold: float = DEFAULT_THRESHOLD
+    synonyms: tuple[tuple[str, ...], ...] = BUILT_IN_SYNONYMS
+    stock: frozenset[int] = STOCK_TERMS
+    # Each variant (longest first) → the form compared.
+    _canonical: tuple[tuple[str, str], ...] = field(default=(), repr=False)
+
+    @classmethod
+    def from_config(cls, config: Any) -> "Matching":
+        section = config.section("similar") if config is not None else {}
+        groups = [tuple(normalise(w) for w in g) for g in (*BUILT_IN_SYNONYMS, *(section.get("synonyms") or []))]
+        stock = STOCK_TERMS | frozenset(t for w in section.get("stock_words") or [] for t in terms(normalise(w)))
+        return cls(threshold=float(section.get("threshold", DEFAULT_THRESHOLD)), synonyms=tuple(groups), stock=stock)
+
+    def __post_init__(self) -> None:
+        pairs = [(normalise(v), normalise(g[0])) for g in self.synonyms for v in g[1:]]
+        pairs.sort(key=lambda p: -len(p[0]))
+        object.__setattr__(self, "_canonical", tuple(pairs))
+
+    def canonical(self, text: str) -> str:
+        """The text with every synonym written in its group's first form."""
+        for variant, form in self._canonical:
+            if variant in text:
+                text = text.replace(variant, form)
+        return text
+
+    def variants(self, text: str) -> list[str]:
+        """The text in every form its synonyms allow (to find candidates written the other way)."""
+        out = [text]
+        for group in self.synonyms:
+            present = [w for w in group if w in text]
+            if present:
+                out += [text.replace(present[0], w) for w in group if w != present[0]]
+        return out
+
+    def weight(self, t: int, df: int, documents: int) -> float:
+        idf = math.log((documents + 1) / (df + 1)) + 1.0
+        return idf * (STOCK_WEIGHT if t in self.stock else 1.0)
+
+
+def score(a: set[int], b: set[int], weight: Any) -> tuple[float, list[int]]:
+    """(cosine of the weighted term sets, the shared terms heaviest first); `weight(term)` gives a term's weight."""
+    if not a or not b:
+        return 0.0, []
+    shared = a & b
+    if not shared:
+        return 0.0, []
+    wa = sum(weight(t) ** 2 for t in a)
+    wb = sum(weight(t) ** 2 for t in b)
+    if wa <= 0 or wb <= 0:
+        return 0.0, []
+    together = sum(weight(t) ** 2 for t in shared)
+    # The geometric mean of the cosine and the overlap (shared weight over the smaller text's): a
+    # problem fed back again usually says the old finding plus new detail, which the cosine alone
+    # punishes. Both are symmetric and in 0..1, and 1 for the same text; so is their mean.
+    cosine = together / math.sqrt(wa * wb)
+    overlap = together / min(wa, wb)
+    value = math.sqrt(cosine * overlap)
+    return min(1.0, max(0.0, value)), sorted(shared, key=lambda t: (-weight(t), t))
+
+
+def shared_words(text_a: str, text_b: str, shared: Sequence[int], limit: int = 4, stock: frozenset[int] = frozenset()) -> list[str]:
+    """The shared terms grown into the longest common stretches they belong to, for "why" (stock words left out)."""
+    wanted = {term_text(t) for t in shared if t not in stock}
+    found: list[str] = []
+    for run in _runs(text_a):
+        i = 0
+        while i < len(run) - 1:
+            if run[i : i + 2] in wanted and run[i : i + 2] in text_b:
+                j = i + 2
+                while j < len(run) and run[i : j + 1] in text_b:
+                    j += 1
+                piece = run[i:j]
+                if piece not in found and not any(piece in f for f in found):
+                    found.append(piece)
+                i = j
+            else:
+                i += 1
+    found.sort(key=len, reverse=True)
+    return found[:limit]
+
+
+# -- the stored index -----------------------------------------------------------
+
+DOCS = "ledger_similar_docs"
+# The number of problems indexed, kept in the frequencies table under a term no text has
+# (counting the documents at every query would read the whole table).
+DOCUMENTS = -1
+POSTINGS = "ledger_similar_terms"
+FREQUENCIES = "ledger_similar_df"
+
+SCHEMA = [
+    f"CREATE TABLE IF NOT EXISTS {DOCS} (problem TEXT PRIMARY KEY, text TEXT NOT NULL)",
+    f"CREATE TABLE IF NOT EXISTS {FREQUENCIES} (term INTEGER PRIMARY KEY, df INTEGER NOT NULL)",
+]
+# The postings: one row per (term, problem), clustered by term (a query reads a term's rows together).
+SQLITE_SCHEMA = [
+    f"CREATE TABLE IF NOT EXISTS {POSTINGS} (term INTEGER NOT NULL, problem TEXT NOT NULL, PRIMARY KEY (term, problem)) WITHOUT ROWID",
+]
+PG_SCHEMA = [
+    f"CREATE TABLE IF NOT EXISTS {POSTINGS} (term BIGINT NOT NULL, problem TEXT NOT NULL, PRIMARY KEY (term, problem))",
+]
+INDEX_TABLES = (DOCS, POSTINGS, FREQUENCIES)
+
+CHUNK = 500
+
+
+def _chunks(items: Sequence[Any], size: int = CHUNK) -> Iterable[Sequence[Any]]:
+    for i in range(0, len(items), size):
+        yield items[i : i + size]
+
+
+def _sql(statement: str, style: str) -> str:
+    return statement if style == "?" else statement.replace("?", style)
+
+
+def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style: str = "?") -> None:
+    """Index the problems among `views` whose text changed (or is new), inside the caller's transaction."""
+    wanted: dict[str, str] = {}
+    for kind, view in views:
+        if kind == "problem":
+            wanted[view["id"]] = indexed_text(view)
+    if not wanted:
+        return
+    stored: dict[str, str] = {}
+    ids = list(wanted)
+    for chunk in _chunks(ids):
+        cursor.execute(_sql(f"SELECT problem, text FROM {DOCS} WHERE problem IN ({', '.join('?' for _ in chunk)})", style), list(chunk))
+        stored.update((r[0], r[1]) for r in cursor.fetchall())
+    changed = [i for i in ids if stored.get(i) != wanted[i]]
+    if not changed:
+        return
+    added: list[tuple[int, str]] = []
+    removed: list[tuple[int, str]] = []
+    counts: dict[int, int] = {}
+    fresh = sum(1 for problem in changed if problem not in stored)
+    if fresh:
+        counts[DOCUMENTS] = fresh
+    for problem in changed:
+        old = terms(stored[problem]) if problem in stored else set()
+        new = terms(wanted[problem])
+        for t in new - old:
+            counts[t] = counts.get(t, 0) + 1
+            if t not in STOCK_TERMS:
+                added.append((t, problem))
+        for t in old - new:
+            counts[t] = counts.get(t, 0) - 1
+            if t not in STOCK_TERMS:
+                removed.append((t, problem))
+    if removed:
+        cursor.executemany(_sql(f"DELETE FROM {POSTINGS} WHERE term = ? AND problem = ?", style), removed)
+    if added:
+        added.sort()  # in key order: the postings' B-tree is filled leaf by leaf, not at random
+        cursor.executemany(_sql(f"INSERT INTO {POSTINGS} (term, problem) VALUES (?, ?)", style), added)
+    changes = [(t, n) for t, n in counts.items() if n]
+    if changes:
+        cursor.executemany(
+            _sql(f"INSERT INTO {FREQUENCIES} (term, df) VALUES (?, ?) ON CONFLICT (term) DO UPDATE SET df = {FREQUENCIES}.df + excluded.df", style),
+            changes,
+        )
+        if any(n < 0 for _, n in changes):
+            cursor.execute(f"DELETE FROM {FREQUENCIES} WHERE df <= 0")
+    cursor.executemany(
+        _sql(f"INSERT INTO {DOCS} (problem, text) VALUES (?, ?) ON CONFLICT (problem) DO UPDATE SET text = excluded.text", style),
+        [(p, wanted[p]) for p in changed],
+    )
+
+
+def write_similarity_index(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
+    """The store's in-transaction hook (see `ledger.wiring`)."""
+    write_index(cursor, kwargs.get("views", ()), style)
+
+
+def has_index(cursor: Any, style: str = "?") -> bool:
+    """Whether the store has the index (a store made before it: `ledger init` adds and fills it)."""
+    if style == "?":
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (DOCS,))
+        return bool(cursor.fetchone()[0])
+    cursor.execute(f"SELECT to_regclass('{DOCS}') IS NOT NULL")
+    return bool(cursor.fetchone()[0])
+
+
+# -- checking the index against the problems (replay) ------------------------------
+
+
+def check_index(cursor: Any, style: str = "?") -> str | None:
+    """The stored index equals one rebuilt from the (already checked) problem rows; else what differs."""
+    import json
+
+    cursor.execute("SELECT id, data FROM ledger_problems ORDER BY id")
+    expected: dict[str, str] = {}
+    for problem, data in cursor.fetchall():
+        expected[problem] = indexed_text(json.loads(data))
+    cursor.execute(f"SELECT problem, text FROM {DOCS} ORDER BY problem")
+    stored = {r[0]: r[1] for r in cursor.fetchall()}
+    for problem in sorted(set(expected) | set(stored)):
+        if problem not in stored:
+            return f"{DOCS}: {problem} is missing from the stored similarity index"
+        if problem not in expected:
+            return f"{DOCS}: {problem} is in the stored similarity index but no problem has that id"
+        if stored[problem] != expected[problem]:
+            return f"{DOCS}: {problem} text differs: stored {stored[problem]!r}, replay {expected[problem]!r}"
+    documents: dict[int, set[str]] = {}
+    for problem, text in expected.items():
+        for t in terms(text):
+            documents.setdefault(t, set()).add(problem)
+    postings = {t: found for t, found in documents.items() if t not in STOCK_TERMS}
+    cursor.execute(f"SELECT term, problem FROM {POSTINGS}")
+    seen: dict[int, set[str]] = {}
+    for t, problem in cursor.fetchall():
+        seen.setdefault(int(t), set()).add(problem)
+    for t in sorted(set(postings) | set(seen)):
+        extra = seen.get(t, set()) - postings.get(t, set())
+        missing = postings.get(t, set()) - seen.get(t, set())
+        if extra:
+            return f"{POSTINGS}: term {term_text(t)!r} lists {sorted(extra)[0]}, whose text does not hold it"
+        if missing:
+            return f"{POSTINGS}: term {term_text(t)!r} is missing {sorted(missing)[0]}"
+    cursor.execute(f"SELECT term, df FROM {FREQUENCIES}")
+    frequencies = {int(r[0]): int(r[1]) for r in cursor.fetchall()}
+    counted = frequencies.pop(DOCUMENTS, 0)
+    if counted != len(expected):
+        return f"{FREQUENCIES}: the count of problems indexed differs: stored {counted}, replay {len(expected)}"
+    for t in sorted(set(documents) | set(frequencies)):
+        want = len(documents.get(t, ()))
+        if frequencies.get(t, 0) != want:
+            return f"{FREQUENCIES}: term {term_text(t)!r} document frequency differs: stored {frequencies.get(t, 0)}, replay {want}"
+    return None
+
+
+REBUILD = [f"DELETE FROM {table}" for table in INDEX_TABLES]
+
+
+def rebuild_index(cursor: Any, style: str = "?") -> int:
+    """Fill the index afresh from ledger_problems (`ledger init` on a store made before it); problems indexed."""
+    import json
+
+    for statement in REBUILD:
+        cursor.execute(statement)
+    cursor.execute("SELECT data FROM ledger_problems")
+    views = [("problem", json.loads(r[0])) for r in cursor.fetchall()]
+    write_index(cursor, views, style)
+    write_links(cursor, views, style)
+    return len(views)
+
+
+# -- querying --------------------------------------------------------------------
+
+
+@dataclass
+class Candidate:
+    id: str
+    score: float
+    shared: list[str]
+
+
+def _frequencies(cursor: Any, wanted: Iterable[int], style: str) -> dict[int, int]:
+    found: dict[int, int] = {}
+    items = sorted(set(wanted))
+    for chunk in _chunks(items):
+        cursor.execute(_sql(f"SELECT term, df FROM {FREQUENCIES} WHERE term IN ({', '.join('?' for _ in chunk)})", style), list(chunk))
+        found.update((int(r[0]), int(r[1])) for r in cursor.fetchall())
+    return found
+
+
+# Query terms whose postings are read to find candidates: the rarest, at most LOOKED_TERMS of them,
+# and after the FEWEST_TERMS rarest only while the postings read stay under POSTINGS_READ.
+LOOKED_TERMS = 16
+FEWEST_TERMS = 3
+POSTINGS_READ = 10000
+# Candidates summed in SQL, before the scope (earlier inspections, one organisation) is applied.
+GATHERED = 200
+
+
+def find_similar(
+    cursor: Any,
+    text: str,
+    matching: Matching,
+    *,
+    style: str = "?",
+    exclude: Any = None,
+    keep: Any = None,
+    candidates: int = CANDIDATES,
+    limit: int | None = None,
+) -> list[Candidate]:
+    """Problems whose indexed text is like `text`, best first, at or above the threshold (at most `limit`).
+
+    `exclude(id)` drops a problem before it is scored (itself, rejected ones);
+    `keep(ids)` returns those of the ids in scope.
+    """
+    query = normalise(text)
+    forms = matching.variants(query)
+    query_terms = set().union(*(terms(f) for f in forms))
+    if not query_terms:
+        return []
+    df = _frequencies(cursor, query_terms | {DOCUMENTS}, style)
+    documents = df.pop(DOCUMENTS, 0)
+    if not documents:
+        return []
+    # The rarest terms find a recurrence (it shares its distinctive words); common ones only add rows
+    # to sum: read the rarest first, the next only while the postings read stay within a budget.
+    looked: list[tuple[int, float]] = []
+    read = 0
+    for n, t in sorted((df[t], t) for t in query_terms if df.get(t, 0) > 0 and t not in matching.stock):
+        if len(looked) >= LOOKED_TERMS or (len(looked) >= FEWEST_TERMS and read + n > POSTINGS_READ):
+            break
+        looked.append((t, matching.weight(t, n, documents)))
+        read += n
+    if not looked:
+        return []
+    values = ", ".join("(?, ?)" for _ in looked)
+    # CAST: PostgreSQL types the VALUES list from its first row.
+    cursor.execute(
+        _sql(
+            f"WITH q (term, w) AS (VALUES {values}) SELECT p.problem, SUM(CAST(q.w AS REAL)) AS s FROM q "
+            f"JOIN {POSTINGS} p ON p.term = q.term GROUP BY p.problem ORDER BY s DESC, p.problem LIMIT {GATHERED}",
+            style,
+        ),
+        [v for pair in looked for v in pair],
+    )
+    found = [r[0] for r in cursor.fetchall()]
+    found = [p for p in found if exclude is None or not exclude(p)]
+    if keep is not None and found:
+        allowed = keep(found)
+        found = [p for p in found if p in allowed]
+    found = found[:candidates]
+    if not found:
+        return []
+    cursor.execute(_sql(f"SELECT problem, text FROM {DOCS} WHERE problem IN ({', '.join('?' for _ in found)})", style), found)
+    texts = {r[0]: matching.canonical(r[1]) for r in cursor.fetchall()}
+    mine = matching.canonical(query)
+    mine_terms = terms(mine)
+    their_terms = {p: terms(t) for p, t in texts.items()}
+    needed = set(mine_terms).union(*their_terms.values())
+    df.update(_frequencies(cursor, needed - set(df), style))
+    weights = {t: matching.weight(t, df.get(t, 0), documents) for t in needed}
+    weight = weights.__getitem__
+
+    scored = []
+    for problem, theirs in their_terms.items():
+        value, shared = score(mine_terms, theirs, weight)
+        if value >= matching.threshold:
+            scored.append((-round(value, 4), problem, shared))
+    scored.sort(key=lambda c: c[:2])
+    # "Why" only for those shown.
+    return [Candidate(p, -v, shared_words(mine, texts[p], shared, stock=matching.stock)) for v, p, shared in scored[:limit]]
+
+
+# -- confirmed links (屡查屡犯, 同类问题), for counting -------------------------------------
+# One row per link, from the later problem's view: `summary` and `publish` count them without reading views.
+
+LINKS = "ledger_problem_links"
+LINKS_SCHEMA = [f"CREATE TABLE IF NOT EXISTS {LINKS} (new TEXT NOT NULL, old TEXT NOT NULL, link TEXT NOT NULL, PRIMARY KEY (new, old))"]
+
+
+def link_rows(view: dict[str, Any]) -> list[tuple[str, str, str]]:
+    return [(view["id"], k["problem"], k["as"]) for k in view.get("links", ()) if k["direction"] == "earlier"]
+
+
+def write_links(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style: str = "?") -> None:
+    rows = [row for kind, view in views if kind == "problem" for row in link_rows(view)]
+    if rows:  # a link is never undone: rows are only added
+        cursor.executemany(_sql(f"INSERT INTO {LINKS} (new, old, link) VALUES (?, ?, ?) ON CONFLICT (new, old) DO NOTHING", style), rows)
+
+
+def write_problem_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
+    """The store's in-transaction hook (see `ledger.wiring`)."""
+    write_links(cursor, kwargs.get("views", ()), style)
+
+
+def has_links(cursor: Any, style: str = "?") -> bool:
+    if style == "?":
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (LINKS,))
+        return bool(cursor.fetchone()[0])
+    cursor.execute(f"SELECT to_regclass('{LINKS}') IS NOT NULL")
+    return bool(cursor.fetchone()[0])
+
+
+def check_links(cursor: Any, style: str = "?") -> str | None:
+    """The stored links equal those of the (already checked) problem views."""
+    import json
+
+    cursor.execute("SELECT data FROM ledger_problems WHERE data LIKE '%\"links\":[%'")
+    expected = {(r[0], r[1]): r[2] for d in cursor.fetchall() for r in link_rows(json.loads(d[0]))}
+    cursor.execute(f"SELECT new, old, link FROM {LINKS}")
+    stored = {(r[0], r[1]): r[2] for r in cursor.fetchall()}
+    for key in sorted(set(expected) | set(stored)):
+        if key not in stored:
+            return f"{LINKS}: {key[0]}→{key[1]} is missing from the stored read model"
+        if key not in expected:
+            return f"{LINKS}: {key[0]}→{key[1]} is in the stored links but no event links them"
+        if stored[key] != expected[key]:
+            return f"{LINKS}: {key[0]}→{key[1]} link differs: stored {stored[key]!r}, replay {expected[key]!r}"
+    return None
