@@ -37,24 +37,37 @@ def file_options(f: Callable[..., Any]) -> Callable[..., Any]:
 @click.command("import")
 @click.argument("file", type=click.Path(dir_okay=False))
 @file_options
+@click.option("--inspection", "inspection_code", default=None, metavar="CODE", help="Attach the rows to this inspection, registered earlier (a 台账 without inspection columns).")
+@click.option("--inspection-by", "split_by", default=None, metavar="COLUMN", help="With --inspection: one inspection under it per value of this column (a group-wide 台账 by 所属责任公司).")
+@click.option("--columns", "columns", default=None, metavar="HEADING=field,…", help="How to read headings the ledger does not know (field, or extra to keep the column as it is); adds to import.columns in ledger.yaml.")
+@click.option("--preview", is_flag=True, help="Write nothing: show how each column is read, the first rows as they would be recorded, and what would be refused.")
 @click.option("--at", type=DATETIME, default=None, help="When the problems were fed back (default: the inspection's feedback date).")
 @click.option("--actor", "actor", type=NAME, default=None, help="Who is acting (overrides the global --actor / LEDGER_ACTOR).")
 @key_option
 @output_options
 @pass_ledger
-def import_(state: LedgerContext, file: str, sheet: str | None, encoding: str | None, at: Any, actor: str | None, fmt: str) -> None:
+def import_(
+    state: LedgerContext, file: str, sheet: str | None, encoding: str | None, inspection_code: str | None, split_by: str | None,
+    columns: str | None, preview: bool, at: Any, actor: str | None, fmt: str,
+) -> None:
     """Import feedback lists (xlsx 台账, CSV or YAML, see docs/import.md).
 
     The whole file is checked first; any bad row rejects it, naming the line
     (or sheet and row). A 台账 may hold several inspections (a round); all
     go in together or none does. Importing the same file again adds nothing.
+    Headings the ledger does not know are kept with each problem as extra columns.
     """
     from ledger.feedback import read_feedback_lists
     from ledger.importing import import_feedback_lists
 
+    options = _read_options(state, file, inspection_code, split_by, columns)
+    if preview:
+        _preview(state, file, sheet, encoding, options, at, actor, fmt)
+        return
     who = state.actor(actor)
-    lists = read_feedback_lists(file, progress=_progress("checking the feedback list", fmt), sheet=sheet, encoding=encoding)
+    lists = read_feedback_lists(file, progress=_progress("checking the feedback list", fmt), sheet=sheet, encoding=encoding, options=options)
     results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress("recording the problems", fmt))
+    kept = _kept_columns(lists)
     records, messages = [], []
     for result in results:
         record = {
@@ -65,6 +78,8 @@ def import_(state: LedgerContext, file: str, sheet: str | None, encoding: str | 
             "skipped": len(result.skipped),
             "measures": result.measures,
         }
+        if kept:
+            record["kept_columns"] = "、".join(kept) if fmt in ("table", "csv") else kept
         if fmt == "json":
             record["added_ids"] = result.added
         records.append(record)
@@ -76,24 +91,110 @@ def import_(state: LedgerContext, file: str, sheet: str | None, encoding: str | 
                 + (" (new inspection)" if result.inspection_added else "")
                 + (f"; {len(result.skipped)} already present, skipped" if result.skipped else "")
             )
-    emit_import_output(records, messages, fmt)
+    if kept and fmt == "table":
+        messages.append(f"{file}: kept as extra columns with each problem: {'、'.join(kept)}")
+    emit_import_output(records, messages, fmt, kept=bool(kept))
     from commands.recurrence import warn_earlier
 
     warn_earlier(state, [i for result in results for i in result.added])
 
 
-def emit_import_output(records: list[dict[str, Any]], messages: list[str], fmt: str) -> None:
-    if len(records) == 1:
+def emit_import_output(records: list[dict[str, Any]], messages: list[str], fmt: str, *, kept: bool = False) -> None:
+    if len(records) == 1 and not kept:
         echo(render_record(records[0], fmt, messages[0]))
     elif fmt == "json":
-        echo(json.dumps(records, ensure_ascii=False, indent=2))
+        echo(json.dumps(records if len(records) > 1 else records[0], ensure_ascii=False, indent=2))
     elif fmt == "table":
-        from commands import i18n
-
         lang = i18n.current()
         echo("\n".join(i18n.translate(m, lang) for m in messages))
     else:
         echo(render_rows(records, fmt, list(records[0])))
+
+
+def _kept_columns(lists: list[Any]) -> list[str]:
+    """The file's headings kept as extra columns (not read into a field), in the file's order."""
+    readings = lists[0].columns if lists else []
+    return [r.heading for r in readings if r is not None and r.field is None and r.why != "split"]
+
+
+def _read_options(state: LedgerContext, file: str, inspection_code: str | None, split_by: str | None, columns: str | None) -> Any:
+    """--inspection (its header from the ledger), --inspection-by and the column map (ledger.yaml, then --columns)."""
+    from ledger.errors import InvalidInput
+    from ledger.feedback import InspectionSpec, ReadOptions, parse_column_map
+
+    if split_by is not None and inspection_code is None:
+        raise InvalidInput("--inspection-by: give the inspection the units belong under with --inspection CODE")
+    configured = dict(state.config.section("import").get("columns") or {})
+    given = parse_column_map(columns) if columns else {}
+    options = ReadOptions(split_by=split_by, columns={**configured, **given}, said="--columns" if given else "ledger.yaml import.columns")
+    if inspection_code is not None:
+        code = values.inspection_code(inspection_code)
+        found = state.app.get_inspection(code)
+        options.inspection = InspectionSpec(
+            code=code, name=found.name, organisation=found.organisation, group=found.group, kind=found.kind,
+            start=found.start, end=found.end, feedback=found.feedback, line=0, round=getattr(found, "round", "") or "",
+        )
+    return options
+
+
+PREVIEW_ROWS = 5
+# Why a column is read as it is, in one word (the longer reasons go through the catalogue).
+_WHY_ZH = {"heading": "已知表头", "unknown": "未知表头", "inspection": "巡察信息（取自已登记的巡察）", "split": "按此列拆分巡察"}
+
+
+def _why(why: str, lang: str) -> str:
+    return _WHY_ZH.get(why, why) if lang == "zh" and why in _WHY_ZH else i18n.translate(why, lang)
+
+
+
+def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str | None, options: Any, at: Any, actor: str | None, fmt: str) -> None:
+    """import --preview: how each column is read, the first rows as recorded, what would be refused. Writes nothing."""
+    from ledger.errors import LedgerError
+    from ledger.feedback import read_feedback_lists
+    from ledger.importing import import_feedback_lists
+
+    lang = i18n.current()
+    refused, lists, results = None, [], []
+    try:
+        lists = read_feedback_lists(file, sheet=sheet, encoding=encoding, options=options)
+        results = import_feedback_lists(state.app, lists, actor=state.actor(actor), at=at, dry_run=True)
+    except LedgerError as e:
+        refused = str(e)
+    readings = [r for r in (lists[0].columns if lists else []) if r is not None]
+    columns = [{"heading": r.heading, "field": r.field, "why": r.why} for r in readings]
+    rows = []
+    for feedback in lists:
+        for spec in feedback.problems[:PREVIEW_ROWS]:
+            assignee = "/".join(x for x in (spec.lead, spec.unit, spec.person) if x)
+            rows.append({
+                "id": f"{feedback.inspection.code}-{spec.number}", "category": spec.category, "title": spec.title,
+                "type": spec.type, "deadline": spec.deadline.isoformat() if spec.deadline else None, "source": spec.source,
+                "assignee": assignee or None, "measures": len(spec.measures),
+                "state": "; ".join(f"{k}={v}" for k, v in spec.state.items()) or None,
+                "kept": dict(spec.extra) if fmt == "json" else (len(spec.extra) or None),
+            })
+    summary = [
+        {"inspection": f.inspection.code, "new inspection": not f.registered and not any(r.inspection == f.inspection.code and not r.inspection_added for r in results),
+         "problems": len(f.problems), "measures": sum(len(p.measures) for p in f.problems)}
+        for f in lists
+    ]
+    if fmt == "json":
+        echo(json.dumps({"file": file, "written": False, "columns": columns, "inspections": summary, "rows": rows, "refused": refused}, ensure_ascii=False, indent=2, default=str))
+        return
+    out = [i18n.translate(f"{file}: preview, nothing written", lang), ""]
+    if columns:
+        out.append(i18n.translate("how each column is read:", lang))
+        out.append(render_rows(
+            [{"heading": c["heading"], "read as": c["field"] or i18n.translate("kept as an extra column", lang), "why": _why(c["why"], lang)} for c in columns],
+            "table", ["heading", "read as", "why"],
+        ))
+        out.append("")
+    if rows:
+        out.append(i18n.translate(f"the first rows as they would be recorded ({sum(s['problems'] for s in summary)} problems in {len(summary)} inspections):", lang))
+        out.append(render_rows(rows, "table", ["id", "category", "title", "type", "deadline", "source", "assignee", "measures", "state", "kept"]))
+        out.append("")
+    out.append(i18n.translate(f"would be refused: {refused}" if refused else "nothing would be refused", lang))
+    echo("\n".join(out))
 
 
 RECONCILE_COLUMNS = ("result", "id", "category", "title", "status", "details")

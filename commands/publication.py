@@ -298,18 +298,21 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         from projections.publication import report_blocks, round_report_blocks
         from projections.word import write_report
 
+        issuer = ""  # 署名: the inspected organisation publishes its rectification; a round's summary, its authority
         if round_name is not None:
             from commands.progress import stepped
 
             blocks = stepped("reading the round", lambda: round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang))
+            issuer = str(state.config.section("publication").get("authority") or "")
         else:
             blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
             blocks = _with_proxy_blocks(state, blocks, inspection.strip())  # type: ignore[union-attr]
+            issuer = state.app.get_inspection(inspection.strip()).organisation  # type: ignore[union-attr]
         checkpoint = _with_checkpoint(state, "", fmt, sign) or None
         from ledger.outputs import replacing
 
         with replacing(out, force=force) as tmp:  # type: ignore[arg-type]
-            write_report(tmp, blocks, checkpoint)
+            write_report(tmp, blocks, checkpoint, issuer)
         echo(i18n.translate(f"wrote {out}", lang))
         return
     if round_name is not None:

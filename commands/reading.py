@@ -52,6 +52,8 @@ def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
         ("person", assignee.get("person")),
         ("registered", f"{view['registered_at']}，{view['registered_by']}" if zh else f"{view['registered_at']} by {view['registered_by']}"),
     ]
+    for heading, cell in (view.get("columns") or {}).items():  # a 台账's own columns, as the file had them
+        facts.append((heading, cell))
     if view.get("parent"):
         facts.insert(4, ("parent", f"{view['parent']}（细化自该问题）" if zh else f"{view['parent']} (细化 refinement of)"))
     if view.get("children"):

@@ -186,6 +186,20 @@ def people_list(value: Any, key: str) -> Any:
     return found
 
 
+def column_map(value: Any, key: str) -> dict[str, str]:
+    """import.columns: a mapping of a 台账's headings to the fields they hold."""
+    from ledger.feedback import parse_column_map
+
+    if value is None:
+        return {}
+    if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
+        raise ConfigError(f"'{key}' must map headings to fields, e.g. {{牵头部门: unit, 提示问题金额（万元）: extra}}")
+    try:
+        return parse_column_map(value, key)  # type: ignore[arg-type]
+    except InvalidInput as e:
+        raise ConfigError(str(e)) from None
+
+
 def fraction(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
         raise ConfigError(f"'{key}' must be a number from 0 to 1, not {value!r}")
@@ -256,6 +270,8 @@ SCHEMA: dict[str, Setting] = {
     "people": Setting(None, people_list),
     # 双审核: how many different signers a sign-off needs.
     "signoff.required_signers": Setting(1, whole(1, 10)),
+    # How `ledger import` reads an office's own headings: {heading: field, or extra} (docs/import.md).
+    "import.columns": Setting({}, column_map),
     # Earlier problems like a new one (`ledger similar`, the warning at add-problem and import):
     # the least score listed, synonyms (the first word of each group is the form compared),
     # and words weighted down like 不到位 (see projections/similarity.py).

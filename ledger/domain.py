@@ -174,6 +174,7 @@ class Problem(Aggregate):
         actor: str,
         at: datetime,
         parent: Problem | None = None,
+        columns: dict[str, str] | None = None,
     ) -> Problem:
         ident = problem_display_id(inspection.code, number)
         if parent is not None:
@@ -205,6 +206,8 @@ class Problem(Aggregate):
             actor=actor,
             at=at,
             parent=parent.display_id if parent is not None else "",
+            # Only when a 台账 had them, so that every other problem's event is as before.
+            **({"columns": dict(columns)} if columns else {}),
         )
 
     @event("Registered")
@@ -221,9 +224,11 @@ class Problem(Aggregate):
         actor: str,
         at: datetime,
         parent: str = "",  # absent from events recorded before refinement existed
+        columns: dict[str, str] | None = None,  # a 台账's own columns (heading → cell), kept as the file had them
     ) -> None:
         self.inspection = inspection
         self.parent = parent
+        self.columns = dict(columns or {})
         self.number = number
         self.category = category
         self.title = title

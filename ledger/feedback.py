@@ -8,6 +8,9 @@ described in docs/import.md; examples are under examples/.
 from __future__ import annotations
 
 import csv
+import functools
+import re
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -64,6 +67,10 @@ class ProblemSpec:
     line: int
     measures: list[MeasureSpec] = field(default_factory=list)
     lines: dict[str, int] = field(default_factory=dict)  # field → its line, where known
+    # A 台账's columns the ledger has no field for, heading → cell, kept with the problem as the file had them.
+    extra: dict[str, str] = field(default_factory=dict)
+    # What the file says was done (是否整改完成, 整改完成时间, 进展情况, 验收负责人): field → cell.
+    state: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -73,6 +80,9 @@ class FeedbackList:
     problems: list[ProblemSpec]
     categories: list[str] | None = None
     unit: str = "line"  # how errors name a place: a file's line, or a sheet's row
+    columns: list[Any] = field(default_factory=list)  # how each heading was read (CSV, xlsx): ColumnReading
+    registered: bool = False  # the inspection is already in the ledger (--inspection): never created by the import
+    fingerprint: str = ""  # SHA-256 of the file's bytes: named by every act entered from it
 
 
 def place(path: str, unit: str, line: int | None) -> str:
@@ -194,11 +204,8 @@ def _problem(where: _Where, data: dict[str, Any], lines: dict[str, int], line: i
 
     type_text = _text(where, at("type"), data.get("type"), "type", required=False) or "deadline"
     source_text = _text(where, at("source"), data.get("source"), "source", required=False) or "巡察"
+    # Whoever the list names is recorded: a 台账 often names the leader and the unit without a person.
     people = {k: _text(where, at(k), data.get(k), k, required=False) for k in ("lead", "unit", "person")}
-    given = [k for k, v in people.items() if v]
-    if given and len(given) < 3:
-        missing = [k for k in ("lead", "unit", "person") if not people[k]]
-        raise where.error(at(given[0]), f"{', '.join(missing)}: responsible people need lead, unit and person together")
     return ProblemSpec(
         number=_number(where, at("number"), data.get("number")),
         category=_text(where, at("category"), data.get("category"), "category", required=True),
@@ -360,64 +367,274 @@ CSV_COLUMNS = {
     "type": "type", "deadline": "deadline", "source": "source",
     "lead": "lead", "unit": "unit", "person": "person", "measure": "measure", "measure_due": "measure_due",
 }
-# The headings offices give these columns in their 台账 (Excel/WPS), accepted as well.
-CSV_ALIASES = {
-    **dict.fromkeys(("巡察", "巡视", "巡察编号", "巡视编号", "巡察代码"), "inspection"),
-    **dict.fromkeys(("巡察名称", "巡视名称"), "inspection_name"),
-    **dict.fromkeys(("被巡察单位", "被巡视单位", "被巡察党组织", "被巡视党组织"), "organisation"),
-    **dict.fromkeys(("巡察组", "巡视组"), "group"),
-    **dict.fromkeys(("巡察类型", "巡视类型", "巡察方式"), "kind"),
-    **dict.fromkeys(("进驻时间", "进驻日期", "开始时间", "开始日期"), "start"),
-    **dict.fromkeys(("结束时间", "结束日期", "撤离时间"), "end"),
-    **dict.fromkeys(("反馈时间", "反馈日期"), "feedback"),
-    **dict.fromkeys(("序号", "问题序号", "问题编号"), "number"),
-    **dict.fromkeys(("类别", "问题类别", "方面"), "category"),
-    **dict.fromkeys(("问题", "反馈问题", "存在问题", "具体问题"), "title"),
-    **dict.fromkeys(("问题描述", "具体表现"), "description"),
-    **dict.fromkeys(("类型", "整改类型"), "type"),
-    **dict.fromkeys(("整改时限", "完成时限"), "deadline"),
-    **dict.fromkeys(("来源", "问题来源"), "source"),
-    **dict.fromkeys(("责任领导", "分管领导"), "lead"),
-    **dict.fromkeys(("责任单位", "责任部门", "牵头单位", "责任股室"), "unit"),
-    **dict.fromkeys(("责任人", "具体责任人"), "person"),
-    **dict.fromkeys(("整改措施", "措施"), "measure"),
-    **dict.fromkeys(("措施时限", "措施完成时限"), "measure_due"),
-    **dict.fromkeys(("轮次", "巡察轮次", "巡视轮次"), "round"),
+# What a 台账 says was done: read as the clerk's entries from the file (ledger/importing.py), and kept as text too.
+STATE_COLUMNS = ("done", "done_on", "progress", "verifier")
+FIELDS = (*CSV_COLUMNS, *STATE_COLUMNS)
+# The headings offices give these columns in their 台账 and 清单 (Excel/WPS), as normalised by _normal_heading.
+# A heading marked 1 is generic: where the file has a more specific heading for the same field, that one is read
+# and the generic column is kept as an extra column (类型 beside 整改类型, 问题编号 beside 序号, 类别 beside 问题类别).
+_HEADINGS: dict[str, tuple[str, ...]] = {
+    "inspection": ("巡察", "巡视", "巡察编号", "巡视编号", "巡察代码", "巡视代码", "巡察编码", "巡视编码"),
+    "inspection_name": ("巡察名称", "巡视名称", "巡察项目", "巡视项目"),
+    "organisation": ("被巡察单位", "被巡视单位", "被巡察党组织", "被巡视党组织", "被巡察对象", "被巡视对象", "被审计单位"),
+    "group": ("巡察组", "巡视组", "审计组"),
+    "kind": ("巡察类型", "巡视类型", "巡察方式", "巡视方式", "巡察类别", "巡视类别"),
+    "start": ("进驻时间", "进驻日期", "开始时间", "开始日期", "进驻"),
+    "end": ("结束时间", "结束日期", "撤离时间", "离场时间", "结束"),
+    "feedback": ("反馈时间", "反馈日期", "反馈"),
+    "round": ("轮次", "巡察轮次", "巡视轮次"),
+    "number": ("序号", "问题序号", "序列号"),
+    "category": ("问题类别", "问题分类", "主要方面", "突出问题", "问题方面", "问题领域", "整改方面", "反馈意见类别", "板块", "问题大类"),
+    "title": (
+        "反馈问题", "存在问题", "具体问题", "问题简述", "发现的问题", "问题名称", "问题标题", "主要问题", "问题概述",
+        "问题摘要", "反馈意见", "巡察发现问题", "巡视发现问题", "审计发现问题", "整改任务", "整改事项", "任务名称",
+        "责任事项", "问题清单",
+    ),
+    "description": (
+        "问题描述", "具体表现", "问题的具体内容", "问题具体内容", "问题详情", "问题内容", "问题表现", "具体内容",
+        "问题详细描述", "问题具体表现", "主要表现",
+    ),
+    "type": ("整改类型", "整改方式", "整改周期", "整改性质", "整改分类"),
+    "deadline": (
+        "整改时限", "完成时限", "整改期限", "完成期限", "计划完成时间", "目标设定完成时间", "预计完成时间",
+        "整改完成时限", "时限要求", "完成时间节点", "计划完成时限",
+    ),
+    "source": ("问题来源", "发现渠道", "问题发现渠道"),
+    "lead": ("责任领导", "分管领导", "牵头领导", "整改责任领导", "责任校领导", "分管负责人", "牵头负责人"),
+    "unit": (
+        "责任单位", "责任部门", "牵头单位", "责任股室", "牵头部门", "整改责任单位", "整改责任部门", "责任处室",
+        "牵头处室", "承办单位", "主责部门", "责任科室", "牵头责任单位", "牵头责任部门",
+    ),
+    "person": ("责任人", "具体责任人", "整改责任人", "具体负责人", "经办人"),
+    "measure": (
+        "整改措施", "措施", "整改计划及措施", "整改举措", "整改措施具体内容", "整改计划", "整改方案", "具体措施",
+        "整改措施及时限",
+    ),
+    "measure_due": ("措施时限", "措施完成时限"),
+    "done": ("是否整改完成", "完成情况", "整改状态", "整改完成情况", "是否完成", "是否销号", "销号情况"),
+    "done_on": ("整改完成时间", "实际完成时间", "办结时间", "销号时间", "完成日期"),
+    "progress": ("进展情况", "整改进展", "整改进展情况", "整改落实情况", "目前进展", "推进情况", "落实情况"),
+    "verifier": ("验收负责人", "验收人", "验收责任人"),
 }
+_GENERIC: dict[str, str] = {
+    "类别": "category", "方面": "category", "问题类型": "type", "类型": "type", "问题": "title", "任务": "title",
+    "编号": "number", "问题编号": "number", "来源": "source", "状态": "done", "整改情况": "done",
+    "完成时间": "done_on", "所属责任公司": "unit", "责任公司": "unit", "所属单位": "unit",
+}
+CSV_ALIASES: dict[str, str] = {h: f for f, headings in _HEADINGS.items() for h in headings}
 CSV_INSPECTION = ("inspection", "inspection_name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 # The name each check's message starts with → its column.
 _MESSAGE_NAMES = {
     "inspection code": "inspection", "name": "inspection_name", "measure text": "measure", "due": "measure_due",
     **{c: c for c in CSV_COLUMNS},
 }
+# A heading's words that say nothing about its field: 整改时限（说明）, 问题类别*, 完成时限(必填).
+_HEADING_TAIL = re.compile(r"(\((?:[^()]*)\)|说明|必填|选填|\*)+$")
+
+
+def _normal_heading(name: str) -> str:
+    """A heading as typed → one spelling: full/half width folded (（）→()), spaces and line breaks removed."""
+    return "".join(unicodedata.normalize("NFKC", str(name)).split())
+
+
+def _table_field(norm: str) -> tuple[str, int] | None:
+    """(field, specificity) of a normalised heading in the table: a specific heading 4, a generic one 2; one
+    less when a tail such as （万元）, （一季度）, 说明 or * had to be dropped for the heading to be known."""
+    for tail, text in enumerate((norm, _HEADING_TAIL.sub("", norm))):
+        if text.lower() in CSV_COLUMNS or text.lower() in STATE_COLUMNS:
+            return text.lower(), 4 - tail
+        if text in CSV_ALIASES:
+            return CSV_ALIASES[text], 4 - tail
+        if text in _GENERIC:
+            return _GENERIC[text], 2 - tail
+    return None
 
 
 def _heading_key(name: str) -> str:
     """A heading as typed (spaces, line breaks, a trailing * for required) → its column key."""
-    text = "".join(str(name).split()).rstrip("*＊")
-    return CSV_ALIASES.get(text, text.lower())
+    found = _table_field(_normal_heading(name))
+    return found[0] if found else _normal_heading(name).lower()
 
 
-def _columns(where: _Where, header_line: int, header: list[str]) -> list[str | None]:
-    columns: list[str | None] = []
-    spelled: dict[str, str] = {}
-    for name in header:
-        if not str(name).strip():
-            columns.append(None)  # an unnamed, empty column (Excel often has one at the end)
+@dataclass
+class ReadOptions:
+    """How a CSV or xlsx 台账 is read beyond its headings: given by `ledger import` options and ledger.yaml."""
+
+    inspection: InspectionSpec | None = None  # --inspection CODE: the rows belong to this registered inspection
+    split_by: str | None = None  # --inspection-by HEADING: one inspection under it per value of this column
+    columns: dict[str, str] = field(default_factory=dict)  # normalised heading → field, or "extra" ("keep")
+    said: str = "--columns"  # where `columns` came from, for the preview
+
+
+@dataclass
+class ColumnReading:
+    """How one of the file's columns is read: its heading as spelled, the field (None: kept as an extra column), why."""
+
+    heading: str
+    field: str | None
+    why: str
+
+
+def parse_column_map(text: str, what: str = "--columns") -> dict[str, str]:
+    """'HEADING=field,…' (or a mapping from ledger.yaml) → normalised heading → field; `extra` keeps a column as it is."""
+    pairs = text.items() if isinstance(text, dict) else [p.partition("=")[::2] for p in str(text).replace("，", ",").split(",") if p.strip()]
+    found: dict[str, str] = {}
+    for heading, name in pairs:
+        heading, name = _normal_heading(heading), str(name or "").strip().lower()
+        if not heading or not name:
+            raise InvalidInput(f"{what}: each entry is HEADING=field (fields: {', '.join(FIELDS)}, or extra)")
+        if name not in FIELDS and name != "extra":
+            raise InvalidInput(f"{what}: unknown field '{name}' for column '{heading}' (fields: {', '.join(FIELDS)}, or extra)")
+        found[heading] = name
+    return found
+
+
+def _columns(where: _Where, header_line: int, header: list[str], options: ReadOptions) -> list[ColumnReading | None]:
+    """How each heading is read. An unknown heading is kept as an extra column, never refused; of two headings
+    for one field the more specific is read (the other kept); the required columns must be there."""
+    readings: list[ColumnReading | None] = []
+    best: dict[str, tuple[int, int]] = {}  # field → (specificity, index)
+    seen: dict[str, str] = {}
+    split = _normal_heading(options.split_by) if options.split_by else None
+    for i, name in enumerate(header):
+        spelled = str(name).strip()
+        if not spelled:
+            readings.append(None)  # an unnamed, empty column (Excel often has one at the end)
             continue
-        key = _heading_key(name)
-        if key not in CSV_COLUMNS:
-            raise where.error(header_line, f"unknown column '{name}' (columns: {', '.join(CSV_COLUMNS)}, or their 台账 headings: see docs/import.md)")
-        if key in spelled:
-            raise where.error(header_line, f"column '{name}' is given twice (also as '{spelled[key]}')")
-        spelled[key] = str(name).strip()
-        columns.append(key)
-    for needed in ("inspection", "number", "category", "title"):
-        if needed not in spelled:
-            zh = next(zh for zh, k in CSV_ALIASES.items() if k == needed)
-            raise where.error(header_line, f"column '{needed}' ({zh}) is missing")
-    where.labels = {m: spelled[c] for m, c in _MESSAGE_NAMES.items() if c in spelled}
-    return columns
+        norm = _normal_heading(spelled)
+        if norm in seen:
+            raise where.error(header_line, f"column '{spelled}' is given twice (also as '{seen[norm]}')")
+        seen[norm] = spelled
+        if split is not None and norm == split:
+            readings.append(ColumnReading(spelled, None, "split"))
+            continue
+        if norm in options.columns:
+            chosen = options.columns[norm]
+            readings.append(ColumnReading(spelled, None if chosen == "extra" else chosen, options.said))
+            rank = 5
+        else:
+            found = _table_field(norm)
+            if found is None:
+                readings.append(ColumnReading(spelled, None, "unknown"))
+                continue
+            chosen, rank = found
+            readings.append(ColumnReading(spelled, chosen, "heading" if rank > 2 else "generic heading"))
+        if options.inspection is not None and chosen in CSV_INSPECTION:
+            readings[-1] = ColumnReading(spelled, None, "inspection")  # the header comes from the ledger; kept as text
+            continue
+        if readings[-1].field is None:
+            continue
+        if chosen in best:
+            other_rank, other = best[chosen]
+            if other_rank == rank == 5:
+                raise where.error(header_line, f"column '{spelled}' is given twice (also as '{readings[other].heading}')")  # type: ignore[union-attr]
+            loser = other if other_rank < rank else i  # of two alike (整改进展（一季度）, （二季度）) the first is read
+            readings[loser] = ColumnReading(readings[loser].heading, None, f"'{readings[i if loser == other else other].heading}' is read as {chosen}")  # type: ignore[union-attr]
+            if loser == i:
+                continue
+        best[chosen] = (rank, i)
+    fields = {r.field: r.heading for r in readings if r and r.field}
+    if "done_on" in fields and "deadline" not in fields and readings[[r.heading if r else None for r in readings].index(fields["done_on"])].why == "generic heading":  # type: ignore[union-attr]
+        # 完成时间 beside no deadline column is the planned date (a 巡察整改任务清单: a date, or 长期坚持).
+        at = [r.heading if r else None for r in readings].index(fields["done_on"])
+        readings[at] = ColumnReading(fields["done_on"], "deadline", "generic heading (the file has no other deadline column)")
+        fields["deadline"] = fields.pop("done_on")
+    if split is not None and not any(r and r.why == "split" for r in readings):
+        raise where.error(header_line, f"--inspection-by: the file has no column '{options.split_by}' (columns: {', '.join(r.heading for r in readings if r)})")
+    needed = ["title"] + (["inspection"] if options.inspection is None else [])
+    for need in needed:
+        if need not in fields:
+            zh = next(zh for zh, k in CSV_ALIASES.items() if k == need)
+            if need == "inspection":
+                raise where.error(header_line, f"column '{need}' ({zh}) is missing: name the inspection the rows belong to with --inspection CODE (registered with `ledger add-inspection`)")
+            raise where.error(header_line, f"column '{need}' ({zh}) is missing")
+    where.labels = {m: fields[c] for m, c in _MESSAGE_NAMES.items() if c in fields}
+    return readings
+
+
+def _month_end(year: int, month: int) -> date:
+    import calendar
+
+    return date(year, month, calendar.monthrange(year, month)[1])
+
+
+_MONTH = re.compile(r"(\d{4})\s*(?:年|[-/.])\s*(\d{1,2})\s*月?(?:底|末|份)?")
+_YEAR_END = re.compile(r"(\d{4})\s*年\s*(?:底|末|年底|年末)")
+LONG_TERM = ("长期坚持", "长期", "持续整改", "长期整改", "常态化", "持续推进")
+IMMEDIATE = ("立行立改", "立即整改", "即知即改", "已立行立改")
+
+
+def office_deadline(value: Any, what: str) -> tuple[date | None, str | None]:
+    """A deadline as offices type it → (date, the type it implies): 2019年2月 (the month's end), 2021年底,
+    长期坚持 / 长期 (long-term, no deadline), 立行立改 (immediate), or any date values.parse_date reads."""
+    try:
+        return values.parse_date(value, what), None  # the common case first: a date as the ledger reads dates
+    except InvalidInput:
+        pass
+    text = unicodedata.normalize("NFKC", str(value)).strip() if not isinstance(value, date) else value
+    if isinstance(text, str):
+        plain = "".join(text.split())
+        if plain in LONG_TERM:
+            return None, "long-term"
+        if plain in IMMEDIATE:
+            return None, "immediate"
+        found = _YEAR_END.fullmatch(plain)
+        if found:
+            return values.parse_date(f"{found[1]}-12-31", what), None
+        found = _MONTH.fullmatch(plain)
+        if found and 1 <= int(found[2]) <= 12:
+            return values.parse_date(_month_end(int(found[1]), int(found[2])).isoformat(), what), None
+    return values.parse_date(text, what), None
+
+
+_SHORT_LONG = {"短期": "deadline", "中期": "deadline", "长期": "long-term"}
+
+
+@functools.lru_cache(maxsize=256)  # a column holds a few values, met on every row
+def office_type(text: str) -> str | None:
+    """A problem type as offices write it, or None when the cell says something else (a 问题类型 such as 财务管理)."""
+    plain = "".join(unicodedata.normalize("NFKC", text).split())
+    if plain in _SHORT_LONG:
+        return _SHORT_LONG[plain]
+    if plain in LONG_TERM:
+        return "long-term"
+    if plain in IMMEDIATE:
+        return "immediate"
+    try:
+        return values.problem_type(plain)
+    except InvalidInput:
+        return None
+
+
+@functools.lru_cache(maxsize=256)
+def office_source(text: str) -> str | None:
+    """The source a free-text 问题来源 names (国资委全面审计 → 审计), or None."""
+    try:
+        return values.source(text)
+    except InvalidInput:
+        pass
+    for name in ("巡视", "巡察", "审计", "督察", "检视", "自查"):
+        if name in text:
+            return name
+    return None
+
+
+def _number_or_none(text: str) -> int | None:
+    if text.isascii() and text.isdigit() and not text.startswith("0"):
+        number = int(text)
+        return number if number <= values.MAX_NUMBER else None
+    try:
+        return values.parse_count(text, "number", maximum=values.MAX_NUMBER, minimum=1)
+    except InvalidInput:
+        return None
+
+
+_CODE_PART = re.compile(r"[^A-Za-z0-9_.\u4e00-\u9fff]+")
+
+
+def split_code(base: str, value: str) -> str:
+    """The code of the inspection one value of the --inspection-by column gets: CODE-华东公司."""
+    return f"{base}-{_CODE_PART.sub('', value)[:60] or 'x'}"
 
 
 def _read_rows(
@@ -427,61 +644,135 @@ def _read_rows(
     rows: Iterable[tuple[int, list[str]]],
     progress: Callable[[Any], Any],
     continued: set[int] = frozenset(),  # type: ignore[assignment]
+    options: ReadOptions | None = None,
 ) -> list[FeedbackList]:
     """The shared path of CSV and xlsx: rows of text cells → one feedback list per inspection.
 
     A row without a number (or one in `continued`, merged into the row above) continues the
-    problem above with one more measure; a row naming another inspection code starts that inspection.
+    problem above with one more measure; a row naming another inspection code starts that inspection
+    (or, with --inspection-by, another value of that column).
     """
-    columns = _columns(where, header_line, header)
-    spelled = dict(zip(columns, header))
+    options = options or ReadOptions()
+    readings = _columns(where, header_line, header, options)
+    columns = [r.field if r else None for r in readings]
+    spelled = {r.field: r.heading for r in readings if r and r.field}
+    extras = [(i, r.heading) for i, r in enumerate(readings) if r and r.field is None and r.why != "split"]
+    split_at = next((i for i, r in enumerate(readings) if r and r.why == "split"), None)
     lists: list[FeedbackList] = []
+    by_code: dict[str, FeedbackList] = {}
     header_values: dict[str, str] = {}
     problem_cells: dict[str, str] = {}
+    raw_numbers: dict[int, str] = {}  # id(spec) → the file's 序号
+    fill: dict[str, str] = {}  # values merged down (exported as blanks): the category, the --inspection-by column
+    number_given = "number" in spelled
+    types_read = 0
     for line, row in progress(rows):
         if len(row) > len(columns) and any(str(c).strip() for c in row[len(columns):]):
             raise where.error(line, f"has {len(row)} cells but the header names {len(columns)} columns")
         for i, c in enumerate(columns):
-            if c is None and i < len(row) and str(row[i]).strip():
+            if readings[i] is None and i < len(row) and str(row[i]).strip():
                 raise where.error(line, f"'{row[i]}' is in a column without a heading")
         cells = {c: (str(row[i]).strip() if i < len(row) else "") for i, c in enumerate(columns) if c}
+        kept = {h: str(row[i]).strip() for i, h in extras if i < len(row) and str(row[i]).strip()}
+        if not any(cells.values()) and not kept and not (split_at is not None and split_at < len(row) and str(row[split_at]).strip()):
+            continue
         problem_fields = [c for c in cells if c in PROBLEM_KEYS and cells[c]]
         measure = _text(where, line, cells.get("measure"), "measure", required=False)
-        continuation = line in continued or (not cells["number"] and (not cells["title"] or cells["title"] == problem_cells.get("title")))
+        title_repeated = not cells.get("title") or cells.get("title") == problem_cells.get("title")
+        continuation = line in continued or (not cells.get("number") and title_repeated)
         if continuation and lists and lists[-1].problems:
             for c in problem_fields:  # cells repeated on each measure row are fine; different ones are not
-                if cells[c] != problem_cells.get(c, ""):
-                    raise where.error(line, f"{c}: a continuation row (no {spelled['number'] if 'number' in spelled else 'number'}) holds only a measure; '{cells[c]}' differs from the problem above")
-            for c in CSV_INSPECTION:
-                if cells.get(c) and cells[c] != header_values.get(c, ""):
-                    raise where.error(line, f"{c}: '{cells[c]}' differs from the problem above ('{header_values.get(c, '')}')")
+                if c != "category" and cells[c] != problem_cells.get(c, ""):
+                    raise where.error(line, f"{c}: a continuation row (no {spelled.get('number', 'number')}) holds only a measure; '{cells[c]}' differs from the problem above")
+            if options.inspection is None:
+                for c in CSV_INSPECTION:
+                    if cells.get(c) and cells[c] != header_values.get(c, ""):
+                        raise where.error(line, f"{c}: '{cells[c]}' differs from the problem above ('{header_values.get(c, '')}')")
+            spec = lists[-1].problems[-1]
+            for h, v in kept.items():  # nothing is lost: a different extra cell on a measure row is added
+                if v not in spec.extra.get(h, "").split("；"):
+                    spec.extra[h] = f"{spec.extra[h]}；{v}" if spec.extra.get(h) else v
             if measure:
-                lists[-1].problems[-1].measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
+                spec.measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
             elif cells.get("measure_due"):
                 raise where.error(line, "measure_due: given without a measure")
-            continue
-        if not any(cells.values()):
             continue
         if continuation and not problem_fields and not measure:
             continue
         if continuation:
             raise where.error(line, "measure: a continuation row (no number) must follow a problem's row")
-        given = {c: cells[c] for c in CSV_INSPECTION if cells.get(c)}
-        code = given.get("inspection", "")
-        if not lists or (code and code != header_values.get("inspection")):
-            if lists:
-                missing = [c for c in ("inspection_name", "organisation", "group", "kind", "start", "end") if not given.get(c)]
-                if missing:
-                    raise where.error(line, f"{missing[0]}: is required: inspection '{code}' differs from the row above, so this row starts another inspection and must give its header")
-            data = {CSV_COLUMNS[c]: v for c, v in given.items()}
-            lists.append(FeedbackList(where.path, _inspection(where, data, {}, line), [], unit=where.unit))
-            header_values = given
+        # Which inspection the row belongs to.
+        if options.inspection is not None:
+            base = options.inspection
+            code, header_spec = base.code, base
+            if split_at is not None:
+                value = (str(row[split_at]).strip() if split_at < len(row) else "") or fill.get("split", "")
+                if not value:
+                    raise where.error(line, f"{readings[split_at].heading}: is empty, so the row belongs to no inspection (--inspection-by)")  # type: ignore[union-attr]
+                fill["split"] = value
+                code = split_code(base.code, value)
+                organisation = _text(where, line, value, "organisation", required=True)
+                header_spec = InspectionSpec(
+                    code=code, name=f"{base.name}（{organisation}）", organisation=organisation, group=base.group,
+                    kind=base.kind, start=base.start, end=base.end, feedback=base.feedback, line=line, round=base.round,
+                )
+            if code not in by_code:
+                by_code[code] = FeedbackList(where.path, header_spec, [], unit=where.unit, columns=readings, registered=split_at is None)  # type: ignore[arg-type]
+                lists.append(by_code[code])
+            if lists[-1] is not by_code[code]:  # rows of one unit need not be together: move it last
+                lists.remove(by_code[code])
+                lists.append(by_code[code])
         else:
-            for c, v in given.items():
-                if header_values.get(c, "") != v:
-                    raise where.error(line, f"{c}: '{v}' differs from the first row of inspection {header_values.get('inspection')} ('{header_values.get(c, '')}')")
+            given = {c: cells[c] for c in CSV_INSPECTION if cells.get(c)}
+            code = given.get("inspection", "")
+            if not lists or (code and code != header_values.get("inspection")):
+                if lists:
+                    missing = [c for c in ("inspection_name", "organisation", "group", "kind", "start", "end") if not given.get(c)]
+                    if missing:
+                        raise where.error(line, f"{missing[0]}: is required: inspection '{code}' differs from the row above, so this row starts another inspection and must give its header")
+                data = {CSV_COLUMNS[c]: v for c, v in given.items()}
+                lists.append(FeedbackList(where.path, _inspection(where, data, {}, line), [], unit=where.unit, columns=readings))
+                header_values = given
+            else:
+                for c, v in given.items():
+                    if header_values.get(c, "") != v:
+                        raise where.error(line, f"{c}: '{v}' differs from the first row of inspection {header_values.get('inspection')} ('{header_values.get(c, '')}')")
+        if "category" in spelled:
+            cells["category"] = cells["category"] or fill.get("category", "")  # a category merged down over its problems
+            fill["category"] = cells["category"]
         data = {c: cells[c] for c in cells if c in PROBLEM_KEYS}
+        raw_number = data.get("number", "")
+        number = _number_or_none(raw_number) if raw_number else None
+        data["number"] = str(number or 1)
+        data.setdefault("category", "")
+        data["category"] = data["category"] or "未分类"
+        deadline_text, type_text, source_text = data.pop("deadline", ""), data.pop("type", ""), data.pop("source", "")
         spec = _problem(where, data, {}, line)
+        header_now = lists[-1].inspection
+        spec.source = office_source(f"{header_now.name}{header_now.group}") or spec.source  # a 巡视's list is 巡视's
+        if deadline_text:
+            day, implied = where.check(line, lambda: office_deadline(deadline_text, "deadline"))
+            spec.deadline = day
+            if implied:
+                spec.type = implied
+        if type_text:
+            kind = office_type(type_text)
+            if kind is None:  # a 问题类型 such as 财务管理, or 常规 (the inspection's kind): kept as written
+                spec.extra[spelled["type"]] = type_text
+            else:
+                spec.type = kind
+                types_read += 1
+        if source_text:
+            named = office_source(source_text)
+            spec.source = named or spec.source
+            if named != source_text:
+                spec.extra[spelled["source"]] = source_text  # 国资委全面审计: read as 审计, kept as written
+        for c in STATE_COLUMNS:
+            if cells.get(c):
+                spec.state[c] = cells[c]
+                spec.extra[spelled[c]] = cells[c]  # the file's own words stay with the problem
+        spec.extra.update(kept)
+        raw_numbers[id(spec)] = raw_number
         if measure:
             spec.measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
         elif cells.get("measure_due"):
@@ -490,17 +781,34 @@ def _read_rows(
         problem_cells = {c: cells[c] for c in cells if c in PROBLEM_KEYS}
     if not lists:
         raise where.error(None, "has a header but no rows")
+    if "type" in spelled and not types_read:  # no cell was a rectification type: say so in the reading
+        at = next(i for i, r in enumerate(readings) if r and r.field == "type")
+        readings[at] = ColumnReading(spelled["type"], None, "no cell is 立行立改, 限期整改 or 长期坚持")
     seen: dict[str, int] = {}
     for feedback in lists:
         code = feedback.inspection.code
-        if code in seen:
-            raise where.error(feedback.inspection.line, f"inspection: {code} appears again after another inspection (also from {where.unit} {seen[code]}): keep an inspection's rows together")
-        seen[code] = feedback.inspection.line
+        if options.inspection is None:
+            if code in seen:
+                raise where.error(feedback.inspection.line, f"inspection: {code} appears again after another inspection (also from {where.unit} {seen[code]}): keep an inspection's rows together")
+            seen[code] = feedback.inspection.line
+        _number_by_row(feedback, raw_numbers, spelled.get("number", "序号"), number_given)
         _check_whole(where, feedback)
     return lists
 
 
-def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any]) -> list[FeedbackList]:
+def _number_by_row(feedback: FeedbackList, raw: dict[int, str], heading: str, given: bool) -> None:
+    """The file's 序号 where each is a whole number met once; else (repeated, 1-1, 一, or no 序号 column) the
+    problems are numbered by row, 1, 2, 3 …, and the file's 序号 is kept with each as it was."""
+    numbers = [p.number for p in feedback.problems]
+    if given and all(raw.get(id(p)) and _number_or_none(raw[id(p)]) for p in feedback.problems) and len(set(numbers)) == len(numbers):
+        return
+    for i, p in enumerate(feedback.problems, 1):
+        p.number = i
+        if raw.get(id(p)):
+            p.extra = {heading: raw[id(p)], **p.extra}
+
+
+def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any], options: ReadOptions) -> list[FeedbackList]:
     import io
 
     # strict: a quote never closed is an error, not a cell swallowing the rest of the file.
@@ -520,11 +828,55 @@ def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any]) -> list[
             raise where.error(state["end"] + 1, f"not valid CSV ({e})") from None
 
     found = rows()
-    first = next(found, None)
-    if first is None:
-        raise where.error(None, "is empty: the first row must name the columns")
-    header_line, header = first
-    return _read_rows(where, header_line, header, _Sized(found, text.count("\n")), progress)
+    header_line, header, body = _find_header(where, found, options, empty="is empty: the first row must name the columns")
+    return _read_rows(where, header_line, header, _Sized(body, text.count("\n")), progress, options=options)
+
+
+# Rows looked at for the header: title rows and fill-in lines (填报单位（盖章）：…  填报时间：…) come before it.
+HEADER_WITHIN = 20
+
+
+def _known(cell: Any, options: ReadOptions) -> bool:
+    norm = _normal_heading(cell) if str(cell or "").strip() else ""
+    return bool(norm) and (norm in options.columns or _table_field(norm) is not None)
+
+
+def _find_header(
+    where: _Where, rows: Iterator[tuple[int, list[Any]]], options: ReadOptions, *, empty: str
+) -> tuple[int, list[str], Iterator[tuple[int, list[Any]]]]:
+    """The header row and the rows after it. The header is the first row naming at least two known columns
+    (else, as before, the first row naming two columns at all); a row under it naming columns where the
+    header has a group heading (责任主体 over 责任领导 / 责任单位 / 责任人) makes a two-row header."""
+    import itertools
+
+    seen: list[tuple[int, list[Any]]] = []
+    at = None
+    for line, row in rows:
+        seen.append((line, row))
+        if sum(1 for c in row if _known(c, options)) >= 2:
+            at = len(seen) - 1
+            break
+        if len(seen) >= HEADER_WITHIN:
+            break
+    if at is None:  # no row of known headings: the first row naming two columns, as before
+        at = next((i for i, (_, row) in enumerate(seen) if sum(1 for c in row if str(c or "").strip()) >= 2), None)
+        if at is None:
+            if not seen:
+                raise where.error(None, empty)
+            at = 0
+    header_line, top = seen[at]
+    rest = itertools.chain(seen[at + 1:], rows)
+    following = next(rest, None)
+    header = [str(c or "").strip() for c in top]
+    if following is not None:
+        below = [str(c or "").strip() for c in following[1]]
+        under_known = any(b and i < len(top) and _known(top[i], options) for i, b in enumerate(below))
+        if any(_known(b, options) for b in below) and not under_known:
+            width = max(len(header), len(below))
+            header = [(below[i] if i < len(below) and below[i] else (header[i] if i < len(header) else "")) for i in range(width)]
+        else:
+            rest = itertools.chain([following], rest)
+    return header_line, header, rest
 
 
 class _Sized:
@@ -558,35 +910,90 @@ def _cell_text(value: Any) -> str:
     return str(value)
 
 
-def _merged_ranges(path: Path, worksheet_path: str) -> list[tuple[int, int, int, int]]:
-    """(min_col, min_row, max_col, max_row) of each merged range, read from the sheet's XML.
+# A 台账 is a few thousand rows of a few dozen columns; a sheet reaching past these is refused before
+# it is read (a 12 KB file with one cell at XFD1048576 would otherwise be read as a billion empty cells).
+MAX_ROWS = 100_000
+MAX_COLUMNS = 128
 
-    Read directly: openpyxl checks each merged range against all before it (quadratic; minutes
+
+@dataclass
+class _SheetScan:
+    merges: list[tuple[int, int, int, int]]  # (min_col, min_row, max_col, max_row), as in the file
+
+
+def _unsafe_xml(path: Path, error: Exception) -> InvalidInput:
+    """One line for XML a workbook should never hold: broken, or declaring entities (the billion laughs, XXE)."""
+    from defusedxml import DefusedXmlException
+
+    if isinstance(error, DefusedXmlException):
+        return InvalidInput(f"{path}: not a readable xlsx workbook (its XML declares entities or a DTD, which a workbook never needs; refused as unsafe)")
+    return InvalidInput(f"{path}: not a readable xlsx workbook (its XML is not well-formed: {error})")
+
+
+def _scan_sheet(path: Path, where: _Where, worksheet_path: str) -> _SheetScan:
+    """One safe pass over the sheet's XML before openpyxl reads it: its extent, merged ranges and formulas.
+
+    Refuses a sheet reaching past MAX_ROWS or MAX_COLUMNS, a merged range doing so, and a formula cell
+    without the value Excel saves with it (read as empty, a formula deadline would silently vanish).
+    Merged ranges are read here as well: openpyxl checks each against all before it (quadratic; minutes
     for a 台账 of a few thousand problems), and its read-only mode, used for speed, skips them."""
+    import re
     import zipfile
-    from xml.etree.ElementTree import iterparse
 
-    from openpyxl.utils.cell import range_boundaries
+    from defusedxml.ElementTree import iterparse
+    from openpyxl.utils.cell import column_index_from_string, range_boundaries
 
-    found = []
+    ref = re.compile(r"([A-Z]{1,3})([0-9]+)$")
+
+    def beyond(cell: str) -> bool:
+        found = ref.match(cell or "")
+        return bool(found) and (int(found[2]) > MAX_ROWS or column_index_from_string(found[1]) > MAX_COLUMNS)
+
+    too_big = f"reaches past row {MAX_ROWS:,} or column {MAX_COLUMNS} (a 台账 is smaller: delete the stray cells, or split the sheet)"
+    merges = []
+    formula = False
     with zipfile.ZipFile(path) as z, z.open(worksheet_path.lstrip("/")) as xml:
         for _, element in iterparse(xml):
-            if element.tag.endswith("}mergeCell") and element.get("ref"):
-                found.append(range_boundaries(element.get("ref")))
-            element.clear()
-    return found  # type: ignore[return-value]
+            tag = element.tag
+            if tag.endswith("}row"):
+                cells = list(element)
+                if cells and (beyond(cells[-1].get("r", "")) or int(element.get("r") or 0) > MAX_ROWS):
+                    raise where.error(None, f"cell {cells[-1].get('r')} {too_big}")
+                if formula:  # only rows holding a formula are looked at cell by cell
+                    for c in cells:
+                        f, v = c.find("{*}f"), c.find("{*}v")
+                        if f is not None and (v is None or v.text is None) and c.find("{*}is") is None:
+                            raise where.error(None, f"cell {c.get('r')} holds a formula ({f.text or 'shared'}) without the value Excel saves with it: open and save the file in Excel or WPS, or paste the values")
+                    formula = False
+                element.clear()
+            elif tag.endswith("}f"):
+                formula = True
+            elif tag.endswith("}mergeCell") and element.get("ref"):
+                bounds = range_boundaries(element.get("ref"))
+                if bounds[2] > MAX_COLUMNS or bounds[3] > MAX_ROWS:
+                    raise where.error(None, f"merged range {element.get('ref')} {too_big}")
+                merges.append(bounds)
+            elif tag.endswith("}dimension") and element.get("ref") and any(beyond(r) for r in element.get("ref").split(":")):
+                raise where.error(None, f"its dimension {element.get('ref')} {too_big}")
+    return _SheetScan(merges)  # type: ignore[arg-type]
 
 
-def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) -> list[FeedbackList]:
+def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any], options: ReadOptions) -> list[FeedbackList]:
     """A worksheet of the 台账 (first sheet, or `sheet`), merged cells read as the 台账 means them."""
     import zipfile
+    from xml.etree.ElementTree import ParseError
 
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
+    except (ParseError, DefusedXmlException) as e:
+        raise _unsafe_xml(path, e) from None
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
+        if isinstance(e.__context__, (ParseError, DefusedXmlException)):
+            raise _unsafe_xml(path, e.__context__) from None
         raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
     try:
         if sheet is None:
@@ -598,36 +1005,28 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) ->
         where = _Where(f"{path}: sheet {ws.title}", unit="row")
         if not hasattr(ws, "iter_rows") or not hasattr(ws, "_worksheet_path"):
             raise where.error(None, "is not a worksheet (a chart sheet?): name the 台账's sheet with --sheet")
+        merges = _scan_sheet(path, where, ws._worksheet_path).merges
+        ws.reset_dimensions()  # rows as the file holds them, not padded to what its dimension claims
         rows = [(r, list(values)) for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
-        merges = _merged_ranges(path, ws._worksheet_path)
+    except (ParseError, DefusedXmlException) as e:
+        raise _unsafe_xml(path, e) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
     finally:
         book.close()
     width = max((len(v) for _, v in rows), default=0)
-    # (row, column) of each merged cell below or right of its range's first → that first cell.
-    merged_from: dict[tuple[int, int], tuple[int, int]] = {}
-    for min_col, min_row, max_col, max_row in merges:
-        for r in range(min_row, max_row + 1):
-            for c in range(min_col, max_col + 1):
-                if (r, c) != (min_row, min_col):
-                    merged_from[(r, c)] = (min_row, min_col)
+    merged_from = _merged_cells(where, merges, len(rows), width)
 
     def value(r: int, c: int) -> Any:
         found = rows[r - 1][1] if 0 < r <= len(rows) else []
         return found[c - 1] if c - 1 < len(found) else None
-
-    # The header is the first row naming at least two columns: a title row (merged across) comes before it.
-    header_at = next((i for i, (r, vals) in enumerate(rows) if sum(1 for v in vals if _cell_text(v).strip()) >= 2), None)
-    if header_at is None:
-        raise where.error(None, "is empty: a row must name the columns")
-    header_line, header_values = rows[header_at]
-    header = [_cell_text(v).strip() for v in header_values]
+    header_line, header, after = _find_header(where, ((r, vals) for r, vals in rows), options, empty="is empty: a row must name the columns")
+    first_body = next(after, (len(rows) + 1, None))[0]
     keys = [_heading_key(h) if h else None for h in header]
     key_col = {k: i + 1 for i, k in enumerate(keys) if k}
     body: list[tuple[int, list[str]]] = []
     continued: set[int] = set()
-    for r, _ in rows[header_at + 1:]:
+    for r, _ in rows[first_body - 1:]:
         # A number or title cell merged down from the row above: this row is one more measure of that problem.
         is_continued = any(
             (r, key_col[k]) in merged_from and merged_from[(r, key_col[k])][0] < r for k in ("number", "title") if k in key_col
@@ -645,7 +1044,25 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any]) ->
             continued.add(r)
         if any(c.strip() for c in cells):
             body.append((r, cells))
-    return _read_rows(where, header_line, header, body, progress, continued)
+    return _read_rows(where, header_line, header, body, progress, continued, options)
+
+
+
+
+def _merged_cells(where: _Where, merges: list[tuple[int, int, int, int]], height: int, width: int) -> dict[tuple[int, int], tuple[int, int]]:
+    """(row, column) of each merged cell below or right of its range's first → that first cell.
+
+    Each range is clipped to the cells the sheet holds (a range may run past them), and ranges may not
+    overlap (Excel never writes that): the map is never larger than the sheet itself."""
+    merged_from: dict[tuple[int, int], tuple[int, int]] = {}
+    for min_col, min_row, max_col, max_row in merges:
+        for r in range(min_row, min(max_row, height) + 1):
+            for c in range(min_col, min(max_col, width) + 1):
+                if (r, c) != (min_row, min_col):
+                    if (r, c) in merged_from:
+                        raise where.error(r, f"merged ranges overlap at column {c} (a workbook Excel would not open)")
+                    merged_from[(r, c)] = (min_row, min_col)
+    return merged_from
 
 
 # -- any file --------------------------------------------------------------------------
@@ -692,6 +1109,7 @@ def read_feedback_lists(
     *,
     sheet: str | None = None,
     encoding: str | None = None,
+    options: ReadOptions | None = None,
 ) -> list[FeedbackList]:
     """Read and check the whole file: one list per inspection it holds (YAML: one).
 
@@ -699,6 +1117,9 @@ def read_feedback_lists(
     where = _Where(str(path))
     file = Path(path)
     suffix = file.suffix.lower()
+    options = options or ReadOptions()
+    if suffix in (".yaml", ".yml") and (options.inspection is not None or (options.columns and options.said == "--columns")):
+        raise InvalidInput(f"{path}: a YAML list names its inspection and fields itself: --inspection, --inspection-by and --columns are for CSV and xlsx")
     if sheet is not None and suffix != ".xlsx":
         raise InvalidInput(f"--sheet: only an .xlsx workbook has sheets, not {path}")
     if suffix in (".xlsx", ".xlsm"):
@@ -706,7 +1127,7 @@ def read_feedback_lists(
             raise InvalidInput(f"--encoding: an .xlsx workbook carries its own encoding ({path})")
         if not file.is_file():
             raise InvalidInput(f"{path}: cannot read (no such file)")
-        return _read_xlsx(file, sheet, progress)
+        return _fingerprinted(_read_xlsx(file, sheet, progress, options), file.read_bytes())
     if suffix == ".xls":
         raise InvalidInput(f"{path}: the old .xls format is not read: save it as .xlsx (Excel 工作簿) or CSV")
     if suffix not in (".yaml", ".yml", ".csv"):
@@ -720,8 +1141,17 @@ def read_feedback_lists(
     raw = read_regular(file, "FILE", MAX_LIST_BYTES)
     text = decode_text(where, raw, encoding)
     if suffix == ".csv":
-        return _read_csv(where, text, progress)
-    return [_read_yaml(where, text, progress)]
+        return _fingerprinted(_read_csv(where, text, progress, options), raw)
+    return _fingerprinted([_read_yaml(where, text, progress)], raw)
+
+
+def _fingerprinted(lists: list[FeedbackList], raw: bytes) -> list[FeedbackList]:
+    import hashlib
+
+    digest = hashlib.sha256(raw).hexdigest()
+    for feedback in lists:
+        feedback.fingerprint = digest
+    return lists
 
 
 def read_feedback_list(

@@ -65,7 +65,16 @@ def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> Invali
     return InvalidInput(f"{place(feedback.path, feedback.unit, line)}: {error}")
 
 
-def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime) -> Any:
+def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
+    """Where an act entered from a file comes from: the file, its fingerprint and the row."""
+    from pathlib import Path
+
+    file, _, sheet = feedback.path.partition(": sheet ")
+    where = f"工作表“{sheet}”第{spec.line}行" if sheet else f"第{spec.line}行"
+    return f"录自《{Path(file).name}》{where}，文件 SHA-256 {feedback.fingerprint}"
+
+
+def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, feedback: FeedbackList | None = None) -> Any:
     from ledger.domain import Problem
 
     problem = Problem.register(
@@ -79,11 +88,17 @@ def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime) -> 
         deadline=spec.deadline,
         actor=actor,
         at=at,
+        columns=spec.extra,
     )
-    if spec.person:
-        problem.assign(lead=spec.lead, unit=spec.unit, person=spec.person, deadline=None, actor=actor, at=at)
+    if spec.lead or spec.unit or spec.person:  # a 台账 may name the leader and unit without a person
+        problem.assign(lead=spec.lead or "", unit=spec.unit or "", person=spec.person or "", deadline=None, actor=actor, at=at)
     for measure in spec.measures:
         problem.plan_measure(text=measure.text, due=measure.due, actor=actor, at=at)
+    if feedback is not None and spec.state.get("progress"):
+        # The file's 进展情况 as the clerk's entry now, naming the file and row: never as someone's own report.
+        from ledger.ids import utc_now
+
+        problem.record_progress(text=f"{spec.state['progress']}（{_entered_from(feedback, spec)}）", actor=actor, at=max(at, utc_now()))
     return problem
 
 
@@ -105,14 +120,23 @@ def import_feedback_lists(
     actor: str,
     at: datetime | None = None,
     progress: Callable[[Any], Any] = lambda items: items,
+    dry_run: bool = False,
 ) -> list[ImportResult]:
     """Every inspection of one file (a round's 台账 may hold several), saved in one transaction.
+
+    `dry_run` (`import --preview`): everything is read, compared and built (every rule checked) as for
+    the import, and nothing is saved.
 
     What the ledger already holds is read first; then the problems are built and
     saved BATCH at a time inside one held transaction (every save's checks and
     signing as usual): memory stays bounded however long the list, and a bad row
     anywhere still leaves nothing behind.
     """
+
+    if dry_run:
+        plans = [_plan_list(app, feedback, actor, at) for feedback in lists]
+        dropped = _Dropped(app)
+        return [_build_list(app, plan, actor, progress, dropped) for plan in plans]
 
     def attempt() -> list[ImportResult]:
         plans = [_plan_list(app, feedback, actor, at) for feedback in lists]
@@ -149,6 +173,16 @@ class _Batch:
             self.aggregates, self.views = [], []
 
 
+class _Dropped(_Batch):
+    """A batch that is never saved: `import --preview`."""
+
+    def add(self, aggregate: Any) -> None:
+        pass
+
+    def save(self) -> None:
+        pass
+
+
 @dataclass
 class _Plan:
     feedback: FeedbackList
@@ -178,6 +212,8 @@ def _plan_list(app: Any, feedback: FeedbackList, actor: str, at: datetime | None
                     f"{place(feedback.path, feedback.unit, header.line)}: inspection {header.code} is already in the ledger "
                     f"with {name} '{getattr(parent, name)}', not '{value}' (see `ledger reconcile`)"
                 )
+    elif feedback.registered:
+        raise InvalidInput(f"--inspection: unknown inspection {header.code} (register it with `ledger add-inspection` first)")
     else:
         try:
             parent = Inspection.register(code=header.code, actor=actor, at=moment, **header.fields())
@@ -206,7 +242,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
             skipped.append(ident)
             continue
         try:
-            problem = _build_problem(plan.parent, spec, actor, plan.moment)
+            problem = _build_problem(plan.parent, spec, actor, plan.moment, feedback)
         except LedgerError as e:
             raise _line_error(feedback, spec.line, e) from None
         batch.add(problem)

@@ -12,6 +12,7 @@ replaced by WITHHELD: nothing the ledger marks confidential reaches any format.
 from __future__ import annotations
 
 import html
+import re
 from datetime import date, datetime
 from typing import Any
 
@@ -67,13 +68,28 @@ def _sentence(text: str) -> str:
     return text if text.endswith(SENTENCE_END) else text + "。"
 
 
+_CJK = "\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef“”‘’"
+_HALF_PUNCTUATION = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
+
+
+def chinese_punctuation(text: str) -> str:
+    """, ; : ? ! between Chinese characters become ，；：？！, and ( ) around Chinese text （）: a 公文's punctuation.
+    Between digits or Latin letters (2020:1, a, b, 10:30) they stay as they are."""
+    text = re.sub(rf"(?<=[{_CJK}])\s*([,;:?!])\s*(?=[{_CJK}])", lambda m: _HALF_PUNCTUATION[m[1]], text)
+    text = re.sub(rf"(?<=[{_CJK}])([,;:?!])$", lambda m: _HALF_PUNCTUATION[m[1]], text)
+    return re.sub(rf"\(([^()]*[{_CJK}][^()]*)\)", r"（\1）", text)
+
+
 def problem_heading(view: dict[str, Any], n: int) -> str:
     hidden = _withheld_fields(view)
     if "problem" in hidden or "title" in hidden:
         return f"{n}.{WITHHELD}"
     title = view["title"].strip().rstrip("。")
     if not title.startswith("关于"):
-        title = f"关于“{title}”的问题"
+        if title.startswith("“") and title.endswith("”") and title.count("“") == 1:
+            title = f"关于{title}的问题"  # already quoted: never quoted again
+        else:  # quotes inside a quotation are single quotes: 关于“‘三会一课’落实不到位”的问题
+            title = f"关于“{title.replace('“', '‘').replace('”', '’')}”的问题"
     return f"{n}.{title}。"
 
 

@@ -80,6 +80,9 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool, lang: st
     hidden = set() if internal else _withheld_fields(view)
     whole = "problem" in hidden
     assignee = view.get("assignee") or {}
+    kept = view.get("columns") or {}
+    if kept:  # problems from an office's own 台账: its 序号 as the file had it (repeated, 1-1, 一 …)
+        number = next((v for k, v in kept.items() if "".join(k.split()) == "序号"), None) or view["number"]
     cells = {
         "序号": number,
         "问题类别": view["category"],
@@ -109,6 +112,9 @@ def build_sheet(
     """The 台账's rows; `lang` "zh" prints dates as 2020年4月15日, any other language as ISO dates."""
     word = _word(inspection)
     title = f"{inspection['organisation']}{word}反馈问题整改台账"
+    sources = {v.get("source") for v in problems}
+    if len(sources) == 1 and sources & {"审计", "督察", "检视", "自查"}:  # titled by the problems' source: 审计整改台账
+        title = f"{inspection['organisation']}{sources.pop()}整改台账"
     if internal:
         title += "（内部资料，含不予公开内容）"
     subtitle = f"{inspection['group']}（{inspection['code']}）　截至{report_date(day, lang)}"

@@ -90,6 +90,8 @@ def problem_view(problem: Any) -> dict[str, Any]:
         optional["parent"] = problem.parent
     if problem.children:
         optional["children"] = list(problem.children)
+    if getattr(problem, "columns", None):
+        optional["columns"] = dict(problem.columns)  # a 台账's own columns, heading → cell
     if problem.extensions:
         optional["extensions"] = problem.extensions
         if problem.extended_to is not None:

@@ -11,6 +11,7 @@ CJK text from it), the Latin ones in w:ascii/w:hAnsi.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any, Iterator
@@ -117,6 +118,80 @@ def _a4(section: Any, *, landscape: bool, margins_mm: dict[str, float]) -> None:
     section.footer_distance = Mm(margins_mm.get("footer", 25))
 
 
+# GB/T 9704-2012: 28 characters a line of 三号 (16 pt) on the 156 mm type area, 22 lines on its 225 mm.
+TYPE_WIDTH_MM, TYPE_HEIGHT_MM, CHARS_PER_LINE, LINES_PER_PAGE = 156, 225, 28, 22
+TWIPS_PER_MM = 1440 / 25.4
+
+
+def document_grid(section: Any, *, font_pt: float = BODY_PT) -> tuple[int, int]:
+    """w:docGrid linesAndChars: Word and LibreOffice then set CHARS_PER_LINE characters on each line exactly.
+
+    charSpace is what each character's pitch adds to the font size, in 1/4096 pt; linePitch is in twips.
+    Returns (linePitch, charSpace)."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    pitch_pt = TYPE_WIDTH_MM * TWIPS_PER_MM / CHARS_PER_LINE / 20
+    char_space = round((pitch_pt - font_pt) * 4096)
+    line_pitch = round(TYPE_HEIGHT_MM * TWIPS_PER_MM / LINES_PER_PAGE)
+    sect = section._sectPr
+    for old in sect.findall(qn("w:docGrid")):
+        sect.remove(old)
+    grid = OxmlElement("w:docGrid")
+    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:linePitch"), str(line_pitch))
+    grid.set(qn("w:charSpace"), str(char_space))
+    sect.append(grid)
+    # LibreOffice gives a character wider than the grid's pitch two cells (14 a line): narrow the body's
+    # characters by the same amount in the Normal style, so both Word and LibreOffice set 28 a line.
+    squeeze = OxmlElement("w:spacing")
+    squeeze.set(qn("w:val"), str(math.floor((pitch_pt - font_pt) * 20)))  # twentieths of a point, rounded down
+    rpr = section.part.document.styles["Normal"].element.get_or_add_rPr()
+    for old in rpr.findall(qn("w:spacing")):
+        rpr.remove(old)
+    rpr.append(squeeze)
+    return line_pitch, char_space
+
+
+# Fonts python-docx's template lists for Japanese text; a Chinese 公文 names its own.
+_TEMPLATE_FONTS = ("ＭＳ 明朝", "MS Mincho", "ＭＳ ゴシック", "MS Gothic")
+
+
+def _without_template_leftovers(document: Any, title: str) -> None:
+    """No trace of python-docx's template: its core properties (author python-docx, created 2013, its
+    description), its thumbnail, its Japanese fonts, and text tagged en-US (zh-CN instead)."""
+    import re
+    from datetime import datetime, timezone
+
+    from docx.opc.constants import RELATIONSHIP_TYPE as RT
+    from docx.oxml.ns import qn
+
+    props = document.core_properties
+    now = datetime.now(timezone.utc).replace(microsecond=0, tzinfo=None)
+    props.author, props.last_modified_by, props.comments, props.keywords, props.subject = "", "", "", "", ""
+    props.title, props.language, props.revision = title, "zh-CN", 1
+    props.created = props.modified = now
+    package = document.part.package
+    for rid, rel in list(package.rels.items()):
+        if rel.reltype == RT.THUMBNAIL:
+            del package.rels[rid]
+    for rel in document.part.rels.values():
+        if rel.reltype == RT.FONT_TABLE and not rel.is_external:
+            part = rel.target_part
+            xml = part.blob.decode("utf-8")
+            for name in _TEMPLATE_FONTS:
+                xml = re.sub(rf'<w:font w:name="{re.escape(name)}">.*?</w:font>\s*', "", xml, flags=re.DOTALL)
+            part._blob = xml.encode("utf-8")
+    for lang in document.styles.element.iter(qn("w:lang")):
+        for attr in ("w:val", "w:eastAsia"):
+            if lang.get(qn(attr)):
+                lang.set(qn(attr), "zh-CN")
+    for fonts in document.styles.element.iter(qn("w:rFonts")):
+        for attr, value in list(fonts.attrib.items()):
+            if value in _TEMPLATE_FONTS:
+                del fonts.attrib[attr]
+
+
 def save(document: Any, path: str | Path) -> None:
     try:
         document.save(str(path))
@@ -124,19 +199,72 @@ def save(document: Any, path: str | Path) -> None:
         raise InvalidInput(f"--out: cannot write {path}: {e.strerror or e}") from None
 
 
-def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None) -> Any:
+def _width(text: str) -> float:
+    """Characters a line of text takes on the grid: a Chinese character one, a digit or Latin letter half."""
+    import unicodedata
+
+    return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
+
+
+def _signature(blocks: list[tuple[str, str]], issuer: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
+    """The body, and its end as GB/T 9704-2012 7.3.5.2 and 7.3.6 place it for a document without a seal:
+    the issuer (署名) one empty line after the body, the date (成文日期) under it, its first character two
+    characters right of the issuer's, and the date two characters from the right; 联系人 and 联系电话 as a
+    附注 in parentheses on the line after the date, two characters in."""
+    end = len(blocks)
+    while end > 0 and blocks[end - 1][0] == "sign":
+        end -= 1
+    signs = [t for _, t in blocks[end:]]
+    if not signs:
+        return blocks, []
+    day, notes = signs[-1], [t for t in signs[:-1] if t.startswith(("联系人", "联系电话"))]
+    others = [("sign-left", t) for t in signs[:-1] if t not in notes]
+    tail: list[tuple[str, str]] = [("blank", "")]
+    if issuer:
+        issuer_right = max(2.0, 4 + _width(day) - _width(issuer))
+        tail.append((f"sign-right:{issuer_right}", issuer))
+        tail.append((f"sign-right:{issuer_right + _width(issuer) - 2 - _width(day)}", day))
+    else:
+        tail.append(("sign-right:4", day))
+    if notes:
+        tail.append(("note", "（" + "，".join(notes) + "）"))
+    return blocks[:end] + others, tail
+
+
+def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None, issuer: str = "") -> Any:
     """The report's blocks (projections.publication.build) as a 公文-style Word document."""
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Pt
 
+    from projections.publication import chinese_punctuation
+
     document = Document()
     section = document.sections[0]
     _a4(section, landscape=False, margins_mm=MARGINS_MM)
     _style_defaults(document, BODY_FONT, BODY_PT)
+    document_grid(section)
     _page_numbers(document, section)
+    _without_template_leftovers(document, next((t for k, t in blocks if k == "title"), ""))
     indent = Pt(2 * BODY_PT)  # two characters
-    for kind, text in blocks:
+    body, tail = _signature(blocks, issuer)
+    for kind, text in body + tail:
+        text = chinese_punctuation(text)
+        if kind == "blank":
+            _exact_lines(document.add_paragraph())
+            continue
+        if kind.startswith("sign-right:") or kind == "note":
+            p = document.add_paragraph()
+            _exact_lines(p)
+            if kind == "note":
+                p.paragraph_format.first_line_indent = indent
+            else:
+                p.alignment = WD_ALIGN_PARAGRAPH.RIGHT
+                p.paragraph_format.right_indent = Pt(float(kind.split(":", 1)[1]) * BODY_PT)
+            set_fonts(p.add_run(text), BODY_FONT, BODY_PT)
+            continue
+        if kind == "sign-left":
+            kind = "p"
         p = document.add_paragraph()
         if kind == "title":
             _exact_lines(p, 36)  # 二号 lines need more than 28 pt
@@ -165,8 +293,8 @@ def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None
     return document
 
 
-def write_report(path: str | Path, blocks: list[tuple[str, str]], checkpoint: str | None = None) -> None:
-    save(report_document(blocks, checkpoint), path)
+def write_report(path: str | Path, blocks: list[tuple[str, str]], checkpoint: str | None = None, issuer: str = "") -> None:
+    save(report_document(blocks, checkpoint, issuer), path)
 
 
 def _repeat_header(row: Any) -> None:
@@ -271,7 +399,7 @@ def _body_rows(sheet: Any, twips: list[int], style_id: str) -> Iterator[str]:
                 merge = None if span == 1 else ("restart" if i == 0 else "continue")
                 text = problem.cells[name] if i == 0 else None
                 cells.append(_cell_xml(text, twips[c], style_id, "left" if name in ("问题类别", "反馈问题") else "center", merge))
-            yield "<w:tr>" + "".join(cells) + "</w:tr>"
+            yield "<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cells) + "</w:tr>"  # a row never splits across pages
 
 
 def sheet_document(sheet: Any) -> Any:
@@ -288,6 +416,7 @@ def sheet_document(sheet: Any) -> Any:
     size = 10.5
     document = Document()
     section = document.sections[0]
+    _without_template_leftovers(document, sheet.title)
     _a4(section, landscape=True, margins_mm={"top": 20, "bottom": 20, "left": 15, "right": 15, "footer": 10})
     _style_defaults(document, BODY_FONT, size)
     _page_numbers(document, section)
