@@ -306,6 +306,8 @@ def _build_tree(c: object, mark: str, position: str) -> int | None:
 #    escalation), so a full listing never decodes the problems' JSON views.
 # 5: ledger_problems.parent (a refined problem's parent, NULL otherwise), also in the overdue index
 #    (status, deadline, category, parent): the whole-ledger summary counts overdue problems from it.
+# 6: the similarity index (ledger_similar_docs, _terms, _df) and the confirmed links between problems
+#    (ledger_problem_links), written in the event transaction (`ledger similar`, `ledger link`).
 from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION  # noqa: E402 - said once, beside the schema check
 
 # The totals triggers of an earlier schema, replaced on upgrade.
@@ -320,7 +322,7 @@ def _upgrade(c: object, mark: str) -> list[str]:
     c.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")  # type: ignore[attr-defined]
     row = c.fetchone()  # type: ignore[attr-defined]
     version = str(row["value"]) if row is not None else SCHEMA_VERSION
-    if version not in ("1", "2", "3", "4"):
+    if version not in ("1", "2", "3", "4", "5"):
         return []
     if mark != "?":  # PostgreSQL: hold writers off while upgrading (SQLite: the meta INSERT took the write lock)
         c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
@@ -328,10 +330,12 @@ def _upgrade(c: object, mark: str) -> list[str]:
     if version in ("1", "2"):
         _recount_totals(c, mark)
         done.append("per-category totals recounted (refined problems count under their parent)")
-    filled = _fill_added_columns(c, mark)
-    done.append(f"status and parent columns filled for {filled} problems")
-    # The overdue index of an earlier schema lacks `parent`: dropped here, made again by _write_meta.
-    c.execute("DROP INDEX IF EXISTS ledger_problems_by_deadline")  # type: ignore[attr-defined]
+    if version != "5":
+        filled = _fill_added_columns(c, mark)
+        done.append(f"status and parent columns filled for {filled} problems")
+        # The overdue index of an earlier schema lacks `parent`: dropped here, made again by _write_meta.
+        c.execute("DROP INDEX IF EXISTS ledger_problems_by_deadline")  # type: ignore[attr-defined]
+    # 6's similarity index is filled by _write_meta (_fill_similarity_index), for every earlier version.
     c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]
     return done
 

@@ -18,7 +18,7 @@ from typing import Any
 from ledger.errors import TamperingFound
 
 # The schema version `ledger init` makes (commands/setup.py upgrades older stores to it).
-STORE_SCHEMA_VERSION = "5"
+STORE_SCHEMA_VERSION = "6"
 
 # SQLite's own bookkeeping (ANALYZE statistics): made by the engine, not by a person.
 _ENGINE_TABLES = re.compile(r"^sqlite_stat\d$")

@@ -23,8 +23,9 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
+from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Iterable, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 
 # What a title says of nearly every problem (关于…的问题, 不到位, 落实 …): kept, but weighted down.
 STOCK_PHRASES = (
@@ -266,7 +267,21 @@ def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
 
 def write_similarity_index(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
     """The store's in-transaction hook (see `ledger.wiring`)."""
-    write_index(cursor, kwargs.get("views", ()), style)
+    with _made_by_init():
+        write_index(cursor, kwargs.get("views", ()), style)
+
+
+@contextmanager
+def _made_by_init() -> Iterator[None]:
+    """A store of schema 5 or earlier lacks these tables until `ledger init` upgrades it: say so, not 'no such table'."""
+    try:
+        yield
+    except Exception as e:
+        if "no such table" in str(e) or type(e).__name__ == "UndefinedTable":
+            from ledger.errors import StoreError
+
+            raise StoreError("the store was made by an earlier version of the ledger: run `ledger init` to upgrade it") from None
+        raise
 
 
 def has_index(cursor: Any, style: str = "?") -> bool:
@@ -463,7 +478,8 @@ def write_links(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
 
 def write_problem_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
     """The store's in-transaction hook (see `ledger.wiring`)."""
-    write_links(cursor, kwargs.get("views", ()), style)
+    with _made_by_init():
+        write_links(cursor, kwargs.get("views", ()), style)
 
 
 def has_links(cursor: Any, style: str = "?") -> bool:

@@ -46,3 +46,26 @@ def test_previous_ledger_upgrades_and_keeps_working(previous, tmp_path):
     restored("init")
     restored("import-log", previous.folder / "previous.jsonl")
     assert restored.json("audit", "--verify")["head_seq"] == 5
+
+
+SIMILARITY_TABLES = ("ledger_similar_docs", "ledger_similar_terms", "ledger_similar_df", "ledger_problem_links")
+PROBLEM = ("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“会议记录不规范”的问题",
+           "--type", "deadline", "--deadline", "2020-03-31", "--at", "2020-01-14")
+
+
+def test_a_store_of_schema_5_verifies_asks_for_init_before_writing_and_upgrades(inspected):
+    """A store made just before the similarity index (schema 5) is an older store, not a tampered one:
+    it verifies as it is, a write asks for `ledger init` (writing nothing), and init builds the index."""
+    inspected(*PROBLEM)
+    inspected.execute(*(f"DROP TABLE {t}" for t in SIMILARITY_TABLES), "UPDATE ledger_meta SET value = '5' WHERE key = 'schema_version'")
+    assert inspected.json("audit", "--verify")["events"] == 3
+    events = inspected.query("SELECT COUNT(*) FROM stored_events")
+    refused = inspected(*PROBLEM, expect=1)
+    assert "run `ledger init` to upgrade it" in refused.stderr and "no such table" not in refused.stderr
+    assert inspected.query("SELECT COUNT(*) FROM stored_events") == events
+    upgraded = inspected.out("init")
+    assert "upgraded the store to schema 6" in upgraded and "similarity index built over 1 problems" in upgraded
+    assert inspected.out(*PROBLEM) == "XC2019-1-2"
+    assert inspected.json("audit", "--verify")["events"] == 4
+    assert [r["id"] for r in inspected.json("similar", "XC2019-1-2", "--scope", "all")] == []  # nothing earlier: same inspection
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("6",)]
