@@ -509,7 +509,7 @@ def sheet_document(sheet: Any) -> Any:
     from docx.oxml.ns import nsdecls
     from docx.shared import Mm, Pt
 
-    from projections.sheet import COLUMNS, WIDTHS
+    from projections.sheet import COLUMNS, PAGE_WIDTH, column_widths
 
     size = 10.5
     document = Document()
@@ -530,8 +530,8 @@ def sheet_document(sheet: Any) -> Any:
     set_fonts(sub.add_run(sheet.subtitle), BODY_FONT, size)
 
     usable = 297 - 15 - 15
-    total = sum(WIDTHS.values())
-    widths = [Mm(usable * WIDTHS[c] / total) for c in COLUMNS]
+    chars = column_widths(sheet)  # from the content; together at most the page (PAGE_WIDTH characters)
+    widths = [Mm(usable * chars[c] / PAGE_WIDTH) for c in COLUMNS]
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

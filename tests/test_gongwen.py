@@ -215,3 +215,47 @@ def test_missing_parts_leave_no_empty_heading_or_item(ledger, tmp_path):
     assert not any(re.fullmatch(r"（[一二三四五六七八九十]+）|\d+\.。?|[一二三四]、.{0,2}", t) for t in texts)
     assert "下一步打算" not in "".join(texts) and "主体责任情况" not in "".join(texts)
     assert "1.关于“财务报销审核不严”的问题。" in texts
+
+
+LONG = (
+    "巡察编号,巡察名称,被巡察单位,巡察组,巡察类型,进驻时间,结束时间,反馈时间,序号,问题类别,反馈问题,整改时限,责任领导,责任单位,责任人,整改措施\n"
+    "XC2022-5,县委第五巡察组对县住建局党组的巡察,县住建局党组,县委第五巡察组,常规,2022-03-01,2022-04-15,2022-06-01,"
+    "1,落实全面从严治党主体责任方面,工程项目招投标管理不规范，部分项目存在先施工后招标、化整为零规避公开招标的情况,"
+    "2030-12-31,赵立新,计划财务股、质量安全监督站,刘晓燕,"
+    "\"对2019年以来全部工程项目招投标情况开展全面自查，逐项建立问题清单，明确整改责任人和整改时限，并由纪检组全程跟踪督办\"\n"
+)
+
+
+def _sheet_widths(ledger, tmp_path, code: str) -> tuple[dict[str, float], list[int]]:
+    from openpyxl import load_workbook
+
+    xlsx, docx = tmp_path / f"{code}.xlsx", tmp_path / f"{code}.docx"
+    ledger("sheet", "--inspection", code, "--out", xlsx)
+    ledger("sheet", "--inspection", code, "--out", docx)
+    ws = load_workbook(xlsx).active
+    header = [c.value for c in ws[3]]
+    xlsx_widths = {name: ws.column_dimensions[chr(65 + i)].width for i, name in enumerate(header)}
+    xml = zipfile.ZipFile(docx).read("word/document.xml").decode()
+    grid = [int(w) for w in re.findall(r'<w:gridCol w:w="(\d+)"', xml)]
+    return xlsx_widths, grid
+
+
+def test_the_sheets_column_widths_come_from_the_content(ledger, tmp_path):
+    for name, text in (("短.csv", CSV), ("长.csv", LONG)):
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        ledger("import", tmp_path / name)
+    short, short_grid = _sheet_widths(ledger, tmp_path, "XC2022-3")
+    long, long_grid = _sheet_widths(ledger, tmp_path, "XC2022-5")
+    assert short != long and short_grid != long_grid  # not fixed
+    # The columns holding longer text are wider, in the xlsx and in the docx alike.
+    for column in ("问题类别", "整改措施", "责任单位", "责任领导"):
+        assert long[column] > short[column], column
+        at = list(short).index(column)
+        assert long_grid[at] > short_grid[at], column
+    assert short["责任人"] < 4 * 2 + 1  # 陈静: narrower than the old fixed 4 characters
+    # Bounded: never narrower than 3.5 characters (the heading on two lines), never wider than the page.
+    for widths in (short, long):
+        assert all(8 <= w <= 24 * 2 + 1 for w in widths.values()), widths
+        assert widths["整改时限"] >= 7 * 2  # 2030年12月31日 on one line
+    usable = (297 - 30) * 1440 / 25.4
+    assert sum(long_grid) <= usable + len(long_grid) and sum(short_grid) <= usable + len(short_grid)
