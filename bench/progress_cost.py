@@ -10,7 +10,8 @@ run, times each piece of long work in fresh processes, interleaved, best of R:
   report (the drawing is click's and happens a few times a second at most).
 
 The work: `verify_store` (audit --verify, doctor) with --jobs 1 and the default
-jobs, `export_store` (export) and `check_read_models` (replay). Target: new and
+jobs, `export_store` (export), `check_read_models` (replay, publish --round) and
+`as_of_connection` (sheet and publish --round with --as-of: `--work as-of`). Target: new and
 new + bar within 2 % of old.
 
 On a busy machine the timings of whole runs vary by more than 2 %; the last line
@@ -59,6 +60,14 @@ elif work == "replay":
     config = load_config(Path(store).with_name("ledger.yaml"))
     app = open_ledger(config)
     check_read_models(app, config, None, **kwargs)
+elif work == "as-of":  # sheet --as-of, publish --round --as-of
+    from datetime import datetime, timezone
+    from pathlib import Path
+    from ledger.application import open_ledger
+    from ledger.config import load_config
+    from projections.replay import as_of_connection
+    app = open_ledger(load_config(Path(store).with_name("ledger.yaml")))
+    as_of_connection(app, datetime.now(timezone.utc), **kwargs).close()
 print(json.dumps({"seconds": time.perf_counter() - started, "reports": len(calls)}))
 """
 

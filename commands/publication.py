@@ -300,9 +300,10 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
 
         issuer = ""  # 署名: the inspected organisation publishes its rectification; a round's summary, its authority
         if round_name is not None:
-            from commands.progress import stepped
+            from commands.progress import progress
 
-            blocks = stepped("reading the round", lambda: round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang))
+            with progress("reading the round", fmt) as report:
+                blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang, progress=report)
             issuer = str(state.config.section("publication").get("authority") or "")
         else:
             blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
@@ -316,9 +317,10 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         echo(i18n.translate(f"wrote {out}", lang))
         return
     if round_name is not None:
-        from commands.progress import stepped
+        from commands.progress import progress
 
-        document = stepped("reading the round", lambda: round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang))
+        with progress("reading the round", fmt) as report:  # the rows checked against the events, or rebuilt with --as-of
+            document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang, progress=report)
     else:
         document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
         document = _with_proxy_note(state, document, fmt, inspection.strip())

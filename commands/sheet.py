@@ -14,8 +14,8 @@ from ledger.errors import InvalidInput
 SHEET_FORMATS = (".xlsx", ".docx")
 
 
-def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool) -> Any:
-    """The 台账 rows of `inspection` as they stood at `as_of` (default now)."""
+def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool, progress: Any = None) -> Any:
+    """The 台账 rows of `inspection` as they stood at `as_of` (default now); `progress(done, total)` of the rebuild."""
     from datetime import date
 
     from projections.publication import check_inspection, withheld_now
@@ -25,7 +25,7 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
     from projections.summary import summarise
 
     check_as_of(as_of)
-    with StateReader(state.app, as_of, inspection=inspection, checked=True) as r:
+    with StateReader(state.app, as_of, inspection=inspection, checked=True, progress=progress) as r:
         found = check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
@@ -68,12 +68,12 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force
     from commands.progress import progress
     from ledger.outputs import replacing
 
-    with progress("writing the 台账", fmt) as report:  # two steps: the rows (rebuilt with --as-of), the file
+    with progress("writing the 台账", fmt) as report:  # the rows (rebuilt with --as-of), then the file: its last twentieth
+        rows = None
         if report is not None:
-            report(0, 2)
-        result = load_sheet(state, inspection.strip(), as_of, internal)
-        if report is not None:
-            report(1, 2)
+            report(0, 1)
+            rows = lambda done, total: report(done, total + total // 20 + 1)  # noqa: E731
+        result = load_sheet(state, inspection.strip(), as_of, internal, progress=rows)
         with replacing(out, force=force) as tmp:
             if suffix == ".xlsx":
                 from projections.workbook import write_sheet

@@ -410,21 +410,23 @@ def report_blocks(
 
 
 def round_report(
-    app: Any, config: Any, *, name: str, fmt: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh"
+    app: Any, config: Any, *, name: str, fmt: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh", progress: Any = None
 ) -> str:
     """A round's public summary (轮次) in `fmt`, without a checkpoint."""
-    return RENDERERS[fmt](round_report_blocks(app, config, name=name, as_of=as_of, stage=stage, lang=lang))
+    return RENDERERS[fmt](round_report_blocks(app, config, name=name, as_of=as_of, stage=stage, lang=lang, progress=progress))
 
 
 def round_report_blocks(
-    app: Any, config: Any, *, name: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh"
+    app: Any, config: Any, *, name: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh", progress: Any = None
 ) -> list[tuple[str, str]]:
-    """A round's public summary as report blocks (every format renders them, docx included)."""
+    """A round's public summary as report blocks (every format renders them, docx included).
+
+    `progress(done, total)`: how far the check of every row (or the rebuild as of a moment) is."""
     from projections.replay import StateReader
     from projections.rounds import build_round, summarise_round
 
     settings = dict(config.section("publication"))
     day = publication_day(settings, as_of)
-    with StateReader(app, as_of, checked=True) as r:
+    with StateReader(app, as_of, checked=True, progress=progress) as r:
         result = summarise_round(r.cursor, name, today=r.today, style=r.style)
     return build_round(result, settings=settings, day=day, stage=stage, lang=lang)

@@ -30,10 +30,14 @@ from ledger.errors import TamperingFound
 from projections.tables import DEADLINE_INDEX, SCHEMA, SQLITE_TRIGGERS, write_views
 
 BATCH = 5000
+ROWS_EVERY = 1000  # aggregates viewed, or rows written, between two reports of progress
 
 
-def iter_stored(app: Any, *, ids: list[UUID] | None = None, batch: int = BATCH) -> Iterator[tuple[int, Any]]:
-    """(global sequence number, StoredEvent) in log order, read in one snapshot."""
+def iter_stored(app: Any, *, ids: list[UUID] | None = None, batch: int = BATCH, progress: Any = None) -> Iterator[tuple[int, Any]]:
+    """(global sequence number, StoredEvent) in log order, read in one snapshot.
+
+    `progress(done, total)` is told once a batch, never per event: the position reached of
+    the last one, or with `ids`, the events read of those aggregates' count."""
     from eventsourcing.persistence import StoredEvent
 
     recorder = app.recorder
@@ -50,7 +54,11 @@ def iter_stored(app: Any, *, ids: list[UUID] | None = None, batch: int = BATCH) 
         params = [i.hex if position == "rowid" else i for i in ids]
     uuids: dict[Any, UUID] = {}  # one UUID object per aggregate, not one per event
     with recorder.reading() as c:
-        last = 0
+        last = read = total = 0
+        if progress is not None:
+            c.execute(f"SELECT COUNT(*) FROM {table} WHERE 1 = 1{where}" if where else f"SELECT COALESCE(MAX({position}), 0) FROM {table}", params)
+            total = int(c.fetchone()[0])
+            progress(0, total)
         while True:
             c.execute(
                 f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} "
@@ -59,7 +67,12 @@ def iter_stored(app: Any, *, ids: list[UUID] | None = None, batch: int = BATCH) 
             )
             rows = c.fetchall()
             if not rows:
+                if progress is not None:
+                    progress(total, total)
                 return
+            if progress is not None:
+                read += len(rows)
+                progress(min(read if where else rows[-1][0], total), total)
             for row in rows:
                 ident = uuids.get(row[1])
                 if ident is None:
@@ -148,16 +161,17 @@ def no_gc() -> Iterator[None]:
             gc.enable()
 
 
-def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None = None, by_at: bool = False) -> Rebuilt:
+def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None = None, by_at: bool = False, progress: Any = None) -> Rebuilt:
     """Every aggregate (or those in `ids`) from the events alone (only those recorded at or before `until`).
 
     With `by_at`, `until` cuts by when each act happened (its `at`) instead: each
     aggregate keeps its events up to the first one dated after `until`.
+    `progress(done, total)` is told once a batch of events read (see `iter_stored`).
     """
     result = Rebuilt()
     aggregates = result.aggregates
     cut: set[UUID] = set()  # aggregates with a later event skipped: keep their prefix only
-    events = iter_events(app, ids=ids)
+    events = iter_events(app, ids=ids, progress=progress)
     with no_gc(), _closing(events):
         for seq, event in events:
             result.events += 1
@@ -176,24 +190,50 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
     return result
 
 
-def materialise(rebuilt: Rebuilt) -> sqlite3.Connection:
-    """The rebuilt read models in an in-memory database with the stored schema."""
+def materialise(rebuilt: Rebuilt, progress: Any = None) -> sqlite3.Connection:
+    """The rebuilt read models in an in-memory database with the stored schema.
+
+    `progress(done, total)` is told every ROWS_EVERY aggregates viewed and every ROWS_EVERY rows written."""
     con = sqlite3.connect(":memory:")
     from projections.similarity import LINKS_SCHEMA, write_links
+    from projections.views import read_model_views
 
     for statement in [*SCHEMA, DEADLINE_INDEX, *SQLITE_TRIGGERS, *LINKS_SCHEMA]:
         con.execute(statement)
     with no_gc():
-        views = rebuilt.views()
-        write_views(con.cursor(), views)
+        if progress is None:
+            views = rebuilt.views()
+            write_views(con.cursor(), views)
+        else:  # the same views and rows, in batches (each table's rows keep their order)
+            aggregates = list(rebuilt.aggregates.values())
+            half = max(len(aggregates), 1)  # viewing the aggregates, then writing their rows: about as long
+            views = []
+            every = ROWS_EVERY
+            for start in range(0, len(aggregates), every):
+                views += read_model_views(aggregates[start : start + every])
+                progress(min(start + every, half), 2 * half)
+            for start in range(0, len(views), every):
+                write_views(con.cursor(), views[start : start + every])
+                progress(half + half * min(start + every, len(views)) // len(views), 2 * half)
+            progress(2 * half, 2 * half)
         write_links(con.cursor(), views)  # counted by summary and publish as of then too
     con.commit()
     return con
 
 
-def as_of_connection(app: Any, moment: datetime, ids: list[UUID] | None = None, *, by_at: bool = False) -> sqlite3.Connection:
-    """The read models as of `moment` (or as at it, `by_at`); with `ids`, only those aggregates (relative order is kept)."""
-    return materialise(rebuild(app, until=moment, ids=ids, by_at=by_at))
+def _share(progress: Any, start: int, size: int) -> Any:
+    """`progress` told in thousandths, a part of the work taking `size` of them from `start`."""
+    return lambda done, total: progress(start + size * done // max(total, 1), 1000)
+
+
+def as_of_connection(app: Any, moment: datetime, ids: list[UUID] | None = None, *, by_at: bool = False, progress: Any = None) -> sqlite3.Connection:
+    """The read models as of `moment` (or as at it, `by_at`); with `ids`, only those aggregates (relative order is kept).
+
+    `progress` is told in thousandths: reading the events about half the time, writing the rows the other half."""
+    if progress is None:
+        return materialise(rebuild(app, until=moment, ids=ids, by_at=by_at))
+    rebuilt = rebuild(app, until=moment, ids=ids, by_at=by_at, progress=_share(progress, 0, 500))
+    return materialise(rebuilt, _share(progress, 500, 500))
 
 
 def scope_ids(app: Any, *, inspection: str | None = None, problem: str | None = None) -> list[UUID] | None:
@@ -222,10 +262,12 @@ class StateReader:
     """A cursor over the read models: the stored ones, or ones rebuilt as of a moment.
 
     `today` is the day overdue is judged on: the as-of day for a past state.
+    `progress(done, total)` is told how far the rebuild (as of a moment) or the check of every row is.
     """
 
-    def __init__(self, app: Any, as_of: datetime | None = None, *, inspection: str | None = None, problem: str | None = None, checked: bool = False):
+    def __init__(self, app: Any, as_of: datetime | None = None, *, inspection: str | None = None, problem: str | None = None, checked: bool = False, progress: Any = None):
         self.app = app
+        self.progress = progress
         self.as_of = as_of
         self.scope = {"inspection": inspection, "problem": problem}
         # What is signed or published reads the stored rows only once they are proven
@@ -241,7 +283,7 @@ class StateReader:
             self.style = self.app.recorder.placeholder
             self.today = date.today()
             if self.checked and self.scope["inspection"] is None:
-                check_all_rows(self.app)
+                check_all_rows(self.app, self.progress)
             self._context = self.app.recorder.reading()
             self.cursor = self._context.__enter__()
             if self.checked and self.scope["inspection"] is not None:
@@ -254,7 +296,7 @@ class StateReader:
             self.style = "?"
             self.today = self.as_of.astimezone().date()
             by_at = type(self.as_of).__name__ == "AsAt"  # --as-at (commands.asof.AsAt)
-            self._connection = as_of_connection(self.app, self.as_of, scope_ids(self.app, **self.scope), by_at=by_at)
+            self._connection = as_of_connection(self.app, self.as_of, scope_ids(self.app, **self.scope), by_at=by_at, progress=self.progress)
             self.cursor = self._connection.cursor()
         return self
 
@@ -280,11 +322,11 @@ def check_rows(app: Any, cursor: Any, inspection: str) -> None:
         raise derived_rows_differ(difference)
 
 
-def check_all_rows(app: Any) -> None:
+def check_all_rows(app: Any, progress: Any = None) -> None:
     """Every stored row (and the category totals) against the events."""
     from projections.read_model_check import check_read_models
 
-    difference = check_read_models(app, None, jobs=1).difference
+    difference = check_read_models(app, None, jobs=1, progress=progress).difference
     if difference is not None:
         raise derived_rows_differ(difference)
 

@@ -90,6 +90,8 @@ def _fresh(tmp_path: Path, name: str = "restored") -> Path:
     return folder
 
 
+TODAY = "today"  # put for today's date when run: a bare date of today reads "now"
+
 # (arguments, the bar's label): every command that grows with the ledger.
 LONG_COMMANDS = [
     (["audit", "--verify"], "verifying the chain and the tree"),
@@ -102,11 +104,17 @@ LONG_COMMANDS = [
     (["sheet", "--inspection", "P00001-1", "--out", "台账.xlsx", "--force"], "writing the 台账"),
     (["publish", "--round", ROUND, "--no-sign"], "reading the round"),
     (["doctor"], "verifying the chain and the tree"),
+    # the as-of rebuild tells the bar how far it has read (projections.replay.iter_stored)
+    (["sheet", "--inspection", "P00001-1", "--out", "台账.xlsx", "--force", "--as-of", TODAY], "writing the 台账"),
+    (["publish", "--round", ROUND, "--no-sign", "--as-of", TODAY], "reading the round"),
 ]
 
 
-@pytest.mark.parametrize("args,label", LONG_COMMANDS, ids=[" ".join(a[:2]) for a, _ in LONG_COMMANDS])
+@pytest.mark.parametrize("args,label", LONG_COMMANDS, ids=[" ".join(a[:2]) + (" as-of" if "--as-of" in a else "") for a, _ in LONG_COMMANDS])
 def test_a_long_command_shows_its_bar_on_a_terminal_and_nothing_on_a_pipe(big: Path, args: list[str], label: str) -> None:
+    from datetime import date
+
+    args = [date.today().isoformat() if a == TODAY else a for a in args]
     code, out, shown = on_terminal(args, big)
     assert code == 0, shown
     assert label in shown and "100%" in shown, shown  # what it is doing, how far
@@ -114,7 +122,7 @@ def test_a_long_command_shows_its_bar_on_a_terminal_and_nothing_on_a_pipe(big: P
     piped = on_pipe(args, big)
     assert piped.returncode == 0, piped.stderr
     assert label not in piped.stderr and "%" not in piped.stderr and "\r" not in piped.stderr, piped.stderr
-    assert piped.stdout == out or args[0] in ("replay", "doctor", "publish")  # same output (replay times itself; doctor/publish name times)
+    assert piped.stdout == out or args[0] in ("replay", "doctor", "publish") or "--as-of" in args  # same output (replay times itself; doctor/publish name times)
 
 
 @pytest.mark.parametrize("extra", [["--quiet"], ["--format", "json"]], ids=["quiet", "json"])
@@ -215,3 +223,81 @@ def test_import_shows_its_bar_on_a_terminal_standard_error(tmp_path: Path) -> No
     assert "imported 300 problems" in out
     code, _, shown = on_terminal(["import", "big.csv", "--format", "json"], folder)  # again: nothing new, and no bar in json
     assert code == 0 and "%" not in shown, shown
+
+
+# -- the work itself tells how far it is: a plain callback, once a batch ----------------------
+
+PROBLEM = ["add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--at", "2020-01-15"]
+
+
+def _reports(inspected: Any, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> tuple[list[tuple[int, int]], Any]:
+    from ledger.application import open_ledger
+    from ledger.config import load_config
+    from projections.replay import rebuild
+
+    told: list[tuple[int, int]] = []
+    monkeypatch.setenv("LEDGER_STORE", inspected.store or "")
+    app = open_ledger(load_config(inspected.folder / "ledger.yaml"))
+    return told, rebuild(app, progress=lambda done, total: told.append((done, total)), **kwargs)
+
+
+@pytest.mark.parametrize("scoped", [False, True], ids=["whole", "scoped"])
+def test_the_rebuild_tells_how_far_it_has_read_once_a_batch(inspected: Any, scoped: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`sheet` and `publish --round` draw what the as-of rebuild reports: from 0 to all of it, in batches, never per event."""
+    from datetime import datetime, timezone
+
+    import projections.replay as replay
+
+    for n in range(1, 6):
+        inspected(*PROBLEM, "--title", f"关于“问题{n}”的问题")
+    inspected("assign", "XC2019-1-2", "--lead", "局长", "--unit", "办公室", "--person", "张三")
+    monkeypatch.setitem(replay.iter_stored.__kwdefaults__, "batch", 4)  # a few events a batch, as 5,000 are of a province's
+    kwargs: dict[str, Any] = {"until": datetime.now(timezone.utc)}
+    if scoped:
+        from ledger.ids import inspection_uuid, problem_uuid
+
+        kwargs["ids"] = [inspection_uuid("XC2019-1")] + [problem_uuid("XC2019-1", n) for n in range(1, 6)]
+    told, rebuilt = _reports(inspected, monkeypatch, **kwargs)
+    if scoped:
+        total = rebuilt.events  # nothing was cut: every event of the inspection and its problems was read
+        assert total == sum(a.version for a in rebuilt.aggregates.values()) and total > 4
+    else:
+        total = inspected.query("SELECT MAX(rowid) FROM stored_events")[0][0] if inspected.store is None else \
+            inspected.query("SELECT MAX(notification_id) FROM stored_events")[0][0]
+    assert told[0] == (0, total) and told[-1] == (total, total), told
+    done = [d for d, t in told]
+    assert done == sorted(done) and all(t == total for _, t in told)
+    batches = -(-rebuilt.events // 4) if scoped else None
+    assert len(told) <= -(-total // 4) + 2 and (batches is None or len(told) == batches + 2), told  # once a batch
+    assert any(0 < d < total for d in done), told  # the bar moves while the work is done
+
+
+def test_the_as_of_state_is_the_same_whether_or_not_a_bar_is_told(inspected: Any, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Told how far it is, the as-of state is built in batches: the rows (and their order) must be the very same."""
+    from datetime import datetime, timezone
+
+    import projections.replay as replay
+    from ledger.application import open_ledger
+    from ledger.config import load_config
+
+    for n in range(1, 8):
+        inspected(*PROBLEM, "--title", f"关于“问题{n}”的问题")
+    inspected(*INSPECTION_2)
+    inspected("add-problem", "--inspection", "XC2019-2", "--category", "政治站位方面", "--at", "2020-01-15", "--title", "关于“问题八”的问题")
+    inspected("assign", "XC2019-1-2", "--lead", "局长", "--unit", "办公室", "--person", "张三")
+    monkeypatch.setattr(replay, "ROWS_EVERY", 2)
+    monkeypatch.setitem(replay.iter_stored.__kwdefaults__, "batch", 3)
+    monkeypatch.setenv("LEDGER_STORE", inspected.store or "")
+    app = open_ledger(load_config(inspected.folder / "ledger.yaml"))
+    now = datetime.now(timezone.utc)
+    told: list[tuple[int, int]] = []
+    plain = list(replay.as_of_connection(app, now).iterdump())
+    barred = list(replay.as_of_connection(app, now, progress=lambda d, t: told.append((d, t))).iterdump())
+    assert barred == plain and any("XC2019-2-1" in line for line in plain)
+    assert told[0] == (0, 1000) and told[-1] == (1000, 1000) and [d for d, _ in told] == sorted(d for d, _ in told), told
+    assert len(told) > 6  # reading, viewing and writing each told more than once
+
+
+INSPECTION_2 = ["add-inspection", "XC2019-2", "--name", "县委第二巡察组巡察县教育局党组", "--organisation", "县教育局党组",
+                "--group", "县委第二巡察组", "--kind", "regular", "--start", "2019-10-28", "--end", "2019-11-18",
+                "--feedback", "2020-01-14", "--at", "2020-01-14"]
