@@ -225,6 +225,7 @@ def _occurrences(text: str, word: str) -> Iterator[int]:
 def _title_breaks(title: str) -> dict[int, int]:
     """Possible breaks in the title: position (a line ends before it) → how good (lower is better)."""
     breaks: dict[int, int] = {}
+    inside = {i for word in _TITLE_INSIDE for j in _occurrences(title, word) for i in range(j + 1, j + len(word))}
     after_dui = False
     for i in range(1, len(title)):
         head, rest = title[:i], title[i:]
@@ -232,7 +233,7 @@ def _title_breaks(title: str) -> dict[int, int]:
             after_dui = True
         if rest[0] in "，。、；：）”’》" or head[-1] in "（“‘《":
             continue  # never a line starting with closing punctuation or ending with an opening one
-        if any(j < i < j + len(word) for word in _TITLE_INSIDE for j in _occurrences(title, word)):
+        if i in inside:
             continue  # inside 巡察组, 整改工作 …
         if head.endswith("关于") or rest.startswith("关于") or head[-1] in "）”》":
             breaks[i] = 0
@@ -255,10 +256,13 @@ def title_lines(title: str, chars: int = TITLE_CHARS) -> list[str]:
     if _width(title) <= chars:
         return [title]
     breaks = _title_breaks(title)
+    good = sorted(at for at, weight in breaks.items() if weight <= 1)  # a title has a handful of these
     best: tuple[float, list[str]] | None = None
     least = math.ceil(_width(title) / chars)
     for count in range(least, least + 2):
-        for cut in itertools.combinations(sorted(breaks), count - 1):
+        if math.comb(len(good), count - 1) > 20000:  # no real title; the even split below
+            break
+        for cut in itertools.combinations(good, count - 1):
             edges = (0, *cut, len(title))
             lines = [title[a:b] for a, b in zip(edges, edges[1:])]
             widths = [_width(line) for line in lines]
@@ -275,7 +279,25 @@ def title_lines(title: str, chars: int = TITLE_CHARS) -> list[str]:
                 best = (score, lines)
         if best is not None and best[0] < 50:
             break
-    return best[1] if best else [title]
+    if best is not None:
+        return best[1]
+    # No split at word boundaries fits: lines of even length, each ending at the nearest place a line may end.
+    lines, rest = [], title
+    while _width(rest) > chars:
+        goal = _width(rest) / math.ceil(_width(rest) / chars)
+        offset, width, spots = len(title) - len(rest), 0.0, []
+        for at in range(1, len(rest)):
+            width += _width(rest[at - 1])
+            if width > chars:
+                break
+            if offset + at in breaks:
+                spots.append((abs(width - goal), at))
+        if not spots:
+            break
+        at = min(spots)[1]
+        lines.append(rest[:at])
+        rest = rest[at:]
+    return lines + [rest]
 
 
 def _off_grid(paragraph: Any) -> None:

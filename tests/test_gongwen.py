@@ -259,3 +259,31 @@ def test_the_sheets_column_widths_come_from_the_content(ledger, tmp_path):
         assert widths["整改时限"] >= 7 * 2  # 2030年12月31日 on one line
     usable = (297 - 30) * 1440 / 25.4
     assert sum(long_grid) <= usable + len(long_grid) and sum(short_grid) <= usable + len(short_grid)
+
+
+@pytest.mark.parametrize("title", ["巡察组" * 400, "某" * 2000, "关于" + "某" * 70 + "的通报"])
+def test_a_title_without_word_boundaries_still_breaks_into_lines_that_fit(title):
+    from projections.word import title_lines
+
+    lines = title_lines(title)
+    assert "".join(lines) == title and all(len(line) <= 20 for line in lines)
+    assert len(lines) <= -(-len(title) // 18)
+
+
+def test_title_lines_keep_every_character_and_fit_the_line():
+    from hypothesis import given, settings, strategies as st
+
+    from projections.word import title_lines
+
+    words = st.sampled_from(["关于", "县委", "第三巡察组", "对", "县教育局党组", "的", "巡察", "反馈意见", "整改", "落实",
+                             "情况", "的通报", "“三会一课”", "（试行）", "2022年", "专项"])
+
+    @settings(max_examples=200, deadline=None)
+    @given(st.lists(words, min_size=1, max_size=30))
+    def check(parts):
+        title = "".join(parts)
+        lines = title_lines(title)
+        assert "".join(lines) == title
+        assert all(sum(1 if ord(c) > 0x2e80 else 0.5 for c in line) <= 20 for line in lines), lines
+
+    check()
