@@ -210,8 +210,7 @@ TITLE_CHARS = int(TYPE_WIDTH_MM * 72 / 25.4 // TITLE_PT)  # 2号 characters on t
 # Where a title may break (GB/T 9704-2012 7.3.1: 回行时词意完整, 梯形或菱形), best first: 0 after 关于, before
 # 关于, after 对…的, after ） or ”, after 巡察组 and its kin; 1 before the words a title is made of. Nowhere else,
 # unless no split at these fits (then 5, anywhere between two Chinese characters).
-_TITLE_BEFORE = ("巡察", "巡视", "反馈", "整改", "情况", "通报", "报告", "审计", "专项", "落实", "进展", "工作", "问题",
-                 )
+_TITLE_BEFORE = ("巡察", "巡视", "反馈", "整改", "情况", "通报", "报告", "审计", "专项", "落实", "进展", "工作", "问题")
 _TITLE_INSIDE = ("巡察组", "巡视组", "巡察办", "巡视办", "巡察工作", "巡视工作", "整改工作", "工作组", "问题清单", "情况的")
 
 
@@ -316,7 +315,9 @@ def _unsqueezed(run: Any) -> None:
 
     spacing = OxmlElement("w:spacing")
     spacing.set(qn("w:val"), "0")  # not the Normal style's squeeze for the body's grid
-    run._element.get_or_add_rPr().append(spacing)
+    run._element.get_or_add_rPr().insert_element_before(  # in the schema's order, which Word holds to
+        spacing, "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd",
+        "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
 
 
 def _signature(blocks: list[tuple[str, str]], issuer: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
