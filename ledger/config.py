@@ -345,11 +345,11 @@ publication:
   title: ""
   # Who ordered the inspection, for the opening line "根据<authority>统一部署，…" (e.g. 县委).
   authority: ""
-  # 一、党组织履行整改主体责任情况
+  # 一、党组织履行整改主体责任情况 (left out, and the sections after it numbered on, when empty)
   responsibility: ""
   # 三、整改成效: optional narrative printed before the figures.
   effects: ""
-  # 四、下一步打算
+  # 四、下一步打算 (left out when empty)
   next_steps: ""
   # The closing sentence; empty to leave it out.
   closing: 欢迎广大干部群众对巡察整改落实情况进行监督。如有意见建议，请及时向我们反映。

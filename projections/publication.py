@@ -204,41 +204,52 @@ def build(
     if headline_first:
         blocks.append(("p", figures))
 
-    blocks.append(("h1", "一、党组织履行整改主体责任情况"))
-    blocks.extend(("p", p) for p in _paragraphs(narratives.get("responsibility", "")))
-
-    blocks.append(("h1", f"二、{word}反馈意见整改落实情况"))
+    # Each section as (heading, its blocks); a section with nothing in it is left out and the rest numbered
+    # on (一、二、…), so a report without a narrative or without problems has no empty heading.
+    sections: list[tuple[str, list[tuple[str, str]]]] = []
+    sections.append(("党组织履行整改主体责任情况", [("p", p) for p in _paragraphs(narratives.get("responsibility", ""))]))
+    rectification: list[tuple[str, str]] = []
     categories: dict[str, list[dict[str, Any]]] = {}
     children: dict[str, list[dict[str, Any]]] = {}
     for view in problems:
         if view.get("parent"):  # a refinement (细化): printed as (1)… under its official problem
             children.setdefault(view["parent"], []).append(view)
         else:
-            categories.setdefault(view["category"], []).append(view)
+            categories.setdefault((view.get("category") or "").strip() or "未分类", []).append(view)
     n = 0
-    for c, (category, views) in enumerate(categories.items(), start=1):
-        blocks.append(("h2", f"（{chinese_number(c)}）{category}"))
+    c = 0
+    # A list without categories (all 未分类, as import files them) has no (一) heading: it would say nothing.
+    headed = not set(categories) <= {"", "未分类"}
+    for category, views in categories.items():
+        if headed:
+            c += 1
+            rectification.append(("h2", f"（{chinese_number(c)}）{category}"))
         for view in views:
             n += 1
-            blocks.append(("p", problem_heading(view, n)))
+            rectification.append(("p", problem_heading(view, n)))
             measures = measures_paragraph(view)
             if measures:
-                blocks.append(("p", measures))
+                rectification.append(("p", measures))
             if "problem" in _withheld_fields(view):
                 continue  # nothing of a withheld problem is printed, its refinements included
             for k, child in enumerate(children.get(view["id"], []), start=1):
-                blocks.append(("p", child_heading(child, k)))
+                rectification.append(("p", child_heading(child, k)))
                 measures = measures_paragraph(child)
                 if measures:
-                    blocks.append(("p", measures))
-
-    blocks.append(("h1", "三、阶段性整改成效" if progress else "三、整改成效"))
-    blocks.extend(("p", p) for p in _paragraphs(narratives.get("effects", "")))
+                    rectification.append(("p", measures))
+    sections.append((f"{word}反馈意见整改落实情况", rectification))
+    effects = [("p", p) for p in _paragraphs(narratives.get("effects", ""))]
     if not headline_first:
-        blocks.append(("p", figures))
-
-    blocks.append(("h1", "四、下一步打算"))
-    blocks.extend(("p", p) for p in _paragraphs(narratives.get("next_steps", "")))
+        effects.append(("p", figures))
+    sections.append(("阶段性整改成效" if progress else "整改成效", effects))
+    sections.append(("下一步打算", [("p", p) for p in _paragraphs(narratives.get("next_steps", ""))]))
+    number = 0
+    for heading, content in sections:
+        if not any(text.strip() for _, text in content):
+            continue
+        number += 1
+        blocks.append(("h1", f"{chinese_number(number)}、{heading}"))
+        blocks.extend(content)
     blocks.extend(closing_blocks(settings, day, lang))
     return blocks
 

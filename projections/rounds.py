@@ -152,7 +152,8 @@ def build_round(
     blocks.append(("h1", "一、总体情况"))
     paragraphs = round_paragraphs(result)
     blocks.append(("p", paragraphs[0]))
-    blocks.append(("h1", "二、各单位整改情况"))
-    blocks.extend(("p", p) for p in paragraphs[1:])
+    if paragraphs[1:]:  # never an empty heading
+        blocks.append(("h1", "二、各单位整改情况"))
+        blocks.extend(("p", p) for p in paragraphs[1:])
     blocks.extend(closing_blocks(settings, day, lang))
     return blocks

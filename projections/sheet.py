@@ -24,6 +24,57 @@ MEASURE_COLUMNS = ("整改措施", "完成情况")
 # 整改时限, 完成情况 and 销号情况 hold a date as reports print it (2020年10月31日) on a line of its own.
 WIDTHS = {"序号": 3.5, "问题类别": 5.5, "反馈问题": 10, "整改措施": 14, "责任领导": 5.5, "责任单位": 5.5, "责任人": 4, "整改时限": 11, "完成情况": 10.5, "销号情况": 10.5}
 
+# Widths from the content (column_widths): at least the heading (on one line up to four characters) and MIN_WIDTH, at most
+# MAX_WIDTHS (the rest wraps), all of them together at most PAGE_WIDTH (the text columns give way first).
+MIN_WIDTH = 3.5
+PAGE_WIDTH = sum(WIDTHS.values())
+MAX_WIDTHS = {"反馈问题": 20, "整改措施": 24, "问题类别": 10}
+MAX_WIDTH = 12
+# A width unit is PAGE_WIDTH's share of the 267 mm line (3.34 mm); a 10.5 pt character takes 3.70 mm of it.
+CHAR = 10.5 * 25.4 / 72 / (267 / PAGE_WIDTH)
+WRAPPING = ("反馈问题", "整改措施", "问题类别", "责任单位")
+
+
+def _chars(value: Any) -> float:
+    """The widest line of a cell, in CJK characters (a digit or Latin letter half of one)."""
+    import unicodedata
+
+    def width(line: str) -> float:
+        wide = [unicodedata.east_asian_width(ch) in "WF" for ch in line]
+        # a quarter more at each change between Chinese and Latin text: the space Word and LibreOffice put there
+        return sum(1 if w else 0.5 for w in wide) + 0.25 * sum(a != b for a, b in zip(wide, wide[1:]))
+
+    lines = str(value).splitlines() if value not in (None, "") else []
+    return max((width(line) for line in lines), default=0)
+
+
+def column_widths(sheet: "Sheet") -> dict[str, float]:
+    """Each column's width in CJK characters (with the cell's padding), from what it holds."""
+    import math
+
+    widest = {name: 0.0 for name in COLUMNS}
+    for problem in sheet.problems:
+        for name in COLUMNS:
+            if name in MEASURE_COLUMNS:
+                for measure in problem.measures:
+                    widest[name] = max(widest[name], _chars(measure[name]))
+            else:
+                widest[name] = max(widest[name], _chars(problem.cells[name]))
+    # A heading of up to four characters on one line (责任领导, never 责任领 / 导), a longer one on two.
+    floor = {name: max(MIN_WIDTH, (len(name) if len(name) <= 4 else math.ceil(len(name) / 2)) * CHAR + 1.5) for name in COLUMNS}
+    widths = {name: min(MAX_WIDTHS.get(name, MAX_WIDTH), max(floor[name], widest[name] * CHAR + 1.5)) for name in COLUMNS}
+    # Wider than the page: the text columns give way first (they wrap), each by its share of room above
+    # its floor; dates and names only when that is not enough.
+    for giving in (WRAPPING, COLUMNS):
+        excess = sum(widths.values()) - PAGE_WIDTH
+        room = {name: widths[name] - floor[name] for name in giving}
+        total = sum(room.values())
+        if excess > 0 and total > 0:
+            for name in giving:
+                widths[name] -= min(excess, total) * room[name] / total
+    return widths
+
+
 SIGNOFF_STATES = {
     "registered": "未销号",
     "in_progress": "未销号",

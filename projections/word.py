@@ -206,6 +206,120 @@ def _width(text: str) -> float:
     return sum(1 if unicodedata.east_asian_width(ch) in "WF" else 0.5 for ch in text)
 
 
+TITLE_CHARS = int(TYPE_WIDTH_MM * 72 / 25.4 // TITLE_PT)  # 2号 characters on the 156 mm line: 20
+# Where a title may break (GB/T 9704-2012 7.3.1: 回行时词意完整, 梯形或菱形), best first: 0 after 关于, before
+# 关于, after 对…的, after ） or ”, after 巡察组 and its kin; 1 before the words a title is made of. Nowhere else,
+# unless no split at these fits (then 5, anywhere between two Chinese characters).
+_TITLE_BEFORE = ("巡察", "巡视", "反馈", "整改", "情况", "通报", "报告", "审计", "专项", "落实", "进展", "工作", "问题")
+_TITLE_INSIDE = ("巡察组", "巡视组", "巡察办", "巡视办", "巡察工作", "巡视工作", "整改工作", "工作组", "问题清单", "情况的")
+
+
+def _occurrences(text: str, word: str) -> Iterator[int]:
+    at = text.find(word)
+    while at >= 0:
+        yield at
+        at = text.find(word, at + 1)
+
+
+def _title_breaks(title: str) -> dict[int, int]:
+    """Possible breaks in the title: position (a line ends before it) → how good (lower is better)."""
+    breaks: dict[int, int] = {}
+    inside = {i for word in _TITLE_INSIDE for j in _occurrences(title, word) for i in range(j + 1, j + len(word))}
+    after_dui = False
+    for i in range(1, len(title)):
+        head, rest = title[:i], title[i:]
+        if head.endswith("对"):
+            after_dui = True
+        if rest[0] in "，。、；：）”’》" or head[-1] in "（“‘《":
+            continue  # never a line starting with closing punctuation or ending with an opening one
+        if i in inside:
+            continue  # inside 巡察组, 整改工作 …
+        if head.endswith("关于") or rest.startswith("关于") or head[-1] in "）”》":
+            breaks[i] = 0
+        elif after_dui and head.endswith("的"):
+            breaks[i] = 0
+        elif head.endswith(("巡察组", "巡视组", "督导组", "审计组", "工作组")):
+            breaks[i] = 0
+        elif rest.startswith(_TITLE_BEFORE):
+            breaks[i] = 1
+        elif "\u4e00" <= head[-1] <= "\u9fff" and "\u4e00" <= rest[0] <= "\u9fff":
+            breaks[i] = 5
+    return breaks
+
+
+def title_lines(title: str, chars: int = TITLE_CHARS) -> list[str]:
+    """The title in lines of at most `chars` characters, broken between words so the lines form a 梯形
+    (each line longer, or each shorter, than the one before) or a 菱形 (longest in the middle)."""
+    import itertools
+
+    if _width(title) <= chars:
+        return [title]
+    breaks = _title_breaks(title)
+    good = sorted(at for at, weight in breaks.items() if weight <= 1)  # a title has a handful of these
+    best: tuple[float, list[str]] | None = None
+    least = math.ceil(_width(title) / chars)
+    for count in range(least, least + 2):
+        if math.comb(len(good), count - 1) > 20000:  # no real title; the even split below
+            break
+        for cut in itertools.combinations(good, count - 1):
+            edges = (0, *cut, len(title))
+            lines = [title[a:b] for a, b in zip(edges, edges[1:])]
+            widths = [_width(line) for line in lines]
+            if max(widths) > chars:
+                continue
+            rising = all(a <= b for a, b in zip(widths, widths[1:]))
+            falling = all(a >= b for a, b in zip(widths, widths[1:]))
+            top = widths.index(max(widths))
+            diamond = all(a <= b for a, b in zip(widths[:top + 1], widths[1:top + 1])) and all(
+                a >= b for a, b in zip(widths[top:], widths[top + 1:]))
+            shape = 0 if rising or falling or diamond else 50  # an hourglass last of all
+            score = shape + 10 * sum(breaks[c] for c in cut) + (max(widths) - min(widths)) + 20 * (count - least)
+            if best is None or score < best[0]:
+                best = (score, lines)
+        if best is not None and best[0] < 50:
+            break
+    if best is not None:
+        return best[1]
+    # No split at word boundaries fits: lines of even length, each ending at the nearest place a line may end.
+    lines, rest = [], title
+    while _width(rest) > chars:
+        goal = _width(rest) / math.ceil(_width(rest) / chars)
+        offset, width, spots = len(title) - len(rest), 0.0, []
+        for at in range(1, len(rest)):
+            width += _width(rest[at - 1])
+            if width > chars:
+                break
+            if offset + at in breaks:
+                spots.append((abs(width - goal), at))
+        if not spots:
+            break
+        at = min(spots)[1]
+        lines.append(rest[:at])
+        rest = rest[at:]
+    return lines + [rest]
+
+
+def _off_grid(paragraph: Any) -> None:
+    """The title's characters at their own 2号 width: off the body's 28-a-line grid, without its squeeze."""
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    snap = OxmlElement("w:snapToGrid")
+    snap.set(qn("w:val"), "0")
+    paragraph._p.get_or_add_pPr().insert_element_before(snap, "w:spacing", "w:ind", "w:jc")
+
+
+def _unsqueezed(run: Any) -> None:
+    from docx.oxml import OxmlElement
+    from docx.oxml.ns import qn
+
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), "0")  # not the Normal style's squeeze for the body's grid
+    run._element.get_or_add_rPr().insert_element_before(  # in the schema's order, which Word holds to
+        spacing, "w:w", "w:kern", "w:position", "w:sz", "w:szCs", "w:highlight", "w:u", "w:effect", "w:bdr", "w:shd",
+        "w:fitText", "w:vertAlign", "w:rtl", "w:cs", "w:em", "w:lang", "w:eastAsianLayout", "w:specVanish", "w:oMath")
+
+
 def _signature(blocks: list[tuple[str, str]], issuer: str) -> tuple[list[tuple[str, str]], list[tuple[str, str]]]:
     """The body, and its end as GB/T 9704-2012 7.3.5.2 and 7.3.6 place it for a document without a seal:
     the issuer (署名) one empty line after the body, the date (成文日期) under it, its first character two
@@ -269,7 +383,14 @@ def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None
         if kind == "title":
             _exact_lines(p, 36)  # 二号 lines need more than 28 pt
             p.alignment = WD_ALIGN_PARAGRAPH.CENTER
-            set_fonts(p.add_run(text), TITLE_FONT, TITLE_PT)
+            _off_grid(p)
+            run = p.add_run()
+            set_fonts(run, TITLE_FONT, TITLE_PT)
+            _unsqueezed(run)
+            for i, line in enumerate(title_lines(text)):
+                if i:
+                    run.add_break()  # an explicit break between words, never the renderer's own inside one
+                run.add_text(line)
             blank = document.add_paragraph()
             _exact_lines(blank)
             continue
@@ -411,7 +532,7 @@ def sheet_document(sheet: Any) -> Any:
     from docx.oxml.ns import nsdecls
     from docx.shared import Mm, Pt
 
-    from projections.sheet import COLUMNS, WIDTHS
+    from projections.sheet import COLUMNS, PAGE_WIDTH, column_widths
 
     size = 10.5
     document = Document()
@@ -432,8 +553,8 @@ def sheet_document(sheet: Any) -> Any:
     set_fonts(sub.add_run(sheet.subtitle), BODY_FONT, size)
 
     usable = 297 - 15 - 15
-    total = sum(WIDTHS.values())
-    widths = [Mm(usable * WIDTHS[c] / total) for c in COLUMNS]
+    chars = column_widths(sheet)  # from the content; together at most the page (PAGE_WIDTH characters)
+    widths = [Mm(usable * chars[c] / PAGE_WIDTH) for c in COLUMNS]
     table = document.add_table(rows=1, cols=len(COLUMNS))
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER

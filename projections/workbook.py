@@ -155,8 +155,9 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
     from openpyxl.styles import Alignment, Border, Font, NamedStyle, Side
     from openpyxl.utils import get_column_letter
 
-    from projections.sheet import COLUMNS, MEASURE_COLUMNS, WIDTHS
+    from projections.sheet import COLUMNS, MEASURE_COLUMNS, column_widths
 
+    widths = column_widths(sheet)  # in CJK characters, from the content
     book = Workbook()
     ws = book.active
     ws.title = "台账"
@@ -196,7 +197,7 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
         needed = 0  # lines the problem's own cells need, spread over its rows
         for c, name in enumerate(COLUMNS, 1):
             if name not in MEASURE_COLUMNS:
-                needed = max(needed, _lines(problem.cells[name], WIDTHS[name]))
+                needed = max(needed, _lines(problem.cells[name], widths[name]))
         for measure in problem.measures:
             lines = 1
             for c, name in enumerate(COLUMNS, 1):
@@ -205,7 +206,7 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
                 if cell.data_type == "f":  # text written as text, never a formula
                     cell.data_type = "s"
                 if name in MEASURE_COLUMNS:
-                    lines = max(lines, _lines(value, WIDTHS[name]))
+                    lines = max(lines, _lines(value, widths[name]))
             ws.row_dimensions[row].height = lines * line_height + 4
             row += 1
         span = row - first
@@ -224,10 +225,10 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
     ws.merge_cells(start_row=row, start_column=1, end_row=row, end_column=n)
     ws.cell(row=row, column=1).font = body_font
     ws.cell(row=row, column=1).alignment = Alignment(horizontal="left", vertical="center", wrap_text=True)
-    ws.row_dimensions[row].height = _lines(sheet.totals, sum(WIDTHS.values())) * line_height + 6
+    ws.row_dimensions[row].height = _lines(sheet.totals, sum(widths.values())) * line_height + 6
 
     for c, name in enumerate(COLUMNS, 1):
-        ws.column_dimensions[get_column_letter(c)].width = WIDTHS[name] * 2 + 1
+        ws.column_dimensions[get_column_letter(c)].width = widths[name] * 2 + 1
     ws.freeze_panes = "A4"
     _print_landscape(ws, title_rows="3:3")
     save(book, path)

@@ -47,10 +47,10 @@ def test_headline_numbers_first_or_last(inspected):
     inspected(*PROBLEM, "--title", "关于“学习不深入”的问题")
     last = inspected.out("publish", "--inspection", "XC2019-1", "--no-sign")
     headline = "反馈问题2个，已完成整改1个，基本完成、持续整改0个，未完成1个，整改完成率50.0%。"
-    assert last.index(headline) > last.index("三、整改成效")
+    assert last.index(headline) > last.index("二、整改成效")  # no narratives in this ledger: 一、 is the rectification, 二、 the effects
     set_publication(inspected, headline="first")
     first = inspected.out("publish", "--inspection", "XC2019-1", "--no-sign")
-    assert first.index(headline) < first.index("一、党组织履行整改主体责任情况")
+    assert first.index(headline) < first.index("一、巡察反馈意见整改落实情况")
     assert first.count(headline) == 1
     set_publication(inspected, headline="middle")
     assert "'publication.headline' must be first or last" in inspected("publish", "--inspection", "XC2019-1", expect=2).stderr
@@ -62,7 +62,7 @@ def test_stage_progress_is_the_interim_report(inspected):
     interim = inspected.out("publish", "--inspection", "XC2019-1", "--no-sign", "--stage", "progress")
     assert final.startswith("# 县交通运输局党组关于县委第一巡察组巡察反馈意见整改情况的公布")
     assert interim.startswith("# 县交通运输局党组关于县委第一巡察组巡察反馈意见整改进展情况的公布")
-    assert "现将巡察整改进展情况予以公布" in interim and "三、阶段性整改成效" in interim
+    assert "现将巡察整改进展情况予以公布" in interim and "二、阶段性整改成效" in interim
     assert "截至目前，反馈问题1个" in interim
     assert "整改进展情况" not in final
     assert "Invalid value for '--stage'" in inspected("publish", "--inspection", "XC2019-1", "--stage", "draft", expect=2).stderr
