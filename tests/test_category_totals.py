@@ -72,8 +72,8 @@ def test_a_store_from_before_the_totals_still_summarises_and_init_adds_them(insp
     assert categories(inspected) == expected  # counted over the problems instead
     inspected("replay")
 
-    assert "upgraded the store to schema 5: per-category totals recounted" in inspected.out("init")  # creates the totals and counts what is there
-    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("5",)]
+    assert "upgraded the store to schema 6: per-category totals recounted" in inspected.out("init")  # creates the totals and counts what is there
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("6",)]
     assert inspected.query("SELECT category, problems FROM ledger_category_totals ORDER BY first_seen") == expected
     assert categories(inspected) == expected
     assert inspected.json("summary")["figures"] == before["figures"]

@@ -108,7 +108,7 @@ def test_init_upgrades_a_schema_2_store_so_refinements_count_under_their_parent(
     # Until upgraded, the summary counts over the problems themselves (the totals lack a column).
     assert inspected.json("summary")["total"]["problems"] == 1
     inspected("replay")
-    assert "upgraded the store to schema 5: per-category totals recounted" in inspected.out("init")
+    assert "upgraded the store to schema 6: per-category totals recounted" in inspected.out("init")
     assert inspected.json("summary")["total"]["problems"] == 1
     inspected("add-problem", "--parent", parent, "--title", "再一个细化", "--at", "2020-01-16")  # the new triggers
     assert inspected.json("summary")["total"]["problems"] == 1
