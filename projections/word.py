@@ -124,33 +124,32 @@ TWIPS_PER_MM = 1440 / 25.4
 
 
 def document_grid(section: Any, *, font_pt: float = BODY_PT) -> tuple[int, int]:
-    """w:docGrid linesAndChars: Word and LibreOffice then set CHARS_PER_LINE characters on each line exactly.
+    """A line grid of LINES_PER_PAGE lines, and the body's characters narrowed so CHARS_PER_LINE fit a line.
 
-    charSpace is what each character's pitch adds to the font size, in 1/4096 pt; linePitch is in twips.
-    Returns (linePitch, charSpace)."""
+    A character grid (w:docGrid linesAndChars) was tried: LibreOffice then gave many characters two cells
+    mid-paragraph (14 a line, a 7-page report on 12 pages). Narrowing each 三号 character by what it exceeds
+    the pitch (16 pt against 15.79 pt) in the Normal style sets 28 a line in Word and LibreOffice alike.
+    Returns (linePitch in twips, the squeeze in twentieths of a point)."""
     from docx.oxml import OxmlElement
     from docx.oxml.ns import qn
 
     pitch_pt = TYPE_WIDTH_MM * TWIPS_PER_MM / CHARS_PER_LINE / 20
-    char_space = round((pitch_pt - font_pt) * 4096)
     line_pitch = round(TYPE_HEIGHT_MM * TWIPS_PER_MM / LINES_PER_PAGE)
     sect = section._sectPr
     for old in sect.findall(qn("w:docGrid")):
         sect.remove(old)
     grid = OxmlElement("w:docGrid")
-    grid.set(qn("w:type"), "linesAndChars")
+    grid.set(qn("w:type"), "lines")
     grid.set(qn("w:linePitch"), str(line_pitch))
-    grid.set(qn("w:charSpace"), str(char_space))
     sect.append(grid)
-    # LibreOffice gives a character wider than the grid's pitch two cells (14 a line): narrow the body's
-    # characters by the same amount in the Normal style, so both Word and LibreOffice set 28 a line.
-    squeeze = OxmlElement("w:spacing")
-    squeeze.set(qn("w:val"), str(math.floor((pitch_pt - font_pt) * 20)))  # twentieths of a point, rounded down
+    squeeze = math.floor((pitch_pt - font_pt) * 20)  # twentieths of a point, rounded down
+    spacing = OxmlElement("w:spacing")
+    spacing.set(qn("w:val"), str(squeeze))
     rpr = section.part.document.styles["Normal"].element.get_or_add_rPr()
     for old in rpr.findall(qn("w:spacing")):
         rpr.remove(old)
-    rpr.append(squeeze)
-    return line_pitch, char_space
+    rpr.append(spacing)
+    return line_pitch, squeeze
 
 
 # Fonts python-docx's template lists for Japanese text; a Chinese 公文 names its own.
@@ -362,14 +361,18 @@ def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None
     _without_template_leftovers(document, next((t for k, t in blocks if k == "title"), ""))
     indent = Pt(2 * BODY_PT)  # two characters
     body, tail = _signature(blocks, issuer)
-    for kind, text in body + tail:
+    last = len(body) + len(tail) - 1
+    for at, (kind, text) in enumerate(body + tail):
         text = chinese_punctuation(text)
-        if kind == "blank":
-            _exact_lines(document.add_paragraph())
+        if kind == "blank":  # only before the 署名: the empty line, 署名, date and 附注 stay on one page
+            blank = document.add_paragraph()
+            _exact_lines(blank)
+            blank.paragraph_format.keep_with_next = True
             continue
         if kind.startswith("sign-right:") or kind == "note":
             p = document.add_paragraph()
             _exact_lines(p)
+            p.paragraph_format.keep_with_next = at < last
             if kind == "note":
                 p.paragraph_format.first_line_indent = indent
             else:

@@ -30,14 +30,15 @@ def report(ledger, tmp_path) -> Path:
     return out
 
 
-def test_the_docx_has_the_grid_for_28_characters_a_line(report):
-    xml = zipfile.ZipFile(report).read("word/document.xml").decode()
-    grid = re.search(r'<w:docGrid [^>]*/>', xml)[0]
-    assert 'w:type="linesAndChars"' in grid
-    pitch = 156 * 1440 / 25.4 / 28 / 20  # pt per character on the 156 mm line
-    char_space = int(re.search(r'w:charSpace="(-?\d+)"', grid)[1])
-    assert abs(16 + char_space / 4096 - pitch) < 0.001  # 三号 16 pt plus charSpace = the pitch of 28 a line
-    assert 28 * (16 + char_space / 4096) <= 156 * 72 / 25.4 < 29 * (16 + char_space / 4096)
+def test_the_docx_sets_28_characters_a_line_and_22_lines_a_page(report):
+    document = zipfile.ZipFile(report)
+    grid = re.search(r'<w:docGrid [^>]*/>', document.read("word/document.xml").decode())[0]
+    # A line grid: a character grid (linesAndChars) makes LibreOffice give characters two cells mid-paragraph.
+    assert 'w:type="lines"' in grid and "charSpace" not in grid
+    assert round(225 * 1440 / 25.4 / int(re.search(r'w:linePitch="(\d+)"', grid)[1])) == 22
+    normal = re.search(r'<w:style [^>]*w:styleId="Normal".*?</w:style>', document.read("word/styles.xml").decode(), re.S)[0]
+    advance = 16 + int(re.search(r'<w:spacing w:val="(-?\d+)"/>', normal)[1]) / 20  # 三号 16 pt plus the squeeze
+    assert 28 * advance <= 156 * 72 / 25.4 < 29 * advance
 
 
 def test_no_template_leftovers_and_chinese_language(report):
@@ -106,6 +107,9 @@ def test_issuer_date_and_contacts_are_placed_as_the_standard_says(ledger, tmp_pa
     issuer_start = 28 - issuer.paragraph_format.right_indent.pt / char - width(issuer.text)
     day_start = 28 - day.paragraph_format.right_indent.pt / char - width(day.text)
     assert day_start - issuer_start == 2
+    # The empty line, 署名, date and 附注 stay on one page (the date once fell alone on a last page).
+    assert all(p.paragraph_format.keep_with_next for p in (paragraphs[at - 1], issuer, day))
+    assert not note.paragraph_format.keep_with_next
 
 
 def test_the_sheets_rows_never_split_across_pages(ledger, tmp_path):
@@ -287,3 +291,4 @@ def test_title_lines_keep_every_character_and_fit_the_line():
         assert all(sum(1 if ord(c) > 0x2e80 else 0.5 for c in line) <= 20 for line in lines), lines
 
     check()
+
