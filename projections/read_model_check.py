@@ -17,7 +17,7 @@ from __future__ import annotations
 import json
 import os
 from dataclasses import dataclass, field
-from typing import Any, Iterator, Sequence
+from typing import Any, Iterable, Iterator, Sequence
 from uuid import UUID
 
 from projections.replay import apply, decode, no_gc, stored_uuid, unreadable
@@ -102,50 +102,61 @@ def id_ranges(jobs: int, uuid_type: bool) -> list[tuple[Any, Any]]:
     return list(zip(bounds[:-1], bounds[1:]))
 
 
-def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[list[tuple[int, Any]]]:
-    """[(position, StoredEvent), ...] of each aggregate in the range, aggregates in ID order."""
+def _aggregates(rows: Iterable[Sequence[Any]]) -> Iterator[list[tuple[int, Any]]]:
+    """Rows of (position, originator_id, originator_version, topic, state) in ID and version order →
+    [(position, StoredEvent), ...] of each aggregate; a column of the wrong type is tampering."""
     from eventsourcing.persistence import StoredEvent
 
+    current: Any = None
+    events: list[tuple[int, Any]] = []
+    ident: UUID | None = None
+    for row in rows:
+        if row[1] != current:
+            if events:
+                yield events
+            current, events = row[1], []
+            ident = stored_uuid(row[0], row[1])
+        if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
+            unreadable(row[0], "has a column of the wrong type")
+        events.append((row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))))
+    if events:
+        yield events
+
+
+def iter_aggregate_events(app: Any, low: Any, high: Any) -> Iterator[list[tuple[int, Any]]]:
+    """[(position, StoredEvent), ...] of each aggregate in the range, aggregates in ID order."""
     recorder = app.recorder
+    with recorder.reading() as c:
+        yield from _aggregates(_range_rows(recorder, c, low, high))
+
+
+def _range_rows(recorder: Any, c: Any, low: Any, high: Any) -> Iterator[Sequence[Any]]:
+    """The range's event rows in ID and version order, read a page of BATCH at a time."""
     position = getattr(recorder, "position_column", "rowid")
     mark = getattr(recorder, "placeholder", "?")
     table = recorder.events_table_name
     upper = f" AND originator_id < {mark}" if high is not None else ""
     columns = f"{position}, originator_id, originator_version, topic, state"
-    current: Any = None
-    events: list[tuple[int, Any]] = []
-    ident: UUID | None = None
-    with recorder.reading() as c:
-        after: tuple[Any, int] | None = None
-        while True:
-            if after is None:
-                where = f"originator_id >= {mark}" if low is not None else "1 = 1"
-                params: list[Any] = [low] if low is not None else []
-            else:
-                where = f"(originator_id, originator_version) > ({mark}, {mark})"
-                params = list(after)
-            if high is not None:
-                params.append(high)
-            c.execute(
-                f"SELECT {columns} FROM {table} WHERE {where}{upper} "
-                f"ORDER BY originator_id, originator_version LIMIT {mark}",
-                [*params, BATCH],
-            )
-            rows = c.fetchall()
-            if not rows:
-                break
-            for row in rows:
-                if row[1] != current:
-                    if events:
-                        yield events
-                    current, events = row[1], []
-                    ident = stored_uuid(row[0], row[1])
-                if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
-                    unreadable(row[0], "has a column of the wrong type")
-                events.append((row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))))
-            after = (rows[-1][1], rows[-1][2])
-    if events:
-        yield events
+    after: tuple[Any, int] | None = None
+    while True:
+        if after is None:
+            where = f"originator_id >= {mark}" if low is not None else "1 = 1"
+            params: list[Any] = [low] if low is not None else []
+        else:
+            where = f"(originator_id, originator_version) > ({mark}, {mark})"
+            params = list(after)
+        if high is not None:
+            params.append(high)
+        c.execute(
+            f"SELECT {columns} FROM {table} WHERE {where}{upper} "
+            f"ORDER BY originator_id, originator_version LIMIT {mark}",
+            [*params, BATCH],
+        )
+        rows = c.fetchall()
+        if not rows:
+            break
+        yield from rows
+        after = (rows[-1][1], rows[-1][2])
 
 
 _INSPECTION_SQL = "SELECT code, data FROM ledger_inspections WHERE code IN ({marks})"
@@ -420,9 +431,11 @@ REGISTERED_PROBLEM = "ledger.domain:Problem.Registered"
 
 def _scope_groups(app: Any, cursor: Any, ids: list[Any]) -> Iterator[list[tuple[int, Any]]]:
     """[(position, StoredEvent), ...] of each aggregate in `ids`, read through `cursor` (its snapshot)."""
-    from eventsourcing.persistence import StoredEvent
+    yield from _aggregates(_scope_rows(app.recorder, cursor, ids))
 
-    recorder = app.recorder
+
+def _scope_rows(recorder: Any, cursor: Any, ids: list[Any]) -> Iterator[Sequence[Any]]:
+    """The event rows of the aggregates in `ids`, in ID and version order (pages of whole aggregates)."""
     position = getattr(recorder, "position_column", "rowid")
     mark = getattr(recorder, "placeholder", "?")
     keys = sorted({i.hex if position == "rowid" else i for i in ids})
@@ -433,18 +446,7 @@ def _scope_groups(app: Any, cursor: Any, ids: list[Any]) -> Iterator[list[tuple[
             f"WHERE originator_id IN ({', '.join(mark for _ in part)}) ORDER BY originator_id, originator_version",
             part,
         )
-        current, events = None, []
-        for row in cursor.fetchall():
-            if row[1] != current:
-                if events:
-                    yield events
-                current, events = row[1], []
-                ident = stored_uuid(row[0], row[1])
-            if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
-                unreadable(row[0], "has a column of the wrong type")
-            events.append((row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))))
-        if events:
-            yield events
+        yield from cursor.fetchall()
 
 
 def check_inspection_rows(app: Any, cursor: Any, code: str) -> str | None:
