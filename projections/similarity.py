@@ -286,10 +286,14 @@ def _made_by_init() -> Iterator[None]:
 
 def has_index(cursor: Any, style: str = "?") -> bool:
     """Whether the store has the index (a store made before it: `ledger init` adds and fills it)."""
+    return _has_table(cursor, DOCS, style)
+
+
+def _has_table(cursor: Any, table: str, style: str) -> bool:
     if style == "?":
-        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (DOCS,))
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
         return bool(cursor.fetchone()[0])
-    cursor.execute(f"SELECT to_regclass('{DOCS}') IS NOT NULL")
+    cursor.execute(f"SELECT to_regclass('{table}') IS NOT NULL")
     return bool(cursor.fetchone()[0])
 
 
@@ -483,11 +487,7 @@ def write_problem_links(cursor: Any, stored_events: Sequence[Any], positions: Se
 
 
 def has_links(cursor: Any, style: str = "?") -> bool:
-    if style == "?":
-        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (LINKS,))
-        return bool(cursor.fetchone()[0])
-    cursor.execute(f"SELECT to_regclass('{LINKS}') IS NOT NULL")
-    return bool(cursor.fetchone()[0])
+    return _has_table(cursor, LINKS, style)
 
 
 def check_links(cursor: Any, style: str = "?") -> str | None:
