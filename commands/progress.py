@@ -126,9 +126,6 @@ def wrap(items: Any, label: str, fmt: str | None = None, every: int = 100) -> It
         if report is None:
             yield from items
             return
-        total = len(items)
-        for done, item in enumerate(items):
-            if done % every == 0:
-                report(done, total)
-            yield item
-        report(total, total)
+        from ledger.progress import reporting
+
+        yield from reporting(items, report, len(items), every=every)

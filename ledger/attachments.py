@@ -105,7 +105,9 @@ def fetch(store: str, digest: str) -> bytes | None:
         from ledger.integrity import pg_snapshot
 
         with pg_snapshot(store) as con:
-            if not con.execute("SELECT to_regclass('ledger_evidence') IS NOT NULL").fetchone()[0]:
+            from ledger.schema import has_table
+
+            if not has_table(con, "ledger_evidence", postgres=True):
                 return None
             row = con.execute("SELECT content FROM ledger_evidence WHERE digest = %s", (digest,)).fetchone()
             return bytes(row[0]) if row else None

@@ -28,6 +28,7 @@ from typing import Any, Iterator, Sequence
 
 from ledger.chain import GENESIS, Link, insert_rows, walk
 from ledger.errors import InvalidInput, LedgerError, StoreError, TamperingFound
+from ledger.progress import reporting
 
 FORMAT = "rectification-ledger export"
 LAYOUT = (
@@ -65,9 +66,6 @@ def end_message(ledger_id: str, header_digest: str, events: int, head_seq: int, 
     return (EXPORT_PREAMBLE + body).encode("utf-8")
 
 
-PROGRESS_EVERY = 2000  # events between two reports to a `progress(done, total)` callback
-
-
 def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = None, progress: Any = None) -> dict[str, Any]:
     """Verify the store while writing its log to `out` (atomically); the end record.
 
@@ -97,10 +95,10 @@ def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = Non
                 cursor = con.cursor()
                 cursor.execute(f"SELECT COALESCE(MAX({position}), 0) FROM stored_events")
                 total = int(cursor.fetchone()[0])
-                progress(0, total)
-            for n, link in enumerate(walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position), 1):
-                if progress is not None and n % PROGRESS_EVERY == 0:
-                    progress(link.seq, total)
+            links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position)
+            if progress is not None:
+                links = reporting(links, progress, total, reached=lambda _, link: link.seq)
+            for link in links:
                 if link.seq < since:
                     base_seq, base_digest = link.seq, link.digest
                     continue
@@ -347,13 +345,11 @@ def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, 
         links: list[Link] = []
         count, last = 0, None
         recorded = RecordedCheckpoints()
-        size = path.stat().st_size if progress is not None else 0
+        walked = recorded.watch(walk(events(), chain(), algorithm, base_seq=base_seq, base_digest=base_digest))
         if progress is not None:
-            progress(0, size)
-        for link in recorded.watch(walk(events(), chain(), algorithm, base_seq=base_seq, base_digest=base_digest)):
+            walked = reporting(walked, progress, path.stat().st_size, reached=lambda _, __: reader.tell())
+        for link in walked:
             count += 1
-            if progress is not None and count % PROGRESS_EVERY == 0:
-                progress(reader.tell(), size)
             last = link
             if link.seq in wanted:
                 digests_at[link.seq] = link.digest
@@ -538,16 +534,7 @@ def _reporting(links: list[Link], progress: Any) -> Any:
     """The links, telling `progress` how many are written every PROGRESS_EVERY."""
     if progress is None:
         return links
-    return _counted(links, progress)
-
-
-def _counted(links: list[Link], progress: Any) -> Iterator[Link]:
-    total = len(links)
-    for n, link in enumerate(links):
-        if n % PROGRESS_EVERY == 0:
-            progress(n, total)
-        yield link
-    progress(total, total)
+    return reporting(links, progress, len(links))
 
 
 def export_manifests(path: Path) -> Iterator[dict[str, Any]]:

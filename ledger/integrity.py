@@ -452,17 +452,16 @@ def _check_column_types(con: Any) -> None:
 def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at: Iterable[int], jobs: int | None = 1, progress: Any = None) -> tuple[ChainSummary, bytes | None]:
     import psycopg
 
-    from ledger.merkle import has_tree_table
+    from ledger.schema import has_table
 
     with pg_snapshot(url) as con:
         try:
-            found = con.execute("SELECT to_regclass('ledger_chain') IS NOT NULL, to_regclass('stored_events') IS NOT NULL").fetchone()
-            if not found[1]:
+            if not has_table(con, "stored_events", postgres=True):
                 raise StoreError(f"{url} is not an initialised ledger store: run `ledger init`")
-            if not found[0]:
+            if not has_table(con, "ledger_chain", postgres=True):
                 raise TamperingFound(f"the store {url} has no hash chain table (ledger_chain)")
             algorithm = recorded_algorithm(con.cursor())
-            tree_stored = has_tree_table(con, postgres=True)
+            tree_stored = has_table(con, "ledger_merkle", postgres=True)
             _check_column_types(con)
             try:
                 passed = _pass(url, con, algorithm, "%s", "notification_id", tree_stored, jobs, progress)

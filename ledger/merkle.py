@@ -428,13 +428,6 @@ def checked(links: Iterator[Any], check: TreeCheck, summary_hook: Callable[[int,
     summary_hook(size, root, check.at_watch)
 
 
-def has_tree_table(con: Any, postgres: bool = False) -> bool:
-    if postgres:
-        row = con.execute("SELECT to_regclass('ledger_merkle') IS NOT NULL").fetchone()
-        return bool(row[0])
-    return con.execute("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'ledger_merkle'").fetchone() is not None
-
-
 def leaf_indexes(cursor: Any, wanted: set[int], style: str = "?", *, position: str = "rowid", table: str = "stored_events", upto: int | None = None) -> dict[int, int]:
     """Leaf index of each wanted sequence number: its place in the log (positions need not be contiguous)."""
     found: dict[int, int] = {}

@@ -28,6 +28,16 @@ _ENGINE_TABLES = re.compile(r"^sqlite_stat\d$")
 AFTER_UPGRADE: list[str] = []
 
 
+def has_table(db: Any, table: str, postgres: bool = False) -> bool:
+    """Whether the store has `table` (a store made before it existed has not); `db`: a connection or a cursor."""
+    cursor = db.cursor() if hasattr(db, "cursor") else db
+    if postgres:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", (table,))
+    else:
+        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
+    return bool(cursor.fetchone()[0])
+
+
 def _sqlite_statements() -> list[str]:
     from ledger.store import LedgerSQLiteRecorder
     from ledger.wiring import wire

@@ -158,7 +158,7 @@ def export_rows(path: Any) -> Iterator[tuple[int, str, int, str, bytes]]:
 def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None, admin_fingerprints: frozenset[str] = frozenset(), progress: Any = None, total: int = 0) -> ActsReport:
     """Check every signature of these events, in log order; TamperingFound names the first bad event.
 
-    `progress(seq, total)` is told every PROGRESS_EVERY events (`total`: the last sequence number)."""
+    `progress(seq, total)` is told every ledger.progress.PROGRESS_EVERY events (`total`: the last sequence number)."""
     from ledger.identity import fingerprint
 
     from ledger.authority import ROLES, may_write, required_roles
@@ -169,7 +169,9 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
     known = _People()
     report = ActsReport()
     if progress is not None:
-        rows = _reporting(rows, progress, total)
+        from ledger.progress import reporting
+
+        rows = reporting(rows, progress, total, reached=lambda _, row: row[0])
     for seq, originator_id, version, topic, raw in rows:
         qualname = topic.split(":", 1)[-1]
         name = qualname.rsplit(".", 1)[-1]
@@ -258,19 +260,6 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
     if known.ever and report.people == 0:
         report.people = len(known.people)  # everyone revoked: still not trial mode
     return report
-
-
-PROGRESS_EVERY = 2000
-
-
-def _reporting(rows: Any, progress: Any, total: int) -> Iterator[Any]:
-    """The rows, telling `progress` the sequence number reached every PROGRESS_EVERY rows."""
-    progress(0, total)
-    for n, row in enumerate(rows, 1):
-        if n % PROGRESS_EVERY == 0:
-            progress(row[0], total)
-        yield row
-    progress(total, total)
 
 
 def proxy_entries(store: str, aggregates: set[str] | None = None) -> list[dict[str, Any]]:

@@ -286,15 +286,9 @@ def _made_by_init() -> Iterator[None]:
 
 def has_index(cursor: Any, style: str = "?") -> bool:
     """Whether the store has the index (a store made before it: `ledger init` adds and fills it)."""
-    return _has_table(cursor, DOCS, style)
+    from ledger.schema import has_table
 
-
-def _has_table(cursor: Any, table: str, style: str) -> bool:
-    if style == "?":
-        cursor.execute("SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = ?", (table,))
-        return bool(cursor.fetchone()[0])
-    cursor.execute(f"SELECT to_regclass('{table}') IS NOT NULL")
-    return bool(cursor.fetchone()[0])
+    return has_table(cursor, DOCS, postgres=style != "?")
 
 
 # -- checking the index against the problems (replay) ------------------------------
@@ -487,7 +481,9 @@ def write_problem_links(cursor: Any, stored_events: Sequence[Any], positions: Se
 
 
 def has_links(cursor: Any, style: str = "?") -> bool:
-    return _has_table(cursor, LINKS, style)
+    from ledger.schema import has_table
+
+    return has_table(cursor, LINKS, postgres=style != "?")
 
 
 def check_links(cursor: Any, style: str = "?") -> str | None:
