@@ -150,9 +150,6 @@ def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: s
     _report(problem, "Reopened", fmt, f"reopened (relapses: {problem.relapses})", relapses=problem.relapses)
 
 
-INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
-
-
 @click.command()
 @click.argument("target", metavar="ID", type=PROBLEM_ID)
 @click.option("--field", type=SHORT_TEXT, required=True, help="Problem: category, title, description, type, source, deadline, M<n>.text, M<n>.due; inspection: name, organisation, group, kind, start, end, feedback, round.")
@@ -168,7 +165,7 @@ def correct(state: LedgerContext, target: str, field: str, value: str, reason: s
     field = field.strip()
     new = parse_field_value(field, value)
     who = state.actor(actor)
-    if field in INSPECTION_FIELDS:
+    if field in values.CORRECTABLE_INSPECTION_FIELDS:
         inspection = state.app.correct_inspection(target, field=field, value=new, reason=why, actor=who, at=at)
         record = {"id": inspection.code, "event": "Corrected", "field": field}
         echo(render_record(record, fmt, f"{inspection.code}: {field} corrected"))

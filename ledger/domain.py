@@ -22,10 +22,15 @@ from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import InvalidInput, RuleViolation
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
-from ledger.values import MAX_NUMBER, PASSING_GRADES, moment_text, problem_display_id
-
-OPEN_STATUSES = ("registered", "in_progress", "verified")
-CLOSED_STATUSES = ("closed", "ongoing")
+from ledger.values import (
+    CORRECTABLE_INSPECTION_FIELDS,
+    CORRECTABLE_PROBLEM_FIELDS,
+    MAX_NUMBER,
+    PASSING_GRADES,
+    SIGNED_OFF_STATUSES,
+    moment_text,
+    problem_display_id,
+)
 
 
 def _check_not_future(at: datetime, subject: str) -> None:
@@ -40,8 +45,6 @@ def local_day(at: datetime) -> date:
 
 class Inspection(Aggregate):
     """A 巡视/巡察 of one organisation: who inspected whom, when, and in which round (轮次)."""
-
-    INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 
     @staticmethod
     def create_id(code: str, **_: Any) -> UUID:
@@ -123,10 +126,10 @@ class Inspection(Aggregate):
         self.corrections: list[dict[str, Any]] = []
 
     def correct(self, field: str, value: Any, reason: str, actor: str, at: datetime) -> None:
-        if field not in self.INSPECTION_FIELDS:
+        if field not in CORRECTABLE_INSPECTION_FIELDS:
             raise InvalidInput(
                 f"{self.code}: field '{field}' cannot be corrected "
-                f"(inspection fields: {', '.join(self.INSPECTION_FIELDS)})"
+                f"(inspection fields: {', '.join(CORRECTABLE_INSPECTION_FIELDS)})"
             )
         _check_not_future(at, self.code)
         if field in ("start", "end", "feedback"):
@@ -150,8 +153,6 @@ class Inspection(Aggregate):
 
 class Problem(Aggregate):
     """A problem fed back by an inspection, and everything done about it."""
-
-    CORRECTABLE = ("category", "title", "description", "type", "source", "deadline")
 
     @staticmethod
     def create_id(inspection: str, number: int, **_: Any) -> UUID:
@@ -318,7 +319,7 @@ class Problem(Aggregate):
             )
 
     def _check_open(self, act: str) -> None:
-        if self.status in CLOSED_STATUSES:
+        if self.status in SIGNED_OFF_STATUSES:
             raise self._rule(
                 "reopen-before-new-work",
                 f"is {self.status}: cannot {act} until it is reopened (ledger reopen)",
@@ -503,9 +504,9 @@ class Problem(Aggregate):
         """`children`: the status of each finer problem registered under this one (细化)."""
         self._check_at(at)
         self._check_after_closure_acts(at, "the sign-off")
-        if self.status in CLOSED_STATUSES:
+        if self.status in SIGNED_OFF_STATUSES:
             raise self._rule("sign-off-once", f"is already {self.status}")
-        unfinished = [c for c in self.children if (children or {}).get(c) not in CLOSED_STATUSES]
+        unfinished = [c for c in self.children if (children or {}).get(c) not in SIGNED_OFF_STATUSES]
         if unfinished:
             raise self._rule(
                 "children-signed-off-first",
@@ -551,7 +552,7 @@ class Problem(Aggregate):
     def record_review(self, *, result: str, note: str, actor: str, at: datetime) -> None:
         self._check_at(at)
         self._check_after_closure_acts(at, "the review")
-        if self.status not in CLOSED_STATUSES:
+        if self.status not in SIGNED_OFF_STATUSES:
             raise self._rule("review-after-closure", f"is {self.status}: only closed problems are reviewed")
         self._review_recorded(result=result, note=note, actor=actor, at=at)
         if result == "relapsed":
@@ -564,7 +565,7 @@ class Problem(Aggregate):
     def reopen(self, *, reason: str, actor: str, at: datetime) -> None:
         self._check_at(at)
         self._check_after_closure_acts(at, "the reopening")
-        if self.status not in CLOSED_STATUSES:
+        if self.status not in SIGNED_OFF_STATUSES:
             raise self._rule("reopen-after-closure", f"is {self.status}: only closed problems can be reopened")
         self._reopened(reason=reason, actor=actor, at=at)
 
@@ -587,10 +588,10 @@ class Problem(Aggregate):
             old = measure[attribute]
             field = f"{measure['id']}.{attribute}"
         else:
-            if field not in self.CORRECTABLE:
+            if field not in CORRECTABLE_PROBLEM_FIELDS:
                 raise InvalidInput(
                     f"{self.display_id}: field '{field}' cannot be corrected "
-                    f"(fields: {', '.join(self.CORRECTABLE)}, M<n>.text, M<n>.due)"
+                    f"(fields: {', '.join(CORRECTABLE_PROBLEM_FIELDS)}, M<n>.text, M<n>.due)"
                 )
             old = getattr(self, field)
         if isinstance(value, date) and value < self.registered_at.date():
@@ -598,7 +599,7 @@ class Problem(Aggregate):
                 "deadline-after-registration",
                 f"{field} {value} is before registration on {self.registered_at.date()}",
             )
-        if field == "type" and self.status in CLOSED_STATUSES:
+        if field == "type" and self.status in SIGNED_OFF_STATUSES:
             raise self._rule("reopen-before-new-work", f"is {self.status}: reopen it before changing its type")
         if old == value:
             raise self._rule("correction-changes-something", f"{field} is already {value}")
@@ -874,7 +875,7 @@ class Problem(Aggregate):
 
     @event("FoundAgain")
     def _found_again(self, problem: str, link: str, note: str, actor: str, at: datetime) -> None:
-        relapse = link == "recurrence" and self.status in CLOSED_STATUSES
+        relapse = link == "recurrence" and self.status in SIGNED_OFF_STATUSES
         entry = {"problem": problem, "as": link, "direction": "later", "note": note, "by": actor, "at": at, "relapse": relapse}
         self.links = [*self.links, entry]
         if relapse:

@@ -44,6 +44,11 @@ SOURCE_ALIASES = {
 }
 GRADES = {"good": "好", "fair": "较好", "poor": "一般", "bad": "差"}
 PASSING_GRADES = ("good", "fair")
+# The fields `correct` may change: an inspection's, a problem's (and a measure's M<n>.text, M<n>.due).
+CORRECTABLE_INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
+CORRECTABLE_PROBLEM_FIELDS = ("category", "title", "description", "type", "source", "deadline")
+# Signed off (销号; a long-term problem's is "ongoing", still watched): no more work until it is reopened.
+SIGNED_OFF_STATUSES = ("closed", "ongoing")
 STATUSES = {
     "registered": "已登记",
     "in_progress": "整改中",

@@ -11,14 +11,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any, Iterable
 
+from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIELDS
 from projections.history import _describe_value, act_fields, act_note, describe, details, event_name
 from projections.views import plain
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
 
-# Fields an event sets, so a later correction of that field can point back to it.
-_INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback")
-_PROBLEM_FIELDS = ("category", "title", "description", "type", "source", "deadline")
 
 
 def _v(value: Any) -> str:
@@ -225,10 +223,10 @@ def _trail_tail(
             if hasattr(domain_event, "number"):
                 problems.add(key)
                 subjects[key] = f"{domain_event.inspection}-{domain_event.number}"
-                fields: tuple[str, ...] = _PROBLEM_FIELDS
+                fields: tuple[str, ...] = CORRECTABLE_PROBLEM_FIELDS
             else:
                 subjects[key] = domain_event.code
-                fields = _INSPECTION_FIELDS
+                fields = CORRECTABLE_INSPECTION_FIELDS
             for f in fields:
                 last_set[(key, f)] = seq
         elif name == "MeasurePlanned":

@@ -9,7 +9,33 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
-OPEN_STATUSES = ("registered", "in_progress")
+# Not yet rectified: the deadline runs, and a problem past it is overdue (a verified, closed or
+# ongoing one is not). Not "not signed off" (ledger.values.SIGNED_OFF_STATUSES): a verified problem is that too.
+UNRECTIFIED_STATUSES = ("registered", "in_progress")
+
+
+def unrectified_sql(prefix: str = "p.") -> str:
+    """SQL: a not yet rectified problem with a deadline (the statuses are constants: no parameters)."""
+    states = ", ".join(f"'{s}'" for s in UNRECTIFIED_STATUSES)
+    return f"{prefix}status IN ({states}) AND {prefix}deadline IS NOT NULL AND {prefix}deadline <> ''"
+
+
+def signed_off_sql(prefix: str = "p.", signed: bool = True) -> str:
+    """SQL: a signed-off problem (ledger.values.SIGNED_OFF_STATUSES); with signed=False, one not signed off."""
+    from ledger.values import SIGNED_OFF_STATUSES
+
+    return f"{prefix}status {'' if signed else 'NOT '}IN ({', '.join(repr(s) for s in SIGNED_OFF_STATUSES)})"
+
+
+def overdue_sql(prefix: str = "p.") -> str:
+    """SQL: an overdue problem, as is_overdue; one parameter, today as an ISO date."""
+    return f"{unrectified_sql(prefix)} AND {prefix}deadline < ?"
+
+
+def is_overdue(view: dict[str, Any], today: date) -> bool:
+    """Past its deadline and not yet rectified (verified, closed or ongoing are not overdue)."""
+    deadline = view.get("deadline")
+    return bool(deadline) and view["status"] in UNRECTIFIED_STATUSES and deadline < today.isoformat()
 
 # red: past its deadline; yellow: lights.yellow_days or fewer left; green:
 # lights.green_days or fewer left; None: further off, no deadline, or rectified.
@@ -24,7 +50,7 @@ def day_of(moment: str) -> date:
 
 def days_left(view: dict[str, Any], today: date) -> int | None:
     """Days to an open problem's deadline (negative when late); None when it has none or is rectified."""
-    if not view.get("deadline") or view["status"] not in OPEN_STATUSES:
+    if not view.get("deadline") or view["status"] not in UNRECTIFIED_STATUSES:
         return None
     return (date.fromisoformat(view["deadline"]) - today).days
 
@@ -74,7 +100,7 @@ def due_views(reader: Any, *, within: int, unit: str | None = None, inspection: 
 
     sql = (
         "SELECT p.data FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection "
-        "WHERE ((p.status IN ('registered', 'in_progress') AND p.deadline IS NOT NULL AND p.deadline <= ?) "
+        f"WHERE (({unrectified_sql()} AND p.deadline <= ?) "
         "OR (p.type = 'long-term' AND p.status <> 'closed'))"
     )
     params: list[Any] = [(reader.today + timedelta(days=within)).isoformat()]
@@ -95,7 +121,7 @@ def signed_off_views(reader: Any, *, inspection: str | None = None) -> Any:
 
     sql = (
         "SELECT p.data FROM ledger_problems p LEFT JOIN ledger_inspections i ON i.code = p.inspection "
-        "WHERE p.status IN ('closed', 'ongoing')" + (" AND p.inspection = ?" if inspection is not None else "")
+        f"WHERE {signed_off_sql()}" + (" AND p.inspection = ?" if inspection is not None else "")
         + " ORDER BY i.position, p.number"
     )
     reader.cursor.execute(placeholder(sql, reader.style), [inspection] if inspection is not None else [])
@@ -123,7 +149,7 @@ def due_views_shown(reader: Any, *, within: int, limit: int, unit: str | None = 
         if value is not None:
             filters += f" AND p.{column} = ?"
             chosen.append(value)
-    warned = "p.status IN ('registered', 'in_progress') AND p.deadline IS NOT NULL AND p.deadline <> '' AND p.deadline <= ?" + filters
+    warned = f"{unrectified_sql()} AND p.deadline <= ?" + filters
     window = [(reader.today + timedelta(days=within)).isoformat(), *chosen]
 
     def rows(sql: str, params: list[Any]) -> list[Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from projections.deadlines import light_bounds
+from projections.deadlines import light_bounds, unrectified_sql
 from projections.summary import rate
 from projections.tables import COUNTED_PARAMS, COUNTED_SQL, placeholder
 
@@ -19,7 +19,7 @@ from projections.tables import COUNTED_PARAMS, COUNTED_SQL, placeholder
 # The lights are every open problem's with a deadline, refinements included: each is watched.
 COUNTS = ("problems", "completed", "ongoing", "extended", "open", "red", "yellow", "green")
 
-_OPEN = "p.status IN ('registered', 'in_progress') AND p.deadline IS NOT NULL"
+_OPEN = unrectified_sql()
 
 _SQL = f"""
 SELECT p.inspection,

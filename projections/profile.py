@@ -13,7 +13,7 @@ from datetime import date
 from typing import Any
 
 from projections.summary import rate
-from projections.views import is_overdue
+from projections.deadlines import is_overdue
 
 COUNTS = ("problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "reopened", "recurrences", "found_again")
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ledger.values import SIGNED_OFF_STATUSES
 from projections.publication import WITHHELD, _withheld_fields, _word, figures_paragraph, report_date
 
 COLUMNS = ("序号", "问题类别", "反馈问题", "整改措施", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
@@ -118,7 +119,7 @@ def _measure_state(m: dict[str, Any], lang: str) -> str:
 def _signoff_state(view: dict[str, Any], lang: str) -> str:
     state = SIGNOFF_STATES.get(view["status"], view["status"])
     closing = [s for s in view.get("signoffs") or [] if s.get("outcome") == view["status"]]
-    if view["status"] in ("closed", "ongoing") and closing:
+    if view["status"] in SIGNED_OFF_STATUSES and closing:
         state += f"\n{_local_day(closing[-1]['at'], lang)}"
     elif view.get("extended_to"):  # an approved extension (申请延期整改): counted apart, as summaries count it
         state = f"申请延期整改\n延期至{report_date(view['extended_to'], lang)}"

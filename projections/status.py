@@ -6,6 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
+from projections.deadlines import UNRECTIFIED_STATUSES, overdue_sql, unrectified_sql
 from projections.tables import placeholder, problem_filters
 from projections.views import INSPECTION_DEFAULTS, with_overdue
 
@@ -44,9 +45,7 @@ def problem_query(
         where += (" AND " if where else " WHERE ") + f"p.inspection IN ({', '.join('?' for _ in inspections)})"
         params.extend(inspections)
     if overdue:
-        where += (" AND " if where else " WHERE ") + (
-            "deadline IS NOT NULL AND deadline < ? AND status IN ('registered', 'in_progress')"
-        )
+        where += (" AND " if where else " WHERE ") + overdue_sql(prefix="")
         params.append(today.isoformat())
     if band is not None:
         where += (" AND " if where else " WHERE ") + (f"({_WARNED})" if band == "warned" else f"NOT ({_WARNED})")
@@ -67,7 +66,7 @@ def problem_query(
     return placeholder(sql, style), params
 
 
-_WARNED = "p.deadline IS NOT NULL AND p.deadline <> '' AND p.status IN ('registered', 'in_progress')"
+_WARNED = unrectified_sql()
 ORDERS = {
     "register": " ORDER BY i.position, p.number",
     # Ties on a deadline go in the order the problems were entered ({key}).
@@ -114,7 +113,7 @@ def _light_condition(light: str, today: date, lights: Any) -> tuple[str, list[An
     from projections.deadlines import light_bounds
 
     start, yellow_end, green_end = light_bounds(today, lights)
-    warned = "deadline IS NOT NULL AND status IN ('registered', 'in_progress')"
+    warned = unrectified_sql(prefix="")
     if light == "red":
         return f"({warned} AND deadline < ?)", [start]
     if light == "yellow":
@@ -219,7 +218,6 @@ def iter_status_rows(cursor: Any, *, sql: str, params: list[Any], today: date) -
     cursor.execute(sql, params)
     raw = getattr(cursor, "sqlite_cursor", cursor)
     today_text = today.isoformat()
-    open_states = ("registered", "in_progress")
     while True:
         rows = raw.fetchmany(2000)
         if not rows:
@@ -229,8 +227,8 @@ def iter_status_rows(cursor: Any, *, sql: str, params: list[Any], today: date) -
             yield {
                 "id": r[0], "category": r[1], "title": r[2], "type": r[3], "status": state, "unit": r[5], "person": r[6],
                 "deadline": deadline,
-                # as projections.views.is_overdue
-                "overdue": bool(deadline) and state in open_states and deadline < today_text,
+                # as projections.deadlines.is_overdue
+                "overdue": bool(deadline) and state in UNRECTIFIED_STATUSES and deadline < today_text,
                 "measures": f"{r[8]}/{r[9]}", "relapses": r[10], "escalation": r[11],
             }
 
@@ -243,8 +241,7 @@ def status_text_select(today: date) -> str:
     """
     return (
         "p.id, p.category, p.title, p.type, p.status, p.unit, p.person, p.deadline, "
-        "CASE WHEN p.deadline IS NOT NULL AND p.deadline <> '' AND p.status IN ('registered', 'in_progress') "
-        f"AND p.deadline < '{today.isoformat()}' THEN 'yes' ELSE 'no' END, "
+        f"CASE WHEN {unrectified_sql()} AND p.deadline < '{today.isoformat()}' THEN 'yes' ELSE 'no' END, "
         "CAST(p.measures_done AS TEXT) || '/' || CAST(p.measures_total AS TEXT), p.relapses, p.escalation"
     )
 

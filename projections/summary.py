@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from projections.deadlines import overdue_sql
 from projections.tables import CHILD_PATTERN, COUNTED_PARAMS, COUNTED_SQL, placeholder, stored_problem_columns
 
 KEYS = ("category", "problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "rate")
@@ -67,8 +68,7 @@ FIGURE_LABELS = {
 _SQL = """
 SELECT p.category,
        """ + COUNTED_SQL + """,
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.deadline IS NOT NULL AND p.deadline < ?
-                 AND p.status IN ('registered', 'in_progress') THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND """ + overdue_sql() + """ THEN 1 ELSE 0 END),
        SUM(CASE WHEN p.data NOT LIKE ? AND p.relapses > 0 THEN 1 ELSE 0 END),
        SUM(p.rules), SUM(p.funds_fen), SUM(p.accountable), SUM(p.clues),
        MIN(COALESCE(i.position, 0) * 1000000000 + p.number) AS first_seen
@@ -96,7 +96,7 @@ SELECT t.category, t.problems, t.completed, t.ongoing, t.extended, t.problems - 
        COALESCE(o.overdue, 0), t.relapsed, t.rules, t.funds_fen, t.accountable, t.clues, t.first_seen
 FROM ledger_category_totals t
 LEFT JOIN (SELECT category, COUNT(*) AS overdue FROM ledger_problems
-           WHERE status IN ('registered', 'in_progress') AND deadline < ? AND {official}
+           WHERE """ + overdue_sql(prefix="") + """ AND {official}
            GROUP BY category) o ON o.category = t.category
 WHERE t.problems > 0
 ORDER BY t.first_seen

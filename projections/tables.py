@@ -13,6 +13,8 @@ import json
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
 
+from projections.deadlines import signed_off_sql
+
 # Status and deadline first: counting overdue problems reads only the open ones past their deadline;
 # with category and parent (schema 5) the whole-ledger summary counts them from the index alone.
 # Not in SCHEMA: `ledger init` makes it after upgrading, since an older store lacks `parent` until
@@ -110,8 +112,8 @@ EXTENDED_PATTERN = '%"extended_to":"%'
 COUNTED_SQL = """SUM(CASE WHEN p.data NOT LIKE ? THEN 1 ELSE 0 END),
        SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'closed' THEN 1 ELSE 0 END),
        SUM(CASE WHEN p.data NOT LIKE ? AND p.status = 'ongoing' THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data LIKE ? THEN 1 ELSE 0 END),
-       SUM(CASE WHEN p.data NOT LIKE ? AND p.status NOT IN ('closed', 'ongoing') AND p.data NOT LIKE ? THEN 1 ELSE 0 END)"""
+       SUM(CASE WHEN p.data NOT LIKE ? AND """ + signed_off_sql(signed=False) + """ AND p.data LIKE ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND """ + signed_off_sql(signed=False) + """ AND p.data NOT LIKE ? THEN 1 ELSE 0 END)"""
 COUNTED_PARAMS = [CHILD_PATTERN] * 4 + [EXTENDED_PATTERN, CHILD_PATTERN, EXTENDED_PATTERN]
 
 
@@ -131,7 +133,7 @@ def _counted(row: str) -> dict[str, str]:
         # Not done, with an approved extension in force (申请延期整改): kept here, not counted
         # per summary, so the whole-ledger summary never reads the problems' data.
         "extended": (
-            f"CASE WHEN {official} AND {row}.status NOT IN ('closed', 'ongoing') "
+            f"CASE WHEN {official} AND {signed_off_sql(f'{row}.', signed=False)} "
             f"AND {row}.data LIKE '{EXTENDED_PATTERN}' THEN 1 ELSE 0 END"
         ),
         **{c: f"{row}.{c}" for c in ("rules", "funds_fen", "accountable", "clues")},

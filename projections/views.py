@@ -140,12 +140,6 @@ def problem_view(problem: Any) -> dict[str, Any]:
     )
 
 
-def is_overdue(view: dict[str, Any], today: date) -> bool:
-    """Past its deadline and not yet rectified (verified, closed or ongoing are not overdue)."""
-    deadline = view.get("deadline")
-    return bool(deadline) and view["status"] in ("registered", "in_progress") and deadline < today.isoformat()
-
-
 # What a reader sees for the keys a stored view carries only when set.
 PROBLEM_DEFAULTS: dict[str, Any] = {"parent": None, "children": [], "extensions": [], "extended_to": None}
 INSPECTION_DEFAULTS: dict[str, Any] = {"round": None}
@@ -154,6 +148,8 @@ INSPECTION_DEFAULTS: dict[str, Any] = {"round": None}
 def with_overdue(view: dict[str, Any], today: date) -> dict[str, Any]:
     """The view as readers get it: every key present, and `overdue` judged on `today`."""
     view = {**PROBLEM_DEFAULTS, **view}
+    from projections.deadlines import is_overdue
+
     view["overdue"] = is_overdue(view, today)
     return view
 

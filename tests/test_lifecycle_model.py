@@ -19,7 +19,8 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 
 from ledger.application import open_ledger
 from ledger.config import Config
-from ledger.domain import CLOSED_STATUSES, Problem
+from ledger.domain import Problem
+from ledger.values import SIGNED_OFF_STATUSES
 from ledger.errors import LedgerError
 from projections.views import problem_view
 
@@ -94,7 +95,7 @@ class LedgerLifecycle(RuleBasedStateMachine):
 
     def do_assign(self, pid):
         m = self.model[pid]
-        allowed = m.status not in CLOSED_STATUSES
+        allowed = m.status not in SIGNED_OFF_STATUSES
         if self.attempt(allowed, lambda: self.app.assign(pid, lead="l", unit="u", person=WORKER, deadline=ASSIGNED_DEADLINE, actor="clerk", at=self.tick())):
             m.deadline = ASSIGNED_DEADLINE  # a later assignment supersedes an earlier extension
             if m.status == "registered":
@@ -103,13 +104,13 @@ class LedgerLifecycle(RuleBasedStateMachine):
     def do_extend(self, pid, actor, days):
         m = self.model[pid]
         to = (m.deadline or ASSIGNED_DEADLINE) + timedelta(days=days)
-        allowed = m.status not in CLOSED_STATUSES and m.pending is None and m.deadline is not None and to > m.deadline
+        allowed = m.status not in SIGNED_OFF_STATUSES and m.pending is None and m.deadline is not None and to > m.deadline
         if self.attempt(allowed, lambda: self.app.request_extension(pid, to=to, reason="理由", actor=actor, at=self.tick())):
             m.pending, m.requester = to, actor
 
     def do_decide(self, pid, actor, approve):
         m = self.model[pid]
-        allowed = m.pending is not None and actor != m.requester and (not approve or m.status not in CLOSED_STATUSES)
+        allowed = m.pending is not None and actor != m.requester and (not approve or m.status not in SIGNED_OFF_STATUSES)
         if self.attempt(allowed, lambda: self.app.decide_extension(pid, approve=approve, actor=actor, at=self.tick())):
             if approve:
                 m.deadline = m.pending
@@ -117,7 +118,7 @@ class LedgerLifecycle(RuleBasedStateMachine):
 
     def do_plan(self, pid):
         m = self.model[pid]
-        allowed = m.status not in CLOSED_STATUSES
+        allowed = m.status not in SIGNED_OFF_STATUSES
         if self.attempt(allowed, lambda: self.app.plan_measure(pid, text="措施", due=None, actor="clerk", at=self.tick())):
             m.measures.append("planned")
             if m.status == "verified":
@@ -126,7 +127,7 @@ class LedgerLifecycle(RuleBasedStateMachine):
     def do_done(self, pid, index, actor):
         m = self.model[pid]
         exists = index < len(m.measures)
-        allowed = exists and m.status not in CLOSED_STATUSES and m.status != "registered" and m.measures[index] == "planned"
+        allowed = exists and m.status not in SIGNED_OFF_STATUSES and m.status != "registered" and m.measures[index] == "planned"
         if self.attempt(allowed, lambda: self.app.complete_measure(pid, f"M{index + 1}", evidence=["e"], actor=actor, at=self.tick())):
             m.measures[index] = "done"
             m.doers.add(actor)
@@ -136,7 +137,7 @@ class LedgerLifecycle(RuleBasedStateMachine):
     def do_verify(self, pid, actor, grade):
         m = self.model[pid]
         allowed = (
-            m.status not in CLOSED_STATUSES
+            m.status not in SIGNED_OFF_STATUSES
             and "done" in m.measures
             and (all(x == "done" for x in m.measures) or m.kind == "long-term")
             and actor not in m.doers
@@ -152,7 +153,7 @@ class LedgerLifecycle(RuleBasedStateMachine):
 
     def do_review(self, pid, relapsed):
         m = self.model[pid]
-        allowed = m.status in CLOSED_STATUSES
+        allowed = m.status in SIGNED_OFF_STATUSES
         result = "relapsed" if relapsed else "holds"
         if self.attempt(allowed, lambda: self.app.record_review(pid, result=result, note="回头看", actor=VERIFIER, at=self.tick())):
             if relapsed:
@@ -161,7 +162,7 @@ class LedgerLifecycle(RuleBasedStateMachine):
 
     def do_reopen(self, pid):
         m = self.model[pid]
-        allowed = m.status in CLOSED_STATUSES
+        allowed = m.status in SIGNED_OFF_STATUSES
         if self.attempt(allowed, lambda: self.app.reopen(pid, reason="反弹", actor=VERIFIER, at=self.tick())):
             m.status = "in_progress"
             m.relapses += 1
@@ -265,7 +266,7 @@ class LedgerLifecycle(RuleBasedStateMachine):
             rebuilt: Problem = self.app.get_problem(pid)
             assert problem_view(rebuilt) == view
             # forbidden states: closed without a passing verification after the last measure
-            if view["status"] in CLOSED_STATUSES:
+            if view["status"] in SIGNED_OFF_STATUSES:
                 last = view["verifications"][-1]
                 assert last["passed"]
                 done_at = [x["completed_at"] for x in view["measures"] if x["status"] == "done"]
