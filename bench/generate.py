@@ -31,6 +31,7 @@ from eventsourcing.application import AggregateNotFoundError  # noqa: E402
 from ledger.application import RectificationLedger  # noqa: E402
 from ledger.domain import Inspection, Problem, inspection_uuid  # noqa: E402
 from ledger.store import store_env  # noqa: E402
+from ledger.values import MeasureOutcomes  # noqa: E402
 
 PROBLEMS = 30
 CATEGORIES = ("政治站位方面", "党的领导方面", "全面从严治党方面", "选人用人方面", "基层党建方面", "意识形态方面")
@@ -65,10 +66,10 @@ def organisation(k: int, problems: int = PROBLEMS) -> tuple[Inspection, list[Pro
         for m in range(3):
             p.plan_measure(text=f"整改措施{m + 1}", due=date(2020, 3, 1), actor="责任人", at=at + timedelta(days=2))
         if n % 3 == 0:  # still in progress
-            p.complete_measure(measure_id="M1", evidence=["e.pdf"], rules=1, funds=Decimal("0"), accountable={}, clues=0, actor="责任人", at=at + timedelta(days=3))
+            p.complete_measure(measure_id="M1", evidence=["e.pdf"], outcomes=MeasureOutcomes(rules=1), actor="责任人", at=at + timedelta(days=3))
         else:
             for m in range(3):
-                p.complete_measure(measure_id=f"M{m + 1}", evidence=[f"证明{m}.pdf"], rules=1, funds=Decimal("100.50"), accountable={}, clues=0, actor="责任人", at=at + timedelta(days=3))
+                p.complete_measure(measure_id=f"M{m + 1}", evidence=[f"证明{m}.pdf"], outcomes=MeasureOutcomes(rules=1, funds=Decimal("100.50")), actor="责任人", at=at + timedelta(days=3))
             p.verify(grade="good", note="核查属实", actor="核查组", at=at + timedelta(days=4), policy=POLICY)
             p.sign_off(note="销号", actor="巡察办主任", at=at + timedelta(days=5), policy=POLICY)
         found.append(p)

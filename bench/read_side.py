@@ -47,6 +47,7 @@ def build(folder: Path, target_events: int) -> tuple[int, int, str]:
     from ledger.config import load_config
     from ledger.domain import Inspection, Problem
     from ledger.store import store_env
+    from ledger.values import MeasureOutcomes
 
     subprocess.run([ledger_executable(), "init"], cwd=folder, check=True, capture_output=True)
     config = load_config(folder / "ledger.yaml")
@@ -82,9 +83,12 @@ def build(folder: Path, target_events: int) -> tuple[int, int, str]:
                     p.plan_measure(text=f"整改措施{m}：完善制度，加强监督。", due=None, actor=f"责任人{n % 13}", at=at + timedelta(days=1))
                 for m in ("M1", "M2"):
                     p.complete_measure(
-                        measure_id=m, evidence=[f"存档{code}-{n}/{m}"], rules=1 if m == "M1" else 0,
-                        funds=Decimal(n % 5) * Decimal("1000.50"), accountable={"discipline": 1} if n % 17 == 0 else {},
-                        clues=1 if n % 23 == 0 else 0, actor=f"责任人{n % 13}", at=at + timedelta(days=20),
+                        measure_id=m, evidence=[f"存档{code}-{n}/{m}"],
+                        outcomes=MeasureOutcomes(
+                            rules=1 if m == "M1" else 0, funds=Decimal(n % 5) * Decimal("1000.50"),
+                            accountable={"discipline": 1} if n % 17 == 0 else {}, clues=1 if n % 23 == 0 else 0,
+                        ),
+                        actor=f"责任人{n % 13}", at=at + timedelta(days=20),
                     )
                 p.verify(grade="good", note="", actor="巡察办", at=at + timedelta(days=30), policy=app.policy)
                 p.sign_off(note="", actor="主要负责人", at=at + timedelta(days=35), policy=app.policy)

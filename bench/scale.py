@@ -238,7 +238,6 @@ def count_events(folder: Path) -> int:
 def ready_to_close(folder: Path, how_many: int) -> list[str]:
     """Problems verified and waiting for sign-off, made in-process (not timed)."""
     from datetime import date, timedelta
-    from decimal import Decimal
 
     from ledger.domain import utc_now
 
@@ -252,7 +251,7 @@ def ready_to_close(folder: Path, how_many: int) -> list[str]:
             pid = p.display_id
             app.assign(pid, lead="王局长", unit="办公室", person="责任人", deadline=None, actor="巡察办", at=now)
             app.plan_measure(pid, text="措施", due=date(2030, 1, 1), actor="责任人", at=now)
-            app.complete_measure(pid, "M1", evidence=["e"], rules=0, funds=Decimal(0), actor="责任人", at=now)
+            app.complete_measure(pid, "M1", evidence=["e"], actor="责任人", at=now)
             app.verify(pid, grade="good", actor="核查组", at=now)
             ids.append(pid)
     finally:

@@ -74,10 +74,7 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
         problem_id,
         measure_id,
         evidence=list(evidence),
-        rules=rules,
-        funds=funds,
-        accountable=values.parse_accountable(accountable),
-        clues=clues,
+        outcomes=values.MeasureOutcomes(rules=rules, funds=funds, accountable=values.parse_accountable(accountable), clues=clues),
         actor=state.actor(actor),
         at=at,
     )

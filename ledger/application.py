@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any, Callable, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
@@ -25,7 +24,7 @@ from eventsourcing.persistence import (
 
 from ledger.errors import ConflictError, InvalidInput, LedgerError, RuleViolation, StoreError, UnknownID
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
-from ledger.values import split_problem_id
+from ledger.values import MeasureOutcomes, split_problem_id
 
 if TYPE_CHECKING:
     from ledger.domain import Inspection, Problem
@@ -369,26 +368,14 @@ class RectificationLedger(Application):
         measure_id: str,
         *,
         evidence: list[str] | tuple[str, ...] = (),
-        rules: int = 0,
-        funds: Decimal = Decimal(0),
-        accountable: dict[str, int] | None = None,
-        clues: int = 0,
+        outcomes: MeasureOutcomes = MeasureOutcomes(),
         actor: str,
         at: datetime | None = None,
     ) -> Problem:
         moment = at or utc_now()
         return self.change_problem(
             problem_id,
-            lambda p: p.complete_measure(
-                measure_id=measure_id,
-                evidence=list(evidence),
-                rules=rules,
-                funds=funds,
-                accountable=dict(accountable or {}),
-                clues=clues,
-                actor=actor,
-                at=moment,
-            ),
+            lambda p: p.complete_measure(measure_id=measure_id, evidence=list(evidence), outcomes=outcomes, actor=actor, at=moment),
         )[0]
 
     def verify(self, problem_id: str, *, grade: str, note: str = "", actor: str, at: datetime | None = None) -> Problem:

@@ -13,6 +13,7 @@ UTC); the event's own `timestamp` is when it was recorded.
 
 from __future__ import annotations
 
+from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -27,6 +28,7 @@ from ledger.values import (
     CORRECTABLE_PROBLEM_FIELDS,
     MAX_NUMBER,
     PASSING_GRADES,
+    MeasureOutcomes,
     SIGNED_OFF_STATUSES,
     moment_text,
     problem_display_id,
@@ -395,10 +397,7 @@ class Problem(Aggregate):
         *,
         measure_id: str,
         evidence: list[str],
-        rules: int,
-        funds: Decimal,
-        accountable: dict[str, int],
-        clues: int,
+        outcomes: MeasureOutcomes = MeasureOutcomes(),
         actor: str,
         at: datetime,
     ) -> None:
@@ -421,10 +420,7 @@ class Problem(Aggregate):
         self._measure_completed(
             measure_id=measure["id"],
             evidence=list(evidence),
-            rules=rules,
-            funds=funds,
-            accountable=dict(accountable),
-            clues=clues,
+            **asdict(outcomes),  # the event's fields: rules, funds, accountable, clues
             actor=actor,
             at=at,
         )

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
@@ -286,6 +287,16 @@ def parse_count(value: str | int, what: str, maximum: int = MAX_COUNT, minimum: 
     if number > maximum:
         raise InvalidInput(f"{what}: '{_shown(value)}' is too large (at most {maximum})")
     return number
+
+
+@dataclass(frozen=True)
+class MeasureOutcomes:
+    """What a completed measure achieved (整改成效), as its MeasureCompleted event records it."""
+
+    rules: int = 0  # rules made or revised (建章立制)
+    funds: Decimal = Decimal(0)  # yuan returned or recovered (清退/追回资金)
+    accountable: dict[str, int] = field(default_factory=dict)  # people held accountable, by kind
+    clues: int = 0  # problem clues transferred (移交问题线索)
 
 
 def parse_accountable(values: list[str] | tuple[str, ...]) -> dict[str, int]:

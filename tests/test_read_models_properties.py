@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 from ledger.application import RectificationLedger
 from ledger.errors import LedgerError
 from ledger.store import sqlite_env
+from ledger.values import MeasureOutcomes
 from projections.summary import summarise
 import projections.summary as summary_module
 from projections.read_model_check import COMPARED, check_read_models
@@ -74,7 +75,7 @@ def run(app: RectificationLedger, step: tuple) -> None:
     elif kind == "plan":
         app.plan_measure(pid, text=args[1], due=None, actor="张三")
     elif kind == "done":
-        app.complete_measure(pid, f"M{args[1]}", rules=args[2], funds=Decimal(args[3]) / 100, clues=args[2], accountable={"discipline": args[2]} if args[2] else {}, actor="张三")
+        app.complete_measure(pid, f"M{args[1]}", outcomes=MeasureOutcomes(rules=args[2], funds=Decimal(args[3]) / 100, clues=args[2], accountable={"discipline": args[2]} if args[2] else {}), actor="张三")
     elif kind == "verify":
         app.verify(pid, grade=args[1], actor="巡察办")
     elif kind == "close":
@@ -99,7 +100,7 @@ def advance_problem(app: RectificationLedger, pid: str, choice: str) -> None:
     elif problem.status == "in_progress":
         planned = [m for m in problem.measures if m["status"] == "planned"]
         if planned:
-            app.complete_measure(pid, planned[0]["id"], rules=1, funds=Decimal("12.34"), actor="张三")
+            app.complete_measure(pid, planned[0]["id"], outcomes=MeasureOutcomes(rules=1, funds=Decimal("12.34")), actor="张三")
         elif not problem.measures or problem.verifications and problem.verifications[-1]["at"] >= problem.last_completed_at:
             app.plan_measure(pid, text="整改措施", due=None, actor="张三")
         else:
