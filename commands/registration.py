@@ -80,14 +80,9 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
 def add_problem(state: LedgerContext, inspection: str | None, category: str | None, title: str, description: str, problem_type: str, deadline: Any, number: int | None, source: str, parent: str | None, at: Any, actor: str | None, fmt: str) -> None:
     """Register a problem fed back by an inspection (or, with --parent, a finer one under it); prints its ID."""
     who = state.actor(actor)
-    if parent is not None:
-        official = state.app.get_problem(parent)
-        inspection = inspection or official.inspection
-        category = category or official.category
-        parent = official.display_id
-    if inspection is None:
+    if parent is None and inspection is None:
         raise click.UsageError("Missing option '--inspection'.")
-    if category is None:
+    if parent is None and category is None:
         raise click.UsageError("Missing option '--category'.")
     problem = state.app.add_problem(
         inspection=inspection,

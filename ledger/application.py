@@ -283,8 +283,8 @@ class RectificationLedger(Application):
     def add_problem(
         self,
         *,
-        inspection: str,
-        category: str,
+        inspection: str | None = None,
+        category: str | None = None,
         title: str,
         description: str = "",
         type: str = "deadline",  # noqa: A002
@@ -295,26 +295,29 @@ class RectificationLedger(Application):
         actor: str,
         at: datetime | None = None,
     ) -> Problem:
-        """With `parent`, a finer problem (细化) under that fed-back problem of the same inspection."""
+        """With `parent`, a finer problem (细化) under that fed-back problem: of its inspection, and of its category unless given."""
         moment = at or utc_now()
 
         def attempt() -> Problem:
-            owner = self.get_inspection(inspection)
             refined = self.get_problem(parent) if parent else None
+            if refined is None and (inspection is None or category is None):
+                raise TypeError("add_problem: an inspection and a category, or a parent problem")
+            owner = self.get_inspection(inspection if inspection is not None else refined.inspection)
             if refined is not None and refined.inspection != owner.code:
                 raise RuleViolation(
                     "refine-within-inspection", refined.display_id, f"belongs to {refined.inspection}, not {owner.code}"
                 )
-            wanted = number if number is not None else self.next_problem_number(inspection)
+            code = owner.code
+            wanted = number if number is not None else self.next_problem_number(code)
             if number is not None:
                 try:
-                    self.repository.get(problem_uuid(inspection, wanted))
+                    self.repository.get(problem_uuid(code, wanted))
                 except AggregateNotFoundError:
                     pass
                 else:
 
                     raise RuleViolation(
-                        "number-unique", f"{inspection}-{wanted}", f"problem number {wanted} is already taken in {inspection}"
+                        "number-unique", f"{code}-{wanted}", f"problem number {wanted} is already taken in {code}"
                     )
             from ledger.domain import Problem
 
@@ -322,7 +325,7 @@ class RectificationLedger(Application):
                 inspection=owner,
                 parent=refined,
                 number=wanted,
-                category=category,
+                category=category if category is not None else refined.category,
                 title=title,
                 description=description,
                 type=type,
