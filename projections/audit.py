@@ -19,65 +19,46 @@ COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "
 
 
 
+# Each act's sentence as (English, Chinese) templates of named values, written once: the two languages
+# differ in their words, not in what they say. A tail (", deadline …") is added only when its value is there.
+_SENTENCES: dict[str, tuple[str, str]] = {
+    "inspection": (
+        "registered inspection {code} «{name}»: {group} inspected {organisation} from {start} to {end} ({kind})",
+        "登记巡察 {code}《{name}》：{group}巡察{organisation}，{start} 至 {end}（{kind}）",
+    ),
+    "feedback": (", feedback given {feedback}", "，{feedback} 反馈"),
+    "problem": (
+        "registered problem {number} [{category}] {title}; type {type}, source {source}",
+        "登记问题 {number}〔{category}〕{title}；{type}，来源：{source}",
+    ),
+    "deadline": (", deadline {deadline}", "，整改时限 {deadline}"),
+    "description": ("; description: {description}", "；问题描述：{description}"),
+    "assigned": ("assigned to {person} ({unit}), responsible leader {lead}", "责任到人：{person}（{unit}），责任领导 {lead}"),
+    "planned": ("planned measure {measure_id}: {text}", "制定整改措施 {measure_id}：{text}"),
+    "due": (" (due {due})", "（时限 {due}）"),
+    "completed": ("completed measure {measure_id}", "完成整改措施 {measure_id}"),
+    "evidence": ("; evidence: {evidence}", "；佐证材料：{evidence}"),
+    "outcomes": ("; outcomes: {outcomes}", "；成效：{outcomes}"),
+    "rules": ("rules {rules}", "建立完善制度 {rules} 项"),
+    "funds": ("funds {funds} yuan", "清退、追回资金 {funds} 元"),
+    "accountable": ("accountable {people}", "问责 {people}"),
+    "accountable_kind": ("{kind} {n}", "{kind} {n} 人"),
+    "clues": ("clues {clues}", "移交问题线索 {clues} 条"),
+    "passed": ("verification graded {grade}: passed", "核查验收评为“{grade}”：通过"),
+    "failed": ("verification graded {grade}: failed, back for 二次整改", "核查验收评为“{grade}”：未通过，退回二次整改"),
+    "signed": ("signed off ({meaning}) as {outcome}", "对账销号（{meaning}）：{outcome}"),
+    "review": ("review (回头看): {result}", "回头看：{result}"),
+    "note": ("; note: {note}", "；说明：{note}"),
+    "reopened": ("reopened: {reason}", "重新打开：{reason}"),
+    "corrected": ("corrected {field}: {old} → {new}; reason: {reason}", "更正{field}：{old} → {new}；理由：{reason}"),
+    "withheld": ("withheld from publication: {fields} (reason: {reason})", "不予公开：{fields}（理由：{reason}）"),
+}
+_LIST = (", ", "、")  # evidence, accountable kinds, withheld fields
+_OUTCOMES = (", ", "，")
+
+
 def _v(value: Any) -> str:
     return _describe_value(value) if value not in (None, "") else "—"
-
-
-def plain_words(domain_event: Any, is_problem: bool, lang: str = "en") -> str:
-    """The act in a sentence an auditor can read (in Chinese with lang "zh"; JSON and csv keep English)."""
-    if lang == "zh":
-        return _plain_words_zh(domain_event, is_problem)
-    d = details(domain_event)
-    name = event_name(domain_event)
-    if name == "Registered" and not is_problem:
-        text = (
-            f"registered inspection {d['code']} «{d['name']}»: {d['group']} inspected {d['organisation']} "
-            f"from {d['start']} to {d['end']} ({d['kind']})"
-        )
-        return text + (f", feedback given {d['feedback']}" if d.get("feedback") else "")
-    if name == "Registered":
-        text = f"registered problem {d['number']} [{d['category']}] {d['title']}; type {d['type']}, source {d['source']}"
-        if d.get("deadline"):
-            text += f", deadline {d['deadline']}"
-        if d.get("description"):
-            text += f"; description: {d['description']}"
-        return text
-    if name == "Assigned":
-        text = f"assigned to {d['person']} ({d['unit']}), responsible leader {d['lead']}"
-        return text + (f", deadline {d['deadline']}" if d.get("deadline") else "")
-    if name == "MeasurePlanned":
-        return f"planned measure {d['measure_id']}: {d['text']}" + (f" (due {d['due']})" if d.get("due") else "")
-    if name == "MeasureCompleted":
-        parts = [f"completed measure {d['measure_id']}"]
-        if d.get("evidence"):
-            parts.append("evidence: " + ", ".join(d["evidence"]))
-        outcomes = []
-        if d.get("rules"):
-            outcomes.append(f"rules {d['rules']}")
-        if d.get("funds") not in (None, "0.00"):
-            outcomes.append(f"funds {d['funds']} yuan")
-        if d.get("accountable"):
-            outcomes.append("accountable " + ", ".join(f"{k} {n}" for k, n in d["accountable"].items()))
-        if d.get("clues"):
-            outcomes.append(f"clues {d['clues']}")
-        if outcomes:
-            parts.append("outcomes: " + ", ".join(outcomes))
-        return "; ".join(parts)
-    if name == "VerificationRecorded":
-        text = f"verification graded {d['grade']}: {'passed' if d['passed'] else 'failed, back for 二次整改'}"
-        return text + (f"; note: {d['note']}" if d.get("note") else "")
-    if name == "SignedOff":
-        text = f"signed off ({d['meaning']}) as {d['outcome']}"
-        return text + (f"; note: {d['note']}" if d.get("note") else "")
-    if name == "ReviewRecorded":
-        return f"review (回头看): {d['result']}; note: {d['note']}"
-    if name == "Reopened":
-        return f"reopened: {d['reason']}"
-    if name == "Corrected":
-        return f"corrected {d['field']}: {_v(d['old'])} → {_v(d['new'])}; reason: {d['reason']}"
-    if name == "Withheld":
-        return f"withheld from publication: {', '.join(d['fields'])} (reason: {d['reason']})"
-    return describe(domain_event)
 
 
 # Chinese words for what the sentences name: the values are stored in English.
@@ -87,6 +68,7 @@ _FIELD_WORDS = {
     "feedback": "反馈日期", "round": "轮次", "problem": "全部内容", "measures": "全部措施", "text": "内容", "due": "时限",
 }
 _MEANING_WORDS = {"approval": "批准", "review": "审核", "responsibility": "负责"}
+_REVIEW_WORDS = {"holds": "整改到位", "relapsed": "反弹"}
 
 
 def _field_zh(field: str) -> str:
@@ -95,61 +77,64 @@ def _field_zh(field: str) -> str:
     return f"{head} {_FIELD_WORDS.get(tail, tail)}" if dot else _FIELD_WORDS.get(field, field)
 
 
-def _plain_words_zh(domain_event: Any, is_problem: bool) -> str:
+def plain_words(domain_event: Any, is_problem: bool, lang: str = "en") -> str:
+    """The act in a sentence an auditor can read (in Chinese with lang "zh"; JSON and csv keep English)."""
     from ledger.values import ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, PROBLEM_TYPES, STATUSES, WITHHOLD_REASONS
 
+    zh = lang == "zh"
     d = details(domain_event)
     name = event_name(domain_event)
-    note = f"；说明：{d['note']}" if d.get("note") else ""
+
+    def say(key: str, **values: Any) -> str:
+        return _SENTENCES[key][zh].format(**values)
+
+    def tail(key: str) -> str:  # the tail named as its value, when the value is there
+        return say(key, **{key: d[key]}) if d.get(key) else ""
+
+    def word(table: dict[str, str], value: Any) -> Any:  # a stored value in the reader's words
+        return table.get(value, value) if zh else value
+
+    def field_word(field: str) -> str:
+        return _field_zh(field) if zh else field
+
     if name == "Registered" and not is_problem:
-        text = (
-            f"登记巡察 {d['code']}《{d['name']}》：{d['group']}巡察{d['organisation']}，"
-            f"{d['start']} 至 {d['end']}（{INSPECTION_KINDS.get(d['kind'], d['kind'])}）"
-        )
-        return text + (f"，{d['feedback']} 反馈" if d.get("feedback") else "")
+        return say("inspection", **{**d, "kind": word(INSPECTION_KINDS, d["kind"])}) + tail("feedback")
     if name == "Registered":
-        text = f"登记问题 {d['number']}〔{d['category']}〕{d['title']}；{PROBLEM_TYPES.get(d['type'], d['type'])}，来源：{d['source']}"
-        if d.get("deadline"):
-            text += f"，整改时限 {d['deadline']}"
-        if d.get("description"):
-            text += f"；问题描述：{d['description']}"
-        return text
+        return say("problem", **{**d, "type": word(PROBLEM_TYPES, d["type"])}) + tail("deadline") + tail("description")
     if name == "Assigned":
-        text = f"责任到人：{d['person']}（{d['unit']}），责任领导 {d['lead']}"
-        return text + (f"，整改时限 {d['deadline']}" if d.get("deadline") else "")
+        return say("assigned", **d) + tail("deadline")
     if name == "MeasurePlanned":
-        return f"制定整改措施 {d['measure_id']}：{d['text']}" + (f"（时限 {d['due']}）" if d.get("due") else "")
+        return say("planned", **d) + tail("due")
     if name == "MeasureCompleted":
-        parts = [f"完成整改措施 {d['measure_id']}"]
+        text = say("completed", measure_id=d["measure_id"])
         if d.get("evidence"):
-            parts.append("佐证材料：" + "、".join(d["evidence"]))
+            text += say("evidence", evidence=_LIST[zh].join(d["evidence"]))
         outcomes = []
         if d.get("rules"):
-            outcomes.append(f"建立完善制度 {d['rules']} 项")
+            outcomes.append(say("rules", rules=d["rules"]))
         if d.get("funds") not in (None, "0.00"):
-            outcomes.append(f"清退、追回资金 {d['funds']} 元")
+            outcomes.append(say("funds", funds=d["funds"]))
         if d.get("accountable"):
-            outcomes.append("问责 " + "、".join(f"{ACCOUNTABILITY_KINDS.get(k, k)} {n} 人" for k, n in d["accountable"].items()))
+            people = _LIST[zh].join(say("accountable_kind", kind=word(ACCOUNTABILITY_KINDS, k), n=n) for k, n in d["accountable"].items())
+            outcomes.append(say("accountable", people=people))
         if d.get("clues"):
-            outcomes.append(f"移交问题线索 {d['clues']} 条")
-        if outcomes:
-            parts.append("成效：" + "，".join(outcomes))
-        return "；".join(parts)
+            outcomes.append(say("clues", clues=d["clues"]))
+        return text + (say("outcomes", outcomes=_OUTCOMES[zh].join(outcomes)) if outcomes else "")
     if name == "VerificationRecorded":
-        return f"核查验收评为“{GRADES.get(d['grade'], d['grade'])}”：{'通过' if d['passed'] else '未通过，退回二次整改'}" + note
+        return say("passed" if d["passed"] else "failed", grade=word(GRADES, d["grade"])) + tail("note")
     if name == "SignedOff":
-        return f"对账销号（{_MEANING_WORDS.get(d['meaning'], d['meaning'])}）：{STATUSES.get(d['outcome'], d['outcome'])}" + note
+        return say("signed", meaning=word(_MEANING_WORDS, d["meaning"]), outcome=word(STATUSES, d["outcome"])) + tail("note")
     if name == "ReviewRecorded":
-        return f"回头看：{ {'holds': '整改到位', 'relapsed': '反弹'}.get(d['result'], d['result'])}" + note
+        return say("review", result=word(_REVIEW_WORDS, d["result"])) + tail("note")
     if name == "Reopened":
-        return f"重新打开：{d['reason']}"
+        return say("reopened", reason=d["reason"])
     if name == "Corrected":
-        old, new = d["old"], d["new"]
         words = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS}.get(d["field"], {})
-        old, new = words.get(old, old), words.get(new, new)
-        return f"更正{_field_zh(d['field'])}：{_v(old)} → {_v(new)}；理由：{d['reason']}"
+        old, new = (_v(word(words, v)) for v in (d["old"], d["new"]))
+        return say("corrected", field=field_word(d["field"]), old=old, new=new, reason=d["reason"])
     if name == "Withheld":
-        return f"不予公开：{'、'.join(_field_zh(f) for f in d['fields'])}（理由：{WITHHOLD_REASONS.get(d['reason'], d['reason'])}）"
+        fields = _LIST[zh].join(field_word(f) for f in d["fields"])
+        return say("withheld", fields=fields, reason=word(WITHHOLD_REASONS, d["reason"]))
     return describe(domain_event)  # key=value: the interface's catalogue words the keys
 
 
