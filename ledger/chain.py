@@ -368,54 +368,43 @@ class _Pass:
     positions: Any = None  # array of every event's sequence number, in order: leaf index i is positions[i]
 
 
-def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, table: str = "stored_events", progress: Any = None) -> _Pass:
-    """Recompute chain links, leaf hashes and the tree in one streaming pass, comparing stored rows in bulk.
+class _Recompute:
+    """The chain links, leaves and tree nodes recomputed over events in log order, a page of rows at a time.
 
     Per event: one pass over the covered bytes for the chain and one for the
-    leaf, and on average one node hash (a stack of pending subtree roots). The
-    stored links of a page are compared as one list, each level's stored nodes
-    as one concatenation. Raises _Differs on anything it cannot vouch for: the
-    careful pass (`walk` and `TreeCheck`) then names it exactly.
-    `progress(done, total)`, if given, is told after each page (total: the highest position).
+    leaf, and on average one node hash (a stack of pending subtree roots). What
+    it carries from page to page: the last link, the tree's size and pending
+    roots. `top`: the highest level it climbs to (a slice's unit); None, to the top.
     """
-    from array import array
-    from operator import itemgetter
 
-    from ledger.checkpoint import RECORDED_TOPIC
-    from ledger.merkle import LEAF, NODE
+    def __init__(self, algorithm: str, top: int | None = None) -> None:
+        from ledger.checkpoint import RECORDED_TOPIC
+        from ledger.merkle import LEAF, NODE
 
-    h = hasher(algorithm)
-    pack_head = struct.Struct(">Q16sQI").pack
-    pack_len = _U32.pack
-    topics: dict[Any, bytes] = {}
-    ids: dict[Any, bytes] = {}
-    events_sql = sql(f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} WHERE {position} > ? ORDER BY {position} LIMIT ?", style)
-    chain_sql = sql("SELECT seq, prev, digest FROM ledger_chain WHERE seq > ? AND seq <= ? ORDER BY seq", style)
-    if style == "?":  # the ledger appends nodes in the order the loop below makes them: compare them in stored order
-        nodes_sql = "SELECT level, idx, hash FROM ledger_merkle WHERE rowid > ? ORDER BY rowid LIMIT ?"
-        nodes_last = "SELECT max(rowid) FROM (SELECT rowid FROM ledger_merkle WHERE rowid > ? ORDER BY rowid LIMIT ?)"
-    else:
-        nodes_sql = "SELECT level, idx, hash FROM ledger_merkle WHERE level = %s AND idx >= %s AND idx < %s ORDER BY idx"
-    events_cursor, other = con.cursor(), con.cursor()
-    result = _Pass(positions=array("q"))
-    prev_seq, prev_digest, size = 0, GENESIS, 0
-    stack: list[bytes] = []  # roots of the pending complete subtrees, the lowest level last
-    push, pop = stack.append, stack.pop
-    topics_get, ids_get = topics.get, ids.get
-    after = tree_after = LOWEST
-    total = 0
-    if progress is not None:
-        other.execute(f"SELECT COALESCE(MAX({position}), 0) FROM {table}")
-        total = int(other.fetchone()[0])
-        progress(0, total)
-    while True:
-        events_cursor.execute(events_sql, (after, FAST_PAGE))
-        rows = events_cursor.fetchall()
-        if not rows:
-            break
-        first_size = size
+        self.h = hasher(algorithm)
+        self.top = 64 if top is None else top  # no tree of 2**64 leaves
+        self.leaf, self.node, self.recorded_topic = LEAF, NODE, RECORDED_TOPIC
+        self.prev_seq, self.prev_digest = 0, GENESIS
+        self.size = 0  # leaves so far: the next leaf's index
+        self.stack: list[bytes] = []  # roots of the pending complete subtrees, the lowest level last
+        self.recorded: list[tuple[int, bytes]] = []  # (sequence number, state) of Checkpoint.Recorded events
+        self.topics: dict[Any, bytes] = {}
+        self.ids: dict[Any, bytes] = {}
+
+    def page(self, rows: Sequence[tuple[Any, ...]]) -> tuple[list[tuple[int, int, bytes]], list[tuple[int, int, bytes]]]:
+        """(links, made) for rows of (seq, originator_id, version, topic, state): each row's (seq, prev, digest),
+        and (level, idx, hash) of every leaf and node in the order the ledger appends them. _Differs on a row
+        it cannot vouch for (a value of another type, a bad ID)."""
+        h, leaf, node_prefix, recorded_topic, top = self.h, self.leaf, self.node, self.recorded_topic, self.top
+        pack_head = _HEAD.pack
+        pack_len = _U32.pack
+        topics, ids = self.topics, self.ids
+        topics_get, ids_get = topics.get, ids.get
+        push, pop = self.stack.append, self.stack.pop
+        add_recorded = self.recorded.append
+        prev_seq, prev_digest, size = self.prev_seq, self.prev_digest, self.size
         links: list[tuple[int, int, bytes]] = []
-        made: list[tuple[int, int, bytes]] = []  # (level, idx, hash) of every leaf and node, as the ledger appends them
+        made: list[tuple[int, int, bytes]] = []
         add_link, add_made = links.append, made.append
         try:
             for seq, oid, version, topic, state in rows:
@@ -431,51 +420,99 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
                 prev_digest = h(prev_digest + covered).digest()
                 add_link((seq, prev_seq, prev_digest))
                 prev_seq = seq
-                if topic == RECORDED_TOPIC:
-                    result.recorded.append((seq, bytes(state)))
-                node = h(LEAF + covered).digest()
+                if topic == recorded_topic:
+                    add_recorded((seq, bytes(state)))
+                node = h(leaf + covered).digest()
                 add_made((0, size, node))
-                if size & 1:  # this leaf completes one or more subtrees
-                    index, level = size, 0
-                    while index & 1:
-                        node = h(NODE + pop() + node).digest()
-                        index >>= 1
-                        level += 1
-                        add_made((level, index, node))
+                index, level = size, 0
+                while index & 1 and level < top:  # this leaf completes one or more subtrees
+                    node = h(node_prefix + pop() + node).digest()
+                    index >>= 1
+                    level += 1
+                    add_made((level, index, node))
                 push(node)
                 size += 1
         except (TypeError, ValueError, OverflowError, struct.error, TamperingFound):
             raise _Differs from None
+        self.prev_seq, self.prev_digest, self.size = prev_seq, prev_digest, size
+        return links, made
+
+
+_HEAD = struct.Struct(">Q16sQI")  # seq, originator_id, version, len(topic): as event_bytes
+CHAIN_RANGE = "SELECT seq, prev, digest FROM ledger_chain WHERE seq > ? AND seq <= ? ORDER BY seq"
+NODES_OF_LEVEL = "SELECT level, idx, hash FROM ledger_merkle WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx"
+
+
+def _compare_links(cursor: Any, style: str, after: int, last: int, links: list[tuple[int, int, bytes]]) -> None:
+    """The stored links after position `after` up to `last` are exactly these: else _Differs."""
+    cursor.execute(sql(CHAIN_RANGE, style), (after, last))
+    if cursor.fetchall() != links:
+        raise _Differs
+
+
+def _compare_nodes(cursor: Any, style: str, made: list[tuple[int, int, bytes]], first: int, size: int) -> None:
+    """The stored leaves and nodes made from leaves first..size-1 are exactly these, level by level: else _Differs."""
+    made.sort()  # by level, then index
+    stored: list[Any] = []
+    for level in range(made[-1][0] + 1):
+        cursor.execute(sql(NODES_OF_LEVEL, style), (level, first >> level, size >> level))
+        stored += cursor.fetchall()
+    if stored != made:
+        raise _Differs
+
+
+def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, table: str = "stored_events", progress: Any = None) -> _Pass:
+    """Recompute chain links, leaf hashes and the tree in one streaming pass (_Recompute), comparing stored rows in bulk.
+
+    The stored links of a page are compared as one list, each level's stored nodes
+    as one concatenation. Raises _Differs on anything it cannot vouch for: the
+    careful pass (`walk` and `TreeCheck`) then names it exactly.
+    `progress(done, total)`, if given, is told after each page (total: the highest position).
+    """
+    from array import array
+    from operator import itemgetter
+
+    events_sql = sql(EVENTS_PAGE.format(pos=position, table=table), style)
+    # SQLite: the ledger appends nodes in the order _Recompute makes them, so they are compared in stored order.
+    nodes_sql = "SELECT level, idx, hash FROM ledger_merkle WHERE rowid > ? ORDER BY rowid LIMIT ?"
+    nodes_last = "SELECT max(rowid) FROM (SELECT rowid FROM ledger_merkle WHERE rowid > ? ORDER BY rowid LIMIT ?)"
+    events_cursor, other = con.cursor(), con.cursor()
+    run = _Recompute(algorithm)
+    positions = array("q")  # every event's sequence number, in order: leaf index i is positions[i]
+    after = tree_after = LOWEST
+    total = 0
+    if progress is not None:
+        other.execute(f"SELECT COALESCE(MAX({position}), 0) FROM {table}")
+        total = int(other.fetchone()[0])
+        progress(0, total)
+    while True:
+        events_cursor.execute(events_sql, (after, FAST_PAGE))
+        rows = events_cursor.fetchall()
+        if not rows:
+            break
+        first_size = run.size
+        links, made = run.page(rows)
         if rows[0][0] < 1:  # a row slipped in before the first event
             raise _Differs
         last = rows[-1][0]
-        other.execute(chain_sql, (after, last))
-        if other.fetchall() != links:
-            raise _Differs
-        if tree_stored:
-            if style == "?":
-                other.execute(nodes_sql, (tree_after, len(made)))
-                if other.fetchall() != made:
-                    raise _Differs
-                other.execute(nodes_last, (tree_after, len(made)))
-                tree_after = other.fetchone()[0]
-            else:
-                made.sort()  # by level, then index
-                stored: list[Any] = []
-                for level in range(made[-1][0] + 1):
-                    start = first_size >> level  # the level's nodes completed before this page
-                    other.execute(nodes_sql, (level, start, size >> level))
-                    stored += other.fetchall()
-                if stored != made:
-                    raise _Differs
-        result.positions.extend(map(itemgetter(0), rows))
+        _compare_links(other, style, after, last, links)
+        if tree_stored and style == "?":
+            other.execute(nodes_sql, (tree_after, len(made)))
+            if other.fetchall() != made:
+                raise _Differs
+            other.execute(nodes_last, (tree_after, len(made)))
+            tree_after = other.fetchone()[0]
+        elif tree_stored:
+            _compare_nodes(other, style, made, first_size, run.size)
+        positions.extend(map(itemgetter(0), rows))
         after = last
         if progress is not None:
-            progress(size, total)
+            progress(run.size, total)
         if len(rows) < FAST_PAGE:
             break
+    size, h = run.size, run.h
     # Nothing stored beyond what was recomputed: no later chain link, no extra tree node.
-    other.execute(sql("SELECT 1 FROM ledger_chain WHERE seq > ? OR seq < 1 LIMIT 1", style), (prev_seq,))
+    other.execute(sql("SELECT 1 FROM ledger_chain WHERE seq > ? OR seq < 1 LIMIT 1", style), (run.prev_seq,))
     if other.fetchone() is not None:
         raise _Differs
     if tree_stored:
@@ -484,12 +521,12 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
         if other.fetchone()[0] != expected:
             raise _Differs
     root = None
-    for node in reversed(stack):  # the lowest pending subtree is the rightmost
-        root = node if root is None else h(NODE + node + root).digest()
-    result.count, result.head_seq, result.head_digest = size, prev_seq, prev_digest
-    result.tree_size, result.tree_root = size, root if root is not None else h(b"").digest()
-    return result
-
+    for node in reversed(run.stack):  # the lowest pending subtree is the rightmost
+        root = node if root is None else h(run.node + node + root).digest()
+    return _Pass(
+        count=size, head_seq=run.prev_seq, head_digest=run.prev_digest, tree_size=size,
+        tree_root=root if root is not None else h(b"").digest(), recorded=run.recorded, positions=positions,
+    )
 
 
 # -- the same pass split over processes (`audit --verify --jobs`) ----------------------------
@@ -518,7 +555,7 @@ class _Slice:
 
 
 def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, units: Sequence[tuple[int, int, int, int]], bits: int, table: str = "stored_events", checked: Any = None) -> _Slice:
-    """`fast_pass` over some units of the log: (first leaf index, events, position before them, last position).
+    """The pass of fast_pass (_Recompute) over some units of the log: (first leaf index, events, position before them, last position).
 
     Each unit starts at a multiple of 2**bits events. Its first link is checked
     against the stored link before it (each stored link must equal H(stored link
@@ -528,82 +565,32 @@ def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored:
     anything it does not vouch for: the parent then runs the careful check.
     `checked`, a shared counter, is added each unit's events once checked (the parent shows it as progress).
     """
-    from ledger.checkpoint import RECORDED_TOPIC
-    from ledger.merkle import LEAF, NODE
-
-    h = hasher(algorithm)
-    pack_head = struct.Struct(">Q16sQI").pack
-    pack_len = _U32.pack
-    topics: dict[Any, bytes] = {}
-    ids: dict[Any, bytes] = {}
     events_sql = sql(f"SELECT {position}, originator_id, originator_version, topic, state FROM {table} WHERE {position} > ? AND {position} <= ? ORDER BY {position}", style)
-    chain_sql = sql("SELECT seq, prev, digest FROM ledger_chain WHERE seq > ? AND seq <= ? ORDER BY seq", style)
-    nodes_sql = sql("SELECT level, idx, hash FROM ledger_merkle WHERE level = ? AND idx >= ? AND idx < ? ORDER BY idx", style)
     events_cursor, other = con.cursor(), con.cursor()
-    result = _Slice()
-    prev_seq, prev_digest = 0, GENESIS
+    run = _Recompute(algorithm, top=bits)  # the climb stops at the unit's root
+    result = _Slice(recorded=run.recorded)
     for n, (first, count, after, last) in enumerate(units):
         if n == 0 and first > 0:  # the stored link before the slice: checked by the slice before
             other.execute(sql("SELECT digest FROM ledger_chain WHERE seq = ?", style), (after,))
             found = other.fetchall()
             if len(found) != 1 or not isinstance(found[0][0], bytes) or len(found[0][0]) != DIGEST_SIZE:
                 raise _Differs
-            prev_seq, prev_digest = after, found[0][0]
+            run.prev_seq, run.prev_digest = after, found[0][0]
         events_cursor.execute(events_sql, (after, last))
         rows = events_cursor.fetchall()
         if len(rows) != count or (first == 0 and rows[0][0] < 1):
             raise _Differs
-        size = first
-        stack: list[bytes] = []
-        push, pop = stack.append, stack.pop
-        links: list[tuple[int, int, bytes]] = []
-        made: list[tuple[int, int, bytes]] = []
-        add_link, add_made = links.append, made.append
-        try:
-            for seq, oid, version, topic, state in rows:  # as in fast_pass, the climb stopping at the unit's root
-                topic_bytes = topics.get(topic)
-                if topic_bytes is None:
-                    if type(topic) is not str:
-                        raise _Differs
-                    topic_bytes = topics[topic] = topic.encode("utf-8")
-                oid_bytes = ids.get(oid)
-                if oid_bytes is None:
-                    oid_bytes = ids[oid] = _canonical_id(seq, oid)
-                covered = pack_head(seq, oid_bytes, version, len(topic_bytes)) + topic_bytes + pack_len(len(state)) + state
-                prev_digest = h(prev_digest + covered).digest()
-                add_link((seq, prev_seq, prev_digest))
-                prev_seq = seq
-                if topic == RECORDED_TOPIC:
-                    result.recorded.append((seq, bytes(state)))
-                node = h(LEAF + covered).digest()
-                add_made((0, size, node))
-                index, level = size, 0
-                while index & 1 and level < bits:
-                    node = h(NODE + pop() + node).digest()
-                    index >>= 1
-                    level += 1
-                    add_made((level, index, node))
-                push(node)
-                size += 1
-        except (TypeError, ValueError, OverflowError, struct.error, TamperingFound):
-            raise _Differs from None
-        other.execute(chain_sql, (after, last))
-        if other.fetchall() != links:
-            raise _Differs
+        run.size, run.stack = first, []
+        links, made = run.page(rows)
+        _compare_links(other, style, after, last, links)
         if tree_stored:
-            made.sort()  # by level, then index
-            stored: list[Any] = []
-            for level in range(made[-1][0] + 1):
-                other.execute(nodes_sql, (level, first >> level, size >> level))
-                stored += other.fetchall()
-            if stored != made:
-                raise _Differs
+            _compare_nodes(other, style, made, first, run.size)
         if count == 1 << bits:
-            result.roots.append(stack[0])
+            result.roots.append(run.stack[0])
         else:
-            result.pending = stack
+            result.pending = run.stack
         result.count += count
         if checked is not None:
             checked.value += count
-    result.head_seq, result.head_digest = prev_seq, prev_digest
+    result.head_seq, result.head_digest = run.prev_seq, run.prev_digest
     return result
