@@ -53,6 +53,18 @@ def test_corrections_are_shown_beside_what_they_correct(inspected):
     assert f"corrects #{registered['seq']}" in table
 
 
+def test_every_correctable_inspection_field_points_back_to_the_registration(inspected):
+    """The round (轮次) too: the trail knows the fields a registration sets from the one list `correct` takes."""
+    ledger = _two_inspections(inspected)
+    ledger("correct", "XC2020-2", "--field", "round", "--value", "十届县委第十二轮巡察", "--reason", "补录轮次")
+    ledger("correct", "XC2020-2", "--field", "group", "--value", "县委第三巡察组", "--reason", "录入错误")
+    rows = ledger.json("audit")
+    registered = next(r for r in rows if r["event"] == "Registered" and r["subject"] == "XC2020-2")
+    round_fix, group_fix = [r for r in rows if r["event"] == "Corrected" and r["subject"] == "XC2020-2"]
+    assert round_fix["correction"] == group_fix["correction"] == f"corrects #{registered['seq']}"
+    assert registered["correction"] == f"corrected by #{round_fix['seq']} (round), #{group_fix['seq']} (group)"
+
+
 def test_filters(inspected):
     ledger = _two_inspections(inspected)
     only_first = ledger.json("audit", "--inspection", "XC2019-1")
