@@ -27,22 +27,11 @@ from ledger import values
 @click.option("--round", "round_name", type=SHORT_TEXT, default=None, metavar="NAME", help="The round (轮次) it belongs to, e.g. 十届县委第十二轮巡察.")
 @write_options
 @pass_ledger
-def add_inspection(state: LedgerContext, code: str, name: str, organisation: str, group: str, kind: str, start: Any, end: Any, feedback: Any, round_name: str | None, at: Any, actor: str | None, fmt: str) -> None:
+def add_inspection(state: LedgerContext, code: str, round_name: str | None, at: Any, actor: str | None, fmt: str, **fields: Any) -> None:
     """Register an inspection round (巡视/巡察) under CODE, e.g. XC2019-1."""
+    # fields: name, organisation, group, kind, start, end, feedback, as the options parsed them (the domain checks them)
     who = state.actor(actor)
-    inspection = state.app.add_inspection(
-        code=code,
-        name=name,
-        organisation=organisation,
-        group=group,
-        kind=kind,
-        start=start,
-        end=end,
-        feedback=feedback,
-        round=round_name or "",
-        actor=who,
-        at=at,
-    )
+    inspection = state.app.add_inspection(code=code, round=round_name or "", actor=who, at=at, **fields)
     record = {"code": inspection.code, "event": "InspectionRegistered", "round": inspection.round or None}
     echo(render_record(record, fmt, f"registered inspection {inspection.code}"))
 
@@ -54,7 +43,6 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
 @click.option("--description", type=OPTIONAL_LONG_TEXT, default="", help="What the inspection found.")
 @click.option(
     "--type",
-    "problem_type",
     type=ChoiceOf(values.problem_type, "TYPE"),
     default="deadline",
     show_default=True,
@@ -77,26 +65,15 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
 )
 @write_options
 @pass_ledger
-def add_problem(state: LedgerContext, inspection: str | None, category: str | None, title: str, description: str, problem_type: str, deadline: Any, number: int | None, source: str, parent: str | None, at: Any, actor: str | None, fmt: str) -> None:
+def add_problem(state: LedgerContext, inspection: str | None, category: str | None, parent: str | None, at: Any, actor: str | None, fmt: str, **fields: Any) -> None:
     """Register a problem fed back by an inspection (or, with --parent, a finer one under it); prints its ID."""
+    # fields: title, description, type, deadline, number, source, as the options parsed them
     who = state.actor(actor)
     if parent is None and inspection is None:
         raise click.UsageError("Missing option '--inspection'.")
     if parent is None and category is None:
         raise click.UsageError("Missing option '--category'.")
-    problem = state.app.add_problem(
-        inspection=inspection,
-        parent=parent,
-        category=category,
-        title=title,
-        description=description,
-        type=problem_type,
-        source=source,
-        deadline=deadline,
-        number=number,
-        actor=who,
-        at=at,
-    )
+    problem = state.app.add_problem(inspection=inspection, category=category, parent=parent, actor=who, at=at, **fields)
     record = {"id": problem.display_id, "inspection": problem.inspection, "number": problem.number, "status": problem.status, "parent": problem.parent or None}
     echo(render_record(record, fmt, problem.display_id))
     if parent is None:  # a refinement is the same problem in finer parts, not a new finding
