@@ -424,12 +424,13 @@ class _Recompute:
                     add_recorded((seq, bytes(state)))
                 node = h(leaf + covered).digest()
                 add_made((0, size, node))
-                index, level = size, 0
-                while index & 1 and level < top:  # this leaf completes one or more subtrees
-                    node = h(node_prefix + pop() + node).digest()
-                    index >>= 1
-                    level += 1
-                    add_made((level, index, node))
+                if size & 1:  # this leaf completes one or more subtrees
+                    index, level = size, 0
+                    while index & 1 and level < top:
+                        node = h(node_prefix + pop() + node).digest()
+                        index >>= 1
+                        level += 1
+                        add_made((level, index, node))
                 push(node)
                 size += 1
         except (TypeError, ValueError, OverflowError, struct.error, TamperingFound):
