@@ -13,7 +13,6 @@ UTC); the event's own `timestamp` is when it was recorded.
 
 from __future__ import annotations
 
-from dataclasses import asdict
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
@@ -420,7 +419,7 @@ class Problem(Aggregate):
         self._measure_completed(
             measure_id=measure["id"],
             evidence=list(evidence),
-            **asdict(outcomes),  # the event's fields: rules, funds, accountable, clues
+            **{**outcomes._asdict(), "accountable": dict(outcomes.accountable)},  # the event's fields
             actor=actor,
             at=at,
         )

@@ -8,10 +8,9 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
-from typing import Any
+from typing import Any, Mapping, NamedTuple
 
 from ledger.errors import InvalidInput
 
@@ -289,13 +288,14 @@ def parse_count(value: str | int, what: str, maximum: int = MAX_COUNT, minimum: 
     return number
 
 
-@dataclass(frozen=True)
-class MeasureOutcomes:
-    """What a completed measure achieved (整改成效), as its MeasureCompleted event records it."""
+class MeasureOutcomes(NamedTuple):
+    """What a completed measure achieved (整改成效), as its MeasureCompleted event records it.
+
+    A named tuple, not a dataclass: this module is imported at every start-up, dataclasses is not."""
 
     rules: int = 0  # rules made or revised (建章立制)
     funds: Decimal = Decimal(0)  # yuan returned or recovered (清退/追回资金)
-    accountable: dict[str, int] = field(default_factory=dict)  # people held accountable, by kind
+    accountable: Mapping[str, int] = {}  # people held accountable, by kind (never changed: the event gets a copy)
     clues: int = 0  # problem clues transferred (移交问题线索)
 
 
