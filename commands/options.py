@@ -18,6 +18,7 @@ import click
 
 from ledger import values
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 BASIC_FORMATS = ("table", "json", "csv", "markdown")
 OFFICE_FORMATS = ("xlsx",)
@@ -222,9 +223,9 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
         fmt = kwargs.get("fmt")
         if out is None:
             if fmt in OFFICE_FORMATS:
-                raise InvalidInput(f"--format {fmt} writes a workbook, not text: give --out FILE.{fmt}")
+                raise InvalidInput(t("--format {fmt} writes a workbook, not text: give --out FILE.{fmt}", fmt=fmt))
             if force:
-                raise click.UsageError("--force replaces an --out file: give --out FILE")
+                raise click.UsageError(t("--force replaces an --out file: give --out FILE"))
             return f(*args, **kwargs)
         return _to_file(f, args, kwargs, out, force)
 
@@ -307,7 +308,7 @@ class Screen:
             return
         from commands import i18n
 
-        echo(i18n.translate(f"{total - shown:,} more not shown ({shown:,} of {total:,}): --limit N shows N, --all shows every one", i18n.current()))
+        echo(i18n.translate(t("{n:,} more not shown ({shown:,} of {total:,}): --limit N shows N, --all shows every one", n=total - shown, shown=shown, total=total), i18n.current()))
 
 
 def listing_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -319,7 +320,7 @@ def listing_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
         limit, everything = kwargs.pop("limit", None), kwargs.pop("everything", False)
         if limit is not None and everything:
-            raise click.UsageError("--limit and --all do not go together: give one")
+            raise click.UsageError(t("--limit and --all do not go together: give one"))
         # Inside output_options: with --out, standard output is the text being caught, not a TTY.
         terminal = kwargs.get("fmt") == "table" and sys.stdout.isatty()
         return f(*args, screen=Screen(terminal, limit, everything), **kwargs)
@@ -392,9 +393,9 @@ def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str,
     fmt = kwargs["fmt"]
     suffix = Path(out).suffix.lower()
     if fmt == "xlsx" and suffix != ".xlsx":
-        raise InvalidInput(f"--out: an xlsx workbook's file name ends in .xlsx, not '{Path(out).name}'")
+        raise InvalidInput(t("--out: an xlsx workbook's file name ends in .xlsx, not '{name}'", name=Path(out).name))
     if fmt != "xlsx" and suffix == ".xlsx":
-        raise InvalidInput(f"--out: {Path(out).name} is named as a workbook: add --format xlsx")
+        raise InvalidInput(t("--out: {name} is named as a workbook: add --format xlsx", name=Path(out).name))
     check_out_file(out, force=force)
     if fmt == "xlsx":
         kwargs["fmt"] = "csv"
@@ -420,7 +421,7 @@ def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str,
         write_output(out, text, force=force, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     from commands import i18n
 
-    click.echo(i18n.translate(f"wrote {out}", i18n.current()))
+    click.echo(i18n.translate(t("wrote {out}", out=out), i18n.current()))
     if exit_code:
         click.get_current_context().exit(exit_code)
 
@@ -742,7 +743,7 @@ class LedgerContext:
             except Exception:  # no usable user name in this environment
                 name = ""
         if not name:
-            raise InvalidInput("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR")
+            raise InvalidInput(t("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR"))
         return values.person_name(name, "--actor")
 
     def actor(self, override: str | None = None, command: str | None = None) -> str:
