@@ -10,12 +10,14 @@ import click
 from commands.i18n import error_line
 from commands.options import LedgerContext
 from ledger.errors import LedgerError
-from ledger.messages import t
+from ledger.messages import Message, t
 
 EXIT_USAGE = 2
 
 
 def _one_line(message: str) -> str:
+    if isinstance(message, Message):
+        return message  # made one line as it is rendered (error_line)
     return " ".join(str(message).split())
 
 

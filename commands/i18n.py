@@ -1449,10 +1449,6 @@ def _plain(text: str, lang: str) -> str:
     """A value worded into a keyed message that is plain text: a status word, or a message not yet keyed."""
     if lang == "zh" and text in STATUS_WORDS:
         return STATUS_WORDS[text]
-    if lang == "zh":
-        field = _field_names(text)
-        if field is not None:
-            return field
     return translate_lines(text, lang) if "\n" in text else translate(text, lang)
 
 
@@ -1497,7 +1493,8 @@ def note_line(message: str) -> str:
 
 def error_line(message: str, lang: str | None = None) -> str:
     chosen = lang or current()
-    return PREFIX[chosen] + translate(message, chosen)
+    text = translate(message, chosen)
+    return PREFIX[chosen] + (" ".join(text.split()) if isinstance(message, Message) else text)
 
 
 def translating(echo: Callable[[str], None], lang: str) -> Callable[[str], None]:

@@ -34,7 +34,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from uuid import UUID
 
 from ledger.errors import ConfigError, TamperingFound
-from ledger.messages import t
+from ledger.messages import either, t
 
 ALGORITHMS = ("sha256", "sm3")
 DEFAULT_ALGORITHM = "sha256"
@@ -83,13 +83,13 @@ def hasher(algorithm: str) -> Callable[[bytes], Any]:
             except ValueError:  # listed but disabled by the OpenSSL policy
                 pass
         return _SM3
-    raise ConfigError(t("unknown hash algorithm '{algorithm}' (use {ALGORITHMS})", algorithm=algorithm, ALGORITHMS=' or '.join(ALGORITHMS)))
+    raise ConfigError(t("unknown hash algorithm '{algorithm}' (use {ALGORITHMS})", algorithm=algorithm, ALGORITHMS=either(ALGORITHMS)))
 
 
 def check_algorithm(value: Any) -> str:
     name = str(value).strip().lower().replace("-", "")
     if name not in ALGORITHMS:
-        raise ConfigError(t("'hash' must be {ALGORITHMS}, not {value!r}", ALGORITHMS=' or '.join(ALGORITHMS), value=value))
+        raise ConfigError(t("'hash' must be {ALGORITHMS}, not {value!r}", ALGORITHMS=either(ALGORITHMS), value=value))
     return name
 
 

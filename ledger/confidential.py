@@ -16,7 +16,7 @@ import os
 from typing import Any
 
 from ledger.errors import ConfigError, InvalidInput
-from ledger.messages import t
+from ledger.messages import either, t
 
 ENCRYPTED = "[encrypted]"
 FIELDS = {"whistleblower": "举报人", "case-details": "案情"}
@@ -26,7 +26,7 @@ FIELD_ALIASES = {**{f: f for f in FIELDS}, **{zh: f for f, zh in FIELDS.items()}
 def field_name(value: str) -> str:
     name = value.strip().lower()
     if name not in FIELD_ALIASES:
-        raise InvalidInput(t("--field: '{value}' is not a sensitive field (use {FIELDS})", value=value, FIELDS=' or '.join(FIELDS)))
+        raise InvalidInput(t("--field: '{value}' is not a sensitive field (use {FIELDS})", value=value, FIELDS=either(FIELDS)))
     return FIELD_ALIASES[name]
 
 

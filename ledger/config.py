@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ledger.errors import ConfigError, InvalidInput
-from ledger.messages import t
+from ledger.messages import either, t
 
 CONFIG_NAME = "ledger.yaml"
 
@@ -127,7 +127,7 @@ def one_of(*choices: str) -> Callable[[Any, str], str]:
     def check(value: Any, key: str) -> str:
         name = str(value).strip().lower() if isinstance(value, str) else None
         if name not in choices:
-            raise ConfigError(t("'{key}' must be {choices}, not {brief}", key=key, choices=' or '.join(choices), brief=_brief(value)))
+            raise ConfigError(t("'{key}' must be {choices}, not {brief}", key=key, choices=either(choices), brief=_brief(value)))
         return name
 
     return check

@@ -330,7 +330,7 @@ class Problem(Aggregate):
     ) -> None:
         self._check_at(at)
         self._check_after_closure_acts(at, "the assignment")
-        self._check_open("reassign it")
+        self._check_open(t("reassign it"))
         if deadline is not None and deadline < self.registered_at.date():
             raise self._rule(
                 "deadline-after-registration",
@@ -353,7 +353,7 @@ class Problem(Aggregate):
     def plan_measure(self, *, text: str, due: date | None, actor: str, at: datetime) -> str:
         self._check_at(at)
         self._check_after_closure_acts(at, "the measure")
-        self._check_open("plan a new measure")
+        self._check_open(t("plan a new measure"))
         if due is not None and due < self.registered_at.date():
             raise self._rule(
                 "deadline-after-registration",
@@ -403,7 +403,7 @@ class Problem(Aggregate):
         measure = self.measure(measure_id)
         self._check_at(at)
         self._check_after_closure_acts(at, "the completion")
-        self._check_open("complete a measure")
+        self._check_open(t("complete a measure"))
         if self.status == "registered":
             raise self._rule(
                 "assign-before-work", t("is not assigned yet: assign it before completing measures")
@@ -457,7 +457,7 @@ class Problem(Aggregate):
     def verify(self, *, grade: str, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> None:
         self._check_at(at)
         self._check_after_closure_acts(at, "the verification")
-        self._check_open("verify it again")
+        self._check_open(t("verify it again"))
         done = [m for m in self.measures if m["status"] == "done"]
         # A refined problem's work may all be in its children (细化), which sign-off checks.
         if not done and not self.children:
@@ -626,7 +626,7 @@ class Problem(Aggregate):
 
         self._check_at(at)
         self._check_after_closure_acts(at, "the escalation")
-        self._check_open("escalate it")
+        self._check_open(t("escalate it"))
         order = list(ESCALATION_LEVELS)
         current = self.escalation
         if current is not None and order.index(level) <= order.index(current):
@@ -745,7 +745,7 @@ class Problem(Aggregate):
                 "refine-official-problems",
                 t("is itself a refinement of {parent}: register {child} under {parent} instead", parent=self.parent, child=child),
             )
-        self._check_open("refine it")
+        self._check_open(t("refine it"))
 
     def add_child(self, *, child: str, actor: str, at: datetime) -> None:
         self._check_at(at)
@@ -768,7 +768,7 @@ class Problem(Aggregate):
 
     def request_extension(self, *, to: date, reason: str, actor: str, at: datetime) -> None:
         self._check_at(at)
-        self._check_open("extend its deadline")
+        self._check_open(t("extend its deadline"))
         if self.pending_extension is not None:
             raise self._rule(
                 "one-extension-request-at-a-time",
@@ -807,7 +807,7 @@ class Problem(Aggregate):
                 t("decision dated {isoformat} is before the request ({isoformat2})", isoformat=at.isoformat(), isoformat2=pending['requested_at'].isoformat()),
             )
         if approve:
-            self._check_open("extend its deadline")
+            self._check_open(t("extend its deadline"))
         self._extension_decided(approved=approve, note=note, actor=actor, at=at)
 
     @event("ExtensionDecided")

@@ -57,6 +57,13 @@ def t(template: str, /, **params: Any) -> Message:
     return Message(template, **params)
 
 
+class either(tuple):
+    """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
+
+    def label(self, lang: str) -> str:
+        return ("、" if lang == "zh" else " or ").join(str(v) for v in self)
+
+
 def _english(value: Any) -> Any:
     if isinstance(value, Message) or isinstance(value, BaseException):
         return str(value)
@@ -66,9 +73,20 @@ def _english(value: Any) -> Any:
     return value
 
 
+# The operating system's words for why a file could not be used (an OSError's strerror), as messages.
+OS_ERRORS = {
+    "No such file or directory": t("No such file or directory"), "Permission denied": t("Permission denied"),
+    "Is a directory": t("Is a directory"), "Not a directory": t("Not a directory"),
+    "Read-only file system": t("Read-only file system"), "No space left on device": t("No space left on device"),
+    "File exists": t("File exists"),
+}
+
+
 def _rendered(value: Any, lang: str, plain: Callable[[str], str] | None) -> Any:
     if isinstance(value, (Message, BaseException, list, tuple)) or callable(getattr(value, "label", None)):
         return render(value, lang, plain)
+    if isinstance(value, str) and value in OS_ERRORS:
+        return OS_ERRORS[value].render(lang)
     if plain is not None and isinstance(value, str) and lang != "en":
         return plain(value)
     return value
@@ -83,11 +101,11 @@ def render(value: Any, lang: str, plain: Callable[[str], str] | None = None) -> 
             return value.args[0].render(lang, plain)
         text = str(value)
         return plain(text) if plain is not None and lang != "en" else text
-    if isinstance(value, (list, tuple)):
-        return ("、" if lang == "zh" else ", ").join(render(v, lang, plain) for v in value)
     label = getattr(value, "label", None)
     if callable(label) and not isinstance(value, (str, type)):
         return label(lang)
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang == "zh" else ", ").join(render(v, lang, plain) for v in value)
     return str(value)
 
 

@@ -254,7 +254,7 @@ def check_consistency(proof: dict[str, Any], old: Any, new: Any, where: str) -> 
         claimed = proof[side]
         if (claimed["sequence"], claimed["tree_size"], claimed["tree_root"]) != (cp.sequence, size, root.hex()):
             name = "--from" if side == "old" else "--to"
-            raise TamperingFound(t("{where}: the proof's {side} tree (size {tree_size}) is not the {name} checkpoint's (size {size} root {hex})", where=where, side=side, tree_size=claimed['tree_size'], name=name, size=size, hex=root.hex()))
+            raise TamperingFound(t("{where}: the proof's {side} tree (size {tree_size}) is not the {name} checkpoint's (size {size} root {hex})", where=where, side=t("old") if side == "old" else t("new"), tree_size=claimed['tree_size'], name=name, size=size, hex=root.hex()))
     if old.sequence > new.sequence or old_size > new_size:
         raise TamperingFound(t("the --from checkpoint (events up to {sequence}) is later than the --to checkpoint (up to {sequence2})", sequence=old.sequence, sequence2=new.sequence))
     h = hasher(new.hash)

@@ -56,11 +56,11 @@ def test_the_script_checks_the_catalogue():
     assert done.returncode == 0, done.stdout + done.stderr
 
 
-def test_each_chinese_rendering_keeps_the_values_and_reads_in_chinese(zh, extracted):
+def test_each_chinese_rendering_names_only_its_values_and_reads_in_chinese(zh, extracted):
     wrong = []
     for msgid in extracted:
         msgstr = zh.get(msgid).string
-        if _fields(msgstr) != _fields(msgid):
+        if not _fields(msgstr) <= _fields(msgid):  # Chinese may leave out a value it says otherwise (an English word)
             wrong.append(f"{msgid!r}: values {sorted(_fields(msgid))} but Chinese has {sorted(_fields(msgstr))}")
         bare = re.sub(r"\{[^{}]*\}", " ", msgstr)
         if english_words(bare):
