@@ -69,7 +69,9 @@ class AsOfType(click.ParamType):
                 now = datetime.now(timezone.utc)
                 moment = now if day == datetime.now().date() and end > now else end
         except InvalidInput as e:
-            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+            from commands.options import fail
+
+            fail(self, e, param, ctx)
         if self.by_at:
             return AsAt.fromtimestamp(moment.timestamp(), timezone.utc)
         return moment

@@ -10,7 +10,7 @@ import click
 from commands.i18n import error_line
 from commands.options import LedgerContext
 from ledger.errors import LedgerError
-from ledger.messages import Message, t
+from ledger.messages import Message, speak_in_libraries, t
 
 EXIT_USAGE = 2
 
@@ -92,6 +92,10 @@ class LedgerGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
+        from commands import i18n
+
+        i18n.remember(None, None)
+        speak_in_libraries(i18n.current())  # before `--lang` is read: LEDGER_LANG or ledger.yaml, else zh
         unreadable = _unreadable_argument(sys.argv[1:] if args is None else list(args))
         if unreadable:
             click.echo(error_line(unreadable), err=True)
@@ -182,6 +186,7 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: st
         raise click.UsageError(t("LEDGER_LANG: '{value}' is not one of zh, en", value=env[:20]))
     state = LedgerContext(config_path, actor, lang)
     i18n.remember(lang, config_path, lambda: state.config)
+    speak_in_libraries(i18n.current())  # click's own errors about this command's options, in its language
     ctx.obj = state
     ctx.call_on_close(state.close)
 

@@ -9,7 +9,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
+from commands.options import ChoiceOf, DATE, LONG_TEXT, fail, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
 from ledger import values
 from ledger.messages import t
 
@@ -27,10 +27,10 @@ class DaysType(click.ParamType):
             return value
         match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", str(value).lower())
         if not match:
-            self.fail(f"'{value}' is not a number of days (e.g. 7, 7d or 2w)", param, ctx)
+            fail(self, t("'{value}' is not a number of days (e.g. 7, 7d or 2w)", value=value), param, ctx)
         days = int(match.group(1)[:12]) * (7 if match.group(2) == "w" else 1)
         if len(match.group(1).lstrip("0")) > 5 or days > MAX_DAYS:  # beyond any calendar date the ledger holds
-            self.fail(f"'{value}' is too many days (at most {MAX_DAYS}, about 150 years)", param, ctx)
+            fail(self, t("'{value}' is too many days (at most {days}, about 150 years)", value=value, days=MAX_DAYS), param, ctx)
         return days
 
 

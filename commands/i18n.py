@@ -17,7 +17,7 @@ import os
 import re
 from typing import Any, Callable, Sequence
 
-from ledger.messages import Message, render
+from ledger.messages import Field, Message, render
 
 LANGS = ("zh", "en")
 
@@ -1449,6 +1449,8 @@ def _plain(text: str, lang: str) -> str:
     """A value worded into a keyed message that is plain text: a status word, or a message not yet keyed."""
     if lang == "zh" and text in STATUS_WORDS:
         return STATUS_WORDS[text]
+    if lang == "zh" and isinstance(text, Field):
+        return _field_names(text) or text
     return translate_lines(text, lang) if "\n" in text else translate(text, lang)
 
 

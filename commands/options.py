@@ -12,7 +12,7 @@ import functools
 import io
 import json
 import re
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, NoReturn, Iterable, Iterator, Sequence
 
 import click
 
@@ -42,8 +42,24 @@ class FormatType(click.ParamType):
         text = str(value).strip().lower()
         if text in BASIC_FORMATS or text in tabulate_formats() or (self.office and text in OFFICE_FORMATS):
             return text
-        also = ", xlsx (with --out)" if self.office else ""
-        self.fail(f"'{value}' is not a format: use table, json, csv, markdown{also} or a tabulate format")
+        if self.office:
+            fail(self, t("'{value}' is not a format: use table, json, csv, markdown, xlsx (with --out) or a tabulate format", value=value), param, ctx)
+        fail(self, t("'{value}' is not a format: use table, json, csv, markdown or a tabulate format", value=value), param, ctx)
+
+
+def fail(kind: click.ParamType, error: Any, param: Any, ctx: Any, head: str | None = None) -> NoReturn:
+    """Refuse an option's value with `error` in the reader's language; click names the option, so a message
+    that starts with it (`head`: "--title: …") loses that part (None: whatever precedes the first colon)."""
+    from commands import i18n
+
+    lang = i18n.current()
+    text = i18n.translate(error, lang)
+    for colon in ("：", ": "):
+        before, found, after = text.partition(colon)
+        if found and (before == head if head is not None else " " not in before.strip()):
+            text = after
+            break
+    kind.fail(text, param, ctx)
 
 
 class ValueType(click.ParamType):
@@ -62,8 +78,7 @@ class ValueType(click.ParamType):
         try:
             return self.parse(value, what)
         except InvalidInput as e:
-            message = str(e)
-            self.fail(message.split(": ", 1)[-1] if message.startswith(what + ":") else message, param, ctx)
+            fail(self, e, param, ctx, head=what)
 
 
 class ChoiceOf(click.ParamType):
@@ -77,7 +92,7 @@ class ChoiceOf(click.ParamType):
         try:
             return self.parse(value)
         except InvalidInput as e:
-            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+            fail(self, e, param, ctx)
 
 
 def _count(maximum: int, minimum: int = 0) -> ValueType:

@@ -10,6 +10,7 @@ import click
 from commands.asof import as_of_option
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, pass_ledger, render_record
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 SHEET_FORMATS = (".xlsx", ".docx")
 

@@ -23,7 +23,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.errors import InvalidInput, RuleViolation
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.values import MAX_NUMBER, PASSING_GRADES, moment_text, problem_display_id
-from ledger.messages import t
+from ledger.messages import Field, t
 
 OPEN_STATUSES = ("registered", "in_progress", "verified")
 CLOSED_STATUSES = ("closed", "ongoing")
@@ -126,7 +126,7 @@ class Inspection(Aggregate):
     def correct(self, field: str, value: Any, reason: str, actor: str, at: datetime) -> None:
         if field not in self.INSPECTION_FIELDS:
             raise InvalidInput(
-                t("{code}: field '{field}' cannot be corrected (inspection fields: {INSPECTION_FIELDS})", code=self.code, field=field, INSPECTION_FIELDS=', '.join(self.INSPECTION_FIELDS))
+                t("{code}: field '{field}' cannot be corrected (inspection fields: {INSPECTION_FIELDS})", code=self.code, field=Field(field), INSPECTION_FIELDS=', '.join(self.INSPECTION_FIELDS))
             )
         _check_not_future(at, self.code)
         if field in ("start", "end", "feedback"):
@@ -134,10 +134,10 @@ class Inspection(Aggregate):
             dates[field] = value
             self._check_dates(self.code, dates["start"], dates["end"], dates["feedback"])
             if field in ("start", "feedback") and value is not None and value > local_day(utc_now()):
-                raise RuleViolation("no-future-acts", self.code, t("{field} {value} is in the future", field=field, value=value))
+                raise RuleViolation("no-future-acts", self.code, t("{field} {value} is in the future", field=Field(field), value=value))
         old = getattr(self, field)
         if old == value:
-            raise RuleViolation("correction-changes-something", self.code, t("{field} is already {value}", field=field, value=value))
+            raise RuleViolation("correction-changes-something", self.code, t("{field} is already {value}", field=Field(field), value=value))
         self._corrected(field=field, old=old, new=value, reason=reason, actor=actor, at=at)
 
     @event("Corrected")
@@ -584,18 +584,18 @@ class Problem(Aggregate):
         else:
             if field not in self.CORRECTABLE:
                 raise InvalidInput(
-                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE}, M<n>.text, M<n>.due)", display_id=self.display_id, field=field, CORRECTABLE=', '.join(self.CORRECTABLE))
+                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE}, M<n>.text, M<n>.due)", display_id=self.display_id, field=Field(field), CORRECTABLE=', '.join(self.CORRECTABLE))
                 )
             old = getattr(self, field)
         if isinstance(value, date) and value < self.registered_at.date():
             raise self._rule(
                 "deadline-after-registration",
-                t("{field} {value} is before registration on {date}", field=field, value=value, date=self.registered_at.date()),
+                t("{field} {value} is before registration on {date}", field=Field(field), value=value, date=self.registered_at.date()),
             )
         if field == "type" and self.status in CLOSED_STATUSES:
             raise self._rule("reopen-before-new-work", t("is {status}: reopen it before changing its type", status=self.status))
         if old == value:
-            raise self._rule("correction-changes-something", t("{field} is already {value}", field=field, value=value))
+            raise self._rule("correction-changes-something", t("{field} is already {value}", field=Field(field), value=value))
         self._corrected(field=field, old=old, new=value, reason=reason, actor=actor, at=at)
 
     @event("Corrected")

@@ -34,10 +34,10 @@ KINDS = {
 class UnknownID(LedgerError):
     """No problem, measure or inspection has that ID."""
 
-    def __init__(self, kind: str, ident: str):
+    def __init__(self, kind: str, ident: str, message: str | None = None):
         self.kind = kind
         self.ident = ident
-        super().__init__(t("unknown {kind} ID: {ident}", kind=KINDS.get(kind, kind), ident=ident))
+        super().__init__(message or t("unknown {kind} ID: {ident}", kind=KINDS.get(kind, kind), ident=ident))
 
 
 class InvalidInput(LedgerError):

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values
 from ledger.errors import InvalidInput
-from ledger.messages import Message, t
+from ledger.messages import Field, Message, t
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -150,14 +150,14 @@ def _text(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
     """A text cell, checked by the one grammar of typed values (ledger.values)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise where.error(line, t("{name}: is required and must not be empty", name=name))
+            raise where.error(line, t("{name}: is required and must not be empty", name=Field(name)))
         return ""
     if isinstance(value, (dict, list)):
-        raise where.error(line, t("{name}: must be text, not a {value}", name=name, value='mapping' if isinstance(value, dict) else 'list'))
+        raise where.error(line, t("{name}: must be text, not a {value}", name=Field(name), value='mapping' if isinstance(value, dict) else 'list'))
     if isinstance(value, bool):
-        raise where.error(line, t("{name}: must be text, not {lower}", name=name, lower=str(value).lower()))
+        raise where.error(line, t("{name}: must be text, not {lower}", name=Field(name), lower=str(value).lower()))
     if isinstance(value, (bytes, bytearray)):  # YAML !!binary: never stored as the text "b'…'"
-        raise where.error(line, t("{name}: must be text, not binary data", name=name))
+        raise where.error(line, t("{name}: must be text, not binary data", name=Field(name)))
     text = str(value)
     if name in LONG_FIELDS:
         return where.check(line, lambda: values.long_text(text, name, required=required))
@@ -170,7 +170,7 @@ def _text(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
 def _date(where: _Where, line: int, value: Any, name: str, *, required: bool) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise where.error(line, t("{name}: is required", name=name))
+            raise where.error(line, t("{name}: is required", name=Field(name)))
         return None
     return where.check(line, lambda: values.parse_date(value, name))
 
@@ -503,7 +503,7 @@ def parse_column_map(text: str, what: str = "--columns") -> dict[str, str]:
         if not heading or not name:
             raise InvalidInput(t("{what}: each entry is HEADING=field (fields: {FIELDS}, or extra)", what=what, FIELDS=', '.join(FIELDS)))
         if name not in FIELDS and name != "extra":
-            raise InvalidInput(t("{what}: unknown field '{name}' for column '{heading}' (fields: {FIELDS}, or extra)", what=what, name=name, heading=heading, FIELDS=', '.join(FIELDS)))
+            raise InvalidInput(t("{what}: unknown field '{name}' for column '{heading}' (fields: {FIELDS}, or extra)", what=what, name=Field(name), heading=heading, FIELDS=', '.join(FIELDS)))
         found[heading] = name
     return found
 

@@ -57,6 +57,10 @@ def t(template: str, /, **params: Any) -> Message:
     return Message(template, **params)
 
 
+class Field(str):
+    """A field's name as the ledger spells it (title, lead, unit…): shown by its heading in the reader's language."""
+
+
 class either(tuple):
     """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
 
@@ -117,6 +121,18 @@ def render_lines(text: Any, lang: str) -> str:
 
 
 # -- the catalogues -------------------------------------------------------------------------------------------
+
+
+def speak_in_libraries(lang: str) -> None:
+    """Make libraries that word their messages with stdlib gettext (click's usage errors) speak `lang`, from the
+    same catalogue: gettext's global domain is this one, its language `lang` (gettext reads LANGUAGE)."""
+    import gettext
+
+    if lang != "en":
+        catalogue(lang)  # compiled, if it was not
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = lang
 
 _catalogues: dict[str, Any] = {}
 

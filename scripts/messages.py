@@ -34,6 +34,30 @@ def extracted() -> dict[str, list[tuple[str, int]]]:
     return found
 
 
+# click's own messages that reach a user: usage and parameter errors (its help texts stay as click writes them).
+CLICK_FILES = ("exceptions.py", "parser.py", "types.py", "core.py")
+CLICK_HELP = {"Options", "Positional arguments", "Commands", "deprecated", "(dynamic)", "env var: {var}", "default: {default}"}
+
+
+def extracted_click() -> dict[str, list[tuple[str, int]]]:
+    """click's error messages (its gettext msgids): rendered through the same catalogue (see ledger.messages)."""
+    import click
+    from babel.messages.extract import extract_from_file
+
+    found: dict[str, list[tuple[str, int]]] = {}
+    folder = Path(click.__file__).parent
+    for name in CLICK_FILES:
+        for lineno, message, _comments, _context in extract_from_file(
+            "python", folder / name, keywords={"_": None, "ngettext": (1, 2)}, comment_tags=()
+        ):
+            if isinstance(message, tuple) and not all(message):
+                continue
+            key = message[0] if isinstance(message, tuple) else message
+            if key and key not in CLICK_HELP and "Deprecation" not in message and "defined twice" not in message:
+                found.setdefault(message, []).append((f"click/{name}", lineno))
+    return found  # type: ignore[return-value]  (a plural message's key is its (singular, plural) pair)
+
+
 def read() -> object:
     from babel.messages.pofile import read_po
 
@@ -45,7 +69,8 @@ def missing(catalogue: object, messages: dict[str, list[tuple[str, int]]]) -> li
     out = []
     for msgid in messages:
         entry = catalogue.get(msgid)  # type: ignore[attr-defined]
-        if entry is None or not entry.string or entry.fuzzy:
+        strings = entry.string if entry is not None and isinstance(entry.string, tuple) else (entry.string if entry else "",)
+        if entry is None or not all(strings) or entry.fuzzy:
             out.append(msgid)
     return out
 
@@ -54,13 +79,15 @@ def update() -> None:
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    messages = extracted()
+    messages = {**extracted(), **extracted_click()}
     old = read() if PO.exists() else Catalog(locale="zh_Hans_CN", domain="ledger")
     new = Catalog(locale="zh_Hans_CN", domain="ledger", project="rectification-ledger", charset="utf-8")
-    for msgid, where in sorted(messages.items(), key=lambda kv: kv[1][0]):
+    for msgid, where in sorted(messages.items(), key=lambda kv: (kv[1][0][0].startswith("click/"), kv[1][0])):
         entry = old.get(msgid)  # type: ignore[attr-defined]
-        new.add(msgid, entry.string if entry is not None else "", locations=where,
-                flags=("python-format",) if "{" in msgid else ())
+        text = "".join(msgid) if isinstance(msgid, tuple) else msgid
+        empty = ("",) if isinstance(msgid, tuple) else ""
+        new.add(msgid, entry.string if entry is not None else empty, locations=where,
+                flags=("python-format",) if "{" in text else ())
     PO.parent.mkdir(parents=True, exist_ok=True)
     with open(PO, "wb") as f:
         write_po(f, new, width=0, omit_header=False, sort_output=False, include_previous=False)
@@ -72,7 +99,7 @@ def update() -> None:
 
 
 def check() -> int:
-    messages = extracted()
+    messages = {**extracted(), **extracted_click()}
     lacking = missing(read(), messages)
     for msgid in lacking:
         file, line = messages[msgid][0]
