@@ -178,7 +178,7 @@ def _date(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
 def _inspection(where: _Where, data: dict[str, Any], lines: dict[str, int], line: int) -> InspectionSpec:
     for key in data:
         if key not in INSPECTION_KEYS:
-            raise where.error(lines.get(key, line), t("inspection: unknown field '{key}' (fields: {INSPECTION_KEYS})", key=key, INSPECTION_KEYS=', '.join(INSPECTION_KEYS)))
+            raise where.error(lines.get(key, line), t("{field}: unknown field '{key}' (fields: {INSPECTION_KEYS})", field=Field("inspection"), key=key, INSPECTION_KEYS=', '.join(INSPECTION_KEYS)))
 
     def at(key: str) -> int:
         return lines.get(key, line)
@@ -199,17 +199,17 @@ def _inspection(where: _Where, data: dict[str, Any], lines: dict[str, int], line
         round=_text(where, at("round"), data.get("round"), "round", required=False),
     )
     if spec.end < spec.start:
-        raise where.error(at("end"), t("end: {end} is before start {start}", end=spec.end, start=spec.start))
+        raise where.error(at("end"), t("{field}: {end} is before start {start}", field=Field("end"), end=spec.end, start=spec.start))
     if spec.feedback is not None and spec.feedback < spec.start:
-        raise where.error(at("feedback"), t("feedback: {feedback} is before start {start}", feedback=spec.feedback, start=spec.start))
+        raise where.error(at("feedback"), t("{field}: {feedback} is before start {start}", field=Field("feedback"), feedback=spec.feedback, start=spec.start))
     return spec
 
 
 def _number(where: _Where, line: int, value: Any) -> int:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise where.error(line, t("number: is required (the problem's number in the feedback list)"))
+        raise where.error(line, t("{field}: is required (the problem's number in the feedback list)", field=Field("number")))
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise where.error(line, t("number: '{value}' is not a whole number", value=value))
+        raise where.error(line, t("{field}: '{value}' is not a whole number", field=Field("number"), value=value))
     return where.check(line, lambda: values.parse_count(value, "number", maximum=values.MAX_NUMBER, minimum=1))
 
 
@@ -245,10 +245,10 @@ def _measure(where: _Where, data: Any, lines: dict[str, int], line: int) -> Meas
     if isinstance(data, str):
         data, lines = {"text": data}, {}
     if not isinstance(data, dict):
-        raise where.error(line, t("measures: each measure must be text or a mapping with text and due"))
+        raise where.error(line, t("{field}: each measure must be text or a mapping with text and due", field=Field("measures")))
     for key in data:
         if key not in MEASURE_KEYS:
-            raise where.error(lines.get(key, line), t("measure: unknown field '{key}' (fields: text, due)", key=key))
+            raise where.error(lines.get(key, line), t("{field}: unknown field '{key}' (fields: text, due)", field=Field("measure"), key=key))
     return MeasureSpec(
         text=_text(where, lines.get("text", line), data.get("text"), "measure text", required=True),
         due=_date(where, lines.get("due", line), data.get("due"), "due", required=False),
@@ -262,10 +262,10 @@ def _check_whole(where: _Where, result: FeedbackList) -> FeedbackList:
     seen: dict[int, int] = {}
     for p in result.problems:
         if p.number in seen:
-            raise where.error(p.lines.get("number", p.line), t("number: {number} is listed twice (also on line {value})", number=p.number, value=seen[p.number]))
+            raise where.error(p.lines.get("number", p.line), t("{field}: {number} is listed twice (also on line {value})", field=Field("number"), number=p.number, value=seen[p.number]))
         seen[p.number] = p.line
         if result.categories is not None and p.category not in result.categories:
-            raise where.error(p.lines.get("category", p.line), t("category: '{category}' is not one of the listed categories ({categories})", category=p.category, categories=', '.join(result.categories)))
+            raise where.error(p.lines.get("category", p.line), t("{field}: '{category}' is not one of the listed categories ({categories})", field=Field("category"), category=p.category, categories=', '.join(result.categories)))
     return result
 
 
@@ -349,26 +349,26 @@ def _read_yaml(where: _Where, text: str, progress: Callable[[Any], Any]) -> Feed
             raise where.error(doc.key_lines.get(key), t("unknown section '{key}' (sections: {TOP_KEYS})", key=key, TOP_KEYS=', '.join(TOP_KEYS)))
     header = doc.get("inspection")
     if not isinstance(header, dict):
-        raise where.error(doc.key_lines.get("inspection"), t("inspection: a mapping with the inspection's code, name, … is required"))
+        raise where.error(doc.key_lines.get("inspection"), t("{field}: a mapping with the inspection's code, name, … is required", field=Field("inspection")))
     inspection = _inspection(where, header, header.key_lines, header.line)
     categories = doc.get("categories")
     if categories is not None:
         if not isinstance(categories, list) or not all(isinstance(c, str) and c.strip() for c in categories):
-            raise where.error(doc.key_lines.get("categories"), t("categories: must be a list of category names"))
+            raise where.error(doc.key_lines.get("categories"), t("{field}: must be a list of category names", field=Field("categories")))
         categories = [_text(where, doc.key_lines.get("categories"), c, "category", required=True) for c in categories]
     items = doc.get("problems")
     if not isinstance(items, list):
-        raise where.error(doc.key_lines.get("problems"), t("problems: a list of problems is required"))
+        raise where.error(doc.key_lines.get("problems"), t("{field}: a list of problems is required", field=Field("problems")))
     problems = []
     for i, item in enumerate(progress(items)):
         line = items.item_lines[i]
         if not isinstance(item, dict):
-            raise where.error(line, t("problems: each problem must be a mapping (number, category, title, …)"))
+            raise where.error(line, t("{field}: each problem must be a mapping (number, category, title, …)", field=Field("problems")))
         spec = _problem(where, {k: v for k, v in item.items() if k != "measures"}, item.key_lines, line)
         measures = item.get("measures")
         if measures is not None:
             if not isinstance(measures, list):
-                raise where.error(item.key_lines.get("measures", line), t("measures: must be a list"))
+                raise where.error(item.key_lines.get("measures", line), t("{field}: must be a list", field=Field("measures")))
             for j, m in enumerate(measures):
                 mline = measures.item_lines[j]
                 spec.measures.append(_measure(where, m, getattr(m, "key_lines", {}), mline))
@@ -714,12 +714,12 @@ def _read_rows(
             if measure:
                 spec.measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
             elif cells.get("measure_due"):
-                raise where.error(line, t("measure_due: given without a measure"))
+                raise where.error(line, t("{field}: given without a measure", field=Field("measure_due")))
             continue
         if continuation and not problem_fields and not measure:
             continue
         if continuation:
-            raise where.error(line, t("measure: a continuation row (no number) must follow a problem's row"))
+            raise where.error(line, t("{field}: a continuation row (no number) must follow a problem's row", field=Field("measure")))
         # Which inspection the row belongs to.
         if options.inspection is not None:
             base = options.inspection
@@ -795,7 +795,7 @@ def _read_rows(
         if measure:
             spec.measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
         elif cells.get("measure_due"):
-            raise where.error(line, t("measure_due: given without a measure"))
+            raise where.error(line, t("{field}: given without a measure", field=Field("measure_due")))
         lists[-1].problems.append(spec)
         problem_cells = {c: cells[c] for c in cells if c in PROBLEM_KEYS}
     if not lists:
@@ -808,7 +808,7 @@ def _read_rows(
         code = feedback.inspection.code
         if options.inspection is None:
             if code in seen:
-                raise where.error(feedback.inspection.line, t("inspection: {code} appears again after another inspection (also from {earlier}): keep an inspection's rows together", code=code, earlier=line_word(where.unit, seen[code])))
+                raise where.error(feedback.inspection.line, t("{field}: {code} appears again after another inspection (also from {earlier}): keep an inspection's rows together", field=Field("inspection"), code=code, earlier=line_word(where.unit, seen[code])))
             seen[code] = feedback.inspection.line
         _number_by_row(feedback, raw_numbers, spelled.get("number", "序号"), number_given)
         _check_whole(where, feedback)

@@ -111,7 +111,7 @@ def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], A
             kind, name = key
             on = found[key][0] if kind in ("index", "trigger", "view", "rule", "policy") and isinstance(found[key], tuple) else ""
             raise TamperingFound(
-                t("{store} has a {kind} {name}{value} that `ledger init` does not make: a schema object planted in the store", store=store, kind=kind, name=name, value=f' on {on}' if on and on != name else '')
+                t("{store} has a {kind} {name}{value} that `ledger init` does not make: a schema object planted in the store", store=store, kind=kind, name=name, value=(" on " + on) if on and on != name else "")
             )
     if not complete:
         return
