@@ -8,6 +8,7 @@ import click
 
 from commands.options import CODE, DATE, NAME, OPTIONAL_LONG_TEXT, PROBLEM_NUMBER, SHORT_TEXT, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
 from ledger import values
+from ledger.messages import t
 
 
 @click.command("add-inspection")
@@ -33,7 +34,7 @@ def add_inspection(state: LedgerContext, code: str, round_name: str | None, at: 
     who = state.actor(actor)
     inspection = state.app.add_inspection(code=code, round=round_name or "", actor=who, at=at, **fields)
     record = {"code": inspection.code, "event": "InspectionRegistered", "round": inspection.round or None}
-    echo(render_record(record, fmt, f"registered inspection {inspection.code}"))
+    echo(render_record(record, fmt, t("registered inspection {code}", code=inspection.code)))
 
 
 @click.command("add-problem")
@@ -70,9 +71,9 @@ def add_problem(state: LedgerContext, inspection: str | None, category: str | No
     # fields: title, description, type, deadline, number, source, as the options parsed them
     who = state.actor(actor)
     if parent is None and inspection is None:
-        raise click.UsageError("Missing option '--inspection'.")
+        raise click.UsageError(t("Missing option '--inspection'."))
     if parent is None and category is None:
-        raise click.UsageError("Missing option '--category'.")
+        raise click.UsageError(t("Missing option '--category'."))
     problem = state.app.add_problem(inspection=inspection, category=category, parent=parent, actor=who, at=at, **fields)
     record = {"id": problem.display_id, "inspection": problem.inspection, "number": problem.number, "status": problem.status, "parent": problem.parent or None}
     echo(render_record(record, fmt, problem.display_id))
