@@ -11,7 +11,7 @@ from commands import i18n
 from ledger.errors import InvalidInput
 
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
-from ledger.messages import t
+from ledger.messages import headless, t
 
 
 @click.command()
@@ -62,7 +62,7 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
         try:
             write_output(out, block + "\n", force=force)
         except InvalidInput as e:
-            reason = str(e).rsplit(": ", 1)[-1]
+            reason = headless(e)
             raise InvalidInput(t("--out: cannot write {out}: {reason} (the checkpoint is recorded in the ledger; print it with --format json)", out=out, reason=reason)) from None
     echo(render_record({**record, "out": out} if out else record, fmt, block))
 

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from uuid import UUID
 
 from ledger.errors import TamperingFound
-from ledger.messages import t
+from ledger.messages import joined, t
 
 
 @dataclass
@@ -50,15 +50,14 @@ class ActsReport:
 
     def line(self) -> str:
         if self.trial:
-            return (
-                t("acts: trial mode: nobody is enrolled, so the {unsigned} acts are unauthenticated (typed names); enrol people with `ledger person add` to sign every act", unsigned=self.unsigned)
-            )
-        text = f"acts: {self.signed} signatures verified, each signer held the role at that moment"
+            detail = t("trial mode: nobody is enrolled, so the {unsigned} acts are unauthenticated (typed names); enrol people with `ledger person add` to sign every act", unsigned=self.unsigned)
+            return t("acts: {detail}", detail=detail)
+        parts = [t("{signed} signatures verified, each signer held the role at that moment", signed=self.signed)]
         if self.proxies:
-            text += f"; {self.proxies} entered for someone else (--for)"
+            parts.append(t("{proxies} entered for someone else (--for)", proxies=self.proxies))
         if self.unsigned:
-            text += f"; {self.unsigned} unsigned acts from before enrolment"
-        return text
+            parts.append(t("{unsigned} unsigned acts from before enrolment", unsigned=self.unsigned))
+        return t("acts: {detail}", detail=joined(parts))
 
 
 @dataclass
