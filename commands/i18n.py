@@ -1138,6 +1138,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"now remove 'people:' from (.+): it is refused from now on", "现在请从 {0} 中删除 'people:'：此后不再接受"),
     (r"revoked (.+): key and every role", "已撤销 {0}：密钥及全部角色"),
     (r"revoked the role (\S+) of (.+)", "已撤销 {1} 的角色 {0}"),
+    (r"(.+) may not record (\w+): no act of the ledger records it", "{0} 无权记录 {1}：账本没有记录此类事件的操作"),
     (r"(.+) may not record (\w+) \(what `ledger (.+)` records\): it needs the role (.+)",
      lambda m: f"{m[1]} 无权记录 {m[2]}（`ledger {m[3]}` 记录的事件）：需要角色 {m[4].replace(' or ', ' 或 ')}"),
     (r"serving (.+) read-only at (\S+) \(Ctrl-C to stop\)", "以只读方式在 {1} 提供 {0}（按 Ctrl-C 停止）"),

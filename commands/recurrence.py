@@ -84,17 +84,18 @@ def link(state: LedgerContext, new_id: str, old_id: str, kind: str | None, rejec
     """
     if reject == (kind is not None):
         raise click.UsageError("give exactly one of --as KIND or --reject")
-    who = state.actor(actor)
+    who = state.actor(actor, act="recurrence-link")
     if reject:
-        problem = state.app.reject_like(new_id, old_id, note=note, actor=who, at=at)
-        record = {"id": problem.display_id, "event": "LikeRejected", "problem": old_id}
+        rejected = state.app.reject_like(new_id, old_id, note=note, actor=who, at=at)
+        problem = rejected.problem
+        record = {"id": problem.display_id, "event": rejected.event, "problem": old_id}
         echo(render_record(record, fmt, f"{problem.display_id}: {old_id} rejected as like it; not offered again"))
         return
     chosen = KINDS.get(kind.strip().lower() if kind else "")
     if chosen is None:
         raise InvalidInput(f"--as: {kind!r} is not recurrence or same-kind")
-    new, old = state.app.link(new_id, old_id, kind=chosen, note=note, actor=who, at=at)
-    relapse = bool((old.linked_to(new.display_id) or {}).get("relapse"))
+    linked = state.app.link(new_id, old_id, kind=chosen, note=note, actor=who, at=at)
+    new, old, relapse = linked.new, linked.old, linked.relapse
     record = {"id": new.display_id, "event": "Linked", "problem": old.display_id, "as": chosen, "relapse": relapse, "relapses": old.relapses}
     if chosen == "recurrence" and relapse:
         message = f"{new.display_id}: linked as a recurrence of {old.display_id}, which relapsed (relapses: {old.relapses})"

@@ -64,7 +64,7 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force
         raise InvalidInput(f"--out: write the 台账 to an .xlsx or .docx file, not '{Path(out).name}'")
     check_out_file(out, force=force)
     if internal:
-        state.actor()  # authority check: the withheld text is for insiders only
+        state.actor(act="internal-sheet")  # authority check: the withheld text is for insiders only
     from commands.progress import progress
     from ledger.outputs import replacing
 
