@@ -175,7 +175,7 @@ class RectificationLedger(Application):
 
     # -- saving ------------------------------------------------------------
 
-    def _save(self, *aggregates: Any, actor: Actor | str | None) -> None:
+    def _save(self, *aggregates: Any, actor: Actor | str | None = None) -> None:
         self.save(*aggregates, views=self.views_for(aggregates), actor=actor)
 
     def save(self, *objs: Any, actor: Actor | str | None = None, **kwargs: Any) -> Any:
