@@ -1139,6 +1139,7 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"revoked (.+): key and every role", "已撤销 {0}：密钥及全部角色"),
     (r"revoked the role (\S+) of (.+)", "已撤销 {1} 的角色 {0}"),
     (r"(.+) may not record (\w+): no act of the ledger records it", "{0} 无权记录 {1}：账本没有记录此类事件的操作"),
+    (r"`ledger (.+)` never records (\w+): nothing written", "`ledger {0}` 从不记录 {1}：未写入任何内容"),
     (r"(.+) may not record (\w+) \(what `ledger (.+)` records\): it needs the role (.+)",
      lambda m: f"{m[1]} 无权记录 {m[2]}（`ledger {m[3]}` 记录的事件）：需要角色 {m[4].replace(' or ', ' 或 ')}"),
     (r"serving (.+) read-only at (\S+) \(Ctrl-C to stop\)", "以只读方式在 {1} 提供 {0}（按 Ctrl-C 停止）"),

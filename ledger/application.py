@@ -196,6 +196,14 @@ class RectificationLedger(Application):
                 refusal = event_refusal(name, roles, type(domain_event).__qualname__)
                 if refusal:
                     raise NotAuthorised(refusal + ": nothing written")
+            if who is not None and who.signer is not None and not who.administering:
+                from ledger.authority import may_write
+
+                for domain_event in pending:  # what `audit --verify` would call a forgery is never signed
+                    qualname = type(domain_event).__qualname__
+                    if not may_write(who.signer.meaning, qualname):
+                        event = qualname.rsplit(".", 1)[-1]
+                        raise NotAuthorised(f"`ledger {who.signer.meaning}` never records {event}: nothing written")
             administering = [e for e in pending if type(e).__qualname__.startswith("Authority.")]
             if administering and (who is None or not who.administering):
                 raise NotAuthorised("only the administrator, with the administrator's key, changes who may act: nothing written")

@@ -249,3 +249,20 @@ def test_the_click_check_can_fail(tmp_path, monkeypatch):
     monkeypatch.setattr(__import__(__name__), "REPO", tmp_path)
     with pytest.raises(AssertionError, match="planted.py"):
         test_nothing_in_ledger_imports_or_names_click()
+
+
+def test_an_act_is_never_signed_with_a_meaning_that_does_not_record_its_events(app):
+    """A signer whose meaning is `verify` cannot sign a sign-off: `audit --verify` would call it a forgery."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+    from ledger.identity import Signer, raw_public_of
+
+    ident = _verified(app)
+    key = Ed25519PrivateKey.generate()
+    signer = Signer(name="杨荣", private_key=key, raw_public=raw_public_of(key), meaning="verify")
+    before = _events(app)
+    with pytest.raises(NotAuthorised, match="`ledger verify` never records SignedOff"):
+        app.sign_off(ident, actor=Actor("杨荣", roles=frozenset({"signer"}), signer=signer), at=AT + timedelta(days=21))
+    assert _events(app) == before
+    signed = Actor("杨荣", roles=frozenset({"signer"}), signer=dataclasses.replace(signer, meaning="close"))
+    assert app.sign_off(ident, actor=signed, at=AT + timedelta(days=21)).closed
