@@ -11,10 +11,9 @@ bounded number of times, then reported as a conflict (exit 3).
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import (
@@ -25,55 +24,62 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from ledger.actor import Actor, as_actor
 from ledger.errors import ConflictError, InvalidInput, LedgerError, NotAuthorised, RuleViolation, StoreError, UnknownID
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.values import split_problem_id
 
 if TYPE_CHECKING:
+    from ledger.actor import Actor
     from ledger.domain import Inspection, Problem
 
 T = TypeVar("T")
+
+
+def as_actor(actor: Any) -> Any:
+    """ledger.actor.as_actor, imported when an act is done (read commands never build the Actor class)."""
+    from ledger.actor import as_actor as made
+
+    return made(actor)
 
 MAX_ATTEMPTS = 8
 
 
 # -- what each act returns: the interface prints from these, it never re-derives them ----------
+# NamedTuples, not dataclasses: a read command imports this module too, and a dataclass costs ~1 ms to build.
 
 
-@dataclass(frozen=True)
-class Recorded:
+class Recorded(NamedTuple):
     """An act on a problem: the problem as saved, and the event the act recorded."""
 
     problem: Any
     event: str
 
 
-@dataclass(frozen=True)
-class MeasurePlanned(Recorded):
-    measure: str = ""
+class MeasurePlanned(NamedTuple):
+    problem: Any
+    event: str
+    measure: str
 
 
-@dataclass(frozen=True)
-class SignOff(Recorded):
+class SignOff(NamedTuple):
     """`event` is SignatureRecorded when more signers are needed (双审核), else SignedOff."""
 
-    signatures: int = 0
-    required: int = 1
+    problem: Any
+    event: str
+    signatures: int
+    required: int
 
     @property
     def closed(self) -> bool:
         return self.event == "SignedOff"
 
 
-@dataclass(frozen=True)
-class InspectionRecorded:
+class InspectionRecorded(NamedTuple):
     inspection: Any
     event: str
 
 
-@dataclass(frozen=True)
-class LinkRecorded:
+class LinkRecorded(NamedTuple):
     """A later problem linked to an earlier one; `relapse`: the earlier one relapsed by it."""
 
     new: Any
@@ -81,19 +87,17 @@ class LinkRecorded:
     relapse: bool
 
 
-@dataclass(frozen=True)
-class SampleDrawn:
+class SampleDrawn(NamedTuple):
     """A recorded draw (台账销号反向核查): its seed, size, population and the IDs drawn, in draw order."""
 
     draw: Any
 
 
-@dataclass(frozen=True)
-class AuthorityChanged:
+class AuthorityChanged(NamedTuple):
     """People, keys, roles or policy changed by the administrator; `done`: what was done, line by line."""
 
     authority: Any
-    done: list[str] = field(default_factory=list)
+    done: list[str]
 
 
 class DateAsISO(Transcoding):
