@@ -17,6 +17,8 @@ import os
 import re
 from typing import Any, Callable, Sequence
 
+from ledger.messages import Field, Message, render
+
 LANGS = ("zh", "en")
 
 _remembered: tuple[str | None, str | None] | None = None
@@ -755,6 +757,8 @@ def _trust_words(source: str) -> str:
 
 def translate_lines(message: str, lang: str) -> str:
     """A command's message a line at a time; a checkpoint block in it stays exactly as signed and printed."""
+    if isinstance(message, Message):
+        return message.render(lang, lambda text: _plain(text, lang))
     out, inside = [], False
     for line in message.split("\n"):
         if line.startswith("-----BEGIN "):
@@ -1138,8 +1142,6 @@ CATALOGUE_FIRST: list[tuple[str, Any]] = [
     (r"now remove 'people:' from (.+): it is refused from now on", "现在请从 {0} 中删除 'people:'：此后不再接受"),
     (r"revoked (.+): key and every role", "已撤销 {0}：密钥及全部角色"),
     (r"revoked the role (\S+) of (.+)", "已撤销 {1} 的角色 {0}"),
-    (r"(.+) may not record (\w+): no act of the ledger records it", "{0} 无权记录 {1}：账本没有记录此类事件的操作"),
-    (r"`ledger (.+)` never records (\w+): nothing written", "`ledger {0}` 从不记录 {1}：未写入任何内容"),
     (r"(.+) may not record (\w+) \(what `ledger (.+)` records\): it needs the role (.+)",
      lambda m: f"{m[1]} 无权记录 {m[2]}（`ledger {m[3]}` 记录的事件）：需要角色 {m[4].replace(' or ', ' 或 ')}"),
     (r"serving (.+) read-only at (\S+) \(Ctrl-C to stop\)", "以只读方式在 {1} 提供 {0}（按 Ctrl-C 停止）"),
@@ -1443,9 +1445,20 @@ def _tail(text: str) -> str | None:
     return None
 
 
+def _plain(text: str, lang: str) -> str:
+    """A value worded into a keyed message that is plain text: a status word, or a message not yet keyed."""
+    if lang == "zh" and text in STATUS_WORDS:
+        return STATUS_WORDS[text]
+    if lang == "zh" and isinstance(text, Field):
+        return _field_names(text) or text
+    return translate_lines(text, lang) if "\n" in text else translate(text, lang)
+
+
 def translate(message: str, lang: str) -> str:
     """The message in `lang`; English when the catalogue has no entry for it."""
     global _COMPILED
+    if isinstance(message, (Message, BaseException)):
+        return render(message, lang, lambda text: _plain(text, lang))
     if lang != "zh":
         return message
     if _COMPILED is None:
@@ -1482,7 +1495,8 @@ def note_line(message: str) -> str:
 
 def error_line(message: str, lang: str | None = None) -> str:
     chosen = lang or current()
-    return PREFIX[chosen] + translate(message, chosen)
+    text = translate(message, chosen)
+    return PREFIX[chosen] + (" ".join(text.split()) if isinstance(message, Message) else text)
 
 
 def translating(echo: Callable[[str], None], lang: str) -> Callable[[str], None]:

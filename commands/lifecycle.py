@@ -9,13 +9,14 @@ import click
 
 from commands.options import AMOUNT, COUNT, ChoiceOf, DATE, LONG_TEXT, LedgerContext, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, attach_option, echo, pass_ledger, render_record, write_options
 from ledger import values
+from ledger.messages import t
 
 
 def _report(done: Any, fmt: str, message: str, **extra: Any) -> None:
     """The line (or record) of what an act did, from the application's result."""
     problem = done.problem
     record = {"id": problem.display_id, "event": done.event, "status": problem.status, **extra}
-    echo(render_record(record, fmt, f"{problem.display_id}: {message} (status: {problem.status})"))
+    echo(render_record(record, fmt, t("{display_id}: {message} (status: {status})", display_id=problem.display_id, message=message, status=problem.status)))
 
 
 @click.command()
@@ -37,7 +38,7 @@ def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: 
         actor=state.actor(actor, act="assignment"),
         at=at,
     )
-    _report(done, fmt, f"assigned to {person} ({unit}), lead {lead}")
+    _report(done, fmt, t("assigned to {person} ({unit}), lead {lead}", person=person, unit=unit, lead=lead))
 
 
 @click.command()
@@ -82,7 +83,7 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
         at=at,
     )
     measure = done.problem.measure(measure_id)["id"]
-    _report(done, fmt, f"measure {measure} done", measure=measure)
+    _report(done, fmt, t("measure {measure} done", measure=measure), measure=measure)
 
 
 @click.command()
@@ -101,7 +102,7 @@ def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any
     """Record a verification (核查验收) of a problem's rectification."""
     done = state.app.verify(problem_id, grade=grade, note=note, actor=state.actor(actor, act="verification"), at=at)
     outcome = "passed" if grade in values.PASSING_GRADES else "failed: back for 二次整改"
-    _report(done, fmt, f"verification {grade} ({values.GRADES[grade]}) {outcome}", grade=grade)
+    _report(done, fmt, t("verification {grade} ({value}) {outcome}", grade=grade, value=values.GRADES[grade], outcome=outcome), grade=grade)
 
 
 @click.command()
@@ -114,9 +115,9 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
     """Sign a problem off (对账销号); long-term problems become ongoing (基本完成、持续整改)."""
     done = state.app.sign_off(problem_id, note=note, actor=state.actor(actor, act="sign-off"), at=at)
     if not done.closed:  # 双审核: a signature recorded, more signers needed
-        _report(done, fmt, f"signature {done.signatures} of {done.required} recorded; a different signer must sign to close", signatures=done.signatures)
+        _report(done, fmt, t("signature {signed} of {required} recorded; a different signer must sign to close", signed=done.signatures, required=done.required), signatures=done.signatures)
         return
-    _report(done, fmt, f"signed off as {values.STATUSES[done.problem.status]}")
+    _report(done, fmt, t("signed off as {value}", value=values.STATUSES[done.problem.status]))
 
 
 @click.command()
@@ -130,11 +131,11 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
 def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a review (回头看) of a closed problem: it holds, or it relapsed."""
     if holds == relapsed:
-        raise click.UsageError("give exactly one of --holds or --relapsed")
+        raise click.UsageError(t("give exactly one of --holds or --relapsed"))
     result = "holds" if holds else "relapsed"
     done = state.app.record_review(problem_id, result=result, note=note, actor=state.actor(actor, act="review"), at=at)
     relapses = done.problem.relapses
-    message = "review: holds" if result == "holds" else f"review: relapsed, reopened (relapses: {relapses})"
+    message = t("review: holds") if result == "holds" else t("review: relapsed, reopened (relapses: {relapses})", relapses=relapses)
     _report(done, fmt, message, result=result, relapses=relapses)
 
 
@@ -146,7 +147,7 @@ def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, n
 def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: str | None, fmt: str) -> None:
     """Reopen a closed problem (a relapse, 反弹); counted in relapses forever."""
     done = state.app.reopen(problem_id, reason=reason, actor=state.actor(actor, act="reopening"), at=at)
-    _report(done, fmt, f"reopened (relapses: {done.problem.relapses})", relapses=done.problem.relapses)
+    _report(done, fmt, t("reopened (relapses: {relapses})", relapses=done.problem.relapses), relapses=done.problem.relapses)
 
 
 INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
@@ -170,10 +171,10 @@ def correct(state: LedgerContext, target: str, field: str, value: str, reason: s
     if field in INSPECTION_FIELDS:
         corrected = state.app.correct_inspection(target, field=field, value=new, reason=why, actor=who, at=at)
         record = {"id": corrected.inspection.code, "event": corrected.event, "field": field}
-        echo(render_record(record, fmt, f"{corrected.inspection.code}: {field} corrected"))
+        echo(render_record(record, fmt, t("{code}: {field} corrected", code=corrected.inspection.code, field=field)))
         return
     done = state.app.correct_problem(target, field=field, value=new, reason=why, actor=who, at=at)
-    _report(done, fmt, f"{field} corrected", field=field)
+    _report(done, fmt, t("{field} corrected", field=field), field=field)
 
 
 COMMANDS = [assign, plan, done, verify, close, review, reopen, correct]

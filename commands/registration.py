@@ -8,6 +8,7 @@ import click
 
 from commands.options import CODE, DATE, NAME, OPTIONAL_LONG_TEXT, PROBLEM_NUMBER, SHORT_TEXT, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
 from ledger import values
+from ledger.messages import t
 
 
 @click.command("add-inspection")
@@ -45,7 +46,7 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
     )
     inspection = done.inspection
     record = {"code": inspection.code, "event": done.event, "round": inspection.round or None}
-    echo(render_record(record, fmt, f"registered inspection {inspection.code}"))
+    echo(render_record(record, fmt, t("registered inspection {code}", code=inspection.code)))
 
 
 @click.command("add-problem")
@@ -82,9 +83,9 @@ def add_problem(state: LedgerContext, inspection: str | None, category: str | No
     """Register a problem fed back by an inspection (or, with --parent, a finer one under it); prints its ID."""
     who = state.actor(actor, act="problem-registration")
     if parent is None and inspection is None:
-        raise click.UsageError("Missing option '--inspection'.")
+        raise click.UsageError(t("Missing option '--inspection'."))
     if parent is None and category is None:
-        raise click.UsageError("Missing option '--category'.")
+        raise click.UsageError(t("Missing option '--category'."))
     problem = state.app.add_problem(
         inspection=inspection,
         parent=parent,

@@ -27,6 +27,7 @@ from eventsourcing.persistence import (
 from ledger.errors import ConflictError, InvalidInput, LedgerError, NotAuthorised, RuleViolation, StoreError, UnknownID
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.values import split_problem_id
+from ledger.messages import t
 
 if TYPE_CHECKING:
     from ledger.actor import Actor
@@ -123,8 +124,7 @@ class _CheckedRepository(Repository):  # type: ignore[misc, type-arg]
             from ledger.errors import TamperingFound
 
             raise TamperingFound(
-                f"the stored events of aggregate {aggregate_id} cannot be rebuilt ({type(e).__name__}): "
-                "the store was altered; run `ledger audit --verify` and `ledger replay` to find the event"
+                t("the stored events of aggregate {aggregate_id} cannot be rebuilt ({name__}): the store was altered; run `ledger audit --verify` and `ledger replay` to find the event", aggregate_id=aggregate_id, name__=type(e).__name__)
             ) from None
 
 
@@ -207,10 +207,10 @@ class RectificationLedger(Application):
                     qualname = type(domain_event).__qualname__
                     if not may_write(who.signer.meaning, qualname):
                         event = qualname.rsplit(".", 1)[-1]
-                        raise NotAuthorised(f"`ledger {who.signer.meaning}` never records {event}: nothing written")
+                        raise NotAuthorised(t("`ledger {command}` never records {value}: nothing written", command=who.signer.meaning, value=event))
             administering = [e for e in pending if type(e).__qualname__.startswith("Authority.")]
             if administering and (who is None or not who.administering):
-                raise NotAuthorised("only the administrator, with the administrator's key, changes who may act: nothing written")
+                raise NotAuthorised(t("only the administrator, with the administrator's key, changes who may act: nothing written"))
             if who is not None and who.evidence:
                 for domain_event in pending:
                     object.__setattr__(domain_event, "attachments", who.attachments)
@@ -219,7 +219,7 @@ class RectificationLedger(Application):
 
                 sign_events(pending, who.signer, self.ledger_id(), self.mapper.transcoder)
             elif self.signed_mode():
-                raise NotAuthorised("people are enrolled in this ledger, so every act must be signed: nothing written")
+                raise NotAuthorised(t("people are enrolled in this ledger, so every act must be signed: nothing written"))
             if who is not None and who.evidence:
                 from ledger.attachments import keep_files
 
@@ -265,7 +265,7 @@ class RectificationLedger(Application):
                 if actor is not None and actor != self.login:
                     raise RuleViolation(
                         "actor-is-login", str(actor),
-                        f"the database login is '{self.login}': acting as someone else is not allowed",
+                        t("the database login is '{login}': acting as someone else is not allowed", login=self.login),
                     )
 
     def _with_retry(self, attempt: Callable[[], T]) -> T:
@@ -277,13 +277,13 @@ class RectificationLedger(Application):
                 continue
             except OperationalError as e:
                 if "locked" in str(e) or "busy" in str(e) or "lock timeout" in str(e):
-                    raise ConflictError("the store is busy with another writer: try again") from None
-                raise StoreError(f"store error: {e}") from None
+                    raise ConflictError(t("the store is busy with another writer: try again")) from None
+                raise StoreError(t("store error: {e}", e=e)) from None
             except (PersistenceError, sqlite3.Error) as e:
                 self._refuse_planted_schema()
-                raise StoreError(f"store error: {e}") from None
+                raise StoreError(t("store error: {e}", e=e)) from None
         self._refuse_planted_schema()  # a planted trigger that aborts every write is not a concurrent change
-        raise ConflictError("changed concurrently by someone else: try again")
+        raise ConflictError(t("changed concurrently by someone else: try again"))
 
     def _refuse_planted_schema(self) -> None:
         from ledger.schema import check_store_schema
@@ -333,7 +333,7 @@ class RectificationLedger(Application):
                 existing = None
             if existing is not None:
 
-                raise RuleViolation("inspection-code-unique", code, "an inspection with this code already exists")
+                raise RuleViolation("inspection-code-unique", code, t("an inspection with this code already exists"))
             from ledger.domain import Inspection  # the event classes are built only when a command writes
 
             inspection = Inspection.register(code=code, actor=who.name, at=at or utc_now(), **fields)
@@ -382,7 +382,7 @@ class RectificationLedger(Application):
             owner = self.get_inspection(code)
             if refined is not None and refined.inspection != owner.code:
                 raise RuleViolation(
-                    "refine-within-inspection", refined.display_id, f"belongs to {refined.inspection}, not {owner.code}"
+                    "refine-within-inspection", refined.display_id, t("belongs to {inspection}, not {code}", inspection=refined.inspection, code=owner.code)
                 )
             wanted = number if number is not None else self.next_problem_number(code)
             if number is not None:
@@ -393,7 +393,7 @@ class RectificationLedger(Application):
                 else:
 
                     raise RuleViolation(
-                        "number-unique", f"{code}-{wanted}", f"problem number {wanted} is already taken in {code}"
+                        "number-unique", f"{code}-{wanted}", t("problem number {wanted} is already taken in {inspection}", wanted=wanted, inspection=code)
                     )
             from ledger.domain import Problem
 
@@ -607,9 +607,9 @@ class RectificationLedger(Application):
         def change(authority: Any) -> list[str]:
             current = authority.person(name)
             if public_key is None and (current is None or not current["active"]):
-                raise InvalidInput(f"--public-key: enrolling {name} needs their public key file (ledger person keygen {name})")
+                raise InvalidInput(t("--public-key: enrolling {who} needs their public key file (ledger person keygen {who})", who=name))
             if not roles and (current is None or not current["active"]):
-                raise InvalidInput(f"--role: give {name} at least one role")
+                raise InvalidInput(t("--role: give {who} at least one role", who=name))
             return list(authority.add_person(name=name, roles=roles, public_key=public_key, fingerprint=fingerprint, actor=authority.administrator, at=utc_now()))
 
         return self._administer(actor, change)
@@ -622,7 +622,7 @@ class RectificationLedger(Application):
 
         def change(authority: Any) -> list[str]:
             if authority.enrolled_ever:
-                raise InvalidInput("people are already enrolled in this ledger: `person import` runs once; use `ledger person add`")
+                raise InvalidInput(t("people are already enrolled in this ledger: `person import` runs once; use `ledger person add`"))
             now = utc_now()
             for name, roles, public_key, fingerprint in people:
                 authority.add_person(name=name, roles=roles, public_key=public_key, fingerprint=fingerprint, actor=authority.administrator, at=now)
@@ -656,7 +656,7 @@ def open_ledger(config: Any, *, create: bool = False) -> RectificationLedger:
         policy = {**config.policy, "required_signers": config.section("signoff")["required_signers"]}
         return RectificationLedger(env=env, policy=policy, store=config.store)
     except (PersistenceError, sqlite3.Error, OSError) as e:
-        raise StoreError(f"cannot open the store {describe_store(config.store)}: {e}") from None
+        raise StoreError(t("cannot open the store {describe_store}: {e}", describe_store=describe_store(config.store), e=e)) from None
 
 
 def parse_field_value(field: str, value: str) -> Any:

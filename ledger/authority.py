@@ -16,6 +16,7 @@ from uuid import UUID
 
 
 from ledger.errors import ConfigError, NotAuthorised
+from ledger.messages import t
 
 ROLES = {
     "registrar": "登记",
@@ -146,10 +147,10 @@ def event_refusal(actor: str, roles: set[str] | frozenset[str] | None, qualname:
     own = EVENT_ACTS.get(qualname)
     name = qualname.rsplit(".", 1)[-1]
     if own is None:
-        return f"{actor} may not record {name}: no act of the ledger records it"
+        return t("{actor} may not record {value}: no act of the ledger records it", actor=actor, value=name)
     if own == ADMINISTRATION or roles is None or roles & set(required_roles(own)):
         return None
-    return f"{actor} may not record {name} (what `ledger {ACTS[own].meaning}` records): it needs the role {_wanted(own)}"
+    return t("{actor} may not record {value} (what `ledger {native}` records): it needs the role {wanted}", actor=actor, value=name, native=ACTS[own].meaning, wanted=_wanted(own))
 
 
 def people(config: Any) -> dict[str, set[str]] | None:
@@ -158,24 +159,24 @@ def people(config: Any) -> dict[str, set[str]] | None:
     if given is None:
         return None
     if not isinstance(given, list):
-        raise ConfigError("'people' must be a list of {name: …, roles: […]}")
+        raise ConfigError(t("'people' must be a list of {{name: …, roles: […]}}"))
     found: dict[str, set[str]] = {}
     for i, entry in enumerate(given, 1):
         if not isinstance(entry, dict) or set(entry) - {"name", "roles"}:
-            raise ConfigError(f"people entry {i} must be a mapping with 'name' and 'roles' only")
+            raise ConfigError(t("people entry {i} must be a mapping with 'name' and 'roles' only", i=i))
         name = str(entry.get("name") or "").strip()
         if not name:
-            raise ConfigError(f"people entry {i} has no name")
+            raise ConfigError(t("people entry {i} has no name", i=i))
         if name in found:
-            raise ConfigError(f"people: '{name}' is listed twice")
+            raise ConfigError(t("people: '{name}' is listed twice", name=name))
         roles = entry.get("roles") or []
         if isinstance(roles, str):
             roles = [roles]
         if not isinstance(roles, list):
-            raise ConfigError(f"people: roles of '{name}' must be a list")
+            raise ConfigError(t("people: roles of '{name}' must be a list", name=name))
         unknown = [str(r) for r in roles if str(r).strip() not in ROLE_ALIASES]
         if unknown:
-            raise ConfigError(f"people: unknown role {unknown[0]!r} for '{name}' (roles: {', '.join(ROLES)})")
+            raise ConfigError(t("people: unknown role {value!r} for '{name}' (roles: {ROLES})", value=unknown[0], name=name, ROLES=', '.join(ROLES)))
         found[name] = {ROLE_ALIASES[str(r).strip()] for r in roles}
     return found
 
@@ -193,10 +194,10 @@ def check_authority(config: Any, actor: str, act: str) -> set[str] | None:
         return None
     command = ACTS[act].meaning
     if actor not in listed:
-        raise NotAuthorised(f"{actor} is not listed under people in ledger.yaml: may not run `ledger {command}`")
+        raise NotAuthorised(t("{actor} is not listed under people in ledger.yaml: may not run `ledger {command_name}`", actor=actor, command_name=command))
     if not listed[actor] & set(required_roles(act)):
         has = ", ".join(sorted(listed[actor])) or "no roles"
-        raise NotAuthorised(f"{actor} may not run `ledger {command}`: it needs the role {_wanted(act)}; {actor} has {has}")
+        raise NotAuthorised(t("{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}", actor=actor, command_name=command, wanted=_wanted(act), has=has))
     return set(listed[actor])
 
 

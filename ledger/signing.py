@@ -16,6 +16,7 @@ from typing import Any
 
 from ledger.actor import Actor
 from ledger.errors import InvalidInput, NotAuthorised
+from ledger.messages import t
 
 
 def authenticate(
@@ -40,12 +41,12 @@ def authenticate(
     attach = tuple(attach or ())
     if authority is None or not authority.enrolled_ever:
         if proxy:
-            raise InvalidInput("--for: entering a paper signature needs people enrolled in the ledger (ledger person add)")
+            raise InvalidInput(t("--for: entering a paper signature needs people enrolled in the ledger (ledger person add)"))
         # Nothing is signed in trial mode, but a key named that is not there is a mistake said now, not ignored.
         where = "--key" if key else "LEDGER_KEY"
         given = key or os.environ.get("LEDGER_KEY", "").strip()
         if given and not Path(given).is_file():
-            raise InvalidInput(f"{where}: no private key file at {given}")
+            raise InvalidInput(t("{where}: no private key file at {given}", where=where, given=given))
         roles = check_authority(config, name, act)
         return Actor(name=name, act=act, roles=None if roles is None else frozenset(roles), evidence=_evidence(app, attach))
 
@@ -53,39 +54,38 @@ def authenticate(
 
     person = authority.person(name)
     if person is None or not person["active"]:
-        raise NotAuthorised(f"{name} is not enrolled in this ledger (see `ledger person list`): may not run `ledger {command}`")
+        raise NotAuthorised(t("{name} is not enrolled in this ledger (see `ledger person list`): may not run `ledger {command}`", name=name, command=command))
     if not person["public_key"]:
-        raise NotAuthorised(f"{name} has no key enrolled: the administrator must run `ledger person add {name} --public-key FILE`")
+        raise NotAuthorised(t("{name} has no key enrolled: the administrator must run `ledger person add {name} --public-key FILE`", name=name))
     given = key or os.environ.get("LEDGER_KEY", "").strip()
     path = Path(given) if given else identity.default_person_key(name)
     if not path.is_file():
-        raise NotAuthorised(f"no private key for {name} at {path}: give --key PATH or set LEDGER_KEY")
+        raise NotAuthorised(t("no private key for {name} at {path}: give --key PATH or set LEDGER_KEY", name=name, path=path))
     private_key = identity.load_private_key(path)
     raw = identity.raw_public_of(private_key)
     if identity.b64(raw) != person["public_key"]:
         raise NotAuthorised(
-            f"the key {path} (fingerprint {identity.fingerprint(raw)}) is not the key enrolled for {name} "
-            f"({person['fingerprint']}): nothing written"
+            t("the key {path} (fingerprint {fingerprint}) is not the key enrolled for {name} ({fingerprint2}): nothing written", path=path, fingerprint=identity.fingerprint(raw), name=name, fingerprint2=person['fingerprint'])
         )
     acting, principal = name, None
     if proxy:
         principal = values.person_name(proxy, "--for")
         if principal == name:
-            raise InvalidInput("--for: that is you; act in your own name without --for")
+            raise InvalidInput(t("--for: that is you; act in your own name without --for"))
         other = authority.person(principal)
         if other is None or not other["active"]:
-            raise NotAuthorised(f"--for: {principal} is not enrolled in this ledger")
+            raise NotAuthorised(t("--for: {principal} is not enrolled in this ledger", principal=principal))
         if not attach:
-            raise InvalidInput("--for: attach the paper that was signed (--attach FILE)")
+            raise InvalidInput(t("--for: attach the paper that was signed (--attach FILE)"))
         if act == "sign-off" and authority.policy.get("proxy_signoff") == "forbidden":
-            raise NotAuthorised("this ledger's policy forbids entering a sign-off for someone else (proxy_signoff: forbidden)")
+            raise NotAuthorised(t("this ledger's policy forbids entering a sign-off for someone else (proxy_signoff: forbidden)"))
         acting = principal
     needed = required_roles(act)
     held = authority.roles_of(acting)
     if not held & set(needed):
         wanted = " or ".join(f"{r} ({ROLES[r]})" for r in needed)
         has = ", ".join(sorted(held)) or "no roles"
-        raise NotAuthorised(f"{acting} may not run `ledger {command}`: it needs the role {wanted}; {acting} has {has}")
+        raise NotAuthorised(t("{acting} may not run `ledger {command}`: it needs the role {wanted}; {acting} has {has}", acting=acting, command=command, wanted=wanted, has=has))
     signer = identity.Signer(name=name, private_key=private_key, raw_public=raw, meaning=command, principal=principal)
     return Actor(name=acting, act=act, roles=frozenset(held), signer=signer, evidence=_evidence(app, attach))
 
