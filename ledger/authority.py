@@ -138,8 +138,16 @@ def may_write(meaning: str, qualname: str) -> bool:
     return own is not None and act is not None and (own == act or own in ACTS[act].also)
 
 
-def _wanted(act: str) -> str:
-    return " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(act))
+def wanted_roles(act: str) -> Any:
+    """The roles allowing `act`, as a refusal names them: "signer (销号审批)", several joined by "or" (或)."""
+    from ledger.messages import either
+
+    return either(f"{r} ({ROLES[r]})" for r in required_roles(act))
+
+
+def held_roles(roles: Any) -> Any:
+    """The roles someone holds, as a refusal names them."""
+    return ", ".join(sorted(roles)) or t("no roles")
 
 
 def event_refusal(actor: str, roles: set[str] | frozenset[str] | None, qualname: str) -> str | None:
@@ -150,7 +158,7 @@ def event_refusal(actor: str, roles: set[str] | frozenset[str] | None, qualname:
         return t("{actor} may not record {value}: no act of the ledger records it", actor=actor, value=name)
     if own == ADMINISTRATION or roles is None or roles & set(required_roles(own)):
         return None
-    return t("{actor} may not record {value} (what `ledger {native}` records): it needs the role {wanted}", actor=actor, value=name, native=ACTS[own].meaning, wanted=_wanted(own))
+    return t("{actor} may not record {value} (what `ledger {native}` records): it needs the role {wanted}", actor=actor, value=name, native=ACTS[own].meaning, wanted=wanted_roles(own))
 
 
 def people(config: Any) -> dict[str, set[str]] | None:
@@ -196,8 +204,8 @@ def check_authority(config: Any, actor: str, act: str) -> set[str] | None:
     if actor not in listed:
         raise NotAuthorised(t("{actor} is not listed under people in ledger.yaml: may not run `ledger {command_name}`", actor=actor, command_name=command))
     if not listed[actor] & set(required_roles(act)):
-        has = ", ".join(sorted(listed[actor])) or "no roles"
-        raise NotAuthorised(t("{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}", actor=actor, command_name=command, wanted=_wanted(act), has=has))
+        has = held_roles(listed[actor])
+        raise NotAuthorised(t("{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}", actor=actor, command_name=command, wanted=wanted_roles(act), has=has))
     return set(listed[actor])
 
 

@@ -161,7 +161,7 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
     `progress(seq, total)` is told every PROGRESS_EVERY events (`total`: the last sequence number)."""
     from ledger.identity import fingerprint
 
-    from ledger.authority import ROLES, act_of_meaning, event_act, may_write, required_roles
+    from ledger.authority import act_of_meaning, event_act, may_write, required_roles, wanted_roles
     from ledger.authority import AUTHORITY_ID
 
     authority_id = str(AUTHORITY_ID)
@@ -248,7 +248,7 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
         roles = known.people[acting]["roles"]
         for act in {act_of_meaning(meaning), event_act(qualname)}:  # may_write: both are acts
             if not roles & set(required_roles(str(act))):
-                wanted = " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(str(act)))
+                wanted = wanted_roles(str(act))
                 raise TamperingFound(seq, t("({name}) was recorded as {acting}'s act, but {acting} did not hold the role {wanted} at that moment", name=name, acting=acting, wanted=wanted))
         report.signed += 1
     if admin_fingerprints and not report.founded:

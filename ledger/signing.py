@@ -34,7 +34,7 @@ def authenticate(
     `key`: the private key's path (else LEDGER_KEY, else the person's default key file);
     `proxy`: --for, the person whose paper signature is entered; `attach`: evidence files.
     """
-    from ledger.authority import ACTS, ROLES, check_authority, required_roles
+    from ledger.authority import ACTS, check_authority, held_roles, required_roles, wanted_roles
 
     command = ACTS[act].meaning
     authority = app.authority()
@@ -83,8 +83,7 @@ def authenticate(
     needed = required_roles(act)
     held = authority.roles_of(acting)
     if not held & set(needed):
-        wanted = " or ".join(f"{r} ({ROLES[r]})" for r in needed)
-        has = ", ".join(sorted(held)) or "no roles"
+        wanted, has = wanted_roles(act), held_roles(held)
         raise NotAuthorised(t("{acting} may not run `ledger {command}`: it needs the role {wanted}; {acting} has {has}", acting=acting, command=command, wanted=wanted, has=has))
     signer = identity.Signer(name=name, private_key=private_key, raw_public=raw, meaning=command, principal=principal)
     return Actor(name=acting, act=act, roles=frozenset(held), signer=signer, evidence=_evidence(app, attach))
