@@ -101,7 +101,7 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
 def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a verification (核查验收) of a problem's rectification."""
     done = state.app.verify(problem_id, grade=grade, note=note, actor=state.actor(actor, act="verification"), at=at)
-    outcome = "passed" if grade in values.PASSING_GRADES else "failed: back for 二次整改"
+    outcome = t("passed") if grade in values.PASSING_GRADES else t("failed: back for rework")
     _report(done, fmt, t("verification {grade} ({value}) {outcome}", grade=grade, value=values.GRADES[grade], outcome=outcome), grade=grade)
 
 
