@@ -275,14 +275,17 @@ def ledger_meta(cursor: Any, style: str = "?") -> dict[str, str]:
     return {str(k): str(v) for k, v in cursor.fetchall()}
 
 
-def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
+def record_checkpoint(app: Any, config: Any, actor: Any) -> dict[str, Any]:
     """Verify the chain, sign its head, and record the checkpoint as an event.
 
     For `publish` and `ledger checkpoint`: returns the checkpoint's record
     (format it with `format_checkpoint_block`). Raises TamperingFound rather
     than sign a history that does not verify.
     """
+    from ledger.actor import as_actor
     from ledger.integrity import verify_store
+
+    who = as_actor(actor)  # an Actor (ledger.actor), or a plain name
 
     key = load_private_key(config)
     summary, _ = verify_store(config.store, trusted=trusted_key(config))
@@ -309,12 +312,13 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
             public_key=record["public_key"],
             fingerprint=record["fingerprint"],
             signature=record["signature"],
-            actor=actor,
+            actor=who.name,
             at=now,
             tree_size=tree_size,
             tree_root=tree_root,
             checkpoint_version=version,
-        )
+        ),
+        actor=who,
     )
     return record
 

@@ -318,7 +318,7 @@ def latest_checkpoint(c: Any, app: Any) -> dict[str, Any] | None:
     }
 
 
-def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callable[[], str]) -> dict[str, Any]:
+def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callable[[], Any]) -> dict[str, Any]:
     """Write one inspection's events with an inclusion proof each against the latest checkpoint.
 
     The latest recorded checkpoint is used when it already covers all of the
