@@ -31,9 +31,10 @@ from ledger.messages import t
 def add_inspection(state: LedgerContext, code: str, round_name: str | None, at: Any, actor: str | None, fmt: str, **fields: Any) -> None:
     """Register an inspection round (巡视/巡察) under CODE, e.g. XC2019-1."""
     # fields: name, organisation, group, kind, start, end, feedback, as the options parsed them (the domain checks them)
-    who = state.actor(actor)
-    inspection = state.app.add_inspection(code=code, round=round_name or "", actor=who, at=at, **fields)
-    record = {"code": inspection.code, "event": "InspectionRegistered", "round": inspection.round or None}
+    who = state.actor(actor, act="inspection-registration")
+    done = state.app.add_inspection(code=code, round=round_name or "", actor=who, at=at, **fields)
+    inspection = done.inspection
+    record = {"code": inspection.code, "event": done.event, "round": inspection.round or None}
     echo(render_record(record, fmt, t("registered inspection {code}", code=inspection.code)))
 
 
@@ -69,12 +70,12 @@ def add_inspection(state: LedgerContext, code: str, round_name: str | None, at: 
 def add_problem(state: LedgerContext, inspection: str | None, category: str | None, parent: str | None, at: Any, actor: str | None, fmt: str, **fields: Any) -> None:
     """Register a problem fed back by an inspection (or, with --parent, a finer one under it); prints its ID."""
     # fields: title, description, type, deadline, number, source, as the options parsed them
-    who = state.actor(actor)
+    who = state.actor(actor, act="problem-registration")
     if parent is None and inspection is None:
         raise click.UsageError(t("Missing option '--inspection'."))
     if parent is None and category is None:
         raise click.UsageError(t("Missing option '--category'."))
-    problem = state.app.add_problem(inspection=inspection, category=category, parent=parent, actor=who, at=at, **fields)
+    problem = state.app.add_problem(inspection=inspection, category=category, parent=parent, actor=who, at=at, **fields).problem
     record = {"id": problem.display_id, "inspection": problem.inspection, "number": problem.number, "status": problem.status, "parent": problem.parent or None}
     echo(render_record(record, fmt, problem.display_id))
     if parent is None:  # a refinement is the same problem in finer parts, not a new finding

@@ -46,7 +46,7 @@ class Ledger:
 
     def problem(self, inspection: str = "XC2019-1", **fields: object) -> str:
         fields = {"category": "政治站位方面", "title": "关于“思想认识不深刻”的问题", **fields}
-        return self.app.add_problem(inspection=inspection, actor=CLERK, at=self.tick(), **fields).display_id
+        return self.app.add_problem(inspection=inspection, actor=CLERK, at=self.tick(), **fields).problem.display_id
 
     def assigned(self, deadline: date | None = date(2020, 3, 31), **fields: object) -> str:
         pid = self.problem(**fields)
@@ -116,7 +116,7 @@ def test_registration(ledger):
 
 def test_a_refined_problem_takes_its_parents_inspection_and_category(ledger):
     parent = ledger.problem(category="作风建设方面")
-    child = ledger.app.add_problem(parent=parent, title="细化：学习制度不落实", actor=CLERK, at=ledger.tick())
+    child = ledger.app.add_problem(parent=parent, title="细化：学习制度不落实", actor=CLERK, at=ledger.tick()).problem
     assert (child.inspection, child.category, child.parent) == ("XC2019-1", "作风建设方面", parent)
     assert ledger.app.get_problem(parent).children == [child.display_id]
     ledger.inspection("XC2019-2")
@@ -187,7 +187,7 @@ def test_a_long_term_problem_is_signed_off_as_ongoing(ledger):
 
 def test_a_parent_is_signed_off_after_its_refinements(ledger):
     parent = ledger.worked()
-    child = ledger.app.add_problem(parent=parent, title="细化", actor=CLERK, at=ledger.tick()).display_id
+    child = ledger.app.add_problem(parent=parent, title="细化", actor=CLERK, at=ledger.tick()).problem.display_id
     ledger.app.verify(parent, grade="good", actor=VERIFIER, at=ledger.tick())
     ledger.refused("children-signed-off-first", ledger.app.sign_off, parent, actor=SIGNER)
     ledger.app.assign(child, lead="局长", unit="办公室", person=WORKER, deadline=None, actor=CLERK, at=ledger.tick())
