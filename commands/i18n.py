@@ -17,6 +17,8 @@ import os
 import re
 from typing import Any, Callable, Sequence
 
+from ledger import vocabulary
+
 LANGS = ("zh", "en")
 
 _remembered: tuple[str | None, str | None] | None = None
@@ -85,27 +87,13 @@ HEADINGS = {
     "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",
     "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
     "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
+    **vocabulary.zh(vocabulary.FIELDS),  # an inspection's and a problem's fields: 巡察类型 is not 问题类别
 }
 
-STATUS_WORDS = {
-    "registered": "已登记",
-    "in_progress": "整改中",
-    "verified": "已核查",
-    "closed": "已销号",
-    "ongoing": "基本完成、持续整改",
-}
+STATUS_WORDS = vocabulary.zh(vocabulary.STATUSES)
 
 # Event names as `history` and `audit` print them (JSON and CSV keep the English names).
-EVENT_WORDS = {
-    "Registered": "登记", "Assigned": "责任到人", "ChildAdded": "登记细化问题", "Corrected": "更正",
-    "Drawn": "抽查抽样", "Escalated": "督办", "ExtensionRequested": "申请延期", "ExtensionDecided": "延期审批",
-    "MeasurePlanned": "制定整改措施", "MeasureCompleted": "完成整改措施", "VerificationRecorded": "核查验收",
-    "SignatureRecorded": "签字（双审核）", "SignedOff": "销号", "Reopened": "重新打开", "ReviewRecorded": "回头看",
-    "ProgressRecorded": "报告进展", "Withheld": "不予公开", "SensitiveRecorded": "登记敏感内容",
-    "Recorded": "记录检查点", "LedgerFounded": "创建台账", "KeyEnrolled": "登记密钥", "PersonEnrolled": "登记人员",
-    "PersonRevoked": "撤销人员", "RoleGranted": "授予角色", "RoleRevoked": "撤销角色", "PolicySet": "设定代录规则",
-    "Linked": "关联以前的问题", "FoundAgain": "再次发现", "LikeRejected": "排除相似问题",
-}
+EVENT_WORDS = vocabulary.zh(vocabulary.EVENTS)
 
 # Words inside the details of an act (projections.history.act_note).
 _ACT_NOTE = [
@@ -172,25 +160,25 @@ VALUE_WORDS: dict[str, Any] = {
     "correction": _correction_words,
     "subject": {"people (人员与权限)": "人员与权限"},
     "details": _details_words,
-    "meaning": {"approval": "批准", "review": "审核", "responsibility": "负责"},
-    "outcome": {"closed": "已销号", "ongoing": "基本完成、持续整改"},
-    "measure": {"planned": "正在整改", "done": "已完成"},
-    "level": {"notice": "督办通知书", "reminder": "提醒书", "warning": "告诫书", "accountability": "问责书"},
-    "light": {"red": "红灯", "yellow": "黄灯", "green": "绿灯"},
+    "meaning": vocabulary.zh(vocabulary.MEANINGS),
+    "outcome": STATUS_WORDS,  # a sign-off's outcome is the status it gave
+    "measure": vocabulary.zh(vocabulary.MEASURE_STATES),
+    "level": vocabulary.zh(vocabulary.ESCALATION_LEVELS),
+    "light": vocabulary.zh(vocabulary.LIGHTS),
     "status": lambda text: _status_words(text),  # a problem's, a doctor check's, a person's
     "roles": lambda text: _held_roles(text),
     "fingerprint": {"(no key)": "（无密钥）"},
     "check": lambda text: CHECK_WORDS.get(text, text),
     "detail": lambda text: _detail_words(text),
-    "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
-    "kind": {"regular": "常规巡察", "special": "专项巡察", "look-back": "回头看", "escalated": "提级巡察", "mobile": "机动巡察"},
-    "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
-    "link": {"recurrence": "屡查屡犯", "same-kind": "同类问题"},
-    "as": {"recurrence": "屡查屡犯", "same-kind": "同类问题"},
+    "type": vocabulary.zh(vocabulary.PROBLEM_TYPES),
+    "kind": vocabulary.zh(vocabulary.INSPECTION_KINDS),
+    "decision": vocabulary.zh(vocabulary.DECISIONS),
+    "link": vocabulary.zh(vocabulary.LINK_KINDS),
+    "as": vocabulary.zh(vocabulary.LINK_KINDS),
     "direction": {"earlier": "以前的问题", "later": "再次发现"},
-    "grade": {"good": "好", "fair": "较好", "poor": "一般", "bad": "差"},
+    "grade": vocabulary.zh(vocabulary.GRADES),
     "result": {
-        "holds": "整改到位", "relapsed": "反弹", "passed": "通过", "failed": "未通过",
+        **vocabulary.zh(vocabulary.REVIEW_RESULTS), "passed": "通过", "failed": "未通过",
         "matched": "一致", "missing": "台账缺少", "extra": "清单外", "changed": "有出入",
     },
     "due": {"deadline": "整改时限", "progress": "进展报告"},
@@ -212,9 +200,13 @@ def heading(column: str, lang: str) -> str:
     return HEADINGS.get(column, column) if lang == "zh" else column
 
 
+# Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
+EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {"source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS}
+
+
 def value_word(column: str, value: Any, lang: str) -> Any:
     if lang != "zh":
-        return value
+        return vocabulary.label(EN_WORDS[column], value, lang) if column in EN_WORDS else value
     if isinstance(value, bool):
         return "是" if value else "否"
     words = VALUE_WORDS.get(column)
@@ -269,7 +261,7 @@ def sub_heading(section: str, column: str, lang: str) -> str:
 
 
 def status_word(status: str, lang: str) -> str:
-    return STATUS_WORDS.get(status, status) if lang == "zh" else status
+    return str(vocabulary.label(vocabulary.STATUSES, status, lang))
 
 
 def max_widths(columns: Sequence[str]) -> list[int | None]:
@@ -361,6 +353,7 @@ CATALOGUE: list[tuple[str, Any]] = [
      lambda m: f"{m[1]}：核查验收 {m[3]}，通过（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
     (r"(.+): verification (\w+) \((.+)\) failed: back for 二次整改 \(status: (\w+)\)",
      lambda m: f"{m[1]}：核查验收 {m[3]}，未通过：退回二次整改（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
+    (r"(.+): signed off \(status: (\w+)\)", lambda m: f"{m[1]}：已{EVENT_WORDS['SignedOff']}（状态：{_STATUS_IN_TEXT.get(m[2], m[2])}）"),
     (r"(.+): signed off as (.+) \(status: (\w+)\)",
      lambda m: f"{m[1]}：已销号，{m[2]}（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
     (r"(.+): extension to (\S+) requested; the deadline stays (\S+) until it is approved \(ledger approve-extension\)",
@@ -1276,8 +1269,8 @@ CHECK_WORDS = {
     "chain": "哈希链", "signing key": "签名密钥", "public key": "公钥", "cipher key": "加密密钥", "signatures": "签名",
     "keys": "密钥", "derived tables": "派生表", "evidence": "佐证材料",
 }
-CHECK_STATES = {"ok": "正常", "warn": "注意", "error": "错误"}
-_ROLE_WORDS = {"registrar": "登记", "responsible": "责任人", "verifier": "验收", "signer": "销号审批", "auditor": "审计"}
+CHECK_STATES = vocabulary.zh(vocabulary.CHECK_STATES)
+_ROLE_WORDS = vocabulary.zh(vocabulary.ROLES)
 
 
 def _admin_words(text: str) -> str:
@@ -1323,7 +1316,7 @@ DOCTOR_DETAILS: list[tuple[str, Any]] = [
 _DOCTOR: list[tuple[Any, Any]] = []
 
 
-_STATES = {**STATUS_WORDS, "ok": "正常", "warn": "注意", "error": "错误", "active": "有效"}
+_STATES = {**STATUS_WORDS, **CHECK_STATES, "active": "有效"}
 
 
 def _status_words(text: str) -> str:

@@ -118,7 +118,7 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
         required = state.app.policy.get("required_signers", 1)
         _report(problem, "SignatureRecorded", fmt, f"signature {signed} of {required} recorded; a different signer must sign to close", signatures=signed)
         return
-    _report(problem, "SignedOff", fmt, f"signed off as {values.STATUSES[problem.status]}")
+    _report(problem, "SignedOff", fmt, "signed off")  # the line ends "(status: …)": one word for the status
 
 
 @click.command()

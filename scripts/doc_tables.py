@@ -12,7 +12,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ledger.authority import COMMAND_ROLES, EVENT_COMMANDS, ROLES, WRITES_ALSO, required_roles
+from ledger.authority import COMMAND_ROLES, EVENT_COMMANDS, WRITES_ALSO, required_roles
+from ledger.vocabulary import EVENTS, ROLES
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "tamper-evidence.md"
 
@@ -47,7 +48,7 @@ def _event_topics() -> dict[str, str]:
 def document_tables() -> str:
     """The role that may sign each act, the events and meanings each act may record, and the Authority's topics, as markdown."""
     def roles(command: str) -> str:
-        return " or ".join(f"`{r}` ({ROLES[r]})" for r in required_roles(command))
+        return " or ".join(f"`{r}` ({ROLES[r].zh})" for r in required_roles(command))
 
     lines = [DOC_BEGIN, "", "**Who may sign each act** (`COMMAND_ROLES`): the acting person must hold one of these roles.", ""]
     lines += ["| act (`meaning`) | roles, any one of |", "|---|---|"]
@@ -58,27 +59,28 @@ def document_tables() -> str:
         "**Which events each act may record** (`EVENT_COMMANDS`, `WRITES_ALSO`): an event signed with a meaning not",
         "listed for it is refused; the acting person needs a role for the meaning *and* for the event's own act.",
         "",
-        "| event topic | its own act | meanings it may be signed with |",
-        "|---|---|---|",
+        "| event topic | as screens name it (ledger/vocabulary.py) | its own act | meanings it may be signed with |",
+        "|---|---|---|---|",
     ]
     for qualname, topic in topics.items():
         if qualname.startswith("Authority."):
             continue
+        word = EVENTS[qualname.rsplit(".", 1)[-1]].zh
         native = EVENT_COMMANDS.get(qualname)
         if native is None:
-            lines.append(f"| `{topic}` | (none) | any act: the meaning's roles decide |")
+            lines.append(f"| `{topic}` | {word} | (none) | any act: the meaning's roles decide |")
             continue
         meanings = [native] + sorted(c for c, also in WRITES_ALSO.items() if native in also)
-        lines.append(f"| `{topic}` | `{native}` | {', '.join(f'`{m}`' for m in meanings)} |")
+        lines.append(f"| `{topic}` | {word} | `{native}` | {', '.join(f'`{m}`' for m in meanings)} |")
     lines += [
         "",
         "**People and roles** (the Authority aggregate): signed by the administrator; the meaning is the administrator's",
         "command and is not checked.",
         "",
-        "| event topic |",
-        "|---|",
+        "| event topic | as screens name it |",
+        "|---|---|",
     ]
-    lines += [f"| `{topic}` |" for qualname, topic in topics.items() if qualname.startswith("Authority.")]
+    lines += [f"| `{topic}` | {EVENTS[qualname.rsplit('.', 1)[-1]].zh} |" for qualname, topic in topics.items() if qualname.startswith("Authority.")]
     return "\n".join([*lines, "", DOC_END])
 
 
