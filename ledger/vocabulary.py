@@ -204,7 +204,7 @@ FIELDS = {
     "round": Word("轮次", "round"),
     "number": Word("序号", "number"),
     "category": Word("问题类别", "category"),
-    "title": Word("问题", "title"),
+    "title": Word("问题标题", "title"),
     "description": Word("问题描述", "description"),
     "type": Word("类型", "type"),
     "source": Word("来源", "source"),
