@@ -164,6 +164,7 @@ VALUE_WORDS: dict[str, Any] = {
     "outcome": STATUS_WORDS,  # a sign-off's outcome is the status it gave
     "measure": vocabulary.zh(vocabulary.MEASURE_STATES),
     "level": vocabulary.zh(vocabulary.ESCALATION_LEVELS),
+    "escalation": vocabulary.zh(vocabulary.ESCALATION_LEVELS),  # a problem's level so far (`status`, `due`)
     "light": vocabulary.zh(vocabulary.LIGHTS),
     "status": lambda text: _status_words(text),  # a problem's, a doctor check's, a person's
     "roles": lambda text: _held_roles(text),
@@ -205,6 +206,8 @@ EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {"source": vocabulary.SOURCES,
 
 
 def value_word(column: str, value: Any, lang: str) -> Any:
+    if column == "suggest" and isinstance(value, str):  # `due`'s "warning (告诫书)" (its JSON): the level's word alone
+        return vocabulary.label(vocabulary.ESCALATION_LEVELS, value.split(" ", 1)[0], lang)
     if lang != "zh":
         return vocabulary.label(EN_WORDS[column], value, lang) if column in EN_WORDS else value
     if isinstance(value, bool):

@@ -227,3 +227,21 @@ def test_each_status_reads_one_word_on_every_screen(inspected, monkeypatch, tmp_
     report = ledger.out("publish", "--inspection", INSPECTION, "--no-sign")
     assert "已完成整改1个" in report and "基本完成、持续整改1个" in report, report
     assert not any(w in report for w in RETIRED), report
+
+
+@pytest.mark.language
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_escalation_levels_read_the_vocabularys_word_in_status_and_due(inspected):
+    """A problem's escalation and the level `due` suggests: the level's word in each language, never the bare
+    English value on a Chinese screen nor a Chinese gloss on an English one."""
+    ledger = inspected
+    pid = ledger.out("add-problem", "--inspection", INSPECTION, "--category", "作风方面", "--title", "关于“文山会海”的问题", "--at", "2020-01-15")
+    ledger("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31", "--at", "2020-01-16")
+    ledger("escalate", pid, "--level", "notice", "--note", "督办〔2020〕1号", "--at", "2020-04-02")
+    for lang in ("zh", "en"):
+        status = ledger.out("--lang", lang, "status", "--format", "markdown")
+        assert _row_cell(status, pid, "督办" if lang == "zh" else "escalation") == vocabulary.ESCALATION_LEVELS["notice"].of(lang)
+        due = ledger.out("--lang", lang, "due", "--as-of", "2020-12-01", "--format", "markdown")
+        suggest = _row_cell(due, pid, "建议督办" if lang == "zh" else "suggest")
+        assert suggest == vocabulary.ESCALATION_LEVELS["reminder"].of(lang), (lang, due)
+    assert ledger.json("due", "--as-of", "2020-12-01")[0]["suggest"] == "reminder (提醒书)"  # JSON: unchanged
