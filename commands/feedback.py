@@ -9,7 +9,7 @@ import click
 
 from commands import i18n
 from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
-from ledger import values
+from ledger import values, vocabulary
 
 # Files with at least this many rows show a progress bar (on a terminal only).
 PROGRESS_FROM = 200
@@ -280,7 +280,7 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
     else:
         echo(render_rows(rows, fmt, RECONCILE_COLUMNS))
         if fmt == "table":
-            states = ", ".join(f"{values.STATUSES.get(s, s)} {n}" for s, n in by_status.items())
+            states = ", ".join(f"{vocabulary.label(vocabulary.STATUSES, s, i18n.current())} {n}" for s, n in by_status.items())
             echo(i18n.translate(
                 f"\n{code} against {file}: matched {counts['matched']} · missing {counts['missing']} · "
                 f"extra {counts['extra']} · changed {counts['changed']}" + (f" ({states})" if states else ""), i18n.current()
