@@ -10,17 +10,22 @@ those phrasings live with the report. Plain data only: imported by `ledger --hel
 
 from __future__ import annotations
 
-from typing import NamedTuple
+from operator import itemgetter
 
 
-class Word(NamedTuple):
-    """One value's words: `zh` (the default screen language) and `en`."""
+class Word(tuple):  # type: ignore[type-arg]
+    """One value's words: `zh` (the default screen language) and `en`. A plain tuple (immutable, cheap to import)."""
 
-    zh: str
-    en: str
+    __slots__ = ()
+
+    def __new__(cls, zh: str, en: str) -> "Word":
+        return tuple.__new__(cls, (zh, en))
+
+    zh = property(itemgetter(0))
+    en = property(itemgetter(1))
 
     def of(self, lang: str) -> str:
-        return self.zh if lang == "zh" else self.en
+        return self[0] if lang == "zh" else self[1]  # type: ignore[no-any-return]
 
 
 def label(table: dict[str, Word], value: object, lang: str) -> object:
