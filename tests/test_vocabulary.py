@@ -245,3 +245,19 @@ def test_escalation_levels_read_the_vocabularys_word_in_status_and_due(inspected
         suggest = _row_cell(due, pid, "建议督办" if lang == "zh" else "suggest")
         assert suggest == vocabulary.ESCALATION_LEVELS["reminder"].of(lang), (lang, due)
     assert ledger.json("due", "--as-of", "2020-12-01")[0]["suggest"] == "reminder (提醒书)"  # JSON: unchanged
+
+
+@pytest.mark.language
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_a_refusal_names_the_inspections_kind_apart_from_a_problems_category(inspected, tmp_path):
+    """`kind` (巡察类型) and `category` (问题类别) are different columns: a refusal of a bad kind, in an import
+    file or a correction, names 巡察类型 (both read 类别 before, so the reader looked in the wrong column)."""
+    from conftest import REPO
+
+    bad = tmp_path / "bad.yaml"
+    bad.write_text((REPO / "examples" / "xc2019-1.yaml").read_text(encoding="utf-8").replace("  kind: regular", "  kind: 年度"), encoding="utf-8")
+    refused = inspected("import", bad, expect=2).stderr
+    assert "：巡察类型：'年度' 不是可选值之一" in refused and "类别" not in refused.replace("问题类别", ""), refused
+    corrected = inspected("correct", INSPECTION, "--field", "kind", "--value", "年度", "--reason", "核对", expect=2).stderr
+    assert corrected.startswith("ledger: 错误: 巡察类型：'年度'"), corrected
+    assert inspected.json("show", INSPECTION)["kind"] == "regular"  # nothing written
