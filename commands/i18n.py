@@ -222,16 +222,16 @@ def value_word(column: str, value: Any, lang: str) -> Any:
 
 # `show`'s sub-tables: (Chinese title, English title) and their columns (heading keys).
 SECTIONS = {
-    "extensions": ("延期申请（整改时限变更记录）", "extensions (申请延期整改; the deadline history)"),
+    "extensions": ("延期申请（整改时限变更记录）", "extensions (the deadline history)"),
     "measures": ("整改措施", "measures"),
     "verifications": ("核查验收", "verifications"),
-    "signoffs": ("销号", "sign-offs"),
+    "signoffs": ("对账销号", "sign-offs"),
     "escalations": ("督办", "escalations"),
     "progress": ("进展报告", "progress"),
-    "reviews": ("回头看", "reviews (回头看)"),
-    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer (双审核)"),
+    "reviews": ("回头看", "reviews (look-back)"),
+    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
-    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence 屡查屡犯, same kind)"),
+    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence, same kind)"),
     "rejected": ("已排除的相似问题", "rejected as not alike"),
     "corrections": ("更正", "corrections"),
 }
