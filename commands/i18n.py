@@ -67,19 +67,16 @@ def current() -> str:
 # -- words in tables -----------------------------------------------------------
 
 HEADINGS = {
-    "id": "编号", "inspection": "巡察", "number": "序号", "category": "类别", "title": "问题", "type": "类型",
-    "status": "状态", "unit": "责任单位", "lead": "责任领导", "person": "责任人", "deadline": "整改时限",
-    "overdue": "逾期", "measures": "措施", "relapses": "反弹", "escalation": "督办", "due": "事项", "date": "日期",
+    "id": "编号", "inspection": "巡察", "overdue": "逾期", "measures": "措施", "relapses": "反弹", "escalation": "督办", "due": "事项", "date": "日期",
     "days_left": "剩余天数", "days_late": "逾期天数", "suggest": "建议督办", "seq": "序号", "at": "发生时间",
     "recorded_at": "记录时间", "actor": "操作人", "event": "事件", "details": "详情", "text": "内容",
     "evidence": "佐证材料", "grade": "等次", "result": "结果", "note": "备注", "reason": "理由", "by": "经办人",
     "signed_off": "销号日期", "point": "回头看节点", "review_date": "回头看日期", "state": "情况", "reviews": "回头看",
-    "missed": "错过", "name": "名称", "organisation": "被巡察单位", "group": "巡察组", "kind": "类别", "start": "进驻",
-    "end": "结束", "feedback": "反馈", "round": "轮次", "code": "编号", "registered_at": "登记时间",
+    "missed": "错过", "code": "编号", "registered_at": "登记时间",
     "registered_by": "登记人", "parent": "上级问题", "extended_to": "延期至", "done by": "完成人", "level": "级别",
     "progress": "进展", "meaning": "含义", "outcome": "结果", "field": "字段", "was": "原值", "now": "现值",
     "to": "延期至", "previous": "原时限", "decision": "审批", "requested_by": "申请人", "decided_by": "审批人",
-    "value": "值", "key": "项目", "source": "来源", "description": "描述", "subject": "对象", "correction": "更正",
+    "value": "值", "key": "项目", "subject": "对象", "correction": "更正",
     "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
     "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量",
     "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
