@@ -99,6 +99,7 @@ def _states(ledger) -> dict[str, str]:
     ids = {"registered": add("关于“学习不深入”的问题")}
     ids["in_progress"] = add("关于“制度不健全”的问题")
     ledger("assign", ids["in_progress"], "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2030-03-31", "--at", "2020-01-16")
+    ledger("extend", ids["in_progress"], "--to", "2030-06-30", "--reason", "制度需经党组会审议", "--at", "2020-01-19", actor="王琎")
     ids["verified"] = add("关于“执行不到位”的问题")
     worked(ids["verified"])
     ids["closed"] = add("关于“思想认识不深刻”的问题")
@@ -203,6 +204,11 @@ def test_each_status_reads_one_word_on_every_screen(inspected, monkeypatch, tmp_
     for event in ("Assigned", "MeasurePlanned", "MeasureCompleted", "VerificationRecorded", "SignedOff"):
         assert vocabulary.EVENTS[event].zh in trail, event
     assert f"{vocabulary.EVENTS['SignedOff'].zh}（批准）：{vocabulary.STATUSES['ongoing'].zh}" in trail
+    # every event on the audit page reads its word (ExtensionRequested showed raw on this Chinese page)
+    audit_page = client.get(f"/audit?inspection={INSPECTION}").text
+    events = re.findall(r'<td class="who" title="(\w+)">([^<]*)</td>', audit_page)
+    assert {name for name, _ in events} >= {"Registered", "Assigned", "ExtensionRequested", "SignedOff"}, events
+    assert all(shown == vocabulary.EVENTS[name].zh for name, shown in events), events
     options = dict(re.findall(r'<option value="(\w+)"[^>]*>([^<]+)</option>', page[page.index('name="status"'):]))
     assert {k: options[k] for k in ids} == vocabulary.zh(vocabulary.STATUSES)
 
