@@ -134,7 +134,7 @@ def _field_words(text: str) -> str:
     """A corrected field's name: description → 描述, M2.due → M2.时限."""
     head, dot, tail = text.partition(".")
     if dot:
-        return f"{head}.{ {'text': '内容', 'due': '时限'}.get(tail, tail)}"
+        return f"{head}.{vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}"
     return HEADINGS.get(text, text)
 
 

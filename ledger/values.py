@@ -1,4 +1,6 @@
-"""The ledger's vocabulary and the parsing of user-typed values.
+"""The parsing of user-typed values, and the vocabulary's tables in the shape input parsing uses.
+
+Every word itself is in ledger/vocabulary.py.
 
 Kept free of heavy imports: the CLI uses it to validate options before any
 store is opened.
