@@ -64,7 +64,7 @@ EVENTS = {
     "ReviewRecorded": Word("回头看", "ReviewRecorded"),
     "Reopened": Word("重新打开", "Reopened"),
     "Escalated": Word("督办", "Escalated"),
-    "ProgressRecorded": Word("报告进展", "ProgressRecorded"),
+    "ProgressRecorded": Word("进展报告", "ProgressRecorded"),
     "Withheld": Word("不予公开", "Withheld"),
     "SensitiveRecorded": Word("登记敏感内容", "SensitiveRecorded"),
     "ChildAdded": Word("登记细化问题", "ChildAdded"),
