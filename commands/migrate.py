@@ -29,6 +29,7 @@ import click
 
 from commands.options import key_option, LedgerContext, echo, output_options, pass_ledger, render_record
 from ledger.errors import InvalidInput, LedgerError, StoreError
+from ledger.messages import t
 
 BATCH = 1000
 
@@ -71,9 +72,9 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
 
     source = state.config.store
     if is_url(source):
-        raise InvalidInput(f"the store is already {describe_store(source)}: migrate copies a SQLite ledger")
+        raise InvalidInput(t("the store is already {describe_store}: migrate copies a SQLite ledger", describe_store=describe_store(source)))
     if not is_url(target):
-        raise InvalidInput("--to must be a postgresql://user@host:port/db URL")
+        raise InvalidInput(t("--to must be a postgresql://user@host:port/db URL"))
     location = parse_pg_url(target)
     state.app  # noqa: B018 - fails with one line if the source is not a ledger
     state.actor(command="migrate")  # copying the whole ledger is an act of someone allowed to
@@ -83,9 +84,9 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
         with progress("copying the events", fmt) as report:
             counts = _migrate(source, target, report)
     except PersistenceError as e:
-        raise StoreError(f"migration to {location} failed: {e}") from None
+        raise StoreError(t("migration to {location} failed: {e}", location=location, e=e)) from None
     record = {"source": source, "target": str(location), **counts, "verified": True}
-    echo(render_record(record, fmt, f"copied {counts['events']} events and {counts['rows']} read-model rows to {location}; verified"))
+    echo(render_record(record, fmt, t("copied {events} events and {rows} read-model rows to {location}; verified", events=counts['events'], rows=counts['rows'], location=location)))
 
 
 def _migrate(source: str, target: str, progress: Any = None) -> dict[str, int]:
@@ -105,7 +106,7 @@ def _migrate(source: str, target: str, progress: Any = None) -> dict[str, int]:
                 if only_founded(c, app.recorder.placeholder):
                     existing = 0  # only the founding event of a `ledger init` run on the target: emptied below
         if existing and not _holds_prefix(source, app, existing):
-            raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
+            raise StoreError(t("{describe_store} already holds {existing} events of another ledger: migrate only into an empty store", describe_store=describe_store(target), existing=existing))
         if not existing:
             _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
         from projections.tables import DEADLINE_INDEX
@@ -133,7 +134,7 @@ def _copy_evidence(source: str, target: str, app: Any) -> int:
             continue
         data = fetch(source, item["digest"])
         if data is None or digest_of(data, item["hash"]) != item["digest"]:
-            raise StoreError(f"evidence file {item['name']} ({item['digest']}) of event {item['seq']} is missing or changed beside {source}: run `ledger evidence verify`")
+            raise StoreError(t("evidence file {name} ({digest}) of event {seq} is missing or changed beside {source}: run `ledger evidence verify`", name=item['name'], digest=item['digest'], seq=item['seq'], source=source))
         contents[item["digest"]] = ({k: item[k] for k in ("name", "size", "hash", "digest")}, data)
     if contents:
         keep_files(app, target, list(contents.values()))
@@ -259,16 +260,16 @@ def _verify(con: sqlite3.Connection, app: Any) -> None:
         for batch in _source_events(con):
             for position, e in batch:
                 if next(copied, None) != (position, e.originator_id.hex, e.originator_version, e.topic, e.state):
-                    raise LedgerError(f"verification failed: event {e.originator_id} v{e.originator_version} differs on the target")
+                    raise LedgerError(t("verification failed: event {originator_id} v{originator_version} differs on the target", originator_id=e.originator_id, originator_version=e.originator_version))
         if next(copied, None) is not None:
-            raise LedgerError("verification failed: the target holds more events than the source")
+            raise LedgerError(t("verification failed: the target holds more events than the source"))
         for table in _ledger_tables(con):
             columns = _columns(con, table)
             mine = sorted(tuple(_plain(v) for v in r) for r in con.execute(f"SELECT {', '.join(columns)} FROM {table}"))
             c.execute(f"SELECT {', '.join(columns)} FROM {table}")
             theirs = sorted(tuple(_plain(v) for v in r) for r in c.fetchall())
             if mine != theirs:
-                raise LedgerError(f"verification failed: table {table} differs on the target ({len(mine)} rows here, {len(theirs)} there)")
+                raise LedgerError(t("verification failed: table {table} differs on the target ({n_mine} rows here, {n_theirs} there)", table=table, n_mine=len(mine), n_theirs=len(theirs)))
 
 
 def _empty(app: Any) -> None:

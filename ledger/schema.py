@@ -16,6 +16,7 @@ import sqlite3
 from typing import Any
 
 from ledger.errors import TamperingFound
+from ledger.messages import t
 
 # The schema version `ledger init` makes (commands/setup.py upgrades older stores to it).
 STORE_SCHEMA_VERSION = "6"
@@ -110,8 +111,7 @@ def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], A
             kind, name = key
             on = found[key][0] if kind in ("index", "trigger", "view", "rule", "policy") and isinstance(found[key], tuple) else ""
             raise TamperingFound(
-                f"{store} has a {kind} {name}{f' on {on}' if on and on != name else ''} that `ledger init` does not make: "
-                "a schema object planted in the store"
+                t("{store} has a {kind} {name}{value} that `ledger init` does not make: a schema object planted in the store", store=store, kind=kind, name=name, value=(" on " + on) if on and on != name else "")
             )
     if not complete:
         return
@@ -120,9 +120,9 @@ def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], A
         if key not in found:
             if key in optional:
                 continue
-            raise TamperingFound(f"{store} lacks the {kind} {name} that `ledger init` makes: dropped")
+            raise TamperingFound(t("{store} lacks the {kind} {name} that `ledger init` makes: dropped", store=store, kind=kind, name=name))
         if expected[key] is not None and found[key] != expected[key]:
-            raise TamperingFound(f"{store} has the {kind} {name} defined otherwise than `ledger init` makes it: altered")
+            raise TamperingFound(t("{store} has the {kind} {name} defined otherwise than `ledger init` makes it: altered", store=store, kind=kind, name=name))
 
 
 def check_store_schema(cursor: Any, *, postgres: bool, where: str) -> None:

@@ -29,6 +29,7 @@ from commands import i18n
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput, LedgerError, TamperingFound, UnknownID
 from projections.deadlines import LIGHT_LABELS, light
+from ledger.messages import t
 
 HERE = Path(__file__).resolve().parent
 READ_METHODS = ("GET", "HEAD")
@@ -226,13 +227,13 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
     def problems(request: Request) -> Response:
         filters = {k: _filter(request, k) for k in ("inspection", "category", "unit", "status", "light")}
         if filters["status"] is not None and filters["status"] not in values.STATUSES:
-            raise InvalidInput(f"status: '{filters['status']}' is not one of {', '.join(values.STATUSES)}")
+            raise InvalidInput(t("status: '{status}' is not one of {STATUSES}", status=filters['status'], STATUSES=', '.join(values.STATUSES)))
         if filters["light"] is not None and filters["light"] not in LIGHT_CHOICES:
-            raise InvalidInput(f"light: '{filters['light']}' is not one of {', '.join(LIGHT_CHOICES)}")
+            raise InvalidInput(t("light: '{light}' is not one of {LIGHT_CHOICES}", light=filters['light'], LIGHT_CHOICES=', '.join(LIGHT_CHOICES)))
         try:
             page_no = max(1, int(request.query_params.get("page", "1")))
         except ValueError:
-            raise InvalidInput("page: not a number") from None
+            raise InvalidInput(t("page: not a number")) from None
         with view.reader() as r:
             sql, params = problem_query(style=r.style, today=r.today, lights=view.lights, **filters)
             if _wants_json(request):
@@ -305,7 +306,7 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
                 ids = [inspection_uuid(inspection)] + [problem_uuid(v["inspection"], v["number"]) for v in views]
                 subject = inspection
             else:
-                raise InvalidInput("the audit trail page needs ?problem=ID or ?inspection=CODE")
+                raise InvalidInput(t("the audit trail page needs ?problem=ID or ?inspection=CODE"))
         hidden = {problem_uuid(v["inspection"], v["number"]): hidden_fields(v) for v in views}
         json_wanted = _wants_json(request)  # the CLI's JSON: sentences in English
         rows = trail_rows(public_events(iter_events(view.ledger, ids=ids), hidden), lang="en" if json_wanted else "zh")
@@ -321,7 +322,7 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
         elif within_text.isdigit():
             within = int(within_text)
         else:
-            raise InvalidInput(f"within: '{within_text}' is not a number of days")
+            raise InvalidInput(t("within: '{within_text}' is not a number of days", within_text=within_text))
         with view.reader() as r:
             views = [public_view(v) for v in due_views(r, within=within, unit=unit, inspection=inspection)]
             today = r.today
@@ -361,7 +362,7 @@ def create_app(config: Any, *, token: str | None = None, lang: str | None = None
         if fmt in REPORT_TYPES:
             return Response(public_report(view.ledger, config, inspection=code, fmt=fmt, lang=report_lang), media_type=REPORT_TYPES[fmt])
         if fmt not in (None, "", "json"):
-            raise InvalidInput(f"format: '{fmt}' is not one of markdown, html, text, json")
+            raise InvalidInput(t("format: '{fmt}' is not one of markdown, html, text, json", fmt=fmt))
         markdown = public_report(view.ledger, config, inspection=code, fmt="markdown", lang=report_lang)
         if fmt == "json":
             return _json({"inspection": code, "format": "markdown", "text": markdown})
