@@ -354,7 +354,6 @@ CATALOGUE: list[tuple[str, Any]] = [
      lambda m: f"{m[1]}：核查验收 {m[3]}，通过（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
     (r"(.+): verification (\w+) \((.+)\) failed: back for 二次整改 \(status: (\w+)\)",
      lambda m: f"{m[1]}：核查验收 {m[3]}，未通过：退回二次整改（状态：{_STATUS_IN_TEXT.get(m[4], m[4])}）"),
-    (r"(.+): signed off \(status: (\w+)\)", lambda m: f"{m[1]}：已{EVENT_WORDS['SignedOff']}（状态：{_STATUS_IN_TEXT.get(m[2], m[2])}）"),
     (r"(.+): signed off as (.+) \(status: (\w+)\)",
      lambda m: f"{m[1]}：已销号，{m[2]}（状态：{_STATUS_IN_TEXT.get(m[3], m[3])}）"),
     (r"(.+): extension to (\S+) requested; the deadline stays (\S+) until it is approved \(ledger approve-extension\)",

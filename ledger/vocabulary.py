@@ -27,6 +27,8 @@ class Word(tuple):  # type: ignore[type-arg]
     def of(self, lang: str) -> str:
         return self[0] if lang == "zh" else self[1]  # type: ignore[no-any-return]
 
+    label = of  # a word given to a message, t("… {grade}", grade=Word), renders in the message's language
+
 
 def label(table: dict[str, Word], value: object, lang: str) -> object:
     """`value`'s word in `lang` from `table`; an unknown value (an old store's, a typed one) unchanged."""

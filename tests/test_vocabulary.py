@@ -267,3 +267,27 @@ def test_a_refusal_names_the_inspections_kind_apart_from_a_problems_category(ins
     corrected = inspected("correct", INSPECTION, "--field", "kind", "--value", "年度", "--reason", "核对", expect=2).stderr
     assert corrected.startswith("ledger: 错误: 巡察类型：'年度'"), corrected
     assert inspected.json("show", INSPECTION)["kind"] == "regular"  # nothing written
+
+
+@pytest.mark.language
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_verify_and_escalate_lines_say_the_grade_and_level_in_the_readers_language(inspected):
+    """`verify` and `escalate` confirm with the vocabulary's word: Chinese under zh (main printed
+    "核查验收good（好）passed"), and English with no Chinese under --lang en ("verification good (好) passed")."""
+    ledger = inspected
+    pids = []
+    for title in ("关于“学习不深入”的问题", "关于“制度不健全”的问题"):
+        pid = ledger.out("add-problem", "--inspection", INSPECTION, "--category", "作风方面", "--title", title, "--at", "2020-01-15")
+        ledger("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2030-03-31", "--at", "2020-01-16")
+        ledger("plan", pid, "修订学习制度", "--at", "2020-01-17")
+        ledger("done", pid, "M1", "--at", "2020-02-01", actor="王琎")
+        pids.append(pid)
+    zh = ledger("verify", pids[0], "--grade", "fair", "--at", "2020-02-05", actor="巡察办").stdout.strip()
+    assert zh == f"{pids[0]}：核查验收评为“{vocabulary.GRADES['fair'].zh}”：通过（状态：{vocabulary.STATUSES['verified'].zh}）", zh
+    en = ledger("--lang", "en", "verify", pids[1], "--grade", "bad", "--at", "2020-02-05", actor="巡察办").stdout.strip()
+    assert en == f"{pids[1]}: verification graded bad: failed, back for rework (status: in_progress)", en
+    assert not CJK.search(en)
+    zh = ledger("escalate", pids[1], "--level", "reminder", "--at", "2020-02-06").stdout.strip()
+    assert zh == f"{pids[1]}：已督办（{vocabulary.ESCALATION_LEVELS['reminder'].zh}）", zh
+    en = ledger("--lang", "en", "escalate", pids[1], "--level", "warning", "--at", "2020-02-07").stdout.strip()
+    assert en == f"{pids[1]}: escalated to warning", en
