@@ -51,7 +51,7 @@ def _broken_history(error: BaseException) -> str | None:
         while frame is not None and frame.tb_next is not None:
             frame = frame.tb_next
         if frame is not None and "eventsourcing" in frame.tb_frame.f_code.co_filename:
-            return "an aggregate's history does not start with its creation event: an event was deleted"
+            return t("an aggregate's history does not start with its creation event: an event was deleted")
     return None
 
 

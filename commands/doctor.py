@@ -126,7 +126,7 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
         from ledger.identity import fingerprint, noted_administrator
 
         noted = noted_administrator(app)
-        admin = "no administrator yet: run `ledger init` once"
+        admin = t("no administrator yet: run `ledger init` once")
         if authority is not None:
             admin = f"administrator {authority.administrator} (key fingerprint {authority.admin_fingerprint}, founding event recorded)"
         elif noted is not None:

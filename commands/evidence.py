@@ -36,7 +36,7 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
         t("public key:  {public_key}", public_key=record['public_key']),
         t("fingerprint: {fingerprint}", fingerprint=record['fingerprint']),
     ]
-    echo(render_record(record, fmt, "\n".join(lines)))
+    echo(render_record(record, fmt, lines))
 
 
 @click.command()
@@ -103,12 +103,14 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
     key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
     with replacing(out, force=force) as tmp, progress("verifying and writing the events", fmt) as report:
         record = export_store(state.config.store, tmp, since=since, signing_key=key, progress=report)
-    line = f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"
+    head = dict(events=record["events"], out=out, seq=record["head_seq"], hash=record["hash"], digest=record["head_digest"])
+    line = t("exported {events} events to {out}; head {seq} {hash}:{digest}", **head)
     if evidence_dir is not None:
         from ledger.attachments import export_files
 
         record["evidence"] = export_files(state.config.store, list(_export_manifests(Path(out))), Path(evidence_dir))
-        line += f"; {record['evidence']['distinct']} evidence files written to {evidence_dir}"
+        line = t("exported {events} events to {out}; head {seq} {hash}:{digest}; {files} evidence files written to {folder}",
+                 **head, files=record["evidence"]["distinct"], folder=evidence_dir)
     echo(render_record(record, fmt, line))
 
 
@@ -182,7 +184,7 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
         checked = verify_folder(manifests, Path(evidence_dir))
         record["evidence"] = checked
         lines.append(t("evidence: {files} attached files present in {evidence_dir} with matching digests", files=checked['files'], evidence_dir=evidence_dir))
-    echo(render_record(record, fmt, "\n".join(lines)))
+    echo(render_record(record, fmt, lines))
 
 
 def _verify_inspection_export(file: str, checkpoint: str | None, trust: Any, fmt: str) -> None:
@@ -195,7 +197,7 @@ def _verify_inspection_export(file: str, checkpoint: str | None, trust: Any, fmt
         "checkpoint": {"sequence": embedded.sequence, "time": embedded.time, "tree_size": embedded.tree_size, "tree_root": embedded.tree_root}, "signatures": notes,
     }
     lines = [t("inspection export verified: {n_events} events of {inspection}, each in the tree of {tree_size} events signed at {time}", n_events=len(events), inspection=header['inspection'], tree_size=embedded.tree_size, time=embedded.time), *notes]
-    echo(render_record(record, fmt, "\n".join(lines)))
+    echo(render_record(record, fmt, lines))
 
 
 def _export_manifests(path: Path) -> Any:

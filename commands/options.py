@@ -676,14 +676,17 @@ def echo_csv_batches(batches: Iterable[Sequence[Sequence[Any]]], columns: Sequen
     click.echo(out.getvalue(), nl=False)
 
 
-def render_record(record: dict[str, Any], fmt: str, message: str | None = None) -> str:
-    """One record: json as an object, table as `message` (or key/value rows)."""
+def render_record(record: dict[str, Any], fmt: str, message: str | Sequence[str] | None = None) -> str:
+    """One record: json as an object, table as `message` (or its lines, each a message; else key/value rows)."""
     if fmt == "json":
         return json.dumps(record, ensure_ascii=False, indent=2)
     if fmt == "table" and message is not None:
         from commands import i18n
 
-        return i18n.translate_lines(message, i18n.current())
+        lang = i18n.current()
+        if isinstance(message, (list, tuple)):  # lines, each a message of its own
+            return "\n".join(i18n.translate_lines(line, lang) for line in message)
+        return i18n.translate_lines(message, lang)
     if fmt == "table":
         import tabulate
 
@@ -754,7 +757,7 @@ class LedgerContext:
             import getpass
 
             try:
-                name = values.name(getpass.getuser(), "OS user name")
+                name = values.name(getpass.getuser(), t("OS user name"))
             except Exception:  # no usable user name in this environment
                 name = ""
         if not name:

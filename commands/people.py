@@ -69,7 +69,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
         t("fingerprint: {fingerprint}", fingerprint=record['fingerprint']),
         t("(the administrator enrols it: ledger person add {who} --role ROLE --public-key {public_key_file})", who=who, public_key_file=record['public_key_file']),
     ]
-    echo(render_record(record, fmt, "\n".join(lines)))
+    echo(render_record(record, fmt, lines))
 
 
 @person.command()
@@ -105,7 +105,7 @@ def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str
     )
     state.app.save(authority)
     record = {"name": who, "roles": sorted(authority.roles_of(who)), "fingerprint": authority.person(who)["fingerprint"], "done": done}
-    echo(render_record(record, fmt, "\n".join(done)))
+    echo(render_record(record, fmt, done))
 
 
 @person.command()
@@ -189,9 +189,13 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
         )
         done.append({"name": name, "roles": sorted(roles), "key": fingerprint(raw) if raw else None})
     state.app.save(authority)
-    lines = [f"enrolled {d['name']}: {', '.join(d['roles'])}" + ("" if d["key"] else " (no key yet: ledger person add NAME --public-key FILE)") for d in done]
+    lines = [
+        t("enrolled {name}: {roles}", name=d["name"], roles=", ".join(d["roles"])) if d["key"]
+        else t("enrolled {name}: {roles} (no key yet: `ledger person add NAME --public-key FILE`)", name=d["name"], roles=", ".join(d["roles"]))
+        for d in done
+    ]
     lines.append(t("now remove 'people:' from {path}: it is refused from now on", path=state.config.path))
-    echo(render_record({"imported": done}, fmt, "\n".join(lines)))
+    echo(render_record({"imported": done}, fmt, lines))
 
 
 @person.command()

@@ -59,7 +59,7 @@ def verify_consistency(proof_file: str, old: str, new: str, public_key: str | No
     notes = check_signatures([("--from", old_cp), ("--to", new_cp)], trust)
     result = check_consistency(proof, old_cp, new_cp, proof_file)
     record = {"verified": True, "result": result, "signatures": notes}
-    echo(render_record(record, fmt, "\n".join([f"consistency verified: {result}", *notes])))
+    echo(render_record(record, fmt, [t("consistency verified: {result}", result=result), *notes]))
 
 
 COMMANDS = [prove_consistency, verify_consistency]

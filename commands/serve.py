@@ -91,7 +91,7 @@ def serve(state: LedgerContext, host: str, port: int, token: str | None, token_f
     else:
         lines.append(t("loopback only: no token needed"))
     # The announcement goes to stdout (json: one record a script can read for the URL).
-    echo(render_record({"url": url, "store": store, "read_only": True, "token_required": bool(secret)}, fmt, "\n".join(lines)))
+    echo(render_record({"url": url, "store": store, "read_only": True, "token_required": bool(secret)}, fmt, lines))
     uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False, server_header=False)
 
 

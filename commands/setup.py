@@ -77,7 +77,7 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
         lines.append(t("recorded the founding event (the administrator's public key) in the ledger"))
     if founded.get("todo"):
         lines.append(t("note: {todo}", todo=founded['todo']))
-    echo(render_record(record, fmt, "\n".join(lines)))
+    echo(render_record(record, fmt, lines))
 
 
 def _check_admin_key(path: Path) -> None:
@@ -328,7 +328,7 @@ def _upgrade(c: object, mark: str) -> list[str]:
     done = []
     if version in ("1", "2"):
         _recount_totals(c, mark)
-        done.append("per-category totals recounted (refined problems count under their parent)")
+        done.append(t("per-category totals recounted (refined problems count under their parent)"))
     if version != "5":
         filled = _fill_added_columns(c, mark)
         done.append(f"status and parent columns filled for {filled} problems")

@@ -256,7 +256,7 @@ def from_recorded(state: bytes) -> SignedCheckpoint:
     if not all(type(v) is str for v in fields):
         raise ValueError(t("a field is not text"))
     ledger_id, algorithm, head, time, public_key, printed, signature = fields
-    raw = parse_public_key(public_key, "the recorded checkpoint's public key")
+    raw = parse_public_key(public_key, t("the recorded checkpoint's public key"))
     if printed != fingerprint(raw):
         raise ValueError(t("its fingerprint is not that of its key"))
     tree_size, tree_root = data.get("tree_size"), data.get("tree_root")
@@ -351,7 +351,7 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
     if not text_or_path.strip():  # '' would be read as the current folder
         raise InvalidInput(t("--checkpoint: an empty value is neither a checkpoint block nor a file or folder"))
     if BEGIN in text_or_path:
-        return _blocks(text_or_path, "the block given")
+        return _blocks(text_or_path, t("the block given"))
     path = Path(text_or_path).expanduser()
     try:
         folder = path.is_dir()
@@ -470,8 +470,8 @@ def check_signature(cp: SignedCheckpoint, trust: Trust | bytes | None) -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     if not isinstance(trust, Trust):
-        trust = Trust(key=trust, source="the ledger's public key") if trust is not None else Trust()
-    name = cp.source or "the checkpoint"
+        trust = Trust(key=trust, source=t("the ledger's public key")) if trust is not None else Trust()
+    name = cp.source or t("the checkpoint")
     printed = fingerprint(cp.public_key)
     if cp.printed_fingerprint is not None:
         try:
@@ -486,7 +486,7 @@ def check_signature(cp: SignedCheckpoint, trust: Trust | bytes | None) -> str:
         raise TamperingFound(t("{name}: the checkpoint's signature does not match its contents (the block was altered)", name=name)) from None
     if trust.key is not None:
         if trust.key != cp.public_key:
-            whose = "this ledger's key" if trust.source.endswith(".pub") else "the trusted key"
+            whose = t("this ledger's key") if trust.source.endswith(".pub") else t("the trusted key")
             raise TamperingFound(t("{name}: the checkpoint was signed by key {printed}, not by {whose} {fingerprint} ({source})", name=name, printed=printed, whose=whose, fingerprint=fingerprint(trust.key), source=trust.source))
         return t("signature valid, by the trusted key {printed} ({source})", printed=printed, source=trust.source)
     if trust.fingerprints:

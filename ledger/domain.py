@@ -642,7 +642,7 @@ class Problem(Aggregate):
 
     def record_progress(self, *, text: str, actor: str, at: datetime) -> None:
         self._check_at(at)
-        self._check_after_closure_acts(at, "the progress report")
+        self._check_after_closure_acts(at, t("the progress report"))
         if self.status == "closed":
             raise self._rule(
                 "progress-while-not-closed",

@@ -451,7 +451,7 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
 
     signed = "signature" in trailer or "public_key" in trailer
     if not signed:
-        return "not signed (made without the signing key, or by an older version): only checkpoints can vouch for it"
+        return t("not signed (made without the signing key, or by an older version): only checkpoints can vouch for it")
     if "header_digest" not in trailer or type(trailer.get("signature")) is not str or type(trailer.get("public_key")) is not str:
         raise TamperingFound(t("{path}: the end line's signature, public_key or header_digest is missing or garbled", path=path))
     try:

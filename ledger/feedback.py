@@ -293,7 +293,7 @@ def _loader() -> Any:
 
             node = super().get_single_node()
             if node is not None:  # a list's own nodes, and a million more through aliases at most
-                refuse_alias_bomb(node, self.distinct + 1_000_000, "the YAML file")
+                refuse_alias_bomb(node, self.distinct + 1_000_000, t("the YAML file"))
             return node
 
         def compose_node(self, parent: Any, index: Any) -> Any:
@@ -847,7 +847,7 @@ def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any], options:
             raise where.error(state["end"] + 1, t("not valid CSV ({e})", e=e)) from None
 
     found = rows()
-    header_line, header, body = _find_header(where, found, options, empty="is empty: the first row must name the columns")
+    header_line, header, body = _find_header(where, found, options, empty=t("is empty: the first row must name the columns"))
     return _read_rows(where, header_line, header, _Sized(body, text.count("\n")), progress, options=options)
 
 
@@ -1039,7 +1039,7 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any], op
     def value(r: int, c: int) -> Any:
         found = rows[r - 1][1] if 0 < r <= len(rows) else []
         return found[c - 1] if c - 1 < len(found) else None
-    header_line, header, after = _find_header(where, ((r, vals) for r, vals in rows), options, empty="is empty: a row must name the columns")
+    header_line, header, after = _find_header(where, ((r, vals) for r, vals in rows), options, empty=t("is empty: a row must name the columns"))
     first_body = next(after, (len(rows) + 1, None))[0]
     keys = [_heading_key(h) if h else None for h in header]
     key_col = {k: i + 1 for i, k in enumerate(keys) if k}

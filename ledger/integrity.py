@@ -412,7 +412,7 @@ def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, le
             t("the checkpoint covers events up to {sequence}, but the ledger now ends at {head_seq} (history truncated)", sequence=cp.sequence, head_seq=summary.head_seq)
         )
     if cp.sequence == 0:
-        return "checkpoint of an empty ledger"
+        return t("checkpoint of an empty ledger")
     if digest_at is None:
         raise TamperingFound(t("first bad sequence number {sequence}: the event the checkpoint covered is no longer in the ledger", sequence=cp.sequence))
     if digest_at.hex() != cp.head:

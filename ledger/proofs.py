@@ -480,7 +480,7 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
         if len(lines) < 2:
             raise ValueError(t("no end line (truncated)"))
         end = parse_line(lines[-1])
-        _keys(end, ("end", "events"), "the end line")
+        _keys(end, ("end", "events"), t("the end line"))
         if end["end"] is not True or end["events"] != len(lines) - 2:
             raise ValueError(t("the end line counts {events} events, the file holds {n} (lines removed or added)", events=end['events'], n=len(lines) - 2))
         previous = (-1, -1)

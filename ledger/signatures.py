@@ -45,7 +45,7 @@ class ActsReport:
 
     def founding_line(self) -> str:
         if not self.founded:
-            return "founding: no founding event in the log (a ledger made before founding events: `ledger init` records it)"
+            return t("founding: no founding event in the log (a ledger made before founding events: `ledger init` records it)")
         return t("founding: event {founding_seq}, administrator {administrator}, key fingerprint {admin_fingerprint}, self-signed and verified", founding_seq=self.founding_seq, administrator=self.administrator, admin_fingerprint=self.admin_fingerprint)
 
     def line(self) -> str:
