@@ -78,13 +78,13 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
             from projections.read_model_check import derived_tables_step
 
             try:
-                yield {"check": "derived tables", "status": "ok", "detail": derived_tables_step(app(), config).removeprefix("derived tables: ")}
+                yield {"check": "derived tables", "status": "ok", "detail": derived_tables_step(app(), config).params["detail"]}
             except LedgerError as e:
                 yield _failed("derived tables", e)
         from projections.verification import evidence_step
 
         try:
-            yield {"check": "evidence", "status": "ok", "detail": evidence_step(config.store, {}).removeprefix("evidence verified: ")}
+            yield {"check": "evidence", "status": "ok", "detail": evidence_step(config.store, {}).params["detail"]}
         except LedgerError as e:
             yield _failed("evidence", e)
     key = private_key_path(config)

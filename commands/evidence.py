@@ -222,9 +222,10 @@ def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: An
         raise InvalidInput(t("--evidence: {evidence_dir} is not a folder", evidence_dir=evidence_dir))
     with progress("verifying the export", fmt) as checking, progress("writing the events", fmt) as writing:
         record = restore(state.app, Path(file), store=state.config.store, evidence=Path(evidence_dir) if evidence_dir else None, checking=checking, writing=writing)
-    line = f"imported {record['events']} events; head {record['head_seq']} {record['head_digest']}"
+    head = dict(events=record["events"], seq=record["head_seq"], digest=record["head_digest"])
+    line = t("imported {events} events; head {seq} {digest}", **head)
     if record["evidence_files"]:
-        line += f"; kept {record['evidence_files']} evidence files, each matching its digest"
+        line = t("imported {events} events; head {seq} {digest}; kept {files} evidence files, each matching its digest", **head, files=record["evidence_files"])
     echo(render_record(record, fmt, line))
 
 

@@ -496,7 +496,7 @@ def _strict_loader() -> Any:
             except TypeError:  # an unhashable key (a list or mapping used as a key)
                 raise yaml.constructor.ConstructorError(None, None, t("a key must be plain text"), key_node.start_mark) from None
             if duplicate:
-                raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(None, None, t("'{key}' is given twice", key=key), key_node.start_mark)
             data[key] = loader.construct_object(value_node, deep=True)
         return data
 

@@ -508,4 +508,5 @@ def derived_tables_step(app: Any, config: Any, jobs: int | None = None) -> str:
     result = check_read_models(app, config, jobs)
     if result.difference is not None:
         raise derived_rows_differ(result.difference)
-    return f"derived tables: {result.aggregates} aggregates rebuilt from {result.events} events, every row matches"
+    detail = t("{aggregates} aggregates rebuilt from {events} events, every row matches", aggregates=result.aggregates, events=result.events)
+    return t("derived tables: {detail}", detail=detail)

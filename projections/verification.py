@@ -81,7 +81,8 @@ def evidence_step(store: str, record: dict[str, Any]) -> str:
 
     counts = verify_kept(store)
     record["evidence"] = counts
-    return f"evidence verified: {counts['files']} attachments, {counts['distinct']} distinct files, every one present and unchanged"
+    detail = t("{files} attachments, {distinct} distinct files, every one present and unchanged", files=counts["files"], distinct=counts["distinct"])
+    return t("evidence verified: {detail}", detail=detail)
 
 
 def _shares_work(store: str, jobs: int | None) -> bool:
