@@ -148,7 +148,7 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
 
         with progress("checking the signatures", fmt) as report:
             acts = verify_acts(state.config.store, app.ledger_id(), progress=report)
-        yield {"check": "signatures", "status": "ok", "detail": acts.line().removeprefix("acts: ")}
+        yield {"check": "signatures", "status": "ok", "detail": acts.line().params["detail"]}
     except LedgerError as e:
         yield _failed("signatures", e)
     keyless = sorted(n for n, p in active.items() if not p["public_key"])

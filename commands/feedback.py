@@ -65,7 +65,7 @@ def import_(
     if preview:
         _preview(state, file, sheet, encoding, options, at, actor, fmt)
         return
-    who = state.actor(actor)
+    who = state.actor(actor, act="feedback-import")
     lists = read_feedback_lists(file, progress=_progress("checking the feedback list", fmt), sheet=sheet, encoding=encoding, options=options)
     results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress("recording the problems", fmt))
     kept = _kept_columns(lists)
@@ -162,7 +162,7 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
     refused, lists, results = None, [], []
     try:
         lists = read_feedback_lists(file, sheet=sheet, encoding=encoding, options=options)
-        results = import_feedback_lists(state.app, lists, actor=state.actor(actor), at=at, dry_run=True)
+        results = import_feedback_lists(state.app, lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True)
     except LedgerError as e:
         refused = str(e)
     readings = [r for r in (lists[0].columns if lists else []) if r is not None]
