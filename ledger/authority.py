@@ -40,7 +40,8 @@ class Act:
 ACTS: dict[str, Act] = {
     "inspection-registration": Act(("registrar",), "add-inspection"),
     "problem-registration": Act(("registrar",), "add-problem"),
-    "feedback-import": Act(("registrar",), "import", also=("inspection-registration", "problem-registration", "assignment", "measure-plan")),
+    # the file's 进展情况 comes in as progress entered by the importer (issue 25)
+    "feedback-import": Act(("registrar",), "import", also=("inspection-registration", "problem-registration", "assignment", "measure-plan", "progress")),
     "log-import": Act(("registrar", "auditor"), "import-log"),
     "correction": Act(("registrar",), "correct"),
     "confidential-record": Act(("registrar",), "confide"),
