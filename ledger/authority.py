@@ -15,16 +15,11 @@ from typing import Any
 from uuid import UUID
 
 
+from ledger import vocabulary
 from ledger.errors import ConfigError, NotAuthorised
 from ledger.messages import t
 
-ROLES = {
-    "registrar": "登记",
-    "responsible": "责任人",
-    "verifier": "验收",
-    "signer": "销号审批",
-    "auditor": "审计",
-}
+ROLES = vocabulary.zh(vocabulary.ROLES)
 ROLE_ALIASES = {**{r: r for r in ROLES}, **{zh: r for r, zh in ROLES.items()}}
 
 @dataclass(frozen=True)
@@ -45,7 +40,8 @@ class Act:
 ACTS: dict[str, Act] = {
     "inspection-registration": Act(("registrar",), "add-inspection"),
     "problem-registration": Act(("registrar",), "add-problem"),
-    "feedback-import": Act(("registrar",), "import", also=("inspection-registration", "problem-registration", "assignment", "measure-plan")),
+    # the file's 进展情况 comes in as progress entered by the importer (issue 25)
+    "feedback-import": Act(("registrar",), "import", also=("inspection-registration", "problem-registration", "assignment", "measure-plan", "progress")),
     "log-import": Act(("registrar", "auditor"), "import-log"),
     "correction": Act(("registrar",), "correct"),
     "confidential-record": Act(("registrar",), "confide"),

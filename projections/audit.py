@@ -22,6 +22,7 @@ COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "
 
 # Each act's sentence as (English, Chinese) templates of named values, written once: the two languages
 # differ in their words, not in what they say. A tail (", deadline …") is added only when its value is there.
+# {act}: the vocabulary's word for the event (ledger.vocabulary.EVENTS), in Chinese.
 _SENTENCES: dict[str, tuple[str, str]] = {
     "inspection": (
         "registered inspection {code} «{name}»: {group} inspected {organisation} from {start} to {end} ({kind})",
@@ -34,10 +35,10 @@ _SENTENCES: dict[str, tuple[str, str]] = {
     ),
     "deadline": (", deadline {deadline}", "，整改时限 {deadline}"),
     "description": ("; description: {description}", "；问题描述：{description}"),
-    "assigned": ("assigned to {person} ({unit}), responsible leader {lead}", "责任到人：{person}（{unit}），责任领导 {lead}"),
-    "planned": ("planned measure {measure_id}: {text}", "制定整改措施 {measure_id}：{text}"),
+    "assigned": ("assigned to {person} ({unit}), responsible leader {lead}", "{act}：{person}（{unit}），责任领导 {lead}"),
+    "planned": ("planned measure {measure_id}: {text}", "{act} {measure_id}：{text}"),
     "due": (" (due {due})", "（时限 {due}）"),
-    "completed": ("completed measure {measure_id}", "完成整改措施 {measure_id}"),
+    "completed": ("completed measure {measure_id}", "{act} {measure_id}"),
     "evidence": ("; evidence: {evidence}", "；佐证材料：{evidence}"),
     "outcomes": ("; outcomes: {outcomes}", "；成效：{outcomes}"),
     "rules": ("rules {rules}", "建立完善制度 {rules} 项"),
@@ -45,14 +46,14 @@ _SENTENCES: dict[str, tuple[str, str]] = {
     "accountable": ("accountable {people}", "问责 {people}"),
     "accountable_kind": ("{kind} {n}", "{kind} {n} 人"),
     "clues": ("clues {clues}", "移交问题线索 {clues} 条"),
-    "passed": ("verification graded {grade}: passed", "核查验收评为“{grade}”：通过"),
-    "failed": ("verification graded {grade}: failed, back for 二次整改", "核查验收评为“{grade}”：未通过，退回二次整改"),
-    "signed": ("signed off ({meaning}) as {outcome}", "对账销号（{meaning}）：{outcome}"),
-    "review": ("review (回头看): {result}", "回头看：{result}"),
+    "passed": ("verification graded {grade}: passed", "{act}评为“{grade}”：通过"),
+    "failed": ("verification graded {grade}: failed, back for 二次整改", "{act}评为“{grade}”：未通过，退回二次整改"),
+    "signed": ("signed off ({meaning}) as {outcome}", "{act}（{meaning}）：{outcome}"),
+    "review": ("review (回头看): {result}", "{act}：{result}"),
     "note": ("; note: {note}", "；说明：{note}"),
-    "reopened": ("reopened: {reason}", "重新打开：{reason}"),
+    "reopened": ("reopened: {reason}", "{act}：{reason}"),
     "corrected": ("corrected {field}: {old} → {new}; reason: {reason}", "更正{field}：{old} → {new}；理由：{reason}"),
-    "withheld": ("withheld from publication: {fields} (reason: {reason})", "不予公开：{fields}（理由：{reason}）"),
+    "withheld": ("withheld from publication: {fields} (reason: {reason})", "{act}：{fields}（理由：{reason}）"),
 }
 _LIST = (", ", "、")  # evidence, accountable kinds, withheld fields
 _OUTCOMES = (", ", "，")
@@ -62,38 +63,36 @@ def _v(value: Any) -> str:
     return _describe_value(value) if value not in (None, "") else "—"
 
 
-# Chinese words for what the sentences name: the values are stored in English.
-_FIELD_WORDS = {
-    "category": "类别", "title": "标题", "description": "问题描述", "type": "类型", "source": "来源", "deadline": "整改时限",
-    "name": "名称", "organisation": "被巡察单位", "group": "巡察组", "kind": "巡察类别", "start": "进驻日期", "end": "结束日期",
-    "feedback": "反馈日期", "round": "轮次", "problem": "全部内容", "measures": "全部措施", "text": "内容", "due": "时限",
-}
-_MEANING_WORDS = {"approval": "批准", "review": "审核", "responsibility": "负责"}
-_REVIEW_WORDS = {"holds": "整改到位", "relapsed": "反弹"}
-
-
 def _field_zh(field: str) -> str:
-    """title → 标题; M2.due → M2 时限."""
+    """category → 问题类别; M2.due → M2 时限 (the vocabulary's words: the values are stored in English)."""
+    from ledger import vocabulary
+
     head, dot, tail = field.partition(".")
-    return f"{head} {_FIELD_WORDS.get(tail, tail)}" if dot else _FIELD_WORDS.get(field, field)
+    if dot:
+        return f"{head} {vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}"
+    return str(vocabulary.label(vocabulary.FIELDS, field, "zh") if field in vocabulary.FIELDS else vocabulary.label(vocabulary.WITHHELD_PARTS, field, "zh"))
 
 
 def plain_words(domain_event: Any, is_problem: bool, lang: str = "en") -> str:
     """The act in a sentence an auditor can read (in Chinese with lang "zh"; JSON and csv keep English)."""
-    from ledger.values import ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, PROBLEM_TYPES, STATUSES, WITHHOLD_REASONS
+    from ledger.vocabulary import (
+        ACCOUNTABILITY_KINDS, EVENTS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REVIEW_RESULTS, STATUSES, WITHHOLD_REASONS,
+        label,
+    )
 
     zh = lang == "zh"
     d = details(domain_event)
     name = event_name(domain_event)
+    act = EVENTS[name].zh if zh and name in EVENTS else ""
 
     def say(key: str, **values: Any) -> str:
-        return _SENTENCES[key][zh].format(**values)
+        return _SENTENCES[key][zh].format(act=act, **values)
 
     def tail(key: str) -> str:  # the tail named as its value, when the value is there
         return say(key, **{key: d[key]}) if d.get(key) else ""
 
-    def word(table: dict[str, str], value: Any) -> Any:  # a stored value in the reader's words
-        return table.get(value, value) if zh else value
+    def word(table: Any, value: Any) -> Any:  # a stored value in the reader's words
+        return label(table, value, "zh") if zh else value
 
     def field_word(field: str) -> str:
         return _field_zh(field) if zh else field
@@ -124,14 +123,14 @@ def plain_words(domain_event: Any, is_problem: bool, lang: str = "en") -> str:
     if name == "VerificationRecorded":
         return say("passed" if d["passed"] else "failed", grade=word(GRADES, d["grade"])) + tail("note")
     if name == "SignedOff":
-        return say("signed", meaning=word(_MEANING_WORDS, d["meaning"]), outcome=word(STATUSES, d["outcome"])) + tail("note")
+        return say("signed", meaning=word(MEANINGS, d["meaning"]), outcome=word(STATUSES, d["outcome"])) + tail("note")
     if name == "ReviewRecorded":
-        return say("review", result=word(_REVIEW_WORDS, d["result"])) + tail("note")
+        return say("review", result=word(REVIEW_RESULTS, d["result"])) + tail("note")
     if name == "Reopened":
         return say("reopened", reason=d["reason"])
     if name == "Corrected":
-        words = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS}.get(d["field"], {})
-        old, new = (_v(word(words, v)) for v in (d["old"], d["new"]))
+        words = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS}.get(d["field"])
+        old, new = (_v(word(words, v) if words else v) for v in (d["old"], d["new"]))
         return say("corrected", field=field_word(d["field"]), old=old, new=new, reason=d["reason"])
     if name == "Withheld":
         fields = _LIST[zh].join(field_word(f) for f in d["fields"])

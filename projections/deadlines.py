@@ -9,6 +9,8 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ledger import vocabulary
+
 # Not yet rectified: the deadline runs, and a problem past it is overdue (a verified, closed or
 # ongoing one is not). Not "not signed off" (ledger.values.SIGNED_OFF_STATUSES): a verified problem is that too.
 UNRECTIFIED_STATUSES = ("registered", "in_progress")
@@ -40,7 +42,7 @@ def is_overdue(view: dict[str, Any], today: date) -> bool:
 # red: past its deadline; yellow: lights.yellow_days or fewer left; green:
 # lights.green_days or fewer left; None: further off, no deadline, or rectified.
 LIGHTS = ("red", "yellow", "green")
-LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", None: "无"}
+LIGHT_LABELS: dict[str | None, str] = {**vocabulary.zh(vocabulary.LIGHTS), None: "无"}
 
 
 def day_of(moment: str) -> date:
