@@ -36,6 +36,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
     from ledger import authority, confidential
     from ledger.checkpoint import private_key_path, public_key_path
     from ledger.errors import LedgerError
+    from composition import store_schema
     from ledger.integrity import ledger_meta, snapshot, verify_store
 
     yield {"check": "config", "status": "ok", "detail": str(config.path)}
@@ -68,7 +69,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
         from commands.progress import progress
 
         with progress("verifying the chain and the tree", fmt) as report:
-            summary, _ = verify_store(config.store, trusted=trusted_key(config), progress=report)
+            summary, _ = verify_store(config.store, schema=store_schema(), trusted=trusted_key(config), progress=report)
         yield {"check": "chain", "status": "ok", "detail": f"{summary.count} events verified, head {summary.head_seq}; {summary.checkpoints} recorded checkpoint(s) match"}
     except LedgerError as e:
         yield _failed("chain", e)

@@ -89,11 +89,11 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
 
 
 def _migrate(source: str, target: str, progress: Any = None) -> dict[str, int]:
-    from ledger.application import RectificationLedger
+    from composition import ledger_over
     from ledger.store import describe_store, store_env
 
     env = store_env(target, create=True)
-    app = RectificationLedger(env=env)
+    app = ledger_over(env)
     try:
         with app.recorder.reading() as c:
             c.execute("SELECT COUNT(*) FROM stored_events")
@@ -108,10 +108,9 @@ def _migrate(source: str, target: str, progress: Any = None) -> dict[str, int]:
             raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
         if not existing:
             _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
-        from projections.tables import DEADLINE_INDEX
-
         with app.recorder.datastore.transaction(commit=True) as c:
-            c.execute(DEADLINE_INDEX)  # as `ledger init` makes it: the schema check wants the store init makes
+            for statement in app.read_side.schema.after_upgrade:  # as `ledger init` makes them: the schema check wants the store init makes
+                c.execute(statement)
         try:
             counts = _copy_and_verify(source, app, skip=existing, progress=progress)
             counts["evidence_files"] = _copy_evidence(source, target, app)

@@ -297,17 +297,18 @@ def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None
     """
     from ledger.ids import inspection_uuid
     from projections.history import history_rows
+    from projections.replay import iter_events
 
     app = state.app
     events = []
     ident = _canonical_problem_id(target)
     if ident:
         try:
-            events = app.history(app.get_problem(ident).id)
+            events = list(iter_events(app, ids=[app.get_problem(ident).id]))
         except UnknownID:
             events = []
     if not events:
-        events = app.history(inspection_uuid(target.strip()))
+        events = list(iter_events(app, ids=[inspection_uuid(target.strip())]))
     if not events:
         raise UnknownID("problem", target)
     rows = history_rows(events)

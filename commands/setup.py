@@ -120,8 +120,8 @@ def _found(config: object, administrator: str, admin_key: str | None) -> dict[st
     otherwise the result says what to run. Trial mode is unchanged: nobody is
     enrolled, acts stay unsigned.
     """
+    from composition import open_ledger
     from ledger import identity
-    from ledger.application import open_ledger
 
     app = open_ledger(config)
     try:
@@ -186,7 +186,7 @@ def _create_store(config: object) -> tuple[bool, list[str], int | None]:
 
     from eventsourcing.persistence import IntegrityError, OperationalError
 
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.errors import StoreError
     from ledger.store import check_sqlite_store, is_url, parse_pg_url, probe_pg_store
 
@@ -234,7 +234,6 @@ def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
     from datetime import datetime, timezone
 
     from ledger.chain import check_algorithm
-    from projections.tables import DEADLINE_INDEX
 
     algorithm = check_algorithm(config.data["hash"])  # type: ignore[attr-defined]
 
@@ -251,7 +250,8 @@ def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
         indexed = _fill_similarity_index(c, mark)
         if indexed:
             upgraded.append(f"similarity index built over {indexed} problems")
-        c.execute(DEADLINE_INDEX)  # after the upgrade: it needs the `parent` column
+        for statement in app.read_side.schema.after_upgrade:  # type: ignore[attr-defined]
+            c.execute(statement)  # after the upgrade: the overdue index needs the `parent` column
         # From now on the store has its Merkle tree: verification refuses a store whose tree table is gone.
         c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", ("merkle_tree", "rfc9162"))
         return upgraded, built

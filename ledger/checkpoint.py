@@ -284,7 +284,7 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
     from ledger.integrity import verify_store
 
     key = load_private_key(config)
-    summary, _ = verify_store(config.store, trusted=trusted_key(config))
+    summary, _ = verify_store(config.store, schema=app.read_side.schema, trusted=trusted_key(config))
     with app.recorder.reading() as c:
         meta = ledger_meta(c)
     now = datetime.now(timezone.utc)

@@ -30,12 +30,12 @@ def client_for(ledger, monkeypatch, token=None):
         warnings.simplefilter("ignore", DeprecationWarning)
         from starlette.testclient import TestClient
 
+    from composition import web_app
     from ledger.config import load_config
-    from web.app import create_app
 
     if ledger.store:
         monkeypatch.setenv("LEDGER_STORE", ledger.store)
-    return TestClient(create_app(load_config(ledger.folder / "ledger.yaml"), token=token))
+    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml"), token=token))
 
 
 def get_json(client, url):
