@@ -496,7 +496,6 @@ class RectificationLedger(Application):
         return self._with_retry(attempt)
 
 
-
 def open_ledger(config: Any, *, read_side: ReadSide, create: bool = False) -> RectificationLedger:
     """The application over the store that `config` names (`composition.open_ledger` gives it the read side)."""
     from ledger.store import describe_store, store_env

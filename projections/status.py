@@ -167,15 +167,16 @@ def problem_page(cursor: Any, *, page: int, size: int, style: str = "?", today: 
     return views[:size], len(views) > size
 
 
-# The problem columns whose values a list is filtered by (the web view's choices).
-FILTERED_COLUMNS = ("category", "unit")
+# The problem columns a list is filtered by (the web view's choices), and the query for their values.
+_VALUES_OF = {
+    column: f"SELECT DISTINCT {column} FROM ledger_problems WHERE {column} IS NOT NULL ORDER BY {column}"
+    for column in ("category", "unit")
+}
 
 
 def problem_field_values(cursor: Any, column: str) -> list[str]:
     """The distinct values of `column` (category or unit) over all problems, sorted."""
-    if column not in FILTERED_COLUMNS:
-        raise ValueError(f"not a filtered column: {column}")
-    cursor.execute(f"SELECT DISTINCT {column} FROM ledger_problems WHERE {column} IS NOT NULL ORDER BY {column}")
+    cursor.execute(_VALUES_OF[column])
     return [row[0] for row in cursor.fetchall()]
 
 

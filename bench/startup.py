@@ -1,0 +1,65 @@
+"""Start-up of read and write commands, this tree against another (e.g. main), interleaved in the same run.
+
+Run: .venv/bin/python bench/startup.py OLD_TREE [ROUNDS]   (default 15 rounds)
+     (make OLD_TREE with `git worktree add --detach /tmp/old main`)
+
+Issue 30 wants start-up of read and write commands within 5 % of before. Each command runs from each
+tree's sources in its own process, old and new alternating, on one small ledger made once (a write
+command adds a problem and is followed by nothing else); the figures are each side's median wall time.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from tabulate import tabulate
+
+HERE = Path(__file__).resolve().parent.parent
+
+READS = [("status",), ("show", "XC2019-1-1"), ("summary",), ("history", "XC2019-1-1")]
+WRITE = ("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议多")
+
+
+def run(tree: Path, folder: Path, *args: str) -> float:
+    code = f"import sys; sys.path.insert(0, {str(tree)!r}); from commands.cli import main; sys.argv = ['ledger', *{list(args)!r}]; main()"
+    env = {**os.environ, "LEDGER_ACTOR": "bench", "LEDGER_LANG": "en", "PYTHONDONTWRITEBYTECODE": ""}
+    start = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True)
+    elapsed = time.perf_counter() - start
+    if done.returncode != 0:
+        raise SystemExit(f"{tree}: ledger {' '.join(args)} failed: {done.stderr[-2000:]}")
+    return elapsed
+
+
+def main() -> None:
+    old = Path(sys.argv[1]).resolve()
+    rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 15
+    trees = {"old": old, "new": HERE}
+    for tree in trees.values():
+        subprocess.run([sys.executable, "-m", "compileall", "-q", *(str(tree / p) for p in ("ledger", "commands", "projections", "composition") if (tree / p).is_dir())], check=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        folder = Path(tmp)
+        run(HERE, folder, "init")
+        run(HERE, folder, "add-inspection", "XC2019-1", "--name", "县委第一巡察组巡察县民政局党组", "--organisation", "县民政局党组",
+            "--group", "县委第一巡察组", "--kind", "regular", "--start", "2019-10-28", "--end", "2019-11-18", "--feedback", "2020-01-14")
+        run(HERE, folder, *WRITE)
+        times: dict[tuple[str, str], list[float]] = {}
+        for _ in range(rounds):
+            for args in [*READS, WRITE]:
+                for side in ("old", "new"):
+                    times.setdefault((" ".join(args[:2] if args is not WRITE else args[:1]), side), []).append(run(trees[side], folder, *args))
+    rows = []
+    for command in dict.fromkeys(k[0] for k in times):
+        before, after = statistics.median(times[(command, "old")]), statistics.median(times[(command, "new")])
+        rows.append((f"`{command}`", f"{before * 1000:.0f} ms", f"{after * 1000:.0f} ms", f"{after / before:.2f}×"))
+    print(tabulate(rows, headers=["command", "before", "after", "after ÷ before"], tablefmt="github", colalign=("left", "right", "right", "right")))
+
+
+if __name__ == "__main__":
+    main()
