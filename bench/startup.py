@@ -37,6 +37,19 @@ def run(tree: Path, folder: Path, *args: str) -> float:
     return elapsed
 
 
+def modules_loaded(tree: Path, folder: Path, *args: str) -> set[str]:
+    """The modules a command has imported when it ends (less noisy than time on a shared machine)."""
+    code = (
+        f"import sys, atexit; sys.path.insert(0, {str(tree)!r}); "
+        "atexit.register(lambda: sys.__stderr__.write('\\nMODULES ' + ' '.join(sorted(sys.modules)) + '\\n')); "
+        f"from commands.cli import main; sys.argv = ['ledger', *{list(args)!r}]; main()"
+    )
+    env = {**os.environ, "LEDGER_ACTOR": "bench", "LEDGER_LANG": "en"}
+    done = subprocess.run([sys.executable, "-c", code], cwd=folder, env=env, capture_output=True, text=True)
+    line = [x for x in done.stderr.splitlines() if x.startswith("MODULES ")][-1]
+    return set(line.split()[1:])
+
+
 def main() -> None:
     old = Path(sys.argv[1]).resolve()
     rounds = int(sys.argv[2]) if len(sys.argv) > 2 else 15
@@ -49,6 +62,10 @@ def main() -> None:
         run(HERE, folder, "add-inspection", "XC2019-1", "--name", "县委第一巡察组巡察县民政局党组", "--organisation", "县民政局党组",
             "--group", "县委第一巡察组", "--kind", "regular", "--start", "2019-10-28", "--end", "2019-11-18", "--feedback", "2020-01-14")
         run(HERE, folder, *WRITE)
+        differ = {}
+        for args in [*READS, WRITE]:
+            old_set, new_set = modules_loaded(old, folder, *args), modules_loaded(HERE, folder, *args)
+            differ[args[0]] = (len(old_set), len(new_set), sorted(new_set - old_set), sorted(old_set - new_set))
         times: dict[tuple[str, str], list[float]] = {}
         for _ in range(rounds):
             for args in [*READS, WRITE]:
@@ -59,6 +76,9 @@ def main() -> None:
         before, after = statistics.median(times[(command, "old")]), statistics.median(times[(command, "new")])
         rows.append((f"`{command}`", f"{before * 1000:.0f} ms", f"{after * 1000:.0f} ms", f"{after / before:.2f}×"))
     print(tabulate(rows, headers=["command", "before", "after", "after ÷ before"], tablefmt="github", colalign=("left", "right", "right", "right")))
+    print()
+    for command, (before, after, added, gone) in differ.items():
+        print(f"{command}: {before} → {after} modules; added {', '.join(added) or 'none'}; gone {', '.join(gone) or 'none'}")
 
 
 if __name__ == "__main__":

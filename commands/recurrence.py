@@ -122,9 +122,8 @@ def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
     ledger holds no problem of another inspection, or on a store made before the index.
     """
     from commands import i18n
-    from projections.recurrence import like, subject_of
+    from projections.recurrence import any_problem_outside, like, subject_of
     from projections.similarity import has_index
-    from projections.status import any_problem_outside
 
     if not ids:
         return

@@ -188,7 +188,7 @@ def _create_store(config: object) -> tuple[bool, list[str], int | None]:
 
     from composition import open_ledger
     from ledger.errors import StoreError
-    from ledger.store import check_sqlite_store, is_url, parse_pg_url, probe_pg_store
+    from ledger.store import check_sqlite_store, is_url, parse_pg_url, probe_pg_store, refuse_foreign_file
 
     from ledger.chain import check_algorithm
 
@@ -202,17 +202,7 @@ def _create_store(config: object) -> tuple[bool, list[str], int | None]:
             check_sqlite_store(store)
             existed = True
         except StoreError:
-            if Path(store).exists() and Path(store).stat().st_size > 0:
-                # A file that is not an (initialised) ledger: creating tables in it
-                # is all right only if it is an empty SQLite database.
-                try:
-                    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-                    names = con.execute("SELECT name FROM sqlite_master").fetchall()
-                    con.close()
-                except sqlite3.DatabaseError:
-                    raise StoreError(f"{store} exists and is not a SQLite database: not touching it") from None
-                if names and not any(n[0] == "stored_events" for n in names):
-                    raise StoreError(f"{store} is a SQLite database of something else: not touching it")
+            refuse_foreign_file(store)
     for attempt in range(20):
         try:
             app = open_ledger(config, create=True)

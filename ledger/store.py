@@ -560,6 +560,21 @@ def check_sqlite_store(path: str) -> None:
         raise StoreError(f"{path} is not an initialised ledger store: run `ledger init`")
 
 
+def refuse_foreign_file(path: str) -> None:
+    """Before `ledger init` creates tables in an existing file that is not an (initialised) ledger:
+    all right only if it is empty or an empty SQLite database, else StoreError."""
+    if not Path(path).exists() or Path(path).stat().st_size == 0:
+        return
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        names = con.execute("SELECT name FROM sqlite_master").fetchall()
+        con.close()
+    except sqlite3.DatabaseError:
+        raise StoreError(f"{path} exists and is not a SQLite database: not touching it") from None
+    if names and not any(n[0] == "stored_events" for n in names):
+        raise StoreError(f"{path} is a SQLite database of something else: not touching it")
+
+
 def describe_store(store: str) -> str:
     """The store for messages (a URL without its password)."""
     if is_url(store):

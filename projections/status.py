@@ -193,15 +193,6 @@ def inspection_aggregate_ids(cursor: Any, inspection: str, *, style: str = "?") 
     return [inspection_uuid(inspection)] + [problem_uuid(inspection, n) for n in problem_numbers(cursor, inspection, style=style)]
 
 
-def any_problem_outside(cursor: Any, inspections: list[str], *, style: str = "?") -> bool:
-    """Whether any problem belongs to an inspection other than these."""
-    cursor.execute(
-        placeholder(f"SELECT 1 FROM ledger_problems WHERE inspection NOT IN ({', '.join('?' for _ in inspections)}) LIMIT 1", style),
-        inspections,
-    )
-    return cursor.fetchone() is not None
-
-
 def load_problem(cursor: Any, problem_id: str, *, style: str = "?", today: date) -> dict[str, Any] | None:
     cursor.execute(placeholder("SELECT data FROM ledger_problems WHERE id = ?", style), (problem_id,))
     row = cursor.fetchone()
