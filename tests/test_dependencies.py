@@ -125,3 +125,33 @@ def test_the_assignment_scan_can_fail() -> None:
     assert assignments_to_other_modules(source) == [
         (3, "application.RectificationLedger.views_for"), (4, "schema.AFTER_UPGRADE[:]"),
     ]
+
+
+# `sample`'s population query moves to the application with `sample`'s use case (issue 30, the actor's part).
+SQL_NOT_YET = {"commands/sampling.py"}
+# The web view's store, opened read-only (a read transaction begun on it): a store, like ledger/store.py.
+STORES = {"web/store.py"}
+
+
+def sql_calls(source: str) -> list[int]:
+    """Lines that run SQL: a call of `.execute`, `.executemany` or `.executescript`."""
+    return [
+        node.lineno for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("execute", "executemany", "executescript")
+    ]
+
+
+@pytest.mark.parametrize("package", ["commands", "web", "composition"])
+def test_no_sql_outside_the_store_and_the_projections(package: str) -> None:
+    offenders = [
+        f"{path.relative_to(REPO).as_posix()}:{line}"
+        for path in modules(package)
+        if path.relative_to(REPO).as_posix() not in SQL_NOT_YET | STORES
+        for line in sql_calls(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_sql_scan_can_fail() -> None:
+    assert sql_calls("with app.recorder.reading() as c:\n    c.execute('SELECT number FROM ledger_problems')\n") == [2]
