@@ -164,12 +164,11 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
 def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     """Show one problem: its state, assignee, measures, verifications and sign-offs."""
     from projections.replay import StateReader, check_as_of
-    from projections.status import load_inspection, load_problem
+    from projections.status import find_problem, load_inspection
 
     check_as_of(as_of)
-    ident = _canonical_problem_id(problem_id)
     with StateReader(state.app, as_of, problem=problem_id) as r:
-        view = load_problem(r.cursor, ident, style=r.style, today=r.today) if ident else None
+        view = find_problem(r.cursor, problem_id, style=r.style, today=r.today)
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
     if view is None and inspection is None:
         from commands.asof import describe_moment

@@ -193,6 +193,14 @@ def inspection_aggregate_ids(cursor: Any, inspection: str, *, style: str = "?") 
     return [inspection_uuid(inspection)] + [problem_uuid(inspection, n) for n in problem_numbers(cursor, inspection, style=style)]
 
 
+def find_problem(cursor: Any, typed: str, *, style: str = "?", today: date) -> dict[str, Any] | None:
+    """The problem whose ID is `typed` as a reader typed it (spaces, full-width forms…), or None."""
+    from ledger.values import problem_display_id, split_problem_id
+
+    parts = split_problem_id(typed)
+    return load_problem(cursor, problem_display_id(*parts), style=style, today=today) if parts else None
+
+
 def load_problem(cursor: Any, problem_id: str, *, style: str = "?", today: date) -> dict[str, Any] | None:
     cursor.execute(placeholder("SELECT data FROM ledger_problems WHERE id = ?", style), (problem_id,))
     row = cursor.fetchone()

@@ -267,12 +267,11 @@ def problems(request: Request) -> Response:
 def problem(request: Request) -> Response:
     from ledger.ids import problem_uuid
     from projections.disclosure import public_trail, public_view
-    from projections.status import load_problem
+    from projections.status import find_problem
 
     view = _view(request)
-    ident = _problem_id(request.path_params["ident"])
     with view.reader() as r:
-        found = load_problem(r.cursor, ident, style=r.style, today=r.today) if ident else None
+        found = find_problem(r.cursor, request.path_params["ident"], style=r.style, today=r.today)
         today = r.today
     if found is None:
         raise UnknownID("problem", request.path_params["ident"])
@@ -287,14 +286,13 @@ def audit(request: Request) -> Response:
     from ledger.ids import inspection_uuid, problem_uuid
     from projections.deadlines import load_views
     from projections.disclosure import public_trail
-    from projections.status import load_inspection, load_problem
+    from projections.status import find_problem, load_inspection
 
     view = _view(request)
     problem_text, inspection = _filter(request, "problem"), _filter(request, "inspection")
     with view.reader() as r:
         if problem_text is not None:
-            ident = _problem_id(problem_text)
-            found = load_problem(r.cursor, ident, style=r.style, today=r.today) if ident else None
+            found = find_problem(r.cursor, problem_text, style=r.style, today=r.today)
             if found is None:
                 raise UnknownID("problem", problem_text)
             views = [found]
@@ -450,8 +448,3 @@ def create_app(config: Any, *, schema: Any, token: str | None = None, lang: str 
     if token:
         guarded = TokenRequired(guarded, token)
     return ReadOnlyMethods(guarded)  # type: ignore[return-value]
-
-
-def _problem_id(text: str) -> str | None:
-    parts = values.split_problem_id(text)
-    return values.problem_display_id(*parts) if parts else None
