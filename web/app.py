@@ -7,6 +7,11 @@ the report page gives `publish`'s text exactly. The store is opened read-only
 (web.store), only GET and HEAD are answered (anything else: 405), and every
 problem view and event passes through projections.disclosure, so withheld
 text and sensitive fields reach no page.
+
+Each page is a module-level function reading what `create_app` keeps in
+`request.app.state.view` (a LedgerView); `composition.web_app` calls it with the
+schema the verification page checks the store against. Messages reach the page
+in its language through web/words.py.
 """
 
 from __future__ import annotations
