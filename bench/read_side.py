@@ -124,10 +124,10 @@ def web_timings(folder: Path, code: str, runs: int) -> dict[str, float]:
     warnings.simplefilter("ignore", DeprecationWarning)
     from starlette.testclient import TestClient
 
+    from composition import web_app
     from ledger.config import load_config
-    from web.app import create_app
 
-    client = TestClient(create_app(load_config(folder / "ledger.yaml")))
+    client = TestClient(web_app(load_config(folder / "ledger.yaml")))
     out = {}
     for name, path in WEB_PAGES.items():
         url = path.format(code=code)

@@ -15,6 +15,7 @@ import click
 
 from ledger import values
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 AS_OF_HELP = (
     "Show the state as the ledger recorded it at this moment, from the events recorded up to then "
@@ -43,8 +44,8 @@ def describe_moment(moment: datetime | None) -> str:
     if moment is None:
         return ""
     if isinstance(moment, AsAt):
-        return f" as at {values.moment_text(moment)} (by the dates acts happened)"
-    return f" as of {values.moment_text(moment)} (recorded time)"
+        return t(" as at {moment_text} (by the dates acts happened)", moment_text=values.moment_text(moment))
+    return t(" as of {moment_text} (recorded time)", moment_text=values.moment_text(moment))
 
 
 class AsOfType(click.ParamType):
@@ -68,7 +69,9 @@ class AsOfType(click.ParamType):
                 now = datetime.now(timezone.utc)
                 moment = now if day == datetime.now().date() and end > now else end
         except InvalidInput as e:
-            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+            from commands.options import fail
+
+            fail(self, e, param, ctx)
         if self.by_at:
             return AsAt.fromtimestamp(moment.timestamp(), timezone.utc)
         return moment
@@ -84,7 +87,7 @@ def as_of_option(f: Any) -> Any:
     @functools.wraps(f)
     def wrapper(*args: Any, as_of: Any = None, as_at: Any = None, **kwargs: Any) -> Any:
         if as_of is not None and as_at is not None:
-            raise click.UsageError("give --as-of (recorded time) or --as-at (when acts happened), not both")
+            raise click.UsageError(t("give --as-of (recorded time) or --as-at (when acts happened), not both"))
         return f(*args, as_of=as_at if as_at is not None else as_of, **kwargs)
 
     wrapper = click.option("--as-at", "as_at", type=AS_AT, default=None, help=AS_AT_HELP)(wrapper)

@@ -9,6 +9,7 @@ import click
 from commands import i18n
 from commands.options import DATE, DATETIME, LedgerContext, Screen, listing_options, pass_ledger
 from ledger.errors import LedgerError
+from ledger.messages import t
 
 
 @click.command()
@@ -31,9 +32,9 @@ def audit(state: LedgerContext, inspection: str | None, problem: str | None, sin
     On a terminal: newest first, 30 events unless --limit N or --all.
     """
     if admin_fingerprints and not verify:
-        raise click.UsageError("--admin-fingerprint goes with --verify")
+        raise click.UsageError(t("--admin-fingerprint goes with --verify"))
     if jobs is not None and not verify:
-        raise click.UsageError("--jobs goes with --verify")
+        raise click.UsageError(t("--jobs goes with --verify"))
     if admin_fingerprints:  # garbled is bad input (exit 2), as for --fingerprint, not a replaced administrator
         from ledger.checkpoint import normalise_fingerprint
 
@@ -42,16 +43,16 @@ def audit(state: LedgerContext, inspection: str | None, problem: str | None, sin
         try:
             from commands.integrity import verify_ledger
         except ImportError:
-            raise LedgerError("audit --verify is not available in this build") from None
+            raise LedgerError(t("audit --verify is not available in this build")) from None
         verify_ledger(state, checkpoint=checkpoints, fmt=fmt, public_key=public_key, fingerprints=fingerprints, admin_fingerprints=admin_fingerprints, jobs=jobs)
         return
     try:
         from commands.trail import show_audit_trail
     except ImportError:
-        raise LedgerError("the audit trail is not available in this build") from None
+        raise LedgerError(t("the audit trail is not available in this build")) from None
     show_audit_trail(state, inspection=inspection, problem=problem, since=since, until=until, actor=by_actor, fmt=fmt, screen=screen)
     if not state.app.signed_mode():
-        click.echo(i18n.note_line("nobody is enrolled in this ledger (trial mode): the actors above are typed names, not authenticated"), err=True)
+        click.echo(i18n.note_line(t("nobody is enrolled in this ledger (trial mode): the actors above are typed names, not authenticated")), err=True)
 
 
 COMMANDS = [audit]

@@ -10,11 +10,14 @@ import click
 from commands.i18n import error_line
 from commands.options import LedgerContext
 from ledger.errors import LedgerError
+from ledger.messages import Message, speak_in_libraries, t
 
 EXIT_USAGE = 2
 
 
 def _one_line(message: str) -> str:
+    if isinstance(message, Message):
+        return message  # made one line as it is rendered (error_line)
     return " ".join(str(message).split())
 
 
@@ -30,9 +33,9 @@ def _unreadable_argument(args: list[Any]) -> str | None:
     for number, arg in enumerate(args, 1):
         text = str(arg)
         if "\x00" in text:
-            return f"argument {number} contains a NUL character"
+            return t("argument {number} contains a NUL character", number=number)
         if any("\ud800" <= ch <= "\udfff" for ch in text):
-            return f"argument {number} is not valid UTF-8 text"
+            return t("argument {number} is not valid UTF-8 text", number=number)
     return None
 
 
@@ -42,13 +45,13 @@ def _broken_history(error: BaseException) -> str | None:
     if name == "OriginatorVersionError":
         numbers = [a for a in error.args if isinstance(a, int)]
         detail = f" (version {numbers[0]} where version {numbers[1]} was expected)" if len(numbers) == 2 else ""
-        return f"an aggregate's stored events are not consecutive{detail}: an event was deleted or reordered"
+        return t("an aggregate's stored events are not consecutive{detail}: an event was deleted or reordered", detail=detail)
     if isinstance(error, AssertionError):
         frame = error.__traceback__
         while frame is not None and frame.tb_next is not None:
             frame = frame.tb_next
         if frame is not None and "eventsourcing" in frame.tb_frame.f_code.co_filename:
-            return "an aggregate's history does not start with its creation event: an event was deleted"
+            return t("an aggregate's history does not start with its creation event: an event was deleted")
     return None
 
 
@@ -60,7 +63,7 @@ def _interrupted() -> None:
     """One line and exit 130; the writers have already taken back what they began (a transaction, a temporary file)."""
     from commands import i18n
 
-    click.echo(i18n.translate("ledger: interrupted; nothing half-written is kept", i18n.current()), err=True)
+    click.echo(i18n.translate(t("ledger: interrupted; nothing half-written is kept"), i18n.current()), err=True)
     sys.exit(130)
 
 
@@ -89,6 +92,10 @@ class LedgerGroup(click.Group):
 
     def main(self, args: Any = None, prog_name: str | None = None, **extra: Any) -> Any:  # type: ignore[override]
         extra.pop("standalone_mode", None)
+        from commands import i18n
+
+        i18n.remember(None, None)
+        speak_in_libraries(i18n.current())  # before `--lang` is read: LEDGER_LANG or ledger.yaml, else zh
         unreadable = _unreadable_argument(sys.argv[1:] if args is None else list(args))
         if unreadable:
             click.echo(error_line(unreadable), err=True)
@@ -101,7 +108,7 @@ class LedgerGroup(click.Group):
             sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "ledger"
-            click.echo(error_line(f"{_one_line(e.format_message())} (see `{command} --help`)"), err=True)
+            click.echo(error_line(t("{format_message} (see `{command} --help`)", format_message=_one_line(e.format_message()), command=command)), err=True)
             sys.exit(EXIT_USAGE)
         except click.ClickException as e:
             click.echo(error_line(_one_line(e.format_message())), err=True)
@@ -113,7 +120,7 @@ class LedgerGroup(click.Group):
                 _interrupted()
             from commands import i18n
 
-            click.echo(i18n.translate("ledger: aborted", i18n.current()), err=True)
+            click.echo(i18n.translate(t("ledger: aborted"), i18n.current()), err=True)
             sys.exit(1)
         except LedgerError as e:
             click.echo(error_line(_one_line(str(e))), err=True)
@@ -121,18 +128,18 @@ class LedgerGroup(click.Group):
         except UnicodeDecodeError:
             # Inputs reach commands as text, and files are read with their own checks:
             # undecodable bytes here come from damaged stored text.
-            click.echo(error_line("store error: stored text is not valid UTF-8 (a damaged store file?)"), err=True)
+            click.echo(error_line(t("store error: stored text is not valid UTF-8 (a damaged store file?)")), err=True)
             sys.exit(1)
         except Exception as e:
             broken = _broken_history(e)
             if broken:
-                click.echo(error_line(f"tampering found: {broken}: run `ledger audit --verify` to find the event"), err=True)
+                click.echo(error_line(t("tampering found: {broken}: run `ledger audit --verify` to find the event", broken=broken)), err=True)
                 sys.exit(4)
             # A store failure no command foresaw (damaged file, disk full, lost
             # server): still one line, never a traceback.
             if not _from_store(e):
                 raise
-            click.echo(error_line(f"store error: {_one_line(str(e)) or type(e).__name__}"), err=True)
+            click.echo(error_line(t("store error: {value}", value=_one_line(str(e)) or type(e).__name__)), err=True)
             sys.exit(1)
         except KeyboardInterrupt:
             _interrupted()
@@ -176,9 +183,10 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: st
 
     env = os.environ.get("LEDGER_LANG", "").strip()
     if lang is None and env and env[:2].lower() not in ("zh", "en"):  # refused like --lang fr, not silently ignored
-        raise click.UsageError(f"LEDGER_LANG: '{env[:20]}' is not one of zh, en")
+        raise click.UsageError(t("LEDGER_LANG: '{value}' is not one of zh, en", value=env[:20]))
     state = LedgerContext(config_path, actor, lang)
     i18n.remember(lang, config_path, lambda: state.config)
+    speak_in_libraries(i18n.current())  # click's own errors about this command's options, in its language
     ctx.obj = state
     ctx.call_on_close(state.close)
 

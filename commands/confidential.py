@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from commands.options import LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from ledger.messages import t
 
 
 @click.command()
@@ -25,7 +26,7 @@ def confide(state: LedgerContext, problem_id: str, field: str, value: str, at: A
     ciphertext = encrypt(state.config, text)  # before opening the store: no key, nothing written
     problem = state.app.confide(problem_id, field=name, ciphertext=ciphertext, actor=who, at=at)
     record = {"id": problem.display_id, "event": "SensitiveRecorded", "field": name}
-    echo(render_record(record, fmt, f"{problem.display_id}: {name} recorded (encrypted)"))
+    echo(render_record(record, fmt, t("{display_id}: {name} recorded (encrypted)", display_id=problem.display_id, name=name)))
 
 
 @click.command()

@@ -9,8 +9,9 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import ChoiceOf, DATE, LONG_TEXT, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
+from commands.options import ChoiceOf, DATE, LONG_TEXT, fail, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
 from ledger import values
+from ledger.messages import t
 
 
 MAX_DAYS = 55_000  # from 1950 to 2099 and back: the ledger's whole calendar
@@ -26,10 +27,10 @@ class DaysType(click.ParamType):
             return value
         match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", str(value).lower())
         if not match:
-            self.fail(f"'{value}' is not a number of days (e.g. 7, 7d or 2w)", param, ctx)
+            fail(self, t("'{value}' is not a number of days (e.g. 7, 7d or 2w)", value=value), param, ctx)
         days = int(match.group(1)[:12]) * (7 if match.group(2) == "w" else 1)
         if len(match.group(1).lstrip("0")) > 5 or days > MAX_DAYS:  # beyond any calendar date the ledger holds
-            self.fail(f"'{value}' is too many days (at most {MAX_DAYS}, about 150 years)", param, ctx)
+            fail(self, t("'{value}' is too many days (at most {days}, about 150 years)", value=value, days=MAX_DAYS), param, ctx)
         return days
 
 
@@ -76,14 +77,14 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
         late = sum(1 for r in rows if r["due"] == "deadline" and r["overdue"])
         listed = len(rows) - stale
     if not rows and fmt == "table":
-        echo(i18n.translate(f"nothing overdue or due within {span} days of {today}", i18n.current()))
+        echo(i18n.translate(t("nothing overdue or due within {span} days of {today}", span=span, today=today), i18n.current()))
     else:
         shown, _ = screen.cut(rows)
         screen.show(shown, fmt, DUE_COLUMNS, listed + stale)
         if fmt == "table":
-            echo(i18n.translate(f"\nas of {today}: {late} overdue, {listed - late} due within {span} days, {stale} long-term without recent progress", i18n.current()))
+            echo(i18n.translate(t("\nas of {today}: {late} overdue, {n} due within {span} days, {stale} long-term without recent progress", today=today, late=late, n=listed - late, span=span, stale=stale), i18n.current()))
     if check and late:
-        click.echo(i18n.translate(f"ledger: due: {late} problem(s) overdue as of {today}", i18n.current()), err=True)
+        click.echo(i18n.translate(t("ledger: due: {late} problem(s) overdue as of {today}", late=late, today=today), i18n.current()), err=True)
         click.get_current_context().exit(1)
 
 
@@ -102,7 +103,7 @@ def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: A
     who = state.actor(actor)
     problem, _ = state.app.change_problem(problem_id, lambda p: p.escalate(level=level, note=note, actor=who, at=moment))
     record = {"id": problem.display_id, "event": "Escalated", "level": level, "status": problem.status}
-    echo(render_record(record, fmt, f"{problem.display_id}: escalated to {level} ({ESCALATION_LEVELS[level]})"))
+    echo(render_record(record, fmt, t("{display_id}: escalated to {level} ({value})", display_id=problem.display_id, level=level, value=ESCALATION_LEVELS[level])))
 
 
 @click.command()
@@ -120,7 +121,7 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
     entry = text
     problem, _ = state.app.change_problem(problem_id, lambda p: p.record_progress(text=entry, actor=who, at=moment))
     record = {"id": problem.display_id, "event": "ProgressRecorded", "status": problem.status, "entries": len(problem.progress)}
-    echo(render_record(record, fmt, f"{problem.display_id}: progress recorded (status: {problem.status})"))
+    echo(render_record(record, fmt, t("{display_id}: progress recorded (status: {status})", display_id=problem.display_id, status=problem.status)))
 
 
 @click.command()
@@ -167,7 +168,7 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
             total = len(rows)
             rows, _ = screen.cut(rows)
     if not rows and fmt == "table":
-        echo(i18n.translate(f"no reviews {'due or missed' if only_due else 'to list'} as of {today}", i18n.current()))
+        echo(i18n.translate(t("no reviews {value} as of {today}", value='due or missed' if only_due else 'to list', today=today), i18n.current()))
     else:
         screen.show(rows, fmt, REVIEW_COLUMNS, total)
 
@@ -187,7 +188,7 @@ def extend(state: LedgerContext, problem_id: str, to: date, reason: str, at: Any
         problem_id, to=to, reason=values.required_text(reason, "--reason"), actor=state.actor(actor), at=at
     )
     record = {"id": problem.display_id, "event": "ExtensionRequested", "to": to.isoformat(), "deadline": _iso(problem.current_deadline), "status": problem.status}
-    echo(render_record(record, fmt, f"{problem.display_id}: extension to {to} requested; the deadline stays {_iso(problem.current_deadline)} until it is approved (ledger approve-extension)"))
+    echo(render_record(record, fmt, t("{display_id}: extension to {to} requested; the deadline stays {iso} until it is approved (ledger approve-extension)", display_id=problem.display_id, to=to, iso=_iso(problem.current_deadline))))
 
 
 def _iso(value: date | None) -> str | None:
@@ -205,7 +206,7 @@ def approve_extension(state: LedgerContext, problem_id: str, refuse: bool, note:
     problem = state.app.decide_extension(problem_id, approve=not refuse, note=values.long_text(note, "--note", required=False), actor=state.actor(actor), at=at)
     decision = problem.extensions[-1]["decision"]
     record = {"id": problem.display_id, "event": "ExtensionDecided", "decision": decision, "deadline": _iso(problem.current_deadline), "status": problem.status}
-    echo(render_record(record, fmt, f"{problem.display_id}: extension {decision}; deadline {_iso(problem.current_deadline)}"))
+    echo(render_record(record, fmt, t("{display_id}: extension {decision}; deadline {iso}", display_id=problem.display_id, decision=decision, iso=_iso(problem.current_deadline))))
 
 
 COMMANDS = [due, escalate, progress, reviews, extend, approve_extension]

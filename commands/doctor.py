@@ -7,6 +7,7 @@ from typing import Any
 import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_rows
+from ledger.messages import t
 
 
 @click.command()
@@ -45,23 +46,23 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
         if enrolled:
             pass  # the people enrolled in the ledger were shown above; ledger.yaml's list is not read
         elif listed is None:
-            yield {"check": "identities", "status": "warn", "detail": "single-user mode: no people listed in ledger.yaml, so anyone may run any command"}
+            yield {"check": "identities", "status": "warn", "detail": t("single-user mode: no people listed in ledger.yaml, so anyone may run any command")}
         else:
             by_role = {r: sorted(n for n, roles in listed.items() if r in roles) for r in authority.ROLES}
             yield {"check": "identities", "status": "ok", "detail": "; ".join(f"{r}: {', '.join(ns) or '-'}" for r, ns in by_role.items())}
             required = int(config.section("signoff")["required_signers"])
             if len(by_role["signer"]) < required:
-                yield {"check": "sign-off", "status": "error", "detail": f"signoff.required_signers is {required} but only {len(by_role['signer'])} people have the signer role"}
+                yield {"check": "sign-off", "status": "error", "detail": t("signoff.required_signers is {required} but only {n_signer} people have the signer role", required=required, n_signer=len(by_role['signer']))}
     except LedgerError as e:
         yield {"check": "identities", "status": "error", "detail": str(e)}
     required = config.section("signoff")["required_signers"]
-    yield {"check": "sign-off", "status": "ok" if required >= 1 else "error", "detail": f"{required} signer(s) needed to close a problem"}
+    yield {"check": "sign-off", "status": "ok" if required >= 1 else "error", "detail": t("{required} signer(s) needed to close a problem", required=required)}
     try:
         with snapshot(config.store) as con:
             recorded = ledger_meta(con).get("hash_algorithm", "sha256")
         wanted = str(config.data["hash"]).strip().lower()
         if wanted != recorded:
-            yield {"check": "hash", "status": "warn", "detail": f"ledger.yaml says {wanted}, but this ledger was created with {recorded}: {recorded} is used (it cannot change)"}
+            yield {"check": "hash", "status": "warn", "detail": t("ledger.yaml says {wanted}, but this ledger was created with {recorded}: {recorded} is used (it cannot change)", wanted=wanted, recorded=recorded)}
         else:
             yield {"check": "hash", "status": "ok", "detail": recorded}
         from ledger.checkpoint import trusted_key
@@ -70,7 +71,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
 
         with progress("verifying the chain and the tree", fmt) as report:
             summary, _ = verify_store(config.store, schema=store_schema(), trusted=trusted_key(config), progress=report)
-        yield {"check": "chain", "status": "ok", "detail": f"{summary.count} events verified, head {summary.head_seq}; {summary.checkpoints} recorded checkpoint(s) match"}
+        yield {"check": "chain", "status": "ok", "detail": t("{count} events verified, head {head_seq}; {checkpoints} recorded checkpoint(s) match", count=summary.count, head_seq=summary.head_seq, checkpoints=summary.checkpoints)}
     except LedgerError as e:
         yield _failed("chain", e)
     else:
@@ -98,15 +99,15 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
         except LedgerError as e:
             yield {"check": "signing key", "status": "error", "detail": str(e)}
         else:
-            yield {"check": "signing key", "status": status, "detail": f"{key} (mode {mode:o}{'' if status == 'ok' else ': readable by others, chmod 600'})"}
+            yield {"check": "signing key", "status": status, "detail": t("{key} (mode {mode:o}{value})", key=key, mode=mode, value='' if status == 'ok' else ': readable by others, chmod 600')}
     else:
-        yield {"check": "signing key", "status": "warn", "detail": f"none at {key}: run `ledger keygen` before checkpoints or publishing"}
+        yield {"check": "signing key", "status": "warn", "detail": t("none at {key}: run `ledger keygen` before checkpoints or publishing", key=key)}
     pub = public_key_path(config)
-    yield {"check": "public key", "status": "ok" if pub.is_file() else "warn", "detail": str(pub) if pub.is_file() else f"none at {pub}"}
+    yield {"check": "public key", "status": "ok" if pub.is_file() else "warn", "detail": str(pub) if pub.is_file() else t("none at {pub}", pub=pub)}
     try:
         aes = confidential.cipher(config, required=False)
         env = confidential.key_env(config)
-        yield {"check": "cipher key", "status": "ok" if aes else "warn", "detail": f"{env} is set" if aes else f"{env} is not set: sensitive fields read as [encrypted]"}
+        yield {"check": "cipher key", "status": "ok" if aes else "warn", "detail": t("{env} is set", env=env) if aes else t("{env} is not set: sensitive fields read as [encrypted]", env=env)}
     except LedgerError as e:
         yield {"check": "cipher key", "status": "error", "detail": str(e)}
 
@@ -126,7 +127,7 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
         from ledger.identity import fingerprint, noted_administrator
 
         noted = noted_administrator(app)
-        admin = "no administrator yet: run `ledger init` once"
+        admin = t("no administrator yet: run `ledger init` once")
         if authority is not None:
             admin = f"administrator {authority.administrator} (key fingerprint {authority.admin_fingerprint}, founding event recorded)"
         elif noted is not None:
@@ -134,13 +135,12 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
         yield {
             "check": "acts",
             "status": "warn",
-            "detail": "trial mode: nobody is enrolled in this ledger, so its acts are unauthenticated (typed names, unsigned); "
-            f"enrol people with `ledger person add` (this ends trial mode for good); {admin}",
+            "detail": t("trial mode: nobody is enrolled in this ledger, so its acts are unauthenticated (typed names, unsigned); enrol people with `ledger person add` (this ends trial mode for good); {admin}", admin=admin),
         }
         return
     active = {n: p for n, p in authority.people.items() if p["active"]}
     by_role = {r: sorted(n for n, p in active.items() if r in p["roles"]) for r in ROLES}
-    yield {"check": "acts", "status": "ok", "detail": f"every act is signed: {len(active)} people enrolled by the administrator {authority.administrator} ({authority.admin_fingerprint})"}
+    yield {"check": "acts", "status": "ok", "detail": t("every act is signed: {n_active} people enrolled by the administrator {administrator} ({admin_fingerprint})", n_active=len(active), administrator=authority.administrator, admin_fingerprint=authority.admin_fingerprint)}
     yield {"check": "identities", "status": "ok", "detail": "; ".join(f"{r}: {', '.join(ns) or '-'}" for r, ns in by_role.items())}
     try:
         from ledger.signatures import verify_acts
@@ -154,10 +154,10 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
         yield _failed("signatures", e)
     keyless = sorted(n for n, p in active.items() if not p["public_key"])
     if keyless:
-        yield {"check": "keys", "status": "warn", "detail": f"enrolled without a key, so they cannot act yet: {', '.join(keyless)}"}
+        yield {"check": "keys", "status": "warn", "detail": t("enrolled without a key, so they cannot act yet: {keyless}", keyless=', '.join(keyless))}
     required = int(state.config.section("signoff")["required_signers"])
     if len(by_role["signer"]) < required:
-        yield {"check": "sign-off", "status": "error", "detail": f"signoff.required_signers is {required} but only {len(by_role['signer'])} enrolled people have the signer role"}
+        yield {"check": "sign-off", "status": "error", "detail": t("signoff.required_signers is {required} but only {n_signer} enrolled people have the signer role", required=required, n_signer=len(by_role['signer']))}
 
 
 COMMANDS = [doctor]

@@ -11,6 +11,7 @@ from commands import i18n
 from ledger.errors import InvalidInput
 
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
+from ledger.messages import t
 
 
 @click.command()
@@ -24,18 +25,18 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
 
         key_env = state.config.section("sensitive")["key_env"]
         record = {"key_env": key_env, "key": new_cipher_key()}
-        echo(render_record(record, fmt, f"{record['key']}\n(set {key_env} to this value; keep it secret: without it sensitive fields cannot be read)"))
+        echo(render_record(record, fmt, t("{key}\n(set {key_env} to this value; keep it secret: without it sensitive fields cannot be read)", key=record['key'], key_env=key_env)))
         return
     from ledger.checkpoint import generate_keys
 
     state.actor()  # authority check
     record = generate_keys(state.config)
     lines = [
-        f"private key: {record['private_key']} (mode 0600; keep it secret)",
-        f"public key:  {record['public_key']}",
-        f"fingerprint: {record['fingerprint']}",
+        t("private key: {private_key} (mode 0600; keep it secret)", private_key=record['private_key']),
+        t("public key:  {public_key}", public_key=record['public_key']),
+        t("fingerprint: {fingerprint}", fingerprint=record['fingerprint']),
     ]
-    echo(render_record(record, fmt, "\n".join(lines)))
+    echo(render_record(record, fmt, lines))
 
 
 @click.command()
@@ -49,7 +50,7 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
     from ledger.errors import InvalidInput
 
     if at is not None:
-        raise click.UsageError("--at: a checkpoint is always made now")
+        raise click.UsageError(t("--at: a checkpoint is always made now"))
     if out is not None:
         check_out_file(out, force=force)
     who = state.actor(actor)
@@ -62,7 +63,7 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
             write_output(out, block + "\n", force=force)
         except InvalidInput as e:
             reason = str(e).rsplit(": ", 1)[-1]
-            raise InvalidInput(f"--out: cannot write {out}: {reason} (the checkpoint is recorded in the ledger; print it with --format json)") from None
+            raise InvalidInput(t("--out: cannot write {out}: {reason} (the checkpoint is recorded in the ledger; print it with --format json)", out=out, reason=reason)) from None
     echo(render_record({**record, "out": out} if out else record, fmt, block))
 
 
@@ -87,14 +88,14 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
         from ledger.proofs import export_inspection
 
         if since:
-            raise click.UsageError("--since and --inspection cannot be combined")
+            raise click.UsageError(t("--since and --inspection cannot be combined"))
         with replacing(out, force=force) as tmp:
             done = export_inspection(state.app, state.config, inspection, tmp, state.actor)
         done["out"] = out
         cp = done.pop("checkpoint")
         done["checkpoint"] = {k: cp[k] for k in ("sequence", "time", "tree_size", "tree_root")}
         note = "made a new checkpoint" if done["checkpoint_made"] else "the latest checkpoint"
-        echo(render_record(done, fmt, f"exported {done['events']} events of {inspection} to {out}, each proven against {note} of {cp['time']} (tree size {cp['tree_size']})"))
+        echo(render_record(done, fmt, t("exported {events} events of {inspection} to {out}, each proven against {note} of {time} (tree size {tree_size})", events=done['events'], inspection=inspection, out=out, note=note, time=cp['time'], tree_size=cp['tree_size'])))
         return
     # Signed when the ledger's key is at hand, so the header and head are bound to it.
     from commands.progress import progress
@@ -102,18 +103,20 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
     key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
     with replacing(out, force=force) as tmp, progress("verifying and writing the events", fmt) as report:
         record = export_store(state.config.store, tmp, since=since, signing_key=key, progress=report)
-    line = f"exported {record['events']} events to {out}; head {record['head_seq']} {record['hash']}:{record['head_digest']}"
+    head = dict(events=record["events"], out=out, seq=record["head_seq"], hash=record["hash"], digest=record["head_digest"])
+    line = t("exported {events} events to {out}; head {seq} {hash}:{digest}", **head)
     if evidence_dir is not None:
         from ledger.attachments import export_files
 
         record["evidence"] = export_files(state.config.store, list(_export_manifests(Path(out))), Path(evidence_dir))
-        line += f"; {record['evidence']['distinct']} evidence files written to {evidence_dir}"
+        line = t("exported {events} events to {out}; head {seq} {hash}:{digest}; {files} evidence files written to {folder}",
+                 **head, files=record["evidence"]["distinct"], folder=evidence_dir)
     echo(render_record(record, fmt, line))
 
 
 def _check_evidence_out(folder: Path) -> None:
     if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise InvalidInput(f"--evidence: {folder} exists and is not an empty folder: not mixing files into it")
+        raise InvalidInput(t("--evidence: {folder} exists and is not an empty folder: not mixing files into it", folder=folder))
 
 
 @click.command("verify-export")
@@ -138,7 +141,7 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
     trust = trust_of(config if config and config.path else None, public_key, fingerprints)
     if is_inspection_export(Path(file)):
         if len(checkpoints) > 1:
-            raise InvalidInput("an inspection export is proven against one checkpoint: give one --checkpoint")
+            raise InvalidInput(t("an inspection export is proven against one checkpoint: give one --checkpoint"))
         _verify_inspection_export(file, checkpoints[0] if checkpoints else None, trust, fmt)
         return
     from commands.progress import progress
@@ -148,17 +151,17 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
         exported = read_export(Path(file), also_at=[cp.sequence for cp in given], trust=trust, progress=report)
     header, trailer = exported.header, exported.trailer
     record: dict[str, Any] = {"verified": True, "file": file, "ledger_id": header.get("ledger_id"), "hash": header.get("hash"), "since": header.get("since"), **{k: trailer[k] for k in ("events", "head_seq", "head_digest")}}
-    lines = [f"export verified: {trailer['events']} events, head {trailer['head_seq']} {header.get('hash')}:{trailer['head_digest']}"]
+    lines = [t("export verified: {events} events, head {head_seq} {get}:{head_digest}", events=trailer['events'], head_seq=trailer['head_seq'], get=header.get('hash'), head_digest=trailer['head_digest'])]
     record["signed"] = exported.signature_note
-    lines.append(f"export: {exported.signature_note}")
+    lines.append(t("export: {signature_note}", signature_note=exported.signature_note))
     if exported.checkpoints:
-        lines.append(f"checkpoints recorded in the export: {exported.checkpoints}, each matches its history")
+        lines.append(t("checkpoints recorded in the export: {checkpoints}, each matches its history", checkpoints=exported.checkpoints))
     if given:
         summary = ChainSummary(str(header.get("hash")), int(trailer["events"]), int(trailer["head_seq"]), bytes.fromhex(trailer["head_digest"]))
         summary.digests_at = exported.digests_at
         for cp in given:
             if 0 < cp.sequence < int(header.get("base_seq", 0)):
-                raise InvalidInput(f"--checkpoint {cp.source} covers events up to {cp.sequence}, before this partial export begins: export with --since {cp.sequence} or less")
+                raise InvalidInput(t("--checkpoint {source} covers events up to {sequence}, before this partial export begins: export with --since {sequence} or less", source=cp.source, sequence=cp.sequence))
         record["checkpoints"] = check_all(given, summary, str(header.get("ledger_id")), trust, lines)
         if len(given) == 1:
             record["checkpoint"] = record["checkpoints"][0]
@@ -173,15 +176,15 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
         record["acts"] = acts.record()
         lines += [acts.founding_line(), acts.line()]
     elif admin_fingerprints:
-        raise InvalidInput("--admin-fingerprint: a partial export (--since) does not hold the founding event")
+        raise InvalidInput(t("--admin-fingerprint: a partial export (--since) does not hold the founding event"))
     if evidence_dir is not None:
         from ledger.attachments import verify_folder
 
         manifests = list(_export_manifests(Path(file)))
         checked = verify_folder(manifests, Path(evidence_dir))
         record["evidence"] = checked
-        lines.append(f"evidence: {checked['files']} attached files present in {evidence_dir} with matching digests")
-    echo(render_record(record, fmt, "\n".join(lines)))
+        lines.append(t("evidence: {files} attached files present in {evidence_dir} with matching digests", files=checked['files'], evidence_dir=evidence_dir))
+    echo(render_record(record, fmt, lines))
 
 
 def _verify_inspection_export(file: str, checkpoint: str | None, trust: Any, fmt: str) -> None:
@@ -193,8 +196,8 @@ def _verify_inspection_export(file: str, checkpoint: str | None, trust: Any, fmt
         "verified": True, "file": file, "inspection": header["inspection"], "events": len(events), "ledger_id": header["ledger_id"],
         "checkpoint": {"sequence": embedded.sequence, "time": embedded.time, "tree_size": embedded.tree_size, "tree_root": embedded.tree_root}, "signatures": notes,
     }
-    lines = [f"inspection export verified: {len(events)} events of {header['inspection']}, each in the tree of {embedded.tree_size} events signed at {embedded.time}", *notes]
-    echo(render_record(record, fmt, "\n".join(lines)))
+    lines = [t("inspection export verified: {n_events} events of {inspection}, each in the tree of {tree_size} events signed at {time}", n_events=len(events), inspection=header['inspection'], tree_size=embedded.tree_size, time=embedded.time), *notes]
+    echo(render_record(record, fmt, lines))
 
 
 def _export_manifests(path: Path) -> Any:
@@ -216,7 +219,7 @@ def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: An
 
     state.actor(actor)  # authority check: restoring is a write
     if evidence_dir is not None and not Path(evidence_dir).is_dir():
-        raise InvalidInput(f"--evidence: {evidence_dir} is not a folder")
+        raise InvalidInput(t("--evidence: {evidence_dir} is not a folder", evidence_dir=evidence_dir))
     with progress("verifying the export", fmt) as checking, progress("writing the events", fmt) as writing:
         record = restore(state.app, Path(file), store=state.config.store, evidence=Path(evidence_dir) if evidence_dir else None, checking=checking, writing=writing)
     line = f"imported {record['events']} events; head {record['head_seq']} {record['head_digest']}"
@@ -243,7 +246,7 @@ def evidence_list(state: LedgerContext, problem_id: str | None, fmt: str) -> Non
         wanted = str(state.app.get_problem(problem_id).id)
     rows = [r for r in attached(state.config.store) if wanted is None or _same(r["aggregate"], wanted)]
     if not rows and fmt == "table":
-        echo(i18n.translate("no evidence files attached", i18n.current()))
+        echo(i18n.translate(t("no evidence files attached"), i18n.current()))
         return
     echo(render_rows(rows, fmt, ["seq", "event", "actor", "name", "size", "hash", "digest"]))
 
@@ -276,11 +279,11 @@ def evidence_get(state: LedgerContext, digest: str, out: str, force: bool, fmt: 
         raise UnknownID("evidence file", digest)
     data = fetch(state.config.store, wanted)
     if data is None:
-        raise TamperingFound(f"evidence file {named['name']} ({wanted}) attached to event {named['seq']} has vanished from the store")
+        raise TamperingFound(t("evidence file {name} ({wanted}) attached to event {seq} has vanished from the store", name=named['name'], wanted=wanted, seq=named['seq']))
     if digest_of(data, named["hash"]) != wanted:
-        raise TamperingFound(f"evidence file {named['name']} ({wanted}) attached to event {named['seq']} has changed: its bytes no longer match")
+        raise TamperingFound(t("evidence file {name} ({wanted}) attached to event {seq} has changed: its bytes no longer match", name=named['name'], wanted=wanted, seq=named['seq']))
     write_output(out, data, force=force)
-    echo(render_record({"name": named["name"], "digest": wanted, "size": len(data), "out": out}, fmt, f"wrote {named['name']} ({len(data)} bytes) to {out}"))
+    echo(render_record({"name": named["name"], "digest": wanted, "size": len(data), "out": out}, fmt, t("wrote {name} ({n_data} bytes) to {out}", name=named['name'], n_data=len(data), out=out)))
 
 
 @evidence.command("verify")
@@ -293,7 +296,7 @@ def evidence_verify(state: LedgerContext, fmt: str) -> None:
 
     with progress("checking the evidence files", fmt) as report:
         counts = verify_kept(state.config.store, progress=report)
-    echo(render_record({"verified": True, **counts}, fmt, f"evidence verified: {counts['files']} attachments, {counts['distinct']} distinct files, every one present and unchanged"))
+    echo(render_record({"verified": True, **counts}, fmt, t("evidence verified: {files} attachments, {distinct} distinct files, every one present and unchanged", files=counts['files'], distinct=counts['distinct'])))
 
 
 COMMANDS = [keygen, checkpoint, export, verify_export, import_log, evidence]

@@ -10,6 +10,7 @@ import click
 from commands import i18n
 from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values
+from ledger.messages import t
 
 # Files with at least this many rows show a progress bar (on a terminal only).
 PROGRESS_FROM = 200
@@ -123,7 +124,7 @@ def _read_options(state: LedgerContext, file: str, inspection_code: str | None, 
     from ledger.feedback import InspectionSpec, ReadOptions, parse_column_map
 
     if split_by is not None and inspection_code is None:
-        raise InvalidInput("--inspection-by: give the inspection the units belong under with --inspection CODE")
+        raise InvalidInput(t("--inspection-by: give the inspection the units belong under with --inspection CODE"))
     configured = dict(state.config.section("import").get("columns") or {})
     given = parse_column_map(columns) if columns else {}
     options = ReadOptions(split_by=split_by, columns={**configured, **given}, said="--columns" if given else "ledger.yaml import.columns")
@@ -181,19 +182,19 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
     if fmt == "json":
         echo(json.dumps({"file": file, "written": False, "columns": columns, "inspections": summary, "rows": rows, "refused": refused}, ensure_ascii=False, indent=2, default=str))
         return
-    out = [i18n.translate(f"{file}: preview, nothing written", lang), ""]
+    out = [i18n.translate(t("{file}: preview, nothing written", file=file), lang), ""]
     if columns:
-        out.append(i18n.translate("how each column is read:", lang))
+        out.append(i18n.translate(t("how each column is read:"), lang))
         out.append(render_rows(
-            [{"heading": c["heading"], "read as": c["field"] or i18n.translate("kept as an extra column", lang), "why": _why(c["why"], lang)} for c in columns],
+            [{"heading": c["heading"], "read as": c["field"] or i18n.translate(t("kept as an extra column"), lang), "why": _why(c["why"], lang)} for c in columns],
             "table", ["heading", "read as", "why"],
         ))
         out.append("")
     if rows:
-        out.append(i18n.translate(f"the first rows as they would be recorded ({sum(s['problems'] for s in summary)} problems in {len(summary)} inspections):", lang))
+        out.append(i18n.translate(t("the first rows as they would be recorded ({sum} problems in {n_summary} inspections):", sum=sum((s['problems'] for s in summary)), n_summary=len(summary)), lang))
         out.append(render_rows(rows, "table", ["id", "category", "title", "type", "deadline", "source", "assignee", "measures", "state", "kept"]))
         out.append("")
-    out.append(i18n.translate(f"would be refused: {refused}" if refused else "nothing would be refused", lang))
+    out.append(i18n.translate(t("would be refused: {refused}", refused=refused) if refused else t("nothing would be refused"), lang))
     echo("\n".join(out))
 
 
@@ -287,7 +288,7 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
             ))
     if mismatch:
         if fmt == "table":
-            click.echo(i18n.translate("ledger: reconcile: the ledger does not match the feedback list", i18n.current()), err=True)
+            click.echo(i18n.translate(t("ledger: reconcile: the ledger does not match the feedback list"), i18n.current()), err=True)
         click.get_current_context().exit(1)
 
 

@@ -17,6 +17,8 @@ import os
 import re
 from typing import Any, Callable, Sequence
 
+from ledger.messages import Field, Message, render
+
 LANGS = ("zh", "en")
 
 _remembered: tuple[str | None, str | None] | None = None
@@ -755,6 +757,8 @@ def _trust_words(source: str) -> str:
 
 def translate_lines(message: str, lang: str) -> str:
     """A command's message a line at a time; a checkpoint block in it stays exactly as signed and printed."""
+    if isinstance(message, Message):
+        return message.render(lang, lambda text: _plain(text, lang))
     out, inside = [], False
     for line in message.split("\n"):
         if line.startswith("-----BEGIN "):
@@ -1441,9 +1445,20 @@ def _tail(text: str) -> str | None:
     return None
 
 
+def _plain(text: str, lang: str) -> str:
+    """A value worded into a keyed message that is plain text: a status word, or a message not yet keyed."""
+    if lang == "zh" and text in STATUS_WORDS:
+        return STATUS_WORDS[text]
+    if lang == "zh" and isinstance(text, Field):
+        return _field_names(text) or text
+    return translate_lines(text, lang) if "\n" in text else translate(text, lang)
+
+
 def translate(message: str, lang: str) -> str:
     """The message in `lang`; English when the catalogue has no entry for it."""
     global _COMPILED
+    if isinstance(message, (Message, BaseException)):
+        return render(message, lang, lambda text: _plain(text, lang))
     if lang != "zh":
         return message
     if _COMPILED is None:
@@ -1480,7 +1495,8 @@ def note_line(message: str) -> str:
 
 def error_line(message: str, lang: str | None = None) -> str:
     chosen = lang or current()
-    return PREFIX[chosen] + translate(message, chosen)
+    text = translate(message, chosen)
+    return PREFIX[chosen] + (" ".join(text.split()) if isinstance(message, Message) else text)
 
 
 def translating(echo: Callable[[str], None], lang: str) -> Callable[[str], None]:

@@ -9,11 +9,12 @@ import click
 
 from commands.options import AMOUNT, COUNT, ChoiceOf, DATE, LONG_TEXT, LedgerContext, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, attach_option, echo, pass_ledger, render_record, write_options
 from ledger import values
+from ledger.messages import t
 
 
 def _report(problem: Any, event: str, fmt: str, message: str, **extra: Any) -> None:
     record = {"id": problem.display_id, "event": event, "status": problem.status, **extra}
-    echo(render_record(record, fmt, f"{problem.display_id}: {message} (status: {problem.status})"))
+    echo(render_record(record, fmt, t("{display_id}: {message} (status: {status})", display_id=problem.display_id, message=message, status=problem.status)))
 
 
 @click.command()
@@ -35,7 +36,7 @@ def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: 
         actor=state.actor(actor),
         at=at,
     )
-    _report(problem, "Assigned", fmt, f"assigned to {person} ({unit}), lead {lead}")
+    _report(problem, "Assigned", fmt, t("assigned to {person} ({unit}), lead {lead}", person=person, unit=unit, lead=lead))
 
 
 @click.command()
@@ -82,7 +83,7 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
         at=at,
     )
     measure = problem.measure(measure_id)["id"]
-    _report(problem, "MeasureCompleted", fmt, f"measure {measure} done", measure=measure)
+    _report(problem, "MeasureCompleted", fmt, t("measure {measure} done", measure=measure), measure=measure)
 
 
 @click.command()
@@ -100,8 +101,8 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
 def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a verification (核查验收) of a problem's rectification."""
     problem = state.app.verify(problem_id, grade=grade, note=note, actor=state.actor(actor), at=at)
-    outcome = "passed" if grade in values.PASSING_GRADES else "failed: back for 二次整改"
-    _report(problem, "VerificationRecorded", fmt, f"verification {grade} ({values.GRADES[grade]}) {outcome}", grade=grade)
+    outcome = t("passed") if grade in values.PASSING_GRADES else t("failed: back for rework")
+    _report(problem, "VerificationRecorded", fmt, t("verification {grade} ({value}) {outcome}", grade=grade, value=values.GRADES[grade], outcome=outcome), grade=grade)
 
 
 @click.command()
@@ -116,9 +117,9 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
     if problem.status == "verified":  # 双审核: a signature recorded, more signers needed
         signed = len(problem.pending_signatures)
         required = state.app.policy.get("required_signers", 1)
-        _report(problem, "SignatureRecorded", fmt, f"signature {signed} of {required} recorded; a different signer must sign to close", signatures=signed)
+        _report(problem, "SignatureRecorded", fmt, t("signature {signed} of {required} recorded; a different signer must sign to close", signed=signed, required=required), signatures=signed)
         return
-    _report(problem, "SignedOff", fmt, f"signed off as {values.STATUSES[problem.status]}")
+    _report(problem, "SignedOff", fmt, t("signed off as {value}", value=values.STATUSES[problem.status]))
 
 
 @click.command()
@@ -132,10 +133,10 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
 def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a review (回头看) of a closed problem: it holds, or it relapsed."""
     if holds == relapsed:
-        raise click.UsageError("give exactly one of --holds or --relapsed")
+        raise click.UsageError(t("give exactly one of --holds or --relapsed"))
     result = "holds" if holds else "relapsed"
     problem = state.app.record_review(problem_id, result=result, note=note, actor=state.actor(actor), at=at)
-    message = "review: holds" if result == "holds" else f"review: relapsed, reopened (relapses: {problem.relapses})"
+    message = t("review: holds") if result == "holds" else t("review: relapsed, reopened (relapses: {relapses})", relapses=problem.relapses)
     _report(problem, "ReviewRecorded", fmt, message, result=result, relapses=problem.relapses)
 
 
@@ -147,7 +148,7 @@ def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, n
 def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: str | None, fmt: str) -> None:
     """Reopen a closed problem (a relapse, 反弹); counted in relapses forever."""
     problem = state.app.reopen(problem_id, reason=reason, actor=state.actor(actor), at=at)
-    _report(problem, "Reopened", fmt, f"reopened (relapses: {problem.relapses})", relapses=problem.relapses)
+    _report(problem, "Reopened", fmt, t("reopened (relapses: {relapses})", relapses=problem.relapses), relapses=problem.relapses)
 
 
 INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
@@ -171,10 +172,10 @@ def correct(state: LedgerContext, target: str, field: str, value: str, reason: s
     if field in INSPECTION_FIELDS:
         inspection = state.app.correct_inspection(target, field=field, value=new, reason=why, actor=who, at=at)
         record = {"id": inspection.code, "event": "Corrected", "field": field}
-        echo(render_record(record, fmt, f"{inspection.code}: {field} corrected"))
+        echo(render_record(record, fmt, t("{code}: {field} corrected", code=inspection.code, field=field)))
         return
     problem = state.app.correct_problem(target, field=field, value=new, reason=why, actor=who, at=at)
-    _report(problem, "Corrected", fmt, f"{field} corrected", field=field)
+    _report(problem, "Corrected", fmt, t("{field} corrected", field=field), field=field)
 
 
 COMMANDS = [assign, plan, done, verify, close, review, reopen, correct]

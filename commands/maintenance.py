@@ -9,6 +9,7 @@ import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
 from ledger.errors import LedgerError
+from ledger.messages import t
 
 
 class ReadModelMismatch(LedgerError):
@@ -122,14 +123,15 @@ def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
         "difference": difference,
     }
     rate = f"{record['events_per_second']:,}" if record["events_per_second"] is not None else "n/a"
-    message = (
-        f"replayed {result.events:,} events ({result.aggregates:,} aggregates) in {elapsed:.3f}s, "
-        f"{rate} events/s ({result.jobs} process{'es' if result.jobs > 1 else ''}); read models "
-        + ("match" if difference is None else "DIFFER")
-    )
+    values = dict(events=result.events, aggregates=result.aggregates, seconds=elapsed, rate=rate,
+                  processes=t("{jobs} processes", jobs=result.jobs) if result.jobs > 1 else t("1 process"))
+    if difference is None:
+        message = t("replayed {events:,} events ({aggregates:,} aggregates) in {seconds:.3f}s, {rate} events/s ({processes}); read models match", **values)
+    else:
+        message = t("replayed {events:,} events ({aggregates:,} aggregates) in {seconds:.3f}s, {rate} events/s ({processes}); read models DIFFER", **values)
     echo(render_record(record, fmt, message))
     if difference is not None:
-        raise ReadModelMismatch(f"read models differ from the events: {difference}")
+        raise ReadModelMismatch(t("read models differ from the events: {difference}", difference=difference))
 
 
 COMMANDS = [replay]

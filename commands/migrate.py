@@ -9,6 +9,7 @@ import click
 
 from commands.options import key_option, LedgerContext, echo, output_options, pass_ledger, render_record
 from ledger.errors import InvalidInput, StoreError
+from ledger.messages import t
 
 
 @click.command()
@@ -27,9 +28,9 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
 
     source = state.config.store
     if is_url(source):
-        raise InvalidInput(f"the store is already {describe_store(source)}: migrate copies a SQLite ledger")
+        raise InvalidInput(t("the store is already {describe_store}: migrate copies a SQLite ledger", describe_store=describe_store(source)))
     if not is_url(target):
-        raise InvalidInput("--to must be a postgresql://user@host:port/db URL")
+        raise InvalidInput(t("--to must be a postgresql://user@host:port/db URL"))
     location = parse_pg_url(target)
     state.app  # noqa: B018 - fails with one line if the source is not a ledger
     state.actor(command="migrate")  # copying the whole ledger is an act of someone allowed to
@@ -47,9 +48,9 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
             finally:
                 app.close()
     except PersistenceError as e:
-        raise StoreError(f"migration to {location} failed: {e}") from None
+        raise StoreError(t("migration to {location} failed: {e}", location=location, e=e)) from None
     record = {"source": source, "target": str(location), **counts, "verified": True}
-    echo(render_record(record, fmt, f"copied {counts['events']} events and {counts['rows']} read-model rows to {location}; verified"))
+    echo(render_record(record, fmt, t("copied {events} events and {rows} read-model rows to {location}; verified", events=counts['events'], rows=counts['rows'], location=location)))
 
 
 COMMANDS = [migrate]

@@ -12,12 +12,13 @@ import functools
 import io
 import json
 import re
-from typing import Any, Callable, Iterable, Iterator, Sequence
+from typing import Any, Callable, NoReturn, Iterable, Iterator, Sequence
 
 import click
 
 from ledger import values
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 BASIC_FORMATS = ("table", "json", "csv", "markdown")
 OFFICE_FORMATS = ("xlsx",)
@@ -41,8 +42,24 @@ class FormatType(click.ParamType):
         text = str(value).strip().lower()
         if text in BASIC_FORMATS or text in tabulate_formats() or (self.office and text in OFFICE_FORMATS):
             return text
-        also = ", xlsx (with --out)" if self.office else ""
-        self.fail(f"'{value}' is not a format: use table, json, csv, markdown{also} or a tabulate format")
+        if self.office:
+            fail(self, t("'{value}' is not a format: use table, json, csv, markdown, xlsx (with --out) or a tabulate format", value=value), param, ctx)
+        fail(self, t("'{value}' is not a format: use table, json, csv, markdown or a tabulate format", value=value), param, ctx)
+
+
+def fail(kind: click.ParamType, error: Any, param: Any, ctx: Any, head: str | None = None) -> NoReturn:
+    """Refuse an option's value with `error` in the reader's language; click names the option, so a message
+    that starts with it (`head`: "--title: …") loses that part (None: whatever precedes the first colon)."""
+    from commands import i18n
+
+    lang = i18n.current()
+    text = i18n.translate(error, lang)
+    for colon in ("：", ": "):
+        before, found, after = text.partition(colon)
+        if found and (before == head if head is not None else " " not in before.strip()):
+            text = after
+            break
+    kind.fail(text, param, ctx)
 
 
 class ValueType(click.ParamType):
@@ -61,8 +78,7 @@ class ValueType(click.ParamType):
         try:
             return self.parse(value, what)
         except InvalidInput as e:
-            message = str(e)
-            self.fail(message.split(": ", 1)[-1] if message.startswith(what + ":") else message, param, ctx)
+            fail(self, e, param, ctx, head=what)
 
 
 class ChoiceOf(click.ParamType):
@@ -76,7 +92,7 @@ class ChoiceOf(click.ParamType):
         try:
             return self.parse(value)
         except InvalidInput as e:
-            self.fail(str(e).split(": ", 1)[-1], param, ctx)
+            fail(self, e, param, ctx)
 
 
 def _count(maximum: int, minimum: int = 0) -> ValueType:
@@ -222,9 +238,9 @@ def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
         fmt = kwargs.get("fmt")
         if out is None:
             if fmt in OFFICE_FORMATS:
-                raise InvalidInput(f"--format {fmt} writes a workbook, not text: give --out FILE.{fmt}")
+                raise InvalidInput(t("--format {fmt} writes a workbook, not text: give --out FILE.{fmt}", fmt=fmt))
             if force:
-                raise click.UsageError("--force replaces an --out file: give --out FILE")
+                raise click.UsageError(t("--force replaces an --out file: give --out FILE"))
             return f(*args, **kwargs)
         return _to_file(f, args, kwargs, out, force)
 
@@ -307,7 +323,7 @@ class Screen:
             return
         from commands import i18n
 
-        echo(i18n.translate(f"{total - shown:,} more not shown ({shown:,} of {total:,}): --limit N shows N, --all shows every one", i18n.current()))
+        echo(i18n.translate(t("{n:,} more not shown ({shown:,} of {total:,}): --limit N shows N, --all shows every one", n=total - shown, shown=shown, total=total), i18n.current()))
 
 
 def listing_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -319,7 +335,7 @@ def listing_options(f: Callable[..., Any]) -> Callable[..., Any]:
 
         limit, everything = kwargs.pop("limit", None), kwargs.pop("everything", False)
         if limit is not None and everything:
-            raise click.UsageError("--limit and --all do not go together: give one")
+            raise click.UsageError(t("--limit and --all do not go together: give one"))
         # Inside output_options: with --out, standard output is the text being caught, not a TTY.
         terminal = kwargs.get("fmt") == "table" and sys.stdout.isatty()
         return f(*args, screen=Screen(terminal, limit, everything), **kwargs)
@@ -392,9 +408,9 @@ def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str,
     fmt = kwargs["fmt"]
     suffix = Path(out).suffix.lower()
     if fmt == "xlsx" and suffix != ".xlsx":
-        raise InvalidInput(f"--out: an xlsx workbook's file name ends in .xlsx, not '{Path(out).name}'")
+        raise InvalidInput(t("--out: an xlsx workbook's file name ends in .xlsx, not '{name}'", name=Path(out).name))
     if fmt != "xlsx" and suffix == ".xlsx":
-        raise InvalidInput(f"--out: {Path(out).name} is named as a workbook: add --format xlsx")
+        raise InvalidInput(t("--out: {name} is named as a workbook: add --format xlsx", name=Path(out).name))
     check_out_file(out, force=force)
     if fmt == "xlsx":
         kwargs["fmt"] = "csv"
@@ -420,7 +436,7 @@ def _to_file(f: Callable[..., Any], args: Any, kwargs: dict[str, Any], out: str,
         write_output(out, text, force=force, encoding="utf-8-sig" if fmt == "csv" else "utf-8")
     from commands import i18n
 
-    click.echo(i18n.translate(f"wrote {out}", i18n.current()))
+    click.echo(i18n.translate(t("wrote {out}", out=out), i18n.current()))
     if exit_code:
         click.get_current_context().exit(exit_code)
 
@@ -660,14 +676,17 @@ def echo_csv_batches(batches: Iterable[Sequence[Sequence[Any]]], columns: Sequen
     click.echo(out.getvalue(), nl=False)
 
 
-def render_record(record: dict[str, Any], fmt: str, message: str | None = None) -> str:
-    """One record: json as an object, table as `message` (or key/value rows)."""
+def render_record(record: dict[str, Any], fmt: str, message: str | Sequence[str] | None = None) -> str:
+    """One record: json as an object, table as `message` (or its lines, each a message; else key/value rows)."""
     if fmt == "json":
         return json.dumps(record, ensure_ascii=False, indent=2)
     if fmt == "table" and message is not None:
         from commands import i18n
 
-        return i18n.translate_lines(message, i18n.current())
+        lang = i18n.current()
+        if isinstance(message, (list, tuple)):  # lines, each a message of its own
+            return "\n".join(i18n.translate_lines(line, lang) for line in message)
+        return i18n.translate_lines(message, lang)
     if fmt == "table":
         import tabulate
 
@@ -738,11 +757,11 @@ class LedgerContext:
             import getpass
 
             try:
-                name = values.name(getpass.getuser(), "OS user name")
+                name = values.name(getpass.getuser(), t("OS user name"))
             except Exception:  # no usable user name in this environment
                 name = ""
         if not name:
-            raise InvalidInput("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR")
+            raise InvalidInput(t("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR"))
         return values.person_name(name, "--actor")
 
     def actor(self, override: str | None = None, command: str | None = None) -> str:

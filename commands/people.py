@@ -11,6 +11,7 @@ from commands import i18n
 from commands.options import LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
 from ledger import values
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 
 def _role(value: str) -> str:
@@ -18,7 +19,7 @@ def _role(value: str) -> str:
 
     role = ROLE_ALIASES.get(str(value).strip())
     if role is None:
-        raise InvalidInput(f"--role: unknown role {value!r} (roles: {', '.join(f'{r} {zh}' for r, zh in ROLES.items())})")
+        raise InvalidInput(t("--role: unknown role {value!r} (roles: {value2})", value=value, value2=', '.join((f'{r} {zh}' for r, zh in ROLES.items()))))
     return role
 
 
@@ -63,12 +64,12 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
         check_out_file(str(each), is_key=True)
     record = {"name": who, **write_key_pair(path)}
     lines = [
-        f"private key: {record['private_key']} (mode 0600{', passphrase-protected' if record['passphrase'] else ''}; keep it secret)",
-        f"public key:  {record['public_key_file']}",
-        f"fingerprint: {record['fingerprint']}",
-        f"(the administrator enrols it: ledger person add {who} --role ROLE --public-key {record['public_key_file']})",
+        t("private key: {private_key} (mode 0600{value}; keep it secret)", private_key=record['private_key'], value=', passphrase-protected' if record['passphrase'] else ''),
+        t("public key:  {public_key_file}", public_key_file=record['public_key_file']),
+        t("fingerprint: {fingerprint}", fingerprint=record['fingerprint']),
+        t("(the administrator enrols it: ledger person add {who} --role ROLE --public-key {public_key_file})", who=who, public_key_file=record['public_key_file']),
     ]
-    echo(render_record(record, fmt, "\n".join(lines)))
+    echo(render_record(record, fmt, lines))
 
 
 @person.command()
@@ -95,16 +96,16 @@ def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str
     authority = _as_admin(state, admin_key, "person add")
     current = authority.person(who)
     if raw is None and (current is None or not current["active"]):
-        raise InvalidInput(f"--public-key: enrolling {who} needs their public key file (ledger person keygen {who})")
+        raise InvalidInput(t("--public-key: enrolling {who} needs their public key file (ledger person keygen {who})", who=who))
     if not wanted and (current is None or not current["active"]):
-        raise InvalidInput(f"--role: give {who} at least one role")
+        raise InvalidInput(t("--role: give {who} at least one role", who=who))
     done = authority.add_person(
         name=who, roles=wanted, public_key=b64(raw) if raw else None, fingerprint=fingerprint(raw) if raw else None,
         actor=authority.administrator, at=utc_now(),
     )
     state.app.save(authority)
     record = {"name": who, "roles": sorted(authority.roles_of(who)), "fingerprint": authority.person(who)["fingerprint"], "done": done}
-    echo(render_record(record, fmt, "\n".join(done)))
+    echo(render_record(record, fmt, done))
 
 
 @person.command()
@@ -147,7 +148,7 @@ def list_(state: LedgerContext, fmt: str, screen: Screen) -> None:
             }
         )
     if not rows and fmt == "table":
-        echo(i18n.translate(f"nobody is enrolled: trial mode (typed names, unsigned acts). Administrator: {authority.administrator} ({authority.admin_fingerprint})", i18n.current()))
+        echo(i18n.translate(t("nobody is enrolled: trial mode (typed names, unsigned acts). Administrator: {administrator} ({admin_fingerprint})", administrator=authority.administrator, admin_fingerprint=authority.admin_fingerprint), i18n.current()))
         return
     shown, total = screen.cut(rows)
     screen.show(shown, fmt, ["name", "roles", "fingerprint", "enrolled_at", "status"], total)
@@ -165,13 +166,13 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
     from ledger.identity import b64, fingerprint, read_public_key
 
     if keys_dir is not None and not Path(keys_dir).is_dir():
-        raise InvalidInput(f"--keys: {keys_dir} is not a folder of public keys")
+        raise InvalidInput(t("--keys: {keys_dir} is not a folder of public keys", keys_dir=keys_dir))
     listed = people(state.config)
     if not listed:
-        raise InvalidInput(f"{state.config.path} lists no people: nothing to import (enrol people with `ledger person add`)")
+        raise InvalidInput(t("{path} lists no people: nothing to import (enrol people with `ledger person add`)", path=state.config.path))
     authority = _as_admin(state, admin_key, "person import")
     if authority.enrolled_ever:
-        raise InvalidInput("people are already enrolled in this ledger: `person import` runs once; use `ledger person add`")
+        raise InvalidInput(t("people are already enrolled in this ledger: `person import` runs once; use `ledger person add`"))
     now = utc_now()
     done = []
     for raw_name, roles in listed.items():
@@ -188,9 +189,13 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
         )
         done.append({"name": name, "roles": sorted(roles), "key": fingerprint(raw) if raw else None})
     state.app.save(authority)
-    lines = [f"enrolled {d['name']}: {', '.join(d['roles'])}" + ("" if d["key"] else " (no key yet: ledger person add NAME --public-key FILE)") for d in done]
-    lines.append(f"now remove 'people:' from {state.config.path}: it is refused from now on")
-    echo(render_record({"imported": done}, fmt, "\n".join(lines)))
+    lines = [
+        t("enrolled {name}: {roles}", name=d["name"], roles=", ".join(d["roles"])) if d["key"]
+        else t("enrolled {name}: {roles} (no key yet: `ledger person add NAME --public-key FILE`)", name=d["name"], roles=", ".join(d["roles"]))
+        for d in done
+    ]
+    lines.append(t("now remove 'people:' from {path}: it is refused from now on", path=state.config.path))
+    echo(render_record({"imported": done}, fmt, lines))
 
 
 @person.command()
@@ -205,7 +210,7 @@ def policy(state: LedgerContext, proxy_signoff: str, admin_key: str | None, fmt:
     authority = _as_admin(state, admin_key, "person policy")
     authority.set_policy(name="proxy_signoff", value=proxy_signoff, actor=authority.administrator, at=utc_now())
     state.app.save(authority)
-    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, f"policy: proxy entry of sign-off is {proxy_signoff}"))
+    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, t("policy: proxy entry of sign-off is {proxy_signoff}", proxy_signoff=proxy_signoff)))
 
 
 COMMANDS = [person]

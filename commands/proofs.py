@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record
+from ledger.messages import t
 
 
 @click.command("prove-consistency")
@@ -32,7 +33,7 @@ def prove_consistency(state: LedgerContext, old: str, new: str, out: str, public
     proof = prove(state.app, old_cp, new_cp, state.app.ledger_id())
     write_output(out, canonical(proof), force=force)
     record = {"out": out, "old_tree_size": proof["old"]["tree_size"], "new_tree_size": proof["new"]["tree_size"], "hashes": len(proof["proof"])}
-    echo(render_record(record, fmt, f"wrote {out}: tree of {record['new_tree_size']} events extends tree of {record['old_tree_size']} ({record['hashes']} hashes)"))
+    echo(render_record(record, fmt, t("wrote {out}: tree of {new_tree_size} events extends tree of {old_tree_size} ({hashes} hashes)", out=out, new_tree_size=record['new_tree_size'], old_tree_size=record['old_tree_size'], hashes=record['hashes'])))
 
 
 @click.command("verify-consistency")
@@ -55,7 +56,7 @@ def verify_consistency(proof_file: str, old: str, new: str, public_key: str | No
     notes = check_signatures([("--from", old_cp), ("--to", new_cp)], trust)
     result = check_consistency(proof, old_cp, new_cp, proof_file)
     record = {"verified": True, "result": result, "signatures": notes}
-    echo(render_record(record, fmt, "\n".join([f"consistency verified: {result}", *notes])))
+    echo(render_record(record, fmt, [t("consistency verified: {result}", result=result), *notes]))
 
 
 COMMANDS = [prove_consistency, verify_consistency]

@@ -13,6 +13,7 @@ from commands.asof import as_of_option
 from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, write_options
 from ledger import values
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 
 def _reason(value: str) -> str:
@@ -22,7 +23,7 @@ def _reason(value: str) -> str:
     for key, label in values.WITHHOLD_REASONS.items():
         if value.strip() == label:
             return key
-    raise InvalidInput(f"reason: '{value}' is not one of {', '.join(values.WITHHOLD_REASONS)}")
+    raise InvalidInput(t("reason: '{value}' is not one of {WITHHOLD_REASONS}", value=value, WITHHOLD_REASONS=', '.join(values.WITHHOLD_REASONS)))
 
 
 @click.command()
@@ -48,7 +49,7 @@ def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[s
     problem = state.app.withhold(problem_id, reason=reason, fields=list(fields), actor=state.actor(actor), at=at)
     latest = problem.withheld[-1]
     record = {"id": problem.display_id, "event": "Withheld", "reason": reason, "fields": latest["fields"]}
-    echo(render_record(record, fmt, f"{problem.display_id}: {', '.join(latest['fields'])} withheld from publication ({reason})"))
+    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=', '.join(latest['fields']), reason=reason)))
 
 
 def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
@@ -76,7 +77,7 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
     lang = lang or state.lang
     if round_name is not None:
         if inspection is not None:
-            raise click.UsageError("--round and --inspection cannot be combined: a round summary covers all its inspections")
+            raise click.UsageError(t("--round and --inspection cannot be combined: a round summary covers all its inspections"))
         _round_summary(state, round_name, as_of, lang, fmt)
         return
     if from_export is not None:
@@ -165,13 +166,13 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_k
     from projections.summary import summarise
 
     if as_of is not None:
-        raise InvalidInput("--as-of cannot be combined with --from-export: the export is the state at its checkpoint")
+        raise InvalidInput(t("--as-of cannot be combined with --from-export: the export is the state at its checkpoint"))
     config = None if public_key else load_config(required=False)
     trust = trust_of(config if config and config.path else None, public_key, fingerprints)
     header, _, events, _ = verified_inspection_export(Path(file), trust)
     code = header["inspection"]
     if inspection is not None and inspection != code:
-        raise InvalidInput(f"--inspection {inspection}: {file} is the export of inspection {code}")
+        raise InvalidInput(t("--inspection {inspection}: {file} is the export of inspection {code}", inspection=inspection, file=file, code=code))
     rebuilt = Rebuilt(aggregates=replay_inspection(events), events=len(events))
     con = materialise(rebuilt)
     try:
@@ -238,7 +239,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
     if sign is None:
         sign = private_key_path(state.config).is_file()
         if not sign:
-            click.echo(i18n.note_line("no signing key, so the report carries no checkpoint (run `ledger keygen`)"), err=True)
+            click.echo(i18n.note_line(t("no signing key, so the report carries no checkpoint (run `ledger keygen`)")), err=True)
     if not sign:
         return document
     block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(command="publish")))
@@ -284,16 +285,16 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
     lang = i18n.current()  # a report's dates: 2020年4月15日 in Chinese, ISO in English
     check_as_of(as_of)
     if (inspection is None) == (round_name is None):
-        raise click.UsageError("give either --inspection CODE or --round NAME")
+        raise click.UsageError(t("give either --inspection CODE or --round NAME"))
     if out is not None:
         from commands.options import check_out_file
 
         check_out_file(out, force=force)
     state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
     if not state.app.signed_mode():
-        click.echo(i18n.note_line("nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)"), err=True)
+        click.echo(i18n.note_line(t("nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)")), err=True)
     if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):
-        raise InvalidInput("--format docx writes a Word document: give --out FILE.docx")
+        raise InvalidInput(t("--format docx writes a Word document: give --out FILE.docx"))
     if fmt == "docx":
         from projections.publication import report_blocks, round_report_blocks
         from projections.word import write_report
@@ -314,7 +315,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
 
         with replacing(out, force=force) as tmp:  # type: ignore[arg-type]
             write_report(tmp, blocks, checkpoint, issuer)
-        echo(i18n.translate(f"wrote {out}", lang))
+        echo(i18n.translate(t("wrote {out}", out=out), lang))
         return
     if round_name is not None:
         from commands.progress import progress
@@ -331,7 +332,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
     from ledger.outputs import write_output
 
     write_output(out, document, force=force)
-    echo(i18n.translate(f"wrote {out}", lang))
+    echo(i18n.translate(t("wrote {out}", out=out), lang))
 
 
 COMMANDS = [summary, publish, withhold]

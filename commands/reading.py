@@ -11,6 +11,7 @@ from commands.asof import as_of_option
 from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
 from ledger import values
 from ledger.errors import UnknownID
+from ledger.messages import t
 
 
 def _canonical_problem_id(text: str) -> str | None:
@@ -173,7 +174,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     if view is None and inspection is None:
         from commands.asof import describe_moment
 
-        raise UnknownID("problem", f"{problem_id}{describe_moment(as_of)}")
+        raise UnknownID("problem", t("{ident}{moment}", ident=problem_id, moment=describe_moment(as_of)))
     if view is None:
         if fmt == "json":
             echo(json.dumps(inspection, ensure_ascii=False, indent=2))
@@ -280,7 +281,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         from commands import i18n
         from commands.asof import describe_moment
 
-        echo(i18n.translate("no problems match" + describe_moment(as_of), i18n.current()))
+        echo(i18n.translate(t("no problems match{moment}", moment=describe_moment(as_of)), i18n.current()))
         return
     screen.show(rows, fmt, STATUS_COLUMNS, total)
 

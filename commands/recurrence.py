@@ -9,6 +9,7 @@ import click
 from commands.asof import as_of_option
 from commands.options import NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from ledger.errors import InvalidInput, UnknownID
+from ledger.messages import t
 
 COLUMNS = ("id", "score", "inspection", "organisation", "round", "status", "title", "shared")
 
@@ -38,11 +39,11 @@ def similar(state: LedgerContext, problem_id: str | None, text: str | None, limi
     from projections.recurrence import like, subject_of, text_subject
 
     if (problem_id is None) == (text is None):
-        raise click.UsageError("give a problem ID or --text, not both")
+        raise click.UsageError(t("give a problem ID or --text, not both"))
     if problem_id is None and scope == "round":
-        raise click.UsageError("--scope round needs a problem ID (its inspection's round)")
+        raise click.UsageError(t("--scope round needs a problem ID (its inspection's round)"))
     if problem_id is None and scope == "organisation" and organisation is None:
-        raise click.UsageError("--scope organisation with --text needs --organisation")
+        raise click.UsageError(t("--scope organisation with --text needs --organisation"))
     app = state.app
     matching = _matching(state)
     style = app.recorder.placeholder
@@ -52,7 +53,7 @@ def similar(state: LedgerContext, problem_id: str | None, text: str | None, limi
             if subject is None:
                 raise UnknownID("problem", problem_id)
             if scope == "round" and not subject.round:
-                raise InvalidInput(f"{problem_id}: its inspection {subject.inspection} belongs to no round: use --scope all or organisation")
+                raise InvalidInput(t("{problem_id}: its inspection {inspection} belongs to no round: use --scope all or organisation", problem_id=problem_id, inspection=subject.inspection))
         else:
             subject = text_subject(text or "", organisation)
         found = like(c, subject, matching, style=style, scope=scope, limit=limit)
@@ -61,7 +62,7 @@ def similar(state: LedgerContext, problem_id: str | None, text: str | None, limi
     if not found and fmt == "table":
         from commands import i18n
 
-        echo(i18n.translate(f"no earlier problem scores {matching.threshold:.2f} or more", i18n.current()))
+        echo(i18n.translate(t("no earlier problem scores {threshold:.2f} or more", threshold=matching.threshold), i18n.current()))
         return
     echo(render_rows(found, fmt, COLUMNS))
 
@@ -83,25 +84,25 @@ def link(state: LedgerContext, new_id: str, old_id: str, kind: str | None, rejec
     A recurrence of a signed-off problem counts as a relapse of it (relapses +1, for good).
     """
     if reject == (kind is not None):
-        raise click.UsageError("give exactly one of --as KIND or --reject")
+        raise click.UsageError(t("give exactly one of --as KIND or --reject"))
     who = state.actor(actor)
     if reject:
         problem = state.app.reject_like(new_id, old_id, note=note, actor=who, at=at)
         record = {"id": problem.display_id, "event": "LikeRejected", "problem": old_id}
-        echo(render_record(record, fmt, f"{problem.display_id}: {old_id} rejected as like it; not offered again"))
+        echo(render_record(record, fmt, t("{display_id}: {old_id} rejected as like it; not offered again", display_id=problem.display_id, old_id=old_id)))
         return
     chosen = KINDS.get(kind.strip().lower() if kind else "")
     if chosen is None:
-        raise InvalidInput(f"--as: {kind!r} is not recurrence or same-kind")
+        raise InvalidInput(t("--as: {kind!r} is not recurrence or same-kind", kind=kind))
     new, old = state.app.link(new_id, old_id, kind=chosen, note=note, actor=who, at=at)
     relapse = bool((old.linked_to(new.display_id) or {}).get("relapse"))
     record = {"id": new.display_id, "event": "Linked", "problem": old.display_id, "as": chosen, "relapse": relapse, "relapses": old.relapses}
     if chosen == "recurrence" and relapse:
-        message = f"{new.display_id}: linked as a recurrence of {old.display_id}, which relapsed (relapses: {old.relapses})"
+        message = t("{display_id}: linked as a recurrence of {display_id2}, which relapsed (relapses: {relapses})", display_id=new.display_id, display_id2=old.display_id, relapses=old.relapses)
     elif chosen == "recurrence":
-        message = f"{new.display_id}: linked as a recurrence of {old.display_id} (not signed off: no relapse counted)"
+        message = t("{display_id}: linked as a recurrence of {display_id2} (not signed off: no relapse counted)", display_id=new.display_id, display_id2=old.display_id)
     else:
-        message = f"{new.display_id}: linked as the same kind as {old.display_id}"
+        message = t("{display_id}: linked as the same kind as {display_id2}", display_id=new.display_id, display_id2=old.display_id)
     echo(render_record(record, fmt, message))
 
 
@@ -152,18 +153,18 @@ def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
             own = [f"{r['id']} ({r['score']:.2f})" for r in found if r["organisation"] == subject.organisation][:3]
             other = [f"{r['id']} {r['organisation']} ({r['score']:.2f})" for r in found if r["organisation"] != subject.organisation][:3]
             if own:
-                lines.append(f"{problem_id} may be an earlier problem of {subject.organisation} found again: {', '.join(own)}")
+                lines.append(t("{problem_id} may be an earlier problem of {organisation} found again: {own}", problem_id=problem_id, organisation=subject.organisation, own=', '.join(own)))
             if other:
-                lines.append(f"{problem_id} is like earlier problems of other units: {', '.join(other)}")
+                lines.append(t("{problem_id} is like earlier problems of other units: {other}", problem_id=problem_id, other=', '.join(other)))
     lang = i18n.current()
     for line in lines:
         click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(line, lang), err=True)
     if more:
-        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(f"{more} more new problems are like earlier ones", lang), err=True)
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("{more} more new problems are like earlier ones", more=more), lang), err=True)
     if unchecked:
-        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(f"{unchecked} new problems were not checked for earlier ones (from {ids[CHECKED_AT_MOST]}): `ledger similar ID` checks one", lang), err=True)
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("{unchecked} new problems were not checked for earlier ones (from {value}): `ledger similar ID` checks one", unchecked=unchecked, value=ids[CHECKED_AT_MOST]), lang), err=True)
     if lines:
-        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate("see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`", lang), err=True)
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`"), lang), err=True)
 
 
 PROFILE_COLUMNS = ("round", "inspection", "start", "problems", "completed", "ongoing", "extended", "open", "overdue",
@@ -190,7 +191,7 @@ def profile(state: LedgerContext, organisation: str, as_of: Any, fmt: str) -> No
         found = unit_profile(r.cursor, organisation, today=r.today, style=r.style)
         known = organisations(r.cursor) if found is None else []
     if found is None:
-        raise InvalidInput(f"no inspection of '{organisation}' (organisations: {', '.join(known) or 'none yet'})")
+        raise InvalidInput(t("no inspection of '{organisation}' (organisations: {value})", organisation=organisation, value=', '.join(known) or 'none yet'))
     if fmt == "json":
         echo(json.dumps(found, ensure_ascii=False, indent=2))
         return

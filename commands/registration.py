@@ -8,6 +8,7 @@ import click
 
 from commands.options import CODE, DATE, NAME, OPTIONAL_LONG_TEXT, PROBLEM_NUMBER, SHORT_TEXT, ChoiceOf, LedgerContext, echo, pass_ledger, render_record, write_options
 from ledger import values
+from ledger.messages import t
 
 
 @click.command("add-inspection")
@@ -44,7 +45,7 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
         at=at,
     )
     record = {"code": inspection.code, "event": "InspectionRegistered", "round": inspection.round or None}
-    echo(render_record(record, fmt, f"registered inspection {inspection.code}"))
+    echo(render_record(record, fmt, t("registered inspection {code}", code=inspection.code)))
 
 
 @click.command("add-problem")
@@ -86,9 +87,9 @@ def add_problem(state: LedgerContext, inspection: str | None, category: str | No
         category = category or official.category
         parent = official.display_id
     if inspection is None:
-        raise click.UsageError("Missing option '--inspection'.")
+        raise click.UsageError(t("Missing option '--inspection'."))
     if category is None:
-        raise click.UsageError("Missing option '--category'.")
+        raise click.UsageError(t("Missing option '--category'."))
     problem = state.app.add_problem(
         inspection=inspection,
         parent=parent,

@@ -10,6 +10,7 @@ import click
 from commands import i18n
 from commands.options import CODE, SAMPLE_SIZE, SEED, LedgerContext, echo, output_options, pass_ledger, render_rows, write_options
 from ledger import values
+from ledger.messages import t
 
 SAMPLE_COLUMNS = ("id", "category", "title", "status", "unit", "person")
 DRAW_COLUMNS = ("draw", "inspection", "seed", "size", "population", "drawn", "by", "at")
@@ -78,7 +79,7 @@ def sample(state: LedgerContext, inspection: str, size: int, seed: int | None, a
         return
     echo(render_rows(rows, fmt, SAMPLE_COLUMNS))
     if fmt == "table":
-        echo(i18n.translate(f"\ndraw {draw.id}: seed {draw.seed}, {draw.size} of {len(draw.population)} signed-off problems of {code}, drawn by {who} (recorded)", i18n.current()))
+        echo(i18n.translate(t("\ndraw {id}: seed {seed}, {size} of {n_population} signed-off problems of {code}, drawn by {who} (recorded)", id=draw.id, seed=draw.seed, size=draw.size, n_population=len(draw.population), code=code, who=who), i18n.current()))
 
 
 def all_draws(app: Any) -> list[Any]:
@@ -123,7 +124,7 @@ def samples(state: LedgerContext, inspection: str | None, fmt: str) -> None:
     if not rows and fmt == "table":
         from commands import i18n
 
-        echo(i18n.translate("no samples drawn", i18n.current()))
+        echo(i18n.translate(t("no samples drawn"), i18n.current()))
         return
     echo(render_rows(rows, fmt, DRAW_COLUMNS))
 

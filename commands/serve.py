@@ -8,6 +8,7 @@ import click
 
 from commands.options import LedgerContext, echo, format_option, pass_ledger, render_record
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 
 def is_loopback(host: str) -> bool:
@@ -23,23 +24,23 @@ def is_loopback(host: str) -> bool:
 
 def _read_token(token: str | None, token_file: str | None) -> str | None:
     if token is not None and token_file is not None:
-        raise click.UsageError("give --token or --token-file, not both")
+        raise click.UsageError(t("give --token or --token-file, not both"))
     if token_file is not None:
         from ledger.inputs import MAX_KEY_BYTES, read_regular
 
         try:
             lines = read_regular(Path(token_file).expanduser(), "--token-file", MAX_KEY_BYTES).decode("utf-8").splitlines()
         except UnicodeDecodeError as e:
-            raise InvalidInput(f"--token-file: cannot read {token_file} ({e.__class__.__name__})") from None
+            raise InvalidInput(t("--token-file: cannot read {token_file} ({name__})", token_file=token_file, name__=e.__class__.__name__)) from None
         token = lines[0] if lines else ""
         if not token.strip():
-            raise InvalidInput(f"--token-file: {token_file} holds no token on its first line")
+            raise InvalidInput(t("--token-file: {token_file} holds no token on its first line", token_file=token_file))
     if token is not None:
         token = token.strip()
         if len(token) < 8:
-            raise click.UsageError("--token must be at least 8 characters")
+            raise click.UsageError(t("--token must be at least 8 characters"))
         if not all(33 <= ord(ch) < 127 for ch in token):
-            raise click.UsageError("--token must be printable ASCII without spaces (it travels in HTTP headers)")
+            raise click.UsageError(t("--token must be printable ASCII without spaces (it travels in HTTP headers)"))
     return token
 
 
@@ -52,7 +53,7 @@ def _check_port_free(host: str, port: int) -> None:
         try:
             s.bind((host.strip("[]"), port))
         except OSError as e:
-            raise InvalidInput(f"--host/--port: cannot listen on {host}:{port} ({e.strerror or e})") from None
+            raise InvalidInput(t("--host/--port: cannot listen on {host}:{port} ({value})", host=host, port=port, value=e.strerror or e)) from None
 
 
 @click.command()
@@ -70,7 +71,7 @@ def serve(state: LedgerContext, host: str, port: int, token: str | None, token_f
     """
     secret = _read_token(token, token_file)
     if not is_loopback(host) and not secret:
-        raise click.UsageError(f"--host {host} is not a loopback address: serving beyond this machine requires --token or --token-file")
+        raise click.UsageError(t("--host {host} is not a loopback address: serving beyond this machine requires --token or --token-file", host=host))
     from composition import web_app
 
     from commands import i18n
@@ -84,13 +85,13 @@ def serve(state: LedgerContext, host: str, port: int, token: str | None, token_f
     from ledger.store import describe_store
 
     store = describe_store(state.config.store)
-    lines = [f"serving {store} read-only at {url} (Ctrl-C to stop)"]
+    lines = [t("serving {store} read-only at {url} (Ctrl-C to stop)", store=store, url=url)]
     if secret:
-        lines.append(f"every request needs the token: open {url}?token=<token> once, or send 'Authorization: Bearer <token>'")
+        lines.append(t("every request needs the token: open {url}?token=<token> once, or send 'Authorization: Bearer <token>'", url=url))
     else:
-        lines.append("loopback only: no token needed")
+        lines.append(t("loopback only: no token needed"))
     # The announcement goes to stdout (json: one record a script can read for the URL).
-    echo(render_record({"url": url, "store": store, "read_only": True, "token_required": bool(secret)}, fmt, "\n".join(lines)))
+    echo(render_record({"url": url, "store": store, "read_only": True, "token_required": bool(secret)}, fmt, lines))
     uvicorn.run(app, host=host.strip("[]"), port=port, log_level="warning", access_log=False, server_header=False)
 
 

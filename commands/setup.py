@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+from ledger.messages import t
 
 
 @click.command()
@@ -61,22 +62,22 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
     }
     lines = [
         f"{'created' if created_config else 'kept existing'} {path}",
-        f"{'created' if created_store else 'kept existing'} store {config.store}",
+        t("{value} store {store}", value='created' if created_store else 'kept existing', store=config.store),
     ]
     if upgraded:
-        lines.append(f"upgraded the store to schema {SCHEMA_VERSION}: {'; '.join(upgraded)}")
+        lines.append(t("upgraded the store to schema {SCHEMA_VERSION}: {upgraded}", SCHEMA_VERSION=SCHEMA_VERSION, upgraded='; '.join(upgraded)))
     if tree_built is not None:
-        lines.append(f"upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)")
+        lines.append(t("upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)", tree_built=tree_built))
     if founded.get("founded"):
-        lines.append(f"administrator {founded['administrator']}: key {founded['admin_key']}")
-        lines.append(f"administrator key fingerprint: {founded['admin_fingerprint']} (give it to the supervising office to keep)")
+        lines.append(t("administrator {administrator}: key {admin_key}", administrator=founded['administrator'], admin_key=founded['admin_key']))
+        lines.append(t("administrator key fingerprint: {admin_fingerprint} (give it to the supervising office to keep)", admin_fingerprint=founded['admin_fingerprint']))
     else:
-        lines.append(f"administrator {founded['administrator']} (fingerprint {founded['admin_fingerprint']})")
+        lines.append(t("administrator {administrator} (fingerprint {admin_fingerprint})", administrator=founded['administrator'], admin_fingerprint=founded['admin_fingerprint']))
     if founded.get("founding_recorded") and not founded.get("founded"):
-        lines.append("recorded the founding event (the administrator's public key) in the ledger")
+        lines.append(t("recorded the founding event (the administrator's public key) in the ledger"))
     if founded.get("todo"):
-        lines.append(f"note: {founded['todo']}")
-    echo(render_record(record, fmt, "\n".join(lines)))
+        lines.append(t("note: {todo}", todo=founded['todo']))
+    echo(render_record(record, fmt, lines))
 
 
 def _check_admin_key(path: Path) -> None:
@@ -135,8 +136,7 @@ def _found(config: object, administrator: str, admin_key: str | None) -> dict[st
                 from ledger.errors import NotAuthorised
 
                 raise NotAuthorised(
-                    f"policy.actor_is_login: the database login is '{app.login}': the administrator who founds this ledger "
-                    f"must act as {app.login} (run `ledger init` as {app.login}); the store is made, nothing else written"
+                    t("policy.actor_is_login: the database login is '{login}': the administrator who founds this ledger must act as {login} (run `ledger init` as {login}); the store is made, nothing else written", login=app.login)
                 )
             if not path.is_file():
                 identity.write_key_pair(path)
@@ -165,8 +165,7 @@ def _found(config: object, administrator: str, admin_key: str | None) -> dict[st
             from ledger.errors import NotAuthorised
 
             raise NotAuthorised(
-                f"policy.actor_is_login: the database login is '{app.login}', but the administrator noted for this ledger is {name}: "
-                f"the founding event is not recorded (run `ledger init` as {app.login}, or set actor_is_login: false for it)"
+                t("policy.actor_is_login: the database login is '{login}', but the administrator noted for this ledger is {name}: the founding event is not recorded (run `ledger init` as {login}, or set actor_is_login: false for it)", login=app.login, name=name)
             )
         recorded, now = identity.record_founding(app, name, key, raw)
         founded = {
@@ -210,7 +209,7 @@ def _create_store(config: object) -> tuple[bool, list[str], int | None]:
         except (OperationalError, IntegrityError, sqlite3.OperationalError):
             time.sleep(0.1 * (attempt + 1))
     else:
-        raise StoreError(f"could not create the store {store}: it stayed locked")
+        raise StoreError(t("could not create the store {store}: it stayed locked", store=store))
     try:
         upgraded, tree_built = _write_meta(app, config)
     finally:

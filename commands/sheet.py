@@ -10,6 +10,7 @@ import click
 from commands.asof import as_of_option
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, pass_ledger, render_record
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 SHEET_FORMATS = (".xlsx", ".docx")
 
@@ -61,7 +62,7 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force
     """
     suffix = Path(out).suffix.lower()
     if suffix not in SHEET_FORMATS:
-        raise InvalidInput(f"--out: write the 台账 to an .xlsx or .docx file, not '{Path(out).name}'")
+        raise InvalidInput(t("--out: write the ledger sheet to an .xlsx or .docx file, not '{name}'", name=Path(out).name))
     check_out_file(out, force=force)
     if internal:
         state.actor()  # authority check: the withheld text is for insiders only
@@ -84,7 +85,11 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force
 
                 write_sheet_docx(tmp, result)
     record = {"file": out, "inspection": inspection.strip(), "problems": len(result.problems), "rows": result.row_count, "internal": internal}
-    message = f"wrote {out}: {len(result.problems)} problems, {result.row_count} measure rows" + (" (internal: withheld text included)" if internal else "")
+    counts = dict(out=out, problems=len(result.problems), rows=result.row_count)
+    if internal:
+        message = t("wrote {out}: {problems} problems, {rows} measure rows (internal: withheld text included)", **counts)
+    else:
+        message = t("wrote {out}: {problems} problems, {rows} measure rows", **counts)
     echo(render_record(record, fmt, message))
 
 

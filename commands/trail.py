@@ -9,6 +9,7 @@ from commands import i18n
 from commands.options import STREAMED_FORMATS, LedgerContext, Screen, echo, render_rows
 from ledger import values
 from ledger.errors import InvalidInput, UnknownID
+from ledger.messages import t
 
 
 def _selected_ids(state: LedgerContext, inspection: str | None, problem: str | None) -> list[Any] | None:
@@ -20,7 +21,7 @@ def _selected_ids(state: LedgerContext, inspection: str | None, problem: str | N
         if parts is None:
             raise UnknownID("problem", problem)
         if inspection is not None and parts[0] != inspection.strip():
-            raise InvalidInput(f"--problem {problem} is not a problem of --inspection {inspection}")
+            raise InvalidInput(t("--problem {problem} is not a problem of --inspection {inspection}", problem=problem, inspection=inspection))
         state.app.get_problem(problem)  # unknown IDs are reported, not shown as an empty trail
         return [problem_uuid(*parts)]
     if inspection is not None:
@@ -49,7 +50,7 @@ def show_audit_trail(
     from projections.replay import iter_events
 
     if since and until and until < since:
-        raise InvalidInput(f"--until {until} is before --since {since}")
+        raise InvalidInput(t("--until {until} is before --since {since}", until=until, since=since))
     ids = _selected_ids(state, inspection, problem)
     # The sentences are worded in the reader's language on screen; json and csv keep them English (stable data).
     lang = "en" if fmt in STREAMED_FORMATS else i18n.current()
@@ -57,7 +58,7 @@ def show_audit_trail(
     rows, total = trail_tail(iter_events(state.app, ids=ids), since=since, until=until, actor=actor, lang=lang,
                              last=screen.limit if newest else None)
     if not rows and fmt == "table":
-        echo(i18n.translate("no events match", i18n.current()))
+        echo(i18n.translate(t("no events match"), i18n.current()))
         return
     if screen is None:
         echo(render_rows(rows, fmt, COLUMNS))

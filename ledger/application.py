@@ -31,6 +31,7 @@ from ledger.errors import ConflictError, InvalidInput, LedgerError, RuleViolatio
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.schema import StoreSchema
 from ledger.values import split_problem_id
+from ledger.messages import t
 
 if TYPE_CHECKING:
     from ledger.domain import Inspection, Problem
@@ -63,8 +64,7 @@ class _CheckedRepository(Repository):  # type: ignore[misc, type-arg]
             from ledger.errors import TamperingFound
 
             raise TamperingFound(
-                f"the stored events of aggregate {aggregate_id} cannot be rebuilt ({type(e).__name__}): "
-                "the store was altered; run `ledger audit --verify` and `ledger replay` to find the event"
+                t("the stored events of aggregate {aggregate_id} cannot be rebuilt ({name__}): the store was altered; run `ledger audit --verify` and `ledger replay` to find the event", aggregate_id=aggregate_id, name__=type(e).__name__)
             ) from None
 
 
@@ -166,7 +166,7 @@ class RectificationLedger(Application):
             if administering and (self.signer is None or not self.signer.meaning.startswith(("person", "init"))):
                 from ledger.errors import NotAuthorised
 
-                raise NotAuthorised("only the administrator, with the administrator's key, changes who may act: nothing written")
+                raise NotAuthorised(t("only the administrator, with the administrator's key, changes who may act: nothing written"))
             for domain_event in pending:
                 if self.attachments:
                     object.__setattr__(domain_event, "attachments", [dict(a) for a in self.attachments])
@@ -177,7 +177,7 @@ class RectificationLedger(Application):
             elif self.signed_mode():
                 from ledger.errors import NotAuthorised
 
-                raise NotAuthorised("people are enrolled in this ledger, so every act must be signed: nothing written")
+                raise NotAuthorised(t("people are enrolled in this ledger, so every act must be signed: nothing written"))
             if self.attachment_bytes is not None:
                 from ledger.attachments import keep_files
 
@@ -221,7 +221,7 @@ class RectificationLedger(Application):
                 if actor is not None and actor != self.login:
                     raise RuleViolation(
                         "actor-is-login", str(actor),
-                        f"the database login is '{self.login}': acting as someone else is not allowed",
+                        t("the database login is '{login}': acting as someone else is not allowed", login=self.login),
                     )
 
     def _with_retry(self, attempt: Callable[[], T]) -> T:
@@ -233,13 +233,13 @@ class RectificationLedger(Application):
                 continue
             except OperationalError as e:
                 if "locked" in str(e) or "busy" in str(e) or "lock timeout" in str(e):
-                    raise ConflictError("the store is busy with another writer: try again") from None
-                raise StoreError(f"store error: {e}") from None
+                    raise ConflictError(t("the store is busy with another writer: try again")) from None
+                raise StoreError(t("store error: {e}", e=e)) from None
             except (PersistenceError, sqlite3.Error) as e:
                 self._refuse_planted_schema()
-                raise StoreError(f"store error: {e}") from None
+                raise StoreError(t("store error: {e}", e=e)) from None
         self._refuse_planted_schema()  # a planted trigger that aborts every write is not a concurrent change
-        raise ConflictError("changed concurrently by someone else: try again")
+        raise ConflictError(t("changed concurrently by someone else: try again"))
 
     def _refuse_planted_schema(self) -> None:
         from ledger.schema import check_store_schema
@@ -287,7 +287,7 @@ class RectificationLedger(Application):
                 existing = None
             if existing is not None:
 
-                raise RuleViolation("inspection-code-unique", code, "an inspection with this code already exists")
+                raise RuleViolation("inspection-code-unique", code, t("an inspection with this code already exists"))
             from ledger.domain import Inspection  # the event classes are built only when a command writes
 
             inspection = Inspection.register(code=code, actor=actor, at=at or utc_now(), **fields)
@@ -330,7 +330,7 @@ class RectificationLedger(Application):
             refined = self.get_problem(parent) if parent else None
             if refined is not None and refined.inspection != owner.code:
                 raise RuleViolation(
-                    "refine-within-inspection", refined.display_id, f"belongs to {refined.inspection}, not {owner.code}"
+                    "refine-within-inspection", refined.display_id, t("belongs to {inspection}, not {code}", inspection=refined.inspection, code=owner.code)
                 )
             wanted = number if number is not None else self.next_problem_number(inspection)
             if number is not None:
@@ -341,7 +341,7 @@ class RectificationLedger(Application):
                 else:
 
                     raise RuleViolation(
-                        "number-unique", f"{inspection}-{wanted}", f"problem number {wanted} is already taken in {inspection}"
+                        "number-unique", f"{inspection}-{wanted}", t("problem number {wanted} is already taken in {inspection}", wanted=wanted, inspection=inspection)
                     )
             from ledger.domain import Problem
 
@@ -505,7 +505,7 @@ def open_ledger(config: Any, *, read_side: ReadSide, create: bool = False) -> Re
         policy = {**config.policy, "required_signers": config.section("signoff")["required_signers"]}
         return RectificationLedger(env=env, policy=policy, read_side=read_side)
     except (PersistenceError, sqlite3.Error, OSError) as e:
-        raise StoreError(f"cannot open the store {describe_store(config.store)}: {e}") from None
+        raise StoreError(t("cannot open the store {describe_store}: {e}", describe_store=describe_store(config.store), e=e)) from None
 
 
 def parse_field_value(field: str, value: str) -> Any:

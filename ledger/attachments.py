@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ledger.errors import InvalidInput, TamperingFound
+from ledger.messages import t
 
 PG_TABLE = """CREATE TABLE IF NOT EXISTS ledger_evidence (
     digest TEXT PRIMARY KEY,
@@ -124,7 +125,7 @@ def attached(store: str) -> Iterator[dict[str, Any]]:
         cursor.execute(f"SELECT {position}, originator_id, topic, state FROM stored_events ORDER BY {position}")
         for seq, originator_id, topic, state in cursor:
             if not isinstance(state, (bytes, memoryview)):  # a state re-typed in the store: named, not a TypeError
-                raise TamperingFound(int(seq), "cannot be read back (has a column of the wrong type): run `ledger audit --verify`")
+                raise TamperingFound(int(seq), t("cannot be read back (has a column of the wrong type): run `ledger audit --verify`"))
             raw = bytes(state)
             if b'"attachments"' not in raw:
                 continue
@@ -134,7 +135,7 @@ def attached(store: str) -> Iterator[dict[str, Any]]:
                 if not isinstance(manifests, list) or not all(isinstance(m, dict) and {"name", "hash", "digest", "size"} <= m.keys() for m in manifests):
                     raise TypeError("not evidence manifests")
             except (ValueError, AttributeError, TypeError) as e:
-                raise TamperingFound(int(seq), f"cannot be read back ({type(e).__name__} reading its evidence): run `ledger audit --verify`") from None
+                raise TamperingFound(int(seq), t("cannot be read back ({name__} reading its evidence): run `ledger audit --verify`", name__=type(e).__name__)) from None
             for manifest in manifests:
                 yield {
                     "seq": int(seq),
@@ -171,9 +172,9 @@ def kept_bytes(store: str, item: dict[str, Any]) -> bytes:
     digest = item["digest"]
     data = fetch(store, digest)
     if data is None:
-        raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has vanished from the store")
+        raise TamperingFound(t("evidence file {name} ({hash}:{digest}) attached to event {seq} has vanished from the store", name=item['name'], hash=item['hash'], digest=digest, seq=item['seq']))
     if digest_of(data, item["hash"]) != digest or len(data) != int(item["size"]):
-        raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{digest}) attached to event {item['seq']} has changed: its bytes no longer match")
+        raise TamperingFound(t("evidence file {name} ({hash}:{digest}) attached to event {seq} has changed: its bytes no longer match", name=item['name'], hash=item['hash'], digest=digest, seq=item['seq']))
     return data
 
 
@@ -194,16 +195,16 @@ def export_files(store: str, manifests: list[dict[str, Any]], folder: Path) -> d
 def verify_folder(manifests: list[dict[str, Any]], folder: Path) -> dict[str, int]:
     """For `verify-export --evidence DIR`: each manifest's file, by digest or by name, with matching bytes."""
     if not folder.is_dir():
-        raise InvalidInput(f"--evidence: {folder} is not a folder")
+        raise InvalidInput(t("--evidence: {folder} is not a folder", folder=folder))
     seen = 0
     for item in manifests:
         candidates = [folder / item["digest"], folder / item["name"]]
         found = next((p for p in candidates if p.is_file()), None)
         if found is None:
-            raise TamperingFound(f"evidence file {item['name']} ({item['hash']}:{item['digest']}) of event {item['seq']} is not in {folder}")
+            raise TamperingFound(t("evidence file {name} ({hash}:{digest}) of event {seq} is not in {folder}", name=item['name'], hash=item['hash'], digest=item['digest'], seq=item['seq'], folder=folder))
         data = found.read_bytes()
         if digest_of(data, item["hash"]) != item["digest"]:
-            raise TamperingFound(f"evidence file {found} does not match the digest recorded in event {item['seq']} ({item['hash']}:{item['digest']})")
+            raise TamperingFound(t("evidence file {found} does not match the digest recorded in event {seq} ({hash}:{digest})", found=found, seq=item['seq'], hash=item['hash'], digest=item['digest']))
         seen += 1
     return {"files": seen}
 

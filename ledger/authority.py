@@ -14,6 +14,7 @@ from uuid import UUID
 
 
 from ledger.errors import ConfigError, NotAuthorised
+from ledger.messages import t
 
 ROLES = {
     "registrar": "登记",
@@ -116,7 +117,7 @@ def event_refusal(actor: str, roles: set[str], qualname: str) -> str | None:
     if native is None or roles & set(required_roles(native)):
         return None
     wanted = " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(native))
-    return f"{actor} may not record {qualname.rsplit('.', 1)[-1]} (what `ledger {native}` records): it needs the role {wanted}"
+    return t("{actor} may not record {value} (what `ledger {native}` records): it needs the role {wanted}", actor=actor, value=qualname.rsplit('.', 1)[-1], native=native, wanted=wanted)
 
 
 def people(config: Any) -> dict[str, set[str]] | None:
@@ -125,24 +126,24 @@ def people(config: Any) -> dict[str, set[str]] | None:
     if given is None:
         return None
     if not isinstance(given, list):
-        raise ConfigError("'people' must be a list of {name: …, roles: […]}")
+        raise ConfigError(t("'people' must be a list of {{name: …, roles: […]}}"))
     found: dict[str, set[str]] = {}
     for i, entry in enumerate(given, 1):
         if not isinstance(entry, dict) or set(entry) - {"name", "roles"}:
-            raise ConfigError(f"people entry {i} must be a mapping with 'name' and 'roles' only")
+            raise ConfigError(t("people entry {i} must be a mapping with 'name' and 'roles' only", i=i))
         name = str(entry.get("name") or "").strip()
         if not name:
-            raise ConfigError(f"people entry {i} has no name")
+            raise ConfigError(t("people entry {i} has no name", i=i))
         if name in found:
-            raise ConfigError(f"people: '{name}' is listed twice")
+            raise ConfigError(t("people: '{name}' is listed twice", name=name))
         roles = entry.get("roles") or []
         if isinstance(roles, str):
             roles = [roles]
         if not isinstance(roles, list):
-            raise ConfigError(f"people: roles of '{name}' must be a list")
+            raise ConfigError(t("people: roles of '{name}' must be a list", name=name))
         unknown = [str(r) for r in roles if str(r).strip() not in ROLE_ALIASES]
         if unknown:
-            raise ConfigError(f"people: unknown role {unknown[0]!r} for '{name}' (roles: {', '.join(ROLES)})")
+            raise ConfigError(t("people: unknown role {value!r} for '{name}' (roles: {ROLES})", value=unknown[0], name=name, ROLES=', '.join(ROLES)))
         found[name] = {ROLE_ALIASES[str(r).strip()] for r in roles}
     return found
 
@@ -158,11 +159,11 @@ def check_authority(config: Any, actor: str, command_name: str) -> set[str] | No
         return None
     needed = required_roles(command_name)
     if actor not in listed:
-        raise NotAuthorised(f"{actor} is not listed under people in ledger.yaml: may not run `ledger {command_name}`")
+        raise NotAuthorised(t("{actor} is not listed under people in ledger.yaml: may not run `ledger {command_name}`", actor=actor, command_name=command_name))
     if not listed[actor] & set(needed):
         wanted = " or ".join(f"{r} ({ROLES[r]})" for r in needed)
         has = ", ".join(sorted(listed[actor])) or "no roles"
-        raise NotAuthorised(f"{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}")
+        raise NotAuthorised(t("{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}", actor=actor, command_name=command_name, wanted=wanted, has=has))
     return set(listed[actor])
 
 

@@ -34,6 +34,7 @@ from typing import Any, Callable, Iterable, Iterator, Sequence
 from uuid import UUID
 
 from ledger.errors import ConfigError, TamperingFound
+from ledger.messages import either, t
 
 ALGORITHMS = ("sha256", "sm3")
 DEFAULT_ALGORITHM = "sha256"
@@ -82,13 +83,13 @@ def hasher(algorithm: str) -> Callable[[bytes], Any]:
             except ValueError:  # listed but disabled by the OpenSSL policy
                 pass
         return _SM3
-    raise ConfigError(f"unknown hash algorithm '{algorithm}' (use {' or '.join(ALGORITHMS)})")
+    raise ConfigError(t("unknown hash algorithm '{algorithm}' (use {ALGORITHMS})", algorithm=algorithm, ALGORITHMS=either(ALGORITHMS)))
 
 
 def check_algorithm(value: Any) -> str:
     name = str(value).strip().lower().replace("-", "")
     if name not in ALGORITHMS:
-        raise ConfigError(f"'hash' must be {' or '.join(ALGORITHMS)}, not {value!r}")
+        raise ConfigError(t("'hash' must be {ALGORITHMS}, not {value!r}", ALGORITHMS=either(ALGORITHMS), value=value))
     return name
 
 
@@ -111,7 +112,7 @@ def _canonical_id(seq: int, originator_id: Any) -> bytes:
             return bytes.fromhex(originator_id)
         except ValueError:
             pass
-    raise NonCanonical(seq, f"has a re-spelled originator_id {_show(originator_id)} (not 32 lower-case hex digits)")
+    raise NonCanonical(seq, t("has a re-spelled originator_id {show} (not 32 lower-case hex digits)", show=_show(originator_id)))
 
 
 def _show(value: Any) -> str:
@@ -134,17 +135,17 @@ def event_bytes(seq: int, originator_id: Any, version: int, topic: str, state: b
     """
     oid = _canonical_id(seq, originator_id)
     if type(version) is not int or not 0 <= version < 2**64:
-        raise NonCanonical(seq, f"has an originator_version stored as {_show(version)} (not an integer)")
+        raise NonCanonical(seq, t("has an originator_version stored as {show} (not an integer)", show=_show(version)))
     if type(topic) is not str:
-        raise NonCanonical(seq, f"has a topic stored as {type(topic).__name__}, not text")
+        raise NonCanonical(seq, t("has a topic stored as {name__}, not text", name__=type(topic).__name__))
     if isinstance(state, memoryview):
         state = bytes(state)
     if type(state) is not bytes:
-        raise NonCanonical(seq, f"has a state stored as {type(state).__name__}, not bytes (BLOB)")
+        raise NonCanonical(seq, t("has a state stored as {name__}, not bytes (BLOB)", name__=type(state).__name__))
     try:
         topic_bytes = topic.encode("utf-8")
     except UnicodeEncodeError:
-        raise NonCanonical(seq, "has a topic that is not valid Unicode text") from None
+        raise NonCanonical(seq, t("has a topic that is not valid Unicode text")) from None
     return b"".join(
         (
             _U64.pack(seq),
@@ -296,28 +297,28 @@ def walk(
     k = next(chain, None)
     while e is not None or k is not None:
         if k is None:
-            raise TamperingFound(e[0], "is stored but has no chain link (inserted after the fact)")
+            raise TamperingFound(e[0], t("is stored but has no chain link (inserted after the fact)"))
         if e is None:
             missing = int(k[1]) if int(k[1]) != prev_seq else int(k[0])
-            raise TamperingFound(missing, "is missing from the store (deleted)")
+            raise TamperingFound(missing, t("is missing from the store (deleted)"))
         if type(k[0]) is not int or type(k[1]) is not int or not isinstance(k[2], (bytes, memoryview)) or len(k[2]) != DIGEST_SIZE:
-            raise NonCanonical(k[0] if type(k[0]) is int else (e[0] if e else 0), "has a chain link not stored as (integer, integer, 32-byte BLOB)")
+            raise NonCanonical(k[0] if type(k[0]) is int else (e[0] if e else 0), t("has a chain link not stored as (integer, integer, 32-byte BLOB)"))
         seq, link_seq = int(e[0]), int(k[0])
         if min(seq, link_seq) < 1:
-            raise TamperingFound(min(seq, link_seq), "is stored before the first event (a sequence number below 1: inserted after the fact)")
+            raise TamperingFound(min(seq, link_seq), t("is stored before the first event (a sequence number below 1: inserted after the fact)"))
         if seq < link_seq:
-            raise TamperingFound(seq, "is stored but has no chain link (inserted after the fact)")
+            raise TamperingFound(seq, t("is stored but has no chain link (inserted after the fact)"))
         if seq > link_seq:
-            raise TamperingFound(link_seq, "is missing from the store (deleted)")
+            raise TamperingFound(link_seq, t("is missing from the store (deleted)"))
         if int(k[1]) != prev_seq:
             if int(k[1]) > prev_seq:
-                raise TamperingFound(int(k[1]), "is missing from the store with its chain link (deleted)")
-            raise TamperingFound(seq, f"links to {k[1]}, not to the event before it ({prev_seq})")
+                raise TamperingFound(int(k[1]), t("is missing from the store with its chain link (deleted)"))
+            raise TamperingFound(seq, t("links to {value}, not to the event before it ({prev_seq})", value=k[1], prev_seq=prev_seq))
         state = e[4]
         covered = event_bytes(seq, e[1], e[2], e[3], state)
         digest = h(prev_digest + covered).digest()
         if digest != bytes(k[2]):
-            raise TamperingFound(seq, "does not match its recorded hash (edited, moved or reordered)")
+            raise TamperingFound(seq, t("does not match its recorded hash (edited, moved or reordered)"))
         yield Link(seq, prev_seq, digest, e[1] if isinstance(e[1], str) else e[1].hex, e[2], e[3], bytes(state), covered)
         prev_seq, prev_digest = seq, digest
         e = next(events, None)

@@ -44,6 +44,7 @@ from typing import Any
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import ConfigError, InvalidInput, StoreError, TamperingFound
+from ledger.messages import t
 
 BEGIN = "-----BEGIN LEDGER CHECKPOINT-----"
 END = "-----END LEDGER CHECKPOINT-----"
@@ -118,7 +119,7 @@ def generate_keys(config: Any) -> dict[str, Any]:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise InvalidInput(f"a signing key already exists at {path}: not overwriting it (move it away first)") from None
+        raise InvalidInput(t("a signing key already exists at {path}: not overwriting it (move it away first)", path=path)) from None
     raw = raw_public(key.public_key())
     try:
         with os.fdopen(fd, "wb") as f:
@@ -134,7 +135,7 @@ def generate_keys(config: Any) -> dict[str, Any]:
                 leftover.unlink()
             except OSError:
                 pass
-        raise StoreError(f"cannot write the signing key pair at {path}: {e.strerror or e}; nothing was kept") from None
+        raise StoreError(t("cannot write the signing key pair at {path}: {value}; nothing was kept", path=path, value=e.strerror or e)) from None
     return {"private_key": str(path), "public_key_file": str(pub_path), "public_key": public_key_line(raw), "fingerprint": fingerprint(raw)}
 
 
@@ -144,13 +145,13 @@ def load_private_key(config: Any) -> Any:
 
     path = private_key_path(config)
     if not path.is_file():
-        raise ConfigError(f"no signing key at {path}: run `ledger keygen` first")
+        raise ConfigError(t("no signing key at {path}: run `ledger keygen` first", path=path))
     try:
         key = serialization.load_pem_private_key(path.read_bytes(), password=None)
     except (ValueError, TypeError, OSError) as e:
-        raise ConfigError(f"{path} is not a readable Ed25519 private key ({e})") from None
+        raise ConfigError(t("{path} is not a readable Ed25519 private key ({e})", path=path, e=e)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise ConfigError(f"{path} is not an Ed25519 private key")
+        raise ConfigError(t("{path} is not an Ed25519 private key", path=path))
     return key
 
 
@@ -163,14 +164,14 @@ def parse_public_key(text: str, where: str) -> bytes:
         try:
             return raw_public(serialization.load_pem_public_key(text.encode("ascii")))
         except (ValueError, TypeError) as e:
-            raise ConfigError(f"{where} is not a readable public key ({e})") from None
+            raise ConfigError(t("{where} is not a readable public key ({e})", where=where, e=e)) from None
     value = text.split()[-1] if text else ""
     try:
         raw = base64.b64decode(value, validate=True)
     except ValueError:
         raw = b""
     if len(raw) != 32:
-        raise ConfigError(f"{where} is not an Ed25519 public key (want 'ed25519 BASE64')")
+        raise ConfigError(t("{where} is not an Ed25519 public key (want 'ed25519 BASE64')", where=where))
     return raw
 
 
@@ -178,7 +179,7 @@ def load_public_key(path: Path) -> bytes:
     try:
         text = path.read_text(encoding="ascii")
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read public key {path}: {e}") from None
+        raise ConfigError(t("cannot read public key {path}: {e}", path=path, e=e)) from None
     return parse_public_key(text, str(path))
 
 
@@ -247,23 +248,23 @@ def from_recorded(state: bytes) -> SignedCheckpoint:
 
     data = json.loads(state)
     if not isinstance(data, dict):
-        raise ValueError("not an object")
+        raise ValueError(t("not an object"))
     sequence = data["sequence"]
     if type(sequence) is not int:
-        raise ValueError("sequence is not an integer")
+        raise ValueError(t("sequence is not an integer"))
     fields = [data[k] for k in ("ledger_id", "algorithm", "head", "time", "public_key", "fingerprint", "signature")]
     if not all(type(v) is str for v in fields):
-        raise ValueError("a field is not text")
+        raise ValueError(t("a field is not text"))
     ledger_id, algorithm, head, time, public_key, printed, signature = fields
-    raw = parse_public_key(public_key, "the recorded checkpoint's public key")
+    raw = parse_public_key(public_key, t("the recorded checkpoint's public key"))
     if printed != fingerprint(raw):
-        raise ValueError("its fingerprint is not that of its key")
+        raise ValueError(t("its fingerprint is not that of its key"))
     tree_size, tree_root = data.get("tree_size"), data.get("tree_root")
     if tree_size is not None and (type(tree_size) is not int or type(tree_root) is not str):
-        raise ValueError("tree_size or tree_root is garbled")
+        raise ValueError(t("tree_size or tree_root is garbled"))
     version = data.get("checkpoint_version")
     if version not in (None, 3) or (version == 3 and tree_size is None):
-        raise ValueError(f"checkpoint_version {version!r} is not one this ledger writes")
+        raise ValueError(t("checkpoint_version {version!r} is not one this ledger writes", version=version))
     return SignedCheckpoint(
         ledger_id, sequence, algorithm, head, time, raw, base64.b64decode(signature, validate=True), tree_size, tree_root, printed_fingerprint=printed, version=version
     )
@@ -341,16 +342,16 @@ def parse_checkpoint(text_or_file: str) -> SignedCheckpoint:
     """The one checkpoint in a file (e.g. a whole published report) or a block's text."""
     found = parse_checkpoints(text_or_file)
     if len(found) > 1:
-        raise InvalidInput(f"--checkpoint: {text_or_file} holds {len(found)} checkpoint blocks: give one")
+        raise InvalidInput(t("--checkpoint: {text_or_file} holds {n_found} checkpoint blocks: give one", text_or_file=text_or_file, n_found=len(found)))
     return found[0]
 
 
 def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
     """Every checkpoint block in a block's text, a file (a report), or the files of a folder."""
     if not text_or_path.strip():  # '' would be read as the current folder
-        raise InvalidInput("--checkpoint: an empty value is neither a checkpoint block nor a file or folder")
+        raise InvalidInput(t("--checkpoint: an empty value is neither a checkpoint block nor a file or folder"))
     if BEGIN in text_or_path:
-        return _blocks(text_or_path, "the block given")
+        return _blocks(text_or_path, t("the block given"))
     path = Path(text_or_path).expanduser()
     try:
         folder = path.is_dir()
@@ -370,7 +371,7 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
             if BEGIN in text:
                 found += _blocks(text, str(child))
         if not found:
-            raise InvalidInput(f"--checkpoint: no file in the folder {path} holds a checkpoint block")
+            raise InvalidInput(t("--checkpoint: no file in the folder {path} holds a checkpoint block", path=path))
         return found
     from ledger.inputs import read_regular
 
@@ -385,14 +386,14 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
             text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, ValueError) as e:
         shown = text_or_path if len(text_or_path) <= 80 else text_or_path[:77] + "…"
-        raise InvalidInput(f"--checkpoint: not a checkpoint block and not a readable file or folder ({e.__class__.__name__}: {shown!r})") from None
+        raise InvalidInput(t("--checkpoint: not a checkpoint block and not a readable file or folder ({name__}: {shown!r})", name__=e.__class__.__name__, shown=shown)) from None
     return _blocks(text, str(path))
 
 
 def _blocks(text: str, source: str) -> list[SignedCheckpoint]:
     found = _BLOCK.findall(text)
     if not found:
-        raise InvalidInput(f"--checkpoint: no '{BEGIN}' … '{END}' block found in {source}")
+        raise InvalidInput(t("--checkpoint: no '{BEGIN}' … '{END}' block found in {source}", BEGIN=BEGIN, END=END, source=source))
     many = len(found) > 1
     return [_block(body, f"{source}#{n}" if many else source) for n, body in enumerate(found, 1)]
 
@@ -403,25 +404,25 @@ def _block(body: str, source: str) -> SignedCheckpoint:
         name, sep, value = line.partition(":")
         key = name.strip().lower()
         if not sep or key not in BLOCK_KEYS:
-            raise InvalidInput(f"--checkpoint: {source}: the block has a line that is not one of its fields: {line.strip()[:40]!r}")
+            raise InvalidInput(t("--checkpoint: {source}: the block has a line that is not one of its fields: {value!r}", source=source, value=line.strip()[:40]))
         if key in fields:
-            raise InvalidInput(f"--checkpoint: {source}: the block gives '{key}' twice")
+            raise InvalidInput(t("--checkpoint: {source}: the block gives '{key}' twice", source=source, key=key))
         fields[key] = value.strip()
     missing = [k for k in (*FIELDS, "public-key", "signature") if k not in fields]
     if missing:
-        raise InvalidInput(f"--checkpoint: {source}: the block lacks {', '.join(missing)}")
+        raise InvalidInput(t("--checkpoint: {source}: the block lacks {missing}", source=source, missing=', '.join(missing)))
     if not fields["sequence"].isascii() or not fields["sequence"].isdigit() or (fields["sequence"] != "0" and fields["sequence"].startswith("0")):
-        raise InvalidInput(f"--checkpoint: {source}: the sequence is garbled")
+        raise InvalidInput(t("--checkpoint: {source}: the sequence is garbled", source=source))
     if len(fields["sequence"]) > 18:  # a store's sequence numbers are 64-bit
-        raise InvalidInput(f"--checkpoint: {source}: the sequence {fields['sequence'][:30]} is too large to be a sequence number")
+        raise InvalidInput(t("--checkpoint: {source}: the sequence {value} is too large to be a sequence number", source=source, value=fields['sequence'][:30]))
     try:
         signature = base64.b64decode(fields["signature"], validate=True)
     except ValueError:
-        raise InvalidInput(f"--checkpoint: {source}: the signature is garbled") from None
+        raise InvalidInput(t("--checkpoint: {source}: the signature is garbled", source=source)) from None
     try:
         raw = parse_public_key(fields["public-key"], "the checkpoint's public-key")
     except ConfigError as e:
-        raise InvalidInput(f"--checkpoint: {source}: {e}") from None
+        raise InvalidInput(t("--checkpoint: {source}: {e}", source=source, e=e)) from None
     tree_size, tree_root = None, None
     if any(k in fields for k in TREE_FIELDS):
         tree_root = fields.get("tree-root", "")
@@ -430,11 +431,11 @@ def _block(body: str, source: str) -> SignedCheckpoint:
             if tree_size < 0 or len(fields.get("tree-size", "")) > 18 or len(bytes.fromhex(tree_root)) != 32:
                 raise ValueError
         except ValueError:
-            raise InvalidInput(f"--checkpoint: {source}: the tree-size or tree-root is garbled") from None
+            raise InvalidInput(t("--checkpoint: {source}: the tree-size or tree-root is garbled", source=source)) from None
     version = None
     if "version" in fields:
         if fields["version"] != "3":
-            raise InvalidInput(f"--checkpoint: {source}: version {fields['version']!r} is not a checkpoint version this ledger reads (3)")
+            raise InvalidInput(t("--checkpoint: {source}: version {version!r} is not a checkpoint version this ledger reads (3)", source=source, version=fields['version']))
         version = 3  # without its tree or fingerprint lines it no longer matches its signature
     return SignedCheckpoint(
         fields["ledger"], int(fields["sequence"]), fields["hash"], fields["head"], fields["time"], raw, signature,
@@ -446,7 +447,7 @@ def normalise_fingerprint(value: str, where: str = "--fingerprint") -> str:
     """A fingerprint as 40 lower-case hex digits, however it was spaced or cased."""
     text = "".join(value.split()).replace(":", "").lower()
     if len(text) != 40 or any(c not in "0123456789abcdef" for c in text):
-        raise InvalidInput(f"{where}: '{value}' is not a key fingerprint (40 hex digits, as `ledger keygen` prints)")
+        raise InvalidInput(t("{where}: '{value}' is not a key fingerprint (40 hex digits, as `ledger keygen` prints)", where=where, value=value))
     return text
 
 
@@ -469,8 +470,8 @@ def check_signature(cp: SignedCheckpoint, trust: Trust | bytes | None) -> str:
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
     if not isinstance(trust, Trust):
-        trust = Trust(key=trust, source="the ledger's public key") if trust is not None else Trust()
-    name = cp.source or "the checkpoint"
+        trust = Trust(key=trust, source=t("the ledger's public key")) if trust is not None else Trust()
+    name = cp.source or t("the checkpoint")
     printed = fingerprint(cp.public_key)
     if cp.printed_fingerprint is not None:
         try:
@@ -478,23 +479,22 @@ def check_signature(cp: SignedCheckpoint, trust: Trust | bytes | None) -> str:
         except InvalidInput:
             claimed = ""
         if claimed != printed.replace(" ", ""):
-            raise TamperingFound(f"{name}: its fingerprint line ({cp.printed_fingerprint}) is not the fingerprint of its public key ({printed})")
+            raise TamperingFound(t("{name}: its fingerprint line ({printed_fingerprint}) is not the fingerprint of its public key ({printed})", name=name, printed_fingerprint=cp.printed_fingerprint, printed=printed))
     try:
         Ed25519PublicKey.from_public_bytes(cp.public_key).verify(cp.signature, cp.message())
     except (InvalidSignature, ValueError):
-        raise TamperingFound(f"{name}: the checkpoint's signature does not match its contents (the block was altered)") from None
+        raise TamperingFound(t("{name}: the checkpoint's signature does not match its contents (the block was altered)", name=name)) from None
     if trust.key is not None:
         if trust.key != cp.public_key:
-            whose = "this ledger's key" if trust.source.endswith(".pub") else "the trusted key"
-            raise TamperingFound(f"{name}: the checkpoint was signed by key {printed}, not by {whose} {fingerprint(trust.key)} ({trust.source})")
-        return f"signature valid, by the trusted key {printed} ({trust.source})"
+            whose = t("this ledger's key") if trust.source.endswith(".pub") else t("the trusted key")
+            raise TamperingFound(t("{name}: the checkpoint was signed by key {printed}, not by {whose} {fingerprint} ({source})", name=name, printed=printed, whose=whose, fingerprint=fingerprint(trust.key), source=trust.source))
+        return t("signature valid, by the trusted key {printed} ({source})", printed=printed, source=trust.source)
     if trust.fingerprints:
         if printed.replace(" ", "") not in trust.fingerprints:
-            raise TamperingFound(f"{name}: the checkpoint was signed by key {printed}, not by a key whose fingerprint was given (--fingerprint)")
-        return f"signature valid, by the key with the pinned fingerprint {printed}"
+            raise TamperingFound(t("{name}: the checkpoint was signed by key {printed}, not by a key whose fingerprint was given (--fingerprint)", name=name, printed=printed))
+        return t("signature valid, by the key with the pinned fingerprint {printed}", printed=printed)
     raise KeyNotTrusted(
-        f"{name}: signature valid, key not trusted: the block carries its own key ({printed}); "
-        "give the ledger's public key (--public-key) or pin that fingerprint (--fingerprint) after comparing it with the published one"
+        t("{name}: signature valid, key not trusted: the block carries its own key ({printed}); give the ledger's public key (--public-key) or pin that fingerprint (--fingerprint) after comparing it with the published one", name=name, printed=printed)
     )
 
 

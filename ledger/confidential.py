@@ -16,6 +16,7 @@ import os
 from typing import Any
 
 from ledger.errors import ConfigError, InvalidInput
+from ledger.messages import either, t
 
 ENCRYPTED = "[encrypted]"
 FIELDS = {"whistleblower": "举报人", "case-details": "案情"}
@@ -25,7 +26,7 @@ FIELD_ALIASES = {**{f: f for f in FIELDS}, **{zh: f for f, zh in FIELDS.items()}
 def field_name(value: str) -> str:
     name = value.strip().lower()
     if name not in FIELD_ALIASES:
-        raise InvalidInput(f"--field: '{value}' is not a sensitive field (use {' or '.join(FIELDS)})")
+        raise InvalidInput(t("--field: '{value}' is not a sensitive field (use {FIELDS})", value=value, FIELDS=either(FIELDS)))
     return FIELD_ALIASES[name]
 
 
@@ -47,14 +48,14 @@ def cipher(config: Any, *, required: bool) -> Any:
     key = os.environ.get(env, "").strip()
     if not key:
         if required:
-            raise ConfigError(f"sensitive fields need the AES key in the environment variable {env} (make one with `ledger keygen --cipher`)")
+            raise ConfigError(t("sensitive fields need the AES key in the environment variable {env} (make one with `ledger keygen --cipher`)", env=env))
         return None
     try:
         raw = base64.b64decode(key, validate=True)
     except (binascii.Error, ValueError):
         raw = b""
     if len(raw) not in AESCipher.KEY_SIZES:
-        raise ConfigError(f"the key in {env} is not a base64 AES key of 16, 24 or 32 bytes")
+        raise ConfigError(t("the key in {env} is not a base64 AES key of 16, 24 or 32 bytes", env=env))
     return AESCipher({AESCipher.CIPHER_KEY: key})  # type: ignore[arg-type]
 
 
@@ -70,4 +71,4 @@ def decrypt(config: Any, ciphertext: str, what: str) -> str:
     try:
         return aes.decrypt(base64.b64decode(ciphertext)).decode("utf-8")
     except (ValueError, UnicodeDecodeError, binascii.Error):
-        raise ConfigError(f"cannot decrypt {what} with the key in {key_env(config)}: wrong key (or the value was damaged)") from None
+        raise ConfigError(t("cannot decrypt {what} with the key in {key_env}: wrong key (or the value was damaged)", what=what, key_env=key_env(config))) from None

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ledger.errors import ConfigError, InvalidInput
+from ledger.messages import either, t
 
 CONFIG_NAME = "ledger.yaml"
 
@@ -34,7 +35,7 @@ class Setting:
 def _brief(value: Any) -> str:
     """A wrong value as a message shows it: its repr, cut short (a YAML alias bomb must not print itself)."""
     if isinstance(value, (list, dict)) and len(value) > 20:
-        return f"a {'list' if isinstance(value, list) else 'mapping'} of {len(value)} items"
+        return t("a {value} of {n_value} items", value='list' if isinstance(value, list) else 'mapping', n_value=len(value))
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -58,7 +59,7 @@ def refuse_alias_bomb(root: Any, limit: int, where: str) -> None:
             total = 1 + sum(sizes.get(id(c), 1) for c in children)
             sizes[key] = total
             if total > limit:
-                raise ConfigError(f"{where}: its YAML aliases (*name) expand to more than {limit:,} values: refused (an alias bomb?)")
+                raise ConfigError(t("{where}: its YAML aliases (*name) expand to more than {limit:,} values: refused (an alias bomb?)", where=where, limit=limit))
             continue
         if key in sizes:
             continue
@@ -77,14 +78,14 @@ def _is_int(value: Any) -> bool:
 
 def boolean(value: Any, key: str) -> bool:
     if not isinstance(value, bool):
-        raise ConfigError(f"'{key}' must be true or false, not {_brief(value)}")
+        raise ConfigError(t("'{key}' must be true or false, not {brief}", key=key, brief=_brief(value)))
     return value
 
 
 def whole(low: int, high: int) -> Callable[[Any, str], int]:
     def check(value: Any, key: str) -> int:
         if not _is_int(value) or not low <= value <= high:
-            raise ConfigError(f"'{key}' must be a whole number from {low} to {high}, not {_brief(value)}")
+            raise ConfigError(t("'{key}' must be a whole number from {low} to {high}, not {brief}", key=key, low=low, high=high, brief=_brief(value)))
         return int(value)
 
     return check
@@ -92,9 +93,9 @@ def whole(low: int, high: int) -> Callable[[Any, str], int]:
 
 def days_list(value: Any, key: str) -> list[int]:
     if not isinstance(value, list) or not value or not all(_is_int(v) and 1 <= v <= 3650 for v in value):
-        raise ConfigError(f"'{key}' must be a list of whole numbers of days from 1 to 3650, not {_brief(value)}")
+        raise ConfigError(t("'{key}' must be a list of whole numbers of days from 1 to 3650, not {brief}", key=key, brief=_brief(value)))
     if value != sorted(set(value)):
-        raise ConfigError(f"'{key}' must be in increasing order without repeats")
+        raise ConfigError(t("'{key}' must be in increasing order without repeats", key=key))
     return list(value)
 
 
@@ -105,7 +106,7 @@ def text(*, required: bool = False, long: bool = False) -> Callable[[Any, str], 
         if value is None:
             value = ""
         if isinstance(value, bool) or not isinstance(value, (str, int, float)):
-            raise ConfigError(f"'{key}' must be text, not {_brief(value)}")
+            raise ConfigError(t("'{key}' must be text, not {brief}", key=key, brief=_brief(value)))
         try:
             parse = values.long_text if long else values.short_text
             return parse(str(value), key, required=required)
@@ -118,7 +119,7 @@ def text(*, required: bool = False, long: bool = False) -> Callable[[Any, str], 
 def _path_text(value: Any, key: str) -> str:
     """A file path or URL is written as text: `store: 5` is a number, not the file "5"."""
     if not isinstance(value, str):
-        raise ConfigError(f"'{key}' must be a file path or postgresql:// URL written as text, not {_brief(value)}")
+        raise ConfigError(t("'{key}' must be a file path or postgresql:// URL written as text, not {brief}", key=key, brief=_brief(value)))
     return value
 
 
@@ -126,7 +127,7 @@ def one_of(*choices: str) -> Callable[[Any, str], str]:
     def check(value: Any, key: str) -> str:
         name = str(value).strip().lower() if isinstance(value, str) else None
         if name not in choices:
-            raise ConfigError(f"'{key}' must be {' or '.join(choices)}, not {_brief(value)}")
+            raise ConfigError(t("'{key}' must be {choices}, not {brief}", key=key, choices=either(choices), brief=_brief(value)))
         return name
 
     return check
@@ -138,7 +139,7 @@ def optional_date(value: Any, key: str) -> Any:
     if value is None or value == "":
         return ""
     if isinstance(value, bool) or not isinstance(value, (str, date)):
-        raise ConfigError(f"'{key}' must be a date such as 2020-09-30, not {_brief(value)}")
+        raise ConfigError(t("'{key}' must be a date such as 2020-09-30, not {brief}", key=key, brief=_brief(value)))
     try:
         return values.parse_date(value, key)
     except InvalidInput as e:
@@ -147,7 +148,7 @@ def optional_date(value: Any, key: str) -> Any:
 
 def env_name(value: Any, key: str) -> str:
     if not isinstance(value, str) or not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]{0,99}", value.strip()):
-        raise ConfigError(f"'{key}' must be the name of an environment variable, not {_brief(value)}")
+        raise ConfigError(t("'{key}' must be the name of an environment variable, not {brief}", key=key, brief=_brief(value)))
     return value.strip()
 
 
@@ -159,29 +160,29 @@ def people_list(value: Any, key: str) -> Any:
     if value is None:
         return None
     if not isinstance(value, list):
-        raise ConfigError(f"'{key}' must be a list of {{name: …, roles: […]}}")
+        raise ConfigError(t("'{key}' must be a list of {{name: …, roles: […]}}", key=key))
     found: list[dict[str, Any]] = []
     seen: set[str] = set()
     for i, entry in enumerate(value, 1):
         if not isinstance(entry, dict) or set(entry) - {"name", "roles"}:
-            raise ConfigError(f"{key} entry {i} must be a mapping with 'name' and 'roles' only")
+            raise ConfigError(t("{key} entry {i} must be a mapping with 'name' and 'roles' only", key=key, i=i))
         if not isinstance(entry.get("name"), str):
-            raise ConfigError(f"{key} entry {i} has no name")
+            raise ConfigError(t("{key} entry {i} has no name", key=key, i=i))
         try:
             person = values.name(entry["name"], f"{key} entry {i} name")
         except InvalidInput as e:
             raise ConfigError(str(e)) from None
         if person in seen:
-            raise ConfigError(f"{key}: '{person}' is listed twice")
+            raise ConfigError(t("{key}: '{person}' is listed twice", key=key, person=person))
         seen.add(person)
         roles = entry.get("roles") or []
         if isinstance(roles, str):
             roles = [roles]
         if not isinstance(roles, list) or not all(isinstance(r, str) for r in roles):
-            raise ConfigError(f"{key}: roles of '{person}' must be a list of role names")
+            raise ConfigError(t("{key}: roles of '{person}' must be a list of role names", key=key, person=person))
         unknown = [r for r in roles if r.strip() not in ROLE_ALIASES]
         if unknown:
-            raise ConfigError(f"{key}: unknown role {unknown[0]!r} for '{person}' (roles: {', '.join(ROLES)})")
+            raise ConfigError(t("{key}: unknown role {value!r} for '{person}' (roles: {ROLES})", key=key, value=unknown[0], person=person, ROLES=', '.join(ROLES)))
         found.append({"name": person, "roles": [r.strip() for r in roles]})
     return found
 
@@ -193,7 +194,7 @@ def column_map(value: Any, key: str) -> dict[str, str]:
     if value is None:
         return {}
     if not isinstance(value, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in value.items()):
-        raise ConfigError(f"'{key}' must map headings to fields, e.g. {{牵头部门: unit, 提示问题金额（万元）: extra}}")
+        raise ConfigError(t("'{key}' must map headings to fields, e.g. {example}", key=key, example="{牵头部门: unit, 提示问题金额（万元）: extra}"))
     try:
         return parse_column_map(value, key)  # type: ignore[arg-type]
     except InvalidInput as e:
@@ -202,7 +203,7 @@ def column_map(value: Any, key: str) -> dict[str, str]:
 
 def fraction(value: Any, key: str) -> float:
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value <= 1:
-        raise ConfigError(f"'{key}' must be a number from 0 to 1, not {value!r}")
+        raise ConfigError(t("'{key}' must be a number from 0 to 1, not {value!r}", key=key, value=value))
     return float(value)
 
 
@@ -210,7 +211,7 @@ def word_list(value: Any, key: str) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(w, str) and w.strip() for w in value):
-        raise ConfigError(f"'{key}' must be a list of words, not {value!r}")
+        raise ConfigError(t("'{key}' must be a list of words, not {value!r}", key=key, value=value))
     return [w.strip() for w in value]
 
 
@@ -219,12 +220,12 @@ def synonym_groups(value: Any, key: str) -> list[list[str]]:
     if value is None:
         return []
     if not isinstance(value, list):
-        raise ConfigError(f"'{key}' must be a list of groups such as 公务用车/公车, not {value!r}")
+        raise ConfigError(t("'{key}' must be a list of groups such as {example}, not {value!r}", key=key, example="公务用车/公车", value=value))
     groups = []
     for i, group in enumerate(value, 1):
         words = group.split("/") if isinstance(group, str) else group
         if not isinstance(words, list) or not all(isinstance(w, str) and w.strip() for w in words) or len(words) < 2:
-            raise ConfigError(f"'{key}' group {i} must name two or more words, such as 公务用车/公车, not {group!r}")
+            raise ConfigError(t("'{key}' group {i} must name two or more words, such as {example}, not {group!r}", key=key, i=i, example="公务用车/公车", group=group))
         groups.append([w.strip() for w in words])
     return groups
 
@@ -460,7 +461,7 @@ def _validate(given: dict[str, Any], defaults: dict[str, Any], where: str = "") 
     for key, value in given.items():
         if not isinstance(key, str) or key not in defaults:
             known = ", ".join(sorted(defaults))
-            raise ConfigError(f"unknown key '{where}{key}' (known: {known})")
+            raise ConfigError(t("unknown key '{where}{key}' (known: {known})", where=where, key=key, known=known))
         full = f"{where}{key}"
         if full in SCHEMA:
             merged[key] = SCHEMA[full].check(value, full)
@@ -469,7 +470,7 @@ def _validate(given: dict[str, Any], defaults: dict[str, Any], where: str = "") 
         if value is None:
             continue
         if not isinstance(value, dict):
-            raise ConfigError(f"'{full}' must be a mapping, not {_brief(value)}")
+            raise ConfigError(t("'{full}' must be a mapping, not {brief}", full=full, brief=_brief(value)))
         merged[key] = _validate(value, defaults[key], f"{full}.")
     return merged
 
@@ -493,7 +494,7 @@ def _strict_loader() -> Any:
             try:
                 duplicate = key in data
             except TypeError:  # an unhashable key (a list or mapping used as a key)
-                raise yaml.constructor.ConstructorError(None, None, "a key must be plain text", key_node.start_mark) from None
+                raise yaml.constructor.ConstructorError(None, None, t("a key must be plain text"), key_node.start_mark) from None
             if duplicate:
                 raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice", key_node.start_mark)
             data[key] = loader.construct_object(value_node, deep=True)
@@ -517,41 +518,43 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
             config_path: Path | None = Path(explicit).expanduser().resolve()
             found = config_path.is_file()  # type: ignore[union-attr]
         except (OSError, ValueError, RuntimeError) as e:
-            raise ConfigError(f"config file {explicit!r} cannot be used: {getattr(e, 'strerror', None) or e}") from None
+            raise ConfigError(t("config file {explicit!r} cannot be used: {value}", explicit=explicit, value=getattr(e, 'strerror', None) or e)) from None
         if not found:
-            raise ConfigError(f"config file not found: {explicit}")
+            raise ConfigError(t("config file not found: {explicit}", explicit=explicit))
     else:
         config_path = find_config()
         if config_path is None:
             if required:
                 raise ConfigError(
-                    f"no {CONFIG_NAME} here or in any parent folder: run `ledger init` first"
+                    t("no {CONFIG_NAME} here or in any parent folder: run `ledger init` first", CONFIG_NAME=CONFIG_NAME)
                 )
             return Config(path=None)
     try:
         text = config_path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(f"cannot read {config_path}: {e}") from None
+        raise ConfigError(t("cannot read {config_path}: {e}", config_path=config_path, e=e)) from None
     try:
         given = yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f" at line {mark.line + 1}" if mark else ""
+        where = t(" at line {line}", line=mark.line + 1) if mark else ""
         problem = getattr(e, "problem", None)
         if problem and "given twice" in problem:
-            raise ConfigError(f"{config_path}{where}: {problem}") from None
-        raise ConfigError(f"{config_path} is not valid YAML{where}" + (f" ({problem})" if problem else "")) from None
+            raise ConfigError(t("{config_path}{where}: {problem}", config_path=config_path, where=where, problem=problem)) from None
+        if problem:
+            raise ConfigError(t("{config_path} is not valid YAML{where} ({problem})", config_path=config_path, where=where, problem=problem)) from None
+        raise ConfigError(t("{config_path} is not valid YAML{where}", config_path=config_path, where=where)) from None
     except RecursionError:
-        raise ConfigError(f"{config_path} is nested too deeply") from None
+        raise ConfigError(t("{config_path} is nested too deeply", config_path=config_path)) from None
     if given is None:
         given = {}
     if not isinstance(given, dict):
-        raise ConfigError(f"{config_path} must hold a mapping of settings")
+        raise ConfigError(t("{config_path} must hold a mapping of settings", config_path=config_path))
     try:
         data = _validate(given, DEFAULTS)
         lights = data["lights"]
         if lights["yellow_days"] > lights["green_days"]:  # yellow is the nearer warning (ledger/watch.py checks it too)
-            raise ConfigError("'lights.yellow_days' must not be more than 'lights.green_days'")  # at load, so every command refuses it
+            raise ConfigError(t("'lights.yellow_days' must not be more than 'lights.green_days'"))  # at load, so every command refuses it
     except ConfigError as e:
         raise ConfigError(f"{config_path}: {e}") from None
     return Config(path=config_path, data=data)

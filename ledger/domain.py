@@ -23,6 +23,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.errors import InvalidInput, RuleViolation
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.values import MAX_NUMBER, PASSING_GRADES, moment_text, problem_display_id
+from ledger.messages import Field, t
 
 OPEN_STATUSES = ("registered", "in_progress", "verified")
 CLOSED_STATUSES = ("closed", "ongoing")
@@ -30,7 +31,7 @@ CLOSED_STATUSES = ("closed", "ongoing")
 
 def _check_not_future(at: datetime, subject: str) -> None:
     if at > utc_now():
-        raise InvalidInput(f"{subject}: --at {moment_text(at)} is in the future")
+        raise InvalidInput(t("{subject}: --at {moment_text} is in the future", subject=subject, moment_text=moment_text(at)))
 
 
 def local_day(at: datetime) -> date:
@@ -68,7 +69,7 @@ class Inspection(Aggregate):
         today = local_day(utc_now())
         for label, day in (("start", start), ("feedback", feedback)):
             if day is not None and day > today:
-                raise RuleViolation("no-future-acts", code, f"{label} {day} is in the future")
+                raise RuleViolation("no-future-acts", code, t("{label} {day} is in the future", label=label, day=day))
         return cls(
             code=code,
             name=name,
@@ -87,11 +88,11 @@ class Inspection(Aggregate):
     def _check_dates(code: str, start: date, end: date, feedback: date | None) -> None:
         if end < start:
             raise RuleViolation(
-                "dates-in-order", code, f"end {end} is before start {start}"
+                "dates-in-order", code, t("end {end} is before start {start}", end=end, start=start)
             )
         if feedback is not None and feedback < start:
             raise RuleViolation(
-                "dates-in-order", code, f"feedback {feedback} is before start {start}"
+                "dates-in-order", code, t("feedback {feedback} is before start {start}", feedback=feedback, start=start)
             )
 
     @event("Registered")
@@ -125,8 +126,7 @@ class Inspection(Aggregate):
     def correct(self, field: str, value: Any, reason: str, actor: str, at: datetime) -> None:
         if field not in self.INSPECTION_FIELDS:
             raise InvalidInput(
-                f"{self.code}: field '{field}' cannot be corrected "
-                f"(inspection fields: {', '.join(self.INSPECTION_FIELDS)})"
+                t("{code}: field '{field}' cannot be corrected (inspection fields: {INSPECTION_FIELDS})", code=self.code, field=Field(field), INSPECTION_FIELDS=', '.join(self.INSPECTION_FIELDS))
             )
         _check_not_future(at, self.code)
         if field in ("start", "end", "feedback"):
@@ -134,10 +134,10 @@ class Inspection(Aggregate):
             dates[field] = value
             self._check_dates(self.code, dates["start"], dates["end"], dates["feedback"])
             if field in ("start", "feedback") and value is not None and value > local_day(utc_now()):
-                raise RuleViolation("no-future-acts", self.code, f"{field} {value} is in the future")
+                raise RuleViolation("no-future-acts", self.code, t("{field} {value} is in the future", field=Field(field), value=value))
         old = getattr(self, field)
         if old == value:
-            raise RuleViolation("correction-changes-something", self.code, f"{field} is already {value}")
+            raise RuleViolation("correction-changes-something", self.code, t("{field} is already {value}", field=Field(field), value=value))
         self._corrected(field=field, old=old, new=value, reason=reason, actor=actor, at=at)
 
     @event("Corrected")
@@ -181,18 +181,18 @@ class Problem(Aggregate):
             parent.check_refinable(ident)
         _check_not_future(at, ident)
         if not 1 <= number <= MAX_NUMBER:
-            raise RuleViolation("number-range", ident, f"problem numbers run from 1 to {MAX_NUMBER}: give a free --number")
+            raise RuleViolation("number-range", ident, t("problem numbers run from 1 to {MAX_NUMBER}: give a free --number", MAX_NUMBER=MAX_NUMBER))
         if local_day(at) < inspection.start:
             raise RuleViolation(
                 "dates-in-order",
                 ident,
-                f"registered on {local_day(at)}, before inspection {inspection.code} started ({inspection.start})",
+                t("registered on {local_day}, before inspection {code} started ({start})", local_day=local_day(at), code=inspection.code, start=inspection.start),
             )
         if deadline is not None and deadline < at.date():
             raise RuleViolation(
                 "deadline-after-registration",
                 ident,
-                f"deadline {deadline} is before registration on {at.date()}",
+                t("deadline {deadline} is before registration on {date}", deadline=deadline, date=at.date()),
             )
         return cls(
             inspection=inspection.code,
@@ -302,8 +302,7 @@ class Problem(Aggregate):
         if at < self.registered_at:
             raise self._rule(
                 "acts-after-registration",
-                f"--at {moment_text(at)} is before the problem was registered "
-                f"({moment_text(self.registered_at)})",
+                t("--at {moment_text} is before the problem was registered ({moment_text2})", moment_text=moment_text(at), moment_text2=moment_text(self.registered_at)),
             )
 
     def _check_after_closure_acts(self, at: datetime, act: str) -> None:
@@ -314,14 +313,14 @@ class Problem(Aggregate):
         if last is not None and at < last[1]:
             raise self._rule(
                 "dates-in-order",
-                f"{act} dated {moment_text(at)} is before the {last[0]} it follows ({moment_text(last[1])})",
+                t("{act} dated {moment_text} is before the {value} it follows ({moment_text2})", act=act, moment_text=moment_text(at), value=last[0], moment_text2=moment_text(last[1])),
             )
 
     def _check_open(self, act: str) -> None:
         if self.status in CLOSED_STATUSES:
             raise self._rule(
                 "reopen-before-new-work",
-                f"is {self.status}: cannot {act} until it is reopened (ledger reopen)",
+                t("is {status}: cannot {act} until it is reopened (ledger reopen)", status=self.status, act=act),
             )
 
     # -- assignment ----------------------------------------------------------
@@ -331,11 +330,11 @@ class Problem(Aggregate):
     ) -> None:
         self._check_at(at)
         self._check_after_closure_acts(at, "the assignment")
-        self._check_open("reassign it")
+        self._check_open(t("reassign it"))
         if deadline is not None and deadline < self.registered_at.date():
             raise self._rule(
                 "deadline-after-registration",
-                f"deadline {deadline} is before registration on {self.registered_at.date()}",
+                t("deadline {deadline} is before registration on {date}", deadline=deadline, date=self.registered_at.date()),
             )
         self._assigned(lead=lead, unit=unit, person=person, deadline=deadline, actor=actor, at=at)
 
@@ -354,11 +353,11 @@ class Problem(Aggregate):
     def plan_measure(self, *, text: str, due: date | None, actor: str, at: datetime) -> str:
         self._check_at(at)
         self._check_after_closure_acts(at, "the measure")
-        self._check_open("plan a new measure")
+        self._check_open(t("plan a new measure"))
         if due is not None and due < self.registered_at.date():
             raise self._rule(
                 "deadline-after-registration",
-                f"due date {due} is before registration on {self.registered_at.date()}",
+                t("due date {due} is before registration on {date}", due=due, date=self.registered_at.date()),
             )
         measure_id = f"M{len(self.measures) + 1}"
         self._measure_planned(measure_id=measure_id, text=text, due=due, actor=actor, at=at)
@@ -404,18 +403,17 @@ class Problem(Aggregate):
         measure = self.measure(measure_id)
         self._check_at(at)
         self._check_after_closure_acts(at, "the completion")
-        self._check_open("complete a measure")
+        self._check_open(t("complete a measure"))
         if self.status == "registered":
             raise self._rule(
-                "assign-before-work", "is not assigned yet: assign it before completing measures"
+                "assign-before-work", t("is not assigned yet: assign it before completing measures")
             )
         if measure["status"] == "done":
-            raise self._rule("measure-done-once", f"measure {measure['id']} is already done")
+            raise self._rule("measure-done-once", t("measure {id} is already done", id=measure['id']))
         if at < measure["planned_at"]:
             raise self._rule(
                 "dates-in-order",
-                f"measure {measure['id']} cannot be completed before it was planned "
-                f"({moment_text(measure['planned_at'])})",
+                t("measure {id} cannot be completed before it was planned ({moment_text})", id=measure['id'], moment_text=moment_text(measure['planned_at'])),
             )
         self._measure_completed(
             measure_id=measure["id"],
@@ -459,27 +457,26 @@ class Problem(Aggregate):
     def verify(self, *, grade: str, note: str, actor: str, at: datetime, policy: dict[str, Any]) -> None:
         self._check_at(at)
         self._check_after_closure_acts(at, "the verification")
-        self._check_open("verify it again")
+        self._check_open(t("verify it again"))
         done = [m for m in self.measures if m["status"] == "done"]
         # A refined problem's work may all be in its children (细化), which sign-off checks.
         if not done and not self.children:
-            raise self._rule("verify-after-measures", "has no completed measure to verify")
+            raise self._rule("verify-after-measures", t("has no completed measure to verify"))
         still_open = [m["id"] for m in self.measures if m["status"] != "done"]
         if still_open and self.type != "long-term":
             raise self._rule(
-                "verify-after-measures", f"measures still open: {', '.join(still_open)}"
+                "verify-after-measures", t("measures still open: {still_open}", still_open=', '.join(still_open))
             )
         last = self.last_completed_at
         if last is not None and at < last:
             raise self._rule(
                 "verification-after-measure",
-                f"verification dated {moment_text(at)} is before the last completed "
-                f"measure ({moment_text(last)})",
+                t("verification dated {moment_text} is before the last completed measure ({moment_text2})", moment_text=moment_text(at), moment_text2=moment_text(last)),
             )
         if policy.get("separate_verifier", True) and actor in self.completed_by:
             raise self._rule(
                 "separate-verifier",
-                f"{actor} completed a measure of this problem and may not verify it",
+                t("{actor} completed a measure of this problem and may not verify it", actor=actor),
             )
         self._verification_recorded(
             grade=grade, passed=grade in PASSING_GRADES, note=note, actor=actor, at=at
@@ -504,12 +501,12 @@ class Problem(Aggregate):
         self._check_at(at)
         self._check_after_closure_acts(at, "the sign-off")
         if self.status in CLOSED_STATUSES:
-            raise self._rule("sign-off-once", f"is already {self.status}")
+            raise self._rule("sign-off-once", t("is already {status}", status=self.status))
         unfinished = [c for c in self.children if (children or {}).get(c) not in CLOSED_STATUSES]
         if unfinished:
             raise self._rule(
                 "children-signed-off-first",
-                f"its refined problems are not all signed off yet: {', '.join(unfinished)}",
+                t("its refined problems are not all signed off yet: {unfinished}", unfinished=', '.join(unfinished)),
             )
         last_verification = self.verifications[-1] if self.verifications else None
         last_measure = self.last_completed_at
@@ -521,19 +518,17 @@ class Problem(Aggregate):
         ):
             raise self._rule(
                 "sign-off-after-passing-verification",
-                "needs a passing verification (good or fair) recorded after its last "
-                "completed measure",
+                t("needs a passing verification (good or fair) recorded after its last completed measure"),
             )
         if at < last_verification["at"]:
             raise self._rule(
                 "dates-in-order",
-                f"sign-off dated {moment_text(at)} is before the verification "
-                f"({moment_text(last_verification['at'])})",
+                t("sign-off dated {moment_text} is before the verification ({moment_text2})", moment_text=moment_text(at), moment_text2=moment_text(last_verification['at'])),
             )
         if policy.get("separate_signer", True) and actor in self.completed_by:
             raise self._rule(
                 "separate-signer",
-                f"{actor} completed a measure of this problem and may not sign it off",
+                t("{actor} completed a measure of this problem and may not sign it off", actor=actor),
             )
         if not self._enough_signatures(note=note, actor=actor, at=at, required=int(policy.get("required_signers", 1))):
             return self.status
@@ -552,7 +547,7 @@ class Problem(Aggregate):
         self._check_at(at)
         self._check_after_closure_acts(at, "the review")
         if self.status not in CLOSED_STATUSES:
-            raise self._rule("review-after-closure", f"is {self.status}: only closed problems are reviewed")
+            raise self._rule("review-after-closure", t("is {status}: only closed problems are reviewed", status=self.status))
         self._review_recorded(result=result, note=note, actor=actor, at=at)
         if result == "relapsed":
             self._reopened(reason=f"relapse found in review: {note}", actor=actor, at=at)
@@ -565,7 +560,7 @@ class Problem(Aggregate):
         self._check_at(at)
         self._check_after_closure_acts(at, "the reopening")
         if self.status not in CLOSED_STATUSES:
-            raise self._rule("reopen-after-closure", f"is {self.status}: only closed problems can be reopened")
+            raise self._rule("reopen-after-closure", t("is {status}: only closed problems can be reopened", status=self.status))
         self._reopened(reason=reason, actor=actor, at=at)
 
     @event("Reopened")
@@ -583,25 +578,24 @@ class Problem(Aggregate):
         if attribute:  # a measure's field: M1.text or M1.due
             measure = self.measure(target)
             if attribute not in ("text", "due"):
-                raise InvalidInput(f"{self.display_id}: measure field '{attribute}' cannot be corrected (text, due)")
+                raise InvalidInput(t("{display_id}: measure field '{attribute}' cannot be corrected (text, due)", display_id=self.display_id, attribute=attribute))
             old = measure[attribute]
             field = f"{measure['id']}.{attribute}"
         else:
             if field not in self.CORRECTABLE:
                 raise InvalidInput(
-                    f"{self.display_id}: field '{field}' cannot be corrected "
-                    f"(fields: {', '.join(self.CORRECTABLE)}, M<n>.text, M<n>.due)"
+                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE}, M<n>.text, M<n>.due)", display_id=self.display_id, field=Field(field), CORRECTABLE=', '.join(self.CORRECTABLE))
                 )
             old = getattr(self, field)
         if isinstance(value, date) and value < self.registered_at.date():
             raise self._rule(
                 "deadline-after-registration",
-                f"{field} {value} is before registration on {self.registered_at.date()}",
+                t("{field} {value} is before registration on {date}", field=Field(field), value=value, date=self.registered_at.date()),
             )
         if field == "type" and self.status in CLOSED_STATUSES:
-            raise self._rule("reopen-before-new-work", f"is {self.status}: reopen it before changing its type")
+            raise self._rule("reopen-before-new-work", t("is {status}: reopen it before changing its type", status=self.status))
         if old == value:
-            raise self._rule("correction-changes-something", f"{field} is already {value}")
+            raise self._rule("correction-changes-something", t("{field} is already {value}", field=Field(field), value=value))
         self._corrected(field=field, old=old, new=value, reason=reason, actor=actor, at=at)
 
     @event("Corrected")
@@ -632,14 +626,13 @@ class Problem(Aggregate):
 
         self._check_at(at)
         self._check_after_closure_acts(at, "the escalation")
-        self._check_open("escalate it")
+        self._check_open(t("escalate it"))
         order = list(ESCALATION_LEVELS)
         current = self.escalation
         if current is not None and order.index(level) <= order.index(current):
             raise self._rule(
                 "escalation-only-up",
-                f"is already at {current} ({ESCALATION_LEVELS[current]}): "
-                f"escalation can only go up to a higher level than that",
+                t("is already at {current} ({value}): escalation can only go up to a higher level than that", current=current, value=ESCALATION_LEVELS[current]),
             )
         self._escalated(level=level, note=note, actor=actor, at=at)
 
@@ -649,11 +642,11 @@ class Problem(Aggregate):
 
     def record_progress(self, *, text: str, actor: str, at: datetime) -> None:
         self._check_at(at)
-        self._check_after_closure_acts(at, "the progress report")
+        self._check_after_closure_acts(at, t("the progress report"))
         if self.status == "closed":
             raise self._rule(
                 "progress-while-not-closed",
-                "is closed: progress is reported on open and long-term (ongoing) problems",
+                t("is closed: progress is reported on open and long-term (ongoing) problems"),
             )
         self._progress_recorded(text=text, actor=actor, at=at)
 
@@ -674,7 +667,7 @@ class Problem(Aggregate):
 
         self._check_at(at)
         if reason not in WITHHOLD_REASONS:
-            raise InvalidInput(f"--reason: '{reason}' is not one of {', '.join(WITHHOLD_REASONS)}")
+            raise InvalidInput(t("--reason: '{reason}' is not one of {WITHHOLD_REASONS}", reason=reason, WITHHOLD_REASONS=', '.join(WITHHOLD_REASONS)))
         wanted = []
         for name in fields or ["problem"]:
             field = name.strip()
@@ -683,14 +676,13 @@ class Problem(Aggregate):
                     field = self.measure(field)["id"]
                 except Exception:
                     raise InvalidInput(
-                        f"{self.display_id}: '{name}' cannot be withheld "
-                        f"(problem, title, description, measures, M<n>)"
+                        t("{display_id}: '{name}' cannot be withheld (problem, title, description, measures, M<n>)", display_id=self.display_id, name=name)
                     ) from None
             if field not in wanted:
                 wanted.append(field)
         already = {f for w in getattr(self, "withheld", []) for f in w["fields"]}
         if "problem" in already or set(wanted) <= already:
-            raise self._rule("withhold-changes-something", f"{', '.join(wanted)} already withheld")
+            raise self._rule("withhold-changes-something", t("{wanted} already withheld", wanted=', '.join(wanted)))
         self._withheld(reason=reason, fields=wanted, actor=actor, at=at)
 
     @event("Withheld")
@@ -716,7 +708,7 @@ class Problem(Aggregate):
         if any(s["by"] == actor for s in pending):
             raise self._rule(
                 "different-signers",
-                f"{actor} has already signed; {required} different signers must sign (双审核)",
+                t("{actor} has already signed; {required} different signers must sign (dual review)", actor=actor, required=required),
             )
         if len(pending) + 1 >= required:
             return True
@@ -751,9 +743,9 @@ class Problem(Aggregate):
         if self.parent:
             raise self._rule(
                 "refine-official-problems",
-                f"is itself a refinement of {self.parent}: register {child} under {self.parent} instead",
+                t("is itself a refinement of {parent}: register {child} under {parent} instead", parent=self.parent, child=child),
             )
-        self._check_open("refine it")
+        self._check_open(t("refine it"))
 
     def add_child(self, *, child: str, actor: str, at: datetime) -> None:
         self._check_at(at)
@@ -776,18 +768,17 @@ class Problem(Aggregate):
 
     def request_extension(self, *, to: date, reason: str, actor: str, at: datetime) -> None:
         self._check_at(at)
-        self._check_open("extend its deadline")
+        self._check_open(t("extend its deadline"))
         if self.pending_extension is not None:
             raise self._rule(
                 "one-extension-request-at-a-time",
-                f"already has an extension to {self.pending_extension['to']} awaiting a decision "
-                f"(ledger approve-extension)",
+                t("already has an extension to {to} awaiting a decision (ledger approve-extension)", to=self.pending_extension['to']),
             )
         current = self.current_deadline
         if current is None:
-            raise self._rule("extend-a-deadline", "has no deadline to extend: assign one first")
+            raise self._rule("extend-a-deadline", t("has no deadline to extend: assign one first"))
         if to <= current:
-            raise self._rule("extend-a-deadline", f"new deadline {to} is not later than the current one ({current})")
+            raise self._rule("extend-a-deadline", t("new deadline {to} is not later than the current one ({current})", to=to, current=current))
         self._extension_requested(to=to, reason=reason, previous=current, actor=actor, at=at)
 
     @event("ExtensionRequested")
@@ -804,19 +795,19 @@ class Problem(Aggregate):
         self._check_at(at)
         pending = self.pending_extension
         if pending is None:
-            raise self._rule("decide-a-requested-extension", "has no extension request awaiting a decision")
+            raise self._rule("decide-a-requested-extension", t("has no extension request awaiting a decision"))
         if actor == pending["requested_by"]:
             raise self._rule(
                 "separate-approver",
-                f"{actor} requested this extension and may not decide it",
+                t("{actor} requested this extension and may not decide it", actor=actor),
             )
         if at < pending["requested_at"]:
             raise self._rule(
                 "dates-in-order",
-                f"decision dated {at.isoformat()} is before the request ({pending['requested_at'].isoformat()})",
+                t("decision dated {isoformat} is before the request ({isoformat2})", isoformat=at.isoformat(), isoformat2=pending['requested_at'].isoformat()),
             )
         if approve:
-            self._check_open("extend its deadline")
+            self._check_open(t("extend its deadline"))
         self._extension_decided(approved=approve, note=note, actor=actor, at=at)
 
     @event("ExtensionDecided")
@@ -851,19 +842,19 @@ class Problem(Aggregate):
         self._check_at(at)
         earlier._check_at(at)
         if earlier.display_id == self.display_id:
-            raise self._rule("link-another-problem", "cannot be linked to itself")
+            raise self._rule("link-another-problem", t("cannot be linked to itself"))
         if earlier.inspection == self.inspection:
-            raise self._rule("link-another-inspection", f"and {earlier.display_id} were fed back by the same inspection: link a problem found again by a later one")
+            raise self._rule("link-another-inspection", t("and {display_id} were fed back by the same inspection: link a problem found again by a later one", display_id=earlier.display_id))
         if earlier.registered_at > self.registered_at:
             raise self._rule(
                 "link-earlier-problem",
-                f"was registered before {earlier.display_id}: give the later problem first (ledger link NEW OLD)",
+                t("was registered before {display_id}: give the later problem first (ledger link NEW OLD)", display_id=earlier.display_id),
             )
         for mine, theirs in ((self, earlier.display_id), (earlier, self.display_id)):
             if mine.linked_to(theirs) is not None:
-                raise self._rule("link-once", f"is already linked to {earlier.display_id}")
+                raise self._rule("link-once", t("is already linked to {display_id}", display_id=earlier.display_id))
         if any(r["problem"] == earlier.display_id for r in self.rejected):
-            raise self._rule("link-after-rejection", f"{earlier.display_id} was rejected as like it: nothing written")
+            raise self._rule("link-after-rejection", t("{display_id} was rejected as like it: nothing written", display_id=earlier.display_id))
         self._linked(problem=earlier.display_id, link=kind, note=note, actor=actor, at=at)
         earlier._found_again(problem=self.display_id, link=kind, note=note, actor=actor, at=at)
 
@@ -884,11 +875,11 @@ class Problem(Aggregate):
         """Record that `earlier`, offered as like this problem, is not: it is not offered again."""
         self._check_at(at)
         if earlier.display_id == self.display_id:
-            raise self._rule("link-another-problem", "cannot be linked to itself")
+            raise self._rule("link-another-problem", t("cannot be linked to itself"))
         if self.linked_to(earlier.display_id) is not None:
-            raise self._rule("link-once", f"is already linked to {earlier.display_id}: a link is never undone")
+            raise self._rule("link-once", t("is already linked to {display_id}: a link is never undone", display_id=earlier.display_id))
         if any(r["problem"] == earlier.display_id for r in self.rejected):
-            raise self._rule("reject-once", f"{earlier.display_id} was already rejected as like it")
+            raise self._rule("reject-once", t("{display_id} was already rejected as like it", display_id=earlier.display_id))
         self._rejected(problem=earlier.display_id, note=note, actor=actor, at=at)
 
     @event("LikeRejected")
@@ -916,13 +907,13 @@ class SampleDraw(Aggregate):
             raise RuleViolation(
                 "dates-in-order",
                 inspection,
-                f"the draw dated {moment_text(at)} is before the sign-off of {latest[0]} ({moment_text(latest[1])})",
+                t("the draw dated {moment_text} is before the sign-off of {value} ({moment_text2})", moment_text=moment_text(at), value=latest[0], moment_text2=moment_text(latest[1])),
             )
         if not population:
-            raise RuleViolation("sample-from-closed", inspection, "has no signed-off problems to sample")
+            raise RuleViolation("sample-from-closed", inspection, t("has no signed-off problems to sample"))
         if size < 1 or size > len(population):
             raise RuleViolation(
-                "sample-size", inspection, f"sample size {size} must be between 1 and {len(population)} (signed-off problems)"
+                "sample-size", inspection, t("sample size {size} must be between 1 and {n_population} (signed-off problems)", size=size, n_population=len(population))
             )
         return cls(
             inspection=inspection,

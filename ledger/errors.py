@@ -2,8 +2,11 @@
 
 Each carries the exit code the CLI uses, so that `commands/` only has to print
 the message: 1 for a broken rule or an unknown ID, 2 for bad input or
-configuration, 3 for a conflicting concurrent change.
+configuration, 3 for a conflicting concurrent change. The message is a keyed
+`ledger.messages.Message`, rendered in the reader's language by the interface.
 """
+
+from ledger.messages import t
 
 
 class LedgerError(Exception):
@@ -18,16 +21,23 @@ class RuleViolation(LedgerError):
     def __init__(self, rule: str, subject: str, message: str):
         self.rule = rule
         self.subject = subject
-        super().__init__(f"{subject}: {message} [rule: {rule}]")
+        super().__init__(t("{subject}: {message} [rule: {rule}]", subject=subject, message=message, rule=rule))
+
+
+# What an ID can name, as a message says it.
+KINDS = {
+    "problem": t("problem"), "inspection": t("inspection"), "measure": t("measure"), "round": t("round"),
+    "organisation": t("organisation"),
+}
 
 
 class UnknownID(LedgerError):
     """No problem, measure or inspection has that ID."""
 
-    def __init__(self, kind: str, ident: str):
+    def __init__(self, kind: str, ident: str, message: str | None = None):
         self.kind = kind
         self.ident = ident
-        super().__init__(f"unknown {kind} ID: {ident}")
+        super().__init__(message or t("unknown {kind} ID: {ident}", kind=KINDS.get(kind, kind), ident=ident))
 
 
 class InvalidInput(LedgerError):
@@ -60,10 +70,10 @@ class TamperingFound(LedgerError):
     def __init__(self, seq: int | str, reason: str | None = None):
         if reason is None:
             self.seq = None
-            super().__init__(f"tampering found: {seq}")
+            super().__init__(t("tampering found: {finding}", finding=seq))
         else:
             self.seq = int(seq)
-            super().__init__(f"tampering found: first bad sequence number {seq}: event {seq} {reason}")
+            super().__init__(t("tampering found: first bad sequence number {seq}: event {seq} {reason}", seq=seq, reason=reason))
 
 
 class NotAuthorised(LedgerError):

@@ -28,6 +28,7 @@ from typing import Any, Iterator, Sequence
 
 from ledger.chain import GENESIS, Link, insert_rows, walk
 from ledger.errors import InvalidInput, LedgerError, StoreError, TamperingFound
+from ledger.messages import t
 
 FORMAT = "rectification-ledger export"
 LAYOUT = (
@@ -125,9 +126,9 @@ def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = Non
             f.write(_line(trailer))
         os.replace(tmp, out)
     except sqlite3.DatabaseError as e:
-        raise TamperingFound(f"the store file {path} is damaged or truncated ({e})") from None
+        raise TamperingFound(t("the store file {path} is damaged or truncated ({e})", path=path, e=e)) from None
     except OSError as e:
-        raise InvalidInput(f"--out: cannot write {out}: {e}") from None
+        raise InvalidInput(t("--out: cannot write {out}: {e}", out=out, e=e)) from None
     finally:
         if tmp.exists():
             tmp.unlink()
@@ -180,24 +181,24 @@ class ExportReader:
             self.header = self._next_json(1)
         except TamperingFound:  # line 1 unreadable: not an export at all (a wrong file), not a damaged one
             self._file.close()
-            raise InvalidInput(f"{path} is not a ledger export (line 1 is not a JSON header)") from None
+            raise InvalidInput(t("{path} is not a ledger export (line 1 is not a JSON header)", path=path)) from None
         if not isinstance(self.header, dict) or self.header.get("format") != FORMAT:
-            raise InvalidInput(f"{path} is not a ledger export (no '{FORMAT}' header on line 1)")
+            raise InvalidInput(t("{path} is not a ledger export (no '{FORMAT}' header on line 1)", path=path, FORMAT=FORMAT))
         if self.header.get("version") != 1:
-            raise InvalidInput(f"{path}: export version {self.header.get('version')} is not supported")
+            raise InvalidInput(t("{path}: export version {get} is not supported", path=path, get=self.header.get('version')))
         self.header_line = self.last_line
         if self.bad_ending:
-            raise TamperingFound(f"line 1 of {path} does not end in a single \\n (damaged or re-encoded export)")
+            raise TamperingFound(t("line 1 of {path} does not end in a single \\n (damaged or re-encoded export)", path=path))
         if self.respelled:
             raise TamperingFound(self._respelled(1))
         unknown = set(self.header) - HEADER_KEYS
         if unknown:
-            raise TamperingFound(f"{path}: the header has keys no export writes: {', '.join(sorted(unknown))}")
+            raise TamperingFound(t("{path}: the header has keys no export writes: {unknown}", path=path, unknown=', '.join(sorted(unknown))))
         self.trailer: dict[str, Any] | None = None
         self.lineno = 1
 
     def _respelled(self, lineno: int) -> str:
-        return f"line {lineno} of {self.path} is not written as `ledger export` writes it (spacing or \\u escapes differ: re-encoded export)"
+        return t("line {lineno} of {path} is not written as `ledger export` writes it (spacing or \\u escapes differ: re-encoded export)", lineno=lineno, path=self.path)
 
     def _next_json(self, lineno: int) -> Any:
         raw = self._file.readline()
@@ -206,14 +207,14 @@ class ExportReader:
         try:
             line = raw.decode("utf-8")
         except UnicodeDecodeError:
-            raise TamperingFound(f"line {lineno} of {self.path} is not UTF-8 text (damaged export)") from None
+            raise TamperingFound(t("line {lineno} of {path} is not UTF-8 text (damaged export)", lineno=lineno, path=self.path)) from None
         self.last_line = line[:-1]
         try:
             value = json.loads(line, object_pairs_hook=_no_duplicates)
         except (json.JSONDecodeError, RecursionError):
-            raise TamperingFound(f"line {lineno} of {self.path} is not valid JSON (damaged export)") from None
+            raise TamperingFound(t("line {lineno} of {path} is not valid JSON (damaged export)", lineno=lineno, path=self.path)) from None
         except _DuplicateKey as e:
-            raise TamperingFound(f"line {lineno} of {self.path} gives the key {e} twice (damaged or forged export)") from None
+            raise TamperingFound(t("line {lineno} of {path} gives the key {e} twice (damaged or forged export)", lineno=lineno, path=self.path, e=e)) from None
         if line.endswith("\n") and not line.endswith("\r\n") and _line(value) != line:
             # One rule with inspection exports and proofs: each line exactly as written (no spaces, no \u escapes).
             if lineno == 1:  # judged once the header is known to be an export's
@@ -224,7 +225,7 @@ class ExportReader:
             if lineno == 1:  # judged once the header is known to be an export's
                 self.bad_ending = True
             else:
-                raise TamperingFound(f"line {lineno} of {self.path} does not end in a single \\n (damaged or re-encoded export)")
+                raise TamperingFound(t("line {lineno} of {path} does not end in a single \\n (damaged or re-encoded export)", lineno=lineno, path=self.path))
         return value
 
     def events(self) -> Iterator[dict[str, Any]]:
@@ -234,11 +235,11 @@ class ExportReader:
             if obj is None:
                 return
             if not isinstance(obj, dict):
-                raise TamperingFound(f"line {self.lineno} of {self.path} is not an event object (damaged export)")
+                raise TamperingFound(t("line {lineno} of {path} is not an event object (damaged export)", lineno=self.lineno, path=self.path))
             if obj.get("end") is True:
                 self.trailer = obj
                 if self._file.readline():
-                    raise TamperingFound(f"{self.path} has lines after its end line (damaged export)")
+                    raise TamperingFound(t("{path} has lines after its end line (damaged export)", path=self.path))
                 return
             yield obj
 
@@ -267,18 +268,18 @@ def _event_fields(path: Path, e: dict[str, Any]) -> tuple[tuple[Any, ...], tuple
     keys = set(e)
     state_keys = keys - EVENT_KEYS
     if not EVENT_KEYS <= keys or state_keys not in ({"state"}, {"state_b64"}):
-        raise TamperingFound(f"{path}: the event line of sequence number {name} has keys {sorted(keys)}, not those of an export")
+        raise TamperingFound(t("{path}: the event line of sequence number {name} has keys {keys}, not those of an export", path=path, name=name, keys=sorted(keys)))
     if not (_strict_int(seq) and _strict_int(e["prev"]) and _strict_int(e["originator_version"])):
-        raise TamperingFound(f"{path}: the event line of sequence number {name} has a number that is not a plain integer")
+        raise TamperingFound(t("{path}: the event line of sequence number {name} has a number that is not a plain integer", path=path, name=name))
     if type(e["topic"]) is not str or not _is_hex(e["digest"], 32):
-        raise TamperingFound(f"{path}: the event line of sequence number {name} has a garbled topic or digest")
+        raise TamperingFound(t("{path}: the event line of sequence number {name} has a garbled topic or digest", path=path, name=name))
     if "state" in e:
         if type(e["state"]) is not str:
-            raise TamperingFound(f"{path}: the event line of sequence number {name} has a state that is not text")
+            raise TamperingFound(t("{path}: the event line of sequence number {name} has a state that is not text", path=path, name=name))
         try:
             state = e["state"].encode("utf-8")
         except UnicodeEncodeError:
-            raise TamperingFound(f"{path}: the event line of sequence number {name} has a state that is not valid Unicode") from None
+            raise TamperingFound(t("{path}: the event line of sequence number {name} has a state that is not valid Unicode", path=path, name=name)) from None
     else:
         raw = e["state_b64"]
         try:
@@ -286,13 +287,13 @@ def _event_fields(path: Path, e: dict[str, Any]) -> tuple[tuple[Any, ...], tuple
         except ValueError:
             state = None
         if state is None or base64.b64encode(state).decode("ascii") != raw:
-            raise TamperingFound(f"{path}: the event line of sequence number {name} has a garbled state_b64")
+            raise TamperingFound(t("{path}: the event line of sequence number {name} has a garbled state_b64", path=path, name=name))
         try:
             state.decode("utf-8")
         except UnicodeDecodeError:
             pass
         else:  # text is always written as "state": one spelling per event
-            raise TamperingFound(f"{path}: the event line of sequence number {name} gives UTF-8 text as state_b64 (not as export writes it)")
+            raise TamperingFound(t("{path}: the event line of sequence number {name} gives UTF-8 text as state_b64 (not as export writes it)", path=path, name=name))
     return (seq, e["originator_id"], e["originator_version"], e["topic"], state), (seq, e["prev"], bytes.fromhex(e["digest"]))
 
 
@@ -324,12 +325,12 @@ def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, 
         header = reader.header
         algorithm = header.get("hash")
         if algorithm not in ("sha256", "sm3"):
-            raise TamperingFound(f"{path}: the header's hash {algorithm!r} is not sha256 or sm3")
+            raise TamperingFound(t("{path}: the header's hash {algorithm!r} is not sha256 or sm3", path=path, algorithm=algorithm))
         base_seq, base_text = header.get("base_seq"), header.get("base_digest")
         if not _strict_int(base_seq) or not _is_hex(base_text, 32) or not _strict_int(header.get("since")):
-            raise TamperingFound(f"{path}: the header's since/base_seq/base_digest are missing or garbled")
+            raise TamperingFound(t("{path}: the header's since/base_seq/base_digest are missing or garbled", path=path))
         if type(header.get("ledger_id")) is not str or type(header.get("created_at")) is not str or header.get("layout") != LAYOUT:
-            raise TamperingFound(f"{path}: the header's ledger_id, created_at or layout is missing or altered")
+            raise TamperingFound(t("{path}: the header's ledger_id, created_at or layout is missing or altered", path=path))
         base_digest = bytes.fromhex(base_text)
         pairs = (_event_fields(path, e) for e in reader.events())
         first, second = itertools.tee(pairs)
@@ -362,15 +363,15 @@ def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, 
         trailer = reader.trailer
         head_seq, head_digest = (last.seq, last.digest) if last else (base_seq, base_digest)
         if trailer is None:
-            raise TamperingFound(f"{path} is truncated after sequence number {head_seq}: no end line")
+            raise TamperingFound(t("{path} is truncated after sequence number {head_seq}: no end line", path=path, head_seq=head_seq))
         unknown = set(trailer) - END_KEYS
         if unknown:
-            raise TamperingFound(f"{path}: the end line has keys no export writes: {', '.join(sorted(unknown))}")
+            raise TamperingFound(t("{path}: the end line has keys no export writes: {unknown}", path=path, unknown=', '.join(sorted(unknown))))
         if trailer.get("events") != count or trailer.get("head_seq") != head_seq or trailer.get("head_digest") != head_digest.hex():
-            raise TamperingFound(f"{path}: the end line does not match the events (events removed or added at the end)")
+            raise TamperingFound(t("{path}: the end line does not match the events (events removed or added at the end)", path=path))
         header_digest = hasher(algorithm)(reader.header_line.encode("utf-8")).digest().hex()
         if "header_digest" in trailer and trailer["header_digest"] != header_digest:
-            raise TamperingFound(f"{path}: the header line is not the one the end line covers (header_digest differs: the header was altered)")
+            raise TamperingFound(t("{path}: the header line is not the one the end line covers (header_digest differs: the header was altered)", path=path))
         # Checkpoints recorded among the events: each must match this export's history
         # (those covering events before a partial export begins cannot be checked here).
         recorded.found = [(seq, state) for seq, state in recorded.found]
@@ -450,30 +451,30 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
 
     signed = "signature" in trailer or "public_key" in trailer
     if not signed:
-        return "not signed (made without the signing key, or by an older version): only checkpoints can vouch for it"
+        return t("not signed (made without the signing key, or by an older version): only checkpoints can vouch for it")
     if "header_digest" not in trailer or type(trailer.get("signature")) is not str or type(trailer.get("public_key")) is not str:
-        raise TamperingFound(f"{path}: the end line's signature, public_key or header_digest is missing or garbled")
+        raise TamperingFound(t("{path}: the end line's signature, public_key or header_digest is missing or garbled", path=path))
     try:
         raw = parse_public_key(trailer["public_key"], "the export's public_key")
         signature = base64.b64decode(trailer["signature"], validate=True)
         message = end_message(str(header["ledger_id"]), header_digest, trailer["events"], trailer["head_seq"], trailer["head_digest"])
         Ed25519PublicKey.from_public_bytes(raw).verify(signature, message)
     except (InvalidSignature, ValueError, LedgerError):
-        raise TamperingFound(f"{path}: the export's signature does not match its header and head (forged or altered)") from None
+        raise TamperingFound(t("{path}: the export's signature does not match its header and head (forged or altered)", path=path)) from None
     key = getattr(trust, "key", None)
     pinned = getattr(trust, "fingerprints", frozenset())
     printed = fingerprint(raw)
     if key is not None and key != raw:
-        raise TamperingFound(f"{path}: the export was signed by key {printed}, not by the trusted key {fingerprint(key)}")
+        raise TamperingFound(t("{path}: the export was signed by key {printed}, not by the trusted key {fingerprint}", path=path, printed=printed, fingerprint=fingerprint(key)))
     if key is None and pinned and printed.replace(" ", "") not in pinned:
-        raise TamperingFound(f"{path}: the export was signed by key {printed}, not by a key whose fingerprint was given")
+        raise TamperingFound(t("{path}: the export was signed by key {printed}, not by a key whose fingerprint was given", path=path, printed=printed))
     if key is None and not pinned:
         if trust is not None:  # one rule with checkpoint blocks: a signature by a key nobody trusts proves nothing
             from ledger.checkpoint import KeyNotTrusted
 
-            raise KeyNotTrusted(f"{path}: signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it")
-        return f"signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it"
-    return f"signed by the trusted key {printed}"
+            raise KeyNotTrusted(t("{path}: signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it", path=path, printed=printed))
+        return t("signature valid, key not trusted ({printed}): give --public-key or --fingerprint to prove who made it", printed=printed)
+    return t("signed by the trusted key {printed}", printed=printed)
 
 
 def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None = None, checking: Any = None, writing: Any = None) -> dict[str, Any]:
@@ -492,7 +493,7 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
     exported = read_export(path, keep=True, progress=checking)
     header, trailer, links = exported.header, exported.trailer, exported.links
     if int(header["base_seq"]) != 0:
-        raise InvalidInput(f"{path} is a partial export (--since {header.get('since')}): only a complete export can be imported")
+        raise InvalidInput(t("{path} is a partial export (--since {get}): only a complete export can be imported", path=path, get=header.get('since')))
     manifests = list(export_manifests(path))
     files = _evidence_files(manifests, evidence, path)
     recorder = app.recorder
@@ -507,7 +508,7 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         c.execute("SELECT COUNT(*) FROM stored_events")
         held = int(c.fetchone()[0])
         if held and not (held == 1 and only_founded(c, mark)):
-            raise StoreError("the store is not empty: import-log restores only into a new, empty ledger (`ledger init` in a new folder)")
+            raise StoreError(t("the store is not empty: import-log restores only into a new, empty ledger (`ledger init` in a new folder)"))
         if held:  # the new ledger's own founding event: the restored ledger brings its own administrator
             for table in ("stored_events", "ledger_chain", "ledger_merkle"):
                 c.execute(f"DELETE FROM {table}")
@@ -568,7 +569,7 @@ def _evidence_files(manifests: list[dict[str, Any]], folder: Path | None, path: 
     if folder is None:
         distinct = len({m["digest"] for m in manifests})
         raise InvalidInput(
-            f"{path} names {distinct} evidence file(s): give --evidence DIR, the folder `ledger export --evidence DIR` wrote (nothing written)"
+            t("{path} names {distinct} evidence file(s): give --evidence DIR, the folder `ledger export --evidence DIR` wrote (nothing written)", path=path, distinct=distinct)
         )
     from ledger.attachments import digest_of, verify_folder
 
@@ -580,7 +581,7 @@ def _evidence_files(manifests: list[dict[str, Any]], folder: Path | None, path: 
         found = next(p for p in (folder / item["digest"], folder / item["name"]) if p.is_file())
         data = found.read_bytes()
         if digest_of(data, item["hash"]) != item["digest"] or len(data) != int(item["size"]):  # read again: the bytes kept are the bytes checked
-            raise TamperingFound(f"evidence file {found} does not match the digest recorded in event {item['seq']} ({item['hash']}:{item['digest']})")
+            raise TamperingFound(t("evidence file {found} does not match the digest recorded in event {seq} ({hash}:{digest})", found=found, seq=item['seq'], hash=item['hash'], digest=item['digest']))
         files[item["digest"]] = ({k: item[k] for k in ("name", "size", "hash", "digest")}, data)
     return files
 
@@ -624,7 +625,7 @@ def _write_registered(c: Any, app: Any, links: list[Link], style: str) -> None:
             domain_event = app.mapper.to_domain_event(stored)
             aggregates[link.originator_id] = domain_event.mutate(aggregates.get(link.originator_id))
         except Exception as e:  # any failure to decode or apply is a forged or damaged event
-            raise TamperingFound(link.seq, f"cannot be read back as an event of this ledger ({type(e).__name__})") from None
+            raise TamperingFound(link.seq, t("cannot be read back as an event of this ledger ({name__})", name__=type(e).__name__)) from None
         stored_events.append(stored)
     kwargs = {"views": app.views_for(list(aggregates.values()))}
     positions = [link.seq for link in links]

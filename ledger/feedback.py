@@ -18,6 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values
 from ledger.errors import InvalidInput
+from ledger.messages import Field, Message, t
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -86,10 +87,18 @@ class FeedbackList:
 
 
 def place(path: str, unit: str, line: int | None) -> str:
-    """`FILE: line N`, or for a workbook `FILE: sheet NAME, row N`."""
+    """`FILE: line N`, or for a workbook `FILE: sheet NAME, row N` (a workbook's path is `FILE: sheet NAME`)."""
+    file, _, sheet = path.partition(": sheet ")
     if not line:
-        return path
-    return f"{path}{', ' if unit == 'row' else ': '}{unit} {line}"
+        return t("{file}: sheet {sheet}", file=file, sheet=sheet) if sheet else path
+    if sheet:
+        return t("{file}: sheet {sheet}, row {row}", file=file, sheet=sheet, row=line)
+    return t("{file}: {unit} {line}", file=file, unit=t("row") if unit == "row" else t("line"), line=line)
+
+
+def line_word(unit: str, line: int) -> str:
+    """`line N` of a file, `row N` of a sheet."""
+    return t("row {row}", row=line) if unit == "row" else t("line {line}", line=line)
 
 
 class _Where:
@@ -101,10 +110,20 @@ class _Where:
         self.labels: dict[str, str] = {}  # the name a message starts with → the file's heading
 
     def error(self, line: int | None, message: str) -> InvalidInput:
-        return InvalidInput(f"{place(self.path, self.unit, line)}: {self._relabel(message)}")
+        return InvalidInput(t("{place}: {error}", place=place(self.path, self.unit, line), error=self._relabel(message)))
 
     def _relabel(self, message: str) -> str:
-        if not self.labels or ": " not in message:
+        if not self.labels:
+            return message
+        if isinstance(message, Message):  # "{name}: …": the field named as the file's heading names it
+            first = message.template.partition(": ")[0]
+            if first.startswith("{") and first.endswith("}") and first[1:-1] in message.params:
+                key = first[1:-1]
+                names = str(message.params[key]).split(", ")
+                if all(n in self.labels for n in names):
+                    return Message(message.template, **{**message.params, key: ", ".join(self.labels[n] for n in names)})
+            return message
+        if ": " not in message:
             return message
         prefix, rest = message.split(": ", 1)
         names = prefix.split(", ")
@@ -131,14 +150,14 @@ def _text(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
     """A text cell, checked by the one grammar of typed values (ledger.values)."""
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise where.error(line, f"{name}: is required and must not be empty")
+            raise where.error(line, t("{name}: is required and must not be empty", name=Field(name)))
         return ""
     if isinstance(value, (dict, list)):
-        raise where.error(line, f"{name}: must be text, not a {'mapping' if isinstance(value, dict) else 'list'}")
+        raise where.error(line, t("{name}: must be text, not a {value}", name=Field(name), value='mapping' if isinstance(value, dict) else 'list'))
     if isinstance(value, bool):
-        raise where.error(line, f"{name}: must be text, not {str(value).lower()}")
+        raise where.error(line, t("{name}: must be text, not {lower}", name=Field(name), lower=str(value).lower()))
     if isinstance(value, (bytes, bytearray)):  # YAML !!binary: never stored as the text "b'…'"
-        raise where.error(line, f"{name}: must be text, not binary data")
+        raise where.error(line, t("{name}: must be text, not binary data", name=Field(name)))
     text = str(value)
     if name in LONG_FIELDS:
         return where.check(line, lambda: values.long_text(text, name, required=required))
@@ -151,7 +170,7 @@ def _text(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
 def _date(where: _Where, line: int, value: Any, name: str, *, required: bool) -> date | None:
     if value is None or (isinstance(value, str) and not value.strip()):
         if required:
-            raise where.error(line, f"{name}: is required")
+            raise where.error(line, t("{name}: is required", name=Field(name)))
         return None
     return where.check(line, lambda: values.parse_date(value, name))
 
@@ -159,7 +178,7 @@ def _date(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
 def _inspection(where: _Where, data: dict[str, Any], lines: dict[str, int], line: int) -> InspectionSpec:
     for key in data:
         if key not in INSPECTION_KEYS:
-            raise where.error(lines.get(key, line), f"inspection: unknown field '{key}' (fields: {', '.join(INSPECTION_KEYS)})")
+            raise where.error(lines.get(key, line), t("{field}: unknown field '{key}' (fields: {INSPECTION_KEYS})", field=Field("inspection"), key=key, INSPECTION_KEYS=', '.join(INSPECTION_KEYS)))
 
     def at(key: str) -> int:
         return lines.get(key, line)
@@ -180,24 +199,24 @@ def _inspection(where: _Where, data: dict[str, Any], lines: dict[str, int], line
         round=_text(where, at("round"), data.get("round"), "round", required=False),
     )
     if spec.end < spec.start:
-        raise where.error(at("end"), f"end: {spec.end} is before start {spec.start}")
+        raise where.error(at("end"), t("{field}: {end} is before start {start}", field=Field("end"), end=spec.end, start=spec.start))
     if spec.feedback is not None and spec.feedback < spec.start:
-        raise where.error(at("feedback"), f"feedback: {spec.feedback} is before start {spec.start}")
+        raise where.error(at("feedback"), t("{field}: {feedback} is before start {start}", field=Field("feedback"), feedback=spec.feedback, start=spec.start))
     return spec
 
 
 def _number(where: _Where, line: int, value: Any) -> int:
     if value is None or (isinstance(value, str) and not value.strip()):
-        raise where.error(line, "number: is required (the problem's number in the feedback list)")
+        raise where.error(line, t("{field}: is required (the problem's number in the feedback list)", field=Field("number")))
     if isinstance(value, bool) or not isinstance(value, (int, str)):
-        raise where.error(line, f"number: '{value}' is not a whole number")
+        raise where.error(line, t("{field}: '{value}' is not a whole number", field=Field("number"), value=value))
     return where.check(line, lambda: values.parse_count(value, "number", maximum=values.MAX_NUMBER, minimum=1))
 
 
 def _problem(where: _Where, data: dict[str, Any], lines: dict[str, int], line: int) -> ProblemSpec:
     for key in data:
         if key not in PROBLEM_KEYS:
-            raise where.error(lines.get(key, line), f"unknown field '{key}' (fields: {', '.join(PROBLEM_KEYS)})")
+            raise where.error(lines.get(key, line), t("unknown field '{key}' (fields: {PROBLEM_KEYS})", key=key, PROBLEM_KEYS=', '.join(PROBLEM_KEYS)))
 
     def at(key: str) -> int:
         return lines.get(key, line)
@@ -226,10 +245,10 @@ def _measure(where: _Where, data: Any, lines: dict[str, int], line: int) -> Meas
     if isinstance(data, str):
         data, lines = {"text": data}, {}
     if not isinstance(data, dict):
-        raise where.error(line, "measures: each measure must be text or a mapping with text and due")
+        raise where.error(line, t("{field}: each measure must be text or a mapping with text and due", field=Field("measures")))
     for key in data:
         if key not in MEASURE_KEYS:
-            raise where.error(lines.get(key, line), f"measure: unknown field '{key}' (fields: text, due)")
+            raise where.error(lines.get(key, line), t("{field}: unknown field '{key}' (fields: text, due)", field=Field("measure"), key=key))
     return MeasureSpec(
         text=_text(where, lines.get("text", line), data.get("text"), "measure text", required=True),
         due=_date(where, lines.get("due", line), data.get("due"), "due", required=False),
@@ -239,14 +258,14 @@ def _measure(where: _Where, data: Any, lines: dict[str, int], line: int) -> Meas
 
 def _check_whole(where: _Where, result: FeedbackList) -> FeedbackList:
     if not result.problems:
-        raise where.error(None, "lists no problems")
+        raise where.error(None, t("lists no problems"))
     seen: dict[int, int] = {}
     for p in result.problems:
         if p.number in seen:
-            raise where.error(p.lines.get("number", p.line), f"number: {p.number} is listed twice (also on line {seen[p.number]})")
+            raise where.error(p.lines.get("number", p.line), t("{field}: {number} is listed twice (also on line {value})", field=Field("number"), number=p.number, value=seen[p.number]))
         seen[p.number] = p.line
         if result.categories is not None and p.category not in result.categories:
-            raise where.error(p.lines.get("category", p.line), f"category: '{p.category}' is not one of the listed categories ({', '.join(result.categories)})")
+            raise where.error(p.lines.get("category", p.line), t("{field}: '{category}' is not one of the listed categories ({categories})", field=Field("category"), category=p.category, categories=', '.join(result.categories)))
     return result
 
 
@@ -274,7 +293,7 @@ def _loader() -> Any:
 
             node = super().get_single_node()
             if node is not None:  # a list's own nodes, and a million more through aliases at most
-                refuse_alias_bomb(node, self.distinct + 1_000_000, "the YAML file")
+                refuse_alias_bomb(node, self.distinct + 1_000_000, t("the YAML file"))
             return node
 
         def compose_node(self, parent: Any, index: Any) -> Any:
@@ -318,38 +337,38 @@ def _read_yaml(where: _Where, text: str, progress: Callable[[Any], Any]) -> Feed
     try:
         doc = yaml.load(text, Loader=_loader())  # noqa: S506 - a SafeLoader subclass
     except RecursionError:
-        raise where.error(None, "not valid YAML (nested too deeply)") from None
+        raise where.error(None, t("not valid YAML (nested too deeply)")) from None
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
         problem = getattr(e, "problem", None) or getattr(e, "context", None) or "invalid"
-        raise where.error(mark.line + 1 if mark else None, f"not valid YAML ({problem})") from None
+        raise where.error(mark.line + 1 if mark else None, t("not valid YAML ({problem})", problem=problem)) from None
     if not isinstance(doc, dict):
-        raise where.error(None, "must be a mapping with 'inspection' and 'problems'")
+        raise where.error(None, t("must be a mapping with 'inspection' and 'problems'"))
     for key in doc:
         if key not in TOP_KEYS:
-            raise where.error(doc.key_lines.get(key), f"unknown section '{key}' (sections: {', '.join(TOP_KEYS)})")
+            raise where.error(doc.key_lines.get(key), t("unknown section '{key}' (sections: {TOP_KEYS})", key=key, TOP_KEYS=', '.join(TOP_KEYS)))
     header = doc.get("inspection")
     if not isinstance(header, dict):
-        raise where.error(doc.key_lines.get("inspection"), "inspection: a mapping with the inspection's code, name, … is required")
+        raise where.error(doc.key_lines.get("inspection"), t("{field}: a mapping with the inspection's code, name, … is required", field=Field("inspection")))
     inspection = _inspection(where, header, header.key_lines, header.line)
     categories = doc.get("categories")
     if categories is not None:
         if not isinstance(categories, list) or not all(isinstance(c, str) and c.strip() for c in categories):
-            raise where.error(doc.key_lines.get("categories"), "categories: must be a list of category names")
+            raise where.error(doc.key_lines.get("categories"), t("{field}: must be a list of category names", field=Field("categories")))
         categories = [_text(where, doc.key_lines.get("categories"), c, "category", required=True) for c in categories]
     items = doc.get("problems")
     if not isinstance(items, list):
-        raise where.error(doc.key_lines.get("problems"), "problems: a list of problems is required")
+        raise where.error(doc.key_lines.get("problems"), t("{field}: a list of problems is required", field=Field("problems")))
     problems = []
     for i, item in enumerate(progress(items)):
         line = items.item_lines[i]
         if not isinstance(item, dict):
-            raise where.error(line, "problems: each problem must be a mapping (number, category, title, …)")
+            raise where.error(line, t("{field}: each problem must be a mapping (number, category, title, …)", field=Field("problems")))
         spec = _problem(where, {k: v for k, v in item.items() if k != "measures"}, item.key_lines, line)
         measures = item.get("measures")
         if measures is not None:
             if not isinstance(measures, list):
-                raise where.error(item.key_lines.get("measures", line), "measures: must be a list")
+                raise where.error(item.key_lines.get("measures", line), t("{field}: must be a list", field=Field("measures")))
             for j, m in enumerate(measures):
                 mline = measures.item_lines[j]
                 spec.measures.append(_measure(where, m, getattr(m, "key_lines", {}), mline))
@@ -482,9 +501,9 @@ def parse_column_map(text: str, what: str = "--columns") -> dict[str, str]:
     for heading, name in pairs:
         heading, name = _normal_heading(heading), str(name or "").strip().lower()
         if not heading or not name:
-            raise InvalidInput(f"{what}: each entry is HEADING=field (fields: {', '.join(FIELDS)}, or extra)")
+            raise InvalidInput(t("{what}: each entry is HEADING=field (fields: {FIELDS}, or extra)", what=what, FIELDS=', '.join(FIELDS)))
         if name not in FIELDS and name != "extra":
-            raise InvalidInput(f"{what}: unknown field '{name}' for column '{heading}' (fields: {', '.join(FIELDS)}, or extra)")
+            raise InvalidInput(t("{what}: unknown field '{name}' for column '{heading}' (fields: {FIELDS}, or extra)", what=what, name=Field(name), heading=heading, FIELDS=', '.join(FIELDS)))
         found[heading] = name
     return found
 
@@ -503,7 +522,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
             continue
         norm = _normal_heading(spelled)
         if norm in seen:
-            raise where.error(header_line, f"column '{spelled}' is given twice (also as '{seen[norm]}')")
+            raise where.error(header_line, t("column '{spelled}' is given twice (also as '{value}')", spelled=spelled, value=seen[norm]))
         seen[norm] = spelled
         if split is not None and norm == split:
             readings.append(ColumnReading(spelled, None, "split"))
@@ -527,7 +546,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
         if chosen in best:
             other_rank, other = best[chosen]
             if other_rank == rank == 5:
-                raise where.error(header_line, f"column '{spelled}' is given twice (also as '{readings[other].heading}')")  # type: ignore[union-attr]
+                raise where.error(header_line, t("column '{spelled}' is given twice (also as '{heading}')", spelled=spelled, heading=readings[other].heading))  # type: ignore[union-attr]
             loser = other if other_rank < rank else i  # of two alike (整改进展（一季度）, （二季度）) the first is read
             readings[loser] = ColumnReading(readings[loser].heading, None, f"'{readings[i if loser == other else other].heading}' is read as {chosen}")  # type: ignore[union-attr]
             if loser == i:
@@ -540,14 +559,14 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
         readings[at] = ColumnReading(fields["done_on"], "deadline", "generic heading (the file has no other deadline column)")
         fields["deadline"] = fields.pop("done_on")
     if split is not None and not any(r and r.why == "split" for r in readings):
-        raise where.error(header_line, f"--inspection-by: the file has no column '{options.split_by}' (columns: {', '.join(r.heading for r in readings if r)})")
+        raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=', '.join((r.heading for r in readings if r))))
     needed = ["title"] + (["inspection"] if options.inspection is None else [])
     for need in needed:
         if need not in fields:
             zh = next(zh for zh, k in CSV_ALIASES.items() if k == need)
             if need == "inspection":
-                raise where.error(header_line, f"column '{need}' ({zh}) is missing: name the inspection the rows belong to with --inspection CODE (registered with `ledger add-inspection`)")
-            raise where.error(header_line, f"column '{need}' ({zh}) is missing")
+                raise where.error(header_line, t("column '{need}' ({zh}) is missing: name the inspection the rows belong to with --inspection CODE (registered with `ledger add-inspection`)", need=need, zh=zh))
+            raise where.error(header_line, t("column '{need}' ({zh}) is missing", need=need, zh=zh))
     where.labels = {m: fields[c] for m, c in _MESSAGE_NAMES.items() if c in fields}
     return readings
 
@@ -668,10 +687,10 @@ def _read_rows(
     types_read = 0
     for line, row in progress(rows):
         if len(row) > len(columns) and any(str(c).strip() for c in row[len(columns):]):
-            raise where.error(line, f"has {len(row)} cells but the header names {len(columns)} columns")
+            raise where.error(line, t("has {n_row} cells but the header names {n_columns} columns", n_row=len(row), n_columns=len(columns)))
         for i, c in enumerate(columns):
             if readings[i] is None and i < len(row) and str(row[i]).strip():
-                raise where.error(line, f"'{row[i]}' is in a column without a heading")
+                raise where.error(line, t("'{value}' is in a column without a heading", value=row[i]))
         cells = {c: (str(row[i]).strip() if i < len(row) else "") for i, c in enumerate(columns) if c}
         kept = {h: str(row[i]).strip() for i, h in extras if i < len(row) and str(row[i]).strip()}
         if not any(cells.values()) and not kept and not (split_at is not None and split_at < len(row) and str(row[split_at]).strip()):
@@ -683,11 +702,11 @@ def _read_rows(
         if continuation and lists and lists[-1].problems:
             for c in problem_fields:  # cells repeated on each measure row are fine; different ones are not
                 if c != "category" and cells[c] != problem_cells.get(c, ""):
-                    raise where.error(line, f"{c}: a continuation row (no {spelled.get('number', 'number')}) holds only a measure; '{cells[c]}' differs from the problem above")
+                    raise where.error(line, t("{c}: a continuation row (no {get}) holds only a measure; '{value}' differs from the problem above", c=c, get=spelled.get('number', 'number'), value=cells[c]))
             if options.inspection is None:
                 for c in CSV_INSPECTION:
                     if cells.get(c) and cells[c] != header_values.get(c, ""):
-                        raise where.error(line, f"{c}: '{cells[c]}' differs from the problem above ('{header_values.get(c, '')}')")
+                        raise where.error(line, t("{c}: '{value}' differs from the problem above ('{get}')", c=c, value=cells[c], get=header_values.get(c, '')))
             spec = lists[-1].problems[-1]
             for h, v in kept.items():  # nothing is lost: a different extra cell on a measure row is added
                 if v not in spec.extra.get(h, "").split("；"):
@@ -695,12 +714,12 @@ def _read_rows(
             if measure:
                 spec.measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
             elif cells.get("measure_due"):
-                raise where.error(line, "measure_due: given without a measure")
+                raise where.error(line, t("{field}: given without a measure", field=Field("measure_due")))
             continue
         if continuation and not problem_fields and not measure:
             continue
         if continuation:
-            raise where.error(line, "measure: a continuation row (no number) must follow a problem's row")
+            raise where.error(line, t("{field}: a continuation row (no number) must follow a problem's row", field=Field("measure")))
         # Which inspection the row belongs to.
         if options.inspection is not None:
             base = options.inspection
@@ -708,7 +727,7 @@ def _read_rows(
             if split_at is not None:
                 value = (str(row[split_at]).strip() if split_at < len(row) else "") or fill.get("split", "")
                 if not value:
-                    raise where.error(line, f"{readings[split_at].heading}: is empty, so the row belongs to no inspection (--inspection-by)")  # type: ignore[union-attr]
+                    raise where.error(line, t("{heading}: is empty, so the row belongs to no inspection (--inspection-by)", heading=readings[split_at].heading))  # type: ignore[union-attr]
                 fill["split"] = value
                 code = split_code(base.code, value)
                 organisation = _text(where, line, value, "organisation", required=True)
@@ -729,14 +748,14 @@ def _read_rows(
                 if lists:
                     missing = [c for c in ("inspection_name", "organisation", "group", "kind", "start", "end") if not given.get(c)]
                     if missing:
-                        raise where.error(line, f"{missing[0]}: is required: inspection '{code}' differs from the row above, so this row starts another inspection and must give its header")
+                        raise where.error(line, t("{value}: is required: inspection '{code}' differs from the row above, so this row starts another inspection and must give its header", value=missing[0], code=code))
                 data = {CSV_COLUMNS[c]: v for c, v in given.items()}
                 lists.append(FeedbackList(where.path, _inspection(where, data, {}, line), [], unit=where.unit, columns=readings))
                 header_values = given
             else:
                 for c, v in given.items():
                     if header_values.get(c, "") != v:
-                        raise where.error(line, f"{c}: '{v}' differs from the first row of inspection {header_values.get('inspection')} ('{header_values.get(c, '')}')")
+                        raise where.error(line, t("{c}: '{v}' differs from the first row of inspection {get} ('{get2}')", c=c, v=v, get=header_values.get('inspection'), get2=header_values.get(c, '')))
         if "category" in spelled:
             cells["category"] = cells["category"] or fill.get("category", "")  # a category merged down over its problems
             fill["category"] = cells["category"]
@@ -776,11 +795,11 @@ def _read_rows(
         if measure:
             spec.measures.append(_measure(where, {"text": measure, "due": cells.get("measure_due") or None}, {}, line))
         elif cells.get("measure_due"):
-            raise where.error(line, "measure_due: given without a measure")
+            raise where.error(line, t("{field}: given without a measure", field=Field("measure_due")))
         lists[-1].problems.append(spec)
         problem_cells = {c: cells[c] for c in cells if c in PROBLEM_KEYS}
     if not lists:
-        raise where.error(None, "has a header but no rows")
+        raise where.error(None, t("has a header but no rows"))
     if "type" in spelled and not types_read:  # no cell was a rectification type: say so in the reading
         at = next(i for i, r in enumerate(readings) if r and r.field == "type")
         readings[at] = ColumnReading(spelled["type"], None, "no cell is 立行立改, 限期整改 or 长期坚持")
@@ -789,7 +808,7 @@ def _read_rows(
         code = feedback.inspection.code
         if options.inspection is None:
             if code in seen:
-                raise where.error(feedback.inspection.line, f"inspection: {code} appears again after another inspection (also from {where.unit} {seen[code]}): keep an inspection's rows together")
+                raise where.error(feedback.inspection.line, t("{field}: {code} appears again after another inspection (also from {earlier}): keep an inspection's rows together", field=Field("inspection"), code=code, earlier=line_word(where.unit, seen[code])))
             seen[code] = feedback.inspection.line
         _number_by_row(feedback, raw_numbers, spelled.get("number", "序号"), number_given)
         _check_whole(where, feedback)
@@ -824,11 +843,11 @@ def _read_csv(where: _Where, text: str, progress: Callable[[Any], Any], options:
                     yield start, row
         except csv.Error as e:
             if "unexpected end of data" in str(e):
-                raise where.error(state["end"] + 1, "not valid CSV (a quote opened in this row is never closed)") from None
-            raise where.error(state["end"] + 1, f"not valid CSV ({e})") from None
+                raise where.error(state["end"] + 1, t("not valid CSV (a quote opened in this row is never closed)")) from None
+            raise where.error(state["end"] + 1, t("not valid CSV ({e})", e=e)) from None
 
     found = rows()
-    header_line, header, body = _find_header(where, found, options, empty="is empty: the first row must name the columns")
+    header_line, header, body = _find_header(where, found, options, empty=t("is empty: the first row must name the columns"))
     return _read_rows(where, header_line, header, _Sized(body, text.count("\n")), progress, options=options)
 
 
@@ -926,8 +945,8 @@ def _unsafe_xml(path: Path, error: Exception) -> InvalidInput:
     from defusedxml import DefusedXmlException
 
     if isinstance(error, DefusedXmlException):
-        return InvalidInput(f"{path}: not a readable xlsx workbook (its XML declares entities or a DTD, which a workbook never needs; refused as unsafe)")
-    return InvalidInput(f"{path}: not a readable xlsx workbook (its XML is not well-formed: {error})")
+        return InvalidInput(t("{path}: not a readable xlsx workbook (its XML declares entities or a DTD, which a workbook never needs; refused as unsafe)", path=path))
+    return InvalidInput(t("{path}: not a readable xlsx workbook (its XML is not well-formed: {error})", path=path, error=error))
 
 
 def _scan_sheet(path: Path, where: _Where, worksheet_path: str) -> _SheetScan:
@@ -958,12 +977,12 @@ def _scan_sheet(path: Path, where: _Where, worksheet_path: str) -> _SheetScan:
             if tag.endswith("}row"):
                 cells = list(element)
                 if cells and (beyond(cells[-1].get("r", "")) or int(element.get("r") or 0) > MAX_ROWS):
-                    raise where.error(None, f"cell {cells[-1].get('r')} {too_big}")
+                    raise where.error(None, t("cell {get} {too_big}", get=cells[-1].get('r'), too_big=too_big))
                 if formula:  # only rows holding a formula are looked at cell by cell
                     for c in cells:
                         f, v = c.find("{*}f"), c.find("{*}v")
                         if f is not None and (v is None or v.text is None) and c.find("{*}is") is None:
-                            raise where.error(None, f"cell {c.get('r')} holds a formula ({f.text or 'shared'}) without the value Excel saves with it: open and save the file in Excel or WPS, or paste the values")
+                            raise where.error(None, t("cell {get} holds a formula ({value}) without the value Excel saves with it: open and save the file in Excel or WPS, or paste the values", get=c.get('r'), value=f.text or 'shared'))
                     formula = False
                 element.clear()
             elif tag.endswith("}f"):
@@ -971,10 +990,10 @@ def _scan_sheet(path: Path, where: _Where, worksheet_path: str) -> _SheetScan:
             elif tag.endswith("}mergeCell") and element.get("ref"):
                 bounds = range_boundaries(element.get("ref"))
                 if bounds[2] > MAX_COLUMNS or bounds[3] > MAX_ROWS:
-                    raise where.error(None, f"merged range {element.get('ref')} {too_big}")
+                    raise where.error(None, t("merged range {get} {too_big}", get=element.get('ref'), too_big=too_big))
                 merges.append(bounds)
             elif tag.endswith("}dimension") and element.get("ref") and any(beyond(r) for r in element.get("ref").split(":")):
-                raise where.error(None, f"its dimension {element.get('ref')} {too_big}")
+                raise where.error(None, t("its dimension {get} {too_big}", get=element.get('ref'), too_big=too_big))
     return _SheetScan(merges)  # type: ignore[arg-type]
 
 
@@ -994,24 +1013,24 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any], op
     except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
         if isinstance(e.__context__, (ParseError, DefusedXmlException)):
             raise _unsafe_xml(path, e.__context__) from None
-        raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
+        raise InvalidInput(t("{path}: not a readable xlsx workbook ({e})", path=path, e=e)) from None
     try:
         if sheet is None:
             ws = book.worksheets[0]
         elif sheet in book.sheetnames:
             ws = book[sheet]
         else:
-            raise InvalidInput(f"--sheet: {path} has no sheet '{sheet}' (sheets: {', '.join(book.sheetnames)})")
+            raise InvalidInput(t("--sheet: {path} has no sheet '{sheet}' (sheets: {sheetnames})", path=path, sheet=sheet, sheetnames=', '.join(book.sheetnames)))
         where = _Where(f"{path}: sheet {ws.title}", unit="row")
         if not hasattr(ws, "iter_rows") or not hasattr(ws, "_worksheet_path"):
-            raise where.error(None, "is not a worksheet (a chart sheet?): name the 台账's sheet with --sheet")
+            raise where.error(None, t("is not a worksheet (a chart sheet?): name the ledger's sheet with --sheet"))
         merges = _scan_sheet(path, where, ws._worksheet_path).merges
         ws.reset_dimensions()  # rows as the file holds them, not padded to what its dimension claims
         rows = [(r, list(values)) for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
     except (ParseError, DefusedXmlException) as e:
         raise _unsafe_xml(path, e) from None
     except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise InvalidInput(f"{path}: not a readable xlsx workbook ({e})") from None
+        raise InvalidInput(t("{path}: not a readable xlsx workbook ({e})", path=path, e=e)) from None
     finally:
         book.close()
     width = max((len(v) for _, v in rows), default=0)
@@ -1020,7 +1039,7 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any], op
     def value(r: int, c: int) -> Any:
         found = rows[r - 1][1] if 0 < r <= len(rows) else []
         return found[c - 1] if c - 1 < len(found) else None
-    header_line, header, after = _find_header(where, ((r, vals) for r, vals in rows), options, empty="is empty: a row must name the columns")
+    header_line, header, after = _find_header(where, ((r, vals) for r, vals in rows), options, empty=t("is empty: a row must name the columns"))
     first_body = next(after, (len(rows) + 1, None))[0]
     keys = [_heading_key(h) if h else None for h in header]
     key_col = {k: i + 1 for i, k in enumerate(keys) if k}
@@ -1060,7 +1079,7 @@ def _merged_cells(where: _Where, merges: list[tuple[int, int, int, int]], height
             for c in range(min_col, min(max_col, width) + 1):
                 if (r, c) != (min_row, min_col):
                     if (r, c) in merged_from:
-                        raise where.error(r, f"merged ranges overlap at column {c} (a workbook Excel would not open)")
+                        raise where.error(r, t("merged ranges overlap at column {c} (a workbook Excel would not open)", c=c))
                     merged_from[(r, c)] = (min_row, min_col)
     return merged_from
 
@@ -1081,7 +1100,7 @@ def decode_text(where: _Where, raw: bytes, encoding: str | None = None) -> str:
             info = None
         # rot13, base64, hex, zlib … are codecs but not text encodings: bytes.decode refuses them
         if info is None or not getattr(info, "_is_text_encoding", True):
-            raise InvalidInput(f"--encoding: '{values.shown(encoding)}' is not a known text encoding (e.g. utf-8, gb18030, gbk)")
+            raise InvalidInput(t("--encoding: '{shown}' is not a known text encoding (e.g. utf-8, gb18030, gbk)", shown=values.shown(encoding)))
         name = info.name
         tried = ["utf-8-sig" if name == "utf-8" else name]
     elif raw.startswith(codecs.BOM_UTF8):
@@ -1099,8 +1118,8 @@ def decode_text(where: _Where, raw: bytes, encoding: str | None = None) -> str:
     assert first_error is not None
     line = raw[: first_error.start].count(b"\n") + 1
     if encoding:
-        raise where.error(line, f"is not {encoding} text")
-    raise where.error(line, "is neither UTF-8 nor GB18030/GBK text (save it as 'CSV UTF-8', or give --encoding)")
+        raise where.error(line, t("is not {encoding} text", encoding=encoding))
+    raise where.error(line, t("is neither UTF-8 nor GB18030/GBK text (save it as 'CSV UTF-8', or give --encoding)"))
 
 
 def read_feedback_lists(
@@ -1119,25 +1138,25 @@ def read_feedback_lists(
     suffix = file.suffix.lower()
     options = options or ReadOptions()
     if suffix in (".yaml", ".yml") and (options.inspection is not None or (options.columns and options.said == "--columns")):
-        raise InvalidInput(f"{path}: a YAML list names its inspection and fields itself: --inspection, --inspection-by and --columns are for CSV and xlsx")
+        raise InvalidInput(t("{path}: a YAML list names its inspection and fields itself: --inspection, --inspection-by and --columns are for CSV and xlsx", path=path))
     if sheet is not None and suffix != ".xlsx":
-        raise InvalidInput(f"--sheet: only an .xlsx workbook has sheets, not {path}")
+        raise InvalidInput(t("--sheet: only an .xlsx workbook has sheets, not {path}", path=path))
     if suffix in (".xlsx", ".xlsm"):
         if encoding:
-            raise InvalidInput(f"--encoding: an .xlsx workbook carries its own encoding ({path})")
+            raise InvalidInput(t("--encoding: an .xlsx workbook carries its own encoding ({path})", path=path))
         if not file.is_file():
-            raise InvalidInput(f"{path}: cannot read (no such file)")
+            raise InvalidInput(t("{path}: cannot read (no such file)", path=path))
         return _fingerprinted(_read_xlsx(file, sheet, progress, options), file.read_bytes())
     if suffix == ".xls":
-        raise InvalidInput(f"{path}: the old .xls format is not read: save it as .xlsx (Excel 工作簿) or CSV")
+        raise InvalidInput(t("{path}: the old .xls format is not read: save it as .xlsx (an Excel workbook) or CSV", path=path))
     if suffix not in (".yaml", ".yml", ".csv"):
-        raise InvalidInput(f"{path}: unknown file type '{suffix or '(none)'}': use .xlsx, .csv, .yaml or .yml")
+        raise InvalidInput(t("{path}: unknown file type '{value}': use .xlsx, .csv, .yaml or .yml", path=path, value=suffix or '(none)'))
     from ledger.inputs import MAX_LIST_BYTES, read_regular
 
     try:
         file.stat()
     except OSError as e:
-        raise InvalidInput(f"{path}: cannot read ({e.strerror or e})") from None
+        raise InvalidInput(t("{path}: cannot read ({value})", path=path, value=e.strerror or e)) from None
     raw = read_regular(file, "FILE", MAX_LIST_BYTES)
     text = decode_text(where, raw, encoding)
     if suffix == ".csv":
@@ -1169,7 +1188,7 @@ def read_feedback_list(
             if feedback.inspection.code == code:
                 return feedback
         if len(lists) > 1:
-            raise InvalidInput(f"{path}: holds no inspection {code} (it holds {', '.join(f.inspection.code for f in lists)})")
+            raise InvalidInput(t("{path}: holds no inspection {code} (it holds {value})", path=path, code=code, value=', '.join((f.inspection.code for f in lists))))
     if len(lists) > 1:
-        raise InvalidInput(f"{path}: holds {len(lists)} inspections ({', '.join(f.inspection.code for f in lists)}): name one with --inspection")
+        raise InvalidInput(t("{path}: holds {n_lists} inspections ({value}): name one with --inspection", path=path, n_lists=len(lists), value=', '.join((f.inspection.code for f in lists))))
     return lists[0]

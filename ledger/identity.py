@@ -33,6 +33,7 @@ from eventsourcing.domain import Aggregate, event
 from ledger.errors import ConfigError, InvalidInput, NotAuthorised
 
 from ledger.authority import AUTHORITY_ID  # noqa: E402 - one Authority aggregate per ledger
+from ledger.messages import t
 
 assert AUTHORITY_ID == uuid5(UUID("7d1c3f0e-5b8a-4c55-9a51-2f6a3b9e1c44"), "authority")
 PREAMBLE = "rectification-ledger act v1\n"
@@ -80,11 +81,11 @@ class Authority(Aggregate):
         if public_key is not None:
             holder = next((n for n, p in self.people.items() if p["public_key"] == public_key and n != name), None)
             if holder is not None:
-                raise InvalidInput(f"--public-key: that key is already enrolled for {holder}: each person needs their own key")
+                raise InvalidInput(t("--public-key: that key is already enrolled for {holder}: each person needs their own key", holder=holder))
         current = self.people.get(name)
         if current is None or not current["active"]:
             if public_key is None and current is not None:
-                raise InvalidInput(f"{name} was revoked: re-enrolling needs a new --public-key")
+                raise InvalidInput(t("{name} was revoked: re-enrolling needs a new --public-key", name=name))
             self._enrolled(name=name, roles=sorted(set(roles)), public_key=public_key, fingerprint=fingerprint, actor=actor, at=at)
             return [f"enrolled {name} with {', '.join(sorted(set(roles))) or 'no roles'}"]
         if public_key is not None and public_key != current["public_key"]:
@@ -94,26 +95,26 @@ class Authority(Aggregate):
             self._granted(name=name, role=role, actor=actor, at=at)
             done.append(f"granted {name} the role {role}")
         if not done:
-            raise InvalidInput(f"{name} is already enrolled with that key and those roles: nothing to change")
+            raise InvalidInput(t("{name} is already enrolled with that key and those roles: nothing to change", name=name))
         return done
 
     def revoke(self, *, name: str, role: str | None, actor: str, at: datetime) -> str:
         current = self.people.get(name)
         if current is None or not current["active"]:
-            raise InvalidInput(f"{name} is not enrolled (see `ledger person list`)")
+            raise InvalidInput(t("{name} is not enrolled (see `ledger person list`)", name=name))
         if role is None:
             self._person_revoked(name=name, actor=actor, at=at)
-            return f"revoked {name}: key and every role"
+            return t("revoked {name}: key and every role", name=name)
         if role not in current["roles"]:
-            raise InvalidInput(f"{name} does not hold the role {role}")
+            raise InvalidInput(t("{name} does not hold the role {role}", name=name, role=role))
         self._role_revoked(name=name, role=role, actor=actor, at=at)
-        return f"revoked the role {role} of {name}"
+        return t("revoked the role {role} of {name}", role=role, name=name)
 
     def set_policy(self, *, name: str, value: str, actor: str, at: datetime) -> None:
         if name not in POLICIES or value not in POLICIES[name]:
             raise InvalidInput(f"policy {name}={value}: known policies: " + "; ".join(f"{k}: {'|'.join(v)}" for k, v in POLICIES.items()))
         if self.policy.get(name) == value:
-            raise InvalidInput(f"policy {name} is already {value}")
+            raise InvalidInput(t("policy {name} is already {value}", name=name, value=value))
         self._policy_set(name=name, value=value, actor=actor, at=at)
 
     @event("PersonEnrolled")
@@ -190,7 +191,7 @@ def write_key_pair(path: Path) -> dict[str, Any]:
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
-        raise InvalidInput(f"a key already exists at {path}: not overwriting it (move it away first)") from None
+        raise InvalidInput(t("a key already exists at {path}: not overwriting it (move it away first)", path=path)) from None
     with os.fdopen(fd, "wb") as f:
         f.write(pem)
     os.chmod(path, 0o600)
@@ -212,9 +213,9 @@ def load_private_key(path: Path, what: str = "--key") -> Any:
     if path.exists():  # a device, a FIFO or a huge file is bad input (exit 2), never read
         data = read_regular(path, what, MAX_KEY_BYTES)
     else:
-        raise NotAuthorised(f"{what}: cannot read the private key {path}: No such file or directory")
+        raise NotAuthorised(t("{what}: cannot read the private key {path}: No such file or directory", what=what, path=path))
     if b"-----BEGIN" not in data or b"PRIVATE KEY-----" not in data:
-        raise NotAuthorised(f"{what}: {path} is not a private key: it holds no PEM private key block (-----BEGIN PRIVATE KEY-----), as `ledger person keygen` writes")
+        raise NotAuthorised(t("{what}: {path} is not a private key: it holds no PEM private key block (-----BEGIN PRIVATE KEY-----), as `ledger person keygen` writes", what=what, path=path))
     seed = _plain_pkcs8_seed(data)
     if seed is not None:  # the common case, without importing cryptography's serialization (start-up time)
         return Ed25519PrivateKey.from_private_bytes(seed)
@@ -224,13 +225,13 @@ def load_private_key(path: Path, what: str = "--key") -> Any:
     try:
         key = serialization.load_pem_private_key(data, password=passphrase.encode("utf-8") if passphrase else None)
     except TypeError:
-        raise NotAuthorised(f"{what}: {path} is passphrase-protected: set {PASSPHRASE_ENV}") from None
+        raise NotAuthorised(t("{what}: {path} is passphrase-protected: set {PASSPHRASE_ENV}", what=what, path=path, PASSPHRASE_ENV=PASSPHRASE_ENV)) from None
     except ValueError:
         if passphrase and b"ENCRYPTED" in data:
-            raise NotAuthorised(f"{what}: {path} is not a private key this ledger can use (wrong passphrase in {PASSPHRASE_ENV}?)") from None
-        raise NotAuthorised(f"{what}: {path} is not a private key this ledger can use: its PEM block is damaged or of another format") from None
+            raise NotAuthorised(t("{what}: {path} is not a private key this ledger can use (wrong passphrase in {PASSPHRASE_ENV}?)", what=what, path=path, PASSPHRASE_ENV=PASSPHRASE_ENV)) from None
+        raise NotAuthorised(t("{what}: {path} is not a private key this ledger can use: its PEM block is damaged or of another format", what=what, path=path)) from None
     if not isinstance(key, Ed25519PrivateKey):
-        raise NotAuthorised(f"{what}: {path} is not an Ed25519 private key")
+        raise NotAuthorised(t("{what}: {path} is not an Ed25519 private key", what=what, path=path))
     return key
 
 
@@ -261,9 +262,9 @@ def read_public_key(path: str) -> bytes:
         try:
             key = serialization.load_pem_public_key(text.encode("ascii"))
         except ValueError:
-            raise InvalidInput(f"--public-key: {path} is not a public key") from None
+            raise InvalidInput(t("--public-key: {path} is not a public key", path=path)) from None
         if not isinstance(key, Ed25519PublicKey):
-            raise InvalidInput(f"--public-key: {path} is not an Ed25519 public key")
+            raise InvalidInput(t("--public-key: {path} is not an Ed25519 public key", path=path))
         return key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     parts = text.split()
     if len(parts) == 2 and parts[0] == "ed25519":
@@ -273,7 +274,7 @@ def read_public_key(path: str) -> bytes:
             raw = b""
         if len(raw) == 32:
             return raw
-    raise InvalidInput(f"--public-key: {path} is not an Ed25519 public key ('ed25519 <base64>' or PEM)")
+    raise InvalidInput(t("--public-key: {path} is not an Ed25519 public key ('ed25519 <base64>' or PEM)", path=path))
 
 
 # -- signing -------------------------------------------------------------------
@@ -404,7 +405,7 @@ def founding(app: Any) -> Any:
         return stored
     noted = noted_administrator(app)
     if noted is None:
-        raise NotAuthorised("this ledger has no administrator yet (it was made before people were kept in the ledger): run `ledger init` once to make one")
+        raise NotAuthorised(t("this ledger has no administrator yet (it was made before people were kept in the ledger): run `ledger init` once to make one"))
     name, raw = noted
     return Authority(ledger_id=app.ledger_id(), administrator=name, public_key=b64(raw), fingerprint=fingerprint(raw), actor=name, at=datetime.now(timezone.utc))
 
@@ -413,11 +414,11 @@ def admin_signer(authority: Any, key_path: str | None, meaning: str) -> Signer:
     """The administrator's Signer, from --admin-key or the default location for this ledger."""
     path = Path(key_path) if key_path else default_admin_key(authority.ledger_id)
     if not path.is_file():
-        raise NotAuthorised(f"no administrator key at {path}: only the administrator ({authority.administrator}) may run `ledger {meaning}` (give --admin-key PATH)")
+        raise NotAuthorised(t("no administrator key at {path}: only the administrator ({administrator}) may run `ledger {meaning}` (give --admin-key PATH)", path=path, administrator=authority.administrator, meaning=meaning))
     key = load_private_key(path, "--admin-key")
     raw = raw_public_of(key)
     if b64(raw) != authority.admin_key:
-        raise NotAuthorised(f"--admin-key: {path} is not this ledger's administrator key (fingerprint {authority.admin_fingerprint})")
+        raise NotAuthorised(t("--admin-key: {path} is not this ledger's administrator key (fingerprint {admin_fingerprint})", path=path, admin_fingerprint=authority.admin_fingerprint))
     return Signer(name=authority.administrator, private_key=key, raw_public=raw, meaning=meaning)
 
 
@@ -425,6 +426,5 @@ def people_in_config_refused(config: Any) -> None:
     """Once people are enrolled in the ledger, `people:` in ledger.yaml is an error, not an authority."""
     if config.data.get("people") is not None:
         raise ConfigError(
-            f"{config.path}: 'people' is no longer read: this ledger's people and roles are enrolled in the ledger itself "
-            "(see `ledger person list`); remove the 'people' key from ledger.yaml"
+            t("{path}: 'people' is no longer read: this ledger's people and roles are enrolled in the ledger itself (see `ledger person list`); remove the 'people' key from ledger.yaml", path=config.path)
         )

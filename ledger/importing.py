@@ -16,6 +16,7 @@ from typing import Any, Callable
 
 from ledger.errors import InvalidInput, LedgerError
 from ledger.feedback import FeedbackList, ProblemSpec, place
+from ledger.messages import t
 
 
 @dataclass
@@ -62,7 +63,7 @@ def present_titles(app: Any, code: str) -> dict[int, dict[str, Any]]:
 
 
 def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> InvalidInput:
-    return InvalidInput(f"{place(feedback.path, feedback.unit, line)}: {error}")
+    return InvalidInput(t("{place}: {error}", place=place(feedback.path, feedback.unit, line), error=error))
 
 
 def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
@@ -209,11 +210,10 @@ def _plan_list(app: Any, feedback: FeedbackList, actor: str, at: datetime | None
         for name, value in header.fields().items():
             if getattr(parent, name) != value:
                 raise InvalidInput(
-                    f"{place(feedback.path, feedback.unit, header.line)}: inspection {header.code} is already in the ledger "
-                    f"with {name} '{getattr(parent, name)}', not '{value}' (see `ledger reconcile`)"
+                    t("{place}: inspection {code} is already in the ledger with {name} '{getattr}', not '{value}' (see `ledger reconcile`)", place=place(feedback.path, feedback.unit, header.line), code=header.code, name=name, getattr=getattr(parent, name), value=value)
                 )
     elif feedback.registered:
-        raise InvalidInput(f"--inspection: unknown inspection {header.code} (register it with `ledger add-inspection` first)")
+        raise InvalidInput(t("--inspection: unknown inspection {code} (register it with `ledger add-inspection` first)", code=header.code))
     else:
         try:
             parent = Inspection.register(code=header.code, actor=actor, at=moment, **header.fields())
@@ -236,8 +236,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
             for name in ("category", "title"):
                 if known[name] != getattr(spec, name):
                     raise InvalidInput(
-                        f"{place(feedback.path, feedback.unit, spec.line)}: {name}: {ident} is already in the ledger with "
-                        f"{name} '{known[name]}', not '{getattr(spec, name)}' (see `ledger reconcile`)"
+                        t("{place}: {name}: {ident} is already in the ledger with {name} '{value}', not '{getattr}' (see `ledger reconcile`)", place=place(feedback.path, feedback.unit, spec.line), name=name, ident=ident, value=known[name], getattr=getattr(spec, name))
                     )
             skipped.append(ident)
             continue

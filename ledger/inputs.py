@@ -12,6 +12,7 @@ import stat
 from pathlib import Path
 
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 MiB = 1024 * 1024
 MAX_EVIDENCE_BYTES = 512 * MiB  # a scanned 佐证材料 (held in memory and in the store)
@@ -34,13 +35,13 @@ def open_regular(path: str | Path, what: str, limit: int) -> tuple[int, int]:
     try:
         fd = os.open(path, flags)
     except (OSError, ValueError) as e:
-        raise InvalidInput(f"{what}: cannot read {path}: {getattr(e, 'strerror', None) or e}") from None
+        raise InvalidInput(t("{what}: cannot read {path}: {value}", what=what, path=path, value=getattr(e, 'strerror', None) or e)) from None
     try:
         st = os.fstat(fd)
         if not stat.S_ISREG(st.st_mode):
-            raise InvalidInput(f"{what}: {path} is not a regular file (a device, pipe or folder is not read)")
+            raise InvalidInput(t("{what}: {path} is not a regular file (a device, pipe or folder is not read)", what=what, path=path))
         if st.st_size > limit:
-            raise InvalidInput(f"{what}: {path} is {_size(st.st_size)}: at most {_size(limit)} is read")
+            raise InvalidInput(t("{what}: {path} is {size}: at most {size2} is read", what=what, path=path, size=_size(st.st_size), size2=_size(limit)))
         if hasattr(os, "set_blocking"):
             os.set_blocking(fd, True)
     except BaseException:
@@ -56,9 +57,9 @@ def read_regular(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES) -> by
         with os.fdopen(fd, "rb", closefd=True) as f:
             data = f.read(limit + 1)
     except OSError as e:
-        raise InvalidInput(f"{what}: cannot read {path}: {e.strerror or e}") from None
+        raise InvalidInput(t("{what}: cannot read {path}: {value}", what=what, path=path, value=e.strerror or e)) from None
     if len(data) > limit:  # it grew while being read
-        raise InvalidInput(f"{what}: {path} is more than {_size(limit)}: at most {_size(limit)} is read")
+        raise InvalidInput(t("{what}: {path} is more than {size}: at most {size} is read", what=what, path=path, size=_size(limit)))
     return data
 
 
@@ -67,4 +68,4 @@ def read_regular_text(path: str | Path, what: str, limit: int = MAX_TEXT_BYTES, 
     try:
         return data.decode(encoding)
     except UnicodeDecodeError:
-        raise InvalidInput(f"{what}: {path} is not {encoding.upper()} text") from None
+        raise InvalidInput(t("{what}: {path} is not {upper} text", what=what, path=path, upper=encoding.upper())) from None

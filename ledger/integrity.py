@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ledger.chain import ChainSummary, Link, _Differs, _Pass, fast_pass, recorded_algorithm, walk_store
 from ledger.errors import StoreError, TamperingFound
+from ledger.messages import t
 
 if TYPE_CHECKING:
     from ledger.schema import StoreSchema
@@ -30,15 +31,15 @@ def snapshot(path: str) -> Iterator[Any]:
             yield con
         return
     if not Path(path).is_file():
-        raise StoreError(f"no ledger store at {path}: run `ledger init` first")
+        raise StoreError(t("no ledger store at {path}: run `ledger init` first", path=path))
     from ledger.store import connect_read_only
 
     try:
         con, _ = connect_read_only(path, isolation_level=None)
     except sqlite3.OperationalError as e:  # permissions, a folder in its place: not evidence of tampering
-        raise StoreError(f"the store {path} cannot be opened ({e})") from None
+        raise StoreError(t("the store {path} cannot be opened ({e})", path=path, e=e)) from None
     except sqlite3.Error as e:
-        raise TamperingFound(f"the store file {path} is damaged or truncated ({e})") from None
+        raise TamperingFound(t("the store file {path} is damaged or truncated ({e})", path=path, e=e)) from None
     try:
         con.execute("BEGIN")
         yield con
@@ -61,7 +62,7 @@ def pg_snapshot(url: str) -> Iterator[Any]:
     try:
         con = psycopg.connect(**location.conninfo())
     except psycopg.Error as e:
-        raise StoreError(f"cannot use the PostgreSQL store {location}: {pg_error_line(e)}") from None
+        raise StoreError(t("cannot use the PostgreSQL store {location}: {pg_error_line}", location=location, pg_error_line=pg_error_line(e))) from None
     try:
         con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
         con.read_only = True
@@ -112,28 +113,27 @@ class RecordedCheckpoints:
             try:
                 cp = from_recorded(state)
             except (ValueError, KeyError, TypeError) as e:
-                raise TamperingFound(event_seq, f"is a recorded checkpoint that cannot be read ({e})") from None
+                raise TamperingFound(event_seq, t("is a recorded checkpoint that cannot be read ({e})", e=e)) from None
             except Exception as e:  # noqa: BLE001 - e.g. ConfigError from a garbled key
-                raise TamperingFound(event_seq, f"is a recorded checkpoint that cannot be read ({e})") from None
+                raise TamperingFound(event_seq, t("is a recorded checkpoint that cannot be read ({e})", e=e)) from None
             try:
                 Ed25519PublicKey.from_public_bytes(cp.public_key).verify(cp.signature, cp.message())
             except (InvalidSignature, ValueError):
-                raise TamperingFound(event_seq, "is a recorded checkpoint whose signature does not match its contents") from None
+                raise TamperingFound(event_seq, t("is a recorded checkpoint whose signature does not match its contents")) from None
             if trusted is not None and cp.public_key != trusted:
                 raise TamperingFound(
-                    event_seq, f"is a checkpoint signed by key {fingerprint(cp.public_key)}, not by this ledger's key {fingerprint(trusted)}"
+                    event_seq, t("is a checkpoint signed by key {fingerprint}, not by this ledger's key {fingerprint2}", fingerprint=fingerprint(cp.public_key), fingerprint2=fingerprint(trusted))
                 )
             if cp.ledger != ledger_id or cp.hash != algorithm:
-                raise TamperingFound(event_seq, f"is a checkpoint of ledger {cp.ledger} ({cp.hash}), not of this one")
+                raise TamperingFound(event_seq, t("is a checkpoint of ledger {ledger} ({hash}), not of this one", ledger=cp.ledger, hash=cp.hash))
             if not 0 <= cp.sequence < event_seq:
-                raise TamperingFound(event_seq, f"is a checkpoint claiming events up to {cp.sequence}, which it cannot cover")
+                raise TamperingFound(event_seq, t("is a checkpoint claiming events up to {sequence}, which it cannot cover", sequence=cp.sequence))
             parsed.append((event_seq, cp))
         signs_tree = [(event_seq, cp) for event_seq, cp in parsed if cp.tree_size is not None]
         if signs_tree and not tree_stored:
             event_seq, cp = signs_tree[0]
             raise TamperingFound(
-                f"the checkpoint recorded as event {event_seq} (signed {cp.time}) signs the Merkle tree of events up to {cp.sequence}, "
-                "but the store has no tree table (ledger_merkle): the tree was dropped"
+                t("the checkpoint recorded as event {event_seq} (signed {time}) signs the Merkle tree of events up to {sequence}, but the store has no tree table (ledger_merkle): the tree was dropped", event_seq=event_seq, time=cp.time, sequence=cp.sequence)
             )
         digests = digests_at(sorted({cp.sequence for _, cp in parsed if cp.sequence}))
         trees = trees_at(sorted({cp.sequence for _, cp in signs_tree})) if trees_at is not None else {}
@@ -149,12 +149,11 @@ class RecordedCheckpoints:
             )
             if digest is None or digest.hex() != cp.head:
                 where = f"event {cp.sequence}" if first == cp.sequence else f"events {first}..{cp.sequence}"
-                raise TamperingFound(f"{named}, and the history differs from it in {where} (rewritten, links recomputed)")
+                raise TamperingFound(t("{named}, and the history differs from it in {where} (rewritten, links recomputed)", named=named, where=where))
             tree = trees.get(cp.sequence)
             if cp.tree_size is not None and tree is not None and (tree[0], tree[1].hex()) != (cp.tree_size, cp.tree_root):
                 raise TamperingFound(
-                    f"{named} and signs tree size {cp.tree_size} root {cp.tree_root}, but those events give tree size "
-                    f"{tree[0]} root {tree[1].hex()} (the signed tree is not this history's)"
+                    t("{named} and signs tree size {tree_size} root {tree_root}, but those events give tree size {value} root {hex} (the signed tree is not this history's)", named=named, tree_size=cp.tree_size, tree_root=cp.tree_root, value=tree[0], hex=tree[1].hex())
                 )
             matched = max(matched, cp.sequence)
         return len(parsed)
@@ -198,8 +197,8 @@ def verify_store(path: str, *, schema: StoreSchema, watch: int | None = None, tr
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             if "ledger_chain" not in tables:
                 if {"stored_events", "ledger_meta"} <= tables:
-                    raise TamperingFound(f"the store {path} has no hash chain table (ledger_chain): dropped, or made before the chain existed")
-                raise StoreError(f"{path} is not an initialised ledger store: run `ledger init`")
+                    raise TamperingFound(t("the store {path} has no hash chain table (ledger_chain): dropped, or made before the chain existed", path=path))
+                raise StoreError(t("{path} is not an initialised ledger store: run `ledger init`", path=path))
             algorithm = recorded_algorithm(con.cursor())
             tree_stored = "ledger_merkle" in tables
             try:
@@ -212,7 +211,7 @@ def verify_store(path: str, *, schema: StoreSchema, watch: int | None = None, tr
             check_sqlite_schema(con, path, schema)  # after the chain: a dropped chain or tree table is named as such
             return concluded
     except sqlite3.DatabaseError as e:
-        raise TamperingFound(f"the store file {path} is damaged or truncated ({e})") from None
+        raise TamperingFound(t("the store file {path} is damaged or truncated ({e})", path=path, e=e)) from None
 
 
 def _pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int | None, progress: Any = None) -> _Pass:
@@ -363,7 +362,7 @@ def _careful(con: Any, algorithm: str, style: str, position: str, tree_stored: b
             if link.topic == RECORDED_TOPIC:
                 found.recorded.append((link.seq, link.state))
     except sqlite3.DatabaseError as e:
-        raise TamperingFound(f"the store file {where} is damaged or truncated after sequence number {found.head_seq} ({e})") from None
+        raise TamperingFound(t("the store file {where} is damaged or truncated after sequence number {head_seq} ({e})", where=where, head_seq=found.head_seq, e=e)) from None
     found.tree_size, found.tree_root = heads[-1]
     return found
 
@@ -373,8 +372,7 @@ def _conclude(con: Any, style: str, position: str, algorithm: str, found: _Pass,
     meta = ledger_meta(con)
     if not tree_stored and meta.get("merkle_tree"):
         raise TamperingFound(
-            "the store's Merkle tree table (ledger_merkle) is gone although the store's metadata says it has one "
-            f"(ledger_meta merkle_tree = {meta['merkle_tree']}): the tree was dropped"
+            t("the store's Merkle tree table (ledger_merkle) is gone although the store's metadata says it has one (ledger_meta merkle_tree = {merkle_tree}): the tree was dropped", merkle_tree=meta['merkle_tree'])
         )
     trees = _tree_heads(con, style, position, algorithm, found, tree_stored)
     summary = ChainSummary(algorithm, found.count, found.head_seq, found.head_digest)
@@ -412,30 +410,29 @@ def _tree_heads(con: Any, style: str, position: str, algorithm: str, found: _Pas
 def check_checkpoint(summary: ChainSummary, digest_at: bytes | None, cp: Any, ledger_id: str) -> str:
     """Raise TamperingFound unless the verified chain still holds the history `cp` covered."""
     if cp.ledger != ledger_id:
-        raise TamperingFound(f"the checkpoint is for ledger {cp.ledger}, but this is ledger {ledger_id}")
+        raise TamperingFound(t("the checkpoint is for ledger {ledger}, but this is ledger {ledger_id}", ledger=cp.ledger, ledger_id=ledger_id))
     if cp.hash != summary.algorithm:
-        raise TamperingFound(f"the checkpoint uses {cp.hash}, but this ledger's chain uses {summary.algorithm}")
+        raise TamperingFound(t("the checkpoint uses {hash}, but this ledger's chain uses {algorithm}", hash=cp.hash, algorithm=summary.algorithm))
     if cp.sequence > summary.head_seq:
         raise TamperingFound(
-            f"the checkpoint covers events up to {cp.sequence}, but the ledger now ends at {summary.head_seq} (history truncated)"
+            t("the checkpoint covers events up to {sequence}, but the ledger now ends at {head_seq} (history truncated)", sequence=cp.sequence, head_seq=summary.head_seq)
         )
     if cp.sequence == 0:
-        return "checkpoint of an empty ledger"
+        return t("checkpoint of an empty ledger")
     if digest_at is None:
-        raise TamperingFound(f"first bad sequence number {cp.sequence}: the event the checkpoint covered is no longer in the ledger")
+        raise TamperingFound(t("first bad sequence number {sequence}: the event the checkpoint covered is no longer in the ledger", sequence=cp.sequence))
     if digest_at.hex() != cp.head:
         raise TamperingFound(
-            f"history up to sequence number {cp.sequence} differs from the checkpoint of {cp.time} (rewritten since)"
+            t("history up to sequence number {sequence} differs from the checkpoint of {time} (rewritten since)", sequence=cp.sequence, time=cp.time)
         )
     head = summary.trees_at.get(cp.sequence) if getattr(cp, "tree_size", None) is not None else None
     if head is not None:
         size, root = head
         if (size, root.hex()) != (cp.tree_size, cp.tree_root):
             raise TamperingFound(
-                f"the checkpoint of {cp.time} signs tree size {cp.tree_size} root {cp.tree_root}, "
-                f"but the events up to {cp.sequence} give tree size {size} root {root.hex()}"
+                t("the checkpoint of {time} signs tree size {tree_size} root {tree_root}, but the events up to {sequence} give tree size {size} root {hex}", time=cp.time, tree_size=cp.tree_size, tree_root=cp.tree_root, sequence=cp.sequence, size=size, hex=root.hex())
             )
-    return f"holds the history of the checkpoint of {cp.time} (events up to {cp.sequence})"
+    return t("holds the history of the checkpoint of {time} (events up to {sequence})", time=cp.time, sequence=cp.sequence)
 
 
 # The column types the ledger creates on PostgreSQL: a column re-typed (say originator_id as text, so that
@@ -452,7 +449,7 @@ def _check_column_types(con: Any) -> None:
     for column, kind in PG_COLUMN_TYPES.items():
         if column in found and found[column] != kind:
             first = con.execute("SELECT min(notification_id) FROM stored_events").fetchone()[0]
-            raise TamperingFound(first or 0, f"is stored in a column re-typed: stored_events.{column} is {found[column]}, not {kind} as the ledger creates it")
+            raise TamperingFound(first or 0, t("is stored in a column re-typed: stored_events.{column} is {value}, not {kind} as the ledger creates it", column=column, value=found[column], kind=kind))
 
 
 def _verify_postgres(url: str, schema: StoreSchema, watch: int | None, trusted: bytes | None, also_at: Iterable[int], jobs: int | None = 1, progress: Any = None) -> tuple[ChainSummary, bytes | None]:
@@ -464,9 +461,9 @@ def _verify_postgres(url: str, schema: StoreSchema, watch: int | None, trusted: 
         try:
             found = con.execute("SELECT to_regclass('ledger_chain') IS NOT NULL, to_regclass('stored_events') IS NOT NULL").fetchone()
             if not found[1]:
-                raise StoreError(f"{url} is not an initialised ledger store: run `ledger init`")
+                raise StoreError(t("{url} is not an initialised ledger store: run `ledger init`", url=url))
             if not found[0]:
-                raise TamperingFound(f"the store {url} has no hash chain table (ledger_chain)")
+                raise TamperingFound(t("the store {url} has no hash chain table (ledger_chain)", url=url))
             algorithm = recorded_algorithm(con.cursor())
             tree_stored = has_tree_table(con, postgres=True)
             _check_column_types(con)
@@ -480,4 +477,4 @@ def _verify_postgres(url: str, schema: StoreSchema, watch: int | None, trusted: 
             check_pg_schema(con.cursor(), url, schema)  # after the chain: a dropped chain or tree table is named as such
             return concluded
         except psycopg.Error as e:
-            raise StoreError(f"cannot read the PostgreSQL store: {e}") from None
+            raise StoreError(t("cannot read the PostgreSQL store: {e}", e=e)) from None

@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from ledger.chain import RECORDED_ALGORITHM, algorithm_named, event_bytes, hasher, insert_rows, recorded_algorithm, sql
 from ledger.errors import StoreError, TamperingFound
+from ledger.messages import t
 
 MERKLE_SCHEMA = [
     """CREATE TABLE IF NOT EXISTS ledger_merkle (
@@ -107,7 +108,7 @@ def stored_size(cursor: Any) -> int:
 
 
 def _missing_node(level: int, idx: int) -> TamperingFound:
-    return TamperingFound(f"the Merkle tree (ledger_merkle) lacks node level {level} index {idx}")
+    return TamperingFound(t("the Merkle tree (ledger_merkle) lacks node level {level} index {idx}", level=level, idx=idx))
 
 
 def _node(cursor: Any, style: str, level: int, idx: int) -> bytes:
@@ -145,11 +146,11 @@ def append_leaves(cursor: Any, stored_events: Sequence[Any], positions: Sequence
     except Exception as e:  # the store's own error type (sqlite3, psycopg)
         if "ledger_merkle" not in str(e):
             raise
-        raise StoreError("the store was made before the Merkle tree: run `ledger init` to upgrade it") from None
+        raise StoreError(t("the store was made before the Merkle tree: run `ledger init` to upgrade it")) from None
     if size == 0 and ordered:
         cursor.execute(sql(f"SELECT 1 FROM {table} WHERE {position} < ? LIMIT 1", style), (ordered[0][1],))
         if cursor.fetchone() is not None:
-            raise StoreError("the store has events but no Merkle tree yet: run `ledger init` to upgrade it")
+            raise StoreError(t("the store has events but no Merkle tree yet: run `ledger init` to upgrade it"))
     h = hasher(algorithm_named(algorithm))
     frontier = load_frontier(cursor, style, h, size)
     rows = []
@@ -233,7 +234,7 @@ class StoredTree:
 
     def _check_size(self, size: int) -> None:
         if size > self.size:
-            raise StoreError(f"the tree has {self.size} leaves, fewer than {size}")
+            raise StoreError(t("the tree has {size} leaves, fewer than {size2}", size=self.size, size2=size))
 
     def root(self, size: int) -> bytes:
         self._check_size(size)
@@ -243,7 +244,7 @@ class StoredTree:
         """PATH(index, D[size]) of RFC 6962 §2.1.1, leaf's sibling first."""
         self._check_size(size)
         if not 0 <= index < size:
-            raise StoreError(f"leaf {index} is not in a tree of {size} leaves")
+            raise StoreError(t("leaf {index} is not in a tree of {size} leaves", index=index, size=size))
         path: list[bytes] = []
         start, end = 0, size
         while end - start > 1:
@@ -261,7 +262,7 @@ class StoredTree:
         """PROOF(old, D[new]) of RFC 6962 §2.1.2."""
         self._check_size(new)
         if not 0 <= old <= new:
-            raise StoreError(f"a tree of {old} leaves cannot be a prefix of one of {new}")
+            raise StoreError(t("a tree of {old} leaves cannot be a prefix of one of {new}", old=old, new=new))
         if old == 0 or old == new:
             return []
         proof: list[bytes] = []
@@ -397,10 +398,10 @@ class TreeCheck:
                 stream = self.levels[level] = self._level(level)
             stored = next(stream, None)
             if stored is None or stored[0] != idx:
-                raise TamperingFound(f"the Merkle tree (ledger_merkle) lacks node level {level} index {idx} (event {seq}): the tree table was edited")
+                raise TamperingFound(t("the Merkle tree (ledger_merkle) lacks node level {level} index {idx} (event {seq}): the tree table was edited", level=level, idx=idx, seq=seq))
             if stored[1] != value:
                 what = f"leaf {idx} (event {seq})" if level == 0 else f"node level {level} index {idx}"
-                raise TamperingFound(f"the Merkle tree (ledger_merkle) {what} does not match the events: the tree table was edited")
+                raise TamperingFound(t("the Merkle tree (ledger_merkle) {what} does not match the events: the tree table was edited", what=what))
         if self.watch is not None and seq == self.watch:
             self.at_watch = (self.frontier.size, self.frontier.root())
 
@@ -411,11 +412,11 @@ class TreeCheck:
         for level in range(max(self.frontier.size.bit_length(), 1) + 1):
             extra = self._stored(level)
             if extra is not None:
-                raise TamperingFound(f"the Merkle tree (ledger_merkle) has node level {level} index {extra[0]} beyond the {self.frontier.size} events: the tree table was edited")
+                raise TamperingFound(t("the Merkle tree (ledger_merkle) has node level {level} index {value} beyond the {size} events: the tree table was edited", level=level, value=extra[0], size=self.frontier.size))
         self.cursor.execute(sql("SELECT level, idx FROM ledger_merkle WHERE level > ? LIMIT 1", self.style), (self.frontier.size.bit_length(),))
         row = self.cursor.fetchone()
         if row is not None:
-            raise TamperingFound(f"the Merkle tree (ledger_merkle) has node level {row[0]} index {row[1]} beyond the {self.frontier.size} events: the tree table was edited")
+            raise TamperingFound(t("the Merkle tree (ledger_merkle) has node level {value} index {value2} beyond the {size} events: the tree table was edited", value=row[0], value2=row[1], size=self.frontier.size))
         return self.frontier.size, self.frontier.root()
 
 

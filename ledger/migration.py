@@ -26,6 +26,7 @@ from typing import Any, Callable, Iterator, Sequence
 from uuid import UUID
 
 from ledger.errors import LedgerError, StoreError
+from ledger.messages import t
 
 BATCH = 1000
 
@@ -69,7 +70,7 @@ def migrate_store(source: str, target: str, app: Any, progress: Any = None) -> d
             if only_founded(c, app.recorder.placeholder):
                 existing = 0  # only the founding event of a `ledger init` run on the target: emptied below
     if existing and not _holds_prefix(source, app, existing):
-        raise StoreError(f"{describe_store(target)} already holds {existing} events of another ledger: migrate only into an empty store")
+        raise StoreError(t("{describe_store} already holds {existing} events of another ledger: migrate only into an empty store", describe_store=describe_store(target), existing=existing))
     if not existing:
         _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
     with app.recorder.datastore.transaction(commit=True) as c:
@@ -94,7 +95,7 @@ def _copy_evidence(source: str, target: str, app: Any) -> int:
             continue
         data = fetch(source, item["digest"])
         if data is None or digest_of(data, item["hash"]) != item["digest"]:
-            raise StoreError(f"evidence file {item['name']} ({item['digest']}) of event {item['seq']} is missing or changed beside {source}: run `ledger evidence verify`")
+            raise StoreError(t("evidence file {name} ({digest}) of event {seq} is missing or changed beside {source}: run `ledger evidence verify`", name=item['name'], digest=item['digest'], seq=item['seq'], source=source))
         contents[item["digest"]] = ({k: item[k] for k in ("name", "size", "hash", "digest")}, data)
     if contents:
         keep_files(app, target, list(contents.values()))
@@ -220,16 +221,16 @@ def _verify(con: sqlite3.Connection, app: Any) -> None:
         for batch in _source_events(con):
             for position, e in batch:
                 if next(copied, None) != (position, e.originator_id.hex, e.originator_version, e.topic, e.state):
-                    raise LedgerError(f"verification failed: event {e.originator_id} v{e.originator_version} differs on the target")
+                    raise LedgerError(t("verification failed: event {originator_id} v{originator_version} differs on the target", originator_id=e.originator_id, originator_version=e.originator_version))
         if next(copied, None) is not None:
-            raise LedgerError("verification failed: the target holds more events than the source")
+            raise LedgerError(t("verification failed: the target holds more events than the source"))
         for table in _ledger_tables(con):
             columns = _columns(con, table)
             mine = sorted(tuple(_plain(v) for v in r) for r in con.execute(f"SELECT {', '.join(columns)} FROM {table}"))
             c.execute(f"SELECT {', '.join(columns)} FROM {table}")
             theirs = sorted(tuple(_plain(v) for v in r) for r in c.fetchall())
             if mine != theirs:
-                raise LedgerError(f"verification failed: table {table} differs on the target ({len(mine)} rows here, {len(theirs)} there)")
+                raise LedgerError(t("verification failed: table {table} differs on the target ({n_mine} rows here, {n_theirs} there)", table=table, n_mine=len(mine), n_theirs=len(theirs)))
 
 
 def _empty(app: Any) -> None:

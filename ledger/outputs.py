@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 SQLITE_COMPANIONS = ("", "-wal", "-shm", "-journal")
 
@@ -73,23 +74,23 @@ def check_output(out: str | Path, *, force: bool = False, config: Any = None, wh
     except (OSError, ValueError):
         bad = True
     if bad:
-        raise InvalidInput(f"{what}: '{text}' is not a file name that can be written")
+        raise InvalidInput(t("{what}: '{text}' is not a file name that can be written", what=what, text=text))
     files, folders = _guarded(config)
     real = _real(target)
     inode = _identity(target)
     for guarded in files:
         if real == _real(guarded) or (inode is not None and inode == _identity(guarded)):
-            raise InvalidInput(f"{what}: {text} is the ledger's own {_kind(guarded, config)}: never written over")
+            raise InvalidInput(t("{what}: {text} is the ledger's own {kind}: never written over", what=what, text=text, kind=_kind(guarded, config)))
     for folder in folders:
         root = _real(folder)
         if real == root or root in real.parents:
             if is_key and folder.name == "keys" and not target.exists():
                 continue  # a new key pair may go into the keys folder (person keygen's default)
-            raise InvalidInput(f"{what}: {text} is inside the ledger's {'keys' if folder.name == 'keys' else 'kept evidence'} folder: never written into")
+            raise InvalidInput(t("{what}: {text} is inside the ledger's {value} folder: never written into", what=what, text=text, value='keys' if folder.name == 'keys' else 'kept evidence'))
     if inode is not None and not force:
-        raise InvalidInput(f"{what}: {text} already exists: not overwriting it (give --force to replace it)")
+        raise InvalidInput(t("{what}: {text} already exists: not overwriting it (give --force to replace it)", what=what, text=text))
     if target.is_symlink() and not force:
-        raise InvalidInput(f"{what}: {text} already exists: not overwriting it (give --force to replace it)")
+        raise InvalidInput(t("{what}: {text} already exists: not overwriting it (give --force to replace it)", what=what, text=text))
     return target
 
 
@@ -123,7 +124,7 @@ def replacing(out: str | Path, *, force: bool = False, what: str = "--out", mode
     try:
         fd, name = tempfile.mkstemp(prefix=f".{target.name[:100]}.", suffix=".tmp", dir=folder)
     except OSError as e:
-        raise InvalidInput(f"{what}: cannot write {out}: {e.strerror or e}") from None
+        raise InvalidInput(t("{what}: cannot write {out}: {value}", what=what, out=out, value=e.strerror or e)) from None
     os.close(fd)
     tmp = Path(name)
     try:
@@ -135,13 +136,13 @@ def replacing(out: str | Path, *, force: bool = False, what: str = "--out", mode
             try:
                 os.link(tmp, target)
             except FileExistsError:
-                raise InvalidInput(f"{what}: {out} already exists: not overwriting it (give --force to replace it)") from None
+                raise InvalidInput(t("{what}: {out} already exists: not overwriting it (give --force to replace it)", what=what, out=out)) from None
             except OSError:  # a file system without hard links
                 if target.exists():
-                    raise InvalidInput(f"{what}: {out} already exists: not overwriting it (give --force to replace it)") from None
+                    raise InvalidInput(t("{what}: {out} already exists: not overwriting it (give --force to replace it)", what=what, out=out)) from None
                 os.replace(tmp, target)
     except OSError as e:
-        raise InvalidInput(f"{what}: cannot write {out}: {e.strerror or e}") from None
+        raise InvalidInput(t("{what}: cannot write {out}: {value}", what=what, out=out, value=e.strerror or e)) from None
     finally:
         try:
             tmp.unlink()

@@ -40,6 +40,7 @@ from typing import Any, Callable
 from ledger.chain import hasher
 from ledger.errors import InvalidInput, StoreError, TamperingFound
 from ledger.merkle import event_leaf, root_from_inclusion, verify_consistency
+from ledger.messages import t
 
 CONSISTENCY_FORMAT = "rectification-ledger consistency proof"
 INSPECTION_FORMAT = "rectification-ledger inspection export"
@@ -54,7 +55,7 @@ def _no_duplicates(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     result: dict[str, Any] = {}
     for key, value in pairs:
         if key in result:
-            raise ValueError(f"duplicate key {key!r}")
+            raise ValueError(t("duplicate key {key!r}", key=key))
         result[key] = value
     return result
 
@@ -64,26 +65,26 @@ def parse_line(line: str) -> Any:
     try:
         obj = json.loads(line, object_pairs_hook=_no_duplicates)
     except RecursionError:  # [[[[…]]]] nested past Python's limit
-        raise ValueError("its JSON is nested too deeply") from None
+        raise ValueError(t("its JSON is nested too deeply")) from None
     if canonical(obj) != line:
-        raise ValueError("not in canonical form (spacing, key order, escapes or line end differ)")
+        raise ValueError(t("not in canonical form (spacing, key order, escapes or line end differ)"))
     return obj
 
 
 def hex_digest(value: Any, what: str) -> bytes:
     if not isinstance(value, str) or len(value) != 64 or value != value.lower():
-        raise ValueError(f"{what} is not 64 lower-case hex digits")
+        raise ValueError(t("{what} is not 64 lower-case hex digits", what=what))
     return bytes.fromhex(value)
 
 
 def _keys(obj: Any, keys: tuple[str, ...], what: str) -> None:
     if not isinstance(obj, dict) or tuple(obj) != keys:
-        raise ValueError(f"{what} must have exactly the keys {', '.join(keys)} in that order")
+        raise ValueError(t("{what} must have exactly the keys {keys} in that order", what=what, keys=', '.join(keys)))
 
 
 def _count(value: Any, what: str) -> int:
     if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{what} is not a whole number")
+        raise ValueError(t("{what} is not a whole number", what=what))
     return value
 
 
@@ -92,9 +93,9 @@ def _count(value: Any, what: str) -> int:
 
 def tree_head(cp: Any, name: str) -> tuple[int, bytes]:
     if getattr(cp, "tree_size", None) is None:
-        raise InvalidInput(f"{name}: the checkpoint of {cp.time} predates the Merkle tree (no tree-size/tree-root): it cannot be proven consistent")
+        raise InvalidInput(t("{name}: the checkpoint of {time} predates the Merkle tree (no tree-size/tree-root): it cannot be proven consistent", name=name, time=cp.time))
     if int(cp.tree_size) == 0:  # RFC 9162 defines no proof from the empty tree; the reference verifiers refuse m = 0
-        raise InvalidInput(f"{name}: the checkpoint of {cp.time} covers no events (tree size 0): there is nothing to prove consistent")
+        raise InvalidInput(t("{name}: the checkpoint of {time} covers no events (tree size 0): there is nothing to prove consistent", name=name, time=cp.time))
     return int(cp.tree_size), bytes.fromhex(cp.tree_root)
 
 
@@ -121,12 +122,12 @@ def read_checkpoint(source: str, name: str) -> Any:
         cp = parse_checkpoint(source)
     except InvalidInput as e:
         if "CHECKPOINT-----" in text or "LEDGER CHECKPOINT" in text:
-            raise TamperingFound(f"{name} {source}: the checkpoint block is damaged ({str(e).removeprefix('--checkpoint: ')})") from None
+            raise TamperingFound(t("{name} {source}: the checkpoint block is damaged ({removeprefix})", name=name, source=source, removeprefix=str(e).removeprefix('--checkpoint: '))) from None
         raise InvalidInput(f"{name}: {str(e).removeprefix('--checkpoint: ')}") from None
     start = text.index(BEGIN)
     block = text[start : text.index(END, start) + len(END)]
     if block != format_checkpoint_block(cp.record()):
-        raise TamperingFound(f"{name} {source}: the checkpoint block is altered (not as it was printed: spacing, order, key or fingerprint lines differ)")
+        raise TamperingFound(t("{name} {source}: the checkpoint block is altered (not as it was printed: spacing, order, key or fingerprint lines differ)", name=name, source=source))
     return cp
 
 
@@ -154,19 +155,19 @@ def prove_consistency(app: Any, old: Any, new: Any, ledger_id: str) -> dict[str,
     new_size, new_root = tree_head(new, "--to")
     for name, cp in (("--from", old), ("--to", new)):
         if cp.ledger != ledger_id:
-            raise InvalidInput(f"{name}: the checkpoint is for ledger {cp.ledger}, but this is ledger {ledger_id}")
+            raise InvalidInput(t("{name}: the checkpoint is for ledger {ledger}, but this is ledger {ledger_id}", name=name, ledger=cp.ledger, ledger_id=ledger_id))
     if old_size > new_size or old.sequence > new.sequence:
-        raise InvalidInput(f"--from covers {old_size} events, --to only {new_size}: give the older checkpoint as --from")
+        raise InvalidInput(t("--from covers {old_size} events, --to only {new_size}: give the older checkpoint as --from", old_size=old_size, new_size=new_size))
     recorder = app.recorder
     with recorder.reading() as c:
         tree = StoredTree(c, recorder.placeholder)
         if tree.algorithm != new.hash or tree.algorithm != old.hash:
-            raise InvalidInput(f"the checkpoints use {old.hash}/{new.hash}, but this ledger's tree uses {tree.algorithm}")
+            raise InvalidInput(t("the checkpoints use {hash}/{hash2}, but this ledger's tree uses {algorithm}", hash=old.hash, hash2=new.hash, algorithm=tree.algorithm))
         for name, size, root in (("--from", old_size, old_root), ("--to", new_size, new_root)):
             if size > tree.size:
-                raise TamperingFound(f"{name}: the checkpoint's tree has {size} events, but the store's only {tree.size} (history truncated)")
+                raise TamperingFound(t("{name}: the checkpoint's tree has {size} events, but the store's only {size2} (history truncated)", name=name, size=size, size2=tree.size))
             if tree.root(size) != root:
-                raise TamperingFound(f"{name}: the store's tree of {size} events does not have the checkpoint's root (history rewritten since)")
+                raise TamperingFound(t("{name}: the store's tree of {size} events does not have the checkpoint's root (history rewritten since)", name=name, size=size))
         proof = tree.consistency(old_size, new_size)
     return {
         "format": CONSISTENCY_FORMAT,
@@ -188,7 +189,7 @@ def write_atomically(out: Path, text: str) -> None:
         os.replace(tmp, out)
     except OSError as e:
         tmp.unlink(missing_ok=True)
-        raise InvalidInput(f"cannot write {out}: {e.strerror or e}") from None
+        raise InvalidInput(t("cannot write {out}: {value}", out=out, value=e.strerror or e)) from None
 
 
 def _read_bytes(path: Path) -> bytes:
@@ -210,32 +211,32 @@ def read_consistency_proof(path: Path) -> dict[str, Any]:
     try:
         text = data.decode("utf-8")
         if text.count("\n") != 1:
-            raise ValueError("a proof is exactly one line ending in a line feed")
+            raise ValueError(t("a proof is exactly one line ending in a line feed"))
         obj = parse_line(text)
         if not isinstance(obj, dict) or obj.get("format") != CONSISTENCY_FORMAT:
             raise LookupError
         _keys(obj, ("format", "version", "ledger", "hash", "old", "new", "proof"), "the proof")
         if obj["version"] != 1:
-            raise ValueError(f"version {obj['version']!r} is not supported")
+            raise ValueError(t("version {version!r} is not supported", version=obj['version']))
         if not isinstance(obj["ledger"], str) or obj["hash"] not in ("sha256", "sm3"):
-            raise ValueError("ledger or hash is garbled")
+            raise ValueError(t("ledger or hash is garbled"))
         for side in ("old", "new"):
             _keys(obj[side], ("sequence", "tree_size", "tree_root"), f'"{side}"')
             _count(obj[side]["sequence"], f"{side}.sequence")
             _count(obj[side]["tree_size"], f"{side}.tree_size")
             hex_digest(obj[side]["tree_root"], f"{side}.tree_root")
         if not isinstance(obj["proof"], list):
-            raise ValueError('"proof" is not a list')
+            raise ValueError(t("\"proof\" is not a list"))
         for i, p in enumerate(obj["proof"]):
             hex_digest(p, f"proof[{i}]")
     except LookupError:
         if looks_like:
-            raise TamperingFound(f"{path}: the consistency proof is damaged (its format line was altered)") from None
-        raise InvalidInput(f"{path} is not a consistency proof (no '{CONSISTENCY_FORMAT}' format)") from None
+            raise TamperingFound(t("{path}: the consistency proof is damaged (its format line was altered)", path=path)) from None
+        raise InvalidInput(t("{path} is not a consistency proof (no '{CONSISTENCY_FORMAT}' format)", path=path, CONSISTENCY_FORMAT=CONSISTENCY_FORMAT)) from None
     except (ValueError, UnicodeDecodeError) as e:
         if looks_like:
-            raise TamperingFound(f"{path}: the consistency proof is damaged ({e})") from None
-        raise InvalidInput(f"{path} is not a consistency proof ({e})") from None
+            raise TamperingFound(t("{path}: the consistency proof is damaged ({e})", path=path, e=e)) from None
+        raise InvalidInput(t("{path} is not a consistency proof ({e})", path=path, e=e)) from None
     return obj
 
 
@@ -244,23 +245,23 @@ def check_consistency(proof: dict[str, Any], old: Any, new: Any, where: str) -> 
     old_size, old_root = tree_head(old, "--from")
     new_size, new_root = tree_head(new, "--to")
     if old.ledger != new.ledger:
-        raise TamperingFound(f"the checkpoints are of different ledgers ({old.ledger} and {new.ledger})")
+        raise TamperingFound(t("the checkpoints are of different ledgers ({ledger} and {ledger2})", ledger=old.ledger, ledger2=new.ledger))
     if old.hash != new.hash or proof["hash"] != new.hash:
-        raise TamperingFound(f"{where}: hash algorithms differ (proof {proof['hash']}, checkpoints {old.hash}/{new.hash})")
+        raise TamperingFound(t("{where}: hash algorithms differ (proof {hash}, checkpoints {hash2}/{hash3})", where=where, hash=proof['hash'], hash2=old.hash, hash3=new.hash))
     if proof["ledger"] != new.ledger:
-        raise TamperingFound(f"{where}: the proof is for ledger {proof['ledger']}, the checkpoints for {new.ledger}")
+        raise TamperingFound(t("{where}: the proof is for ledger {ledger}, the checkpoints for {ledger2}", where=where, ledger=proof['ledger'], ledger2=new.ledger))
     for side, cp, size, root in (("old", old, old_size, old_root), ("new", new, new_size, new_root)):
         claimed = proof[side]
         if (claimed["sequence"], claimed["tree_size"], claimed["tree_root"]) != (cp.sequence, size, root.hex()):
             name = "--from" if side == "old" else "--to"
-            raise TamperingFound(f"{where}: the proof's {side} tree (size {claimed['tree_size']}) is not the {name} checkpoint's (size {size} root {root.hex()})")
+            raise TamperingFound(t("{where}: the proof's {side} tree (size {tree_size}) is not the {name} checkpoint's (size {size} root {hex})", where=where, side=t("old") if side == "old" else t("new"), tree_size=claimed['tree_size'], name=name, size=size, hex=root.hex()))
     if old.sequence > new.sequence or old_size > new_size:
-        raise TamperingFound(f"the --from checkpoint (events up to {old.sequence}) is later than the --to checkpoint (up to {new.sequence})")
+        raise TamperingFound(t("the --from checkpoint (events up to {sequence}) is later than the --to checkpoint (up to {sequence2})", sequence=old.sequence, sequence2=new.sequence))
     h = hasher(new.hash)
     path = [bytes.fromhex(p) for p in proof["proof"]]
     if not verify_consistency(h, old_size, new_size, old_root, new_root, path):
-        raise TamperingFound(f"{where}: the proof does not show that the tree of {new_size} events extends the tree of {old_size} (proof or checkpoints altered, or history rewritten)")
-    return f"the ledger of {new.time} (events up to {new.sequence}, tree size {new_size}) extends the ledger of {old.time} (events up to {old.sequence}, tree size {old_size})"
+        raise TamperingFound(t("{where}: the proof does not show that the tree of {new_size} events extends the tree of {old_size} (proof or checkpoints altered, or history rewritten)", where=where, new_size=new_size, old_size=old_size))
+    return t("the ledger of {time} (events up to {sequence}, tree size {new_size}) extends the ledger of {time2} (events up to {sequence2}, tree size {old_size})", time=new.time, sequence=new.sequence, new_size=new_size, time2=old.time, sequence2=old.sequence, old_size=old_size)
 
 
 # -- inspection exports ------------------------------------------------------------------
@@ -352,7 +353,7 @@ def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callab
         tree = StoredTree(c, mark)
         size = int(cp["tree_size"])
         if tree.root(size).hex() != cp["tree_root"]:
-            raise TamperingFound(f"the store's tree of {size} events does not have the root of the checkpoint of {cp['time']} (history rewritten since)")
+            raise TamperingFound(t("the store's tree of {size} events does not have the root of the checkpoint of {time} (history rewritten since)", size=size, time=cp['time']))
         c.execute(
             f"SELECT {position}, originator_id, originator_version, topic, state FROM stored_events "
             f"WHERE originator_id IN ({', '.join(mark for _ in ids)}) AND {position} <= {mark} ORDER BY {position}",
@@ -433,11 +434,11 @@ def _checkpoint_from(record: Any) -> Any:
     version = record["version"] if versioned else None
     _keys(record, (("version",) if versioned else ()) + CHECKPOINT_KEYS, '"checkpoint"')
     if versioned and (type(version) is not int or version != 3):
-        raise ValueError(f"the checkpoint's version {version!r} is not 3")
+        raise ValueError(t("the checkpoint's version {version!r} is not 3", version=version))
     signature = base64.b64decode(record["signature"], validate=True)
     raw = parse_public_key(record["public_key"], "the checkpoint's public_key")
     if record["public_key"] != public_key_line(raw) or record["signature"] != base64.b64encode(signature).decode("ascii"):
-        raise ValueError("the checkpoint's public_key or signature is not written as `ledger checkpoint` writes it")
+        raise ValueError(t("the checkpoint's public_key or signature is not written as `ledger checkpoint` writes it"))
     hex_digest(record["head"], "checkpoint.head")
     hex_digest(record["tree_root"], "checkpoint.tree_root")
     return SignedCheckpoint(
@@ -454,11 +455,11 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
 
     data = _read_bytes(path)
     if not _looks_like_inspection_export(_header_of(data)):
-        raise InvalidInput(f"{path} is not an inspection export (no '{INSPECTION_FORMAT}' header on line 1)")
+        raise InvalidInput(t("{path} is not an inspection export (no '{INSPECTION_FORMAT}' header on line 1)", path=path, INSPECTION_FORMAT=INSPECTION_FORMAT))
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
-        raise TamperingFound(f"{path}: the inspection export is not UTF-8 text (damaged)") from None
+        raise TamperingFound(t("{path}: the inspection export is not UTF-8 text (damaged)", path=path)) from None
     pieces = text.split("\n")  # only "\n" ends a line (JSON text may hold U+2028 and the like)
     lines = [piece + "\n" for piece in pieces[:-1]] + ([pieces[-1]] if pieces[-1] else [])
     events: list[ExportedEvent] = []
@@ -466,22 +467,22 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
         header = parse_line(lines[0])
         _keys(header, ("format", "version", "ledger_id", "hash", "inspection", "checkpoint"), "the header")
         if header["format"] != INSPECTION_FORMAT or header["version"] != 1:
-            raise ValueError("format or version is not supported")
+            raise ValueError(t("format or version is not supported"))
         cp = _checkpoint_from(header["checkpoint"])
         if header["checkpoint"]["fingerprint"] != fingerprint(cp.public_key):
-            raise ValueError("the checkpoint's fingerprint is not that of its public key")
+            raise ValueError(t("the checkpoint's fingerprint is not that of its public key"))
         if header["ledger_id"] != cp.ledger or header["hash"] != cp.hash:
-            raise ValueError("the header's ledger_id or hash differs from its checkpoint's")
+            raise ValueError(t("the header's ledger_id or hash differs from its checkpoint's"))
         if not isinstance(header["inspection"], str) or not header["inspection"]:
-            raise ValueError("the inspection code is missing")
+            raise ValueError(t("the inspection code is missing"))
         h = hasher(cp.hash)
         root = bytes.fromhex(cp.tree_root)
         if len(lines) < 2:
-            raise ValueError("no end line (truncated)")
+            raise ValueError(t("no end line (truncated)"))
         end = parse_line(lines[-1])
-        _keys(end, ("end", "events"), "the end line")
+        _keys(end, ("end", "events"), t("the end line"))
         if end["end"] is not True or end["events"] != len(lines) - 2:
-            raise ValueError(f"the end line counts {end['events']} events, the file holds {len(lines) - 2} (lines removed or added)")
+            raise ValueError(t("the end line counts {events} events, the file holds {n} (lines removed or added)", events=end['events'], n=len(lines) - 2))
         previous = (-1, -1)
         for number, line in enumerate(lines[1:-1], start=2):
             e = parse_line(line)
@@ -489,26 +490,26 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
             seq, index = _count(e["seq"], f"line {number} seq"), _count(e["leaf_index"], f"line {number} leaf_index")
             version = _count(e["originator_version"], f"line {number} originator_version")
             if seq <= previous[0] or index <= previous[1]:
-                raise ValueError(f"line {number}: events are not in log order")
+                raise ValueError(t("line {number}: events are not in log order", number=number))
             previous = (seq, index)
             oid = e["originator_id"]
             if not isinstance(oid, str) or len(oid) != 32 or oid != oid.lower():
-                raise ValueError(f"line {number}: originator_id is not 32 lower-case hex digits")
+                raise ValueError(t("line {number}: originator_id is not 32 lower-case hex digits", number=number))
             bytes.fromhex(oid)
             if not isinstance(e["topic"], str):
-                raise ValueError(f"line {number}: topic is not text")
+                raise ValueError(t("line {number}: topic is not text", number=number))
             state = e["state"].encode("utf-8") if "state" in e else base64.b64decode(e["state_b64"], validate=True)
             if "state_b64" in e and base64.b64encode(state).decode("ascii") != e["state_b64"]:
-                raise ValueError(f"line {number}: state_b64 is not canonical base64")
+                raise ValueError(t("line {number}: state_b64 is not canonical base64", number=number))
             if not isinstance(e["proof"], list):
-                raise ValueError(f"line {number}: proof is not a list")
+                raise ValueError(t("line {number}: proof is not a list", number=number))
             path_hashes = [hex_digest(p, f"line {number} proof") for p in e["proof"]]
             leaf = event_leaf(h, seq, oid, version, e["topic"], state)
             if root_from_inclusion(h, index, cp.tree_size, leaf, path_hashes) != root:
-                raise TamperingFound(f"{path}: event {seq} (line {number}) is not in the checkpoint's tree: its bytes or its proof were altered")
+                raise TamperingFound(t("{path}: event {seq} (line {number}) is not in the checkpoint's tree: its bytes or its proof were altered", path=path, seq=seq, number=number))
             events.append(ExportedEvent(seq, index, oid, version, e["topic"], state))
     except (ValueError, TypeError, ConfigError, InvalidInput) as e:
-        raise TamperingFound(f"{path}: the inspection export is damaged ({e})") from None
+        raise TamperingFound(t("{path}: the inspection export is damaged ({e})", path=path, e=e)) from None
     _check_scope(path, header["inspection"], events)
     return header, cp, events
 
@@ -518,12 +519,12 @@ def _check_scope(path: Path, code: str, events: list[ExportedEvent]) -> None:
     from ledger.ids import inspection_uuid
 
     if inspection_uuid(code).hex not in {e.originator_id for e in events}:
-        raise TamperingFound(f"{path}: the events of inspection {code} itself are missing (the export was cut or its inspection code changed)")
+        raise TamperingFound(t("{path}: the events of inspection {code} itself are missing (the export was cut or its inspection code changed)", path=path, code=code))
     versions: dict[str, int] = {}
     for e in events:
         expected = versions.get(e.originator_id, 0) + 1
         if e.originator_version != expected:
-            raise TamperingFound(f"{path}: event {e.seq} is version {e.originator_version} of aggregate {e.originator_id}, expected {expected} (an event was left out)")
+            raise TamperingFound(t("{path}: event {seq} is version {originator_version} of aggregate {originator_id}, expected {expected} (an event was left out)", path=path, seq=e.seq, originator_version=e.originator_version, originator_id=e.originator_id, expected=expected))
         versions[e.originator_id] = expected
 
 
@@ -543,8 +544,7 @@ def same_checkpoint(embedded: Any, given: Any) -> None:
         embedded.ledger, embedded.sequence, embedded.hash, embedded.tree_size, embedded.tree_root
     ):
         raise TamperingFound(
-            f"the export's proofs lead to the checkpoint of {embedded.time} (tree size {embedded.tree_size} root {embedded.tree_root}), "
-            f"not to the given checkpoint of {given.time} (tree size {given.tree_size} root {given.tree_root})"
+            t("the export's proofs lead to the checkpoint of {time} (tree size {tree_size} root {tree_root}), not to the given checkpoint of {time2} (tree size {tree_size2} root {tree_root2})", time=embedded.time, tree_size=embedded.tree_size, tree_root=embedded.tree_root, time2=given.time, tree_size2=given.tree_size, tree_root2=given.tree_root)
         )
 
 
@@ -564,7 +564,7 @@ def replay_inspection(events: list[ExportedEvent]) -> Any:
             event = app.mapper.to_domain_event(stored)
             aggregates[event.originator_id] = event.mutate(aggregates.get(event.originator_id))
     except Exception as exc:  # a proven event this build cannot decode
-        raise StoreError(f"cannot replay the exported events: {type(exc).__name__}: {exc}") from None
+        raise StoreError(t("cannot replay the exported events: {name__}: {exc}", name__=type(exc).__name__, exc=exc)) from None
     finally:
         app.close()
     return aggregates

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from ledger.errors import TamperingFound
+from ledger.messages import t
 
 if TYPE_CHECKING:
     from ledger.store import InTransactionWriter
@@ -122,8 +123,7 @@ def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], A
             kind, name = key
             on = found[key][0] if kind in ("index", "trigger", "view", "rule", "policy") and isinstance(found[key], tuple) else ""
             raise TamperingFound(
-                f"{store} has a {kind} {name}{f' on {on}' if on and on != name else ''} that `ledger init` does not make: "
-                "a schema object planted in the store"
+                t("{store} has a {kind} {name}{value} that `ledger init` does not make: a schema object planted in the store", store=store, kind=SCHEMA_KIND_WORDS.get(kind, kind), name=name, value=(" on " + on) if on and on != name else "")
             )
     if not complete:
         return
@@ -132,9 +132,9 @@ def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], A
         if key not in found:
             if key in optional:
                 continue
-            raise TamperingFound(f"{store} lacks the {kind} {name} that `ledger init` makes: dropped")
+            raise TamperingFound(t("{store} lacks the {kind} {name} that `ledger init` makes: dropped", store=store, kind=SCHEMA_KIND_WORDS.get(kind, kind), name=name))
         if expected[key] is not None and found[key] != expected[key]:
-            raise TamperingFound(f"{store} has the {kind} {name} defined otherwise than `ledger init` makes it: altered")
+            raise TamperingFound(t("{store} has the {kind} {name} defined otherwise than `ledger init` makes it: altered", store=store, kind=SCHEMA_KIND_WORDS.get(kind, kind), name=name))
 
 
 def check_store_schema(cursor: Any, *, postgres: bool, where: str, schema: StoreSchema) -> None:
@@ -154,6 +154,13 @@ _PG_LIBRARY = {
     ("index", "stored_events_notification_id_idx"),
     ("function", "es_insert_events_uuid"),
 }
+# The kinds of schema object, as a message names them.
+SCHEMA_KIND_WORDS = {
+    "trigger": t("trigger"), "rule": t("rule"), "policy": t("policy"), "table with row security": t("table with row security"),
+    "view": t("view"), "function": t("function"), "index": t("index"), "table": t("table"), "type": t("type"),
+    "sequence": t("sequence"),
+}
+
 # What acts is named first: a trigger before the function it runs.
 _ORDER = ("trigger", "rule", "policy", "table with row security", "view", "function", "index", "table", "type", "sequence")
 _PG_KINDS = {"r": "table", "i": "index", "S": "sequence", "v": "view", "m": "view", "c": "type", "f": "table", "p": "table", "I": "index"}

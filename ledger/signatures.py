@@ -19,6 +19,7 @@ from typing import Any, Iterator
 from uuid import UUID
 
 from ledger.errors import TamperingFound
+from ledger.messages import t
 
 
 @dataclass
@@ -44,14 +45,13 @@ class ActsReport:
 
     def founding_line(self) -> str:
         if not self.founded:
-            return "founding: no founding event in the log (a ledger made before founding events: `ledger init` records it)"
-        return f"founding: event {self.founding_seq}, administrator {self.administrator}, key fingerprint {self.admin_fingerprint}, self-signed and verified"
+            return t("founding: no founding event in the log (a ledger made before founding events: `ledger init` records it)")
+        return t("founding: event {founding_seq}, administrator {administrator}, key fingerprint {admin_fingerprint}, self-signed and verified", founding_seq=self.founding_seq, administrator=self.administrator, admin_fingerprint=self.admin_fingerprint)
 
     def line(self) -> str:
         if self.trial:
             return (
-                f"acts: trial mode: nobody is enrolled, so the {self.unsigned} acts are unauthenticated (typed names); "
-                "enrol people with `ledger person add` to sign every act"
+                t("acts: trial mode: nobody is enrolled, so the {unsigned} acts are unauthenticated (typed names); enrol people with `ledger person add` to sign every act", unsigned=self.unsigned)
             )
         text = f"acts: {self.signed} signatures verified, each signer held the role at that moment"
         if self.proxies:
@@ -184,76 +184,75 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
             try:
                 state = json.loads(raw)
             except ValueError:
-                raise TamperingFound(seq, "is not readable JSON: its signature cannot be checked") from None
+                raise TamperingFound(seq, t("is not readable JSON: its signature cannot be checked")) from None
             sig = state.get("act_signature") if isinstance(state, dict) else None
         if sig is None:
             if is_authority:
-                raise TamperingFound(seq, f"({name}) changes who may act but is not signed by the administrator")
+                raise TamperingFound(seq, t("({name}) changes who may act but is not signed by the administrator", name=name))
             if known.ever:
-                raise TamperingFound(seq, f"({name}) is not signed, though people were enrolled before it: an act written around the ledger's checks")
+                raise TamperingFound(seq, t("({name}) is not signed, though people were enrolled before it: an act written around the ledger's checks", name=name))
             report.unsigned += 1
             continue
         if not isinstance(sig, dict):
-            raise TamperingFound(seq, "has a malformed signature")
+            raise TamperingFound(seq, t("has a malformed signature"))
         message = _message(ledger_id, originator_id, version, topic, sig, state)
         signer = sig.get("signer")
         if is_authority:
             if name == "LedgerFounded":
                 if report.founded or version != 1:
-                    raise TamperingFound(seq, f"(LedgerFounded, version {version}) founds the ledger a second time: a replaced administrator")
+                    raise TamperingFound(seq, t("(LedgerFounded, version {version}) founds the ledger a second time: a replaced administrator", version=version))
                 if state.get("ledger_id") != ledger_id:
-                    raise TamperingFound(seq, f"(LedgerFounded) founds the ledger {state.get('ledger_id')}, not this ledger {ledger_id}: copied from another ledger")
+                    raise TamperingFound(seq, t("(LedgerFounded) founds the ledger {get}, not this ledger {ledger_id}: copied from another ledger", get=state.get('ledger_id'), ledger_id=ledger_id))
                 known.admin, known.admin_key = str(state.get("administrator")), str(state.get("public_key"))
                 try:
                     printed = fingerprint(base64.b64decode(known.admin_key, validate=True))
                 except ValueError:
-                    raise TamperingFound(seq, "(LedgerFounded) carries a malformed administrator key") from None
+                    raise TamperingFound(seq, t("(LedgerFounded) carries a malformed administrator key")) from None
                 if noted_key is not None and noted_key != known.admin_key:
                     raise TamperingFound(
-                        seq, f"(LedgerFounded) carries the administrator key {printed}, not the key noted when the ledger was made "
-                        f"({_printed(noted_key)}): a replaced administrator"
+                        seq, t("(LedgerFounded) carries the administrator key {printed}, not the key noted when the ledger was made ({printed2}): a replaced administrator", printed=printed, printed2=_printed(noted_key))
                     )
                 if admin_fingerprints and printed.replace(" ", "") not in admin_fingerprints:
-                    raise TamperingFound(seq, f"(LedgerFounded) carries the administrator key {printed}, not the one whose fingerprint was given: a replaced administrator")
+                    raise TamperingFound(seq, t("(LedgerFounded) carries the administrator key {printed}, not the one whose fingerprint was given: a replaced administrator", printed=printed))
                 if str(state.get("fingerprint")) != printed or sig.get("key") != printed:
-                    raise TamperingFound(seq, "(LedgerFounded) names a fingerprint that is not its key's")
+                    raise TamperingFound(seq, t("(LedgerFounded) names a fingerprint that is not its key's"))
                 report.founded, report.founding_seq, report.administrator, report.admin_fingerprint = True, seq, known.admin, printed
             if signer != known.admin or not known.admin_key:
-                raise TamperingFound(seq, f"({name}) is signed by {signer}, not by the administrator {known.admin or '(none founded)'}")
+                raise TamperingFound(seq, t("({name}) is signed by {signer}, not by the administrator {value}", name=name, signer=signer, value=known.admin or '(none founded)'))
             if not _verify(known.admin_key, str(sig.get("value", "")), message):
-                raise TamperingFound(seq, f"({name}) carries a signature that does not verify with the administrator's key (forged, or copied from another event)")
+                raise TamperingFound(seq, t("({name}) carries a signature that does not verify with the administrator's key (forged, or copied from another event)", name=name))
             _apply_authority(known, name, state)
             report.signed += 1
             continue
         person = known.people.get(signer)
         if person is None or not person["active"] or not person["key"]:
-            raise TamperingFound(seq, f"({name}) is signed by {signer}, who was not enrolled with a key at that moment")
+            raise TamperingFound(seq, t("({name}) is signed by {signer}, who was not enrolled with a key at that moment", name=name, signer=signer))
         if sig.get("key") != person["fingerprint"]:
-            raise TamperingFound(seq, f"({name}) is signed with key {sig.get('key')}, not the key enrolled for {signer}")
+            raise TamperingFound(seq, t("({name}) is signed with key {get}, not the key enrolled for {signer}", name=name, get=sig.get('key'), signer=signer))
         if not _verify(person["key"], str(sig.get("value", "")), message):
-            raise TamperingFound(seq, f"({name}) carries a signature by {signer} that does not verify (forged, altered, or copied from another event)")
+            raise TamperingFound(seq, t("({name}) carries a signature by {signer} that does not verify (forged, altered, or copied from another event)", name=name, signer=signer))
         meaning = str(sig.get("meaning", ""))
         principal = sig.get("for") or None
         acting = principal or signer
         if principal is not None:
             other = known.people.get(principal)
             if other is None or not other["active"]:
-                raise TamperingFound(seq, f"({name}) was entered for {principal}, who was not enrolled at that moment")
+                raise TamperingFound(seq, t("({name}) was entered for {principal}, who was not enrolled at that moment", name=name, principal=principal))
             if meaning == "close" and known.policy.get("proxy_signoff") == "forbidden":
-                raise TamperingFound(seq, f"({name}) is a sign-off entered by {signer} for {principal}, which the ledger's policy forbade at that moment")
+                raise TamperingFound(seq, t("({name}) is a sign-off entered by {signer} for {principal}, which the ledger's policy forbade at that moment", name=name, signer=signer, principal=principal))
             report.proxies += 1
         if "actor" in state and state["actor"] != acting:
-            raise TamperingFound(seq, f"({name}) names {state['actor']} as actor but was signed as {acting}'s act")
+            raise TamperingFound(seq, t("({name}) names {actor} as actor but was signed as {acting}'s act", name=name, actor=state['actor'], acting=acting))
         if not may_write(meaning, qualname):
-            raise TamperingFound(seq, f"({name}) is signed with the meaning `{meaning}`, which never records this event")
+            raise TamperingFound(seq, t("({name}) is signed with the meaning `{meaning}`, which never records this event", name=name, meaning=meaning))
         roles = known.people[acting]["roles"]
         for command in {meaning, _native(qualname) or meaning}:
             if not roles & set(required_roles(command)):
                 wanted = " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(command))
-                raise TamperingFound(seq, f"({name}) was recorded as {acting}'s act, but {acting} did not hold the role {wanted} at that moment")
+                raise TamperingFound(seq, t("({name}) was recorded as {acting}'s act, but {acting} did not hold the role {wanted} at that moment", name=name, acting=acting, wanted=wanted))
         report.signed += 1
     if admin_fingerprints and not report.founded:
-        raise TamperingFound("the log holds no founding event (LedgerFounded), so no administrator key to compare with the fingerprint given: it was removed")
+        raise TamperingFound(t("the log holds no founding event (LedgerFounded), so no administrator key to compare with the fingerprint given: it was removed"))
     report.people = sum(1 for p in known.people.values() if p["active"]) if known.ever else 0
     if known.ever and report.people == 0:
         report.people = len(known.people)  # everyone revoked: still not trial mode

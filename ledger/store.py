@@ -31,6 +31,7 @@ from eventsourcing.sqlite import SQLiteApplicationRecorder
 
 from ledger.chain import CHAIN_SCHEMA, append_links, insert_rows
 from ledger.errors import ConfigError, StoreError
+from ledger.messages import t
 
 SQLITE_LOCK_TIMEOUT_SECONDS = 30
 
@@ -71,7 +72,7 @@ def lock_timeout() -> int:
     if not value:
         return SQLITE_LOCK_TIMEOUT_SECONDS
     if not value.isdigit() or int(value) < 1:
-        raise ConfigError(f"LEDGER_LOCK_TIMEOUT must be a whole number of seconds (1 or more), not {value!r}")
+        raise ConfigError(t("LEDGER_LOCK_TIMEOUT must be a whole number of seconds (1 or more), not {value!r}", value=value))
     return int(value)
 
 
@@ -99,7 +100,7 @@ class LedgerRecorderMixin:
     def _link_events(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None) -> None:
         """Extend the hash chain (ledger.chain) in the same transaction as the events."""
         if not notification_ids or len(notification_ids) != len(stored_events):
-            raise StoreError("the store did not report the positions of new events: cannot extend the hash chain")
+            raise StoreError(t("the store did not report the positions of new events: cannot extend the hash chain"))
         append_links(c, stored_events, notification_ids, self.placeholder)
 
     # The global sequence number of events is `rowid` on SQLite and
@@ -140,7 +141,7 @@ class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
         A big import writes in bounded batches this way and is still all or nothing.
         """
         if self._held is not None:
-            raise StoreError("a transaction is already held open")
+            raise StoreError(t("a transaction is already held open"))
         with self.datastore.transaction(commit=True) as c:
             # A long transaction writes each table and index a batch at a time: with SQLite's
             # default 2 MB page cache its dirty pages are spilled to the WAL again and again.
@@ -214,7 +215,7 @@ def _pg_recorder_base() -> type:
         from eventsourcing.postgres import PostgresApplicationRecorder
     except ImportError:  # psycopg not installed
         raise StoreError(
-            "PostgreSQL support is not installed: pip install 'rectification-ledger[postgresql]'"
+            t("PostgreSQL support is not installed: pip install 'rectification-ledger[postgresql]'")
         ) from None
     return PostgresApplicationRecorder
 
@@ -330,7 +331,7 @@ def _make_postgres_recorder() -> type:
         def held_transaction(self) -> Iterator[None]:
             """Every save inside goes into ONE transaction, committed at the end (rolled back on any error)."""
             if self._held is not None:
-                raise StoreError("a transaction is already held open")
+                raise StoreError(t("a transaction is already held open"))
             with self.datastore.get_connection() as conn, conn.transaction(), conn.cursor() as c:
                 self._held = c
                 try:
@@ -424,12 +425,12 @@ def parse_pg_url(store: str) -> PgLocation:
         parts = urlsplit(store)
         port = parts.port or 5432
     except ValueError as e:
-        raise ConfigError(f"store URL is not valid: {e}") from None
+        raise ConfigError(t("store URL is not valid: {e}", e=e)) from None
     if parts.scheme not in PG_SCHEMES:
-        raise ConfigError(f"store '{parts.scheme}://…' is not supported; use a SQLite file path or postgresql://user@host:port/db")
+        raise ConfigError(t("store '{scheme}://…' is not supported; use a SQLite file path or postgresql://user@host:port/db", scheme=parts.scheme))
     dbname = unquote(parts.path.lstrip("/"))
     if not parts.hostname or not dbname or "/" in dbname:
-        raise ConfigError("store URL must look like postgresql://user@host:port/db")
+        raise ConfigError(t("store URL must look like postgresql://user@host:port/db"))
     user = unquote(parts.username or "") or os.environ.get("PGUSER") or getpass.getuser()
     password = unquote(parts.password or "") or os.environ.get("PGPASSWORD", "")
     return PgLocation(user=user, password=password, host=parts.hostname, port=port, dbname=dbname)
@@ -452,7 +453,7 @@ def check_pg_store(location: PgLocation, *, create: bool) -> str:
     """
     login, initialised = probe_pg_store(location)
     if not create and not initialised:
-        raise StoreError(f"{location} is not an initialised ledger store: run `ledger init`")
+        raise StoreError(t("{location} is not an initialised ledger store: run `ledger init`", location=location))
     return login
 
 
@@ -470,7 +471,7 @@ def probe_pg_store(location: PgLocation) -> tuple[str, bool]:
                 "to_regclass('ledger_problems') IS NOT NULL, to_regclass('ledger_meta') IS NOT NULL"
             ).fetchone()
     except psycopg.Error as e:
-        raise StoreError(f"cannot use the PostgreSQL store {location}: {pg_error_line(e)}") from None
+        raise StoreError(t("cannot use the PostgreSQL store {location}: {pg_error_line}", location=location, pg_error_line=pg_error_line(e))) from None
     assert row is not None
     return str(row[0]), all(row[1:])
 
@@ -543,7 +544,7 @@ def connect_read_only(path: str, **kwargs: Any) -> tuple[sqlite3.Connection, str
 def check_sqlite_store(path: str) -> None:
     """Fail with one clear line if `path` is not an initialised ledger."""
     if not Path(path).is_file():
-        raise StoreError(f"no ledger store at {path}: run `ledger init` first")
+        raise StoreError(t("no ledger store at {path}: run `ledger init` first", path=path))
     try:
         con, _ = connect_read_only(path)
         try:
@@ -552,12 +553,12 @@ def check_sqlite_store(path: str) -> None:
             con.close()
     except sqlite3.DatabaseError as e:
         if "readonly" in str(e) or not os.access(path, os.W_OK) or not os.access(Path(path).parent, os.W_OK):
-            raise StoreError(f"{path} is read-only: the ledger needs to write to the file and its folder ({e})") from None
-        raise StoreError(f"{path} is not a readable ledger store ({e})") from None
+            raise StoreError(t("{path} is read-only: the ledger needs to write to the file and its folder ({e})", path=path, e=e)) from None
+        raise StoreError(t("{path} is not a readable ledger store ({e})", path=path, e=e)) from None
     except UnicodeDecodeError:  # a damaged schema page: its text is not even UTF-8
-        raise StoreError(f"{path} is not a readable ledger store (its schema is damaged)") from None
+        raise StoreError(t("{path} is not a readable ledger store (its schema is damaged)", path=path)) from None
     if not {"stored_events", "ledger_problems", "ledger_meta"} <= tables:
-        raise StoreError(f"{path} is not an initialised ledger store: run `ledger init`")
+        raise StoreError(t("{path} is not an initialised ledger store: run `ledger init`", path=path))
 
 
 def refuse_foreign_file(path: str) -> None:
@@ -570,9 +571,9 @@ def refuse_foreign_file(path: str) -> None:
         names = con.execute("SELECT name FROM sqlite_master").fetchall()
         con.close()
     except sqlite3.DatabaseError:
-        raise StoreError(f"{path} exists and is not a SQLite database: not touching it") from None
+        raise StoreError(t("{store} exists and is not a SQLite database: not touching it", store=path)) from None
     if names and not any(n[0] == "stored_events" for n in names):
-        raise StoreError(f"{path} is a SQLite database of something else: not touching it")
+        raise StoreError(t("{store} is a SQLite database of something else: not touching it", store=path))
 
 
 def describe_store(store: str) -> str:

@@ -18,6 +18,7 @@ from typing import Any
 from eventsourcing.persistence import Mapper
 
 from ledger.errors import TamperingFound
+from ledger.messages import t
 
 
 @lru_cache(maxsize=1)
@@ -65,7 +66,7 @@ class LedgerMapper(Mapper):  # type: ignore[type-arg]
             raise ForeignTopic(stored_event, f"has the topic {str(topic)[:200]!r}, which is not one of the ledger's event classes")
         event = super().to_domain_event(stored_event)
         if not isinstance(event.__dict__.get("timestamp"), datetime):  # every event the ledger writes has its time
-            raise ForeignTopic(stored_event, "cannot be read back (has no recorded time): run `ledger audit --verify`")
+            raise ForeignTopic(stored_event, t("cannot be read back (has no recorded time): run `ledger audit --verify`"))
         actor = event.__dict__.get("actor")
         if isinstance(actor, str) and len(actor) > LONGEST_ACTOR:
             raise ForeignTopic(stored_event, f"has an actor of {len(actor):,} characters: the ledger never writes one longer than {LONGEST_ACTOR:,}")

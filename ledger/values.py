@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Any
 
 from ledger.errors import InvalidInput
+from ledger.messages import Field, t
 
 # canonical value -> Chinese label; each table also accepts the label as input.
 PROBLEM_TYPES = {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"}
@@ -71,7 +72,7 @@ def _choose(table: dict[str, str], value: str, what: str) -> str:
         if text == label:
             return key
     choices = ", ".join(f"{k} ({v})" for k, v in table.items())
-    raise InvalidInput(f"{what}: '{value}' is not one of {choices}")
+    raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices))
 
 
 def problem_type(value: str) -> str:
@@ -100,7 +101,7 @@ def source(value: str) -> str:
     if text.lower() in SOURCE_ALIASES:
         return SOURCE_ALIASES[text.lower()]
     choices = ", ".join(SOURCES)
-    raise InvalidInput(f"source: '{value}' is not one of {choices}")
+    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=choices))
 
 
 # -- the grammar of every value a user can type ----------------------------------
@@ -153,7 +154,7 @@ def _date_part(text: str) -> tuple[date, str] | None:
 
 def _check_date_range(day: date, value: Any, what: str) -> date:
     if not MIN_DATE <= day <= MAX_DATE:
-        raise InvalidInput(f"{what}: '{value}' is out of range ({MIN_DATE} to {MAX_DATE})")
+        raise InvalidInput(t("{what}: '{value}' is out of range ({MIN_DATE} to {MAX_DATE})", what=Field(what), value=value, MIN_DATE=MIN_DATE, MAX_DATE=MAX_DATE))
     return day
 
 
@@ -166,7 +167,7 @@ def parse_date(value: str | date, what: str = "date") -> date:
     text = _ascii_digits(str(value)).strip()
     found = _date_part(text)
     if found is None or found[1].strip():
-        raise InvalidInput(f"{what}: '{_shown(value)}' is not a valid date ({DATE_SPELLINGS})")
+        raise InvalidInput(t("{what}: '{shown}' is not a valid date ({DATE_SPELLINGS})", what=Field(what), shown=_shown(value), DATE_SPELLINGS=DATE_SPELLINGS))
     return _check_date_range(found[0], value, what)
 
 
@@ -178,7 +179,7 @@ def parse_datetime(value: str | datetime, what: str = "--at") -> datetime:
         text = _ascii_digits(str(value)).strip()
         found = _date_part(text)
         wrong = InvalidInput(
-            f"{what}: '{_shown(value)}' is not a valid date-time (a date such as 2020-09-30, or 2020-09-30T14:30)"
+            t("{what}: '{shown}' is not a valid date-time (a date such as 2020-09-30, or 2020-09-30T14:30)", what=Field(what), shown=_shown(value))
         )
         if found is None:
             raise wrong
@@ -217,7 +218,7 @@ def parse_datetime(value: str | datetime, what: str = "--at") -> datetime:
             moment = moment.astimezone()  # local time
         return moment.astimezone(timezone.utc)
     except (OverflowError, ValueError, OSError):
-        raise InvalidInput(f"{what}: '{value}' is out of range ({MIN_DATE} to {MAX_DATE})") from None
+        raise InvalidInput(t("{what}: '{value}' is out of range ({MIN_DATE} to {MAX_DATE})", what=Field(what), value=value, MIN_DATE=MIN_DATE, MAX_DATE=MAX_DATE)) from None
 
 
 def is_bare_date(value: str) -> bool:
@@ -241,11 +242,11 @@ _AMOUNT = re.compile(r"(\d{1,3}(?:,\d{3})+|\d+)(?:\.(\d{1,2}))?")
 def parse_amount(value: str | Decimal | int, what: str = "--funds") -> Decimal:
     """Yuan, e.g. 12000.50 or 12,000.50, with at most two decimal places (fen)."""
     if isinstance(value, bool):
-        raise InvalidInput(f"{what}: '{value}' is not an amount of yuan")
+        raise InvalidInput(t("{what}: '{value}' is not an amount of yuan", what=Field(what), value=value))
     if isinstance(value, (Decimal, int)):
         amount = Decimal(value)
         if not amount.is_finite() or amount < 0 or amount >= MAX_YUAN or amount != amount.quantize(Decimal("0.01")):
-            raise InvalidInput(f"{what}: '{value}' is not an amount of yuan below {MAX_YUAN:,} with at most two decimals")
+            raise InvalidInput(t("{what}: '{value}' is not an amount of yuan below {MAX_YUAN:,} with at most two decimals", what=Field(what), value=value, MAX_YUAN=MAX_YUAN))
         return amount
     text = _ascii_digits(str(value)).strip()
     if text.endswith("元"):
@@ -253,33 +254,33 @@ def parse_amount(value: str | Decimal | int, what: str = "--funds") -> Decimal:
     match = _AMOUNT.fullmatch(text)
     if not match:
         if re.fullmatch(r"\d[\d,]*\.\d{3,}", text):
-            raise InvalidInput(f"{what}: '{_shown(value)}' has more than two decimal places (fen)")
+            raise InvalidInput(t("{what}: '{shown}' has more than two decimal places (fen)", what=Field(what), shown=_shown(value)))
         raise InvalidInput(
-            f"{what}: '{_shown(value)}' is not an amount of yuan (digits, optionally grouped 12,000.50, at most two decimals)"
+            t("{what}: '{shown}' is not an amount of yuan (digits, optionally grouped 12,000.50, at most two decimals)", what=Field(what), shown=_shown(value))
         )
     amount = Decimal(text.replace(",", ""))
     if amount >= MAX_YUAN:
-        raise InvalidInput(f"{what}: '{_shown(value)}' is too large (below {MAX_YUAN:,} yuan)")
+        raise InvalidInput(t("{what}: '{shown}' is too large (below {MAX_YUAN:,} yuan)", what=Field(what), shown=_shown(value), MAX_YUAN=MAX_YUAN))
     return amount
 
 
 def parse_count(value: str | int, what: str, maximum: int = MAX_COUNT, minimum: int = 0) -> int:
     """A whole number from `minimum` to `maximum`."""
     if isinstance(value, bool):
-        raise InvalidInput(f"{what}: '{value}' is not a whole number")
+        raise InvalidInput(t("{what}: '{value}' is not a whole number", what=Field(what), value=value))
     if isinstance(value, int):
         number = value
     else:
         text = _ascii_digits(str(value)).strip()
         if not re.fullmatch(r"[+-]?\d+", text):
-            raise InvalidInput(f"{what}: '{_shown(value)}' is not a whole number")
+            raise InvalidInput(t("{what}: '{shown}' is not a whole number", what=Field(what), shown=_shown(value)))
         if len(text.lstrip("+-0")) > len(str(maximum)):
-            raise InvalidInput(f"{what}: '{_shown(value)}' is too large (at most {maximum})")
+            raise InvalidInput(t("{what}: '{shown}' is too large (at most {maximum})", what=Field(what), shown=_shown(value), maximum=maximum))
         number = int(text)
     if number < minimum:
-        raise InvalidInput(f"{what}: '{_shown(value)}' must be {minimum} or more" if minimum else f"{what}: '{_shown(value)}' must not be negative")
+        raise InvalidInput(t("{what}: '{shown}' must be {minimum} or more", what=Field(what), shown=_shown(value), minimum=minimum) if minimum else t("{what}: '{shown}' must not be negative", what=Field(what), shown=_shown(value)))
     if number > maximum:
-        raise InvalidInput(f"{what}: '{_shown(value)}' is too large (at most {maximum})")
+        raise InvalidInput(t("{what}: '{shown}' is too large (at most {maximum})", what=Field(what), shown=_shown(value), maximum=maximum))
     return number
 
 
@@ -294,7 +295,7 @@ def parse_accountable(values: list[str] | tuple[str, ...]) -> dict[str, int]:
             kind, number_text = "unspecified", value
         counts[kind] = counts.get(kind, 0) + parse_count(number_text, "--accountable")
         if counts[kind] > MAX_COUNT:
-            raise InvalidInput(f"--accountable: {counts[kind]} {kind} is too large (at most {MAX_COUNT})")
+            raise InvalidInput(t("--accountable: {value} {kind} is too large (at most {MAX_COUNT})", value=counts[kind], kind=kind, MAX_COUNT=MAX_COUNT))
     return {k: v for k, v in counts.items() if v}
 
 
@@ -305,7 +306,7 @@ def inspection_code(value: str) -> str:
     text = unicodedata.normalize("NFC", str(value)).strip()
     if not INSPECTION_CODE.fullmatch(text) or len(text) > 64:
         raise InvalidInput(
-            f"inspection code: '{_shown(value)}' must be letters, digits, '.', '_' or '-' (at most 64)"
+            t("inspection code: '{shown}' must be letters, digits, '.', '_' or '-' (at most 64)", shown=_shown(value))
         )
     return text
 
@@ -370,23 +371,24 @@ def _refuse_characters(text: str, what: str, kind: str, hidden: bool = True) -> 
     for ch in text:
         category = unicodedata.category(ch)
         if hidden and category in _HIDDEN_CATEGORIES and ch not in _BIDI:
-            raise InvalidInput(f"{what}: contains U+{ord(ch):04X}, an invisible, private-use or separator character no text may hold")
+            raise InvalidInput(t("{what}: contains U+{ord:04X}, an invisible, private-use or separator character no text may hold", what=Field(what), ord=ord(ch)))
         if category == "Cc" and ch not in allowed:
             raise InvalidInput(
-                f"{what}: contains the control character U+{ord(ch):04X}"
-                + (" (only newline and tab are allowed)" if kind == "long" else "")
+                t("{what}: contains the control character U+{ord:04X} (only newline and tab are allowed)", what=Field(what), ord=ord(ch))
+                if kind == "long"
+                else t("{what}: contains the control character U+{ord:04X}", what=Field(what), ord=ord(ch))
             )
         if ch in _BIDI or category == "Cs" or (ord(ch) & 0xFFFE) == 0xFFFE:
-            raise InvalidInput(f"{what}: contains U+{ord(ch):04X}, a character that changes or hides how the text reads")
+            raise InvalidInput(t("{what}: contains U+{ord:04X}, a character that changes or hides how the text reads", what=Field(what), ord=ord(ch)))
         if kind == "name" and category == "Cf":
-            raise InvalidInput(f"{what}: contains the invisible character U+{ord(ch):04X}, not allowed in a name")
+            raise InvalidInput(t("{what}: contains the invisible character U+{ord:04X}, not allowed in a name", what=Field(what), ord=ord(ch)))
 
 
 def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise InvalidInput(f"{what}: must be text")
+        raise InvalidInput(t("{what}: must be text", what=Field(what)))
     text = unicodedata.normalize("NFC", value.replace("\r\n", "\n"))
     text = text.strip()
     if not text.isprintable():  # a printable text holds none of the characters _refuse_characters refuses
@@ -396,12 +398,14 @@ def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True
         text = re.sub(" {2,}", " ", text)
     if not any(not _invisible(ch) for ch in text):
         if required:
-            raise InvalidInput(f"{what}: must not be empty" + (" (it holds only invisible characters)" if text else ""))
+            raise InvalidInput(
+                t("{what}: must not be empty (it holds only invisible characters)", what=Field(what)) if text else t("{what}: must not be empty", what=Field(what))
+            )
         return ""
     if not text.isprintable():
         _refuse_characters(text, what, kind)
     if len(text) > limit:
-        raise InvalidInput(f"{what}: is {len(text)} characters long (at most {limit})")
+        raise InvalidInput(t("{what}: is {n_text} characters long (at most {limit})", what=Field(what), n_text=len(text), limit=limit))
     return text
 
 
@@ -449,15 +453,15 @@ def person_name(value: object, what: str = "name") -> str:
 
     text = unicodedata.normalize("NFC", str(value if value is not None else "")).strip()
     if not text:
-        raise InvalidInput(f"{what}: a name is required")
+        raise InvalidInput(t("{what}: a name is required", what=Field(what)))
     for ch in text:
         category = unicodedata.category(ch)
         if category in _NAME_FORBIDDEN_CATEGORIES or (category == "Zs" and ch != " "):
-            raise InvalidInput(f"{what}: {text!r} contains an invisible or control character (U+{ord(ch):04X})")
+            raise InvalidInput(t("{what}: {text!r} contains an invisible or control character (U+{ord:04X})", what=Field(what), text=text, ord=ord(ch)))
         if ch in "/\\":
-            raise InvalidInput(f"{what}: {text!r} may not contain '/' or '\\'")
+            raise InvalidInput(t("{what}: {text!r} may not contain '/' or '\\'", what=Field(what), text=text))
     if "  " in text:
-        raise InvalidInput(f"{what}: {text!r} contains two spaces in a row")
+        raise InvalidInput(t("{what}: {text!r} contains two spaces in a row", what=Field(what), text=text))
     if len(text) > 100:
-        raise InvalidInput(f"{what}: longer than 100 characters")
+        raise InvalidInput(t("{what}: longer than 100 characters", what=Field(what)))
     return text

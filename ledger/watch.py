@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ledger.errors import ConfigError, InvalidInput
+from ledger.messages import t
 
 # In order: each level is more serious than the one before.
 ESCALATION_LEVELS = {
@@ -28,7 +29,7 @@ def escalation_level(value: str) -> str:
         if text in (label, label[:-1]):  # 督办通知书 or 督办通知
             return key
     choices = ", ".join(f"{k} ({v})" for k, v in ESCALATION_LEVELS.items())
-    raise InvalidInput(f"--level: '{value}' is not one of {choices}")
+    raise InvalidInput(t("--level: '{value}' is not one of {choices}", value=value, choices=choices))
 
 
 def next_level(current: str | None) -> str | None:
@@ -54,14 +55,14 @@ def watch_policy(config: Any) -> WatchPolicy:
     where = f"{config.path}: " if getattr(config, "path", None) else ""
     for key in ("escalate_after_days_late", "progress_interval_days", "review_window_days", "due_within_days"):
         if data[key] < 0:
-            raise ConfigError(f"{where}'watch.{key}' must not be negative")
+            raise ConfigError(t("{where}'watch.{key}' must not be negative", where=where, key=key))
     if data["progress_interval_days"] < 1:
-        raise ConfigError(f"{where}'watch.progress_interval_days' must be 1 or more")
+        raise ConfigError(t("{where}'watch.progress_interval_days' must be 1 or more", where=where))
     points = data["review_points_days"]
     if not all(isinstance(p, int) and not isinstance(p, bool) and p > 0 for p in points):
-        raise ConfigError(f"{where}'watch.review_points_days' must be a list of whole numbers of days, each 1 or more")
+        raise ConfigError(t("{where}'watch.review_points_days' must be a list of whole numbers of days, each 1 or more", where=where))
     if list(points) != sorted(set(points)):
-        raise ConfigError(f"{where}'watch.review_points_days' must be in increasing order without repeats")
+        raise ConfigError(t("{where}'watch.review_points_days' must be in increasing order without repeats", where=where))
     return WatchPolicy(
         escalate_after_days_late=data["escalate_after_days_late"],
         progress_interval_days=data["progress_interval_days"],
@@ -85,7 +86,7 @@ def light_policy(config: Any) -> LightPolicy:
     where = f"{config.path}: " if getattr(config, "path", None) else ""
     for key in ("green_days", "yellow_days"):
         if data[key] < 0:
-            raise ConfigError(f"{where}'lights.{key}' must not be negative")
+            raise ConfigError(t("{where}'lights.{key}' must not be negative", where=where, key=key))
     if data["yellow_days"] > data["green_days"]:
-        raise ConfigError(f"{where}'lights.yellow_days' must not be more than 'lights.green_days'")
+        raise ConfigError(t("{where}'lights.yellow_days' must not be more than 'lights.green_days'", where=where))
     return LightPolicy(green_days=data["green_days"], yellow_days=data["yellow_days"])

@@ -13,6 +13,7 @@ from typing import Any, Iterable
 
 from projections.history import _describe_value, act_fields, act_note, describe, details, event_name
 from projections.views import plain
+from ledger.messages import t
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
 
@@ -195,7 +196,7 @@ def trail_tail(
     except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as e:
         from ledger.errors import TamperingFound
 
-        raise TamperingFound(at[0], f"cannot be read back ({type(e).__name__} reading it): run `ledger audit --verify`") from None
+        raise TamperingFound(at[0], t("cannot be read back ({name__} reading it): run `ledger audit --verify`", name__=type(e).__name__)) from None
 
 
 def _trail_tail(

@@ -139,16 +139,16 @@ def _accountability_text(total: int, by_form: dict[str, int] | None) -> str:
 
 def figures_paragraph(summary: dict[str, Any], by_form: dict[str, int] | None = None, stage: str = "final") -> str:
     """The headline numbers; `by_form`: accountability per form, printed with zeros when anyone was held accountable."""
-    t, f = summary["total"], summary["figures"]
-    rate = "—" if t["rate"] is None else f"{t['rate']:.1f}%"
-    extended = f"申请延期整改{t['extended']}个，" if t.get("extended") else ""
+    total, f = summary["total"], summary["figures"]
+    rate = "—" if total["rate"] is None else f"{total['rate']:.1f}%"
+    extended = f"申请延期整改{total['extended']}个，" if total.get("extended") else ""
     parts = [
         ("截至目前，" if stage == "progress" else "")
-        + f"反馈问题{t['problems']}个，已完成整改{t['completed']}个，基本完成、持续整改{t['ongoing']}个，"
-        f"{extended}未完成{t['open']}个，整改完成率{rate}。"
+        + f"反馈问题{total['problems']}个，已完成整改{total['completed']}个，基本完成、持续整改{total['ongoing']}个，"
+        f"{extended}未完成{total['open']}个，整改完成率{rate}。"
     ]
-    if t.get("recurrences"):  # 屡查屡犯: confirmed with `ledger link --as recurrence`
-        parts.append(f"反馈问题中，以前巡察反馈过的问题再次出现（屡查屡犯）{t['recurrences']}个。")
+    if total.get("recurrences"):  # 屡查屡犯: confirmed with `ledger link --as recurrence`
+        parts.append(f"反馈问题中，以前巡察反馈过的问题再次出现（屡查屡犯）{total['recurrences']}个。")
     extra = []
     if f["rules"]:
         extra.append(f"完善和新建制度{f['rules']}项")

@@ -22,6 +22,7 @@ from uuid import UUID
 
 from projections.replay import apply, decode, no_gc, stored_uuid, unreadable
 from projections.tables import PROBLEM_COLUMNS, TOTALS_COLUMNS, dumps, placeholder, problem_row, stored_problem_columns
+from ledger.messages import t
 
 BATCH = 2000  # events per query, and aggregates per comparison query
 
@@ -117,7 +118,7 @@ def _aggregates(rows: Iterable[Sequence[Any]]) -> Iterator[list[tuple[int, Any]]
             current, events = row[1], []
             ident = stored_uuid(row[0], row[1])
         if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
-            unreadable(row[0], "has a column of the wrong type")
+            unreadable(row[0], t("has a column of the wrong type"))
         events.append((row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))))
     if events:
         yield events
@@ -180,7 +181,7 @@ def _compare_batch(
         for seq, key, row in mine:
             theirs = stored.get(key)
             if theirs is None:
-                result.differ(seq, f"{table}: {key} is missing from the stored read model")
+                result.differ(seq, t("{table}: {key} is missing from the stored read model", table=table, key=key))
                 continue
             difference = _row_difference(table, key, names, theirs, row)
             if difference is not None:
@@ -420,7 +421,7 @@ def _run_workers(config: Any, ranges: list[tuple[Any, Any]], progress: Any = Non
 
         raise TamperingFound(min(tampering).removeprefix("tampering found: "))
     if errors:
-        raise StoreError(f"replay failed: {errors[0]}")
+        raise StoreError(t("replay failed: {value}", value=errors[0]))
     return results
 
 

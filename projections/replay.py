@@ -28,6 +28,7 @@ from uuid import UUID
 
 from ledger.errors import TamperingFound
 from projections.tables import DEADLINE_INDEX, SCHEMA, SQLITE_TRIGGERS, write_views
+from ledger.messages import t
 
 BATCH = 5000
 ROWS_EVERY = 1000  # aggregates viewed, or rows written, between two reports of progress
@@ -78,7 +79,7 @@ def iter_stored(app: Any, *, ids: list[UUID] | None = None, batch: int = BATCH, 
                 if ident is None:
                     ident = uuids[row[1]] = stored_uuid(row[0], row[1])
                 if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
-                    unreadable(row[0], "has a column of the wrong type")
+                    unreadable(row[0], t("has a column of the wrong type"))
                 yield row[0], StoredEvent(originator_id=ident, originator_version=row[2], topic=row[3], state=bytes(row[4]))
             last = rows[-1][0]
 
@@ -92,14 +93,14 @@ def stored_uuid(seq: int, value: Any) -> UUID:
             return UUID(hex=value)
         except ValueError:
             pass
-    unreadable(seq, f"has a re-spelled originator_id {value!r}")
+    unreadable(seq, t("has a re-spelled originator_id {value!r}", value=value))
     raise AssertionError  # unreachable
 
 
 def unreadable(seq: int, why: str) -> None:
     from ledger.errors import TamperingFound
 
-    raise TamperingFound(seq, f"cannot be read back ({why}): run `ledger audit --verify`")
+    raise TamperingFound(seq, t("cannot be read back ({why}): run `ledger audit --verify`", why=why))
 
 
 def decode(to_domain_event: Any, seq: int, stored: Any) -> Any:
@@ -109,14 +110,14 @@ def decode(to_domain_event: Any, seq: int, stored: Any) -> Any:
     except TamperingFound as e:  # ledger.topics.ForeignTopic: a topic no event of the ledger has (nothing was imported)
         raise TamperingFound(seq, getattr(e, "detail", str(e))) from None
     except Exception as e:  # noqa: BLE001 - whatever the library raises on forged bytes
-        unreadable(seq, f"{type(e).__name__} decoding it")
+        unreadable(seq, t("{name__} decoding it", name__=type(e).__name__))
 
 
 def apply(event: Any, seq: int, aggregate: Any) -> Any:
     try:
         return event.mutate(aggregate)
     except Exception as e:  # noqa: BLE001 - an event that does not fit its aggregate's history
-        unreadable(seq, f"{type(e).__name__} applying it to its aggregate")
+        unreadable(seq, t("{name__} applying it to its aggregate", name__=type(e).__name__))
 
 
 def iter_events(app: Any, **kwargs: Any) -> Iterator[tuple[int, Any]]:
@@ -180,7 +181,7 @@ def rebuild(app: Any, *, until: datetime | None = None, ids: list[UUID] | None =
             try:
                 when = getattr(event, "at", None) or event.timestamp if by_at else event.timestamp
             except AttributeError:  # a stored state whose time key was re-spelled: named, not a traceback
-                unreadable(seq, "has no recorded time")
+                unreadable(seq, t("has no recorded time"))
             if until is not None and (key in cut or when > until):
                 cut.add(key)
                 continue
@@ -310,7 +311,7 @@ class StateReader:
 def derived_rows_differ(difference: str) -> Exception:
     from ledger.errors import TamperingFound
 
-    return TamperingFound(f"the derived tables differ from the events: {difference}")
+    return TamperingFound(t("the derived tables differ from the events: {difference}", difference=difference))
 
 
 def check_rows(app: Any, cursor: Any, inspection: str) -> None:
@@ -339,4 +340,4 @@ def check_as_of(as_of: datetime | None) -> None:
         from ledger.values import moment_text
 
         option = "--as-at" if type(as_of).__name__ == "AsAt" else "--as-of"
-        raise InvalidInput(f"{option} {moment_text(as_of)} is in the future")
+        raise InvalidInput(t("{option} {moment_text} is in the future", option=option, moment_text=moment_text(as_of)))

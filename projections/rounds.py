@@ -13,6 +13,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ledger.messages import t
 from ledger.errors import UnknownID
 from projections.summary import rate, summarise, wan_yuan
 
@@ -55,7 +56,8 @@ def round_inspections(cursor: Any, name: str, *, style: str = "?") -> list[dict[
     found = [i for i in everything if i["round"] == name]
     if not found:
         known = round_names(everything)
-        raise UnknownID("round", f"{name} (rounds: {', '.join(known) if known else 'none yet'})")
+        rounds = ", ".join(known) if known else t("none yet")
+        raise UnknownID("round", name, t("unknown round ID: {name} (rounds: {rounds})", name=name, rounds=rounds))
     return found
 
 

@@ -26,6 +26,7 @@ import unicodedata
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
+from ledger.messages import t
 
 # What a title says of nearly every problem (关于…的问题, 不到位, 落实 …): kept, but weighted down.
 STOCK_PHRASES = (
@@ -280,7 +281,7 @@ def _made_by_init() -> Iterator[None]:
         if "no such table" in str(e) or type(e).__name__ == "UndefinedTable":
             from ledger.errors import StoreError
 
-            raise StoreError("the store was made by an earlier version of the ledger: run `ledger init` to upgrade it") from None
+            raise StoreError(t("the store was made by an earlier version of the ledger: run `ledger init` to upgrade it")) from None
         raise
 
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from projections.tables import placeholder, problem_filters
 from projections.views import INSPECTION_DEFAULTS, with_overdue
+from ledger.messages import t
 
 
 def problem_query(
@@ -125,7 +126,7 @@ def _light_condition(light: str, today: date, lights: Any) -> tuple[str, list[An
         return f"({warned} AND deadline > ? AND deadline <= ?)", [yellow_end, green_end]
     if light == "none":
         return f"(NOT ({warned}) OR deadline > ?)", [green_end]
-    raise ValueError(f"not a light: {light}")
+    raise ValueError(t("not a light: {light}", light=light))
 
 
 def load_problems(

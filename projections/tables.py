@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
+from ledger.messages import t
 
 # Status and deadline first: counting overdue problems reads only the open ones past their deadline;
 # with category and parent (schema 5) the whole-ledger summary counts them from the index alone.
@@ -316,7 +317,7 @@ def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
         elif kind == "inspection":
             inspections.append((view["code"], dumps(view)))
         else:  # pragma: no cover - a programming error, not a user's
-            raise ValueError(f"unknown read model {kind!r}")
+            raise ValueError(t("unknown read model {kind!r}", kind=kind))
     # Positions are per table, so writing one table before the other keeps each order.
     if inspections:
         cursor.executemany(placeholder(_UPSERT_INSPECTION, style), inspections)
@@ -327,7 +328,7 @@ def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
             if "no column named" in str(e) or type(e).__name__ == "UndefinedColumn":
                 from ledger.errors import StoreError
 
-                raise StoreError("the store was made by an earlier version of the ledger: run `ledger init` to upgrade it") from None
+                raise StoreError(t("the store was made by an earlier version of the ledger: run `ledger init` to upgrade it")) from None
             raise
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.messages import t
 from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION
 
 
@@ -42,7 +43,7 @@ def upgrade_read_models(c: Any, mark: str) -> list[str]:
     done = []
     if version in ("1", "2"):
         _recount_totals(c, mark)
-        done.append("per-category totals recounted (refined problems count under their parent)")
+        done.append(t("per-category totals recounted (refined problems count under their parent)"))
     if version != "5":
         filled = _fill_added_columns(c, mark)
         done.append(f"status and parent columns filled for {filled} problems")

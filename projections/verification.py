@@ -8,6 +8,7 @@ without a published report at hand.
 from __future__ import annotations
 
 from typing import Any
+from ledger.messages import t
 
 
 def verification(
@@ -50,9 +51,9 @@ def verification(
         raise
     record: dict[str, Any] = {"verified": True, **summary.record()}
     head = f"{summary.algorithm}:{summary.head_digest.hex()}"
-    lines = [f"chain verified: {summary.count} events, head {summary.head_seq} {head}"]
+    lines = [t("chain verified: {count} events, head {head_seq} {head}", count=summary.count, head_seq=summary.head_seq, head=head)]
     if summary.checkpoints:
-        lines.append(f"checkpoints recorded in the ledger: {summary.checkpoints}, each matches its history")
+        lines.append(t("checkpoints recorded in the ledger: {checkpoints}, each matches its history", checkpoints=summary.checkpoints))
     if checkpoints:
         with snapshot(config.store) as con:
             ledger_id = ledger_meta(con).get("ledger_id", "")
@@ -189,7 +190,7 @@ def check_all(checkpoints: list[Any], summary: Any, ledger_id: str, trust: Any, 
         try:
             note = check_checkpoint(summary, summary.digests_at.get(cp.sequence), cp, ledger_id)
         except TamperingFound as e:
-            raise TamperingFound(f"checkpoint {cp.source} (sequence {cp.sequence}, {cp.time}): {str(e).removeprefix('tampering found: ')}") from None
+            raise TamperingFound(t("checkpoint {source} (sequence {sequence}, {time}): {removeprefix}", source=cp.source, sequence=cp.sequence, time=cp.time, removeprefix=str(e).removeprefix('tampering found: '))) from None
         results.append({"source": cp.source, "sequence": cp.sequence, "time": cp.time, "head": cp.head, "result": note, "signature": signature_note})
         prefix = "checkpoint" if len(checkpoints) == 1 else f"checkpoint {cp.source}"
         lines += [f"{prefix}: {note}", f"{prefix}: {signature_note}"]

@@ -18,6 +18,7 @@ from typing import Any, Iterator
 from xml.sax.saxutils import escape
 
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 TITLE_FONT = "方正小标宋简体"
 BODY_FONT = "仿宋_GB2312"
@@ -195,7 +196,7 @@ def save(document: Any, path: str | Path) -> None:
     try:
         document.save(str(path))
     except OSError as e:
-        raise InvalidInput(f"--out: cannot write {path}: {e.strerror or e}") from None
+        raise InvalidInput(t("--out: cannot write {path}: {value}", path=path, value=e.strerror or e)) from None
 
 
 def _width(text: str) -> float:

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ledger.errors import InvalidInput
+from ledger.messages import t
 
 MAX_WIDTH = 60  # wider cells wrap
 _WHOLE = re.compile(r"-?(0|[1-9]\d{0,14})")
@@ -71,7 +72,7 @@ def save(book: Any, path: str | Path, option: str = "--out") -> None:
     try:
         book.save(str(path))
     except OSError as e:
-        raise InvalidInput(f"{option}: cannot write {path}: {e.strerror or e}") from None
+        raise InvalidInput(t("{option}: cannot write {path}: {value}", option=option, path=path, value=e.strerror or e)) from None
 
 
 def write_tables(path: str | Path, tables: Sequence[list[list[str]]], title: str = "ledger") -> None:

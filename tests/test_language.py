@@ -204,7 +204,7 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["serve", "--host", "0.0.0.0"], 2, "is not a loopback address", "不是本机回环地址"),
         # click's own complaints
         (["status", "--inpsection", "XC2019-1"], 2, "No such option '--inpsection'. Did you mean '--inspection'?",
-         "没有这个选项 '--inpsection'，是否要用 '--inspection'？"),
+         "没有这个选项 '--inpsection'。 是否要用 '--inspection'？"),
         (["status", "extra"], 2, "Got unexpected extra argument (extra)", "多余的参数（extra）"),
         (["serve", "--port", "99999"], 2, "99999 is not in the range 1<=x<=65535", "99999 不在范围 1<=x<=65535 之内"),
         (["serve", "--token", "long-enough-token", "--token-file", str(folder / "list.txt")], 2, "give --token or --token-file, not both",
@@ -235,7 +235,7 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["import", str(folder / "bad-date.csv"), "--inspection", "NOPE"], 1, "unknown inspection ID: NOPE", "未知的巡察编号：NOPE"),
         (["similar", "NOPE"], 1, "unknown problem ID: NOPE", "未知的问题编号：NOPE"),
         (["add-problem", "--inspection", "XC2019-1", "--category", "作风方面", "--title", " "], 2, "must not be empty", "不能为空"),
-        (["sheet", "--inspection", "XC2019-1", "--out", str(folder / "t.pdf")], 2, "write the 台账 to an .xlsx or .docx file", "台账须写入"),
+        (["sheet", "--inspection", "XC2019-1", "--out", str(folder / "t.pdf")], 2, "write the ledger sheet to an .xlsx or .docx file", "台账须写入"),
         (["publish", "--inspection", "XC2019-1", "--format", "docx", "--no-sign"], 2, "writes a Word document", "生成 Word 文档"),
         (["publish", "--no-sign"], 2, "give either --inspection CODE or --round NAME", "二者选一"),
         (["summary", "--round", "第十二轮", "--inspection", "XC2019-1"], 2, "cannot be combined", "不能同时使用"),

@@ -294,7 +294,7 @@ def test_internal_sheet_needs_an_insider_role(ledger, tmp_path):
 
 def test_sheet_refuses_other_files_and_unknown_inspections(ledger, tmp_path):
     ledger("import", REPO / "examples" / "feedback.yaml")
-    assert "write the 台账 to an .xlsx or .docx file" in ledger("sheet", "--inspection", "XC2020-2", "--out", tmp_path / "t.pdf", expect=2).stderr
+    assert "write the ledger sheet to an .xlsx or .docx file" in ledger("sheet", "--inspection", "XC2020-2", "--out", tmp_path / "t.pdf", expect=2).stderr
     assert "XC9" in ledger("sheet", "--inspection", "XC9", "--out", tmp_path / "t.xlsx", expect=1).stderr
     assert not (tmp_path / "t.xlsx").exists()
 

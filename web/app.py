@@ -33,6 +33,7 @@ from starlette.templating import Jinja2Templates
 from ledger import values
 from ledger.errors import InvalidInput, LedgerError, TamperingFound, UnknownID
 from projections.deadlines import LIGHT_LABELS, light
+from ledger.messages import t
 from web import words
 
 HERE = Path(__file__).resolve().parent
@@ -239,13 +240,13 @@ def problems(request: Request) -> Response:
     view = _view(request)
     filters = {k: _filter(request, k) for k in ("inspection", "category", "unit", "status", "light")}
     if filters["status"] is not None and filters["status"] not in values.STATUSES:
-        raise InvalidInput(f"status: '{filters['status']}' is not one of {', '.join(values.STATUSES)}")
+        raise InvalidInput(t("status: '{status}' is not one of {STATUSES}", status=filters['status'], STATUSES=', '.join(values.STATUSES)))
     if filters["light"] is not None and filters["light"] not in LIGHT_CHOICES:
-        raise InvalidInput(f"light: '{filters['light']}' is not one of {', '.join(LIGHT_CHOICES)}")
+        raise InvalidInput(t("light: '{light}' is not one of {LIGHT_CHOICES}", light=filters['light'], LIGHT_CHOICES=', '.join(LIGHT_CHOICES)))
     try:
         page_no = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
-        raise InvalidInput("page: not a number") from None
+        raise InvalidInput(t("page: not a number")) from None
     with view.reader() as r:
         if _wants_json(request):
             sql, params = problem_query(style=r.style, today=r.today, lights=view.lights, **filters)
@@ -310,7 +311,7 @@ def audit(request: Request) -> Response:
             ids = [inspection_uuid(inspection)] + [problem_uuid(v["inspection"], v["number"]) for v in views]
             subject = inspection
         else:
-            raise InvalidInput("the audit trail page needs ?problem=ID or ?inspection=CODE")
+            raise InvalidInput(t("the audit trail page needs ?problem=ID or ?inspection=CODE"))
     json_wanted = _wants_json(request)  # the CLI's JSON: sentences in English
     rows = public_trail(view.ledger, views, ids, lang="en" if json_wanted else "zh")
     if json_wanted:
@@ -330,7 +331,7 @@ def due(request: Request) -> Response:
     elif within_text.isdigit():
         within = int(within_text)
     else:
-        raise InvalidInput(f"within: '{within_text}' is not a number of days")
+        raise InvalidInput(t("within: '{within_text}' is not a number of days", within_text=within_text))
     with view.reader() as r:
         views = [public_view(v) for v in due_views(r, within=within, unit=unit, inspection=inspection)]
         today = r.today
@@ -380,7 +381,7 @@ def report(request: Request) -> Response:
     if fmt in REPORT_TYPES:
         return Response(public_report(view.ledger, view.config, inspection=code, fmt=fmt, lang=view.report_lang), media_type=REPORT_TYPES[fmt])
     if fmt not in (None, "", "json"):
-        raise InvalidInput(f"format: '{fmt}' is not one of markdown, html, text, json")
+        raise InvalidInput(t("format: '{fmt}' is not one of markdown, html, text, json", fmt=fmt))
     markdown = public_report(view.ledger, view.config, inspection=code, fmt="markdown", lang=view.report_lang)
     if fmt == "json":
         return _json({"inspection": code, "format": "markdown", "text": markdown})
@@ -418,10 +419,10 @@ def verify(request: Request) -> Response:
 
 async def ledger_error(request: Request, exc: Exception) -> Response:
     status = 404 if isinstance(exc, UnknownID) else 400 if isinstance(exc, InvalidInput) else 500
-    message = " ".join(str(exc).split())
-    if _wants_json(request):
+    if _wants_json(request):  # the CLI's JSON: the message in English
+        message = " ".join(str(exc).split())
         return Response(json.dumps({"error": message}, ensure_ascii=False) + "\n", status_code=status, media_type="application/json; charset=utf-8")
-    return page(request, "error.html", status_code=status, message=message, title="出错了")
+    return page(request, "error.html", status_code=status, message=exc, title="出错了")  # rendered in the page's language (web.words)
 
 
 TEMPLATES = _templates()

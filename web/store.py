@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any, Iterator
 
 from ledger.errors import StoreError
+from ledger.messages import t
 
 
 class ReadOnlySQLite:
@@ -63,7 +64,7 @@ class ReadOnlyPostgres:
         try:
             con = psycopg.connect(**self.location.conninfo())
         except psycopg.Error as e:
-            raise StoreError(f"cannot use the PostgreSQL store {self.location}: {pg_error_line(e)}") from None
+            raise StoreError(t("cannot use the PostgreSQL store {location}: {pg_error_line}", location=self.location, pg_error_line=pg_error_line(e))) from None
         try:
             con.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
             con.read_only = True

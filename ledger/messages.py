@@ -1,0 +1,187 @@
+"""Messages by key: each line the product shows is a template written once, where it arises.
+
+`t("unknown {kind} ID: {ident}", kind=..., ident=...)` is a `Message`: a str that reads in English (so logs,
+JSON and `str(error)` are unchanged) and keeps its template and values, so the interface renders it in the
+reader's language with `render(message, lang)`. The template is the gettext msgid; its Chinese is the msgstr
+in ledger/locale/zh/LC_MESSAGES/ledger.po (extracted and checked by Babel: see docs/messages.md).
+
+A value may itself be a Message, an error carrying one, or a word of the vocabulary (anything with a
+`label(lang)` method): each is rendered in the same language. Other values (names, IDs, quoted text, numbers)
+are shown as they are.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any, Callable
+
+LANGS = ("zh", "en")
+DOMAIN = "ledger"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
+
+
+class Message(str):
+    """A message in English that knows its template and values, to be rendered in another language."""
+
+    template: str
+    params: dict[str, Any]
+
+    def __new__(cls, template: str, /, **params: Any) -> "Message":
+        text = template.format(**{k: _english(v) for k, v in params.items()}) if params else template
+        self = super().__new__(cls, text)
+        self.template = template
+        self.params = params
+        return self
+
+    def __str__(self) -> "Message":  # type: ignore[override]
+        return self  # str(error) keeps the message, so a handler can still render it
+
+    def __reduce__(self) -> Any:
+        return (_rebuild, (self.template, self.params))
+
+    def render(self, lang: str, plain: Callable[[str], str] | None = None) -> str:
+        """In `lang`; `plain` words a value that is plain text (an outside library's message) in it, if given."""
+        template = catalogue(lang).gettext(self.template) if lang != "en" else self.template
+        if not self.params:
+            return template
+        return template.format(**{k: _rendered(v, lang, plain) for k, v in self.params.items()})
+
+
+def _rebuild(template: str, params: dict[str, Any]) -> Message:
+    return Message(template, **params)
+
+
+def t(template: str, /, **params: Any) -> Message:
+    """The message `template` with `params`: English now, the reader's language at the interface."""
+    return Message(template, **params)
+
+
+class Field(str):
+    """A field's name as the ledger spells it (title, lead, unit…): shown by its heading in the reader's language."""
+
+
+class either(tuple):
+    """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
+
+    def label(self, lang: str) -> str:
+        return ("、" if lang == "zh" else " or ").join(str(v) for v in self)
+
+
+def _english(value: Any) -> Any:
+    if isinstance(value, Message) or isinstance(value, BaseException):
+        return str(value)
+    label = getattr(value, "label", None)
+    if callable(label) and not isinstance(value, (str, type)):
+        return label("en")
+    return value
+
+
+# The operating system's words for why a file could not be used (an OSError's strerror), as messages.
+OS_ERRORS = {
+    "No such file or directory": t("No such file or directory"), "Permission denied": t("Permission denied"),
+    "Is a directory": t("Is a directory"), "Not a directory": t("Not a directory"),
+    "Read-only file system": t("Read-only file system"), "No space left on device": t("No space left on device"),
+    "File exists": t("File exists"),
+}
+
+
+def _rendered(value: Any, lang: str, plain: Callable[[str], str] | None) -> Any:
+    if isinstance(value, (Message, BaseException, list, tuple)) or callable(getattr(value, "label", None)):
+        return render(value, lang, plain)
+    if isinstance(value, str) and value in OS_ERRORS:
+        return OS_ERRORS[value].render(lang)
+    if plain is not None and isinstance(value, str) and lang != "en":
+        return plain(value)
+    return value
+
+
+def render(value: Any, lang: str, plain: Callable[[str], str] | None = None) -> str:
+    """`value` as the reader sees it in `lang`: a Message translated, an error by its message, text as it is."""
+    if isinstance(value, Message):
+        return value.render(lang, plain)
+    if isinstance(value, BaseException):
+        if len(value.args) == 1 and isinstance(value.args[0], Message):
+            return value.args[0].render(lang, plain)
+        text = str(value)
+        return plain(text) if plain is not None and lang != "en" else text
+    label = getattr(value, "label", None)
+    if callable(label) and not isinstance(value, (str, type)):
+        return label(lang)
+    if isinstance(value, (list, tuple)):
+        return ("、" if lang == "zh" else ", ").join(render(v, lang, plain) for v in value)
+    return str(value)
+
+
+def render_lines(text: Any, lang: str) -> str:
+    """A text of several lines, each rendered (a Message stays whole: its template may span lines)."""
+    if isinstance(text, Message) or not isinstance(text, str):
+        return render(text, lang)
+    return text
+
+
+# -- the catalogues -------------------------------------------------------------------------------------------
+
+
+def speak_in_libraries(lang: str) -> None:
+    """Make libraries that word their messages with stdlib gettext (click's usage errors) speak `lang`, from the
+    same catalogue: gettext's global domain is this one, its language `lang` (gettext reads LANGUAGE)."""
+    import gettext
+
+    if lang != "en":
+        catalogue(lang)  # compiled, if it was not
+    gettext.bindtextdomain(DOMAIN, str(LOCALE_DIR))
+    gettext.textdomain(DOMAIN)
+    os.environ["LANGUAGE"] = lang
+
+_catalogues: dict[str, Any] = {}
+
+
+def po_path(lang: str) -> Path:
+    return LOCALE_DIR / lang / "LC_MESSAGES" / f"{DOMAIN}.po"
+
+
+def mo_path(lang: str) -> Path:
+    return po_path(lang).with_suffix(".mo")
+
+
+def catalogue(lang: str) -> Any:
+    """The gettext catalogue of `lang`, compiled from its .po file when the .mo is missing or older."""
+    found = _catalogues.get(lang)
+    if found is not None:
+        return found
+    import gettext
+
+    po, mo = po_path(lang), mo_path(lang)
+    if not po.exists():
+        found = gettext.NullTranslations()
+    else:
+        if not mo.exists() or mo.stat().st_mtime < po.stat().st_mtime:
+            data = compile_catalogue(po)
+            try:
+                tmp = mo.with_name(f".{mo.name}.{os.getpid()}")
+                tmp.write_bytes(data)
+                os.replace(tmp, mo)
+            except OSError:  # an installed, read-only package: use the compiled bytes in memory
+                import io
+
+                found = gettext.GNUTranslations(io.BytesIO(data))
+        if found is None:
+            with open(mo, "rb") as f:
+                found = gettext.GNUTranslations(f)
+    _catalogues[lang] = found
+    return found
+
+
+def compile_catalogue(po: Path) -> bytes:
+    """The .mo bytes of a .po file (Babel's reader and writer)."""
+    import io
+
+    from babel.messages.mofile import write_mo
+    from babel.messages.pofile import read_po
+
+    with open(po, "rb") as f:
+        cat = read_po(f)
+    out = io.BytesIO()
+    write_mo(out, cat)
+    return out.getvalue()
