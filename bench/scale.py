@@ -248,7 +248,7 @@ def ready_to_close(folder: Path, how_many: int) -> list[str]:
         code = generate.code_of(0)
         for _ in range(how_many):
             now = utc_now() - timedelta(minutes=5)
-            p = app.add_problem(inspection=code, category="政治站位方面", title="待销号", actor="巡察办", at=now)
+            p = app.add_problem(inspection=code, category="政治站位方面", title="待销号", actor="巡察办", at=now).problem
             pid = p.display_id
             app.assign(pid, lead="王局长", unit="办公室", person="责任人", deadline=None, actor="巡察办", at=now)
             app.plan_measure(pid, text="措施", due=date(2030, 1, 1), actor="责任人", at=now)

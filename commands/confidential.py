@@ -22,10 +22,11 @@ def confide(state: LedgerContext, problem_id: str, field: str, value: str, at: A
 
     name = field_name(field)
     text = value
-    who = state.actor(actor)
+    who = state.actor(actor, act="confidential-record")
     ciphertext = encrypt(state.config, text)  # before opening the store: no key, nothing written
-    problem = state.app.confide(problem_id, field=name, ciphertext=ciphertext, actor=who, at=at)
-    record = {"id": problem.display_id, "event": "SensitiveRecorded", "field": name}
+    done = state.app.confide(problem_id, field=name, ciphertext=ciphertext, actor=who, at=at)
+    problem = done.problem
+    record = {"id": problem.display_id, "event": done.event, "field": name}
     echo(render_record(record, fmt, t("{display_id}: {name} recorded (encrypted)", display_id=problem.display_id, name=name)))
 
 
@@ -37,7 +38,7 @@ def reveal(state: LedgerContext, problem_id: str, fmt: str) -> None:
     """Show a problem's sensitive fields: decrypted with the key, else "[encrypted]"."""
     from ledger.confidential import decrypt
 
-    state.actor()  # authority check: reading these is restricted
+    state.actor(act="sensitive-reading")  # authority check: reading these is restricted
     problem = state.app.get_problem(problem_id)
     rows = [
         {"field": name, "value": decrypt(state.config, entry["ciphertext"], f"{problem.display_id} {name}"), "by": entry["by"], "at": entry["at"].isoformat()}

@@ -96,13 +96,11 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
 @pass_ledger
 def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record an escalation (督办) of a problem; levels only go up."""
-    from ledger.ids import utc_now
     from ledger.watch import ESCALATION_LEVELS
 
-    moment = at or utc_now()
-    who = state.actor(actor)
-    problem, _ = state.app.change_problem(problem_id, lambda p: p.escalate(level=level, note=note, actor=who, at=moment))
-    record = {"id": problem.display_id, "event": "Escalated", "level": level, "status": problem.status}
+    done = state.app.escalate(problem_id, level=level, note=note, actor=state.actor(actor, act="escalation"), at=at)
+    problem = done.problem
+    record = {"id": problem.display_id, "event": done.event, "level": level, "status": problem.status}
     echo(render_record(record, fmt, t("{display_id}: escalated to {level} ({value})", display_id=problem.display_id, level=level, value=ESCALATION_LEVELS[level])))
 
 
@@ -114,13 +112,9 @@ def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: A
 @pass_ledger
 def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a progress report on a problem, e.g. a long-term one (长期坚持)."""
-    from ledger.ids import utc_now
-
-    moment = at or utc_now()
-    who = state.actor(actor)
-    entry = text
-    problem, _ = state.app.change_problem(problem_id, lambda p: p.record_progress(text=entry, actor=who, at=moment))
-    record = {"id": problem.display_id, "event": "ProgressRecorded", "status": problem.status, "entries": len(problem.progress)}
+    done = state.app.record_progress(problem_id, text=text, actor=state.actor(actor, act="progress"), at=at)
+    problem = done.problem
+    record = {"id": problem.display_id, "event": done.event, "status": problem.status, "entries": len(problem.progress)}
     echo(render_record(record, fmt, t("{display_id}: progress recorded (status: {status})", display_id=problem.display_id, status=problem.status)))
 
 
@@ -184,10 +178,11 @@ REVIEW_URGENCY = {"missed": 0, "due": 1, "upcoming": 2, "complete": 3}
 @pass_ledger
 def extend(state: LedgerContext, problem_id: str, to: date, reason: str, at: Any, actor: str | None, fmt: str) -> None:
     """Request a later deadline (申请延期整改); it takes effect only when a signer approves it."""
-    problem = state.app.request_extension(
-        problem_id, to=to, reason=values.required_text(reason, "--reason"), actor=state.actor(actor), at=at
+    done = state.app.request_extension(
+        problem_id, to=to, reason=values.required_text(reason, "--reason"), actor=state.actor(actor, act="extension-request"), at=at
     )
-    record = {"id": problem.display_id, "event": "ExtensionRequested", "to": to.isoformat(), "deadline": _iso(problem.current_deadline), "status": problem.status}
+    problem = done.problem
+    record = {"id": problem.display_id, "event": done.event, "to": to.isoformat(), "deadline": _iso(problem.current_deadline), "status": problem.status}
     echo(render_record(record, fmt, t("{display_id}: extension to {to} requested; the deadline stays {iso} until it is approved (ledger approve-extension)", display_id=problem.display_id, to=to, iso=_iso(problem.current_deadline))))
 
 
@@ -203,9 +198,10 @@ def _iso(value: date | None) -> str | None:
 @pass_ledger
 def approve_extension(state: LedgerContext, problem_id: str, refuse: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Approve (or --refuse) a problem's pending extension request; approved, it becomes the deadline."""
-    problem = state.app.decide_extension(problem_id, approve=not refuse, note=values.long_text(note, "--note", required=False), actor=state.actor(actor), at=at)
+    done = state.app.decide_extension(problem_id, approve=not refuse, note=values.long_text(note, "--note", required=False), actor=state.actor(actor, act="extension-decision"), at=at)
+    problem = done.problem
     decision = problem.extensions[-1]["decision"]
-    record = {"id": problem.display_id, "event": "ExtensionDecided", "decision": decision, "deadline": _iso(problem.current_deadline), "status": problem.status}
+    record = {"id": problem.display_id, "event": done.event, "decision": decision, "deadline": _iso(problem.current_deadline), "status": problem.status}
     echo(render_record(record, fmt, t("{display_id}: extension {decision}; deadline {iso}", display_id=problem.display_id, decision=decision, iso=_iso(problem.current_deadline))))
 
 

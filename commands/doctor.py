@@ -79,13 +79,13 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
             from projections.read_model_check import derived_tables_step
 
             try:
-                yield {"check": "derived tables", "status": "ok", "detail": derived_tables_step(app(), config).removeprefix("derived tables: ")}
+                yield {"check": "derived tables", "status": "ok", "detail": derived_tables_step(app(), config).params["detail"]}
             except LedgerError as e:
                 yield _failed("derived tables", e)
         from projections.verification import evidence_step
 
         try:
-            yield {"check": "evidence", "status": "ok", "detail": evidence_step(config.store, {}).removeprefix("evidence verified: ")}
+            yield {"check": "evidence", "status": "ok", "detail": evidence_step(config.store, {}).params["detail"]}
         except LedgerError as e:
             yield _failed("evidence", e)
     key = private_key_path(config)
@@ -149,7 +149,7 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
 
         with progress("checking the signatures", fmt) as report:
             acts = verify_acts(state.config.store, app.ledger_id(), progress=report)
-        yield {"check": "signatures", "status": "ok", "detail": acts.line().removeprefix("acts: ")}
+        yield {"check": "signatures", "status": "ok", "detail": acts.line().params["detail"]}
     except LedgerError as e:
         yield _failed("signatures", e)
     keyless = sorted(n for n, p in active.items() if not p["public_key"])

@@ -11,7 +11,7 @@ from commands import i18n
 from ledger.errors import InvalidInput
 
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
-from ledger.messages import t
+from ledger.messages import headless, t
 
 
 @click.command()
@@ -29,7 +29,7 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
         return
     from ledger.checkpoint import generate_keys
 
-    state.actor()  # authority check
+    state.actor(act="key-generation")  # authority check
     record = generate_keys(state.config)
     lines = [
         t("private key: {private_key} (mode 0600; keep it secret)", private_key=record['private_key']),
@@ -53,7 +53,7 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
         raise click.UsageError(t("--at: a checkpoint is always made now"))
     if out is not None:
         check_out_file(out, force=force)
-    who = state.actor(actor)
+    who = state.actor(actor, act="checkpoint")
     record = record_checkpoint(state.app, state.config, who)
     block = format_checkpoint_block(record)
     if out is not None:
@@ -62,7 +62,7 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
         try:
             write_output(out, block + "\n", force=force)
         except InvalidInput as e:
-            reason = str(e).rsplit(": ", 1)[-1]
+            reason = headless(e)
             raise InvalidInput(t("--out: cannot write {out}: {reason} (the checkpoint is recorded in the ledger; print it with --format json)", out=out, reason=reason)) from None
     echo(render_record({**record, "out": out} if out else record, fmt, block))
 
@@ -90,7 +90,7 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
         if since:
             raise click.UsageError(t("--since and --inspection cannot be combined"))
         with replacing(out, force=force) as tmp:
-            done = export_inspection(state.app, state.config, inspection, tmp, state.actor)
+            done = export_inspection(state.app, state.config, inspection, tmp, lambda: state.actor(act="checkpoint"))  # a checkpoint made first is that act
         done["out"] = out
         cp = done.pop("checkpoint")
         done["checkpoint"] = {k: cp[k] for k in ("sequence", "time", "tree_size", "tree_root")}
@@ -217,14 +217,15 @@ def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: An
     from commands.progress import progress
     from ledger.export import import_log as restore
 
-    state.actor(actor)  # authority check: restoring is a write
+    state.actor(actor, act="log-import")  # authority check: restoring is a write
     if evidence_dir is not None and not Path(evidence_dir).is_dir():
         raise InvalidInput(t("--evidence: {evidence_dir} is not a folder", evidence_dir=evidence_dir))
     with progress("verifying the export", fmt) as checking, progress("writing the events", fmt) as writing:
         record = restore(state.app, Path(file), store=state.config.store, evidence=Path(evidence_dir) if evidence_dir else None, checking=checking, writing=writing)
-    line = f"imported {record['events']} events; head {record['head_seq']} {record['head_digest']}"
+    head = dict(events=record["events"], seq=record["head_seq"], digest=record["head_digest"])
+    line = t("imported {events} events; head {seq} {digest}", **head)
     if record["evidence_files"]:
-        line += f"; kept {record['evidence_files']} evidence files, each matching its digest"
+        line = t("imported {events} events; head {seq} {digest}; kept {files} evidence files, each matching its digest", **head, files=record["evidence_files"])
     echo(render_record(record, fmt, line))
 
 

@@ -65,7 +65,7 @@ def import_(
     if preview:
         _preview(state, file, sheet, encoding, options, at, actor, fmt)
         return
-    who = state.actor(actor)
+    who = state.actor(actor, act="feedback-import")
     lists = read_feedback_lists(file, progress=_progress("checking the feedback list", fmt), sheet=sheet, encoding=encoding, options=options)
     results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress("recording the problems", fmt))
     kept = _kept_columns(lists)
@@ -85,15 +85,19 @@ def import_(
             record["added_ids"] = result.added
         records.append(record)
         if result.nothing_new:
-            messages.append(f"{file}: nothing new: inspection {result.inspection} and its {len(result.skipped)} problems are already in the ledger")
+            messages.append(t("{file}: nothing new: inspection {inspection} and its {n} problems are already in the ledger", file=file, inspection=result.inspection, n=len(result.skipped)))
         else:
-            messages.append(
-                f"{file}: imported {len(result.added)} problems ({result.measures} measures) into {result.inspection}"
-                + (" (new inspection)" if result.inspection_added else "")
-                + (f"; {len(result.skipped)} already present, skipped" if result.skipped else "")
-            )
+            counts = dict(file=file, n=len(result.added), measures=result.measures, inspection=result.inspection, skipped=len(result.skipped))
+            if result.inspection_added and result.skipped:
+                messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection} (new inspection); {skipped} already present, skipped", **counts))
+            elif result.inspection_added:
+                messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection} (new inspection)", **counts))
+            elif result.skipped:
+                messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection}; {skipped} already present, skipped", **counts))
+            else:
+                messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection}", **counts))
     if kept and fmt == "table":
-        messages.append(f"{file}: kept as extra columns with each problem: {'、'.join(kept)}")
+        messages.append(t("{file}: kept as extra columns with each problem: {columns}", file=file, columns="、".join(kept)))
     emit_import_output(records, messages, fmt, kept=bool(kept))
     from commands.recurrence import warn_earlier
 
@@ -158,7 +162,7 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
     refused, lists, results = None, [], []
     try:
         lists = read_feedback_lists(file, sheet=sheet, encoding=encoding, options=options)
-        results = import_feedback_lists(state.app, lists, actor=state.actor(actor), at=at, dry_run=True)
+        results = import_feedback_lists(state.app, lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True)
     except LedgerError as e:
         refused = str(e)
     readings = [r for r in (lists[0].columns if lists else []) if r is not None]
@@ -282,10 +286,12 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
         echo(render_rows(rows, fmt, RECONCILE_COLUMNS))
         if fmt == "table":
             states = ", ".join(f"{values.STATUSES.get(s, s)} {n}" for s, n in by_status.items())
-            echo(i18n.translate(
-                f"\n{code} against {file}: matched {counts['matched']} · missing {counts['missing']} · "
-                f"extra {counts['extra']} · changed {counts['changed']}" + (f" ({states})" if states else ""), i18n.current()
-            ))
+            tally = dict(code=code, file=file, **{k: counts[k] for k in ("matched", "missing", "extra", "changed")})
+            if states:
+                line = t("{code} against {file}: matched {matched} · missing {missing} · extra {extra} · changed {changed} ({states})", **tally, states=states)
+            else:
+                line = t("{code} against {file}: matched {matched} · missing {missing} · extra {extra} · changed {changed}", **tally)
+            echo("\n" + i18n.translate(line, i18n.current()))
     if mismatch:
         if fmt == "table":
             click.echo(i18n.translate(t("ledger: reconcile: the ledger does not match the feedback list"), i18n.current()), err=True)

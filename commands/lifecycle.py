@@ -12,8 +12,10 @@ from ledger import values
 from ledger.messages import t
 
 
-def _report(problem: Any, event: str, fmt: str, message: str, **extra: Any) -> None:
-    record = {"id": problem.display_id, "event": event, "status": problem.status, **extra}
+def _report(done: Any, fmt: str, message: str, **extra: Any) -> None:
+    """The line (or record) of what an act did, from the application's result."""
+    problem = done.problem
+    record = {"id": problem.display_id, "event": done.event, "status": problem.status, **extra}
     echo(render_record(record, fmt, t("{display_id}: {message} (status: {status})", display_id=problem.display_id, message=message, status=problem.status)))
 
 
@@ -27,16 +29,16 @@ def _report(problem: Any, event: str, fmt: str, message: str, **extra: Any) -> N
 @pass_ledger
 def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: str, deadline: Any, at: Any, actor: str | None, fmt: str) -> None:
     """Assign (or reassign) a problem to the people responsible (责任到人)."""
-    problem = state.app.assign(
+    done = state.app.assign(
         problem_id,
         lead=lead,
         unit=unit,
         person=person,
         deadline=deadline,
-        actor=state.actor(actor),
+        actor=state.actor(actor, act="assignment"),
         at=at,
     )
-    _report(problem, "Assigned", fmt, t("assigned to {person} ({unit}), lead {lead}", person=person, unit=unit, lead=lead))
+    _report(done, fmt, t("assigned to {person} ({unit}), lead {lead}", person=person, unit=unit, lead=lead))
 
 
 @click.command()
@@ -47,11 +49,9 @@ def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: 
 @pass_ledger
 def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, actor: str | None, fmt: str) -> None:
     """Plan a rectification measure (整改措施) for a problem; prints the measure's ID."""
-    problem, measure_id = state.app.plan_measure(
-        problem_id, text=text, due=due, actor=state.actor(actor), at=at
-    )
-    record = {"id": problem.display_id, "measure": measure_id, "event": "MeasurePlanned", "status": problem.status}
-    echo(render_record(record, fmt, measure_id))
+    done = state.app.plan_measure(problem_id, text=text, due=due, actor=state.actor(actor, act="measure-plan"), at=at)
+    record = {"id": done.problem.display_id, "measure": done.measure, "event": done.event, "status": done.problem.status}
+    echo(render_record(record, fmt, done.measure))
 
 
 @click.command()
@@ -71,7 +71,7 @@ def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, ac
 @pass_ledger
 def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple[str, ...], rules: int, funds: Decimal, accountable: tuple[str, ...], clues: int, at: Any, actor: str | None, fmt: str) -> None:
     """Record a planned measure as completed, with its evidence and outcomes."""
-    problem = state.app.complete_measure(
+    done = state.app.complete_measure(
         problem_id,
         measure_id,
         evidence=list(evidence),
@@ -79,11 +79,11 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
         funds=funds,
         accountable=values.parse_accountable(accountable),
         clues=clues,
-        actor=state.actor(actor),
+        actor=state.actor(actor, act="measure"),
         at=at,
     )
-    measure = problem.measure(measure_id)["id"]
-    _report(problem, "MeasureCompleted", fmt, t("measure {measure} done", measure=measure), measure=measure)
+    measure = done.problem.measure(measure_id)["id"]
+    _report(done, fmt, t("measure {measure} done", measure=measure), measure=measure)
 
 
 @click.command()
@@ -100,9 +100,9 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
 @pass_ledger
 def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a verification (核查验收) of a problem's rectification."""
-    problem = state.app.verify(problem_id, grade=grade, note=note, actor=state.actor(actor), at=at)
+    done = state.app.verify(problem_id, grade=grade, note=note, actor=state.actor(actor, act="verification"), at=at)
     outcome = t("passed") if grade in values.PASSING_GRADES else t("failed: back for rework")
-    _report(problem, "VerificationRecorded", fmt, t("verification {grade} ({value}) {outcome}", grade=grade, value=values.GRADES[grade], outcome=outcome), grade=grade)
+    _report(done, fmt, t("verification {grade} ({value}) {outcome}", grade=grade, value=values.GRADES[grade], outcome=outcome), grade=grade)
 
 
 @click.command()
@@ -113,13 +113,11 @@ def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any
 @pass_ledger
 def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Sign a problem off (对账销号); long-term problems become ongoing (基本完成、持续整改)."""
-    problem = state.app.sign_off(problem_id, note=note, actor=state.actor(actor), at=at)
-    if problem.status == "verified":  # 双审核: a signature recorded, more signers needed
-        signed = len(problem.pending_signatures)
-        required = state.app.policy.get("required_signers", 1)
-        _report(problem, "SignatureRecorded", fmt, t("signature {signed} of {required} recorded; a different signer must sign to close", signed=signed, required=required), signatures=signed)
+    done = state.app.sign_off(problem_id, note=note, actor=state.actor(actor, act="sign-off"), at=at)
+    if not done.closed:  # 双审核: a signature recorded, more signers needed
+        _report(done, fmt, t("signature {signed} of {required} recorded; a different signer must sign to close", signed=done.signatures, required=done.required), signatures=done.signatures)
         return
-    _report(problem, "SignedOff", fmt, t("signed off as {value}", value=values.STATUSES[problem.status]))
+    _report(done, fmt, t("signed off as {value}", value=values.STATUSES[done.problem.status]))
 
 
 @click.command()
@@ -135,9 +133,10 @@ def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, n
     if holds == relapsed:
         raise click.UsageError(t("give exactly one of --holds or --relapsed"))
     result = "holds" if holds else "relapsed"
-    problem = state.app.record_review(problem_id, result=result, note=note, actor=state.actor(actor), at=at)
-    message = t("review: holds") if result == "holds" else t("review: relapsed, reopened (relapses: {relapses})", relapses=problem.relapses)
-    _report(problem, "ReviewRecorded", fmt, message, result=result, relapses=problem.relapses)
+    done = state.app.record_review(problem_id, result=result, note=note, actor=state.actor(actor, act="review"), at=at)
+    relapses = done.problem.relapses
+    message = t("review: holds") if result == "holds" else t("review: relapsed, reopened (relapses: {relapses})", relapses=relapses)
+    _report(done, fmt, message, result=result, relapses=relapses)
 
 
 @click.command()
@@ -147,8 +146,8 @@ def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, n
 @pass_ledger
 def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: str | None, fmt: str) -> None:
     """Reopen a closed problem (a relapse, 反弹); counted in relapses forever."""
-    problem = state.app.reopen(problem_id, reason=reason, actor=state.actor(actor), at=at)
-    _report(problem, "Reopened", fmt, t("reopened (relapses: {relapses})", relapses=problem.relapses), relapses=problem.relapses)
+    done = state.app.reopen(problem_id, reason=reason, actor=state.actor(actor, act="reopening"), at=at)
+    _report(done, fmt, t("reopened (relapses: {relapses})", relapses=done.problem.relapses), relapses=done.problem.relapses)
 
 
 INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
@@ -168,14 +167,14 @@ def correct(state: LedgerContext, target: str, field: str, value: str, reason: s
     why = reason
     field = field.strip()
     new = parse_field_value(field, value)
-    who = state.actor(actor)
+    who = state.actor(actor, act="correction")
     if field in INSPECTION_FIELDS:
-        inspection = state.app.correct_inspection(target, field=field, value=new, reason=why, actor=who, at=at)
-        record = {"id": inspection.code, "event": "Corrected", "field": field}
-        echo(render_record(record, fmt, t("{code}: {field} corrected", code=inspection.code, field=field)))
+        corrected = state.app.correct_inspection(target, field=field, value=new, reason=why, actor=who, at=at)
+        record = {"id": corrected.inspection.code, "event": corrected.event, "field": field}
+        echo(render_record(record, fmt, t("{code}: {field} corrected", code=corrected.inspection.code, field=field)))
         return
-    problem = state.app.correct_problem(target, field=field, value=new, reason=why, actor=who, at=at)
-    _report(problem, "Corrected", fmt, t("{field} corrected", field=field), field=field)
+    done = state.app.correct_problem(target, field=field, value=new, reason=why, actor=who, at=at)
+    _report(done, fmt, t("{field} corrected", field=field), field=field)
 
 
 COMMANDS = [assign, plan, done, verify, close, review, reopen, correct]

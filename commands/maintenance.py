@@ -78,7 +78,7 @@ def _run_and_send(function: Any, args: Any, kwargs: Any, sender: Any) -> None:
         function(*args, **kwargs)
         sender.send(("ok", None))
     except TamperingFound as e:
-        sender.send(("tampering", str(e).removeprefix("tampering found: ")))
+        sender.send(("tampering", e.finding))
     except BaseException as e:  # noqa: BLE001 - reported by the parent as one line
         sender.send(("error", str(e) or type(e).__name__))
     finally:

@@ -33,7 +33,7 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
         raise InvalidInput(t("--to must be a postgresql://user@host:port/db URL"))
     location = parse_pg_url(target)
     state.app  # noqa: B018 - fails with one line if the source is not a ledger
-    state.actor(command="migrate")  # copying the whole ledger is an act of someone allowed to
+    state.actor(act="migration")  # copying the whole ledger is an act of someone allowed to
     from commands.progress import progress
 
     from composition import ledger_over

@@ -764,23 +764,24 @@ class LedgerContext:
             raise InvalidInput(t("--actor: no actor given and no OS user name: use --actor or LEDGER_ACTOR"))
         return values.person_name(name, "--actor")
 
-    def actor(self, override: str | None = None, command: str | None = None) -> str:
-        """The name the act is recorded under, after checking who may do it.
+    def actor(self, override: str | None = None, *, act: str) -> Any:
+        """The Actor (ledger.actor) of `act`, after checking who may do it: passed to the application's method.
 
         Once people are enrolled in the ledger, the actor must hold the private
-        key enrolled for that name and a role allowing the command now; the
+        key enrolled for that name and a role allowing the act now; the
         application then signs every event written. Before (trial mode) the
         names are only typed, and ledger.yaml's `people:` is checked if present.
+        --key, --for and --attach are read here, from the command's options.
         """
-        name = self.typed_name(override)
-        ctx = click.get_current_context(silent=True)
-        if command is None and ctx is not None and ctx.command is not None:
-            command = ctx.command.name
-        if command is None:
-            return name
         from ledger.signing import authenticate
 
-        return authenticate(self, name, command, ctx.meta if ctx is not None else {})
+        name = self.typed_name(override)
+        ctx = click.get_current_context(silent=True)
+        given = ctx.meta if ctx is not None else {}
+        return authenticate(
+            self.app, self.config, name, act,
+            key=given.get("ledger.key"), proxy=given.get("ledger.for"), attach=tuple(given.get("ledger.attach") or ()),
+        )
 
     def close(self) -> None:
         if self._app is not None:

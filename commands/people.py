@@ -31,11 +31,10 @@ def _authority(state: LedgerContext) -> Any:
 
 
 def _as_admin(state: LedgerContext, admin_key: str | None, meaning: str) -> Any:
-    from ledger.identity import admin_signer
+    """The administrator as the Actor of `ledger person …` (their key checked now, before anything is done)."""
+    from ledger.identity import administrator
 
-    authority = _authority(state)
-    state.app.signer = admin_signer(authority, admin_key, meaning)
-    return authority
+    return administrator(_authority(state), admin_key, meaning)
 
 
 admin_key_option = click.option(
@@ -81,10 +80,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
 @pass_ledger
 def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str | None, admin_key: str | None, fmt: str) -> None:
     """Enrol NAME with roles and a public key, or grant an enrolled person more roles or a new key."""
-    from ledger.ids import utc_now
-    from ledger.identity import b64, fingerprint, read_public_key
-
-    from ledger.identity import default_person_key
+    from ledger.identity import b64, default_person_key, fingerprint, read_public_key
 
     who = values.person_name(name, "NAME")
     wanted = [_role(r) for r in roles]
@@ -93,17 +89,11 @@ def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str
         if beside.is_file() and (state.app.authority() is None or (state.app.authority().person(who) or {}).get("public_key") is None):
             public_key = str(beside)
     raw = read_public_key(public_key) if public_key else None
-    authority = _as_admin(state, admin_key, "person add")
-    current = authority.person(who)
-    if raw is None and (current is None or not current["active"]):
-        raise InvalidInput(t("--public-key: enrolling {who} needs their public key file (ledger person keygen {who})", who=who))
-    if not wanted and (current is None or not current["active"]):
-        raise InvalidInput(t("--role: give {who} at least one role", who=who))
-    done = authority.add_person(
-        name=who, roles=wanted, public_key=b64(raw) if raw else None, fingerprint=fingerprint(raw) if raw else None,
-        actor=authority.administrator, at=utc_now(),
+    admin = _as_admin(state, admin_key, "person add")
+    changed = state.app.enrol(
+        name=who, roles=wanted, public_key=b64(raw) if raw else None, fingerprint=fingerprint(raw) if raw else None, actor=admin,
     )
-    state.app.save(authority)
+    authority, done = changed.authority, changed.done
     record = {"name": who, "roles": sorted(authority.roles_of(who)), "fingerprint": authority.person(who)["fingerprint"], "done": done}
     echo(render_record(record, fmt, done))
 
@@ -116,13 +106,10 @@ def add(state: LedgerContext, name: str, roles: tuple[str, ...], public_key: str
 @pass_ledger
 def revoke(state: LedgerContext, name: str, role: str | None, admin_key: str | None, fmt: str) -> None:
     """Revoke a role of NAME, or NAME altogether; their earlier acts stay valid."""
-    from ledger.ids import utc_now
-
     who = values.person_name(name, "NAME")
-    authority = _as_admin(state, admin_key, "person revoke")
-    message = authority.revoke(name=who, role=_role(role) if role else None, actor=authority.administrator, at=utc_now())
-    state.app.save(authority)
-    echo(render_record({"name": who, "roles": sorted(authority.roles_of(who))}, fmt, message))
+    admin = _as_admin(state, admin_key, "person revoke")
+    changed = state.app.revoke_person(name=who, role=_role(role) if role else None, actor=admin)
+    echo(render_record({"name": who, "roles": sorted(changed.authority.roles_of(who))}, fmt, changed.done[0]))
 
 
 @person.command("list")
@@ -162,7 +149,6 @@ def list_(state: LedgerContext, fmt: str, screen: Screen) -> None:
 def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, fmt: str) -> None:
     """Move `people:` from ledger.yaml into the ledger, once; afterwards that key in ledger.yaml is refused."""
     from ledger.authority import people
-    from ledger.ids import utc_now
     from ledger.identity import b64, fingerprint, read_public_key
 
     if keys_dir is not None and not Path(keys_dir).is_dir():
@@ -170,11 +156,10 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
     listed = people(state.config)
     if not listed:
         raise InvalidInput(t("{path} lists no people: nothing to import (enrol people with `ledger person add`)", path=state.config.path))
-    authority = _as_admin(state, admin_key, "person import")
-    if authority.enrolled_ever:
+    admin = _as_admin(state, admin_key, "person import")
+    if _authority(state).enrolled_ever:
         raise InvalidInput(t("people are already enrolled in this ledger: `person import` runs once; use `ledger person add`"))
-    now = utc_now()
-    done = []
+    enrolling, done = [], []
     for raw_name, roles in listed.items():
         name = values.person_name(raw_name, "people: name")
         raw = None
@@ -183,12 +168,9 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
                 if candidate.is_file():
                     raw = read_public_key(str(candidate))
                     break
-        authority.add_person(
-            name=name, roles=sorted(roles), public_key=b64(raw) if raw else None, fingerprint=fingerprint(raw) if raw else None,
-            actor=authority.administrator, at=now,
-        )
+        enrolling.append((name, sorted(roles), b64(raw) if raw else None, fingerprint(raw) if raw else None))
         done.append({"name": name, "roles": sorted(roles), "key": fingerprint(raw) if raw else None})
-    state.app.save(authority)
+    state.app.enrol_people(enrolling, actor=admin)
     lines = [
         t("enrolled {name}: {roles}", name=d["name"], roles=", ".join(d["roles"])) if d["key"]
         else t("enrolled {name}: {roles} (no key yet: `ledger person add NAME --public-key FILE`)", name=d["name"], roles=", ".join(d["roles"]))
@@ -205,11 +187,8 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
 @pass_ledger
 def policy(state: LedgerContext, proxy_signoff: str, admin_key: str | None, fmt: str) -> None:
     """Record the ledger's identity policy (an event signed by the administrator)."""
-    from ledger.ids import utc_now
-
-    authority = _as_admin(state, admin_key, "person policy")
-    authority.set_policy(name="proxy_signoff", value=proxy_signoff, actor=authority.administrator, at=utc_now())
-    state.app.save(authority)
+    admin = _as_admin(state, admin_key, "person policy")
+    state.app.set_policy(name="proxy_signoff", value=proxy_signoff, actor=admin)
     echo(render_record({"proxy_signoff": proxy_signoff}, fmt, t("policy: proxy entry of sign-off is {proxy_signoff}", proxy_signoff=proxy_signoff)))
 
 

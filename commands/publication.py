@@ -46,7 +46,7 @@ def _reason(value: str) -> str:
 @pass_ledger
 def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[str, ...], at: Any, actor: str | None, fmt: str) -> None:
     """Keep a problem (or some of its fields) out of the public report; it still counts in every total."""
-    problem = state.app.withhold(problem_id, reason=reason, fields=list(fields), actor=state.actor(actor), at=at)
+    problem = state.app.withhold(problem_id, reason=reason, fields=list(fields), actor=state.actor(actor, act="withholding"), at=at).problem
     latest = problem.withheld[-1]
     record = {"id": problem.display_id, "event": "Withheld", "reason": reason, "fields": latest["fields"]}
     echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=', '.join(latest['fields']), reason=reason)))
@@ -242,7 +242,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
             click.echo(i18n.note_line(t("no signing key, so the report carries no checkpoint (run `ledger keygen`)")), err=True)
     if not sign:
         return document
-    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(command="publish")))
+    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(act="publication")))
     if fmt == "docx":
         return block
     if fmt == "html":
@@ -290,7 +290,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         from commands.options import check_out_file
 
         check_out_file(out, force=force)
-    state.actor(command="publish")  # who publishes, even unsigned (--no-sign), must be allowed to
+    state.actor(act="publication")  # who publishes, even unsigned (--no-sign), must be allowed to
     if not state.app.signed_mode():
         click.echo(i18n.note_line(t("nobody is enrolled in this ledger: the acts this report rests on are unauthenticated (typed names, unsigned)")), err=True)
     if fmt == "docx" and (out is None or Path(out).suffix.lower() != ".docx"):

@@ -85,17 +85,18 @@ def link(state: LedgerContext, new_id: str, old_id: str, kind: str | None, rejec
     """
     if reject == (kind is not None):
         raise click.UsageError(t("give exactly one of --as KIND or --reject"))
-    who = state.actor(actor)
+    who = state.actor(actor, act="recurrence-link")
     if reject:
-        problem = state.app.reject_like(new_id, old_id, note=note, actor=who, at=at)
-        record = {"id": problem.display_id, "event": "LikeRejected", "problem": old_id}
+        rejected = state.app.reject_like(new_id, old_id, note=note, actor=who, at=at)
+        problem = rejected.problem
+        record = {"id": problem.display_id, "event": rejected.event, "problem": old_id}
         echo(render_record(record, fmt, t("{display_id}: {old_id} rejected as like it; not offered again", display_id=problem.display_id, old_id=old_id)))
         return
     chosen = KINDS.get(kind.strip().lower() if kind else "")
     if chosen is None:
         raise InvalidInput(t("--as: {kind!r} is not recurrence or same-kind", kind=kind))
-    new, old = state.app.link(new_id, old_id, kind=chosen, note=note, actor=who, at=at)
-    relapse = bool((old.linked_to(new.display_id) or {}).get("relapse"))
+    linked = state.app.link(new_id, old_id, kind=chosen, note=note, actor=who, at=at)
+    new, old, relapse = linked.new, linked.old, linked.relapse
     record = {"id": new.display_id, "event": "Linked", "problem": old.display_id, "as": chosen, "relapse": relapse, "relapses": old.relapses}
     if chosen == "recurrence" and relapse:
         message = t("{display_id}: linked as a recurrence of {display_id2}, which relapsed (relapses: {relapses})", display_id=new.display_id, display_id2=old.display_id, relapses=old.relapses)

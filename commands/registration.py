@@ -30,8 +30,8 @@ from ledger.messages import t
 @pass_ledger
 def add_inspection(state: LedgerContext, code: str, name: str, organisation: str, group: str, kind: str, start: Any, end: Any, feedback: Any, round_name: str | None, at: Any, actor: str | None, fmt: str) -> None:
     """Register an inspection round (巡视/巡察) under CODE, e.g. XC2019-1."""
-    who = state.actor(actor)
-    inspection = state.app.add_inspection(
+    who = state.actor(actor, act="inspection-registration")
+    done = state.app.add_inspection(
         code=code,
         name=name,
         organisation=organisation,
@@ -44,7 +44,8 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
         actor=who,
         at=at,
     )
-    record = {"code": inspection.code, "event": "InspectionRegistered", "round": inspection.round or None}
+    inspection = done.inspection
+    record = {"code": inspection.code, "event": done.event, "round": inspection.round or None}
     echo(render_record(record, fmt, t("registered inspection {code}", code=inspection.code)))
 
 
@@ -80,15 +81,10 @@ def add_inspection(state: LedgerContext, code: str, name: str, organisation: str
 @pass_ledger
 def add_problem(state: LedgerContext, inspection: str | None, category: str | None, title: str, description: str, problem_type: str, deadline: Any, number: int | None, source: str, parent: str | None, at: Any, actor: str | None, fmt: str) -> None:
     """Register a problem fed back by an inspection (or, with --parent, a finer one under it); prints its ID."""
-    who = state.actor(actor)
-    if parent is not None:
-        official = state.app.get_problem(parent)
-        inspection = inspection or official.inspection
-        category = category or official.category
-        parent = official.display_id
-    if inspection is None:
+    who = state.actor(actor, act="problem-registration")
+    if parent is None and inspection is None:
         raise click.UsageError(t("Missing option '--inspection'."))
-    if category is None:
+    if parent is None and category is None:
         raise click.UsageError(t("Missing option '--category'."))
     problem = state.app.add_problem(
         inspection=inspection,
@@ -102,7 +98,7 @@ def add_problem(state: LedgerContext, inspection: str | None, category: str | No
         number=number,
         actor=who,
         at=at,
-    )
+    ).problem
     record = {"id": problem.display_id, "inspection": problem.inspection, "number": problem.number, "status": problem.status, "parent": problem.parent or None}
     echo(render_record(record, fmt, problem.display_id))
     if parent is None:  # a refinement is the same problem in finer parts, not a new finding

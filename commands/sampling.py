@@ -16,22 +16,6 @@ SAMPLE_COLUMNS = ("id", "category", "title", "status", "unit", "person")
 DRAW_COLUMNS = ("draw", "inspection", "seed", "size", "population", "drawn", "by", "at")
 
 
-def signed_off_population(app: Any, code: str) -> dict[str, Any]:
-    """ID → when it was last signed off, for the inspection's signed-off problems (closed or ongoing), in number order."""
-    from datetime import datetime
-
-    with app.recorder.reading() as c:
-        c.execute(
-            app._sql("SELECT id, data FROM ledger_problems WHERE inspection = ? AND status IN ('closed', 'ongoing') ORDER BY number"),
-            (code,),
-        )
-        found = {}
-        for ident, data in c.fetchall():
-            signoffs = json.loads(data).get("signoffs") or []
-            found[ident] = datetime.fromisoformat(signoffs[-1]["at"].replace("Z", "+00:00")) if signoffs else None
-        return found
-
-
 @click.command()
 @click.option("--inspection", type=CODE, required=True, metavar="CODE", help="Draw from this inspection's signed-off problems.")
 @click.option("--size", type=SAMPLE_SIZE, required=True, help="How many problems to draw.")
@@ -45,28 +29,20 @@ def sample(state: LedgerContext, inspection: str, size: int, seed: int | None, a
     sample cannot be redrawn quietly until a favourable one comes up.
     """
     import secrets
+    from datetime import date
 
-    from ledger.domain import SampleDraw, utc_now
+    from projections.sampling import signed_off_population
     from projections.status import load_problems
 
     code = inspection
     app = state.app
-    app.get_inspection(code)  # unknown inspection: one clear line
-    who = state.actor(actor)
+    app.get_inspection(code)  # unknown inspection: one clear line, before who may draw
+    who = state.actor(actor, act="sampling")
     chosen_seed = secrets.randbelow(2**32) if seed is None else seed
-
-    def attempt() -> Any:
-        population = signed_off_population(app, code)
-        draw = SampleDraw.draw(
-            inspection=code, seed=chosen_seed, size=size, population=list(population), actor=who, at=at or utc_now(),
-            signed_off={k: v for k, v in population.items() if v is not None},
-        )
-        app.save(draw)
-        return draw
-
-    draw = app._with_retry(attempt)
-    from datetime import date
-
+    draw = app.draw_sample(
+        code, size=size, seed=chosen_seed, actor=who, at=at,
+        population=lambda c, style: signed_off_population(c, code, style),
+    ).draw
     with app.recorder.reading() as c:
         views = {v["id"]: v for v in load_problems(c, style=app.recorder.placeholder, today=date.today(), ids=draw.drawn_ids)}
     rows = []
@@ -75,11 +51,11 @@ def sample(state: LedgerContext, inspection: str, size: int, seed: int | None, a
         assignee = v.get("assignee") or {}
         rows.append({"id": ident, "category": v["category"], "title": v["title"], "status": v["status"], "unit": assignee.get("unit"), "person": assignee.get("person")})
     if fmt == "json":
-        echo(json.dumps({"draw": str(draw.id), "inspection": code, "seed": draw.seed, "size": draw.size, "population": len(draw.population), "drawn_ids": draw.drawn_ids, "by": who, "problems": rows}, ensure_ascii=False, indent=2))
+        echo(json.dumps({"draw": str(draw.id), "inspection": code, "seed": draw.seed, "size": draw.size, "population": len(draw.population), "drawn_ids": draw.drawn_ids, "by": who.name, "problems": rows}, ensure_ascii=False, indent=2))
         return
     echo(render_rows(rows, fmt, SAMPLE_COLUMNS))
     if fmt == "table":
-        echo(i18n.translate(t("\ndraw {id}: seed {seed}, {size} of {n_population} signed-off problems of {code}, drawn by {who} (recorded)", id=draw.id, seed=draw.seed, size=draw.size, n_population=len(draw.population), code=code, who=who), i18n.current()))
+        echo(i18n.translate(t("\ndraw {id}: seed {seed}, {size} of {n_population} signed-off problems of {code}, drawn by {who} (recorded)", id=draw.id, seed=draw.seed, size=draw.size, n_population=len(draw.population), code=code, who=who.name), i18n.current()))
 
 
 def all_draws(app: Any) -> list[Any]:

@@ -65,7 +65,7 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force
         raise InvalidInput(t("--out: write the ledger sheet to an .xlsx or .docx file, not '{name}'", name=Path(out).name))
     check_out_file(out, force=force)
     if internal:
-        state.actor()  # authority check: the withheld text is for insiders only
+        state.actor(act="internal-sheet")  # authority check: the withheld text is for insiders only
     from commands.progress import progress
     from ledger.outputs import replacing
 

@@ -1,13 +1,14 @@
-"""The application service: each command method does get → call → save.
+"""The application service: each act is one method doing get → call → save.
 
-Saving passes the new read-model views along with the events, so the
-recorder writes both in one transaction. What the read side provides (its
-views, the in-transaction writers and their tables) is given to the
-constructor as a `ReadSide` by the composition root (`composition/`): the
-write side never imports the read side. A concurrent change to the same
-aggregate surfaces as an IntegrityError: the command is re-run against the
-fresh state (rules re-checked) a bounded number of times, then reported as a
-conflict (exit 3).
+Each method takes the Actor (ledger.actor) the interface built, and returns a
+small result (below) that the interface prints from. Saving passes the new
+read-model views along with the events, so the recorder writes both in one
+transaction. What the read side provides (its views, the in-transaction writers
+and their tables) is given to the constructor as a `ReadSide` by the
+composition root (`composition/`): the write side never imports the read side.
+A concurrent change to the same aggregate surfaces as an
+IntegrityError: the act is re-run against the fresh state (rules re-checked) a
+bounded number of times, then reported as a conflict (exit 3).
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any, Callable, Sequence, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Sequence, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import (
@@ -27,18 +28,82 @@ from eventsourcing.persistence import (
     Transcoding,
 )
 
-from ledger.errors import ConflictError, InvalidInput, LedgerError, RuleViolation, StoreError, UnknownID
+from ledger.errors import ConflictError, InvalidInput, LedgerError, NotAuthorised, RuleViolation, StoreError, UnknownID
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.schema import StoreSchema
 from ledger.values import split_problem_id
 from ledger.messages import t
 
 if TYPE_CHECKING:
+    from ledger.actor import Actor
     from ledger.domain import Inspection, Problem
 
 T = TypeVar("T")
 
+
+def as_actor(actor: Any) -> Any:
+    """ledger.actor.as_actor, imported when an act is done (read commands never build the Actor class)."""
+    from ledger.actor import as_actor as made
+
+    return made(actor)
+
 MAX_ATTEMPTS = 8
+
+
+# -- what each act returns: the interface prints from these, it never re-derives them ----------
+# NamedTuples, not dataclasses: a read command imports this module too, and a dataclass costs ~1 ms to build.
+
+
+class Recorded(NamedTuple):
+    """An act on a problem: the problem as saved, and the event the act recorded."""
+
+    problem: Any
+    event: str
+
+
+class MeasurePlanned(NamedTuple):
+    problem: Any
+    event: str
+    measure: str
+
+
+class SignOff(NamedTuple):
+    """`event` is SignatureRecorded when more signers are needed (双审核), else SignedOff."""
+
+    problem: Any
+    event: str
+    signatures: int
+    required: int
+
+    @property
+    def closed(self) -> bool:
+        return self.event == "SignedOff"
+
+
+class InspectionRecorded(NamedTuple):
+    inspection: Any
+    event: str
+
+
+class LinkRecorded(NamedTuple):
+    """A later problem linked to an earlier one; `relapse`: the earlier one relapsed by it."""
+
+    new: Any
+    old: Any
+    relapse: bool
+
+
+class SampleDrawn(NamedTuple):
+    """A recorded draw (台账销号反向核查): its seed, size, population and the IDs drawn, in draw order."""
+
+    draw: Any
+
+
+class AuthorityChanged(NamedTuple):
+    """People, keys, roles or policy changed by the administrator; `done`: what was done, line by line."""
+
+    authority: Any
+    done: list[str]
 
 
 class DateAsISO(Transcoding):
@@ -91,19 +156,14 @@ class RectificationLedger(Application):
 
     name = "RectificationLedger"
 
-    def __init__(self, env: dict[str, str], policy: dict[str, Any] | None = None, *, read_side: ReadSide) -> None:
+    def __init__(self, env: dict[str, str], policy: dict[str, Any] | None = None, store: str | None = None, *, read_side: ReadSide) -> None:
         self.read_side = read_side  # before super().__init__: the recorder it makes creates the writers' tables
         super().__init__(env=env)
         self.policy = dict(policy or {})
         # The database login the server authenticated (PostgreSQL), else None.
         self.login: str | None = env.get("LEDGER_LOGIN") or None
-        # Who signs what this command writes (ledger.identity.Signer); None in trial mode.
-        self.signer: Any = None
-        # Evidence files (ledger.attachments manifests) that this command's events carry.
-        self.attachments: list[dict[str, Any]] = []
-        self.attachment_bytes: tuple[str, list[Any]] | None = None
-        # (name, roles) of whoever acts, when roles are known: each event written is checked against them.
-        self.acting: tuple[str, set[str]] | None = None
+        # Where evidence files attached to acts are kept (the store's location, as configured).
+        self.store = store
         self._authority: Any = None
         self._ledger_id: str | None = None
 
@@ -145,43 +205,53 @@ class RectificationLedger(Application):
 
     # -- saving ------------------------------------------------------------
 
-    def _save(self, *aggregates: Any) -> None:
-        self.save(*aggregates, views=self.views_for(aggregates))
+    def _save(self, *aggregates: Any, actor: Actor | str | None = None) -> None:
+        self.save(*aggregates, views=self.views_for(aggregates), actor=actor)
 
-    def save(self, *objs: Any, **kwargs: Any) -> Any:
-        """Every write passes here: sign each event (or refuse an unsigned act once people are enrolled)."""
-        self._check_actor_is_login(objs)
+    def save(self, *objs: Any, actor: Actor | str | None = None, **kwargs: Any) -> Any:
+        """Every write passes here: each event checked against the actor's act and roles, then signed.
+
+        An event of a kind no act records is refused; once people are enrolled, an act
+        without the actor's signature is refused (the actor is given, never remembered).
+        """
+        who = as_actor(actor)
+        self._check_actor_is_login(objs, who)
         pending = [e for o in objs if o is not None for e in getattr(o, "_pending_events", ())]
         if pending:
-            if self.acting is not None:
-                from ledger.authority import event_refusal
-                from ledger.errors import NotAuthorised
+            from ledger.authority import event_refusal
 
-                name, roles = self.acting
-                for domain_event in pending:
-                    refusal = event_refusal(name, roles, type(domain_event).__qualname__)
-                    if refusal:
-                        raise NotAuthorised(refusal + ": nothing written")
-            administering = [e for e in pending if type(e).__qualname__.startswith("Authority.")]
-            if administering and (self.signer is None or not self.signer.meaning.startswith(("person", "init"))):
-                from ledger.errors import NotAuthorised
-
-                raise NotAuthorised(t("only the administrator, with the administrator's key, changes who may act: nothing written"))
+            roles = who.roles if who is not None else None
             for domain_event in pending:
-                if self.attachments:
-                    object.__setattr__(domain_event, "attachments", [dict(a) for a in self.attachments])
-            if self.signer is not None:
+                name = who.name if who is not None else str(getattr(domain_event, "actor", "") or "?")
+                refusal = event_refusal(name, roles, type(domain_event).__qualname__)
+                if refusal:
+                    raise NotAuthorised(refusal + ": nothing written")
+            if who is not None and who.signer is not None and not who.administering:
+                from ledger.authority import may_write
+
+                for domain_event in pending:  # what `audit --verify` would call a forgery is never signed
+                    qualname = type(domain_event).__qualname__
+                    if not may_write(who.signer.meaning, qualname):
+                        event = qualname.rsplit(".", 1)[-1]
+                        raise NotAuthorised(t("`ledger {command}` never records {value}: nothing written", command=who.signer.meaning, value=event))
+            administering = [e for e in pending if type(e).__qualname__.startswith("Authority.")]
+            if administering and (who is None or not who.administering):
+                raise NotAuthorised(t("only the administrator, with the administrator's key, changes who may act: nothing written"))
+            if who is not None and who.evidence:
+                for domain_event in pending:
+                    object.__setattr__(domain_event, "attachments", who.attachments)
+            if who is not None and who.signer is not None:
                 from ledger.identity import sign_events
 
-                sign_events(pending, self.signer, self.ledger_id(), self.mapper.transcoder)
+                sign_events(pending, who.signer, self.ledger_id(), self.mapper.transcoder)
             elif self.signed_mode():
-                from ledger.errors import NotAuthorised
-
                 raise NotAuthorised(t("people are enrolled in this ledger, so every act must be signed: nothing written"))
-            if self.attachment_bytes is not None:
+            if who is not None and who.evidence:
                 from ledger.attachments import keep_files
 
-                keep_files(self, *self.attachment_bytes)
+                if self.store is None:  # open_ledger gives it; an application made by hand must too
+                    raise TypeError("RectificationLedger(store=…) is needed to keep evidence files")
+                keep_files(self, self.store, list(who.evidence))
         return super().save(*objs, **kwargs)
 
     # -- identity ------------------------------------------------------------
@@ -209,15 +279,15 @@ class RectificationLedger(Application):
             self._ledger_id = str(row[0]) if row else ""
         return self._ledger_id
 
-    def _check_actor_is_login(self, aggregates: Any) -> None:
+    def _check_actor_is_login(self, aggregates: Any, who: Actor | None) -> None:
         """policy.actor_is_login: on a server store, nobody may act under another name."""
         if not self.policy.get("actor_is_login") or self.login is None:
             return
         for aggregate in aggregates:
             for pending in getattr(aggregate, "_pending_events", ()):
                 actor = getattr(pending, "actor", None)
-                if self.signer is not None:  # proxy entry: the one who enters it is the login
-                    actor = self.signer.name
+                if who is not None and who.signer is not None:  # proxy entry: the one who enters it is the login
+                    actor = who.signer.name
                 if actor is not None and actor != self.login:
                     raise RuleViolation(
                         "actor-is-login", str(actor),
@@ -279,8 +349,10 @@ class RectificationLedger(Application):
 
     # -- inspections -----------------------------------------------------------
 
-    def add_inspection(self, *, code: str, actor: str, at: datetime | None = None, **fields: Any) -> Inspection:
-        def attempt() -> Inspection:
+    def add_inspection(self, *, code: str, actor: Actor | str, at: datetime | None = None, **fields: Any) -> InspectionRecorded:
+        who = as_actor(actor)
+
+        def attempt() -> InspectionRecorded:
             try:
                 existing = self.repository.get(inspection_uuid(code))
             except AggregateNotFoundError:
@@ -290,18 +362,20 @@ class RectificationLedger(Application):
                 raise RuleViolation("inspection-code-unique", code, t("an inspection with this code already exists"))
             from ledger.domain import Inspection  # the event classes are built only when a command writes
 
-            inspection = Inspection.register(code=code, actor=actor, at=at or utc_now(), **fields)
-            self._save(inspection)
-            return inspection
+            inspection = Inspection.register(code=code, actor=who.name, at=at or utc_now(), **fields)
+            self._save(inspection, actor=who)
+            return InspectionRecorded(inspection, "InspectionRegistered")
 
         return self._with_retry(attempt)
 
-    def correct_inspection(self, code: str, *, field: str, value: Any, reason: str, actor: str, at: datetime | None = None) -> Inspection:
-        def attempt() -> Inspection:
+    def correct_inspection(self, code: str, *, field: str, value: Any, reason: str, actor: Actor | str, at: datetime | None = None) -> InspectionRecorded:
+        who = as_actor(actor)
+
+        def attempt() -> InspectionRecorded:
             inspection = self.get_inspection(code)
-            inspection.correct(field, value, reason, actor, at or utc_now())
-            self._save(inspection)
-            return inspection
+            inspection.correct(field, value, reason, who.name, at or utc_now())
+            self._save(inspection, actor=who)
+            return InspectionRecorded(inspection, "Corrected")
 
         return self._with_retry(attempt)
 
@@ -310,8 +384,8 @@ class RectificationLedger(Application):
     def add_problem(
         self,
         *,
-        inspection: str,
-        category: str,
+        inspection: str | None = None,
+        category: str | None = None,
         title: str,
         description: str = "",
         type: str = "deadline",  # noqa: A002
@@ -319,29 +393,33 @@ class RectificationLedger(Application):
         deadline: date | None = None,
         number: int | None = None,
         parent: str | None = None,
-        actor: str,
+        actor: Actor | str,
         at: datetime | None = None,
-    ) -> Problem:
-        """With `parent`, a finer problem (细化) under that fed-back problem of the same inspection."""
+    ) -> Recorded:
+        """With `parent`, a finer problem (细化) under that fed-back problem: its inspection and category by default."""
         moment = at or utc_now()
+        who = as_actor(actor)
+        if parent is None and (inspection is None or category is None):
+            raise TypeError("add_problem: an inspection and a category, or a parent to take them from")
 
-        def attempt() -> Problem:
-            owner = self.get_inspection(inspection)
+        def attempt() -> Recorded:
             refined = self.get_problem(parent) if parent else None
+            code = inspection or refined.inspection  # type: ignore[union-attr]
+            owner = self.get_inspection(code)
             if refined is not None and refined.inspection != owner.code:
                 raise RuleViolation(
                     "refine-within-inspection", refined.display_id, t("belongs to {inspection}, not {code}", inspection=refined.inspection, code=owner.code)
                 )
-            wanted = number if number is not None else self.next_problem_number(inspection)
+            wanted = number if number is not None else self.next_problem_number(code)
             if number is not None:
                 try:
-                    self.repository.get(problem_uuid(inspection, wanted))
+                    self.repository.get(problem_uuid(code, wanted))
                 except AggregateNotFoundError:
                     pass
                 else:
 
                     raise RuleViolation(
-                        "number-unique", f"{inspection}-{wanted}", t("problem number {wanted} is already taken in {inspection}", wanted=wanted, inspection=inspection)
+                        "number-unique", f"{code}-{wanted}", t("problem number {wanted} is already taken in {inspection}", wanted=wanted, inspection=code)
                     )
             from ledger.domain import Problem
 
@@ -349,45 +427,50 @@ class RectificationLedger(Application):
                 inspection=owner,
                 parent=refined,
                 number=wanted,
-                category=category,
+                category=category or refined.category,  # type: ignore[union-attr]
                 title=title,
                 description=description,
                 type=type,
                 source=source,
                 deadline=deadline,
-                actor=actor,
+                actor=who.name,
                 at=moment,
             )
             if refined is None:
-                self._save(problem)
+                self._save(problem, actor=who)
             else:
-                refined.add_child(child=problem.display_id, actor=actor, at=moment)
-                self._save(refined, problem)
-            return problem
+                refined.add_child(child=problem.display_id, actor=who.name, at=moment)
+                self._save(refined, problem, actor=who)
+            return Recorded(problem, "Registered")
 
         return self._with_retry(attempt)
 
-    def change_problem(self, problem_id: str, change: Callable[[Problem], T]) -> tuple[Problem, T]:
+    def change_problem(self, problem_id: str, change: Callable[[Problem], T], *, actor: Actor | str | None = None) -> tuple[Problem, T]:
         """get → call → save, re-run on a concurrent change."""
 
         def attempt() -> tuple[Problem, T]:
             problem = self.get_problem(problem_id)
             result = change(problem)
-            self._save(problem)
+            self._save(problem, actor=actor)
             return problem, result
 
         return self._with_retry(attempt)
 
-    def assign(self, problem_id: str, *, lead: str, unit: str, person: str, deadline: date | None, actor: str, at: datetime | None = None) -> Problem:
-        moment = at or utc_now()
-        return self.change_problem(
-            problem_id,
-            lambda p: p.assign(lead=lead, unit=unit, person=person, deadline=deadline, actor=actor, at=moment),
-        )[0]
+    def _act(self, problem_id: str, event: str, actor: Actor | str, change: Callable[[Problem, str], Any]) -> Recorded:
+        """One act on one problem: `change(problem, the actor's name)`, saved as `actor`'s; what it recorded."""
+        who = as_actor(actor)
+        problem, _ = self.change_problem(problem_id, lambda p: change(p, who.name), actor=who)
+        return Recorded(problem, event)
 
-    def plan_measure(self, problem_id: str, *, text: str, due: date | None, actor: str, at: datetime | None = None) -> tuple[Problem, str]:
+    def assign(self, problem_id: str, *, lead: str, unit: str, person: str, deadline: date | None, actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(problem_id, lambda p: p.plan_measure(text=text, due=due, actor=actor, at=moment))
+        return self._act(problem_id, "Assigned", actor, lambda p, name: p.assign(lead=lead, unit=unit, person=person, deadline=deadline, actor=name, at=moment))
+
+    def plan_measure(self, problem_id: str, *, text: str, due: date | None, actor: Actor | str, at: datetime | None = None) -> MeasurePlanned:
+        moment = at or utc_now()
+        who = as_actor(actor)
+        problem, measure = self.change_problem(problem_id, lambda p: p.plan_measure(text=text, due=due, actor=who.name, at=moment), actor=who)
+        return MeasurePlanned(problem, "MeasurePlanned", measure)
 
     def complete_measure(
         self,
@@ -399,101 +482,186 @@ class RectificationLedger(Application):
         funds: Decimal = Decimal(0),
         accountable: dict[str, int] | None = None,
         clues: int = 0,
-        actor: str,
+        actor: Actor | str,
         at: datetime | None = None,
-    ) -> Problem:
+    ) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(
+        return self._act(
             problem_id,
-            lambda p: p.complete_measure(
+            "MeasureCompleted",
+            actor,
+            lambda p, name: p.complete_measure(
                 measure_id=measure_id,
                 evidence=list(evidence),
                 rules=rules,
                 funds=funds,
                 accountable=dict(accountable or {}),
                 clues=clues,
-                actor=actor,
+                actor=name,
                 at=moment,
             ),
-        )[0]
+        )
 
-    def verify(self, problem_id: str, *, grade: str, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+    def verify(self, problem_id: str, *, grade: str, note: str = "", actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(
-            problem_id, lambda p: p.verify(grade=grade, note=note, actor=actor, at=moment, policy=self.policy)
-        )[0]
+        return self._act(problem_id, "VerificationRecorded", actor, lambda p, name: p.verify(grade=grade, note=note, actor=name, at=moment, policy=self.policy))
 
-    def sign_off(self, problem_id: str, *, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+    def sign_off(self, problem_id: str, *, note: str = "", actor: Actor | str, at: datetime | None = None) -> SignOff:
+        """对账销号: a signature (more signers needed, 双审核) or the sign-off itself, as the result says."""
         moment = at or utc_now()
+        who = as_actor(actor)
 
         def sign(p: Problem) -> str:
             children = {c: self.get_problem(c).status for c in p.children}
-            return p.sign_off(note=note, actor=actor, at=moment, policy=self.policy, children=children)
+            return p.sign_off(note=note, actor=who.name, at=moment, policy=self.policy, children=children)
 
-        return self.change_problem(problem_id, sign)[0]
+        problem, outcome = self.change_problem(problem_id, sign, actor=who)
+        required = int(self.policy.get("required_signers", 1))
+        if outcome == "verified":  # a signature recorded: a different signer must sign to close
+            return SignOff(problem, "SignatureRecorded", len(problem.pending_signatures), required)
+        return SignOff(problem, "SignedOff", required, required)
 
-    def request_extension(self, problem_id: str, *, to: date, reason: str, actor: str, at: datetime | None = None) -> Problem:
+    def request_extension(self, problem_id: str, *, to: date, reason: str, actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(
-            problem_id, lambda p: p.request_extension(to=to, reason=reason, actor=actor, at=moment)
-        )[0]
+        return self._act(problem_id, "ExtensionRequested", actor, lambda p, name: p.request_extension(to=to, reason=reason, actor=name, at=moment))
 
-    def decide_extension(self, problem_id: str, *, approve: bool, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+    def decide_extension(self, problem_id: str, *, approve: bool, note: str = "", actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(
-            problem_id, lambda p: p.decide_extension(approve=approve, note=note, actor=actor, at=moment)
-        )[0]
+        return self._act(problem_id, "ExtensionDecided", actor, lambda p, name: p.decide_extension(approve=approve, note=note, actor=name, at=moment))
 
-    def record_review(self, problem_id: str, *, result: str, note: str, actor: str, at: datetime | None = None) -> Problem:
+    def record_review(self, problem_id: str, *, result: str, note: str, actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(
-            problem_id, lambda p: p.record_review(result=result, note=note, actor=actor, at=moment)
-        )[0]
+        return self._act(problem_id, "ReviewRecorded", actor, lambda p, name: p.record_review(result=result, note=note, actor=name, at=moment))
 
-    def reopen(self, problem_id: str, *, reason: str, actor: str, at: datetime | None = None) -> Problem:
+    def reopen(self, problem_id: str, *, reason: str, actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(problem_id, lambda p: p.reopen(reason=reason, actor=actor, at=moment))[0]
+        return self._act(problem_id, "Reopened", actor, lambda p, name: p.reopen(reason=reason, actor=name, at=moment))
 
-    def correct_problem(self, problem_id: str, *, field: str, value: Any, reason: str, actor: str, at: datetime | None = None) -> Problem:
+    def escalate(self, problem_id: str, *, level: str, note: str = "", actor: Actor | str, at: datetime | None = None) -> Recorded:
+        """督办: levels only go up."""
         moment = at or utc_now()
-        return self.change_problem(
-            problem_id, lambda p: p.correct(field=field, value=value, reason=reason, actor=actor, at=moment)
-        )[0]
+        return self._act(problem_id, "Escalated", actor, lambda p, name: p.escalate(level=level, note=note, actor=name, at=moment))
 
-    def withhold(self, problem_id: str, *, reason: str, fields: list[str], actor: str, at: datetime | None = None) -> Problem:
+    def record_progress(self, problem_id: str, *, text: str, actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(
-            problem_id, lambda p: p.withhold(reason=reason, fields=fields, actor=actor, at=moment)
-        )[0]
+        return self._act(problem_id, "ProgressRecorded", actor, lambda p, name: p.record_progress(text=text, actor=name, at=moment))
 
-    def confide(self, problem_id: str, *, field: str, ciphertext: str, actor: str, at: datetime | None = None) -> Problem:
+    def correct_problem(self, problem_id: str, *, field: str, value: Any, reason: str, actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
-        return self.change_problem(
-            problem_id, lambda p: p.confide(field=field, ciphertext=ciphertext, actor=actor, at=moment)
-        )[0]
+        return self._act(problem_id, "Corrected", actor, lambda p, name: p.correct(field=field, value=value, reason=reason, actor=name, at=moment))
 
-    def link(self, new_id: str, old_id: str, *, kind: str, note: str = "", actor: str, at: datetime | None = None) -> tuple[Problem, Problem]:
-        """Link a later problem to an earlier one (both saved in one transaction); (new, old)."""
+    def withhold(self, problem_id: str, *, reason: str, fields: list[str], actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
+        return self._act(problem_id, "Withheld", actor, lambda p, name: p.withhold(reason=reason, fields=fields, actor=name, at=moment))
 
-        def attempt() -> tuple[Problem, Problem]:
+    def confide(self, problem_id: str, *, field: str, ciphertext: str, actor: Actor | str, at: datetime | None = None) -> Recorded:
+        moment = at or utc_now()
+        return self._act(problem_id, "SensitiveRecorded", actor, lambda p, name: p.confide(field=field, ciphertext=ciphertext, actor=name, at=moment))
+
+    def link(self, new_id: str, old_id: str, *, kind: str, note: str = "", actor: Actor | str, at: datetime | None = None) -> LinkRecorded:
+        """Link a later problem to an earlier one (both saved in one transaction)."""
+        moment = at or utc_now()
+        who = as_actor(actor)
+
+        def attempt() -> LinkRecorded:
             new, old = self.get_problem(new_id), self.get_problem(old_id)
-            new.link_earlier(old, kind=kind, note=note, actor=actor, at=moment)
-            self._save(new, old)
-            return new, old
+            new.link_earlier(old, kind=kind, note=note, actor=who.name, at=moment)
+            self._save(new, old, actor=who)
+            return LinkRecorded(new, old, bool((old.linked_to(new.display_id) or {}).get("relapse")))
 
         return self._with_retry(attempt)
 
-    def reject_like(self, new_id: str, old_id: str, *, note: str = "", actor: str, at: datetime | None = None) -> Problem:
+    def reject_like(self, new_id: str, old_id: str, *, note: str = "", actor: Actor | str, at: datetime | None = None) -> Recorded:
         moment = at or utc_now()
+        who = as_actor(actor)
 
-        def attempt() -> Problem:
+        def attempt() -> Recorded:
             new, old = self.get_problem(new_id), self.get_problem(old_id)
-            new.reject_like(old, note=note, actor=actor, at=moment)
-            self._save(new)
-            return new
+            new.reject_like(old, note=note, actor=who.name, at=moment)
+            self._save(new, actor=who)
+            return Recorded(new, "LikeRejected")
 
         return self._with_retry(attempt)
+
+    # -- reverse checks (台账销号反向核查) -----------------------------------------
+
+    def draw_sample(
+        self, inspection: str, *, size: int, seed: int, population: Callable[[Any, str], dict[str, datetime | None]],
+        actor: Actor | str, at: datetime | None = None,
+    ) -> SampleDrawn:
+        """Draw `size` of the inspection's signed-off problems with `seed`, and record the draw.
+
+        `population(cursor, placeholder)`: the read side's query of the inspection's signed-off problems
+        (projections.sampling.signed_off_population), read afresh on every attempt.
+        """
+        who = as_actor(actor)
+        self.get_inspection(inspection)  # unknown inspection: one clear line
+
+        def attempt() -> Any:
+            from ledger.domain import SampleDraw
+
+            with self.recorder.reading() as c:
+                found = population(c, self.recorder.placeholder)
+            draw = SampleDraw.draw(
+                inspection=inspection, seed=seed, size=size, population=list(found), actor=who.name, at=at or utc_now(),
+                signed_off={k: v for k, v in found.items() if v is not None},
+            )
+            self.save(draw, actor=who)
+            return draw
+
+        return SampleDrawn(self._with_retry(attempt))
+
+    # -- people (the administrator's acts) -----------------------------------------
+
+    def _administer(self, actor: Actor, change: Callable[[Any], list[str]]) -> AuthorityChanged:
+        """get (or found) the Authority → call → save, signed by the administrator `actor`."""
+        from ledger.identity import founding
+
+        def attempt() -> AuthorityChanged:
+            self._authority = None  # read afresh: someone may have saved since
+            authority = founding(self)
+            done = change(authority)
+            self.save(authority, actor=actor)
+            self._authority = authority
+            return AuthorityChanged(authority, done)
+
+        return self._with_retry(attempt)
+
+    def enrol(self, *, name: str, roles: list[str], public_key: str | None, fingerprint: str | None, actor: Actor) -> AuthorityChanged:
+        """Enrol a person with roles and a key, or grant an enrolled person more roles or a new key."""
+
+        def change(authority: Any) -> list[str]:
+            current = authority.person(name)
+            if public_key is None and (current is None or not current["active"]):
+                raise InvalidInput(t("--public-key: enrolling {who} needs their public key file (ledger person keygen {who})", who=name))
+            if not roles and (current is None or not current["active"]):
+                raise InvalidInput(t("--role: give {who} at least one role", who=name))
+            return list(authority.add_person(name=name, roles=roles, public_key=public_key, fingerprint=fingerprint, actor=authority.administrator, at=utc_now()))
+
+        return self._administer(actor, change)
+
+    def revoke_person(self, *, name: str, role: str | None, actor: Actor) -> AuthorityChanged:
+        return self._administer(actor, lambda a: [a.revoke(name=name, role=role, actor=a.administrator, at=utc_now())])
+
+    def enrol_people(self, people: list[tuple[str, list[str], str | None, str | None]], *, actor: Actor) -> AuthorityChanged:
+        """`person import`: (name, roles, public key, fingerprint) each, once, before anyone is enrolled."""
+
+        def change(authority: Any) -> list[str]:
+            if authority.enrolled_ever:
+                raise InvalidInput(t("people are already enrolled in this ledger: `person import` runs once; use `ledger person add`"))
+            now = utc_now()
+            for name, roles, public_key, fingerprint in people:
+                authority.add_person(name=name, roles=roles, public_key=public_key, fingerprint=fingerprint, actor=authority.administrator, at=now)
+            return [name for name, *_ in people]
+
+        return self._administer(actor, change)
+
+    def set_policy(self, *, name: str, value: str, actor: Actor) -> AuthorityChanged:
+        def change(authority: Any) -> list[str]:
+            authority.set_policy(name=name, value=value, actor=authority.administrator, at=utc_now())
+            return []
+
+        return self._administer(actor, change)
 
 
 def open_ledger(config: Any, *, read_side: ReadSide, create: bool = False) -> RectificationLedger:
@@ -503,7 +671,7 @@ def open_ledger(config: Any, *, read_side: ReadSide, create: bool = False) -> Re
     env = store_env(config.store, create=create)
     try:
         policy = {**config.policy, "required_signers": config.section("signoff")["required_signers"]}
-        return RectificationLedger(env=env, policy=policy, read_side=read_side)
+        return RectificationLedger(env=env, policy=policy, store=config.store, read_side=read_side)
     except (PersistenceError, sqlite3.Error, OSError) as e:
         raise StoreError(t("cannot open the store {describe_store}: {e}", describe_store=describe_store(config.store), e=e)) from None
 

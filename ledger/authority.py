@@ -1,14 +1,16 @@
 """Who may do what (21 CFR Part 11 §11.10(g) authority checks).
 
-ledger.yaml may list people with their roles. When it does, every write
-command checks the actor's roles against `COMMAND_ROLES`; a write command not
-in the table needs registrar. Without the list the ledger runs in single-user
-mode (`ledger doctor` says so). Names are asserted by --actor / LEDGER_ACTOR
-or the OS user: this is authority, not authentication.
+Permissions are keyed by domain act (`ACTS`: sign-off, verification, measure,
+…), never by command; every event kind belongs to one act (`EVENT_ACTS`), and an
+event of a kind that belongs to none is refused. Once people are enrolled in the
+ledger their roles are its Authority's; before that (trial mode) ledger.yaml may
+list people with roles, asserted by --actor / LEDGER_ACTOR or the OS user:
+authority, not authentication. Without either, anyone may act (`ledger doctor` says so).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
@@ -25,99 +27,139 @@ ROLES = {
 }
 ROLE_ALIASES = {**{r: r for r in ROLES}, **{zh: r for r, zh in ROLES.items()}}
 
-# command name → roles any one of which allows it.
-COMMAND_ROLES: dict[str, tuple[str, ...]] = {
-    "add-inspection": ("registrar",),
-    "add-problem": ("registrar",),
-    "import": ("registrar",),
-    "import-log": ("registrar", "auditor"),
-    "correct": ("registrar",),
-    "confide": ("registrar",),
-    "assign": ("registrar", "responsible"),
-    "plan": ("responsible",),
-    "done": ("responsible",),
-    "progress": ("responsible",),
-    "extend": ("responsible",),
-    "approve-extension": ("signer",),
-    "verify": ("verifier",),
-    "review": ("verifier",),
-    "escalate": ("registrar", "verifier"),
-    "withhold": ("registrar", "signer"),
-    "close": ("signer",),
-    "reopen": ("verifier", "signer"),
-    "sample": ("auditor",),
-    # 屡查屡犯: a later problem linked to an earlier one (or a suggestion rejected).
-    "link": ("registrar", "verifier"),
-    "checkpoint": ("registrar", "signer", "auditor"),
-    "publish": ("registrar", "signer"),
-    "keygen": ("registrar", "auditor"),
+@dataclass(frozen=True)
+class Act:
+    """A domain act: the roles any one of which allows it, and the word signed into its events.
+
+    `meaning` is the name of the command that performs the act: it is signed into every event
+    (ledger.identity.signed_message) since the first signed ledgers, so it stays as it was.
+    `also`: other acts whose events this one records (an import registers, assigns and plans).
+    """
+
+    roles: tuple[str, ...]
+    meaning: str
+    also: tuple[str, ...] = ()
+
+
+# domain act → who may do it. Every write the ledger makes is one of these acts.
+ACTS: dict[str, Act] = {
+    "inspection-registration": Act(("registrar",), "add-inspection"),
+    "problem-registration": Act(("registrar",), "add-problem"),
+    # the file's 进展情况 comes in as progress entered by the importer (issue 25)
+    "feedback-import": Act(("registrar",), "import", also=("inspection-registration", "problem-registration", "assignment", "measure-plan", "progress")),
+    "log-import": Act(("registrar", "auditor"), "import-log"),
+    "correction": Act(("registrar",), "correct"),
+    "confidential-record": Act(("registrar",), "confide"),
+    "assignment": Act(("registrar", "responsible"), "assign"),
+    "measure-plan": Act(("responsible",), "plan"),
+    "measure": Act(("responsible",), "done"),
+    "progress": Act(("responsible",), "progress"),
+    "extension-request": Act(("responsible",), "extend"),
+    "extension-decision": Act(("signer",), "approve-extension"),
+    "verification": Act(("verifier",), "verify"),
+    "review": Act(("verifier",), "review", also=("reopening",)),  # 回头看 finding a relapse reopens the problem
+    "escalation": Act(("registrar", "verifier"), "escalate"),
+    "withholding": Act(("registrar", "signer"), "withhold"),
+    "sign-off": Act(("signer",), "close"),
+    "reopening": Act(("verifier", "signer"), "reopen"),
+    "sampling": Act(("auditor",), "sample"),
+    # 屡查屡犯: a later problem linked to an earlier one (Linked and FoundAgain in one act), or a suggestion rejected.
+    "recurrence-link": Act(("registrar", "verifier"), "link"),
+    "checkpoint": Act(("registrar", "signer", "auditor"), "checkpoint"),
+    "publication": Act(("registrar", "signer"), "publish", also=("checkpoint",)),
+    "key-generation": Act(("registrar", "auditor"), "keygen"),
+    "migration": Act(("registrar",), "migrate"),
     # Reading sensitive fields is restricted too, though it writes nothing.
-    "reveal": ("verifier", "signer", "auditor"),
+    "sensitive-reading": Act(("verifier", "signer", "auditor"), "reveal"),
     # Only `sheet --internal` asks: the 台账 with withheld text, for insiders.
-    "sheet": ("registrar", "verifier", "signer", "auditor"),
+    "internal-sheet": Act(("registrar", "verifier", "signer", "auditor"), "sheet"),
 }
-DEFAULT_ROLES = ("registrar",)
+# People, keys and roles: the administrator's act, signed with the administrator's key (ledger.identity).
+ADMINISTRATION = "administration"
 
 # The ID of the ledger's Authority aggregate (ledger.identity): uuid5(ledger.ids.NAMESPACE, "authority").
 # Kept here so that looking for it does not import the aggregate's module (start-up time).
 AUTHORITY_ID = UUID("e789fc1c-384e-5f4a-ae77-abb4feefca10")
 
-# event (aggregate.Event qualname) → the command that records it on its own.
-# Whatever command writes an event (import writes Registered, Assigned and
-# MeasurePlanned), its actor must also hold a role for this command, so a
-# bulk path never lets anyone do what they may not do one act at a time.
-EVENT_COMMANDS: dict[str, str] = {
-    "Inspection.Registered": "add-inspection",
-    "Inspection.Corrected": "correct",
-    "Problem.Registered": "add-problem",
-    "Problem.Assigned": "assign",
-    "Problem.MeasurePlanned": "plan",
-    "Problem.MeasureCompleted": "done",
-    "Problem.VerificationRecorded": "verify",
-    "Problem.SignatureRecorded": "close",
-    "Problem.SignedOff": "close",
+# event (aggregate.Event qualname) → the act that records it. Every event kind has one; an event of
+# a kind not listed is refused, never written (tests/test_actor.py). Whatever act writes an event
+# (an import writes Registered, Assigned and MeasurePlanned), its actor must also hold a role for
+# the event's own act, so a bulk path never lets anyone do what they may not do one act at a time.
+EVENT_ACTS: dict[str, str] = {
+    "Inspection.Registered": "inspection-registration",
+    "Inspection.Corrected": "correction",
+    "Problem.Registered": "problem-registration",
+    "Problem.Assigned": "assignment",
+    "Problem.MeasurePlanned": "measure-plan",
+    "Problem.MeasureCompleted": "measure",
+    "Problem.VerificationRecorded": "verification",
+    "Problem.SignatureRecorded": "sign-off",
+    "Problem.SignedOff": "sign-off",
     "Problem.ReviewRecorded": "review",
-    "Problem.Reopened": "reopen",
-    "Problem.Corrected": "correct",
-    "Problem.Escalated": "escalate",
+    "Problem.Reopened": "reopening",
+    "Problem.Corrected": "correction",
+    "Problem.Escalated": "escalation",
     "Problem.ProgressRecorded": "progress",
-    "Problem.Withheld": "withhold",
-    "Problem.SensitiveRecorded": "confide",
-    "Problem.ChildAdded": "add-problem",  # add-problem --parent: the refined problem notes its new child
-    "Problem.ExtensionRequested": "extend",
-    "Problem.ExtensionDecided": "approve-extension",
-    # 屡查屡犯: `link` records Linked on the later problem and FoundAgain on the earlier in one act.
-    "Problem.Linked": "link",
-    "Problem.FoundAgain": "link",
-    "Problem.LikeRejected": "link",
-    "SampleDraw.Drawn": "sample",
+    "Problem.Withheld": "withholding",
+    "Problem.SensitiveRecorded": "confidential-record",
+    "Problem.ChildAdded": "problem-registration",  # add-problem --parent: the refined problem notes its new child
+    "Problem.ExtensionRequested": "extension-request",
+    "Problem.ExtensionDecided": "extension-decision",
+    "Problem.Linked": "recurrence-link",
+    "Problem.FoundAgain": "recurrence-link",
+    "Problem.LikeRejected": "recurrence-link",
+    "SampleDraw.Drawn": "sampling",
     "Checkpoint.Recorded": "checkpoint",
-}
-# Commands that may write an event other than their own (the event's command's roles are checked too).
-WRITES_ALSO: dict[str, set[str]] = {
-    "import": {"add-inspection", "add-problem", "assign", "plan"},
-    "review": {"reopen"},
-    "publish": {"checkpoint"},
+    "Authority.LedgerFounded": ADMINISTRATION,
+    "Authority.PersonEnrolled": ADMINISTRATION,
+    "Authority.KeyEnrolled": ADMINISTRATION,
+    "Authority.RoleGranted": ADMINISTRATION,
+    "Authority.RoleRevoked": ADMINISTRATION,
+    "Authority.PersonRevoked": ADMINISTRATION,
+    "Authority.PolicySet": ADMINISTRATION,
 }
 
 
-def event_command(qualname: str) -> str | None:
-    return EVENT_COMMANDS.get(qualname)
+def event_act(qualname: str) -> str | None:
+    """The act that records this event kind (None: no act does, and it is refused)."""
+    return EVENT_ACTS.get(qualname)
+
+
+def act_of_meaning(meaning: str) -> str | None:
+    """The act whose events are signed with this meaning (the command's name), or None."""
+    for name, act in ACTS.items():
+        if act.meaning == meaning:
+            return name
+    return None
 
 
 def may_write(meaning: str, qualname: str) -> bool:
-    """Whether the command `meaning` ever writes this event (unknown events: yes, roles decide)."""
-    native = EVENT_COMMANDS.get(qualname)
-    return native is None or native == meaning or native in WRITES_ALSO.get(meaning, set())
+    """Whether the act signed as `meaning` ever records this event (an event kind of no act: never)."""
+    own, act = EVENT_ACTS.get(qualname), act_of_meaning(meaning)
+    return own is not None and act is not None and (own == act or own in ACTS[act].also)
 
 
-def event_refusal(actor: str, roles: set[str], qualname: str) -> str | None:
-    """Why `actor` with `roles` may not record this event, or None."""
-    native = EVENT_COMMANDS.get(qualname)
-    if native is None or roles & set(required_roles(native)):
+def wanted_roles(act: str) -> Any:
+    """The roles allowing `act`, as a refusal names them: "signer (销号审批)", several joined by "or" (或)."""
+    from ledger.messages import either
+
+    return either(f"{r} ({ROLES[r]})" for r in required_roles(act))
+
+
+def held_roles(roles: Any) -> Any:
+    """The roles someone holds, as a refusal names them."""
+    return ", ".join(sorted(roles)) or t("no roles")
+
+
+def event_refusal(actor: str, roles: set[str] | frozenset[str] | None, qualname: str) -> str | None:
+    """Why `actor` with `roles` (None: not known, anyone) may not record this event, or None."""
+    own = EVENT_ACTS.get(qualname)
+    name = qualname.rsplit(".", 1)[-1]
+    if own is None:
+        return t("{actor} may not record {value}: no act of the ledger records it", actor=actor, value=name)
+    if own == ADMINISTRATION or roles is None or roles & set(required_roles(own)):
         return None
-    wanted = " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(native))
-    return t("{actor} may not record {value} (what `ledger {native}` records): it needs the role {wanted}", actor=actor, value=qualname.rsplit('.', 1)[-1], native=native, wanted=wanted)
+    return t("{actor} may not record {value} (what `ledger {native}` records): it needs the role {wanted}", actor=actor, value=name, native=ACTS[own].meaning, wanted=wanted_roles(own))
 
 
 def people(config: Any) -> dict[str, set[str]] | None:
@@ -148,22 +190,23 @@ def people(config: Any) -> dict[str, set[str]] | None:
     return found
 
 
-def required_roles(command_name: str) -> tuple[str, ...]:
-    return COMMAND_ROLES.get(command_name, DEFAULT_ROLES)
+def required_roles(act: str) -> tuple[str, ...]:
+    """The roles any one of which allows `act`; an act not in ACTS is allowed to nobody."""
+    found = ACTS.get(act)
+    return found.roles if found is not None else ()
 
 
-def check_authority(config: Any, actor: str, command_name: str) -> set[str] | None:
-    """Refuse (exit 1) unless `actor` holds a role that allows `command_name`; their roles (None: anyone)."""
+def check_authority(config: Any, actor: str, act: str) -> set[str] | None:
+    """Refuse (exit 1) unless `actor` holds a role that allows `act`; their roles (None: anyone)."""
     listed = people(config)
     if listed is None:
         return None
-    needed = required_roles(command_name)
+    command = ACTS[act].meaning
     if actor not in listed:
-        raise NotAuthorised(t("{actor} is not listed under people in ledger.yaml: may not run `ledger {command_name}`", actor=actor, command_name=command_name))
-    if not listed[actor] & set(needed):
-        wanted = " or ".join(f"{r} ({ROLES[r]})" for r in needed)
-        has = ", ".join(sorted(listed[actor])) or "no roles"
-        raise NotAuthorised(t("{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}", actor=actor, command_name=command_name, wanted=wanted, has=has))
+        raise NotAuthorised(t("{actor} is not listed under people in ledger.yaml: may not run `ledger {command_name}`", actor=actor, command_name=command))
+    if not listed[actor] & set(required_roles(act)):
+        has = held_roles(listed[actor])
+        raise NotAuthorised(t("{actor} may not run `ledger {command_name}`: it needs the role {wanted}; {actor} has {has}", actor=actor, command_name=command, wanted=wanted_roles(act), has=has))
     return set(listed[actor])
 
 

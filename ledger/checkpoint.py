@@ -275,14 +275,17 @@ def ledger_meta(cursor: Any, style: str = "?") -> dict[str, str]:
     return {str(k): str(v) for k, v in cursor.fetchall()}
 
 
-def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
+def record_checkpoint(app: Any, config: Any, actor: Any) -> dict[str, Any]:
     """Verify the chain, sign its head, and record the checkpoint as an event.
 
     For `publish` and `ledger checkpoint`: returns the checkpoint's record
     (format it with `format_checkpoint_block`). Raises TamperingFound rather
     than sign a history that does not verify.
     """
+    from ledger.actor import as_actor
     from ledger.integrity import verify_store
+
+    who = as_actor(actor)  # an Actor (ledger.actor), or a plain name
 
     key = load_private_key(config)
     summary, _ = verify_store(config.store, schema=app.read_side.schema, trusted=trusted_key(config))
@@ -309,12 +312,13 @@ def record_checkpoint(app: Any, config: Any, actor: str) -> dict[str, Any]:
             public_key=record["public_key"],
             fingerprint=record["fingerprint"],
             signature=record["signature"],
-            actor=actor,
+            actor=who.name,
             at=now,
             tree_size=tree_size,
             tree_root=tree_root,
             checkpoint_version=version,
-        )
+        ),
+        actor=who,
     )
     return record
 
@@ -342,14 +346,14 @@ def parse_checkpoint(text_or_file: str) -> SignedCheckpoint:
     """The one checkpoint in a file (e.g. a whole published report) or a block's text."""
     found = parse_checkpoints(text_or_file)
     if len(found) > 1:
-        raise InvalidInput(t("--checkpoint: {text_or_file} holds {n_found} checkpoint blocks: give one", text_or_file=text_or_file, n_found=len(found)))
+        raise InvalidInput(t("{what}: {text_or_file} holds {n_found} checkpoint blocks: give one", what="--checkpoint", text_or_file=text_or_file, n_found=len(found)))
     return found[0]
 
 
 def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
     """Every checkpoint block in a block's text, a file (a report), or the files of a folder."""
     if not text_or_path.strip():  # '' would be read as the current folder
-        raise InvalidInput(t("--checkpoint: an empty value is neither a checkpoint block nor a file or folder"))
+        raise InvalidInput(t("{what}: an empty value is neither a checkpoint block nor a file or folder", what="--checkpoint"))
     if BEGIN in text_or_path:
         return _blocks(text_or_path, t("the block given"))
     path = Path(text_or_path).expanduser()
@@ -371,7 +375,7 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
             if BEGIN in text:
                 found += _blocks(text, str(child))
         if not found:
-            raise InvalidInput(t("--checkpoint: no file in the folder {path} holds a checkpoint block", path=path))
+            raise InvalidInput(t("{what}: no file in the folder {path} holds a checkpoint block", what="--checkpoint", path=path))
         return found
     from ledger.inputs import read_regular
 
@@ -386,14 +390,14 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
             text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, ValueError) as e:
         shown = text_or_path if len(text_or_path) <= 80 else text_or_path[:77] + "…"
-        raise InvalidInput(t("--checkpoint: not a checkpoint block and not a readable file or folder ({name__}: {shown!r})", name__=e.__class__.__name__, shown=shown)) from None
+        raise InvalidInput(t("{what}: not a checkpoint block and not a readable file or folder ({name__}: {shown!r})", what="--checkpoint", name__=e.__class__.__name__, shown=shown)) from None
     return _blocks(text, str(path))
 
 
 def _blocks(text: str, source: str) -> list[SignedCheckpoint]:
     found = _BLOCK.findall(text)
     if not found:
-        raise InvalidInput(t("--checkpoint: no '{BEGIN}' … '{END}' block found in {source}", BEGIN=BEGIN, END=END, source=source))
+        raise InvalidInput(t("{what}: no '{BEGIN}' … '{END}' block found in {source}", what="--checkpoint", BEGIN=BEGIN, END=END, source=source))
     many = len(found) > 1
     return [_block(body, f"{source}#{n}" if many else source) for n, body in enumerate(found, 1)]
 
@@ -404,25 +408,25 @@ def _block(body: str, source: str) -> SignedCheckpoint:
         name, sep, value = line.partition(":")
         key = name.strip().lower()
         if not sep or key not in BLOCK_KEYS:
-            raise InvalidInput(t("--checkpoint: {source}: the block has a line that is not one of its fields: {value!r}", source=source, value=line.strip()[:40]))
+            raise InvalidInput(t("{what}: {source}: the block has a line that is not one of its fields: {value!r}", what="--checkpoint", source=source, value=line.strip()[:40]))
         if key in fields:
-            raise InvalidInput(t("--checkpoint: {source}: the block gives '{key}' twice", source=source, key=key))
+            raise InvalidInput(t("{what}: {source}: the block gives '{key}' twice", what="--checkpoint", source=source, key=key))
         fields[key] = value.strip()
     missing = [k for k in (*FIELDS, "public-key", "signature") if k not in fields]
     if missing:
-        raise InvalidInput(t("--checkpoint: {source}: the block lacks {missing}", source=source, missing=', '.join(missing)))
+        raise InvalidInput(t("{what}: {source}: the block lacks {missing}", what="--checkpoint", source=source, missing=', '.join(missing)))
     if not fields["sequence"].isascii() or not fields["sequence"].isdigit() or (fields["sequence"] != "0" and fields["sequence"].startswith("0")):
-        raise InvalidInput(t("--checkpoint: {source}: the sequence is garbled", source=source))
+        raise InvalidInput(t("{what}: {source}: the sequence is garbled", what="--checkpoint", source=source))
     if len(fields["sequence"]) > 18:  # a store's sequence numbers are 64-bit
-        raise InvalidInput(t("--checkpoint: {source}: the sequence {value} is too large to be a sequence number", source=source, value=fields['sequence'][:30]))
+        raise InvalidInput(t("{what}: {source}: the sequence {value} is too large to be a sequence number", what="--checkpoint", source=source, value=fields['sequence'][:30]))
     try:
         signature = base64.b64decode(fields["signature"], validate=True)
     except ValueError:
-        raise InvalidInput(t("--checkpoint: {source}: the signature is garbled", source=source)) from None
+        raise InvalidInput(t("{what}: {source}: the signature is garbled", what="--checkpoint", source=source)) from None
     try:
         raw = parse_public_key(fields["public-key"], "the checkpoint's public-key")
     except ConfigError as e:
-        raise InvalidInput(t("--checkpoint: {source}: {e}", source=source, e=e)) from None
+        raise InvalidInput(t("{what}: {source}: {e}", what="--checkpoint", source=source, e=e)) from None
     tree_size, tree_root = None, None
     if any(k in fields for k in TREE_FIELDS):
         tree_root = fields.get("tree-root", "")
@@ -431,11 +435,11 @@ def _block(body: str, source: str) -> SignedCheckpoint:
             if tree_size < 0 or len(fields.get("tree-size", "")) > 18 or len(bytes.fromhex(tree_root)) != 32:
                 raise ValueError
         except ValueError:
-            raise InvalidInput(t("--checkpoint: {source}: the tree-size or tree-root is garbled", source=source)) from None
+            raise InvalidInput(t("{what}: {source}: the tree-size or tree-root is garbled", what="--checkpoint", source=source)) from None
     version = None
     if "version" in fields:
         if fields["version"] != "3":
-            raise InvalidInput(t("--checkpoint: {source}: version {version!r} is not a checkpoint version this ledger reads (3)", source=source, version=fields['version']))
+            raise InvalidInput(t("{what}: {source}: version {version!r} is not a checkpoint version this ledger reads (3)", what="--checkpoint", source=source, version=fields['version']))
         version = 3  # without its tree or fingerprint lines it no longer matches its signature
     return SignedCheckpoint(
         fields["ledger"], int(fields["sequence"]), fields["hash"], fields["head"], fields["time"], raw, signature,

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ledger.errors import ConfigError, InvalidInput
-from ledger.messages import either, t
+from ledger.messages import either, headed, t
 
 CONFIG_NAME = "ledger.yaml"
 
@@ -111,7 +111,7 @@ def text(*, required: bool = False, long: bool = False) -> Callable[[Any, str], 
             parse = values.long_text if long else values.short_text
             return parse(str(value), key, required=required)
         except InvalidInput as e:
-            raise ConfigError(f"'{key}' " + str(e).split(": ", 1)[-1]) from None
+            raise ConfigError(headed(e, f"'{key}'")) from None
 
     return check
 
@@ -143,7 +143,7 @@ def optional_date(value: Any, key: str) -> Any:
     try:
         return values.parse_date(value, key)
     except InvalidInput as e:
-        raise ConfigError(f"'{key}': " + str(e).split(": ", 1)[-1]) from None
+        raise ConfigError(headed(e, f"'{key}'")) from None
 
 
 def env_name(value: Any, key: str) -> str:
@@ -496,7 +496,7 @@ def _strict_loader() -> Any:
             except TypeError:  # an unhashable key (a list or mapping used as a key)
                 raise yaml.constructor.ConstructorError(None, None, t("a key must be plain text"), key_node.start_mark) from None
             if duplicate:
-                raise yaml.constructor.ConstructorError(None, None, f"'{key}' is given twice", key_node.start_mark)
+                raise yaml.constructor.ConstructorError(None, None, t("'{key}' is given twice", key=key), key_node.start_mark)
             data[key] = loader.construct_object(value_node, deep=True)
         return data
 
@@ -556,5 +556,5 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
         if lights["yellow_days"] > lights["green_days"]:  # yellow is the nearer warning (ledger/watch.py checks it too)
             raise ConfigError(t("'lights.yellow_days' must not be more than 'lights.green_days'"))  # at load, so every command refuses it
     except ConfigError as e:
-        raise ConfigError(f"{config_path}: {e}") from None
+        raise ConfigError(t("{config_path}: {e}", config_path=config_path, e=e)) from None
     return Config(path=config_path, data=data)

@@ -70,10 +70,11 @@ class TamperingFound(LedgerError):
     def __init__(self, seq: int | str, reason: str | None = None):
         if reason is None:
             self.seq = None
-            super().__init__(t("tampering found: {finding}", finding=seq))
+            self.finding = seq  # what was found, without "tampering found: " (worded into another finding)
         else:
             self.seq = int(seq)
-            super().__init__(t("tampering found: first bad sequence number {seq}: event {seq} {reason}", seq=seq, reason=reason))
+            self.finding = t("first bad sequence number {seq}: event {seq} {reason}", seq=seq, reason=reason)
+        super().__init__(t("tampering found: {finding}", finding=self.finding))
 
 
 class NotAuthorised(LedgerError):

@@ -309,7 +309,7 @@ def _loader() -> Any:
             key = loader.construct_object(key_node, deep=True)
             if key in data:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"'{key}' is given twice", key_node.start_mark
+                    None, None, t("'{key}' is given twice", key=key), key_node.start_mark
                 )
             data[key] = loader.construct_object(value_node, deep=True)
             data.key_lines[key] = key_node.start_mark.line + 1

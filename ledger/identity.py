@@ -375,16 +375,17 @@ def record_founding(app: Any, name: str, private_key: Any, raw_public: bytes) ->
         ledger_id=app.ledger_id(), administrator=name, public_key=b64(raw_public), fingerprint=fingerprint(raw_public),
         actor=name, at=datetime.now(timezone.utc),
     )
-    app.signer = Signer(name=name, private_key=private_key, raw_public=raw_public, meaning="init")
+    from ledger.actor import Actor
+    from ledger.authority import ADMINISTRATION
+
+    founder = Actor(name=name, act=ADMINISTRATION, signer=Signer(name=name, private_key=private_key, raw_public=raw_public, meaning="init"))
     try:
-        app.save(authority)
+        app.save(authority, actor=founder)
     except IntegrityError:  # another `init` founded it at the same moment
         app._authority = None
         stored = app.authority()
         assert stored is not None
         return stored, False
-    finally:
-        app.signer = None
     app._authority = authority
     return authority, True
 
@@ -408,6 +409,14 @@ def founding(app: Any) -> Any:
         raise NotAuthorised(t("this ledger has no administrator yet (it was made before people were kept in the ledger): run `ledger init` once to make one"))
     name, raw = noted
     return Authority(ledger_id=app.ledger_id(), administrator=name, public_key=b64(raw), fingerprint=fingerprint(raw), actor=name, at=datetime.now(timezone.utc))
+
+
+def administrator(authority: Any, key_path: str | None, meaning: str) -> Any:
+    """The administrator as the Actor of `ledger person …` (`meaning`: the command), signing with their key."""
+    from ledger.actor import Actor
+    from ledger.authority import ADMINISTRATION
+
+    return Actor(name=authority.administrator, act=ADMINISTRATION, signer=admin_signer(authority, key_path, meaning))
 
 
 def admin_signer(authority: Any, key_path: str | None, meaning: str) -> Signer:

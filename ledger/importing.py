@@ -107,7 +107,7 @@ def import_feedback(
     app: Any,
     feedback: FeedbackList,
     *,
-    actor: str,
+    actor: Any,
     at: datetime | None = None,
     progress: Callable[[Any], Any] = lambda items: items,
 ) -> ImportResult:
@@ -118,7 +118,7 @@ def import_feedback_lists(
     app: Any,
     lists: list[FeedbackList],
     *,
-    actor: str,
+    actor: Any,
     at: datetime | None = None,
     progress: Callable[[Any], Any] = lambda items: items,
     dry_run: bool = False,
@@ -134,16 +134,19 @@ def import_feedback_lists(
     anywhere still leaves nothing behind.
     """
 
+    from ledger.actor import as_actor
+
+    who = as_actor(actor)  # an Actor (ledger.actor), or a plain name: its events' actor is who.name
     if dry_run:
-        plans = [_plan_list(app, feedback, actor, at) for feedback in lists]
-        dropped = _Dropped(app)
-        return [_build_list(app, plan, actor, progress, dropped) for plan in plans]
+        plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
+        dropped = _Dropped(app, who)
+        return [_build_list(app, plan, who.name, progress, dropped) for plan in plans]
 
     def attempt() -> list[ImportResult]:
-        plans = [_plan_list(app, feedback, actor, at) for feedback in lists]
-        batch = _Batch(app)
+        plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
+        batch = _Batch(app, who)
         with app.recorder.held_transaction():
-            results = [_build_list(app, plan, actor, progress, batch) for plan in plans]
+            results = [_build_list(app, plan, who.name, progress, batch) for plan in plans]
             batch.save()
         return results
 
@@ -157,8 +160,9 @@ BATCH = 500
 class _Batch:
     """Aggregates waiting to be saved, with their read-model views."""
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, actor: Any) -> None:
         self.app = app
+        self.actor = actor
         self.aggregates: list[Any] = []
         self.views: list[tuple[str, dict[str, Any]]] = []
 
@@ -170,7 +174,7 @@ class _Batch:
 
     def save(self) -> None:
         if self.aggregates:
-            self.app.save(*self.aggregates, views=self.views)
+            self.app.save(*self.aggregates, views=self.views, actor=self.actor)
             self.aggregates, self.views = [], []
 
 

@@ -65,14 +65,80 @@ class either(tuple):
     """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
 
     def label(self, lang: str) -> str:
-        return ("、" if lang == "zh" else " or ").join(str(v) for v in self)
+        items = [str(v) for v in self]
+        if len(items) < 2:
+            return "".join(items)
+        if lang == "zh":
+            return "、".join(items[:-1]) + " 或 " + items[-1]
+        return " or ".join(items)
+
+
+class joined(str):
+    """Messages shown one after another: "a; b" in English, "a；b" in Chinese (a str: the English)."""
+
+    def __new__(cls, parts: Any, sep: str = "; ", zh_sep: str = "；") -> "joined":
+        parts = list(parts)
+        self = super().__new__(cls, sep.join(render(p, "en") for p in parts))
+        self.parts, self.sep, self.zh_sep = parts, sep, zh_sep
+        return self
+
+    def label(self, lang: str) -> str:
+        return (self.zh_sep if lang == "zh" else self.sep).join(render(p, lang) for p in self.parts)
+
+
+def _message_of(error: Any) -> Any:
+    if isinstance(error, BaseException) and len(error.args) == 1:
+        return error.args[0]
+    return error
+
+
+def _head(message: Any) -> str | None:
+    """The value a message names first ("{what}: …"), or None."""
+    if isinstance(message, Message):
+        first, sep, _ = message.template.partition(": ")
+        if sep and first[:1] == "{" and first[-1:] == "}" and first[1:-1] in message.params:
+            return first[1:-1]
+    return None
+
+
+def headed(error: Any, head: Any) -> Message:
+    """The same message naming `head` as its place: "--checkpoint: X" told of a file becomes "FILE: X"."""
+    message = _message_of(error)
+    key = _head(message)
+    if key is not None:
+        return Message(message.template, **{**message.params, key: head})
+    return t("{head}: {message}", head=head, message=message)
+
+
+class headless(str):
+    """A message without the place it names first ("--checkpoint: X" → "X"), in the reader's language."""
+
+    def __new__(cls, error: Any) -> "headless":
+        message = _message_of(error)
+        self = super().__new__(cls, _without_head(message, "en"))
+        self.message = message
+        return self
+
+    def label(self, lang: str) -> str:
+        return _without_head(self.message, lang)
+
+
+def _without_head(message: Any, lang: str) -> str:
+    text = render(message, lang)
+    key = _head(message)
+    if key is not None:
+        shown = render(message.params[key], lang)
+        for sep in ("：", ": "):
+            if text.startswith(shown + sep):
+                return text[len(shown) + len(sep):]
+    return text
 
 
 def _english(value: Any) -> Any:
     if isinstance(value, Message) or isinstance(value, BaseException):
         return str(value)
     label = getattr(value, "label", None)
-    if callable(label) and not isinstance(value, (str, type)):
+    if callable(label) and not isinstance(value, type):
         return label("en")
     return value
 
@@ -106,7 +172,7 @@ def render(value: Any, lang: str, plain: Callable[[str], str] | None = None) -> 
         text = str(value)
         return plain(text) if plain is not None and lang != "en" else text
     label = getattr(value, "label", None)
-    if callable(label) and not isinstance(value, (str, type)):
+    if callable(label) and not isinstance(value, type):
         return label(lang)
     if isinstance(value, (list, tuple)):
         return ("、" if lang == "zh" else ", ").join(render(v, lang, plain) for v in value)

@@ -40,7 +40,7 @@ from typing import Any, Callable
 from ledger.chain import hasher
 from ledger.errors import InvalidInput, StoreError, TamperingFound
 from ledger.merkle import event_leaf, root_from_inclusion, verify_consistency
-from ledger.messages import t
+from ledger.messages import headed, headless, t
 
 CONSISTENCY_FORMAT = "rectification-ledger consistency proof"
 INSPECTION_FORMAT = "rectification-ledger inspection export"
@@ -122,8 +122,8 @@ def read_checkpoint(source: str, name: str) -> Any:
         cp = parse_checkpoint(source)
     except InvalidInput as e:
         if "CHECKPOINT-----" in text or "LEDGER CHECKPOINT" in text:
-            raise TamperingFound(t("{name} {source}: the checkpoint block is damaged ({removeprefix})", name=name, source=source, removeprefix=str(e).removeprefix('--checkpoint: '))) from None
-        raise InvalidInput(f"{name}: {str(e).removeprefix('--checkpoint: ')}") from None
+            raise TamperingFound(t("{name} {source}: the checkpoint block is damaged ({removeprefix})", name=name, source=source, removeprefix=headless(e))) from None
+        raise InvalidInput(headed(e, name)) from None
     start = text.index(BEGIN)
     block = text[start : text.index(END, start) + len(END)]
     if block != format_checkpoint_block(cp.record()):
@@ -138,9 +138,9 @@ def check_signatures(checkpoints: list[tuple[str, Any]], trusted: Any) -> list[s
     notes = []
     for name, cp in checkpoints:
         try:
-            notes.append(f"{name}: {check_signature(cp, trusted)}")
+            notes.append(t("{name}: {note}", name=name, note=check_signature(cp, trusted)))
         except TamperingFound as e:
-            raise TamperingFound(f"{name}: {str(e).removeprefix('tampering found: ')}") from None
+            raise TamperingFound(t("{name}: {finding}", name=name, finding=e.finding)) from None
     return notes
 
 
@@ -318,7 +318,7 @@ def latest_checkpoint(c: Any, app: Any) -> dict[str, Any] | None:
     }
 
 
-def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callable[[], str]) -> dict[str, Any]:
+def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callable[[], Any]) -> dict[str, Any]:
     """Write one inspection's events with an inclusion proof each against the latest checkpoint.
 
     The latest recorded checkpoint is used when it already covers all of the

@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from uuid import UUID
 
 from ledger.errors import TamperingFound
-from ledger.messages import t
+from ledger.messages import joined, t
 
 
 @dataclass
@@ -50,15 +50,14 @@ class ActsReport:
 
     def line(self) -> str:
         if self.trial:
-            return (
-                t("acts: trial mode: nobody is enrolled, so the {unsigned} acts are unauthenticated (typed names); enrol people with `ledger person add` to sign every act", unsigned=self.unsigned)
-            )
-        text = f"acts: {self.signed} signatures verified, each signer held the role at that moment"
+            detail = t("trial mode: nobody is enrolled, so the {unsigned} acts are unauthenticated (typed names); enrol people with `ledger person add` to sign every act", unsigned=self.unsigned)
+            return t("acts: {detail}", detail=detail)
+        parts = [t("{signed} signatures verified, each signer held the role at that moment", signed=self.signed)]
         if self.proxies:
-            text += f"; {self.proxies} entered for someone else (--for)"
+            parts.append(t("{proxies} entered for someone else (--for)", proxies=self.proxies))
         if self.unsigned:
-            text += f"; {self.unsigned} unsigned acts from before enrolment"
-        return text
+            parts.append(t("{unsigned} unsigned acts from before enrolment", unsigned=self.unsigned))
+        return t("acts: {detail}", detail=joined(parts))
 
 
 @dataclass
@@ -161,7 +160,7 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
     `progress(seq, total)` is told every PROGRESS_EVERY events (`total`: the last sequence number)."""
     from ledger.identity import fingerprint
 
-    from ledger.authority import ROLES, may_write, required_roles
+    from ledger.authority import act_of_meaning, event_act, may_write, required_roles, wanted_roles
     from ledger.authority import AUTHORITY_ID
 
     authority_id = str(AUTHORITY_ID)
@@ -246,9 +245,9 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
         if not may_write(meaning, qualname):
             raise TamperingFound(seq, t("({name}) is signed with the meaning `{meaning}`, which never records this event", name=name, meaning=meaning))
         roles = known.people[acting]["roles"]
-        for command in {meaning, _native(qualname) or meaning}:
-            if not roles & set(required_roles(command)):
-                wanted = " or ".join(f"{r} ({ROLES[r]})" for r in required_roles(command))
+        for act in {act_of_meaning(meaning), event_act(qualname)}:  # may_write: both are acts
+            if not roles & set(required_roles(str(act))):
+                wanted = wanted_roles(str(act))
                 raise TamperingFound(seq, t("({name}) was recorded as {acting}'s act, but {acting} did not hold the role {wanted} at that moment", name=name, acting=acting, wanted=wanted))
         report.signed += 1
     if admin_fingerprints and not report.founded:
@@ -304,12 +303,6 @@ def _printed(raw_b64: str) -> str:
         return fingerprint(base64.b64decode(raw_b64, validate=True))
     except ValueError:
         return "(malformed)"
-
-
-def _native(qualname: str) -> str | None:
-    from ledger.authority import event_command
-
-    return event_command(qualname)
 
 
 def _same_id(stored: str, wanted: str) -> bool:

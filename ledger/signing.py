@@ -1,10 +1,11 @@
-"""Who is acting: the one check every write command passes before anything is written.
+"""Who is acting: the one check every write passes before anything is written.
 
 Trial mode (nobody enrolled in the ledger): the typed name is the actor, and
 ledger.yaml's `people:` is checked if present. Once anyone is enrolled: the
 actor must hold the private key enrolled for that name, and (they, or with
-`--for` the person whose paper signature is entered) a role allowing the
-command now. The application then signs every event the command writes.
+`--for` the person whose paper signature is entered) a role allowing the act
+now. The result is an Actor (ledger.actor) that the interface passes to the
+application method; the application signs every event the act writes with it.
 """
 
 from __future__ import annotations
@@ -13,32 +14,41 @@ import os
 from pathlib import Path
 from typing import Any
 
+from ledger.actor import Actor
 from ledger.errors import InvalidInput, NotAuthorised
 from ledger.messages import t
 
 
-def authenticate(state: Any, name: str, command: str, options: dict[str, Any]) -> str:
-    """The name the act is recorded under; raises NotAuthorised (exit 1) before anything is written."""
-    from ledger.authority import ROLES, check_authority, required_roles
+def authenticate(
+    app: Any,
+    config: Any,
+    name: str,
+    act: str,
+    *,
+    key: str | None = None,
+    proxy: str | None = None,
+    attach: tuple[str, ...] = (),
+) -> Actor:
+    """The Actor of `act` for the typed `name`; raises NotAuthorised (exit 1) before anything is written.
 
-    app = state.app
+    `key`: the private key's path (else LEDGER_KEY, else the person's default key file);
+    `proxy`: --for, the person whose paper signature is entered; `attach`: evidence files.
+    """
+    from ledger.authority import ACTS, check_authority, held_roles, required_roles, wanted_roles
+
+    command = ACTS[act].meaning
     authority = app.authority()
-    proxy = options.get("ledger.for")
-    attach = tuple(options.get("ledger.attach") or ())
+    attach = tuple(attach or ())
     if authority is None or not authority.enrolled_ever:
         if proxy:
             raise InvalidInput(t("--for: entering a paper signature needs people enrolled in the ledger (ledger person add)"))
         # Nothing is signed in trial mode, but a key named that is not there is a mistake said now, not ignored.
-        given = options.get("ledger.key")
-        where = "--key" if given else "LEDGER_KEY"
-        given = given or os.environ.get("LEDGER_KEY", "").strip()
+        where = "--key" if key else "LEDGER_KEY"
+        given = key or os.environ.get("LEDGER_KEY", "").strip()
         if given and not Path(given).is_file():
             raise InvalidInput(t("{where}: no private key file at {given}", where=where, given=given))
-        roles = check_authority(state.config, name, command)
-        if roles is not None:
-            app.acting = (name, roles)
-        _keep_attachments(state, attach)
-        return name
+        roles = check_authority(config, name, act)
+        return Actor(name=name, act=act, roles=None if roles is None else frozenset(roles), evidence=_evidence(app, attach))
 
     from ledger import identity, values
 
@@ -47,12 +57,12 @@ def authenticate(state: Any, name: str, command: str, options: dict[str, Any]) -
         raise NotAuthorised(t("{name} is not enrolled in this ledger (see `ledger person list`): may not run `ledger {command}`", name=name, command=command))
     if not person["public_key"]:
         raise NotAuthorised(t("{name} has no key enrolled: the administrator must run `ledger person add {name} --public-key FILE`", name=name))
-    given = options.get("ledger.key") or os.environ.get("LEDGER_KEY", "").strip()
+    given = key or os.environ.get("LEDGER_KEY", "").strip()
     path = Path(given) if given else identity.default_person_key(name)
     if not path.is_file():
         raise NotAuthorised(t("no private key for {name} at {path}: give --key PATH or set LEDGER_KEY", name=name, path=path))
-    key = identity.load_private_key(path)
-    raw = identity.raw_public_of(key)
+    private_key = identity.load_private_key(path)
+    raw = identity.raw_public_of(private_key)
     if identity.b64(raw) != person["public_key"]:
         raise NotAuthorised(
             t("the key {path} (fingerprint {fingerprint}) is not the key enrolled for {name} ({fingerprint2}): nothing written", path=path, fingerprint=identity.fingerprint(raw), name=name, fingerprint2=person['fingerprint'])
@@ -67,26 +77,21 @@ def authenticate(state: Any, name: str, command: str, options: dict[str, Any]) -
             raise NotAuthorised(t("--for: {principal} is not enrolled in this ledger", principal=principal))
         if not attach:
             raise InvalidInput(t("--for: attach the paper that was signed (--attach FILE)"))
-        if command == "close" and authority.policy.get("proxy_signoff") == "forbidden":
+        if act == "sign-off" and authority.policy.get("proxy_signoff") == "forbidden":
             raise NotAuthorised(t("this ledger's policy forbids entering a sign-off for someone else (proxy_signoff: forbidden)"))
         acting = principal
-    needed = required_roles(command)
+    needed = required_roles(act)
     held = authority.roles_of(acting)
     if not held & set(needed):
-        wanted = " or ".join(f"{r} ({ROLES[r]})" for r in needed)
-        has = ", ".join(sorted(held)) or "no roles"
+        wanted, has = wanted_roles(act), held_roles(held)
         raise NotAuthorised(t("{acting} may not run `ledger {command}`: it needs the role {wanted}; {acting} has {has}", acting=acting, command=command, wanted=wanted, has=has))
-    app.acting = (acting, held)
-    app.signer = identity.Signer(name=name, private_key=key, raw_public=raw, meaning=command, principal=principal)
-    _keep_attachments(state, attach)
-    return acting
+    signer = identity.Signer(name=name, private_key=private_key, raw_public=raw, meaning=command, principal=principal)
+    return Actor(name=acting, act=act, roles=frozenset(held), signer=signer, evidence=_evidence(app, attach))
 
 
-def _keep_attachments(state: Any, paths: tuple[str, ...]) -> None:
+def _evidence(app: Any, paths: tuple[str, ...]) -> tuple[tuple[dict[str, Any], bytes], ...]:
     if not paths:
-        return
+        return ()
     from ledger.attachments import read_files
 
-    contents = read_files(state.app, paths)
-    state.app.attachments = [manifest for manifest, _ in contents]
-    state.app.attachment_bytes = (state.config.store, contents)
+    return tuple(read_files(app, paths))

@@ -53,7 +53,7 @@ class ForeignTopic(TamperingFound):
 
     def __init__(self, stored: Any, what: str):
         self.detail = what
-        super().__init__(f"the event of aggregate {stored.originator_id} version {stored.originator_version} {what}")
+        super().__init__(t("the event of aggregate {aggregate} version {version} {what}", aggregate=stored.originator_id, version=stored.originator_version, what=what))
 
 
 class LedgerMapper(Mapper):  # type: ignore[type-arg]

@@ -266,7 +266,7 @@ def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any, co
         from ledger.errors import TamperingFound
 
         if isinstance(e, TamperingFound):
-            connection.send(("tampering", str(e)))
+            connection.send(("tampering", e.finding))
         else:
             connection.send(("error", f"{type(e).__name__}: {e}"))
     finally:
@@ -419,7 +419,7 @@ def _run_workers(config: Any, ranges: list[tuple[Any, Any]], progress: Any = Non
     if tampering:
         from ledger.errors import TamperingFound
 
-        raise TamperingFound(min(tampering).removeprefix("tampering found: "))
+        raise TamperingFound(min(tampering, key=str))
     if errors:
         raise StoreError(t("replay failed: {value}", value=errors[0]))
     return results
@@ -508,4 +508,5 @@ def derived_tables_step(app: Any, config: Any, jobs: int | None = None) -> str:
     result = check_read_models(app, config, jobs)
     if result.difference is not None:
         raise derived_rows_differ(result.difference)
-    return f"derived tables: {result.aggregates} aggregates rebuilt from {result.events} events, every row matches"
+    detail = t("{aggregates} aggregates rebuilt from {events} events, every row matches", aggregates=result.aggregates, events=result.events)
+    return t("derived tables: {detail}", detail=detail)

@@ -84,7 +84,8 @@ def evidence_step(store: str, record: dict[str, Any]) -> str:
 
     counts = verify_kept(store)
     record["evidence"] = counts
-    return f"evidence verified: {counts['files']} attachments, {counts['distinct']} distinct files, every one present and unchanged"
+    detail = t("{files} attachments, {distinct} distinct files, every one present and unchanged", files=counts["files"], distinct=counts["distinct"])
+    return t("evidence verified: {detail}", detail=detail)
 
 
 def _shares_work(store: str, jobs: int | None) -> bool:
@@ -137,7 +138,7 @@ def _acts_alongside(store: str, admin_fingerprints: tuple[str, ...]) -> Any:
         process.join()
         if outcome == "tampered":
             seq, message = value
-            error = TamperingFound(message.removeprefix("tampering found: "))
+            error = TamperingFound(message)
             error.seq = seq
             raise error
         if outcome != "ok":
@@ -158,7 +159,7 @@ def _acts_in_worker(store: str, admin_fingerprints: tuple[str, ...], sender: Any
         lines = verify_acts_step(store, record, admin_fingerprints)
         sender.send(("ok", (record["acts"], lines)))
     except TamperingFound as e:
-        sender.send(("tampered", (e.seq, str(e))))
+        sender.send(("tampered", (e.seq, e.finding)))
     except BaseException:  # noqa: BLE001 - the parent runs the step itself and reports as usual
         sender.send(("failed", None))
     finally:
@@ -190,7 +191,7 @@ def check_all(checkpoints: list[Any], summary: Any, ledger_id: str, trust: Any, 
         try:
             note = check_checkpoint(summary, summary.digests_at.get(cp.sequence), cp, ledger_id)
         except TamperingFound as e:
-            raise TamperingFound(t("checkpoint {source} (sequence {sequence}, {time}): {removeprefix}", source=cp.source, sequence=cp.sequence, time=cp.time, removeprefix=str(e).removeprefix('tampering found: '))) from None
+            raise TamperingFound(t("checkpoint {source} (sequence {sequence}, {time}): {removeprefix}", source=cp.source, sequence=cp.sequence, time=cp.time, removeprefix=e.finding)) from None
         results.append({"source": cp.source, "sequence": cp.sequence, "time": cp.time, "head": cp.head, "result": note, "signature": signature_note})
         prefix = "checkpoint" if len(checkpoints) == 1 else f"checkpoint {cp.source}"
         lines += [f"{prefix}: {note}", f"{prefix}: {signature_note}"]

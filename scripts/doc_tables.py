@@ -3,8 +3,7 @@
     .venv/bin/python scripts/doc_tables.py          # rewrite the document's generated part
     .venv/bin/python scripts/doc_tables.py --check  # exit 1 if the document differs from the code
 
-The tables are the code's one definition (`COMMAND_ROLES`, `EVENT_COMMANDS`, `WRITES_ALSO` and the
-ledger's event classes), rendered; tests/test_doc_tables.py fails when the document differs.
+The tables are the code's one definition (`ACTS`, `EVENT_ACTS` and the ledger's event classes), rendered; tests/test_doc_tables.py fails when the document differs.
 """
 
 from __future__ import annotations
@@ -12,7 +11,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ledger.authority import COMMAND_ROLES, EVENT_COMMANDS, ROLES, WRITES_ALSO, required_roles
+from ledger.authority import ACTS, ADMINISTRATION, EVENT_ACTS, ROLES, required_roles
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "tamper-evidence.md"
 
@@ -46,39 +45,43 @@ def _event_topics() -> dict[str, str]:
 
 def document_tables() -> str:
     """The role that may sign each act, the events and meanings each act may record, and the Authority's topics, as markdown."""
-    def roles(command: str) -> str:
-        return " or ".join(f"`{r}` ({ROLES[r]})" for r in required_roles(command))
+    def roles(act: str) -> str:
+        return " or ".join(f"`{r}` ({ROLES[r]})" for r in required_roles(act))
 
-    lines = [DOC_BEGIN, "", "**Who may sign each act** (`COMMAND_ROLES`): the acting person must hold one of these roles.", ""]
+    def signed(act: str) -> str:  # the meaning first: it is what the event carries
+        return f"`{ACTS[act].meaning}` ({act})"
+
+    lines = [DOC_BEGIN, "", "**Who may sign each act** (`ACTS`): the acting person must hold one of these roles.", ""]
     lines += ["| act (`meaning`) | roles, any one of |", "|---|---|"]
-    lines += [f"| `{command}` | {roles(command)} |" for command in COMMAND_ROLES]
-    lines += [f"| any other act | {roles('')} |", ""]
+    lines += [f"| {signed(act)} | {roles(act)} |" for act in ACTS]
+    lines += ["| any other act | none: refused |", ""]
     topics = _event_topics()
     lines += [
-        "**Which events each act may record** (`EVENT_COMMANDS`, `WRITES_ALSO`): an event signed with a meaning not",
+        "**Which events each act may record** (`EVENT_ACTS`, `Act.also`): an event signed with a meaning not",
         "listed for it is refused; the acting person needs a role for the meaning *and* for the event's own act.",
+        "An event of a kind that no act records is refused when written.",
         "",
         "| event topic | its own act | meanings it may be signed with |",
         "|---|---|---|",
     ]
     for qualname, topic in topics.items():
-        if qualname.startswith("Authority."):
+        own = EVENT_ACTS.get(qualname)
+        if own == ADMINISTRATION:
             continue
-        native = EVENT_COMMANDS.get(qualname)
-        if native is None:
-            lines.append(f"| `{topic}` | (none) | any act: the meaning's roles decide |")
+        if own is None:
+            lines.append(f"| `{topic}` | (none) | none: refused |")
             continue
-        meanings = [native] + sorted(c for c, also in WRITES_ALSO.items() if native in also)
-        lines.append(f"| `{topic}` | `{native}` | {', '.join(f'`{m}`' for m in meanings)} |")
+        acts = [own] + [name for name, act in ACTS.items() if own in act.also]
+        lines.append(f"| `{topic}` | {signed(own)} | {', '.join(f'`{ACTS[a].meaning}`' for a in acts)} |")
     lines += [
         "",
-        "**People and roles** (the Authority aggregate): signed by the administrator; the meaning is the administrator's",
-        "command and is not checked.",
+        f"**People and roles** (the Authority aggregate; the act `{ADMINISTRATION}`): signed by the administrator; the",
+        "meaning is the administrator's command and is not checked.",
         "",
         "| event topic |",
         "|---|",
     ]
-    lines += [f"| `{topic}` |" for qualname, topic in topics.items() if qualname.startswith("Authority.")]
+    lines += [f"| `{topic}` |" for qualname, topic in topics.items() if EVENT_ACTS.get(qualname) == ADMINISTRATION]
     return "\n".join([*lines, "", DOC_END])
 
 

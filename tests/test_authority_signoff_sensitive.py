@@ -67,12 +67,12 @@ WRITES = [
 
 def test_every_registered_write_command_is_covered():
     from commands.cli import cli, register_commands
-    from ledger.authority import COMMAND_ROLES
+    from ledger.authority import ACTS
 
     register_commands()
     writes = {name for name, cmd in cli.commands.items() if any(p.name == "actor" for p in cmd.params)}
     tested = {args[0] for args, _ in WRITES}
-    assert writes - {"add-inspection"} <= tested | set(COMMAND_ROLES)
+    assert writes - {"add-inspection"} <= tested | {act.meaning for act in ACTS.values()}
     assert {"add-problem", "close", "verify", "done", "checkpoint", "import-log"} <= writes
 
 

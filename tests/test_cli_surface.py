@@ -105,7 +105,7 @@ def test_without_a_ledger_yaml_commands_say_run_init(tmp_path, monkeypatch):
         ("- a list\n", "must hold a mapping"),
         ("polcy:\n  separate_verifier: false\n", "unknown key 'polcy'"),
         ("policy:\n  separate_verifier: maybe\n", "must be true or false"),
-        ("store: ''\n", "'store' must not be empty"),
+        ("store: ''\n", "'store': must not be empty"),
     ],
 )
 def test_bad_config_is_one_line(tmp_path, monkeypatch, text, message):

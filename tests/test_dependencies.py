@@ -127,8 +127,6 @@ def test_the_assignment_scan_can_fail() -> None:
     ]
 
 
-# `sample`'s population query moves to the application with `sample`'s use case (issue 30, the actor's part).
-SQL_NOT_YET = {"commands/sampling.py"}
 # The web view's store, opened read-only (a read transaction begun on it): a store, like ledger/store.py.
 STORES = {"web/store.py"}
 
@@ -147,7 +145,7 @@ def test_no_sql_outside_the_store_and_the_projections(package: str) -> None:
     offenders = [
         f"{path.relative_to(REPO).as_posix()}:{line}"
         for path in modules(package)
-        if path.relative_to(REPO).as_posix() not in SQL_NOT_YET | STORES
+        if path.relative_to(REPO).as_posix() not in STORES
         for line in sql_calls(path.read_text(encoding="utf-8"))
     ]
     assert offenders == []

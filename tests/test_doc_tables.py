@@ -24,10 +24,13 @@ def test_the_document_holds_the_tables_the_code_defines():
 def test_a_change_to_the_code_shows_in_the_comparison(monkeypatch):
     """The check can fail: a role given to another act, or a meaning added, changes the rendered tables."""
     text = DOC.read_text(encoding="utf-8")
-    monkeypatch.setitem(authority.COMMAND_ROLES, "plan", ("registrar",))
+    monkeypatch.setitem(authority.ACTS, "measure-plan", authority.Act(("registrar",), "plan"))
     assert render.document_with_tables(text) != text
     monkeypatch.undo()
-    monkeypatch.setitem(authority.WRITES_ALSO, "done", {"close"})
+    monkeypatch.setitem(authority.ACTS, "measure", authority.Act(("responsible",), "done", also=("sign-off",)))
+    assert render.document_with_tables(text) != text
+    monkeypatch.undo()
+    monkeypatch.delitem(authority.EVENT_ACTS, "Problem.Escalated")  # an event kind without an act shows as refused
     assert render.document_with_tables(text) != text
     monkeypatch.undo()
     assert render.document_with_tables(text) == text

@@ -17,6 +17,7 @@ from typing import Any
 import pytest
 
 from conftest import INSPECTION, Ledger, ledger_executable
+from ledger.actor import Actor
 
 ADMIN = "clerk"  # the fixture's `ledger init` runs as clerk: the administrator
 PEOPLE = {
@@ -267,8 +268,7 @@ def test_a_revoked_persons_later_act_is_refused_and_a_forged_one_found(signed: L
     # 杨荣 still has the key: an act written straight into the store with it is found.
     app = open_app(signed)
     try:
-        app.signer = signer_for("杨荣", "close")
-        app.sign_off("XC2019-1-1", actor="杨荣")
+        app.sign_off("XC2019-1-1", actor=Actor(name="杨荣", signer=signer_for("杨荣", "close")))
     finally:
         app.close()
     result = verify(signed, expect=4)
@@ -298,8 +298,7 @@ def test_a_signature_copied_to_another_event_fails(signed: Ledger) -> None:
     identity.sign_events = copying
     app = open_app(ledger)
     try:
-        app.signer = signer_for("李四", "verify")
-        app.verify("XC2019-1-2", grade="good", actor="李四", at=None)
+        app.verify("XC2019-1-2", grade="good", actor=Actor(name="李四", signer=signer_for("李四", "verify")), at=None)
     finally:
         identity.sign_events = original_sign
         app.close()
@@ -426,8 +425,7 @@ def test_a_policy_in_the_ledger_forbids_proxy_sign_off(signed: Ledger, tmp_path:
     assert events(signed) == before
     app = open_app(signed)
     try:
-        app.signer = signer_for("赵六", "close", principal="杨荣")
-        app.sign_off("XC2019-1-1", actor="杨荣")
+        app.sign_off("XC2019-1-1", actor=Actor(name="杨荣", signer=signer_for("赵六", "close", principal="杨荣")))
     finally:
         app.close()
     result = verify(signed, expect=4)
@@ -836,8 +834,7 @@ def test_backdating_never_restores_a_revoked_authority(signed: Ledger) -> None:
     # The same backdated sign-off written straight into the store with 杨荣's key: exit 4 naming it.
     app = open_app(signed)
     try:
-        app.signer = signer_for("杨荣", "close")
-        app.sign_off("XC2019-1-1", actor="杨荣", at=datetime(2020, 2, 6, tzinfo=timezone.utc))
+        app.sign_off("XC2019-1-1", actor=Actor(name="杨荣", signer=signer_for("杨荣", "close")), at=datetime(2020, 2, 6, tzinfo=timezone.utc))
     finally:
         app.close()
     assert events(signed) == before + 1
@@ -872,8 +869,7 @@ def test_a_forged_act_moved_before_the_revocation_is_caught_by_a_later_checkpoin
     signed("checkpoint", "--out", "kept.txt", actor="王琎")
     app = open_app(signed)
     try:
-        app.signer = signer_for("杨荣", "close")
-        app.sign_off("XC2019-1-1", actor="杨荣")
+        app.sign_off("XC2019-1-1", actor=Actor(name="杨荣", signer=signer_for("杨荣", "close")))
     finally:
         app.close()
     assert "did not hold the role signer" in verify(signed, expect=4).stderr

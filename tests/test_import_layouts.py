@@ -15,9 +15,10 @@ from conftest import configure, run_executable
 from guard_helpers import event_count, problem_count
 
 
-def _inspection(ledger, code: str, *, name: str, organisation: str, group: str, kind: str, start: str, end: str, feedback: str) -> None:
+def _inspection(ledger, code: str, *, name: str, organisation: str, group: str, kind: str, start: str, end: str, feedback: str,
+                actor: str | None = None) -> None:
     ledger("add-inspection", code, "--name", name, "--organisation", organisation, "--group", group, "--kind", kind,
-           "--start", start, "--end", end, "--feedback", feedback)
+           "--start", start, "--end", end, "--feedback", feedback, **({"actor": actor} if actor else {}))
 
 
 def _audit(ledger) -> None:
@@ -199,3 +200,18 @@ def test_progress_from_the_file_is_the_clerks_entry_naming_the_file_and_row(ledg
     assert len(progress) == 1 and progress[0]["by"] == "录入员"
     assert progress[0]["text"] == f"已完成3个支部换届（录自《巡视整改台账.xlsx》工作表“Sheet1”第4行，文件 SHA-256 {digest}）"
     assert ledger.json("show", "XS2018-3")["progress"] == []  # no 进展情况 in its row
+
+
+def test_a_signed_import_records_the_files_progress_and_verifies(ledger, tmp_path):
+    """With people enrolled, a registrar's import of a 台账 with 进展情况 is signed as an import and writes the
+    progress acts too; the signatures verify (an import's events are its inspection, problems, assignments,
+    measures and the file's progress, never refused half-way nor reported as forged)."""
+    from test_identity import ADMIN, enrol
+
+    enrol(ledger, {"录入员": ["registrar", "responsible"]})  # an import plans measures: the responsible role too
+    _inspection(ledger, "XS2018", name="省委第三巡视组对省发展改革委党组的巡视", organisation="省发展改革委党组", group="省委第三巡视组",
+                kind="regular", start="2018-09-03", end="2018-11-02", feedback="2018-12-20", actor="录入员")
+    path = office.oa_ledger(tmp_path / "巡视整改台账.xlsx")
+    ledger("import", path, "--inspection", "XS2018", actor="录入员")
+    assert len(ledger.json("show", "XS2018-2")["progress"]) == 1
+    ledger("audit", "--verify", actor=ADMIN)

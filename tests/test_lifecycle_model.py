@@ -87,7 +87,7 @@ class LedgerLifecycle(RuleBasedStateMachine):
     @precondition(lambda self: len(self.model) < 3)
     @rule(kind=st.sampled_from(["immediate", "deadline", "long-term"]))
     def add_problem(self, kind):
-        problem = self.app.add_problem(inspection="XC", category="政治站位方面", title="t", type=kind, actor="clerk", at=self.tick())
+        problem = self.app.add_problem(inspection="XC", category="政治站位方面", title="t", type=kind, actor="clerk", at=self.tick()).problem
         self.model[problem.display_id] = ModelProblem(kind)
 
     # -- commands: each takes a problem and tries the act -------------------------

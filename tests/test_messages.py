@@ -111,7 +111,7 @@ def test_nested_messages_render_in_one_language():
     found = TamperingFound(7, t("is missing from the store (deleted)"))
     assert render(found, "zh") == "发现篡改：第一个出错的序号 7：事件 7 在存储中缺失（被删除）"
     assert render(found, "en") == "tampering found: first bad sequence number 7: event 7 is missing from the store (deleted)"
-    assert render(t("--checkpoint: {source}: {e}", source="cp.txt", e=inner), "zh") == "--checkpoint：cp.txt：未知的巡察编号：XC2019"
+    assert render(t("{what}: {source}: {e}", what="--checkpoint", source="cp.txt", e=inner), "zh") == "--checkpoint：cp.txt：未知的巡察编号：XC2019"
 
 
 def test_format_specs_and_conversions_survive_translation():
