@@ -10,7 +10,7 @@ import click
 
 from commands import i18n
 from commands.options import ChoiceOf, DATE, LONG_TEXT, fail, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
-from ledger import values
+from ledger import values, vocabulary
 from ledger.messages import t
 
 
@@ -96,12 +96,10 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
 @pass_ledger
 def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record an escalation (督办) of a problem; levels only go up."""
-    from ledger.watch import ESCALATION_LEVELS
-
     done = state.app.escalate(problem_id, level=level, note=note, actor=state.actor(actor, act="escalation"), at=at)
     problem = done.problem
     record = {"id": problem.display_id, "event": done.event, "level": level, "status": problem.status}
-    echo(render_record(record, fmt, t("{display_id}: escalated to {level} ({value})", display_id=problem.display_id, level=level, value=ESCALATION_LEVELS[level])))
+    echo(render_record(record, fmt, t("{display_id}: escalated to {level}", display_id=problem.display_id, level=vocabulary.ESCALATION_LEVELS[level])))
 
 
 @click.command()

@@ -9,7 +9,7 @@ import click
 
 from commands import i18n
 from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
-from ledger import values
+from ledger import values, vocabulary
 from ledger.messages import t
 
 # Files with at least this many rows show a progress bar (on a terminal only).
@@ -285,7 +285,8 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
     else:
         echo(render_rows(rows, fmt, RECONCILE_COLUMNS))
         if fmt == "table":
-            states = ", ".join(f"{values.STATUSES.get(s, s)} {n}" for s, n in by_status.items())
+            # each status in the reader's language, by the vocabulary's word ("整改中 3、已登记 1" / "in_progress 3, registered 1")
+            states = [t("{status} {n}", status=vocabulary.STATUSES.get(s, s), n=n) for s, n in by_status.items()]
             tally = dict(code=code, file=file, **{k: counts[k] for k in ("matched", "missing", "extra", "changed")})
             if states:
                 line = t("{code} against {file}: matched {matched} · missing {missing} · extra {extra} · changed {changed} ({states})", **tally, states=states)

@@ -17,6 +17,7 @@ import os
 import re
 from typing import Any, Callable, Sequence
 
+from ledger import vocabulary
 from ledger.messages import Field, Message, render
 
 LANGS = ("zh", "en")
@@ -67,19 +68,16 @@ def current() -> str:
 # -- words in tables -----------------------------------------------------------
 
 HEADINGS = {
-    "id": "编号", "inspection": "巡察", "number": "序号", "category": "类别", "title": "问题", "type": "类型",
-    "status": "状态", "unit": "责任单位", "lead": "责任领导", "person": "责任人", "deadline": "整改时限",
-    "overdue": "逾期", "measures": "措施", "relapses": "反弹", "escalation": "督办", "due": "事项", "date": "日期",
+    "id": "编号", "inspection": "巡察", "overdue": "逾期", "measures": "措施", "relapses": "反弹", "escalation": "督办", "due": "事项", "date": "日期",
     "days_left": "剩余天数", "days_late": "逾期天数", "suggest": "建议督办", "seq": "序号", "at": "发生时间",
     "recorded_at": "记录时间", "actor": "操作人", "event": "事件", "details": "详情", "text": "内容",
     "evidence": "佐证材料", "grade": "等次", "result": "结果", "note": "备注", "reason": "理由", "by": "经办人",
     "signed_off": "销号日期", "point": "回头看节点", "review_date": "回头看日期", "state": "情况", "reviews": "回头看",
-    "missed": "错过", "name": "名称", "organisation": "被巡察单位", "group": "巡察组", "kind": "类别", "start": "进驻",
-    "end": "结束", "feedback": "反馈", "round": "轮次", "code": "编号", "registered_at": "登记时间",
+    "missed": "错过", "code": "编号", "registered_at": "登记时间",
     "registered_by": "登记人", "parent": "上级问题", "extended_to": "延期至", "done by": "完成人", "level": "级别",
     "progress": "进展", "meaning": "含义", "outcome": "结果", "field": "字段", "was": "原值", "now": "现值",
     "to": "延期至", "previous": "原时限", "decision": "审批", "requested_by": "申请人", "decided_by": "审批人",
-    "value": "值", "key": "项目", "source": "来源", "description": "描述", "subject": "对象", "correction": "更正",
+    "value": "值", "key": "项目", "subject": "对象", "correction": "更正",
     "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
     "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量",
     "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
@@ -87,27 +85,13 @@ HEADINGS = {
     "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",
     "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
     "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
+    **vocabulary.zh(vocabulary.FIELDS),  # an inspection's and a problem's fields: 巡察类型 is not 问题类别
 }
 
-STATUS_WORDS = {
-    "registered": "已登记",
-    "in_progress": "整改中",
-    "verified": "已核查",
-    "closed": "已销号",
-    "ongoing": "基本完成、持续整改",
-}
+STATUS_WORDS = vocabulary.zh(vocabulary.STATUSES)
 
 # Event names as `history` and `audit` print them (JSON and CSV keep the English names).
-EVENT_WORDS = {
-    "Registered": "登记", "Assigned": "责任到人", "ChildAdded": "登记细化问题", "Corrected": "更正",
-    "Drawn": "抽查抽样", "Escalated": "督办", "ExtensionRequested": "申请延期", "ExtensionDecided": "延期审批",
-    "MeasurePlanned": "制定整改措施", "MeasureCompleted": "完成整改措施", "VerificationRecorded": "核查验收",
-    "SignatureRecorded": "签字（双审核）", "SignedOff": "销号", "Reopened": "重新打开", "ReviewRecorded": "回头看",
-    "ProgressRecorded": "报告进展", "Withheld": "不予公开", "SensitiveRecorded": "登记敏感内容",
-    "Recorded": "记录检查点", "LedgerFounded": "创建台账", "KeyEnrolled": "登记密钥", "PersonEnrolled": "登记人员",
-    "PersonRevoked": "撤销人员", "RoleGranted": "授予角色", "RoleRevoked": "撤销角色", "PolicySet": "设定代录规则",
-    "Linked": "关联以前的问题", "FoundAgain": "再次发现", "LikeRejected": "排除相似问题",
-}
+EVENT_WORDS = vocabulary.zh(vocabulary.EVENTS)
 
 # Words inside the details of an act (projections.history.act_note).
 _ACT_NOTE = [
@@ -151,7 +135,7 @@ def _field_words(text: str) -> str:
     """A corrected field's name: description → 描述, M2.due → M2.时限."""
     head, dot, tail = text.partition(".")
     if dot:
-        return f"{head}.{ {'text': '内容', 'due': '时限'}.get(tail, tail)}"
+        return f"{head}.{vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}"
     return HEADINGS.get(text, text)
 
 
@@ -174,25 +158,26 @@ VALUE_WORDS: dict[str, Any] = {
     "correction": _correction_words,
     "subject": {"people (人员与权限)": "人员与权限"},
     "details": _details_words,
-    "meaning": {"approval": "批准", "review": "审核", "responsibility": "负责"},
-    "outcome": {"closed": "已销号", "ongoing": "基本完成、持续整改"},
-    "measure": {"planned": "正在整改", "done": "已完成"},
-    "level": {"notice": "督办通知书", "reminder": "提醒书", "warning": "告诫书", "accountability": "问责书"},
-    "light": {"red": "红灯", "yellow": "黄灯", "green": "绿灯"},
+    "meaning": vocabulary.zh(vocabulary.MEANINGS),
+    "outcome": STATUS_WORDS,  # a sign-off's outcome is the status it gave
+    "measure": vocabulary.zh(vocabulary.MEASURE_STATES),
+    "level": vocabulary.zh(vocabulary.ESCALATION_LEVELS),
+    "escalation": vocabulary.zh(vocabulary.ESCALATION_LEVELS),  # a problem's level so far (`status`, `due`)
+    "light": vocabulary.zh(vocabulary.LIGHTS),
     "status": lambda text: _status_words(text),  # a problem's, a doctor check's, a person's
     "roles": lambda text: _held_roles(text),
     "fingerprint": {"(no key)": "（无密钥）"},
     "check": lambda text: CHECK_WORDS.get(text, text),
     "detail": lambda text: _detail_words(text),
-    "type": {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"},
-    "kind": {"regular": "常规巡察", "special": "专项巡察", "look-back": "回头看", "escalated": "提级巡察", "mobile": "机动巡察"},
-    "decision": {"pending": "待审批", "approved": "已批准", "refused": "未批准"},
-    "link": {"recurrence": "屡查屡犯", "same-kind": "同类问题"},
-    "as": {"recurrence": "屡查屡犯", "same-kind": "同类问题"},
+    "type": vocabulary.zh(vocabulary.PROBLEM_TYPES),
+    "kind": vocabulary.zh(vocabulary.INSPECTION_KINDS),
+    "decision": vocabulary.zh(vocabulary.DECISIONS),
+    "link": vocabulary.zh(vocabulary.LINK_KINDS),
+    "as": vocabulary.zh(vocabulary.LINK_KINDS),
     "direction": {"earlier": "以前的问题", "later": "再次发现"},
-    "grade": {"good": "好", "fair": "较好", "poor": "一般", "bad": "差"},
+    "grade": vocabulary.zh(vocabulary.GRADES),
     "result": {
-        "holds": "整改到位", "relapsed": "反弹", "passed": "通过", "failed": "未通过",
+        **vocabulary.zh(vocabulary.REVIEW_RESULTS), "passed": "通过", "failed": "未通过",
         "matched": "一致", "missing": "台账缺少", "extra": "清单外", "changed": "有出入",
     },
     "due": {"deadline": "整改时限", "progress": "进展报告"},
@@ -214,9 +199,15 @@ def heading(column: str, lang: str) -> str:
     return HEADINGS.get(column, column) if lang == "zh" else column
 
 
+# Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
+EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {"source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS}
+
+
 def value_word(column: str, value: Any, lang: str) -> Any:
+    if column == "suggest" and isinstance(value, str):  # `due`'s "warning (告诫书)" (its JSON): the level's word alone
+        return vocabulary.label(vocabulary.ESCALATION_LEVELS, value.split(" ", 1)[0], lang)
     if lang != "zh":
-        return value
+        return vocabulary.label(EN_WORDS[column], value, lang) if column in EN_WORDS else value
     if isinstance(value, bool):
         return "是" if value else "否"
     words = VALUE_WORDS.get(column)
@@ -229,16 +220,16 @@ def value_word(column: str, value: Any, lang: str) -> Any:
 
 # `show`'s sub-tables: (Chinese title, English title) and their columns (heading keys).
 SECTIONS = {
-    "extensions": ("延期申请（整改时限变更记录）", "extensions (申请延期整改; the deadline history)"),
+    "extensions": ("延期申请（整改时限变更记录）", "extensions (the deadline history)"),
     "measures": ("整改措施", "measures"),
     "verifications": ("核查验收", "verifications"),
-    "signoffs": ("销号", "sign-offs"),
+    "signoffs": ("对账销号", "sign-offs"),
     "escalations": ("督办", "escalations"),
     "progress": ("进展报告", "progress"),
-    "reviews": ("回头看", "reviews (回头看)"),
-    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer (双审核)"),
+    "reviews": ("回头看", "reviews (look-back)"),
+    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
-    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence 屡查屡犯, same kind)"),
+    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence, same kind)"),
     "rejected": ("已排除的相似问题", "rejected as not alike"),
     "corrections": ("更正", "corrections"),
 }
@@ -271,7 +262,7 @@ def sub_heading(section: str, column: str, lang: str) -> str:
 
 
 def status_word(status: str, lang: str) -> str:
-    return STATUS_WORDS.get(status, status) if lang == "zh" else status
+    return str(vocabulary.label(vocabulary.STATUSES, status, lang))
 
 
 def max_widths(columns: Sequence[str]) -> list[int | None]:
@@ -1280,8 +1271,8 @@ CHECK_WORDS = {
     "chain": "哈希链", "signing key": "签名密钥", "public key": "公钥", "cipher key": "加密密钥", "signatures": "签名",
     "keys": "密钥", "derived tables": "派生表", "evidence": "佐证材料",
 }
-CHECK_STATES = {"ok": "正常", "warn": "注意", "error": "错误"}
-_ROLE_WORDS = {"registrar": "登记", "responsible": "责任人", "verifier": "验收", "signer": "销号审批", "auditor": "审计"}
+CHECK_STATES = vocabulary.zh(vocabulary.CHECK_STATES)
+_ROLE_WORDS = vocabulary.zh(vocabulary.ROLES)
 
 
 def _admin_words(text: str) -> str:
@@ -1327,7 +1318,7 @@ DOCTOR_DETAILS: list[tuple[str, Any]] = [
 _DOCTOR: list[tuple[Any, Any]] = []
 
 
-_STATES = {**STATUS_WORDS, "ok": "正常", "warn": "注意", "error": "错误", "active": "有效"}
+_STATES = {**STATUS_WORDS, **CHECK_STATES, "active": "有效"}
 
 
 def _status_words(text: str) -> str:

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands.options import AMOUNT, COUNT, ChoiceOf, DATE, LONG_TEXT, LedgerContext, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, attach_option, echo, pass_ledger, render_record, write_options
-from ledger import values
+from ledger import values, vocabulary
 from ledger.messages import t
 
 
@@ -101,8 +101,12 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
 def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a verification (核查验收) of a problem's rectification."""
     done = state.app.verify(problem_id, grade=grade, note=note, actor=state.actor(actor, act="verification"), at=at)
-    outcome = t("passed") if grade in values.PASSING_GRADES else t("failed: back for rework")
-    _report(done, fmt, t("verification {grade} ({value}) {outcome}", grade=grade, value=values.GRADES[grade], outcome=outcome), grade=grade)
+    word = vocabulary.GRADES[grade]  # the grade's word in the reader's language, as `show` and `audit` print it
+    if grade in values.PASSING_GRADES:
+        message = t("verification graded {grade}: passed", grade=word)
+    else:
+        message = t("verification graded {grade}: failed, back for rework", grade=word)
+    _report(done, fmt, message, grade=grade)
 
 
 @click.command()
@@ -117,7 +121,7 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
     if not done.closed:  # 双审核: a signature recorded, more signers needed
         _report(done, fmt, t("signature {signed} of {required} recorded; a different signer must sign to close", signed=done.signatures, required=done.required), signatures=done.signatures)
         return
-    _report(done, fmt, t("signed off as {value}", value=values.STATUSES[done.problem.status]))
+    _report(done, fmt, t("signed off"))  # the line ends "(status: …)": one word for the status
 
 
 @click.command()

@@ -9,7 +9,7 @@ import click
 
 from commands.asof import as_of_option
 from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
-from ledger import values
+from ledger import values, vocabulary
 from ledger.errors import UnknownID
 from ledger.messages import t
 
@@ -20,11 +20,9 @@ def _canonical_problem_id(text: str) -> str | None:
 
 
 def _escalation_label(level: str | None, lang: str = "en") -> str | None:
-    from ledger.watch import ESCALATION_LEVELS
-
     if not level:
         return None
-    return ESCALATION_LEVELS[level] if lang == "zh" else f"{level} ({ESCALATION_LEVELS[level]})"
+    return str(vocabulary.label(vocabulary.ESCALATION_LEVELS, level, lang))
 
 
 def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
@@ -40,9 +38,9 @@ def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
         ("category", view["category"]),
         ("title", view["title"]),
         ("description", view["description"]),
-        ("type", values.PROBLEM_TYPES[kind] if zh else f"{kind} ({values.PROBLEM_TYPES[kind]})"),
-        ("source", view["source"]),
-        ("status", i18n.status_word(status, lang) if zh else f"{status} ({values.STATUSES[status]})"),
+        ("type", vocabulary.label(vocabulary.PROBLEM_TYPES, kind, lang)),
+        ("source", i18n.value_word("source", view["source"], lang)),
+        ("status", i18n.status_word(status, lang)),
         ("deadline", view["deadline"]),
         ("overdue", i18n.value_word("overdue", view["overdue"], lang)),
         ("relapses", view["relapses"]),
@@ -56,12 +54,14 @@ def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     for heading, cell in (view.get("columns") or {}).items():  # a 台账's own columns, as the file had them
         facts.append((heading, cell))
     if view.get("parent"):
-        facts.insert(4, ("parent", f"{view['parent']}（细化自该问题）" if zh else f"{view['parent']} (细化 refinement of)"))
+        facts.insert(4, ("parent", f"{view['parent']}（细化自该问题）" if zh else f"{view['parent']} (a refinement of it)"))
     if view.get("children"):
         facts.insert(4, ("refined into", ("、" if zh else ", ").join(view["children"])))
     for w in view.get("withheld") or []:  # insiders see the text, marked as not for publication
         if zh:
-            facts.append(("withheld", f"{'、'.join(w['fields'])}（{w['reason']}），{w['at']}起，{w['by']}决定"))
+            parts = {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS}
+            fields = "、".join(str(vocabulary.label(parts, f, lang)) for f in w["fields"])
+            facts.append(("withheld", f"{fields}（{vocabulary.label(vocabulary.WITHHOLD_REASONS, w['reason'], lang)}），{w['at']}起，{w['by']}决定"))
         else:
             facts.append(("withheld", f"{', '.join(w['fields'])} ({w['reason']}) since {w['at']} by {w['by']}"))
     return facts

@@ -15,16 +15,11 @@ from typing import Any
 from uuid import UUID
 
 
+from ledger import vocabulary
 from ledger.errors import ConfigError, NotAuthorised
 from ledger.messages import t
 
-ROLES = {
-    "registrar": "登记",
-    "responsible": "责任人",
-    "verifier": "验收",
-    "signer": "销号审批",
-    "auditor": "审计",
-}
+ROLES = vocabulary.zh(vocabulary.ROLES)
 ROLE_ALIASES = {**{r: r for r in ROLES}, **{zh: r for r, zh in ROLES.items()}}
 
 @dataclass(frozen=True)

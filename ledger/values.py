@@ -1,4 +1,6 @@
-"""The ledger's vocabulary and the parsing of user-typed values.
+"""The parsing of user-typed values, and the vocabulary's tables in the shape input parsing uses.
+
+Every word itself is in ledger/vocabulary.py.
 
 Kept free of heavy imports: the CLI uses it to validate options before any
 store is opened.
@@ -12,26 +14,15 @@ from datetime import date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from ledger import vocabulary
 from ledger.errors import InvalidInput
 from ledger.messages import Field, t
 
-# canonical value -> Chinese label; each table also accepts the label as input.
-PROBLEM_TYPES = {"immediate": "立行立改", "deadline": "限期整改", "long-term": "长期坚持"}
-INSPECTION_KINDS = {
-    "regular": "常规",
-    "special": "专项",
-    "look-back": "回头看",
-    "escalated": "提级",
-    "mobile": "机动",
-}
-SOURCES = {
-    "巡视": "central inspection",
-    "巡察": "inspection",
-    "审计": "audit",
-    "督察": "supervision",
-    "检视": "self-review (主题教育检视)",
-    "自查": "self-check",
-}
+# canonical value -> Chinese word (ledger/vocabulary.py, the one vocabulary); each table also accepts
+# its word as input, and the words older versions printed (INPUT_WORDS).
+PROBLEM_TYPES = vocabulary.zh(vocabulary.PROBLEM_TYPES)
+INSPECTION_KINDS = vocabulary.zh(vocabulary.INSPECTION_KINDS)
+SOURCES = {value: word.en for value, word in vocabulary.SOURCES.items()}
 SOURCE_ALIASES = {
     "xunshi": "巡视",
     "inspection-tour": "巡视",
@@ -43,27 +34,19 @@ SOURCE_ALIASES = {
     "主题教育检视": "检视",
     "self-check": "自查",
 }
-GRADES = {"good": "好", "fair": "较好", "poor": "一般", "bad": "差"}
+GRADES = vocabulary.zh(vocabulary.GRADES)
 PASSING_GRADES = ("good", "fair")
-STATUSES = {
-    "registered": "已登记",
-    "in_progress": "整改中",
-    "verified": "已验收",
-    "closed": "已完成整改",
-    "ongoing": "基本完成、持续整改",
-}
-ACCOUNTABILITY_KINDS = {
-    "discipline": "党纪政务处分",
-    "admonition": "诫勉谈话",
-    "organisational": "组织处理",
-    "referred": "交由纪委监委调查",
-    "criticism": "批评教育",
-    "unspecified": "未分类",
+STATUSES = vocabulary.zh(vocabulary.STATUSES)
+ACCOUNTABILITY_KINDS = vocabulary.zh(vocabulary.ACCOUNTABILITY_KINDS)
+# Words typed in files and on the command line before the vocabulary chose one (still accepted as input).
+INPUT_WORDS = {
+    "kind": {"常规": "regular", "专项": "special", "提级": "escalated", "机动": "mobile"},
+    "status": {"已核查": "verified", "已完成整改": "closed"},
 }
 REVIEW_RESULTS = ("holds", "relapsed")
 
 
-def _choose(table: dict[str, str], value: str, what: str) -> str:
+def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] | None = None) -> str:
     text = value.strip()
     lowered = text.lower().replace("_", "-")
     if lowered in table:
@@ -71,6 +54,8 @@ def _choose(table: dict[str, str], value: str, what: str) -> str:
     for key, label in table.items():
         if text == label:
             return key
+    if older and text in older:
+        return older[text]
     choices = ", ".join(f"{k} ({v})" for k, v in table.items())
     raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices))
 
@@ -80,7 +65,7 @@ def problem_type(value: str) -> str:
 
 
 def inspection_kind(value: str) -> str:
-    return _choose(INSPECTION_KINDS, value, "kind")
+    return _choose(INSPECTION_KINDS, value, "kind", INPUT_WORDS["kind"])
 
 
 def grade(value: str) -> str:
@@ -91,7 +76,8 @@ def status(value: str) -> str:
     text = value.strip().lower().replace("-", "_")
     if text in STATUSES:
         return text
-    return _choose({k.replace("_", "-"): v for k, v in STATUSES.items()}, value, "status").replace("-", "_")
+    older = {w: k.replace("_", "-") for w, k in INPUT_WORDS["status"].items()}
+    return _choose({k.replace("_", "-"): v for k, v in STATUSES.items()}, value, "status", older).replace("-", "_")
 
 
 def source(value: str) -> str:
@@ -429,12 +415,7 @@ def required_text(value: str | None, what: str) -> str:
 
 
 # Grounds for keeping an item out of the public report (不予公开), per DOMAIN.md.
-WITHHOLD_REASONS = {
-    "state-secret": "国家秘密",
-    "open-case": "在办案件",
-    "privacy": "个人隐私",
-    "sensitive": "敏感事项",
-}
+WITHHOLD_REASONS = vocabulary.zh(vocabulary.WITHHOLD_REASONS)
 
 
 # Characters a name may not contain: controls (Cc), format characters such as

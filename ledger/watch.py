@@ -9,16 +9,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from ledger import vocabulary
 from ledger.errors import ConfigError, InvalidInput
 from ledger.messages import t
 
 # In order: each level is more serious than the one before.
-ESCALATION_LEVELS = {
-    "notice": "督办通知书",
-    "reminder": "提醒书",
-    "warning": "告诫书",
-    "accountability": "问责书",
-}
+ESCALATION_LEVELS = vocabulary.zh(vocabulary.ESCALATION_LEVELS)
 
 
 def escalation_level(value: str) -> str:

@@ -83,23 +83,21 @@ def plain_words(domain_event: Any, is_problem: bool, lang: str = "en") -> str:
     return describe(domain_event)
 
 
-# Chinese words for what the sentences name: the values are stored in English.
-_FIELD_WORDS = {
-    "category": "类别", "title": "标题", "description": "问题描述", "type": "类型", "source": "来源", "deadline": "整改时限",
-    "name": "名称", "organisation": "被巡察单位", "group": "巡察组", "kind": "巡察类别", "start": "进驻日期", "end": "结束日期",
-    "feedback": "反馈日期", "round": "轮次", "problem": "全部内容", "measures": "全部措施", "text": "内容", "due": "时限",
-}
-_MEANING_WORDS = {"approval": "批准", "review": "审核", "responsibility": "负责"}
-
-
 def _field_zh(field: str) -> str:
-    """title → 标题; M2.due → M2 时限."""
+    """category → 问题类别; M2.due → M2 时限 (the vocabulary's words: the values are stored in English)."""
+    from ledger import vocabulary
+
     head, dot, tail = field.partition(".")
-    return f"{head} {_FIELD_WORDS.get(tail, tail)}" if dot else _FIELD_WORDS.get(field, field)
+    if dot:
+        return f"{head} {vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}"
+    return str(vocabulary.label(vocabulary.FIELDS, field, "zh") if field in vocabulary.FIELDS else vocabulary.label(vocabulary.WITHHELD_PARTS, field, "zh"))
 
 
 def _plain_words_zh(domain_event: Any, is_problem: bool) -> str:
-    from ledger.values import ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, PROBLEM_TYPES, STATUSES, WITHHOLD_REASONS
+    from ledger.vocabulary import (
+        ACCOUNTABILITY_KINDS, EVENTS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REVIEW_RESULTS, STATUSES, WITHHOLD_REASONS,
+        label,
+    )
 
     d = details(domain_event)
     name = event_name(domain_event)
@@ -107,23 +105,23 @@ def _plain_words_zh(domain_event: Any, is_problem: bool) -> str:
     if name == "Registered" and not is_problem:
         text = (
             f"登记巡察 {d['code']}《{d['name']}》：{d['group']}巡察{d['organisation']}，"
-            f"{d['start']} 至 {d['end']}（{INSPECTION_KINDS.get(d['kind'], d['kind'])}）"
+            f"{d['start']} 至 {d['end']}（{label(INSPECTION_KINDS, d['kind'], 'zh')}）"
         )
         return text + (f"，{d['feedback']} 反馈" if d.get("feedback") else "")
     if name == "Registered":
-        text = f"登记问题 {d['number']}〔{d['category']}〕{d['title']}；{PROBLEM_TYPES.get(d['type'], d['type'])}，来源：{d['source']}"
+        text = f"登记问题 {d['number']}〔{d['category']}〕{d['title']}；{label(PROBLEM_TYPES, d['type'], 'zh')}，来源：{d['source']}"
         if d.get("deadline"):
             text += f"，整改时限 {d['deadline']}"
         if d.get("description"):
             text += f"；问题描述：{d['description']}"
         return text
     if name == "Assigned":
-        text = f"责任到人：{d['person']}（{d['unit']}），责任领导 {d['lead']}"
+        text = f"{EVENTS['Assigned'].zh}：{d['person']}（{d['unit']}），责任领导 {d['lead']}"
         return text + (f"，整改时限 {d['deadline']}" if d.get("deadline") else "")
     if name == "MeasurePlanned":
-        return f"制定整改措施 {d['measure_id']}：{d['text']}" + (f"（时限 {d['due']}）" if d.get("due") else "")
+        return f"{EVENTS['MeasurePlanned'].zh} {d['measure_id']}：{d['text']}" + (f"（时限 {d['due']}）" if d.get("due") else "")
     if name == "MeasureCompleted":
-        parts = [f"完成整改措施 {d['measure_id']}"]
+        parts = [f"{EVENTS['MeasureCompleted'].zh} {d['measure_id']}"]
         if d.get("evidence"):
             parts.append("佐证材料：" + "、".join(d["evidence"]))
         outcomes = []
@@ -132,27 +130,28 @@ def _plain_words_zh(domain_event: Any, is_problem: bool) -> str:
         if d.get("funds") not in (None, "0.00"):
             outcomes.append(f"清退、追回资金 {d['funds']} 元")
         if d.get("accountable"):
-            outcomes.append("问责 " + "、".join(f"{ACCOUNTABILITY_KINDS.get(k, k)} {n} 人" for k, n in d["accountable"].items()))
+            outcomes.append("问责 " + "、".join(f"{label(ACCOUNTABILITY_KINDS, k, 'zh')} {n} 人" for k, n in d["accountable"].items()))
         if d.get("clues"):
             outcomes.append(f"移交问题线索 {d['clues']} 条")
         if outcomes:
             parts.append("成效：" + "，".join(outcomes))
         return "；".join(parts)
     if name == "VerificationRecorded":
-        return f"核查验收评为“{GRADES.get(d['grade'], d['grade'])}”：{'通过' if d['passed'] else '未通过，退回二次整改'}" + note
+        return f"{EVENTS['VerificationRecorded'].zh}评为“{label(GRADES, d['grade'], 'zh')}”：{'通过' if d['passed'] else '未通过，退回二次整改'}" + note
     if name == "SignedOff":
-        return f"对账销号（{_MEANING_WORDS.get(d['meaning'], d['meaning'])}）：{STATUSES.get(d['outcome'], d['outcome'])}" + note
+        return f"{EVENTS['SignedOff'].zh}（{label(MEANINGS, d['meaning'], 'zh')}）：{label(STATUSES, d['outcome'], 'zh')}" + note
     if name == "ReviewRecorded":
-        return f"回头看：{ {'holds': '整改到位', 'relapsed': '反弹'}.get(d['result'], d['result'])}" + note
+        return f"{EVENTS['ReviewRecorded'].zh}：{label(REVIEW_RESULTS, d['result'], 'zh')}" + note
     if name == "Reopened":
-        return f"重新打开：{d['reason']}"
+        return f"{EVENTS['Reopened'].zh}：{d['reason']}"
     if name == "Corrected":
         old, new = d["old"], d["new"]
-        words = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS}.get(d["field"], {})
-        old, new = words.get(old, old), words.get(new, new)
+        words = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS}.get(d["field"])
+        if words:
+            old, new = label(words, old, "zh"), label(words, new, "zh")
         return f"更正{_field_zh(d['field'])}：{_v(old)} → {_v(new)}；理由：{d['reason']}"
     if name == "Withheld":
-        return f"不予公开：{'、'.join(_field_zh(f) for f in d['fields'])}（理由：{WITHHOLD_REASONS.get(d['reason'], d['reason'])}）"
+        return f"{EVENTS['Withheld'].zh}：{'、'.join(_field_zh(f) for f in d['fields'])}（理由：{label(WITHHOLD_REASONS, d['reason'], 'zh')}）"
     return describe(domain_event)  # key=value: the interface's catalogue words the keys
 
 

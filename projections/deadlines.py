@@ -9,12 +9,14 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from ledger import vocabulary
+
 OPEN_STATUSES = ("registered", "in_progress")
 
 # red: past its deadline; yellow: lights.yellow_days or fewer left; green:
 # lights.green_days or fewer left; None: further off, no deadline, or rectified.
 LIGHTS = ("red", "yellow", "green")
-LIGHT_LABELS = {"red": "红灯", "yellow": "黄灯", "green": "绿灯", None: "无"}
+LIGHT_LABELS: dict[str | None, str] = {**vocabulary.zh(vocabulary.LIGHTS), None: "无"}
 
 
 def day_of(moment: str) -> date:

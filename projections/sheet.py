@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
+from ledger import vocabulary
 from projections.publication import WITHHELD, _withheld_fields, _word, figures_paragraph, report_date
 
 COLUMNS = ("序号", "问题类别", "反馈问题", "整改措施", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
@@ -75,12 +76,13 @@ def column_widths(sheet: "Sheet") -> dict[str, float]:
     return widths
 
 
+# 销号情况: a signed-off problem reads its status word (the vocabulary's), an open one 未销号 (not yet signed off).
 SIGNOFF_STATES = {
     "registered": "未销号",
     "in_progress": "未销号",
-    "verified": "已验收，待销号",
-    "closed": "已销号",
-    "ongoing": "基本完成、持续整改",
+    "verified": f"{vocabulary.STATUSES['verified'].zh}，待销号",
+    "closed": vocabulary.STATUSES["closed"].zh,
+    "ongoing": vocabulary.STATUSES["ongoing"].zh,
 }
 
 
@@ -111,8 +113,8 @@ def _local_day(moment: str | None, lang: str) -> str:
 
 def _measure_state(m: dict[str, Any], lang: str) -> str:
     if m["status"] == "done":
-        return f"已完成\n{_local_day(m.get('completed_at'), lang)}"
-    return "正在整改" + (f"，时限\n{report_date(m['due'], lang)}" if m.get("due") else "")
+        return f"{vocabulary.MEASURE_STATES['done'].zh}\n{_local_day(m.get('completed_at'), lang)}"
+    return vocabulary.MEASURE_STATES["planned"].zh + (f"，时限\n{report_date(m['due'], lang)}" if m.get("due") else "")
 
 
 def _signoff_state(view: dict[str, Any], lang: str) -> str:

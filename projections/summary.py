@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ledger import vocabulary
 from projections.tables import CHILD_PATTERN, COUNTED_PARAMS, COUNTED_SQL, placeholder, stored_problem_columns
 
 KEYS = ("category", "problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "rate")
@@ -20,7 +21,7 @@ COUNT_KEYS = ("problems", "completed", "ongoing", "extended", "open", "overdue",
 
 HEADERS = {
     "zh": {
-        "category": "类别",
+        "category": vocabulary.FIELDS["category"].zh,  # counts below keep the report's phrases (已完成整改N个)
         "problems": "反馈问题",
         "completed": "已完成整改",
         "ongoing": "基本完成、持续整改",

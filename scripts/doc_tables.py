@@ -11,7 +11,8 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from ledger.authority import ACTS, ADMINISTRATION, EVENT_ACTS, ROLES, required_roles
+from ledger.authority import ACTS, ADMINISTRATION, EVENT_ACTS, required_roles
+from ledger.vocabulary import EVENTS, ROLES
 
 DOC = Path(__file__).resolve().parent.parent / "docs" / "tamper-evidence.md"
 
@@ -46,7 +47,7 @@ def _event_topics() -> dict[str, str]:
 def document_tables() -> str:
     """The role that may sign each act, the events and meanings each act may record, and the Authority's topics, as markdown."""
     def roles(act: str) -> str:
-        return " or ".join(f"`{r}` ({ROLES[r]})" for r in required_roles(act))
+        return " or ".join(f"`{r}` ({ROLES[r].zh})" for r in required_roles(act))
 
     def signed(act: str) -> str:  # the meaning first: it is what the event carries
         return f"`{ACTS[act].meaning}` ({act})"
@@ -61,27 +62,28 @@ def document_tables() -> str:
         "listed for it is refused; the acting person needs a role for the meaning *and* for the event's own act.",
         "An event of a kind that no act records is refused when written.",
         "",
-        "| event topic | its own act | meanings it may be signed with |",
-        "|---|---|---|",
+        "| event topic | as screens name it (ledger/vocabulary.py) | its own act | meanings it may be signed with |",
+        "|---|---|---|---|",
     ]
     for qualname, topic in topics.items():
         own = EVENT_ACTS.get(qualname)
         if own == ADMINISTRATION:
             continue
+        word = EVENTS[qualname.rsplit(".", 1)[-1]].zh
         if own is None:
-            lines.append(f"| `{topic}` | (none) | none: refused |")
+            lines.append(f"| `{topic}` | {word} | (none) | none: refused |")
             continue
         acts = [own] + [name for name, act in ACTS.items() if own in act.also]
-        lines.append(f"| `{topic}` | {signed(own)} | {', '.join(f'`{ACTS[a].meaning}`' for a in acts)} |")
+        lines.append(f"| `{topic}` | {word} | {signed(own)} | {', '.join(f'`{ACTS[a].meaning}`' for a in acts)} |")
     lines += [
         "",
         f"**People and roles** (the Authority aggregate; the act `{ADMINISTRATION}`): signed by the administrator; the",
         "meaning is the administrator's command and is not checked.",
         "",
-        "| event topic |",
-        "|---|",
+        "| event topic | as screens name it |",
+        "|---|---|",
     ]
-    lines += [f"| `{topic}` |" for qualname, topic in topics.items() if EVENT_ACTS.get(qualname) == ADMINISTRATION]
+    lines += [f"| `{topic}` | {EVENTS[qualname.rsplit('.', 1)[-1]].zh} |" for qualname, topic in topics.items() if EVENT_ACTS.get(qualname) == ADMINISTRATION]
     return "\n".join([*lines, "", DOC_END])
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -181,7 +182,8 @@ def test_installed_executable_runs_a_lifecycle(tmp_path):
     run("close", pid, "--at", "2020-04-20", actor="王琎", code=1)
     run("close", pid, "--at", "2020-04-20", actor="领导小组")
     assert json.loads(run("show", pid, "--format", "json"))["status"] == "closed"
-    assert "已完成整改" in run("show", pid)
+    assert re.search(r"^status +closed$", run("show", pid), re.M)
+    assert re.search(r"^状态 +已销号$", run("--lang", "zh", "show", pid), re.M)
 
 
 def test_python_dash_m_ledger_works(tmp_path):

@@ -32,7 +32,7 @@ def test_headings_status_words_and_errors_are_chinese_by_default(inspected, monk
     pid = problem(inspected)
     inspected("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31")
     status = inspected.out("status")
-    assert status.splitlines()[0].split()[:5] == ["编号", "类别", "问题", "类型", "状态"]
+    assert status.splitlines()[0].split()[:5] == ["编号", "问题类别", "问题标题", "类型", "状态"]
     assert "整改中" in status and "限期整改" in status and "in_progress" not in status
     summary = inspected.out("summary")
     assert "反馈问题" in summary and "申请延期" in summary and "合计" in summary
@@ -221,7 +221,7 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["reopen", done, "--reason", "复查"], 1, "only closed problems can be reopened", "只有已销号的问题才能重新打开"),
         (["review", done, "--holds", "--note", "复查"], 1, "only closed problems are reviewed", "只有已销号的问题才能回头看"),
         (["escalate", open_one, "--level", "notice"], 1, "escalation can only go up", "督办只能升到更高一级"),
-        (["correct", open_one, "--field", "title", "--value", "关于“思想认识不深刻”的问题", "--reason", "核对"], 1, "is already", "问题已经是 关于“思想认识不深刻”的问题：更正须有所改变"),
+        (["correct", open_one, "--field", "title", "--value", "关于“思想认识不深刻”的问题", "--reason", "核对"], 1, "is already", "问题标题已经是 关于“思想认识不深刻”的问题：更正须有所改变"),
         (["add-inspection", "XC2019-1", *inspection, "--start", "2020-03-01", "--end", "2020-04-01"], 1, "already exists", "该巡察编号已存在"),
         (["add-inspection", "XC9", *inspection, "--start", "2020-03-01", "--end", "2020-02-01"], 1, "is before start", "早于进驻时间"),
         (["assign", open_one, "--lead", "a", "--unit", "b", "--person", "c", "--at", "2099-01-01"], 2, "is in the future", "晚于当前时间"),
@@ -274,7 +274,7 @@ def test_show_inspection_one_fact_a_line_in_either_language(inspected, monkeypat
     monkeypatch.delenv("LEDGER_LANG", raising=False)
     inspected("correct", "XC2019-1", "--field", "round", "--value", "十届县委第十二轮巡察", "--reason", "补录轮次")
     zh = inspected.out("show", "XC2019-1").splitlines()
-    assert [line.split()[0] for line in zh[:6]] == ["编号", "名称", "被巡察单位", "巡察组", "类别", "轮次"]
+    assert [line.split()[0] for line in zh[:6]] == ["编号", "名称", "被巡察单位", "巡察组", "巡察类型", "轮次"]
     assert zh[4].split()[1] == "常规巡察" and "更正：" in zh and any("轮次" in line and "补录轮次" in line for line in zh)
     en = inspected.out("--lang", "en", "show", "XC2019-1").splitlines()
     assert [line.split()[0] for line in en[:6]] == ["code", "name", "organisation", "group", "kind", "round"]
@@ -405,8 +405,8 @@ def test_audit_trail_sentences_are_chinese_on_screen_and_english_in_json_and_csv
     rows = [line.split("|") for line in listed.splitlines()[2:]]
     details, corrections = [r[7].strip() for r in rows], [r[8].strip() for r in rows]
     for sentence in ("登记问题 1〔政治站位方面〕", "责任到人：王琎（办公室），责任领导 杨荣", "制定整改措施 M1：修订学习制度",
-                     "完成整改措施 M1", "核查验收评为“好”：通过", "对账销号（批准）：已完成整改", "回头看：整改到位；说明：整改到位",
-                     "更正问题描述：— → 学习流于形式；理由：补充描述", "更正标题：关于“思想认识不深刻”的问题 → 关于“学习流于形式”的问题"):
+                     "完成整改措施 M1", "核查验收评为“好”：通过", "对账销号（批准）：已销号", "回头看：整改到位；说明：整改到位",
+                     "更正问题描述：— → 学习流于形式；理由：补充描述", "更正问题标题：关于“思想认识不深刻”的问题 → 关于“学习流于形式”的问题"):
         assert any(sentence in d for d in details), sentence
     assert any(c.startswith("被 #") and c.endswith("更正") for c in corrections) and any(c.startswith("更正 #") for c in corrections)
     # No English word left: what is Latin is the ledger's own ids (XC…, M1), ISO moments (T, Z) and the actor's name.

@@ -17,7 +17,8 @@ def test_matching_list_exits_0_with_states(ledger):
     ledger("import", FEEDBACK_YAML)
     out = ledger.out("reconcile", FEEDBACK_CSV)
     assert "matched 4 · missing 0 · extra 0 · changed 0" in out
-    assert "整改中 3" in out and "已登记 1" in out
+    assert "(in_progress 3, registered 1)" in out  # each status in the reader's language: the vocabulary's word
+    assert "（整改中 3、已登记 1）" in ledger.out("--lang", "zh", "reconcile", FEEDBACK_CSV)
     data = ledger.json("reconcile", FEEDBACK_YAML)
     assert data["ok"] is True and data["counts"] == {"matched": 4, "missing": 0, "extra": 0, "changed": 0}
     assert [r["status"] for r in data["rows"]] == ["in_progress", "in_progress", "registered", "in_progress"]

@@ -194,7 +194,7 @@ def test_filters_work_and_lights_match_due(served, driver, tmp_path):
     # Two filters at once: a unit and a status.
     driver.get(base + "/problems")
     Select(driver.find_element(By.NAME, "unit")).select_by_visible_text("党建办")
-    Select(driver.find_element(By.NAME, "status")).select_by_visible_text("已完成整改")
+    Select(driver.find_element(By.NAME, "status")).select_by_visible_text("已销号")
     _click_and_wait(driver, "#filters button[type=submit]")
     rows = driver.find_elements(By.CSS_SELECTOR, "#problems tbody tr[data-id]")
     assert [r.get_attribute("data-id") for r in rows] == [f"{CODE}-8"]

@@ -30,7 +30,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
-from ledger import values
+from ledger import values, vocabulary
 from ledger.errors import InvalidInput, LedgerError, TamperingFound, UnknownID
 from projections.deadlines import LIGHT_LABELS, light
 from ledger.messages import t
@@ -40,13 +40,6 @@ HERE = Path(__file__).resolve().parent
 READ_METHODS = ("GET", "HEAD")
 TOKEN_COOKIE = "ledger_token"
 PAGE_SIZE = 200
-EVENT_LABELS = {
-    "Registered": "登记", "Assigned": "交办（责任到人）", "MeasurePlanned": "制定措施", "MeasureCompleted": "完成措施",
-    "VerificationRecorded": "核查验收", "SignatureRecorded": "销号签署", "SignedOff": "对账销号", "ReviewRecorded": "回头看",
-    "Reopened": "重新整改", "Corrected": "更正", "Withheld": "不予公开", "Escalated": "督办", "ProgressRecorded": "进展报告",
-    "SensitiveRecorded": "敏感信息（加密）", "Drawn": "抽查",
-}
-FIELD_LABELS = {"problem": "全部内容", "title": "标题", "description": "问题描述", "measures": "全部措施"}
 REPORT_TYPES = {"markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
 
 
@@ -162,15 +155,17 @@ def _filter(request: Request, name: str) -> str | None:
 def _templates() -> Jinja2Templates:
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
-    env.filters["status_label"] = lambda s: values.STATUSES.get(s, s)
-    env.filters["type_label"] = lambda t: values.PROBLEM_TYPES.get(t, t)
-    env.filters["kind_label"] = lambda k: values.INSPECTION_KINDS.get(k, k)
-    env.filters["grade_label"] = lambda g: values.GRADES.get(g, g)
+    # The pages are Chinese: every state, kind and act in the vocabulary's word, as the CLI prints it.
+    labels = {
+        "status_label": vocabulary.STATUSES, "type_label": vocabulary.PROBLEM_TYPES, "kind_label": vocabulary.INSPECTION_KINDS,
+        "grade_label": vocabulary.GRADES, "reason_label": vocabulary.WITHHOLD_REASONS, "event_label": vocabulary.EVENTS,
+        "field_label": {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS}, "measure_label": vocabulary.MEASURE_STATES,
+        "level_label": vocabulary.ESCALATION_LEVELS, "result_label": vocabulary.REVIEW_RESULTS, "link_label": vocabulary.LINK_KINDS,
+    }
+    for name, table in labels.items():
+        env.filters[name] = lambda value, table=table: vocabulary.label(table, value, "zh")
     env.filters["light_label"] = lambda x: LIGHT_LABELS.get(x, "无")
     env.filters["percent"] = lambda r: "—" if r is None else f"{r:.1f}%"
-    env.filters["reason_label"] = lambda r: values.WITHHOLD_REASONS.get(r, r)
-    env.filters["event_label"] = lambda e: EVENT_LABELS.get(e, e)
-    env.filters["field_label"] = lambda f: FIELD_LABELS.get(f, f)
     env.filters["seq_links"] = _seq_links
     env.filters["evidence_text"] = _evidence_text
     env.filters["evidence_digest"] = _evidence_digest
@@ -264,7 +259,7 @@ def problems(request: Request) -> Response:
         row["days_left"] = (date.fromisoformat(row["deadline"]) - today).days if row.get("deadline") else None
     query = {k: v for k, v in filters.items() if v}
     return page(
-        request, "problems.html", rows=rows, filters=filters, choices=choices, statuses=values.STATUSES,
+        request, "problems.html", rows=rows, filters=filters, choices=choices, statuses=vocabulary.zh(vocabulary.STATUSES),
         light_choices=[*LIGHTS, "none"], page_no=page_no, more=more, query=query, title="问题清单",
         page_link=lambda n: "/problems?" + urlencode({**query, "page": n}),
     )

@@ -1,0 +1,259 @@
+"""The ledger's one vocabulary: every state, kind and act it names, with its Chinese and English word.
+
+Each table maps the stored value (what JSON, the event log and `--status` etc. use; it never changes)
+to a `Word`. Every screen — the CLI's tables and lines, the web pages, the 台账, the report, the
+docs' tables — takes its word for a value from here, so one state reads one word everywhere.
+
+A count in a report ("已完成整改N个", seeds/004) is a figure's phrasing, not a problem's status word:
+those phrasings live with the report. Plain data only: imported by `ledger --help` (start-up time).
+"""
+
+from __future__ import annotations
+
+from operator import itemgetter
+
+
+class Word(tuple):  # type: ignore[type-arg]
+    """One value's words: `zh` (the default screen language) and `en`. A plain tuple (immutable, cheap to import)."""
+
+    __slots__ = ()
+
+    def __new__(cls, zh: str, en: str) -> "Word":
+        return tuple.__new__(cls, (zh, en))
+
+    zh = property(itemgetter(0))
+    en = property(itemgetter(1))
+
+    def of(self, lang: str) -> str:
+        return self[0] if lang == "zh" else self[1]  # type: ignore[no-any-return]
+
+    label = of  # a word given to a message, t("… {grade}", grade=Word), renders in the message's language
+
+
+def label(table: dict[str, Word], value: object, lang: str) -> object:
+    """`value`'s word in `lang` from `table`; an unknown value (an old store's, a typed one) unchanged."""
+    word = table.get(value) if isinstance(value, str) else None
+    return value if word is None else word.of(lang)
+
+
+def zh(table: dict[str, Word]) -> dict[str, str]:
+    """value → Chinese word, the shape older code and input parsing (a label is accepted as input) use."""
+    return {value: word.zh for value, word in table.items()}
+
+
+# A problem's status (Problem.status). 已销号: signed off (对账销号) as done; the report's count of such
+# problems keeps its own phrase "已完成整改N个". 已验收: a passing 核查验收, waiting for its sign-off.
+STATUSES = {
+    "registered": Word("已登记", "registered"),
+    "in_progress": Word("整改中", "in_progress"),
+    "verified": Word("已验收", "verified"),
+    "closed": Word("已销号", "closed"),
+    "ongoing": Word("基本完成、持续整改", "ongoing"),
+}
+
+# Every event kind of the ledger's aggregates (ledger/domain.py, ledger/identity.py, ledger/checkpoint.py),
+# by its name. English screens print the name itself (as JSON and csv do), so a reader can grep one for the other.
+EVENTS = {
+    # Inspection and Problem
+    "Registered": Word("登记", "Registered"),
+    "Corrected": Word("更正", "Corrected"),
+    "Assigned": Word("责任到人", "Assigned"),
+    "MeasurePlanned": Word("制定整改措施", "MeasurePlanned"),
+    "MeasureCompleted": Word("完成整改措施", "MeasureCompleted"),
+    "VerificationRecorded": Word("核查验收", "VerificationRecorded"),
+    "SignatureRecorded": Word("销号签字（双审核）", "SignatureRecorded"),
+    "SignedOff": Word("对账销号", "SignedOff"),
+    "ReviewRecorded": Word("回头看", "ReviewRecorded"),
+    "Reopened": Word("重新打开", "Reopened"),
+    "Escalated": Word("督办", "Escalated"),
+    "ProgressRecorded": Word("进展报告", "ProgressRecorded"),
+    "Withheld": Word("不予公开", "Withheld"),
+    "SensitiveRecorded": Word("登记敏感内容", "SensitiveRecorded"),
+    "ChildAdded": Word("登记细化问题", "ChildAdded"),
+    "ExtensionRequested": Word("申请延期", "ExtensionRequested"),
+    "ExtensionDecided": Word("延期审批", "ExtensionDecided"),
+    "Linked": Word("关联以前的问题", "Linked"),
+    "FoundAgain": Word("再次发现", "FoundAgain"),
+    "LikeRejected": Word("排除相似问题", "LikeRejected"),
+    # SampleDraw
+    "Drawn": Word("抽查抽样", "Drawn"),
+    # Checkpoint
+    "Recorded": Word("记录检查点", "Recorded"),
+    # Authority (people and roles)
+    "LedgerFounded": Word("创建台账", "LedgerFounded"),
+    "PersonEnrolled": Word("登记人员", "PersonEnrolled"),
+    "KeyEnrolled": Word("登记密钥", "KeyEnrolled"),
+    "RoleGranted": Word("授予角色", "RoleGranted"),
+    "RoleRevoked": Word("撤销角色", "RoleRevoked"),
+    "PersonRevoked": Word("撤销人员", "PersonRevoked"),
+    "PolicySet": Word("设定代录规则", "PolicySet"),
+}
+
+GRADES = {
+    "good": Word("好", "good"),
+    "fair": Word("较好", "fair"),
+    "poor": Word("一般", "poor"),
+    "bad": Word("差", "bad"),
+}
+
+# Inspection kind (巡察类型): the inspection's, never to be confused with a problem's category (问题类别).
+INSPECTION_KINDS = {
+    "regular": Word("常规巡察", "regular"),
+    "special": Word("专项巡察", "special"),
+    "look-back": Word("回头看", "look-back"),
+    "escalated": Word("提级巡察", "escalated"),
+    "mobile": Word("机动巡察", "mobile"),
+}
+
+PROBLEM_TYPES = {
+    "immediate": Word("立行立改", "immediate"),
+    "deadline": Word("限期整改", "deadline"),
+    "long-term": Word("长期坚持", "long-term"),
+}
+
+# A problem's source: the stored value is the Chinese word itself.
+SOURCES = {
+    "巡视": Word("巡视", "central inspection"),
+    "巡察": Word("巡察", "inspection"),
+    "审计": Word("审计", "audit"),
+    "督察": Word("督察", "supervision"),
+    "检视": Word("检视", "self-review"),
+    "自查": Word("自查", "self-check"),
+}
+
+ROLES = {
+    "registrar": Word("登记", "registrar"),
+    "responsible": Word("责任人", "responsible"),
+    "verifier": Word("验收", "verifier"),
+    "signer": Word("销号审批", "signer"),
+    "auditor": Word("审计", "auditor"),
+}
+
+ESCALATION_LEVELS = {
+    "notice": Word("督办通知书", "notice"),
+    "reminder": Word("提醒书", "reminder"),
+    "warning": Word("告诫书", "warning"),
+    "accountability": Word("问责书", "accountability"),
+}
+
+# How a problem is linked to an earlier one.
+LINK_KINDS = {
+    "recurrence": Word("屡查屡犯", "recurrence"),
+    "same-kind": Word("同类问题", "same-kind"),
+}
+
+# A `doctor` check's state.
+CHECK_STATES = {
+    "ok": Word("正常", "ok"),
+    "warn": Word("注意", "warn"),
+    "error": Word("错误", "error"),
+}
+
+# A measure's state.
+MEASURE_STATES = {
+    "planned": Word("正在整改", "planned"),
+    "done": Word("已完成", "done"),
+}
+
+# A 回头看's result.
+REVIEW_RESULTS = {
+    "holds": Word("整改到位", "holds"),
+    "relapsed": Word("反弹", "relapsed"),
+}
+
+# What a sign-off signature means (21 CFR Part 11 §11.50).
+MEANINGS = {
+    "approval": Word("批准", "approval"),
+    "review": Word("审核", "review"),
+    "responsibility": Word("负责", "responsibility"),
+}
+
+# An extension request's decision.
+DECISIONS = {
+    "pending": Word("待审批", "pending"),
+    "approved": Word("已批准", "approved"),
+    "refused": Word("未批准", "refused"),
+}
+
+# Deadline warning lights.
+LIGHTS = {
+    "red": Word("红灯", "red"),
+    "yellow": Word("黄灯", "yellow"),
+    "green": Word("绿灯", "green"),
+}
+
+WITHHOLD_REASONS = {
+    "state-secret": Word("国家秘密", "state secret"),
+    "open-case": Word("在办案件", "open case"),
+    "privacy": Word("个人隐私", "privacy"),
+    "sensitive": Word("敏感事项", "sensitive matter"),
+}
+
+ACCOUNTABILITY_KINDS = {
+    "discipline": Word("党纪政务处分", "discipline"),
+    "admonition": Word("诫勉谈话", "admonition"),
+    "organisational": Word("组织处理", "organisational"),
+    "referred": Word("交由纪委监委调查", "referred"),
+    "criticism": Word("批评教育", "criticism"),
+    "unspecified": Word("未分类", "unspecified"),
+}
+
+# The fields of an inspection and a problem, as a column heading, a corrected field or an import
+# refusal names them. `kind` (巡察类型) and `category` (问题类别) are different columns of an import file.
+FIELDS = {
+    "name": Word("名称", "name"),
+    "organisation": Word("被巡察单位", "organisation"),
+    "group": Word("巡察组", "group"),
+    "kind": Word("巡察类型", "kind"),
+    "start": Word("进驻日期", "start"),
+    "end": Word("结束日期", "end"),
+    "feedback": Word("反馈日期", "feedback"),
+    "round": Word("轮次", "round"),
+    "number": Word("序号", "number"),
+    "category": Word("问题类别", "category"),
+    "title": Word("问题标题", "title"),
+    "description": Word("问题描述", "description"),
+    "type": Word("类型", "type"),
+    "source": Word("来源", "source"),
+    "deadline": Word("整改时限", "deadline"),
+    "status": Word("状态", "status"),
+    "lead": Word("责任领导", "lead"),
+    "unit": Word("责任单位", "unit"),
+    "person": Word("责任人", "person"),
+}
+
+# A measure's fields (a correction names "M2.due").
+MEASURE_FIELDS = {
+    "text": Word("内容", "text"),
+    "due": Word("时限", "due"),
+}
+
+# What may be withheld from publication besides the fields above.
+WITHHELD_PARTS = {
+    "problem": Word("全部内容", "the whole problem"),
+    "measures": Word("全部措施", "every measure"),
+}
+
+# Every table, by what it names (tests/test_vocabulary.py walks them).
+TABLES = {
+    "status": STATUSES,
+    "event": EVENTS,
+    "grade": GRADES,
+    "inspection kind": INSPECTION_KINDS,
+    "problem type": PROBLEM_TYPES,
+    "source": SOURCES,
+    "role": ROLES,
+    "escalation level": ESCALATION_LEVELS,
+    "link kind": LINK_KINDS,
+    "check state": CHECK_STATES,
+    "measure state": MEASURE_STATES,
+    "review result": REVIEW_RESULTS,
+    "meaning": MEANINGS,
+    "decision": DECISIONS,
+    "light": LIGHTS,
+    "withhold reason": WITHHOLD_REASONS,
+    "accountability kind": ACCOUNTABILITY_KINDS,
+    "field": FIELDS,
+    "measure field": MEASURE_FIELDS,
+    "withheld part": WITHHELD_PARTS,
+}
