@@ -28,6 +28,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from eventsourcing.application import AggregateNotFoundError  # noqa: E402
 
+from composition import ledger_over  # noqa: E402
 from ledger.application import RectificationLedger  # noqa: E402
 from ledger.domain import Inspection, Problem, inspection_uuid  # noqa: E402
 from ledger.store import store_env  # noqa: E402
@@ -40,7 +41,7 @@ POLICY = {"separate_verifier": True, "separate_signer": True}
 
 
 def open_app(store: str) -> RectificationLedger:
-    return RectificationLedger(env=store_env(store, create=True), policy=POLICY)
+    return ledger_over(env=store_env(store, create=True), policy=POLICY)
 
 
 def code_of(k: int) -> str:

@@ -1,14 +1,14 @@
 """Kill `ledger migrate` and run it again, many times: how many resumed migrations verify (issue 28).
 
 One SQLite ledger is made once (bench/generate.py, several batches of
-commands.migrate.BATCH events). Each round migrates it into a fresh database
+ledger.migration.BATCH events). Each round migrates it into a fresh database
 on a throw-away PostgreSQL server (tests/pgserver.py, fsync on), in real
 `ledger` processes:
 
 * the first run is stopped dead at a random point: half the rounds with SIGKILL
   after a random delay (anywhere in the run, as a user's kill -9 or a power cut
   of the client would land), half at a random named fault point of
-  commands/migrate.py (LEDGER_TEST_FAULT: inside a batch's transaction after
+  ledger/migration.py (LEDGER_TEST_FAULT: inside a batch's transaction after
   its positions are taken, between batches, between the events and the
   tables, among the tables), which a timer rarely hits exactly;
 * then, one time in three, the resumed run is killed again the same way;
@@ -87,7 +87,7 @@ def main() -> int:
     import generate
     from pgserver import PgServer, find_bin_dir
 
-    from commands.migrate import BATCH
+    from ledger.migration import BATCH
 
     bin_dir = find_bin_dir()
     if bin_dir is None:

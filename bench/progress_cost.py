@@ -47,6 +47,11 @@ kwargs = {"progress": report} if with_bar else {}
 started = time.perf_counter()
 if work.startswith("verify"):
     from ledger.integrity import verify_store
+    try:  # a tree with the composition root: the schema check is given what `ledger init` makes
+        from composition import store_schema
+        kwargs["schema"] = store_schema()
+    except ImportError:
+        pass
     verify_store(store, jobs=1 if work == "verify-1" else None, **kwargs)
 elif work == "export":
     from pathlib import Path
@@ -54,7 +59,7 @@ elif work == "export":
     export_store(store, Path(store).with_name("out.jsonl"), **kwargs)
 elif work == "replay":
     from pathlib import Path
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.config import load_config
     from projections.read_model_check import check_read_models
     config = load_config(Path(store).with_name("ledger.yaml"))
@@ -63,7 +68,7 @@ elif work == "replay":
 elif work == "as-of":  # sheet --as-of, publish --round --as-of
     from datetime import datetime, timezone
     from pathlib import Path
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.config import load_config
     from projections.replay import as_of_connection
     app = open_ledger(load_config(Path(store).with_name("ledger.yaml")))

@@ -43,7 +43,7 @@ def ledger_executable() -> str:
 
 def build(folder: Path, target_events: int) -> tuple[int, int, str]:
     """A ledger of about `target_events` events; returns (events, problems, a middle inspection code)."""
-    from ledger.application import RectificationLedger
+    from composition import ledger_over
     from ledger.config import load_config
     from ledger.domain import Inspection, Problem
     from ledger.store import store_env
@@ -51,7 +51,7 @@ def build(folder: Path, target_events: int) -> tuple[int, int, str]:
 
     subprocess.run([ledger_executable(), "init"], cwd=folder, check=True, capture_output=True)
     config = load_config(folder / "ledger.yaml")
-    app = RectificationLedger(env=store_env(config.store, create=False), policy=config.policy)
+    app = ledger_over(env=store_env(config.store, create=False), policy=config.policy)
     events = problems = 0
     clock = datetime(2015, 1, 1, tzinfo=timezone.utc)
     codes = []
@@ -128,10 +128,10 @@ def web_timings(folder: Path, code: str, runs: int) -> dict[str, float]:
     warnings.simplefilter("ignore", DeprecationWarning)
     from starlette.testclient import TestClient
 
+    from composition import web_app
     from ledger.config import load_config
-    from web.app import create_app
 
-    client = TestClient(create_app(load_config(folder / "ledger.yaml")))
+    client = TestClient(web_app(load_config(folder / "ledger.yaml")))
     out = {}
     for name, path in WEB_PAGES.items():
         url = path.format(code=code)

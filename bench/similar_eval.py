@@ -93,7 +93,7 @@ def main() -> None:
 
         from dataclasses import replace
 
-        from ledger.application import open_ledger
+        from composition import open_ledger
         from ledger.config import load_config
         from projections.recurrence import like, subject_of
         from projections.similarity import Matching

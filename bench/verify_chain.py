@@ -40,6 +40,7 @@ sys.path.insert(0, str(HERE.parent / "tests"))
 
 from eventsourcing.persistence import StoredEvent  # noqa: E402
 
+from composition import store_schema  # noqa: E402
 from ledger.chain import PARALLEL_FROM, default_jobs  # noqa: E402
 from ledger.integrity import verify_store  # noqa: E402
 
@@ -56,7 +57,7 @@ def build(folder: Path, n: int, algorithm: str) -> str:
     CliRunner().invoke(cli, ["init"], env=env, catch_exceptions=False)
     CliRunner().invoke(cli, ["add-inspection", "XC1", "--name", "n", "--organisation", "o", "--group", "g", "--kind", "regular",
                              "--start", "2019-10-28", "--end", "2019-11-18", "--feedback", "2020-01-14", "--at", "2020-01-14"], env=env, catch_exceptions=False)
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.config import load_config
 
     app = open_ledger(load_config(folder / "ledger.yaml"))
@@ -135,8 +136,8 @@ def main(sizes: list[int]) -> None:
                 size_mb = os.path.getsize(store) / 1e6
                 events_s, count = best_of(5, raw_read, store, (EVENTS,))
                 raw_s, _ = best_of(5, raw_read, store)
-                one_s, (one, _) = best_of(5, lambda: verify_store(store, jobs=1))
-                verify_s, (summary, _) = best_of(5, lambda: verify_store(store, jobs=None))  # audit --verify's default
+                one_s, (one, _) = best_of(5, lambda: verify_store(store, schema=store_schema(), jobs=1))
+                verify_s, (summary, _) = best_of(5, lambda: verify_store(store, schema=store_schema(), jobs=None))  # audit --verify's default
                 assert summary.count == one.count == count == n and summary.tree_size == n and summary.tree_root == one.tree_root
                 jobs = default_jobs() if n >= PARALLEL_FROM else 1
                 rows.append([algorithm, f"{n:,}", f"{size_mb:.1f}", f"{n / events_s:,.0f}", f"{n / raw_s:,.0f}",
@@ -172,7 +173,7 @@ def full_audit(sizes: list[int]) -> None:
     from generate import PROBLEMS, generate
 
     from ledger.config import load_config
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from projections.verification import verification
 
     rows = []
@@ -190,12 +191,12 @@ def full_audit(sizes: list[int]) -> None:
             generate(store, max(1, n // per_organisation))
             config = load_config(folder / "ledger.yaml")
             raw_s, count = best_of(3, raw_read, store)
-            chain_s, _ = best_of(3, lambda: verify_store(store, jobs=None))
+            chain_s, _ = best_of(3, lambda: verify_store(store, schema=store_schema(), jobs=None))
 
             def audit_verify() -> dict:
                 app = open_ledger(config)
                 try:
-                    return verification(config, jobs=None, app=lambda: app)[0]
+                    return verification(config, jobs=None, app=lambda: app, schema=store_schema())[0]
                 finally:
                     app.close()
 

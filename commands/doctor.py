@@ -37,6 +37,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
     from ledger import authority, confidential
     from ledger.checkpoint import private_key_path, public_key_path
     from ledger.errors import LedgerError
+    from composition import store_schema
     from ledger.integrity import ledger_meta, snapshot, verify_store
 
     yield {"check": "config", "status": "ok", "detail": str(config.path)}
@@ -69,7 +70,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
         from commands.progress import progress
 
         with progress("verifying the chain and the tree", fmt) as report:
-            summary, _ = verify_store(config.store, trusted=trusted_key(config), progress=report)
+            summary, _ = verify_store(config.store, schema=store_schema(), trusted=trusted_key(config), progress=report)
         yield {"check": "chain", "status": "ok", "detail": t("{count} events verified, head {head_seq}; {checkpoints} recorded checkpoint(s) match", count=summary.count, head_seq=summary.head_seq, checkpoints=summary.checkpoints)}
     except LedgerError as e:
         yield _failed("chain", e)

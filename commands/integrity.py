@@ -7,12 +7,13 @@ from commands.options import LedgerContext, echo, render_record
 
 def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None, fmt: str, public_key: str | None = None, fingerprints: tuple[str, ...] = (), admin_fingerprints: tuple[str, ...] = (), jobs: int | None = 1) -> None:
     """Exit 0 with the count and head, or exit 4 naming the first bad sequence number or checkpoint."""
+    from composition import store_schema
     from projections.verification import verification
 
     from commands import i18n
     from commands.progress import progress
 
     with progress("verifying the chain and the tree", fmt) as report:
-        record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs, progress=report, app=lambda: state.app)
+        record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs, progress=report, app=lambda: state.app, schema=store_schema())
     lang = i18n.current()
     echo(render_record(record, fmt, "\n".join(i18n.translate(line, lang) for line in lines)))

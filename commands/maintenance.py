@@ -20,10 +20,11 @@ class ReadModelMismatch(LedgerError):
 
 def _verify_events(store: str, trusted: Any) -> None:
     """The chain, the recorded checkpoints and every act's signature: what replay rebuilds from is the recorded history."""
+    from composition import store_schema
     from ledger.integrity import verify_store
     from projections.verification import verify_acts_step
 
-    verify_store(store, trusted=trusted)
+    verify_store(store, schema=store_schema(), trusted=trusted)
     verify_acts_step(store, {})
 
 

@@ -741,7 +741,7 @@ class LedgerContext:
     @property
     def app(self) -> Any:
         if self._app is None:
-            from ledger.application import open_ledger
+            from composition import open_ledger
 
             self._app = open_ledger(self.config)
             if self.config.data.get("people") is not None and self._app.signed_mode():

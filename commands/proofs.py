@@ -30,10 +30,7 @@ def prove_consistency(state: LedgerContext, old: str, new: str, out: str, public
     trust = trust_of(state.config, public_key, fingerprints)
     old_cp, new_cp = read_checkpoint(old, "--from"), read_checkpoint(new, "--to")
     check_signatures([("--from", old_cp), ("--to", new_cp)], trust)
-    with state.app.recorder.reading() as c:
-        c.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")
-        ledger_id = str(c.fetchone()[0])
-    proof = prove(state.app, old_cp, new_cp, ledger_id)
+    proof = prove(state.app, old_cp, new_cp, state.app.ledger_id())
     write_output(out, canonical(proof), force=force)
     record = {"out": out, "old_tree_size": proof["old"]["tree_size"], "new_tree_size": proof["new"]["tree_size"], "hashes": len(proof["proof"])}
     echo(render_record(record, fmt, t("wrote {out}: tree of {new_tree_size} events extends tree of {old_tree_size} ({hashes} hashes)", out=out, new_tree_size=record['new_tree_size'], old_tree_size=record['old_tree_size'], hashes=record['hashes'])))

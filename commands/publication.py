@@ -189,13 +189,13 @@ def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
     from ledger.ids import problem_uuid
     from ledger.signatures import proxy_entries
     from ledger.values import problem_display_id
+    from projections.status import problem_numbers
 
     if not state.app.signed_mode():
         return []
     app = state.app
     with app.recorder.reading() as c:
-        c.execute(app._sql("SELECT number FROM ledger_problems WHERE inspection = ?"), (inspection,))
-        numbers = [int(row[0]) for row in c.fetchall()]
+        numbers = problem_numbers(c, inspection, style=app.recorder.placeholder)
     ids = {str(problem_uuid(inspection, n)): problem_display_id(inspection, n) for n in numbers}
     if not ids:
         return []

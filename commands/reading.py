@@ -165,12 +165,11 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
 def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     """Show one problem: its state, assignee, measures, verifications and sign-offs."""
     from projections.replay import StateReader, check_as_of
-    from projections.status import load_inspection, load_problem
+    from projections.status import find_problem, load_inspection
 
     check_as_of(as_of)
-    ident = _canonical_problem_id(problem_id)
     with StateReader(state.app, as_of, problem=problem_id) as r:
-        view = load_problem(r.cursor, ident, style=r.style, today=r.today) if ident else None
+        view = find_problem(r.cursor, problem_id, style=r.style, today=r.today)
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
     if view is None and inspection is None:
         from commands.asof import describe_moment
@@ -298,17 +297,18 @@ def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None
     """
     from ledger.ids import inspection_uuid
     from projections.history import history_rows
+    from projections.replay import iter_events
 
     app = state.app
     events = []
     ident = _canonical_problem_id(target)
     if ident:
         try:
-            events = app.history(app.get_problem(ident).id)
+            events = list(iter_events(app, ids=[app.get_problem(ident).id]))
         except UnknownID:
             events = []
     if not events:
-        events = app.history(inspection_uuid(target.strip()))
+        events = list(iter_events(app, ids=[inspection_uuid(target.strip())]))
     if not events:
         raise UnknownID("problem", target)
     rows = history_rows(events)

@@ -124,7 +124,7 @@ def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
     ledger holds no problem of another inspection, or on a store made before the index.
     """
     from commands import i18n
-    from projections.recurrence import like, subject_of
+    from projections.recurrence import any_problem_outside, like, subject_of
     from projections.similarity import has_index
 
     if not ids:
@@ -137,11 +137,7 @@ def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
     with app.recorder.reading() as c:
         if not has_index(c, style):
             return
-        inspections = sorted({i.rsplit("-", 1)[0] for i in ids})
-        c.execute(
-            app._sql(f"SELECT 1 FROM ledger_problems WHERE inspection NOT IN ({', '.join('?' for _ in inspections)}) LIMIT 1"), inspections
-        )
-        if c.fetchone() is None:
+        if not any_problem_outside(c, sorted({i.rsplit("-", 1)[0] for i in ids}), style=style):
             return
         matching = _matching(state)
         unchecked = max(0, len(ids) - CHECKED_AT_MOST)

@@ -72,11 +72,11 @@ def serve(state: LedgerContext, host: str, port: int, token: str | None, token_f
     secret = _read_token(token, token_file)
     if not is_loopback(host) and not secret:
         raise click.UsageError(t("--host {host} is not a loopback address: serving beyond this machine requires --token or --token-file", host=host))
-    from web.app import create_app
+    from composition import web_app
 
     from commands import i18n
 
-    app = create_app(state.config, token=secret, lang=i18n.current())
+    app = web_app(state.config, token=secret, lang=i18n.current())
     _check_port_free(host, port)
     import uvicorn
 

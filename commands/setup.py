@@ -121,8 +121,8 @@ def _found(config: object, administrator: str, admin_key: str | None) -> dict[st
     otherwise the result says what to run. Trial mode is unchanged: nobody is
     enrolled, acts stay unsigned.
     """
+    from composition import open_ledger
     from ledger import identity
-    from ledger.application import open_ledger
 
     app = open_ledger(config)
     try:
@@ -185,9 +185,9 @@ def _create_store(config: object) -> tuple[bool, list[str], int | None]:
 
     from eventsourcing.persistence import IntegrityError, OperationalError
 
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.errors import StoreError
-    from ledger.store import check_sqlite_store, is_url, parse_pg_url, probe_pg_store
+    from ledger.store import check_sqlite_store, is_url, parse_pg_url, probe_pg_store, refuse_foreign_file
 
     from ledger.chain import check_algorithm
 
@@ -201,17 +201,7 @@ def _create_store(config: object) -> tuple[bool, list[str], int | None]:
             check_sqlite_store(store)
             existed = True
         except StoreError:
-            if Path(store).exists() and Path(store).stat().st_size > 0:
-                # A file that is not an (initialised) ledger: creating tables in it
-                # is all right only if it is an empty SQLite database.
-                try:
-                    con = sqlite3.connect(f"file:{store}?mode=ro", uri=True)
-                    names = con.execute("SELECT name FROM sqlite_master").fetchall()
-                    con.close()
-                except sqlite3.DatabaseError:
-                    raise StoreError(t("{store} exists and is not a SQLite database: not touching it", store=store)) from None
-                if names and not any(n[0] == "stored_events" for n in names):
-                    raise StoreError(t("{store} is a SQLite database of something else: not touching it", store=store))
+            refuse_foreign_file(store)
     for attempt in range(20):
         try:
             app = open_ledger(config, create=True)
@@ -228,156 +218,14 @@ def _create_store(config: object) -> tuple[bool, list[str], int | None]:
 
 
 def _write_meta(app: object, config: object) -> tuple[list[str], int | None]:
-    """Identify this ledger once: its ID, when it was created, its hash algorithm; (what upgrading did, events put in a new tree)."""
-    import uuid
-    from datetime import datetime, timezone
-
+    """Identify this ledger once and bring an older store up to this version; (what upgrading did, events put in a new tree)."""
     from ledger.chain import check_algorithm
-    from projections.tables import DEADLINE_INDEX
+    from projections.upgrade import bring_up_to_date
 
-    algorithm = check_algorithm(config.data["hash"])  # type: ignore[attr-defined]
-
-    mark = app.recorder.placeholder  # type: ignore[attr-defined]
-    with app.recorder.datastore.transaction(commit=True) as c:  # type: ignore[attr-defined]
-        for key, value in (
-            ("ledger_id", str(uuid.uuid4())),
-            ("created_at", datetime.now(timezone.utc).isoformat(timespec="seconds")),
-            ("schema_version", SCHEMA_VERSION),
-            ("hash_algorithm", algorithm),
-        ):
-            c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
-        upgraded, built = _upgrade(c, mark), _build_tree(c, mark, app.recorder.position_column)  # type: ignore[attr-defined]
-        indexed = _fill_similarity_index(c, mark)
-        if indexed:
-            upgraded.append(f"similarity index built over {indexed} problems")
-        c.execute(DEADLINE_INDEX)  # after the upgrade: it needs the `parent` column
-        # From now on the store has its Merkle tree: verification refuses a store whose tree table is gone.
-        c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", ("merkle_tree", "rfc9162"))
-        return upgraded, built
+    return bring_up_to_date(app, check_algorithm(config.data["hash"]))  # type: ignore[attr-defined]
 
 
-def _fill_similarity_index(c: object, mark: str) -> int:
-    """A store made before the similarity index (`ledger similar`): index its problems once; how many."""
-    from projections.similarity import DOCS, rebuild_index
-
-    factory = getattr(c, "row_factory", None)
-    if mark != "?":  # PostgreSQL: rows as tuples here, as the write path reads them
-        from psycopg.rows import tuple_row
-
-        c.row_factory = tuple_row  # type: ignore[attr-defined]
-    try:
-        c.execute(f"SELECT (SELECT COUNT(*) FROM ledger_problems), (SELECT COUNT(*) FROM {DOCS})")  # type: ignore[attr-defined]
-        problems, indexed = (int(v) for v in tuple(c.fetchone()))  # type: ignore[attr-defined]
-        if not problems or indexed:
-            return 0
-        if mark != "?":
-            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
-        return rebuild_index(c, mark)
-    finally:
-        if mark != "?":
-            c.row_factory = factory  # type: ignore[attr-defined]
-
-
-def _build_tree(c: object, mark: str, position: str) -> int | None:
-    """A store made before the Merkle tree: build it over the existing events in one pass (None if nothing to do)."""
-    from ledger.merkle import build_tree, stored_size
-
-    factory = getattr(c, "row_factory", None)
-    if mark != "?":  # PostgreSQL: rows as tuples here; hold writers off while building (SQLite: the meta INSERT took the write lock)
-        from psycopg.rows import tuple_row
-
-        c.row_factory = tuple_row  # type: ignore[attr-defined]
-    try:
-        if stored_size(c) > 0:
-            return None
-        if mark != "?":
-            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
-        return build_tree(c, mark, position=position) or None
-    finally:
-        if mark != "?":
-            c.row_factory = factory  # type: ignore[attr-defined]
-
-
-# 2: per-category totals (ledger_category_totals) kept by triggers.
-# 3: the totals count refined problems (细化) under their parent, not as problems of their own,
-#    and keep the extended ones (申请延期整改) in a new column.
-# 4: ledger_problems carries the columns `status` lists (title, person, measures done/total,
-#    escalation), so a full listing never decodes the problems' JSON views.
-# 5: ledger_problems.parent (a refined problem's parent, NULL otherwise), also in the overdue index
-#    (status, deadline, category, parent): the whole-ledger summary counts overdue problems from it.
-# 6: the similarity index (ledger_similar_docs, _terms, _df) and the confirmed links between problems
-#    (ledger_problem_links), written in the event transaction (`ledger similar`, `ledger link`).
 from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION  # noqa: E402 - said once, beside the schema check
-
-# The totals triggers of an earlier schema, replaced on upgrade.
-SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")
-
-# Problems whose status-row columns are filled per statement when upgrading (bounded memory).
-UPGRADE_BATCH = 2000
-
-
-def _upgrade(c: object, mark: str) -> list[str]:
-    """Bring a store made by an earlier version up to SCHEMA_VERSION (its new tables exist by now, empty); what was done."""
-    c.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")  # type: ignore[attr-defined]
-    row = c.fetchone()  # type: ignore[attr-defined]
-    version = str(row["value"]) if row is not None else SCHEMA_VERSION
-    if version not in ("1", "2", "3", "4", "5"):
-        return []
-    if mark != "?":  # PostgreSQL: hold writers off while upgrading (SQLite: the meta INSERT took the write lock)
-        c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")  # type: ignore[attr-defined]
-    done = []
-    if version in ("1", "2"):
-        _recount_totals(c, mark)
-        done.append(t("per-category totals recounted (refined problems count under their parent)"))
-    if version != "5":
-        filled = _fill_added_columns(c, mark)
-        done.append(f"status and parent columns filled for {filled} problems")
-        # The overdue index of an earlier schema lacks `parent`: dropped here, made again by _write_meta.
-        c.execute("DROP INDEX IF EXISTS ledger_problems_by_deadline")  # type: ignore[attr-defined]
-    # 6's similarity index is filled by _write_meta (_fill_similarity_index), for every earlier version.
-    c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))  # type: ignore[attr-defined]
-    return done
-
-
-def _recount_totals(c: object, mark: str) -> None:
-    from projections.summary import has_totals
-    from projections.tables import PG_TRIGGERS, RECOUNT_TOTALS, SQLITE_TRIGGERS
-
-    if mark != "?":
-        triggers = list(PG_TRIGGERS)
-    else:
-        triggers = [f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_OLD_TRIGGERS] + list(SQLITE_TRIGGERS)
-    if not has_totals(c, mark):  # the table exists by now: only its `extended` column may be missing
-        c.execute("ALTER TABLE ledger_category_totals ADD COLUMN extended INTEGER NOT NULL DEFAULT 0")  # type: ignore[attr-defined]
-    for statement in triggers + RECOUNT_TOTALS:
-        c.execute(statement)  # type: ignore[attr-defined]
-
-
-def _fill_added_columns(c: object, mark: str) -> int:
-    """Add the columns of schemas 4 and 5 and fill them from each problem's stored view, in one pass; how many problems.
-
-    Written by the same function as every save (projections.tables.added_values), so
-    `replay` checks them like any other column. Pages of UPGRADE_BATCH problems keep memory flat.
-    """
-    import json
-
-    from projections.tables import ADDED_COLUMNS, ADDED_DDL, added_values, stored_problem_columns
-
-    present = set(stored_problem_columns(c))
-    for column, statement in zip(ADDED_COLUMNS, ADDED_DDL):
-        if column not in present:
-            c.execute(statement)  # type: ignore[attr-defined]
-    # The per-category totals triggers fire on UPDATE too; these columns do not change any total.
-    update = f"UPDATE ledger_problems SET {', '.join(f'{col} = {mark}' for col in ADDED_COLUMNS)} WHERE id = {mark}"
-    filled, after = 0, ""
-    while True:
-        c.execute(f"SELECT id, data FROM ledger_problems WHERE id > {mark} ORDER BY id LIMIT {UPGRADE_BATCH}", (after,))  # type: ignore[attr-defined]
-        rows = c.fetchall()  # type: ignore[attr-defined]
-        if not rows:
-            return filled
-        c.executemany(update, [(*added_values(json.loads(r["data"])), r["id"]) for r in rows])  # type: ignore[attr-defined]
-        filled += len(rows)
-        after = rows[-1]["id"]
 
 
 COMMANDS = [init]

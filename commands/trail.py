@@ -14,7 +14,7 @@ from ledger.messages import t
 
 def _selected_ids(state: LedgerContext, inspection: str | None, problem: str | None) -> list[Any] | None:
     """The aggregates whose events are wanted; None for all."""
-    from ledger.ids import inspection_uuid, problem_uuid
+    from ledger.ids import problem_uuid
 
     if problem is not None:
         parts = values.split_problem_id(problem)
@@ -25,14 +25,12 @@ def _selected_ids(state: LedgerContext, inspection: str | None, problem: str | N
         state.app.get_problem(problem)  # unknown IDs are reported, not shown as an empty trail
         return [problem_uuid(*parts)]
     if inspection is not None:
+        from projections.status import inspection_aggregate_ids
+
         code = inspection.strip()
         state.app.get_inspection(code)
         with state.app.recorder.reading() as c:
-            c.execute(
-                state.app._sql("SELECT number FROM ledger_problems WHERE inspection = ? ORDER BY number"), (code,)
-            )
-            numbers = [row[0] for row in c.fetchall()]
-        return [inspection_uuid(code)] + [problem_uuid(code, n) for n in numbers]
+            return inspection_aggregate_ids(c, code, style=state.app.recorder.placeholder)
     return None
 
 

@@ -3,7 +3,10 @@
 Each method takes the Actor (ledger.actor) the interface built, and returns a
 small result (below) that the interface prints from. Saving passes the new
 read-model views along with the events, so the recorder writes both in one
-transaction. A concurrent change to the same aggregate surfaces as an
+transaction. What the read side provides (its views, the in-transaction writers
+and their tables) is given to the constructor as a `ReadSide` by the
+composition root (`composition/`): the write side never imports the read side.
+A concurrent change to the same aggregate surfaces as an
 IntegrityError: the act is re-run against the fresh state (rules re-checked) a
 bounded number of times, then reported as a conflict (exit 3).
 """
@@ -11,8 +14,9 @@ bounded number of times, then reported as a conflict (exit 3).
 from __future__ import annotations
 
 import sqlite3
+from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import TYPE_CHECKING, Any, Callable, NamedTuple, TypeVar
+from typing import TYPE_CHECKING, Any, Callable, NamedTuple, Sequence, TypeVar
 
 from eventsourcing.application import AggregateNotFoundError, Application, Repository
 from eventsourcing.persistence import (
@@ -25,6 +29,7 @@ from eventsourcing.persistence import (
 
 from ledger.errors import ConflictError, InvalidInput, LedgerError, NotAuthorised, RuleViolation, StoreError, UnknownID
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
+from ledger.schema import StoreSchema
 from ledger.values import MeasureOutcomes, split_problem_id
 from ledger.messages import t
 
@@ -127,20 +132,31 @@ class _CheckedRepository(Repository):  # type: ignore[misc, type-arg]
             ) from None
 
 
+def _no_views(aggregates: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
+    return []
+
+
+@dataclass(frozen=True)
+class ReadSide:
+    """What the write side is given of the read side, by the composition root.
+
+    `schema`: the in-transaction writers the recorder calls (and the tables
+    `ledger init` makes for them); `views_for(aggregates)`: the read-model rows
+    the saved aggregates need, passed to those writers with the events.
+    `ReadSide()` is none at all: for an application that only decodes events.
+    """
+
+    schema: StoreSchema = field(default_factory=StoreSchema)
+    views_for: Callable[[Sequence[Any]], list[tuple[str, dict[str, Any]]]] = _no_views
+
+
 class RectificationLedger(Application):
     """The write side of the ledger."""
 
     name = "RectificationLedger"
 
-    @staticmethod
-    def views_for(aggregates: Any) -> list[tuple[str, dict[str, Any]]]:
-        """The read-model rows for saved aggregates (set by `ledger.wiring`)."""
-        return []
-
-    def __init__(self, env: dict[str, str], policy: dict[str, Any] | None = None, store: str | None = None) -> None:
-        from ledger.wiring import wire
-
-        wire()  # before the recorder is made: it creates the registered tables
+    def __init__(self, env: dict[str, str], policy: dict[str, Any] | None = None, store: str | None = None, *, read_side: ReadSide) -> None:
+        self.read_side = read_side  # before super().__init__: the recorder it makes creates the writers' tables
         super().__init__(env=env)
         self.policy = dict(policy or {})
         # The database login the server authenticated (PostgreSQL), else None.
@@ -155,6 +171,16 @@ class RectificationLedger(Application):
         from ledger.topics import LedgerMapper
 
         return LedgerMapper(transcoder=self.construct_transcoder())
+
+    def construct_recorder(self) -> Any:
+        """eventsourcing's recorder for the store, constructed with the read side's in-transaction writers."""
+        from ledger.store import application_recorder
+
+        return application_recorder(self.factory, self.read_side.schema.writers)
+
+    def views_for(self, aggregates: Sequence[Any]) -> list[tuple[str, dict[str, Any]]]:
+        """The read-model rows for saved aggregates."""
+        return self.read_side.views_for(aggregates)
 
     def construct_repository(self) -> Any:
         repository = super().construct_repository()
@@ -288,7 +314,7 @@ class RectificationLedger(Application):
         from ledger.schema import check_store_schema
 
         with self.recorder.reading() as c:
-            check_store_schema(c, postgres=self.recorder.placeholder != "?", where="")
+            check_store_schema(c, postgres=self.recorder.placeholder != "?", where="", schema=self.read_side.schema)
 
     # -- lookups -------------------------------------------------------------
 
@@ -629,24 +655,15 @@ class RectificationLedger(Application):
 
         return self._administer(actor, change)
 
-    # -- history -------------------------------------------------------------
 
-    def history(self, aggregate_id: Any) -> list[tuple[int, Any]]:
-        """(global sequence number, domain event) for one aggregate, in order."""
-        return list(self.events_of(aggregate_id))
-
-    # The reader `history` uses (set by `ledger.wiring` to the read side's portable reader).
-    events_of: Any = None
-
-
-def open_ledger(config: Any, *, create: bool = False) -> RectificationLedger:
-    """The application over the store that `config` names."""
+def open_ledger(config: Any, *, read_side: ReadSide, create: bool = False) -> RectificationLedger:
+    """The application over the store that `config` names (`composition.open_ledger` gives it the read side)."""
     from ledger.store import describe_store, store_env
 
     env = store_env(config.store, create=create)
     try:
         policy = {**config.policy, "required_signers": config.section("signoff")["required_signers"]}
-        return RectificationLedger(env=env, policy=policy, store=config.store)
+        return RectificationLedger(env=env, policy=policy, store=config.store, read_side=read_side)
     except (PersistenceError, sqlite3.Error, OSError) as e:
         raise StoreError(t("cannot open the store {describe_store}: {e}", describe_store=describe_store(config.store), e=e)) from None
 

@@ -288,7 +288,7 @@ def record_checkpoint(app: Any, config: Any, actor: Any) -> dict[str, Any]:
     who = as_actor(actor)  # an Actor (ledger.actor), or a plain name
 
     key = load_private_key(config)
-    summary, _ = verify_store(config.store, trusted=trusted_key(config))
+    summary, _ = verify_store(config.store, schema=app.read_side.schema, trusted=trusted_key(config))
     with app.recorder.reading() as c:
         meta = ledger_meta(c)
     now = datetime.now(timezone.utc)

@@ -595,7 +595,7 @@ def _note_founding(c: Any, links: list[Link], mark: str) -> None:
 
 
 def _write_registered(c: Any, app: Any, links: list[Link], style: str) -> None:
-    """Everything the store's registered in-transaction writers keep (read models, …) for the restored events.
+    """Everything the store's in-transaction writers keep (read models, …) for the restored events.
 
     The aggregates are rebuilt from the events; an event that cannot be decoded
     or applied (an export forged with recomputed digests) is tampering, named.
@@ -603,8 +603,6 @@ def _write_registered(c: Any, app: Any, links: list[Link], style: str) -> None:
     from uuid import UUID
 
     from eventsourcing.persistence import StoredEvent
-
-    from ledger.store import IN_TRANSACTION_WRITERS
 
     aggregates: dict[str, Any] = {}
     stored_events = []
@@ -618,5 +616,5 @@ def _write_registered(c: Any, app: Any, links: list[Link], style: str) -> None:
         stored_events.append(stored)
     kwargs = {"views": app.views_for(list(aggregates.values()))}
     positions = [link.seq for link in links]
-    for registration in IN_TRANSACTION_WRITERS.values():
-        registration.writer(c, stored_events, positions, kwargs, style)
+    for writer in app.read_side.schema.writers:
+        writer.write(c, stored_events, positions, kwargs, style)

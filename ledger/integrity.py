@@ -11,11 +11,14 @@ from __future__ import annotations
 import sqlite3
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 from ledger.chain import ChainSummary, Link, _Differs, _Pass, fast_pass, recorded_algorithm, walk_store
 from ledger.errors import StoreError, TamperingFound
 from ledger.messages import t
+
+if TYPE_CHECKING:
+    from ledger.schema import StoreSchema
 
 
 @contextmanager
@@ -170,8 +173,11 @@ def _chain_digests(con: Any, style: str) -> Callable[[list[int]], dict[int, byte
     return lookup
 
 
-def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None = None, also_at: Iterable[int] = (), jobs: int | None = 1, progress: Any = None) -> tuple[ChainSummary, bytes | None]:
+def verify_store(path: str, *, schema: StoreSchema, watch: int | None = None, trusted: bytes | None = None, also_at: Iterable[int] = (), jobs: int | None = 1, progress: Any = None) -> tuple[ChainSummary, bytes | None]:
     """Recompute the whole chain and the tree, and check every checkpoint recorded in the store.
+
+    `schema` is what `ledger init` makes (from the composition root): anything
+    else in the store's catalog, or anything of it missing or altered, is tampering.
 
     Returns the summary and the digest at sequence number `watch`; in
     `summary.digests_at` and `summary.trees_at` the digests and tree heads
@@ -185,7 +191,7 @@ def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None =
     from ledger.store import is_url
 
     if is_url(path):
-        return _verify_postgres(path, watch, trusted, also_at, jobs, progress)
+        return _verify_postgres(path, schema, watch, trusted, also_at, jobs, progress)
     try:
         with snapshot(path) as con:
             tables = {r[0] for r in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
@@ -202,7 +208,7 @@ def verify_store(path: str, *, watch: int | None = None, trusted: bytes | None =
             concluded = _conclude(con, "?", "rowid", algorithm, found, tree_stored, watch, trusted, also_at)
             from ledger.schema import check_sqlite_schema
 
-            check_sqlite_schema(con, path)  # after the chain: a dropped chain or tree table is named as such
+            check_sqlite_schema(con, path, schema)  # after the chain: a dropped chain or tree table is named as such
             return concluded
     except sqlite3.DatabaseError as e:
         raise TamperingFound(t("the store file {path} is damaged or truncated ({e})", path=path, e=e)) from None
@@ -446,7 +452,7 @@ def _check_column_types(con: Any) -> None:
             raise TamperingFound(first or 0, t("is stored in a column re-typed: stored_events.{column} is {value}, not {kind} as the ledger creates it", column=column, value=found[column], kind=kind))
 
 
-def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at: Iterable[int], jobs: int | None = 1, progress: Any = None) -> tuple[ChainSummary, bytes | None]:
+def _verify_postgres(url: str, schema: StoreSchema, watch: int | None, trusted: bytes | None, also_at: Iterable[int], jobs: int | None = 1, progress: Any = None) -> tuple[ChainSummary, bytes | None]:
     import psycopg
 
     from ledger.schema import has_table
@@ -467,7 +473,7 @@ def _verify_postgres(url: str, watch: int | None, trusted: bytes | None, also_at
             concluded = _conclude(con, "%s", "notification_id", algorithm, passed, tree_stored, watch, trusted, also_at)
             from ledger.schema import check_pg_schema
 
-            check_pg_schema(con.cursor(), url)  # after the chain: a dropped chain or tree table is named as such
+            check_pg_schema(con.cursor(), url, schema)  # after the chain: a dropped chain or tree table is named as such
             return concluded
         except psycopg.Error as e:
             raise StoreError(t("cannot read the PostgreSQL store: {e}", e=e)) from None

@@ -554,9 +554,9 @@ def replay_inspection(events: list[ExportedEvent]) -> Any:
 
     from eventsourcing.persistence import StoredEvent
 
-    from ledger.application import RectificationLedger
+    from ledger.application import ReadSide, RectificationLedger
 
-    app = RectificationLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"})
+    app = RectificationLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, read_side=ReadSide())  # decodes only: nothing is saved
     aggregates: dict[Any, Any] = {}
     try:
         for e in events:

@@ -13,10 +13,14 @@ from __future__ import annotations
 
 import re
 import sqlite3
-from typing import Any
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
 from ledger.errors import TamperingFound
 from ledger.messages import t
+
+if TYPE_CHECKING:
+    from ledger.store import InTransactionWriter
 
 # The schema version `ledger init` makes (commands/setup.py upgrades older stores to it).
 STORE_SCHEMA_VERSION = "6"
@@ -25,8 +29,17 @@ STORE_SCHEMA_VERSION = "6"
 _ENGINE_TABLES = re.compile(r"^sqlite_stat\d$")
 
 
-# What `ledger init` makes after the recorder's tables (set by ledger.wiring: the read side's overdue index).
-AFTER_UPGRADE: list[str] = []
+@dataclass(frozen=True)
+class StoreSchema:
+    """What `ledger init` makes beside eventsourcing's events table and the chain (given by the composition root).
+
+    `writers`: the in-transaction writers, whose tables the recorder creates;
+    `after_upgrade`: what `ledger init` makes once an older store's tables are upgraded
+    (the read side's overdue index, which needs a column an upgrade adds).
+    """
+
+    writers: tuple[InTransactionWriter, ...] = ()
+    after_upgrade: tuple[str, ...] = ()
 
 
 def has_table(db: Any, table: str, postgres: bool = False) -> bool:
@@ -39,14 +52,13 @@ def has_table(db: Any, table: str, postgres: bool = False) -> bool:
     return bool(cursor.fetchone()[0])
 
 
-def _sqlite_statements() -> list[str]:
+def _sqlite_statements(schema: StoreSchema) -> list[str]:
     from ledger.store import LedgerSQLiteRecorder
-    from ledger.wiring import wire
 
-    wire()
     recorder = object.__new__(LedgerSQLiteRecorder)
     recorder.events_table_name = "stored_events"  # type: ignore[attr-defined]
-    return [*recorder.construct_create_table_statements(), *AFTER_UPGRADE]
+    recorder.writers = schema.writers
+    return [*recorder.construct_create_table_statements(), *schema.after_upgrade]
 
 
 def _normal(sql: str | None) -> str:
@@ -73,20 +85,20 @@ def sqlite_catalog(con: Any) -> dict[tuple[str, str], Any]:
     return found
 
 
-def expected_sqlite() -> dict[tuple[str, str], Any]:
+def expected_sqlite(schema: StoreSchema) -> dict[tuple[str, str], Any]:
     """The catalog `ledger init` makes, from its own DDL run in an in-memory database (a few milliseconds)."""
     con = sqlite3.connect(":memory:")
     try:
-        for statement in _sqlite_statements():
+        for statement in _sqlite_statements(schema):
             con.execute(statement)
         return sqlite_catalog(con)
     finally:
         con.close()
 
 
-def check_sqlite_schema(con: Any, where: str) -> None:
+def check_sqlite_schema(con: Any, where: str, schema: StoreSchema) -> None:
     """TamperingFound naming the first catalog entry of the store that `ledger init` does not make, or makes otherwise."""
-    compare(sqlite_catalog(con), expected_sqlite(), where, complete=_current(con), optional=_before_tree(con))
+    compare(sqlite_catalog(con), expected_sqlite(schema), where, complete=_current(con), optional=_before_tree(con))
 
 
 def _before_tree(con: Any) -> frozenset[tuple[str, str]]:
@@ -135,12 +147,12 @@ def compare(found: dict[tuple[str, str], Any], expected: dict[tuple[str, str], A
             raise TamperingFound(t("{store} has the {kind} {name} defined otherwise than `ledger init` makes it: altered", store=store, kind=SCHEMA_KIND_WORDS.get(kind, kind), name=name))
 
 
-def check_store_schema(cursor: Any, *, postgres: bool, where: str) -> None:
+def check_store_schema(cursor: Any, *, postgres: bool, where: str, schema: StoreSchema) -> None:
     """The schema check of either store, through a cursor in a read transaction."""
     if postgres:
-        check_pg_schema(cursor, where)
+        check_pg_schema(cursor, where, schema)
     else:
-        check_sqlite_schema(cursor, where)
+        check_sqlite_schema(cursor, where, schema)
 
 
 # What eventsourcing makes on PostgreSQL beside the ledger's own DDL (its events table's type,
@@ -168,13 +180,13 @@ def _dollar_body(statement: str) -> str:
     return _normal(statement.split("$$")[1]) if "$$" in statement else ""
 
 
-def expected_pg() -> dict[tuple[str, str], Any]:
+def expected_pg(schema: StoreSchema) -> dict[tuple[str, str], Any]:
     """The PostgreSQL catalog entries `ledger init` makes: names, with a table's column names and a function's body."""
     from ledger.attachments import PG_TABLE as PG_EVIDENCE_TABLE
-    from ledger.store import _PG_LOGIN_DDL, registered_store_specific
+    from ledger.store import _PG_LOGIN_DDL, writers_store_specific
 
     expected: dict[tuple[str, str], Any] = {}
-    found = expected_sqlite()
+    found = expected_sqlite(schema)
     for (kind, name), value in found.items():
         if kind == "table":
             expected[("table", name)] = frozenset(c[0] for c in value)
@@ -191,7 +203,7 @@ def expected_pg() -> dict[tuple[str, str], Any]:
     expected[("table", "stored_events")] = expected[("table", "stored_events")] | {"notification_id", "login"}
     for key in _PG_LIBRARY:
         expected.setdefault(key, None)
-    for statement in [*registered_store_specific("postgresql"), *_PG_LOGIN_DDL]:
+    for statement in [*writers_store_specific(schema.writers, "postgresql"), *_PG_LOGIN_DDL]:
         function = re.match(r"CREATE OR REPLACE FUNCTION (\w+)\(", statement.strip())
         if function:
             expected[("function", function.group(1))] = _dollar_body(statement)
@@ -258,6 +270,6 @@ def pg_catalog(cursor: Any) -> dict[tuple[str, str], Any]:
     return found
 
 
-def check_pg_schema(cursor: Any, where: str) -> None:
+def check_pg_schema(cursor: Any, where: str, schema: StoreSchema) -> None:
     """As check_sqlite_schema, on PostgreSQL: tables, columns, indexes, views, triggers, functions, rules, policies."""
-    compare(pg_catalog(cursor), expected_pg(), where, complete=_current(cursor), optional=PG_OPTIONAL | _before_tree(cursor))
+    compare(pg_catalog(cursor), expected_pg(schema), where, complete=_current(cursor), optional=PG_OPTIONAL | _before_tree(cursor))

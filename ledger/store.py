@@ -3,9 +3,10 @@
 The ledger's application recorders extend eventsourcing's SQLite and
 PostgreSQL recorders so that whatever must never lag the events is written in
 the same database transaction as them: the hash chain (`ledger.chain`), and
-every writer registered with `register_in_transaction_writer` (the read
-models, registered by `ledger.wiring`). A reader never sees one without the
-other. The write side defines the hook; it never imports the read side.
+every `InTransactionWriter` the recorder is constructed with (the read models,
+the similarity index, the Merkle tree: chosen by the composition root,
+`composition/`). A reader never sees one without the other. The write side
+defines the hook; it never imports the read side.
 
 A store is a SQLite file path (the default, embedded) or a URL
 `postgresql://user[:password]@host:port/db` (a shared server for many offices).
@@ -37,54 +38,32 @@ SQLITE_LOCK_TIMEOUT_SECONDS = 30
 # SQLite's page cache while a transaction is held open (negative: KiB), see held_transaction.
 HELD_CACHE_KIB = -32768
 
-# A writer called inside the transaction that inserts events, after the events
-# and the chain links: writer(cursor, stored_events, positions, kwargs, placeholder).
+# What a writer called inside the transaction that inserts events, after the
+# events and the chain links, does: write(cursor, stored_events, positions, kwargs, placeholder).
 # `positions` are the events' global sequence numbers, in the order of
 # `stored_events`; `kwargs` are those given to `insert_events` (e.g. views=…).
-InTransactionWriter = Callable[[Any, Sequence[StoredEvent], Sequence[int], dict[str, Any], str], None]
+WriteInTransaction = Callable[[Any, Sequence[StoredEvent], Sequence[int], dict[str, Any], str], None]
 
 
 @dataclass(frozen=True)
-class _Registration:
+class InTransactionWriter:
+    """Something written in every insert transaction, all or nothing with the events, and the tables it keeps."""
+
     name: str
-    writer: InTransactionWriter
-    schema: tuple[str, ...]  # CREATE … IF NOT EXISTS statements, written for SQLite
-    sqlite_schema: tuple[str, ...]  # SQLite only (e.g. triggers)
-    pg_schema: tuple[str, ...]  # PostgreSQL only
+    write: WriteInTransaction
+    schema: tuple[str, ...] = ()  # CREATE … IF NOT EXISTS statements, written for SQLite
+    sqlite_schema: tuple[str, ...] = ()  # SQLite only (e.g. triggers)
+    pg_schema: tuple[str, ...] = ()  # PostgreSQL only
 
 
-IN_TRANSACTION_WRITERS: dict[str, _Registration] = {}
+def writers_schema(writers: Sequence[InTransactionWriter]) -> list[str]:
+    """The writers' DDL common to both stores, SQLite spelling."""
+    return [statement for w in writers for statement in w.schema]
 
 
-def register_in_transaction_writer(
-    name: str,
-    writer: InTransactionWriter,
-    *,
-    schema: Sequence[str] = (),
-    sqlite_schema: Sequence[str] = (),
-    pg_schema: Sequence[str] = (),
-) -> None:
-    """Have every insert transaction call `writer` too, and every store create its tables.
-
-    Registering the same name again replaces it (wiring may run more than once).
-    Writers run in registration order.
-    """
-    IN_TRANSACTION_WRITERS[name] = _Registration(name, writer, tuple(schema), tuple(sqlite_schema), tuple(pg_schema))
-
-
-def registered_schema(kind: str) -> list[str]:
-    """The registered writers' DDL for a store kind ("sqlite" or "postgresql"), SQLite spelling."""
-    out: list[str] = []
-    for r in IN_TRANSACTION_WRITERS.values():
-        out += r.schema
-    return out
-
-
-def registered_store_specific(kind: str) -> list[str]:
-    out: list[str] = []
-    for r in IN_TRANSACTION_WRITERS.values():
-        out += r.sqlite_schema if kind == "sqlite" else r.pg_schema
-    return out
+def writers_store_specific(writers: Sequence[InTransactionWriter], kind: str) -> list[str]:
+    """The writers' DDL for one store kind only ("sqlite" or "postgresql")."""
+    return [statement for w in writers for statement in (w.sqlite_schema if kind == "sqlite" else w.pg_schema)]
 
 
 def lock_timeout() -> int:
@@ -109,11 +88,14 @@ class LedgerRecorderMixin:
     # The cursor of a transaction held open by `held_transaction`, else None.
     _held: Any = None
 
+    # Given to the constructor (by `application_recorder`), in the order they run.
+    writers: tuple[InTransactionWriter, ...] = ()
+
     def _after_insert(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None, kwargs: dict[str, Any]) -> None:
         self._link_events(c, stored_events, notification_ids)
         assert notification_ids is not None  # checked by _link_events
-        for registration in IN_TRANSACTION_WRITERS.values():
-            registration.writer(c, stored_events, notification_ids, kwargs, self.placeholder)
+        for writer in self.writers:
+            writer.write(c, stored_events, notification_ids, kwargs, self.placeholder)
 
     def _link_events(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None) -> None:
         """Extend the hash chain (ledger.chain) in the same transaction as the events."""
@@ -133,12 +115,16 @@ class LedgerRecorderMixin:
 class LedgerSQLiteRecorder(LedgerRecorderMixin, SQLiteApplicationRecorder):
     """eventsourcing's SQLite recorder, plus the ledger's read models."""
 
+    def __init__(self, datastore: Any, *, writers: Sequence[InTransactionWriter] = (), **kwargs: Any) -> None:
+        self.writers = tuple(writers)  # before super().__init__: it asks for the tables to create
+        super().__init__(datastore, **kwargs)
+
     def construct_create_table_statements(self) -> list[str]:
         return (
             super().construct_create_table_statements()
             + list(CHAIN_SCHEMA)
-            + registered_schema("sqlite")
-            + registered_store_specific("sqlite")
+            + writers_schema(self.writers)
+            + writers_store_specific(self.writers, "sqlite")
         )
 
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Sequence[int] | None:
@@ -268,13 +254,14 @@ def _make_postgres_recorder() -> type:
         placeholder = "%s"
         position_column = "notification_id"
 
-        def __init__(self, datastore: Any, **kwargs: Any) -> None:
+        def __init__(self, datastore: Any, *, writers: Sequence[InTransactionWriter] = (), **kwargs: Any) -> None:
             # The same table name as on SQLite, so SQL written for one store reads the other.
             kwargs["events_table_name"] = "stored_events"
             super().__init__(datastore, **kwargs)
+            self.writers = tuple(writers)
             table = self.events_table_name
-            self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*CHAIN_SCHEMA, *registered_schema("postgresql")])  # type: ignore[attr-defined]
-            self.sql_create_statements.extend(SQL(s) for s in registered_store_specific("postgresql"))  # type: ignore[attr-defined]
+            self.sql_create_statements.extend(SQL(pg_ddl(s)) for s in [*CHAIN_SCHEMA, *writers_schema(self.writers)])  # type: ignore[attr-defined]
+            self.sql_create_statements.extend(SQL(s) for s in writers_store_specific(self.writers, "postgresql"))  # type: ignore[attr-defined]
             self.sql_create_statements.extend(SQL(s.replace("{table}", table)) for s in _PG_LOGIN_DDL)  # type: ignore[attr-defined]
             # eventsourcing's INSERT, with the events passed in binary (%b): as text,
             # psycopg dumps and the server parses each event as a record literal,
@@ -382,6 +369,25 @@ def _make_postgres_recorder() -> type:
 
     LedgerPostgresRecorder.__module__ = __name__
     return LedgerPostgresRecorder
+
+
+def application_recorder(factory: Any, writers: Sequence[InTransactionWriter]) -> Any:
+    """The recorder eventsourcing's `factory` would make (APPLICATION_RECORDER_TOPIC), constructed with `writers`.
+
+    As eventsourcing's SQLite and PostgreSQL factories do, then `create_table`
+    when CREATE_TABLE says so: the writers' tables are made with the events'.
+    Without a recorder topic (the in-memory POPO store of the fast tests) there
+    is no SQL to write in: the factory's own recorder.
+    """
+    from eventsourcing.utils import resolve_topic
+
+    topic = factory.env.get(factory.APPLICATION_RECORDER_TOPIC)
+    if not topic:
+        return factory.application_recorder()
+    recorder = resolve_topic(topic)(datastore=factory.datastore, writers=writers)
+    if factory.env_create_table():
+        recorder.create_table()
+    return recorder
 
 
 def is_url(store: str) -> bool:
@@ -553,6 +559,21 @@ def check_sqlite_store(path: str) -> None:
         raise StoreError(t("{path} is not a readable ledger store (its schema is damaged)", path=path)) from None
     if not {"stored_events", "ledger_problems", "ledger_meta"} <= tables:
         raise StoreError(t("{path} is not an initialised ledger store: run `ledger init`", path=path))
+
+
+def refuse_foreign_file(path: str) -> None:
+    """Before `ledger init` creates tables in an existing file that is not an (initialised) ledger:
+    all right only if it is empty or an empty SQLite database, else StoreError."""
+    if not Path(path).exists() or Path(path).stat().st_size == 0:
+        return
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+        names = con.execute("SELECT name FROM sqlite_master").fetchall()
+        con.close()
+    except sqlite3.DatabaseError:
+        raise StoreError(t("{store} exists and is not a SQLite database: not touching it", store=path)) from None
+    if names and not any(n[0] == "stored_events" for n in names):
+        raise StoreError(t("{store} is a SQLite database of something else: not touching it", store=path))
 
 
 def describe_store(store: str) -> str:

@@ -254,10 +254,10 @@ def _tell(progress: Any, done: int, total: int) -> None:
 
 
 def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any, counter: Any = None) -> None:
-    from ledger.application import open_ledger
+    from ledger.application import ReadSide, open_ledger
 
     try:
-        app = open_ledger(config)
+        app = open_ledger(config, read_side=ReadSide())  # reads the stored rows and events only: nothing is saved
         try:
             connection.send(("ok", check_range(app, low, high, [0, counter] if counter is not None else None)))
         finally:

@@ -33,6 +33,15 @@ def _sql(statement: str, style: str) -> str:
     return statement if style == "?" else statement.replace("?", style)
 
 
+def any_problem_outside(cursor: Any, inspections: list[str], *, style: str = "?") -> bool:
+    """Whether any problem belongs to an inspection other than these (else none can be an earlier one of another inspection)."""
+    cursor.execute(
+        _sql(f"SELECT 1 FROM ledger_problems WHERE inspection NOT IN ({', '.join('?' for _ in inspections)}) LIMIT 1", style),
+        inspections,
+    )
+    return cursor.fetchone() is not None
+
+
 INSPECTION_FIELDS = ("organisation", "round", "start")
 
 

@@ -250,10 +250,10 @@ def scope_ids(app: Any, *, inspection: str | None = None, problem: str | None = 
         return ids
     if inspection is None:
         return None
+    from projections.status import inspection_aggregate_ids
+
     with app.recorder.reading() as c:
-        c.execute(app._sql("SELECT number FROM ledger_problems WHERE inspection = ?"), (inspection,))
-        numbers = [row[0] for row in c.fetchall()]
-    return [inspection_uuid(inspection)] + [problem_uuid(inspection, n) for n in numbers]
+        return inspection_aggregate_ids(c, inspection, style=app.recorder.placeholder)
 
 
 # -- reading the current state or the state as of a moment -------------------------

@@ -4,7 +4,7 @@ Offline, no segmenter and no heavy library (start-up time is a feature): a text
 is cut into runs of letters and digits at punctuation, each run into character
 bigrams (a lone character is its own term). The store keeps, beside the
 problems and in the same transaction (`write_similarity_index`, registered by
-`ledger.wiring`), each problem's indexed text, its postings (term → problem;
+`composition`), each problem's indexed text, its postings (term → problem;
 none for the stock words of titles, which find nothing) and each term's
 document frequency, so a query reads only the postings of its
 own terms, then scores a short list of candidates exactly.
@@ -267,7 +267,7 @@ def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
 
 
 def write_similarity_index(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
-    """The store's in-transaction hook (see `ledger.wiring`)."""
+    """The store's in-transaction hook (see `composition`)."""
     with _made_by_init():
         write_index(cursor, kwargs.get("views", ()), style)
 
@@ -476,7 +476,7 @@ def write_links(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
 
 
 def write_problem_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
-    """The store's in-transaction hook (see `ledger.wiring`)."""
+    """The store's in-transaction hook (see `composition`)."""
     with _made_by_init():
         write_links(cursor, kwargs.get("views", ()), style)
 

@@ -28,6 +28,7 @@ def problem_query(
     select: str = "p.data",
     order: str | None = "register",
     limit: int | None = None,
+    offset: int | None = None,
     band: str | None = None,
     keys: list[int] | None = None,
 ) -> tuple[str, list[Any]]:
@@ -35,7 +36,7 @@ def problem_query(
 
     `order` "urgency": open problems with a deadline first, earliest deadline first (red, then
     yellow, then green: the lights are bands of days to the deadline), then the rest in register
-    order; None: no order (for a count). `limit`: at most that many rows. `band` "warned" or "rest":
+    order; None: no order (for a count). `limit`: at most that many rows (after the first `offset`). `band` "warned" or "rest":
     only the open problems with a deadline, or only the others; `keys`: only these entry keys (KEY).
 
     `light` (red, yellow, green or none) keeps the problems with that light under the `lights` thresholds.
@@ -63,6 +64,7 @@ def problem_query(
         + where.replace(" inspection =", " p.inspection =")
         + (ORDERS[order].format(key=entry_key(style)) if order else "")
         + (f" LIMIT {int(limit)}" if limit is not None else "")
+        + (f" OFFSET {int(offset)}" if offset is not None else "")
     )
     return placeholder(sql, style), params
 
@@ -158,6 +160,47 @@ def iter_problems(cursor: Any, *, sql: str, params: list[Any], today: date) -> A
             yield with_overdue(json.loads(row[0]), today)
 
 
+def problem_page(cursor: Any, *, page: int, size: int, style: str = "?", today: date, lights: Any = None, **filters: Any) -> tuple[list[dict[str, Any]], bool]:
+    """Page `page` (from 1) of the filtered problem views in register order, `size` a page; (views, whether more follow)."""
+    sql, params = problem_query(style=style, today=today, lights=lights, limit=size + 1, offset=(page - 1) * size, **filters)
+    views = list(iter_problems(cursor, sql=sql, params=params, today=today))
+    return views[:size], len(views) > size
+
+
+# The problem columns a list is filtered by (the web view's choices), and the query for their values.
+_VALUES_OF = {
+    column: f"SELECT DISTINCT {column} FROM ledger_problems WHERE {column} IS NOT NULL ORDER BY {column}"
+    for column in ("category", "unit")
+}
+
+
+def problem_field_values(cursor: Any, column: str) -> list[str]:
+    """The distinct values of `column` (category or unit) over all problems, sorted."""
+    cursor.execute(_VALUES_OF[column])
+    return [row[0] for row in cursor.fetchall()]
+
+
+def problem_numbers(cursor: Any, inspection: str, *, style: str = "?") -> list[int]:
+    """The numbers of an inspection's problems, in order."""
+    cursor.execute(placeholder("SELECT number FROM ledger_problems WHERE inspection = ? ORDER BY number", style), (inspection,))
+    return [int(row[0]) for row in cursor.fetchall()]
+
+
+def inspection_aggregate_ids(cursor: Any, inspection: str, *, style: str = "?") -> list[Any]:
+    """The aggregates of an inspection's record: the inspection, then each of its problems in order."""
+    from ledger.ids import inspection_uuid, problem_uuid
+
+    return [inspection_uuid(inspection)] + [problem_uuid(inspection, n) for n in problem_numbers(cursor, inspection, style=style)]
+
+
+def find_problem(cursor: Any, typed: str, *, style: str = "?", today: date) -> dict[str, Any] | None:
+    """The problem whose ID is `typed` as a reader typed it (spaces, full-width forms…), or None."""
+    from ledger.values import problem_display_id, split_problem_id
+
+    parts = split_problem_id(typed)
+    return load_problem(cursor, problem_display_id(*parts), style=style, today=today) if parts else None
+
+
 def load_problem(cursor: Any, problem_id: str, *, style: str = "?", today: date) -> dict[str, Any] | None:
     cursor.execute(placeholder("SELECT data FROM ledger_problems WHERE id = ?", style), (problem_id,))
     row = cursor.fetchone()
@@ -170,10 +213,15 @@ def load_inspection(cursor: Any, code: str, *, style: str = "?") -> dict[str, An
     return {**INSPECTION_DEFAULTS, **json.loads(row[0])} if row else None
 
 
+def stored_inspections(cursor: Any) -> list[dict[str, Any]]:
+    """The inspection views in register order, as stored (the web view's lists and JSON)."""
+    cursor.execute("SELECT data FROM ledger_inspections ORDER BY position")
+    return [json.loads(row[0]) for row in cursor.fetchall()]
+
+
 def load_inspections(cursor: Any, *, style: str = "?", round: str | None = None) -> list[dict[str, Any]]:  # noqa: A002
     """Inspection views in register order; with `round`, only that round's (轮次)."""
-    cursor.execute("SELECT data FROM ledger_inspections ORDER BY position")
-    found = [{**INSPECTION_DEFAULTS, **json.loads(row[0])} for row in cursor.fetchall()]
+    found = [{**INSPECTION_DEFAULTS, **view} for view in stored_inspections(cursor)]
     return found if round is None else [i for i in found if i["round"] == round]
 
 

@@ -335,7 +335,7 @@ def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
 
 
 def write_read_models(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
-    """The store's in-transaction hook (see `ledger.wiring`): the views the saving command passed."""
+    """The store's in-transaction hook (see `composition`): the views the saving command passed."""
     write_views(cursor, kwargs.get("views", ()), style)
 
 

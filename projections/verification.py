@@ -20,6 +20,8 @@ def verification(
     jobs: int | None = 1,
     progress: Any = None,
     app: Any = None,
+    *,
+    schema: Any,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
@@ -31,6 +33,7 @@ def verification(
     `app` (a function giving the ledger open on the same store, called once the
     chain verified): the events just proven are also rebuilt into every derived
     table and compared with the stored rows, and the kept evidence files checked.
+    `schema` (ledger.schema.StoreSchema): what `ledger init` makes, the store's catalog is checked against it.
     """
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.integrity import ledger_meta, snapshot, verify_store
@@ -41,7 +44,7 @@ def verification(
     # On a large ledger the signature step (its own snapshot, as when run after) runs beside the chain check.
     acts_step = _acts_alongside(config.store, admin_fingerprints) if _shares_work(config.store, jobs) else None
     try:
-        summary, _ = verify_store(config.store, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs, progress=progress)
+        summary, _ = verify_store(config.store, schema=schema, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs, progress=progress)
     except BaseException:
         if acts_step is not None:
             acts_step(abandon=True)

@@ -15,10 +15,10 @@ from projections.views import inspection_view, problem_view
 
 
 def open_app(ledger: Ledger) -> Any:
-    from ledger.application import RectificationLedger
+    from composition import ledger_over
     from ledger.store import store_env
 
-    return RectificationLedger(env=store_env(ledger.store or str(ledger.folder / "ledger.db"), create=False))
+    return ledger_over(env=store_env(ledger.store or str(ledger.folder / "ledger.db"), create=False))
 
 
 def read_models_equal_replay(ledger: Ledger) -> int:

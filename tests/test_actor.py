@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 from ledger.actor import Actor
-from ledger.application import open_ledger
+from composition import open_ledger
 from ledger.config import Config
 from ledger.errors import NotAuthorised
 
@@ -134,7 +134,9 @@ def test_a_problem_lives_through_the_application_with_actors(app):
     ident = _verified(app)
     done = app.sign_off(ident, note="对账销号", actor=SIGNER, at=AT + timedelta(days=21))
     assert (done.event, done.closed, done.problem.status) == ("SignedOff", True, "closed")
-    history = [e for _, e in app.history(app.get_problem(ident).id)]
+    from projections.replay import iter_events
+
+    history = [e for _, e in iter_events(app, ids=[app.get_problem(ident).id])]
     assert [getattr(e, "actor", None) for e in history][-1] == "杨荣"
 
 

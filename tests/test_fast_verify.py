@@ -11,6 +11,7 @@ import pytest
 
 import ledger.chain as chain
 import ledger.integrity as integrity
+from composition import store_schema
 from ledger.errors import TamperingFound
 
 
@@ -68,13 +69,13 @@ def mutation(ledger, name: str) -> list[str]:
 @pytest.mark.parametrize("name", sorted(MUTATIONS))
 def test_the_fast_pass_defers_on_every_tampering(inspected, name, monkeypatch):
     add(inspected, 6)
-    assert integrity.verify_store(store_of(inspected))[0].count == 8  # the founding event, the inspection, 6 problems
+    assert integrity.verify_store(store_of(inspected), schema=store_schema())[0].count == 8  # the founding event, the inspection, 6 problems
     inspected.execute(*mutation(inspected, name))
     deferred = []
     careful = integrity._careful
     monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
     with pytest.raises(TamperingFound):
-        integrity.verify_store(store_of(inspected))
+        integrity.verify_store(store_of(inspected), schema=store_schema())
     assert deferred, "the fast pass vouched for a tampered store"
     result = inspected("audit", "--verify", expect=4)
     assert "Traceback" not in result.stderr and len(result.stderr.strip().splitlines()) == 1
@@ -83,7 +84,7 @@ def test_the_fast_pass_defers_on_every_tampering(inspected, name, monkeypatch):
 @pytest.mark.sqlite_only  # SQLite keeps rows in insertion (rowid) order; the fast pass relies on it
 def test_tree_rows_stored_in_another_order_still_verify(inspected, monkeypatch):
     add(inspected, 6)
-    before = integrity.verify_store(store_of(inspected))[0]
+    before = integrity.verify_store(store_of(inspected), schema=store_schema())[0]
     inspected.execute(
         "CREATE TABLE kept AS SELECT level, idx, hash FROM ledger_merkle ORDER BY level DESC, idx DESC",
         "DELETE FROM ledger_merkle",
@@ -93,7 +94,7 @@ def test_tree_rows_stored_in_another_order_still_verify(inspected, monkeypatch):
     deferred = []
     careful = integrity._careful
     monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
-    after = integrity.verify_store(store_of(inspected))[0]
+    after = integrity.verify_store(store_of(inspected), schema=store_schema())[0]
     assert deferred  # not as the ledger writes it: checked the careful way, and sound
     assert (after.count, after.head_digest, after.tree_size, after.tree_root) == (before.count, before.head_digest, before.tree_size, before.tree_root)
 
@@ -101,13 +102,13 @@ def test_tree_rows_stored_in_another_order_still_verify(inspected, monkeypatch):
 def test_pages_join_up(inspected, monkeypatch):
     """Pages smaller than the ledger: the tree and the chain carry over from page to page."""
     add(inspected, 12)
-    whole = integrity.verify_store(store_of(inspected))[0]
+    whole = integrity.verify_store(store_of(inspected), schema=store_schema())[0]
     for page in (1, 2, 3, 5):
         monkeypatch.setattr(chain, "FAST_PAGE", page)
         deferred = []
         careful = integrity._careful
         monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
-        paged = integrity.verify_store(store_of(inspected))[0]
+        paged = integrity.verify_store(store_of(inspected), schema=store_schema())[0]
         monkeypatch.setattr(integrity, "_careful", careful)
         assert not deferred
         assert (paged.count, paged.head_digest, paged.tree_size, paged.tree_root) == (whole.count, whole.head_digest, whole.tree_size, whole.tree_root)
@@ -124,7 +125,7 @@ def sharing(monkeypatch) -> list[int]:
 def test_slices_join_up(inspected, monkeypatch):
     """Slices of 1, 2, 4, 8 events over 2 and 3 processes: the chain, the tree and its root as from one pass."""
     add(inspected, 12)
-    whole = integrity.verify_store(store_of(inspected))[0]
+    whole = integrity.verify_store(store_of(inspected), schema=store_schema())[0]
     shared = sharing(monkeypatch)
     for bits in (0, 1, 2, 3):
         monkeypatch.setattr(chain, "SLICE_BITS", bits)
@@ -132,7 +133,7 @@ def test_slices_join_up(inspected, monkeypatch):
             deferred = []
             careful = integrity._careful
             monkeypatch.setattr(integrity, "_careful", lambda *a: deferred.append(a) or careful(*a))
-            split = integrity.verify_store(store_of(inspected), jobs=jobs, also_at=[4, 9])[0]
+            split = integrity.verify_store(store_of(inspected), schema=store_schema(), jobs=jobs, also_at=[4, 9])[0]
             monkeypatch.setattr(integrity, "_careful", careful)
             assert not deferred, f"slices of {2**bits} over {jobs} processes did not join up"
             assert (split.count, split.head_digest, split.tree_size, split.tree_root) == (whole.count, whole.head_digest, whole.tree_size, whole.tree_root)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from commands.migrate import BATCH
+from ledger.migration import BATCH
 from conftest import INSPECTION, REPO, Ledger, ledger_executable, run_executable
 from consistency import missing_checks, read_models_equal_replay
 
@@ -82,8 +82,8 @@ def test_kill_9_in_the_middle_of_a_bulk_write(ledger: Ledger) -> None:
 # -- a migration stopped dead and run again ------------------------------------------
 #
 # `migrate` stops with os._exit (as kill -9: no rollback sent, no clean-up) at a point the
-# test names in LEDGER_TEST_FAULT (commands/migrate.py), instead of racing a timer.
-MIGRATION_ORGANISATIONS = 10  # 2,600-odd events: three batches of commands.migrate.BATCH
+# test names in LEDGER_TEST_FAULT (ledger/migration.py), instead of racing a timer.
+MIGRATION_ORGANISATIONS = 10  # 2,600-odd events: three batches of ledger.migration.BATCH
 
 
 @pytest.fixture(scope="module")

@@ -68,7 +68,7 @@ def verify(ledger: Ledger, expect: int = 0) -> Any:
 
 
 def open_app(ledger: Ledger) -> Any:
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.config import load_config
 
     os.environ["LEDGER_STORE"] = ledger.store or ""

@@ -154,10 +154,10 @@ def test_an_event_whose_time_key_was_renamed_is_tampering_in_a_reading_at_a_mome
 
 
 def test_insert_events_of_nothing_returns_an_empty_list(ledger):
-    from ledger.application import RectificationLedger
+    from composition import ledger_over
     from ledger.store import store_env
 
-    app = RectificationLedger(env=store_env(ledger.store or str(ledger.folder / "ledger.db"), create=False))
+    app = ledger_over(env=store_env(ledger.store or str(ledger.folder / "ledger.db"), create=False))
     try:
         assert app.recorder.insert_events([]) == []
     finally:

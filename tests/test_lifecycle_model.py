@@ -17,7 +17,7 @@ from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
 
-from ledger.application import open_ledger
+from composition import open_ledger
 from ledger.config import Config
 from ledger.domain import Problem
 from ledger.values import SIGNED_OFF_STATUSES

@@ -77,7 +77,7 @@ def test_actor_is_login_policy_refuses_acting_as_someone_else(ledger: Ledger) ->
 
 def open_app(ledger: Ledger) -> Any:
     """The ledger's application, opened as a command opens it (on the store the fixture chose)."""
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.config import load_config
 
     os.environ["LEDGER_STORE"] = ledger.store or ""
@@ -233,7 +233,9 @@ def test_rows_read_by_index_and_by_name_on_both_stores(ledger: Ledger) -> None:
             c.execute(f"SELECT code, position FROM ledger_inspections WHERE code = {app.recorder.placeholder}", ("XC2019-1",))
             row = c.fetchone()
         assert row[0] == row["code"] == "XC2019-1" and row[1] == row["position"] == 1  # the first inspection
-        assert [p for p, _ in app.history(__import__("ledger.domain").domain.inspection_uuid("XC2019-1"))] == [2]  # event 1 is the founding event
+        from projections.replay import iter_events
+
+        assert [p for p, _ in iter_events(app, ids=[__import__("ledger.domain").domain.inspection_uuid("XC2019-1")])] == [2]  # event 1 is the founding event
     finally:
         app.close()
 

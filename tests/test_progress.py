@@ -231,7 +231,7 @@ PROBLEM = ["add-problem", "--inspection", "XC2019-1", "--category", "政治站�
 
 
 def _reports(inspected: Any, monkeypatch: pytest.MonkeyPatch, **kwargs: Any) -> tuple[list[tuple[int, int]], Any]:
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.config import load_config
     from projections.replay import rebuild
 
@@ -277,7 +277,7 @@ def test_the_as_of_state_is_the_same_whether_or_not_a_bar_is_told(inspected: Any
     from datetime import datetime, timezone
 
     import projections.replay as replay
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.config import load_config
 
     for n in range(1, 8):

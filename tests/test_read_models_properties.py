@@ -18,6 +18,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from composition import ledger_over
 from ledger.application import RectificationLedger
 from ledger.errors import LedgerError
 from ledger.store import sqlite_env
@@ -126,7 +127,7 @@ def snapshot(cursor) -> dict:
 
 
 def fresh_ledger(folder: Path) -> RectificationLedger:
-    app = RectificationLedger(env=sqlite_env(str(folder / "ledger.db"), create=True))
+    app = ledger_over(env=sqlite_env(str(folder / "ledger.db"), create=True))
     app.add_inspection(
         code=CODE, name="巡察", organisation="某局党组", group="县委第二巡察组", kind="regular",
         start=datetime(2020, 3, 1).date(), end=datetime(2020, 4, 1).date(), feedback=None, actor="clerk",

@@ -17,7 +17,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from ledger.application import RectificationLedger
+from ledger.application import ReadSide, RectificationLedger
 from ledger.errors import LedgerError, RuleViolation, UnknownID
 from ledger.values import SIGNED_OFF_STATUSES, MeasureOutcomes
 
@@ -29,7 +29,8 @@ class Ledger:
     """The application in memory, with a clock that moves an hour per act."""
 
     def __init__(self, **policy: object) -> None:
-        self.app = RectificationLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, policy={"required_signers": 1, **policy})
+        # the rules alone: no read models (ReadSide() decodes only), so nothing but the aggregates is kept
+        self.app = RectificationLedger(env={"PERSISTENCE_MODULE": "eventsourcing.popo"}, policy={"required_signers": 1, **policy}, read_side=ReadSide())
         self.now = START
 
     def tick(self, hours: int = 1) -> datetime:

@@ -1,31 +1,25 @@
-"""The write side's in-transaction hook: writers registered once, called in the insert transaction, all or nothing."""
+"""The write side's in-transaction hook: writers given by the composition root, called in the insert transaction, all or nothing."""
 
 from __future__ import annotations
 
-import ast
-from pathlib import Path
-
 import pytest
 
-from ledger import store
 
-REPO = Path(__file__).resolve().parent.parent
+def test_the_write_side_is_given_its_writers_not_assigned_them():
+    """No hook is filled by assignment at run time: the recorder's writers are what its constructor was given."""
+    from composition import in_transaction_writers
+    from ledger.store import LedgerRecorderMixin, LedgerSQLiteRecorder
 
-
-def test_only_the_wiring_module_of_the_write_side_imports_the_read_side():
-    offenders = []
-    for path in sorted((REPO / "ledger").glob("*.py")):
-        if path.name in ("wiring.py", "__main__.py"):  # the wiring, and `python -m ledger` (the CLI)
-            continue
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else [a.name for a in node.names] if isinstance(node, ast.Import) else []
-            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0] in ("projections", "commands")]
-    assert offenders == []
+    assert LedgerRecorderMixin.writers == () and "writers" not in vars(LedgerSQLiteRecorder)
+    assert [w.name for w in in_transaction_writers()] == ["read_models", "similarity_index", "problem_links", "merkle_tree"]
 
 
 @pytest.fixture
-def extra_writer():
-    """A second in-transaction writer, registered with one line, as an index over the log would be."""
+def extra_writer(monkeypatch):
+    """One more in-transaction writer, added in the composition root with one line, as an index over the log would be."""
+    import composition
+    from ledger.store import InTransactionWriter
+
     calls: list[list[int]] = []
 
     def writer(cursor, stored_events, positions, kwargs, placeholder):
@@ -36,9 +30,10 @@ def extra_writer():
         if any(e.topic.endswith("Problem.Registered") and b"boom" in e.state for e in stored_events):
             raise RuntimeError("writer failed")
 
-    store.register_in_transaction_writer("test_hook", writer, schema=["CREATE TABLE IF NOT EXISTS test_hook_log (seq INTEGER PRIMARY KEY)"])
-    yield calls
-    del store.IN_TRANSACTION_WRITERS["test_hook"]
+    wired = composition.in_transaction_writers
+    hook = InTransactionWriter("test_hook", writer, ("CREATE TABLE IF NOT EXISTS test_hook_log (seq INTEGER PRIMARY KEY)",))
+    monkeypatch.setattr(composition, "in_transaction_writers", lambda: (*wired(), hook))
+    return calls
 
 
 def test_registered_writer_runs_in_the_insert_transaction(ledger, extra_writer):

@@ -134,11 +134,11 @@ def _web(ledger, monkeypatch):
         from starlette.testclient import TestClient
 
     from ledger.config import load_config
-    from web.app import create_app
+    from composition import web_app
 
     if ledger.store:
         monkeypatch.setenv("LEDGER_STORE", ledger.store)
-    return TestClient(create_app(load_config(ledger.folder / "ledger.yaml")))
+    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml")))
 
 
 def _html_text(html: str) -> str:

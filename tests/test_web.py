@@ -30,12 +30,12 @@ def client_for(ledger, monkeypatch, token=None):
         warnings.simplefilter("ignore", DeprecationWarning)
         from starlette.testclient import TestClient
 
+    from composition import web_app
     from ledger.config import load_config
-    from web.app import create_app
 
     if ledger.store:
         monkeypatch.setenv("LEDGER_STORE", ledger.store)
-    return TestClient(create_app(load_config(ledger.folder / "ledger.yaml"), token=token))
+    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml"), token=token))
 
 
 def get_json(client, url):
@@ -414,6 +414,27 @@ def test_pages_word_the_trail_findings_and_errors_in_chinese_and_json_stays_engl
     assert "台账保有" in verify and "签名有效" in verify and "holds the history" not in verify and "signature valid" not in verify
     missing = client.get("/problems/XC2026-1-99")
     assert missing.status_code == 404 and "未知的问题编号：XC2026-1-99" in missing.text and "unknown problem" not in missing.text
+
+
+def test_every_refused_query_reads_in_chinese_on_the_page_and_in_english_in_json(lit):
+    """A refusal the web view raises itself is worded from the message catalogue on the page (issue 30 saw
+    "page: not a number" on the Chinese page); ?format=json keeps the CLI's English."""
+    ledger, ids, client = lit
+    refusals = {
+        "/problems?page=abc": ("页码：不是数字", "page: not a number"),
+        "/problems?status=gone": ("状态：", "is not one of"),
+        "/due?within=soon": ("期限：", "is not a number of days"),
+        "/audit": ("审计记录页需要 ?problem=编号", "the audit trail page needs"),
+        "/reports/XC2019-1?format=pdf": ("不是可选值之一：markdown", "is not one of markdown"),
+    }
+    for url, (chinese_part, english) in refusals.items():
+        page = client.get(url)
+        assert page.status_code == 400, url
+        assert chinese_part in page.text and english not in page.text, (url, page.text[-600:])
+        json_url = url + ("&" if "?" in url else "?") + "format=json"
+        if "format=" not in url:
+            answer = client.get(json_url)
+            assert answer.status_code == 400 and english in answer.json()["error"], json_url
 
 
 def test_summary_page_heads_every_column_it_prints(inspected, monkeypatch):

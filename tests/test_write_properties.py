@@ -192,7 +192,7 @@ def state(folder: Path) -> tuple[int, bytes | None]:
 
 
 def newest_event(folder: Path) -> Any:
-    from ledger.application import open_ledger
+    from composition import open_ledger
     from ledger.config import load_config
 
     app = open_ledger(load_config(folder / "ledger.yaml"))

@@ -1,0 +1,155 @@
+"""Dependencies run one way: the interfaces (commands/, web/) over the read and write sides, wired by the composition root.
+
+Read from the source (every import statement, at module level or inside a
+function): `ledger/` (the write side) imports no other package of the project;
+`projections/` (the read side) only `ledger/`; `web/` only `ledger/` and
+`projections/`; nothing but the entry point imports `commands/`; and no module
+assigns to an attribute of another project module (hooks are given, not set).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+PACKAGES = ("ledger", "projections", "commands", "web", "composition")
+# `python -m ledger` runs the CLI: the one module of ledger/ that is an entry point.
+ENTRY_POINTS = {"ledger/__main__.py"}
+# Until messages are keys rendered at the boundary (ledger/messages.py, issue 30), the web view's
+# messages come from the CLI's catalogue through this one module; then it imports ledger/ only.
+NOT_YET = {"web/words.py": "commands"}  # `from commands import i18n`
+ALLOWED = {
+    "ledger": {"ledger"},
+    "projections": {"ledger", "projections"},
+    "web": {"ledger", "projections", "web"},
+    "composition": {"ledger", "projections", "web", "composition"},
+    "commands": {"ledger", "projections", "composition", "commands"},
+}
+
+
+def project_imports(source: str) -> list[tuple[int, str]]:
+    """(line, module) for every import of one of the project's packages, wherever it stands."""
+    found = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
+            found += [(node.lineno, n) for n in names[:1] if n.split(".")[0] in PACKAGES]
+        elif isinstance(node, ast.Import):
+            found += [(node.lineno, a.name) for a in node.names if a.name.split(".")[0] in PACKAGES]
+    return found
+
+
+def modules(package: str) -> list[Path]:
+    return sorted((REPO / package).rglob("*.py"))
+
+
+def offenders_in(package: str) -> list[str]:
+    out = []
+    for path in modules(package):
+        where = path.relative_to(REPO).as_posix()
+        if where in ENTRY_POINTS:
+            continue
+        for line, name in project_imports(path.read_text(encoding="utf-8")):
+            if NOT_YET.get(where) == name:
+                continue
+            if name.split(".")[0] not in ALLOWED[package]:
+                out.append(f"{where}:{line} imports {name}")
+    return out
+
+
+@pytest.mark.parametrize("package", sorted(ALLOWED))
+def test_each_package_imports_only_what_lies_beneath_it(package: str) -> None:
+    assert modules(package), f"no modules found in {package}/"
+    assert offenders_in(package) == []
+
+
+def test_nothing_imports_commands_but_the_entry_point() -> None:
+    importers = sorted(
+        path.relative_to(REPO).as_posix()
+        for package in PACKAGES if package != "commands"
+        for path in modules(package)
+        if any(name.split(".")[0] == "commands" for _, name in project_imports(path.read_text(encoding="utf-8")))
+    )
+    assert importers == sorted(ENTRY_POINTS | set(NOT_YET))
+
+
+def test_the_scan_sees_imports_inside_functions_too() -> None:
+    """The check can fail: a lazy import of the read side from the write side is found."""
+    source = "def wire():\n    from projections.views import read_model_views\n    import web.app\n"
+    assert project_imports(source) == [(2, "projections.views"), (3, "web.app")]
+
+
+def assignments_to_other_modules(source: str) -> list[tuple[int, str]]:
+    """(line, target) where a module assigns into something it imported from the project (`application.X.y = …`)."""
+    tree = ast.parse(source)
+    imported = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] in PACKAGES:
+            imported |= {a.asname or a.name for a in node.names}
+        elif isinstance(node, ast.Import):
+            imported |= {(a.asname or a.name).split(".")[0] for a in node.names if a.name.split(".")[0] in PACKAGES}
+    found = []
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            if not isinstance(target, (ast.Attribute, ast.Subscript)):
+                continue
+            root = target
+            while isinstance(root, (ast.Attribute, ast.Subscript)):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in imported:
+                found.append((node.lineno, ast.unparse(target)))
+    return found
+
+
+def test_no_module_sets_attributes_of_another_at_run_time() -> None:
+    offenders = [
+        f"{path.relative_to(REPO).as_posix()}:{line} assigns {target}"
+        for package in PACKAGES
+        for path in modules(package)
+        for line, target in assignments_to_other_modules(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_assignment_scan_can_fail() -> None:
+    source = (
+        "from ledger import application, schema\n"
+        "def wire():\n"
+        "    application.RectificationLedger.views_for = staticmethod(f)\n"
+        "    schema.AFTER_UPGRADE[:] = ['x']\n"
+    )
+    assert assignments_to_other_modules(source) == [
+        (3, "application.RectificationLedger.views_for"), (4, "schema.AFTER_UPGRADE[:]"),
+    ]
+
+
+# The web view's store, opened read-only (a read transaction begun on it): a store, like ledger/store.py.
+STORES = {"web/store.py"}
+
+
+def sql_calls(source: str) -> list[int]:
+    """Lines that run SQL: a call of `.execute`, `.executemany` or `.executescript`."""
+    return [
+        node.lineno for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)
+        and node.func.attr in ("execute", "executemany", "executescript")
+    ]
+
+
+@pytest.mark.parametrize("package", ["commands", "web", "composition"])
+def test_no_sql_outside_the_store_and_the_projections(package: str) -> None:
+    offenders = [
+        f"{path.relative_to(REPO).as_posix()}:{line}"
+        for path in modules(package)
+        if path.relative_to(REPO).as_posix() not in STORES
+        for line in sql_calls(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_sql_scan_can_fail() -> None:
+    assert sql_calls("with app.recorder.reading() as c:\n    c.execute('SELECT number FROM ledger_problems')\n") == [2]
