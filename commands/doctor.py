@@ -129,9 +129,9 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
         noted = noted_administrator(app)
         admin = t("no administrator yet: run `ledger init` once")
         if authority is not None:
-            admin = f"administrator {authority.administrator} (key fingerprint {authority.admin_fingerprint}, founding event recorded)"
+            admin = t("administrator {name} (key fingerprint {fingerprint}, founding event recorded)", name=authority.administrator, fingerprint=authority.admin_fingerprint)
         elif noted is not None:
-            admin = f"administrator {noted[0]} (key fingerprint {fingerprint(noted[1])}; no founding event yet: run `ledger init`)"
+            admin = t("administrator {name} (key fingerprint {fingerprint}; no founding event yet: run `ledger init`)", name=noted[0], fingerprint=fingerprint(noted[1]))
         yield {
             "check": "acts",
             "status": "warn",

@@ -58,7 +58,14 @@ def t(template: str, /, **params: Any) -> Message:
 
 
 class Field(str):
-    """A field's name as the ledger spells it (title, lead, unit…): shown by its heading in the reader's language."""
+    """A field's name as the ledger spells it (title, lead, unit…): in Chinese, the vocabulary's word for it."""
+
+    def label(self, lang: str) -> str:
+        if lang == "en":
+            return str.__str__(self)
+        from ledger import vocabulary
+
+        return str(vocabulary.label(vocabulary.FIELDS, str.__str__(self), lang))
 
 
 class either(tuple):

@@ -1,4 +1,4 @@
-"""Every message the ledger can put on screen, found in its source: the checker of the message catalogue.
+"""Message sites left as raw text in the source: tests/test_messages.py fails when it finds one with English words.
 
 A site is a raise of a user-facing error (or a helper that makes one), or an echo of a fixed or
 formatted string. Its message template is read from the AST: literal text kept, each `{…}` replaced
@@ -205,39 +205,3 @@ def english_words(line: str) -> list[str]:
     )
     bare = bare.replace(SAMPLES[0], " ")  # a value between words ("exported {n} events to {file}") does not part them
     return re.findall(r"[A-Za-z]+(?:[ ,;:]+[A-Za-z]+){2,}", bare)
-
-
-# Words that are names, not English to translate, when a short line is all there is.
-NAMES = {"ledger", "sha256", "sm3", "json", "csv", "xlsx", "docx", "yaml", "ok"}
-
-
-def _short_english(site: Site) -> bool:
-    """A confirmation or echoed line of one or two English words ("review: holds", "{field} corrected")."""
-    if site.kind not in ("status", "echo"):
-        return False
-    bare = re.sub(r"`[^`]*`|'[^']*'|--[\w/-]+|\(status: [^)]*\)|\S+\.(?:xlsx|docx|csv|txt|yaml|jsonl?)\b", " ", site.template)
-    return any(w.lower() not in NAMES for w in re.findall(r"[A-Za-z]{3,}", bare))
-
-
-def in_chinese(site: Site) -> bool:
-    """Some sample of the site's message (every one, for a FILLED site) reads in Chinese: the catalogue changed it
-    and left no English sentence."""
-    if not english_words(site.template.replace("\x00", " ")) and not _short_english(site):
-        return True  # nothing to translate: a value, a path, words already Chinese
-    filled = any(site.file == f and site.template.startswith(start) for f, start in FILLED)
-    return (all if filled else any)(_reads_in_chinese(site, sample) for sample in site.samples())
-
-
-def _reads_in_chinese(site: Site, sample: str) -> bool:
-    from commands.i18n import NOTES, translate, translate_lines, value_word
-
-    if site.kind == "detail":
-        return not english_words(value_word("detail", sample, "zh"))
-    if site.kind == "note":
-        return sample in NOTES and not english_words(NOTES[sample])
-    if site.kind == "echo":
-        return False  # English words echoed as written: the screen shows them whatever the catalogue says
-    zh = translate(sample, "zh")
-    if site.kind == "status" and zh == sample:  # render_record translates a command's message a line at a time
-        zh = translate_lines(sample, "zh")
-    return zh != sample and not english_words(zh)

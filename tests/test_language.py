@@ -11,7 +11,8 @@ import json
 import pytest
 import wcwidth
 
-from commands.i18n import CATALOGUE, translate
+from commands.i18n import translate
+from ledger.messages import t
 from conftest import run_executable
 
 pytestmark = pytest.mark.language
@@ -92,11 +93,12 @@ def test_tables_fit_a_120_column_terminal(inspected, monkeypatch):
     assert "学用结合不紧密" in inspected.out("status").replace("\n", "").replace(" ", "")  # wrapped, not cut
 
 
-def test_untranslated_messages_fall_back_to_english():
-    assert translate("something the catalogue never heard of", "zh") == "something the catalogue never heard of"
-    assert translate("unknown problem ID: X-1", "en") == "unknown problem ID: X-1"
-    assert all(isinstance(p, str) for p, _ in CATALOGUE)
-    # A pasted title full of ": " is read once per suffix (not once per way of splitting it) and left as it is.
+def test_plain_text_is_shown_as_it_is_and_messages_by_their_key():
+    """No text is translated by reading it: plain text (a name, an outside library's words) stays as it is;
+    a keyed message is rendered from the catalogue."""
+    assert translate("unknown problem ID: X-1", "zh") == "unknown problem ID: X-1"  # the words, but not a message
+    assert translate(t("unknown {kind} ID: {ident}", kind=t("problem"), ident="X-1"), "zh") == "未知的问题编号：X-1"
+    assert translate(t("unknown {kind} ID: {ident}", kind=t("problem"), ident="X-1"), "en") == "unknown problem ID: X-1"
     pasted = "x.csv: line 2: 反馈问题: " + ": ".join(["甲"] * 200) + " no such thing"
     assert translate(pasted, "zh") == pasted
 
