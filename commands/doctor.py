@@ -69,7 +69,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
 
         from commands.progress import progress
 
-        with progress("verifying the chain and the tree", fmt) as report:
+        with progress(t("verifying the chain and the tree"), fmt) as report:
             summary, _ = verify_store(config.store, schema=store_schema(), trusted=trusted_key(config), progress=report)
         yield {"check": "chain", "status": "ok", "detail": t("{count} events verified, head {head_seq}; {checkpoints} recorded checkpoint(s) match", count=summary.count, head_seq=summary.head_seq, checkpoints=summary.checkpoints)}
     except LedgerError as e:
@@ -147,7 +147,7 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
 
         from commands.progress import progress
 
-        with progress("checking the signatures", fmt) as report:
+        with progress(t("checking the signatures"), fmt) as report:
             acts = verify_acts(state.config.store, app.ledger_id(), progress=report)
         yield {"check": "signatures", "status": "ok", "detail": acts.line().params["detail"]}
     except LedgerError as e:

@@ -94,14 +94,14 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
         done["out"] = out
         cp = done.pop("checkpoint")
         done["checkpoint"] = {k: cp[k] for k in ("sequence", "time", "tree_size", "tree_root")}
-        note = "made a new checkpoint" if done["checkpoint_made"] else "the latest checkpoint"
+        note = t("made a new checkpoint") if done["checkpoint_made"] else t("the latest checkpoint")
         echo(render_record(done, fmt, t("exported {events} events of {inspection} to {out}, each proven against {note} of {time} (tree size {tree_size})", events=done['events'], inspection=inspection, out=out, note=note, time=cp['time'], tree_size=cp['tree_size'])))
         return
     # Signed when the ledger's key is at hand, so the header and head are bound to it.
     from commands.progress import progress
 
     key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
-    with replacing(out, force=force) as tmp, progress("verifying and writing the events", fmt) as report:
+    with replacing(out, force=force) as tmp, progress(t("verifying and writing the events"), fmt) as report:
         record = export_store(state.config.store, tmp, since=since, signing_key=key, progress=report)
     head = dict(events=record["events"], out=out, seq=record["head_seq"], hash=record["hash"], digest=record["head_digest"])
     line = t("exported {events} events to {out}; head {seq} {hash}:{digest}", **head)
@@ -147,7 +147,7 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
     from commands.progress import progress
 
     given = [cp for value in checkpoints for cp in parse_checkpoints(value)]
-    with progress("verifying the export", fmt) as report:
+    with progress(t("verifying the export"), fmt) as report:
         exported = read_export(Path(file), also_at=[cp.sequence for cp in given], trust=trust, progress=report)
     header, trailer = exported.header, exported.trailer
     record: dict[str, Any] = {"verified": True, "file": file, "ledger_id": header.get("ledger_id"), "hash": header.get("hash"), "since": header.get("since"), **{k: trailer[k] for k in ("events", "head_seq", "head_digest")}}
@@ -171,7 +171,7 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
         from ledger.checkpoint import normalise_fingerprint
 
         pinned = frozenset(normalise_fingerprint(f, "--admin-fingerprint") for f in admin_fingerprints)
-        with progress("checking the signatures", fmt) as report:
+        with progress(t("checking the signatures"), fmt) as report:
             acts = verify_event_rows(export_rows(Path(file)), str(header.get("ledger_id")), admin_fingerprints=pinned, progress=report, total=int(trailer["head_seq"]))
         record["acts"] = acts.record()
         lines += [acts.founding_line(), acts.line()]
@@ -220,7 +220,7 @@ def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: An
     state.actor(actor, act="log-import")  # authority check: restoring is a write
     if evidence_dir is not None and not Path(evidence_dir).is_dir():
         raise InvalidInput(t("--evidence: {evidence_dir} is not a folder", evidence_dir=evidence_dir))
-    with progress("verifying the export", fmt) as checking, progress("writing the events", fmt) as writing:
+    with progress(t("verifying the export"), fmt) as checking, progress(t("writing the events"), fmt) as writing:
         record = restore(state.app, Path(file), store=state.config.store, evidence=Path(evidence_dir) if evidence_dir else None, checking=checking, writing=writing)
     head = dict(events=record["events"], seq=record["head_seq"], digest=record["head_digest"])
     line = t("imported {events} events; head {seq} {digest}", **head)
@@ -295,7 +295,7 @@ def evidence_verify(state: LedgerContext, fmt: str) -> None:
     from commands.progress import progress
     from ledger.attachments import verify_kept
 
-    with progress("checking the evidence files", fmt) as report:
+    with progress(t("checking the evidence files"), fmt) as report:
         counts = verify_kept(state.config.store, progress=report)
     echo(render_record({"verified": True, **counts}, fmt, t("evidence verified: {files} attachments, {distinct} distinct files, every one present and unchanged", files=counts['files'], distinct=counts['distinct'])))
 

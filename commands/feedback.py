@@ -66,8 +66,8 @@ def import_(
         _preview(state, file, sheet, encoding, options, at, actor, fmt)
         return
     who = state.actor(actor, act="feedback-import")
-    lists = read_feedback_lists(file, progress=_progress("checking the feedback list", fmt), sheet=sheet, encoding=encoding, options=options)
-    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress("recording the problems", fmt))
+    lists = read_feedback_lists(file, progress=_progress(t("checking the feedback list"), fmt), sheet=sheet, encoding=encoding, options=options)
+    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt))
     kept = _kept_columns(lists)
     records, messages = [], []
     for result in results:
@@ -269,7 +269,7 @@ def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: st
     from ledger.importing import present_problems
 
     wanted = values.inspection_code(inspection) if inspection else None
-    feedback = read_feedback_list(file, progress=_progress("checking the feedback list", fmt), sheet=sheet, encoding=encoding, code=wanted)
+    feedback = read_feedback_list(file, progress=_progress(t("checking the feedback list"), fmt), sheet=sheet, encoding=encoding, code=wanted)
     code = wanted or feedback.inspection.code
     if wanted:  # named with --inspection: it must be one the ledger holds (a list's own absent inspection reads "missing")
         _known_inspection(state, code)

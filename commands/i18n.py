@@ -1,11 +1,10 @@
-"""Words on screen in Chinese (the default) or English: the language of the running command, table headings,
-the words of values in tables, and the rendering of keyed messages (ledger.messages) at the boundary.
+"""The CLI's language: the running command's, and its error and note lines; the words of tables are
+projections.words (shared with the web view).
 
 Translation happens only at the interface boundary — table headings and
 status words when a table is printed, and error lines in the CLI's error
 handler — so the domain keeps its stable English rule ids and JSON keeps
-English keys and values. A message with no entry here is printed in English
-rather than failing.
+English keys and values.
 
 The language: the global `--lang`, else LEDGER_LANG, else `language:` in
 ledger.yaml, else zh.
@@ -14,11 +13,9 @@ ledger.yaml, else zh.
 from __future__ import annotations
 
 import os
-import re
-from typing import Any, Callable, Sequence
+from typing import Any, Callable
 
-from ledger import vocabulary
-from ledger.messages import Message, render
+from ledger.messages import Message
 
 LANGS = ("zh", "en")
 
@@ -65,284 +62,22 @@ def current() -> str:
     return resolve_lang(option, config_path)
 
 
-# -- words in tables -----------------------------------------------------------
-
-HEADINGS = {
-    "id": "编号", "inspection": "巡察", "overdue": "逾期", "measures": "措施", "relapses": "反弹", "escalation": "督办", "due": "事项", "date": "日期",
-    "days_left": "剩余天数", "days_late": "逾期天数", "suggest": "建议督办", "seq": "序号", "at": "发生时间",
-    "recorded_at": "记录时间", "actor": "操作人", "event": "事件", "details": "详情", "text": "内容",
-    "evidence": "佐证材料", "grade": "等次", "result": "结果", "note": "备注", "reason": "理由", "by": "经办人",
-    "signed_off": "销号日期", "point": "回头看节点", "review_date": "回头看日期", "state": "情况", "reviews": "回头看",
-    "missed": "错过", "code": "编号", "registered_at": "登记时间",
-    "registered_by": "登记人", "parent": "上级问题", "extended_to": "延期至", "done by": "完成人", "level": "级别",
-    "progress": "进展", "meaning": "含义", "outcome": "结果", "field": "字段", "was": "原值", "now": "现值",
-    "to": "延期至", "previous": "原时限", "decision": "审批", "requested_by": "申请人", "decided_by": "审批人",
-    "value": "值", "key": "项目", "subject": "对象", "correction": "更正",
-    "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
-    "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量",
-    "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
-    "enrolled_at": "登记时间", "revoked_at": "撤销时间", "score": "相似度", "shared": "相同词语",
-    "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",
-    "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
-    "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
-    **vocabulary.zh(vocabulary.FIELDS),  # an inspection's and a problem's fields: 巡察类型 is not 问题类别
-}
-
-STATUS_WORDS = vocabulary.zh(vocabulary.STATUSES)
-
-# Event names as `history` and `audit` print them (JSON and CSV keep the English names).
-EVENT_WORDS = vocabulary.zh(vocabulary.EVENTS)
-
-# Words inside the details of an act (projections.history.act_note).
-_ACT_NOTE = [
-    (re.compile(r"signed on paper by (.+?), entered and signed by ([^;\]]+)"), r"\1纸质签字，\2代为录入并签名"),
-    (re.compile(r"signed by ([^;\]]+)"), r"\1签名"),
-    (re.compile(r"attached: "), "附件："),
-]
-
-
-# Keys inside the details of an act ("lead=…; unit=…") that HEADINGS does not name.
-DETAIL_KEYS = {
-    "measure_id": "措施编号", "rules": "制度", "funds": "资金", "accountable": "问责", "clues": "线索", "passed": "通过",
-    "approved": "批准", "child": "细化问题", "fields": "字段", "old": "原值", "new": "现值", "administrator": "管理员",
-    "ledger_id": "台账编号", "public_key": "公钥", "fingerprint": "密钥指纹", "roles": "角色", "role": "角色",
-    "verification": "核查", "sequence": "序号", "time": "时间", "head": "链头", "algorithm": "算法",
-    "signature": "签名", "tree_size": "树大小", "tree_root": "树根", "deadline": "整改时限", "due": "时限",
-    "number": "序号", "name": "姓名", "link": "关联类型",
-}
-_DETAIL = re.compile(r"(^|; )([a-z_]+)=([^;\[]*)")
-
-
-def _details_words(text: str) -> str:
-    def pair(m: re.Match[str]) -> str:
-        key, value = m[2], m[3]
-        words = VALUE_WORDS.get(key)
-        if isinstance(words, dict):
-            value = words.get(value.strip(), value.strip()) + (" " if value.endswith(" ") else "")
-        elif callable(words) and key in ("status", "roles"):
-            value = words(value.strip()) + (" " if value.endswith(" ") else "")
-        elif value.strip() in ("True", "False"):  # approved=True, passed=False
-            value = ("是" if value.strip() == "True" else "否") + (" " if value.endswith(" ") else "")
-        return f"{m[1]}{DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={value}"
-
-    text = _DETAIL.sub(pair, text)
-    for pattern, replacement in _ACT_NOTE:
-        text = pattern.sub(replacement, text)
-    return text
-
-
-def _field_words(text: str) -> str:
-    """A corrected field's name: description → 描述, M2.due → M2.时限."""
-    head, dot, tail = text.partition(".")
-    if dot:
-        return f"{head}.{vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}"
-    return HEADINGS.get(text, text)
-
-
-def _correction_words(text: str) -> str:
-    """An audit row's links: corrects #3 → 更正 #3; corrected by #9 (title), #12 (M1.due) → 被 #9（标题）、#12（M1.时限）更正."""
-    parts = []
-    for part in text.split("; "):
-        if part.startswith("corrects "):
-            part = "更正 " + part[len("corrects "):]
-        elif part.startswith("corrected by "):
-            items = re.findall(r"(#\d+) \(([^)]*)\)", part)
-            part = "被 " + "、".join(f"{seq}（{_field_words(field)}）" for seq, field in items) + " 更正"
-        parts.append(part)
-    return "；".join(parts)
-
-
-VALUE_WORDS: dict[str, Any] = {
-    "event": EVENT_WORDS,
-    "field": _field_words,
-    "correction": _correction_words,
-    "subject": {"people (人员与权限)": "人员与权限"},
-    "details": _details_words,
-    "meaning": vocabulary.zh(vocabulary.MEANINGS),
-    "outcome": STATUS_WORDS,  # a sign-off's outcome is the status it gave
-    "measure": vocabulary.zh(vocabulary.MEASURE_STATES),
-    "level": vocabulary.zh(vocabulary.ESCALATION_LEVELS),
-    "escalation": vocabulary.zh(vocabulary.ESCALATION_LEVELS),  # a problem's level so far (`status`, `due`)
-    "light": vocabulary.zh(vocabulary.LIGHTS),
-    "status": lambda text: _status_words(text),  # a problem's, a doctor check's, a person's
-    "roles": lambda text: _held_roles(text),
-    "fingerprint": {"(no key)": "（无密钥）"},
-    "check": lambda text: CHECK_WORDS.get(text, text),
-    "detail": lambda text: _detail_words(text),
-    "type": vocabulary.zh(vocabulary.PROBLEM_TYPES),
-    "kind": vocabulary.zh(vocabulary.INSPECTION_KINDS),
-    "decision": vocabulary.zh(vocabulary.DECISIONS),
-    "link": vocabulary.zh(vocabulary.LINK_KINDS),
-    "as": vocabulary.zh(vocabulary.LINK_KINDS),
-    "direction": {"earlier": "以前的问题", "later": "再次发现"},
-    "grade": vocabulary.zh(vocabulary.GRADES),
-    "result": {
-        **vocabulary.zh(vocabulary.REVIEW_RESULTS), "passed": "通过", "failed": "未通过",
-        "matched": "一致", "missing": "台账缺少", "extra": "清单外", "changed": "有出入",
-    },
-    "due": {"deadline": "整改时限", "progress": "进展报告"},
-    "state": {"complete": "已完成", "due": "到期", "missed": "已错过", "upcoming": "未到期"},
-}
-
-# Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.
-WRAP = {
-    "title": 16, "category": 8, "text": 30, "details": 16, "note": 16, "description": 24, "reason": 16,
-    "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 7,
-    "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
-    "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
-    "reviews": 7, "missed": 6, "signed_off": 10, "review_date": 11, "point": 5, "state": 8, "result": 8,
-    "due": 8, "detail": 72,
-}
-
-
-def heading(column: str, lang: str) -> str:
-    return HEADINGS.get(column, column) if lang == "zh" else column
-
-
-# Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
-EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {"source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS}
-
-
-def value_word(column: str, value: Any, lang: str) -> Any:
-    if isinstance(value, Message):  # a keyed message in a cell (a doctor check's detail)
-        return render(value, lang, lambda text: _plain(text, lang))
-    if column == "suggest" and isinstance(value, str):  # `due`'s "warning (告诫书)" (its JSON): the level's word alone
-        return vocabulary.label(vocabulary.ESCALATION_LEVELS, value.split(" ", 1)[0], lang)
-    if lang != "zh":
-        return vocabulary.label(EN_WORDS[column], value, lang) if column in EN_WORDS else value
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    words = VALUE_WORDS.get(column)
-    if callable(words) and isinstance(value, str):
-        return words(value)
-    if words and isinstance(value, str):
-        return words.get(value, value)
-    return value
-
-
-# `show`'s sub-tables: (Chinese title, English title) and their columns (heading keys).
-SECTIONS = {
-    "extensions": ("延期申请（整改时限变更记录）", "extensions (the deadline history)"),
-    "measures": ("整改措施", "measures"),
-    "verifications": ("核查验收", "verifications"),
-    "signoffs": ("对账销号", "sign-offs"),
-    "escalations": ("督办", "escalations"),
-    "progress": ("进展报告", "progress"),
-    "reviews": ("回头看", "reviews (look-back)"),
-    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
-    "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
-    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence, same kind)"),
-    "rejected": ("已排除的相似问题", "rejected as not alike"),
-    "corrections": ("更正", "corrections"),
-}
-SUB_HEADINGS = {
-    "requested": "申请时间", "asked for": "延期至", "deadline was": "原时限", "decided by": "审批人", "decided": "审批时间",
-    "done by": "完成人", "due": "时限", "text": "内容", "id": "编号", "at": "时间", "by": "经办人",
-    "direction": "先后", "relapse": "计为反弹",
-}
-
-
-def section_title(key: str, lang: str) -> str:
-    zh, en = SECTIONS[key]
-    return (zh + "：") if lang == "zh" else (en + ":")
-
-
-# Who "by" is depends on the table.
-BY = {
-    "extensions": "申请人", "verifications": "核查人", "signoffs": "签字人", "signatures": "签字人", "escalations": "督办人",
-    "reviews": "核查人", "progress": "报告人", "corrections": "更正人",
-}
-
-
-def sub_heading(section: str, column: str, lang: str) -> str:
-    """A heading of one of `show`'s sub-tables."""
-    if lang != "zh":
-        return column
-    if column == "by" and section in BY:
-        return BY[section]
-    return SUB_HEADINGS.get(column) or HEADINGS.get(column, column)
-
-
-def status_word(status: str, lang: str) -> str:
-    return str(vocabulary.label(vocabulary.STATUSES, status, lang))
-
-
-def max_widths(columns: Sequence[str]) -> list[int | None]:
-    return [WRAP.get(c) for c in columns]
-
-
-# -- messages --------------------------------------------------------------------
+from projections.words import (  # noqa: F401 - the words of tables, as the CLI's modules name them
+    EVENT_WORDS,
+    HEADINGS,
+    SECTIONS,
+    STATUS_WORDS,
+    heading,
+    max_widths,
+    section_title,
+    status_word,
+    sub_heading,
+    translate,
+    translate_lines,
+    value_word,
+)
 
 PREFIX = {"zh": "ledger: 错误: ", "en": "ledger: error: "}
-
-# `doctor`: its checks, their states and the detail of each (a detail that is an error message reads as one).
-CHECK_WORDS = {
-    "acts": "操作签名", "config": "配置文件", "identities": "人员与角色", "sign-off": "销号签字", "hash": "哈希算法",
-    "chain": "哈希链", "signing key": "签名密钥", "public key": "公钥", "cipher key": "加密密钥", "signatures": "签名",
-    "keys": "密钥", "derived tables": "派生表", "evidence": "佐证材料",
-}
-CHECK_STATES = vocabulary.zh(vocabulary.CHECK_STATES)
-_ROLE_WORDS = vocabulary.zh(vocabulary.ROLES)
-
-
-def _admin_words(text: str) -> str:
-    if text == "no administrator yet: run `ledger init` once":
-        return "尚无管理员：请运行一次 `ledger init`"
-    m = re.fullmatch(r"administrator (.+?)(?: \(key fingerprint ([^,;]+?)(, founding event recorded|; no founding event yet: run `ledger init`)?\))?", text)
-    if m is None:
-        return text
-    founding = {", founding event recorded": "，已记录创建台账事件", "; no founding event yet: run `ledger init`": "；尚无创建台账事件：请运行 `ledger init`"}
-    return f"管理员 {m[1]}" + (f"（密钥指纹 {m[2]}{founding.get(m[3] or '', '')}）" if m[2] else "")
-
-
-def _roles_words(text: str) -> str | None:
-    """"registrar: 张三; signer: -" as doctor lists who holds each role."""
-    parts = [p.partition(": ") for p in text.split("; ")]
-    if not all(sep and role in _ROLE_WORDS for role, sep, _ in parts):
-        return None
-    return "；".join(f"{_ROLE_WORDS[role]}：{'无' if names == '-' else names.replace(', ', '、')}" for role, _, names in parts)
-
-
-_STATES = {**STATUS_WORDS, **CHECK_STATES, "active": "有效"}
-
-
-def _status_words(text: str) -> str:
-    if text in _STATES:
-        return _STATES[text]
-    revoked = re.fullmatch(r"revoked (\S+)", text)
-    return f"已撤销（{revoked[1]}）" if revoked else text
-
-
-def _held_roles(text: str) -> str:
-    """`person list`'s roles: "signer since 2020-01-01, verifier since …"."""
-    return "；".join(re.sub(r"^(\w+) since (\S+)$", lambda m: f"{_ROLE_WORDS.get(m[1], m[1])}（{m[2]} 起）", part) for part in text.split(", "))
-
-
-def _detail_words(text: str) -> str:
-    """A doctor row's detail that is plain text: who holds each role, or the administrator."""
-    return _roles_words(text) or _admin_words(text)
-
-
-def _plain(text: str, lang: str) -> str:
-    """A value worded into a message as plain text: a status word in the reader's language; else as it is
-    (a name, an ID, quoted text, or an outside library's own words)."""
-    if lang == "zh" and text in STATUS_WORDS:
-        return STATUS_WORDS[text]
-    return text
-
-
-def translate(message: Any, lang: str) -> str:
-    """`message` as the reader sees it in `lang`: a keyed message (or an error carrying one, or a word of the
-    vocabulary) rendered from the catalogue (ledger.messages); plain text as it is."""
-    if isinstance(message, (Message, BaseException)) or (callable(getattr(message, "label", None)) and not isinstance(message, type)):
-        return render(message, lang, lambda text: _plain(text, lang))
-    return message
-
-
-def translate_lines(message: Any, lang: str) -> str:
-    """A command's message; a checkpoint block in it stays exactly as signed and printed."""
-    return translate(message, lang)
-
 
 NOTE_PREFIX = {"zh": "ledger: 提示: ", "en": "ledger: note: "}
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from commands.options import LedgerContext, echo, render_record
+from ledger.messages import t
 
 
 def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None, fmt: str, public_key: str | None = None, fingerprints: tuple[str, ...] = (), admin_fingerprints: tuple[str, ...] = (), jobs: int | None = 1) -> None:
@@ -13,7 +14,7 @@ def verify_ledger(state: LedgerContext, checkpoint: tuple[str, ...] | str | None
     from commands import i18n
     from commands.progress import progress
 
-    with progress("verifying the chain and the tree", fmt) as report:
+    with progress(t("verifying the chain and the tree"), fmt) as report:
         record, lines = verification(state.config, checkpoint, public_key, fingerprints, admin_fingerprints, jobs, progress=report, app=lambda: state.app, schema=store_schema())
     lang = i18n.current()
     echo(render_record(record, fmt, "\n".join(i18n.translate(line, lang) for line in lines)))

@@ -105,7 +105,7 @@ def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
     # (chain and recorded checkpoints), in a process of its own while the rebuild runs.
     verification = _Alongside(_verify_events, state.config.store, trusted_key(state.config))
     try:
-        with progress("rebuilding the read models", fmt) as report:
+        with progress(t("rebuilding the read models"), fmt) as report:
             result = check_read_models(state.app, state.config, jobs, progress=report)
     except LedgerError:
         verification.result()  # tampering found by the chain explains a failed rebuild better

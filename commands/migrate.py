@@ -41,7 +41,7 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
     from ledger.store import store_env
 
     try:
-        with progress("copying the events", fmt) as report:
+        with progress(t("copying the events"), fmt) as report:
             app = ledger_over(store_env(target, create=True))  # the recorder writes read models, chain and tree as on any insert
             try:
                 counts = migrate_store(source, target, app, report)

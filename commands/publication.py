@@ -303,7 +303,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         if round_name is not None:
             from commands.progress import progress
 
-            with progress("reading the round", fmt) as report:
+            with progress(t("reading the round"), fmt) as report:
                 blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang, progress=report)
             issuer = str(state.config.section("publication").get("authority") or "")
         else:
@@ -320,7 +320,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
     if round_name is not None:
         from commands.progress import progress
 
-        with progress("reading the round", fmt) as report:  # the rows checked against the events, or rebuilt with --as-of
+        with progress(t("reading the round"), fmt) as report:  # the rows checked against the events, or rebuilt with --as-of
             document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang, progress=report)
     else:
         document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage, lang=lang)

@@ -69,7 +69,7 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force
     from commands.progress import progress
     from ledger.outputs import replacing
 
-    with progress("writing the 台账", fmt) as report:  # the rows (rebuilt with --as-of), then the file: its last twentieth
+    with progress(t("writing the ledger sheet"), fmt) as report:  # the rows (rebuilt with --as-of), then the file: its last twentieth
         rows = None
         if report is not None:
             report(0, 1)

@@ -288,22 +288,25 @@ def _ticked(cell: str) -> list[str]:
 def doc_tables(markdown: str) -> Tables:
     """Read the generated tables of docs/tamper-evidence.md (the markdown, nothing of the ledger's code)."""
     body = markdown.split("<!-- BEGIN GENERATED", 1)[1].split("<!-- END GENERATED -->", 1)[0]
-    tables: list[list[list[str]]] = []
+    tables: list[list[dict[str, str]]] = []  # each row by its column's heading, so added columns change nothing
     for block in re.split(r"\n\s*\n", body):
         rows = [line for line in block.splitlines() if line.startswith("|")]
         if rows:
-            tables.append([_cells(r) for r in rows[2:]])  # past the heading and the |---| line
+            heads = _cells(rows[0])
+            tables.append([dict(zip(heads, _cells(r))) for r in rows[2:]])  # past the heading and the |---| line
     acts, events, people = tables
     roles: dict[str | None, set[str]] = {}
-    for act, allowed in acts:
+    for row in acts:
+        act, allowed = row["act (`meaning`)"], row["roles, any one of"]
         roles[None if act == "any other act" else _ticked(act)[0]] = set(_ticked(allowed))
     own: dict[str, str | None] = {}
     meanings: dict[str, set[str] | None] = {}
-    for topic, native, allowed in events:
-        name = _ticked(topic)[0]
-        own[name] = (_ticked(native) or [None])[0]
-        meanings[name] = set(_ticked(allowed)) if _ticked(allowed) else None
-    return Tables(roles, own, meanings, {_ticked(row[0])[0] for row in people})
+    for row in events:
+        name = _ticked(row["event topic"])[0]
+        own[name] = (_ticked(row["its own act"]) or [None])[0]
+        allowed = _ticked(row["meanings it may be signed with"])
+        meanings[name] = set(allowed) if allowed else None
+    return Tables(roles, own, meanings, {_ticked(row["event topic"])[0] for row in people})
 
 
 def spaced(fingerprint: str) -> str:

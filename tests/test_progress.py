@@ -101,11 +101,11 @@ LONG_COMMANDS = [
     (["export", "--out", "again.jsonl", "--force"], "verifying and writing the events"),  # run twice: --force replaces
     (["verify-export", "all.jsonl"], "verifying the export"),
     (["evidence", "verify"], "checking the evidence files"),
-    (["sheet", "--inspection", "P00001-1", "--out", "台账.xlsx", "--force"], "writing the 台账"),
+    (["sheet", "--inspection", "P00001-1", "--out", "台账.xlsx", "--force"], "writing the ledger sheet"),
     (["publish", "--round", ROUND, "--no-sign"], "reading the round"),
     (["doctor"], "verifying the chain and the tree"),
     # the as-of rebuild tells the bar how far it has read (projections.replay.iter_stored)
-    (["sheet", "--inspection", "P00001-1", "--out", "台账.xlsx", "--force", "--as-of", TODAY], "writing the 台账"),
+    (["sheet", "--inspection", "P00001-1", "--out", "台账.xlsx", "--force", "--as-of", TODAY], "writing the ledger sheet"),
     (["publish", "--round", ROUND, "--no-sign", "--as-of", TODAY], "reading the round"),
 ]
 

@@ -1,11 +1,7 @@
 """Messages and audit-trail cells in the page's language: the web view's one source of them.
 
-A keyed message (ledger/messages.py), or an error carrying one, is rendered
-from the gettext catalogue. Plain text that is not yet a keyed message (an
-audit row's cells, lines some verification steps still build as text) comes
-from the CLI's catalogue (commands/i18n.py), imported when a page first needs
-it: this is the one module of web/ that imports commands/, and the only file
-to change when those are keys too.
+A keyed message (ledger/messages.py), or an error carrying one, is rendered from the gettext catalogue;
+the words of table cells come from projections.words, as the CLI's do.
 """
 
 from __future__ import annotations
@@ -27,13 +23,13 @@ def message(value: Any, lang: str = "zh") -> str:
 
 
 def _plain(text: str, lang: str) -> str:
-    from commands import i18n
+    from projections import words
 
-    return i18n.translate(text, lang)
+    return words.translate(text, lang)
 
 
 def cell(value: Any, column: str, lang: str = "zh") -> Any:
     """An audit-trail cell (details, correction) in `lang`."""
-    from commands import i18n
+    from projections import words
 
-    return i18n.value_word(column, value, lang)
+    return words.value_word(column, value, lang)
