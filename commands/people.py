@@ -9,9 +9,9 @@ import click
 
 from commands import i18n
 from commands.options import LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
-from ledger import values
+from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import t
+from ledger.messages import joined, t
 
 
 def _role(value: str) -> str:
@@ -128,10 +128,10 @@ def list_(state: LedgerContext, fmt: str, screen: Screen) -> None:
         rows.append(
             {
                 "name": name,
-                "roles": ", ".join(f"{r} since {plain(at)}" for r, at in sorted(p["roles"].items())) or "-",
+                "roles": joined([t("{role} since {date}", role=vocabulary.ROLES.get(r, r), date=plain(at)) for r, at in sorted(p["roles"].items())], ", ", "；") or "-",
                 "fingerprint": p["fingerprint"] or "(no key)",
                 "enrolled_at": plain(p["enrolled_at"]),
-                "status": "active" if p["active"] else f"revoked {plain(p['revoked_at'])}",
+                "status": "active" if p["active"] else t("revoked {date}", date=plain(p["revoked_at"])),
             }
         )
     if not rows and fmt == "table":

@@ -65,7 +65,11 @@ class Field(str):
             return str.__str__(self)
         from ledger import vocabulary
 
-        return str(vocabulary.label(vocabulary.FIELDS, str.__str__(self), lang))
+        name = str.__str__(self)
+        measure, dot, field = name.partition(".")
+        if dot:  # a measure's field: M2.due
+            return f"{measure}.{vocabulary.label(vocabulary.MEASURE_FIELDS, field, lang)}"
+        return str(vocabulary.label(vocabulary.FIELDS, name, lang))
 
 
 class either(tuple):

@@ -12,9 +12,9 @@ from datetime import date
 from typing import Any, Iterable
 
 from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIELDS
-from projections.history import _describe_value, act_fields, act_note, describe, details, event_name
+from projections.history import _describe_value, act_fields, act_note, describe, details, event_name, with_note
 from projections.views import plain
-from ledger.messages import t
+from ledger.messages import Field, joined, t
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
 
@@ -220,8 +220,8 @@ def _trail_tail(
         elif name == "Corrected":
             original = last_set.get((key, domain_event.field))
             if original is not None:
-                correction = f"corrects #{original}"
-                corrected_by.setdefault(original, []).append(f"#{seq} ({domain_event.field})")
+                correction = t("corrects #{seq}", seq=original)
+                corrected_by.setdefault(original, []).append(t("#{seq} ({field})", seq=seq, field=Field(domain_event.field)))
             last_set[(key, domain_event.field)] = seq
         day = domain_event.timestamp.date()
         if (since and day < since) or (until and day > until) or (actor and getattr(domain_event, "actor", "") != actor):
@@ -240,14 +240,14 @@ def _trail_tail(
             "actor": getattr(domain_event, "actor", ""),
             "subject": subjects.get(key) or _subject_of(domain_event, key),
             "event": event_name(domain_event),
-            "details": plain_words(domain_event, key in problems, lang) + act_note(domain_event),
+            "details": with_note(plain_words(domain_event, key in problems, lang), act_note(domain_event)),
             "correction": correction,
             "data": details(domain_event),
             **act_fields(domain_event),
         }
         later = corrected_by.get(seq)
         if later:
-            note = "corrected by " + ", ".join(later)
-            row["correction"] = f"{row['correction']}; {note}" if row["correction"] else note
+            note = t("corrected by {corrections}", corrections=joined(later, ", ", "、"))
+            row["correction"] = joined([row["correction"], note]) if row["correction"] else note
         rows.append(row)
     return rows, total

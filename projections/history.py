@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from ledger.messages import Field, joined, t
 from projections.views import plain
 
 # Event attributes that are not details of the act itself.
@@ -11,18 +12,37 @@ _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_top
 
 
 def act_note(domain_event: Any) -> str:
-    """Who signed the act (and for whom, when a clerk entered a paper signature) and its evidence files."""
+    """Who signed the act (and for whom, when a clerk entered a paper signature) and its evidence files:
+    a message (" [signed by 王琎]"), shown in the reader's language; "" for an unsigned act without files."""
     parts = []
     sig = getattr(domain_event, "act_signature", None)
     if isinstance(sig, dict):
         if sig.get("for"):
-            parts.append(f"signed on paper by {sig['for']}, entered and signed by {sig.get('signer')}")
+            parts.append(t("signed on paper by {principal}, entered and signed by {signer}", principal=sig["for"], signer=sig.get("signer")))
         else:
-            parts.append(f"signed by {sig.get('signer')}")
+            parts.append(t("signed by {signer}", signer=sig.get("signer")))
     files = getattr(domain_event, "attachments", None) or ()
     if files:
-        parts.append("attached: " + ", ".join(f"{f.get('name')} ({f.get('hash')}:{str(f.get('digest'))[:12]}…)" for f in files))
-    return f" [{'; '.join(parts)}]" if parts else ""
+        names = ", ".join(f"{f.get('name')} ({f.get('hash')}:{str(f.get('digest'))[:12]}…)" for f in files)
+        parts.append(t("attached: {files}", files=names))
+    return t(" [{parts}]", parts=joined(parts)) if parts else ""
+
+
+class Details(str):
+    """An act's details, `key=value; …` in English (as JSON and CSV carry them), with its pairs kept so a
+    screen words the keys and values in its own language (projections.words.details_words)."""
+
+    def __new__(cls, pairs: list[tuple[str, Any]]) -> "Details":
+        self = super().__new__(cls, "; ".join(f"{k}={_describe_value(v)}" for k, v in pairs))
+        self.pairs = pairs
+        return self
+
+    def label(self, lang: str) -> str:
+        if lang == "en":
+            return str.__str__(self)
+        from projections.words import details_words
+
+        return details_words(self.pairs, lang)
 
 
 def act_fields(domain_event: Any) -> dict[str, Any]:
@@ -61,13 +81,15 @@ def describe(domain_event: Any) -> str:
     """The act in words, e.g. `grade=good; note=…`; a correction shows old → new."""
     data = details(domain_event)
     if event_name(domain_event) == "Corrected":
-        return f"{data['field']}: {_describe_value(data['old'])} → {_describe_value(data['new'])} (reason: {data['reason']})"
-    parts = []
-    for key, value in data.items():
-        if value in (None, "", [], {}, 0, "0.00") and key not in ("passed",):
-            continue
-        parts.append(f"{key}={_describe_value(value)}")
-    return "; ".join(parts)
+        return t("{field}: {old} → {new} (reason: {reason})", field=Field(data["field"]), old=_describe_value(data["old"]),
+                 new=_describe_value(data["new"]), reason=data["reason"])
+    pairs = [(k, v) for k, v in data.items() if not (v in (None, "", [], {}, 0, "0.00") and k not in ("passed",))]
+    return Details(pairs)
+
+
+def with_note(details: Any, note: Any) -> Any:
+    """An act's details followed by who signed it: one cell, each part in the reader's language."""
+    return t("{details}{note}", details=details, note=note) if note else details
 
 
 def history_rows(events: list[tuple[int, Any]]) -> list[dict[str, Any]]:
@@ -80,7 +102,7 @@ def history_rows(events: list[tuple[int, Any]]) -> list[dict[str, Any]]:
                 "recorded_at": plain(domain_event.timestamp),
                 "actor": getattr(domain_event, "actor", ""),
                 "event": event_name(domain_event),
-                "details": describe(domain_event) + act_note(domain_event),
+                "details": with_note(describe(domain_event), act_note(domain_event)),
                 "data": details(domain_event),
                 **act_fields(domain_event),
             }

@@ -6,7 +6,6 @@ by reading it. The language itself is the interface's to choose (commands.i18n, 
 
 from __future__ import annotations
 
-import re
 from typing import Any, Sequence
 
 from ledger import vocabulary
@@ -40,14 +39,6 @@ STATUS_WORDS = vocabulary.zh(vocabulary.STATUSES)
 # Event names as `history` and `audit` print them (JSON and CSV keep the English names).
 EVENT_WORDS = vocabulary.zh(vocabulary.EVENTS)
 
-# Words inside the details of an act (projections.history.act_note).
-_ACT_NOTE = [
-    (re.compile(r"signed on paper by (.+?), entered and signed by ([^;\]]+)"), r"\1纸质签字，\2代为录入并签名"),
-    (re.compile(r"signed by ([^;\]]+)"), r"\1签名"),
-    (re.compile(r"attached: "), "附件："),
-]
-
-
 # Keys inside the details of an act ("lead=…; unit=…") that HEADINGS does not name.
 DETAIL_KEYS = {
     "measure_id": "措施编号", "rules": "制度", "funds": "资金", "accountable": "问责", "clues": "线索", "passed": "通过",
@@ -57,25 +48,24 @@ DETAIL_KEYS = {
     "signature": "签名", "tree_size": "树大小", "tree_root": "树根", "deadline": "整改时限", "due": "时限",
     "number": "序号", "name": "姓名", "link": "关联类型",
 }
-_DETAIL = re.compile(r"(^|; )([a-z_]+)=([^;\[]*)")
 
 
-def _details_words(text: str) -> str:
-    def pair(m: re.Match[str]) -> str:
-        key, value = m[2], m[3]
+def details_words(pairs: list[tuple[str, Any]], lang: str) -> str:
+    """An act's details (projections.history.Details) in `lang`: each key by its heading, each value by its word."""
+    from projections.history import _describe_value
+
+    out = []
+    for key, value in pairs:
         words = VALUE_WORDS.get(key)
-        if isinstance(words, dict):
-            value = words.get(value.strip(), value.strip()) + (" " if value.endswith(" ") else "")
+        shown = _describe_value(value)
+        if isinstance(value, bool):
+            shown = "是" if value else "否"
+        elif isinstance(words, dict):
+            shown = words.get(shown, shown)
         elif callable(words) and key in ("status", "roles"):
-            value = words(value.strip()) + (" " if value.endswith(" ") else "")
-        elif value.strip() in ("True", "False"):  # approved=True, passed=False
-            value = ("是" if value.strip() == "True" else "否") + (" " if value.endswith(" ") else "")
-        return f"{m[1]}{DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={value}"
-
-    text = _DETAIL.sub(pair, text)
-    for pattern, replacement in _ACT_NOTE:
-        text = pattern.sub(replacement, text)
-    return text
+            shown = words(shown)
+        out.append(f"{DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={shown}")
+    return "; ".join(out)
 
 
 def _field_words(text: str) -> str:
@@ -86,25 +76,10 @@ def _field_words(text: str) -> str:
     return HEADINGS.get(text, text)
 
 
-def _correction_words(text: str) -> str:
-    """An audit row's links: corrects #3 → 更正 #3; corrected by #9 (title), #12 (M1.due) → 被 #9（标题）、#12（M1.时限）更正."""
-    parts = []
-    for part in text.split("; "):
-        if part.startswith("corrects "):
-            part = "更正 " + part[len("corrects "):]
-        elif part.startswith("corrected by "):
-            items = re.findall(r"(#\d+) \(([^)]*)\)", part)
-            part = "被 " + "、".join(f"{seq}（{_field_words(field)}）" for seq, field in items) + " 更正"
-        parts.append(part)
-    return "；".join(parts)
-
-
 VALUE_WORDS: dict[str, Any] = {
     "event": EVENT_WORDS,
     "field": _field_words,
-    "correction": _correction_words,
     "subject": {"people (人员与权限)": "人员与权限"},
-    "details": _details_words,
     "meaning": vocabulary.zh(vocabulary.MEANINGS),
     "outcome": STATUS_WORDS,  # a sign-off's outcome is the status it gave
     "measure": vocabulary.zh(vocabulary.MEASURE_STATES),
@@ -112,7 +87,6 @@ VALUE_WORDS: dict[str, Any] = {
     "escalation": vocabulary.zh(vocabulary.ESCALATION_LEVELS),  # a problem's level so far (`status`, `due`)
     "light": vocabulary.zh(vocabulary.LIGHTS),
     "status": lambda text: _status_words(text),  # a problem's, a doctor check's, a person's
-    "roles": lambda text: _held_roles(text),
     "fingerprint": {"(no key)": "（无密钥）"},
     "check": lambda text: CHECK_WORDS.get(text, text),
     "detail": lambda text: _detail_words(text),
@@ -151,8 +125,8 @@ EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {"source": vocabulary.SOURCES,
 
 
 def value_word(column: str, value: Any, lang: str) -> Any:
-    if isinstance(value, Message):  # a keyed message in a cell (a doctor check's detail)
-        return render(value, lang, lambda text: _plain(text, lang))
+    if isinstance(value, Message) or (callable(getattr(value, "label", None)) and isinstance(value, str)):
+        return render(value, lang, lambda text: _plain(text, lang))  # a keyed message or a worded cell (an act's details)
     if column == "suggest" and isinstance(value, str):  # `due`'s "warning (告诫书)" (its JSON): the level's word alone
         return vocabulary.label(vocabulary.ESCALATION_LEVELS, value.split(" ", 1)[0], lang)
     if lang != "zh":
@@ -230,16 +204,6 @@ CHECK_STATES = vocabulary.zh(vocabulary.CHECK_STATES)
 _ROLE_WORDS = vocabulary.zh(vocabulary.ROLES)
 
 
-def _admin_words(text: str) -> str:
-    if text == "no administrator yet: run `ledger init` once":
-        return "尚无管理员：请运行一次 `ledger init`"
-    m = re.fullmatch(r"administrator (.+?)(?: \(key fingerprint ([^,;]+?)(, founding event recorded|; no founding event yet: run `ledger init`)?\))?", text)
-    if m is None:
-        return text
-    founding = {", founding event recorded": "，已记录创建台账事件", "; no founding event yet: run `ledger init`": "；尚无创建台账事件：请运行 `ledger init`"}
-    return f"管理员 {m[1]}" + (f"（密钥指纹 {m[2]}{founding.get(m[3] or '', '')}）" if m[2] else "")
-
-
 def _roles_words(text: str) -> str | None:
     """"registrar: 张三; signer: -" as doctor lists who holds each role."""
     parts = [p.partition(": ") for p in text.split("; ")]
@@ -252,20 +216,12 @@ _STATES = {**STATUS_WORDS, **CHECK_STATES, "active": "有效"}
 
 
 def _status_words(text: str) -> str:
-    if text in _STATES:
-        return _STATES[text]
-    revoked = re.fullmatch(r"revoked (\S+)", text)
-    return f"已撤销（{revoked[1]}）" if revoked else text
-
-
-def _held_roles(text: str) -> str:
-    """`person list`'s roles: "signer since 2020-01-01, verifier since …"."""
-    return "；".join(re.sub(r"^(\w+) since (\S+)$", lambda m: f"{_ROLE_WORDS.get(m[1], m[1])}（{m[2]} 起）", part) for part in text.split(", "))
+    return _STATES.get(text, text)
 
 
 def _detail_words(text: str) -> str:
-    """A doctor row's detail that is plain text: who holds each role, or the administrator."""
-    return _roles_words(text) or _admin_words(text)
+    """A doctor row's detail that is plain text: who holds each role."""
+    return _roles_words(text) or text
 
 
 def _plain(text: str, lang: str) -> str:
