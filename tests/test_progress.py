@@ -146,11 +146,17 @@ def test_publish_takes_quiet_too(big: Path) -> None:
 # -- Ctrl-C in the middle ---------------------------------------------------------------------
 
 
+def _as_from_a_terminal() -> None:
+    """Ctrl-C as a terminal's user sends it: the child starts with SIGINT at its default, whatever the test run
+    inherited (a run started in the background by a non-interactive shell has SIGINT ignored, and so would the child)."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def interrupt_in_the_middle(args: list[str], folder: Path, label: str, tmp_path: Path, **extra: str) -> subprocess.CompletedProcess[str]:
     """Start `ledger ARGS`, wait until the work labelled `label` has done some of its work and paused, send SIGINT."""
     marker = tmp_path / "paused"
     process = subprocess.Popen([ledger_executable(), *args], cwd=folder, env=_env(folder, LEDGER_TEST_PAUSE=f"{label}={marker}", **extra),
-                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, preexec_fn=_as_from_a_terminal)
     deadline = time.monotonic() + 120
     while not marker.exists():
         if process.poll() is not None:
