@@ -73,7 +73,6 @@ from projections.words import (  # noqa: F401 - the words of tables, as the CLI'
     status_word,
     sub_heading,
     translate,
-    translate_lines,
     value_word,
 )
 
@@ -92,7 +91,3 @@ def error_line(message: str, lang: str | None = None) -> str:
     chosen = lang or current()
     text = translate(message, chosen)
     return PREFIX[chosen] + (" ".join(text.split()) if isinstance(message, Message) else text)
-
-
-def translating(echo: Callable[[str], None], lang: str) -> Callable[[str], None]:
-    return lambda text: echo(translate(text, lang))

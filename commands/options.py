@@ -685,8 +685,8 @@ def render_record(record: dict[str, Any], fmt: str, message: str | Sequence[str]
 
         lang = i18n.current()
         if isinstance(message, (list, tuple)):  # lines, each a message of its own
-            return "\n".join(i18n.translate_lines(line, lang) for line in message)
-        return i18n.translate_lines(message, lang)
+            return "\n".join(i18n.translate(line, lang) for line in message)
+        return i18n.translate(message, lang)
     if fmt == "table":
         import tabulate
 

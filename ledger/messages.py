@@ -190,13 +190,6 @@ def render(value: Any, lang: str, plain: Callable[[str], str] | None = None) -> 
     return str(value)
 
 
-def render_lines(text: Any, lang: str) -> str:
-    """A text of several lines, each rendered (a Message stays whole: its template may span lines)."""
-    if isinstance(text, Message) or not isinstance(text, str):
-        return render(text, lang)
-    return text
-
-
 # -- the catalogues -------------------------------------------------------------------------------------------
 
 

@@ -238,8 +238,3 @@ def translate(message: Any, lang: str) -> str:
     if isinstance(message, (Message, BaseException)) or (callable(getattr(message, "label", None)) and not isinstance(message, type)):
         return render(message, lang, lambda text: _plain(text, lang))
     return message
-
-
-def translate_lines(message: Any, lang: str) -> str:
-    """A command's message; a checkpoint block in it stays exactly as signed and printed."""
-    return translate(message, lang)
