@@ -213,9 +213,18 @@ class RectificationLedger(Application):
         return self.read_side.views_for(aggregates)
 
     def construct_repository(self) -> Any:
-        repository = super().construct_repository()
-        repository.__class__ = _CheckedRepository
-        return repository
+        """eventsourcing's repository as its Application constructs it (the same settings), of the checked kind."""
+        from eventsourcing.utils import strtobool
+
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return _CheckedRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(size) if size else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
 
     def construct_env(self, name: str, env: Any = None) -> Any:
         """Only the settings the ledger passes: never the process environment.

@@ -201,3 +201,41 @@ def test_the_use_case_scan_can_fail() -> None:
         "    state.app.record_checkpoint(actor=who)\n"
     )
     assert ledger_calls_given_the_application(source) == [(4, "record_checkpoint"), (5, "identity.record_founding")]
+
+
+def rewired_at_run_time(source: str) -> list[tuple[int, str]]:
+    """(line, what) where a class or module is changed as the program runs: an object's class swapped
+    (`x.__class__ = …`), a class renamed into a module (`C.__module__ = …`), a module's names written through
+    `globals()[…] = …`, or a module-level `__getattr__` that makes and caches names on first use."""
+    tree = ast.parse(source)
+    found = [(node.lineno, "module __getattr__") for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "__getattr__"]
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr in ("__class__", "__module__", "__qualname__", "__bases__"):
+                found.append((node.lineno, ast.unparse(target)))
+            elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Call) and ast.unparse(target.value.func) in ("globals", "vars"):
+                found.append((node.lineno, ast.unparse(target)))
+    return found
+
+
+def test_nothing_rewires_classes_or_modules_at_run_time() -> None:
+    """Built explicitly: the checked repository constructed as such, the PostgreSQL recorder a module-level class."""
+    offenders = [
+        f"{path.relative_to(REPO).as_posix()}:{line} {what}"
+        for package in PACKAGES
+        for path in modules(package)
+        for line, what in rewired_at_run_time(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_rewiring_scan_can_fail() -> None:
+    source = (
+        "def __getattr__(name):\n"
+        "    globals()[name] = make()\n"
+        "def construct(self):\n"
+        "    repository.__class__ = Checked\n"
+        "    Recorder.__module__ = __name__\n"
+    )
+    assert rewired_at_run_time(source) == [(1, "module __getattr__"), (2, "globals()[name]"), (4, "repository.__class__"), (5, "Recorder.__module__")]
