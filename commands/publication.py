@@ -101,7 +101,7 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
 
 
 def recurrence_headers(lang: str) -> list[str]:
-    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences (屡查屡犯)"]
+    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences"]
 
 
 def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> None:

@@ -15,7 +15,7 @@ from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIE
 from ledger.vocabulary import Word
 from projections.history import _describe_value, act_fields, act_note, describe, details, event_name, with_note
 from projections.views import plain
-from ledger.messages import Field, Message, joined, t
+from ledger.messages import Field, Message, Stored, joined, t
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
 
@@ -25,28 +25,35 @@ def _v(value: Any) -> str:
 
 
 def _stored(table: dict[str, Word], value: Any) -> Any:
-    """A stored value as a sentence shows it: the vocabulary's word in Chinese, the value itself in English
-    (JSON and CSV carry the English sentence, which names values as they are stored)."""
-    from ledger.vocabulary import label
+    """A stored value as a sentence shows it: as stored in the English that JSON and CSV carry, by the
+    vocabulary's word on screen (an unknown value as it is)."""
+    if not isinstance(value, str):
+        return value
+    return Stored(value, table.get(value) or Word(value, value))
 
-    return Word(str(label(table, value, "zh")), value) if isinstance(value, str) else value
 
-
-def _field(field: str) -> Word:
+def _field(field: str) -> Stored:
     """category → 问题类别; M2.due → M2 时限 (the vocabulary's words: the values are stored in English)."""
     from ledger import vocabulary
 
     head, dot, tail = field.partition(".")
     if dot:
-        return Word(f"{head} {vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}", field)
+        return Stored(field, Word(f"{head} {vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}", field))
     return _stored(vocabulary.FIELDS if field in vocabulary.FIELDS else vocabulary.WITHHELD_PARTS, field)
+
+
+# Words an English sentence of the trail has long carried in Chinese (its JSON keeps them: JSON values never
+# change); on an English screen they read in English.
+_REWORK = Stored("二次整改", Word("二次整改", "rework"))
+_LOOK_BACK = Stored("回头看", Word("回头看", "look-back"))
+_PEOPLE = Stored("people (人员与权限)", Word("人员与权限", "people"))
 
 
 def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     """The act in a sentence an auditor can read: a keyed message (ledger.po), shown in the reader's language
     on screen; JSON and CSV keep its English."""
     from ledger.vocabulary import (
-        ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REVIEW_RESULTS, STATUSES, WITHHOLD_REASONS,
+        ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REVIEW_RESULTS, SOURCES, STATUSES, WITHHOLD_REASONS,
     )
 
     d = details(domain_event)
@@ -67,7 +74,7 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
         description = t("; description: {description}", description=d["description"]) if d.get("description") else ""
         return t("registered problem {number} [{category}] {title}; type {type}, source {source}{deadline}{description}",
                  number=d["number"], category=d["category"], title=d["title"], type=_stored(PROBLEM_TYPES, d["type"]),
-                 source=d["source"], deadline=deadline(), description=description)
+                 source=_stored(SOURCES, d["source"]), deadline=deadline(), description=description)
     if name == "Assigned":
         return t("assigned to {person} ({unit}), responsible leader {lead}{deadline}", person=d["person"], unit=d["unit"], lead=d["lead"],
                  deadline=deadline())
@@ -93,12 +100,12 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
         grade = _stored(GRADES, d["grade"])
         if d["passed"]:
             return t("verification graded {grade}: passed{note}", grade=grade, note=note())
-        return t("verification graded {grade}: failed, back for {rework}{note}", grade=grade, rework="二次整改", note=note())
+        return t("verification graded {grade}: failed, back for {rework}{note}", grade=grade, rework=_REWORK, note=note())
     if name == "SignedOff":
         return t("signed off ({meaning}) as {outcome}{note}", meaning=_stored(MEANINGS, d["meaning"]),
                  outcome=_stored(STATUSES, d["outcome"]), note=note())
     if name == "ReviewRecorded":
-        return t("review ({look_back}): {result}{note}", look_back="回头看", result=_stored(REVIEW_RESULTS, d["result"]), note=note())
+        return t("review ({look_back}): {result}{note}", look_back=_LOOK_BACK, result=_stored(REVIEW_RESULTS, d["result"]), note=note())
     if name == "Reopened":
         return t("reopened: {reason}", reason=d["reason"])
     if name == "Corrected":
@@ -114,7 +121,7 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
 def _subject_of(domain_event: Any, key: Any) -> str:
     """A subject without a code of its own: the ledger's people (the Authority aggregate), or the ID."""
     if type(domain_event).__qualname__.startswith("Authority."):
-        return "people (人员与权限)"
+        return _PEOPLE
     return str(key)
 
 
