@@ -143,7 +143,16 @@ def _read_options(state: LedgerContext, file: str, inspection_code: str | None, 
 
 PREVIEW_ROWS = 5
 # Why a column is read as it is, in one word (the longer reasons go through the catalogue).
-_WHY_ZH = {"heading": "已知表头", "unknown": "未知表头", "inspection": "巡察信息（取自已登记的巡察）", "split": "按此列拆分巡察"}
+_WHY_ZH = {"heading": "已知表头", "generic heading": "通用表头", "unknown": "未知表头", "inspection": "巡察信息（取自已登记的巡察）", "split": "按此列拆分巡察"}
+
+
+def _read_as(field: str | None, lang: str) -> str:
+    """The field a column is read into, as a 台账 heads it on a Chinese screen; or that it is kept as it is."""
+    from ledger.feedback import heading_of
+
+    if field is None:
+        return i18n.translate(t("kept as an extra column"), lang)
+    return heading_of(field) if lang == "zh" else field
 
 
 def _why(why: str, lang: str) -> str:
@@ -188,7 +197,7 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
     if columns:
         out.append(i18n.translate(t("how each column is read:"), lang))
         out.append(render_rows(
-            [{"heading": c["heading"], "read as": c["field"] or i18n.translate(t("kept as an extra column"), lang), "why": _why(c["why"], lang)} for c in columns],
+            [{"heading": c["heading"], "read as": _read_as(c["field"], lang), "why": _why(c["why"], lang)} for c in columns],
             "table", ["heading", "read as", "why"],
         ))
         out.append("")

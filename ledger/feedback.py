@@ -18,7 +18,8 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values
 from ledger.errors import InvalidInput
-from ledger.messages import Field, Message, t
+from ledger.messages import Field, Message, Stored, t
+from ledger.vocabulary import Word
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -435,6 +436,16 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
     "progress": ("进展情况", "整改进展", "整改进展情况", "整改落实情况", "目前进展", "推进情况", "落实情况"),
     "verifier": ("验收负责人", "验收人", "验收责任人"),
 }
+
+
+def heading_of(field: str) -> str:
+    """The heading a 台账 gives `field` first (巡察名称 for inspection_name): how a Chinese screen names it."""
+    return _HEADINGS[field][0] if field in _HEADINGS else field
+
+
+# What `import --preview` says when no cell of the type column is a rectification type (JSON keeps the English).
+_TYPE_CELLS = Stored("立行立改, 限期整改 or 长期坚持", Word("立行立改、限期整改或长期坚持", "立行立改, 限期整改 or 长期坚持"))
+
 _GENERIC: dict[str, str] = {
     "类别": "category", "方面": "category", "问题类型": "type", "类型": "type", "问题": "title", "任务": "title",
     "编号": "number", "问题编号": "number", "来源": "source", "状态": "done", "整改情况": "done",
@@ -548,7 +559,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
             if other_rank == rank == 5:
                 raise where.error(header_line, t("column '{spelled}' is given twice (also as '{heading}')", spelled=spelled, heading=readings[other].heading))  # type: ignore[union-attr]
             loser = other if other_rank < rank else i  # of two alike (整改进展（一季度）, （二季度）) the first is read
-            readings[loser] = ColumnReading(readings[loser].heading, None, f"'{readings[i if loser == other else other].heading}' is read as {chosen}")  # type: ignore[union-attr]
+            readings[loser] = ColumnReading(readings[loser].heading, None, t("'{other}' is read as {field}", other=readings[i if loser == other else other].heading, field=Stored(chosen, Word(heading_of(chosen), chosen))))  # type: ignore[union-attr]
             if loser == i:
                 continue
         best[chosen] = (rank, i)
@@ -556,7 +567,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
     if "done_on" in fields and "deadline" not in fields and readings[[r.heading if r else None for r in readings].index(fields["done_on"])].why == "generic heading":  # type: ignore[union-attr]
         # 完成时间 beside no deadline column is the planned date (a 巡察整改任务清单: a date, or 长期坚持).
         at = [r.heading if r else None for r in readings].index(fields["done_on"])
-        readings[at] = ColumnReading(fields["done_on"], "deadline", "generic heading (the file has no other deadline column)")
+        readings[at] = ColumnReading(fields["done_on"], "deadline", t("generic heading (the file has no other deadline column)"))
         fields["deadline"] = fields.pop("done_on")
     if split is not None and not any(r and r.why == "split" for r in readings):
         raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=', '.join((r.heading for r in readings if r))))
@@ -802,7 +813,7 @@ def _read_rows(
         raise where.error(None, t("has a header but no rows"))
     if "type" in spelled and not types_read:  # no cell was a rectification type: say so in the reading
         at = next(i for i, r in enumerate(readings) if r and r.field == "type")
-        readings[at] = ColumnReading(spelled["type"], None, "no cell is 立行立改, 限期整改 or 长期坚持")
+        readings[at] = ColumnReading(spelled["type"], None, t("no cell is {types}", types=_TYPE_CELLS))
     seen: dict[str, int] = {}
     for feedback in lists:
         code = feedback.inspection.code
