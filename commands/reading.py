@@ -101,9 +101,16 @@ _SUB_TABLES: list[tuple[str, list[tuple[str, str | None]], Any, list[int | None]
      [("problem", None), ("at", None), ("by", None), ("note", None)],
      lambda r: [r["problem"], r["at"], r["by"], r["note"]], None),
     ("corrections",
-     [("at", None), ("by", None), ("field", "field"), ("was", None), ("now", None), ("reason", None)],
-     lambda c: [c["at"], c["by"], c["field"], c["old"], c["new"], c["reason"]], None),
+     [("at", None), ("by", None), ("field", "field"), ("was", "was"), ("now", "now"), ("reason", None)],
+     lambda c: [c["at"], c["by"], c["field"], field_value(c["field"], c["old"]), field_value(c["field"], c["new"]), c["reason"]], None),
 ]
+
+
+def field_value(field: str, value: Any) -> Any:
+    """A corrected field's old or new value, by its word where it is one (projections.history)."""
+    from projections.history import field_value as shown
+
+    return shown(field, value) if value is not None else value
 
 
 def _show_table(view: dict[str, Any]) -> str:

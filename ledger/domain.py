@@ -34,7 +34,7 @@ from ledger.values import (
     moment_text,
     problem_display_id,
 )
-from ledger.messages import Field, t
+from ledger.messages import Field, field_value, t
 
 
 def _check_not_future(at: datetime, subject: str) -> None:
@@ -143,7 +143,7 @@ class Inspection(Aggregate):
                 raise RuleViolation("no-future-acts", self.code, t("{field} {value} is in the future", field=Field(field), value=value))
         old = getattr(self, field)
         if old == value:
-            raise RuleViolation("correction-changes-something", self.code, t("{field} is already {value}", field=Field(field), value=value))
+            raise RuleViolation("correction-changes-something", self.code, t("{field} is already {value}", field=Field(field), value=field_value(field, value)))
         self._corrected(field=field, old=old, new=value, reason=reason, actor=actor, at=at)
 
     @event("Corrected")
@@ -594,7 +594,7 @@ class Problem(Aggregate):
         if field == "type" and self.status in SIGNED_OFF_STATUSES:
             raise self._rule("reopen-before-new-work", t("is {status}: reopen it before changing its type", status=self.status))
         if old == value:
-            raise self._rule("correction-changes-something", t("{field} is already {value}", field=Field(field), value=value))
+            raise self._rule("correction-changes-something", t("{field} is already {value}", field=Field(field), value=field_value(field, value)))
         self._corrected(field=field, old=old, new=value, reason=reason, actor=actor, at=at)
 
     @event("Corrected")

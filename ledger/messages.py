@@ -69,7 +69,8 @@ class Field(str):
         measure, dot, field = name.partition(".")
         if dot:  # a measure's field: M2.due
             return f"{measure}.{vocabulary.label(vocabulary.MEASURE_FIELDS, field, lang)}"
-        return str(vocabulary.label(vocabulary.FIELDS, name, lang))
+        table = vocabulary.FIELDS if name in vocabulary.FIELDS else vocabulary.WITHHELD_PARTS  # withhold's "problem", "measures"
+        return str(vocabulary.label(table, name, lang))
 
 
 class Data(str):
@@ -91,6 +92,17 @@ class Stored(Data):
 
     def label(self, lang: str) -> str:
         return str(self.word.of(lang))
+
+
+def field_value(field: str, value: Any) -> Any:
+    """A field's value in a message: a word of the vocabulary (a problem's type, an inspection's kind, a source)
+    as Stored, shown by its word; any other value as it is."""
+    from ledger import vocabulary
+
+    words = vocabulary.FIELD_VALUES.get(field)
+    if words is not None and isinstance(value, str) and value:
+        return Stored(value, vocabulary.word_of(words, value))
+    return value
 
 
 class either(tuple):

@@ -36,6 +36,11 @@ def label(table: dict[str, Word], value: object, lang: str) -> object:
     return value if word is None else word.of(lang)
 
 
+def word_of(table: dict[str, Word], value: str) -> Word:
+    """`value`'s Word in `table`, to be shown in a message's language; an unknown value is its own word."""
+    return table.get(value) or Word(value, value)
+
+
 def zh(table: dict[str, Word]) -> dict[str, str]:
     """value → Chinese word, the shape older code and input parsing (a label is accepted as input) use."""
     return {value: word.zh for value, word in table.items()}
@@ -233,6 +238,9 @@ WITHHELD_PARTS = {
     "problem": Word("全部内容", "the whole problem"),
     "measures": Word("全部措施", "every measure"),
 }
+
+# The words of a field's stored values, where a field's value is a word (a correction's old and new value).
+FIELD_VALUES = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS, "source": SOURCES}
 
 # Every table, by what it names (tests/test_vocabulary.py walks them).
 TABLES = {

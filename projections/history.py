@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.messages import Data, Field, joined, t
+from ledger.messages import Data, Field, Stored, joined, t
 from projections.views import plain
 
 # Event attributes that are not details of the act itself.
@@ -71,6 +71,15 @@ def _describe_value(value: Any) -> str:
     return str(value)
 
 
+def field_value(field: str, value: Any) -> Any:
+    """A field's value as a screen shows it: a word of the vocabulary (a type, a kind, a source) in the reader's
+    language, stored as it is in data; any other value as `key=value` shows it."""
+    from ledger.messages import field_value as worded
+
+    shown = worded(field, value)
+    return shown if isinstance(shown, Stored) else _describe_value(value)
+
+
 def details(domain_event: Any) -> dict[str, Any]:
     return {k: plain(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE}
 
@@ -79,8 +88,8 @@ def describe(domain_event: Any) -> str:
     """The act in words, e.g. `grade=good; note=…`; a correction shows old → new."""
     data = details(domain_event)
     if event_name(domain_event) == "Corrected":
-        return t("{field}: {old} → {new} (reason: {reason})", field=Field(data["field"]), old=_describe_value(data["old"]),
-                 new=_describe_value(data["new"]), reason=data["reason"])
+        return t("{field}: {old} → {new} (reason: {reason})", field=Field(data["field"]), old=field_value(data["field"], data["old"]),
+                 new=field_value(data["field"], data["new"]), reason=data["reason"])
     pairs = [(k, v) for k, v in data.items() if not (v in (None, "", [], {}, 0, "0.00") and k not in ("passed",))]
     return Details(pairs)
 

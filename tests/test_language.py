@@ -445,3 +445,23 @@ def test_english_screens_of_the_trail_and_history_hold_no_chinese_words_and_json
     assert any(d.startswith("review (回头看): holds") for d in details) and rows[0]["subject"] == "people (人员与权限)"
     history = json.loads(inspected("--lang", "en", "history", pid, "--format", "json").stdout)
     assert "source=巡察" in history[0]["details"]
+
+
+def test_an_acts_own_line_and_a_correction_name_fields_and_values_by_their_chinese_words(inspected, monkeypatch):
+    """`approve-extension`, `correct`, `withhold` and the corrections in `show` and `history` said the stored
+    English (approved, title, privacy, immediate → deadline) on a Chinese screen; their JSON still does."""
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    pid = problem(inspected)
+    inspected("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31", "--at", "2020-01-16")
+    inspected("extend", pid, "--to", "2020-06-30", "--reason", "制度需经党组会审议", "--at", "2020-01-19", actor="王琎")
+    assert "延期申请已批准；整改时限 2020-06-30" in inspected.out("approve-extension", pid, "--at", "2020-01-20", actor="主要负责人")
+    assert "类型已经是 限期整改" in inspected("correct", pid, "--field", "type", "--value", "deadline", "--reason", "录入错误", expect=1).stderr
+    assert inspected.out("correct", pid, "--field", "type", "--value", "immediate", "--reason", "录入错误").startswith(f"{pid}：类型已更正")
+    assert "问题标题 不予公开（个人隐私）" in inspected.out("withhold", pid, "--reason", "privacy", "--field", "title")
+    shown = inspected.out("show", pid)
+    assert "限期整改" in shown.split("更正：", 1)[1] and "immediate" not in shown, shown
+    assert "类型：限期整改 → 立行立改" in inspected.out("history", pid, "--format", "markdown")
+    english = inspected.json("--lang", "en", "history", pid)
+    assert any(r["details"].startswith("type: deadline → immediate") for r in english)
+    again = inspected.out("init")  # `init` in a made ledger says so in Chinese too
+    assert "沿用已有的存储" in again and "kept existing" not in again, again
