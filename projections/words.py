@@ -60,6 +60,8 @@ def details_words(pairs: list[tuple[str, Any]], lang: str) -> str:
     out = []
     for key, value in pairs:
         words = VALUE_WORDS.get(key)
+        if isinstance(value, dict) and isinstance(words, dict):  # counts by kind: {discipline: 1} → {党纪政务处分: 1}
+            value = {words.get(k, k): v for k, v in value.items()}
         shown = _describe_value(value)
         if isinstance(value, bool):
             shown = "是" if value else "否"
@@ -100,6 +102,7 @@ VALUE_WORDS: dict[str, Any] = {
     "as": vocabulary.zh(vocabulary.LINK_KINDS),
     "direction": {"earlier": "以前的问题", "later": "再次发现"},
     "grade": vocabulary.zh(vocabulary.GRADES),
+    "accountable": vocabulary.zh(vocabulary.ACCOUNTABILITY_KINDS),
     "result": {
         **vocabulary.zh(vocabulary.REVIEW_RESULTS), "passed": "通过", "failed": "未通过",
         "matched": "一致", "missing": "台账缺少", "extra": "清单外", "changed": "有出入",
