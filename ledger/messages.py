@@ -60,6 +60,11 @@ def t(template: str, /, **params: Any) -> Message:
 class Field(str):
     """A field's name as the ledger spells it (title, lead, unit…): in Chinese, the vocabulary's word for it."""
 
+    def __new__(cls, name: Any = "") -> Any:
+        if isinstance(name, Message):  # already worded ("--value for deadline"): kept as the message it is
+            return name
+        return super().__new__(cls, name)
+
     def label(self, lang: str) -> str:
         from ledger import vocabulary
 
