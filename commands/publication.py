@@ -10,10 +10,10 @@ import click
 
 from commands import i18n
 from commands.asof import as_of_option
-from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, write_options
+from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, text_cells, write_options
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, joined, t
+from ledger.messages import Field, t
 
 
 def _reason(value: str) -> str:
@@ -49,9 +49,7 @@ def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[s
     problem = state.app.withhold(problem_id, reason=reason, fields=list(fields), actor=state.actor(actor, act="withholding"), at=at).problem
     latest = problem.withheld[-1]
     record = {"id": problem.display_id, "event": "Withheld", "reason": reason, "fields": latest["fields"]}
-    fields_shown = joined([Field(f) for f in latest["fields"]], ", ", "、")
-    reason_word = vocabulary.word_of(vocabulary.WITHHOLD_REASONS, reason)
-    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=fields_shown, reason=reason_word)))
+    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=[Field(f) for f in latest['fields']], reason=vocabulary.WITHHOLD_REASONS.get(reason, reason))))
 
 
 def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
@@ -130,7 +128,7 @@ def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> N
         if n:
             echo("")
         if fmt != "table":
-            echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
+            echo(tabulate.tabulate(text_cells(rows, tablefmt), headers=text_cells([headers], tablefmt)[0], tablefmt=tablefmt, disable_numparse=True))
             continue
         # On screen, long headings and names wrap so the table fits a 120-column terminal.
         widths = [44, 16] if len(headers) == 2 else [16] + [10] * (len(headers) - 1)

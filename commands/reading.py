@@ -108,9 +108,9 @@ _SUB_TABLES: list[tuple[str, list[tuple[str, str | None]], Any, list[int | None]
 
 def field_value(field: str, value: Any) -> Any:
     """A corrected field's old or new value, by its word where it is one (projections.history)."""
-    from projections.history import field_value as shown
+    from projections.history import corrected_value
 
-    return shown(field, value) if value is not None else value
+    return corrected_value(field, value) if value is not None else value
 
 
 def _show_table(view: dict[str, Any]) -> str:

@@ -31,7 +31,7 @@ from ledger.errors import ConflictError, InvalidInput, LedgerError, NotAuthorise
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.schema import StoreSchema
 from ledger.values import MeasureOutcomes, split_problem_id
-from ledger.messages import t
+from ledger.messages import Field, t
 
 if TYPE_CHECKING:
     from ledger.actor import Actor
@@ -814,10 +814,11 @@ def parse_field_value(field: str, value: str) -> Any:
     from ledger import values
 
     name = field.rsplit(".", 1)[-1]
+    what = t("--value for {field}", field=Field(field))  # the option and the field, in the reader's words
     if name in ("deadline", "due", "start", "end", "feedback"):
         if value.strip().lower() in ("", "none") and name in ("deadline", "due", "feedback"):
             return None
-        return values.parse_date(value, f"--value for {field}")
+        return values.parse_date(value, what)
     if name == "type":
         return values.problem_type(value)
     if name == "kind":
@@ -825,9 +826,9 @@ def parse_field_value(field: str, value: str) -> Any:
     if name == "source":
         return values.source(value)
     if name == "round":
-        return values.short_text(value, f"--value for {field}")
+        return values.short_text(value, what)
     if name in ("description", "text"):
-        return values.long_text(value, f"--value for {field}")
+        return values.long_text(value, what)
     if name in ("organisation", "group"):
-        return values.name(value, f"--value for {field}")
-    return values.short_text(value, f"--value for {field}")
+        return values.name(value, what)
+    return values.short_text(value, what)

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIELDS
 from ledger.vocabulary import Word
-from projections.history import act_fields, act_note, describe, details, event_name, field_value, with_note
+from projections.history import act_fields, act_note, describe, details, event_name, corrected_value, with_note
 from projections.views import plain
 from ledger.messages import Field, Message, Stored, joined, t
 
@@ -105,7 +105,7 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     if name == "Reopened":
         return t("reopened: {reason}", reason=d["reason"])
     if name == "Corrected":
-        old, new = (field_value(d["field"], v) if v not in (None, "") else "—" for v in (d["old"], d["new"]))
+        old, new = (corrected_value(d["field"], v) if v not in (None, "") else "—" for v in (d["old"], d["new"]))
         return t("corrected {field}: {old} → {new}; reason: {reason}", field=_field(d["field"]), old=old, new=new, reason=d["reason"])
     if name == "Withheld":
         return t("withheld from publication: {fields} (reason: {reason})", fields=joined([_field(f) for f in d["fields"]], ", ", "、"),

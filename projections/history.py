@@ -32,15 +32,16 @@ class Details(Data):
     """An act's details, `key=value; …` in English (as JSON and CSV carry them), with its pairs kept so a
     screen words the keys and values in its own language (projections.words.details_words)."""
 
-    def __new__(cls, pairs: list[tuple[str, Any]]) -> "Details":
+    def __new__(cls, pairs: list[tuple[str, Any]], event: str = "") -> "Details":
         self = super().__new__(cls, "; ".join(f"{k}={_describe_value(v)}" for k, v in pairs))
         self.pairs = pairs
+        self.event = event  # whose details: a key may name different things in different acts
         return self
 
     def label(self, lang: str) -> str:
         from projections.words import details_words  # English too: a source is stored in Chinese
 
-        return details_words(self.pairs, lang)
+        return details_words(self.pairs, lang, self.event)
 
 
 def act_fields(domain_event: Any) -> dict[str, Any]:
@@ -71,15 +72,6 @@ def _describe_value(value: Any) -> str:
     return str(value)
 
 
-def field_value(field: str, value: Any) -> Any:
-    """A field's value as a screen shows it: a word of the vocabulary (a type, a kind, a source) in the reader's
-    language, stored as it is in data; any other value as `key=value` shows it."""
-    from ledger.messages import field_value as worded
-
-    shown = worded(field, value)
-    return shown if isinstance(shown, Stored) else _describe_value(value)
-
-
 def details(domain_event: Any) -> dict[str, Any]:
     return {k: plain(v) for k, v in vars(domain_event).items() if k not in _ENVELOPE}
 
@@ -87,11 +79,26 @@ def details(domain_event: Any) -> dict[str, Any]:
 def describe(domain_event: Any) -> str:
     """The act in words, e.g. `grade=good; note=…`; a correction shows old → new."""
     data = details(domain_event)
-    if event_name(domain_event) == "Corrected":
-        return t("{field}: {old} → {new} (reason: {reason})", field=Field(data["field"]), old=field_value(data["field"], data["old"]),
-                 new=field_value(data["field"], data["new"]), reason=data["reason"])
-    pairs = [(k, v) for k, v in data.items() if not (v in (None, "", [], {}, 0, "0.00") and k not in ("passed",))]
-    return Details(pairs)
+    name = event_name(domain_event)
+    if name == "Corrected":
+        return t("{field}: {old} → {new} (reason: {reason})", field=Field(data["field"]), old=corrected_value(data["field"], data["old"]),
+                 new=corrected_value(data["field"], data["new"]), reason=data["reason"])
+    # A decision's False is what was decided (a refused extension): kept; other empty values are left out.
+    pairs = [(k, v) for k, v in data.items() if not (v in (None, "", [], {}, 0, "0.00") and k not in ("passed", "approved"))]
+    return Details(pairs, name)
+
+
+def corrected_value(field: str, value: Any) -> Any:
+    """A corrected field's old or new value: in Chinese the vocabulary's word for a kind, type, source or
+    status, "—" for none; in English data as stored (JSON and csv), on an English screen by its English word."""
+    from ledger import vocabulary
+    from ledger.messages import field_value
+
+    text = _describe_value(value)
+    if value is None or value == "":
+        return vocabulary.Word("—", text)
+    shown = field_value(field, value)  # a word of vocabulary.FIELD_VALUES: stored in data, its word on screen
+    return shown if isinstance(shown, Stored) else text
 
 
 def with_note(details: Any, note: Any) -> Any:
