@@ -113,6 +113,22 @@ def field_value(field: str, value: Any) -> Any:
     return value
 
 
+class choices(Data):
+    """The values an option takes, from a table value → Chinese word: each word is accepted as typed. In data
+    (the message's str) "a (甲), b (乙)" as always; on an English screen "a or b", on a Chinese one "“甲”或“乙”"."""
+
+    def __new__(cls, table: Any) -> "choices":
+        self = super().__new__(cls, ", ".join(f"{k} ({v})" for k, v in table.items()))
+        self.table = dict(table)
+        return self
+
+    def label(self, lang: str) -> str:
+        items = [f"“{v}”" for v in self.table.values()] if lang == "zh" else [str(k) for k in self.table]  # quoted: 基本完成、持续整改 is one
+        if len(items) < 2:
+            return "".join(items)
+        return "、".join(items[:-1]) + "或" + items[-1] if lang == "zh" else ", ".join(items[:-1]) + " or " + items[-1]
+
+
 class either(tuple):
     """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
 

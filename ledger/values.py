@@ -16,7 +16,7 @@ from typing import Any, Mapping, NamedTuple
 
 from ledger import vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, t
+from ledger.messages import Field, choices, t
 
 # canonical value -> Chinese word (ledger/vocabulary.py, the one vocabulary); each table also accepts
 # its word as input, and the words older versions printed (INPUT_WORDS).
@@ -64,8 +64,7 @@ def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] 
             return key
     if older and text in older:
         return older[text]
-    choices = ", ".join(f"{k} ({v})" for k, v in table.items())
-    raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices))
+    raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices(table)))
 
 
 def problem_type(value: str) -> str:
@@ -94,8 +93,7 @@ def source(value: str) -> str:
         return text
     if text.lower() in SOURCE_ALIASES:
         return SOURCE_ALIASES[text.lower()]
-    choices = ", ".join(SOURCES)
-    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=choices))
+    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=", ".join(SOURCES)))
 
 
 # -- the grammar of every value a user can type ----------------------------------
