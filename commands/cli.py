@@ -94,9 +94,13 @@ class LedgerGroup(click.Group):
         extra.pop("standalone_mode", None)
         from commands import i18n
 
-        i18n.remember(None, None)
-        speak_in_libraries(i18n.current())  # before `--lang` is read: LEDGER_LANG or ledger.yaml, else zh
-        unreadable = _unreadable_argument(sys.argv[1:] if args is None else list(args))
+        argv = sys.argv[1:] if args is None else list(args)
+        # --lang and --config read before click parses: its own errors (no such command, a missing option) and
+        # --help are told before the group's callback runs; else LEDGER_LANG or ledger.yaml, else zh.
+        lang = i18n.option_before_command([str(a) for a in argv], "--lang")
+        i18n.remember(lang if lang in i18n.LANGS else None, i18n.option_before_command([str(a) for a in argv], "--config"))
+        speak_in_libraries(i18n.current())
+        unreadable = _unreadable_argument(argv)
         if unreadable:
             click.echo(error_line(unreadable), err=True)
             sys.exit(EXIT_USAGE)
@@ -108,7 +112,7 @@ class LedgerGroup(click.Group):
             sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "ledger"
-            click.echo(error_line(t("{format_message} (see `{command} --help`)", format_message=_one_line(e.format_message()), command=command)), err=True)
+            click.echo(error_line(t("{format_message} (see `{command} --help`)", format_message=_one_line(i18n.usage_message(e)), command=command)), err=True)
             sys.exit(EXIT_USAGE)
         except click.ClickException as e:
             click.echo(error_line(_one_line(e.format_message())), err=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import os
 from typing import Any, Callable
 
-from ledger.messages import Message
+from ledger.messages import Message, either, t
 
 LANGS = ("zh", "en")
 
@@ -91,3 +91,51 @@ def error_line(message: str, lang: str | None = None) -> str:
     chosen = lang or current()
     text = translate(message, chosen)
     return PREFIX[chosen] + (" ".join(text.split()) if isinstance(message, Message) else text)
+
+
+def usage_message(error: Any) -> Any:
+    """click's usage error as a keyed message. click frames a missing parameter and a suggestion itself, with
+    English punctuation ("'--level'." and a space before "Did you mean"): those two are worded here instead."""
+    import click
+
+    if isinstance(error, click.MissingParameter) and not error.message:
+        hint = error.param_hint if error.param_hint is not None else (error.param.get_error_hint(error.ctx) if error.param else None)
+        if hint is not None and not isinstance(hint, str):
+            hint = " / ".join(repr(x) for x in hint)
+        kind = error.param_type or (error.param.param_type_name if error.param else None)
+        if hint:
+            if kind == "argument":
+                missing = t("Missing argument {hint}.", hint=hint)
+            elif kind == "option":
+                missing = t("Missing option {hint}.", hint=hint)
+            else:
+                missing = t("Missing parameter {hint}.", hint=hint)
+            extra = error.param.type.get_missing_message(param=error.param, ctx=error.ctx) if error.param else None
+            return t("{missing} {extra}", missing=missing, extra=extra) if extra else missing
+    if isinstance(error, click.NoSuchOption) and error.possibilities:
+        return t("{message} Did you mean {possibilities}?", message=error.message,
+                 possibilities=either(repr(p) for p in sorted(error.possibilities)))
+    return error.format_message()
+
+
+def option_before_command(args: list[str], name: str) -> str | None:
+    """The value of the `ledger` group's own option `name` (--lang, --config) in `args`, read before click parses them,
+    so that click's errors about the command line (no such command, --help) are in the language asked for."""
+    given = None
+    takes_value = ("--lang", "--config", "--actor")
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            break
+        head, eq, value = arg.partition("=")
+        if head in takes_value:
+            if not eq:
+                i += 1
+                value = args[i] if i < len(args) else ""
+            if head == name:
+                given = value
+        elif not arg.startswith("-"):
+            break  # the command's name: what follows is the command's own
+        i += 1
+    return given
