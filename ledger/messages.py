@@ -84,6 +84,19 @@ class either(tuple):
         return " or ".join(items)
 
 
+class choices(tuple):
+    """The values an input accepts (a vocabulary table: value → Chinese word): as typed in English ("registered,
+    in_progress"); in Chinese each by its word with the value to type ("已登记（registered）、整改中（in_progress）")."""
+
+    def __new__(cls, table: Any) -> "choices":
+        return tuple.__new__(cls, [(key, str(getattr(word, "zh", word))) for key, word in table.items()])
+
+    def label(self, lang: str) -> str:
+        if lang == "zh":
+            return "、".join(f"{word}（{key}）" if word != key else key for key, word in self)
+        return ", ".join(key for key, _ in self)
+
+
 class joined(str):
     """Messages shown one after another: "a; b" in English, "a；b" in Chinese (a str: the English)."""
 

@@ -53,3 +53,71 @@ def test_clicks_framing_has_chinese_punctuation_in_chinese_and_english_in_englis
         en = inspected("--lang", "en", *argv, expect=2).stderr.strip().replace("`cli ", "`ledger ")
         assert en.startswith("ledger: error: ") and english in en, en
         assert not any("\u4e00" <= ch <= "\u9fff" for ch in en), en
+
+
+# -- the web view: its own error page, guards and refusals in the page's language ------------------------
+
+
+@pytest.fixture
+def web(ledger, monkeypatch):
+    from test_web import client_for
+    from web_ledgers import enter_lit_ledger
+
+    ids = enter_lit_ledger(ledger)
+    return ledger, ids, client_for(ledger, monkeypatch), lambda **kw: client_for(ledger, monkeypatch, **kw)
+
+
+def _visible(html: str) -> str:
+    import re
+
+    body = html[html.index("<body>"):] if "<body>" in html else html
+    return re.sub(r"<[^>]+>", " ", body)
+
+
+def test_web_errors_and_guards_are_the_views_own_pages_in_chinese(web):
+    """`/nonexistent` answered a plain "Not Found", a POST a line in two languages, the token page half English."""
+    ledger, ids, client, client_with = web
+    missing = client.get("/nonexistent")
+    assert missing.status_code == 404 and '<html lang="zh-CN">' in missing.text and "Not Found" not in missing.text
+    assert "没有这个页面：/nonexistent" in missing.text and 'href="/problems"' in missing.text  # the view's own page
+    assert client.get("/nonexistent?format=json").json() == {"error": "no such page: /nonexistent"}
+
+    posted = client.post("/problems")
+    assert posted.status_code == 405 and posted.headers["allow"] == "GET, HEAD"
+    assert '<html lang="zh-CN">' in posted.text and "只读视图：仅允许 GET 和 HEAD 请求" in posted.text
+    assert "read-only" not in posted.text and "only" not in _visible(posted.text)
+    assert client.post("/problems?format=json").json() == {"error": "read-only view: only GET and HEAD are answered"}
+
+    guarded = client_with(token="s3cret-token-2026")
+    refused = guarded.get("/")
+    assert refused.status_code == 401 and "需要访问令牌" in refused.text and "?token=" in refused.text
+    assert "access token" not in refused.text and "An " not in refused.text
+    assert guarded.get("/?format=json").json()["error"].startswith("this ledger view needs an access token")
+    assert guarded.post("/").status_code == 405
+
+
+def test_web_refusals_name_the_parameter_and_list_the_vocabularys_words(web):
+    """`format：'pdf' …`, and `registered, in_progress, …` / `red, yellow, green, none` raw on the Chinese page."""
+    ledger, ids, client, _ = web
+    from html import unescape
+
+    pdf = client.get("/reports/XC2026-1?format=pdf")
+    assert pdf.status_code == 400 and "格式：'pdf' 不是可选值之一：markdown、html、text、json" in unescape(pdf.text) and "format：" not in pdf.text
+
+    done = client.get("/problems?status=done")
+    assert done.status_code == 400
+    assert "状态：'done' 不是可选值之一：已登记（registered）、整改中（in_progress）、已验收（verified）、已销号（closed）" in unescape(done.text)
+    assert "registered, in_progress" not in done.text
+    assert client.get("/problems?status=done&format=json").json()["error"] == (
+        "status: 'done' is not one of registered, in_progress, verified, closed, ongoing")
+
+    purple = client.get("/problems?light=purple")
+    assert purple.status_code == 400
+    assert "预警：'purple' 不是可选值之一：红灯（red）、黄灯（yellow）、绿灯（green）、无预警（none）" in unescape(purple.text)
+    assert "red, yellow" not in purple.text
+    assert client.get("/problems?light=purple&format=json").json()["error"] == "light: 'purple' is not one of red, yellow, green, none"
+
+    # the word the page lists is one a reader may give, as `status --status` takes it
+    for given in ("整改中", "in-progress", "in_progress"):
+        answer = client.get("/problems", params={"status": given, "format": "json"})
+        assert answer.status_code == 200 and answer.json() == ledger.json("status", "--status", "in_progress"), given
