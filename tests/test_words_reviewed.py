@@ -121,3 +121,32 @@ def test_web_refusals_name_the_parameter_and_list_the_vocabularys_words(web):
     for given in ("整改中", "in-progress", "in_progress"):
         answer = client.get("/problems", params={"status": given, "format": "json"})
         assert answer.status_code == 200 and answer.json() == ledger.json("status", "--status", "in_progress"), given
+
+
+# -- the 台账: 销号情况 in the vocabulary's word ----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_the_sheets_signoff_column_is_the_status_word_in_xlsx_and_docx(inspected, tmp_path):
+    """in_progress and registered read 未销号, verified 已验收，待销号: the vocabulary says 整改中, 已登记, 已验收."""
+    import docx
+    import openpyxl
+
+    from ledger import vocabulary
+    from test_vocabulary import INSPECTION, _states
+
+    ids = _states(inspected)
+    inspected("close", ids["closed"], "--at", "2020-02-10", actor="主要负责人")
+    inspected("close", ids["ongoing"], "--at", "2020-02-10", actor="主要负责人")
+    titles = {inspected.json("show", pid)["title"]: state for state, pid in ids.items()}
+
+    xlsx, word = tmp_path / "台账.xlsx", tmp_path / "台账.docx"
+    inspected("sheet", "--inspection", INSPECTION, "--out", xlsx)
+    inspected("sheet", "--inspection", INSPECTION, "--out", word)
+    rows = [[c.value for c in row] for row in openpyxl.load_workbook(xlsx).active.iter_rows()]
+    table = docx.Document(word).tables[0]
+    for grid in (rows, [[c.text for c in row.cells] for row in table.rows]):
+        top = next(i for i, r in enumerate(grid) if "销号情况" in r)
+        column, title = grid[top].index("销号情况"), grid[top].index("反馈问题")
+        written = {r[title]: str(r[column]).split("\n")[0] for r in grid[top + 1:] if r[title] in titles}
+        assert written == {t: vocabulary.STATUSES[s].zh for t, s in titles.items()}, written
