@@ -7,7 +7,7 @@ from typing import Any
 
 import click
 
-from commands.i18n import error_line
+from commands.i18n import Spoken, error_line
 from commands.options import LedgerContext
 from ledger.errors import LedgerError
 from ledger.messages import Message, speak_in_libraries, t
@@ -67,7 +67,7 @@ def _interrupted() -> None:
     sys.exit(130)
 
 
-class LedgerGroup(click.Group):
+class LedgerGroup(Spoken, click.Group):
     """Turns every user mistake into one line on stderr and an exit code.
 
     0 ok · 1 rule violation, unknown ID or store problem · 2 usage or config ·
@@ -174,9 +174,9 @@ class LedgerGroup(click.Group):
 @click.version_option(package_name="rectification-ledger", prog_name="ledger")
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: str | None) -> None:
-    """An append-only, event-sourced ledger of inspection rectification work
-    (巡视巡察整改): problems fed back, measures taken, verification, sign-off
-    (对账销号), and the watch against relapse (防止回潮反弹).
+    """An append-only, event-sourced ledger of inspection rectification work:
+    problems fed back, measures taken, verification, sign-off, and the watch
+    against relapse.
 
     Every act is a permanent, attributable event; status, history and
     summaries are computed from those events.

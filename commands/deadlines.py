@@ -95,7 +95,7 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
 @write_options
 @pass_ledger
 def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Record an escalation (督办) of a problem; levels only go up."""
+    """Record an escalation of a problem; levels only go up."""
     done = state.app.escalate(problem_id, level=level, note=note, actor=state.actor(actor, act="escalation"), at=at)
     problem = done.problem
     record = {"id": problem.display_id, "event": done.event, "level": level, "status": problem.status}
@@ -109,7 +109,7 @@ def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: A
 @write_options
 @pass_ledger
 def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Record a progress report on a problem, e.g. a long-term one (长期坚持)."""
+    """Record a progress report on a problem, e.g. a long-term one."""
     done = state.app.record_progress(problem_id, text=text, actor=state.actor(actor, act="progress"), at=at)
     problem = done.problem
     record = {"id": problem.display_id, "event": done.event, "status": problem.status, "entries": len(problem.progress)}
@@ -123,7 +123,7 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
 @listing_options
 @pass_ledger
 def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str, screen: Screen) -> None:
-    """Signed-off problems against the review points after closure (回头看, ledger.yaml watch.review_points_days).
+    """Signed-off problems against the look-back review points after closure (ledger.yaml watch.review_points_days).
 
     On a terminal: missed first, then due, upcoming and complete, each by review date; 30 rows
     unless --limit N or --all.
@@ -175,7 +175,7 @@ REVIEW_URGENCY = {"missed": 0, "due": 1, "upcoming": 2, "complete": 3}
 @write_options
 @pass_ledger
 def extend(state: LedgerContext, problem_id: str, to: date, reason: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Request a later deadline (申请延期整改); it takes effect only when a signer approves it."""
+    """Request a later deadline; it takes effect only when a signer approves it."""
     done = state.app.request_extension(
         problem_id, to=to, reason=values.required_text(reason, "--reason"), actor=state.actor(actor, act="extension-request"), at=at
     )

@@ -226,9 +226,9 @@ def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: An
     echo(render_record(record, fmt, line))
 
 
-@click.group()
+@click.group(cls=i18n.Group)
 def evidence() -> None:
-    """Evidence files (佐证材料) attached to acts with --attach: list, get, verify."""
+    """Evidence files attached to acts with --attach: list, get, verify."""
 
 
 @evidence.command("list")

@@ -107,11 +107,13 @@ class ValueType(click.ParamType):
 
 
 class ChoiceOf(click.ParamType):
-    """A vocabulary term, in English or Chinese, normalised by `ledger.values`."""
+    """A vocabulary term, in English or Chinese, normalised by `ledger.values`; `words`, its vocabulary table
+    (a Chinese --help lists the choices by the vocabulary's words)."""
 
-    def __init__(self, parse: Callable[[str], str], name: str):
+    def __init__(self, parse: Callable[[str], str], name: str, words: Any = None):
         self.parse = parse
         self.name = name
+        self.words = words
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         try:
@@ -246,7 +248,7 @@ def attach_option(f: Callable[..., Any]) -> Callable[..., Any]:
         metavar="FILE",
         expose_value=False,
         callback=_remember("attach"),
-        help="An evidence file (佐证材料) to fingerprint into the act and keep; repeat for several.",
+        help="An evidence file to fingerprint into the act and keep; repeat for several.",
     )(f)
 
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:

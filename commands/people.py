@@ -42,7 +42,7 @@ admin_key_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=i18n.Group)
 def person() -> None:
     """People, their keys and their roles, recorded in the ledger (signed by its administrator)."""
 

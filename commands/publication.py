@@ -278,7 +278,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @quiet_option
 @pass_ledger
 def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, force: bool, sign: bool | None, as_of: Any) -> None:
-    """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
+    """Write the public report of an inspection, or a round's summary; withheld items are counted but not printed."""
     from projections.publication import report, round_report
     from projections.replay import check_as_of
 

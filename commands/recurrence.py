@@ -180,7 +180,7 @@ LINK_COLUMNS = ("problem", "title", "as", "direction", "linked", "relapse")
 @pass_ledger
 def profile(state: LedgerContext, organisation: str, as_of: Any, fmt: str) -> None:
     """One inspected unit across rounds: each inspection's problems and where they stand, categories
-    round by round, relapses, reopenings, and the problems found again (屡查屡犯)."""
+    round by round, relapses, reopenings, and the problems found again."""
     import json
 
     from commands import i18n

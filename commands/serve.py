@@ -64,7 +64,7 @@ def _check_port_free(host: str, port: int) -> None:
 @format_option
 @pass_ledger
 def serve(state: LedgerContext, host: str, port: int, token: str | None, token_file: str | None, fmt: str) -> None:
-    """Serve a read-only web view of the ledger (总览, 问题清单, 督办, 统计, 公布, 核验).
+    """Serve a read-only web view of the ledger: overview, problems, due, summary, reports, verification.
 
     Only GET and HEAD are answered; the store is opened read-only. Loopback
     (127.0.0.1) by default: any other address requires --token or --token-file.

@@ -54,7 +54,7 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
 @format_option
 @pass_ledger
 def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force: bool, as_of: Any, fmt: str) -> None:
-    """Write the standard 台账: one row per measure, each problem's cells merged over its measures.
+    """Write the standard '台账': one row per measure, each problem's cells merged over its measures.
 
     Columns 序号, 问题类别, 反馈问题, 整改措施, 责任领导, 责任单位, 责任人, 整改时限,
     完成情况, 销号情况; A4 landscape. Withheld problems are left out as `publish`

@@ -7,6 +7,8 @@ listed choices in the vocabulary's words.
 
 from __future__ import annotations
 
+import re
+
 import pytest
 
 from conftest import run_executable
@@ -150,3 +152,97 @@ def test_the_sheets_signoff_column_is_the_status_word_in_xlsx_and_docx(inspected
         column, title = grid[top].index("销号情况"), grid[top].index("反馈问题")
         written = {r[title]: str(r[column]).split("\n")[0] for r in grid[top + 1:] if r[title] in titles}
         assert written == {t: vocabulary.STATUSES[s].zh for t, s in titles.items()}, written
+
+
+# -- smaller words: 90天, in_progress, one word per inspection kind --------------------------------------------
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+@pytest.mark.parametrize("store_kind", ["sqlite"], indirect=True)
+def test_reviews_say_the_review_point_in_days_in_each_language_and_json_keeps_90d(inspected):
+    from test_vocabulary import INSPECTION, _states
+
+    ids = _states(inspected)
+    inspected("close", ids["closed"], "--at", "2020-02-10", actor="主要负责人")
+    zh = inspected.out("reviews", "--format", "markdown")
+    assert "| 90天 " in zh and "90d" not in zh, zh
+    en = inspected.out("--lang", "en", "reviews", "--format", "markdown")
+    assert "| 90d " in en and "天" not in en, en
+    assert inspected.json("reviews")[0]["point"] == "90d"
+    assert "90d" in inspected.out("reviews", "--format", "csv")
+    assert INSPECTION
+
+
+def test_a_refused_status_lists_the_values_as_help_and_json_spell_them(inspected):
+    zh = inspected("status", "--status", "done", expect=2).stderr
+    assert "整改中（in_progress）" in zh and "in-progress" not in zh and "registered (" not in zh, zh
+    en = inspected("--lang", "en", "status", "--status", "done", expect=2).stderr
+    assert "is not one of registered, in_progress, verified, closed, ongoing" in en and not CJK.search(en), en
+    kind = inspected("--lang", "en", "add-inspection", "XC9", "--name", "n", "--organisation", "o", "--group", "g",
+                     "--kind", "yearly", "--start", "2020-01-01", "--end", "2020-01-02", expect=2).stderr
+    assert "regular, special, look-back, escalated, mobile" in kind and not CJK.search(kind), kind
+
+
+def test_each_inspection_kind_reads_the_vocabularys_word_in_help_errors_and_docs(inspected):
+    from ledger import vocabulary
+
+    words = [f"{word.zh}（{kind}）" for kind, word in vocabulary.INSPECTION_KINDS.items()]
+    help_zh = inspected("add-inspection", "--help").stdout
+    assert "、".join(words) in help_zh.replace("\n", "").replace(" ", ""), help_zh
+    refused = inspected("add-inspection", "XC9", "--name", "n", "--organisation", "o", "--group", "g",
+                        "--kind", "yearly", "--start", "2020-01-01", "--end", "2020-01-02", expect=2).stderr
+    assert "、".join(words) in refused, refused
+    from conftest import REPO
+
+    for doc in ("README.md", "docs/import.md", "examples/feedback.yaml"):
+        text = (REPO / doc).read_text(encoding="utf-8")
+        for kind, word in vocabulary.INSPECTION_KINDS.items():
+            assert f"{kind} {word.zh}" in text, (doc, kind)
+        assert not re.search(r"regular 常规(?!巡察)|special 专项(?!巡察)|escalated 提级(?!巡察)|mobile 机动(?!巡察)", text), doc
+
+
+# -- --help in the reader's language ------------------------------------------------------------------------
+
+CLERK_COMMANDS = ("init", "add-inspection", "add-problem", "import", "assign", "plan", "status", "show", "close")
+
+
+def _unquoted(text: str) -> str:
+    """Text outside quotes ('…', “…”, `…`) and a default value: the domain's terms in quotes, and a value as it is
+    stored, may stay Chinese in English help."""
+    return re.sub(r"'(?=[^\x00-\x7f])[^']*'|“[^”]*”|`[^`\n]*`|\[default: [^\]]*\]", "", text)
+
+
+def test_ledger_help_and_the_clerks_commands_help_speak_chinese_and_english_help_no_chinese(tmp_path):
+    """`ledger --help` and each command's --help under zh were English (click's Usage/Options included), and
+    English help carried Chinese glosses."""
+    zh = run_executable("--help", cwd=tmp_path)
+    assert zh.returncode == 0
+    assert zh.stdout.startswith("用法：") and "选项：" in zh.stdout and "命令：" in zh.stdout, zh.stdout
+    assert "Usage" not in zh.stdout and "Options" not in zh.stdout and "Show this message" not in zh.stdout
+    listing = zh.stdout[zh.stdout.index("命令："):].splitlines()[1:]
+    rows = [line for line in listing if re.match(r"  [a-z]", line)]
+    assert len(rows) >= 40 and all(CJK.search(row) for row in rows), [r for r in rows if not CJK.search(r)]
+
+    en = run_executable("--lang", "en", "--help", cwd=tmp_path)
+    assert en.stdout.startswith("Usage:") and "Commands:" in en.stdout and not CJK.search(_unquoted(en.stdout)), en.stdout
+    for name in CLERK_COMMANDS:
+        zh = run_executable(name, "--help", cwd=tmp_path).stdout
+        assert zh.startswith("用法：") and "选项：" in zh and "显示此帮助并退出。" in zh, (name, zh)
+        body = zh[zh.index("选项："):]
+        english = [line for line in body.splitlines() if re.search(r"[A-Za-z]+ [a-z]+ [a-z]+ [a-z]+", _unquoted(line))]
+        assert not english, (name, english)
+        en = run_executable("--lang", "en", name, "--help", cwd=tmp_path).stdout
+        assert en.startswith("Usage:") and "Show this message and exit." in en, (name, en)
+        assert not CJK.search(_unquoted(en)), (name, [line for line in en.splitlines() if CJK.search(_unquoted(line))])
+
+
+def test_every_summary_of_ledger_help_is_in_the_catalogue():
+    """A command added without the Chinese of its summary fails here (scripts/messages.py --check says which)."""
+    import subprocess
+    import sys
+
+    from conftest import REPO
+
+    check = subprocess.run([sys.executable, str(REPO / "scripts" / "messages.py"), "--check"], capture_output=True, text=True)
+    assert check.returncode == 0, check.stdout
