@@ -8,11 +8,12 @@ import click
 
 from commands import i18n
 from commands.options import DATE, DATETIME, LedgerContext, Screen, listing_options, pass_ledger
+from commands.i18n import Command
 from ledger.errors import LedgerError
 from ledger.messages import t
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--inspection", default=None, metavar="CODE", help="Only events of this inspection and its problems.")
 @click.option("--problem", default=None, metavar="ID", help="Only events of this problem.")
 @click.option("--since", type=DATE, default=None, help="Only events recorded on or after this date.")

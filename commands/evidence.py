@@ -11,10 +11,11 @@ from commands import i18n
 from ledger.errors import InvalidInput
 
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.i18n import Command
 from ledger.messages import headless, t
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--cipher", is_flag=True, help="Instead: print a new AES key for sensitive fields (set it in the environment variable ledger.yaml names).")
 @output_options
 @pass_ledger
@@ -39,7 +40,7 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
     echo(render_record(record, fmt, lines))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="Also write the block to this file, for a supervisor to keep.")
 @force_option
 @write_options
@@ -67,7 +68,7 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
     echo(render_record({**record, "out": out} if out else record, fmt, block))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The JSON-lines file to write.")
 @click.option("--since", type=click.IntRange(min=0), default=0, help="Only events with this sequence number or later.")
 @click.option("--inspection", default=None, metavar="CODE", help="Instead: only this inspection's events, each with a Merkle inclusion proof against the latest checkpoint (made now if none covers them).")
@@ -116,7 +117,7 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
     echo(render_record(record, fmt, line))
 
 
-@click.command("verify-export")
+@click.command("verify-export", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--checkpoint", "checkpoints", multiple=True, metavar="FILE|FOLDER|TEXT", help="Also prove the export holds the history each signed checkpoint covered (repeatable).")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="The key checkpoints and the export must be signed by (default: the ledger.yaml one if there is one).")
@@ -204,7 +205,7 @@ def _export_manifests(path: Path) -> Any:
     return export_manifests(path)
 
 
-@click.command("import-log")
+@click.command("import-log", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="The evidence files the export names (the folder `ledger export --evidence DIR` wrote): each is checked against its digest and kept in this store.")
 @write_options

@@ -254,7 +254,7 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
     return rows
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--inspection", default=None, metavar="CODE", help="The ledger's inspection to compare with (default: the list's own code).")
 @file_options

@@ -189,6 +189,14 @@ class HelpFormatter(click.HelpFormatter):
     """click's layout; a text with Chinese in it is wrapped by display width (click counts characters), and a
     Chinese heading ends in a Chinese colon (选项：)."""
 
+    def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
+        if prefix is None:
+            from gettext import gettext as _
+
+            word = _("Usage:")
+            prefix = word if _wide(word) else None  # 用法：ledger …, no space after a Chinese colon
+        super().write_usage(prog, args, prefix)
+
     def write_heading(self, heading: str) -> None:
         if not _wide(heading):
             return super().write_heading(heading)
@@ -258,6 +266,8 @@ class Spoken:
             if record is None or isinstance(param, click.Argument):
                 continue
             names, text = record
+            if param is self.get_help_option(ctx):  # type: ignore[attr-defined]
+                text = _("Show this message and exit.")  # click keeps the option, worded in the first run's language
             own = getattr(param, "help", None) or ""
             if own and text.startswith(own):  # click adds "[default: …]" etc., already in the reader's language
                 words = getattr(param.type, "words", None)
@@ -298,6 +308,8 @@ class Command(Spoken, click.Command):
 
 class Group(Spoken, click.Group):
     """A group of commands (`person`, `evidence`) listing them in the reader's language."""
+
+    command_class = Command
 
 
 def _commands(group: click.Group) -> Iterator[click.Command]:

@@ -55,18 +55,18 @@ def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, ac
     echo(render_record(record, fmt, done.measure))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.argument("measure_id", metavar="MEASURE_ID", type=SHORT_TEXT)
-@click.option("--evidence", type=SHORT_TEXT, multiple=True, help="Evidence reference (佐证材料); repeat for several.")
-@click.option("--rules", type=COUNT, default=0, help="Rules made or revised (建章立制), a count.")
-@click.option("--funds", type=AMOUNT, default="0", help="Funds returned or recovered (清退/追回资金), in yuan.")
+@click.option("--evidence", type=SHORT_TEXT, multiple=True, help="Evidence reference; repeat for several.")
+@click.option("--rules", type=COUNT, default=0, help="Rules made or revised, a count.")
+@click.option("--funds", type=AMOUNT, default="0", help="Funds returned or recovered, in yuan.")
 @click.option(
     "--accountable",
     multiple=True,
     help="People held accountable: N, or KIND=N with KIND discipline|admonition|organisational (repeatable).",
 )
-@click.option("--clues", type=COUNT, default=0, help="Problem clues transferred (移交问题线索), a count.")
+@click.option("--clues", type=COUNT, default=0, help="Problem clues transferred, a count.")
 @attach_option
 @write_options
 @pass_ledger
@@ -84,13 +84,13 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
     _report(done, fmt, t("measure {measure} done", measure=measure), measure=measure)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option(
     "--grade",
-    type=ChoiceOf(values.grade, "GRADE"),
+    type=ChoiceOf(values.grade, "GRADE", vocabulary.GRADES),
     required=True,
-    help="good 好 | fair 较好 | poor 一般 | bad 差 (poor and bad send it back for 二次整改).",
+    help="good | fair | poor | bad (poor and bad send it back for rework).",
 )
 @click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="What the verification found.")
 @attach_option
@@ -122,11 +122,11 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
     _report(done, fmt, t("signed off"))  # the line ends "(status: …)": one word for the status
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--holds", is_flag=True, help="The rectification holds.")
-@click.option("--relapsed", is_flag=True, help="The problem came back (回潮/反弹): reopens it.")
-@click.option("--note", type=LONG_TEXT, required=True, help="What the review (回头看) found.")
+@click.option("--relapsed", is_flag=True, help="The problem came back (a relapse): reopens it.")
+@click.option("--note", type=LONG_TEXT, required=True, help="What the look-back review found.")
 @attach_option
 @write_options
 @pass_ledger
@@ -141,7 +141,7 @@ def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, n
     _report(done, fmt, message, result=result, relapses=relapses)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--reason", type=LONG_TEXT, required=True, help="Why it is reopened (e.g. the relapse found).")
 @write_options
@@ -152,7 +152,7 @@ def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: s
     _report(done, fmt, t("reopened (relapses: {relapses})", relapses=done.problem.relapses), relapses=done.problem.relapses)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("target", metavar="ID", type=PROBLEM_ID)
 @click.option("--field", type=SHORT_TEXT, required=True, help="Problem: category, title, description, type, source, deadline, M<n>.text, M<n>.due; inspection: name, organisation, group, kind, start, end, feedback, round.")
 @click.option("--value", type=LONG_TEXT, required=True, help="The corrected value ('none' clears a date).")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+from commands.i18n import Command
 from ledger.errors import LedgerError
 from ledger.messages import t
 
@@ -85,7 +86,7 @@ def _run_and_send(function: Any, args: Any, kwargs: Any, sender: Any) -> None:
         sender.close()
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--jobs",
     type=click.IntRange(1, 64),

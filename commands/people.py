@@ -73,7 +73,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
 
 @person.command()
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, help="A role to grant (registrar 登记, responsible 责任人, verifier 验收, signer 销号审批, auditor 审计); repeatable.")
+@click.option("--role", "roles", multiple=True, help="A role to grant (registrar, responsible, verifier, signer, auditor); repeatable.")
 @click.option("--public-key", "public_key", default=None, metavar="FILE", help="NAME's public key file (from `ledger person keygen`; default: keys/NAME.pem.pub under the user's config folder, if there).")
 @admin_key_option
 @format_option

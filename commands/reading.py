@@ -287,7 +287,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
     screen.show(rows, fmt, STATUS_COLUMNS, total)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("target", metavar="ID")
 @listing_options
 @pass_ledger

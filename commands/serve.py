@@ -7,6 +7,7 @@ from pathlib import Path
 import click
 
 from commands.options import LedgerContext, echo, format_option, pass_ledger, render_record
+from commands.i18n import Command
 from ledger.errors import InvalidInput
 from ledger.messages import t
 
@@ -56,7 +57,7 @@ def _check_port_free(host: str, port: int) -> None:
             raise InvalidInput(t("--host/--port: cannot listen on {host}:{port} ({value})", host=host, port=port, value=e.strerror or e)) from None
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback needs --token.")
 @click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--token", default=None, help="Access token every request must carry (header, or open a page with ?token=… once).")

@@ -246,3 +246,26 @@ def test_every_summary_of_ledger_help_is_in_the_catalogue():
 
     check = subprocess.run([sys.executable, str(REPO / "scripts" / "messages.py"), "--check"], capture_output=True, text=True)
     assert check.returncode == 0, check.stdout
+
+
+def test_every_commands_help_is_chinese_under_zh_and_has_no_chinese_gloss_in_english():
+    import click
+    from click.testing import CliRunner
+
+    from commands.cli import cli, register_commands
+
+    register_commands()
+    paths = []
+    for name, command in sorted(cli.commands.items()):
+        paths.append([name])
+        if isinstance(command, click.Group):
+            paths += [[name, sub] for sub in sorted(command.commands)]
+    assert len(paths) >= 50
+    runner = CliRunner()
+    for path in paths:
+        zh = runner.invoke(cli, ["--lang", "zh", *path, "--help"], prog_name="ledger").stdout
+        assert zh.startswith("用法：ledger ") and "显示此帮助并退出。" in zh, (path, zh)
+        english = [line for line in zh.splitlines() if re.search(r"[A-Za-z]+ [a-z]+ [a-z]+ [a-z]+", _unquoted(line))]
+        assert not english, (path, english)
+        en = runner.invoke(cli, ["--lang", "en", *path, "--help"], prog_name="ledger").stdout
+        assert en.startswith("Usage: ledger ") and not CJK.search(_unquoted(en)), (path, [l for l in en.splitlines() if CJK.search(_unquoted(l))])
