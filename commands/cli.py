@@ -150,6 +150,16 @@ class LedgerGroup(Spoken, click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+class _VersionLine(str):
+    """click's --version line (its msgid): click fills it in with %, and it is worded then, in the reader's language
+    (click's own default is worded once, when this module is imported)."""
+
+    def __mod__(self, values: Any) -> str:  # type: ignore[override]
+        from gettext import gettext as _
+
+        return _(str.__str__(self)) % values
+
+
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -171,7 +181,7 @@ class LedgerGroup(Spoken, click.Group):
     default=None,
     help="Language on screen: zh (default) or en (env LEDGER_LANG; ledger.yaml language:). JSON is always English.",
 )
-@click.version_option(package_name="rectification-ledger", prog_name="ledger")
+@click.version_option(package_name="rectification-ledger", prog_name="ledger", message=_VersionLine("%(prog)s, version %(version)s"))
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: str | None) -> None:
     """An append-only, event-sourced ledger of inspection rectification work:

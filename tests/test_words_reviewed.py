@@ -224,6 +224,8 @@ def test_ledger_help_and_the_clerks_commands_help_speak_chinese_and_english_help
     rows = [line for line in listing if re.match(r"  [a-z]", line)]
     assert len(rows) >= 40 and all(CJK.search(row) for row in rows), [r for r in rows if not CJK.search(r)]
 
+    assert run_executable("--version", cwd=tmp_path).stdout.startswith("ledger，版本 ")
+    assert run_executable("--lang", "en", "--version", cwd=tmp_path).stdout.startswith("ledger, version ")
     en = run_executable("--lang", "en", "--help", cwd=tmp_path)
     assert en.stdout.startswith("Usage:") and "Commands:" in en.stdout and not CJK.search(_unquoted(en.stdout)), en.stdout
     for name in CLERK_COMMANDS:
