@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands.i18n import Spoken, error_line
-from commands.options import LedgerContext
+from commands.options import Choice, LedgerContext
 from ledger.errors import LedgerError
 from ledger.messages import Message, speak_in_libraries, t
 
@@ -177,7 +177,7 @@ class _VersionLine(str):
 )
 @click.option(
     "--lang",
-    type=click.Choice(["zh", "en"]),
+    type=Choice(["zh", "en"]),
     default=None,
     help="Language on screen: zh (default) or en (env LEDGER_LANG; ledger.yaml language:). JSON is always English.",
 )

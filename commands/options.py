@@ -106,6 +106,18 @@ class ValueType(click.ParamType):
             fail(self, e, param, ctx, head=what)
 
 
+class Choice(click.Choice):
+    """click's Choice, refusing a value in the ledger's words: "'a', 'b' or 'c'" / "'a'、'b' 或 'c'" (click joins
+    the choices with ", " whatever the language)."""
+
+    def get_invalid_choice_message(self, value: Any, ctx: Any) -> str:
+        from commands import i18n
+        from ledger.messages import either
+
+        refusal = t("'{value}' is not one of {choices}", value=value, choices=either(repr(c) for c in self.choices))
+        return i18n.translate(refusal, i18n.current())  # type: ignore[no-any-return]
+
+
 class ChoiceOf(click.ParamType):
     """A vocabulary term, in English or Chinese, normalised by `ledger.values`; `words`, its vocabulary table
     (a Chinese --help lists the choices by the vocabulary's words)."""

@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
+from commands.options import Choice, LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
 from ledger.messages import joined, t
@@ -181,7 +181,7 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
 
 
 @person.command()
-@click.option("--proxy-signoff", type=click.Choice(["allowed", "forbidden"]), required=True, help="May a clerk enter a sign-off (close) signed on paper by someone else (--for)?")
+@click.option("--proxy-signoff", type=Choice(["allowed", "forbidden"]), required=True, help="May a clerk enter a sign-off (close) signed on paper by someone else (--for)?")
 @admin_key_option
 @format_option
 @pass_ledger

@@ -10,7 +10,7 @@ import click
 
 from commands import i18n
 from commands.asof import as_of_option
-from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, text_cells, write_options
+from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, text_cells, write_options
 from commands.i18n import Command
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
@@ -63,7 +63,7 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection (default: the whole ledger).")
 @click.option("--round", "round_name", default=None, metavar="NAME", help="One row per inspected unit of this round, and the total.")
 @as_of_option
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
+@click.option("--lang", type=Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
 @click.option("--from-export", "from_export", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="Recompute one inspection's figures from its proven export (`export --inspection`), without the store.")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="With --from-export: the ledger's public key the export's checkpoint must be signed by.")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --from-export: trust the key with this published fingerprint (repeatable).")
@@ -260,12 +260,12 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @click.option("--round", "round_name", type=SHORT_TEXT, default=None, metavar="NAME", help="Publish the round's public summary instead of one inspection's report.")
 @click.option(
     "--stage",
-    type=click.Choice(["final", "progress"]),
+    type=Choice(["final", "progress"]),
     default="final",
     show_default=True,
     help="final: the report; progress: the interim report (e.g. at the end of the concentrated rectification).",
 )
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text", "docx"]), default="markdown", show_default=True, help="Output format (docx: a Word document in the official '公文' layout, needs --out).")
+@click.option("--format", "fmt", type=Choice(["markdown", "html", "text", "docx"]), default="markdown", show_default=True, help="Output format (docx: a Word document in the official '公文' layout, needs --out).")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
 @click.option("--force", "force", is_flag=True, default=False, help="Replace the --out file if it exists (never the store, its evidence or a key).")
 @click.option(

@@ -9,7 +9,7 @@ import click
 
 from commands.asof import as_of_option
 from commands.i18n import Command
-from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
+from commands.options import Choice, STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
 from ledger import values, vocabulary
 from ledger.errors import UnknownID
 from ledger.messages import t
@@ -209,7 +209,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
 @click.option("--round", "round_name", default=None, metavar="NAME", help="Only the problems of this round's inspections.")
 @click.option(
     "--light",
-    type=click.Choice(["red", "yellow", "green", "none"]),
+    type=Choice(["red", "yellow", "green", "none"]),
     default=None,
     help="Only problems with this warning light (thresholds in ledger.yaml `lights:`).",
 )

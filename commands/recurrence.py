@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import Choice, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from commands.i18n import Command
 from ledger.errors import InvalidInput, UnknownID
 from ledger.messages import t
@@ -27,7 +27,7 @@ def _matching(state: LedgerContext) -> Any:
 @click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="At most this many.")
 @click.option(
     "--scope",
-    type=click.Choice(["all", "organisation", "round"]),
+    type=Choice(["all", "organisation", "round"]),
     default="all",
     show_default=True,
     help="all: every earlier inspection; organisation: of the same inspected organisation; round: other units of the same round (shared problems).",

@@ -73,7 +73,7 @@ class Field(str):
 
 
 class either(tuple):
-    """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
+    """Choices a message offers: "a, b or c" in English, "a、b 或 c" in Chinese (each choice shown as it is typed)."""
 
     def label(self, lang: str) -> str:
         items = [str(v) for v in self]
@@ -81,7 +81,7 @@ class either(tuple):
             return "".join(items)
         if lang == "zh":
             return "、".join(items[:-1]) + " 或 " + items[-1]
-        return " or ".join(items)
+        return ", ".join(items[:-1]) + " or " + items[-1]
 
 
 class choices(tuple):
