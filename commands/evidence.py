@@ -10,7 +10,7 @@ import click
 from commands import i18n
 from ledger.errors import InvalidInput
 
-from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import IntRange, LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
 from commands.i18n import Command
 from ledger.messages import headless, t
 
@@ -70,7 +70,7 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
 
 @click.command(cls=Command)
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The JSON-lines file to write.")
-@click.option("--since", type=click.IntRange(min=0), default=0, help="Only events with this sequence number or later.")
+@click.option("--since", type=IntRange(min=0), default=0, help="Only events with this sequence number or later.")
 @click.option("--inspection", default=None, metavar="CODE", help="Instead: only this inspection's events, each with a Merkle inclusion proof against the latest checkpoint (made now if none covers them).")
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also write the evidence files the exported events name into DIR (a new or empty folder), each named by its digest.")
 @force_option

@@ -118,6 +118,19 @@ class Choice(click.Choice):
         return i18n.translate(refusal, i18n.current())  # type: ignore[no-any-return]
 
 
+class IntRange(click.IntRange):
+    """click's IntRange, refusing text that is no number in the ledger's words (click names its own type,
+    "integer range", in English whatever the language)."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                int(value.strip())
+            except ValueError:
+                fail(self, t("'{value}' is not a whole number", value=value), param, ctx)
+        return super().convert(value, param, ctx)
+
+
 class ChoiceOf(click.ParamType):
     """A vocabulary term, in English or Chinese, normalised by `ledger.values`; `words`, its vocabulary table
     (a Chinese --help lists the choices by the vocabulary's words)."""
@@ -384,7 +397,7 @@ def listing_options(f: Callable[..., Any]) -> Callable[..., Any]:
         help="On a terminal: every row, most urgent first, through the pager ($PAGER, else less -FRX).",
     )(wrapper)
     wrapper = click.option(
-        "--limit", type=click.IntRange(min=1), default=None, metavar="N",
+        "--limit", type=IntRange(min=1), default=None, metavar="N",
         help=f"Show N rows (on a terminal the default is {DEFAULT_LIMIT}, most urgent first; piped, to a file or as csv/json: every row).",
     )(wrapper)
     return output_options(wrapper)

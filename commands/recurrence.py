@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import Choice, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import IntRange, Choice, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from commands.i18n import Command
 from ledger.errors import InvalidInput, UnknownID
 from ledger.messages import t
@@ -24,7 +24,7 @@ def _matching(state: LedgerContext) -> Any:
 @click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID, required=False)
 @click.option("--text", type=SHORT_TEXT, default=None, help="Compare this text instead of a registered problem.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="At most this many.")
+@click.option("--limit", type=IntRange(1, 1000), default=10, show_default=True, help="At most this many.")
 @click.option(
     "--scope",
     type=Choice(["all", "organisation", "round"]),

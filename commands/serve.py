@@ -6,7 +6,7 @@ from pathlib import Path
 
 import click
 
-from commands.options import LedgerContext, echo, format_option, pass_ledger, render_record
+from commands.options import IntRange, LedgerContext, echo, format_option, pass_ledger, render_record
 from commands.i18n import Command
 from ledger.errors import InvalidInput
 from ledger.messages import t
@@ -59,7 +59,7 @@ def _check_port_free(host: str, port: int) -> None:
 
 @click.command(cls=Command)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback needs --token.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--port", type=IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--token", default=None, help="Access token every request must carry (header, or open a page with ?token=… once).")
 @click.option("--token-file", default=None, metavar="FILE", help="Read the access token from the first line of FILE instead.")
 @format_option

@@ -50,6 +50,8 @@ def test_clicks_framing_has_chinese_punctuation_in_chinese_and_english_in_englis
         # click's Choice joined its choices with ", " in either language
         (["status", "--light", "purple"], "'--light' 的值无效：'purple' 不是可选值之一：'red'、'yellow'、'green' 或 'none'（见",
          "Invalid value for '--light': 'purple' is not one of 'red', 'yellow', 'green' or 'none' (see"),
+        # click's IntRange named itself "integer range" in a Chinese line
+        (["serve", "--port", "abc"], "'--port' 的值无效：'abc' 不是整数（见", "Invalid value for '--port': 'abc' is not a whole number (see"),
     ]
     for argv, chinese, english in cases:
         zh = inspected(*argv, expect=2).stderr.strip().replace("`cli ", "`ledger ")  # CliRunner's name
