@@ -249,6 +249,14 @@ class Spoken:
 
     context_class = HelpContext
 
+    def make_context(self, info_name: str | None, args: list[str], parent: click.Context | None = None, **extra: Any) -> click.Context:
+        try:
+            return super().make_context(info_name, args, parent, **extra)  # type: ignore[misc, no-any-return]
+        except click.UsageError as e:
+            if e.ctx is None:  # click's parser names no command ("--x requires an argument"): the help to see is this one's
+                e.ctx = self.context_class(self, info_name=info_name, parent=parent)  # type: ignore[arg-type]
+            raise
+
     def format_help_text(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         text = help_text(self)  # type: ignore[arg-type]
         if not text:

@@ -52,6 +52,9 @@ def test_clicks_framing_has_chinese_punctuation_in_chinese_and_english_in_englis
          "Invalid value for '--light': 'purple' is not one of 'red', 'yellow', 'green' or 'none' (see"),
         # click's IntRange named itself "integer range" in a Chinese line
         (["serve", "--port", "abc"], "'--port' 的值无效：'abc' 不是整数（见", "Invalid value for '--port': 'abc' is not a whole number (see"),
+        # click's parser names no command: the help to see was `ledger --help`
+        (["status", "--inspection"], "选项 '--inspection' 须带 1 个值。（见 `ledger status --help`）",
+         "Option '--inspection' requires an argument. (see `ledger status --help`)"),
     ]
     for argv, chinese, english in cases:
         zh = inspected(*argv, expect=2).stderr.strip().replace("`cli ", "`ledger ")  # CliRunner's name
