@@ -41,7 +41,7 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
 
 
 @click.command(cls=Command)
-@click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="Also write the block to this file, for a supervisor to keep.")
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False), metavar="FILE", help="Also write the block to this file, for a supervisor to keep.")
 @force_option
 @write_options
 @pass_ledger
@@ -69,7 +69,7 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
 
 
 @click.command(cls=Command)
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The JSON-lines file to write.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE", help="The JSON-lines file to write.")
 @click.option("--since", type=IntRange(min=0), default=0, help="Only events with this sequence number or later.")
 @click.option("--inspection", default=None, metavar="CODE", help="Instead: only this inspection's events, each with a Merkle inclusion proof against the latest checkpoint (made now if none covers them).")
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also write the evidence files the exported events name into DIR (a new or empty folder), each named by its digest.")
@@ -261,7 +261,7 @@ def _same(a: str, b: str) -> bool:
 
 @evidence.command("get")
 @click.argument("digest")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the file.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), metavar="FILE", help="Where to write the file.")
 @force_option
 @format_option
 @pass_ledger

@@ -15,7 +15,7 @@ from ledger.messages import t
 @click.command("prove-consistency", cls=Command)
 @click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint (a checkpoint file or a report ending in one).")
 @click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The proof file to write.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE", help="The proof file to write.")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="The key both checkpoints must be signed by (default: the ledger's .pub).")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="Trust the key with this published fingerprint (repeatable).")
 @force_option
