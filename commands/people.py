@@ -189,7 +189,7 @@ def policy(state: LedgerContext, proxy_signoff: str, admin_key: str | None, fmt:
     """Record the ledger's identity policy (an event signed by the administrator)."""
     admin = _as_admin(state, admin_key, "person policy")
     state.app.set_policy(name="proxy_signoff", value=proxy_signoff, actor=admin)
-    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, t("policy: proxy entry of sign-off is {proxy_signoff}", proxy_signoff=proxy_signoff)))
+    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, t("policy: proxy entry of sign-off is {proxy_signoff}", proxy_signoff=vocabulary.POLICY_VALUES.get(proxy_signoff, proxy_signoff))))
 
 
 COMMANDS = [person]
