@@ -6,14 +6,18 @@ status words when a table is printed, and error lines in the CLI's error
 handler — so the domain keeps its stable English rule ids and JSON keeps
 English keys and values.
 
-The language: the global `--lang`, else LEDGER_LANG, else `language:` in
-ledger.yaml, else zh.
+The language: the global `--lang` (read before click parses the command line),
+else LEDGER_LANG, else `language:` in ledger.yaml, else zh. Also here: click's
+usage errors framed as keyed messages, and `--help` in the reader's language.
 """
 
 from __future__ import annotations
 
+import inspect
 import os
-from typing import Any, Callable
+from typing import Any, Callable, Iterable, Iterator
+
+import click
 
 from ledger.messages import Message, choices, either, t
 
@@ -96,8 +100,6 @@ def error_line(message: str, lang: str | None = None) -> str:
 def usage_message(error: Any) -> Any:
     """click's usage error as a keyed message. click frames a missing parameter and a suggestion itself, with
     English punctuation ("'--level'." and a space before "Did you mean"): those two are worded here instead."""
-    import click
-
     if isinstance(error, click.MissingParameter) and not error.message:
         hint = error.param_hint if error.param_hint is not None else (error.param.get_error_hint(error.ctx) if error.param else None)
         if hint is not None and not isinstance(hint, str):
@@ -150,11 +152,6 @@ def option_before_command(args: list[str], name: str) -> str | None:
 # extracts them from the commands themselves (`help_messages`); their Chinese is in the same .po file.
 # Chinese lines are wrapped by display width (wcwidth: a Chinese character takes two columns); English help is
 # laid out by click exactly as before.
-
-import inspect  # noqa: E402
-from typing import Iterable, Iterator  # noqa: E402
-
-import click  # noqa: E402
 
 
 def help_text(command: click.Command) -> str:
