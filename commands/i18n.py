@@ -211,7 +211,7 @@ class HelpFormatter(click.HelpFormatter):
             if paragraph.startswith("\b\n"):  # click's mark for a paragraph kept as written
                 self.write("".join(f"{indent}{line}\n" for line in paragraph[2:].splitlines()))
                 continue
-            lines = wcwidth.wrap(paragraph, max(self.width - self.current_indent, 11), initial_indent=indent, subsequent_indent=indent)
+            lines = wcwidth.wrap(paragraph, max(self.width - self.current_indent, 11), initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False)
             self.write("".join(f"{line}\n" for line in lines))
 
     def write_dl(self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2) -> None:
@@ -231,7 +231,7 @@ class HelpFormatter(click.HelpFormatter):
                 self.write(" " * (first_col - wcwidth.width(first)))
             else:
                 self.write("\n" + " " * (first_col + self.current_indent))
-            lines = [line for paragraph in second.split("\n\n") for line in wcwidth.wrap(paragraph, text_width)] or [""]
+            lines = [line for paragraph in second.split("\n\n") for line in wcwidth.wrap(paragraph, text_width, break_on_hyphens=False)] or [""]
             self.write(f"{lines[0]}\n")
             for line in lines[1:]:
                 self.write(f"{'':>{first_col + self.current_indent}}{line}\n")
