@@ -279,3 +279,16 @@ def test_every_commands_help_is_chinese_under_zh_and_has_no_chinese_gloss_in_eng
         assert not english, (path, english)
         en = runner.invoke(cli, ["--lang", "en", *path, "--help"], prog_name="ledger").stdout
         assert en.startswith("Usage: ledger ") and not CJK.search(_unquoted(en)), (path, [l for l in en.splitlines() if CJK.search(_unquoted(l))])
+
+
+@pytest.mark.parametrize("columns", [60, 80])
+def test_chinese_help_fits_the_terminal_and_keeps_option_names_whole(tmp_path, columns):
+    """click wraps by characters: a Chinese character takes two columns, so its lines ran past the terminal."""
+    import wcwidth
+
+    for argv in (["--help"], ["add-problem", "--help"], ["status", "--help"], ["import", "--help"]):
+        out = run_executable(*argv, cwd=tmp_path, env={"COLUMNS": str(columns)}).stdout
+        assert CJK.search(out), argv
+        widest = max(wcwidth.width(line) for line in out.splitlines())
+        assert widest <= columns, (argv, columns, [line for line in out.splitlines() if wcwidth.width(line) > columns])
+        assert not re.search(r"--\n|--\s*$", out, re.M), (argv, out)
