@@ -14,7 +14,7 @@ from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, Led
 from commands.i18n import Command
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, t
+from ledger.messages import Field, choices, t
 
 
 def _reason(value: str) -> str:
@@ -24,7 +24,7 @@ def _reason(value: str) -> str:
     for key, label in values.WITHHOLD_REASONS.items():
         if value.strip() == label:
             return key
-    raise InvalidInput(t("reason: '{value}' is not one of {WITHHOLD_REASONS}", value=value, WITHHOLD_REASONS=', '.join(values.WITHHOLD_REASONS)))
+    raise InvalidInput(t("reason: '{value}' is not one of {WITHHOLD_REASONS}", value=value, WITHHOLD_REASONS=choices(vocabulary.WITHHOLD_REASONS)))
 
 
 @click.command(cls=Command)

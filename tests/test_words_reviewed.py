@@ -190,6 +190,16 @@ def test_a_refused_status_lists_the_values_as_help_and_json_spell_them(inspected
     kind = inspected("--lang", "en", "add-inspection", "XC9", "--name", "n", "--organisation", "o", "--group", "g",
                      "--kind", "yearly", "--start", "2020-01-01", "--end", "2020-01-02", expect=2).stderr
     assert "regular, special, look-back, escalated, mobile" in kind and not CJK.search(kind), kind
+    # escalation levels and withholding reasons listed "notice (督办通知书), …" and "state-secret, …" in either language
+    for argv, zh, en in (
+        (["escalate", "XC2019-1-1", "--level", "shout"], "督办通知书（notice）、提醒书（reminder）、告诫书（warning）、问责书（accountability）",
+         "is not one of notice, reminder, warning, accountability"),
+        (["withhold", "XC2019-1-1", "--reason", "x"], "国家秘密（state-secret）、在办案件（open-case）、个人隐私（privacy）、敏感事项（sensitive）",
+         "is not one of state-secret, open-case, privacy, sensitive"),
+    ):
+        assert zh in inspected(*argv, expect=2).stderr, argv
+        english = inspected("--lang", "en", *argv, expect=2).stderr
+        assert en in english and not CJK.search(english), english
 
 
 def test_each_inspection_kind_reads_the_vocabularys_word_in_help_errors_and_docs(inspected):
