@@ -54,7 +54,7 @@ INPUT_WORDS = {
 REVIEW_RESULTS = ("holds", "relapsed")
 
 
-def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] | None = None) -> str:
+def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] | None = None, shown: dict[str, str] | None = None) -> str:
     text = value.strip()
     lowered = text.lower().replace("_", "-")
     if lowered in table:
@@ -64,7 +64,8 @@ def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] 
             return key
     if older and text in older:
         return older[text]
-    raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices(table)))
+    # each choice as JSON and --help spell it, with its word in Chinese (`shown`: when `table`'s keys are spelt otherwise)
+    raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices(shown or table)))
 
 
 def problem_type(value: str) -> str:
@@ -84,7 +85,7 @@ def status(value: str) -> str:
     if text in STATUSES:
         return text
     older = {w: k.replace("_", "-") for w, k in INPUT_WORDS["status"].items()}
-    return _choose({k.replace("_", "-"): v for k, v in STATUSES.items()}, value, "status", older).replace("-", "_")
+    return _choose({k.replace("_", "-"): v for k, v in STATUSES.items()}, value, "status", older, shown=STATUSES).replace("-", "_")
 
 
 def source(value: str) -> str:

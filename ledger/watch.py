@@ -24,7 +24,7 @@ def escalation_level(value: str) -> str:
     for key, label in ESCALATION_LEVELS.items():
         if text in (label, label[:-1]):  # 督办通知书 or 督办通知
             return key
-    raise InvalidInput(t("--level: '{value}' is not one of {choices}", value=value, choices=choices(ESCALATION_LEVELS)))
+    raise InvalidInput(t("--level: '{value}' is not one of {choices}", value=value, choices=choices(vocabulary.ESCALATION_LEVELS)))
 
 
 def next_level(current: str | None) -> str | None:
