@@ -12,7 +12,8 @@ from commands.i18n import Command
 from commands.options import Choice, STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
 from ledger import values, vocabulary
 from ledger.errors import UnknownID
-from ledger.messages import t
+from ledger.messages import Field, render, t
+from projections.history import corrected_value
 
 
 def _canonical_problem_id(text: str) -> str | None:
@@ -59,12 +60,9 @@ def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     if view.get("children"):
         facts.insert(4, ("refined into", ("、" if zh else ", ").join(view["children"])))
     for w in view.get("withheld") or []:  # insiders see the text, marked as not for publication
-        if zh:
-            parts = {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS}
-            fields = "、".join(str(vocabulary.label(parts, f, lang)) for f in w["fields"])
-            facts.append(("withheld", f"{fields}（{vocabulary.label(vocabulary.WITHHOLD_REASONS, w['reason'], lang)}），{w['at']}起，{w['by']}决定"))
-        else:
-            facts.append(("withheld", f"{', '.join(w['fields'])} ({w['reason']}) since {w['at']} by {w['by']}"))
+        fields = [vocabulary.WITHHELD_PARTS.get(f) or Field(f) for f in w["fields"]]
+        reason = vocabulary.WITHHOLD_REASONS.get(w["reason"], w["reason"])
+        facts.append(("withheld", render(t("{fields} ({reason}) since {at} by {by}", fields=fields, reason=reason, at=w["at"], by=w["by"]), lang)))
     return facts
 
 
@@ -103,8 +101,17 @@ _SUB_TABLES: list[tuple[str, list[tuple[str, str | None]], Any, list[int | None]
      lambda r: [r["problem"], r["at"], r["by"], r["note"]], None),
     ("corrections",
      [("at", None), ("by", None), ("field", "field"), ("was", None), ("now", None), ("reason", None)],
-     lambda c: [c["at"], c["by"], c["field"], c["old"], c["new"], c["reason"]], None),
+     lambda c: [c["at"], c["by"], c["field"], corrected_value(c["field"], c["old"]), corrected_value(c["field"], c["new"]), c["reason"]], None),
 ]
+
+
+def _shown(words: Any, value: Any, lang: str) -> Any:
+    """A sub-table's cell: a vocabulary word in `lang`, or the column's word for the value."""
+    from commands import i18n
+
+    if isinstance(value, vocabulary.Word):
+        return value.of(lang)
+    return i18n.value_word(words, value, lang) if words else value
 
 
 def _show_table(view: dict[str, Any]) -> str:
@@ -122,13 +129,13 @@ def _show_table(view: dict[str, Any]) -> str:
     for key, columns, row_of, widths in _SUB_TABLES:
         if key == "corrections":
             if view.get("sensitive_fields"):
-                encrypted = "[已加密]" if lang == "zh" else "[encrypted]"
-                parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{f}  {encrypted}" for f in view["sensitive_fields"]))
+                encrypted = render(t("[encrypted]"), lang)
+                parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{Field(f).label(lang)}  {encrypted}" for f in view["sensitive_fields"]))
         entries = view.get(key)
         if not entries:
             continue
         rows = [
-            [cell(i18n.value_word(words, value, lang) if words else value) for (_, words), value in zip(columns, row_of(e))]
+            [cell(_shown(words, value, lang)) for (_, words), value in zip(columns, row_of(e))]
             for e in entries
         ]
         headers = [i18n.sub_heading(key, name, lang) for name, _ in columns]
@@ -152,7 +159,7 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
     parts = [tabulate.tabulate(facts, tablefmt="plain", disable_numparse=True, maxcolwidths=[None, 96])]
     for key, columns, row_of, _ in _SUB_TABLES:
         if key == "corrections" and inspection.get("corrections"):
-            rows = [[cell(i18n.value_word(w, v, lang) if w else v) for (_, w), v in zip(columns, row_of(c))] for c in inspection["corrections"]]
+            rows = [[cell(_shown(w, v, lang)) for (_, w), v in zip(columns, row_of(c))] for c in inspection["corrections"]]
             headers = [i18n.sub_heading(key, name, lang) for name, _ in columns]
             parts.append("\n" + i18n.section_title(key, lang) + "\n" + tabulate.tabulate(rows, headers=headers, disable_numparse=True))
     return "\n".join(parts)
