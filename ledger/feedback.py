@@ -72,6 +72,8 @@ class ProblemSpec:
     extra: dict[str, str] = field(default_factory=dict)
     # What the file says was done (是否整改完成, 整改完成时间, 进展情况, 验收负责人): field → cell.
     state: dict[str, str] = field(default_factory=dict)
+    done: bool = False  # the file marks the row done (是否整改完成=是, 状态=已完成, or an 整改完成时间 alone)
+    done_on: date | None = None  # the 整改完成时间 it gives
 
 
 @dataclass
@@ -445,7 +447,7 @@ CSV_INSPECTION = ("inspection", "inspection_name", "organisation", "group", "kin
 # The name each check's message starts with → its column.
 _MESSAGE_NAMES = {
     "inspection code": "inspection", "name": "inspection_name", "measure text": "measure", "due": "measure_due",
-    **{c: c for c in CSV_COLUMNS},
+    **{c: c for c in CSV_COLUMNS}, **{c: c for c in STATE_COLUMNS},
 }
 # A heading's words that say nothing about its field: 整改时限（说明）, 问题类别*, 完成时限(必填).
 _HEADING_TAIL = re.compile(r"(\((?:[^()]*)\)|说明|必填|选填|\*)+$")
@@ -607,6 +609,31 @@ def office_deadline(value: Any, what: str) -> tuple[date | None, str | None]:
 
 
 _SHORT_LONG = {"短期": "deadline", "中期": "deadline", "长期": "long-term"}
+
+
+# How a 台账 says a row is done or not (是否整改完成, 完成情况, 状态); any other words (基本完成, 部分完成) say neither.
+DONE_WORDS = ("是", "已完成", "已整改", "完成", "已完成整改", "整改完成", "已整改完成", "已办结", "办结", "已落实", "已销号", "√", "yes", "done")
+NOT_DONE_WORDS = ("否", "未完成", "整改中", "正在整改", "未整改", "进行中", "推进中", "正在推进", "未销号", "×", "no")
+
+
+def _read_done(where: "_Where", line: int, spec: ProblemSpec) -> None:
+    """Whether the file marks the row done, and when: read into spec.done and spec.done_on (ledger/importing.py
+    enters them as acts). 整改完成时间 alone marks it done; a row marked not done that gives one is refused."""
+    said = "".join(unicodedata.normalize("NFKC", spec.state.get("done", "")).split()).lower()
+    if spec.state.get("done_on"):
+        day, _ = where.check(line, lambda: office_deadline(spec.state["done_on"], "done_on"))
+        if day is None:
+            raise where.error(line, t("{field}: '{value}' is not a date: a completion time is the day it was done", field=Field("done_on"), value=spec.state["done_on"]))
+        spec.done_on = day
+    if said in NOT_DONE_WORDS:
+        if spec.done_on is not None:
+            raise where.error(line, t("{field}: the row says '{said}' (not done) but gives a completion time {day}", field=Field("done"), said=spec.state["done"], day=spec.done_on))
+        return
+    spec.done = said in DONE_WORDS or (not said and spec.done_on is not None)
+    if spec.state.get("verifier"):
+        spec.state["verifier"] = where.check(line, lambda: values.person_name(spec.state["verifier"], "verifier"))
+    if spec.done and not spec.person:
+        raise where.error(line, t("{field}: the row is marked done but names no one responsible: whose completion it is must be known", field=Field("person")))
 
 
 @functools.lru_cache(maxsize=256)  # a column holds a few values, met on every row
@@ -790,6 +817,8 @@ def _read_rows(
             if cells.get(c):
                 spec.state[c] = cells[c]
                 spec.extra[spelled[c]] = cells[c]  # the file's own words stay with the problem
+        if spec.state:
+            _read_done(where, line, spec)
         spec.extra.update(kept)
         raw_numbers[id(spec)] = raw_number
         if measure:

@@ -62,8 +62,11 @@ def present_titles(app: Any, code: str) -> dict[int, dict[str, Any]]:
     return {n: {"category": v["category"], "title": v["title"]} for n, v in present_problems(app, code).items()}
 
 
-def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> InvalidInput:
-    return InvalidInput(t("{place}: {error}", place=place(feedback.path, feedback.unit, line), error=error))
+def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> LedgerError:
+    from ledger.errors import NotAuthorised
+
+    kind = NotAuthorised if isinstance(error, NotAuthorised) else InvalidInput  # a refusal stays a refusal (exit 1)
+    return kind(t("{place}: {error}", place=place(feedback.path, feedback.unit, line), error=error))
 
 
 def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
@@ -75,8 +78,38 @@ def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
     return f"录自《{Path(file).name}》{where}，文件 SHA-256 {feedback.fingerprint}"
 
 
-def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, feedback: FeedbackList | None = None) -> Any:
+# A row the file marks done but whose 整改措施 it does not list: the one measure its completion is of.
+UNLISTED_MEASURE = "台账记为已完成整改，未列具体措施"
+
+
+class _Paper:
+    """The acts a file records as someone's (a 整改责任人's completion, a 验收负责人's acceptance), entered by the
+    importing clerk from the file (ledger.signing.paper_actor): the file is the paper, attached once."""
+
+    def __init__(self, app: Any, clerk: Any, lists: list[FeedbackList]) -> None:
+        self.app, self.clerk = app, clerk
+        self.paths = {f.path.partition(": sheet ")[0] for f in lists if any(p.done for p in f.problems)}
+        self._evidence: tuple[Any, ...] | None = None
+        self._actors: dict[tuple[str, str], Any] = {}
+
+    def actor(self, person: str, act: str) -> Any:
+        from ledger.signing import paper_actor
+
+        if self._evidence is None:
+            from ledger.attachments import read_files
+
+            self._evidence = tuple(read_files(self.app, sorted(self.paths)))
+        if (person, act) not in self._actors:
+            self._actors[(person, act)] = paper_actor(self.app, self.clerk, person, act, self._evidence)
+        return self._actors[(person, act)]
+
+
+def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, feedback: FeedbackList | None = None,
+                   paper: _Paper | None = None, entered: dict[int, Any] | None = None) -> Any:
+    """The problem as the row gives it; with `paper`, what the row says was done as acts entered from the file,
+    each event's Actor put in `entered` (id(event) → Actor) for the save."""
     from ledger.domain import Problem
+    from ledger.ids import utc_now
 
     problem = Problem.register(
         inspection=parent,
@@ -95,12 +128,39 @@ def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, fee
         problem.assign(lead=spec.lead or "", unit=spec.unit or "", person=spec.person or "", deadline=None, actor=actor, at=at)
     for measure in spec.measures:
         problem.plan_measure(text=measure.text, due=measure.due, actor=actor, at=at)
+    if feedback is not None and spec.done:
+        _enter_done(problem, spec, feedback, actor, at, paper, entered if entered is not None else {})
     if feedback is not None and spec.state.get("progress"):
         # The file's 进展情况 as the clerk's entry now, naming the file and row: never as someone's own report.
-        from ledger.ids import utc_now
-
         problem.record_progress(text=f"{spec.state['progress']}（{_entered_from(feedback, spec)}）", actor=actor, at=max(at, utc_now()))
     return problem
+
+
+def _enter_done(problem: Any, spec: ProblemSpec, feedback: FeedbackList, clerk: str, at: datetime, paper: _Paper | None, entered: dict[int, Any]) -> None:
+    """A row marked done: each measure completed for its 整改责任人 on the file's 整改完成时间 (else now, when it is
+    entered), and, with a 验收负责人, a passing acceptance (较好: the file gives no grade) entered for them now."""
+    from ledger import values
+    from ledger.ids import utc_now
+
+    source = f"由{clerk}{_entered_from(feedback, spec)}"  # in trial mode too, where the act bears the person's name
+    done_at = values.parse_datetime(spec.done_on.isoformat()) if spec.done_on is not None else max(at, utc_now())
+    if not spec.measures:
+        problem.plan_measure(text=UNLISTED_MEASURE, due=None, actor=clerk, at=at)
+
+    def enter(act: str, person: str, action: Callable[[str], Any]) -> None:
+        before = len(problem._pending_events)
+        action(person)
+        if paper is not None:
+            who = paper.actor(person, act)
+            for event in problem._pending_events[before:]:
+                entered[id(event)] = who
+
+    for measure in list(problem.measures):
+        enter("measure", spec.person, lambda name, m=measure: problem.complete_measure(measure_id=m["id"], evidence=[source], actor=name, at=done_at))
+    verifier = spec.state.get("verifier")
+    if verifier:
+        note = f"验收负责人{verifier}（{source}）；台账未记验收等次，按通过记为较好"
+        enter("verification", verifier, lambda name: problem.verify(grade="fair", note=note, actor=name, at=max(done_at, at, utc_now()), policy=paper.app.policy if paper is not None else {}))
 
 
 def import_feedback(
@@ -139,12 +199,12 @@ def import_feedback_lists(
     who = as_actor(actor)  # an Actor (ledger.actor), or a plain name: its events' actor is who.name
     if dry_run:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
-        dropped = _Dropped(app, who)
+        dropped = _Dropped(app, who, _Paper(app, who, lists))
         return [_build_list(app, plan, who.name, progress, dropped) for plan in plans]
 
     def attempt() -> list[ImportResult]:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
-        batch = _Batch(app, who)
+        batch = _Batch(app, who, _Paper(app, who, lists))
         with app.recorder.held_transaction():
             results = [_build_list(app, plan, who.name, progress, batch) for plan in plans]
             batch.save()
@@ -160,11 +220,13 @@ BATCH = 500
 class _Batch:
     """Aggregates waiting to be saved, with their read-model views."""
 
-    def __init__(self, app: Any, actor: Any) -> None:
+    def __init__(self, app: Any, actor: Any, paper: _Paper | None = None) -> None:
         self.app = app
         self.actor = actor
+        self.paper = paper
         self.aggregates: list[Any] = []
         self.views: list[tuple[str, dict[str, Any]]] = []
+        self.entered: dict[int, Any] = {}  # id(event) → the Actor of an act entered from the file
 
     def add(self, aggregate: Any) -> None:
         self.aggregates.append(aggregate)
@@ -174,8 +236,8 @@ class _Batch:
 
     def save(self) -> None:
         if self.aggregates:
-            self.app.save(*self.aggregates, views=self.views, actor=self.actor)
-            self.aggregates, self.views = [], []
+            self.app.save(*self.aggregates, views=self.views, actor=self.actor, entered=self.entered)
+            self.aggregates, self.views, self.entered = [], [], {}
 
 
 class _Dropped(_Batch):
@@ -245,7 +307,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
             skipped.append(ident)
             continue
         try:
-            problem = _build_problem(plan.parent, spec, actor, plan.moment, feedback)
+            problem = _build_problem(plan.parent, spec, actor, plan.moment, feedback, batch.paper, batch.entered)
         except LedgerError as e:
             raise _line_error(feedback, spec.line, e) from None
         batch.add(problem)

@@ -1,0 +1,148 @@
+"""A 台账 in mid-rectification comes in honestly (issue 25): rows the file marks done (是否整改完成=是, 状态=已完成,
+整改完成时间, 验收负责人) come in as acts entered by the importing clerk from the named file (its fingerprint kept as
+evidence, the row named), on behalf of the person the row names, in the `--for` form when people are enrolled,
+at the time the file gives. Such a row is not open or overdue afterwards; a row 整改中 stays open.
+
+Before this, every one of these rows came in 整改中 and overdue (the first two tests failed on the old code)."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+
+import pytest
+
+import office_ledgers as office
+from conftest import run_executable
+from guard_helpers import event_count
+from test_identity import ADMIN, enrol
+from test_import_layouts import _audit
+
+
+def _soe(ledger, tmp_path, actor: str = "clerk"):
+    path = office.soe_audit_ledger(tmp_path / "审计整改台账.xlsx")
+    record = ledger.json("import", path, "--inspection", "SJ2023", actor=actor)
+    assert record["added"] == 6
+    return path
+
+
+def test_rows_marked_done_come_in_completed_and_accepted_entered_from_the_file(ledger, tmp_path):
+    """Rows 1 and 4 say 是否整改完成=是, 整改完成时间 2023-11-20, 验收负责人 周明: each comes in with its measure
+    completed for its 整改责任人 on 2023-11-20 and a passing acceptance for 周明, each naming the clerk, the file,
+    its SHA-256 and the row, the file attached. Neither is overdue; the other four (否) stay 整改中 and overdue."""
+    _audit(ledger)
+    path = _soe(ledger, tmp_path, actor="录入员")
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    first = ledger.json("show", "SJ2023-1")
+    assert first["status"] == "verified" and first["overdue"] is False
+    measure = first["measures"][0]
+    assert measure["status"] == "done" and measure["completed_by"] == "许文" and measure["completed_at"] == "2023-11-20T00:00:00Z"
+    assert measure["evidence"] == [f"由录入员录自《审计整改台账.xlsx》工作表“台账”第2行，文件 SHA-256 {digest}"]
+    [accepted] = first["verifications"]
+    assert accepted["by"] == "周明" and accepted["grade"] == "fair" and accepted["passed"]
+    assert f"第2行，文件 SHA-256 {digest}" in accepted["note"] and "由录入员" in accepted["note"]
+    assert ledger.json("show", "SJ2023-4")["status"] == "verified"
+    for n in (2, 3, 5, 6):
+        view = ledger.json("show", f"SJ2023-{n}")
+        assert view["status"] == "in_progress" and view["overdue"] is True and view["measures"][0]["status"] == "planned"
+    overdue = ledger.json("status", "--overdue")
+    assert sorted(r["id"] for r in overdue) == ["SJ2023-2", "SJ2023-3", "SJ2023-5", "SJ2023-6"]
+    # the file itself is the paper: attached to each act entered from it, bytes kept, checked by audit --verify
+    attached = ledger.query("SELECT state FROM stored_events WHERE topic LIKE '%MeasureCompleted' OR topic LIKE '%VerificationRecorded'")
+    manifests = [json.loads(bytes(s))["attachments"] for (s,) in attached]
+    assert len(manifests) == 4 and all(m == [{"name": "审计整改台账.xlsx", "size": path.stat().st_size, "hash": "sha256", "digest": digest}] for m in manifests)
+    ledger("audit", "--verify")
+    # re-importing the same file adds nothing: no problem, no act
+    before = event_count(ledger)
+    assert ledger.json("import", path, "--inspection", "SJ2023", actor="录入员")["added"] == 0
+    assert event_count(ledger) == before
+
+
+def test_a_signed_import_enters_the_files_acts_for_the_people_it_names(ledger, tmp_path):
+    """People enrolled: the completion is signed by the clerk for 许文 / 杜婷 (--for), the acceptance for 周明, as
+    `done --for` and `verify --for` would be; the import's own events are the clerk's. audit --verify counts them
+    as entered for someone else, and no event claims to be signed by the person it names."""
+    from ledger.signatures import proxy_entries
+
+    enrol(ledger, {"录入员": ["registrar", "responsible"], "许文": ["responsible"], "杜婷": ["responsible"], "周明": ["verifier"]})
+    _inspection_signed(ledger)
+    _soe(ledger, tmp_path, actor="录入员")
+    assert ledger.json("show", "SJ2023-1")["status"] == "verified"
+    store = ledger.store or str(ledger.folder / "ledger.db")
+    entries = proxy_entries(store)
+    assert sorted((e["event"], e["for"], e["entered_by"]) for e in entries) == [
+        ("MeasureCompleted", "杜婷", "录入员"), ("MeasureCompleted", "许文", "录入员"),
+        ("VerificationRecorded", "周明", "录入员"), ("VerificationRecorded", "周明", "录入员"),
+    ]
+    assert all(e["attachments"][0]["name"] == "审计整改台账.xlsx" for e in entries)
+    report = ledger.json("audit", "--verify", actor=ADMIN)
+    assert report["acts"]["proxy_entries"] == 4
+    signers = {json.loads(bytes(s))["act_signature"]["signer"] for (s,) in ledger.query("SELECT state FROM stored_events WHERE topic LIKE '%Problem%'")}
+    assert signers == {"录入员"}  # nobody named by the file signed anything in the ledger
+
+
+def _inspection_signed(ledger) -> None:
+    ledger("add-inspection", "SJ2023", "--name", "2023年度远航集团审计整改", "--organisation", "远航集团", "--group", "集团审计部",
+           "--kind", "special", "--start", "2023-01-05", "--end", "2023-02-28", "--feedback", "2023-03-15", actor="录入员")
+
+
+def test_a_signed_import_naming_someone_not_enrolled_is_refused_and_writes_nothing(ledger, tmp_path):
+    """The 验收负责人 周明 is not enrolled: his acceptance cannot be entered for him, so the file is refused in one
+    line naming him, exit 1, nothing written (as `verify --for 周明` is)."""
+    enrol(ledger, {"录入员": ["registrar", "responsible"], "许文": ["responsible"], "杜婷": ["responsible"]})
+    _inspection_signed(ledger)
+    before = event_count(ledger)
+    path = office.soe_audit_ledger(tmp_path / "审计整改台账.xlsx")
+    result = ledger("import", path, "--inspection", "SJ2023", actor="录入员", expect=1)
+    assert "周明 is not enrolled" in result.stderr and "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert event_count(ledger) == before
+
+
+def test_a_task_list_marked_done_without_an_acceptance_has_its_measures_completed_and_stays_to_be_verified(ledger, tmp_path):
+    """The 任务清单's 状态 已完成 names no 验收负责人 and no 整改完成时间: the measure is completed for its 责任人 now
+    (when it is entered); nobody accepted it on paper, so it stays 整改中 for the ledger's own 核查验收.
+    A row 整改中 stays open with its measure planned."""
+    from test_import_layouts import _county
+
+    _county(ledger)
+    ledger("import", office.task_list(tmp_path / "任务清单.xlsx"), "--inspection", "XC2021-1", actor="录入员")
+    first, second = ledger.json("show", "XC2021-1-1"), ledger.json("show", "XC2021-1-2")
+    assert [m["status"] for m in first["measures"]] == ["done"] and first["measures"][0]["completed_by"] == "孙丽"
+    assert first["verifications"] == [] and first["status"] == "in_progress"
+    assert [m["status"] for m in second["measures"]] == ["planned"]
+
+
+def test_progress_words_that_contradict_or_lack_a_person_are_refused_naming_the_column(ledger, tmp_path):
+    _audit(ledger)
+    import csv
+
+    def write(rows):
+        path = tmp_path / "台账.csv"
+        with path.open("w", encoding="utf-8", newline="") as f:
+            csv.writer(f).writerows([["序号", "问题简述", "整改责任人", "是否整改完成", "整改完成时间"], *rows])
+        return path
+
+    before = event_count(ledger)
+    said = ledger("import", write([[1, "备用金挂账", "杜婷", "否", "2023-06-30"]]), "--inspection", "SJ2023", expect=2).stderr
+    assert "line 2: 是否整改完成: the row says '否' (not done) but gives a completion time 2023-06-30" in said
+    nobody = ledger("import", write([[1, "备用金挂账", "", "是", "2023-06-30"]]), "--inspection", "SJ2023", expect=2).stderr
+    assert "line 2: 整改责任人: the row is marked done but names no one responsible" in nobody
+    bad_day = ledger("import", write([[1, "备用金挂账", "杜婷", "是", "2023-02-30"]]), "--inspection", "SJ2023", expect=2).stderr
+    assert "line 2: 整改完成时间:" in bad_day
+    early = ledger("import", write([[1, "备用金挂账", "杜婷", "是", "2023-03-01"]]), "--inspection", "SJ2023", expect=2).stderr
+    assert "line 2:" in early and "before the problem was registered" in early
+    assert event_count(ledger) == before
+
+
+def test_the_installed_ledger_imports_a_done_row_and_verifies(tmp_path):
+    folder = tmp_path / "l"
+    folder.mkdir()
+    assert run_executable("init", cwd=folder).returncode == 0
+    assert run_executable("add-inspection", "SJ2023", "--name", "审计整改", "--organisation", "远航集团", "--group", "集团审计部",
+                          "--kind", "special", "--start", "2023-01-05", "--end", "2023-02-28", "--feedback", "2023-03-15", cwd=folder).returncode == 0
+    done = run_executable("import", office.soe_audit_csv(tmp_path / "台账.csv"), "--inspection", "SJ2023", cwd=folder)
+    assert done.returncode == 0, done.stderr
+    shown = run_executable("show", "SJ2023-1", "--format", "json", cwd=folder)
+    assert json.loads(shown.stdout)["status"] == "verified"
+    assert run_executable("audit", "--verify", cwd=folder).returncode == 0
