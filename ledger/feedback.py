@@ -453,6 +453,15 @@ _MESSAGE_NAMES = {
 _HEADING_TAIL = re.compile(r"(\((?:[^()]*)\)|说明|必填|选填|\*)+$")
 
 
+class ImportField(str):
+    """An import field's name (done_on, verifier…): in Chinese, the vocabulary's word for it (是否整改完成 …)."""
+
+    def label(self, lang: str) -> str:
+        from ledger import vocabulary
+
+        return str(vocabulary.label(vocabulary.IMPORT_FIELDS, str.__str__(self), lang))
+
+
 def _normal_heading(name: str) -> str:
     """A heading as typed → one spelling: full/half width folded (（）→()), spaces and line breaks removed."""
     return "".join(unicodedata.normalize("NFKC", str(name)).split())
@@ -489,7 +498,8 @@ class ReadOptions:
 
 @dataclass
 class ColumnReading:
-    """How one of the file's columns is read: its heading as spelled, the field (None: kept as an extra column), why."""
+    """How one of the file's columns is read: its heading as spelled, the field (None: kept as an extra column), why
+    (a word the preview words: heading, generic heading, unknown, split, inspection, the option that said it; or a message)."""
 
     heading: str
     field: str | None
@@ -550,7 +560,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
             if other_rank == rank == 5:
                 raise where.error(header_line, t("column '{spelled}' is given twice (also as '{heading}')", spelled=spelled, heading=readings[other].heading))  # type: ignore[union-attr]
             loser = other if other_rank < rank else i  # of two alike (整改进展（一季度）, （二季度）) the first is read
-            readings[loser] = ColumnReading(readings[loser].heading, None, f"'{readings[i if loser == other else other].heading}' is read as {chosen}")  # type: ignore[union-attr]
+            readings[loser] = ColumnReading(readings[loser].heading, None, t("'{heading}' is read as {field}", heading=readings[i if loser == other else other].heading, field=ImportField(chosen)))  # type: ignore[union-attr]
             if loser == i:
                 continue
         best[chosen] = (rank, i)
@@ -558,7 +568,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
     if "done_on" in fields and "deadline" not in fields and readings[[r.heading if r else None for r in readings].index(fields["done_on"])].why == "generic heading":  # type: ignore[union-attr]
         # 完成时间 beside no deadline column is the planned date (a 巡察整改任务清单: a date, or 长期坚持).
         at = [r.heading if r else None for r in readings].index(fields["done_on"])
-        readings[at] = ColumnReading(fields["done_on"], "deadline", "generic heading (the file has no other deadline column)")
+        readings[at] = ColumnReading(fields["done_on"], "deadline", t("generic heading (the file has no other deadline column)"))
         fields["deadline"] = fields.pop("done_on")
     if split is not None and not any(r and r.why == "split" for r in readings):
         raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=', '.join((r.heading for r in readings if r))))
@@ -831,7 +841,7 @@ def _read_rows(
         raise where.error(None, t("has a header but no rows"))
     if "type" in spelled and not types_read:  # no cell was a rectification type: say so in the reading
         at = next(i for i, r in enumerate(readings) if r and r.field == "type")
-        readings[at] = ColumnReading(spelled["type"], None, "no cell is 立行立改, 限期整改 or 长期坚持")
+        readings[at] = ColumnReading(spelled["type"], None, t("no cell is a rectification type (immediate, deadline or long-term)"))
     seen: dict[str, int] = {}
     for feedback in lists:
         code = feedback.inspection.code

@@ -26,6 +26,9 @@ class ImportResult:
     added: list[str]
     skipped: list[str]
     measures: int
+    # `import --preview`: each new problem's acts beyond its registration (what the file says was done):
+    # (event name, whose act, entered by, when).
+    acts: dict[str, list[tuple[str, str, str, datetime]]] | None = None
 
     @property
     def nothing_new(self) -> bool:
@@ -200,7 +203,10 @@ def import_feedback_lists(
     if dry_run:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
         dropped = _Dropped(app, who, _Paper(app, who, lists))
-        return [_build_list(app, plan, who.name, progress, dropped) for plan in plans]
+        results = [_build_list(app, plan, who.name, progress, dropped) for plan in plans]
+        for result in results:
+            result.acts = {ident: dropped.acts[ident] for ident in result.added if ident in dropped.acts}
+        return results
 
     def attempt() -> list[ImportResult]:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
@@ -241,10 +247,19 @@ class _Batch:
 
 
 class _Dropped(_Batch):
-    """A batch that is never saved: `import --preview`."""
+    """A batch that is never saved: `import --preview`. It keeps what acts each problem would bring."""
+
+    ACTS = ("MeasureCompleted", "VerificationRecorded", "ProgressRecorded")
+
+    def __init__(self, app: Any, actor: Any, paper: _Paper | None = None) -> None:
+        super().__init__(app, actor, paper)
+        self.acts: dict[str, list[tuple[str, str, str, datetime]]] = {}
 
     def add(self, aggregate: Any) -> None:
-        pass
+        for event in getattr(aggregate, "_pending_events", ()):
+            self.entered.pop(id(event), None)
+            if type(event).__name__ in self.ACTS:  # every one entered by the importing clerk
+                self.acts.setdefault(aggregate.display_id, []).append((type(event).__name__, event.actor, self.actor.entered_by, event.at))
 
     def save(self) -> None:
         pass

@@ -146,3 +146,50 @@ def test_the_installed_ledger_imports_a_done_row_and_verifies(tmp_path):
     shown = run_executable("show", "SJ2023-1", "--format", "json", cwd=folder)
     assert json.loads(shown.stdout)["status"] == "verified"
     assert run_executable("audit", "--verify", cwd=folder).returncode == 0
+
+
+def test_preview_shows_what_acts_each_row_would_bring_in_the_readers_language(ledger, tmp_path):
+    """`import --preview` writes nothing and shows, for each row, the acts it would bring (whose, entered by whom,
+    dated when), and its column table in the reader's language: Chinese headings and field words by default
+    (表头 / 读作 / 依据, 整改完成时间 read as 整改完成时间), English ones under --lang en (heading / read as / why, done_on)."""
+    _audit(ledger)
+    path = office.soe_audit_ledger(tmp_path / "审计整改台账.xlsx")
+    before = event_count(ledger)
+    data = ledger.json("import", path, "--inspection", "SJ2023", "--preview", actor="录入员")
+    first = data["rows"][0]
+    assert [(a["event"], a["actor"], a["entered_by"], a["at"][:10]) for a in first["acts"]][:2] == [
+        ("MeasureCompleted", "许文", "录入员", "2023-11-20"), ("VerificationRecorded", "周明", "录入员", first["acts"][1]["at"][:10]),
+    ]
+    assert [a["event"] for a in data["rows"][1]["acts"]] == ["ProgressRecorded"]  # 否: only the file's 进展 text
+    zh = ledger("--lang", "zh", "import", path, "--inspection", "SJ2023", "--preview", actor="录入员").stdout
+    lines = {line.split()[0]: line.split()[1:] for line in zh.splitlines() if line.split()}
+    assert lines["表头"] == ["读作", "依据"]
+    assert lines["整改完成时间"] == ["整改完成时间", "已知表头"] and lines["验收负责人"] == ["验收负责人", "已知表头"]
+    assert lines["集团"] == ["作为附加列原样保留", "未知表头"]
+    assert lines["编号"][-3:] == ["文件所记", "附加列", "将录入的操作"]
+    assert "完成整改措施：许文（录入员代为" in zh and "done_on" not in zh and "verifier" not in zh and "read as" not in zh
+    en = ledger("--lang", "en", "import", path, "--inspection", "SJ2023", "--preview", actor="录入员").stdout
+    lines = {line.split()[0]: line.split()[1:] for line in en.splitlines() if line.split()}
+    assert lines["heading"] == ["read", "as", "why"]
+    assert lines["整改完成时间"] == ["done_on", "known", "heading"] and lines["验收负责人"] == ["verifier", "known", "heading"]
+    assert "MeasureCompleted for 许文," in en and "已知表头" not in en and "读作" not in en
+    assert event_count(ledger) == before
+
+
+def test_status_csv_carries_the_files_own_columns(ledger, tmp_path):
+    """`status --format csv` adds each column the 台账 had beyond the ledger's fields, under its heading (json
+    carries them as `columns`); a ledger without such problems prints the same columns as before."""
+    import csv as csv_module
+    import io
+
+    _audit(ledger)
+    plain = ledger("status", "--format", "csv").stdout.splitlines()[0]
+    assert plain == "id,category,title,type,status,unit,person,deadline,overdue,measures,relapses,escalation"
+    _soe(ledger, tmp_path)
+    rows = list(csv_module.DictReader(io.StringIO(ledger("status", "--format", "csv").stdout)))
+    assert rows[0]["id"] == "SJ2023-1" and rows[0]["集团"] == "远航集团" and rows[0]["提示问题金额（万元）"] == "356.2"
+    assert rows[3]["序号"] == "3" and rows[4]["提示问题金额（万元）"] == ""
+    assert rows[0]["status"] == "verified" and rows[1]["overdue"] == "yes"
+    overdue = list(csv_module.DictReader(io.StringIO(ledger("status", "--overdue", "--format", "csv").stdout)))
+    assert [r["id"] for r in overdue] == ["SJ2023-2", "SJ2023-3", "SJ2023-5", "SJ2023-6"] and overdue[0]["集团"] == "远航集团"
+    assert ledger.json("status")[0]["columns"]["集团"] == "远航集团"
