@@ -79,6 +79,8 @@ def import_(
             "skipped": len(result.skipped),
             "measures": result.measures,
         }
+        if result.completed:  # rows the file marks done, entered as acts from it (docs/import.md, Progress)
+            record["entered_done"], record["entered_accepted"] = result.completed, result.accepted
         if kept:
             record["kept_columns"] = "、".join(kept) if fmt in ("table", "csv") else kept
         if fmt == "json":
@@ -96,9 +98,12 @@ def import_(
                 messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection}; {skipped} already present, skipped", **counts))
             else:
                 messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection}", **counts))
+    for result in results:
+        if result.completed and fmt == "table":
+            messages.append(t("{file}: {n} problems the file marks done entered from it as completed by the people it names ({accepted} also accepted as the file records): each act names the file and its row", file=file, n=result.completed, accepted=result.accepted))
     if kept and fmt == "table":
         messages.append(t("{file}: kept as extra columns with each problem: {columns}", file=file, columns="、".join(kept)))
-    emit_import_output(records, messages, fmt, kept=bool(kept))
+    emit_import_output(records, messages, fmt, kept=bool(kept) or any(r.completed for r in results))
     from commands.recurrence import warn_earlier
 
     warn_earlier(state, [i for result in results for i in result.added])

@@ -29,6 +29,8 @@ class ImportResult:
     # `import --preview`: each new problem's acts beyond its registration (what the file says was done):
     # (event name, whose act, entered by, when).
     acts: dict[str, list[tuple[str, str, str, datetime]]] | None = None
+    completed: int = 0  # new problems the file marks done: their measures completed for the person it names
+    accepted: int = 0  # of those, with the file's 验收负责人's acceptance
 
     @property
     def nothing_new(self) -> bool:
@@ -309,7 +311,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
     feedback, header = plan.feedback, plan.feedback.inspection
     if plan.inspection_added:
         batch.add(plan.parent)
-    added, skipped, measures = [], [], 0
+    added, skipped, measures, completed, accepted = [], [], 0, 0, 0
     for spec in progress(feedback.problems):
         ident = f"{header.code}-{spec.number}"
         known = plan.present.get(spec.number)
@@ -328,4 +330,6 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
         batch.add(problem)
         added.append(ident)
         measures += len(spec.measures)
-    return ImportResult(header.code, plan.inspection_added, added, skipped, measures)
+        completed += spec.done
+        accepted += bool(spec.done and spec.state.get("verifier"))
+    return ImportResult(header.code, plan.inspection_added, added, skipped, measures, completed=completed, accepted=accepted)

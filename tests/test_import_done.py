@@ -22,7 +22,7 @@ from test_import_layouts import _audit
 def _soe(ledger, tmp_path, actor: str = "clerk"):
     path = office.soe_audit_ledger(tmp_path / "审计整改台账.xlsx")
     record = ledger.json("import", path, "--inspection", "SJ2023", actor=actor)
-    assert record["added"] == 6
+    assert record["added"] == 6 and record["entered_done"] == 2 and record["entered_accepted"] == 2
     return path
 
 
@@ -95,7 +95,9 @@ def test_a_signed_import_naming_someone_not_enrolled_is_refused_and_writes_nothi
     path = office.soe_audit_ledger(tmp_path / "审计整改台账.xlsx")
     result = ledger("import", path, "--inspection", "SJ2023", actor="录入员", expect=1)
     assert "周明 is not enrolled" in result.stderr and "Traceback" not in result.stderr
-    assert len(result.stderr.strip().splitlines()) == 1
+    assert "sheet 台账, row 2:" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+    chinese = ledger("--lang", "zh", "import", path, "--inspection", "SJ2023", actor="录入员", expect=1).stderr
+    assert "工作表" in chinese and "周明 未在本台账登记" in chinese and "is not enrolled" not in chinese
     assert event_count(ledger) == before
 
 
