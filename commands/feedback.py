@@ -67,7 +67,7 @@ def import_(
         return
     who = state.actor(actor, act="feedback-import")
     lists = read_feedback_lists(file, progress=_progress(t("checking the feedback list"), fmt), sheet=sheet, encoding=encoding, options=options)
-    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt))
+    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt), config=state.config)
     kept = _kept_columns(lists)
     records, messages = [], []
     for result in results:
@@ -181,7 +181,7 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
     refused, lists, results = None, [], []
     try:
         lists = read_feedback_lists(file, sheet=sheet, encoding=encoding, options=options)
-        results = import_feedback_lists(state.app, lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True)
+        results = import_feedback_lists(state.app, lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True, config=state.config)
     except LedgerError as e:
         refused = e
     acts = {ident: a for r in results for ident, a in (r.acts or {}).items()}

@@ -91,8 +91,8 @@ class _Paper:
     """The acts a file records as someone's (a 整改责任人's completion, a 验收负责人's acceptance), entered by the
     importing clerk from the file (ledger.signing.paper_actor): the file is the paper, attached once."""
 
-    def __init__(self, app: Any, clerk: Any, lists: list[FeedbackList]) -> None:
-        self.app, self.clerk = app, clerk
+    def __init__(self, app: Any, clerk: Any, lists: list[FeedbackList], config: Any = None) -> None:
+        self.app, self.clerk, self.config = app, clerk, config
         self.paths = {f.path.partition(": sheet ")[0] for f in lists if any(p.done for p in f.problems)}
         self._evidence: tuple[Any, ...] | None = None
         self._actors: dict[tuple[str, str], Any] = {}
@@ -105,7 +105,7 @@ class _Paper:
 
             self._evidence = tuple(read_files(self.app, sorted(self.paths)))
         if (person, act) not in self._actors:
-            self._actors[(person, act)] = paper_actor(self.app, self.clerk, person, act, self._evidence)
+            self._actors[(person, act)] = paper_actor(self.app, self.clerk, person, act, self._evidence, self.config)
         return self._actors[(person, act)]
 
 
@@ -187,11 +187,13 @@ def import_feedback_lists(
     at: datetime | None = None,
     progress: Callable[[Any], Any] = lambda items: items,
     dry_run: bool = False,
+    config: Any = None,
 ) -> list[ImportResult]:
     """Every inspection of one file (a round's 台账 may hold several), saved in one transaction.
 
     `dry_run` (`import --preview`): everything is read, compared and built (every rule checked) as for
-    the import, and nothing is saved.
+    the import, and nothing is saved. `config` (ledger.yaml): its `people:` checked for the acts the file
+    records as someone's, in trial mode.
 
     What the ledger already holds is read first; then the problems are built and
     saved BATCH at a time inside one held transaction (every save's checks and
@@ -204,7 +206,7 @@ def import_feedback_lists(
     who = as_actor(actor)  # an Actor (ledger.actor), or a plain name: its events' actor is who.name
     if dry_run:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
-        dropped = _Dropped(app, who, _Paper(app, who, lists))
+        dropped = _Dropped(app, who, _Paper(app, who, lists, config))
         results = [_build_list(app, plan, who.name, progress, dropped) for plan in plans]
         for result in results:
             result.acts = {ident: dropped.acts[ident] for ident in result.added if ident in dropped.acts}
@@ -212,7 +214,7 @@ def import_feedback_lists(
 
     def attempt() -> list[ImportResult]:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
-        batch = _Batch(app, who, _Paper(app, who, lists))
+        batch = _Batch(app, who, _Paper(app, who, lists, config))
         with app.recorder.held_transaction():
             results = [_build_list(app, plan, who.name, progress, batch) for plan in plans]
             batch.save()

@@ -97,17 +97,19 @@ def _evidence(app: Any, paths: tuple[str, ...]) -> tuple[tuple[dict[str, Any], b
     return tuple(read_files(app, paths))
 
 
-def paper_actor(app: Any, clerk: Actor, person: str, act: str, evidence: tuple[tuple[dict[str, Any], bytes], ...]) -> Actor:
+def paper_actor(app: Any, clerk: Actor, person: str, act: str, evidence: tuple[tuple[dict[str, Any], bytes], ...], config: Any = None) -> Actor:
     """The Actor of an act a file records as `person`'s (a 台账's 整改责任人 completing, its 验收负责人 accepting),
     entered by `clerk` from that file, the file being the paper: the `--for` form, checked as `--for` is.
 
-    Trial mode (nothing signed): the person's typed name, as every trial act, with the file attached.
+    Trial mode (nothing signed): the person's typed name, as every trial act, with the file attached; when
+    ledger.yaml lists `people:`, the person must be listed with a role for `act`, as for their own command.
     Signed: signed by the clerk for `person`, who must be enrolled and hold a role for `act`; refused otherwise.
     """
-    from ledger.authority import ACTS, held_roles, required_roles, wanted_roles
+    from ledger.authority import ACTS, check_authority, held_roles, required_roles, wanted_roles
 
     if clerk.signer is None:
-        return Actor(name=person, act=act, roles=None, evidence=evidence)
+        roles = check_authority(config, person, act) if config is not None else None
+        return Actor(name=person, act=act, roles=None if roles is None else frozenset(roles), evidence=evidence)
     from ledger import identity
 
     authority = app.authority()

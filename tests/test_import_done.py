@@ -195,3 +195,21 @@ def test_status_csv_carries_the_files_own_columns(ledger, tmp_path):
     overdue = list(csv_module.DictReader(io.StringIO(ledger("status", "--overdue", "--format", "csv").stdout)))
     assert [r["id"] for r in overdue] == ["SJ2023-2", "SJ2023-3", "SJ2023-5", "SJ2023-6"] and overdue[0]["集团"] == "远航集团"
     assert ledger.json("status")[0]["columns"]["集团"] == "远航集团"
+
+
+def test_a_trial_ledger_listing_people_checks_those_the_file_names(ledger, tmp_path):
+    """Trial mode with `people:` in ledger.yaml: the 验收负责人 周明 is not listed, so his acceptance cannot be
+    entered from the file (as `verify --actor 周明` is refused): the file is refused, naming him, nothing written."""
+    from conftest import configure
+
+    configure(ledger.folder, "people:\n  - name: clerk\n    roles: [registrar, responsible]\n  - name: 许文\n    roles: [responsible]\n"
+                             "  - name: 杜婷\n    roles: [responsible]\n")
+    _audit(ledger)
+    before = event_count(ledger)
+    path = office.soe_audit_ledger(tmp_path / "审计整改台账.xlsx")
+    said = ledger("import", path, "--inspection", "SJ2023", expect=1).stderr
+    assert "row 2: 周明 is not listed under people in ledger.yaml" in said
+    assert event_count(ledger) == before
+    configure(ledger.folder, "people:\n  - name: clerk\n    roles: [registrar, responsible]\n  - name: 许文\n    roles: [responsible]\n"
+                             "  - name: 杜婷\n    roles: [responsible]\n  - name: 周明\n    roles: [verifier]\n")
+    assert ledger.json("import", path, "--inspection", "SJ2023")["entered_accepted"] == 2
