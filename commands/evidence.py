@@ -83,7 +83,9 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
 
     check_out_file(out, force=force)
     if evidence_dir is not None:
-        _check_evidence_out(Path(evidence_dir))
+        from ledger.outputs import check_output_folder
+
+        check_output_folder(evidence_dir, config=state.config)
     if inspection is not None:
         from ledger.proofs import export_inspection
 
@@ -112,11 +114,6 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
         line = t("exported {events} events to {out}; head {seq} {hash}:{digest}; {files} evidence files written to {folder}",
                  **head, files=record["evidence"]["distinct"], folder=evidence_dir)
     echo(render_record(record, fmt, line))
-
-
-def _check_evidence_out(folder: Path) -> None:
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise InvalidInput(t("--evidence: {folder} exists and is not an empty folder: not mixing files into it", folder=folder))
 
 
 @click.command("verify-export")
