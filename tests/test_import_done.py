@@ -213,3 +213,39 @@ def test_a_trial_ledger_listing_people_checks_those_the_file_names(ledger, tmp_p
     configure(ledger.folder, "people:\n  - name: clerk\n    roles: [registrar, responsible]\n  - name: 许文\n    roles: [responsible]\n"
                              "  - name: 杜婷\n    roles: [responsible]\n  - name: 周明\n    roles: [verifier]\n")
     assert ledger.json("import", path, "--inspection", "SJ2023")["entered_accepted"] == 2
+
+
+def test_how_a_row_says_it_is_done_follows_one_rule():
+    """Hypothesis over the done words and an optional 整改完成时间: a row is done when it says a done word, or says
+    nothing and gives a day; a not-done word with a day is refused naming the column; any other words (基本完成)
+    leave it open. The day read is the day given."""
+    import tempfile
+    from datetime import date
+    from pathlib import Path
+
+    from hypothesis import given, settings, strategies as st
+
+    from ledger.errors import InvalidInput
+    from ledger.feedback import DONE_WORDS, NOT_DONE_WORDS, read_feedback_lists
+
+    head = "巡察编号,巡察名称,被巡察单位,巡察组,巡察类型,进驻时间,结束时间,反馈时间,序号,问题简述,整改责任人,是否整改完成,整改完成时间\n"
+    folder = Path(tempfile.mkdtemp())
+
+    @settings(max_examples=60, deadline=None)
+    @given(word=st.sampled_from((*DONE_WORDS, *NOT_DONE_WORDS, "基本完成", "部分完成", "")),
+           day=st.one_of(st.none(), st.dates(min_value=date(2023, 3, 15), max_value=date(2024, 12, 31))),
+           spaced=st.booleans())
+    def check(word, day, spaced):
+        typed = f" {word.upper()} " if spaced else word  # as offices type it: spaces, upper case (YES)
+        path = folder / "台账.csv"
+        path.write_text(head + f"SJ1,审计整改,远航集团,集团审计部,专项,2023-01-05,2023-02-28,2023-03-15,1,备用金挂账,杜婷,{typed},"
+                        f"{day.isoformat() if day else ''}\n", encoding="utf-8")
+        if word in NOT_DONE_WORDS and day is not None:
+            with pytest.raises(InvalidInput, match="是否整改完成"):
+                read_feedback_lists(path)
+            return
+        [spec] = read_feedback_lists(path)[0].problems
+        assert spec.done == (word in DONE_WORDS or (word == "" and day is not None))
+        assert spec.done_on == day
+
+    check()
