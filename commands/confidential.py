@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from commands.options import LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
-from ledger.messages import t
+from ledger.messages import Field, t
 
 
 @click.command()
@@ -27,7 +27,7 @@ def confide(state: LedgerContext, problem_id: str, field: str, value: str, at: A
     done = state.app.confide(problem_id, field=name, ciphertext=ciphertext, actor=who, at=at)
     problem = done.problem
     record = {"id": problem.display_id, "event": done.event, "field": name}
-    echo(render_record(record, fmt, t("{display_id}: {name} recorded (encrypted)", display_id=problem.display_id, name=name)))
+    echo(render_record(record, fmt, t("{display_id}: {name} recorded (encrypted)", display_id=problem.display_id, name=Field(name))))
 
 
 @click.command()

@@ -10,7 +10,7 @@ import click
 from commands import i18n
 from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values, vocabulary
-from ledger.messages import t
+from ledger.messages import Field, joined, t
 
 # Files with at least this many rows show a progress bar (on a terminal only).
 PROGRESS_FROM = 200
@@ -242,10 +242,11 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
         ident = f"{code}-{spec.number}"
         view = present.get(spec.number)
         if view is None:
-            rows.append({"result": "missing", "id": ident, "category": spec.category, "title": spec.title, "status": None, "details": "listed, not in the ledger"})
+            rows.append({"result": "missing", "id": ident, "category": spec.category, "title": spec.title, "status": None, "details": t("listed, not in the ledger")})
             continue
+        # Keyed (a screen words them in its language); each reads as its English in JSON and csv.
         changes = [
-            f"{name}: ledger '{view[name]}', list '{getattr(spec, name)}'"
+            t("{field}: ledger '{ledger}', list '{listed}'", field=Field(name), ledger=view[name], listed=getattr(spec, name))
             for name in ("category", "title")
             if view[name] != getattr(spec, name)
         ]
@@ -258,7 +259,7 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
                 "status": view["status"],
                 "status_label": values.STATUSES.get(view["status"], view["status"]),
                 "relapses": view.get("relapses", 0),
-                "details": "; ".join(changes),
+                "details": joined(changes),
             }
         )
     for number in sorted(n for n in present if n not in listed):
@@ -275,7 +276,7 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
                 "status": view["status"],
                 "status_label": values.STATUSES.get(view["status"], view["status"]),
                 "relapses": view.get("relapses", 0),
-                "details": "in the ledger, not on the list",
+                "details": t("in the ledger, not on the list"),
             }
         )
     return rows

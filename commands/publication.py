@@ -11,9 +11,9 @@ import click
 from commands import i18n
 from commands.asof import as_of_option
 from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, text_cells, write_options
-from ledger import values
+from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import t
+from ledger.messages import Field, t
 
 
 def _reason(value: str) -> str:
@@ -49,7 +49,7 @@ def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[s
     problem = state.app.withhold(problem_id, reason=reason, fields=list(fields), actor=state.actor(actor, act="withholding"), at=at).problem
     latest = problem.withheld[-1]
     record = {"id": problem.display_id, "event": "Withheld", "reason": reason, "fields": latest["fields"]}
-    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=', '.join(latest['fields']), reason=reason)))
+    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=[Field(f) for f in latest['fields']], reason=vocabulary.WITHHOLD_REASONS.get(reason, reason))))
 
 
 def _check_inspection(reader: Any, code: str) -> dict[str, Any]:

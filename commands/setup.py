@@ -61,8 +61,8 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
         **founded,
     }
     lines = [
-        f"{'created' if created_config else 'kept existing'} {path}",
-        t("{value} store {store}", value='created' if created_store else 'kept existing', store=config.store),
+        t("created {path}", path=path) if created_config else t("kept existing {path}", path=path),
+        t("created store {store}", store=config.store) if created_store else t("kept existing store {store}", store=config.store),
     ]
     if upgraded:
         lines.append(t("upgraded the store to schema {SCHEMA_VERSION}: {upgraded}", SCHEMA_VERSION=SCHEMA_VERSION, upgraded='; '.join(upgraded)))

@@ -61,11 +61,14 @@ class Field(str):
     """A field's name as the ledger spells it (title, lead, unit…): in Chinese, the vocabulary's word for it."""
 
     def label(self, lang: str) -> str:
-        if lang == "en":
-            return str.__str__(self)
         from ledger import vocabulary
 
         name = str.__str__(self)
+        for table in (vocabulary.WITHHELD_PARTS, vocabulary.SENSITIVE_FIELDS):  # parts, not fields: worded in English too
+            if name in table:
+                return table[name].of(lang)
+        if lang == "en":
+            return name
         measure, dot, field = name.partition(".")
         if dot:  # a measure's field: M2.due
             return f"{measure}.{vocabulary.label(vocabulary.MEASURE_FIELDS, field, lang)}"
@@ -76,7 +79,7 @@ class either(tuple):
     """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
 
     def label(self, lang: str) -> str:
-        items = [str(v) for v in self]
+        items = [v.label(lang) if callable(getattr(v, "label", None)) else str(v) for v in self]
         if len(items) < 2:
             return "".join(items)
         if lang == "zh":
@@ -151,6 +154,8 @@ def _english(value: Any) -> Any:
     label = getattr(value, "label", None)
     if callable(label) and not isinstance(value, type):
         return label("en")
+    if type(value) is list:  # as render() joins a list in any other language
+        return ", ".join(str(_english(v)) for v in value)
     return value
 
 

@@ -159,7 +159,7 @@ def _templates() -> Jinja2Templates:
     labels = {
         "status_label": vocabulary.STATUSES, "type_label": vocabulary.PROBLEM_TYPES, "kind_label": vocabulary.INSPECTION_KINDS,
         "grade_label": vocabulary.GRADES, "reason_label": vocabulary.WITHHOLD_REASONS, "event_label": vocabulary.EVENTS,
-        "field_label": {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS}, "measure_label": vocabulary.MEASURE_STATES,
+        "field_label": {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS, **vocabulary.SENSITIVE_FIELDS}, "measure_label": vocabulary.MEASURE_STATES,
         "level_label": vocabulary.ESCALATION_LEVELS, "result_label": vocabulary.REVIEW_RESULTS, "link_label": vocabulary.LINK_KINDS,
     }
     for name, table in labels.items():
