@@ -59,7 +59,6 @@ def import_(
     Headings the ledger does not know are kept with each problem as extra columns.
     """
     from ledger.feedback import read_feedback_lists
-    from ledger.importing import import_feedback_lists
 
     options = _read_options(state, file, inspection_code, split_by, columns)
     if preview:
@@ -67,7 +66,7 @@ def import_(
         return
     who = state.actor(actor, act="feedback-import")
     lists = read_feedback_lists(file, progress=_progress(t("checking the feedback list"), fmt), sheet=sheet, encoding=encoding, options=options)
-    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt), config=state.config)
+    results = state.app.import_feedback(lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt))
     kept = _kept_columns(lists)
     records, messages = [], []
     for result in results:
@@ -174,14 +173,13 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
     """import --preview: how each column is read, the first rows as recorded, what would be refused. Writes nothing."""
     from ledger.errors import LedgerError
     from ledger.feedback import ImportField, read_feedback_lists
-    from ledger.importing import import_feedback_lists
     from ledger.messages import joined
 
     lang = i18n.current()
     refused, lists, results = None, [], []
     try:
         lists = read_feedback_lists(file, sheet=sheet, encoding=encoding, options=options)
-        results = import_feedback_lists(state.app, lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True, config=state.config)
+        results = state.app.import_feedback(lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True)
     except LedgerError as e:
         refused = e
     acts = {ident: a for r in results for ident, a in (r.acts or {}).items()}

@@ -151,9 +151,15 @@ def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: s
     _report(done, fmt, t("reopened (relapses: {relapses})", relapses=done.problem.relapses), relapses=done.problem.relapses)
 
 
+# `correct --field`: the fields ledger/values.py lists, said once there.
+CORRECTABLE_HELP = (
+    f"Problem: {', '.join(values.CORRECTABLE_PROBLEM_FIELD_NAMES)}; inspection: {', '.join(values.CORRECTABLE_INSPECTION_FIELDS)}."
+)
+
+
 @click.command()
 @click.argument("target", metavar="ID", type=PROBLEM_ID)
-@click.option("--field", type=SHORT_TEXT, required=True, help="Problem: category, title, description, type, source, deadline, M<n>.text, M<n>.due; inspection: name, organisation, group, kind, start, end, feedback, round.")
+@click.option("--field", type=SHORT_TEXT, required=True, help=CORRECTABLE_HELP)
 @click.option("--value", type=LONG_TEXT, required=True, help="The corrected value ('none' clears a date).")
 @click.option("--reason", type=LONG_TEXT, required=True, help="Why the correction is needed.")
 @write_options

@@ -101,7 +101,7 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
 
 
 def recurrence_headers(lang: str) -> list[str]:
-    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences (屡查屡犯)"]
+    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences"]
 
 
 def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> None:
@@ -234,7 +234,7 @@ def _with_proxy_blocks(state: LedgerContext, blocks: list[tuple[str, str]], insp
 
 def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool | None) -> str:
     """Append a signed checkpoint of the ledger's head, so readers can check the report against it."""
-    from ledger.checkpoint import format_checkpoint_block, private_key_path, record_checkpoint
+    from ledger.checkpoint import private_key_path
 
     if sign is None:
         sign = private_key_path(state.config).is_file()
@@ -242,7 +242,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
             click.echo(i18n.note_line(t("no signing key, so the report carries no checkpoint (run `ledger keygen`)")), err=True)
     if not sign:
         return document
-    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(act="publication")))
+    block = state.app.record_checkpoint(actor=state.actor(act="publication")).block
     if fmt == "docx":
         return block
     if fmt == "html":

@@ -192,8 +192,8 @@ def import_feedback_lists(
     """Every inspection of one file (a round's 台账 may hold several), saved in one transaction.
 
     `dry_run` (`import --preview`): everything is read, compared and built (every rule checked) as for
-    the import, and nothing is saved. `config` (ledger.yaml): its `people:` checked for the acts the file
-    records as someone's, in trial mode.
+    the import, and nothing is saved. `config` (ledger.yaml; default: the application's): its `people:` checked
+    for the acts the file records as someone's, in trial mode.
 
     What the ledger already holds is read first; then the problems are built and
     saved BATCH at a time inside one held transaction (every save's checks and
@@ -203,7 +203,8 @@ def import_feedback_lists(
 
     from ledger.actor import as_actor
 
-    who = as_actor(actor)  # an Actor (ledger.actor), or a plain name: its events' actor is who.name
+    who = as_actor(actor)
+    config = config if config is not None else getattr(app, "config", None)  # open_ledger gives the application it  # an Actor (ledger.actor), or a plain name: its events' actor is who.name
     if dry_run:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
         dropped = _Dropped(app, who, _Paper(app, who, lists, config))

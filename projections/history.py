@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.messages import Field, joined, t
+from ledger.messages import Data, Field, joined, t
 from projections.views import plain
 
 # Event attributes that are not details of the act itself.
@@ -28,7 +28,7 @@ def act_note(domain_event: Any) -> str:
     return t(" [{parts}]", parts=joined(parts)) if parts else ""
 
 
-class Details(str):
+class Details(Data):
     """An act's details, `key=value; …` in English (as JSON and CSV carry them), with its pairs kept so a
     screen words the keys and values in its own language (projections.words.details_words)."""
 
@@ -39,9 +39,7 @@ class Details(str):
         return self
 
     def label(self, lang: str) -> str:
-        if lang == "en":
-            return str.__str__(self)
-        from projections.words import details_words
+        from projections.words import details_words  # English too: a source is stored in Chinese
 
         return details_words(self.pairs, lang, self.event)
 

@@ -59,6 +59,8 @@ def details_words(pairs: list[tuple[str, Any]], lang: str, event: str = "") -> s
     """An act's details (projections.history.Details) in `lang`: each key by its heading, each value by its word."""
     from projections.history import _describe_value
 
+    if lang != "zh":  # the keys as stored; a value by its English word where that is not the stored value
+        return "; ".join(f"{key}={_describe_value(vocabulary.label(EN_WORDS[key], value, lang) if key in EN_WORDS else value)}" for key, value in pairs)
     out = []
     for key, value in pairs:
         words = DETAIL_VALUE_WORDS.get(key) or VALUE_WORDS.get(key)

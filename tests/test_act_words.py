@@ -78,3 +78,11 @@ def test_init_says_what_it_kept_in_the_readers_language(ledger: Ledger) -> None:
     zh = ledger("--lang", "zh", "init", actor=ADMIN).stdout.replace(str(ledger.folder), "")
     assert "保留已有的存储" in zh and "kept" not in zh and "created" not in zh, zh
     assert "kept existing store" in ledger("--lang", "en", "init", actor=ADMIN).stdout
+
+
+def test_a_bad_corrected_value_names_the_field_in_the_readers_language(inspected: Ledger) -> None:
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--at", "2020-01-15")
+    zh = inspected("--lang", "zh", "correct", "XC2019-1-1", "--field", "deadline", "--value", "soon", "--reason", "x", expect=2).stderr
+    assert "整改时限" in zh and "for deadline" not in zh, zh
+    en = inspected("--lang", "en", "correct", "XC2019-1-1", "--field", "deadline", "--value", "soon", "--reason", "x", expect=2).stderr
+    assert "--value for deadline: 'soon'" in en, en
