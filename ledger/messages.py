@@ -69,9 +69,8 @@ class Field(str):
         from ledger import vocabulary
 
         name = str.__str__(self)
-        for table in (vocabulary.WITHHELD_PARTS, vocabulary.SENSITIVE_FIELDS):  # parts, not fields: worded in English too
-            if name in table:
-                return table[name].of(lang)
+        if name in vocabulary.SENSITIVE_FIELDS:  # worded in English too
+            return vocabulary.SENSITIVE_FIELDS[name].of(lang)
         if lang == "en":
             return name
         measure, dot, field = name.partition(".")
