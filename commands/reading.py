@@ -232,7 +232,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
     """
     from projections.replay import StateReader, check_as_of
     from projections.status import (
-        STATUS_COLUMNS, STATUS_SELECT, count_problems, has_status_columns, iter_problems, iter_row_batches, iter_status_rows,
+        STATUS_COLUMNS, STATUS_SELECT, count_problems, has_status_columns, iter_problems, iter_row_batches, iter_status_rows, kept_columns,
         most_urgent, problem_query, status_row, status_text_select,
     )
 
@@ -250,13 +250,14 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
             inspections = [i["code"] for i in round_inspections(r.cursor, round_name.strip(), style=r.style)]
         # json gives every problem's full view; the other formats its flat row, read from
         # the read model's own columns (a store not yet upgraded: from each view).
-        flat = fmt != "json" and has_status_columns(r.cursor)
-        select = (status_text_select(r.today) if fmt == "csv" else STATUS_SELECT) if flat else "p.data"
-
         chosen = dict(
             style=r.style, today=r.today, inspection=inspection, category=category,
             unit=unit, status=status_filter, overdue=overdue, inspections=inspections, light=light, lights=lights,
         )
+        # csv of problems from an office's own 台账: its other columns too (from each view, not the flat rows)
+        kept = kept_columns(r.cursor, **chosen) if fmt == "csv" else []
+        flat = fmt != "json" and not kept and has_status_columns(r.cursor)
+        select = (status_text_select(r.today) if fmt == "csv" else STATUS_SELECT) if flat else "p.data"
         total = None
         if screen.terminal and screen.limit is not None:  # only the rows shown are read, and a count
             total = count_problems(r.cursor, *problem_query(**chosen, select="COUNT(*)", order=None))
@@ -264,6 +265,11 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         else:
             queries = [problem_query(**chosen, select=select, order="urgency" if screen.urgent_first else "register", limit=screen.limit)]
         sql, params = queries[0]
+        if kept:  # problems from an office's own 台账: its other columns too, each under its heading
+            problems = (view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
+            own = [h for h in kept if h not in STATUS_COLUMNS]
+            echo_rows(({**status_row(v), **{h: (v.get("columns") or {}).get(h) for h in own}} for v in problems), fmt, (*STATUS_COLUMNS, *own))
+            return
         if flat and fmt == "csv":
             echo_csv_batches(iter_row_batches(r.cursor, sql=sql, params=params), STATUS_COLUMNS)
             return
