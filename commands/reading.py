@@ -64,6 +64,10 @@ def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
             facts.append(("withheld", f"{fields}（{vocabulary.label(vocabulary.WITHHOLD_REASONS, w['reason'], lang)}），{w['at']}起，{w['by']}决定"))
         else:
             facts.append(("withheld", f"{', '.join(w['fields'])} ({w['reason']}) since {w['at']} by {w['by']}"))
+    answer = view.get("self_check")
+    if answer:  # 自查未发现: who answered, when, what the self-check covered (its files: `history`)
+        word = i18n.status_word(answer["result"], lang)
+        facts.append(("self_check", f"{word}，{answer['at']}，{answer['by']}：{answer['note']}" if zh else f"{word} {answer['at']} by {answer['by']}: {answer['note']}"))
     return facts
 
 
