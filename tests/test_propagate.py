@@ -162,6 +162,10 @@ def test_all_or_nothing_when_the_store_fails_on_the_second_unit(round_of_three):
     assert result.exit_code != 0 and "Traceback" not in result.stderr, result.stderr
     assert (_events(ledger), _problems(ledger)) == (before, problems)
     assert "links" not in ledger.json("show", SOURCE)
+    # without the planted trigger the same act writes both units' problems
+    ledger.execute("DROP TRIGGER planted")
+    ledger("propagate", SOURCE, "--round", ROUND, "--at", "2024-05-26")
+    assert _problems(ledger) == sorted(problems + ["XC2024-2-1", "XC2024-3-1"])
 
 
 def test_not_found_needs_evidence_and_leaves_a_done_state_of_its_own(round_of_three):
