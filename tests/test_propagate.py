@@ -203,6 +203,10 @@ def test_not_found_is_neither_open_nor_overdue_in_summary(round_of_three):
     rows = {r["inspection"]: r for r in ledger.json("summary", "--round", ROUND)["rows"]}
     assert (rows["XC2024-2"]["problems"], rows["XC2024-2"]["open"], rows["XC2024-3"]["open"]) == (0, 0, 1)
     assert ledger.json("profile", "县水利局党组")["total"]["problems"] == 0
+    # the unit's public report neither lists nor counts it; the unit that has not answered lists it
+    assert TITLE not in ledger.out("publish", "--inspection", "XC2024-2", "--no-sign")
+    assert "反馈问题0个" in ledger.out("publish", "--inspection", "XC2024-2", "--no-sign")
+    assert TITLE in ledger.out("publish", "--inspection", "XC2024-3", "--no-sign")
     assert ledger.json("due", "--as-of", "2024-07-15") and "XC2024-2-1" not in [r["id"] for r in ledger.json("due", "--as-of", "2024-07-15")]
     # a later problem linked as a recurrence of it is no relapse (it was never signed off)
     _inspection(ledger, "XC2025-2", "县水利局党组", start="2025-03-01", feedback="2025-05-20", round_name="2025年第一轮")
