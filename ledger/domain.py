@@ -312,6 +312,8 @@ class Problem(Aggregate):
         """An act is never dated before the sign-off or reopening it follows."""
         candidates = [("sign-off", e["at"]) for e in self.signoffs[-1:]]
         candidates += [("reopening", e["at"]) for e in self.reopenings[-1:]]
+        if self.self_check is not None:  # 自查未发现
+            candidates.append(("self-check answer", self.self_check["at"]))
         last = max(candidates, key=lambda c: c[1], default=None)
         if last is not None and at < last[1]:
             raise self._rule(
@@ -883,7 +885,6 @@ class Problem(Aggregate):
     @event("LikeRejected")
     def _rejected(self, problem: str, note: str, actor: str, at: datetime) -> None:
         self.rejected = [*self.rejected, {"problem": problem, "note": note, "by": actor, "at": at}]
-
 
     # -- 举一反三 (同类同改): a problem sent to other units for self-check (自查) -----------------
     # Added after the links: the source notes each problem it was sent as (Propagated), each unit's

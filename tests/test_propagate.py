@@ -188,6 +188,7 @@ def test_not_found_needs_evidence_and_leaves_a_done_state_of_its_own(round_of_th
     # answered once; no more work on it until it is reopened; reopening is no relapse
     assert "already answered" in ledger("--lang", "en", "not-found", "XC2024-2-1", "--note", "再次", "--attach", _evidence(ledger), expect=1).stderr
     assert "reopen" in ledger("plan", "XC2024-2-1", "制定制度", expect=1).stderr
+    assert "before the self-check answer" in ledger("--lang", "en", "reopen", "XC2024-2-1", "--reason", "复查", "--at", "2024-06-05", expect=1).stderr
     assert ledger.json("reopen", "XC2024-2-1", "--reason", "审计发现2023年12月仍有发放")["relapses"] == 0
     assert ledger.json("show", "XC2024-2-1")["status"] == "in_progress"
 
