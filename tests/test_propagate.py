@@ -301,3 +301,18 @@ def test_the_web_problem_pages_show_the_link_on_both_sides(round_of_three, monke
     assert "自查未发现" in target and "逐笔核对2023年以来发放凭证" in target
     unit = client.get(f"/units/{quote('县水利局党组')}").text
     assert "举一反三自查" in unit and "自查来源" in unit
+    # the overview counts it as none of the unit's problems, as summary does
+    from test_web import get_json
+
+    rows = {r["code"]: r for r in get_json(client, "/")["inspections"]}
+    assert (rows["XC2024-2"]["problems"], rows["XC2024-2"]["open"], rows["XC2024-3"]["open"]) == (0, 0, 1)
+
+
+def test_summary_propagated_as_of_an_earlier_moment(round_of_three):
+    ledger = round_of_three
+    ledger("propagate", SOURCE, "--to", "县水利局党组", "--at", "2024-05-26")
+    between = ledger.json("summary", "--propagated", SOURCE)["total"]
+    ledger("not-found", "XC2024-2-1", "--note", "逐笔核对", "--attach", _evidence(ledger), "--at", "2024-06-10")
+    assert between == {"sent": 1, "waiting": 1, "rectifying": 0, "closed": 0, "not_found": 0, "overdue": 0}
+    assert ledger.json("summary", "--propagated", SOURCE, "--as-at", "2024-06-01")["total"]["waiting"] == 1
+    assert ledger.json("summary", "--propagated", SOURCE)["total"]["not_found"] == 1
