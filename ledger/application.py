@@ -675,6 +675,7 @@ class RectificationLedger(Application):
                     deadline=deadline, actor=who.name, at=moment,
                 )
                 source.propagate_to(problem, deadline=deadline, note=note, actor=who.name, at=moment)
+                _withhold_as(source, problem, actor=who.name, at=moment)
                 sent.append(problem)
             self._save(source, *sent, actor=who)
             return Propagation(source, sent, skipped, {u["code"]: u["organisation"] for u in units})
@@ -866,6 +867,18 @@ class RectificationLedger(Application):
             return []
 
         return self._administer(actor, change)
+
+
+def _withhold_as(source: Any, copy: Any, *, actor: str, at: datetime) -> None:
+    """What of the source is withheld from publication (不予公开) is withheld of its copy too: the other unit's
+    report must not print what this one's may not (measures are not copied, so their withholding is not)."""
+    done: set[str] = set()
+    for decision in getattr(source, "withheld", ()):
+        fields = [f for f in decision["fields"] if f in ("problem", "title", "description") and f not in done]
+        if "problem" in done or not fields:
+            continue
+        copy.withhold(reason=decision["reason"], fields=fields, actor=actor, at=at)
+        done.update(fields)
 
 
 def units_for_self_check(own: Any, known: list[dict[str, Any]], to: Sequence[str], round_name: str | None) -> list[dict[str, Any]]:

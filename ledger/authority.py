@@ -62,7 +62,7 @@ ACTS: dict[str, Act] = {
     "recurrence-link": Act(("registrar", "verifier"), "link"),
     # 举一反三: a problem sent to other units for self-check (each gets a problem registered, source 自查),
     # and a unit's answer that its self-check, with evidence, did not find it.
-    "propagation": Act(("registrar",), "propagate", also=("problem-registration",)),
+    "propagation": Act(("registrar",), "propagate", also=("problem-registration", "withholding")),  # a withheld source's copies are withheld too
     "self-check-answer": Act(("responsible",), "not-found"),
     "checkpoint": Act(("registrar", "signer", "auditor"), "checkpoint"),
     "publication": Act(("registrar", "signer"), "publish", also=("checkpoint",)),

@@ -316,3 +316,16 @@ def test_summary_propagated_as_of_an_earlier_moment(round_of_three):
     assert between == {"sent": 1, "waiting": 1, "rectifying": 0, "closed": 0, "not_found": 0, "overdue": 0}
     assert ledger.json("summary", "--propagated", SOURCE, "--as-at", "2024-06-01")["total"]["waiting"] == 1
     assert ledger.json("summary", "--propagated", SOURCE)["total"]["not_found"] == 1
+
+
+def test_what_is_withheld_of_the_source_is_withheld_of_each_copy(round_of_three):
+    """A source withheld from publication (在办案件) must not be printed by the other units' reports."""
+    ledger = round_of_three
+    ledger("withhold", SOURCE, "--reason", "open-case", "--field", "title", "--at", "2024-05-21")
+    ledger("withhold", SOURCE, "--reason", "privacy", "--field", "description", "--at", "2024-05-22")
+    ledger("propagate", SOURCE, "--to", "县水利局党组", "--at", "2024-05-26")
+    copy = ledger.json("show", "XC2024-2-1")
+    assert [(w["reason"], w["fields"]) for w in copy["withheld"]] == [("open-case", ["title"]), ("privacy", ["description"])]
+    report = ledger.out("publish", "--inspection", "XC2024-2", "--no-sign")
+    assert TITLE not in report and "12.6万元" not in report, report
+    assert [e["event"] for e in ledger.json("history", "XC2024-2-1")] == ["Registered", "SelfCheckRequested", "Withheld", "Withheld"]
