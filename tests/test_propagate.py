@@ -70,7 +70,10 @@ def test_propagate_to_every_other_unit_of_the_round_links_both_sides(round_of_th
     assert "sent-from" in ledger.out("--lang", "en", "show", "XC2024-2-1")
     history = ledger.out("--lang", "zh", "history", SOURCE, "--format", "markdown")
     assert "举一反三下发自查" in history and "XC2024-3-1" in history
-    assert "收到举一反三自查" in ledger.out("--lang", "zh", "audit", "--problem", "XC2024-2-1", "--format", "markdown")
+    audit = ledger.out("--lang", "zh", "audit", "--problem", "XC2024-2-1", "--format", "markdown")
+    assert "收到举一反三自查" in audit and f"收到 {SOURCE} 的举一反三自查要求，整改时限 2024-08-31" in audit, audit
+    trail = ledger.json("audit", "--problem", SOURCE)
+    assert trail[-1]["details"] == "sent for self-check to another unit as XC2024-3-1, deadline 2024-08-31; note: 对照检查是否存在以各种名义发放津贴补贴"
     # the read models equal their replay
     ledger("replay")
 
