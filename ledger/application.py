@@ -92,6 +92,16 @@ class LinkRecorded(NamedTuple):
     relapse: bool
 
 
+class Propagation(NamedTuple):
+    """举一反三: the source problem, the problems registered for the units' self-check (one each, in the
+    order the units were named), and the units it had been sent to before: (inspection, that problem)."""
+
+    source: Any
+    sent: list[Any]
+    skipped: list[tuple[str, str]]
+    organisations: dict[str, str]  # inspection code → the unit it inspected, for every unit named
+
+
 class SampleDrawn(NamedTuple):
     """A recorded draw (台账销号反向核查): its seed, size, population and the IDs drawn, in draw order."""
 
@@ -246,50 +256,59 @@ class RectificationLedger(Application):
     def _save(self, *aggregates: Any, actor: Actor | str | None = None) -> None:
         self.save(*aggregates, views=self.views_for(aggregates), actor=actor)
 
-    def save(self, *objs: Any, actor: Actor | str | None = None, **kwargs: Any) -> Any:
+    def save(self, *objs: Any, actor: Actor | str | None = None, entered: dict[int, Actor] | None = None, **kwargs: Any) -> Any:
         """Every write passes here: each event checked against the actor's act and roles, then signed.
 
         An event of a kind no act records is refused; once people are enrolled, an act
         without the actor's signature is refused (the actor is given, never remembered).
+        `entered`: id(event) → the Actor of an event that is another act than `actor`'s, entered in the same
+        save (an import's completions and acceptances from the file, ledger.signing.paper_actor).
         """
         who = as_actor(actor)
-        self._check_actor_is_login(objs, who)
+        entered = entered or {}
+        self._check_actor_is_login(objs, who, entered)
         pending = [e for o in objs if o is not None for e in getattr(o, "_pending_events", ())]
         if pending:
             from ledger.authority import event_refusal
 
-            roles = who.roles if who is not None else None
+            whose = {id(e): entered.get(id(e), who) for e in pending}
             for domain_event in pending:
-                name = who.name if who is not None else str(getattr(domain_event, "actor", "") or "?")
-                refusal = event_refusal(name, roles, type(domain_event).__qualname__)
+                w = whose[id(domain_event)]
+                name = w.name if w is not None else str(getattr(domain_event, "actor", "") or "?")
+                refusal = event_refusal(name, w.roles if w is not None else None, type(domain_event).__qualname__)
                 if refusal:
                     raise NotAuthorised(refusal + ": nothing written")
-            if who is not None and who.signer is not None and not who.administering:
-                from ledger.authority import may_write
+            for domain_event in pending:  # what `audit --verify` would call a forgery is never signed
+                w = whose[id(domain_event)]
+                if w is not None and w.signer is not None and not w.administering:
+                    from ledger.authority import may_write
 
-                for domain_event in pending:  # what `audit --verify` would call a forgery is never signed
                     qualname = type(domain_event).__qualname__
-                    if not may_write(who.signer.meaning, qualname):
+                    if not may_write(w.signer.meaning, qualname):
                         event = qualname.rsplit(".", 1)[-1]
-                        raise NotAuthorised(t("`ledger {command}` never records {value}: nothing written", command=who.signer.meaning, value=event))
+                        raise NotAuthorised(t("`ledger {command}` never records {value}: nothing written", command=w.signer.meaning, value=event))
             administering = [e for e in pending if type(e).__qualname__.startswith("Authority.")]
             if administering and (who is None or not who.administering):
                 raise NotAuthorised(t("only the administrator, with the administrator's key, changes who may act: nothing written"))
-            if who is not None and who.evidence:
-                for domain_event in pending:
-                    object.__setattr__(domain_event, "attachments", who.attachments)
-            if who is not None and who.signer is not None:
-                from ledger.identity import sign_events
+            actors = list({id(w): w for w in whose.values()}.values())
+            for domain_event in pending:
+                w = whose[id(domain_event)]
+                if w is not None and w.evidence:
+                    object.__setattr__(domain_event, "attachments", w.attachments)
+            for w in actors:
+                if w is not None and w.signer is not None:
+                    from ledger.identity import sign_events
 
-                sign_events(pending, who.signer, self.ledger_id(), self.mapper.transcoder)
-            elif self.signed_mode():
-                raise NotAuthorised(t("people are enrolled in this ledger, so every act must be signed: nothing written"))
-            if who is not None and who.evidence:
+                    sign_events([e for e in pending if whose[id(e)] is w], w.signer, self.ledger_id(), self.mapper.transcoder)
+                elif self.signed_mode():
+                    raise NotAuthorised(t("people are enrolled in this ledger, so every act must be signed: nothing written"))
+            files = {m["digest"]: (m, data) for w in actors if w is not None for m, data in w.evidence}
+            if files:
                 from ledger.attachments import keep_files
 
                 if self.store is None:  # open_ledger gives it; an application made by hand must too
                     raise TypeError("RectificationLedger(store=…) is needed to keep evidence files")
-                keep_files(self, self.store, list(who.evidence))
+                keep_files(self, self.store, list(files.values()))
         return super().save(*objs, **kwargs)
 
     # -- identity ------------------------------------------------------------
@@ -317,7 +336,7 @@ class RectificationLedger(Application):
             self._ledger_id = str(row[0]) if row else ""
         return self._ledger_id
 
-    def _check_actor_is_login(self, aggregates: Any, who: Actor | None) -> None:
+    def _check_actor_is_login(self, aggregates: Any, who: Actor | None, entered: dict[int, Actor] | None = None) -> None:
         """policy.actor_is_login: on a server store, nobody may act under another name."""
         if not self.policy.get("actor_is_login") or self.login is None:
             return
@@ -326,6 +345,8 @@ class RectificationLedger(Application):
                 actor = getattr(pending, "actor", None)
                 if who is not None and who.signer is not None:  # proxy entry: the one who enters it is the login
                     actor = who.signer.name
+                elif who is not None and entered and id(pending) in entered:  # entered from a file by `who`
+                    actor = who.name
                 if actor is not None and actor != self.login:
                     raise RuleViolation(
                         "actor-is-login", str(actor),
@@ -618,6 +639,68 @@ class RectificationLedger(Application):
 
         return self._with_retry(attempt)
 
+    # -- 举一反三 (同类同改): sending a problem to other units for self-check ---------------------------
+
+    def propagate(
+        self, source_id: str, *, to: Sequence[str] = (), round_name: str | None = None, deadline: date | None = None,
+        note: str = "", inspections: Callable[[Any, str], list[dict[str, Any]]], actor: Actor | str, at: datetime | None = None,
+    ) -> Propagation:
+        """Register the source problem in each chosen unit's inspection (source 自查), linked to it, all in one transaction.
+
+        The units: with `to`, each named organisation's (or inspection code's) inspection of the round;
+        without, every other unit's inspection of the round. The round: `round_name`, else the source's.
+        `inspections(cursor, placeholder)`: the read side's list of inspections (code, organisation, round),
+        read afresh on every attempt. A unit the problem was sent to before is skipped; if every one was, nothing is written.
+        """
+        moment = at or utc_now()
+        who = as_actor(actor)
+
+        def attempt() -> Propagation:
+            from ledger.domain import Problem
+
+            source = self.get_problem(source_id)
+            own = self.get_inspection(source.inspection)
+            with self.recorder.reading() as c:
+                known = list(inspections(c, self.recorder.placeholder))
+            targets, skipped = [], []
+            units = units_for_self_check(own, known, to, round_name)
+            for unit in units:
+                already = source.sent_for_self_check_to(unit["code"])
+                if already is not None:
+                    skipped.append((unit["code"], already))
+                    continue
+                inspection = self.get_inspection(unit["code"])
+                if deadline is not None and inspection.feedback is not None and deadline < inspection.feedback:
+                    raise InvalidInput(t("--deadline {deadline} is before the feedback date of {code} ({feedback})", deadline=deadline, code=inspection.code, feedback=inspection.feedback))
+                targets.append(inspection)
+            if not targets:
+                raise RuleViolation(
+                    "propagate-once", source.display_id,
+                    t("was already sent for self-check to every unit named ({value}): nothing written", value=", ".join(f"{code} {problem}" for code, problem in skipped)),
+                )
+            sent = []
+            for inspection in targets:
+                problem = Problem.register(
+                    inspection=inspection, number=self.next_problem_number(inspection.code), category=source.category,
+                    title=source.title, description=source.description, type=source.type, source="自查",
+                    deadline=deadline, actor=who.name, at=moment,
+                )
+                source.propagate_to(problem, deadline=deadline, note=note, actor=who.name, at=moment)
+                _withhold_as(source, problem, actor=who.name, at=moment)
+                sent.append(problem)
+            self._save(source, *sent, actor=who)
+            return Propagation(source, sent, skipped, {u["code"]: u["organisation"] for u in units})
+
+        return self._with_retry(attempt)
+
+    def answer_not_found(self, problem_id: str, *, note: str = "", actor: Actor | str, at: datetime | None = None) -> Recorded:
+        """自查未发现: the unit's self-check did not find the problem sent to it; the act must carry its evidence."""
+        moment = at or utc_now()
+        who = as_actor(actor)
+        if who is None or not who.evidence:
+            raise InvalidInput(t("--attach: a self-check that found nothing is answered with its evidence (the self-check record): attach it"))
+        return self._act(problem_id, "SelfCheckNotFound", who, lambda p, name: p.answer_not_found(note=note, actor=name, at=moment))
+
     # -- reverse checks (台账销号反向核查) -----------------------------------------
 
     def draw_sample(
@@ -795,6 +878,51 @@ class RectificationLedger(Application):
             return []
 
         return self._administer(actor, change)
+
+
+def _withhold_as(source: Any, copy: Any, *, actor: str, at: datetime) -> None:
+    """What of the source is withheld from publication (不予公开) is withheld of its copy too: the other unit's
+    report must not print what this one's may not (measures are not copied, so their withholding is not)."""
+    done: set[str] = set()
+    for decision in getattr(source, "withheld", ()):
+        fields = [f for f in decision["fields"] if f in ("problem", "title", "description") and f not in done]
+        if "problem" in done or not fields:
+            continue
+        copy.withhold(reason=decision["reason"], fields=fields, actor=actor, at=at)
+        done.update(fields)
+
+
+def units_for_self_check(own: Any, known: list[dict[str, Any]], to: Sequence[str], round_name: str | None) -> list[dict[str, Any]]:
+    """The inspections a problem of inspection `own` is sent to for self-check (举一反三), or a refusal naming what is missing.
+
+    The round is `round_name`, else `own`'s. With `to`: each named organisation's inspection of that round
+    (or the inspection named by its code); without: every inspection of the round but those of `own`'s unit.
+    """
+    name = (round_name or "").strip() or (own.round or "")
+    if not name:
+        raise InvalidInput(t("{code} belongs to no round: name the round whose units self-check (--round ROUND)", code=own.code))
+    in_round = [i for i in known if (i.get("round") or "") == name]
+    if not in_round:
+        rounds = sorted({str(i["round"]) for i in known if i.get("round")})
+        raise InvalidInput(t("--round: no inspection belongs to round {round} (rounds: {value})", round=name, value=", ".join(rounds) or t("none yet")))
+    others = [i for i in in_round if i["organisation"] != own.organisation]
+    if not to:
+        if not others:
+            raise InvalidInput(t("round {round} has no unit but {organisation}, the source problem's own", round=name, organisation=own.organisation))
+        return others
+    chosen: list[dict[str, Any]] = []
+    for wanted in (w.strip() for w in to):
+        matches = [i for i in in_round if i["code"] == wanted] or [i for i in in_round if i["organisation"] == wanted]
+        if wanted == own.organisation or any(i["organisation"] == own.organisation for i in matches):
+            raise InvalidInput(t("--to {organisation}: that is the source problem's own unit: a problem is sent to other units", organisation=wanted))
+        if not matches:
+            units = ", ".join(sorted({str(i["organisation"]) for i in others})) or t("none")
+            raise InvalidInput(t("--to {organisation}: no inspection of it in round {round} (its other units: {value})", organisation=wanted, round=name, value=units))
+        if len(matches) > 1:
+            raise InvalidInput(t("--to {organisation}: inspected more than once in round {round} ({value}): name the inspection by its code", organisation=wanted, round=name, value=", ".join(i["code"] for i in matches)))
+        if matches[0] not in chosen:
+            chosen.append(matches[0])
+    return chosen
 
 
 def open_ledger(config: Any, *, read_side: ReadSide, create: bool = False) -> RectificationLedger:

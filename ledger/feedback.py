@@ -18,8 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values
 from ledger.errors import InvalidInput
-from ledger.messages import Field, Message, Stored, t
-from ledger.vocabulary import Word
+from ledger.messages import Field, Message, t
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -73,6 +72,8 @@ class ProblemSpec:
     extra: dict[str, str] = field(default_factory=dict)
     # What the file says was done (是否整改完成, 整改完成时间, 进展情况, 验收负责人): field → cell.
     state: dict[str, str] = field(default_factory=dict)
+    done: bool = False  # the file marks the row done (是否整改完成=是, 状态=已完成, or an 整改完成时间 alone)
+    done_on: date | None = None  # the 整改完成时间 it gives
 
 
 @dataclass
@@ -438,14 +439,6 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
 }
 
 
-def heading_of(field: str) -> str:
-    """The heading a 台账 gives `field` first (巡察名称 for inspection_name): how a Chinese screen names it."""
-    return _HEADINGS[field][0] if field in _HEADINGS else field
-
-
-# What `import --preview` says when no cell of the type column is a rectification type (JSON keeps the English).
-_TYPE_CELLS = Stored("立行立改, 限期整改 or 长期坚持", Word("立行立改、限期整改或长期坚持", "立行立改, 限期整改 or 长期坚持"))
-
 _GENERIC: dict[str, str] = {
     "类别": "category", "方面": "category", "问题类型": "type", "类型": "type", "问题": "title", "任务": "title",
     "编号": "number", "问题编号": "number", "来源": "source", "状态": "done", "整改情况": "done",
@@ -456,10 +449,19 @@ CSV_INSPECTION = ("inspection", "inspection_name", "organisation", "group", "kin
 # The name each check's message starts with → its column.
 _MESSAGE_NAMES = {
     "inspection code": "inspection", "name": "inspection_name", "measure text": "measure", "due": "measure_due",
-    **{c: c for c in CSV_COLUMNS},
+    **{c: c for c in CSV_COLUMNS}, **{c: c for c in STATE_COLUMNS},
 }
 # A heading's words that say nothing about its field: 整改时限（说明）, 问题类别*, 完成时限(必填).
 _HEADING_TAIL = re.compile(r"(\((?:[^()]*)\)|说明|必填|选填|\*)+$")
+
+
+class ImportField(str):
+    """An import field's name (done_on, verifier…): in Chinese, the vocabulary's word for it (是否整改完成 …)."""
+
+    def label(self, lang: str) -> str:
+        from ledger import vocabulary
+
+        return str(vocabulary.label(vocabulary.IMPORT_FIELDS, str.__str__(self), lang))
 
 
 def _normal_heading(name: str) -> str:
@@ -498,7 +500,8 @@ class ReadOptions:
 
 @dataclass
 class ColumnReading:
-    """How one of the file's columns is read: its heading as spelled, the field (None: kept as an extra column), why."""
+    """How one of the file's columns is read: its heading as spelled, the field (None: kept as an extra column), why
+    (a word the preview words: heading, generic heading, unknown, split, inspection, the option that said it; or a message)."""
 
     heading: str
     field: str | None
@@ -559,7 +562,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
             if other_rank == rank == 5:
                 raise where.error(header_line, t("column '{spelled}' is given twice (also as '{heading}')", spelled=spelled, heading=readings[other].heading))  # type: ignore[union-attr]
             loser = other if other_rank < rank else i  # of two alike (整改进展（一季度）, （二季度）) the first is read
-            readings[loser] = ColumnReading(readings[loser].heading, None, t("'{other}' is read as {field}", other=readings[i if loser == other else other].heading, field=Stored(chosen, Word(heading_of(chosen), chosen))))  # type: ignore[union-attr]
+            readings[loser] = ColumnReading(readings[loser].heading, None, t("'{heading}' is read as {field}", heading=readings[i if loser == other else other].heading, field=ImportField(chosen)))  # type: ignore[union-attr]
             if loser == i:
                 continue
         best[chosen] = (rank, i)
@@ -618,6 +621,31 @@ def office_deadline(value: Any, what: str) -> tuple[date | None, str | None]:
 
 
 _SHORT_LONG = {"短期": "deadline", "中期": "deadline", "长期": "long-term"}
+
+
+# How a 台账 says a row is done or not (是否整改完成, 完成情况, 状态); any other words (基本完成, 部分完成) say neither.
+DONE_WORDS = ("是", "已完成", "已整改", "完成", "已完成整改", "整改完成", "已整改完成", "已办结", "办结", "已落实", "已销号", "√", "yes", "done")
+NOT_DONE_WORDS = ("否", "未完成", "整改中", "正在整改", "未整改", "进行中", "推进中", "正在推进", "未销号", "×", "no")
+
+
+def _read_done(where: "_Where", line: int, spec: ProblemSpec) -> None:
+    """Whether the file marks the row done, and when: read into spec.done and spec.done_on (ledger/importing.py
+    enters them as acts). 整改完成时间 alone marks it done; a row marked not done that gives one is refused."""
+    said = "".join(unicodedata.normalize("NFKC", spec.state.get("done", "")).split()).lower()
+    if spec.state.get("done_on"):
+        day, _ = where.check(line, lambda: office_deadline(spec.state["done_on"], "done_on"))
+        if day is None:
+            raise where.error(line, t("{field}: '{value}' is not a date: a completion time is the day it was done", field=Field("done_on"), value=spec.state["done_on"]))
+        spec.done_on = day
+    if said in NOT_DONE_WORDS:
+        if spec.done_on is not None:
+            raise where.error(line, t("{field}: the row says '{said}' (not done) but gives a completion time {day}", field=Field("done"), said=spec.state["done"], day=spec.done_on))
+        return
+    spec.done = said in DONE_WORDS or (not said and spec.done_on is not None)
+    if spec.state.get("verifier"):
+        spec.state["verifier"] = where.check(line, lambda: values.person_name(spec.state["verifier"], "verifier"))
+    if spec.done and not spec.person:
+        raise where.error(line, t("{field}: the row is marked done but names no one responsible: whose completion it is must be known", field=Field("person")))
 
 
 @functools.lru_cache(maxsize=256)  # a column holds a few values, met on every row
@@ -801,6 +829,8 @@ def _read_rows(
             if cells.get(c):
                 spec.state[c] = cells[c]
                 spec.extra[spelled[c]] = cells[c]  # the file's own words stay with the problem
+        if spec.state:
+            _read_done(where, line, spec)
         spec.extra.update(kept)
         raw_numbers[id(spec)] = raw_number
         if measure:
@@ -813,7 +843,7 @@ def _read_rows(
         raise where.error(None, t("has a header but no rows"))
     if "type" in spelled and not types_read:  # no cell was a rectification type: say so in the reading
         at = next(i for i, r in enumerate(readings) if r and r.field == "type")
-        readings[at] = ColumnReading(spelled["type"], None, t("no cell is {types}", types=_TYPE_CELLS))
+        readings[at] = ColumnReading(spelled["type"], None, t("no cell is a rectification type (immediate, deadline or long-term)"))
     seen: dict[str, int] = {}
     for feedback in lists:
         code = feedback.inspection.code

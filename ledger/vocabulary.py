@@ -54,6 +54,8 @@ STATUSES = {
     "verified": Word("已验收", "verified"),
     "closed": Word("已销号", "closed"),
     "ongoing": Word("基本完成、持续整改", "ongoing"),
+    # 举一反三: sent to this unit for self-check, and its self-check (with evidence) did not find it.
+    "not_found": Word("自查未发现", "not_found"),
 }
 
 # Every event kind of the ledger's aggregates (ledger/domain.py, ledger/identity.py, ledger/checkpoint.py),
@@ -80,6 +82,9 @@ EVENTS = {
     "Linked": Word("关联以前的问题", "Linked"),
     "FoundAgain": Word("再次发现", "FoundAgain"),
     "LikeRejected": Word("排除相似问题", "LikeRejected"),
+    "Propagated": Word("举一反三下发自查", "Propagated"),
+    "SelfCheckRequested": Word("收到举一反三自查", "SelfCheckRequested"),
+    "SelfCheckNotFound": Word("报告自查未发现", "SelfCheckNotFound"),
     # SampleDraw
     "Drawn": Word("抽查抽样", "Drawn"),
     # Checkpoint
@@ -148,6 +153,23 @@ ESCALATION_LEVELS = {
 LINK_KINDS = {
     "recurrence": Word("屡查屡犯", "recurrence"),
     "same-kind": Word("同类问题", "same-kind"),
+    "self-check": Word("举一反三自查", "self-check"),
+}
+
+# Which way a link points, seen from the problem that shows it.
+LINK_DIRECTIONS = {
+    "earlier": Word("以前的问题", "earlier"),
+    "later": Word("再次发现", "later"),
+    "sent-to": Word("下发自查至", "sent-to"),
+    "sent-from": Word("自查来源", "sent-from"),
+}
+
+# How a unit answered a problem sent to it for self-check (`summary --propagated`).
+SELF_CHECK_ANSWERS = {
+    "waiting": Word("尚未答复", "no answer yet"),
+    "rectifying": Word("发现问题、正在整改", "found, rectifying"),
+    "closed": Word("发现问题、已整改销号", "found, signed off"),
+    "not_found": Word("自查未发现", "not found"),
 }
 
 # A `doctor` check's state.
@@ -230,6 +252,35 @@ FIELDS = {
     "person": Word("责任人", "person"),
 }
 
+# The fields an import reads a 台账's column as (docs/import.md; `--columns 'HEADING=field'` names them in English).
+IMPORT_FIELDS = {
+    "inspection": Word("巡察编号", "inspection"),
+    "inspection_name": Word("巡察名称", "inspection_name"),
+    "organisation": Word("被巡察单位", "organisation"),
+    "group": Word("巡察组", "group"),
+    "kind": Word("巡察类型", "kind"),
+    "start": Word("进驻日期", "start"),
+    "end": Word("结束日期", "end"),
+    "feedback": Word("反馈日期", "feedback"),
+    "round": Word("轮次", "round"),
+    "number": Word("序号", "number"),
+    "category": Word("问题类别", "category"),
+    "title": Word("问题标题", "title"),
+    "description": Word("问题描述", "description"),
+    "type": Word("整改类型", "type"),
+    "deadline": Word("整改时限", "deadline"),
+    "source": Word("问题来源", "source"),
+    "lead": Word("责任领导", "lead"),
+    "unit": Word("责任单位", "unit"),
+    "person": Word("责任人", "person"),
+    "measure": Word("整改措施", "measure"),
+    "measure_due": Word("措施时限", "measure_due"),
+    "done": Word("是否整改完成", "done"),
+    "done_on": Word("整改完成时间", "done_on"),
+    "progress": Word("进展情况", "progress"),
+    "verifier": Word("验收负责人", "verifier"),
+}
+
 # A measure's fields (a correction names "M2.due").
 MEASURE_FIELDS = {
     "text": Word("内容", "text"),
@@ -271,6 +322,8 @@ TABLES = {
     "role": ROLES,
     "escalation level": ESCALATION_LEVELS,
     "link kind": LINK_KINDS,
+    "link direction": LINK_DIRECTIONS,
+    "self-check answer": SELF_CHECK_ANSWERS,
     "check state": CHECK_STATES,
     "measure state": MEASURE_STATES,
     "review result": REVIEW_RESULTS,
@@ -281,6 +334,7 @@ TABLES = {
     "accountability kind": ACCOUNTABILITY_KINDS,
     "field": FIELDS,
     "measure field": MEASURE_FIELDS,
+    "import field": IMPORT_FIELDS,
     "withheld part": WITHHELD_PARTS,
     "policy": POLICIES,
     "policy value": POLICY_VALUES,

@@ -16,6 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from ledger.values import NOT_FOUND
 from projections.summary import wan_yuan
 
 WITHHELD = "（依规不予公开）"
@@ -75,9 +76,10 @@ _HALF_PUNCTUATION = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 def chinese_punctuation(text: str) -> str:
     """, ; : ? ! between Chinese characters become ，；：？！, and ( ) around Chinese text （）: a 公文's punctuation.
     Between digits or Latin letters (2020:1, a, b, 10:30) they stay as they are."""
+    # The brackets first: then a mark before or after one (检查;(按季度通报)) is between Chinese characters too.
+    text = re.sub(rf"\(([^()]*[{_CJK}][^()]*)\)", r"（\1）", text)
     text = re.sub(rf"(?<=[{_CJK}])\s*([,;:?!])\s*(?=[{_CJK}])", lambda m: _HALF_PUNCTUATION[m[1]], text)
-    text = re.sub(rf"(?<=[{_CJK}])([,;:?!])$", lambda m: _HALF_PUNCTUATION[m[1]], text)
-    return re.sub(rf"\(([^()]*[{_CJK}][^()]*)\)", r"（\1）", text)
+    return re.sub(rf"(?<=[{_CJK}])([,;:?!])$", lambda m: _HALF_PUNCTUATION[m[1]], text)
 
 
 def problem_heading(view: dict[str, Any], n: int) -> str:
@@ -402,6 +404,8 @@ def report_blocks(
         found = check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
+    # 自查未发现: a problem sent for self-check that the unit did not find is none of its problems (as summary counts)
+    problems = [v for v in problems if v["status"] != NOT_FOUND]
     if as_of is not None:
         # A decision to withhold binds every publication, including one of an earlier state.
         withheld = withheld_now(app, inspection)

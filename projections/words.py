@@ -29,9 +29,10 @@ HEADINGS = {
     "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
     "enrolled_at": "登记时间", "revoked_at": "撤销时间", "score": "相似度", "shared": "相同词语",
     "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",
-    "heading": "表头", "read as": "读作", "why": "依据", "assignee": "责任分工", "kept": "保留列",  # import --preview
+    "heading": "表头", "read as": "读作", "why": "依据", "assignee": "责任领导/单位/人", "kept": "附加列", "acts": "将录入的操作", "file says": "文件所记",
     "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
     "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
+    "answer": "答复情况", "not_found": "自查未发现", "sent": "下发单位", "answered_at": "答复时间", "self_check": "自查答复",
     **vocabulary.zh(vocabulary.FIELDS),  # an inspection's and a problem's fields: 巡察类型 is not 问题类别
 }
 
@@ -107,7 +108,8 @@ VALUE_WORDS: dict[str, Any] = {
     "decision": vocabulary.zh(vocabulary.DECISIONS),
     "link": vocabulary.zh(vocabulary.LINK_KINDS),
     "as": vocabulary.zh(vocabulary.LINK_KINDS),
-    "direction": {"earlier": "以前的问题", "later": "再次发现"},
+    "direction": vocabulary.zh(vocabulary.LINK_DIRECTIONS),
+    "answer": vocabulary.zh(vocabulary.SELF_CHECK_ANSWERS),
     "grade": vocabulary.zh(vocabulary.GRADES),
     "accountable": vocabulary.zh(vocabulary.ACCOUNTABILITY_KINDS),
     "result": {
@@ -135,7 +137,7 @@ WRAP = {
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
     "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
     "reviews": 7, "missed": 6, "signed_off": 10, "review_date": 11, "point": 5, "state": 8, "result": 8,
-    "due": 8, "detail": 72,
+    "due": 8, "detail": 72, "file says": 20, "acts": 30,
 }
 
 
@@ -144,7 +146,9 @@ def heading(column: str, lang: str) -> str:
 
 
 # Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
-EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {"source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS}
+EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {
+    "source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS, "answer": vocabulary.SELF_CHECK_ANSWERS,
+}
 
 
 def value_word(column: str, value: Any, lang: str) -> Any:
@@ -175,7 +179,8 @@ SECTIONS = {
     "reviews": ("回头看", "reviews (look-back)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
-    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence, same kind)"),
+    "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),
+    "self_check": ("自查答复", "self-check answer"),
     "rejected": ("已排除的相似问题", "rejected as not alike"),
     "corrections": ("更正", "corrections"),
 }
