@@ -17,15 +17,28 @@ def events(ledger: Any) -> list[tuple[Any, ...]]:
     return ledger.query(f"SELECT {pos}, originator_id, originator_version, topic, state FROM stored_events ORDER BY {pos}")
 
 
+def row_sets(ledger: Any) -> dict[int, bytes]:
+    """R(n) of the derived-row digests recorded at each n, from the documented layout."""
+    from ledger.chain import row_set_digest
+
+    grouped: dict[int, list[Any]] = {}
+    for seq, tbl, key, order, digest in ledger.query("SELECT seq, tbl, key, ord, digest FROM ledger_row_digests"):
+        grouped.setdefault(seq, []).append((tbl, key, order, bytes(digest)))
+    return {seq: row_set_digest(hasher("sha256"), entries) for seq, entries in grouped.items()}
+
+
 def recompute_chain(ledger: Any) -> None:
     """What a careful forger does after editing events: recompute every link from the documented layout."""
+    from ledger.chain import event_bytes
+
     prev = GENESIS
     h = hasher("sha256")
     updates = []
+    sets = row_sets(ledger)
     for seq, oid, version, topic, state in events(ledger):
         if isinstance(oid, str) and len(oid) != 32:
             oid = oid.replace("-", "").lower()
-        prev = link_digest(h, prev, seq, oid if not isinstance(oid, str) else oid.lower(), version, topic, bytes(state))
+        prev = h(prev + event_bytes(seq, oid if not isinstance(oid, str) else oid.lower(), version, topic, bytes(state)) + sets.get(seq, b"")).digest()
         updates.append((prev, seq))
     if ledger.store is None:
         import sqlite3

@@ -1,0 +1,126 @@
+"""Issue 24: derived rows checked against digests the hash chain commits (docs/tamper-evidence.md).
+
+Each attack is an insider's edit of the store; `audit --verify` (which now compares every derived row
+with its committed digest instead of rebuilding every aggregate) must exit 4 naming table and row (and
+the column, where one row differs). Both stores.
+"""
+
+from __future__ import annotations
+
+from tests.test_trust_holes import one_line, two_problems
+
+
+def test_every_write_commits_the_digests_of_the_rows_it_wrote(ledger):
+    ledger = two_problems(ledger)
+    keys = {(t, k) for t, k in ledger.query("SELECT tbl, key FROM ledger_row_digests")}
+    assert keys == {("ledger_inspections", "XC2019-1"), ("ledger_problems", "XC2019-1-1"), ("ledger_problems", "XC2019-1-2")}
+    out = ledger("audit", "--verify").stdout
+    assert "each matches the digest the chain committed for it" in out
+    assert "aggregates rebuilt" in ledger("audit", "--verify", "--full").stdout
+
+
+def test_a_column_edited_is_named(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_problems: XC2019-1-2 status differs" in line
+
+
+def test_a_value_retyped_is_caught(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE ledger_problems SET title = title || ' ' WHERE id = 'XC2019-1-1'")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_problems: XC2019-1-1 title differs" in line
+
+
+def test_a_row_deleted_is_named(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute("DELETE FROM ledger_problems WHERE id = 'XC2019-1-2'")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_problems: XC2019-1-2 is missing" in line
+
+
+def test_a_row_inserted_is_named(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute(
+        "INSERT INTO ledger_problems (id, inspection, number, position, category, unit, status, type, deadline, relapses, rules, funds_fen, "
+        "accountable, clues, title, person, measures_done, measures_total, escalation, parent, data) "
+        "SELECT 'XC2019-1-9', inspection, 9, 3, category, unit, status, type, deadline, relapses, rules, funds_fen, accountable, clues, "
+        "title, person, measures_done, measures_total, escalation, parent, data FROM ledger_problems WHERE id = 'XC2019-1-1'"
+    )
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_problems: XC2019-1-9" in line and "no event creates it" in line
+
+
+def test_two_positions_swapped_are_named(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute(
+        "UPDATE ledger_problems SET position = 100 WHERE id = 'XC2019-1-1'",
+        "UPDATE ledger_problems SET position = 1 WHERE id = 'XC2019-1-2'",
+        "UPDATE ledger_problems SET position = 2 WHERE id = 'XC2019-1-1'",
+    )
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_problems" in line and "position differs" in line
+
+
+def test_totals_edited_are_named(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE ledger_category_totals SET completed = problems")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "ledger_category_totals" in line and "completed" in line
+
+
+def test_a_row_and_its_digest_edited_break_the_chain(ledger):
+    """A forger who edits a row and stores the digest of the forged row: the link that committed it no longer matches."""
+    from ledger.chain import hasher, row_form
+    from projections.tables import PROBLEM_COLUMNS
+
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'")
+    (row,) = ledger.query(f"SELECT {', '.join(PROBLEM_COLUMNS)} FROM ledger_problems WHERE id = 'XC2019-1-2'")
+    forged = hasher("sha256")(row_form("ledger_problems", tuple(row))).digest()
+    (seq,) = ledger.query("SELECT max(seq) FROM ledger_row_digests WHERE key = 'XC2019-1-2'")[0]
+    ledger.execute(f"UPDATE ledger_row_digests SET digest = {_blob(ledger, forged)} WHERE key = 'XC2019-1-2' AND seq = {seq}")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert f"sequence number {seq}" in line and "derived-row digests" in line
+
+
+def test_a_digest_edited_alone_breaks_the_chain(ledger):
+    ledger = two_problems(ledger)
+    (seq,) = ledger.query("SELECT max(seq) FROM ledger_row_digests WHERE key = 'XC2019-1-1'")[0]
+    ledger.execute(f"UPDATE ledger_row_digests SET digest = {_blob(ledger, bytes(32))} WHERE key = 'XC2019-1-1' AND seq = {seq}")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert f"sequence number {seq}" in line
+
+
+def test_a_digest_deleted_or_added_breaks_the_chain(ledger):
+    ledger = two_problems(ledger)
+    (seq,) = ledger.query("SELECT max(seq) FROM ledger_row_digests WHERE key = 'XC2019-1-2'")[0]
+    ledger.execute(f"INSERT INTO ledger_row_digests (seq, tbl, key, ord, digest) VALUES ({seq}, 'ledger_problems', 'XC2019-1-7', 5, {_blob(ledger, bytes(32))})")
+    assert f"sequence number {seq}" in one_line(ledger("audit", "--verify", expect=4))
+    ledger.execute(f"DELETE FROM ledger_row_digests WHERE key = 'XC2019-1-7'", f"DELETE FROM ledger_row_digests WHERE key = 'XC2019-1-2' AND seq = {seq}")
+    assert f"sequence number {seq}" in one_line(ledger("audit", "--verify", expect=4))
+
+
+def test_a_digest_recorded_where_no_event_is_breaks_the_chain(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute(f"INSERT INTO ledger_row_digests (seq, tbl, key, ord, digest) VALUES (999, 'ledger_problems', 'XC2019-1-2', 0, {_blob(ledger, bytes(32))})")
+    line = one_line(ledger("audit", "--verify", expect=4))
+    assert "999" in line and "no event of its own" in line
+
+
+def test_doctor_names_an_edited_row_too(ledger):
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE ledger_problems SET unit = '别处' WHERE id = 'XC2019-1-1'")
+    assert "ledger_problems: XC2019-1-1 unit differs" in ledger("doctor", "--format", "json", expect=4).stdout
+
+
+def test_an_export_carries_the_digests_and_restores_them(ledger, tmp_path):
+    ledger = two_problems(ledger)
+    out = tmp_path / "log.jsonl"
+    ledger("export", "--out", str(out))
+    assert '"rows":[["ledger_inspections","XC2019-1",0,' in out.read_text(encoding="utf-8")
+
+
+def _blob(ledger, data: bytes) -> str:
+    return f"'\\x{data.hex()}'::bytea" if ledger.store else f"X'{data.hex()}'"
