@@ -188,8 +188,9 @@ def event_bytes(seq: int, originator_id: Any, version: int, topic: str, state: b
     )
 
 
-def link_digest(h: Callable[[bytes], Any], prev_digest: bytes, seq: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
-    return h(prev_digest + event_bytes(seq, originator_id, version, topic, state)).digest()
+def link_digest(h: Callable[[bytes], Any], prev_digest: bytes, seq: int, originator_id: Any, version: int, topic: str, state: bytes, rows: bytes = b"") -> bytes:
+    """digest(n) of the module docstring; `rows`: R(n) when derived rows were recorded at n."""
+    return h(prev_digest + event_bytes(seq, originator_id, version, topic, state) + rows).digest()
 
 
 def sql(statement: str, style: str) -> str:
@@ -440,7 +441,7 @@ def walk(
                 raise TamperingFound(int(k[1]), t("is missing from the store with its chain link (deleted)"))
             raise TamperingFound(seq, t("links to {value}, not to the event before it ({prev_seq})", value=k[1], prev_seq=prev_seq))
         if r is not None and r[0] < seq:
-            raise TamperingFound(r[0], t("has derived-row digests recorded but no event of its own (inserted after the fact)"))
+            raise TamperingFound(r[0], t("has derived-row digests recorded but no event (the event deleted, or the digests inserted after the fact)"))
         rows, entries = (e[5], e[6]) if len(e) > 5 else (b"", ())
         if r is not None and r[0] == seq:
             rows, entries, r = r[1], r[2], next(sets, None)
@@ -456,7 +457,7 @@ def walk(
         e = next(events, None)
         k = next(chain, None)
     if r is not None:
-        raise TamperingFound(r[0], t("has derived-row digests recorded but no event of its own (inserted after the fact)"))
+        raise TamperingFound(r[0], t("has derived-row digests recorded but no event (the event deleted, or the digests inserted after the fact)"))
 
 
 def walk_store(cursor_events: Any, cursor_chain: Any, *, algorithm: str, style: str = "?", position: str = "rowid", table: str = "stored_events", batch: int = BATCH, cursor_rows: Any = None) -> Iterator[Link]:

@@ -460,7 +460,7 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from ledger.checkpoint import fingerprint, parse_public_key
+    from ledger.checkpoint import fingerprint, parse_public_key, public_key_line
 
     signed = "signature" in trailer or "public_key" in trailer
     if not signed:
@@ -469,7 +469,11 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
         raise TamperingFound(t("{path}: the end line's signature, public_key or header_digest is missing or garbled", path=path))
     try:
         raw = parse_public_key(trailer["public_key"], "the export's public_key")
+        if trailer["public_key"] != public_key_line(raw):  # one spelling, as written: any other byte is an alteration
+            raise ValueError
         signature = base64.b64decode(trailer["signature"], validate=True)
+        if base64.b64encode(signature).decode("ascii") != trailer["signature"]:  # unused bits set: another spelling
+            raise ValueError
         message = end_message(str(header["ledger_id"]), header_digest, trailer["events"], trailer["head_seq"], trailer["head_digest"])
         Ed25519PublicKey.from_public_bytes(raw).verify(signature, message)
     except (InvalidSignature, ValueError, LedgerError):
