@@ -542,6 +542,7 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         if server and links:  # later events are numbered after the restored ones
             c.execute("SELECT setval(pg_get_serial_sequence('stored_events', 'notification_id'), %s)", (links[-1].seq,))
         _write_registered(c, app, links, mark)  # read models, the Merkle tree
+        _note_rows_without_digests(c, mark)
         _note_founding(c, links, mark)
         if files:
             from ledger.attachments import keep_files_in
@@ -551,6 +552,19 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         "file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"],
         "evidence_files": len(files),
     }
+
+
+def _note_rows_without_digests(c: Any, mark: str) -> None:
+    """An export made before the row digests restores rows that have none: noted as an upgraded store is
+    (`ledger_meta.digests_since`), so verification rebuilds them instead of comparing digests."""
+    c.execute(
+        "SELECT (SELECT count(*) FROM ledger_problems WHERE id NOT IN (SELECT key FROM ledger_row_digests WHERE tbl = 'ledger_problems')) "
+        "+ (SELECT count(*) FROM ledger_inspections WHERE code NOT IN (SELECT key FROM ledger_row_digests WHERE tbl = 'ledger_inspections'))"
+    )
+    if int(c.fetchone()[0]):
+        c.execute(
+            "INSERT INTO ledger_meta (key, value) VALUES ('digests_since', (SELECT CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM ledger_chain)) ON CONFLICT (key) DO NOTHING"
+        )
 
 
 def _reporting(links: list[Link], progress: Any) -> Any:

@@ -554,6 +554,7 @@ def check_by_digests(app: Any, cursor: Any) -> str | None:
         stored = cursor.fetchall()
         positions: dict[str, Any] = {}
         differs: list[str] = []
+        missing: list[str] = []  # rows with no digest committed
         for row in stored:
             key = row[0]
             positions[key] = row[-1]
@@ -561,7 +562,7 @@ def check_by_digests(app: Any, cursor: Any) -> str | None:
             if digest is None:
                 if upgraded:
                     raise _NoDigests
-                differs.append(key)
+                missing.append(key)
                 continue
             try:
                 mine = h(row_form(table, tuple(row[:-1]))).digest()
@@ -569,6 +570,8 @@ def check_by_digests(app: Any, cursor: Any) -> str | None:
                 mine = None  # a value of a type the ledger never writes
             if mine != digest:
                 differs.append(key)
+        for key in sorted(str(k) for k in missing):
+            return _name_row(app, cursor, table, key, t("{table}: {key} has no digest committed for it (written by hand)", table=table, key=key))
         for key in sorted(str(k) for k in differs):
             return _name_row(app, cursor, table, key)
         for (t_, key) in sorted(latest):
@@ -590,7 +593,7 @@ def _upgraded(cursor: Any) -> bool:
     return cursor.fetchone() is not None
 
 
-def _name_row(app: Any, cursor: Any, table: str, key: str) -> str:
+def _name_row(app: Any, cursor: Any, table: str, key: str, otherwise: str | None = None) -> str:
     """What differs in one derived row, named by rebuilding its aggregate from its events (table, row, column)."""
     from ledger.ids import inspection_uuid
 
@@ -601,7 +604,7 @@ def _name_row(app: Any, cursor: Any, table: str, key: str) -> str:
         if result.difference is not None:
             return result.difference.text
         if result.aggregates:
-            return t("{table}: {key} differs from the digest the chain committed for it", table=table, key=key)
+            return otherwise or t("{table}: {key} differs from the digest the chain committed for it", table=table, key=key)
     return f"{table}: {key} is in the stored read model but no event creates it"
 
 
