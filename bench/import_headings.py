@@ -14,10 +14,8 @@ from __future__ import annotations
 
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tabulate import tabulate
@@ -25,6 +23,7 @@ from tabulate import tabulate
 HERE = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(HERE / "tests"))
 from big_feedback import HEADER, write_big_csv  # noqa: E402
+from timing import ledger_argv, measure  # noqa: E402
 
 ZH = {"inspection": "巡察编号", "inspection_name": "巡察名称", "organisation": "被巡察单位", "group": "巡察组", "kind": "巡察类型",
       "start": "进驻时间", "end": "结束时间", "feedback": "反馈时间", "number": "序号", "category": "问题类别", "title": "反馈问题",
@@ -34,15 +33,9 @@ ZH = {"inspection": "巡察编号", "inspection_name": "巡察名称", "organisa
 
 def run(tree: Path, folder: Path, *args: str) -> tuple[float, int]:
     """Seconds and peak RSS (MB) of `ledger ARGS` run from `tree`'s sources."""
-    code = f"import sys; sys.path.insert(0, {str(tree)!r}); from commands.cli import main; sys.argv = ['ledger', *{list(args)!r}]; main()"
     env = {**os.environ, "LEDGER_ACTOR": "bench", "LEDGER_LANG": "en"}
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code], cwd=folder, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{tree}: ledger {' '.join(args)} failed: {child.stderr.read().decode()[-2000:]}")
-    return elapsed, usage.ru_maxrss // 1024
+    done = measure(ledger_argv(tree, *args), cwd=folder, env=env, what=f"{tree}: ledger {' '.join(args)}")
+    return done.wall, done.max_rss_mb
 
 
 def read_only(tree: Path, file: Path) -> tuple[float, int]:
@@ -51,11 +44,8 @@ def read_only(tree: Path, file: Path) -> tuple[float, int]:
         f"import sys, time; sys.path.insert(0, {str(tree)!r}); from ledger.feedback import read_feedback_lists; "
         f"t = time.perf_counter(); read_feedback_lists({str(file)!r}); print(time.perf_counter() - t)"
     )
-    child = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    if status != 0:
-        raise SystemExit(child.stderr.read().decode()[-2000:])
-    return float(child.stdout.read()), usage.ru_maxrss // 1024
+    done = measure([sys.executable, "-c", code], what=f"{tree}: reading {file.name}")
+    return float(done.stdout), done.max_rss_mb
 
 
 def main() -> None:

@@ -15,10 +15,11 @@ import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 from tabulate import tabulate
+
+from timing import ledger_argv, measure
 
 HERE = Path(__file__).resolve().parent.parent
 
@@ -29,16 +30,9 @@ WRITE = ("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--t
 def run(tree: Path, folder: Path, *args: str) -> tuple[float, float]:
     """(wall seconds, CPU seconds: user + system) of `ledger ARGS` from `tree`'s sources; CPU time is less
     disturbed by other work on a shared machine than wall time."""
-    code = f"import sys; sys.path.insert(0, {str(tree)!r}); from commands.cli import main; sys.argv = ['ledger', *{list(args)!r}]; main()"
     env = {**os.environ, "LEDGER_ACTOR": "bench", "LEDGER_LANG": "en", "PYTHONDONTWRITEBYTECODE": ""}
-    start = time.perf_counter()
-    child = subprocess.Popen([sys.executable, "-c", code], cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(child.pid, 0)
-    elapsed = time.perf_counter() - start
-    if status != 0:
-        raise SystemExit(f"{tree}: ledger {' '.join(args)} failed: {child.stderr.read().decode()[-2000:]}")
-    child.stderr.close()
-    return elapsed, usage.ru_utime + usage.ru_stime
+    done = measure(ledger_argv(tree, *args), cwd=folder, env=env, what=f"{tree}: ledger {' '.join(args)}")
+    return done.wall, done.cpu
 
 
 def modules_loaded(tree: Path, folder: Path, *args: str) -> set[str]:

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from commands.options import LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
-from ledger.messages import t
+from ledger.messages import Field, t
 
 
 @click.command()
@@ -18,16 +18,14 @@ from ledger.messages import t
 @pass_ledger
 def confide(state: LedgerContext, problem_id: str, field: str, value: str, at: Any, actor: str | None, fmt: str) -> None:
     """Record a sensitive field of a problem, encrypted at rest (key from the environment)."""
-    from ledger.confidential import encrypt, field_name
+    from ledger.confidential import field_name
 
     name = field_name(field)
-    text = value
     who = state.actor(actor, act="confidential-record")
-    ciphertext = encrypt(state.config, text)  # before opening the store: no key, nothing written
-    done = state.app.confide(problem_id, field=name, ciphertext=ciphertext, actor=who, at=at)
+    done = state.app.confide(problem_id, field=name, value=value, actor=who, at=at)  # encrypted first: no key, nothing written
     problem = done.problem
     record = {"id": problem.display_id, "event": done.event, "field": name}
-    echo(render_record(record, fmt, t("{display_id}: {name} recorded (encrypted)", display_id=problem.display_id, name=name)))
+    echo(render_record(record, fmt, t("{display_id}: {name} recorded (encrypted)", display_id=problem.display_id, name=Field(name))))
 
 
 @click.command()

@@ -200,7 +200,7 @@ def approve_extension(state: LedgerContext, problem_id: str, refuse: bool, note:
     problem = done.problem
     decision = problem.extensions[-1]["decision"]
     record = {"id": problem.display_id, "event": done.event, "decision": decision, "deadline": _iso(problem.current_deadline), "status": problem.status}
-    echo(render_record(record, fmt, t("{display_id}: extension {decision}; deadline {iso}", display_id=problem.display_id, decision=decision, iso=_iso(problem.current_deadline))))
+    echo(render_record(record, fmt, t("{display_id}: extension {decision}; deadline {iso}", display_id=problem.display_id, decision=vocabulary.DECISIONS.get(decision, decision), iso=_iso(problem.current_deadline))))
 
 
 COMMANDS = [due, escalate, progress, reviews, extend, approve_extension]

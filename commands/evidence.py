@@ -46,7 +46,6 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
 @pass_ledger
 def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, actor: str | None, fmt: str) -> None:
     """Verify the chain, sign its head and record the signed checkpoint; print it as a block."""
-    from ledger.checkpoint import format_checkpoint_block, record_checkpoint
     from ledger.errors import InvalidInput
 
     if at is not None:
@@ -54,8 +53,8 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
     if out is not None:
         check_out_file(out, force=force)
     who = state.actor(actor, act="checkpoint")
-    record = record_checkpoint(state.app, state.config, who)
-    block = format_checkpoint_block(record)
+    done = state.app.record_checkpoint(actor=who)
+    record, block = done.record, done.block
     if out is not None:
         from ledger.outputs import write_output
 
@@ -83,14 +82,14 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
 
     check_out_file(out, force=force)
     if evidence_dir is not None:
-        _check_evidence_out(Path(evidence_dir))
-    if inspection is not None:
-        from ledger.proofs import export_inspection
+        from ledger.outputs import check_output_folder
 
+        check_output_folder(evidence_dir, config=state.config)
+    if inspection is not None:
         if since:
             raise click.UsageError(t("--since and --inspection cannot be combined"))
         with replacing(out, force=force) as tmp:
-            done = export_inspection(state.app, state.config, inspection, tmp, lambda: state.actor(act="checkpoint"))  # a checkpoint made first is that act
+            done = state.app.export_inspection(inspection, tmp, actor=lambda: state.actor(act="checkpoint")).record  # a checkpoint made first is that act
         done["out"] = out
         cp = done.pop("checkpoint")
         done["checkpoint"] = {k: cp[k] for k in ("sequence", "time", "tree_size", "tree_root")}
@@ -112,11 +111,6 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
         line = t("exported {events} events to {out}; head {seq} {hash}:{digest}; {files} evidence files written to {folder}",
                  **head, files=record["evidence"]["distinct"], folder=evidence_dir)
     echo(render_record(record, fmt, line))
-
-
-def _check_evidence_out(folder: Path) -> None:
-    if folder.exists() and (not folder.is_dir() or any(folder.iterdir())):
-        raise InvalidInput(t("--evidence: {folder} exists and is not an empty folder: not mixing files into it", folder=folder))
 
 
 @click.command("verify-export")
@@ -215,13 +209,12 @@ def _export_manifests(path: Path) -> Any:
 def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: Any, actor: str | None, fmt: str) -> None:
     """Restore an export into an empty store (verified first; the chain head is unchanged), with its evidence files."""
     from commands.progress import progress
-    from ledger.export import import_log as restore
 
     state.actor(actor, act="log-import")  # authority check: restoring is a write
     if evidence_dir is not None and not Path(evidence_dir).is_dir():
         raise InvalidInput(t("--evidence: {evidence_dir} is not a folder", evidence_dir=evidence_dir))
     with progress(t("verifying the export"), fmt) as checking, progress(t("writing the events"), fmt) as writing:
-        record = restore(state.app, Path(file), store=state.config.store, evidence=Path(evidence_dir) if evidence_dir else None, checking=checking, writing=writing)
+        record = state.app.restore_log(file, evidence=Path(evidence_dir) if evidence_dir else None, checking=checking, writing=writing).record
     head = dict(events=record["events"], seq=record["head_seq"], digest=record["head_digest"])
     line = t("imported {events} events; head {seq} {digest}", **head)
     if record["evidence_files"]:

@@ -10,7 +10,7 @@ import click
 from commands import i18n
 from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values, vocabulary
-from ledger.messages import t
+from ledger.messages import Field, joined, t
 
 # Files with at least this many rows show a progress bar (on a terminal only).
 PROGRESS_FROM = 200
@@ -59,7 +59,6 @@ def import_(
     Headings the ledger does not know are kept with each problem as extra columns.
     """
     from ledger.feedback import read_feedback_lists
-    from ledger.importing import import_feedback_lists
 
     options = _read_options(state, file, inspection_code, split_by, columns)
     if preview:
@@ -67,7 +66,7 @@ def import_(
         return
     who = state.actor(actor, act="feedback-import")
     lists = read_feedback_lists(file, progress=_progress(t("checking the feedback list"), fmt), sheet=sheet, encoding=encoding, options=options)
-    results = import_feedback_lists(state.app, lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt))
+    results = state.app.import_feedback(lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt))
     kept = _kept_columns(lists)
     records, messages = [], []
     for result in results:
@@ -156,13 +155,12 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
     """import --preview: how each column is read, the first rows as recorded, what would be refused. Writes nothing."""
     from ledger.errors import LedgerError
     from ledger.feedback import read_feedback_lists
-    from ledger.importing import import_feedback_lists
 
     lang = i18n.current()
     refused, lists, results = None, [], []
     try:
         lists = read_feedback_lists(file, sheet=sheet, encoding=encoding, options=options)
-        results = import_feedback_lists(state.app, lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True)
+        results = state.app.import_feedback(lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True)
     except LedgerError as e:
         refused = str(e)
     readings = [r for r in (lists[0].columns if lists else []) if r is not None]
@@ -214,10 +212,11 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
         ident = f"{code}-{spec.number}"
         view = present.get(spec.number)
         if view is None:
-            rows.append({"result": "missing", "id": ident, "category": spec.category, "title": spec.title, "status": None, "details": "listed, not in the ledger"})
+            rows.append({"result": "missing", "id": ident, "category": spec.category, "title": spec.title, "status": None, "details": t("listed, not in the ledger")})
             continue
+        # Keyed (a screen words them in its language); each reads as its English in JSON and csv.
         changes = [
-            f"{name}: ledger '{view[name]}', list '{getattr(spec, name)}'"
+            t("{field}: ledger '{ledger}', list '{listed}'", field=Field(name), ledger=view[name], listed=getattr(spec, name))
             for name in ("category", "title")
             if view[name] != getattr(spec, name)
         ]
@@ -230,7 +229,7 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
                 "status": view["status"],
                 "status_label": values.STATUSES.get(view["status"], view["status"]),
                 "relapses": view.get("relapses", 0),
-                "details": "; ".join(changes),
+                "details": joined(changes),
             }
         )
     for number in sorted(n for n in present if n not in listed):
@@ -247,7 +246,7 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
                 "status": view["status"],
                 "status_label": values.STATUSES.get(view["status"], view["status"]),
                 "relapses": view.get("relapses", 0),
-                "details": "in the ledger, not on the list",
+                "details": t("in the ledger, not on the list"),
             }
         )
     return rows

@@ -9,7 +9,7 @@ import click
 
 from commands.options import AMOUNT, COUNT, ChoiceOf, DATE, LONG_TEXT, LedgerContext, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, attach_option, echo, pass_ledger, render_record, write_options
 from ledger import values, vocabulary
-from ledger.messages import t
+from ledger.messages import Field, t
 
 
 def _report(done: Any, fmt: str, message: str, **extra: Any) -> None:
@@ -151,9 +151,15 @@ def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: s
     _report(done, fmt, t("reopened (relapses: {relapses})", relapses=done.problem.relapses), relapses=done.problem.relapses)
 
 
+# `correct --field`: the fields ledger/values.py lists, said once there.
+CORRECTABLE_HELP = (
+    f"Problem: {', '.join(values.CORRECTABLE_PROBLEM_FIELD_NAMES)}; inspection: {', '.join(values.CORRECTABLE_INSPECTION_FIELDS)}."
+)
+
+
 @click.command()
 @click.argument("target", metavar="ID", type=PROBLEM_ID)
-@click.option("--field", type=SHORT_TEXT, required=True, help="Problem: category, title, description, type, source, deadline, M<n>.text, M<n>.due; inspection: name, organisation, group, kind, start, end, feedback, round.")
+@click.option("--field", type=SHORT_TEXT, required=True, help=CORRECTABLE_HELP)
 @click.option("--value", type=LONG_TEXT, required=True, help="The corrected value ('none' clears a date).")
 @click.option("--reason", type=LONG_TEXT, required=True, help="Why the correction is needed.")
 @write_options
@@ -169,10 +175,10 @@ def correct(state: LedgerContext, target: str, field: str, value: str, reason: s
     if field in values.CORRECTABLE_INSPECTION_FIELDS:
         corrected = state.app.correct_inspection(target, field=field, value=new, reason=why, actor=who, at=at)
         record = {"id": corrected.inspection.code, "event": corrected.event, "field": field}
-        echo(render_record(record, fmt, t("{code}: {field} corrected", code=corrected.inspection.code, field=field)))
+        echo(render_record(record, fmt, t("{code}: {field} corrected", code=corrected.inspection.code, field=Field(field))))
         return
     done = state.app.correct_problem(target, field=field, value=new, reason=why, actor=who, at=at)
-    _report(done, fmt, t("{field} corrected", field=field), field=field)
+    _report(done, fmt, t("{field} corrected", field=Field(field)), field=field)
 
 
 COMMANDS = [assign, plan, done, verify, close, review, reopen, correct]

@@ -24,10 +24,35 @@ BASIC_FORMATS = ("table", "json", "csv", "markdown")
 OFFICE_FORMATS = ("xlsx",)
 
 
+# tabulate formats that write a cell's text into markup unescaped: not offered (issue 24, text is written as text).
+RAW_FORMATS = frozenset({"unsafehtml", "latex_raw"})
+# Formats read by a markup renderer (Markdown, wiki, AsciiDoc): a cell's | would open a column, its < a tag.
+MARKUP_FORMATS = frozenset({"github", "pipe", "jira", "textile", "moinmoin", "mediawiki", "asciidoc"})
+
+
 def tabulate_formats() -> list[str]:
     import tabulate
 
-    return list(tabulate.tabulate_formats)
+    return [f for f in tabulate.tabulate_formats if f not in RAW_FORMATS]
+
+
+def text_cells(rows: Sequence[Sequence[Any]], tablefmt: str) -> Sequence[Sequence[Any]]:
+    """Rows whose text cells cannot make another row, column, formula or tag in `tablefmt`.
+
+    tsv has no quoting: a tab or line break inside a field is a space, and a field that would start
+    a spreadsheet formula is escaped as in csv. Markup formats get | < > escaped and one line per cell.
+    """
+    if tablefmt == "tsv":
+        def one(v: Any) -> Any:
+            return csv_text(v.replace("\t", " ").replace("\r", " ").replace("\n", " ")) if type(v) is str else v
+    elif tablefmt in MARKUP_FORMATS:
+        def one(v: Any) -> Any:
+            if type(v) is not str:
+                return v
+            return v.replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;").replace("\r", " ").replace("\n", " ")
+    else:
+        return rows
+    return [[one(v) for v in row] for row in rows]
 
 
 class FormatType(click.ParamType):
@@ -571,6 +596,7 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     # Long texts wrap on screen (a 120-column terminal); documents keep whole lines.
     widths = i18n.max_widths(columns) if fmt == "table" and table else None
     if widths is None:
+        table, shown = text_cells(table, tablefmt), text_cells([shown], tablefmt)[0]
         return tabulate.tabulate(table, headers=shown, tablefmt=tablefmt, disable_numparse=True)
     cell_widths: list[int | None] | None = widths
     wrap = getattr(tabulate, "_wrap_text_to_colwidths", None)

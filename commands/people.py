@@ -73,7 +73,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
 
 @person.command()
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, help="A role to grant (registrar 登记, responsible 责任人, verifier 验收, signer 销号审批, auditor 审计); repeatable.")
+@click.option("--role", "roles", multiple=True, help="A role to grant (registrar 登记员, responsible 责任人, verifier 验收人, signer 销号审批人, auditor 审计人员); repeatable.")
 @click.option("--public-key", "public_key", default=None, metavar="FILE", help="NAME's public key file (from `ledger person keygen`; default: keys/NAME.pem.pub under the user's config folder, if there).")
 @admin_key_option
 @format_option
@@ -189,7 +189,7 @@ def policy(state: LedgerContext, proxy_signoff: str, admin_key: str | None, fmt:
     """Record the ledger's identity policy (an event signed by the administrator)."""
     admin = _as_admin(state, admin_key, "person policy")
     state.app.set_policy(name="proxy_signoff", value=proxy_signoff, actor=admin)
-    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, t("policy: proxy entry of sign-off is {proxy_signoff}", proxy_signoff=proxy_signoff)))
+    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, t("policy: proxy entry of sign-off is {proxy_signoff}", proxy_signoff=vocabulary.POLICY_VALUES.get(proxy_signoff, proxy_signoff))))
 
 
 COMMANDS = [person]

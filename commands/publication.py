@@ -10,10 +10,10 @@ import click
 
 from commands import i18n
 from commands.asof import as_of_option
-from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, write_options
-from ledger import values
+from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, text_cells, write_options
+from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import t
+from ledger.messages import Field, t
 
 
 def _reason(value: str) -> str:
@@ -49,7 +49,7 @@ def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[s
     problem = state.app.withhold(problem_id, reason=reason, fields=list(fields), actor=state.actor(actor, act="withholding"), at=at).problem
     latest = problem.withheld[-1]
     record = {"id": problem.display_id, "event": "Withheld", "reason": reason, "fields": latest["fields"]}
-    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=', '.join(latest['fields']), reason=reason)))
+    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=[Field(f) for f in latest['fields']], reason=vocabulary.WITHHOLD_REASONS.get(reason, reason))))
 
 
 def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
@@ -101,7 +101,7 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
 
 
 def recurrence_headers(lang: str) -> list[str]:
-    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences (屡查屡犯)"]
+    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences"]
 
 
 def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> None:
@@ -128,7 +128,7 @@ def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> N
         if n:
             echo("")
         if fmt != "table":
-            echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True))
+            echo(tabulate.tabulate(text_cells(rows, tablefmt), headers=text_cells([headers], tablefmt)[0], tablefmt=tablefmt, disable_numparse=True))
             continue
         # On screen, long headings and names wrap so the table fits a 120-column terminal.
         widths = [44, 16] if len(headers) == 2 else [16] + [10] * (len(headers) - 1)
@@ -234,7 +234,7 @@ def _with_proxy_blocks(state: LedgerContext, blocks: list[tuple[str, str]], insp
 
 def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool | None) -> str:
     """Append a signed checkpoint of the ledger's head, so readers can check the report against it."""
-    from ledger.checkpoint import format_checkpoint_block, private_key_path, record_checkpoint
+    from ledger.checkpoint import private_key_path
 
     if sign is None:
         sign = private_key_path(state.config).is_file()
@@ -242,7 +242,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
             click.echo(i18n.note_line(t("no signing key, so the report carries no checkpoint (run `ledger keygen`)")), err=True)
     if not sign:
         return document
-    block = format_checkpoint_block(record_checkpoint(state.app, state.config, state.actor(act="publication")))
+    block = state.app.record_checkpoint(actor=state.actor(act="publication")).block
     if fmt == "docx":
         return block
     if fmt == "html":

@@ -61,8 +61,8 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
         **founded,
     }
     lines = [
-        f"{'created' if created_config else 'kept existing'} {path}",
-        t("{value} store {store}", value='created' if created_store else 'kept existing', store=config.store),
+        t("created {path}", path=path) if created_config else t("kept existing {path}", path=path),
+        t("created store {store}", store=config.store) if created_store else t("kept existing store {store}", store=config.store),
     ]
     if upgraded:
         lines.append(t("upgraded the store to schema {SCHEMA_VERSION}: {upgraded}", SCHEMA_VERSION=SCHEMA_VERSION, upgraded='; '.join(upgraded)))
@@ -113,68 +113,12 @@ def _remove(path: Path) -> None:
 
 
 def _found(config: object, administrator: str, admin_key: str | None) -> dict[str, object]:
-    """Found the ledger once: the administrator's key pair, noted in ledger_meta and recorded as LedgerFounded.
-
-    A new ledger's founding event is its first event (the genesis), signed by
-    the administrator's key. A ledger made before founding events existed gets
-    it now, at the end of its log, if the administrator's key is at hand;
-    otherwise the result says what to run. Trial mode is unchanged: nobody is
-    enrolled, acts stay unsigned.
-    """
+    """Found the ledger once (the application's act: `RectificationLedger.found`); its record, as JSON prints it."""
     from composition import open_ledger
-    from ledger import identity
 
     app = open_ledger(config)
     try:
-        authority = app.authority()
-        if authority is not None:
-            return {"founded": False, "founding_event": True, "administrator": authority.administrator, "admin_fingerprint": authority.admin_fingerprint}
-        noted = identity.noted_administrator(app)
-        path = Path(admin_key) if admin_key else identity.default_admin_key(app.ledger_id())
-        if noted is None:
-            if app.policy.get("actor_is_login") and app.login is not None and administrator != app.login:
-                from ledger.errors import NotAuthorised
-
-                raise NotAuthorised(
-                    t("policy.actor_is_login: the database login is '{login}': the administrator who founds this ledger must act as {login} (run `ledger init` as {login}); the store is made, nothing else written", login=app.login)
-                )
-            if not path.is_file():
-                identity.write_key_pair(path)
-            raw = identity.raw_public_of(identity.load_private_key(path, "--admin-key"))
-            identity.note_administrator(app, administrator, raw)
-            noted = identity.noted_administrator(app)  # another `init` at the same moment may have noted its own
-            assert noted is not None
-            created = noted[1] == raw
-        else:
-            created = False
-        name, raw = noted
-        if not path.is_file():
-            return {
-                "founded": False, "founding_event": False, "administrator": name, "admin_fingerprint": identity.fingerprint(raw),
-                "todo": f"the founding event is not recorded yet: the administrator's key (fingerprint {identity.fingerprint(raw)}) "
-                f"is not at {path}: run `ledger init --admin-key PATH` with it (or it is recorded with the first `ledger person add`)",
-            }
-        key = identity.load_private_key(path, "--admin-key")
-        if identity.raw_public_of(key) != raw:
-            return {
-                "founded": False, "founding_event": False, "administrator": name, "admin_fingerprint": identity.fingerprint(raw),
-                "todo": f"the founding event is not recorded yet: {path} is not the administrator key noted for this ledger "
-                f"(fingerprint {identity.fingerprint(raw)}): run `ledger init --admin-key PATH` with that key",
-            }
-        if app.policy.get("actor_is_login") and app.login is not None and name != app.login:
-            from ledger.errors import NotAuthorised
-
-            raise NotAuthorised(
-                t("policy.actor_is_login: the database login is '{login}', but the administrator noted for this ledger is {name}: the founding event is not recorded (run `ledger init` as {login}, or set actor_is_login: false for it)", login=app.login, name=name)
-            )
-        recorded, now = identity.record_founding(app, name, key, raw)
-        founded = {
-            "founded": created, "founding_event": True, "founding_recorded": now,
-            "administrator": recorded.administrator, "admin_fingerprint": recorded.admin_fingerprint,
-        }
-        if created:
-            founded["admin_key"] = str(path)
-        return founded
+        return app.found(administrator=administrator, admin_key=admin_key).record
     finally:
         app.close()
 

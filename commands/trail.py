@@ -6,7 +6,7 @@ from datetime import date
 from typing import Any
 
 from commands import i18n
-from commands.options import STREAMED_FORMATS, LedgerContext, Screen, echo, render_rows
+from commands.options import LedgerContext, Screen, echo, render_rows
 from ledger import values
 from ledger.errors import InvalidInput, UnknownID
 from ledger.messages import t
@@ -52,10 +52,8 @@ def show_audit_trail(
     if since and until and until < since:
         raise InvalidInput(t("--until {until} is before --since {since}", until=until, since=since))
     ids = _selected_ids(state, inspection, problem)
-    # The sentences are worded in the reader's language on screen; json and csv keep them English (stable data).
-    lang = "en" if fmt in STREAMED_FORMATS else i18n.current()
     newest = screen is not None and screen.urgent_first and screen.limit is not None
-    rows, total = trail_tail(iter_events(state.app, ids=ids), since=since, until=until, actor=actor, lang=lang,
+    rows, total = trail_tail(iter_events(state.app, ids=ids), since=since, until=until, actor=actor,
                              last=screen.limit if newest else None)
     if not rows and fmt == "table":
         echo(i18n.translate(t("no events match"), i18n.current()))

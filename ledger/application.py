@@ -31,7 +31,7 @@ from ledger.errors import ConflictError, InvalidInput, LedgerError, NotAuthorise
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.schema import StoreSchema
 from ledger.values import MeasureOutcomes, split_problem_id
-from ledger.messages import t
+from ledger.messages import Field, t
 
 if TYPE_CHECKING:
     from ledger.actor import Actor
@@ -105,6 +105,31 @@ class AuthorityChanged(NamedTuple):
     done: list[str]
 
 
+class CheckpointRecorded(NamedTuple):
+    """A signed checkpoint recorded as an event: its record (what JSON prints) and its text block (what a supervisor keeps)."""
+
+    record: dict[str, Any]
+    block: str
+
+
+class LogRestored(NamedTuple):
+    """An export restored into an empty store: events written, the chain head, evidence files kept (`record`, as JSON prints it)."""
+
+    record: dict[str, Any]
+
+
+class InspectionExported(NamedTuple):
+    """One inspection's events written with their inclusion proofs; `record` says whether a checkpoint was made for them."""
+
+    record: dict[str, Any]
+
+
+class Founded(NamedTuple):
+    """`ledger init`'s founding: `record` says whether the founding event is recorded, by whom, and what to do if not."""
+
+    record: dict[str, Any]
+
+
 class DateAsISO(Transcoding):
     type = date
     name = "date_iso"
@@ -155,7 +180,9 @@ class RectificationLedger(Application):
 
     name = "RectificationLedger"
 
-    def __init__(self, env: dict[str, str], policy: dict[str, Any] | None = None, store: str | None = None, *, read_side: ReadSide) -> None:
+    def __init__(
+        self, env: dict[str, str], policy: dict[str, Any] | None = None, store: str | None = None, *, read_side: ReadSide, config: Any = None,
+    ) -> None:
         self.read_side = read_side  # before super().__init__: the recorder it makes creates the writers' tables
         super().__init__(env=env)
         self.policy = dict(policy or {})
@@ -163,6 +190,9 @@ class RectificationLedger(Application):
         self.login: str | None = env.get("LEDGER_LOGIN") or None
         # Where evidence files attached to acts are kept (the store's location, as configured).
         self.store = store
+        # The ledger's configuration (ledger.config.Config): its signing key, cipher key and trusted keys, for the
+        # acts that need them (checkpoint, confide); None for an application that records no such act.
+        self.config = config
         self._authority: Any = None
         self._ledger_id: str | None = None
 
@@ -183,9 +213,18 @@ class RectificationLedger(Application):
         return self.read_side.views_for(aggregates)
 
     def construct_repository(self) -> Any:
-        repository = super().construct_repository()
-        repository.__class__ = _CheckedRepository
-        return repository
+        """eventsourcing's repository as its Application constructs it (the same settings), of the checked kind."""
+        from eventsourcing.utils import strtobool
+
+        size = self.env.get(self.AGGREGATE_CACHE_MAXSIZE)
+        return _CheckedRepository(
+            event_store=self.events,
+            snapshot_store=self.snapshots,
+            cache_maxsize=int(size) if size else None,
+            fastforward=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD, "y")),
+            fastforward_skipping=strtobool(self.env.get(self.AGGREGATE_CACHE_FASTFORWARD_SKIPPING, "n")),
+            deepcopy_from_cache=strtobool(self.env.get(self.DEEPCOPY_FROM_AGGREGATE_CACHE, "y")),
+        )
 
     def construct_env(self, name: str, env: Any = None) -> Any:
         """Only the settings the ledger passes: never the process environment.
@@ -546,7 +585,11 @@ class RectificationLedger(Application):
         moment = at or utc_now()
         return self._act(problem_id, "Withheld", actor, lambda p, name: p.withhold(reason=reason, fields=fields, actor=name, at=moment))
 
-    def confide(self, problem_id: str, *, field: str, ciphertext: str, actor: Actor | str, at: datetime | None = None) -> Recorded:
+    def confide(self, problem_id: str, *, field: str, value: str, actor: Actor | str, at: datetime | None = None) -> Recorded:
+        """A sensitive field, stored encrypted with the configured key (no key: refused before anything is read)."""
+        from ledger.confidential import encrypt
+
+        ciphertext = encrypt(self._configured("confide"), value)
         moment = at or utc_now()
         return self._act(problem_id, "SensitiveRecorded", actor, lambda p, name: p.confide(field=field, ciphertext=ciphertext, actor=name, at=moment))
 
@@ -602,6 +645,104 @@ class RectificationLedger(Application):
             return draw
 
         return SampleDrawn(self._with_retry(attempt))
+
+    # -- acts on the whole ledger ----------------------------------------------------
+
+    def _configured(self, act: str) -> Any:
+        if self.config is None:  # open_ledger gives it; an application made by hand must too
+            raise TypeError(f"RectificationLedger(config=…) is needed to {act}")
+        return self.config
+
+    def record_checkpoint(self, *, actor: Actor | str) -> CheckpointRecorded:
+        """Verify the chain, sign its head with the ledger's key and record the checkpoint (`checkpoint`, `publish`)."""
+        from ledger.checkpoint import format_checkpoint_block, record_checkpoint
+
+        record = record_checkpoint(self, self._configured("sign a checkpoint"), actor)
+        return CheckpointRecorded(record, format_checkpoint_block(record))
+
+    def import_feedback(
+        self, lists: list[Any], *, actor: Actor | str, at: datetime | None = None, progress: Callable[[Any], Any] = lambda items: items,
+        dry_run: bool = False,
+    ) -> list[Any]:
+        """Every inspection of a feedback file, in one transaction (ledger.importing: one ImportResult each);
+        `dry_run` (`import --preview`): every rule checked, nothing saved."""
+        from ledger.importing import import_feedback_lists
+
+        return import_feedback_lists(self, lists, actor=actor, at=at, progress=progress, dry_run=dry_run)
+
+    def restore_log(self, path: Any, *, evidence: Any = None, checking: Any = None, writing: Any = None) -> LogRestored:
+        """An export written back into this empty store, verified first, with its evidence files (`import-log`)."""
+        from pathlib import Path
+
+        from ledger.export import import_log
+
+        return LogRestored(import_log(self, Path(path), store=self.store or "", evidence=evidence, checking=checking, writing=writing))
+
+    def export_inspection(self, code: str, out: Any, *, actor: Callable[[], Actor]) -> InspectionExported:
+        """One inspection's events, each with an inclusion proof against the latest checkpoint; `actor` is asked
+        for only when a checkpoint must be made first (that act is `checkpoint`'s)."""
+        from ledger.proofs import export_inspection
+
+        return InspectionExported(export_inspection(self, code, out, actor))
+
+    def found(self, *, administrator: str, admin_key: str | None) -> Founded:
+        """Found the ledger once: the administrator's key pair, noted in ledger_meta and recorded as LedgerFounded.
+
+        A new ledger's founding event is its first event (the genesis), signed by
+        the administrator's key. A ledger made before founding events existed gets
+        it now, at the end of its log, if the administrator's key is at hand;
+        otherwise the result says what to run. Trial mode is unchanged: nobody is
+        enrolled, acts stay unsigned.
+        """
+        from pathlib import Path
+
+        from ledger import identity
+
+        authority = self.authority()
+        if authority is not None:
+            return Founded({"founded": False, "founding_event": True, "administrator": authority.administrator, "admin_fingerprint": authority.admin_fingerprint})
+        noted = identity.noted_administrator(self)
+        path = Path(admin_key) if admin_key else identity.default_admin_key(self.ledger_id())
+        if noted is None:
+            if self.policy.get("actor_is_login") and self.login is not None and administrator != self.login:
+                raise NotAuthorised(
+                    t("policy.actor_is_login: the database login is '{login}': the administrator who founds this ledger must act as {login} (run `ledger init` as {login}); the store is made, nothing else written", login=self.login)
+                )
+            if not path.is_file():
+                identity.write_key_pair(path)
+            raw = identity.raw_public_of(identity.load_private_key(path, "--admin-key"))
+            identity.note_administrator(self, administrator, raw)
+            noted = identity.noted_administrator(self)  # another `init` at the same moment may have noted its own
+            assert noted is not None
+            created = noted[1] == raw
+        else:
+            created = False
+        name, raw = noted
+        if not path.is_file():
+            return Founded({
+                "founded": False, "founding_event": False, "administrator": name, "admin_fingerprint": identity.fingerprint(raw),
+                "todo": t("the founding event is not recorded yet: the administrator's key (fingerprint {fingerprint}) is not at {path}: run `ledger init --admin-key PATH` with it (or it is recorded with the first `ledger person add`)",
+                          fingerprint=identity.fingerprint(raw), path=path),
+            })
+        key = identity.load_private_key(path, "--admin-key")
+        if identity.raw_public_of(key) != raw:
+            return Founded({
+                "founded": False, "founding_event": False, "administrator": name, "admin_fingerprint": identity.fingerprint(raw),
+                "todo": t("the founding event is not recorded yet: {path} is not the administrator key noted for this ledger (fingerprint {fingerprint}): run `ledger init --admin-key PATH` with that key",
+                          path=path, fingerprint=identity.fingerprint(raw)),
+            })
+        if self.policy.get("actor_is_login") and self.login is not None and name != self.login:
+            raise NotAuthorised(
+                t("policy.actor_is_login: the database login is '{login}', but the administrator noted for this ledger is {name}: the founding event is not recorded (run `ledger init` as {login}, or set actor_is_login: false for it)", login=self.login, name=name)
+            )
+        recorded, now = identity.record_founding(self, name, key, raw)
+        founded: dict[str, Any] = {
+            "founded": created, "founding_event": True, "founding_recorded": now,
+            "administrator": recorded.administrator, "admin_fingerprint": recorded.admin_fingerprint,
+        }
+        if created:
+            founded["admin_key"] = str(path)
+        return Founded(founded)
 
     # -- people (the administrator's acts) -----------------------------------------
 
@@ -663,7 +804,7 @@ def open_ledger(config: Any, *, read_side: ReadSide, create: bool = False) -> Re
     env = store_env(config.store, create=create)
     try:
         policy = {**config.policy, "required_signers": config.section("signoff")["required_signers"]}
-        return RectificationLedger(env=env, policy=policy, store=config.store, read_side=read_side)
+        return RectificationLedger(env=env, policy=policy, store=config.store, read_side=read_side, config=config)
     except (PersistenceError, sqlite3.Error, OSError) as e:
         raise StoreError(t("cannot open the store {describe_store}: {e}", describe_store=describe_store(config.store), e=e)) from None
 
@@ -673,10 +814,11 @@ def parse_field_value(field: str, value: str) -> Any:
     from ledger import values
 
     name = field.rsplit(".", 1)[-1]
+    what = t("--value for {field}", field=Field(field))  # the option and the field, in the reader's words
     if name in ("deadline", "due", "start", "end", "feedback"):
         if value.strip().lower() in ("", "none") and name in ("deadline", "due", "feedback"):
             return None
-        return values.parse_date(value, f"--value for {field}")
+        return values.parse_date(value, what)
     if name == "type":
         return values.problem_type(value)
     if name == "kind":
@@ -684,9 +826,9 @@ def parse_field_value(field: str, value: str) -> Any:
     if name == "source":
         return values.source(value)
     if name == "round":
-        return values.short_text(value, f"--value for {field}")
+        return values.short_text(value, what)
     if name in ("description", "text"):
-        return values.long_text(value, f"--value for {field}")
+        return values.long_text(value, what)
     if name in ("organisation", "group"):
-        return values.name(value, f"--value for {field}")
-    return values.short_text(value, f"--value for {field}")
+        return values.name(value, what)
+    return values.short_text(value, what)

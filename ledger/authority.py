@@ -20,7 +20,7 @@ from ledger.errors import ConfigError, NotAuthorised
 from ledger.messages import t
 
 ROLES = vocabulary.zh(vocabulary.ROLES)
-ROLE_ALIASES = {**{r: r for r in ROLES}, **{zh: r for r, zh in ROLES.items()}}
+ROLE_ALIASES = {**{r: r for r in ROLES}, **{zh: r for r, zh in ROLES.items()}, **vocabulary.OLDER_ROLE_WORDS}
 
 @dataclass(frozen=True)
 class Act:
@@ -135,15 +135,15 @@ def may_write(meaning: str, qualname: str) -> bool:
 
 
 def wanted_roles(act: str) -> Any:
-    """The roles allowing `act`, as a refusal names them: "signer (销号审批)", several joined by "or" (或)."""
+    """The roles allowing `act`, as a refusal names them in the reader's language, several joined by "or" (或)."""
     from ledger.messages import either
 
-    return either(f"{r} ({ROLES[r]})" for r in required_roles(act))
+    return either(vocabulary.ROLES[r] for r in required_roles(act))
 
 
 def held_roles(roles: Any) -> Any:
-    """The roles someone holds, as a refusal names them."""
-    return ", ".join(sorted(roles)) or t("no roles")
+    """The roles someone holds, as a refusal names them (in the reader's language)."""
+    return [vocabulary.ROLES.get(r, r) for r in sorted(roles)] or t("no roles")
 
 
 def event_refusal(actor: str, roles: set[str] | frozenset[str] | None, qualname: str) -> str | None:

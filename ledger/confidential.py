@@ -15,11 +15,12 @@ import binascii
 import os
 from typing import Any
 
+from ledger import vocabulary
 from ledger.errors import ConfigError, InvalidInput
 from ledger.messages import either, t
 
 ENCRYPTED = "[encrypted]"
-FIELDS = {"whistleblower": "举报人", "case-details": "案情"}
+FIELDS = vocabulary.zh(vocabulary.SENSITIVE_FIELDS)
 FIELD_ALIASES = {**{f: f for f in FIELDS}, **{zh: f for f, zh in FIELDS.items()}, "whistle-blower": "whistleblower", "case_details": "case-details"}
 
 

@@ -383,7 +383,7 @@ signing:
 
 # Who may do what (21 CFR Part 11 §11.10(g)). Without this list the ledger runs
 # in single-user mode (anyone may run any command; `ledger doctor` says so).
-# Roles: registrar 登记, responsible 责任人, verifier 验收, signer 销号审批, auditor 审计.
+# Roles: registrar 登记员, responsible 责任人, verifier 验收人, signer 销号审批人, auditor 审计人员.
 # people:
 #   - name: 张三
 #     roles: [registrar, verifier]

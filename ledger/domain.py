@@ -24,6 +24,8 @@ from ledger.errors import InvalidInput, RuleViolation
 from ledger.ids import inspection_uuid, problem_uuid, utc_now
 from ledger.values import (
     CORRECTABLE_INSPECTION_FIELDS,
+    CORRECTABLE_MEASURE_FIELDS,
+    CORRECTABLE_PROBLEM_FIELD_NAMES,
     CORRECTABLE_PROBLEM_FIELDS,
     MAX_NUMBER,
     PASSING_GRADES,
@@ -573,14 +575,15 @@ class Problem(Aggregate):
         target, _, attribute = field.partition(".")
         if attribute:  # a measure's field: M1.text or M1.due
             measure = self.measure(target)
-            if attribute not in ("text", "due"):
-                raise InvalidInput(t("{display_id}: measure field '{attribute}' cannot be corrected (text, due)", display_id=self.display_id, attribute=attribute))
+            if attribute not in CORRECTABLE_MEASURE_FIELDS:
+                raise InvalidInput(t("{display_id}: measure field '{attribute}' cannot be corrected ({fields})", display_id=self.display_id, attribute=attribute,
+                                     fields=", ".join(CORRECTABLE_MEASURE_FIELDS)))
             old = measure[attribute]
             field = f"{measure['id']}.{attribute}"
         else:
             if field not in CORRECTABLE_PROBLEM_FIELDS:
                 raise InvalidInput(
-                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE}, M<n>.text, M<n>.due)", display_id=self.display_id, field=Field(field), CORRECTABLE=', '.join(CORRECTABLE_PROBLEM_FIELDS))
+                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE})", display_id=self.display_id, field=Field(field), CORRECTABLE=', '.join(CORRECTABLE_PROBLEM_FIELD_NAMES))
                 )
             old = getattr(self, field)
         if isinstance(value, date) and value < self.registered_at.date():

@@ -968,7 +968,7 @@ def _scan_sheet(path: Path, where: _Where, worksheet_path: str) -> _SheetScan:
         found = ref.match(cell or "")
         return bool(found) and (int(found[2]) > MAX_ROWS or column_index_from_string(found[1]) > MAX_COLUMNS)
 
-    too_big = f"reaches past row {MAX_ROWS:,} or column {MAX_COLUMNS} (a 台账 is smaller: delete the stray cells, or split the sheet)"
+    too_big = t("reaches past row {rows:,} or column {columns} (no feedback list is that large: delete the stray cells, or split the sheet)", rows=MAX_ROWS, columns=MAX_COLUMNS)
     merges = []
     formula = False
     with zipfile.ZipFile(path) as z, z.open(worksheet_path.lstrip("/")) as xml:

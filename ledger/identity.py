@@ -28,6 +28,8 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
 
+from ledger.vocabulary import POLICY_VALUES, ROLES
+
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import ConfigError, InvalidInput, NotAuthorised
@@ -87,13 +89,15 @@ class Authority(Aggregate):
             if public_key is None and current is not None:
                 raise InvalidInput(t("{name} was revoked: re-enrolling needs a new --public-key", name=name))
             self._enrolled(name=name, roles=sorted(set(roles)), public_key=public_key, fingerprint=fingerprint, actor=actor, at=at)
-            return [f"enrolled {name} with {', '.join(sorted(set(roles))) or 'no roles'}"]
+            if not roles:
+                return [t("enrolled {name} with no roles", name=name)]
+            return [t("enrolled {name} with {roles}", name=name, roles=[ROLES.get(r, r) for r in sorted(set(roles))])]
         if public_key is not None and public_key != current["public_key"]:
             self._key_enrolled(name=name, public_key=public_key, fingerprint=fingerprint, actor=actor, at=at)
-            done.append(f"enrolled a new key for {name} ({fingerprint})")
+            done.append(t("enrolled a new key for {name} ({fingerprint})", name=name, fingerprint=fingerprint))
         for role in sorted(set(roles) - set(current["roles"])):
             self._granted(name=name, role=role, actor=actor, at=at)
-            done.append(f"granted {name} the role {role}")
+            done.append(t("granted {name} the role {role}", name=name, role=ROLES.get(role, role)))
         if not done:
             raise InvalidInput(t("{name} is already enrolled with that key and those roles: nothing to change", name=name))
         return done
@@ -106,15 +110,16 @@ class Authority(Aggregate):
             self._person_revoked(name=name, actor=actor, at=at)
             return t("revoked {name}: key and every role", name=name)
         if role not in current["roles"]:
-            raise InvalidInput(t("{name} does not hold the role {role}", name=name, role=role))
+            raise InvalidInput(t("{name} does not hold the role {role}", name=name, role=ROLES.get(role, role)))
         self._role_revoked(name=name, role=role, actor=actor, at=at)
-        return t("revoked the role {role} of {name}", role=role, name=name)
+        return t("revoked the role {role} of {name}", role=ROLES.get(role, role), name=name)
 
     def set_policy(self, *, name: str, value: str, actor: str, at: datetime) -> None:
         if name not in POLICIES or value not in POLICIES[name]:
-            raise InvalidInput(f"policy {name}={value}: known policies: " + "; ".join(f"{k}: {'|'.join(v)}" for k, v in POLICIES.items()))
+            raise InvalidInput(t("policy {name}={value}: known policies: {known}", name=name, value=value,
+                                 known="; ".join(f"{k}: {'|'.join(v)}" for k, v in POLICIES.items())))
         if self.policy.get(name) == value:
-            raise InvalidInput(t("policy {name} is already {value}", name=name, value=value))
+            raise InvalidInput(t("policy {name} is already {value}", name=name, value=POLICY_VALUES.get(value, value)))
         self._policy_set(name=name, value=value, actor=actor, at=at)
 
     @event("PersonEnrolled")

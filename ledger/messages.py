@@ -60,23 +60,52 @@ def t(template: str, /, **params: Any) -> Message:
 class Field(str):
     """A field's name as the ledger spells it (title, lead, unit…): in Chinese, the vocabulary's word for it."""
 
+    def __new__(cls, name: Any = "") -> Any:
+        if isinstance(name, Message):  # already worded ("--value for deadline"): kept as the message it is
+            return name
+        return super().__new__(cls, name)
+
     def label(self, lang: str) -> str:
-        if lang == "en":
-            return str.__str__(self)
         from ledger import vocabulary
 
         name = str.__str__(self)
+        for table in (vocabulary.WITHHELD_PARTS, vocabulary.SENSITIVE_FIELDS):  # parts, not fields: worded in English too
+            if name in table:
+                return table[name].of(lang)
+        if lang == "en":
+            return name
         measure, dot, field = name.partition(".")
         if dot:  # a measure's field: M2.due
             return f"{measure}.{vocabulary.label(vocabulary.MEASURE_FIELDS, field, lang)}"
         return str(vocabulary.label(vocabulary.FIELDS, name, lang))
 
 
+class Data(str):
+    """A value whose str is the English that data carries (JSON, CSV, a message's str: never changed), and whose
+    `label(lang)` is how a screen shows it, in Chinese or in English: the two Englishes may differ."""
+
+    def label(self, lang: str) -> str:
+        return str.__str__(self)
+
+
+class Stored(Data):
+    """A stored value in a message: as stored in data, by its word on screen (`label`: the vocabulary's Chinese
+    or English word, a Word)."""
+
+    def __new__(cls, value: str, word: Any) -> "Stored":
+        self = super().__new__(cls, value)
+        self.word = word
+        return self
+
+    def label(self, lang: str) -> str:
+        return str(self.word.of(lang))
+
+
 class either(tuple):
     """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
 
     def label(self, lang: str) -> str:
-        items = [str(v) for v in self]
+        items = [v.label(lang) if callable(getattr(v, "label", None)) else str(v) for v in self]
         if len(items) < 2:
             return "".join(items)
         if lang == "zh":
@@ -84,17 +113,24 @@ class either(tuple):
         return " or ".join(items)
 
 
-class joined(str):
+class joined(Data):
     """Messages shown one after another: "a; b" in English, "a；b" in Chinese (a str: the English)."""
 
     def __new__(cls, parts: Any, sep: str = "; ", zh_sep: str = "；") -> "joined":
         parts = list(parts)
-        self = super().__new__(cls, sep.join(render(p, "en") for p in parts))
+        self = super().__new__(cls, sep.join(_data(p) for p in parts))
         self.parts, self.sep, self.zh_sep = parts, sep, zh_sep
         return self
 
     def label(self, lang: str) -> str:
         return (self.zh_sep if lang == "zh" else self.sep).join(render(p, lang) for p in self.parts)
+
+
+def _data(value: Any) -> str:
+    """`value` in the English that data carries (a message's str): a Stored value as stored."""
+    if isinstance(value, (list, tuple)) and not callable(getattr(value, "label", None)):
+        return render(value, "en")
+    return str(_english(value))
 
 
 def _message_of(error: Any) -> Any:
@@ -148,9 +184,13 @@ def _without_head(message: Any, lang: str) -> str:
 def _english(value: Any) -> Any:
     if isinstance(value, Message) or isinstance(value, BaseException):
         return str(value)
+    if isinstance(value, Data):  # its str is the English of data; a screen asks for its label
+        return str.__str__(value)
     label = getattr(value, "label", None)
     if callable(label) and not isinstance(value, type):
         return label("en")
+    if type(value) is list:  # as render() joins a list in any other language
+        return ", ".join(str(_english(v)) for v in value)
     return value
 
 

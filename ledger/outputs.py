@@ -94,6 +94,21 @@ def check_output(out: str | Path, *, force: bool = False, config: Any = None, wh
     return target
 
 
+def check_output_folder(folder: str | Path, *, config: Any = None, what: str = "--evidence") -> Path:
+    """Refuse, before anything is done, a folder to write files into that is (or is inside) one the
+    ledger keeps (the kept evidence, the keys), or that holds anything already; the folder to write."""
+    target = Path(folder)
+    real = _real(target)
+    files, folders = _guarded(config)
+    for kept in folders:
+        root = _real(kept)
+        if real == root or root in real.parents:
+            raise InvalidInput(t("{what}: {text} is inside the ledger's {value} folder: never written into", what=what, text=str(folder), value='keys' if kept.name == 'keys' else 'kept evidence'))
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise InvalidInput(t("{what}: {folder} exists and is not an empty folder: not mixing files into it", what=what, folder=folder))
+    return target
+
+
 def _kind(path: Path, config: Any) -> str:
     name = path.name
     if config is not None and config.path is not None and _real(path) == _real(Path(config.path)):

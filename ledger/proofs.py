@@ -318,14 +318,13 @@ def latest_checkpoint(c: Any, app: Any) -> dict[str, Any] | None:
     }
 
 
-def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callable[[], Any]) -> dict[str, Any]:
+def export_inspection(app: Any, code: str, out: Path, actor: Callable[[], Any]) -> dict[str, Any]:
     """Write one inspection's events with an inclusion proof each against the latest checkpoint.
 
     The latest recorded checkpoint is used when it already covers all of the
     inspection's events; otherwise a fresh one is made and recorded first
     (which needs the signing key, like `ledger checkpoint`).
     """
-    from ledger.checkpoint import record_checkpoint
     from ledger.ids import inspection_uuid
     from ledger.merkle import StoredTree, leaf_indexes
 
@@ -345,7 +344,7 @@ def export_inspection(app: Any, config: Any, code: str, out: Path, actor: Callab
         cp = latest_checkpoint(c, app)
     made = False
     if cp is None or int(cp["sequence"]) < last:
-        cp = record_checkpoint(app, config, actor())
+        cp = app.record_checkpoint(actor=actor()).record
         made = True
     with recorder.reading() as c:
         c.execute("SELECT value FROM ledger_meta WHERE key = 'ledger_id'")

@@ -39,6 +39,9 @@ PASSING_GRADES = ("good", "fair")
 # The fields `correct` may change: an inspection's, a problem's (and a measure's M<n>.text, M<n>.due).
 CORRECTABLE_INSPECTION_FIELDS = ("name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 CORRECTABLE_PROBLEM_FIELDS = ("category", "title", "description", "type", "source", "deadline")
+CORRECTABLE_MEASURE_FIELDS = ("text", "due")  # named M<n>.text, M<n>.due
+# A problem's correctable fields as `correct --field` takes them, the measure's included.
+CORRECTABLE_PROBLEM_FIELD_NAMES = (*CORRECTABLE_PROBLEM_FIELDS, *(f"M<n>.{f}" for f in CORRECTABLE_MEASURE_FIELDS))
 # Signed off (销号; a long-term problem's is "ongoing", still watched): no more work until it is reopened.
 SIGNED_OFF_STATUSES = ("closed", "ongoing")
 STATUSES = vocabulary.zh(vocabulary.STATUSES)

@@ -121,13 +121,16 @@ SOURCES = {
     "自查": Word("自查", "self-check"),
 }
 
+# A person's role: who they are, not the act (登记 is the act Registered, 审计 a source).
 ROLES = {
-    "registrar": Word("登记", "registrar"),
+    "registrar": Word("登记员", "registrar"),
     "responsible": Word("责任人", "responsible"),
-    "verifier": Word("验收", "verifier"),
-    "signer": Word("销号审批", "signer"),
-    "auditor": Word("审计", "auditor"),
+    "verifier": Word("验收人", "verifier"),
+    "signer": Word("销号审批人", "signer"),
+    "auditor": Word("审计人员", "auditor"),
 }
+# The words roles had before (still accepted in ledger.yaml and --role).
+OLDER_ROLE_WORDS = {"登记": "registrar", "验收": "verifier", "销号审批": "signer", "审计": "auditor"}
 
 ESCALATION_LEVELS = {
     "notice": Word("督办通知书", "notice"),
@@ -234,6 +237,21 @@ WITHHELD_PARTS = {
     "measures": Word("全部措施", "every measure"),
 }
 
+# The ledger's identity policies (`person policy`) and their values.
+POLICIES = {
+    "proxy_signoff": Word("代录销号", "proxy_signoff"),
+}
+POLICY_VALUES = {
+    "allowed": Word("允许", "allowed"),
+    "forbidden": Word("禁止", "forbidden"),
+}
+
+# A problem's sensitive fields (`confide`), recorded encrypted.
+SENSITIVE_FIELDS = {
+    "whistleblower": Word("举报人", "whistleblower"),
+    "case-details": Word("案情", "case-details"),
+}
+
 # Every table, by what it names (tests/test_vocabulary.py walks them).
 TABLES = {
     "status": STATUSES,
@@ -256,4 +274,7 @@ TABLES = {
     "field": FIELDS,
     "measure field": MEASURE_FIELDS,
     "withheld part": WITHHELD_PARTS,
+    "policy": POLICIES,
+    "policy value": POLICY_VALUES,
+    "sensitive field": SENSITIVE_FIELDS,
 }

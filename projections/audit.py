@@ -12,136 +12,116 @@ from datetime import date
 from typing import Any, Iterable
 
 from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIELDS
+from ledger.vocabulary import Word
 from projections.history import _describe_value, act_fields, act_note, describe, details, event_name, with_note
 from projections.views import plain
-from ledger.messages import Field, joined, t
+from ledger.messages import Field, Message, Stored, joined, t
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
-
-
-
-# Each act's sentence as (English, Chinese) templates of named values, written once: the two languages
-# differ in their words, not in what they say. A tail (", deadline …") is added only when its value is there.
-# {act}: the vocabulary's word for the event (ledger.vocabulary.EVENTS), in Chinese.
-_SENTENCES: dict[str, tuple[str, str]] = {
-    "inspection": (
-        "registered inspection {code} «{name}»: {group} inspected {organisation} from {start} to {end} ({kind})",
-        "登记巡察 {code}《{name}》：{group}巡察{organisation}，{start} 至 {end}（{kind}）",
-    ),
-    "feedback": (", feedback given {feedback}", "，{feedback} 反馈"),
-    "problem": (
-        "registered problem {number} [{category}] {title}; type {type}, source {source}",
-        "登记问题 {number}〔{category}〕{title}；{type}，来源：{source}",
-    ),
-    "deadline": (", deadline {deadline}", "，整改时限 {deadline}"),
-    "description": ("; description: {description}", "；问题描述：{description}"),
-    "assigned": ("assigned to {person} ({unit}), responsible leader {lead}", "{act}：{person}（{unit}），责任领导 {lead}"),
-    "planned": ("planned measure {measure_id}: {text}", "{act} {measure_id}：{text}"),
-    "due": (" (due {due})", "（时限 {due}）"),
-    "completed": ("completed measure {measure_id}", "{act} {measure_id}"),
-    "evidence": ("; evidence: {evidence}", "；佐证材料：{evidence}"),
-    "outcomes": ("; outcomes: {outcomes}", "；成效：{outcomes}"),
-    "rules": ("rules {rules}", "建立完善制度 {rules} 项"),
-    "funds": ("funds {funds} yuan", "清退、追回资金 {funds} 元"),
-    "accountable": ("accountable {people}", "问责 {people}"),
-    "accountable_kind": ("{kind} {n}", "{kind} {n} 人"),
-    "clues": ("clues {clues}", "移交问题线索 {clues} 条"),
-    "passed": ("verification graded {grade}: passed", "{act}评为“{grade}”：通过"),
-    "failed": ("verification graded {grade}: failed, back for 二次整改", "{act}评为“{grade}”：未通过，退回二次整改"),
-    "signed": ("signed off ({meaning}) as {outcome}", "{act}（{meaning}）：{outcome}"),
-    "review": ("review (回头看): {result}", "{act}：{result}"),
-    "note": ("; note: {note}", "；说明：{note}"),
-    "reopened": ("reopened: {reason}", "{act}：{reason}"),
-    "corrected": ("corrected {field}: {old} → {new}; reason: {reason}", "更正{field}：{old} → {new}；理由：{reason}"),
-    "withheld": ("withheld from publication: {fields} (reason: {reason})", "{act}：{fields}（理由：{reason}）"),
-}
-_LIST = (", ", "、")  # evidence, accountable kinds, withheld fields
-_OUTCOMES = (", ", "，")
 
 
 def _v(value: Any) -> str:
     return _describe_value(value) if value not in (None, "") else "—"
 
 
-def _field_zh(field: str) -> str:
+def _stored(table: dict[str, Word], value: Any) -> Any:
+    """A stored value as a sentence shows it: as stored in the English that JSON and CSV carry, by the
+    vocabulary's word on screen (an unknown value as it is)."""
+    if not isinstance(value, str):
+        return value
+    return Stored(value, table.get(value) or Word(value, value))
+
+
+def _field(field: str) -> Stored:
     """category → 问题类别; M2.due → M2 时限 (the vocabulary's words: the values are stored in English)."""
     from ledger import vocabulary
 
     head, dot, tail = field.partition(".")
     if dot:
-        return f"{head} {vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}"
-    return str(vocabulary.label(vocabulary.FIELDS, field, "zh") if field in vocabulary.FIELDS else vocabulary.label(vocabulary.WITHHELD_PARTS, field, "zh"))
+        return Stored(field, Word(f"{head} {vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}", field))
+    return _stored(vocabulary.FIELDS if field in vocabulary.FIELDS else vocabulary.WITHHELD_PARTS, field)
 
 
-def plain_words(domain_event: Any, is_problem: bool, lang: str = "en") -> str:
-    """The act in a sentence an auditor can read (in Chinese with lang "zh"; JSON and csv keep English)."""
+# Words an English sentence of the trail has long carried in Chinese (its JSON keeps them: JSON values never
+# change); on an English screen they read in English.
+_REWORK = Stored("二次整改", Word("二次整改", "rework"))
+_LOOK_BACK = Stored("回头看", Word("回头看", "look-back"))
+_PEOPLE = Stored("people (人员与权限)", Word("人员与权限", "people"))
+
+
+def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
+    """The act in a sentence an auditor can read: a keyed message (ledger.po), shown in the reader's language
+    on screen; JSON and CSV keep its English."""
     from ledger.vocabulary import (
-        ACCOUNTABILITY_KINDS, EVENTS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REVIEW_RESULTS, STATUSES, WITHHOLD_REASONS,
-        label,
+        ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REVIEW_RESULTS, SOURCES, STATUSES, WITHHOLD_REASONS,
     )
 
-    zh = lang == "zh"
     d = details(domain_event)
     name = event_name(domain_event)
-    act = EVENTS[name].zh if zh and name in EVENTS else ""
 
-    def say(key: str, **values: Any) -> str:
-        return _SENTENCES[key][zh].format(act=act, **values)
+    def note() -> Any:
+        return t("; note: {note}", note=d["note"]) if d.get("note") else ""
 
-    def tail(key: str) -> str:  # the tail named as its value, when the value is there
-        return say(key, **{key: d[key]}) if d.get(key) else ""
-
-    def word(table: Any, value: Any) -> Any:  # a stored value in the reader's words
-        return label(table, value, "zh") if zh else value
-
-    def field_word(field: str) -> str:
-        return _field_zh(field) if zh else field
+    def deadline() -> Any:
+        return t(", deadline {deadline}", deadline=d["deadline"]) if d.get("deadline") else ""
 
     if name == "Registered" and not is_problem:
-        return say("inspection", **{**d, "kind": word(INSPECTION_KINDS, d["kind"])}) + tail("feedback")
+        feedback = t(", feedback given {feedback}", feedback=d["feedback"]) if d.get("feedback") else ""
+        return t("registered inspection {code} «{name}»: {group} inspected {organisation} from {start} to {end} ({kind}){feedback}",
+                 code=d["code"], name=d["name"], group=d["group"], organisation=d["organisation"], start=d["start"], end=d["end"],
+                 kind=_stored(INSPECTION_KINDS, d["kind"]), feedback=feedback)
     if name == "Registered":
-        return say("problem", **{**d, "type": word(PROBLEM_TYPES, d["type"])}) + tail("deadline") + tail("description")
+        description = t("; description: {description}", description=d["description"]) if d.get("description") else ""
+        return t("registered problem {number} [{category}] {title}; type {type}, source {source}{deadline}{description}",
+                 number=d["number"], category=d["category"], title=d["title"], type=_stored(PROBLEM_TYPES, d["type"]),
+                 source=_stored(SOURCES, d["source"]), deadline=deadline(), description=description)
     if name == "Assigned":
-        return say("assigned", **d) + tail("deadline")
+        return t("assigned to {person} ({unit}), responsible leader {lead}{deadline}", person=d["person"], unit=d["unit"], lead=d["lead"],
+                 deadline=deadline())
     if name == "MeasurePlanned":
-        return say("planned", **d) + tail("due")
+        due = t(" (due {due})", due=d["due"]) if d.get("due") else ""
+        return t("planned measure {measure_id}: {text}{due}", measure_id=d["measure_id"], text=d["text"], due=due)
     if name == "MeasureCompleted":
-        text = say("completed", measure_id=d["measure_id"])
-        if d.get("evidence"):
-            text += say("evidence", evidence=_LIST[zh].join(d["evidence"]))
-        outcomes = []
+        evidence = t("; evidence: {evidence}", evidence=joined(d["evidence"], ", ", "、")) if d.get("evidence") else ""
+        outcomes: list[Message] = []
         if d.get("rules"):
-            outcomes.append(say("rules", rules=d["rules"]))
+            outcomes.append(t("rules {rules}", rules=d["rules"]))
         if d.get("funds") not in (None, "0.00"):
-            outcomes.append(say("funds", funds=d["funds"]))
+            outcomes.append(t("funds {funds} yuan", funds=d["funds"]))
         if d.get("accountable"):
-            people = _LIST[zh].join(say("accountable_kind", kind=word(ACCOUNTABILITY_KINDS, k), n=n) for k, n in d["accountable"].items())
-            outcomes.append(say("accountable", people=people))
+            held = [t("{accountability_kind} {people}", accountability_kind=_stored(ACCOUNTABILITY_KINDS, k), people=n)
+                    for k, n in d["accountable"].items()]
+            outcomes.append(t("accountable {people}", people=joined(held, ", ", "、")))
         if d.get("clues"):
-            outcomes.append(say("clues", clues=d["clues"]))
-        return text + (say("outcomes", outcomes=_OUTCOMES[zh].join(outcomes)) if outcomes else "")
+            outcomes.append(t("clues {clues}", clues=d["clues"]))
+        achieved = t("; outcomes: {outcomes}", outcomes=joined(outcomes, ", ", "，")) if outcomes else ""
+        return t("completed measure {measure_id}{evidence}{outcomes}", measure_id=d["measure_id"], evidence=evidence, outcomes=achieved)
     if name == "VerificationRecorded":
-        return say("passed" if d["passed"] else "failed", grade=word(GRADES, d["grade"])) + tail("note")
+        grade = _stored(GRADES, d["grade"])
+        if d["passed"]:
+            return t("verification graded {grade}: passed{note}", grade=grade, note=note())
+        return t("verification graded {grade}: failed, back for {rework}{note}", grade=grade, rework=_REWORK, note=note())
     if name == "SignedOff":
-        return say("signed", meaning=word(MEANINGS, d["meaning"]), outcome=word(STATUSES, d["outcome"])) + tail("note")
+        return t("signed off ({meaning}) as {outcome}{note}", meaning=_stored(MEANINGS, d["meaning"]),
+                 outcome=_stored(STATUSES, d["outcome"]), note=note())
     if name == "ReviewRecorded":
-        return say("review", result=word(REVIEW_RESULTS, d["result"])) + tail("note")
+        return t("review ({look_back}): {result}{note}", look_back=_LOOK_BACK, result=_stored(REVIEW_RESULTS, d["result"]), note=note())
     if name == "Reopened":
-        return say("reopened", reason=d["reason"])
+        return t("reopened: {reason}", reason=d["reason"])
     if name == "Corrected":
         words = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS}.get(d["field"])
-        old, new = (_v(word(words, v) if words else v) for v in (d["old"], d["new"]))
-        return say("corrected", field=field_word(d["field"]), old=old, new=new, reason=d["reason"])
+        old, new = (_stored(words, v) if words and v not in (None, "") else _v(v) for v in (d["old"], d["new"]))
+        return t("corrected {field}: {old} → {new}; reason: {reason}", field=_field(d["field"]), old=old, new=new, reason=d["reason"])
     if name == "Withheld":
-        fields = _LIST[zh].join(field_word(f) for f in d["fields"])
-        return say("withheld", fields=fields, reason=word(WITHHOLD_REASONS, d["reason"]))
+        return t("withheld from publication: {fields} (reason: {reason})", fields=joined([_field(f) for f in d["fields"]], ", ", "、"),
+                 reason=_stored(WITHHOLD_REASONS, d["reason"]))
     return describe(domain_event)  # key=value: the interface's catalogue words the keys
 
 
 def _subject_of(domain_event: Any, key: Any) -> str:
     """A subject without a code of its own: the ledger's people (the Authority aggregate), or the ID."""
     if type(domain_event).__qualname__.startswith("Authority."):
-        return "people (人员与权限)"
+        return _PEOPLE
     return str(key)
 
 
@@ -151,10 +131,10 @@ def trail_rows(
     since: date | None = None,
     until: date | None = None,
     actor: str | None = None,
-    lang: str = "en",
 ) -> list[dict[str, Any]]:
-    """Rows of the audit trail, in log order, filtered by recorded date and actor; `details` in `lang`."""
-    return trail_tail(events, since=since, until=until, actor=actor, lang=lang)[0]
+    """Rows of the audit trail, in log order, filtered by recorded date and actor; `details` and `correction` are
+    keyed messages (English as JSON and CSV carry them; rendered in the reader's language on screen)."""
+    return trail_tail(events, since=since, until=until, actor=actor)[0]
 
 
 def trail_tail(
@@ -163,7 +143,6 @@ def trail_tail(
     since: date | None = None,
     until: date | None = None,
     actor: str | None = None,
-    lang: str = "en",
     last: int | None = None,
 ) -> tuple[list[dict[str, Any]], int]:
     """(rows of the trail as trail_rows, how many events were selected); with `last`, only the last that many rows.
@@ -174,7 +153,7 @@ def trail_tail(
     """
     at = [0]  # the event being read or worded, for the message
     try:
-        return _trail_tail(events, at, since=since, until=until, actor=actor, lang=lang, last=last)
+        return _trail_tail(events, at, since=since, until=until, actor=actor, last=last)
     except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as e:
         from ledger.errors import TamperingFound
 
@@ -188,7 +167,6 @@ def _trail_tail(
     since: date | None,
     until: date | None,
     actor: str | None,
-    lang: str,
     last: int | None,
 ) -> tuple[list[dict[str, Any]], int]:
     import collections
@@ -240,7 +218,7 @@ def _trail_tail(
             "actor": getattr(domain_event, "actor", ""),
             "subject": subjects.get(key) or _subject_of(domain_event, key),
             "event": event_name(domain_event),
-            "details": with_note(plain_words(domain_event, key in problems, lang), act_note(domain_event)),
+            "details": with_note(plain_words(domain_event, key in problems), act_note(domain_event)),
             "correction": correction,
             "data": details(domain_event),
             **act_fields(domain_event),

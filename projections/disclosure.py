@@ -98,11 +98,11 @@ def public_events(events: Iterable[tuple[int, Any]], hidden: dict[Any, set[str]]
         yield seq, event
 
 
-def public_trail(app: Any, views: list[dict[str, Any]], ids: list[Any], *, lang: str) -> list[dict[str, Any]]:
+def public_trail(app: Any, views: list[dict[str, Any]], ids: list[Any]) -> list[dict[str, Any]]:
     """The audit trail of the aggregates `ids` as a reader outside the office may see it: `views`' withheld text and every sensitive field hidden."""
     from ledger.ids import problem_uuid
     from projections.audit import trail_rows
     from projections.replay import iter_events
 
     hidden = {problem_uuid(v["inspection"], v["number"]): hidden_fields(v) for v in views}
-    return trail_rows(public_events(iter_events(app, ids=ids), hidden), lang=lang)
+    return trail_rows(public_events(iter_events(app, ids=ids), hidden))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.messages import Field, joined, t
+from ledger.messages import Data, Field, joined, t
 from projections.views import plain
 
 # Event attributes that are not details of the act itself.
@@ -28,21 +28,20 @@ def act_note(domain_event: Any) -> str:
     return t(" [{parts}]", parts=joined(parts)) if parts else ""
 
 
-class Details(str):
+class Details(Data):
     """An act's details, `key=value; …` in English (as JSON and CSV carry them), with its pairs kept so a
     screen words the keys and values in its own language (projections.words.details_words)."""
 
-    def __new__(cls, pairs: list[tuple[str, Any]]) -> "Details":
+    def __new__(cls, pairs: list[tuple[str, Any]], event: str = "") -> "Details":
         self = super().__new__(cls, "; ".join(f"{k}={_describe_value(v)}" for k, v in pairs))
         self.pairs = pairs
+        self.event = event  # whose details: a key may name different things in different acts
         return self
 
     def label(self, lang: str) -> str:
-        if lang == "en":
-            return str.__str__(self)
-        from projections.words import details_words
+        from projections.words import details_words  # English too: a source is stored in Chinese
 
-        return details_words(self.pairs, lang)
+        return details_words(self.pairs, lang, self.event)
 
 
 def act_fields(domain_event: Any) -> dict[str, Any]:
@@ -80,11 +79,28 @@ def details(domain_event: Any) -> dict[str, Any]:
 def describe(domain_event: Any) -> str:
     """The act in words, e.g. `grade=good; note=…`; a correction shows old → new."""
     data = details(domain_event)
-    if event_name(domain_event) == "Corrected":
-        return t("{field}: {old} → {new} (reason: {reason})", field=Field(data["field"]), old=_describe_value(data["old"]),
-                 new=_describe_value(data["new"]), reason=data["reason"])
-    pairs = [(k, v) for k, v in data.items() if not (v in (None, "", [], {}, 0, "0.00") and k not in ("passed",))]
-    return Details(pairs)
+    name = event_name(domain_event)
+    if name == "Corrected":
+        return t("{field}: {old} → {new} (reason: {reason})", field=Field(data["field"]), old=corrected_value(data["field"], data["old"]),
+                 new=corrected_value(data["field"], data["new"]), reason=data["reason"])
+    # A decision's False is what was decided (a refused extension): kept; other empty values are left out.
+    pairs = [(k, v) for k, v in data.items() if not (v in (None, "", [], {}, 0, "0.00") and k not in ("passed", "approved"))]
+    return Details(pairs, name)
+
+
+def corrected_value(field: str, value: Any) -> Any:
+    """A corrected field's old or new value: in Chinese the vocabulary's word for a kind, type, source or
+    status, "—" for none; in English as stored (JSON and csv carry the English)."""
+    from ledger import vocabulary
+
+    text = _describe_value(value)
+    table = {"kind": vocabulary.INSPECTION_KINDS, "type": vocabulary.PROBLEM_TYPES, "source": vocabulary.SOURCES,
+             "status": vocabulary.STATUSES}.get(field)
+    if value is None or value == "":
+        return vocabulary.Word("—", text)
+    if table is not None and text in table:
+        return vocabulary.Word(table[text].zh, text)
+    return text
 
 
 def with_note(details: Any, note: Any) -> Any:

@@ -46,34 +46,41 @@ DETAIL_KEYS = {
     "ledger_id": "台账编号", "public_key": "公钥", "fingerprint": "密钥指纹", "roles": "角色", "role": "角色",
     "verification": "核查", "sequence": "序号", "time": "时间", "head": "链头", "algorithm": "算法",
     "signature": "签名", "tree_size": "树大小", "tree_root": "树根", "deadline": "整改时限", "due": "时限",
-    "number": "序号", "name": "姓名", "link": "关联类型",
+    "number": "序号", "name": "姓名", "link": "关联类型", "ciphertext": "密文", "drawn_ids": "抽中问题",
 }
 
 
-def details_words(pairs: list[tuple[str, Any]], lang: str) -> str:
+# A key that names something else in one act: a policy's name, an inspection's name (not a person's).
+ACT_DETAIL_KEYS = {("PolicySet", "name"): "规则", ("PolicySet", "value"): "取值", ("Registered", "name"): "名称"}
+
+
+def details_words(pairs: list[tuple[str, Any]], lang: str, event: str = "") -> str:
     """An act's details (projections.history.Details) in `lang`: each key by its heading, each value by its word."""
     from projections.history import _describe_value
 
+    if lang != "zh":  # the keys as stored; a value by its English word where that is not the stored value
+        return "; ".join(f"{key}={_describe_value(vocabulary.label(EN_WORDS[key], value, lang) if key in EN_WORDS else value)}" for key, value in pairs)
     out = []
     for key, value in pairs:
-        words = VALUE_WORDS.get(key)
+        words = DETAIL_VALUE_WORDS.get(key) or VALUE_WORDS.get(key)
         shown = _describe_value(value)
         if isinstance(value, bool):
             shown = "是" if value else "否"
+        elif isinstance(value, list) and isinstance(words, dict):
+            shown = "、".join(str(words.get(str(v), v)) for v in value)
         elif isinstance(words, dict):
             shown = words.get(shown, shown)
-        elif callable(words) and key in ("status", "roles"):
-            shown = words(shown)
-        out.append(f"{DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={shown}")
+        elif callable(words) and key in ("status", "roles", "field", "fields"):
+            shown = "、".join(words(str(v)) for v in value) if isinstance(value, list) else words(shown)
+        out.append(f"{ACT_DETAIL_KEYS.get((event, key)) or DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={shown}")
     return "; ".join(out)
 
 
 def _field_words(text: str) -> str:
-    """A corrected field's name: description → 描述, M2.due → M2.时限."""
-    head, dot, tail = text.partition(".")
-    if dot:
-        return f"{head}.{vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}"
-    return HEADINGS.get(text, text)
+    """A field's name: description → 问题描述, M2.due → M2.时限, measures → 全部措施, whistleblower → 举报人."""
+    from ledger.messages import Field
+
+    return Field(text).label("zh")
 
 
 VALUE_WORDS: dict[str, Any] = {
@@ -103,6 +110,16 @@ VALUE_WORDS: dict[str, Any] = {
     },
     "due": {"deadline": "整改时限", "progress": "进展报告"},
     "state": {"complete": "已完成", "due": "到期", "missed": "已错过", "upcoming": "未到期"},
+}
+
+# Values inside an act's details worded apart from table columns (a withholding's reason, a person's roles).
+DETAIL_VALUE_WORDS: dict[str, Any] = {
+    "reason": vocabulary.zh(vocabulary.WITHHOLD_REASONS),  # only its codes: a free-text reason reads as typed
+    "roles": vocabulary.zh(vocabulary.ROLES),
+    "role": vocabulary.zh(vocabulary.ROLES),
+    "fields": _field_words,
+    "name": vocabulary.zh(vocabulary.POLICIES),  # a policy's; a person's or inspection's name reads as typed
+    "value": vocabulary.zh(vocabulary.POLICY_VALUES),
 }
 
 # Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.

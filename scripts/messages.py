@@ -81,7 +81,9 @@ def update() -> None:
 
     messages = {**extracted(), **extracted_click()}
     old = read() if PO.exists() else Catalog(locale="zh_Hans_CN", domain="ledger")
-    new = Catalog(locale="zh_Hans_CN", domain="ledger", project="rectification-ledger", charset="utf-8")
+    # The header's date kept and no line numbers: the catalogue changes only when a message does.
+    new = Catalog(locale="zh_Hans_CN", domain="ledger", project="rectification-ledger", charset="utf-8",
+                  creation_date=getattr(old, "creation_date", None))
     for msgid, where in sorted(messages.items(), key=lambda kv: (kv[1][0][0].startswith("click/"), kv[1][0])):
         entry = old.get(msgid)  # type: ignore[attr-defined]
         text = "".join(msgid) if isinstance(msgid, tuple) else msgid
@@ -90,7 +92,7 @@ def update() -> None:
                 flags=("python-format",) if "{" in text else ())
     PO.parent.mkdir(parents=True, exist_ok=True)
     with open(PO, "wb") as f:
-        write_po(f, new, width=0, omit_header=False, sort_output=False, include_previous=False)
+        write_po(f, new, width=0, omit_header=False, sort_output=False, include_previous=False, include_lineno=False)
     from ledger.messages import compile_catalogue, mo_path
 
     mo_path("zh").write_bytes(compile_catalogue(PO))

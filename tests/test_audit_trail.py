@@ -93,3 +93,88 @@ def test_installed_executable_prints_the_trail_and_replays(inspected):
     assert result.returncode == 0, result.stderr
     result = run_executable("replay", cwd=inspected.folder)
     assert result.returncode == 0 and "replayed 2 events" in result.stdout
+
+
+# Every sentence of the trail, pinned in both languages: the words are keyed messages (ledger.po), built once.
+SENTENCES = [
+    ("Registered",
+     "registered inspection XC2019-1 «县委第一巡察组巡察县交通运输局党组»: 县委第一巡察组 inspected 县交通运输局党组 from 2019-10-28 to 2019-11-18 (regular), feedback given 2020-01-14",
+     "登记巡察 XC2019-1《县委第一巡察组巡察县交通运输局党组》：县委第一巡察组巡察县交通运输局党组，2019-10-28 至 2019-11-18（常规巡察），2020-01-14 反馈"),
+    ("Registered",
+     "registered problem 1 [政治站位方面] 关于“思想认识不深刻”的问题; type immediate, source 巡察, deadline 2020-03-31; description: 学习流于形式",
+     "登记问题 1〔政治站位方面〕关于“思想认识不深刻”的问题；立行立改，来源：巡察，整改时限 2020-03-31；问题描述：学习流于形式"),
+    ("Assigned", "assigned to 王琎 (办公室), responsible leader 局长, deadline 2020-03-31", "责任到人：王琎（办公室），责任领导 局长，整改时限 2020-03-31"),
+    ("MeasurePlanned", "planned measure M1: 修订学习制度 (due 2020-03-01)", "制定整改措施 M1：修订学习制度（时限 2020-03-01）"),
+    ("MeasureCompleted",
+     "completed measure M1; evidence: 学习制度.pdf, 会议记录.docx; outcomes: rules 2, funds 1500.00 yuan, accountable discipline 1, unspecified 2, clues 3",
+     "完成整改措施 M1；佐证材料：学习制度.pdf、会议记录.docx；成效：建立完善制度 2 项，清退、追回资金 1500.00 元，问责 党纪政务处分 1 人、未分类 2 人，移交问题线索 3 条"),
+    ("VerificationRecorded", "verification graded poor: failed, back for 二次整改; note: 措施不实", "核查验收评为“一般”：未通过，退回二次整改；说明：措施不实"),
+    ("MeasurePlanned", "planned measure M2: 再次整改", "制定整改措施 M2：再次整改"),
+    ("MeasureCompleted", "completed measure M2", "完成整改措施 M2"),
+    ("VerificationRecorded", "verification graded good: passed", "核查验收评为“好”：通过"),
+    ("SignedOff", "signed off (approval) as closed; note: 同意销号", "对账销号（批准）：已销号；说明：同意销号"),
+    ("ReviewRecorded", "review (回头看): holds; note: 整改到位", "回头看：整改到位；说明：整改到位"),
+    ("Reopened", "reopened: 问题反弹", "重新打开：问题反弹"),
+    ("Corrected", "corrected type: immediate → long-term; reason: 录入错误", "更正类型：立行立改 → 长期坚持；理由：录入错误"),
+    ("Corrected", "corrected M1.due: 2020-03-01 → 2020-03-15; reason: 录入错误", "更正M1 时限：2020-03-01 → 2020-03-15；理由：录入错误"),
+    ("Corrected", "corrected description: 学习流于形式 → —; reason: 重复", "更正问题描述：学习流于形式 → —；理由：重复"),
+    ("Withheld", "withheld from publication: title, problem (reason: state-secret)", "不予公开：问题标题、全部内容（理由：国家秘密）"),
+    ("Corrected", "corrected kind: regular → special; reason: 录入错误", "更正巡察类型：常规巡察 → 专项巡察；理由：录入错误"),
+]
+
+
+ON_ENGLISH_SCREENS = {
+    1: "registered problem 1 [政治站位方面] 关于“思想认识不深刻”的问题; type immediate, source inspection, deadline 2020-03-31; description: 学习流于形式",
+    5: "verification graded poor: failed, back for rework; note: 措施不实",
+    10: "review (look-back): holds; note: 整改到位",
+    15: "withheld from publication: title, the whole problem (reason: state secret)",
+}
+
+
+def _founding_event():
+    """The Authority's first event (who administers the ledger), as `ledger init` records it."""
+    from datetime import datetime, timezone
+
+    from ledger.identity import Authority
+
+    authority = Authority(ledger_id="L1", administrator="管理员", public_key="AAAA", fingerprint="ab12", actor="管理员", at=datetime.now(timezone.utc))
+    return authority.collect_events()[0]
+
+
+def test_every_sentence_of_the_trail_in_both_languages():
+    """Each act's sentence, with every optional part, reads as pinned in English (JSON) and Chinese (screen)."""
+    from datetime import date
+    from decimal import Decimal
+
+    from ledger.messages import render
+    from ledger.values import MeasureOutcomes
+    from projections.audit import trail_rows
+    from test_rules_in_memory import CLERK, SIGNER, VERIFIER, WORKER, Ledger
+
+    ledger = Ledger()
+    app, at = ledger.app, ledger.tick
+    ledger.inspection()
+    pid = ledger.problem(deadline=date(2020, 3, 31), description="学习流于形式", type="immediate")
+    app.assign(pid, lead="局长", unit="办公室", person=WORKER, deadline=date(2020, 3, 31), actor=CLERK, at=at())
+    app.plan_measure(pid, text="修订学习制度", due=date(2020, 3, 1), actor=WORKER, at=at())
+    outcomes = MeasureOutcomes(rules=2, funds=Decimal("1500.00"), accountable={"discipline": 1, "unspecified": 2}, clues=3)
+    app.complete_measure(pid, "M1", evidence=["学习制度.pdf", "会议记录.docx"], outcomes=outcomes, actor=WORKER, at=at())
+    app.verify(pid, grade="poor", note="措施不实", actor=VERIFIER, at=at())
+    app.plan_measure(pid, text="再次整改", due=None, actor=WORKER, at=at())
+    app.complete_measure(pid, "M2", actor=WORKER, at=at())
+    app.verify(pid, grade="good", actor=VERIFIER, at=at())
+    app.sign_off(pid, note="同意销号", actor=SIGNER, at=at())
+    app.record_review(pid, result="holds", note="整改到位", actor=VERIFIER, at=at())
+    app.reopen(pid, reason="问题反弹", actor=VERIFIER, at=at())
+    app.correct_problem(pid, field="type", value="long-term", reason="录入错误", actor=CLERK, at=at())
+    app.correct_problem(pid, field="M1.due", value=date(2020, 3, 15), reason="录入错误", actor=CLERK, at=at())
+    app.correct_problem(pid, field="description", value="", reason="重复", actor=CLERK, at=at())
+    app.withhold(pid, reason="state-secret", fields=["title", "problem"], actor=CLERK, at=at())
+    app.correct_inspection("XC2019-1", field="kind", value="special", reason="录入错误", actor=CLERK, at=at())
+    events = [(n.id, app.mapper.to_domain_event(n)) for n in app.recorder.select_notifications(start=1, limit=100)]
+
+    rows = trail_rows(events)
+    assert [(r["event"], str(r["details"]), render(r["details"], "zh")) for r in rows] == SENTENCES
+    # An English screen has no Chinese words but names and quoted text; JSON keeps its values as they were.
+    assert [render(r["details"], "en") for r in rows] == [ON_ENGLISH_SCREENS.get(i, en) for i, (_, en, _) in enumerate(SENTENCES)]
+    assert render(trail_rows([(1, _founding_event())])[0]["subject"], "en") == "people"

@@ -210,3 +210,15 @@ def test_sample_ledger_yaml_in_the_repository_is_what_init_writes_and_loads():
     assert (REPO / "ledger.yaml").read_text(encoding="utf-8") == SAMPLE
     config = load_config(REPO / "ledger.yaml")
     assert config.store.endswith("ledger.db")
+
+
+def test_correct_field_help_names_exactly_the_fields_correct_takes():
+    """`correct --field`'s help is made from ledger/values.py's lists: a field added there is offered here."""
+    from commands.lifecycle import correct
+    from ledger import values
+
+    text = next(p.help for p in correct.params if p.name == "field")
+    problem, _, inspection = text.rstrip(".").partition("; ")
+    assert problem.removeprefix("Problem: ").split(", ") == [*values.CORRECTABLE_PROBLEM_FIELDS, "M<n>.text", "M<n>.due"]
+    assert inspection.removeprefix("inspection: ").split(", ") == list(values.CORRECTABLE_INSPECTION_FIELDS)
+    assert tuple(f"M<n>.{f}" for f in values.CORRECTABLE_MEASURE_FIELDS) == ("M<n>.text", "M<n>.due")

@@ -153,3 +153,89 @@ def test_no_sql_outside_the_store_and_the_projections(package: str) -> None:
 
 def test_the_sql_scan_can_fail() -> None:
     assert sql_calls("with app.recorder.reading() as c:\n    c.execute('SELECT number FROM ledger_problems')\n") == [2]
+
+
+def ledger_calls_given_the_application(source: str) -> list[tuple[int, str]]:
+    """(line, callee) where a function imported from ledger/ is handed the application (`f(state.app, …)`):
+    a use case run outside the application, which commands/ should only call (`state.app.act(…)`)."""
+    tree = ast.parse(source)
+    from_ledger = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.level == 0 and (node.module or "").split(".")[0] == "ledger":
+            from_ledger |= {a.asname or a.name for a in node.names}
+    found = []
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.Call):
+            continue
+        root = node.func
+        while isinstance(root, ast.Attribute):
+            root = root.value
+        if isinstance(root, ast.Name) and root.id in from_ledger:
+            if any(ast.unparse(a) in ("state.app", "app") for a in [*node.args, *(k.value for k in node.keywords)]):
+                found.append((node.lineno, ast.unparse(node.func)))
+    return found
+
+
+# Reads that take the application to read through it (nothing saved), and `migrate`, which copies the store
+# into another application's: not acts of this ledger.
+READS_GIVEN_THE_APPLICATION = {"noted_administrator", "present_problems", "founding", "prove", "migrate_store"}
+
+
+def test_commands_record_every_act_through_an_application_method() -> None:
+    offenders = [
+        f"{path.relative_to(REPO).as_posix()}:{line} {name}(app, …)"
+        for path in modules("commands")
+        for line, name in ledger_calls_given_the_application(path.read_text(encoding="utf-8"))
+        if name.rsplit(".", 1)[-1] not in READS_GIVEN_THE_APPLICATION
+    ]
+    assert offenders == []
+
+
+def test_the_use_case_scan_can_fail() -> None:
+    source = (
+        "from ledger.checkpoint import record_checkpoint\n"
+        "from ledger import identity\n"
+        "def checkpoint(state):\n"
+        "    record = record_checkpoint(state.app, state.config, who)\n"
+        "    identity.record_founding(app, name, key, raw)\n"
+        "    state.app.record_checkpoint(actor=who)\n"
+    )
+    assert ledger_calls_given_the_application(source) == [(4, "record_checkpoint"), (5, "identity.record_founding")]
+
+
+def rewired_at_run_time(source: str) -> list[tuple[int, str]]:
+    """(line, what) where a class or module is changed as the program runs: an object's class swapped
+    (`x.__class__ = …`), a class renamed into a module (`C.__module__ = …`), a module's names written through
+    `globals()[…] = …`, or a module-level `__getattr__` that makes and caches names on first use."""
+    tree = ast.parse(source)
+    found = [(node.lineno, "module __getattr__") for node in tree.body if isinstance(node, ast.FunctionDef) and node.name == "__getattr__"]
+    for node in ast.walk(tree):
+        targets = node.targets if isinstance(node, ast.Assign) else [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else []
+        for target in targets:
+            if isinstance(target, ast.Attribute) and target.attr in ("__class__", "__module__", "__qualname__", "__bases__"):
+                found.append((node.lineno, ast.unparse(target)))
+            elif isinstance(target, ast.Subscript) and isinstance(target.value, ast.Call) and ast.unparse(target.value.func) in ("globals", "vars"):
+                found.append((node.lineno, ast.unparse(target)))
+    return found
+
+
+def test_nothing_rewires_classes_or_modules_at_run_time() -> None:
+    """Built explicitly: the checked repository constructed as such, the PostgreSQL recorder a module-level class."""
+    offenders = [
+        f"{path.relative_to(REPO).as_posix()}:{line} {what}"
+        for package in PACKAGES
+        for path in modules(package)
+        for line, what in rewired_at_run_time(path.read_text(encoding="utf-8"))
+    ]
+    assert offenders == []
+
+
+def test_the_rewiring_scan_can_fail() -> None:
+    source = (
+        "def __getattr__(name):\n"
+        "    globals()[name] = make()\n"
+        "def construct(self):\n"
+        "    repository.__class__ = Checked\n"
+        "    Recorder.__module__ = __name__\n"
+    )
+    assert rewired_at_run_time(source) == [(1, "module __getattr__"), (2, "globals()[name]"), (4, "repository.__class__"), (5, "Recorder.__module__")]

@@ -421,3 +421,27 @@ def test_audit_trail_sentences_are_chinese_on_screen_and_english_in_json_and_csv
     assert as_json == json.loads(inspected("--lang", "en", "audit", "--problem", pid, "--format", "json").stdout)
     assert as_json[0]["details"].startswith("registered problem 1 [政治站位方面]")
     assert "registered problem 1" in inspected.out("audit", "--problem", pid, "--format", "csv")
+
+
+def test_english_screens_of_the_trail_and_history_hold_no_chinese_words_and_json_keeps_its_values(inspected):
+    """`--lang en` audit and history word a source, a rework, a look-back and the people subject in English;
+    their JSON keeps the values it always had (JSON keys and values never change)."""
+    pid = _busy_problem(inspected)
+    inspected("review", pid, "--holds", "--note", "ok", "--at", "2020-05-01", actor="巡察办")
+    inspected("reopen", pid, "--reason", "relapse", "--at", "2020-05-02", actor="巡察办")
+    inspected("plan", pid, "again", "--at", "2020-05-03", actor="王琎")
+    inspected("done", pid, "M2", "--at", "2020-05-04", actor="王琎")
+    inspected("verify", pid, "--grade", "poor", "--at", "2020-05-05", actor="巡察办")
+    audit = inspected.out("--lang", "en", "audit", "--format", "markdown")
+    for english in ("source inspection", "failed, back for rework", "review (look-back): holds", "| people "):
+        assert english in audit, english
+    for chinese in ("二次整改", "回头看", "人员与权限", "source 巡察"):
+        assert chinese not in audit, chinese
+    assert "source=inspection" in inspected.out("--lang", "en", "history", pid, "--format", "markdown")
+
+    rows = json.loads(inspected("--lang", "en", "audit", "--format", "json").stdout)
+    details = [r["details"] for r in rows]
+    assert any("source 巡察" in d for d in details) and any("back for 二次整改" in d for d in details)
+    assert any(d.startswith("review (回头看): holds") for d in details) and rows[0]["subject"] == "people (人员与权限)"
+    history = json.loads(inspected("--lang", "en", "history", pid, "--format", "json").stdout)
+    assert "source=巡察" in history[0]["details"]

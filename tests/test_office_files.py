@@ -520,6 +520,17 @@ def test_xlsx_error_names_sheet_row_and_heading(ledger, tmp_path):
     assert ledger.query("SELECT COUNT(*) FROM ledger_problems")[0][0] == 0
 
 
+def test_a_stray_cell_far_out_is_refused_in_the_readers_language(ledger, tmp_path):
+    """A cell typed far beyond the list (column 200) is one line naming it, in Chinese on a Chinese screen too."""
+    rows = [HEADINGS, FIRST + [1, "作风方面", "关于“文山会海”的问题", "2021-09-30", "精简会议"], [None] * 199 + ["x"]]
+    path = _workbook(tmp_path / "far.xlsx", rows)
+    en = ledger("--lang", "en", "import", path, expect=2).stderr
+    assert "its dimension A1:GR3 reaches past row 100,000 or column 128 (no feedback list is that large" in en and "台账 is" not in en, en
+    zh = ledger("--lang", "zh", "import", path, expect=2).stderr
+    assert "表格范围 A1:GR3 超出第 100,000 行或第 128 列（台账不会这么大" in zh and "delete the" not in zh, zh
+    assert ledger.query("SELECT COUNT(*) FROM ledger_problems")[0][0] == 0
+
+
 def test_xlsx_sheet_option(ledger, tmp_path):
     rows = [HEADINGS, FIRST + [1, "作风方面", "关于“文山会海”的问题", datetime(2021, 9, 30), "精简会议"]]
     path = _workbook(tmp_path / "book.xlsx", rows, sheets=("说明", "台账"))

@@ -192,3 +192,15 @@ def test_on_postgresql_the_key_and_ledger_yaml_are_kept_too(ledger: Ledger) -> N
         for force in ([], ["--force"]):
             _refused(ledger, ledger.folder, ["status", "--out", target, *force])
             _refused(ledger, ledger.folder, ["publish", "--inspection", "XC1", "--no-sign", "--out", target, *force])
+
+
+@pytest.mark.parametrize("inside", ["ledger.db.evidence/copy", "ledger.db.evidence", "KEYS/copy"])
+def test_export_evidence_never_writes_into_the_kept_evidence_or_the_keys(folder: Path, inside: str) -> None:
+    """`export --evidence DIR` writes files into DIR: the same rule as every --out holds for it."""
+    from ledger.identity import config_dir
+
+    target = inside.replace("KEYS", str(config_dir() / "keys"))
+    keys_before = fingerprints(config_dir()) if config_dir().is_dir() else {}
+    _refused(Ledger(folder), folder, ["export", "--out", "copy.json", "--evidence", target])
+    assert not Path(target).exists() or (folder / target).resolve() == (folder / "ledger.db.evidence").resolve()
+    assert (fingerprints(config_dir()) if config_dir().is_dir() else {}) == keys_before

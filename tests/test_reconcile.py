@@ -70,3 +70,14 @@ def test_inspection_option_compares_with_another_code(ledger):
 def test_bad_list_is_an_input_error(ledger, tmp_path):
     bad = _variant(tmp_path, "    type: immediate\n", "    type: soon\n")
     assert "type: 'soon' is not one of" in ledger("reconcile", bad, expect=2).stderr
+
+
+def test_the_details_read_in_chinese_and_json_keeps_them_in_english(ledger, tmp_path):
+    ledger("import", FEEDBACK_YAML)
+    ledger("correct", "XC2020-2-2", "--field", "title", "--value", "关于“项目资金管理混乱”的问题", "--reason", "错登")
+    ledger("add-problem", "--inspection", "XC2020-2", "--category", "党的领导方面", "--title", "关于“台账外”的问题", "--at", "2020-07-10")
+    zh = ledger("--lang", "zh", "reconcile", FEEDBACK_YAML, "--format", "markdown", expect=1).stdout
+    assert "问题标题：台账为“关于“项目资金管理混乱”的问题”" in zh and "台账中有，清单中没有" in zh, zh
+    assert "ledger '" not in zh and "not on the list" not in zh, zh
+    en = ledger("--lang", "en", "reconcile", FEEDBACK_YAML, "--format", "csv", expect=1).stdout
+    assert "title: ledger '关于“项目资金管理混乱”的问题'" in en and "in the ledger, not on the list" in en, en

@@ -332,3 +332,27 @@ def test_after_any_sequence_of_acts_the_status_is_the_models(acts):
         elif act == "complete":
             measures[measures.index("planned")] = "done"
         assert app.get_problem(pid).status == status, (acts, act)
+
+
+# -- sensitive fields: encrypted by the application, not by the interface ------------------------------
+
+
+def test_confide_encrypts_with_the_configured_key_and_without_one_saves_nothing(monkeypatch):
+    from ledger.config import Config
+    from ledger.confidential import decrypt, new_cipher_key
+    from ledger.errors import ConfigError
+
+    ledger = Ledger()
+    ledger.app.config = Config(path=None)  # what open_ledger gives the application
+    ledger.inspection()
+    pid = ledger.assigned()
+    monkeypatch.delenv("LEDGER_CIPHER_KEY", raising=False)
+    before = ledger.app.get_problem(pid).version
+    with pytest.raises(ConfigError):
+        ledger.app.confide(pid, field="whistleblower", value="张三", actor=CLERK, at=ledger.tick())
+    assert ledger.app.get_problem(pid).version == before and not getattr(ledger.app.get_problem(pid), "sensitive", {})
+
+    monkeypatch.setenv("LEDGER_CIPHER_KEY", new_cipher_key())
+    ledger.app.confide(pid, field="whistleblower", value="张三", actor=CLERK, at=ledger.tick())
+    stored = ledger.app.get_problem(pid).sensitive["whistleblower"]["ciphertext"]
+    assert "张三" not in stored and decrypt(ledger.app.config, stored, pid) == "张三"

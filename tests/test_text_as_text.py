@@ -102,3 +102,44 @@ def test_only_text_fields_are_escaped(value: object, written: object) -> None:
     from commands.options import csv_text
 
     assert csv_text(value) == written
+
+
+# Text formats other than csv (issue 24, item 5): a cell never makes another row, column or markup.
+MARKUP = "<script>alert(1)</script> | 并行 & 整改"
+MEASURE = "=1+1\t第一步\n第二步"
+
+
+@pytest.fixture
+def markup_texts(hostile_texts: Ledger) -> Ledger:
+    hostile_texts("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", MARKUP, "--deadline", "2020-03-01", "--at", "2020-01-15")
+    hostile_texts("plan", "XC2019-1-3", MEASURE, "--at", "2020-01-16")
+    return hostile_texts
+
+
+def test_tsv_keeps_one_line_per_row_and_no_formula(markup_texts: Ledger) -> None:
+    for args in (["status", "--format", "tsv"], ["summary", "--format", "tsv"]):
+        text = markup_texts(*args).stdout.rstrip("\n")
+        lines = text.split("\n")
+        # tabulate drops a line's trailing empty cells: a row may be shorter, never wider, than its header
+        assert max(len(line.split("\t")) for line in lines) == len(lines[0].split("\t")), (args, lines)
+        fields = [f.strip() for line in lines[1:] for f in line.split("\t")]
+        assert not [f for f in fields if f[:1] in ("=", "+", "@") or (f[:1] == "-" and not f.lstrip("-").replace(".", "").isdigit())], (args, fields)
+    status = markup_texts("status", "--format", "tsv").stdout
+    assert len(status.rstrip("\n").split("\n")) == 1 + 3, status
+    assert "'" + LINK in status
+
+
+@pytest.mark.parametrize("fmt", ["markdown", "github", "pipe", "html"])
+def test_markup_formats_escape_what_would_be_markup(markup_texts: Ledger, fmt: str) -> None:
+    text = markup_texts("status", "--format", fmt).stdout
+    assert "<script>" not in text, text
+    if fmt != "html":
+        rows = [line for line in text.splitlines() if line.startswith("|")]
+        columns = {line.replace("\\|", "").count("|") for line in rows}
+        assert len(columns) == 1, rows
+
+
+@pytest.mark.parametrize("fmt", ["unsafehtml", "latex_raw"])
+def test_formats_that_write_cells_raw_are_not_offered(markup_texts: Ledger, fmt: str) -> None:
+    result = markup_texts("status", "--format", fmt, expect=2)
+    assert fmt in result.output and "Traceback" not in result.output

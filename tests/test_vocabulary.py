@@ -291,3 +291,16 @@ def test_verify_and_escalate_lines_say_the_grade_and_level_in_the_readers_langua
     assert zh == f"{pids[1]}：已督办（{vocabulary.ESCALATION_LEVELS['reminder'].zh}）", zh
     en = ledger("--lang", "en", "escalate", pids[1], "--level", "warning", "--at", "2020-02-07").stdout.strip()
     assert en == f"{pids[1]}: escalated to warning", en
+
+
+def test_a_refusal_reads_the_same_words_on_the_web_as_in_the_cli():
+    """The web view's messages are the CLI's (projections.words.translate): a status named in a refusal is one word."""
+    from ledger.errors import RuleViolation
+    from ledger.messages import t
+    from projections.words import translate
+    from web.words import message
+
+    refusal = RuleViolation("sign-off-once", "XC2019-1-1", t("is already {status}", status="closed"))
+    for lang in ("zh", "en"):
+        assert message(refusal, lang) == translate(refusal, lang)
+    assert "已销号" in message(refusal, "zh") and "closed" not in message(refusal, "zh")

@@ -280,7 +280,7 @@ def test_withheld_and_sensitive_text_appear_on_no_page(withheld, monkeypatch):
         if not cli_view["withheld"]:
             assert shown[cli_view["id"]] == cli_view
     assert shown["XC2019-1-3"]["title"] == "（依规不予公开）" and shown["XC2019-1-3"]["withheld"]
-    assert "whistleblower" in client.get("/problems/XC2019-1-4").text  # the field's name, never its value
+    assert "举报人" in client.get("/problems/XC2019-1-4").text  # the field's name (the vocabulary's word), never its value
 
 
 def test_served_by_the_installed_executable_with_a_token(lit, tmp_path):

@@ -51,7 +51,7 @@ def _assert_hidden(output: str, secrets: list[str], where: str) -> None:
             assert piece not in output, f"withheld text {piece!r} appears in {where}"
 
 
-SUMMARY_FORMATS = ["table", "markdown", "html", "csv", "json", "grid", "rst", "latex", "plain", "github", "unsafehtml"]
+SUMMARY_FORMATS = ["table", "markdown", "html", "csv", "json", "grid", "rst", "latex", "plain", "github"]
 
 
 def test_withheld_text_appears_in_no_summary_or_publish_format(withheld):

@@ -159,7 +159,7 @@ def _templates() -> Jinja2Templates:
     labels = {
         "status_label": vocabulary.STATUSES, "type_label": vocabulary.PROBLEM_TYPES, "kind_label": vocabulary.INSPECTION_KINDS,
         "grade_label": vocabulary.GRADES, "reason_label": vocabulary.WITHHOLD_REASONS, "event_label": vocabulary.EVENTS,
-        "field_label": {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS}, "measure_label": vocabulary.MEASURE_STATES,
+        "field_label": {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS, **vocabulary.SENSITIVE_FIELDS}, "measure_label": vocabulary.MEASURE_STATES,
         "level_label": vocabulary.ESCALATION_LEVELS, "result_label": vocabulary.REVIEW_RESULTS, "link_label": vocabulary.LINK_KINDS,
     }
     for name, table in labels.items():
@@ -279,7 +279,7 @@ def problem(request: Request) -> Response:
     shown = public_view(found)
     if _wants_json(request):
         return _json(shown)
-    trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])], lang="zh")
+    trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
     return page(request, "problem.html", p=shown, trail=trail, light=light(shown, today, view.lights), title=shown["id"])
 
 
@@ -308,7 +308,7 @@ def audit(request: Request) -> Response:
         else:
             raise InvalidInput(t("the audit trail page needs ?problem=ID or ?inspection=CODE"))
     json_wanted = _wants_json(request)  # the CLI's JSON: sentences in English
-    rows = public_trail(view.ledger, views, ids, lang="en" if json_wanted else "zh")
+    rows = public_trail(view.ledger, views, ids)
     if json_wanted:
         return _json(rows)
     return page(request, "audit.html", trail=rows, subject=subject, title=f"审计记录 {subject}")

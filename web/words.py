@@ -1,7 +1,7 @@
 """Messages and audit-trail cells in the page's language: the web view's one source of them.
 
-A keyed message (ledger/messages.py), or an error carrying one, is rendered from the gettext catalogue;
-the words of table cells come from projections.words, as the CLI's do.
+Both are projections.words' (the CLI's): a keyed message (ledger/messages.py), or an error carrying one, is
+rendered from the gettext catalogue by `translate`; the words of table cells are `value_word`'s.
 """
 
 from __future__ import annotations
@@ -10,22 +10,10 @@ from typing import Any
 
 
 def message(value: Any, lang: str = "zh") -> str:
-    """A message (an error, a verification line) in `lang`, on one line."""
-    from ledger.messages import Message
+    """A message (an error, a verification line) in `lang`, on one line (a page's line does not wrap as a terminal's)."""
+    from projections.words import translate
 
-    if isinstance(value, (Message, BaseException)):
-        from ledger.messages import render
-
-        text = render(value, lang, lambda plain: _plain(plain, lang))
-    else:
-        text = _plain(str(value), lang)
-    return " ".join(str(text).split())
-
-
-def _plain(text: str, lang: str) -> str:
-    from projections import words
-
-    return words.translate(text, lang)
+    return " ".join(str(translate(value, lang)).split())
 
 
 def cell(value: Any, column: str, lang: str = "zh") -> Any:

@@ -1,0 +1,88 @@
+"""Acts on people, withholdings, corrections and decisions read the vocabulary's words in each language
+(issue 30: one word for one thing; a review on the demo ledger found these lines raw English under zh)."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import Ledger
+from test_identity import ADMIN, enrol, keys_dir, signed  # noqa: F401  (signed: a fixture)
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def test_enrolling_and_granting_say_the_role_in_the_readers_language(ledger: Ledger) -> None:
+    ledger("person", "keygen", "审计甲", actor=ADMIN)
+    pub = str(keys_dir() / "审计甲.pem.pub")
+    zh = ledger("--lang", "zh", "person", "add", "审计甲", "--role", "auditor", "--public-key", pub, actor=ADMIN).stdout
+    assert "审计人员" in zh and "auditor" not in zh and "enrolled" not in zh, zh
+    en = ledger("--lang", "en", "person", "add", "审计甲", "--role", "verifier", actor=ADMIN).stdout
+    assert "granted 审计甲 the role verifier" in en and not CJK.sub("", en.replace("审计甲", "")) != en.replace("审计甲", ""), en
+    zh = ledger("--lang", "zh", "person", "revoke", "审计甲", "--role", "verifier", actor=ADMIN).stdout
+    assert "验收人" in zh and "verifier" not in zh, zh
+    # the role words of earlier versions are still accepted
+    ledger("person", "add", "审计甲", "--role", "验收", actor=ADMIN)
+
+
+def test_a_refusal_names_roles_in_the_readers_language(signed: Ledger) -> None:  # noqa: F811
+    zh = signed("--lang", "zh", "assign", "XC2019-1-1", "--lead", "刘局长", "--unit", "办公室", "--person", "张三", actor="李四", expect=1).stderr
+    assert "登记员" in zh and "验收人" in zh and "registrar" not in zh and "verifier" not in zh, zh
+    en = signed("--lang", "en", "assign", "XC2019-1-1", "--lead", "刘局长", "--unit", "办公室", "--person", "张三", actor="李四", expect=1).stderr
+    assert "registrar" in en and "verifier" in en and not CJK.search(en.replace("李四", "")), en
+
+
+def test_withholding_a_measure_or_the_whole_problem_reads_its_words(inspected: Ledger) -> None:
+    ledger = inspected
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--at", "2020-01-15")
+    zh = ledger("--lang", "zh", "withhold", "XC2019-1-1", "--reason", "privacy", "--field", "description").stdout
+    assert "问题描述" in zh and "个人隐私" in zh and "description" not in zh and "privacy" not in zh, zh
+    en = ledger("--lang", "en", "withhold", "XC2019-1-1", "--reason", "open-case", "--field", "measures").stdout
+    assert "every measure" in en and "open case" in en and not CJK.search(en), en
+    history = ledger("--lang", "zh", "history", "XC2019-1-1").stdout
+    assert "个人隐私" in history and "问题描述" in history and "privacy" not in history, history
+
+
+def test_a_correction_says_the_field_and_its_values_in_chinese(inspected: Ledger) -> None:
+    ledger = inspected
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--at", "2020-01-15")
+    zh = ledger("--lang", "zh", "correct", "XC2019-1-1", "--field", "title", "--value", "会议过多过滥", "--reason", "笔误").stdout
+    assert "问题标题已更正" in zh, zh
+    ledger("correct", "XC2019-1-1", "--field", "type", "--value", "immediate", "--reason", "立行立改")
+    history = ledger("--lang", "zh", "history", "XC2019-1-1").stdout
+    assert "立行立改" in history and "immediate" not in history.replace("--", ""), history
+    en = ledger("--lang", "en", "history", "XC2019-1-1", "--format", "json").stdout
+    assert "type: deadline → immediate" in en, en
+
+
+def test_a_refused_extension_says_so(inspected: Ledger) -> None:
+    ledger = inspected
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--deadline", "2020-03-01", "--at", "2020-01-15")
+    ledger("extend", "XC2019-1-1", "--to", "2020-06-30", "--reason", "需协调多个部门", "--at", "2020-02-20")
+    zh = ledger("--lang", "zh", "approve-extension", "XC2019-1-1", "--refuse", "--at", "2020-02-21", actor="分管领导").stdout
+    assert "未批准" in zh and "refused" not in zh, zh
+    history = ledger("--lang", "zh", "history", "XC2019-1-1").stdout
+    assert "批准=否" in history, history
+    assert "approved=False" in ledger("--lang", "en", "history", "XC2019-1-1", "--format", "json").stdout
+
+
+def test_a_policy_reads_its_words(ledger: Ledger) -> None:
+    zh = ledger("--lang", "zh", "person", "policy", "--proxy-signoff", "forbidden", actor=ADMIN).stdout
+    assert "禁止" in zh and "forbidden" not in zh, zh
+    audit = ledger("--lang", "zh", "audit", "--all").stdout
+    assert "规则=代录销号" in audit and "取值=禁止" in audit and "proxy_signoff" not in audit, audit
+
+
+def test_init_says_what_it_kept_in_the_readers_language(ledger: Ledger) -> None:
+    zh = ledger("--lang", "zh", "init", actor=ADMIN).stdout.replace(str(ledger.folder), "")
+    assert "保留已有的存储" in zh and "kept" not in zh and "created" not in zh, zh
+    assert "kept existing store" in ledger("--lang", "en", "init", actor=ADMIN).stdout
+
+
+def test_a_bad_corrected_value_names_the_field_in_the_readers_language(inspected: Ledger) -> None:
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--at", "2020-01-15")
+    zh = inspected("--lang", "zh", "correct", "XC2019-1-1", "--field", "deadline", "--value", "soon", "--reason", "x", expect=2).stderr
+    assert "整改时限" in zh and "for deadline" not in zh, zh
+    en = inspected("--lang", "en", "correct", "XC2019-1-1", "--field", "deadline", "--value", "soon", "--reason", "x", expect=2).stderr
+    assert "--value for deadline: 'soon'" in en, en
