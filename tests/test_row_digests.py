@@ -26,7 +26,7 @@ def test_a_column_edited_is_named(ledger):
     assert "ledger_problems: XC2019-1-2 status differs" in line
 
 
-def test_a_value_retyped_is_caught(ledger):
+def test_a_trailing_space_in_a_title_is_named(ledger):
     ledger = two_problems(ledger)
     ledger.execute("UPDATE ledger_problems SET title = title || ' ' WHERE id = 'XC2019-1-1'")
     line = one_line(ledger("audit", "--verify", expect=4))
@@ -116,10 +116,20 @@ def test_doctor_names_an_edited_row_too(ledger):
 
 
 def test_an_export_carries_the_digests_and_restores_them(ledger, tmp_path):
+    from tests.conftest import Ledger
+
     ledger = two_problems(ledger)
     out = tmp_path / "log.jsonl"
     ledger("export", "--out", str(out))
     assert '"rows":[["ledger_inspections","XC2019-1",0,' in out.read_text(encoding="utf-8")
+    restored = Ledger(tmp_path / "restored")
+    (tmp_path / "restored").mkdir()
+    restored("init")
+    restored("import-log", str(out))
+    assert sorted(restored.query("SELECT seq, tbl, key, ord FROM ledger_row_digests")) == sorted(
+        tuple(r) for r in ledger.query("SELECT seq, tbl, key, ord FROM ledger_row_digests")
+    )
+    assert "each matches the digest the chain committed for it" in restored("audit", "--verify").stdout
 
 
 def _blob(ledger, data: bytes) -> str:
