@@ -547,7 +547,7 @@ def check_by_digests(app: Any, cursor: Any) -> str | None:
     first = {(r[0], r[1]): (r[2], r[3]) for r in cursor.fetchall()}
     present = set(stored_problem_columns(cursor))
     upgraded = _upgraded(cursor)
-    for table, (key_column, columns) in DIGESTED.items():
+    for table, (_, columns) in DIGESTED.items():
         if not set(columns) <= present | {"code", "data"}:
             raise _NoDigests  # a store not yet upgraded: `ledger init` adds the columns
         cursor.execute(f"SELECT {', '.join(columns)}, position FROM {table}")
