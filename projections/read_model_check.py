@@ -68,7 +68,10 @@ def _row_difference(table: str, key: Any, names: Sequence[str], stored: Sequence
         if a == b:
             continue
         if name == "data":
-            return f"{table}: {key} data differs at {_json_difference(json.loads(a), json.loads(b))}"
+            try:
+                return f"{table}: {key} data differs at {_json_difference(json.loads(a), json.loads(b))}"
+            except (TypeError, ValueError):  # stored as something that is not JSON text
+                pass
         return f"{table}: {key} {name} differs: stored {a!r}, replay {b!r}"
     return None
 
