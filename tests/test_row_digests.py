@@ -7,6 +7,8 @@ the column, where one row differs). Both stores.
 
 from __future__ import annotations
 
+import pytest
+
 from tests.test_trust_holes import one_line, two_problems
 
 
@@ -117,6 +119,21 @@ def test_a_digest_recorded_where_no_event_is_breaks_the_chain(ledger):
     assert "999" in line and "has derived-row digests recorded but no event" in line
 
 
+@pytest.mark.sqlite_only
+@pytest.mark.parametrize("edit", [
+    "UPDATE ledger_row_digests SET digest = hex(digest)",
+    "UPDATE ledger_row_digests SET seq = 'x' WHERE key = 'XC2019-1-1'",
+    "UPDATE ledger_row_digests SET ord = 1.5",
+    "UPDATE ledger_row_digests SET tbl = 'ledger_problemz' WHERE key = 'XC2019-1-1'",
+    "UPDATE ledger_row_digests SET seq = 0 WHERE key = 'XC2019-1-1'",
+    "DELETE FROM ledger_row_digests",
+], ids=["digest as text", "seq as text", "ord as real", "table renamed", "seq 0", "all deleted"])
+def test_the_digest_table_retyped_or_emptied_is_one_line_of_tampering(ledger, edit):
+    ledger = two_problems(ledger)
+    ledger.execute(edit)
+    assert "first bad sequence number" in one_line(ledger("audit", "--verify", expect=4))
+
+
 def test_doctor_names_an_edited_row_too(ledger):
     ledger = two_problems(ledger)
     ledger.execute("UPDATE ledger_problems SET unit = '别处' WHERE id = 'XC2019-1-1'")
@@ -149,7 +166,6 @@ def _blob(ledger, data: bytes) -> str:
 import shutil  # noqa: E402
 from pathlib import Path  # noqa: E402
 
-import pytest  # noqa: E402
 from hypothesis import HealthCheck, given, settings  # noqa: E402
 from hypothesis import strategies as st  # noqa: E402
 
