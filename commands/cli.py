@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from commands.i18n import error_line
-from commands.options import LedgerContext
+from commands.i18n import Spoken, error_line
+from commands.options import Choice, LedgerContext
 from ledger.errors import LedgerError
 from ledger.messages import Message, speak_in_libraries, t
 
@@ -67,7 +67,7 @@ def _interrupted() -> None:
     sys.exit(130)
 
 
-class LedgerGroup(click.Group):
+class LedgerGroup(Spoken, click.Group):
     """Turns every user mistake into one line on stderr and an exit code.
 
     0 ok · 1 rule violation, unknown ID or store problem · 2 usage or config ·
@@ -94,9 +94,13 @@ class LedgerGroup(click.Group):
         extra.pop("standalone_mode", None)
         from commands import i18n
 
-        i18n.remember(None, None)
-        speak_in_libraries(i18n.current())  # before `--lang` is read: LEDGER_LANG or ledger.yaml, else zh
-        unreadable = _unreadable_argument(sys.argv[1:] if args is None else list(args))
+        argv = sys.argv[1:] if args is None else list(args)
+        # --lang and --config read before click parses: its own errors (no such command, a missing option) and
+        # --help are told before the group's callback runs; else LEDGER_LANG or ledger.yaml, else zh.
+        lang = i18n.option_before_command([str(a) for a in argv], "--lang")
+        i18n.remember(lang if lang in i18n.LANGS else None, i18n.option_before_command([str(a) for a in argv], "--config"))
+        speak_in_libraries(i18n.current())
+        unreadable = _unreadable_argument(argv)
         if unreadable:
             click.echo(error_line(unreadable), err=True)
             sys.exit(EXIT_USAGE)
@@ -108,7 +112,7 @@ class LedgerGroup(click.Group):
             sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "ledger"
-            click.echo(error_line(t("{format_message} (see `{command} --help`)", format_message=_one_line(e.format_message()), command=command)), err=True)
+            click.echo(error_line(t("{format_message} (see `{command} --help`)", format_message=_one_line(i18n.usage_message(e)), command=command)), err=True)
             sys.exit(EXIT_USAGE)
         except click.ClickException as e:
             click.echo(error_line(_one_line(e.format_message())), err=True)
@@ -146,6 +150,16 @@ class LedgerGroup(click.Group):
         sys.exit(result if isinstance(result, int) else 0)
 
 
+class _VersionLine(str):
+    """click's --version line (its msgid): click fills it in with %, and it is worded then, in the reader's language
+    (click's own default is worded once, when this module is imported)."""
+
+    def __mod__(self, values: Any) -> str:  # type: ignore[override]
+        from gettext import gettext as _
+
+        return _(str.__str__(self)) % values
+
+
 @click.group(cls=LedgerGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
     "--config",
@@ -163,16 +177,16 @@ class LedgerGroup(click.Group):
 )
 @click.option(
     "--lang",
-    type=click.Choice(["zh", "en"]),
+    type=Choice(["zh", "en"]),
     default=None,
     help="Language on screen: zh (default) or en (env LEDGER_LANG; ledger.yaml language:). JSON is always English.",
 )
-@click.version_option(package_name="rectification-ledger", prog_name="ledger")
+@click.version_option(package_name="rectification-ledger", prog_name="ledger", message=_VersionLine("%(prog)s, version %(version)s"))
 @click.pass_context
 def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: str | None) -> None:
-    """An append-only, event-sourced ledger of inspection rectification work
-    (巡视巡察整改): problems fed back, measures taken, verification, sign-off
-    (对账销号), and the watch against relapse (防止回潮反弹).
+    """An append-only, event-sourced ledger of inspection rectification work:
+    problems fed back, measures taken, verification, sign-off, and the watch
+    against relapse.
 
     Every act is a permanent, attributable event; status, history and
     summaries are computed from those events.

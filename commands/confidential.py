@@ -7,12 +7,13 @@ from typing import Any
 import click
 
 from commands.options import LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.i18n import Command
 from ledger.messages import Field, t
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
-@click.option("--field", type=SHORT_TEXT, required=True, help="whistleblower 举报人 | case-details 案情.")
+@click.option("--field", type=SHORT_TEXT, required=True, help="whistleblower | case-details.")
 @click.option("--value", type=LONG_TEXT, required=True, help="The value; stored encrypted, never in summaries or publications.")
 @write_options
 @pass_ledger
@@ -28,7 +29,7 @@ def confide(state: LedgerContext, problem_id: str, field: str, value: str, at: A
     echo(render_record(record, fmt, t("{display_id}: {name} recorded (encrypted)", display_id=problem.display_id, name=Field(name))))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID")
 @output_options
 @pass_ledger

@@ -10,6 +10,7 @@ import click
 
 from commands import i18n
 from commands.options import ChoiceOf, DATE, LONG_TEXT, fail, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
+from commands.i18n import Command
 from ledger import values, vocabulary
 from ledger.messages import t
 
@@ -40,9 +41,9 @@ def _level_choice(value: str) -> str:
     return escalation_level(value)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--within", type=DaysType(), default=None, help="Also list deadlines this many days ahead (7, 7d, 2w; default from ledger.yaml, 7).")
-@click.option("--unit", default=None, help="Only problems assigned to this unit (责任单位).")
+@click.option("--unit", default=None, help="Only problems assigned to this unit.")
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Count days against this date instead of today.")
 @click.option("--check", is_flag=True, help="Exit 1 when any deadline is overdue (for a daily cron job).")
@@ -51,7 +52,7 @@ def _level_choice(value: str) -> str:
 def due(state: LedgerContext, within: int | None, unit: str | None, inspection: str | None, as_of: date | None, check: bool, fmt: str, screen: Screen) -> None:
     """What is overdue or coming due, with days left or late, and the escalation to consider.
 
-    Also lists long-term problems (长期坚持) whose last progress report is
+    Also lists long-term problems whose last progress report is
     older than the policy interval. Most urgent first (most days late, then
     fewest days left); on a terminal 30 rows unless --limit N or --all.
     """
@@ -88,42 +89,42 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
         click.get_current_context().exit(1)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
-@click.option("--level", type=ChoiceOf(_level_choice, "LEVEL"), required=True, help="notice 督办通知书 | reminder 提醒书 | warning 告诫书 | accountability 问责书 (only up).")
+@click.option("--level", type=ChoiceOf(_level_choice, "LEVEL", vocabulary.ESCALATION_LEVELS), required=True, help="notice | reminder | warning | accountability (only up).")
 @click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="E.g. the document's number, or what it demands.")
 @write_options
 @pass_ledger
 def escalate(state: LedgerContext, problem_id: str, level: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Record an escalation (督办) of a problem; levels only go up."""
+    """Record an escalation of a problem; levels only go up."""
     done = state.app.escalate(problem_id, level=level, note=note, actor=state.actor(actor, act="escalation"), at=at)
     problem = done.problem
     record = {"id": problem.display_id, "event": done.event, "level": level, "status": problem.status}
     echo(render_record(record, fmt, t("{display_id}: escalated to {level}", display_id=problem.display_id, level=vocabulary.ESCALATION_LEVELS[level])))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.argument("text", type=LONG_TEXT)
 @attach_option
 @write_options
 @pass_ledger
 def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Record a progress report on a problem, e.g. a long-term one (长期坚持)."""
+    """Record a progress report on a problem, e.g. a long-term one."""
     done = state.app.record_progress(problem_id, text=text, actor=state.actor(actor, act="progress"), at=at)
     problem = done.problem
     record = {"id": problem.display_id, "event": done.event, "status": problem.status, "entries": len(problem.progress)}
     echo(render_record(record, fmt, t("{display_id}: progress recorded (status: {status})", display_id=problem.display_id, status=problem.status)))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--due", "only_due", is_flag=True, help="Only problems whose review is due or missed.")
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="Count days against this date instead of today.")
 @listing_options
 @pass_ledger
 def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str, screen: Screen) -> None:
-    """Signed-off problems against the review points after closure (回头看, ledger.yaml watch.review_points_days).
+    """Signed-off problems against the look-back review points after closure (ledger.yaml watch.review_points_days).
 
     On a terminal: missed first, then due, upcoming and complete, each by review date; 30 rows
     unless --limit N or --all.
@@ -168,14 +169,14 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
 REVIEW_URGENCY = {"missed": 0, "due": 1, "upcoming": 2, "complete": 3}
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID")
 @click.option("--to", "to", type=DATE, required=True, help="The deadline asked for (later than the current one).")
-@click.option("--reason", required=True, help="Why the deadline cannot be met (申请延期整改的理由).")
+@click.option("--reason", required=True, help="Why the deadline cannot be met.")
 @write_options
 @pass_ledger
 def extend(state: LedgerContext, problem_id: str, to: date, reason: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Request a later deadline (申请延期整改); it takes effect only when a signer approves it."""
+    """Request a later deadline; it takes effect only when a signer approves it."""
     done = state.app.request_extension(
         problem_id, to=to, reason=values.required_text(reason, "--reason"), actor=state.actor(actor, act="extension-request"), at=at
     )
@@ -188,7 +189,7 @@ def _iso(value: date | None) -> str | None:
     return value.isoformat() if value else None
 
 
-@click.command("approve-extension")
+@click.command("approve-extension", cls=Command)
 @click.argument("problem_id", metavar="ID")
 @click.option("--refuse", is_flag=True, help="Refuse the request instead: the deadline stays as it was.")
 @click.option("--note", default="", help="A note on the decision.")

@@ -7,10 +7,11 @@ from typing import Any
 import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_rows
+from commands.i18n import Command
 from ledger.messages import t
 
 
-@click.command()
+@click.command(cls=Command)
 @output_options
 @pass_ledger
 def doctor(state: LedgerContext, fmt: str) -> None:

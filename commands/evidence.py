@@ -10,11 +10,12 @@ import click
 from commands import i18n
 from ledger.errors import InvalidInput
 
-from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import IntRange, LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.i18n import Command
 from ledger.messages import headless, t
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--cipher", is_flag=True, help="Instead: print a new AES key for sensitive fields (set it in the environment variable ledger.yaml names).")
 @output_options
 @pass_ledger
@@ -39,8 +40,8 @@ def keygen(state: LedgerContext, cipher: bool, fmt: str) -> None:
     echo(render_record(record, fmt, lines))
 
 
-@click.command()
-@click.option("--out", "out", default=None, type=click.Path(dir_okay=False), help="Also write the block to this file, for a supervisor to keep.")
+@click.command(cls=Command)
+@click.option("--out", "out", default=None, type=click.Path(dir_okay=False), metavar="FILE", help="Also write the block to this file, for a supervisor to keep.")
 @force_option
 @write_options
 @pass_ledger
@@ -66,9 +67,9 @@ def checkpoint(state: LedgerContext, out: str | None, force: bool, at: Any, acto
     echo(render_record({**record, "out": out} if out else record, fmt, block))
 
 
-@click.command()
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The JSON-lines file to write.")
-@click.option("--since", type=click.IntRange(min=0), default=0, help="Only events with this sequence number or later.")
+@click.command(cls=Command)
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE", help="The JSON-lines file to write.")
+@click.option("--since", type=IntRange(min=0), default=0, help="Only events with this sequence number or later.")
 @click.option("--inspection", default=None, metavar="CODE", help="Instead: only this inspection's events, each with a Merkle inclusion proof against the latest checkpoint (made now if none covers them).")
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="Also write the evidence files the exported events name into DIR (a new or empty folder), each named by its digest.")
 @force_option
@@ -113,7 +114,7 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
     echo(render_record(record, fmt, line))
 
 
-@click.command("verify-export")
+@click.command("verify-export", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--checkpoint", "checkpoints", multiple=True, metavar="FILE|FOLDER|TEXT", help="Also prove the export holds the history each signed checkpoint covered (repeatable).")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="The key checkpoints and the export must be signed by (default: the ledger.yaml one if there is one).")
@@ -201,7 +202,7 @@ def _export_manifests(path: Path) -> Any:
     return export_manifests(path)
 
 
-@click.command("import-log")
+@click.command("import-log", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--evidence", "evidence_dir", default=None, metavar="DIR", help="The evidence files the export names (the folder `ledger export --evidence DIR` wrote): each is checked against its digest and kept in this store.")
 @write_options
@@ -222,9 +223,9 @@ def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: An
     echo(render_record(record, fmt, line))
 
 
-@click.group()
+@click.group(cls=i18n.Group)
 def evidence() -> None:
-    """Evidence files (佐证材料) attached to acts with --attach: list, get, verify."""
+    """Evidence files attached to acts with --attach: list, get, verify."""
 
 
 @evidence.command("list")
@@ -256,7 +257,7 @@ def _same(a: str, b: str) -> bool:
 
 @evidence.command("get")
 @click.argument("digest")
-@click.option("--out", required=True, type=click.Path(dir_okay=False), help="Where to write the file.")
+@click.option("--out", required=True, type=click.Path(dir_okay=False), metavar="FILE", help="Where to write the file.")
 @force_option
 @format_option
 @pass_ledger

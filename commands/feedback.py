@@ -8,6 +8,7 @@ from typing import Any, Callable
 import click
 
 from commands import i18n
+from commands.i18n import Command
 from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values, vocabulary
 from ledger.messages import Field, joined, t
@@ -35,11 +36,11 @@ def file_options(f: Callable[..., Any]) -> Callable[..., Any]:
     return click.option("--sheet", default=None, metavar="NAME", help="The xlsx worksheet to read (default: the first).")(f)
 
 
-@click.command("import")
+@click.command("import", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @file_options
-@click.option("--inspection", "inspection_code", default=None, metavar="CODE", help="Attach the rows to this inspection, registered earlier (a 台账 without inspection columns).")
-@click.option("--inspection-by", "split_by", default=None, metavar="COLUMN", help="With --inspection: one inspection under it per value of this column (a group-wide 台账 by 所属责任公司).")
+@click.option("--inspection", "inspection_code", default=None, metavar="CODE", help="Attach the rows to this inspection, registered earlier (a '台账' without inspection columns).")
+@click.option("--inspection-by", "split_by", default=None, metavar="COLUMN", help="With --inspection: one inspection under it per value of this column (a group-wide '台账' by '所属责任公司').")
 @click.option("--columns", "columns", default=None, metavar="HEADING=field,…", help="How to read headings the ledger does not know (field, or extra to keep the column as it is); adds to import.columns in ledger.yaml.")
 @click.option("--preview", is_flag=True, help="Write nothing: show how each column is read, the first rows as they would be recorded, and what would be refused.")
 @click.option("--at", type=DATETIME, default=None, help="When the problems were fed back (default: the inspection's feedback date).")
@@ -51,10 +52,10 @@ def import_(
     state: LedgerContext, file: str, sheet: str | None, encoding: str | None, inspection_code: str | None, split_by: str | None,
     columns: str | None, preview: bool, at: Any, actor: str | None, fmt: str,
 ) -> None:
-    """Import feedback lists (xlsx 台账, CSV or YAML, see docs/import.md).
+    """Import feedback lists (an xlsx '台账', CSV or YAML; see docs/import.md).
 
     The whole file is checked first; any bad row rejects it, naming the line
-    (or sheet and row). A 台账 may hold several inspections (a round); all
+    (or sheet and row). A '台账' may hold several inspections (a round); all
     go in together or none does. Importing the same file again adds nothing.
     Headings the ledger does not know are kept with each problem as extra columns.
     """
@@ -252,14 +253,14 @@ def reconcile_rows(feedback: Any, code: str, present: dict[int, dict[str, Any]])
     return rows
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("--inspection", default=None, metavar="CODE", help="The ledger's inspection to compare with (default: the list's own code).")
 @file_options
 @output_options
 @pass_ledger
 def reconcile(state: LedgerContext, file: str, inspection: str | None, sheet: str | None, encoding: str | None, fmt: str) -> None:
-    """Compare the official feedback list with the ledger (对账); exit 1 on any mismatch.
+    """Compare the official feedback list with the ledger; exit 1 on any mismatch.
 
     Every listed problem must be in the ledger with the same category and
     title, and the ledger must hold nothing the list lacks.

@@ -7,6 +7,7 @@ from typing import Any
 
 import click
 
+from commands.i18n import Command
 from commands.options import AMOUNT, COUNT, ChoiceOf, DATE, LONG_TEXT, LedgerContext, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, attach_option, echo, pass_ledger, render_record, write_options
 from ledger import values, vocabulary
 from ledger.messages import Field, t
@@ -19,16 +20,16 @@ def _report(done: Any, fmt: str, message: str, **extra: Any) -> None:
     echo(render_record(record, fmt, t("{display_id}: {message} (status: {status})", display_id=problem.display_id, message=message, status=problem.status)))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
-@click.option("--lead", type=NAME, required=True, help="Responsible leader (责任领导).")
-@click.option("--unit", type=NAME, required=True, help="Responsible unit (责任单位/牵头股室).")
-@click.option("--person", type=NAME, required=True, help="Responsible person (责任人).")
-@click.option("--deadline", type=DATE, default=None, help="Deadline for this assignment (整改时限).")
+@click.option("--lead", type=NAME, required=True, help="Responsible leader.")
+@click.option("--unit", type=NAME, required=True, help="Responsible unit.")
+@click.option("--person", type=NAME, required=True, help="Responsible person.")
+@click.option("--deadline", type=DATE, default=None, help="Deadline for this assignment.")
 @write_options
 @pass_ledger
 def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: str, deadline: Any, at: Any, actor: str | None, fmt: str) -> None:
-    """Assign (or reassign) a problem to the people responsible (责任到人)."""
+    """Assign (or reassign) a problem to the people responsible."""
     done = state.app.assign(
         problem_id,
         lead=lead,
@@ -41,31 +42,31 @@ def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: 
     _report(done, fmt, t("assigned to {person} ({unit}), lead {lead}", person=person, unit=unit, lead=lead))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.argument("text", type=LONG_TEXT)
 @click.option("--due", type=DATE, default=None, help="When the measure is due.")
 @write_options
 @pass_ledger
 def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, actor: str | None, fmt: str) -> None:
-    """Plan a rectification measure (整改措施) for a problem; prints the measure's ID."""
+    """Plan a rectification measure for a problem; prints the measure's ID."""
     done = state.app.plan_measure(problem_id, text=text, due=due, actor=state.actor(actor, act="measure-plan"), at=at)
     record = {"id": done.problem.display_id, "measure": done.measure, "event": done.event, "status": done.problem.status}
     echo(render_record(record, fmt, done.measure))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.argument("measure_id", metavar="MEASURE_ID", type=SHORT_TEXT)
-@click.option("--evidence", type=SHORT_TEXT, multiple=True, help="Evidence reference (佐证材料); repeat for several.")
-@click.option("--rules", type=COUNT, default=0, help="Rules made or revised (建章立制), a count.")
-@click.option("--funds", type=AMOUNT, default="0", help="Funds returned or recovered (清退/追回资金), in yuan.")
+@click.option("--evidence", type=SHORT_TEXT, multiple=True, help="Evidence reference; repeat for several.")
+@click.option("--rules", type=COUNT, default=0, help="Rules made or revised, a count.")
+@click.option("--funds", type=AMOUNT, default="0", help="Funds returned or recovered, in yuan.")
 @click.option(
     "--accountable",
     multiple=True,
     help="People held accountable: N, or KIND=N with KIND discipline|admonition|organisational (repeatable).",
 )
-@click.option("--clues", type=COUNT, default=0, help="Problem clues transferred (移交问题线索), a count.")
+@click.option("--clues", type=COUNT, default=0, help="Problem clues transferred, a count.")
 @attach_option
 @write_options
 @pass_ledger
@@ -83,20 +84,20 @@ def done(state: LedgerContext, problem_id: str, measure_id: str, evidence: tuple
     _report(done, fmt, t("measure {measure} done", measure=measure), measure=measure)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option(
     "--grade",
-    type=ChoiceOf(values.grade, "GRADE"),
+    type=ChoiceOf(values.grade, "GRADE", vocabulary.GRADES),
     required=True,
-    help="good 好 | fair 较好 | poor 一般 | bad 差 (poor and bad send it back for 二次整改).",
+    help="good | fair | poor | bad (poor and bad send it back for rework).",
 )
 @click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="What the verification found.")
 @attach_option
 @write_options
 @pass_ledger
 def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Record a verification (核查验收) of a problem's rectification."""
+    """Record a verification of a problem's rectification."""
     done = state.app.verify(problem_id, grade=grade, note=note, actor=state.actor(actor, act="verification"), at=at)
     word = vocabulary.GRADES[grade]  # the grade's word in the reader's language, as `show` and `audit` print it
     if grade in values.PASSING_GRADES:
@@ -106,14 +107,14 @@ def verify(state: LedgerContext, problem_id: str, grade: str, note: str, at: Any
     _report(done, fmt, message, grade=grade)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="A note on the sign-off.")
 @attach_option
 @write_options
 @pass_ledger
 def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Sign a problem off (对账销号); long-term problems become ongoing (基本完成、持续整改)."""
+    """Sign a problem off; a long-term problem becomes ongoing (still watched)."""
     done = state.app.sign_off(problem_id, note=note, actor=state.actor(actor, act="sign-off"), at=at)
     if not done.closed:  # 双审核: a signature recorded, more signers needed
         _report(done, fmt, t("signature {signed} of {required} recorded; a different signer must sign to close", signed=done.signatures, required=done.required), signatures=done.signatures)
@@ -121,16 +122,16 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
     _report(done, fmt, t("signed off"))  # the line ends "(status: …)": one word for the status
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--holds", is_flag=True, help="The rectification holds.")
-@click.option("--relapsed", is_flag=True, help="The problem came back (回潮/反弹): reopens it.")
-@click.option("--note", type=LONG_TEXT, required=True, help="What the review (回头看) found.")
+@click.option("--relapsed", is_flag=True, help="The problem came back (a relapse): reopens it.")
+@click.option("--note", type=LONG_TEXT, required=True, help="What the look-back review found.")
 @attach_option
 @write_options
 @pass_ledger
 def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Record a review (回头看) of a closed problem: it holds, or it relapsed."""
+    """Record a look-back review of a closed problem: it holds, or it relapsed."""
     if holds == relapsed:
         raise click.UsageError(t("give exactly one of --holds or --relapsed"))
     result = "holds" if holds else "relapsed"
@@ -140,13 +141,13 @@ def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, n
     _report(done, fmt, message, result=result, relapses=relapses)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--reason", type=LONG_TEXT, required=True, help="Why it is reopened (e.g. the relapse found).")
 @write_options
 @pass_ledger
 def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Reopen a closed problem (a relapse, 反弹); counted in relapses forever."""
+    """Reopen a closed problem (a relapse); counted in relapses forever."""
     done = state.app.reopen(problem_id, reason=reason, actor=state.actor(actor, act="reopening"), at=at)
     _report(done, fmt, t("reopened (relapses: {relapses})", relapses=done.problem.relapses), relapses=done.problem.relapses)
 
@@ -157,7 +158,7 @@ CORRECTABLE_HELP = (
 )
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("target", metavar="ID", type=PROBLEM_ID)
 @click.option("--field", type=SHORT_TEXT, required=True, help=CORRECTABLE_HELP)
 @click.option("--value", type=LONG_TEXT, required=True, help="The corrected value ('none' clears a date).")

@@ -7,7 +7,8 @@ from typing import Any
 
 import click
 
-from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
+from commands.options import IntRange, LedgerContext, echo, output_options, pass_ledger, render_record
+from commands.i18n import Command
 from ledger.errors import LedgerError
 from ledger.messages import t
 
@@ -85,10 +86,10 @@ def _run_and_send(function: Any, args: Any, kwargs: Any, sender: Any) -> None:
         sender.close()
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option(
     "--jobs",
-    type=click.IntRange(1, 64),
+    type=IntRange(1, 64),
     default=None,
     help="Processes that rebuild in parallel, each a share of the aggregates (default: one per CPU on a large ledger).",
 )

@@ -8,11 +8,12 @@ from __future__ import annotations
 import click
 
 from commands.options import key_option, LedgerContext, echo, output_options, pass_ledger, render_record
+from commands.i18n import Command
 from ledger.errors import InvalidInput, StoreError
 from ledger.messages import t
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--to", "target", required=True, metavar="URL", help="The empty PostgreSQL store: postgresql://user@host:port/db.")
 @key_option
 @output_options

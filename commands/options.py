@@ -106,12 +106,39 @@ class ValueType(click.ParamType):
             fail(self, e, param, ctx, head=what)
 
 
-class ChoiceOf(click.ParamType):
-    """A vocabulary term, in English or Chinese, normalised by `ledger.values`."""
+class Choice(click.Choice):
+    """click's Choice, refusing a value in the ledger's words: "'a', 'b' or 'c'" / "'a'、'b' 或 'c'" (click joins
+    the choices with ", " whatever the language)."""
 
-    def __init__(self, parse: Callable[[str], str], name: str):
+    def get_invalid_choice_message(self, value: Any, ctx: Any) -> str:
+        from commands import i18n
+        from ledger.messages import either
+
+        refusal = t("'{value}' is not one of {choices}", value=value, choices=either(repr(c) for c in self.choices))
+        return i18n.translate(refusal, i18n.current())  # type: ignore[no-any-return]
+
+
+class IntRange(click.IntRange):
+    """click's IntRange, refusing text that is no number in the ledger's words (click names its own type,
+    "integer range", in English whatever the language)."""
+
+    def convert(self, value: Any, param: Any, ctx: Any) -> Any:
+        if isinstance(value, str):
+            try:
+                int(value.strip())
+            except ValueError:
+                fail(self, t("'{value}' is not a whole number", value=value), param, ctx)
+        return super().convert(value, param, ctx)
+
+
+class ChoiceOf(click.ParamType):
+    """A vocabulary term, in English or Chinese, normalised by `ledger.values`; `words`, its vocabulary table
+    (a Chinese --help lists the choices by the vocabulary's words)."""
+
+    def __init__(self, parse: Callable[[str], str], name: str, words: Any = None):
         self.parse = parse
         self.name = name
+        self.words = words
 
     def convert(self, value: Any, param: Any, ctx: Any) -> str:
         try:
@@ -246,7 +273,7 @@ def attach_option(f: Callable[..., Any]) -> Callable[..., Any]:
         metavar="FILE",
         expose_value=False,
         callback=_remember("attach"),
-        help="An evidence file (佐证材料) to fingerprint into the act and keep; repeat for several.",
+        help="An evidence file to fingerprint into the act and keep; repeat for several.",
     )(f)
 
 def output_options(f: Callable[..., Any]) -> Callable[..., Any]:
@@ -370,7 +397,7 @@ def listing_options(f: Callable[..., Any]) -> Callable[..., Any]:
         help="On a terminal: every row, most urgent first, through the pager ($PAGER, else less -FRX).",
     )(wrapper)
     wrapper = click.option(
-        "--limit", type=click.IntRange(min=1), default=None, metavar="N",
+        "--limit", type=IntRange(min=1), default=None, metavar="N",
         help=f"Show N rows (on a terminal the default is {DEFAULT_LIMIT}, most urgent first; piped, to a file or as csv/json: every row).",
     )(wrapper)
     return output_options(wrapper)

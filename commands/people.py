@@ -8,7 +8,7 @@ from typing import Any
 import click
 
 from commands import i18n
-from commands.options import LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
+from commands.options import Choice, LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
 from ledger.messages import joined, t
@@ -42,7 +42,7 @@ admin_key_option = click.option(
 )
 
 
-@click.group()
+@click.group(cls=i18n.Group)
 def person() -> None:
     """People, their keys and their roles, recorded in the ledger (signed by its administrator)."""
 
@@ -73,7 +73,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
 
 @person.command()
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, help="A role to grant (registrar 登记员, responsible 责任人, verifier 验收人, signer 销号审批人, auditor 审计人员); repeatable.")
+@click.option("--role", "roles", multiple=True, help="A role to grant (registrar, responsible, verifier, signer, auditor); repeatable.")
 @click.option("--public-key", "public_key", default=None, metavar="FILE", help="NAME's public key file (from `ledger person keygen`; default: keys/NAME.pem.pub under the user's config folder, if there).")
 @admin_key_option
 @format_option
@@ -181,7 +181,7 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
 
 
 @person.command()
-@click.option("--proxy-signoff", type=click.Choice(["allowed", "forbidden"]), required=True, help="May a clerk enter a sign-off (close) signed on paper by someone else (--for)?")
+@click.option("--proxy-signoff", type=Choice(["allowed", "forbidden"]), required=True, help="May a clerk enter a sign-off (close) signed on paper by someone else (--for)?")
 @admin_key_option
 @format_option
 @pass_ledger

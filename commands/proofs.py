@@ -8,13 +8,14 @@ from typing import Any
 import click
 
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record
+from commands.i18n import Command
 from ledger.messages import t
 
 
-@click.command("prove-consistency")
+@click.command("prove-consistency", cls=Command)
 @click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint (a checkpoint file or a report ending in one).")
 @click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")
-@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), help="The proof file to write.")
+@click.option("--out", "out", required=True, type=click.Path(dir_okay=False), metavar="FILE", help="The proof file to write.")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="The key both checkpoints must be signed by (default: the ledger's .pub).")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="Trust the key with this published fingerprint (repeatable).")
 @force_option
@@ -36,7 +37,7 @@ def prove_consistency(state: LedgerContext, old: str, new: str, out: str, public
     echo(render_record(record, fmt, t("wrote {out}: tree of {new_tree_size} events extends tree of {old_tree_size} ({hashes} hashes)", out=out, new_tree_size=record['new_tree_size'], old_tree_size=record['old_tree_size'], hashes=record['hashes'])))
 
 
-@click.command("verify-consistency")
+@click.command("verify-consistency", cls=Command)
 @click.argument("proof_file", metavar="PROOF", type=click.Path(dir_okay=False))
 @click.option("--from", "old", required=True, metavar="FILE", help="The earlier checkpoint the supervisor kept.")
 @click.option("--to", "new", required=True, metavar="FILE", help="The later checkpoint.")

@@ -10,10 +10,11 @@ import click
 
 from commands import i18n
 from commands.asof import as_of_option
-from commands.options import CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, text_cells, write_options
+from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, text_cells, write_options
+from commands.i18n import Command
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, t
+from ledger.messages import Field, choices, t
 
 
 def _reason(value: str) -> str:
@@ -23,16 +24,16 @@ def _reason(value: str) -> str:
     for key, label in values.WITHHOLD_REASONS.items():
         if value.strip() == label:
             return key
-    raise InvalidInput(t("reason: '{value}' is not one of {WITHHOLD_REASONS}", value=value, WITHHOLD_REASONS=', '.join(values.WITHHOLD_REASONS)))
+    raise InvalidInput(t("reason: '{value}' is not one of {WITHHOLD_REASONS}", value=value, WITHHOLD_REASONS=choices(vocabulary.WITHHOLD_REASONS)))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option(
     "--reason",
-    type=ChoiceOf(_reason, "REASON"),
+    type=ChoiceOf(_reason, "REASON", vocabulary.WITHHOLD_REASONS),
     required=True,
-    help="state-secret 国家秘密 | open-case 在办案件 | privacy 个人隐私 | sensitive 敏感事项.",
+    help="state-secret | open-case | privacy | sensitive.",
 )
 @click.option(
     "--field",
@@ -49,7 +50,7 @@ def withhold(state: LedgerContext, problem_id: str, reason: str, fields: tuple[s
     problem = state.app.withhold(problem_id, reason=reason, fields=list(fields), actor=state.actor(actor, act="withholding"), at=at).problem
     latest = problem.withheld[-1]
     record = {"id": problem.display_id, "event": "Withheld", "reason": reason, "fields": latest["fields"]}
-    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=[Field(f) for f in latest['fields']], reason=vocabulary.WITHHOLD_REASONS.get(reason, reason))))
+    echo(render_record(record, fmt, t("{display_id}: {fields} withheld from publication ({reason})", display_id=problem.display_id, fields=[vocabulary.WITHHELD_PARTS.get(f) or Field(f) for f in latest['fields']], reason=vocabulary.WITHHOLD_REASONS.get(reason, reason))))
 
 
 def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
@@ -58,11 +59,11 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
     return check_inspection(reader, code)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection (default: the whole ledger).")
-@click.option("--round", "round_name", default=None, metavar="NAME", help="One row per inspected unit of this round (轮次), and the total.")
+@click.option("--round", "round_name", default=None, metavar="NAME", help="One row per inspected unit of this round, and the total.")
 @as_of_option
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
+@click.option("--lang", type=Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
 @click.option("--from-export", "from_export", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="Recompute one inspection's figures from its proven export (`export --inspection`), without the store.")
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="With --from-export: the ledger's public key the export's checkpoint must be signed by.")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --from-export: trust the key with this published fingerprint (repeatable).")
@@ -254,17 +255,17 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
     return document.rstrip("\n") + "\n\n" + block + "\n"
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--inspection", type=CODE, default=None, metavar="CODE", help="The inspection whose rectification is published.")
-@click.option("--round", "round_name", type=SHORT_TEXT, default=None, metavar="NAME", help="Publish the round's public summary (轮次) instead of one inspection's report.")
+@click.option("--round", "round_name", type=SHORT_TEXT, default=None, metavar="NAME", help="Publish the round's public summary instead of one inspection's report.")
 @click.option(
     "--stage",
-    type=click.Choice(["final", "progress"]),
+    type=Choice(["final", "progress"]),
     default="final",
     show_default=True,
-    help="final: 整改情况 (the report); progress: 整改进展情况 (the interim report, e.g. at the end of 集中整改).",
+    help="final: the report; progress: the interim report (e.g. at the end of the concentrated rectification).",
 )
-@click.option("--format", "fmt", type=click.Choice(["markdown", "html", "text", "docx"]), default="markdown", show_default=True, help="Output format (docx: a Word document in 公文 layout, needs --out).")
+@click.option("--format", "fmt", type=Choice(["markdown", "html", "text", "docx"]), default="markdown", show_default=True, help="Output format (docx: a Word document in the official '公文' layout, needs --out).")
 @click.option("--out", "out", default=None, metavar="FILE", help="Write to this file instead of standard output.")
 @click.option("--force", "force", is_flag=True, default=False, help="Replace the --out file if it exists (never the store, its evidence or a key).")
 @click.option(
@@ -278,7 +279,7 @@ def _with_checkpoint(state: LedgerContext, document: str, fmt: str, sign: bool |
 @quiet_option
 @pass_ledger
 def publish(state: LedgerContext, inspection: str | None, round_name: str | None, stage: str, fmt: str, out: str | None, force: bool, sign: bool | None, as_of: Any) -> None:
-    """Write the public report (整改情况公布) of an inspection, or a round's summary; withheld items are counted but not printed."""
+    """Write the public report of an inspection, or a round's summary; withheld items are counted but not printed."""
     from projections.publication import report, round_report
     from projections.replay import check_as_of
 

@@ -8,7 +8,8 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
+from commands.i18n import Command
+from commands.options import Choice, STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
 from ledger import values, vocabulary
 from ledger.errors import UnknownID
 from ledger.messages import t
@@ -157,7 +158,7 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
     return "\n".join(parts)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID")
 @as_of_option
 @output_options
@@ -193,24 +194,24 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
         echo(render_rows([status_row(view)], fmt, STATUS_COLUMNS))
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection's problems.")
-@click.option("--category", default=None, help="Only this category (类别).")
-@click.option("--unit", default=None, help="Only problems assigned to this unit (责任单位).")
+@click.option("--category", default=None, help="Only this category.")
+@click.option("--unit", default=None, help="Only problems assigned to this unit.")
 @click.option(
     "--status",
     "status_filter",
-    type=ChoiceOf(values.status, "STATUS"),
+    type=ChoiceOf(values.status, "STATUS", vocabulary.STATUSES),
     default=None,
     help="registered | in_progress | verified | closed | ongoing.",
 )
 @click.option("--overdue", is_flag=True, help="Only problems past their deadline and not yet rectified.")
-@click.option("--round", "round_name", default=None, metavar="NAME", help="Only the problems of this round's inspections (轮次).")
+@click.option("--round", "round_name", default=None, metavar="NAME", help="Only the problems of this round's inspections.")
 @click.option(
     "--light",
-    type=click.Choice(["red", "yellow", "green", "none"]),
+    type=Choice(["red", "yellow", "green", "none"]),
     default=None,
-    help="Only problems with this warning light (红黄绿, thresholds in ledger.yaml `lights:`).",
+    help="Only problems with this warning light (thresholds in ledger.yaml `lights:`).",
 )
 @as_of_option
 @listing_options
@@ -286,7 +287,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
     screen.show(rows, fmt, STATUS_COLUMNS, total)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("target", metavar="ID")
 @listing_options
 @pass_ledger

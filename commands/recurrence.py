@@ -7,7 +7,8 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import IntRange, Choice, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.i18n import Command
 from ledger.errors import InvalidInput, UnknownID
 from ledger.messages import t
 
@@ -20,16 +21,16 @@ def _matching(state: LedgerContext) -> Any:
     return Matching.from_config(state.config)
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID, required=False)
 @click.option("--text", type=SHORT_TEXT, default=None, help="Compare this text instead of a registered problem.")
-@click.option("--limit", type=click.IntRange(1, 1000), default=10, show_default=True, help="At most this many.")
+@click.option("--limit", type=IntRange(1, 1000), default=10, show_default=True, help="At most this many.")
 @click.option(
     "--scope",
-    type=click.Choice(["all", "organisation", "round"]),
+    type=Choice(["all", "organisation", "round"]),
     default="all",
     show_default=True,
-    help="all: every earlier inspection; organisation: of the same inspected organisation; round: other units of the same round (共性问题).",
+    help="all: every earlier inspection; organisation: of the same inspected organisation; round: other units of the same round (shared problems).",
 )
 @click.option("--organisation", type=NAME, default=None, help="With --text: the organisation (for --scope organisation).")
 @output_options
@@ -70,10 +71,10 @@ def similar(state: LedgerContext, problem_id: str | None, text: str | None, limi
 KINDS = {"recurrence": "recurrence", "same-kind": "same-kind", "屡查屡犯": "recurrence", "重犯": "recurrence", "同类": "same-kind", "同类问题": "same-kind"}
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("new_id", metavar="NEW", type=PROBLEM_ID)
 @click.argument("old_id", metavar="OLD", type=PROBLEM_ID)
-@click.option("--as", "kind", default=None, metavar="KIND", help="recurrence 屡查屡犯 (the earlier problem found again) | same-kind 同类问题.")
+@click.option("--as", "kind", default=None, metavar="KIND", help="recurrence (the earlier problem found again) | same-kind.")
 @click.option("--reject", is_flag=True, help="OLD is not like NEW: never offer it again.")
 @click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="Why (e.g. the earlier feedback's wording).")
 @write_options
@@ -173,14 +174,14 @@ PROFILE_COLUMNS = ("round", "inspection", "start", "problems", "completed", "ong
 LINK_COLUMNS = ("problem", "title", "as", "direction", "linked", "relapse")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.argument("organisation", type=NAME)
 @as_of_option
 @output_options
 @pass_ledger
 def profile(state: LedgerContext, organisation: str, as_of: Any, fmt: str) -> None:
     """One inspected unit across rounds: each inspection's problems and where they stand, categories
-    round by round, relapses, reopenings, and the problems found again (屡查屡犯)."""
+    round by round, relapses, reopenings, and the problems found again."""
     import json
 
     from commands import i18n

@@ -9,6 +9,7 @@ import click
 
 from commands import i18n
 from commands.options import CODE, SAMPLE_SIZE, SEED, LedgerContext, echo, output_options, pass_ledger, render_rows, write_options
+from commands.i18n import Command
 from ledger import values
 from ledger.messages import t
 
@@ -16,7 +17,7 @@ SAMPLE_COLUMNS = ("id", "category", "title", "status", "unit", "person")
 DRAW_COLUMNS = ("draw", "inspection", "seed", "size", "population", "drawn", "by", "at")
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--inspection", type=CODE, required=True, metavar="CODE", help="Draw from this inspection's signed-off problems.")
 @click.option("--size", type=SAMPLE_SIZE, required=True, help="How many problems to draw.")
 @click.option("--seed", type=SEED, default=None, help="Seed of the draw (default: a fresh random one, recorded).")
@@ -74,7 +75,7 @@ def all_draws(app: Any) -> list[Any]:
         start = batch[-1].id + 1
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--inspection", default=None, metavar="CODE", help="Only draws from this inspection.")
 @output_options
 @pass_ledger

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from commands.options import LedgerContext, echo, format_option, pass_ledger, render_record
+from commands.options import IntRange, LedgerContext, echo, format_option, pass_ledger, render_record
+from commands.i18n import Command
 from ledger.errors import InvalidInput
 from ledger.messages import t
 
@@ -56,15 +57,15 @@ def _check_port_free(host: str, port: int) -> None:
             raise InvalidInput(t("--host/--port: cannot listen on {host}:{port} ({value})", host=host, port=port, value=e.strerror or e)) from None
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on; anything but loopback needs --token.")
-@click.option("--port", type=click.IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
+@click.option("--port", type=IntRange(1, 65535), default=8000, show_default=True, help="Port to listen on.")
 @click.option("--token", default=None, help="Access token every request must carry (header, or open a page with ?token=… once).")
 @click.option("--token-file", default=None, metavar="FILE", help="Read the access token from the first line of FILE instead.")
 @format_option
 @pass_ledger
 def serve(state: LedgerContext, host: str, port: int, token: str | None, token_file: str | None, fmt: str) -> None:
-    """Serve a read-only web view of the ledger (总览, 问题清单, 督办, 统计, 公布, 核验).
+    """Serve a read-only web view of the ledger: overview, problems, due, summary, reports, verification.
 
     Only GET and HEAD are answered; the store is opened read-only. Loopback
     (127.0.0.1) by default: any other address requires --token or --token-file.

@@ -7,11 +7,12 @@ from pathlib import Path
 
 import click
 
+from commands.i18n import Command
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
 from ledger.messages import t
 
 
-@click.command()
+@click.command(cls=Command)
 @click.option("--admin-key", default=None, metavar="PATH", help="The administrator's private key: used if it exists, else created there (default: keys/admin-LEDGER_ID.pem under the user's config folder).")
 @output_options
 @pass_ledger

@@ -9,6 +9,7 @@ import click
 
 from commands.asof import as_of_option
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, pass_ledger, render_record
+from commands.i18n import Command
 from ledger.errors import InvalidInput
 from ledger.messages import t
 
@@ -41,9 +42,9 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
     return build_sheet(inspection=found, problems=problems, summary=result, day=day, internal=internal, lang=i18n.current())
 
 
-@click.command()
-@click.option("--inspection", required=True, metavar="CODE", help="The inspection whose 台账 is written.")
-@click.option("--out", "out", required=True, metavar="FILE", help="台账.xlsx (a workbook) or 台账.docx (a Word table).")
+@click.command(cls=Command)
+@click.option("--inspection", required=True, metavar="CODE", help="The inspection whose '台账' is written.")
+@click.option("--out", "out", required=True, metavar="FILE", help="An .xlsx file (a workbook) or a .docx file (a Word table).")
 @click.option(
     "--internal",
     is_flag=True,
@@ -54,11 +55,10 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
 @format_option
 @pass_ledger
 def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force: bool, as_of: Any, fmt: str) -> None:
-    """Write the standard 台账: one row per measure, each problem's cells merged over its measures.
+    """Write the standard '台账': one row per measure, each problem's cells merged over its measures.
 
-    Columns 序号, 问题类别, 反馈问题, 整改措施, 责任领导, 责任单位, 责任人, 整改时限,
-    完成情况, 销号情况; A4 landscape. Withheld problems are left out as `publish`
-    leaves them out, unless --internal.
+    The columns offices print ('序号' … '完成情况', '销号情况'); A4 landscape. Withheld
+    problems are left out as `publish` leaves them out, unless --internal.
     """
     suffix = Path(out).suffix.lower()
     if suffix not in SHEET_FORMATS:

@@ -69,9 +69,8 @@ class Field(str):
         from ledger import vocabulary
 
         name = str.__str__(self)
-        for table in (vocabulary.WITHHELD_PARTS, vocabulary.SENSITIVE_FIELDS):  # parts, not fields: worded in English too
-            if name in table:
-                return table[name].of(lang)
+        if name in vocabulary.SENSITIVE_FIELDS:  # worded in English too
+            return vocabulary.SENSITIVE_FIELDS[name].of(lang)
         if lang == "en":
             return name
         measure, dot, field = name.partition(".")
@@ -102,7 +101,7 @@ class Stored(Data):
 
 
 class either(tuple):
-    """Choices a message offers: "a or b" in English, "a、b" in Chinese (each choice shown as it is typed)."""
+    """Choices a message offers: "a, b or c" in English, "a、b 或 c" in Chinese (each choice shown as it is typed)."""
 
     def label(self, lang: str) -> str:
         items = [v.label(lang) if callable(getattr(v, "label", None)) else str(v) for v in self]
@@ -110,7 +109,20 @@ class either(tuple):
             return "".join(items)
         if lang == "zh":
             return "、".join(items[:-1]) + " 或 " + items[-1]
-        return " or ".join(items)
+        return ", ".join(items[:-1]) + " or " + items[-1]
+
+
+class choices(tuple):
+    """The values an input accepts (a vocabulary table: value → Chinese word): as typed in English ("registered,
+    in_progress"); in Chinese each by its word with the value to type ("已登记（registered）、整改中（in_progress）")."""
+
+    def __new__(cls, table: Any) -> "choices":
+        return tuple.__new__(cls, [(key, str(getattr(word, "zh", word))) for key, word in table.items()])
+
+    def label(self, lang: str) -> str:
+        if lang == "zh":
+            return "、".join(f"{word}（{key}）" if word != key else key for key, word in self)
+        return ", ".join(key for key, _ in self)
 
 
 class joined(Data):

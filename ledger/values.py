@@ -16,7 +16,7 @@ from typing import Any, Mapping, NamedTuple
 
 from ledger import vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, t
+from ledger.messages import Field, choices, t
 
 # canonical value -> Chinese word (ledger/vocabulary.py, the one vocabulary); each table also accepts
 # its word as input, and the words older versions printed (INPUT_WORDS).
@@ -54,7 +54,7 @@ INPUT_WORDS = {
 REVIEW_RESULTS = ("holds", "relapsed")
 
 
-def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] | None = None) -> str:
+def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] | None = None, shown: dict[str, str] | None = None) -> str:
     text = value.strip()
     lowered = text.lower().replace("_", "-")
     if lowered in table:
@@ -64,8 +64,8 @@ def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] 
             return key
     if older and text in older:
         return older[text]
-    choices = ", ".join(f"{k} ({v})" for k, v in table.items())
-    raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices))
+    # each choice as JSON and --help spell it, with its word in Chinese (`shown`: when `table`'s keys are spelt otherwise)
+    raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices(shown or table)))
 
 
 def problem_type(value: str) -> str:
@@ -85,7 +85,7 @@ def status(value: str) -> str:
     if text in STATUSES:
         return text
     older = {w: k.replace("_", "-") for w, k in INPUT_WORDS["status"].items()}
-    return _choose({k.replace("_", "-"): v for k, v in STATUSES.items()}, value, "status", older).replace("-", "_")
+    return _choose({k.replace("_", "-"): v for k, v in STATUSES.items()}, value, "status", older, shown=STATUSES).replace("-", "_")
 
 
 def source(value: str) -> str:
@@ -94,8 +94,7 @@ def source(value: str) -> str:
         return text
     if text.lower() in SOURCE_ALIASES:
         return SOURCE_ALIASES[text.lower()]
-    choices = ", ".join(SOURCES)
-    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=choices))
+    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=", ".join(SOURCES)))
 
 
 # -- the grammar of every value a user can type ----------------------------------

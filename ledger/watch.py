@@ -11,7 +11,7 @@ from typing import Any
 
 from ledger import vocabulary
 from ledger.errors import ConfigError, InvalidInput
-from ledger.messages import t
+from ledger.messages import choices, t
 
 # In order: each level is more serious than the one before.
 ESCALATION_LEVELS = vocabulary.zh(vocabulary.ESCALATION_LEVELS)
@@ -24,8 +24,7 @@ def escalation_level(value: str) -> str:
     for key, label in ESCALATION_LEVELS.items():
         if text in (label, label[:-1]):  # 督办通知书 or 督办通知
             return key
-    choices = ", ".join(f"{k} ({v})" for k, v in ESCALATION_LEVELS.items())
-    raise InvalidInput(t("--level: '{value}' is not one of {choices}", value=value, choices=choices))
+    raise InvalidInput(t("--level: '{value}' is not one of {choices}", value=value, choices=choices(vocabulary.ESCALATION_LEVELS)))
 
 
 def next_level(current: str | None) -> str | None:

@@ -10,6 +10,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from ledger import vocabulary
+from ledger.messages import t
 
 # Not yet rectified: the deadline runs, and a problem past it is overdue (a verified, closed or
 # ongoing one is not). Not "not signed off" (ledger.values.SIGNED_OFF_STATUSES): a verified problem is that too.
@@ -231,7 +232,7 @@ def review_row(view: dict[str, Any], as_of: date, policy: Any) -> dict[str, Any]
         "title": view["title"],
         "status": view["status"],
         "signed_off": closed_on.isoformat(),
-        "point": f"{point_days}d" if point_days else None,
+        "point": t("{days}d", days=point_days) if point_days else None,  # "90d" in JSON and English, 90天 in Chinese
         "review_date": point_date.isoformat() if point_date else None,
         "state": state,
         "reviews": sum(1 for r in view.get("reviews") or [] if day_of(r["at"]) >= closed_on),

@@ -77,14 +77,9 @@ def column_widths(sheet: "Sheet") -> dict[str, float]:
     return widths
 
 
-# 销号情况: a signed-off problem reads its status word (the vocabulary's), an open one 未销号 (not yet signed off).
-SIGNOFF_STATES = {
-    "registered": "未销号",
-    "in_progress": "未销号",
-    "verified": f"{vocabulary.STATUSES['verified'].zh}，待销号",
-    "closed": vocabulary.STATUSES["closed"].zh,
-    "ongoing": vocabulary.STATUSES["ongoing"].zh,
-}
+# 销号情况: the problem's status by the vocabulary's word (已登记, 整改中, 已验收, 已销号 …): one state, one word,
+# as `status`, the web view and the report print it.
+SIGNOFF_STATES = vocabulary.zh(vocabulary.STATUSES)
 
 
 @dataclass

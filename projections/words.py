@@ -80,6 +80,8 @@ def _field_words(text: str) -> str:
     """A field's name: description → 问题描述, M2.due → M2.时限, measures → 全部措施, whistleblower → 举报人."""
     from ledger.messages import Field
 
+    if text in vocabulary.WITHHELD_PARTS:  # a withholding's part: the whole problem, every measure
+        return vocabulary.WITHHELD_PARTS[text].zh
     return Field(text).label("zh")
 
 

@@ -34,9 +34,10 @@ def extracted() -> dict[str, list[tuple[str, int]]]:
     return found
 
 
-# click's own messages that reach a user: usage and parameter errors (its help texts stay as click writes them).
-CLICK_FILES = ("exceptions.py", "parser.py", "types.py", "core.py")
-CLICK_HELP = {"Options", "Positional arguments", "Commands", "deprecated", "(dynamic)", "env var: {var}", "default: {default}"}
+# click's own messages that reach a user: usage and parameter errors, and the words of a help page.
+CLICK_FILES = ("exceptions.py", "parser.py", "types.py", "core.py", "formatting.py", "decorators.py")
+CLICK_HELP = {"Positional arguments", "(dynamic)"}  # not on any of the ledger's help pages
+CLICK_COMPUTED = ("required",)  # click translates these by a computed msgid (`_(extra["required"])`): no literal to extract
 
 
 def extracted_click() -> dict[str, list[tuple[str, int]]]:
@@ -55,7 +56,22 @@ def extracted_click() -> dict[str, list[tuple[str, int]]]:
             key = message[0] if isinstance(message, tuple) else message
             if key and key not in CLICK_HELP and "Deprecation" not in message and "defined twice" not in message:
                 found.setdefault(message, []).append((f"click/{name}", lineno))
+    for message in CLICK_COMPUTED:
+        found.setdefault(message, []).append(("click/core.py", 0))
     return found  # type: ignore[return-value]  (a plural message's key is its (singular, plural) pair)
+
+
+def extracted_help() -> dict[str, list[tuple[str, int]]]:
+    """Each command's summary, and a `commands.help.Spoken` command's help and options' help (commands/i18n.py)."""
+    from commands.cli import cli, register_commands
+    from commands.i18n import help_messages
+
+    register_commands()
+    found: dict[str, list[tuple[str, int]]] = {}
+    for msgid, where in help_messages(cli):
+        if msgid and (where, 0) not in found.setdefault(msgid, []):
+            found[msgid].append((where, 0))
+    return found
 
 
 def read() -> object:
@@ -79,7 +95,7 @@ def update() -> None:
     from babel.messages.catalog import Catalog
     from babel.messages.pofile import write_po
 
-    messages = {**extracted(), **extracted_click()}
+    messages = {**extracted_help(), **extracted(), **extracted_click()}
     old = read() if PO.exists() else Catalog(locale="zh_Hans_CN", domain="ledger")
     # The header's date kept and no line numbers: the catalogue changes only when a message does.
     new = Catalog(locale="zh_Hans_CN", domain="ledger", project="rectification-ledger", charset="utf-8",
@@ -101,7 +117,7 @@ def update() -> None:
 
 
 def check() -> int:
-    messages = {**extracted(), **extracted_click()}
+    messages = {**extracted_help(), **extracted(), **extracted_click()}
     lacking = missing(read(), messages)
     for msgid in lacking:
         file, line = messages[msgid][0]

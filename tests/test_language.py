@@ -206,7 +206,7 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["serve", "--host", "0.0.0.0"], 2, "is not a loopback address", "不是本机回环地址"),
         # click's own complaints
         (["status", "--inpsection", "XC2019-1"], 2, "No such option '--inpsection'. Did you mean '--inspection'?",
-         "没有这个选项 '--inpsection'。 是否要用 '--inspection'？"),
+         "没有这个选项 '--inpsection'。是否要用 '--inspection'？"),
         (["status", "extra"], 2, "Got unexpected extra argument (extra)", "多余的参数（extra）"),
         (["serve", "--port", "99999"], 2, "99999 is not in the range 1<=x<=65535", "99999 不在范围 1<=x<=65535 之内"),
         (["serve", "--token", "long-enough-token", "--token-file", str(folder / "list.txt")], 2, "give --token or --token-file, not both",

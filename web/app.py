@@ -25,7 +25,8 @@ from urllib.parse import urlencode
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, PlainTextResponse, RedirectResponse, Response
+from starlette.exceptions import HTTPException
+from starlette.responses import RedirectResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
@@ -33,17 +34,27 @@ from starlette.templating import Jinja2Templates
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput, LedgerError, TamperingFound, UnknownID
 from projections.deadlines import LIGHT_LABELS, light
-from ledger.messages import t
+from ledger.messages import choices as accepted, t
 from web import words
 
 HERE = Path(__file__).resolve().parent
 READ_METHODS = ("GET", "HEAD")
 TOKEN_COOKIE = "ledger_token"
 PAGE_SIZE = 200
+NO_LIGHT = "无预警"  # ?light=none: a problem without a light (red, yellow and green are the vocabulary's)
 REPORT_TYPES = {"markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
 
 
 # -- the guards: read-only methods, and the token off loopback ----------------------
+
+
+def notice(request: Request, status_code: int, title: Any, message: Any, headers: dict[str, str] | None = None) -> Response:
+    """A guard's answer, before any page is reached: a page of its own in the page's language (no navigation,
+    nothing of the ledger), or with ?format=json the English message as the CLI's JSON gives an error."""
+    if _wants_json(request):
+        return Response(json.dumps({"error": str(message)}, ensure_ascii=False) + "\n", status_code=status_code,
+                        media_type="application/json; charset=utf-8", headers=headers)
+    return TEMPLATES.TemplateResponse(request, "notice.html", {"title": title, "message": message}, status_code=status_code, headers=headers)
 
 
 class ReadOnlyMethods:
@@ -54,10 +65,8 @@ class ReadOnlyMethods:
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] not in READ_METHODS:
-            response = PlainTextResponse(
-                "405 只读视图：仅允许 GET 和 HEAD（read-only view: GET and HEAD only）\n",
-                status_code=405, headers={"Allow": "GET, HEAD"},
-            )
+            response = notice(Request(scope), 405, t("read-only view"), t("read-only view: only GET and HEAD are answered"),
+                              headers={"Allow": "GET, HEAD"})
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -98,13 +107,8 @@ class TokenRequired:
         if any(_same(c, self.token) for c in candidates):
             await self.app(scope, receive, send)
             return
-        response = HTMLResponse(
-            '<!DOCTYPE html><html lang="zh-CN"><head><meta charset="utf-8"><link rel="icon" href="data:,">'
-            "<title>需要访问令牌</title></head><body><h1>需要访问令牌</h1>"
-            "<p>此台账视图需要访问令牌：请使用管理员提供的链接（…?token=…）打开。</p>"
-            "<p>An access token is required.</p></body></html>",
-            status_code=401,
-        )
+        response = notice(request, 401, t("access token required"),
+                          t("this ledger view needs an access token: open it with the link the administrator gave you (…?token=…)"))
         await response(scope, receive, send)
 
 
@@ -234,10 +238,11 @@ def problems(request: Request) -> Response:
 
     view = _view(request)
     filters = {k: _filter(request, k) for k in ("inspection", "category", "unit", "status", "light")}
-    if filters["status"] is not None and filters["status"] not in values.STATUSES:
-        raise InvalidInput(t("status: '{status}' is not one of {STATUSES}", status=filters['status'], STATUSES=', '.join(values.STATUSES)))
+    if filters["status"] is not None:  # as `status --status` reads it (its word, too), and refused in the same words
+        filters["status"] = values.status(filters["status"])
     if filters["light"] is not None and filters["light"] not in LIGHT_CHOICES:
-        raise InvalidInput(t("light: '{light}' is not one of {LIGHT_CHOICES}", light=filters['light'], LIGHT_CHOICES=', '.join(LIGHT_CHOICES)))
+        lights = accepted({**vocabulary.zh(vocabulary.LIGHTS), "none": NO_LIGHT})
+        raise InvalidInput(t("light: '{light}' is not one of {LIGHT_CHOICES}", light=filters['light'], LIGHT_CHOICES=lights))
     try:
         page_no = max(1, int(request.query_params.get("page", "1")))
     except ValueError:
@@ -376,7 +381,7 @@ def report(request: Request) -> Response:
     if fmt in REPORT_TYPES:
         return Response(public_report(view.ledger, view.config, inspection=code, fmt=fmt, lang=view.report_lang), media_type=REPORT_TYPES[fmt])
     if fmt not in (None, "", "json"):
-        raise InvalidInput(t("format: '{fmt}' is not one of markdown, html, text, json", fmt=fmt))
+        raise InvalidInput(t("format: '{fmt}' is not one of {choices}", fmt=fmt, choices=[*REPORT_TYPES, "json"]))
     markdown = public_report(view.ledger, view.config, inspection=code, fmt="markdown", lang=view.report_lang)
     if fmt == "json":
         return _json({"inspection": code, "format": "markdown", "text": markdown})
@@ -420,6 +425,18 @@ async def ledger_error(request: Request, exc: Exception) -> Response:
     return page(request, "error.html", status_code=status, message=exc, title="出错了")  # rendered in the page's language (web.words)
 
 
+async def http_error(request: Request, exc: Exception) -> Response:
+    """An address no page answers (404), or another refusal of Starlette's: the view's own error page."""
+    code = getattr(exc, "status_code", 500)
+    if code == 404:
+        message = t("no such page: {path}", path=request.url.path)
+    else:
+        message = t("the request cannot be answered (HTTP {code})", code=code)
+    if _wants_json(request):
+        return Response(json.dumps({"error": str(message)}, ensure_ascii=False) + "\n", status_code=code, media_type="application/json; charset=utf-8")
+    return page(request, "error.html", status_code=code, message=message, title="出错了")
+
+
 TEMPLATES = _templates()
 ROUTES = [
     Route("/", index, methods=["GET"]),
@@ -443,7 +460,7 @@ def create_app(config: Any, *, schema: Any, token: str | None = None, lang: str 
     `lang` is the published report's language (its dates): by default as `ledger publish` would
     choose it, from LEDGER_LANG or ledger.yaml's `language:`, so the page is the CLI's report byte for byte.
     """
-    app = Starlette(routes=ROUTES, exception_handlers={LedgerError: ledger_error})
+    app = Starlette(routes=ROUTES, exception_handlers={LedgerError: ledger_error, HTTPException: http_error})
     app.state.view = LedgerView(config, schema=schema, report_lang=lang or _configured_lang(config))
     guarded: Any = app
     if token:
