@@ -195,8 +195,8 @@ def check_all(checkpoints: list[Any], summary: Any, ledger_id: str, trust: Any, 
         except TamperingFound as e:
             raise TamperingFound(t("checkpoint {source} (sequence {sequence}, {time}): {removeprefix}", source=cp.source, sequence=cp.sequence, time=cp.time, removeprefix=e.finding)) from None
         results.append({"source": cp.source, "sequence": cp.sequence, "time": cp.time, "head": cp.head, "result": note, "signature": signature_note})
-        prefix = "checkpoint" if len(checkpoints) == 1 else f"checkpoint {cp.source}"
-        lines += [f"{prefix}: {note}", f"{prefix}: {signature_note}"]
+        prefix = t("checkpoint") if len(checkpoints) == 1 else t("checkpoint {source}", source=cp.source)
+        lines += [t("{prefix}: {note}", prefix=prefix, note=note), t("{prefix}: {note}", prefix=prefix, note=signature_note)]
     return results
 
 

@@ -86,3 +86,13 @@ def test_a_bad_corrected_value_names_the_field_in_the_readers_language(inspected
     assert "整改时限" in zh and "for deadline" not in zh, zh
     en = inspected("--lang", "en", "correct", "XC2019-1-1", "--field", "deadline", "--value", "soon", "--reason", "x", expect=2).stderr
     assert "--value for deadline: 'soon'" in en, en
+
+
+def test_checkpoint_lines_of_a_verification_read_in_chinese(inspected: Ledger) -> None:
+    inspected("keygen")
+    inspected("checkpoint", "--out", "cp.txt")
+    zh = inspected("--lang", "zh", "audit", "--verify", "--checkpoint", "cp.txt").stdout
+    assert "检查点：台账保有" in zh and "检查点：签名有效" in zh, zh
+    assert "holds the history" not in zh and "signature valid" not in zh, zh
+    en = inspected("--lang", "en", "audit", "--verify", "--checkpoint", "cp.txt").stdout
+    assert "checkpoint: holds the history" in en and "checkpoint: signature valid" in en, en
