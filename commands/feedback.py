@@ -79,6 +79,8 @@ def import_(
             "skipped": len(result.skipped),
             "measures": result.measures,
         }
+        if result.completed:  # rows the file marks done, entered as acts from it (docs/import.md, Progress)
+            record["entered_done"], record["entered_accepted"] = result.completed, result.accepted
         if kept:
             record["kept_columns"] = "、".join(kept) if fmt in ("table", "csv") else kept
         if fmt == "json":
@@ -96,9 +98,12 @@ def import_(
                 messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection}; {skipped} already present, skipped", **counts))
             else:
                 messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection}", **counts))
+    for result in results:
+        if result.completed and fmt == "table":
+            messages.append(t("{file}: {n} problems the file marks done entered from it as completed by the people it names ({accepted} also accepted as the file records): each act names the file and its row", file=file, n=result.completed, accepted=result.accepted))
     if kept and fmt == "table":
         messages.append(t("{file}: kept as extra columns with each problem: {columns}", file=file, columns="、".join(kept)))
-    emit_import_output(records, messages, fmt, kept=bool(kept))
+    emit_import_output(records, messages, fmt, kept=bool(kept) or any(r.completed for r in results))
     from commands.recurrence import warn_earlier
 
     warn_earlier(state, [i for result in results for i in result.added])
@@ -143,19 +148,33 @@ def _read_options(state: LedgerContext, file: str, inspection_code: str | None, 
 
 
 PREVIEW_ROWS = 5
-# Why a column is read as it is, in one word (the longer reasons go through the catalogue).
-_WHY_ZH = {"heading": "已知表头", "unknown": "未知表头", "inspection": "巡察信息（取自已登记的巡察）", "split": "按此列拆分巡察"}
 
 
-def _why(why: str, lang: str) -> str:
-    return _WHY_ZH.get(why, why) if lang == "zh" and why in _WHY_ZH else i18n.translate(why, lang)
+def _why(why: Any) -> Any:
+    """Why a column is read as it is, as a keyed message (the reading keeps a short code, or a message already)."""
+    if not isinstance(why, str) or hasattr(why, "template"):
+        return why
+    return {
+        "heading": t("known heading"), "generic heading": t("generic heading"), "unknown": t("unknown heading"),
+        "split": t("splits the file into inspections (--inspection-by)"), "inspection": t("the inspection's, taken from the ledger (--inspection)"),
+        "--columns": t("as --columns says"), "ledger.yaml import.columns": t("as ledger.yaml import.columns says"),
+    }.get(why, why)
 
+
+def _act_words(act: tuple[str, str, str, Any]) -> Any:
+    """One act a row would bring, as a keyed message: whose it is, who enters it, the day it is dated."""
+    name, actor, by, at = act
+    event, day = vocabulary.EVENTS[name], at.date().isoformat()
+    if actor == by:
+        return t("{event} by {actor}, {day}", event=event, actor=actor, day=day)
+    return t("{event} for {actor}, entered by {by}, {day}", event=event, actor=actor, by=by, day=day)
 
 
 def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str | None, options: Any, at: Any, actor: str | None, fmt: str) -> None:
     """import --preview: how each column is read, the first rows as recorded, what would be refused. Writes nothing."""
     from ledger.errors import LedgerError
-    from ledger.feedback import read_feedback_lists
+    from ledger.feedback import ImportField, read_feedback_lists
+    from ledger.messages import joined
 
     lang = i18n.current()
     refused, lists, results = None, [], []
@@ -163,41 +182,50 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
         lists = read_feedback_lists(file, sheet=sheet, encoding=encoding, options=options)
         results = state.app.import_feedback(lists, actor=state.actor(actor, act="feedback-import"), at=at, dry_run=True)
     except LedgerError as e:
-        refused = str(e)
+        refused = e
+    acts = {ident: a for r in results for ident, a in (r.acts or {}).items()}
     readings = [r for r in (lists[0].columns if lists else []) if r is not None]
-    columns = [{"heading": r.heading, "field": r.field, "why": r.why} for r in readings]
+    columns = [{"heading": r.heading, "field": r.field, "why": str(i18n.translate(_why(r.why), "en"))} for r in readings]
     rows = []
     for feedback in lists:
         for spec in feedback.problems[:PREVIEW_ROWS]:
+            ident = f"{feedback.inspection.code}-{spec.number}"
             assignee = "/".join(x for x in (spec.lead, spec.unit, spec.person) if x)
-            rows.append({
-                "id": f"{feedback.inspection.code}-{spec.number}", "category": spec.category, "title": spec.title,
+            row = {
+                "id": ident, "category": spec.category, "title": spec.title,
                 "type": spec.type, "deadline": spec.deadline.isoformat() if spec.deadline else None, "source": spec.source,
                 "assignee": assignee or None, "measures": len(spec.measures),
-                "state": "; ".join(f"{k}={v}" for k, v in spec.state.items()) or None,
+                "state": joined([f"{ImportField(k).label(lang if fmt != 'json' else 'en')}={v}" for k, v in spec.state.items()]) if spec.state else None,
                 "kept": dict(spec.extra) if fmt == "json" else (len(spec.extra) or None),
-            })
+            }
+            if fmt == "json":
+                row["acts"] = [{"event": n, "actor": a, "entered_by": b, "at": w} for n, a, b, w in acts.get(ident, [])]
+            else:
+                row["acts"] = joined([_act_words(a) for a in acts.get(ident, [])], "; ") if acts.get(ident) else None
+                row["file says"] = row.pop("state")
+            rows.append(row)
     summary = [
         {"inspection": f.inspection.code, "new inspection": not f.registered and not any(r.inspection == f.inspection.code and not r.inspection_added for r in results),
          "problems": len(f.problems), "measures": sum(len(p.measures) for p in f.problems)}
         for f in lists
     ]
     if fmt == "json":
-        echo(json.dumps({"file": file, "written": False, "columns": columns, "inspections": summary, "rows": rows, "refused": refused}, ensure_ascii=False, indent=2, default=str))
+        shown = str(i18n.translate(refused, "en")) if refused is not None else None
+        echo(json.dumps({"file": file, "written": False, "columns": columns, "inspections": summary, "rows": rows, "refused": shown}, ensure_ascii=False, indent=2, default=str))
         return
     out = [i18n.translate(t("{file}: preview, nothing written", file=file), lang), ""]
     if columns:
         out.append(i18n.translate(t("how each column is read:"), lang))
         out.append(render_rows(
-            [{"heading": c["heading"], "read as": c["field"] or i18n.translate(t("kept as an extra column"), lang), "why": _why(c["why"], lang)} for c in columns],
+            [{"heading": r.heading, "read as": ImportField(r.field) if r.field else t("kept as an extra column"), "why": _why(r.why)} for r in readings],
             "table", ["heading", "read as", "why"],
         ))
         out.append("")
     if rows:
         out.append(i18n.translate(t("the first rows as they would be recorded ({sum} problems in {n_summary} inspections):", sum=sum((s['problems'] for s in summary)), n_summary=len(summary)), lang))
-        out.append(render_rows(rows, "table", ["id", "category", "title", "type", "deadline", "source", "assignee", "measures", "state", "kept"]))
+        out.append(render_rows(rows, "table", ["id", "category", "title", "type", "deadline", "source", "assignee", "measures", "file says", "kept", "acts"]))
         out.append("")
-    out.append(i18n.translate(t("would be refused: {refused}", refused=refused) if refused else t("nothing would be refused"), lang))
+    out.append(i18n.translate(t("would be refused: {refused}", refused=refused) if refused is not None else t("nothing would be refused"), lang))
     echo("\n".join(out))
 
 

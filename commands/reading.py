@@ -12,7 +12,8 @@ from commands.i18n import Command
 from commands.options import Choice, STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
 from ledger import values, vocabulary
 from ledger.errors import UnknownID
-from ledger.messages import t
+from ledger.messages import Field, render, t
+from projections.history import corrected_value
 
 
 def _canonical_problem_id(text: str) -> str | None:
@@ -59,12 +60,9 @@ def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
     if view.get("children"):
         facts.insert(4, ("refined into", ("、" if zh else ", ").join(view["children"])))
     for w in view.get("withheld") or []:  # insiders see the text, marked as not for publication
-        if zh:
-            parts = {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS}
-            fields = "、".join(str(vocabulary.label(parts, f, lang)) for f in w["fields"])
-            facts.append(("withheld", f"{fields}（{vocabulary.label(vocabulary.WITHHOLD_REASONS, w['reason'], lang)}），{w['at']}起，{w['by']}决定"))
-        else:
-            facts.append(("withheld", f"{', '.join(w['fields'])} ({w['reason']}) since {w['at']} by {w['by']}"))
+        fields = [vocabulary.WITHHELD_PARTS.get(f) or Field(f) for f in w["fields"]]
+        reason = vocabulary.WITHHOLD_REASONS.get(w["reason"], w["reason"])
+        facts.append(("withheld", render(t("{fields} ({reason}) since {at} by {by}", fields=fields, reason=reason, at=w["at"], by=w["by"]), lang)))
     return facts
 
 
@@ -103,8 +101,17 @@ _SUB_TABLES: list[tuple[str, list[tuple[str, str | None]], Any, list[int | None]
      lambda r: [r["problem"], r["at"], r["by"], r["note"]], None),
     ("corrections",
      [("at", None), ("by", None), ("field", "field"), ("was", None), ("now", None), ("reason", None)],
-     lambda c: [c["at"], c["by"], c["field"], c["old"], c["new"], c["reason"]], None),
+     lambda c: [c["at"], c["by"], c["field"], corrected_value(c["field"], c["old"]), corrected_value(c["field"], c["new"]), c["reason"]], None),
 ]
+
+
+def _shown(words: Any, value: Any, lang: str) -> Any:
+    """A sub-table's cell: a vocabulary word in `lang`, or the column's word for the value."""
+    from commands import i18n
+
+    if isinstance(value, vocabulary.Word):
+        return value.of(lang)
+    return i18n.value_word(words, value, lang) if words else value
 
 
 def _show_table(view: dict[str, Any]) -> str:
@@ -122,13 +129,13 @@ def _show_table(view: dict[str, Any]) -> str:
     for key, columns, row_of, widths in _SUB_TABLES:
         if key == "corrections":
             if view.get("sensitive_fields"):
-                encrypted = "[已加密]" if lang == "zh" else "[encrypted]"
-                parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{f}  {encrypted}" for f in view["sensitive_fields"]))
+                encrypted = render(t("[encrypted]"), lang)
+                parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{Field(f).label(lang)}  {encrypted}" for f in view["sensitive_fields"]))
         entries = view.get(key)
         if not entries:
             continue
         rows = [
-            [cell(i18n.value_word(words, value, lang) if words else value) for (_, words), value in zip(columns, row_of(e))]
+            [cell(_shown(words, value, lang)) for (_, words), value in zip(columns, row_of(e))]
             for e in entries
         ]
         headers = [i18n.sub_heading(key, name, lang) for name, _ in columns]
@@ -152,7 +159,7 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
     parts = [tabulate.tabulate(facts, tablefmt="plain", disable_numparse=True, maxcolwidths=[None, 96])]
     for key, columns, row_of, _ in _SUB_TABLES:
         if key == "corrections" and inspection.get("corrections"):
-            rows = [[cell(i18n.value_word(w, v, lang) if w else v) for (_, w), v in zip(columns, row_of(c))] for c in inspection["corrections"]]
+            rows = [[cell(_shown(w, v, lang)) for (_, w), v in zip(columns, row_of(c))] for c in inspection["corrections"]]
             headers = [i18n.sub_heading(key, name, lang) for name, _ in columns]
             parts.append("\n" + i18n.section_title(key, lang) + "\n" + tabulate.tabulate(rows, headers=headers, disable_numparse=True))
     return "\n".join(parts)
@@ -225,7 +232,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
     """
     from projections.replay import StateReader, check_as_of
     from projections.status import (
-        STATUS_COLUMNS, STATUS_SELECT, count_problems, has_status_columns, iter_problems, iter_row_batches, iter_status_rows,
+        STATUS_COLUMNS, STATUS_SELECT, count_problems, has_status_columns, iter_problems, iter_row_batches, iter_status_rows, kept_columns,
         most_urgent, problem_query, status_row, status_text_select,
     )
 
@@ -243,13 +250,14 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
             inspections = [i["code"] for i in round_inspections(r.cursor, round_name.strip(), style=r.style)]
         # json gives every problem's full view; the other formats its flat row, read from
         # the read model's own columns (a store not yet upgraded: from each view).
-        flat = fmt != "json" and has_status_columns(r.cursor)
-        select = (status_text_select(r.today) if fmt == "csv" else STATUS_SELECT) if flat else "p.data"
-
         chosen = dict(
             style=r.style, today=r.today, inspection=inspection, category=category,
             unit=unit, status=status_filter, overdue=overdue, inspections=inspections, light=light, lights=lights,
         )
+        # csv of problems from an office's own 台账: its other columns too (from each view, not the flat rows)
+        kept = kept_columns(r.cursor, **chosen) if fmt == "csv" else []
+        flat = fmt != "json" and not kept and has_status_columns(r.cursor)
+        select = (status_text_select(r.today) if fmt == "csv" else STATUS_SELECT) if flat else "p.data"
         total = None
         if screen.terminal and screen.limit is not None:  # only the rows shown are read, and a count
             total = count_problems(r.cursor, *problem_query(**chosen, select="COUNT(*)", order=None))
@@ -257,6 +265,11 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         else:
             queries = [problem_query(**chosen, select=select, order="urgency" if screen.urgent_first else "register", limit=screen.limit)]
         sql, params = queries[0]
+        if kept:  # problems from an office's own 台账: its other columns too, each under its heading
+            problems = (view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
+            own = [h for h in kept if h not in STATUS_COLUMNS]
+            echo_rows(({**status_row(v), **{h: (v.get("columns") or {}).get(h) for h in own}} for v in problems), fmt, (*STATUS_COLUMNS, *own))
+            return
         if flat and fmt == "csv":
             echo_csv_batches(iter_row_batches(r.cursor, sql=sql, params=params), STATUS_COLUMNS)
             return

@@ -246,50 +246,59 @@ class RectificationLedger(Application):
     def _save(self, *aggregates: Any, actor: Actor | str | None = None) -> None:
         self.save(*aggregates, views=self.views_for(aggregates), actor=actor)
 
-    def save(self, *objs: Any, actor: Actor | str | None = None, **kwargs: Any) -> Any:
+    def save(self, *objs: Any, actor: Actor | str | None = None, entered: dict[int, Actor] | None = None, **kwargs: Any) -> Any:
         """Every write passes here: each event checked against the actor's act and roles, then signed.
 
         An event of a kind no act records is refused; once people are enrolled, an act
         without the actor's signature is refused (the actor is given, never remembered).
+        `entered`: id(event) → the Actor of an event that is another act than `actor`'s, entered in the same
+        save (an import's completions and acceptances from the file, ledger.signing.paper_actor).
         """
         who = as_actor(actor)
-        self._check_actor_is_login(objs, who)
+        entered = entered or {}
+        self._check_actor_is_login(objs, who, entered)
         pending = [e for o in objs if o is not None for e in getattr(o, "_pending_events", ())]
         if pending:
             from ledger.authority import event_refusal
 
-            roles = who.roles if who is not None else None
+            whose = {id(e): entered.get(id(e), who) for e in pending}
             for domain_event in pending:
-                name = who.name if who is not None else str(getattr(domain_event, "actor", "") or "?")
-                refusal = event_refusal(name, roles, type(domain_event).__qualname__)
+                w = whose[id(domain_event)]
+                name = w.name if w is not None else str(getattr(domain_event, "actor", "") or "?")
+                refusal = event_refusal(name, w.roles if w is not None else None, type(domain_event).__qualname__)
                 if refusal:
                     raise NotAuthorised(refusal + ": nothing written")
-            if who is not None and who.signer is not None and not who.administering:
-                from ledger.authority import may_write
+            for domain_event in pending:  # what `audit --verify` would call a forgery is never signed
+                w = whose[id(domain_event)]
+                if w is not None and w.signer is not None and not w.administering:
+                    from ledger.authority import may_write
 
-                for domain_event in pending:  # what `audit --verify` would call a forgery is never signed
                     qualname = type(domain_event).__qualname__
-                    if not may_write(who.signer.meaning, qualname):
+                    if not may_write(w.signer.meaning, qualname):
                         event = qualname.rsplit(".", 1)[-1]
-                        raise NotAuthorised(t("`ledger {command}` never records {value}: nothing written", command=who.signer.meaning, value=event))
+                        raise NotAuthorised(t("`ledger {command}` never records {value}: nothing written", command=w.signer.meaning, value=event))
             administering = [e for e in pending if type(e).__qualname__.startswith("Authority.")]
             if administering and (who is None or not who.administering):
                 raise NotAuthorised(t("only the administrator, with the administrator's key, changes who may act: nothing written"))
-            if who is not None and who.evidence:
-                for domain_event in pending:
-                    object.__setattr__(domain_event, "attachments", who.attachments)
-            if who is not None and who.signer is not None:
-                from ledger.identity import sign_events
+            actors = list({id(w): w for w in whose.values()}.values())
+            for domain_event in pending:
+                w = whose[id(domain_event)]
+                if w is not None and w.evidence:
+                    object.__setattr__(domain_event, "attachments", w.attachments)
+            for w in actors:
+                if w is not None and w.signer is not None:
+                    from ledger.identity import sign_events
 
-                sign_events(pending, who.signer, self.ledger_id(), self.mapper.transcoder)
-            elif self.signed_mode():
-                raise NotAuthorised(t("people are enrolled in this ledger, so every act must be signed: nothing written"))
-            if who is not None and who.evidence:
+                    sign_events([e for e in pending if whose[id(e)] is w], w.signer, self.ledger_id(), self.mapper.transcoder)
+                elif self.signed_mode():
+                    raise NotAuthorised(t("people are enrolled in this ledger, so every act must be signed: nothing written"))
+            files = {m["digest"]: (m, data) for w in actors if w is not None for m, data in w.evidence}
+            if files:
                 from ledger.attachments import keep_files
 
                 if self.store is None:  # open_ledger gives it; an application made by hand must too
                     raise TypeError("RectificationLedger(store=…) is needed to keep evidence files")
-                keep_files(self, self.store, list(who.evidence))
+                keep_files(self, self.store, list(files.values()))
         return super().save(*objs, **kwargs)
 
     # -- identity ------------------------------------------------------------
@@ -317,7 +326,7 @@ class RectificationLedger(Application):
             self._ledger_id = str(row[0]) if row else ""
         return self._ledger_id
 
-    def _check_actor_is_login(self, aggregates: Any, who: Actor | None) -> None:
+    def _check_actor_is_login(self, aggregates: Any, who: Actor | None, entered: dict[int, Actor] | None = None) -> None:
         """policy.actor_is_login: on a server store, nobody may act under another name."""
         if not self.policy.get("actor_is_login") or self.login is None:
             return
@@ -326,6 +335,8 @@ class RectificationLedger(Application):
                 actor = getattr(pending, "actor", None)
                 if who is not None and who.signer is not None:  # proxy entry: the one who enters it is the login
                     actor = who.signer.name
+                elif who is not None and entered and id(pending) in entered:  # entered from a file by `who`
+                    actor = who.name
                 if actor is not None and actor != self.login:
                     raise RuleViolation(
                         "actor-is-login", str(actor),

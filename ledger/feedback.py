@@ -72,6 +72,8 @@ class ProblemSpec:
     extra: dict[str, str] = field(default_factory=dict)
     # What the file says was done (是否整改完成, 整改完成时间, 进展情况, 验收负责人): field → cell.
     state: dict[str, str] = field(default_factory=dict)
+    done: bool = False  # the file marks the row done (是否整改完成=是, 状态=已完成, or an 整改完成时间 alone)
+    done_on: date | None = None  # the 整改完成时间 it gives
 
 
 @dataclass
@@ -445,10 +447,19 @@ CSV_INSPECTION = ("inspection", "inspection_name", "organisation", "group", "kin
 # The name each check's message starts with → its column.
 _MESSAGE_NAMES = {
     "inspection code": "inspection", "name": "inspection_name", "measure text": "measure", "due": "measure_due",
-    **{c: c for c in CSV_COLUMNS},
+    **{c: c for c in CSV_COLUMNS}, **{c: c for c in STATE_COLUMNS},
 }
 # A heading's words that say nothing about its field: 整改时限（说明）, 问题类别*, 完成时限(必填).
 _HEADING_TAIL = re.compile(r"(\((?:[^()]*)\)|说明|必填|选填|\*)+$")
+
+
+class ImportField(str):
+    """An import field's name (done_on, verifier…): in Chinese, the vocabulary's word for it (是否整改完成 …)."""
+
+    def label(self, lang: str) -> str:
+        from ledger import vocabulary
+
+        return str(vocabulary.label(vocabulary.IMPORT_FIELDS, str.__str__(self), lang))
 
 
 def _normal_heading(name: str) -> str:
@@ -487,7 +498,8 @@ class ReadOptions:
 
 @dataclass
 class ColumnReading:
-    """How one of the file's columns is read: its heading as spelled, the field (None: kept as an extra column), why."""
+    """How one of the file's columns is read: its heading as spelled, the field (None: kept as an extra column), why
+    (a word the preview words: heading, generic heading, unknown, split, inspection, the option that said it; or a message)."""
 
     heading: str
     field: str | None
@@ -548,7 +560,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
             if other_rank == rank == 5:
                 raise where.error(header_line, t("column '{spelled}' is given twice (also as '{heading}')", spelled=spelled, heading=readings[other].heading))  # type: ignore[union-attr]
             loser = other if other_rank < rank else i  # of two alike (整改进展（一季度）, （二季度）) the first is read
-            readings[loser] = ColumnReading(readings[loser].heading, None, f"'{readings[i if loser == other else other].heading}' is read as {chosen}")  # type: ignore[union-attr]
+            readings[loser] = ColumnReading(readings[loser].heading, None, t("'{heading}' is read as {field}", heading=readings[i if loser == other else other].heading, field=ImportField(chosen)))  # type: ignore[union-attr]
             if loser == i:
                 continue
         best[chosen] = (rank, i)
@@ -556,7 +568,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
     if "done_on" in fields and "deadline" not in fields and readings[[r.heading if r else None for r in readings].index(fields["done_on"])].why == "generic heading":  # type: ignore[union-attr]
         # 完成时间 beside no deadline column is the planned date (a 巡察整改任务清单: a date, or 长期坚持).
         at = [r.heading if r else None for r in readings].index(fields["done_on"])
-        readings[at] = ColumnReading(fields["done_on"], "deadline", "generic heading (the file has no other deadline column)")
+        readings[at] = ColumnReading(fields["done_on"], "deadline", t("generic heading (the file has no other deadline column)"))
         fields["deadline"] = fields.pop("done_on")
     if split is not None and not any(r and r.why == "split" for r in readings):
         raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=', '.join((r.heading for r in readings if r))))
@@ -607,6 +619,31 @@ def office_deadline(value: Any, what: str) -> tuple[date | None, str | None]:
 
 
 _SHORT_LONG = {"短期": "deadline", "中期": "deadline", "长期": "long-term"}
+
+
+# How a 台账 says a row is done or not (是否整改完成, 完成情况, 状态); any other words (基本完成, 部分完成) say neither.
+DONE_WORDS = ("是", "已完成", "已整改", "完成", "已完成整改", "整改完成", "已整改完成", "已办结", "办结", "已落实", "已销号", "√", "yes", "done")
+NOT_DONE_WORDS = ("否", "未完成", "整改中", "正在整改", "未整改", "进行中", "推进中", "正在推进", "未销号", "×", "no")
+
+
+def _read_done(where: "_Where", line: int, spec: ProblemSpec) -> None:
+    """Whether the file marks the row done, and when: read into spec.done and spec.done_on (ledger/importing.py
+    enters them as acts). 整改完成时间 alone marks it done; a row marked not done that gives one is refused."""
+    said = "".join(unicodedata.normalize("NFKC", spec.state.get("done", "")).split()).lower()
+    if spec.state.get("done_on"):
+        day, _ = where.check(line, lambda: office_deadline(spec.state["done_on"], "done_on"))
+        if day is None:
+            raise where.error(line, t("{field}: '{value}' is not a date: a completion time is the day it was done", field=Field("done_on"), value=spec.state["done_on"]))
+        spec.done_on = day
+    if said in NOT_DONE_WORDS:
+        if spec.done_on is not None:
+            raise where.error(line, t("{field}: the row says '{said}' (not done) but gives a completion time {day}", field=Field("done"), said=spec.state["done"], day=spec.done_on))
+        return
+    spec.done = said in DONE_WORDS or (not said and spec.done_on is not None)
+    if spec.state.get("verifier"):
+        spec.state["verifier"] = where.check(line, lambda: values.person_name(spec.state["verifier"], "verifier"))
+    if spec.done and not spec.person:
+        raise where.error(line, t("{field}: the row is marked done but names no one responsible: whose completion it is must be known", field=Field("person")))
 
 
 @functools.lru_cache(maxsize=256)  # a column holds a few values, met on every row
@@ -790,6 +827,8 @@ def _read_rows(
             if cells.get(c):
                 spec.state[c] = cells[c]
                 spec.extra[spelled[c]] = cells[c]  # the file's own words stay with the problem
+        if spec.state:
+            _read_done(where, line, spec)
         spec.extra.update(kept)
         raw_numbers[id(spec)] = raw_number
         if measure:
@@ -802,7 +841,7 @@ def _read_rows(
         raise where.error(None, t("has a header but no rows"))
     if "type" in spelled and not types_read:  # no cell was a rectification type: say so in the reading
         at = next(i for i, r in enumerate(readings) if r and r.field == "type")
-        readings[at] = ColumnReading(spelled["type"], None, "no cell is 立行立改, 限期整改 or 长期坚持")
+        readings[at] = ColumnReading(spelled["type"], None, t("no cell is a rectification type (immediate, deadline or long-term)"))
     seen: dict[str, int] = {}
     for feedback in lists:
         code = feedback.inspection.code

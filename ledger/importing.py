@@ -26,6 +26,11 @@ class ImportResult:
     added: list[str]
     skipped: list[str]
     measures: int
+    # `import --preview`: each new problem's acts beyond its registration (what the file says was done):
+    # (event name, whose act, entered by, when).
+    acts: dict[str, list[tuple[str, str, str, datetime]]] | None = None
+    completed: int = 0  # new problems the file marks done: their measures completed for the person it names
+    accepted: int = 0  # of those, with the file's 验收负责人's acceptance
 
     @property
     def nothing_new(self) -> bool:
@@ -62,8 +67,11 @@ def present_titles(app: Any, code: str) -> dict[int, dict[str, Any]]:
     return {n: {"category": v["category"], "title": v["title"]} for n, v in present_problems(app, code).items()}
 
 
-def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> InvalidInput:
-    return InvalidInput(t("{place}: {error}", place=place(feedback.path, feedback.unit, line), error=error))
+def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> LedgerError:
+    from ledger.errors import NotAuthorised
+
+    kind = NotAuthorised if isinstance(error, NotAuthorised) else InvalidInput  # a refusal stays a refusal (exit 1)
+    return kind(t("{place}: {error}", place=place(feedback.path, feedback.unit, line), error=error))
 
 
 def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
@@ -75,8 +83,38 @@ def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
     return f"录自《{Path(file).name}》{where}，文件 SHA-256 {feedback.fingerprint}"
 
 
-def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, feedback: FeedbackList | None = None) -> Any:
+# A row the file marks done but whose 整改措施 it does not list: the one measure its completion is of.
+UNLISTED_MEASURE = "台账记为已完成整改，未列具体措施"
+
+
+class _Paper:
+    """The acts a file records as someone's (a 整改责任人's completion, a 验收负责人's acceptance), entered by the
+    importing clerk from the file (ledger.signing.paper_actor): the file is the paper, attached once."""
+
+    def __init__(self, app: Any, clerk: Any, lists: list[FeedbackList], config: Any = None) -> None:
+        self.app, self.clerk, self.config = app, clerk, config
+        self.paths = {f.path.partition(": sheet ")[0] for f in lists if any(p.done for p in f.problems)}
+        self._evidence: tuple[Any, ...] | None = None
+        self._actors: dict[tuple[str, str], Any] = {}
+
+    def actor(self, person: str, act: str) -> Any:
+        from ledger.signing import paper_actor
+
+        if self._evidence is None:
+            from ledger.attachments import read_files
+
+            self._evidence = tuple(read_files(self.app, sorted(self.paths)))
+        if (person, act) not in self._actors:
+            self._actors[(person, act)] = paper_actor(self.app, self.clerk, person, act, self._evidence, self.config)
+        return self._actors[(person, act)]
+
+
+def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, feedback: FeedbackList | None = None,
+                   paper: _Paper | None = None, entered: dict[int, Any] | None = None) -> Any:
+    """The problem as the row gives it; with `paper`, what the row says was done as acts entered from the file,
+    each event's Actor put in `entered` (id(event) → Actor) for the save."""
     from ledger.domain import Problem
+    from ledger.ids import utc_now
 
     problem = Problem.register(
         inspection=parent,
@@ -95,12 +133,39 @@ def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, fee
         problem.assign(lead=spec.lead or "", unit=spec.unit or "", person=spec.person or "", deadline=None, actor=actor, at=at)
     for measure in spec.measures:
         problem.plan_measure(text=measure.text, due=measure.due, actor=actor, at=at)
+    if feedback is not None and spec.done:
+        _enter_done(problem, spec, feedback, actor, at, paper, entered if entered is not None else {})
     if feedback is not None and spec.state.get("progress"):
         # The file's 进展情况 as the clerk's entry now, naming the file and row: never as someone's own report.
-        from ledger.ids import utc_now
-
         problem.record_progress(text=f"{spec.state['progress']}（{_entered_from(feedback, spec)}）", actor=actor, at=max(at, utc_now()))
     return problem
+
+
+def _enter_done(problem: Any, spec: ProblemSpec, feedback: FeedbackList, clerk: str, at: datetime, paper: _Paper | None, entered: dict[int, Any]) -> None:
+    """A row marked done: each measure completed for its 整改责任人 on the file's 整改完成时间 (else now, when it is
+    entered), and, with a 验收负责人, a passing acceptance (较好: the file gives no grade) entered for them now."""
+    from ledger import values
+    from ledger.ids import utc_now
+
+    source = f"由{clerk}{_entered_from(feedback, spec)}"  # in trial mode too, where the act bears the person's name
+    done_at = values.parse_datetime(spec.done_on.isoformat()) if spec.done_on is not None else max(at, utc_now())
+    if not spec.measures:
+        problem.plan_measure(text=UNLISTED_MEASURE, due=None, actor=clerk, at=at)
+
+    def enter(act: str, person: str, action: Callable[[str], Any]) -> None:
+        before = len(problem._pending_events)
+        action(person)
+        if paper is not None:
+            who = paper.actor(person, act)
+            for event in problem._pending_events[before:]:
+                entered[id(event)] = who
+
+    for measure in list(problem.measures):
+        enter("measure", spec.person, lambda name, m=measure: problem.complete_measure(measure_id=m["id"], evidence=[source], actor=name, at=done_at))
+    verifier = spec.state.get("verifier")
+    if verifier:
+        note = f"验收负责人{verifier}（{source}）；台账未记验收等次，按通过记为较好"
+        enter("verification", verifier, lambda name: problem.verify(grade="fair", note=note, actor=name, at=max(done_at, at, utc_now()), policy=paper.app.policy if paper is not None else {}))
 
 
 def import_feedback(
@@ -122,11 +187,13 @@ def import_feedback_lists(
     at: datetime | None = None,
     progress: Callable[[Any], Any] = lambda items: items,
     dry_run: bool = False,
+    config: Any = None,
 ) -> list[ImportResult]:
     """Every inspection of one file (a round's 台账 may hold several), saved in one transaction.
 
     `dry_run` (`import --preview`): everything is read, compared and built (every rule checked) as for
-    the import, and nothing is saved.
+    the import, and nothing is saved. `config` (ledger.yaml; default: the application's): its `people:` checked
+    for the acts the file records as someone's, in trial mode.
 
     What the ledger already holds is read first; then the problems are built and
     saved BATCH at a time inside one held transaction (every save's checks and
@@ -136,15 +203,19 @@ def import_feedback_lists(
 
     from ledger.actor import as_actor
 
-    who = as_actor(actor)  # an Actor (ledger.actor), or a plain name: its events' actor is who.name
+    who = as_actor(actor)
+    config = config if config is not None else getattr(app, "config", None)  # open_ledger gives the application it  # an Actor (ledger.actor), or a plain name: its events' actor is who.name
     if dry_run:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
-        dropped = _Dropped(app, who)
-        return [_build_list(app, plan, who.name, progress, dropped) for plan in plans]
+        dropped = _Dropped(app, who, _Paper(app, who, lists, config))
+        results = [_build_list(app, plan, who.name, progress, dropped) for plan in plans]
+        for result in results:
+            result.acts = {ident: dropped.acts[ident] for ident in result.added if ident in dropped.acts}
+        return results
 
     def attempt() -> list[ImportResult]:
         plans = [_plan_list(app, feedback, who.name, at) for feedback in lists]
-        batch = _Batch(app, who)
+        batch = _Batch(app, who, _Paper(app, who, lists, config))
         with app.recorder.held_transaction():
             results = [_build_list(app, plan, who.name, progress, batch) for plan in plans]
             batch.save()
@@ -160,11 +231,13 @@ BATCH = 500
 class _Batch:
     """Aggregates waiting to be saved, with their read-model views."""
 
-    def __init__(self, app: Any, actor: Any) -> None:
+    def __init__(self, app: Any, actor: Any, paper: _Paper | None = None) -> None:
         self.app = app
         self.actor = actor
+        self.paper = paper
         self.aggregates: list[Any] = []
         self.views: list[tuple[str, dict[str, Any]]] = []
+        self.entered: dict[int, Any] = {}  # id(event) → the Actor of an act entered from the file
 
     def add(self, aggregate: Any) -> None:
         self.aggregates.append(aggregate)
@@ -174,15 +247,24 @@ class _Batch:
 
     def save(self) -> None:
         if self.aggregates:
-            self.app.save(*self.aggregates, views=self.views, actor=self.actor)
-            self.aggregates, self.views = [], []
+            self.app.save(*self.aggregates, views=self.views, actor=self.actor, entered=self.entered)
+            self.aggregates, self.views, self.entered = [], [], {}
 
 
 class _Dropped(_Batch):
-    """A batch that is never saved: `import --preview`."""
+    """A batch that is never saved: `import --preview`. It keeps what acts each problem would bring."""
+
+    ACTS = ("MeasureCompleted", "VerificationRecorded", "ProgressRecorded")
+
+    def __init__(self, app: Any, actor: Any, paper: _Paper | None = None) -> None:
+        super().__init__(app, actor, paper)
+        self.acts: dict[str, list[tuple[str, str, str, datetime]]] = {}
 
     def add(self, aggregate: Any) -> None:
-        pass
+        for event in getattr(aggregate, "_pending_events", ()):
+            self.entered.pop(id(event), None)
+            if type(event).__name__ in self.ACTS:  # every one entered by the importing clerk
+                self.acts.setdefault(aggregate.display_id, []).append((type(event).__name__, event.actor, self.actor.entered_by, event.at))
 
     def save(self) -> None:
         pass
@@ -232,7 +314,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
     feedback, header = plan.feedback, plan.feedback.inspection
     if plan.inspection_added:
         batch.add(plan.parent)
-    added, skipped, measures = [], [], 0
+    added, skipped, measures, completed, accepted = [], [], 0, 0, 0
     for spec in progress(feedback.problems):
         ident = f"{header.code}-{spec.number}"
         known = plan.present.get(spec.number)
@@ -245,10 +327,12 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
             skipped.append(ident)
             continue
         try:
-            problem = _build_problem(plan.parent, spec, actor, plan.moment, feedback)
+            problem = _build_problem(plan.parent, spec, actor, plan.moment, feedback, batch.paper, batch.entered)
         except LedgerError as e:
             raise _line_error(feedback, spec.line, e) from None
         batch.add(problem)
         added.append(ident)
         measures += len(spec.measures)
-    return ImportResult(header.code, plan.inspection_added, added, skipped, measures)
+        completed += spec.done
+        accepted += bool(spec.done and spec.state.get("verifier"))
+    return ImportResult(header.code, plan.inspection_added, added, skipped, measures, completed=completed, accepted=accepted)

@@ -95,3 +95,33 @@ def _evidence(app: Any, paths: tuple[str, ...]) -> tuple[tuple[dict[str, Any], b
     from ledger.attachments import read_files
 
     return tuple(read_files(app, paths))
+
+
+def paper_actor(app: Any, clerk: Actor, person: str, act: str, evidence: tuple[tuple[dict[str, Any], bytes], ...], config: Any = None) -> Actor:
+    """The Actor of an act a file records as `person`'s (a 台账's 整改责任人 completing, its 验收负责人 accepting),
+    entered by `clerk` from that file, the file being the paper: the `--for` form, checked as `--for` is.
+
+    Trial mode (nothing signed): the person's typed name, as every trial act, with the file attached; when
+    ledger.yaml lists `people:`, the person must be listed with a role for `act`, as for their own command.
+    Signed: signed by the clerk for `person`, who must be enrolled and hold a role for `act`; refused otherwise.
+    """
+    from ledger.authority import ACTS, check_authority, held_roles, required_roles, wanted_roles
+
+    if clerk.signer is None:
+        roles = check_authority(config, person, act) if config is not None else None
+        return Actor(name=person, act=act, roles=None if roles is None else frozenset(roles), evidence=evidence)
+    from ledger import identity
+
+    authority = app.authority()
+    command = ACTS[act].meaning
+    other = authority.person(person) if authority is not None else None
+    if other is None or not other["active"]:
+        raise NotAuthorised(t("{person} is not enrolled in this ledger: what the file records as theirs (`ledger {command}`) is entered for them, so enrol them first (ledger person add)", person=person, command=command))
+    if act == "sign-off" and authority.policy.get("proxy_signoff") == "forbidden":
+        raise NotAuthorised(t("this ledger's policy forbids entering a sign-off for someone else (proxy_signoff: forbidden)"))
+    held = authority.roles_of(person)
+    if not held & set(required_roles(act)):
+        raise NotAuthorised(t("{acting} may not run `ledger {command}`: it needs the role {wanted}; {acting} has {has}", acting=person, command=command, wanted=wanted_roles(act), has=held_roles(held)))
+    principal = None if person == clerk.signer.name else person  # the clerk's own act, entered from the file
+    signer = identity.Signer(name=clerk.signer.name, private_key=clerk.signer.private_key, raw_public=clerk.signer.raw_public, meaning=command, principal=principal)
+    return Actor(name=person, act=act, roles=frozenset(held), signer=signer, evidence=evidence)

@@ -225,6 +225,35 @@ FIELDS = {
     "person": Word("责任人", "person"),
 }
 
+# The fields an import reads a 台账's column as (docs/import.md; `--columns 'HEADING=field'` names them in English).
+IMPORT_FIELDS = {
+    "inspection": Word("巡察编号", "inspection"),
+    "inspection_name": Word("巡察名称", "inspection_name"),
+    "organisation": Word("被巡察单位", "organisation"),
+    "group": Word("巡察组", "group"),
+    "kind": Word("巡察类型", "kind"),
+    "start": Word("进驻日期", "start"),
+    "end": Word("结束日期", "end"),
+    "feedback": Word("反馈日期", "feedback"),
+    "round": Word("轮次", "round"),
+    "number": Word("序号", "number"),
+    "category": Word("问题类别", "category"),
+    "title": Word("问题标题", "title"),
+    "description": Word("问题描述", "description"),
+    "type": Word("整改类型", "type"),
+    "deadline": Word("整改时限", "deadline"),
+    "source": Word("问题来源", "source"),
+    "lead": Word("责任领导", "lead"),
+    "unit": Word("责任单位", "unit"),
+    "person": Word("责任人", "person"),
+    "measure": Word("整改措施", "measure"),
+    "measure_due": Word("措施时限", "measure_due"),
+    "done": Word("是否整改完成", "done"),
+    "done_on": Word("整改完成时间", "done_on"),
+    "progress": Word("进展情况", "progress"),
+    "verifier": Word("验收负责人", "verifier"),
+}
+
 # A measure's fields (a correction names "M2.due").
 MEASURE_FIELDS = {
     "text": Word("内容", "text"),
@@ -273,6 +302,7 @@ TABLES = {
     "accountability kind": ACCOUNTABILITY_KINDS,
     "field": FIELDS,
     "measure field": MEASURE_FIELDS,
+    "import field": IMPORT_FIELDS,
     "withheld part": WITHHELD_PARTS,
     "policy": POLICIES,
     "policy value": POLICY_VALUES,

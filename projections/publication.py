@@ -75,9 +75,10 @@ _HALF_PUNCTUATION = {",": "，", ";": "；", ":": "：", "?": "？", "!": "！"}
 def chinese_punctuation(text: str) -> str:
     """, ; : ? ! between Chinese characters become ，；：？！, and ( ) around Chinese text （）: a 公文's punctuation.
     Between digits or Latin letters (2020:1, a, b, 10:30) they stay as they are."""
+    # The brackets first: then a mark before or after one (检查;(按季度通报)) is between Chinese characters too.
+    text = re.sub(rf"\(([^()]*[{_CJK}][^()]*)\)", r"（\1）", text)
     text = re.sub(rf"(?<=[{_CJK}])\s*([,;:?!])\s*(?=[{_CJK}])", lambda m: _HALF_PUNCTUATION[m[1]], text)
-    text = re.sub(rf"(?<=[{_CJK}])([,;:?!])$", lambda m: _HALF_PUNCTUATION[m[1]], text)
-    return re.sub(rf"\(([^()]*[{_CJK}][^()]*)\)", r"（\1）", text)
+    return re.sub(rf"(?<=[{_CJK}])([,;:?!])$", lambda m: _HALF_PUNCTUATION[m[1]], text)
 
 
 def problem_heading(view: dict[str, Any], n: int) -> str:

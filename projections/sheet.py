@@ -16,9 +16,12 @@ from typing import Any
 
 from ledger.values import SIGNED_OFF_STATUSES
 from ledger import vocabulary
-from projections.publication import WITHHELD, _withheld_fields, _word, figures_paragraph, report_date
+from projections.publication import WITHHELD, _withheld_fields, _word, chinese_punctuation, figures_paragraph, report_date
 
 COLUMNS = ("序号", "问题类别", "反馈问题", "整改措施", "责任领导", "责任单位", "责任人", "整改时限", "完成情况", "销号情况")
+# A 台账's own columns the ledger has no field for (kept with each problem as the file had them): after the
+# 台账's table, a table of their own (a worksheet in xlsx), by 序号, only when some problem has them.
+OTHER = "原台账其他列"
 # Per measure; every other column is the problem's and spans its rows.
 MEASURE_COLUMNS = ("整改措施", "完成情况")
 # Widths in CJK characters (with the cell's padding), for xlsx columns and docx cells.
@@ -86,6 +89,7 @@ SIGNOFF_STATES = vocabulary.zh(vocabulary.STATUSES)
 class SheetProblem:
     cells: dict[str, Any]  # the problem's own columns
     measures: list[dict[str, str]] = field(default_factory=list)  # 整改措施, 完成情况 per measure row
+    others: dict[str, str] = field(default_factory=dict)  # its 台账's own columns (OTHER), heading → cell
 
 
 @dataclass
@@ -95,6 +99,7 @@ class Sheet:
     problems: list[SheetProblem]
     totals: str  # the same figures as `summary` and the report's 三、整改成效
     internal: bool
+    others: list[str] = field(default_factory=list)  # the headings of the 台账's own columns (OTHER), in order
 
     @property
     def row_count(self) -> int:
@@ -130,12 +135,13 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool, lang: st
     whole = "problem" in hidden
     assignee = view.get("assignee") or {}
     kept = view.get("columns") or {}
+    own_number = next((k for k in kept if "".join(k.split()) == "序号"), None)
     if kept:  # problems from an office's own 台账: its 序号 as the file had it (repeated, 1-1, 一 …)
-        number = next((v for k, v in kept.items() if "".join(k.split()) == "序号"), None) or view["number"]
+        number = kept.get(own_number) or view["number"]
     cells = {
         "序号": number,
-        "问题类别": view["category"],
-        "反馈问题": WITHHELD if whole or "title" in hidden else view["title"],
+        "问题类别": chinese_punctuation(view["category"]),
+        "反馈问题": WITHHELD if whole or "title" in hidden else chinese_punctuation(view["title"]),
         "责任领导": "" if whole else assignee.get("lead") or "",
         "责任单位": "" if whole else assignee.get("unit") or "",
         "责任人": "" if whole else assignee.get("person") or "",
@@ -143,11 +149,13 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool, lang: st
         "销号情况": _signoff_state(view, lang),
     }
     problem = SheetProblem(cells)
+    if not hidden:  # anything withheld: none of the file's own cells in the public sheet (they may repeat it)
+        problem.others = {k: chinese_punctuation(str(v)) for k, v in kept.items() if k != own_number and str(v).strip()}
     if whole:
         problem.measures.append({"整改措施": WITHHELD, "完成情况": ""})
         return problem
     for m in view["measures"]:
-        text = WITHHELD if "measures" in hidden or m["id"] in hidden else m["text"]
+        text = WITHHELD if "measures" in hidden or m["id"] in hidden else chinese_punctuation(m["text"])
         problem.measures.append({"整改措施": text, "完成情况": _measure_state(m, lang)})
     if not problem.measures:
         problem.measures.append({"整改措施": "", "完成情况": ""})
@@ -171,4 +179,5 @@ def build_sheet(
     measures = sum(len(v["measures"]) for v in problems)
     done = sum(1 for v in problems for m in v["measures"] if m["status"] == "done")
     totals = f"合计：{figures_paragraph(summary)}整改措施{measures}项，已完成{done}项。"
-    return Sheet(title, subtitle, rows, totals, internal)
+    others = list(dict.fromkeys(k for row in rows for k in row.others))
+    return Sheet(title, subtitle, rows, totals, internal, others)

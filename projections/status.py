@@ -102,6 +102,22 @@ def most_urgent(cursor: Any, *, limit: int, **query: Any) -> list[tuple[str, lis
     return found
 
 
+def kept_columns(cursor: Any, *, style: str, **query: Any) -> list[str]:
+    """The headings of a 台账's own columns (kept as the file had them) that the selected problems carry, in the
+    order first met: the columns a csv listing adds. Only the views holding some are decoded."""
+    sql, params = problem_query(**query, style=style, select="p.data", order=None)
+    mark = "?" if style == "?" else style
+    cursor.execute(f"SELECT q.data FROM ({sql}) q WHERE q.data LIKE {mark}", [*params, '%"columns":{%'])
+    raw = getattr(cursor, "sqlite_cursor", cursor)
+    found: dict[str, None] = {}
+    while True:
+        rows = raw.fetchmany(500)
+        if not rows:
+            return list(found)
+        for (data,) in rows:
+            found.update(dict.fromkeys(json.loads(data).get("columns") or {}))
+
+
 def count_problems(cursor: Any, sql: str, params: list[Any]) -> int:
     """How many rows a problem_query(order=None) selecting COUNT(*) counts."""
     cursor.execute(sql, params)

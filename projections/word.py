@@ -374,6 +374,7 @@ def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None
             p = document.add_paragraph()
             _exact_lines(p)
             p.paragraph_format.keep_with_next = at < last
+            p.paragraph_format.keep_together = True
             if kind == "note":
                 p.paragraph_format.first_line_indent = indent
             else:
@@ -408,6 +409,11 @@ def report_document(blocks: list[tuple[str, str]], checkpoint: str | None = None
         p.paragraph_format.first_line_indent = indent
         if kind in HEADING_FONTS:
             p.paragraph_format.keep_with_next = True
+        if tail and at == len(body) - 1:
+            # The 署名 and date never stand alone on the last page (GB/T 9704-2012 7.3.5.2): the body's last
+            # paragraph, whole, goes with them.
+            p.paragraph_format.keep_with_next = True
+            p.paragraph_format.keep_together = True
         set_fonts(p.add_run(text), HEADING_FONTS.get(kind, BODY_FONT), BODY_PT)
     if checkpoint:
         document.add_paragraph()
@@ -593,7 +599,49 @@ def sheet_document(sheet: Any) -> Any:
     _exact_lines(totals, 18)
     totals.paragraph_format.space_before = Pt(6)
     set_fonts(totals.add_run(sheet.totals), BODY_FONT, size)
+    if sheet.others:
+        _others_table(document, sheet, usable, body_style, heading_style, size)
     return document
+
+
+def _others_table(document: Any, sheet: Any, usable: float, body_style: Any, heading_style: Any, size: float) -> None:
+    """The 台账's own columns (kept with each problem as the file had them) after the 台账, by 序号: each problem's
+    as "heading：cell" in one cell, as many as the file had, the standard table keeping to the page."""
+    from docx.enum.table import WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+    from docx.oxml import parse_xml
+    from docx.oxml.ns import nsdecls
+    from docx.shared import Mm, Pt
+
+    from projections.sheet import OTHER
+
+    heading = document.add_paragraph()
+    heading.paragraph_format.space_before = Pt(12)
+    heading.paragraph_format.keep_with_next = True
+    set_fonts(heading.add_run(OTHER), "黑体", size)
+    widths = [Mm(14), Mm(60), Mm(usable - 74)]
+    table = document.add_table(rows=1, cols=3)
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _narrow_cell_margins(table)
+    for c, column in enumerate(table.columns):
+        column.width = widths[c]
+    _repeat_header(table.rows[0])
+    for c, name in enumerate(("序号", "反馈问题", OTHER)):
+        table.rows[0].cells[c].width = widths[c]
+        _cell_text(table.rows[0].cells[c], name, heading_style, WD_ALIGN_PARAGRAPH.CENTER)
+    twips = [int(w.twips) for w in widths]
+    rows = []
+    for problem in sheet.problems:
+        shown = "；".join(f"{k}：{v}" for k, v in problem.others.items())
+        cells = [_cell_xml(problem.cells["序号"], twips[0], body_style.style_id, "center", None),
+                 _cell_xml(problem.cells["反馈问题"], twips[1], body_style.style_id, "left", None),
+                 _cell_xml(shown, twips[2], body_style.style_id, "left", None)]
+        rows.append("<w:tr><w:trPr><w:cantSplit/></w:trPr>" + "".join(cells) + "</w:tr>")
+    for start in range(0, len(rows), 500):
+        parsed = parse_xml(f"<w:tbl {nsdecls('w')}>" + "".join(rows[start:start + 500]) + "</w:tbl>")
+        table._tbl.extend(list(parsed))
 
 
 def write_sheet_docx(path: str | Path, sheet: Any) -> None:

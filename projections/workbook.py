@@ -232,4 +232,36 @@ def write_sheet(path: str | Path, sheet: Any) -> None:
         ws.column_dimensions[get_column_letter(c)].width = widths[name] * 2 + 1
     ws.freeze_panes = "A4"
     _print_landscape(ws, title_rows="3:3")
+    if sheet.others:
+        _others_worksheet(book, sheet, box, body_font)
     save(book, path)
+
+
+def _others_worksheet(book: Any, sheet: Any, box: Any, body_font: Any) -> None:
+    """The 台账's own columns (kept with each problem as the file had them) on a worksheet of their own, by 序号,
+    each under its heading: the office's columns back, beside the standard 台账 (which keeps to one A4 width)."""
+    from openpyxl.styles import Alignment, Font
+    from openpyxl.utils import get_column_letter
+
+    from projections.sheet import OTHER
+
+    ws = book.create_sheet(OTHER)
+    headings = ["序号", "反馈问题", *sheet.others]
+    ws.append(headings)
+    for c in range(1, len(headings) + 1):
+        cell = ws.cell(row=1, column=c)
+        cell.font = Font(name="黑体", size=10.5, bold=True)
+        cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
+        cell.border = box
+    for problem in sheet.problems:
+        ws.append([problem.cells["序号"], problem.cells["反馈问题"], *(problem.others.get(h, "") for h in sheet.others)])
+        for cell in ws[ws.max_row]:
+            if cell.data_type == "f":  # text written as text, never a formula
+                cell.data_type = "s"
+            cell.font, cell.border = body_font, box
+            cell.alignment = Alignment(vertical="center", wrap_text=True)
+    for c, heading in enumerate(headings, 1):
+        widest = max([display_width(str(heading))] + [display_width(str(ws.cell(row=r, column=c).value or "")) for r in range(2, ws.max_row + 1)])
+        ws.column_dimensions[get_column_letter(c)].width = min(40, max(6, widest + 2))
+    ws.freeze_panes = "C2"
+    _print_landscape(ws, title_rows="1:1")

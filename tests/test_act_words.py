@@ -96,3 +96,15 @@ def test_checkpoint_lines_of_a_verification_read_in_chinese(inspected: Ledger) -
     assert "holds the history" not in zh and "signature valid" not in zh, zh
     en = inspected("--lang", "en", "audit", "--verify", "--checkpoint", "cp.txt").stdout
     assert "checkpoint: holds the history" in en and "checkpoint: signature valid" in en, en
+
+
+def test_show_words_a_correction_a_withholding_and_a_sensitive_field(inspected: Ledger) -> None:
+    ledger = inspected
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--at", "2020-01-15")
+    ledger("correct", "XC2019-1-1", "--field", "type", "--value", "immediate", "--reason", "立行立改")
+    ledger("withhold", "XC2019-1-1", "--reason", "open-case", "--field", "measures")
+    zh = ledger("--lang", "zh", "show", "XC2019-1-1").stdout
+    assert "限期整改" in zh and "立行立改" in zh and "deadline" not in zh and "immediate" not in zh, zh
+    assert "全部措施（在办案件）" in zh, zh
+    en = ledger("--lang", "en", "show", "XC2019-1-1").stdout
+    assert "every measure (open case) since" in en and not CJK.search(en.replace("会议过多", "").replace("作风", "").replace("立行立改", "").replace("XC2019-1", "")), en

@@ -64,7 +64,10 @@ def test_every_workbook_holds_text_as_string_cells(hostile_texts: Ledger, args: 
     if args[0] != "due":
         assert SUM in texts or any(SUM in str(v) for v in texts)
     if args[0] != "summary":
-        assert LINK in texts
+        from projections.publication import chinese_punctuation
+
+        # the 台账 reads with Chinese punctuation in Chinese text (issue 25): the title as it prints there
+        assert (chinese_punctuation(LINK) if args[0] == "sheet" else LINK) in texts
 
 
 def _csv_rows(text: str) -> list[list[str]]:

@@ -82,7 +82,7 @@ def test_withheld_problems_still_count(withheld):
 def test_the_text_is_kept_for_insiders_and_marked(withheld):
     ledger, secrets = withheld
     shown = ledger.out("show", "XC2019-1-3")
-    assert "withheld" in shown and "open-case" in shown and secrets[0] in shown
+    assert "withheld" in shown and "the whole problem (open case)" in shown and secrets[0] in shown
     view = ledger.json("show", "XC2019-1-3")
     assert view["withheld"][0]["reason"] == "open-case" and view["withheld"][0]["fields"] == ["problem"]
     trail = ledger.json("audit", "--problem", "XC2019-1-3")
