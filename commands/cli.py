@@ -226,7 +226,7 @@ COMMAND_MODULES: dict[str, str] = {
     "migrate": "migrate",
     "person": "people",
     "serve": "serve",
-    **dict.fromkeys(["similar", "link", "profile"], "recurrence"),
+    **dict.fromkeys(["similar", "link", "profile", "propagate", "not-found"], "recurrence"),
 }
 
 

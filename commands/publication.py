@@ -10,7 +10,7 @@ import click
 
 from commands import i18n
 from commands.asof import as_of_option
-from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, text_cells, write_options
+from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, render_rows, text_cells, write_options
 from commands.i18n import Command
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
@@ -62,6 +62,7 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 @click.command(cls=Command)
 @click.option("--inspection", default=None, metavar="CODE", help="Only this inspection (default: the whole ledger).")
 @click.option("--round", "round_name", default=None, metavar="NAME", help="One row per inspected unit of this round, and the total.")
+@click.option("--propagated", "propagated_id", default=None, metavar="ID", help="Instead: the units problem ID was sent to for self-check, and what each answered.")
 @as_of_option
 @click.option("--lang", type=Choice(["zh", "en"]), default=None, help="Headings in Chinese or English (default: the global --lang).")
 @click.option("--from-export", "from_export", default=None, metavar="FILE", type=click.Path(dir_okay=False), help="Recompute one inspection's figures from its proven export (`export --inspection`), without the store.")
@@ -69,13 +70,18 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --from-export: trust the key with this published fingerprint (repeatable).")
 @output_options
 @pass_ledger
-def summary(state: LedgerContext, inspection: str | None, round_name: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
+def summary(state: LedgerContext, inspection: str | None, round_name: str | None, propagated_id: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
     """Problems per category: completed, ongoing, extended, open, overdue, relapsed, completion rate, and the headline figures."""
     from projections.replay import StateReader, check_as_of
     from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
 
     check_as_of(as_of)
     lang = lang or state.lang
+    if propagated_id is not None:
+        if inspection is not None or round_name is not None or from_export is not None:
+            raise click.UsageError(t("--propagated cannot be combined with --inspection, --round or --from-export"))
+        _propagated_summary(state, propagated_id, as_of, fmt)
+        return
     if round_name is not None:
         if inspection is not None:
             raise click.UsageError(t("--round and --inspection cannot be combined: a round summary covers all its inspections"))
@@ -138,6 +144,38 @@ def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> N
             echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths))
         finally:
             tabulate.MIN_PADDING = padding
+
+
+def _propagated_summary(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
+    """举一反三: who problem ID was sent to for self-check, and what each answered."""
+    from ledger.errors import UnknownID
+    from projections.recurrence import PROPAGATED_COLUMNS, propagated
+    from projections.replay import StateReader
+
+    parts = values.split_problem_id(problem_id)
+    if parts is None:
+        raise UnknownID("problem", problem_id)
+    wanted = values.problem_display_id(*parts)
+    with StateReader(state.app, as_of) as r:
+        found = propagated(r.cursor, wanted, today=r.today, style=r.style)
+    if found is None:
+        raise UnknownID("problem", problem_id)
+    if fmt == "json":
+        echo(json.dumps(found, ensure_ascii=False, indent=2))
+        return
+    rows = render_rows(found["rows"], fmt, PROPAGATED_COLUMNS)
+    if fmt != "table":
+        echo(rows)
+        return
+    total = found["total"]
+    head = t(
+        "{display_id} {title}: sent for self-check to {sent} units; not found {not_found}, found and rectifying {rectifying}, "
+        "found and signed off {closed}, no answer yet {waiting} (overdue {overdue})",
+        display_id=found["source"], title=found["title"], **total,
+    )
+    echo(i18n.translate(head, i18n.current()))
+    if found["rows"]:
+        echo(rows)
 
 
 def _round_summary(state: LedgerContext, name: str, as_of: Any, lang: str, fmt: str) -> None:

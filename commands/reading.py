@@ -63,6 +63,10 @@ def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
         fields = [vocabulary.WITHHELD_PARTS.get(f) or Field(f) for f in w["fields"]]
         reason = vocabulary.WITHHOLD_REASONS.get(w["reason"], w["reason"])
         facts.append(("withheld", render(t("{fields} ({reason}) since {at} by {by}", fields=fields, reason=reason, at=w["at"], by=w["by"]), lang)))
+    answer = view.get("self_check")
+    if answer:  # 自查未发现: who answered, when, what the self-check covered (its files: `history`)
+        word = i18n.status_word(answer["result"], lang)
+        facts.append(("self_check", f"{word}，{answer['at']}，{answer['by']}：{answer['note']}" if zh else f"{word} {answer['at']} by {answer['by']}: {answer['note']}"))
     return facts
 
 

@@ -7,7 +7,7 @@ from typing import Any
 import click
 
 from commands.asof import as_of_option
-from commands.options import IntRange, Choice, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, echo, output_options, pass_ledger, render_record, render_rows, write_options
+from commands.options import DATE, IntRange, Choice, LONG_TEXT, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from commands.i18n import Command
 from ledger.errors import InvalidInput, UnknownID
 from ledger.messages import t
@@ -210,3 +210,53 @@ def profile(state: LedgerContext, organisation: str, as_of: Any, fmt: str) -> No
 
 
 COMMANDS.append(profile)
+
+
+@click.command(cls=Command)
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.option("--to", "to", type=NAME, multiple=True, metavar="ORGANISATION", help="A unit to send it to: its inspection in the round (or that inspection's code); repeat for several.")
+@click.option("--round", "round_name", type=SHORT_TEXT, default=None, metavar="ROUND", help="The round whose units self-check: without --to, every unit of it but the problem's own (default round: the problem's).")
+@click.option("--deadline", type=DATE, default=None, help="When the units must have answered (each problem's deadline).")
+@click.option("--note", type=OPTIONAL_LONG_TEXT, default="", help="What to check for (the request's wording).")
+@write_options
+@pass_ledger
+def propagate(state: LedgerContext, problem_id: str, to: tuple[str, ...], round_name: str | None, deadline: Any, note: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Send problem ID to other units for self-check; each gets a problem of its own linked to it, source self-check.
+
+    Each unit answers it with measures as usual, or with `ledger not-found ID --attach FILE`.
+    All units or none are written; a unit it was sent to before is skipped.
+    """
+    from projections.recurrence import round_inspections
+
+    if not to and round_name is None:
+        raise click.UsageError(t("give --to ORGANISATION (repeatable) or --round ROUND"))
+    who = state.actor(actor, act="propagation")
+    done = state.app.propagate(problem_id, to=to, round_name=round_name, deadline=deadline, note=note, inspections=round_inspections, actor=who, at=at)
+    source = done.source.display_id
+    sent = [{"id": p.display_id, "inspection": p.inspection, "organisation": done.organisations.get(p.inspection)} for p in done.sent]
+    skipped = [{"id": problem, "inspection": code, "organisation": done.organisations.get(code)} for code, problem in done.skipped]
+    record = {"id": source, "event": "Propagated", "deadline": deadline.isoformat() if deadline else None, "sent": sent, "skipped": skipped}
+    lines = [t("{display_id}: sent to {n} units for self-check: {value}", display_id=source, n=len(sent), value=", ".join(f"{s['organisation']} {s['id']}" for s in sent))]
+    if skipped:
+        lines.append(t("already sent before, not again: {value}", value=", ".join(f"{s['organisation']} {s['id']}" for s in skipped)))
+    echo(render_record(record, fmt, lines))
+
+
+@click.command("not-found", cls=Command)
+@click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
+@click.option("--note", type=LONG_TEXT, required=True, help="What the self-check covered and why nothing was found.")
+@attach_option
+@write_options
+@pass_ledger
+def not_found(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str | None, fmt: str) -> None:
+    """Answer a problem sent for self-check as not found, with its evidence (--attach, required).
+
+    The problem is then done in a state of its own: neither open nor overdue, and not a relapse.
+    """
+    done = state.app.answer_not_found(problem_id, note=note, actor=state.actor(actor, act="self-check-answer"), at=at)
+    problem = done.problem
+    record = {"id": problem.display_id, "event": done.event, "status": problem.status, "source": problem.self_check_source}
+    echo(render_record(record, fmt, t("{display_id}: answered, its self-check found nothing (status: {status})", display_id=problem.display_id, status=problem.status)))
+
+
+COMMANDS += [propagate, not_found]

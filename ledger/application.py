@@ -92,6 +92,16 @@ class LinkRecorded(NamedTuple):
     relapse: bool
 
 
+class Propagation(NamedTuple):
+    """举一反三: the source problem, the problems registered for the units' self-check (one each, in the
+    order the units were named), and the units it had been sent to before: (inspection, that problem)."""
+
+    source: Any
+    sent: list[Any]
+    skipped: list[tuple[str, str]]
+    organisations: dict[str, str]  # inspection code → the unit it inspected, for every unit named
+
+
 class SampleDrawn(NamedTuple):
     """A recorded draw (台账销号反向核查): its seed, size, population and the IDs drawn, in draw order."""
 
@@ -629,6 +639,68 @@ class RectificationLedger(Application):
 
         return self._with_retry(attempt)
 
+    # -- 举一反三 (同类同改): sending a problem to other units for self-check ---------------------------
+
+    def propagate(
+        self, source_id: str, *, to: Sequence[str] = (), round_name: str | None = None, deadline: date | None = None,
+        note: str = "", inspections: Callable[[Any, str], list[dict[str, Any]]], actor: Actor | str, at: datetime | None = None,
+    ) -> Propagation:
+        """Register the source problem in each chosen unit's inspection (source 自查), linked to it, all in one transaction.
+
+        The units: with `to`, each named organisation's (or inspection code's) inspection of the round;
+        without, every other unit's inspection of the round. The round: `round_name`, else the source's.
+        `inspections(cursor, placeholder)`: the read side's list of inspections (code, organisation, round),
+        read afresh on every attempt. A unit the problem was sent to before is skipped; if every one was, nothing is written.
+        """
+        moment = at or utc_now()
+        who = as_actor(actor)
+
+        def attempt() -> Propagation:
+            from ledger.domain import Problem
+
+            source = self.get_problem(source_id)
+            own = self.get_inspection(source.inspection)
+            with self.recorder.reading() as c:
+                known = list(inspections(c, self.recorder.placeholder))
+            targets, skipped = [], []
+            units = units_for_self_check(own, known, to, round_name)
+            for unit in units:
+                already = source.sent_for_self_check_to(unit["code"])
+                if already is not None:
+                    skipped.append((unit["code"], already))
+                    continue
+                inspection = self.get_inspection(unit["code"])
+                if deadline is not None and inspection.feedback is not None and deadline < inspection.feedback:
+                    raise InvalidInput(t("--deadline {deadline} is before the feedback date of {code} ({feedback})", deadline=deadline, code=inspection.code, feedback=inspection.feedback))
+                targets.append(inspection)
+            if not targets:
+                raise RuleViolation(
+                    "propagate-once", source.display_id,
+                    t("was already sent for self-check to every unit named ({value}): nothing written", value=", ".join(f"{code} {problem}" for code, problem in skipped)),
+                )
+            sent = []
+            for inspection in targets:
+                problem = Problem.register(
+                    inspection=inspection, number=self.next_problem_number(inspection.code), category=source.category,
+                    title=source.title, description=source.description, type=source.type, source="自查",
+                    deadline=deadline, actor=who.name, at=moment,
+                )
+                source.propagate_to(problem, deadline=deadline, note=note, actor=who.name, at=moment)
+                _withhold_as(source, problem, actor=who.name, at=moment)
+                sent.append(problem)
+            self._save(source, *sent, actor=who)
+            return Propagation(source, sent, skipped, {u["code"]: u["organisation"] for u in units})
+
+        return self._with_retry(attempt)
+
+    def answer_not_found(self, problem_id: str, *, note: str = "", actor: Actor | str, at: datetime | None = None) -> Recorded:
+        """自查未发现: the unit's self-check did not find the problem sent to it; the act must carry its evidence."""
+        moment = at or utc_now()
+        who = as_actor(actor)
+        if who is None or not who.evidence:
+            raise InvalidInput(t("--attach: a self-check that found nothing is answered with its evidence (the self-check record): attach it"))
+        return self._act(problem_id, "SelfCheckNotFound", who, lambda p, name: p.answer_not_found(note=note, actor=name, at=moment))
+
     # -- reverse checks (台账销号反向核查) -----------------------------------------
 
     def draw_sample(
@@ -806,6 +878,51 @@ class RectificationLedger(Application):
             return []
 
         return self._administer(actor, change)
+
+
+def _withhold_as(source: Any, copy: Any, *, actor: str, at: datetime) -> None:
+    """What of the source is withheld from publication (不予公开) is withheld of its copy too: the other unit's
+    report must not print what this one's may not (measures are not copied, so their withholding is not)."""
+    done: set[str] = set()
+    for decision in getattr(source, "withheld", ()):
+        fields = [f for f in decision["fields"] if f in ("problem", "title", "description") and f not in done]
+        if "problem" in done or not fields:
+            continue
+        copy.withhold(reason=decision["reason"], fields=fields, actor=actor, at=at)
+        done.update(fields)
+
+
+def units_for_self_check(own: Any, known: list[dict[str, Any]], to: Sequence[str], round_name: str | None) -> list[dict[str, Any]]:
+    """The inspections a problem of inspection `own` is sent to for self-check (举一反三), or a refusal naming what is missing.
+
+    The round is `round_name`, else `own`'s. With `to`: each named organisation's inspection of that round
+    (or the inspection named by its code); without: every inspection of the round but those of `own`'s unit.
+    """
+    name = (round_name or "").strip() or (own.round or "")
+    if not name:
+        raise InvalidInput(t("{code} belongs to no round: name the round whose units self-check (--round ROUND)", code=own.code))
+    in_round = [i for i in known if (i.get("round") or "") == name]
+    if not in_round:
+        rounds = sorted({str(i["round"]) for i in known if i.get("round")})
+        raise InvalidInput(t("--round: no inspection belongs to round {round} (rounds: {value})", round=name, value=", ".join(rounds) or t("none yet")))
+    others = [i for i in in_round if i["organisation"] != own.organisation]
+    if not to:
+        if not others:
+            raise InvalidInput(t("round {round} has no unit but {organisation}, the source problem's own", round=name, organisation=own.organisation))
+        return others
+    chosen: list[dict[str, Any]] = []
+    for wanted in (w.strip() for w in to):
+        matches = [i for i in in_round if i["code"] == wanted] or [i for i in in_round if i["organisation"] == wanted]
+        if wanted == own.organisation or any(i["organisation"] == own.organisation for i in matches):
+            raise InvalidInput(t("--to {organisation}: that is the source problem's own unit: a problem is sent to other units", organisation=wanted))
+        if not matches:
+            units = ", ".join(sorted({str(i["organisation"]) for i in others})) or t("none")
+            raise InvalidInput(t("--to {organisation}: no inspection of it in round {round} (its other units: {value})", organisation=wanted, round=name, value=units))
+        if len(matches) > 1:
+            raise InvalidInput(t("--to {organisation}: inspected more than once in round {round} ({value}): name the inspection by its code", organisation=wanted, round=name, value=", ".join(i["code"] for i in matches)))
+        if matches[0] not in chosen:
+            chosen.append(matches[0])
+    return chosen
 
 
 def open_ledger(config: Any, *, read_side: ReadSide, create: bool = False) -> RectificationLedger:

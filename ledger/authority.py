@@ -60,6 +60,10 @@ ACTS: dict[str, Act] = {
     "sampling": Act(("auditor",), "sample"),
     # 屡查屡犯: a later problem linked to an earlier one (Linked and FoundAgain in one act), or a suggestion rejected.
     "recurrence-link": Act(("registrar", "verifier"), "link"),
+    # 举一反三: a problem sent to other units for self-check (each gets a problem registered, source 自查),
+    # and a unit's answer that its self-check, with evidence, did not find it.
+    "propagation": Act(("registrar",), "propagate", also=("problem-registration", "withholding")),  # a withheld source's copies are withheld too
+    "self-check-answer": Act(("responsible",), "not-found"),
     "checkpoint": Act(("registrar", "signer", "auditor"), "checkpoint"),
     "publication": Act(("registrar", "signer"), "publish", also=("checkpoint",)),
     "key-generation": Act(("registrar", "auditor"), "keygen"),
@@ -103,6 +107,9 @@ EVENT_ACTS: dict[str, str] = {
     "Problem.Linked": "recurrence-link",
     "Problem.FoundAgain": "recurrence-link",
     "Problem.LikeRejected": "recurrence-link",
+    "Problem.Propagated": "propagation",
+    "Problem.SelfCheckRequested": "propagation",
+    "Problem.SelfCheckNotFound": "self-check-answer",
     "SampleDraw.Drawn": "sampling",
     "Checkpoint.Recorded": "checkpoint",
     "Authority.LedgerFounded": ADMINISTRATION,

@@ -30,6 +30,7 @@ from ledger.values import (
     MAX_NUMBER,
     PASSING_GRADES,
     MeasureOutcomes,
+    NOT_FOUND,
     SIGNED_OFF_STATUSES,
     moment_text,
     problem_display_id,
@@ -313,6 +314,8 @@ class Problem(Aggregate):
         """An act is never dated before the sign-off or reopening it follows."""
         candidates = [("sign-off", e["at"]) for e in self.signoffs[-1:]]
         candidates += [("reopening", e["at"]) for e in self.reopenings[-1:]]
+        if self.self_check is not None:  # 自查未发现
+            candidates.append(("self-check answer", self.self_check["at"]))
         last = max(candidates, key=lambda c: c[1], default=None)
         if last is not None and at < last[1]:
             raise self._rule(
@@ -321,7 +324,7 @@ class Problem(Aggregate):
             )
 
     def _check_open(self, act: str) -> None:
-        if self.status in SIGNED_OFF_STATUSES:
+        if self.status in SIGNED_OFF_STATUSES or self.status == NOT_FOUND:
             raise self._rule(
                 "reopen-before-new-work",
                 t("is {status}: cannot {act} until it is reopened (ledger reopen)", status=self.status, act=act),
@@ -557,14 +560,15 @@ class Problem(Aggregate):
     def reopen(self, *, reason: str, actor: str, at: datetime) -> None:
         self._check_at(at)
         self._check_after_closure_acts(at, "the reopening")
-        if self.status not in SIGNED_OFF_STATUSES:
+        if self.status not in SIGNED_OFF_STATUSES and self.status != NOT_FOUND:
             raise self._rule("reopen-after-closure", t("is {status}: only closed problems can be reopened", status=self.status))
         self._reopened(reason=reason, actor=actor, at=at)
 
     @event("Reopened")
     def _reopened(self, reason: str, actor: str, at: datetime) -> None:
         self.reopenings.append({"reason": reason, "by": actor, "at": at})
-        self.relapses += 1
+        if self.status != NOT_FOUND:  # found after a self-check said not found: work to do, not a relapse
+            self.relapses += 1
         self.status = "in_progress"
 
     # -- corrections -------------------------------------------------------
@@ -884,6 +888,64 @@ class Problem(Aggregate):
     @event("LikeRejected")
     def _rejected(self, problem: str, note: str, actor: str, at: datetime) -> None:
         self.rejected = [*self.rejected, {"problem": problem, "note": note, "by": actor, "at": at}]
+
+    # -- 举一反三 (同类同改): a problem sent to other units for self-check (自查) -----------------
+    # Added after the links: the source notes each problem it was sent as (Propagated), each unit's
+    # problem where it came from (SelfCheckRequested); the unit answers with measures as usual, or
+    # with evidence that its self-check found nothing (SelfCheckNotFound).
+
+    self_check = None  # type: ignore[assignment]
+
+    def sent_for_self_check_to(self, inspection: str) -> str | None:
+        """The problem this one was already sent as to `inspection`'s unit, or None."""
+        return next(
+            (k["problem"] for k in self.links if k["as"] == "self-check" and k["direction"] == "sent-to" and k["problem"].rsplit("-", 1)[0] == inspection),
+            None,
+        )
+
+    @property
+    def self_check_source(self) -> str | None:
+        """The problem this one was sent for self-check from, or None."""
+        return next((k["problem"] for k in self.links if k["as"] == "self-check" and k["direction"] == "sent-from"), None)
+
+    def propagate_to(self, target: Problem, *, deadline: date | None, note: str, actor: str, at: datetime) -> None:
+        """Record that `target` (just registered in another unit's inspection) is this problem sent for self-check."""
+        self._check_at(at)
+        if target.inspection == self.inspection:
+            raise self._rule("propagate-to-another-unit", t("cannot be sent for self-check to its own inspection"))
+        already = self.sent_for_self_check_to(target.inspection)
+        if already is not None:
+            raise self._rule("propagate-once", t("was already sent to {inspection} as {display_id}", inspection=target.inspection, display_id=already))
+        self._propagated(problem=target.display_id, deadline=deadline, note=note, actor=actor, at=at)
+        target._self_check_requested(problem=self.display_id, deadline=deadline, note=note, actor=actor, at=at)
+
+    @event("Propagated")
+    def _propagated(self, problem: str, deadline: date | None, note: str, actor: str, at: datetime) -> None:
+        entry = {"problem": problem, "as": "self-check", "direction": "sent-to", "note": note, "by": actor, "at": at, "deadline": deadline}
+        self.links = [*self.links, entry]
+
+    @event("SelfCheckRequested")
+    def _self_check_requested(self, problem: str, deadline: date | None, note: str, actor: str, at: datetime) -> None:
+        entry = {"problem": problem, "as": "self-check", "direction": "sent-from", "note": note, "by": actor, "at": at, "deadline": deadline}
+        self.links = [*self.links, entry]
+
+    def answer_not_found(self, *, note: str, actor: str, at: datetime) -> None:
+        """自查未发现: the unit's self-check did not find the problem (the evidence is the act's attached files)."""
+        self._check_at(at)
+        self._check_after_closure_acts(at, t("the self-check answer"))
+        if self.self_check_source is None:
+            raise self._rule("not-found-after-self-check", t("was not sent for self-check (ledger propagate): only such a problem is answered as not found"))
+        if self.status == NOT_FOUND:
+            raise self._rule("answer-once", t("is already answered as not found after self-check"))
+        self._check_open(t("answer it as not found"))
+        if self.status == "verified" or any(m["status"] == "done" for m in self.measures):
+            raise self._rule("not-found-before-measures", t("has completed measures: it was found; verify and sign it off instead"))
+        self._self_check_not_found(note=note, actor=actor, at=at)
+
+    @event("SelfCheckNotFound")
+    def _self_check_not_found(self, note: str, actor: str, at: datetime) -> None:
+        self.self_check = {"result": NOT_FOUND, "note": note, "by": actor, "at": at}
+        self.status = NOT_FOUND
 
 
 class SampleDraw(Aggregate):

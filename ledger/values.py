@@ -44,6 +44,9 @@ CORRECTABLE_MEASURE_FIELDS = ("text", "due")  # named M<n>.text, M<n>.due
 CORRECTABLE_PROBLEM_FIELD_NAMES = (*CORRECTABLE_PROBLEM_FIELDS, *(f"M<n>.{f}" for f in CORRECTABLE_MEASURE_FIELDS))
 # Signed off (销号; a long-term problem's is "ongoing", still watched): no more work until it is reopened.
 SIGNED_OFF_STATUSES = ("closed", "ongoing")
+# 自查未发现: a problem sent for self-check (举一反三) that the unit, with evidence, did not find. Done in a
+# state of its own: not signed off (never a relapse), neither open nor overdue, and no more work until reopened.
+NOT_FOUND = "not_found"
 STATUSES = vocabulary.zh(vocabulary.STATUSES)
 ACCOUNTABILITY_KINDS = vocabulary.zh(vocabulary.ACCOUNTABILITY_KINDS)
 # Words typed in files and on the command line before the vocabulary chose one (still accepted as input).

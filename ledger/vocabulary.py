@@ -49,6 +49,8 @@ STATUSES = {
     "verified": Word("已验收", "verified"),
     "closed": Word("已销号", "closed"),
     "ongoing": Word("基本完成、持续整改", "ongoing"),
+    # 举一反三: sent to this unit for self-check, and its self-check (with evidence) did not find it.
+    "not_found": Word("自查未发现", "not_found"),
 }
 
 # Every event kind of the ledger's aggregates (ledger/domain.py, ledger/identity.py, ledger/checkpoint.py),
@@ -75,6 +77,9 @@ EVENTS = {
     "Linked": Word("关联以前的问题", "Linked"),
     "FoundAgain": Word("再次发现", "FoundAgain"),
     "LikeRejected": Word("排除相似问题", "LikeRejected"),
+    "Propagated": Word("举一反三下发自查", "Propagated"),
+    "SelfCheckRequested": Word("收到举一反三自查", "SelfCheckRequested"),
+    "SelfCheckNotFound": Word("报告自查未发现", "SelfCheckNotFound"),
     # SampleDraw
     "Drawn": Word("抽查抽样", "Drawn"),
     # Checkpoint
@@ -143,6 +148,23 @@ ESCALATION_LEVELS = {
 LINK_KINDS = {
     "recurrence": Word("屡查屡犯", "recurrence"),
     "same-kind": Word("同类问题", "same-kind"),
+    "self-check": Word("举一反三自查", "self-check"),
+}
+
+# Which way a link points, seen from the problem that shows it.
+LINK_DIRECTIONS = {
+    "earlier": Word("以前的问题", "earlier"),
+    "later": Word("再次发现", "later"),
+    "sent-to": Word("下发自查至", "sent-to"),
+    "sent-from": Word("自查来源", "sent-from"),
+}
+
+# How a unit answered a problem sent to it for self-check (`summary --propagated`).
+SELF_CHECK_ANSWERS = {
+    "waiting": Word("尚未答复", "no answer yet"),
+    "rectifying": Word("发现问题、正在整改", "found, rectifying"),
+    "closed": Word("发现问题、已整改销号", "found, signed off"),
+    "not_found": Word("自查未发现", "not found"),
 }
 
 # A `doctor` check's state.
@@ -292,6 +314,8 @@ TABLES = {
     "role": ROLES,
     "escalation level": ESCALATION_LEVELS,
     "link kind": LINK_KINDS,
+    "link direction": LINK_DIRECTIONS,
+    "self-check answer": SELF_CHECK_ANSWERS,
     "check state": CHECK_STATES,
     "measure state": MEASURE_STATES,
     "review result": REVIEW_RESULTS,

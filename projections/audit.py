@@ -115,6 +115,12 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     if name == "Withheld":
         return t("withheld from publication: {fields} (reason: {reason})", fields=joined([_field(f) for f in d["fields"]], ", ", "、"),
                  reason=_stored(WITHHOLD_REASONS, d["reason"]))
+    if name == "Propagated":  # 举一反三
+        return t("sent for self-check to another unit as {problem}{deadline}{note}", problem=d["problem"], deadline=deadline(), note=note())
+    if name == "SelfCheckRequested":
+        return t("sent here for self-check from {problem}{deadline}{note}", problem=d["problem"], deadline=deadline(), note=note())
+    if name == "SelfCheckNotFound":
+        return t("self-check answered: not found{note}", note=note())
     return describe(domain_event)  # key=value: the interface's catalogue words the keys
 
 

@@ -44,10 +44,16 @@ def overview(cursor: Any, *, style: str = "?", today: date, lights: Any) -> dict
     start, yellow_end, green_end = light_bounds(today, lights)
     cursor.execute(placeholder(_SQL, style), [*COUNTED_PARAMS, start, start, yellow_end, yellow_end, green_end])
     counts = {row[0]: [int(v or 0) for v in row[1:]] for row in cursor.fetchall()}
+    from projections.summary import not_found_counts, take_not_found
+
+    not_found = not_found_counts(cursor, "inspection", style=style)
     rows = []
     total = dict.fromkeys(COUNTS, 0)
     for code, view in _inspections(cursor, style):
         numbers = dict(zip(COUNTS, counts.get(code, [0] * len(COUNTS))))
+        if code in not_found:  # 自查未发现: not a problem of the unit, counted apart (projections.summary)
+            take_not_found(numbers, not_found[code])
+            numbers.pop("not_found")
         for k in COUNTS:
             total[k] += numbers[k]
         rows.append({

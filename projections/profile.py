@@ -12,6 +12,7 @@ import json
 from datetime import date
 from typing import Any
 
+from ledger.values import NOT_FOUND
 from projections.summary import rate
 from projections.deadlines import is_overdue
 
@@ -54,9 +55,10 @@ def profile(cursor: Any, organisation: str, *, today: date, style: str = "?", di
         if view.get("parent"):
             continue  # a refinement (细化) is counted under its fed-back problem
         row = rows[view["inspection"]]
-        row["problems"] += 1
         status = view["status"]
-        if status == "closed":
+        if status == NOT_FOUND:  # 自查未发现: its self-check did not find it: not a problem of the unit
+            pass
+        elif status == "closed":
             row["completed"] += 1
         elif status == "ongoing":
             row["ongoing"] += 1
@@ -64,6 +66,7 @@ def profile(cursor: Any, organisation: str, *, today: date, style: str = "?", di
             row["extended"] += 1
         else:
             row["open"] += 1
+        row["problems"] += status != NOT_FOUND
         row["overdue"] += is_overdue(view, today)
         row["relapsed"] += view["relapses"] > 0
         row["reopened"] += bool(view["reopenings"])

@@ -16,6 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from ledger.values import NOT_FOUND
 from projections.summary import wan_yuan
 
 WITHHELD = "（依规不予公开）"
@@ -403,6 +404,8 @@ def report_blocks(
         found = check_inspection(r, inspection)
         problems = load_problems(r.cursor, style=r.style, today=r.today, inspection=inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
+    # 自查未发现: a problem sent for self-check that the unit did not find is none of its problems (as summary counts)
+    problems = [v for v in problems if v["status"] != NOT_FOUND]
     if as_of is not None:
         # A decision to withhold binds every publication, including one of an earlier state.
         withheld = withheld_now(app, inspection)

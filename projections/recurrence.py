@@ -156,3 +156,66 @@ def recurrences(cursor: Any, *, style: str = "?", inspection: str | None = None,
         key = (data.get(code, {}).get("organisation") or "", data.get(code, {}).get("round") or "")
         by_unit[key] = by_unit.get(key, 0) + n
     return [{"organisation": o, "round": r or None, "recurrences": n} for (o, r), n in sorted(by_unit.items())]
+
+
+def round_inspections(cursor: Any, style: str = "?") -> list[dict[str, Any]]:
+    """Every inspection's code, organisation and round: what `propagate` chooses the units of a round from."""
+    cursor.execute(f"SELECT code, {_field('organisation', style)}, {_field('round', style)} FROM ledger_inspections ORDER BY position")
+    return [{"code": r[0], "organisation": r[1], "round": r[2]} for r in cursor.fetchall()]
+
+
+# 举一反三: how a unit answered a problem sent to it for self-check (vocabulary.SELF_CHECK_ANSWERS).
+def self_check_answer(view: dict[str, Any]) -> str:
+    from ledger.values import NOT_FOUND, SIGNED_OFF_STATUSES
+
+    status = view["status"]
+    if status == NOT_FOUND:
+        return "not_found"
+    if status in SIGNED_OFF_STATUSES:
+        return "closed"
+    if status != "registered" or view.get("measures"):
+        return "rectifying"  # claimed (assigned) or measures planned: found, and being rectified
+    return "waiting"
+
+
+PROPAGATED_COLUMNS = ("organisation", "inspection", "problem", "answer", "status", "deadline", "overdue", "answered_at")
+ANSWERS = ("waiting", "rectifying", "closed", "not_found")
+
+
+def propagated(cursor: Any, source_id: str, *, today: Any, style: str = "?") -> dict[str, Any] | None:
+    """Who problem `source_id` was sent to for self-check and what each answered; None if there is no such problem.
+
+    {"source", "title", "rows": [{organisation, inspection, problem, answer, status, deadline, overdue, answered_at}],
+     "total": {"sent", "waiting", "rectifying", "closed", "not_found", "overdue"}}
+    """
+    from projections.views import with_overdue
+
+    cursor.execute(_sql("SELECT data FROM ledger_problems WHERE id = ?", style), (source_id,))
+    row = cursor.fetchone()
+    if row is None:
+        return None
+    source = json.loads(row[0])
+    sent = [k for k in source.get("links", ()) if k["as"] == "self-check" and k["direction"] == "sent-to"]
+    ids = [k["problem"] for k in sent]
+    views: dict[str, dict[str, Any]] = {}
+    if ids:
+        cursor.execute(_sql(f"SELECT id, data FROM ledger_problems WHERE id IN ({', '.join('?' for _ in ids)})", style), ids)
+        views = {r[0]: with_overdue(json.loads(r[1]), today) for r in cursor.fetchall()}
+    units = _inspection_data(cursor, {i.rsplit("-", 1)[0] for i in ids}, style)
+    rows = []
+    for ident in ids:
+        view = views.get(ident)
+        if view is None:  # the read model lost it: `ledger replay` names it
+            continue
+        answer = self_check_answer(view)
+        answered = (view.get("self_check") or {}).get("at")
+        if answer == "closed":
+            answered = (view.get("signoffs") or [{}])[-1].get("at")
+        elif answer == "rectifying":
+            answered = min([a["at"] for a in view.get("assignments", ())] + [m["planned_at"] for m in view.get("measures", ())], default=None)
+        rows.append({
+            "organisation": units.get(view["inspection"], {}).get("organisation"), "inspection": view["inspection"], "problem": ident,
+            "answer": answer, "status": view["status"], "deadline": view["deadline"], "overdue": view["overdue"], "answered_at": answered,
+        })
+    total = {"sent": len(rows), **{a: sum(r["answer"] == a for r in rows) for a in ANSWERS}, "overdue": sum(bool(r["overdue"]) for r in rows)}
+    return {"source": source["id"], "title": source["title"], "rows": rows, "total": total}

@@ -123,6 +123,8 @@ def _signoff_state(view: dict[str, Any], lang: str) -> str:
     closing = [s for s in view.get("signoffs") or [] if s.get("outcome") == view["status"]]
     if view["status"] in SIGNED_OFF_STATUSES and closing:
         state += f"\n{_local_day(closing[-1]['at'], lang)}"
+    elif view.get("self_check"):
+        state += f"\n{_local_day(view['self_check']['at'], lang)}"
     elif view.get("extended_to"):  # an approved extension (申请延期整改): counted apart, as summaries count it
         state = f"申请延期整改\n延期至{report_date(view['extended_to'], lang)}"
     if view.get("overdue"):

@@ -230,23 +230,28 @@ def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
     changed = [i for i in ids if stored.get(i) != wanted[i]]
     if not changed:
         return
+    from collections import Counter
+    from itertools import repeat
+
     added: list[tuple[int, str]] = []
     removed: list[tuple[int, str]] = []
-    counts: dict[int, int] = {}
+    counts: Counter[int] = Counter()
     fresh = sum(1 for problem in changed if problem not in stored)
     if fresh:
         counts[DOCUMENTS] = fresh
+    # Set operations, Counter.update and list.extend(zip(…)) do the per-term work in C: an import
+    # indexes ~11 terms per title, 50,000 titles at a time.
     for problem in changed:
-        old = terms(stored[problem]) if problem in stored else set()
         new = terms(wanted[problem])
-        for t in new - old:
-            counts[t] = counts.get(t, 0) + 1
-            if t not in STOCK_TERMS:
-                added.append((t, problem))
-        for t in old - new:
-            counts[t] = counts.get(t, 0) - 1
-            if t not in STOCK_TERMS:
-                removed.append((t, problem))
+        if problem in stored:
+            old = terms(stored[problem])
+            gained, lost = new - old, old - new
+            counts.subtract(lost)
+            removed.extend(zip(lost - STOCK_TERMS, repeat(problem)))
+        else:
+            gained = new
+        counts.update(gained)
+        added.extend(zip(gained - STOCK_TERMS, repeat(problem)))
     if removed:
         cursor.executemany(_sql(f"DELETE FROM {POSTINGS} WHERE term = ? AND problem = ?", style), removed)
     if added:

@@ -14,7 +14,7 @@ from typing import Any
 
 from ledger import vocabulary
 from projections.deadlines import overdue_sql
-from projections.tables import CHILD_PATTERN, COUNTED_PARAMS, COUNTED_SQL, placeholder, stored_problem_columns
+from projections.tables import CHILD_PATTERN, COUNTED_PARAMS, COUNTED_SQL, EXTENDED_PATTERN, placeholder, stored_problem_columns
 
 KEYS = ("category", "problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "rate")
 # problems = completed + ongoing + extended + open: every fed-back problem is in exactly one.
@@ -148,8 +148,57 @@ def summarise(cursor: Any, *, today: date, inspection: str | None = None, style:
             params.insert(-1, inspection)
         cursor.execute(placeholder(_SQL.format(where=where), style), params)
     result = _collect(cursor.fetchall())
+    leave_out_not_found(result, not_found_counts(cursor, "category", style=style, inspection=inspection))
     add_recurrences(result, cursor, style=style, inspection=inspection)
     return result
+
+
+def not_found_counts(cursor: Any, by: str, *, style: str = "?", inspection: str | None = None) -> dict[str, tuple[int, int]]:
+    """自查未发现 per category (or per inspection): (how many, how many of them with an approved extension).
+
+    Few rows: the (status, …) index finds them. They are counted apart (`not_found`), not as problems
+    of the unit: its self-check did not find them; neither open nor overdue (ledger.values.NOT_FOUND).
+    """
+    from ledger.values import NOT_FOUND
+
+    column = {"category": "p.category", "inspection": "p.inspection"}[by]
+    where, params = "", [EXTENDED_PATTERN, NOT_FOUND, CHILD_PATTERN]
+    if inspection is not None:
+        where, params = " AND p.inspection = ?", [*params, inspection]
+    cursor.execute(
+        placeholder(
+            f"SELECT {column}, COUNT(*), SUM(CASE WHEN p.data LIKE ? THEN 1 ELSE 0 END) FROM ledger_problems p "
+            f"WHERE p.status = ? AND p.data NOT LIKE ?{where} GROUP BY {column}",
+            style,
+        ),
+        params,
+    )
+    return {r[0]: (int(r[1]), int(r[2] or 0)) for r in cursor.fetchall()}
+
+
+def take_not_found(row: dict[str, Any], counted: tuple[int, int]) -> None:
+    """Count a row's 自查未发现 problems out of its problems (and open or extended ones), into `not_found`."""
+    n, extended = counted
+    row["problems"] -= n
+    row["extended"] -= extended
+    row["open"] -= n - extended
+    row["not_found"] = row.get("not_found", 0) + n
+
+
+def leave_out_not_found(result: dict[str, Any], counts: dict[str, tuple[int, int]]) -> None:
+    rows = []
+    for row in result["rows"]:
+        if row["category"] in counts:
+            take_not_found(row, counts[row["category"]])
+            row.pop("not_found")
+            row["rate"] = rate(row["completed"], row["problems"])
+            if not row["problems"]:
+                continue  # only problems the units' self-checks did not find
+        rows.append(row)
+    result["rows"] = rows
+    total = result["total"]
+    take_not_found(total, (sum(n for n, _ in counts.values()), sum(e for _, e in counts.values())))
+    total["rate"] = rate(total["completed"], total["problems"])
 
 
 def add_recurrences(result: dict[str, Any], cursor: Any, **scope: Any) -> None:

@@ -100,6 +100,8 @@ def problem_view(problem: Any) -> dict[str, Any]:
         optional["links"] = problem.links
     if problem.rejected:
         optional["rejected"] = problem.rejected
+    if problem.self_check is not None:
+        optional["self_check"] = problem.self_check  # 自查未发现: who answered, when, why
     return plain(
         {
             **optional,

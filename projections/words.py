@@ -32,6 +32,7 @@ HEADINGS = {
     "heading": "表头", "read as": "读作", "why": "依据", "assignee": "责任领导/单位/人", "kept": "附加列", "acts": "将录入的操作", "file says": "文件所记",
     "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
     "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
+    "answer": "答复情况", "not_found": "自查未发现", "sent": "下发单位", "answered_at": "答复时间", "self_check": "自查答复",
     **vocabulary.zh(vocabulary.FIELDS),  # an inspection's and a problem's fields: 巡察类型 is not 问题类别
 }
 
@@ -105,7 +106,8 @@ VALUE_WORDS: dict[str, Any] = {
     "decision": vocabulary.zh(vocabulary.DECISIONS),
     "link": vocabulary.zh(vocabulary.LINK_KINDS),
     "as": vocabulary.zh(vocabulary.LINK_KINDS),
-    "direction": {"earlier": "以前的问题", "later": "再次发现"},
+    "direction": vocabulary.zh(vocabulary.LINK_DIRECTIONS),
+    "answer": vocabulary.zh(vocabulary.SELF_CHECK_ANSWERS),
     "grade": vocabulary.zh(vocabulary.GRADES),
     "result": {
         **vocabulary.zh(vocabulary.REVIEW_RESULTS), "passed": "通过", "failed": "未通过",
@@ -141,7 +143,9 @@ def heading(column: str, lang: str) -> str:
 
 
 # Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
-EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {"source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS}
+EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {
+    "source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS, "answer": vocabulary.SELF_CHECK_ANSWERS,
+}
 
 
 def value_word(column: str, value: Any, lang: str) -> Any:
@@ -172,7 +176,8 @@ SECTIONS = {
     "reviews": ("回头看", "reviews (look-back)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
-    "links": ("关联问题（屡查屡犯、同类问题）", "linked problems (recurrence, same kind)"),
+    "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),
+    "self_check": ("自查答复", "self-check answer"),
     "rejected": ("已排除的相似问题", "rejected as not alike"),
     "corrections": ("更正", "corrections"),
 }

@@ -120,6 +120,7 @@ def test_summary_json_counts_the_long_term_item_as_ongoing(seed004):
     assert result["total"] == {
         "category": None, "problems": 9, "completed": 8, "ongoing": 1, "extended": 0, "open": 0,
         "overdue": 0, "relapsed": 0, "rate": 88.9, "recurrences": 0,  # 屡查屡犯 (issue 26)
+        "not_found": 0,  # 举一反三: sent here for self-check and not found, none of the unit's problems (issue 26)
     }
     assert set(result["figures"]) == {"rules", "funds", "accountable", "clues"}
 

@@ -106,6 +106,17 @@ def _states(ledger) -> dict[str, str]:
     worked(ids["closed"])
     ids["ongoing"] = add("关于“长效机制不完善”的问题", "--type", "long-term")
     worked(ids["ongoing"])
+    # 自查未发现: another unit's problem sent here for self-check (举一反三), answered with evidence
+    ledger("correct", INSPECTION, "--field", "round", "--value", "2019年第四轮", "--reason", "补录轮次", "--at", "2020-01-15")
+    ledger("add-inspection", "XC2019-2", "--name", "县委第二巡察组巡察县水利局党组", "--organisation", "县水利局党组",
+           "--group", "县委第二巡察组", "--kind", "regular", "--start", "2019-10-28", "--end", "2019-11-18",
+           "--feedback", "2020-01-14", "--round", "2019年第四轮")
+    source = ledger.out("add-problem", "--inspection", "XC2019-2", "--category", "作风方面", "--title", "关于“违规发放津贴补贴”的问题",
+                        "--at", "2020-01-15")
+    ledger("propagate", source, "--to", "县交通运输局党组", "--deadline", "2030-03-31", "--at", "2020-01-15")
+    ids["not_found"] = ledger.json("show", source)["links"][0]["problem"]
+    (ledger.folder / "自查记录.txt").write_text("逐笔核对2019年津贴补贴发放凭证，未发现违规发放", encoding="utf-8")
+    ledger("not-found", ids["not_found"], "--note", "逐笔核对发放凭证", "--attach", ledger.folder / "自查记录.txt", "--at", "2020-01-20")
     return ids
 
 

@@ -165,6 +165,7 @@ def _templates() -> Jinja2Templates:
         "grade_label": vocabulary.GRADES, "reason_label": vocabulary.WITHHOLD_REASONS, "event_label": vocabulary.EVENTS,
         "field_label": {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS, **vocabulary.SENSITIVE_FIELDS}, "measure_label": vocabulary.MEASURE_STATES,
         "level_label": vocabulary.ESCALATION_LEVELS, "result_label": vocabulary.REVIEW_RESULTS, "link_label": vocabulary.LINK_KINDS,
+        "direction_label": vocabulary.LINK_DIRECTIONS,
     }
     for name, table in labels.items():
         env.filters[name] = lambda value, table=table: vocabulary.label(table, value, "zh")
