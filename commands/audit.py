@@ -25,9 +25,10 @@ from ledger.messages import t
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --checkpoint: trust the key with this fingerprint (as published; repeatable).")
 @click.option("--admin-fingerprint", "admin_fingerprints", multiple=True, metavar="HEX", help="With --verify: the administrator key fingerprint `ledger init` printed; the founding event must carry that key.")
 @click.option("--jobs", type=IntRange(1, 64), default=None, help="With --verify: processes that check the chain and tree in parallel, each a slice of the log (default: one per CPU on a large ledger).")
+@click.option("--full", is_flag=True, help="With --verify: rebuild every derived row from the events, as `replay` does, instead of comparing it with the digest the chain committed.")
 @listing_options
 @pass_ledger
-def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], admin_fingerprints: tuple[str, ...], jobs: int | None, fmt: str, screen: Screen) -> None:
+def audit(state: LedgerContext, inspection: str | None, problem: str | None, since: Any, until: Any, by_actor: str | None, verify: bool, checkpoints: tuple[str, ...], public_key: str | None, fingerprints: tuple[str, ...], admin_fingerprints: tuple[str, ...], jobs: int | None, full: bool, fmt: str, screen: Screen) -> None:
     """Every event in log order: who did what, when and why (or --verify the chain).
 
     On a terminal: newest first, 30 events unless --limit N or --all.
@@ -36,6 +37,8 @@ def audit(state: LedgerContext, inspection: str | None, problem: str | None, sin
         raise click.UsageError(t("--admin-fingerprint goes with --verify"))
     if jobs is not None and not verify:
         raise click.UsageError(t("--jobs goes with --verify"))
+    if full and not verify:
+        raise click.UsageError(t("--full goes with --verify"))
     if admin_fingerprints:  # garbled is bad input (exit 2), as for --fingerprint, not a replaced administrator
         from ledger.checkpoint import normalise_fingerprint
 
@@ -45,7 +48,7 @@ def audit(state: LedgerContext, inspection: str | None, problem: str | None, sin
             from commands.integrity import verify_ledger
         except ImportError:
             raise LedgerError(t("audit --verify is not available in this build")) from None
-        verify_ledger(state, checkpoint=checkpoints, fmt=fmt, public_key=public_key, fingerprints=fingerprints, admin_fingerprints=admin_fingerprints, jobs=jobs)
+        verify_ledger(state, checkpoint=checkpoints, fmt=fmt, public_key=public_key, fingerprints=fingerprints, admin_fingerprints=admin_fingerprints, jobs=jobs, full=full)
         return
     try:
         from commands.trail import show_audit_trail

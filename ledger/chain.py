@@ -12,6 +12,22 @@ whose predecessor in the log has sequence number p (0 for the first event):
                  ‖ len(state) ‖ state )           4 bytes big-endian length, then the
                                                   stored bytes exactly as stored
 
+A transaction that writes derived rows (the read models `ledger_problems` and
+`ledger_inspections`) commits their digests too: the link of its last event is
+
+    digest(n) = H( digest(p) ‖ event_bytes(n) ‖ R(n) )   R(n): 32 bytes, the digest of the
+                                                           row set recorded at n (below)
+
+and every other link is as above (R empty). The row digests are kept in
+`ledger_row_digests(seq, tbl, key, ord, digest)`, seq = n: digest = H(row form),
+the row form being the UTF-8 JSON array [table, column values…] (`row_form`);
+`ord` the row's place among that table's rows written in the transaction; and
+
+    R(n) = H( for each entry at n, by table (UTF-8 bytes) then ord:
+              len(tbl) ‖ tbl ‖ len(key) ‖ key ‖ ord ‖ digest )   4-byte big-endian lengths and ord
+
+so an edited, added or removed digest breaks the chain at n (docs/tamper-evidence.md).
+
 H is SHA-256 (FIPS 180-4) or SM3 (GB/T 32905-2016), chosen when the ledger is
 created and recorded in `ledger_meta` (key `hash_algorithm`); both give 32
 bytes. The links live in `ledger_chain(seq, prev, digest)`, written in the same
@@ -28,6 +44,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import json
 import struct
 from dataclasses import dataclass, field
 from typing import Any, Callable, Iterable, Iterator, Sequence
@@ -48,7 +65,19 @@ CHAIN_SCHEMA = [
         prev INTEGER NOT NULL UNIQUE,
         digest BLOB NOT NULL
     )""",
+    # The digest of every derived row written, at the sequence number of its transaction's last event
+    # (whose link covers them, R(n) above); history kept, so the latest per (tbl, key) is the row's own.
+    """CREATE TABLE IF NOT EXISTS ledger_row_digests (
+        seq INTEGER NOT NULL,
+        tbl TEXT NOT NULL,
+        key TEXT NOT NULL,
+        ord INTEGER NOT NULL,
+        digest BLOB NOT NULL,
+        PRIMARY KEY (seq, tbl, key)
+    )""",
+    "CREATE INDEX IF NOT EXISTS ledger_row_digests_by_key ON ledger_row_digests (tbl, key, seq)",
 ]
+ROW_DIGESTS = "ledger_row_digests"
 
 _U64 = struct.Struct(">Q")
 _U32 = struct.Struct(">I")
@@ -159,12 +188,73 @@ def event_bytes(seq: int, originator_id: Any, version: int, topic: str, state: b
     )
 
 
-def link_digest(h: Callable[[bytes], Any], prev_digest: bytes, seq: int, originator_id: Any, version: int, topic: str, state: bytes) -> bytes:
-    return h(prev_digest + event_bytes(seq, originator_id, version, topic, state)).digest()
+def link_digest(h: Callable[[bytes], Any], prev_digest: bytes, seq: int, originator_id: Any, version: int, topic: str, state: bytes, rows: bytes = b"") -> bytes:
+    """digest(n) of the module docstring; `rows`: R(n) when derived rows were recorded at n."""
+    return h(prev_digest + event_bytes(seq, originator_id, version, topic, state) + rows).digest()
 
 
 def sql(statement: str, style: str) -> str:
     return statement if style == "?" else statement.replace("?", style)
+
+
+def row_form(table: str, values: Sequence[Any]) -> bytes:
+    """The canonical form of one derived row, whose digest is committed: UTF-8 JSON [table, value, …].
+
+    Columns in the table's documented order (`position` left out: its order is checked apart);
+    no spaces; text escaped as RFC 8785 (JCS) escapes it, integers in decimal, NULL as null.
+    A value of any other type (REAL, BLOB) has no form: TypeError (a stored one is tampering).
+    """
+    return json.dumps([table, *values], ensure_ascii=False, separators=(",", ":"), allow_nan=False).encode("utf-8")
+
+
+def row_set_digest(h: Callable[[bytes], Any], entries: Iterable[tuple[str, str, int, bytes]]) -> bytes:
+    """R(n) of the entries (tbl, key, ord, digest) recorded at one sequence number."""
+    parts: list[bytes] = []
+    for tbl, key, order, digest in sorted(entries, key=lambda e: (e[0].encode("utf-8"), e[2])):
+        tb, kb = tbl.encode("utf-8"), key.encode("utf-8")
+        parts += (_U32.pack(len(tb)), tb, _U32.pack(len(kb)), kb, _U32.pack(order), digest)
+    return h(b"".join(parts)).digest()
+
+
+ROW_SETS = "SELECT seq, tbl, key, ord, digest FROM ledger_row_digests WHERE seq > ? AND seq <= ? ORDER BY seq"
+
+
+def read_row_sets(cursor: Any, style: str, h: Callable[[bytes], Any], after: int, last: int, entries: dict[int, list[Any]] | None = None) -> tuple[dict[int, bytes], int]:
+    """{n: R(n)} of the digests recorded after `after` up to `last`, and how many entries; NonCanonical on a value of another type.
+
+    `entries`, if given, is filled with each n's (tbl, key, ord, digest) by table and ord."""
+    cursor.execute(sql(ROW_SETS, style), (after, last))
+    grouped: dict[int, list[tuple[str, str, int, bytes]]] = {}
+    rows = cursor.fetchall()
+    for seq, tbl, key, order, digest in rows:
+        if isinstance(digest, memoryview):
+            digest = bytes(digest)
+        if type(seq) is not int or type(tbl) is not str or type(key) is not str or type(order) is not int or type(digest) is not bytes or len(digest) != DIGEST_SIZE or not 0 <= order < 2**32:
+            raise NonCanonical(seq if type(seq) is int else 0, t("has a derived-row digest not stored as (integer, text, text, integer, 32-byte BLOB)"))
+        grouped.setdefault(seq, []).append((tbl, key, order, digest))
+    if entries is not None:
+        entries.update({seq: sorted(group, key=lambda e: (e[0].encode("utf-8"), e[2])) for seq, group in grouped.items()})
+    return {seq: row_set_digest(h, group) for seq, group in grouped.items()}, len(rows)
+
+
+def _row_set_stream(cursor: Any, style: str, h: Callable[[bytes], Any], batch: int) -> Iterator[tuple[int, bytes, tuple[Any, ...]]]:
+    """(n, R(n), its entries) of every recorded row set, in order of n, read a range of sequence numbers at a time."""
+    after = LOWEST
+    cursor.execute("SELECT max(seq) FROM ledger_row_digests")
+    top = cursor.fetchone()[0]
+    if top is None:
+        return
+    if type(top) is not int:
+        raise NonCanonical(0, t("has a derived-row digest not stored as (integer, text, text, integer, 32-byte BLOB)"))
+    while after < top:
+        cursor.execute(sql("SELECT seq FROM ledger_row_digests WHERE seq > ? ORDER BY seq LIMIT 1 OFFSET ?", style), (after, batch))
+        row = cursor.fetchone()
+        last = int(row[0]) if row is not None else top
+        found: dict[int, list[Any]] = {}
+        sets, _ = read_row_sets(cursor, style, h, after, last, found)
+        for seq in sorted(sets):
+            yield seq, sets[seq], tuple(found[seq])
+        after = last
 
 
 def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "?") -> None:
@@ -196,11 +286,14 @@ def algorithm_named(value: Any) -> str:
     return DEFAULT_ALGORITHM if value is None else str(value)
 
 
-def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], style: str = "?") -> None:
+def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], style: str = "?", rows: Sequence[tuple[str, str, bytes]] = (), copied: bool = False) -> None:
     """Link newly inserted events to the chain, inside the inserting transaction.
 
     The caller's transaction already holds the write lock (SQLite: the event
-    INSERT came first), so the head read here is the real head.
+    INSERT came first), so the head read here is the real head. `rows`: the
+    derived rows the transaction wrote, (table, key, row form) in write order:
+    their digests are recorded at the last event and its link covers them.
+    `copied` (`ledger migrate`): the digests were copied with the events; the links cover those.
     """
     # The algorithm and the head in one query: a round trip saved on every write to a server store.
     cursor.execute(
@@ -210,9 +303,36 @@ def append_links(cursor: Any, stored_events: Sequence[Any], positions: Sequence[
     algorithm, head_seq, head_digest = cursor.fetchone()
     h = hasher(algorithm_named(algorithm))
     prev_seq, prev_digest = (int(head_seq), bytes(head_digest)) if head_seq is not None else (0, GENESIS)
+    last = max(positions)
+    sets: dict[int, bytes] = {}
+    if rows:
+        entries: list[tuple[str, str, int, bytes]] = []
+        places: dict[tuple[str, str], int] = {}
+        counts: dict[str, int] = {}
+        for table, key, form in rows:
+            digest = h(form).digest()
+            place = places.get((table, key))
+            if place is not None:  # written twice in one transaction: the later row stands, in the first one's place
+                entries[place] = (*entries[place][:3], digest)
+                continue
+            places[(table, key)] = len(entries)
+            entries.append((table, key, counts.get(table, 0), digest))
+            counts[table] = counts.get(table, 0) + 1
+        sets[last] = row_set_digest(h, entries)
+        try:
+            insert_rows(cursor, ROW_DIGESTS, ("seq", "tbl", "key", "ord", "digest"), [(last, *e) for e in entries], style)
+        except Exception as e:
+            if "no such table" in str(e) or type(e).__name__ == "UndefinedTable":
+                from ledger.errors import StoreError
+
+                raise StoreError(t("the store was made by an earlier version of the ledger: run `ledger init` to upgrade it")) from None
+            raise
+    elif copied:
+        sets, _ = read_row_sets(cursor, style, h, min(positions) - 1, last)
     links = []
     for stored, seq in sorted(zip(stored_events, positions), key=lambda pair: pair[1]):
-        digest = link_digest(h, prev_digest, seq, stored.originator_id, stored.originator_version, stored.topic, stored.state)
+        covered = event_bytes(seq, stored.originator_id, stored.originator_version, stored.topic, stored.state)
+        digest = h(prev_digest + covered + sets.get(seq, b"")).digest()
         links.append((seq, prev_seq, digest))
         prev_seq, prev_digest = seq, digest
     insert_rows(cursor, "ledger_chain", ("seq", "prev", "digest"), links, style)
@@ -230,6 +350,8 @@ class Link:
     topic: str
     state: bytes
     covered: bytes = b""  # event_bytes of the event, computed once for every structure that checks it
+    rows: bytes = b""  # R(n), the digest of the derived rows recorded at this event (empty: none)
+    entries: tuple[tuple[str, str, int, bytes], ...] = ()  # those rows' (tbl, key, ord, digest)
 
 
 @dataclass
@@ -284,17 +406,21 @@ def walk(
     *,
     base_seq: int = 0,
     base_digest: bytes = GENESIS,
+    row_sets: Iterator[tuple[int, bytes, tuple[Any, ...]]] | None = None,
 ) -> Iterator[Link]:
     """Recompute the chain over two ordered streams and yield each verified link.
 
-    `events` yields (seq, originator_id, version, topic, state) and `chain`
-    (seq, prev, digest). Raises TamperingFound at the first bad sequence
+    `events` yields (seq, originator_id, version, topic, state[, R, entries]) and `chain`
+    (seq, prev, digest); `row_sets` (n, R(n), entries) of the derived-row digests recorded,
+    in order of n. Raises TamperingFound at the first bad sequence
     number: an edited, deleted, inserted or moved event, or a broken link.
     """
     h = hasher(algorithm)
     prev_seq, prev_digest = base_seq, base_digest
     e = next(events, None)
     k = next(chain, None)
+    sets = row_sets if row_sets is not None else iter(())
+    r = next(sets, None)
     while e is not None or k is not None:
         if k is None:
             raise TamperingFound(e[0], t("is stored but has no chain link (inserted after the fact)"))
@@ -314,22 +440,32 @@ def walk(
             if int(k[1]) > prev_seq:
                 raise TamperingFound(int(k[1]), t("is missing from the store with its chain link (deleted)"))
             raise TamperingFound(seq, t("links to {value}, not to the event before it ({prev_seq})", value=k[1], prev_seq=prev_seq))
+        if r is not None and r[0] < seq:
+            raise TamperingFound(r[0], t("has derived-row digests recorded but no event (the event deleted, or the digests inserted after the fact)"))
+        rows, entries = (e[5], e[6]) if len(e) > 5 else (b"", ())
+        if r is not None and r[0] == seq:
+            rows, entries, r = r[1], r[2], next(sets, None)
         state = e[4]
         covered = event_bytes(seq, e[1], e[2], e[3], state)
-        digest = h(prev_digest + covered).digest()
+        digest = h(prev_digest + covered + rows).digest()
         if digest != bytes(k[2]):
+            if rows:
+                raise TamperingFound(seq, t("does not match its recorded hash (the event, or the derived-row digests recorded with it, edited, moved or reordered)"))
             raise TamperingFound(seq, t("does not match its recorded hash (edited, moved or reordered)"))
-        yield Link(seq, prev_seq, digest, e[1] if isinstance(e[1], str) else e[1].hex, e[2], e[3], bytes(state), covered)
+        yield Link(seq, prev_seq, digest, e[1] if isinstance(e[1], str) else e[1].hex, e[2], e[3], bytes(state), covered, rows, entries)
         prev_seq, prev_digest = seq, digest
         e = next(events, None)
         k = next(chain, None)
+    if r is not None:
+        raise TamperingFound(r[0], t("has derived-row digests recorded but no event (the event deleted, or the digests inserted after the fact)"))
 
 
-def walk_store(cursor_events: Any, cursor_chain: Any, *, algorithm: str, style: str = "?", position: str = "rowid", table: str = "stored_events", batch: int = BATCH) -> Iterator[Link]:
-    """`walk` over a store: two cursors (one per stream), read raw in pages."""
+def walk_store(cursor_events: Any, cursor_chain: Any, *, algorithm: str, style: str = "?", position: str = "rowid", table: str = "stored_events", batch: int = BATCH, cursor_rows: Any = None) -> Iterator[Link]:
+    """`walk` over a store: two cursors (one per stream), read raw in pages; a third for the derived-row digests, if the store keeps them."""
     events = _pages(cursor_events, EVENTS_PAGE.format(pos=position, table=table), style, batch)
     chain = _pages(cursor_chain, CHAIN_PAGE, style, batch)
-    return walk(events, chain, algorithm)
+    sets = _row_set_stream(cursor_rows, style, hasher(algorithm), batch) if cursor_rows is not None else None
+    return walk(events, chain, algorithm, row_sets=sets)
 
 
 def summarise(links: Iterator[Link], algorithm: str, *, watch: int | None = None) -> tuple[ChainSummary, bytes | None]:
@@ -367,6 +503,7 @@ class _Pass:
     tree_root: bytes = b""
     recorded: list[tuple[int, bytes]] = field(default_factory=list)  # (sequence number, state) of Checkpoint.Recorded events
     positions: Any = None  # array of every event's sequence number, in order: leaf index i is positions[i]
+    topics: set[Any] = field(default_factory=set)  # every distinct topic met (each must be one of the ledger's events)
 
 
 class _Recompute:
@@ -392,9 +529,10 @@ class _Recompute:
         self.topics: dict[Any, bytes] = {}
         self.ids: dict[Any, bytes] = {}
 
-    def page(self, rows: Sequence[tuple[Any, ...]]) -> tuple[list[tuple[int, int, bytes]], list[tuple[int, int, bytes]]]:
+    def page(self, rows: Sequence[tuple[Any, ...]], sets: dict[int, bytes] | None = None) -> tuple[list[tuple[int, int, bytes]], list[tuple[int, int, bytes]]]:
         """(links, made) for rows of (seq, originator_id, version, topic, state): each row's (seq, prev, digest),
-        and (level, idx, hash) of every leaf and node in the order the ledger appends them. _Differs on a row
+        and (level, idx, hash) of every leaf and node in the order the ledger appends them. `sets`: R(n) of the
+        derived-row digests recorded in these rows' range, each of which must be an event's. _Differs on a row
         it cannot vouch for (a value of another type, a bad ID)."""
         h, leaf, node_prefix, recorded_topic, top = self.h, self.leaf, self.node, self.recorded_topic, self.top
         pack_head = _HEAD.pack
@@ -407,6 +545,7 @@ class _Recompute:
         links: list[tuple[int, int, bytes]] = []
         made: list[tuple[int, int, bytes]] = []
         add_link, add_made = links.append, made.append
+        used = 0
         try:
             for seq, oid, version, topic, state in rows:
                 topic_bytes = topics_get(topic)
@@ -418,7 +557,11 @@ class _Recompute:
                 if oid_bytes is None:
                     oid_bytes = ids[oid] = _canonical_id(seq, oid)
                 covered = pack_head(seq, oid_bytes, version, len(topic_bytes)) + topic_bytes + pack_len(len(state)) + state
-                prev_digest = h(prev_digest + covered).digest()
+                if sets and seq in sets:
+                    prev_digest = h(prev_digest + covered + sets[seq]).digest()
+                    used += 1
+                else:
+                    prev_digest = h(prev_digest + covered).digest()
                 add_link((seq, prev_seq, prev_digest))
                 prev_seq = seq
                 if topic == recorded_topic:
@@ -436,6 +579,8 @@ class _Recompute:
                 size += 1
         except (TypeError, ValueError, OverflowError, struct.error, TamperingFound):
             raise _Differs from None
+        if sets and used != len(sets):  # a row set recorded where no event is
+            raise _Differs
         self.prev_seq, self.prev_digest, self.size = prev_seq, prev_digest, size
         return links, made
 
@@ -463,7 +608,22 @@ def _compare_nodes(cursor: Any, style: str, made: list[tuple[int, int, bytes]], 
         raise _Differs
 
 
-def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, table: str = "stored_events", progress: Any = None) -> _Pass:
+def _row_sets_of(cursor: Any, style: str, h: Any, after: int, last: int) -> tuple[dict[int, bytes], int]:
+    """read_row_sets for a fast pass: anything it cannot read is _Differs (the careful pass names it)."""
+    try:
+        return read_row_sets(cursor, style, h, after, last)
+    except TamperingFound:
+        raise _Differs from None
+
+
+def _all_row_sets_used(cursor: Any, used: int) -> None:
+    """Every recorded derived-row digest was in the range of the events checked: else _Differs."""
+    cursor.execute("SELECT count(*) FROM ledger_row_digests")
+    if cursor.fetchone()[0] != used:
+        raise _Differs
+
+
+def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, table: str = "stored_events", progress: Any = None, rows_stored: bool = False) -> _Pass:
     """Recompute chain links, leaf hashes and the tree in one streaming pass (_Recompute), comparing stored rows in bulk.
 
     The stored links of a page are compared as one list, each level's stored nodes
@@ -483,6 +643,7 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
     positions = array("q")  # every event's sequence number, in order: leaf index i is positions[i]
     after = tree_after = LOWEST
     total = 0
+    entries = 0  # derived-row digests met
     if progress is not None:
         other.execute(f"SELECT COALESCE(MAX({position}), 0) FROM {table}")
         total = int(other.fetchone()[0])
@@ -493,7 +654,10 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
         if not rows:
             break
         first_size = run.size
-        links, made = run.page(rows)
+        last = rows[-1][0] if len(rows) == FAST_PAGE else 2**63 - 1  # the last page: every digest recorded after it too
+        sets, count = _row_sets_of(other, style, run.h, after, last) if rows_stored else ({}, 0)
+        entries += count
+        links, made = run.page(rows, sets)
         if rows[0][0] < 1:  # a row slipped in before the first event
             raise _Differs
         last = rows[-1][0]
@@ -513,6 +677,8 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
         if len(rows) < FAST_PAGE:
             break
     size, h = run.size, run.h
+    if rows_stored:
+        _all_row_sets_used(other, entries)
     # Nothing stored beyond what was recomputed: no later chain link, no extra tree node.
     other.execute(sql("SELECT 1 FROM ledger_chain WHERE seq > ? OR seq < 1 LIMIT 1", style), (run.prev_seq,))
     if other.fetchone() is not None:
@@ -527,7 +693,7 @@ def fast_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: 
         root = node if root is None else h(run.node + node + root).digest()
     return _Pass(
         count=size, head_seq=run.prev_seq, head_digest=run.prev_digest, tree_size=size,
-        tree_root=root if root is not None else h(b"").digest(), recorded=run.recorded, positions=positions,
+        tree_root=root if root is not None else h(b"").digest(), recorded=run.recorded, positions=positions, topics=set(run.topics),
     )
 
 
@@ -554,9 +720,11 @@ class _Slice:
     roots: list[bytes] = field(default_factory=list)  # the root of each whole unit (2**bits events), in order
     pending: list[bytes] = field(default_factory=list)  # a last, partial unit's pending subtree roots, the lowest last
     recorded: list[tuple[int, bytes]] = field(default_factory=list)
+    row_entries: int = 0  # derived-row digests met in the share's ranges
+    topics: set[Any] = field(default_factory=set)
 
 
-def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, units: Sequence[tuple[int, int, int, int]], bits: int, table: str = "stored_events", checked: Any = None) -> _Slice:
+def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, units: Sequence[tuple[int, int, int, int]], bits: int, table: str = "stored_events", checked: Any = None, rows_stored: bool = False) -> _Slice:
     """The pass of fast_pass (_Recompute) over some units of the log: (first leaf index, events, position before them, last position).
 
     Each unit starts at a multiple of 2**bits events. Its first link is checked
@@ -583,7 +751,9 @@ def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored:
         if len(rows) != count or (first == 0 and rows[0][0] < 1):
             raise _Differs
         run.size, run.stack = first, []
-        links, made = run.page(rows)
+        sets, entries = _row_sets_of(other, style, run.h, after, last) if rows_stored else ({}, 0)
+        result.row_entries += entries
+        links, made = run.page(rows, sets)
         _compare_links(other, style, after, last, links)
         if tree_stored:
             _compare_nodes(other, style, made, first, run.size)
@@ -595,4 +765,5 @@ def slice_pass(con: Any, algorithm: str, style: str, position: str, tree_stored:
         if checked is not None:
             checked.value += count
     result.head_seq, result.head_digest = run.prev_seq, run.prev_digest
+    result.topics = set(run.topics)
     return result

@@ -54,6 +54,8 @@ def event_line(link: Link) -> dict[str, Any]:
         record["state"] = link.state.decode("utf-8")
     except UnicodeDecodeError:
         record["state_b64"] = base64.b64encode(link.state).decode("ascii")
+    if link.entries:  # the digests of the derived rows committed with this event, which its link covers
+        record["rows"] = [[tbl, key, order, digest.hex()] for tbl, key, order, digest in link.entries]
     record["digest"] = link.digest.hex()
     return record
 
@@ -96,7 +98,10 @@ def export_store(path: str, out: Path, *, since: int = 0, signing_key: Any = Non
                 cursor = con.cursor()
                 cursor.execute(f"SELECT COALESCE(MAX({position}), 0) FROM stored_events")
                 total = int(cursor.fetchone()[0])
-            links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position)
+            from ledger.schema import has_table
+
+            rows_stored = has_table(con, "ledger_row_digests", postgres=style != "?")
+            links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position, cursor_rows=con.cursor() if rows_stored else None)
             if progress is not None:
                 links = reporting(links, progress, total, reached=lambda _, link: link.seq)
             for link in links:
@@ -264,7 +269,7 @@ def _event_fields(path: Path, e: dict[str, Any]) -> tuple[tuple[Any, ...], tuple
     seq = e.get("seq")
     name = seq if _strict_int(seq) else "?"
     keys = set(e)
-    state_keys = keys - EVENT_KEYS
+    state_keys = keys - EVENT_KEYS - {"rows"}
     if not EVENT_KEYS <= keys or state_keys not in ({"state"}, {"state_b64"}):
         raise TamperingFound(t("{path}: the event line of sequence number {name} has keys {keys}, not those of an export", path=path, name=name, keys=sorted(keys)))
     if not (_strict_int(seq) and _strict_int(e["prev"]) and _strict_int(e["originator_version"])):
@@ -292,7 +297,15 @@ def _event_fields(path: Path, e: dict[str, Any]) -> tuple[tuple[Any, ...], tuple
             pass
         else:  # text is always written as "state": one spelling per event
             raise TamperingFound(t("{path}: the event line of sequence number {name} gives UTF-8 text as state_b64 (not as export writes it)", path=path, name=name))
-    return (seq, e["originator_id"], e["originator_version"], e["topic"], state), (seq, e["prev"], bytes.fromhex(e["digest"]))
+    entries: tuple[Any, ...] = ()
+    if "rows" in e:
+        given = e["rows"]
+        if type(given) is not list or not given or not all(
+            type(x) is list and len(x) == 4 and type(x[0]) is str and type(x[1]) is str and _strict_int(x[2]) and 0 <= x[2] < 2**32 and _is_hex(x[3], 32) for x in given
+        ):
+            raise TamperingFound(t("{path}: the event line of sequence number {name} has garbled derived-row digests", path=path, name=name))
+        entries = tuple((x[0], x[1], x[2], bytes.fromhex(x[3])) for x in given)
+    return (seq, e["originator_id"], e["originator_version"], e["topic"], state, entries), (seq, e["prev"], bytes.fromhex(e["digest"]))
 
 
 @dataclass
@@ -333,9 +346,13 @@ def read_export(path: Path, *, also_at: Sequence[int] = (), keep: bool = False, 
         pairs = (_event_fields(path, e) for e in reader.events())
         first, second = itertools.tee(pairs)
 
+        from ledger.chain import hasher, row_set_digest
+
+        h = hasher(algorithm)
+
         def events() -> Iterator[tuple[Any, ...]]:
             for event, _ in first:
-                yield event
+                yield (*event[:5], row_set_digest(h, event[5]) if event[5] else b"", event[5])
 
         def chain() -> Iterator[tuple[Any, ...]]:
             for _, link in second:
@@ -431,7 +448,7 @@ def _tree_heads_in(path: Path, seqs: list[int], algorithm: str) -> dict[int, tup
             record = json.loads(line)
             if "seq" not in record or len(out) == len(wanted):  # the end line, or all found
                 break
-            (seq, oid, version, topic, state), _ = _event_fields(path, record)
+            (seq, oid, version, topic, state, _rows), _ = _event_fields(path, record)
             frontier.add(event_leaf(h, seq, oid, version, topic, state))
             if seq in wanted:
                 out[seq] = (frontier.size, frontier.root())
@@ -443,7 +460,7 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
     from cryptography.exceptions import InvalidSignature
     from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-    from ledger.checkpoint import fingerprint, parse_public_key
+    from ledger.checkpoint import fingerprint, parse_public_key, public_key_line
 
     signed = "signature" in trailer or "public_key" in trailer
     if not signed:
@@ -452,7 +469,11 @@ def _check_export_signature(path: Path, header: dict[str, Any], trailer: dict[st
         raise TamperingFound(t("{path}: the end line's signature, public_key or header_digest is missing or garbled", path=path))
     try:
         raw = parse_public_key(trailer["public_key"], "the export's public_key")
+        if trailer["public_key"] != public_key_line(raw):  # one spelling, as written: any other byte is an alteration
+            raise ValueError
         signature = base64.b64decode(trailer["signature"], validate=True)
+        if base64.b64encode(signature).decode("ascii") != trailer["signature"]:  # unused bits set: another spelling
+            raise ValueError
         message = end_message(str(header["ledger_id"]), header_digest, trailer["events"], trailer["head_seq"], trailer["head_digest"])
         Ed25519PublicKey.from_public_bytes(raw).verify(signature, message)
     except (InvalidSignature, ValueError, LedgerError):
@@ -506,7 +527,7 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         if held and not (held == 1 and only_founded(c, mark)):
             raise StoreError(t("the store is not empty: import-log restores only into a new, empty ledger (`ledger init` in a new folder)"))
         if held:  # the new ledger's own founding event: the restored ledger brings its own administrator
-            for table in ("stored_events", "ledger_chain", "ledger_merkle"):
+            for table in ("stored_events", "ledger_chain", "ledger_merkle", "ledger_row_digests"):
                 c.execute(f"DELETE FROM {table}")
             c.execute("DELETE FROM ledger_meta WHERE key IN ('administrator', 'administrator_key')")
         for key in ("ledger_id", "created_at"):
@@ -517,9 +538,11 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         events = ((link.seq, UUID(hex=link.originator_id) if server else link.originator_id, link.originator_version, link.topic, link.state) for link in _reporting(links, writing))
         insert_rows(c, "stored_events", (position, "originator_id", "originator_version", "topic", "state"), events, mark)
         insert_rows(c, "ledger_chain", ("seq", "prev", "digest"), ((link.seq, link.prev, link.digest) for link in links), mark)
+        insert_rows(c, "ledger_row_digests", ("seq", "tbl", "key", "ord", "digest"), ((link.seq, *entry) for link in links for entry in link.entries), mark)
         if server and links:  # later events are numbered after the restored ones
             c.execute("SELECT setval(pg_get_serial_sequence('stored_events', 'notification_id'), %s)", (links[-1].seq,))
         _write_registered(c, app, links, mark)  # read models, the Merkle tree
+        _note_rows_without_digests(c, mark)
         _note_founding(c, links, mark)
         if files:
             from ledger.attachments import keep_files_in
@@ -529,6 +552,19 @@ def import_log(app: Any, path: Path, *, store: str = "", evidence: Path | None =
         "file": str(path), "events": trailer["events"], "head_seq": trailer["head_seq"], "head_digest": trailer["head_digest"],
         "evidence_files": len(files),
     }
+
+
+def _note_rows_without_digests(c: Any, mark: str) -> None:
+    """An export made before the row digests restores rows that have none: noted as an upgraded store is
+    (`ledger_meta.digests_since`), so verification rebuilds them instead of comparing digests."""
+    c.execute(
+        "SELECT (SELECT count(*) FROM ledger_problems WHERE id NOT IN (SELECT key FROM ledger_row_digests WHERE tbl = 'ledger_problems')) "
+        "+ (SELECT count(*) FROM ledger_inspections WHERE code NOT IN (SELECT key FROM ledger_row_digests WHERE tbl = 'ledger_inspections'))"
+    )
+    if int(c.fetchone()[0]):
+        c.execute(
+            "INSERT INTO ledger_meta (key, value) VALUES ('digests_since', (SELECT CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM ledger_chain)) ON CONFLICT (key) DO NOTHING"
+        )
 
 
 def _reporting(links: list[Link], progress: Any) -> Any:

@@ -201,10 +201,11 @@ def verify_store(path: str, *, schema: StoreSchema, watch: int | None = None, tr
                 raise StoreError(t("{path} is not an initialised ledger store: run `ledger init`", path=path))
             algorithm = recorded_algorithm(con.cursor())
             tree_stored = "ledger_merkle" in tables
+            rows_stored = _rows_stored("ledger_row_digests" in tables, con, path)
             try:
-                found = _pass(path, con, algorithm, "?", "rowid", tree_stored, jobs, progress)
+                found = _pass(path, con, algorithm, "?", "rowid", tree_stored, jobs, progress, rows_stored)
             except (_Differs, sqlite3.DatabaseError):
-                found = _careful(con, algorithm, "?", "rowid", tree_stored, path)
+                found = _careful(con, algorithm, "?", "rowid", tree_stored, path, rows_stored)
             concluded = _conclude(con, "?", "rowid", algorithm, found, tree_stored, watch, trusted, also_at)
             from ledger.schema import check_sqlite_schema
 
@@ -214,7 +215,16 @@ def verify_store(path: str, *, schema: StoreSchema, watch: int | None = None, tr
         raise TamperingFound(t("the store file {path} is damaged or truncated ({e})", path=path, e=e)) from None
 
 
-def _pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int | None, progress: Any = None) -> _Pass:
+def _rows_stored(present: bool, con: Any, where: str) -> bool:
+    """Whether the store keeps derived-row digests; a store of the current schema without the table had it dropped."""
+    from ledger.schema import _current
+
+    if not present and _current(con):
+        raise TamperingFound(t("the store {where} has no derived-row digest table (ledger_row_digests) although it is of the current schema: the table was dropped", where=where))
+    return present
+
+
+def _pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int | None, progress: Any = None, rows_stored: bool = False) -> _Pass:
     """The fast pass, in this process or shared by `jobs` forked ones (raises _Differs as fast_pass does)."""
     from ledger.chain import PARALLEL_FROM, default_jobs
 
@@ -223,11 +233,11 @@ def _pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_s
         cursor.execute(f"SELECT COALESCE(MAX({position}), 0) FROM stored_events")
         jobs = default_jobs() if int(cursor.fetchone()[0]) >= PARALLEL_FROM else 1
     if jobs > 1:
-        return _parallel_pass(path, con, algorithm, style, position, tree_stored, jobs, progress)
-    return fast_pass(con, algorithm, style, position, tree_stored, progress=progress)
+        return _parallel_pass(path, con, algorithm, style, position, tree_stored, jobs, progress, rows_stored)
+    return fast_pass(con, algorithm, style, position, tree_stored, progress=progress, rows_stored=rows_stored)
 
 
-def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int, progress: Any = None) -> _Pass:
+def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: str, tree_stored: bool, jobs: int, progress: Any = None, rows_stored: bool = False) -> _Pass:
     """The fast pass split at multiples of 2**SLICE_BITS events, each share checked by a forked process.
 
     Each worker opens its own read-only snapshot and checks its units against
@@ -250,9 +260,9 @@ def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: st
     units = [(first, min(unit, size - first), positions[first - 1] if first else chain.LOWEST, positions[min(first + unit, size) - 1]) for first in range(0, size, unit)]
     jobs = min(jobs, len(units))
     if jobs < 2:
-        return fast_pass(con, algorithm, style, position, tree_stored, progress=progress)
+        return fast_pass(con, algorithm, style, position, tree_stored, progress=progress, rows_stored=rows_stored)
     shares = [units[k * len(units) // jobs : (k + 1) * len(units) // jobs] for k in range(jobs)]
-    slices = _run_slices(path, algorithm, style, position, tree_stored, shares, bits, progress, size)
+    slices = _run_slices(path, algorithm, style, position, tree_stored, shares, bits, progress, size, rows_stored)
     h = chain.hasher(algorithm)
     result = _Pass(positions=positions)
     stack: list[bytes] = []  # roots of the pending complete subtrees above the units, the lowest last
@@ -260,6 +270,7 @@ def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: st
     k = 0
     for part in slices:
         result.recorded += part.recorded
+        result.topics |= part.topics
         result.count += part.count
         for node in part.roots:
             index, level = k, bits
@@ -275,6 +286,8 @@ def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: st
     if result.count != size:
         raise _Differs
     other = con.cursor()
+    if rows_stored:
+        chain._all_row_sets_used(other, sum(part.row_entries for part in slices))
     other.execute(chain.sql("SELECT 1 FROM ledger_chain WHERE seq > ? OR seq < 1 LIMIT 1", style), (result.head_seq,))
     if other.fetchone() is not None:
         raise _Differs
@@ -292,7 +305,7 @@ def _parallel_pass(path: str, con: Any, algorithm: str, style: str, position: st
     return result
 
 
-def _run_slices(path: str, algorithm: str, style: str, position: str, tree_stored: bool, shares: list[Any], bits: int, progress: Any = None, size: int = 0) -> list[Any]:
+def _run_slices(path: str, algorithm: str, style: str, position: str, tree_stored: bool, shares: list[Any], bits: int, progress: Any = None, size: int = 0, rows_stored: bool = False) -> list[Any]:
     """Each share's slice_pass in a forked process of its own, in order; _Differs if any did not vouch for its share.
 
     With `progress`, the workers add the events they have checked to a shared counter the parent reports while it waits."""
@@ -305,7 +318,7 @@ def _run_slices(path: str, algorithm: str, style: str, position: str, tree_store
     workers = []
     for share in shares:
         receiver, sender = context.Pipe(duplex=False)
-        process = context.Process(target=_slice_in_worker, args=(path, algorithm, style, position, tree_stored, share, bits, sender, checked), daemon=True)
+        process = context.Process(target=_slice_in_worker, args=(path, algorithm, style, position, tree_stored, share, bits, sender, checked, rows_stored), daemon=True)
         process.start()
         sender.close()
         workers.append((process, receiver))
@@ -326,19 +339,19 @@ def _run_slices(path: str, algorithm: str, style: str, position: str, tree_store
     return results
 
 
-def _slice_in_worker(path: str, algorithm: str, style: str, position: str, tree_stored: bool, share: Any, bits: int, sender: Any, checked: Any = None) -> None:
+def _slice_in_worker(path: str, algorithm: str, style: str, position: str, tree_stored: bool, share: Any, bits: int, sender: Any, checked: Any = None, rows_stored: bool = False) -> None:
     from ledger.chain import slice_pass
 
     try:
         with snapshot(path) as con:
-            sender.send(("ok", slice_pass(con, algorithm, style, position, tree_stored, share, bits, checked=checked)))
+            sender.send(("ok", slice_pass(con, algorithm, style, position, tree_stored, share, bits, checked=checked, rows_stored=rows_stored)))
     except BaseException:  # noqa: BLE001 - whatever it is, the parent's careful check names it
         sender.send(("differs", None))
     finally:
         sender.close()
 
 
-def _careful(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, where: str) -> _Pass:
+def _careful(con: Any, algorithm: str, style: str, position: str, tree_stored: bool, where: str, rows_stored: bool = False) -> _Pass:
     """The reference check, event by event: run when the fast pass meets anything it does not vouch for.
 
     It names the first bad event or tree node (TamperingFound). If it finds
@@ -351,7 +364,7 @@ def _careful(con: Any, algorithm: str, style: str, position: str, tree_stored: b
     from ledger.merkle import TreeCheck, checked
 
     found = _Pass(positions=array("q"))
-    links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position)
+    links = walk_store(con.cursor(), con.cursor(), algorithm=algorithm, style=style, position=position, cursor_rows=con.cursor() if rows_stored else None)
     check = TreeCheck(con.cursor() if tree_stored else None, algorithm, style)
     heads: list[tuple[int, bytes]] = []
     try:
@@ -359,6 +372,7 @@ def _careful(con: Any, algorithm: str, style: str, position: str, tree_stored: b
             found.count += 1
             found.head_seq, found.head_digest = link.seq, link.digest
             found.positions.append(link.seq)
+            found.topics.add(link.topic)
             if link.topic == RECORDED_TOPIC:
                 found.recorded.append((link.seq, link.state))
     except sqlite3.DatabaseError as e:
@@ -368,7 +382,8 @@ def _careful(con: Any, algorithm: str, style: str, position: str, tree_stored: b
 
 
 def _conclude(con: Any, style: str, position: str, algorithm: str, found: _Pass, tree_stored: bool, watch: int | None, trusted: bytes | None, also_at: Iterable[int]) -> tuple[ChainSummary, bytes | None]:
-    """After the pass: the tree is where the metadata says, the recorded checkpoints match, and the heads asked for."""
+    """After the pass: every topic one of the ledger's events, the tree where the metadata says, the recorded checkpoints match, and the heads asked for."""
+    _check_topics(con, style, position, found.topics)
     meta = ledger_meta(con)
     if not tree_stored and meta.get("merkle_tree"):
         raise TamperingFound(
@@ -386,6 +401,20 @@ def _conclude(con: Any, style: str, position: str, algorithm: str, found: _Pass,
     if watch is not None:
         summary.tree_at = summary.trees_at.get(watch)
     return summary, summary.digests_at.get(watch) if watch is not None else None
+
+
+def _check_topics(con: Any, style: str, position: str, topics: set[Any]) -> None:
+    """TamperingFound naming the first event whose topic is not one of the ledger's event classes (nothing is imported)."""
+    from ledger.topics import event_topics
+
+    known = event_topics()
+    foreign = sorted(str(topic) for topic in topics if topic not in known)
+    if not foreign:
+        return
+    cursor = con.cursor()
+    cursor.execute(f"SELECT min({position}) FROM stored_events WHERE topic = {style}", (foreign[0],))
+    seq = cursor.fetchone()[0]
+    raise TamperingFound(seq or 0, t("has the topic {topic}, which is not one of the ledger's event classes", topic=repr(foreign[0][:200])))
 
 
 def _tree_heads(con: Any, style: str, position: str, algorithm: str, found: _Pass, tree_stored: bool) -> Callable[[list[int]], dict[int, tuple[int, bytes]]]:
@@ -465,11 +494,12 @@ def _verify_postgres(url: str, schema: StoreSchema, watch: int | None, trusted: 
                 raise TamperingFound(t("the store {url} has no hash chain table (ledger_chain)", url=url))
             algorithm = recorded_algorithm(con.cursor())
             tree_stored = has_table(con, "ledger_merkle", postgres=True)
+            rows_stored = _rows_stored(has_table(con, "ledger_row_digests", postgres=True), con, url)
             _check_column_types(con)
             try:
-                passed = _pass(url, con, algorithm, "%s", "notification_id", tree_stored, jobs, progress)
+                passed = _pass(url, con, algorithm, "%s", "notification_id", tree_stored, jobs, progress, rows_stored)
             except _Differs:
-                passed = _careful(con, algorithm, "%s", "notification_id", tree_stored, url)
+                passed = _careful(con, algorithm, "%s", "notification_id", tree_stored, url, rows_stored)
             concluded = _conclude(con, "%s", "notification_id", algorithm, passed, tree_stored, watch, trusted, also_at)
             from ledger.schema import check_pg_schema
 

@@ -155,6 +155,9 @@ def _copy_and_verify(source: str, app: Any, skip: int = 0, progress: Any = None)
         rows = 0
         if _count(app, "ledger_meta") == 0:  # the algorithm the recorder links with, before any event
             rows += _copy_table(con, app, "ledger_meta")
+        # The derived-row digests before the events: each copied event's link covers those recorded with it.
+        if "ledger_row_digests" in _ledger_tables(con) and _count(app, "ledger_row_digests") == 0:
+            rows += _copy_table(con, app, "ledger_row_digests")
         events = batches = 0
         for batch in _source_events(con):
             if events + len(batch) <= skip:

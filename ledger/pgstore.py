@@ -101,7 +101,7 @@ class LedgerPostgresRecorder(LedgerRecorderMixin, PostgresApplicationRecorder): 
         factory = c.row_factory
         c.row_factory = hybrid_row
         try:
-            self._after_insert(c, stored_events, list(positions), {})
+            self._after_insert(c, stored_events, list(positions), {"copied": True})  # the digests came with them
         finally:
             c.row_factory = factory
 

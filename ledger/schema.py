@@ -23,7 +23,7 @@ if TYPE_CHECKING:
     from ledger.store import InTransactionWriter
 
 # The schema version `ledger init` makes (commands/setup.py upgrades older stores to it).
-STORE_SCHEMA_VERSION = "6"
+STORE_SCHEMA_VERSION = "7"
 
 # SQLite's own bookkeeping (ANALYZE statistics): made by the engine, not by a person.
 _ENGINE_TABLES = re.compile(r"^sqlite_stat\d$")

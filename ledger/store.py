@@ -39,10 +39,12 @@ SQLITE_LOCK_TIMEOUT_SECONDS = 30
 HELD_CACHE_KIB = -32768
 
 # What a writer called inside the transaction that inserts events, after the
-# events and the chain links, does: write(cursor, stored_events, positions, kwargs, placeholder).
+# events and before their chain links, does: write(cursor, stored_events, positions, kwargs, placeholder).
 # `positions` are the events' global sequence numbers, in the order of
 # `stored_events`; `kwargs` are those given to `insert_events` (e.g. views=…).
-WriteInTransaction = Callable[[Any, Sequence[StoredEvent], Sequence[int], dict[str, Any], str], None]
+# A writer of derived rows returns them, (table, key, row form) in the order written
+# (ledger.chain.row_form): their digests are committed with the events, covered by the chain.
+WriteInTransaction = Callable[[Any, Sequence[StoredEvent], Sequence[int], dict[str, Any], str], "Sequence[tuple[str, str, bytes]] | None"]
 
 
 @dataclass(frozen=True)
@@ -92,16 +94,13 @@ class LedgerRecorderMixin:
     writers: tuple[InTransactionWriter, ...] = ()
 
     def _after_insert(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None, kwargs: dict[str, Any]) -> None:
-        self._link_events(c, stored_events, notification_ids)
-        assert notification_ids is not None  # checked by _link_events
-        for writer in self.writers:
-            writer.write(c, stored_events, notification_ids, kwargs, self.placeholder)
-
-    def _link_events(self, c: Any, stored_events: Sequence[StoredEvent], notification_ids: Sequence[int] | None) -> None:
-        """Extend the hash chain (ledger.chain) in the same transaction as the events."""
         if not notification_ids or len(notification_ids) != len(stored_events):
             raise StoreError(t("the store did not report the positions of new events: cannot extend the hash chain"))
-        append_links(c, stored_events, notification_ids, self.placeholder)
+        rows: list[tuple[str, str, bytes]] = []
+        for writer in self.writers:
+            rows += writer.write(c, stored_events, notification_ids, kwargs, self.placeholder) or ()
+        # Linked last: the link of the last event covers the digests of the derived rows just written.
+        append_links(c, stored_events, notification_ids, self.placeholder, rows, copied=bool(kwargs.get("copied")))
 
     # The global sequence number of events is `rowid` on SQLite and
     # `notification_id` on PostgreSQL: code that must name it uses this.

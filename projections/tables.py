@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 from typing import Any, Iterable, Sequence
+from ledger.chain import row_form
 from ledger.messages import t
 
 from projections.deadlines import signed_off_sql
@@ -305,11 +306,13 @@ _UPSERT_INSPECTION = (
 )
 
 
-def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style: str = "?") -> None:
-    """Upsert ("problem" | "inspection", view) pairs, inside the caller's transaction.
+def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style: str = "?") -> list[tuple[str, str, bytes]]:
+    """Upsert ("problem" | "inspection", view) pairs, inside the caller's transaction; the rows written.
 
     One `executemany` per table: a bulk import writes thousands of rows, and
-    row-at-a-time round trips dominate on a server store.
+    row-at-a-time round trips dominate on a server store. Returns (table, key,
+    row form) of each row as written (`position` apart), inspections first, in
+    write order: the recorder commits their digests with the events (ledger.chain).
     """
     problems: list[tuple[Any, ...]] = []
     inspections: list[tuple[Any, ...]] = []
@@ -320,6 +323,8 @@ def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
             inspections.append((view["code"], dumps(view)))
         else:  # pragma: no cover - a programming error, not a user's
             raise ValueError(t("unknown read model {kind!r}", kind=kind))
+    written = [("ledger_inspections", row[0], row_form("ledger_inspections", row)) for row in inspections]
+    written += [("ledger_problems", row[0], row_form("ledger_problems", row)) for row in problems]
     # Positions are per table, so writing one table before the other keeps each order.
     if inspections:
         cursor.executemany(placeholder(_UPSERT_INSPECTION, style), inspections)
@@ -332,11 +337,12 @@ def write_views(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
 
                 raise StoreError(t("the store was made by an earlier version of the ledger: run `ledger init` to upgrade it")) from None
             raise
+    return written
 
 
-def write_read_models(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
-    """The store's in-transaction hook (see `composition`): the views the saving command passed."""
-    write_views(cursor, kwargs.get("views", ()), style)
+def write_read_models(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> list[tuple[str, str, bytes]]:
+    """The store's in-transaction hook (see `composition`): the views the saving command passed; the rows written."""
+    return write_views(cursor, kwargs.get("views", ()), style)
 
 
 def problem_filters(

@@ -23,6 +23,8 @@ from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION
 #    (status, deadline, category, parent): the whole-ledger summary counts overdue problems from it.
 # 6: the similarity index (ledger_similar_docs, _terms, _df) and the confirmed links between problems
 #    (ledger_problem_links), written in the event transaction (`ledger similar`, `ledger link`).
+# 7: the digests of the derived rows each write commits with its events (ledger_row_digests, covered
+#    by the chain). An upgraded store's rows written before have none: they are checked by rebuilding.
 
 # The totals triggers of an earlier schema, replaced on upgrade.
 SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")
@@ -36,8 +38,15 @@ def upgrade_read_models(c: Any, mark: str) -> list[str]:
     c.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")
     row = c.fetchone()
     version = str(row["value"]) if row is not None else SCHEMA_VERSION
-    if version not in ("1", "2", "3", "4", "5"):
+    if version not in ("1", "2", "3", "4", "5", "6"):
         return []
+    # 7: the digest table exists by now; the rows written before have none, so verification rebuilds them.
+    c.execute(
+        f"INSERT INTO ledger_meta (key, value) VALUES ('digests_since', (SELECT CAST(COALESCE(MAX(seq), 0) AS TEXT) FROM ledger_chain)) ON CONFLICT (key) DO NOTHING"
+    )
+    if version == "6":
+        c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))
+        return [t("derived-row digests are committed from the next write on (rows written before are checked by rebuilding them)")]
     if mark != "?":  # PostgreSQL: hold writers off while upgrading (SQLite: the meta INSERT took the write lock)
         c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
     done = []

@@ -22,6 +22,7 @@ def verification(
     app: Any = None,
     *,
     schema: Any,
+    full: bool = False,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
@@ -34,6 +35,7 @@ def verification(
     chain verified): the events just proven are also rebuilt into every derived
     table and compared with the stored rows, and the kept evidence files checked.
     `schema` (ledger.schema.StoreSchema): what `ledger init` makes, the store's catalog is checked against it.
+    The derived rows are compared with the digests the chain committed for them; `full`: rebuilt instead.
     """
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.integrity import ledger_meta, snapshot, verify_store
@@ -72,7 +74,7 @@ def verification(
     if app is not None:
         from projections.read_model_check import derived_tables_step
 
-        lines.append(derived_tables_step(app(), config, jobs))
+        lines.append(derived_tables_step(app(), config, jobs, full=full))
         record["derived_tables"] = "match"
         lines.append(evidence_step(config.store, record))
     return record, lines

@@ -123,10 +123,11 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None, fingerprint:
     algorithm = header["hash"]
     prev_seq, prev_digest = header["base_seq"], bytes.fromhex(header["base_digest"])
     digests = {prev_seq: prev_digest}
+    row_digests: dict[tuple[str, str], bytes] = {}  # the latest committed digest of each derived row
     recorded_checkpoints = []
     for line in lines[1:-1]:
         e = _object(line)
-        extra = set(e) - EVENT_KEYS
+        extra = set(e) - EVENT_KEYS - {"rows"}
         if not EVENT_KEYS <= set(e) or extra not in ({"state"}, {"state_b64"}):
             raise Refused(f"event keys {sorted(e)}")
         seq = e["seq"]
@@ -160,6 +161,10 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None, fingerprint:
             + struct.pack(">I", len(topic)) + topic
             + struct.pack(">I", len(state)) + state
         )
+        if "rows" in e:  # the derived rows this event's transaction wrote: R(n) follows the event's bytes
+            covered += row_set_digest(algorithm, e["rows"], seq)
+            for table, key, _, digest_hex in e["rows"]:
+                row_digests[(table, key)] = bytes.fromhex(digest_hex)
         digest = H(algorithm, covered)
         if digest.hex() != e["digest"]:
             raise Refused(f"event {seq}: digest does not match")
@@ -202,7 +207,54 @@ def verify_export(data: bytes, *, trusted_key: bytes | None = None, fingerprint:
             raise Refused(f"recorded checkpoint {seq}: not of this ledger")
         if cp["sequence"] in digests and digests[cp["sequence"]].hex() != cp["head"]:
             raise Refused(f"recorded checkpoint {seq}: history differs")
-    return {"header": header, "head_seq": prev_seq, "head_digest": prev_digest.hex(), "digests": digests, "signed_by": signed_by}
+    return {"header": header, "head_seq": prev_seq, "head_digest": prev_digest.hex(), "digests": digests, "signed_by": signed_by, "row_digests": row_digests}
+
+
+def row_set_digest(algorithm: str, rows: Any, seq: int) -> bytes:
+    """R(n): H over the entries [table, key, ord, digest] by table (UTF-8 bytes), then ord."""
+    if type(rows) is not list or not rows:
+        raise Refused(f"event {seq}: rows is not a list of entries")
+    entries = []
+    for entry in rows:
+        if type(entry) is not list or len(entry) != 4 or type(entry[0]) is not str or type(entry[1]) is not str or not _int(entry[2]) or not HEX64.match(str(entry[3])):
+            raise Refused(f"event {seq}: a rows entry is not [table, key, ord, digest]")
+        entries.append((entry[0].encode("utf-8"), entry[1].encode("utf-8"), entry[2], bytes.fromhex(entry[3])))
+    data = b""
+    for table, key, order, digest in sorted(entries, key=lambda x: (x[0], x[2])):
+        data += struct.pack(">I", len(table)) + table + struct.pack(">I", len(key)) + key + struct.pack(">I", order) + digest
+    return H(algorithm, data)
+
+
+def row_digest(algorithm: str, table: str, values: list[Any]) -> bytes:
+    """A derived row's digest: H of the UTF-8 JSON array [table, its columns in the documented order], no spaces."""
+    for value in values:
+        if value is not None and type(value) not in (int, str):
+            raise Refused(f"{table}: a column holds a {type(value).__name__}, which the ledger never writes")
+    return H(algorithm, json.dumps([table, *values], ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+
+
+# The columns of each derived table's row form, in order (docs/tamper-evidence.md, "Derived rows").
+ROW_COLUMNS = {
+    "ledger_inspections": ("code", "data"),
+    "ledger_problems": (
+        "id", "inspection", "number", "category", "unit", "status", "type", "deadline", "relapses", "rules", "funds_fen",
+        "accountable", "clues", "data", "title", "person", "measures_done", "measures_total", "escalation", "parent",
+    ),
+}
+
+
+def check_derived_rows(algorithm: str, row_digests: dict[tuple[str, str], bytes], stored: dict[str, list[tuple[Any, ...]]]) -> None:
+    """Every stored derived row (its ROW_COLUMNS, key first) has exactly the latest digest the export committed, and none is missing."""
+    seen = set()
+    for table, rows in stored.items():
+        for row in rows:
+            key = row[0]
+            seen.add((table, key))
+            if row_digests.get((table, key)) != row_digest(algorithm, table, list(row)):
+                raise Refused(f"{table}: {key} differs from its committed digest")
+    for table, key in row_digests:
+        if (table, key) not in seen:
+            raise Refused(f"{table}: {key} has a committed digest but no row")
 
 
 def checkpoint_message(

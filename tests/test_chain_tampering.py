@@ -73,6 +73,12 @@ def test_chain_is_reproducible_from_the_documented_layout(chained):
     for seq, oid, version, topic, state in rows(chained, "SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid"):
         topic_b = topic.encode()
         data = prev + struct.pack(">Q", seq) + bytes.fromhex(oid) + struct.pack(">Q", version) + struct.pack(">I", len(topic_b)) + topic_b + struct.pack(">I", len(state)) + state
+        # The derived rows this event's transaction wrote: R(n) over their recorded digests, after the event.
+        entries = rows(chained, f"SELECT tbl, key, ord, digest FROM ledger_row_digests WHERE seq = {seq} ORDER BY tbl, ord")
+        if entries:
+            data += hashlib.sha256(b"".join(
+                struct.pack(">I", len(t.encode())) + t.encode() + struct.pack(">I", len(k.encode())) + k.encode() + struct.pack(">I", o) + d for t, k, o, d in entries
+            )).digest()
         prev = hashlib.sha256(data).digest()
         assert rows(chained, f"SELECT digest FROM ledger_chain WHERE seq = {seq}")[0][0] == prev
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ledger.chain import GENESIS, hasher, link_digest
+from ledger.chain import GENESIS, hasher, link_digest, read_row_sets
 from ledger.merkle import build_tree
 from tests.conftest import INSPECTION, Ledger, run_executable
 
@@ -37,8 +37,9 @@ def rewrite_history(path: Path, seq: int, old: bytes, new: bytes) -> None:
         (state,) = con.execute("SELECT state FROM stored_events WHERE rowid = ?", (seq,)).fetchone()
         con.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (state.replace(old, new), seq))
         prev_seq, prev = 0, GENESIS
+        sets, _ = read_row_sets(con.cursor(), "?", hasher("sha256"), 0, 2**62)  # the derived-row digests each link covers
         for s, oid, v, topic, st in con.execute("SELECT rowid, originator_id, originator_version, topic, state FROM stored_events ORDER BY rowid").fetchall():
-            prev = link_digest(hasher("sha256"), prev, s, oid, v, topic, st)
+            prev = link_digest(hasher("sha256"), prev, s, oid, v, topic, st, sets.get(s, b""))
             con.execute("UPDATE ledger_chain SET digest = ? WHERE seq = ?", (prev, s))
         # … and the Merkle tree, whose layout is documented too.
         con.execute("DELETE FROM ledger_merkle")
@@ -93,7 +94,10 @@ def test_truncated_history_is_caught_by_the_checkpoint(signed):
         con.execute("DELETE FROM ledger_chain WHERE seq >= 3")
         con.execute("DELETE FROM ledger_merkle WHERE (idx + 1) << level > 2")  # the tree's nodes past event 2
     con.close()
-    # The derived tables still hold what the removed events made: verification names that first.
+    # The digests of the derived rows the removed events wrote are still recorded: named first.
+    assert "has derived-row digests recorded but no event" in signed("audit", "--verify", expect=4).stderr
+    signed.execute("DELETE FROM ledger_row_digests WHERE seq >= 3")
+    # The derived tables still hold what the removed events made: verification names that next.
     assert "no event creates it" in signed("audit", "--verify", expect=4).stderr
     # Removed from them too (a careful insider), only the checkpoint knows the history was longer.
     signed.execute("DELETE FROM ledger_problems", "DELETE FROM ledger_category_totals", "DELETE FROM ledger_similar_docs",

@@ -60,6 +60,40 @@ def test_independent_verifier_accepts_what_ledger_writes(made):
     assert run_executable("verify-export", made / "tail.jsonl", cwd=made.parent, env={"HOME": str(made)}).returncode == 4
 
 
+def _stored_rows(folder: Path) -> dict[str, list[tuple]]:
+    import sqlite3
+
+    con = sqlite3.connect(folder / "ledger.db")
+    try:
+        return {table: con.execute(f"SELECT {', '.join(columns)} FROM {table}").fetchall() for table, columns in iv.ROW_COLUMNS.items()}
+    finally:
+        con.close()
+
+
+def test_independent_verifier_checks_the_derived_rows_against_their_committed_digests(made):
+    """From the document alone: each derived row's digest, the row sets the chain covers, and the store's rows against them."""
+    verified = iv.verify_export((made / "log.jsonl").read_bytes(), trusted_key=trusted(made))
+    algorithm = verified["header"]["hash"]
+    assert {key for _, key in verified["row_digests"]} == {"XC2019-1", "XC2019-1-1", "XC2019-1-2", "XC2019-1-3"}
+    iv.check_derived_rows(algorithm, verified["row_digests"], _stored_rows(made))
+    import sqlite3
+
+    con = sqlite3.connect(made / "ledger.db")
+    with con:
+        con.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'")
+    con.close()
+    with pytest.raises(iv.Refused, match="XC2019-1-2 differs"):
+        iv.check_derived_rows(algorithm, verified["row_digests"], _stored_rows(made))
+    # A committed digest edited in the export: the link that covers it no longer matches.
+    lines = (made / "log.jsonl").read_bytes().split(b"\n")
+    n = next(i for i, line in enumerate(lines) if b'"rows":' in line)
+    record = json.loads(lines[n])
+    record["rows"][0][3] = "0" * 64
+    lines[n] = json.dumps(record, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    with pytest.raises(iv.Refused, match="digest does not match"):
+        iv.verify_export(b"\n".join(lines), trusted_key=trusted(made))
+
+
 def test_independent_verifier_and_ledger_both_refuse_tampering(made):
     data = (made / "log.jsonl").read_bytes()
     lines = data.split(b"\n")
@@ -163,8 +197,9 @@ def resign(folder: Path, data: bytes, topic: str, change) -> bytes:
     for n, line in enumerate(lines[1:-1], start=1):
         e = json.loads(line)
         topic_bytes, state_bytes = e["topic"].encode(), e["state"].encode()
+        rows = iv.row_set_digest(algorithm, e["rows"], e["seq"]) if "rows" in e else b""  # the derived rows' digests the link covers
         digest = iv.H(algorithm, digest + struct.pack(">Q", e["seq"]) + uuid.UUID(hex=e["originator_id"]).bytes + struct.pack(">Q", e["originator_version"])
-                      + struct.pack(">I", len(topic_bytes)) + topic_bytes + struct.pack(">I", len(state_bytes)) + state_bytes)
+                      + struct.pack(">I", len(topic_bytes)) + topic_bytes + struct.pack(">I", len(state_bytes)) + state_bytes + rows)
         e["digest"] = digest.hex()
         lines[n] = json.dumps(e, ensure_ascii=False, separators=(",", ":"))
     end = {k: v for k, v in json.loads(lines[-1]).items() if k not in ("public_key", "signature")}

@@ -57,15 +57,41 @@ def test_a_store_of_schema_5_verifies_asks_for_init_before_writing_and_upgrades(
     """A store made just before the similarity index (schema 5) is an older store, not a tampered one:
     it verifies as it is, a write asks for `ledger init` (writing nothing), and init builds the index."""
     inspected(*PROBLEM)
-    inspected.execute(*(f"DROP TABLE {t}" for t in SIMILARITY_TABLES), "UPDATE ledger_meta SET value = '5' WHERE key = 'schema_version'")
+    inspected.execute(*(f"DROP TABLE {t}" for t in SIMILARITY_TABLES), "DROP TABLE ledger_row_digests", "UPDATE ledger_meta SET value = '5' WHERE key = 'schema_version'")
+    from tests.integrity_helpers import recompute_chain_without_rows
+
+    recompute_chain_without_rows(inspected)  # linked as a store of schema 5 was: without row digests
     assert inspected.json("audit", "--verify")["events"] == 3
     events = inspected.query("SELECT COUNT(*) FROM stored_events")
     refused = inspected(*PROBLEM, expect=1)
     assert "run `ledger init` to upgrade it" in refused.stderr and "no such table" not in refused.stderr
     assert inspected.query("SELECT COUNT(*) FROM stored_events") == events
     upgraded = inspected.out("init")
-    assert "upgraded the store to schema 6" in upgraded and "similarity index built over 1 problems" in upgraded
+    assert "upgraded the store to schema 7" in upgraded and "similarity index built over 1 problems" in upgraded
     assert inspected.out(*PROBLEM) == "XC2019-1-2"
     assert inspected.json("audit", "--verify")["events"] == 4
     assert [r["id"] for r in inspected.json("similar", "XC2019-1-2", "--scope", "all")] == []  # nothing earlier: same inspection
-    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("6",)]
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("7",)]
+
+
+def test_a_store_of_schema_6_upgrades_and_its_rows_written_before_are_rebuilt(inspected):
+    """A store made before the row digests (schema 6): verifies as it is (rebuilding), a write asks for
+    `ledger init`; after it, the rows written before have no digests and are checked by rebuilding, still
+    catching an edit; new writes commit theirs."""
+    inspected(*PROBLEM)
+    inspected.execute(
+        "DROP TABLE ledger_row_digests", "UPDATE ledger_meta SET value = '6' WHERE key = 'schema_version'"
+    )
+    # (The links that covered digests now lack them: re-linked, as a store of schema 6 was written.)
+    from tests.integrity_helpers import recompute_chain_without_rows
+
+    recompute_chain_without_rows(inspected)
+    assert "aggregates rebuilt" in inspected.out("audit", "--verify")
+    refused = inspected(*PROBLEM, expect=1)
+    assert "run `ledger init` to upgrade it" in refused.stderr
+    assert "upgraded the store to schema 7" in inspected.out("init")
+    assert inspected.out(*PROBLEM) == "XC2019-1-2"
+    assert "aggregates rebuilt" in inspected.out("audit", "--verify")  # XC2019-1-1 has no digest: rebuilt
+    assert inspected.query("SELECT key FROM ledger_row_digests WHERE tbl = 'ledger_problems'") == [("XC2019-1-2",)]
+    inspected.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-1'")
+    assert "ledger_problems: XC2019-1-1 status differs" in inspected("audit", "--verify", expect=4).stderr

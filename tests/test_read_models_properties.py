@@ -25,7 +25,9 @@ from ledger.store import sqlite_env
 from ledger.values import MeasureOutcomes
 from projections.summary import summarise
 import projections.summary as summary_module
-from projections.read_model_check import COMPARED, check_read_models
+from composition import store_schema
+from ledger.integrity import verify_store
+from projections.read_model_check import COMPARED, check_by_digests, check_read_models
 from projections.replay import as_of_connection, materialise, rebuild
 
 CODE = "XC2020-1"
@@ -156,6 +158,9 @@ def test_incremental_read_models_equal_a_full_replay(steps, monkeypatch):
                 assert snapshot(c) == snapshot(rebuilt.cursor())
                 # `ledger replay`'s aggregate-at-a-time check agrees.
                 assert check_read_models(app, None, jobs=1).difference is None
+                # Every row matches the digest the chain committed for it (`audit --verify`), and the chain holds.
+                assert check_by_digests(app, c) is None
+                verify_store(str(Path(folder) / "ledger.db"), schema=store_schema())
                 # The category totals kept by triggers give the summary a GROUP BY over every problem gives.
                 today = datetime.now().date()
                 assert summarise(c, today=today) == summary_by_grouping(c, today)
