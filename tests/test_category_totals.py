@@ -8,6 +8,8 @@ an upgrade of a store made before the totals existed, and tampering.
 
 from __future__ import annotations
 
+from ledger.schema import STORE_SCHEMA_VERSION
+
 
 PROBLEM = ["add-problem", "--inspection", "XC2019-1", "--title", "关于“某某”的问题", "--at", "2020-01-15"]
 
@@ -72,8 +74,8 @@ def test_a_store_from_before_the_totals_still_summarises_and_init_adds_them(insp
     assert categories(inspected) == expected  # counted over the problems instead
     inspected("replay")
 
-    assert "upgraded the store to schema 6: per-category totals recounted" in inspected.out("init")  # creates the totals and counts what is there
-    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("6",)]
+    assert f"upgraded the store to schema {STORE_SCHEMA_VERSION}: per-category totals recounted" in inspected.out("init")  # creates the totals and counts what is there
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [(STORE_SCHEMA_VERSION,)]
     assert inspected.query("SELECT category, problems FROM ledger_category_totals ORDER BY first_seen") == expected
     assert categories(inspected) == expected
     assert inspected.json("summary")["figures"] == before["figures"]

@@ -423,8 +423,11 @@ def test_every_kind_of_tampering_on_both_stores(signed, kind):
         signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 5", "DELETE FROM ledger_chain WHERE seq >= 5")
         truncate_tree(signed, 4)
         # The chain alone is consistent; the derived rows of the cut events are not (issue 24).
-        assert "no event creates it" in verify_fails(signed)
-        signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 4", "DELETE FROM ledger_chain WHERE seq >= 4")
+        # (the cut events' committed row digests are left over first: the digest check names them)
+        found = verify_fails(signed)
+        assert "no event creates it" in found or "derived-row digests recorded but no event" in found, found
+        signed.execute(f"DELETE FROM stored_events WHERE {pos} >= 4", "DELETE FROM ledger_chain WHERE seq >= 4",
+                       "DELETE FROM ledger_row_digests WHERE seq >= 4")  # a careful insider cuts the digests too
         truncate_tree(signed, 3)
         assert "history truncated" in verify_fails(signed, "--checkpoint", "may.checkpoint")
 

@@ -7,6 +7,8 @@ refinements are; reports print the refinements as (1)… under it.
 
 from __future__ import annotations
 
+from ledger.schema import STORE_SCHEMA_VERSION
+
 from pathlib import Path
 
 PARENT = ["add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“思想认识不深刻”的问题", "--at", "2020-01-15"]
@@ -108,7 +110,7 @@ def test_init_upgrades_a_schema_2_store_so_refinements_count_under_their_parent(
     # Until upgraded, the summary counts over the problems themselves (the totals lack a column).
     assert inspected.json("summary")["total"]["problems"] == 1
     inspected("replay")
-    assert "upgraded the store to schema 6: per-category totals recounted" in inspected.out("init")
+    assert f"upgraded the store to schema {STORE_SCHEMA_VERSION}: per-category totals recounted" in inspected.out("init")
     assert inspected.json("summary")["total"]["problems"] == 1
     inspected("add-problem", "--parent", parent, "--title", "再一个细化", "--at", "2020-01-16")  # the new triggers
     assert inspected.json("summary")["total"]["problems"] == 1

@@ -9,6 +9,8 @@ like every other, so a tampered one is named.
 
 from __future__ import annotations
 
+from ledger.schema import STORE_SCHEMA_VERSION
+
 import csv
 import io
 import time
@@ -101,8 +103,8 @@ def test_a_schema_3_store_is_read_until_init_upgrades_it_in_one_pass(inspected):
     assert inspected.query("SELECT COUNT(*) FROM ledger_problems") == [(2,)]  # nothing written
     assert inspected.json("audit", "--verify")["events"] == inspected.query("SELECT COUNT(*) FROM stored_events")[0][0]
 
-    assert "upgraded the store to schema 6: status and parent columns filled for 2 problems" in inspected.out("init")
-    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("6",)]
+    assert f"upgraded the store to schema {STORE_SCHEMA_VERSION}: status and parent columns filled for 2 problems" in inspected.out("init")
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [(STORE_SCHEMA_VERSION,)]
     assert listing(inspected) == expected
     assert inspected.json("init")["store_upgraded"] is False  # a second init does nothing again
     inspected("replay")
@@ -162,7 +164,7 @@ def test_a_schema_4_store_gets_the_parent_column_and_index_from_init(inspected):
     refused = inspected(*PROBLEM, "--title", "新问题", expect=None)
     assert refused.exit_code != 0 and "run `ledger init` to upgrade it" in refused.stderr
 
-    assert "upgraded the store to schema 6: status and parent columns filled for 2 problems" in inspected.out("init")
+    assert f"upgraded the store to schema {STORE_SCHEMA_VERSION}: status and parent columns filled for 2 problems" in inspected.out("init")
     assert inspected.query("SELECT id, parent FROM ledger_problems ORDER BY number") == [(parent, None), (child, parent)]
     assert "parent" in deadline_index(inspected)
     assert inspected.json("summary") == expected

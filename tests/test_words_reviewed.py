@@ -119,7 +119,7 @@ def test_web_refusals_name_the_parameter_and_list_the_vocabularys_words(web):
     assert "状态：'done' 不是可选值之一：已登记（registered）、整改中（in_progress）、已验收（verified）、已销号（closed）" in unescape(done.text)
     assert "registered, in_progress" not in done.text
     assert client.get("/problems?status=done&format=json").json()["error"] == (
-        "status: 'done' is not one of registered, in_progress, verified, closed, ongoing")
+        "status: 'done' is not one of registered, in_progress, verified, closed, ongoing, not_found")
 
     purple = client.get("/problems?light=purple")
     assert purple.status_code == 400
@@ -186,7 +186,7 @@ def test_a_refused_status_lists_the_values_as_help_and_json_spell_them(inspected
     zh = inspected("status", "--status", "done", expect=2).stderr
     assert "整改中（in_progress）" in zh and "in-progress" not in zh and "registered (" not in zh, zh
     en = inspected("--lang", "en", "status", "--status", "done", expect=2).stderr
-    assert "is not one of registered, in_progress, verified, closed, ongoing" in en and not CJK.search(en), en
+    assert "is not one of registered, in_progress, verified, closed, ongoing, not_found" in en and not CJK.search(en), en
     kind = inspected("--lang", "en", "add-inspection", "XC9", "--name", "n", "--organisation", "o", "--group", "g",
                      "--kind", "yearly", "--start", "2020-01-01", "--end", "2020-01-02", expect=2).stderr
     assert "regular, special, look-back, escalated, mobile" in kind and not CJK.search(kind), kind
