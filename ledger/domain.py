@@ -35,6 +35,7 @@ from ledger.values import (
     moment_text,
     problem_display_id,
 )
+from ledger import vocabulary
 from ledger.messages import Field, field_value, t
 
 
@@ -635,7 +636,7 @@ class Problem(Aggregate):
         if current is not None and order.index(level) <= order.index(current):
             raise self._rule(
                 "escalation-only-up",
-                t("is already at {current} ({value}): escalation can only go up to a higher level than that", current=current, value=ESCALATION_LEVELS[current]),
+                t("is already at {level}: escalation can only go up to a higher level than that", level=vocabulary.ESCALATION_LEVELS.get(current, current)),
             )
         self._escalated(level=level, note=note, actor=actor, at=at)
 
@@ -685,7 +686,7 @@ class Problem(Aggregate):
                 wanted.append(field)
         already = {f for w in getattr(self, "withheld", []) for f in w["fields"]}
         if "problem" in already or set(wanted) <= already:
-            raise self._rule("withhold-changes-something", t("{wanted} already withheld", wanted=', '.join(wanted)))
+            raise self._rule("withhold-changes-something", t("{wanted} already withheld", wanted=[vocabulary.WITHHELD_PARTS.get(w) or Field(w) for w in wanted]))
         self._withheld(reason=reason, fields=wanted, actor=actor, at=at)
 
     @event("Withheld")

@@ -108,3 +108,30 @@ def test_show_words_a_correction_a_withholding_and_a_sensitive_field(inspected: 
     assert "全部措施（在办案件）" in zh, zh
     en = ledger("--lang", "en", "show", "XC2019-1-1").stdout
     assert "every measure (open case) since" in en and not CJK.search(en.replace("会议过多", "").replace("作风", "").replace("立行立改", "").replace("XC2019-1", "")), en
+
+
+def test_escalating_again_and_withholding_again_name_the_level_and_part_in_one_language(inspected: Ledger) -> None:
+    ledger = inspected
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--deadline", "2020-03-01", "--at", "2020-01-15")
+    ledger("escalate", "XC2019-1-1", "--level", "reminder", "--at", "2020-03-05")
+    en = ledger("--lang", "en", "escalate", "XC2019-1-1", "--level", "notice", "--at", "2020-03-06", expect=1).stderr
+    assert "is already at reminder:" in en and not CJK.search(en), en
+    zh = ledger("--lang", "zh", "escalate", "XC2019-1-1", "--level", "notice", "--at", "2020-03-06", expect=1).stderr
+    assert "已是提醒书" in zh, zh
+    ledger("withhold", "XC2019-1-1", "--reason", "state-secret")
+    zh = ledger("--lang", "zh", "withhold", "XC2019-1-1", "--reason", "state-secret", expect=1).stderr
+    assert "全部内容 已经不予公开" in zh and "problem" not in zh, zh
+    en = ledger("--lang", "en", "withhold", "XC2019-1-1", "--reason", "state-secret", expect=1).stderr
+    assert "the whole problem already withheld" in en, en
+
+
+def test_audit_of_a_checkpoint_and_evidence_list_headings_read_in_chinese(inspected: Ledger) -> None:
+    inspected("keygen")
+    inspected("checkpoint", "--out", "cp.txt")
+    audit = inspected("--lang", "zh", "audit", "--all").stdout
+    assert "检查点版本=" in audit and "checkpoint_version" not in audit, audit
+    (inspected.folder / "方案.txt").write_text("整改方案\n", encoding="utf-8")
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--at", "2020-01-15")
+    inspected("progress", "XC2019-1-1", "已学习", "--attach", str(inspected.folder / "方案.txt"), "--at", "2020-01-18")
+    listing = inspected("--lang", "zh", "evidence", "list").stdout
+    assert "摘要" in listing and "哈希算法" in listing and "digest" not in listing, listing
