@@ -438,6 +438,28 @@ def _repeat_header(row: Any) -> None:
     tr_pr.append(header)
 
 
+def _headed_table(document: Any, names: Any, widths: list[Any], heading_style: Any, middle: bool = False) -> Any:
+    """A fixed-width, centred table with one header row (repeated on each page) naming `names`."""
+    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
+    from docx.enum.text import WD_ALIGN_PARAGRAPH
+
+    table = document.add_table(rows=1, cols=len(names))
+    table.style = "Table Grid"
+    table.alignment = WD_TABLE_ALIGNMENT.CENTER
+    table.autofit = False
+    _narrow_cell_margins(table)
+    for c, column in enumerate(table.columns):
+        column.width = widths[c]  # w:gridCol, which LibreOffice reads
+    header = table.rows[0]
+    _repeat_header(header)
+    for c, name in enumerate(names):
+        header.cells[c].width = widths[c]
+        if middle:
+            header.cells[c].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+        _cell_text(header.cells[c], name, heading_style, WD_ALIGN_PARAGRAPH.CENTER)
+    return table
+
+
 def _narrow_cell_margins(table: Any, twips: int = 57) -> None:
     """1 mm left and right inside each cell (Word's default is 1.9 mm): narrow columns keep their words."""
     from docx.oxml import OxmlElement
@@ -536,7 +558,6 @@ def _body_rows(sheet: Any, twips: list[int], style_id: str) -> Iterator[str]:
 def sheet_document(sheet: Any) -> Any:
     """The 台账 as one Word table on A4 landscape pages, the header row repeated on each page."""
     from docx import Document
-    from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_TABLE_ALIGNMENT
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
@@ -565,19 +586,7 @@ def sheet_document(sheet: Any) -> Any:
     usable = 297 - 15 - 15
     chars = column_widths(sheet)  # from the content; together at most the page (PAGE_WIDTH characters)
     widths = [Mm(usable * chars[c] / PAGE_WIDTH) for c in COLUMNS]
-    table = document.add_table(rows=1, cols=len(COLUMNS))
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _narrow_cell_margins(table)
-    for c, column in enumerate(table.columns):
-        column.width = widths[c]  # w:gridCol, which LibreOffice reads
-    header = table.rows[0]
-    _repeat_header(header)
-    for c, name in enumerate(COLUMNS):
-        header.cells[c].width = widths[c]
-        header.cells[c].vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
-        _cell_text(header.cells[c], name, heading_style, WD_ALIGN_PARAGRAPH.CENTER)
+    table = _headed_table(document, COLUMNS, widths, heading_style, middle=True)
     # The body as XML text, parsed in batches: python-docx's row and cell objects cost a walk of
     # the table per access, which a 台账 of thousands of measures cannot afford.
     twips = [int(w.twips) for w in widths]
@@ -607,8 +616,6 @@ def sheet_document(sheet: Any) -> Any:
 def _others_table(document: Any, sheet: Any, usable: float, body_style: Any, heading_style: Any, size: float) -> None:
     """The 台账's own columns (kept with each problem as the file had them) after the 台账, by 序号: each problem's
     as "heading：cell" in one cell, as many as the file had, the standard table keeping to the page."""
-    from docx.enum.table import WD_TABLE_ALIGNMENT
-    from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml import parse_xml
     from docx.oxml.ns import nsdecls
     from docx.shared import Mm, Pt
@@ -620,17 +627,7 @@ def _others_table(document: Any, sheet: Any, usable: float, body_style: Any, hea
     heading.paragraph_format.keep_with_next = True
     set_fonts(heading.add_run(OTHER), "黑体", size)
     widths = [Mm(14), Mm(60), Mm(usable - 74)]
-    table = document.add_table(rows=1, cols=3)
-    table.style = "Table Grid"
-    table.alignment = WD_TABLE_ALIGNMENT.CENTER
-    table.autofit = False
-    _narrow_cell_margins(table)
-    for c, column in enumerate(table.columns):
-        column.width = widths[c]
-    _repeat_header(table.rows[0])
-    for c, name in enumerate(("序号", "反馈问题", OTHER)):
-        table.rows[0].cells[c].width = widths[c]
-        _cell_text(table.rows[0].cells[c], name, heading_style, WD_ALIGN_PARAGRAPH.CENTER)
+    table = _headed_table(document, ("序号", "反馈问题", OTHER), widths, heading_style)
     twips = [int(w.twips) for w in widths]
     rows = []
     for problem in sheet.problems:
