@@ -81,12 +81,10 @@ def check_output(out: str | Path, *, force: bool = False, config: Any = None, wh
     for guarded in files:
         if real == _real(guarded) or (inode is not None and inode == _identity(guarded)):
             raise InvalidInput(t("{what}: {text} is the ledger's own {kind}: never written over", what=what, text=text, kind=_kind(guarded, config)))
-    for folder in folders:
-        root = _real(folder)
-        if real == root or root in real.parents:
-            if is_key and folder.name == "keys" and not target.exists():
-                continue  # a new key pair may go into the keys folder (person keygen's default)
-            raise InvalidInput(t("{what}: {text} is inside the ledger's {value} folder: never written into", what=what, text=text, value='keys' if folder.name == 'keys' else 'kept evidence'))
+    for folder in _folders_holding(real, folders):
+        if is_key and folder.name == "keys" and not target.exists():
+            continue  # a new key pair may go into the keys folder (person keygen's default)
+        raise _written_into(what, text, folder)
     if inode is not None and not force:
         raise InvalidInput(t("{what}: {text} already exists: not overwriting it (give --force to replace it)", what=what, text=text))
     if target.is_symlink() and not force:
@@ -94,16 +92,27 @@ def check_output(out: str | Path, *, force: bool = False, config: Any = None, wh
     return target
 
 
+def _folders_holding(real: Path, folders: list[Path]) -> Iterator[Path]:
+    """The ledger's own folders (kept evidence, keys) that are `real` or hold it."""
+    for folder in folders:
+        root = _real(folder)
+        if real == root or root in real.parents:
+            yield folder
+
+
+def _written_into(what: str, text: str, folder: Path) -> InvalidInput:
+    return InvalidInput(t("{what}: {text} is inside the ledger's {value} folder: never written into", what=what, text=text, value='keys' if folder.name == 'keys' else 'kept evidence'))
+
+
 def check_output_folder(folder: str | Path, *, config: Any = None, what: str = "--evidence") -> Path:
     """Refuse, before anything is done, a folder to write files into that is (or is inside) one the
     ledger keeps (the kept evidence, the keys), or that holds anything already; the folder to write."""
     target = Path(folder)
     real = _real(target)
-    files, folders = _guarded(config)
-    for kept in folders:
-        root = _real(kept)
-        if real == root or root in real.parents:
-            raise InvalidInput(t("{what}: {text} is inside the ledger's {value} folder: never written into", what=what, text=str(folder), value='keys' if kept.name == 'keys' else 'kept evidence'))
+    _, folders = _guarded(config)
+    kept = next(_folders_holding(real, folders), None)
+    if kept is not None:
+        raise _written_into(what, str(folder), kept)
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         raise InvalidInput(t("{what}: {folder} exists and is not an empty folder: not mixing files into it", what=what, folder=folder))
     return target
