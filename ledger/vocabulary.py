@@ -253,26 +253,16 @@ FIELDS = {
 }
 
 # The fields an import reads a 台账's column as (docs/import.md; `--columns 'HEADING=field'` names them in English).
+# A field both tables name reads FIELDS' word; type and source read as a 台账's own headings name them.
 IMPORT_FIELDS = {
     "inspection": Word("巡察编号", "inspection"),
     "inspection_name": Word("巡察名称", "inspection_name"),
-    "organisation": Word("被巡察单位", "organisation"),
-    "group": Word("巡察组", "group"),
-    "kind": Word("巡察类型", "kind"),
-    "start": Word("进驻日期", "start"),
-    "end": Word("结束日期", "end"),
-    "feedback": Word("反馈日期", "feedback"),
-    "round": Word("轮次", "round"),
-    "number": Word("序号", "number"),
-    "category": Word("问题类别", "category"),
-    "title": Word("问题标题", "title"),
-    "description": Word("问题描述", "description"),
+    **{f: FIELDS[f] for f in ("organisation", "group", "kind", "start", "end", "feedback", "round", "number",
+                              "category", "title", "description")},
     "type": Word("整改类型", "type"),
-    "deadline": Word("整改时限", "deadline"),
+    "deadline": FIELDS["deadline"],
     "source": Word("问题来源", "source"),
-    "lead": Word("责任领导", "lead"),
-    "unit": Word("责任单位", "unit"),
-    "person": Word("责任人", "person"),
+    **{f: FIELDS[f] for f in ("lead", "unit", "person")},
     "measure": Word("整改措施", "measure"),
     "measure_due": Word("措施时限", "measure_due"),
     "done": Word("是否整改完成", "done"),
