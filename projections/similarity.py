@@ -193,14 +193,21 @@ SCHEMA = [
     f"CREATE TABLE IF NOT EXISTS {DOCS} (problem TEXT PRIMARY KEY, text TEXT NOT NULL)",
     f"CREATE TABLE IF NOT EXISTS {FREQUENCIES} (term INTEGER PRIMARY KEY, df INTEGER NOT NULL)",
 ]
-# The postings: one row per (term, problem), clustered by term (a query reads a term's rows together).
+# The postings: one row per term and write, `problem` holding the problems of that write whose text
+# has the term, in id order, apart by SEPARATOR (an import of 50,000 titles writes ~50,000 rows, not
+# ~540,000); read by term through the index. A problem is listed at most once per term. (Schema 7 kept
+# one row per term and problem, clustered by term; its rows read the same; `ledger init` rewrites them.)
 SQLITE_SCHEMA = [
-    f"CREATE TABLE IF NOT EXISTS {POSTINGS} (term INTEGER NOT NULL, problem TEXT NOT NULL, PRIMARY KEY (term, problem)) WITHOUT ROWID",
+    f"CREATE TABLE IF NOT EXISTS {POSTINGS} (term INTEGER NOT NULL, problem TEXT NOT NULL)",
+    f"CREATE INDEX IF NOT EXISTS {POSTINGS}_by_term ON {POSTINGS} (term)",
 ]
 PG_SCHEMA = [
-    f"CREATE TABLE IF NOT EXISTS {POSTINGS} (term BIGINT NOT NULL, problem TEXT NOT NULL, PRIMARY KEY (term, problem))",
+    f"CREATE TABLE IF NOT EXISTS {POSTINGS} (term BIGINT NOT NULL, problem TEXT NOT NULL)",
+    f"CREATE INDEX IF NOT EXISTS {POSTINGS}_by_term ON {POSTINGS} (term)",
 ]
 INDEX_TABLES = (DOCS, POSTINGS, FREQUENCIES)
+# Problem ids never hold a space (ledger.values.INSPECTION_CODE).
+SEPARATOR = " "
 
 CHUNK = 500
 
@@ -231,32 +238,37 @@ def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
     if not changed:
         return
     from collections import Counter
-    from itertools import repeat
 
-    added: list[tuple[int, str]] = []
-    removed: list[tuple[int, str]] = []
+    added: dict[int, list[str]] = {}
+    removed: dict[int, set[str]] = {}
     counts: Counter[int] = Counter()
     fresh = sum(1 for problem in changed if problem not in stored)
     if fresh:
         counts[DOCUMENTS] = fresh
-    # Set operations, Counter.update and list.extend(zip(…)) do the per-term work in C: an import
-    # indexes ~11 terms per title, 50,000 titles at a time.
-    for problem in changed:
+    # Set operations and Counter.update do the per-term work in C: an import indexes ~11 terms per
+    # title, 50,000 titles at a time.
+    for problem in sorted(changed):
         new = terms(wanted[problem])
         if problem in stored:
             old = terms(stored[problem])
             gained, lost = new - old, old - new
             counts.subtract(lost)
-            removed.extend(zip(lost - STOCK_TERMS, repeat(problem)))
+            for t in lost - STOCK_TERMS:
+                removed.setdefault(t, set()).add(problem)
         else:
             gained = new
         counts.update(gained)
-        added.extend(zip(gained - STOCK_TERMS, repeat(problem)))
+        for t in gained - STOCK_TERMS:
+            if t in added:
+                added[t].append(problem)
+            else:
+                added[t] = [problem]
     if removed:
-        cursor.executemany(_sql(f"DELETE FROM {POSTINGS} WHERE term = ? AND problem = ?", style), removed)
+        _remove_postings(cursor, removed, style)
     if added:
-        added.sort()  # in key order: the postings' B-tree is filled leaf by leaf, not at random
-        cursor.executemany(_sql(f"INSERT INTO {POSTINGS} (term, problem) VALUES (?, ?)", style), added)
+        # In term order: the index on term is filled leaf by leaf, not at random.
+        rows = [(t, SEPARATOR.join(added[t])) for t in sorted(added)]
+        cursor.executemany(_sql(f"INSERT INTO {POSTINGS} (term, problem) VALUES (?, ?)", style), rows)
     changes = [(t, n) for t, n in counts.items() if n]
     if changes:
         cursor.executemany(
@@ -269,6 +281,20 @@ def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
         _sql(f"INSERT INTO {DOCS} (problem, text) VALUES (?, ?) ON CONFLICT (problem) DO UPDATE SET text = excluded.text", style),
         [(p, wanted[p]) for p in changed],
     )
+
+
+def _remove_postings(cursor: Any, removed: dict[int, set[str]], style: str) -> None:
+    """Take problems out of their terms' rows (a correction changed their text): each row holding one is written again without it."""
+    for chunk in _chunks(sorted(removed)):
+        cursor.execute(_sql(f"SELECT term, problem FROM {POSTINGS} WHERE term IN ({', '.join('?' for _ in chunk)})", style), list(chunk))
+        for t, listed in cursor.fetchall():
+            problems = listed.split(SEPARATOR)
+            kept = [p for p in problems if p not in removed[int(t)]]
+            if len(kept) == len(problems):
+                continue
+            cursor.execute(_sql(f"DELETE FROM {POSTINGS} WHERE term = ? AND problem = ?", style), (t, listed))
+            if kept:
+                cursor.execute(_sql(f"INSERT INTO {POSTINGS} (term, problem) VALUES (?, ?)", style), (t, SEPARATOR.join(kept)))
 
 
 def write_similarity_index(cursor: Any, stored_events: Sequence[Any], positions: Sequence[int], kwargs: dict[str, Any], style: str) -> None:
@@ -324,8 +350,12 @@ def check_index(cursor: Any, style: str = "?") -> str | None:
     postings = {t: found for t, found in documents.items() if t not in STOCK_TERMS}
     cursor.execute(f"SELECT term, problem FROM {POSTINGS}")
     seen: dict[int, set[str]] = {}
-    for t, problem in cursor.fetchall():
-        seen.setdefault(int(t), set()).add(problem)
+    for t, listed in cursor.fetchall():
+        found = seen.setdefault(int(t), set())
+        for problem in listed.split(SEPARATOR):
+            if problem in found:  # counted twice by every query
+                return f"{POSTINGS}: term {term_text(int(t))!r} lists {problem} twice"
+            found.add(problem)
     for t in sorted(set(postings) | set(seen)):
         extra = seen.get(t, set()) - postings.get(t, set())
         missing = postings.get(t, set()) - seen.get(t, set())
@@ -346,6 +376,15 @@ def check_index(cursor: Any, style: str = "?") -> str | None:
 
 
 REBUILD = [f"DELETE FROM {table}" for table in INDEX_TABLES]
+
+
+def renew_postings(cursor: Any, style: str = "?") -> int:
+    """A store of schema 6 or 7 (one posting per row, clustered by term): the postings table made again in
+    this schema's form and the index rebuilt (`ledger init`); problems indexed."""
+    cursor.execute(f"DROP TABLE IF EXISTS {POSTINGS}")
+    for statement in SQLITE_SCHEMA if style == "?" else PG_SCHEMA:
+        cursor.execute(statement)
+    return rebuild_index(cursor, style)
 
 
 def rebuild_index(cursor: Any, style: str = "?") -> int:
@@ -425,17 +464,18 @@ def find_similar(
         read += n
     if not looked:
         return []
-    values = ", ".join("(?, ?)" for _ in looked)
-    # CAST: PostgreSQL types the VALUES list from its first row.
-    cursor.execute(
-        _sql(
-            f"WITH q (term, w) AS (VALUES {values}) SELECT p.problem, SUM(CAST(q.w AS REAL)) AS s FROM q "
-            f"JOIN {POSTINGS} p ON p.term = q.term GROUP BY p.problem ORDER BY s DESC, p.problem LIMIT {GATHERED}",
-            style,
-        ),
-        [v for pair in looked for v in pair],
-    )
-    found = [r[0] for r in cursor.fetchall()]
+    # The weights are summed here, not in SQL: a row lists the problems of one write.
+    weights_looked = dict(looked)
+    cursor.execute(_sql(f"SELECT term, problem FROM {POSTINGS} WHERE term IN ({', '.join('?' for _ in looked)})", style), list(weights_looked))
+    sums: dict[str, float] = {}
+    get = sums.get
+    for t, listed in cursor.fetchall():
+        w = weights_looked[int(t)]
+        for p in listed.split(SEPARATOR):
+            sums[p] = get(p, 0.0) + w
+    import heapq
+
+    found = heapq.nsmallest(GATHERED, sums, key=lambda p: (-sums[p], p))
     found = [p for p in found if exclude is None or not exclude(p)]
     if keep is not None and found:
         allowed = keep(found)

@@ -25,6 +25,9 @@ from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION
 #    (ledger_problem_links), written in the event transaction (`ledger similar`, `ledger link`).
 # 7: the digests of the derived rows each write commits with its events (ledger_row_digests, covered
 #    by the chain). An upgraded store's rows written before have none: they are checked by rebuilding.
+# 8: the similarity postings one row per term and write (a list of problems), read through an index on
+#    the term, instead of one row per term and problem clustered by term (an import writes a tenth of
+#    the rows); the rows of 6 and 7 are rewritten (renew_old_postings).
 
 # The totals triggers of an earlier schema, replaced on upgrade.
 SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")
@@ -38,7 +41,10 @@ def upgrade_read_models(c: Any, mark: str) -> list[str]:
     c.execute("SELECT value FROM ledger_meta WHERE key = 'schema_version'")
     row = c.fetchone()
     version = str(row["value"]) if row is not None else SCHEMA_VERSION
-    if version not in ("1", "2", "3", "4", "5", "6"):
+    if version not in ("1", "2", "3", "4", "5", "6", "7"):
+        return []
+    if version == "7":  # 8's postings are rewritten by bring_up_to_date (renew_old_postings)
+        c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))
         return []
     # 7: the digest table exists by now; the rows written before have none, so verification rebuilds them.
     c.execute(
@@ -125,6 +131,9 @@ def bring_up_to_date(app: Any, algorithm: str) -> tuple[list[str], int | None]:
         ):
             c.execute(f"INSERT INTO ledger_meta (key, value) VALUES ({mark}, {mark}) ON CONFLICT (key) DO NOTHING", (key, value))
         upgraded, built = upgrade_read_models(c, mark), build_missing_tree(c, mark, app.recorder.position_column)
+        renewed = renew_old_postings(c, mark)
+        if renewed is not None:
+            upgraded.append(t("similarity index rewritten over {renewed} problems", renewed=renewed))
         indexed = index_unindexed_problems(c, mark)
         if indexed:
             upgraded.append(f"similarity index built over {indexed} problems")
@@ -152,6 +161,33 @@ def index_unindexed_problems(c: Any, mark: str) -> int:
         if mark != "?":
             c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
         return rebuild_index(c, mark)
+    finally:
+        if mark != "?":
+            c.row_factory = factory
+
+
+def renew_old_postings(c: Any, mark: str) -> int | None:
+    """A store of schema 6 or 7 keeps one posting per row, clustered by term: rewritten in 8's form (None if not such a store)."""
+    from projections.similarity import POSTINGS, renew_postings
+
+    factory = getattr(c, "row_factory", None)
+    if mark != "?":  # PostgreSQL: rows as tuples here, as the write path reads them
+        from psycopg.rows import tuple_row
+
+        c.row_factory = tuple_row
+    try:
+        if mark == "?":
+            c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (POSTINGS,))
+            row = c.fetchone()
+            old = row is not None and "WITHOUT ROWID" in str(row[0]).upper()
+        else:
+            c.execute("SELECT to_regclass(%s) IS NOT NULL", (f"{POSTINGS}_pkey",))
+            old = bool(c.fetchone()[0])
+        if not old:
+            return None
+        if mark != "?":
+            c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
+        return renew_postings(c, mark)
     finally:
         if mark != "?":
             c.row_factory = factory

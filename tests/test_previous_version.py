@@ -67,11 +67,11 @@ def test_a_store_of_schema_5_verifies_asks_for_init_before_writing_and_upgrades(
     assert "run `ledger init` to upgrade it" in refused.stderr and "no such table" not in refused.stderr
     assert inspected.query("SELECT COUNT(*) FROM stored_events") == events
     upgraded = inspected.out("init")
-    assert "upgraded the store to schema 7" in upgraded and "similarity index built over 1 problems" in upgraded
+    assert "upgraded the store to schema 8" in upgraded and "similarity index built over 1 problems" in upgraded
     assert inspected.out(*PROBLEM) == "XC2019-1-2"
     assert inspected.json("audit", "--verify")["events"] == 4
     assert [r["id"] for r in inspected.json("similar", "XC2019-1-2", "--scope", "all")] == []  # nothing earlier: same inspection
-    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("7",)]
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("8",)]
 
 
 def test_a_store_of_schema_6_upgrades_and_its_rows_written_before_are_rebuilt(inspected):
@@ -89,9 +89,39 @@ def test_a_store_of_schema_6_upgrades_and_its_rows_written_before_are_rebuilt(in
     assert "aggregates rebuilt" in inspected.out("audit", "--verify")
     refused = inspected(*PROBLEM, expect=1)
     assert "run `ledger init` to upgrade it" in refused.stderr
-    assert "upgraded the store to schema 7" in inspected.out("init")
+    assert "upgraded the store to schema 8" in inspected.out("init")
     assert inspected.out(*PROBLEM) == "XC2019-1-2"
     assert "aggregates rebuilt" in inspected.out("audit", "--verify")  # XC2019-1-1 has no digest: rebuilt
     assert inspected.query("SELECT key FROM ledger_row_digests WHERE tbl = 'ledger_problems'") == [("XC2019-1-2",)]
     inspected.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-1'")
     assert "ledger_problems: XC2019-1-1 status differs" in inspected("audit", "--verify", expect=4).stderr
+
+
+def test_a_store_of_schema_7_works_and_init_rewrites_its_postings(inspected):
+    """Schema 7 kept one posting per row, clustered by term: such a store verifies, is read and written as
+    it is (a row of one problem is a list of one), and `ledger init` rewrites its postings in 8's form."""
+    inspected(*PROBLEM)
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "c", "--title", "会议记录不完整", "--at", "2020-01-15")
+    postgres = inspected.kind == "postgresql"
+    inspected.execute(
+        "CREATE TABLE old_terms AS SELECT term, problem FROM ledger_similar_terms",
+        "DROP TABLE ledger_similar_terms",
+        "CREATE TABLE ledger_similar_terms (term BIGINT NOT NULL, problem TEXT NOT NULL, PRIMARY KEY (term, problem))" if postgres else
+        "CREATE TABLE ledger_similar_terms (term INTEGER NOT NULL, problem TEXT NOT NULL, PRIMARY KEY (term, problem)) WITHOUT ROWID",
+        "INSERT INTO ledger_similar_terms SELECT term, problem FROM old_terms",
+        "DROP TABLE old_terms",
+        "UPDATE ledger_meta SET value = '7' WHERE key = 'schema_version'",
+    )
+    assert inspected.query("SELECT COUNT(*) FROM ledger_similar_terms WHERE problem LIKE '% %'") == [(0,)]
+    inspected.out("audit", "--verify")
+    inspected("replay")
+    assert inspected.json("similar", "--text", "会议记录不规范")[0]["id"] == "XC2019-1-1"
+    assert inspected.out(*PROBLEM) == "XC2019-1-3"
+    upgraded = inspected.out("init")
+    assert "upgraded the store to schema 8" in upgraded and "similarity index rewritten over 3 problems" in upgraded, upgraded
+    assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("8",)]
+    assert inspected.query("SELECT COUNT(*) FROM ledger_similar_terms WHERE problem LIKE '% %'") != [(0,)]  # a row lists several
+    inspected.out("audit", "--verify")
+    inspected("replay")
+    assert inspected.json("similar", "--text", "会议记录不规范")[0]["id"] in ("XC2019-1-1", "XC2019-1-3")
+    assert "upgraded" not in inspected.out("init")  # once

@@ -192,6 +192,7 @@ def test_link_needs_a_registrar_or_verifier(two_rounds):
         ("UPDATE ledger_similar_df SET df = df + 1 WHERE term = (SELECT MAX(term) FROM ledger_similar_df)", "document frequency differs"),
         ("UPDATE ledger_similar_df SET df = df - 1 WHERE term = -1", "count of problems indexed differs"),
         ("DELETE FROM ledger_similar_terms WHERE problem = 'XC2021-1-2'", "is missing XC2021-1-2"),
+        ("INSERT INTO ledger_similar_terms (term, problem) SELECT term, problem FROM ledger_similar_terms WHERE problem = 'XC2021-1-2'", "lists XC2021-1-2 twice"),
         ("UPDATE ledger_similar_docs SET text = '无关' WHERE problem = 'XC2021-1-1'", "XC2021-1-1 text differs"),
         ("INSERT INTO ledger_problem_links (new, old, link) VALUES ('XC2022-1-1', 'XC2021-1-1', 'recurrence')", "no event links them"),
     ],
@@ -202,6 +203,34 @@ def test_replay_finds_a_damaged_index_or_link(two_rounds, damage, named):
     ledger.execute(damage)
     result = ledger("replay", expect=None)
     assert result.exit_code != 0 and named in result.stderr, result.stderr
+
+
+def test_an_import_writes_a_row_per_term_and_a_correction_takes_a_problem_out_of_it(two_rounds, tmp_path):
+    """The postings of one write are one row per term listing its problems (a tenth of the rows of an
+    import); a correction rewrites the rows its problem leaves; replay checks every problem of a row."""
+    ledger = two_rounds
+    listing = tmp_path / "list.csv"
+    listing.write_text(
+        "inspection,inspection_name,organisation,group,kind,start,end,feedback,number,category,title\n"
+        "XC2025-1,巡察,县财政局党组,县委巡察组,regular,2025-03-01,2025-03-20,2025-04-01,1,作风建设方面,违规发放津贴补贴问题突出\n"
+        ",,,,,,,,2,作风建设方面,违规发放加班补贴\n"
+        ",,,,,,,,3,作风建设方面,违规发放节日福利\n",
+        encoding="utf-8",
+    )
+    ledger("import", str(listing))
+    listed = [r[0] for r in ledger.query("SELECT problem FROM ledger_similar_terms WHERE problem LIKE 'XC2025-1-%'")]
+    assert "XC2025-1-1 XC2025-1-2 XC2025-1-3" in listed  # 违规, 规发, 发放
+    ledger("replay")
+    ledger("correct", "XC2025-1-2", "--field", "title", "--value", "意识形态阵地管理薄弱", "--reason", "录入错误")
+    ledger("replay")
+    listed = [r[0] for r in ledger.query("SELECT problem FROM ledger_similar_terms WHERE problem LIKE 'XC2025-1-%'")]
+    assert "XC2025-1-1 XC2025-1-3" in listed and "XC2025-1-1 XC2025-1-2 XC2025-1-3" not in listed
+    assert "XC2025-1-2" not in [r["id"] for r in ledger.json("similar", "--text", "违规发放加班补贴")]
+    assert ledger.json("similar", "--text", "意识形态阵地管理薄弱")[0]["id"] == "XC2025-1-2"
+    # one problem taken out of a row that lists others: named
+    ledger.execute("UPDATE ledger_similar_terms SET problem = 'XC2025-1-1' WHERE problem = 'XC2025-1-1 XC2025-1-3'")
+    result = ledger("replay", expect=None)
+    assert result.exit_code != 0 and "is missing XC2025-1-3" in result.stderr, result.stderr
 
 
 def test_init_builds_the_index_of_a_store_made_before_it(two_rounds):
