@@ -716,6 +716,7 @@ def _read_rows(
     spelled = {r.field: r.heading for r in readings if r and r.field}
     extras = [(i, r.heading) for i, r in enumerate(readings) if r and r.field is None and r.why != "split"]
     split_at = next((i for i, r in enumerate(readings) if r and r.why == "split"), None)
+    unheaded = [i for i, r in enumerate(readings) if r is None]  # looked at per row: once here
     lists: list[FeedbackList] = []
     by_code: dict[str, FeedbackList] = {}
     header_values: dict[str, str] = {}
@@ -727,8 +728,8 @@ def _read_rows(
     for line, row in progress(rows):
         if len(row) > len(columns) and any(str(c).strip() for c in row[len(columns):]):
             raise where.error(line, t("has {n_row} cells but the header names {n_columns} columns", n_row=len(row), n_columns=len(columns)))
-        for i, c in enumerate(columns):
-            if readings[i] is None and i < len(row) and str(row[i]).strip():
+        for i in unheaded:
+            if i < len(row) and str(row[i]).strip():
                 raise where.error(line, t("'{value}' is in a column without a heading", value=row[i]))
         cells = {c: (str(row[i]).strip() if i < len(row) else "") for i, c in enumerate(columns) if c}
         kept = {h: str(row[i]).strip() for i, h in extras if i < len(row) and str(row[i]).strip()}

@@ -308,3 +308,17 @@ def test_the_grammar_round_trips_what_it_accepts() -> None:
                 assert 0 <= parsed <= values.MAX_COUNT
 
     parses()
+
+
+@given(st.text(alphabet="0123456789", min_size=1, max_size=30), st.integers(min_value=0, max_value=3))
+def test_a_count_of_plain_digits_reads_as_python_reads_it_or_is_refused(text, minimum):
+    """parse_count's quick path for plain ASCII digits (a 序号 read per row) agrees with the general one."""
+    from ledger.errors import InvalidInput
+    from ledger.values import MAX_NUMBER, parse_count
+
+    try:
+        number = parse_count(text, "number", maximum=MAX_NUMBER, minimum=minimum)
+    except InvalidInput as e:
+        assert int(text) < minimum or int(text) > MAX_NUMBER, e
+    else:
+        assert number == int(text) and minimum <= number <= MAX_NUMBER
