@@ -1,7 +1,8 @@
 """A round (轮次): the inspections one campaign made of several units, summed up per unit.
 
-One row per inspected unit — 反馈问题, 已完成, 基本完成, 延期, 未完成, 完成率, and the
-figures 制度, 资金, 问责, 线索 — and the total. Each row is the inspection's own
+One row per inspected unit — 反馈问题, 已完成, 基本完成, 延期, 未完成, 完成率, 自查未发现 (a problem
+sent to the unit for self-check that it did not find: not one of its problems), and the figures 制度,
+资金, 问责, 线索 — and the total. Each row is the inspection's own
 summary (projections.summary), so a round's figures always agree with
 `summary --inspection` for each of its units. The rate has two decimals, as
 published round summaries print it (688 of 697 → 98.71%).
@@ -13,28 +14,29 @@ from datetime import date
 from decimal import Decimal
 from typing import Any
 
+from ledger import vocabulary
 from ledger.messages import t
 from ledger.errors import UnknownID
 from projections.summary import rate, summarise, wan_yuan
 
 ROW_KEYS = (
-    "inspection", "unit", "problems", "completed", "ongoing", "extended", "open", "overdue", "rate",
+    "inspection", "unit", "problems", "completed", "ongoing", "extended", "open", "overdue", "rate", "not_found",
     "rules", "funds", "accountable", "clues",
 )
-COUNTED = ("problems", "completed", "ongoing", "extended", "open", "overdue")
+COUNTED = ("problems", "completed", "ongoing", "extended", "open", "overdue", "not_found")
 RATE_PLACES = 1  # as every report prints 整改完成率: 88.9%, never 88.89% beside it
 
 HEADERS = {
     "zh": {
         "inspection": "编号", "unit": "被巡察单位", "problems": "反馈问题", "completed": "已完成",
         "ongoing": "基本完成", "extended": "延期", "open": "未完成", "overdue": "逾期", "rate": "完成率",
-        "rules": "制度(项)", "funds": "资金(万元)", "accountable": "问责(人)", "clues": "线索(件)",
-        "total": "合计",
+        "not_found": vocabulary.STATUSES["not_found"].zh, "rules": "制度(项)", "funds": "资金(万元)",
+        "accountable": "问责(人)", "clues": "线索(件)", "total": "合计",
     },
     "en": {
         "inspection": "code", "unit": "inspected unit", "problems": "problems", "completed": "completed",
         "ongoing": "basically done", "extended": "extended", "open": "not yet done", "overdue": "overdue",
-        "rate": "rate", "rules": "rules", "funds": "funds (10,000 yuan)", "accountable": "held to account",
+        "rate": "rate", "not_found": vocabulary.SELF_CHECK_ANSWERS["not_found"].en, "rules": "rules", "funds": "funds (10,000 yuan)", "accountable": "held to account",
         "clues": "clues", "total": "total",
     },
 }
@@ -88,7 +90,7 @@ def percent(value: float | None) -> str:
     return "—" if value is None else f"{value:.{RATE_PLACES}f}%"
 
 
-TABLE_KEYS = ("unit", "problems", "completed", "ongoing", "extended", "open", "rate", "rules", "funds", "accountable", "clues")
+TABLE_KEYS = ("unit", "problems", "completed", "ongoing", "extended", "open", "rate", "not_found", "rules", "funds", "accountable", "clues")
 
 
 def table_rows(result: dict[str, Any], lang: str) -> list[list[Any]]:

@@ -7,6 +7,8 @@ written for these tests in the way 巡察 feedback and self-check requests are w
 
 from __future__ import annotations
 
+import csv
+import io
 from urllib.parse import quote
 
 import pytest
@@ -216,6 +218,22 @@ def test_not_found_is_neither_open_nor_overdue_in_summary(round_of_three):
     _inspection(ledger, "XC2025-2", "县水利局党组", start="2025-03-01", feedback="2025-05-20", round_name="2025年第一轮")
     later = ledger.out("add-problem", "--inspection", "XC2025-2", "--category", "作风方面", "--title", "以各种名义违规发放补贴", "--at", "2025-03-10")
     assert ledger.json("link", later, "XC2024-2-1", "--as", "recurrence")["relapse"] is False
+
+
+def test_summary_round_counts_each_units_not_found_in_json_table_and_csv(round_of_three):
+    """A unit's 自查未发现 is on its row of `summary --round` and summed in the total, as in `summary`'s total."""
+    ledger = round_of_three
+    ledger("propagate", SOURCE, "--round", ROUND, "--deadline", "2024-06-30", "--at", "2024-05-26")
+    ledger("not-found", "XC2024-2-1", "--note", "逐笔核对", "--attach", _evidence(ledger), "--at", "2024-06-10")
+    result = ledger.json("summary", "--round", ROUND)
+    assert {r["inspection"]: r["not_found"] for r in result["rows"]} == {"XC2024-1": 0, "XC2024-2": 1, "XC2024-3": 0}
+    assert result["total"]["not_found"] == 1 == ledger.json("summary")["total"]["not_found"]
+    table = ledger.out("--lang", "zh", "summary", "--round", ROUND).splitlines()
+    header = next(line for line in table if "被巡察单位" in line)
+    assert "自查未发现" in header
+    rows = list(csv.reader(io.StringIO(ledger.out("--lang", "en", "summary", "--round", ROUND, "--format", "csv"))))
+    column = rows[0].index("not found")
+    assert {r[0]: r[column] for r in rows[1:]} == {"县财政局党组": "0", "县水利局党组": "1", "县交通运输局党组": "0", "total": "1"}
 
 
 def test_summary_propagated_says_who_answered_what(round_of_three):
