@@ -69,6 +69,12 @@ def subject_of(cursor: Any, problem_id: str, style: str) -> Subject | None:
     view = json.loads(row[3])
     inspection = _inspection_data(cursor, {row[1]}, style).get(row[1], {})
     skip = {link["problem"] for link in view.get("links", [])} | {r["problem"] for r in view.get("rejected", [])}
+    source = next((k["problem"] for k in view.get("links", []) if k["as"] == "self-check" and k["direction"] == "sent-from"), None)
+    if source is not None:  # a self-check copy: the source's other copies are linked to it already, through the source
+        cursor.execute(_sql("SELECT data FROM ledger_problems WHERE id = ?", style), (source,))
+        found = cursor.fetchone()
+        if found is not None:
+            skip |= {k["problem"] for k in json.loads(found[0]).get("links", []) if k["as"] == "self-check" and k["direction"] == "sent-to"}
     return Subject(
         id=row[0], inspection=row[1], organisation=inspection.get("organisation"), round=inspection.get("round"),
         start=inspection.get("start"), position=int(row[2]), text=indexed_text(view), skip=skip,
@@ -90,7 +96,13 @@ def like(cursor: Any, subject: Subject, matching: Matching, *, style: str = "?",
         # by the inspections alone, a few rows, before any problem row is read.
         codes = {i.rsplit("-", 1)[0] for i in ids}
         inspections.update(_inspection_data(cursor, codes - set(inspections), style))
-        return {i for i in ids if _in_scope(i.rsplit("-", 1)[0], inspections.get(i.rsplit("-", 1)[0], {}), subject, scope)}
+        allowed = {i for i in ids if _in_scope(i.rsplit("-", 1)[0], inspections.get(i.rsplit("-", 1)[0], {}), subject, scope)}
+        # A problem sent to other units for self-check (举一反三) is offered once, as its source: the copies are
+        # linked to it already. A copy in the subject's own unit stays: it is that unit's earlier problem.
+        for copy, source in _self_check_sources(cursor, allowed, style).items():
+            if source in allowed and inspections.get(copy.rsplit("-", 1)[0], {}).get("organisation") != subject.organisation:
+                allowed.discard(copy)
+        return allowed
 
     found = find_similar(
         cursor, subject.text, matching, style=style,
@@ -111,6 +123,23 @@ def like(cursor: Any, subject: Subject, matching: Matching, *, style: str = "?",
             "round": data.get("round"), "status": status, "title": title, "shared": candidate.shared,
         })
     return out
+
+
+def _self_check_sources(cursor: Any, ids: set[str], style: str) -> dict[str, str]:
+    """copy → source, for those of the ids that are self-check copies (few: read by id, known by their view's link)."""
+    if not ids:
+        return {}
+    ordered = sorted(ids)
+    cursor.execute(
+        _sql(f"SELECT id, data FROM ledger_problems WHERE id IN ({', '.join('?' for _ in ordered)}) AND data LIKE ?", style),
+        [*ordered, '%"direction":"sent-from"%'],
+    )
+    sources = {}
+    for problem, data in cursor.fetchall():
+        source = next((k["problem"] for k in json.loads(data).get("links", []) if k["as"] == "self-check" and k["direction"] == "sent-from"), None)
+        if source is not None:
+            sources[problem] = source
+    return sources
 
 
 def _in_scope(code: str, inspection: dict[str, Any], subject: Subject, scope: str) -> bool:

@@ -236,6 +236,22 @@ def test_summary_round_counts_each_units_not_found_in_json_table_and_csv(round_o
     assert {r[0]: r[column] for r in rows[1:]} == {"县财政局党组": "0", "县水利局党组": "1", "县交通运输局党组": "0", "total": "1"}
 
 
+def test_similar_offers_a_problem_sent_for_self_check_once_as_its_source(round_of_three):
+    """The copies `propagate` made are linked to their source and, through it, to each other: `similar` and
+    the warnings offer the family once, as the source (a copy of the asking unit's own stays: its earlier problem)."""
+    ledger = round_of_three
+    ledger("propagate", SOURCE, "--round", ROUND, "--deadline", "2024-06-30", "--at", "2024-05-26")
+    assert ledger.json("similar", "XC2024-2-1", "--scope", "round") == []
+    assert ledger.json("similar", "XC2024-3-1", "--scope", "round") == []
+    assert [r["id"] for r in ledger.json("similar", "--text", TITLE)] == [SOURCE]
+    assert [r["id"] for r in ledger.json("similar", "--text", TITLE, "--scope", "organisation", "--organisation", "县交通运输局党组")] == ["XC2024-3-1"]
+    _inspection(ledger, "XC2025-2", "县水利局党组", start="2025-03-01", feedback="2025-05-20", round_name="2025年第一轮")
+    later = ledger("add-problem", "--inspection", "XC2025-2", "--category", "作风方面", "--title", "以加班费名义违规发放津贴补贴", "--at", "2025-03-10")
+    assert sorted(r["id"] for r in ledger.json("similar", later.stdout.strip())) == ["XC2024-1-1", "XC2024-2-1"]
+    assert "县水利局党组 found again: XC2024-2-1" in later.stderr and "XC2024-1-1 县财政局党组" in later.stderr
+    assert "XC2024-3-1" not in later.stderr
+
+
 def test_summary_propagated_says_who_answered_what(round_of_three):
     ledger = round_of_three
     _inspection(ledger, "XC2024-4", "县审计局党组")
