@@ -141,7 +141,8 @@ def measure_queries(args: Any, exe: str, work: Path, big: Path, note: Any) -> No
 
     con = sqlite3.connect(big / "ledger.db")
     problems = con.execute("SELECT COUNT(*) FROM ledger_problems").fetchone()[0]
-    postings = con.execute("SELECT COUNT(*) FROM ledger_similar_terms").fetchone()[0]
+    # A row lists the problems of one write that have its term, apart by spaces.
+    postings = con.execute("SELECT COALESCE(SUM(LENGTH(problem) - LENGTH(REPLACE(problem, ' ', '')) + 1), 0) FROM ledger_similar_terms").fetchone()[0]
     latest = [r[0] for r in con.execute(
         "SELECT id FROM ledger_problems WHERE inspection = (SELECT inspection FROM ledger_problems ORDER BY position DESC LIMIT 1) ORDER BY number"
     )]
