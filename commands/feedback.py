@@ -60,14 +60,16 @@ def import_(
     Headings the ledger does not know are kept with each problem as extra columns.
     """
     from ledger.feedback import read_feedback_lists
+    from ledger.importing import few_collections
 
     options = _read_options(state, file, inspection_code, split_by, columns)
     if preview:
         _preview(state, file, sheet, encoding, options, at, actor, fmt)
         return
     who = state.actor(actor, act="feedback-import")
-    lists = read_feedback_lists(file, progress=_progress(t("checking the feedback list"), fmt), sheet=sheet, encoding=encoding, options=options)
-    results = state.app.import_feedback(lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt))
+    with few_collections():
+        lists = read_feedback_lists(file, progress=_progress(t("checking the feedback list"), fmt), sheet=sheet, encoding=encoding, options=options)
+        results = state.app.import_feedback(lists, actor=who, at=at, progress=_progress(t("recording the problems"), fmt))
     kept = _kept_columns(lists)
     records, messages = [], []
     for result in results:
