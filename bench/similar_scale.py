@@ -103,6 +103,7 @@ def main() -> None:
     parser.add_argument("--baseline", default=None, help="another `ledger` executable to time `import` against (e.g. main's)")
     parser.add_argument("--workdir", default=None, help="keep the big ledger here (reused when present)")
     parser.add_argument("--import-only", action="store_true", help="only the import timings (no big ledger, no similar)")
+    parser.add_argument("--query-only", action="store_true", help="only similar and add-problem on the big ledger (no import timings)")
     parser.add_argument("--import-runs", type=int, default=2, help="imports of each list by each executable, alternated")
     args = parser.parse_args()
     compile_like_an_install()
@@ -118,7 +119,8 @@ def main() -> None:
 
     if not args.import_only:
         measure_queries(args, exe, work, big, note)
-    measure_imports(args, exe, work, note)
+    if not args.query_only:
+        measure_imports(args, exe, work, note)
     print("\n| measure | median | against | target | met |\n|---|---|---|---|---|")
     for r in rows:
         print("| " + " | ".join(r) + " |")

@@ -62,6 +62,20 @@ def test_import_adds_only_new_problems(ledger, tmp_path):
     assert record["added"] == 1 and record["skipped"] == 4 and record["added_ids"] == ["XC2020-2-5"]
 
 
+def test_an_import_gives_the_collector_back_its_thresholds(ledger, tmp_path):
+    """The collector runs less often while an import lasts (ledger.importing.few_collections), never after it,
+    whether the import succeeded or was refused."""
+    import gc
+
+    before = gc.get_threshold()
+    ledger("import", FEEDBACK_YAML)
+    assert gc.get_threshold() == before
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FEEDBACK_YAML.read_text(encoding="utf-8").replace("项目资金管理不规范", "项目资金管理混乱"), encoding="utf-8")
+    ledger("import", changed, expect=2)
+    assert gc.get_threshold() == before
+
+
 def test_present_problem_with_other_title_fails_naming_the_line(ledger, tmp_path):
     ledger("import", FEEDBACK_YAML)
     before = event_count(ledger)
