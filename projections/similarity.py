@@ -208,6 +208,9 @@ PG_SCHEMA = [
 INDEX_TABLES = (DOCS, POSTINGS, FREQUENCIES)
 # Problem ids never hold a space (ledger.values.INSPECTION_CODE).
 SEPARATOR = " "
+# Problems listed in one row at most (an import writes ~500 problems at a time; a rebuild all at once):
+# a correction rewrites the rows its problem leaves, which stay small.
+PER_ROW = 500
 
 CHUNK = 500
 
@@ -267,7 +270,10 @@ def write_index(cursor: Any, views: Iterable[tuple[str, dict[str, Any]]], style:
         _remove_postings(cursor, removed, style)
     if added:
         # In term order: the index on term is filled leaf by leaf, not at random.
-        rows = [(t, SEPARATOR.join(added[t])) for t in sorted(added)]
+        rows: list[tuple[int, str]] = []
+        for t in sorted(added):
+            listed = added[t]
+            rows.extend((t, SEPARATOR.join(listed[i : i + PER_ROW])) for i in range(0, len(listed), PER_ROW))
         cursor.executemany(_sql(f"INSERT INTO {POSTINGS} (term, problem) VALUES (?, ?)", style), rows)
     changes = [(t, n) for t, n in counts.items() if n]
     if changes:

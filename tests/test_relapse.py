@@ -233,6 +233,21 @@ def test_an_import_writes_a_row_per_term_and_a_correction_takes_a_problem_out_of
     assert result.exit_code != 0 and "is missing XC2025-1-3" in result.stderr, result.stderr
 
 
+def test_a_row_of_postings_lists_at_most_per_row_problems(two_rounds, tmp_path, monkeypatch):
+    """A rebuild indexes every problem at once: its rows are cut at PER_ROW problems (a correction rewrites small rows)."""
+    from projections import similarity
+
+    ledger = two_rounds
+    monkeypatch.setattr(similarity, "PER_ROW", 2)
+    _problem(ledger, "XC2024-1", "违规发放津贴补贴", "2024-03-10")
+    ledger.execute("DELETE FROM ledger_similar_docs", "DELETE FROM ledger_similar_terms", "DELETE FROM ledger_similar_df")
+    assert "similarity index built over 6 problems" in ledger.out("init")
+    widest = max(len(r[0].split(" ")) for r in ledger.query("SELECT problem FROM ledger_similar_terms"))
+    assert widest == 2
+    ledger("replay")
+    assert sorted(r["id"] for r in ledger.json("similar", "--text", "违规发放津贴补贴") if r["score"] == 1.0) == ["XC2021-1-1", "XC2024-1-1"]
+
+
 def test_init_builds_the_index_of_a_store_made_before_it(two_rounds):
     ledger = two_rounds
     ledger.execute("DELETE FROM ledger_similar_docs", "DELETE FROM ledger_similar_terms", "DELETE FROM ledger_similar_df")
