@@ -9,7 +9,7 @@ import click
 
 from commands.i18n import Command
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
-from ledger.messages import t
+from ledger.messages import joined, t
 
 
 @click.command(cls=Command)
@@ -66,7 +66,7 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
         t("created store {store}", store=config.store) if created_store else t("kept existing store {store}", store=config.store),
     ]
     if upgraded:
-        lines.append(t("upgraded the store to schema {SCHEMA_VERSION}: {upgraded}", SCHEMA_VERSION=SCHEMA_VERSION, upgraded='; '.join(upgraded)))
+        lines.append(t("upgraded the store to schema {SCHEMA_VERSION}: {upgraded}", SCHEMA_VERSION=SCHEMA_VERSION, upgraded=joined(upgraded)))
     if tree_built is not None:
         lines.append(t("upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)", tree_built=tree_built))
     if founded.get("founded"):

@@ -61,7 +61,7 @@ def upgrade_read_models(c: Any, mark: str) -> list[str]:
         done.append(t("per-category totals recounted (refined problems count under their parent)"))
     if version != "5":
         filled = _fill_added_columns(c, mark)
-        done.append(f"status and parent columns filled for {filled} problems")
+        done.append(t("status and parent columns filled for {filled} problems", filled=filled))
         # The overdue index of an earlier schema lacks `parent`: dropped here, made again by bring_up_to_date.
         c.execute("DROP INDEX IF EXISTS ledger_problems_by_deadline")
     # 6's similarity index is filled by bring_up_to_date (index_unindexed_problems), for every earlier version.
@@ -136,7 +136,7 @@ def bring_up_to_date(app: Any, algorithm: str) -> tuple[list[str], int | None]:
             upgraded.append(t("similarity index rewritten over {renewed} problems", renewed=renewed))
         indexed = index_unindexed_problems(c, mark)
         if indexed:
-            upgraded.append(f"similarity index built over {indexed} problems")
+            upgraded.append(t("similarity index built over {indexed} problems", indexed=indexed))
         for statement in app.read_side.schema.after_upgrade:
             c.execute(statement)  # after the upgrade: the overdue index needs the `parent` column
         # From now on the store has its Merkle tree: verification refuses a store whose tree table is gone.

@@ -117,8 +117,8 @@ def test_a_store_of_schema_7_works_and_init_rewrites_its_postings(inspected):
     inspected("replay")
     assert inspected.json("similar", "--text", "会议记录不规范")[0]["id"] == "XC2019-1-1"
     assert inspected.out(*PROBLEM) == "XC2019-1-3"
-    upgraded = inspected.out("init")
-    assert "upgraded the store to schema 8" in upgraded and "similarity index rewritten over 3 problems" in upgraded, upgraded
+    upgraded = inspected.out("--lang", "zh", "init")  # what was done, in the reader's language too
+    assert "已将存储升级到第 8 版结构：已按新格式重写 3 个问题的相似问题索引" in upgraded, upgraded
     assert inspected.query("SELECT value FROM ledger_meta WHERE key = 'schema_version'") == [("8",)]
     assert inspected.query("SELECT COUNT(*) FROM ledger_similar_terms WHERE problem LIKE '% %'") != [(0,)]  # a row lists several
     inspected.out("audit", "--verify")
