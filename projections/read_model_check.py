@@ -312,14 +312,14 @@ def _check_positions(cursor: Any, result: RangeResult) -> str | None:
 def _check_totals(cursor: Any, style: str) -> str | None:
     """The stored category totals equal a recount of the (just checked) problem rows."""
     from projections.summary import has_totals
-    from projections.tables import COUNT_TOTALS
+    from projections.tables import COUNT_TOTALS, VERIFY_TOTALS
 
     if not has_totals(cursor, style):
         return None  # a store made before them: `ledger init` adds them
     table = "ledger_category_totals"
     cursor.execute(COMPARED[table][1])
     stored = {r[0]: tuple(r) for r in cursor.fetchall()}
-    cursor.execute(COUNT_TOTALS)
+    cursor.execute(VERIFY_TOTALS if "parent" in stored_problem_columns(cursor) else COUNT_TOTALS)
     # PostgreSQL sums integers as numeric: compare as int.
     counted = {r[0]: (r[0], *(int(v) for v in tuple(r)[1:])) for r in cursor.fetchall()}
     for category in sorted(set(stored) | set(counted)):
