@@ -333,16 +333,16 @@ def check_index(cursor: Any, style: str = "?") -> str | None:
     for problem, title, description, stored_text in sorted(rows, key=lambda r: r[0]):
         text = normalise(f"{title or ''}\n{(description or '')[:DESCRIPTION_CHARS]}".strip())
         if stored_text is None:
-            return f"{DOCS}: {problem} is missing from the stored similarity index"
+            return t("{table}: {key} is missing from the stored similarity index", table=DOCS, key=problem)
         if stored_text != text:
-            return f"{DOCS}: {problem} text differs: stored {stored_text!r}, replay {text!r}"
+            return t("{table}: {key} text differs: stored {a!r}, replay {b!r}", table=DOCS, key=problem, a=stored_text, b=text)
         found = terms(text)
         frequencies_expected.update(found)
         expected[problem] = frozenset(found - STOCK_TERMS)
     cursor.execute(f"SELECT problem FROM {DOCS} ORDER BY problem")
     for (problem,) in cursor.fetchall():
         if problem not in expected:
-            return f"{DOCS}: {problem} is in the stored similarity index but no problem has that id"
+            return t("{table}: {key} is in the stored similarity index but no problem has that id", table=DOCS, key=problem)
     cursor.execute(_POSTED[style])
     posted = {r[0]: r[1] for r in cursor.fetchall()}
     for problem in sorted(set(expected) | set(posted)):
@@ -352,8 +352,8 @@ def check_index(cursor: Any, style: str = "?") -> str | None:
         if seen != want:
             extra, missing = sorted(seen - want), sorted(want - seen)
             if extra:
-                return f"{POSTINGS}: term {term_text(extra[0])!r} lists {problem}, whose text does not hold it"
-            return f"{POSTINGS}: term {term_text(missing[0])!r} is missing {problem}"
+                return t("{table}: term {term!r} lists {key}, whose text does not hold it", table=POSTINGS, term=term_text(extra[0]), key=problem)
+            return t("{table}: term {term!r} is missing {key}", table=POSTINGS, term=term_text(missing[0]), key=problem)
     return _check_frequencies(cursor, frequencies_expected, len(expected))
 
 
@@ -363,12 +363,12 @@ def _check_frequencies(cursor: Any, documents: Any, count: int) -> str | None:
     frequencies = {int(r[0]): int(r[1]) for r in cursor.fetchall()}
     counted = frequencies.pop(DOCUMENTS, 0)
     if counted != count:
-        return f"{FREQUENCIES}: the count of problems indexed differs: stored {counted}, replay {count}"
+        return t("{table}: the count of problems indexed differs: stored {a}, replay {b}", table=FREQUENCIES, a=counted, b=count)
     if frequencies != documents:
-        for t in sorted(set(documents) | set(frequencies)):
-            want = documents.get(t, 0)
-            if frequencies.get(t, 0) != want:
-                return f"{FREQUENCIES}: term {term_text(t)!r} document frequency differs: stored {frequencies.get(t, 0)}, replay {want}"
+        for term in sorted(set(documents) | set(frequencies)):
+            want = documents.get(term, 0)
+            if frequencies.get(term, 0) != want:
+                return t("{table}: term {term!r} document frequency differs: stored {a}, replay {b}", table=FREQUENCIES, term=term_text(term), a=frequencies.get(term, 0), b=want)
     return None
 
 
@@ -384,35 +384,35 @@ def _check_index_decoding(cursor: Any, style: str = "?") -> str | None:
         try:
             view = json.loads(data)
         except ValueError:
-            return f"ledger_problems: {problem} data is not JSON"
+            return t("{table}: {key} data is not JSON", table="ledger_problems", key=problem)
         expected[problem] = indexed_text(view if isinstance(view, dict) else {})
     cursor.execute(f"SELECT problem, text FROM {DOCS} ORDER BY problem")
     stored = {r[0]: r[1] for r in cursor.fetchall()}
     for problem in sorted(set(expected) | set(stored)):
         if problem not in stored:
-            return f"{DOCS}: {problem} is missing from the stored similarity index"
+            return t("{table}: {key} is missing from the stored similarity index", table=DOCS, key=problem)
         if problem not in expected:
-            return f"{DOCS}: {problem} is in the stored similarity index but no problem has that id"
+            return t("{table}: {key} is in the stored similarity index but no problem has that id", table=DOCS, key=problem)
         if stored[problem] != expected[problem]:
-            return f"{DOCS}: {problem} text differs: stored {stored[problem]!r}, replay {expected[problem]!r}"
+            return t("{table}: {key} text differs: stored {a!r}, replay {b!r}", table=DOCS, key=problem, a=stored[problem], b=expected[problem])
     documents: Counter[int] = Counter()
     postings: dict[int, set[str]] = {}
     for problem, text in expected.items():
-        for t in terms(text):
-            documents[t] += 1
-            if t not in STOCK_TERMS:
-                postings.setdefault(t, set()).add(problem)
+        for term in terms(text):
+            documents[term] += 1
+            if term not in STOCK_TERMS:
+                postings.setdefault(term, set()).add(problem)
     cursor.execute(f"SELECT term, problem FROM {POSTINGS}")
     seen: dict[int, set[str]] = {}
-    for t, problem in cursor.fetchall():
-        seen.setdefault(int(t), set()).add(problem)
-    for t in sorted(set(postings) | set(seen)):
-        extra = seen.get(t, set()) - postings.get(t, set())
-        missing = postings.get(t, set()) - seen.get(t, set())
+    for term, problem in cursor.fetchall():
+        seen.setdefault(int(term), set()).add(problem)
+    for term in sorted(set(postings) | set(seen)):
+        extra = seen.get(term, set()) - postings.get(term, set())
+        missing = postings.get(term, set()) - seen.get(term, set())
         if extra:
-            return f"{POSTINGS}: term {term_text(t)!r} lists {sorted(extra)[0]}, whose text does not hold it"
+            return t("{table}: term {term!r} lists {key}, whose text does not hold it", table=POSTINGS, term=term_text(term), key=sorted(extra)[0])
         if missing:
-            return f"{POSTINGS}: term {term_text(t)!r} is missing {sorted(missing)[0]}"
+            return t("{table}: term {term!r} is missing {key}", table=POSTINGS, term=term_text(term), key=sorted(missing)[0])
     return _check_frequencies(cursor, documents, len(expected))
 
 
@@ -573,9 +573,9 @@ def check_links(cursor: Any, style: str = "?") -> str | None:
     stored = {(r[0], r[1]): r[2] for r in cursor.fetchall()}
     for key in sorted(set(expected) | set(stored)):
         if key not in stored:
-            return f"{LINKS}: {key[0]}→{key[1]} is missing from the stored read model"
+            return t("{table}: {key} is missing from the stored read model", table=LINKS, key=key[0] + "→" + key[1])
         if key not in expected:
-            return f"{LINKS}: {key[0]}→{key[1]} is in the stored links but no event links them"
+            return t("{table}: {key} is in the stored links but no event links them", table=LINKS, key=key[0] + "→" + key[1])
         if stored[key] != expected[key]:
-            return f"{LINKS}: {key[0]}→{key[1]} link differs: stored {stored[key]!r}, replay {expected[key]!r}"
+            return t("{table}: {key} link differs: stored {a!r}, replay {b!r}", table=LINKS, key=key[0] + "→" + key[1], a=stored[key], b=expected[key])
     return None
