@@ -404,7 +404,8 @@ def _text(value: Any, what: str, *, kind: str, limit: int, required: bool = True
         _refuse_characters(text, what, kind, hidden=False)
     if kind != "long":
         # One line; a run of plain spaces is one (an ideographic space U+3000 is kept: it is part of the text).
-        text = re.sub(" {2,}", " ", text)
+        if "  " in text:
+            text = re.sub(" {2,}", " ", text)
     if not any(not _invisible(ch) for ch in text):
         if required:
             raise InvalidInput(
