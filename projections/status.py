@@ -6,7 +6,7 @@ import json
 from datetime import date
 from typing import Any
 
-from projections.deadlines import UNRECTIFIED_STATUSES, overdue_sql, unrectified_sql
+from projections.deadlines import overdue_sql, unrectified_sql, watched_row
 from projections.tables import placeholder, problem_filters
 from projections.views import INSPECTION_DEFAULTS, with_overdue
 from ledger.messages import t
@@ -293,7 +293,7 @@ def iter_status_rows(cursor: Any, *, sql: str, params: list[Any], today: date) -
                 "id": r[0], "category": r[1], "title": r[2], "type": r[3], "status": state, "unit": r[5], "person": r[6],
                 "deadline": deadline,
                 # as projections.deadlines.is_overdue
-                "overdue": bool(deadline) and state in UNRECTIFIED_STATUSES and deadline < today_text,
+                "overdue": bool(deadline) and watched_row(state, r[8], r[9]) and deadline < today_text,
                 "measures": f"{r[8]}/{r[9]}", "relapses": r[10], "escalation": r[11],
             }
 
