@@ -80,7 +80,7 @@ def import_(
             "measures": result.measures,
         }
         if result.completed:  # rows the file marks done, entered as acts from it (docs/import.md, Progress)
-            record["entered_done"], record["entered_accepted"] = result.completed, result.accepted
+            record["entered_done"], record["entered_accepted"], record["entered_sent_back"] = result.completed, result.accepted, result.sent_back
         if kept:
             record["kept_columns"] = "、".join(kept) if fmt in ("table", "csv") else kept
         if fmt == "json":
@@ -101,6 +101,8 @@ def import_(
     for result in results:
         if result.completed and fmt == "table":
             messages.append(t("{file}: {n} problems the file marks done entered from it as completed by the people it names ({accepted} also accepted as the file records): each act names the file and its row", file=file, n=result.completed, accepted=result.accepted))
+        if result.sent_back and fmt == "table":
+            messages.append(t("{file}: {n} of them graded {poor} or {bad} by the file's acceptance: sent back for a second rectification", file=file, n=result.sent_back, poor=vocabulary.GRADES["poor"], bad=vocabulary.GRADES["bad"]))
     if kept and fmt == "table":
         messages.append(t("{file}: kept as extra columns with each problem: {columns}", file=file, columns="、".join(kept)))
     emit_import_output(records, messages, fmt, kept=bool(kept) or any(r.completed for r in results))

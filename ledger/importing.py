@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 from ledger.errors import InvalidInput, LedgerError
 from ledger.feedback import FeedbackList, ProblemSpec, place
+from ledger import vocabulary
 from ledger.messages import t
+from ledger.values import PASSING_GRADES
 
 
 @dataclass
@@ -30,7 +32,8 @@ class ImportResult:
     # (event name, whose act, entered by, when).
     acts: dict[str, list[tuple[str, str, str, datetime]]] | None = None
     completed: int = 0  # new problems the file marks done: their measures completed for the person it names
-    accepted: int = 0  # of those, with the file's 验收负责人's acceptance
+    accepted: int = 0  # of those, with the file's 验收负责人's passing acceptance
+    sent_back: int = 0  # of those, with an acceptance graded 一般 or 差 (验收结果): back for 二次整改
 
     @property
     def nothing_new(self) -> bool:
@@ -143,7 +146,8 @@ def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, fee
 
 def _enter_done(problem: Any, spec: ProblemSpec, feedback: FeedbackList, clerk: str, at: datetime, paper: _Paper | None, entered: dict[int, Any]) -> None:
     """A row marked done: each measure completed for its 整改责任人 on the file's 整改完成时间 (else now, when it is
-    entered), and, with a 验收负责人, a passing acceptance (较好: the file gives no grade) entered for them now."""
+    entered), and, with a 验收负责人, their acceptance entered for them now: graded as the file's 验收结果 (一般 and 差
+    send it back for 二次整改, as in the ledger), or, where it gives none, passing as 较好, the lowest passing grade."""
     from ledger import values
     from ledger.ids import utc_now
 
@@ -164,8 +168,14 @@ def _enter_done(problem: Any, spec: ProblemSpec, feedback: FeedbackList, clerk: 
         enter("measure", spec.person, lambda name, m=measure: problem.complete_measure(measure_id=m["id"], evidence=[source], actor=name, at=done_at))
     verifier = spec.state.get("verifier")
     if verifier:
-        note = f"验收负责人{verifier}（{source}）；台账未记验收等次，按通过记为较好"
-        enter("verification", verifier, lambda name: problem.verify(grade="fair", note=note, actor=name, at=max(done_at, at, utc_now()), policy=paper.app.policy if paper is not None else {}))
+        grade = spec.grade or "fair"
+        if spec.grade is None:
+            said = "台账未记验收等次，按通过记为较好"
+        else:  # the file's word, and the ledger's grade where the file words it otherwise (良好 → 较好)
+            cell, word = spec.state["grade"].strip(), vocabulary.GRADES[grade].zh
+            said = f"台账记{next((c.heading for c in feedback.columns if c.field == 'grade'), '验收结果')}“{cell}”" + ("" if cell == word else f"，记为{word}")
+        note = f"验收负责人{verifier}（{source}）；{said}"
+        enter("verification", verifier, lambda name: problem.verify(grade=grade, note=note, actor=name, at=max(done_at, at, utc_now()), policy=paper.app.policy if paper is not None else {}))
 
 
 def import_feedback(
@@ -314,7 +324,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
     feedback, header = plan.feedback, plan.feedback.inspection
     if plan.inspection_added:
         batch.add(plan.parent)
-    added, skipped, measures, completed, accepted = [], [], 0, 0, 0
+    added, skipped, measures, completed, accepted, sent_back = [], [], 0, 0, 0, 0
     for spec in progress(feedback.problems):
         ident = f"{header.code}-{spec.number}"
         known = plan.present.get(spec.number)
@@ -334,5 +344,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
         added.append(ident)
         measures += len(spec.measures)
         completed += spec.done
-        accepted += bool(spec.done and spec.state.get("verifier"))
-    return ImportResult(header.code, plan.inspection_added, added, skipped, measures, completed=completed, accepted=accepted)
+        verified = bool(spec.done and spec.state.get("verifier"))
+        accepted += verified and (spec.grade or "fair") in PASSING_GRADES
+        sent_back += verified and (spec.grade or "fair") not in PASSING_GRADES
+    return ImportResult(header.code, plan.inspection_added, added, skipped, measures, completed=completed, accepted=accepted, sent_back=sent_back)
