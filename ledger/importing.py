@@ -78,12 +78,29 @@ def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> Ledger
 
 
 def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
-    """Where an act entered from a file comes from: the file, its fingerprint and the row."""
+    """Where an act entered from a file comes from: the file, its fingerprint and the row (read back by file_row_of)."""
     from pathlib import Path
 
     file, _, sheet = feedback.path.partition(": sheet ")
     where = f"工作表“{sheet}”第{spec.line}行" if sheet else f"第{spec.line}行"
     return f"录自《{Path(file).name}》{where}，文件 SHA-256 {feedback.fingerprint}"
+
+
+def file_row_of(entry: dict[str, Any]) -> tuple[str, int] | None:
+    """(file name, row) of an act `ledger import` entered from a 台账 (a proxy entry: its texts and attachments), as
+    _entered_from wrote them; only when that very file (the SHA-256 its text names) is attached to the act. None for
+    an act entered from anything else (a paper signed by hand, entered with --for)."""
+    for attached in entry.get("attachments") or ():
+        if attached.get("hash") != "sha256":
+            continue
+        start, end = f"录自《{attached.get('name')}》", f"，文件 SHA-256 {attached.get('digest')}"
+        for text in entry.get("texts") or ():
+            if start in text and end in text.split(start, 1)[1]:
+                where = text.split(start, 1)[1].split(end, 1)[0]  # 工作表“台账”第5行, or 第5行
+                row = where[where.rfind("第") + 1 : -1] if where.endswith("行") and "第" in where else ""
+                if row.isdigit():
+                    return str(attached["name"]), int(row)
+    return None
 
 
 # A row the file marks done but whose 整改措施 it does not list: the one measure its completion is of.
