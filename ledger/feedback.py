@@ -886,6 +886,12 @@ def _read_rows(
             seen[code] = feedback.inspection.line
         _number_by_row(feedback, raw_numbers, spelled.get("number", "序号"), number_given)
         _check_whole(where, feedback)
+    # Each problem's own columns in the file's order (they were gathered field by field).
+    position = {r.heading: i for i, r in enumerate(readings) if r}
+    for feedback in lists:
+        for p in feedback.problems:
+            if len(p.extra) > 1:
+                p.extra = dict(sorted(p.extra.items(), key=lambda item: position.get(item[0], len(position))))
     return lists
 
 
