@@ -123,3 +123,14 @@ def test_is_overdue_and_overdue_sql_agree():
             assert not is_overdue(view, today) and days_left(view, today) is None
 
     check()
+
+
+def test_a_problem_sent_back_is_watched_again_once_its_rework_is_planned(ledger, tmp_path):
+    """As README says: 差 sends row 1 back (二次整改, 整改中, every measure still done): no light until the rework's
+    measure is planned; then it is overdue (its 2021-06-30 deadline long past)."""
+    _task_list(ledger, tmp_path)
+    ledger("verify", DONE, "--grade", "bad", "--note", "学习研讨记录不全", actor="吴志强")
+    view = ledger.json("show", DONE)
+    assert (view["status"], view["reworks"], view["overdue"]) == ("in_progress", 1, False)
+    ledger("plan", DONE, "补齐研讨记录，重新组织专题研讨", actor="孙丽")
+    assert ledger.json("show", DONE)["overdue"] is True and DONE in [r["id"] for r in ledger.json("status", "--overdue")]
