@@ -163,13 +163,22 @@ def _why(why: Any) -> Any:
     }.get(why, why)
 
 
-def _act_words(act: tuple[str, str, str, Any]) -> Any:
-    """One act a row would bring, as a keyed message: whose it is, who enters it, the day it is dated."""
-    name, actor, by, at = act
+def _act_words(act: tuple[str, str, str, Any, str | None]) -> Any:
+    """One act a row would bring, as a keyed message: whose it is, who enters it, the day it is dated (and an
+    acceptance's grade, a failing one saying it sends the problem back)."""
+    from ledger.values import PASSING_GRADES
+
+    name, actor, by, at, grade = act
     event, day = vocabulary.EVENTS[name], at.date().isoformat()
     if actor == by:
-        return t("{event} by {actor}, {day}", event=event, actor=actor, day=day)
-    return t("{event} for {actor}, entered by {by}, {day}", event=event, actor=actor, by=by, day=day)
+        said = t("{event} by {actor}, {day}", event=event, actor=actor, day=day)
+    else:
+        said = t("{event} for {actor}, entered by {by}, {day}", event=event, actor=actor, by=by, day=day)
+    if grade is None:
+        return said
+    if grade in PASSING_GRADES:
+        return t("{act}, graded {grade}", act=said, grade=vocabulary.GRADES[grade])
+    return t("{act}, graded {grade}: sent back for a second rectification", act=said, grade=vocabulary.GRADES[grade])
 
 
 def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str | None, options: Any, at: Any, actor: str | None, fmt: str) -> None:
@@ -201,7 +210,7 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
                 "kept": dict(spec.extra) if fmt == "json" else (len(spec.extra) or None),
             }
             if fmt == "json":
-                row["acts"] = [{"event": n, "actor": a, "entered_by": b, "at": w} for n, a, b, w in acts.get(ident, [])]
+                row["acts"] = [{"event": n, "actor": a, "entered_by": b, "at": w, **({"grade": g} if g else {})} for n, a, b, w, g in acts.get(ident, [])]
             else:
                 row["acts"] = joined([_act_words(a) for a in acts.get(ident, [])], "; ") if acts.get(ident) else None
                 row["file says"] = row.pop("state")

@@ -29,8 +29,8 @@ class ImportResult:
     skipped: list[str]
     measures: int
     # `import --preview`: each new problem's acts beyond its registration (what the file says was done):
-    # (event name, whose act, entered by, when).
-    acts: dict[str, list[tuple[str, str, str, datetime]]] | None = None
+    # (event name, whose act, entered by, when, an acceptance's grade or None).
+    acts: dict[str, list[tuple[str, str, str, datetime, str | None]]] | None = None
     completed: int = 0  # new problems the file marks done: their measures completed for the person it names
     accepted: int = 0  # of those, with the file's 验收负责人's passing acceptance
     sent_back: int = 0  # of those, with an acceptance graded 一般 or 差 (验收结果): back for 二次整改
@@ -285,13 +285,14 @@ class _Dropped(_Batch):
 
     def __init__(self, app: Any, actor: Any, paper: _Paper | None = None) -> None:
         super().__init__(app, actor, paper)
-        self.acts: dict[str, list[tuple[str, str, str, datetime]]] = {}
+        self.acts: dict[str, list[tuple[str, str, str, datetime, str | None]]] = {}
 
     def add(self, aggregate: Any) -> None:
         for event in getattr(aggregate, "_pending_events", ()):
             self.entered.pop(id(event), None)
             if type(event).__name__ in self.ACTS:  # every one entered by the importing clerk
-                self.acts.setdefault(aggregate.display_id, []).append((type(event).__name__, event.actor, self.actor.entered_by, event.at))
+                self.acts.setdefault(aggregate.display_id, []).append(
+                    (type(event).__name__, event.actor, self.actor.entered_by, event.at, getattr(event, "grade", None)))
 
     def save(self) -> None:
         pass

@@ -94,3 +94,16 @@ def test_grade_words_follow_one_table():
 
     check()
     assert acceptance_grade("基本满意") is None
+
+
+def test_preview_shows_each_acceptances_grade_and_what_a_failing_one_does(ledger, tmp_path):
+    from guard_helpers import event_count
+
+    _audit(ledger)
+    before = event_count(ledger)
+    path = _write(tmp_path, [ROWS[1], ROWS[3]])
+    data = ledger.json("import", path, "--inspection", "SJ2023", "--preview")
+    assert [a.get("grade") for row in data["rows"] for a in row["acts"]] == [None, "fair", None, "bad"]
+    zh = "".join(ledger("--lang", "zh", "import", path, "--inspection", "SJ2023", "--preview").stdout.split())
+    assert "等次较好" in zh and "等次差：退回二次整改" in zh
+    assert event_count(ledger) == before
