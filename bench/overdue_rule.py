@@ -1,11 +1,12 @@
-"""What the overdue rule of issue 25 costs the whole-ledger `summary` (same-run ratio).
+"""What the overdue rule of issue 25 costs the whole-ledger `summary`, the overview and `due` (same-run ratios).
 
 A problem whose measures are all done is not overdue (projections.deadlines.unrectified_sql reads
 measures_done / measures_total). The (status, deadline, category, parent) index no longer holds all the
 whole-ledger overdue count reads: each open problem past its deadline is looked up in its row for the two
-counts. This bench builds the read model's real tables and index in a SQLite file (PROBLEMS problems,
-views of about 1.5 KB, a third open and past their deadline), then times projections.summary.TOTALS_SQL
-against the same query with the rule before issue 25 (status and deadline only), median of --runs.
+counts; so do the overview's per-inspection lights and `due`'s count of what it lists. This bench builds the
+read model's real tables and indexes in a SQLite file (PROBLEMS problems, views of about 1.5 KB, a third open
+and past their deadline), then times each real query against the same query with the rule before issue 25
+(status and deadline only), median of --runs.
 
     .venv/bin/python bench/overdue_rule.py [--problems 100000] [--runs 7]
 """
@@ -26,7 +27,8 @@ from projections.deadlines import unrectified_sql  # noqa: E402
 from projections.summary import TOTALS_SQL  # noqa: E402
 from projections.tables import DEADLINE_INDEX, SCHEMA  # noqa: E402
 
-BEFORE = "p.status IN ('registered', 'in_progress') AND p.deadline IS NOT NULL AND p.deadline <> ''"
+def before(prefix: str = "p.") -> str:
+    return f"{prefix}status IN ('registered', 'in_progress') AND {prefix}deadline IS NOT NULL AND {prefix}deadline <> ''"
 
 
 def build(path: Path, problems: int) -> sqlite3.Connection:
@@ -48,31 +50,42 @@ def build(path: Path, problems: int) -> sqlite3.Connection:
     return con
 
 
-def timed(con: sqlite3.Connection, sql: str, runs: int) -> tuple[float, int]:
-    con.execute(sql, ("2026-01-01",)).fetchall()  # warm
-    times, overdue = [], 0
+def timed(con: sqlite3.Connection, sql: str, params: list, runs: int) -> tuple[float, list]:
+    rows = con.execute(sql, params).fetchall()  # warm
+    times = []
     for _ in range(runs):
         start = time.perf_counter()
-        rows = con.execute(sql, ("2026-01-01",)).fetchall()
+        rows = con.execute(sql, params).fetchall()
         times.append(time.perf_counter() - start)
-        overdue = sum(r[6] for r in rows)
-    return statistics.median(times), overdue
+    return statistics.median(times), rows
 
 
 def main() -> None:
+    from projections.overview import _SQL as OVERVIEW_SQL
+    from projections.tables import COUNTED_PARAMS
+
     parser = argparse.ArgumentParser()
     parser.add_argument("--problems", type=int, default=100_000)
     parser.add_argument("--runs", type=int, default=7)
     args = parser.parse_args()
+    today = "2026-01-01"
+    due_sql = f"SELECT COUNT(*) FROM ledger_problems p WHERE {unrectified_sql()} AND p.deadline <= ?"
+    queries = {
+        "whole summary (overdue by category)": (TOTALS_SQL, [today], ""),
+        "overview (per inspection, lights)": (OVERVIEW_SQL, [*COUNTED_PARAMS, today, today, "2026-01-11", "2026-01-11", "2026-01-21"], "p."),
+        "due (deadlines listed)": (due_sql, ["2026-01-08"], "p."),
+    }
     with tempfile.TemporaryDirectory() as folder:
         con = build(Path(folder) / "read.db", args.problems)
-        before_sql = TOTALS_SQL.replace(unrectified_sql(prefix=""), BEFORE.replace("p.", ""))
-        assert before_sql != TOTALS_SQL
-        before, before_n = timed(con, before_sql, args.runs)
-        after, after_n = timed(con, TOTALS_SQL, args.runs)
-        print(f"| problems | overdue before | overdue now | whole summary query before | now | ratio |")
-        print(f"|---|---|---|---|---|---|")
-        print(f"| {args.problems:,} | {before_n:,} | {after_n:,} | {before * 1000:.1f} ms | {after * 1000:.1f} ms | {after / before:.2f}× |")
+        print(f"{args.problems:,} problems, a third open and past their deadline")
+        print("| query | before | now | ratio |")
+        print("|---|---|---|---|")
+        for name, (sql, params, prefix) in queries.items():
+            old_sql = sql.replace(unrectified_sql(prefix=prefix), before(prefix))
+            assert old_sql != sql
+            old, _ = timed(con, old_sql, params, args.runs)
+            new, _ = timed(con, sql, params, args.runs)
+            print(f"| {name} | {old * 1000:.1f} ms | {new * 1000:.1f} ms | {new / old:.2f}× |")
 
 
 if __name__ == "__main__":
