@@ -271,3 +271,17 @@ def test_the_published_report_stays_the_document_in_an_english_page(ledger, monk
     document = client.get(f"/reports/{CODE}?format=markdown").text
     assert document == ledger("publish", "--inspection", CODE, "--no-sign", "--format", "markdown").stdout
     assert CJK.search(document)  # still the Chinese document, whatever the page around it
+
+
+def test_the_guards_answer_in_the_readers_language(ledger, monkeypatch):
+    """The token's 401 and the read-only 405 come before any page: a page of their own, in the reader's language."""
+    enter_lit_ledger(ledger)
+    for lang, html_lang, words in (("en", "en", "access token required"), ("zh-CN", "zh-CN", "需要访问令牌")):
+        guarded = client_for(ledger, monkeypatch, token="s3cret-token-2026", lang=lang)
+        refused = guarded.get("/problems")
+        assert refused.status_code == 401 and f'<html lang="{html_lang}">' in refused.text and words in refused.text
+        assert (CJK.search(refused.text) is None) == (lang == "en")
+        posted = guarded.post("/")
+        assert posted.status_code == 405 and f'<html lang="{html_lang}">' in posted.text
+        assert (CJK.search(posted.text) is None) == (lang == "en")
+    assert "需要访问令牌" in client_for(ledger, monkeypatch, token="s3cret-token-2026", lang="en").get("/?lang=zh").text
