@@ -10,8 +10,13 @@ text and sensitive fields reach no page.
 
 Each page is a module-level function reading what `create_app` keeps in
 `request.app.state.view` (a LedgerView); `composition.web_app` calls it with the
-schema the verification page checks the store against. Messages reach the page
-in its language through web/words.py.
+schema the verification page checks the store against.
+
+A page speaks its reader's language (`chosen_lang`: ?lang=, else Accept-Language,
+else `ledger serve`'s): the templates' words are gettext messages of the ledger's
+catalogue (jinja2.ext.i18n), the vocabulary's words and the code's messages reach
+them through filters in the same language (web/words.py). The published report
+stays the document `publish` prints.
 """
 
 from __future__ import annotations
