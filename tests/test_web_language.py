@@ -285,3 +285,19 @@ def test_the_guards_answer_in_the_readers_language(ledger, monkeypatch):
         assert posted.status_code == 405 and f'<html lang="{html_lang}">' in posted.text
         assert (CJK.search(posted.text) is None) == (lang == "en")
     assert "需要访问令牌" in client_for(ledger, monkeypatch, token="s3cret-token-2026", lang="en").get("/?lang=zh").text
+
+
+def test_withheld_text_reads_in_the_pages_language_and_json_keeps_its_marker(rich, monkeypatch):
+    """What is withheld is marked （依规不予公开） in the data (JSON, the 公文, the 台账); a page says it in its reader's
+    language — the facts, the measures, their evidence and the trail's sentences alike."""
+    ledger, ids = rich
+    en = client_for(ledger, monkeypatch, lang="en")
+    for url in ("/problems/XC2019-1-3", "/audit?problem=XC2019-1-3", "/problems/XC2019-1-7", "/problems"):
+        page = en.get(url).text
+        assert "依规不予公开" not in page and "(withheld under the rules)" in page, url
+    zh = client_for(ledger, monkeypatch).get("/problems/XC2019-1-3").text
+    assert "（依规不予公开）" in zh and "withheld" not in zh
+    view = en.get("/problems/XC2019-1-3?format=json").json()
+    assert view["title"] == "（依规不予公开）" and view["measures"][0]["text"] == "（依规不予公开）"
+    trail = en.get("/audit?problem=XC2019-1-3&format=json").json()
+    assert "] （依规不予公开）; type deadline" in trail[0]["details"]

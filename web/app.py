@@ -39,7 +39,7 @@ from starlette.templating import Jinja2Templates
 
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput, LedgerError, TamperingFound, UnknownID
-from ledger.messages import LANGS, choices as accepted, either, t
+from ledger.messages import LANGS, Data, choices as accepted, either, t
 from projections.deadlines import light
 from projections.summary import HEADERS  # a count's heading in each language, as `summary` words it
 from web import words
@@ -234,6 +234,13 @@ def _templates() -> Jinja2Templates:
         return (singular if n == 1 else plural) if lang == "en" else str(catalogue(lang).ngettext(singular, plural, n))
 
     env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+    @pass_context
+    def finalize(context: Any, value: Any) -> Any:
+        """A stored value a page names by its word (the withheld marker): in the page's language."""
+        return value.label(context.get("lang", "zh")) if isinstance(value, Data) else value
+
+    env.finalize = finalize
     labels = {
         "status_label": vocabulary.STATUSES, "type_label": vocabulary.PROBLEM_TYPES, "kind_label": vocabulary.INSPECTION_KINDS,
         "grade_label": vocabulary.GRADES, "reason_label": vocabulary.WITHHOLD_REASONS, "event_label": vocabulary.EVENTS,
@@ -274,10 +281,10 @@ def _seq_links(text: str) -> Any:
     return Markup(re.sub(r"#(\d+)", r'<a href="#event-\1">#\1</a>', str(escape(text))))
 
 
-def _evidence_text(item: Any) -> str:
+def _evidence_text(item: Any) -> Any:
     if isinstance(item, dict):
         return str(item.get("name") or item.get("file") or item.get("path") or item.get("label") or "")
-    return str(item)
+    return item if isinstance(item, str) else str(item)  # the withheld marker stays itself, to be worded
 
 
 def _evidence_digest(item: Any) -> str:
