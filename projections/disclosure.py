@@ -20,7 +20,7 @@ from projections import publication
 # the page's language (ledger.messages.Stored).
 WITHHELD = Stored(publication.WITHHELD, Word(publication.WITHHELD, "(withheld under the rules)"))
 
-ENCRYPTED = "[encrypted]"
+ENCRYPTED = Stored("[encrypted]", Word("（已加密）", "[encrypted]"))  # a confided field's ciphertext, never shown
 _NOTES = ("note", "reason", "text")  # free text of acts on a wholly withheld problem
 
 

@@ -301,3 +301,15 @@ def test_withheld_text_reads_in_the_pages_language_and_json_keeps_its_marker(ric
     assert view["title"] == "（依规不予公开）" and view["measures"][0]["text"] == "（依规不予公开）"
     trail = en.get("/audit?problem=XC2019-1-3&format=json").json()
     assert "] （依规不予公开）; type deadline" in trail[0]["details"]
+
+
+def test_an_encrypted_fields_record_reads_in_the_pages_language(rich, monkeypatch):
+    """A confided field's record shows no ciphertext, and says so in the page's language ([encrypted] was English
+    on the Chinese audit trail); JSON keeps its marker."""
+    ledger, ids = rich
+    zh = client_for(ledger, monkeypatch).get("/audit?problem=XC2019-1-4").text
+    assert "密文=（已加密）" in zh and "encrypted" not in zh
+    en = client_for(ledger, monkeypatch, lang="en").get("/audit?problem=XC2019-1-4").text
+    assert "ciphertext=[encrypted]" in en
+    trail = client_for(ledger, monkeypatch).get("/audit?problem=XC2019-1-4&format=json").json()
+    assert [r["data"]["ciphertext"] for r in trail if r["event"] == "SensitiveRecorded"] == ["[encrypted]"]
