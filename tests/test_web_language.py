@@ -95,7 +95,7 @@ def _ascii_data(texts: list[str]) -> set[str]:
         elif isinstance(value, list):
             for v in value:
                 walk(v, key)
-        elif isinstance(value, str) and key not in ("details", "correction", "result", "signature", "error", "event",
+        elif isinstance(value, str) and key not in ("details", "correction", "result", "signature", "error", "event", "ciphertext",
                                                     "status", "type", "kind", "source", "outcome", "as", "direction"):
             if " " not in value.strip() or CJK.search(value):  # a value, not an English sentence
                 words.update(ENGLISH.findall(value))
@@ -116,12 +116,13 @@ def rich(withheld, monkeypatch):
     ledger("keygen")
     ledger("checkpoint")
     ids = [p["id"] for p in ledger.json("status")]
+    monkeypatch.setattr("web.app.PAGE_SIZE", 4)  # the problem list in pages, with links both ways
     return ledger, ids
 
 
 def _pages(client, ids):
     urls = [url for url, _ in _every_page(client, ids, ["XC2019-1"]) if "format=" not in url]
-    urls += ["/problems?page=2", f"/problems?status=closed&inspection=XC2019-1", "/due?within=0"]
+    urls += ["/problems?page=2", "/problems?page=3", f"/problems?status=closed&inspection=XC2019-1", "/due?within=0"]
     return list(dict.fromkeys(urls))
 
 
@@ -313,3 +314,14 @@ def test_an_encrypted_fields_record_reads_in_the_pages_language(rich, monkeypatc
     assert "ciphertext=[encrypted]" in en
     trail = client_for(ledger, monkeypatch).get("/audit?problem=XC2019-1-4&format=json").json()
     assert [r["data"]["ciphertext"] for r in trail if r["event"] == "SensitiveRecorded"] == ["[encrypted]"]
+
+
+def test_the_problem_lists_pages_keep_language_and_filters(rich, monkeypatch):
+    ledger, ids = rich
+    client = client_for(ledger, monkeypatch)
+    first = html.unescape(client.get("/problems?lang=en&inspection=XC2019-1").text)
+    assert "page 1" in first and 'href="/problems?page=2&inspection=XC2019-1&lang=en">next page' in first
+    second = html.unescape(client.get("/problems?page=2&inspection=XC2019-1&lang=en").text)
+    assert 'href="/problems?page=1&inspection=XC2019-1&lang=en">previous page' in second and "next page" in second
+    chinese = html.unescape(client.get("/problems?page=2").text)
+    assert "第 2 页" in chinese and 'href="/problems?page=1">上一页' in chinese and 'href="/problems?page=3">下一页' in chinese
