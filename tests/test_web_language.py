@@ -325,3 +325,12 @@ def test_the_problem_lists_pages_keep_language_and_filters(rich, monkeypatch):
     assert 'href="/problems?page=1&inspection=XC2019-1&lang=en">previous page' in second and "next page" in second
     chinese = html.unescape(client.get("/problems?page=2").text)
     assert "第 2 页" in chinese and 'href="/problems?page=1">上一页' in chinese and 'href="/problems?page=3">下一页' in chinese
+
+
+def test_a_plural_message_reads_in_each_language():
+    """`{% pluralize %}` goes through the catalogue's ngettext: 1 day late / 3 days late / 逾期1天."""
+    from web.app import TEMPLATES
+
+    late = TEMPLATES.env.from_string("{% trans days=n %}{{ days }} day late{% pluralize %}{{ days }} days late{% endtrans %}")
+    assert [late.render(lang="en", n=n) for n in (1, 3)] == ["1 day late", "3 days late"]
+    assert [late.render(lang="zh", n=n) for n in (1, 3)] == ["逾期1天", "逾期3天"]
