@@ -57,8 +57,10 @@ def test_the_web_templates_messages_are_extracted_and_checked(zh, extracted):
     named by the check, and a Chinese rendering naming a value its template has not is found."""
     from_templates = [m for m, where in extracted.items() if any(f.startswith("web/templates/") for f, _ in where)]
     assert len(from_templates) > 100 and "full record" in from_templates
-    some = "%(light)s · due within %(days)s days"
-    assert some in from_templates and _fields(some) == {"light", "days"} and _fields(zh.get(some).string) == {"light", "days"}
+    some = "%(time)s (recorded by %(by)s as record no. %(seq)s)"
+    assert some in from_templates and _fields(some) == {"time", "by", "seq"} == _fields(zh.get(some).string)
+    plural = ("%(light)s · due within %(days)s day", "%(light)s · due within %(days)s days")
+    assert plural in from_templates and zh.get(plural).string == ("%(light)s · %(days)s天内到期",)
     entry = zh.get("full record")
     saved = entry.string
     try:
