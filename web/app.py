@@ -176,14 +176,14 @@ class LedgerView:
     verification page checks the store's catalog against it.
     """
 
-    def __init__(self, config: Any, *, schema: Any, report_lang: str, lang: str | None = None):
+    def __init__(self, config: Any, *, schema: Any, report_lang: str):
         from ledger.watch import light_policy, watch_policy
         from web.store import ReadOnlyLedger
 
         self.config = config
         self.schema = schema
         self.report_lang = report_lang  # the published report's language: the document, whatever the page's
-        self.lang = lang or report_lang  # a page's language when the request asks for none
+        self.lang = report_lang  # a page's language when the request asks for none: `ledger serve`'s
         self.ledger = ReadOnlyLedger(config.store)
         self.lights = light_policy(config)
         self.watch = watch_policy(config)
