@@ -334,3 +334,43 @@ def test_a_plural_message_reads_in_each_language():
     late = TEMPLATES.env.from_string("{% trans days=n %}{{ days }} day late{% pluralize %}{{ days }} days late{% endtrans %}")
     assert [late.render(lang="en", n=n) for n in (1, 3)] == ["1 day late", "3 days late"]
     assert [late.render(lang="zh", n=n) for n in (1, 3)] == ["逾期1天", "逾期3天"]
+
+
+# What a template may show outside a message: the document's own format names, the language switch's names of
+# the languages (each in itself), and punctuation.
+TEMPLATE_WORDS = {"HTML", "Markdown", "English", "中文"}
+
+
+def _words_outside_messages(source: str) -> list[str]:
+    """The words a template writes as raw text, outside {% trans %}, _() and every expression: its markup (tags and
+    their attributes) taken out, what is left must be no word of either language."""
+    from jinja2 import nodes
+
+    from web.app import TEMPLATES
+
+    def texts(node):
+        if isinstance(node, nodes.TemplateData):
+            yield node.data
+        elif isinstance(node, nodes.Expr):
+            yield "\x00"  # a value: a message, a word of the vocabulary, data
+        else:
+            for child in node.iter_child_nodes():
+                yield from texts(child)
+
+    raw = "".join(texts(TEMPLATES.env.parse(source)))
+    bare = re.sub(r"<[^>]*>", " ", raw)
+    return [w for w in re.findall(r"[A-Za-z]+|[\u4e00-\u9fff]+", bare) if w not in TEMPLATE_WORDS]
+
+
+def test_templates_hold_no_words_outside_messages():
+    from web.app import HERE
+
+    found = {path.name: _words_outside_messages(path.read_text(encoding="utf-8")) for path in sorted((HERE / "templates").glob("*.html"))}
+    assert len(found) >= 14 and "problem.html" in found
+    assert {name: words for name, words in found.items() if words} == {}
+
+
+def test_the_template_check_can_fail():
+    assert _words_outside_messages('<th class="n">{{ _("days left") }}</th><td title="{{ x }}">{{ y }}</td>') == []
+    assert _words_outside_messages('<th>days left</th>') == ["days", "left"]
+    assert _words_outside_messages('<th title="{{ x }}">剩余天数</th>{% if y %}—{% else %}无{% endif %}') == ["剩余天数", "无"]
