@@ -232,7 +232,9 @@ def test_the_language_is_chosen_by_lang_then_the_browser_then_serve(ledger, monk
     monkeypatch.setenv("LEDGER_LANG", "zh")
     assert '<html lang="zh-CN">' in client_for(ledger, monkeypatch, lang=None).get("/").text
     browser = client_for(ledger, monkeypatch, lang="fr-FR,fr;q=0.9,en;q=0.8,zh;q=0.7")  # the first it asks for of zh, en
-    assert '<html lang="en">' in browser.get("/").text
+    home = browser.get("/")
+    assert '<html lang="en">' in home.text
+    assert home.headers["content-language"] == "en" and home.headers["vary"] == "Accept-Language"
     assert '<html lang="zh-CN">' in client_for(ledger, monkeypatch, lang="zh-TW;q=0.9,en;q=0.5").get("/").text
     assert '<html lang="zh-CN">' in client_for(ledger, monkeypatch, lang="en;q=0,zh;q=0.1").get("/").text
     assert '<html lang="zh-CN">' in client_for(ledger, monkeypatch, lang="de").get("/").text  # neither: serve's

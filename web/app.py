@@ -106,7 +106,7 @@ def notice(request: Request, status_code: int, title: Any, message: Any, lang: s
                         media_type="application/json; charset=utf-8", headers=headers)
     lang = chosen_lang(request, lang)[0]
     return TEMPLATES.TemplateResponse(request, "notice.html", {"title": title, "message": message, "lang": lang},
-                                      status_code=status_code, headers=headers)
+                                      status_code=status_code, headers={**(headers or {}), **_language_headers(lang)})
 
 
 class ReadOnlyMethods:
@@ -319,7 +319,12 @@ def page(request: Request, name: str, status_code: int = 200, **context: Any) ->
     others = [(k, v) for k, v in request.query_params.multi_items() if k != LANG_PARAM]
     switch = {other: request.url.path + "?" + urlencode([*others, (LANG_PARAM, other)]) for other in LANGS}
     shown = {"lights": view.lights, "lang": lang, "lang_param": lang_param, "html_lang": HTML_LANG[lang], "switch": switch}
-    return TEMPLATES.TemplateResponse(request, name, {**shown, **context}, status_code=status_code)
+    return TEMPLATES.TemplateResponse(request, name, {**shown, **context}, status_code=status_code, headers=_language_headers(lang))
+
+
+def _language_headers(lang: str) -> dict[str, str]:
+    """The page's language, and that it depends on the browser's (so no cache hands one reader's page to another)."""
+    return {"Content-Language": HTML_LANG[lang], "Vary": "Accept-Language"}
 
 
 def index(request: Request) -> Response:
