@@ -39,7 +39,7 @@ from starlette.templating import Jinja2Templates
 
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput, LedgerError, TamperingFound, UnknownID
-from ledger.messages import LANGS, Data, choices as accepted, either, t
+from ledger.messages import LANGS, Data, choices as accepted, either, reader_language, t
 from projections.deadlines import light
 from projections.summary import HEADERS  # a count's heading in each language, as `summary` words it
 from web import words
@@ -296,13 +296,8 @@ def _evidence_digest(item: Any) -> str:
 
 
 def _configured_lang(config: Any) -> str:
-    import os
-
-    env = os.environ.get("LEDGER_LANG", "").strip().lower()[:2]
-    if env in ("zh", "en"):
-        return env
-    chosen = str(config.data.get("language", "zh"))
-    return chosen if chosen in ("zh", "en") else "zh"
+    """`ledger serve`'s language when it gives none: the CLI's rule (ledger.messages.reader_language)."""
+    return reader_language(None, lambda: config.data.get("language", "zh"))
 
 
 # -- the pages: each reads the ledger of `request.app.state.view` through projections/ ----
