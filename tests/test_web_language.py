@@ -376,3 +376,13 @@ def test_the_template_check_can_fail():
     assert _words_outside_messages('<th class="n">{{ _("days left") }}</th><td title="{{ x }}">{{ y }}</td>') == []
     assert _words_outside_messages('<th>days left</th>') == ["days", "left"]
     assert _words_outside_messages('<th title="{{ x }}">剩余天数</th>{% if y %}—{% else %}无{% endif %}') == ["剩余天数", "无"]
+
+
+def test_the_web_trail_is_headed_as_ledger_audit_heads_it(ledger, monkeypatch):
+    """The same columns read the same words: the trail on a page and `ledger audit`'s table, in Chinese."""
+    enter_lit_ledger(ledger)
+    monkeypatch.setenv("LEDGER_LANG", "zh")
+    cli = ledger("audit", "--problem", f"{CODE}-1").stdout.splitlines()[0].split()
+    page = client_for(ledger, monkeypatch).get(f"/audit?problem={CODE}-1").text
+    table = page[page.index('id="trail"'):page.index("</thead>", page.index('id="trail"'))]
+    assert [re.sub(r"<[^>]+>", "", h) for h in re.findall(r"<th[^>]*>(.*?)</th>", table)] == cli

@@ -251,6 +251,8 @@ def _templates() -> Jinja2Templates:
     }
     for name, table in labels.items():
         env.filters[name] = pass_context(lambda context, value, table=table: vocabulary.label(table, value, context.get("lang", "zh")))
+    # A column as `ledger audit` heads it (projections.words), its key's words in English: the trail reads alike.
+    env.filters["heading"] = pass_context(lambda context, column: _heading(column, context.get("lang", "zh")))
     env.filters["percent"] = lambda r: "—" if r is None else f"{r:.1f}%"
     env.filters["seq_links"] = _seq_links
     env.filters["evidence_text"] = _evidence_text
@@ -270,6 +272,12 @@ def _link(context: Any, path: str, **query: Any) -> str:
     if context.get("lang_param"):
         params[LANG_PARAM] = context["lang_param"]
     return path + ("?" + urlencode(params) if params else "")
+
+
+def _heading(column: str, lang: str) -> str:
+    from projections.words import heading
+
+    return heading(column, lang) if lang == "zh" else column.replace("_", " ")
 
 
 def _seq_links(text: str) -> Any:
