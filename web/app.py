@@ -338,7 +338,7 @@ def index(request: Request) -> Response:
         data = overview(r.cursor, style=r.style, today=r.today, lights=view.lights)
     if _wants_json(request):
         return _json(data)
-    return page(request, "overview.html", data=data, groups=by_round(data["inspections"]), title=t("overview"), headers=HEADERS)
+    return page(request, "overview.html", data=data, groups=by_round(data["inspections"]), title=t("overview"), count_words=HEADERS)
 
 
 def problems(request: Request) -> Response:
@@ -394,7 +394,7 @@ def problem(request: Request) -> Response:
     if _wants_json(request):
         return _json(shown)
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
-    return page(request, "problem.html", p=shown, trail=trail, light=light(shown, today, view.lights), title=shown["id"], headers=HEADERS)
+    return page(request, "problem.html", p=shown, trail=trail, light=light(shown, today, view.lights), title=shown["id"], count_words=HEADERS)
 
 
 def audit(request: Request) -> Response:
@@ -509,7 +509,7 @@ def unit(request: Request) -> Response:
         raise UnknownID("organisation", name)
     if _wants_json(request):
         return _json(found)
-    return page(request, "profile.html", p=found, title=t("{organisation} · inspections over the rounds", organisation=name), headers=HEADERS)
+    return page(request, "profile.html", p=found, title=t("{organisation} · inspections over the rounds", organisation=name), count_words=HEADERS)
 
 
 def verify(request: Request) -> Response:
