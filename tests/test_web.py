@@ -23,7 +23,9 @@ CODE = "XC2026-1"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def client_for(ledger, monkeypatch, token=None):
+def client_for(ledger, monkeypatch, token=None, lang="zh-CN,zh;q=0.9"):
+    """A client of the view over `ledger`, whose browser asks for `lang` (Accept-Language; None: asks for none,
+    so the page is in `ledger serve`'s language, LEDGER_LANG=en in the tests)."""
     import warnings
 
     with warnings.catch_warnings():  # Starlette's TestClient still runs on httpx, and says so
@@ -35,7 +37,7 @@ def client_for(ledger, monkeypatch, token=None):
 
     if ledger.store:
         monkeypatch.setenv("LEDGER_STORE", ledger.store)
-    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml"), token=token))
+    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml"), token=token), headers={"Accept-Language": lang} if lang else {})
 
 
 def get_json(client, url):
