@@ -21,6 +21,9 @@ class Word(tuple):  # type: ignore[type-arg]
     def __new__(cls, zh: str, en: str) -> "Word":
         return tuple.__new__(cls, (zh, en))
 
+    def __getnewargs__(self) -> tuple[str, str]:  # pickled inside a message from another process (audit --verify --jobs)
+        return (self[0], self[1])
+
     zh = property(itemgetter(0))
     en = property(itemgetter(1))
 

@@ -1155,3 +1155,14 @@ def test_a_signed_events_state_retyped_as_text_is_named_by_doctor_not_a_tracebac
     for command in (("doctor",), ("audit", "--verify"), ("audit", "--verify", "--jobs", "2")):
         result = signed(*command, expect=4)
         assert "Traceback" not in result.stdout + result.stderr and "TypeError" not in result.stdout + result.stderr, command
+
+
+def test_a_signature_finding_names_the_event_by_its_word(signed: Ledger) -> None:
+    """The signature step names an event kind as screens do: 更正 under zh where it printed the class name
+    (Corrected) inside a Chinese line (found by the review); the English line keeps the name; the same from the
+    process that checks signatures beside the chain (--jobs 2: its message crosses a process boundary)."""
+    _assign_around_the_checks(signed, "王琎")
+    zh = signed("--lang", "zh", "audit", "--verify", "--jobs", "1", expect=4).stderr
+    assert "（责任到人）" in zh and "Assigned" not in zh, zh
+    assert signed("--lang", "zh", "audit", "--verify", "--jobs", "2", expect=4).stderr == zh
+    assert "(Assigned)" in signed("--lang", "en", "audit", "--verify", expect=4).stderr
