@@ -31,6 +31,7 @@ from ledger.values import (
     PASSING_GRADES,
     MeasureOutcomes,
     NOT_FOUND,
+    RELAPSE_IN_REVIEW,
     SIGNED_OFF_STATUSES,
     moment_text,
     problem_display_id,
@@ -552,7 +553,8 @@ class Problem(Aggregate):
             raise self._rule("review-after-closure", t("is {status}: only closed problems are reviewed", status=self.status))
         self._review_recorded(result=result, note=note, actor=actor, at=at)
         if result == "relapsed":
-            self._reopened(reason=f"relapse found in review: {note}", actor=actor, at=at)
+            # The cause is a code, worded on screen in the reader's language; the reviewer's note is the reason.
+            self._reopened(reason=note, actor=actor, at=at, cause=RELAPSE_IN_REVIEW)
 
     @event("ReviewRecorded")
     def _review_recorded(self, result: str, note: str, actor: str, at: datetime) -> None:
@@ -566,8 +568,13 @@ class Problem(Aggregate):
         self._reopened(reason=reason, actor=actor, at=at)
 
     @event("Reopened")
-    def _reopened(self, reason: str, actor: str, at: datetime) -> None:
-        self.reopenings.append({"reason": reason, "by": actor, "at": at})
+    def _reopened(self, reason: str, actor: str, at: datetime, cause: str = "") -> None:
+        # `cause` is absent from events recorded before it existed: a review's reopening then carried its
+        # cause in English in the reason ("relapse found in review: …"), and keeps it so.
+        reopening = {"reason": reason, "by": actor, "at": at}
+        if cause:
+            reopening["cause"] = cause
+        self.reopenings.append(reopening)
         if self.status != NOT_FOUND:  # found after a self-check said not found: work to do, not a relapse
             self.relapses += 1
         self.status = "in_progress"

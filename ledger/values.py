@@ -47,6 +47,10 @@ SIGNED_OFF_STATUSES = ("closed", "ongoing")
 # 自查未发现: a problem sent for self-check (举一反三) that the unit, with evidence, did not find. Done in a
 # state of its own: not signed off (never a relapse), neither open nor overdue, and no more work until reopened.
 NOT_FOUND = "not_found"
+# A reopening's cause (Reopened.cause, vocabulary.REOPEN_CAUSES): a relapse a 整改回头看 found. Reopenings
+# recorded before the cause existed said it in English in their reason, after this prefix (kept as recorded).
+RELAPSE_IN_REVIEW = "relapse"
+OLD_RELAPSE_REASON = "relapse found in review: "
 STATUSES = vocabulary.zh(vocabulary.STATUSES)
 ACCOUNTABILITY_KINDS = vocabulary.zh(vocabulary.ACCOUNTABILITY_KINDS)
 # Words typed in files and on the command line before the vocabulary chose one (still accepted as input).

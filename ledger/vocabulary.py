@@ -191,6 +191,11 @@ REVIEW_RESULTS = {
     "relapsed": Word("反弹", "relapsed"),
 }
 
+# Why a problem was reopened, when the ledger itself reopened it (Reopened.cause; a clerk's reopening has none).
+REOPEN_CAUSES = {
+    "relapse": Word("整改回头看发现反弹", "relapse found in review"),
+}
+
 # What a sign-off signature means (21 CFR Part 11 §11.50).
 MEANINGS = {
     "approval": Word("批准", "approval"),
@@ -317,6 +322,7 @@ TABLES = {
     "check state": CHECK_STATES,
     "measure state": MEASURE_STATES,
     "review result": REVIEW_RESULTS,
+    "reopen cause": REOPEN_CAUSES,
     "meaning": MEANINGS,
     "decision": DECISIONS,
     "light": LIGHTS,

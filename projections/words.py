@@ -49,6 +49,7 @@ DETAIL_KEYS = {
     "verification": "核查", "sequence": "序号", "time": "时间", "head": "链头", "algorithm": "算法",
     "signature": "签名", "tree_size": "树大小", "tree_root": "树根", "deadline": "整改时限", "due": "时限",
     "number": "序号", "name": "姓名", "link": "关联类型", "ciphertext": "密文", "drawn_ids": "抽中问题", "checkpoint_version": "检查点版本",
+    "cause": "原因",
 }
 
 
@@ -60,6 +61,8 @@ def details_words(pairs: list[tuple[str, Any]], lang: str, event: str = "") -> s
     """An act's details (projections.history.Details) in `lang`: each key by its heading, each value by its word."""
     from projections.history import _describe_value
 
+    if event == "Reopened":
+        pairs = _reopening_pairs(pairs)
     if lang != "zh":  # the keys as stored; a value by its English word where that is not the stored value
         return "; ".join(f"{key}={_describe_value(vocabulary.label(EN_WORDS[key], value, lang) if key in EN_WORDS else value)}" for key, value in pairs)
     out = []
@@ -78,6 +81,19 @@ def details_words(pairs: list[tuple[str, Any]], lang: str, event: str = "") -> s
             shown = "、".join(words(str(v)) for v in value) if isinstance(value, list) else words(shown)
         out.append(f"{ACT_DETAIL_KEYS.get((event, key)) or DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={shown}")
     return "; ".join(out)
+
+
+def _reopening_pairs(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A reopening recorded before its cause was a field said it in English in its reason: on screen it reads
+    as a cause and the reviewer's note, as a reopening recorded since does (its data stays as recorded)."""
+    from ledger.values import OLD_RELAPSE_REASON, RELAPSE_IN_REVIEW
+
+    found = dict(pairs)
+    reason = found.get("reason")
+    if found.get("cause") or not isinstance(reason, str) or not reason.startswith(OLD_RELAPSE_REASON):
+        return pairs
+    rest = [(k, reason[len(OLD_RELAPSE_REASON):]) if k == "reason" else (k, v) for k, v in pairs]
+    return [*rest, ("cause", RELAPSE_IN_REVIEW)]
 
 
 def _field_words(text: str) -> str:
@@ -128,6 +144,7 @@ DETAIL_VALUE_WORDS: dict[str, Any] = {
     "fields": _field_words,
     "name": vocabulary.zh(vocabulary.POLICIES),  # a policy's; a person's or inspection's name reads as typed
     "value": vocabulary.zh(vocabulary.POLICY_VALUES),
+    "cause": vocabulary.zh(vocabulary.REOPEN_CAUSES),
 }
 
 # Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.
@@ -148,6 +165,7 @@ def heading(column: str, lang: str) -> str:
 # Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
 EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {
     "source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS, "answer": vocabulary.SELF_CHECK_ANSWERS,
+    "cause": vocabulary.REOPEN_CAUSES,
 }
 
 
