@@ -199,7 +199,7 @@ class Problem(Aggregate):
             raise RuleViolation(
                 "deadline-after-registration",
                 ident,
-                t("deadline {deadline} is before registration on {date}", deadline=deadline, date=at.date()),
+                t("{field} {value} is before registration on {date}", field=Field("deadline"), value=deadline, date=at.date()),
             )
         return cls(
             inspection=inspection.code,
@@ -343,7 +343,7 @@ class Problem(Aggregate):
         if deadline is not None and deadline < self.registered_at.date():
             raise self._rule(
                 "deadline-after-registration",
-                t("deadline {deadline} is before registration on {date}", deadline=deadline, date=self.registered_at.date()),
+                t("{field} {value} is before registration on {date}", field=Field("deadline"), value=deadline, date=self.registered_at.date()),
             )
         self._assigned(lead=lead, unit=unit, person=person, deadline=deadline, actor=actor, at=at)
 

@@ -455,6 +455,16 @@ _MESSAGE_NAMES = {
 _HEADING_TAIL = re.compile(r"(\((?:[^()]*)\)|说明|必填|选填|\*)+$")
 
 
+def column_named(feedback: "FeedbackList", name: str) -> Any:
+    """Field `name` (of an inspection or problem) as a refusal names it: its column as the file headed it (the
+    clerk's own word, in either language), else the field's word in the reader's language (a YAML list's key)."""
+    column = _MESSAGE_NAMES.get(name, name)
+    for reading in feedback.columns:
+        if reading is not None and reading.field == column:
+            return reading.heading
+    return ImportField(column) if column in FIELDS else Field(name)
+
+
 class ImportField(str):
     """An import field's name (done_on, verifier…): in Chinese, the vocabulary's word for it (是否整改完成 …)."""
 

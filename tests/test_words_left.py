@@ -65,3 +65,52 @@ def test_an_old_reopening_keeps_its_data_and_reads_by_its_word(relapsed_before_c
     assert run_executable("audit", "--verify", cwd=old.folder).returncode == 0
     for screen in (old.out("--lang", "zh", "audit", "--format", "markdown"), old.out("--lang", "zh", "history", "XC2019-1-1", "--format", "markdown")):
         assert "relapse" not in screen and "整改回头看发现反弹" in screen and RELAPSE_NOTE in screen
+
+
+# -- 2. an import refusal names a column as the file headed it, else by the field's word in the reader's language
+
+
+HEADINGS = "巡察编号,巡察名称,被巡察单位,巡察组,巡察类型,进驻时间,结束时间,反馈时间,序号,问题类别,反馈问题,完成时限,问题来源,责任单位\n"
+ROW = "XC2020-2,县委第二巡察组巡察县水利局党组,县水利局党组,县委第二巡察组,{kind},2020-04-07,2020-05-22,2020-07-03,1,{category},学习贯彻上级决策部署不到位,{deadline},巡察,办公室\n"
+
+
+def _sheet(folder: Path, name: str, kind="常规", category="党的领导方面", deadline="2020-09-30") -> Path:
+    path = folder / name
+    path.write_text(HEADINGS + ROW.format(kind=kind, category=category, deadline=deadline), encoding="utf-8")
+    return path
+
+
+@pytest.mark.language
+def test_an_import_refusal_names_the_column_by_the_files_heading_in_both_languages(ledger, tmp_path):
+    ledger("import", _sheet(tmp_path, "first.csv"))
+    cases = [  # (file, Chinese line, English line): the heading the file wrote, never a code or another word
+        (_sheet(tmp_path, "category.csv", category="作风建设方面"),
+         "category.csv：第 2 行：问题类别：XC2020-2-1 已在台账中，其问题类别为 '党的领导方面'，而不是 '作风建设方面'",
+         "category.csv: line 2: 问题类别: XC2020-2-1 is already in the ledger with 问题类别 '党的领导方面', not '作风建设方面'"),
+        (_sheet(tmp_path, "kind.csv", kind="专项"),
+         "kind.csv：第 2 行：巡察 XC2020-2 已在台账中，其巡察类型为 '常规巡察'，而不是 '专项巡察'",
+         "kind.csv: line 2: inspection XC2020-2 is already in the ledger with 巡察类型 'regular', not 'special'"),
+    ]
+    for path, chinese, english in cases:
+        zh = ledger("--lang", "zh", "import", path, expect=2).stderr
+        en = ledger("--lang", "en", "import", path, expect=2).stderr
+        assert chinese in zh and english in en, (zh, en)
+    early = _sheet(tmp_path, "early.csv", deadline="2020-01-01")
+    early.write_text(early.read_text(encoding="utf-8").replace("XC2020-2", "XC2020-3"), encoding="utf-8")
+    zh = ledger("--lang", "zh", "import", early, expect=2).stderr
+    en = ledger("--lang", "en", "import", early, expect=2).stderr
+    assert "第 2 行：XC2020-3-1：完成时限 2020-01-01 早于登记日期 2020-07-03" in zh
+    assert "line 2: XC2020-3-1: 完成时限 2020-01-01 is before registration on 2020-07-03" in en
+
+
+@pytest.mark.language
+def test_a_yaml_lists_refusal_names_the_field_by_its_word_in_the_readers_language(ledger, tmp_path):
+    from guard_helpers import FEEDBACK_YAML
+
+    ledger("import", FEEDBACK_YAML)
+    changed = tmp_path / "changed.yaml"
+    changed.write_text(FEEDBACK_YAML.read_text(encoding="utf-8").replace("kind: regular", "kind: special"), encoding="utf-8")
+    zh = ledger("--lang", "zh", "import", changed, expect=2).stderr
+    en = ledger("--lang", "en", "import", changed, expect=2).stderr
+    assert "其巡察类型为 '常规巡察'，而不是 '专项巡察'" in zh and "kind" not in zh
+    assert "already in the ledger with kind 'regular', not 'special'" in en
