@@ -220,9 +220,6 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_k
         con.close()
 
 
-PROXY_EVENTS = {"SignedOff": "销号", "SignatureRecorded": "销号签字", "VerificationRecorded": "核查验收", "MeasureCompleted": "完成整改措施", "ReviewRecorded": "回头看"}
-
-
 def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
     """One sentence per act a clerk entered for someone who signed on paper (--for), naming both people; none in trial mode."""
     from ledger.ids import problem_uuid
@@ -242,7 +239,7 @@ def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
     for e in proxy_entries(state.config.store, set(ids)):
         ident = next((v for k, v in ids.items() if k.replace("-", "") == str(e["aggregate"]).replace("-", "")), e["aggregate"])
         files = "、".join(f"{a['name']}（{a['hash']}:{a['digest'][:16]}…）" for a in e["attachments"])
-        act = PROXY_EVENTS.get(e["event"], e["event"])
+        act = vocabulary.label(vocabulary.EVENTS, e["event"], "zh")  # the 公文 is Chinese: the act's one word
         lines.append(f"{ident}的{act}由{e['for']}在纸质文件上签署，{e['entered_by']}代为录入并电子签名" + (f"，附{files}" if files else "") + "。")
     return lines
 

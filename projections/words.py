@@ -18,7 +18,7 @@ HEADINGS = {
     "days_left": "剩余天数", "days_late": "逾期天数", "suggest": "建议督办", "seq": "序号", "at": "发生时间",
     "recorded_at": "记录时间", "actor": "操作人", "event": "事件", "details": "详情", "text": "内容",
     "evidence": "佐证材料", "grade": "等次", "result": "结果", "note": "备注", "reason": "理由", "by": "经办人",
-    "signed_off": "销号日期", "point": "回头看节点", "review_date": "回头看日期", "state": "情况", "reviews": "回头看",
+    "signed_off": "销号日期", "point": "整改回头看节点", "review_date": "整改回头看日期", "state": "情况", "reviews": "整改回头看",
     "missed": "错过", "code": "编号", "registered_at": "登记时间",
     "registered_by": "登记人", "parent": "上级问题", "extended_to": "延期至", "done by": "完成人", "level": "级别",
     "progress": "进展", "meaning": "含义", "outcome": "结果", "field": "字段", "was": "原值", "now": "现值",
@@ -30,10 +30,10 @@ HEADINGS = {
     "enrolled_at": "登记时间", "revoked_at": "撤销时间", "score": "相似度", "shared": "相同词语",
     "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",
     "heading": "表头", "read as": "读作", "why": "依据", "assignee": "责任领导/单位/人", "kept": "附加列", "acts": "将录入的操作", "file says": "文件所记",
-    "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
-    "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
+    "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现",
     "answer": "答复情况", "not_found": "自查未发现", "sent": "下发单位", "answered_at": "答复时间", "self_check": "自查答复",
     **vocabulary.zh(vocabulary.FIELDS),  # an inspection's and a problem's fields: 巡察类型 is not 问题类别
+    **vocabulary.zh(vocabulary.COUNTS),  # a summary's counts, as every summary form heads them
 }
 
 STATUS_WORDS = vocabulary.zh(vocabulary.STATUSES)
@@ -159,7 +159,10 @@ WRAP = {
 
 
 def heading(column: str, lang: str) -> str:
-    return HEADINGS.get(column, column) if lang == "zh" else column
+    if lang == "zh":
+        return HEADINGS.get(column, column)
+    count = vocabulary.COUNTS.get(column)  # a count reads as every summary form heads it ("not yet done")
+    return count.en if count is not None else column
 
 
 # Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
@@ -194,7 +197,7 @@ SECTIONS = {
     "signoffs": ("对账销号", "sign-offs"),
     "escalations": ("督办", "escalations"),
     "progress": ("进展报告", "progress"),
-    "reviews": ("回头看", "reviews (look-back)"),
+    "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (look-back)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
     "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),
