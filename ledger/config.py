@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ledger.errors import ConfigError, InvalidInput
-from ledger.messages import either, headed, t
+from ledger.messages import choices, either, headed, t
 
 CONFIG_NAME = "ledger.yaml"
 
@@ -182,7 +182,7 @@ def people_list(value: Any, key: str) -> Any:
             raise ConfigError(t("{key}: roles of '{person}' must be a list of role names", key=key, person=person))
         unknown = [r for r in roles if r.strip() not in ROLE_ALIASES]
         if unknown:
-            raise ConfigError(t("{key}: unknown role {value!r} for '{person}' (roles: {ROLES})", key=key, value=unknown[0], person=person, ROLES=', '.join(ROLES)))
+            raise ConfigError(t("{key}: unknown role {value!r} for '{person}' (roles: {ROLES})", key=key, value=unknown[0], person=person, ROLES=choices(ROLES)))
         found.append({"name": person, "roles": [r.strip() for r in roles]})
     return found
 

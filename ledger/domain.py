@@ -37,7 +37,7 @@ from ledger.values import (
     problem_display_id,
 )
 from ledger import vocabulary
-from ledger.messages import Field, field_value, t
+from ledger.messages import Field, choices, field_choices, field_value, t
 
 
 def _check_not_future(at: datetime, subject: str) -> None:
@@ -135,7 +135,7 @@ class Inspection(Aggregate):
     def correct(self, field: str, value: Any, reason: str, actor: str, at: datetime) -> None:
         if field not in CORRECTABLE_INSPECTION_FIELDS:
             raise InvalidInput(
-                t("{code}: field '{field}' cannot be corrected (inspection fields: {INSPECTION_FIELDS})", code=self.code, field=Field(field), INSPECTION_FIELDS=', '.join(CORRECTABLE_INSPECTION_FIELDS))
+                t("{code}: field '{field}' cannot be corrected (inspection fields: {INSPECTION_FIELDS})", code=self.code, field=Field(field), INSPECTION_FIELDS=field_choices(CORRECTABLE_INSPECTION_FIELDS))
             )
         _check_not_future(at, self.code)
         if field in ("start", "end", "feedback"):
@@ -550,7 +550,7 @@ class Problem(Aggregate):
         self._check_at(at)
         self._check_after_closure_acts(at, "the review")
         if self.status not in SIGNED_OFF_STATUSES:
-            raise self._rule("review-after-closure", t("is {status}: only closed problems are reviewed", status=self.status))
+            raise self._rule("review-after-closure", t("is {status}: only signed-off problems are reviewed", status=self.status))
         self._review_recorded(result=result, note=note, actor=actor, at=at)
         if result == "relapsed":
             # The cause is a code, worded on screen in the reader's language; the reviewer's note is the reason.
@@ -564,7 +564,7 @@ class Problem(Aggregate):
         self._check_at(at)
         self._check_after_closure_acts(at, "the reopening")
         if self.status not in SIGNED_OFF_STATUSES and self.status != NOT_FOUND:
-            raise self._rule("reopen-after-closure", t("is {status}: only closed problems can be reopened", status=self.status))
+            raise self._rule("reopen-after-closure", t("is {status}: only signed-off problems, or ones a self-check did not find, can be reopened", status=self.status))
         self._reopened(reason=reason, actor=actor, at=at)
 
     @event("Reopened")
@@ -589,13 +589,13 @@ class Problem(Aggregate):
             measure = self.measure(target)
             if attribute not in CORRECTABLE_MEASURE_FIELDS:
                 raise InvalidInput(t("{display_id}: measure field '{attribute}' cannot be corrected ({fields})", display_id=self.display_id, attribute=attribute,
-                                     fields=", ".join(CORRECTABLE_MEASURE_FIELDS)))
+                                     fields=choices(vocabulary.MEASURE_FIELDS)))
             old = measure[attribute]
             field = f"{measure['id']}.{attribute}"
         else:
             if field not in CORRECTABLE_PROBLEM_FIELDS:
                 raise InvalidInput(
-                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE})", display_id=self.display_id, field=Field(field), CORRECTABLE=', '.join(CORRECTABLE_PROBLEM_FIELD_NAMES))
+                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE})", display_id=self.display_id, field=Field(field), CORRECTABLE=field_choices(CORRECTABLE_PROBLEM_FIELD_NAMES))
                 )
             old = getattr(self, field)
         if isinstance(value, date) and value < self.registered_at.date():
@@ -678,7 +678,7 @@ class Problem(Aggregate):
 
         self._check_at(at)
         if reason not in WITHHOLD_REASONS:
-            raise InvalidInput(t("--reason: '{reason}' is not one of {WITHHOLD_REASONS}", reason=reason, WITHHOLD_REASONS=', '.join(WITHHOLD_REASONS)))
+            raise InvalidInput(t("--reason: '{reason}' is not one of {WITHHOLD_REASONS}", reason=reason, WITHHOLD_REASONS=choices(vocabulary.WITHHOLD_REASONS)))
         wanted = []
         for name in fields or ["problem"]:
             field = name.strip()

@@ -301,12 +301,12 @@ def parse_accountable(values: list[str] | tuple[str, ...]) -> dict[str, int]:
     for value in values:
         if "=" in value:
             kind_text, number_text = value.split("=", 1)
-            kind = _choose(ACCOUNTABILITY_KINDS, kind_text, "--accountable kind")
+            kind = _choose(ACCOUNTABILITY_KINDS, kind_text, "--accountable")
         else:
             kind, number_text = "unspecified", value
         counts[kind] = counts.get(kind, 0) + parse_count(number_text, "--accountable")
         if counts[kind] > MAX_COUNT:
-            raise InvalidInput(t("--accountable: {value} {kind} is too large (at most {MAX_COUNT})", value=counts[kind], kind=kind, MAX_COUNT=MAX_COUNT))
+            raise InvalidInput(t("--accountable: {value} {kind} is too large (at most {MAX_COUNT})", value=counts[kind], kind=vocabulary.word_of(vocabulary.ACCOUNTABILITY_KINDS, kind), MAX_COUNT=MAX_COUNT))
     return {k: v for k, v in counts.items() if v}
 
 

@@ -25,7 +25,7 @@ HEADINGS = {
     "to": "延期至", "previous": "原时限", "decision": "审批", "requested_by": "申请人", "decided_by": "审批人",
     "value": "值", "key": "项目", "subject": "对象", "correction": "更正",
     "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
-    "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量", "hash": "哈希算法", "digest": "摘要",
+    "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量", "file_size": "大小（字节）", "hash": "哈希算法", "digest": "摘要",
     "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
     "enrolled_at": "登记时间", "revoked_at": "撤销时间", "score": "相似度", "shared": "相同词语",
     "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",

@@ -195,9 +195,9 @@ def message_sites() -> list[Site]:
 
 def english_words(line: str) -> list[str]:
     """Runs of three or more English words, leaving out `commands`, --options, 'quoted values', file names,
-    [规则: rule-ids] and the PostgreSQL URL shape."""
+    [规则：rule-ids] and the PostgreSQL URL shape."""
     bare = re.sub(
-        r"`[^`]*`|'[^']*'|\"[^\"]*\"|--[\w/-]+|\[规则: [\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf|yaml|jsonl?)\b"
+        r"`[^`]*`|'[^']*'|\"[^\"]*\"|--[\w/-]+|\[规则：[\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf|yaml|jsonl?)\b"
         r"|postgresql://\S+|https?://\S+|-----[A-Z ]+-----|[(（]ledger [^)）]*[)）]"
         r"|[\w<>.-]+(?:, [\w<>.-]+){2,}",  # a list of values as typed: fields, keys, codes
         " ",

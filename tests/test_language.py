@@ -41,7 +41,7 @@ def test_headings_status_words_and_errors_are_chinese_by_default(inspected, monk
     unknown = inspected("show", "XC2019-1-99", expect=1)
     assert unknown.stderr == "ledger: 错误: 未知的问题编号：XC2019-1-99\n"
     rule = inspected("close", pid, actor="主要负责人", expect=1)
-    assert rule.stderr.startswith(f"ledger: 错误: {pid}：销号前须有") and "[规则: sign-off-after-passing-verification]" in rule.stderr
+    assert rule.stderr.startswith(f"ledger: 错误: {pid}：销号前须有") and "[规则：sign-off-after-passing-verification]" in rule.stderr
     usage = inspected("assign", pid, "--lead", "杨荣", expect=2)
     assert usage.stderr.startswith("ledger: 错误: 缺少选项 '--unit'") and "assign --help`）" in usage.stderr
     confirm = inspected.out("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "李明")
@@ -220,8 +220,8 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["verify", open_one, "--grade", "good"], 1, "has no completed measure to verify", "没有已完成的整改措施"),
         (["extend", open_one, "--to", "2021-01-01", "--reason", "工程跨年"], 1, "has no deadline to extend", "没有可延期的整改时限"),
         (["approve-extension", done], 1, "has no extension request", "没有待审批的延期申请"),
-        (["reopen", done, "--reason", "复查"], 1, "only closed problems can be reopened", "只有已销号的问题才能重新打开"),
-        (["review", done, "--holds", "--note", "复查"], 1, "only closed problems are reviewed", "只有已销号的问题才能整改回头看"),
+        (["reopen", done, "--reason", "复查"], 1, "only signed-off problems, or ones a self-check did not find, can be reopened", "只有对账销号后或自查未发现的问题才能重新打开"),
+        (["review", done, "--holds", "--note", "复查"], 1, "only signed-off problems are reviewed", "只有对账销号后的问题才能整改回头看"),
         (["escalate", open_one, "--level", "notice"], 1, "escalation can only go up", "督办只能升到更高一级"),
         (["correct", open_one, "--field", "title", "--value", "关于“思想认识不深刻”的问题", "--reason", "核对"], 1, "is already", "问题标题已经是 关于“思想认识不深刻”的问题：更正须有所改变"),
         (["add-inspection", "XC2019-1", *inspection, "--start", "2020-03-01", "--end", "2020-04-01"], 1, "already exists", "该巡察编号已存在"),
@@ -247,12 +247,12 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
 
 
 def _english_sentence(line: str) -> list[str]:
-    """Runs of three or more English words, leaving out `commands`, --options, 'quoted values', [规则: rule-ids]
+    """Runs of three or more English words, leaving out `commands`, --options, 'quoted values', [规则：rule-ids]
     and key fingerprints (groups of four hex digits: "da8f eeda" is a random key, not words)."""
     import re
 
     line = re.sub(r"(?:\b[0-9a-f]{4}\b\s*){2,}", " ", line)
-    bare = re.sub(r"`[^`]*`|'[^']*'|--[\w-]+|\[规则: [\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf)\b", " ", line)
+    bare = re.sub(r"`[^`]*`|'[^']*'|--[\w-]+|\[规则：[\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf)\b", " ", line)
     return re.findall(r"[A-Za-z]+(?:[ ,]+[A-Za-z]+){2,}", bare)
 
 

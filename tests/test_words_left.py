@@ -114,3 +114,65 @@ def test_a_yaml_lists_refusal_names_the_field_by_its_word_in_the_readers_languag
     en = ledger("--lang", "en", "import", changed, expect=2).stderr
     assert "其巡察类型为 '常规巡察'，而不是 '专项巡察'" in zh and "kind" not in zh
     assert "already in the ledger with kind 'regular', not 'special'" in en
+
+
+# -- 6. small words: one word per state, the reader's words in a refusal, Chinese punctuation --------------------
+
+
+@pytest.mark.language
+def test_sample_names_its_population_as_signed_off_not_as_one_status(inspected):
+    """A long-term problem signed off is 基本完成、持续整改, and in the population: `sample` said 已销号 of it."""
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "学习制度坚持不经常",
+              "--type", "long-term", "--at", "2020-01-14")
+    close_problem(inspected, "XC2019-1-1")
+    assert inspected.json("show", "XC2019-1-1")["status"] == "ongoing"
+    zh = inspected("--lang", "zh", "sample", "--inspection", "XC2019-1", "--size", "2", "--seed", "1", actor="纪委", expect=1).stderr
+    assert "已销号" not in zh and "对账销号后的问题数" in zh, zh
+    drawn = inspected("--lang", "zh", "sample", "--inspection", "XC2019-1", "--size", "1", "--seed", "1", actor="纪委")
+    assert "已销号" not in drawn.output and "对账销号后的问题" in drawn.output, drawn.output
+
+
+@pytest.mark.language
+def test_refusals_list_choices_by_the_readers_words(inspected):
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "学习制度坚持不经常", "--at", "2020-01-14")
+    inspected("plan", "XC2019-1-1", "修订学习制度", "--at", "2020-01-15")
+    cases = [  # (argv, Chinese, English)
+        (["done", "XC2019-1-1", "M1", "--accountable", "foo=1"], "--accountable：'foo' 不是可选值之一：党纪政务处分（discipline）、",
+         "--accountable: 'foo' is not one of discipline, admonition"),
+        (["confide", "XC2019-1-1", "--field", "bogus", "--value", "x"], "（可用 举报人（whistleblower）、案情（case-details））",
+         "(use whistleblower, case-details)"),
+        (["correct", "XC2019-1-1", "--field", "bogus", "--value", "x", "--reason", "y"],
+         "（可更正的字段：问题类别（category）、问题标题（title）、问题描述（description）、整改类型（type）、问题来源（source）、整改时限（deadline）、M<n>.内容（M<n>.text）、M<n>.时限（M<n>.due））",
+         "(fields: category, title, description, type, source, deadline, M<n>.text, M<n>.due)"),
+    ]
+    for argv, chinese, english in cases:
+        zh = inspected("--lang", "zh", *argv, expect=None).stderr
+        en = inspected("--lang", "en", *argv, expect=None).stderr
+        assert chinese in zh and english in en, (zh, en)
+        assert "kind" not in zh and ", " not in zh.partition("错误: ")[2], zh
+    rule = inspected("--lang", "zh", "close", "XC2019-1-1", expect=1).stderr
+    assert "[规则：" in rule and "[规则: " not in rule, rule
+
+
+@pytest.mark.language
+def test_a_missing_checkpoint_file_is_named_in_one_line_without_a_python_class(inspected):
+    inspected("checkpoint", "--out", "cp.txt", "--no-sign", expect=None)
+    for lang, wanted in (("zh", "--from：'76' 不是检查点块，也不是可读取的文件或文件夹（文件或文件夹不存在）"),
+                         ("en", "--from: '76' is not a checkpoint block, nor a file or folder that can be read (No such file or directory)")):
+        out = inspected("--lang", lang, "prove-consistency", "--from", "76", "--to", "cp.txt", "--out", "p.json", expect=2).stderr
+        assert wanted in out and "Error" not in out and len(out.strip().splitlines()) == 1, out
+
+
+@pytest.mark.language
+def test_evidence_list_heads_a_files_size_as_its_size_and_replay_says_derived_tables(inspected, tmp_path):
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "学习制度坚持不经常", "--at", "2020-01-14")
+    inspected("plan", "XC2019-1-1", "修订学习制度", "--at", "2020-01-15")
+    (tmp_path / "会议纪要.txt").write_text("党组会议纪要", encoding="utf-8")
+    inspected("assign", "XC2019-1-1", "--lead", "周建国", "--unit", "办公室", "--person", "孙丽", "--at", "2020-01-15")
+    inspected("done", "XC2019-1-1", "M1", "--attach", tmp_path / "会议纪要.txt", "--at", "2020-01-16")
+    listed = inspected.out("--lang", "zh", "evidence", "list")
+    assert "大小" in listed.splitlines()[0] and "数量" not in listed.splitlines()[0], listed
+    assert inspected.out("--lang", "en", "evidence", "list").splitlines()[0].split()[4] == "size"
+    assert inspected.json("evidence", "list")[0]["size"] == len("党组会议纪要".encode())
+    replayed = inspected("--lang", "zh", "replay").output
+    assert "派生表一致" in replayed and "读取模型" not in replayed, replayed
