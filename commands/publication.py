@@ -318,7 +318,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
     from projections.publication import report, round_report
     from projections.replay import check_as_of
 
-    lang = i18n.current()  # a report's dates: 2020年4月15日 in Chinese, ISO in English
+    lang = i18n.current()  # the screen's lines; the report is Chinese, its dates 2020年4月15日, whatever this is
     check_as_of(as_of)
     if (inspection is None) == (round_name is None):
         raise click.UsageError(t("give either --inspection CODE or --round NAME"))
@@ -340,10 +340,10 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
             from commands.progress import progress
 
             with progress(t("reading the round"), fmt) as report:
-                blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang, progress=report)
+                blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, progress=report)
             issuer = str(state.config.section("publication").get("authority") or "")
         else:
-            blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
+            blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage)
             blocks = _with_proxy_blocks(state, blocks, inspection.strip())  # type: ignore[union-attr]
             issuer = state.app.get_inspection(inspection.strip()).organisation  # type: ignore[union-attr]
         checkpoint = _with_checkpoint(state, "", fmt, sign) or None
@@ -357,9 +357,9 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         from commands.progress import progress
 
         with progress(t("reading the round"), fmt) as report:  # the rows checked against the events, or rebuilt with --as-of
-            document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang, progress=report)
+            document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, progress=report)
     else:
-        document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
+        document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage)
         document = _with_proxy_note(state, document, fmt, inspection.strip())
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:

@@ -144,7 +144,7 @@ def _figures_sentence(row: dict[str, Any]) -> str:
 
 
 def build_round(
-    result: dict[str, Any], *, settings: dict[str, Any], day: date, stage: str = "final", lang: str = "zh"
+    result: dict[str, Any], *, settings: dict[str, Any], day: date, stage: str = "final"
 ) -> list[tuple[str, str]]:
     """The round's public summary as report blocks (projections.publication renders them)."""
     from projections.publication import closing_blocks
@@ -158,5 +158,5 @@ def build_round(
     if paragraphs[1:]:  # never an empty heading
         blocks.append(("h1", "二、各单位整改情况"))
         blocks.extend(("p", p) for p in paragraphs[1:])
-    blocks.extend(closing_blocks(settings, day, lang))
+    blocks.extend(closing_blocks(settings, day))
     return blocks

@@ -176,3 +176,23 @@ def test_evidence_list_heads_a_files_size_as_its_size_and_replay_says_derived_ta
     assert inspected.json("evidence", "list")[0]["size"] == len("党组会议纪要".encode())
     replayed = inspected("--lang", "zh", "replay").output
     assert "派生表一致" in replayed and "读取模型" not in replayed, replayed
+
+
+# -- 7. the 公文 and the 台账 are Chinese documents: Chinese dates whatever the screen's language ----------------
+
+
+@pytest.mark.language
+def test_the_chinese_documents_write_chinese_dates_under_either_screen_language(inspected, tmp_path):
+    from openpyxl import load_workbook
+
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "学习制度坚持不经常",
+              "--type", "deadline", "--deadline", "2020-03-31", "--at", "2020-01-14")
+    reports = {lang: inspected("--lang", lang, "publish", "--inspection", "XC2019-1").stdout for lang in ("zh", "en")}
+    assert reports["en"] == reports["zh"] and "2019年10月28日至11月18日" in reports["en"] and "2019-10-28" not in reports["en"]
+    cells = {}
+    for lang in ("zh", "en"):
+        out = tmp_path / f"sheet-{lang}.xlsx"
+        inspected("--lang", lang, "sheet", "--inspection", "XC2019-1", "--out", out)
+        sheet = load_workbook(out).active
+        cells[lang] = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
+    assert cells["en"] == cells["zh"] and "2020年3月31日" in cells["en"] and not any("2020-03-31" in c for c in cells["en"])
