@@ -80,7 +80,7 @@ def details_words(pairs: list[tuple[str, Any]], lang: str, event: str = "") -> s
         elif callable(words) and key in ("status", "roles", "field", "fields"):
             shown = "、".join(words(str(v)) for v in value) if isinstance(value, list) else words(shown)
         out.append(f"{ACT_DETAIL_KEYS.get((event, key)) or DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={shown}")
-    return "; ".join(out)
+    return "；".join(out)  # a Chinese line, Chinese punctuation
 
 
 def _reopening_pairs(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -153,7 +153,7 @@ WRAP = {
     "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 7,
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
     "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
-    "reviews": 7, "missed": 6, "signed_off": 10, "review_date": 11, "point": 5, "state": 8, "result": 8,
+    "reviews": 10, "missed": 6, "signed_off": 10, "review_date": 11, "point": 10, "state": 8, "result": 8,
     "due": 8, "detail": 72, "file says": 20, "acts": 30,
 }
 

@@ -196,3 +196,26 @@ def test_the_chinese_documents_write_chinese_dates_under_either_screen_language(
         sheet = load_workbook(out).active
         cells[lang] = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert cells["en"] == cells["zh"] and "2020年3月31日" in cells["en"] and not any("2020-03-31" in c for c in cells["en"])
+
+
+# -- the hostile pass: Chinese punctuation in Chinese lines ------------------------------------------------------
+
+
+@pytest.mark.language
+def test_chinese_lines_part_their_items_with_chinese_punctuation(inspected):
+    """history's details were `巡察=XC2019-1; 序号=1`, an import's hint `XC-1 县水利局党组 (1.00), XC-2 …`."""
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "违规发放津贴补贴", "--at", "2020-01-14")
+    details = inspected.json("--lang", "zh", "history", "XC2019-1-1")[0]["details"]
+    assert details.startswith("inspection=XC2019-1; number=1")  # data keeps its English
+    shown = inspected.out("--lang", "zh", "history", "XC2019-1-1", "--format", "markdown")
+    assert "巡察=XC2019-1；序号=1；" in shown and "; " not in shown, shown
+    for code, organisation, day in (("XC2020-1", "县水利局党组", "2020-02-01"), ("XC2020-2", "县财政局党组", "2020-03-01")):
+        inspected("add-inspection", code, "--name", f"{organisation}巡察", "--organisation", organisation, "--group", "县委巡察组",
+                  "--kind", "regular", "--start", day, "--end", day, "--feedback", day, "--at", day)
+        inspected("add-problem", "--inspection", code, "--category", "作风建设方面", "--title", "违规发放津贴补贴", "--at", "2020-03-10")
+    hint = inspected("--lang", "zh", "add-problem", "--inspection", "XC2020-2", "--category", "作风建设方面",
+                     "--title", "违规发放津贴补贴问题", "--at", "2020-03-10").stderr
+    assert "县水利局党组（" in hint and "）、" in hint and ", " not in hint and " (" not in hint, hint
+    english = inspected("--lang", "en", "add-problem", "--inspection", "XC2020-2", "--category", "作风建设方面",
+                        "--title", "违规发放津贴补贴情况", "--at", "2020-03-10").stderr
+    assert "县水利局党组 (1.00), " in english or "县水利局党组 (0." in english, english
