@@ -126,9 +126,9 @@ def _signoff_state(view: dict[str, Any]) -> str:
     elif view.get("self_check"):
         state += f"\n{_local_day(view['self_check']['at'])}"
     elif view.get("extended_to"):  # an approved extension (申请延期整改): counted apart, as summaries count it
-        state = f"申请延期整改\n延期至{report_date(view['extended_to'])}"
+        state = f"{vocabulary.COUNTS['extended'].zh}\n延期至{report_date(view['extended_to'])}"
     if view.get("overdue"):
-        state += "\n已超期"
+        state += "\n" + vocabulary.COUNTS["overdue"].zh  # 逾期, as status, due and the summaries say it
     return state
 
 

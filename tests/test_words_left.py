@@ -196,6 +196,8 @@ def test_the_chinese_documents_write_chinese_dates_under_either_screen_language(
         sheet = load_workbook(out).active
         cells[lang] = [str(c.value) for row in sheet.iter_rows() for c in row if c.value is not None]
     assert cells["en"] == cells["zh"] and "2020年3月31日" in cells["en"] and not any("2020-03-31" in c for c in cells["en"])
+    # the overdue problem's 销号情况 says 逾期, as status, due and the summaries do (it said 已超期)
+    assert any(c.endswith("\n逾期") for c in cells["zh"]) and not any("超期" in c for c in cells["zh"])
 
 
 # -- the hostile pass: Chinese punctuation in Chinese lines ------------------------------------------------------
