@@ -16,7 +16,7 @@ from typing import Any, Mapping, NamedTuple
 
 from ledger import vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, choices, t
+from ledger.messages import Field, Stored, choices, joined, t
 
 # canonical value -> Chinese word (ledger/vocabulary.py, the one vocabulary); each table also accepts
 # its word as input, and the words older versions printed (INPUT_WORDS).
@@ -33,6 +33,7 @@ SOURCE_ALIASES = {
     "review": "检视",
     "主题教育检视": "检视",
     "self-check": "自查",
+    **{word.en: value for value, word in vocabulary.SOURCES.items()},  # the words an English screen shows
 }
 GRADES = vocabulary.zh(vocabulary.GRADES)
 PASSING_GRADES = ("good", "fair")
@@ -101,7 +102,9 @@ def source(value: str) -> str:
         return text
     if text.lower() in SOURCE_ALIASES:
         return SOURCE_ALIASES[text.lower()]
-    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=", ".join(SOURCES)))
+    # Stored in Chinese: an English line lists each as typed with its English word, "巡视 (central inspection)"
+    listed = [Stored(v, vocabulary.Word(v, f"{v} ({word.en})")) for v, word in vocabulary.SOURCES.items()]
+    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=joined(listed, ", ", "、")))
 
 
 # -- the grammar of every value a user can type ----------------------------------

@@ -144,6 +144,8 @@ def test_refusals_list_choices_by_the_readers_words(inspected):
         (["correct", "XC2019-1-1", "--field", "bogus", "--value", "x", "--reason", "y"],
          "（可更正的字段：问题类别（category）、问题标题（title）、问题描述（description）、整改类型（type）、问题来源（source）、整改时限（deadline）、M<n>.内容（M<n>.text）、M<n>.时限（M<n>.due））",
          "(fields: category, title, description, type, source, deadline, M<n>.text, M<n>.due)"),
+        (["add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "y", "--source", "bogus"],
+         "不是可选值之一：巡视、巡察、审计、督察、检视、自查", "is not one of 巡视 (central inspection), 巡察 (inspection), 审计 (audit)"),
     ]
     for argv, chinese, english in cases:
         zh = inspected("--lang", "zh", *argv, expect=None).stderr
