@@ -138,12 +138,20 @@ def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> N
             echo(tabulate.tabulate(text_cells(rows, tablefmt), headers=text_cells([headers], tablefmt)[0], tablefmt=tablefmt, disable_numparse=True))
             continue
         # On screen, long headings and names wrap so the table fits a 120-column terminal.
-        widths = [44, 16] if len(headers) == 2 else [16] + [10] * (len(headers) - 1)
+        # A count's heading stays whole up to 18 columns (基本完成、持续整改), so a heading reads as one word.
+        widths = [44, 16] if len(headers) == 2 else [16] + [max(10, min(18, _width(h))) for h in headers[1:]]
         padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0
         try:
             echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths))
         finally:
             tabulate.MIN_PADDING = padding
+
+
+def _width(text: str) -> int:
+    """Display width on a terminal: a CJK character takes two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _propagated_summary(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
