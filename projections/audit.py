@@ -41,7 +41,7 @@ def _field(field: str) -> Stored:
 # Words an English sentence of the trail has long carried in Chinese (its JSON keeps them: JSON values never
 # change); on an English screen they read in English.
 _REWORK = Stored("二次整改", Word("二次整改", "rework"))
-_LOOK_BACK = Stored("回头看", Word("整改回头看", "look-back"))  # the review (an event), not the inspection kind
+_LOOK_BACK = Stored("回头看", Word("整改回头看", "after sign-off"))  # the review (an event), not the inspection kind
 _PEOPLE = Stored("people (人员与权限)", Word("人员与权限", "people"))
 
 

@@ -197,7 +197,7 @@ SECTIONS = {
     "signoffs": ("对账销号", "sign-offs"),
     "escalations": ("督办", "escalations"),
     "progress": ("进展报告", "progress"),
-    "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (look-back)"),
+    "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (after sign-off)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
     "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),

@@ -126,7 +126,7 @@ SENTENCES = [
 ON_ENGLISH_SCREENS = {
     1: "registered problem 1 [政治站位方面] 关于“思想认识不深刻”的问题; type immediate, source inspection, deadline 2020-03-31; description: 学习流于形式",
     5: "verification graded poor: failed, back for rework; note: 措施不实",
-    10: "review (look-back): holds; note: 整改到位",
+    10: "review (after sign-off): holds; note: 整改到位",
     15: "withheld from publication: title, the whole problem (reason: state secret)",
 }
 

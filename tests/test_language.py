@@ -433,7 +433,7 @@ def test_english_screens_of_the_trail_and_history_hold_no_chinese_words_and_json
     inspected("done", pid, "M2", "--at", "2020-05-04", actor="王琎")
     inspected("verify", pid, "--grade", "poor", "--at", "2020-05-05", actor="巡察办")
     audit = inspected.out("--lang", "en", "audit", "--format", "markdown")
-    for english in ("source inspection", "failed, back for rework", "review (look-back): holds", "| people "):
+    for english in ("source inspection", "failed, back for rework", "review (after sign-off): holds", "| people "):
         assert english in audit, english
     for chinese in ("二次整改", "回头看", "人员与权限", "source 巡察"):
         assert chinese not in audit, chinese
