@@ -91,3 +91,34 @@ def test_replay_names_a_tampered_category_total(inspected):
     inspected.execute("UPDATE ledger_category_totals SET problems = 5 WHERE category = '甲方面'")
     result = inspected("replay", expect=4)
     assert "ledger_category_totals: 甲方面 problems differs: stored 5, replay 1" in result.stderr
+
+
+def test_verification_recounts_the_totals_as_the_triggers_count_them(inspected):
+    """`audit --verify` recounts the totals by the checked rows' columns (VERIFY_TOTALS, issue 24 speed), not by
+    matching each row's JSON five times (COUNT_TOTALS): the same figures over refinements, an extension and a
+    relapse, and a total edited by hand is still found, naming the column."""
+    from projections.tables import COUNT_TOTALS, VERIFY_TOTALS
+
+    parent = inspected.out(*PROBLEM, "--category", "甲方面")
+    inspected("add-problem", "--parent", parent, "--title", "关于“学习计划缺失”的问题", "--at", "2020-01-16")
+    extended = inspected.out(*PROBLEM, "--category", "甲方面")
+    inspected("assign", extended, "--lead", "局长", "--unit", "办公室", "--person", "张三", "--deadline", "2020-03-31")
+    inspected("extend", extended, "--to", "2020-12-31", "--reason", "工程需跨年度实施", actor="张三")
+    inspected("approve-extension", extended, actor="县委巡察办主任")
+    relapsed = inspected.out(*PROBLEM, "--category", "乙方面")
+    inspected("assign", relapsed, "--lead", "局长", "--unit", "办公室", "--person", "张三", "--deadline", "2020-03-31")
+    mid = inspected.out("plan", relapsed, "建立制度", actor="张三")
+    inspected("done", relapsed, mid, "--rules", "1", actor="张三")
+    inspected("verify", relapsed, "--grade", "good", actor="巡察办")
+    inspected("close", relapsed, actor="主要负责人")
+    inspected("review", relapsed, "--relapsed", "--note", "回头看发现反弹", actor="巡察办")
+
+    def counted(statement: str) -> list[tuple]:
+        return sorted(tuple(int(v) if not isinstance(v, str) else v for v in row) for row in inspected.query(statement))
+
+    assert counted(VERIFY_TOTALS) == counted(COUNT_TOTALS)
+    assert [row[:6] for row in counted(VERIFY_TOTALS)] == [("乙方面", 1, 0, 0, 1, 0), ("甲方面", 2, 0, 0, 0, 1)]
+    inspected("audit", "--verify")
+    inspected.execute("UPDATE ledger_category_totals SET extended = 0 WHERE category = '甲方面'")
+    refused = inspected("audit", "--verify", expect=4)
+    assert "ledger_category_totals" in refused.stderr and "extended" in refused.stderr

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import subprocess
 from pathlib import Path
 from typing import Any
@@ -1089,3 +1090,54 @@ def test_jobs_check_signatures_beside_the_chain_and_say_the_same(signed: Ledger)
     refused = signed("audit", "--verify", "--jobs", "1", expect=4)
     assert "is not signed, though people were enrolled before it" in refused.stderr
     assert signed("audit", "--verify", "--jobs", "2", expect=4).stderr == refused.stderr
+
+
+def test_the_store_side_filter_reports_as_reading_every_event(signed: Ledger) -> None:
+    """verify_acts lets the store leave out events that cannot be signed (issue 24, speed): the report is the one a
+    read of every event gives, and an unsigned act after enrolment is still found at its own position."""
+    from ledger.errors import TamperingFound
+    from ledger.signatures import _raw_events, verify_acts, verify_event_rows
+
+    through_verification(signed)
+    store = signed.store or str(signed.folder / "ledger.db")
+    app = open_app(signed)
+    try:
+        ledger_id = app.ledger_id()
+    finally:
+        app.close()
+    assert verify_acts(store, ledger_id) == verify_event_rows(_raw_events(store), ledger_id)
+    _assign_around_the_checks(signed, "王琎")
+    signed("plan", "XC2019-1-1", "再制定一项措施", "--at", "2020-02-06", actor="张三")  # a signed act after the unsigned one
+    with pytest.raises(TamperingFound) as filtered:
+        verify_acts(store, ledger_id)
+    with pytest.raises(TamperingFound) as every:
+        verify_event_rows(_raw_events(store), ledger_id)
+    assert str(filtered.value) == str(every.value) and "is not signed, though people were enrolled before it" in str(every.value)
+
+
+def test_an_authority_event_with_its_id_respelled_is_still_checked(signed: Ledger) -> None:
+    """The store-side filter keeps every spelling of the authority's id that UUID() reads: an unsigned grant under an
+    upper-case, dash-less id is still the authority's, and still tampering."""
+    if signed.store:
+        pytest.skip("PostgreSQL stores ids as uuid: one spelling")
+    from ledger.authority import AUTHORITY_ID
+    from ledger.errors import TamperingFound
+    from ledger.signatures import verify_acts
+
+    store = str(signed.folder / "ledger.db")
+    seq, state = signed.query("SELECT rowid, state FROM stored_events WHERE topic LIKE '%RoleGranted' OR topic LIKE '%PersonEnrolled' ORDER BY rowid DESC LIMIT 1")[0]
+    data = json.loads(bytes(state))
+    del data["act_signature"]
+    con = sqlite3.connect(store)
+    con.execute("UPDATE stored_events SET originator_id = ?, state = ? WHERE rowid = ?",
+                ("{" + AUTHORITY_ID.hex.upper() + "}", json.dumps(data, ensure_ascii=False).encode("utf-8"), seq))
+    con.commit()
+    con.close()
+    app = open_app(signed)
+    try:
+        ledger_id = app.ledger_id()
+    finally:
+        app.close()
+    with pytest.raises(TamperingFound) as found:
+        verify_acts(store, ledger_id)
+    assert f"event {seq} " in str(found.value) and "changes who may act but is not signed" in str(found.value)

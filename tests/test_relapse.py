@@ -193,6 +193,9 @@ def test_link_needs_a_registrar_or_verifier(two_rounds):
         ("UPDATE ledger_similar_df SET df = df - 1 WHERE term = -1", "count of problems indexed differs"),
         ("DELETE FROM ledger_similar_terms WHERE problem = 'XC2021-1-2'", "is missing XC2021-1-2"),
         ("UPDATE ledger_similar_docs SET text = '无关' WHERE problem = 'XC2021-1-1'", "XC2021-1-1 text differs"),
+        ("INSERT INTO ledger_similar_terms (term, problem) VALUES (1, 'XC2021-1-1')", "lists XC2021-1-1, whose text does not hold it"),
+        ("DELETE FROM ledger_similar_docs WHERE problem = 'XC2021-1-2'", "XC2021-1-2 is missing from the stored similarity index"),
+        ("INSERT INTO ledger_similar_docs (problem, text) VALUES ('XC2099-1-1', '无关')", "XC2099-1-1 is in the stored similarity index but no problem"),
         ("INSERT INTO ledger_problem_links (new, old, link) VALUES ('XC2022-1-1', 'XC2021-1-1', 'recurrence')", "no event links them"),
     ],
 )
@@ -202,6 +205,17 @@ def test_replay_finds_a_damaged_index_or_link(two_rounds, damage, named):
     ledger.execute(damage)
     result = ledger("replay", expect=None)
     assert result.exit_code != 0 and named in result.stderr, result.stderr
+    if ledger.kind == "sqlite" and "ledger_problem_links" not in damage:
+        # The check that decodes each view in Python (a view the database's JSON functions refuse) finds the same.
+        import sqlite3
+
+        from projections.similarity import _check_index_decoding, check_index
+
+        con = sqlite3.connect(ledger.folder / "ledger.db")
+        try:
+            assert named in (_check_index_decoding(con.cursor()) or "") and named in (check_index(con.cursor()) or "")
+        finally:
+            con.close()
 
 
 def test_init_builds_the_index_of_a_store_made_before_it(two_rounds):

@@ -218,3 +218,16 @@ def test_any_one_column_edited_is_named(built, tmp_path, data):
         app.close()
     assert found is not None and table in str(found)
     assert key in str(found) or column == "position"  # a position edit names the row now out of place
+
+
+def test_the_findings_read_in_the_readers_language(ledger):
+    """A derived-table finding is a keyed message: Chinese under zh (it was English inside a Chinese line), the
+    same English under en; the table, row and column named in both."""
+    ledger = two_problems(ledger)
+    ledger.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'")
+    zh = one_line(ledger("--lang", "zh", "audit", "--verify", expect=4))
+    assert "ledger_problems：XC2019-1-2 的 status 不一致：存储值 '已销号'，由事件重建为 '已登记'" in zh and "differs" not in zh, zh
+    assert "differs: stored 'closed'" in one_line(ledger("--lang", "en", "audit", "--verify", expect=4))
+    ledger.execute("DELETE FROM ledger_similar_terms WHERE problem = 'XC2019-1-1'", "UPDATE ledger_problems SET status = 'registered' WHERE id = 'XC2019-1-2'")
+    zh = one_line(ledger("--lang", "zh", "replay", expect=None))
+    assert "缺少 XC2019-1-1" in zh and "missing" not in zh, zh

@@ -262,6 +262,35 @@ def test_verify_and_doctor_check_the_kept_evidence_files(ledger, tmp_path):
     assert "学习计划.pdf" in doctor.stdout
 
 
+def test_the_evidence_an_event_names_is_found_however_its_key_is_spelled(ledger, tmp_path):
+    """The evidence check lets the store leave out events that cannot name evidence (issue 24 speed); an event whose
+    `attachments` key is spelled with a JSON escape (read by the application as the same key) is not left out."""
+    from ledger.attachments import attached
+
+    ledger = two_problems(ledger)
+    plan = tmp_path / "学习计划.pdf"
+    plan.write_bytes(b"%PDF-1.4 learning plan")
+    ledger("assign", "XC2019-1-1", "--lead", "王", "--unit", "办公室", "--person", "李", "--at", "2020-01-16")
+    ledger("plan", "XC2019-1-1", "制定学习计划", "--at", "2020-01-17")
+    ledger("done", "XC2019-1-1", "M1", "--evidence", "学习计划", "--attach", str(plan), "--at", "2020-02-01")
+    store = ledger.store or str(ledger.folder / "ledger.db")
+    before = [item["name"] for item in attached(store)]
+    assert before == ["学习计划.pdf"]
+    pos = "notification_id" if ledger.store else "rowid"
+    seq, state = next((s, st) for s, st in ledger.query(f"SELECT {pos}, state FROM stored_events ORDER BY {pos}") if b'"attachments"' in bytes(st))
+    escaped = bytes(state).replace(b'"attachments"', b'"\\u0061ttachments"')
+    if ledger.store:
+        ledger.query("UPDATE stored_events SET state = ? WHERE notification_id = ?", (escaped, seq))
+    else:
+        import sqlite3
+
+        with sqlite3.connect(ledger.folder / "ledger.db") as con:
+            con.execute("UPDATE stored_events SET state = ? WHERE rowid = ?", (escaped, seq))
+        con.close()
+    assert b"attachments" not in bytes(ledger.query(f"SELECT state FROM stored_events WHERE {pos} = ?", (seq,))[0][0])
+    assert [item["name"] for item in attached(store)] == before
+
+
 # -- hole 7, tampered stores: one line, exit 4, no traceback, bounded time -----------------
 
 
