@@ -687,7 +687,10 @@ class Problem(Aggregate):
                     field = self.measure(field)["id"]
                 except Exception:
                     raise InvalidInput(
-                        t("{display_id}: '{name}' cannot be withheld (problem, title, description, measures, M<n>)", display_id=self.display_id, name=name)
+                        t("{display_id}: '{name}' cannot be withheld ({parts})", display_id=self.display_id, name=name,
+                          parts=choices({"problem": vocabulary.WITHHELD_PARTS["problem"], "title": vocabulary.FIELDS["title"],
+                                         "description": vocabulary.FIELDS["description"], "measures": vocabulary.WITHHELD_PARTS["measures"],
+                                         "M<n>": vocabulary.Word("M<n>", "M<n>")}))
                     ) from None
             if field not in wanted:
                 wanted.append(field)

@@ -76,6 +76,11 @@ def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] 
     raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices(shown or table)))
 
 
+def choose(table: dict[str, Any], value: str, what: str) -> str:
+    """`value` (a stored value or its Chinese word) as the stored value of `table` (a vocabulary table)."""
+    return _choose({key: getattr(word, "zh", word) for key, word in table.items()}, value, what)
+
+
 def problem_type(value: str) -> str:
     return _choose(PROBLEM_TYPES, value, "type")
 

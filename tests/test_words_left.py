@@ -146,6 +146,11 @@ def test_refusals_list_choices_by_the_readers_words(inspected):
          "(fields: category, title, description, type, source, deadline, M<n>.text, M<n>.due)"),
         (["add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "y", "--source", "bogus"],
          "不是可选值之一：巡视、巡察、审计、督察、检视、自查", "is not one of 巡视 (central inspection), 巡察 (inspection), 审计 (audit)"),
+        (["withhold", "XC2019-1-1", "--reason", "privacy", "--field", "bogus"],
+         "（可选：全部内容（problem）、问题标题（title）、问题描述（description）、全部措施（measures）、M<n>）",
+         "cannot be withheld (problem, title, description, measures, M<n>)"),
+        (["person", "add", "张三", "--role", "bogus"], "（角色：登记员（registrar）、整改责任人（responsible）、验收人（verifier）、",
+         "(roles: registrar, responsible, verifier, signer, auditor)"),
     ]
     for argv, chinese, english in cases:
         zh = inspected("--lang", "zh", *argv, expect=None).stderr
