@@ -16,9 +16,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Callable, Iterable, Iterator
 
-from ledger import values
+from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, Message, t
+from ledger.messages import Field, Message, choices, field_choices, t
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -180,7 +180,7 @@ def _date(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
 def _inspection(where: _Where, data: dict[str, Any], lines: dict[str, int], line: int) -> InspectionSpec:
     for key in data:
         if key not in INSPECTION_KEYS:
-            raise where.error(lines.get(key, line), t("{field}: unknown field '{key}' (fields: {INSPECTION_KEYS})", field=Field("inspection"), key=key, INSPECTION_KEYS=', '.join(INSPECTION_KEYS)))
+            raise where.error(lines.get(key, line), t("{field}: unknown field '{key}' (fields: {INSPECTION_KEYS})", field=Field("inspection"), key=key, INSPECTION_KEYS=field_choices(INSPECTION_KEYS)))
 
     def at(key: str) -> int:
         return lines.get(key, line)
@@ -218,7 +218,7 @@ def _number(where: _Where, line: int, value: Any) -> int:
 def _problem(where: _Where, data: dict[str, Any], lines: dict[str, int], line: int) -> ProblemSpec:
     for key in data:
         if key not in PROBLEM_KEYS:
-            raise where.error(lines.get(key, line), t("unknown field '{key}' (fields: {PROBLEM_KEYS})", key=key, PROBLEM_KEYS=', '.join(PROBLEM_KEYS)))
+            raise where.error(lines.get(key, line), t("unknown field '{key}' (fields: {PROBLEM_KEYS})", key=key, PROBLEM_KEYS=field_choices(PROBLEM_KEYS)))
 
     def at(key: str) -> int:
         return lines.get(key, line)
@@ -525,9 +525,9 @@ def parse_column_map(text: str, what: str = "--columns") -> dict[str, str]:
     for heading, name in pairs:
         heading, name = _normal_heading(heading), str(name or "").strip().lower()
         if not heading or not name:
-            raise InvalidInput(t("{what}: each entry is HEADING=field (fields: {FIELDS}, or extra)", what=what, FIELDS=', '.join(FIELDS)))
+            raise InvalidInput(t("{what}: each entry is HEADING=field (fields: {FIELDS}, or extra)", what=what, FIELDS=choices(vocabulary.IMPORT_FIELDS)))
         if name not in FIELDS and name != "extra":
-            raise InvalidInput(t("{what}: unknown field '{name}' for column '{heading}' (fields: {FIELDS}, or extra)", what=what, name=Field(name), heading=heading, FIELDS=', '.join(FIELDS)))
+            raise InvalidInput(t("{what}: unknown field '{name}' for column '{heading}' (fields: {FIELDS}, or extra)", what=what, name=Field(name), heading=heading, FIELDS=choices(vocabulary.IMPORT_FIELDS)))
         found[heading] = name
     return found
 

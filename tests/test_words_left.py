@@ -104,6 +104,22 @@ def test_an_import_refusal_names_the_column_by_the_files_heading_in_both_languag
 
 
 @pytest.mark.language
+def test_an_imports_field_list_reads_the_fields_words_under_zh(ledger, tmp_path):
+    """--columns and a YAML list's unknown key listed the field codes with ASCII commas in a Chinese line."""
+    sheet = _sheet(tmp_path, "sheet.csv")
+    zh = ledger("--lang", "zh", "import", sheet, "--columns", "完成时限=bogus", expect=2).stderr
+    en = ledger("--lang", "en", "import", sheet, "--columns", "完成时限=bogus", expect=2).stderr
+    assert "（字段：巡察编号（inspection）、巡察名称（inspection_name）、" in zh and ", " not in zh, zh
+    assert "(fields: inspection, inspection_name, organisation," in en
+    from guard_helpers import FEEDBACK_YAML
+
+    odd = tmp_path / "odd.yaml"
+    odd.write_text(FEEDBACK_YAML.read_text(encoding="utf-8").replace("  kind: regular", "  kinds: regular"), encoding="utf-8")
+    zh = ledger("--lang", "zh", "import", odd, expect=2).stderr
+    assert "未知的字段 'kinds'（可用：code、名称（name）、被巡察单位（organisation）、" in zh and ", " not in zh, zh
+
+
+@pytest.mark.language
 def test_a_yaml_lists_refusal_names_the_field_by_its_word_in_the_readers_language(ledger, tmp_path):
     from guard_helpers import FEEDBACK_YAML
 
