@@ -37,7 +37,7 @@ from ledger.values import (
     problem_display_id,
 )
 from ledger import vocabulary
-from ledger.messages import Field, choices, field_choices, field_value, t
+from ledger.messages import Field, choices, field_choices, field_value, joined, t
 
 
 def _check_not_future(at: datetime, subject: str) -> None:
@@ -468,7 +468,7 @@ class Problem(Aggregate):
         still_open = [m["id"] for m in self.measures if m["status"] != "done"]
         if still_open and self.type != "long-term":
             raise self._rule(
-                "verify-after-measures", t("measures still open: {still_open}", still_open=', '.join(still_open))
+                "verify-after-measures", t("measures still open: {still_open}", still_open=joined(still_open, ", ", "、"))
             )
         last = self.last_completed_at
         if last is not None and at < last:
@@ -509,7 +509,7 @@ class Problem(Aggregate):
         if unfinished:
             raise self._rule(
                 "children-signed-off-first",
-                t("its refined problems are not all signed off yet: {unfinished}", unfinished=', '.join(unfinished)),
+                t("its refined problems are not all signed off yet: {unfinished}", unfinished=joined(unfinished, ", ", "、")),
             )
         last_verification = self.verifications[-1] if self.verifications else None
         last_measure = self.last_completed_at

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, Message, choices, field_choices, t
+from ledger.messages import Field, Message, choices, field_choices, joined, t
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -267,7 +267,7 @@ def _check_whole(where: _Where, result: FeedbackList) -> FeedbackList:
             raise where.error(p.lines.get("number", p.line), t("{field}: {number} is listed twice (also on line {value})", field=Field("number"), number=p.number, value=seen[p.number]))
         seen[p.number] = p.line
         if result.categories is not None and p.category not in result.categories:
-            raise where.error(p.lines.get("category", p.line), t("{field}: '{category}' is not one of the listed categories ({categories})", field=Field("category"), category=p.category, categories=', '.join(result.categories)))
+            raise where.error(p.lines.get("category", p.line), t("{field}: '{category}' is not one of the listed categories ({categories})", field=Field("category"), category=p.category, categories=joined(result.categories, ", ", "、")))
     return result
 
 
@@ -583,7 +583,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
         readings[at] = ColumnReading(fields["done_on"], "deadline", t("generic heading (the file has no other deadline column)"))
         fields["deadline"] = fields.pop("done_on")
     if split is not None and not any(r and r.why == "split" for r in readings):
-        raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=', '.join((r.heading for r in readings if r))))
+        raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=joined([r.heading for r in readings if r], ", ", "、")))
     needed = ["title"] + (["inspection"] if options.inspection is None else [])
     for need in needed:
         if need not in fields:

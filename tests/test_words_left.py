@@ -244,3 +244,15 @@ def test_chinese_lines_part_their_items_with_chinese_punctuation(inspected):
     english = inspected("--lang", "en", "add-problem", "--inspection", "XC2020-2", "--category", "作风建设方面",
                         "--title", "违规发放津贴补贴情况", "--at", "2020-03-10").stderr
     assert "县水利局党组 (1.00), " in english or "县水利局党组 (0." in english, english
+
+
+@pytest.mark.language
+def test_a_list_of_ids_in_a_chinese_line_is_parted_by_the_chinese_mark(inspected):
+    inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "学习制度坚持不经常", "--at", "2020-01-14")
+    inspected("assign", "XC2019-1-1", "--lead", "周建国", "--unit", "办公室", "--person", "孙丽", "--at", "2020-01-15")
+    for text in ("修订学习制度", "建立学习台账", "开展专题研讨"):
+        inspected("plan", "XC2019-1-1", text, "--at", "2020-01-15")
+    inspected("done", "XC2019-1-1", "M1", "--at", "2020-01-16", actor="孙丽")
+    zh = inspected("--lang", "zh", "verify", "XC2019-1-1", "--grade", "good", actor="巡察办", expect=1).stderr
+    en = inspected("--lang", "en", "verify", "XC2019-1-1", "--grade", "good", actor="巡察办", expect=1).stderr
+    assert "M2、M3" in zh and "M2, M3" in en, (zh, en)
