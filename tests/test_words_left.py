@@ -197,6 +197,9 @@ def test_evidence_list_heads_a_files_size_as_its_size_and_replay_says_derived_ta
     assert "大小" in listed.splitlines()[0] and "数量" not in listed.splitlines()[0], listed
     assert inspected.out("--lang", "en", "evidence", "list").splitlines()[0].split()[4] == "size"
     assert inspected.json("evidence", "list")[0]["size"] == len("党组会议纪要".encode())
+    trail = inspected.out("--lang", "zh", "history", "XC2019-1-1", "--format", "markdown")
+    assert "【附件：会议纪要.txt（sha256:" in trail and " [" not in trail, trail  # a Chinese line's marks
+    assert " [attached: 会议纪要.txt (sha256:" in inspected.json("history", "XC2019-1-1")[-1]["details"]  # data as before
     replayed = inspected("--lang", "zh", "replay").output
     assert "派生表一致" in replayed and "读取模型" not in replayed, replayed
 
