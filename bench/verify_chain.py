@@ -118,6 +118,13 @@ def raw_read(store: str, tables: tuple[str, ...] = (EVENTS, LINKS, NODES)) -> in
     return count
 
 
+def cpu_of(fn, *args) -> float:
+    """CPU seconds of this process running fn(*args) (one process: no workers)."""
+    started = time.process_time()
+    fn(*args)
+    return time.process_time() - started
+
+
 def best_of(runs: int, fn, *args):
     times = []
     for _ in range(runs):
@@ -217,14 +224,27 @@ def full_audit(sizes: list[int], rebuild: bool = True) -> None:
                 finally:
                     app.close()
 
+            # CPU time of one process (--jobs 1) beside the raw read's: on a busy machine wall times swing by half
+            # from run to run, CPU times far less.
+            def audit_verify_one() -> dict:
+                app = open_ledger(config)
+                try:
+                    return verification(config, jobs=1, app=lambda: app, schema=store_schema())[0]
+                finally:
+                    app.close()
+
+            raw_cpu = min(cpu_of(raw_read, store, (EVENTS, LINKS, NODES, ROW_DIGESTS, PROBLEM_ROWS, INSPECTION_ROWS)) for _ in range(3))
+            one_cpu = min(cpu_of(audit_verify_one) for _ in range(2))
             rebuild_s, _ = best_of(1, audit_verify_full) if rebuild else (None, None)
             load = os.getloadavg()[0]
             rows.append([f"{count:,}", f"{count / raw_s:,.0f}", f"{chain_s:.2f} s, {count / chain_s:,.0f} ev/s",
                          f"{full_s:.2f} s, {count / full_s:,.0f} ev/s (target ≥ 100,000)", f"{raw_s / full_s:.2f}×",
+                         f"{one_cpu:.2f} s, {count / one_cpu:,.0f} ev/s; raw read {raw_cpu:.2f} s, {raw_cpu / one_cpu:.2f}×",
                          f"{rebuild_s:.2f} s, {count / rebuild_s:,.0f} ev/s" if rebuild_s else "not run", f"{load:.2f}"])
     print()
     print(tabulate.tabulate(rows, headers=["events (generate.py)", "raw read, same rows (ev/s)", "chain and tree (verify_store)",
                                            "audit --verify, every check (row digests)", "audit --verify / raw read",
+                                           "CPU of audit --verify --jobs 1 (÷ raw read's CPU)",
                                            "audit --verify --full (rebuild)", "load average (1 min)"], disable_numparse=True))
     print(f"load average at the end: {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
 

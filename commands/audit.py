@@ -24,7 +24,7 @@ from ledger.messages import t
 @click.option("--public-key", default=None, metavar="FILE|KEY", help="With --checkpoint: the key checkpoints must be signed by (default: the ledger's .pub file).")
 @click.option("--fingerprint", "fingerprints", multiple=True, metavar="HEX", help="With --checkpoint: trust the key with this fingerprint (as published; repeatable).")
 @click.option("--admin-fingerprint", "admin_fingerprints", multiple=True, metavar="HEX", help="With --verify: the administrator key fingerprint `ledger init` printed; the founding event must carry that key.")
-@click.option("--jobs", type=IntRange(1, 64), default=None, help="With --verify: processes that check the chain and tree in parallel, each a slice of the log (default: one per CPU on a large ledger).")
+@click.option("--jobs", type=IntRange(1, 64), default=None, help="With --verify: processes that check the chain and tree in parallel, each a slice of the log (default: one per idle CPU on a large ledger).")
 @click.option("--full", is_flag=True, help="With --verify: rebuild every derived row from the events, as `replay` does, instead of comparing it with the digest the chain committed.")
 @listing_options
 @pass_ledger

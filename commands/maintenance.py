@@ -91,7 +91,7 @@ def _run_and_send(function: Any, args: Any, kwargs: Any, sender: Any) -> None:
     "--jobs",
     type=IntRange(1, 64),
     default=None,
-    help="Processes that rebuild in parallel, each a share of the aggregates (default: one per CPU on a large ledger).",
+    help="Processes that rebuild in parallel, each a share of the aggregates (default: one per idle CPU on a large ledger).",
 )
 @output_options
 @pass_ledger

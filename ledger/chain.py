@@ -706,10 +706,16 @@ PARALLEL_FROM = 50_000  # events: below this, starting processes costs more than
 
 
 def default_jobs() -> int:
-    """One process per CPU (as `replay --jobs`), at most 8."""
+    """One process per idle CPU (as `replay --jobs`), at most 8: on a busy machine more processes only queue for the
+    same CPUs (867,043 events at load 4.4 on 2 CPUs: 11.0 s with 2 processes, 6.6 s with one; bench/verify_chain.py)."""
     import os
 
-    return max(1, min(os.cpu_count() or 1, 8))
+    cpus = os.cpu_count() or 1
+    try:
+        busy = int(os.getloadavg()[0])  # whole CPUs kept busy by others (this process is not running yet)
+    except OSError:  # no load average on this platform
+        busy = 0
+    return max(1, min(cpus - busy, 8))
 
 
 @dataclass

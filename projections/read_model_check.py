@@ -15,13 +15,13 @@ recount of the problems just checked).
 from __future__ import annotations
 
 import json
-import os
 from dataclasses import dataclass, field
 from typing import Any, Iterable, Iterator, Sequence
 from uuid import UUID
 
 from projections.replay import apply, decode, no_gc, stored_uuid, unreadable
 from projections.tables import PROBLEM_COLUMNS, TOTALS_COLUMNS, dumps, placeholder, problem_row, stored_problem_columns
+from ledger.chain import default_jobs  # one rule for replay and audit --verify
 from ledger.messages import t
 
 BATCH = 2000  # events per query, and aggregates per comparison query
@@ -276,8 +276,6 @@ def _check_range_in_worker(config: Any, low: Any, high: Any, connection: Any, co
         connection.close()
 
 
-def default_jobs() -> int:
-    return max(1, min(os.cpu_count() or 1, 8))
 
 
 def _merge(results: list[RangeResult]) -> RangeResult:

@@ -28,7 +28,7 @@ def verification(
 
     `checkpoint` is one or more checkpoint texts, files or folders; each is
     checked against the recomputed history and against a trusted key.
-    `jobs`: processes sharing the chain and tree check (None: one per CPU on a
+    `jobs`: processes sharing the chain and tree check (None: one per idle CPU on a
     large ledger); the result and any message are the same whatever it is.
     `progress(done, total)` is told how far the chain and tree check is.
     `app` (a function giving the ledger open on the same store, called once the
@@ -91,7 +91,7 @@ def evidence_step(store: str, record: dict[str, Any]) -> str:
 
 
 def _shares_work(store: str, jobs: int | None) -> bool:
-    """Whether `jobs` means more than one process for this ledger (None: one per CPU from PARALLEL_FROM events)."""
+    """Whether `jobs` means more than one process for this ledger (None: one per idle CPU from PARALLEL_FROM events)."""
     from ledger.chain import PARALLEL_FROM, default_jobs
     from ledger.integrity import snapshot
     from ledger.store import is_url

@@ -177,3 +177,26 @@ def test_the_installed_executable_takes_jobs(inspected):
     one = run_executable("audit", "--verify", "--jobs", "1", cwd=inspected.folder, env=env)
     two = run_executable("audit", "--verify", "--jobs", "2", cwd=inspected.folder, env=env)
     assert one.returncode == two.returncode == 4 and one.stderr == two.stderr and "first bad sequence number 3:" in two.stderr, (one, two)
+
+
+def test_the_default_processes_are_one_per_idle_cpu(monkeypatch):
+    """`audit --verify` and `replay` share their work among the CPUs others leave idle, at least one, at most 8:
+    on a busy 2-CPU machine two processes were slower than one (11.0 s against 6.6 s at 867,043 events)."""
+    import os
+
+    from ledger.chain import default_jobs
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    for load, jobs in ((0.0, 2), (0.9, 2), (1.2, 1), (5.1, 1)):
+        monkeypatch.setattr(os, "getloadavg", lambda load=load: (load, load, load))
+        assert default_jobs() == jobs, load
+    monkeypatch.setattr(os, "cpu_count", lambda: 32)
+    monkeypatch.setattr(os, "getloadavg", lambda: (3.5, 0.0, 0.0))
+    assert default_jobs() == 8
+
+    def no_load_average():
+        raise OSError("not available")
+
+    monkeypatch.setattr(os, "getloadavg", no_load_average)
+    monkeypatch.setattr(os, "cpu_count", lambda: 4)
+    assert default_jobs() == 4
