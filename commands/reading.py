@@ -231,7 +231,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
 @listing_options
 @pass_ledger
 def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, round_name: str | None, light: str | None, as_of: Any, fmt: str, screen: Screen) -> None:
-    """List problems with their current status (from the read model, no replay).
+    """List problems with their current status (from the derived tables, no replay).
 
     On a terminal: the most urgent first (red, yellow, green by deadline, then the rest
     in register order), 30 of them unless --limit N or --all. Piped, with --out or as

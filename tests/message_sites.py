@@ -168,7 +168,7 @@ def _sites_in(path: Path) -> list[Site]:
             add("tamper", node, [f"tampering found: first bad sequence number 7: event 7 cannot be read back ({t}): run `ledger audit --verify`"
                                  for t in _texts(node.args[1])])
         elif name == "differ" and len(node.args) == 2:  # how a stored read model differs from a replay
-            add("raise", node, [f"read models differ from the events: {t}" for t in _texts(node.args[1])])
+            add("raise", node, [f"the derived tables differ from the events: {t}" for t in _texts(node.args[1])])
         elif name == "error" and len(node.args) == 2:  # a feedback list's place and what is wrong there
             add("row", node, [f"x.csv: line 2: {t}" for t in _texts(node.args[1])])
         elif name in ECHO:

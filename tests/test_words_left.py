@@ -202,6 +202,9 @@ def test_evidence_list_heads_a_files_size_as_its_size_and_replay_says_derived_ta
     assert " [attached: 会议纪要.txt (sha256:" in inspected.json("history", "XC2019-1-1")[-1]["details"]  # data as before
     replayed = inspected("--lang", "zh", "replay").output
     assert "派生表一致" in replayed and "读取模型" not in replayed, replayed
+    # one word in English too: doctor and audit --verify say derived tables; replay said read models
+    assert "derived tables match" in inspected("--lang", "en", "replay").output
+    assert "derived tables" in inspected("--lang", "en", "doctor", expect=None).output
 
 
 # -- 7. the 公文 and the 台账 are Chinese documents: Chinese dates whatever the screen's language ----------------
