@@ -124,7 +124,7 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
 @listing_options
 @pass_ledger
 def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str, screen: Screen) -> None:
-    """Signed-off problems against the look-back review points after closure (ledger.yaml watch.review_points_days).
+    """Signed-off problems against the review points after sign-off (ledger.yaml watch.review_points_days).
 
     On a terminal: missed first, then due, upcoming and complete, each by review date; 30 rows
     unless --limit N or --all.
