@@ -1,4 +1,4 @@
-"""Guarding against slippage: `due`, `escalate` (督办), `progress` (长期坚持) and `reviews` (回头看)."""
+"""Guarding against slippage: `due`, `escalate` (督办), `progress` (长期坚持) and `reviews` (整改回头看)."""
 
 from __future__ import annotations
 

@@ -80,7 +80,7 @@ def import_(
             "measures": result.measures,
         }
         if result.completed:  # rows the file marks done, entered as acts from it (docs/import.md, Progress)
-            record["entered_done"], record["entered_accepted"] = result.completed, result.accepted
+            record["entered_done"], record["entered_accepted"], record["entered_sent_back"] = result.completed, result.accepted, result.sent_back
         if kept:
             record["kept_columns"] = "、".join(kept) if fmt in ("table", "csv") else kept
         if fmt == "json":
@@ -101,6 +101,8 @@ def import_(
     for result in results:
         if result.completed and fmt == "table":
             messages.append(t("{file}: {n} problems the file marks done entered from it as completed by the people it names ({accepted} also accepted as the file records): each act names the file and its row", file=file, n=result.completed, accepted=result.accepted))
+        if result.sent_back and fmt == "table":
+            messages.append(t("{file}: {n} of them graded {poor} or {bad} by the file's acceptance: sent back for a second rectification", file=file, n=result.sent_back, poor=vocabulary.GRADES["poor"], bad=vocabulary.GRADES["bad"]))
     if kept and fmt == "table":
         messages.append(t("{file}: kept as extra columns with each problem: {columns}", file=file, columns="、".join(kept)))
     emit_import_output(records, messages, fmt, kept=bool(kept) or any(r.completed for r in results))
@@ -161,13 +163,22 @@ def _why(why: Any) -> Any:
     }.get(why, why)
 
 
-def _act_words(act: tuple[str, str, str, Any]) -> Any:
-    """One act a row would bring, as a keyed message: whose it is, who enters it, the day it is dated."""
-    name, actor, by, at = act
+def _act_words(act: tuple[str, str, str, Any, str | None]) -> Any:
+    """One act a row would bring, as a keyed message: whose it is, who enters it, the day it is dated (and an
+    acceptance's grade, a failing one saying it sends the problem back)."""
+    from ledger.values import PASSING_GRADES
+
+    name, actor, by, at, grade = act
     event, day = vocabulary.EVENTS[name], at.date().isoformat()
     if actor == by:
-        return t("{event} by {actor}, {day}", event=event, actor=actor, day=day)
-    return t("{event} for {actor}, entered by {by}, {day}", event=event, actor=actor, by=by, day=day)
+        said = t("{event} by {actor}, {day}", event=event, actor=actor, day=day)
+    else:
+        said = t("{event} for {actor}, entered by {by}, {day}", event=event, actor=actor, by=by, day=day)
+    if grade is None:
+        return said
+    if grade in PASSING_GRADES:
+        return t("{act}, graded {grade}", act=said, grade=vocabulary.GRADES[grade])
+    return t("{act}, graded {grade}: sent back for a second rectification", act=said, grade=vocabulary.GRADES[grade])
 
 
 def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str | None, options: Any, at: Any, actor: str | None, fmt: str) -> None:
@@ -199,7 +210,7 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
                 "kept": dict(spec.extra) if fmt == "json" else (len(spec.extra) or None),
             }
             if fmt == "json":
-                row["acts"] = [{"event": n, "actor": a, "entered_by": b, "at": w} for n, a, b, w in acts.get(ident, [])]
+                row["acts"] = [{"event": n, "actor": a, "entered_by": b, "at": w, **({"grade": g} if g else {})} for n, a, b, w, g in acts.get(ident, [])]
             else:
                 row["acts"] = joined([_act_words(a) for a in acts.get(ident, [])], "; ") if acts.get(ident) else None
                 row["file says"] = row.pop("state")

@@ -19,7 +19,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 import click
 
-from ledger.messages import Message, choices, either, t
+from ledger.messages import Message, choices, either, reader_language, t
 
 LANGS = ("zh", "en")
 
@@ -43,19 +43,18 @@ def resolve_lang(option: str | None, config_path: str | None) -> str:
     key = (option, config_path or os.environ.get("LEDGER_CONFIG"), env)
     if key in _resolved:
         return _resolved[key]
-    lang = "zh"
-    if env[:2] in LANGS:
-        lang = env[:2]
-    else:
+
+    def configured() -> Any:
         try:
             if _config_of_command is not None:
-                lang = _config_of_command().data.get("language", "zh")
-            else:
-                from ledger.config import load_config
+                return _config_of_command().data.get("language", "zh")
+            from ledger.config import load_config
 
-                lang = load_config(config_path, required=False).data.get("language", "zh")
+            return load_config(config_path, required=False).data.get("language", "zh")
         except Exception:  # a broken ledger.yaml is reported by the command itself
-            lang = "zh"
+            return "zh"
+
+    lang = reader_language(option, configured)  # the rule the web view follows too
     _resolved[key] = lang
     return lang
 

@@ -229,8 +229,11 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_k
 
 
 def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
-    """One sentence per act a clerk entered for someone who signed on paper (--for), naming both people; none in trial mode."""
+    """One sentence per act a clerk entered for someone (--for), naming both people; none in trial mode. An act taken
+    from a 台账 by `ledger import` says the file and row it came from, not a paper signature."""
+    from ledger import vocabulary
     from ledger.ids import problem_uuid
+    from ledger.importing import file_row_of
     from ledger.signatures import proxy_entries
     from ledger.values import problem_display_id
     from projections.status import problem_numbers
@@ -248,6 +251,12 @@ def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
         ident = next((v for k, v in ids.items() if k.replace("-", "") == str(e["aggregate"]).replace("-", "")), e["aggregate"])
         files = "、".join(f"{a['name']}（{a['hash']}:{a['digest'][:16]}…）" for a in e["attachments"])
         act = vocabulary.label(vocabulary.EVENTS, e["event"], "zh")  # the 公文 is Chinese: the act's one word
+        taken = file_row_of(e)
+        if taken is not None:
+            entered = t("entered from the file 《{name}》, row {row}", name=taken[0], row=taken[1])
+            lines.append(i18n.translate(t("{ident}'s {act} ({principal}) was {entered}; entered and signed by {signer}, attached {files}.", ident=ident,
+                                          act=vocabulary.word_of(vocabulary.EVENTS, e["event"]), principal=e["for"], entered=entered, signer=e["entered_by"], files=files), i18n.current()))
+            continue
         lines.append(f"{ident}的{act}由{e['for']}在纸质文件上签署，{e['entered_by']}代为录入并电子签名" + (f"，附{files}" if files else "") + "。")
     return lines
 

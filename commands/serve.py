@@ -69,6 +69,9 @@ def serve(state: LedgerContext, host: str, port: int, token: str | None, token_f
 
     Only GET and HEAD are answered; the store is opened read-only. Loopback
     (127.0.0.1) by default: any other address requires --token or --token-file.
+
+    A page is in the reader's language: ?lang=zh or ?lang=en, else the browser's,
+    else this command's (--lang, LEDGER_LANG, ledger.yaml's language:).
     """
     secret = _read_token(token, token_file)
     if not is_loopback(host) and not secret:

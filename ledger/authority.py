@@ -52,7 +52,7 @@ ACTS: dict[str, Act] = {
     "extension-request": Act(("responsible",), "extend"),
     "extension-decision": Act(("signer",), "approve-extension"),
     "verification": Act(("verifier",), "verify"),
-    "review": Act(("verifier",), "review", also=("reopening",)),  # 回头看 finding a relapse reopens the problem
+    "review": Act(("verifier",), "review", also=("reopening",)),  # 整改回头看 finding a relapse reopens the problem
     "escalation": Act(("registrar", "verifier"), "escalate"),
     "withholding": Act(("registrar", "signer"), "withhold"),
     "sign-off": Act(("signer",), "close"),

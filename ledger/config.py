@@ -317,14 +317,14 @@ policy:
   # actor; with this on, the actor must be that login.
   actor_is_login: false
 
-# Watching against slippage and relapse (督办、长期坚持、回头看).
+# Watching against slippage and relapse (督办、长期坚持、整改回头看).
 watch:
   # `ledger due` suggests the next escalation level (督办通知书 → 提醒书 → 告诫书 → 问责书)
   # for problems late by more than this many days.
   escalate_after_days_late: 7
   # `ledger due` lists long-term problems (长期坚持) whose last progress entry is older than this.
   progress_interval_days: 90
-  # 回头看: a review falls due this many days after sign-off (对账销号), one per point.
+  # 整改回头看: a review falls due this many days after sign-off (对账销号), one per point.
   review_points_days: [90, 180]
   # A review point with no review within this many days after it falls due is missed.
   review_window_days: 30

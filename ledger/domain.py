@@ -157,6 +157,11 @@ class Inspection(Aggregate):
         )
 
 
+def stored_columns(columns: dict[str, str]) -> list[list[str]]:
+    """A 台账's own columns as a Registered event holds them: [heading, cell] pairs in the file's order."""
+    return [[heading, cell] for heading, cell in columns.items()]
+
+
 class Problem(Aggregate):
     """A problem fed back by an inspection, and everything done about it."""
 
@@ -181,7 +186,7 @@ class Problem(Aggregate):
         actor: str,
         at: datetime,
         parent: Problem | None = None,
-        columns: dict[str, str] | None = None,
+        columns: dict[str, str] | None = None,  # in the file's order
     ) -> Problem:
         ident = problem_display_id(inspection.code, number)
         if parent is not None:
@@ -213,8 +218,9 @@ class Problem(Aggregate):
             actor=actor,
             at=at,
             parent=parent.display_id if parent is not None else "",
-            # Only when a 台账 had them, so that every other problem's event is as before.
-            **({"columns": dict(columns)} if columns else {}),
+            # Only when a 台账 had them, so that every other problem's event is as before; as [heading, cell] pairs,
+            # so that the file's order survives the read model's JSON (events of earlier imports hold a mapping).
+            **({"columns": stored_columns(columns)} if columns else {}),
         )
 
     @event("Registered")
@@ -231,11 +237,12 @@ class Problem(Aggregate):
         actor: str,
         at: datetime,
         parent: str = "",  # absent from events recorded before refinement existed
-        columns: dict[str, str] | None = None,  # a 台账's own columns (heading → cell), kept as the file had them
+        columns: list[list[str]] | dict[str, str] | None = None,  # a 台账's own columns ([heading, cell]…), as the file had them
     ) -> None:
         self.inspection = inspection
         self.parent = parent
         self.columns = dict(columns or {})
+        self.columns_in_order = isinstance(columns, list)  # a mapping (earlier imports): its view stays as it was
         self.number = number
         self.category = category
         self.title = title
@@ -544,7 +551,7 @@ class Problem(Aggregate):
         self.signoffs.append({"outcome": outcome, "note": note, "meaning": meaning, "by": actor, "at": at})
         self.status = outcome
 
-    # -- after closure: 回头看 and relapse ----------------------------------------
+    # -- after closure: 整改回头看 and relapse ----------------------------------------
 
     def record_review(self, *, result: str, note: str, actor: str, at: datetime) -> None:
         self._check_at(at)

@@ -74,6 +74,7 @@ class ProblemSpec:
     state: dict[str, str] = field(default_factory=dict)
     done: bool = False  # the file marks the row done (是否整改完成=是, 状态=已完成, or an 整改完成时间 alone)
     done_on: date | None = None  # the 整改完成时间 it gives
+    grade: str | None = None  # the acceptance's grade the file gives (验收结果), as the ledger's grade word
 
 
 @dataclass
@@ -389,7 +390,7 @@ CSV_COLUMNS = {
     "lead": "lead", "unit": "unit", "person": "person", "measure": "measure", "measure_due": "measure_due",
 }
 # What a 台账 says was done: read as the clerk's entries from the file (ledger/importing.py), and kept as text too.
-STATE_COLUMNS = ("done", "done_on", "progress", "verifier")
+STATE_COLUMNS = ("done", "done_on", "progress", "verifier", "grade")
 FIELDS = (*CSV_COLUMNS, *STATE_COLUMNS)
 # The headings offices give these columns in their 台账 and 清单 (Excel/WPS), as normalised by _normal_heading.
 # A heading marked 1 is generic: where the file has a more specific heading for the same field, that one is read
@@ -436,6 +437,7 @@ _HEADINGS: dict[str, tuple[str, ...]] = {
     "done_on": ("整改完成时间", "实际完成时间", "办结时间", "销号时间", "完成日期"),
     "progress": ("进展情况", "整改进展", "整改进展情况", "整改落实情况", "目前进展", "推进情况", "落实情况"),
     "verifier": ("验收负责人", "验收人", "验收责任人"),
+    "grade": ("验收结果", "验收等次", "验收评价", "验收情况", "验收等级"),
 }
 
 
@@ -638,6 +640,22 @@ DONE_WORDS = ("是", "已完成", "已整改", "完成", "已完成整改", "整
 NOT_DONE_WORDS = ("否", "未完成", "整改中", "正在整改", "未整改", "进行中", "推进中", "正在推进", "未销号", "×", "no")
 
 
+# A 台账's acceptance grade (验收结果 …) → the ledger's grade. The ledger's own words (好 较好 一般 差) as they are;
+# the four-level words offices also use read by what they say: 优秀 好, 良好 较好, 合格 较好 (it passed, and 较好 is
+# the lowest passing grade: 一般 would send it back), 不合格 差; 通过 / 已验收 say it passed, without a grade: 较好.
+ACCEPTANCE_GRADES: dict[str, str] = {
+    **{word.zh: grade for grade, word in vocabulary.GRADES.items()},
+    **{grade: grade for grade in vocabulary.GRADES},
+    "优秀": "good", "良好": "fair", "合格": "fair", "不合格": "bad",
+    "通过": "fair", "验收通过": "fair", "已验收": "fair", "不通过": "bad", "未通过": "bad", "验收不通过": "bad",
+}
+
+
+def acceptance_grade(text: str) -> str | None:
+    """The ledger's grade for a 验收结果 cell as typed (spaces, full width, upper case), or None when it is no grade word."""
+    return ACCEPTANCE_GRADES.get("".join(unicodedata.normalize("NFKC", text).split()).lower())
+
+
 def _read_done(where: "_Where", line: int, spec: ProblemSpec) -> None:
     """Whether the file marks the row done, and when: read into spec.done and spec.done_on (ledger/importing.py
     enters them as acts). 整改完成时间 alone marks it done; a row marked not done that gives one is refused."""
@@ -650,12 +668,27 @@ def _read_done(where: "_Where", line: int, spec: ProblemSpec) -> None:
     if said in NOT_DONE_WORDS:
         if spec.done_on is not None:
             raise where.error(line, t("{field}: the row says '{said}' (not done) but gives a completion time {day}", field=Field("done"), said=spec.state["done"], day=spec.done_on))
+        _read_grade(where, line, spec)
         return
     spec.done = said in DONE_WORDS or (not said and spec.done_on is not None)
     if spec.state.get("verifier"):
         spec.state["verifier"] = where.check(line, lambda: values.person_name(spec.state["verifier"], "verifier"))
     if spec.done and not spec.person:
         raise where.error(line, t("{field}: the row is marked done but names no one responsible: whose completion it is must be known", field=Field("person")))
+    _read_grade(where, line, spec)
+
+
+def _read_grade(where: "_Where", line: int, spec: ProblemSpec) -> None:
+    """The file's 验收结果 into spec.grade: a grade word (ACCEPTANCE_GRADES), on a row marked done, with a 验收负责人."""
+    said_grade = spec.state.get("grade")
+    if said_grade:
+        spec.grade = acceptance_grade(said_grade)
+        if spec.grade is None:
+            raise where.error(line, t("{field}: '{value}' is not an acceptance grade (one of {words})", field=Field("grade"), value=said_grade.strip(), words="、".join(w for w in ACCEPTANCE_GRADES if not w.isascii())))
+        if not spec.done:
+            raise where.error(line, t("{field}: the row is not marked done, so it cannot have been accepted ('{value}')", field=Field("grade"), value=said_grade.strip()))
+        if not spec.state.get("verifier"):
+            raise where.error(line, t("{field}: the row gives an acceptance grade ('{value}') but no verifier: whose acceptance it is must be known", field=Field("grade"), value=said_grade.strip()))
 
 
 @functools.lru_cache(maxsize=256)  # a column holds a few values, met on every row
@@ -863,6 +896,12 @@ def _read_rows(
             seen[code] = feedback.inspection.line
         _number_by_row(feedback, raw_numbers, spelled.get("number", "序号"), number_given)
         _check_whole(where, feedback)
+    # Each problem's own columns in the file's order (they were gathered field by field).
+    position = {r.heading: i for i, r in enumerate(readings) if r}
+    for feedback in lists:
+        for p in feedback.problems:
+            if len(p.extra) > 1:
+                p.extra = dict(sorted(p.extra.items(), key=lambda item: position.get(item[0], len(position))))
     return lists
 
 

@@ -16,7 +16,9 @@ from typing import Any, Callable
 
 from ledger.errors import InvalidInput, LedgerError
 from ledger.feedback import FeedbackList, ProblemSpec, column_named, place
+from ledger import vocabulary
 from ledger.messages import Field, Message, field_value, t
+from ledger.values import PASSING_GRADES
 
 
 @dataclass
@@ -27,10 +29,11 @@ class ImportResult:
     skipped: list[str]
     measures: int
     # `import --preview`: each new problem's acts beyond its registration (what the file says was done):
-    # (event name, whose act, entered by, when).
-    acts: dict[str, list[tuple[str, str, str, datetime]]] | None = None
+    # (event name, whose act, entered by, when, an acceptance's grade or None).
+    acts: dict[str, list[tuple[str, str, str, datetime, str | None]]] | None = None
     completed: int = 0  # new problems the file marks done: their measures completed for the person it names
-    accepted: int = 0  # of those, with the file's 验收负责人's acceptance
+    accepted: int = 0  # of those, with the file's 验收负责人's passing acceptance
+    sent_back: int = 0  # of those, with an acceptance graded 一般 or 差 (验收结果): back for 二次整改
 
     @property
     def nothing_new(self) -> bool:
@@ -85,12 +88,29 @@ def _headed(message: Any, feedback: FeedbackList) -> Any:
 
 
 def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
-    """Where an act entered from a file comes from: the file, its fingerprint and the row."""
+    """Where an act entered from a file comes from: the file, its fingerprint and the row (read back by file_row_of)."""
     from pathlib import Path
 
     file, _, sheet = feedback.path.partition(": sheet ")
     where = f"工作表“{sheet}”第{spec.line}行" if sheet else f"第{spec.line}行"
     return f"录自《{Path(file).name}》{where}，文件 SHA-256 {feedback.fingerprint}"
+
+
+def file_row_of(entry: dict[str, Any]) -> tuple[str, int] | None:
+    """(file name, row) of an act `ledger import` entered from a 台账 (a proxy entry: its texts and attachments), as
+    _entered_from wrote them; only when that very file (the SHA-256 its text names) is attached to the act. None for
+    an act entered from anything else (a paper signed by hand, entered with --for)."""
+    for attached in entry.get("attachments") or ():
+        if attached.get("hash") != "sha256":
+            continue
+        start, end = f"录自《{attached.get('name')}》", f"，文件 SHA-256 {attached.get('digest')}"
+        for text in entry.get("texts") or ():
+            if start in text and end in text.split(start, 1)[1]:
+                where = text.split(start, 1)[1].split(end, 1)[0]  # 工作表“台账”第5行, or 第5行
+                row = where[where.rfind("第") + 1 : -1] if where.endswith("行") and "第" in where else ""
+                if row.isdigit():
+                    return str(attached["name"]), int(row)
+    return None
 
 
 # A row the file marks done but whose 整改措施 it does not list: the one measure its completion is of.
@@ -153,7 +173,8 @@ def _build_problem(parent: Any, spec: ProblemSpec, actor: str, at: datetime, fee
 
 def _enter_done(problem: Any, spec: ProblemSpec, feedback: FeedbackList, clerk: str, at: datetime, paper: _Paper | None, entered: dict[int, Any]) -> None:
     """A row marked done: each measure completed for its 整改责任人 on the file's 整改完成时间 (else now, when it is
-    entered), and, with a 验收负责人, a passing acceptance (较好: the file gives no grade) entered for them now."""
+    entered), and, with a 验收负责人, their acceptance entered for them now: graded as the file's 验收结果 (一般 and 差
+    send it back for 二次整改, as in the ledger), or, where it gives none, passing as 较好, the lowest passing grade."""
     from ledger import values
     from ledger.ids import utc_now
 
@@ -174,8 +195,14 @@ def _enter_done(problem: Any, spec: ProblemSpec, feedback: FeedbackList, clerk: 
         enter("measure", spec.person, lambda name, m=measure: problem.complete_measure(measure_id=m["id"], evidence=[source], actor=name, at=done_at))
     verifier = spec.state.get("verifier")
     if verifier:
-        note = f"验收负责人{verifier}（{source}）；台账未记验收等次，按通过记为较好"
-        enter("verification", verifier, lambda name: problem.verify(grade="fair", note=note, actor=name, at=max(done_at, at, utc_now()), policy=paper.app.policy if paper is not None else {}))
+        grade = spec.grade or "fair"
+        if spec.grade is None:
+            said = "台账未记验收等次，按通过记为较好"
+        else:  # the file's word, and the ledger's grade where the file words it otherwise (良好 → 较好)
+            cell, word = spec.state["grade"].strip(), vocabulary.GRADES[grade].zh
+            said = f"台账记{next((c.heading for c in feedback.columns if c.field == 'grade'), '验收结果')}“{cell}”" + ("" if cell == word else f"，记为{word}")
+        note = f"验收负责人{verifier}（{source}）；{said}"
+        enter("verification", verifier, lambda name: problem.verify(grade=grade, note=note, actor=name, at=max(done_at, at, utc_now()), policy=paper.app.policy if paper is not None else {}))
 
 
 def import_feedback(
@@ -268,13 +295,14 @@ class _Dropped(_Batch):
 
     def __init__(self, app: Any, actor: Any, paper: _Paper | None = None) -> None:
         super().__init__(app, actor, paper)
-        self.acts: dict[str, list[tuple[str, str, str, datetime]]] = {}
+        self.acts: dict[str, list[tuple[str, str, str, datetime, str | None]]] = {}
 
     def add(self, aggregate: Any) -> None:
         for event in getattr(aggregate, "_pending_events", ()):
             self.entered.pop(id(event), None)
             if type(event).__name__ in self.ACTS:  # every one entered by the importing clerk
-                self.acts.setdefault(aggregate.display_id, []).append((type(event).__name__, event.actor, self.actor.entered_by, event.at))
+                self.acts.setdefault(aggregate.display_id, []).append(
+                    (type(event).__name__, event.actor, self.actor.entered_by, event.at, getattr(event, "grade", None)))
 
     def save(self) -> None:
         pass
@@ -325,7 +353,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
     feedback, header = plan.feedback, plan.feedback.inspection
     if plan.inspection_added:
         batch.add(plan.parent)
-    added, skipped, measures, completed, accepted = [], [], 0, 0, 0
+    added, skipped, measures, completed, accepted, sent_back = [], [], 0, 0, 0, 0
     for spec in progress(feedback.problems):
         ident = f"{header.code}-{spec.number}"
         known = plan.present.get(spec.number)
@@ -345,5 +373,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
         added.append(ident)
         measures += len(spec.measures)
         completed += spec.done
-        accepted += bool(spec.done and spec.state.get("verifier"))
-    return ImportResult(header.code, plan.inspection_added, added, skipped, measures, completed=completed, accepted=accepted)
+        verified = bool(spec.done and spec.state.get("verifier"))
+        accepted += verified and (spec.grade or "fair") in PASSING_GRADES
+        sent_back += verified and (spec.grade or "fair") not in PASSING_GRADES
+    return ImportResult(header.code, plan.inspection_added, added, skipped, measures, completed=completed, accepted=accepted, sent_back=sent_back)

@@ -21,6 +21,18 @@ DOMAIN = "ledger"
 LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 
 
+def reader_language(option: str | None, configured: Callable[[], Any]) -> str:
+    """The reader's language, one rule for every command and the web view: the option given (`--lang`), else
+    LEDGER_LANG, else `configured()` (ledger.yaml's `language:`), else zh. (A page asks its request first: web/.)"""
+    if option in LANGS:
+        return option  # type: ignore[return-value]
+    env = os.environ.get("LEDGER_LANG", "").strip().lower()[:2]
+    if env in LANGS:
+        return env
+    chosen = configured()
+    return chosen if chosen in LANGS else "zh"
+
+
 class Message(str):
     """A message in English that knows its template and values, to be rendered in another language."""
 

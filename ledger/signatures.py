@@ -357,6 +357,8 @@ def proxy_entries(store: str, aggregates: set[str] | None = None) -> list[dict[s
                 "for": sig["for"],
                 "entered_by": sig.get("signer"),
                 "attachments": state.get("attachments") or [],
+                # what the act says of itself: where `ledger import` names the file and row it was taken from
+                "texts": [str(x) for x in state.get("evidence") or []] + ([str(state["note"])] if state.get("note") else []),
             }
         )
     return found

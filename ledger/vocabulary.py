@@ -270,6 +270,7 @@ IMPORT_FIELDS = {
     "done_on": Word("整改完成时间", "done_on"),
     "progress": Word("进展情况", "progress"),
     "verifier": Word("验收负责人", "verifier"),
+    "grade": Word("验收结果", "grade"),
 }
 
 # A measure's fields (a correction names "M2.due").

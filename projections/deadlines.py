@@ -16,11 +16,31 @@ from ledger.messages import t
 # ongoing one is not). Not "not signed off" (ledger.values.SIGNED_OFF_STATUSES): a verified problem is that too.
 UNRECTIFIED_STATUSES = ("registered", "in_progress")
 
+# The 整改时限 is the deadline for the rectification, not for its acceptance (issue 25): a problem whose measures
+# are all completed (at least one) waits for 核查验收, and its deadline no longer runs, whether the measures were
+# completed in the ledger or entered from a 台账. It stays 整改中; a measure planned later (二次整改) starts it again.
+# Every listing and count of overdue problems and every light goes through is_watched / unrectified_sql.
+
+
+def watched_row(status: str, measures_done: int, measures_total: int) -> bool:
+    """Its deadline (if it has one) runs: not yet rectified, and some measure still to do (or none planned);
+    from the read model's columns (status, measures_done, measures_total)."""
+    return status in UNRECTIFIED_STATUSES and not (measures_total > 0 and measures_done == measures_total)
+
+
+def is_watched(view: dict[str, Any]) -> bool:
+    """watched_row of a problem view."""
+    measures = view.get("measures") or []
+    return watched_row(view["status"], sum(1 for m in measures if m["status"] == "done"), len(measures))
+
 
 def unrectified_sql(prefix: str = "p.") -> str:
-    """SQL: a not yet rectified problem with a deadline (the statuses are constants: no parameters)."""
+    """SQL: a problem whose deadline runs (is_watched) and which has one (the words are constants: no parameters)."""
     states = ", ".join(f"'{s}'" for s in UNRECTIFIED_STATUSES)
-    return f"{prefix}status IN ({states}) AND {prefix}deadline IS NOT NULL AND {prefix}deadline <> ''"
+    return (
+        f"{prefix}status IN ({states}) AND {prefix}deadline IS NOT NULL AND {prefix}deadline <> '' "
+        f"AND ({prefix}measures_total = 0 OR {prefix}measures_done < {prefix}measures_total)"
+    )
 
 
 def signed_off_sql(prefix: str = "p.", signed: bool = True) -> str:
@@ -36,12 +56,12 @@ def overdue_sql(prefix: str = "p.") -> str:
 
 
 def is_overdue(view: dict[str, Any], today: date) -> bool:
-    """Past its deadline and not yet rectified (verified, closed or ongoing are not overdue)."""
+    """Past its deadline and its deadline still runs (is_watched): verified, closed, ongoing or with every measure done are not overdue."""
     deadline = view.get("deadline")
-    return bool(deadline) and view["status"] in UNRECTIFIED_STATUSES and deadline < today.isoformat()
+    return bool(deadline) and is_watched(view) and deadline < today.isoformat()
 
 # red: past its deadline; yellow: lights.yellow_days or fewer left; green:
-# lights.green_days or fewer left; None: further off, no deadline, or rectified.
+# lights.green_days or fewer left; None: further off, no deadline, rectified or every measure done.
 LIGHTS = ("red", "yellow", "green")
 LIGHT_LABELS: dict[str | None, str] = {**vocabulary.zh(vocabulary.LIGHTS), None: "无"}
 
@@ -52,8 +72,8 @@ def day_of(moment: str) -> date:
 
 
 def days_left(view: dict[str, Any], today: date) -> int | None:
-    """Days to an open problem's deadline (negative when late); None when it has none or is rectified."""
-    if not view.get("deadline") or view["status"] not in UNRECTIFIED_STATUSES:
+    """Days to an open problem's deadline (negative when late); None when it has none or its deadline no longer runs."""
+    if not view.get("deadline") or not is_watched(view):
         return None
     return (date.fromisoformat(view["deadline"]) - today).days
 
@@ -210,7 +230,7 @@ REVIEW_COLUMNS = ("id", "title", "status", "signed_off", "point", "review_date",
 
 
 def review_row(view: dict[str, Any], as_of: date, policy: Any) -> dict[str, Any]:
-    """Where a signed-off problem stands against the review points (回头看)."""
+    """Where a signed-off problem stands against the review points (整改回头看)."""
     closed_on = day_of(view["signoffs"][-1]["at"])
     reviews = sorted(day_of(r["at"]) for r in view.get("reviews") or [] if day_of(r["at"]) >= closed_on)
     window = timedelta(days=policy.review_window_days)

@@ -12,9 +12,15 @@ from __future__ import annotations
 import copy
 from typing import Any, Iterable, Iterator
 
-from projections.publication import WITHHELD
+from ledger.messages import Stored
+from ledger.vocabulary import Word
+from projections import publication
 
-ENCRYPTED = "[encrypted]"
+# The withheld marker as data (JSON, a message's str: the 公文's （依规不予公开）), and by its word on a page in
+# the page's language (ledger.messages.Stored).
+WITHHELD = Stored(publication.WITHHELD, Word(publication.WITHHELD, "(withheld under the rules)"))
+
+ENCRYPTED = Stored("[encrypted]", Word("（已加密）", "[encrypted]"))  # a confided field's ciphertext, never shown
 _NOTES = ("note", "reason", "text")  # free text of acts on a wholly withheld problem
 
 

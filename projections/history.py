@@ -11,13 +11,26 @@ from projections.views import plain
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic", "actor", "at", "act_signature", "attachments"}
 
 
+def _taken_from_file(domain_event: Any) -> tuple[str, int] | None:
+    """The 台账 and row an act entered for someone was taken from by `ledger import` (ledger.importing.file_row_of)."""
+    from ledger.importing import file_row_of
+
+    note = getattr(domain_event, "note", None)
+    texts = [str(x) for x in getattr(domain_event, "evidence", None) or ()] + ([str(note)] if note else [])
+    return file_row_of({"attachments": getattr(domain_event, "attachments", None) or (), "texts": texts})
+
+
 def act_note(domain_event: Any) -> str:
     """Who signed the act (and for whom, when a clerk entered a paper signature) and its evidence files:
     a message (" [signed by 王琎]"), shown in the reader's language; "" for an unsigned act without files."""
     parts = []
     sig = getattr(domain_event, "act_signature", None)
     if isinstance(sig, dict):
-        if sig.get("for"):
+        taken = _taken_from_file(domain_event) if sig.get("for") else None
+        if taken is not None:
+            parts.append(t("{principal}'s act {entered}, entered and signed by {signer}", principal=sig["for"], signer=sig.get("signer"),
+                           entered=t("entered from the file 《{name}》, row {row}", name=taken[0], row=taken[1])))
+        elif sig.get("for"):
             parts.append(t("signed on paper by {principal}, entered and signed by {signer}", principal=sig["for"], signer=sig.get("signer")))
         else:
             parts.append(t("signed by {signer}", signer=sig.get("signer")))

@@ -180,5 +180,9 @@ def build_sheet(
     measures = sum(len(v["measures"]) for v in problems)
     done = sum(1 for v in problems for m in v["measures"] if m["status"] == "done")
     totals = f"合计：{figures_paragraph(summary)}整改措施{measures}项，已完成{done}项。"
-    others = list(dict.fromkeys(k for row in rows for k in row.others))
+    from projections.views import merge_headings
+
+    others: list[str] = []
+    for row in rows:  # each problem's in its file's order, the file's order kept across them
+        merge_headings(others, row.others)
     return Sheet(title, subtitle, rows, totals, internal, others)

@@ -6,9 +6,9 @@ import json
 from datetime import date
 from typing import Any
 
-from projections.deadlines import UNRECTIFIED_STATUSES, overdue_sql, unrectified_sql
+from projections.deadlines import overdue_sql, unrectified_sql, watched_row
 from projections.tables import placeholder, problem_filters
-from projections.views import INSPECTION_DEFAULTS, with_overdue
+from projections.views import INSPECTION_DEFAULTS, merge_headings, own_columns, with_overdue
 from ledger.messages import t
 
 
@@ -107,15 +107,16 @@ def kept_columns(cursor: Any, *, style: str, **query: Any) -> list[str]:
     order first met: the columns a csv listing adds. Only the views holding some are decoded."""
     sql, params = problem_query(**query, style=style, select="p.data", order=None)
     mark = "?" if style == "?" else style
-    cursor.execute(f"SELECT q.data FROM ({sql}) q WHERE q.data LIKE {mark}", [*params, '%"columns":{%'])
+    # a mapping (earlier imports) or [heading, cell] pairs in the file's order
+    cursor.execute(f"SELECT q.data FROM ({sql}) q WHERE q.data LIKE {mark} OR q.data LIKE {mark}", [*params, '%"columns":{%', '%"columns":[[%'])
     raw = getattr(cursor, "sqlite_cursor", cursor)
-    found: dict[str, None] = {}
+    found: list[str] = []
     while True:
         rows = raw.fetchmany(500)
         if not rows:
-            return list(found)
+            return found
         for (data,) in rows:
-            found.update(dict.fromkeys(json.loads(data).get("columns") or {}))
+            merge_headings(found, own_columns(json.loads(data)))
 
 
 def count_problems(cursor: Any, sql: str, params: list[Any]) -> int:
@@ -293,7 +294,7 @@ def iter_status_rows(cursor: Any, *, sql: str, params: list[Any], today: date) -
                 "id": r[0], "category": r[1], "title": r[2], "type": r[3], "status": state, "unit": r[5], "person": r[6],
                 "deadline": deadline,
                 # as projections.deadlines.is_overdue
-                "overdue": bool(deadline) and state in UNRECTIFIED_STATUSES and deadline < today_text,
+                "overdue": bool(deadline) and watched_row(state, r[8], r[9]) and deadline < today_text,
                 "measures": f"{r[8]}/{r[9]}", "relapses": r[10], "escalation": r[11],
             }
 

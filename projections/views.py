@@ -91,7 +91,9 @@ def problem_view(problem: Any) -> dict[str, Any]:
     if problem.children:
         optional["children"] = list(problem.children)
     if getattr(problem, "columns", None):
-        optional["columns"] = dict(problem.columns)  # a 台账's own columns, heading → cell
+        # a 台账's own columns: [heading, cell] pairs in the file's order (a mapping, sorted, for earlier imports)
+        columns = dict(problem.columns)
+        optional["columns"] = [[h, c] for h, c in columns.items()] if getattr(problem, "columns_in_order", False) else columns
     if problem.extensions:
         optional["extensions"] = problem.extensions
         if problem.extended_to is not None:
@@ -147,10 +149,33 @@ PROBLEM_DEFAULTS: dict[str, Any] = {"parent": None, "children": [], "extensions"
 INSPECTION_DEFAULTS: dict[str, Any] = {"round": None}
 
 
+def own_columns(view: dict[str, Any]) -> dict[str, str]:
+    """A stored view's 台账 columns, heading → cell, in the file's order ([heading, cell] pairs, or a mapping)."""
+    columns = view.get("columns") or {}
+    return {h: c for h, c in columns} if isinstance(columns, list) else dict(columns)
+
+
+def merge_headings(found: list[str], headings: Any) -> None:
+    """Add one problem's own headings (in its file's order) to `found`: each new one just after the heading before it
+    there, so the headings of many problems (each with only its non-empty cells) keep the file's order."""
+    seen = set(found)
+    before = -1
+    for heading in headings:
+        if heading in seen:
+            before = found.index(heading)
+            continue
+        before += 1
+        found.insert(before, heading)
+        seen.add(heading)
+
+
 def with_overdue(view: dict[str, Any], today: date) -> dict[str, Any]:
-    """The view as readers get it: every key present, and `overdue` judged on `today`."""
+    """The view as readers get it: every key present, `columns` a mapping in the file's order, and `overdue` judged on `today`."""
     view = {**PROBLEM_DEFAULTS, **view}
     from projections.deadlines import is_overdue
+
+    if isinstance(view.get("columns"), list):
+        view["columns"] = own_columns(view)
 
     view["overdue"] = is_overdue(view, today)
     return view

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing import Any, Sequence
 
 from ledger import vocabulary
-from ledger.messages import Message, render
+from ledger.messages import Data, Message, render
 
 # -- words in tables -----------------------------------------------------------
 
@@ -71,7 +71,9 @@ def details_words(pairs: list[tuple[str, Any]], lang: str, event: str = "") -> s
         if isinstance(value, dict) and isinstance(words, dict):  # counts by kind: {discipline: 1} → {党纪政务处分: 1}
             value = {words.get(k, k): v for k, v in value.items()}
         shown = _describe_value(value)
-        if isinstance(value, bool):
+        if isinstance(value, Data):  # a stored marker (the web's [encrypted]): by its word
+            shown = value.label(lang)
+        elif isinstance(value, bool):
             shown = "是" if value else "否"
         elif isinstance(value, list) and isinstance(words, dict):
             shown = "、".join(str(words.get(str(v), v)) for v in value)

@@ -3,8 +3,8 @@
     python scripts/messages.py            # update ledger/locale/zh/LC_MESSAGES/ledger.po from the source, compile it
     python scripts/messages.py --check    # exit 1 naming every message without a Chinese rendering (tests run this)
 
-Every `t("…")` in ledger/, commands/, projections/ and web/ is a message (its template is the msgid, in English);
-a word of the vocabulary is one too. Babel reads them from the source, so a message is written once, where it
+Every `t("…")` in ledger/, commands/, projections/ and web/ is a message (its template is the msgid, in English),
+and so is every `{% trans %}` block and `_("…")` of web/templates/ (Jinja2's extractor); a word of the vocabulary is one too. Babel reads them from the source, so a message is written once, where it
 arises; the .po file under version control holds its Chinese.
 """
 
@@ -18,17 +18,25 @@ PACKAGES = ("ledger", "commands", "projections", "web")
 PO = REPO / "ledger" / "locale" / "zh" / "LC_MESSAGES" / "ledger.po"
 
 
+# The web view's templates: {% trans %} blocks and _("…") (jinja2.ext.i18n; a block's lines trimmed into one
+# message, as web/app.py renders it). Their values are %(name)s, gettext's own placeholders.
+TEMPLATES = ("web", [("templates/**.html", "jinja2.ext:babel_extract")], {"templates/**.html": {"trimmed": "true"}})
+
+
 def extracted() -> dict[str, list[tuple[str, int]]]:
-    """msgid -> where it is written (file, line), from every `t(...)` in the packages."""
-    from babel.messages.extract import extract_from_dir
+    """msgid -> where it is written (file, line), from every `t(...)` in the packages and every message of the
+    web view's templates."""
+    from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
     found: dict[str, list[tuple[str, int]]] = {}
-    for package in PACKAGES:
+    sources = [(package, [("**.py", "python")], {}, {"t": None}) for package in PACKAGES]
+    sources.append((*TEMPLATES, DEFAULT_KEYWORDS))
+    for package, methods, options, keywords in sources:
         for filename, lineno, message, _comments, _context in extract_from_dir(
-            REPO / package, method_map=[("**.py", "python")], keywords={"t": None}, comment_tags=()
+            REPO / package, method_map=methods, options_map=options, keywords=keywords, comment_tags=()
         ):
-            if isinstance(message, tuple):
-                message = message[0]
+            if isinstance(message, tuple) and not (methods is TEMPLATES[1] and all(message)):
+                message = message[0]  # a template's {% pluralize %} keeps its (singular, plural) pair, as click's ngettext
             if message:
                 found.setdefault(message, []).append((f"{package}/{filename}", lineno))
     return found
@@ -105,7 +113,7 @@ def update() -> None:
         text = "".join(msgid) if isinstance(msgid, tuple) else msgid
         empty = ("",) if isinstance(msgid, tuple) else ""
         new.add(msgid, entry.string if entry is not None else empty, locations=where,
-                flags=("python-format",) if "{" in text else ())
+                flags=("python-format",) if "{" in text or "%(" in text else ())
     PO.parent.mkdir(parents=True, exist_ok=True)
     with open(PO, "wb") as f:
         write_po(f, new, width=0, omit_header=False, sort_output=False, include_previous=False, include_lineno=False)

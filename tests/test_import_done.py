@@ -249,3 +249,32 @@ def test_how_a_row_says_it_is_done_follows_one_rule():
         assert spec.done_on == day
 
     check()
+
+
+def test_the_public_reports_note_says_an_act_taken_from_a_file_came_from_its_row_not_from_paper(ledger, tmp_path):
+    """Acts entered from a 台账 were not signed on paper by the person they name: the report's note says
+    录自台账文件《审计整改台账.xlsx》第2行 for them (en: entered from the file … row 2), and keeps 在纸质文件上签署 for
+    an act entered with `--for` from a signed paper. On the old code every such act read 在纸质文件上签署."""
+    enrol(ledger, {"录入员": ["registrar", "responsible", "verifier"], "许文": ["responsible"], "杜婷": ["responsible"], "周明": ["verifier"]})
+    _inspection_signed(ledger)
+    _soe(ledger, tmp_path, actor="录入员")
+    report = ledger.out("--lang", "zh", "publish", "--inspection", "SJ2023", "--no-sign", actor="录入员")
+    assert "SJ2023-1的完成整改措施（许文）录自台账文件《审计整改台账.xlsx》第2行，录入员代为录入并电子签名" in report
+    assert "SJ2023-4的核查验收（周明）录自台账文件《审计整改台账.xlsx》第5行" in report
+    assert "在纸质文件上签署" not in report
+    # an act entered --for from a signed paper still says so
+    [measure] = ledger.json("show", "SJ2023-2")["measures"]
+    paper = tmp_path / "整改完成确认单.pdf"
+    paper.write_bytes("%PDF-1.4 signed by 杜婷".encode("utf-8"))
+    ledger("done", "SJ2023-2", measure["id"], "--for", "杜婷", "--attach", str(paper), "--evidence", "确认单", actor="录入员")
+    report = ledger.out("--lang", "zh", "publish", "--inspection", "SJ2023", "--no-sign", actor="录入员")
+    assert "SJ2023-2的完成整改措施由杜婷在纸质文件上签署，录入员代为录入并电子签名，附整改完成确认单.pdf" in report
+    assert report.count("录自台账文件") == 4
+    english = ledger.out("--lang", "en", "publish", "--inspection", "SJ2023", "--no-sign", actor="录入员")
+    assert "entered from the file 《审计整改台账.xlsx》, row 2" in english and "录自台账文件" not in english
+    # history says the same of each act
+    details = [r["details"] for r in ledger.json("history", "SJ2023-1") if r.get("entered_for")]
+    assert details and all("entered from the file 《审计整改台账.xlsx》, row 2" in d and "signed on paper" not in d for d in details)
+    zh = "".join(ledger("--lang", "zh", "history", "SJ2023-1", actor="录入员").stdout.split())  # the table wraps details
+    assert "许文的操作录自台账文件《审计整改台账.xlsx》第2行" in zh and "纸质签字" not in zh
+    assert "杜婷纸质签字" in "".join(ledger("--lang", "zh", "history", "SJ2023-2", actor="录入员").stdout.split())

@@ -21,7 +21,8 @@ import messages as catalogue_script  # noqa: E402
 
 
 def _fields(template: str) -> set[str]:
-    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None}
+    """A message's values: {name} in the code's messages, %(name)s in the web templates' (gettext's, as Jinja2 writes them)."""
+    return {name for _, name, _, _ in string.Formatter().parse(template) if name is not None} | set(re.findall(r"%\((\w+)\)s", template))
 
 
 @pytest.fixture(scope="module")
@@ -51,6 +52,24 @@ def test_the_check_can_fail(zh, extracted):
         entry.string = saved
 
 
+def test_the_web_templates_messages_are_extracted_and_checked(zh, extracted):
+    """Every {% trans %} block and _("…") of web/templates/ is a message of the catalogue: one without Chinese is
+    named by the check, and a Chinese rendering naming a value its template has not is found."""
+    from_templates = [m for m, where in extracted.items() if any(f.startswith("web/templates/") for f, _ in where)]
+    assert len(from_templates) > 100 and "full record" in from_templates
+    some = "%(time)s (recorded by %(by)s as record no. %(seq)s)"
+    assert some in from_templates and _fields(some) == {"time", "by", "seq"} == _fields(zh.get(some).string)
+    plural = ("%(light)s · due within %(days)s day", "%(light)s · due within %(days)s days")
+    assert plural in from_templates and zh.get(plural).string == ("%(light)s · %(days)s天内到期",)
+    entry = zh.get("full record")
+    saved = entry.string
+    try:
+        entry.string = ""
+        assert catalogue_script.missing(zh, extracted) == ["full record"]
+    finally:
+        entry.string = saved
+
+
 def test_the_script_checks_the_catalogue():
     done = subprocess.run([sys.executable, str(REPO / "scripts" / "messages.py"), "--check"], capture_output=True, text=True)
     assert done.returncode == 0, done.stdout + done.stderr
@@ -58,11 +77,12 @@ def test_the_script_checks_the_catalogue():
 
 def test_each_chinese_rendering_names_only_its_values_and_reads_in_chinese(zh, extracted):
     wrong = []
-    for msgid in extracted:
-        msgstr = zh.get(msgid).string
+    for key in extracted:
+        # a plural message (a template's {% pluralize %}) is its forms joined: each form's values and words count
+        msgid, msgstr = (" ".join(v) if isinstance(v, tuple) else v for v in (key, zh.get(key).string))
         if not _fields(msgstr) <= _fields(msgid):  # Chinese may leave out a value it says otherwise (an English word)
             wrong.append(f"{msgid!r}: values {sorted(_fields(msgid))} but Chinese has {sorted(_fields(msgstr))}")
-        bare = re.sub(r"\{[^{}]*\}", " ", msgstr)
+        bare = re.sub(r"\{[^{}]*\}|%\(\w+\)s|<[^>]+>", " ", msgstr)  # values and a template message's markup
         if english_words(bare):
             wrong.append(f"{msgid!r}: Chinese keeps English words: {msgstr!r}")
         if re.search(r"[\u4e00-\u9fff]", re.sub(r"'[^']*'|\"[^\"]*\"|`[^`]*`", "", msgid)):

@@ -133,9 +133,13 @@ def test_as_of_before_sign_off_shows_the_problems_verified_not_closed(seed004):
 
 
 def test_as_of_overdue_is_judged_on_the_as_of_day(seed004):
-    # On 2020-04-05 the measures are done but not verified: in progress, past the 2020-03-31 deadline.
+    # On 2020-04-05 the measures are done (2020-03-10) but not verified: 整改中, past the 2020-03-31 deadline, and
+    # not overdue: the deadline is the rectification's, not its acceptance's (issue 25). Judged on the as-of day.
     result = seed004.json("summary", "--inspection", "XC2019-1", "--as-of", "2020-04-05T12:00:00+00:00")
-    assert result["total"]["overdue"] == 8  # the long-term problem has no deadline
+    assert (result["total"]["open"], result["total"]["overdue"]) == (9, 0)
+    rows = seed004.json("status", "--inspection", "XC2019-1", "--as-of", "2020-04-05T12:00:00+00:00")
+    assert {r["status"] for r in rows} == {"in_progress"} and all(m["status"] == "done" for r in rows for m in r["measures"])
+    assert not any(r["overdue"] for r in rows)
 
 
 def test_publish_html_is_one_self_contained_page(seed004, tmp_path):

@@ -152,7 +152,9 @@ def test_the_whole_summary_counts_overdue_problems_from_the_index_alone(inspecte
     assert deadline_index(inspected).endswith("category, parent)" if inspected.kind != "sqlite" else "category, parent")
     if inspected.kind == "sqlite":
         plan = " | ".join(r[3] for r in inspected.query("EXPLAIN QUERY PLAN " + TOTALS_SQL, ("2026-01-01",)))
-        assert "SEARCH ledger_problems USING COVERING INDEX ledger_problems_by_deadline" in plan, plan
+        # the index finds the open problems past their deadline; their measure counts (issue 25: all done is not
+        # overdue) are read from their rows' columns, never from the JSON views
+        assert "SEARCH ledger_problems USING INDEX ledger_problems_by_deadline" in plan, plan
 
 
 def test_a_schema_4_store_gets_the_parent_column_and_index_from_init(inspected):

@@ -149,7 +149,8 @@ def _web(ledger, monkeypatch):
 
     if ledger.store:
         monkeypatch.setenv("LEDGER_STORE", ledger.store)
-    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml")))
+    # A Chinese reader's browser (the tests' LEDGER_LANG=en would otherwise make the pages English).
+    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml")), headers={"Accept-Language": "zh-CN,zh;q=0.9"})
 
 
 def _html_text(html: str) -> str:

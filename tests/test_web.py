@@ -23,7 +23,9 @@ CODE = "XC2026-1"
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
 
-def client_for(ledger, monkeypatch, token=None):
+def client_for(ledger, monkeypatch, token=None, lang="zh-CN,zh;q=0.9"):
+    """A client of the view over `ledger`, whose browser asks for `lang` (Accept-Language; None: asks for none,
+    so the page is in `ledger serve`'s language, LEDGER_LANG=en in the tests)."""
     import warnings
 
     with warnings.catch_warnings():  # Starlette's TestClient still runs on httpx, and says so
@@ -35,7 +37,7 @@ def client_for(ledger, monkeypatch, token=None):
 
     if ledger.store:
         monkeypatch.setenv("LEDGER_STORE", ledger.store)
-    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml"), token=token))
+    return TestClient(web_app(load_config(ledger.folder / "ledger.yaml"), token=token), headers={"Accept-Language": lang} if lang else {})
 
 
 def get_json(client, url):
@@ -341,7 +343,8 @@ def test_overview_groups_inspections_by_round_with_subtotals():
 
 
 def test_light_sql_agrees_with_the_light_of_each_view():
-    """The SQL filters (status --light, the overview's counts) and projections.deadlines.light agree on every day."""
+    """The SQL filters (status --light, the overview's counts) and projections.deadlines.light agree on every day,
+    with or without measures, some or all done (all done: no light, issue 25)."""
     import sqlite3
     from datetime import date, timedelta
 
@@ -355,19 +358,22 @@ def test_light_sql_agrees_with_the_light_of_each_view():
     from projections.status import _light_condition
 
     statuses = st.sampled_from(["registered", "in_progress", "verified", "closed", "ongoing"])
-    problem = st.tuples(statuses, st.one_of(st.none(), st.integers(-40, 40)))
+    measures = st.lists(st.sampled_from(("planned", "done")), max_size=3)
+    problem = st.tuples(statuses, st.one_of(st.none(), st.integers(-40, 40)), measures)
 
     @settings(max_examples=150, deadline=None)
     @given(st.lists(problem, min_size=1, max_size=12), st.integers(0, 25), st.integers(0, 25), st.dates(date(2019, 1, 1), date(2030, 1, 1)))
     def check(problems, a, b, today):
         lights = LightPolicy(green_days=max(a, b), yellow_days=min(a, b))
         con = sqlite3.connect(":memory:")
-        con.execute("CREATE TABLE ledger_problems (n INTEGER, inspection TEXT, status TEXT, deadline TEXT, data TEXT DEFAULT '{}')")
+        con.execute("CREATE TABLE ledger_problems (n INTEGER, inspection TEXT, status TEXT, deadline TEXT, "
+                    "measures_done INTEGER, measures_total INTEGER, data TEXT DEFAULT '{}')")
         views = []
-        for n, (status, offset) in enumerate(problems):
+        for n, (status, offset, planned) in enumerate(problems):
             deadline = None if offset is None else (today + timedelta(days=offset)).isoformat()
-            con.execute("INSERT INTO ledger_problems (n, inspection, status, deadline) VALUES (?, 'X', ?, ?)", (n, status, deadline))
-            views.append({"status": status, "deadline": deadline})
+            con.execute("INSERT INTO ledger_problems (n, inspection, status, deadline, measures_done, measures_total) VALUES (?, 'X', ?, ?, ?, ?)",
+                        (n, status, deadline, planned.count("done"), len(planned)))
+            views.append({"status": status, "deadline": deadline, "measures": [{"status": m} for m in planned]})
         expected = [light(v, today, lights) for v in views]
         for name in ("red", "yellow", "green", "none"):
             condition, params = _light_condition(name, today, lights)

@@ -28,6 +28,7 @@ FLAGS = [
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
     "--disable-background-networking", "--disable-component-update", "--disable-sync",
     "--disable-dev-shm-usage", "--window-size=1400,1000", "--lang=zh-CN", "--hide-scrollbars",
+    "--accept-lang=zh-CN,zh",  # a Chinese reader's browser: headless Chromium asks for en-US whatever --lang says
 ]
 
 pytestmark = pytest.mark.slow
@@ -120,7 +121,7 @@ def _click_and_wait(driver, selector: str) -> None:
     )
 
 
-def _visit(driver, url: str, shots: Path, name: str) -> None:
+def _visit(driver, url: str, shots: Path, name: str, lang: str = "zh-CN") -> None:
     driver.get(url)
     height = driver.execute_script("return document.documentElement.scrollHeight")
     driver.set_window_size(1400, max(800, min(int(height) + 40, 4000)))
@@ -128,7 +129,7 @@ def _visit(driver, url: str, shots: Path, name: str) -> None:
     driver.save_screenshot(str(shots / f"{name}.png"))
     errors = [e for e in driver.get_log("browser") if e["level"] in ("SEVERE", "WARNING")]
     assert errors == [], f"{url}: console messages {errors}"
-    assert driver.execute_script("return document.documentElement.lang") == "zh-CN"
+    assert driver.execute_script("return document.documentElement.lang") == lang
     assert driver.execute_script("return document.characterSet") == "UTF-8"
 
 
@@ -211,3 +212,29 @@ def test_filters_work_and_lights_match_due(served, driver, tmp_path):
     _visit(driver, base + "/due?within=20", shots, "due")
     rows = driver.find_elements(By.CSS_SELECTOR, "#due tbody tr[data-id]")
     assert {r.get_attribute("data-id"): r.get_attribute("data-light") for r in rows} == due_lights
+
+
+def test_english_pages_keep_their_language_through_links_and_filters(served, driver, tmp_path):
+    """A Chinese browser opens the English view (?lang=en): navigation, the filter form and the light cards keep
+    it; the lamps and statuses read the vocabulary's English words; the language switch leads back to Chinese."""
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    ledger, base = served
+    shots = tmp_path / "screenshots"
+    _visit(driver, base + "/?lang=en", shots, "overview-en", lang="en")
+    assert "rectification overview" in driver.find_element(By.TAG_NAME, "h1").text
+    _click_and_wait(driver, 'header nav a[href="/problems?lang=en"]')
+    assert driver.execute_script("return document.documentElement.lang") == "en"
+    assert {e.text for e in driver.find_elements(By.CSS_SELECTOR, "#problems .lamp:not(.lamp-none)")} == {"red", "yellow", "green"}
+    Select(driver.find_element(By.NAME, "status")).select_by_visible_text("closed")
+    _click_and_wait(driver, "#filters button[type=submit]")
+    assert "lang=en" in driver.current_url and "status=closed" in driver.current_url
+    assert [r.get_attribute("data-id") for r in driver.find_elements(By.CSS_SELECTOR, "#problems tbody tr[data-id]")] == [f"{CODE}-8"]
+    _visit(driver, driver.current_url, shots, "problems-closed-en", lang="en")
+    _click_and_wait(driver, f'#problems a[href^="/problems/{CODE}-8"]')
+    assert "full record" in driver.find_element(By.TAG_NAME, "body").text
+    _visit(driver, driver.current_url, shots, "problem-en", lang="en")
+    _click_and_wait(driver, 'header .languages a[hreflang="zh-CN"]')
+    assert driver.execute_script("return document.documentElement.lang") == "zh-CN"
+    assert "完整记录" in driver.find_element(By.TAG_NAME, "body").text

@@ -10,8 +10,13 @@ text and sensitive fields reach no page.
 
 Each page is a module-level function reading what `create_app` keeps in
 `request.app.state.view` (a LedgerView); `composition.web_app` calls it with the
-schema the verification page checks the store against. Messages reach the page
-in its language through web/words.py.
+schema the verification page checks the store against.
+
+A page speaks its reader's language (`chosen_lang`: ?lang=, else Accept-Language,
+else `ledger serve`'s): the templates' words are gettext messages of the ledger's
+catalogue (jinja2.ext.i18n), the vocabulary's words and the code's messages reach
+them through filters in the same language (web/words.py). The published report
+stays the document `publish` prints.
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
+from jinja2 import pass_context
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.exceptions import HTTPException
@@ -33,40 +39,87 @@ from starlette.templating import Jinja2Templates
 
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput, LedgerError, TamperingFound, UnknownID
-from projections.deadlines import LIGHT_LABELS, light
-from ledger.messages import choices as accepted, t
+from ledger.messages import LANGS, Data, choices as accepted, either, reader_language, t
+from projections.deadlines import light
+from projections.summary import HEADERS  # a count's heading in each language, as `summary` words it
 from web import words
 
 HERE = Path(__file__).resolve().parent
 READ_METHODS = ("GET", "HEAD")
 TOKEN_COOKIE = "ledger_token"
 PAGE_SIZE = 200
-NO_LIGHT = "无预警"  # ?light=none: a problem without a light (red, yellow and green are the vocabulary's)
+# ?light=none: a problem without a light (red, yellow and green are the vocabulary's; `status --light none` types it)
+NO_LIGHT = vocabulary.Word("无预警", "no light")
+LANG_PARAM = "lang"  # ?lang=en|zh: the page's language, kept in its links and forms
 REPORT_TYPES = {"markdown": "text/markdown; charset=utf-8", "html": "text/html; charset=utf-8", "text": "text/plain; charset=utf-8"}
+
+
+# -- the page's language ------------------------------------------------------------
+
+
+def chosen_lang(request: Request, default: str) -> tuple[str, str | None]:
+    """The page's language and the ?lang= that chose it (kept in the page's links), else None: ?lang=en|zh,
+    else the browser's Accept-Language (its first of zh or en by weight), else `default` (`ledger serve`'s
+    language: --lang, LEDGER_LANG, ledger.yaml's `language:`, as the CLI chooses). An unknown ?lang= is refused
+    by the page (`page`), in the language the rest would choose."""
+    given = request.query_params.get(LANG_PARAM)
+    if given in LANGS:
+        return given, given  # type: ignore[return-value]
+    return _accepted_lang(request.headers.get("accept-language", "")) or default, None
+
+
+def _accepted_lang(header: str) -> str | None:
+    """The first of zh and en a browser's Accept-Language asks for ("en-GB,en;q=0.9,zh;q=0.8" → en), or None."""
+    best: tuple[float, int, str] | None = None
+    for order, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        primary = tag.strip().lower().split("-")[0]
+        if primary not in LANGS:
+            continue
+        weight = 1.0
+        for param in params.split(";"):
+            name, _, value = param.strip().partition("=")
+            if name.strip() == "q":
+                try:
+                    weight = float(value)
+                except ValueError:
+                    weight = 0.0
+        if weight > 0 and (best is None or (-weight, order) < (best[0], best[1])):
+            best = (-weight, order, primary)
+    return best[2] if best else None
+
+
+def _refuse_unknown_lang(request: Request) -> None:
+    given = request.query_params.get(LANG_PARAM)
+    if given is not None and given not in LANGS:
+        raise InvalidInput(t("lang: '{lang}' is not one of {choices}", lang=given, choices=either(LANGS)))
 
 
 # -- the guards: read-only methods, and the token off loopback ----------------------
 
 
-def notice(request: Request, status_code: int, title: Any, message: Any, headers: dict[str, str] | None = None) -> Response:
+def notice(request: Request, status_code: int, title: Any, message: Any, lang: str, headers: dict[str, str] | None = None) -> Response:
     """A guard's answer, before any page is reached: a page of its own in the page's language (no navigation,
     nothing of the ledger), or with ?format=json the English message as the CLI's JSON gives an error."""
     if _wants_json(request):
         return Response(json.dumps({"error": str(message)}, ensure_ascii=False) + "\n", status_code=status_code,
                         media_type="application/json; charset=utf-8", headers=headers)
-    return TEMPLATES.TemplateResponse(request, "notice.html", {"title": title, "message": message}, status_code=status_code, headers=headers)
+    lang = chosen_lang(request, lang)[0]
+    return TEMPLATES.TemplateResponse(request, "notice.html", {"title": title, "message": message, "lang": lang},
+                                      status_code=status_code, headers={**(headers or {}), **_language_headers(lang)})
 
 
 class ReadOnlyMethods:
     """Answers anything but GET and HEAD with 405 before any route is looked at."""
 
-    def __init__(self, app: Any):
+    def __init__(self, app: Any, lang: str):
         self.app = app
+        self.lang = lang  # the view's language when the request asks for none
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] == "http" and scope["method"] not in READ_METHODS:
             response = notice(Request(scope), 405, t("read-only view"), t("read-only view: only GET and HEAD are answered"),
-                              headers={"Allow": "GET, HEAD"})
+                              self.lang, headers={"Allow": "GET, HEAD"})
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
@@ -82,9 +135,10 @@ class TokenRequired:
     Opening any page with `?token=…` once sets the cookie and drops the token from the address.
     """
 
-    def __init__(self, app: Any, token: str):
+    def __init__(self, app: Any, token: str, lang: str):
         self.app = app
         self.token = token
+        self.lang = lang
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
         if scope["type"] != "http":
@@ -108,7 +162,7 @@ class TokenRequired:
             await self.app(scope, receive, send)
             return
         response = notice(request, 401, t("access token required"),
-                          t("this ledger view needs an access token: open it with the link the administrator gave you (…?token=…)"))
+                          t("this ledger view needs an access token: open it with the link the administrator gave you (…?token=…)"), self.lang)
         await response(scope, receive, send)
 
 
@@ -128,7 +182,8 @@ class LedgerView:
 
         self.config = config
         self.schema = schema
-        self.report_lang = report_lang
+        self.report_lang = report_lang  # the published report's language: the document, whatever the page's
+        self.lang = report_lang  # a page's language when the request asks for none: `ledger serve`'s
         self.ledger = ReadOnlyLedger(config.store)
         self.lights = light_policy(config)
         self.watch = watch_policy(config)
@@ -140,6 +195,8 @@ class LedgerView:
 
 
 def _view(request: Request) -> LedgerView:
+    """What the pages read; every page asks for it first, so an unknown ?lang= is refused here (HTML and JSON)."""
+    _refuse_unknown_lang(request)
     return request.app.state.view  # type: ignore[no-any-return]
 
 
@@ -157,27 +214,70 @@ def _filter(request: Request, name: str) -> str | None:
 
 
 def _templates() -> Jinja2Templates:
+    """The pages' templates: every word through the catalogue (jinja2.ext.i18n with the catalogue's gettext),
+    every state, kind and act by the vocabulary's word, in the page's language (the context's `lang`)."""
+    from ledger.messages import catalogue, render
+
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
-    # The pages are Chinese: every state, kind and act in the vocabulary's word, as the CLI prints it.
+    env.add_extension("jinja2.ext.i18n")
+    env.policies["ext.i18n.trimmed"] = True  # a {% trans %} block's lines are one message, as extracted
+
+    @pass_context
+    def gettext(context: Any, message: str) -> str:
+        lang = context.get("lang", "zh")
+        return message if lang == "en" else str(catalogue(lang).gettext(message))
+
+    @pass_context
+    def ngettext(context: Any, singular: str, plural: str, n: int) -> str:
+        lang = context.get("lang", "zh")
+        return (singular if n == 1 else plural) if lang == "en" else str(catalogue(lang).ngettext(singular, plural, n))
+
+    env.install_gettext_callables(gettext, ngettext, newstyle=True)  # type: ignore[attr-defined]
+
+    @pass_context
+    def finalize(context: Any, value: Any) -> Any:
+        """A stored value a page names by its word (the withheld marker): in the page's language."""
+        return value.label(context.get("lang", "zh")) if isinstance(value, Data) else value
+
+    env.finalize = finalize
     labels = {
         "status_label": vocabulary.STATUSES, "type_label": vocabulary.PROBLEM_TYPES, "kind_label": vocabulary.INSPECTION_KINDS,
         "grade_label": vocabulary.GRADES, "reason_label": vocabulary.WITHHOLD_REASONS, "event_label": vocabulary.EVENTS,
         "field_label": {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS, **vocabulary.SENSITIVE_FIELDS}, "measure_label": vocabulary.MEASURE_STATES,
         "level_label": vocabulary.ESCALATION_LEVELS, "result_label": vocabulary.REVIEW_RESULTS, "link_label": vocabulary.LINK_KINDS,
-        "direction_label": vocabulary.LINK_DIRECTIONS,
+        "direction_label": vocabulary.LINK_DIRECTIONS, "light_label": {**vocabulary.LIGHTS, "none": NO_LIGHT},
+        "source_label": vocabulary.SOURCES,
     }
     for name, table in labels.items():
-        env.filters[name] = lambda value, table=table: vocabulary.label(table, value, "zh")
-    env.filters["light_label"] = lambda x: LIGHT_LABELS.get(x, "无")
+        env.filters[name] = pass_context(lambda context, value, table=table: vocabulary.label(table, value, context.get("lang", "zh")))
+    # A column as `ledger audit` heads it (projections.words), its key's words in English: the trail reads alike.
+    env.filters["heading"] = pass_context(lambda context, column: _heading(column, context.get("lang", "zh")))
     env.filters["percent"] = lambda r: "—" if r is None else f"{r:.1f}%"
     env.filters["seq_links"] = _seq_links
     env.filters["evidence_text"] = _evidence_text
     env.filters["evidence_digest"] = _evidence_digest
-    # The pages are Chinese: messages, findings and an audit row's cells (web.words).
-    env.filters["zh"] = lambda text: words.message(text, "zh")
-    env.filters["zh_cell"] = lambda value, column: words.cell(value, column, "zh")
+    # Messages, findings and an audit row's cells in the page's language (web.words).
+    env.filters["say"] = pass_context(lambda context, text: words.message(text, context.get("lang", "zh")))
+    env.filters["listed"] = pass_context(lambda context, items: render([str(i) for i in items], context.get("lang", "zh")))
+    env.filters["cell"] = pass_context(lambda context, value, column: words.cell(value, column, context.get("lang", "zh")))
+    env.globals["link"] = _link
     return templates
+
+
+@pass_context
+def _link(context: Any, path: str, **query: Any) -> str:
+    """An address on this view: `path` with `query` (urlencoded), keeping the page's ?lang= if it had one."""
+    params = {k: v for k, v in query.items() if v is not None and v != ""}
+    if context.get("lang_param"):
+        params[LANG_PARAM] = context["lang_param"]
+    return path + ("?" + urlencode(params) if params else "")
+
+
+def _heading(column: str, lang: str) -> str:
+    from projections.words import heading
+
+    return heading(column, lang) if lang == "zh" else column.replace("_", " ")
 
 
 def _seq_links(text: str) -> Any:
@@ -189,10 +289,10 @@ def _seq_links(text: str) -> Any:
     return Markup(re.sub(r"#(\d+)", r'<a href="#event-\1">#\1</a>', str(escape(text))))
 
 
-def _evidence_text(item: Any) -> str:
+def _evidence_text(item: Any) -> Any:
     if isinstance(item, dict):
         return str(item.get("name") or item.get("file") or item.get("path") or item.get("label") or "")
-    return str(item)
+    return item if isinstance(item, str) else str(item)  # the withheld marker stays itself, to be worded
 
 
 def _evidence_digest(item: Any) -> str:
@@ -204,21 +304,30 @@ def _evidence_digest(item: Any) -> str:
 
 
 def _configured_lang(config: Any) -> str:
-    import os
-
-    env = os.environ.get("LEDGER_LANG", "").strip().lower()[:2]
-    if env in ("zh", "en"):
-        return env
-    chosen = str(config.data.get("language", "zh"))
-    return chosen if chosen in ("zh", "en") else "zh"
+    """`ledger serve`'s language when it gives none: the CLI's rule (ledger.messages.reader_language)."""
+    return reader_language(None, lambda: config.data.get("language", "zh"))
 
 
 # -- the pages: each reads the ledger of `request.app.state.view` through projections/ ----
 
 
+HTML_LANG = {"zh": "zh-CN", "en": "en"}
+
+
 def page(request: Request, name: str, status_code: int = 200, **context: Any) -> Response:
+    """The page `name` in the reader's language (`chosen_lang`), its links keeping a ?lang= it was given."""
+    view: LedgerView = request.app.state.view
+    lang, lang_param = chosen_lang(request, view.lang)
     context.setdefault("today", date.today().isoformat())
-    return TEMPLATES.TemplateResponse(request, name, {"lights": _view(request).lights, **context}, status_code=status_code)
+    others = [(k, v) for k, v in request.query_params.multi_items() if k != LANG_PARAM]
+    switch = {other: request.url.path + "?" + urlencode([*others, (LANG_PARAM, other)]) for other in LANGS}
+    shown = {"lights": view.lights, "lang": lang, "lang_param": lang_param, "html_lang": HTML_LANG[lang], "switch": switch}
+    return TEMPLATES.TemplateResponse(request, name, {**shown, **context}, status_code=status_code, headers=_language_headers(lang))
+
+
+def _language_headers(lang: str) -> dict[str, str]:
+    """The page's language, and that it depends on the browser's (so no cache hands one reader's page to another)."""
+    return {"Content-Language": HTML_LANG[lang], "Vary": "Accept-Language"}
 
 
 def index(request: Request) -> Response:
@@ -229,7 +338,7 @@ def index(request: Request) -> Response:
         data = overview(r.cursor, style=r.style, today=r.today, lights=view.lights)
     if _wants_json(request):
         return _json(data)
-    return page(request, "overview.html", data=data, groups=by_round(data["inspections"]), title="总览")
+    return page(request, "overview.html", data=data, groups=by_round(data["inspections"]), title=t("overview"), count_words=HEADERS)
 
 
 def problems(request: Request) -> Response:
@@ -242,7 +351,7 @@ def problems(request: Request) -> Response:
     if filters["status"] is not None:  # as `status --status` reads it (its word, too), and refused in the same words
         filters["status"] = values.status(filters["status"])
     if filters["light"] is not None and filters["light"] not in LIGHT_CHOICES:
-        lights = accepted({**vocabulary.zh(vocabulary.LIGHTS), "none": NO_LIGHT})
+        lights = accepted({**vocabulary.LIGHTS, "none": NO_LIGHT})
         raise InvalidInput(t("light: '{light}' is not one of {LIGHT_CHOICES}", light=filters['light'], LIGHT_CHOICES=lights))
     try:
         page_no = max(1, int(request.query_params.get("page", "1")))
@@ -265,9 +374,8 @@ def problems(request: Request) -> Response:
         row["days_left"] = (date.fromisoformat(row["deadline"]) - today).days if row.get("deadline") else None
     query = {k: v for k, v in filters.items() if v}
     return page(
-        request, "problems.html", rows=rows, filters=filters, choices=choices, statuses=vocabulary.zh(vocabulary.STATUSES),
-        light_choices=[*LIGHTS, "none"], page_no=page_no, more=more, query=query, title="问题清单",
-        page_link=lambda n: "/problems?" + urlencode({**query, "page": n}),
+        request, "problems.html", rows=rows, filters=filters, choices=choices, statuses=list(vocabulary.STATUSES),
+        light_choices=[*LIGHTS, "none"], page_no=page_no, more=more, query=query, title=t("problems"),
     )
 
 
@@ -286,7 +394,7 @@ def problem(request: Request) -> Response:
     if _wants_json(request):
         return _json(shown)
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
-    return page(request, "problem.html", p=shown, trail=trail, light=light(shown, today, view.lights), title=shown["id"])
+    return page(request, "problem.html", p=shown, trail=trail, light=light(shown, today, view.lights), title=shown["id"], count_words=HEADERS)
 
 
 def audit(request: Request) -> Response:
@@ -317,7 +425,7 @@ def audit(request: Request) -> Response:
     rows = public_trail(view.ledger, views, ids)
     if json_wanted:
         return _json(rows)
-    return page(request, "audit.html", trail=rows, subject=subject, title=f"审计记录 {subject}")
+    return page(request, "audit.html", trail=rows, subject=subject, title=t("audit trail {subject}", subject=subject))
 
 
 def due(request: Request) -> Response:
@@ -339,12 +447,12 @@ def due(request: Request) -> Response:
     rows = due_rows(views, today, within, view.watch, view.lights)
     if _wants_json(request):
         return _json(rows)
-    return page(request, "due.html", rows=rows, within=within, unit=unit, inspection=inspection, title="督办清单")
+    return page(request, "due.html", rows=rows, within=within, unit=unit, inspection=inspection, title=t("due and overdue"))
 
 
 def summary(request: Request) -> Response:
     from projections.status import load_inspection, stored_inspections
-    from projections.summary import FIGURE_LABELS, HEADERS, KEYS, figure_rows, summarise, table_rows
+    from projections.summary import KEYS, figure_rows, summarise, table_rows
 
     view = _view(request)
     inspection = _filter(request, "inspection")
@@ -356,10 +464,11 @@ def summary(request: Request) -> Response:
         all_inspections = stored_inspections(r.cursor)
     if _wants_json(request):
         return _json(result)
+    lang = chosen_lang(request, view.lang)[0]
     return page(
-        request, "summary.html", headers=[HEADERS["zh"][k] for k in KEYS],
-        rows=table_rows(result, "zh"), figures=figure_rows(result, "zh"), inspection=found,
-        inspections=all_inspections, title="整改情况统计", figure_labels=FIGURE_LABELS["zh"],
+        request, "summary.html", headers=[HEADERS[lang][k] for k in KEYS],
+        rows=table_rows(result, lang), figures=figure_rows(result, lang), inspection=found,
+        inspections=all_inspections, title=t("rectification summary"),
     )
 
 
@@ -370,7 +479,7 @@ def reports(request: Request) -> Response:
         found = stored_inspections(r.cursor)
     if _wants_json(request):
         return _json(found)
-    return page(request, "reports.html", inspections=found, title="整改情况公布")
+    return page(request, "reports.html", inspections=found, title=t("published reports"))
 
 
 def report(request: Request) -> Response:
@@ -386,7 +495,7 @@ def report(request: Request) -> Response:
     markdown = public_report(view.ledger, view.config, inspection=code, fmt="markdown", lang=view.report_lang)
     if fmt == "json":
         return _json({"inspection": code, "format": "markdown", "text": markdown})
-    return page(request, "report.html", code=code, markdown=markdown, title=f"整改情况公布 {code}")
+    return page(request, "report.html", code=code, markdown=markdown, title=t("published report {code}", code=code))
 
 
 def unit(request: Request) -> Response:
@@ -400,7 +509,7 @@ def unit(request: Request) -> Response:
         raise UnknownID("organisation", name)
     if _wants_json(request):
         return _json(found)
-    return page(request, "profile.html", p=found, title=f"{name} · 历轮巡察")
+    return page(request, "profile.html", p=found, title=t("{organisation} · inspections over the rounds", organisation=name), count_words=HEADERS)
 
 
 def verify(request: Request) -> Response:
@@ -415,7 +524,7 @@ def verify(request: Request) -> Response:
         record, lines, error = {"verified": False, "error": str(e)}, [], str(e)
     if _wants_json(request):
         return _json(record)
-    return page(request, "verify.html", record=record, lines=lines, error=error, latest=latest, title="核验")
+    return page(request, "verify.html", record=record, lines=lines, error=error, latest=latest, title=t("verification"))
 
 
 async def ledger_error(request: Request, exc: Exception) -> Response:
@@ -423,7 +532,7 @@ async def ledger_error(request: Request, exc: Exception) -> Response:
     if _wants_json(request):  # the CLI's JSON: the message in English
         message = " ".join(str(exc).split())
         return Response(json.dumps({"error": message}, ensure_ascii=False) + "\n", status_code=status, media_type="application/json; charset=utf-8")
-    return page(request, "error.html", status_code=status, message=exc, title="出错了")  # rendered in the page's language (web.words)
+    return page(request, "error.html", status_code=status, message=exc, title=t("error"))  # rendered in the page's language (web.words)
 
 
 async def http_error(request: Request, exc: Exception) -> Response:
@@ -435,7 +544,7 @@ async def http_error(request: Request, exc: Exception) -> Response:
         message = t("the request cannot be answered (HTTP {code})", code=code)
     if _wants_json(request):
         return Response(json.dumps({"error": str(message)}, ensure_ascii=False) + "\n", status_code=code, media_type="application/json; charset=utf-8")
-    return page(request, "error.html", status_code=code, message=message, title="出错了")
+    return page(request, "error.html", status_code=code, message=message, title=t("error"))
 
 
 TEMPLATES = _templates()
@@ -462,8 +571,9 @@ def create_app(config: Any, *, schema: Any, token: str | None = None, lang: str 
     choose it, from LEDGER_LANG or ledger.yaml's `language:`, so the page is the CLI's report byte for byte.
     """
     app = Starlette(routes=ROUTES, exception_handlers={LedgerError: ledger_error, HTTPException: http_error})
-    app.state.view = LedgerView(config, schema=schema, report_lang=lang or _configured_lang(config))
+    view = LedgerView(config, schema=schema, report_lang=lang or _configured_lang(config))
+    app.state.view = view
     guarded: Any = app
     if token:
-        guarded = TokenRequired(guarded, token)
-    return ReadOnlyMethods(guarded)  # type: ignore[return-value]
+        guarded = TokenRequired(guarded, token, view.lang)
+    return ReadOnlyMethods(guarded, view.lang)  # type: ignore[return-value]
