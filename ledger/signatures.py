@@ -69,6 +69,13 @@ class _People:
     ever: bool = False
 
 
+def _state_bytes(seq: Any, state: Any) -> bytes:
+    """A stored state as bytes; one re-typed in the store (TEXT, a number) is tampering named by its event, not a TypeError."""
+    if not isinstance(state, (bytes, memoryview)):
+        raise TamperingFound(int(seq), t("cannot be read back (has a column of the wrong type): run `ledger audit --verify`"))
+    return bytes(state)
+
+
 def _raw_events(store: str) -> Iterator[tuple[int, str, int, str, bytes]]:
     from ledger.integrity import snapshot
     from ledger.store import is_url
@@ -78,7 +85,7 @@ def _raw_events(store: str) -> Iterator[tuple[int, str, int, str, bytes]]:
         cursor = con.cursor()
         cursor.execute(f"SELECT {position}, originator_id, originator_version, topic, state FROM stored_events ORDER BY {position}")
         for seq, originator_id, version, topic, state in cursor:
-            yield int(seq), str(originator_id), int(version), str(topic), bytes(state)
+            yield int(seq), str(originator_id), int(version), str(topic), _state_bytes(seq, state)
 
 
 
@@ -117,7 +124,8 @@ def _candidates(con: Any, store: str) -> tuple[Iterator[tuple[int, str, int, str
     else:
         position = "rowid"
         # Any spelling of the authority's id that UUID() reads (case, dashes, braces, urn:) holds its 32 hex digits.
-        may_sign = (f"(instr(replace(lower(CAST(originator_id AS TEXT)), '-', ''), '{AUTHORITY_ID.hex}') > 0"
+        # A state of another type than BLOB is read too, to be named (_state_bytes).
+        may_sign = (f"(typeof(state) <> 'blob' OR instr(replace(lower(CAST(originator_id AS TEXT)), '-', ''), '{AUTHORITY_ID.hex}') > 0"
                     f" OR instr(CAST(state AS BLOB), X'{_SIGNATURE_KEY.hex()}') > 0 OR instr(CAST(state AS BLOB), X'{_ESCAPE.hex()}') > 0)")
     cursor = con.cursor()
     cursor.execute("SELECT count(*) FROM stored_events")
@@ -135,7 +143,7 @@ def _candidates(con: Any, store: str) -> tuple[Iterator[tuple[int, str, int, str
         cursor.execute(f"SELECT {position}, originator_id, originator_version, topic, state FROM stored_events WHERE {may_sign} ORDER BY {position}")
         for seq, originator_id, version, topic, state in cursor:
             skipped.read += 1
-            yield int(seq), str(originator_id), int(version), str(topic), bytes(state)
+            yield int(seq), str(originator_id), int(version), str(topic), _state_bytes(seq, state)
 
     return rows(), skipped
 

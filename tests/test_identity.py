@@ -1141,3 +1141,17 @@ def test_an_authority_event_with_its_id_respelled_is_still_checked(signed: Ledge
     with pytest.raises(TamperingFound) as found:
         verify_acts(store, ledger_id)
     assert f"event {seq} " in str(found.value) and "changes who may act but is not signed" in str(found.value)
+
+
+@pytest.mark.sqlite_only
+def test_a_signed_events_state_retyped_as_text_is_named_by_doctor_not_a_traceback(signed: Ledger) -> None:
+    """A signed ledger's event whose state an insider rewrote with SQL's replace() (which returns TEXT): `doctor`
+    ended in `TypeError: string argument without an encoding` from the signature step; now every row is named, exit 4."""
+    seq = signed.query("SELECT max(rowid) FROM stored_events")[0][0]
+    with sqlite3.connect(signed.folder / "ledger.db") as con:
+        con.execute("UPDATE stored_events SET state = replace(state, 'XC2019', 'XC2020') WHERE rowid = ?", (seq,))
+    con.close()
+    assert signed.query("SELECT typeof(state) FROM stored_events WHERE rowid = ?", (seq,)) == [("text",)]
+    for command in (("doctor",), ("audit", "--verify"), ("audit", "--verify", "--jobs", "2")):
+        result = signed(*command, expect=4)
+        assert "Traceback" not in result.stdout + result.stderr and "TypeError" not in result.stdout + result.stderr, command
