@@ -383,14 +383,14 @@ def test_a_clerk_enters_a_paper_sign_off(signed: Ledger, tmp_path: Path) -> None
     assert trail[-1]["signed_by"] == "赵六"
     assert "1 entered for someone else" in verify(signed).stdout
     report = signed.out("publish", "--inspection", "XC2019-1", "--no-sign", actor="赵六")
-    assert "XC2019-1-1的销号由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in report
+    assert "XC2019-1-1的对账销号由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in report
     # The Word report names both people too, in the body before the signature (落款).
     from docx import Document
 
     signed("publish", "--inspection", "XC2019-1", "--format", "docx", "--out", "report.docx", "--no-sign", actor="赵六")
     paragraphs = [p.text for p in Document(str(signed.folder / "report.docx")).paragraphs]
     entry = next(i for i, text in enumerate(paragraphs) if "由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in text)
-    assert paragraphs[entry].startswith("XC2019-1-1的销号")
+    assert paragraphs[entry].startswith("XC2019-1-1的对账销号")
     assert any(text.strip() for text in paragraphs[entry + 1 :]), "the signature (落款) follows the proxy entries"
 
 
