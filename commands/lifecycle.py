@@ -39,7 +39,9 @@ def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: 
         actor=state.actor(actor, act="assignment"),
         at=at,
     )
-    _report(done, fmt, t("assigned to {person} ({unit}), lead {lead}", person=person, unit=unit, lead=lead))
+    # The audit trail's own sentence for the act (projections/audit.py), so the two never word it apart.
+    _report(done, fmt, t("assigned to {person} ({unit}), responsible leader {lead}{deadline}", person=person, unit=unit, lead=lead,
+                         deadline=t(", deadline {deadline}", deadline=deadline) if deadline else ""))
 
 
 @click.command(cls=Command)

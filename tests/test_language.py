@@ -45,7 +45,7 @@ def test_headings_status_words_and_errors_are_chinese_by_default(inspected, monk
     usage = inspected("assign", pid, "--lead", "杨荣", expect=2)
     assert usage.stderr.startswith("ledger: 错误: 缺少选项 '--unit'") and "assign --help`）" in usage.stderr
     confirm = inspected.out("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "李明")
-    assert confirm == f"{pid}：已分配给李明（办公室），责任领导杨荣（状态：整改中）"
+    assert confirm == f"{pid}：责任到人：李明（办公室），责任领导 杨荣（状态：整改中）"  # the audit trail's words
 
 
 def test_english_with_the_option_the_environment_or_the_config(inspected, monkeypatch):
@@ -457,7 +457,7 @@ def test_an_acts_own_line_and_a_correction_name_fields_and_values_by_their_chine
     assert "延期申请已批准；整改时限 2020-06-30" in inspected.out("approve-extension", pid, "--at", "2020-01-20", actor="主要负责人")
     assert "整改类型已经是 限期整改" in inspected("correct", pid, "--field", "type", "--value", "deadline", "--reason", "录入错误", expect=1).stderr
     assert inspected.out("correct", pid, "--field", "type", "--value", "immediate", "--reason", "录入错误").startswith(f"{pid}：整改类型已更正")
-    assert "问题标题 不予公开（个人隐私）" in inspected.out("withhold", pid, "--reason", "privacy", "--field", "title")
+    assert "问题标题不予公开（个人隐私）" in inspected.out("withhold", pid, "--reason", "privacy", "--field", "title")
     shown = inspected.out("show", pid)
     assert "限期整改" in shown.split("更正：", 1)[1] and "immediate" not in shown, shown
     assert "整改类型：限期整改 → 立行立改" in inspected.out("history", pid, "--format", "markdown")
