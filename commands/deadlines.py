@@ -1,4 +1,4 @@
-"""Guarding against slippage: `due`, `escalate` (督办), `progress` (长期坚持) and `reviews` (回头看)."""
+"""Guarding against slippage: `due`, `escalate` (督办), `progress` (长期坚持) and `reviews` (整改回头看)."""
 
 from __future__ import annotations
 
@@ -124,7 +124,7 @@ def progress(state: LedgerContext, problem_id: str, text: str, at: Any, actor: s
 @listing_options
 @pass_ledger
 def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of: date | None, fmt: str, screen: Screen) -> None:
-    """Signed-off problems against the look-back review points after closure (ledger.yaml watch.review_points_days).
+    """Signed-off problems against the review points after sign-off (ledger.yaml watch.review_points_days).
 
     On a terminal: missed first, then due, upcoming and complete, each by review date; 30 rows
     unless --limit N or --all.

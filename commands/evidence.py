@@ -243,7 +243,10 @@ def evidence_list(state: LedgerContext, problem_id: str | None, fmt: str) -> Non
     if not rows and fmt == "table":
         echo(i18n.translate(t("no evidence files attached"), i18n.current()))
         return
-    echo(render_rows(rows, fmt, ["seq", "event", "actor", "name", "size", "hash", "digest"]))
+    columns = ["seq", "event", "actor", "name", "size", "hash", "digest"]
+    lang = i18n.current()  # a file's size (大小), not a count (数量) as a sample's size is; data keeps the key `size`
+    headers = [i18n.heading("file_size" if c == "size" else c, lang) for c in columns] if fmt not in ("csv", "json") and lang == "zh" else None
+    echo(render_rows(rows, fmt, columns, headers))
 
 
 def _same(a: str, b: str) -> bool:

@@ -39,7 +39,9 @@ def assign(state: LedgerContext, problem_id: str, lead: str, unit: str, person: 
         actor=state.actor(actor, act="assignment"),
         at=at,
     )
-    _report(done, fmt, t("assigned to {person} ({unit}), lead {lead}", person=person, unit=unit, lead=lead))
+    # The audit trail's own sentence for the act (projections/audit.py), so the two never word it apart.
+    _report(done, fmt, t("assigned to {person} ({unit}), responsible leader {lead}{deadline}", person=person, unit=unit, lead=lead,
+                         deadline=t(", deadline {deadline}", deadline=deadline) if deadline else ""))
 
 
 @click.command(cls=Command)
@@ -126,12 +128,12 @@ def close(state: LedgerContext, problem_id: str, note: str, at: Any, actor: str 
 @click.argument("problem_id", metavar="ID", type=PROBLEM_ID)
 @click.option("--holds", is_flag=True, help="The rectification holds.")
 @click.option("--relapsed", is_flag=True, help="The problem came back (a relapse): reopens it.")
-@click.option("--note", type=LONG_TEXT, required=True, help="What the look-back review found.")
+@click.option("--note", type=LONG_TEXT, required=True, help="What the review after sign-off found.")
 @attach_option
 @write_options
 @pass_ledger
 def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, note: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Record a look-back review of a closed problem: it holds, or it relapsed."""
+    """Record a review of a signed-off problem: it holds, or it relapsed."""
     if holds == relapsed:
         raise click.UsageError(t("give exactly one of --holds or --relapsed"))
     result = "holds" if holds else "relapsed"
@@ -147,7 +149,7 @@ def review(state: LedgerContext, problem_id: str, holds: bool, relapsed: bool, n
 @write_options
 @pass_ledger
 def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: str | None, fmt: str) -> None:
-    """Reopen a closed problem (a relapse); counted in relapses forever."""
+    """Reopen a signed-off problem (a relapse); counted in relapses forever."""
     done = state.app.reopen(problem_id, reason=reason, actor=state.actor(actor, act="reopening"), at=at)
     _report(done, fmt, t("reopened (relapses: {relapses})", relapses=done.problem.relapses), relapses=done.problem.relapses)
 

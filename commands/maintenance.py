@@ -96,7 +96,7 @@ def _run_and_send(function: Any, args: Any, kwargs: Any, sender: Any) -> None:
 @output_options
 @pass_ledger
 def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
-    """Verify the events, rebuild every read model from them alone, compare with the stored ones, report the speed."""
+    """Verify the events, rebuild every derived table from them alone, compare with the stored ones, report the speed."""
     from commands.progress import progress
     from ledger.checkpoint import trusted_key
     from projections.read_model_check import check_read_models
@@ -106,7 +106,7 @@ def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
     # (chain and recorded checkpoints), in a process of its own while the rebuild runs.
     verification = _Alongside(_verify_events, state.config.store, trusted_key(state.config))
     try:
-        with progress(t("rebuilding the read models"), fmt) as report:
+        with progress(t("rebuilding the derived tables"), fmt) as report:
             result = check_read_models(state.app, state.config, jobs, progress=report)
     except LedgerError:
         verification.result()  # tampering found by the chain explains a failed rebuild better
@@ -127,12 +127,12 @@ def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
     values = dict(events=result.events, aggregates=result.aggregates, seconds=elapsed, rate=rate,
                   processes=t("{jobs} processes", jobs=result.jobs) if result.jobs > 1 else t("1 process"))
     if difference is None:
-        message = t("replayed {events:,} events ({aggregates:,} aggregates) in {seconds:.3f}s, {rate} events/s ({processes}); read models match", **values)
+        message = t("replayed {events:,} events ({aggregates:,} aggregates) in {seconds:.3f}s, {rate} events/s ({processes}); derived tables match", **values)
     else:
-        message = t("replayed {events:,} events ({aggregates:,} aggregates) in {seconds:.3f}s, {rate} events/s ({processes}); read models DIFFER", **values)
+        message = t("replayed {events:,} events ({aggregates:,} aggregates) in {seconds:.3f}s, {rate} events/s ({processes}); derived tables DIFFER", **values)
     echo(render_record(record, fmt, message))
     if difference is not None:
-        raise ReadModelMismatch(t("read models differ from the events: {difference}", difference=difference))
+        raise ReadModelMismatch(t("the derived tables differ from the events: {difference}", difference=difference))
 
 
 COMMANDS = [replay]

@@ -51,7 +51,7 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
     except PersistenceError as e:
         raise StoreError(t("migration to {location} failed: {e}", location=location, e=e)) from None
     record = {"source": source, "target": str(location), **counts, "verified": True}
-    echo(render_record(record, fmt, t("copied {events} events and {rows} read-model rows to {location}; verified", events=counts['events'], rows=counts['rows'], location=location)))
+    echo(render_record(record, fmt, t("copied {events} events and {rows} derived-table rows to {location}; verified", events=counts['events'], rows=counts['rows'], location=location)))
 
 
 COMMANDS = [migrate]

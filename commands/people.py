@@ -11,7 +11,7 @@ from commands import i18n
 from commands.options import Choice, LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import joined, t
+from ledger.messages import choices, joined, t
 
 
 def _role(value: str) -> str:
@@ -19,7 +19,7 @@ def _role(value: str) -> str:
 
     role = ROLE_ALIASES.get(str(value).strip())
     if role is None:
-        raise InvalidInput(t("--role: unknown role {value!r} (roles: {value2})", value=value, value2=', '.join((f'{r} {zh}' for r, zh in ROLES.items()))))
+        raise InvalidInput(t("--role: unknown role {value!r} (roles: {value2})", value=value, value2=choices(ROLES)))
     return role
 
 

@@ -138,12 +138,20 @@ def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> N
             echo(tabulate.tabulate(text_cells(rows, tablefmt), headers=text_cells([headers], tablefmt)[0], tablefmt=tablefmt, disable_numparse=True))
             continue
         # On screen, long headings and names wrap so the table fits a 120-column terminal.
-        widths = [44, 16] if len(headers) == 2 else [16] + [10] * (len(headers) - 1)
+        # A count's heading stays whole up to 18 columns (基本完成、持续整改), so a heading reads as one word.
+        widths = [44, 16] if len(headers) == 2 else [16] + [max(10, min(18, _width(h))) for h in headers[1:]]
         padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0
         try:
             echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths))
         finally:
             tabulate.MIN_PADDING = padding
+
+
+def _width(text: str) -> int:
+    """Display width on a terminal: a CJK character takes two columns."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
 
 
 def _propagated_summary(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
@@ -220,9 +228,6 @@ def _summary_from_export(file: str, inspection: str | None, as_of: Any, public_k
         con.close()
 
 
-PROXY_EVENTS = {"SignedOff": "销号", "SignatureRecorded": "销号签字", "VerificationRecorded": "核查验收", "MeasureCompleted": "完成整改措施", "ReviewRecorded": "回头看"}
-
-
 def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
     """One sentence per act a clerk entered for someone (--for), naming both people; none in trial mode. An act taken
     from a 台账 by `ledger import` says the file and row it came from, not a paper signature."""
@@ -245,7 +250,7 @@ def _proxy_lines(state: LedgerContext, inspection: str) -> list[str]:
     for e in proxy_entries(state.config.store, set(ids)):
         ident = next((v for k, v in ids.items() if k.replace("-", "") == str(e["aggregate"]).replace("-", "")), e["aggregate"])
         files = "、".join(f"{a['name']}（{a['hash']}:{a['digest'][:16]}…）" for a in e["attachments"])
-        act = PROXY_EVENTS.get(e["event"], e["event"])
+        act = vocabulary.label(vocabulary.EVENTS, e["event"], "zh")  # the 公文 is Chinese: the act's one word
         taken = file_row_of(e)
         if taken is not None:
             entered = t("entered from the file 《{name}》, row {row}", name=taken[0], row=taken[1])
@@ -330,7 +335,7 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
     from projections.publication import report, round_report
     from projections.replay import check_as_of
 
-    lang = i18n.current()  # a report's dates: 2020年4月15日 in Chinese, ISO in English
+    lang = i18n.current()  # the screen's lines; the report is Chinese, its dates 2020年4月15日, whatever this is
     check_as_of(as_of)
     if (inspection is None) == (round_name is None):
         raise click.UsageError(t("give either --inspection CODE or --round NAME"))
@@ -352,10 +357,10 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
             from commands.progress import progress
 
             with progress(t("reading the round"), fmt) as report:
-                blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, lang=lang, progress=report)
+                blocks = round_report_blocks(state.app, state.config, name=round_name, as_of=as_of, stage=stage, progress=report)
             issuer = str(state.config.section("publication").get("authority") or "")
         else:
-            blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage, lang=lang)
+            blocks = report_blocks(state.app, state.config, inspection=inspection, as_of=as_of, stage=stage)
             blocks = _with_proxy_blocks(state, blocks, inspection.strip())  # type: ignore[union-attr]
             issuer = state.app.get_inspection(inspection.strip()).organisation  # type: ignore[union-attr]
         checkpoint = _with_checkpoint(state, "", fmt, sign) or None
@@ -369,9 +374,9 @@ def publish(state: LedgerContext, inspection: str | None, round_name: str | None
         from commands.progress import progress
 
         with progress(t("reading the round"), fmt) as report:  # the rows checked against the events, or rebuilt with --as-of
-            document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, lang=lang, progress=report)
+            document = round_report(state.app, state.config, name=round_name, fmt=fmt, as_of=as_of, stage=stage, progress=report)
     else:
-        document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage, lang=lang)
+        document = report(state.app, state.config, inspection=inspection, fmt=fmt, as_of=as_of, stage=stage)
         document = _with_proxy_note(state, document, fmt, inspection.strip())
     document = _with_checkpoint(state, document, fmt, sign)
     if out is None:

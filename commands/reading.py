@@ -15,6 +15,9 @@ from ledger.errors import UnknownID
 from ledger.messages import Data, Field, render, t
 from projections.history import corrected_value
 
+# --light takes a light's name or word, or none (no light: signed off, or no deadline).
+LIGHT_CHOICES = {**vocabulary.LIGHTS, "none": vocabulary.Word("无预警", "none")}
+
 
 def _canonical_problem_id(text: str) -> str | None:
     parts = values.split_problem_id(text)
@@ -220,7 +223,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
 @click.option("--round", "round_name", default=None, metavar="NAME", help="Only the problems of this round's inspections.")
 @click.option(
     "--light",
-    type=Choice(["red", "yellow", "green", "none"]),
+    type=ChoiceOf(lambda value: values.choose(LIGHT_CHOICES, value, "--light"), "LIGHT", LIGHT_CHOICES),
     default=None,
     help="Only problems with this warning light (thresholds in ledger.yaml `lights:`).",
 )
@@ -228,7 +231,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
 @listing_options
 @pass_ledger
 def status(state: LedgerContext, inspection: str | None, category: str | None, unit: str | None, status_filter: str | None, overdue: bool, round_name: str | None, light: str | None, as_of: Any, fmt: str, screen: Screen) -> None:
-    """List problems with their current status (from the read model, no replay).
+    """List problems with their current status (from the derived tables, no replay).
 
     On a terminal: the most urgent first (red, yellow, green by deadline, then the rest
     in register order), 30 of them unless --limit N or --all. Piped, with --out or as

@@ -10,7 +10,7 @@ from commands.asof import as_of_option
 from commands.options import DATE, IntRange, Choice, LONG_TEXT, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from commands.i18n import Command
 from ledger.errors import InvalidInput, UnknownID
-from ledger.messages import t
+from ledger.messages import joined, t
 
 COLUMNS = ("id", "score", "inspection", "organisation", "round", "status", "title", "shared")
 
@@ -152,12 +152,13 @@ def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
             if len(lines) >= WARN_LINES:
                 more += 1
                 continue
-            own = [f"{r['id']} ({r['score']:.2f})" for r in found if r["organisation"] == subject.organisation][:3]
-            other = [f"{r['id']} {r['organisation']} ({r['score']:.2f})" for r in found if r["organisation"] != subject.organisation][:3]
-            if own:
-                lines.append(t("{problem_id} may be an earlier problem of {organisation} found again: {own}", problem_id=problem_id, organisation=subject.organisation, own=', '.join(own)))
+            own = [t("{problem} ({score:.2f})", problem=r["id"], score=r["score"]) for r in found if r["organisation"] == subject.organisation][:3]
+            other = [t("{problem} {organisation} ({score:.2f})", problem=r["id"], organisation=r["organisation"], score=r["score"])
+                     for r in found if r["organisation"] != subject.organisation][:3]
+            if own:  # the list in the reader's punctuation: "a (0.26), b" / "a（0.26）、b"
+                lines.append(t("{problem_id} may be an earlier problem of {organisation} found again: {own}", problem_id=problem_id, organisation=subject.organisation, own=joined(own, ", ", "、")))
             if other:
-                lines.append(t("{problem_id} is like earlier problems of other units: {other}", problem_id=problem_id, other=', '.join(other)))
+                lines.append(t("{problem_id} is like earlier problems of other units: {other}", problem_id=problem_id, other=joined(other, ", ", "、")))
     lang = i18n.current()
     for line in lines:
         click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(line, lang), err=True)

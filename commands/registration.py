@@ -14,7 +14,7 @@ from ledger.messages import t
 
 @click.command("add-inspection", cls=Command)
 @click.argument("code", type=CODE)
-@click.option("--name", type=SHORT_TEXT, required=True, help="Name of the round, e.g. '县委第一巡察组巡察县交通运输局党组'.")
+@click.option("--name", type=SHORT_TEXT, required=True, help="Name of the inspection, e.g. '县委第一巡察组巡察县交通运输局党组'.")
 @click.option("--organisation", type=NAME, required=True, help="The inspected organisation.")
 @click.option("--group", type=NAME, required=True, help="The inspection group.")
 @click.option(

@@ -37,9 +37,7 @@ def load_sheet(state: LedgerContext, inspection: str, as_of: Any, internal: bool
         withheld = withheld_now(state.app, inspection)
         problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
     day = today if isinstance(today, date) else date.today()
-    from commands import i18n
-
-    return build_sheet(inspection=found, problems=problems, summary=result, day=day, internal=internal, lang=i18n.current())
+    return build_sheet(inspection=found, problems=problems, summary=result, day=day, internal=internal)
 
 
 @click.command(cls=Command)

@@ -17,7 +17,7 @@ from uuid import UUID
 
 from ledger import vocabulary
 from ledger.errors import ConfigError, NotAuthorised
-from ledger.messages import t
+from ledger.messages import choices, t
 
 ROLES = vocabulary.zh(vocabulary.ROLES)
 ROLE_ALIASES = {**{r: r for r in ROLES}, **{zh: r for r, zh in ROLES.items()}, **vocabulary.OLDER_ROLE_WORDS}
@@ -52,7 +52,7 @@ ACTS: dict[str, Act] = {
     "extension-request": Act(("responsible",), "extend"),
     "extension-decision": Act(("signer",), "approve-extension"),
     "verification": Act(("verifier",), "verify"),
-    "review": Act(("verifier",), "review", also=("reopening",)),  # 回头看 finding a relapse reopens the problem
+    "review": Act(("verifier",), "review", also=("reopening",)),  # 整改回头看 finding a relapse reopens the problem
     "escalation": Act(("registrar", "verifier"), "escalate"),
     "withholding": Act(("registrar", "signer"), "withhold"),
     "sign-off": Act(("signer",), "close"),
@@ -187,7 +187,7 @@ def people(config: Any) -> dict[str, set[str]] | None:
             raise ConfigError(t("people: roles of '{name}' must be a list", name=name))
         unknown = [str(r) for r in roles if str(r).strip() not in ROLE_ALIASES]
         if unknown:
-            raise ConfigError(t("people: unknown role {value!r} for '{name}' (roles: {ROLES})", value=unknown[0], name=name, ROLES=', '.join(ROLES)))
+            raise ConfigError(t("people: unknown role {value!r} for '{name}' (roles: {ROLES})", value=unknown[0], name=name, ROLES=choices(ROLES)))
         found[name] = {ROLE_ALIASES[str(r).strip()] for r in roles}
     return found
 

@@ -390,7 +390,11 @@ def parse_checkpoints(text_or_path: str) -> list[SignedCheckpoint]:
             text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError, ValueError) as e:
         shown = text_or_path if len(text_or_path) <= 80 else text_or_path[:77] + "…"
-        raise InvalidInput(t("{what}: not a checkpoint block and not a readable file or folder ({name__}: {shown!r})", what="--checkpoint", name__=e.__class__.__name__, shown=shown)) from None
+        if isinstance(e, UnicodeDecodeError):
+            raise InvalidInput(t("{what}: {shown!r} is not a checkpoint block, and the file of that name is not UTF-8 text", what="--checkpoint", shown=shown)) from None
+        # the system's reason ("No such file or directory"), worded by the catalogue; never a Python class name
+        reason = (e.strerror if isinstance(e, OSError) else None) or t("not a file name")
+        raise InvalidInput(t("{what}: {shown!r} is not a checkpoint block, nor a file or folder that can be read ({reason})", what="--checkpoint", shown=shown, reason=reason)) from None
     return _blocks(text, str(path))
 
 

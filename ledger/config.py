@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ledger.errors import ConfigError, InvalidInput
-from ledger.messages import either, headed, t
+from ledger.messages import choices, either, headed, t
 
 CONFIG_NAME = "ledger.yaml"
 
@@ -182,7 +182,7 @@ def people_list(value: Any, key: str) -> Any:
             raise ConfigError(t("{key}: roles of '{person}' must be a list of role names", key=key, person=person))
         unknown = [r for r in roles if r.strip() not in ROLE_ALIASES]
         if unknown:
-            raise ConfigError(t("{key}: unknown role {value!r} for '{person}' (roles: {ROLES})", key=key, value=unknown[0], person=person, ROLES=', '.join(ROLES)))
+            raise ConfigError(t("{key}: unknown role {value!r} for '{person}' (roles: {ROLES})", key=key, value=unknown[0], person=person, ROLES=choices(ROLES)))
         found.append({"name": person, "roles": [r.strip() for r in roles]})
     return found
 
@@ -317,14 +317,14 @@ policy:
   # actor; with this on, the actor must be that login.
   actor_is_login: false
 
-# Watching against slippage and relapse (督办、长期坚持、回头看).
+# Watching against slippage and relapse (督办、长期坚持、整改回头看).
 watch:
   # `ledger due` suggests the next escalation level (督办通知书 → 提醒书 → 告诫书 → 问责书)
   # for problems late by more than this many days.
   escalate_after_days_late: 7
   # `ledger due` lists long-term problems (长期坚持) whose last progress entry is older than this.
   progress_interval_days: 90
-  # 回头看: a review falls due this many days after sign-off (对账销号), one per point.
+  # 整改回头看: a review falls due this many days after sign-off (对账销号), one per point.
   review_points_days: [90, 180]
   # A review point with no review within this many days after it falls due is missed.
   review_window_days: 30

@@ -31,12 +31,13 @@ from ledger.values import (
     PASSING_GRADES,
     MeasureOutcomes,
     NOT_FOUND,
+    RELAPSE_IN_REVIEW,
     SIGNED_OFF_STATUSES,
     moment_text,
     problem_display_id,
 )
 from ledger import vocabulary
-from ledger.messages import Field, field_value, t
+from ledger.messages import Field, choices, field_choices, field_value, joined, t
 
 
 def _check_not_future(at: datetime, subject: str) -> None:
@@ -134,7 +135,7 @@ class Inspection(Aggregate):
     def correct(self, field: str, value: Any, reason: str, actor: str, at: datetime) -> None:
         if field not in CORRECTABLE_INSPECTION_FIELDS:
             raise InvalidInput(
-                t("{code}: field '{field}' cannot be corrected (inspection fields: {INSPECTION_FIELDS})", code=self.code, field=Field(field), INSPECTION_FIELDS=', '.join(CORRECTABLE_INSPECTION_FIELDS))
+                t("{code}: field '{field}' cannot be corrected (inspection fields: {INSPECTION_FIELDS})", code=self.code, field=Field(field), INSPECTION_FIELDS=field_choices(CORRECTABLE_INSPECTION_FIELDS))
             )
         _check_not_future(at, self.code)
         if field in ("start", "end", "feedback"):
@@ -203,7 +204,7 @@ class Problem(Aggregate):
             raise RuleViolation(
                 "deadline-after-registration",
                 ident,
-                t("deadline {deadline} is before registration on {date}", deadline=deadline, date=at.date()),
+                t("{field} {value} is before registration on {date}", field=Field("deadline"), value=deadline, date=at.date()),
             )
         return cls(
             inspection=inspection.code,
@@ -349,7 +350,7 @@ class Problem(Aggregate):
         if deadline is not None and deadline < self.registered_at.date():
             raise self._rule(
                 "deadline-after-registration",
-                t("deadline {deadline} is before registration on {date}", deadline=deadline, date=self.registered_at.date()),
+                t("{field} {value} is before registration on {date}", field=Field("deadline"), value=deadline, date=self.registered_at.date()),
             )
         self._assigned(lead=lead, unit=unit, person=person, deadline=deadline, actor=actor, at=at)
 
@@ -474,7 +475,7 @@ class Problem(Aggregate):
         still_open = [m["id"] for m in self.measures if m["status"] != "done"]
         if still_open and self.type != "long-term":
             raise self._rule(
-                "verify-after-measures", t("measures still open: {still_open}", still_open=', '.join(still_open))
+                "verify-after-measures", t("measures still open: {still_open}", still_open=joined(still_open, ", ", "、"))
             )
         last = self.last_completed_at
         if last is not None and at < last:
@@ -515,7 +516,7 @@ class Problem(Aggregate):
         if unfinished:
             raise self._rule(
                 "children-signed-off-first",
-                t("its refined problems are not all signed off yet: {unfinished}", unfinished=', '.join(unfinished)),
+                t("its refined problems are not all signed off yet: {unfinished}", unfinished=joined(unfinished, ", ", "、")),
             )
         last_verification = self.verifications[-1] if self.verifications else None
         last_measure = self.last_completed_at
@@ -550,16 +551,17 @@ class Problem(Aggregate):
         self.signoffs.append({"outcome": outcome, "note": note, "meaning": meaning, "by": actor, "at": at})
         self.status = outcome
 
-    # -- after closure: 回头看 and relapse ----------------------------------------
+    # -- after closure: 整改回头看 and relapse ----------------------------------------
 
     def record_review(self, *, result: str, note: str, actor: str, at: datetime) -> None:
         self._check_at(at)
         self._check_after_closure_acts(at, "the review")
         if self.status not in SIGNED_OFF_STATUSES:
-            raise self._rule("review-after-closure", t("is {status}: only closed problems are reviewed", status=self.status))
+            raise self._rule("review-after-closure", t("is {status}: only signed-off problems are reviewed", status=self.status))
         self._review_recorded(result=result, note=note, actor=actor, at=at)
         if result == "relapsed":
-            self._reopened(reason=f"relapse found in review: {note}", actor=actor, at=at)
+            # The cause is a code, worded on screen in the reader's language; the reviewer's note is the reason.
+            self._reopened(reason=note, actor=actor, at=at, cause=RELAPSE_IN_REVIEW)
 
     @event("ReviewRecorded")
     def _review_recorded(self, result: str, note: str, actor: str, at: datetime) -> None:
@@ -569,12 +571,17 @@ class Problem(Aggregate):
         self._check_at(at)
         self._check_after_closure_acts(at, "the reopening")
         if self.status not in SIGNED_OFF_STATUSES and self.status != NOT_FOUND:
-            raise self._rule("reopen-after-closure", t("is {status}: only closed problems can be reopened", status=self.status))
+            raise self._rule("reopen-after-closure", t("is {status}: only signed-off problems, or ones a self-check did not find, can be reopened", status=self.status))
         self._reopened(reason=reason, actor=actor, at=at)
 
     @event("Reopened")
-    def _reopened(self, reason: str, actor: str, at: datetime) -> None:
-        self.reopenings.append({"reason": reason, "by": actor, "at": at})
+    def _reopened(self, reason: str, actor: str, at: datetime, cause: str = "") -> None:
+        # `cause` is absent from events recorded before it existed: a review's reopening then carried its
+        # cause in English in the reason ("relapse found in review: …"), and keeps it so.
+        reopening = {"reason": reason, "by": actor, "at": at}
+        if cause:
+            reopening["cause"] = cause
+        self.reopenings.append(reopening)
         if self.status != NOT_FOUND:  # found after a self-check said not found: work to do, not a relapse
             self.relapses += 1
         self.status = "in_progress"
@@ -589,13 +596,13 @@ class Problem(Aggregate):
             measure = self.measure(target)
             if attribute not in CORRECTABLE_MEASURE_FIELDS:
                 raise InvalidInput(t("{display_id}: measure field '{attribute}' cannot be corrected ({fields})", display_id=self.display_id, attribute=attribute,
-                                     fields=", ".join(CORRECTABLE_MEASURE_FIELDS)))
+                                     fields=choices(vocabulary.MEASURE_FIELDS)))
             old = measure[attribute]
             field = f"{measure['id']}.{attribute}"
         else:
             if field not in CORRECTABLE_PROBLEM_FIELDS:
                 raise InvalidInput(
-                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE})", display_id=self.display_id, field=Field(field), CORRECTABLE=', '.join(CORRECTABLE_PROBLEM_FIELD_NAMES))
+                    t("{display_id}: field '{field}' cannot be corrected (fields: {CORRECTABLE})", display_id=self.display_id, field=Field(field), CORRECTABLE=field_choices(CORRECTABLE_PROBLEM_FIELD_NAMES))
                 )
             old = getattr(self, field)
         if isinstance(value, date) and value < self.registered_at.date():
@@ -678,7 +685,7 @@ class Problem(Aggregate):
 
         self._check_at(at)
         if reason not in WITHHOLD_REASONS:
-            raise InvalidInput(t("--reason: '{reason}' is not one of {WITHHOLD_REASONS}", reason=reason, WITHHOLD_REASONS=', '.join(WITHHOLD_REASONS)))
+            raise InvalidInput(t("--reason: '{reason}' is not one of {WITHHOLD_REASONS}", reason=reason, WITHHOLD_REASONS=choices(vocabulary.WITHHOLD_REASONS)))
         wanted = []
         for name in fields or ["problem"]:
             field = name.strip()
@@ -687,7 +694,10 @@ class Problem(Aggregate):
                     field = self.measure(field)["id"]
                 except Exception:
                     raise InvalidInput(
-                        t("{display_id}: '{name}' cannot be withheld (problem, title, description, measures, M<n>)", display_id=self.display_id, name=name)
+                        t("{display_id}: '{name}' cannot be withheld ({parts})", display_id=self.display_id, name=name,
+                          parts=choices({"problem": vocabulary.WITHHELD_PARTS["problem"], "title": vocabulary.FIELDS["title"],
+                                         "description": vocabulary.FIELDS["description"], "measures": vocabulary.WITHHELD_PARTS["measures"],
+                                         "M<n>": vocabulary.Word("M<n>", "M<n>")}))
                     ) from None
             if field not in wanted:
                 wanted.append(field)

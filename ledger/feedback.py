@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, Message, t
+from ledger.messages import Field, Message, choices, field_choices, joined, t
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -181,7 +181,7 @@ def _date(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
 def _inspection(where: _Where, data: dict[str, Any], lines: dict[str, int], line: int) -> InspectionSpec:
     for key in data:
         if key not in INSPECTION_KEYS:
-            raise where.error(lines.get(key, line), t("{field}: unknown field '{key}' (fields: {INSPECTION_KEYS})", field=Field("inspection"), key=key, INSPECTION_KEYS=', '.join(INSPECTION_KEYS)))
+            raise where.error(lines.get(key, line), t("{field}: unknown field '{key}' (fields: {INSPECTION_KEYS})", field=Field("inspection"), key=key, INSPECTION_KEYS=field_choices(INSPECTION_KEYS)))
 
     def at(key: str) -> int:
         return lines.get(key, line)
@@ -219,7 +219,7 @@ def _number(where: _Where, line: int, value: Any) -> int:
 def _problem(where: _Where, data: dict[str, Any], lines: dict[str, int], line: int) -> ProblemSpec:
     for key in data:
         if key not in PROBLEM_KEYS:
-            raise where.error(lines.get(key, line), t("unknown field '{key}' (fields: {PROBLEM_KEYS})", key=key, PROBLEM_KEYS=', '.join(PROBLEM_KEYS)))
+            raise where.error(lines.get(key, line), t("unknown field '{key}' (fields: {PROBLEM_KEYS})", key=key, PROBLEM_KEYS=field_choices(PROBLEM_KEYS)))
 
     def at(key: str) -> int:
         return lines.get(key, line)
@@ -268,7 +268,7 @@ def _check_whole(where: _Where, result: FeedbackList) -> FeedbackList:
             raise where.error(p.lines.get("number", p.line), t("{field}: {number} is listed twice (also on line {value})", field=Field("number"), number=p.number, value=seen[p.number]))
         seen[p.number] = p.line
         if result.categories is not None and p.category not in result.categories:
-            raise where.error(p.lines.get("category", p.line), t("{field}: '{category}' is not one of the listed categories ({categories})", field=Field("category"), category=p.category, categories=', '.join(result.categories)))
+            raise where.error(p.lines.get("category", p.line), t("{field}: '{category}' is not one of the listed categories ({categories})", field=Field("category"), category=p.category, categories=joined(result.categories, ", ", "、")))
     return result
 
 
@@ -457,6 +457,16 @@ _MESSAGE_NAMES = {
 _HEADING_TAIL = re.compile(r"(\((?:[^()]*)\)|说明|必填|选填|\*)+$")
 
 
+def column_named(feedback: "FeedbackList", name: str) -> Any:
+    """Field `name` (of an inspection or problem) as a refusal names it: its column as the file headed it (the
+    clerk's own word, in either language), else the field's word in the reader's language (a YAML list's key)."""
+    column = _MESSAGE_NAMES.get(name, name)
+    for reading in feedback.columns:
+        if reading is not None and reading.field == column:
+            return reading.heading
+    return ImportField(column) if column in FIELDS else Field(name)
+
+
 class ImportField(str):
     """An import field's name (done_on, verifier…): in Chinese, the vocabulary's word for it (是否整改完成 …)."""
 
@@ -517,9 +527,9 @@ def parse_column_map(text: str, what: str = "--columns") -> dict[str, str]:
     for heading, name in pairs:
         heading, name = _normal_heading(heading), str(name or "").strip().lower()
         if not heading or not name:
-            raise InvalidInput(t("{what}: each entry is HEADING=field (fields: {FIELDS}, or extra)", what=what, FIELDS=', '.join(FIELDS)))
+            raise InvalidInput(t("{what}: each entry is HEADING=field (fields: {FIELDS}, or extra)", what=what, FIELDS=choices(vocabulary.IMPORT_FIELDS)))
         if name not in FIELDS and name != "extra":
-            raise InvalidInput(t("{what}: unknown field '{name}' for column '{heading}' (fields: {FIELDS}, or extra)", what=what, name=Field(name), heading=heading, FIELDS=', '.join(FIELDS)))
+            raise InvalidInput(t("{what}: unknown field '{name}' for column '{heading}' (fields: {FIELDS}, or extra)", what=what, name=Field(name), heading=heading, FIELDS=choices(vocabulary.IMPORT_FIELDS)))
         found[heading] = name
     return found
 
@@ -575,7 +585,7 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
         readings[at] = ColumnReading(fields["done_on"], "deadline", t("generic heading (the file has no other deadline column)"))
         fields["deadline"] = fields.pop("done_on")
     if split is not None and not any(r and r.why == "split" for r in readings):
-        raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=', '.join((r.heading for r in readings if r))))
+        raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=joined([r.heading for r in readings if r], ", ", "、")))
     needed = ["title"] + (["inspection"] if options.inspection is None else [])
     for need in needed:
         if need not in fields:

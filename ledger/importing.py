@@ -16,9 +16,9 @@ from datetime import datetime
 from typing import Any, Callable, Iterator
 
 from ledger.errors import InvalidInput, LedgerError
-from ledger.feedback import FeedbackList, ProblemSpec, place
+from ledger.feedback import FeedbackList, ProblemSpec, column_named, place
 from ledger import vocabulary
-from ledger.messages import t
+from ledger.messages import Field, Message, field_value, t
 from ledger.values import PASSING_GRADES
 
 
@@ -90,7 +90,17 @@ def _line_error(feedback: FeedbackList, line: int, error: LedgerError) -> Ledger
     from ledger.errors import NotAuthorised
 
     kind = NotAuthorised if isinstance(error, NotAuthorised) else InvalidInput  # a refusal stays a refusal (exit 1)
-    return kind(t("{place}: {error}", place=place(feedback.path, feedback.unit, line), error=error))
+    said = error.args[0] if len(error.args) == 1 and isinstance(error.args[0], Message) else error
+    return kind(t("{place}: {error}", place=place(feedback.path, feedback.unit, line), error=_headed(said, feedback)))
+
+
+def _headed(message: Any, feedback: FeedbackList) -> Any:
+    """A rule's refusal of a row, each field it names as the file headed its column (完成时限, not 整改时限)."""
+    if isinstance(message, Field) and feedback.columns:
+        return column_named(feedback, str.__str__(message))
+    if isinstance(message, Message) and message.params:
+        return Message(message.template, **{k: _headed(v, feedback) for k, v in message.params.items()})
+    return message
 
 
 def _entered_from(feedback: FeedbackList, spec: ProblemSpec) -> str:
@@ -340,7 +350,8 @@ def _plan_list(app: Any, feedback: FeedbackList, actor: str, at: datetime | None
         for name, value in header.fields().items():
             if getattr(parent, name) != value:
                 raise InvalidInput(
-                    t("{place}: inspection {code} is already in the ledger with {name} '{getattr}', not '{value}' (see `ledger reconcile`)", place=place(feedback.path, feedback.unit, header.line), code=header.code, name=name, getattr=getattr(parent, name), value=value)
+                    t("{place}: inspection {code} is already in the ledger with {name} '{getattr}', not '{value}' (see `ledger reconcile`)", place=place(feedback.path, feedback.unit, header.line), code=header.code,
+                      name=column_named(feedback, name), getattr=field_value(name, getattr(parent, name)), value=field_value(name, value))
                 )
     elif feedback.registered:
         raise InvalidInput(t("--inspection: unknown inspection {code} (register it with `ledger add-inspection` first)", code=header.code))
@@ -366,7 +377,7 @@ def _build_list(app: Any, plan: _Plan, actor: str, progress: Callable[[Any], Any
             for name in ("category", "title"):
                 if known[name] != getattr(spec, name):
                     raise InvalidInput(
-                        t("{place}: {name}: {ident} is already in the ledger with {name} '{value}', not '{getattr}' (see `ledger reconcile`)", place=place(feedback.path, feedback.unit, spec.line), name=name, ident=ident, value=known[name], getattr=getattr(spec, name))
+                        t("{place}: {name}: {ident} is already in the ledger with {name} '{value}', not '{getattr}' (see `ledger reconcile`)", place=place(feedback.path, feedback.unit, spec.line), name=column_named(feedback, name), ident=ident, value=known[name], getattr=getattr(spec, name))
                     )
             skipped.append(ident)
             continue

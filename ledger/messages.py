@@ -148,6 +148,11 @@ class choices(tuple):
         return ", ".join(key for key, _ in self)
 
 
+def field_choices(names: Any) -> choices:
+    """Fields an input accepts, as `choices`: in Chinese each by its word with the name to type (问题类别（category）)."""
+    return choices({name: Field(name).label("zh") for name in names})
+
+
 class joined(Data):
     """Messages shown one after another: "a; b" in English, "a；b" in Chinese (a str: the English)."""
 

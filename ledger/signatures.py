@@ -263,7 +263,7 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
             sig = state.get("act_signature") if isinstance(state, dict) else None
         if sig is None:
             if is_authority:
-                raise TamperingFound(seq, t("({name}) changes who may act but is not signed by the administrator", name=name))
+                raise TamperingFound(seq, t("({name}) changes who may act but is not signed by the administrator", name=_event_word(name)))
             if known.ever:
                 raise _unsigned_after_enrolment(seq, name)
             report.unsigned += 1
@@ -293,9 +293,9 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
                     raise TamperingFound(seq, t("(LedgerFounded) names a fingerprint that is not its key's"))
                 report.founded, report.founding_seq, report.administrator, report.admin_fingerprint = True, seq, known.admin, printed
             if signer != known.admin or not known.admin_key:
-                raise TamperingFound(seq, t("({name}) is signed by {signer}, not by the administrator {value}", name=name, signer=signer, value=known.admin or '(none founded)'))
+                raise TamperingFound(seq, t("({name}) is signed by {signer}, not by the administrator {value}", name=_event_word(name), signer=signer, value=known.admin or '(none founded)'))
             if not _verify(known.admin_key, str(sig.get("value", "")), message):
-                raise TamperingFound(seq, t("({name}) carries a signature that does not verify with the administrator's key (forged, or copied from another event)", name=name))
+                raise TamperingFound(seq, t("({name}) carries a signature that does not verify with the administrator's key (forged, or copied from another event)", name=_event_word(name)))
             ever = known.ever
             _apply_authority(known, name, state)
             if known.ever and not ever and skipped is not None:
@@ -304,30 +304,30 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
             continue
         person = known.people.get(signer)
         if person is None or not person["active"] or not person["key"]:
-            raise TamperingFound(seq, t("({name}) is signed by {signer}, who was not enrolled with a key at that moment", name=name, signer=signer))
+            raise TamperingFound(seq, t("({name}) is signed by {signer}, who was not enrolled with a key at that moment", name=_event_word(name), signer=signer))
         if sig.get("key") != person["fingerprint"]:
-            raise TamperingFound(seq, t("({name}) is signed with key {get}, not the key enrolled for {signer}", name=name, get=sig.get('key'), signer=signer))
+            raise TamperingFound(seq, t("({name}) is signed with key {get}, not the key enrolled for {signer}", name=_event_word(name), get=sig.get('key'), signer=signer))
         if not _verify(person["key"], str(sig.get("value", "")), message):
-            raise TamperingFound(seq, t("({name}) carries a signature by {signer} that does not verify (forged, altered, or copied from another event)", name=name, signer=signer))
+            raise TamperingFound(seq, t("({name}) carries a signature by {signer} that does not verify (forged, altered, or copied from another event)", name=_event_word(name), signer=signer))
         meaning = str(sig.get("meaning", ""))
         principal = sig.get("for") or None
         acting = principal or signer
         if principal is not None:
             other = known.people.get(principal)
             if other is None or not other["active"]:
-                raise TamperingFound(seq, t("({name}) was entered for {principal}, who was not enrolled at that moment", name=name, principal=principal))
+                raise TamperingFound(seq, t("({name}) was entered for {principal}, who was not enrolled at that moment", name=_event_word(name), principal=principal))
             if meaning == "close" and known.policy.get("proxy_signoff") == "forbidden":
-                raise TamperingFound(seq, t("({name}) is a sign-off entered by {signer} for {principal}, which the ledger's policy forbade at that moment", name=name, signer=signer, principal=principal))
+                raise TamperingFound(seq, t("({name}) is a sign-off entered by {signer} for {principal}, which the ledger's policy forbade at that moment", name=_event_word(name), signer=signer, principal=principal))
             report.proxies += 1
         if "actor" in state and state["actor"] != acting:
-            raise TamperingFound(seq, t("({name}) names {actor} as actor but was signed as {acting}'s act", name=name, actor=state['actor'], acting=acting))
+            raise TamperingFound(seq, t("({name}) names {actor} as actor but was signed as {acting}'s act", name=_event_word(name), actor=state['actor'], acting=acting))
         if not may_write(meaning, qualname):
-            raise TamperingFound(seq, t("({name}) is signed with the meaning `{meaning}`, which never records this event", name=name, meaning=meaning))
+            raise TamperingFound(seq, t("({name}) is signed with the meaning `{meaning}`, which never records this event", name=_event_word(name), meaning=meaning))
         roles = known.people[acting]["roles"]
         for act in {act_of_meaning(meaning), event_act(qualname)}:  # may_write: both are acts
             if not roles & set(required_roles(str(act))):
                 wanted = wanted_roles(str(act))
-                raise TamperingFound(seq, t("({name}) was recorded as {acting}'s act, but {acting} did not hold the role {wanted} at that moment", name=name, acting=acting, wanted=wanted))
+                raise TamperingFound(seq, t("({name}) was recorded as {acting}'s act, but {acting} did not hold the role {wanted} at that moment", name=_event_word(name), acting=acting, wanted=wanted))
         report.signed += 1
     if left_out is not None:
         raise _unsigned_after_enrolment(*left_out)
@@ -342,7 +342,14 @@ def verify_event_rows(rows: Any, ledger_id: str, *, noted_key: str | None = None
 
 
 def _unsigned_after_enrolment(seq: int, name: str) -> TamperingFound:
-    return TamperingFound(seq, t("({name}) is not signed, though people were enrolled before it: an act written around the ledger's checks", name=name))
+    return TamperingFound(seq, t("({name}) is not signed, though people were enrolled before it: an act written around the ledger's checks", name=_event_word(name)))
+
+
+def _event_word(name: str) -> Any:
+    """An event kind as a screen says it (更正 / Corrected), or its name when the ledger has no such kind."""
+    from ledger.vocabulary import EVENTS
+
+    return EVENTS.get(name, name)
 
 
 def proxy_entries(store: str, aggregates: set[str] | None = None) -> list[dict[str, Any]]:

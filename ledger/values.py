@@ -16,7 +16,7 @@ from typing import Any, Mapping, NamedTuple
 
 from ledger import vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, choices, t
+from ledger.messages import Field, Stored, choices, joined, t
 
 # canonical value -> Chinese word (ledger/vocabulary.py, the one vocabulary); each table also accepts
 # its word as input, and the words older versions printed (INPUT_WORDS).
@@ -33,6 +33,7 @@ SOURCE_ALIASES = {
     "review": "检视",
     "主题教育检视": "检视",
     "self-check": "自查",
+    **{word.en: value for value, word in vocabulary.SOURCES.items()},  # the words an English screen shows
 }
 GRADES = vocabulary.zh(vocabulary.GRADES)
 PASSING_GRADES = ("good", "fair")
@@ -47,6 +48,10 @@ SIGNED_OFF_STATUSES = ("closed", "ongoing")
 # 自查未发现: a problem sent for self-check (举一反三) that the unit, with evidence, did not find. Done in a
 # state of its own: not signed off (never a relapse), neither open nor overdue, and no more work until reopened.
 NOT_FOUND = "not_found"
+# A reopening's cause (Reopened.cause, vocabulary.REOPEN_CAUSES): a relapse a 整改回头看 found. Reopenings
+# recorded before the cause existed said it in English in their reason, after this prefix (kept as recorded).
+RELAPSE_IN_REVIEW = "relapse"
+OLD_RELAPSE_REASON = "relapse found in review: "
 STATUSES = vocabulary.zh(vocabulary.STATUSES)
 ACCOUNTABILITY_KINDS = vocabulary.zh(vocabulary.ACCOUNTABILITY_KINDS)
 # Words typed in files and on the command line before the vocabulary chose one (still accepted as input).
@@ -69,6 +74,11 @@ def _choose(table: dict[str, str], value: str, what: str, older: dict[str, str] 
         return older[text]
     # each choice as JSON and --help spell it, with its word in Chinese (`shown`: when `table`'s keys are spelt otherwise)
     raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field(what), value=value, choices=choices(shown or table)))
+
+
+def choose(table: dict[str, Any], value: str, what: str) -> str:
+    """`value` (a stored value or its Chinese word) as the stored value of `table` (a vocabulary table)."""
+    return _choose({key: getattr(word, "zh", word) for key, word in table.items()}, value, what)
 
 
 def problem_type(value: str) -> str:
@@ -97,7 +107,9 @@ def source(value: str) -> str:
         return text
     if text.lower() in SOURCE_ALIASES:
         return SOURCE_ALIASES[text.lower()]
-    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=", ".join(SOURCES)))
+    # Stored in Chinese: an English line lists each as typed with its English word, "巡视 (central inspection)"
+    listed = [Stored(v, vocabulary.Word(v, f"{v} ({word.en})")) for v, word in vocabulary.SOURCES.items()]
+    raise InvalidInput(t("source: '{value}' is not one of {choices}", value=value, choices=joined(listed, ", ", "、")))
 
 
 # -- the grammar of every value a user can type ----------------------------------
@@ -299,12 +311,12 @@ def parse_accountable(values: list[str] | tuple[str, ...]) -> dict[str, int]:
     for value in values:
         if "=" in value:
             kind_text, number_text = value.split("=", 1)
-            kind = _choose(ACCOUNTABILITY_KINDS, kind_text, "--accountable kind")
+            kind = _choose(ACCOUNTABILITY_KINDS, kind_text, "--accountable")
         else:
             kind, number_text = "unspecified", value
         counts[kind] = counts.get(kind, 0) + parse_count(number_text, "--accountable")
         if counts[kind] > MAX_COUNT:
-            raise InvalidInput(t("--accountable: {value} {kind} is too large (at most {MAX_COUNT})", value=counts[kind], kind=kind, MAX_COUNT=MAX_COUNT))
+            raise InvalidInput(t("--accountable: {value} {kind} is too large (at most {MAX_COUNT})", value=counts[kind], kind=vocabulary.word_of(vocabulary.ACCOUNTABILITY_KINDS, kind), MAX_COUNT=MAX_COUNT))
     return {k: v for k, v in counts.items() if v}
 
 

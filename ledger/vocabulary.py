@@ -21,6 +21,9 @@ class Word(tuple):  # type: ignore[type-arg]
     def __new__(cls, zh: str, en: str) -> "Word":
         return tuple.__new__(cls, (zh, en))
 
+    def __getnewargs__(self) -> tuple[str, str]:  # pickled inside a message from another process (audit --verify --jobs)
+        return (self[0], self[1])
+
     zh = property(itemgetter(0))
     en = property(itemgetter(1))
 
@@ -70,7 +73,7 @@ EVENTS = {
     "VerificationRecorded": Word("核查验收", "VerificationRecorded"),
     "SignatureRecorded": Word("销号签字（双审核）", "SignatureRecorded"),
     "SignedOff": Word("对账销号", "SignedOff"),
-    "ReviewRecorded": Word("回头看", "ReviewRecorded"),
+    "ReviewRecorded": Word("整改回头看", "ReviewRecorded"),  # after sign-off; 回头看 alone is an inspection's kind
     "Reopened": Word("重新打开", "Reopened"),
     "Escalated": Word("督办", "Escalated"),
     "ProgressRecorded": Word("进展报告", "ProgressRecorded"),
@@ -131,16 +134,16 @@ SOURCES = {
     "自查": Word("自查", "self-check"),
 }
 
-# A person's role: who they are, not the act (登记 is the act Registered, 审计 a source).
+# A person's role: who they are, not the act (登记 is the act Registered, 审计 a source, 责任人 a problem's field).
 ROLES = {
     "registrar": Word("登记员", "registrar"),
-    "responsible": Word("责任人", "responsible"),
+    "responsible": Word("整改责任人", "responsible"),
     "verifier": Word("验收人", "verifier"),
     "signer": Word("销号审批人", "signer"),
     "auditor": Word("审计人员", "auditor"),
 }
 # The words roles had before (still accepted in ledger.yaml and --role).
-OLDER_ROLE_WORDS = {"登记": "registrar", "验收": "verifier", "销号审批": "signer", "审计": "auditor"}
+OLDER_ROLE_WORDS = {"登记": "registrar", "验收": "verifier", "销号审批": "signer", "审计": "auditor", "责任人": "responsible"}
 
 ESCALATION_LEVELS = {
     "notice": Word("督办通知书", "notice"),
@@ -159,7 +162,7 @@ LINK_KINDS = {
 # Which way a link points, seen from the problem that shows it.
 LINK_DIRECTIONS = {
     "earlier": Word("以前的问题", "earlier"),
-    "later": Word("再次发现", "later"),
+    "later": Word("以后的问题", "later"),  # 再次发现 is the act (FoundAgain)
     "sent-to": Word("下发自查至", "sent-to"),
     "sent-from": Word("自查来源", "sent-from"),
 }
@@ -185,10 +188,15 @@ MEASURE_STATES = {
     "done": Word("已完成", "done"),
 }
 
-# A 回头看's result.
+# A 整改回头看's result.
 REVIEW_RESULTS = {
     "holds": Word("整改到位", "holds"),
     "relapsed": Word("反弹", "relapsed"),
+}
+
+# Why a problem was reopened, when the ledger itself reopened it (Reopened.cause; a clerk's reopening has none).
+REOPEN_CAUSES = {
+    "relapse": Word("整改回头看发现反弹", "relapse found in review"),
 }
 
 # What a sign-off signature means (21 CFR Part 11 §11.50).
@@ -243,8 +251,8 @@ FIELDS = {
     "category": Word("问题类别", "category"),
     "title": Word("问题标题", "title"),
     "description": Word("问题描述", "description"),
-    "type": Word("类型", "type"),
-    "source": Word("来源", "source"),
+    "type": Word("整改类型", "type"),
+    "source": Word("问题来源", "source"),
     "deadline": Word("整改时限", "deadline"),
     "status": Word("状态", "status"),
     "lead": Word("责任领导", "lead"),
@@ -253,16 +261,12 @@ FIELDS = {
 }
 
 # The fields an import reads a 台账's column as (docs/import.md; `--columns 'HEADING=field'` names them in English).
-# A field both tables name reads FIELDS' word; type and source read as a 台账's own headings name them.
+# A field both tables name reads FIELDS' word (one word per field).
 IMPORT_FIELDS = {
     "inspection": Word("巡察编号", "inspection"),
     "inspection_name": Word("巡察名称", "inspection_name"),
     **{f: FIELDS[f] for f in ("organisation", "group", "kind", "start", "end", "feedback", "round", "number",
-                              "category", "title", "description")},
-    "type": Word("整改类型", "type"),
-    "deadline": FIELDS["deadline"],
-    "source": Word("问题来源", "source"),
-    **{f: FIELDS[f] for f in ("lead", "unit", "person")},
+                              "category", "title", "description", "type", "deadline", "source", "lead", "unit", "person")},
     "measure": Word("整改措施", "measure"),
     "measure_due": Word("措施时限", "measure_due"),
     "done": Word("是否整改完成", "done"),
@@ -302,6 +306,20 @@ SENSITIVE_FIELDS = {
     "case-details": Word("案情", "case-details"),
 }
 
+# A summary's counts, in every form that counts problems (summary, summary --round, profile, the web overview,
+# the report's table): one word each. A count of a state reads that state's word (基本完成、持续整改, 反弹);
+# the count of signed-off problems keeps the report's phrase 已完成整改 (seeds/004), not the status 已销号.
+COUNTS = {
+    "problems": Word("反馈问题", "problems"),
+    "completed": Word("已完成整改", "completed"),
+    "ongoing": Word("基本完成、持续整改", "basically done, continuing"),
+    "extended": Word("申请延期整改", "extended"),
+    "open": Word("未完成", "not yet done"),
+    "overdue": Word("逾期", "overdue"),
+    "relapsed": Word("反弹", "relapsed"),
+    "rate": Word("整改完成率", "completion rate"),
+}
+
 # Every table, by what it names (tests/test_vocabulary.py walks them).
 TABLES = {
     "status": STATUSES,
@@ -318,6 +336,7 @@ TABLES = {
     "check state": CHECK_STATES,
     "measure state": MEASURE_STATES,
     "review result": REVIEW_RESULTS,
+    "reopen cause": REOPEN_CAUSES,
     "meaning": MEANINGS,
     "decision": DECISIONS,
     "light": LIGHTS,
@@ -330,4 +349,5 @@ TABLES = {
     "policy": POLICIES,
     "policy value": POLICY_VALUES,
     "sensitive field": SENSITIVE_FIELDS,
+    "count": COUNTS,
 }

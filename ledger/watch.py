@@ -1,7 +1,7 @@
 """Watching against slippage and relapse: escalation levels, and the `watch:` policy.
 
 The policy says when `due` suggests escalating, how often long-term items
-(长期坚持) must report progress, and when 回头看 reviews fall due after sign-off.
+(长期坚持) must report progress, and when 整改回头看 reviews fall due after sign-off.
 """
 
 from __future__ import annotations

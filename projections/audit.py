@@ -41,7 +41,7 @@ def _field(field: str) -> Stored:
 # Words an English sentence of the trail has long carried in Chinese (its JSON keeps them: JSON values never
 # change); on an English screen they read in English.
 _REWORK = Stored("二次整改", Word("二次整改", "rework"))
-_LOOK_BACK = Stored("回头看", Word("回头看", "look-back"))
+_LOOK_BACK = Stored("回头看", Word("整改回头看", "after sign-off"))  # the review (an event), not the inspection kind
 _PEOPLE = Stored("people (人员与权限)", Word("人员与权限", "people"))
 
 
@@ -49,7 +49,7 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     """The act in a sentence an auditor can read: a keyed message (ledger.po), shown in the reader's language
     on screen; JSON and CSV keep its English."""
     from ledger.vocabulary import (
-        ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REVIEW_RESULTS, SOURCES, STATUSES, WITHHOLD_REASONS,
+        ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REOPEN_CAUSES, REVIEW_RESULTS, SOURCES, STATUSES, WITHHOLD_REASONS,
     )
 
     d = details(domain_event)
@@ -103,7 +103,15 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     if name == "ReviewRecorded":
         return t("review ({look_back}): {result}{note}", look_back=_LOOK_BACK, result=_stored(REVIEW_RESULTS, d["result"]), note=note())
     if name == "Reopened":
-        return t("reopened: {reason}", reason=d["reason"])
+        from ledger.values import OLD_RELAPSE_REASON, RELAPSE_IN_REVIEW
+
+        cause, reason = d.get("cause"), d["reason"]
+        if not cause and reason.startswith(OLD_RELAPSE_REASON):  # recorded before the cause existed: its English reads the same
+            cause, reason = RELAPSE_IN_REVIEW, reason[len(OLD_RELAPSE_REASON):]
+        if cause in REOPEN_CAUSES:  # data carries the cause's English, a screen its word
+            word = REOPEN_CAUSES[cause]
+            return t("reopened: {cause}: {reason}", cause=Stored(word.en, word), reason=reason)
+        return t("reopened: {reason}", reason=reason)
     if name == "Corrected":
         old, new = (corrected_value(d["field"], v) if v not in (None, "") else "—" for v in (d["old"], d["new"]))
         return t("corrected {field}: {old} → {new}; reason: {reason}", field=_field(d["field"]), old=old, new=new, reason=d["reason"])

@@ -230,7 +230,7 @@ REVIEW_COLUMNS = ("id", "title", "status", "signed_off", "point", "review_date",
 
 
 def review_row(view: dict[str, Any], as_of: date, policy: Any) -> dict[str, Any]:
-    """Where a signed-off problem stands against the review points (回头看)."""
+    """Where a signed-off problem stands against the review points (整改回头看)."""
     closed_on = day_of(view["signoffs"][-1]["at"])
     reviews = sorted(day_of(r["at"]) for r in view.get("reviews") or [] if day_of(r["at"]) >= closed_on)
     window = timedelta(days=policy.review_window_days)

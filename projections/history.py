@@ -36,8 +36,8 @@ def act_note(domain_event: Any) -> str:
             parts.append(t("signed by {signer}", signer=sig.get("signer")))
     files = getattr(domain_event, "attachments", None) or ()
     if files:
-        names = ", ".join(f"{f.get('name')} ({f.get('hash')}:{str(f.get('digest'))[:12]}…)" for f in files)
-        parts.append(t("attached: {files}", files=names))
+        named = [t("{name} ({hash}:{digest}…)", name=f.get("name"), hash=f.get("hash"), digest=str(f.get("digest"))[:12]) for f in files]
+        parts.append(t("attached: {files}", files=joined(named, ", ", "、")))
     return t(" [{parts}]", parts=joined(parts)) if parts else ""
 
 

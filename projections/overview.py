@@ -40,7 +40,7 @@ def _inspections(cursor: Any, style: str) -> list[tuple[str, dict[str, Any]]]:
 
 
 def overview(cursor: Any, *, style: str = "?", today: date, lights: Any) -> dict[str, Any]:
-    """{"as_of", "lights", "inspections": [...], "total"}: per inspection 反馈问题, 已完成, 基本完成, 延期, 未完成, 完成率 and lights."""
+    """{"as_of", "lights", "inspections": [...], "total"}: per inspection 反馈问题, 已完成整改, 基本完成、持续整改, 申请延期整改, 未完成, 整改完成率 (vocabulary.COUNTS) and lights."""
     start, yellow_end, green_end = light_bounds(today, lights)
     cursor.execute(placeholder(_SQL, style), [*COUNTED_PARAMS, start, start, yellow_end, yellow_end, green_end])
     counts = {row[0]: [int(v or 0) for v in row[1:]] for row in cursor.fetchall()}

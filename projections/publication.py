@@ -39,17 +39,13 @@ def chinese_date(value: str | date) -> str:
     return f"{d.year}年{d.month}月{d.day}日"
 
 
-def report_date(value: str | date, lang: str = "zh") -> str:
-    """A date as a report prints it: 2020年4月15日 in Chinese, ISO (2020-04-15) otherwise."""
-    if lang == "zh":
-        return chinese_date(value)
-    return (value if isinstance(value, date) else date.fromisoformat(str(value))).isoformat()
+def report_date(value: str | date) -> str:
+    """A date as a Chinese document (the 公文, the 台账) prints it, whatever the screen's language: 2020年4月15日."""
+    return chinese_date(value)
 
 
-def _date_range(start: str, end: str, lang: str = "zh") -> str:
+def _date_range(start: str, end: str) -> str:
     s, e = date.fromisoformat(start), date.fromisoformat(end)
-    if lang != "zh":
-        return f"{s.isoformat()}至{e.isoformat()}"
     if s.year == e.year:
         return f"{chinese_date(s)}至{e.month}月{e.day}日"
     return f"{chinese_date(s)}至{chinese_date(e)}"
@@ -179,12 +175,11 @@ def build(
     narratives: dict[str, str],
     day: date,
     stage: str = "final",
-    lang: str = "zh",
 ) -> list[tuple[str, str]]:
     """The report as blocks: ("title" | "h1" | "h2" | "p" | "sign", text).
 
     `stage` "progress" writes the interim 整改进展情况 instead of the final 整改情况.
-    `lang` "zh" prints dates as 2020年4月15日, any other language as ISO dates.
+    A Chinese document: its dates are Chinese (2020年4月15日) whatever language the screen speaks.
     """
     word = _word(inspection)
     org, group = inspection["organisation"], inspection["group"]
@@ -198,9 +193,9 @@ def build(
     headline_first = settings.get("headline") == "first"
 
     opening = f"根据{settings['authority']}统一部署，" if settings.get("authority") else ""
-    opening += f"{_date_range(inspection['start'], inspection['end'], lang)}，{group}对{org}进行了{word}。"
+    opening += f"{_date_range(inspection['start'], inspection['end'])}，{group}对{org}进行了{word}。"
     if inspection.get("feedback"):
-        opening += f"{report_date(inspection['feedback'], lang)}，{group}向{org}反馈了{word}意见。"
+        opening += f"{report_date(inspection['feedback'])}，{group}向{org}反馈了{word}意见。"
     opening += f"按照党务公开原则和{word}工作有关要求，现将{word}{situation}予以公布。"
     blocks.append(("p", opening))
     if headline_first:
@@ -252,11 +247,11 @@ def build(
         number += 1
         blocks.append(("h1", f"{chinese_number(number)}、{heading}"))
         blocks.extend(content)
-    blocks.extend(closing_blocks(settings, day, lang))
+    blocks.extend(closing_blocks(settings, day))
     return blocks
 
 
-def closing_blocks(settings: dict[str, Any], day: date, lang: str = "zh") -> list[tuple[str, str]]:
+def closing_blocks(settings: dict[str, Any], day: date) -> list[tuple[str, str]]:
     """What ends every public report: the closing sentence, 联系人, 联系电话 and the date."""
     blocks = []
     if settings.get("closing"):
@@ -265,7 +260,7 @@ def closing_blocks(settings: dict[str, Any], day: date, lang: str = "zh") -> lis
         blocks.append(("sign", f"联系人：{settings['contact']}"))
     if settings.get("phone"):
         blocks.append(("sign", f"联系电话：{settings['phone']}"))
-    blocks.append(("sign", report_date(day, lang)))
+    blocks.append(("sign", report_date(day)))
     return blocks
 
 
@@ -384,13 +379,14 @@ def report(
 ) -> str:
     """The public report of an inspection in `fmt` (markdown, html or text), without a checkpoint.
 
-    `stage` "progress": the interim 整改进展情况 instead of the final 整改情况.
+    `stage` "progress": the interim 整改进展情况 instead of the final 整改情况. The report is a Chinese document
+    whatever `lang` the reader's screen speaks (taken, and not used, for callers that still pass it).
     """
-    return RENDERERS[fmt](report_blocks(app, config, inspection=inspection, as_of=as_of, stage=stage, lang=lang))
+    return RENDERERS[fmt](report_blocks(app, config, inspection=inspection, as_of=as_of, stage=stage))
 
 
 def report_blocks(
-    app: Any, config: Any, *, inspection: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh"
+    app: Any, config: Any, *, inspection: str, as_of: datetime | None = None, stage: str = "final"
 ) -> list[tuple[str, str]]:
     """The public report's blocks (see `build`), which every format renders: markdown, html, text, docx."""
     from projections.replay import StateReader
@@ -410,18 +406,18 @@ def report_blocks(
         # A decision to withhold binds every publication, including one of an earlier state.
         withheld = withheld_now(app, inspection)
         problems = [dict(v, withheld=withheld.get(v["id"], [])) for v in problems]
-    return build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day, stage=stage, lang=lang)
+    return build(inspection=found, problems=problems, summary=result, settings=settings, narratives=texts, day=day, stage=stage)
 
 
 def round_report(
-    app: Any, config: Any, *, name: str, fmt: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh", progress: Any = None
+    app: Any, config: Any, *, name: str, fmt: str, as_of: datetime | None = None, stage: str = "final", progress: Any = None
 ) -> str:
     """A round's public summary (轮次) in `fmt`, without a checkpoint."""
-    return RENDERERS[fmt](round_report_blocks(app, config, name=name, as_of=as_of, stage=stage, lang=lang, progress=progress))
+    return RENDERERS[fmt](round_report_blocks(app, config, name=name, as_of=as_of, stage=stage, progress=progress))
 
 
 def round_report_blocks(
-    app: Any, config: Any, *, name: str, as_of: datetime | None = None, stage: str = "final", lang: str = "zh", progress: Any = None
+    app: Any, config: Any, *, name: str, as_of: datetime | None = None, stage: str = "final", progress: Any = None
 ) -> list[tuple[str, str]]:
     """A round's public summary as report blocks (every format renders them, docx included).
 
@@ -433,4 +429,4 @@ def round_report_blocks(
     day = publication_day(settings, as_of)
     with StateReader(app, as_of, checked=True, progress=progress) as r:
         result = summarise_round(r.cursor, name, today=r.today, style=r.style)
-    return build_round(result, settings=settings, day=day, stage=stage, lang=lang)
+    return build_round(result, settings=settings, day=day, stage=stage)

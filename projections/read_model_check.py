@@ -184,7 +184,7 @@ def _compare_batch(
         for seq, key, row in mine:
             theirs = stored.get(key)
             if theirs is None:
-                result.differ(seq, t("{table}: {key} is missing from the stored read model", table=table, key=key))
+                result.differ(seq, t("{table}: {key} is missing from the stored derived tables", table=table, key=key))
                 continue
             difference = _row_difference(table, key, names, theirs, row)
             if difference is not None:
@@ -301,7 +301,7 @@ def _check_positions(cursor: Any, result: RangeResult) -> str | None:
         cursor.execute(f"SELECT {key}, position FROM {table} ORDER BY position")
         for k, position in cursor.fetchall():
             if k not in expected:
-                return t("{table}: {key} is in the stored read model but no event creates it", table=table, key=k)
+                return t("{table}: {key} is in the stored derived tables but no event creates it", table=table, key=k)
             if position != expected[k]:
                 return t("{table}: {key} position differs: stored {a!r}, replay {b!r}", table=table, key=k, a=position, b=expected[k])
     return None
@@ -322,9 +322,9 @@ def _check_totals(cursor: Any, style: str) -> str | None:
     counted = {r[0]: (r[0], *(int(v) for v in tuple(r)[1:])) for r in cursor.fetchall()}
     for category in sorted(set(stored) | set(counted)):
         if category not in stored:
-            return t("{table}: {key} is missing from the stored read model", table=table, key=category)
+            return t("{table}: {key} is missing from the stored derived tables", table=table, key=category)
         if category not in counted:
-            return t("{table}: {key} is in the stored read model but no problem is in it", table=table, key=category)
+            return t("{table}: {key} is in the stored derived tables but no problem is in it", table=table, key=category)
         difference = _row_difference(table, category, TOTALS_COLUMNS, stored[category], counted[category])
         if difference is not None:
             return difference
@@ -485,7 +485,7 @@ def check_inspection_rows(app: Any, cursor: Any, code: str) -> str | None:
     cursor.execute(placeholder("SELECT id, inspection FROM ledger_problems WHERE id IN ({})".format(", ".join("?" for _ in result.problems) or "NULL"), style), [k for _, k in result.problems])
     in_scope = {str(r[0]) for r in cursor.fetchall() if r[1] == code}
     for key in sorted(set(stored) - in_scope):
-        return t("{table}: {key} is in the stored read model but no event creates it", table="ledger_problems", key=key)
+        return t("{table}: {key} is in the stored derived tables but no event creates it", table="ledger_problems", key=key)
     by_events = [k for _, k in sorted(result.problems) if k in in_scope]
     by_position = sorted(in_scope, key=lambda k: stored[k])
     for mine, theirs in zip(by_events, by_position):
@@ -577,7 +577,7 @@ def check_by_digests(app: Any, cursor: Any) -> str | None:
             return _name_row(app, cursor, table, key)
         for (t_, key) in sorted(latest):
             if t_ == table and key not in positions:
-                return t("{table}: {key} is missing from the stored read model", table=table, key=key)
+                return t("{table}: {key} is missing from the stored derived tables", table=table, key=key)
         ranked = sorted(positions, key=lambda k: first[(table, k)])  # every row has a digest by now
         for n, key in enumerate(ranked, 1):
             if positions[key] != n:
@@ -606,7 +606,7 @@ def _name_row(app: Any, cursor: Any, table: str, key: str, otherwise: str | None
             return result.difference.text
         if result.aggregates:
             return otherwise or t("{table}: {key} differs from the digest the chain committed for it", table=table, key=key)
-    return t("{table}: {key} is in the stored read model but no event creates it", table=table, key=key)
+    return t("{table}: {key} is in the stored derived tables but no event creates it", table=table, key=key)
 
 
 def derived_tables_step(app: Any, config: Any, jobs: int | None = None, *, full: bool = False) -> str:

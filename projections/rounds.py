@@ -1,8 +1,8 @@
 """A round (轮次): the inspections one campaign made of several units, summed up per unit.
 
-One row per inspected unit — 反馈问题, 已完成, 基本完成, 延期, 未完成, 完成率, 自查未发现 (a problem
-sent to the unit for self-check that it did not find: not one of its problems), and the figures 制度,
-资金, 问责, 线索 — and the total. Each row is the inspection's own
+One row per inspected unit — 反馈问题, 已完成整改, 基本完成、持续整改, 申请延期整改, 未完成, 整改完成率,
+自查未发现 (a problem sent to the unit for self-check that it did not find: not one of its problems), and
+the figures 制度, 资金, 问责, 线索 — and the total. Each row is the inspection's own
 summary (projections.summary), so a round's figures always agree with
 `summary --inspection` for each of its units. The rate has two decimals, as
 published round summaries print it (688 of 697 → 98.71%).
@@ -28,18 +28,18 @@ RATE_PLACES = 1  # as every report prints 整改完成率: 88.9%, never 88.89% b
 
 HEADERS = {
     "zh": {
-        "inspection": "编号", "unit": "被巡察单位", "problems": "反馈问题", "completed": "已完成",
-        "ongoing": "基本完成", "extended": "延期", "open": "未完成", "overdue": "逾期", "rate": "完成率",
-        "not_found": vocabulary.STATUSES["not_found"].zh, "rules": "制度(项)", "funds": "资金(万元)",
-        "accountable": "问责(人)", "clues": "线索(件)", "total": "合计",
+        "inspection": "编号", "unit": "被巡察单位", "not_found": vocabulary.STATUSES["not_found"].zh,
+        "rules": "制度(项)", "funds": "资金(万元)", "accountable": "问责(人)", "clues": "线索(件)",
+        "total": "合计",
     },
     "en": {
-        "inspection": "code", "unit": "inspected unit", "problems": "problems", "completed": "completed",
-        "ongoing": "basically done", "extended": "extended", "open": "not yet done", "overdue": "overdue",
-        "rate": "rate", "not_found": vocabulary.SELF_CHECK_ANSWERS["not_found"].en, "rules": "rules", "funds": "funds (10,000 yuan)", "accountable": "held to account",
+        "inspection": "code", "unit": "inspected unit", "not_found": vocabulary.SELF_CHECK_ANSWERS["not_found"].en,
+        "rules": "rules", "funds": "funds (10,000 yuan)", "accountable": "held to account",
         "clues": "clues", "total": "total",
     },
 }
+for _lang, _headers in HEADERS.items():  # a count reads the vocabulary's word, as every summary form says it
+    _headers.update({key: vocabulary.COUNTS[key].of(_lang) for key in ("problems", "completed", "ongoing", "extended", "open", "overdue", "rate")})
 
 
 def round_names(inspections: list[dict[str, Any]]) -> list[str]:
@@ -145,7 +145,7 @@ def _figures_sentence(row: dict[str, Any]) -> str:
 
 
 def build_round(
-    result: dict[str, Any], *, settings: dict[str, Any], day: date, stage: str = "final", lang: str = "zh"
+    result: dict[str, Any], *, settings: dict[str, Any], day: date, stage: str = "final"
 ) -> list[tuple[str, str]]:
     """The round's public summary as report blocks (projections.publication renders them)."""
     from projections.publication import closing_blocks
@@ -159,5 +159,5 @@ def build_round(
     if paragraphs[1:]:  # never an empty heading
         blocks.append(("h1", "二、各单位整改情况"))
         blocks.extend(("p", p) for p in paragraphs[1:])
-    blocks.extend(closing_blocks(settings, day, lang))
+    blocks.extend(closing_blocks(settings, day))
     return blocks

@@ -106,33 +106,33 @@ class Sheet:
         return sum(len(p.measures) for p in self.problems)
 
 
-def _local_day(moment: str | None, lang: str) -> str:
+def _local_day(moment: str | None) -> str:
     if not moment:
         return ""
-    return report_date(datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone().date(), lang)
+    return report_date(datetime.fromisoformat(moment.replace("Z", "+00:00")).astimezone().date())
 
 
-def _measure_state(m: dict[str, Any], lang: str) -> str:
+def _measure_state(m: dict[str, Any]) -> str:
     if m["status"] == "done":
-        return f"{vocabulary.MEASURE_STATES['done'].zh}\n{_local_day(m.get('completed_at'), lang)}"
-    return vocabulary.MEASURE_STATES["planned"].zh + (f"，时限\n{report_date(m['due'], lang)}" if m.get("due") else "")
+        return f"{vocabulary.MEASURE_STATES['done'].zh}\n{_local_day(m.get('completed_at'))}"
+    return vocabulary.MEASURE_STATES["planned"].zh + (f"，时限\n{report_date(m['due'])}" if m.get("due") else "")
 
 
-def _signoff_state(view: dict[str, Any], lang: str) -> str:
+def _signoff_state(view: dict[str, Any]) -> str:
     state = SIGNOFF_STATES.get(view["status"], view["status"])
     closing = [s for s in view.get("signoffs") or [] if s.get("outcome") == view["status"]]
     if view["status"] in SIGNED_OFF_STATUSES and closing:
-        state += f"\n{_local_day(closing[-1]['at'], lang)}"
+        state += f"\n{_local_day(closing[-1]['at'])}"
     elif view.get("self_check"):
-        state += f"\n{_local_day(view['self_check']['at'], lang)}"
+        state += f"\n{_local_day(view['self_check']['at'])}"
     elif view.get("extended_to"):  # an approved extension (申请延期整改): counted apart, as summaries count it
-        state = f"申请延期整改\n延期至{report_date(view['extended_to'], lang)}"
+        state = f"{vocabulary.COUNTS['extended'].zh}\n延期至{report_date(view['extended_to'])}"
     if view.get("overdue"):
-        state += "\n已超期"
+        state += "\n" + vocabulary.COUNTS["overdue"].zh  # 逾期, as status, due and the summaries say it
     return state
 
 
-def sheet_problem(view: dict[str, Any], number: int, *, internal: bool, lang: str = "zh") -> SheetProblem:
+def sheet_problem(view: dict[str, Any], number: int, *, internal: bool) -> SheetProblem:
     hidden = set() if internal else _withheld_fields(view)
     whole = "problem" in hidden
     assignee = view.get("assignee") or {}
@@ -147,8 +147,8 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool, lang: st
         "责任领导": "" if whole else assignee.get("lead") or "",
         "责任单位": "" if whole else assignee.get("unit") or "",
         "责任人": "" if whole else assignee.get("person") or "",
-        "整改时限": report_date(view["deadline"], lang) if view.get("deadline") else "",
-        "销号情况": _signoff_state(view, lang),
+        "整改时限": report_date(view["deadline"]) if view.get("deadline") else "",
+        "销号情况": _signoff_state(view),
     }
     problem = SheetProblem(cells)
     if not hidden:  # anything withheld: none of the file's own cells in the public sheet (they may repeat it)
@@ -158,7 +158,7 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool, lang: st
         return problem
     for m in view["measures"]:
         text = WITHHELD if "measures" in hidden or m["id"] in hidden else chinese_punctuation(m["text"])
-        problem.measures.append({"整改措施": text, "完成情况": _measure_state(m, lang)})
+        problem.measures.append({"整改措施": text, "完成情况": _measure_state(m)})
     if not problem.measures:
         problem.measures.append({"整改措施": "", "完成情况": ""})
     return problem
@@ -166,9 +166,8 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool, lang: st
 
 def build_sheet(
     *, inspection: dict[str, Any], problems: list[dict[str, Any]], summary: dict[str, Any], day: date, internal: bool,
-    lang: str = "zh",
 ) -> Sheet:
-    """The 台账's rows; `lang` "zh" prints dates as 2020年4月15日, any other language as ISO dates."""
+    """The 台账's rows: a Chinese document, its dates Chinese (2020年4月15日) whatever the screen's language."""
     word = _word(inspection)
     title = f"{inspection['organisation']}{word}反馈问题整改台账"
     sources = {v.get("source") for v in problems}
@@ -176,8 +175,8 @@ def build_sheet(
         title = f"{inspection['organisation']}{sources.pop()}整改台账"
     if internal:
         title += "（内部资料，含不予公开内容）"
-    subtitle = f"{inspection['group']}（{inspection['code']}）　截至{report_date(day, lang)}"
-    rows = [sheet_problem(view, n, internal=internal, lang=lang) for n, view in enumerate(problems, start=1)]
+    subtitle = f"{inspection['group']}（{inspection['code']}）　截至{report_date(day)}"
+    rows = [sheet_problem(view, n, internal=internal) for n, view in enumerate(problems, start=1)]
     measures = sum(len(v["measures"]) for v in problems)
     done = sum(1 for v in problems for m in v["measures"] if m["status"] == "done")
     totals = f"合计：{figures_paragraph(summary)}整改措施{measures}项，已完成{done}项。"

@@ -619,7 +619,7 @@ def check_links(cursor: Any, style: str = "?") -> str | None:
     stored = {(r[0], r[1]): r[2] for r in cursor.fetchall()}
     for key in sorted(set(expected) | set(stored)):
         if key not in stored:
-            return t("{table}: {key} is missing from the stored read model", table=LINKS, key=key[0] + "→" + key[1])
+            return t("{table}: {key} is missing from the stored derived tables", table=LINKS, key=key[0] + "→" + key[1])
         if key not in expected:
             return t("{table}: {key} is in the stored links but no event links them", table=LINKS, key=key[0] + "→" + key[1])
         if stored[key] != expected[key]:

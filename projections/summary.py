@@ -20,31 +20,14 @@ KEYS = ("category", "problems", "completed", "ongoing", "extended", "open", "ove
 # problems = completed + ongoing + extended + open: every fed-back problem is in exactly one.
 COUNT_KEYS = ("problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed")
 
+# A count's heading is the vocabulary's word for it (vocabulary.COUNTS): the same in every summary form.
 HEADERS = {
-    "zh": {
-        "category": vocabulary.FIELDS["category"].zh,  # counts below keep the report's phrases (已完成整改N个)
-        "problems": "反馈问题",
-        "completed": "已完成整改",
-        "ongoing": "基本完成、持续整改",
-        "extended": "申请延期整改",
-        "open": "未完成",
-        "overdue": "逾期",
-        "relapsed": "反弹",
-        "rate": "整改完成率",
-        "total": "合计",
-    },
-    "en": {
-        "category": "category",
-        "problems": "problems",
-        "completed": "completed",
-        "ongoing": "basically done, continuing",
-        "extended": "extended",
-        "open": "not yet done",
-        "overdue": "overdue",
-        "relapsed": "relapsed",
-        "rate": "completion rate",
-        "total": "total",
-    },
+    lang: {
+        "category": vocabulary.FIELDS["category"].of(lang),
+        **{key: word.of(lang) for key, word in vocabulary.COUNTS.items()},
+        "total": "合计" if lang == "zh" else "total",
+    }
+    for lang in ("zh", "en")
 }
 
 FIGURE_KEYS = ("rules", "funds", "accountable", "clues")

@@ -18,22 +18,22 @@ HEADINGS = {
     "days_left": "剩余天数", "days_late": "逾期天数", "suggest": "建议督办", "seq": "序号", "at": "发生时间",
     "recorded_at": "记录时间", "actor": "操作人", "event": "事件", "details": "详情", "text": "内容",
     "evidence": "佐证材料", "grade": "等次", "result": "结果", "note": "备注", "reason": "理由", "by": "经办人",
-    "signed_off": "销号日期", "point": "回头看节点", "review_date": "回头看日期", "state": "情况", "reviews": "回头看",
+    "signed_off": "销号日期", "point": "整改回头看节点", "review_date": "整改回头看日期", "state": "情况", "reviews": "整改回头看",
     "missed": "错过", "code": "编号", "registered_at": "登记时间",
     "registered_by": "登记人", "parent": "上级问题", "extended_to": "延期至", "done by": "完成人", "level": "级别",
     "progress": "进展", "meaning": "含义", "outcome": "结果", "field": "字段", "was": "原值", "now": "现值",
     "to": "延期至", "previous": "原时限", "decision": "审批", "requested_by": "申请人", "decided_by": "审批人",
     "value": "值", "key": "项目", "subject": "对象", "correction": "更正",
     "reworks": "二次整改", "registered": "登记", "refined into": "细化为", "withheld": "不予公开", "population": "总体",
-    "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量", "hash": "哈希算法", "digest": "摘要",
+    "drawn": "抽中", "draw": "抽查", "seed": "种子", "size": "数量", "file_size": "大小（字节）", "hash": "哈希算法", "digest": "摘要",
     "light": "预警", "check": "检查项", "detail": "详情", "roles": "角色", "fingerprint": "密钥指纹",
     "enrolled_at": "登记时间", "revoked_at": "撤销时间", "score": "相似度", "shared": "相同词语",
     "links": "关联问题", "as": "关联类型", "problem": "问题编号", "linked": "关联问题", "direction": "先后", "relapse": "计为反弹",
     "heading": "表头", "read as": "读作", "why": "依据", "assignee": "责任领导/单位/人", "kept": "附加列", "acts": "将录入的操作", "file says": "文件所记",
-    "completed": "已完成整改", "ongoing": "基本完成", "extended": "申请延期", "open": "未完成", "relapsed": "反弹",
-    "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现", "rate": "整改完成率", "problems": "反馈问题",
+    "reopened": "重新打开", "recurrences": "屡查屡犯", "found_again": "再次发现",
     "answer": "答复情况", "not_found": "自查未发现", "sent": "下发单位", "answered_at": "答复时间", "self_check": "自查答复",
     **vocabulary.zh(vocabulary.FIELDS),  # an inspection's and a problem's fields: 巡察类型 is not 问题类别
+    **vocabulary.zh(vocabulary.COUNTS),  # a summary's counts, as every summary form heads them
 }
 
 STATUS_WORDS = vocabulary.zh(vocabulary.STATUSES)
@@ -49,6 +49,7 @@ DETAIL_KEYS = {
     "verification": "核查", "sequence": "序号", "time": "时间", "head": "链头", "algorithm": "算法",
     "signature": "签名", "tree_size": "树大小", "tree_root": "树根", "deadline": "整改时限", "due": "时限",
     "number": "序号", "name": "姓名", "link": "关联类型", "ciphertext": "密文", "drawn_ids": "抽中问题", "checkpoint_version": "检查点版本",
+    "cause": "原因",
 }
 
 
@@ -60,6 +61,8 @@ def details_words(pairs: list[tuple[str, Any]], lang: str, event: str = "") -> s
     """An act's details (projections.history.Details) in `lang`: each key by its heading, each value by its word."""
     from projections.history import _describe_value
 
+    if event == "Reopened":
+        pairs = _reopening_pairs(pairs)
     if lang != "zh":  # the keys as stored; a value by its English word where that is not the stored value
         return "; ".join(f"{key}={_describe_value(vocabulary.label(EN_WORDS[key], value, lang) if key in EN_WORDS else value)}" for key, value in pairs)
     out = []
@@ -79,7 +82,20 @@ def details_words(pairs: list[tuple[str, Any]], lang: str, event: str = "") -> s
         elif callable(words) and key in ("status", "roles", "field", "fields"):
             shown = "、".join(words(str(v)) for v in value) if isinstance(value, list) else words(shown)
         out.append(f"{ACT_DETAIL_KEYS.get((event, key)) or DETAIL_KEYS.get(key) or HEADINGS.get(key, key)}={shown}")
-    return "; ".join(out)
+    return "；".join(out)  # a Chinese line, Chinese punctuation
+
+
+def _reopening_pairs(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    """A reopening recorded before its cause was a field said it in English in its reason: on screen it reads
+    as a cause and the reviewer's note, as a reopening recorded since does (its data stays as recorded)."""
+    from ledger.values import OLD_RELAPSE_REASON, RELAPSE_IN_REVIEW
+
+    found = dict(pairs)
+    reason = found.get("reason")
+    if found.get("cause") or not isinstance(reason, str) or not reason.startswith(OLD_RELAPSE_REASON):
+        return pairs
+    rest = [(k, reason[len(OLD_RELAPSE_REASON):]) if k == "reason" else (k, v) for k, v in pairs]
+    return [*rest, ("cause", RELAPSE_IN_REVIEW)]
 
 
 def _field_words(text: str) -> str:
@@ -130,6 +146,7 @@ DETAIL_VALUE_WORDS: dict[str, Any] = {
     "fields": _field_words,
     "name": vocabulary.zh(vocabulary.POLICIES),  # a policy's; a person's or inspection's name reads as typed
     "value": vocabulary.zh(vocabulary.POLICY_VALUES),
+    "cause": vocabulary.zh(vocabulary.REOPEN_CAUSES),
 }
 
 # Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.
@@ -138,18 +155,22 @@ WRAP = {
     "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 7,
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
     "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
-    "reviews": 7, "missed": 6, "signed_off": 10, "review_date": 11, "point": 5, "state": 8, "result": 8,
+    "reviews": 10, "missed": 6, "signed_off": 10, "review_date": 11, "point": 10, "state": 8, "result": 8,
     "due": 8, "detail": 72, "file says": 20, "acts": 30,
 }
 
 
 def heading(column: str, lang: str) -> str:
-    return HEADINGS.get(column, column) if lang == "zh" else column
+    if lang == "zh":
+        return HEADINGS.get(column, column)
+    count = vocabulary.COUNTS.get(column)  # a count reads as every summary form heads it ("not yet done")
+    return count.en if count is not None else column
 
 
 # Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
 EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {
     "source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS, "answer": vocabulary.SELF_CHECK_ANSWERS,
+    "cause": vocabulary.REOPEN_CAUSES,
 }
 
 
@@ -178,7 +199,7 @@ SECTIONS = {
     "signoffs": ("对账销号", "sign-offs"),
     "escalations": ("督办", "escalations"),
     "progress": ("进展报告", "progress"),
-    "reviews": ("回头看", "reviews (look-back)"),
+    "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (after sign-off)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
     "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
     "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),

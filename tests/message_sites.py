@@ -168,7 +168,7 @@ def _sites_in(path: Path) -> list[Site]:
             add("tamper", node, [f"tampering found: first bad sequence number 7: event 7 cannot be read back ({t}): run `ledger audit --verify`"
                                  for t in _texts(node.args[1])])
         elif name == "differ" and len(node.args) == 2:  # how a stored read model differs from a replay
-            add("raise", node, [f"read models differ from the events: {t}" for t in _texts(node.args[1])])
+            add("raise", node, [f"the derived tables differ from the events: {t}" for t in _texts(node.args[1])])
         elif name == "error" and len(node.args) == 2:  # a feedback list's place and what is wrong there
             add("row", node, [f"x.csv: line 2: {t}" for t in _texts(node.args[1])])
         elif name in ECHO:
@@ -195,9 +195,9 @@ def message_sites() -> list[Site]:
 
 def english_words(line: str) -> list[str]:
     """Runs of three or more English words, leaving out `commands`, --options, 'quoted values', file names,
-    [规则: rule-ids] and the PostgreSQL URL shape."""
+    [规则：rule-ids] and the PostgreSQL URL shape."""
     bare = re.sub(
-        r"`[^`]*`|'[^']*'|\"[^\"]*\"|--[\w/-]+|\[规则: [\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf|yaml|jsonl?)\b"
+        r"`[^`]*`|'[^']*'|\"[^\"]*\"|--[\w/-]+|\[规则：[\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf|yaml|jsonl?)\b"
         r"|postgresql://\S+|https?://\S+|-----[A-Z ]+-----|[(（]ledger [^)）]*[)）]"
         r"|[\w<>.-]+(?:, [\w<>.-]+){2,}",  # a list of values as typed: fields, keys, codes
         " ",

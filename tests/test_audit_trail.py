@@ -113,9 +113,9 @@ SENTENCES = [
     ("MeasureCompleted", "completed measure M2", "完成整改措施 M2"),
     ("VerificationRecorded", "verification graded good: passed", "核查验收评为“好”：通过"),
     ("SignedOff", "signed off (approval) as closed; note: 同意销号", "对账销号（批准）：已销号；说明：同意销号"),
-    ("ReviewRecorded", "review (回头看): holds; note: 整改到位", "回头看：整改到位；说明：整改到位"),
+    ("ReviewRecorded", "review (回头看): holds; note: 整改到位", "整改回头看：整改到位；说明：整改到位"),
     ("Reopened", "reopened: 问题反弹", "重新打开：问题反弹"),
-    ("Corrected", "corrected type: immediate → long-term; reason: 录入错误", "更正类型：立行立改 → 长期坚持；理由：录入错误"),
+    ("Corrected", "corrected type: immediate → long-term; reason: 录入错误", "更正整改类型：立行立改 → 长期坚持；理由：录入错误"),
     ("Corrected", "corrected M1.due: 2020-03-01 → 2020-03-15; reason: 录入错误", "更正M1 时限：2020-03-01 → 2020-03-15；理由：录入错误"),
     ("Corrected", "corrected description: 学习流于形式 → —; reason: 重复", "更正问题描述：学习流于形式 → —；理由：重复"),
     ("Withheld", "withheld from publication: title, problem (reason: state-secret)", "不予公开：问题标题、全部内容（理由：国家秘密）"),
@@ -126,7 +126,7 @@ SENTENCES = [
 ON_ENGLISH_SCREENS = {
     1: "registered problem 1 [政治站位方面] 关于“思想认识不深刻”的问题; type immediate, source inspection, deadline 2020-03-31; description: 学习流于形式",
     5: "verification graded poor: failed, back for rework; note: 措施不实",
-    10: "review (look-back): holds; note: 整改到位",
+    10: "review (after sign-off): holds; note: 整改到位",
     15: "withheld from publication: title, the whole problem (reason: state secret)",
 }
 

@@ -383,14 +383,14 @@ def test_a_clerk_enters_a_paper_sign_off(signed: Ledger, tmp_path: Path) -> None
     assert trail[-1]["signed_by"] == "赵六"
     assert "1 entered for someone else" in verify(signed).stdout
     report = signed.out("publish", "--inspection", "XC2019-1", "--no-sign", actor="赵六")
-    assert "XC2019-1-1的销号由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in report
+    assert "XC2019-1-1的对账销号由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in report
     # The Word report names both people too, in the body before the signature (落款).
     from docx import Document
 
     signed("publish", "--inspection", "XC2019-1", "--format", "docx", "--out", "report.docx", "--no-sign", actor="赵六")
     paragraphs = [p.text for p in Document(str(signed.folder / "report.docx")).paragraphs]
     entry = next(i for i, text in enumerate(paragraphs) if "由杨荣在纸质文件上签署，赵六代为录入并电子签名，附销号审批表.pdf" in text)
-    assert paragraphs[entry].startswith("XC2019-1-1的销号")
+    assert paragraphs[entry].startswith("XC2019-1-1的对账销号")
     assert any(text.strip() for text in paragraphs[entry + 1 :]), "the signature (落款) follows the proxy entries"
 
 
@@ -1155,3 +1155,14 @@ def test_a_signed_events_state_retyped_as_text_is_named_by_doctor_not_a_tracebac
     for command in (("doctor",), ("audit", "--verify"), ("audit", "--verify", "--jobs", "2")):
         result = signed(*command, expect=4)
         assert "Traceback" not in result.stdout + result.stderr and "TypeError" not in result.stdout + result.stderr, command
+
+
+def test_a_signature_finding_names_the_event_by_its_word(signed: Ledger) -> None:
+    """The signature step names an event kind as screens do: 更正 under zh where it printed the class name
+    (Corrected) inside a Chinese line (found by the review); the English line keeps the name; the same from the
+    process that checks signatures beside the chain (--jobs 2: its message crosses a process boundary)."""
+    _assign_around_the_checks(signed, "王琎")
+    zh = signed("--lang", "zh", "audit", "--verify", "--jobs", "1", expect=4).stderr
+    assert "（责任到人）" in zh and "Assigned" not in zh, zh
+    assert signed("--lang", "zh", "audit", "--verify", "--jobs", "2", expect=4).stderr == zh
+    assert "(Assigned)" in signed("--lang", "en", "audit", "--verify", expect=4).stderr

@@ -33,7 +33,7 @@ def test_headings_status_words_and_errors_are_chinese_by_default(inspected, monk
     pid = problem(inspected)
     inspected("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31")
     status = inspected.out("status")
-    assert status.splitlines()[0].split()[:5] == ["编号", "问题类别", "问题标题", "类型", "状态"]
+    assert status.splitlines()[0].split()[:5] == ["编号", "问题类别", "问题标题", "整改类型", "状态"]
     assert "整改中" in status and "限期整改" in status and "in_progress" not in status
     summary = inspected.out("summary")
     assert "反馈问题" in summary and "申请延期" in summary and "合计" in summary
@@ -41,11 +41,11 @@ def test_headings_status_words_and_errors_are_chinese_by_default(inspected, monk
     unknown = inspected("show", "XC2019-1-99", expect=1)
     assert unknown.stderr == "ledger: 错误: 未知的问题编号：XC2019-1-99\n"
     rule = inspected("close", pid, actor="主要负责人", expect=1)
-    assert rule.stderr.startswith(f"ledger: 错误: {pid}：销号前须有") and "[规则: sign-off-after-passing-verification]" in rule.stderr
+    assert rule.stderr.startswith(f"ledger: 错误: {pid}：销号前须有") and "[规则：sign-off-after-passing-verification]" in rule.stderr
     usage = inspected("assign", pid, "--lead", "杨荣", expect=2)
     assert usage.stderr.startswith("ledger: 错误: 缺少选项 '--unit'") and "assign --help`）" in usage.stderr
     confirm = inspected.out("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "李明")
-    assert confirm == f"{pid}：已分配给李明（办公室），责任领导杨荣（状态：整改中）"
+    assert confirm == f"{pid}：责任到人：李明（办公室），责任领导 杨荣（状态：整改中）"  # the audit trail's words
 
 
 def test_english_with_the_option_the_environment_or_the_config(inspected, monkeypatch):
@@ -220,8 +220,8 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["verify", open_one, "--grade", "good"], 1, "has no completed measure to verify", "没有已完成的整改措施"),
         (["extend", open_one, "--to", "2021-01-01", "--reason", "工程跨年"], 1, "has no deadline to extend", "没有可延期的整改时限"),
         (["approve-extension", done], 1, "has no extension request", "没有待审批的延期申请"),
-        (["reopen", done, "--reason", "复查"], 1, "only closed problems can be reopened", "只有已销号的问题才能重新打开"),
-        (["review", done, "--holds", "--note", "复查"], 1, "only closed problems are reviewed", "只有已销号的问题才能回头看"),
+        (["reopen", done, "--reason", "复查"], 1, "only signed-off problems, or ones a self-check did not find, can be reopened", "只有对账销号后或自查未发现的问题才能重新打开"),
+        (["review", done, "--holds", "--note", "复查"], 1, "only signed-off problems are reviewed", "只有对账销号后的问题才能整改回头看"),
         (["escalate", open_one, "--level", "notice"], 1, "escalation can only go up", "督办只能升到更高一级"),
         (["correct", open_one, "--field", "title", "--value", "关于“思想认识不深刻”的问题", "--reason", "核对"], 1, "is already", "问题标题已经是 关于“思想认识不深刻”的问题：更正须有所改变"),
         (["add-inspection", "XC2019-1", *inspection, "--start", "2020-03-01", "--end", "2020-04-01"], 1, "already exists", "该巡察编号已存在"),
@@ -247,12 +247,12 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
 
 
 def _english_sentence(line: str) -> list[str]:
-    """Runs of three or more English words, leaving out `commands`, --options, 'quoted values', [规则: rule-ids]
+    """Runs of three or more English words, leaving out `commands`, --options, 'quoted values', [规则：rule-ids]
     and key fingerprints (groups of four hex digits: "da8f eeda" is a random key, not words)."""
     import re
 
     line = re.sub(r"(?:\b[0-9a-f]{4}\b\s*){2,}", " ", line)
-    bare = re.sub(r"`[^`]*`|'[^']*'|--[\w-]+|\[规则: [\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf)\b", " ", line)
+    bare = re.sub(r"`[^`]*`|'[^']*'|--[\w-]+|\[规则：[\w-]+\]|\S+\.(?:xlsx|docx|csv|txt|xls|pdf)\b", " ", line)
     return re.findall(r"[A-Za-z]+(?:[ ,]+[A-Za-z]+){2,}", bare)
 
 
@@ -407,7 +407,7 @@ def test_audit_trail_sentences_are_chinese_on_screen_and_english_in_json_and_csv
     rows = [line.split("|") for line in listed.splitlines()[2:]]
     details, corrections = [r[7].strip() for r in rows], [r[8].strip() for r in rows]
     for sentence in ("登记问题 1〔政治站位方面〕", "责任到人：王琎（办公室），责任领导 杨荣", "制定整改措施 M1：修订学习制度",
-                     "完成整改措施 M1", "核查验收评为“好”：通过", "对账销号（批准）：已销号", "回头看：整改到位；说明：整改到位",
+                     "完成整改措施 M1", "核查验收评为“好”：通过", "对账销号（批准）：已销号", "整改回头看：整改到位；说明：整改到位",
                      "更正问题描述：— → 学习流于形式；理由：补充描述", "更正问题标题：关于“思想认识不深刻”的问题 → 关于“学习流于形式”的问题"):
         assert any(sentence in d for d in details), sentence
     assert any(c.startswith("被 #") and c.endswith("更正") for c in corrections) and any(c.startswith("更正 #") for c in corrections)
@@ -433,7 +433,7 @@ def test_english_screens_of_the_trail_and_history_hold_no_chinese_words_and_json
     inspected("done", pid, "M2", "--at", "2020-05-04", actor="王琎")
     inspected("verify", pid, "--grade", "poor", "--at", "2020-05-05", actor="巡察办")
     audit = inspected.out("--lang", "en", "audit", "--format", "markdown")
-    for english in ("source inspection", "failed, back for rework", "review (look-back): holds", "| people "):
+    for english in ("source inspection", "failed, back for rework", "review (after sign-off): holds", "| people "):
         assert english in audit, english
     for chinese in ("二次整改", "回头看", "人员与权限", "source 巡察"):
         assert chinese not in audit, chinese
@@ -455,12 +455,12 @@ def test_an_acts_own_line_and_a_correction_name_fields_and_values_by_their_chine
     inspected("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31", "--at", "2020-01-16")
     inspected("extend", pid, "--to", "2020-06-30", "--reason", "制度需经党组会审议", "--at", "2020-01-19", actor="王琎")
     assert "延期申请已批准；整改时限 2020-06-30" in inspected.out("approve-extension", pid, "--at", "2020-01-20", actor="主要负责人")
-    assert "类型已经是 限期整改" in inspected("correct", pid, "--field", "type", "--value", "deadline", "--reason", "录入错误", expect=1).stderr
-    assert inspected.out("correct", pid, "--field", "type", "--value", "immediate", "--reason", "录入错误").startswith(f"{pid}：类型已更正")
-    assert "问题标题 不予公开（个人隐私）" in inspected.out("withhold", pid, "--reason", "privacy", "--field", "title")
+    assert "整改类型已经是 限期整改" in inspected("correct", pid, "--field", "type", "--value", "deadline", "--reason", "录入错误", expect=1).stderr
+    assert inspected.out("correct", pid, "--field", "type", "--value", "immediate", "--reason", "录入错误").startswith(f"{pid}：整改类型已更正")
+    assert "问题标题不予公开（个人隐私）" in inspected.out("withhold", pid, "--reason", "privacy", "--field", "title")
     shown = inspected.out("show", pid)
     assert "限期整改" in shown.split("更正：", 1)[1] and "immediate" not in shown, shown
-    assert "类型：限期整改 → 立行立改" in inspected.out("history", pid, "--format", "markdown")
+    assert "整改类型：限期整改 → 立行立改" in inspected.out("history", pid, "--format", "markdown")
     english = inspected.json("--lang", "en", "history", pid)
     assert any(r["details"].startswith("type: deadline → immediate") for r in english)
     inspected("plan", pid, "修订学习制度", "--at", "2020-01-21", actor="王琎")

@@ -127,7 +127,7 @@ def test_nested_messages_render_in_one_language():
     inner = InvalidInput(t("unknown {kind} ID: {ident}", kind=t("inspection"), ident="XC2019"))
     rule = RuleViolation("x-y", "XC-1", t("is already {status}", status="closed"))
     assert render(rule, "en") == "XC-1: is already closed [rule: x-y]"
-    assert render(rule, "zh").startswith("XC-1：已经是") and render(rule, "zh").endswith("[规则: x-y]")
+    assert render(rule, "zh").startswith("XC-1：已经是") and render(rule, "zh").endswith("[规则：x-y]")
     found = TamperingFound(7, t("is missing from the store (deleted)"))
     assert render(found, "zh") == "发现篡改：第一个出错的序号 7：事件 7 在存储中缺失（被删除）"
     assert render(found, "en") == "tampering found: first bad sequence number 7: event 7 is missing from the store (deleted)"

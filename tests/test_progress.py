@@ -96,8 +96,8 @@ TODAY = "today"  # put for today's date when run: a bare date of today reads "no
 LONG_COMMANDS = [
     (["audit", "--verify"], "verifying the chain and the tree"),
     (["audit", "--verify", "--jobs", "2"], "verifying the chain and the tree"),
-    (["replay"], "rebuilding the read models"),
-    (["replay", "--jobs", "2"], "rebuilding the read models"),
+    (["replay"], "rebuilding the derived tables"),
+    (["replay", "--jobs", "2"], "rebuilding the derived tables"),
     (["export", "--out", "again.jsonl", "--force"], "verifying and writing the events"),  # run twice: --force replaces
     (["verify-export", "all.jsonl"], "verifying the export"),
     (["evidence", "verify"], "checking the evidence files"),

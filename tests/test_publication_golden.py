@@ -103,15 +103,11 @@ def test_publish_markdown_is_golden(seed004):
 
 
 def test_publish_markdown_english_is_golden(seed004):
-    # The same report under --lang en: the text is the report's own (Chinese), the dates ISO.
+    # The report is a Chinese document: under --lang en it is the same, its dates 2020年9月15日 as well (it
+    # wrote 2019-10-28至2019-11-18 in the Chinese prose before).
     out = seed004("--lang", "en", "publish", "--inspection", "XC2019-1", "--as-of", AS_OF).stdout
-    _check_golden("xc2019-1-publish-en.md", out)
-    chinese = (GOLDEN / "xc2019-1-publish.md").read_text(encoding="utf-8")
-    dates = {"2019年10月28日至11月18日": "2019-10-28至2019-11-18", "2020年1月14日": "2020-01-14", "2020年9月15日": "2020-09-15"}
-    for zh, iso in dates.items():
-        assert chinese.count(zh) == 1 and out.count(iso) == 1
-        chinese = chinese.replace(zh, iso)
-    assert out == chinese  # nothing else differs
+    assert "2019年10月28日至11月18日" in out and "2020-" not in out
+    _check_golden("xc2019-1-publish.md", out)
 
 
 def test_summary_json_counts_the_long_term_item_as_ongoing(seed004):

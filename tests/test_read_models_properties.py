@@ -201,7 +201,7 @@ def test_as_of_equals_the_state_built_from_the_events_up_to_then(steps, monkeypa
 def test_replay_names_the_first_difference_after_tampering(inspected):
     inspected("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“甲”的问题")
     inspected("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“乙”的问题")
-    assert "read models match" in inspected.out("replay")
+    assert "derived tables match" in inspected.out("replay")
     import sqlite3
 
     con = sqlite3.connect(inspected.folder / "ledger.db")

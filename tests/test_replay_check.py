@@ -52,7 +52,7 @@ def test_replay_finds_rows_no_event_creates_and_wrong_positions(several):
         "'closed', 'deadline', NULL, 0, 0, 0, 0, 0, '{}')"
     )
     result = several("replay", "--jobs", "2", expect=4)
-    assert "ledger_problems: XC2019-1-50 is in the stored read model but no event creates it" in result.stderr
+    assert "ledger_problems: XC2019-1-50 is in the stored derived tables but no event creates it" in result.stderr
     several.execute("DELETE FROM ledger_problems WHERE id = 'XC2019-1-50'")
     assert several.json("replay", "--jobs", "2")["matches"] is True
 
@@ -60,6 +60,6 @@ def test_replay_finds_rows_no_event_creates_and_wrong_positions(several):
 def test_replay_from_the_installed_executable_in_parallel(several):
     done = run_executable("replay", "--jobs", "2", cwd=several.folder, env=several.env)
     assert done.returncode == 0, done.stderr
-    assert "(2 processes); read models match" in done.stdout
+    assert "(2 processes); derived tables match" in done.stdout
     bad = run_executable("replay", "--jobs", "0", cwd=several.folder, env=several.env)
     assert bad.returncode == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr

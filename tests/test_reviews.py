@@ -33,7 +33,7 @@ def test_review_points_relapse_and_a_second_closure(ledger):
     status = next(r for r in ledger.json("status") if r["id"] == ID)
     assert status["status"] == "in_progress" and status["relapses"] == 1
     assert "relapses     1" in ledger.out("show", ID)
-    assert "reviews (look-back)" in ledger.out("show", ID) and "回头看" in ledger.out("--lang", "zh", "show", ID) and "研讨发言又照本宣科" in ledger.out("show", ID)
+    assert "reviews (after sign-off)" in ledger.out("show", ID) and "整改回头看" in ledger.out("--lang", "zh", "show", ID) and "研讨发言又照本宣科" in ledger.out("show", ID)
     # new work, verified and signed off again: the review points start over from the new sign-off
     ledger("plan", ID, "建立研讨发言审核制度", "--at", "2021-02-10")
     ledger("done", ID, "M3", "--at", "2021-03-01", actor="孙丽")

@@ -95,7 +95,7 @@ def test_a_stored_problem_row_deleted_by_hand_is_not_left_out_of_a_report(ledger
     ledger = two_problems(ledger)
     ledger.execute("DELETE FROM ledger_problems WHERE id = 'XC2019-1-2'")
     line = one_line(ledger("publish", "--inspection", "XC2019-1", expect=4))
-    assert "ledger_problems: XC2019-1-2 is missing from the stored read model" in line
+    assert "ledger_problems: XC2019-1-2 is missing from the stored derived tables" in line
 
 
 def test_a_stored_problem_row_added_by_hand_is_not_published(ledger):

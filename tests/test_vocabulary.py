@@ -313,3 +313,37 @@ def test_a_refusal_reads_the_same_words_on_the_web_as_in_the_cli():
     for lang in ("zh", "en"):
         assert message(refusal, lang) == translate(refusal, lang)
     assert "已销号" in message(refusal, "zh") and "closed" not in message(refusal, "zh")
+
+
+def test_no_chinese_word_names_two_different_things():
+    """回头看 was the look-back inspection kind and the review event, 责任人 the role and the problem's field,
+    再次发现 the act and a link's direction. A word two tables share must name the same value (a field and its
+    import column, the status not_found and the self-check answer not found, a count and the state it counts)."""
+    named: dict[str, set[str]] = {}
+    for table, words in vocabulary.TABLES.items():
+        for value, word in words.items():
+            named.setdefault(word.zh, set()).add(value)
+    assert {zh: values for zh, values in named.items() if len(values) > 1} == {}
+    assert vocabulary.INSPECTION_KINDS["look-back"].zh == "回头看" and vocabulary.EVENTS["ReviewRecorded"].zh == "整改回头看"
+
+
+def test_a_fields_word_is_the_same_in_every_table_that_names_it():
+    """IMPORT_FIELDS said 整改类型 / 问题来源 where FIELDS said 类型 / 来源."""
+    for field, word in vocabulary.IMPORT_FIELDS.items():
+        if field in vocabulary.FIELDS:
+            assert word == vocabulary.FIELDS[field], field
+    assert (vocabulary.FIELDS["type"].zh, vocabulary.FIELDS["source"].zh) == ("整改类型", "问题来源")
+
+
+def test_every_summary_form_heads_each_count_with_one_word():
+    """summary --inspection said 已完成整改 / 基本完成、持续整改 / 申请延期整改 where summary --round and profile
+    said 已完成 / 基本完成 / 延期."""
+    from commands import i18n
+    from projections import rounds, summary
+
+    for lang in ("zh", "en"):
+        for key, word in vocabulary.COUNTS.items():
+            forms = [summary.HEADERS[lang][key], i18n.heading(key, lang)]
+            if key in rounds.HEADERS[lang]:
+                forms.append(rounds.HEADERS[lang][key])
+            assert set(forms) == {word.of(lang)}, (lang, key, forms)

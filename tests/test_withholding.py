@@ -87,7 +87,7 @@ def test_the_text_is_kept_for_insiders_and_marked(withheld):
     assert view["withheld"][0]["reason"] == "open-case" and view["withheld"][0]["fields"] == ["problem"]
     trail = ledger.json("audit", "--problem", "XC2019-1-3")
     assert trail[-1]["event"] == "Withheld" and "open-case" in trail[-1]["details"]
-    assert "read models match" in ledger.out("replay")
+    assert "derived tables match" in ledger.out("replay")
 
 
 def test_bad_withholding_is_refused_with_one_line(withheld):

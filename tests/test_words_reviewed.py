@@ -47,9 +47,9 @@ def test_clicks_framing_has_chinese_punctuation_in_chinese_and_english_in_englis
          "No such option '--bogu'. Did you mean '--out' or '--round'? (see `ledger status --help`)"),
         (["status", "--inpsection", "X"], "没有这个选项 '--inpsection'。是否要用 '--inspection'？（见",
          "No such option '--inpsection'. Did you mean '--inspection'? (see"),
-        # click's Choice joined its choices with ", " in either language
-        (["status", "--light", "purple"], "'--light' 的值无效：'purple' 不是可选值之一：'red'、'yellow'、'green' 或 'none'（见",
-         "Invalid value for '--light': 'purple' is not one of 'red', 'yellow', 'green' or 'none' (see"),
+        # click's Choice joined its choices with ", " in either language; --light now lists the lights' words
+        (["status", "--light", "purple"], "'--light' 的值无效：'purple' 不是可选值之一：红灯（red）、黄灯（yellow）、绿灯（green）、无预警（none）（见",
+         "Invalid value for '--light': 'purple' is not one of red, yellow, green, none (see"),
         # click's IntRange named itself "integer range" in a Chinese line
         (["serve", "--port", "abc"], "'--port' 的值无效：'abc' 不是整数（见", "Invalid value for '--port': 'abc' is not a whole number (see"),
         # click's parser names no command: the help to see was `ledger --help`
