@@ -55,12 +55,12 @@ def test_a_row_marked_done_without_an_acceptance_is_not_overdue_anywhere(ledger,
     }
     row = next(r for r in csv.DictReader(io.StringIO(ledger("status", "--format", "csv").stdout)) if r["id"] == DONE)
     assert row["status"] == "in_progress" and row["measures"] == "1/1"  # the screen shows why: all measures done
-    # the 台账 marks only row 3 已超期
+    # the 台账 marks only row 3 逾期 (its 销号情况, the word status and due use)
     from openpyxl import load_workbook
 
     ledger("sheet", "--inspection", "XC2021-1", "--out", tmp_path / "台账.xlsx")
     cells = [str(c.value) for r in load_workbook(tmp_path / "台账.xlsx").worksheets[0].iter_rows() for c in r if c.value]
-    assert sum("已超期" in c for c in cells) == 1
+    assert sum("逾期" in c for c in cells) == 1, cells
 
 
 def test_completing_the_last_measure_stops_the_deadline_and_a_new_measure_starts_it_again(ledger, tmp_path):
