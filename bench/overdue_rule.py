@@ -1,9 +1,9 @@
 """What the overdue rule of issue 25 costs the whole-ledger `summary`, the overview and `due` (same-run ratios).
 
 A problem whose measures are all done is not overdue (projections.deadlines.unrectified_sql reads
-measures_done / measures_total). The (status, deadline, category, parent) index no longer holds all the
-whole-ledger overdue count reads: each open problem past its deadline is looked up in its row for the two
-counts; so do the overview's per-inspection lights and `due`'s count of what it lists. This bench builds the
+measures_done / measures_total). Since schema 8 the overdue index holds both counts beside (status, deadline,
+category, parent), so the whole-ledger overdue count and `due`'s count read the index alone; the overview's
+per-inspection lights read the rows. This bench builds the
 read model's real tables and indexes in a SQLite file (PROBLEMS problems, views of about 1.5 KB, a third open
 and past their deadline), then times each real query against the same query with the rule before issue 25
 (status and deadline only), median of --runs.

@@ -21,7 +21,9 @@ from projections.deadlines import signed_off_sql
 # with category and parent (schema 5) the whole-ledger summary counts them from the index alone.
 # Not in SCHEMA: `ledger init` makes it after upgrading, since an older store lacks `parent` until
 # then (PostgreSQL checks the columns even when an index of that name exists).
-DEADLINE_INDEX = "CREATE INDEX IF NOT EXISTS ledger_problems_by_deadline ON ledger_problems (status, deadline, category, parent)"
+# Schema 8: the measure counts too, so whether a problem's deadline still runs (issue 25: every measure done stops
+# it) is read from the index alone by the whole-ledger summary and `due`'s count (bench/overdue_rule.py).
+DEADLINE_INDEX = "CREATE INDEX IF NOT EXISTS ledger_problems_by_deadline ON ledger_problems (status, deadline, category, parent, measures_done, measures_total)"
 
 SCHEMA = [
     """CREATE TABLE IF NOT EXISTS ledger_inspections (

@@ -28,6 +28,8 @@ from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION
 # 8: the similarity postings one row per term and write (a list of problems), read through an index on
 #    the term, instead of one row per term and problem clustered by term (an import writes a tenth of
 #    the rows); the rows of 6 and 7 are rewritten (renew_old_postings).
+#    The overdue index also holds the measure counts (every measure done stops the deadline, issue 25):
+#    dropped on upgrade, made again by bring_up_to_date.
 
 # The totals triggers of an earlier schema, replaced on upgrade.
 SQLITE_OLD_TRIGGERS = ("ledger_totals_insert", "ledger_totals_update", "ledger_totals_delete")
@@ -43,6 +45,8 @@ def upgrade_read_models(c: Any, mark: str) -> list[str]:
     version = str(row["value"]) if row is not None else SCHEMA_VERSION
     if version not in ("1", "2", "3", "4", "5", "6", "7"):
         return []
+    # 8: the overdue index of an earlier schema lacks the measure counts: dropped here, made again by bring_up_to_date.
+    c.execute("DROP INDEX IF EXISTS ledger_problems_by_deadline")
     if version == "7":  # 8's postings are rewritten by bring_up_to_date (renew_old_postings)
         c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))
         return []
@@ -62,8 +66,6 @@ def upgrade_read_models(c: Any, mark: str) -> list[str]:
     if version != "5":
         filled = _fill_added_columns(c, mark)
         done.append(t("status and parent columns filled for {filled} problems", filled=filled))
-        # The overdue index of an earlier schema lacks `parent`: dropped here, made again by bring_up_to_date.
-        c.execute("DROP INDEX IF EXISTS ledger_problems_by_deadline")
     # 6's similarity index is filled by bring_up_to_date (index_unindexed_problems), for every earlier version.
     c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))
     return done
