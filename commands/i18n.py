@@ -79,9 +79,9 @@ from projections.words import (  # noqa: F401 - the words of tables, as the CLI'
     value_word,
 )
 
-PREFIX = {"zh": "ledger: 错误: ", "en": "ledger: error: "}
+PREFIX = {"zh": "ledger：错误：", "en": "ledger: error: "}
 
-NOTE_PREFIX = {"zh": "ledger: 提示: ", "en": "ledger: note: "}
+NOTE_PREFIX = {"zh": "ledger：提示：", "en": "ledger: note: "}
 
 
 def note_line(message: str) -> str:

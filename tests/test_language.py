@@ -39,11 +39,11 @@ def test_headings_status_words_and_errors_are_chinese_by_default(inspected, monk
     assert "反馈问题" in summary and "申请延期" in summary and "合计" in summary
 
     unknown = inspected("show", "XC2019-1-99", expect=1)
-    assert unknown.stderr == "ledger: 错误: 未知的问题编号：XC2019-1-99\n"
+    assert unknown.stderr == "ledger：错误：未知的问题编号：XC2019-1-99\n"
     rule = inspected("close", pid, actor="主要负责人", expect=1)
-    assert rule.stderr.startswith(f"ledger: 错误: {pid}：销号前须有") and "[规则：sign-off-after-passing-verification]" in rule.stderr
+    assert rule.stderr.startswith(f"ledger：错误：{pid}：销号前须有") and "[规则：sign-off-after-passing-verification]" in rule.stderr
     usage = inspected("assign", pid, "--lead", "杨荣", expect=2)
-    assert usage.stderr.startswith("ledger: 错误: 缺少选项 '--unit'") and "assign --help`）" in usage.stderr
+    assert usage.stderr.startswith("ledger：错误：缺少选项 '--unit'") and "assign --help`）" in usage.stderr
     confirm = inspected.out("assign", pid, "--lead", "杨荣", "--unit", "办公室", "--person", "李明")
     assert confirm == f"{pid}：责任到人：李明（办公室），责任领导 杨荣（状态：整改中）"  # the audit trail's words
 
@@ -56,7 +56,7 @@ def test_english_with_the_option_the_environment_or_the_config(inspected, monkey
 
     monkeypatch.setenv("LEDGER_LANG", "en")
     assert "registered" in inspected.out("status") and "已登记" not in inspected.out("status")
-    assert inspected("--lang", "zh", "show", "XC2019-1-99", expect=1).stderr.startswith("ledger: 错误: ")  # the option wins
+    assert inspected("--lang", "zh", "show", "XC2019-1-99", expect=1).stderr.startswith("ledger：错误：")  # the option wins
 
     monkeypatch.delenv("LEDGER_LANG")
     config = inspected.folder / "ledger.yaml"
@@ -106,7 +106,7 @@ def test_plain_text_is_shown_as_it_is_and_messages_by_their_key():
 def test_the_installed_executable_speaks_chinese_unless_told(inspected, monkeypatch):
     monkeypatch.delenv("LEDGER_LANG", raising=False)
     zh = run_executable("show", "XC2019-1-99", cwd=inspected.folder, env=inspected.env)
-    assert zh.returncode == 1 and zh.stderr == "ledger: 错误: 未知的问题编号：XC2019-1-99\n"
+    assert zh.returncode == 1 and zh.stderr == "ledger：错误：未知的问题编号：XC2019-1-99\n"
     en = run_executable("show", "XC2019-1-99", cwd=inspected.folder, env={**inspected.env, "LEDGER_LANG": "en"})
     assert en.returncode == 1 and en.stderr == "ledger: error: unknown problem ID: XC2019-1-99\n"
 
@@ -262,10 +262,10 @@ def test_refusals_speak_chinese_by_default_and_english_when_told(inspected, monk
     for argv, status, english, chinese in cases:
         # (publish first notes, on a line of its own, that nobody is enrolled: in the same language)
         *notes, zh = inspected(*argv, expect=status).stderr.splitlines()
-        assert zh.startswith("ledger: 错误: ") and all(n.startswith("ledger: 提示: ") for n in notes), (argv, zh, notes)
+        assert zh.startswith("ledger：错误：") and all(n.startswith("ledger：提示：") for n in notes), (argv, zh, notes)
         assert chinese in zh, (argv, zh)
         for line in [zh, *notes]:
-            assert not _english_sentence(line.removeprefix("ledger: 错误: ").removeprefix("ledger: 提示: ")), (argv, line)
+            assert not _english_sentence(line.removeprefix("ledger：错误：").removeprefix("ledger：提示：")), (argv, line)
         *notes, en = inspected("--lang", "en", *argv, expect=status).stderr.splitlines()
         assert en.startswith("ledger: error: ") and all(n.startswith("ledger: note: ") for n in notes), (argv, en, notes)
         assert english in en and chinese not in en and "规则" not in en, (argv, en)
@@ -315,7 +315,7 @@ def test_a_broken_ledger_yaml_is_refused_in_the_language(inspected, monkeypatch)
     original = config.read_text(encoding="utf-8")
     config.write_text(original + "lights:\n  yellow_days: 30\n", encoding="utf-8")  # ledger.yaml has a lights section
     zh = inspected("status", expect=2).stderr
-    assert zh.startswith("ledger: 错误: ") and "ledger.yaml 第 " in zh and "行：'lights' 重复给出" in zh and zh.count("\n") == 1
+    assert zh.startswith("ledger：错误：") and "ledger.yaml 第 " in zh and "行：'lights' 重复给出" in zh and zh.count("\n") == 1
     en = inspected("--lang", "en", "status", expect=2).stderr
     assert "ledger.yaml at line " in en and ": 'lights' is given twice" in en
     config.write_text(original, encoding="utf-8")
@@ -343,7 +343,7 @@ def test_proofs_and_tampering_speak_the_language(inspected, monkeypatch, tmp_pat
     assert en.startswith("consistency verified: the ledger of ")
     swapped = ["verify-consistency", proof, "--from", tmp_path / "c2.txt", "--to", tmp_path / "c1.txt"]
     zh = inspected(*swapped, expect=4).stderr
-    assert zh.startswith("ledger: 错误: 发现篡改：") and "证明中的旧树" in zh and not _english_sentence(zh), zh
+    assert zh.startswith("ledger：错误：发现篡改：") and "证明中的旧树" in zh and not _english_sentence(zh), zh
     assert "tampering found: " in inspected("--lang", "en", *swapped, expect=4).stderr
     # A sensitive field given with a key that is not an AES key
     monkeypatch.setenv("LEDGER_CIPHER_KEY", "not-a-key")
@@ -380,7 +380,7 @@ def test_a_tampered_store_is_named_in_the_language(inspected, monkeypatch):
     # event 1 founds the ledger, 2 registers the inspection, 3 the problem
     edit_state(inspected, 3, "学习不深入".encode(), "学习很深入".encode())
     zh = inspected("audit", "--verify", expect=4).stderr
-    assert zh.startswith("ledger: 错误: 发现篡改：第一个出错的序号 3：事件 3 ") and zh.count("\n") == 1, zh
+    assert zh.startswith("ledger：错误：发现篡改：第一个出错的序号 3：事件 3 ") and zh.count("\n") == 1, zh
     assert not _english_sentence(zh), zh
     en = inspected("--lang", "en", "audit", "--verify", expect=4).stderr
     assert en.startswith("ledger: error: tampering found: first bad sequence number 3: event 3 "), en

@@ -274,7 +274,7 @@ def test_a_refusal_names_the_inspections_kind_apart_from_a_problems_category(ins
     refused = inspected("import", bad, expect=2).stderr
     assert "：巡察类型：'年度' 不是可选值之一" in refused and "类别" not in refused.replace("问题类别", ""), refused
     corrected = inspected("correct", INSPECTION, "--field", "kind", "--value", "年度", "--reason", "核对", expect=2).stderr
-    assert corrected.startswith("ledger: 错误: 巡察类型：'年度'"), corrected
+    assert corrected.startswith("ledger：错误：巡察类型：'年度'"), corrected
     assert inspected.json("show", INSPECTION)["kind"] == "regular"  # nothing written
 
 

@@ -26,7 +26,7 @@ def _stderr(result) -> str:
 @pytest.mark.parametrize("argv, english, chinese", [
     (["--lang", "en", "nope"], "ledger: error: No such command 'nope'. (see `ledger --help`)", None),
     (["--lang=en", "nope"], "ledger: error: No such command 'nope'. (see `ledger --help`)", None),
-    (["--lang", "zh", "nope"], None, "ledger: 错误: 没有这个命令 'nope'。（见 `ledger --help`）"),
+    (["--lang", "zh", "nope"], None, "ledger：错误：没有这个命令 'nope'。（见 `ledger --help`）"),
 ])
 def test_the_lang_option_is_honoured_for_clicks_own_errors(tmp_path, monkeypatch, argv, english, chinese):
     """`ledger --lang en nope` answered in Chinese: click refuses the command before the group's --lang is read."""
@@ -58,7 +58,7 @@ def test_clicks_framing_has_chinese_punctuation_in_chinese_and_english_in_englis
     ]
     for argv, chinese, english in cases:
         zh = inspected(*argv, expect=2).stderr.strip().replace("`cli ", "`ledger ")  # CliRunner's name
-        assert zh.startswith("ledger: 错误: ") and chinese in zh, zh
+        assert zh.startswith("ledger：错误：") and chinese in zh, zh
         assert ".（" not in zh and "。 " not in zh and "', '" not in zh, zh
         en = inspected("--lang", "en", *argv, expect=2).stderr.strip().replace("`cli ", "`ledger ")
         assert en.startswith("ledger: error: ") and english in en, en
