@@ -7,7 +7,8 @@ save (projections.tables), so `replay` checks them like any other row.
 
 from __future__ import annotations
 
-from typing import Any
+from contextlib import contextmanager
+from typing import Any, Iterator
 
 from ledger.messages import t
 from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION
@@ -150,12 +151,7 @@ def index_unindexed_problems(c: Any, mark: str) -> int:
     """A store made before the similarity index (`ledger similar`): index its problems once; how many."""
     from projections.similarity import DOCS, rebuild_index
 
-    factory = getattr(c, "row_factory", None)
-    if mark != "?":  # PostgreSQL: rows as tuples here, as the write path reads them
-        from psycopg.rows import tuple_row
-
-        c.row_factory = tuple_row
-    try:
+    with _tuple_rows(c, mark):
         c.execute(f"SELECT (SELECT COUNT(*) FROM ledger_problems), (SELECT COUNT(*) FROM {DOCS})")
         problems, indexed = (int(v) for v in tuple(c.fetchone()))
         if not problems or indexed:
@@ -163,6 +159,18 @@ def index_unindexed_problems(c: Any, mark: str) -> int:
         if mark != "?":
             c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
         return rebuild_index(c, mark)
+
+
+@contextmanager
+def _tuple_rows(c: Any, mark: str) -> Iterator[None]:
+    """PostgreSQL: rows as tuples inside, as the write path reads them; the cursor's own row factory back after."""
+    factory = getattr(c, "row_factory", None)
+    if mark != "?":
+        from psycopg.rows import tuple_row
+
+        c.row_factory = tuple_row
+    try:
+        yield
     finally:
         if mark != "?":
             c.row_factory = factory
@@ -172,12 +180,7 @@ def renew_old_postings(c: Any, mark: str) -> int | None:
     """A store of schema 6 or 7 keeps one posting per row, clustered by term: rewritten in 8's form (None if not such a store)."""
     from projections.similarity import POSTINGS, renew_postings
 
-    factory = getattr(c, "row_factory", None)
-    if mark != "?":  # PostgreSQL: rows as tuples here, as the write path reads them
-        from psycopg.rows import tuple_row
-
-        c.row_factory = tuple_row
-    try:
+    with _tuple_rows(c, mark):
         if mark == "?":
             c.execute("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", (POSTINGS,))
             row = c.fetchone()
@@ -190,9 +193,6 @@ def renew_old_postings(c: Any, mark: str) -> int | None:
         if mark != "?":
             c.execute("LOCK TABLE stored_events IN EXCLUSIVE MODE")
         return renew_postings(c, mark)
-    finally:
-        if mark != "?":
-            c.row_factory = factory
 
 
 def build_missing_tree(c: Any, mark: str, position: str) -> int | None:
