@@ -15,7 +15,7 @@ from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIE
 from ledger.vocabulary import Word
 from projections.history import act_fields, act_note, describe, details, event_name, corrected_value, with_note
 from projections.views import plain
-from ledger.messages import Field, Message, Stored, joined, t
+from ledger.messages import Data, Field, Message, Stored, joined, render, t
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
 
@@ -124,7 +124,77 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
         return t("sent here for self-check from {problem}{deadline}{note}", problem=d["problem"], deadline=deadline(), note=note())
     if name == "SelfCheckNotFound":
         return t("self-check answered: not found{note}", note=note())
-    return describe(domain_event)  # key=value: the interface's catalogue words the keys
+    sentence = _later_act(name, d, note)
+    if sentence is None:
+        return describe(domain_event)  # a kind the vocabulary does not know yet: key=value
+    return _Said(describe(domain_event), sentence)
+
+
+class _Said(Data):
+    """An act worded as a sentence on screen whose data (JSON, CSV) keeps the `key=value` it has always carried."""
+
+    def __new__(cls, data: str, sentence: Message) -> "_Said":
+        self = super().__new__(cls, str.__str__(data))
+        self.sentence = sentence
+        return self
+
+    def __reduce__(self) -> Any:
+        return (_Said, (str.__str__(self), self.sentence))
+
+    def label(self, lang: str) -> str:
+        return render(self.sentence, lang)
+
+
+def _later_act(name: str, d: dict[str, Any], note: Any) -> Message | None:
+    """The sentence of an act added after the trail's first sentences; values by the vocabulary's words."""
+    from ledger.vocabulary import DECISIONS, ESCALATION_LEVELS, LINK_KINDS, MEANINGS, POLICIES, POLICY_VALUES, ROLES, SENSITIVE_FIELDS, word_of
+
+    def key() -> Any:
+        return t(" (key {fingerprint})", fingerprint=d["fingerprint"]) if d.get("fingerprint") else ""
+
+    if name == "SignatureRecorded":
+        return t("signed ({meaning}), awaiting a second signer{note}", meaning=word_of(MEANINGS, d["meaning"]), note=note())
+    if name == "Escalated":
+        return t("escalated: {level}{note}", level=word_of(ESCALATION_LEVELS, d["level"]), note=note())
+    if name == "ProgressRecorded":
+        return t("progress reported: {text}", text=d["text"])
+    if name == "SensitiveRecorded":
+        return t("sensitive content recorded, encrypted: {field}", field=word_of(SENSITIVE_FIELDS, d["field"]))
+    if name == "ChildAdded":
+        return t("refined into problem {child}", child=d["child"])
+    if name == "ExtensionRequested":
+        return t("extension requested: deadline {previous} → {to}; reason: {reason}", previous=d["previous"], to=d["to"], reason=d["reason"])
+    if name == "ExtensionDecided":
+        return t("extension {decision}{note}", decision=DECISIONS["approved" if d["approved"] else "refused"], note=note())
+    if name == "Linked":
+        return t("linked to the earlier problem {problem} ({link}){note}", problem=d["problem"], link=word_of(LINK_KINDS, d["link"]), note=note())
+    if name == "FoundAgain":
+        return t("found again as {problem} ({link}){note}", problem=d["problem"], link=word_of(LINK_KINDS, d["link"]), note=note())
+    if name == "LikeRejected":
+        return t("{problem} rejected as not alike{note}", problem=d["problem"], note=note())
+    if name == "Drawn":
+        return t("drew {size} of the {population} problems of {inspection} for a spot check (seed {seed}): {drawn}", size=d["size"],
+                 population=len(d["population"]), inspection=d["inspection"], seed=d["seed"], drawn=joined(d["drawn_ids"], ", ", "、"))
+    if name == "Recorded":
+        return t("checkpoint recorded at event #{sequence}: chain head {head}…{key}", sequence=d["sequence"], head=str(d["head"])[:16], key=key())
+    if name == "LedgerFounded":
+        return t("ledger {ledger_id} founded, administered by {administrator}{key}", ledger_id=d["ledger_id"], administrator=d["administrator"], key=key())
+    if name == "PersonEnrolled":
+        if not d.get("roles"):
+            return t("enrolled {name} with no role{key}", name=d["name"], key=key())
+        roles = joined([word_of(ROLES, r) for r in d["roles"]], ", ", "、")
+        return t("enrolled {name} as {roles}{key}", name=d["name"], roles=roles, key=key())
+    if name == "KeyEnrolled":
+        return t("enrolled a key for {name}{key}", name=d["name"], key=key())
+    if name == "RoleGranted":
+        return t("granted {name} the role {role}", name=d["name"], role=word_of(ROLES, d["role"]))
+    if name == "RoleRevoked":
+        return t("revoked {name}'s role {role}", name=d["name"], role=word_of(ROLES, d["role"]))
+    if name == "PersonRevoked":
+        return t("revoked {name}: every role and key", name=d["name"])
+    if name == "PolicySet":
+        return t("policy {policy} set to {value}", policy=word_of(POLICIES, d["name"]), value=word_of(POLICY_VALUES, d["value"]))
+    return None
 
 
 def _subject_of(domain_event: Any, key: Any) -> str:

@@ -178,3 +178,116 @@ def test_every_sentence_of_the_trail_in_both_languages():
     # An English screen has no Chinese words but names and quoted text; JSON keeps its values as they were.
     assert [render(r["details"], "en") for r in rows] == [ON_ENGLISH_SCREENS.get(i, en) for i, (_, en, _) in enumerate(SENTENCES)]
     assert render(trail_rows([(1, _founding_event())])[0]["subject"], "en") == "people"
+
+
+# One act of each kind, as its aggregate's event class records it (values in the offices' wording).
+_ACTS = {
+    "code": "XC2019-1", "name": "王琎", "organisation": "县交通运输局党组", "group": "县委第一巡察组",
+    "kind": "regular", "start": "2019-10-28", "end": "2019-11-18", "feedback": "2020-01-14", "round": "",
+    "inspection": "XC2019-1", "number": 1, "category": "政治站位方面", "title": "关于“思想认识不深刻”的问题", "description": "",
+    "type": "deadline", "source": "巡察", "deadline": "2020-03-31", "parent": "", "columns": None,
+    "field": "title", "old": "关于“甲”的问题", "new": "关于“甲甲”的问题", "reason": "需要更多时间",
+    "lead": "杨荣", "unit": "办公室", "person": "王琎", "measure_id": "M1", "text": "制定学习计划", "due": None,
+    "evidence": ["学习制度.pdf"], "rules": 0, "funds": "0.00", "accountable": {}, "clues": 0,
+    "grade": "good", "passed": True, "note": "同意", "meaning": "approval", "verification": 1, "outcome": "closed",
+    "result": "holds", "cause": None, "level": "warning", "fields": ["title"], "ciphertext": "v1:AAAA", "child": "XC2019-1-2",
+    "to": "2027-12-31", "previous": "2027-06-30", "approved": True, "problem": "XC2018-3-2", "link": "recurrence",
+    "seed": 20200114, "size": 2, "drawn_ids": ["XC2019-1-1", "XC2019-1-3"], "population": ["XC2019-1-1", "XC2019-1-2", "XC2019-1-3"],
+    "ledger_id": "L1", "sequence": 12, "algorithm": "sha256", "head": "9f2c" * 16, "time": "2020-01-14T09:00:00Z",
+    "public_key": "AAAA", "fingerprint": "ab12cd34", "signature": "c2ln", "tree_size": 12, "tree_root": "77" * 32, "checkpoint_version": 2,
+    "administrator": "管理员", "roles": ["verifier", "signer"], "role": "verifier", "value": "forbidden",
+}
+
+
+def _one_act_of_each_kind(**changed):
+    """(seq, event) of every kind in vocabulary.EVENTS, a problem's registration first (so its acts read as a problem's)."""
+    import inspect
+    from datetime import date
+    from uuid import uuid4
+
+    from eventsourcing.utils import get_topic
+
+    from ledger.checkpoint import Checkpoint
+    from ledger.domain import Inspection, Problem, SampleDraw
+    from ledger.identity import Authority
+    from ledger.vocabulary import EVENTS
+
+    at = datetime(2020, 1, 14, 9, tzinfo=timezone.utc)
+    ids = {a: uuid4() for a in (Inspection, Problem, SampleDraw, Checkpoint, Authority)}
+    kinds = [(Problem, "Registered"), (Inspection, "Registered")] + [
+        (next(a for a in ids if isinstance(getattr(a, n, None), type)), n) for n in EVENTS if n != "Registered"]
+    values = {**_ACTS, **changed}
+    events = []
+    for seq, (aggregate, name) in enumerate(kinds, start=1):
+        cls = getattr(aggregate, name)
+        wanted = [p for p in inspect.signature(cls).parameters if p not in ("self", "originator_id", "originator_version", "timestamp")]
+        fields = {p: values[p] for p in wanted if p not in ("actor", "at", "originator_topic")}
+        if "originator_topic" in wanted:  # a created aggregate's first event
+            fields["originator_topic"] = get_topic(aggregate)
+        for p in ("start", "end", "feedback", "deadline", "to", "previous"):
+            if isinstance(fields.get(p), str):
+                fields[p] = date.fromisoformat(fields[p])
+        if aggregate is Inspection and name == "Registered":
+            fields["name"] = "县委第一巡察组巡察县交通运输局党组"
+        if name == "PolicySet":
+            fields["name"] = "proxy_signoff"
+        if name == "SensitiveRecorded":
+            fields["field"] = "whistleblower"
+        events.append((seq, cls(originator_id=ids[aggregate], originator_version=seq, timestamp=at, actor="王琎", at=at, **fields)))
+    assert {type(e).__name__ for _, e in events} == set(EVENTS)
+    return events
+
+
+@pytest.mark.parametrize("changed", [{}, {"approved": False, "roles": [], "note": "", "fingerprint": None, "passed": False}])
+def test_every_kind_of_act_reads_as_a_sentence_in_both_languages(changed):
+    """No act falls back to key=value on a screen, and no Python value (True, None, [..]) reaches one; JSON keeps its details."""
+    import re
+
+    from ledger.messages import render
+    from projections.audit import trail_rows
+    from projections.history import describe
+
+    events = _one_act_of_each_kind(**changed)
+    rows = trail_rows(events)
+    assert len(rows) == len(events)
+    for (_, event), row in zip(events, rows):
+        for lang in ("zh", "en"):
+            shown = render(row["details"], lang)
+            assert "=" not in shown, (row["event"], lang, shown)
+            assert not re.search(r"\b(True|False|None)\b|\[\]|\{\}|\['|'\]", shown), (row["event"], lang, shown)
+            for value in row["data"].values():  # a list as Python prints it ([verifier, signer])
+                if isinstance(value, list) and value:
+                    assert "[" + ", ".join(map(str, value)) not in shown, (row["event"], lang, shown)
+        assert render(row["details"], "zh") != render(row["details"], "en"), row["event"]  # worded in each language
+        if "=" in str(row["details"]):  # a kind JSON has always carried as key=value keeps it
+            assert str(row["details"]) == str(describe(event))
+
+
+def test_the_later_acts_in_words(inspected):
+    """An extension asked and refused, a refinement, an escalation, progress and a rejected likeness:
+    `ledger audit` words each in Chinese and English on screen, and its JSON keeps key=value."""
+    ledger = inspected
+    for title in ("关于“甲”的问题", "关于“乙”的问题"):
+        ledger("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", title, "--at", "2020-01-15")
+    ledger("assign", "XC2019-1-1", "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-06-30", actor="主任")
+    ledger("extend", "XC2019-1-1", "--to", "2020-12-31", "--reason", "需要更多时间", actor="王琎")
+    ledger("approve-extension", "XC2019-1-1", "--refuse", "--note", "理由不充分", actor="主任")
+    ledger("add-problem", "--parent", "XC2019-1-1", "--title", "关于“甲”的问题之一", "--at", "2020-01-16")
+    ledger("escalate", "XC2019-1-1", "--level", "warning", "--note", "进度滞后", actor="主任")
+    ledger("progress", "XC2019-1-1", "已完成学习制度初稿", actor="王琎")
+    ledger("link", "XC2019-1-2", "XC2019-1-1", "--reject", "--note", "不是同类问题")
+    zh = ledger.out("--lang", "zh", "audit", "--inspection", "XC2019-1", "--format", "tsv")
+    en = ledger.out("--lang", "en", "audit", "--inspection", "XC2019-1", "--format", "tsv")
+    for said in ("申请延期：整改时限 2020-06-30 → 2020-12-31；理由：需要更多时间", "延期申请未批准；说明：理由不充分", "细化为问题 XC2019-1-3",
+                 "督办：告诫书；说明：进度滞后", "报告进展：已完成学习制度初稿", "排除相似问题 XC2019-1-1；说明：不是同类问题"):
+        assert said in zh, said
+    for said in ("extension requested: deadline 2020-06-30 → 2020-12-31; reason: 需要更多时间", "extension refused; note: 理由不充分",
+                 "refined into problem XC2019-1-3", "escalated: warning; note: 进度滞后", "progress reported: 已完成学习制度初稿",
+                 "XC2019-1-1 rejected as not alike; note: 不是同类问题"):
+        assert said in en, said
+    for shown in (zh, en):
+        assert "approved=" not in shown and "False" not in shown and "level=" not in shown
+    data = {r["event"]: r["details"] for r in ledger.json("audit", "--inspection", "XC2019-1")}
+    assert data["ExtensionDecided"] == "approved=False; note=理由不充分"
+    assert data["ExtensionRequested"] == "to=2020-12-31; reason=需要更多时间; previous=2020-06-30"
+    assert data["ChildAdded"] == "child=XC2019-1-3"
