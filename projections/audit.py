@@ -130,6 +130,15 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     return _Said(describe(domain_event), sentence)
 
 
+def in_words(domain_event: Any) -> Any:
+    """`history`'s details: the trail's sentence on screen; its data (JSON, CSV) the `key=value` history has always carried."""
+    data = describe(domain_event)
+    sentence = plain_words(domain_event, hasattr(domain_event, "number"))  # a problem's registration has a number
+    if not isinstance(sentence, Message):  # already kept its data (_Said), or a kind without a sentence
+        return sentence
+    return _Said(data, sentence)
+
+
 class _Said(Data):
     """An act worded as a sentence on screen whose data (JSON, CSV) keeps the `key=value` it has always carried."""
 

@@ -120,6 +120,8 @@ def with_note(details: Any, note: Any) -> Any:
 
 
 def history_rows(events: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    from projections.audit import in_words  # the trail's sentences (it imports this module)
+
     rows = []
     for seq, domain_event in events:
         rows.append(
@@ -129,7 +131,7 @@ def history_rows(events: list[tuple[int, Any]]) -> list[dict[str, Any]]:
                 "recorded_at": plain(domain_event.timestamp),
                 "actor": getattr(domain_event, "actor", ""),
                 "event": event_name(domain_event),
-                "details": with_note(describe(domain_event), act_note(domain_event)),
+                "details": with_note(in_words(domain_event), act_note(domain_event)),
                 "data": details(domain_event),
                 **act_fields(domain_event),
             }

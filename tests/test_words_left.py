@@ -239,7 +239,7 @@ def test_chinese_lines_part_their_items_with_chinese_punctuation(inspected):
     details = inspected.json("--lang", "zh", "history", "XC2019-1-1")[0]["details"]
     assert details.startswith("inspection=XC2019-1; number=1")  # data keeps its English
     shown = inspected.out("--lang", "zh", "history", "XC2019-1-1", "--format", "markdown")
-    assert "巡察=XC2019-1；序号=1；" in shown and "; " not in shown, shown
+    assert "登记问题 1〔作风建设方面〕违规发放津贴补贴；限期整改" in shown and "; " not in shown, shown  # the trail's sentence
     for code, organisation, day in (("XC2020-1", "县水利局党组", "2020-02-01"), ("XC2020-2", "县财政局党组", "2020-03-01")):
         inspected("add-inspection", code, "--name", f"{organisation}巡察", "--organisation", organisation, "--group", "县委巡察组",
                   "--kind", "regular", "--start", day, "--end", day, "--feedback", day, "--at", day)
