@@ -245,7 +245,7 @@ def test_every_kind_of_act_reads_as_a_sentence_in_both_languages(changed):
 
     from ledger.messages import render
     from projections.audit import trail_rows
-    from projections.history import describe
+    from projections.history import describe, history_rows
 
     events = _one_act_of_each_kind(**changed)
     rows = trail_rows(events)
@@ -261,6 +261,11 @@ def test_every_kind_of_act_reads_as_a_sentence_in_both_languages(changed):
         assert render(row["details"], "zh") != render(row["details"], "en"), row["event"]  # worded in each language
         if "=" in str(row["details"]):  # a kind JSON has always carried as key=value keeps it
             assert str(row["details"]) == str(describe(event))
+    # `history` shows the same sentences; its JSON keeps the key=value it always carried
+    for (_, event), row, line in zip(events, history_rows(events), rows):
+        assert str(row["details"]) == str(describe(event))
+        for lang in ("zh", "en"):
+            assert render(row["details"], lang) == render(line["details"], lang), (row["event"], lang)
 
 
 def test_the_later_acts_in_words(inspected):
