@@ -120,20 +120,29 @@ def with_note(details: Any, note: Any) -> Any:
 
 
 def history_rows(events: list[tuple[int, Any]]) -> list[dict[str, Any]]:
+    """Rows of `history`; an event whose state was rewritten in the store (a field missing or of another type)
+    is exit 4 naming it, as in the audit trail."""
     from projections.audit import in_words  # the trail's sentences (it imports this module)
 
     rows = []
-    for seq, domain_event in events:
-        rows.append(
-            {
-                "seq": seq,
-                "at": plain(getattr(domain_event, "at", None) or domain_event.timestamp),
-                "recorded_at": plain(domain_event.timestamp),
-                "actor": getattr(domain_event, "actor", ""),
-                "event": event_name(domain_event),
-                "details": with_note(in_words(domain_event), act_note(domain_event)),
-                "data": details(domain_event),
-                **act_fields(domain_event),
-            }
-        )
+    at = 0
+    try:
+        for seq, domain_event in events:
+            at = seq
+            rows.append(
+                {
+                    "seq": seq,
+                    "at": plain(getattr(domain_event, "at", None) or domain_event.timestamp),
+                    "recorded_at": plain(domain_event.timestamp),
+                    "actor": getattr(domain_event, "actor", ""),
+                    "event": event_name(domain_event),
+                    "details": with_note(in_words(domain_event), act_note(domain_event)),
+                    "data": details(domain_event),
+                    **act_fields(domain_event),
+                }
+            )
+    except (AttributeError, TypeError, KeyError, ValueError, OverflowError) as e:
+        from ledger.errors import TamperingFound
+
+        raise TamperingFound(at, t("cannot be read back ({name__} reading it): run `ledger audit --verify`", name__=type(e).__name__)) from None
     return rows

@@ -296,3 +296,20 @@ def test_the_later_acts_in_words(inspected):
     assert data["ExtensionDecided"] == "approved=False; note=理由不充分"
     assert data["ExtensionRequested"] == "to=2020-12-31; reason=需要更多时间; previous=2020-06-30"
     assert data["ChildAdded"] == "child=XC2019-1-3"
+
+
+def test_an_act_rewritten_so_it_cannot_be_worded_is_tampering_in_history_and_audit(inspected):
+    """A withholding's fields rewritten in the store to a number (the problem still rebuilds), the chain
+    recomputed: its sentence cannot be made, and `history` names the event (exit 4, no traceback) as `audit` does."""
+    from tests.integrity_helpers import edit_state, events, recompute_chain
+
+    ledger = inspected
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“甲”的问题", "--at", "2020-01-15")
+    ledger("withhold", "XC2019-1-1", "--reason", "privacy", "--field", "title")
+    seq = events(ledger)[-1][0]
+    edit_state(ledger, seq, b'"title"', b'7')
+    recompute_chain(ledger)
+    for command in (["history", "XC2019-1-1"], ["audit", "--problem", "XC2019-1-1"]):
+        result = ledger("--lang", "en", *command, expect=4)
+        assert f"first bad sequence number {seq}: event {seq} cannot be read back (" in result.stderr, result.stderr
+        assert "Traceback" not in result.stderr
