@@ -8,7 +8,7 @@ import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_rows
 from commands.i18n import Command
-from ledger.messages import t
+from ledger.messages import t, tn
 
 
 @click.command(cls=Command)
@@ -57,7 +57,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
     except LedgerError as e:
         yield {"check": "identities", "status": "error", "detail": str(e)}
     required = config.section("signoff")["required_signers"]
-    yield {"check": "sign-off", "status": "ok" if required >= 1 else "error", "detail": t("{required} signer(s) needed to close a problem", required=required)}
+    yield {"check": "sign-off", "status": "ok" if required >= 1 else "error", "detail": tn("{required} signer needed to close a problem", "{required} signers needed to close a problem", required, required=required)}
     try:
         with snapshot(config.store) as con:
             recorded = ledger_meta(con).get("hash_algorithm", "sha256")

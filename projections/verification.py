@@ -8,7 +8,7 @@ without a published report at hand.
 from __future__ import annotations
 
 from typing import Any
-from ledger.messages import t
+from ledger.messages import Message, t, tn
 
 
 def verification(
@@ -86,8 +86,17 @@ def evidence_step(store: str, record: dict[str, Any]) -> str:
 
     counts = verify_kept(store)
     record["evidence"] = counts
-    detail = t("{files} attachments, {distinct} distinct files, every one present and unchanged", files=counts["files"], distinct=counts["distinct"])
-    return t("evidence verified: {detail}", detail=detail)
+    return t("evidence verified: {detail}", detail=evidence_counts(counts))
+
+
+def evidence_counts(counts: dict[str, Any]) -> Message:
+    """"2 attachments, 1 distinct file, every one present and unchanged" (`audit --verify`, `evidence verify`)."""
+    files, distinct = counts["files"], counts["distinct"]
+    return t(
+        "{files}, {distinct}, every one present and unchanged",
+        files=tn("{n} attachment", "{n} attachments", files, n=files),
+        distinct=tn("{n} distinct file", "{n} distinct files", distinct, n=distinct),
+    )
 
 
 def _shares_work(store: str, jobs: int | None) -> bool:
