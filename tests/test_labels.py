@@ -87,7 +87,7 @@ def test_english_screens_head_their_columns_in_words(answered):
     shown = ledger.out("--lang", "en", "show", "XC2024-2-1")  # its facts: a heading beside each value
     assert "self-check" in shown and _raw_keys(shown) == set(), shown
     # the installed command reads the same
-    done = run_executable("--lang", "en", "reviews", "--as-of", "2024-12-31", cwd=ledger.folder)
+    done = run_executable("--lang", "en", "reviews", "--as-of", "2024-12-31", cwd=ledger.folder, env=ledger.env)
     assert done.returncode == 0 and "signed off" in done.stdout and "signed_off" not in done.stdout
     # JSON and csv keep their keys
     assert "signed_off" in ledger.json("reviews", "--as-of", "2024-12-31")[0]
