@@ -72,7 +72,11 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
 
         with progress(t("verifying the chain and the tree"), fmt) as report:
             summary, _ = verify_store(config.store, schema=store_schema(), trusted=trusted_key(config), progress=report)
-        yield {"check": "chain", "status": "ok", "detail": t("{count} events verified, head {head_seq}; {checkpoints} recorded checkpoint(s) match", count=summary.count, head_seq=summary.head_seq, checkpoints=summary.checkpoints)}
+        yield {"check": "chain", "status": "ok", "detail": t(
+            "{count} verified, head {head_seq}; {checkpoints}", head_seq=summary.head_seq,
+            count=tn("{n} event", "{n} events", summary.count, n=summary.count),
+            checkpoints=tn("{n} recorded checkpoint matches", "{n} recorded checkpoints match", summary.checkpoints, n=summary.checkpoints),
+        )}
     except LedgerError as e:
         yield _failed("chain", e)
     else:

@@ -116,5 +116,6 @@ def test_counted_lines_say_one_thing_in_the_singular(round_of_three):  # noqa: F
     zh = ledger.out("--lang", "zh", "sheet", "--inspection", "XC2024-1", "--out", ledger.folder / "台账.xlsx", "--force")
     assert "问题 1 个，整改措施 1 行" in zh, zh
     doctor = ledger.out("--lang", "en", "doctor")
-    assert "1 signer needed to close a problem" in doctor and "signer(s)" not in doctor, doctor
+    assert "1 signer needed to close a problem" in doctor and "(s)" not in doctor, doctor
+    assert "recorded checkpoints match" in doctor and "已记录的检查点均一致" in ledger.out("--lang", "zh", "doctor")
     assert "销号须有 1 人签字" in ledger.out("--lang", "zh", "doctor")
