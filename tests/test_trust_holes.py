@@ -258,7 +258,7 @@ def test_verify_and_doctor_check_the_kept_evidence_files(ledger, tmp_path):
     import hashlib
 
     ledger, plan = _with_evidence(ledger, tmp_path)
-    assert "evidence verified: 1 attachments" in ledger.out("audit", "--verify")
+    assert "evidence verified: 1 attachment, 1 distinct file" in ledger.out("audit", "--verify")
     digest = hashlib.sha256(plan.read_bytes()).hexdigest()
     if ledger.store:
         ledger.query("UPDATE ledger_evidence SET content = ? WHERE digest = ?", (b"swapped", digest))
