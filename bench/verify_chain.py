@@ -210,7 +210,7 @@ def full_audit(sizes: list[int], rebuild: bool = True) -> None:
             def audit_verify() -> dict:
                 app = open_ledger(config)
                 try:
-                    return verification(config, jobs=None, app=lambda: app, schema=store_schema())[0]
+                    return verification(config, jobs=None, app=lambda: app, schema=store_schema(), open_app=lambda: open_ledger(config))[0]
                 finally:
                     app.close()
 

@@ -12,7 +12,7 @@ from commands import i18n
 from commands.options import ChoiceOf, DATE, LONG_TEXT, fail, LedgerContext, OPTIONAL_LONG_TEXT, PROBLEM_ID, Screen, attach_option, echo, listing_options, pass_ledger, render_record, write_options
 from commands.i18n import Command
 from ledger import values, vocabulary
-from ledger.messages import t
+from ledger.messages import t, tn
 
 
 MAX_DAYS = 55_000  # from 1950 to 2099 and back: the ledger's whole calendar
@@ -85,7 +85,7 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
         if fmt == "table":
             echo(i18n.translate(t("\nas of {today}: {late} overdue, {n} due within {span} days, {stale} long-term without recent progress", today=today, late=late, n=listed - late, span=span, stale=stale), i18n.current()))
     if check and late:
-        click.echo(i18n.translate(t("ledger: due: {late} problem(s) overdue as of {today}", late=late, today=today), i18n.current()), err=True)
+        click.echo(i18n.translate(tn("ledger: due: {late} problem overdue as of {today}", "ledger: due: {late} problems overdue as of {today}", late, late=late, today=today), i18n.current()), err=True)
         click.get_current_context().exit(1)
 
 

@@ -8,7 +8,7 @@ import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_rows
 from commands.i18n import Command
-from ledger.messages import t
+from ledger.messages import t, tn
 
 
 @click.command(cls=Command)
@@ -57,7 +57,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
     except LedgerError as e:
         yield {"check": "identities", "status": "error", "detail": str(e)}
     required = config.section("signoff")["required_signers"]
-    yield {"check": "sign-off", "status": "ok" if required >= 1 else "error", "detail": t("{required} signer(s) needed to close a problem", required=required)}
+    yield {"check": "sign-off", "status": "ok" if required >= 1 else "error", "detail": tn("{required} signer needed to close a problem", "{required} signers needed to close a problem", required, required=required)}
     try:
         with snapshot(config.store) as con:
             recorded = ledger_meta(con).get("hash_algorithm", "sha256")
@@ -72,7 +72,11 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
 
         with progress(t("verifying the chain and the tree"), fmt) as report:
             summary, _ = verify_store(config.store, schema=store_schema(), trusted=trusted_key(config), progress=report)
-        yield {"check": "chain", "status": "ok", "detail": t("{count} events verified, head {head_seq}; {checkpoints} recorded checkpoint(s) match", count=summary.count, head_seq=summary.head_seq, checkpoints=summary.checkpoints)}
+        yield {"check": "chain", "status": "ok", "detail": t(
+            "{count} verified, head {head_seq}; {checkpoints}", head_seq=summary.head_seq,
+            count=tn("{n} event", "{n} events", summary.count, n=summary.count),
+            checkpoints=tn("{n} recorded checkpoint matches", "{n} recorded checkpoints match", summary.checkpoints, n=summary.checkpoints),
+        )}
     except LedgerError as e:
         yield _failed("chain", e)
     else:

@@ -294,7 +294,9 @@ def evidence_verify(state: LedgerContext, fmt: str) -> None:
 
     with progress(t("checking the evidence files"), fmt) as report:
         counts = verify_kept(state.config.store, progress=report)
-    echo(render_record({"verified": True, **counts}, fmt, t("evidence verified: {files} attachments, {distinct} distinct files, every one present and unchanged", files=counts['files'], distinct=counts['distinct'])))
+    from projections.verification import evidence_counts
+
+    echo(render_record({"verified": True, **counts}, fmt, t("evidence verified: {detail}", detail=evidence_counts(counts))))
 
 
 COMMANDS = [keygen, checkpoint, export, verify_export, import_log, evidence]

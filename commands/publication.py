@@ -14,7 +14,7 @@ from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, Led
 from commands.i18n import Command
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, choices, t
+from ledger.messages import Field, choices, t, tn
 
 
 def _reason(value: str) -> str:
@@ -176,10 +176,12 @@ def _propagated_summary(state: LedgerContext, problem_id: str, as_of: Any, fmt: 
         echo(rows)
         return
     total = found["total"]
-    head = t(
+    head = tn(
+        "{display_id} {title}: sent for self-check to {sent} unit; not found {not_found}, found and rectifying {rectifying}, "
+        "found and signed off {closed}, no answer yet {waiting} (overdue {overdue})",
         "{display_id} {title}: sent for self-check to {sent} units; not found {not_found}, found and rectifying {rectifying}, "
         "found and signed off {closed}, no answer yet {waiting} (overdue {overdue})",
-        display_id=found["source"], title=found["title"], **total,
+        total["sent"], display_id=found["source"], title=found["title"], **total,
     )
     echo(i18n.translate(head, i18n.current()))
     if found["rows"]:

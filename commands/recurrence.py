@@ -10,7 +10,7 @@ from commands.asof import as_of_option
 from commands.options import DATE, IntRange, Choice, LONG_TEXT, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from commands.i18n import Command
 from ledger.errors import InvalidInput, UnknownID
-from ledger.messages import joined, t
+from ledger.messages import joined, t, tn
 
 COLUMNS = ("id", "score", "inspection", "organisation", "round", "status", "title", "shared")
 
@@ -237,7 +237,7 @@ def propagate(state: LedgerContext, problem_id: str, to: tuple[str, ...], round_
     sent = [{"id": p.display_id, "inspection": p.inspection, "organisation": done.organisations.get(p.inspection)} for p in done.sent]
     skipped = [{"id": problem, "inspection": code, "organisation": done.organisations.get(code)} for code, problem in done.skipped]
     record = {"id": source, "event": "Propagated", "deadline": deadline.isoformat() if deadline else None, "sent": sent, "skipped": skipped}
-    lines = [t("{display_id}: sent to {n} units for self-check: {value}", display_id=source, n=len(sent), value=", ".join(f"{s['organisation']} {s['id']}" for s in sent))]
+    lines = [tn("{display_id}: sent to {n} unit for self-check: {value}", "{display_id}: sent to {n} units for self-check: {value}", len(sent), display_id=source, n=len(sent), value=", ".join(f"{s['organisation']} {s['id']}" for s in sent))]
     if skipped:
         lines.append(t("already sent before, not again: {value}", value=", ".join(f"{s['organisation']} {s['id']}" for s in skipped)))
     echo(render_record(record, fmt, lines))

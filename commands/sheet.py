@@ -11,7 +11,7 @@ from commands.asof import as_of_option
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, pass_ledger, render_record
 from commands.i18n import Command
 from ledger.errors import InvalidInput
-from ledger.messages import t
+from ledger.messages import t, tn
 
 SHEET_FORMATS = (".xlsx", ".docx")
 
@@ -83,11 +83,15 @@ def sheet(state: LedgerContext, inspection: str, out: str, internal: bool, force
 
                 write_sheet_docx(tmp, result)
     record = {"file": out, "inspection": inspection.strip(), "problems": len(result.problems), "rows": result.row_count, "internal": internal}
-    counts = dict(out=out, problems=len(result.problems), rows=result.row_count)
+    problems, rows = len(result.problems), result.row_count
+    counts = dict(
+        out=out, problems=tn("{n} problem", "{n} problems", problems, n=problems),
+        rows=tn("{n} measure row", "{n} measure rows", rows, n=rows),
+    )
     if internal:
-        message = t("wrote {out}: {problems} problems, {rows} measure rows (internal: withheld text included)", **counts)
+        message = t("wrote {out}: {problems}, {rows} (internal: withheld text included)", **counts)
     else:
-        message = t("wrote {out}: {problems} problems, {rows} measure rows", **counts)
+        message = t("wrote {out}: {problems}, {rows}", **counts)
     echo(render_record(record, fmt, message))
 
 

@@ -29,7 +29,7 @@ from typing import Any, Iterator, Sequence
 from ledger.chain import GENESIS, Link, insert_rows, walk
 from ledger.errors import InvalidInput, LedgerError, StoreError, TamperingFound
 from ledger.progress import reporting
-from ledger.messages import t
+from ledger.messages import t, tn
 
 FORMAT = "rectification-ledger export"
 LAYOUT = (
@@ -592,7 +592,11 @@ def _evidence_files(manifests: list[dict[str, Any]], folder: Path | None, path: 
     if folder is None:
         distinct = len({m["digest"] for m in manifests})
         raise InvalidInput(
-            t("{path} names {distinct} evidence file(s): give --evidence DIR, the folder `ledger export --evidence DIR` wrote (nothing written)", path=path, distinct=distinct)
+            tn(
+                "{path} names {distinct} evidence file: give --evidence DIR, the folder `ledger export --evidence DIR` wrote (nothing written)",
+                "{path} names {distinct} evidence files: give --evidence DIR, the folder `ledger export --evidence DIR` wrote (nothing written)",
+                distinct, path=path, distinct=distinct,
+            )
         )
     from ledger.attachments import digest_of, verify_folder
 

@@ -69,6 +69,38 @@ def t(template: str, /, **params: Any) -> Message:
     return Message(template, **params)
 
 
+class Plural(Message):
+    """A message with a singular and a plural English form, chosen by a count ("1 unit", "2 units"): gettext's
+    ngettext picks the form of another language from the catalogue (Chinese has one)."""
+
+    singular: str
+    plural: str
+    count: int
+
+    def __new__(cls, singular: str, plural: str, count: int, /, **params: Any) -> "Plural":
+        self = super().__new__(cls, singular if count == 1 else plural, **params)
+        self.singular, self.plural, self.count = singular, plural, count
+        return self
+
+    def __reduce__(self) -> Any:
+        return (_rebuild_plural, (self.singular, self.plural, self.count, self.params))
+
+    def render(self, lang: str, plain: Callable[[str], str] | None = None) -> str:
+        if lang == "en":
+            return super().render(lang, plain)
+        template = catalogue(lang).ngettext(self.singular, self.plural, self.count)
+        return template.format(**{k: _rendered(v, lang, plain) for k, v in self.params.items()})
+
+
+def _rebuild_plural(singular: str, plural: str, count: int, params: dict[str, Any]) -> Plural:
+    return Plural(singular, plural, count, **params)
+
+
+def tn(singular: str, plural: str, count: int, /, **params: Any) -> Plural:
+    """`t` with an English plural: `tn("{n} unit", "{n} units", n, n=n)` (Babel extracts both forms)."""
+    return Plural(singular, plural, count, **params)
+
+
 class Field(str):
     """A field's name as the ledger spells it (title, lead, unit…): in Chinese, the vocabulary's word for it."""
 

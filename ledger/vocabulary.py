@@ -172,7 +172,7 @@ SELF_CHECK_ANSWERS = {
     "waiting": Word("尚未答复", "no answer yet"),
     "rectifying": Word("发现问题、正在整改", "found, rectifying"),
     "closed": Word("发现问题、已整改销号", "found, signed off"),
-    "not_found": Word("自查未发现", "not found"),
+    "not_found": STATUSES["not_found"],  # the status it leaves: one word beside it on a row, in each language
 }
 
 # A `doctor` check's state.

@@ -8,7 +8,7 @@ without a published report at hand.
 from __future__ import annotations
 
 from typing import Any
-from ledger.messages import t
+from ledger.messages import Message, t, tn
 
 
 def verification(
@@ -23,6 +23,7 @@ def verification(
     *,
     schema: Any,
     full: bool = False,
+    open_app: Any = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
@@ -36,6 +37,9 @@ def verification(
     table and compared with the stored rows, and the kept evidence files checked.
     `schema` (ledger.schema.StoreSchema): what `ledger init` makes, the store's catalog is checked against it.
     The derived rows are compared with the digests the chain committed for them; `full`: rebuilt instead.
+    `open_app` (a function opening the ledger anew, as the composition root does): on a large ledger with idle
+    CPUs the derived-table and evidence steps then run in a process of their own beside the chain check, and
+    report after it in the same order (a tampered chain is still what is named first).
     """
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.integrity import ledger_meta, snapshot, verify_store
@@ -44,12 +48,21 @@ def verification(
     checkpoints = [cp for value in given for cp in parse_checkpoints(value)]
     trust = trust_of(config, public_key, fingerprints)
     # On a large ledger the signature step (its own snapshot, as when run after) runs beside the chain check.
-    acts_step = _acts_alongside(config.store, admin_fingerprints) if _shares_work(config.store, jobs) else None
+    shares = _shares_work(config.store, jobs)
+    acts_step = _acts_alongside(config.store, admin_fingerprints) if shares else None
+    # The derived rows (by their digests) and the evidence, beside the chain too: what the chain then proves
+    # is what they were compared with (the digests are in the chain); reported after it, as when run after.
+    rows_step = _rows_alongside(config, open_app) if shares and app is not None and open_app is not None and not full else None
+
+    def abandon() -> None:
+        for step in (acts_step, rows_step):
+            if step is not None:
+                step(abandon=True)
+
     try:
         summary, _ = verify_store(config.store, schema=schema, trusted=trust.key, also_at=[cp.sequence for cp in checkpoints], jobs=jobs, progress=progress)
     except BaseException:
-        if acts_step is not None:
-            acts_step(abandon=True)
+        abandon()
         raise
     record: dict[str, Any] = {"verified": True, **summary.record()}
     head = f"{summary.algorithm}:{summary.head_digest.hex()}"
@@ -62,22 +75,94 @@ def verification(
         try:
             record["checkpoints"] = check_all(checkpoints, summary, ledger_id, trust, lines)
         except BaseException:
-            if acts_step is not None:
-                acts_step(abandon=True)
+            abandon()
             raise
         if len(checkpoints) == 1:  # the single-checkpoint shape, as before
             record["checkpoint"] = record["checkpoints"][0]
-    if acts_step is None:
-        lines += verify_acts_step(config.store, record, admin_fingerprints)
-    else:
-        lines += acts_step(record=record)
-    if app is not None:
-        from projections.read_model_check import derived_tables_step
-
-        lines.append(derived_tables_step(app(), config, jobs, full=full))
-        record["derived_tables"] = "match"
-        lines.append(evidence_step(config.store, record))
+    try:
+        if acts_step is None:
+            lines += verify_acts_step(config.store, record, admin_fingerprints)
+        else:
+            lines += acts_step(record=record)
+    except BaseException:
+        if rows_step is not None:
+            rows_step(abandon=True)
+        raise
+    if rows_step is not None:
+        lines += rows_step(record=record, app=app, jobs=jobs)
+    elif app is not None:
+        lines += rows_and_evidence(app(), config, record, jobs, full)
     return record, lines
+
+
+def rows_and_evidence(app: Any, config: Any, record: dict[str, Any], jobs: int | None, full: bool = False) -> list[str]:
+    """The derived-table step, then the evidence step: their lines; TamperingFound naming the first difference."""
+    from projections.read_model_check import derived_tables_step
+
+    lines = [derived_tables_step(app, config, jobs, full=full)]
+    record["derived_tables"] = "match"
+    lines.append(evidence_step(config.store, record))
+    return lines
+
+
+def _rows_alongside(config: Any, open_app: Any) -> Any:
+    """Start the derived-table and evidence steps in a forked process, on a ledger it opens itself (`open_app`);
+    the returned function collects their lines, or their refusal (the same TamperingFound), or runs them here
+    when anything else went wrong there (so an error reads as it always does)."""
+    import multiprocessing
+
+    context = multiprocessing.get_context("fork")
+    receiver, sender = context.Pipe(duplex=False)
+    process = context.Process(target=_rows_in_worker, args=(config, open_app, sender), daemon=True)
+    process.start()
+    sender.close()
+
+    def collect(record: dict[str, Any] | None = None, app: Any = None, jobs: int | None = None, abandon: bool = False) -> list[str]:
+        from ledger.errors import TamperingFound
+
+        if abandon:
+            process.kill()
+            process.join()
+            receiver.close()
+            return []
+        try:
+            outcome, value = receiver.recv()
+        except EOFError:
+            outcome, value = "failed", None
+        receiver.close()
+        process.join()
+        if outcome == "tampered":
+            seq, message = value
+            error = TamperingFound(message)
+            error.seq = seq
+            raise error
+        record = record if record is not None else {}
+        if outcome != "ok":
+            return rows_and_evidence(app(), config, record, jobs)
+        found, lines = value
+        record.update(found)
+        return lines
+
+    return collect
+
+
+def _rows_in_worker(config: Any, open_app: Any, sender: Any) -> None:
+    from ledger.errors import TamperingFound
+
+    try:
+        app = open_app()
+        try:
+            record: dict[str, Any] = {}
+            lines = rows_and_evidence(app, config, record, 1)
+        finally:
+            app.close()
+        sender.send(("ok", (record, lines)))
+    except TamperingFound as e:
+        sender.send(("tampered", (e.seq, e.finding)))
+    except BaseException:  # noqa: BLE001 - the parent runs the steps itself and reports as usual
+        sender.send(("failed", None))
+    finally:
+        sender.close()
 
 
 def evidence_step(store: str, record: dict[str, Any]) -> str:
@@ -86,8 +171,17 @@ def evidence_step(store: str, record: dict[str, Any]) -> str:
 
     counts = verify_kept(store)
     record["evidence"] = counts
-    detail = t("{files} attachments, {distinct} distinct files, every one present and unchanged", files=counts["files"], distinct=counts["distinct"])
-    return t("evidence verified: {detail}", detail=detail)
+    return t("evidence verified: {detail}", detail=evidence_counts(counts))
+
+
+def evidence_counts(counts: dict[str, Any]) -> Message:
+    """"2 attachments, 1 distinct file, every one present and unchanged" (`audit --verify`, `evidence verify`)."""
+    files, distinct = counts["files"], counts["distinct"]
+    return t(
+        "{files}, {distinct}, every one present and unchanged",
+        files=tn("{n} attachment", "{n} attachments", files, n=files),
+        distinct=tn("{n} distinct file", "{n} distinct files", distinct, n=distinct),
+    )
 
 
 def _shares_work(store: str, jobs: int | None) -> bool:

@@ -160,11 +160,19 @@ WRAP = {
 }
 
 
+# A heading's English where it is not its key's words ("signed_off" reads "signed off": see heading()).
+EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)"}
+
+
 def heading(column: str, lang: str) -> str:
+    """A table's heading: in Chinese HEADINGS' word; in English the key in words, never the raw key (JSON and
+    CSV keep the keys)."""
     if lang == "zh":
         return HEADINGS.get(column, column)
     count = vocabulary.COUNTS.get(column)  # a count reads as every summary form heads it ("not yet done")
-    return count.en if count is not None else column
+    if count is not None:
+        return str(count.en)
+    return EN_HEADINGS.get(column) or column.replace("_", " ")
 
 
 # Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
@@ -229,7 +237,7 @@ BY = {
 def sub_heading(section: str, column: str, lang: str) -> str:
     """A heading of one of `show`'s sub-tables."""
     if lang != "zh":
-        return column
+        return heading(column, lang)
     if column == "by" and section in BY:
         return BY[section]
     return SUB_HEADINGS.get(column) or HEADINGS.get(column, column)

@@ -29,14 +29,14 @@ def extracted() -> dict[str, list[tuple[str, int]]]:
     from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 
     found: dict[str, list[tuple[str, int]]] = {}
-    sources = [(package, [("**.py", "python")], {}, {"t": None}) for package in PACKAGES]
+    sources = [(package, [("**.py", "python")], {}, {"t": None, "tn": (1, 2)}) for package in PACKAGES]
     sources.append((*TEMPLATES, DEFAULT_KEYWORDS))
     for package, methods, options, keywords in sources:
         for filename, lineno, message, _comments, _context in extract_from_dir(
             REPO / package, method_map=methods, options_map=options, keywords=keywords, comment_tags=()
         ):
-            if isinstance(message, tuple) and not (methods is TEMPLATES[1] and all(message)):
-                message = message[0]  # a template's {% pluralize %} keeps its (singular, plural) pair, as click's ngettext
+            if isinstance(message, tuple) and not all(message):
+                message = message[0]  # a plural (a template's {% pluralize %}, a tn(…)) keeps its (singular, plural) pair, as click's ngettext
             if message:
                 found.setdefault(message, []).append((f"{package}/{filename}", lineno))
     return found

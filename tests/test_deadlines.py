@@ -47,7 +47,7 @@ def test_due_check_exits_1_only_when_overdue(ledger):
     ok = ledger("due", "--check", "--as-of", "2020-07-28")  # due soon, none late
     assert ok.exit_code == 0
     late = ledger("due", "--check", "--as-of", "2020-08-01", expect=1)
-    assert "XC2020-2-3" in late.stdout and "1 problem(s) overdue as of 2020-08-01" in late.stderr
+    assert "XC2020-2-3" in late.stdout and "1 problem overdue as of 2020-08-01" in late.stderr
 
 
 def test_escalation_goes_only_up_and_shows_in_status_and_show(ledger):

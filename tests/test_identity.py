@@ -935,7 +935,7 @@ def test_export_and_import_log_carry_the_evidence_files(signed: Ledger, tmp_path
 
     # Without the files: refused, nothing written.
     result = other("import-log", str(export), actor="someone", expect=2)
-    assert "names 1 evidence file(s): give --evidence DIR" in result.stderr
+    assert "names 1 evidence file: give --evidence DIR" in result.stderr
     untouched()
     # A changed file: exit 4 naming it, nothing written.
     changed = tmp_path / "changed"

@@ -97,7 +97,7 @@ def test_propagating_twice_adds_nothing_and_a_new_unit_only_gets_it_once(round_o
     _inspection(ledger, "XC2024-5", "县统计局党组")
     said = ledger.out("--lang", "en", "propagate", SOURCE, "--round", ROUND, "--at", "2024-05-28").splitlines()
     assert said == [
-        f"{SOURCE}: sent to 1 units for self-check: 县统计局党组 XC2024-5-1",
+        f"{SOURCE}: sent to 1 unit for self-check: 县统计局党组 XC2024-5-1",
         "already sent before, not again: 县水利局党组 XC2024-2-1, 县交通运输局党组 XC2024-3-1, 县审计局党组 XC2024-4-1",
     ], said
 

@@ -325,7 +325,7 @@ def test_profile_shows_the_unit_across_rounds(two_rounds, monkeypatch):
     assert found["categories"] == [{"category": "作风建设方面", "XC2021-1": 3, "XC2024-1": 1}]
     assert {(k["problem"], k["linked"], k["direction"]) for k in found["links"]} == {(new, "XC2021-1-1", "earlier"), ("XC2021-1-1", new, "later")}
     table = ledger.out("profile", "县财政局党组")
-    assert "XC2021-1" in table and "XC2024-1" in table and "found_again" in table
+    assert "XC2021-1" in table and "XC2024-1" in table and "found again" in table
     assert "no inspection of '县公安局党组'" in ledger("profile", "县公安局党组", expect=2).stderr
     # the web page says the same
     from test_web import client_for, get_json

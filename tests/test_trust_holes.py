@@ -7,6 +7,8 @@ evidence files; 7 (tampered stores): one line, no traceback, bounded time.
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from tests.conftest import INSPECTION
@@ -241,16 +243,22 @@ def test_python_dash_m_ledger_never_runs_a_file_beside_the_store(ledger, tmp_pat
 # -- hole 11: the kept evidence files ------------------------------------------------------
 
 
-def test_verify_and_doctor_check_the_kept_evidence_files(ledger, tmp_path):
-    import hashlib
-
+def _with_evidence(ledger, tmp_path):
+    """Two problems, the first's measure completed with a file attached: (the ledger, the file)."""
     ledger = two_problems(ledger)
     plan = tmp_path / "学习计划.pdf"
     plan.write_bytes(b"%PDF-1.4 learning plan")
     ledger("assign", "XC2019-1-1", "--lead", "王", "--unit", "办公室", "--person", "李", "--at", "2020-01-16")
     ledger("plan", "XC2019-1-1", "制定学习计划", "--at", "2020-01-17")
     ledger("done", "XC2019-1-1", "M1", "--evidence", "学习计划", "--attach", str(plan), "--at", "2020-02-01")
-    assert "evidence verified: 1 attachments" in ledger.out("audit", "--verify")
+    return ledger, plan
+
+
+def test_verify_and_doctor_check_the_kept_evidence_files(ledger, tmp_path):
+    import hashlib
+
+    ledger, plan = _with_evidence(ledger, tmp_path)
+    assert "evidence verified: 1 attachment, 1 distinct file" in ledger.out("audit", "--verify")
     digest = hashlib.sha256(plan.read_bytes()).hexdigest()
     if ledger.store:
         ledger.query("UPDATE ledger_evidence SET content = ? WHERE digest = ?", (b"swapped", digest))
@@ -267,12 +275,7 @@ def test_the_evidence_an_event_names_is_found_however_its_key_is_spelled(ledger,
     `attachments` key is spelled with a JSON escape (read by the application as the same key) is not left out."""
     from ledger.attachments import attached
 
-    ledger = two_problems(ledger)
-    plan = tmp_path / "学习计划.pdf"
-    plan.write_bytes(b"%PDF-1.4 learning plan")
-    ledger("assign", "XC2019-1-1", "--lead", "王", "--unit", "办公室", "--person", "李", "--at", "2020-01-16")
-    ledger("plan", "XC2019-1-1", "制定学习计划", "--at", "2020-01-17")
-    ledger("done", "XC2019-1-1", "M1", "--evidence", "学习计划", "--attach", str(plan), "--at", "2020-02-01")
+    ledger, plan = _with_evidence(ledger, tmp_path)
     store = ledger.store or str(ledger.folder / "ledger.db")
     before = [item["name"] for item in attached(store)]
     assert before == ["学习计划.pdf"]
@@ -416,3 +419,34 @@ def test_the_web_report_page_never_shows_figures_from_forged_derived_tables(ledg
     assert page.status_code == 500 and "ledger_problems: XC2019-1-2 status differs" in page.text
     verify = client.get("/verify?format=json").json()
     assert verify["verified"] is False and "XC2019-1-2" in verify["error"]
+
+
+def test_the_derived_rows_checked_beside_the_chain_say_what_they_say_after_it(ledger, tmp_path):
+    """With more than one process (`--jobs 2`, or a large ledger on idle CPUs) the derived-table and evidence steps
+    run in a process of their own beside the chain (issue 24 speed): the same lines and record on a sound ledger,
+    the same refusal for an edited row or a changed file, and a tampered chain still named first."""
+    import hashlib
+
+    ledger, plan = _with_evidence(ledger, tmp_path)
+    one = ledger("audit", "--verify", "--jobs", "1", "--format", "json")
+    two = ledger("audit", "--verify", "--jobs", "2", "--format", "json")
+    assert json.loads(two.stdout) == json.loads(one.stdout) and json.loads(one.stdout)["derived_tables"] == "match"
+    assert ledger("audit", "--verify", "--jobs", "2").stdout == ledger("audit", "--verify", "--jobs", "1").stdout
+    ledger.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'")
+    refused = ledger("audit", "--verify", "--jobs", "2", expect=4).stderr
+    assert refused == ledger("audit", "--verify", "--jobs", "1", expect=4).stderr and "XC2019-1-2" in refused
+    ledger.execute("UPDATE ledger_problems SET status = 'registered' WHERE id = 'XC2019-1-2'")
+    ledger("audit", "--verify", "--jobs", "2")
+    digest = hashlib.sha256(plan.read_bytes()).hexdigest()
+    if ledger.store:
+        ledger.query("UPDATE ledger_evidence SET content = ? WHERE digest = ?", (b"swapped", digest))
+    else:
+        (ledger.folder / "ledger.db.evidence" / digest).write_bytes(b"swapped")
+    changed = ledger("audit", "--verify", "--jobs", "2", expect=4).stderr
+    assert changed == ledger("audit", "--verify", "--jobs", "1", expect=4).stderr and "学习计划.pdf" in changed
+    # Both the chain and a row tampered: the chain is named first, whatever --jobs.
+    ledger.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'")
+    pos = "notification_id" if ledger.store else "rowid"
+    ledger.execute(f"DELETE FROM ledger_chain WHERE seq = (SELECT max({pos}) FROM stored_events)")
+    chain = ledger("audit", "--verify", "--jobs", "2", expect=4).stderr
+    assert chain == ledger("audit", "--verify", "--jobs", "1", expect=4).stderr and "XC2019-1-2" not in chain

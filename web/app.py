@@ -277,7 +277,7 @@ def _link(context: Any, path: str, **query: Any) -> str:
 def _heading(column: str, lang: str) -> str:
     from projections.words import heading
 
-    return heading(column, lang) if lang == "zh" else column.replace("_", " ")
+    return heading(column, lang)
 
 
 def _seq_links(text: str) -> Any:
