@@ -38,6 +38,12 @@ def english_on_screen(request: pytest.FixtureRequest, monkeypatch: pytest.Monkey
         monkeypatch.delenv("LEDGER_LANG", raising=False)
     else:
         monkeypatch.setenv("LEDGER_LANG", "en")
+    # The last command run in this process (CliRunner) is remembered with its --lang: a test calling the CLI's
+    # functions directly must not read in the language an earlier test's command chose.
+    i18n = sys.modules.get("commands.i18n")
+    if i18n is not None:
+        monkeypatch.setattr(i18n, "_remembered", None)
+        i18n._resolved.clear()
 
 REPO = Path(__file__).resolve().parent.parent
 SEEDS = REPO.parent / "shared" / "seeds"
