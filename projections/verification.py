@@ -49,10 +49,12 @@ def verification(
     trust = trust_of(config, public_key, fingerprints)
     # On a large ledger the signature step (its own snapshot, as when run after) runs beside the chain check.
     shares = _shares_work(config.store, jobs)
-    acts_step = _acts_alongside(config.store, admin_fingerprints) if shares else None
+    acts_step = _alongside(lambda: _acts_found(config.store, admin_fingerprints), lambda record: verify_acts_step(config.store, record, admin_fingerprints)) if shares else None
     # The derived rows (by their digests) and the evidence, beside the chain too: what the chain then proves
     # is what they were compared with (the digests are in the chain); reported after it, as when run after.
-    rows_step = _rows_alongside(config, open_app) if shares and app is not None and open_app is not None and not full else None
+    rows_step = None
+    if shares and app is not None and open_app is not None and not full:
+        rows_step = _alongside(lambda: _rows_found(config, open_app), lambda record: rows_and_evidence(app(), config, record, jobs))
 
     def abandon() -> None:
         for step in (acts_step, rows_step):
@@ -83,13 +85,13 @@ def verification(
         if acts_step is None:
             lines += verify_acts_step(config.store, record, admin_fingerprints)
         else:
-            lines += acts_step(record=record)
+            lines += acts_step(record)
     except BaseException:
         if rows_step is not None:
             rows_step(abandon=True)
         raise
     if rows_step is not None:
-        lines += rows_step(record=record, app=app, jobs=jobs)
+        lines += rows_step(record)
     elif app is not None:
         lines += rows_and_evidence(app(), config, record, jobs, full)
     return record, lines
@@ -105,64 +107,14 @@ def rows_and_evidence(app: Any, config: Any, record: dict[str, Any], jobs: int |
     return lines
 
 
-def _rows_alongside(config: Any, open_app: Any) -> Any:
-    """Start the derived-table and evidence steps in a forked process, on a ledger it opens itself (`open_app`);
-    the returned function collects their lines, or their refusal (the same TamperingFound), or runs them here
-    when anything else went wrong there (so an error reads as it always does)."""
-    import multiprocessing
-
-    context = multiprocessing.get_context("fork")
-    receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_rows_in_worker, args=(config, open_app, sender), daemon=True)
-    process.start()
-    sender.close()
-
-    def collect(record: dict[str, Any] | None = None, app: Any = None, jobs: int | None = None, abandon: bool = False) -> list[str]:
-        from ledger.errors import TamperingFound
-
-        if abandon:
-            process.kill()
-            process.join()
-            receiver.close()
-            return []
-        try:
-            outcome, value = receiver.recv()
-        except EOFError:
-            outcome, value = "failed", None
-        receiver.close()
-        process.join()
-        if outcome == "tampered":
-            seq, message = value
-            error = TamperingFound(message)
-            error.seq = seq
-            raise error
-        record = record if record is not None else {}
-        if outcome != "ok":
-            return rows_and_evidence(app(), config, record, jobs)
-        found, lines = value
-        record.update(found)
-        return lines
-
-    return collect
-
-
-def _rows_in_worker(config: Any, open_app: Any, sender: Any) -> None:
-    from ledger.errors import TamperingFound
-
+def _rows_found(config: Any, open_app: Any) -> tuple[dict[str, Any], list[str]]:
+    """The derived-table and evidence steps on a ledger opened here (in a process of its own): (record part, lines)."""
+    app = open_app()
     try:
-        app = open_app()
-        try:
-            record: dict[str, Any] = {}
-            lines = rows_and_evidence(app, config, record, 1)
-        finally:
-            app.close()
-        sender.send(("ok", (record, lines)))
-    except TamperingFound as e:
-        sender.send(("tampered", (e.seq, e.finding)))
-    except BaseException:  # noqa: BLE001 - the parent runs the steps itself and reports as usual
-        sender.send(("failed", None))
+        record: dict[str, Any] = {}
+        return record, rows_and_evidence(app, config, record, 1)
     finally:
-        sender.close()
+        app.close()
 
 
 def evidence_step(store: str, record: dict[str, Any]) -> str:
@@ -203,18 +155,16 @@ def _shares_work(store: str, jobs: int | None) -> bool:
         return False
 
 
-def _acts_alongside(store: str, admin_fingerprints: tuple[str, ...]) -> Any:
-    """Start the signature step in a forked process; the returned function collects its lines (or its refusal).
-
-    The refusal is the same TamperingFound, same text, as in this process; anything
-    else that went wrong there (the process died, the store could not be read) runs
-    the step again here, so its error reads as it always does.
-    """
+def _alongside(work: Any, fallback: Any) -> Any:
+    """Start `work()` ((record part, lines)) in a forked process; the returned function, collect(record), gives its
+    lines and adds its record part, or raises its refusal (the same TamperingFound, same text, as in this
+    process); when anything else went wrong there (the process died, the store could not be read) it runs
+    `fallback(record)` here, so the error reads as it always does. collect(abandon=True) stops the process."""
     import multiprocessing
 
     context = multiprocessing.get_context("fork")
     receiver, sender = context.Pipe(duplex=False)
-    process = context.Process(target=_acts_in_worker, args=(store, admin_fingerprints, sender), daemon=True)
+    process = context.Process(target=_in_worker, args=(work, sender), daemon=True)
     process.start()
     sender.close()
 
@@ -237,29 +187,34 @@ def _acts_alongside(store: str, admin_fingerprints: tuple[str, ...]) -> Any:
             error = TamperingFound(message)
             error.seq = seq
             raise error
+        record = record if record is not None else {}
         if outcome != "ok":
-            return verify_acts_step(store, record if record is not None else {}, admin_fingerprints)
-        acts_record, acts_lines = value
-        if record is not None:
-            record["acts"] = acts_record
-        return acts_lines
+            return fallback(record)  # type: ignore[no-any-return]
+        found, lines = value
+        record.update(found)
+        return lines  # type: ignore[no-any-return]
 
     return collect
 
 
-def _acts_in_worker(store: str, admin_fingerprints: tuple[str, ...], sender: Any) -> None:
+def _in_worker(work: Any, sender: Any) -> None:
     from ledger.errors import TamperingFound
 
     try:
-        record: dict[str, Any] = {}
-        lines = verify_acts_step(store, record, admin_fingerprints)
-        sender.send(("ok", (record["acts"], lines)))
+        sender.send(("ok", work()))
     except TamperingFound as e:
         sender.send(("tampered", (e.seq, e.finding)))
     except BaseException:  # noqa: BLE001 - the parent runs the step itself and reports as usual
         sender.send(("failed", None))
     finally:
         sender.close()
+
+
+def _acts_found(store: str, admin_fingerprints: tuple[str, ...]) -> tuple[dict[str, Any], list[str]]:
+    """The signature step (in a process of its own): (record part, lines)."""
+    record: dict[str, Any] = {}
+    lines = verify_acts_step(store, record, admin_fingerprints)
+    return {"acts": record["acts"]}, lines
 
 
 def verify_acts_step(store: str, record: dict[str, Any], admin_fingerprints: tuple[str, ...] = ()) -> list[str]:
