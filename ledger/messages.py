@@ -112,15 +112,7 @@ class Field(str):
     def label(self, lang: str) -> str:
         from ledger import vocabulary
 
-        name = str.__str__(self)
-        if name in vocabulary.SENSITIVE_FIELDS:  # worded in English too
-            return vocabulary.SENSITIVE_FIELDS[name].of(lang)
-        if lang == "en":
-            return name
-        measure, dot, field = name.partition(".")
-        if dot:  # a measure's field: M2.due
-            return f"{measure}.{vocabulary.label(vocabulary.MEASURE_FIELDS, field, lang)}"
-        return str(vocabulary.label(vocabulary.FIELDS, name, lang))
+        return vocabulary.field_word(str.__str__(self)).of(lang)
 
 
 class Data(str):

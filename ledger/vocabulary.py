@@ -276,10 +276,10 @@ IMPORT_FIELDS = {
     "grade": Word("验收结果", "grade"),
 }
 
-# A measure's fields (a correction names "M2.due").
+# A measure's fields (a correction names "M2.due"; on screen "措施M2 时限" / "measure M2 due date": field_word).
 MEASURE_FIELDS = {
     "text": Word("内容", "text"),
-    "due": Word("时限", "due"),
+    "due": Word("时限", "due date"),
 }
 
 # What may be withheld from publication besides the fields above.
@@ -287,6 +287,20 @@ WITHHELD_PARTS = {
     "problem": Word("全部内容", "the whole problem"),
     "measures": Word("全部措施", "every measure"),
 }
+
+def field_word(name: str) -> Word:
+    """A field's word as every screen names it — a correction's act line, `show`, `history`, `audit`, the web's
+    corrections table and a refusal: 整改类型 / type, 措施M1 时限 / measure M1 due date, 举报人 / whistleblower.
+    (A withholding's parts, 全部措施, are WITHHELD_PARTS': "measures" is also a feedback file's key.)"""
+    for table in (FIELDS, SENSITIVE_FIELDS):
+        if name in table:
+            return table[name]
+    measure, dot, part = name.partition(".")
+    if dot and part in MEASURE_FIELDS:
+        word = MEASURE_FIELDS[part]
+        return Word(f"措施{measure} {word.zh}", f"measure {measure} {word.en}")
+    return Word(name, name)
+
 
 # The words of a field's stored values, where a field's value is a word (a correction's old and new value).
 FIELD_VALUES = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS, "source": SOURCES, "status": STATUSES}

@@ -13,7 +13,7 @@ from typing import Any, Iterable
 
 from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIELDS
 from ledger.vocabulary import Word
-from projections.history import act_fields, act_note, describe, details, event_name, corrected_value, with_note
+from projections.history import field_named, act_fields, act_note, describe, details, event_name, corrected_value, with_note
 from projections.views import plain
 from ledger.messages import Data, Field, Message, Stored, joined, render, t
 
@@ -26,16 +26,6 @@ def _stored(table: dict[str, Word], value: Any) -> Any:
     if not isinstance(value, str):
         return value
     return Stored(value, table.get(value) or Word(value, value))
-
-
-def _field(field: str) -> Stored:
-    """category → 问题类别; M2.due → M2 时限 (the vocabulary's words: the values are stored in English)."""
-    from ledger import vocabulary
-
-    head, dot, tail = field.partition(".")
-    if dot:
-        return Stored(field, Word(f"{head} {vocabulary.label(vocabulary.MEASURE_FIELDS, tail, 'zh')}", field))
-    return _stored(vocabulary.FIELDS if field in vocabulary.FIELDS else vocabulary.WITHHELD_PARTS, field)
 
 
 # Words an English sentence of the trail has long carried in Chinese (its JSON keeps them: JSON values never
@@ -114,9 +104,9 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
         return t("reopened: {reason}", reason=reason)
     if name == "Corrected":
         old, new = (corrected_value(d["field"], v) if v not in (None, "") else "—" for v in (d["old"], d["new"]))
-        return t("corrected {field}: {old} → {new}; reason: {reason}", field=_field(d["field"]), old=old, new=new, reason=d["reason"])
+        return t("corrected {field}: {old} → {new}; reason: {reason}", field=field_named(d["field"]), old=old, new=new, reason=d["reason"])
     if name == "Withheld":
-        return t("withheld from publication: {fields} (reason: {reason})", fields=joined([_field(f) for f in d["fields"]], ", ", "、"),
+        return t("withheld from publication: {fields} (reason: {reason})", fields=joined([field_named(f) for f in d["fields"]], ", ", "、"),
                  reason=_stored(WITHHOLD_REASONS, d["reason"]))
     if name == "Propagated":  # 举一反三
         return t("sent for self-check to another unit as {problem}{deadline}{note}", problem=d["problem"], deadline=deadline(), note=note())
@@ -287,7 +277,7 @@ def _trail_tail(
             original = last_set.get((key, domain_event.field))
             if original is not None:
                 correction = t("corrects #{seq}", seq=original)
-                corrected_by.setdefault(original, []).append(t("#{seq} ({field})", seq=seq, field=Field(domain_event.field)))
+                corrected_by.setdefault(original, []).append(t("#{seq} ({field})", seq=seq, field=field_named(domain_event.field)))
             last_set[(key, domain_event.field)] = seq
         day = domain_event.timestamp.date()
         if (since and day < since) or (until and day > until) or (actor and getattr(domain_event, "actor", "") != actor):

@@ -94,11 +94,19 @@ def describe(domain_event: Any) -> str:
     data = details(domain_event)
     name = event_name(domain_event)
     if name == "Corrected":
-        return t("{field}: {old} → {new} (reason: {reason})", field=Field(data["field"]), old=corrected_value(data["field"], data["old"]),
+        return t("{field}: {old} → {new} (reason: {reason})", field=field_named(data["field"]), old=corrected_value(data["field"], data["old"]),
                  new=corrected_value(data["field"], data["new"]), reason=data["reason"])
     # A decision's False is what was decided (a refused extension): kept; other empty values are left out.
     pairs = [(k, v) for k, v in data.items() if not (v in (None, "", [], {}, 0, "0.00") and k not in ("passed", "approved"))]
     return Details(pairs, name)
+
+
+def field_named(field: str) -> Stored:
+    """A field in a sentence of the trail: its name in data (JSON, CSV), its word on screen (projections.words.field_word:
+    问题类别 / category, 措施M2 时限 / measure M2 due date, 全部措施 / every measure)."""
+    from projections.words import field_word
+
+    return Stored(field, field_word(field))
 
 
 def corrected_value(field: str, value: Any) -> Any:

@@ -98,13 +98,14 @@ def _reopening_pairs(pairs: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [*rest, ("cause", RELAPSE_IN_REVIEW)]
 
 
-def _field_words(text: str) -> str:
-    """A field's name: description → 问题描述, M2.due → M2.时限, measures → 全部措施, whistleblower → 举报人."""
-    from ledger.messages import Field
+def field_word(name: str) -> vocabulary.Word:
+    """A field's word on every screen (a correction's, a withholding's): description → 问题描述, M2.due → 措施M2 时限 /
+    measure M2 due date, measures → 全部措施, whistleblower → 举报人."""
+    return vocabulary.WITHHELD_PARTS.get(name) or vocabulary.field_word(name)
 
-    if text in vocabulary.WITHHELD_PARTS:  # a withholding's part: the whole problem, every measure
-        return vocabulary.WITHHELD_PARTS[text].zh
-    return Field(text).label("zh")
+
+def _field_words(text: str) -> str:
+    return field_word(text).zh
 
 
 VALUE_WORDS: dict[str, Any] = {
@@ -187,6 +188,8 @@ def value_word(column: str, value: Any, lang: str) -> Any:
         return render(value, lang, lambda text: _plain(text, lang))  # a keyed message or a worded cell (an act's details)
     if column == "suggest" and isinstance(value, str):  # `due`'s "warning (告诫书)" (its JSON): the level's word alone
         return vocabulary.label(vocabulary.ESCALATION_LEVELS, value.split(" ", 1)[0], lang)
+    if column == "field" and isinstance(value, str):
+        return field_word(value).of(lang)
     if lang != "zh":
         return vocabulary.label(EN_WORDS[column], value, lang) if column in EN_WORDS else value
     if isinstance(value, bool):

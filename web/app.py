@@ -217,6 +217,7 @@ def _templates() -> Jinja2Templates:
     """The pages' templates: every word through the catalogue (jinja2.ext.i18n with the catalogue's gettext),
     every state, kind and act by the vocabulary's word, in the page's language (the context's `lang`)."""
     from ledger.messages import catalogue, render
+    from projections.words import field_word
 
     templates = Jinja2Templates(directory=str(HERE / "templates"))
     env = templates.env
@@ -244,13 +245,16 @@ def _templates() -> Jinja2Templates:
     labels = {
         "status_label": vocabulary.STATUSES, "type_label": vocabulary.PROBLEM_TYPES, "kind_label": vocabulary.INSPECTION_KINDS,
         "grade_label": vocabulary.GRADES, "reason_label": vocabulary.WITHHOLD_REASONS, "event_label": vocabulary.EVENTS,
-        "field_label": {**vocabulary.FIELDS, **vocabulary.WITHHELD_PARTS, **vocabulary.SENSITIVE_FIELDS}, "measure_label": vocabulary.MEASURE_STATES,
+        "measure_label": vocabulary.MEASURE_STATES,
         "level_label": vocabulary.ESCALATION_LEVELS, "result_label": vocabulary.REVIEW_RESULTS, "link_label": vocabulary.LINK_KINDS,
         "direction_label": vocabulary.LINK_DIRECTIONS, "light_label": {**vocabulary.LIGHTS, "none": NO_LIGHT},
         "source_label": vocabulary.SOURCES,
     }
     for name, table in labels.items():
         env.filters[name] = pass_context(lambda context, value, table=table: vocabulary.label(table, value, context.get("lang", "zh")))
+    # A field by the word every screen names it by (措施M1 时限), a corrected value by its vocabulary word (立行立改).
+    env.filters["field_label"] = pass_context(lambda context, field: field_word(field).of(context.get("lang", "zh")))
+    env.filters["corrected"] = pass_context(lambda context, value, field: _corrected(value, field, context.get("lang", "zh")))
     # A column as `ledger audit` heads it (projections.words), its key's words in English: the trail reads alike.
     env.filters["heading"] = pass_context(lambda context, column: _heading(column, context.get("lang", "zh")))
     env.filters["percent"] = lambda r: "—" if r is None else f"{r:.1f}%"
@@ -263,6 +267,18 @@ def _templates() -> Jinja2Templates:
     env.filters["cell"] = pass_context(lambda context, value, column: words.cell(value, column, context.get("lang", "zh")))
     env.globals["link"] = _link
     return templates
+
+
+def _corrected(value: Any, field: str, lang: str) -> Any:
+    """A correction's old or new value as `show` prints it: a type, kind, source or status by its word; none as —."""
+    from projections.history import corrected_value
+
+    if isinstance(value, Data):  # a marker standing for a hidden value
+        return value.label(lang)
+    if value is None or value == "":
+        return "—"
+    shown = corrected_value(field, value)
+    return shown.label(lang) if isinstance(shown, Data) else shown
 
 
 @pass_context

@@ -1,0 +1,77 @@
+"""The review's word findings of issue 30 (part A): one word for one thing on every screen, in each language.
+
+Each test reads the screens a clerk reads — the act's own line, `show`, `history`, `audit`, `--help`, `doctor`,
+the web view's problem page — and fails when one of them names the same thing with another word.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+
+import pytest
+
+from test_language import problem
+from test_web import client_for
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def store_kind() -> str:
+    """Words do not depend on the store: these screens are read on SQLite (the store-level tests run on both)."""
+    return "sqlite"
+
+
+def _table_rows(page: str, table_id: str) -> list[list[str]]:
+    """The cells of a web page's table, as text."""
+    start = page.index(f'id="{table_id}"')
+    body = page[start:page.index("</table>", start)]
+    return [[html.unescape(re.sub(r"<[^>]+>", "", cell)).strip() for cell in re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", row, re.S)]
+            for row in re.findall(r"<tr[^>]*>(.*?)</tr>", body, re.S)]
+
+
+def _one_line(text: str) -> str:
+    """A markdown table's text with its cells' wrapping undone."""
+    return re.sub(r"\s+", " ", text)
+
+
+# (field, new value) → the field's word and its old → new values' words, per language.
+CORRECTIONS = [("type", "immediate"), ("source", "审计"), ("M1.due", "2020-05-31")]
+WORDS = {
+    "zh": {"type": ("整改类型", "限期整改", "立行立改"), "source": ("问题来源", "巡察", "审计"),
+           "M1.due": ("措施M1 时限", "2020-04-30", "2020-05-31")},
+    "en": {"type": ("type", "deadline", "immediate"), "source": ("source", "inspection", "audit"),
+           "M1.due": ("measure M1 due date", "2020-04-30", "2020-05-31")},
+}
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_corrections_field_and_values_read_one_word_on_every_screen(inspected, monkeypatch, lang):
+    """Review 30d items 2 and 5: the act line said "M1.时限", `audit` "M1 时限", the web page "M1.due" and
+    "deadline | immediate" (codes) on a Chinese page, "巡察 | 审计" on an English one."""
+    monkeypatch.delenv("LEDGER_LANG", raising=False)
+    pid = problem(inspected)
+    inspected("plan", pid, "修订学习制度", "--due", "2020-04-30", "--at", "2020-01-17")
+    said = {}
+    for field, value in CORRECTIONS:
+        said[field] = inspected.out("--lang", lang, "correct", pid, "--field", field, "--value", value, "--reason", "录入错误")
+    shown = inspected.out("--lang", lang, "show", pid)
+    history = _one_line(inspected.out("--lang", lang, "history", pid, "--format", "markdown"))
+    trail = _one_line(inspected.out("--lang", lang, "audit", "--problem", pid, "--format", "markdown"))
+    page = client_for(inspected, monkeypatch).get(f"/problems/{pid}?lang={lang}").text
+    web_rows = {row[2]: row[3:5] for row in _table_rows(page, "corrections")[1:]}
+
+    for field, _ in CORRECTIONS:
+        word, old, new = WORDS[lang][field]
+        assert said[field].startswith(f"{pid}：{word}已更正" if lang == "zh" else f"{pid}: {word} corrected"), said[field]
+        assert re.search(rf"{re.escape(word)}\s+{re.escape(old)}\s+{re.escape(new)}\s", shown), (word, shown)
+        sentence = f"更正{word}：{old} → {new}" if lang == "zh" else f"corrected {word}: {old} → {new}"
+        assert sentence in trail and sentence in history, (sentence, trail)
+        assert web_rows.get(word) == [old, new], (word, web_rows)
+    # The corrected record names its correction by the same word, with no stray space around it.
+    by = "被 #{}（措施M1 时限）更正" if lang == "zh" else "corrected by #{} (measure M1 due date)"
+    assert re.search(re.escape(by).replace(r"\{\}", r"\d+"), trail), trail
+    # Data keeps the field's name and the stored values.
+    data = inspected.json("audit", "--problem", pid)
+    assert [row["data"]["field"] for row in data if row["event"] == "Corrected"] == ["type", "source", "M1.due"]
