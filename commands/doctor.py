@@ -8,6 +8,7 @@ import click
 
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_rows
 from commands.i18n import Command
+from ledger import vocabulary
 from ledger.messages import t, tn
 
 
@@ -53,7 +54,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
             yield {"check": "identities", "status": "ok", "detail": "; ".join(f"{r}: {', '.join(ns) or '-'}" for r, ns in by_role.items())}
             required = int(config.section("signoff")["required_signers"])
             if len(by_role["signer"]) < required:
-                yield {"check": "sign-off", "status": "error", "detail": t("signoff.required_signers is {required} but only {n_signer} people have the signer role", required=required, n_signer=len(by_role['signer']))}
+                yield {"check": "sign-off", "status": "error", "detail": tn("signoff.required_signers is {required} but only {n_signer} person has the {role} role", "signoff.required_signers is {required} but only {n_signer} people have the {role} role", len(by_role['signer']), required=required, n_signer=len(by_role['signer']), role=vocabulary.ROLES["signer"])}
     except LedgerError as e:
         yield {"check": "identities", "status": "error", "detail": str(e)}
     required = config.section("signoff")["required_signers"]
@@ -162,7 +163,7 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
         yield {"check": "keys", "status": "warn", "detail": t("enrolled without a key, so they cannot act yet: {keyless}", keyless=', '.join(keyless))}
     required = int(state.config.section("signoff")["required_signers"])
     if len(by_role["signer"]) < required:
-        yield {"check": "sign-off", "status": "error", "detail": t("signoff.required_signers is {required} but only {n_signer} enrolled people have the signer role", required=required, n_signer=len(by_role['signer']))}
+        yield {"check": "sign-off", "status": "error", "detail": tn("signoff.required_signers is {required} but only {n_signer} enrolled person has the {role} role", "signoff.required_signers is {required} but only {n_signer} enrolled people have the {role} role", len(by_role['signer']), required=required, n_signer=len(by_role['signer']), role=vocabulary.ROLES["signer"])}
 
 
 COMMANDS = [doctor]

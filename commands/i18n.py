@@ -277,7 +277,11 @@ class Spoken:
                 words = getattr(param.type, "words", None)
                 lang = current()
                 # a vocabulary option's choices by the vocabulary's words ("常规巡察（regular）、…"), never a second list
-                said = choices(words).label(lang) if words is not None and lang != "en" else _spoken(own)
+                message = getattr(param, "message", None)
+                if message is not None:  # a help naming the vocabulary's words (WordedOption)
+                    said = message.render(lang)
+                else:
+                    said = choices(words).label(lang) if words is not None and lang != "en" else _spoken(own)
                 text = said + text[len(own):]
             records.append((names, text))
         if records:
@@ -304,6 +308,16 @@ class Spoken:
             rows.append((name, command.get_short_help_str(limit) if spoken == summary else spoken))
         with formatter.section(_("Commands")):
             formatter.write_dl(rows)
+
+
+class WordedOption(click.Option):
+    """An option whose help is a message naming the vocabulary's words — `help=t("… ({kinds})", kinds=choices(TABLE))`,
+    the list its input accepts — rendered in the reader's language (click keeps only the help's English text)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        help = kwargs.get("help")
+        super().__init__(*args, **kwargs)
+        self.message = help if isinstance(help, Message) else None
 
 
 class Command(Spoken, click.Command):
@@ -333,5 +347,5 @@ def help_messages(root: click.Group) -> Iterator[tuple[str, str]]:
         if isinstance(command, Spoken):
             yield help_text(command), where
             for param in command.params:
-                if getattr(param, "help", None) and getattr(param.type, "words", None) is None:
+                if getattr(param, "help", None) and getattr(param.type, "words", None) is None and getattr(param, "message", None) is None:  # Babel extracts a WordedOption's t("…")
                     yield param.help, where

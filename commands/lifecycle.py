@@ -7,10 +7,10 @@ from typing import Any
 
 import click
 
-from commands.i18n import Command
+from commands.i18n import Command, WordedOption
 from commands.options import AMOUNT, COUNT, ChoiceOf, DATE, LONG_TEXT, LedgerContext, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, attach_option, echo, pass_ledger, render_record, write_options
 from ledger import values, vocabulary
-from ledger.messages import Field, t
+from ledger.messages import Field, choices, field_choices, t
 
 
 def _report(done: Any, fmt: str, message: str, **extra: Any) -> None:
@@ -66,7 +66,7 @@ def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, ac
 @click.option(
     "--accountable",
     multiple=True,
-    help="People held accountable: N, or KIND=N with KIND discipline|admonition|organisational (repeatable).",
+    cls=WordedOption, help=t("People held accountable: N, or KIND=N with KIND one of {kinds} (repeatable).", kinds=choices(vocabulary.ACCOUNTABILITY_KINDS)),
 )
 @click.option("--clues", type=COUNT, default=0, help="Problem clues transferred, a count.")
 @attach_option
@@ -154,15 +154,15 @@ def reopen(state: LedgerContext, problem_id: str, reason: str, at: Any, actor: s
     _report(done, fmt, t("reopened (relapses: {relapses})", relapses=done.problem.relapses), relapses=done.problem.relapses)
 
 
-# `correct --field`: the fields ledger/values.py lists, said once there.
-CORRECTABLE_HELP = (
-    f"Problem: {', '.join(values.CORRECTABLE_PROBLEM_FIELD_NAMES)}; inspection: {', '.join(values.CORRECTABLE_INSPECTION_FIELDS)}."
-)
+# `correct --field`: the fields ledger/values.py lists, said once there, each with the word the act's line names it by.
+CORRECTABLE_HELP = t("Problem: {problem_fields}; inspection: {inspection_fields}.",
+                     problem_fields=field_choices(values.CORRECTABLE_PROBLEM_FIELD_NAMES),
+                     inspection_fields=field_choices(values.CORRECTABLE_INSPECTION_FIELDS))
 
 
 @click.command(cls=Command)
 @click.argument("target", metavar="ID", type=PROBLEM_ID)
-@click.option("--field", type=SHORT_TEXT, required=True, help=CORRECTABLE_HELP)
+@click.option("--field", type=SHORT_TEXT, required=True, cls=WordedOption, help=CORRECTABLE_HELP)
 @click.option("--value", type=LONG_TEXT, required=True, help="The corrected value ('none' clears a date).")
 @click.option("--reason", type=LONG_TEXT, required=True, help="Why the correction is needed.")
 @write_options

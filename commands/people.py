@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from commands import i18n
+from commands.i18n import WordedOption
 from commands.options import Choice, LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
@@ -73,7 +74,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
 
 @person.command()
 @click.argument("name")
-@click.option("--role", "roles", multiple=True, help="A role to grant (registrar, responsible, verifier, signer, auditor); repeatable.")
+@click.option("--role", "roles", multiple=True, cls=WordedOption, help=t("A role to grant ({roles}); repeatable.", roles=choices(vocabulary.ROLES)))
 @click.option("--public-key", "public_key", default=None, metavar="FILE", help="NAME's public key file (from `ledger person keygen`; default: keys/NAME.pem.pub under the user's config folder, if there).")
 @admin_key_option
 @format_option

@@ -75,3 +75,56 @@ def test_a_corrections_field_and_values_read_one_word_on_every_screen(inspected,
     # Data keeps the field's name and the stored values.
     data = inspected.json("audit", "--problem", pid)
     assert [row["data"]["field"] for row in data if row["event"] == "Corrected"] == ["type", "source", "M1.due"]
+
+
+CJK = re.compile(r"[\u3000-\u303f\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef]")
+
+
+def _help(ledger, lang: str, *command: str) -> str:
+    """A help page with its lines joined (Chinese help wraps anywhere, even inside a word)."""
+    text = ledger.out("--lang", lang, *command, "--help")
+    return "".join(line.strip() for line in text.splitlines()) if lang == "zh" else " ".join(text.split())
+
+
+def test_role_and_field_words_in_help_are_the_vocabularys(ledger):
+    """Review 30d items 3, 4: `person add --help` said "责任人 responsible" (the role is 整改责任人); `correct --help`
+    said "type（类型）、source（来源）" where the act line says 整改类型/问题来源, and an inspection's fields had no word."""
+    from ledger import values, vocabulary
+
+    roles = _help(ledger, "zh", "person", "add")
+    for role, word in vocabulary.ROLES.items():
+        assert f"{word.zh}（{role}）" in roles, (role, roles)
+    fields = _help(ledger, "zh", "correct")
+    for field in (*values.CORRECTABLE_PROBLEM_FIELDS, *values.CORRECTABLE_INSPECTION_FIELDS, "M<n>.due", "M<n>.text"):
+        assert f"{vocabulary.field_word(field).zh}（{field}）" in fields, (field, fields)
+    assert "措施M<n> 时限（M<n>.due）" in fields
+    for command in (("person", "add"), ("correct",)):
+        assert not CJK.search(_help(ledger, "en", *command).replace("'台账'", "")), command
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_accountable_help_lists_the_kinds_its_refusal_accepts(inspected, lang):
+    """Review 30d item 11: `done --help` listed three kinds of accountability; the refusal (and docs/json.md) six."""
+    from ledger import vocabulary
+
+    pid = problem(inspected)
+    inspected("plan", pid, "修订学习制度", "--at", "2020-01-16")
+    refused = inspected("--lang", lang, "done", pid, "M1", "--accountable", "cousin=1", expect=2).stderr
+    helped = _help(inspected, lang, "done")
+    for kind, word in vocabulary.ACCOUNTABILITY_KINDS.items():
+        shown = f"{word.zh}（{kind}）" if lang == "zh" else kind
+        assert shown in refused and shown in helped, (shown, refused, helped)
+    listed = re.escape("、".join(f"{w.zh}（{k}）" for k, w in vocabulary.ACCOUNTABILITY_KINDS.items()) if lang == "zh"
+                       else ", ".join(vocabulary.ACCOUNTABILITY_KINDS))
+    assert re.search(listed, helped) and re.search(listed, " ".join(refused.split()) if lang == "en" else refused), (helped, refused)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_doctor_names_the_signer_role_by_its_word(ledger, lang):
+    """Review 30d item 3: doctor said "只有 0 人具有销号审批（signer）角色" (the role is 销号审批人)."""
+    from conftest import configure
+
+    configure(ledger.folder, "people:\n  - name: a\n    roles: [signer]\nsignoff:\n  required_signers: 2\n")
+    said = " ".join(ledger("--lang", lang, "doctor", expect=1).stdout.split())
+    wanted = "只有 1 人具有销号审批人角色" if lang == "zh" else "only 1 person has the signer role"
+    assert wanted in said, said
