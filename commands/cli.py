@@ -10,7 +10,7 @@ import click
 from commands.i18n import Spoken, error_line
 from commands.options import Choice, LedgerContext
 from ledger.errors import LedgerError
-from ledger.messages import Message, speak_in_libraries, t
+from ledger.messages import Field, Message, choices, speak_in_libraries, t
 
 EXIT_USAGE = 2
 
@@ -197,7 +197,7 @@ def cli(ctx: click.Context, config_path: str | None, actor: str | None, lang: st
 
     env = os.environ.get("LEDGER_LANG", "").strip()
     if lang is None and env and env[:2].lower() not in ("zh", "en"):  # refused like --lang fr, not silently ignored
-        raise click.UsageError(t("LEDGER_LANG: '{value}' is not one of zh, en", value=env[:20]))
+        raise click.UsageError(t("{what}: '{value}' is not one of {choices}", what=Field("LEDGER_LANG"), value=env[:20], choices=choices({"zh": "zh", "en": "en"})))
     state = LedgerContext(config_path, actor, lang)
     i18n.remember(lang, config_path, lambda: state.config)
     speak_in_libraries(i18n.current())  # click's own errors about this command's options, in its language

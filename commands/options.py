@@ -107,14 +107,18 @@ class ValueType(click.ParamType):
 
 
 class Choice(click.Choice):
-    """click's Choice, refusing a value in the ledger's words: "'a', 'b' or 'c'" / "'a'、'b' 或 'c'" (click joins
-    the choices with ", " whatever the language)."""
+    """click's Choice, refusing a value in the one form of every choice refusal: "'x' is not one of a, b" /
+    "'x' 不是可选值之一：允许（allowed）、禁止（forbidden）" (`named`: the choices' vocabulary table, if they have words)."""
+
+    def __init__(self, choices: Any, named: dict[str, Any] | None = None, **kwargs: Any) -> None:
+        super().__init__(choices, **kwargs)
+        self.named = named
 
     def get_invalid_choice_message(self, value: Any, ctx: Any) -> str:
         from commands import i18n
-        from ledger.messages import either
+        from ledger.messages import choices
 
-        refusal = t("'{value}' is not one of {choices}", value=value, choices=either(repr(c) for c in self.choices))
+        refusal = t("'{value}' is not one of {choices}", value=value, choices=choices(self.named or {c: c for c in self.choices}))
         return i18n.translate(refusal, i18n.current())  # type: ignore[no-any-return]
 
 

@@ -72,6 +72,10 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
     echo(render_record(record, fmt, lines))
 
 
+def _role_words(roles: list[str]) -> Any:
+    return joined([vocabulary.word_of(vocabulary.ROLES, r) for r in roles], ", ", "、")
+
+
 @person.command()
 @click.argument("name")
 @click.option("--role", "roles", multiple=True, cls=WordedOption, help=t("A role to grant ({roles}); repeatable.", roles=choices(vocabulary.ROLES)))
@@ -173,8 +177,8 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
         done.append({"name": name, "roles": sorted(roles), "key": fingerprint(raw) if raw else None})
     state.app.enrol_people(enrolling, actor=admin)
     lines = [
-        t("enrolled {name}: {roles}", name=d["name"], roles=", ".join(d["roles"])) if d["key"]
-        else t("enrolled {name}: {roles} (no key yet: `ledger person add NAME --public-key FILE`)", name=d["name"], roles=", ".join(d["roles"]))
+        t("enrolled {name}: {roles}", name=d["name"], roles=_role_words(d["roles"])) if d["key"]
+        else t("enrolled {name}: {roles} (no key yet: `ledger person add NAME --public-key FILE`)", name=d["name"], roles=_role_words(d["roles"]))
         for d in done
     ]
     lines.append(t("now remove 'people:' from {path}: it is refused from now on", path=state.config.path))
@@ -182,15 +186,17 @@ def import_(state: LedgerContext, keys_dir: str | None, admin_key: str | None, f
 
 
 @person.command()
-@click.option("--proxy-signoff", type=Choice(["allowed", "forbidden"]), required=True, help="May a clerk enter a sign-off (close) signed on paper by someone else (--for)?")
+@click.option("--proxy-signoff", type=Choice(list(vocabulary.POLICY_VALUES), named=vocabulary.POLICY_VALUES), required=True, help="May a clerk enter a sign-off (close) signed on paper by someone else (--for)?")
 @admin_key_option
 @format_option
 @pass_ledger
 def policy(state: LedgerContext, proxy_signoff: str, admin_key: str | None, fmt: str) -> None:
     """Record the ledger's identity policy (an event signed by the administrator)."""
+    from ledger import identity
+
     admin = _as_admin(state, admin_key, "person policy")
     state.app.set_policy(name="proxy_signoff", value=proxy_signoff, actor=admin)
-    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, t("policy: proxy entry of sign-off is {proxy_signoff}", proxy_signoff=vocabulary.POLICY_VALUES.get(proxy_signoff, proxy_signoff))))
+    echo(render_record({"proxy_signoff": proxy_signoff}, fmt, identity.policy_words("proxy_signoff", proxy_signoff)))
 
 
 COMMANDS = [person]

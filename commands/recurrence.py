@@ -10,7 +10,8 @@ from commands.asof import as_of_option
 from commands.options import DATE, IntRange, Choice, LONG_TEXT, NAME, OPTIONAL_LONG_TEXT, PROBLEM_ID, SHORT_TEXT, LedgerContext, attach_option, echo, output_options, pass_ledger, render_record, render_rows, write_options
 from commands.i18n import Command
 from ledger.errors import InvalidInput, UnknownID
-from ledger.messages import joined, t, tn
+from ledger import vocabulary
+from ledger.messages import Field, choices, joined, t, tn
 
 COLUMNS = ("id", "score", "inspection", "organisation", "round", "status", "title", "shared")
 
@@ -95,7 +96,8 @@ def link(state: LedgerContext, new_id: str, old_id: str, kind: str | None, rejec
         return
     chosen = KINDS.get(kind.strip().lower() if kind else "")
     if chosen is None:
-        raise InvalidInput(t("--as: {kind!r} is not recurrence or same-kind", kind=kind))
+        linkable = {k: vocabulary.LINK_KINDS[k] for k in dict.fromkeys(KINDS.values())}
+        raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field("--as"), value=kind, choices=choices(linkable)))
     linked = state.app.link(new_id, old_id, kind=chosen, note=note, actor=who, at=at)
     new, old, relapse = linked.new, linked.old, linked.relapse
     record = {"id": new.display_id, "event": "Linked", "problem": old.display_id, "as": chosen, "relapse": relapse, "relapses": old.relapses}

@@ -17,7 +17,7 @@ from typing import Any
 
 from ledger import vocabulary
 from ledger.errors import ConfigError, InvalidInput
-from ledger.messages import choices, t
+from ledger.messages import Field, choices, t
 
 ENCRYPTED = "[encrypted]"
 FIELDS = vocabulary.zh(vocabulary.SENSITIVE_FIELDS)
@@ -27,7 +27,7 @@ FIELD_ALIASES = {**{f: f for f in FIELDS}, **{zh: f for f, zh in FIELDS.items()}
 def field_name(value: str) -> str:
     name = value.strip().lower()
     if name not in FIELD_ALIASES:
-        raise InvalidInput(t("--field: '{value}' is not a sensitive field (use {FIELDS})", value=value, FIELDS=choices(vocabulary.SENSITIVE_FIELDS)))
+        raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field("--field"), value=value, choices=choices(vocabulary.SENSITIVE_FIELDS)))
     return FIELD_ALIASES[name]
 
 

@@ -865,7 +865,7 @@ class Problem(Aggregate):
         if earlier.display_id == self.display_id:
             raise self._rule("link-another-problem", t("cannot be linked to itself"))
         if earlier.inspection == self.inspection:
-            raise self._rule("link-another-inspection", t("and {display_id} were fed back by the same inspection: link a problem found again by a later one", display_id=earlier.display_id))
+            raise self._rule("link-another-inspection", t("fed back by the same inspection as {display_id}: link a problem found again by a later one", display_id=earlier.display_id))
         if earlier.registered_at > self.registered_at:
             raise self._rule(
                 "link-earlier-problem",

@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 from uuid import UUID, uuid5
 
-from ledger.vocabulary import POLICY_VALUES, ROLES
+from ledger.vocabulary import POLICIES as VOCABULARY_POLICIES, POLICY_VALUES, ROLES, word_of
 
 from eventsourcing.domain import Aggregate, event
 
 from ledger.errors import ConfigError, InvalidInput, NotAuthorised
 
 from ledger.authority import AUTHORITY_ID  # noqa: E402 - one Authority aggregate per ledger
-from ledger.messages import t
+from ledger.messages import Stored, joined, t
 
 assert AUTHORITY_ID == uuid5(UUID("7d1c3f0e-5b8a-4c55-9a51-2f6a3b9e1c44"), "authority")
 PREAMBLE = "rectification-ledger act v1\n"
@@ -44,6 +44,26 @@ APP_DIR = "rectification-ledger"
 
 # Policies the administrator may record (name → allowed values).
 POLICIES = {"proxy_signoff": ("allowed", "forbidden")}
+
+
+# The administrator's acts in words: one sentence each, said by the act's own line and by the audit trail.
+def enrolled_words(name: str, roles: list[str], key: Any = "") -> Any:
+    if not roles:
+        return t("enrolled {name} with no role{key}", name=name, key=key)
+    return t("enrolled {name} as {roles}{key}", name=name, roles=joined([word_of(ROLES, r) for r in roles], ", ", "、"), key=key)
+
+
+def role_revoked_words(name: str, role: str) -> Any:
+    return t("revoked {name}'s role {role}", name=name, role=word_of(ROLES, role))
+
+
+def person_revoked_words(name: str) -> Any:
+    return t("revoked {name}: every role and key", name=name)
+
+
+def policy_words(name: str, value: str) -> Any:
+    """The policy set: its name and value as stored in data, by their words on screen (代录销号、禁止)."""
+    return t("policy {policy} set to {value}", policy=Stored(name, word_of(VOCABULARY_POLICIES, name)), value=Stored(value, word_of(POLICY_VALUES, value)))
 
 
 class Authority(Aggregate):
@@ -89,9 +109,7 @@ class Authority(Aggregate):
             if public_key is None and current is not None:
                 raise InvalidInput(t("{name} was revoked: re-enrolling needs a new --public-key", name=name))
             self._enrolled(name=name, roles=sorted(set(roles)), public_key=public_key, fingerprint=fingerprint, actor=actor, at=at)
-            if not roles:
-                return [t("enrolled {name} with no roles", name=name)]
-            return [t("enrolled {name} with {roles}", name=name, roles=[ROLES.get(r, r) for r in sorted(set(roles))])]
+            return [enrolled_words(name, sorted(set(roles)))]
         if public_key is not None and public_key != current["public_key"]:
             self._key_enrolled(name=name, public_key=public_key, fingerprint=fingerprint, actor=actor, at=at)
             done.append(t("enrolled a new key for {name} ({fingerprint})", name=name, fingerprint=fingerprint))
@@ -108,11 +126,11 @@ class Authority(Aggregate):
             raise InvalidInput(t("{name} is not enrolled (see `ledger person list`)", name=name))
         if role is None:
             self._person_revoked(name=name, actor=actor, at=at)
-            return t("revoked {name}: key and every role", name=name)
+            return person_revoked_words(name)
         if role not in current["roles"]:
             raise InvalidInput(t("{name} does not hold the role {role}", name=name, role=ROLES.get(role, role)))
         self._role_revoked(name=name, role=role, actor=actor, at=at)
-        return t("revoked the role {role} of {name}", role=ROLES.get(role, role), name=name)
+        return role_revoked_words(name, role)
 
     def set_policy(self, *, name: str, value: str, actor: str, at: datetime) -> None:
         if name not in POLICIES or value not in POLICIES[name]:

@@ -307,7 +307,7 @@ FIELD_VALUES = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS, "source": SOURC
 
 # The ledger's identity policies (`person policy`) and their values.
 POLICIES = {
-    "proxy_signoff": Word("代录销号", "proxy_signoff"),
+    "proxy_signoff": Word("代录销号", "proxy entry of sign-off"),
 }
 POLICY_VALUES = {
     "allowed": Word("允许", "allowed"),

@@ -146,7 +146,8 @@ class _Said(Data):
 
 def _later_act(name: str, d: dict[str, Any], note: Any) -> Message | None:
     """The sentence of an act added after the trail's first sentences; values by the vocabulary's words."""
-    from ledger.vocabulary import DECISIONS, ESCALATION_LEVELS, LINK_KINDS, MEANINGS, POLICIES, POLICY_VALUES, ROLES, SENSITIVE_FIELDS, word_of
+    from ledger import identity
+    from ledger.vocabulary import DECISIONS, ESCALATION_LEVELS, LINK_KINDS, MEANINGS, ROLES, SENSITIVE_FIELDS, word_of
 
     def key() -> Any:
         return t(" (key {fingerprint})", fingerprint=d["fingerprint"]) if d.get("fingerprint") else ""
@@ -179,20 +180,17 @@ def _later_act(name: str, d: dict[str, Any], note: Any) -> Message | None:
     if name == "LedgerFounded":
         return t("ledger {ledger_id} founded, administered by {administrator}{key}", ledger_id=d["ledger_id"], administrator=d["administrator"], key=key())
     if name == "PersonEnrolled":
-        if not d.get("roles"):
-            return t("enrolled {name} with no role{key}", name=d["name"], key=key())
-        roles = joined([word_of(ROLES, r) for r in d["roles"]], ", ", "、")
-        return t("enrolled {name} as {roles}{key}", name=d["name"], roles=roles, key=key())
+        return identity.enrolled_words(d["name"], d.get("roles") or [], key())
     if name == "KeyEnrolled":
         return t("enrolled a key for {name}{key}", name=d["name"], key=key())
     if name == "RoleGranted":
         return t("granted {name} the role {role}", name=d["name"], role=word_of(ROLES, d["role"]))
     if name == "RoleRevoked":
-        return t("revoked {name}'s role {role}", name=d["name"], role=word_of(ROLES, d["role"]))
+        return identity.role_revoked_words(d["name"], d["role"])
     if name == "PersonRevoked":
-        return t("revoked {name}: every role and key", name=d["name"])
+        return identity.person_revoked_words(d["name"])
     if name == "PolicySet":
-        return t("policy {policy} set to {value}", policy=word_of(POLICIES, d["name"]), value=word_of(POLICY_VALUES, d["value"]))
+        return identity.policy_words(d["name"], d["value"])
     return None
 
 

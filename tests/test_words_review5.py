@@ -128,3 +128,63 @@ def test_doctor_names_the_signer_role_by_its_word(ledger, lang):
     said = " ".join(ledger("--lang", lang, "doctor", expect=1).stdout.split())
     wanted = "只有 1 人具有销号审批人角色" if lang == "zh" else "only 1 person has the signer role"
     assert wanted in said, said
+
+
+def _trail_row(ledger, lang: str, event: str) -> str:
+    """The details of the last audit-trail row of `event`, on screen in `lang`."""
+    rows = [line.split("|") for line in ledger.out("--lang", lang, "audit", "--all", "--format", "markdown").splitlines()[2:]]
+    return [r[7].strip() for r in rows if r[6].strip() in (event, __import__("ledger.vocabulary").vocabulary.EVENTS[event].zh)][-1]
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_people_act_reads_one_sentence_in_its_line_and_in_audit(ledger, lang):
+    """Review 30d items 6, 13: `person policy` said "proxy entry of sign-off is forbidden", `audit` "policy
+    proxy_signoff set to forbidden"; `person add` said "enrolled X with auditor", `audit` "enrolled X as auditor"."""
+    from test_identity import ADMIN, keys_dir
+
+    ledger("person", "keygen", "审计甲", actor=ADMIN)
+    for act, event in ((("person", "policy", "--proxy-signoff", "forbidden"), "PolicySet"),
+                       (("person", "add", "审计甲", "--role", "auditor", "--public-key", str(keys_dir() / "审计甲.pem.pub")), "PersonEnrolled"),
+                       (("person", "revoke", "审计甲", "--role", "auditor"), "RoleRevoked")):
+        said = ledger("--lang", lang, *act, actor=ADMIN).stdout.strip()
+        trail = _trail_row(ledger, lang, event)
+        assert trail.startswith(said), (said, trail)
+    assert said and (("审计人员" in said and "auditor" not in said) if lang == "zh" else "revoked 审计甲's role auditor" == said), said
+    policy = _trail_row(ledger, lang, "PolicySet")
+    assert policy.startswith("设定规则代录销号：禁止" if lang == "zh" else "policy proxy entry of sign-off set to forbidden"), policy
+    enrolled = _trail_row(ledger, lang, "PersonEnrolled")
+    assert enrolled.startswith("登记人员 审计甲，角色：审计人员" if lang == "zh" else "enrolled 审计甲 as auditor"), enrolled
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_every_choice_refusal_reads_the_one_form(ledger, lang):
+    """Review 30d items 6, 7: `person policy --proxy-signoff maybe` listed "'allowed' 或 'forbidden'" and
+    `link --as cousin` "不是 recurrence（屡查屡犯）或 same-kind（同类问题）"; the form of every other choice refusal is
+    "--as：'cousin' 不是可选值之一：屡查屡犯（recurrence）、同类问题（same-kind）"."""
+    from test_identity import ADMIN
+
+    ledger(*__import__("conftest").INSPECTION)
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议过多", "--at", "2020-01-15")
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", "会议仍多", "--at", "2020-01-15")
+    zh = lang == "zh"
+    refusals = {
+        ("person", "policy", "--proxy-signoff", "maybe"):
+            "'maybe' 不是可选值之一：允许（allowed）、禁止（forbidden）" if zh else "'maybe' is not one of allowed, forbidden",
+        ("link", "XC2019-1-2", "XC2019-1-1", "--as", "cousin"):
+            "--as：'cousin' 不是可选值之一：屡查屡犯（recurrence）、同类问题（same-kind）" if zh else "--as: 'cousin' is not one of recurrence, same-kind",
+        ("confide", "XC2019-1-1", "--field", "nope", "--value", "x"):
+            "--field：'nope' 不是可选值之一：举报人（whistleblower）、案情（case-details）" if zh else "--field: 'nope' is not one of whistleblower, case-details",
+    }
+    for command, wanted in refusals.items():
+        said = " ".join(ledger("--lang", lang, *command, actor=ADMIN, expect=2).stderr.split())
+        assert wanted in said, (command, said)
+
+
+def test_a_link_refusal_is_one_english_sentence(inspected):
+    """Review 30d item 12: "Ten-13: and Ten-7 were fed back by the same inspection" (a sentence without its subject)."""
+    for title in ("会议过多", "会议仍多"):
+        inspected("add-problem", "--inspection", "XC2019-1", "--category", "作风", "--title", title, "--at", "2020-01-15")
+    en = " ".join(inspected("--lang", "en", "link", "XC2019-1-2", "XC2019-1-1", "--as", "recurrence", expect=1).stderr.split())
+    assert "XC2019-1-2: fed back by the same inspection as XC2019-1-1: link a problem found again by a later one" in en, en
+    zh = " ".join(inspected("--lang", "zh", "link", "XC2019-1-2", "XC2019-1-1", "--as", "recurrence", expect=1).stderr.split())
+    assert "XC2019-1-2：与 XC2019-1-1 由同一次巡察反馈" in zh, zh

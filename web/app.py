@@ -39,7 +39,7 @@ from starlette.templating import Jinja2Templates
 
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput, LedgerError, TamperingFound, UnknownID
-from ledger.messages import LANGS, Data, choices as accepted, either, reader_language, t
+from ledger.messages import LANGS, Data, choices as accepted, reader_language, t
 from projections.deadlines import light
 from projections.summary import HEADERS  # a count's heading in each language, as `summary` words it
 from web import words
@@ -92,7 +92,7 @@ def _accepted_lang(header: str) -> str | None:
 def _refuse_unknown_lang(request: Request) -> None:
     given = request.query_params.get(LANG_PARAM)
     if given is not None and given not in LANGS:
-        raise InvalidInput(t("lang: '{lang}' is not one of {choices}", lang=given, choices=either(LANGS)))
+        raise InvalidInput(t("lang: '{lang}' is not one of {choices}", lang=given, choices=accepted({lang: lang for lang in LANGS})))
 
 
 # -- the guards: read-only methods, and the token off loopback ----------------------
