@@ -588,11 +588,10 @@ def _columns(where: _Where, header_line: int, header: list[str], options: ReadOp
         raise where.error(header_line, t("--inspection-by: the file has no column '{split_by}' (columns: {value})", split_by=options.split_by, value=joined([r.heading for r in readings if r], ", ", "、")))
     needed = ["title"] + (["inspection"] if options.inspection is None else [])
     for need in needed:
-        if need not in fields:
-            zh = next(zh for zh, k in CSV_ALIASES.items() if k == need)
+        if need not in fields:  # the column by its heading word in the reader's language (问题标题 / title)
             if need == "inspection":
-                raise where.error(header_line, t("column '{need}' ({zh}) is missing: name the inspection the rows belong to with --inspection CODE (registered with `ledger add-inspection`)", need=need, zh=zh))
-            raise where.error(header_line, t("column '{need}' ({zh}) is missing", need=need, zh=zh))
+                raise where.error(header_line, t("column '{column}' is missing: name the inspection the rows belong to with --inspection CODE (registered with `ledger add-inspection`)", column=ImportField(need)))
+            raise where.error(header_line, t("column '{column}' is missing", column=ImportField(need)))
     where.labels = {m: fields[c] for m, c in _MESSAGE_NAMES.items() if c in fields}
     return readings
 

@@ -190,7 +190,7 @@ BAD_CSV = [
     (",,,,,,,,3,", "XC2020-3,,,,,,,,3,", 5, "inspection_name: is required: inspection 'XC2020-3' differs from the row above"),
     # an unknown heading is kept as an extra column (issue 25): what is then missing is refused
     ("inspection,inspection_name", "inspection,name", 2, "name: is required"),
-    ("inspection,inspection_name", "inspectio,inspection_name", 1, "column 'inspection' (巡察) is missing"),
+    ("inspection,inspection_name", "inspectio,inspection_name", 1, "column 'inspection' is missing"),
     (",,,,,,,,,,,,,,,,,,\"建立学习台账", ",,,,,,,,,,,,immediate,,,,,,\"建立学习台账", 3, "type: a continuation row"),
     (",immediate,2020-07-31,,,,,,\n", ",immediate,2020-07-31,,,,,,2020-08-01\n", 5, "measure_due: given without a measure"),
     (",immediate,2020-07-31,,,,,,\n", ",immediate,2020-07-31,,,,,,,,x\n", 5, "has 22 cells but the header names 20 columns"),

@@ -234,7 +234,7 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
         (["import", str(folder / "old.xls")], 2, "the old .xls format is not read", "不能读取旧的 .xls 格式"),
         (["import", str(folder / "missing.csv")], 2, "cannot read", "无法读取（文件或文件夹不存在）"),
         (["import", str(folder / "bad-date.csv")], 2, "line 2: 整改时限: '2021-13-30' is not a valid date", "第 2 行：整改时限：'2021-13-30' 不是有效日期"),
-        (["import", str(folder / "bad-column.csv")], 2, "line 1: column 'title' (反馈问题) is missing", "第 1 行：缺少列 'title'（反馈问题）"),
+        (["import", str(folder / "bad-column.csv")], 2, "line 1: column 'title' is missing", "第 1 行：缺少列“问题标题”"),
         (["import", str(folder / "bad-date.csv"), "--inspection", "NOPE"], 1, "unknown inspection ID: NOPE", "未知的巡察编号：NOPE"),
         (["similar", "NOPE"], 1, "unknown problem ID: NOPE", "未知的问题编号：NOPE"),
         (["add-problem", "--inspection", "XC2019-1", "--category", "作风方面", "--title", " "], 2, "must not be empty", "不能为空"),

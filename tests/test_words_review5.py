@@ -188,3 +188,22 @@ def test_a_link_refusal_is_one_english_sentence(inspected):
     assert "XC2019-1-2: fed back by the same inspection as XC2019-1-1: link a problem found again by a later one" in en, en
     zh = " ".join(inspected("--lang", "zh", "link", "XC2019-1-2", "XC2019-1-1", "--as", "recurrence", expect=1).stderr.split())
     assert "XC2019-1-2：与 XC2019-1-1 由同一次巡察反馈" in zh, zh
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_missing_column_is_named_by_its_heading_word_in_the_readers_language(ledger, tmp_path, lang):
+    """Review 30d item 16: "缺少列 'title'（反馈问题）" named the column by its code, and the English line
+    "column 'title' (反馈问题) is missing" held Chinese; 'inspection'（巡察）disagreed with the vocabulary's 巡察编号."""
+    from ledger import vocabulary
+
+    no_title = tmp_path / "no-title.csv"
+    no_title.write_text("序号,整改措施\n1,建立制度\n", encoding="utf-8")
+    no_inspection = tmp_path / "no-inspection.csv"
+    no_inspection.write_text("序号,问题标题\n1,会议过多\n", encoding="utf-8")
+    for path, field in ((no_title, "title"), (no_inspection, "inspection")):
+        said = " ".join(ledger("--lang", lang, "import", str(path), expect=2).stderr.split())
+        word = vocabulary.IMPORT_FIELDS[field]
+        assert (f"缺少列“{word.zh}”" if lang == "zh" else f"column '{word.en}' is missing") in said, said
+        if lang == "en":
+            assert not CJK.search(said.replace(str(path), "")), said
+    assert vocabulary.IMPORT_FIELDS["inspection"].zh == "巡察编号"
