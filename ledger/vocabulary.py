@@ -334,6 +334,13 @@ COUNTS = {
     "rate": Word("整改完成率", "completion rate"),
 }
 
+# What an act of the audit trail is about when it is no inspection or problem (its data keeps the ID).
+SUBJECTS = {
+    "people": Word("人员与权限", "people"),
+    "checkpoint": Word("检查点", "checkpoint"),
+    "sample": Word("抽查", "sample draw"),
+}
+
 # Every table, by what it names (tests/test_vocabulary.py walks them).
 TABLES = {
     "status": STATUSES,
@@ -364,4 +371,5 @@ TABLES = {
     "policy value": POLICY_VALUES,
     "sensitive field": SENSITIVE_FIELDS,
     "count": COUNTS,
+    "subject": SUBJECTS,
 }

@@ -12,7 +12,7 @@ from datetime import date
 from typing import Any, Iterable
 
 from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIELDS
-from ledger.vocabulary import Word
+from ledger.vocabulary import SUBJECTS, Word
 from projections.history import field_named, act_fields, act_note, describe, details, event_name, corrected_value, with_note
 from projections.views import plain
 from ledger.messages import Data, Field, Message, Stored, joined, render, t
@@ -32,7 +32,7 @@ def _stored(table: dict[str, Word], value: Any) -> Any:
 # change); on an English screen they read in English.
 _REWORK = Stored("二次整改", Word("二次整改", "rework"))
 _LOOK_BACK = Stored("回头看", Word("整改回头看", "after sign-off"))  # the review (an event), not the inspection kind
-_PEOPLE = Stored("people (人员与权限)", Word("人员与权限", "people"))
+_PEOPLE = Stored("people (人员与权限)", SUBJECTS["people"])
 
 
 def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
@@ -195,10 +195,17 @@ def _later_act(name: str, d: dict[str, Any], note: Any) -> Message | None:
 
 
 def _subject_of(domain_event: Any, key: Any) -> str:
-    """A subject without a code of its own: the ledger's people (the Authority aggregate), or the ID."""
-    if type(domain_event).__qualname__.startswith("Authority."):
+    """A subject without a code of its own: the ledger's people (the Authority aggregate); a checkpoint or a sample
+    draw by its word on screen, its ID in data (JSON, CSV)."""
+    owner = type(domain_event).__qualname__.partition(".")[0]
+    if owner == "Authority":
         return _PEOPLE
+    if owner in _OWN_SUBJECTS:
+        return Stored(str(key), SUBJECTS[_OWN_SUBJECTS[owner]])
     return str(key)
+
+
+_OWN_SUBJECTS = {"Checkpoint": "checkpoint", "SampleDraw": "sample"}
 
 
 def trail_rows(

@@ -207,3 +207,25 @@ def test_a_missing_column_is_named_by_its_heading_word_in_the_readers_language(l
         if lang == "en":
             assert not CJK.search(said.replace(str(path), "")), said
     assert vocabulary.IMPORT_FIELDS["inspection"].zh == "巡察编号"
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_checkpoint_and_sample_acts_have_a_subject_word(ledger, lang):
+    """Review 30d item 17: `audit` showed a raw UUID as the subject of a checkpoint and a sample draw, where people
+    events read 人员与权限 / people. On screen their word; in data (JSON) the ID as ever."""
+    from guard_helpers import FEEDBACK_YAML, close_problem
+    from ledger import vocabulary
+
+    ledger("import", FEEDBACK_YAML)
+    close_problem(ledger, "XC2020-2-1")
+    ledger("sample", "--inspection", "XC2020-2", "--size", "1", "--seed", "7")
+    ledger("keygen")
+    ledger("checkpoint")
+    rows = [line.split("|") for line in ledger.out("--lang", lang, "audit", "--all", "--format", "markdown").splitlines()[2:]]
+    subjects = {r[6].strip(): r[5].strip() for r in rows}
+    words = {"zh": {"Drawn": "抽查", "Recorded": "检查点"}, "en": {"Drawn": "sample draw", "Recorded": "checkpoint"}}[lang]
+    for event, word in words.items():
+        shown = subjects[vocabulary.EVENTS[event].of(lang)]
+        assert shown == word, (event, shown)
+    data = {r["event"]: r["subject"] for r in ledger.json("audit", "--all")}
+    assert re.fullmatch(r"[0-9a-f-]{36}", data["Drawn"]) and re.fullmatch(r"[0-9a-f-]{36}", data["Recorded"]), data
