@@ -10,7 +10,7 @@ import click
 from commands.i18n import Spoken, error_line
 from commands.options import Choice, LedgerContext
 from ledger.errors import LedgerError
-from ledger.messages import Field, Message, choices, speak_in_libraries, t
+from ledger.messages import Data, Field, Message, choices, render, speak_in_libraries, t
 
 EXIT_USAGE = 2
 
@@ -19,6 +19,19 @@ def _one_line(message: str) -> str:
     if isinstance(message, Message):
         return message  # made one line as it is rendered (error_line)
     return " ".join(str(message).split())
+
+
+class _Clause(Data):
+    """A usage error followed by its hint, without a full stop of its own: "… 之内（见 …）", "… 1<=x<=64 (see …)"
+    (click ends some of its messages with one)."""
+
+    def __new__(cls, message: Any) -> "_Clause":
+        self = super().__new__(cls, str(message).rstrip("."))
+        self.message = message
+        return self
+
+    def label(self, lang: str) -> str:
+        return " ".join(render(self.message, lang).split()).rstrip("。.")
 
 
 STORE_LIBRARIES = ("eventsourcing.", "sqlite3", "psycopg")
@@ -112,7 +125,7 @@ class LedgerGroup(Spoken, click.Group):
             sys.exit(0)
         except click.UsageError as e:
             command = e.ctx.command_path if e.ctx else "ledger"
-            click.echo(error_line(t("{format_message} (see `{command} --help`)", format_message=_one_line(i18n.usage_message(e)), command=command)), err=True)
+            click.echo(error_line(t("{format_message} (see `{command} --help`)", format_message=_Clause(_one_line(i18n.usage_message(e))), command=command)), err=True)
             sys.exit(EXIT_USAGE)
         except click.ClickException as e:
             click.echo(error_line(_one_line(e.format_message())), err=True)

@@ -229,3 +229,12 @@ def test_checkpoint_and_sample_acts_have_a_subject_word(ledger, lang):
         assert shown == word, (event, shown)
     data = {r["event"]: r["subject"] for r in ledger.json("audit", "--all")}
     assert re.fullmatch(r"[0-9a-f-]{36}", data["Drawn"]) and re.fullmatch(r"[0-9a-f-]{36}", data["Recorded"]), data
+
+
+@pytest.mark.parametrize("argv", [("audit", "--verify", "--jobs", "0"), ("serve", "--port", "99999")])
+def test_a_range_refusal_has_no_full_stop_before_its_hint(ledger, argv):
+    """Review 30d item 20: "0 不在范围 1<=x<=64 之内。（见" — click's full stop before the hint, unlike every other refusal."""
+    zh = ledger("--lang", "zh", *argv, expect=2).stderr.strip()
+    assert re.search(r"不在范围 \S+ 之内（见 `\S+ \S+ --help`）$", zh) and "。（" not in zh, zh
+    en = ledger("--lang", "en", *argv, expect=2).stderr.strip()
+    assert re.search(r"is not in the range \S+ \(see `\S+ \S+ --help`\)$", en), en
