@@ -116,7 +116,7 @@ SENTENCES = [
     ("ReviewRecorded", "review (回头看): holds; note: 整改到位", "整改回头看：整改到位；说明：整改到位"),
     ("Reopened", "reopened: 问题反弹", "重新打开：问题反弹"),
     ("Corrected", "corrected type: immediate → long-term; reason: 录入错误", "更正整改类型：立行立改 → 长期坚持；理由：录入错误"),
-    ("Corrected", "corrected M1.due: 2020-03-01 → 2020-03-15; reason: 录入错误", "更正M1 时限：2020-03-01 → 2020-03-15；理由：录入错误"),
+    ("Corrected", "corrected M1.due: 2020-03-01 → 2020-03-15; reason: 录入错误", "更正措施M1 时限：2020-03-01 → 2020-03-15；理由：录入错误"),
     ("Corrected", "corrected description: 学习流于形式 → —; reason: 重复", "更正问题描述：学习流于形式 → —；理由：重复"),
     ("Withheld", "withheld from publication: title, problem (reason: state-secret)", "不予公开：问题标题、全部内容（理由：国家秘密）"),
     ("Corrected", "corrected kind: regular → special; reason: 录入错误", "更正巡察类型：常规巡察 → 专项巡察；理由：录入错误"),
@@ -127,6 +127,7 @@ ON_ENGLISH_SCREENS = {
     1: "registered problem 1 [政治站位方面] 关于“思想认识不深刻”的问题; type immediate, source inspection, deadline 2020-03-31; description: 学习流于形式",
     5: "verification graded poor: failed, back for rework; note: 措施不实",
     10: "review (after sign-off): holds; note: 整改到位",
+    13: "corrected measure M1 due date: 2020-03-01 → 2020-03-15; reason: 录入错误",
     15: "withheld from publication: title, the whole problem (reason: state secret)",
 }
 

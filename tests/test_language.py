@@ -201,7 +201,7 @@ def _refusals(ledger, folder) -> list[tuple[list[str], int, str, str]]:
          "is not a consistency proof (no 'rectification-ledger consistency proof' format)", "不是一致性证明（没有 'rectification-ledger consistency proof' 格式）"),
         (["verify-export", str(folder / "export.jsonl")], 2, "is not a ledger export (line 1 is not a JSON header)", "不是台账导出文件（第 1 行不是 JSON 表头）"),
         migrate,
-        (["confide", open_one, "--field", "nope", "--value", "v"], 2, "'nope' is not a sensitive field", "'nope' 不是敏感字段"),
+        (["confide", open_one, "--field", "nope", "--value", "v"], 2, "--field: 'nope' is not one of whistleblower, case-details", "--field：'nope' 不是可选值之一：举报人（whistleblower）、案情（case-details）"),
         (["confide", open_one, "--field", "whistleblower", "--value", "v"], 2, "sensitive fields need the AES key", "敏感字段需要环境变量"),
         (["serve", "--token", "short"], 2, "--token must be at least 8 characters", "--token 至少须有 8 个字符"),
         (["serve", "--host", "0.0.0.0"], 2, "is not a loopback address", "不是本机回环地址"),

@@ -240,8 +240,8 @@ def test_the_language_is_chosen_by_lang_then_the_browser_then_serve(ledger, monk
     assert '<html lang="zh-CN">' in client_for(ledger, monkeypatch, lang="de").get("/").text  # neither: serve's
     assert '<html lang="zh-CN">' in browser.get("/?lang=zh").text  # ?lang= before the browser
     refused = browser.get("/?lang=fr")
-    assert refused.status_code == 400 and "lang: 'fr' is not one of zh or en" in html.unescape(refused.text)
-    assert browser.get("/?lang=fr&format=json").json() == {"error": "lang: 'fr' is not one of zh or en"}
+    assert refused.status_code == 400 and "lang: 'fr' is not one of zh, en" in html.unescape(refused.text)
+    assert browser.get("/?lang=fr&format=json").json() == {"error": "lang: 'fr' is not one of zh, en"}
     assert "语言：'fr' 不是可选值之一：zh 或 en" in html.unescape(client_for(ledger, monkeypatch).get("/?lang=fr").text)
 
 
