@@ -12,7 +12,7 @@ from commands.i18n import WordedOption
 from commands.options import Choice, LedgerContext, Screen, echo, format_option, listing_options, pass_ledger, render_record
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import choices, joined, t
+from ledger.messages import Field, choices, joined, t
 
 
 def _role(value: str) -> str:
@@ -20,7 +20,7 @@ def _role(value: str) -> str:
 
     role = ROLE_ALIASES.get(str(value).strip())
     if role is None:
-        raise InvalidInput(t("--role: unknown role {value!r} (roles: {value2})", value=value, value2=choices(ROLES)))
+        raise InvalidInput(t("{what}: '{value}' is not one of {choices}", what=Field("--role"), value=value, choices=choices(ROLES)))
     return role
 
 

@@ -242,7 +242,7 @@ def test_the_language_is_chosen_by_lang_then_the_browser_then_serve(ledger, monk
     refused = browser.get("/?lang=fr")
     assert refused.status_code == 400 and "lang: 'fr' is not one of zh, en" in html.unescape(refused.text)
     assert browser.get("/?lang=fr&format=json").json() == {"error": "lang: 'fr' is not one of zh, en"}
-    assert "语言：'fr' 不是可选值之一：zh 或 en" in html.unescape(client_for(ledger, monkeypatch).get("/?lang=fr").text)
+    assert "语言：'fr' 不是可选值之一：zh、en" in html.unescape(client_for(ledger, monkeypatch).get("/?lang=fr").text)
 
 
 def test_lang_is_kept_in_the_pages_links_and_forms(ledger, monkeypatch):

@@ -155,18 +155,18 @@ def test_refusals_list_choices_by_the_readers_words(inspected):
     cases = [  # (argv, Chinese, English)
         (["done", "XC2019-1-1", "M1", "--accountable", "foo=1"], "--accountable：'foo' 不是可选值之一：党纪政务处分（discipline）、",
          "--accountable: 'foo' is not one of discipline, admonition"),
-        (["confide", "XC2019-1-1", "--field", "bogus", "--value", "x"], "（可用 举报人（whistleblower）、案情（case-details））",
-         "(use whistleblower, case-details)"),
+        (["confide", "XC2019-1-1", "--field", "bogus", "--value", "x"], "--field：'bogus' 不是可选值之一：举报人（whistleblower）、案情（case-details）",
+         "--field: 'bogus' is not one of whistleblower, case-details"),
         (["correct", "XC2019-1-1", "--field", "bogus", "--value", "x", "--reason", "y"],
-         "（可更正的字段：问题类别（category）、问题标题（title）、问题描述（description）、整改类型（type）、问题来源（source）、整改时限（deadline）、M<n>.内容（M<n>.text）、M<n>.时限（M<n>.due））",
+         "（可更正的字段：问题类别（category）、问题标题（title）、问题描述（description）、整改类型（type）、问题来源（source）、整改时限（deadline）、措施M<n> 内容（M<n>.text）、措施M<n> 时限（M<n>.due））",
          "(fields: category, title, description, type, source, deadline, M<n>.text, M<n>.due)"),
         (["add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--title", "y", "--source", "bogus"],
          "不是可选值之一：巡视、巡察、审计、督察、检视、自查", "is not one of 巡视 (central inspection), 巡察 (inspection), 审计 (audit)"),
         (["withhold", "XC2019-1-1", "--reason", "privacy", "--field", "bogus"],
          "（可选：全部内容（problem）、问题标题（title）、问题描述（description）、全部措施（measures）、M<n>）",
          "cannot be withheld (problem, title, description, measures, M<n>)"),
-        (["person", "add", "张三", "--role", "bogus"], "（角色：登记员（registrar）、整改责任人（responsible）、验收人（verifier）、",
-         "(roles: registrar, responsible, verifier, signer, auditor)"),
+        (["person", "add", "张三", "--role", "bogus"], "--role：'bogus' 不是可选值之一：登记员（registrar）、整改责任人（responsible）、验收人（verifier）、",
+         "--role: 'bogus' is not one of registrar, responsible, verifier, signer, auditor"),
     ]
     for argv, chinese, english in cases:
         zh = inspected("--lang", "zh", *argv, expect=None).stderr
