@@ -15,7 +15,7 @@ from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIE
 from ledger.vocabulary import SUBJECTS, Word
 from projections.history import field_named, act_fields, act_note, describe, details, event_name, corrected_value, with_note
 from projections.views import plain
-from ledger.messages import Data, Field, Message, Stored, joined, render, t
+from ledger.messages import Data, Message, Stored, joined, render, t
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from ledger.messages import Data, Field, Stored, joined, t
+from ledger.messages import Data, Stored, joined, t
 from projections.views import plain
 
 # Event attributes that are not details of the act itself.
