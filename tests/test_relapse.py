@@ -161,7 +161,7 @@ def test_link_refuses_what_makes_no_sense(two_rounds):
     new, _ = _problem(ledger, "XC2024-1", "违规发放津贴补贴", "2024-03-10")
     assert "link-earlier-problem" in ledger("link", "XC2021-1-1", new, "--as", "recurrence", expect=1).stderr
     assert "link-another-inspection" in ledger("link", "XC2021-1-2", "XC2021-1-1", "--as", "recurrence", expect=1).stderr
-    assert "not recurrence or same-kind" in ledger("link", new, "XC2021-1-1", "--as", "maybe", expect=2).stderr
+    assert "is not one of recurrence, same-kind" in ledger("link", new, "XC2021-1-1", "--as", "maybe", expect=2).stderr
     assert "exactly one of" in ledger("link", new, "XC2021-1-1", expect=2).stderr
     assert "unknown problem ID" in ledger("link", new, "XC2099-1-1", "--as", "recurrence", expect=1).stderr
     assert ledger.json("show", new).get("links") is None  # nothing written
