@@ -11,7 +11,7 @@ import click
 from commands import i18n
 from commands.asof import as_of_option
 from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, render_rows, text_cells, write_options
-from commands.i18n import Command
+from commands.i18n import Command, WordedOption
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
 from ledger.messages import Field, choices, t, tn
@@ -40,7 +40,8 @@ def _reason(value: str) -> str:
     "fields",
     type=SHORT_TEXT,
     multiple=True,
-    help="What to withhold: problem (default: all its text), title, description, measures, or M<n> (repeatable).",
+    cls=WordedOption,
+    help=t("What to withhold (repeatable; default: the whole problem): {parts}.", parts=choices(vocabulary.WITHHOLDABLE)),
 )
 @attach_option
 @write_options

@@ -695,9 +695,7 @@ class Problem(Aggregate):
                 except Exception:
                     raise InvalidInput(
                         t("{display_id}: '{name}' cannot be withheld ({parts})", display_id=self.display_id, name=name,
-                          parts=choices({"problem": vocabulary.WITHHELD_PARTS["problem"], "title": vocabulary.FIELDS["title"],
-                                         "description": vocabulary.FIELDS["description"], "measures": vocabulary.WITHHELD_PARTS["measures"],
-                                         "M<n>": vocabulary.Word("M<n>", "M<n>")}))
+                          parts=choices(vocabulary.WITHHOLDABLE))
                     ) from None
             if field not in wanted:
                 wanted.append(field)

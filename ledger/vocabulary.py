@@ -302,6 +302,12 @@ def field_word(name: str) -> Word:
     return Word(name, name)
 
 
+# What `withhold --field` takes, as its help and its refusal list it (a measure by its ID: M<n>).
+WITHHOLDABLE = {
+    "problem": WITHHELD_PARTS["problem"], "title": FIELDS["title"], "description": FIELDS["description"],
+    "measures": WITHHELD_PARTS["measures"], "M<n>": Word("M<n>", "M<n>"),
+}
+
 # The words of a field's stored values, where a field's value is a word (a correction's old and new value).
 FIELD_VALUES = {"type": PROBLEM_TYPES, "kind": INSPECTION_KINDS, "source": SOURCES, "status": STATUSES}
 

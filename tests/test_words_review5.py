@@ -98,7 +98,10 @@ def test_role_and_field_words_in_help_are_the_vocabularys(ledger):
     for field in (*values.CORRECTABLE_PROBLEM_FIELDS, *values.CORRECTABLE_INSPECTION_FIELDS, "M<n>.due", "M<n>.text"):
         assert f"{vocabulary.field_word(field).zh}（{field}）" in fields, (field, fields)
     assert "措施M<n> 时限（M<n>.due）" in fields
-    for command in (("person", "add"), ("correct",)):
+    withheld = _help(ledger, "zh", "withhold")  # the parts its refusal lists, each by its word
+    for part in ("problem", "title", "description", "measures"):
+        assert f"{vocabulary.WITHHOLDABLE[part].zh}（{part}）" in withheld, (part, withheld)
+    for command in (("person", "add"), ("correct",), ("withhold",)):
         assert not CJK.search(_help(ledger, "en", *command).replace("'台账'", "")), command
 
 
