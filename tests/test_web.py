@@ -414,7 +414,7 @@ def test_pages_word_the_trail_findings_and_errors_in_chinese_and_json_stays_engl
         cells = re.findall(r"<td>(.*?)</td>", trail, re.S)
         assert any(c.startswith("登记问题 1〔") for c in cells) and any("更正问题标题：" in c for c in cells), url
         assert "registered problem" not in trail and "corrects #" not in trail and "corrected by" not in trail, url
-        assert re.search(r'被 <a href="#event-\d+">#\d+</a>（问题标题） 更正', trail), url
+        assert re.search(r'被 <a href="#event-\d+">#\d+</a>（问题标题）更正', trail), url
     assert get_json(client, f"/audit?problem={ids[0]}")[0]["details"].startswith("registered problem 1 [")
     verify = client.get("/verify").text
     assert "台账保有" in verify and "签名有效" in verify and "holds the history" not in verify and "signature valid" not in verify
