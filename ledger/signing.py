@@ -19,6 +19,15 @@ from ledger.errors import InvalidInput, NotAuthorised
 from ledger.messages import t
 
 
+def _proxy_signoff_forbidden() -> Any:
+    """The refusal, naming the policy and its value by their words (代录销号：禁止) as `person policy` sets them."""
+    from ledger.messages import Stored
+    from ledger.vocabulary import POLICIES, POLICY_VALUES
+
+    return t("this ledger's policy forbids entering a sign-off for someone else ({policy}: {value})",
+             policy=Stored("proxy_signoff", POLICIES["proxy_signoff"]), value=Stored("forbidden", POLICY_VALUES["forbidden"]))
+
+
 def authenticate(
     app: Any,
     config: Any,
@@ -78,7 +87,7 @@ def authenticate(
         if not attach:
             raise InvalidInput(t("--for: attach the paper that was signed (--attach FILE)"))
         if act == "sign-off" and authority.policy.get("proxy_signoff") == "forbidden":
-            raise NotAuthorised(t("this ledger's policy forbids entering a sign-off for someone else (proxy_signoff: forbidden)"))
+            raise NotAuthorised(_proxy_signoff_forbidden())
         acting = principal
     needed = required_roles(act)
     held = authority.roles_of(acting)
@@ -118,7 +127,7 @@ def paper_actor(app: Any, clerk: Actor, person: str, act: str, evidence: tuple[t
     if other is None or not other["active"]:
         raise NotAuthorised(t("{person} is not enrolled in this ledger: what the file records as theirs (`ledger {command}`) is entered for them, so enrol them first (ledger person add)", person=person, command=command))
     if act == "sign-off" and authority.policy.get("proxy_signoff") == "forbidden":
-        raise NotAuthorised(t("this ledger's policy forbids entering a sign-off for someone else (proxy_signoff: forbidden)"))
+        raise NotAuthorised(_proxy_signoff_forbidden())
     held = authority.roles_of(person)
     if not held & set(required_roles(act)):
         raise NotAuthorised(t("{acting} may not run `ledger {command}`: it needs the role {wanted}; {acting} has {has}", acting=person, command=command, wanted=wanted_roles(act), has=held_roles(held)))

@@ -13,6 +13,7 @@ import pytest
 
 from test_language import problem
 from test_web import client_for
+from test_identity import signed  # noqa: F401  (the fixture)
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -241,3 +242,19 @@ def test_a_range_refusal_has_no_full_stop_before_its_hint(ledger, argv):
     assert re.search(r"不在范围 \S+ 之内（见 `\S+ \S+ --help`）$", zh) and "。（" not in zh, zh
     en = ledger("--lang", "en", *argv, expect=2).stderr.strip()
     assert re.search(r"is not in the range \S+ \(see `\S+ \S+ --help`\)$", en), en
+
+
+def test_the_proxy_signoff_refusal_names_the_policy_by_its_words(signed, tmp_path):
+    """The refusal named the policy by its code under zh ("（proxy_signoff: forbidden）"), where `person policy`
+    and `audit` say 代录销号：禁止."""
+    from test_identity import ADMIN, through_verification
+
+    through_verification(signed)
+    paper = tmp_path / "p.pdf"
+    paper.write_bytes(b"paper")
+    signed("person", "policy", "--proxy-signoff", "forbidden", actor=ADMIN)
+    close = ("close", "XC2019-1-1", "--for", "杨荣", "--attach", str(paper))
+    zh = " ".join(signed("--lang", "zh", *close, actor="赵六", expect=1).stderr.split())
+    assert "本台账的规则不允许代他人录入销号（代录销号：禁止）" in zh, zh
+    en = " ".join(signed("--lang", "en", *close, actor="赵六", expect=1).stderr.split())
+    assert "for someone else (proxy entry of sign-off: forbidden)" in en, en
