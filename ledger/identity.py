@@ -137,7 +137,7 @@ class Authority(Aggregate):
             raise InvalidInput(t("policy {name}={value}: known policies: {known}", name=name, value=value,
                                  known="; ".join(f"{k}: {'|'.join(v)}" for k, v in POLICIES.items())))
         if self.policy.get(name) == value:
-            raise InvalidInput(t("policy {name} is already {value}", name=name, value=POLICY_VALUES.get(value, value)))
+            raise InvalidInput(t("policy {policy} is already {value}", policy=Stored(name, word_of(VOCABULARY_POLICIES, name)), value=Stored(value, word_of(POLICY_VALUES, value))))
         self._policy_set(name=name, value=value, actor=actor, at=at)
 
     @event("PersonEnrolled")

@@ -156,6 +156,8 @@ def test_a_people_act_reads_one_sentence_in_its_line_and_in_audit(ledger, lang):
     assert said and (("审计人员" in said and "auditor" not in said) if lang == "zh" else "revoked 审计甲's role auditor" == said), said
     policy = _trail_row(ledger, lang, "PolicySet")
     assert policy.startswith("设定规则代录销号：禁止" if lang == "zh" else "policy proxy entry of sign-off set to forbidden"), policy
+    again = " ".join(ledger("--lang", lang, "person", "policy", "--proxy-signoff", "forbidden", actor=ADMIN, expect=2).stderr.split())
+    assert ("规则代录销号已经是禁止" if lang == "zh" else "policy proxy entry of sign-off is already forbidden") in again, again
     enrolled = _trail_row(ledger, lang, "PersonEnrolled")
     assert enrolled.startswith("登记人员 审计甲，角色：审计人员" if lang == "zh" else "enrolled 审计甲 as auditor"), enrolled
 
