@@ -60,7 +60,7 @@ def public_view(view: dict[str, Any]) -> dict[str, Any]:
             if whole:
                 c["reason"] = WITHHELD
     if whole:
-        for key in ("verifications", "signoffs", "reviews", "reopenings", "escalations", "progress", "links", "rejected"):
+        for key in ("extensions", "verifications", "signoffs", "signatures", "reviews", "reopenings", "escalations", "progress", "links", "rejected"):
             for entry in out.get(key) or []:
                 for note in _NOTES:
                     if entry.get(note):

@@ -222,9 +222,15 @@ SUB_HEADINGS = {
 }
 
 
-def section_title(key: str, lang: str) -> str:
+def section_name(key: str, lang: str) -> str:
+    """A sub-table's title (a page's heading): 延期申请（整改时限变更记录） / extensions (the deadline history)."""
     zh, en = SECTIONS[key]
-    return (zh + "：") if lang == "zh" else (en + ":")
+    return zh if lang == "zh" else en
+
+
+def section_title(key: str, lang: str) -> str:
+    """A sub-table's title as a terminal prints it above the table, with its colon."""
+    return section_name(key, lang) + ("：" if lang == "zh" else ":")
 
 
 # Who "by" is depends on the table.

@@ -262,6 +262,7 @@ def _templates() -> Jinja2Templates:
     env.filters["listed"] = pass_context(lambda context, items: render([str(i) for i in items], context.get("lang", "zh")))
     env.filters["cell"] = pass_context(lambda context, value, column: words.cell(value, column, context.get("lang", "zh")))
     env.globals["link"] = _link
+    env.globals["zip"] = zip
     return templates
 
 
@@ -382,6 +383,7 @@ def problems(request: Request) -> Response:
 def problem(request: Request) -> Response:
     from ledger.ids import problem_uuid
     from projections.disclosure import public_trail, public_view
+    from projections.show import facts, sections
     from projections.status import find_problem
 
     view = _view(request)
@@ -394,7 +396,9 @@ def problem(request: Request) -> Response:
     if _wants_json(request):
         return _json(shown)
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
-    return page(request, "problem.html", p=shown, trail=trail, light=light(shown, today, view.lights), title=shown["id"], count_words=HEADERS)
+    lang = chosen_lang(request, view.lang)[0]  # `show`'s facts and tables, in its words (projections.show)
+    return page(request, "problem.html", p=shown, facts=facts(shown, lang), sections=sections(shown, lang), trail=trail,
+                light=light(shown, today, view.lights), title=shown["id"])
 
 
 def audit(request: Request) -> Response:
