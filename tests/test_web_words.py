@@ -85,9 +85,10 @@ def _cli_headings(ledger, lang: str, *args: str) -> list[str]:
     rule = next(i for i, line in enumerate(lines) if line and set(line) <= {"-", " "})
     spans = [m.span() for m in re.finditer(r"-+", lines[rule])]
     heads = [""] * len(spans)
-    for line in lines[:rule]:
+    top = max((i + 1 for i, line in enumerate(lines[:rule]) if not line.strip()), default=0)  # below a title line
+    for line in lines[top:rule]:
         for i, piece in enumerate(_columns(line, spans)):
-            heads[i] += piece
+            heads[i] += "".join(piece.split())
     return heads  # squeezed: a heading wrapped at any letter reads whole
 
 
