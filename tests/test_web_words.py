@@ -231,3 +231,21 @@ def test_a_wholly_withheld_problem_shows_no_extension_reason_or_note(worked):
             assert [s for s in secrets if s in text] == [], url
         assert {"zh": "（依规不予公开）", "en": "(withheld under the rules)"}[lang] in _sections(client.get(f"/problems/{red}?lang={lang}").text)[
             {"zh": "延期申请（整改时限变更记录）", "en": "extensions (the deadline history)"}[lang]][1][0]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_verification_page_says_what_audit_verify_says(worked, lang):
+    """The page's verdict is `audit --verify`'s own lines (events, as the CLI counts them), not a sentence of its own."""
+    ledger, _, client = worked
+    ledger("keygen")
+    ledger("checkpoint")
+    page = client.get(f"/verify?lang={lang}").text
+    block = html.unescape(re.search(r'<pre class="source">(.*?)</pre>', page, re.S).group(1))  # the latest checkpoint, as the page checks it
+    (ledger.folder / "latest.checkpoint").write_text(block, encoding="utf-8")
+    cli = [line for line in ledger("--lang", lang, "audit", "--verify", "--checkpoint", ledger.folder / "latest.checkpoint").stdout.splitlines() if line.strip()]
+    found = re.search(r'<ul class="lines" id="verified">(.*?)</ul>', page, re.S)
+    assert found, "the verification page lists no line of audit --verify"
+    shown = [_text(li) for li in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)]
+    assert _squeezed(shown) == _squeezed(cli)
+    covers = re.search(r'<table class="facts" id="checkpoint">(.*?)</table>', page, re.S).group(1)
+    assert {"zh": "个事件", "en": "event "}[lang] in _text(covers) and "record no" not in covers
