@@ -255,6 +255,7 @@ def _templates() -> Jinja2Templates:
     env.filters["heading"] = pass_context(lambda context, column: _heading(column, context.get("lang", "zh")))
     env.filters["percent"] = lambda r: "—" if r is None else f"{r:.1f}%"
     env.filters["seq_links"] = _seq_links
+    env.filters["code_spans"] = _code_spans
     env.filters["evidence_text"] = _evidence_text
     env.filters["evidence_digest"] = _evidence_digest
     # Messages, findings and an audit row's cells in the page's language (web.words).
@@ -288,6 +289,15 @@ def _seq_links(text: str) -> Any:
     from markupsafe import Markup, escape
 
     return Markup(re.sub(r"#(\d+)", r'<a href="#event-\1">#\1</a>', str(escape(text))))
+
+
+def _code_spans(text: str) -> Any:
+    """A CLI line's `ledger …` commands as code on the page, as the templates show a command."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
 def _evidence_text(item: Any) -> Any:
