@@ -12,7 +12,7 @@ from commands.i18n import Command
 from commands.options import Choice, STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
 from ledger import values, vocabulary
 from ledger.errors import UnknownID
-from ledger.messages import Field, render, t
+from ledger.messages import t
 
 # --light takes a light's name or word, or none (no light: signed off, or no deadline).
 LIGHT_CHOICES = {**vocabulary.LIGHTS, "none": vocabulary.Word("无预警", "none")}
@@ -38,9 +38,9 @@ def _show_table(view: dict[str, Any]) -> str:
         )
     ]
     for table in shown.SUB_TABLES:
-        if table.key == "corrections" and view.get("sensitive_fields"):
-            encrypted = render(t("[encrypted]"), lang)
-            parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{Field(f).label(lang)}  {encrypted}" for f in view["sensitive_fields"]))
+        confided = shown.sensitive(view, lang) if table.key == "corrections" else None
+        if confided:
+            parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{field}  {marker}" for field, marker in confided.rows))
         if not view.get(table.key):
             continue
         part = shown.section(table, view[table.key], lang)

@@ -157,6 +157,16 @@ def section(table: SubTable, entries: list[dict[str, Any]], lang: str) -> Sectio
     return Section(table.key, words.section_name(table.key, lang), names, [words.sub_heading(table.key, n, lang) for n in names], rows)
 
 
+def sensitive(view: dict[str, Any], lang: str) -> Section | None:
+    """A problem's encrypted fields, each by its word and the marker in place of its value (`ledger reveal` shows
+    them to whoever holds the key); None when it has none. `show` lists them before the corrections."""
+    if not view.get("sensitive_fields"):
+        return None
+    encrypted = render(t("[encrypted]"), lang)
+    rows = [[Field(f).label(lang), encrypted] for f in view["sensitive_fields"]]
+    return Section("sensitive", words.section_name("sensitive", lang), ["field", "value"], [], rows)
+
+
 def sections(view: dict[str, Any], lang: str) -> list[Section]:
     """Every sub-table `show` prints for this problem (or inspection: its corrections), in order, those with rows."""
     return [section(table, view[table.key], lang) for table in SUB_TABLES if view.get(table.key)]

@@ -209,7 +209,7 @@ SECTIONS = {
     "progress": ("进展报告", "progress"),
     "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (after sign-off)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
-    "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
+    "sensitive": ("敏感内容（`ledger reveal` 查看）", "sensitive (`ledger reveal`)"),  # a command in backticks, as lines name one
     "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),
     "self_check": ("自查答复", "self-check answer"),
     "rejected": ("已排除的相似问题", "rejected as not alike"),

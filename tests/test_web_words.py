@@ -249,3 +249,21 @@ def test_verification_page_says_what_audit_verify_says(worked, lang):
     assert _squeezed(shown) == _squeezed([line.replace("`", "") for line in cli])  # a `command` is <code> on the page
     covers = re.search(r'<table class="facts" id="checkpoint">(.*?)</table>', page, re.S).group(1)
     assert {"zh": "个事件", "en": "event "}[lang] in _text(covers) and "record no" not in covers
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_encrypted_fields_read_as_show_lists_them(worked, monkeypatch, lang):
+    from test_authority_signoff_sensitive import KEY
+
+    ledger, ids, client = worked
+    monkeypatch.setenv("LEDGER_CIPHER_KEY", KEY)
+    ledger("confide", ids[3], "--field", "whistleblower", "--value", "张某某")
+    blocks = ledger("--lang", lang, "show", ids[3]).stdout.split("\n\n")
+    title, *lines = next(b for b in blocks if b.startswith(("敏感内容", "sensitive"))).strip().splitlines()
+    page = client.get(f"/problems/{ids[3]}?lang={lang}").text
+    assert "张某某" not in page
+    found = re.search(r'<h2>((?:(?!</h2>).)*)</h2>\s*<table class="facts" id="sensitive">(.*?)</table>', page, re.S)
+    assert found, "no list of the encrypted fields"
+    assert _squeezed([_text(found.group(1))]) == _squeezed([title.rstrip(":：").replace("`", "")])  # the command as <code>
+    rows = [[_text(c) for c in re.findall(r"<t[hd]>(.*?)</t[hd]>", row)] for row in re.findall(r"<tr>(.*?)</tr>", found.group(2))]
+    assert rows == [re.split(r"\s{2,}", line.strip()) for line in lines]

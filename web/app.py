@@ -393,7 +393,7 @@ def problems(request: Request) -> Response:
 def problem(request: Request) -> Response:
     from ledger.ids import problem_uuid
     from projections.disclosure import public_trail, public_view
-    from projections.show import facts, sections
+    from projections.show import facts, sections, sensitive
     from projections.status import find_problem
 
     view = _view(request)
@@ -407,7 +407,7 @@ def problem(request: Request) -> Response:
         return _json(shown)
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
     lang = chosen_lang(request, view.lang)[0]  # `show`'s facts and tables, in its words (projections.show)
-    return page(request, "problem.html", p=shown, facts=facts(shown, lang), sections=sections(shown, lang), trail=trail,
+    return page(request, "problem.html", p=shown, facts=facts(shown, lang), sections=sections(shown, lang), sensitive=sensitive(shown, lang), trail=trail,
                 light=light(shown, today, view.lights), title=shown["id"])
 
 
