@@ -36,6 +36,9 @@ def worked(ledger, monkeypatch):
     ledger("review", closed, "--relapsed", "--note", "回头看发现台账又未更新", "--at", day(-3), actor="县委巡察办")
     ledger("withhold", ids[1], "--field", "description", "--reason", "privacy")
     ledger("correct", ids[2], "--field", "title", "--value", "关于“公务接待超标准超范围”的问题", "--reason", "录入遗漏")
+    later = enter_lit_ledger(ledger, "XC2026-2")  # a later inspection: a recurrence of a signed-off problem, a rejected likeness
+    ledger("link", later[0], closed, "--as", "recurrence", "--note", "同一问题再次出现")
+    ledger("link", later[1], red, "--reject", "--note", "不是同一问题")
     return ledger, ids, client_for(ledger, monkeypatch)
 
 
@@ -146,7 +149,7 @@ def test_problem_page_labels_its_facts_as_show_does(worked, lang):
 def test_problem_page_shows_every_table_of_show_cell_for_cell(worked, lang):
     ledger, ids, client = worked
     seen = set()
-    for ident in ids:
+    for ident in [*ids, "XC2026-2-1", "XC2026-2-2"]:
         _, sections = _show(ledger, ident, lang)
         page = _sections(client.get(f"/problems/{ident}?lang={lang}").text)
         for title, heads, rows in sections:
@@ -156,8 +159,10 @@ def test_problem_page_shows_every_table_of_show_cell_for_cell(worked, lang):
             assert web_heads == heads, (ident, title)
             assert [_squeezed(r) for r in web_rows] == [_squeezed(r) for r in rows], (ident, title)
     expected = {
-        "zh": {"延期申请（整改时限变更记录）", "整改回头看", "督办", "进展报告", "整改措施", "核查验收", "对账销号", "更正"},
-        "en": {"extensions (the deadline history)", "reviews (after sign-off)", "escalations", "progress", "measures", "verifications", "sign-offs", "corrections"},
+        "zh": {"延期申请（整改时限变更记录）", "整改回头看", "督办", "进展报告", "整改措施", "核查验收", "对账销号", "更正",
+               "关联问题（屡查屡犯、同类问题、举一反三）", "已排除的相似问题"},
+        "en": {"extensions (the deadline history)", "reviews (after sign-off)", "escalations", "progress", "measures", "verifications", "sign-offs", "corrections",
+               "linked problems (recurrence, same kind, self-check)", "rejected as not alike"},
     }[lang]
     assert expected <= seen, expected - seen  # the ledger went through every one of them
 
