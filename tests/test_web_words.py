@@ -272,3 +272,22 @@ def test_encrypted_fields_read_as_show_lists_them(worked, monkeypatch, lang):
     assert _squeezed([_text(found.group(1))]) == _squeezed([title.rstrip(":：").replace("`", "")])  # the command as <code>
     rows = [[_text(c) for c in re.findall(r"<t[hd]>(.*?)</t[hd]>", row)] for row in re.findall(r"<tr>(.*?)</tr>", found.group(2))]
     assert rows == [re.split(r"\s{2,}", line.strip()) for line in lines]
+
+
+def test_a_wholly_withheld_problems_own_columns_are_withheld_on_the_page(ledger, tmp_path, monkeypatch):
+    """The problem page lists a 台账's own columns as `show` does: a wholly withheld problem's are withheld too
+    (their values on the page and in its JSON)."""
+    import office_ledgers as office
+    from test_import_layouts import _audit
+
+    _audit(ledger)
+    ledger("import", office.soe_audit_ledger(tmp_path / "审计整改台账.xlsx"), "--inspection", "SJ2023")
+    columns = {k: str(v) for k, v in ledger.json("show", "SJ2023-1")["columns"].items() if v not in (None, "")}
+    client = client_for(ledger, monkeypatch)
+    facts = lambda lang: dict(zip(_facts(client.get(f"/problems/SJ2023-1?lang={lang}").text), re.findall(  # noqa: E731
+        r"<td>(.*?)</td>", re.search(r'id="facts"[^>]*>(.*?)</table>', client.get(f"/problems/SJ2023-1?lang={lang}").text, re.S).group(1), re.S)))
+    assert {k: _text(facts("zh")[k]) for k in columns} == columns  # the page lists them, as show does
+    ledger("withhold", "SJ2023-1", "--reason", "open-case")
+    for lang, marker in (("zh", "（依规不予公开）"), ("en", "(withheld under the rules)")):
+        assert {_text(facts(lang)[k]) for k in columns} == {marker}
+    assert set(client.get("/problems/SJ2023-1?format=json").json()["columns"].values()) == {"（依规不予公开）"}
