@@ -13,19 +13,7 @@ from typing import Any, Callable, NamedTuple
 from ledger import vocabulary
 from ledger.messages import Data, Field, render, t
 from projections import words
-
-
-def cell(value: Any) -> Any:
-    """A value as a table cell: none is empty, a flag yes or no, a list joined (the CLI's rule for every table)."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(cell(v)) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={cell(v)}" for k, v in value.items())
-    return value
+from projections.words import cell
 
 
 def facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:

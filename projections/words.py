@@ -249,6 +249,19 @@ def sub_heading(section: str, column: str, lang: str) -> str:
     return SUB_HEADINGS.get(column) or HEADINGS.get(column, column)
 
 
+def cell(value: Any) -> Any:
+    """A value as a table cell: none is empty, a flag yes or no, a list joined (every table's rule, the CLI's and the web's)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(cell(v)) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={cell(v)}" for k, v in value.items())
+    return value
+
+
 def status_word(status: str, lang: str) -> str:
     return str(vocabulary.label(vocabulary.STATUSES, status, lang))
 

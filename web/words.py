@@ -19,6 +19,5 @@ def message(value: Any, lang: str = "zh") -> str:
 def cell(value: Any, column: str, lang: str = "zh") -> Any:
     """A table cell (an audit trail's details, a list's word) in `lang`, as the CLI's tables show it."""
     from projections import words
-    from projections.show import cell as table_cell
 
-    return table_cell(words.value_word(column, value, lang))
+    return words.cell(words.value_word(column, value, lang))
