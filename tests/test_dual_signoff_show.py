@@ -1,0 +1,144 @@
+"""With two signers required (双审核), `show` and the web problem page keep the first signer after the sign-off.
+
+The first signer's act is a SignatureRecorded event; the view keeps only signatures still awaiting a second signer,
+so once the second signer closed the problem the first one was gone from `show` (only `history` and `audit` kept
+it). `show` now lists every signature of the problem from its own events, each saying whether it awaits a second
+signer, counted in the sign-off of <time>, or lapsed. The people and notes are made up as a county bureau's
+对账销号 would be worded: the unit's head (单位主要负责人) signs first, the leader in charge above (上级分管领导) second.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from conftest import INSPECTION, configure, run_executable
+
+PEOPLE = """
+people:
+  - name: 县委巡察办王芳
+    roles: [registrar]
+  - name: 局办公室李明
+    roles: [责任人]
+  - name: 县纪委赵强
+    roles: [verifier]
+  - name: 局党组书记张华
+    roles: [signer]
+  - name: 县政府分管副县长刘伟
+    roles: [signer]
+signoff:
+  required_signers: 2
+"""
+P = "XC2019-1-1"
+FIRST, SECOND = "局党组书记张华", "县政府分管副县长刘伟"
+FIRST_NOTE, SECOND_NOTE = "单位主要负责人审核同意销号", "上级分管领导审核同意"
+
+
+def _verified(ledger, verify_at: str = "2020-02-10") -> None:
+    configure(ledger.folder, PEOPLE)
+    ledger(*INSPECTION, actor="县委巡察办王芳")
+    ledger("add-problem", "--inspection", "XC2019-1", "--category", "政治建设方面", "--title", "关于“理论学习不深入”的问题",
+           "--at", "2020-01-15", actor="县委巡察办王芳")
+    ledger("assign", P, "--lead", "张华", "--unit", "局办公室", "--person", "李明", "--at", "2020-01-16", actor="县委巡察办王芳")
+    ledger("plan", P, "制定党组理论学习中心组年度学习计划", "--at", "2020-01-17", actor="局办公室李明")
+    ledger("done", P, "M1", "--evidence", "学习计划印发文件", "--at", "2020-02-01", actor="局办公室李明")
+    ledger("verify", P, "--grade", "good", "--at", verify_at, actor="县纪委赵强")
+
+
+@pytest.fixture
+def dual(ledger):
+    """Both signers signed: the problem is closed."""
+    _verified(ledger)
+    assert "1 of 2" in ledger.out("close", P, "--note", FIRST_NOTE, "--at", "2020-02-11", actor=FIRST)
+    ledger("close", P, "--note", SECOND_NOTE, "--at", "2020-02-12", actor=SECOND)
+    return ledger
+
+
+def _section(screen: str, title: str) -> str:
+    """One titled sub-table of `show`'s table output (its title line to the blank line after it)."""
+    found = re.search(rf"^{re.escape(title)}[:：]\n(.*?)(?:\n\n|\Z)", screen, re.S | re.M)
+    assert found, f"no table {title!r} in:\n{screen}"
+    return found.group(1)
+
+
+TITLES = {"zh": ("销号签字（双审核）", "对账销号"), "en": ("signatures (dual review)", "sign-offs")}
+COUNTED = {"zh": "已计入2020-02-12T00:00:00Z的对账销号", "en": "counted in the sign-off of 2020-02-12T00:00:00Z"}
+AWAITING = {"zh": "待第二人签字", "en": "awaiting a second signer"}
+
+
+def _squeezed(text: str) -> str:
+    return "".join(text.split())
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_show_lists_both_signers_after_the_second_closes(dual, lang):
+    signatures, signoffs = TITLES[lang]
+    for screen in (dual("--lang", lang, "show", P).stdout,
+                   run_executable("--lang", lang, "show", P, cwd=dual.folder, env=dual.env).stdout):
+        assert (FIRST in _section(screen, signatures)) and (FIRST_NOTE in _section(screen, signatures)), screen
+        assert _squeezed(COUNTED[lang]) in _squeezed(_section(screen, signatures)), screen
+        assert SECOND in _section(screen, signoffs), screen
+        assert SECOND not in _section(screen, signatures)  # the closing signer's act is the sign-off itself
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_show_says_a_first_signature_awaits_the_second(ledger, lang):
+    _verified(ledger)
+    ledger("close", P, "--note", FIRST_NOTE, "--at", "2020-02-11", actor=FIRST)
+    screen = ledger("--lang", lang, "show", P).stdout
+    table = _section(screen, TITLES[lang][0])
+    assert FIRST in table and _squeezed(AWAITING[lang]) in _squeezed(table)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_a_signature_a_new_verification_voided_is_shown_lapsed(ledger, lang):
+    _verified(ledger)
+    ledger("close", P, "--note", FIRST_NOTE, "--at", "2020-02-11", actor=FIRST)
+    ledger("verify", P, "--grade", "fair", "--note", "复核后降为较好", "--at", "2020-02-13", actor="县纪委赵强")
+    ledger("close", P, "--note", SECOND_NOTE, "--at", "2020-02-14", actor=SECOND)  # 1 of 2 again: the first lapsed
+    assert ledger.json("show", P)["status"] == "verified"
+    table = _squeezed(_section(ledger("--lang", lang, "show", P).stdout, TITLES[lang][0]))
+    lapsed = {"zh": "已失效：第二人签字前已有核查验收（2020-02-13T00:00:00Z）",
+              "en": "lapsed: VerificationRecorded at 2020-02-13T00:00:00Z, before a second signer signed"}[lang]
+    assert _squeezed(lapsed) in table and _squeezed(AWAITING[lang]) in table
+
+
+def test_show_as_at_a_moment_between_the_signatures_shows_the_first_awaiting(dual):
+    """The signatures are read up to the version of the problem `show` prints: as at a past moment too."""
+    screen = dual("show", P, "--as-at", "2020-02-11T12:00:00+08:00").stdout
+    table = _section(screen, TITLES["en"][0])
+    assert FIRST in table and _squeezed(AWAITING["en"]) in _squeezed(table) and "counted" not in table
+    assert "sign-offs:" not in screen
+
+
+def test_show_json_is_unchanged(dual):
+    view = dual.json("show", P)
+    assert view["signatures"] == [] and [s["by"] for s in view["signoffs"]] == [SECOND]
+    assert "standing" not in str(view)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_the_web_problem_page_lists_both_signers(dual, monkeypatch, lang):
+    from test_web import client_for
+    from test_web_words import _sections, _show
+
+    client = client_for(dual, monkeypatch)
+    page = _sections(client.get(f"/problems/{P}?lang={lang}").text)
+    signatures, signoffs = TITLES[lang]
+    heads, rows = page[signatures]
+    assert [r[heads.index({"zh": "签字人", "en": "by"}[lang])] for r in rows] == [FIRST]
+    assert _squeezed(COUNTED[lang]) in _squeezed(" ".join(rows[0]))
+    assert SECOND in " ".join(page[signoffs][1][0])
+    _, cli = _show(dual, P, lang)  # cell for cell as `show` prints it
+    cli_rows = {title: [[_squeezed(c) for c in r] for r in rows] for title, _, rows in cli}
+    assert cli_rows[signatures] == [[_squeezed(c) for c in r] for r in rows]
+
+
+def test_a_withheld_problems_first_signature_note_is_withheld_on_the_page(dual, monkeypatch):
+    from test_web import client_for
+
+    dual("withhold", P, "--reason", "privacy")
+    page = client_for(dual, monkeypatch).get(f"/problems/{P}?lang=zh").text
+    assert FIRST in page and FIRST_NOTE not in page and SECOND_NOTE not in page
+    assert FIRST_NOTE in dual("--lang", "zh", "show", P).stdout  # insiders see it
