@@ -393,7 +393,7 @@ def problems(request: Request) -> Response:
 def problem(request: Request) -> Response:
     from ledger.ids import problem_uuid
     from projections.disclosure import public_trail, public_view
-    from projections.show import facts, sections, sensitive
+    from projections.show import facts, sections, sensitive, with_every_signature
     from projections.status import find_problem
 
     view = _view(request)
@@ -405,6 +405,7 @@ def problem(request: Request) -> Response:
     shown = public_view(found)
     if _wants_json(request):
         return _json(shown)
+    shown = public_view(with_every_signature(view.ledger, found))  # `show`'s tables: the first of two signers too
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
     lang = chosen_lang(request, view.lang)[0]  # `show`'s facts and tables, in its words (projections.show)
     return page(request, "problem.html", p=shown, facts=facts(shown, lang), sections=sections(shown, lang), sensitive=sensitive(shown, lang), trail=trail,
