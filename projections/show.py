@@ -91,7 +91,7 @@ SUB_TABLES = [
     SubTable("signatures",  # every signature of a dual sign-off, with its standing (every_signature)
              [("at", None), ("by", None), ("meaning", "meaning"), ("standing", "standing"), ("note", None)],
              lambda s: [s["at"], s["by"], s["meaning"], s.get("standing", AWAITING), s["note"]],
-             [None, None, None, 30, 24]),
+             [None, None, None, 36, 24]),
     SubTable("signoffs",
              [("at", None), ("by", None), ("meaning", "meaning"), ("outcome", "outcome"), ("note", None)],
              lambda s: [s["at"], s["by"], s["meaning"], s["outcome"], s["note"]]),

@@ -113,7 +113,7 @@ def test_a_signature_a_new_verification_voided_is_shown_lapsed(ledger, lang):
     ledger("verify", P, "--grade", "fair", "--note", "复核后降为较好", "--at", "2020-02-13", actor="县纪委赵强")
     ledger("close", P, "--note", SECOND_NOTE, "--at", "2020-02-14", actor=SECOND)  # 1 of 2 again: the first lapsed
     assert ledger.json("show", P)["status"] == "verified"
-    lapsed = {"zh": "已失效：第二人签字前已有核查验收（2020-02-13T00:00:00Z）",
+    lapsed = {"zh": "已失效：2020-02-13T00:00:00Z已有核查验收，先于第二人签字",
               "en": "lapsed: VerificationRecorded at 2020-02-13T00:00:00Z, before a second signer signed"}[lang]
     tables = _tables(ledger("--lang", lang, "show", P).stdout, lang)
     assert _signers(tables, TITLES[lang][0], lang) == [(FIRST, _squeezed(lapsed), FIRST_NOTE), (SECOND, _squeezed(AWAITING[lang]), SECOND_NOTE)]
