@@ -159,3 +159,21 @@ def test_a_withheld_problems_first_signature_note_is_withheld_on_the_page(dual, 
     page = client_for(dual, monkeypatch).get(f"/problems/{P}?lang=zh").text
     assert FIRST in page and FIRST_NOTE not in page and SECOND_NOTE not in page
     assert _signers(_tables(dual("--lang", "zh", "show", P).stdout, "zh"), TITLES["zh"][0], "zh")[0][2] == FIRST_NOTE  # insiders see it
+
+
+def test_an_unreadable_first_signature_is_tampering_for_show_and_the_page(dual, monkeypatch):
+    """The signatures are read from the events: a SignatureRecorded whose stored state was overwritten (the chain
+    recomputed, as a careful forger would) is exit 4 naming its sequence number, not a traceback nor a table."""
+    from integrity_helpers import events, position, recompute_chain
+    from test_web import client_for
+
+    seq = next(row[0] for row in events(dual) if row[3].endswith("SignatureRecorded"))
+    if dual.store:
+        dual.query(f"UPDATE stored_events SET state = ? WHERE {position(dual)} = ?", (b"not an event", seq))
+    else:
+        dual.execute(f"UPDATE stored_events SET state = X'{b'not an event'.hex()}' WHERE rowid = {seq}")
+    recompute_chain(dual)
+    result = dual("show", P, expect=4)
+    assert str(seq) in result.stderr and "Traceback" not in result.stderr and FIRST not in result.stdout
+    page = client_for(dual, monkeypatch).get(f"/problems/{P}?lang=en")
+    assert page.status_code != 200 and FIRST not in page.text
