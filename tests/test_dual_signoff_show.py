@@ -10,6 +10,8 @@ signer, counted in the sign-off of <time>, or lapsed. The people and notes are m
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
 
 from conftest import INSPECTION, configure, run_executable
 
@@ -177,3 +179,71 @@ def test_an_unreadable_first_signature_is_tampering_for_show_and_the_page(dual, 
     assert f"first bad sequence number {seq}" in result.stderr and "Traceback" not in result.stderr and FIRST not in result.stdout
     page = client_for(dual, monkeypatch).get(f"/problems/{P}?lang=en")
     assert page.status_code == 500 and f"first bad sequence number {seq}" in page.text and FIRST not in page.text  # the error page
+
+
+# -- the rule, for any order of acts ---------------------------------------------------------------
+
+ACTS = ["sign 张华", "sign 刘伟", "sign 陈静"] * 3 + ["verify good", "verify poor", "work", "reopen"]  # signatures most often
+
+
+def _enter(app, act: str, at) -> None:
+    from ledger.errors import LedgerError
+
+    kind, _, arg = act.partition(" ")
+    try:
+        if kind == "sign":
+            app.sign_off(P, note=f"{arg}审核", actor=arg, at=at)
+        elif kind == "verify":
+            app.verify(P, grade=arg, actor="县纪委赵强", at=at)
+        elif kind == "work":
+            measure = app.plan_measure(P, text="补充整改措施", due=None, actor="局办公室李明", at=at)
+            app.complete_measure(P, measure.measure, evidence=["会议记录"], actor="局办公室李明", at=at)
+        elif kind == "reopen":
+            app.reopen(P, reason="回头看发现反弹", actor="县委巡察办王芳", at=at)
+    except LedgerError:
+        pass  # refused by the rules: nothing recorded
+
+
+@pytest.mark.sqlite_only
+@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(required=st.sampled_from([2, 3]), acts=st.lists(st.sampled_from(ACTS), max_size=14))
+def test_every_signature_is_listed_once_with_the_standing_the_domain_gives_it(tmp_path_factory, required, acts):
+    """Whatever the order of signatures, verifications, new work and reopenings: `show` lists each SignatureRecorded
+    once, in order; those awaiting are exactly the view's pending ones; each sign-off counted required-1 of them."""
+    from datetime import date, datetime, timedelta, timezone
+
+    from composition import open_ledger
+    from ledger.config import Config
+    from ledger.messages import render
+    from projections.replay import StateReader, iter_events
+    from projections.show import every_signature
+    from projections.status import find_problem
+
+    folder = tmp_path_factory.mktemp("dual")
+    app = open_ledger(Config(path=folder / "ledger.yaml"), create=True)
+    try:
+        app.policy["required_signers"] = required
+        clock = iter(datetime(2020, 1, 14, tzinfo=timezone.utc) + timedelta(hours=h) for h in range(100))
+        app.add_inspection(code="XC2019-1", name="县委第一巡察组巡察县交通运输局党组", organisation="县交通运输局党组", group="县委第一巡察组",
+                           kind="regular", start=date(2019, 10, 28), end=date(2019, 11, 18), feedback=date(2020, 1, 14), actor="县委巡察办王芳", at=next(clock))
+        app.add_problem(inspection="XC2019-1", category="政治建设方面", title="关于“理论学习不深入”的问题", actor="县委巡察办王芳", at=next(clock))
+        app.assign(P, lead="张华", unit="局办公室", person="李明", deadline=date(2020, 3, 31), actor="县委巡察办王芳", at=next(clock))
+        for act in ["work", "verify good", *acts]:
+            _enter(app, act, next(clock))
+        with StateReader(app) as r:
+            view = find_problem(r.cursor, P, style=r.style, today=r.today)
+        listed = every_signature(app, view)
+        event(f"{len(view['signoffs'])} sign-offs, {len(listed)} signatures")
+        recorded = [e for _, e in iter_events(app) if type(e).__name__ == "SignatureRecorded"]
+        assert [(s["by"], s["note"]) for s in listed] == [(e.actor, e.note) for e in recorded]
+        awaiting = [(s["by"], s["at"]) for s in listed if render(s["standing"], "en") == "awaiting a second signer"]
+        assert awaiting == [(s["by"], s["at"]) for s in view["signatures"]]
+        for signoff in view["signoffs"]:
+            counted = [s for s in listed if render(s["standing"], "en") == f"counted in the sign-off of {signoff['at']}"]
+            assert len(counted) == required - 1 and signoff["by"] not in [s["by"] for s in counted]
+        counted_in = {f"counted in the sign-off of {signoff['at']}" for signoff in view["signoffs"]}
+        for s in listed:  # every one of the three standings, a counted one naming a sign-off there is
+            standing = render(s["standing"], "en")
+            assert standing == "awaiting a second signer" or standing in counted_in or standing.startswith("lapsed: "), standing
+    finally:
+        app.close()
