@@ -634,10 +634,20 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     try:
         return tabulate.tabulate(
             table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=cell_widths,
-            maxheadercolwidths=None if min_widths is not None else widths,
+            maxheadercolwidths=None if min_widths is not None else heading_widths(shown, widths),
         )
     finally:
         tabulate.MIN_PADDING = padding
+
+
+def heading_widths(headings: Sequence[str], widths: Sequence[int | None]) -> list[int | None]:
+    """Each column's heading limit, widened to the heading's longest Latin word: an English heading wraps only
+    between words ("days / left"), never inside one ("over / due"); a Chinese heading may wrap between characters."""
+    out: list[int | None] = []
+    for text, width in zip(headings, widths):
+        words = [w for w in str(text).split() if w.isascii()]
+        out.append(None if width is None else max([width, *(len(w) for w in words)]))
+    return out
 
 
 def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap: Any, wcwidth: Any) -> None:
