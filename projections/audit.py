@@ -49,7 +49,7 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     """The act in a sentence an auditor can read: a keyed message (ledger.po), shown in the reader's language
     on screen; JSON and CSV keep its English."""
     from ledger.vocabulary import (
-        ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REOPEN_CAUSES, REVIEW_RESULTS, SOURCES, STATUSES, WITHHOLD_REASONS,
+        ACCOUNTABILITY_KINDS, FIGURES, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REOPEN_CAUSES, REVIEW_RESULTS, SOURCES, STATUSES, WITHHOLD_REASONS,
     )
 
     d = details(domain_event)
@@ -80,16 +80,17 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     if name == "MeasureCompleted":
         evidence = t("; evidence: {evidence}", evidence=joined(d["evidence"], ", ", "、")) if d.get("evidence") else ""
         outcomes: list[Message] = []
+        # Each figure by the vocabulary's name on screen (as the summary heads it); its key in JSON and CSV.
         if d.get("rules"):
-            outcomes.append(t("rules {rules}", rules=d["rules"]))
+            outcomes.append(t("{figure} {rules}", figure=Stored("rules", FIGURES["rules"]), rules=d["rules"]))
         if d.get("funds") not in (None, "0.00"):
-            outcomes.append(t("funds {funds} yuan", funds=d["funds"]))
+            outcomes.append(t("{figure} {funds} yuan", figure=Stored("funds", FIGURES["funds"]), funds=d["funds"]))
         if d.get("accountable"):
             held = [t("{accountability_kind} {people}", accountability_kind=_stored(ACCOUNTABILITY_KINDS, k), people=n)
                     for k, n in d["accountable"].items()]
-            outcomes.append(t("accountable {people}", people=joined(held, ", ", "、")))
+            outcomes.append(t("{figure} {people}", figure=Stored("accountable", FIGURES["accountable"]), people=joined(held, ", ", "、")))
         if d.get("clues"):
-            outcomes.append(t("clues {clues}", clues=d["clues"]))
+            outcomes.append(t("{figure} {clues}", figure=Stored("clues", FIGURES["clues"]), clues=d["clues"]))
         achieved = t("; outcomes: {outcomes}", outcomes=joined(outcomes, ", ", "，")) if outcomes else ""
         return t("completed measure {measure_id}{evidence}{outcomes}", measure_id=d["measure_id"], evidence=evidence, outcomes=achieved)
     if name == "VerificationRecorded":

@@ -107,7 +107,7 @@ SENTENCES = [
     ("MeasurePlanned", "planned measure M1: 修订学习制度 (due 2020-03-01)", "制定整改措施 M1：修订学习制度（时限 2020-03-01）"),
     ("MeasureCompleted",
      "completed measure M1; evidence: 学习制度.pdf, 会议记录.docx; outcomes: rules 2, funds 1500.00 yuan, accountable discipline 1, unspecified 2, clues 3",
-     "完成整改措施 M1；佐证材料：学习制度.pdf、会议记录.docx；成效：建立完善制度 2 项，清退、追回资金 1500.00 元，问责 党纪政务处分 1 人、未分类 2 人，移交问题线索 3 条"),
+     "完成整改措施 M1；佐证材料：学习制度.pdf、会议记录.docx；成效：完善和新建制度 2 项，清退、追回资金 1500.00 元，问责、处理 党纪政务处分 1 人、未分类 2 人，移交问题线索 3 件"),
     ("VerificationRecorded", "verification graded poor: failed, back for 二次整改; note: 措施不实", "核查验收评为“一般”：未通过，退回二次整改；说明：措施不实"),
     ("MeasurePlanned", "planned measure M2: 再次整改", "制定整改措施 M2：再次整改"),
     ("MeasureCompleted", "completed measure M2", "完成整改措施 M2"),
@@ -125,6 +125,9 @@ SENTENCES = [
 
 ON_ENGLISH_SCREENS = {
     1: "registered problem 1 [政治站位方面] 关于“思想认识不深刻”的问题; type immediate, source inspection, deadline 2020-03-31; description: 学习流于形式",
+    # each figure by the vocabulary's name, as the summary heads it (JSON keeps "rules 2", as recorded)
+    4: "completed measure M1; evidence: 学习制度.pdf, 会议记录.docx; outcomes: rules made or revised 2, funds returned or recovered 1500.00 yuan, "
+       "people held accountable discipline 1, unspecified 2, clues transferred 3",
     5: "verification graded poor: failed, back for rework; note: 措施不实",
     10: "review (after sign-off): holds; note: 整改到位",
     15: "withheld from publication: title, the whole problem (reason: state secret)",

@@ -452,7 +452,7 @@ def due(request: Request) -> Response:
 
 def summary(request: Request) -> Response:
     from projections.status import load_inspection, stored_inspections
-    from projections.summary import KEYS, figure_rows, summarise, table_rows
+    from projections.summary import FIGURE_HEADERS, KEYS, figure_rows, summarise, table_rows
 
     view = _view(request)
     inspection = _filter(request, "inspection")
@@ -467,7 +467,7 @@ def summary(request: Request) -> Response:
     lang = chosen_lang(request, view.lang)[0]
     return page(
         request, "summary.html", headers=[HEADERS[lang][k] for k in KEYS],
-        rows=table_rows(result, lang), figures=figure_rows(result, lang), inspection=found,
+        rows=table_rows(result, lang), figures=figure_rows(result, lang), figure_headers=FIGURE_HEADERS[lang], inspection=found,
         inspections=all_inspections, title=t("rectification summary"),
     )
 
