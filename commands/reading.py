@@ -180,12 +180,13 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
 def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     """Show one problem: its state, assignee, measures, verifications and sign-offs."""
     from projections.replay import StateReader, check_as_of
-    from projections.status import find_problem, load_inspection
+    from projections.status import find_problem, load_inspection, with_relapse_facts
 
     check_as_of(as_of)
     with StateReader(state.app, as_of, problem=problem_id) as r:
         view = find_problem(r.cursor, problem_id, style=r.style, today=r.today)
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
+        shown = with_relapse_facts(r.cursor, view, style=r.style) if view and fmt == "table" else view  # JSON: the stored view
     if view is None and inspection is None:
         from commands.asof import describe_moment
 
@@ -201,7 +202,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     if fmt == "json":
         echo(json.dumps(view, ensure_ascii=False, indent=2))
     elif fmt == "table":
-        echo(_show_table(view))
+        echo(_show_table(shown))
     else:
         from projections.status import STATUS_COLUMNS, status_row
 

@@ -15,6 +15,7 @@ from typing import Any
 from ledger.values import NOT_FOUND
 from projections.summary import rate
 from projections.deadlines import is_overdue
+from projections.status import with_relapse_facts
 
 COUNTS = ("problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "reopened", "recurrences", "found_again")
 
@@ -70,6 +71,8 @@ def profile(cursor: Any, organisation: str, *, today: date, style: str = "?", di
         row["overdue"] += is_overdue(view, today)
         row["relapsed"] += view["relapses"] > 0
         row["reopened"] += bool(view["reopenings"])
+        if view.get("links"):
+            view = with_relapse_facts(cursor, view, style=style)  # a link reads one fact from both its sides
         for link in view.get("links", ()):
             if link["as"] == "recurrence":
                 row["recurrences" if link["direction"] == "earlier" else "found_again"] += 1

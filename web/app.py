@@ -382,11 +382,12 @@ def problems(request: Request) -> Response:
 def problem(request: Request) -> Response:
     from ledger.ids import problem_uuid
     from projections.disclosure import public_trail, public_view
-    from projections.status import find_problem
+    from projections.status import find_problem, with_relapse_facts
 
     view = _view(request)
     with view.reader() as r:
         found = find_problem(r.cursor, request.path_params["ident"], style=r.style, today=r.today)
+        linked = found and with_relapse_facts(r.cursor, found, style=r.style)  # a link reads one fact from both sides
         today = r.today
     if found is None:
         raise UnknownID("problem", request.path_params["ident"])
@@ -394,7 +395,7 @@ def problem(request: Request) -> Response:
     if _wants_json(request):
         return _json(shown)
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
-    return page(request, "problem.html", p=shown, trail=trail, light=light(shown, today, view.lights), title=shown["id"], count_words=HEADERS)
+    return page(request, "problem.html", p=public_view(linked), trail=trail, light=light(shown, today, view.lights), title=shown["id"], count_words=HEADERS)
 
 
 def audit(request: Request) -> Response:
