@@ -78,6 +78,8 @@ def profile(cursor: Any, organisation: str, *, today: date, style: str = "?", di
                 row["recurrences" if link["direction"] == "earlier" else "found_again"] += 1
             links.append({"problem": view["id"], "title": view["title"], "linked": link["problem"], "as": link["as"],
                           "direction": link["direction"], "relapse": link.get("relapse", False)})
+        if status == NOT_FOUND:
+            continue  # none of the unit's problems: not in its categories either (as its row counts it)
         label = view["category"]
         per_round = categories.setdefault(label, {})
         per_round[view["inspection"]] = per_round.get(view["inspection"], 0) + 1
