@@ -213,6 +213,16 @@ def _filter(request: Request, name: str) -> str | None:
     return value or None
 
 
+def _known_inspection(r: Any, code: str | None) -> dict[str, Any] | None:
+    """The inspection a page's ?inspection= names; an unknown one is a 404 on every page (not an empty list)."""
+    from projections.status import load_inspection
+
+    found = load_inspection(r.cursor, code, style=r.style) if code else None
+    if code and found is None:
+        raise UnknownID("inspection", code)
+    return found
+
+
 def _templates() -> Jinja2Templates:
     """The pages' templates: every word through the catalogue (jinja2.ext.i18n with the catalogue's gettext),
     every state, kind and act by the vocabulary's word, in the page's language (the context's `lang`)."""
@@ -358,6 +368,7 @@ def problems(request: Request) -> Response:
     except ValueError:
         raise InvalidInput(t("page: not a number")) from None
     with view.reader() as r:
+        _known_inspection(r, filters["inspection"])
         if _wants_json(request):
             sql, params = problem_query(style=r.style, today=r.today, lights=view.lights, **filters)
             return _json([public_view(v) for v in iter_problems(r.cursor, sql=sql, params=params, today=r.today)])
@@ -402,7 +413,7 @@ def audit(request: Request) -> Response:
     from ledger.ids import inspection_uuid, problem_uuid
     from projections.deadlines import load_views
     from projections.disclosure import public_trail
-    from projections.status import find_problem, load_inspection
+    from projections.status import find_problem
 
     view = _view(request)
     problem_text, inspection = _filter(request, "problem"), _filter(request, "inspection")
@@ -415,8 +426,7 @@ def audit(request: Request) -> Response:
             ids = [problem_uuid(found["inspection"], found["number"])]
             subject = found["id"]
         elif inspection is not None:
-            if load_inspection(r.cursor, inspection, style=r.style) is None:
-                raise UnknownID("inspection", inspection)
+            _known_inspection(r, inspection)
             views = load_views(r, inspection=inspection)
             ids = [inspection_uuid(inspection)] + [problem_uuid(v["inspection"], v["number"]) for v in views]
             subject = inspection
@@ -443,6 +453,7 @@ def due(request: Request) -> Response:
     else:
         raise InvalidInput(t("within: '{within_text}' is not a number of days", within_text=within_text))
     with view.reader() as r:
+        _known_inspection(r, inspection)
         views = [public_view(v) for v in due_views(r, within=within, unit=unit, inspection=inspection)]
         today = r.today
     rows = due_rows(views, today, within, view.watch, view.lights)
@@ -452,15 +463,13 @@ def due(request: Request) -> Response:
 
 
 def summary(request: Request) -> Response:
-    from projections.status import load_inspection, stored_inspections
+    from projections.status import stored_inspections
     from projections.summary import FIGURE_HEADERS, KEYS, figure_rows, summarise, table_rows
 
     view = _view(request)
     inspection = _filter(request, "inspection")
     with view.reader() as r:
-        found = load_inspection(r.cursor, inspection, style=r.style) if inspection else None
-        if inspection and found is None:
-            raise UnknownID("inspection", inspection)
+        found = _known_inspection(r, inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
         all_inspections = stored_inspections(r.cursor)
     if _wants_json(request):
