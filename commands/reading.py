@@ -338,6 +338,10 @@ def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None
         rows, _ = screen.cut(rows)
         echo(json.dumps([{k: r[k] for k in ("seq", "at", "recorded_at", "actor", "event", "details", "data", "signed_by", "entered_for", "meaning", "attachments") if k in r} for r in rows], ensure_ascii=False, indent=2))
         return
+    if fmt == "csv":  # the details column as `audit --format csv` gives it for the same event: the sentence
+        from projections.audit import sentence_data
+
+        rows = [{**r, "details": sentence_data(r["details"])} for r in rows]
     shown, total = screen.newest(rows) if screen.urgent_first else screen.cut(rows)
     screen.show(shown, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"], total)
 

@@ -137,7 +137,17 @@ def in_words(domain_event: Any) -> Any:
     sentence = plain_words(domain_event, hasattr(domain_event, "number"))  # a problem's registration has a number
     if not isinstance(sentence, Message):  # already kept its data (_Said), or a kind without a sentence
         return sentence
-    return _Said(data, sentence)
+    return _HistorySaid(data, sentence)
+
+
+def sentence_data(details: Any) -> Any:
+    """`history`'s details as the audit trail's CSV carries them: the trail's sentence, in its data English
+    (`history --format csv` and `audit --format csv` give one form for one event; history's JSON keeps `key=value`)."""
+    if isinstance(details, _HistorySaid):  # the trail's own sentence (a later act's _Said is the trail's data too)
+        return details.sentence
+    if type(details) is Message and details.params:  # the sentence and who signed it
+        return Message(details.template, **{k: sentence_data(v) for k, v in details.params.items()})
+    return details
 
 
 class _Said(Data):
@@ -153,6 +163,13 @@ class _Said(Data):
 
     def label(self, lang: str) -> str:
         return render(self.sentence, lang)
+
+
+class _HistorySaid(_Said):
+    """`history`'s details of an act whose trail sentence is a sentence in the trail's data too."""
+
+    def __reduce__(self) -> Any:
+        return (_HistorySaid, (str.__str__(self), self.sentence))
 
 
 def _later_act(name: str, d: dict[str, Any], note: Any) -> Message | None:

@@ -160,7 +160,8 @@ def test_show_sub_tables_and_event_names_are_chinese_by_default(inspected, monke
     assert "责任领导 杨荣" in history and "核查验收评为“好”" in history and "lead=" not in history  # the trail's sentences
     english = inspected.out("--lang", "en", "history", pid, "--format", "markdown")
     assert "responsible leader 杨荣" in english and "verification graded good" in english and "=" not in english.replace("==", "")
-    assert "lead=杨荣" in inspected.out("--lang", "en", "history", pid, "--format", "csv")  # data keeps key=value
+    assert "lead=杨荣" in inspected.out("--lang", "en", "history", pid, "--format", "json")  # JSON keeps key=value
+    assert "responsible leader 杨荣" in inspected.out("--lang", "en", "history", pid, "--format", "csv")  # CSV: as audit's CSV
 
 
 # -- refusals: Chinese by default, English under --lang en -----------------------------------------
