@@ -234,6 +234,10 @@ def test_each_status_reads_one_word_on_every_screen(inspected, monkeypatch, tmp_
     states = {r[title_column]: str(r[column]).split("\n")[0] for r in rows[top + 1:] if r[title_column]}
     by_title = {ledger.json("show", pid)["title"]: state for state, pid in ids.items()}
     for title, state in by_title.items():
+        if state == "not_found":  # none of the unit's 反馈问题: no row; its totals line says it by the same word
+            totals = next(str(r[0]) for r in rows if str(r[0]).startswith("合计"))
+            assert title not in states and f"{vocabulary.STATUSES[state].zh}的问题1个" in totals, totals
+            continue
         written = states[title]
         assert written == vocabulary.STATUSES[state].zh, (state, written)
         assert not any(w in written for w in RETIRED + ("已完成整改", "未销号", "待销号")), written
