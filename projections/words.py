@@ -161,7 +161,9 @@ WRAP = {
 
 
 # A heading's English where it is not its key's words ("signed_off" reads "signed off": see heading()).
-EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)"}
+# A narrow column of numbers or a level has a short word, so its heading is whole and `status` still fits a
+# 120-column terminal: "measures" (done of planned, 1/2) reads "done", the escalation so far its "level".
+EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)", "measures": "done", "escalation": "level"}
 
 
 def heading(column: str, lang: str) -> str:
