@@ -658,6 +658,8 @@ def room_for_headings(headings: Sequence[str], widths: Sequence[int | None], col
         if column in columns and out[columns.index(column)] is not None:
             i = columns.index(column)
             take = min(extra, max(0, out[i] - floor))  # type: ignore[operator]
+            if take and (out[i] - take) % 2 and out[i] - take > floor:  # type: ignore[operator]
+                take += 1  # an even width: a column of Chinese text wastes no cell
             out[i] -= take  # type: ignore[operator]
             extra -= take
     return out

@@ -259,7 +259,7 @@ def test_escalation_levels_read_the_vocabularys_word_in_status_and_due(inspected
     ledger("escalate", pid, "--level", "notice", "--note", "督办〔2020〕1号", "--at", "2020-04-02")
     for lang in ("zh", "en"):
         status = ledger.out("--lang", lang, "status", "--format", "markdown")
-        assert _row_cell(status, pid, "督办" if lang == "zh" else "level") == vocabulary.ESCALATION_LEVELS["notice"].of(lang)
+        assert _row_cell(status, pid, "督办" if lang == "zh" else "escalation") == vocabulary.ESCALATION_LEVELS["notice"].of(lang)
         due = ledger.out("--lang", lang, "due", "--as-of", "2020-12-01", "--format", "markdown")
         suggest = _row_cell(due, pid, "建议督办" if lang == "zh" else "suggest")
         assert suggest == vocabulary.ESCALATION_LEVELS["reminder"].of(lang), (lang, due)
