@@ -100,7 +100,8 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
     headers = [HEADERS[lang][k] for k in KEYS]
     rows = table_rows(result, lang)
     figures = figure_rows(result, lang)
-    tables = [(headers, rows), (FIGURE_HEADERS[lang], figures)]
+    figure_headers = list(FIGURE_HEADERS[lang])
+    tables = [(headers, rows), (figure_headers, figures)]
     if result.get("recurrences"):
         tables.append((recurrence_headers(lang), [[r["organisation"], r["round"] or "", r["recurrences"]] for r in result["recurrences"]]))
     _echo_tables(fmt, tables)

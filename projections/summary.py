@@ -31,6 +31,8 @@ HEADERS = {
 }
 
 FIGURE_KEYS = ("rules", "funds", "accountable", "clues")
+# The figures' table's headings, in `summary` and on the web's summary page.
+FIGURE_HEADERS = {"zh": ("成效", "数量"), "en": ("figure", "value")}
 
 # The unit a figure is counted in, as its heading says it (完善和新建制度（项）); an English count needs none.
 FIGURE_UNITS = {"zh": {"rules": "项", "funds": "万元", "accountable": "人", "clues": "件"}, "en": {"funds": "10,000 yuan"}}
@@ -42,10 +44,6 @@ def figure_heading(key: str, lang: str) -> str:
     if not unit:
         return name
     return f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
-
-
-# The figures table's two headings, in every form that prints it (the CLI's summary, the web summary).
-FIGURE_HEADERS = {"zh": ["成效", "数量"], "en": ["figure", "value"]}
 
 # Register order: a category sorts where its first problem appears
 # (inspection position, then problem number).
