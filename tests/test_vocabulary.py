@@ -382,4 +382,4 @@ def test_every_form_names_each_headline_figure_with_one_word():
     paragraph = publication.figures_paragraph({"total": {"problems": 1, "completed": 1, "ongoing": 0, "open": 0, "rate": 100.0},
                                                "figures": figures})
     assert all(word.zh in paragraph for word in vocabulary.FIGURES.values()), paragraph
-    assert summary.FIGURE_HEADERS == {"zh": ["成效", "数量"], "en": ["figure", "value"]}
+    assert summary.FIGURE_HEADERS == {"zh": ("成效", "数量"), "en": ("figure", "value")}
