@@ -84,7 +84,14 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     with StateReader(state.app, as_of, problem=problem_id) as r:
         view = find_problem(r.cursor, problem_id, style=r.style, today=r.today)
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
-        shown = with_relapse_facts(r.cursor, view, style=r.style) if view and fmt == "table" else view  # JSON: the stored view
+        shown = view
+        if view and fmt == "table":  # JSON: the stored view
+
+            def earlier(ident: str) -> Any:  # as of a moment only this problem was rebuilt: its earlier one as of then
+                with StateReader(state.app, as_of, problem=ident) as other:
+                    return find_problem(other.cursor, ident, style=other.style, today=other.today)
+
+            shown = with_relapse_facts(r.cursor, view, style=r.style, earlier=earlier if as_of is not None else None)
     if view is None and inspection is None:
         from commands.asof import describe_moment
 

@@ -371,7 +371,7 @@ def test_a_link_reads_the_same_relapse_fact_from_both_its_sides(two_rounds, monk
     ledger = two_rounds
     close_problem(ledger, "XC2021-1-1", done_at="2021-05-01", verify_at="2021-05-05", close_at="2021-05-10")
     new, _ = _problem(ledger, "XC2024-1", "以各种名义违规发放补贴津贴", "2024-03-10")
-    ledger("link", new, "XC2021-1-1", "--as", "recurrence")
+    ledger("link", new, "XC2021-1-1", "--as", "recurrence", "--at", "2024-03-12")
     open_new, _ = _problem(ledger, "XC2024-1", "项目资金拨付审核不严格问题", "2024-03-11")
     ledger("link", open_new, "XC2022-1-1", "--as", "recurrence")  # XC2022-1-1 was never signed off
     for one, other, counted in ((new, "XC2021-1-1", True), (open_new, "XC2022-1-1", False)):
@@ -379,6 +379,9 @@ def test_a_link_reads_the_same_relapse_fact_from_both_its_sides(two_rounds, monk
             for shown, linked in ((one, other), (other, one)):
                 row = next(line for line in ledger.out("--lang", lang, "show", shown).splitlines() if line.startswith(linked + " "))
                 assert row.split()[3] == (yes if counted else no), (lang, shown, row)
+    for shown, linked in ((new, "XC2021-1-1"), ("XC2021-1-1", new)):  # as of a moment: one problem rebuilt, the other read too
+        past = ledger.out("--lang", "en", "show", shown, "--as-at", "2024-12-31").splitlines()
+        assert next(line for line in past if line.startswith(linked + " ")).split()[3] == "yes", (shown, past)
     links = {(k["problem"], k["linked"]): k["relapse"] for k in ledger.json("profile", "县财政局党组")["links"]}
     assert links == {(new, "XC2021-1-1"): True, ("XC2021-1-1", new): True, (open_new, "XC2022-1-1"): False}
     client = client_for(ledger, monkeypatch)
