@@ -318,18 +318,18 @@ def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None
     """
     from ledger.ids import inspection_uuid
     from projections.history import history_rows
-    from projections.replay import iter_events
+    from projections.replay import verified_events
 
     app = state.app
     events = []
     ident = _canonical_problem_id(target)
     if ident:
         try:
-            events = list(iter_events(app, ids=[app.get_problem(ident).id]))
+            events = verified_events(app, [app.get_problem(ident).id])
         except UnknownID:
             events = []
     if not events:
-        events = list(iter_events(app, ids=[inspection_uuid(target.strip())]))
+        events = verified_events(app, [inspection_uuid(target.strip())])
     if not events:
         raise UnknownID("problem", target)
     rows = history_rows(events)

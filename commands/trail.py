@@ -47,13 +47,15 @@ def show_audit_trail(
 ) -> None:
     """Print every selected event in log order with its sequence number, times, actor and details."""
     from projections.audit import COLUMNS, trail_tail
-    from projections.replay import iter_events
+    from projections.replay import iter_events, verified_events
 
     if since and until and until < since:
         raise InvalidInput(t("--until {until} is before --since {since}", until=until, since=since))
     ids = _selected_ids(state, inspection, problem)
     newest = screen is not None and screen.urgent_first and screen.limit is not None
-    rows, total = trail_tail(iter_events(state.app, ids=ids), since=since, until=until, actor=actor,
+    # A problem's or inspection's events are checked (chain link, signature) before any is printed.
+    events = iter_events(state.app) if ids is None else verified_events(state.app, ids)
+    rows, total = trail_tail(events, since=since, until=until, actor=actor,
                              last=screen.limit if newest else None)
     if not rows and fmt == "table":
         echo(i18n.translate(t("no events match"), i18n.current()))

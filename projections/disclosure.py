@@ -105,10 +105,11 @@ def public_events(events: Iterable[tuple[int, Any]], hidden: dict[Any, set[str]]
 
 
 def public_trail(app: Any, views: list[dict[str, Any]], ids: list[Any]) -> list[dict[str, Any]]:
-    """The audit trail of the aggregates `ids` as a reader outside the office may see it: `views`' withheld text and every sensitive field hidden."""
+    """The audit trail of the aggregates `ids` as a reader outside the office may see it: `views`' withheld text and every
+    sensitive field hidden, every event's chain link and signature checked first (the web never shows a forged act as signed)."""
     from ledger.ids import problem_uuid
     from projections.audit import trail_rows
-    from projections.replay import iter_events
+    from projections.replay import verified_events
 
     hidden = {problem_uuid(v["inspection"], v["number"]): hidden_fields(v) for v in views}
-    return trail_rows(public_events(iter_events(app, ids=ids), hidden))
+    return trail_rows(public_events(verified_events(app, ids), hidden))

@@ -127,6 +127,18 @@ def iter_events(app: Any, **kwargs: Any) -> Iterator[tuple[int, Any]]:
         yield seq, decode(to_domain_event, seq, stored)
 
 
+def verified_events(app: Any, ids: list[UUID]) -> list[tuple[int, Any]]:
+    """(global sequence number, domain event) of the aggregates `ids` in log order, each event's chain link and
+    signature checked (ledger.signatures.verify_shown) before anything is decoded: what a reading command
+    prints as signed is signed. TamperingFound names the first bad event."""
+    from ledger.signatures import verify_shown
+
+    stored = list(iter_stored(app, ids=ids))
+    verify_shown(app.recorder, stored)
+    to_domain_event = app.mapper.to_domain_event
+    return [(seq, decode(to_domain_event, seq, event)) for seq, event in stored]
+
+
 @dataclass
 class Rebuilt:
     """Aggregates rebuilt from events, in order of first appearance."""

@@ -1,0 +1,124 @@
+"""What a reading command prints as signed or stored must be checked before it is printed (review 30d, items 1, 22).
+
+Each attack is an insider's edit of the store with a plain SQL client, on both stores: an event's content
+changed in stored_events (the signature no longer verifies), with or without every later chain link
+recomputed; a derived row's status forged, with or without its digest forged to match. `history`,
+`audit --problem`/`--inspection`, the web's problem and trail pages, `show` and `status` must not print the
+forgery as if it were sound: exit 4 naming the event or the field, or (the web) an error page.
+"""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from conftest import INSPECTION, run_executable
+from integrity_helpers import events, recompute_chain
+from test_identity import PROBLEM, _replace_state, enrol, through_verification
+
+TRUE_DEADLINE, FORGED_DEADLINE = "2020-06-30", "2029-06-30"
+
+
+def one_line(result) -> str:
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = [line for line in result.stderr.splitlines() if line.strip() and "note:" not in line]
+    assert len(lines) == 1, result.stderr
+    return lines[0]
+
+
+@pytest.fixture
+def signed(ledger):
+    """People enrolled, XC2019-1 and its problem 1 (deadline 2020-06-30) registered by 王琎, taken to verification."""
+    enrol(ledger)
+    ledger(*INSPECTION, actor="王琎")
+    ledger(*PROBLEM, actor="王琎")
+    through_verification(ledger)
+    return ledger
+
+
+def _registration(ledger) -> int:
+    """The sequence number of XC2019-1-1's registration (the event carrying its deadline)."""
+    for seq, _, _, topic, state in events(ledger):
+        if topic.endswith("Problem.Registered") and TRUE_DEADLINE.encode() in bytes(state):
+            return int(seq)
+    raise AssertionError("no registration")
+
+
+def _forge_deadline(ledger, rechain: bool) -> int:
+    seq = _registration(ledger)
+    state = dict((int(s), bytes(st)) for s, _, _, _, st in events(ledger))[seq]
+    _replace_state(ledger, seq, state.replace(TRUE_DEADLINE.encode(), FORGED_DEADLINE.encode()))
+    if rechain:  # a careful forger: every later link recomputed, so only the signature tells
+        recompute_chain(ledger)
+    return seq
+
+
+READERS = [("history", "XC2019-1-1"), ("audit", "--problem", "XC2019-1-1"), ("audit", "--inspection", "XC2019-1"),
+           ("history", "XC2019-1-1", "--format", "json"), ("audit", "--problem", "XC2019-1-1", "--format", "csv")]
+
+
+def test_the_readers_print_a_sound_ledger_as_signed(signed):
+    for command in READERS:
+        result = signed(*command)
+        assert FORGED_DEADLINE not in result.stdout
+    assert "signed by 王琎" in signed("history", "XC2019-1-1").stdout
+
+
+@pytest.mark.parametrize("rechain", [False, True], ids=["edited", "edited-and-rechained"])
+def test_a_forged_event_is_never_printed_as_signed(signed, rechain):
+    """Review 30d item 1: the deadline of a signed registration changed in stored_events; `audit --verify` exits 4
+    (so does every reader now), naming the event, and nothing of it is printed."""
+    seq = _forge_deadline(signed, rechain)
+    verified = one_line(signed("audit", "--verify", expect=4))
+    assert f"event {seq}" in verified
+    for command in READERS:
+        result = signed(*command, expect=4)
+        line = one_line(result)
+        assert f"first bad sequence number {seq}: event {seq}" in line, (command, line)
+        assert ("does not verify" in line) if rechain else ("does not match its recorded hash" in line), line
+        assert FORGED_DEADLINE not in result.stdout and "王琎" not in result.stdout
+
+
+def test_the_installed_history_refuses_a_forged_event(signed):
+    seq = _forge_deadline(signed, rechain=True)
+    done = run_executable("history", "XC2019-1-1", cwd=signed.folder, env=signed.env)
+    assert done.returncode == 4, done.stderr
+    assert f"event {seq}" in done.stderr and FORGED_DEADLINE not in done.stdout and "Traceback" not in done.stderr
+
+
+@pytest.mark.parametrize("rechain", [False, True], ids=["edited", "edited-and-rechained"])
+def test_the_web_never_shows_a_forged_event_as_signed(signed, monkeypatch, rechain):
+    from test_web import client_for
+
+    client = client_for(signed, monkeypatch)
+    assert client.get("/problems/XC2019-1-1").status_code == 200
+    seq = _forge_deadline(signed, rechain)
+    for url in ("/problems/XC2019-1-1", "/audit?problem=XC2019-1-1", "/audit?inspection=XC2019-1"):
+        page = client.get(url)
+        assert page.status_code == 500, (url, page.status_code)
+        assert FORGED_DEADLINE not in page.text and f"{seq}" in page.text, url
+    for url in ("/audit?problem=XC2019-1-1", "/audit?inspection=XC2019-1"):  # the trail's JSON (the problem's is its row)
+        data = client.get(url + "&format=json")
+        assert data.status_code == 500 and f"event {seq}" in data.json()["error"], url
+
+
+def test_an_act_copied_onto_another_problem_event_is_named(signed):
+    """A signature copied from one of the problem's events onto another (and re-chained): the reader names it."""
+    rows = [r for r in events(signed) if r[3].startswith("ledger.domain:Problem.")]
+    first, last = json.loads(bytes(rows[-2][4])), json.loads(bytes(rows[-1][4]))
+    last["act_signature"] = first["act_signature"]
+    _replace_state(signed, rows[-1][0], json.dumps(last, ensure_ascii=False, separators=(",", ":")).encode())
+    recompute_chain(signed)
+    line = one_line(signed("history", "XC2019-1-1", expect=4))
+    assert f"event {rows[-1][0]}" in line
+
+
+def test_history_in_trial_mode_checks_the_links(ledger):
+    """Nobody enrolled: no signature to check, the chain link still is."""
+    ledger(*INSPECTION)
+    ledger(*PROBLEM)
+    seq = _registration(ledger)
+    assert "signed by" not in ledger("history", "XC2019-1-1").stdout
+    _forge_deadline(ledger, rechain=False)
+    assert f"event {seq}" in one_line(ledger("history", "XC2019-1-1", expect=4))
