@@ -186,6 +186,10 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     with StateReader(state.app, as_of, problem=problem_id) as r:
         view = find_problem(r.cursor, problem_id, style=r.style, today=r.today)
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
+        if as_of is None and (view or inspection):  # the stored row, checked before it is printed (--as-of: from the events)
+            from projections.read_model_check import check_shown_row
+
+            check_shown_row(state.app, r.cursor, *(("ledger_problems", view["id"]) if view else ("ledger_inspections", inspection["code"])))
     if view is None and inspection is None:
         from commands.asof import describe_moment
 

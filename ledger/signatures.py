@@ -397,9 +397,6 @@ def _same_id(stored: str, wanted: str) -> bool:
 
 # -- what a reading command prints, checked before it is printed -----------------------------------------
 
-_IN_BATCH = 500  # sequence numbers per IN (…) list
-
-
 def verify_shown(recorder: Any, shown: list[tuple[int, Any]]) -> None:
     """The events a reading command is about to print (`history`, `audit --problem`/`--inspection`, the web's
     problem and trail pages), checked as `audit --verify` checks them; TamperingFound names the first bad one.
@@ -413,6 +410,7 @@ def verify_shown(recorder: Any, shown: list[tuple[int, Any]]) -> None:
     if not shown:
         return
     from ledger.authority import AUTHORITY_ID
+    from ledger.chain import check_links
 
     position = getattr(recorder, "position_column", "rowid")
     style = getattr(recorder, "placeholder", "?")
@@ -420,7 +418,7 @@ def verify_shown(recorder: Any, shown: list[tuple[int, Any]]) -> None:
     with recorder.reading() as c:
         c.execute("SELECT key, value FROM ledger_meta WHERE key IN ('ledger_id', 'administrator_key')")
         meta = {str(r[0]): str(r[1]) for r in c.fetchall()}
-        _check_links(c, style, shown)
+        check_links(c, style, shown)
         c.execute(
             f"SELECT {position}, originator_id, originator_version, topic, state FROM stored_events "
             f"WHERE originator_id = {style} AND {position} <= {style} ORDER BY {position}",
@@ -432,46 +430,3 @@ def verify_shown(recorder: Any, shown: list[tuple[int, Any]]) -> None:
     rows += [(seq, str(e.originator_id), e.originator_version, e.topic, bytes(e.state)) for seq, e in shown]
     rows.sort(key=lambda row: row[0])
     verify_event_rows(iter(rows), meta.get("ledger_id", ""), noted_key=meta.get("administrator_key"))
-
-
-def _check_links(cursor: Any, style: str, shown: list[tuple[int, Any]]) -> None:
-    """Each shown event's link against the stored chain (the same findings as ledger.chain.walk)."""
-    from ledger.chain import DIGEST_SIZE, GENESIS, NonCanonical, hasher, link_digest, recorded_algorithm, row_set_digest
-    from ledger.schema import has_table
-
-    h = hasher(recorded_algorithm(cursor))
-    seqs = [seq for seq, _ in shown]
-    links = {int(r[0]): (r[1], r[2]) for r in _in(cursor, style, "SELECT seq, prev, digest FROM ledger_chain WHERE seq IN ({})", seqs)}
-    prevs = sorted({p for p, _ in links.values() if type(p) is int and p > 0})
-    before = {int(r[0]): r[1] for r in _in(cursor, style, "SELECT seq, digest FROM ledger_chain WHERE seq IN ({})", prevs)}
-    before[0] = GENESIS
-    entries: dict[int, list[tuple[str, str, int, bytes]]] = {}
-    if has_table(cursor, "ledger_row_digests", postgres=style != "?"):
-        for seq, tbl, key, order, digest in _in(cursor, style, "SELECT seq, tbl, key, ord, digest FROM ledger_row_digests WHERE seq IN ({})", seqs):
-            entries.setdefault(int(seq), []).append((str(tbl), str(key), int(order), bytes(digest)))
-    for seq, event in shown:
-        link = links.get(seq)
-        if link is None:
-            raise TamperingFound(seq, t("is stored but has no chain link (inserted after the fact)"))
-        prev, digest = link[0], before.get(link[0]) if type(link[0]) is int else None
-        if isinstance(digest, memoryview):
-            digest = bytes(digest)
-        own = bytes(link[1]) if isinstance(link[1], (bytes, memoryview)) else None
-        if own is None or len(own) != DIGEST_SIZE or (digest is not None and (type(digest) is not bytes or len(digest) != DIGEST_SIZE)):
-            raise NonCanonical(seq, t("has a chain link not stored as (integer, integer, 32-byte BLOB)"))
-        if digest is None:
-            raise TamperingFound(int(prev) if type(prev) is int else seq, t("is missing from the store with its chain link (deleted)"))
-        rows = row_set_digest(h, entries[seq]) if seq in entries else b""
-        if link_digest(h, digest, seq, event.originator_id, event.originator_version, event.topic, bytes(event.state), rows) != own:
-            if rows:
-                raise TamperingFound(seq, t("does not match its recorded hash (the event, or the derived-row digests recorded with it, edited, moved or reordered)"))
-            raise TamperingFound(seq, t("does not match its recorded hash (edited, moved or reordered)"))
-
-
-def _in(cursor: Any, style: str, statement: str, values: list[int]) -> list[Any]:
-    found: list[Any] = []
-    for start in range(0, len(values), _IN_BATCH):
-        part = values[start : start + _IN_BATCH]
-        cursor.execute(statement.format(", ".join(style for _ in part)), part)
-        found += cursor.fetchall()
-    return found

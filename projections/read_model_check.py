@@ -636,3 +636,75 @@ def derived_tables_step(app: Any, config: Any, jobs: int | None = None, *, full:
         raise derived_rows_differ(result.difference)
     detail = t("{aggregates} aggregates rebuilt from {events} events, every row matches", aggregates=result.aggregates, events=result.events)
     return t("derived tables: {detail}", detail=detail)
+
+
+# -- one derived row a reading command prints (`show`, the web's problem page), checked before it is printed -------
+
+
+def check_shown_row(app: Any, cursor: Any, table: str, key: str) -> None:
+    """One stored row against the latest digest the chain committed for it, and that digest against the link that
+    covers it (ledger.chain.check_links), read through `cursor` (the snapshot the row is printed from).
+
+    TamperingFound (exit 4) naming the column that differs, found by rebuilding that one aggregate from its
+    events; a row and digest forged together break the covering link, and are named the same way (or, when
+    the rebuilt row agrees, by that link's event). A few queries and one hash: what `show` costs stays flat."""
+    from types import SimpleNamespace
+
+    from ledger.chain import check_links, hasher, recorded_algorithm, row_form
+    from ledger.errors import TamperingFound
+    from ledger.schema import has_table
+    from projections.replay import derived_rows_differ
+
+    recorder = app.recorder
+    style = recorder.placeholder
+    key_column, columns = DIGESTED[table]
+    if not has_table(cursor, "ledger_row_digests", postgres=style != "?") or not set(columns) <= set(stored_problem_columns(cursor)) | {"code", "data"}:
+        difference = _rebuilt_difference(app, cursor, table, key)  # a store not yet upgraded: against the events
+        if difference is not None:
+            raise derived_rows_differ(difference)
+        return
+    cursor.execute(placeholder(f"SELECT {', '.join(columns)} FROM {table} WHERE {key_column} = ?", style), (key,))
+    row = cursor.fetchone()
+    if row is None:
+        return
+    cursor.execute(placeholder("SELECT seq, digest FROM ledger_row_digests WHERE tbl = ? AND key = ? ORDER BY seq DESC LIMIT 1", style), (table, key))
+    latest = cursor.fetchone()
+    if latest is None:
+        if _upgraded(cursor):  # written before the digests: against the events
+            difference = _rebuilt_difference(app, cursor, table, key)
+            if difference is not None:
+                raise derived_rows_differ(difference)
+            return
+        raise derived_rows_differ(_name_row(app, cursor, table, key, t("{table}: {key} has no digest committed for it (written by hand)", table=table, key=key)))
+    try:
+        mine = hasher(recorded_algorithm(cursor))(row_form(table, tuple(row))).digest()
+    except (TypeError, ValueError):
+        mine = None  # a value of a type the ledger never writes
+    seq = latest[0]
+    if mine != (bytes(latest[1]) if isinstance(latest[1], (bytes, memoryview)) else None):
+        raise derived_rows_differ(_name_row(app, cursor, table, key))
+    position = getattr(recorder, "position_column", "rowid")
+    cursor.execute(placeholder(f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table_name} WHERE {position} = ?", style), (seq,))
+    found = cursor.fetchone()
+    if found is None:
+        raise TamperingFound(seq, t("has derived-row digests recorded but no event (the event deleted, or the digests inserted after the fact)"))
+    event = SimpleNamespace(originator_id=found[0], originator_version=found[1], topic=found[2], state=found[3])
+    try:
+        check_links(cursor, style, [(int(seq), event)])
+    except TamperingFound:
+        difference = _rebuilt_difference(app, cursor, table, key)  # a row forged with its digest: name the column
+        if difference is not None:
+            raise derived_rows_differ(difference) from None
+        raise
+
+
+def _rebuilt_difference(app: Any, cursor: Any, table: str, key: str) -> str | None:
+    """What differs between one stored row and its aggregate rebuilt from its events, or None."""
+    from ledger.ids import inspection_uuid
+
+    ident = inspection_uuid(key) if table == "ledger_inspections" else _problem_uuid(key)
+    if ident is None:
+        return None
+    with no_gc():
+        result = check_aggregates(app, cursor, _scope_groups(app, cursor, [ident]))
+    return result.difference.text if result.difference is not None else None

@@ -122,3 +122,56 @@ def test_history_in_trial_mode_checks_the_links(ledger):
     assert "signed by" not in ledger("history", "XC2019-1-1").stdout
     _forge_deadline(ledger, rechain=False)
     assert f"event {seq}" in one_line(ledger("history", "XC2019-1-1", expect=4))
+
+
+# -- item 1, second half: a derived row forged by hand ---------------------------------------------------------
+
+FORGED_STATUS = "UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-1'"
+FORGED_DATA = "UPDATE ledger_problems SET data = replace(data, '\"status\":\"verified\"', '\"status\":\"closed\"') WHERE id = 'XC2019-1-1'"
+
+
+def _forge_digest(ledger, table: str, key: str) -> None:
+    """The row's latest committed digest replaced by the digest of its forged form (the chain not recomputed)."""
+    from ledger.chain import hasher, row_form
+    from projections.read_model_check import DIGESTED
+
+    key_column, columns = DIGESTED[table]
+    row = ledger.query(f"SELECT {', '.join(columns)} FROM {table} WHERE {key_column} = ?", (key,))[0]
+    digest = hasher("sha256")(row_form(table, row)).digest()
+    seq = ledger.query("SELECT max(seq) FROM ledger_row_digests WHERE tbl = ? AND key = ?", (table, key))[0][0]
+    if ledger.store:
+        ledger.query("UPDATE ledger_row_digests SET digest = ? WHERE seq = ? AND tbl = ? AND key = ?", (digest, seq, table, key))
+    else:
+        ledger.execute(f"UPDATE ledger_row_digests SET digest = X'{digest.hex()}' WHERE seq = {seq} AND tbl = '{table}' AND key = '{key}'")
+
+
+@pytest.mark.parametrize("forged", ["status", "status-and-data", "with-its-digest"])
+def test_show_names_the_field_of_a_forged_row(signed, forged):
+    """Review 30d item 1: `update ledger_problems set status='closed'` then `show` printed closed, exit 0."""
+    assert '"status":"verified"' in signed.query("SELECT data FROM ledger_problems WHERE id = 'XC2019-1-1'")[0][0]
+    signed.execute(FORGED_STATUS, *([FORGED_DATA] if forged != "status" else []))
+    if forged == "with-its-digest":
+        _forge_digest(signed, "ledger_problems", "XC2019-1-1")
+    for fmt in ("table", "json", "csv"):
+        result = signed("show", "XC2019-1-1", "--format", fmt, expect=4)
+        line = one_line(result)
+        assert "ledger_problems: XC2019-1-1 status differs" in line, line
+        assert result.stdout == ""
+
+
+def test_show_of_an_inspection_checks_its_row(signed):
+    signed("show", "XC2019-1")
+    signed.execute("UPDATE ledger_inspections SET data = replace(data, '县交通运输局党组', '县财政局党组') WHERE code = 'XC2019-1'")
+    line = one_line(signed("show", "XC2019-1", expect=4))
+    assert "ledger_inspections: XC2019-1 data differs" in line
+
+
+def test_the_web_problem_page_checks_its_row(signed, monkeypatch):
+    from test_web import client_for
+
+    client = client_for(signed, monkeypatch, lang="en")
+    assert client.get("/problems/XC2019-1-1?format=json").json()["status"] == "verified"
+    signed.execute(FORGED_STATUS, FORGED_DATA)
+    for url in ("/problems/XC2019-1-1", "/problems/XC2019-1-1?format=json"):
+        page = client.get(url)
+        assert page.status_code == 500 and "XC2019-1-1 status differs" in page.text, url

@@ -388,6 +388,10 @@ def problem(request: Request) -> Response:
     with view.reader() as r:
         found = find_problem(r.cursor, request.path_params["ident"], style=r.style, today=r.today)
         today = r.today
+        if found is not None:  # the stored row, checked before it is shown (as `ledger show` does)
+            from projections.read_model_check import check_shown_row
+
+            check_shown_row(view.ledger, r.cursor, "ledger_problems", found["id"])
     if found is None:
         raise UnknownID("problem", request.path_params["ident"])
     shown = public_view(found)
