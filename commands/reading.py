@@ -276,21 +276,29 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         else:
             queries = [problem_query(**chosen, select=select, order="urgency" if screen.urgent_first else "register", limit=screen.limit)]
         sql, params = queries[0]
+        # The stored rows printed are checked against their committed digests, a batch before it is printed, up to
+        # CHECKED_ROWS of them (--as-of: rebuilt from the events).
+        shown = _shown_rows(state.app, r.cursor) if as_of is None else None
+        checked = shown.rows if shown is not None else (lambda records: records)
         if kept:  # problems from an office's own 台账: its other columns too, each under its heading
-            problems = (view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
+            problems = checked(view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
             own = [h for h in kept if h not in STATUS_COLUMNS]
             echo_rows(({**status_row(v), **{h: (v.get("columns") or {}).get(h) for h in own}} for v in problems), fmt, (*STATUS_COLUMNS, *own))
+            _say_unchecked(shown)
             return
         if flat and fmt == "csv":
-            echo_csv_batches(iter_row_batches(r.cursor, sql=sql, params=params), STATUS_COLUMNS)
+            batches = iter_row_batches(r.cursor, sql=sql, params=params)
+            echo_csv_batches(shown.batches(batches) if shown is not None else batches, STATUS_COLUMNS)
+            _say_unchecked(shown)
             return
         if flat:
-            records = (row for sql, params in queries for row in iter_status_rows(r.cursor, sql=sql, params=params, today=r.today))
+            records = checked(row for sql, params in queries for row in iter_status_rows(r.cursor, sql=sql, params=params, today=r.today))
         else:
-            problems = (view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
+            problems = checked(view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
             records = problems if fmt == "json" else (status_row(v) for v in problems)
         if fmt in STREAMED_FORMATS:
             echo_rows(records, fmt, STATUS_COLUMNS)
+            _say_unchecked(shown)
             return
         if screen.pager:
             first = next(records, None)
@@ -298,6 +306,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
                 import itertools
 
                 screen.show(itertools.chain([first], records), fmt, STATUS_COLUMNS)
+                _say_unchecked(shown)
                 return
             rows: list[dict[str, Any]] = []
         else:
@@ -309,6 +318,29 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         echo(i18n.translate(t("no problems match{moment}", moment=describe_moment(as_of)), i18n.current()))
         return
     screen.show(rows, fmt, STATUS_COLUMNS, total)
+    _say_unchecked(shown)
+
+
+def _shown_rows(app: Any, cursor: Any) -> Any:
+    """A checker of the stored rows a listing prints (projections.read_model_check.ShownRows), reading through a second
+    cursor of the listing's snapshot."""
+    from projections.read_model_check import ShownRows
+
+    if hasattr(cursor, "sqlite_cursor"):
+        second = cursor.sqlite_cursor.connection.cursor()
+    else:  # psycopg: rows readable by index, as the first cursor's
+        from ledger.store import hybrid_row
+
+        second = cursor.connection.cursor(row_factory=hybrid_row)
+    return ShownRows(app, second)
+
+
+def _say_unchecked(shown: Any) -> None:
+    if shown is not None and shown.unchecked:
+        from commands import i18n
+
+        click.echo(i18n.note_line(t("{checked} rows listed were checked against the digests the chain committed for them, the other {unchecked} were not: `ledger audit --verify` checks every row",
+                                    checked=shown.checked, unchecked=shown.unchecked)), err=True)
 
 
 @click.command(cls=Command)

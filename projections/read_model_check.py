@@ -642,60 +642,120 @@ def derived_tables_step(app: Any, config: Any, jobs: int | None = None, *, full:
 
 
 def check_shown_row(app: Any, cursor: Any, table: str, key: str) -> None:
-    """One stored row against the latest digest the chain committed for it, and that digest against the link that
-    covers it (ledger.chain.check_links), read through `cursor` (the snapshot the row is printed from).
+    """One stored row a reading command prints (`show`, the web's problem page), checked as check_shown_rows does."""
+    check_shown_rows(app, cursor, table, [key])
+
+
+def check_shown_rows(app: Any, cursor: Any, table: str, keys: list[str]) -> None:
+    """Stored rows against the latest digest the chain committed for each, and those digests against the links that
+    cover them (ledger.chain.check_links), read through `cursor` (the snapshot the rows are printed from).
 
     TamperingFound (exit 4) naming the column that differs, found by rebuilding that one aggregate from its
     events; a row and digest forged together break the covering link, and are named the same way (or, when
-    the rebuilt row agrees, by that link's event). A few queries and one hash: what `show` costs stays flat."""
+    the rebuilt row agrees, by that link's event). A few queries and a hash a row."""
     from types import SimpleNamespace
 
-    from ledger.chain import check_links, hasher, recorded_algorithm, row_form
+    from ledger.chain import _in_batches, check_links, hasher, recorded_algorithm, row_form
     from ledger.errors import TamperingFound
     from ledger.schema import has_table
     from projections.replay import derived_rows_differ
 
+    if not keys:
+        return
     recorder = app.recorder
     style = recorder.placeholder
     key_column, columns = DIGESTED[table]
     if not has_table(cursor, "ledger_row_digests", postgres=style != "?") or not set(columns) <= set(stored_problem_columns(cursor)) | {"code", "data"}:
-        difference = _rebuilt_difference(app, cursor, table, key)  # a store not yet upgraded: against the events
-        if difference is not None:
-            raise derived_rows_differ(difference)
+        for key in keys:  # a store not yet upgraded: against the events
+            _raise_rebuilt(app, cursor, table, key)
         return
-    cursor.execute(placeholder(f"SELECT {', '.join(columns)} FROM {table} WHERE {key_column} = ?", style), (key,))
-    row = cursor.fetchone()
-    if row is None:
-        return
-    cursor.execute(placeholder("SELECT seq, digest FROM ledger_row_digests WHERE tbl = ? AND key = ? ORDER BY seq DESC LIMIT 1", style), (table, key))
-    latest = cursor.fetchone()
-    if latest is None:
-        if _upgraded(cursor):  # written before the digests: against the events
-            difference = _rebuilt_difference(app, cursor, table, key)
-            if difference is not None:
-                raise derived_rows_differ(difference)
-            return
-        raise derived_rows_differ(_name_row(app, cursor, table, key, t("{table}: {key} has no digest committed for it (written by hand)", table=table, key=key)))
-    try:
-        mine = hasher(recorded_algorithm(cursor))(row_form(table, tuple(row))).digest()
-    except (TypeError, ValueError):
-        mine = None  # a value of a type the ledger never writes
-    seq = latest[0]
-    if mine != (bytes(latest[1]) if isinstance(latest[1], (bytes, memoryview)) else None):
-        raise derived_rows_differ(_name_row(app, cursor, table, key))
+    rows = {r[0]: tuple(r) for r in _in_batches(cursor, style, f"SELECT {', '.join(columns)} FROM {table} WHERE {key_column} IN ({{}})", list(keys))}
+    latest: dict[str, tuple[int, Any]] = {}
+    for key, seq, digest in _in_batches(cursor, style, f"SELECT key, seq, digest FROM ledger_row_digests WHERE tbl = '{table}' AND key IN ({{}})", list(rows)):
+        if key not in latest or seq > latest[key][0]:
+            latest[key] = (seq, digest)
+    h = hasher(recorded_algorithm(cursor))
+    upgraded: bool | None = None
+    for key, row in rows.items():
+        if key not in latest:
+            upgraded = _upgraded(cursor) if upgraded is None else upgraded
+            if upgraded:  # written before the digests: against the events
+                _raise_rebuilt(app, cursor, table, key)
+                continue
+            raise derived_rows_differ(_name_row(app, cursor, table, key, t("{table}: {key} has no digest committed for it (written by hand)", table=table, key=key)))
+        try:
+            mine = h(row_form(table, row)).digest()
+        except (TypeError, ValueError):
+            mine = None  # a value of a type the ledger never writes
+        digest = latest[key][1]
+        if mine != (bytes(digest) if isinstance(digest, (bytes, memoryview)) else None):
+            raise derived_rows_differ(_name_row(app, cursor, table, key))
+    covering: dict[int, list[str]] = {}
+    for key, (seq, _) in latest.items():
+        covering.setdefault(seq, []).append(key)
     position = getattr(recorder, "position_column", "rowid")
-    cursor.execute(placeholder(f"SELECT originator_id, originator_version, topic, state FROM {recorder.events_table_name} WHERE {position} = ?", style), (seq,))
-    found = cursor.fetchone()
-    if found is None:
-        raise TamperingFound(seq, t("has derived-row digests recorded but no event (the event deleted, or the digests inserted after the fact)"))
-    event = SimpleNamespace(originator_id=found[0], originator_version=found[1], topic=found[2], state=found[3])
+    found = {r[0]: SimpleNamespace(originator_id=r[1], originator_version=r[2], topic=r[3], state=r[4]) for r in _in_batches(
+        cursor, style, f"SELECT {position}, originator_id, originator_version, topic, state FROM {recorder.events_table_name} WHERE {position} IN ({{}})", sorted(covering))}
+    for seq in sorted(covering):
+        if seq not in found:
+            raise TamperingFound(seq, t("has derived-row digests recorded but no event (the event deleted, or the digests inserted after the fact)"))
     try:
-        check_links(cursor, style, [(int(seq), event)])
-    except TamperingFound:
-        difference = _rebuilt_difference(app, cursor, table, key)  # a row forged with its digest: name the column
-        if difference is not None:
-            raise derived_rows_differ(difference) from None
+        check_links(cursor, style, sorted(found.items()))
+    except TamperingFound as e:
+        for key in covering.get(e.seq or 0, []):  # a row forged with its digest: name the column
+            _raise_rebuilt(app, cursor, table, key)
         raise
+
+
+def _raise_rebuilt(app: Any, cursor: Any, table: str, key: str) -> None:
+    from projections.replay import derived_rows_differ
+
+    difference = _rebuilt_difference(app, cursor, table, key)
+    if difference is not None:
+        raise derived_rows_differ(difference) from None
+
+
+# A listing checks the first this many rows it prints (a terminal's 30, an inspection's, a round's: all of them);
+# beyond, a row costs ~35 µs to check and a province's 115,000 would take 2.4× the listing (bench/scale.py
+# --listings), so the rest are printed unchecked and the listing says so (`ledger audit --verify` checks them all).
+CHECKED_ROWS = 2000
+CHECK_BATCH = 500
+
+
+class ShownRows:
+    """The stored rows a listing prints, checked (check_shown_rows) a batch at a time before the batch is printed,
+    up to `limit` rows; `unchecked` counts the rows printed beyond. `cursor`: a second cursor in the listing's
+    snapshot (the first one is being read)."""
+
+    def __init__(self, app: Any, cursor: Any) -> None:
+        self.app, self.cursor, self.limit, self.batch = app, cursor, CHECKED_ROWS, CHECK_BATCH
+        self.checked = self.unchecked = 0
+
+    def _check(self, keys: list[str]) -> None:
+        for start in range(0, len(keys), self.batch):
+            part = keys[start : start + self.batch]
+            if self.checked >= self.limit:
+                self.unchecked += len(part)
+                continue
+            check_shown_rows(self.app, self.cursor, "ledger_problems", part)
+            self.checked += len(part)
+
+    def rows(self, records: Iterable[dict[str, Any]], key: str = "id") -> Iterator[dict[str, Any]]:
+        pending: list[dict[str, Any]] = []
+        for record in records:
+            pending.append(record)
+            if len(pending) >= self.batch:
+                self._check([str(r[key]) for r in pending])
+                yield from pending
+                pending = []
+        if pending:
+            self._check([str(r[key]) for r in pending])
+            yield from pending
+
+    def batches(self, batches: Iterable[Sequence[Any]], key: int = 0) -> Iterator[Sequence[Any]]:
+        for batch in batches:
+            self._check([str(row[key]) for row in batch])
+            yield batch
 
 
 def _rebuilt_difference(app: Any, cursor: Any, table: str, key: str) -> str | None:

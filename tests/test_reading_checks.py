@@ -175,3 +175,33 @@ def test_the_web_problem_page_checks_its_row(signed, monkeypatch):
     for url in ("/problems/XC2019-1-1", "/problems/XC2019-1-1?format=json"):
         page = client.get(url)
         assert page.status_code == 500 and "XC2019-1-1 status differs" in page.text, url
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "json", "markdown"])
+def test_status_never_lists_a_forged_row(signed, fmt):
+    """Review 30d item 1: `update ledger_problems set status='closed'` then `status` listed closed, exit 0."""
+    signed("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "第二个问题", "--at", "2020-01-15", actor="王琎")
+    assert "closed" not in signed("status", "--format", fmt).stdout
+    signed.execute(FORGED_STATUS, FORGED_DATA)
+    result = signed("status", "--format", fmt, expect=4)
+    assert "ledger_problems: XC2019-1-1 status differs" in one_line(result)
+    assert "closed" not in result.stdout
+
+
+def test_a_long_listing_checks_its_first_rows_and_says_the_rest_were_not(signed, monkeypatch):
+    """Past CHECKED_ROWS (2,000; here 1, a batch of 1) the rows are listed unchecked, and the listing says so on
+    stderr with the way to check them all; a forged row among the checked ones is still exit 4."""
+    import projections.read_model_check as check
+
+    for title in ("第二个问题", "第三个问题"):
+        signed("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", title, "--at", "2020-01-15", actor="王琎")
+    monkeypatch.setattr(check, "CHECKED_ROWS", 1)
+    monkeypatch.setattr(check, "CHECK_BATCH", 1)
+    sound = signed("status", "--format", "csv")
+    assert "1 rows listed were checked" in sound.stderr and "the other 2 were not: `ledger audit --verify`" in sound.stderr
+    signed.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-3'")
+    assert "the other 2 were not" in signed("status", "--format", "csv").stderr  # beyond the checked rows, and said so
+    signed.execute(FORGED_STATUS)
+    assert "XC2019-1-1 status differs" in one_line(signed("status", "--format", "csv", expect=4))
+    monkeypatch.setattr(check, "CHECKED_ROWS", 2000)
+    assert "were not" not in signed("status", "--inspection", "XC2019-1", "--format", "csv", expect=4).stderr
