@@ -54,6 +54,8 @@ def public_view(view: dict[str, Any]) -> dict[str, Any]:
         if _measure_hidden(m["id"], hidden):
             m["text"] = WITHHELD
             m["evidence"] = [WITHHELD for _ in m.get("evidence") or []]
+            if m.get("due"):  # its dates are its content too (review 30d item 22): hidden as its corrections are
+                m["due"] = WITHHELD
     for c in out.get("corrections") or []:
         if _field_hidden(c["field"], hidden):
             c["old"] = c["new"] = WITHHELD
@@ -82,6 +84,8 @@ def _redactions(event: Any, hidden: set[str]) -> dict[str, Any]:
                 changes[key] = WITHHELD
     elif name == "MeasurePlanned" and _measure_hidden(event.measure_id, hidden):
         changes["text"] = WITHHELD
+        if getattr(event, "due", None):
+            changes["due"] = None  # the sentence leaves the date out (its text already reads as withheld)
     elif name == "MeasureCompleted" and _measure_hidden(event.measure_id, hidden):
         changes["evidence"] = [WITHHELD for _ in event.evidence or []]
     elif name == "Corrected" and _field_hidden(event.field, hidden):

@@ -205,3 +205,62 @@ def test_a_long_listing_checks_its_first_rows_and_says_the_rest_were_not(signed,
     assert "XC2019-1-1 status differs" in one_line(signed("status", "--format", "csv", expect=4))
     monkeypatch.setattr(check, "CHECKED_ROWS", 2000)
     assert "were not" not in signed("status", "--inspection", "XC2019-1", "--format", "csv", expect=4).stderr
+
+
+# -- item 22: a withheld measure's dates are withheld everywhere a public reader looks ----------------------------
+
+DUE, CORRECTED_DUE = "2020-04-17", "2020-04-24"
+
+
+def _date_forms(day: str) -> list[str]:
+    y, m, d = (int(x) for x in day.split("-"))
+    return [day, f"{y}年{m}月{d}日", f"{y}.{m:02d}.{d:02d}", f"{y}/{m}/{d}", f"{m}月{d}日"]
+
+
+@pytest.fixture
+def withheld_measure(ledger):
+    ledger(*INSPECTION)
+    ledger(*PROBLEM)
+    ledger("assign", "XC2019-1-1", "--lead", "刘局长", "--unit", "办公室", "--person", "张三", "--at", "2020-01-16")
+    ledger("plan", "XC2019-1-1", "约谈举报涉及人员", "--due", DUE, "--at", "2020-01-17")
+    ledger("plan", "XC2019-1-1", "制定学习计划", "--due", "2020-05-29", "--at", "2020-01-17")
+    ledger("correct", "XC2019-1-1", "--field", "M1.due", "--value", CORRECTED_DUE, "--reason", "录入错误")
+    ledger("withhold", "XC2019-1-1", "--reason", "privacy", "--field", "M1")
+    return ledger
+
+
+def _assert_no_date(text: str, where: str) -> None:
+    for day in (DUE, CORRECTED_DUE):
+        for form in _date_forms(day):
+            assert form not in text, f"the withheld measure's date {form} appears in {where}"
+
+
+@pytest.mark.parametrize("lang", ["zh-CN", "en"])
+def test_a_withheld_measure_shows_its_dates_nowhere_on_the_web(withheld_measure, monkeypatch, lang):
+    """Review 30d item 22: the page hid the M1.due correction but showed the dates in the measures table and the
+    MeasurePlanned row of the trail."""
+    from test_web import client_for
+
+    client = client_for(withheld_measure, monkeypatch, lang=lang)
+    for url in ("/problems/XC2019-1-1", "/problems/XC2019-1-1?format=json", "/audit?problem=XC2019-1-1",
+                "/audit?problem=XC2019-1-1&format=json", "/audit?inspection=XC2019-1", "/reports/XC2019-1", "/due"):
+        page = client.get(url)
+        assert page.status_code == 200, (url, page.text[-300:])
+        _assert_no_date(page.text, url)
+    assert "2020-05-29" in client.get("/problems/XC2019-1-1").text  # M2, published, keeps its date
+
+
+def test_a_withheld_measure_shows_its_dates_nowhere_a_public_reader_looks(withheld_measure):
+    import openpyxl
+
+    ledger = withheld_measure
+    for fmt in ("markdown", "html", "text"):
+        _assert_no_date(ledger("publish", "--inspection", "XC2019-1", "--format", fmt).stdout, f"publish --format {fmt}")
+    for fmt in ("table", "json"):
+        _assert_no_date(ledger("summary", "--inspection", "XC2019-1", "--format", fmt).stdout, f"summary --format {fmt}")
+    ledger("sheet", "--inspection", "XC2019-1", "--out", ledger.folder / "台账.xlsx")
+    book = openpyxl.load_workbook(ledger.folder / "台账.xlsx")
+    cells = " ".join(str(c.value) for sheet in book for row in sheet.iter_rows() for c in row if c.value is not None)
+    _assert_no_date(cells, "the 台账")
+    # Insiders (show, history, audit) keep the text and the dates, marked as withheld.
+    assert CORRECTED_DUE in ledger("show", "XC2019-1-1").stdout and DUE in ledger("history", "XC2019-1-1").stdout
