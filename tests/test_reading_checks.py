@@ -55,7 +55,8 @@ def _forge_deadline(ledger, rechain: bool) -> int:
 
 
 READERS = [("history", "XC2019-1-1"), ("audit", "--problem", "XC2019-1-1"), ("audit", "--inspection", "XC2019-1"),
-           ("history", "XC2019-1-1", "--format", "json"), ("audit", "--problem", "XC2019-1-1", "--format", "csv")]
+           ("history", "XC2019-1-1", "--format", "json"), ("audit", "--problem", "XC2019-1-1", "--format", "csv"),
+           ("audit",), ("audit", "--format", "json")]
 
 
 def test_the_readers_print_a_sound_ledger_as_signed(signed):
@@ -264,3 +265,18 @@ def test_a_withheld_measure_shows_its_dates_nowhere_a_public_reader_looks(withhe
     _assert_no_date(cells, "the 台账")
     # Insiders (show, history, audit) keep the text and the dates, marked as withheld.
     assert CORRECTED_DUE in ledger("show", "XC2019-1-1").stdout and DUE in ledger("history", "XC2019-1-1").stdout
+
+
+def test_the_whole_trail_checks_its_first_events_and_says_the_rest_were_not(signed, monkeypatch):
+    """`audit` (the whole log) checks the events it prints, up to CHECKED_ROWS (here 3), and says how many it did not."""
+    import projections.read_model_check as check
+
+    monkeypatch.setattr(check, "CHECKED_ROWS", 3)
+    total = len(signed.json("audit"))
+    result = signed("audit", "--format", "csv")
+    assert f"3 events listed were checked (chain link and signature), the other {total - 3} were not" in result.stderr
+    seq = _forge_deadline(signed, rechain=True)  # the problem's registration: among the first three? no, later
+    assert seq > 3
+    assert "were not" in signed("audit", "--format", "csv").stderr  # beyond the checked events, and said so
+    monkeypatch.setattr(check, "CHECKED_ROWS", 2000)
+    assert f"event {seq}" in one_line(signed("audit", "--format", "csv", expect=4))
