@@ -280,3 +280,13 @@ def test_the_whole_trail_checks_its_first_events_and_says_the_rest_were_not(sign
     assert "were not" in signed("audit", "--format", "csv").stderr  # beyond the checked events, and said so
     monkeypatch.setattr(check, "CHECKED_ROWS", 2000)
     assert f"event {seq}" in one_line(signed("audit", "--format", "csv", expect=4))
+
+
+def test_a_sound_signed_ledger_with_checkpoints_reads_back(signed):
+    """Checkpoint events and people events in the whole trail check as `audit --verify` checks them: exit 0."""
+    signed("keygen", actor="王琎")
+    signed("checkpoint", actor="王琎")
+    signed("person", "revoke", "张三", "--role", "responsible")
+    signed("audit", "--verify")
+    assert ",Recorded," in signed("audit", "--format", "csv").stdout
+    signed("audit", "--inspection", "XC2019-1")
