@@ -173,7 +173,7 @@ def test_the_web_problem_page_checks_its_row(signed, monkeypatch):
     client = client_for(signed, monkeypatch, lang="en")
     assert client.get("/problems/XC2019-1-1?format=json").json()["status"] == "verified"
     signed.execute(FORGED_STATUS, FORGED_DATA)
-    for url in ("/problems/XC2019-1-1", "/problems/XC2019-1-1?format=json"):
+    for url in ("/problems/XC2019-1-1", "/problems/XC2019-1-1?format=json", "/problems", "/problems?inspection=XC2019-1"):
         page = client.get(url)
         assert page.status_code == 500 and "XC2019-1-1 status differs" in page.text, url
 
