@@ -269,13 +269,13 @@ def check_links(cursor: Any, style: str, shown: list[tuple[int, Any]]) -> None:
 
     h = hasher(recorded_algorithm(cursor))
     seqs = [seq for seq, _ in shown]
-    links = {int(r[0]): (r[1], r[2]) for r in _in_batches(cursor, style, "SELECT seq, prev, digest FROM ledger_chain WHERE seq IN ({})", seqs)}
+    links = {int(r[0]): (r[1], r[2]) for r in in_batches(cursor, style, "SELECT seq, prev, digest FROM ledger_chain WHERE seq IN ({})", seqs)}
     prevs = sorted({p for p, _ in links.values() if type(p) is int and p > 0})
-    before = {int(r[0]): r[1] for r in _in_batches(cursor, style, "SELECT seq, digest FROM ledger_chain WHERE seq IN ({})", prevs)}
+    before = {int(r[0]): r[1] for r in in_batches(cursor, style, "SELECT seq, digest FROM ledger_chain WHERE seq IN ({})", prevs)}
     before[0] = GENESIS
     entries: dict[int, list[tuple[str, str, int, bytes]]] = {}
     if has_table(cursor, "ledger_row_digests", postgres=style != "?"):
-        for seq, tbl, key, order, digest in _in_batches(cursor, style, "SELECT seq, tbl, key, ord, digest FROM ledger_row_digests WHERE seq IN ({})", seqs):
+        for seq, tbl, key, order, digest in in_batches(cursor, style, "SELECT seq, tbl, key, ord, digest FROM ledger_row_digests WHERE seq IN ({})", seqs):
             if type(seq) is not int or type(order) is not int or not isinstance(digest, (bytes, memoryview)):
                 raise NonCanonical(seq if type(seq) is int else 0, t("has a derived-row digest not stored as (integer, text, text, integer, 32-byte BLOB)"))
             entries.setdefault(seq, []).append((str(tbl), str(key), order, bytes(digest)))
@@ -298,7 +298,8 @@ def check_links(cursor: Any, style: str, shown: list[tuple[int, Any]]) -> None:
             raise TamperingFound(seq, t("does not match its recorded hash (edited, moved or reordered)"))
 
 
-def _in_batches(cursor: Any, style: str, statement: str, values: list[int]) -> list[Any]:
+def in_batches(cursor: Any, style: str, statement: str, values: list[Any]) -> list[Any]:
+    """The rows of `statement` (its `IN ({})` filled with `style` marks) for every value, IN_BATCH values a query."""
     found: list[Any] = []
     for start in range(0, len(values), IN_BATCH):
         part = values[start : start + IN_BATCH]

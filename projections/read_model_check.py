@@ -655,7 +655,7 @@ def check_shown_rows(app: Any, cursor: Any, table: str, keys: list[str]) -> None
     the rebuilt row agrees, by that link's event). A few queries and a hash a row."""
     from types import SimpleNamespace
 
-    from ledger.chain import _in_batches, check_links, hasher, recorded_algorithm, row_form
+    from ledger.chain import check_links, hasher, in_batches, recorded_algorithm, row_form
     from ledger.errors import TamperingFound
     from ledger.schema import has_table
     from projections.replay import derived_rows_differ
@@ -669,9 +669,9 @@ def check_shown_rows(app: Any, cursor: Any, table: str, keys: list[str]) -> None
         for key in keys:  # a store not yet upgraded: against the events
             _raise_rebuilt(app, cursor, table, key)
         return
-    rows = {r[0]: tuple(r) for r in _in_batches(cursor, style, f"SELECT {', '.join(columns)} FROM {table} WHERE {key_column} IN ({{}})", list(keys))}
+    rows = {r[0]: tuple(r) for r in in_batches(cursor, style, f"SELECT {', '.join(columns)} FROM {table} WHERE {key_column} IN ({{}})", list(keys))}
     latest: dict[str, tuple[int, Any]] = {}
-    for key, seq, digest in _in_batches(cursor, style, f"SELECT key, seq, digest FROM ledger_row_digests WHERE tbl = '{table}' AND key IN ({{}})", list(rows)):
+    for key, seq, digest in in_batches(cursor, style, f"SELECT key, seq, digest FROM ledger_row_digests WHERE tbl = '{table}' AND key IN ({{}})", list(rows)):
         if key not in latest or seq > latest[key][0]:
             latest[key] = (seq, digest)
     h = hasher(recorded_algorithm(cursor))
@@ -694,7 +694,7 @@ def check_shown_rows(app: Any, cursor: Any, table: str, keys: list[str]) -> None
     for key, (seq, _) in latest.items():
         covering.setdefault(seq, []).append(key)
     position = getattr(recorder, "position_column", "rowid")
-    found = {r[0]: SimpleNamespace(originator_id=r[1], originator_version=r[2], topic=r[3], state=r[4]) for r in _in_batches(
+    found = {r[0]: SimpleNamespace(originator_id=r[1], originator_version=r[2], topic=r[3], state=r[4]) for r in in_batches(
         cursor, style, f"SELECT {position}, originator_id, originator_version, topic, state FROM {recorder.events_table_name} WHERE {position} IN ({{}})", sorted(covering))}
     for seq in sorted(covering):
         if seq not in found:

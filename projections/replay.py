@@ -132,7 +132,7 @@ def verify_printed(app: Any, seqs: list[int]) -> None:
     checks a selection's: read again by their numbers, their chain links and signatures."""
     from eventsourcing.persistence import StoredEvent
 
-    from ledger.chain import _in_batches
+    from ledger.chain import in_batches
     from ledger.signatures import verify_shown
 
     if not seqs:
@@ -140,7 +140,7 @@ def verify_printed(app: Any, seqs: list[int]) -> None:
     recorder = app.recorder
     position = getattr(recorder, "position_column", "rowid")
     with recorder.reading() as c:
-        rows = _in_batches(c, getattr(recorder, "placeholder", "?"), f"SELECT {position}, originator_id, originator_version, topic, state "
+        rows = in_batches(c, getattr(recorder, "placeholder", "?"), f"SELECT {position}, originator_id, originator_version, topic, state "
                            f"FROM {recorder.events_table_name} WHERE {position} IN ({{}})", sorted(set(seqs)))
     stored = []
     for row in rows:
