@@ -290,3 +290,15 @@ def test_a_sound_signed_ledger_with_checkpoints_reads_back(signed):
     signed("audit", "--verify")
     assert ",Recorded," in signed("audit", "--format", "csv").stdout
     signed("audit", "--inspection", "XC2019-1")
+
+
+def test_a_row_written_before_the_digests_is_rebuilt_by_show_and_left_unchecked_by_a_listing(signed):
+    """A store `ledger init` upgraded (digests_since noted) holds rows with no digest yet: `show` rebuilds the one row
+    from its events (a forgery is still named), `status` leaves it unchecked and says so."""
+    signed.execute("INSERT INTO ledger_meta (key, value) VALUES ('digests_since', '0')")
+    signed.execute("DELETE FROM ledger_row_digests WHERE key = 'XC2019-1-1'")  # as if written before the digests
+    signed("show", "XC2019-1-1")
+    assert "the other 1 were not" in signed("status", "--format", "csv").stderr
+    signed.execute(FORGED_STATUS, FORGED_DATA)
+    assert "ledger_problems: XC2019-1-1 status differs" in one_line(signed("show", "XC2019-1-1", expect=4))
+    assert "the other 1 were not" in signed("status", "--format", "csv").stderr

@@ -364,7 +364,7 @@ def problems(request: Request) -> Response:
         shown, more = problem_page(r.cursor, page=page_no, size=PAGE_SIZE, style=r.style, today=r.today, lights=view.lights, **filters)
         from projections.read_model_check import check_shown_rows
 
-        check_shown_rows(view.ledger, r.cursor, "ledger_problems", [v["id"] for v in shown])  # a page's rows, as `status` checks them
+        check_shown_rows(view.ledger, r.cursor, "ledger_problems", [v["id"] for v in shown], rebuild=False)  # a page's rows, as `status` checks them
         rows = [public_view(v) for v in shown]
         today = r.today
         choices = {
