@@ -78,7 +78,7 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
 def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     """Show one problem: its state, assignee, measures, verifications and sign-offs."""
     from projections.replay import StateReader, check_as_of
-    from projections.status import find_problem, load_inspection
+    from projections.status import find_problem, load_inspection, with_relapse_facts
 
     check_as_of(as_of)
     with StateReader(state.app, as_of, problem=problem_id) as r:
@@ -88,6 +88,14 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
             from projections.read_model_check import check_shown_row
 
             check_shown_row(state.app, r.cursor, *(("ledger_problems", view["id"]) if view else ("ledger_inspections", inspection["code"])))
+        shown = view
+        if view and fmt == "table":  # JSON: the stored view
+
+            def earlier(ident: str) -> Any:  # as of a moment only this problem was rebuilt: its earlier one as of then
+                with StateReader(state.app, as_of, problem=ident) as other:
+                    return find_problem(other.cursor, ident, style=other.style, today=other.today)
+
+            shown = with_relapse_facts(r.cursor, view, style=r.style, earlier=earlier if as_of is not None else None)
     if view is None and inspection is None:
         from commands.asof import describe_moment
 
@@ -103,7 +111,7 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     if fmt == "json":
         echo(json.dumps(view, ensure_ascii=False, indent=2))
     elif fmt == "table":
-        echo(_show_table(view))
+        echo(_show_table(shown))
     else:
         from projections.status import STATUS_COLUMNS, status_row
 
@@ -271,6 +279,10 @@ def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None
         rows, _ = screen.cut(rows)
         echo(json.dumps([{k: r[k] for k in ("seq", "at", "recorded_at", "actor", "event", "details", "data", "signed_by", "entered_for", "meaning", "attachments") if k in r} for r in rows], ensure_ascii=False, indent=2))
         return
+    if fmt == "csv":  # the details column as `audit --format csv` gives it for the same event: the sentence
+        from projections.audit import sentence_data
+
+        rows = [{**r, "details": sentence_data(r["details"])} for r in rows]
     shown, total = screen.newest(rows) if screen.urgent_first else screen.cut(rows)
     screen.show(shown, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"], total)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
@@ -177,3 +178,12 @@ def test_keygen_cipher_prints_a_usable_key(problem, monkeypatch):
     monkeypatch.setenv("LEDGER_CIPHER_KEY", key)
     problem("confide", "XC2019-1-1", "--field", "case-details", "--value", "细节", "--at", "2020-01-16")
     assert "细节" in problem.out("reveal", "XC2019-1-1")
+
+
+def test_doctor_shows_the_sign_off_check_once_when_too_few_may_sign(ledger):
+    """Review of issue 30, finding 10: the error row and an "ok" row for the same check, labelled alike."""
+    configure(ledger, "people:\n  - name: a\n    roles: [signer]\nsignoff:\n  required_signers: 2\n")
+    rows = json.loads(ledger("doctor", "--format", "json", expect=1).stdout)
+    assert [(r["check"], r["status"]) for r in rows if r["check"] == "sign-off"] == [("sign-off", "error")]
+    shown = ledger("--lang", "zh", "doctor", expect=1).stdout
+    assert shown.count("销号签字") == 1, shown
