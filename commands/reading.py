@@ -111,7 +111,9 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     if fmt == "json":
         echo(json.dumps(view, ensure_ascii=False, indent=2))
     elif fmt == "table":
-        echo(_show_table(shown))
+        from projections.show import with_every_signature
+
+        echo(_show_table(with_every_signature(state.app, shown)))  # the first of two signers too, after the sign-off
     else:
         from projections.status import STATUS_COLUMNS, status_row
 

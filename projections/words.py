@@ -211,7 +211,7 @@ SECTIONS = {
     "escalations": ("督办", "escalations"),
     "progress": ("进展报告", "progress"),
     "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (after sign-off)"),
-    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
+    "signatures": (vocabulary.EVENTS["SignatureRecorded"].zh, "signatures (dual review)"),  # history's word for the act
     "sensitive": ("敏感内容（`ledger reveal` 查看）", "sensitive (`ledger reveal`)"),  # a command in backticks, as lines name one
     "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),
     "self_check": ("自查答复", "self-check answer"),
@@ -221,7 +221,7 @@ SECTIONS = {
 SUB_HEADINGS = {
     "requested": "申请时间", "asked for": "延期至", "deadline was": "原时限", "decided by": "审批人", "decided": "审批时间",
     "done by": "完成人", "due": "时限", "text": "内容", "id": "编号", "at": "时间", "by": "经办人",
-    "direction": "先后", "relapse": "计为反弹",
+    "direction": "先后", "relapse": "计为反弹", "standing": "签字状态",
 }
 
 

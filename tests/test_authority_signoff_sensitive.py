@@ -114,7 +114,7 @@ def test_two_signers_are_needed_to_close(ledger):
     assert "signature 1 of 2 recorded" in first
     view = ledger.json("show", "XC2019-1-1")
     assert view["status"] == "verified" and [s["by"] for s in view["signatures"]] == ["sig1"]
-    assert "signatures awaiting a second signer" in ledger.out("show", "XC2019-1-1")
+    assert "signatures (dual review):" in ledger.out("show", "XC2019-1-1")  # the first signer, awaiting the second (test_dual_signoff_show)
     again = ledger("close", "XC2019-1-1", "--at", "2020-02-12", actor="sig1", expect=1)
     assert "different-signers" in again.stderr
     assert ledger.json("show", "XC2019-1-1")["status"] == "verified"

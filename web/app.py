@@ -407,7 +407,7 @@ def problems(request: Request) -> Response:
 def problem(request: Request) -> Response:
     from ledger.ids import problem_uuid
     from projections.disclosure import public_trail, public_view
-    from projections.show import facts, sections, sensitive
+    from projections.show import facts, sections, sensitive, with_every_signature
     from projections.status import find_problem, with_relapse_facts
 
     view = _view(request)
@@ -426,7 +426,9 @@ def problem(request: Request) -> Response:
         return _json(shown)
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
     lang = chosen_lang(request, view.lang)[0]  # `show`'s facts and tables, in its words (projections.show)
-    linked = public_view(linked)  # its links read one relapse fact from both sides, as `show` prints them
+    # its links read one relapse fact from both sides, and its signatures are all of them (the first of two signers
+    # too), as `show` prints them
+    linked = public_view(with_every_signature(view.ledger, linked))
     return page(request, "problem.html", p=shown, facts=facts(shown, lang), sections=sections(linked, lang), sensitive=sensitive(shown, lang), trail=trail,
                 light=light(shown, today, view.lights), title=shown["id"])
 
