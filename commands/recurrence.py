@@ -163,9 +163,9 @@ def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
     for line in lines:
         click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(line, lang), err=True)
     if more:
-        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("{more} more new problems are like earlier ones", more=more), lang), err=True)
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(tn("{more} more new problem is like earlier ones", "{more} more new problems are like earlier ones", more, more=more), lang), err=True)
     if unchecked:
-        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("{unchecked} new problems were not checked for earlier ones (from {value}): `ledger similar ID` checks one", unchecked=unchecked, value=ids[CHECKED_AT_MOST]), lang), err=True)
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(tn("{unchecked} new problem was not checked for earlier ones (from {value}): `ledger similar ID` checks one", "{unchecked} new problems were not checked for earlier ones (from {value}): `ledger similar ID` checks one", unchecked, unchecked=unchecked, value=ids[CHECKED_AT_MOST]), lang), err=True)
     if lines:
         click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`"), lang), err=True)
 

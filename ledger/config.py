@@ -35,7 +35,7 @@ class Setting:
 def _brief(value: Any) -> str:
     """A wrong value as a message shows it: its repr, cut short (a YAML alias bomb must not print itself)."""
     if isinstance(value, (list, dict)) and len(value) > 20:
-        return t("a {value} of {n_value} items", value='list' if isinstance(value, list) else 'mapping', n_value=len(value))
+        return (t("a list of {n} items", n=len(value)) if isinstance(value, list) else t("a mapping of {n} items", n=len(value)))
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, Message, choices, field_choices, joined, t
+from ledger.messages import Field, Message, choices, field_choices, joined, t, tn
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -770,7 +770,7 @@ def _read_rows(
     types_read = 0
     for line, row in progress(rows):
         if len(row) > len(columns) and any(str(c).strip() for c in row[len(columns):]):
-            raise where.error(line, t("has {n_row} cells but the header names {n_columns} columns", n_row=len(row), n_columns=len(columns)))
+            raise where.error(line, t("has {cells} but the header names {columns}", cells=tn("{n} cell", "{n} cells", len(row), n=len(row)), columns=tn("{n} column", "{n} columns", len(columns), n=len(columns))))
         for i in unheaded:
             if i < len(row) and str(row[i]).strip():
                 raise where.error(line, t("'{value}' is in a column without a heading", value=row[i]))

@@ -22,7 +22,7 @@ from uuid import UUID
 from projections.replay import apply, decode, no_gc, stored_uuid, unreadable
 from projections.tables import PROBLEM_COLUMNS, TOTALS_COLUMNS, dumps, placeholder, problem_row, stored_problem_columns
 from ledger.chain import default_jobs  # one rule for replay and audit --verify
-from ledger.messages import t
+from ledger.messages import t, tn
 
 BATCH = 2000  # events per query, and aggregates per comparison query
 
@@ -629,10 +629,10 @@ def derived_tables_step(app: Any, config: Any, jobs: int | None = None, *, full:
         else:
             if difference is not None:
                 raise derived_rows_differ(difference)
-            detail = t("{rows} rows, each matches the digest the chain committed for it", rows=problems + inspections)
+            detail = tn("{rows} row, matching the digest the chain committed for it", "{rows} rows, each matches the digest the chain committed for it", problems + inspections, rows=problems + inspections)
             return t("derived tables: {detail}", detail=detail)
     result = check_read_models(app, config, jobs)
     if result.difference is not None:
         raise derived_rows_differ(result.difference)
-    detail = t("{aggregates} aggregates rebuilt from {events} events, every row matches", aggregates=result.aggregates, events=result.events)
+    detail = t("{aggregates} rebuilt from {events}, every row matches", aggregates=tn("{n} aggregate", "{n} aggregates", result.aggregates, n=result.aggregates), events=tn("{n} event", "{n} events", result.events, n=result.events))
     return t("derived tables: {detail}", detail=detail)
