@@ -115,7 +115,7 @@ def test_a_schema_3_store_is_read_until_init_upgrades_it_in_one_pass(inspected):
 
 def test_replay_names_a_tampered_status_column(inspected):
     worked(inspected)
-    for column, value, stored in (
+    for column, value, stored in (  # an English screen names the column in words ("measures done")
         ("title", "'改过的标题'", "'改过的标题'"),
         ("measures_done", "2", "2"),
         ("person", "'李四'", "'李四'"),
@@ -125,7 +125,7 @@ def test_replay_names_a_tampered_status_column(inspected):
         original = inspected.query(f"SELECT {column} FROM ledger_problems WHERE id = 'XC2019-1-1'")[0][0]
         inspected.execute(f"UPDATE ledger_problems SET {column} = {value} WHERE id = 'XC2019-1-1'")
         result = inspected("replay", expect=4)
-        assert f"ledger_problems: XC2019-1-1 {column} differs: stored {stored}, replay {original!r}" in result.stderr
+        assert f"ledger_problems: XC2019-1-1 {column.replace('_', ' ')} differs: stored {stored}, replay {original!r}" in result.stderr
         restored = "NULL" if original is None else repr(original)
         inspected.execute(f"UPDATE ledger_problems SET {column} = {restored} WHERE id = 'XC2019-1-1'")
     inspected("replay")
