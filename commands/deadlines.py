@@ -161,7 +161,7 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
             total = len(rows)
             rows, _ = screen.cut(rows)
     if not rows and fmt == "table":
-        echo(i18n.translate(t("no reviews {value} as of {today}", value='due or missed' if only_due else 'to list', today=today), i18n.current()))
+        echo(i18n.translate((t("no reviews due or missed as of {today}", today=today) if only_due else t("no reviews to list as of {today}", today=today)), i18n.current()))
     else:
         screen.show(rows, fmt, REVIEW_COLUMNS, total)
 

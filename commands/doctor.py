@@ -104,7 +104,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
         except LedgerError as e:
             yield {"check": "signing key", "status": "error", "detail": str(e)}
         else:
-            yield {"check": "signing key", "status": status, "detail": t("{key} (mode {mode:o}{value})", key=key, mode=mode, value='' if status == 'ok' else ': readable by others, chmod 600')}
+            yield {"check": "signing key", "status": status, "detail": (t("{key} (mode {mode:o})", key=key, mode=mode) if status == "ok" else t("{key} (mode {mode:o}: readable by others, chmod 600)", key=key, mode=mode))}
     else:
         yield {"check": "signing key", "status": "warn", "detail": t("none at {key}: run `ledger keygen` before checkpoints or publishing", key=key)}
     pub = public_key_path(config)

@@ -194,7 +194,7 @@ def profile(state: LedgerContext, organisation: str, as_of: Any, fmt: str) -> No
         found = unit_profile(r.cursor, organisation, today=r.today, style=r.style)
         known = organisations(r.cursor) if found is None else []
     if found is None:
-        raise InvalidInput(t("no inspection of '{organisation}' (organisations: {value})", organisation=organisation, value=', '.join(known) or 'none yet'))
+        raise InvalidInput(t("no inspection of '{organisation}' (organisations: {value})", organisation=organisation, value=', '.join(known) or t("none yet")))
     if fmt == "json":
         echo(json.dumps(found, ensure_ascii=False, indent=2))
         return
