@@ -667,6 +667,8 @@ def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap:
             if done is None:
                 if text is not None and len(text) > LINEAR_WRAP_FROM:
                     done = wrapped[key] = _wrap_linear(text, width)
+                elif text is not None and wcwidth is not None and text.isprintable() and any(wcwidth.wcwidth(ch) == 2 for ch in text):
+                    done = wrapped[key] = _wrap_words(text, width, wcwidth.wcwidth)
                 else:
                     done = wrapped[key] = wrap([[value]], [width], numparses=[False])[0][0]
             row[i] = done
@@ -676,6 +678,69 @@ def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap:
 # seconds; a 2 MB value written into a tampered store: past any patience); longer cells are cut
 # into lines of the column's width in one pass, every character kept.
 LINEAR_WRAP_FROM = 2_000
+
+
+# Chinese text wraps between any two characters, but a code inside it (XC2019-1, a date, a key fingerprint's
+# group) only where it has a space; tabulate's wrapping (textwrap's) sees a Chinese sentence as one long word
+# and cuts it anywhere, codes included. Punctuation that closes stays with the character before it, and
+# punctuation that opens with the one after (no line starts with ）or ，).
+OPENING = "（【“‘《〔「『(["
+CLOSING = "）】”’》〕」』，。、；：！？,.;:!?)]"
+
+
+def _wrap_words(text: str, width: int, char_width: Callable[[str], int]) -> str:
+    """`text` (holding wide characters, no line breaks) in lines of at most `width` display cells."""
+    tokens: list[str] = []
+    i, n = 0, len(text)
+    while i < n:
+        if text[i] == " ":
+            j = i
+            while j < n and text[j] == " ":
+                j += 1
+            tokens.append(" ")
+            i = j
+            continue
+        j = i
+        while j < n and text[j] in OPENING:
+            j += 1
+        if j < n and text[j] != " ":
+            if char_width(text[j]) == 2:
+                j += 1
+            else:  # a run of narrow characters: a code, a number, a Latin word
+                while j < n and text[j] != " " and char_width(text[j]) != 2 and (text[j] not in CLOSING or text[j] in ".:-"):
+                    j += 1
+        while j < n and text[j] in CLOSING:
+            j += 1
+        j = max(j, i + 1)
+        tokens.append(text[i:j])
+        i = j
+    lines: list[str] = []
+    line, used = "", 0
+    for token in tokens:
+        if token == " ":
+            if line:
+                line, used = line + " ", used + 1
+            continue
+        size = sum(max(char_width(ch), 0) for ch in token)
+        if used + size > width and line.strip():
+            lines.append(line.rstrip())
+            line, used = "", 0
+        while size > width - used:  # longer than a whole line: cut after its last hyphen that fits, else at the width
+            fits, filled = 0, 0
+            for ch in token:
+                filled += max(char_width(ch), 0)
+                if filled > width - used:
+                    break
+                fits += 1
+            hyphen = token.rfind("-", 0, fits)
+            cut = max(hyphen + 1 if hyphen > 0 else fits, 1)
+            lines.append((line + token[:cut]).rstrip())
+            line, used = "", 0
+            token = token[cut:]
+            size = sum(max(char_width(ch), 0) for ch in token)
+        line, used = line + token, used + size
+    lines.append(line.rstrip())
+    return "\n".join(lines)
 
 
 def _wrap_linear(text: str, width: int) -> str:
