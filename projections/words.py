@@ -149,10 +149,11 @@ DETAIL_VALUE_WORDS: dict[str, Any] = {
     "cause": vocabulary.zh(vocabulary.REOPEN_CAUSES),
 }
 
-# Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.
+# Columns whose long text (and heading) wraps, so a table fits a 120-column terminal. `escalation` is as wide as
+# its English heading and the longest Chinese level (督办通知书), neither cut in two.
 WRAP = {
     "title": 16, "category": 8, "text": 30, "details": 16, "note": 16, "description": 24, "reason": 16,
-    "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 7,
+    "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 10,
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
     "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
     "reviews": 10, "missed": 6, "signed_off": 10, "review_date": 11, "point": 10, "state": 8, "result": 8,
