@@ -580,6 +580,9 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
         raise ConfigError(t("{config_path} is not UTF-8 text (line {line})", config_path=config_path, line=line)) from None
     except OSError as e:
         raise ConfigError(t("cannot read {config_path}: {e}", config_path=config_path, e=e.strerror or e)) from None
+    key = (str(config_path), text)
+    if key in _loaded:  # a command asks more than once (its language, then its settings)
+        return _loaded[key]
     try:
         given = yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
@@ -603,4 +606,11 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
             raise ConfigError(t("'lights.yellow_days' must not be more than 'lights.green_days'"))  # at load, so every command refuses it
     except ConfigError as e:
         raise ConfigError(t("{config_path}: {e}", config_path=config_path, e=e)) from None
-    return Config(path=config_path, data=data)
+    loaded = Config(path=config_path, data=data)
+    _loaded[key] = loaded
+    return loaded
+
+
+# Each ledger.yaml parsed once per process while its text is unchanged: parsing is a few ms of a command's
+# start-up, and a command asks twice (its language, then its settings). Nothing changes a loaded Config's data.
+_loaded: dict[tuple[str, str], Config] = {}

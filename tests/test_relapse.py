@@ -270,6 +270,26 @@ def test_init_builds_the_index_of_a_store_made_before_it(two_rounds):
     assert ledger.json("similar", "--text", "违规发放津贴补贴")[0]["score"] == 1.0
 
 
+def test_init_rebuilds_the_index_a_batch_of_problems_at_a_time(two_rounds, monkeypatch):
+    """The rebuild reads the register in batches (memory bounded by the batch): the index it leaves is the one
+    the writes made, checked by replay, with the same frequencies and the same answers."""
+    from projections import similarity
+
+    ledger = two_rounds
+    ledger("link", "XC2022-1-1", "XC2021-1-1", "--as", "same-kind")
+    before_df = ledger.query("SELECT term, df FROM ledger_similar_df ORDER BY term")
+    before_links = ledger.query("SELECT new, old, link FROM ledger_problem_links ORDER BY new, old")
+    before = ledger.json("similar", "--text", "违规发放津贴补贴")
+    monkeypatch.setattr(similarity, "REBUILD_BATCH", 2)
+    ledger.execute("DELETE FROM ledger_similar_docs", "DELETE FROM ledger_similar_terms", "DELETE FROM ledger_similar_df",
+                   "DELETE FROM ledger_problem_links")
+    assert "similarity index built over 5 problems" in ledger.out("init")
+    assert ledger.query("SELECT term, df FROM ledger_similar_df ORDER BY term") == before_df
+    assert ledger.query("SELECT new, old, link FROM ledger_problem_links ORDER BY new, old") == before_links
+    assert ledger.json("similar", "--text", "违规发放津贴补贴") == before
+    ledger("replay")
+
+
 def test_the_installed_executable_warns_in_chinese(two_rounds):
     ledger = two_rounds
     env = {**ledger.env, "LEDGER_LANG": "zh"}
