@@ -621,7 +621,7 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     if min_widths is not None:
         shown = [" " * w for w in min_widths]
     # Long texts wrap on screen (a 120-column terminal); documents keep whole lines.
-    widths = i18n.max_widths(columns) if fmt == "table" and table else None
+    widths = i18n.max_widths(columns, lang) if fmt == "table" and table else None
     if widths is None:
         table, shown = text_cells(table, tablefmt), text_cells([shown], tablefmt)[0]
         return tabulate.tabulate(table, headers=shown, tablefmt=tablefmt, disable_numparse=True)

@@ -192,9 +192,9 @@ def test_the_table_wraps_exactly_as_tabulate_does_with_every_cell_wrapped():
 
     texts = [t for t in texts if not (isinstance(t, str) and any(wcwidth(ch) == 2 for ch in t) and len(t) > 3)]
     rows = [dict.fromkeys(STATUS_COLUMNS, t) for t in texts] + [dict(zip(STATUS_COLUMNS, texts))]
-    widths = i18n.max_widths(STATUS_COLUMNS)
-    assert any(w and len(str(t)) > w for t in texts for w in widths)  # some cells do need wrapping
     lang = i18n.current()
+    widths = i18n.max_widths(STATUS_COLUMNS, lang)
+    assert any(w and len(str(t)) > w for t in texts for w in widths)  # some cells do need wrapping
     padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0
     try:
         expected = tabulate.tabulate(
