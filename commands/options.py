@@ -19,6 +19,7 @@ import click
 from ledger import values
 from ledger.errors import InvalidInput
 from ledger.messages import t
+from projections.words import cell  # a table cell, as the web view's tables show it too
 
 BASIC_FORMATS = ("table", "json", "csv", "markdown")
 OFFICE_FORMATS = ("xlsx",)
@@ -559,16 +560,6 @@ def csv_row(row: Sequence[Any]) -> Sequence[Any]:
     return [csv_text(v) for v in row]
 
 
-def cell(value: Any) -> Any:
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, (list, tuple)):
-        return "; ".join(str(cell(v)) for v in value)
-    if isinstance(value, dict):
-        return "; ".join(f"{k}={cell(v)}" for k, v in value.items())
-    return value
 
 
 STREAMED_FORMATS = ("csv", "json")

@@ -73,7 +73,7 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 def summary(state: LedgerContext, inspection: str | None, round_name: str | None, propagated_id: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
     """Problems per category: completed, ongoing, extended, open, overdue, relapsed, completion rate, and the headline figures."""
     from projections.replay import StateReader, check_as_of
-    from projections.summary import HEADERS, KEYS, figure_rows, summarise, table_rows
+    from projections.summary import FIGURE_HEADERS, HEADERS, KEYS, figure_rows, summarise, table_rows
 
     check_as_of(as_of)
     lang = lang or state.lang
@@ -100,7 +100,7 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
     headers = [HEADERS[lang][k] for k in KEYS]
     rows = table_rows(result, lang)
     figures = figure_rows(result, lang)
-    figure_headers = ["成效", "数量"] if lang == "zh" else ["figure", "value"]
+    figure_headers = list(FIGURE_HEADERS[lang])
     tables = [(headers, rows), (figure_headers, figures)]
     if result.get("recurrences"):
         tables.append((recurrence_headers(lang), [[r["organisation"], r["round"] or "", r["recurrences"]] for r in result["recurrences"]]))

@@ -12,8 +12,7 @@ from commands.i18n import Command
 from commands.options import Choice, STREAMED_FORMATS, ChoiceOf, LedgerContext, Screen, cell, echo, echo_csv_batches, echo_rows, listing_options, output_options, pass_ledger, render_rows
 from ledger import values, vocabulary
 from ledger.errors import UnknownID
-from ledger.messages import Data, Field, render, t
-from projections.history import corrected_value
+from ledger.messages import t
 
 # --light takes a light's name or word, or none (no light: signed off, or no deadline).
 LIGHT_CHOICES = {**vocabulary.LIGHTS, "none": vocabulary.Word("无预警", "none")}
@@ -24,130 +23,29 @@ def _canonical_problem_id(text: str) -> str | None:
     return values.problem_display_id(*parts) if parts else None
 
 
-def _escalation_label(level: str | None, lang: str = "en") -> str | None:
-    if not level:
-        return None
-    return str(vocabulary.label(vocabulary.ESCALATION_LEVELS, level, lang))
-
-
-def _facts(view: dict[str, Any], lang: str) -> list[tuple[str, Any]]:
-    from commands import i18n
-
-    zh = lang == "zh"
-    assignee = view.get("assignee") or {}
-    kind, status = view["type"], view["status"]
-    facts = [
-        ("id", view["id"]),
-        ("inspection", view["inspection"]),
-        ("number", view["number"]),
-        ("category", view["category"]),
-        ("title", view["title"]),
-        ("description", view["description"]),
-        ("type", vocabulary.label(vocabulary.PROBLEM_TYPES, kind, lang)),
-        ("source", i18n.value_word("source", view["source"], lang)),
-        ("status", i18n.status_word(status, lang)),
-        ("deadline", view["deadline"]),
-        ("overdue", i18n.value_word("overdue", view["overdue"], lang)),
-        ("relapses", view["relapses"]),
-        ("reworks", view["reworks"]),
-        ("escalation", _escalation_label(view.get("escalation"), lang)),
-        ("lead", assignee.get("lead")),
-        ("unit", assignee.get("unit")),
-        ("person", assignee.get("person")),
-        ("registered", f"{view['registered_at']}，{view['registered_by']}" if zh else f"{view['registered_at']} by {view['registered_by']}"),
-    ]
-    for heading, cell in (view.get("columns") or {}).items():  # a 台账's own columns, as the file had them
-        facts.append((heading, cell))
-    if view.get("parent"):
-        facts.insert(4, ("parent", f"{view['parent']}（细化自该问题）" if zh else f"{view['parent']} (a refinement of it)"))
-    if view.get("children"):
-        facts.insert(4, ("refined into", ("、" if zh else ", ").join(view["children"])))
-    for w in view.get("withheld") or []:  # insiders see the text, marked as not for publication
-        fields = [vocabulary.WITHHELD_PARTS.get(f) or Field(f) for f in w["fields"]]
-        reason = vocabulary.WITHHOLD_REASONS.get(w["reason"], w["reason"])
-        facts.append(("withheld", render(t("{fields} ({reason}) since {at} by {by}", fields=fields, reason=reason, at=w["at"], by=w["by"]), lang)))
-    answer = view.get("self_check")
-    if answer:  # 自查未发现: who answered, when, what the self-check covered (its files: `history`)
-        word = i18n.status_word(answer["result"], lang)
-        facts.append(("self_check", f"{word}，{answer['at']}，{answer['by']}：{answer['note']}" if zh else f"{word} {answer['at']} by {answer['by']}: {answer['note']}"))
-    return facts
-
-
-# Each sub-table of `show`: its section, its columns (heading key, the value's word list in i18n or None).
-_SUB_TABLES: list[tuple[str, list[tuple[str, str | None]], Any, list[int | None] | None]] = [
-    ("extensions",
-     [("requested", None), ("by", None), ("deadline was", None), ("asked for", None), ("reason", None), ("decision", "decision"),
-      ("decided by", None), ("decided", None), ("note", None)],
-     lambda e: [e["requested_at"], e["requested_by"], e["previous"], e["to"], e["reason"], e["decision"], e["decided_by"], e["decided_at"], e["note"]],
-     [None, 10, None, None, 24, None, 10, None, 16]),
-    ("measures",
-     [("id", None), ("text", None), ("status", "measure"), ("due", None), ("evidence", None), ("done by", None)],
-     lambda m: [m["id"], m["text"], m["status"], m["due"], "; ".join(m["evidence"]), m["completed_by"]],
-     [None, 48, None, None, 24, None]),  # long measure texts wrap
-    ("verifications",
-     [("at", None), ("by", None), ("grade", "grade"), ("result", "result"), ("note", None)],
-     lambda v: [v["at"], v["by"], v["grade"], "passed" if v["passed"] else "failed", v["note"]], None),
-    ("signoffs",
-     [("at", None), ("by", None), ("meaning", "meaning"), ("outcome", "outcome"), ("note", None)],
-     lambda s: [s["at"], s["by"], s["meaning"], s["outcome"], s["note"]], None),
-    ("escalations",
-     [("at", None), ("by", None), ("level", "level"), ("note", None)],
-     lambda e: [e["at"], e["by"], e["level"], e["note"]], None),
-    ("progress", [("at", None), ("by", None), ("progress", None)], lambda e: [e["at"], e["by"], e["text"]], None),
-    ("reviews",
-     [("at", None), ("by", None), ("result", "result"), ("note", None)],
-     lambda r: [r["at"], r["by"], r["result"], r["note"]], None),
-    ("signatures",
-     [("at", None), ("by", None), ("meaning", "meaning"), ("note", None)],
-     lambda s: [s["at"], s["by"], s["meaning"], s["note"]], None),
-    ("links",
-     [("problem", None), ("as", "as"), ("direction", "direction"), ("relapse", "relapse"), ("at", None), ("by", None), ("note", None)],
-     lambda k: [k["problem"], k["as"], k["direction"], k.get("relapse", False), k["at"], k["by"], k["note"]], None),
-    ("rejected",
-     [("problem", None), ("at", None), ("by", None), ("note", None)],
-     lambda r: [r["problem"], r["at"], r["by"], r["note"]], None),
-    ("corrections",
-     [("at", None), ("by", None), ("field", "field"), ("was", None), ("now", None), ("reason", None)],
-     lambda c: [c["at"], c["by"], c["field"], corrected_value(c["field"], c["old"]), corrected_value(c["field"], c["new"]), c["reason"]], None),
-]
-
-
-def _shown(words: Any, value: Any, lang: str) -> Any:
-    """A sub-table's cell: a vocabulary word in `lang`, or the column's word for the value."""
-    from commands import i18n
-
-    if isinstance(value, (vocabulary.Word, Data)):  # a Stored value (projections.history.corrected_value) too
-        return value.label(lang)
-    return i18n.value_word(words, value, lang) if words else value
-
-
 def _show_table(view: dict[str, Any]) -> str:
+    """A problem as `show` prints it: its facts, then each sub-table (projections.show, as the web page shows them)."""
     import tabulate
 
     from commands import i18n
+    from projections import show as shown
 
     lang = i18n.current()
     parts = [
         tabulate.tabulate(
-            [[i18n.heading(k, lang), cell(v)] for k, v in _facts(view, lang)],
+            [[i18n.heading(k, lang), cell(v)] for k, v in shown.facts(view, lang)],
             tablefmt="plain", disable_numparse=True, maxcolwidths=[None, 96],
         )
     ]
-    for key, columns, row_of, widths in _SUB_TABLES:
-        if key == "corrections":
-            if view.get("sensitive_fields"):
-                encrypted = render(t("[encrypted]"), lang)
-                parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{Field(f).label(lang)}  {encrypted}" for f in view["sensitive_fields"]))
-        entries = view.get(key)
-        if not entries:
+    for table in shown.SUB_TABLES:
+        confided = shown.sensitive(view, lang) if table.key == "corrections" else None
+        if confided:
+            parts.append("\n" + i18n.section_title("sensitive", lang) + "\n" + "\n".join(f"{field}  {marker}" for field, marker in confided.rows))
+        if not view.get(table.key):
             continue
-        rows = [
-            [cell(_shown(words, value, lang)) for (_, words), value in zip(columns, row_of(e))]
-            for e in entries
-        ]
-        headers = [i18n.sub_heading(key, name, lang) for name, _ in columns]
-        options = {"maxcolwidths": widths} if widths else {}
-        parts.append("\n" + i18n.section_title(key, lang) + "\n" + tabulate.tabulate(rows, headers=headers, disable_numparse=True, **options))
+        part = shown.section(table, view[table.key], lang)
+        options = {"maxcolwidths": table.widths} if table.widths else {}
+        parts.append("\n" + i18n.section_title(table.key, lang) + "\n" + tabulate.tabulate(part.rows, headers=part.headings, disable_numparse=True, **options))
     return "\n".join(parts)
 
 
@@ -164,11 +62,11 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
     keys = [k for k in INSPECTION_FACTS if k in inspection] + [k for k in inspection if k not in INSPECTION_FACTS and k != "corrections"]
     facts = [[i18n.heading(k, lang), cell(i18n.value_word(k, inspection[k], lang))] for k in keys]
     parts = [tabulate.tabulate(facts, tablefmt="plain", disable_numparse=True, maxcolwidths=[None, 96])]
-    for key, columns, row_of, _ in _SUB_TABLES:
-        if key == "corrections" and inspection.get("corrections"):
-            rows = [[cell(_shown(w, v, lang)) for (_, w), v in zip(columns, row_of(c))] for c in inspection["corrections"]]
-            headers = [i18n.sub_heading(key, name, lang) for name, _ in columns]
-            parts.append("\n" + i18n.section_title(key, lang) + "\n" + tabulate.tabulate(rows, headers=headers, disable_numparse=True))
+    if inspection.get("corrections"):
+        from projections import show as shown
+
+        part = next(shown.section(table, inspection["corrections"], lang) for table in shown.SUB_TABLES if table.key == "corrections")
+        parts.append("\n" + i18n.section_title("corrections", lang) + "\n" + tabulate.tabulate(part.rows, headers=part.headings, disable_numparse=True))
     return "\n".join(parts)
 
 

@@ -60,7 +60,9 @@ def public_view(view: dict[str, Any]) -> dict[str, Any]:
             if whole:
                 c["reason"] = WITHHELD
     if whole:
-        for key in ("verifications", "signoffs", "reviews", "reopenings", "escalations", "progress", "links", "rejected"):
+        if out.get("columns"):  # a 台账's own columns: the problem's text as the office's file had it
+            out["columns"] = {k: WITHHELD if v not in (None, "") else v for k, v in out["columns"].items()}
+        for key in ("extensions", "verifications", "signoffs", "signatures", "reviews", "reopenings", "escalations", "progress", "links", "rejected"):
             for entry in out.get(key) or []:
                 for note in _NOTES:
                     if entry.get(note):

@@ -31,6 +31,8 @@ HEADERS = {
 }
 
 FIGURE_KEYS = ("rules", "funds", "accountable", "clues")
+# The figures' table's headings, in `summary` and on the web's summary page.
+FIGURE_HEADERS = {"zh": ("成效", "数量"), "en": ("figure", "value")}
 
 FIGURE_LABELS = {
     "zh": {

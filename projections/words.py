@@ -253,7 +253,7 @@ SECTIONS = {
     "progress": ("进展报告", "progress"),
     "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (after sign-off)"),
     "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
-    "sensitive": ("敏感内容（ledger reveal 查看）", "sensitive (ledger reveal)"),
+    "sensitive": ("敏感内容（`ledger reveal` 查看）", "sensitive (`ledger reveal`)"),  # a command in backticks, as lines name one
     "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),
     "self_check": ("自查答复", "self-check answer"),
     "rejected": ("已排除的相似问题", "rejected as not alike"),
@@ -266,9 +266,15 @@ SUB_HEADINGS = {
 }
 
 
-def section_title(key: str, lang: str) -> str:
+def section_name(key: str, lang: str) -> str:
+    """A sub-table's title (a page's heading): 延期申请（整改时限变更记录） / extensions (the deadline history)."""
     zh, en = SECTIONS[key]
-    return (zh + "：") if lang == "zh" else (en + ":")
+    return zh if lang == "zh" else en
+
+
+def section_title(key: str, lang: str) -> str:
+    """A sub-table's title as a terminal prints it above the table, with its colon."""
+    return section_name(key, lang) + ("：" if lang == "zh" else ":")
 
 
 # Who "by" is depends on the table.
@@ -285,6 +291,19 @@ def sub_heading(section: str, column: str, lang: str) -> str:
     if column == "by" and section in BY:
         return BY[section]
     return SUB_HEADINGS.get(column) or HEADINGS.get(column, column)
+
+
+def cell(value: Any) -> Any:
+    """A value as a table cell: none is empty, a flag yes or no, a list joined (every table's rule, the CLI's and the web's)."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, (list, tuple)):
+        return "; ".join(str(cell(v)) for v in value)
+    if isinstance(value, dict):
+        return "; ".join(f"{k}={cell(v)}" for k, v in value.items())
+    return value
 
 
 def status_word(status: str, lang: str) -> str:

@@ -56,8 +56,9 @@ def test_the_web_templates_messages_are_extracted_and_checked(zh, extracted):
     """Every {% trans %} block and _("…") of web/templates/ is a message of the catalogue: one without Chinese is
     named by the check, and a Chinese rendering naming a value its template has not is found."""
     from_templates = [m for m, where in extracted.items() if any(f.startswith("web/templates/") for f, _ in where)]
-    assert len(from_templates) > 100 and "full record" in from_templates
-    some = "%(time)s (recorded by %(by)s as record no. %(seq)s)"
+    # (the templates' labels are projections.words' headings, not messages of their own: some sixty messages remain)
+    assert len(from_templates) > 50 and "full record" in from_templates
+    some = "%(time)s (recorded by %(by)s as event %(seq)s)"
     assert some in from_templates and _fields(some) == {"time", "by", "seq"} == _fields(zh.get(some).string)
     plural = ("%(light)s · due within %(days)s day", "%(light)s · due within %(days)s days")
     assert plural in from_templates and zh.get(plural).string == ("%(light)s · %(days)s天内到期",)

@@ -173,7 +173,7 @@ def test_html_pages_are_chinese_and_link_from_the_overview(lit):
     for link in ("/problems", "/due", "/summary", "/reports", "/verify"):
         assert f'href="{link}"' in home.text
     expected = {"/": "整改总览", "/problems": "问题清单", f"/problems/{CODE}-1": "完整记录", "/due": "督办清单",
-                "/summary": "整改情况统计", "/reports": "整改情况公布", f"/reports/{CODE}": "整改情况公布", "/verify": "哈希链核验通过",
+                "/summary": "整改情况统计", "/reports": "整改情况公布", f"/reports/{CODE}": "整改情况公布", "/verify": "哈希链验证通过",
                 f"/audit?inspection={CODE}": "审计记录"}
     for path, text in expected.items():
         page = client.get(path)

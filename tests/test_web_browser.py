@@ -141,7 +141,7 @@ def test_pages_load_in_chromium_with_chinese_and_no_console_errors(served, drive
     pages = {
         "overview": ("/", "整改总览"), "problems": ("/problems", "问题清单"), "problem": (f"/problems/{CODE}-8", "完整记录"),
         "due": ("/due?within=20", "督办清单"), "summary": ("/summary", "整改情况统计"), "reports": ("/reports", "整改情况公布"),
-        "report": (f"/reports/{CODE}", "整改情况公布"), "verify": ("/verify", "哈希链核验通过"), "audit": (f"/audit?inspection={CODE}", "审计记录"),
+        "report": (f"/reports/{CODE}", "整改情况公布"), "verify": ("/verify", "哈希链验证通过"), "audit": (f"/audit?inspection={CODE}", "审计记录"),
     }
     for name, (path, heading) in pages.items():
         _visit(driver, base + path, shots, name)

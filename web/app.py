@@ -255,6 +255,7 @@ def _templates() -> Jinja2Templates:
     env.filters["heading"] = pass_context(lambda context, column: _heading(column, context.get("lang", "zh")))
     env.filters["percent"] = lambda r: "—" if r is None else f"{r:.1f}%"
     env.filters["seq_links"] = _seq_links
+    env.filters["code_spans"] = _code_spans
     env.filters["evidence_text"] = _evidence_text
     env.filters["evidence_digest"] = _evidence_digest
     # Messages, findings and an audit row's cells in the page's language (web.words).
@@ -262,6 +263,7 @@ def _templates() -> Jinja2Templates:
     env.filters["listed"] = pass_context(lambda context, items: render([str(i) for i in items], context.get("lang", "zh")))
     env.filters["cell"] = pass_context(lambda context, value, column: words.cell(value, column, context.get("lang", "zh")))
     env.globals["link"] = _link
+    env.globals["zip"] = zip
     return templates
 
 
@@ -287,6 +289,15 @@ def _seq_links(text: str) -> Any:
     from markupsafe import Markup, escape
 
     return Markup(re.sub(r"#(\d+)", r'<a href="#event-\1">#\1</a>', str(escape(text))))
+
+
+def _code_spans(text: str) -> Any:
+    """A CLI line's `ledger …` commands as code on the page, as the templates show a command."""
+    import re
+
+    from markupsafe import Markup, escape
+
+    return Markup(re.sub(r"`([^`]+)`", r"<code>\1</code>", str(escape(text))))
 
 
 def _evidence_text(item: Any) -> Any:
@@ -382,6 +393,7 @@ def problems(request: Request) -> Response:
 def problem(request: Request) -> Response:
     from ledger.ids import problem_uuid
     from projections.disclosure import public_trail, public_view
+    from projections.show import facts, sections, sensitive
     from projections.status import find_problem
 
     view = _view(request)
@@ -394,7 +406,9 @@ def problem(request: Request) -> Response:
     if _wants_json(request):
         return _json(shown)
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
-    return page(request, "problem.html", p=shown, trail=trail, light=light(shown, today, view.lights), title=shown["id"], count_words=HEADERS)
+    lang = chosen_lang(request, view.lang)[0]  # `show`'s facts and tables, in its words (projections.show)
+    return page(request, "problem.html", p=shown, facts=facts(shown, lang), sections=sections(shown, lang), sensitive=sensitive(shown, lang), trail=trail,
+                light=light(shown, today, view.lights), title=shown["id"])
 
 
 def audit(request: Request) -> Response:
@@ -452,7 +466,7 @@ def due(request: Request) -> Response:
 
 def summary(request: Request) -> Response:
     from projections.status import load_inspection, stored_inspections
-    from projections.summary import KEYS, figure_rows, summarise, table_rows
+    from projections.summary import FIGURE_HEADERS, KEYS, figure_rows, summarise, table_rows
 
     view = _view(request)
     inspection = _filter(request, "inspection")
@@ -467,7 +481,7 @@ def summary(request: Request) -> Response:
     lang = chosen_lang(request, view.lang)[0]
     return page(
         request, "summary.html", headers=[HEADERS[lang][k] for k in KEYS],
-        rows=table_rows(result, lang), figures=figure_rows(result, lang), inspection=found,
+        rows=table_rows(result, lang), figures=figure_rows(result, lang), figure_headers=FIGURE_HEADERS[lang], inspection=found,
         inspections=all_inspections, title=t("rectification summary"),
     )
 

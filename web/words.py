@@ -17,7 +17,7 @@ def message(value: Any, lang: str = "zh") -> str:
 
 
 def cell(value: Any, column: str, lang: str = "zh") -> Any:
-    """An audit-trail cell (details, correction) in `lang`."""
+    """A table cell (an audit trail's details, a list's word) in `lang`, as the CLI's tables show it."""
     from projections import words
 
-    return words.value_word(column, value, lang)
+    return words.cell(words.value_word(column, value, lang))
