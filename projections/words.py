@@ -149,9 +149,9 @@ DETAIL_VALUE_WORDS: dict[str, Any] = {
     "cause": vocabulary.zh(vocabulary.REOPEN_CAUSES),
 }
 
-# Columns whose long text (and heading) wraps, so a table fits a 120-column terminal. `escalation` holds the
-# longest Chinese level whole (督办通知书); in English (EN_WRAP) its heading is the short "level", as `show`'s
-# escalations say, and "reminder" whole: "escalation" there was cut as "escalat" / "ion".
+# Columns whose long text (and heading) wraps, so a table fits a 120-column terminal. `escalation` is as wide as
+# its English heading and the longest Chinese level (督办通知书), neither cut in two ("escalat" / "ion" before);
+# in English (EN_WRAP) a title, Chinese text there, wraps two cells earlier, so the status listing stays within 120.
 WRAP = {
     "title": 16, "category": 8, "text": 30, "details": 16, "note": 16, "description": 24, "reason": 16,
     "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 10,
@@ -160,11 +160,11 @@ WRAP = {
     "reviews": 10, "missed": 6, "signed_off": 10, "review_date": 11, "point": 10, "state": 8, "result": 8,
     "due": 8, "detail": 72, "file says": 20, "acts": 30,
 }
-EN_WRAP = {**WRAP, "escalation": 8}  # English words of a different length: the status listing stays within 120
+EN_WRAP = {**WRAP, "title": 14}
 
 
 # A heading's English where it is not its key's words ("signed_off" reads "signed off": see heading()).
-EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)", "escalation": "level"}
+EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)"}
 
 
 def heading(column: str, lang: str) -> str:
@@ -184,7 +184,6 @@ STORED_COLUMNS = {
     "position": vocabulary.Word("排序位置", "position"),
     "data": vocabulary.Word("数据", "data"),
     "assignee": vocabulary.Word("责任分工", "assignee"),  # inside data: {lead, unit, person, deadline}
-    "escalation": vocabulary.Word("督办", "escalation"),  # a table heads it "level" in English
     "rules": vocabulary.Word("完善制度数", "rules"),
     "funds_fen": vocabulary.Word("清退追回资金（分）", "funds (fen)"),
     "accountable": vocabulary.Word("问责人数", "people held accountable"),
