@@ -150,8 +150,7 @@ DETAIL_VALUE_WORDS: dict[str, Any] = {
 }
 
 # Columns whose long text (and heading) wraps, so a table fits a 120-column terminal. `escalation` is as wide as
-# its English heading and the longest Chinese level (督办通知书), neither cut in two ("escalat" / "ion" before);
-# in English (EN_WRAP) a title, Chinese text there, wraps two cells earlier, so the status listing stays within 120.
+# its English heading and the longest Chinese level (督办通知书), neither cut in two.
 WRAP = {
     "title": 16, "category": 8, "text": 30, "details": 16, "note": 16, "description": 24, "reason": 16,
     "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 10,
@@ -160,11 +159,12 @@ WRAP = {
     "reviews": 10, "missed": 6, "signed_off": 10, "review_date": 11, "point": 10, "state": 8, "result": 8,
     "due": 8, "detail": 72, "file says": 20, "acts": 30,
 }
-EN_WRAP = {**WRAP, "title": 14}
 
 
 # A heading's English where it is not its key's words ("signed_off" reads "signed off": see heading()).
-EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)"}
+# A narrow column of figures has a short word, so its heading is whole and `status` still fits a 120-column
+# terminal: "measures" (done of planned, 1/2) reads "done".
+EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)", "measures": "done"}
 
 
 def heading(column: str, lang: str) -> str:
@@ -251,7 +251,7 @@ SECTIONS = {
     "escalations": ("督办", "escalations"),
     "progress": ("进展报告", "progress"),
     "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (after sign-off)"),
-    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
+    "signatures": (vocabulary.EVENTS["SignatureRecorded"].zh, "signatures (dual review)"),  # history's word for the act
     "sensitive": ("敏感内容（`ledger reveal` 查看）", "sensitive (`ledger reveal`)"),  # a command in backticks, as lines name one
     "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),
     "self_check": ("自查答复", "self-check answer"),
@@ -261,7 +261,7 @@ SECTIONS = {
 SUB_HEADINGS = {
     "requested": "申请时间", "asked for": "延期至", "deadline was": "原时限", "decided by": "审批人", "decided": "审批时间",
     "done by": "完成人", "due": "时限", "text": "内容", "id": "编号", "at": "时间", "by": "经办人",
-    "direction": "先后", "relapse": "计为反弹",
+    "direction": "先后", "relapse": "计为反弹", "standing": "签字状态",
 }
 
 
@@ -309,9 +309,8 @@ def status_word(status: str, lang: str) -> str:
     return str(vocabulary.label(vocabulary.STATUSES, status, lang))
 
 
-def max_widths(columns: Sequence[str], lang: str = "zh") -> list[int | None]:
-    widths = EN_WRAP if lang == "en" else WRAP
-    return [widths.get(c) for c in columns]
+def max_widths(columns: Sequence[str]) -> list[int | None]:
+    return [WRAP.get(c) for c in columns]
 
 
 # -- messages --------------------------------------------------------------------
