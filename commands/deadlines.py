@@ -78,12 +78,12 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
         late = sum(1 for r in rows if r["due"] == "deadline" and r["overdue"])
         listed = len(rows) - stale
     if not rows and fmt == "table":
-        echo(i18n.translate(t("nothing overdue or due within {span} days of {today}", span=span, today=today), i18n.current()))
+        echo(i18n.translate(tn("nothing overdue or due within {span} day of {today}", "nothing overdue or due within {span} days of {today}", span, span=span, today=today), i18n.current()))
     else:
         shown, _ = screen.cut(rows)
         screen.show(shown, fmt, DUE_COLUMNS, listed + stale)
         if fmt == "table":
-            echo(i18n.translate(t("\nas of {today}: {late} overdue, {n} due within {span} days, {stale} long-term without recent progress", today=today, late=late, n=listed - late, span=span, stale=stale), i18n.current()))
+            echo(i18n.translate(tn("\nas of {today}: {late} overdue, {n} due within {span} day, {stale} long-term without recent progress", "\nas of {today}: {late} overdue, {n} due within {span} days, {stale} long-term without recent progress", span, today=today, late=late, n=listed - late, span=span, stale=stale), i18n.current()))
     if check and late:
         click.echo(i18n.translate(tn("ledger: due: {late} problem overdue as of {today}", "ledger: due: {late} problems overdue as of {today}", late, late=late, today=today), i18n.current()), err=True)
         click.get_current_context().exit(1)
@@ -161,7 +161,7 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
             total = len(rows)
             rows, _ = screen.cut(rows)
     if not rows and fmt == "table":
-        echo(i18n.translate(t("no reviews {value} as of {today}", value='due or missed' if only_due else 'to list', today=today), i18n.current()))
+        echo(i18n.translate((t("no reviews due or missed as of {today}", today=today) if only_due else t("no reviews to list as of {today}", today=today)), i18n.current()))
     else:
         screen.show(rows, fmt, REVIEW_COLUMNS, total)
 

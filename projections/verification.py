@@ -68,7 +68,7 @@ def verification(
         raise
     record: dict[str, Any] = {"verified": True, **summary.record()}
     head = f"{summary.algorithm}:{summary.head_digest.hex()}"
-    lines = [t("chain verified: {count} events, head {head_seq} {head}", count=summary.count, head_seq=summary.head_seq, head=head)]
+    lines = [tn("chain verified: {count} event, head {head_seq} {head}", "chain verified: {count} events, head {head_seq} {head}", summary.count, count=summary.count, head_seq=summary.head_seq, head=head)]
     if summary.checkpoints:
         lines.append(t("checkpoints recorded in the ledger: {checkpoints}, each matches its history", checkpoints=summary.checkpoints))
     if checkpoints:

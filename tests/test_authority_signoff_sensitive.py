@@ -127,7 +127,7 @@ def test_two_signers_are_needed_to_close(ledger):
 def test_doctor_flags_too_few_signers(ledger):
     configure(ledger, "people:\n  - name: a\n    roles: [signer]\nsignoff:\n  required_signers: 2\n")
     result = ledger("doctor", expect=1)
-    assert "only 1 people have the signer role" in result.stdout
+    assert "only 1 person has the signer role" in result.stdout
 
 
 KEY = "MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY="  # 32 bytes, base64
