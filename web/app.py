@@ -355,7 +355,7 @@ def index(request: Request) -> Response:
 def problems(request: Request) -> Response:
     from projections.deadlines import LIGHTS
     from projections.disclosure import public_view
-    from projections.status import LIGHT_CHOICES, iter_problems, problem_field_values, problem_page, problem_query, stored_inspections
+    from projections.status import LIGHT_CHOICES, iter_problems, problem_count, problem_field_values, problem_page, problem_query, stored_inspections
 
     view = _view(request)
     filters = {k: _filter(request, k) for k in ("inspection", "category", "unit", "status", "light")}
@@ -364,10 +364,7 @@ def problems(request: Request) -> Response:
     if filters["light"] is not None and filters["light"] not in LIGHT_CHOICES:
         lights = accepted({**vocabulary.LIGHTS, "none": NO_LIGHT})
         raise InvalidInput(t("light: '{light}' is not one of {LIGHT_CHOICES}", light=filters['light'], LIGHT_CHOICES=lights))
-    try:
-        page_no = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        raise InvalidInput(t("page: not a number")) from None
+    page_no = _page_number(request)
     with view.reader() as r:
         if _wants_json(request):
             sql, params = problem_query(style=r.style, today=r.today, lights=view.lights, **filters)
@@ -375,6 +372,9 @@ def problems(request: Request) -> Response:
         shown, more = problem_page(r.cursor, page=page_no, size=PAGE_SIZE, style=r.style, today=r.today, lights=view.lights, **filters)
         rows = [public_view(v) for v in shown]
         today = r.today
+        last_page = None  # past the last page: which page is the last (the page says so, 404)
+        if not rows and page_no > 1:
+            last_page = max(1, -(-problem_count(r.cursor, style=r.style, today=r.today, lights=view.lights, **filters) // PAGE_SIZE))
         choices = {
             "inspection": [(i["code"], f"{i['code']} {i['name']}") for i in stored_inspections(r.cursor)],
             "category": [(v, v) for v in problem_field_values(r.cursor, "category")],
@@ -387,7 +387,21 @@ def problems(request: Request) -> Response:
     return page(
         request, "problems.html", rows=rows, filters=filters, choices=choices, statuses=list(vocabulary.STATUSES),
         light_choices=[*LIGHTS, "none"], page_no=page_no, more=more, query=query, title=t("problems"),
+        last_page=last_page, status_code=404 if last_page else 200,
     )
+
+
+def _page_number(request: Request) -> int:
+    """?page=: a whole number from 1 to values.MAX_PAGE (1 when not given); the OFFSET it makes stays an SQL integer."""
+    text = request.query_params.get("page", "1").strip() or "1"
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise InvalidInput(t("page: not a number"))
+    if len(digits.lstrip("0")) > len(str(values.MAX_PAGE)) or int(text) > values.MAX_PAGE:
+        raise InvalidInput(t("page: '{page}' is too large (at most {maximum})", page=values.shown(text), maximum=values.MAX_PAGE))
+    if int(text) < 1:
+        raise InvalidInput(t("page: '{page}' must be 1 or more", page=values.shown(text)))
+    return int(text)
 
 
 def problem(request: Request) -> Response:
@@ -449,12 +463,10 @@ def due(request: Request) -> Response:
     view = _view(request)
     unit, inspection = _filter(request, "unit"), _filter(request, "inspection")
     within_text = _filter(request, "within")
-    if within_text is None:
-        within = view.watch.due_within_days
-    elif within_text.isdigit():
-        within = int(within_text)
-    else:
-        raise InvalidInput(t("within: '{within_text}' is not a number of days", within_text=within_text))
+    try:  # as `due --within` reads it, with its bound (values.MAX_DAYS)
+        within = view.watch.due_within_days if within_text is None else values.parse_days(within_text)
+    except InvalidInput as e:
+        raise InvalidInput(t("within: {reason}", reason=e)) from None
     with view.reader() as r:
         views = [public_view(v) for v in due_views(r, within=within, unit=unit, inspection=inspection)]
         today = r.today

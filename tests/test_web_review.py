@@ -1,0 +1,61 @@
+"""The web view against a hostile review's findings (numbers out of range, pages past the last, …)."""
+
+from __future__ import annotations
+
+import pytest
+
+from test_web import client_for
+from web_ledgers import enter_lit_ledger
+
+pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
+
+
+@pytest.fixture
+def lit(ledger, monkeypatch):
+    ids = enter_lit_ledger(ledger)
+    return ledger, ids, client_for(ledger, monkeypatch)
+
+
+def test_numbers_out_of_range_are_refused_with_400_as_the_cli_refuses_them(lit):
+    """?page=2**63 made SQLite refuse the OFFSET (500) and ?within=3000000 overflowed a date (500): each is a 400
+    page in the page's language, and ?within= has `due --within`'s bound (values.MAX_DAYS), in its words."""
+    from ledger.values import MAX_DAYS
+
+    ledger, _, client = lit
+    refusals = {
+        "/problems?page=9223372036854775808": ("页码：", "is too large"),
+        "/problems?page=1000001": ("页码：", "is too large"),
+        "/problems?page=0": ("页码：", "must be 1 or more"),
+        "/problems?page=-3": ("页码：", "must be 1 or more"),
+        "/due?within=3000000": ("期限：", f"at most {MAX_DAYS}"),
+        f"/due?within={MAX_DAYS + 1}": ("期限：", f"at most {MAX_DAYS}"),
+        "/due?within=99999999999999999999999": ("期限：", f"at most {MAX_DAYS}"),
+        "/due?within=8000w": ("期限：", f"at most {MAX_DAYS}"),
+    }
+    for url, (chinese_part, english) in refusals.items():
+        page = client.get(url)
+        assert page.status_code == 400, (url, page.status_code)
+        assert chinese_part in page.text and english not in page.text, (url, page.text[-600:])
+        answer = client.get(url + "&format=json")
+        assert answer.status_code == 400 and english in answer.json()["error"], url
+    assert f"at most {MAX_DAYS}" in ledger("due", "--within", str(MAX_DAYS + 1), expect=2).stderr
+    assert client.get(f"/due?within={MAX_DAYS}&format=json").json() == ledger.json("due", "--within", str(MAX_DAYS))
+    assert client.get("/due?within=2w&format=json").json() == ledger.json("due", "--within", "2w")
+
+
+def test_a_page_past_the_last_says_which_is_the_last(lit, monkeypatch):
+    """?page=999 said "No problem matches these filters" and linked to page 998, as empty: now 404, naming the
+    last page and linking to it."""
+    import web.app
+
+    monkeypatch.setattr(web.app, "PAGE_SIZE", 2)
+    ledger, ids, client = lit
+    last = -(-len(ids) // 2)
+    shown = client.get(f"/problems?page={last}")
+    assert shown.status_code == 200 and ids[-1] in shown.text
+    past = client.get("/problems?page=999&lang=en")
+    assert past.status_code == 404
+    assert f"There is no page 999: the last page is {last}." in past.text
+    assert f'href="/problems?page={last}&amp;lang=en"' in past.text
+    assert "page=998" not in past.text and "No problem matches" not in past.text
+    assert "没有第 999 页" in client.get("/problems?page=999").text
