@@ -59,3 +59,23 @@ def test_a_page_past_the_last_says_which_is_the_last(lit, monkeypatch):
     assert f'href="/problems?page={last}&amp;lang=en"' in past.text
     assert "page=998" not in past.text and "No problem matches" not in past.text
     assert "没有第 999 页" in client.get("/problems?page=999").text
+
+
+def test_an_english_sentence_reads_the_english_words_of_stored_values(inspected, monkeypatch):
+    """`audit --format json` and the web's ?format=json said "source 巡察", "corrected source: 巡察 → 审计" and a
+    withheld title "（依规不予公开）" inside English sentences: they read the English words (the page already did);
+    the JSON's data fields keep the stored values, and the Chinese page its Chinese."""
+    ident = inspected.out("add-problem", "--inspection", "XC2019-1", "--category", "党的建设方面", "--title", "关于“三会一课”落实不到位的问题",
+                          "--source", "巡察", "--at", "2020-01-15")
+    inspected("correct", ident, "--field", "source", "--value", "审计", "--reason", "来源登记有误", "--at", "2020-01-16")
+    inspected("withhold", ident, "--reason", "privacy", "--field", "title")
+    trail = {row["event"]: row for row in inspected.json("--lang", "en", "audit", "--problem", ident)}
+    assert "source inspection" in trail["Registered"]["details"] and "巡察" not in trail["Registered"]["details"]
+    assert "corrected source: inspection → audit" in trail["Corrected"]["details"]
+    assert trail["Registered"]["data"]["source"] == "巡察"  # data keeps what was stored
+    client = client_for(inspected, monkeypatch)
+    web = {row["event"]: row for row in client.get(f"/audit?problem={ident}&format=json").json()}
+    assert "(withheld under the rules)" in web["Registered"]["details"] and "依规不予公开" not in web["Registered"]["details"]
+    assert "corrected source: inspection → audit" in web["Corrected"]["details"]
+    page = client.get(f"/audit?problem={ident}").text
+    assert "（依规不予公开）" in page and "巡察 → 审计" in page
