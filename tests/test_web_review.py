@@ -79,3 +79,25 @@ def test_an_english_sentence_reads_the_english_words_of_stored_values(inspected,
     assert "corrected source: inspection → audit" in web["Corrected"]["details"]
     page = client.get(f"/audit?problem={ident}").text
     assert "（依规不予公开）" in page and "巡察 → 审计" in page
+
+
+def test_the_verification_page_names_no_server_path_and_says_each_line_once(lit, monkeypatch):
+    """/verify showed the key's path on the server, called the latest recorded checkpoint "the block given", and
+    printed its checkpoint and signature lines twice (the verdict, then under the table)."""
+    import re
+
+    ledger, _, client = lit
+    ledger("keygen")
+    ledger("checkpoint")
+    record = client.get("/verify?format=json").json()
+    assert record["verified"] is True
+    assert record["checkpoint"]["source"] == "the latest checkpoint recorded in the ledger"
+    folder = str(ledger.folder)
+    for lang in ("en", "zh"):
+        page = client.get(f"/verify?lang={lang}").text
+        assert folder not in page and ".pub" not in page and "the block given" not in page, lang
+        seen = re.sub(r"<[^>]*>", "\n", page)
+        lines = [line.strip() for line in seen.splitlines() if "签名有效" in line or "signature valid" in line]
+        assert len(lines) == 1, (lang, lines)
+    json_text = client.get("/verify?format=json").text
+    assert folder not in json_text and "the block given" not in json_text

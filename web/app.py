@@ -539,12 +539,16 @@ def unit(request: Request) -> Response:
 
 
 def verify(request: Request) -> Response:
+    from dataclasses import replace
+
+    from ledger.checkpoint import parse_checkpoints
     from projections.verification import latest_checkpoint, verification
 
     view = _view(request)
     latest = latest_checkpoint(view.ledger)
-    try:
-        record, lines = verification(view.config, latest["block"] if latest else None, app=lambda: view.ledger, schema=view.schema)
+    try:  # the checkpoint and key named in words: the latest recorded, the ledger's (no server path on a page)
+        recorded = [replace(cp, source=t("the latest checkpoint recorded in the ledger")) for cp in parse_checkpoints(latest["block"])] if latest else None
+        record, lines = verification(view.config, recorded, app=lambda: view.ledger, schema=view.schema, key_source=t("the ledger's public key"))
         error = None
     except TamperingFound as e:
         record, lines, error = {"verified": False, "error": str(e)}, [], str(e)
