@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from test_web import client_for
+from test_relapse import two_rounds  # noqa: F401 - the fixture
 from web_ledgers import enter_lit_ledger
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
@@ -101,3 +102,24 @@ def test_the_verification_page_names_no_server_path_and_says_each_line_once(lit,
         assert len(lines) == 1, (lang, lines)
     json_text = client.get("/verify?format=json").text
     assert folder not in json_text and "the block given" not in json_text
+
+
+def test_the_summary_page_has_the_recurrence_table_summary_prints(two_rounds, monkeypatch):
+    """`ledger summary` prints a third table, 屡查屡犯 by unit and round (its JSON's `recurrences`); /summary lacked it."""
+    from guard_helpers import close_problem
+    from test_relapse import _problem
+
+    ledger = two_rounds
+    close_problem(ledger, "XC2021-1-1", done_at="2021-05-01", verify_at="2021-05-05", close_at="2021-05-10")
+    new, _ = _problem(ledger, "XC2024-1", "以各种名义违规发放补贴津贴", "2024-03-10")
+    ledger("link", new, "XC2021-1-1", "--as", "recurrence", "--note", "2021年反馈问题再次出现", actor="巡察办")
+    assert ledger.json("summary")["recurrences"] == [{"organisation": "县财政局党组", "round": "第三轮", "recurrences": 1}]
+    cli = ledger.out("--lang", "zh", "summary")
+    assert "屡查屡犯（个）" in cli
+    page = client_for(ledger, monkeypatch).get("/summary").text
+    table = page[page.index('id="recurrences"'):]
+    table = table[:table.index("</table>")]
+    for cell in ("被巡察单位", "轮次", "屡查屡犯（个）", "县财政局党组", "第三轮", ">1<"):
+        assert cell in table, (cell, table)
+    english = client_for(ledger, monkeypatch, lang="en").get("/summary").text
+    assert "<th>organisation</th><th>round</th>" in english

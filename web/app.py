@@ -478,7 +478,7 @@ def due(request: Request) -> Response:
 
 def summary(request: Request) -> Response:
     from projections.status import load_inspection, stored_inspections
-    from projections.summary import FIGURE_HEADERS, KEYS, figure_rows, summarise, table_rows
+    from projections.summary import FIGURE_HEADERS, KEYS, RECURRENCE_HEADERS, figure_rows, recurrence_rows, summarise, table_rows
 
     view = _view(request)
     inspection = _filter(request, "inspection")
@@ -494,6 +494,7 @@ def summary(request: Request) -> Response:
     return page(
         request, "summary.html", headers=[HEADERS[lang][k] for k in KEYS],
         rows=table_rows(result, lang), figures=figure_rows(result, lang), figure_headers=FIGURE_HEADERS[lang], inspection=found,
+        recurrences=recurrence_rows(result), recurrence_headers=RECURRENCE_HEADERS[lang],
         inspections=all_inspections, title=t("rectification summary"),
     )
 
