@@ -330,12 +330,12 @@ def test_the_problem_lists_pages_keep_language_and_filters(rich, monkeypatch):
 
 
 def test_a_plural_message_reads_in_each_language():
-    """`{% pluralize %}` goes through the catalogue's ngettext: 1 day late / 3 days late / 逾期1天."""
+    """`{% pluralize %}` goes through the catalogue's ngettext: due within 1 day / 3 days (the overview's lights)."""
     from web.app import TEMPLATES
 
-    late = TEMPLATES.env.from_string("{% trans days=n %}{{ days }} day late{% pluralize %}{{ days }} days late{% endtrans %}")
-    assert [late.render(lang="en", n=n) for n in (1, 3)] == ["1 day late", "3 days late"]
-    assert [late.render(lang="zh", n=n) for n in (1, 3)] == ["逾期1天", "逾期3天"]
+    due = TEMPLATES.env.from_string("{% trans light='red', days=n %}{{ light }} · due within {{ days }} day{% pluralize days %}{{ light }} · due within {{ days }} days{% endtrans %}")
+    assert [due.render(lang="en", n=n) for n in (1, 3)] == ["red · due within 1 day", "red · due within 3 days"]
+    assert [due.render(lang="zh", n=n) for n in (1, 3)] == ["red · 1天内到期", "red · 3天内到期"]
 
 
 # What a template may show outside a message: the document's own format names, the language switch's names of

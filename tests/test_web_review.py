@@ -123,3 +123,30 @@ def test_the_summary_page_has_the_recurrence_table_summary_prints(two_rounds, mo
         assert cell in table, (cell, table)
     english = client_for(ledger, monkeypatch, lang="en").get("/summary").text
     assert "<th>organisation</th><th>round</th>" in english
+
+
+def test_headings_fit_what_their_columns_hold(lit):
+    """/problems headed "2259 days late" 剩余天数 (days left): days left and days late are two columns, headed as
+    `due` heads them. /units headed a column per inspection 问题类别（按轮次）, and its links table (which lists
+    举一反三 too) as 屡查屡犯、同类问题: now 按巡察, and as `show` heads that table."""
+    import re
+    from urllib.parse import quote
+
+    from projections.words import heading, section_name
+
+    ledger, _, client = lit
+    due = {row["id"]: row for row in ledger.json("due")}
+    late = [ident for ident, row in due.items() if row.get("days_late")]
+    assert late
+    page = client.get("/problems").text
+    heads = re.findall(r"<th[^>]*>([^<]*)</th>", page[page.index('id="problems"'):])
+    assert heads[-3:] == [heading("days_left", "zh"), heading("days_late", "zh"), heading("measures", "zh")], heads
+    row = page[page.index(f'data-id="{late[0]}"'):]
+    cells = re.findall(r"<td[^>]*>(.*?)</td>", row[:row.index("</tr>")], re.S)
+    assert (cells[-3].strip(), cells[-2].strip()) == ("", str(due[late[0]]["days_late"])), cells
+    unit = client.get(f"/units/{quote('县财政局党组')}").text
+    assert "问题类别（按巡察）" in unit and "按轮次" not in unit
+    english = client.get(f"/units/{quote('县财政局党组')}?lang=en").text
+    assert "problem categories by inspection" in english
+    if 'id="unit-links"' in unit:
+        assert section_name("links", "zh") in unit

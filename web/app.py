@@ -263,6 +263,7 @@ def _templates() -> Jinja2Templates:
     env.filters["listed"] = pass_context(lambda context, items: render([str(i) for i in items], context.get("lang", "zh")))
     env.filters["cell"] = pass_context(lambda context, value, column: words.cell(value, column, context.get("lang", "zh")))
     env.globals["link"] = _link
+    env.globals["section_name"] = _section_name  # a table's title as `show` heads it
     env.globals["zip"] = zip
     return templates
 
@@ -274,6 +275,12 @@ def _link(context: Any, path: str, **query: Any) -> str:
     if context.get("lang_param"):
         params[LANG_PARAM] = context["lang_param"]
     return path + ("?" + urlencode(params) if params else "")
+
+
+def _section_name(key: str, lang: str) -> str:
+    from projections.words import section_name
+
+    return section_name(key, lang)
 
 
 def _heading(column: str, lang: str) -> str:
