@@ -150,3 +150,19 @@ def test_headings_fit_what_their_columns_hold(lit):
     assert "problem categories by inspection" in english
     if 'id="unit-links"' in unit:
         assert section_name("links", "zh") in unit
+
+
+def test_the_overview_lights_count_the_problems_it_counts(inspected, monkeypatch):
+    """The overview said "3 problems, red 4" (and 50 red where `summary` says 48 overdue): a refinement (细化) was
+    lit beside its parent but not counted as a problem. Red is now `summary`'s overdue, per inspection and in all."""
+    parent = inspected.out("add-problem", "--inspection", "XC2019-1", "--category", "政治站位方面", "--title", "关于“学习不深入”的问题", "--at", "2020-01-15")
+    inspected("assign", parent, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31", "--at", "2020-01-16")
+    child = inspected.out("add-problem", "--parent", parent, "--title", "关于“学习笔记缺失”的问题", "--at", "2020-01-16")
+    inspected("assign", child, "--lead", "杨荣", "--unit", "办公室", "--person", "王琎", "--deadline", "2020-03-31", "--at", "2020-01-17")
+    overdue = {p["id"] for p in inspected.json("status", "--overdue")}
+    assert {parent, child} <= overdue  # both are late, each on its own page
+    data = client_for(inspected, monkeypatch).get("/?format=json").json()
+    [row] = data["inspections"]
+    summary = inspected.json("summary", "--inspection", "XC2019-1")["total"]
+    assert (row["problems"], row["red"]) == (summary["problems"], summary["overdue"]) == (1, 1)
+    assert data["total"]["red"] == inspected.json("summary")["total"]["overdue"]
