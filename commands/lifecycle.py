@@ -68,7 +68,7 @@ def plan(state: LedgerContext, problem_id: str, text: str, due: Any, at: Any, ac
     multiple=True,
     help="People held accountable: N, or KIND=N with KIND discipline|admonition|organisational (repeatable).",
 )
-@click.option("--clues", type=COUNT, default=0, help="Problem clues transferred, a count.")
+@click.option("--clues", type=COUNT, default=0, help="Clues transferred, a count.")
 @attach_option
 @write_options
 @pass_ledger

@@ -609,10 +609,12 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     table = [[cell(i18n.value_word(c, row.get(c), lang)) for c in columns] for row in rows]
     tablefmt = {"table": "simple", "markdown": "github"}.get(fmt, fmt)
     shown = list(headers) if headers else [i18n.heading(c, lang) for c in columns]
-    if min_widths is not None:
-        shown = [" " * w for w in min_widths]
     # Long texts wrap on screen (a 120-column terminal); documents keep whole lines.
     widths = i18n.max_widths(columns) if fmt == "table" and table else None
+    if widths is not None:  # every chunk of a paged table alike
+        widths = room_for_headings(shown, widths, columns)
+    if min_widths is not None:
+        shown = [" " * w for w in min_widths]
     if widths is None:
         table, shown = text_cells(table, tablefmt), text_cells([shown], tablefmt)[0]
         return tabulate.tabulate(table, headers=shown, tablefmt=tablefmt, disable_numparse=True)
@@ -625,10 +627,43 @@ def render_rows(rows: Sequence[dict[str, Any]], fmt: str, columns: Sequence[str]
     try:
         return tabulate.tabulate(
             table, headers=shown, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=cell_widths,
-            maxheadercolwidths=None if min_widths is not None else widths,
+            maxheadercolwidths=None if min_widths is not None else heading_widths(shown, widths),
         )
     finally:
         tabulate.MIN_PADDING = padding
+
+
+# The text columns that give back the room English headings' whole words take (widest first, each down to
+# its floor), so that a listing still fits a 120-column terminal.
+GIVING_ROOM = {"unit": 6, "title": 10, "description": 12, "text": 14, "details": 10, "note": 10, "name": 12}
+
+
+def room_for_headings(headings: Sequence[str], widths: Sequence[int | None], columns: Sequence[str]) -> list[int | None]:
+    """`widths` with the room the headings need beyond them taken from the text columns (GIVING_ROOM); unchanged
+    when every heading fits (the Chinese ones: they may wrap between characters)."""
+    out = list(widths)
+    extra = sum((h or 0) - (w or 0) for h, w in zip(heading_widths(headings, widths), widths))
+    for column, floor in GIVING_ROOM.items():
+        if extra <= 0:
+            break
+        if column in columns and out[columns.index(column)] is not None:
+            i = columns.index(column)
+            take = min(extra, max(0, out[i] - floor))  # type: ignore[operator]
+            if take and (out[i] - take) % 2 and out[i] - take > floor:  # type: ignore[operator]
+                take += 1  # an even width: a column of Chinese text wastes no cell
+            out[i] -= take  # type: ignore[operator]
+            extra -= take
+    return out
+
+
+def heading_widths(headings: Sequence[str], widths: Sequence[int | None]) -> list[int | None]:
+    """Each column's heading limit, widened to the heading's longest Latin word: an English heading wraps only
+    between words ("days / left"), never inside one ("over / due"); a Chinese heading may wrap between characters."""
+    out: list[int | None] = []
+    for text, width in zip(headings, widths):
+        words = [w for w in str(text).split() if w.isascii()]
+        out.append(None if width is None else max([width, *(len(w) for w in words)]))
+    return out
 
 
 def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap: Any, wcwidth: Any) -> None:

@@ -10,7 +10,7 @@ import click
 
 from commands import i18n
 from commands.asof import as_of_option
-from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, key_option, output_options, pass_ledger, quiet_option, render_record, render_rows, text_cells, write_options
+from commands.options import Choice, CODE, PROBLEM_ID, SHORT_TEXT, ChoiceOf, LedgerContext, attach_option, echo, heading_widths, key_option, output_options, pass_ledger, quiet_option, render_record, render_rows, text_cells, write_options
 from commands.i18n import Command
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
@@ -71,7 +71,7 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 @output_options
 @pass_ledger
 def summary(state: LedgerContext, inspection: str | None, round_name: str | None, propagated_id: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
-    """Problems per category: completed, ongoing, extended, open, overdue, relapsed, completion rate, and the headline figures."""
+    """Problems per category (problems; completed; basically done, continuing; extended; not yet done; overdue; relapsed; completion rate) and the headline figures."""
     from projections.replay import StateReader, check_as_of
     from projections.summary import FIGURE_HEADERS, HEADERS, KEYS, RECURRENCE_HEADERS, figure_rows, recurrence_rows, summarise, table_rows
 
@@ -136,9 +136,11 @@ def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> N
         # On screen, long headings and names wrap so the table fits a 120-column terminal.
         # A count's heading stays whole up to 18 columns (基本完成、持续整改), so a heading reads as one word.
         widths = [44, 16] if len(headers) == 2 else [16] + [max(10, min(18, _width(h))) for h in headers[1:]]
+        # A heading wraps between words: an English one at a space, a Chinese one before its unit (完善和新建制度 / （项）).
+        headers = [h.replace("（", "\n（", 1) if _width(h) > w else h for h, w in zip(headers, widths)]
         padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0
         try:
-            echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=widths))
+            echo(tabulate.tabulate(rows, headers=headers, tablefmt=tablefmt, disable_numparse=True, maxcolwidths=widths, maxheadercolwidths=heading_widths(headers, widths)))
         finally:
             tabulate.MIN_PADDING = padding
 

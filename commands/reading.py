@@ -78,12 +78,20 @@ def _inspection_table(inspection: dict[str, Any]) -> str:
 def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     """Show one problem: its state, assignee, measures, verifications and sign-offs."""
     from projections.replay import StateReader, check_as_of
-    from projections.status import find_problem, load_inspection
+    from projections.status import find_problem, load_inspection, with_relapse_facts
 
     check_as_of(as_of)
     with StateReader(state.app, as_of, problem=problem_id) as r:
         view = find_problem(r.cursor, problem_id, style=r.style, today=r.today)
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
+        shown = view
+        if view and fmt == "table":  # JSON: the stored view
+
+            def earlier(ident: str) -> Any:  # as of a moment only this problem was rebuilt: its earlier one as of then
+                with StateReader(state.app, as_of, problem=ident) as other:
+                    return find_problem(other.cursor, ident, style=other.style, today=other.today)
+
+            shown = with_relapse_facts(r.cursor, view, style=r.style, earlier=earlier if as_of is not None else None)
     if view is None and inspection is None:
         from commands.asof import describe_moment
 
@@ -99,7 +107,9 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     if fmt == "json":
         echo(json.dumps(view, ensure_ascii=False, indent=2))
     elif fmt == "table":
-        echo(_show_table(view))
+        from projections.show import with_every_signature
+
+        echo(_show_table(with_every_signature(state.app, shown)))  # the first of two signers too, after the sign-off
     else:
         from projections.status import STATUS_COLUMNS, status_row
 
@@ -235,6 +245,10 @@ def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None
         rows, _ = screen.cut(rows)
         echo(json.dumps([{k: r[k] for k in ("seq", "at", "recorded_at", "actor", "event", "details", "data", "signed_by", "entered_for", "meaning", "attachments") if k in r} for r in rows], ensure_ascii=False, indent=2))
         return
+    if fmt == "csv":  # the details column as `audit --format csv` gives it for the same event: the sentence
+        from projections.audit import sentence_data
+
+        rows = [{**r, "details": sentence_data(r["details"])} for r in rows]
     shown, total = screen.newest(rows) if screen.urgent_first else screen.cut(rows)
     screen.show(shown, fmt, ["seq", "at", "recorded_at", "actor", "event", "details"], total)
 

@@ -320,6 +320,16 @@ COUNTS = {
     "rate": Word("整改完成率", "completion rate"),
 }
 
+# The headline figures of a rectification (整改成效), one name each wherever they are counted: summary, summary
+# --round, the web summary, the audit trail's completed measure, --help and the report (seeds/004's "完善和新建制度N项").
+# The unit a figure is counted in is the heading's (projections.summary.figure_heading), not part of its name.
+FIGURES = {
+    "rules": Word("完善和新建制度", "rules made or revised"),
+    "funds": Word("清退、追回资金", "funds returned or recovered"),
+    "accountable": Word("问责、处理", "people held accountable"),
+    "clues": Word("移交问题线索", "clues transferred"),
+}
+
 # Every table, by what it names (tests/test_vocabulary.py walks them).
 TABLES = {
     "status": STATUSES,
@@ -350,4 +360,5 @@ TABLES = {
     "policy value": POLICY_VALUES,
     "sensitive field": SENSITIVE_FIELDS,
     "count": COUNTS,
+    "figure": FIGURES,
 }

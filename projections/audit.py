@@ -49,7 +49,7 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     """The act in a sentence an auditor can read: a keyed message (ledger.po), shown in the reader's language
     on screen; JSON and CSV keep its English."""
     from ledger.vocabulary import (
-        ACCOUNTABILITY_KINDS, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REOPEN_CAUSES, REVIEW_RESULTS, SOURCES, STATUSES, WITHHOLD_REASONS,
+        ACCOUNTABILITY_KINDS, FIGURES, GRADES, INSPECTION_KINDS, MEANINGS, PROBLEM_TYPES, REOPEN_CAUSES, REVIEW_RESULTS, SOURCES, STATUSES, WITHHOLD_REASONS,
     )
 
     d = details(domain_event)
@@ -80,16 +80,17 @@ def plain_words(domain_event: Any, is_problem: bool) -> Message | str:
     if name == "MeasureCompleted":
         evidence = t("; evidence: {evidence}", evidence=joined(d["evidence"], ", ", "、")) if d.get("evidence") else ""
         outcomes: list[Message] = []
+        # Each figure by the vocabulary's name on screen (as the summary heads it); its key in JSON and CSV.
         if d.get("rules"):
-            outcomes.append(t("rules {rules}", rules=d["rules"]))
+            outcomes.append(t("{figure} {rules}", figure=Stored("rules", FIGURES["rules"]), rules=d["rules"]))
         if d.get("funds") not in (None, "0.00"):
-            outcomes.append(t("funds {funds} yuan", funds=d["funds"]))
+            outcomes.append(t("{figure} {funds} yuan", figure=Stored("funds", FIGURES["funds"]), funds=d["funds"]))
         if d.get("accountable"):
             held = [t("{accountability_kind} {people}", accountability_kind=_stored(ACCOUNTABILITY_KINDS, k), people=n)
                     for k, n in d["accountable"].items()]
-            outcomes.append(t("accountable {people}", people=joined(held, ", ", "、")))
+            outcomes.append(t("{figure} {people}", figure=Stored("accountable", FIGURES["accountable"]), people=joined(held, ", ", "、")))
         if d.get("clues"):
-            outcomes.append(t("clues {clues}", clues=d["clues"]))
+            outcomes.append(t("{figure} {clues}", figure=Stored("clues", FIGURES["clues"]), clues=d["clues"]))
         achieved = t("; outcomes: {outcomes}", outcomes=joined(outcomes, ", ", "，")) if outcomes else ""
         return t("completed measure {measure_id}{evidence}{outcomes}", measure_id=d["measure_id"], evidence=evidence, outcomes=achieved)
     if name == "VerificationRecorded":
@@ -136,7 +137,17 @@ def in_words(domain_event: Any) -> Any:
     sentence = plain_words(domain_event, hasattr(domain_event, "number"))  # a problem's registration has a number
     if not isinstance(sentence, Message):  # already kept its data (_Said), or a kind without a sentence
         return sentence
-    return _Said(data, sentence)
+    return _HistorySaid(data, sentence)
+
+
+def sentence_data(details: Any) -> Any:
+    """`history`'s details as the audit trail's CSV carries them: the trail's sentence, in its data English
+    (`history --format csv` and `audit --format csv` give one form for one event; history's JSON keeps `key=value`)."""
+    if isinstance(details, _HistorySaid):  # the trail's own sentence (a later act's _Said is the trail's data too)
+        return details.sentence
+    if type(details) is Message and details.params:  # the sentence and who signed it
+        return Message(details.template, **{k: sentence_data(v) for k, v in details.params.items()})
+    return details
 
 
 class _Said(Data):
@@ -152,6 +163,13 @@ class _Said(Data):
 
     def label(self, lang: str) -> str:
         return render(self.sentence, lang)
+
+
+class _HistorySaid(_Said):
+    """`history`'s details of an act whose trail sentence is a sentence in the trail's data too."""
+
+    def __reduce__(self) -> Any:
+        return (_HistorySaid, (str.__str__(self), self.sentence))
 
 
 def _later_act(name: str, d: dict[str, Any], note: Any) -> Message | None:

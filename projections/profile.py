@@ -15,6 +15,7 @@ from typing import Any
 from ledger.values import NOT_FOUND
 from projections.summary import rate
 from projections.deadlines import is_overdue
+from projections.status import with_relapse_facts
 
 COUNTS = ("problems", "completed", "ongoing", "extended", "open", "overdue", "relapsed", "reopened", "recurrences", "found_again")
 
@@ -70,11 +71,15 @@ def profile(cursor: Any, organisation: str, *, today: date, style: str = "?", di
         row["overdue"] += is_overdue(view, today)
         row["relapsed"] += view["relapses"] > 0
         row["reopened"] += bool(view["reopenings"])
+        if view.get("links"):
+            view = with_relapse_facts(cursor, view, style=style)  # a link reads one fact from both its sides
         for link in view.get("links", ()):
             if link["as"] == "recurrence":
                 row["recurrences" if link["direction"] == "earlier" else "found_again"] += 1
             links.append({"problem": view["id"], "title": view["title"], "linked": link["problem"], "as": link["as"],
                           "direction": link["direction"], "relapse": link.get("relapse", False)})
+        if status == NOT_FOUND:
+            continue  # none of the unit's problems: not in its categories either (as its row counts it)
         label = view["category"]
         per_round = categories.setdefault(label, {})
         per_round[view["inspection"]] = per_round.get(view["inspection"], 0) + 1

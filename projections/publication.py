@@ -16,6 +16,7 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from ledger import vocabulary
 from ledger.values import NOT_FOUND
 from projections.summary import wan_yuan
 
@@ -128,7 +129,7 @@ def accountability_by_form(problems: list[dict[str, Any]]) -> dict[str, int]:
 def _accountability_text(total: int, by_form: dict[str, int] | None) -> str:
     from ledger.values import ACCOUNTABILITY_KINDS
 
-    text = f"问责、处理{total}人"
+    text = f"{vocabulary.FIGURES['accountable'].zh}{total}人"
     if by_form:
         forms = [f"{ACCOUNTABILITY_KINDS[k]}{n}人" for k, n in by_form.items() if n or k in ACCOUNTABILITY_FORMS]
         text += "（其中" + "、".join(forms) + "）"
@@ -147,15 +148,16 @@ def figures_paragraph(summary: dict[str, Any], by_form: dict[str, int] | None = 
     ]
     if total.get("recurrences"):  # 屡查屡犯: confirmed with `ledger link --as recurrence`
         parts.append(f"反馈问题中，以前巡察反馈过的问题再次出现（屡查屡犯）{total['recurrences']}个。")
+    names = vocabulary.zh(vocabulary.FIGURES)  # as the summary heads them
     extra = []
     if f["rules"]:
-        extra.append(f"完善和新建制度{f['rules']}项")
+        extra.append(f"{names['rules']}{f['rules']}项")
     if f["funds"] and float(f["funds"]):
-        extra.append(f"清退、追回资金{wan_yuan(f['funds'])}万元")
+        extra.append(f"{names['funds']}{wan_yuan(f['funds'])}万元")
     if f["accountable"]:
         extra.append(_accountability_text(f["accountable"], by_form))
     if f["clues"]:
-        extra.append(f"移交问题线索{f['clues']}件")
+        extra.append(f"{names['clues']}{f['clues']}件")
     if extra:
         parts.append("通过整改，" + "，".join(extra) + "。")
     return "".join(parts)

@@ -17,7 +17,7 @@ from typing import Any
 from ledger import vocabulary
 from ledger.messages import t
 from ledger.errors import UnknownID
-from projections.summary import rate, summarise, wan_yuan
+from projections.summary import figure_heading, rate, summarise, wan_yuan
 
 ROW_KEYS = (
     "inspection", "unit", "problems", "completed", "ongoing", "extended", "open", "overdue", "rate", "not_found",
@@ -28,18 +28,16 @@ RATE_PLACES = 1  # as every report prints 整改完成率: 88.9%, never 88.89% b
 
 HEADERS = {
     "zh": {
-        "inspection": "编号", "unit": "被巡察单位", "not_found": vocabulary.STATUSES["not_found"].zh,
-        "rules": "制度(项)", "funds": "资金(万元)", "accountable": "问责(人)", "clues": "线索(件)",
-        "total": "合计",
+        "inspection": "编号", "unit": "被巡察单位", "not_found": vocabulary.STATUSES["not_found"].zh, "total": "合计",
     },
     "en": {
         "inspection": "code", "unit": "inspected unit", "not_found": "not found",  # a heading in words (its cells count units answering not_found)
-        "rules": "rules", "funds": "funds (10,000 yuan)", "accountable": "held to account",
-        "clues": "clues", "total": "total",
+        "total": "total",
     },
 }
-for _lang, _headers in HEADERS.items():  # a count reads the vocabulary's word, as every summary form says it
+for _lang, _headers in HEADERS.items():  # a count and a figure read the vocabulary's word, as every summary form says it
     _headers.update({key: vocabulary.COUNTS[key].of(_lang) for key in ("problems", "completed", "ongoing", "extended", "open", "overdue", "rate")})
+    _headers.update({key: figure_heading(key, _lang) for key in vocabulary.FIGURES})
 
 
 def round_names(inspections: list[dict[str, Any]]) -> list[str]:
@@ -132,15 +130,16 @@ def round_paragraphs(result: dict[str, Any]) -> list[str]:
 
 
 def _figures_sentence(row: dict[str, Any]) -> str:
+    names = vocabulary.zh(vocabulary.FIGURES)
     parts = []
     if row["rules"]:
-        parts.append(f"完善和新建制度{row['rules']}项")
+        parts.append(f"{names['rules']}{row['rules']}项")
     if Decimal(row["funds"]):
-        parts.append(f"清退、追回资金{wan_yuan(row['funds'])}万元")
+        parts.append(f"{names['funds']}{wan_yuan(row['funds'])}万元")
     if row["accountable"]:
-        parts.append(f"问责、处理{row['accountable']}人")
+        parts.append(f"{names['accountable']}{row['accountable']}人")
     if row["clues"]:
-        parts.append(f"移交问题线索{row['clues']}件")
+        parts.append(f"{names['clues']}{row['clues']}件")
     return ("通过整改，" + "，".join(parts) + "。") if parts else ""
 
 

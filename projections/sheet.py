@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from ledger.values import SIGNED_OFF_STATUSES
+from ledger.values import NOT_FOUND, SIGNED_OFF_STATUSES
 from ledger import vocabulary
 from projections.publication import WITHHELD, _withheld_fields, _word, chinese_punctuation, figures_paragraph, report_date
 
@@ -176,10 +176,15 @@ def build_sheet(
     if internal:
         title += "（内部资料，含不予公开内容）"
     subtitle = f"{inspection['group']}（{inspection['code']}）　截至{report_date(day)}"
+    # 自查未发现 (docs/relapse.md, "Counting"): a copy sent to this unit for self-check that it did not find is none of its
+    # 反馈问题: no row, as `publish` lists it not and every summary counts it not; the totals say how many apart.
+    not_found = sum(1 for v in problems if v["status"] == NOT_FOUND and not v.get("parent"))
+    problems = [v for v in problems if v["status"] != NOT_FOUND]
     rows = [sheet_problem(view, n, internal=internal) for n, view in enumerate(problems, start=1)]
     measures = sum(len(v["measures"]) for v in problems)
     done = sum(1 for v in problems for m in v["measures"] if m["status"] == "done")
-    totals = f"合计：{figures_paragraph(summary)}整改措施{measures}项，已完成{done}项。"
+    apart = f"另有举一反三下发自查、{vocabulary.STATUSES[NOT_FOUND].zh}的问题{not_found}个，不计入反馈问题。" if not_found else ""
+    totals = f"合计：{figures_paragraph(summary)}整改措施{measures}项，已完成{done}项。{apart}"
     from projections.views import merge_headings
 
     others: list[str] = []

@@ -88,6 +88,10 @@ SUB_TABLES = [
     SubTable("verifications",
              [("at", None), ("by", None), ("grade", "grade"), ("result", "result"), ("note", None)],
              lambda v: [v["at"], v["by"], v["grade"], "passed" if v["passed"] else "failed", v["note"]]),
+    SubTable("signatures",  # every signature of a dual sign-off, with its standing (every_signature)
+             [("at", None), ("by", None), ("meaning", "meaning"), ("standing", "standing"), ("note", None)],
+             lambda s: [s["at"], s["by"], s["meaning"], s.get("standing", AWAITING), s["note"]],
+             [None, None, None, 36, 24]),
     SubTable("signoffs",
              [("at", None), ("by", None), ("meaning", "meaning"), ("outcome", "outcome"), ("note", None)],
              lambda s: [s["at"], s["by"], s["meaning"], s["outcome"], s["note"]]),
@@ -98,9 +102,6 @@ SUB_TABLES = [
     SubTable("reviews",
              [("at", None), ("by", None), ("result", "result"), ("note", None)],
              lambda r: [r["at"], r["by"], r["result"], r["note"]]),
-    SubTable("signatures",
-             [("at", None), ("by", None), ("meaning", "meaning"), ("note", None)],
-             lambda s: [s["at"], s["by"], s["meaning"], s["note"]]),
     SubTable("links",
              [("problem", None), ("as", "as"), ("direction", "direction"), ("relapse", "relapse"), ("at", None), ("by", None), ("note", None)],
              lambda k: [k["problem"], k["as"], k["direction"], k.get("relapse", False), k["at"], k["by"], k["note"]]),
@@ -111,6 +112,51 @@ SUB_TABLES = [
              [("at", None), ("by", None), ("field", "field"), ("was", None), ("now", None), ("reason", None)],
              lambda c: [c["at"], c["by"], c["field"], _corrected(c["field"], c["old"]), _corrected(c["field"], c["new"]), c["reason"]]),
 ]
+
+
+AWAITING = t("awaiting a second signer")
+
+
+def every_signature(app: Any, view: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every signature of a dual sign-off (双审核) on this problem, read from its own events up to the version `view`
+    shows (as of a moment too), each with its standing: awaiting a second signer, counted in the sign-off of <at>,
+    or lapsed by a later act before a second signer signed. The view keeps only those awaiting (its stored rows are
+    digested: unchanged), so without this the first signer vanished from `show` once the second one closed it."""
+    if not view.get("verifications"):  # a signature is on a passing verification: none, nothing to read
+        return []
+    from ledger.ids import problem_uuid
+    from projections.replay import apply, iter_events
+    from projections.views import plain
+
+    version = view.get("version")
+    aggregate: Any = None
+    found: list[dict[str, Any]] = []
+    awaiting: list[dict[str, Any]] = []
+    for seq, event in iter_events(app, ids=[problem_uuid(view["inspection"], view["number"])]):
+        if version is not None and event.originator_version > version:
+            break
+        aggregate = apply(event, seq, aggregate)
+        name = type(event).__name__
+        if name == "SignatureRecorded":
+            entry = {"at": plain(event.at), "by": event.actor, "meaning": event.meaning, "note": event.note, "standing": AWAITING}
+            found.append(entry)
+            awaiting.append(entry)
+        elif awaiting and not aggregate.pending_signatures:  # the domain's own rule says they no longer wait
+            at = plain(getattr(event, "at", None) or event.timestamp)
+            if name == "SignedOff":
+                standing = t("counted in the sign-off of {at}", at=at)
+            else:
+                standing = t("lapsed: {act} at {at}, before a second signer signed", act=vocabulary.EVENTS.get(name, name), at=at)
+            for entry in awaiting:
+                entry["standing"] = standing
+            awaiting = []
+    return found
+
+
+def with_every_signature(app: Any, view: dict[str, Any]) -> dict[str, Any]:
+    """`view` for `show`'s tables (the CLI's and the web page's): its signatures all of them (every_signature). Its
+    JSON keeps the stored view's."""
+    return {**view, "signatures": every_signature(app, view)}
 
 
 def _word(value: Any, lang: str) -> Any:

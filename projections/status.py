@@ -231,6 +231,28 @@ def load_problem(cursor: Any, problem_id: str, *, style: str = "?", today: date)
     return with_overdue(json.loads(row[0]), today) if row else None
 
 
+def with_relapse_facts(cursor: Any, view: dict[str, Any], *, style: str = "?", earlier: Any = None) -> dict[str, Any]:
+    """`view` with each recurrence link to an earlier problem saying whether it counted as a relapse (计为反弹), as the
+    earlier problem records it: a confirmed recurrence of a signed-off problem is a relapse of the OLD problem (its
+    FoundAgain entry decides, from its status then). The later side's own Linked entry does not carry the fact, so it
+    read 否 where the other side read 是; now a link reads one fact from both sides. `earlier(id)`: the earlier
+    problem's view where `cursor` does not hold it (a state rebuilt as of a moment for one problem)."""
+    links = view.get("links")
+    if not links or not any(k.get("direction") == "earlier" and "relapse" not in k for k in links):
+        return view
+    out = []
+    for link in links:
+        if link.get("direction") == "earlier" and "relapse" not in link:
+            found = load_problem(cursor, link["problem"], style=style, today=date.today())
+            if found is None and earlier is not None:
+                found = earlier(link["problem"])
+            theirs = next((k for k in (found or {}).get("links", ()) if k["problem"] == view["id"] and k["direction"] == "later"), None)
+            if theirs is not None:
+                link = {**link, "relapse": bool(theirs.get("relapse"))}
+        out.append(link)
+    return {**view, "links": out}
+
+
 def load_inspection(cursor: Any, code: str, *, style: str = "?") -> dict[str, Any] | None:
     cursor.execute(placeholder("SELECT data FROM ledger_inspections WHERE code = ?", style), (code,))
     row = cursor.fetchone()

@@ -41,20 +41,16 @@ def recurrence_rows(result: dict[str, Any]) -> list[list[Any]]:
     """Each unit's recurrences by round: the rows under RECURRENCE_HEADERS."""
     return [[r["organisation"], r["round"] or "", r["recurrences"]] for r in result.get("recurrences") or []]
 
-FIGURE_LABELS = {
-    "zh": {
-        "rules": "完善和新建制度（项）",
-        "funds": "清退、追回资金（万元）",
-        "accountable": "问责、处理（人）",
-        "clues": "移交问题线索（件）",
-    },
-    "en": {
-        "rules": "rules made or revised",
-        "funds": "funds returned or recovered (10,000 yuan)",
-        "accountable": "people held accountable",
-        "clues": "clues transferred",
-    },
-}
+# The unit a figure is counted in, as its heading says it (完善和新建制度（项）); an English count needs none.
+FIGURE_UNITS = {"zh": {"rules": "项", "funds": "万元", "accountable": "人", "clues": "件"}, "en": {"funds": "10,000 yuan"}}
+
+
+def figure_heading(key: str, lang: str) -> str:
+    """A headline figure's heading: the vocabulary's name and its unit, in full-width parentheses in Chinese."""
+    name, unit = vocabulary.FIGURES[key].of(lang), FIGURE_UNITS[lang].get(key)
+    if not unit:
+        return name
+    return f"{name}（{unit}）" if lang == "zh" else f"{name} ({unit})"
 
 # Register order: a category sorts where its first problem appears
 # (inspection position, then problem number).
@@ -242,4 +238,4 @@ def table_rows(summary: dict[str, Any], lang: str) -> list[list[Any]]:
 
 def figure_rows(summary: dict[str, Any], lang: str) -> list[list[Any]]:
     figures = dict(summary["figures"], funds=wan_yuan(summary["figures"]["funds"]))
-    return [[FIGURE_LABELS[lang][k], figures[k]] for k in FIGURE_KEYS]
+    return [[figure_heading(k, lang), figures[k]] for k in FIGURE_KEYS]

@@ -149,10 +149,11 @@ DETAIL_VALUE_WORDS: dict[str, Any] = {
     "cause": vocabulary.zh(vocabulary.REOPEN_CAUSES),
 }
 
-# Columns whose long text (and heading) wraps, so a table fits a 120-column terminal.
+# Columns whose long text (and heading) wraps, so a table fits a 120-column terminal. `escalation` is as wide as
+# its English heading and the longest Chinese level (督办通知书), neither cut in two.
 WRAP = {
     "title": 16, "category": 8, "text": 30, "details": 16, "note": 16, "description": 24, "reason": 16,
-    "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 7,
+    "name": 20, "organisation": 12, "group": 10, "unit": 8, "person": 6, "evidence": 16, "escalation": 10,
     "suggest": 10, "recorded_at": 20, "at": 20, "type": 9, "status": 11, "overdue": 4, "measures": 5,
     "relapses": 4, "days_left": 5, "days_late": 5, "actor": 10, "event": 12, "subject": 10, "correction": 14,
     "reviews": 10, "missed": 6, "signed_off": 10, "review_date": 11, "point": 10, "state": 8, "result": 8,
@@ -161,7 +162,9 @@ WRAP = {
 
 
 # A heading's English where it is not its key's words ("signed_off" reads "signed off": see heading()).
-EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)"}
+# A narrow column of figures has a short word, so its heading is whole and `status` still fits a 120-column
+# terminal: "measures" (done of planned, 1/2) reads "done".
+EN_HEADINGS = {"self_check": "self-check", "file_size": "size (bytes)", "measures": "done"}
 
 
 def heading(column: str, lang: str) -> str:
@@ -208,7 +211,7 @@ SECTIONS = {
     "escalations": ("督办", "escalations"),
     "progress": ("进展报告", "progress"),
     "reviews": (vocabulary.EVENTS["ReviewRecorded"].zh, "reviews (after sign-off)"),
-    "signatures": ("待第二人签字（双审核）", "signatures awaiting a second signer"),
+    "signatures": (vocabulary.EVENTS["SignatureRecorded"].zh, "signatures (dual review)"),  # history's word for the act
     "sensitive": ("敏感内容（`ledger reveal` 查看）", "sensitive (`ledger reveal`)"),  # a command in backticks, as lines name one
     "links": ("关联问题（屡查屡犯、同类问题、举一反三）", "linked problems (recurrence, same kind, self-check)"),
     "self_check": ("自查答复", "self-check answer"),
@@ -218,7 +221,7 @@ SECTIONS = {
 SUB_HEADINGS = {
     "requested": "申请时间", "asked for": "延期至", "deadline was": "原时限", "decided by": "审批人", "decided": "审批时间",
     "done by": "完成人", "due": "时限", "text": "内容", "id": "编号", "at": "时间", "by": "经办人",
-    "direction": "先后", "relapse": "计为反弹",
+    "direction": "先后", "relapse": "计为反弹", "standing": "签字状态",
 }
 
 

@@ -107,7 +107,7 @@ SENTENCES = [
     ("MeasurePlanned", "planned measure M1: 修订学习制度 (due 2020-03-01)", "制定整改措施 M1：修订学习制度（时限 2020-03-01）"),
     ("MeasureCompleted",
      "completed measure M1; evidence: 学习制度.pdf, 会议记录.docx; outcomes: rules 2, funds 1500.00 yuan, accountable discipline 1, unspecified 2, clues 3",
-     "完成整改措施 M1；佐证材料：学习制度.pdf、会议记录.docx；成效：建立完善制度 2 项，清退、追回资金 1500.00 元，问责 党纪政务处分 1 人、未分类 2 人，移交问题线索 3 条"),
+     "完成整改措施 M1；佐证材料：学习制度.pdf、会议记录.docx；成效：完善和新建制度 2 项，清退、追回资金 1500.00 元，问责、处理 党纪政务处分 1 人、未分类 2 人，移交问题线索 3 件"),
     ("VerificationRecorded", "verification graded poor: failed, back for 二次整改; note: 措施不实", "核查验收评为“一般”：未通过，退回二次整改；说明：措施不实"),
     ("MeasurePlanned", "planned measure M2: 再次整改", "制定整改措施 M2：再次整改"),
     ("MeasureCompleted", "completed measure M2", "完成整改措施 M2"),
@@ -125,6 +125,9 @@ SENTENCES = [
 
 ON_ENGLISH_SCREENS = {
     1: "registered problem 1 [政治站位方面] 关于“思想认识不深刻”的问题; type immediate, source inspection, deadline 2020-03-31; description: 学习流于形式",
+    # each figure by the vocabulary's name, as the summary heads it (JSON keeps "rules 2", as recorded)
+    4: "completed measure M1; evidence: 学习制度.pdf, 会议记录.docx; outcomes: rules made or revised 2, funds returned or recovered 1500.00 yuan, "
+       "people held accountable discipline 1, unspecified 2, clues transferred 3",
     5: "verification graded poor: failed, back for rework; note: 措施不实",
     10: "review (after sign-off): holds; note: 整改到位",
     15: "withheld from publication: title, the whole problem (reason: state secret)",
@@ -315,3 +318,38 @@ def test_an_act_rewritten_so_it_cannot_be_worded_is_tampering_in_history_and_aud
         result = ledger("--lang", "en", *command, expect=4)
         assert f"first bad sequence number {seq}: event {seq} cannot be read back (" in result.stderr, result.stderr
         assert "Traceback" not in result.stderr
+
+
+def test_history_and_audit_csv_give_one_details_form_for_one_event(inspected):
+    """Review of issue 30, finding 24: for the same event `history --format csv` gave key=value details and
+    `audit --format csv` the trail's sentence. Both CSVs now carry the audit trail's form (its JSON's, unchanged);
+    history's JSON keeps the key=value it has always carried."""
+    import csv
+    import io
+
+    from guard_helpers import close_problem
+
+    ledger = inspected
+    add = ["add-problem", "--inspection", "XC2019-1", "--category", "作风建设方面", "--deadline", "2020-06-30", "--at", "2020-01-15"]
+    first = ledger.out(*add, "--title", "关于“公务接待不规范”的问题")
+    second = ledger.out(*add, "--title", "关于“会议室管理不严”的问题")
+    close_problem(ledger, first, done_at="2020-03-01", verify_at="2020-03-05", close_at="2020-03-10")
+    ledger("correct", second, "--field", "deadline", "--value", "2020-07-31", "--reason", "录入错误", "--at", "2020-01-20")
+    ledger("escalate", second, "--level", "notice", "--note", "请加快整改", "--at", "2020-08-01")
+    ledger("withhold", second, "--reason", "privacy", "--field", "description", "--at", "2020-08-02")
+    ledger("add-inspection", "XC2021-2", "--name", "县委第二巡察组巡察县交通运输局党组", "--organisation", "县交通运输局党组",
+           "--group", "县委第二巡察组", "--kind", "look-back", "--start", "2021-03-01", "--end", "2021-04-01", "--feedback", "2021-05-01",
+           "--at", "2021-05-01")
+    later = ledger.out("add-problem", "--inspection", "XC2021-2", "--category", "作风建设方面", "--title", "公务接待仍不规范", "--at", "2021-05-02")
+    ledger("link", later, first, "--as", "recurrence", "--note", "回潮")
+
+    def details(*args):
+        rows = list(csv.DictReader(io.StringIO(ledger.out(*args, "--format", "csv"))))
+        return {r["seq"]: r["details"] for r in rows}
+
+    for ident in (first, second, later):
+        history, audit = details("history", ident), details("audit", "--problem", ident, "--all")
+        assert history and history == {seq: audit[seq] for seq in history}, ident
+    history = details("history", first)
+    assert any(d.startswith("registered problem 1 [作风建设方面]") for d in history.values()), history
+    assert ledger.json("history", first)[0]["details"].startswith("inspection=XC2019-1; number=1;")  # JSON unchanged

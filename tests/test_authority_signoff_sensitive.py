@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 
@@ -113,7 +114,7 @@ def test_two_signers_are_needed_to_close(ledger):
     assert "signature 1 of 2 recorded" in first
     view = ledger.json("show", "XC2019-1-1")
     assert view["status"] == "verified" and [s["by"] for s in view["signatures"]] == ["sig1"]
-    assert "signatures awaiting a second signer" in ledger.out("show", "XC2019-1-1")
+    assert "signatures (dual review):" in ledger.out("show", "XC2019-1-1")  # the first signer, awaiting the second (test_dual_signoff_show)
     again = ledger("close", "XC2019-1-1", "--at", "2020-02-12", actor="sig1", expect=1)
     assert "different-signers" in again.stderr
     assert ledger.json("show", "XC2019-1-1")["status"] == "verified"
@@ -177,3 +178,12 @@ def test_keygen_cipher_prints_a_usable_key(problem, monkeypatch):
     monkeypatch.setenv("LEDGER_CIPHER_KEY", key)
     problem("confide", "XC2019-1-1", "--field", "case-details", "--value", "细节", "--at", "2020-01-16")
     assert "细节" in problem.out("reveal", "XC2019-1-1")
+
+
+def test_doctor_shows_the_sign_off_check_once_when_too_few_may_sign(ledger):
+    """Review of issue 30, finding 10: the error row and an "ok" row for the same check, labelled alike."""
+    configure(ledger, "people:\n  - name: a\n    roles: [signer]\nsignoff:\n  required_signers: 2\n")
+    rows = json.loads(ledger("doctor", "--format", "json", expect=1).stdout)
+    assert [(r["check"], r["status"]) for r in rows if r["check"] == "sign-off"] == [("sign-off", "error")]
+    shown = ledger("--lang", "zh", "doctor", expect=1).stdout
+    assert shown.count("销号签字") == 1, shown

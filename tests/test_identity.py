@@ -1166,3 +1166,16 @@ def test_a_signature_finding_names_the_event_by_its_word(signed: Ledger) -> None
     assert "（责任到人）" in zh and "Assigned" not in zh, zh
     assert signed("--lang", "zh", "audit", "--verify", "--jobs", "2", expect=4).stderr == zh
     assert "(Assigned)" in signed("--lang", "en", "audit", "--verify", expect=4).stderr
+
+
+def test_doctor_names_each_check_once_when_the_only_signer_is_revoked(signed: Ledger) -> None:
+    """Review of issue 30, finding 10: two rows both labelled 销号签字 / sign-off, one 错误 and one 正常."""
+    signed("person", "revoke", "杨荣", "--role", "signer", actor=ADMIN)
+    rows = json.loads(signed("doctor", "--format", "json", expect=1).stdout)
+    checks = [r["check"] for r in rows]
+    assert len(checks) == len(set(checks)), checks
+    assert [r["status"] for r in rows if r["check"] == "sign-off"] == ["error"]
+    for lang in ("zh", "en"):
+        shown = signed("--lang", lang, "doctor", expect=1).stdout
+        labels = [line.split()[0] for line in shown.splitlines()[2:] if line.strip() and not line.startswith(" ")]
+        assert len(labels) == len(set(labels)), shown

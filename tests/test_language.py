@@ -160,7 +160,8 @@ def test_show_sub_tables_and_event_names_are_chinese_by_default(inspected, monke
     assert "责任领导 杨荣" in history and "核查验收评为“好”" in history and "lead=" not in history  # the trail's sentences
     english = inspected.out("--lang", "en", "history", pid, "--format", "markdown")
     assert "responsible leader 杨荣" in english and "verification graded good" in english and "=" not in english.replace("==", "")
-    assert "lead=杨荣" in inspected.out("--lang", "en", "history", pid, "--format", "csv")  # data keeps key=value
+    assert "lead=杨荣" in inspected.out("--lang", "en", "history", pid, "--format", "json")  # JSON keeps key=value
+    assert "responsible leader 杨荣" in inspected.out("--lang", "en", "history", pid, "--format", "csv")  # CSV: as audit's CSV
 
 
 # -- refusals: Chinese by default, English under --lang en -----------------------------------------
@@ -466,6 +467,6 @@ def test_an_acts_own_line_and_a_correction_name_fields_and_values_by_their_chine
     assert any(r["details"].startswith("type: deadline → immediate") for r in english)
     inspected("plan", pid, "修订学习制度", "--at", "2020-01-21", actor="王琎")
     inspected("done", pid, "M1", "--accountable", "discipline=1", "--at", "2020-02-01", actor="王琎")
-    assert "问责 党纪政务处分 1 人" in inspected.out("history", pid, "--format", "markdown")
+    assert "问责、处理 党纪政务处分 1 人" in inspected.out("history", pid, "--format", "markdown")  # the figure by its one name
     again = inspected.out("init")  # `init` in a made ledger says so in Chinese too
     assert "沿用已有的存储" in again and "kept existing" not in again, again

@@ -653,3 +653,14 @@ def test_merged_xlsx_and_continuation_csv_read_the_same(tmp_path_factory, proble
     from_csv, from_xlsx = read_feedback_lists(csv_path), read_feedback_lists(xlsx_path)
     assert content(from_csv) == content(from_xlsx)
     assert [len(p.measures) for p in from_xlsx[0].problems] == [len(m) for _, _, m, _ in problems]
+
+
+def test_the_docs_say_the_documents_dates_are_chinese_in_either_language():
+    """Review of issue 30, finding 19: docs/office-files.md said the 台账 and report print ISO dates under --lang en,
+    where README and the product (test_sheet_dates_are_chinese_whatever_the_screens_language) print 2020年4月15日."""
+    text = " ".join((REPO / "docs" / "office-files.md").read_text(encoding="utf-8").split())
+    paragraph = text[text.index("Dates in the 台账"):].split(". ")[0]
+    assert "whatever the screen's language" in paragraph and "under `--lang en`" in paragraph, paragraph
+    assert "ISO (2020-04-15) under `--lang en`" not in text
+    readme = " ".join((REPO / "README.md").read_text(encoding="utf-8").split())
+    assert "The documents are Chinese whatever the screen's language" in readme

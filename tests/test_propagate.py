@@ -366,3 +366,29 @@ def test_what_is_withheld_of_the_source_is_withheld_of_each_copy(round_of_three)
     report = ledger.out("publish", "--inspection", "XC2024-2", "--no-sign")
     assert TITLE not in report and "12.6万元" not in report, report
     assert [e["event"] for e in ledger.json("history", "XC2024-2-1")] == ["Registered", "SelfCheckRequested", "Withheld", "Withheld"]
+
+
+def test_every_form_counts_a_not_found_copy_by_one_rule(round_of_three):
+    """Review of issue 30, finding 21: `sheet` listed the 自查未发现 copy as a row while its totals said 反馈问题N个
+    without it; `publish` left it out; `profile` counted it in its categories. The rule (docs/relapse.md): it is
+    none of the unit's 反馈问题 — in no row, no count but `not_found`; the 台账's totals line says it apart."""
+    from openpyxl import load_workbook
+
+    ledger = round_of_three
+    ledger("add-problem", "--inspection", "XC2024-2", "--category", "基层党建方面", "--title", "关于“三会一课落实不到位”的问题", "--at", "2024-05-22")
+    ledger("propagate", SOURCE, "--round", ROUND, "--deadline", "2024-06-30", "--at", "2024-05-26")
+    copy = next(s["problem"] for s in ledger.json("summary", "--propagated", SOURCE)["rows"] if s["inspection"] == "XC2024-2")
+    ledger("not-found", copy, "--note", "逐笔核对", "--attach", _evidence(ledger), "--at", "2024-06-10")
+    problems = ledger.json("summary", "--inspection", "XC2024-2")["total"]["problems"]
+    assert problems == 1
+    ledger("sheet", "--inspection", "XC2024-2", "--out", "台账.xlsx")
+    rows = [r for r in load_workbook(ledger.folder / "台账.xlsx").active.iter_rows(values_only=True) if any(v is not None for v in r)]
+    numbered = [r for r in rows if isinstance(r[0], int)]
+    assert len(numbered) == problems and TITLE not in str(numbered), numbered
+    totals = next(str(r[0]) for r in rows if str(r[0]).startswith("合计"))
+    assert f"反馈问题{problems}个" in totals and "自查未发现的问题1个，不计入反馈问题" in totals, totals
+    report = ledger.out("publish", "--inspection", "XC2024-2", "--no-sign")
+    assert f"反馈问题{problems}个" in report and TITLE not in report
+    profile = ledger.json("profile", "县水利局党组")
+    assert profile["total"]["problems"] == problems == sum(c["XC2024-2"] for c in profile["categories"]), profile["categories"]
+    assert ledger.json("summary", "--round", ROUND)["rows"][1]["problems"] == problems

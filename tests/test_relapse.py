@@ -358,3 +358,33 @@ def test_profile_shows_the_unit_across_rounds(two_rounds, monkeypatch):
     assert "屡查屡犯" in page and new in page
     assert client.get(f"/units/{quote('县公安局党组')}").status_code == 404
     assert "屡查屡犯" in client.get(f"/problems/{new}").text
+
+
+def test_a_link_reads_the_same_relapse_fact_from_both_its_sides(two_rounds, monkeypatch):
+    """Review of issue 30, finding 14: `show NEW` read 计为反弹 否 for the link whose other side, `show OLD`, read 是.
+    A confirmed recurrence of a signed-off problem is a relapse of the OLD problem: both sides say so (show, profile,
+    the web page); a recurrence of an open problem is no relapse on either side."""
+    import re
+
+    from test_web import client_for
+
+    ledger = two_rounds
+    close_problem(ledger, "XC2021-1-1", done_at="2021-05-01", verify_at="2021-05-05", close_at="2021-05-10")
+    new, _ = _problem(ledger, "XC2024-1", "以各种名义违规发放补贴津贴", "2024-03-10")
+    ledger("link", new, "XC2021-1-1", "--as", "recurrence", "--at", "2024-03-12")
+    open_new, _ = _problem(ledger, "XC2024-1", "项目资金拨付审核不严格问题", "2024-03-11")
+    ledger("link", open_new, "XC2022-1-1", "--as", "recurrence")  # XC2022-1-1 was never signed off
+    for one, other, counted in ((new, "XC2021-1-1", True), (open_new, "XC2022-1-1", False)):
+        for lang, yes, no in (("zh", "是", "否"), ("en", "yes", "no")):
+            for shown, linked in ((one, other), (other, one)):
+                row = next(line for line in ledger.out("--lang", lang, "show", shown).splitlines() if line.startswith(linked + " "))
+                assert row.split()[3] == (yes if counted else no), (lang, shown, row)
+    for shown, linked in ((new, "XC2021-1-1"), ("XC2021-1-1", new)):  # as of a moment: one problem rebuilt, the other read too
+        past = ledger.out("--lang", "en", "show", shown, "--as-at", "2024-12-31").splitlines()
+        assert next(line for line in past if line.startswith(linked + " ")).split()[3] == "yes", (shown, past)
+    links = {(k["problem"], k["linked"]): k["relapse"] for k in ledger.json("profile", "县财政局党组")["links"]}
+    assert links == {(new, "XC2021-1-1"): True, ("XC2021-1-1", new): True, (open_new, "XC2022-1-1"): False}
+    client = client_for(ledger, monkeypatch)
+    for shown in (new, "XC2021-1-1"):
+        table = re.search(r'id="links".*?</table>', client.get(f"/problems/{shown}?lang=en").text, re.S)
+        assert table and "<td>yes</td>" in table.group(0), shown

@@ -180,7 +180,7 @@ def test_the_table_wraps_exactly_as_tabulate_does_with_every_cell_wrapped():
     import tabulate
 
     from commands import i18n
-    from commands.options import cell, render_rows
+    from commands.options import cell, heading_widths, render_rows, room_for_headings
 
     texts = [
         "", "短", "关于“甲”的问题", "党的领导方面", "责任人1", "  leading space", "trailing ", "a\tb", "two\nlines",
@@ -188,15 +188,16 @@ def test_the_table_wraps_exactly_as_tabulate_does_with_every_cell_wrapped():
         "x" * 16, "x" * 17, "张三", 0, 12, 12345678901234567890, None,
     ]
     rows = [dict.fromkeys(STATUS_COLUMNS, t) for t in texts] + [dict(zip(STATUS_COLUMNS, texts))]
-    widths = i18n.max_widths(STATUS_COLUMNS)
-    assert any(w and len(str(t)) > w for t in texts for w in widths)  # some cells do need wrapping
     lang = i18n.current()
+    headers = [i18n.heading(c, lang) for c in STATUS_COLUMNS]
+    widths = room_for_headings(headers, i18n.max_widths(STATUS_COLUMNS), STATUS_COLUMNS)  # whole-word headings' room
+    assert any(w and len(str(t)) > w for t in texts for w in widths)  # some cells do need wrapping
     padding, tabulate.MIN_PADDING = tabulate.MIN_PADDING, 0
     try:
         expected = tabulate.tabulate(
             [[cell(i18n.value_word(c, r.get(c), lang)) for c in STATUS_COLUMNS] for r in rows],
-            headers=[i18n.heading(c, lang) for c in STATUS_COLUMNS], tablefmt="simple", disable_numparse=True,
-            maxcolwidths=widths, maxheadercolwidths=widths,
+            headers=headers, tablefmt="simple", disable_numparse=True,
+            maxcolwidths=widths, maxheadercolwidths=heading_widths(headers, widths),  # headings wrap between words
         )
     finally:
         tabulate.MIN_PADDING = padding

@@ -313,3 +313,42 @@ def test_the_newest_trail_rows_keep_their_correction_notes(inspected, tmp_path: 
     text, code = on_terminal("audit", cwd=tmp_path, env=inspected.env)
     assert code == 0, text
     assert "corrected by" in text and f"#{corrected} (title)" in text  # wrapped in its column
+
+
+def _heading_lines(text: str) -> list[str]:
+    """The lines of a table's heading: those above its rule of dashes."""
+    lines = text.splitlines()
+    rule = next(i for i, line in enumerate(lines) if line.startswith("----"))
+    start = max(i for i in range(rule) if not lines[i].strip() or i == 0) if rule else 0
+    return [line for line in lines[start:rule] if line.strip()]
+
+
+@pytest.mark.parametrize("columns", [120, 160])
+@pytest.mark.parametrize("args", [("status",), ("due", "--within", "30"), ("profile", "县农业农村局党组")])
+def test_english_headings_wrap_only_between_words_on_a_terminal(folder: Path, args: tuple[str, ...], columns: int) -> None:
+    """Review of issue 30, finding 18: "over/due", "measu/res", "rela/pses", "escalat/ion" were headings cut inside a word."""
+    from projections.words import HEADINGS, heading
+
+    text, code = on_terminal(*args, cwd=folder, columns=columns)
+    assert code == 0, text
+    words = {w for key in HEADINGS for w in heading(key, "en").split()}  # every English heading's words
+    shown = " ".join(_heading_lines(text)).split()
+    assert not [w for w in shown if w not in words and any(w in k and w != k for k in words)], _heading_lines(text)
+    for whole in ("overdue", "done", "relapses", "escalation") if args[0] == "status" else ():
+        assert whole in shown, _heading_lines(text)
+
+
+def test_every_english_heading_of_a_wrapped_column_keeps_its_words_whole() -> None:
+    """Every column the renderer wraps (projections.words.WRAP), headed in English: each word of its heading whole."""
+    from commands import i18n
+    from commands.options import render_rows
+    from projections.words import WRAP, heading
+
+    i18n.remember("en", None)
+    try:
+        text = render_rows([{c: "x" for c in WRAP}], "table", list(WRAP))
+    finally:
+        i18n.remember(None, None)
+    shown = set(" ".join(_heading_lines(text)).split())
+    missing = [(c, word) for c in WRAP for word in heading(c, "en").split() if word not in shown]
+    assert not missing, _heading_lines(text)

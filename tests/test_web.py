@@ -469,3 +469,15 @@ def test_summary_page_heads_every_column_it_prints(inspected, monkeypatch):
         assert rows and all(len(re.findall(r"<td", r)) == len(headings) for r in rows), url
         cells = re.findall(r"<td[^>]*>(.*?)</td>", rows[0], re.S)
         assert cells[headings.index("申请延期整改")] == "1", url
+
+
+@pytest.mark.parametrize("page", ["/problems", "/due", "/summary", "/audit"])
+def test_an_unknown_inspection_is_a_404_on_every_page_in_the_readers_language(lit, page):
+    """Review of issue 30, finding 23: /problems?inspection=NOPE answered 200 with an empty list ("no problem
+    matches") where /summary?inspection=NOPE answered 404."""
+    _, _, client = lit
+    for lang, said, not_said in (("zh", "未知的巡察编号：NOPE", "unknown inspection"), ("en", "unknown inspection ID: NOPE", "未知")):
+        answer = client.get(f"{page}?inspection=NOPE&lang={lang}")
+        assert answer.status_code == 404 and said in answer.text and not_said not in answer.text, (page, lang, answer.status_code)
+    as_json = client.get(f"{page}?inspection=NOPE&format=json")
+    assert as_json.status_code == 404 and as_json.json() == {"error": "unknown inspection ID: NOPE"}

@@ -159,7 +159,8 @@ def test_the_sheets_signoff_column_is_the_status_word_in_xlsx_and_docx(inspected
         top = next(i for i, r in enumerate(grid) if "销号情况" in r)
         column, title = grid[top].index("销号情况"), grid[top].index("反馈问题")
         written = {r[title]: str(r[column]).split("\n")[0] for r in grid[top + 1:] if r[title] in titles}
-        assert written == {t: vocabulary.STATUSES[s].zh for t, s in titles.items()}, written
+        # a 自查未发现 copy is none of the unit's 反馈问题: no row (docs/relapse.md, "Counting")
+        assert written == {t: vocabulary.STATUSES[s].zh for t, s in titles.items() if s != "not_found"}, written
 
 
 # -- smaller words: 90天, in_progress, one word per inspection kind --------------------------------------------

@@ -213,6 +213,16 @@ def _filter(request: Request, name: str) -> str | None:
     return value or None
 
 
+def _known_inspection(r: Any, code: str | None) -> dict[str, Any] | None:
+    """The inspection a page's ?inspection= names; an unknown one is a 404 on every page (not an empty list)."""
+    from projections.status import load_inspection
+
+    found = load_inspection(r.cursor, code, style=r.style) if code else None
+    if code and found is None:
+        raise UnknownID("inspection", code)
+    return found
+
+
 def _templates() -> Jinja2Templates:
     """The pages' templates: every word through the catalogue (jinja2.ext.i18n with the catalogue's gettext),
     every state, kind and act by the vocabulary's word, in the page's language (the context's `lang`)."""
@@ -373,6 +383,7 @@ def problems(request: Request) -> Response:
         raise InvalidInput(t("light: '{light}' is not one of {LIGHT_CHOICES}", light=filters['light'], LIGHT_CHOICES=lights))
     page_no = _page_number(request)
     with view.reader() as r:
+        _known_inspection(r, filters["inspection"])
         if _wants_json(request):
             sql, params = problem_query(style=r.style, today=r.today, lights=view.lights, **filters)
             return _json([public_view(v) for v in iter_problems(r.cursor, sql=sql, params=params, today=r.today)])
@@ -414,12 +425,13 @@ def _page_number(request: Request) -> int:
 def problem(request: Request) -> Response:
     from ledger.ids import problem_uuid
     from projections.disclosure import public_trail, public_view
-    from projections.show import facts, sections, sensitive
-    from projections.status import find_problem
+    from projections.show import facts, sections, sensitive, with_every_signature
+    from projections.status import find_problem, with_relapse_facts
 
     view = _view(request)
     with view.reader() as r:
         found = find_problem(r.cursor, request.path_params["ident"], style=r.style, today=r.today)
+        linked = found and with_relapse_facts(r.cursor, found, style=r.style)  # a link reads one fact from both sides
         today = r.today
     if found is None:
         raise UnknownID("problem", request.path_params["ident"])
@@ -428,7 +440,10 @@ def problem(request: Request) -> Response:
         return _json(shown)
     trail = public_trail(view.ledger, [found], [problem_uuid(shown["inspection"], shown["number"])])
     lang = chosen_lang(request, view.lang)[0]  # `show`'s facts and tables, in its words (projections.show)
-    return page(request, "problem.html", p=shown, facts=facts(shown, lang), sections=sections(shown, lang), sensitive=sensitive(shown, lang), trail=trail,
+    # its links read one relapse fact from both sides, and its signatures are all of them (the first of two signers
+    # too), as `show` prints them
+    linked = public_view(with_every_signature(view.ledger, linked))
+    return page(request, "problem.html", p=shown, facts=facts(shown, lang), sections=sections(linked, lang), sensitive=sensitive(shown, lang), trail=trail,
                 light=light(shown, today, view.lights), title=shown["id"])
 
 
@@ -436,7 +451,7 @@ def audit(request: Request) -> Response:
     from ledger.ids import inspection_uuid, problem_uuid
     from projections.deadlines import load_views
     from projections.disclosure import public_trail
-    from projections.status import find_problem, load_inspection
+    from projections.status import find_problem
 
     view = _view(request)
     problem_text, inspection = _filter(request, "problem"), _filter(request, "inspection")
@@ -449,8 +464,7 @@ def audit(request: Request) -> Response:
             ids = [problem_uuid(found["inspection"], found["number"])]
             subject = found["id"]
         elif inspection is not None:
-            if load_inspection(r.cursor, inspection, style=r.style) is None:
-                raise UnknownID("inspection", inspection)
+            _known_inspection(r, inspection)
             views = load_views(r, inspection=inspection)
             ids = [inspection_uuid(inspection)] + [problem_uuid(v["inspection"], v["number"]) for v in views]
             subject = inspection
@@ -475,6 +489,7 @@ def due(request: Request) -> Response:
     except InvalidInput as e:
         raise InvalidInput(t("within: {reason}", reason=e)) from None
     with view.reader() as r:
+        _known_inspection(r, inspection)
         views = [public_view(v) for v in due_views(r, within=within, unit=unit, inspection=inspection)]
         today = r.today
     rows = due_rows(views, today, within, view.watch, view.lights)
@@ -484,15 +499,13 @@ def due(request: Request) -> Response:
 
 
 def summary(request: Request) -> Response:
-    from projections.status import load_inspection, stored_inspections
+    from projections.status import stored_inspections
     from projections.summary import FIGURE_HEADERS, KEYS, RECURRENCE_HEADERS, figure_rows, recurrence_rows, summarise, table_rows
 
     view = _view(request)
     inspection = _filter(request, "inspection")
     with view.reader() as r:
-        found = load_inspection(r.cursor, inspection, style=r.style) if inspection else None
-        if inspection and found is None:
-            raise UnknownID("inspection", inspection)
+        found = _known_inspection(r, inspection)
         result = summarise(r.cursor, today=r.today, inspection=inspection, style=r.style)
         all_inspections = stored_inspections(r.cursor)
     if _wants_json(request):
