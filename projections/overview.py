@@ -40,10 +40,15 @@ def _inspections(cursor: Any, style: str) -> list[tuple[str, dict[str, Any]]]:
     return [(row[0], json.loads(row[1])) for row in cursor.fetchall()]
 
 
+def sql_params(today: date, lights: Any) -> list[Any]:
+    """_SQL's parameters: the counts', then each light's (official problems only) with its bounds."""
+    start, yellow_end, green_end = light_bounds(today, lights)
+    return [*COUNTED_PARAMS, CHILD_PATTERN, start, CHILD_PATTERN, start, yellow_end, CHILD_PATTERN, yellow_end, green_end]
+
+
 def overview(cursor: Any, *, style: str = "?", today: date, lights: Any) -> dict[str, Any]:
     """{"as_of", "lights", "inspections": [...], "total"}: per inspection 反馈问题, 已完成整改, 基本完成、持续整改, 申请延期整改, 未完成, 整改完成率 (vocabulary.COUNTS) and lights."""
-    start, yellow_end, green_end = light_bounds(today, lights)
-    cursor.execute(placeholder(_SQL, style), [*COUNTED_PARAMS, CHILD_PATTERN, start, CHILD_PATTERN, start, yellow_end, CHILD_PATTERN, yellow_end, green_end])
+    cursor.execute(placeholder(_SQL, style), sql_params(today, lights))
     counts = {row[0]: [int(v or 0) for v in row[1:]] for row in cursor.fetchall()}
     from projections.summary import not_found_counts, take_not_found
 

@@ -357,9 +357,7 @@ def test_light_sql_agrees_with_the_light_of_each_view():
 
     from ledger.watch import LightPolicy
     from projections.deadlines import light
-    from projections.overview import _SQL as OVERVIEW_SQL
-    from projections.tables import COUNTED_PARAMS
-    from projections.deadlines import light_bounds
+    from projections.overview import _SQL as OVERVIEW_SQL, sql_params as overview_params
     from projections.status import _light_condition
 
     statuses = st.sampled_from(["registered", "in_progress", "verified", "closed", "ongoing"])
@@ -384,8 +382,7 @@ def test_light_sql_agrees_with_the_light_of_each_view():
             condition, params = _light_condition(name, today, lights)
             found = {r[0] for r in con.execute(f"SELECT n FROM ledger_problems WHERE {condition}", params)}
             assert found == {n for n, e in enumerate(expected) if (e or "none") == name}, name
-        start, yellow_end, green_end = light_bounds(today, lights)
-        row = con.execute(OVERVIEW_SQL, [*COUNTED_PARAMS, start, start, yellow_end, yellow_end, green_end]).fetchone()
+        row = con.execute(OVERVIEW_SQL, overview_params(today, lights)).fetchone()
         assert list(row[6:]) == [expected.count("red"), expected.count("yellow"), expected.count("green")]
 
     check()
