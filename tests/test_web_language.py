@@ -291,8 +291,9 @@ def test_the_guards_answer_in_the_readers_language(ledger, monkeypatch):
 
 
 def test_withheld_text_reads_in_the_pages_language_and_json_keeps_its_marker(rich, monkeypatch):
-    """What is withheld is marked （依规不予公开） in the data (JSON, the 公文, the 台账); a page says it in its reader's
-    language — the facts, the measures, their evidence and the trail's sentences alike."""
+    """What is withheld is marked （依规不予公开） in the data (JSON's values, the 公文, the 台账); a page says it in its
+    reader's language — the facts, the measures, their evidence and the trail's sentences alike — and so does the
+    English sentence of the trail's JSON."""
     ledger, ids = rich
     en = client_for(ledger, monkeypatch, lang="en")
     for url in ("/problems/XC2019-1-3", "/audit?problem=XC2019-1-3", "/problems/XC2019-1-7", "/problems"):
@@ -303,7 +304,7 @@ def test_withheld_text_reads_in_the_pages_language_and_json_keeps_its_marker(ric
     view = en.get("/problems/XC2019-1-3?format=json").json()
     assert view["title"] == "（依规不予公开）" and view["measures"][0]["text"] == "（依规不予公开）"
     trail = en.get("/audit?problem=XC2019-1-3&format=json").json()
-    assert "] （依规不予公开）; type deadline" in trail[0]["details"]
+    assert "] (withheld under the rules); type deadline" in trail[0]["details"]  # an English sentence, in English words
 
 
 def test_an_encrypted_fields_record_reads_in_the_pages_language(rich, monkeypatch):
