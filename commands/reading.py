@@ -84,6 +84,10 @@ def show(state: LedgerContext, problem_id: str, as_of: Any, fmt: str) -> None:
     with StateReader(state.app, as_of, problem=problem_id) as r:
         view = find_problem(r.cursor, problem_id, style=r.style, today=r.today)
         inspection = None if view else load_inspection(r.cursor, problem_id.strip(), style=r.style)
+        if as_of is None and (view or inspection):  # the stored row, checked before it is printed (--as-of: from the events)
+            from projections.read_model_check import check_shown_row
+
+            check_shown_row(state.app, r.cursor, *(("ledger_problems", view["id"]) if view else ("ledger_inspections", inspection["code"])))
         shown = view
         if view and fmt == "table":  # JSON: the stored view
 
@@ -180,21 +184,29 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         else:
             queries = [problem_query(**chosen, select=select, order="urgency" if screen.urgent_first else "register", limit=screen.limit)]
         sql, params = queries[0]
+        # The stored rows printed are checked against their committed digests, a batch before it is printed, up to
+        # CHECKED_ROWS of them (--as-of: rebuilt from the events).
+        shown = _shown_rows(state.app, r.cursor) if as_of is None else None
+        checked = shown.rows if shown is not None else (lambda records: records)
         if kept:  # problems from an office's own 台账: its other columns too, each under its heading
-            problems = (view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
+            problems = checked(view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
             own = [h for h in kept if h not in STATUS_COLUMNS]
             echo_rows(({**status_row(v), **{h: (v.get("columns") or {}).get(h) for h in own}} for v in problems), fmt, (*STATUS_COLUMNS, *own))
+            _say_unchecked(shown)
             return
         if flat and fmt == "csv":
-            echo_csv_batches(iter_row_batches(r.cursor, sql=sql, params=params), STATUS_COLUMNS)
+            batches = iter_row_batches(r.cursor, sql=sql, params=params)
+            echo_csv_batches(shown.batches(batches) if shown is not None else batches, STATUS_COLUMNS)
+            _say_unchecked(shown)
             return
         if flat:
-            records = (row for sql, params in queries for row in iter_status_rows(r.cursor, sql=sql, params=params, today=r.today))
+            records = checked(row for sql, params in queries for row in iter_status_rows(r.cursor, sql=sql, params=params, today=r.today))
         else:
-            problems = (view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
+            problems = checked(view for sql, params in queries for view in iter_problems(r.cursor, sql=sql, params=params, today=r.today))
             records = problems if fmt == "json" else (status_row(v) for v in problems)
         if fmt in STREAMED_FORMATS:
             echo_rows(records, fmt, STATUS_COLUMNS)
+            _say_unchecked(shown)
             return
         if screen.pager:
             first = next(records, None)
@@ -202,6 +214,7 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
                 import itertools
 
                 screen.show(itertools.chain([first], records), fmt, STATUS_COLUMNS)
+                _say_unchecked(shown)
                 return
             rows: list[dict[str, Any]] = []
         else:
@@ -213,6 +226,29 @@ def status(state: LedgerContext, inspection: str | None, category: str | None, u
         echo(i18n.translate(t("no problems match{moment}", moment=describe_moment(as_of)), i18n.current()))
         return
     screen.show(rows, fmt, STATUS_COLUMNS, total)
+    _say_unchecked(shown)
+
+
+def _shown_rows(app: Any, cursor: Any) -> Any:
+    """A checker of the stored rows a listing prints (projections.read_model_check.ShownRows), reading through a second
+    cursor of the listing's snapshot."""
+    from projections.read_model_check import ShownRows
+
+    if hasattr(cursor, "sqlite_cursor"):
+        second = cursor.sqlite_cursor.connection.cursor()
+    else:  # psycopg: rows readable by index, as the first cursor's
+        from ledger.store import hybrid_row
+
+        second = cursor.connection.cursor(row_factory=hybrid_row)
+    return ShownRows(app, second)
+
+
+def _say_unchecked(shown: Any) -> None:
+    if shown is not None and shown.unchecked:
+        from commands import i18n
+
+        click.echo(i18n.note_line(t("{checked} rows listed were checked against the digests the chain committed for them, the other {unchecked} were not: `ledger audit --verify` checks every row",
+                                    checked=shown.checked, unchecked=shown.unchecked)), err=True)
 
 
 @click.command(cls=Command)
@@ -226,18 +262,18 @@ def history(state: LedgerContext, target: str, fmt: str, screen: Screen) -> None
     """
     from ledger.ids import inspection_uuid
     from projections.history import history_rows
-    from projections.replay import iter_events
+    from projections.replay import verified_events
 
     app = state.app
     events = []
     ident = _canonical_problem_id(target)
     if ident:
         try:
-            events = list(iter_events(app, ids=[app.get_problem(ident).id]))
+            events = verified_events(app, [app.get_problem(ident).id])
         except UnknownID:
             events = []
     if not events:
-        events = list(iter_events(app, ids=[inspection_uuid(target.strip())]))
+        events = verified_events(app, [inspection_uuid(target.strip())])
     if not events:
         raise UnknownID("problem", target)
     rows = history_rows(events)

@@ -47,23 +47,50 @@ def show_audit_trail(
 ) -> None:
     """Print every selected event in log order with its sequence number, times, actor and details."""
     from projections.audit import COLUMNS, trail_tail
-    from projections.replay import iter_events
+    from projections.replay import iter_events, verified_events
 
     if since and until and until < since:
         raise InvalidInput(t("--until {until} is before --since {since}", until=until, since=since))
     ids = _selected_ids(state, inspection, problem)
     newest = screen is not None and screen.urgent_first and screen.limit is not None
-    rows, total = trail_tail(iter_events(state.app, ids=ids), since=since, until=until, actor=actor,
+    # A problem's or inspection's events are checked (chain link, signature) before any is printed.
+    events = iter_events(state.app) if ids is None else verified_events(state.app, ids)
+    rows, total = trail_tail(events, since=since, until=until, actor=actor,
                              last=screen.limit if newest else None)
     if not rows and fmt == "table":
         echo(i18n.translate(t("no events match"), i18n.current()))
         return
     if screen is None:
+        unchecked = _check_printed(state, rows, ids)
         echo(render_rows(rows, fmt, COLUMNS))
+        _say_unchecked(*unchecked)
         return
     if screen.urgent_first:  # newest first; on a terminal only the newest `limit` were worded
         rows.reverse()
         rows = rows[: screen.limit] if screen.limit is not None else rows
     else:
         rows, total = screen.cut(rows)
+    unchecked = _check_printed(state, rows, ids)
     screen.show(rows, fmt, COLUMNS, total)
+    _say_unchecked(*unchecked)
+
+
+def _check_printed(state: LedgerContext, rows: list[dict[str, Any]], ids: list[Any] | None) -> tuple[int, int]:
+    """The whole log's trail: the events about to be printed, checked as a problem's are (chain link, signature), up
+    to CHECKED_ROWS of them (a terminal's 30: all); (checked, unchecked). A selection's were checked when read."""
+    from projections.read_model_check import CHECKED_ROWS
+    from projections.replay import verify_printed
+
+    if ids is not None:
+        return len(rows), 0
+    seqs = [int(r["seq"]) for r in rows]
+    verify_printed(state.app, seqs[:CHECKED_ROWS])
+    return min(len(seqs), CHECKED_ROWS), max(0, len(seqs) - CHECKED_ROWS)
+
+
+def _say_unchecked(checked: int, unchecked: int) -> None:
+    if unchecked:
+        import click
+
+        click.echo(i18n.note_line(t("{checked} events listed were checked (chain link and signature), the other {unchecked} were not: `ledger audit --verify` checks every event",
+                                    checked=checked, unchecked=unchecked)), err=True)

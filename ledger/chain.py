@@ -257,6 +257,57 @@ def _row_set_stream(cursor: Any, style: str, h: Callable[[bytes], Any], batch: i
         after = last
 
 
+IN_BATCH = 500  # sequence numbers per IN (…) list
+
+
+def check_links(cursor: Any, style: str, shown: list[tuple[int, Any]]) -> None:
+    """Each of these events' links against the stored chain, the same findings as `walk` (for a reading command's
+    few events, ledger.signatures.verify_shown; and the link covering one derived row's digest): its bytes after
+    its predecessor's stored digest, with the row digests recorded at it, must hash to its own stored digest.
+    `shown`: (seq, event) with the stored `originator_id`, `originator_version`, `topic` and `state`."""
+    from ledger.schema import has_table
+
+    h = hasher(recorded_algorithm(cursor))
+    seqs = [seq for seq, _ in shown]
+    links = {int(r[0]): (r[1], r[2]) for r in in_batches(cursor, style, "SELECT seq, prev, digest FROM ledger_chain WHERE seq IN ({})", seqs)}
+    prevs = sorted({p for p, _ in links.values() if type(p) is int and p > 0})
+    before = {int(r[0]): r[1] for r in in_batches(cursor, style, "SELECT seq, digest FROM ledger_chain WHERE seq IN ({})", prevs)}
+    before[0] = GENESIS
+    entries: dict[int, list[tuple[str, str, int, bytes]]] = {}
+    if has_table(cursor, "ledger_row_digests", postgres=style != "?"):
+        for seq, tbl, key, order, digest in in_batches(cursor, style, "SELECT seq, tbl, key, ord, digest FROM ledger_row_digests WHERE seq IN ({})", seqs):
+            if type(seq) is not int or type(order) is not int or not isinstance(digest, (bytes, memoryview)):
+                raise NonCanonical(seq if type(seq) is int else 0, t("has a derived-row digest not stored as (integer, text, text, integer, 32-byte BLOB)"))
+            entries.setdefault(seq, []).append((str(tbl), str(key), order, bytes(digest)))
+    for seq, event in shown:
+        link = links.get(seq)
+        if link is None:
+            raise TamperingFound(seq, t("is stored but has no chain link (inserted after the fact)"))
+        prev, digest = link[0], before.get(link[0]) if type(link[0]) is int else None
+        if isinstance(digest, memoryview):
+            digest = bytes(digest)
+        own = bytes(link[1]) if isinstance(link[1], (bytes, memoryview)) else None
+        if own is None or len(own) != DIGEST_SIZE or (digest is not None and (type(digest) is not bytes or len(digest) != DIGEST_SIZE)):
+            raise NonCanonical(seq, t("has a chain link not stored as (integer, integer, 32-byte BLOB)"))
+        if digest is None:
+            raise TamperingFound(int(prev) if type(prev) is int else seq, t("is missing from the store with its chain link (deleted)"))
+        rows = row_set_digest(h, entries[seq]) if seq in entries else b""
+        if link_digest(h, digest, seq, event.originator_id, event.originator_version, event.topic, event.state, rows) != own:
+            if rows:
+                raise TamperingFound(seq, t("does not match its recorded hash (the event, or the derived-row digests recorded with it, edited, moved or reordered)"))
+            raise TamperingFound(seq, t("does not match its recorded hash (edited, moved or reordered)"))
+
+
+def in_batches(cursor: Any, style: str, statement: str, values: list[Any]) -> list[Any]:
+    """The rows of `statement` (its `IN ({})` filled with `style` marks) for every value, IN_BATCH values a query."""
+    found: list[Any] = []
+    for start in range(0, len(values), IN_BATCH):
+        part = values[start : start + IN_BATCH]
+        cursor.execute(statement.format(", ".join(style for _ in part)), part)
+        found += cursor.fetchall()
+    return found
+
+
 def insert_rows(cursor: Any, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], style: str = "?") -> None:
     """Append rows (a list or a generator) to a table inside the caller's transaction:
     one executemany on SQLite, one COPY on PostgreSQL (a bulk load writes a chain link

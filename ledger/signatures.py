@@ -393,3 +393,40 @@ def _same_id(stored: str, wanted: str) -> bool:
         return UUID(stored) == UUID(wanted)
     except ValueError:
         return False
+
+
+# -- what a reading command prints, checked before it is printed -----------------------------------------
+
+def verify_shown(recorder: Any, shown: list[tuple[int, Any]]) -> None:
+    """The events a reading command is about to print (`history`, `audit --problem`/`--inspection`, the web's
+    problem and trail pages), checked as `audit --verify` checks them; TamperingFound names the first bad one.
+
+    Each one's chain link: its stored bytes after its predecessor's stored digest, with the row digests
+    recorded at it, hash to its own stored digest (ledger.chain.link_digest). And each signature, by
+    verify_event_rows itself, the ledger's people events before it replayed alongside (who held which key
+    and role then). `shown`: (seq, StoredEvent) as projections.replay.iter_stored read them, the very bytes
+    that are decoded and printed. A history rewritten and re-chained with every later link is what the
+    signatures (and signed checkpoints) catch; a problem's tens of events cost milliseconds."""
+    if not shown:
+        return
+    from ledger.authority import AUTHORITY_ID
+    from ledger.chain import check_links
+
+    position = getattr(recorder, "position_column", "rowid")
+    style = getattr(recorder, "placeholder", "?")
+    shown = sorted(shown, key=lambda e: e[0])
+    with recorder.reading() as c:
+        c.execute("SELECT key, value FROM ledger_meta WHERE key IN ('ledger_id', 'administrator_key')")
+        meta = {str(r[0]): str(r[1]) for r in c.fetchall()}
+        check_links(c, style, shown)
+        c.execute(
+            f"SELECT {position}, originator_id, originator_version, topic, state FROM stored_events "
+            f"WHERE originator_id = {style} AND {position} <= {style} ORDER BY {position}",
+            (AUTHORITY_ID.hex if position == "rowid" else AUTHORITY_ID, shown[-1][0]),
+        )
+        people = [(int(seq), str(oid), int(version), str(topic), _state_bytes(seq, state)) for seq, oid, version, topic, state in c.fetchall()]
+    printed = {seq for seq, _ in shown}
+    rows = [row for row in people if row[0] not in printed]
+    rows += [(seq, str(e.originator_id), e.originator_version, e.topic, bytes(e.state)) for seq, e in shown]
+    rows.sort(key=lambda row: row[0])
+    verify_event_rows(iter(rows), meta.get("ledger_id", ""), noted_key=meta.get("administrator_key"))

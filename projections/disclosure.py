@@ -54,6 +54,8 @@ def public_view(view: dict[str, Any]) -> dict[str, Any]:
         if _measure_hidden(m["id"], hidden):
             m["text"] = WITHHELD
             m["evidence"] = [WITHHELD for _ in m.get("evidence") or []]
+            if m.get("due"):  # its dates are its content too (review 30d item 22): hidden as its corrections are
+                m["due"] = WITHHELD
     for c in out.get("corrections") or []:
         if _field_hidden(c["field"], hidden):
             c["old"] = c["new"] = WITHHELD
@@ -84,6 +86,8 @@ def _redactions(event: Any, hidden: set[str]) -> dict[str, Any]:
                 changes[key] = WITHHELD
     elif name == "MeasurePlanned" and _measure_hidden(event.measure_id, hidden):
         changes["text"] = WITHHELD
+        if getattr(event, "due", None):
+            changes["due"] = None  # the sentence leaves the date out (its text already reads as withheld)
     elif name == "MeasureCompleted" and _measure_hidden(event.measure_id, hidden):
         changes["evidence"] = [WITHHELD for _ in event.evidence or []]
     elif name == "Corrected" and _field_hidden(event.field, hidden):
@@ -107,10 +111,11 @@ def public_events(events: Iterable[tuple[int, Any]], hidden: dict[Any, set[str]]
 
 
 def public_trail(app: Any, views: list[dict[str, Any]], ids: list[Any]) -> list[dict[str, Any]]:
-    """The audit trail of the aggregates `ids` as a reader outside the office may see it: `views`' withheld text and every sensitive field hidden."""
+    """The audit trail of the aggregates `ids` as a reader outside the office may see it: `views`' withheld text and every
+    sensitive field hidden, every event's chain link and signature checked first (the web never shows a forged act as signed)."""
     from ledger.ids import problem_uuid
     from projections.audit import trail_rows
-    from projections.replay import iter_events
+    from projections.replay import verified_events
 
     hidden = {problem_uuid(v["inspection"], v["number"]): hidden_fields(v) for v in views}
-    return trail_rows(public_events(iter_events(app, ids=ids), hidden))
+    return trail_rows(public_events(verified_events(app, ids), hidden))

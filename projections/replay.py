@@ -127,6 +127,41 @@ def iter_events(app: Any, **kwargs: Any) -> Iterator[tuple[int, Any]]:
         yield seq, decode(to_domain_event, seq, stored)
 
 
+def verify_printed(app: Any, seqs: list[int]) -> None:
+    """The events at these sequence numbers (the rows a listing of the whole log prints), checked as verified_events
+    checks a selection's: read again by their numbers, their chain links and signatures."""
+    from eventsourcing.persistence import StoredEvent
+
+    from ledger.chain import in_batches
+    from ledger.signatures import verify_shown
+
+    if not seqs:
+        return
+    recorder = app.recorder
+    position = getattr(recorder, "position_column", "rowid")
+    with recorder.reading() as c:
+        rows = in_batches(c, getattr(recorder, "placeholder", "?"), f"SELECT {position}, originator_id, originator_version, topic, state "
+                           f"FROM {recorder.events_table_name} WHERE {position} IN ({{}})", sorted(set(seqs)))
+    stored = []
+    for row in rows:
+        if type(row[2]) is not int or type(row[3]) is not str or not isinstance(row[4], (bytes, memoryview)):
+            unreadable(row[0], t("has a column of the wrong type"))
+        stored.append((int(row[0]), StoredEvent(originator_id=stored_uuid(row[0], row[1]), originator_version=row[2], topic=row[3], state=bytes(row[4]))))
+    verify_shown(recorder, stored)
+
+
+def verified_events(app: Any, ids: list[UUID]) -> list[tuple[int, Any]]:
+    """(global sequence number, domain event) of the aggregates `ids` in log order, each event's chain link and
+    signature checked (ledger.signatures.verify_shown) before anything is decoded: what a reading command
+    prints as signed is signed. TamperingFound names the first bad event."""
+    from ledger.signatures import verify_shown
+
+    stored = list(iter_stored(app, ids=ids))
+    verify_shown(app.recorder, stored)
+    to_domain_event = app.mapper.to_domain_event
+    return [(seq, decode(to_domain_event, seq, event)) for seq, event in stored]
+
+
 @dataclass
 class Rebuilt:
     """Aggregates rebuilt from events, in order of first appearance."""

@@ -157,8 +157,10 @@ def sheet_problem(view: dict[str, Any], number: int, *, internal: bool) -> Sheet
         problem.measures.append({"整改措施": WITHHELD, "完成情况": ""})
         return problem
     for m in view["measures"]:
-        text = WITHHELD if "measures" in hidden or m["id"] in hidden else chinese_punctuation(m["text"])
-        problem.measures.append({"整改措施": text, "完成情况": _measure_state(m)})
+        withheld = "measures" in hidden or m["id"] in hidden
+        text = WITHHELD if withheld else chinese_punctuation(m["text"])
+        # a withheld measure's due date is withheld with its text (review 30d item 22)
+        problem.measures.append({"整改措施": text, "完成情况": _measure_state({**m, "due": None} if withheld else m)})
     if not problem.measures:
         problem.measures.append({"整改措施": "", "完成情况": ""})
     return problem

@@ -388,6 +388,9 @@ def problems(request: Request) -> Response:
             sql, params = problem_query(style=r.style, today=r.today, lights=view.lights, **filters)
             return _json([public_view(v) for v in iter_problems(r.cursor, sql=sql, params=params, today=r.today)])
         shown, more = problem_page(r.cursor, page=page_no, size=PAGE_SIZE, style=r.style, today=r.today, lights=view.lights, **filters)
+        from projections.read_model_check import check_shown_rows
+
+        check_shown_rows(view.ledger, r.cursor, "ledger_problems", [v["id"] for v in shown], rebuild=False)  # a page's rows, as `status` checks them
         rows = [public_view(v) for v in shown]
         today = r.today
         last_page = None  # past the last page: which page is the last (the page says so, 404)
@@ -433,6 +436,10 @@ def problem(request: Request) -> Response:
         found = find_problem(r.cursor, request.path_params["ident"], style=r.style, today=r.today)
         linked = found and with_relapse_facts(r.cursor, found, style=r.style)  # a link reads one fact from both sides
         today = r.today
+        if found is not None:  # the stored row, checked before it is shown (as `ledger show` does)
+            from projections.read_model_check import check_shown_row
+
+            check_shown_row(view.ledger, r.cursor, "ledger_problems", found["id"])
     if found is None:
         raise UnknownID("problem", request.path_params["ident"])
     shown = public_view(found)
