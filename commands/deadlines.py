@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -15,24 +14,18 @@ from ledger import values, vocabulary
 from ledger.messages import t, tn
 
 
-MAX_DAYS = 55_000  # from 1950 to 2099 and back: the ledger's whole calendar
-
-
 class DaysType(click.ParamType):
-    """A span of days: 7, 7d or 2w."""
+    """A span of days: 7, 7d or 2w (ledger.values.parse_days: the web's ?within= has the same bound)."""
 
     name = "DAYS"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> int:
-        if isinstance(value, int):
-            return value
-        match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", str(value).lower())
-        if not match:
-            fail(self, t("'{value}' is not a number of days (e.g. 7, 7d or 2w)", value=value), param, ctx)
-        days = int(match.group(1)[:12]) * (7 if match.group(2) == "w" else 1)
-        if len(match.group(1).lstrip("0")) > 5 or days > MAX_DAYS:  # beyond any calendar date the ledger holds
-            fail(self, t("'{value}' is too many days (at most {days}, about 150 years)", value=value, days=MAX_DAYS), param, ctx)
-        return days
+        from ledger.errors import InvalidInput
+
+        try:
+            return values.parse_days(value)
+        except InvalidInput as e:
+            fail(self, e, param, ctx, head="")
 
 
 def _level_choice(value: str) -> str:

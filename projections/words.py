@@ -221,7 +221,7 @@ class DataPath(Data):
 # Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
 EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {
     "source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS, "answer": vocabulary.SELF_CHECK_ANSWERS,
-    "cause": vocabulary.REOPEN_CAUSES,
+    "cause": vocabulary.REOPEN_CAUSES, "status": vocabulary.STATUSES,  # a problem's not_found reads "not found"
 }
 
 
