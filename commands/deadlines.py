@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import date
 from typing import Any
 
@@ -15,24 +14,18 @@ from ledger import values, vocabulary
 from ledger.messages import t, tn
 
 
-MAX_DAYS = 55_000  # from 1950 to 2099 and back: the ledger's whole calendar
-
-
 class DaysType(click.ParamType):
-    """A span of days: 7, 7d or 2w."""
+    """A span of days: 7, 7d or 2w (ledger.values.parse_days: the web's ?within= has the same bound)."""
 
     name = "DAYS"
 
     def convert(self, value: Any, param: Any, ctx: Any) -> int:
-        if isinstance(value, int):
-            return value
-        match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", str(value).lower())
-        if not match:
-            fail(self, t("'{value}' is not a number of days (e.g. 7, 7d or 2w)", value=value), param, ctx)
-        days = int(match.group(1)[:12]) * (7 if match.group(2) == "w" else 1)
-        if len(match.group(1).lstrip("0")) > 5 or days > MAX_DAYS:  # beyond any calendar date the ledger holds
-            fail(self, t("'{value}' is too many days (at most {days}, about 150 years)", value=value, days=MAX_DAYS), param, ctx)
-        return days
+        from ledger.errors import InvalidInput
+
+        try:
+            return values.parse_days(value)
+        except InvalidInput as e:
+            fail(self, e, param, ctx, head="")
 
 
 def _level_choice(value: str) -> str:
@@ -78,12 +71,12 @@ def due(state: LedgerContext, within: int | None, unit: str | None, inspection: 
         late = sum(1 for r in rows if r["due"] == "deadline" and r["overdue"])
         listed = len(rows) - stale
     if not rows and fmt == "table":
-        echo(i18n.translate(t("nothing overdue or due within {span} days of {today}", span=span, today=today), i18n.current()))
+        echo(i18n.translate(tn("nothing overdue or due within {span} day of {today}", "nothing overdue or due within {span} days of {today}", span, span=span, today=today), i18n.current()))
     else:
         shown, _ = screen.cut(rows)
         screen.show(shown, fmt, DUE_COLUMNS, listed + stale)
         if fmt == "table":
-            echo(i18n.translate(t("\nas of {today}: {late} overdue, {n} due within {span} days, {stale} long-term without recent progress", today=today, late=late, n=listed - late, span=span, stale=stale), i18n.current()))
+            echo(i18n.translate(tn("\nas of {today}: {late} overdue, {n} due within {span} day, {stale} long-term without recent progress", "\nas of {today}: {late} overdue, {n} due within {span} days, {stale} long-term without recent progress", span, today=today, late=late, n=listed - late, span=span, stale=stale), i18n.current()))
     if check and late:
         click.echo(i18n.translate(tn("ledger: due: {late} problem overdue as of {today}", "ledger: due: {late} problems overdue as of {today}", late, late=late, today=today), i18n.current()), err=True)
         click.get_current_context().exit(1)
@@ -161,7 +154,7 @@ def reviews(state: LedgerContext, only_due: bool, inspection: str | None, as_of:
             total = len(rows)
             rows, _ = screen.cut(rows)
     if not rows and fmt == "table":
-        echo(i18n.translate(t("no reviews {value} as of {today}", value='due or missed' if only_due else 'to list', today=today), i18n.current()))
+        echo(i18n.translate((t("no reviews due or missed as of {today}", today=today) if only_due else t("no reviews to list as of {today}", today=today)), i18n.current()))
     else:
         screen.show(rows, fmt, REVIEW_COLUMNS, total)
 

@@ -109,7 +109,7 @@ def _checks(config: Any, *, enrolled: bool = False, fmt: str | None = None, app:
         except LedgerError as e:
             yield {"check": "signing key", "status": "error", "detail": str(e)}
         else:
-            yield {"check": "signing key", "status": status, "detail": t("{key} (mode {mode:o}{value})", key=key, mode=mode, value='' if status == 'ok' else ': readable by others, chmod 600')}
+            yield {"check": "signing key", "status": status, "detail": (t("{key} (mode {mode:o})", key=key, mode=mode) if status == "ok" else t("{key} (mode {mode:o}: readable by others, chmod 600)", key=key, mode=mode))}
     else:
         yield {"check": "signing key", "status": "warn", "detail": t("none at {key}: run `ledger keygen` before checkpoints or publishing", key=key)}
     pub = public_key_path(config)
@@ -150,7 +150,7 @@ def _identity_checks(state: LedgerContext, fmt: str | None = None) -> Any:
         return
     active = {n: p for n, p in authority.people.items() if p["active"]}
     by_role = {r: sorted(n for n, p in active.items() if r in p["roles"]) for r in ROLES}
-    yield {"check": "acts", "status": "ok", "detail": t("every act is signed: {n_active} people enrolled by the administrator {administrator} ({admin_fingerprint})", n_active=len(active), administrator=authority.administrator, admin_fingerprint=authority.admin_fingerprint)}
+    yield {"check": "acts", "status": "ok", "detail": tn("every act is signed: {n_active} person enrolled by the administrator {administrator} ({admin_fingerprint})", "every act is signed: {n_active} people enrolled by the administrator {administrator} ({admin_fingerprint})", len(active), n_active=len(active), administrator=authority.administrator, admin_fingerprint=authority.admin_fingerprint)}
     yield {"check": "identities", "status": "ok", "detail": "; ".join(f"{r}: {', '.join(ns) or '-'}" for r, ns in by_role.items())}
     try:
         from ledger.signatures import verify_acts

@@ -12,7 +12,7 @@ from ledger.errors import InvalidInput
 
 from commands.options import IntRange, LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record, render_rows, write_options
 from commands.i18n import Command
-from ledger.messages import headless, t
+from ledger.messages import headless, t, tn
 
 
 @click.command(cls=Command)
@@ -95,7 +95,7 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
         cp = done.pop("checkpoint")
         done["checkpoint"] = {k: cp[k] for k in ("sequence", "time", "tree_size", "tree_root")}
         note = t("made a new checkpoint") if done["checkpoint_made"] else t("the latest checkpoint")
-        echo(render_record(done, fmt, t("exported {events} events of {inspection} to {out}, each proven against {note} of {time} (tree size {tree_size})", events=done['events'], inspection=inspection, out=out, note=note, time=cp['time'], tree_size=cp['tree_size'])))
+        echo(render_record(done, fmt, tn("exported {events} event of {inspection} to {out}, proven against {note} of {time} (tree size {tree_size})", "exported {events} events of {inspection} to {out}, each proven against {note} of {time} (tree size {tree_size})", done['events'], events=done['events'], inspection=inspection, out=out, note=note, time=cp['time'], tree_size=cp['tree_size'])))
         return
     # Signed when the ledger's key is at hand, so the header and head are bound to it.
     from commands.progress import progress
@@ -103,14 +103,15 @@ def export(state: LedgerContext, out: str, since: int, inspection: str | None, e
     key = load_private_key(state.config) if private_key_path(state.config).is_file() else None
     with replacing(out, force=force) as tmp, progress(t("verifying and writing the events"), fmt) as report:
         record = export_store(state.config.store, tmp, since=since, signing_key=key, progress=report)
-    head = dict(events=record["events"], out=out, seq=record["head_seq"], hash=record["hash"], digest=record["head_digest"])
-    line = t("exported {events} events to {out}; head {seq} {hash}:{digest}", **head)
+    head = dict(events=tn("{n} event", "{n} events", record["events"], n=record["events"]), out=out, seq=record["head_seq"], hash=record["hash"], digest=record["head_digest"])
+    line = t("exported {events} to {out}; head {seq} {hash}:{digest}", **head)
     if evidence_dir is not None:
         from ledger.attachments import export_files
 
         record["evidence"] = export_files(state.config.store, list(_export_manifests(Path(out))), Path(evidence_dir))
-        line = t("exported {events} events to {out}; head {seq} {hash}:{digest}; {files} evidence files written to {folder}",
-                 **head, files=record["evidence"]["distinct"], folder=evidence_dir)
+        files = record["evidence"]["distinct"]
+        line = t("exported {events} to {out}; head {seq} {hash}:{digest}; {files} written to {folder}",
+                 **head, files=tn("{n} evidence file", "{n} evidence files", files, n=files), folder=evidence_dir)
     echo(render_record(record, fmt, line))
 
 
@@ -146,7 +147,7 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
         exported = read_export(Path(file), also_at=[cp.sequence for cp in given], trust=trust, progress=report)
     header, trailer = exported.header, exported.trailer
     record: dict[str, Any] = {"verified": True, "file": file, "ledger_id": header.get("ledger_id"), "hash": header.get("hash"), "since": header.get("since"), **{k: trailer[k] for k in ("events", "head_seq", "head_digest")}}
-    lines = [t("export verified: {events} events, head {head_seq} {get}:{head_digest}", events=trailer['events'], head_seq=trailer['head_seq'], get=header.get('hash'), head_digest=trailer['head_digest'])]
+    lines = [tn("export verified: {events} event, head {head_seq} {get}:{head_digest}", "export verified: {events} events, head {head_seq} {get}:{head_digest}", int(trailer['events']), events=trailer['events'], head_seq=trailer['head_seq'], get=header.get('hash'), head_digest=trailer['head_digest'])]
     record["signed"] = exported.signature_note
     lines.append(t("export: {signature_note}", signature_note=exported.signature_note))
     if exported.checkpoints:
@@ -178,7 +179,7 @@ def verify_export(file: str, checkpoints: tuple[str, ...], public_key: str | Non
         manifests = list(_export_manifests(Path(file)))
         checked = verify_folder(manifests, Path(evidence_dir))
         record["evidence"] = checked
-        lines.append(t("evidence: {files} attached files present in {evidence_dir} with matching digests", files=checked['files'], evidence_dir=evidence_dir))
+        lines.append(tn("evidence: {files} attached file present in {evidence_dir} with a matching digest", "evidence: {files} attached files present in {evidence_dir} with matching digests", checked['files'], files=checked['files'], evidence_dir=evidence_dir))
     echo(render_record(record, fmt, lines))
 
 
@@ -191,7 +192,7 @@ def _verify_inspection_export(file: str, checkpoint: str | None, trust: Any, fmt
         "verified": True, "file": file, "inspection": header["inspection"], "events": len(events), "ledger_id": header["ledger_id"],
         "checkpoint": {"sequence": embedded.sequence, "time": embedded.time, "tree_size": embedded.tree_size, "tree_root": embedded.tree_root}, "signatures": notes,
     }
-    lines = [t("inspection export verified: {n_events} events of {inspection}, each in the tree of {tree_size} events signed at {time}", n_events=len(events), inspection=header['inspection'], tree_size=embedded.tree_size, time=embedded.time), *notes]
+    lines = [t("inspection export verified: {events} of {inspection}, each in the tree of {tree} signed at {time}", events=tn("{n} event", "{n} events", len(events), n=len(events)), inspection=header['inspection'], tree=tn("{n} event", "{n} events", embedded.tree_size, n=embedded.tree_size), time=embedded.time), *notes]
     echo(render_record(record, fmt, lines))
 
 
@@ -216,10 +217,11 @@ def import_log(state: LedgerContext, file: str, evidence_dir: str | None, at: An
         raise InvalidInput(t("--evidence: {evidence_dir} is not a folder", evidence_dir=evidence_dir))
     with progress(t("verifying the export"), fmt) as checking, progress(t("writing the events"), fmt) as writing:
         record = state.app.restore_log(file, evidence=Path(evidence_dir) if evidence_dir else None, checking=checking, writing=writing).record
-    head = dict(events=record["events"], seq=record["head_seq"], digest=record["head_digest"])
-    line = t("imported {events} events; head {seq} {digest}", **head)
+    head = dict(events=tn("{n} event", "{n} events", record["events"], n=record["events"]), seq=record["head_seq"], digest=record["head_digest"])
+    line = t("imported {events}; head {seq} {digest}", **head)
     if record["evidence_files"]:
-        line = t("imported {events} events; head {seq} {digest}; kept {files} evidence files, each matching its digest", **head, files=record["evidence_files"])
+        files = record["evidence_files"]
+        line = t("imported {events}; head {seq} {digest}; kept {files}, each matching its digest", **head, files=tn("{n} evidence file", "{n} evidence files", files, n=files))
     echo(render_record(record, fmt, line))
 
 
@@ -281,7 +283,7 @@ def evidence_get(state: LedgerContext, digest: str, out: str, force: bool, fmt: 
     if digest_of(data, named["hash"]) != wanted:
         raise TamperingFound(t("evidence file {name} ({wanted}) attached to event {seq} has changed: its bytes no longer match", name=named['name'], wanted=wanted, seq=named['seq']))
     write_output(out, data, force=force)
-    echo(render_record({"name": named["name"], "digest": wanted, "size": len(data), "out": out}, fmt, t("wrote {name} ({n_data} bytes) to {out}", name=named['name'], n_data=len(data), out=out)))
+    echo(render_record({"name": named["name"], "digest": wanted, "size": len(data), "out": out}, fmt, tn("wrote {name} ({n_data} byte) to {out}", "wrote {name} ({n_data} bytes) to {out}", len(data), name=named['name'], n_data=len(data), out=out)))
 
 
 @evidence.command("verify")

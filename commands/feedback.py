@@ -11,7 +11,7 @@ from commands import i18n
 from commands.i18n import Command
 from commands.options import DATETIME, LedgerContext, NAME, echo, key_option, output_options, pass_ledger, render_record, render_rows
 from ledger import values, vocabulary
-from ledger.messages import Field, joined, t
+from ledger.messages import Field, joined, t, tn
 
 # Files with at least this many rows show a progress bar (on a terminal only).
 PROGRESS_FROM = 200
@@ -89,20 +89,21 @@ def import_(
             record["added_ids"] = result.added
         records.append(record)
         if result.nothing_new:
-            messages.append(t("{file}: nothing new: inspection {inspection} and its {n} problems are already in the ledger", file=file, inspection=result.inspection, n=len(result.skipped)))
+            messages.append(tn("{file}: nothing new: inspection {inspection} and its {n} problem are already in the ledger", "{file}: nothing new: inspection {inspection} and its {n} problems are already in the ledger", len(result.skipped), file=file, inspection=result.inspection, n=len(result.skipped)))
         else:
-            counts = dict(file=file, n=len(result.added), measures=result.measures, inspection=result.inspection, skipped=len(result.skipped))
+            counts = dict(file=file, problems=tn("{n} problem", "{n} problems", len(result.added), n=len(result.added)),
+                          measures=tn("{n} measure", "{n} measures", result.measures, n=result.measures), inspection=result.inspection, skipped=len(result.skipped))
             if result.inspection_added and result.skipped:
-                messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection} (new inspection); {skipped} already present, skipped", **counts))
+                messages.append(t("{file}: imported {problems} ({measures}) into {inspection} (new inspection); {skipped} already present, skipped", **counts))
             elif result.inspection_added:
-                messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection} (new inspection)", **counts))
+                messages.append(t("{file}: imported {problems} ({measures}) into {inspection} (new inspection)", **counts))
             elif result.skipped:
-                messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection}; {skipped} already present, skipped", **counts))
+                messages.append(t("{file}: imported {problems} ({measures}) into {inspection}; {skipped} already present, skipped", **counts))
             else:
-                messages.append(t("{file}: imported {n} problems ({measures} measures) into {inspection}", **counts))
+                messages.append(t("{file}: imported {problems} ({measures}) into {inspection}", **counts))
     for result in results:
         if result.completed and fmt == "table":
-            messages.append(t("{file}: {n} problems the file marks done entered from it as completed by the people it names ({accepted} also accepted as the file records): each act names the file and its row", file=file, n=result.completed, accepted=result.accepted))
+            messages.append(tn("{file}: {n} problem the file marks done entered from it as completed by the people it names ({accepted} also accepted as the file records): each act names the file and its row", "{file}: {n} problems the file marks done entered from it as completed by the people it names ({accepted} also accepted as the file records): each act names the file and its row", result.completed, file=file, n=result.completed, accepted=result.accepted))
         if result.sent_back and fmt == "table":
             messages.append(t("{file}: {n} of them graded {poor} or {bad} by the file's acceptance: sent back for a second rectification", file=file, n=result.sent_back, poor=vocabulary.GRADES["poor"], bad=vocabulary.GRADES["bad"]))
     if kept and fmt == "table":
@@ -235,7 +236,8 @@ def _preview(state: LedgerContext, file: str, sheet: str | None, encoding: str |
         ))
         out.append("")
     if rows:
-        out.append(i18n.translate(t("the first rows as they would be recorded ({sum} problems in {n_summary} inspections):", sum=sum((s['problems'] for s in summary)), n_summary=len(summary)), lang))
+        total = sum(s["problems"] for s in summary)
+        out.append(i18n.translate(t("the first rows as they would be recorded ({problems} in {inspections}):", problems=tn("{n} problem", "{n} problems", total, n=total), inspections=tn("{n} inspection", "{n} inspections", len(summary), n=len(summary))), lang))
         out.append(render_rows(rows, "table", ["id", "category", "title", "type", "deadline", "source", "assignee", "measures", "file says", "kept", "acts"]))
         out.append("")
     out.append(i18n.translate(t("would be refused: {refused}", refused=refused) if refused is not None else t("nothing would be refused"), lang))

@@ -10,7 +10,7 @@ import click
 from commands.options import IntRange, LedgerContext, echo, output_options, pass_ledger, render_record
 from commands.i18n import Command
 from ledger.errors import LedgerError
-from ledger.messages import t
+from ledger.messages import t, tn
 
 
 class ReadModelMismatch(LedgerError):
@@ -124,12 +124,13 @@ def replay(state: LedgerContext, jobs: int | None, fmt: str) -> None:
         "difference": difference,
     }
     rate = f"{record['events_per_second']:,}" if record["events_per_second"] is not None else "n/a"
-    values = dict(events=result.events, aggregates=result.aggregates, seconds=elapsed, rate=rate,
-                  processes=t("{jobs} processes", jobs=result.jobs) if result.jobs > 1 else t("1 process"))
+    values = dict(events=tn("{n:,} event", "{n:,} events", result.events, n=result.events),
+                  aggregates=tn("{n:,} aggregate", "{n:,} aggregates", result.aggregates, n=result.aggregates),
+                  seconds=elapsed, rate=rate, processes=tn("{jobs} process", "{jobs} processes", result.jobs, jobs=result.jobs))
     if difference is None:
-        message = t("replayed {events:,} events ({aggregates:,} aggregates) in {seconds:.3f}s, {rate} events/s ({processes}); derived tables match", **values)
+        message = t("replayed {events} ({aggregates}) in {seconds:.3f}s, {rate} events/s ({processes}); derived tables match", **values)
     else:
-        message = t("replayed {events:,} events ({aggregates:,} aggregates) in {seconds:.3f}s, {rate} events/s ({processes}); derived tables DIFFER", **values)
+        message = t("replayed {events} ({aggregates}) in {seconds:.3f}s, {rate} events/s ({processes}); derived tables DIFFER", **values)
     echo(render_record(record, fmt, message))
     if difference is not None:
         raise ReadModelMismatch(t("the derived tables differ from the events: {difference}", difference=difference))

@@ -10,7 +10,7 @@ import click
 from commands.options import key_option, LedgerContext, echo, output_options, pass_ledger, render_record
 from commands.i18n import Command
 from ledger.errors import InvalidInput, StoreError
-from ledger.messages import t
+from ledger.messages import t, tn
 
 
 @click.command(cls=Command)
@@ -51,7 +51,7 @@ def migrate(state: LedgerContext, target: str, fmt: str) -> None:
     except PersistenceError as e:
         raise StoreError(t("migration to {location} failed: {e}", location=location, e=e)) from None
     record = {"source": source, "target": str(location), **counts, "verified": True}
-    echo(render_record(record, fmt, t("copied {events} events and {rows} derived-table rows to {location}; verified", events=counts['events'], rows=counts['rows'], location=location)))
+    echo(render_record(record, fmt, t("copied {events} and {rows} to {location}; verified", events=tn("{n} event", "{n} events", counts['events'], n=counts['events']), rows=tn("{n} derived-table row", "{n} derived-table rows", counts['rows'], n=counts['rows']), location=location)))
 
 
 COMMANDS = [migrate]

@@ -697,6 +697,8 @@ def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap:
             if done is None:
                 if text is not None and len(text) > LINEAR_WRAP_FROM:
                     done = wrapped[key] = _wrap_linear(text, width)
+                elif text is not None and wcwidth is not None and text.isprintable() and any(wcwidth.wcwidth(ch) == 2 for ch in text):
+                    done = wrapped[key] = _wrap_words(text, width, wcwidth.wcwidth)
                 else:
                     done = wrapped[key] = wrap([[value]], [width], numparses=[False])[0][0]
             row[i] = done
@@ -706,6 +708,83 @@ def _wrap_long_cells(table: list[list[Any]], widths: Sequence[int | None], wrap:
 # seconds; a 2 MB value written into a tampered store: past any patience); longer cells are cut
 # into lines of the column's width in one pass, every character kept.
 LINEAR_WRAP_FROM = 2_000
+
+
+# Chinese text wraps between any two characters, but a code inside it (XC2019-1, a date, a key fingerprint's
+# group) only where it has a space; tabulate's wrapping (textwrap's) sees a Chinese sentence as one long word
+# and cuts it anywhere, codes included. Punctuation that closes stays with the character before it, and
+# punctuation that opens with the one after (no line starts with ）or ，).
+OPENING = "（【“‘《〔「『(["
+CLOSING = "）】”’》〕」』，。、；：！？,.;:!?)]"
+
+
+def _wrap_words(text: str, width: int, char_width: Callable[[str], int]) -> str:
+    """`text` (holding wide characters, no line breaks) in lines of at most `width` display cells: a word
+    (between spaces) that fits on a line of its own is moved whole, as textwrap moves it; a longer one (a
+    Chinese sentence) fills the line, cut between characters but not inside a code."""
+
+    def size(piece: str) -> int:
+        return sum(max(char_width(ch), 0) for ch in piece)
+
+    lines: list[str] = []
+    line, used = "", 0
+    for word in text.split():
+        if line and used + 1 + size(word) <= width:
+            line, used = line + " " + word, used + 1 + size(word)
+            continue
+        if not line and size(word) <= width:
+            line, used = word, size(word)
+            continue
+        if size(word) <= width:  # not on this line, whole on the next
+            lines.append(line)
+            line, used = word, size(word)
+            continue
+        if line and used + 1 < width:
+            line, used = line + " ", used + 1
+        for token in _pieces(word, char_width):
+            wide = size(token)
+            if used + wide > width and line.strip():
+                lines.append(line.rstrip())
+                line, used = "", 0
+            while wide > width - used:  # longer than a whole line: cut after its last hyphen that fits, else at the width
+                fits, filled = 0, 0
+                for ch in token:
+                    filled += max(char_width(ch), 0)
+                    if filled > width - used:
+                        break
+                    fits += 1
+                hyphen = token.rfind("-", 0, fits)
+                cut = max(hyphen + 1 if hyphen > 0 else fits, 1)
+                lines.append((line + token[:cut]).rstrip())
+                line, used = "", 0
+                token = token[cut:]
+                wide = size(token)
+            line, used = line + token, used + wide
+    lines.append(line.rstrip())
+    return "\n".join(lines)
+
+
+def _pieces(word: str, char_width: Callable[[str], int]) -> list[str]:
+    """A word cut where a line may break: before each wide character and around each run of narrow ones,
+    opening punctuation kept with what follows it and closing punctuation with what precedes it."""
+    pieces: list[str] = []
+    i, n = 0, len(word)
+    while i < n:
+        j = i
+        while j < n and word[j] in OPENING:
+            j += 1
+        if j < n:
+            if char_width(word[j]) == 2:
+                j += 1
+            else:  # a run of narrow characters: a code, a number, a Latin word
+                while j < n and char_width(word[j]) != 2 and (word[j] not in CLOSING or word[j] in ".:-"):
+                    j += 1
+        while j < n and word[j] in CLOSING:
+            j += 1
+        j = max(j, i + 1)
+        pieces.append(word[i:j])
+        i = j
+    return pieces
 
 
 def _wrap_linear(text: str, width: int) -> str:

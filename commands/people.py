@@ -64,7 +64,7 @@ def keygen(name: str, out: str | None, fmt: str) -> None:
         check_out_file(str(each), is_key=True)
     record = {"name": who, **write_key_pair(path)}
     lines = [
-        t("private key: {private_key} (mode 0600{value}; keep it secret)", private_key=record['private_key'], value=', passphrase-protected' if record['passphrase'] else ''),
+        (t("private key: {private_key} (mode 0600, passphrase-protected; keep it secret)", private_key=record['private_key']) if record['passphrase'] else t("private key: {private_key} (mode 0600; keep it secret)", private_key=record['private_key'])),
         t("public key:  {public_key_file}", public_key_file=record['public_key_file']),
         t("fingerprint: {fingerprint}", fingerprint=record['fingerprint']),
         t("(the administrator enrols it: ledger person add {who} --role ROLE --public-key {public_key_file})", who=who, public_key_file=record['public_key_file']),

@@ -9,7 +9,7 @@ import click
 
 from commands.options import LedgerContext, check_out_file, echo, force_option, format_option, output_options, pass_ledger, render_record
 from commands.i18n import Command
-from ledger.messages import t
+from ledger.messages import t, tn
 
 
 @click.command("prove-consistency", cls=Command)
@@ -34,7 +34,7 @@ def prove_consistency(state: LedgerContext, old: str, new: str, out: str, public
     proof = prove(state.app, old_cp, new_cp, state.app.ledger_id())
     write_output(out, canonical(proof), force=force)
     record = {"out": out, "old_tree_size": proof["old"]["tree_size"], "new_tree_size": proof["new"]["tree_size"], "hashes": len(proof["proof"])}
-    echo(render_record(record, fmt, t("wrote {out}: tree of {new_tree_size} events extends tree of {old_tree_size} ({hashes} hashes)", out=out, new_tree_size=record['new_tree_size'], old_tree_size=record['old_tree_size'], hashes=record['hashes'])))
+    echo(render_record(record, fmt, t("wrote {out}: tree of {new_tree} extends tree of {old_tree_size} ({hashes})", out=out, new_tree=tn("{n} event", "{n} events", record['new_tree_size'], n=record['new_tree_size']), old_tree_size=record['old_tree_size'], hashes=tn("{n} hash", "{n} hashes", record['hashes'], n=record['hashes']))))
 
 
 @click.command("verify-consistency", cls=Command)

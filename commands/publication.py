@@ -74,7 +74,7 @@ def _check_inspection(reader: Any, code: str) -> dict[str, Any]:
 def summary(state: LedgerContext, inspection: str | None, round_name: str | None, propagated_id: str | None, as_of: Any, lang: str | None, from_export: str | None, public_key: str | None, fingerprints: tuple[str, ...], fmt: str) -> None:
     """Problems per category (problems; completed; basically done, continuing; extended; not yet done; overdue; relapsed; completion rate) and the headline figures."""
     from projections.replay import StateReader, check_as_of
-    from projections.summary import FIGURE_HEADERS, HEADERS, KEYS, figure_rows, summarise, table_rows
+    from projections.summary import FIGURE_HEADERS, HEADERS, KEYS, RECURRENCE_HEADERS, figure_rows, recurrence_rows, summarise, table_rows
 
     check_as_of(as_of)
     lang = lang or state.lang
@@ -104,12 +104,8 @@ def summary(state: LedgerContext, inspection: str | None, round_name: str | None
     figure_headers = list(FIGURE_HEADERS[lang])
     tables = [(headers, rows), (figure_headers, figures)]
     if result.get("recurrences"):
-        tables.append((recurrence_headers(lang), [[r["organisation"], r["round"] or "", r["recurrences"]] for r in result["recurrences"]]))
+        tables.append((list(RECURRENCE_HEADERS[lang]), recurrence_rows(result)))
     _echo_tables(fmt, tables)
-
-
-def recurrence_headers(lang: str) -> list[str]:
-    return ["被巡察单位", "轮次", "屡查屡犯（个）"] if lang == "zh" else ["organisation", "round", "recurrences"]
 
 
 def _echo_tables(fmt: str, tables: list[tuple[list[str], list[list[Any]]]]) -> None:

@@ -165,9 +165,9 @@ def warn_earlier(state: LedgerContext, ids: list[str]) -> None:
     for line in lines:
         click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(line, lang), err=True)
     if more:
-        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("{more} more new problems are like earlier ones", more=more), lang), err=True)
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(tn("{more} more new problem is like earlier ones", "{more} more new problems are like earlier ones", more, more=more), lang), err=True)
     if unchecked:
-        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("{unchecked} new problems were not checked for earlier ones (from {value}): `ledger similar ID` checks one", unchecked=unchecked, value=ids[CHECKED_AT_MOST]), lang), err=True)
+        click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(tn("{unchecked} new problem was not checked for earlier ones (from {value}): `ledger similar ID` checks one", "{unchecked} new problems were not checked for earlier ones (from {value}): `ledger similar ID` checks one", unchecked, unchecked=unchecked, value=ids[CHECKED_AT_MOST]), lang), err=True)
     if lines:
         click.echo(i18n.NOTE_PREFIX[lang] + i18n.translate(t("see `ledger similar ID`; then `ledger link NEW OLD --as recurrence` or `--reject`"), lang), err=True)
 
@@ -196,7 +196,7 @@ def profile(state: LedgerContext, organisation: str, as_of: Any, fmt: str) -> No
         found = unit_profile(r.cursor, organisation, today=r.today, style=r.style)
         known = organisations(r.cursor) if found is None else []
     if found is None:
-        raise InvalidInput(t("no inspection of '{organisation}' (organisations: {value})", organisation=organisation, value=', '.join(known) or 'none yet'))
+        raise InvalidInput(t("no inspection of '{organisation}' (organisations: {value})", organisation=organisation, value=', '.join(known) or t("none yet")))
     if fmt == "json":
         echo(json.dumps(found, ensure_ascii=False, indent=2))
         return

@@ -11,7 +11,7 @@ from commands import i18n
 from commands.options import CODE, SAMPLE_SIZE, SEED, LedgerContext, echo, output_options, pass_ledger, render_rows, write_options
 from commands.i18n import Command
 from ledger import values
-from ledger.messages import t
+from ledger.messages import t, tn
 
 SAMPLE_COLUMNS = ("id", "category", "title", "status", "unit", "person")
 DRAW_COLUMNS = ("draw", "inspection", "seed", "size", "population", "drawn", "by", "at")
@@ -56,7 +56,7 @@ def sample(state: LedgerContext, inspection: str, size: int, seed: int | None, a
         return
     echo(render_rows(rows, fmt, SAMPLE_COLUMNS))
     if fmt == "table":
-        echo(i18n.translate(t("\ndraw {id}: seed {seed}, {size} of {n_population} signed-off problems of {code}, drawn by {who} (recorded)", id=draw.id, seed=draw.seed, size=draw.size, n_population=len(draw.population), code=code, who=who.name), i18n.current()))
+        echo(i18n.translate(tn("\ndraw {id}: seed {seed}, {size} of {n_population} signed-off problem of {code}, drawn by {who} (recorded)", "\ndraw {id}: seed {seed}, {size} of {n_population} signed-off problems of {code}, drawn by {who} (recorded)", len(draw.population), id=draw.id, seed=draw.seed, size=draw.size, n_population=len(draw.population), code=code, who=who.name), i18n.current()))
 
 
 def all_draws(app: Any) -> list[Any]:

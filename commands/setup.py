@@ -9,7 +9,7 @@ import click
 
 from commands.i18n import Command
 from commands.options import LedgerContext, echo, output_options, pass_ledger, render_record
-from ledger.messages import joined, t
+from ledger.messages import joined, t, tn
 
 
 @click.command(cls=Command)
@@ -68,7 +68,7 @@ def init(state: LedgerContext, admin_key: str | None, fmt: str) -> None:
     if upgraded:
         lines.append(t("upgraded the store to schema {SCHEMA_VERSION}: {upgraded}", SCHEMA_VERSION=SCHEMA_VERSION, upgraded=joined(upgraded)))
     if tree_built is not None:
-        lines.append(t("upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)", tree_built=tree_built))
+        lines.append(tn("upgraded the store: built the Merkle tree over its {tree_built} event (earlier checkpoints still verify)", "upgraded the store: built the Merkle tree over its {tree_built} events (earlier checkpoints still verify)", tree_built, tree_built=tree_built))
     if founded.get("founded"):
         lines.append(t("administrator {administrator}: key {admin_key}", administrator=founded['administrator'], admin_key=founded['admin_key']))
         lines.append(t("administrator key fingerprint: {admin_fingerprint} (give it to the supervising office to keep)", admin_fingerprint=founded['admin_fingerprint']))

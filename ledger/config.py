@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from ledger.errors import ConfigError, InvalidInput
-from ledger.messages import choices, either, headed, t
+from ledger.messages import Message, choices, either, headed, t
 
 CONFIG_NAME = "ledger.yaml"
 
@@ -35,7 +35,7 @@ class Setting:
 def _brief(value: Any) -> str:
     """A wrong value as a message shows it: its repr, cut short (a YAML alias bomb must not print itself)."""
     if isinstance(value, (list, dict)) and len(value) > 20:
-        return t("a {value} of {n_value} items", value='list' if isinstance(value, list) else 'mapping', n_value=len(value))
+        return (t("a list of {n} items", n=len(value)) if isinstance(value, list) else t("a mapping of {n} items", n=len(value)))
     text = repr(value)
     return text if len(text) <= 80 else text[:77] + "..."
 
@@ -475,6 +475,50 @@ def _validate(given: dict[str, Any], defaults: dict[str, Any], where: str = "") 
     return merged
 
 
+def yaml_problem(error: Any, text: str) -> tuple[int | None, int | None, Any]:
+    """Where a YAML text is broken (line, column, from 1) and why, in the ledger's own keyed words. PyYAML's
+    English is never shown (nor read): the error's kind and the characters at its marks say what is wrong."""
+    import yaml
+
+    def place(index: int) -> tuple[int, int]:
+        start = text.rfind("\n", 0, index) + 1
+        return text.count("\n", 0, index) + 1, index - start + 1
+
+    def char(mark: Any) -> str:
+        return text[mark.index] if mark is not None and 0 <= mark.index < len(text) else ""
+
+    if isinstance(error, yaml.reader.ReaderError):  # a character no YAML text may hold
+        code = error.character if isinstance(error.character, int) else ord(str(error.character)[:1] or "\0")
+        return (*place(error.position), t("a character YAML does not allow (U+{code:04X})", code=code))
+    problem, here, opened = getattr(error, "problem", None), getattr(error, "problem_mark", None), getattr(error, "context_mark", None)
+    at = here or opened
+    line, column = (at.line + 1, at.column + 1) if at is not None else (None, None)
+    if isinstance(problem, Message):  # the ledger's own (a key given twice)
+        return line, column, problem
+    found, start = char(here), char(opened)
+    if found == "\t":
+        reason = t("a tab (YAML indents with spaces)")
+    elif start in ("'", '"') and isinstance(error, yaml.scanner.ScannerError):
+        line, column, reason = opened.line + 1, opened.column + 1, t("a quoted value begins here and is never closed")
+    elif start in ("[", "{") and isinstance(error, yaml.parser.ParserError):
+        line, column, reason = opened.line + 1, opened.column + 1, t("a bracket opens here and is never closed")
+    elif found == "*" and isinstance(error, yaml.composer.ComposerError):
+        reason = t("an alias (*name) that no anchor (&name) defines")
+    elif found == "&" and isinstance(error, yaml.composer.ComposerError):
+        reason = t("an anchor (&name) defined a second time")
+    elif isinstance(error, yaml.composer.ComposerError) and text.startswith("---", here.index if here else 0):
+        reason = t("a second document (---): the file holds one")
+    elif found == "!" and isinstance(error, yaml.constructor.ConstructorError):
+        reason = t("a tag (!…) this file may not use")
+    elif found == ":":
+        reason = t("a ':' that cannot stand here: quote a value that holds ': ', or check the indentation")
+    elif found and found in "@`%|>" and isinstance(error, yaml.scanner.ScannerError):
+        reason = t("a value may not begin with {character}: quote the value", character=repr(found))
+    else:
+        reason = t("the indentation or the structure does not fit here")
+    return line, column, reason
+
+
 def _strict_loader() -> Any:
     """A SafeLoader that refuses a key given twice and keeps dates as text (checked by the schema)."""
     import yaml
@@ -531,22 +575,24 @@ def load_config(path: str | Path | None = None, *, required: bool = True) -> Con
             return Config(path=None)
     try:
         text = config_path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as e:
-        raise ConfigError(t("cannot read {config_path}: {e}", config_path=config_path, e=e)) from None
+    except UnicodeDecodeError as e:  # the codec's English is not shown: where the file stops being UTF-8 is
+        line = e.object[: e.start].count(b"\n") + 1
+        raise ConfigError(t("{config_path} is not UTF-8 text (line {line})", config_path=config_path, line=line)) from None
+    except OSError as e:
+        raise ConfigError(t("cannot read {config_path}: {e}", config_path=config_path, e=e.strerror or e)) from None
     key = (str(config_path), text)
     if key in _loaded:  # a command asks more than once (its language, then its settings)
         return _loaded[key]
     try:
         given = yaml.load(text, Loader=_strict_loader())  # noqa: S506 - a SafeLoader subclass
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None)
-        where = t(" at line {line}", line=mark.line + 1) if mark else ""
-        problem = getattr(e, "problem", None)
-        if problem and "given twice" in problem:
-            raise ConfigError(t("{config_path}{where}: {problem}", config_path=config_path, where=where, problem=problem)) from None
-        if problem:
-            raise ConfigError(t("{config_path} is not valid YAML{where} ({problem})", config_path=config_path, where=where, problem=problem)) from None
-        raise ConfigError(t("{config_path} is not valid YAML{where}", config_path=config_path, where=where)) from None
+        line, column, reason = yaml_problem(e, text)
+        if isinstance(getattr(e, "problem", None), Message):  # the ledger's own: a key given twice
+            where = t(" at line {line}", line=line) if line else ""
+            raise ConfigError(t("{config_path}{where}: {problem}", config_path=config_path, where=where, problem=reason)) from None
+        if line is None:
+            raise ConfigError(t("{config_path} is not valid YAML: {reason}", config_path=config_path, reason=reason)) from None
+        raise ConfigError(t("{config_path} is not valid YAML at line {line}, column {column}: {reason}", config_path=config_path, line=line, column=column, reason=reason)) from None
     except RecursionError:
         raise ConfigError(t("{config_path} is nested too deeply", config_path=config_path)) from None
     if given is None:

@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterable, Iterator
 
 from ledger import values, vocabulary
 from ledger.errors import InvalidInput
-from ledger.messages import Field, Message, choices, field_choices, joined, t
+from ledger.messages import Field, Message, choices, field_choices, joined, t, tn
 
 INSPECTION_KEYS = ("code", "name", "organisation", "group", "kind", "start", "end", "feedback", "round")
 PROBLEM_KEYS = (
@@ -156,7 +156,7 @@ def _text(where: _Where, line: int, value: Any, name: str, *, required: bool) ->
             raise where.error(line, t("{name}: is required and must not be empty", name=Field(name)))
         return ""
     if isinstance(value, (dict, list)):
-        raise where.error(line, t("{name}: must be text, not a {value}", name=Field(name), value='mapping' if isinstance(value, dict) else 'list'))
+        raise where.error(line, (t("{name}: must be text, not a mapping", name=Field(name)) if isinstance(value, dict) else t("{name}: must be text, not a list", name=Field(name))))
     if isinstance(value, bool):
         raise where.error(line, t("{name}: must be text, not {lower}", name=Field(name), lower=str(value).lower()))
     if isinstance(value, (bytes, bytearray)):  # YAML !!binary: never stored as the text "b'…'"
@@ -342,9 +342,14 @@ def _read_yaml(where: _Where, text: str, progress: Callable[[Any], Any]) -> Feed
     except RecursionError:
         raise where.error(None, t("not valid YAML (nested too deeply)")) from None
     except yaml.YAMLError as e:
-        mark = getattr(e, "problem_mark", None) or getattr(e, "context_mark", None)
-        problem = getattr(e, "problem", None) or getattr(e, "context", None) or "invalid"
-        raise where.error(mark.line + 1 if mark else None, t("not valid YAML ({problem})", problem=problem)) from None
+        from ledger.config import yaml_problem
+
+        line, column, reason = yaml_problem(e, text)
+        if isinstance(getattr(e, "problem", None), Message):  # the ledger's own: a key given twice
+            raise where.error(line, reason) from None
+        if column is None:
+            raise where.error(line, t("not valid YAML: {reason}", reason=reason)) from None
+        raise where.error(line, t("not valid YAML at column {column}: {reason}", column=column, reason=reason)) from None
     if not isinstance(doc, dict):
         raise where.error(None, t("must be a mapping with 'inspection' and 'problems'"))
     for key in doc:
@@ -769,7 +774,7 @@ def _read_rows(
     types_read = 0
     for line, row in progress(rows):
         if len(row) > len(columns) and any(str(c).strip() for c in row[len(columns):]):
-            raise where.error(line, t("has {n_row} cells but the header names {n_columns} columns", n_row=len(row), n_columns=len(columns)))
+            raise where.error(line, t("has {cells} but the header names {columns}", cells=tn("{n} cell", "{n} cells", len(row), n=len(row)), columns=tn("{n} column", "{n} columns", len(columns), n=len(columns))))
         for i in unheaded:
             if i < len(row) and str(row[i]).strip():
                 raise where.error(line, t("'{value}' is in a column without a heading", value=row[i]))
@@ -1030,13 +1035,28 @@ class _SheetScan:
     merges: list[tuple[int, int, int, int]]  # (min_col, min_row, max_col, max_row), as in the file
 
 
-def _unsafe_xml(path: Path, error: Exception) -> InvalidInput:
-    """One line for XML a workbook should never hold: broken, or declaring entities (the billion laughs, XXE)."""
+def _unsafe_xml(path: Path, error: BaseException) -> InvalidInput:
+    """One line, in the ledger's own words, for a file that is no readable workbook: broken, or XML declaring
+    entities (the billion laughs, XXE). The libraries' own English (zipfile, openpyxl, the XML parser) is not shown."""
+    import zipfile
+
     from defusedxml import DefusedXmlException
 
+    if isinstance(error.__context__, (SyntaxError, DefusedXmlException)) and not isinstance(error, (SyntaxError, DefusedXmlException)):
+        error = error.__context__  # openpyxl re-raised the XML parser's error as its own
     if isinstance(error, DefusedXmlException):
         return InvalidInput(t("{path}: not a readable xlsx workbook (its XML declares entities or a DTD, which a workbook never needs; refused as unsafe)", path=path))
-    return InvalidInput(t("{path}: not a readable xlsx workbook (its XML is not well-formed: {error})", path=path, error=error))
+    if isinstance(error, SyntaxError):  # xml.etree's ParseError and lxml's XMLSyntaxError both are
+        reason = t("its XML is not well-formed")
+    elif isinstance(error, zipfile.BadZipFile):
+        reason = t("not a zip archive, as every xlsx file is")
+    elif isinstance(error, KeyError):
+        reason = t("a part every workbook holds is missing")
+    elif isinstance(error, OSError):
+        return InvalidInput(t("{path}: cannot read ({value})", path=path, value=error.strerror or type(error).__name__))
+    else:  # openpyxl's InvalidFileException, a ValueError of a damaged part
+        reason = t("its content is damaged")
+    return InvalidInput(t("{path}: not a readable xlsx workbook ({reason})", path=path, reason=reason))
 
 
 def _scan_sheet(path: Path, where: _Where, worksheet_path: str) -> _SheetScan:
@@ -1090,7 +1110,6 @@ def _scan_sheet(path: Path, where: _Where, worksheet_path: str) -> _SheetScan:
 def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any], options: ReadOptions) -> list[FeedbackList]:
     """A worksheet of the 台账 (first sheet, or `sheet`), merged cells read as the 台账 means them."""
     import zipfile
-    from xml.etree.ElementTree import ParseError
 
     from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
@@ -1098,12 +1117,8 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any], op
 
     try:
         book = load_workbook(path, read_only=True, data_only=True)
-    except (ParseError, DefusedXmlException) as e:
+    except (SyntaxError, DefusedXmlException, zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
         raise _unsafe_xml(path, e) from None
-    except (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, OSError) as e:
-        if isinstance(e.__context__, (ParseError, DefusedXmlException)):
-            raise _unsafe_xml(path, e.__context__) from None
-        raise InvalidInput(t("{path}: not a readable xlsx workbook ({e})", path=path, e=e)) from None
     try:
         if sheet is None:
             ws = book.worksheets[0]
@@ -1117,10 +1132,8 @@ def _read_xlsx(path: Path, sheet: str | None, progress: Callable[[Any], Any], op
         merges = _scan_sheet(path, where, ws._worksheet_path).merges
         ws.reset_dimensions()  # rows as the file holds them, not padded to what its dimension claims
         rows = [(r, list(values)) for r, values in enumerate(ws.iter_rows(min_row=1, values_only=True), start=1)]
-    except (ParseError, DefusedXmlException) as e:
+    except (SyntaxError, DefusedXmlException, zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
         raise _unsafe_xml(path, e) from None
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as e:
-        raise InvalidInput(t("{path}: not a readable xlsx workbook ({e})", path=path, e=e)) from None
     finally:
         book.close()
     width = max((len(v) for _, v in rows), default=0)

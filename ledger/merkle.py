@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, Sequence
 
 from ledger.chain import RECORDED_ALGORITHM, algorithm_named, event_bytes, hasher, insert_rows, recorded_algorithm, sql
 from ledger.errors import StoreError, TamperingFound
-from ledger.messages import t
+from ledger.messages import t, tn
 
 MERKLE_SCHEMA = [
     """CREATE TABLE IF NOT EXISTS ledger_merkle (
@@ -234,7 +234,7 @@ class StoredTree:
 
     def _check_size(self, size: int) -> None:
         if size > self.size:
-            raise StoreError(t("the tree has {size} leaves, fewer than {size2}", size=self.size, size2=size))
+            raise StoreError(tn("the tree has {size} leaf, fewer than {size2}", "the tree has {size} leaves, fewer than {size2}", self.size, size=self.size, size2=size))
 
     def root(self, size: int) -> bytes:
         self._check_size(size)
@@ -244,7 +244,7 @@ class StoredTree:
         """PATH(index, D[size]) of RFC 6962 §2.1.1, leaf's sibling first."""
         self._check_size(size)
         if not 0 <= index < size:
-            raise StoreError(t("leaf {index} is not in a tree of {size} leaves", index=index, size=size))
+            raise StoreError(tn("leaf {index} is not in a tree of {size} leaf", "leaf {index} is not in a tree of {size} leaves", size, index=index, size=size))
         path: list[bytes] = []
         start, end = 0, size
         while end - start > 1:
@@ -262,7 +262,7 @@ class StoredTree:
         """PROOF(old, D[new]) of RFC 6962 §2.1.2."""
         self._check_size(new)
         if not 0 <= old <= new:
-            raise StoreError(t("a tree of {old} leaves cannot be a prefix of one of {new}", old=old, new=new))
+            raise StoreError(tn("a tree of {old} leaf cannot be a prefix of one of {new}", "a tree of {old} leaves cannot be a prefix of one of {new}", old, old=old, new=new))
         if old == 0 or old == new:
             return []
         proof: list[bytes] = []
@@ -412,11 +412,11 @@ class TreeCheck:
         for level in range(max(self.frontier.size.bit_length(), 1) + 1):
             extra = self._stored(level)
             if extra is not None:
-                raise TamperingFound(t("the Merkle tree (ledger_merkle) has node level {level} index {value} beyond the {size} events: the tree table was edited", level=level, value=extra[0], size=self.frontier.size))
+                raise TamperingFound(tn("the Merkle tree (ledger_merkle) has node level {level} index {value} beyond the {size} event: the tree table was edited", "the Merkle tree (ledger_merkle) has node level {level} index {value} beyond the {size} events: the tree table was edited", self.frontier.size, level=level, value=extra[0], size=self.frontier.size))
         self.cursor.execute(sql("SELECT level, idx FROM ledger_merkle WHERE level > ? LIMIT 1", self.style), (self.frontier.size.bit_length(),))
         row = self.cursor.fetchone()
         if row is not None:
-            raise TamperingFound(t("the Merkle tree (ledger_merkle) has node level {value} index {value2} beyond the {size} events: the tree table was edited", value=row[0], value2=row[1], size=self.frontier.size))
+            raise TamperingFound(tn("the Merkle tree (ledger_merkle) has node level {level} index {value} beyond the {size} event: the tree table was edited", "the Merkle tree (ledger_merkle) has node level {level} index {value} beyond the {size} events: the tree table was edited", self.frontier.size, level=row[0], value=row[1], size=self.frontier.size))
         return self.frontier.size, self.frontier.root()
 
 

@@ -248,8 +248,8 @@ def _without_head(message: Any, lang: str) -> str:
 def _english(value: Any) -> Any:
     if isinstance(value, Message) or isinstance(value, BaseException):
         return str(value)
-    if isinstance(value, Data):  # its str is the English of data; a screen asks for its label
-        return str.__str__(value)
+    if isinstance(value, Data):  # an English sentence reads a stored value's English word (巡察 → inspection): its JSON field keeps the value
+        return value.label("en")
     label = getattr(value, "label", None)
     if callable(label) and not isinstance(value, type):
         return label("en")

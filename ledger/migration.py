@@ -26,7 +26,7 @@ from typing import Any, Callable, Iterator, Sequence
 from uuid import UUID
 
 from ledger.errors import LedgerError, StoreError
-from ledger.messages import t
+from ledger.messages import t, tn
 
 BATCH = 1000
 
@@ -70,7 +70,7 @@ def migrate_store(source: str, target: str, app: Any, progress: Any = None) -> d
             if only_founded(c, app.recorder.placeholder):
                 existing = 0  # only the founding event of a `ledger init` run on the target: emptied below
     if existing and not _holds_prefix(source, app, existing):
-        raise StoreError(t("{describe_store} already holds {existing} events of another ledger: migrate only into an empty store", describe_store=describe_store(target), existing=existing))
+        raise StoreError(tn("{describe_store} already holds {existing} event of another ledger: migrate only into an empty store", "{describe_store} already holds {existing} events of another ledger: migrate only into an empty store", existing, describe_store=describe_store(target), existing=existing))
     if not existing:
         _empty(app)  # e.g. ledger_meta of a `ledger init` run on the target
     with app.recorder.datastore.transaction(commit=True) as c:
@@ -233,7 +233,7 @@ def _verify(con: sqlite3.Connection, app: Any) -> None:
             c.execute(f"SELECT {', '.join(columns)} FROM {table}")
             theirs = sorted(tuple(_plain(v) for v in r) for r in c.fetchall())
             if mine != theirs:
-                raise LedgerError(t("verification failed: table {table} differs on the target ({n_mine} rows here, {n_theirs} there)", table=table, n_mine=len(mine), n_theirs=len(theirs)))
+                raise LedgerError(tn("verification failed: table {table} differs on the target ({n_mine} row here, {n_theirs} there)", "verification failed: table {table} differs on the target ({n_mine} rows here, {n_theirs} there)", len(mine), table=table, n_mine=len(mine), n_theirs=len(theirs)))
 
 
 def _empty(app: Any) -> None:

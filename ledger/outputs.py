@@ -101,7 +101,7 @@ def _folders_holding(real: Path, folders: list[Path]) -> Iterator[Path]:
 
 
 def _written_into(what: str, text: str, folder: Path) -> InvalidInput:
-    return InvalidInput(t("{what}: {text} is inside the ledger's {value} folder: never written into", what=what, text=text, value='keys' if folder.name == 'keys' else 'kept evidence'))
+    return InvalidInput((t("{what}: {text} is inside the ledger's keys folder: never written into", what=what, text=text) if folder.name == "keys" else t("{what}: {text} is inside the ledger's kept evidence folder: never written into", what=what, text=text)))
 
 
 def check_output_folder(folder: str | Path, *, config: Any = None, what: str = "--evidence") -> Path:

@@ -40,7 +40,7 @@ from typing import Any, Callable
 from ledger.chain import hasher
 from ledger.errors import InvalidInput, StoreError, TamperingFound
 from ledger.merkle import event_leaf, root_from_inclusion, verify_consistency
-from ledger.messages import headed, headless, t
+from ledger.messages import headed, headless, t, tn
 
 CONSISTENCY_FORMAT = "rectification-ledger consistency proof"
 INSPECTION_FORMAT = "rectification-ledger inspection export"
@@ -157,7 +157,7 @@ def prove_consistency(app: Any, old: Any, new: Any, ledger_id: str) -> dict[str,
         if cp.ledger != ledger_id:
             raise InvalidInput(t("{name}: the checkpoint is for ledger {ledger}, but this is ledger {ledger_id}", name=name, ledger=cp.ledger, ledger_id=ledger_id))
     if old_size > new_size or old.sequence > new.sequence:
-        raise InvalidInput(t("--from covers {old_size} events, --to only {new_size}: give the older checkpoint as --from", old_size=old_size, new_size=new_size))
+        raise InvalidInput(tn("--from covers {old_size} event, --to only {new_size}: give the older checkpoint as --from", "--from covers {old_size} events, --to only {new_size}: give the older checkpoint as --from", old_size, old_size=old_size, new_size=new_size))
     recorder = app.recorder
     with recorder.reading() as c:
         tree = StoredTree(c, recorder.placeholder)
@@ -165,9 +165,9 @@ def prove_consistency(app: Any, old: Any, new: Any, ledger_id: str) -> dict[str,
             raise InvalidInput(t("the checkpoints use {hash}/{hash2}, but this ledger's tree uses {algorithm}", hash=old.hash, hash2=new.hash, algorithm=tree.algorithm))
         for name, size, root in (("--from", old_size, old_root), ("--to", new_size, new_root)):
             if size > tree.size:
-                raise TamperingFound(t("{name}: the checkpoint's tree has {size} events, but the store's only {size2} (history truncated)", name=name, size=size, size2=tree.size))
+                raise TamperingFound(tn("{name}: the checkpoint's tree has {size} event, but the store's only {size2} (history truncated)", "{name}: the checkpoint's tree has {size} events, but the store's only {size2} (history truncated)", size, name=name, size=size, size2=tree.size))
             if tree.root(size) != root:
-                raise TamperingFound(t("{name}: the store's tree of {size} events does not have the checkpoint's root (history rewritten since)", name=name, size=size))
+                raise TamperingFound(tn("{name}: the store's tree of {size} event does not have the checkpoint's root (history rewritten since)", "{name}: the store's tree of {size} events does not have the checkpoint's root (history rewritten since)", size, name=name, size=size))
         proof = tree.consistency(old_size, new_size)
     return {
         "format": CONSISTENCY_FORMAT,
@@ -260,7 +260,7 @@ def check_consistency(proof: dict[str, Any], old: Any, new: Any, where: str) -> 
     h = hasher(new.hash)
     path = [bytes.fromhex(p) for p in proof["proof"]]
     if not verify_consistency(h, old_size, new_size, old_root, new_root, path):
-        raise TamperingFound(t("{where}: the proof does not show that the tree of {new_size} events extends the tree of {old_size} (proof or checkpoints altered, or history rewritten)", where=where, new_size=new_size, old_size=old_size))
+        raise TamperingFound(tn("{where}: the proof does not show that the tree of {new_size} event extends the tree of {old_size} (proof or checkpoints altered, or history rewritten)", "{where}: the proof does not show that the tree of {new_size} events extends the tree of {old_size} (proof or checkpoints altered, or history rewritten)", new_size, where=where, new_size=new_size, old_size=old_size))
     return t("the ledger of {time} (events up to {sequence}, tree size {new_size}) extends the ledger of {time2} (events up to {sequence2}, tree size {old_size})", time=new.time, sequence=new.sequence, new_size=new_size, time2=old.time, sequence2=old.sequence, old_size=old_size)
 
 
@@ -352,7 +352,7 @@ def export_inspection(app: Any, code: str, out: Path, actor: Callable[[], Any]) 
         tree = StoredTree(c, mark)
         size = int(cp["tree_size"])
         if tree.root(size).hex() != cp["tree_root"]:
-            raise TamperingFound(t("the store's tree of {size} events does not have the root of the checkpoint of {time} (history rewritten since)", size=size, time=cp['time']))
+            raise TamperingFound(tn("the store's tree of {size} event does not have the root of the checkpoint of {time} (history rewritten since)", "the store's tree of {size} events does not have the root of the checkpoint of {time} (history rewritten since)", size, size=size, time=cp['time']))
         c.execute(
             f"SELECT {position}, originator_id, originator_version, topic, state FROM stored_events "
             f"WHERE originator_id IN ({', '.join(mark for _ in ids)}) AND {position} <= {mark} ORDER BY {position}",
@@ -481,7 +481,7 @@ def read_inspection_export(path: Path) -> tuple[dict[str, Any], Any, list[Export
         end = parse_line(lines[-1])
         _keys(end, ("end", "events"), t("the end line"))
         if end["end"] is not True or end["events"] != len(lines) - 2:
-            raise ValueError(t("the end line counts {events} events, the file holds {n} (lines removed or added)", events=end['events'], n=len(lines) - 2))
+            raise ValueError(tn("the end line counts {events} event, the file holds {n} (lines removed or added)", "the end line counts {events} events, the file holds {n} (lines removed or added)", end['events'], events=end['events'], n=len(lines) - 2))
         previous = (-1, -1)
         for number, line in enumerate(lines[1:-1], start=2):
             e = parse_line(line)

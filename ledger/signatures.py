@@ -19,7 +19,7 @@ from typing import Any, Iterator
 from uuid import UUID
 
 from ledger.errors import TamperingFound
-from ledger.messages import joined, t
+from ledger.messages import joined, t, tn
 
 
 @dataclass
@@ -50,13 +50,13 @@ class ActsReport:
 
     def line(self) -> str:
         if self.trial:
-            detail = t("trial mode: nobody is enrolled, so the {unsigned} acts are unauthenticated (typed names); enrol people with `ledger person add` to sign every act", unsigned=self.unsigned)
+            detail = tn("trial mode: nobody is enrolled, so the {unsigned} act is unauthenticated (a typed name); enrol people with `ledger person add` to sign every act", "trial mode: nobody is enrolled, so the {unsigned} acts are unauthenticated (typed names); enrol people with `ledger person add` to sign every act", self.unsigned, unsigned=self.unsigned)
             return t("acts: {detail}", detail=detail)
-        parts = [t("{signed} signatures verified, each signer held the role at that moment", signed=self.signed)]
+        parts = [tn("{signed} signature verified, the signer held the role at that moment", "{signed} signatures verified, each signer held the role at that moment", self.signed, signed=self.signed)]
         if self.proxies:
             parts.append(t("{proxies} entered for someone else (--for)", proxies=self.proxies))
         if self.unsigned:
-            parts.append(t("{unsigned} unsigned acts from before enrolment", unsigned=self.unsigned))
+            parts.append(tn("{unsigned} unsigned act from before enrolment", "{unsigned} unsigned acts from before enrolment", self.unsigned, unsigned=self.unsigned))
         return t("acts: {detail}", detail=joined(parts))
 
 

@@ -125,6 +125,10 @@ MAX_DATE = date(2099, 12, 31)
 # Counts (rules made, clues, people held accountable) and problem numbers.
 MAX_COUNT = 1_000_000
 MAX_NUMBER = 999_999
+# A span of days (`due --within`, the web's ?within=): from 1950 to 2099 and back, the ledger's whole calendar.
+MAX_DAYS = 55_000
+# A page of a list (the web's ?page=): far beyond any ledger's last page, and within SQLite's integers.
+MAX_PAGE = 1_000_000
 # Yuan, below 10^13 (ten trillion): stored as whole fen in a 64-bit integer.
 MAX_YUAN = Decimal(10) ** 13
 # Longest text accepted, in characters.
@@ -270,6 +274,19 @@ def parse_amount(value: str | Decimal | int, what: str = "--funds") -> Decimal:
     if amount >= MAX_YUAN:
         raise InvalidInput(t("{what}: '{shown}' is too large (below {MAX_YUAN:,} yuan)", what=Field(what), shown=_shown(value), MAX_YUAN=MAX_YUAN))
     return amount
+
+
+def parse_days(value: str | int) -> int:
+    """A span of days, 7, 7d or 2w, at most MAX_DAYS: `due --within` and the web's ?within= alike."""
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_DAYS:
+        return value
+    match = re.fullmatch(r"\s*(\d+)\s*([dw]?)\s*", str(value).lower())
+    if not match:
+        raise InvalidInput(t("'{value}' is not a number of days (e.g. 7, 7d or 2w)", value=_shown(value)))
+    digits = match.group(1).lstrip("0")
+    if len(digits) > len(str(MAX_DAYS)) or int(digits or "0") * (7 if match.group(2) == "w" else 1) > MAX_DAYS:
+        raise InvalidInput(t("'{value}' is too many days (at most {days}, about 150 years)", value=_shown(value), days=MAX_DAYS))
+    return int(digits or "0") * (7 if match.group(2) == "w" else 1)
 
 
 def parse_count(value: str | int, what: str, maximum: int = MAX_COUNT, minimum: int = 0) -> int:

@@ -58,7 +58,7 @@ STATUSES = {
     "closed": Word("已销号", "closed"),
     "ongoing": Word("基本完成、持续整改", "ongoing"),
     # 举一反三: sent to this unit for self-check, and its self-check (with evidence) did not find it.
-    "not_found": Word("自查未发现", "not_found"),
+    "not_found": Word("自查未发现", "not found"),
 }
 
 # Every event kind of the ledger's aggregates (ledger/domain.py, ledger/identity.py, ledger/checkpoint.py),

@@ -15,7 +15,7 @@ from ledger.values import CORRECTABLE_INSPECTION_FIELDS, CORRECTABLE_PROBLEM_FIE
 from ledger.vocabulary import SUBJECTS, Word
 from projections.history import field_named, act_fields, act_note, describe, details, event_name, corrected_value, with_note
 from projections.views import plain
-from ledger.messages import Data, Message, Stored, joined, render, t
+from ledger.messages import Data, Message, Stored, joined, render, t, tn
 
 COLUMNS = ("seq", "recorded_at", "at", "actor", "subject", "event", "details", "correction")
 
@@ -191,7 +191,7 @@ def _later_act(name: str, d: dict[str, Any], note: Any) -> Message | None:
     if name == "LikeRejected":
         return t("{problem} rejected as not alike{note}", problem=d["problem"], note=note())
     if name == "Drawn":
-        return t("drew {size} of the {population} problems of {inspection} for a spot check (seed {seed}): {drawn}", size=d["size"],
+        return tn("drew {size} of the {population} problem of {inspection} for a spot check (seed {seed}): {drawn}", "drew {size} of the {population} problems of {inspection} for a spot check (seed {seed}): {drawn}", len(d["population"]), size=d["size"],
                  population=len(d["population"]), inspection=d["inspection"], seed=d["seed"], drawn=joined(d["drawn_ids"], ", ", "、"))
     if name == "Recorded":
         return t("checkpoint recorded at event #{sequence}: chain head {head}…{key}", sequence=d["sequence"], head=str(d["head"])[:16], key=key())

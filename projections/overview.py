@@ -12,11 +12,12 @@ from typing import Any
 
 from projections.deadlines import light_bounds, unrectified_sql
 from projections.summary import rate
-from projections.tables import COUNTED_PARAMS, COUNTED_SQL, placeholder
+from projections.tables import CHILD_PATTERN, COUNTED_PARAMS, COUNTED_SQL, placeholder
 
 # As `summary` counts them: official (fed-back) problems only, refinements (细化) not again;
 # an open problem whose extension (申请延期整改) was approved counts as extended, not open.
-# The lights are every open problem's with a deadline, refinements included: each is watched.
+# The lights count the same problems (red is `summary`'s overdue): a refinement's light is on its own page, not
+# counted again beside its parent's.
 COUNTS = ("problems", "completed", "ongoing", "extended", "open", "red", "yellow", "green")
 
 _OPEN = unrectified_sql()
@@ -24,9 +25,9 @@ _OPEN = unrectified_sql()
 _SQL = f"""
 SELECT p.inspection,
        {COUNTED_SQL},
-       SUM(CASE WHEN {_OPEN} AND p.deadline < ? THEN 1 ELSE 0 END),
-       SUM(CASE WHEN {_OPEN} AND p.deadline >= ? AND p.deadline <= ? THEN 1 ELSE 0 END),
-       SUM(CASE WHEN {_OPEN} AND p.deadline > ? AND p.deadline <= ? THEN 1 ELSE 0 END)
+       SUM(CASE WHEN p.data NOT LIKE ? AND {_OPEN} AND p.deadline < ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND {_OPEN} AND p.deadline >= ? AND p.deadline <= ? THEN 1 ELSE 0 END),
+       SUM(CASE WHEN p.data NOT LIKE ? AND {_OPEN} AND p.deadline > ? AND p.deadline <= ? THEN 1 ELSE 0 END)
 FROM ledger_problems p
 GROUP BY p.inspection
 """
@@ -39,10 +40,15 @@ def _inspections(cursor: Any, style: str) -> list[tuple[str, dict[str, Any]]]:
     return [(row[0], json.loads(row[1])) for row in cursor.fetchall()]
 
 
+def sql_params(today: date, lights: Any) -> list[Any]:
+    """_SQL's parameters: the counts', then each light's (official problems only) with its bounds."""
+    start, yellow_end, green_end = light_bounds(today, lights)
+    return [*COUNTED_PARAMS, CHILD_PATTERN, start, CHILD_PATTERN, start, yellow_end, CHILD_PATTERN, yellow_end, green_end]
+
+
 def overview(cursor: Any, *, style: str = "?", today: date, lights: Any) -> dict[str, Any]:
     """{"as_of", "lights", "inspections": [...], "total"}: per inspection 反馈问题, 已完成整改, 基本完成、持续整改, 申请延期整改, 未完成, 整改完成率 (vocabulary.COUNTS) and lights."""
-    start, yellow_end, green_end = light_bounds(today, lights)
-    cursor.execute(placeholder(_SQL, style), [*COUNTED_PARAMS, start, start, yellow_end, yellow_end, green_end])
+    cursor.execute(placeholder(_SQL, style), sql_params(today, lights))
     counts = {row[0]: [int(v or 0) for v in row[1:]] for row in cursor.fetchall()}
     from projections.summary import not_found_counts, take_not_found
 

@@ -22,7 +22,8 @@ from uuid import UUID
 from projections.replay import apply, decode, no_gc, stored_uuid, unreadable
 from projections.tables import PROBLEM_COLUMNS, TOTALS_COLUMNS, dumps, placeholder, problem_row, stored_problem_columns
 from ledger.chain import default_jobs  # one rule for replay and audit --verify
-from ledger.messages import t
+from ledger.messages import t, tn
+from projections.words import Column, DataPath
 
 BATCH = 2000  # events per query, and aggregates per comparison query
 
@@ -46,20 +47,20 @@ COMPARED = {
 }
 
 
-def _json_difference(stored: Any, rebuilt: Any, path: str = "") -> str:
+def _json_difference(stored: Any, rebuilt: Any, path: tuple[str, ...] = ()) -> str:
     if isinstance(stored, dict) and isinstance(rebuilt, dict):
         for key in list(stored) + [k for k in rebuilt if k not in stored]:
             if key not in rebuilt:
-                return t("{path}{key}: stored has it, replay does not", path=path, key=key)
+                return t("{path}: stored has it, replay does not", path=DataPath((*path, key)))
             if key not in stored:
-                return t("{path}{key}: replay has it, stored does not", path=path, key=key)
+                return t("{path}: replay has it, stored does not", path=DataPath((*path, key)))
             if stored[key] != rebuilt[key]:
-                return _json_difference(stored[key], rebuilt[key], f"{path}{key}.")
+                return _json_difference(stored[key], rebuilt[key], (*path, key))
     if isinstance(stored, list) and isinstance(rebuilt, list) and len(stored) == len(rebuilt):
         for i, (a, b) in enumerate(zip(stored, rebuilt)):
             if a != b:
-                return _json_difference(a, b, f"{path}{i}.")
-    return t("{path}: stored {stored}, replay {rebuilt}", path=path.rstrip('.') or 'value', stored=json.dumps(stored, ensure_ascii=False), rebuilt=json.dumps(rebuilt, ensure_ascii=False))
+                return _json_difference(a, b, (*path, str(i)))
+    return t("{path}: stored {stored}, replay {rebuilt}", path=DataPath(path or ("value",)), stored=json.dumps(stored, ensure_ascii=False), rebuilt=json.dumps(rebuilt, ensure_ascii=False))
 
 
 def _row_difference(table: str, key: Any, names: Sequence[str], stored: Sequence[Any], rebuilt: Sequence[Any]) -> str | None:
@@ -72,7 +73,7 @@ def _row_difference(table: str, key: Any, names: Sequence[str], stored: Sequence
                 return t("{table}: {key} data differs at {where}", table=table, key=key, where=_json_difference(json.loads(a), json.loads(b)))
             except (TypeError, ValueError):  # stored as something that is not JSON text
                 pass
-        return t("{table}: {key} {name} differs: stored {a!r}, replay {b!r}", table=table, key=key, name=name, a=a, b=b)
+        return t("{table}: {key} {name} differs: stored {a!r}, replay {b!r}", table=table, key=key, name=Column(name), a=a, b=b)
     return None
 
 
@@ -629,12 +630,12 @@ def derived_tables_step(app: Any, config: Any, jobs: int | None = None, *, full:
         else:
             if difference is not None:
                 raise derived_rows_differ(difference)
-            detail = t("{rows} rows, each matches the digest the chain committed for it", rows=problems + inspections)
+            detail = tn("{rows} row, matching the digest the chain committed for it", "{rows} rows, each matches the digest the chain committed for it", problems + inspections, rows=problems + inspections)
             return t("derived tables: {detail}", detail=detail)
     result = check_read_models(app, config, jobs)
     if result.difference is not None:
         raise derived_rows_differ(result.difference)
-    detail = t("{aggregates} aggregates rebuilt from {events} events, every row matches", aggregates=result.aggregates, events=result.events)
+    detail = t("{aggregates} rebuilt from {events}, every row matches", aggregates=tn("{n} aggregate", "{n} aggregates", result.aggregates, n=result.aggregates), events=tn("{n} event", "{n} events", result.events, n=result.events))
     return t("derived tables: {detail}", detail=detail)
 
 

@@ -125,8 +125,8 @@ def _signoff_state(view: dict[str, Any]) -> str:
         state += f"\n{_local_day(closing[-1]['at'])}"
     elif view.get("self_check"):
         state += f"\n{_local_day(view['self_check']['at'])}"
-    elif view.get("extended_to"):  # an approved extension (申请延期整改): counted apart, as summaries count it
-        state = f"{vocabulary.COUNTS['extended'].zh}\n延期至{report_date(view['extended_to'])}"
+    elif view.get("extended_to"):  # an approved extension: a fact beside the status word, never a state of its own
+        state += f"\n延期至{report_date(view['extended_to'])}"
     if view.get("overdue"):
         state += "\n" + vocabulary.COUNTS["overdue"].zh  # 逾期, as status, due and the summaries say it
     return state

@@ -184,6 +184,13 @@ def problem_page(cursor: Any, *, page: int, size: int, style: str = "?", today: 
     return views[:size], len(views) > size
 
 
+def problem_count(cursor: Any, *, style: str = "?", today: date, lights: Any = None, **filters: Any) -> int:
+    """How many problem views `problem_page` pages through (the same filters)."""
+    sql, params = problem_query(style=style, today=today, lights=lights, select="COUNT(*)", order=None, **filters)
+    cursor.execute(sql, params)
+    return int(cursor.fetchone()[0])
+
+
 # The problem columns a list is filtered by (the web view's choices), and the query for their values.
 _VALUES_OF = {
     column: f"SELECT DISTINCT {column} FROM ledger_problems WHERE {column} IS NOT NULL ORDER BY {column}"

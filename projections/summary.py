@@ -33,6 +33,13 @@ HEADERS = {
 FIGURE_KEYS = ("rules", "funds", "accountable", "clues")
 # The figures' table's headings, in `summary` and on the web's summary page.
 FIGURE_HEADERS = {"zh": ("成效", "数量"), "en": ("figure", "value")}
+# 屡查屡犯: the third table `summary` prints (and the web's summary page), from the JSON's `recurrences`.
+RECURRENCE_HEADERS = {"zh": ("被巡察单位", "轮次", "屡查屡犯（个）"), "en": ("organisation", "round", "recurrences")}
+
+
+def recurrence_rows(result: dict[str, Any]) -> list[list[Any]]:
+    """Each unit's recurrences by round: the rows under RECURRENCE_HEADERS."""
+    return [[r["organisation"], r["round"] or "", r["recurrences"]] for r in result.get("recurrences") or []]
 
 # The unit a figure is counted in, as its heading says it (完善和新建制度（项）); an English count needs none.
 FIGURE_UNITS = {"zh": {"rules": "项", "funds": "万元", "accountable": "人", "clues": "件"}, "en": {"funds": "10,000 yuan"}}

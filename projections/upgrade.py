@@ -10,7 +10,7 @@ from __future__ import annotations
 from contextlib import contextmanager
 from typing import Any, Iterator
 
-from ledger.messages import t
+from ledger.messages import t, tn
 from ledger.schema import STORE_SCHEMA_VERSION as SCHEMA_VERSION
 
 
@@ -66,7 +66,7 @@ def upgrade_read_models(c: Any, mark: str) -> list[str]:
         done.append(t("per-category totals recounted (refined problems count under their parent)"))
     if version != "5":
         filled = _fill_added_columns(c, mark)
-        done.append(t("status and parent columns filled for {filled} problems", filled=filled))
+        done.append(tn("status and parent columns filled for {filled} problem", "status and parent columns filled for {filled} problems", filled, filled=filled))
     # 6's similarity index is filled by bring_up_to_date (index_unindexed_problems), for every earlier version.
     c.execute(f"UPDATE ledger_meta SET value = {mark} WHERE key = 'schema_version'", (SCHEMA_VERSION,))
     return done
@@ -136,10 +136,10 @@ def bring_up_to_date(app: Any, algorithm: str) -> tuple[list[str], int | None]:
         upgraded, built = upgrade_read_models(c, mark), build_missing_tree(c, mark, app.recorder.position_column)
         renewed = renew_old_postings(c, mark)
         if renewed is not None:
-            upgraded.append(t("similarity index rewritten over {renewed} problems", renewed=renewed))
+            upgraded.append(tn("similarity index rewritten over {renewed} problem", "similarity index rewritten over {renewed} problems", renewed, renewed=renewed))
         indexed = index_unindexed_problems(c, mark)
         if indexed:
-            upgraded.append(t("similarity index built over {indexed} problems", indexed=indexed))
+            upgraded.append(tn("similarity index built over {indexed} problem", "similarity index built over {indexed} problems", indexed, indexed=indexed))
         for statement in app.read_side.schema.after_upgrade:
             c.execute(statement)  # after the upgrade: the overdue index needs the `parent` column
         # From now on the store has its Merkle tree: verification refuses a store whose tree table is gone.

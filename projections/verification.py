@@ -24,6 +24,7 @@ def verification(
     schema: Any,
     full: bool = False,
     open_app: Any = None,
+    key_source: str | None = None,
 ) -> tuple[dict[str, Any], list[str]]:
     """(the record `audit --verify --format json` prints, its lines as text); raises TamperingFound.
 
@@ -35,18 +36,24 @@ def verification(
     `app` (a function giving the ledger open on the same store, called once the
     chain verified): the events just proven are also rebuilt into every derived
     table and compared with the stored rows, and the kept evidence files checked.
+    `checkpoint` may also hold checkpoints already read (ledger.checkpoint.SignedCheckpoint, naming their source);
+    `key_source` names where the trusted key is in place of its path (the web view shows no server path).
     `schema` (ledger.schema.StoreSchema): what `ledger init` makes, the store's catalog is checked against it.
     The derived rows are compared with the digests the chain committed for them; `full`: rebuilt instead.
     `open_app` (a function opening the ledger anew, as the composition root does): on a large ledger with idle
     CPUs the derived-table and evidence steps then run in a process of their own beside the chain check, and
     report after it in the same order (a tampered chain is still what is named first).
     """
+    from dataclasses import replace
+
     from ledger.checkpoint import parse_checkpoints, trust_of
     from ledger.integrity import ledger_meta, snapshot, verify_store
 
     given = (checkpoint,) if isinstance(checkpoint, str) else tuple(checkpoint or ())
-    checkpoints = [cp for value in given for cp in parse_checkpoints(value)]
+    checkpoints = [cp for value in given for cp in (parse_checkpoints(value) if isinstance(value, str) else [value])]  # texts, or read ones
     trust = trust_of(config, public_key, fingerprints)
+    if key_source is not None:  # the web's: where the trusted key is, in words (no server path on a page)
+        trust = replace(trust, source=key_source)
     # On a large ledger the signature step (its own snapshot, as when run after) runs beside the chain check.
     shares = _shares_work(config.store, jobs)
     acts_step = _alongside(lambda: _acts_found(config.store, admin_fingerprints), lambda record: verify_acts_step(config.store, record, admin_fingerprints)) if shares else None
@@ -68,7 +75,7 @@ def verification(
         raise
     record: dict[str, Any] = {"verified": True, **summary.record()}
     head = f"{summary.algorithm}:{summary.head_digest.hex()}"
-    lines = [t("chain verified: {count} events, head {head_seq} {head}", count=summary.count, head_seq=summary.head_seq, head=head)]
+    lines = [tn("chain verified: {count} event, head {head_seq} {head}", "chain verified: {count} events, head {head_seq} {head}", summary.count, count=summary.count, head_seq=summary.head_seq, head=head)]
     if summary.checkpoints:
         lines.append(t("checkpoints recorded in the ledger: {checkpoints}, each matches its history", checkpoints=summary.checkpoints))
     if checkpoints:

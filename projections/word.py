@@ -244,6 +244,10 @@ def _title_breaks(title: str) -> dict[int, int]:
             breaks[i] = 1
         elif "\u4e00" <= head[-1] <= "\u9fff" and "\u4e00" <= rest[0] <= "\u9fff":
             breaks[i] = 5
+        elif "\u4e00" <= head[-1] <= "\u9fff":
+            breaks[i] = 6  # before a number or a Latin word (2022年|2022年…), never inside one
+        elif "\u4e00" <= rest[0] <= "\u9fff":
+            breaks[i] = 7  # after one (2022|年): the last of these
     return breaks
 
 
@@ -290,10 +294,9 @@ def title_lines(title: str, chars: int = TITLE_CHARS) -> list[str]:
             if width > chars:
                 break
             if offset + at in breaks:
-                spots.append((abs(width - goal), at))
-        if not spots:
-            break
-        at = min(spots)[1]
+                spots.append((abs(width - goal) + (2 if breaks[offset + at] >= 7 else 0), at))
+        # No place a line may end fits (a long number or code): cut where the line is full, so it still fits.
+        at = min(spots)[1] if spots else max(1, at - 1)
         lines.append(rest[:at])
         rest = rest[at:]
     return lines + [rest]

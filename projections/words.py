@@ -179,10 +179,50 @@ def heading(column: str, lang: str) -> str:
     return EN_HEADINGS.get(column) or column.replace("_", " ")
 
 
+# The stored read models' columns a finding names (a derived row that differs from the replay) and no table heads:
+# by these words; every other column by its heading (状态, 整改时限 …). JSON keeps the column's name.
+STORED_COLUMNS = {
+    "position": vocabulary.Word("排序位置", "position"),
+    "data": vocabulary.Word("数据", "data"),
+    "assignee": vocabulary.Word("责任分工", "assignee"),  # inside data: {lead, unit, person, deadline}
+    "rules": vocabulary.Word("完善制度数", "rules"),
+    "funds_fen": vocabulary.Word("清退追回资金（分）", "funds (fen)"),
+    "accountable": vocabulary.Word("问责人数", "people held accountable"),
+    "clues": vocabulary.Word("移交线索数", "clues handed over"),
+    "measures_done": vocabulary.Word("已完成措施数", "measures done"),
+    "measures_total": vocabulary.Word("措施总数", "measures in all"),
+    "first_seen": vocabulary.Word("首次出现位置", "first seen"),
+}
+
+
+class Column(Data):
+    """A stored column named in a message: its name in data (str), its words on screen (label)."""
+
+    def label(self, lang: str) -> str:
+        name = str.__str__(self)
+        word = STORED_COLUMNS.get(name)
+        return word.of(lang) if word is not None else heading(name, lang)
+
+
+class DataPath(Data):
+    """A place inside a row's JSON data (assignee.unit, measures.0.text): its keys in data, each by its word on screen."""
+
+    def __new__(cls, keys: Sequence[str]) -> "DataPath":
+        self = super().__new__(cls, ".".join(keys))
+        self.keys = tuple(keys)
+        return self
+
+    def __reduce__(self) -> Any:  # sent back from a replay worker
+        return (DataPath, (self.keys,))
+
+    def label(self, lang: str) -> str:
+        return ".".join(key if key.isdigit() else Column(key).label(lang) for key in self.keys)
+
+
 # Columns whose English word comes from the vocabulary too (most English words are the stored value itself).
 EN_WORDS: dict[str, dict[str, vocabulary.Word]] = {
     "source": vocabulary.SOURCES, "reason": vocabulary.WITHHOLD_REASONS, "answer": vocabulary.SELF_CHECK_ANSWERS,
-    "cause": vocabulary.REOPEN_CAUSES,
+    "cause": vocabulary.REOPEN_CAUSES, "status": vocabulary.STATUSES,  # a problem's not_found reads "not found"
 }
 
 

@@ -131,3 +131,29 @@ def test_extend_through_the_installed_executable(inspected):
     assert json.loads(done.stdout)["event"] == "ExtensionRequested"
     refused = run_executable("approve-extension", pid, cwd=inspected.folder, actor="王琎", env=inspected.env)
     assert refused.returncode == 1 and "separate-approver" in refused.stderr
+
+
+def test_the_sheet_names_an_extended_problem_by_its_status_word_and_the_extension_beside_it(inspected, tmp_path):
+    """One state, one word: `status` says 整改中 for a problem with an approved extension, and so does the 台账's
+    销号情况 (it said 申请延期整改, the summaries' count phrase, as if it were a state); the new deadline beside it."""
+    from docx import Document
+    from openpyxl import load_workbook
+
+    from ledger import vocabulary
+
+    pid = assigned(inspected)
+    inspected("extend", pid, "--to", "2027-03-31", "--reason", "涉及跨部门协调", actor="王琎")
+    inspected("approve-extension", pid, actor="县委巡察办")
+    status = inspected.json("status", "--inspection", "XC2019-1")[0]["status"]
+    word = vocabulary.STATUSES[status].zh
+    shown = inspected("--lang", "zh", "status", "--inspection", "XC2019-1").stdout
+    assert word in shown and "申请延期整改" not in shown
+    xlsx, docx = tmp_path / "台账.xlsx", tmp_path / "台账.docx"
+    inspected("sheet", "--inspection", "XC2019-1", "--out", xlsx)
+    inspected("sheet", "--inspection", "XC2019-1", "--out", docx)
+    cell = load_workbook(xlsx).active.cell(row=4, column=10).value
+    assert cell == f"{word}\n延期至2027年3月31日"
+    assert Document(docx).tables[0].rows[1].cells[9].text == cell
+    # The footer's count keeps the reports' phrase (申请延期整改N个): a count, not a problem's state.
+    footer = load_workbook(xlsx).active.cell(row=5, column=1).value
+    assert "申请延期整改1个" in footer

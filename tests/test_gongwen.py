@@ -274,6 +274,17 @@ def test_a_title_without_word_boundaries_still_breaks_into_lines_that_fit(title)
     assert len(lines) <= -(-len(title) // 18)
 
 
+def test_a_title_of_numbers_and_characters_with_no_word_break_still_fits_its_lines():
+    """Hypothesis found it: 2022年 seven times has no break between two Chinese characters; it went on one line."""
+    from projections.word import title_lines
+
+    for title in ("2022年" * 7, "关于" + "2022" * 12):
+        lines = title_lines(title)
+        assert "".join(lines) == title
+        assert all(sum(1 if ord(c) > 0x2e80 else 0.5 for c in line) <= 20 for line in lines), lines
+    assert title_lines("2022年" * 7)[0].endswith("年")  # after 年, not inside 2022 or before 年
+
+
 def test_title_lines_keep_every_character_and_fit_the_line():
     from hypothesis import given, settings, strategies as st
 

@@ -149,7 +149,7 @@ def test_import_cannot_plan_measures_for_a_registrar_without_the_role(signed: Le
     assert events(signed) == before
     # Someone holding both roles may import it, and every event it writes is signed.
     signed("person", "add", "王琎", "--role", "responsible", actor=ADMIN)
-    assert "imported 1 problems" in signed.out("import", str(feedback), actor="王琎")
+    assert "imported 1 problem" in signed.out("import", str(feedback), actor="王琎")
     assert "signatures verified" in verify(signed).stdout
 
 
@@ -241,7 +241,7 @@ def test_person_import_moves_the_yaml_list_once(ledger: Ledger) -> None:
     ledger(*PROBLEM, actor="王琎")
     result = ledger("person", "import", actor=ADMIN, expect=2)
     assert "lists no people" in result.stderr
-    assert "1 unsigned acts from before enrolment" in verify(ledger).stdout
+    assert "1 unsigned act from before enrolment" in verify(ledger).stdout
 
 
 def test_only_the_administrator_enrols(ledger: Ledger) -> None:
@@ -361,7 +361,7 @@ def test_trial_mode_says_acts_are_unauthenticated(ledger: Ledger) -> None:
     ledger("person", "revoke", "王琎", actor=ADMIN)
     result = ledger(*PROBLEM, actor="clerk", expect=1)
     assert "clerk is not enrolled" in result.stderr
-    assert "1 unsigned acts from before enrolment" in verify(ledger).stdout
+    assert "1 unsigned act from before enrolment" in verify(ledger).stdout
 
 
 # -- paper signatures entered by a clerk -------------------------------------------
@@ -488,7 +488,7 @@ def test_verify_export_checks_the_evidence_folder(signed: Ledger, tmp_path: Path
     (folder / "学习计划.pdf").unlink()
     (folder / hashlib.sha256(b"plan bytes").hexdigest()).write_bytes(b"plan bytes")
     shown = signed.out("verify-export", str(export), "--evidence", str(folder))
-    assert "1 attached files present" in shown and "signatures verified" in shown
+    assert "1 attached file present" in shown and "signatures verified" in shown
 
 
 # -- the documented layout, checked without this program ----------------------------
@@ -788,7 +788,7 @@ def test_init_records_the_founding_event_of_a_ledger_made_before_founding_events
     monkeypatch.setattr(identity, "default_admin_key", lambda ledger_id: moved)
     enrol(old, {"王琎": ["registrar"]})
     old(*PROBLEM, actor="王琎")
-    assert "1 unsigned acts from before enrolment" in old.out("audit", "--verify")
+    assert "1 unsigned act from before enrolment" in old.out("audit", "--verify")
 
 
 def test_migrate_into_a_target_that_init_founded(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pg_database: str) -> None:
@@ -921,7 +921,7 @@ def test_export_and_import_log_carry_the_evidence_files(signed: Ledger, tmp_path
     assert (kept / digest).read_bytes() == paper.read_bytes()
     result = signed("export", "--out", str(tmp_path / "again.jsonl"), "--evidence", str(kept), expect=2)
     assert "not an empty folder" in result.stderr and not (tmp_path / "again.jsonl").exists()
-    assert "1 attached files present" in signed.out("verify-export", str(export), "--evidence", str(kept))
+    assert "1 attached file present" in signed.out("verify-export", str(export), "--evidence", str(kept))
 
     copy = tmp_path / "copy"
     copy.mkdir()

@@ -96,7 +96,7 @@ def test_english_screens_head_their_columns_in_words(answered):
 
 def test_a_self_check_copys_row_says_its_answer_and_status_in_one_word(answered):
     rows = [line for line in answered.out("--lang", "en", "summary", "--propagated", SOURCE).splitlines() if "XC2024-2-1" in line]
-    assert len(rows) == 1 and rows[0].count("not_found") == 2 and "not found" not in rows[0], rows
+    assert len(rows) == 1 and rows[0].count("not found") == 2 and "not_found" not in rows[0], rows  # the word, not the code
     zh = [line for line in answered.out("--lang", "zh", "summary", "--propagated", SOURCE).splitlines() if "XC2024-2-1" in line]
     assert zh[0].count("自查未发现") == 2, zh
 
@@ -119,3 +119,22 @@ def test_counted_lines_say_one_thing_in_the_singular(round_of_three):  # noqa: F
     assert "1 signer needed to close a problem" in doctor and "(s)" not in doctor, doctor
     assert "recorded checkpoints match" in doctor and "已记录的检查点均一致" in ledger.out("--lang", "zh", "doctor")
     assert "销号须有 1 人签字" in ledger.out("--lang", "zh", "doctor")
+
+
+def test_not_found_reads_as_words_in_english_on_every_screen_and_page(answered, monkeypatch):
+    """The status 自查未发现 read "not_found" (its code) in English: `show`, `status`, `audit` and the web's pages
+    say "not found"; JSON keeps the code."""
+    from test_web import client_for
+
+    copy = "XC2024-2-1"
+    screens = {argv: answered.out("--lang", "en", *argv) for argv in (("show", copy), ("status",), ("audit", "--problem", copy))}
+    client = client_for(answered, monkeypatch, lang="en")
+    for url in (f"/problems/{copy}", "/problems", f"/audit?problem={copy}"):
+        page = client.get(url)
+        assert page.status_code == 200, url
+        screens[url] = re.sub(r"<[^>]*>", " ", page.text)  # what the reader sees: the filter's option values are codes
+    for name, screen in screens.items():
+        screen = " ".join(screen.split())  # a wrapped cell reads on
+        assert "not found" in screen and "not_found" not in screen, (name, screen[-1500:])
+    assert answered.json("show", copy)["status"] == "not_found"
+    assert "自查未发现" in answered.out("--lang", "zh", "show", copy)

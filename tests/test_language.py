@@ -427,7 +427,7 @@ def test_audit_trail_sentences_are_chinese_on_screen_and_english_in_json_and_csv
 
 def test_english_screens_of_the_trail_and_history_hold_no_chinese_words_and_json_keeps_its_values(inspected):
     """`--lang en` audit and history word a source, a rework, a look-back and the people subject in English;
-    their JSON keeps the values it always had (JSON keys and values never change)."""
+    their JSON's values and keys never change, and its English sentences read the same English words."""
     pid = _busy_problem(inspected)
     inspected("review", pid, "--holds", "--note", "ok", "--at", "2020-05-01", actor="巡察办")
     inspected("reopen", pid, "--reason", "relapse", "--at", "2020-05-02", actor="巡察办")
@@ -443,8 +443,10 @@ def test_english_screens_of_the_trail_and_history_hold_no_chinese_words_and_json
 
     rows = json.loads(inspected("--lang", "en", "audit", "--format", "json").stdout)
     details = [r["details"] for r in rows]
-    assert any("source 巡察" in d for d in details) and any("back for 二次整改" in d for d in details)
-    assert any(d.startswith("review (回头看): holds") for d in details) and rows[0]["subject"] == "people (人员与权限)"
+    # an English sentence reads the English words, in JSON too (the review of the web view); the values stay
+    assert any("source inspection" in d for d in details) and any("back for rework" in d for d in details)
+    assert any(d.startswith("review (after sign-off): holds") for d in details) and rows[0]["subject"] == "people (人员与权限)"
+    assert not any("source 巡察" in d or "二次整改" in d or "回头看" in d for d in details)
     history = json.loads(inspected("--lang", "en", "history", pid, "--format", "json").stdout)
     assert "source=巡察" in history[0]["details"]
 

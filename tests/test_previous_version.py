@@ -67,7 +67,7 @@ def test_a_store_of_schema_5_verifies_asks_for_init_before_writing_and_upgrades(
     assert "run `ledger init` to upgrade it" in refused.stderr and "no such table" not in refused.stderr
     assert inspected.query("SELECT COUNT(*) FROM stored_events") == events
     upgraded = inspected.out("init")
-    assert "upgraded the store to schema 8" in upgraded and "similarity index built over 1 problems" in upgraded
+    assert "upgraded the store to schema 8" in upgraded and "similarity index built over 1 problem" in upgraded
     assert inspected.out(*PROBLEM) == "XC2019-1-2"
     assert inspected.json("audit", "--verify")["events"] == 4
     assert [r["id"] for r in inspected.json("similar", "XC2019-1-2", "--scope", "all")] == []  # nothing earlier: same inspection

@@ -63,3 +63,26 @@ def test_replay_from_the_installed_executable_in_parallel(several):
     assert "(2 processes); derived tables match" in done.stdout
     bad = run_executable("replay", "--jobs", "0", cwd=several.folder, env=several.env)
     assert bad.returncode == 2 and "--jobs" in bad.stderr and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_difference_names_the_column_in_words_in_either_language(several, jobs):
+    """A Chinese finding named the column by its code (ledger_problems：XC2019-1-6 的 status 不一致); it names it by
+    its word, as the tables head it (状态), and a column no table shows by a word of its own; English keeps words."""
+    several.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-6'")
+    zh = several("--lang", "zh", "replay", "--jobs", jobs, expect=4).stderr
+    assert "XC2019-1-6 的状态不一致：" in zh and "status" not in zh, zh
+    assert "XC2019-1-6 status differs: stored 'closed', replay 'registered'" in several("replay", "--jobs", jobs, expect=4).stderr
+    verified = several("--lang", "zh", "audit", "--verify", expect=4).stderr
+    assert "的状态不一致" in verified and "status" not in verified, verified
+    several.execute("UPDATE ledger_problems SET status = 'registered', funds_fen = 5 WHERE id = 'XC2019-1-6'")
+    zh = several("--lang", "zh", "replay", "--jobs", jobs, expect=4).stderr
+    assert "XC2019-1-6 的清退追回资金（分）不一致：存储值 5，由事件重建为 0" in zh and "funds_fen" not in zh, zh
+    assert "XC2019-1-6 funds (fen) differs: stored 5, replay 0" in several("--lang", "en", "replay", expect=4).stderr
+    several.execute("UPDATE ledger_problems SET funds_fen = 0, position = 99 WHERE id = 'XC2019-1-6'")
+    zh = several("--lang", "zh", "replay", "--jobs", jobs, expect=4).stderr
+    assert "XC2019-1-6 的排序位置不一致" in zh and "position" not in zh, zh
+    several.execute("UPDATE ledger_problems SET position = 6, data = replace(data, '问题6', '问题九') WHERE id = 'XC2019-1-6'")
+    zh = several("--lang", "zh", "replay", "--jobs", jobs, expect=4).stderr
+    assert "XC2019-1-6 的数据不一致：问题标题：存储值 " in zh and "data" not in zh and "title" not in zh, zh
+    assert "XC2019-1-6 data differs at title: stored " in several("replay", "--jobs", jobs, expect=4).stderr

@@ -226,7 +226,7 @@ def test_the_findings_read_in_the_readers_language(ledger):
     ledger = two_problems(ledger)
     ledger.execute("UPDATE ledger_problems SET status = 'closed' WHERE id = 'XC2019-1-2'")
     zh = one_line(ledger("--lang", "zh", "audit", "--verify", expect=4))
-    assert "ledger_problems：XC2019-1-2 的 status 不一致：存储值 '已销号'，由事件重建为 '已登记'" in zh and "differs" not in zh, zh
+    assert "ledger_problems：XC2019-1-2 的状态不一致：存储值 '已销号'，由事件重建为 '已登记'" in zh and "differs" not in zh, zh
     assert "differs: stored 'closed'" in one_line(ledger("--lang", "en", "audit", "--verify", expect=4))
     ledger.execute("DELETE FROM ledger_similar_terms WHERE problem = 'XC2019-1-1'", "UPDATE ledger_problems SET status = 'registered' WHERE id = 'XC2019-1-2'")
     zh = one_line(ledger("--lang", "zh", "replay", expect=None))

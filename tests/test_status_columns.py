@@ -115,7 +115,7 @@ def test_a_schema_3_store_is_read_until_init_upgrades_it_in_one_pass(inspected):
 
 def test_replay_names_a_tampered_status_column(inspected):
     worked(inspected)
-    for column, value, stored in (
+    for column, value, stored in (  # an English screen names the column in words ("measures done")
         ("title", "'改过的标题'", "'改过的标题'"),
         ("measures_done", "2", "2"),
         ("person", "'李四'", "'李四'"),
@@ -125,7 +125,7 @@ def test_replay_names_a_tampered_status_column(inspected):
         original = inspected.query(f"SELECT {column} FROM ledger_problems WHERE id = 'XC2019-1-1'")[0][0]
         inspected.execute(f"UPDATE ledger_problems SET {column} = {value} WHERE id = 'XC2019-1-1'")
         result = inspected("replay", expect=4)
-        assert f"ledger_problems: XC2019-1-1 {column} differs: stored {stored}, replay {original!r}" in result.stderr
+        assert f"ledger_problems: XC2019-1-1 {column.replace('_', ' ')} differs: stored {stored}, replay {original!r}" in result.stderr
         restored = "NULL" if original is None else repr(original)
         inspected.execute(f"UPDATE ledger_problems SET {column} = {restored} WHERE id = 'XC2019-1-1'")
     inspected("replay")
@@ -176,7 +176,8 @@ def test_a_schema_4_store_gets_the_parent_column_and_index_from_init(inspected):
 
 
 def test_the_table_wraps_exactly_as_tabulate_does_with_every_cell_wrapped():
-    """render_rows hands tabulate only the cells too wide for their column: the text is the same."""
+    """render_rows hands tabulate only the cells too wide for their column: the text is the same. (A cell holding
+    Chinese wraps by its own rule, keeping codes whole: tests/test_table_wrapping.py.)"""
     import tabulate
 
     from commands import i18n
@@ -187,6 +188,9 @@ def test_the_table_wraps_exactly_as_tabulate_does_with_every_cell_wrapped():
         "averyveryverylongasciiwordwithoutspaces", "中文中文中文中文中文中文", "mixed 中文 and ascii words", "\u200b零宽",
         "x" * 16, "x" * 17, "张三", 0, 12, 12345678901234567890, None,
     ]
+    from wcwidth import wcwidth
+
+    texts = [t for t in texts if not (isinstance(t, str) and any(wcwidth(ch) == 2 for ch in t) and len(t) > 3)]
     rows = [dict.fromkeys(STATUS_COLUMNS, t) for t in texts] + [dict(zip(STATUS_COLUMNS, texts))]
     lang = i18n.current()
     headers = [i18n.heading(c, lang) for c in STATUS_COLUMNS]

@@ -238,3 +238,19 @@ def test_english_pages_keep_their_language_through_links_and_filters(served, dri
     _click_and_wait(driver, 'header .languages a[hreflang="zh-CN"]')
     assert driver.execute_script("return document.documentElement.lang") == "zh-CN"
     assert "完整记录" in driver.find_element(By.TAG_NAME, "body").text
+
+
+def test_a_units_tables_fit_a_1280_pixel_window(served, driver, tmp_path):
+    """A unit's page (/units/…) had a 14-column table, headings kept on one line, wider than a 1280-pixel window:
+    the page scrolled sideways. Its headings wrap now, and a table wider still scrolls inside its own box."""
+    from urllib.parse import quote
+
+    _, base = served
+    driver.set_window_size(1280, 900)
+    for lang in ("en", "zh"):
+        driver.get(f"{base}/units/{quote('县财政局党组')}?lang={lang}")
+        overflow = driver.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 0, (lang, overflow)
+        shots = tmp_path / "shots"
+        shots.mkdir(exist_ok=True)
+        driver.save_screenshot(str(shots / f"unit-{lang}.png"))

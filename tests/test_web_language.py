@@ -291,8 +291,9 @@ def test_the_guards_answer_in_the_readers_language(ledger, monkeypatch):
 
 
 def test_withheld_text_reads_in_the_pages_language_and_json_keeps_its_marker(rich, monkeypatch):
-    """What is withheld is marked （依规不予公开） in the data (JSON, the 公文, the 台账); a page says it in its reader's
-    language — the facts, the measures, their evidence and the trail's sentences alike."""
+    """What is withheld is marked （依规不予公开） in the data (JSON's values, the 公文, the 台账); a page says it in its
+    reader's language — the facts, the measures, their evidence and the trail's sentences alike — and so does the
+    English sentence of the trail's JSON."""
     ledger, ids = rich
     en = client_for(ledger, monkeypatch, lang="en")
     for url in ("/problems/XC2019-1-3", "/audit?problem=XC2019-1-3", "/problems/XC2019-1-7", "/problems"):
@@ -303,7 +304,7 @@ def test_withheld_text_reads_in_the_pages_language_and_json_keeps_its_marker(ric
     view = en.get("/problems/XC2019-1-3?format=json").json()
     assert view["title"] == "（依规不予公开）" and view["measures"][0]["text"] == "（依规不予公开）"
     trail = en.get("/audit?problem=XC2019-1-3&format=json").json()
-    assert "] （依规不予公开）; type deadline" in trail[0]["details"]
+    assert "] (withheld under the rules); type deadline" in trail[0]["details"]  # an English sentence, in English words
 
 
 def test_an_encrypted_fields_record_reads_in_the_pages_language(rich, monkeypatch):
@@ -330,12 +331,12 @@ def test_the_problem_lists_pages_keep_language_and_filters(rich, monkeypatch):
 
 
 def test_a_plural_message_reads_in_each_language():
-    """`{% pluralize %}` goes through the catalogue's ngettext: 1 day late / 3 days late / 逾期1天."""
+    """`{% pluralize %}` goes through the catalogue's ngettext: due within 1 day / 3 days (the overview's lights)."""
     from web.app import TEMPLATES
 
-    late = TEMPLATES.env.from_string("{% trans days=n %}{{ days }} day late{% pluralize %}{{ days }} days late{% endtrans %}")
-    assert [late.render(lang="en", n=n) for n in (1, 3)] == ["1 day late", "3 days late"]
-    assert [late.render(lang="zh", n=n) for n in (1, 3)] == ["逾期1天", "逾期3天"]
+    due = TEMPLATES.env.from_string("{% trans light='red', days=n %}{{ light }} · due within {{ days }} day{% pluralize days %}{{ light }} · due within {{ days }} days{% endtrans %}")
+    assert [due.render(lang="en", n=n) for n in (1, 3)] == ["red · due within 1 day", "red · due within 3 days"]
+    assert [due.render(lang="zh", n=n) for n in (1, 3)] == ["red · 1天内到期", "red · 3天内到期"]
 
 
 # What a template may show outside a message: the document's own format names, the language switch's names of

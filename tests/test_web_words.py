@@ -251,6 +251,8 @@ def test_verification_page_says_what_audit_verify_says(worked, lang):
     found = re.search(r'<ul class="lines" id="verified">(.*?)</ul>', page, re.S)
     assert found, "the verification page lists no line of audit --verify"
     shown = [_text(li) for li in re.findall(r"<li>(.*?)</li>", found.group(1), re.S)]
+    key = {"zh": "本台账的公钥", "en": "the ledger's public key"}[lang]  # the page names no path on the server
+    cli = [re.sub(r"([（(])[^（）()]*\.pub([）)])", rf"\g<1>{key}\g<2>", line) for line in cli]
     assert _squeezed(shown) == _squeezed([line.replace("`", "") for line in cli])  # a `command` is <code> on the page
     covers = re.search(r'<table class="facts" id="checkpoint">(.*?)</table>', page, re.S).group(1)
     assert {"zh": "个事件", "en": "event "}[lang] in _text(covers) and "record no" not in covers

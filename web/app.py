@@ -276,6 +276,7 @@ def _templates() -> Jinja2Templates:
     env.filters["listed"] = pass_context(lambda context, items: render([str(i) for i in items], context.get("lang", "zh")))
     env.filters["cell"] = pass_context(lambda context, value, column: words.cell(value, column, context.get("lang", "zh")))
     env.globals["link"] = _link
+    env.globals["section_name"] = _section_name  # a table's title as `show` heads it
     env.globals["zip"] = zip
     return templates
 
@@ -287,6 +288,12 @@ def _link(context: Any, path: str, **query: Any) -> str:
     if context.get("lang_param"):
         params[LANG_PARAM] = context["lang_param"]
     return path + ("?" + urlencode(params) if params else "")
+
+
+def _section_name(key: str, lang: str) -> str:
+    from projections.words import section_name
+
+    return section_name(key, lang)
 
 
 def _heading(column: str, lang: str) -> str:
@@ -368,7 +375,7 @@ def index(request: Request) -> Response:
 def problems(request: Request) -> Response:
     from projections.deadlines import LIGHTS
     from projections.disclosure import public_view
-    from projections.status import LIGHT_CHOICES, iter_problems, problem_field_values, problem_page, problem_query, stored_inspections
+    from projections.status import LIGHT_CHOICES, iter_problems, problem_count, problem_field_values, problem_page, problem_query, stored_inspections
 
     view = _view(request)
     filters = {k: _filter(request, k) for k in ("inspection", "category", "unit", "status", "light")}
@@ -377,10 +384,7 @@ def problems(request: Request) -> Response:
     if filters["light"] is not None and filters["light"] not in LIGHT_CHOICES:
         lights = accepted({**vocabulary.LIGHTS, "none": NO_LIGHT})
         raise InvalidInput(t("light: '{light}' is not one of {LIGHT_CHOICES}", light=filters['light'], LIGHT_CHOICES=lights))
-    try:
-        page_no = max(1, int(request.query_params.get("page", "1")))
-    except ValueError:
-        raise InvalidInput(t("page: not a number")) from None
+    page_no = _page_number(request)
     with view.reader() as r:
         _known_inspection(r, filters["inspection"])
         if _wants_json(request):
@@ -392,6 +396,9 @@ def problems(request: Request) -> Response:
         check_shown_rows(view.ledger, r.cursor, "ledger_problems", [v["id"] for v in shown], rebuild=False)  # a page's rows, as `status` checks them
         rows = [public_view(v) for v in shown]
         today = r.today
+        last_page = None  # past the last page: which page is the last (the page says so, 404)
+        if not rows and page_no > 1:
+            last_page = max(1, -(-problem_count(r.cursor, style=r.style, today=r.today, lights=view.lights, **filters) // PAGE_SIZE))
         choices = {
             "inspection": [(i["code"], f"{i['code']} {i['name']}") for i in stored_inspections(r.cursor)],
             "category": [(v, v) for v in problem_field_values(r.cursor, "category")],
@@ -404,7 +411,21 @@ def problems(request: Request) -> Response:
     return page(
         request, "problems.html", rows=rows, filters=filters, choices=choices, statuses=list(vocabulary.STATUSES),
         light_choices=[*LIGHTS, "none"], page_no=page_no, more=more, query=query, title=t("problems"),
+        last_page=last_page, status_code=404 if last_page else 200,
     )
+
+
+def _page_number(request: Request) -> int:
+    """?page=: a whole number from 1 to values.MAX_PAGE (1 when not given); the OFFSET it makes stays an SQL integer."""
+    text = request.query_params.get("page", "1").strip() or "1"
+    digits = text[1:] if text[:1] in "+-" else text
+    if not (digits.isascii() and digits.isdigit()):
+        raise InvalidInput(t("page: not a number"))
+    if len(digits.lstrip("0")) > len(str(values.MAX_PAGE)) or int(text) > values.MAX_PAGE:
+        raise InvalidInput(t("page: '{page}' is too large (at most {maximum})", page=values.shown(text), maximum=values.MAX_PAGE))
+    if int(text) < 1:
+        raise InvalidInput(t("page: '{page}' must be 1 or more", page=values.shown(text)))
+    return int(text)
 
 
 def problem(request: Request) -> Response:
@@ -473,12 +494,10 @@ def due(request: Request) -> Response:
     view = _view(request)
     unit, inspection = _filter(request, "unit"), _filter(request, "inspection")
     within_text = _filter(request, "within")
-    if within_text is None:
-        within = view.watch.due_within_days
-    elif within_text.isdigit():
-        within = int(within_text)
-    else:
-        raise InvalidInput(t("within: '{within_text}' is not a number of days", within_text=within_text))
+    try:  # as `due --within` reads it, with its bound (values.MAX_DAYS)
+        within = view.watch.due_within_days if within_text is None else values.parse_days(within_text)
+    except InvalidInput as e:
+        raise InvalidInput(t("within: {reason}", reason=e)) from None
     with view.reader() as r:
         _known_inspection(r, inspection)
         views = [public_view(v) for v in due_views(r, within=within, unit=unit, inspection=inspection)]
@@ -491,7 +510,7 @@ def due(request: Request) -> Response:
 
 def summary(request: Request) -> Response:
     from projections.status import stored_inspections
-    from projections.summary import FIGURE_HEADERS, KEYS, figure_rows, summarise, table_rows
+    from projections.summary import FIGURE_HEADERS, KEYS, RECURRENCE_HEADERS, figure_rows, recurrence_rows, summarise, table_rows
 
     view = _view(request)
     inspection = _filter(request, "inspection")
@@ -505,6 +524,7 @@ def summary(request: Request) -> Response:
     return page(
         request, "summary.html", headers=[HEADERS[lang][k] for k in KEYS],
         rows=table_rows(result, lang), figures=figure_rows(result, lang), figure_headers=FIGURE_HEADERS[lang], inspection=found,
+        recurrences=recurrence_rows(result), recurrence_headers=RECURRENCE_HEADERS[lang],
         inspections=all_inspections, title=t("rectification summary"),
     )
 
@@ -550,12 +570,16 @@ def unit(request: Request) -> Response:
 
 
 def verify(request: Request) -> Response:
+    from dataclasses import replace
+
+    from ledger.checkpoint import parse_checkpoints
     from projections.verification import latest_checkpoint, verification
 
     view = _view(request)
     latest = latest_checkpoint(view.ledger)
-    try:
-        record, lines = verification(view.config, latest["block"] if latest else None, app=lambda: view.ledger, schema=view.schema)
+    try:  # the checkpoint and key named in words: the latest recorded, the ledger's (no server path on a page)
+        recorded = [replace(cp, source=t("the latest checkpoint recorded in the ledger")) for cp in parse_checkpoints(latest["block"])] if latest else None
+        record, lines = verification(view.config, recorded, app=lambda: view.ledger, schema=view.schema, key_source=t("the ledger's public key"))
         error = None
     except TamperingFound as e:
         record, lines, error = {"verified": False, "error": str(e)}, [], str(e)
