@@ -96,6 +96,32 @@ def test_grade_words_follow_one_table():
     assert acceptance_grade("基本满意") is None
 
 
+def _columns_read_down(table: str) -> str:
+    """The text of a terminal table read column by column (a wrapped cell's lines joined), not line by line: cells
+    side by side wrap in step, so reading across interleaves them."""
+    import re
+
+    from wcwidth import wcwidth
+
+    columns: dict[tuple[int, int], list[str]] = {}
+    spans: list[tuple[int, int]] = []
+    for line in table.splitlines():
+        if line.strip() and set(line.replace(" ", "")) == {"-"}:
+            spans = [(m.start(), m.end()) for m in re.finditer(r"-+", line)]
+            continue
+        cells: dict[tuple[int, int], str] = {span: "" for span in spans}
+        at = 0
+        for ch in line:
+            for span in spans:
+                if span[0] <= at < span[1] + 2:
+                    cells[span] += ch
+                    break
+            at += max(wcwidth(ch), 1)
+        for span, text in cells.items():
+            columns.setdefault(span, []).append(text.strip())
+    return "|".join("".join(parts) for parts in columns.values())
+
+
 def test_preview_shows_each_acceptances_grade_and_what_a_failing_one_does(ledger, tmp_path):
     from guard_helpers import event_count
 
@@ -104,6 +130,6 @@ def test_preview_shows_each_acceptances_grade_and_what_a_failing_one_does(ledger
     path = _write(tmp_path, [ROWS[1], ROWS[3]])
     data = ledger.json("import", path, "--inspection", "SJ2023", "--preview")
     assert [a.get("grade") for row in data["rows"] for a in row["acts"]] == [None, "fair", None, "bad"]
-    zh = "".join(ledger("--lang", "zh", "import", path, "--inspection", "SJ2023", "--preview").stdout.split())
+    zh = _columns_read_down(ledger("--lang", "zh", "import", path, "--inspection", "SJ2023", "--preview").stdout)
     assert "等次较好" in zh and "等次差：退回二次整改" in zh
     assert event_count(ledger) == before
